@@ -1,0 +1,157 @@
+//! The running application: [`AppState`] (database, search index, settings)
+//! and [`Application::build`], which opens everything, applies migrations and
+//! binds the listener. Tests build it on port 0 and talk to it over HTTP.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+
+use crate::config::Settings;
+use crate::search::{OpenOutcome, SearchIndex};
+use crate::store::db::{self, DbConfig};
+
+/// What every request handler and background task shares.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub search: Arc<SearchIndex>,
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    /// Connects to the database, applies pending migrations and opens the
+    /// search index. Fails when the database is unreachable, a migration fails
+    /// or the index directory cannot be written.
+    pub async fn open(settings: Settings) -> anyhow::Result<Self> {
+        let db = connect_database(&settings).await?;
+        db::migrate(&db)
+            .await
+            .context("applying database migrations")?;
+        let (search, outcome) = SearchIndex::open_or_create(&settings.index_dir())
+            .with_context(|| format!("opening the search index in {}", settings.index_dir().display()))?;
+        if outcome == OpenOutcome::Created {
+            tracing::info!(dir = %settings.index_dir().display(), "created an empty search index");
+        }
+        Ok(Self {
+            db,
+            search: Arc::new(search),
+            settings: Arc::new(settings),
+        })
+    }
+}
+
+/// Opens the configured database without migrating it.
+pub async fn connect_database(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    let config = DbConfig {
+        url: settings.database_url(),
+        max_connections: settings.database_max_connections,
+        schema: settings.database_schema.clone(),
+    };
+    db::connect(&config)
+        .await
+        .with_context(|| format!("connecting to {}", settings.database_url_for_log()))
+}
+
+/// A built server, bound to its port but not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Opens the state (see [`AppState::open`]) and binds the listen address.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let state = AppState::open(settings).await?;
+        Self::with_state(state).await
+    }
+
+    /// Binds the listen address of already opened state. Fails when the
+    /// address is in use or not local.
+    pub async fn with_state(state: AppState) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(state.settings.listen)
+            .await
+            .with_context(|| format!("listening on {}", state.settings.listen))?;
+        Ok(Self { listener, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        // The listener is bound, so it has an address; fall back to the
+        // configured one if the OS cannot say.
+        self.listener
+            .local_addr()
+            .unwrap_or(self.state.settings.listen)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr().port()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes; then stops accepting connections and
+    /// gives in-flight requests up to the configured grace period to finish.
+    pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let grace = self.state.settings.shutdown_grace();
+        let addr = self.local_addr();
+        let router = crate::http::router(self.state.clone());
+        let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
+        let signal = async move {
+            stop.await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            let _ = stopping_tx.send(true);
+        };
+        tracing::info!(%addr, "Trama is listening on http://{addr}");
+        let server = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(signal);
+        let deadline = async move {
+            // Wait for the stop signal, then for the grace period.
+            while !*stopping_rx.borrow_and_update() {
+                if stopping_rx.changed().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            }
+            tokio::time::sleep(grace).await;
+        };
+        tokio::select! {
+            result = server => result.context("serving HTTP")?,
+            () = deadline => tracing::warn!(?grace, "grace period over: closing remaining connections"),
+        }
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,85 @@
+//! The `trama` command line: `serve`, `migrate`, `seed --demo`, and the
+//! subcommands later work adds (import, reindex, match, digests, export).
+//! Commands report failures with `anyhow`, in full, on stderr.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::app::{self, AppState, Application};
+use crate::config::Settings;
+use crate::store::db;
+
+/// Trama: the social economy's needs and offers, matched.
+#[derive(Debug, Parser)]
+#[command(name = "trama", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending migrations, then serve the web app and the API.
+    Serve {
+        /// Load the demo data first (only into an empty database).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        /// Only list applied and pending migrations.
+        #[arg(long)]
+        status: bool,
+    },
+    /// Load data into the database.
+    Seed {
+        /// The demo of the Milano metropolitan area: territories, organisations,
+        /// offers and needs. Running it again changes nothing.
+        #[arg(long)]
+        demo: bool,
+    },
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = cli.settings;
+    match cli.command {
+        Command::Serve { demo } => {
+            tracing::info!(database = %settings.database_url_for_log(), data_dir = %settings.data_dir.display(), "starting");
+            let state = AppState::open(settings).await?;
+            if demo {
+                let report = crate::seed::demo(&state.db).await.context("loading the demo data")?;
+                tracing::info!(%report, "demo data");
+            }
+            Application::with_state(state).await?.run_until_stopped().await
+        }
+        Command::Migrate { status } => {
+            let db = app::connect_database(&settings).await?;
+            if !status {
+                db::migrate(&db).await.context("applying migrations")?;
+            }
+            let (applied, pending) = db::migration_status(&db).await?;
+            println!("applied: {}", applied.len());
+            for name in &applied {
+                println!("  {name}");
+            }
+            println!("pending: {}", pending.len());
+            for name in &pending {
+                println!("  {name}");
+            }
+            Ok(())
+        }
+        Command::Seed { demo } => {
+            if !demo {
+                anyhow::bail!("nothing to seed: pass --demo to load the demo data");
+            }
+            let state = AppState::open(settings).await?;
+            let report = crate::seed::demo(&state.db).await.context("loading the demo data")?;
+            println!("{report}");
+            Ok(())
+        }
+    }
+}

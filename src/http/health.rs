@@ -1,0 +1,45 @@
+//! Liveness (`/healthz`: the process answers) and readiness (`/readyz`: the
+//! database answers and the search index is open) probes.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Serialize;
+
+use crate::app::AppState;
+use crate::store::db;
+
+#[derive(Serialize)]
+pub struct Health {
+    status: &'static str,
+}
+
+/// Always 200 while the process can answer.
+pub async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+#[derive(Serialize)]
+pub struct Readiness {
+    status: &'static str,
+    database: &'static str,
+    search_index: &'static str,
+}
+
+/// 200 when the database answers and the index can serve; 503 otherwise,
+/// saying which part is down.
+pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
+    let database_up = db::ping(&state.db).await;
+    let index_up = state.search.is_ready();
+    let up = |ok: bool| if ok { "up" } else { "down" };
+    let ready = database_up && index_up;
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (
+        status,
+        Json(Readiness {
+            status: if ready { "ready" } else { "unavailable" },
+            database: up(database_up),
+            search_index: up(index_up),
+        }),
+    )
+}

@@ -1,0 +1,49 @@
+//! The HTTP surface, axum only: the router, health and readiness probes, the
+//! GraphQL endpoint, the static web app and the middleware around them
+//! (body limit, timeout, tracing, compression).
+
+pub mod health;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::get;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::app::AppState;
+
+/// Where the built web app lives, relative to the working directory or the
+/// crate root.
+fn frontend_dir() -> std::path::PathBuf {
+    let local = std::path::PathBuf::from("frontend/dist");
+    if local.exists() {
+        local
+    } else {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("frontend/dist")
+    }
+}
+
+/// The whole router with its middleware.
+pub fn router(state: AppState) -> Router {
+    let timeout = state.settings.request_timeout();
+    let body_limit = state.settings.max_body_bytes;
+    let dist = frontend_dir();
+    let web_app = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .merge(crate::http::graphql_routes())
+        .fallback_service(web_app)
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+fn graphql_routes() -> Router<AppState> {
+    Router::new()
+}

@@ -1,0 +1,30 @@
+//! Trama: matchmaking for the social economy of a metropolitan area.
+//!
+//! Public administrations post **needs**, organisations post **offers**; Trama
+//! finds them with Italian full-text search, matches them and explains why,
+//! and supports the co-design of projects. The crate is layered:
+//!
+//! - [`http`]: axum only (router, health, GraphQL endpoint, middleware);
+//! - [`graphql`]: async-graphql only, translates to services, never writes SQL;
+//! - [`services`]: use-cases, one transaction each, audit log and outbox;
+//! - [`domain`]: validated types and rules, no I/O;
+//! - [`store`]: sea-orm entities and queries;
+//! - [`search`]: the tantivy index derived from the database;
+//! - [`matching`], [`codesign`], [`mail`], [`jobs`]: the rest of the mission.
+
+pub mod app;
+pub mod cli;
+pub mod codesign;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod jobs;
+pub mod mail;
+pub mod matching;
+pub mod search;
+pub mod seed;
+pub mod services;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,174 @@
+//! Opening the database (an SQLite file by default, PostgreSQL in production)
+//! and applying the migrations.
+//!
+//! SQLite runs with a single pooled connection: SQLite admits one writer at a
+//! time, and a pool of several connections turns concurrent transactions into
+//! `SQLITE_BUSY` errors when a reader upgrades to a writer. One connection makes
+//! every transaction wait its turn instead. PostgreSQL is the way past one
+//! machine and uses a real pool.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+
+/// The database products Trama runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Which backend a URL names, or `None` for an unsupported scheme.
+    pub fn from_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+
+    pub fn of(db: &impl ConnectionTrait) -> Self {
+        match db.get_database_backend() {
+            DbBackend::Postgres => Self::Postgres,
+            _ => Self::Sqlite,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+/// How to reach the database.
+#[derive(Clone, Debug)]
+pub struct DbConfig {
+    pub url: String,
+    pub max_connections: u32,
+    /// PostgreSQL schema to work in (must exist); `None` for the default.
+    pub schema: Option<String>,
+}
+
+/// Errors opening the database.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("unsupported database URL (expected sqlite:// or postgres://)")]
+    UnsupportedUrl,
+    #[error("cannot create the database directory {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Opens a pool. For SQLite the file (and its directory) is created when
+/// missing. Fails when the URL is not SQLite or PostgreSQL, when the directory
+/// cannot be created, or when the server does not answer within 5 seconds.
+pub async fn connect(config: &DbConfig) -> Result<DatabaseConnection, ConnectError> {
+    let backend = Backend::from_url(&config.url).ok_or(ConnectError::UnsupportedUrl)?;
+    let mut options = ConnectOptions::new(config.url.clone());
+    options
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(30))
+        .sqlx_logging(false);
+    match backend {
+        Backend::Sqlite => {
+            if let Some(path) = sqlite_file_path(&config.url) {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|source| ConnectError::CreateDir {
+                        path: dir.to_path_buf(),
+                        source,
+                    })?;
+                }
+            }
+            options
+                .max_connections(1)
+                .min_connections(1)
+                // An in-memory database lives as long as its connection.
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .map_sqlx_sqlite_opts(|opts| {
+                    opts.create_if_missing(true)
+                        .foreign_keys(true)
+                        .journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Normal)
+                        .busy_timeout(Duration::from_secs(10))
+                });
+        }
+        Backend::Postgres => {
+            options.max_connections(config.max_connections.max(2));
+            if let Some(schema) = &config.schema {
+                options.set_schema_search_path(schema.clone());
+            }
+        }
+    }
+    Ok(Database::connect(options).await?)
+}
+
+/// Applies every pending migration. Fails when a migration fails; each
+/// migration runs in its own transaction on PostgreSQL.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Names of applied and pending migrations, in order.
+pub async fn migration_status(db: &DatabaseConnection) -> Result<(Vec<String>, Vec<String>), DbErr> {
+    let applied = Migrator::get_applied_migrations(db)
+        .await?
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    let pending = Migrator::get_pending_migrations(db)
+        .await?
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    Ok((applied, pending))
+}
+
+/// Whether the database answers a trivial query.
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.ping().await.is_ok()
+}
+
+fn sqlite_file_path(url: &str) -> Option<&Path> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    if path.is_empty() || path.contains(":memory:") {
+        None
+    } else {
+        Some(Path::new(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_follows_the_url_scheme() {
+        assert_eq!(Backend::from_url("sqlite://data/trama.db"), Some(Backend::Sqlite));
+        assert_eq!(Backend::from_url("postgres://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::from_url("postgresql://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::from_url("mysql://u@h/db"), None);
+    }
+
+    #[test]
+    fn sqlite_path_is_read_from_the_url() {
+        assert_eq!(
+            sqlite_file_path("sqlite://./data/trama.db?mode=rwc"),
+            Some(Path::new("./data/trama.db"))
+        );
+        assert_eq!(sqlite_file_path("sqlite::memory:"), None);
+    }
+}

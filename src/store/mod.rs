@@ -1,0 +1,4 @@
+//! Persistence: sea-orm entities, the database connection and hand-written queries.
+
+pub mod db;
+pub mod entities;

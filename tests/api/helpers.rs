@@ -1,0 +1,172 @@
+//! Test harness: boots the real application on port 0 with its own data
+//! directory (SQLite file and search index) or its own PostgreSQL schema, and
+//! runs each test once per database.
+//!
+//! PostgreSQL tests need `TRAMA_TEST_POSTGRES_URL` (a throwaway database;
+//! `scripts/test` creates one per run and drops it). Without it they are
+//! skipped with a message, unless `TRAMA_TEST_REQUIRE_POSTGRES` is set (CI),
+//! in which case they fail.
+
+use std::sync::Arc;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use tempfile::TempDir;
+use trama::app::{AppState, Application};
+use trama::config::{Secret, Settings};
+use trama::store::db::{self, DbConfig};
+
+/// Which database a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each listed `async fn name(backend: Backend)` as two tests,
+/// `name::sqlite` and `name::postgres`, so the log shows both.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($test:ident),+ $(,)?) => {$(
+        mod $test {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$test($crate::helpers::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if $crate::helpers::postgres_available() {
+                    super::$test($crate::helpers::Backend::Postgres).await;
+                }
+            }
+        }
+    )+};
+}
+
+/// Whether PostgreSQL tests can run; panics when they must run and cannot.
+pub fn postgres_available() -> bool {
+    if std::env::var("TRAMA_TEST_POSTGRES_URL").is_ok() {
+        return true;
+    }
+    if std::env::var("TRAMA_TEST_REQUIRE_POSTGRES").is_ok() {
+        panic!("TRAMA_TEST_REQUIRE_POSTGRES is set but TRAMA_TEST_POSTGRES_URL is not");
+    }
+    eprintln!("skipped: set TRAMA_TEST_POSTGRES_URL (or run scripts/test) to run the PostgreSQL tests");
+    false
+}
+
+/// Fresh, isolated settings for one test: a temporary data directory and,
+/// on PostgreSQL, a schema of its own in the test database.
+pub struct TestEnv {
+    pub settings: Settings,
+    pub backend: Backend,
+    // Kept alive so the directory lives as long as the test.
+    _dir: Arc<TempDir>,
+}
+
+impl TestEnv {
+    pub async fn new(backend: Backend) -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut settings = Settings::for_data_dir(dir.path());
+        settings.log = "warn".to_owned();
+        if backend == Backend::Postgres {
+            let url = std::env::var("TRAMA_TEST_POSTGRES_URL").expect("TRAMA_TEST_POSTGRES_URL");
+            let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+            let admin = db::connect(&DbConfig {
+                url: url.clone(),
+                max_connections: 2,
+                schema: None,
+            })
+            .await
+            .expect("connect to the PostgreSQL test database");
+            admin
+                .execute_unprepared(&format!("CREATE SCHEMA \"{schema}\""))
+                .await
+                .expect("create the test schema");
+            admin.close().await.expect("close admin connection");
+            settings.database_url = Some(Secret::new(url));
+            settings.database_schema = Some(schema);
+            settings.database_max_connections = 4;
+        }
+        Self {
+            settings,
+            backend,
+            _dir: Arc::new(dir),
+        }
+    }
+
+    /// Opens the application state (migrated database, open index).
+    pub async fn state(&self) -> AppState {
+        AppState::open(self.settings.clone()).await.expect("open the application state")
+    }
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub env: TestEnv,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        let env = TestEnv::new(backend).await;
+        Self::spawn_in(env).await
+    }
+
+    pub async fn spawn_in(env: TestEnv) -> Self {
+        let state = env.state().await;
+        let app = Application::with_state(state.clone()).await.expect("bind");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until(async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            address,
+            client: reqwest::Client::new(),
+            state,
+            env,
+            stop: Some(stop),
+            server: Some(server),
+        }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.state.db
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// Sends a GraphQL operation and returns the whole JSON response.
+    pub async fn graphql(&self, query: &str, variables: serde_json::Value) -> serde_json::Value {
+        self.client
+            .post(self.url("/graphql"))
+            .json(&serde_json::json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("POST /graphql")
+            .json()
+            .await
+            .expect("GraphQL response is JSON")
+    }
+
+    /// Stops the server the way SIGTERM does and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server result");
+        }
+    }
+}
