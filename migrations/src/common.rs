@@ -1,0 +1,174 @@
+//! Column, key and index helpers shared by the migrations, so that every table
+//! spells ids, timestamps, closed lists, foreign keys and index names the same way.
+//!
+//! Migrations must not change once applied; these helpers may only grow.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+/// Length of a closed-list value, stored as lower snake_case text.
+pub const CLOSED_LIST_LEN: u32 = 32;
+/// Length of names, titles and labels.
+pub const NAME_LEN: u32 = 255;
+/// Length of e-mail addresses (RFC 5321 allows 320 octets).
+pub const EMAIL_LEN: u32 = 320;
+/// Length of URLs (websites).
+pub const URL_LEN: u32 = 2048;
+/// Length of an ISTAT municipality code (`015146` is Milan).
+pub const ISTAT_CODE_LEN: u32 = 6;
+/// Length of short codes: sector codes, neighbourhood codes.
+pub const CODE_LEN: u32 = 32;
+/// Length of a stored token hash (hex or base64 of a SHA-256 digest fits).
+pub const TOKEN_HASH_LEN: u32 = 128;
+/// Length of a worker id written into `claimed_by`.
+pub const WORKER_LEN: u32 = 255;
+
+#[derive(DeriveIden)]
+enum Common {
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    DeletedAt,
+}
+
+/// The UUIDv7 primary key `id`.
+pub fn id() -> ColumnDef {
+    pk_uuid(Common::Id)
+}
+
+/// `created_at`, set by the application (UTC).
+pub fn created_at() -> ColumnDef {
+    timestamp_with_time_zone(Common::CreatedAt)
+}
+
+/// `updated_at`, set by the application (UTC).
+pub fn updated_at() -> ColumnDef {
+    timestamp_with_time_zone(Common::UpdatedAt)
+}
+
+/// `deleted_at`, the soft-delete marker.
+pub fn deleted_at() -> ColumnDef {
+    timestamp_with_time_zone_null(Common::DeletedAt)
+}
+
+/// A closed-list value (the Rust enums in `src/domain` are the only writers).
+pub fn closed_list<T: IntoIden>(col: T) -> ColumnDef {
+    string_len(col, CLOSED_LIST_LEN)
+}
+
+/// A closed-list value with a database default: the state a new row starts in.
+pub fn closed_list_default<T: IntoIden>(col: T, default: &str) -> ColumnDef {
+    closed_list(col).default(default).take()
+}
+
+/// A non-null boolean with a default.
+pub fn flag<T: IntoIden>(col: T, default: bool) -> ColumnDef {
+    boolean(col).default(default).take()
+}
+
+/// A non-null 32-bit counter with a default.
+pub fn counter<T: IntoIden>(col: T, default: i32) -> ColumnDef {
+    integer(col).default(default).take()
+}
+
+/// A JSON document (`jsonb` on PostgreSQL, text on SQLite).
+pub fn json_doc<T: IntoIden>(col: T) -> ColumnDef {
+    json_binary(col)
+}
+
+/// The name of an identifier, for building constraint and index names.
+fn name_of(iden: &DynIden) -> String {
+    iden.to_string()
+}
+
+/// A foreign key `fk_<table>_<column>` from `table.column` to `ref_table.ref_column`.
+pub fn foreign_key<T, C, RT, RC>(
+    table: T,
+    column: C,
+    ref_table: RT,
+    ref_column: RC,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement
+where
+    T: IntoIden,
+    C: IntoIden,
+    RT: IntoIden,
+    RC: IntoIden,
+{
+    let (table, column) = (table.into_iden(), column.into_iden());
+    ForeignKey::create()
+        .name(format!("fk_{}_{}", name_of(&table), name_of(&column)))
+        .from(table, column)
+        .to(ref_table.into_iden(), ref_column.into_iden())
+        .on_delete(on_delete)
+        .on_update(ForeignKeyAction::NoAction)
+        .take()
+}
+
+/// An index `idx_<table>_<col>_<col>` on `columns`, in order.
+pub fn index<T, C, I>(table: T, columns: I) -> IndexCreateStatement
+where
+    T: IntoIden,
+    C: IntoIden,
+    I: IntoIterator<Item = C>,
+{
+    named_index("idx", table, columns)
+}
+
+/// A unique index `uq_<table>_<col>_<col>` on `columns`, in order.
+pub fn unique_index<T, C, I>(table: T, columns: I) -> IndexCreateStatement
+where
+    T: IntoIden,
+    C: IntoIden,
+    I: IntoIterator<Item = C>,
+{
+    named_index("uq", table, columns).unique().take()
+}
+
+fn named_index<T, C, I>(prefix: &str, table: T, columns: I) -> IndexCreateStatement
+where
+    T: IntoIden,
+    C: IntoIden,
+    I: IntoIterator<Item = C>,
+{
+    let table = table.into_iden();
+    let columns: Vec<DynIden> = columns.into_iter().map(IntoIden::into_iden).collect();
+    let mut name = format!("{prefix}_{}", name_of(&table));
+    for column in &columns {
+        name.push('_');
+        name.push_str(&name_of(column));
+    }
+    let mut index = Index::create();
+    index.name(name).table(table);
+    for column in columns {
+        index.col(column);
+    }
+    index
+}
+
+/// Creates every index in `indexes`.
+///
+/// Fails on the first index the database rejects.
+pub async fn create_indexes(
+    manager: &SchemaManager<'_>,
+    indexes: impl IntoIterator<Item = IndexCreateStatement>,
+) -> Result<(), DbErr> {
+    for index in indexes {
+        manager.create_index(index).await?;
+    }
+    Ok(())
+}
+
+/// Drops `tables` in the order given (children first); their indexes go with them.
+///
+/// Fails on the first table the database refuses to drop.
+pub async fn drop_tables<T: IntoIden>(
+    manager: &SchemaManager<'_>,
+    tables: impl IntoIterator<Item = T>,
+) -> Result<(), DbErr> {
+    for table in tables {
+        manager
+            .drop_table(Table::drop().table(table.into_iden()).to_owned())
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! Schema migrations for Trama, shared by SQLite and PostgreSQL (see `docs/data-model.md`).
+//!
+//! One migration per file, named `mYYYYMMDD_HHMMSS_verb_noun.rs`; an applied
+//! migration is never edited. Foreign keys are declared inside `CREATE TABLE`
+//! because SQLite cannot add them afterwards.
+
+pub use sea_orm_migration::prelude::*;
+
+mod common;
+mod m20261121_000001_create_territories;
+mod m20261121_000002_create_accounts;
+mod m20261121_000003_create_organizations;
+mod m20261121_000004_create_offers_and_needs;
+mod m20261121_000005_create_matches;
+mod m20261121_000006_create_codesign;
+mod m20261121_000007_create_digests;
+mod m20261121_000008_create_audit_and_outbox;
+mod m20261121_000009_create_jobs;
+
+/// Runs Trama's migrations in order.
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261121_000001_create_territories::Migration),
+            Box::new(m20261121_000002_create_accounts::Migration),
+            Box::new(m20261121_000003_create_organizations::Migration),
+            Box::new(m20261121_000004_create_offers_and_needs::Migration),
+            Box::new(m20261121_000005_create_matches::Migration),
+            Box::new(m20261121_000006_create_codesign::Migration),
+            Box::new(m20261121_000007_create_digests::Migration),
+            Box::new(m20261121_000008_create_audit_and_outbox::Migration),
+            Box::new(m20261121_000009_create_jobs::Migration),
+        ]
+    }
+}

@@ -1,0 +1,53 @@
+//! `digest_deliveries`: the sent log of digests, claimed and retried by workers.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "digest_deliveries")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub period_start: DateTimeUtc,
+    pub period_end: DateTimeUtc,
+    /// A delivery status (`pending`, `sending`, `sent`, `retry`, `failed`).
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: Option<DateTimeUtc>,
+    pub claimed_by: Option<String>,
+    pub claimed_until: Option<DateTimeUtc>,
+    #[sea_orm(column_type = "Text")]
+    pub message_id: Option<String>,
+    #[sea_orm(column_type = "Text")]
+    pub last_error: Option<String>,
+    pub item_count: i32,
+    pub created_at: DateTimeUtc,
+    pub sent_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::users::Entity",
+        from = "Column::UserId",
+        to = "super::users::Column::Id",
+        on_delete = "Cascade"
+    )]
+    User,
+    #[sea_orm(has_many = "super::digest_items::Entity")]
+    Items,
+}
+
+impl Related<super::users::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::User.def()
+    }
+}
+
+impl Related<super::digest_items::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Items.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,33 @@
+//! `digest_items`: the items a digest delivery contained, so that none is sent twice.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "digest_items")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub delivery_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub item_type: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub item_id: Uuid,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::digest_deliveries::Entity",
+        from = "Column::DeliveryId",
+        to = "super::digest_deliveries::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Delivery,
+}
+
+impl Related<super::digest_deliveries::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Delivery.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,42 @@
+//! `digest_subscriptions`: how often and in which language a user gets the digest.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "digest_subscriptions")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    #[sea_orm(unique)]
+    pub user_id: Uuid,
+    /// A digest frequency (`immediate`, `daily`, `weekly`, `off`).
+    pub frequency: String,
+    /// A language (`it`, `en`).
+    pub language: String,
+    pub include_matches: bool,
+    pub include_saved_searches: bool,
+    pub include_projects: bool,
+    pub last_sent_at: Option<DateTimeUtc>,
+    pub next_due_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::users::Entity",
+        from = "Column::UserId",
+        to = "super::users::Column::Id",
+        on_delete = "Cascade"
+    )]
+    User,
+}
+
+impl Related<super::users::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::User.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,53 @@
+//! `invitations`: invitations to join an organisation, by e-mail link (token stored hashed).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "invitations")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub email: String,
+    /// A membership role (`admin`, `member`).
+    pub role: String,
+    #[sea_orm(unique)]
+    pub token_hash: String,
+    pub invited_by: Uuid,
+    pub created_at: DateTimeUtc,
+    pub expires_at: DateTimeUtc,
+    pub accepted_at: Option<DateTimeUtc>,
+    pub revoked_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::organizations::Entity",
+        from = "Column::OrganizationId",
+        to = "super::organizations::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Organization,
+    #[sea_orm(
+        belongs_to = "super::users::Entity",
+        from = "Column::InvitedBy",
+        to = "super::users::Column::Id",
+        on_delete = "Restrict"
+    )]
+    Inviter,
+}
+
+impl Related<super::organizations::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Organization.def()
+    }
+}
+
+impl Related<super::users::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Inviter.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

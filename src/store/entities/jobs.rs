@@ -1,0 +1,29 @@
+//! `jobs`: background work, claimed in the database (SKIP LOCKED on PostgreSQL).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "jobs")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub kind: String,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub payload: Json,
+    /// A job status (`queued`, `running`, `done`, `failed`).
+    pub status: String,
+    pub run_at: DateTimeUtc,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub claimed_by: Option<String>,
+    pub claimed_until: Option<DateTimeUtc>,
+    #[sea_orm(column_type = "Text")]
+    pub last_error: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

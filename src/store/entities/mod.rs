@@ -1,0 +1,92 @@
+//! sea-orm entities, one module per table of `docs/data-model.md` (named after the table).
+//!
+//! Closed lists are plain `String`s holding the snake_case value: the enums in
+//! `crate::domain` own the lists and are the only writers. JSON columns are
+//! [`sea_orm::prelude::Json`] (`serde_json::Value`), ids are [`uuid::Uuid`], instants
+//! are `DateTimeUtc` and days are `Date` (`chrono::NaiveDate`).
+//!
+//! On SQLite a `Uuid` is stored as a 16-byte BLOB (sqlx's encoding), JSON as text and
+//! instants as RFC 3339 text; raw SQL must bind ids as `Uuid` values, never as strings.
+
+// Territories and taxonomy.
+pub mod municipalities;
+pub mod neighbourhoods;
+pub mod sectors;
+
+// Accounts.
+pub mod auth_sessions;
+pub mod email_tokens;
+pub mod users;
+
+// Organisations.
+pub mod invitations;
+pub mod memberships;
+pub mod organization_contacts;
+pub mod organization_neighbourhoods;
+pub mod organization_sectors;
+pub mod organizations;
+
+// Postings and matches.
+pub mod match_feedback;
+pub mod matches;
+pub mod need_sectors;
+pub mod needs;
+pub mod offer_sectors;
+pub mod offers;
+
+// Co-design.
+pub mod project_approvals;
+pub mod project_contributions;
+pub mod project_documents;
+pub mod project_partners;
+pub mod project_stages;
+pub mod projects;
+
+// Digests.
+pub mod digest_deliveries;
+pub mod digest_items;
+pub mod digest_subscriptions;
+pub mod saved_searches;
+
+// Audit, search outbox and background jobs.
+pub mod audit_log;
+pub mod jobs;
+pub mod search_outbox;
+
+/// Every entity under the name of its table in UpperCamelCase (`Organizations`...).
+pub mod prelude {
+    pub use super::audit_log::Entity as AuditLog;
+    pub use super::auth_sessions::Entity as AuthSessions;
+    pub use super::digest_deliveries::Entity as DigestDeliveries;
+    pub use super::digest_items::Entity as DigestItems;
+    pub use super::digest_subscriptions::Entity as DigestSubscriptions;
+    pub use super::email_tokens::Entity as EmailTokens;
+    pub use super::invitations::Entity as Invitations;
+    pub use super::jobs::Entity as Jobs;
+    pub use super::match_feedback::Entity as MatchFeedback;
+    pub use super::matches::Entity as Matches;
+    pub use super::memberships::Entity as Memberships;
+    pub use super::municipalities::Entity as Municipalities;
+    pub use super::need_sectors::Entity as NeedSectors;
+    pub use super::needs::Entity as Needs;
+    pub use super::neighbourhoods::Entity as Neighbourhoods;
+    pub use super::offer_sectors::Entity as OfferSectors;
+    pub use super::offers::Entity as Offers;
+    pub use super::organization_contacts::Entity as OrganizationContacts;
+    pub use super::organization_neighbourhoods::Entity as OrganizationNeighbourhoods;
+    pub use super::organization_sectors::Entity as OrganizationSectors;
+    pub use super::organizations::Entity as Organizations;
+    pub use super::project_approvals::Entity as ProjectApprovals;
+    pub use super::project_contributions::Entity as ProjectContributions;
+    pub use super::project_documents::Entity as ProjectDocuments;
+    pub use super::project_partners::Entity as ProjectPartners;
+    pub use super::project_stages::Entity as ProjectStages;
+    pub use super::projects::Entity as Projects;
+    pub use super::saved_searches::Entity as SavedSearches;
+    pub use super::search_outbox::Entity as SearchOutbox;
+    pub use super::sectors::Entity as Sectors;
+    pub use super::users::Entity as Users;
+}
+
+#[cfg(test)]
+mod tests;

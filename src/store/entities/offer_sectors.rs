@@ -1,0 +1,44 @@
+//! `offer_sectors`: the sectors an offer is for.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "offer_sectors")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub offer_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub sector_code: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::offers::Entity",
+        from = "Column::OfferId",
+        to = "super::offers::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Offer,
+    #[sea_orm(
+        belongs_to = "super::sectors::Entity",
+        from = "Column::SectorCode",
+        to = "super::sectors::Column::Code",
+        on_delete = "Cascade"
+    )]
+    Sector,
+}
+
+impl Related<super::offers::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Offer.def()
+    }
+}
+
+impl Related<super::sectors::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Sector.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,67 @@
+//! `project_contributions`: what each partner brings to a project.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "project_contributions")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub organization_id: Uuid,
+    /// An offer kind.
+    pub kind: String,
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    pub amount_cents: Option<i64>,
+    pub offer_id: Option<Uuid>,
+    /// A contribution status (`proposed`, `agreed`, `delivered`, `withdrawn`).
+    pub status: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::projects::Entity",
+        from = "Column::ProjectId",
+        to = "super::projects::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Project,
+    #[sea_orm(
+        belongs_to = "super::organizations::Entity",
+        from = "Column::OrganizationId",
+        to = "super::organizations::Column::Id",
+        on_delete = "Restrict"
+    )]
+    Organization,
+    #[sea_orm(
+        belongs_to = "super::offers::Entity",
+        from = "Column::OfferId",
+        to = "super::offers::Column::Id",
+        on_delete = "SetNull"
+    )]
+    Offer,
+}
+
+impl Related<super::projects::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Project.def()
+    }
+}
+
+impl Related<super::organizations::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Organization.def()
+    }
+}
+
+impl Related<super::offers::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Offer.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}
