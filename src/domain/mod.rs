@@ -1,0 +1,58 @@
+//! The domain: validated values and the rules of Trama's records, with no
+//! I/O (no database, HTTP or GraphQL types), so every layer can rely on them.
+//!
+//! - [`error`]: why a value was refused, in Italian and English, and the
+//!   collector that reports all the problems of a form at once;
+//! - [`lists`]: the closed lists of docs/data-model.md (stored as snake_case),
+//!   built with the `closed_list!` macro of [`closed`];
+//! - newtypes that can only hold valid values ("parse, don't validate"):
+//!   [`tax_code`], [`contact`], [`money`], [`dates`], [`text`], [`place`],
+//!   [`password`];
+//! - input validation of the main records: [`organization`], [`offer`],
+//!   [`need`], [`user`], with shared helpers in [`input`].
+//!
+//! Field names in errors are the API's camelCase names with list indexes
+//! (`"contacts[2].value"`). Existence checks (is this sector, municipality,
+//! neighbourhood known? is this email free?) need the database and belong
+//! to the services layer.
+
+pub mod closed;
+pub mod contact;
+pub mod dates;
+pub mod error;
+pub mod input;
+pub mod lists;
+pub mod money;
+pub mod need;
+mod newtype;
+pub mod offer;
+pub mod organization;
+pub mod password;
+pub mod place;
+pub mod tax_code;
+pub mod text;
+pub mod user;
+
+pub use closed::ClosedList;
+pub use contact::{Email, PhoneNumber, WebUrl};
+pub use dates::DateWindow;
+pub use error::{Errors, Format, Invalid, Lang, ValidationError, ValidationErrors, optional};
+pub use input::{dedup, parse_uuid};
+pub use lists::{
+    ApprovalDecision, ContactKind, ContactVisibility, ContributionKind, ContributionStatus,
+    DeliveryStatus, DigestFrequency, DocumentKind, EmailTokenPurpose, FeedbackSource,
+    FeedbackVerdict, JobStatus, LocationPrecision, MatchSideStatus, MembershipRole, NeedKind,
+    OfferKind, OrganizationKind, OutboxEntityType, OutboxOperation, PartnerRole, PostingStatus,
+    ProjectProcedure, ProjectStage, TerritoryScope, VerificationStatus,
+};
+pub use money::{AmountRange, EuroCents};
+pub use need::{NeedInput, NewNeed};
+pub use offer::{NewOffer, OfferInput};
+pub use organization::{
+    ContactInput, ContactValue, NewContact, NewOrganization, OrganizationInput,
+};
+pub use password::Password;
+pub use place::{Coordinates, IstatCode};
+pub use tax_code::{TaxCode, VatNumber};
+pub use text::{Description, DisplayName, OrgName, SectorCode, ShortText, Title};
+pub use user::NewUser;

@@ -1,0 +1,214 @@
+//! Places: [`IstatCode`] (a municipality's ISTAT code) and [`Coordinates`]
+//! (a WGS84 point with the distance between two of them).
+
+use serde::Serialize;
+
+use super::error::{Errors, Format, Invalid, ValidationErrors};
+use super::newtype::string_newtype;
+
+/// The 6-digit ISTAT code of a municipality (`015146` is Milano): the
+/// province's 3 digits then the municipality's 3, leading zeros included.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IstatCode(String);
+
+string_newtype!(IstatCode);
+
+impl IstatCode {
+    /// Fails with `Required` when blank and `BadFormat` unless exactly 6
+    /// digits. A 5-digit code (a spreadsheet dropped the leading zero) is
+    /// refused rather than guessed: "15146" could be a typo as well.
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let code = raw.trim();
+        if code.is_empty() {
+            return Err(Invalid::Required);
+        }
+        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Invalid::BadFormat {
+                expected: Format::IstatCode,
+            });
+        }
+        Ok(Self(code.to_owned()))
+    }
+
+    /// The ISTAT province code (first three digits, `015` for Milano).
+    pub fn province_code(&self) -> &str {
+        self.0.get(..3).unwrap_or_default()
+    }
+}
+
+/// A point on Earth in decimal degrees (WGS84).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Coordinates {
+    lat: f64,
+    lon: f64,
+}
+
+impl Coordinates {
+    /// Mean Earth radius (IUGG), in km.
+    const EARTH_RADIUS_KM: f64 = 6371.0088;
+
+    /// Fails with `OutOfRange` at `"lat"` (outside -90..=90) and/or `"lon"`
+    /// (outside -180..=180); NaN and infinities are out of range too.
+    pub fn new(lat: f64, lon: f64) -> Result<Self, ValidationErrors> {
+        let mut errs = Errors::new();
+        let lat = errs.check("lat", Self::latitude(lat));
+        let lon = errs.check("lon", Self::longitude(lon));
+        errs.build(|| {
+            Some(Self {
+                lat: lat?,
+                lon: lon?,
+            })
+        })
+    }
+
+    /// For forms with two optional inputs: both or neither. Fails with
+    /// `IncompleteCoordinates` at the missing one, or as [`Coordinates::new`].
+    pub fn from_optional(
+        lat: Option<f64>,
+        lon: Option<f64>,
+    ) -> Result<Option<Self>, ValidationErrors> {
+        match (lat, lon) {
+            (Some(lat), Some(lon)) => Self::new(lat, lon).map(Some),
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(Invalid::IncompleteCoordinates.at("lon").into()),
+            (None, Some(_)) => Err(Invalid::IncompleteCoordinates.at("lat").into()),
+        }
+    }
+
+    /// Checks a latitude alone.
+    pub fn latitude(lat: f64) -> Result<f64, Invalid> {
+        in_range(lat, 90)
+    }
+
+    /// Checks a longitude alone.
+    pub fn longitude(lon: f64) -> Result<f64, Invalid> {
+        in_range(lon, 180)
+    }
+
+    pub fn lat(&self) -> f64 {
+        self.lat
+    }
+
+    pub fn lon(&self) -> f64 {
+        self.lon
+    }
+
+    /// Great-circle distance in km (haversine formula); about 0.5% off the
+    /// ellipsoid, far below what matching by distance needs.
+    pub fn distance_km(&self, other: &Self) -> f64 {
+        let (lat1, lat2) = (self.lat.to_radians(), other.lat.to_radians());
+        let d_lat = lat2 - lat1;
+        let d_lon = (other.lon - self.lon).to_radians();
+        let a = (d_lat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (d_lon / 2.0).sin().powi(2);
+        // min(1.0) guards against rounding just above 1 for antipodes.
+        2.0 * Self::EARTH_RADIUS_KM * a.sqrt().min(1.0).asin()
+    }
+}
+
+fn in_range(value: f64, bound: i64) -> Result<f64, Invalid> {
+    // The bounds are 90 and 180: exact as f64.
+    let limit = bound as f64;
+    if value.is_finite() && (-limit..=limit).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Invalid::OutOfRange {
+            min: -bound,
+            max: bound,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn istat_code() {
+        let milano = IstatCode::parse(" 015146 ").expect("valid");
+        assert_eq!(milano.as_str(), "015146");
+        assert_eq!(milano.province_code(), "015");
+        let bad = Invalid::BadFormat {
+            expected: Format::IstatCode,
+        };
+        let cases: &[(&str, Invalid)] = &[
+            ("", Invalid::Required),
+            ("15146", bad.clone()),
+            ("0151460", bad.clone()),
+            ("01514A", bad.clone()),
+            ("015 146", bad.clone()),
+            ("F205", bad),
+        ];
+        for (raw, reason) in cases {
+            assert_eq!(IstatCode::parse(raw).as_ref(), Err(reason), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn coordinates_bounds() {
+        for (lat, lon) in [(45.4642, 9.19), (-90.0, -180.0), (90.0, 180.0), (0.0, 0.0)] {
+            let point = Coordinates::new(lat, lon).expect("in range");
+            assert_eq!((point.lat(), point.lon()), (lat, lon));
+        }
+        let lat_range = Invalid::OutOfRange { min: -90, max: 90 };
+        let lon_range = Invalid::OutOfRange {
+            min: -180,
+            max: 180,
+        };
+        type Expected<'a> = &'a [(&'a str, &'a Invalid)];
+        let cases: &[(f64, f64, Expected)] = &[
+            (90.1, 9.0, &[("lat", &lat_range)]),
+            (45.0, -180.5, &[("lon", &lon_range)]),
+            (
+                f64::NAN,
+                f64::INFINITY,
+                &[("lat", &lat_range), ("lon", &lon_range)],
+            ),
+            // Swapped by mistake: Milano's longitude is fine as a latitude,
+            // but Sydney's latitude-longitude pair swapped is not.
+            (151.2, -33.9, &[("lat", &lat_range)]),
+        ];
+        for (lat, lon, expected) in cases {
+            let errors = Coordinates::new(*lat, *lon).expect_err("out of range");
+            let got: Vec<_> = errors
+                .iter()
+                .map(|e| (e.field.as_str(), &e.reason))
+                .collect();
+            assert_eq!(got, *expected, "{lat}, {lon}");
+        }
+    }
+
+    #[test]
+    fn both_or_neither() {
+        assert_eq!(Coordinates::from_optional(None, None), Ok(None));
+        assert!(Coordinates::from_optional(Some(45.0), Some(9.0)).is_ok_and(|c| c.is_some()));
+        assert_eq!(
+            Coordinates::from_optional(Some(45.0), None),
+            Err(Invalid::IncompleteCoordinates.at("lon").into())
+        );
+        assert_eq!(
+            Coordinates::from_optional(None, Some(9.0)),
+            Err(Invalid::IncompleteCoordinates.at("lat").into())
+        );
+        assert!(Coordinates::from_optional(Some(100.0), Some(9.0)).is_err());
+    }
+
+    #[test]
+    fn distance() {
+        let point = |lat, lon| Coordinates::new(lat, lon).expect("in range");
+        let milano = point(45.4642, 9.19);
+        let roma = point(41.9028, 12.4964);
+        let bologna = point(44.4949, 11.3426);
+        let cases = [
+            (milano, roma, 476.885),
+            (milano, bologna, 200.697),
+            // Across the antimeridian, one degree on the equator.
+            (point(0.0, 179.5), point(0.0, -179.5), 111.195),
+            (point(90.0, 0.0), point(-90.0, 0.0), 20_015.114),
+        ];
+        for (a, b, km) in cases {
+            assert!((a.distance_km(&b) - km).abs() < 0.01, "{a:?} {b:?}");
+            assert!((b.distance_km(&a) - km).abs() < 0.01);
+        }
+        assert_eq!(milano.distance_km(&milano), 0.0);
+    }
+}
