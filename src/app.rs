@@ -31,8 +31,16 @@ impl AppState {
         db::migrate(&db)
             .await
             .context("applying database migrations")?;
-        let (search, outcome) = SearchIndex::open_or_create(&settings.index_dir())
-            .with_context(|| format!("opening the search index in {}", settings.index_dir().display()))?;
+        crate::services::reference_data::load_sectors(&db)
+            .await
+            .context("loading the sectors taxonomy")?;
+        let (search, outcome) =
+            SearchIndex::open_or_create(&settings.index_dir()).with_context(|| {
+                format!(
+                    "opening the search index in {}",
+                    settings.index_dir().display()
+                )
+            })?;
         if outcome == OpenOutcome::Created {
             tracing::info!(dir = %settings.index_dir().display(), "created an empty search index");
         }
@@ -101,7 +109,10 @@ impl Application {
 
     /// Serves until `stop` completes; then stops accepting connections and
     /// gives in-flight requests up to the configured grace period to finish.
-    pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let grace = self.state.settings.shutdown_grace();
         let addr = self.local_addr();
         let router = crate::http::router(self.state.clone());
@@ -112,8 +123,11 @@ impl Application {
             let _ = stopping_tx.send(true);
         };
         tracing::info!(%addr, "Trama is listening on http://{addr}");
-        let server = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(signal);
+        let server = axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(signal);
         let deadline = async move {
             // Wait for the stop signal, then for the grace period.
             while !*stopping_rx.borrow_and_update() {

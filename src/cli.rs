@@ -41,6 +41,13 @@ pub enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Print the GraphQL schema (SDL), or write it to a file. The committed
+    /// `graphql/schema.graphql` is written with `trama graphql-schema --write graphql/schema.graphql`.
+    GraphqlSchema {
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        write: Option<std::path::PathBuf>,
+    },
 }
 
 /// Runs the parsed command line.
@@ -51,10 +58,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(database = %settings.database_url_for_log(), data_dir = %settings.data_dir.display(), "starting");
             let state = AppState::open(settings).await?;
             if demo {
-                let report = crate::seed::demo(&state.db).await.context("loading the demo data")?;
+                let report = crate::seed::demo(&state.db)
+                    .await
+                    .context("loading the demo data")?;
                 tracing::info!(%report, "demo data");
             }
-            Application::with_state(state).await?.run_until_stopped().await
+            Application::with_state(state)
+                .await?
+                .run_until_stopped()
+                .await
         }
         Command::Migrate { status } => {
             let db = app::connect_database(&settings).await?;
@@ -72,12 +84,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::GraphqlSchema { write } => {
+            let sdl = crate::graphql::sdl();
+            match write {
+                Some(path) => std::fs::write(&path, sdl)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{sdl}"),
+            }
+            Ok(())
+        }
         Command::Seed { demo } => {
             if !demo {
                 anyhow::bail!("nothing to seed: pass --demo to load the demo data");
             }
             let state = AppState::open(settings).await?;
-            let report = crate::seed::demo(&state.db).await.context("loading the demo data")?;
+            let report = crate::seed::demo(&state.db)
+                .await
+                .context("loading the demo data")?;
             println!("{report}");
             Ok(())
         }

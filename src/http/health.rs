@@ -33,7 +33,11 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readines
     let index_up = state.search.is_ready();
     let up = |ok: bool| if ok { "up" } else { "down" };
     let ready = database_up && index_up;
-    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (
         status,
         Json(Readiness {

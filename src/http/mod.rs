@@ -2,6 +2,7 @@
 //! GraphQL endpoint, the static web app and the middleware around them
 //! (body limit, timeout, tracing, compression).
 
+pub mod graphql;
 pub mod health;
 
 use axum::Router;
@@ -15,14 +16,14 @@ use tower_http::trace::TraceLayer;
 
 use crate::app::AppState;
 
-/// Where the built web app lives, relative to the working directory or the
+/// Where the web app lives, relative to the working directory or the
 /// crate root.
 fn frontend_dir() -> std::path::PathBuf {
-    let local = std::path::PathBuf::from("frontend/dist");
+    let local = std::path::PathBuf::from("frontend/public");
     if local.exists() {
         local
     } else {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("frontend/dist")
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("frontend/public")
     }
 }
 
@@ -35,15 +36,14 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .merge(crate::http::graphql_routes())
+        .merge(graphql::routes(&state))
         .fallback_service(web_app)
         .layer(RequestBodyLimitLayer::new(body_limit))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
-}
-
-fn graphql_routes() -> Router<AppState> {
-    Router::new()
 }

@@ -83,13 +83,14 @@ pub async fn connect(config: &DbConfig) -> Result<DatabaseConnection, ConnectErr
         .sqlx_logging(false);
     match backend {
         Backend::Sqlite => {
-            if let Some(path) = sqlite_file_path(&config.url) {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|source| ConnectError::CreateDir {
-                        path: dir.to_path_buf(),
-                        source,
-                    })?;
-                }
+            if let Some(dir) = sqlite_file_path(&config.url)
+                .and_then(Path::parent)
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir).map_err(|source| ConnectError::CreateDir {
+                    path: dir.to_path_buf(),
+                    source,
+                })?;
             }
             options
                 .max_connections(1)
@@ -122,7 +123,9 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 }
 
 /// Names of applied and pending migrations, in order.
-pub async fn migration_status(db: &DatabaseConnection) -> Result<(Vec<String>, Vec<String>), DbErr> {
+pub async fn migration_status(
+    db: &DatabaseConnection,
+) -> Result<(Vec<String>, Vec<String>), DbErr> {
     let applied = Migrator::get_applied_migrations(db)
         .await?
         .iter()
@@ -142,7 +145,9 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
 }
 
 fn sqlite_file_path(url: &str) -> Option<&Path> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     if path.is_empty() || path.contains(":memory:") {
         None
@@ -157,9 +162,18 @@ mod tests {
 
     #[test]
     fn backend_follows_the_url_scheme() {
-        assert_eq!(Backend::from_url("sqlite://data/trama.db"), Some(Backend::Sqlite));
-        assert_eq!(Backend::from_url("postgres://u@h/db"), Some(Backend::Postgres));
-        assert_eq!(Backend::from_url("postgresql://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(
+            Backend::from_url("sqlite://data/trama.db"),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db"),
+            Some(Backend::Postgres)
+        );
         assert_eq!(Backend::from_url("mysql://u@h/db"), None);
     }
 

@@ -1,0 +1,258 @@
+//! The error policy, and [`AppError`]: the one error type of the API boundary.
+//!
+//! # Policy
+//!
+//! 1. **The error type follows the layer.** `domain` returns
+//!    [`ValidationErrors`](crate::domain::error::ValidationErrors) (a field and a
+//!    reason for each problem); `store` code returns sea-orm's narrow `DbErr`;
+//!    `services` return [`AppError`]; the CLI and background jobs use `anyhow`
+//!    and print the whole chain.
+//! 2. **Bad input is never a panic nor an internal error.** Every refusal names
+//!    the field (the API's camelCase name, with an index for list items, e.g.
+//!    `contacts[1].value`) and the reason, in Italian and English. A reference to
+//!    a record that does not exist (`seatMunicipalityCode`, `organizationId`) is
+//!    bad input on that field; asking for a record by id that does not exist is
+//!    `NOT_FOUND`.
+//! 3. **Constraint violations are translated where they happen**: the service
+//!    that inserts an organisation turns a unique violation on its tax code into
+//!    `CONFLICT` on `taxCode`, not a generic failure.
+//! 4. **Internal errors never reach clients.** They are logged in full, with a
+//!    correlation id, and the client gets a fixed message and the code
+//!    `INTERNAL` with the same id to quote to support.
+//! 5. Every error a client sees carries a machine-readable code:
+//!    `BAD_USER_INPUT`, `UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND`, `CONFLICT`,
+//!    `INTERNAL`.
+
+use crate::domain::error::{Invalid, Lang, ValidationError, ValidationErrors};
+
+/// The codes clients can rely on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    BadUserInput,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    Conflict,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadUserInput => "BAD_USER_INPUT",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::Conflict => "CONFLICT",
+            Self::Internal => "INTERNAL",
+        }
+    }
+}
+
+/// The kinds of record a client can ask for by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entity {
+    Organization,
+    Offer,
+    Need,
+    User,
+    Municipality,
+    Neighbourhood,
+    Sector,
+    Project,
+    Match,
+}
+
+impl Entity {
+    fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Self::Organization, Lang::It) => "l'organizzazione",
+            (Self::Organization, Lang::En) => "the organisation",
+            (Self::Offer, Lang::It) => "l'offerta",
+            (Self::Offer, Lang::En) => "the offer",
+            (Self::Need, Lang::It) => "il bisogno",
+            (Self::Need, Lang::En) => "the need",
+            (Self::User, Lang::It) => "l'utente",
+            (Self::User, Lang::En) => "the user",
+            (Self::Municipality, Lang::It) => "il comune",
+            (Self::Municipality, Lang::En) => "the municipality",
+            (Self::Neighbourhood, Lang::It) => "il quartiere",
+            (Self::Neighbourhood, Lang::En) => "the neighbourhood",
+            (Self::Sector, Lang::It) => "il settore",
+            (Self::Sector, Lang::En) => "the sector",
+            (Self::Project, Lang::It) => "il progetto",
+            (Self::Project, Lang::En) => "the project",
+            (Self::Match, Lang::It) => "l'abbinamento",
+            (Self::Match, Lang::En) => "the match",
+        }
+    }
+}
+
+/// Everything a service can fail with, as the API reports it.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// One or more fields of the input are wrong.
+    #[error("invalid input: {0}")]
+    Invalid(ValidationErrors),
+    /// No record with that id (or it is not visible to the caller).
+    #[error("{entity:?} not found ({field})")]
+    NotFound { entity: Entity, field: String },
+    /// The input is well formed but clashes with existing data.
+    #[error("conflict on {field}: {reason_en}")]
+    Conflict {
+        field: String,
+        reason_it: String,
+        reason_en: String,
+    },
+    /// The caller must sign in.
+    #[error("authentication required")]
+    Unauthenticated,
+    /// The caller is signed in but may not do this.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// A failure that is not the caller's: logged in full, reported as a
+    /// fixed message.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Invalid(_) => ErrorCode::BadUserInput,
+            Self::NotFound { .. } => ErrorCode::NotFound,
+            Self::Conflict { .. } => ErrorCode::Conflict,
+            Self::Unauthenticated => ErrorCode::Unauthenticated,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    pub fn not_found(entity: Entity, field: impl Into<String>) -> Self {
+        Self::NotFound {
+            entity,
+            field: field.into(),
+        }
+    }
+
+    /// Bad input on a single field.
+    pub fn invalid(field: impl Into<String>, reason: Invalid) -> Self {
+        Self::Invalid(ValidationErrors::from(reason.at(field)))
+    }
+
+    pub fn conflict(
+        field: impl Into<String>,
+        reason_it: impl Into<String>,
+        reason_en: impl Into<String>,
+    ) -> Self {
+        Self::Conflict {
+            field: field.into(),
+            reason_it: reason_it.into(),
+            reason_en: reason_en.into(),
+        }
+    }
+
+    /// The field the error is about, when there is exactly one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Invalid(errors) => errors.first().map(|e| e.field.as_str()),
+            Self::NotFound { field, .. } | Self::Conflict { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// The message a person reads, in their language. Internal details never
+    /// appear here.
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Self::Invalid(errors), _) => errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.reason.message(lang)))
+                .collect::<Vec<_>>()
+                .join("; "),
+            (Self::NotFound { entity, .. }, Lang::It) => {
+                format!(
+                    "Non troviamo {} con questo identificativo.",
+                    entity.label(Lang::It)
+                )
+            }
+            (Self::NotFound { entity, .. }, Lang::En) => {
+                format!("We cannot find {} with this id.", entity.label(Lang::En))
+            }
+            (
+                Self::Conflict {
+                    field, reason_it, ..
+                },
+                Lang::It,
+            ) => format!("{field}: {reason_it}"),
+            (
+                Self::Conflict {
+                    field, reason_en, ..
+                },
+                Lang::En,
+            ) => format!("{field}: {reason_en}"),
+            (Self::Unauthenticated, Lang::It) => "Per continuare, accedi.".to_owned(),
+            (Self::Unauthenticated, Lang::En) => "Please sign in to continue.".to_owned(),
+            (Self::Forbidden(_), Lang::It) => {
+                "Non hai i permessi per questa operazione.".to_owned()
+            }
+            (Self::Forbidden(_), Lang::En) => "You are not allowed to do this.".to_owned(),
+            (Self::Internal(_), Lang::It) => {
+                "Si è verificato un errore interno. Riprova tra poco; se continua, segnalalo."
+                    .to_owned()
+            }
+            (Self::Internal(_), Lang::En) => {
+                "Something went wrong on our side. Please try again; if it persists, report it."
+                    .to_owned()
+            }
+        }
+    }
+
+    /// Logs an internal error in full and returns the correlation id to give
+    /// the client. Other errors are the caller's and are not logged as errors.
+    pub fn log_internal(&self) -> Option<String> {
+        match self {
+            Self::Internal(error) => {
+                let id = uuid::Uuid::now_v7().simple().to_string();
+                tracing::error!(error_id = %id, "internal error: {error:#}");
+                Some(id)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl From<ValidationErrors> for AppError {
+    fn from(errors: ValidationErrors) -> Self {
+        Self::Invalid(errors)
+    }
+}
+
+impl From<ValidationError> for AppError {
+    fn from(error: ValidationError) -> Self {
+        Self::Invalid(ValidationErrors::from(error))
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        Self::Internal(anyhow::Error::new(error))
+    }
+}
+
+impl From<sea_orm::TransactionError<AppError>> for AppError {
+    fn from(error: sea_orm::TransactionError<AppError>) -> Self {
+        match error {
+            sea_orm::TransactionError::Connection(db) => db.into(),
+            sea_orm::TransactionError::Transaction(app) => app,
+        }
+    }
+}
+
+/// Whether a database error is a unique-constraint violation, on either backend.
+pub fn is_unique_violation(error: &sea_orm::DbErr) -> bool {
+    matches!(
+        error.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}

@@ -1,0 +1,109 @@
+//! GraphQL enums (SCREAMING_CASE) mirroring the domain's closed lists; the
+//! conversions both ways are generated, so they cannot drift.
+
+use async_graphql::Enum;
+
+use crate::domain;
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::OrganizationKind")]
+pub enum OrganizationKind {
+    HousingCooperative,
+    SocialCooperativeA,
+    SocialCooperativeB,
+    CommunityCooperative,
+    Odv,
+    Aps,
+    Onlus,
+    SocialEnterprise,
+    Association,
+    Foundation,
+    BankingFoundation,
+    Bank,
+    Municipality,
+    MetropolitanCity,
+    Region,
+    PublicHousingAgency,
+    Asp,
+    PublicHealthBody,
+    InformalGroup,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::VerificationStatus")]
+pub enum VerificationStatus {
+    Unverified,
+    Pending,
+    Verified,
+    Rejected,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::ContactKind")]
+pub enum ContactKind {
+    Email,
+    Pec,
+    Phone,
+    Website,
+    Address,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::OfferKind")]
+pub enum OfferKind {
+    Funding,
+    Loan,
+    Space,
+    Competence,
+    Volunteers,
+    Materials,
+    Equipment,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::NeedKind")]
+pub enum NeedKind {
+    CollaborativeHousing,
+    CommunityService,
+    SocialConcierge,
+    SocialMediation,
+    SpaceRegeneration,
+    TrainingJobPlacement,
+    HousingNeedsAnalysis,
+    CallForProposals,
+    Other,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::PostingStatus")]
+pub enum PostingStatus {
+    Draft,
+    Open,
+    Closed,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::TerritoryScope")]
+pub enum TerritoryScope {
+    Neighbourhood,
+    Municipality,
+    Province,
+    Region,
+    National,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::LocationPrecision")]
+pub enum LocationPrecision {
+    Exact,
+    Neighbourhood,
+    Municipality,
+}
+
+/// The language of labels and messages.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::Lang")]
+pub enum Language {
+    It,
+    En,
+}

@@ -1,0 +1,579 @@
+//! GraphQL object types over the stored records. Resolvers read related
+//! records through the services layer.
+
+use async_graphql::{
+    Context, ID, InputValueError, InputValueResult, Object, Result, Scalar, ScalarType,
+    SimpleObject, Value,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::enums::{
+    ContactKind, Language, LocationPrecision, NeedKind, OfferKind, OrganizationKind, PostingStatus,
+    TerritoryScope, VerificationStatus,
+};
+use super::error::{GqlResult, lang};
+use crate::app::AppState;
+use crate::domain::{self, ClosedList, ContactVisibility, EuroCents, Lang};
+use crate::error::AppError;
+use crate::services::{self, lookups};
+use crate::store::entities::{
+    municipalities, needs, neighbourhoods, offers, organizations, sectors,
+};
+
+pub(crate) fn state<'a>(ctx: &Context<'a>) -> Result<&'a AppState> {
+    ctx.data::<AppState>()
+}
+
+/// A stored closed-list value back into its enum; a value outside the list is
+/// an internal error (the services are the only writers).
+pub(crate) fn stored<T: ClosedList>(ctx: &Context<'_>, raw: &str) -> Result<T> {
+    T::parse(raw)
+        .map_err(|_| {
+            AppError::Internal(anyhow::anyhow!(
+                "stored value {raw:?} is not in its closed list"
+            ))
+        })
+        .gql(ctx)
+}
+
+fn pick_lang(ctx: &Context<'_>, requested: Option<Language>) -> Lang {
+    requested.map(Lang::from).unwrap_or_else(|| lang(ctx))
+}
+
+/// An amount in euro cents (a whole number; JSON numbers hold it exactly up
+/// to 90 trillion euros).
+#[derive(Clone, Copy, Debug)]
+pub struct Cents(pub i64);
+
+#[Scalar(name = "Cents")]
+impl ScalarType for Cents {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::Number(n) => n
+                .as_i64()
+                .map(Cents)
+                .ok_or_else(|| InputValueError::custom("a whole number of euro cents is expected")),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Number(self.0.into())
+    }
+}
+
+/// An amount of money, exact in cents and ready to show.
+pub struct Money(pub EuroCents);
+
+#[Object]
+impl Money {
+    /// The amount in euro cents.
+    async fn cents(&self) -> Cents {
+        Cents(self.0.cents())
+    }
+
+    /// The amount written for people, e.g. "25.000,00 €" in Italian.
+    async fn formatted(&self, ctx: &Context<'_>, lang: Option<Language>) -> String {
+        self.0.format(pick_lang(ctx, lang))
+    }
+}
+
+fn money(cents: Option<i64>) -> Option<Money> {
+    cents.and_then(|c| EuroCents::new(c).ok()).map(Money)
+}
+
+/// A point in WGS84 degrees.
+#[derive(SimpleObject)]
+pub struct GeoPoint {
+    pub lat: f64,
+    pub lon: f64,
+    /// True when the point is an approximate geocode (e.g. a municipality's
+    /// centre), not a surveyed position.
+    pub approximate: bool,
+}
+
+/// A sector of the taxonomy.
+pub struct Sector(pub sectors::Model);
+
+#[Object]
+impl Sector {
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    async fn name(&self, ctx: &Context<'_>, lang: Option<Language>) -> &str {
+        match pick_lang(ctx, lang) {
+            Lang::It => &self.0.name_it,
+            Lang::En => &self.0.name_en,
+        }
+    }
+}
+
+/// An Italian municipality (comune).
+pub struct Municipality(pub municipalities::Model);
+
+#[Object]
+impl Municipality {
+    /// The six-digit ISTAT code, e.g. "015146" for Milano.
+    async fn istat_code(&self) -> &str {
+        &self.0.istat_code
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The province's plate code, e.g. "MI".
+    async fn province_code(&self) -> &str {
+        &self.0.province_code
+    }
+
+    async fn province_name(&self) -> &str {
+        &self.0.province_name
+    }
+
+    async fn region_name(&self) -> &str {
+        &self.0.region_name
+    }
+
+    async fn population(&self) -> Option<i32> {
+        self.0.population
+    }
+
+    async fn location(&self) -> Option<GeoPoint> {
+        Some(GeoPoint {
+            lat: self.0.lat?,
+            lon: self.0.lon?,
+            approximate: self.0.coordinates_approximate,
+        })
+    }
+}
+
+/// A neighbourhood (for Milano, one of the 88 NIL).
+pub struct Neighbourhood(pub neighbourhoods::Model);
+
+#[Object]
+impl Neighbourhood {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The official code (for Milano, the NIL number).
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn centroid(&self) -> GeoPoint {
+        GeoPoint {
+            lat: self.0.centroid_lat,
+            lon: self.0.centroid_lon,
+            approximate: false,
+        }
+    }
+
+    async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
+        let state = state(ctx)?;
+        Ok(lookups::municipality(&state.db, &self.0.municipality_code)
+            .await
+            .gql(ctx)?
+            .map(Municipality))
+    }
+}
+
+/// A way to reach an organisation.
+#[derive(SimpleObject)]
+pub struct Contact {
+    pub kind: ContactKind,
+    pub value: String,
+    pub label: Option<String>,
+}
+
+/// A registered organisation: a co-operative, an association, a foundation, a
+/// bank or a public body.
+pub struct Organization(pub organizations::Model);
+
+#[Object]
+impl Organization {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn kind(&self, ctx: &Context<'_>) -> Result<OrganizationKind> {
+        Ok(stored::<domain::OrganizationKind>(ctx, &self.0.kind)?.into())
+    }
+
+    /// The kind in words, e.g. "Cooperativa sociale di tipo A".
+    async fn kind_label(&self, ctx: &Context<'_>, lang: Option<Language>) -> Result<&'static str> {
+        Ok(stored::<domain::OrganizationKind>(ctx, &self.0.kind)?.label(pick_lang(ctx, lang)))
+    }
+
+    /// Codice fiscale (absent for informal groups).
+    async fn tax_code(&self) -> Option<&str> {
+        self.0.tax_code.as_deref()
+    }
+
+    async fn vat_number(&self) -> Option<&str> {
+        self.0.vat_number.as_deref()
+    }
+
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
+    }
+
+    async fn seat_municipality(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
+        let Some(code) = &self.0.seat_municipality_code else {
+            return Ok(None);
+        };
+        let state = state(ctx)?;
+        Ok(lookups::municipality(&state.db, code)
+            .await
+            .gql(ctx)?
+            .map(Municipality))
+    }
+
+    async fn verification_status(&self, ctx: &Context<'_>) -> Result<VerificationStatus> {
+        Ok(stored::<domain::VerificationStatus>(ctx, &self.0.verification_status)?.into())
+    }
+
+    /// Who or what verified the organisation (a registry, a moderator).
+    async fn verification_source(&self) -> Option<&str> {
+        self.0.verification_source.as_deref()
+    }
+
+    async fn verified_at(&self) -> Option<DateTime<Utc>> {
+        self.0.verified_at
+    }
+
+    /// Registered in RUNTS, the national register of third-sector bodies:
+    /// eligible for co-design under art. 55 of the Third Sector Code.
+    async fn runts_registered(&self) -> bool {
+        self.0.runts_registered
+    }
+
+    async fn sectors(&self, ctx: &Context<'_>) -> Result<Vec<Sector>> {
+        let state = state(ctx)?;
+        Ok(lookups::organization_sectors(&state.db, self.0.id)
+            .await
+            .gql(ctx)?
+            .into_iter()
+            .map(Sector)
+            .collect())
+    }
+
+    /// Neighbourhoods the organisation serves.
+    async fn neighbourhoods(&self, ctx: &Context<'_>) -> Result<Vec<Neighbourhood>> {
+        let state = state(ctx)?;
+        Ok(lookups::organization_neighbourhoods(&state.db, self.0.id)
+            .await
+            .gql(ctx)?
+            .into_iter()
+            .map(Neighbourhood)
+            .collect())
+    }
+
+    /// Contacts visible to the caller (without signing in: the public ones).
+    async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
+        let state = state(ctx)?;
+        let rows = services::organizations::contacts(&state.db, self.0.id)
+            .await
+            .gql(ctx)?;
+        let mut visible = Vec::new();
+        for row in rows {
+            if stored::<ContactVisibility>(ctx, &row.visibility)? != ContactVisibility::Public {
+                continue;
+            }
+            visible.push(Contact {
+                kind: stored::<domain::ContactKind>(ctx, &row.kind)?.into(),
+                value: row.value,
+                label: row.label,
+            });
+        }
+        Ok(visible)
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// What an organisation makes available.
+pub struct Offer(pub offers::Model);
+
+#[Object]
+impl Offer {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
+        let state = state(ctx)?;
+        Ok(Organization(
+            services::organizations::get(&state.db, self.0.organization_id, "organizationId")
+                .await
+                .gql(ctx)?,
+        ))
+    }
+
+    async fn kind(&self, ctx: &Context<'_>) -> Result<OfferKind> {
+        Ok(stored::<domain::OfferKind>(ctx, &self.0.kind)?.into())
+    }
+
+    async fn kind_label(&self, ctx: &Context<'_>, lang: Option<Language>) -> Result<&'static str> {
+        Ok(stored::<domain::OfferKind>(ctx, &self.0.kind)?.label(pick_lang(ctx, lang)))
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// Smallest amount offered (funding and loans).
+    async fn amount_min(&self) -> Option<Money> {
+        money(self.0.amount_min_cents)
+    }
+
+    /// Largest amount offered (funding and loans).
+    async fn amount_max(&self) -> Option<Money> {
+        money(self.0.amount_max_cents)
+    }
+
+    async fn available_from(&self) -> Option<NaiveDate> {
+        self.0.available_from
+    }
+
+    async fn available_until(&self) -> Option<NaiveDate> {
+        self.0.available_until
+    }
+
+    /// Kinds of organisation that may receive the offer; empty means anyone.
+    async fn eligible_organization_kinds(&self) -> Vec<OrganizationKind> {
+        services::closed_list_values::<domain::OrganizationKind>(
+            &self.0.eligible_organization_kinds,
+        )
+        .into_iter()
+        .map(Into::into)
+        .collect()
+    }
+
+    /// How far the offer reaches (a neighbourhood, a municipality, ...).
+    async fn territory_scope(&self, ctx: &Context<'_>) -> Result<TerritoryScope> {
+        Ok(stored::<domain::TerritoryScope>(ctx, &self.0.territory_scope)?.into())
+    }
+
+    async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
+        let Some(code) = &self.0.municipality_code else {
+            return Ok(None);
+        };
+        let state = state(ctx)?;
+        Ok(lookups::municipality(&state.db, code)
+            .await
+            .gql(ctx)?
+            .map(Municipality))
+    }
+
+    async fn neighbourhood(&self, ctx: &Context<'_>) -> Result<Option<Neighbourhood>> {
+        let Some(id) = self.0.neighbourhood_id else {
+            return Ok(None);
+        };
+        let state = state(ctx)?;
+        Ok(lookups::neighbourhood(&state.db, id)
+            .await
+            .gql(ctx)?
+            .map(Neighbourhood))
+    }
+
+    async fn status(&self, ctx: &Context<'_>) -> Result<PostingStatus> {
+        Ok(stored::<domain::PostingStatus>(ctx, &self.0.status)?.into())
+    }
+
+    async fn sectors(&self, ctx: &Context<'_>) -> Result<Vec<Sector>> {
+        let state = state(ctx)?;
+        Ok(lookups::offer_sectors(&state.db, self.0.id)
+            .await
+            .gql(ctx)?
+            .into_iter()
+            .map(Sector)
+            .collect())
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// What a public body or an organisation is looking for.
+pub struct Need(pub needs::Model);
+
+#[Object]
+impl Need {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
+        let state = state(ctx)?;
+        Ok(Organization(
+            services::organizations::get(&state.db, self.0.organization_id, "organizationId")
+                .await
+                .gql(ctx)?,
+        ))
+    }
+
+    async fn kind(&self, ctx: &Context<'_>) -> Result<NeedKind> {
+        Ok(stored::<domain::NeedKind>(ctx, &self.0.kind)?.into())
+    }
+
+    async fn kind_label(&self, ctx: &Context<'_>, lang: Option<Language>) -> Result<&'static str> {
+        Ok(stored::<domain::NeedKind>(ctx, &self.0.kind)?.label(pick_lang(ctx, lang)))
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    async fn budget(&self) -> Option<Money> {
+        money(self.0.budget_cents)
+    }
+
+    async fn deadline_at(&self) -> Option<DateTime<Utc>> {
+        self.0.deadline_at
+    }
+
+    async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
+        let Some(code) = &self.0.municipality_code else {
+            return Ok(None);
+        };
+        let state = state(ctx)?;
+        Ok(lookups::municipality(&state.db, code)
+            .await
+            .gql(ctx)?
+            .map(Municipality))
+    }
+
+    async fn neighbourhood(&self, ctx: &Context<'_>) -> Result<Option<Neighbourhood>> {
+        let Some(id) = self.0.neighbourhood_id else {
+            return Ok(None);
+        };
+        let state = state(ctx)?;
+        Ok(lookups::neighbourhood(&state.db, id)
+            .await
+            .gql(ctx)?
+            .map(Neighbourhood))
+    }
+
+    /// How precisely the need's place is shown.
+    async fn location_precision(&self, ctx: &Context<'_>) -> Result<LocationPrecision> {
+        Ok(stored::<domain::LocationPrecision>(ctx, &self.0.location_precision)?.into())
+    }
+
+    /// The exact point, only when the need chose to show it: a need may hide
+    /// its address (neighbourhood only) to protect vulnerable people.
+    async fn location(&self, ctx: &Context<'_>) -> Result<Option<GeoPoint>> {
+        let precision = stored::<domain::LocationPrecision>(ctx, &self.0.location_precision)?;
+        if precision != domain::LocationPrecision::Exact {
+            return Ok(None);
+        }
+        Ok(match (self.0.lat, self.0.lon) {
+            (Some(lat), Some(lon)) => Some(GeoPoint {
+                lat,
+                lon,
+                approximate: false,
+            }),
+            _ => None,
+        })
+    }
+
+    /// The kinds of contribution the need asks for.
+    async fn required_contributions(&self) -> Vec<OfferKind> {
+        services::closed_list_values::<domain::OfferKind>(&self.0.required_contributions)
+            .into_iter()
+            .map(Into::into)
+            .collect()
+    }
+
+    /// Kinds of organisation that may answer; empty means anyone.
+    async fn eligible_organization_kinds(&self) -> Vec<OrganizationKind> {
+        services::closed_list_values::<domain::OrganizationKind>(
+            &self.0.eligible_organization_kinds,
+        )
+        .into_iter()
+        .map(Into::into)
+        .collect()
+    }
+
+    /// Only bodies registered in RUNTS may answer (co-design under art. 55).
+    async fn requires_third_sector_registration(&self) -> bool {
+        self.0.requires_third_sector_registration
+    }
+
+    async fn status(&self, ctx: &Context<'_>) -> Result<PostingStatus> {
+        Ok(stored::<domain::PostingStatus>(ctx, &self.0.status)?.into())
+    }
+
+    async fn sectors(&self, ctx: &Context<'_>) -> Result<Vec<Sector>> {
+        let state = state(ctx)?;
+        Ok(lookups::need_sectors(&state.db, self.0.id)
+            .await
+            .gql(ctx)?
+            .into_iter()
+            .map(Sector)
+            .collect())
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// Figures of the whole platform.
+#[derive(SimpleObject)]
+pub struct PlatformStats {
+    pub organizations: u64,
+    pub open_offers: u64,
+    pub open_needs: u64,
+    pub municipalities: u64,
+    pub neighbourhoods: u64,
+}
+
+impl From<services::stats::PlatformStats> for PlatformStats {
+    fn from(s: services::stats::PlatformStats) -> Self {
+        Self {
+            organizations: s.organizations,
+            open_offers: s.open_offers,
+            open_needs: s.open_needs,
+            municipalities: s.municipalities,
+            neighbourhoods: s.neighbourhoods,
+        }
+    }
+}

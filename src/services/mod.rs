@@ -1,0 +1,121 @@
+//! Use-cases: each validates its input with the domain, checks references
+//! against the database, writes in one transaction together with its audit
+//! record and its search-outbox entry, and returns [`AppError`] on failure.
+
+pub mod lookups;
+pub mod needs;
+pub mod offers;
+pub mod organizations;
+pub mod reference_data;
+pub mod references;
+pub mod stats;
+
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use uuid::Uuid;
+
+use crate::domain::{ClosedList, OutboxEntityType, OutboxOperation};
+use crate::error::AppError;
+use crate::store::entities::{audit_log, search_outbox};
+
+/// Who is acting: a signed-in user, or the platform itself (seed, import, jobs).
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user_id: Option<Uuid>,
+    /// Readable even after the user is gone: an e-mail or `system:<task>`.
+    pub label: String,
+}
+
+impl Actor {
+    /// The platform acting on its own, e.g. `Actor::system("seed")`.
+    pub fn system(task: &str) -> Self {
+        Self {
+            user_id: None,
+            label: format!("system:{task}"),
+        }
+    }
+
+    pub fn user(user_id: Uuid, email: &str) -> Self {
+        Self {
+            user_id: Some(user_id),
+            label: email.to_owned(),
+        }
+    }
+}
+
+/// A new sortable id (UUIDv7: time-ordered).
+pub fn new_id() -> Uuid {
+    Uuid::now_v7()
+}
+
+/// The current time, truncated to microseconds so that what is stored (both
+/// databases keep microseconds) equals what was returned.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    let now = chrono::Utc::now();
+    chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}
+
+/// Appends to the audit log, in the caller's transaction.
+pub async fn audit(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    action: &str,
+    entity: OutboxEntityType,
+    entity_id: Uuid,
+    changes: serde_json::Value,
+) -> Result<(), AppError> {
+    audit_log::ActiveModel {
+        id: Set(new_id()),
+        actor_user_id: Set(actor.user_id),
+        actor_label: Set(actor.label.clone()),
+        action: Set(action.to_owned()),
+        entity_type: Set(entity.as_str().to_owned()),
+        entity_id: Set(entity_id),
+        changes: Set(changes),
+        created_at: Set(now()),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// Records that the search index must (re)index or drop a record, in the
+/// caller's transaction: the index follows exactly what was committed.
+pub async fn enqueue_for_search(
+    txn: &impl ConnectionTrait,
+    entity: OutboxEntityType,
+    entity_id: Uuid,
+    operation: OutboxOperation,
+) -> Result<(), AppError> {
+    search_outbox::ActiveModel {
+        entity_type: Set(entity.as_str().to_owned()),
+        entity_id: Set(entity_id),
+        operation: Set(operation.as_str().to_owned()),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// Reads a JSON array of closed-list values as stored by the services.
+/// Values no longer in the list are skipped (and logged) rather than failing
+/// the read: stored data outlives enum changes.
+pub fn closed_list_values<T: ClosedList>(value: &serde_json::Value) -> Vec<T> {
+    value
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item.as_str())
+                .filter_map(|item| match T::parse(item) {
+                    Ok(parsed) => Some(parsed),
+                    Err(_) => {
+                        tracing::warn!(value = item, "stored value outside its closed list");
+                        None
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,218 @@
+//! Organisations: registering one (with its sectors, neighbourhoods served and
+//! contacts) and reading it back.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::references::ReferenceCheck;
+use super::{Actor, audit, enqueue_for_search, new_id, now};
+use crate::domain::{
+    NewOrganization, OrganizationInput, OutboxEntityType, OutboxOperation, VerificationStatus,
+};
+use crate::error::{AppError, Entity, is_unique_violation};
+use crate::store::entities::{
+    organization_contacts, organization_neighbourhoods, organization_sectors, organizations,
+};
+
+/// How an organisation was verified, when it was (a moderator, a registry
+/// extract, an official index).
+#[derive(Clone, Debug)]
+pub struct Verification {
+    pub source: String,
+    pub runts_registered: bool,
+}
+
+/// Registers an organisation. Fails with BAD_USER_INPUT (every problem, with
+/// its field) when the input is invalid or names an unknown municipality,
+/// neighbourhood or sector, and with CONFLICT on `taxCode` when another
+/// organisation already has that tax code. Nothing is written on failure.
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: &OrganizationInput,
+    verification: Option<Verification>,
+) -> Result<organizations::Model, AppError> {
+    let new = input.validate()?;
+    let txn = db.begin().await?;
+    check_references(&txn, &new).await?;
+    if let Some(tax_code) = &new.tax_code {
+        let taken = organizations::Entity::find()
+            .filter(organizations::Column::TaxCode.eq(tax_code.as_str()))
+            .one(&txn)
+            .await?;
+        if taken.is_some() {
+            return Err(tax_code_taken());
+        }
+    }
+    let id = new_id();
+    let at = now();
+    let (status, source, verified_at, runts) = match &verification {
+        Some(v) => (
+            VerificationStatus::Verified,
+            Some(v.source.clone()),
+            Some(at),
+            v.runts_registered,
+        ),
+        None => (VerificationStatus::Unverified, None, None, false),
+    };
+    let model = organizations::ActiveModel {
+        id: Set(id),
+        name: Set(new.name.as_str().to_owned()),
+        kind: Set(new.kind.as_str().to_owned()),
+        tax_code: Set(new.tax_code.as_ref().map(|t| t.as_str().to_owned())),
+        vat_number: Set(new.vat_number.as_ref().map(|v| v.as_str().to_owned())),
+        description: Set(new.description.as_str().to_owned()),
+        website: Set(new.website.as_ref().map(|w| w.as_str().to_owned())),
+        seat_municipality_code: Set(new
+            .seat_municipality_code
+            .as_ref()
+            .map(|c| c.as_str().to_owned())),
+        address: Set(new.address.as_ref().map(|a| a.as_str().to_owned())),
+        lat: Set(new.coordinates.map(|c| c.lat())),
+        lon: Set(new.coordinates.map(|c| c.lon())),
+        verification_status: Set(status.as_str().to_owned()),
+        verification_source: Set(source),
+        verified_at: Set(verified_at),
+        runts_registered: Set(runts),
+        created_by: Set(actor.user_id),
+        created_at: Set(at),
+        updated_at: Set(at),
+        deleted_at: Set(None),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|error| {
+        // Two registrations racing for one tax code: the unique index decides.
+        if is_unique_violation(&error) {
+            tax_code_taken()
+        } else {
+            error.into()
+        }
+    })?;
+    write_children(&txn, id, &new).await?;
+    audit(
+        &txn,
+        actor,
+        "organization.create",
+        OutboxEntityType::Organization,
+        id,
+        json!({ "name": model.name, "kind": model.kind, "taxCode": model.tax_code }),
+    )
+    .await?;
+    enqueue_for_search(
+        &txn,
+        OutboxEntityType::Organization,
+        id,
+        OutboxOperation::Upsert,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+fn tax_code_taken() -> AppError {
+    AppError::conflict(
+        "taxCode",
+        "un'altra organizzazione è già registrata con questo codice fiscale",
+        "another organisation is already registered with this tax code",
+    )
+}
+
+async fn check_references(
+    txn: &impl ConnectionTrait,
+    new: &NewOrganization,
+) -> Result<(), AppError> {
+    let mut check = ReferenceCheck::new();
+    check
+        .municipality(
+            txn,
+            "seatMunicipalityCode",
+            new.seat_municipality_code.as_ref(),
+        )
+        .await?;
+    check.sectors(txn, "sectors", &new.sectors).await?;
+    check
+        .neighbourhoods(txn, "neighbourhoodIds", &new.neighbourhood_ids)
+        .await?;
+    Ok(check.finish()?)
+}
+
+async fn write_children(
+    txn: &impl ConnectionTrait,
+    id: Uuid,
+    new: &NewOrganization,
+) -> Result<(), AppError> {
+    let at = now();
+    for sector in &new.sectors {
+        organization_sectors::ActiveModel {
+            organization_id: Set(id),
+            sector_code: Set(sector.as_str().to_owned()),
+        }
+        .insert(txn)
+        .await?;
+    }
+    for neighbourhood in &new.neighbourhood_ids {
+        organization_neighbourhoods::ActiveModel {
+            organization_id: Set(id),
+            neighbourhood_id: Set(*neighbourhood),
+        }
+        .insert(txn)
+        .await?;
+    }
+    for (position, contact) in new.contacts.iter().enumerate() {
+        organization_contacts::ActiveModel {
+            id: Set(new_id()),
+            organization_id: Set(id),
+            kind: Set(contact.kind().as_str().to_owned()),
+            value: Set(contact.value.as_str().to_owned()),
+            label: Set(contact.label.as_ref().map(|l| l.as_str().to_owned())),
+            visibility: Set(contact.visibility.as_str().to_owned()),
+            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+            created_at: Set(at),
+            updated_at: Set(at),
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The organisation with this id, unless deleted. Fails with NOT_FOUND on `field`.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    field: &str,
+) -> Result<organizations::Model, AppError> {
+    organizations::Entity::find_by_id(id)
+        .filter(organizations::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(Entity::Organization, field))
+}
+
+/// The organisation registered with this tax code, if any.
+pub async fn find_by_tax_code(
+    db: &impl ConnectionTrait,
+    tax_code: &str,
+) -> Result<Option<organizations::Model>, AppError> {
+    Ok(organizations::Entity::find()
+        .filter(organizations::Column::TaxCode.eq(tax_code))
+        .one(db)
+        .await?)
+}
+
+/// The contacts of an organisation, in display order.
+pub async fn contacts(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Vec<organization_contacts::Model>, AppError> {
+    Ok(organization_contacts::Entity::find()
+        .filter(organization_contacts::Column::OrganizationId.eq(id))
+        .order_by_asc(organization_contacts::Column::Position)
+        .all(db)
+        .await?)
+}
