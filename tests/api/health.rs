@@ -3,7 +3,11 @@
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
 
-on_both_databases!(healthz_answers_ok, readyz_reports_database_and_index, restart_keeps_data_and_migrations_are_idempotent);
+on_both_databases!(
+    healthz_answers_ok,
+    readyz_reports_database_and_index,
+    restart_keeps_data_and_migrations_are_idempotent
+);
 
 async fn healthz_answers_ok(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -19,7 +23,10 @@ async fn readyz_reports_database_and_index(backend: Backend) {
     let response = app.get("/readyz").await;
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.expect("json");
-    assert_eq!(body, serde_json::json!({"status": "ready", "database": "up", "search_index": "up"}));
+    assert_eq!(
+        body,
+        serde_json::json!({"status": "ready", "database": "up", "search_index": "up"})
+    );
 
     // Remove the index under the running server: readiness must say so.
     std::fs::remove_dir_all(app.state.search.dir()).expect("remove index");
@@ -40,7 +47,9 @@ async fn restart_keeps_data_and_migrations_are_idempotent(backend: Backend) {
     app.stop().await;
     // A second start on the same database applies no migration twice.
     let state = trama::app::AppState::open(env).await.expect("reopen");
-    let (applied, pending) = trama::store::db::migration_status(&state.db).await.expect("status");
+    let (applied, pending) = trama::store::db::migration_status(&state.db)
+        .await
+        .expect("status");
     assert!(!applied.is_empty());
     assert!(pending.is_empty(), "{pending:?}");
 }

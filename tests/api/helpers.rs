@@ -51,7 +51,9 @@ pub fn postgres_available() -> bool {
     if std::env::var("TRAMA_TEST_REQUIRE_POSTGRES").is_ok() {
         panic!("TRAMA_TEST_REQUIRE_POSTGRES is set but TRAMA_TEST_POSTGRES_URL is not");
     }
-    eprintln!("skipped: set TRAMA_TEST_POSTGRES_URL (or run scripts/test) to run the PostgreSQL tests");
+    eprintln!(
+        "skipped: set TRAMA_TEST_POSTGRES_URL (or run scripts/test) to run the PostgreSQL tests"
+    );
     false
 }
 
@@ -59,7 +61,6 @@ pub fn postgres_available() -> bool {
 /// on PostgreSQL, a schema of its own in the test database.
 pub struct TestEnv {
     pub settings: Settings,
-    pub backend: Backend,
     // Kept alive so the directory lives as long as the test.
     _dir: Arc<TempDir>,
 }
@@ -90,14 +91,15 @@ impl TestEnv {
         }
         Self {
             settings,
-            backend,
             _dir: Arc::new(dir),
         }
     }
 
     /// Opens the application state (migrated database, open index).
     pub async fn state(&self) -> AppState {
-        AppState::open(self.settings.clone()).await.expect("open the application state")
+        AppState::open(self.settings.clone())
+            .await
+            .expect("open the application state")
     }
 }
 

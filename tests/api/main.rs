@@ -3,4 +3,7 @@
 
 mod helpers;
 
+mod demo;
+mod graphql_api;
 mod health;
+mod records;
