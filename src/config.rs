@@ -52,7 +52,12 @@ impl std::str::FromStr for Secret {
 #[derive(Clone, Debug, clap::Args)]
 pub struct Settings {
     /// Address and port the HTTP server listens on.
-    #[arg(long, env = "TRAMA_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "TRAMA_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub listen: SocketAddr,
 
     /// Directory for the SQLite database, the search index and other local state.
@@ -61,11 +66,21 @@ pub struct Settings {
 
     /// Database URL: `sqlite://PATH` or `postgres://USER@HOST/DB`.
     /// Default: the SQLite file `trama.db` in the data directory.
-    #[arg(long, env = "TRAMA_DATABASE_URL", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "TRAMA_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub database_url: Option<Secret>,
 
     /// Maximum number of pooled database connections.
-    #[arg(long, env = "TRAMA_DATABASE_MAX_CONNECTIONS", default_value_t = 10, global = true)]
+    #[arg(
+        long,
+        env = "TRAMA_DATABASE_MAX_CONNECTIONS",
+        default_value_t = 10,
+        global = true
+    )]
     pub database_max_connections: u32,
 
     /// PostgreSQL schema to use (tests isolate themselves with one schema each).
@@ -77,7 +92,12 @@ pub struct Settings {
     pub index_dir: Option<PathBuf>,
 
     /// Public address of the platform, used in links sent by e-mail.
-    #[arg(long, env = "TRAMA_PUBLIC_URL", default_value = "http://localhost:8080", global = true)]
+    #[arg(
+        long,
+        env = "TRAMA_PUBLIC_URL",
+        default_value = "http://localhost:8080",
+        global = true
+    )]
     pub public_url: String,
 
     /// Serve the GraphiQL explorer at GET /graphql.
@@ -85,15 +105,30 @@ pub struct Settings {
     pub graphiql: bool,
 
     /// Seconds after which a request is abandoned with 408.
-    #[arg(long, env = "TRAMA_REQUEST_TIMEOUT_SECS", default_value_t = 30, global = true)]
+    #[arg(
+        long,
+        env = "TRAMA_REQUEST_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
     pub request_timeout_secs: u64,
 
     /// Largest accepted request body, in bytes.
-    #[arg(long, env = "TRAMA_MAX_BODY_BYTES", default_value_t = 1_048_576, global = true)]
+    #[arg(
+        long,
+        env = "TRAMA_MAX_BODY_BYTES",
+        default_value_t = 1_048_576,
+        global = true
+    )]
     pub max_body_bytes: usize,
 
     /// Seconds given to in-flight requests to finish after SIGTERM/SIGINT.
-    #[arg(long, env = "TRAMA_SHUTDOWN_GRACE_SECS", default_value_t = 30, global = true)]
+    #[arg(
+        long,
+        env = "TRAMA_SHUTDOWN_GRACE_SECS",
+        default_value_t = 30,
+        global = true
+    )]
     pub shutdown_grace_secs: u64,
 
     /// SMTP server for outgoing mail, e.g. `smtp://127.0.0.1:2525` or
@@ -102,11 +137,21 @@ pub struct Settings {
     pub smtp_url: Option<Secret>,
 
     /// Sender address of outgoing mail.
-    #[arg(long, env = "TRAMA_MAIL_FROM", default_value = "Trama <noreply@trama.localhost>", global = true)]
+    #[arg(
+        long,
+        env = "TRAMA_MAIL_FROM",
+        default_value = "Trama <noreply@trama.localhost>",
+        global = true
+    )]
     pub mail_from: String,
 
     /// Log filter in `tracing` syntax, e.g. `info` or `trama=debug,sqlx=warn`.
-    #[arg(long, env = "TRAMA_LOG", default_value = "info,sqlx=warn,sea_orm=warn,tantivy=warn", global = true)]
+    #[arg(
+        long,
+        env = "TRAMA_LOG",
+        default_value = "info,sqlx=warn,sea_orm=warn,tantivy=warn",
+        global = true
+    )]
     pub log: String,
 
     /// Log format.
