@@ -7,3 +7,4 @@ mod demo;
 mod graphql_api;
 mod health;
 mod records;
+mod shutdown;
