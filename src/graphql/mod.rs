@@ -7,6 +7,7 @@ pub mod enums;
 pub mod error;
 pub mod query;
 pub mod types;
+pub mod viewer;
 
 use async_graphql::{EmptyMutation, EmptySubscription, Schema};
 
