@@ -39,7 +39,13 @@ impl Viewer {
     }
 
     pub fn is_moderator(&self) -> bool {
-        matches!(self, Viewer::User { is_moderator: true, .. })
+        matches!(
+            self,
+            Viewer::User {
+                is_moderator: true,
+                ..
+            }
+        )
     }
 
     /// The actor for services, or `None` when anonymous.

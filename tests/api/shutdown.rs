@@ -73,14 +73,23 @@ async fn sigterm_finishes_the_request_in_flight_then_exits() {
 
     // New connections are refused...
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(TcpStream::connect(("127.0.0.1", port)).await.is_err(), "still accepting");
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).await.is_err(),
+        "still accepting"
+    );
 
     // ...but the request in flight completes.
     stream.write_all(rest).await.expect("write rest");
     let mut response = String::new();
-    stream.read_to_string(&mut response).await.expect("read response");
+    stream
+        .read_to_string(&mut response)
+        .await
+        .expect("read response");
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    assert!(response.contains(r#"{"data":{"platformStats":{"municipalities":0}}}"#), "{response}");
+    assert!(
+        response.contains(r#"{"data":{"platformStats":{"municipalities":0}}}"#),
+        "{response}"
+    );
 
     let exit = tokio::task::spawn_blocking(move || server.wait())
         .await
