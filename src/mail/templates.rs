@@ -1,0 +1,436 @@
+//! The account e-mails (address confirmation, password reset, invitation) in
+//! Italian and English, each as a subject, an HTML part and a plain-text part
+//! written from the same content so the two never say different things.
+//!
+//! The HTML is made for mail clients, not browsers: one centred column built
+//! from presentation tables with inline styles (Outlook and Gmail drop
+//! `<style>` blocks), a `lang` attribute for screen readers, no images (many
+//! clients block them and text in images cannot be read aloud), a real
+//! heading, a button-like link that works without CSS plus the raw link as
+//! text, and colours with a contrast of at least 4.5:1. Every value that
+//! comes from a person (names, links) goes through [`escape_html`].
+
+use std::fmt::Write as _;
+
+use crate::domain::Lang;
+
+/// A rendered e-mail: what [`OutgoingEmail::new`](super::OutgoingEmail::new)
+/// needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenderedEmail {
+    pub lang: Lang,
+    /// Plain text (the mailer encodes it); no HTML escaping.
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+}
+
+/// Asks a new user to confirm their address by opening `link`.
+pub fn verify_email(lang: Lang, display_name: &str, link: &str) -> RenderedEmail {
+    let content = match lang {
+        Lang::It => Content {
+            subject: "Conferma il tuo indirizzo e-mail per Trama".to_owned(),
+            heading: "Conferma il tuo indirizzo e-mail".to_owned(),
+            greeting: greeting(lang, display_name),
+            before: vec![
+                "Per completare la registrazione su Trama, conferma che questo indirizzo \
+                 e-mail è tuo."
+                    .to_owned(),
+            ],
+            action: "Conferma l'indirizzo e-mail",
+            after: vec![],
+            why: "Ricevi questa e-mail perché questo indirizzo è stato usato per creare un \
+                  account su Trama. Se non hai creato tu l'account, puoi ignorarla."
+                .to_owned(),
+        },
+        Lang::En => Content {
+            subject: "Confirm your e-mail address for Trama".to_owned(),
+            heading: "Confirm your e-mail address".to_owned(),
+            greeting: greeting(lang, display_name),
+            before: vec![
+                "To finish signing up to Trama, please confirm that this e-mail address is \
+                 yours."
+                    .to_owned(),
+            ],
+            action: "Confirm e-mail address",
+            after: vec![],
+            why: "You are receiving this e-mail because this address was used to create an \
+                  account on Trama. If you did not create it, you can ignore this e-mail."
+                .to_owned(),
+        },
+    };
+    content.render(lang, link)
+}
+
+/// Sends the link that lets a user choose a new password; the link works for
+/// `valid_for_minutes` and once.
+pub fn reset_password(
+    lang: Lang,
+    display_name: &str,
+    link: &str,
+    valid_for_minutes: u32,
+) -> RenderedEmail {
+    let validity = duration(lang, valid_for_minutes);
+    let content = match lang {
+        Lang::It => Content {
+            subject: "Reimposta la password di Trama".to_owned(),
+            heading: "Reimposta la password".to_owned(),
+            greeting: greeting(lang, display_name),
+            before: vec![
+                "Abbiamo ricevuto una richiesta di reimpostare la password del tuo account \
+                 Trama. Per sceglierne una nuova, usa il pulsante qui sotto."
+                    .to_owned(),
+            ],
+            action: "Scegli una nuova password",
+            after: vec![format!(
+                "Il link vale {validity} e si può usare una sola volta."
+            )],
+            why: "Ricevi questa e-mail perché è stato chiesto di reimpostare la password \
+                  dell'account Trama legato a questo indirizzo. Se non l'hai chiesto tu, \
+                  ignora questa e-mail: la tua password non cambia."
+                .to_owned(),
+        },
+        Lang::En => Content {
+            subject: "Reset your Trama password".to_owned(),
+            heading: "Reset your password".to_owned(),
+            greeting: greeting(lang, display_name),
+            before: vec![
+                "We received a request to reset the password of your Trama account. To \
+                 choose a new one, use the button below."
+                    .to_owned(),
+            ],
+            action: "Choose a new password",
+            after: vec![format!(
+                "The link is valid for {validity} and can be used once."
+            )],
+            why: "You are receiving this e-mail because someone asked to reset the password \
+                  of the Trama account linked to this address. If it was not you, ignore \
+                  this e-mail: your password stays the same."
+                .to_owned(),
+        },
+    };
+    content.render(lang, link)
+}
+
+/// Invites someone, on behalf of `inviter_name`, to join `organization_name`.
+pub fn invitation(
+    lang: Lang,
+    organization_name: &str,
+    inviter_name: &str,
+    link: &str,
+) -> RenderedEmail {
+    let org = or_else(
+        organization_name,
+        match lang {
+            Lang::It => "un'organizzazione",
+            Lang::En => "an organisation",
+        },
+    );
+    let inviter = or_else(
+        inviter_name,
+        match lang {
+            Lang::It => "Una persona",
+            Lang::En => "Someone",
+        },
+    );
+    let content = match lang {
+        Lang::It => Content {
+            subject: format!("{inviter} ti invita a far parte di {org} su Trama"),
+            heading: format!("Un invito a far parte di {org}"),
+            greeting: "Ciao,".to_owned(),
+            before: vec![
+                format!(
+                    "{inviter} ti invita a far parte di {org} su Trama, la piattaforma che fa \
+                     incontrare enti pubblici e organizzazioni dell'economia sociale."
+                ),
+                format!("Accettando, potrai lavorare su Trama a nome di {org}."),
+            ],
+            action: "Accetta l'invito",
+            after: vec![
+                "Se non hai ancora un account, potrai crearlo dopo aver aperto il link.".to_owned(),
+            ],
+            why: format!(
+                "Ricevi questa e-mail perché {inviter} ha invitato questo indirizzo a far \
+                 parte di {org} su Trama. Se non ti aspettavi l'invito, ignora questa \
+                 e-mail: senza la tua risposta non succede nulla."
+            ),
+        },
+        Lang::En => Content {
+            subject: format!("{inviter} invited you to join {org} on Trama"),
+            heading: format!("An invitation to join {org}"),
+            greeting: "Hello,".to_owned(),
+            before: vec![
+                format!(
+                    "{inviter} invited you to join {org} on Trama, the platform that brings \
+                     public bodies and social economy organisations together."
+                ),
+                format!("Once you accept, you can work on Trama on behalf of {org}."),
+            ],
+            action: "Accept the invitation",
+            after: vec![
+                "If you do not have an account yet, you can create one after opening the \
+                 link."
+                    .to_owned(),
+            ],
+            why: format!(
+                "You are receiving this e-mail because {inviter} invited this address to \
+                 join {org} on Trama. If you did not expect it, ignore this e-mail: nothing \
+                 happens without your answer."
+            ),
+        },
+    };
+    content.render(lang, link)
+}
+
+/// Escapes the five characters that matter in HTML text and in quoted
+/// attribute values.
+pub fn escape_html(raw: &str) -> String {
+    let mut escaped = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            _ => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// What an account e-mail says, in plain text; rendered once as HTML and
+/// once as text.
+struct Content {
+    subject: String,
+    heading: String,
+    greeting: String,
+    /// Paragraphs before the button.
+    before: Vec<String>,
+    /// The button's label.
+    action: &'static str,
+    /// Paragraphs after the button.
+    after: Vec<String>,
+    /// The footer: why the person got this e-mail and what to do if it was
+    /// not meant for them.
+    why: String,
+}
+
+// Colours: text #1f2937 (14.7:1 on white), footer #4b5563 (7.6:1), links
+// and the button #1d4ed8 (6.7:1 with white text).
+const FONT: &str = "font-family:Arial,Helvetica,sans-serif;";
+const LINK_COLOUR: &str = "#1d4ed8";
+const P_STYLE: &str = "margin:0 0 16px 0;";
+
+impl Content {
+    fn render(self, lang: Lang, link: &str) -> RenderedEmail {
+        let link_html = escape_html(link);
+        let mut body = String::new();
+        for paragraph in std::iter::once(&self.greeting).chain(&self.before) {
+            paragraph_html(&mut body, paragraph);
+        }
+        // A table cell with bgcolor keeps the button coloured in Outlook,
+        // which ignores padding and background on links.
+        let _ = writeln!(
+            body,
+            r#"<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:8px 0 24px 0;"><tr><td align="center" bgcolor="{LINK_COLOUR}" style="border-radius:6px;background-color:{LINK_COLOUR};"><a href="{link_html}" style="display:inline-block;padding:14px 28px;{FONT}font-size:16px;font-weight:bold;line-height:1.2;color:#ffffff;text-decoration:none;border-radius:6px;">{action}</a></td></tr></table>"#,
+            action = escape_html(self.action),
+        );
+        let _ = writeln!(
+            body,
+            r#"<p style="{P_STYLE}font-size:14px;">{fallback}<br><a href="{link_html}" style="color:{LINK_COLOUR};text-decoration:underline;word-break:break-all;">{link_html}</a></p>"#,
+            fallback = escape_html(link_fallback(lang)),
+        );
+        for paragraph in &self.after {
+            paragraph_html(&mut body, paragraph);
+        }
+
+        let mut text = format!("{}\n\n", self.heading);
+        for paragraph in std::iter::once(&self.greeting).chain(&self.before) {
+            let _ = write!(text, "{paragraph}\n\n");
+        }
+        let _ = write!(text, "{}:\n{link}\n\n", self.action);
+        for paragraph in &self.after {
+            let _ = write!(text, "{paragraph}\n\n");
+        }
+        // "-- " (with the space) is the signature separator clients recognise.
+        let _ = write!(text, "-- \n{}\n{}\n", self.why, sent_by(lang));
+
+        RenderedEmail {
+            lang,
+            html: layout(lang, &self.heading, &body, &self.why),
+            subject: self.subject,
+            text,
+        }
+    }
+}
+
+/// The page every e-mail shares: a centred 600-pixel column with the name of
+/// the platform, the heading (`title`, plain text), `body_html` and a footer
+/// saying why the person got it (`why`, plain text).
+fn layout(lang: Lang, title: &str, body_html: &str, why: &str) -> String {
+    let lang_code = lang.as_str();
+    let title = escape_html(title);
+    let why = escape_html(why);
+    let sent_by = escape_html(sent_by(lang));
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="{lang_code}" dir="ltr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light">
+<meta name="supported-color-schemes" content="light">
+<title>{title}</title>
+</head>
+<body style="margin:0;padding:0;background-color:#f3f4f6;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f3f4f6;">
+<tr><td align="center" style="padding:24px 12px;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:600px;background-color:#ffffff;border:1px solid #d1d5db;border-radius:8px;">
+<tr><td style="padding:24px 32px 0 32px;{FONT}font-size:16px;font-weight:bold;color:#1f2937;">Trama</td></tr>
+<tr><td style="padding:16px 32px 8px 32px;{FONT}font-size:16px;line-height:1.5;color:#1f2937;">
+<h1 style="margin:0 0 16px 0;{FONT}font-size:24px;line-height:1.3;font-weight:bold;color:#111827;">{title}</h1>
+{body_html}</td></tr>
+<tr><td style="padding:16px 32px 24px 32px;border-top:1px solid #e5e7eb;{FONT}font-size:14px;line-height:1.5;color:#4b5563;">
+<p style="margin:0 0 8px 0;">{why}</p>
+<p style="margin:0;">{sent_by}</p>
+</td></tr>
+</table>
+</td></tr>
+</table>
+</body>
+</html>
+"#
+    )
+}
+
+fn paragraph_html(out: &mut String, text: &str) {
+    let _ = writeln!(out, r#"<p style="{P_STYLE}">{}</p>"#, escape_html(text));
+}
+
+fn link_fallback(lang: Lang) -> &'static str {
+    match lang {
+        Lang::It => "Se il pulsante non funziona, copia questo indirizzo e incollalo nel browser:",
+        Lang::En => "If the button does not work, copy this address into your browser:",
+    }
+}
+
+fn sent_by(lang: Lang) -> &'static str {
+    match lang {
+        Lang::It => "Questa e-mail è stata inviata automaticamente da Trama.",
+        Lang::En => "This e-mail was sent automatically by Trama.",
+    }
+}
+
+fn greeting(lang: Lang, display_name: &str) -> String {
+    let name = clean(display_name);
+    match (lang, name.is_empty()) {
+        (Lang::It, true) => "Ciao,".to_owned(),
+        (Lang::It, false) => format!("Ciao {name},"),
+        (Lang::En, true) => "Hello,".to_owned(),
+        (Lang::En, false) => format!("Hello {name},"),
+    }
+}
+
+/// `raw` on one line and trimmed, or `fallback` when nothing is left.
+fn or_else(raw: &str, fallback: &str) -> String {
+    let cleaned = clean(raw);
+    if cleaned.is_empty() {
+        fallback.to_owned()
+    } else {
+        cleaned
+    }
+}
+
+/// Names come from people: line breaks and other control characters become
+/// spaces so they cannot break a subject line or the text layout.
+fn clean(raw: &str) -> String {
+    raw.split(char::is_control)
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// "90 minuti", "2 ore", "1 day": the largest whole unit.
+fn duration(lang: Lang, minutes: u32) -> String {
+    let (n, unit) = if minutes > 0 && minutes.is_multiple_of(1440) {
+        (minutes / 1440, 2)
+    } else if minutes > 0 && minutes.is_multiple_of(60) {
+        (minutes / 60, 1)
+    } else {
+        (minutes, 0)
+    };
+    let word = match (lang, unit, n == 1) {
+        (Lang::It, 0, true) => "minuto",
+        (Lang::It, 0, false) => "minuti",
+        (Lang::It, 1, true) => "ora",
+        (Lang::It, 1, false) => "ore",
+        (Lang::It, _, true) => "giorno",
+        (Lang::It, _, false) => "giorni",
+        (Lang::En, 0, true) => "minute",
+        (Lang::En, 0, false) => "minutes",
+        (Lang::En, 1, true) => "hour",
+        (Lang::En, 1, false) => "hours",
+        (Lang::En, _, true) => "day",
+        (Lang::En, _, false) => "days",
+    };
+    format!("{n} {word}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_the_five_special_characters() {
+        assert_eq!(
+            escape_html(r#"<a href="x">Tom & Jerry's</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;"
+        );
+        assert_eq!(escape_html("Società cooperativa"), "Società cooperativa");
+    }
+
+    #[test]
+    fn durations_use_the_largest_whole_unit() {
+        assert_eq!(duration(Lang::It, 1), "1 minuto");
+        assert_eq!(duration(Lang::It, 90), "90 minuti");
+        assert_eq!(duration(Lang::It, 60), "1 ora");
+        assert_eq!(duration(Lang::It, 120), "2 ore");
+        assert_eq!(duration(Lang::It, 2880), "2 giorni");
+        assert_eq!(duration(Lang::En, 30), "30 minutes");
+        assert_eq!(duration(Lang::En, 60), "1 hour");
+        assert_eq!(duration(Lang::En, 1440), "1 day");
+    }
+
+    #[test]
+    fn names_are_cleaned_and_have_fallbacks() {
+        assert_eq!(greeting(Lang::It, "  Maria\r\nRossi "), "Ciao Maria Rossi,");
+        assert_eq!(greeting(Lang::En, " \n "), "Hello,");
+        let email = invitation(Lang::It, "", "", "https://trama.example.it/i/x");
+        assert_eq!(
+            email.subject,
+            "Una persona ti invita a far parte di un'organizzazione su Trama"
+        );
+    }
+
+    #[test]
+    fn the_plain_text_follows_the_html() {
+        let email = reset_password(Lang::It, "Anna", "https://trama.example.it/r?t=1&u=2", 60);
+        assert_eq!(
+            email.text,
+            "Reimposta la password\n\nCiao Anna,\n\nAbbiamo ricevuto una richiesta di \
+             reimpostare la password del tuo account Trama. Per sceglierne una nuova, usa il \
+             pulsante qui sotto.\n\nScegli una nuova password:\n\
+             https://trama.example.it/r?t=1&u=2\n\nIl link vale 1 ora e si può usare una sola \
+             volta.\n\n-- \nRicevi questa e-mail perché è stato chiesto di reimpostare la \
+             password dell'account Trama legato a questo indirizzo. Se non l'hai chiesto tu, \
+             ignora questa e-mail: la tua password non cambia.\nQuesta e-mail è stata inviata \
+             automaticamente da Trama.\n"
+        );
+        assert!(
+            email
+                .html
+                .contains("Il link vale 1 ora e si può usare una sola volta.")
+        );
+    }
+}
