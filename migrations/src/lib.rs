@@ -16,6 +16,7 @@ mod m20261121_000006_create_codesign;
 mod m20261121_000007_create_digests;
 mod m20261121_000008_create_audit_and_outbox;
 mod m20261121_000009_create_jobs;
+mod m20261121_000010_add_moderation;
 
 /// Runs Trama's migrations in order.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000007_create_digests::Migration),
             Box::new(m20261121_000008_create_audit_and_outbox::Migration),
             Box::new(m20261121_000009_create_jobs::Migration),
+            Box::new(m20261121_000010_add_moderation::Migration),
         ]
     }
 }

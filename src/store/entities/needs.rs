@@ -35,6 +35,10 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub closed_at: Option<DateTimeUtc>,
     pub deleted_at: Option<DateTimeUtc>,
+    /// Hidden from public view by a moderator (kept, with the reason).
+    pub hidden_at: Option<DateTimeUtc>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub hidden_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

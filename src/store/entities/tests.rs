@@ -177,6 +177,8 @@ async fn insert_and_read_back(db: &DatabaseConnection) {
             created_at: at,
             updated_at: at,
             deleted_at: None,
+            hidden_at: None,
+            hidden_reason: None,
         }
     );
     round_trip!(
@@ -212,6 +214,8 @@ async fn insert_and_read_back(db: &DatabaseConnection) {
             updated_at: at,
             closed_at: None,
             deleted_at: None,
+            hidden_at: None,
+            hidden_reason: None,
         }
     );
     let need = round_trip!(
@@ -239,6 +243,8 @@ async fn insert_and_read_back(db: &DatabaseConnection) {
             updated_at: at,
             closed_at: None,
             deleted_at: None,
+            hidden_at: None,
+            hidden_reason: None,
         }
     );
     round_trip!(
