@@ -41,6 +41,15 @@ pub enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Manage accounts from the command line.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// Rebuild the search index from the database and exit. The index
+    /// directory must not be in use: stop the server first (or simply delete
+    /// the directory and restart: it rebuilds itself).
+    Reindex,
     /// Print the GraphQL schema (SDL), or write it to a file. The committed
     /// `graphql/schema.graphql` is written with `trama graphql-schema --write graphql/schema.graphql`.
     GraphqlSchema {
@@ -48,6 +57,14 @@ pub enum Command {
         #[arg(long)]
         write: Option<std::path::PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Make an existing account a platform moderator.
+    GrantModerator { email: String },
+    /// Withdraw the moderator role from an account.
+    RevokeModerator { email: String },
 }
 
 /// Runs the parsed command line.
@@ -84,6 +101,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Users { command } => {
+            let state = AppState::open(settings).await?;
+            let (email, moderator) = match &command {
+                UsersCommand::GrantModerator { email } => (email, true),
+                UsersCommand::RevokeModerator { email } => (email, false),
+            };
+            let user = crate::services::accounts::set_moderator(&state.db, email, moderator)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message(crate::domain::Lang::En)))?;
+            println!(
+                "{} is {} a moderator",
+                user.email,
+                if user.is_moderator {
+                    "now"
+                } else {
+                    "no longer"
+                }
+            );
+            Ok(())
+        }
         Command::GraphqlSchema { write } => {
             let sdl = crate::graphql::sdl();
             match write {
@@ -91,6 +128,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     .with_context(|| format!("writing {}", path.display()))?,
                 None => print!("{sdl}"),
             }
+            Ok(())
+        }
+        Command::Reindex => {
+            let db = app::connect_database(&settings).await?;
+            db::migrate(&db).await.context("applying migrations")?;
+            let dir = settings.index_dir();
+            let documents = crate::search::indexer::reindex(db, &dir)
+                .await
+                .with_context(|| format!("rebuilding the search index in {}", dir.display()))?;
+            println!("search index rebuilt in {}: {documents} documents", dir.display());
             Ok(())
         }
         Command::Seed { demo } => {

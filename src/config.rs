@@ -131,8 +131,10 @@ pub struct Settings {
     )]
     pub shutdown_grace_secs: u64,
 
-    /// SMTP server for outgoing mail, e.g. `smtp://127.0.0.1:2525` or
-    /// `smtps://user:pass@mail.example.org`. Unset: mail is written to the log only.
+    /// SMTP server for outgoing mail, e.g. `smtp://127.0.0.1:2525`,
+    /// `smtp://user:pass@mail.example.org?tls=required` (STARTTLS) or
+    /// `smtps://user:pass@mail.example.org` (TLS). Unset: each message is
+    /// written as an .eml file in `<data dir>/mail/`.
     #[arg(long, env = "TRAMA_SMTP_URL", global = true, hide_env_values = true)]
     pub smtp_url: Option<Secret>,
 

@@ -21,7 +21,8 @@
 //!    `INTERNAL` with the same id to quote to support.
 //! 5. Every error a client sees carries a machine-readable code:
 //!    `BAD_USER_INPUT`, `UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND`, `CONFLICT`,
-//!    `INTERNAL`.
+//!    `INTERNAL`, and `RATE_LIMITED` (with `retryAfter` seconds) for guarded
+//!    operations tried too often.
 
 use crate::domain::error::{Invalid, Lang, ValidationError, ValidationErrors};
 
@@ -34,6 +35,8 @@ pub enum ErrorCode {
     NotFound,
     Conflict,
     Internal,
+    /// Too many attempts of a guarded operation (login, register, reset).
+    RateLimited,
 }
 
 impl ErrorCode {
@@ -45,6 +48,7 @@ impl ErrorCode {
             Self::NotFound => "NOT_FOUND",
             Self::Conflict => "CONFLICT",
             Self::Internal => "INTERNAL",
+            Self::RateLimited => "RATE_LIMITED",
         }
     }
 }
@@ -104,6 +108,9 @@ pub enum AppError {
         reason_it: String,
         reason_en: String,
     },
+    /// Too many attempts: wait `retry_after_secs` seconds.
+    #[error("rate limited for {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
     /// The caller must sign in.
     #[error("authentication required")]
     Unauthenticated,
@@ -125,6 +132,7 @@ impl AppError {
             Self::Unauthenticated => ErrorCode::Unauthenticated,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::Internal(_) => ErrorCode::Internal,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
         }
     }
 
@@ -191,6 +199,14 @@ impl AppError {
                 },
                 Lang::En,
             ) => format!("{field}: {reason_en}"),
+            (Self::RateLimited { retry_after_secs }, Lang::It) => format!(
+                "Troppi tentativi. Riprova tra {} minuti.",
+                retry_after_secs.div_ceil(60)
+            ),
+            (Self::RateLimited { retry_after_secs }, Lang::En) => format!(
+                "Too many attempts. Please try again in {} minutes.",
+                retry_after_secs.div_ceil(60)
+            ),
             (Self::Unauthenticated, Lang::It) => "Per continuare, accedi.".to_owned(),
             (Self::Unauthenticated, Lang::En) => "Please sign in to continue.".to_owned(),
             (Self::Forbidden(_), Lang::It) => {

@@ -10,8 +10,9 @@
 //! - [`domain`]: validated types and rules, no I/O;
 //! - [`store`]: sea-orm entities and queries;
 //! - [`search`]: the tantivy index derived from the database;
-//! - `matching/`, `codesign/`, `mail/` and `jobs/` arrive with the issues that
-//!   build them; the data model they need is already in place (see
+//! - [`mail`]: outgoing e-mail (pooled SMTP, or .eml files) and templates;
+//! - `matching/`, `codesign/` and `jobs/` arrive with the issues that build
+//!   them; the data model they need is already in place (see
 //!   `docs/data-model.md`).
 
 pub mod app;
@@ -21,6 +22,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod mail;
 pub mod search;
 pub mod seed;
 pub mod services;

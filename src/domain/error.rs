@@ -126,6 +126,9 @@ pub enum Invalid {
     /// A neighbourhood that does not lie in the municipality given with it
     /// (services layer only).
     NotInMunicipality,
+    /// A link or token that is unknown, already used or past its time
+    /// (services layer only; one reason for all, so links reveal nothing).
+    Expired,
 }
 
 impl Invalid {
@@ -156,6 +159,7 @@ impl Invalid {
             Self::NotThirdSector => "not_third_sector",
             Self::NotFound => "not_found",
             Self::NotInMunicipality => "not_in_municipality",
+            Self::Expired => "expired",
         }
     }
 
@@ -245,6 +249,13 @@ impl Invalid {
             }
             (Self::NotInMunicipality, Lang::En) => {
                 "The neighbourhood is not in the chosen municipality".into()
+            }
+            (Self::Expired, Lang::It) => {
+                "Il link non è più valido: è scaduto o è già stato usato. Chiedine uno nuovo".into()
+            }
+            (Self::Expired, Lang::En) => {
+                "This link no longer works: it expired or was already used. Ask for a new one"
+                    .into()
             }
         }
     }
@@ -544,6 +555,7 @@ mod tests {
             Invalid::NotThirdSector,
             Invalid::NotFound,
             Invalid::NotInMunicipality,
+            Invalid::Expired,
         ];
         for reason in &reasons {
             let it = reason.message(Lang::It);

@@ -107,3 +107,27 @@ pub enum Language {
     It,
     En,
 }
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::MembershipRole")]
+pub enum MembershipRole {
+    Admin,
+    Member,
+}
+
+/// Who can see a contact.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::ContactVisibility")]
+pub enum ContactVisibility {
+    Public,
+    SignedIn,
+    Members,
+}
+
+/// What a moderator can hide from public view.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HideableKind {
+    Organization,
+    Offer,
+    Need,
+}

@@ -3,28 +3,42 @@
 //! The SDL it prints is committed as `graphql/schema.graphql` and checked by a
 //! test.
 
+pub mod account;
+pub mod connection;
 pub mod enums;
 pub mod error;
+pub mod inputs;
+pub mod loaders;
+pub mod mutation;
 pub mod query;
 pub mod types;
 pub mod viewer;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::app::AppState;
 use crate::domain::Lang;
 
-pub type TramaSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
+/// The root query: the catalogue (organisations, offers, needs, territories)
+/// and the signed-in person.
+#[derive(MergedObject, Default)]
+pub struct Query(query::CatalogQuery, account::AccountQuery);
+
+pub type TramaSchema = Schema<Query, mutation::Mutation, EmptySubscription>;
 
 /// Deepest nesting and largest cost a query may have: enough for every
 /// operation in `graphql/operations/`, small enough to refuse abusive ones.
 pub const MAX_DEPTH: usize = 12;
 pub const MAX_COMPLEXITY: usize = 1_000;
 
-/// Builds the schema with the application state in its context.
+/// Builds the schema with the application state and the batch loader (see
+/// [`loaders`]) in its context.
 pub fn build_schema(state: AppState) -> TramaSchema {
-    Schema::build(query::Query, EmptyMutation, EmptySubscription)
+    let loader = loaders::batch_loader(state.db.clone());
+    Schema::build(Query::default(), mutation::Mutation, EmptySubscription)
         .data(state)
+        .data(loader)
+        .data(crate::services::rate_limit::RateLimiter::new())
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .finish()
@@ -32,7 +46,7 @@ pub fn build_schema(state: AppState) -> TramaSchema {
 
 /// The SDL of the schema, as committed in `graphql/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(query::Query, EmptyMutation, EmptySubscription)
+    Schema::build(Query::default(), mutation::Mutation, EmptySubscription)
         .finish()
         .sdl()
 }

@@ -1,15 +1,37 @@
-//! The root query.
+//! The root query: records by id, the lists of organisations, offers and
+//! needs (cursor connections with filters), the sectors and the platform's
+//! figures.
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, InputObject, Object, Result};
 use uuid::Uuid;
 
+use super::connection::{List, Total, connection, page_request};
+use super::enums::{NeedKind, OfferKind, OrganizationKind, PostingStatus, VerificationStatus};
 use super::error::GqlResult;
 use super::types::{Need, Offer, Organization, PlatformStats, Sector, state};
-use crate::domain::parse_uuid;
-use crate::error::AppError;
+use super::viewer::{check_draft_listing, may_see_drafts};
+use crate::domain::{self, Invalid, IstatCode, SectorCode, parse_uuid};
+use crate::error::{AppError, Entity};
+use crate::services::listing::{self, PostingFilter};
 use crate::services::{self, lookups};
 
-pub struct Query;
+#[derive(Default)]
+pub struct CatalogQuery;
+
+/// A draft is NOT_FOUND for anyone but its organisation's members.
+async fn hide_others_draft(
+    ctx: &Context<'_>,
+    status: &str,
+    organization_id: Uuid,
+    entity: Entity,
+) -> Result<()> {
+    if status == domain::PostingStatus::Draft.as_str()
+        && !may_see_drafts(ctx, organization_id).await?
+    {
+        return Err(AppError::not_found(entity, "id")).gql(ctx);
+    }
+    Ok(())
+}
 
 /// A GraphQL id argument as a UUID; a malformed one is bad input on `field`.
 fn uuid_arg(ctx: &Context<'_>, id: &ID, field: &str) -> Result<Uuid> {
@@ -18,8 +40,153 @@ fn uuid_arg(ctx: &Context<'_>, id: &ID, field: &str) -> Result<Uuid> {
         .gql(ctx)
 }
 
+/// Which organisations to list. Every criterion given must hold; a list
+/// criterion holds when any of its values does.
+#[derive(InputObject, Default)]
+pub struct OrganizationFilter {
+    /// Any of these kinds.
+    pub kinds: Option<Vec<OrganizationKind>>,
+    /// Any of these verification states.
+    pub verification_statuses: Option<Vec<VerificationStatus>>,
+    /// Seated in the municipality with this ISTAT code.
+    pub municipality_code: Option<String>,
+    /// Serving this neighbourhood.
+    pub neighbourhood_id: Option<ID>,
+    /// Working in the sector with this code.
+    pub sector: Option<String>,
+}
+
+/// Which offers to list. Every criterion given must hold; a list criterion
+/// holds when any of its values does.
+#[derive(InputObject)]
+pub struct OfferFilter {
+    /// Any of these kinds.
+    pub kinds: Option<Vec<OfferKind>>,
+    /// Only offers in this state: open ones unless asked otherwise.
+    #[graphql(default_with = "PostingStatus::Open")]
+    pub status: PostingStatus,
+    /// Placed in the municipality with this ISTAT code.
+    pub municipality_code: Option<String>,
+    /// Placed in this neighbourhood.
+    pub neighbourhood_id: Option<ID>,
+    /// Made by this organisation.
+    pub organization_id: Option<ID>,
+    /// Tagged with the sector with this code.
+    pub sector: Option<String>,
+}
+
+/// Which needs to list. Every criterion given must hold; a list criterion
+/// holds when any of its values does.
+#[derive(InputObject)]
+pub struct NeedFilter {
+    /// Any of these kinds.
+    pub kinds: Option<Vec<NeedKind>>,
+    /// Only needs in this state: open ones unless asked otherwise.
+    #[graphql(default_with = "PostingStatus::Open")]
+    pub status: PostingStatus,
+    /// Placed in the municipality with this ISTAT code.
+    pub municipality_code: Option<String>,
+    /// Placed in this neighbourhood.
+    pub neighbourhood_id: Option<ID>,
+    /// Posted by this organisation.
+    pub organization_id: Option<ID>,
+    /// Tagged with the sector with this code.
+    pub sector: Option<String>,
+}
+
+/// Parses an optional filter value; a malformed one is bad input on
+/// `filter.<field>`.
+fn filter_value<T>(
+    ctx: &Context<'_>,
+    raw: Option<&str>,
+    field: &str,
+    parse: impl Fn(&str) -> Result<T, Invalid>,
+) -> Result<Option<T>> {
+    raw.map(|raw| parse(raw).map_err(|reason| AppError::invalid(format!("filter.{field}"), reason)))
+        .transpose()
+        .gql(ctx)
+}
+
+fn id_filter(ctx: &Context<'_>, raw: Option<&ID>, field: &str) -> Result<Option<Uuid>> {
+    filter_value(ctx, raw.map(|id| id.as_str()), field, parse_uuid)
+}
+
+fn kinds<G: Copy, D: From<G>>(kinds: Option<Vec<G>>) -> Vec<D> {
+    kinds.unwrap_or_default().into_iter().map(D::from).collect()
+}
+
+impl OrganizationFilter {
+    fn parse(self, ctx: &Context<'_>) -> Result<listing::OrganizationFilter> {
+        Ok(listing::OrganizationFilter {
+            kinds: kinds(self.kinds),
+            verification_statuses: kinds(self.verification_statuses),
+            municipality_code: filter_value(
+                ctx,
+                self.municipality_code.as_deref(),
+                "municipalityCode",
+                IstatCode::parse,
+            )?,
+            neighbourhood_id: id_filter(ctx, self.neighbourhood_id.as_ref(), "neighbourhoodId")?,
+            sector: filter_value(ctx, self.sector.as_deref(), "sector", SectorCode::parse)?,
+        })
+    }
+}
+
+/// The criteria offers and needs share.
+struct PostingCriteria {
+    status: PostingStatus,
+    municipality_code: Option<String>,
+    neighbourhood_id: Option<ID>,
+    organization_id: Option<ID>,
+    sector: Option<String>,
+}
+
+impl PostingCriteria {
+    fn parse<K>(self, ctx: &Context<'_>, kinds: Vec<K>) -> Result<PostingFilter<K>> {
+        Ok(PostingFilter {
+            kinds,
+            status: domain::PostingStatus::from(self.status),
+            municipality_code: filter_value(
+                ctx,
+                self.municipality_code.as_deref(),
+                "municipalityCode",
+                IstatCode::parse,
+            )?,
+            neighbourhood_id: id_filter(ctx, self.neighbourhood_id.as_ref(), "neighbourhoodId")?,
+            organization_id: id_filter(ctx, self.organization_id.as_ref(), "organizationId")?,
+            sector: filter_value(ctx, self.sector.as_deref(), "sector", SectorCode::parse)?,
+        })
+    }
+}
+
+impl OfferFilter {
+    fn parse(self, ctx: &Context<'_>) -> Result<listing::OfferFilter> {
+        let criteria = PostingCriteria {
+            status: self.status,
+            municipality_code: self.municipality_code,
+            neighbourhood_id: self.neighbourhood_id,
+            organization_id: self.organization_id,
+            sector: self.sector,
+        };
+        criteria.parse(ctx, kinds(self.kinds))
+    }
+}
+
+impl NeedFilter {
+    fn parse(self, ctx: &Context<'_>) -> Result<listing::NeedFilter> {
+        let criteria = PostingCriteria {
+            status: self.status,
+            municipality_code: self.municipality_code,
+            neighbourhood_id: self.neighbourhood_id,
+            organization_id: self.organization_id,
+            sector: self.sector,
+        };
+        criteria.parse(ctx, kinds(self.kinds))
+    }
+}
+
 #[Object]
-impl Query {
+impl CatalogQuery {
     /// Figures of the whole platform, for the home page.
     async fn platform_stats(&self, ctx: &Context<'_>) -> Result<PlatformStats> {
         let state = state(ctx)?;
@@ -43,11 +210,11 @@ impl Query {
     async fn offer(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Offer>> {
         let uuid = uuid_arg(ctx, &id, "id")?;
         let state = state(ctx)?;
-        Ok(Some(Offer(
-            services::offers::get(&state.db, uuid, "id")
-                .await
-                .gql(ctx)?,
-        )))
+        let offer = services::offers::get(&state.db, uuid, "id")
+            .await
+            .gql(ctx)?;
+        hide_others_draft(ctx, &offer.status, offer.organization_id, Entity::Offer).await?;
+        Ok(Some(Offer(offer)))
     }
 
     /// A need by id. Errors: BAD_USER_INPUT on a malformed id, NOT_FOUND when
@@ -55,9 +222,73 @@ impl Query {
     async fn need(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Need>> {
         let uuid = uuid_arg(ctx, &id, "id")?;
         let state = state(ctx)?;
-        Ok(Some(Need(
-            services::needs::get(&state.db, uuid, "id").await.gql(ctx)?,
-        )))
+        let need = services::needs::get(&state.db, uuid, "id").await.gql(ctx)?;
+        hide_others_draft(ctx, &need.status, need.organization_id, Entity::Need).await?;
+        Ok(Some(Need(need)))
+    }
+
+    /// Organisations, newest first. `first` is 20 unless given (at most
+    /// 100); `after` is the `endCursor` of the previous page. Errors:
+    /// BAD_USER_INPUT on `first`, `after` or a malformed `filter.*` value.
+    async fn organizations(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<OrganizationFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<List<Organization>> {
+        let filter = filter.unwrap_or_default().parse(ctx)?;
+        let page = page_request(ctx, first, after)?;
+        let state = state(ctx)?;
+        let rows = listing::organizations(&state.db, &filter, page)
+            .await
+            .gql(ctx)?;
+        Ok(connection(
+            rows,
+            Total::Organizations(filter),
+            |o| o.id,
+            Organization,
+        ))
+    }
+
+    /// Offers, newest first; only open ones unless `filter.status` says
+    /// otherwise. Paging and errors as for `organizations`.
+    async fn offers(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<OfferFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<List<Offer>> {
+        let filter = match filter {
+            Some(filter) => filter.parse(ctx)?,
+            None => listing::OfferFilter::default(),
+        };
+        check_draft_listing(ctx, filter.status, filter.organization_id).await?;
+        let page = page_request(ctx, first, after)?;
+        let state = state(ctx)?;
+        let rows = listing::offers(&state.db, &filter, page).await.gql(ctx)?;
+        Ok(connection(rows, Total::Offers(filter), |o| o.id, Offer))
+    }
+
+    /// Needs, newest first; only open ones unless `filter.status` says
+    /// otherwise. Paging and errors as for `organizations`.
+    async fn needs(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<NeedFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<List<Need>> {
+        let filter = match filter {
+            Some(filter) => filter.parse(ctx)?,
+            None => listing::NeedFilter::default(),
+        };
+        check_draft_listing(ctx, filter.status, filter.organization_id).await?;
+        let page = page_request(ctx, first, after)?;
+        let state = state(ctx)?;
+        let rows = listing::needs(&state.db, &filter, page).await.gql(ctx)?;
+        Ok(connection(rows, Total::Needs(filter), |n| n.id, Need))
     }
 
     /// The sectors taxonomy, in display order.

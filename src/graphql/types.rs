@@ -1,21 +1,30 @@
 //! GraphQL object types over the stored records. Resolvers read related
-//! records through the services layer.
+//! records through the batch loader ([`super::loaders`]), so a list of any
+//! length costs the same number of statements.
 
 use async_graphql::{
     Context, ID, InputValueError, InputValueResult, Object, Result, Scalar, ScalarType,
     SimpleObject, Value,
 };
 use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
 
+use super::connection::{List, Total, connection, page_request};
 use super::enums::{
-    ContactKind, Language, LocationPrecision, NeedKind, OfferKind, OrganizationKind, PostingStatus,
-    TerritoryScope, VerificationStatus,
+    ContactKind, Language, LocationPrecision, MembershipRole, NeedKind, OfferKind,
+    OrganizationKind, PostingStatus, TerritoryScope, VerificationStatus,
 };
 use super::error::{GqlResult, lang};
+use super::loaders::{
+    ContactsOfOrganization, MembersOfOrganization, MunicipalityByCode, NeedsOfOrganization,
+    NeighbourhoodById, NeighbourhoodsOfOrganization, OffersOfOrganization, OrganizationById,
+    SectorsOfNeed, SectorsOfOffer, SectorsOfOrganization, load,
+};
+use super::viewer::{Viewer, check_draft_listing};
 use crate::app::AppState;
 use crate::domain::{self, ClosedList, ContactVisibility, EuroCents, Lang};
-use crate::error::AppError;
-use crate::services::{self, lookups};
+use crate::error::{AppError, Entity};
+use crate::services::{self, listing::MemberRow, listing::Page};
 use crate::store::entities::{
     municipalities, needs, neighbourhoods, offers, organizations, sectors,
 };
@@ -80,6 +89,56 @@ impl Money {
 
 fn money(cents: Option<i64>) -> Option<Money> {
     cents.and_then(|c| EuroCents::new(c).ok()).map(Money)
+}
+
+/// The municipality with this code, if any.
+async fn municipality(ctx: &Context<'_>, code: Option<&str>) -> Result<Option<Municipality>> {
+    let Some(code) = code else {
+        return Ok(None);
+    };
+    Ok(load(ctx, MunicipalityByCode(code.to_owned()))
+        .await?
+        .map(Municipality))
+}
+
+/// The neighbourhood with this id, if any.
+async fn neighbourhood(ctx: &Context<'_>, id: Option<Uuid>) -> Result<Option<Neighbourhood>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    Ok(load(ctx, NeighbourhoodById(id)).await?.map(Neighbourhood))
+}
+
+/// The organisation an offer or a need belongs to; a deleted one is
+/// NOT_FOUND on `organizationId` (its postings are not listed either).
+async fn organization(ctx: &Context<'_>, id: Uuid) -> Result<Organization> {
+    load(ctx, OrganizationById(id))
+        .await?
+        .map(Organization)
+        .ok_or_else(|| AppError::not_found(Entity::Organization, "organizationId"))
+        .gql(ctx)
+}
+
+fn sector_list(sectors: Option<Vec<sectors::Model>>) -> Result<Vec<Sector>> {
+    Ok(sectors
+        .unwrap_or_default()
+        .into_iter()
+        .map(Sector)
+        .collect())
+}
+
+/// An empty connection for lists hidden from the viewer.
+fn hidden<N: async_graphql::OutputType>() -> List<N> {
+    connection(
+        Page {
+            items: Vec::<N>::new(),
+            has_next_page: false,
+            has_previous_page: false,
+        },
+        Total::Known(0),
+        |_| Uuid::nil(),
+        |node| node,
+    )
 }
 
 /// A point in WGS84 degrees.
@@ -176,11 +235,11 @@ impl Neighbourhood {
     }
 
     async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
-        let state = state(ctx)?;
-        Ok(lookups::municipality(&state.db, &self.0.municipality_code)
-            .await
-            .gql(ctx)?
-            .map(Municipality))
+        Ok(
+            load(ctx, MunicipalityByCode(self.0.municipality_code.clone()))
+                .await?
+                .map(Municipality),
+        )
     }
 }
 
@@ -233,14 +292,7 @@ impl Organization {
     }
 
     async fn seat_municipality(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
-        let Some(code) = &self.0.seat_municipality_code else {
-            return Ok(None);
-        };
-        let state = state(ctx)?;
-        Ok(lookups::municipality(&state.db, code)
-            .await
-            .gql(ctx)?
-            .map(Municipality))
+        municipality(ctx, self.0.seat_municipality_code.as_deref()).await
     }
 
     async fn verification_status(&self, ctx: &Context<'_>) -> Result<VerificationStatus> {
@@ -263,21 +315,14 @@ impl Organization {
     }
 
     async fn sectors(&self, ctx: &Context<'_>) -> Result<Vec<Sector>> {
-        let state = state(ctx)?;
-        Ok(lookups::organization_sectors(&state.db, self.0.id)
-            .await
-            .gql(ctx)?
-            .into_iter()
-            .map(Sector)
-            .collect())
+        sector_list(load(ctx, SectorsOfOrganization(self.0.id)).await?)
     }
 
     /// Neighbourhoods the organisation serves.
     async fn neighbourhoods(&self, ctx: &Context<'_>) -> Result<Vec<Neighbourhood>> {
-        let state = state(ctx)?;
-        Ok(lookups::organization_neighbourhoods(&state.db, self.0.id)
-            .await
-            .gql(ctx)?
+        Ok(load(ctx, NeighbourhoodsOfOrganization(self.0.id))
+            .await?
+            .unwrap_or_default()
             .into_iter()
             .map(Neighbourhood)
             .collect())
@@ -285,10 +330,9 @@ impl Organization {
 
     /// Contacts visible to the caller (without signing in: the public ones).
     async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
-        let state = state(ctx)?;
-        let rows = services::organizations::contacts(&state.db, self.0.id)
-            .await
-            .gql(ctx)?;
+        let rows = load(ctx, ContactsOfOrganization(self.0.id))
+            .await?
+            .unwrap_or_default();
         let mut visible = Vec::new();
         for row in rows {
             if stored::<ContactVisibility>(ctx, &row.visibility)? != ContactVisibility::Public {
@@ -303,12 +347,119 @@ impl Organization {
         Ok(visible)
     }
 
+    /// The organisation's offers of one status (open unless asked
+    /// otherwise), newest first.
+    async fn offers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "PostingStatus::Open")] status: PostingStatus,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<List<Offer>> {
+        let page = page_request(ctx, first, after)?;
+        let status = domain::PostingStatus::from(status);
+        check_draft_listing(ctx, status, Some(self.0.id)).await?;
+        let key = OffersOfOrganization {
+            organization_id: self.0.id,
+            status,
+            page,
+        };
+        let rows = load(ctx, key).await?.unwrap_or_else(|| Page::empty(page));
+        Ok(connection(
+            rows,
+            Total::OffersOf(self.0.id, status),
+            |o| o.id,
+            Offer,
+        ))
+    }
+
+    /// The organisation's needs of one status (open unless asked otherwise),
+    /// newest first.
+    async fn needs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "PostingStatus::Open")] status: PostingStatus,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<List<Need>> {
+        let page = page_request(ctx, first, after)?;
+        let status = domain::PostingStatus::from(status);
+        check_draft_listing(ctx, status, Some(self.0.id)).await?;
+        let key = NeedsOfOrganization {
+            organization_id: self.0.id,
+            status,
+            page,
+        };
+        let rows = load(ctx, key).await?.unwrap_or_else(|| Page::empty(page));
+        Ok(connection(
+            rows,
+            Total::NeedsOf(self.0.id, status),
+            |n| n.id,
+            Need,
+        ))
+    }
+
+    /// The people of the organisation, newest membership first. Only
+    /// signed-in users see them: without signing in the list is empty.
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<List<Member>> {
+        let page = page_request(ctx, first, after)?;
+        if !Viewer::of(ctx).is_signed_in() {
+            return Ok(hidden());
+        }
+        let key = MembersOfOrganization {
+            organization_id: self.0.id,
+            page,
+        };
+        let rows = load(ctx, key).await?.unwrap_or_else(|| Page::empty(page));
+        Ok(connection(
+            rows,
+            Total::MembersOf(self.0.id),
+            |m| m.id,
+            Member,
+        ))
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
+    }
+}
+
+/// A person's membership of an organisation.
+pub struct Member(pub MemberRow);
+
+#[Object]
+impl Member {
+    /// The membership's id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The member's name as they chose to show it.
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+
+    async fn role(&self, ctx: &Context<'_>) -> Result<MembershipRole> {
+        Ok(stored::<domain::MembershipRole>(ctx, &self.0.role)?.into())
+    }
+
+    /// The role in words, e.g. "Amministratore".
+    async fn role_label(&self, ctx: &Context<'_>, lang: Option<Language>) -> Result<&'static str> {
+        Ok(stored::<domain::MembershipRole>(ctx, &self.0.role)?.label(pick_lang(ctx, lang)))
+    }
+
+    /// When the membership began.
+    async fn joined_at(&self) -> DateTime<Utc> {
+        self.0.created_at
     }
 }
 
@@ -322,12 +473,7 @@ impl Offer {
     }
 
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
-        let state = state(ctx)?;
-        Ok(Organization(
-            services::organizations::get(&state.db, self.0.organization_id, "organizationId")
-                .await
-                .gql(ctx)?,
-        ))
+        organization(ctx, self.0.organization_id).await
     }
 
     async fn kind(&self, ctx: &Context<'_>) -> Result<OfferKind> {
@@ -380,25 +526,11 @@ impl Offer {
     }
 
     async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
-        let Some(code) = &self.0.municipality_code else {
-            return Ok(None);
-        };
-        let state = state(ctx)?;
-        Ok(lookups::municipality(&state.db, code)
-            .await
-            .gql(ctx)?
-            .map(Municipality))
+        municipality(ctx, self.0.municipality_code.as_deref()).await
     }
 
     async fn neighbourhood(&self, ctx: &Context<'_>) -> Result<Option<Neighbourhood>> {
-        let Some(id) = self.0.neighbourhood_id else {
-            return Ok(None);
-        };
-        let state = state(ctx)?;
-        Ok(lookups::neighbourhood(&state.db, id)
-            .await
-            .gql(ctx)?
-            .map(Neighbourhood))
+        neighbourhood(ctx, self.0.neighbourhood_id).await
     }
 
     async fn status(&self, ctx: &Context<'_>) -> Result<PostingStatus> {
@@ -406,13 +538,7 @@ impl Offer {
     }
 
     async fn sectors(&self, ctx: &Context<'_>) -> Result<Vec<Sector>> {
-        let state = state(ctx)?;
-        Ok(lookups::offer_sectors(&state.db, self.0.id)
-            .await
-            .gql(ctx)?
-            .into_iter()
-            .map(Sector)
-            .collect())
+        sector_list(load(ctx, SectorsOfOffer(self.0.id)).await?)
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
@@ -434,12 +560,7 @@ impl Need {
     }
 
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
-        let state = state(ctx)?;
-        Ok(Organization(
-            services::organizations::get(&state.db, self.0.organization_id, "organizationId")
-                .await
-                .gql(ctx)?,
-        ))
+        organization(ctx, self.0.organization_id).await
     }
 
     async fn kind(&self, ctx: &Context<'_>) -> Result<NeedKind> {
@@ -467,25 +588,11 @@ impl Need {
     }
 
     async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
-        let Some(code) = &self.0.municipality_code else {
-            return Ok(None);
-        };
-        let state = state(ctx)?;
-        Ok(lookups::municipality(&state.db, code)
-            .await
-            .gql(ctx)?
-            .map(Municipality))
+        municipality(ctx, self.0.municipality_code.as_deref()).await
     }
 
     async fn neighbourhood(&self, ctx: &Context<'_>) -> Result<Option<Neighbourhood>> {
-        let Some(id) = self.0.neighbourhood_id else {
-            return Ok(None);
-        };
-        let state = state(ctx)?;
-        Ok(lookups::neighbourhood(&state.db, id)
-            .await
-            .gql(ctx)?
-            .map(Neighbourhood))
+        neighbourhood(ctx, self.0.neighbourhood_id).await
     }
 
     /// How precisely the need's place is shown.
@@ -538,13 +645,7 @@ impl Need {
     }
 
     async fn sectors(&self, ctx: &Context<'_>) -> Result<Vec<Sector>> {
-        let state = state(ctx)?;
-        Ok(lookups::need_sectors(&state.db, self.0.id)
-            .await
-            .gql(ctx)?
-            .into_iter()
-            .map(Sector)
-            .collect())
+        sector_list(load(ctx, SectorsOfNeed(self.0.id)).await?)
     }
 
     async fn created_at(&self) -> DateTime<Utc> {

@@ -56,3 +56,52 @@ impl Viewer {
         }
     }
 }
+
+/// Drafts belong to their organisation: only its members and moderators see
+/// them. Whether this viewer may see the drafts of `organization_id`.
+pub async fn may_see_drafts(
+    ctx: &Context<'_>,
+    organization_id: Uuid,
+) -> async_graphql::Result<bool> {
+    let viewer = Viewer::of(ctx);
+    let Some(user_id) = viewer.user_id() else {
+        return Ok(false);
+    };
+    if viewer.is_moderator() {
+        return Ok(true);
+    }
+    let state = ctx.data::<crate::app::AppState>()?;
+    let role = crate::services::permissions::role_in(&state.db, user_id, organization_id)
+        .await
+        .map_err(|e| super::error::to_graphql(ctx, e))?;
+    Ok(role.is_some())
+}
+
+/// Refuses to list drafts except one organisation's, to its members:
+/// BAD_USER_INPUT on `filter.organizationId` when no organisation is named,
+/// UNAUTHENTICATED or FORBIDDEN when the viewer is not one of its members.
+pub async fn check_draft_listing(
+    ctx: &Context<'_>,
+    status: crate::domain::PostingStatus,
+    organization_id: Option<Uuid>,
+) -> async_graphql::Result<()> {
+    use crate::error::AppError;
+    if status != crate::domain::PostingStatus::Draft {
+        return Ok(());
+    }
+    let Some(organization_id) = organization_id else {
+        return Err(super::error::to_graphql(
+            ctx,
+            AppError::invalid("filter.organizationId", crate::domain::Invalid::Required),
+        ));
+    };
+    if may_see_drafts(ctx, organization_id).await? {
+        return Ok(());
+    }
+    let error = if Viewer::of(ctx).is_signed_in() {
+        AppError::Forbidden("only members see their organisation's drafts")
+    } else {
+        AppError::Unauthenticated
+    };
+    Err(super::error::to_graphql(ctx, error))
+}

@@ -2,6 +2,7 @@
 //! GraphQL endpoint, the static web app and the middleware around them
 //! (body limit, timeout, tracing, compression).
 
+pub mod auth;
 pub mod graphql;
 pub mod health;
 
@@ -37,6 +38,13 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(graphql::routes(&state))
+        // The pages e-mail links open.
+        .route_service("/account/verify", ServeFile::new(dist.join("account.html")))
+        .route_service("/account/reset", ServeFile::new(dist.join("account.html")))
+        .route_service(
+            "/invitations/accept",
+            ServeFile::new(dist.join("account.html")),
+        )
         .fallback_service(web_app)
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(

@@ -99,3 +99,16 @@ pub async fn organization_neighbourhoods(
         .all(db)
         .await?)
 }
+
+/// A person's memberships, oldest first.
+pub async fn memberships_of_user(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> Result<Vec<crate::store::entities::memberships::Model>, AppError> {
+    use crate::store::entities::memberships;
+    Ok(memberships::Entity::find()
+        .filter(memberships::Column::UserId.eq(user_id))
+        .order_by_asc(memberships::Column::Id)
+        .all(db)
+        .await?)
+}

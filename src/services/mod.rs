@@ -2,13 +2,22 @@
 //! against the database, writes in one transaction together with its audit
 //! record and its search-outbox entry, and returns [`AppError`] on failure.
 
+pub mod accounts;
+pub mod listing;
 pub mod lookups;
+pub mod memberships;
+pub mod moderation;
 pub mod needs;
+pub mod notifications;
 pub mod offers;
 pub mod organizations;
+pub mod permissions;
+pub mod rate_limit;
 pub mod reference_data;
 pub mod references;
+pub mod search_docs;
 pub mod stats;
+pub mod tokens;
 
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use uuid::Uuid;
@@ -59,7 +68,7 @@ pub async fn audit(
     txn: &impl ConnectionTrait,
     actor: &Actor,
     action: &str,
-    entity: OutboxEntityType,
+    entity_type: &str,
     entity_id: Uuid,
     changes: serde_json::Value,
 ) -> Result<(), AppError> {
@@ -68,7 +77,7 @@ pub async fn audit(
         actor_user_id: Set(actor.user_id),
         actor_label: Set(actor.label.clone()),
         action: Set(action.to_owned()),
-        entity_type: Set(entity.as_str().to_owned()),
+        entity_type: Set(entity_type.to_owned()),
         entity_id: Set(entity_id),
         changes: Set(changes),
         created_at: Set(now()),
@@ -118,4 +127,19 @@ pub fn closed_list_values<T: ClosedList>(value: &serde_json::Value) -> Vec<T> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The fields that differ between two JSON objects, as
+/// `{"field": {"from": old, "to": new}}`, for the audit log.
+pub fn changes(before: &serde_json::Value, after: &serde_json::Value) -> serde_json::Value {
+    let mut changed = serde_json::Map::new();
+    if let (Some(before), Some(after)) = (before.as_object(), after.as_object()) {
+        for (field, new) in after {
+            let old = before.get(field).unwrap_or(&serde_json::Value::Null);
+            if old != new {
+                changed.insert(field.clone(), serde_json::json!({ "from": old, "to": new }));
+            }
+        }
+    }
+    serde_json::Value::Object(changed)
 }

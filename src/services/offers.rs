@@ -1,5 +1,6 @@
 //! Offers: what an organisation makes available (funding, loans, spaces,
-//! competences, volunteers, materials, equipment).
+//! competences, volunteers, materials, equipment): publishing, editing and
+//! closing them.
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -9,12 +10,108 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::references::ReferenceCheck;
-use super::{Actor, audit, enqueue_for_search, new_id, now};
-use crate::domain::{OfferInput, OutboxEntityType, OutboxOperation, PostingStatus};
+use super::{Actor, audit, changes, enqueue_for_search, new_id, now, permissions};
+use crate::domain::{NewOffer, OfferInput, OutboxEntityType, OutboxOperation, PostingStatus};
 use crate::error::{AppError, Entity};
 use crate::store::entities::{offer_sectors, offers};
 
-/// Publishes an offer of `organization_id`. Fails with BAD_USER_INPUT (every
+const ENTITY: OutboxEntityType = OutboxEntityType::Offer;
+
+/// Validates the input and checks what it refers to; returns the content and
+/// the municipality implied by its neighbourhood.
+async fn validated(
+    txn: &impl ConnectionTrait,
+    organization_id: Uuid,
+    input: &OfferInput,
+) -> Result<(NewOffer, Option<String>), AppError> {
+    let new = input.validate()?;
+    let mut check = ReferenceCheck::new();
+    check
+        .organization(txn, "organizationId", organization_id)
+        .await?;
+    check
+        .municipality(txn, "municipalityCode", new.municipality_code.as_ref())
+        .await?;
+    let implied_municipality = check
+        .neighbourhood(
+            txn,
+            "neighbourhoodId",
+            new.neighbourhood_id,
+            new.municipality_code.as_ref(),
+        )
+        .await?;
+    check.sectors(txn, "sectors", &new.sectors).await?;
+    check.finish()?;
+    Ok((new, implied_municipality))
+}
+
+/// Writes the validated content into a row (new or existing).
+fn apply(row: &mut offers::ActiveModel, new: &NewOffer, implied_municipality: Option<String>) {
+    row.kind = Set(new.kind.as_str().to_owned());
+    row.title = Set(new.title.as_str().to_owned());
+    row.description = Set(new.description.as_str().to_owned());
+    row.amount_min_cents = Set(new.amount.min().map(|c| c.cents()));
+    row.amount_max_cents = Set(new.amount.max().map(|c| c.cents()));
+    row.available_from = Set(new.availability.from());
+    row.available_until = Set(new.availability.until());
+    row.eligible_organization_kinds = Set(json!(
+        new.eligible_organization_kinds
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+    ));
+    row.territory_scope = Set(new.territory_scope.as_str().to_owned());
+    row.municipality_code = Set(new
+        .municipality_code
+        .as_ref()
+        .map(|c| c.as_str().to_owned())
+        .or(implied_municipality));
+    row.neighbourhood_id = Set(new.neighbourhood_id);
+    row.lat = Set(new.coordinates.map(|c| c.lat()));
+    row.lon = Set(new.coordinates.map(|c| c.lon()));
+    row.status = Set(new.status.as_str().to_owned());
+}
+
+async fn replace_sectors(
+    txn: &impl ConnectionTrait,
+    id: Uuid,
+    new: &NewOffer,
+) -> Result<(), AppError> {
+    offer_sectors::Entity::delete_many()
+        .filter(offer_sectors::Column::OfferId.eq(id))
+        .exec(txn)
+        .await?;
+    for sector in &new.sectors {
+        offer_sectors::ActiveModel {
+            offer_id: Set(id),
+            sector_code: Set(sector.as_str().to_owned()),
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+fn summary(offer: &offers::Model) -> serde_json::Value {
+    json!({
+        "organizationId": offer.organization_id,
+        "kind": offer.kind,
+        "title": offer.title,
+        "description": offer.description,
+        "amountMinCents": offer.amount_min_cents,
+        "amountMaxCents": offer.amount_max_cents,
+        "availableFrom": offer.available_from,
+        "availableUntil": offer.available_until,
+        "eligibleOrganizationKinds": offer.eligible_organization_kinds,
+        "territoryScope": offer.territory_scope,
+        "municipalityCode": offer.municipality_code,
+        "neighbourhoodId": offer.neighbourhood_id,
+        "status": offer.status,
+    })
+}
+
+/// Publishes an offer of `organization_id`. Users must be its members with a
+/// verified address (FORBIDDEN otherwise). Fails with BAD_USER_INPUT (every
 /// problem with its field) when the input is invalid or names an unknown
 /// organisation (`organizationId`), municipality, neighbourhood or sector.
 /// Nothing is written on failure.
@@ -24,85 +121,112 @@ pub async fn create(
     organization_id: Uuid,
     input: &OfferInput,
 ) -> Result<offers::Model, AppError> {
-    let new = input.validate()?;
+    permissions::authorize_member(db, actor, organization_id).await?;
     let txn = db.begin().await?;
-    let mut check = ReferenceCheck::new();
-    check
-        .organization(&txn, "organizationId", organization_id)
-        .await?;
-    check
-        .municipality(&txn, "municipalityCode", new.municipality_code.as_ref())
-        .await?;
-    let neighbourhood_municipality = check
-        .neighbourhood(
-            &txn,
-            "neighbourhoodId",
-            new.neighbourhood_id,
-            new.municipality_code.as_ref(),
-        )
-        .await?;
-    check.sectors(&txn, "sectors", &new.sectors).await?;
-    check.finish()?;
-
+    let (new, implied_municipality) = validated(&txn, organization_id, input).await?;
     let id = new_id();
     let at = now();
-    let model = offers::ActiveModel {
+    let mut row = offers::ActiveModel {
         id: Set(id),
         organization_id: Set(organization_id),
-        kind: Set(new.kind.as_str().to_owned()),
-        title: Set(new.title.as_str().to_owned()),
-        description: Set(new.description.as_str().to_owned()),
-        amount_min_cents: Set(new.amount.min().map(|c| c.cents())),
-        amount_max_cents: Set(new.amount.max().map(|c| c.cents())),
-        available_from: Set(new.availability.from()),
-        available_until: Set(new.availability.until()),
-        eligible_organization_kinds: Set(json!(
-            new.eligible_organization_kinds
-                .iter()
-                .map(|k| k.as_str())
-                .collect::<Vec<_>>()
-        )),
-        territory_scope: Set(new.territory_scope.as_str().to_owned()),
-        municipality_code: Set(new
-            .municipality_code
-            .as_ref()
-            .map(|c| c.as_str().to_owned())
-            .or(neighbourhood_municipality)),
-        neighbourhood_id: Set(new.neighbourhood_id),
-        lat: Set(new.coordinates.map(|c| c.lat())),
-        lon: Set(new.coordinates.map(|c| c.lon())),
-        status: Set(new.status.as_str().to_owned()),
         created_by: Set(actor.user_id),
         created_at: Set(at),
         updated_at: Set(at),
         closed_at: Set((new.status == PostingStatus::Closed).then_some(at)),
         deleted_at: Set(None),
-    }
-    .insert(&txn)
-    .await?;
-    for sector in &new.sectors {
-        offer_sectors::ActiveModel {
-            offer_id: Set(id),
-            sector_code: Set(sector.as_str().to_owned()),
-        }
-        .insert(&txn)
-        .await?;
-    }
+        hidden_at: Set(None),
+        hidden_reason: Set(None),
+        ..Default::default()
+    };
+    apply(&mut row, &new, implied_municipality);
+    let model = row.insert(&txn).await?;
+    replace_sectors(&txn, id, &new).await?;
     audit(
         &txn,
         actor,
         "offer.create",
-        OutboxEntityType::Offer,
+        ENTITY.as_str(),
         id,
-        json!({ "organizationId": organization_id, "kind": model.kind, "title": model.title }),
+        summary(&model),
     )
     .await?;
-    enqueue_for_search(&txn, OutboxEntityType::Offer, id, OutboxOperation::Upsert).await?;
+    enqueue_for_search(&txn, ENTITY, id, OutboxOperation::Upsert).await?;
     txn.commit().await?;
     Ok(model)
 }
 
-/// The offer with this id, unless deleted. Fails with NOT_FOUND on `field`.
+/// Replaces an offer's content. Members of its organisation may. Fails like
+/// [`create`], and with NOT_FOUND on `id`.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    input: &OfferInput,
+) -> Result<offers::Model, AppError> {
+    let before = get(db, id, "id").await?;
+    permissions::authorize_member(db, actor, before.organization_id).await?;
+    let txn = db.begin().await?;
+    let (new, implied_municipality) = validated(&txn, before.organization_id, input).await?;
+    let mut row: offers::ActiveModel = before.clone().into();
+    apply(&mut row, &new, implied_municipality);
+    let at = now();
+    row.updated_at = Set(at);
+    row.closed_at = Set(match (new.status, before.closed_at) {
+        (PostingStatus::Closed, Some(closed)) => Some(closed),
+        (PostingStatus::Closed, None) => Some(at),
+        _ => None,
+    });
+    let after = row.update(&txn).await?;
+    replace_sectors(&txn, id, &new).await?;
+    audit(
+        &txn,
+        actor,
+        "offer.update",
+        ENTITY.as_str(),
+        id,
+        changes(&summary(&before), &summary(&after)),
+    )
+    .await?;
+    enqueue_for_search(&txn, ENTITY, id, OutboxOperation::Upsert).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Closes an offer: it stays readable but no longer matches. Closing a
+/// closed offer changes nothing. Members of its organisation may.
+pub async fn close(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<offers::Model, AppError> {
+    let before = get(db, id, "id").await?;
+    permissions::authorize_member(db, actor, before.organization_id).await?;
+    if before.status == PostingStatus::Closed.as_str() {
+        return Ok(before);
+    }
+    let txn = db.begin().await?;
+    let at = now();
+    let mut row: offers::ActiveModel = before.clone().into();
+    row.status = Set(PostingStatus::Closed.as_str().to_owned());
+    row.closed_at = Set(Some(at));
+    row.updated_at = Set(at);
+    let after = row.update(&txn).await?;
+    audit(
+        &txn,
+        actor,
+        "offer.close",
+        ENTITY.as_str(),
+        id,
+        changes(&summary(&before), &summary(&after)),
+    )
+    .await?;
+    enqueue_for_search(&txn, ENTITY, id, OutboxOperation::Upsert).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// The offer with this id, unless deleted or hidden by a moderator. Fails
+/// with NOT_FOUND on `field`.
 pub async fn get(
     db: &impl ConnectionTrait,
     id: Uuid,
@@ -110,6 +234,7 @@ pub async fn get(
 ) -> Result<offers::Model, AppError> {
     offers::Entity::find_by_id(id)
         .filter(offers::Column::DeletedAt.is_null())
+        .filter(offers::Column::HiddenAt.is_null())
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found(Entity::Offer, field))

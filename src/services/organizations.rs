@@ -9,13 +9,15 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::references::ReferenceCheck;
-use super::{Actor, audit, enqueue_for_search, new_id, now};
+use super::{Actor, audit, enqueue_for_search, new_id, now, permissions};
 use crate::domain::{
-    NewOrganization, OrganizationInput, OutboxEntityType, OutboxOperation, VerificationStatus,
+    MembershipRole, NewOrganization, OrganizationInput, OutboxEntityType, OutboxOperation,
+    VerificationStatus,
 };
 use crate::error::{AppError, Entity, is_unique_violation};
 use crate::store::entities::{
-    organization_contacts, organization_neighbourhoods, organization_sectors, organizations,
+    memberships, organization_contacts, organization_neighbourhoods, organization_sectors,
+    organizations,
 };
 
 /// How an organisation was verified, when it was (a moderator, a registry
@@ -26,8 +28,10 @@ pub struct Verification {
     pub runts_registered: bool,
 }
 
-/// Registers an organisation. Fails with BAD_USER_INPUT (every problem, with
-/// its field) when the input is invalid or names an unknown municipality,
+/// Registers an organisation; a user who registers it becomes its first
+/// admin, in the same transaction. Fails with FORBIDDEN when a user has not
+/// verified their address, with BAD_USER_INPUT (every problem, with its
+/// field) when the input is invalid or names an unknown municipality,
 /// neighbourhood or sector, and with CONFLICT on `taxCode` when another
 /// organisation already has that tax code. Nothing is written on failure.
 pub async fn create(
@@ -36,18 +40,13 @@ pub async fn create(
     input: &OrganizationInput,
     verification: Option<Verification>,
 ) -> Result<organizations::Model, AppError> {
+    if actor.user_id.is_some() {
+        permissions::verified_user(db, Some(actor)).await?;
+    }
     let new = input.validate()?;
     let txn = db.begin().await?;
     check_references(&txn, &new).await?;
-    if let Some(tax_code) = &new.tax_code {
-        let taken = organizations::Entity::find()
-            .filter(organizations::Column::TaxCode.eq(tax_code.as_str()))
-            .one(&txn)
-            .await?;
-        if taken.is_some() {
-            return Err(tax_code_taken());
-        }
-    }
+    ensure_tax_code_free(&txn, &new, None).await?;
     let id = new_id();
     let at = now();
     let (status, source, verified_at, runts) = match &verification {
@@ -82,6 +81,8 @@ pub async fn create(
         created_at: Set(at),
         updated_at: Set(at),
         deleted_at: Set(None),
+        hidden_at: Set(None),
+        hidden_reason: Set(None),
     }
     .insert(&txn)
     .await
@@ -94,11 +95,23 @@ pub async fn create(
         }
     })?;
     write_children(&txn, id, &new).await?;
+    if let Some(founder) = actor.user_id {
+        memberships::ActiveModel {
+            id: Set(new_id()),
+            user_id: Set(founder),
+            organization_id: Set(id),
+            role: Set(MembershipRole::Admin.as_str().to_owned()),
+            created_at: Set(at),
+            updated_at: Set(at),
+        }
+        .insert(&txn)
+        .await?;
+    }
     audit(
         &txn,
         actor,
         "organization.create",
-        OutboxEntityType::Organization,
+        OutboxEntityType::Organization.as_str(),
         id,
         json!({ "name": model.name, "kind": model.kind, "taxCode": model.tax_code }),
     )
@@ -112,6 +125,119 @@ pub async fn create(
     .await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// Replaces an organisation's profile (its sectors, neighbourhoods and
+/// contacts too). Only its admins may. Fails like [`create`], and with
+/// NOT_FOUND on `id`.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    input: &OrganizationInput,
+) -> Result<organizations::Model, AppError> {
+    let before = get(db, id, "id").await?;
+    permissions::authorize_admin(db, actor, id).await?;
+    let new = input.validate()?;
+    let txn = db.begin().await?;
+    check_references(&txn, &new).await?;
+    ensure_tax_code_free(&txn, &new, Some(id)).await?;
+    let mut row: organizations::ActiveModel = before.clone().into();
+    row.name = Set(new.name.as_str().to_owned());
+    row.kind = Set(new.kind.as_str().to_owned());
+    row.tax_code = Set(new.tax_code.as_ref().map(|t| t.as_str().to_owned()));
+    row.vat_number = Set(new.vat_number.as_ref().map(|v| v.as_str().to_owned()));
+    row.description = Set(new.description.as_str().to_owned());
+    row.website = Set(new.website.as_ref().map(|w| w.as_str().to_owned()));
+    row.seat_municipality_code = Set(new
+        .seat_municipality_code
+        .as_ref()
+        .map(|c| c.as_str().to_owned()));
+    row.address = Set(new.address.as_ref().map(|a| a.as_str().to_owned()));
+    row.lat = Set(new.coordinates.map(|c| c.lat()));
+    row.lon = Set(new.coordinates.map(|c| c.lon()));
+    // A changed tax code or kind must be verified again.
+    if before.tax_code.as_deref() != new.tax_code.as_ref().map(|t| t.as_str())
+        || before.kind != new.kind.as_str()
+    {
+        row.verification_status = Set(VerificationStatus::Unverified.as_str().to_owned());
+        row.verification_source = Set(None);
+        row.verified_at = Set(None);
+        row.runts_registered = Set(false);
+    }
+    row.updated_at = Set(now());
+    let after = row.update(&txn).await.map_err(|error| {
+        if is_unique_violation(&error) {
+            tax_code_taken()
+        } else {
+            error.into()
+        }
+    })?;
+    organization_sectors::Entity::delete_many()
+        .filter(organization_sectors::Column::OrganizationId.eq(id))
+        .exec(&txn)
+        .await?;
+    organization_neighbourhoods::Entity::delete_many()
+        .filter(organization_neighbourhoods::Column::OrganizationId.eq(id))
+        .exec(&txn)
+        .await?;
+    organization_contacts::Entity::delete_many()
+        .filter(organization_contacts::Column::OrganizationId.eq(id))
+        .exec(&txn)
+        .await?;
+    write_children(&txn, id, &new).await?;
+    audit(
+        &txn,
+        actor,
+        "organization.update",
+        OutboxEntityType::Organization.as_str(),
+        id,
+        super::changes(&organization_fields(&before), &organization_fields(&after)),
+    )
+    .await?;
+    enqueue_for_search(
+        &txn,
+        OutboxEntityType::Organization,
+        id,
+        OutboxOperation::Upsert,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+fn organization_fields(org: &organizations::Model) -> serde_json::Value {
+    json!({
+        "name": org.name,
+        "kind": org.kind,
+        "taxCode": org.tax_code,
+        "vatNumber": org.vat_number,
+        "description": org.description,
+        "website": org.website,
+        "seatMunicipalityCode": org.seat_municipality_code,
+        "address": org.address,
+        "lat": org.lat,
+        "lon": org.lon,
+        "verificationStatus": org.verification_status,
+    })
+}
+
+async fn ensure_tax_code_free(
+    txn: &impl ConnectionTrait,
+    new: &NewOrganization,
+    except: Option<Uuid>,
+) -> Result<(), AppError> {
+    let Some(tax_code) = &new.tax_code else {
+        return Ok(());
+    };
+    let taken = organizations::Entity::find()
+        .filter(organizations::Column::TaxCode.eq(tax_code.as_str()))
+        .one(txn)
+        .await?;
+    match taken {
+        Some(other) if Some(other.id) != except => Err(tax_code_taken()),
+        _ => Ok(()),
+    }
 }
 
 fn tax_code_taken() -> AppError {

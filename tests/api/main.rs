@@ -3,8 +3,13 @@
 
 mod helpers;
 
+mod accounts;
 mod demo;
 mod graphql_api;
+mod graphql_http;
+mod graphql_lists;
 mod health;
+mod mail;
 mod records;
 mod shutdown;
+mod smtp_server;

@@ -1,0 +1,464 @@
+//! The root mutation: accounts, organisations and their members, offers,
+//! needs and moderation. Each resolver turns its arguments into a service
+//! call with the viewer as actor; permissions live in the services.
+
+use std::net::IpAddr;
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::account::{BearerToken, Membership, User};
+use super::enums::{HideableKind, Language, MembershipRole, VerificationStatus};
+use super::error::GqlResult;
+use super::inputs::{NeedInput, OfferInput, OrganizationInput};
+use super::types::{Need, Offer, Organization, state};
+use super::viewer::Viewer;
+use crate::domain::{self, parse_uuid};
+use crate::error::AppError;
+use crate::services::rate_limit::{RateLimiter, limits};
+use crate::services::{
+    Actor, accounts, memberships, moderation, needs, notifications, offers, organizations,
+};
+
+/// The client's address, for rate limits.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddr(pub IpAddr);
+
+fn client(ctx: &Context<'_>) -> String {
+    ctx.data_opt::<ClientAddr>()
+        .map(|c| c.0.to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+fn limit(ctx: &Context<'_>, key: String, limit: crate::services::rate_limit::Limit) -> Result<()> {
+    match ctx.data_opt::<RateLimiter>() {
+        Some(limiter) => limiter.check(&key, limit).gql(ctx),
+        None => Ok(()),
+    }
+}
+
+/// The viewer as actor, or UNAUTHENTICATED.
+fn actor(ctx: &Context<'_>) -> Result<Actor> {
+    Viewer::of(ctx)
+        .actor()
+        .ok_or(AppError::Unauthenticated)
+        .gql(ctx)
+}
+
+fn id_arg(ctx: &Context<'_>, id: &ID, field: &str) -> Result<Uuid> {
+    parse_uuid(id.as_str())
+        .map_err(|reason| AppError::invalid(field, reason))
+        .gql(ctx)
+}
+
+/// The answer to a sign-in.
+#[derive(SimpleObject)]
+pub struct LoginPayload {
+    /// Send it as `Authorization: Bearer <token>`; it is shown only once.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: User,
+}
+
+/// An invitation sent by e-mail.
+#[derive(SimpleObject)]
+pub struct InvitationPayload {
+    pub id: ID,
+    pub email: String,
+    pub role: MembershipRole,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Default)]
+pub struct Mutation;
+
+#[Object]
+impl Mutation {
+    /// Creates an account and e-mails a link to verify the address.
+    /// Errors: BAD_USER_INPUT (email, displayName, password), CONFLICT (email),
+    /// RATE_LIMITED.
+    async fn register(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        display_name: String,
+        password: String,
+        language: Option<Language>,
+    ) -> Result<User> {
+        limit(
+            ctx,
+            format!("register:{}", client(ctx)),
+            limits::REGISTER_PER_CLIENT,
+        )?;
+        let state = state(ctx)?;
+        let lang = language.map(domain::Lang::from).unwrap_or_default();
+        let registered = accounts::register(&state.db, &email, &display_name, &password, lang)
+            .await
+            .gql(ctx)?;
+        notifications::verification(
+            &state.mailer,
+            &state.settings,
+            &registered.user,
+            &registered.verification_token,
+        )
+        .await;
+        Ok(User(registered.user))
+    }
+
+    /// Confirms an address with the token of the e-mailed link.
+    /// Errors: BAD_USER_INPUT (token: expired, used or unknown).
+    async fn verify_email(&self, ctx: &Context<'_>, token: String) -> Result<User> {
+        let state = state(ctx)?;
+        Ok(User(
+            accounts::verify_email(&state.db, &token).await.gql(ctx)?,
+        ))
+    }
+
+    /// Sends a new verification link. Always true: it does not reveal
+    /// whether the address has an account.
+    async fn resend_verification_email(&self, ctx: &Context<'_>, email: String) -> Result<bool> {
+        limit(
+            ctx,
+            format!("reset:{}", email.trim().to_lowercase()),
+            limits::RESET_PER_EMAIL,
+        )?;
+        let state = state(ctx)?;
+        if let Some((user, token)) = accounts::new_verification_token(&state.db, &email)
+            .await
+            .gql(ctx)?
+        {
+            notifications::verification(&state.mailer, &state.settings, &user, &token).await;
+        }
+        Ok(true)
+    }
+
+    /// Signs in. Errors: UNAUTHENTICATED (wrong address or password, one
+    /// message for both), RATE_LIMITED.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        password: String,
+    ) -> Result<LoginPayload> {
+        limit(
+            ctx,
+            format!("login-client:{}", client(ctx)),
+            limits::LOGIN_PER_CLIENT,
+        )?;
+        limit(
+            ctx,
+            format!("login:{}", email.trim().to_lowercase()),
+            limits::LOGIN_PER_EMAIL,
+        )?;
+        let state = state(ctx)?;
+        let session = accounts::login(&state.db, &email, &password)
+            .await
+            .gql(ctx)?;
+        Ok(LoginPayload {
+            token: session.token,
+            expires_at: session.expires_at,
+            user: User(session.user),
+        })
+    }
+
+    /// Signs out the session of this request's token.
+    async fn logout(&self, ctx: &Context<'_>) -> Result<bool> {
+        let token = ctx
+            .data_opt::<BearerToken>()
+            .ok_or(AppError::Unauthenticated)
+            .gql(ctx)?;
+        let state = state(ctx)?;
+        accounts::logout(&state.db, &token.0).await.gql(ctx)?;
+        Ok(true)
+    }
+
+    /// E-mails a password-reset link. Always true: it does not reveal whether
+    /// the address has an account. Errors: RATE_LIMITED.
+    async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> Result<bool> {
+        limit(
+            ctx,
+            format!("reset-client:{}", client(ctx)),
+            limits::RESET_PER_CLIENT,
+        )?;
+        limit(
+            ctx,
+            format!("reset:{}", email.trim().to_lowercase()),
+            limits::RESET_PER_EMAIL,
+        )?;
+        let state = state(ctx)?;
+        if let Some((user, token)) = accounts::new_reset_token(&state.db, &email)
+            .await
+            .gql(ctx)?
+        {
+            notifications::password_reset(&state.mailer, &state.settings, &user, &token).await;
+        }
+        Ok(true)
+    }
+
+    /// Sets a new password with the token of the e-mailed link; every session
+    /// is signed out. Errors: BAD_USER_INPUT (token, password).
+    async fn reset_password(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+        password: String,
+    ) -> Result<bool> {
+        let state = state(ctx)?;
+        accounts::reset_password(&state.db, &token, &password)
+            .await
+            .gql(ctx)?;
+        Ok(true)
+    }
+
+    /// Deletes the signed-in account (GDPR); organisations' records stay.
+    /// Errors: UNAUTHENTICATED (also for a wrong password).
+    async fn delete_my_account(&self, ctx: &Context<'_>, password: String) -> Result<bool> {
+        let id = Viewer::of(ctx)
+            .user_id()
+            .ok_or(AppError::Unauthenticated)
+            .gql(ctx)?;
+        let state = state(ctx)?;
+        accounts::delete_account(&state.db, id, &password)
+            .await
+            .gql(ctx)?;
+        Ok(true)
+    }
+
+    /// Registers an organisation; the signed-in person becomes its admin.
+    /// Errors: UNAUTHENTICATED, FORBIDDEN (address not verified),
+    /// BAD_USER_INPUT (with the field), CONFLICT (taxCode).
+    async fn create_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: OrganizationInput,
+    ) -> Result<Organization> {
+        let actor = actor(ctx)?;
+        let state = state(ctx)?;
+        let input = domain::OrganizationInput::from(input);
+        Ok(Organization(
+            organizations::create(&state.db, &actor, &input, None)
+                .await
+                .gql(ctx)?,
+        ))
+    }
+
+    /// Replaces an organisation's profile. Its admins only.
+    async fn update_organization(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: OrganizationInput,
+    ) -> Result<Organization> {
+        let actor = actor(ctx)?;
+        let id = id_arg(ctx, &id, "id")?;
+        let state = state(ctx)?;
+        let input = domain::OrganizationInput::from(input);
+        Ok(Organization(
+            organizations::update(&state.db, &actor, id, &input)
+                .await
+                .gql(ctx)?,
+        ))
+    }
+
+    /// Invites someone by e-mail to join an organisation. Its admins only.
+    async fn invite_member(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        email: String,
+        role: MembershipRole,
+    ) -> Result<InvitationPayload> {
+        let actor = actor(ctx)?;
+        let organization_id = id_arg(ctx, &organization_id, "organizationId")?;
+        let state = state(ctx)?;
+        let role = domain::MembershipRole::from(role);
+        let invited =
+            memberships::invite(&state.db, &actor, organization_id, &email, role.as_str())
+                .await
+                .gql(ctx)?;
+        notifications::invitation(&state.mailer, &state.settings, &invited).await;
+        Ok(InvitationPayload {
+            id: ID(invited.invitation.id.to_string()),
+            email: invited.invitation.email.clone(),
+            role: role.into(),
+            expires_at: invited.invitation.expires_at,
+        })
+    }
+
+    /// Joins an organisation with the token of an invitation.
+    async fn accept_invitation(&self, ctx: &Context<'_>, token: String) -> Result<Membership> {
+        let actor = actor(ctx)?;
+        let state = state(ctx)?;
+        let membership = memberships::accept(&state.db, &actor, &token)
+            .await
+            .gql(ctx)?;
+        Membership::from_row(ctx, membership)
+    }
+
+    /// Changes a member's role. Admins only; the last admin stays admin.
+    async fn change_member_role(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        user_id: ID,
+        role: MembershipRole,
+    ) -> Result<Membership> {
+        let actor = actor(ctx)?;
+        let organization_id = id_arg(ctx, &organization_id, "organizationId")?;
+        let user_id = id_arg(ctx, &user_id, "userId")?;
+        let state = state(ctx)?;
+        let role = domain::MembershipRole::from(role);
+        let membership =
+            memberships::change_role(&state.db, &actor, organization_id, user_id, role.as_str())
+                .await
+                .gql(ctx)?;
+        Membership::from_row(ctx, membership)
+    }
+
+    /// Removes a member (admins), or leaves (anyone, for themselves).
+    async fn remove_member(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        user_id: ID,
+    ) -> Result<bool> {
+        let actor = actor(ctx)?;
+        let organization_id = id_arg(ctx, &organization_id, "organizationId")?;
+        let user_id = id_arg(ctx, &user_id, "userId")?;
+        let state = state(ctx)?;
+        memberships::remove(&state.db, &actor, organization_id, user_id)
+            .await
+            .gql(ctx)?;
+        Ok(true)
+    }
+
+    /// Publishes an offer for an organisation. Its members only.
+    async fn create_offer(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        input: OfferInput,
+    ) -> Result<Offer> {
+        let actor = actor(ctx)?;
+        let organization_id = id_arg(ctx, &organization_id, "organizationId")?;
+        let state = state(ctx)?;
+        let input = domain::OfferInput::from(input);
+        Ok(Offer(
+            offers::create(&state.db, &actor, organization_id, &input)
+                .await
+                .gql(ctx)?,
+        ))
+    }
+
+    /// Replaces an offer's content. Its organisation's members only.
+    async fn update_offer(&self, ctx: &Context<'_>, id: ID, input: OfferInput) -> Result<Offer> {
+        let actor = actor(ctx)?;
+        let id = id_arg(ctx, &id, "id")?;
+        let state = state(ctx)?;
+        let input = domain::OfferInput::from(input);
+        Ok(Offer(
+            offers::update(&state.db, &actor, id, &input)
+                .await
+                .gql(ctx)?,
+        ))
+    }
+
+    /// Closes an offer. Its organisation's members only.
+    async fn close_offer(&self, ctx: &Context<'_>, id: ID) -> Result<Offer> {
+        let actor = actor(ctx)?;
+        let id = id_arg(ctx, &id, "id")?;
+        let state = state(ctx)?;
+        Ok(Offer(offers::close(&state.db, &actor, id).await.gql(ctx)?))
+    }
+
+    /// Publishes a need for an organisation. Its members only.
+    async fn create_need(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        input: NeedInput,
+    ) -> Result<Need> {
+        let actor = actor(ctx)?;
+        let organization_id = id_arg(ctx, &organization_id, "organizationId")?;
+        let state = state(ctx)?;
+        let input = domain::NeedInput::from(input);
+        Ok(Need(
+            needs::create(&state.db, &actor, organization_id, &input)
+                .await
+                .gql(ctx)?,
+        ))
+    }
+
+    /// Replaces a need's content. Its organisation's members only.
+    async fn update_need(&self, ctx: &Context<'_>, id: ID, input: NeedInput) -> Result<Need> {
+        let actor = actor(ctx)?;
+        let id = id_arg(ctx, &id, "id")?;
+        let state = state(ctx)?;
+        let input = domain::NeedInput::from(input);
+        Ok(Need(
+            needs::update(&state.db, &actor, id, &input)
+                .await
+                .gql(ctx)?,
+        ))
+    }
+
+    /// Closes a need. Its organisation's members only.
+    async fn close_need(&self, ctx: &Context<'_>, id: ID) -> Result<Need> {
+        let actor = actor(ctx)?;
+        let id = id_arg(ctx, &id, "id")?;
+        let state = state(ctx)?;
+        Ok(Need(needs::close(&state.db, &actor, id).await.gql(ctx)?))
+    }
+
+    /// Records the outcome of checking an organisation (moderators only):
+    /// VERIFIED or REJECTED, with the source checked.
+    async fn verify_organization(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        status: VerificationStatus,
+        source: String,
+        #[graphql(default)] runts_registered: bool,
+    ) -> Result<Organization> {
+        let actor = actor(ctx)?;
+        let id = id_arg(ctx, &id, "id")?;
+        let state = state(ctx)?;
+        Ok(Organization(
+            moderation::verify_organization(
+                &state.db,
+                &actor,
+                id,
+                status.into(),
+                &source,
+                runts_registered,
+            )
+            .await
+            .gql(ctx)?,
+        ))
+    }
+
+    /// Hides abusive content from public view, with a reason, or shows it
+    /// again (moderators only). Nothing is deleted.
+    async fn set_hidden(
+        &self,
+        ctx: &Context<'_>,
+        kind: HideableKind,
+        id: ID,
+        hidden: bool,
+        reason: Option<String>,
+    ) -> Result<bool> {
+        let actor = actor(ctx)?;
+        let id = id_arg(ctx, &id, "id")?;
+        let state = state(ctx)?;
+        let what = match kind {
+            HideableKind::Organization => moderation::Hideable::Organization,
+            HideableKind::Offer => moderation::Hideable::Offer,
+            HideableKind::Need => moderation::Hideable::Need,
+        };
+        moderation::set_hidden(&state.db, &actor, what, id, hidden, reason.as_deref())
+            .await
+            .gql(ctx)?;
+        Ok(true)
+    }
+}

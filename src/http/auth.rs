@@ -1,0 +1,81 @@
+//! Who sent a request: the bearer token of `Authorization: Bearer <token>`
+//! resolved to a [`Viewer`], and the client's address for rate limits. A
+//! missing, unknown or expired token makes the request anonymous, so public
+//! reads keep working and protected operations answer UNAUTHENTICATED.
+
+use std::net::SocketAddr;
+
+use axum::Extension;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, header};
+
+use crate::app::AppState;
+use crate::graphql::account::BearerToken;
+use crate::graphql::mutation::ClientAddr;
+use crate::graphql::viewer::Viewer;
+use crate::services::accounts;
+
+/// The identity a GraphQL request runs with.
+pub struct RequestIdentity {
+    viewer: Viewer,
+    token: Option<BearerToken>,
+    client: Option<ClientAddr>,
+}
+
+impl RequestIdentity {
+    /// Resolves the bearer token, if any. A database failure while checking
+    /// it is logged and the request runs anonymously: it never gains rights.
+    pub async fn of(
+        state: &AppState,
+        headers: &HeaderMap,
+        connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ) -> Self {
+        let client = connect.map(|Extension(ConnectInfo(addr))| ClientAddr(addr.ip()));
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                let (scheme, token) = v.trim().split_once(' ')?;
+                scheme
+                    .eq_ignore_ascii_case("bearer")
+                    .then(|| token.trim().to_owned())
+            })
+            .filter(|t| !t.is_empty());
+        let Some(token) = token else {
+            return Self {
+                viewer: Viewer::Anonymous,
+                token: None,
+                client,
+            };
+        };
+        let viewer = match accounts::authenticate(&state.db, &token).await {
+            Ok(Some(user)) => Viewer::User {
+                id: user.id,
+                email: user.email,
+                is_moderator: user.is_moderator,
+            },
+            Ok(None) => Viewer::Anonymous,
+            Err(error) => {
+                tracing::error!(%error, "checking a bearer token failed; request runs anonymously");
+                Viewer::Anonymous
+            }
+        };
+        Self {
+            viewer,
+            token: Some(BearerToken(token)),
+            client,
+        }
+    }
+
+    /// Puts the identity into the GraphQL request's data.
+    pub fn attach(self, request: async_graphql::Request) -> async_graphql::Request {
+        let mut request = request.data(self.viewer);
+        if let Some(token) = self.token {
+            request = request.data(token);
+        }
+        if let Some(client) = self.client {
+            request = request.data(client);
+        }
+        request
+    }
+}

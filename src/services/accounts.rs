@@ -1,0 +1,577 @@
+//! Accounts: registration with e-mail verification, sign-in with opaque bearer
+//! tokens, sign-out, password reset by e-mail, and the GDPR rights (export of
+//! one's personal data, deletion of one's account while the organisations'
+//! records are kept).
+//!
+//! Passwords are hashed with argon2id. Sign-in and reset never reveal whether
+//! an address has an account: an unknown address costs the same hashing work
+//! as a wrong password and gets the same answer.
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{Actor, audit, new_id, now, tokens};
+use crate::domain::{Email, EmailTokenPurpose, Lang, NewUser, Password};
+use crate::error::{AppError, Entity};
+use crate::store::entities::{
+    audit_log, auth_sessions, email_tokens, memberships, organizations, users,
+};
+
+/// How long a sign-in lasts.
+pub const SESSION_LIFETIME: Duration = Duration::days(30);
+/// How long an e-mail verification link works.
+pub const VERIFY_LINK_LIFETIME: Duration = Duration::hours(48);
+/// How long a password-reset link works.
+pub const RESET_LINK_LIFETIME: Duration = Duration::minutes(60);
+
+const AUDIT_USER: &str = "user";
+
+/// What a new registration needs to send its verification e-mail.
+pub struct Registered {
+    pub user: users::Model,
+    /// Goes into the verification link, nowhere else.
+    pub verification_token: String,
+}
+
+/// A signed-in session.
+pub struct Session {
+    pub user: users::Model,
+    /// The bearer token: shown to the client once, stored hashed.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+fn hash_password(password: &Password) -> Result<String, AppError> {
+    Argon2::default()
+        .hash_password(password.expose().as_bytes())
+        .map(|hash| hash.to_string())
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
+}
+
+/// Whether `password` matches `stored`. A malformed stored hash is an
+/// internal error, not a wrong password.
+fn password_matches(password: &str, stored: &str) -> Result<bool, AppError> {
+    let parsed = PasswordHash::new(stored)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored password hash unreadable: {e}")))?;
+    Ok(Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok())
+}
+
+/// Burns the same work as a real verification, so that an unknown address
+/// answers as slowly as a wrong password.
+fn spend_verification_time(password: &str) {
+    static DUMMY: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| {
+        Argon2::default()
+            .hash_password(b"not a real password, only a timing equaliser")
+            .ok()
+            .map(|h| h.to_string())
+    });
+    if let Some(dummy) = dummy {
+        let _ = password_matches(password, dummy);
+    }
+}
+
+/// Registers an account. Fails with BAD_USER_INPUT (fields `email`,
+/// `displayName`, `password`, `locale`) and with CONFLICT on `email` when the
+/// address already has an account.
+pub async fn register(
+    db: &DatabaseConnection,
+    email: &str,
+    display_name: &str,
+    password: &str,
+    locale: Lang,
+) -> Result<Registered, AppError> {
+    let new = NewUser::parse(email, display_name, password)?;
+    let password_hash = hash_password(&new.password)?;
+    let txn = db.begin().await?;
+    let taken = users::Entity::find()
+        .filter(users::Column::Email.eq(new.email.as_str()))
+        .one(&txn)
+        .await?
+        .is_some();
+    if taken {
+        return Err(email_taken());
+    }
+    let at = now();
+    let user = users::ActiveModel {
+        id: Set(new_id()),
+        email: Set(new.email.as_str().to_owned()),
+        display_name: Set(new.display_name.as_str().to_owned()),
+        password_hash: Set(Some(password_hash)),
+        email_verified_at: Set(None),
+        is_moderator: Set(false),
+        locale: Set(locale.as_str().to_owned()),
+        created_at: Set(at),
+        updated_at: Set(at),
+        deleted_at: Set(None),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        if crate::error::is_unique_violation(&e) {
+            email_taken()
+        } else {
+            e.into()
+        }
+    })?;
+    let token = issue_email_token(
+        &txn,
+        user.id,
+        EmailTokenPurpose::VerifyEmail,
+        VERIFY_LINK_LIFETIME,
+    )
+    .await?;
+    audit(
+        &txn,
+        &Actor::user(user.id, &user.email),
+        "user.register",
+        AUDIT_USER,
+        user.id,
+        json!({ "displayName": user.display_name }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Registered {
+        user,
+        verification_token: token,
+    })
+}
+
+fn email_taken() -> AppError {
+    AppError::conflict(
+        "email",
+        "esiste già un account con questo indirizzo: accedi o reimposta la password",
+        "an account with this address already exists: sign in or reset the password",
+    )
+}
+
+async fn issue_email_token(
+    txn: &impl ConnectionTrait,
+    user_id: Uuid,
+    purpose: EmailTokenPurpose,
+    lifetime: Duration,
+) -> Result<String, AppError> {
+    let token = tokens::generate()?;
+    let at = now();
+    email_tokens::ActiveModel {
+        id: Set(new_id()),
+        user_id: Set(user_id),
+        purpose: Set(purpose.as_str().to_owned()),
+        token_hash: Set(token.hash),
+        created_at: Set(at),
+        expires_at: Set(at + lifetime),
+        used_at: Set(None),
+    }
+    .insert(txn)
+    .await?;
+    Ok(token.plain)
+}
+
+/// Consumes a single-use e-mail token of `purpose`; fails with
+/// BAD_USER_INPUT on `token` when it is unknown, used, expired or for
+/// another purpose (one message for all: the link no longer works).
+async fn consume_email_token(
+    txn: &impl ConnectionTrait,
+    token: &str,
+    purpose: EmailTokenPurpose,
+) -> Result<email_tokens::Model, AppError> {
+    let found = email_tokens::Entity::find()
+        .filter(email_tokens::Column::TokenHash.eq(tokens::hash(token)))
+        .filter(email_tokens::Column::Purpose.eq(purpose.as_str()))
+        .filter(email_tokens::Column::UsedAt.is_null())
+        .one(txn)
+        .await?;
+    let Some(found) = found.filter(|t| t.expires_at > now()) else {
+        return Err(AppError::invalid("token", crate::domain::Invalid::Expired));
+    };
+    let mut used: email_tokens::ActiveModel = found.clone().into();
+    used.used_at = Set(Some(now()));
+    used.update(txn).await?;
+    Ok(found)
+}
+
+/// A new verification token for an unverified account (to resend the link).
+/// `None` when the address is unknown or already verified: the caller answers
+/// the same either way.
+pub async fn new_verification_token(
+    db: &DatabaseConnection,
+    email: &str,
+) -> Result<Option<(users::Model, String)>, AppError> {
+    token_for_address(
+        db,
+        email,
+        EmailTokenPurpose::VerifyEmail,
+        VERIFY_LINK_LIFETIME,
+    )
+    .await
+}
+
+/// A single-use token of `purpose` for the account of `email`, or `None` when
+/// there is no such account (or, for verification, it is already verified).
+async fn token_for_address(
+    db: &DatabaseConnection,
+    email: &str,
+    purpose: EmailTokenPurpose,
+    lifetime: Duration,
+) -> Result<Option<(users::Model, String)>, AppError> {
+    let Ok(email) = Email::parse(email) else {
+        return Ok(None);
+    };
+    let Some(user) = active_user_by_email(db, email.as_str()).await? else {
+        return Ok(None);
+    };
+    if purpose == EmailTokenPurpose::VerifyEmail && user.email_verified_at.is_some() {
+        return Ok(None);
+    }
+    let token = issue_email_token(db, user.id, purpose, lifetime).await?;
+    Ok(Some((user, token)))
+}
+
+/// Marks the account's address as verified.
+pub async fn verify_email(db: &DatabaseConnection, token: &str) -> Result<users::Model, AppError> {
+    let txn = db.begin().await?;
+    let used = consume_email_token(&txn, token, EmailTokenPurpose::VerifyEmail).await?;
+    let user = users::Entity::find_by_id(used.user_id)
+        .filter(users::Column::DeletedAt.is_null())
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::invalid("token", crate::domain::Invalid::Expired))?;
+    let mut active: users::ActiveModel = user.into();
+    active.email_verified_at = Set(Some(now()));
+    active.updated_at = Set(now());
+    let user = active.update(&txn).await?;
+    audit(
+        &txn,
+        &Actor::user(user.id, &user.email),
+        "user.verify_email",
+        AUDIT_USER,
+        user.id,
+        json!({}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+async fn active_user_by_email(
+    db: &impl ConnectionTrait,
+    email: &str,
+) -> Result<Option<users::Model>, AppError> {
+    Ok(users::Entity::find()
+        .filter(users::Column::Email.eq(email.to_lowercase()))
+        .filter(users::Column::DeletedAt.is_null())
+        .one(db)
+        .await?)
+}
+
+/// Signs in. Fails with UNAUTHENTICATED, with one message for an unknown
+/// address and a wrong password alike.
+pub async fn login(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+) -> Result<Session, AppError> {
+    let user = match Email::parse(email) {
+        Ok(email) => active_user_by_email(db, email.as_str()).await?,
+        Err(_) => None,
+    };
+    let Some(user) = user else {
+        spend_verification_time(password);
+        return Err(AppError::Unauthenticated);
+    };
+    let Some(stored) = &user.password_hash else {
+        spend_verification_time(password);
+        return Err(AppError::Unauthenticated);
+    };
+    if !password_matches(password, stored)? {
+        return Err(AppError::Unauthenticated);
+    }
+    let token = tokens::generate()?;
+    let at = now();
+    let expires_at = at + SESSION_LIFETIME;
+    auth_sessions::ActiveModel {
+        id: Set(new_id()),
+        user_id: Set(user.id),
+        token_hash: Set(token.hash),
+        created_at: Set(at),
+        expires_at: Set(expires_at),
+        revoked_at: Set(None),
+        last_used_at: Set(Some(at)),
+    }
+    .insert(db)
+    .await?;
+    Ok(Session {
+        user,
+        token: token.plain,
+        expires_at,
+    })
+}
+
+/// The user a bearer token belongs to, if the token is valid: known, not
+/// revoked, not expired, and its user not deleted.
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    token: &str,
+) -> Result<Option<users::Model>, AppError> {
+    let Some(session) = auth_sessions::Entity::find()
+        .filter(auth_sessions::Column::TokenHash.eq(tokens::hash(token)))
+        .filter(auth_sessions::Column::RevokedAt.is_null())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if session.expires_at <= now() {
+        return Ok(None);
+    }
+    let user = users::Entity::find_by_id(session.user_id)
+        .filter(users::Column::DeletedAt.is_null())
+        .one(db)
+        .await?;
+    Ok(user)
+}
+
+/// Revokes the session of this token (signing out). Unknown tokens are fine:
+/// signing out twice is not an error.
+pub async fn logout(db: &DatabaseConnection, token: &str) -> Result<(), AppError> {
+    auth_sessions::Entity::update_many()
+        .col_expr(auth_sessions::Column::RevokedAt, Expr::value(now()))
+        .filter(auth_sessions::Column::TokenHash.eq(tokens::hash(token)))
+        .filter(auth_sessions::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A reset token for this address, or `None` when there is no such account
+/// (the caller answers the same either way).
+pub async fn new_reset_token(
+    db: &DatabaseConnection,
+    email: &str,
+) -> Result<Option<(users::Model, String)>, AppError> {
+    token_for_address(
+        db,
+        email,
+        EmailTokenPurpose::ResetPassword,
+        RESET_LINK_LIFETIME,
+    )
+    .await
+}
+
+/// Sets a new password with a reset token and signs out every session. Fails
+/// with BAD_USER_INPUT on `token` (link no longer valid) or `password`.
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    token: &str,
+    new_password: &str,
+) -> Result<users::Model, AppError> {
+    let password =
+        Password::parse(new_password).map_err(|reason| AppError::invalid("password", reason))?;
+    let password_hash = hash_password(&password)?;
+    let txn = db.begin().await?;
+    let used = consume_email_token(&txn, token, EmailTokenPurpose::ResetPassword).await?;
+    let user = users::Entity::find_by_id(used.user_id)
+        .filter(users::Column::DeletedAt.is_null())
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::invalid("token", crate::domain::Invalid::Expired))?;
+    let mut active: users::ActiveModel = user.into();
+    active.password_hash = Set(Some(password_hash));
+    // Receiving the link proves the address.
+    if active.email_verified_at.as_ref().is_none() {
+        active.email_verified_at = Set(Some(now()));
+    }
+    active.updated_at = Set(now());
+    let user = active.update(&txn).await?;
+    auth_sessions::Entity::update_many()
+        .col_expr(auth_sessions::Column::RevokedAt, Expr::value(now()))
+        .filter(auth_sessions::Column::UserId.eq(user.id))
+        .filter(auth_sessions::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    audit(
+        &txn,
+        &Actor::user(user.id, &user.email),
+        "user.reset_password",
+        AUDIT_USER,
+        user.id,
+        json!({}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// The signed-in user's record. Fails with NOT_FOUND when the account is gone.
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<users::Model, AppError> {
+    users::Entity::find_by_id(id)
+        .filter(users::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(Entity::User, "id"))
+}
+
+/// Everything Trama holds about a person (GDPR art. 15 and 20), as JSON:
+/// account, memberships, sessions (without tokens) and their audit trail.
+pub async fn export_personal_data(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+) -> Result<serde_json::Value, AppError> {
+    let user = get(db, user_id).await?;
+    let memberships = memberships::Entity::find()
+        .filter(memberships::Column::UserId.eq(user_id))
+        .find_also_related(organizations::Entity)
+        .all(db)
+        .await?;
+    let sessions = auth_sessions::Entity::find()
+        .filter(auth_sessions::Column::UserId.eq(user_id))
+        .order_by_asc(auth_sessions::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let actions = audit_log::Entity::find()
+        .filter(audit_log::Column::ActorUserId.eq(user_id))
+        .order_by_asc(audit_log::Column::Id)
+        .all(db)
+        .await?;
+    Ok(json!({
+        "exportedAt": now(),
+        "account": {
+            "id": user.id,
+            "email": user.email,
+            "displayName": user.display_name,
+            "emailVerifiedAt": user.email_verified_at,
+            "isModerator": user.is_moderator,
+            "locale": user.locale,
+            "createdAt": user.created_at,
+            "updatedAt": user.updated_at,
+        },
+        "memberships": memberships.iter().map(|(m, org)| json!({
+            "organizationId": m.organization_id,
+            "organizationName": org.as_ref().map(|o| o.name.clone()),
+            "role": m.role,
+            "since": m.created_at,
+        })).collect::<Vec<_>>(),
+        "sessions": sessions.iter().map(|s| json!({
+            "createdAt": s.created_at,
+            "expiresAt": s.expires_at,
+            "revokedAt": s.revoked_at,
+            "lastUsedAt": s.last_used_at,
+        })).collect::<Vec<_>>(),
+        "actions": actions.iter().map(|a| json!({
+            "at": a.created_at,
+            "action": a.action,
+            "entityType": a.entity_type,
+            "entityId": a.entity_id,
+            "changes": a.changes,
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+/// Deletes an account (GDPR art. 17) after checking its password: personal
+/// data is erased, sessions, tokens and memberships go, and the audit trail
+/// keeps the actions under an anonymous label. Organisations, offers and needs
+/// the person created stay: they belong to the organisations. Fails with
+/// UNAUTHENTICATED on a wrong password.
+pub async fn delete_account(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+    password: &str,
+) -> Result<(), AppError> {
+    let user = get(db, user_id).await?;
+    let confirmed = match &user.password_hash {
+        Some(stored) => password_matches(password, stored)?,
+        None => false,
+    };
+    if !confirmed {
+        return Err(AppError::Unauthenticated);
+    }
+    let txn = db.begin().await?;
+    auth_sessions::Entity::delete_many()
+        .filter(auth_sessions::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await?;
+    email_tokens::Entity::delete_many()
+        .filter(email_tokens::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await?;
+    memberships::Entity::delete_many()
+        .filter(memberships::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await?;
+    audit_log::Entity::update_many()
+        .col_expr(audit_log::Column::ActorLabel, Expr::value(DELETED_LABEL))
+        .filter(audit_log::Column::ActorUserId.eq(user_id))
+        .exec(&txn)
+        .await?;
+    let at = now();
+    let mut erased: users::ActiveModel = user.into();
+    erased.email = Set(format!("deleted-{}@invalid", user_id.simple()));
+    erased.display_name = Set(DELETED_LABEL.to_owned());
+    erased.password_hash = Set(None);
+    erased.email_verified_at = Set(None);
+    erased.is_moderator = Set(false);
+    erased.updated_at = Set(at);
+    erased.deleted_at = Set(Some(at));
+    erased.update(&txn).await?;
+    audit(
+        &txn,
+        &Actor {
+            user_id: Some(user_id),
+            label: DELETED_LABEL.to_owned(),
+        },
+        "user.delete",
+        AUDIT_USER,
+        user_id,
+        json!({}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// How a deleted account appears in records that outlive it.
+pub const DELETED_LABEL: &str = "utente eliminato";
+
+/// Grants or withdraws the moderator role (from the command line: the first
+/// moderator cannot be appointed through the API). Fails with NOT_FOUND on
+/// `email` when there is no such account.
+pub async fn set_moderator(
+    db: &DatabaseConnection,
+    email: &str,
+    moderator: bool,
+) -> Result<users::Model, AppError> {
+    let email = Email::parse(email).map_err(|reason| AppError::invalid("email", reason))?;
+    let user = active_user_by_email(db, email.as_str())
+        .await?
+        .ok_or_else(|| AppError::not_found(Entity::User, "email"))?;
+    let txn = db.begin().await?;
+    let mut row: users::ActiveModel = user.into();
+    row.is_moderator = Set(moderator);
+    row.updated_at = Set(now());
+    let user = row.update(&txn).await?;
+    audit(
+        &txn,
+        &Actor::system("cli"),
+        if moderator {
+            "user.grant_moderator"
+        } else {
+            "user.revoke_moderator"
+        },
+        AUDIT_USER,
+        user.id,
+        json!({ "isModerator": moderator }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(user)
+}

@@ -1,0 +1,248 @@
+//! Members of an organisation: invitations by e-mail, accepting them, changing
+//! roles and removing members. Only the organisation's admins manage members;
+//! the last admin can neither leave nor be demoted, so no organisation is
+//! left without someone who can manage it.
+
+use chrono::Duration;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, Set, TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{Actor, audit, new_id, now, permissions, tokens};
+use crate::domain::{Email, Invalid, MembershipRole};
+use crate::error::{AppError, Entity};
+use crate::store::entities::{invitations, memberships, organizations, users};
+
+/// How long an invitation link works.
+pub const INVITATION_LIFETIME: Duration = Duration::days(14);
+const AUDIT_ENTITY: &str = "membership";
+
+/// A new invitation, with the token for its e-mail link.
+pub struct Invited {
+    pub invitation: invitations::Model,
+    pub organization: organizations::Model,
+    pub inviter: users::Model,
+    pub token: String,
+}
+
+/// Invites `email` to join the organisation with `role`. Admins only. Fails
+/// with BAD_USER_INPUT on `email` or `role`, and CONFLICT on `email` when
+/// that person is already a member.
+pub async fn invite(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    organization_id: Uuid,
+    email: &str,
+    role: &str,
+) -> Result<Invited, AppError> {
+    let inviter = permissions::verified_user(db, Some(actor)).await?;
+    let organization = super::organizations::get(db, organization_id, "organizationId").await?;
+    permissions::require_admin(db, Some(actor), organization_id).await?;
+    let email = Email::parse(email).map_err(|reason| AppError::invalid("email", reason))?;
+    let role = MembershipRole::parse(role).map_err(|reason| AppError::invalid("role", reason))?;
+    let already_member = memberships::Entity::find()
+        .filter(memberships::Column::OrganizationId.eq(organization_id))
+        .inner_join(users::Entity)
+        .filter(users::Column::Email.eq(email.as_str()))
+        .count(db)
+        .await?
+        > 0;
+    if already_member {
+        return Err(AppError::conflict(
+            "email",
+            "questa persona fa già parte dell'organizzazione",
+            "this person is already a member of the organisation",
+        ));
+    }
+    let token = tokens::generate()?;
+    let at = now();
+    let txn = db.begin().await?;
+    let invitation = invitations::ActiveModel {
+        id: Set(new_id()),
+        organization_id: Set(organization_id),
+        email: Set(email.as_str().to_owned()),
+        role: Set(role.as_str().to_owned()),
+        token_hash: Set(token.hash),
+        invited_by: Set(inviter.id),
+        created_at: Set(at),
+        expires_at: Set(at + INVITATION_LIFETIME),
+        accepted_at: Set(None),
+        revoked_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    audit(
+        &txn,
+        actor,
+        "membership.invite",
+        AUDIT_ENTITY,
+        invitation.id,
+        json!({ "organizationId": organization_id, "email": invitation.email, "role": invitation.role }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Invited {
+        invitation,
+        organization,
+        inviter,
+        token: token.plain,
+    })
+}
+
+/// Accepts an invitation as the signed-in user (who need not use the invited
+/// address: the link itself is the proof). Fails with BAD_USER_INPUT on
+/// `token` when the link is unknown, used, revoked or expired.
+pub async fn accept(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    token: &str,
+) -> Result<memberships::Model, AppError> {
+    let (_, user_id) = permissions::signed_in(Some(actor))?;
+    let txn = db.begin().await?;
+    let invitation = invitations::Entity::find()
+        .filter(invitations::Column::TokenHash.eq(tokens::hash(token)))
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .filter(invitations::Column::RevokedAt.is_null())
+        .one(&txn)
+        .await?
+        .filter(|i| i.expires_at > now())
+        .ok_or_else(|| AppError::invalid("token", Invalid::Expired))?;
+    let at = now();
+    let mut accepted: invitations::ActiveModel = invitation.clone().into();
+    accepted.accepted_at = Set(Some(at));
+    accepted.update(&txn).await?;
+    let existing = memberships::Entity::find()
+        .filter(memberships::Column::UserId.eq(user_id))
+        .filter(memberships::Column::OrganizationId.eq(invitation.organization_id))
+        .one(&txn)
+        .await?;
+    let membership = match existing {
+        Some(existing) => existing,
+        None => {
+            memberships::ActiveModel {
+                id: Set(new_id()),
+                user_id: Set(user_id),
+                organization_id: Set(invitation.organization_id),
+                role: Set(invitation.role.clone()),
+                created_at: Set(at),
+                updated_at: Set(at),
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    audit(
+        &txn,
+        actor,
+        "membership.accept",
+        AUDIT_ENTITY,
+        membership.id,
+        json!({ "organizationId": invitation.organization_id, "role": membership.role }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(membership)
+}
+
+async fn membership_of(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    user_id: Uuid,
+) -> Result<memberships::Model, AppError> {
+    memberships::Entity::find()
+        .filter(memberships::Column::OrganizationId.eq(organization_id))
+        .filter(memberships::Column::UserId.eq(user_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(Entity::User, "userId"))
+}
+
+async fn admins(db: &impl ConnectionTrait, organization_id: Uuid) -> Result<u64, AppError> {
+    Ok(memberships::Entity::find()
+        .filter(memberships::Column::OrganizationId.eq(organization_id))
+        .filter(memberships::Column::Role.eq(MembershipRole::Admin.as_str()))
+        .count(db)
+        .await?)
+}
+
+fn last_admin() -> AppError {
+    AppError::conflict(
+        "userId",
+        "è l'unico amministratore: nomina prima un altro amministratore",
+        "this is the only admin: make someone else admin first",
+    )
+}
+
+/// Changes a member's role. Admins only; the last admin cannot be demoted.
+pub async fn change_role(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    organization_id: Uuid,
+    user_id: Uuid,
+    role: &str,
+) -> Result<memberships::Model, AppError> {
+    permissions::require_admin(db, Some(actor), organization_id).await?;
+    let role = MembershipRole::parse(role).map_err(|reason| AppError::invalid("role", reason))?;
+    let txn = db.begin().await?;
+    let membership = membership_of(&txn, organization_id, user_id).await?;
+    if membership.role == MembershipRole::Admin.as_str()
+        && role != MembershipRole::Admin
+        && admins(&txn, organization_id).await? <= 1
+    {
+        return Err(last_admin());
+    }
+    let from = membership.role.clone();
+    let mut changed: memberships::ActiveModel = membership.into();
+    changed.role = Set(role.as_str().to_owned());
+    changed.updated_at = Set(now());
+    let changed = changed.update(&txn).await?;
+    audit(
+        &txn,
+        actor,
+        "membership.change_role",
+        AUDIT_ENTITY,
+        changed.id,
+        json!({ "organizationId": organization_id, "userId": user_id, "role": { "from": from, "to": changed.role } }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(changed)
+}
+
+/// Removes a member. Admins may remove anyone; anyone may leave. The last
+/// admin may not go.
+pub async fn remove(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    organization_id: Uuid,
+    user_id: Uuid,
+) -> Result<(), AppError> {
+    let (_, actor_id) = permissions::signed_in(Some(actor))?;
+    if actor_id != user_id {
+        permissions::require_admin(db, Some(actor), organization_id).await?;
+    }
+    let txn = db.begin().await?;
+    let membership = membership_of(&txn, organization_id, user_id).await?;
+    if membership.role == MembershipRole::Admin.as_str()
+        && admins(&txn, organization_id).await? <= 1
+    {
+        return Err(last_admin());
+    }
+    memberships::Entity::delete_by_id(membership.id)
+        .exec(&txn)
+        .await?;
+    audit(
+        &txn,
+        actor,
+        "membership.remove",
+        AUDIT_ENTITY,
+        membership.id,
+        json!({ "organizationId": organization_id, "userId": user_id }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! The e-mails that accounts and memberships send: verification, password
+//! reset and invitations. They are sent after the change is committed; a
+//! failed send is logged and does not undo the change (the person can ask
+//! for the link again).
+
+use crate::config::Settings;
+use crate::domain::{Email, Lang};
+use crate::mail::{Mailer, OutgoingEmail, templates};
+use crate::store::entities::users;
+
+fn link(settings: &Settings, path: &str, token: &str) -> String {
+    format!(
+        "{}{path}?token={token}",
+        settings.public_url.trim_end_matches('/')
+    )
+}
+
+fn lang_of(user: &users::Model) -> Lang {
+    Lang::parse(&user.locale).unwrap_or_default()
+}
+
+async fn deliver(
+    mailer: &Mailer,
+    to: &str,
+    name: Option<&str>,
+    rendered: templates::RenderedEmail,
+    what: &str,
+) {
+    let Ok(address) = Email::parse(to) else {
+        tracing::warn!(what, "not sent: the stored address is not valid");
+        return;
+    };
+    let mut email = OutgoingEmail::new(address, rendered);
+    if let Some(name) = name {
+        email = email.to_name(name);
+    }
+    match mailer.send(email).await {
+        Ok(id) => tracing::info!(what, message_id = %id, "e-mail sent"),
+        Err(error) => tracing::warn!(what, %error, "e-mail not sent"),
+    }
+}
+
+/// Sends the address-verification link.
+pub async fn verification(mailer: &Mailer, settings: &Settings, user: &users::Model, token: &str) {
+    let rendered = templates::verify_email(
+        lang_of(user),
+        &user.display_name,
+        &link(settings, "/account/verify", token),
+    );
+    deliver(
+        mailer,
+        &user.email,
+        Some(&user.display_name),
+        rendered,
+        "verify_email",
+    )
+    .await;
+}
+
+/// Sends the password-reset link.
+pub async fn password_reset(
+    mailer: &Mailer,
+    settings: &Settings,
+    user: &users::Model,
+    token: &str,
+) {
+    let minutes = super::accounts::RESET_LINK_LIFETIME.num_minutes();
+    let rendered = templates::reset_password(
+        lang_of(user),
+        &user.display_name,
+        &link(settings, "/account/reset", token),
+        u32::try_from(minutes).unwrap_or(60),
+    );
+    deliver(
+        mailer,
+        &user.email,
+        Some(&user.display_name),
+        rendered,
+        "reset_password",
+    )
+    .await;
+}
+
+/// Sends an invitation to join an organisation, in the inviter's language.
+pub async fn invitation(
+    mailer: &Mailer,
+    settings: &Settings,
+    invited: &super::memberships::Invited,
+) {
+    let rendered = templates::invitation(
+        lang_of(&invited.inviter),
+        &invited.organization.name,
+        &invited.inviter.display_name,
+        &link(settings, "/invitations/accept", &invited.token),
+    );
+    deliver(
+        mailer,
+        &invited.invitation.email,
+        None,
+        rendered,
+        "invitation",
+    )
+    .await;
+}
