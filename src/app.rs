@@ -5,7 +5,6 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
@@ -13,18 +12,14 @@ use tokio::net::TcpListener;
 
 use crate::config::Settings;
 use crate::mail::Mailer;
-use crate::search::Search;
+use crate::search::{OpenOutcome, SearchIndex};
 use crate::store::db::{self, DbConfig};
-
-/// How long opening the state waits for the search index to catch up.
-const SEARCH_STARTUP_WAIT: Duration = Duration::from_secs(30);
 
 /// What every request handler and background task shares.
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: DatabaseConnection,
-    /// The search index and its indexer (see [`crate::search::indexer`]).
-    pub search: Search,
+    pub search: Arc<SearchIndex>,
     pub mailer: Arc<Mailer>,
     pub settings: Arc<Settings>,
 }
@@ -41,24 +36,22 @@ impl AppState {
         crate::services::reference_data::load_sectors(&db)
             .await
             .context("loading the sectors taxonomy")?;
-        let search = Search::start(db.clone(), &settings.index_dir()).with_context(|| {
-            format!(
-                "opening the search index in {}",
-                settings.index_dir().display()
-            )
-        })?;
-        // A small index catches up (or rebuilds) in well under a second, and
-        // then the first search is complete; a big rebuild goes on in the
-        // background, with /readyz saying so.
-        if !search.wait_until_current(SEARCH_STARTUP_WAIT).await {
-            tracing::warn!("the search index is still rebuilding: /readyz reports it down until it is done");
+        let (search, outcome) =
+            SearchIndex::open_or_create(&settings.index_dir()).with_context(|| {
+                format!(
+                    "opening the search index in {}",
+                    settings.index_dir().display()
+                )
+            })?;
+        if outcome == OpenOutcome::Created {
+            tracing::info!(dir = %settings.index_dir().display(), "created an empty search index");
         }
         let mailer = Mailer::from_settings(&settings)
             .await
             .context("setting up outgoing mail")?;
         Ok(Self {
             db,
-            search,
+            search: Arc::new(search),
             mailer: Arc::new(mailer),
             settings: Arc::new(settings),
         })
@@ -156,9 +149,6 @@ impl Application {
         }
         // Say QUIT to the mail server rather than dropping pooled connections.
         self.state.mailer.shutdown().await;
-        // Commit the index and release its directory (a restart in the same
-        // process, as tests do, can then take it).
-        self.state.search.shutdown().await;
         tracing::info!("stopped");
         Ok(())
     }

@@ -15,7 +15,6 @@ pub mod permissions;
 pub mod rate_limit;
 pub mod reference_data;
 pub mod references;
-pub mod search_docs;
 pub mod stats;
 pub mod tokens;
 
