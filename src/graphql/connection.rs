@@ -131,3 +131,13 @@ impl ListTotals {
         })
     }
 }
+
+/// The cost of a page for the complexity limit: its fields count once per
+/// item it may return (`first`, 20 by default), so a query that nests large
+/// pages is refused before it runs.
+pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let items = first
+        .map_or(20, |f| usize::try_from(f).unwrap_or(0))
+        .clamp(1, 100);
+    items.saturating_mul(child_complexity).saturating_add(1)
+}

@@ -29,7 +29,9 @@ pub type TramaSchema = Schema<Query, mutation::Mutation, EmptySubscription>;
 /// Deepest nesting and largest cost a query may have: enough for every
 /// operation in `graphql/operations/`, small enough to refuse abusive ones.
 pub const MAX_DEPTH: usize = 12;
-pub const MAX_COMPLEXITY: usize = 1_000;
+/// Pages count once per item they may return (see `connection::page_cost`):
+/// 100 needs with a dozen fields each fit; 100 needs × 100 members do not.
+pub const MAX_COMPLEXITY: usize = 10_000;
 
 /// Builds the schema with the application state and the batch loader (see
 /// [`loaders`]) in its context.

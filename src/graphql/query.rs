@@ -5,7 +5,7 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use uuid::Uuid;
 
-use super::connection::{List, Total, connection, page_request};
+use super::connection::{List, Total, connection, page_cost, page_request};
 use super::enums::{NeedKind, OfferKind, OrganizationKind, PostingStatus, VerificationStatus};
 use super::error::GqlResult;
 use super::types::{Need, Offer, Organization, PlatformStats, Sector, state};
@@ -230,6 +230,7 @@ impl CatalogQuery {
     /// Organisations, newest first. `first` is 20 unless given (at most
     /// 100); `after` is the `endCursor` of the previous page. Errors:
     /// BAD_USER_INPUT on `first`, `after` or a malformed `filter.*` value.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn organizations(
         &self,
         ctx: &Context<'_>,
@@ -253,6 +254,7 @@ impl CatalogQuery {
 
     /// Offers, newest first; only open ones unless `filter.status` says
     /// otherwise. Paging and errors as for `organizations`.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn offers(
         &self,
         ctx: &Context<'_>,
@@ -273,6 +275,7 @@ impl CatalogQuery {
 
     /// Needs, newest first; only open ones unless `filter.status` says
     /// otherwise. Paging and errors as for `organizations`.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn needs(
         &self,
         ctx: &Context<'_>,

@@ -9,7 +9,7 @@ use async_graphql::{
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::connection::{List, Total, connection, page_request};
+use super::connection::{List, Total, connection, page_cost, page_request};
 use super::enums::{
     ContactKind, Language, LocationPrecision, MembershipRole, NeedKind, OfferKind,
     OrganizationKind, PostingStatus, TerritoryScope, VerificationStatus,
@@ -349,6 +349,7 @@ impl Organization {
 
     /// The organisation's offers of one status (open unless asked
     /// otherwise), newest first.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn offers(
         &self,
         ctx: &Context<'_>,
@@ -375,6 +376,7 @@ impl Organization {
 
     /// The organisation's needs of one status (open unless asked otherwise),
     /// newest first.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn needs(
         &self,
         ctx: &Context<'_>,
@@ -401,6 +403,7 @@ impl Organization {
 
     /// The people of the organisation, newest membership first. Only
     /// signed-in users see them: without signing in the list is empty.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn members(
         &self,
         ctx: &Context<'_>,
