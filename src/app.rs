@@ -5,6 +5,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
@@ -12,14 +13,18 @@ use tokio::net::TcpListener;
 
 use crate::config::Settings;
 use crate::mail::Mailer;
-use crate::search::{OpenOutcome, SearchIndex};
+use crate::search::Search;
 use crate::store::db::{self, DbConfig};
+
+/// How long opening the state waits for the search index to catch up.
+const SEARCH_STARTUP_WAIT: Duration = Duration::from_secs(30);
 
 /// What every request handler and background task shares.
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: DatabaseConnection,
-    pub search: Arc<SearchIndex>,
+    /// The search index and its indexer (see [`crate::search::indexer`]).
+    pub search: Search,
     pub mailer: Arc<Mailer>,
     pub settings: Arc<Settings>,
 }
@@ -36,22 +41,26 @@ impl AppState {
         crate::services::reference_data::load_sectors(&db)
             .await
             .context("loading the sectors taxonomy")?;
-        let (search, outcome) =
-            SearchIndex::open_or_create(&settings.index_dir()).with_context(|| {
-                format!(
-                    "opening the search index in {}",
-                    settings.index_dir().display()
-                )
-            })?;
-        if outcome == OpenOutcome::Created {
-            tracing::info!(dir = %settings.index_dir().display(), "created an empty search index");
+        let search = Search::start(db.clone(), &settings.index_dir()).with_context(|| {
+            format!(
+                "opening the search index in {}",
+                settings.index_dir().display()
+            )
+        })?;
+        // A small index catches up (or rebuilds) in well under a second, and
+        // then the first search is complete; a big rebuild goes on in the
+        // background, with /readyz saying so.
+        if !search.wait_until_current(SEARCH_STARTUP_WAIT).await {
+            tracing::warn!(
+                "the search index is still rebuilding: /readyz reports it down until it is done"
+            );
         }
         let mailer = Mailer::from_settings(&settings)
             .await
             .context("setting up outgoing mail")?;
         Ok(Self {
             db,
-            search: Arc::new(search),
+            search,
             mailer: Arc::new(mailer),
             settings: Arc::new(settings),
         })
@@ -149,6 +158,9 @@ impl Application {
         }
         // Say QUIT to the mail server rather than dropping pooled connections.
         self.state.mailer.shutdown().await;
+        // Commit the index and release its directory (a restart in the same
+        // process, as tests do, can then take it).
+        self.state.search.shutdown().await;
         tracing::info!("stopped");
         Ok(())
     }

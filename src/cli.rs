@@ -46,6 +46,10 @@ pub enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
+    /// Rebuild the search index from the database and exit. The index
+    /// directory must not be in use: stop the server first (or simply delete
+    /// the directory and restart: it rebuilds itself).
+    Reindex,
     /// Print the GraphQL schema (SDL), or write it to a file. The committed
     /// `graphql/schema.graphql` is written with `trama graphql-schema --write graphql/schema.graphql`.
     GraphqlSchema {
@@ -124,6 +128,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     .with_context(|| format!("writing {}", path.display()))?,
                 None => print!("{sdl}"),
             }
+            Ok(())
+        }
+        Command::Reindex => {
+            let db = app::connect_database(&settings).await?;
+            db::migrate(&db).await.context("applying migrations")?;
+            let dir = settings.index_dir();
+            let documents = crate::search::indexer::reindex(db, &dir)
+                .await
+                .with_context(|| {
+                    format!(
+                        "rebuilding the search index in {} (if a server uses it, stop the server \
+                         first, or delete the directory and restart the server: it rebuilds it)",
+                        dir.display()
+                    )
+                })?;
+            println!(
+                "search index rebuilt in {}: {documents} documents",
+                dir.display()
+            );
             Ok(())
         }
         Command::Seed { demo } => {

@@ -11,6 +11,7 @@ pub mod inputs;
 pub mod loaders;
 pub mod mutation;
 pub mod query;
+pub mod search;
 pub mod types;
 pub mod viewer;
 
@@ -19,10 +20,14 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 use crate::app::AppState;
 use crate::domain::Lang;
 
-/// The root query: the catalogue (organisations, offers, needs, territories)
-/// and the signed-in person.
+/// The root query: the catalogue (organisations, offers, needs, territories),
+/// the signed-in person, and search.
 #[derive(MergedObject, Default)]
-pub struct Query(query::CatalogQuery, account::AccountQuery);
+pub struct Query(
+    query::CatalogQuery,
+    account::AccountQuery,
+    search::SearchQuery,
+);
 
 pub type TramaSchema = Schema<Query, mutation::Mutation, EmptySubscription>;
 
@@ -41,6 +46,7 @@ pub fn build_schema(state: AppState) -> TramaSchema {
         .data(state)
         .data(loader)
         .data(crate::services::rate_limit::RateLimiter::new())
+        .extension(search::RefreshAfterMutation)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .finish()

@@ -1,21 +1,71 @@
-//! The tantivy index of organisations, offers and needs: its schema, where it
-//! lives on disk, and its recovery. The database is the source of truth; the
-//! index is derived from it and may be deleted at any time.
+//! Italian full-text search over organisations, offers and needs: a tantivy
+//! index derived from the database and kept in step by the outbox.
 //!
-//! A process opens its own index directory. A missing, corrupt or outdated
-//! index (its schema version differs from [`SCHEMA_VERSION`]) is replaced by an
-//! empty one and reported as [`OpenOutcome::Created`] so the caller rebuilds it
-//! from the database.
+//! # Pieces
+//!
+//! - [`analysis`]: the Italian analyzers (words, lower case, accent folding,
+//!   elision, stop words, Snowball stemming); every text field is indexed
+//!   stemmed and exact.
+//! - [`synonyms`]: the acronym and synonym dictionary, expanded at query time.
+//! - [`schema`]: the fields and [`SearchDocument`], what the index holds about
+//!   one record.
+//! - [`query`]: the query language (words, `"quoted phrases"`, `-exclusions`)
+//!   and how it becomes a tantivy query (synonyms, typo tolerance, field
+//!   boosts).
+//! - [`collector`]: one pass over the matching documents that applies the
+//!   filters, counts the facets and keeps the best page for the chosen sort.
+//! - [`searcher`]: the API: [`SearchRequest`] in, [`SearchResults`] out
+//!   ([`SearchIndex::search`], [`SearchIndex::similar`]); no HTTP, no
+//!   database, so benchmarks and relevance judgements call it directly.
+//! - [`indexer`]: the one writer task per process that applies the outbox,
+//!   and [`Search`], the handle the application shares.
+//!
+//! # Life of the index
+//!
+//! The database is the source of truth. Each process keeps its own index
+//! directory; [`SearchIndex::open_or_create`] replaces a missing, corrupt or
+//! outdated one (its version file holds [`SCHEMA_VERSION`] and a fingerprint
+//! of the analysis word lists) with an empty one, which the indexer then
+//! rebuilds from the database. The outbox position the index reflects is
+//! stored in the commit itself (tantivy's commit payload), so after a crash
+//! the index and its cursor always agree. See [`indexer`] for the details.
+
+pub mod analysis;
+pub mod collector;
+pub mod indexer;
+pub mod query;
+pub mod schema;
+pub mod searcher;
+pub mod synonyms;
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use tantivy::schema::{Field, STORED, STRING, Schema, TEXT};
-use tantivy::{Index, IndexReader, ReloadPolicy};
+use serde::{Deserialize, Serialize};
+use tantivy::indexer::IndexWriterOptions;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
+use uuid::Uuid;
+
+pub use self::analysis::Analyzers;
+pub use self::indexer::{Search, SearchStatus};
+pub use self::query::{Analysis, MatchMode, QueryOptions};
+pub use self::schema::{DocType, Fields, GeoPoint, SearchDocument};
+pub use self::searcher::{
+    Facet, FacetValue, Facets, Highlight, Near, Ranking, SearchFilter, SearchHit, SearchRequest,
+    SearchResults, SearchSort, SimilarRequest,
+};
+pub use self::synonyms::Synonyms;
 
 /// Bumped whenever the schema or the analysis changes; a different version on
 /// disk makes the index rebuild itself.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 const VERSION_FILE: &str = "trama-schema-version";
+
+/// Memory the writer may buffer before it flushes a segment: tantivy needs at
+/// least ~15 MB per thread; 50 MB keeps big rebuilds to few segments.
+const WRITER_MEMORY_BYTES: usize = 50_000_000;
 
 /// Errors opening or using the index.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +77,12 @@ pub enum SearchError {
     },
     #[error("search index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+    /// Another process (or another writer in this one) holds the index.
+    #[error("the search index in {0} is in use by another process")]
+    Locked(PathBuf),
+    /// A request that cannot be served (e.g. a distance sort without a point).
+    #[error("invalid search request: {0}")]
+    Invalid(&'static str),
 }
 
 /// What opening the index found on disk.
@@ -38,34 +94,27 @@ pub enum OpenOutcome {
     Created,
 }
 
-/// The fields of a search document.
-#[derive(Clone, Copy, Debug)]
-pub struct Fields {
-    /// `organization:<uuid>`, `offer:<uuid>` or `need:<uuid>`: the unique key.
-    pub key: Field,
-    /// `organization`, `offer` or `need`.
-    pub doc_type: Field,
-    pub title: Field,
-    pub body: Field,
+/// The text of the version file: the schema version and the fingerprint of
+/// the word lists that decide the indexed terms.
+fn version_tag() -> String {
+    format!("{SCHEMA_VERSION}:{}", analysis::fingerprint())
 }
 
-fn schema() -> (Schema, Fields) {
-    let mut builder = Schema::builder();
-    let fields = Fields {
-        key: builder.add_text_field("key", STRING | STORED),
-        doc_type: builder.add_text_field("doc_type", STRING | STORED),
-        title: builder.add_text_field("title", TEXT | STORED),
-        body: builder.add_text_field("body", TEXT),
-    };
-    (builder.build(), fields)
+/// What a commit records besides the documents.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitPayload {
+    /// Every outbox row with `seq <= cursor` is reflected in the index.
+    pub cursor: i64,
 }
 
-/// An open index with its shared reader.
+/// An open index with its shared reader, analyzers and synonyms.
 pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
-    dir: PathBuf,
+    dir: Option<PathBuf>,
+    analyzers: Analyzers,
+    synonyms: Arc<Synonyms>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -85,9 +134,12 @@ impl SearchIndex {
             path: dir.to_path_buf(),
             source,
         };
-        let (schema, fields) = schema();
+        let (schema, fields) = schema::build();
         if let Some(index) = Self::try_open_current(dir, &schema) {
-            return Ok((Self::from_index(index, fields, dir)?, OpenOutcome::Opened));
+            return Ok((
+                Self::from_index(index, fields, Some(dir))?,
+                OpenOutcome::Opened,
+            ));
         }
         if dir.exists() {
             tracing::warn!(dir = %dir.display(), "search index missing, corrupt or outdated: rebuilding");
@@ -95,13 +147,22 @@ impl SearchIndex {
         }
         std::fs::create_dir_all(dir).map_err(io)?;
         let index = Index::create_in_dir(dir, schema)?;
-        std::fs::write(dir.join(VERSION_FILE), SCHEMA_VERSION.to_string()).map_err(io)?;
-        Ok((Self::from_index(index, fields, dir)?, OpenOutcome::Created))
+        std::fs::write(dir.join(VERSION_FILE), version_tag()).map_err(io)?;
+        Ok((
+            Self::from_index(index, fields, Some(dir))?,
+            OpenOutcome::Created,
+        ))
     }
 
-    fn try_open_current(dir: &Path, schema: &Schema) -> Option<Index> {
+    /// An empty index in memory, for tests and benchmarks.
+    pub fn in_memory() -> Result<Self, SearchError> {
+        let (schema, fields) = schema::build();
+        Self::from_index(Index::create_in_ram(schema), fields, None)
+    }
+
+    fn try_open_current(dir: &Path, schema: &tantivy::schema::Schema) -> Option<Index> {
         let version = std::fs::read_to_string(dir.join(VERSION_FILE)).ok()?;
-        if version.trim() != SCHEMA_VERSION.to_string() {
+        if version.trim() != version_tag() {
             return None;
         }
         let index = Index::open_in_dir(dir).ok()?;
@@ -112,21 +173,31 @@ impl SearchIndex {
         // segment list fails here rather than at the first query.
         let reader = index.reader().ok()?;
         let _ = reader.searcher().num_docs();
+        index.load_metas().ok()?;
         Some(index)
     }
 
-    fn from_index(index: Index, fields: Fields, dir: &Path) -> Result<Self, SearchError> {
+    fn from_index(index: Index, fields: Fields, dir: Option<&Path>) -> Result<Self, SearchError> {
+        let analyzers = Analyzers::builtin();
+        index
+            .tokenizers()
+            .register(analysis::STEM_ANALYZER, analyzers.stem.clone());
+        index
+            .tokenizers()
+            .register(analysis::EXACT_ANALYZER, analyzers.exact.clone());
         let reader = index
             .reader_builder()
-            // Writers reload the reader themselves after each commit so that a
-            // change is visible to its author at once.
+            // The indexer reloads the reader itself after each commit so that
+            // a change is visible to its author at once.
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         Ok(Self {
             index,
             reader,
             fields,
-            dir: dir.to_path_buf(),
+            dir: dir.map(Path::to_path_buf),
+            analyzers,
+            synonyms: Synonyms::builtin(),
         })
     }
 
@@ -142,8 +213,23 @@ impl SearchIndex {
         self.fields
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    pub fn analyzers(&self) -> &Analyzers {
+        &self.analyzers
+    }
+
+    pub fn synonyms(&self) -> &Synonyms {
+        &self.synonyms
+    }
+
+    /// Replaces the synonym dictionary (e.g. to compare dictionaries in a
+    /// relevance test).
+    pub fn set_synonyms(&mut self, synonyms: Arc<Synonyms>) {
+        self.synonyms = synonyms;
+    }
+
+    /// The index directory; `None` in memory.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
     }
 
     /// Number of documents visible to searchers.
@@ -151,17 +237,114 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
+    /// Makes the last commit visible to searchers.
+    pub fn reload(&self) -> Result<(), SearchError> {
+        Ok(self.reader.reload()?)
+    }
+
+    /// The payload of the last commit: where in the outbox the index is.
+    /// `None` for an index never committed with a payload.
+    pub fn committed_payload(&self) -> Result<Option<CommitPayload>, SearchError> {
+        let metas = self.index.load_metas()?;
+        Ok(metas
+            .payload
+            .as_deref()
+            .and_then(|raw| serde_json::from_str(raw).ok()))
+    }
+
+    /// Takes the index's single writer. Fails with [`SearchError::Locked`]
+    /// when another writer (usually another process) holds it.
+    pub fn writer(&self) -> Result<SearchWriter, SearchError> {
+        let options = IndexWriterOptions::builder()
+            .memory_budget_per_thread(WRITER_MEMORY_BYTES)
+            .num_worker_threads(1)
+            .num_merge_threads(1)
+            .build();
+        match self.index.writer_with_options(options) {
+            Ok(writer) => Ok(SearchWriter {
+                writer,
+                fields: self.fields,
+            }),
+            Err(tantivy::TantivyError::LockFailure(..)) => Err(SearchError::Locked(
+                self.dir
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("<memory>")),
+            )),
+            Err(error) => Err(error.into()),
+        }
+    }
+
     /// Whether the index can serve a search: its directory is still there and
     /// a searcher can be taken.
     pub fn is_ready(&self) -> bool {
-        // Reads meta.json from disk: fails when the directory was removed or
-        // damaged under a running process.
-        self.dir.join(VERSION_FILE).exists() && self.index.searchable_segment_ids().is_ok()
+        match &self.dir {
+            // Reads meta.json from disk: fails when the directory was removed
+            // or damaged under a running process.
+            Some(dir) => {
+                dir.join(VERSION_FILE).exists() && self.index.searchable_segment_ids().is_ok()
+            }
+            None => true,
+        }
+    }
+}
+
+/// The index's writer: upserts and deletes documents, commits with the
+/// outbox cursor. Changes are visible after [`SearchWriter::commit`] and a
+/// reader reload.
+pub struct SearchWriter {
+    writer: IndexWriter,
+    fields: Fields,
+}
+
+impl SearchWriter {
+    /// Replaces (or adds) a record's document.
+    pub fn upsert(&self, doc: &SearchDocument) -> Result<(), SearchError> {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.key, &doc.key()));
+        self.writer.add_document(self.fields.document(doc))?;
+        Ok(())
+    }
+
+    /// Removes a record's document, if any.
+    pub fn delete(&self, doc_type: DocType, id: Uuid) {
+        self.writer.delete_term(Term::from_field_text(
+            self.fields.key,
+            &schema::doc_key(doc_type, id),
+        ));
+    }
+
+    /// Removes every document (before a rebuild).
+    pub fn delete_all(&self) -> Result<(), SearchError> {
+        self.writer.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Commits the pending changes together with the outbox cursor they
+    /// reach, atomically.
+    pub fn commit(&mut self, payload: CommitPayload) -> Result<(), SearchError> {
+        let mut prepared = self.writer.prepare_commit()?;
+        let payload = serde_json::to_string(&payload).unwrap_or_else(|_| "{}".to_owned());
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        Ok(())
+    }
+
+    /// Drops uncommitted changes.
+    pub fn rollback(&mut self) -> Result<(), SearchError> {
+        self.writer.rollback()?;
+        Ok(())
+    }
+
+    /// Waits for background merges and releases the writer (and its lock).
+    pub fn close(self) {
+        if let Err(error) = self.writer.wait_merging_threads() {
+            tracing::warn!(%error, "search index merges did not finish cleanly");
+        }
     }
 }
 
 #[cfg(test)]
-mod tests {
+mod index_tests {
     use super::*;
 
     #[test]
@@ -183,5 +366,24 @@ mod tests {
         std::fs::write(dir.join(VERSION_FILE), b"0").expect("old version");
         let (_, outcome) = SearchIndex::open_or_create(&dir).expect("upgrade");
         assert_eq!(outcome, OpenOutcome::Created);
+    }
+
+    #[test]
+    fn the_cursor_is_committed_with_the_documents() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("index");
+        let (index, _) = SearchIndex::open_or_create(&dir).expect("create");
+        assert_eq!(index.committed_payload().expect("payload"), None);
+        let mut writer = index.writer().expect("writer");
+        assert!(matches!(index.writer(), Err(SearchError::Locked(_))));
+        writer.commit(CommitPayload { cursor: 42 }).expect("commit");
+        writer.close();
+        drop(index);
+        let (index, outcome) = SearchIndex::open_or_create(&dir).expect("reopen");
+        assert_eq!(outcome, OpenOutcome::Opened);
+        assert_eq!(
+            index.committed_payload().expect("payload"),
+            Some(CommitPayload { cursor: 42 })
+        );
     }
 }

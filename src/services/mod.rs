@@ -15,6 +15,7 @@ pub mod permissions;
 pub mod rate_limit;
 pub mod reference_data;
 pub mod references;
+pub mod search_docs;
 pub mod stats;
 pub mod tokens;
 

@@ -12,5 +12,6 @@ mod health;
 mod mail;
 mod protection;
 mod records;
+mod search;
 mod shutdown;
 mod smtp_server;

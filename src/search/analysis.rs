@@ -1,0 +1,442 @@
+//! Italian text analysis: how titles, descriptions and queries become terms.
+//!
+//! One pipeline, two outputs:
+//!
+//! ```text
+//! text ─ ItalianTokenizer ─ AsciiFolding ─ RemoveLong ─ StopWords ─┬─────────────── "exact" terms
+//!        (words, lower case,                          (and contiguous   └─ Stemmer(it) ─ "stem" terms
+//!         elision)                                      positions)
+//! ```
+//!
+//! - Words are runs of letters and digits; everything else separates them
+//!   ("co-housing" is two words, "ERP/ERS" too).
+//! - Lower-casing, then accent folding (città = citta, perché = perche).
+//! - Elision: an elided article or preposition written right before an
+//!   apostrophe (`l'`, `dell'`, `un'`, `quest'`..., with `'` or the
+//!   typographic `’`) is dropped: "dell'abitare" indexes "abitare". The list
+//!   is `assets/search/elisions-it.txt`.
+//! - Stop words (`assets/search/stopwords-it.txt`) are dropped and the
+//!   remaining words are numbered without gaps, so that a phrase matches across
+//!   small words: "cooperativa di abitanti" and "cooperativa abitanti" are the
+//!   same phrase. That is deliberate (synonym phrases rely on it); it also
+//!   means a quoted phrase cannot require a stop word.
+//! - Stemming with tantivy's Snowball Italian stemmer, after folding (folding
+//!   first makes the stem independent of how accents were typed).
+//!
+//! Every text field is indexed twice: stemmed (recall: "cooperative
+//! abitative" = "cooperativa di abitanti") and exact (precision bonus, typo
+//! tolerance on real word forms, and the "plain" baseline that neither stems
+//! nor expands synonyms).
+
+use std::collections::HashSet;
+use std::sync::{Arc, LazyLock};
+
+use sha2::{Digest, Sha256};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, Stemmer,
+    TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
+};
+
+/// The stop-word list, compiled in (see `assets/search/README.md`).
+pub const STOPWORDS_FILE: &str = include_str!("../../assets/search/stopwords-it.txt");
+/// The elision list, compiled in.
+pub const ELISIONS_FILE: &str = include_str!("../../assets/search/elisions-it.txt");
+
+/// Name of the stemmed analyzer in the index's tokenizer manager.
+pub const STEM_ANALYZER: &str = "trama_it_stem";
+/// Name of the exact (unstemmed) analyzer.
+pub const EXACT_ANALYZER: &str = "trama_it_exact";
+
+/// Longest term kept, in bytes: longer "words" are identifiers or garbage.
+const MAX_TERM_BYTES: usize = 40;
+
+/// Characters that mark an elision.
+const APOSTROPHES: [char; 6] = ['\'', '’', 'ʼ', '‘', '`', '´'];
+
+/// Lines of a data file: `#` comments and blank lines removed, trimmed.
+pub(crate) fn data_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .map(|line| line.split('#').next().unwrap_or("").trim())
+        .filter(|line| !line.is_empty())
+}
+
+/// Lower-cases and folds accents, the way the analyzers do.
+pub fn fold(text: &str) -> String {
+    let mut analyzer = TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = String::new();
+    while let Some(token) = stream.next() {
+        out.push_str(&token.text);
+    }
+    out
+}
+
+/// The word lists the analyzers need, read once from the data files.
+#[derive(Debug)]
+pub struct Lexicon {
+    stopwords: HashSet<String>,
+    elisions: HashSet<String>,
+}
+
+impl Lexicon {
+    fn from_files(stopwords: &str, elisions: &str) -> Self {
+        Self {
+            stopwords: data_lines(stopwords).map(fold).collect(),
+            elisions: data_lines(elisions).map(fold).collect(),
+        }
+    }
+
+    /// The lexicon compiled from `assets/search/`.
+    pub fn builtin() -> Arc<Self> {
+        static BUILTIN: LazyLock<Arc<Lexicon>> =
+            LazyLock::new(|| Arc::new(Lexicon::from_files(STOPWORDS_FILE, ELISIONS_FILE)));
+        BUILTIN.clone()
+    }
+
+    pub fn is_stopword(&self, folded: &str) -> bool {
+        self.stopwords.contains(folded)
+    }
+}
+
+/// A fingerprint of everything that decides which terms are indexed: part of
+/// the index version, so changing a word list rebuilds the index.
+pub fn fingerprint() -> String {
+    let mut hasher = Sha256::new();
+    // Bump the tag when the pipeline itself changes.
+    hasher.update(b"pipeline-1\n");
+    hasher.update(STOPWORDS_FILE.as_bytes());
+    hasher.update(b"\n--\n");
+    hasher.update(ELISIONS_FILE.as_bytes());
+    let digest = hasher.finalize();
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Splits text into lower-cased words and drops elided articles.
+#[derive(Clone)]
+pub struct ItalianTokenizer {
+    lexicon: Arc<Lexicon>,
+    token: Token,
+}
+
+impl ItalianTokenizer {
+    pub fn new(lexicon: Arc<Lexicon>) -> Self {
+        Self {
+            lexicon,
+            token: Token::default(),
+        }
+    }
+}
+
+pub struct ItalianTokenStream<'a> {
+    text: &'a str,
+    /// Byte offset where the scan resumes.
+    cursor: usize,
+    lexicon: &'a Lexicon,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for ItalianTokenizer {
+    type TokenStream<'a> = ItalianTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> ItalianTokenStream<'a> {
+        self.token.reset();
+        ItalianTokenStream {
+            text,
+            cursor: 0,
+            lexicon: &self.lexicon,
+            token: &mut self.token,
+        }
+    }
+}
+
+impl ItalianTokenStream<'_> {
+    /// The next run of letters and digits at or after the cursor.
+    fn next_word(&mut self) -> Option<(usize, usize)> {
+        let rest = &self.text[self.cursor..];
+        let start = rest.char_indices().find(|(_, c)| c.is_alphanumeric())?.0 + self.cursor;
+        let end = self.text[start..]
+            .char_indices()
+            .find(|(_, c)| !c.is_alphanumeric())
+            .map(|(offset, _)| start + offset)
+            .unwrap_or(self.text.len());
+        self.cursor = end;
+        Some((start, end))
+    }
+}
+
+impl TokenStream for ItalianTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        while let Some((start, end)) = self.next_word() {
+            let word = &self.text[start..end];
+            let before_apostrophe = self.text[end..]
+                .chars()
+                .next()
+                .is_some_and(|c| APOSTROPHES.contains(&c));
+            let lower = word.to_lowercase();
+            if before_apostrophe && self.lexicon.elisions.contains(&lower) {
+                continue;
+            }
+            self.token.text = lower;
+            self.token.offset_from = start;
+            self.token.offset_to = end;
+            self.token.position = self.token.position.wrapping_add(1);
+            return true;
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
+/// Drops stop words (compared after folding) and numbers the remaining words
+/// 0, 1, 2... without gaps.
+#[derive(Clone)]
+pub struct StopWords {
+    lexicon: Arc<Lexicon>,
+}
+
+impl TokenFilter for StopWords {
+    type Tokenizer<T: Tokenizer> = StopWordsWrapper<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> StopWordsWrapper<T> {
+        StopWordsWrapper {
+            lexicon: self.lexicon,
+            inner: tokenizer,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct StopWordsWrapper<T> {
+    lexicon: Arc<Lexicon>,
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for StopWordsWrapper<T> {
+    type TokenStream<'a> = StopWordsStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        StopWordsStream {
+            lexicon: &self.lexicon,
+            tail: self.inner.token_stream(text),
+            next_position: 0,
+        }
+    }
+}
+
+pub struct StopWordsStream<'a, T> {
+    lexicon: &'a Lexicon,
+    tail: T,
+    next_position: usize,
+}
+
+impl<T: TokenStream> TokenStream for StopWordsStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        while self.tail.advance() {
+            if !self.lexicon.is_stopword(&self.tail.token().text) {
+                self.tail.token_mut().position = self.next_position;
+                self.next_position += 1;
+                return true;
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+/// The analyzer of the exact fields: words, lower case, folding, elision,
+/// stop words; no stemming.
+pub fn exact_analyzer(lexicon: Arc<Lexicon>) -> TextAnalyzer {
+    TextAnalyzer::builder(ItalianTokenizer::new(lexicon.clone()))
+        .filter(AsciiFoldingFilter)
+        .filter(RemoveLongFilter::limit(MAX_TERM_BYTES))
+        .filter(StopWords { lexicon })
+        .build()
+}
+
+/// The analyzer of the stemmed fields: [`exact_analyzer`] then the Italian
+/// Snowball stemmer.
+pub fn stem_analyzer(lexicon: Arc<Lexicon>) -> TextAnalyzer {
+    TextAnalyzer::builder(ItalianTokenizer::new(lexicon.clone()))
+        .filter(AsciiFoldingFilter)
+        .filter(RemoveLongFilter::limit(MAX_TERM_BYTES))
+        .filter(StopWords { lexicon })
+        .filter(Stemmer::new(Language::Italian))
+        .build()
+}
+
+/// One word of analysed text, in both forms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnalyzedToken {
+    /// Lower-cased, folded word ("abitative").
+    pub exact: String,
+    /// Its Italian stem ("abit").
+    pub stem: String,
+    /// Position among the kept words (0, 1, 2...).
+    pub position: usize,
+    /// Byte range in the analysed text.
+    pub offset_from: usize,
+    pub offset_to: usize,
+}
+
+/// Both analyzers, for queries and snippets. Cheap to clone.
+#[derive(Clone)]
+pub struct Analyzers {
+    pub lexicon: Arc<Lexicon>,
+    pub exact: TextAnalyzer,
+    pub stem: TextAnalyzer,
+    stem_only: TextAnalyzer,
+}
+
+impl std::fmt::Debug for Analyzers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzers").finish_non_exhaustive()
+    }
+}
+
+impl Analyzers {
+    pub fn new(lexicon: Arc<Lexicon>) -> Self {
+        Self {
+            exact: exact_analyzer(lexicon.clone()),
+            stem: stem_analyzer(lexicon.clone()),
+            stem_only: TextAnalyzer::builder(RawTokenizer::default())
+                .filter(Stemmer::new(Language::Italian))
+                .build(),
+            lexicon,
+        }
+    }
+
+    /// The analyzers of the built-in lexicon.
+    pub fn builtin() -> Self {
+        Self::new(Lexicon::builtin())
+    }
+
+    /// The stem of one already analysed (exact) word.
+    pub fn stem_word(&self, exact: &str) -> String {
+        let mut analyzer = self.stem_only.clone();
+        let mut stream = analyzer.token_stream(exact);
+        match stream.next() {
+            Some(token) if !token.text.is_empty() => token.text.clone(),
+            _ => exact.to_owned(),
+        }
+    }
+
+    /// Analyses text into words with their stems.
+    pub fn analyze(&self, text: &str) -> Vec<AnalyzedToken> {
+        let mut analyzer = self.exact.clone();
+        let mut stream = analyzer.token_stream(text);
+        let mut tokens = Vec::new();
+        while let Some(token) = stream.next() {
+            tokens.push(AnalyzedToken {
+                exact: token.text.clone(),
+                stem: String::new(),
+                position: token.position,
+                offset_from: token.offset_from,
+                offset_to: token.offset_to,
+            });
+        }
+        for token in &mut tokens {
+            token.stem = self.stem_word(&token.exact);
+        }
+        tokens
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stems(text: &str) -> Vec<String> {
+        Analyzers::builtin()
+            .analyze(text)
+            .into_iter()
+            .map(|t| t.stem)
+            .collect()
+    }
+
+    fn exact(text: &str) -> Vec<(String, usize)> {
+        Analyzers::builtin()
+            .analyze(text)
+            .into_iter()
+            .map(|t| (t.exact, t.position))
+            .collect()
+    }
+
+    #[test]
+    fn inflections_and_accents_meet_on_one_stem() {
+        assert_eq!(
+            stems("cooperative abitative"),
+            stems("cooperativa di abitanti")
+        );
+        assert_eq!(stems("città"), stems("citta"));
+        assert_eq!(stems("CITTÀ"), vec!["citt"]);
+        assert_eq!(stems("Università"), stems("universita"));
+    }
+
+    #[test]
+    fn elisions_are_dropped_with_either_apostrophe() {
+        assert_eq!(exact("dell'abitare"), vec![("abitare".to_owned(), 0)]);
+        assert_eq!(exact("L’Abitare"), vec![("abitare".to_owned(), 0)]);
+        assert_eq!(
+            exact("un'associazione"),
+            vec![("associazione".to_owned(), 0)]
+        );
+        assert_eq!(
+            exact("quest'anno all'ex scuola"),
+            vec![
+                ("anno".to_owned(), 0),
+                ("ex".to_owned(), 1),
+                ("scuola".to_owned(), 2)
+            ]
+        );
+        // Not an elided article: kept.
+        assert_eq!(exact("po' di tempo")[0].0, "po");
+    }
+
+    #[test]
+    fn stop_words_leave_no_gap_in_positions() {
+        assert_eq!(
+            exact("Cooperativa di abitanti e della città"),
+            vec![
+                ("cooperativa".to_owned(), 0),
+                ("abitanti".to_owned(), 1),
+                ("citta".to_owned(), 2)
+            ]
+        );
+        // Folded before comparing: "perché" and "perche" are both stop words.
+        assert!(exact("perché perche più").is_empty());
+    }
+
+    #[test]
+    fn offsets_point_into_the_original_text() {
+        let text = "Il portierato sociale dell’ALER";
+        let tokens = Analyzers::builtin().analyze(text);
+        let words: Vec<&str> = tokens
+            .iter()
+            .map(|t| &text[t.offset_from..t.offset_to])
+            .collect();
+        assert_eq!(words, vec!["portierato", "sociale", "ALER"]);
+    }
+
+    #[test]
+    fn the_fingerprint_is_stable() {
+        assert_eq!(fingerprint(), fingerprint());
+        assert_eq!(fingerprint().len(), 16);
+    }
+}

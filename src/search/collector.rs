@@ -1,0 +1,580 @@
+//! One pass over the documents that match the text query: it applies the
+//! filters, counts the facets and keeps the best `offset + limit` documents
+//! for the chosen sort, reading only fast fields (columns), never stored
+//! documents.
+//!
+//! Facets are disjunctive, as in most faceted search UIs: the counts of a
+//! facet are computed with every *other* filter applied, not its own, so that
+//! after choosing "Offerte" the type facet still says how many organisations
+//! and needs there are (and choosing several values of one facet makes sense).
+//! For a facet whose filter is not set, that is exactly the filtered result
+//! set. Implemented in the same pass: a document failing exactly one facet
+//! filter is counted in that facet only; failing two, nowhere.
+//!
+//! Range filters (deadline, amount, distance, verified) are not facets: a
+//! document failing one is skipped.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap};
+use std::sync::Arc;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use super::schema::{DocType, GeoPoint, fast};
+use super::searcher::{Ranking, SearchSort};
+
+/// The facet dimensions, in the order of [`Spec::dims`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Dim {
+    Type = 0,
+    OrganizationKind = 1,
+    /// Offer and need kinds share one column and one filter dimension.
+    Kind = 2,
+    Sector = 3,
+    Municipality = 4,
+    Neighbourhood = 5,
+    Status = 6,
+}
+
+const DIMS: usize = 7;
+const DIM_FIELDS: [&str; DIMS] = [
+    fast::DOC_TYPE,
+    fast::ORGANIZATION_KIND,
+    fast::KIND,
+    fast::SECTOR,
+    fast::MUNICIPALITY,
+    fast::NEIGHBOURHOOD,
+    fast::STATUS,
+];
+
+/// What the collector filters, sorts and counts, with values as indexed.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Spec {
+    /// Allowed values per dimension; empty = no filter. For [`Dim::Kind`]
+    /// use `offer_kinds` / `need_kinds` instead.
+    pub dims: [Vec<String>; DIMS],
+    pub offer_kinds: Vec<String>,
+    pub need_kinds: Vec<String>,
+    pub verified_only: bool,
+    /// Deadline range in microseconds since the epoch (inclusive).
+    pub deadline: Option<(Option<i64>, Option<i64>)>,
+    /// Amount range in cents (inclusive): a document's own range must overlap it.
+    pub amount: Option<(Option<i64>, Option<i64>)>,
+    /// Distances are measured from the point; within `km` when given.
+    pub near: Option<(GeoPoint, Option<f64>)>,
+    pub sort: SearchSort,
+    pub ranking: Ranking,
+    pub now_micros: i64,
+    /// How many of the best documents to keep (offset + limit).
+    pub top_k: usize,
+    pub facets: bool,
+}
+
+impl Spec {
+    fn kind_filter_active(&self) -> bool {
+        !self.offer_kinds.is_empty() || !self.need_kinds.is_empty()
+    }
+}
+
+/// A kept document with what the hit needs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Candidate {
+    pub address: DocAddress,
+    /// Higher is better: the sort's value.
+    primary: f64,
+    /// Ties on `primary` go to the better blended score.
+    secondary: f64,
+    /// Text relevance blended with freshness and verification.
+    pub score: f32,
+    /// The text relevance alone (BM25).
+    pub relevance: f32,
+    pub distance_km: Option<f64>,
+}
+
+impl Candidate {
+    fn cmp_rank(&self, other: &Self) -> Ordering {
+        self.primary
+            .total_cmp(&other.primary)
+            .then(self.secondary.total_cmp(&other.secondary))
+            // Deterministic among full ties: earlier documents first.
+            .then(other.address.cmp(&self.address))
+    }
+}
+
+/// Wrapper ordering candidates so that the heap's top is the worst kept.
+struct Worst(Candidate);
+
+impl PartialEq for Worst {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Worst {}
+impl PartialOrd for Worst {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Worst {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.0.cmp_rank(&self.0)
+    }
+}
+
+/// Counts of one facet: value → documents.
+pub(crate) type Counts = HashMap<String, u64>;
+
+/// The facet counts: one map per [`Dim`], with kinds split by type.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FacetCounts {
+    pub types: Counts,
+    pub organization_kinds: Counts,
+    pub offer_kinds: Counts,
+    pub need_kinds: Counts,
+    pub sectors: Counts,
+    pub municipalities: Counts,
+    pub neighbourhoods: Counts,
+    pub statuses: Counts,
+}
+
+impl FacetCounts {
+    fn add(&mut self, other: FacetCounts) {
+        fn merge(into: &mut Counts, from: Counts) {
+            for (value, count) in from {
+                *into.entry(value).or_default() += count;
+            }
+        }
+        merge(&mut self.types, other.types);
+        merge(&mut self.organization_kinds, other.organization_kinds);
+        merge(&mut self.offer_kinds, other.offer_kinds);
+        merge(&mut self.need_kinds, other.need_kinds);
+        merge(&mut self.sectors, other.sectors);
+        merge(&mut self.municipalities, other.municipalities);
+        merge(&mut self.neighbourhoods, other.neighbourhoods);
+        merge(&mut self.statuses, other.statuses);
+    }
+}
+
+/// What one search pass found.
+#[derive(Debug, Default)]
+pub(crate) struct Collected {
+    pub total: u64,
+    /// Best first, at most `top_k`.
+    pub top: Vec<Candidate>,
+    pub facets: FacetCounts,
+}
+
+/// The collector of one search.
+pub(crate) struct SearchCollector {
+    spec: Arc<Spec>,
+}
+
+impl SearchCollector {
+    pub fn new(spec: Spec) -> Self {
+        Self {
+            spec: Arc::new(spec),
+        }
+    }
+}
+
+/// One facet dimension in one segment.
+struct SegmentDim {
+    column: Option<StrColumn>,
+    /// Allowed term ordinals; `None` when the dimension is not filtered.
+    allowed: Option<Vec<bool>>,
+    counts: Vec<u64>,
+}
+
+impl SegmentDim {
+    fn open(
+        reader: &SegmentReader,
+        field: &str,
+        allowed_values: &[String],
+        filtered: bool,
+    ) -> tantivy::Result<Self> {
+        let column: Option<StrColumn> = reader.fast_fields().str(field)?;
+        let Some(column) = column else {
+            return Ok(Self {
+                column: None,
+                allowed: filtered.then(Vec::new),
+                counts: Vec::new(),
+            });
+        };
+        let allowed = if filtered {
+            Some(allowed_ords(&column, allowed_values)?)
+        } else {
+            None
+        };
+        let counts = vec![0; column.num_terms()];
+        Ok(Self {
+            column: Some(column),
+            allowed,
+            counts,
+        })
+    }
+
+    fn ords(&self) -> Option<&Column<u64>> {
+        self.column.as_ref().map(|c| c.ords())
+    }
+
+    /// Whether the document has a value the filter allows (true when the
+    /// dimension is not filtered).
+    fn passes(&self, doc: DocId) -> bool {
+        let Some(allowed) = &self.allowed else {
+            return true;
+        };
+        let Some(ords) = self.ords() else {
+            return false;
+        };
+        ords.values_for_doc(doc)
+            .any(|ord| allowed.get(ord as usize).copied().unwrap_or(false))
+    }
+
+    fn count(&mut self, doc: DocId) {
+        if let Some(column) = &self.column {
+            for ord in column.ords().values_for_doc(doc) {
+                if let Some(slot) = self.counts.get_mut(ord as usize) {
+                    *slot += 1;
+                }
+            }
+        }
+    }
+
+    fn first_ord(&self, doc: DocId) -> Option<u64> {
+        self.ords().and_then(|ords| ords.first(doc))
+    }
+
+    /// The value of a term ordinal.
+    fn value(&self, ord: u64) -> Option<String> {
+        let column = self.column.as_ref()?;
+        let mut value = String::new();
+        column
+            .ord_to_str(ord, &mut value)
+            .ok()
+            .filter(|found| *found)
+            .map(|_| value)
+    }
+
+    /// The counts by value.
+    fn harvest(&self, counts: &[u64]) -> Counts {
+        let mut out = Counts::new();
+        for (ord, &count) in counts.iter().enumerate() {
+            if count == 0 {
+                continue;
+            }
+            if let Some(value) = self.value(ord as u64) {
+                *out.entry(value).or_default() += count;
+            }
+        }
+        out
+    }
+}
+
+fn allowed_ords(column: &StrColumn, values: &[String]) -> tantivy::Result<Vec<bool>> {
+    let mut allowed = vec![false; column.num_terms()];
+    for value in values {
+        if let Some(ord) = column.dictionary().term_ord(value.as_bytes())?
+            && let Some(slot) = allowed.get_mut(ord as usize)
+        {
+            *slot = true;
+        }
+    }
+    Ok(allowed)
+}
+
+pub(crate) struct SearchSegmentCollector {
+    spec: Arc<Spec>,
+    segment: SegmentOrdinal,
+    dims: Vec<SegmentDim>,
+    /// Document type of each type ordinal.
+    type_of_ord: Vec<Option<DocType>>,
+    /// For the kind dimension: allowed kind ordinals for offers and needs.
+    offer_kinds: Vec<bool>,
+    need_kinds: Vec<bool>,
+    /// Kind counts split by type.
+    offer_kind_counts: Vec<u64>,
+    need_kind_counts: Vec<u64>,
+    verified: Option<Column<u64>>,
+    created: Option<Column<i64>>,
+    deadline: Option<Column<i64>>,
+    amount_min: Option<Column<i64>>,
+    amount_max: Option<Column<i64>>,
+    lat: Option<Column<f64>>,
+    lon: Option<Column<f64>>,
+    total: u64,
+    heap: BinaryHeap<Worst>,
+}
+
+impl Collector for SearchCollector {
+    type Fruit = Collected;
+    type Child = SearchSegmentCollector;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SearchSegmentCollector> {
+        let spec = &self.spec;
+        let mut dims = Vec::with_capacity(DIMS);
+        for (index, field) in DIM_FIELDS.iter().enumerate() {
+            let filtered = if index == Dim::Kind as usize {
+                spec.kind_filter_active()
+            } else {
+                !spec.dims[index].is_empty()
+            };
+            // The kind dimension's allowed set depends on the type: computed
+            // below, not here.
+            let values: &[String] = if index == Dim::Kind as usize {
+                &[]
+            } else {
+                &spec.dims[index]
+            };
+            dims.push(SegmentDim::open(reader, field, values, filtered)?);
+        }
+        let type_dim = &dims[Dim::Type as usize];
+        let type_of_ord = (0..type_dim.counts.len() as u64)
+            .map(|ord| {
+                type_dim
+                    .value(ord)
+                    .and_then(|raw| DocType::parse(&raw).ok())
+            })
+            .collect();
+        let kind_dim = &dims[Dim::Kind as usize];
+        let (offer_kinds, need_kinds) = match &kind_dim.column {
+            Some(column) => (
+                allowed_ords(column, &spec.offer_kinds)?,
+                allowed_ords(column, &spec.need_kinds)?,
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        let kind_terms = kind_dim.counts.len();
+        let fast_fields = reader.fast_fields();
+        Ok(SearchSegmentCollector {
+            spec: self.spec.clone(),
+            segment,
+            dims,
+            type_of_ord,
+            offer_kinds,
+            need_kinds,
+            offer_kind_counts: vec![0; kind_terms],
+            need_kind_counts: vec![0; kind_terms],
+            verified: fast_fields.column_opt::<u64>(fast::VERIFIED)?,
+            created: fast_fields.column_opt::<i64>(fast::CREATED)?,
+            deadline: fast_fields.column_opt::<i64>(fast::DEADLINE)?,
+            amount_min: fast_fields.column_opt::<i64>(fast::AMOUNT_MIN)?,
+            amount_max: fast_fields.column_opt::<i64>(fast::AMOUNT_MAX)?,
+            lat: fast_fields.column_opt::<f64>(fast::LAT)?,
+            lon: fast_fields.column_opt::<f64>(fast::LON)?,
+            total: 0,
+            heap: BinaryHeap::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Collected>) -> tantivy::Result<Collected> {
+        let mut merged = Collected::default();
+        for fruit in fruits {
+            merged.total += fruit.total;
+            merged.top.extend(fruit.top);
+            merged.facets.add(fruit.facets);
+        }
+        merged.top.sort_by(|a, b| b.cmp_rank(a));
+        merged.top.truncate(self.spec.top_k);
+        Ok(merged)
+    }
+}
+
+fn first<T: Copy + PartialOrd + std::fmt::Debug + Send + Sync + 'static>(
+    column: &Option<Column<T>>,
+    doc: DocId,
+) -> Option<T> {
+    column.as_ref().and_then(|c| c.first(doc))
+}
+
+impl SearchSegmentCollector {
+    fn doc_type(&self, doc: DocId) -> Option<DocType> {
+        let ord = self.dims[Dim::Type as usize].first_ord(doc)?;
+        self.type_of_ord.get(ord as usize).copied().flatten()
+    }
+
+    fn kind_passes(&self, doc: DocId, doc_type: Option<DocType>) -> bool {
+        let allowed = match doc_type {
+            Some(DocType::Offer) => &self.offer_kinds,
+            Some(DocType::Need) => &self.need_kinds,
+            _ => return false,
+        };
+        self.dims[Dim::Kind as usize].ords().is_some_and(|ords| {
+            ords.values_for_doc(doc)
+                .any(|ord| allowed.get(ord as usize).copied().unwrap_or(false))
+        })
+    }
+
+    fn count_dim(&mut self, dim: usize, doc: DocId, doc_type: Option<DocType>) {
+        if dim == Dim::Kind as usize {
+            let counts = match doc_type {
+                Some(DocType::Offer) => &mut self.offer_kind_counts,
+                Some(DocType::Need) => &mut self.need_kind_counts,
+                _ => return,
+            };
+            if let Some(ords) = self.dims[dim].column.as_ref().map(|c| c.ords()) {
+                for ord in ords.values_for_doc(doc) {
+                    if let Some(slot) = counts.get_mut(ord as usize) {
+                        *slot += 1;
+                    }
+                }
+            }
+        } else {
+            self.dims[dim].count(doc);
+        }
+    }
+
+    /// The range filters; `Err(())` when the document fails one. Returns the
+    /// distance from the requested point, when there is one.
+    fn range_filters(&self, doc: DocId) -> Result<Option<f64>, ()> {
+        let spec = &self.spec;
+        if spec.verified_only && first(&self.verified, doc) != Some(1) {
+            return Err(());
+        }
+        if let Some((from, until)) = spec.deadline {
+            let deadline = first(&self.deadline, doc).ok_or(())?;
+            if from.is_some_and(|f| deadline < f) || until.is_some_and(|u| deadline > u) {
+                return Err(());
+            }
+        }
+        if let Some((min, max)) = spec.amount {
+            let (low, high) = match (first(&self.amount_min, doc), first(&self.amount_max, doc)) {
+                (None, None) => return Err(()),
+                (low, high) => (
+                    low.or(high).unwrap_or_default(),
+                    high.or(low).unwrap_or_default(),
+                ),
+            };
+            if min.is_some_and(|m| high < m) || max.is_some_and(|m| low > m) {
+                return Err(());
+            }
+        }
+        let Some((point, km)) = spec.near else {
+            return Ok(None);
+        };
+        let distance = match (first(&self.lat, doc), first(&self.lon, doc)) {
+            (Some(lat), Some(lon)) => Some(point.distance_km(GeoPoint { lat, lon })),
+            _ => None,
+        };
+        match (km, distance) {
+            (Some(km), Some(d)) if d > km => Err(()),
+            (Some(_), None) => Err(()),
+            _ => Ok(distance),
+        }
+    }
+
+    fn candidate(&self, doc: DocId, relevance: Score, distance_km: Option<f64>) -> Candidate {
+        let spec = &self.spec;
+        let ranking = &spec.ranking;
+        let created = first(&self.created, doc);
+        let freshness = match created {
+            Some(created) if ranking.freshness_half_life_days > 0.0 => {
+                let age_days = (spec.now_micros.saturating_sub(created)).max(0) as f64 / 86_400e6;
+                0.5f64.powf(age_days / f64::from(ranking.freshness_half_life_days))
+            }
+            _ => 0.0,
+        };
+        let verified = f64::from(u8::from(first(&self.verified, doc) == Some(1)));
+        let blended = f64::from(relevance)
+            * (1.0
+                + f64::from(ranking.freshness_weight) * freshness
+                + f64::from(ranking.verified_weight) * verified);
+        let primary = match spec.sort {
+            SearchSort::Relevance => blended,
+            SearchSort::Newest => created.map(|c| c as f64).unwrap_or(f64::NEG_INFINITY),
+            SearchSort::Deadline => first(&self.deadline, doc)
+                .map(|d| -(d as f64))
+                .unwrap_or(f64::NEG_INFINITY),
+            SearchSort::Distance => distance_km.map(|d| -d).unwrap_or(f64::NEG_INFINITY),
+        };
+        Candidate {
+            address: DocAddress::new(self.segment, doc),
+            primary,
+            secondary: blended,
+            score: blended as f32,
+            relevance,
+            distance_km,
+        }
+    }
+}
+
+impl SegmentCollector for SearchSegmentCollector {
+    type Fruit = Collected;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let Ok(distance_km) = self.range_filters(doc) else {
+            return;
+        };
+        let doc_type = self.doc_type(doc);
+        let mut failed: u32 = 0;
+        for dim in 0..DIMS {
+            let passes = if dim == Dim::Kind as usize {
+                !self.spec.kind_filter_active() || self.kind_passes(doc, doc_type)
+            } else {
+                self.dims[dim].passes(doc)
+            };
+            if !passes {
+                failed |= 1 << dim;
+            }
+        }
+        match failed.count_ones() {
+            0 => {
+                self.total += 1;
+                if self.spec.facets {
+                    for dim in 0..DIMS {
+                        self.count_dim(dim, doc, doc_type);
+                    }
+                }
+                if self.spec.top_k > 0 {
+                    let candidate = self.candidate(doc, score, distance_km);
+                    if self.heap.len() < self.spec.top_k {
+                        self.heap.push(Worst(candidate));
+                    } else if let Some(worst) = self.heap.peek()
+                        && candidate.cmp_rank(&worst.0) == Ordering::Greater
+                    {
+                        self.heap.pop();
+                        self.heap.push(Worst(candidate));
+                    }
+                }
+            }
+            1 if self.spec.facets => {
+                let dim = failed.trailing_zeros() as usize;
+                self.count_dim(dim, doc, doc_type);
+            }
+            _ => {}
+        }
+    }
+
+    fn harvest(self) -> Collected {
+        let mut facets = FacetCounts::default();
+        if self.spec.facets {
+            let dim = |d: Dim| &self.dims[d as usize];
+            facets.types = dim(Dim::Type).harvest(&dim(Dim::Type).counts);
+            facets.organization_kinds =
+                dim(Dim::OrganizationKind).harvest(&dim(Dim::OrganizationKind).counts);
+            facets.offer_kinds = dim(Dim::Kind).harvest(&self.offer_kind_counts);
+            facets.need_kinds = dim(Dim::Kind).harvest(&self.need_kind_counts);
+            facets.sectors = dim(Dim::Sector).harvest(&dim(Dim::Sector).counts);
+            facets.municipalities = dim(Dim::Municipality).harvest(&dim(Dim::Municipality).counts);
+            facets.neighbourhoods =
+                dim(Dim::Neighbourhood).harvest(&dim(Dim::Neighbourhood).counts);
+            facets.statuses = dim(Dim::Status).harvest(&dim(Dim::Status).counts);
+        }
+        let mut top: Vec<Candidate> = self.heap.into_iter().map(|w| w.0).collect();
+        top.sort_by(|a, b| b.cmp_rank(a));
+        Collected {
+            total: self.total,
+            top,
+            facets,
+        }
+    }
+}

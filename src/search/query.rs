@@ -1,0 +1,612 @@
+//! The query language and how it becomes a tantivy query.
+//!
+//! # Language
+//!
+//! - words: `cooperative abitative`; every word must match (see "Matching"
+//!   for the fallback), in any form (stemming), in the title (boosted), the
+//!   description or the context (kinds, sectors, owner, places);
+//! - `"quoted phrases"`: the words in this order (stop words between them
+//!   ignored; inflections allowed); no synonyms, no typo tolerance;
+//! - `-word` and `-"a phrase"`: exclude documents that contain it (by stem:
+//!   `-cooperativa` also excludes "cooperative").
+//!
+//! Anything else (punctuation, `+`, `AND`...) is read as text. An empty query,
+//! or one of only stop words, browses: every document matches, ranked by
+//! freshness and verification.
+//!
+//! # Matching
+//!
+//! [`MatchMode::Auto`] (the default) requires every word (AND: precise, and
+//! facet counts stay meaningful), and only when that finds nothing relaxes to
+//! any word (OR, ranked by how many words match), saying so in
+//! `SearchResults::relaxed`. A word is "matched" by any of its forms:
+//!
+//! - its stem in the stemmed fields, plus a bonus for the exact form;
+//! - synonyms: when the words, from this one on, spell an entry of the
+//!   dictionary, the clause also accepts every other entry of its group
+//!   (single words as terms, several as phrases);
+//! - typos: a word of 5+ letters (9+: two edits) that the index does not
+//!   know at all, neither exactly nor by stem, also matches the known words
+//!   within one (two) edits, transpositions counting one ("portinerai" →
+//!   "portineria"), at a lower weight. Known words are left alone, so typo
+//!   tolerance never dilutes a correct query; the corrected query is offered
+//!   as `SearchResults::suggestion`.
+//!
+//! [`Analysis::Plain`] is the baseline for relevance work: exact fields only,
+//! no stemming, no synonyms (typo tolerance as [`QueryOptions::typo_tolerance`]
+//! says).
+
+use std::collections::{BTreeMap, HashMap};
+
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Score, Searcher, Term};
+
+use super::analysis::AnalyzedToken;
+use super::{SearchError, SearchIndex};
+
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 300;
+
+/// How the text is analysed at query time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Analysis {
+    /// Stemming, synonyms, exact-form bonus.
+    #[default]
+    Italian,
+    /// Exact words only (lower case, accents folded, elision and stop words
+    /// still applied): the baseline.
+    Plain,
+}
+
+/// Whether every word must match.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MatchMode {
+    /// Every word.
+    All,
+    /// Any word, ranked by how many match.
+    Any,
+    /// Every word; any word when that finds nothing.
+    #[default]
+    Auto,
+}
+
+/// Switches of the query side of search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueryOptions {
+    pub analysis: Analysis,
+    pub match_mode: MatchMode,
+    pub typo_tolerance: bool,
+    /// Expand the synonym dictionary (ignored with [`Analysis::Plain`]).
+    pub synonyms: bool,
+}
+
+impl Default for QueryOptions {
+    fn default() -> Self {
+        Self {
+            analysis: Analysis::Italian,
+            match_mode: MatchMode::Auto,
+            typo_tolerance: true,
+            synonyms: true,
+        }
+    }
+}
+
+impl QueryOptions {
+    /// The baseline: no stemming, no synonyms, no typo tolerance.
+    pub fn plain() -> Self {
+        Self {
+            analysis: Analysis::Plain,
+            match_mode: MatchMode::Auto,
+            typo_tolerance: false,
+            synonyms: false,
+        }
+    }
+}
+
+/// One part of a query as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    pub text: String,
+    pub quoted: bool,
+    pub negated: bool,
+}
+
+const OPENING_QUOTES: [char; 4] = ['"', '“', '«', '„'];
+const CLOSING_QUOTES: [char; 4] = ['"', '”', '»', '“'];
+
+/// Splits a query into words, quoted phrases and exclusions. Never fails: an
+/// unclosed quote runs to the end.
+pub fn parse(raw: &str) -> Vec<Part> {
+    let chars: Vec<char> = raw.chars().collect();
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let mut negated = false;
+        if matches!(chars[i], '-' | '−' | '+')
+            && chars
+                .get(i + 1)
+                .is_some_and(|c| !c.is_whitespace() && !matches!(c, '-' | '−' | '+'))
+        {
+            negated = chars[i] != '+';
+            i += 1;
+        }
+        if OPENING_QUOTES.contains(&chars[i]) {
+            let start = i + 1;
+            let mut end = start;
+            while end < chars.len() && !CLOSING_QUOTES.contains(&chars[end]) {
+                end += 1;
+            }
+            let text: String = chars[start..end].iter().collect();
+            if !text.trim().is_empty() {
+                parts.push(Part {
+                    text: text.trim().to_owned(),
+                    quoted: true,
+                    negated,
+                });
+            }
+            i = end + 1;
+        } else {
+            let start = i;
+            while i < chars.len()
+                && !chars[i].is_whitespace()
+                && !OPENING_QUOTES.contains(&chars[i])
+            {
+                i += 1;
+            }
+            let text: String = chars[start..i].iter().collect();
+            parts.push(Part {
+                text,
+                quoted: false,
+                negated,
+            });
+        }
+    }
+    parts
+}
+
+/// Field weights: the title counts most, the context least.
+const TITLE: Score = 3.0;
+const BODY: Score = 1.0;
+const CONTEXT: Score = 0.5;
+/// Share of a field's weight given to the exact word form on top of its stem.
+const EXACT_BONUS: Score = 0.3;
+/// Weight of a typo-corrected word relative to the word as written.
+const FUZZY: Score = 0.5;
+/// Weight of a synonym relative to the words as written.
+const SYNONYM: Score = 0.8;
+/// Typo candidates kept per word (the most frequent ones).
+const MAX_EXPANSIONS: usize = 8;
+/// Unknown words of one query that get typo tolerance (the first ones): it
+/// scans term dictionaries, so a long query of gibberish stays cheap.
+const MAX_FUZZY_WORDS: usize = 6;
+
+/// The query, ready to run.
+pub(crate) struct BuiltQuery {
+    /// Every clause required.
+    pub all: Box<dyn Query>,
+    /// Any clause; `None` when relaxing would change nothing.
+    pub any: Option<Box<dyn Query>>,
+    /// No text clause: every document matches.
+    pub browse: bool,
+    /// Terms to highlight, as the highlighting analyzer produces them (stems
+    /// with [`Analysis::Italian`], exact words with [`Analysis::Plain`]).
+    pub highlight_terms: BTreeMap<String, Score>,
+    /// The query with its unknown words replaced by their likeliest
+    /// correction, when there was one.
+    pub suggestion: Option<String>,
+}
+
+/// Builds queries against one searcher (term statistics decide typo
+/// tolerance).
+pub(crate) struct QueryBuilder<'a> {
+    index: &'a SearchIndex,
+    searcher: &'a Searcher,
+    options: QueryOptions,
+    highlight: BTreeMap<String, Score>,
+    fuzzy_words: usize,
+}
+
+fn term_query(field: Field, text: &str, boost: Score) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, text),
+            IndexRecordOption::WithFreqs,
+        )),
+        boost,
+    ))
+}
+
+fn phrase_query(field: Field, words: &[String], boost: Score) -> Box<dyn Query> {
+    if let [word] = words {
+        return term_query(field, word, boost);
+    }
+    let terms = words
+        .iter()
+        .enumerate()
+        .map(|(offset, word)| (offset, Term::from_field_text(field, word)))
+        .collect();
+    Box::new(BoostQuery::new(
+        Box::new(PhraseQuery::new_with_offset(terms)),
+        boost,
+    ))
+}
+
+fn any_of(clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        clauses.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+impl<'a> QueryBuilder<'a> {
+    pub fn new(index: &'a SearchIndex, searcher: &'a Searcher, options: QueryOptions) -> Self {
+        Self {
+            index,
+            searcher,
+            options,
+            highlight: BTreeMap::new(),
+            fuzzy_words: 0,
+        }
+    }
+
+    fn italian(&self) -> bool {
+        self.options.analysis == Analysis::Italian
+    }
+
+    fn stem_fields(&self) -> [(Field, Score); 3] {
+        let f = self.index.fields();
+        [
+            (f.title_stem, TITLE),
+            (f.body_stem, BODY),
+            (f.context_stem, CONTEXT),
+        ]
+    }
+
+    fn exact_fields(&self) -> [(Field, Score); 3] {
+        let f = self.index.fields();
+        [
+            (f.title_exact, TITLE),
+            (f.body_exact, BODY),
+            (f.context_exact, CONTEXT),
+        ]
+    }
+
+    /// The fields words are matched in: stems, or exact words in plain mode.
+    fn main_fields(&self) -> [(Field, Score); 3] {
+        if self.italian() {
+            self.stem_fields()
+        } else {
+            self.exact_fields()
+        }
+    }
+
+    /// The form of a token the main fields hold.
+    fn main_form<'t>(&self, token: &'t AnalyzedToken) -> &'t str {
+        if self.italian() {
+            &token.stem
+        } else {
+            &token.exact
+        }
+    }
+
+    fn doc_freq(&self, fields: &[(Field, Score)], text: &str) -> u64 {
+        fields
+            .iter()
+            .map(|(field, _)| {
+                self.searcher
+                    .doc_freq(&Term::from_field_text(*field, text))
+                    .unwrap_or(0)
+            })
+            .sum()
+    }
+
+    /// Known words within the edit distance of an unknown word, most
+    /// frequent first.
+    fn typo_candidates(&self, exact: &str) -> Result<Vec<String>, SearchError> {
+        let letters = exact.chars().count();
+        let distance = match letters {
+            0..=4 => return Ok(Vec::new()),
+            5..=8 => 1,
+            _ => 2,
+        };
+        let fields = self.exact_fields();
+        let mut found: HashMap<String, u64> = HashMap::new();
+        for segment in self.searcher.segment_readers() {
+            for (field, _) in fields {
+                let automaton =
+                    FuzzyTermQuery::new(Term::from_field_text(field, exact), distance, true)
+                        .automaton()?;
+                let inverted = segment.inverted_index(field)?;
+                let mut stream = inverted
+                    .terms()
+                    .search(automaton)
+                    .into_stream()
+                    .map_err(|e| SearchError::Tantivy(e.into()))?;
+                while stream.advance() {
+                    if let Ok(word) = std::str::from_utf8(stream.key())
+                        && word != exact
+                    {
+                        *found.entry(word.to_owned()).or_default() +=
+                            u64::from(stream.value().doc_freq);
+                    }
+                }
+            }
+        }
+        let mut candidates: Vec<(String, u64)> = found.into_iter().collect();
+        candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        candidates.truncate(MAX_EXPANSIONS);
+        Ok(candidates.into_iter().map(|(word, _)| word).collect())
+    }
+
+    fn highlight(&mut self, term: &str) {
+        self.highlight.insert(term.to_owned(), 1.0);
+    }
+
+    /// A word as written, in every field; with its typo corrections when the
+    /// index does not know it. Returns the clause and the best correction.
+    fn word_clause(
+        &mut self,
+        token: &AnalyzedToken,
+        typos: bool,
+    ) -> Result<(Box<dyn Query>, Option<String>), SearchError> {
+        let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+        let main = self.main_form(token).to_owned();
+        for (field, weight) in self.main_fields() {
+            clauses.push(term_query(field, &main, weight));
+        }
+        if self.italian() {
+            for (field, weight) in self.exact_fields() {
+                clauses.push(term_query(field, &token.exact, weight * EXACT_BONUS));
+            }
+        }
+        self.highlight(&main);
+        let mut correction = None;
+        if typos
+            && self.options.typo_tolerance
+            && self.fuzzy_words < MAX_FUZZY_WORDS
+            && self.doc_freq(&self.exact_fields(), &token.exact) == 0
+            && (!self.italian() || self.doc_freq(&self.stem_fields(), &token.stem) == 0)
+        {
+            self.fuzzy_words += 1;
+            let candidates = self.typo_candidates(&token.exact)?;
+            for candidate in &candidates {
+                for (field, weight) in self.exact_fields() {
+                    clauses.push(term_query(field, candidate, weight * FUZZY));
+                }
+                if self.italian() {
+                    let stem = self.index.analyzers().stem_word(candidate);
+                    for (field, weight) in self.stem_fields() {
+                        clauses.push(term_query(field, &stem, weight * FUZZY * EXACT_BONUS));
+                    }
+                    self.highlight(&stem);
+                } else {
+                    self.highlight(candidate);
+                }
+            }
+            correction = candidates.into_iter().next();
+        }
+        Ok((any_of(clauses), correction))
+    }
+
+    /// Words in this order (analysed), in every field.
+    fn phrase_clause(&mut self, tokens: &[AnalyzedToken], boost: Score) -> Box<dyn Query> {
+        let words: Vec<String> = tokens
+            .iter()
+            .map(|t| self.main_form(t).to_owned())
+            .collect();
+        for word in &words {
+            self.highlight(word);
+        }
+        let clauses = self
+            .main_fields()
+            .into_iter()
+            .map(|(field, weight)| phrase_query(field, &words, weight * boost))
+            .collect();
+        any_of(clauses)
+    }
+
+    /// A synonym entry (stems) in the stemmed fields.
+    fn entry_clause(&mut self, stems: &[String], boost: Score) -> Box<dyn Query> {
+        for stem in stems {
+            self.highlight(stem);
+        }
+        let clauses = self
+            .stem_fields()
+            .into_iter()
+            .map(|(field, weight)| phrase_query(field, stems, weight * boost))
+            .collect();
+        any_of(clauses)
+    }
+
+    /// Builds the query of `parts` (see the module docs).
+    pub fn build(mut self, parts: &[Part]) -> Result<BuiltQuery, SearchError> {
+        let analyzers = self.index.analyzers().clone();
+        let mut required: Vec<Box<dyn Query>> = Vec::new();
+        let mut excluded: Vec<Box<dyn Query>> = Vec::new();
+
+        // Free words are analysed together so that synonym phrases can span
+        // them ("portierato sociale").
+        let free_text = parts
+            .iter()
+            .filter(|p| !p.quoted && !p.negated)
+            .map(|p| p.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let tokens = analyzers.analyze(&free_text);
+        let synonyms = (self.italian() && self.options.synonyms).then(|| self.index.synonyms());
+        let mut corrections: Vec<(usize, usize, String)> = Vec::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            let stems: Vec<&str> = tokens[i..].iter().map(|t| t.stem.as_str()).collect();
+            let found = synonyms.and_then(|s| s.longest_match(&stems).map(|m| (s, m)));
+            match found {
+                Some((synonyms, matched)) => {
+                    let span = &tokens[i..i + matched.len];
+                    let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+                    if let [token] = span {
+                        alternatives.push(self.word_clause(token, false)?.0);
+                    } else {
+                        alternatives.push(self.phrase_clause(span, 1.0));
+                    }
+                    for (entry_index, entry) in synonyms.group(matched.group).iter().enumerate() {
+                        if entry_index != matched.entry {
+                            alternatives.push(self.entry_clause(entry, SYNONYM));
+                        }
+                    }
+                    required.push(any_of(alternatives));
+                    i += matched.len;
+                }
+                None => {
+                    let token = &tokens[i];
+                    let (clause, correction) = self.word_clause(token, true)?;
+                    if let Some(correction) = correction {
+                        corrections.push((token.offset_from, token.offset_to, correction));
+                    }
+                    required.push(clause);
+                    i += 1;
+                }
+            }
+        }
+
+        for part in parts.iter().filter(|p| p.quoted && !p.negated) {
+            let tokens = analyzers.analyze(&part.text);
+            if !tokens.is_empty() {
+                required.push(self.phrase_clause(&tokens, 1.0));
+            }
+        }
+
+        for part in parts.iter().filter(|p| p.negated) {
+            let tokens = analyzers.analyze(&part.text);
+            let clause = match tokens.as_slice() {
+                [] => continue,
+                [token] => {
+                    let main = self.main_form(token).to_owned();
+                    let clauses = self
+                        .main_fields()
+                        .into_iter()
+                        .map(|(field, _)| term_query(field, &main, 1.0))
+                        .collect();
+                    any_of(clauses)
+                }
+                tokens => {
+                    let words: Vec<String> = tokens
+                        .iter()
+                        .map(|t| self.main_form(t).to_owned())
+                        .collect();
+                    any_of(
+                        self.main_fields()
+                            .into_iter()
+                            .map(|(field, _)| phrase_query(field, &words, 1.0))
+                            .collect(),
+                    )
+                }
+            };
+            excluded.push(clause);
+        }
+
+        let suggestion = (!corrections.is_empty()).then(|| {
+            let mut text = free_text.clone();
+            for (from, to, word) in corrections.iter().rev() {
+                text.replace_range(*from..*to, word);
+            }
+            for part in parts.iter().filter(|p| p.quoted || p.negated) {
+                text.push(' ');
+                if part.negated {
+                    text.push('-');
+                }
+                if part.quoted {
+                    text.push('"');
+                    text.push_str(&part.text);
+                    text.push('"');
+                } else {
+                    text.push_str(&part.text);
+                }
+            }
+            text.trim().to_owned()
+        });
+
+        let browse = required.is_empty();
+        let exclusions = |excluded: &[Box<dyn Query>]| -> Vec<(Occur, Box<dyn Query>)> {
+            excluded
+                .iter()
+                .map(|q| (Occur::MustNot, q.box_clone()))
+                .collect()
+        };
+        let any = (required.len() >= 2).then(|| {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = required
+                .iter()
+                .map(|q| (Occur::Should, q.box_clone()))
+                .collect();
+            clauses.extend(exclusions(&excluded));
+            Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
+        });
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = if browse {
+            vec![(Occur::Must, Box::new(AllQuery) as Box<dyn Query>)]
+        } else {
+            required.into_iter().map(|q| (Occur::Must, q)).collect()
+        };
+        clauses.extend(exclusions(&excluded));
+        let all: Box<dyn Query> = if clauses.len() == 1 && !browse {
+            clauses
+                .pop()
+                .map(|(_, q)| q)
+                .unwrap_or_else(|| Box::new(AllQuery))
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        };
+        let any = match self.options.match_mode {
+            MatchMode::All => None,
+            MatchMode::Any | MatchMode::Auto => any,
+        };
+        Ok(BuiltQuery {
+            all,
+            any,
+            browse,
+            highlight_terms: self.highlight,
+            suggestion,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(text: &str, quoted: bool, negated: bool) -> Part {
+        Part {
+            text: text.to_owned(),
+            quoted,
+            negated,
+        }
+    }
+
+    #[test]
+    fn parses_words_phrases_and_exclusions() {
+        assert_eq!(
+            parse(r#"  portierato "custodia sociale" -Bologna -"San Siro" co-housing  "#),
+            vec![
+                part("portierato", false, false),
+                part("custodia sociale", true, false),
+                part("Bologna", false, true),
+                part("San Siro", true, true),
+                part("co-housing", false, false),
+            ]
+        );
+        // Typographic quotes, an unclosed quote, a lone dash.
+        assert_eq!(
+            parse("“abitare collaborativo” - \"mutuo"),
+            vec![
+                part("abitare collaborativo", true, false),
+                part("-", false, false),
+                part("mutuo", true, false),
+            ]
+        );
+        assert!(parse("   ").is_empty());
+    }
+}
