@@ -12,10 +12,11 @@ pub mod loaders;
 pub mod mutation;
 pub mod query;
 pub mod search;
+pub mod subscription;
 pub mod types;
 pub mod viewer;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 use crate::app::AppState;
 use crate::domain::Lang;
@@ -29,7 +30,7 @@ pub struct Query(
     search::SearchQuery,
 );
 
-pub type TramaSchema = Schema<Query, mutation::Mutation, EmptySubscription>;
+pub type TramaSchema = Schema<Query, mutation::Mutation, subscription::Subscription>;
 
 /// Deepest nesting and largest cost a query may have: enough for every
 /// operation in `graphql/operations/`, small enough to refuse abusive ones.
@@ -42,21 +43,31 @@ pub const MAX_COMPLEXITY: usize = 10_000;
 /// [`loaders`]) in its context.
 pub fn build_schema(state: AppState) -> TramaSchema {
     let loader = loaders::batch_loader(state.db.clone());
-    Schema::build(Query::default(), mutation::Mutation, EmptySubscription)
-        .data(state)
-        .data(loader)
-        .data(crate::services::rate_limit::RateLimiter::new())
-        .extension(search::RefreshAfterMutation)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .finish()
+    let feed = subscription::ChangeFeed::start(state.db.clone());
+    Schema::build(
+        Query::default(),
+        mutation::Mutation,
+        subscription::Subscription,
+    )
+    .data(state)
+    .data(loader)
+    .data(crate::services::rate_limit::RateLimiter::new())
+    .data(feed)
+    .extension(search::RefreshAfterMutation)
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .finish()
 }
 
 /// The SDL of the schema, as committed in `graphql/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), mutation::Mutation, EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        Query::default(),
+        mutation::Mutation,
+        subscription::Subscription,
+    )
+    .finish()
+    .sdl()
 }
 
 /// Per-request data: the language of messages.

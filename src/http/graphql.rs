@@ -24,6 +24,7 @@ use std::net::SocketAddr;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{Request, Variables};
+use async_graphql_axum::GraphQLSubscription;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -51,10 +52,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         graphiql: state.settings.graphiql,
         app: state.clone(),
     };
-    Router::new().route(
-        "/graphql",
-        get(get_graphql).post(execute).with_state(graphql_state),
-    )
+    let subscriptions = GraphQLSubscription::new(graphql_state.schema.clone());
+    Router::new()
+        .route(
+            "/graphql",
+            get(get_graphql).post(execute).with_state(graphql_state),
+        )
+        // Subscriptions over WebSocket (graphql-transport-ws and the older
+        // graphql-ws protocol).
+        .route_service("/graphql/ws", subscriptions)
 }
 
 /// The language asked for by `Accept-Language`: English when it comes first,
@@ -107,7 +113,13 @@ async fn get_graphql(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"));
     if wants_html && state.graphiql {
-        return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+        return Html(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql/ws")
+                .finish(),
+        )
+        .into_response();
     }
     let lang = request_lang(&headers);
     let Some(media) = MediaType::negotiate(&headers) else {

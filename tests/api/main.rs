@@ -15,3 +15,4 @@ mod records;
 mod search;
 mod shutdown;
 mod smtp_server;
+mod subscriptions;

@@ -1,0 +1,153 @@
+//! Live updates over WebSocket (graphql-transport-ws at /graphql/ws), on both
+//! databases: a published need reaches a subscriber; a draft does not; a
+//! need hidden by a moderator is announced as removed.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use sea_orm::EntityTrait;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use trama::domain::{NeedInput, OrganizationInput};
+use trama::services::moderation::{self, Hideable};
+use trama::services::{Actor, needs, organizations};
+
+use crate::helpers::{Backend, TestApp};
+use crate::on_both_databases;
+
+on_both_databases!(published_needs_reach_subscribers);
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn next_json(socket: &mut Socket) -> Value {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a message within 10 s")
+            .expect("socket open")
+            .expect("message");
+        if let Message::Text(text) = message {
+            return serde_json::from_str(&text).expect("JSON message");
+        }
+    }
+}
+
+fn need(title: &str, status: Option<&str>) -> NeedInput {
+    NeedInput {
+        kind: "community_service".into(),
+        title: title.into(),
+        location_precision: Some("municipality".into()),
+        status: status.map(str::to_owned),
+        ..Default::default()
+    }
+}
+
+async fn published_needs_reach_subscribers(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let url = app.url("/graphql/ws").replace("http://", "ws://");
+    let mut request = url.into_client_request().expect("request");
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect");
+    socket
+        .send(Message::text(
+            json!({ "type": "connection_init" }).to_string(),
+        ))
+        .await
+        .expect("init");
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    socket
+        .send(Message::text(
+            json!({
+                "id": "1",
+                "type": "subscribe",
+                "payload": { "query": "subscription { recordChanges(types: [NEED]) { recordType removed need { title status } } }" }
+            })
+            .to_string(),
+        ))
+        .await
+        .expect("subscribe");
+    // Let the feed register the subscriber before anything is published.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+
+    let actor = Actor::system("test");
+    let org = organizations::create(
+        app.db(),
+        &actor,
+        &OrganizationInput {
+            name: "Comitato di quartiere".into(),
+            kind: "informal_group".into(),
+            ..Default::default()
+        },
+        None,
+    )
+    .await
+    .expect("organisation");
+    needs::create(
+        app.db(),
+        &actor,
+        org.id,
+        &need("Una bozza da non annunciare", Some("draft")),
+    )
+    .await
+    .expect("draft");
+    let published = needs::create(
+        app.db(),
+        &actor,
+        org.id,
+        &need("Cerchiamo volontari per il cortile", None),
+    )
+    .await
+    .expect("need");
+
+    let event = next_json(&mut socket).await;
+    assert_eq!(event["type"], "next", "{event}");
+    assert_eq!(
+        event["payload"]["data"]["recordChanges"],
+        json!({ "recordType": "NEED", "removed": false, "need": { "title": "Cerchiamo volontari per il cortile", "status": "OPEN" } }),
+        "the draft was not announced, the organisation was filtered out"
+    );
+
+    // A moderator hides it: subscribers learn it is gone.
+    trama::store::entities::users::Entity::insert(trama::store::entities::users::ActiveModel {
+        id: sea_orm::Set(uuid::Uuid::now_v7()),
+        email: sea_orm::Set("mod@example.org".into()),
+        display_name: sea_orm::Set("Moderatrice".into()),
+        password_hash: sea_orm::Set(None),
+        email_verified_at: sea_orm::Set(Some(chrono::Utc::now())),
+        is_moderator: sea_orm::Set(true),
+        locale: sea_orm::Set("it".into()),
+        created_at: sea_orm::Set(chrono::Utc::now()),
+        updated_at: sea_orm::Set(chrono::Utc::now()),
+        deleted_at: sea_orm::Set(None),
+    })
+    .exec(app.db())
+    .await
+    .expect("moderator");
+    let moderator = trama::services::accounts::set_moderator(app.db(), "mod@example.org", true)
+        .await
+        .expect("moderator");
+    moderation::set_hidden(
+        app.db(),
+        &Actor::user(moderator.id, &moderator.email),
+        Hideable::Need,
+        published.id,
+        true,
+        Some("spam"),
+    )
+    .await
+    .expect("hide");
+    let event = next_json(&mut socket).await;
+    assert_eq!(
+        event["payload"]["data"]["recordChanges"],
+        json!({ "recordType": "NEED", "removed": true, "need": null })
+    );
+    socket.close(None).await.expect("close");
+    app.stop().await;
+}
