@@ -12,6 +12,7 @@ mod health;
 mod mail;
 mod protection;
 mod records;
+mod relevance;
 mod search;
 mod shutdown;
 mod smtp_server;
