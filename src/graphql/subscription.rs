@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::types::{Need, Offer, Organization, state};
 use crate::domain::{OutboxEntityType, OutboxOperation, PostingStatus};
-use crate::services::{changes, needs, offers, organizations};
+use crate::services::{needs, offers, organizations, search_docs};
 
 /// How often the feed looks for new changes while someone listens.
 const POLL_EVERY: Duration = Duration::from_millis(300);
@@ -54,17 +54,17 @@ impl ChangeFeed {
                 }
                 let from = match cursor {
                     Some(position) => position,
-                    None => match changes::latest_position(&db).await {
+                    None => match search_docs::outbox_bounds(&db).await {
                         // Subscribers joined during the last interval: start a
                         // little back so their first changes are not missed.
-                        Ok(latest) => (latest - 50).max(0),
+                        Ok(bounds) => bounds.map_or(0, |(_, latest)| (latest - 50).max(0)),
                         Err(error) => {
                             tracing::warn!(%error, "change feed: cannot read the outbox");
                             continue;
                         }
                     },
                 };
-                match changes::after(&db, from, 500).await {
+                match search_docs::outbox_after(&db, from, 500).await {
                     Ok(rows) => {
                         let mut position = from;
                         for row in rows {

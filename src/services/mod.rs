@@ -3,7 +3,6 @@
 //! record and its search-outbox entry, and returns [`AppError`] on failure.
 
 pub mod accounts;
-pub mod changes;
 pub mod listing;
 pub mod lookups;
 pub mod memberships;

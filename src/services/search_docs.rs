@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
+use super::listing;
 use crate::domain::{
     ClosedList, Lang, LocationPrecision, NeedKind, OfferKind, OrganizationKind, PostingStatus,
     VerificationStatus,
@@ -21,8 +22,8 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::search::{DocType, GeoPoint, SearchDocument};
 use crate::store::entities::{
-    municipalities, need_sectors, needs, neighbourhoods, offer_sectors, offers,
-    organization_neighbourhoods, organization_sectors, organizations, search_outbox, sectors,
+    municipalities, needs, neighbourhoods, offers, organization_neighbourhoods, organizations,
+    search_outbox, sectors,
 };
 
 /// Largest `IN (...)` list sent in one statement.
@@ -380,16 +381,7 @@ pub async fn organization_documents(
     let mut sectors: HashMap<Uuid, Vec<String>> = HashMap::new();
     let mut served: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     for chunk in org_ids.chunks(CHUNK) {
-        for row in organization_sectors::Entity::find()
-            .filter(organization_sectors::Column::OrganizationId.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?
-        {
-            sectors
-                .entry(row.organization_id)
-                .or_default()
-                .push(row.sector_code);
-        }
+        sectors.extend(codes(listing::sectors_of_organizations(db, chunk).await?));
         for row in organization_neighbourhoods::Entity::find()
             .filter(
                 organization_neighbourhoods::Column::OrganizationId.is_in(chunk.iter().copied()),
@@ -482,6 +474,15 @@ fn posting_words(
     }
 }
 
+/// Sector codes per record, from the listing queries' sector models.
+fn codes(
+    by_owner: HashMap<Uuid, Vec<sectors::Model>>,
+) -> impl Iterator<Item = (Uuid, Vec<String>)> {
+    by_owner
+        .into_iter()
+        .map(|(owner, sectors)| (owner, sectors.into_iter().map(|s| s.code).collect()))
+}
+
 /// The documents of the searchable offers among `ids`.
 pub async fn offer_documents(
     db: &impl ConnectionTrait,
@@ -492,16 +493,7 @@ pub async fn offer_documents(
     let row_ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut sectors: HashMap<Uuid, Vec<String>> = HashMap::new();
     for chunk in row_ids.chunks(CHUNK) {
-        for row in offer_sectors::Entity::find()
-            .filter(offer_sectors::Column::OfferId.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?
-        {
-            sectors
-                .entry(row.offer_id)
-                .or_default()
-                .push(row.sector_code);
-        }
+        sectors.extend(codes(listing::sectors_of_offers(db, chunk).await?));
     }
     let lookups = Lookups::load(
         db,
@@ -562,16 +554,7 @@ pub async fn need_documents(
     let row_ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut sectors: HashMap<Uuid, Vec<String>> = HashMap::new();
     for chunk in row_ids.chunks(CHUNK) {
-        for row in need_sectors::Entity::find()
-            .filter(need_sectors::Column::NeedId.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?
-        {
-            sectors
-                .entry(row.need_id)
-                .or_default()
-                .push(row.sector_code);
-        }
+        sectors.extend(codes(listing::sectors_of_needs(db, chunk).await?));
     }
     let lookups = Lookups::load(
         db,
