@@ -12,7 +12,9 @@ use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 use crate::config::Settings;
+use crate::jobs::{JobsHandle, Worker};
 use crate::mail::Mailer;
+use crate::matching::{Matcher, MatchingConfig};
 use crate::search::Search;
 use crate::store::db::{self, DbConfig};
 
@@ -26,6 +28,10 @@ pub struct AppState {
     /// The search index and its indexer (see [`crate::search::indexer`]).
     pub search: Search,
     pub mailer: Arc<Mailer>,
+    /// The match engine (its configuration, text analysis).
+    pub matcher: Matcher,
+    /// Wakes this process's job worker after a change.
+    pub jobs: JobsHandle,
     pub settings: Arc<Settings>,
 }
 
@@ -58,10 +64,16 @@ impl AppState {
         let mailer = Mailer::from_settings(&settings)
             .await
             .context("setting up outgoing mail")?;
+        let matching = match &settings.matching_config {
+            Some(path) => MatchingConfig::from_file(path)?,
+            None => MatchingConfig::builtin()?,
+        };
         Ok(Self {
             db,
             search,
             mailer: Arc::new(mailer),
+            matcher: Matcher::new(matching),
+            jobs: JobsHandle::new(),
             settings: Arc::new(settings),
         })
     }
@@ -137,6 +149,15 @@ impl Application {
             tracing::info!("shutting down: finishing in-flight requests");
             let _ = stopping_tx.send(true);
         };
+        // Background jobs (match refreshes) run in serving processes; each
+        // job is claimed in the database, so several processes share them.
+        let worker = Worker {
+            db: self.state.db.clone(),
+            search: self.state.search.clone(),
+            matcher: self.state.matcher.clone(),
+            handle: self.state.jobs.clone(),
+        }
+        .start();
         tracing::info!(%addr, "Trama is listening on http://{addr}");
         let server = axum::serve(
             self.listener,
@@ -156,6 +177,8 @@ impl Application {
             result = server => result.context("serving HTTP")?,
             () = deadline => tracing::warn!(?grace, "grace period over: closing remaining connections"),
         }
+        // Let the job in hand finish; unfinished ones are claimed again later.
+        worker.stop().await;
         // Say QUIT to the mail server rather than dropping pooled connections.
         self.state.mailer.shutdown().await;
         // Commit the index and release its directory (a restart in the same

@@ -50,6 +50,14 @@ pub enum Command {
     /// directory must not be in use: stop the server first (or simply delete
     /// the directory and restart: it rebuilds itself).
     Reindex,
+    /// Recompute matches between needs and offers. A running server keeps
+    /// them up to date by itself; this is for after changing the matching
+    /// configuration, or to check that nothing drifted.
+    Match {
+        /// Every need and offer (the only mode for now).
+        #[arg(long)]
+        all: bool,
+    },
     /// Print the GraphQL schema (SDL), or write it to a file. The committed
     /// `graphql/schema.graphql` is written with `trama graphql-schema --write graphql/schema.graphql`.
     GraphqlSchema {
@@ -147,6 +155,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "search index rebuilt in {}: {documents} documents",
                 dir.display()
             );
+            Ok(())
+        }
+        Command::Match { all } => {
+            if !all {
+                anyhow::bail!("say what to recompute: pass --all for every need and offer");
+            }
+            let state = AppState::open(settings).await?;
+            let started = std::time::Instant::now();
+            let report =
+                crate::services::matches::recompute_all(crate::services::matches::Engine {
+                    db: &state.db,
+                    search: &state.search,
+                    matcher: &state.matcher,
+                })
+                .await
+                .context("recomputing the matches")?;
+            println!(
+                "matches recomputed in {:.1} s: {} proposed ({} new, {} updated, {} removed)",
+                started.elapsed().as_secs_f64(),
+                report.proposed,
+                report.inserted,
+                report.updated,
+                report.deleted
+            );
+            state.search.shutdown().await;
             Ok(())
         }
         Command::Seed { demo } => {

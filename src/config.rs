@@ -91,6 +91,11 @@ pub struct Settings {
     #[arg(long, env = "TRAMA_INDEX_DIR", global = true)]
     pub index_dir: Option<PathBuf>,
 
+    /// The match engine's weights and rules (TOML). Default: the built-in
+    /// `assets/matching/weights.toml`.
+    #[arg(long, env = "TRAMA_MATCHING_CONFIG", global = true)]
+    pub matching_config: Option<PathBuf>,
+
     /// Public address of the platform, used in links sent by e-mail.
     #[arg(
         long,
@@ -172,6 +177,7 @@ impl Settings {
             database_max_connections: 10,
             database_schema: None,
             index_dir: None,
+            matching_config: None,
             public_url: "http://localhost:8080".to_owned(),
             graphiql: true,
             request_timeout_secs: 30,

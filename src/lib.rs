@@ -11,9 +11,10 @@
 //! - [`store`]: sea-orm entities and queries;
 //! - [`search`]: the tantivy index derived from the database;
 //! - [`mail`]: outgoing e-mail (pooled SMTP, or .eml files) and templates;
-//! - `matching/`, `codesign/` and `jobs/` arrive with the issues that build
-//!   them; the data model they need is already in place (see
-//!   `docs/data-model.md`).
+//! - [`matching`]: the match engine's rules (scores and reasons, no I/O);
+//! - [`jobs`]: background work claimed in the database (match refreshes);
+//! - `codesign/` arrives with the issue that builds it; the data model it
+//!   needs is already in place (see `docs/data-model.md`).
 
 pub mod app;
 pub mod cli;
@@ -22,7 +23,9 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod jobs;
 pub mod mail;
+pub mod matching;
 pub mod search;
 pub mod seed;
 pub mod services;

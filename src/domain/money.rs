@@ -100,6 +100,21 @@ impl EuroCents {
         }
     }
 
+    /// Whole euros with the currency code, as explanations show amounts:
+    /// `20.000 EUR` in Italian, `EUR 20,000` in English (cents dropped).
+    pub fn format_whole(self, lang: Lang) -> String {
+        let euros = Self(self.0 - self.0 % 100);
+        let number = match lang {
+            Lang::It => euros.format_number('.', ','),
+            Lang::En => euros.format_number(',', '.'),
+        };
+        let whole = number.get(..number.len().saturating_sub(3)).unwrap_or("0");
+        match lang {
+            Lang::It => format!("{whole} EUR"),
+            Lang::En => format!("EUR {whole}"),
+        }
+    }
+
     fn format_number(self, thousands: char, decimal: char) -> String {
         let euros = (self.0 / 100).to_string();
         let cents = self.0 % 100;
@@ -342,6 +357,9 @@ mod tests {
             // What we print, we read back.
             assert_eq!(EuroCents::from_euros_str(it), Ok(cents(*value)));
         }
+        assert_eq!(cents(2_000_099).format_whole(Lang::It), "20.000 EUR");
+        assert_eq!(cents(2_000_099).format_whole(Lang::En), "EUR 20,000");
+        assert_eq!(cents(50).format_whole(Lang::It), "0 EUR");
     }
 
     #[test]

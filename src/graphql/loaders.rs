@@ -266,6 +266,15 @@ pub struct OrganizationById(pub Uuid);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MunicipalityByCode(pub String);
 
+/// An offer by id: published (open or closed), not hidden or deleted, of a
+/// visible organisation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct OfferById(pub Uuid);
+
+/// A need by id, visible as [`OfferById`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct NeedById(pub Uuid);
+
 /// A neighbourhood by id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct NeighbourhoodById(pub Uuid);
@@ -358,6 +367,28 @@ impl Loader<OrganizationById> for Batch {
             .into_iter()
             .map(|o| (OrganizationById(o.id), o))
             .collect())
+    }
+}
+
+impl Loader<OfferById> for Batch {
+    type Value = offers::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[OfferById]) -> BatchResult<OfferById, Self::Value> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let rows = crate::services::search_docs::visible_offers(&self.db, &ids).await?;
+        Ok(rows.into_iter().map(|o| (OfferById(o.id), o)).collect())
+    }
+}
+
+impl Loader<NeedById> for Batch {
+    type Value = needs::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[NeedById]) -> BatchResult<NeedById, Self::Value> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let rows = crate::services::search_docs::visible_needs(&self.db, &ids).await?;
+        Ok(rows.into_iter().map(|n| (NeedById(n.id), n)).collect())
     }
 }
 

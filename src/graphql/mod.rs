@@ -9,6 +9,7 @@ pub mod enums;
 pub mod error;
 pub mod inputs;
 pub mod loaders;
+pub mod matches;
 pub mod mutation;
 pub mod query;
 pub mod search;
@@ -28,9 +29,14 @@ pub struct Query(
     query::CatalogQuery,
     account::AccountQuery,
     search::SearchQuery,
+    matches::MatchQuery,
 );
 
-pub type TramaSchema = Schema<Query, mutation::Mutation, subscription::Subscription>;
+/// The root mutation: accounts, organisations, offers and needs, matches.
+#[derive(MergedObject, Default)]
+pub struct Mutation(mutation::CoreMutation, matches::MatchMutation);
+
+pub type TramaSchema = Schema<Query, Mutation, subscription::Subscription>;
 
 /// Deepest nesting and largest cost a query may have: enough for every
 /// operation in `graphql/operations/`, small enough to refuse abusive ones.
@@ -46,7 +52,7 @@ pub fn build_schema(state: AppState) -> TramaSchema {
     let feed = subscription::ChangeFeed::start(state.db.clone());
     Schema::build(
         Query::default(),
-        mutation::Mutation,
+        Mutation::default(),
         subscription::Subscription,
     )
     .data(state)
@@ -63,7 +69,7 @@ pub fn build_schema(state: AppState) -> TramaSchema {
 pub fn sdl() -> String {
     Schema::build(
         Query::default(),
-        mutation::Mutation,
+        Mutation::default(),
         subscription::Subscription,
     )
     .finish()

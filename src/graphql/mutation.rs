@@ -71,10 +71,10 @@ pub struct InvitationPayload {
 }
 
 #[derive(Default)]
-pub struct Mutation;
+pub struct CoreMutation;
 
 #[Object]
-impl Mutation {
+impl CoreMutation {
     /// Creates an account and e-mails a link to verify the address.
     /// Errors: BAD_USER_INPUT (email, displayName, password), CONFLICT (email),
     /// RATE_LIMITED.

@@ -854,9 +854,12 @@ impl Extension for RefreshAfterMutationExtension {
         let response = next.run(ctx, operation_name).await;
         if self.mutation.load(Ordering::Relaxed)
             && let Ok(state) = ctx.data::<crate::app::AppState>()
-            && !state.search.refresh().await
         {
-            tracing::debug!("search index not refreshed in time after a mutation");
+            if !state.search.refresh().await {
+                tracing::debug!("search index not refreshed in time after a mutation");
+            }
+            // The mutation's jobs (match refreshes) are committed: run them now.
+            state.jobs.nudge();
         }
         response
     }

@@ -45,7 +45,7 @@ pub(crate) fn stored<T: ClosedList>(ctx: &Context<'_>, raw: &str) -> Result<T> {
         .gql(ctx)
 }
 
-fn pick_lang(ctx: &Context<'_>, requested: Option<Language>) -> Lang {
+pub(crate) fn pick_lang(ctx: &Context<'_>, requested: Option<Language>) -> Lang {
     requested.map(Lang::from).unwrap_or_else(|| lang(ctx))
 }
 
@@ -111,7 +111,7 @@ async fn neighbourhood(ctx: &Context<'_>, id: Option<Uuid>) -> Result<Option<Nei
 
 /// The organisation an offer or a need belongs to; a deleted one is
 /// NOT_FOUND on `organizationId` (its postings are not listed either).
-async fn organization(ctx: &Context<'_>, id: Uuid) -> Result<Organization> {
+pub(crate) async fn organization(ctx: &Context<'_>, id: Uuid) -> Result<Organization> {
     load(ctx, OrganizationById(id))
         .await?
         .map(Organization)

@@ -31,6 +31,7 @@
 //! the index and its cursor always agree. See [`indexer`] for the details.
 
 pub mod analysis;
+pub mod candidates;
 pub mod collector;
 pub mod indexer;
 pub mod query;
@@ -49,6 +50,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 use uuid::Uuid;
 
 pub use self::analysis::Analyzers;
+pub use self::candidates::{CandidateRequest, MAX_CANDIDATES};
 pub use self::indexer::{Search, SearchStatus};
 pub use self::query::{Analysis, MatchMode, QueryOptions};
 pub use self::schema::{DocType, Fields, GeoPoint, SearchDocument};

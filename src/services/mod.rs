@@ -5,6 +5,8 @@
 pub mod accounts;
 pub mod listing;
 pub mod lookups;
+pub mod match_facts;
+pub mod matches;
 pub mod memberships;
 pub mod moderation;
 pub mod needs;
@@ -24,6 +26,7 @@ use uuid::Uuid;
 
 use crate::domain::{ClosedList, OutboxEntityType, OutboxOperation};
 use crate::error::AppError;
+use crate::jobs::{self, Job, MatchTarget};
 use crate::store::entities::{audit_log, search_outbox};
 
 /// Who is acting: a signed-in user, or the platform itself (seed, import, jobs).
@@ -87,14 +90,21 @@ pub async fn audit(
     Ok(())
 }
 
-/// Records that the search index must (re)index or drop a record, in the
-/// caller's transaction: the index follows exactly what was committed.
+/// Records a change to an organisation, offer or need, in the caller's
+/// transaction: the search outbox row (the index follows exactly what was
+/// committed) and the job that refreshes the record's matches.
 pub async fn enqueue_for_search(
     txn: &impl ConnectionTrait,
     entity: OutboxEntityType,
     entity_id: Uuid,
     operation: OutboxOperation,
 ) -> Result<(), AppError> {
+    let target = match entity {
+        OutboxEntityType::Organization => MatchTarget::Organization(entity_id),
+        OutboxEntityType::Offer => MatchTarget::Offer(entity_id),
+        OutboxEntityType::Need => MatchTarget::Need(entity_id),
+    };
+    jobs::enqueue(txn, &Job::RefreshMatches { target }).await?;
     search_outbox::ActiveModel {
         entity_type: Set(entity.as_str().to_owned()),
         entity_id: Set(entity_id),

@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{Value, json};
 use tempfile::TempDir;
 use trama::app::{AppState, Application};
 use trama::config::{Secret, Settings};
@@ -170,5 +171,104 @@ impl TestApp {
         if let Some(server) = self.server.take() {
             server.await.expect("server task").expect("server result");
         }
+    }
+}
+
+/// The password of every test account.
+pub const PASSWORD: &str = "una password lunga 2026";
+
+/// Sends a GraphQL operation with an optional bearer token.
+pub async fn gql(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
+    let mut request = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request
+        .send()
+        .await
+        .expect("POST /graphql")
+        .json()
+        .await
+        .expect("JSON response")
+}
+
+/// The error code of the first error, or "OK" when there is none.
+pub fn outcome(body: &Value) -> String {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            assert!(body.get("errors").is_none(), "error without code: {body}");
+            "OK".to_owned()
+        })
+}
+
+/// The token in the newest e-mail sent to `to` whose link contains `path`.
+pub fn token_from_mail(app: &TestApp, to: &str, path: &str) -> String {
+    let dir = app.env.settings.data_dir.join("mail");
+    let mut found: Vec<(std::time::SystemTime, String)> = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("mail directory").flatten() {
+        let raw = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        // Undo quoted-printable soft line breaks and escapes.
+        let text = raw
+            .replace("=\r\n", "")
+            .replace("=\n", "")
+            .replace("=3D", "=");
+        if !text.contains(to) {
+            continue;
+        }
+        let marker = format!("{path}?token=");
+        if let Some(start) = text.find(&marker) {
+            let token: String = text[start + marker.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+            let modified = entry.metadata().and_then(|m| m.modified()).expect("mtime");
+            found.push((modified, token));
+        }
+    }
+    found.sort();
+    found
+        .pop()
+        .map(|(_, t)| t)
+        .unwrap_or_else(|| panic!("no e-mail to {to} with {path}"))
+}
+
+/// Registers, verifies and signs in; returns the bearer token.
+pub async fn verified_user(app: &TestApp, email: &str) -> String {
+    let body = gql(
+        app,
+        None,
+        "mutation($e: String!, $p: String!) { register(email: $e, displayName: \"Maria Rossi\", password: $p) { id emailVerified } }",
+        json!({ "e": email, "p": PASSWORD }),
+    )
+    .await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    let token = token_from_mail(app, email, "/account/verify");
+    let body = gql(
+        app,
+        None,
+        "mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }",
+        json!({ "t": token }),
+    )
+    .await;
+    assert_eq!(body["data"]["verifyEmail"]["emailVerified"], true, "{body}");
+    login(app, email, PASSWORD).await.expect("login")
+}
+
+pub async fn login(app: &TestApp, email: &str, password: &str) -> Result<String, String> {
+    let body = gql(
+        app,
+        None,
+        "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token user { email } } }",
+        json!({ "e": email, "p": password }),
+    )
+    .await;
+    match body["data"]["login"]["token"].as_str() {
+        Some(token) => Ok(token.to_owned()),
+        None => Err(outcome(&body)),
     }
 }

@@ -10,6 +10,7 @@ mod graphql_http;
 mod graphql_lists;
 mod health;
 mod mail;
+mod matching;
 mod protection;
 mod records;
 mod relevance;

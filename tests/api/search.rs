@@ -12,7 +12,7 @@ use trama::search::{DocType, SearchRequest, SearchResults};
 use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::services::{Actor, organizations};
 
-use crate::helpers::{Backend, TestApp, TestEnv};
+use crate::helpers::{Backend, TestApp, TestEnv, gql, verified_user};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -55,26 +55,6 @@ query($q: String!, $f: SearchFilter, $first: Int, $after: String, $sort: SearchS
     }
   }
 }"#;
-
-const PASSWORD: &str = "una password lunga 2026";
-
-/// Sends a GraphQL operation with an optional bearer token.
-async fn gql(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
-    let mut request = app
-        .client
-        .post(app.url("/graphql"))
-        .json(&json!({ "query": query, "variables": variables }));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    request
-        .send()
-        .await
-        .expect("POST /graphql")
-        .json()
-        .await
-        .expect("JSON response")
-}
 
 /// `search` with a query and variables; panics on errors.
 async fn search(app: &TestApp, variables: Value) -> Value {
@@ -462,58 +442,6 @@ async fn similar_open_items_are_suggested(backend: Backend) {
             .all(|s| s["type"] == "NEED" && s["offer"].is_null())
     );
     app.stop().await;
-}
-
-/// Registers, verifies (with the link of the e-mail) and signs in.
-async fn verified_user(app: &TestApp, email: &str) -> String {
-    let body = gql(
-        app,
-        None,
-        "mutation($e: String!, $p: String!) { register(email: $e, displayName: \"Maria Rossi\", password: $p) { id } }",
-        json!({ "e": email, "p": PASSWORD }),
-    )
-    .await;
-    assert!(body.get("errors").is_none(), "{body}");
-    let dir = app.env.settings.data_dir.join("mail");
-    let mut token = None;
-    for entry in std::fs::read_dir(&dir).expect("mail directory").flatten() {
-        let text = std::fs::read_to_string(entry.path())
-            .unwrap_or_default()
-            .replace("=\r\n", "")
-            .replace("=\n", "")
-            .replace("=3D", "=");
-        if !text.contains(email) {
-            continue;
-        }
-        if let Some(start) = text.find("/account/verify?token=") {
-            let rest = &text[start + "/account/verify?token=".len()..];
-            token = Some(
-                rest.chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                    .collect::<String>(),
-            );
-        }
-    }
-    let token = token.expect("verification e-mail");
-    let body = gql(
-        app,
-        None,
-        "mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }",
-        json!({ "t": token }),
-    )
-    .await;
-    assert_eq!(body["data"]["verifyEmail"]["emailVerified"], true, "{body}");
-    let body = gql(
-        app,
-        None,
-        "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
-        json!({ "e": email, "p": PASSWORD }),
-    )
-    .await;
-    body["data"]["login"]["token"]
-        .as_str()
-        .expect("token")
-        .to_owned()
 }
 
 /// A signed-in admin of a new social co-operative: (token, organisation id).

@@ -1,0 +1,512 @@
+//! Matches in GraphQL: `matchesForNeed`, `matchesForOffer`,
+//! `suggestedPartners`, `partnerSet`, and the mutations that move a match
+//! through its lifecycle (`setMatchStatus`) and record feedback
+//! (`rateMatch`). Each match exposes its score and every criterion of it,
+//! field by field, with a message in Italian or English.
+
+use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::enums::{Language, OfferKind};
+use super::error::GqlResult;
+use super::loaders::{NeedById, OfferById, load};
+use super::types::{Need, Offer, Organization, organization, pick_lang, state, stored};
+use super::viewer::Viewer;
+use crate::domain::{self, FeedbackSource, parse_uuid};
+use crate::error::{AppError, Entity};
+use crate::matching::{self, Reason};
+use crate::services::matches::{self as service, MatchSide as ServiceSide};
+use crate::services::{self, Actor};
+use crate::store::entities::matches;
+
+/// Largest `first` of the match lists.
+const MAX_FIRST: i32 = 100;
+
+fn id_arg(ctx: &Context<'_>, id: &ID, field: &str) -> Result<Uuid> {
+    parse_uuid(id.as_str())
+        .map_err(|reason| AppError::invalid(field, reason))
+        .gql(ctx)
+}
+
+fn first_arg(ctx: &Context<'_>, first: Option<i32>) -> Result<usize> {
+    match first {
+        None => Ok(20),
+        Some(n) if (0..=MAX_FIRST).contains(&n) => Ok(usize::try_from(n).unwrap_or(0)),
+        Some(_) => Err(AppError::invalid(
+            "first",
+            domain::Invalid::OutOfRange {
+                min: 0,
+                max: i64::from(MAX_FIRST),
+            },
+        ))
+        .gql(ctx),
+    }
+}
+
+fn actor(ctx: &Context<'_>) -> Result<Actor> {
+    Viewer::of(ctx)
+        .actor()
+        .ok_or(AppError::Unauthenticated)
+        .gql(ctx)
+}
+
+/// Where one side stands on a match.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::MatchSideStatus")]
+pub enum MatchSideStatus {
+    Suggested,
+    Interested,
+    Dismissed,
+    InContact,
+    Partnership,
+}
+
+/// A side of a match.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatchSide {
+    Need,
+    Offer,
+}
+
+impl From<MatchSide> for ServiceSide {
+    fn from(side: MatchSide) -> Self {
+        match side {
+            MatchSide::Need => ServiceSide::Need,
+            MatchSide::Offer => ServiceSide::Offer,
+        }
+    }
+}
+
+/// A verdict on a proposed match, to tune the engine.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatchVerdict {
+    Relevant,
+    NotRelevant,
+}
+
+/// The criteria of a match's score.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "matching::Criterion")]
+pub enum MatchCriterion {
+    /// How alike the texts are.
+    Text,
+    /// How well the kind of offer serves the kind of need.
+    Kind,
+    /// Same neighbourhood, same municipality, distance, area covered.
+    Territory,
+    Sectors,
+    /// Share of the budget the offer covers.
+    Amount,
+    /// Availability before the deadline.
+    Time,
+    Verification,
+    /// A rule the pair meets (not weighed), e.g. RUNTS registration.
+    Eligibility,
+}
+
+/// One criterion's part in a match's score.
+pub struct MatchReason {
+    reason: Reason,
+    total_weight: f64,
+}
+
+#[Object]
+impl MatchReason {
+    async fn criterion(&self) -> MatchCriterion {
+        self.reason.criterion.into()
+    }
+
+    /// What the criterion found (`same_neighbourhood`, `amount_fits`...).
+    async fn code(&self) -> &'static str {
+        self.reason.code()
+    }
+
+    /// What the criterion is worth for this pair, 0..1.
+    async fn value(&self) -> f64 {
+        self.reason.value
+    }
+
+    /// The criterion's weight in the score (0 for rules).
+    async fn weight(&self) -> f64 {
+        self.reason.weight
+    }
+
+    /// Its share of the score: weight × value / sum of the weights.
+    async fn contribution(&self) -> f64 {
+        self.reason.contribution(self.total_weight)
+    }
+
+    /// What it found, as a person reads it ("stesso quartiere: San Siro").
+    async fn message(&self, ctx: &Context<'_>, lang: Option<Language>) -> String {
+        self.reason.message(pick_lang(ctx, lang))
+    }
+}
+
+/// A proposed pairing of a need and an offer.
+pub struct Match(pub matches::Model);
+
+#[Object]
+impl Match {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn need(&self, ctx: &Context<'_>) -> Result<Need> {
+        load(ctx, NeedById(self.0.need_id))
+            .await?
+            .map(Need)
+            .ok_or_else(|| AppError::not_found(Entity::Need, "needId"))
+            .gql(ctx)
+    }
+
+    async fn offer(&self, ctx: &Context<'_>) -> Result<Offer> {
+        load(ctx, OfferById(self.0.offer_id))
+            .await?
+            .map(Offer)
+            .ok_or_else(|| AppError::not_found(Entity::Offer, "offerId"))
+            .gql(ctx)
+    }
+
+    /// 0..1: the weighted mean of the criteria in `reasons`.
+    async fn score(&self) -> f64 {
+        self.0.score
+    }
+
+    /// Every criterion of the score, in order.
+    async fn reasons(&self, ctx: &Context<'_>) -> Result<Vec<MatchReason>> {
+        let total_weight = state(ctx)?.matcher.config().weights.total();
+        Ok(service::reasons_of(&self.0)
+            .into_iter()
+            .map(|reason| MatchReason {
+                reason,
+                total_weight,
+            })
+            .collect())
+    }
+
+    async fn need_side_status(&self, ctx: &Context<'_>) -> Result<MatchSideStatus> {
+        Ok(stored::<domain::MatchSideStatus>(ctx, &self.0.need_side_status)?.into())
+    }
+
+    async fn offer_side_status(&self, ctx: &Context<'_>) -> Result<MatchSideStatus> {
+        Ok(stored::<domain::MatchSideStatus>(ctx, &self.0.offer_side_status)?.into())
+    }
+
+    /// When the score was last computed.
+    async fn computed_at(&self) -> DateTime<Utc> {
+        self.0.computed_at
+    }
+}
+
+/// A list of matches, best first.
+#[derive(SimpleObject)]
+pub struct MatchList {
+    pub edges: Vec<MatchEdge>,
+    pub page_info: MatchPageInfo,
+}
+
+#[derive(SimpleObject)]
+pub struct MatchEdge {
+    /// The match's id.
+    pub cursor: String,
+    pub node: Match,
+}
+
+/// Match lists have one page of at most `first` (100): `hasNextPage` says
+/// whether more were proposed.
+#[derive(SimpleObject)]
+pub struct MatchPageInfo {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+fn match_list(rows: Vec<matches::Model>, more: bool) -> MatchList {
+    let edges: Vec<MatchEdge> = rows
+        .into_iter()
+        .map(|row| MatchEdge {
+            cursor: row.id.to_string(),
+            node: Match(row),
+        })
+        .collect();
+    MatchList {
+        page_info: MatchPageInfo {
+            has_next_page: more,
+            has_previous_page: false,
+            start_cursor: edges.first().map(|e| e.cursor.clone()),
+            end_cursor: edges.last().map(|e| e.cursor.clone()),
+        },
+        edges,
+    }
+}
+
+/// An organisation suggested as a partner.
+pub struct PartnerSuggestion(service::PartnerSuggestion);
+
+#[Object]
+impl PartnerSuggestion {
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
+        organization(ctx, self.0.organization_id).await
+    }
+
+    /// Its best match's score.
+    async fn score(&self) -> f64 {
+        self.0.score
+    }
+
+    /// How many of its offers match your open needs.
+    async fn offers_for_your_needs(&self) -> u64 {
+        self.0.offers_for_my_needs
+    }
+
+    /// How many of its needs your open offers match.
+    async fn needs_for_your_offers(&self) -> u64 {
+        self.0.needs_for_my_offers
+    }
+
+    /// The matches between you, best first (at most five).
+    async fn matches(&self) -> Vec<Match> {
+        self.0.matches.iter().cloned().map(Match).collect()
+    }
+}
+
+/// One organisation of a proposed partner set.
+pub struct PartnerSetMember {
+    member: matching::cover::CoverMember,
+    matches: Vec<matches::Model>,
+}
+
+#[Object]
+impl PartnerSetMember {
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
+        organization(ctx, self.member.organization_id).await
+    }
+
+    /// The kinds of contribution it covers.
+    async fn covers(&self) -> Vec<OfferKind> {
+        self.member.kinds.iter().copied().map(Into::into).collect()
+    }
+
+    /// Its offers chosen for the need, with their reasons.
+    async fn matches(&self) -> Vec<Match> {
+        self.matches.iter().cloned().map(Match).collect()
+    }
+
+    /// The sum of those matches' scores.
+    async fn score(&self) -> f64 {
+        self.member.score
+    }
+}
+
+/// The organisations proposed together for a need that asks for several
+/// kinds of contribution.
+pub struct PartnerSet {
+    members: Vec<PartnerSetMember>,
+    uncovered: Vec<domain::OfferKind>,
+    total_score: f64,
+}
+
+#[Object]
+impl PartnerSet {
+    async fn members(&self) -> &[PartnerSetMember] {
+        &self.members
+    }
+
+    /// Contributions asked for that no proposed organisation covers.
+    async fn uncovered(&self) -> Vec<OfferKind> {
+        self.uncovered.iter().copied().map(Into::into).collect()
+    }
+
+    async fn total_score(&self) -> f64 {
+        self.total_score
+    }
+}
+
+#[derive(Default)]
+pub struct MatchQuery;
+
+#[Object]
+impl MatchQuery {
+    /// The offers proposed for a need, best first (`first`: 20 unless given,
+    /// at most 100). Offers the need's organisation dismissed are left out
+    /// unless `includeDismissed`, which only its members may ask for.
+    /// Errors: BAD_USER_INPUT on `needId` or `first`, NOT_FOUND on `needId`,
+    /// FORBIDDEN on `includeDismissed`.
+    async fn matches_for_need(
+        &self,
+        ctx: &Context<'_>,
+        need_id: ID,
+        first: Option<i32>,
+        include_dismissed: Option<bool>,
+    ) -> Result<MatchList> {
+        let include_dismissed = include_dismissed.unwrap_or(false);
+        let id = id_arg(ctx, &need_id, "needId")?;
+        let first = first_arg(ctx, first)?;
+        let state = state(ctx)?;
+        let need = services::needs::get(&state.db, id, "needId")
+            .await
+            .gql(ctx)?;
+        if include_dismissed {
+            member_of(ctx, need.organization_id).await?;
+        }
+        let (rows, more) =
+            service::list(&state.db, ServiceSide::Need, id, include_dismissed, first)
+                .await
+                .gql(ctx)?;
+        Ok(match_list(rows, more))
+    }
+
+    /// The needs proposed for an offer, best first. Arguments and errors as
+    /// for `matchesForNeed`.
+    async fn matches_for_offer(
+        &self,
+        ctx: &Context<'_>,
+        offer_id: ID,
+        first: Option<i32>,
+        include_dismissed: Option<bool>,
+    ) -> Result<MatchList> {
+        let include_dismissed = include_dismissed.unwrap_or(false);
+        let id = id_arg(ctx, &offer_id, "offerId")?;
+        let first = first_arg(ctx, first)?;
+        let state = state(ctx)?;
+        let offer = services::offers::get(&state.db, id, "offerId")
+            .await
+            .gql(ctx)?;
+        if include_dismissed {
+            member_of(ctx, offer.organization_id).await?;
+        }
+        let (rows, more) =
+            service::list(&state.db, ServiceSide::Offer, id, include_dismissed, first)
+                .await
+                .gql(ctx)?;
+        Ok(match_list(rows, more))
+    }
+
+    /// Organisations whose offers match this organisation's open needs, or
+    /// whose needs its open offers match, best first (`first`: 10 unless
+    /// given, at most 100). Errors: BAD_USER_INPUT / NOT_FOUND on
+    /// `organizationId`.
+    async fn suggested_partners(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        first: Option<i32>,
+    ) -> Result<Vec<PartnerSuggestion>> {
+        let id = id_arg(ctx, &organization_id, "organizationId")?;
+        let first = first_arg(ctx, Some(first.unwrap_or(10)))?;
+        let state = state(ctx)?;
+        services::organizations::get(&state.db, id, "organizationId")
+            .await
+            .gql(ctx)?;
+        Ok(service::suggested_partners(&state.db, id, first)
+            .await
+            .gql(ctx)?
+            .into_iter()
+            .map(PartnerSuggestion)
+            .collect())
+    }
+
+    /// For a need asking for several kinds of contribution, the
+    /// organisations that together cover them with the best total score,
+    /// each with its matches. Errors: BAD_USER_INPUT / NOT_FOUND on `needId`.
+    async fn partner_set(&self, ctx: &Context<'_>, need_id: ID) -> Result<PartnerSet> {
+        let id = id_arg(ctx, &need_id, "needId")?;
+        let state = state(ctx)?;
+        let (cover, by_offer) = service::partner_set(&state.db, &state.matcher, id)
+            .await
+            .gql(ctx)?;
+        Ok(PartnerSet {
+            total_score: cover.total_score,
+            uncovered: cover.uncovered,
+            members: cover
+                .members
+                .into_iter()
+                .map(|member| PartnerSetMember {
+                    matches: member
+                        .offers
+                        .iter()
+                        .filter_map(|o| by_offer.get(&o.offer_id).cloned())
+                        .collect(),
+                    member,
+                })
+                .collect(),
+        })
+    }
+}
+
+/// FORBIDDEN unless the viewer belongs to the organisation
+/// (UNAUTHENTICATED when anonymous).
+async fn member_of(ctx: &Context<'_>, organization_id: Uuid) -> Result<()> {
+    let actor = actor(ctx)?;
+    let state = state(ctx)?;
+    services::permissions::require_member(&state.db, Some(&actor), organization_id)
+        .await
+        .map(|_| ())
+        .gql(ctx)
+}
+
+/// The answer to `setMatchStatus`.
+#[derive(SimpleObject)]
+pub struct MatchStatusPayload {
+    #[graphql(name = "match")]
+    pub match_: Match,
+    /// The co-design project a partnership opened (or joined).
+    pub project_id: Option<ID>,
+}
+
+#[derive(Default)]
+pub struct MatchMutation;
+
+#[Object]
+impl MatchMutation {
+    /// Moves your side of a match: INTERESTED, DISMISSED (it stays away until
+    /// either side edits its content), IN_CONTACT, PARTNERSHIP (opens the
+    /// need's co-design project, or adds your organisation to it), or back
+    /// to SUGGESTED. `side` is needed only if you belong to both
+    /// organisations. Errors: UNAUTHENTICATED; FORBIDDEN unless you are a
+    /// member of that side's organisation; NOT_FOUND on `matchId`; CONFLICT
+    /// on `status` after a partnership started or when the other side
+    /// dismissed the match.
+    async fn set_match_status(
+        &self,
+        ctx: &Context<'_>,
+        match_id: ID,
+        status: MatchSideStatus,
+        side: Option<MatchSide>,
+    ) -> Result<MatchStatusPayload> {
+        let actor = actor(ctx)?;
+        let id = id_arg(ctx, &match_id, "matchId")?;
+        let state = state(ctx)?;
+        let (row, project) =
+            service::set_status(&state.db, &actor, id, side.map(Into::into), status.into())
+                .await
+                .gql(ctx)?;
+        Ok(MatchStatusPayload {
+            match_: Match(row),
+            project_id: project.map(|p| ID(p.to_string())),
+        })
+    }
+
+    /// Records whether a proposed match is relevant, to tune the engine.
+    /// Errors as for `setMatchStatus`.
+    async fn rate_match(
+        &self,
+        ctx: &Context<'_>,
+        match_id: ID,
+        verdict: MatchVerdict,
+    ) -> Result<bool> {
+        let actor = actor(ctx)?;
+        let id = id_arg(ctx, &match_id, "matchId")?;
+        let state = state(ctx)?;
+        let verdict = match verdict {
+            MatchVerdict::Relevant => domain::FeedbackVerdict::Relevant,
+            MatchVerdict::NotRelevant => domain::FeedbackVerdict::NotRelevant,
+        };
+        service::record_feedback(&state.db, &actor, id, verdict, FeedbackSource::Web)
+            .await
+            .gql(ctx)?;
+        Ok(true)
+    }
+}

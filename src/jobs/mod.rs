@@ -1,0 +1,261 @@
+//! Background work claimed in the database, so that with several processes
+//! on one PostgreSQL each job runs once: services enqueue a job in the same
+//! transaction as the change that needs it; the [`worker`] of every server
+//! process claims due jobs (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite
+//! has one writer, which serialises claims), runs them, and marks them done,
+//! or queues them again with exponential backoff after a failure. A job
+//! whose worker died is claimed again when its lease runs out, so a crash
+//! loses nothing; jobs are idempotent, so running one twice after a crash
+//! harms nothing.
+//!
+//! Error policy: job code returns `anyhow` errors; they are logged and
+//! stored in `jobs.last_error`, never shown to users.
+
+pub mod worker;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::services::{new_id, now};
+use crate::store::entities::jobs;
+
+pub use self::worker::{JobsHandle, RunningWorker, Worker};
+
+/// What a job does, with its arguments (stored as `jobs.kind` + `payload`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Job {
+    /// Recompute the matches of a need, an offer, or every posting of an
+    /// organisation.
+    RefreshMatches { target: MatchTarget },
+}
+
+/// What a match refresh is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", content = "id", rename_all = "snake_case")]
+pub enum MatchTarget {
+    Need(Uuid),
+    Offer(Uuid),
+    Organization(Uuid),
+}
+
+impl Job {
+    /// The `jobs.kind` column.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::RefreshMatches { .. } => "refresh_matches",
+        }
+    }
+}
+
+/// How long a claim lasts before another worker may take the job over.
+pub const LEASE: TimeDelta = TimeDelta::seconds(120);
+/// Attempts before a job is given up (status `failed`).
+pub const MAX_ATTEMPTS: i32 = 5;
+/// Done jobs are kept this long, for inspection.
+pub const DONE_RETENTION: TimeDelta = TimeDelta::hours(24);
+
+/// Queues a job to run now, in the caller's transaction.
+pub async fn enqueue(txn: &impl ConnectionTrait, job: &Job) -> Result<(), AppError> {
+    enqueue_at(txn, job, now()).await
+}
+
+/// Queues a job to run at `run_at`, in the caller's transaction.
+pub async fn enqueue_at(
+    txn: &impl ConnectionTrait,
+    job: &Job,
+    run_at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let at = now();
+    jobs::ActiveModel {
+        id: Set(new_id()),
+        kind: Set(job.kind().to_owned()),
+        payload: Set(serde_json::to_value(job).map_err(|e| AppError::Internal(e.into()))?),
+        status: Set("queued".to_owned()),
+        run_at: Set(run_at),
+        attempts: Set(0),
+        max_attempts: Set(MAX_ATTEMPTS),
+        claimed_by: Set(None),
+        claimed_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// A claimed job.
+#[derive(Clone, Debug)]
+pub struct Claimed {
+    pub id: Uuid,
+    /// `None` when the payload no longer parses (a job of an older version):
+    /// the worker marks it failed.
+    pub job: Option<Job>,
+    /// This attempt's number, from 1.
+    pub attempt: i32,
+    pub max_attempts: i32,
+}
+
+/// Claims up to `limit` due jobs for `worker`: queued ones whose time has
+/// come, and running ones whose lease ran out. Two workers never claim the
+/// same job. Fails on database errors.
+pub async fn claim(
+    db: &DatabaseConnection,
+    worker: &str,
+    limit: u64,
+) -> Result<Vec<Claimed>, AppError> {
+    let at = now();
+    let txn = db.begin().await?;
+    // On SQLite instants are RFC 3339 text in UTC; within a second the whole
+    // second ("…:05+00:00") sorts before its fractions ("…:05.2+00:00"), so
+    // text order is time order for these comparisons.
+    let due = Condition::any()
+        .add(
+            Condition::all()
+                .add(jobs::Column::Status.eq("queued"))
+                .add(jobs::Column::RunAt.lte(at)),
+        )
+        .add(
+            Condition::all()
+                .add(jobs::Column::Status.eq("running"))
+                .add(jobs::Column::ClaimedUntil.lt(at)),
+        );
+    let mut select = jobs::Entity::find()
+        .filter(due)
+        .order_by_asc(jobs::Column::RunAt)
+        .order_by_asc(jobs::Column::Id)
+        .limit(limit);
+    if txn.get_database_backend() == DbBackend::Postgres {
+        select = select.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let rows = select.all(&txn).await?;
+    if rows.is_empty() {
+        txn.commit().await?;
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    jobs::Entity::update_many()
+        .col_expr(jobs::Column::Status, Expr::value("running"))
+        .col_expr(jobs::Column::ClaimedBy, Expr::value(worker.to_owned()))
+        .col_expr(jobs::Column::ClaimedUntil, Expr::value(at + LEASE))
+        .col_expr(
+            jobs::Column::Attempts,
+            Expr::col(jobs::Column::Attempts).add(1),
+        )
+        .col_expr(jobs::Column::UpdatedAt, Expr::value(at))
+        .filter(jobs::Column::Id.is_in(ids))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Claimed {
+            id: row.id,
+            job: serde_json::from_value(row.payload).ok(),
+            attempt: row.attempts + 1,
+            max_attempts: row.max_attempts,
+        })
+        .collect())
+}
+
+/// Marks a claimed job done.
+pub async fn complete(db: &impl ConnectionTrait, id: Uuid) -> Result<(), AppError> {
+    jobs::Entity::update_many()
+        .col_expr(jobs::Column::Status, Expr::value("done"))
+        .col_expr(
+            jobs::Column::ClaimedUntil,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .col_expr(jobs::Column::UpdatedAt, Expr::value(now()))
+        .filter(jobs::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The wait before attempt `attempt + 1`: 2, 4, 8, 16... seconds, at most
+/// ten minutes.
+pub fn backoff(attempt: i32) -> TimeDelta {
+    let exponent = attempt.clamp(1, 10) as u32;
+    TimeDelta::seconds(std::cmp::min(2i64.pow(exponent), 600))
+}
+
+/// Records a failed attempt: queued again after [`backoff`], or `failed`
+/// for good after its last attempt.
+pub async fn fail(
+    db: &impl ConnectionTrait,
+    claimed: &Claimed,
+    error: &str,
+) -> Result<(), AppError> {
+    let at = now();
+    let given_up = claimed.job.is_none() || claimed.attempt >= claimed.max_attempts;
+    let (status, run_at) = if given_up {
+        ("failed", at)
+    } else {
+        ("queued", at + backoff(claimed.attempt))
+    };
+    jobs::Entity::update_many()
+        .col_expr(jobs::Column::Status, Expr::value(status))
+        .col_expr(jobs::Column::RunAt, Expr::value(run_at))
+        .col_expr(
+            jobs::Column::ClaimedUntil,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .col_expr(jobs::Column::LastError, Expr::value(error.to_owned()))
+        .col_expr(jobs::Column::UpdatedAt, Expr::value(at))
+        .filter(jobs::Column::Id.eq(claimed.id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Deletes done jobs older than [`DONE_RETENTION`]. Returns how many.
+pub async fn prune_done(db: &impl ConnectionTrait) -> Result<u64, AppError> {
+    let result = jobs::Entity::delete_many()
+        .filter(jobs::Column::Status.eq("done"))
+        .filter(jobs::Column::UpdatedAt.lt(now() - DONE_RETENTION))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+/// How many jobs are queued or running (for tests and `/readyz`-like checks).
+pub async fn pending(db: &impl ConnectionTrait) -> Result<u64, AppError> {
+    use sea_orm::PaginatorTrait;
+    Ok(jobs::Entity::find()
+        .filter(jobs::Column::Status.is_in(["queued", "running"]))
+        .count(db)
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jobs_round_trip_through_their_payload() {
+        let job = Job::RefreshMatches {
+            target: MatchTarget::Need(Uuid::from_u128(7)),
+        };
+        let json = serde_json::to_value(&job).expect("serialise");
+        assert_eq!(json["kind"], "refresh_matches");
+        assert_eq!(json["target"]["type"], "need");
+        assert_eq!(serde_json::from_value::<Job>(json).expect("parse"), job);
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_ten_minutes() {
+        assert_eq!(backoff(1), TimeDelta::seconds(2));
+        assert_eq!(backoff(3), TimeDelta::seconds(8));
+        assert_eq!(backoff(30), TimeDelta::seconds(600));
+    }
+}

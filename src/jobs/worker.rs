@@ -1,0 +1,169 @@
+//! The job runner of a server process: claims due jobs, runs them, marks
+//! them done or failed. It polls every [`POLL`], and at once when this
+//! process's GraphQL layer nudges it after a mutation, so a change's matches
+//! are fresh well within a second.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+
+use super::{Claimed, Job, claim, complete, fail, prune_done};
+use crate::matching::Matcher;
+use crate::search::Search;
+use crate::services::matches::Engine;
+use crate::services::now;
+
+/// How often the worker looks for due jobs when nobody nudges it.
+pub const POLL: Duration = Duration::from_millis(200);
+/// Jobs claimed at once.
+const BATCH: u64 = 32;
+/// How often done jobs are pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Lets request handlers wake the worker. Cheap to clone.
+#[derive(Clone, Debug, Default)]
+pub struct JobsHandle {
+    nudge: Arc<Notify>,
+}
+
+impl JobsHandle {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Wakes the worker: jobs were just committed.
+    pub fn nudge(&self) {
+        self.nudge.notify_one();
+    }
+}
+
+/// A worker, ready to start.
+pub struct Worker {
+    pub db: DatabaseConnection,
+    pub search: Search,
+    pub matcher: Matcher,
+    pub handle: JobsHandle,
+}
+
+/// A running worker.
+pub struct RunningWorker {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl RunningWorker {
+    /// Lets the job in hand finish, then stops. A job cut short by a crash
+    /// instead is claimed again when its lease runs out.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        if let Err(error) = self.task.await {
+            tracing::warn!(%error, "the job worker ended abnormally");
+        }
+    }
+}
+
+/// This process's name in `jobs.claimed_by`.
+fn worker_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "trama".to_owned());
+    let mut name = format!(
+        "{host}:{}:{}",
+        std::process::id(),
+        &uuid::Uuid::now_v7().simple().to_string()[24..]
+    );
+    name.truncate(100);
+    name
+}
+
+impl Worker {
+    /// Starts the worker on the current runtime.
+    pub fn start(self) -> RunningWorker {
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(self.run(stopped));
+        RunningWorker { stop, task }
+    }
+
+    async fn run(self, mut stopped: watch::Receiver<bool>) {
+        let name = worker_name();
+        let mut last_prune = Instant::now();
+        tracing::info!(worker = %name, "job worker started");
+        while !*stopped.borrow() {
+            match claim(&self.db, &name, BATCH).await {
+                Ok(claimed) if !claimed.is_empty() => {
+                    self.run_batch(claimed).await;
+                    continue;
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "claiming jobs failed"),
+            }
+            if last_prune.elapsed() >= PRUNE_EVERY {
+                last_prune = Instant::now();
+                if let Err(error) = prune_done(&self.db).await {
+                    tracing::warn!(%error, "pruning done jobs failed");
+                }
+            }
+            tokio::select! {
+                () = self.handle.nudge.notified() => {}
+                () = tokio::time::sleep(POLL) => {}
+                _ = stopped.changed() => {}
+            }
+        }
+        tracing::info!(worker = %name, "job worker stopped");
+    }
+
+    /// Runs a batch: the same job claimed several times (a need edited
+    /// twice) runs once.
+    async fn run_batch(&self, claimed: Vec<Claimed>) {
+        // The jobs were committed with their changes' outbox rows: bring this
+        // process's index up to them before matching reads it.
+        if !self.search.refresh().await {
+            tracing::debug!("search index not refreshed in time before running jobs");
+        }
+        let mut by_job: BTreeMap<String, (Option<Job>, Vec<Claimed>)> = BTreeMap::new();
+        for job in claimed {
+            let key = match &job.job {
+                Some(parsed) => serde_json::to_string(parsed).unwrap_or_default(),
+                None => format!("unreadable:{}", job.id),
+            };
+            let entry = by_job
+                .entry(key)
+                .or_insert_with(|| (job.job.clone(), Vec::new()));
+            entry.1.push(job);
+        }
+        for (_, (job, copies)) in by_job {
+            let outcome = match &job {
+                Some(job) => self.execute(job).await,
+                None => Err(anyhow::anyhow!("the job's payload cannot be read")),
+            };
+            for copy in &copies {
+                let recorded = match &outcome {
+                    Ok(()) => complete(&self.db, copy.id).await,
+                    Err(error) => {
+                        tracing::warn!(job = %copy.id, attempt = copy.attempt, error = format!("{error:#}"), "job failed");
+                        fail(&self.db, copy, &format!("{error:#}")).await
+                    }
+                };
+                if let Err(error) = recorded {
+                    tracing::warn!(job = %copy.id, %error, "recording a job's outcome failed");
+                }
+            }
+        }
+    }
+
+    async fn execute(&self, job: &Job) -> anyhow::Result<()> {
+        match job {
+            Job::RefreshMatches { target } => {
+                let engine = Engine {
+                    db: &self.db,
+                    search: &self.search,
+                    matcher: &self.matcher,
+                };
+                engine.refresh(*target, now()).await?;
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,341 @@
+//! The match engine's numbers, read from one TOML file
+//! (`assets/matching/weights.toml`, compiled in; `TRAMA_MATCHING_CONFIG`
+//! names another). Parsing checks every value, so a typo in the file stops
+//! the server at start rather than skewing matches quietly.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+use crate::domain::{NeedKind, OfferKind};
+
+/// The built-in configuration file.
+pub const BUILTIN_FILE: &str = include_str!("../../assets/matching/weights.toml");
+
+/// The weight of each criterion in the score.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Weights {
+    pub text: f64,
+    pub kind: f64,
+    pub territory: f64,
+    pub sectors: f64,
+    pub amount: f64,
+    pub time: f64,
+    pub verification: f64,
+}
+
+impl Weights {
+    pub fn total(&self) -> f64 {
+        self.text
+            + self.kind
+            + self.territory
+            + self.sectors
+            + self.amount
+            + self.time
+            + self.verification
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TextConfig {
+    pub title_weight: f64,
+    pub min_value: f64,
+    pub full_similarity: f64,
+    pub generic_weight: f64,
+    pub generic_words: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TerritoryConfig {
+    pub same_neighbourhood: f64,
+    pub same_municipality: f64,
+    pub nearby_max: f64,
+    pub half_distance_km: f64,
+    pub covers_area: f64,
+    pub unknown: f64,
+    /// Offer kind (snake_case) → largest distance in km.
+    #[serde(default)]
+    pub max_km: BTreeMap<String, f64>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct UnknownOnly {
+    pub unknown: f64,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TimeConfig {
+    pub fits: f64,
+    pub unknown: f64,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct VerificationConfig {
+    pub verified: f64,
+    pub unverified: f64,
+}
+
+/// The file as written.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    min_score: f64,
+    weights: Weights,
+    text: TextConfig,
+    territory: TerritoryConfig,
+    amount: UnknownOnly,
+    time: TimeConfig,
+    verification: VerificationConfig,
+    partners: PartnersConfig,
+    kinds: toml::Table,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PartnersConfig {
+    pub extra_partner_cost: f64,
+}
+
+/// The parsed and checked configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MatchingConfig {
+    /// Pairs scoring below this are not proposed.
+    pub min_score: f64,
+    pub weights: Weights,
+    pub text: TextConfig,
+    pub territory: TerritoryConfig,
+    pub amount_unknown: f64,
+    pub time: TimeConfig,
+    pub verification: VerificationConfig,
+    pub partners: PartnersConfig,
+    /// How well an offer kind serves a need kind; absent means never.
+    kinds: HashMap<(OfferKind, NeedKind), f64>,
+    pub funding_without_budget: f64,
+    max_km: HashMap<OfferKind, f64>,
+    generic: HashSet<String>,
+}
+
+impl MatchingConfig {
+    /// The built-in configuration. It is checked by a unit test, so this
+    /// cannot fail in a released build; should it, the engine refuses to run
+    /// rather than score with made-up numbers.
+    pub fn builtin() -> anyhow::Result<Self> {
+        Self::parse(BUILTIN_FILE).context("the built-in matching configuration")
+    }
+
+    /// Reads the configuration from a file. Fails when it cannot be read or
+    /// does not parse (see [`MatchingConfig::parse`]).
+    pub fn from_file(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the matching configuration {}", path.display()))?;
+        Self::parse(&text)
+            .with_context(|| format!("in the matching configuration {}", path.display()))
+    }
+
+    /// Parses and checks the TOML text: unknown keys, kinds that do not
+    /// exist, weights below zero, values outside 0..1 and an all-zero
+    /// weighting are errors naming the key.
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        let raw: RawConfig = toml::from_str(text).context("not valid TOML for this file")?;
+        unit("min_score", raw.min_score)?;
+        for (name, weight) in [
+            ("weights.text", raw.weights.text),
+            ("weights.kind", raw.weights.kind),
+            ("weights.territory", raw.weights.territory),
+            ("weights.sectors", raw.weights.sectors),
+            ("weights.amount", raw.weights.amount),
+            ("weights.time", raw.weights.time),
+            ("weights.verification", raw.weights.verification),
+        ] {
+            if !(weight.is_finite() && weight >= 0.0) {
+                bail!("{name} must be a number of zero or more");
+            }
+        }
+        if raw.weights.total() <= 0.0 {
+            bail!("at least one of [weights] must be above zero");
+        }
+        let t = &raw.territory;
+        for (name, value) in [
+            ("territory.same_neighbourhood", t.same_neighbourhood),
+            ("territory.same_municipality", t.same_municipality),
+            ("territory.nearby_max", t.nearby_max),
+            ("territory.covers_area", t.covers_area),
+            ("territory.unknown", t.unknown),
+            ("text.generic_weight", raw.text.generic_weight),
+            ("text.min_value", raw.text.min_value),
+            ("amount.unknown", raw.amount.unknown),
+            ("time.fits", raw.time.fits),
+            ("time.unknown", raw.time.unknown),
+            ("verification.verified", raw.verification.verified),
+            ("verification.unverified", raw.verification.unverified),
+            (
+                "partners.extra_partner_cost",
+                raw.partners.extra_partner_cost,
+            ),
+        ] {
+            unit(name, value)?;
+        }
+        for (name, value) in [
+            ("territory.half_distance_km", t.half_distance_km),
+            ("text.full_similarity", raw.text.full_similarity),
+            ("text.title_weight", raw.text.title_weight),
+        ] {
+            if !(value.is_finite() && value > 0.0) {
+                bail!("{name} must be above zero");
+            }
+        }
+        let mut max_km = HashMap::new();
+        for (kind, km) in &t.max_km {
+            let kind = OfferKind::parse(kind)
+                .map_err(|_| anyhow::anyhow!("territory.max_km.{kind}: no such offer kind"))?;
+            if !(km.is_finite() && *km > 0.0) {
+                bail!("territory.max_km.{kind}: must be above zero");
+            }
+            max_km.insert(kind, *km);
+        }
+        let mut kinds = HashMap::new();
+        let mut funding_without_budget = None;
+        for (key, value) in &raw.kinds {
+            if key == "funding_without_budget" {
+                let value = value.as_float().ok_or_else(|| {
+                    anyhow::anyhow!("kinds.funding_without_budget must be a number")
+                })?;
+                unit("kinds.funding_without_budget", value)?;
+                funding_without_budget = Some(value);
+                continue;
+            }
+            let offer = OfferKind::parse(key)
+                .map_err(|_| anyhow::anyhow!("kinds.{key}: no such offer kind"))?;
+            let row = value
+                .as_table()
+                .ok_or_else(|| anyhow::anyhow!("kinds.{key} must be a table of need kinds"))?;
+            for (need_key, fit) in row {
+                let need = NeedKind::parse(need_key)
+                    .map_err(|_| anyhow::anyhow!("kinds.{key}.{need_key}: no such need kind"))?;
+                let fit = fit
+                    .as_float()
+                    .ok_or_else(|| anyhow::anyhow!("kinds.{key}.{need_key} must be a number"))?;
+                unit(&format!("kinds.{key}.{need_key}"), fit)?;
+                if fit > 0.0 {
+                    kinds.insert((offer, need), fit);
+                }
+            }
+        }
+        let funding_without_budget = funding_without_budget
+            .ok_or_else(|| anyhow::anyhow!("kinds.funding_without_budget is missing"))?;
+        let generic = raw
+            .text
+            .generic_words
+            .iter()
+            .map(|w| crate::search::analysis::fold(w))
+            .collect();
+        Ok(Self {
+            min_score: raw.min_score,
+            weights: raw.weights,
+            text: raw.text,
+            territory: raw.territory,
+            amount_unknown: raw.amount.unknown,
+            time: raw.time,
+            verification: raw.verification,
+            partners: raw.partners,
+            kinds,
+            funding_without_budget,
+            max_km,
+            generic,
+        })
+    }
+
+    /// How well an offer kind serves a need kind (0 = never), from the table.
+    pub fn kind_fit(&self, offer: OfferKind, need: NeedKind) -> f64 {
+        self.kinds.get(&(offer, need)).copied().unwrap_or(0.0)
+    }
+
+    /// The offer kinds that can serve a need kind at all.
+    pub fn kinds_serving(&self, need: NeedKind) -> Vec<OfferKind> {
+        OfferKind::ALL
+            .iter()
+            .copied()
+            .filter(|offer| self.kind_fit(*offer, need) > 0.0)
+            .collect()
+    }
+
+    /// The need kinds an offer kind can serve at all.
+    pub fn kinds_served(&self, offer: OfferKind) -> Vec<NeedKind> {
+        NeedKind::ALL
+            .iter()
+            .copied()
+            .filter(|need| self.kind_fit(offer, *need) > 0.0)
+            .collect()
+    }
+
+    /// The farthest an offer of this kind is proposed, if limited.
+    pub fn max_km(&self, offer: OfferKind) -> Option<f64> {
+        self.max_km.get(&offer).copied()
+    }
+
+    /// Whether a folded word is one of the domain's generic words.
+    pub fn is_generic(&self, folded_word: &str) -> bool {
+        self.generic.contains(folded_word)
+    }
+}
+
+fn unit(name: &str, value: f64) -> anyhow::Result<()> {
+    if !(0.0..=1.0).contains(&value) {
+        bail!("{name} must be between 0 and 1");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_file_parses() {
+        let config = MatchingConfig::builtin().expect("built-in config");
+        assert!(config.min_score > 0.0);
+        assert_eq!(
+            config.kind_fit(OfferKind::Loan, NeedKind::CollaborativeHousing),
+            1.0
+        );
+        assert_eq!(
+            config.kind_fit(OfferKind::Loan, NeedKind::SocialMediation),
+            0.0
+        );
+        assert!(config.max_km(OfferKind::Space).is_some());
+        assert!(config.max_km(OfferKind::Funding).is_none());
+        assert!(config.is_generic("comunita"));
+        assert!(
+            config
+                .kinds_serving(NeedKind::SpaceRegeneration)
+                .contains(&OfferKind::Volunteers)
+        );
+    }
+
+    #[test]
+    fn mistakes_in_the_file_are_named() {
+        let bad_kind = BUILTIN_FILE.replace("[kinds.loan]", "[kinds.lone]");
+        let error = format!("{:#}", MatchingConfig::parse(&bad_kind).expect_err("refused"));
+        assert!(error.contains("kinds.lone"), "{error}");
+
+        let bad_need = BUILTIN_FILE.replace("collaborative_housing = 1.0", "cohousing = 1.0");
+        let error = format!("{:#}", MatchingConfig::parse(&bad_need).expect_err("refused"));
+        assert!(error.contains("cohousing"), "{error}");
+
+        let out_of_range = BUILTIN_FILE.replace("min_score = 0.40", "min_score = 1.5");
+        let error = format!("{:#}", MatchingConfig::parse(&out_of_range).expect_err("refused"));
+        assert!(error.contains("min_score"), "{error}");
+
+        let unknown = BUILTIN_FILE.replace("[weights]", "[weights]\npopularity = 0.1");
+        let error = format!("{:#}", MatchingConfig::parse(&unknown).expect_err("refused"));
+        assert!(error.contains("popularity"), "{error}");
+    }
+}

@@ -1,0 +1,164 @@
+//! What the scorer knows about a need and an offer: plain data loaded from
+//! the database by `services::matches`, so that scoring is a pure function
+//! that unit tests and benchmarks call directly.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::text::TextProfile;
+use crate::domain::{NeedKind, OfferKind, OrganizationKind, TerritoryScope};
+use crate::search::GeoPoint;
+
+/// A municipality with the areas it belongs to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MunicipalityRef {
+    pub code: String,
+    pub name: String,
+    pub province_code: String,
+    pub province_name: String,
+    pub region_code: String,
+    pub region_name: String,
+}
+
+/// Where a need or an offer is, as precisely as known.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Place {
+    /// Neighbourhood id and name.
+    pub neighbourhood: Option<(Uuid, String)>,
+    pub municipality: Option<MunicipalityRef>,
+    /// The record's point, else its neighbourhood's centroid, else its
+    /// municipality's (approximate) coordinates.
+    pub point: Option<GeoPoint>,
+}
+
+impl Place {
+    pub fn neighbourhood_id(&self) -> Option<Uuid> {
+        self.neighbourhood.as_ref().map(|(id, _)| *id)
+    }
+
+    pub fn municipality_code(&self) -> Option<&str> {
+        self.municipality.as_ref().map(|m| m.code.as_str())
+    }
+}
+
+/// The organisation behind one side.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Party {
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub kind: OrganizationKind,
+    pub verified: bool,
+    /// Registered in the RUNTS (checked by a moderator or a registry import).
+    pub runts_registered: bool,
+}
+
+/// A sector with its labels.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SectorRef {
+    pub code: String,
+    pub name_it: String,
+    pub name_en: String,
+}
+
+/// A need as the scorer sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NeedFacts {
+    pub id: Uuid,
+    pub party: Party,
+    pub kind: NeedKind,
+    pub title: String,
+    pub description: String,
+    pub text: TextProfile,
+    pub budget_cents: Option<i64>,
+    pub deadline_at: Option<DateTime<Utc>>,
+    pub place: Place,
+    /// The offer kinds it asks for; empty = any that serves its kind.
+    pub required: Vec<OfferKind>,
+    /// Who may answer; empty = anyone.
+    pub eligible_kinds: Vec<OrganizationKind>,
+    /// Art. 55 co-design: only bodies registered in the RUNTS.
+    pub requires_registration: bool,
+    pub sectors: Vec<SectorRef>,
+    /// Published (not a draft, not closed), and neither it nor its
+    /// organisation is hidden or deleted.
+    pub open: bool,
+}
+
+/// An offer as the scorer sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OfferFacts {
+    pub id: Uuid,
+    pub party: Party,
+    pub kind: OfferKind,
+    pub title: String,
+    pub description: String,
+    pub text: TextProfile,
+    pub amount_min_cents: Option<i64>,
+    pub amount_max_cents: Option<i64>,
+    pub available_from: Option<NaiveDate>,
+    pub available_until: Option<NaiveDate>,
+    /// Who may receive it; empty = anyone.
+    pub eligible_kinds: Vec<OrganizationKind>,
+    pub scope: TerritoryScope,
+    /// The offer's place, or its organisation's seat when it gives none.
+    pub place: Place,
+    pub sectors: Vec<SectorRef>,
+    pub open: bool,
+}
+
+impl NeedFacts {
+    /// A digest of what the need says (not its status or organisation's
+    /// verification): a match's fingerprint changes when this does.
+    pub fn content_digest(&self) -> String {
+        digest(&format!(
+            "{}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}",
+            self.kind,
+            self.title,
+            self.description,
+            self.budget_cents,
+            self.deadline_at,
+            self.place.neighbourhood_id(),
+            self.place.municipality_code(),
+            self.required,
+            self.eligible_kinds,
+            self.requires_registration,
+            self.sectors.iter().map(|s| &s.code).collect::<Vec<_>>(),
+        ))
+    }
+}
+
+impl OfferFacts {
+    /// A digest of what the offer says (see [`NeedFacts::content_digest`]).
+    pub fn content_digest(&self) -> String {
+        digest(&format!(
+            "{}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}|{:?}|{:?}",
+            self.kind,
+            self.title,
+            self.description,
+            self.amount_min_cents,
+            self.amount_max_cents,
+            self.available_from,
+            self.available_until,
+            self.eligible_kinds,
+            self.scope,
+            self.place.neighbourhood_id(),
+            self.place.municipality_code(),
+            self.sectors.iter().map(|s| &s.code).collect::<Vec<_>>(),
+        ))
+    }
+}
+
+/// The first 16 hex digits of the SHA-256 of a text.
+fn digest(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The fingerprint of a pair: changes when either side's content does.
+pub fn fingerprint(need: &NeedFacts, offer: &OfferFacts) -> String {
+    format!("{}{}", need.content_digest(), offer.content_digest())
+}

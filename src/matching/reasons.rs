@@ -1,0 +1,497 @@
+//! Why a pair matches (or does not), in words a person reads: each criterion
+//! of the score keeps its value, its weight and what it found, and renders
+//! itself in Italian and English ("stesso quartiere: San Siro", "importo
+//! compatibile: 20.000 EUR su 25.000 EUR"). Stored as JSON in
+//! `matches.reasons`, so what a user reads is what the score was made of.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{EuroCents, Lang, NeedKind, OfferKind, OrganizationKind, TerritoryScope};
+
+/// The criteria of the score, in the order they are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Criterion {
+    Text,
+    Kind,
+    Territory,
+    Sectors,
+    Amount,
+    Time,
+    Verification,
+    /// Not weighed (a hard rule that held), shown because it matters to the
+    /// reader, e.g. "iscritto al RUNTS".
+    Eligibility,
+}
+
+impl Criterion {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Kind => "kind",
+            Self::Territory => "territory",
+            Self::Sectors => "sectors",
+            Self::Amount => "amount",
+            Self::Time => "time",
+            Self::Verification => "verification",
+            Self::Eligibility => "eligibility",
+        }
+    }
+}
+
+/// What a criterion found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Finding {
+    SimilarText {
+        words: Vec<String>,
+    },
+    DifferentText,
+    RequiredContribution {
+        kind: OfferKind,
+    },
+    CompetenceFor {
+        need: NeedKind,
+    },
+    KindFits {
+        offer: OfferKind,
+        need: NeedKind,
+    },
+    FundingWithoutBudget,
+    SameNeighbourhood {
+        name: String,
+    },
+    SameMunicipality {
+        name: String,
+    },
+    Nearby {
+        km: f64,
+    },
+    CoversArea {
+        scope: TerritoryScope,
+        area: String,
+    },
+    PlaceUnknown,
+    SharedSectors {
+        it: Vec<String>,
+        en: Vec<String>,
+    },
+    NoSharedSector,
+    AmountFits {
+        covered_cents: i64,
+        budget_cents: i64,
+    },
+    AmountUnknown,
+    NotMoney,
+    AvailableByDeadline {
+        deadline: NaiveDate,
+    },
+    DatesUnknown,
+    Verified {
+        need_side: bool,
+        offer_side: bool,
+    },
+    Registered,
+    EligibleKind {
+        kind: OrganizationKind,
+    },
+}
+
+/// One criterion's part in a score.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    pub criterion: Criterion,
+    /// What the criterion is worth here, 0..1.
+    pub value: f64,
+    /// Its weight in the score (0 for [`Criterion::Eligibility`]).
+    pub weight: f64,
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+impl Reason {
+    /// Its share of the score: `weight * value / sum of weights`.
+    pub fn contribution(&self, total_weight: f64) -> f64 {
+        if total_weight <= 0.0 {
+            0.0
+        } else {
+            self.weight * self.value / total_weight
+        }
+    }
+
+    /// The finding as a person reads it.
+    pub fn message(&self, lang: Lang) -> String {
+        self.finding.message(lang)
+    }
+
+    /// The finding's code (`same_neighbourhood`...).
+    pub fn code(&self) -> &'static str {
+        self.finding.code()
+    }
+}
+
+fn money(cents: i64, lang: Lang) -> String {
+    EuroCents::new(cents)
+        .map(|c| c.format_whole(lang))
+        .unwrap_or_else(|_| cents.to_string())
+}
+
+fn date(day: NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::It => day.format("%d/%m/%Y").to_string(),
+        Lang::En => day.format("%-d %B %Y").to_string(),
+    }
+}
+
+fn lower(label: &str) -> String {
+    label.to_lowercase()
+}
+
+impl Finding {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::SimilarText { .. } => "similar_text",
+            Self::DifferentText => "different_text",
+            Self::RequiredContribution { .. } => "required_contribution",
+            Self::CompetenceFor { .. } => "competence_for",
+            Self::KindFits { .. } => "kind_fits",
+            Self::FundingWithoutBudget => "funding_without_budget",
+            Self::SameNeighbourhood { .. } => "same_neighbourhood",
+            Self::SameMunicipality { .. } => "same_municipality",
+            Self::Nearby { .. } => "nearby",
+            Self::CoversArea { .. } => "covers_area",
+            Self::PlaceUnknown => "place_unknown",
+            Self::SharedSectors { .. } => "shared_sectors",
+            Self::NoSharedSector => "no_shared_sector",
+            Self::AmountFits { .. } => "amount_fits",
+            Self::AmountUnknown => "amount_unknown",
+            Self::NotMoney => "not_money",
+            Self::AvailableByDeadline { .. } => "available_by_deadline",
+            Self::DatesUnknown => "dates_unknown",
+            Self::Verified { .. } => "verified",
+            Self::Registered => "registered",
+            Self::EligibleKind { .. } => "eligible_kind",
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        use Lang::{En, It};
+        match (self, lang) {
+            (Self::SimilarText { words }, It) => {
+                format!("parole in comune: {}", words.join(", "))
+            }
+            (Self::SimilarText { words }, En) => format!("words in common: {}", words.join(", ")),
+            (Self::DifferentText, It) => "testi diversi".into(),
+            (Self::DifferentText, En) => "texts differ".into(),
+            (Self::RequiredContribution { kind }, It) => {
+                format!("contributo richiesto: {}", lower(kind.label(It)))
+            }
+            (Self::RequiredContribution { kind }, En) => {
+                format!("contribution asked for: {}", lower(kind.label(En)))
+            }
+            (Self::CompetenceFor { need }, It) => {
+                format!("competenza richiesta: {}", lower(need.label(It)))
+            }
+            (Self::CompetenceFor { need }, En) => {
+                format!("expertise needed: {}", lower(need.label(En)))
+            }
+            (Self::KindFits { offer, need }, It) => {
+                format!("{} adatti a: {}", offer.label(It), lower(need.label(It)))
+            }
+            (Self::KindFits { offer, need }, En) => {
+                format!("{} suits: {}", offer.label(En), lower(need.label(En)))
+            }
+            (Self::FundingWithoutBudget, It) => {
+                "finanziamento, ma il bisogno non indica un budget".into()
+            }
+            (Self::FundingWithoutBudget, En) => "funding, but the need gives no budget".into(),
+            (Self::SameNeighbourhood { name }, It) => format!("stesso quartiere: {name}"),
+            (Self::SameNeighbourhood { name }, En) => format!("same neighbourhood: {name}"),
+            (Self::SameMunicipality { name }, It) => format!("stesso comune: {name}"),
+            (Self::SameMunicipality { name }, En) => format!("same municipality: {name}"),
+            (Self::Nearby { km }, It) => format!("a {} km", format_km(*km, It)),
+            (Self::Nearby { km }, En) => format!("{} km away", format_km(*km, En)),
+            (Self::CoversArea { scope, area }, It) => match scope {
+                TerritoryScope::National => "disponibile in tutta Italia".into(),
+                _ => format!("copre il territorio: {area}"),
+            },
+            (Self::CoversArea { scope, area }, En) => match scope {
+                TerritoryScope::National => "available nationwide".into(),
+                _ => format!("covers the area: {area}"),
+            },
+            (Self::PlaceUnknown, It) => "luogo non indicato".into(),
+            (Self::PlaceUnknown, En) => "place not given".into(),
+            (Self::SharedSectors { it, .. }, It) => {
+                format!("settore in comune: {}", it.join(", "))
+            }
+            (Self::SharedSectors { en, .. }, En) => {
+                format!("sector in common: {}", en.join(", "))
+            }
+            (Self::NoSharedSector, It) => "nessun settore in comune".into(),
+            (Self::NoSharedSector, En) => "no sector in common".into(),
+            (
+                Self::AmountFits {
+                    covered_cents,
+                    budget_cents,
+                },
+                It,
+            ) => format!(
+                "importo compatibile: {} su {}",
+                money(*covered_cents, It),
+                money(*budget_cents, It)
+            ),
+            (
+                Self::AmountFits {
+                    covered_cents,
+                    budget_cents,
+                },
+                En,
+            ) => format!(
+                "amount fits: {} of {}",
+                money(*covered_cents, En),
+                money(*budget_cents, En)
+            ),
+            (Self::AmountUnknown, It) => "importo non indicato".into(),
+            (Self::AmountUnknown, En) => "amount not given".into(),
+            (Self::NotMoney, It) => "contributo non economico".into(),
+            (Self::NotMoney, En) => "not a money contribution".into(),
+            (Self::AvailableByDeadline { deadline }, It) => {
+                format!("disponibile entro la scadenza del {}", date(*deadline, It))
+            }
+            (Self::AvailableByDeadline { deadline }, En) => {
+                format!("available by the deadline of {}", date(*deadline, En))
+            }
+            (Self::DatesUnknown, It) => "date non indicate".into(),
+            (Self::DatesUnknown, En) => "dates not given".into(),
+            (
+                Self::Verified {
+                    need_side,
+                    offer_side,
+                },
+                It,
+            ) => match (need_side, offer_side) {
+                (true, true) => "entrambe le organizzazioni sono verificate".into(),
+                (false, true) => "chi offre è un'organizzazione verificata".into(),
+                (true, false) => "chi cerca è un'organizzazione verificata".into(),
+                (false, false) => "organizzazioni non ancora verificate".into(),
+            },
+            (
+                Self::Verified {
+                    need_side,
+                    offer_side,
+                },
+                En,
+            ) => match (need_side, offer_side) {
+                (true, true) => "both organisations are verified".into(),
+                (false, true) => "the offering organisation is verified".into(),
+                (true, false) => "the organisation in need is verified".into(),
+                (false, false) => "organisations not verified yet".into(),
+            },
+            (Self::Registered, It) => "ente iscritto al RUNTS: può partecipare".into(),
+            (Self::Registered, En) => "registered in the RUNTS: may take part".into(),
+            (Self::EligibleKind { kind }, It) => {
+                format!("tipo di ente ammesso: {}", lower(kind.label(It)))
+            }
+            (Self::EligibleKind { kind }, En) => {
+                format!("kind of body admitted: {}", lower(kind.label(En)))
+            }
+        }
+    }
+}
+
+fn format_km(km: f64, lang: Lang) -> String {
+    let text = if km < 10.0 {
+        format!("{km:.1}")
+    } else {
+        format!("{km:.0}")
+    };
+    match lang {
+        Lang::It => text.replace('.', ","),
+        Lang::En => text,
+    }
+}
+
+/// Why a pair is never proposed (a hard rule it breaks).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Exclusion {
+    SameOrganization,
+    NeedNotOpen,
+    OfferNotOpen,
+    NeedDeadlinePassed,
+    OfferExpired,
+    StartsAfterDeadline,
+    OutsideTerritory {
+        scope: TerritoryScope,
+    },
+    TooFar {
+        km: f64,
+        max_km: f64,
+    },
+    KindNotEligible {
+        kind: OrganizationKind,
+    },
+    NotRegistered,
+    OfferConditions {
+        kind: OrganizationKind,
+    },
+    NotRequested {
+        kind: OfferKind,
+    },
+    IncompatibleKind {
+        offer: OfferKind,
+        need: NeedKind,
+    },
+    MinimumAboveBudget {
+        min_cents: i64,
+        budget_cents: i64,
+    },
+    /// The texts have (almost) nothing in common.
+    Unrelated,
+}
+
+impl Exclusion {
+    /// The rule broken, as a person reads it.
+    pub fn message(&self, lang: Lang) -> String {
+        use Lang::{En, It};
+        match (self, lang) {
+            (Self::Unrelated, It) => "offerta e bisogno parlano di cose diverse".into(),
+            (Self::Unrelated, En) => "the offer and the need are about different things".into(),
+            (Self::SameOrganization, It) => "offerta e bisogno della stessa organizzazione".into(),
+            (Self::SameOrganization, En) => "offer and need of the same organisation".into(),
+            (Self::NeedNotOpen, It) => "il bisogno non è aperto".into(),
+            (Self::NeedNotOpen, En) => "the need is not open".into(),
+            (Self::OfferNotOpen, It) => "l'offerta non è aperta".into(),
+            (Self::OfferNotOpen, En) => "the offer is not open".into(),
+            (Self::NeedDeadlinePassed, It) => "la scadenza del bisogno è passata".into(),
+            (Self::NeedDeadlinePassed, En) => "the need's deadline has passed".into(),
+            (Self::OfferExpired, It) => "l'offerta è scaduta".into(),
+            (Self::OfferExpired, En) => "the offer has expired".into(),
+            (Self::StartsAfterDeadline, It) => {
+                "l'offerta è disponibile solo dopo la scadenza".into()
+            }
+            (Self::StartsAfterDeadline, En) => "the offer starts after the deadline".into(),
+            (Self::OutsideTerritory { scope }, It) => format!(
+                "fuori dal territorio dell'offerta ({})",
+                lower(scope.label(It))
+            ),
+            (Self::OutsideTerritory { scope }, En) => {
+                format!("outside the offer's territory ({})", lower(scope.label(En)))
+            }
+            (Self::TooFar { km, max_km }, It) => format!(
+                "troppo lontano: {} km (al massimo {} km)",
+                format_km(*km, It),
+                format_km(*max_km, It)
+            ),
+            (Self::TooFar { km, max_km }, En) => format!(
+                "too far: {} km (at most {} km)",
+                format_km(*km, En),
+                format_km(*max_km, En)
+            ),
+            (Self::KindNotEligible { kind }, It) => format!(
+                "tipo di ente non ammesso dal bisogno: {}",
+                lower(kind.label(It))
+            ),
+            (Self::KindNotEligible { kind }, En) => format!(
+                "kind of body not admitted by the need: {}",
+                lower(kind.label(En))
+            ),
+            (Self::NotRegistered, It) => "riservato agli enti iscritti al RUNTS (art. 55)".into(),
+            (Self::NotRegistered, En) => {
+                "reserved to bodies registered in the RUNTS (art. 55)".into()
+            }
+            (Self::OfferConditions { kind }, It) => {
+                format!("l'offerta non è rivolta a: {}", lower(kind.label(It)))
+            }
+            (Self::OfferConditions { kind }, En) => {
+                format!("the offer is not for: {}", lower(kind.label(En)))
+            }
+            (Self::NotRequested { kind }, It) => {
+                format!("il bisogno non chiede: {}", lower(kind.label(It)))
+            }
+            (Self::NotRequested { kind }, En) => {
+                format!("the need does not ask for: {}", lower(kind.label(En)))
+            }
+            (Self::IncompatibleKind { offer, need }, It) => format!(
+                "{} non adatti a: {}",
+                offer.label(It),
+                lower(need.label(It))
+            ),
+            (Self::IncompatibleKind { offer, need }, En) => {
+                format!("{} do not suit: {}", offer.label(En), lower(need.label(En)))
+            }
+            (
+                Self::MinimumAboveBudget {
+                    min_cents,
+                    budget_cents,
+                },
+                It,
+            ) => format!(
+                "importo minimo {} oltre il budget di {}",
+                money(*min_cents, It),
+                money(*budget_cents, It)
+            ),
+            (
+                Self::MinimumAboveBudget {
+                    min_cents,
+                    budget_cents,
+                },
+                En,
+            ) => format!(
+                "minimum amount {} above the budget of {}",
+                money(*min_cents, En),
+                money(*budget_cents, En)
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_read_as_the_issue_writes_them() {
+        let amount = Finding::AmountFits {
+            covered_cents: 2_000_000,
+            budget_cents: 2_500_000,
+        };
+        assert_eq!(
+            amount.message(Lang::It),
+            "importo compatibile: 20.000 EUR su 25.000 EUR"
+        );
+        assert_eq!(
+            amount.message(Lang::En),
+            "amount fits: EUR 20,000 of EUR 25,000"
+        );
+        let place = Finding::SameNeighbourhood {
+            name: "San Siro".into(),
+        };
+        assert_eq!(place.message(Lang::It), "stesso quartiere: San Siro");
+        let competence = Finding::CompetenceFor {
+            need: NeedKind::SocialConcierge,
+        };
+        assert_eq!(
+            competence.message(Lang::It),
+            "competenza richiesta: portierato sociale"
+        );
+        assert_eq!(Finding::Nearby { km: 3.25 }.message(Lang::It), "a 3,2 km");
+    }
+
+    #[test]
+    fn reasons_survive_the_database_round_trip() {
+        let reason = Reason {
+            criterion: Criterion::Territory,
+            value: 1.0,
+            weight: 0.2,
+            finding: Finding::SameNeighbourhood {
+                name: "San Siro".into(),
+            },
+        };
+        let json = serde_json::to_value(&reason).expect("serialise");
+        assert_eq!(json["code"], "same_neighbourhood");
+        assert_eq!(json["criterion"], "territory");
+        let back: Reason = serde_json::from_value(json).expect("read back");
+        assert_eq!(back, reason);
+    }
+}

@@ -1,0 +1,277 @@
+//! Loading what the match engine knows about needs and offers
+//! ([`crate::matching::facts`]) from the database, a batch at a time: one
+//! statement per table whatever the number of records.
+
+use std::collections::{HashMap, HashSet};
+
+use uuid::Uuid;
+
+use super::listing;
+use super::search_docs::{visible_needs, visible_offers, visible_organizations};
+use crate::domain::{
+    NeedKind, OfferKind, OrganizationKind, PostingStatus, TerritoryScope, VerificationStatus,
+};
+use crate::error::AppError;
+use crate::matching::{Matcher, MunicipalityRef, NeedFacts, OfferFacts, Party, Place, SectorRef};
+use crate::search::GeoPoint;
+use crate::services::closed_list_values;
+use crate::store::entities::{municipalities, neighbourhoods, organizations, sectors};
+use sea_orm::ConnectionTrait;
+
+/// Organisations, municipalities and neighbourhoods the batch refers to.
+struct Surroundings {
+    organizations: HashMap<Uuid, organizations::Model>,
+    municipalities: HashMap<String, municipalities::Model>,
+    neighbourhoods: HashMap<Uuid, neighbourhoods::Model>,
+}
+
+impl Surroundings {
+    async fn load(
+        db: &impl ConnectionTrait,
+        organization_ids: impl IntoIterator<Item = Uuid>,
+        municipality_codes: impl IntoIterator<Item = Option<String>>,
+        neighbourhood_ids: impl IntoIterator<Item = Option<Uuid>>,
+    ) -> Result<Self, AppError> {
+        let organization_ids: Vec<Uuid> = organization_ids
+            .into_iter()
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let organizations: HashMap<Uuid, organizations::Model> =
+            visible_organizations(db, &organization_ids)
+                .await?
+                .into_iter()
+                .map(|o| (o.id, o))
+                .collect();
+        let neighbourhood_ids: Vec<Uuid> = neighbourhood_ids
+            .into_iter()
+            .flatten()
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let neighbourhoods: HashMap<Uuid, neighbourhoods::Model> =
+            listing::neighbourhoods_by_id(db, &neighbourhood_ids)
+                .await?
+                .into_iter()
+                .map(|n| (n.id, n))
+                .collect();
+        let codes: Vec<String> = municipality_codes
+            .into_iter()
+            .flatten()
+            .chain(
+                organizations
+                    .values()
+                    .filter_map(|o| o.seat_municipality_code.clone()),
+            )
+            .chain(neighbourhoods.values().map(|n| n.municipality_code.clone()))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let municipalities = listing::municipalities_by_code(db, &codes)
+            .await?
+            .into_iter()
+            .map(|m| (m.istat_code.clone(), m))
+            .collect();
+        Ok(Self {
+            organizations,
+            municipalities,
+            neighbourhoods,
+        })
+    }
+
+    fn party(&self, organization_id: Uuid) -> Option<Party> {
+        let org = self.organizations.get(&organization_id)?;
+        Some(Party {
+            organization_id,
+            organization_name: org.name.clone(),
+            kind: OrganizationKind::parse(&org.kind).ok()?,
+            verified: org.verification_status == VerificationStatus::Verified.as_str(),
+            runts_registered: org.runts_registered,
+        })
+    }
+
+    /// The place of a record: its own fields, completed with its
+    /// neighbourhood's municipality and, failing all, its organisation's seat.
+    fn place(
+        &self,
+        organization_id: Uuid,
+        municipality_code: Option<&str>,
+        neighbourhood_id: Option<Uuid>,
+        point: Option<GeoPoint>,
+    ) -> Place {
+        let org = self.organizations.get(&organization_id);
+        let neighbourhood = neighbourhood_id.and_then(|id| self.neighbourhoods.get(&id));
+        let code = municipality_code
+            .map(str::to_owned)
+            .or_else(|| neighbourhood.map(|n| n.municipality_code.clone()))
+            .or_else(|| org.and_then(|o| o.seat_municipality_code.clone()));
+        let municipality = code.as_ref().and_then(|c| self.municipalities.get(c));
+        let point = point
+            .or_else(|| {
+                neighbourhood.map(|n| GeoPoint {
+                    lat: n.centroid_lat,
+                    lon: n.centroid_lon,
+                })
+            })
+            .or_else(|| {
+                let m = municipality?;
+                Some(GeoPoint {
+                    lat: m.lat?,
+                    lon: m.lon?,
+                })
+            })
+            .or_else(|| {
+                let o = org?;
+                Some(GeoPoint {
+                    lat: o.lat?,
+                    lon: o.lon?,
+                })
+            });
+        Place {
+            neighbourhood: neighbourhood.map(|n| (n.id, n.name.clone())),
+            municipality: municipality.map(|m| MunicipalityRef {
+                code: m.istat_code.clone(),
+                name: m.name.clone(),
+                province_code: m.province_code.clone(),
+                province_name: m.province_name.clone(),
+                region_code: m.region_code.clone(),
+                region_name: m.region_name.clone(),
+            }),
+            point,
+        }
+    }
+}
+
+fn point(lat: Option<f64>, lon: Option<f64>) -> Option<GeoPoint> {
+    Some(GeoPoint {
+        lat: lat?,
+        lon: lon?,
+    })
+}
+
+fn sector_refs(rows: Option<&Vec<sectors::Model>>) -> Vec<SectorRef> {
+    rows.map(|rows| {
+        rows.iter()
+            .map(|s| SectorRef {
+                code: s.code.clone(),
+                name_it: s.name_it.clone(),
+                name_en: s.name_en.clone(),
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// The facts of the needs with these ids. Needs that are gone, hidden or
+/// drafts, or whose organisation is, are absent; closed ones are present
+/// with `open: false`.
+pub async fn needs(
+    db: &impl ConnectionTrait,
+    matcher: &Matcher,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, NeedFacts>, AppError> {
+    let rows = visible_needs(db, ids).await?;
+    let row_ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let sectors = listing::sectors_of_needs(db, &row_ids).await?;
+    let around = Surroundings::load(
+        db,
+        rows.iter().map(|r| r.organization_id),
+        rows.iter().map(|r| r.municipality_code.clone()),
+        rows.iter().map(|r| r.neighbourhood_id),
+    )
+    .await?;
+    let mut facts = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let (Some(party), Ok(kind)) = (
+            around.party(row.organization_id),
+            NeedKind::parse(&row.kind),
+        ) else {
+            continue;
+        };
+        let place = around.place(
+            row.organization_id,
+            row.municipality_code.as_deref(),
+            row.neighbourhood_id,
+            point(row.lat, row.lon),
+        );
+        facts.insert(
+            row.id,
+            NeedFacts {
+                id: row.id,
+                party,
+                kind,
+                text: matcher.profile(&row.title, &row.description),
+                title: row.title,
+                description: row.description,
+                budget_cents: row.budget_cents,
+                deadline_at: row.deadline_at,
+                place,
+                required: closed_list_values::<OfferKind>(&row.required_contributions),
+                eligible_kinds: closed_list_values::<OrganizationKind>(
+                    &row.eligible_organization_kinds,
+                ),
+                requires_registration: row.requires_third_sector_registration,
+                sectors: sector_refs(sectors.get(&row.id)),
+                open: row.status == PostingStatus::Open.as_str(),
+            },
+        );
+    }
+    Ok(facts)
+}
+
+/// The facts of the offers with these ids (like [`needs`]).
+pub async fn offers(
+    db: &impl ConnectionTrait,
+    matcher: &Matcher,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, OfferFacts>, AppError> {
+    let rows = visible_offers(db, ids).await?;
+    let row_ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let sectors = listing::sectors_of_offers(db, &row_ids).await?;
+    let around = Surroundings::load(
+        db,
+        rows.iter().map(|r| r.organization_id),
+        rows.iter().map(|r| r.municipality_code.clone()),
+        rows.iter().map(|r| r.neighbourhood_id),
+    )
+    .await?;
+    let mut facts = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let (Some(party), Ok(kind), Ok(scope)) = (
+            around.party(row.organization_id),
+            OfferKind::parse(&row.kind),
+            TerritoryScope::parse(&row.territory_scope),
+        ) else {
+            continue;
+        };
+        let place = around.place(
+            row.organization_id,
+            row.municipality_code.as_deref(),
+            row.neighbourhood_id,
+            point(row.lat, row.lon),
+        );
+        facts.insert(
+            row.id,
+            OfferFacts {
+                id: row.id,
+                party,
+                kind,
+                text: matcher.profile(&row.title, &row.description),
+                title: row.title,
+                description: row.description,
+                amount_min_cents: row.amount_min_cents,
+                amount_max_cents: row.amount_max_cents,
+                available_from: row.available_from,
+                available_until: row.available_until,
+                eligible_kinds: closed_list_values::<OrganizationKind>(
+                    &row.eligible_organization_kinds,
+                ),
+                scope,
+                place,
+                sectors: sector_refs(sectors.get(&row.id)),
+                open: row.status == PostingStatus::Open.as_str(),
+            },
+        );
+    }
+    Ok(facts)
+}
