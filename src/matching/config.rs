@@ -323,19 +323,31 @@ mod tests {
     #[test]
     fn mistakes_in_the_file_are_named() {
         let bad_kind = BUILTIN_FILE.replace("[kinds.loan]", "[kinds.lone]");
-        let error = format!("{:#}", MatchingConfig::parse(&bad_kind).expect_err("refused"));
+        let error = format!(
+            "{:#}",
+            MatchingConfig::parse(&bad_kind).expect_err("refused")
+        );
         assert!(error.contains("kinds.lone"), "{error}");
 
         let bad_need = BUILTIN_FILE.replace("collaborative_housing = 1.0", "cohousing = 1.0");
-        let error = format!("{:#}", MatchingConfig::parse(&bad_need).expect_err("refused"));
+        let error = format!(
+            "{:#}",
+            MatchingConfig::parse(&bad_need).expect_err("refused")
+        );
         assert!(error.contains("cohousing"), "{error}");
 
         let out_of_range = BUILTIN_FILE.replace("min_score = 0.40", "min_score = 1.5");
-        let error = format!("{:#}", MatchingConfig::parse(&out_of_range).expect_err("refused"));
+        let error = format!(
+            "{:#}",
+            MatchingConfig::parse(&out_of_range).expect_err("refused")
+        );
         assert!(error.contains("min_score"), "{error}");
 
         let unknown = BUILTIN_FILE.replace("[weights]", "[weights]\npopularity = 0.1");
-        let error = format!("{:#}", MatchingConfig::parse(&unknown).expect_err("refused"));
+        let error = format!(
+            "{:#}",
+            MatchingConfig::parse(&unknown).expect_err("refused")
+        );
         assert!(error.contains("popularity"), "{error}");
     }
 }

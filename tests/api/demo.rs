@@ -89,4 +89,23 @@ async fn the_demo_loads_real_territories_and_the_stories_once(backend: Backend) 
         .await
         .expect("count");
     assert_eq!(organizations_total as usize, first.organizations_added);
+
+    // The demo's stories find each other: the Lorenteggio stairs get the
+    // know-how and the volunteers they ask for, from two partners.
+    assert!(state.search.refresh().await);
+    let engine = trama::services::matches::Engine {
+        db,
+        search: &state.search,
+        matcher: &state.matcher,
+    };
+    let report = trama::services::matches::recompute_all(engine)
+        .await
+        .expect("match --all");
+    assert!(report.proposed >= 20, "{report:?}");
+    let (cover, _) = trama::services::matches::partner_set(db, &state.matcher, stairs.id)
+        .await
+        .expect("partner set");
+    println!("demo: {report:?}; Lorenteggio partner set {cover:?}");
+    assert!(cover.uncovered.is_empty(), "{cover:?}");
+    assert_eq!(cover.members.len(), 2, "{cover:?}");
 }

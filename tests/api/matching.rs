@@ -448,7 +448,7 @@ async fn a_new_offer_is_matched_within_a_second(backend: Backend) {
             "title": "Portierato sociale nei caseggiati ERP di San Siro",
             "description": "Cerchiamo chi gestisca un servizio di portierato sociale: ascolto, piccole commissioni, mediazione tra vicini.",
             "municipalityCode": MILANO,
-            "neighbourhoodId": neighbourhood_id(MILANO, "51").to_string(),
+            "neighbourhoodId": neighbourhood_id(MILANO, "57").to_string(),
             "sectors": ["welfare_comunita"],
         }))
         .expect("need input"),
