@@ -144,15 +144,22 @@ impl Engine<'_> {
             .map_err(|e| AppError::Internal(e.into()))
     }
 
-    async fn refresh_need(&self, id: Uuid, now: DateTime<Utc>) -> Result<RefreshReport, AppError> {
-        let existing = rows_of(self.db, MatchSide::Need, id).await?;
-        let need = match_facts::needs(self.db, self.matcher, &[id])
+    /// The need's facts, if it is open and its deadline has not passed.
+    async fn open_need(&self, id: Uuid, now: DateTime<Utc>) -> Result<Option<NeedFacts>, AppError> {
+        Ok(match_facts::needs(self.db, self.matcher, &[id])
             .await?
             .remove(&id)
-            .filter(|n| n.open && n.deadline_at.is_none_or(|d| d >= now));
-        let Some(need) = need else {
-            return persist(self.db, MatchSide::Need, id, existing, Vec::new()).await;
-        };
+            .filter(|n| n.open && n.deadline_at.is_none_or(|d| d >= now)))
+    }
+
+    /// The offers the engine proposes for a need: its candidates from the
+    /// index plus `also` (the offers it is already matched with), scored.
+    async fn need_proposals(
+        &self,
+        need: &NeedFacts,
+        also: impl IntoIterator<Item = Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Proposal>, AppError> {
         let kinds: Vec<OfferKind> = if need.required.is_empty() {
             self.matcher.config().kinds_serving(need.kind)
         } else {
@@ -172,17 +179,44 @@ impl Engine<'_> {
             })
             .await?;
         let known: HashSet<Uuid> = ids.iter().copied().collect();
-        ids.extend(
-            existing
-                .iter()
-                .map(|r| r.offer_id)
-                .filter(|o| !known.contains(o)),
-        );
+        ids.extend(also.into_iter().filter(|o| !known.contains(o)));
         let offers = match_facts::offers(self.db, self.matcher, &ids).await?;
-        let desired = offers
+        Ok(offers
             .values()
-            .filter_map(|offer| self.proposal(&need, offer, now))
+            .filter_map(|offer| self.proposal(need, offer, now))
+            .collect())
+    }
+
+    /// The best `limit` offers for an open need, best first, computed now
+    /// and not stored (what `matchesForNeed` would list after a refresh).
+    /// Empty when the need is not open. Fails on database or index errors.
+    pub async fn best_offers(
+        &self,
+        need_id: Uuid,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(Uuid, Scored)>, AppError> {
+        let Some(need) = self.open_need(need_id, now).await? else {
+            return Ok(Vec::new());
+        };
+        let mut best: Vec<(Uuid, Scored)> = self
+            .need_proposals(&need, [], now)
+            .await?
+            .into_iter()
+            .map(|p| (p.offer_id, p.scored))
             .collect();
+        best.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then(a.0.cmp(&b.0)));
+        best.truncate(limit);
+        Ok(best)
+    }
+
+    async fn refresh_need(&self, id: Uuid, now: DateTime<Utc>) -> Result<RefreshReport, AppError> {
+        let existing = rows_of(self.db, MatchSide::Need, id).await?;
+        let Some(need) = self.open_need(id, now).await? else {
+            return persist(self.db, MatchSide::Need, id, existing, Vec::new()).await;
+        };
+        let also: Vec<Uuid> = existing.iter().map(|r| r.offer_id).collect();
+        let desired = self.need_proposals(&need, also, now).await?;
         persist(self.db, MatchSide::Need, id, existing, desired).await
     }
 

@@ -92,7 +92,7 @@ async fn the_demo_loads_real_territories_and_the_stories_once(backend: Backend) 
 
     // The demo's stories find each other: the Lorenteggio stairs get the
     // know-how and the volunteers they ask for, from two partners.
-    assert!(state.search.refresh().await);
+    assert!(crate::helpers::caught_up(&state.search).await);
     let engine = trama::services::matches::Engine {
         db,
         search: &state.search,

@@ -272,3 +272,74 @@ pub async fn login(app: &TestApp, email: &str, password: &str) -> Result<String,
         None => Err(outcome(&body)),
     }
 }
+
+/// DCG of the first `k` grades in rank order: gain 2^rel − 1, discount
+/// log2(rank + 1).
+fn dcg_at(k: usize, grades: impl IntoIterator<Item = u8>) -> f64 {
+    grades
+        .into_iter()
+        .take(k)
+        .enumerate()
+        .map(|(i, rel)| (f64::from(2u32.pow(u32::from(rel))) - 1.0) / (i as f64 + 2.0).log2())
+        .sum::<f64>()
+        // An empty sum is -0.0; print it as 0.
+        + 0.0
+}
+
+/// nDCG@k of a ranking (keys, best first) against graded judgements (keys
+/// not judged count 0).
+pub fn ndcg_at(k: usize, ranked: &[String], judged: &std::collections::HashMap<String, u8>) -> f64 {
+    let mut ideal: Vec<u8> = judged.values().copied().collect();
+    ideal.sort_unstable_by(|a, b| b.cmp(a));
+    let idcg = dcg_at(k, ideal);
+    assert!(idcg > 0.0, "a judged query needs a relevant record");
+    dcg_at(
+        k,
+        ranked
+            .iter()
+            .map(|key| judged.get(key).copied().unwrap_or(0)),
+    ) / idcg
+}
+
+/// A signed-in admin of a new social co-operative: (token, organisation id).
+pub async fn member_with_organization(app: &TestApp) -> (String, String) {
+    trama::services::reference_data::load_municipalities(app.db())
+        .await
+        .expect("municipalities");
+    trama::services::reference_data::load_milano_neighbourhoods(app.db())
+        .await
+        .expect("neighbourhoods");
+    let token = verified_user(app, "anna@example.org").await;
+    let body = gql(
+        app,
+        Some(&token),
+        "mutation($input: OrganizationInput!) { createOrganization(input: $input) { id } }",
+        json!({ "input": {
+            "name": "Portinerie di Comunità",
+            "kind": "SOCIAL_COOPERATIVE_A",
+            "taxCode": "95745878934",
+            "description": "Portierato sociale nei caseggiati.",
+            "seatMunicipalityCode": trama::services::reference_data::MILANO,
+            "sectors": ["welfare_comunita"],
+        }}),
+    )
+    .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let org = body["data"]["createOrganization"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    (token, org)
+}
+
+/// Makes every committed change searchable, however busy the machine: a
+/// server's job worker shares the database with the indexer, so one refresh
+/// (which gives up after two seconds) may not be enough after a bulk load.
+pub async fn caught_up(search: &trama::search::Search) -> bool {
+    for _ in 0..10 {
+        if search.refresh().await {
+            return true;
+        }
+    }
+    false
+}

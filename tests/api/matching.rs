@@ -21,7 +21,9 @@ use trama::services::reference_data::{self, MILANO, neighbourhood_id};
 use trama::services::{Actor, needs, offers, organizations};
 use uuid::Uuid;
 
-use crate::helpers::{Backend, TestApp, gql, outcome, verified_user};
+use crate::helpers::{
+    Backend, TestApp, gql, member_with_organization, ndcg_at, outcome, verified_user,
+};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -206,23 +208,6 @@ async fn snapshot(app: &TestApp) -> BTreeMap<(Uuid, Uuid), (String, String, Stri
         .collect()
 }
 
-/// DCG of grades in rank order, gain 2^rel − 1, discount log2(rank + 1).
-fn dcg(grades: impl IntoIterator<Item = u8>) -> f64 {
-    grades
-        .into_iter()
-        .take(10)
-        .enumerate()
-        .map(|(i, rel)| (f64::from(2u32.pow(u32::from(rel))) - 1.0) / (i as f64 + 2.0).log2())
-        .sum::<f64>()
-        + 0.0
-}
-
-fn ndcg(ranked: &[String], good: &HashMap<String, u8>) -> f64 {
-    let mut ideal: Vec<u8> = good.values().copied().collect();
-    ideal.sort_unstable_by(|a, b| b.cmp(a));
-    dcg(ranked.iter().map(|k| good.get(k).copied().unwrap_or(0))) / dcg(ideal)
-}
-
 /// Relevant offers in the top five, over how many there could be.
 fn precision_at_5(ranked: &[String], good: &HashMap<String, u8>) -> f64 {
     let hits = ranked
@@ -291,12 +276,12 @@ async fn the_judged_fixture_is_matched_well(backend: Backend) {
         }
         let (p5, n10) = (
             precision_at_5(&ranked, &judged.good),
-            ndcg(&ranked, &judged.good),
+            ndcg_at(10, &ranked, &judged.good),
         );
         let baseline = text_only_ranking(&app, &fixture, need_id).await;
         let (bp5, bn10) = (
             precision_at_5(&baseline, &judged.good),
-            ndcg(&baseline, &judged.good),
+            ndcg_at(10, &baseline, &judged.good),
         );
         base_bad += baseline.iter().filter(|k| judged.bad.contains(k)).count();
         if n10 < MIN_NEED_NDCG_AT_10 {
@@ -457,23 +442,7 @@ async fn a_new_offer_is_matched_within_a_second(backend: Backend) {
     .expect("need");
     settle(&app).await;
 
-    let token = verified_user(&app, "anna@example.org").await;
-    let body = gql(
-        &app,
-        Some(&token),
-        "mutation($input: OrganizationInput!) { createOrganization(input: $input) { id } }",
-        json!({ "input": {
-            "name": "Portinerie di Comunità",
-            "kind": "SOCIAL_COOPERATIVE_A",
-            "taxCode": "95745878934",
-            "description": "Portierato sociale nei caseggiati.",
-            "seatMunicipalityCode": MILANO,
-            "sectors": ["welfare_comunita"],
-        }}),
-    )
-    .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
-    let org = body["data"]["createOrganization"]["id"].clone();
+    let (token, org) = member_with_organization(&app).await;
     let body = gql(
         &app,
         Some(&token),

@@ -24,7 +24,7 @@ use trama::search::{DocType, QueryOptions, Ranking, SearchRequest};
 use trama::services::{Actor, needs, offers, organizations};
 use uuid::Uuid;
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{Backend, TestApp, ndcg_at};
 use crate::on_both_databases;
 
 on_both_databases!(the_judged_queries_rank_well_in_italian);
@@ -128,30 +128,6 @@ async fn load(app: &TestApp) -> HashMap<(DocType, Uuid), String> {
     keys
 }
 
-/// DCG of grades in rank order, gain 2^rel − 1, discount log2(rank + 1).
-fn dcg(grades: impl IntoIterator<Item = u8>) -> f64 {
-    grades
-        .into_iter()
-        .take(K)
-        .enumerate()
-        .map(|(i, rel)| (f64::from(2u32.pow(u32::from(rel))) - 1.0) / (i as f64 + 2.0).log2())
-        .sum::<f64>()
-        // An empty sum is -0.0; print it as 0.
-        + 0.0
-}
-
-/// nDCG@K of a ranking (keys, best first) against the judgements.
-fn ndcg(ranked: &[String], relevant: &HashMap<String, u8>) -> f64 {
-    let mut ideal: Vec<u8> = relevant.values().copied().collect();
-    ideal.sort_unstable_by(|a, b| b.cmp(a));
-    let idcg = dcg(ideal);
-    assert!(idcg > 0.0, "a judged query needs a relevant record");
-    dcg(ranked
-        .iter()
-        .map(|key| relevant.get(key).copied().unwrap_or(0)))
-        / idcg
-}
-
 /// The keys of the first K hits.
 async fn ranked(
     app: &TestApp,
@@ -177,7 +153,10 @@ async fn the_judged_queries_rank_well_in_italian(backend: Backend) {
     let started = Instant::now();
     let app = TestApp::spawn(backend).await;
     let keys = load(&app).await;
-    assert!(app.state.search.refresh().await, "index refreshed");
+    assert!(
+        crate::helpers::caught_up(&app.state.search).await,
+        "index refreshed"
+    );
     assert_eq!(app.state.search.index().num_docs(), keys.len() as u64);
     let loaded = started.elapsed();
 
@@ -192,8 +171,8 @@ async fn the_judged_queries_rank_well_in_italian(backend: Backend) {
         let plain = ranked(&app, &keys, &judged.query, QueryOptions::plain()).await;
         rows.push((
             judged,
-            ndcg(&italian, &judged.relevant),
-            ndcg(&plain, &judged.relevant),
+            ndcg_at(K, &italian, &judged.relevant),
+            ndcg_at(K, &plain, &judged.relevant),
             italian,
         ));
     }

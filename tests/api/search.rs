@@ -12,7 +12,7 @@ use trama::search::{DocType, SearchRequest, SearchResults};
 use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::services::{Actor, organizations};
 
-use crate::helpers::{Backend, TestApp, TestEnv, gql, verified_user};
+use crate::helpers::{Backend, TestApp, TestEnv, gql, member_with_organization, verified_user};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -103,7 +103,10 @@ fn facet(results: &Value, name: &str) -> BTreeMap<String, u64> {
 async fn demo_app(backend: Backend) -> TestApp {
     let app = TestApp::spawn(backend).await;
     trama::seed::demo(app.db()).await.expect("demo");
-    assert!(app.state.search.refresh().await, "index refreshed");
+    assert!(
+        crate::helpers::caught_up(&app.state.search).await,
+        "index refreshed"
+    );
     app
 }
 
@@ -442,37 +445,6 @@ async fn similar_open_items_are_suggested(backend: Backend) {
             .all(|s| s["type"] == "NEED" && s["offer"].is_null())
     );
     app.stop().await;
-}
-
-/// A signed-in admin of a new social co-operative: (token, organisation id).
-async fn member_with_organization(app: &TestApp) -> (String, String) {
-    trama::services::reference_data::load_municipalities(app.db())
-        .await
-        .expect("municipalities");
-    trama::services::reference_data::load_milano_neighbourhoods(app.db())
-        .await
-        .expect("neighbourhoods");
-    let token = verified_user(app, "anna@example.org").await;
-    let body = gql(
-        app,
-        Some(&token),
-        "mutation($input: OrganizationInput!) { createOrganization(input: $input) { id } }",
-        json!({ "input": {
-            "name": "Portinerie di Comunità",
-            "kind": "SOCIAL_COOPERATIVE_A",
-            "taxCode": "95745878934",
-            "description": "Portierato sociale nei caseggiati.",
-            "seatMunicipalityCode": MILANO,
-            "sectors": ["welfare_comunita"],
-        }}),
-    )
-    .await;
-    assert!(body.get("errors").is_none(), "{body}");
-    let org = body["data"]["createOrganization"]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    (token, org)
 }
 
 const CREATE_NEED: &str = "mutation($org: ID!, $input: NeedInput!) { createNeed(organizationId: $org, input: $input) { id } }";

@@ -1,0 +1,655 @@
+//! Match engine benchmark (`cargo bench --bench matching`): the top 20
+//! offers for one need among 1,000,000 offers, against a plain search on the
+//! same index in the same run, and the throughput of a full recompute.
+//!
+//! It builds a SQLite database of generated organisations, offers and needs
+//! (real municipalities and Milano neighbourhoods from the project's
+//! `assets/opendata`, Italian texts from templates), indexes it with the
+//! product's own rebuild (`search::indexer::reindex`), then measures:
+//!
+//! - `best_offers(need, 20)`: candidates from the index, facts from the
+//!   database, every rule and criterion, sorted: what `matchesForNeed` lists;
+//! - a plain search of the need's first title words (the default request a
+//!   user sends: Italian analysis, facets, highlights, 20 hits);
+//! - refreshing needs one after the other (compute and store their matches),
+//!   as `trama match --all` does, for as many needs as fit in the time budget,
+//!   and the projected time for all of them.
+//!
+//! Settings (environment): `TRAMA_BENCH_OFFERS` (1,000,000),
+//! `TRAMA_BENCH_NEEDS` (100,000), `TRAMA_BENCH_SAMPLES` (60 needs timed),
+//! `TRAMA_BENCH_RECOMPUTE_SECS` (120: the recompute's time budget).
+
+use std::time::{Duration, Instant};
+
+use chrono::{TimeDelta, Utc};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait};
+use serde_json::json;
+use trama::app::AppState;
+use trama::config::Settings;
+use trama::domain::{NeedKind, OfferKind, OrganizationKind, TerritoryScope};
+use trama::jobs::MatchTarget;
+use trama::search::SearchRequest;
+use trama::services::matches::Engine;
+use trama::services::reference_data::{MILANO, neighbourhood_id};
+use trama::store::entities::{need_sectors, needs, offer_sectors, offers, organizations};
+use uuid::Uuid;
+
+/// A small deterministic generator (xorshift64*), so every run builds the
+/// same corpus.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(default)
+}
+
+const SECTORS: &[&str] = &[
+    "abitare",
+    "welfare_comunita",
+    "rigenerazione_urbana",
+    "beni_comuni",
+    "lavoro_inclusione",
+    "salute",
+    "cultura",
+    "ambiente",
+];
+
+/// Title and description fragments per offer kind.
+fn offer_text(kind: OfferKind, rng: &mut Rng, place: &str) -> (String, String) {
+    let (subjects, verbs): (&[&str], &[&str]) = match kind {
+        OfferKind::Funding => (
+            &[
+                "Contributi per progetti di welfare di comunità",
+                "Bando per l'abitare collaborativo",
+                "Fondo per la rigenerazione di spazi",
+                "Finanziamento per servizi di prossimità",
+                "Sostegno a progetti di inclusione lavorativa",
+            ],
+            &[
+                "Finanziamo progetti di enti del terzo settore",
+                "Contributi a fondo perduto per cooperative e associazioni",
+                "Sosteniamo iniziative di comunità e reti di quartiere",
+            ],
+        ),
+        OfferKind::Loan => (
+            &[
+                "Mutuo agevolato per cooperative di abitanti",
+                "Prestito per l'housing sociale",
+                "Credito per la ristrutturazione di alloggi",
+                "Microcredito per imprese sociali",
+            ],
+            &[
+                "Prestiti a tasso agevolato per cooperative edilizie",
+                "Finanza etica per progetti di abitare collaborativo",
+                "Credito per l'acquisto e il recupero di immobili",
+            ],
+        ),
+        OfferKind::Space => (
+            &[
+                "Sala polifunzionale in comodato",
+                "Locali al piano terra per attività di quartiere",
+                "Spazio per laboratori e incontri",
+                "Negozio sfitto da riattivare",
+            ],
+            &[
+                "Mettiamo a disposizione uno spazio per associazioni",
+                "Locali disponibili per servizi di comunità",
+                "Spazio attrezzato per corsi, sportelli e riunioni",
+            ],
+        ),
+        OfferKind::Competence => (
+            &[
+                "Portierato sociale e custodia dei caseggiati",
+                "Mediazione dei conflitti di vicinato",
+                "Facilitazione digitale per anziani",
+                "Progettazione partecipata",
+                "Accompagnamento all'abitare collaborativo",
+                "Orientamento al lavoro e tirocini",
+                "Pulizia e rimozione dei graffiti",
+            ],
+            &[
+                "Operatori formati con esperienza nelle case popolari",
+                "Competenze nella gestione di servizi di prossimità",
+                "Accompagniamo enti pubblici e comitati di inquilini",
+            ],
+        ),
+        OfferKind::Volunteers => (
+            &[
+                "Volontari per la cura del verde",
+                "Volontari per l'accompagnamento degli anziani",
+                "Giornate di volontariato per i beni comuni",
+                "Volontari per il doposcuola",
+            ],
+            &[
+                "Un gruppo di volontari disponibile nei fine settimana",
+                "Cittadini attivi pronti a dare una mano nel quartiere",
+                "Volontari formati per attività con le persone fragili",
+            ],
+        ),
+        OfferKind::Materials => (
+            &[
+                "Vernici e materiali per la tinteggiatura",
+                "Arredi usati in buono stato",
+                "Materiali per orti condivisi",
+            ],
+            &[
+                "Doniamo materiali per la cura degli spazi comuni",
+                "Materiali disponibili per laboratori e cantieri di quartiere",
+            ],
+        ),
+        OfferKind::Equipment => (
+            &[
+                "Attrezzature per eventi all'aperto",
+                "Computer ricondizionati",
+                "Furgone per il trasporto solidale",
+            ],
+            &[
+                "Prestiamo attrezzature ad associazioni e comitati",
+                "Strumenti disponibili per progetti di comunità",
+            ],
+        ),
+    };
+    (
+        format!("{} a {place}", rng.pick(subjects)),
+        format!(
+            "{}. {} Operiamo a {place} e dintorni.",
+            rng.pick(verbs),
+            rng.pick(&[
+                "Siamo una realtà del terzo settore con anni di esperienza.",
+                "Lavoriamo in rete con il municipio e le associazioni del territorio.",
+                "Il servizio è gratuito per enti e gruppi informali.",
+            ])
+        ),
+    )
+}
+
+fn need_text(kind: NeedKind, rng: &mut Rng, place: &str) -> (String, String) {
+    let subjects: &[&str] = match kind {
+        NeedKind::CollaborativeHousing => &[
+            "Cohousing cerca un mutuo per la ristrutturazione",
+            "Abitare collaborativo per giovani e anziani",
+        ],
+        NeedKind::CommunityService => &[
+            "Servizio di prossimità per gli anziani soli",
+            "Doposcuola e spazio compiti",
+        ],
+        NeedKind::SocialConcierge => &[
+            "Portierato sociale nei caseggiati ERP",
+            "Custodia sociale per le case popolari",
+        ],
+        NeedKind::SocialMediation => &[
+            "Mediazione dei conflitti di vicinato",
+            "Mediazione sociale nei cortili",
+        ],
+        NeedKind::SpaceRegeneration => &[
+            "Scale imbrattate da ripulire",
+            "Spazi sfitti da rigenerare",
+            "Cortile da restituire al quartiere",
+        ],
+        NeedKind::TrainingJobPlacement => &[
+            "Tirocini e orientamento al lavoro",
+            "Formazione digitale per disoccupati",
+        ],
+        NeedKind::HousingNeedsAnalysis => &[
+            "Analisi del fabbisogno abitativo",
+            "Indagine sui bisogni abitativi",
+        ],
+        NeedKind::CallForProposals => &[
+            "Avviso di co-progettazione per servizi di comunità",
+            "Bando per patti di collaborazione",
+        ],
+        NeedKind::Other => &["Sportello salute di quartiere", "Rete di vicinato solidale"],
+    };
+    (
+        format!("{} a {place}", rng.pick(subjects)),
+        format!(
+            "Cerchiamo {} per un progetto a {place}. {}",
+            rng.pick(&[
+                "competenze",
+                "volontari",
+                "un finanziamento",
+                "uno spazio",
+                "partner del terzo settore"
+            ]),
+            rng.pick(&[
+                "Il progetto nasce con gli inquilini e il municipio.",
+                "È previsto un patto di collaborazione.",
+                "Il budget copre parte delle spese.",
+            ])
+        ),
+    )
+}
+
+/// Places: (municipality code, name, lat, lon), Milano first.
+async fn places(db: &DatabaseConnection) -> Vec<(String, String, f64, f64)> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    trama::store::entities::municipalities::Entity::find()
+        .filter(trama::store::entities::municipalities::Column::RegionName.eq("Lombardia"))
+        .all(db)
+        .await
+        .expect("municipalities")
+        .into_iter()
+        .filter_map(|m| Some((m.istat_code, m.name, m.lat?, m.lon?)))
+        .collect()
+}
+
+async fn generate(db: &DatabaseConnection, n_offers: usize, n_needs: usize) -> Vec<Uuid> {
+    let mut rng = Rng(0x5eed_7a4a);
+    let mut lombardy = places(db).await;
+    lombardy.sort_by(|a, b| a.0.cmp(&b.0));
+    let milano = lombardy
+        .iter()
+        .find(|p| p.0 == MILANO)
+        .cloned()
+        .expect("Milano");
+    let nil: Vec<(Uuid, String)> = (1..=88)
+        .map(|code| {
+            (
+                neighbourhood_id(MILANO, &code.to_string()),
+                code.to_string(),
+            )
+        })
+        .collect();
+    let now = Utc::now();
+    let today = now.date_naive();
+    let kinds = OrganizationKind::ALL;
+    let n_orgs = (n_offers / 50).max(100);
+    let mut orgs = Vec::with_capacity(n_orgs);
+    let started = Instant::now();
+    for chunk in (0..n_orgs).collect::<Vec<_>>().chunks(500) {
+        let rows: Vec<organizations::ActiveModel> = chunk
+            .iter()
+            .map(|i| {
+                let id = Uuid::now_v7();
+                let kind = *rng.pick(kinds);
+                let place = if rng.chance(60) {
+                    &milano
+                } else {
+                    rng.pick(&lombardy)
+                };
+                let verified = rng.chance(40);
+                orgs.push((id, kind));
+                organizations::ActiveModel {
+                    id: Set(id),
+                    name: Set(format!("Organizzazione {i} di {}", place.1)),
+                    kind: Set(kind.as_str().to_owned()),
+                    tax_code: Set(None),
+                    vat_number: Set(None),
+                    description: Set("Ente del territorio.".to_owned()),
+                    website: Set(None),
+                    seat_municipality_code: Set(Some(place.0.clone())),
+                    address: Set(None),
+                    lat: Set(Some(place.2)),
+                    lon: Set(Some(place.3)),
+                    verification_status: Set(
+                        if verified { "verified" } else { "unverified" }.to_owned()
+                    ),
+                    verification_source: Set(verified.then(|| "RUNTS".to_owned())),
+                    verified_at: Set(verified.then_some(now)),
+                    runts_registered: Set(verified && rng.chance(70)),
+                    created_by: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    deleted_at: Set(None),
+                    hidden_at: Set(None),
+                    hidden_reason: Set(None),
+                }
+            })
+            .collect();
+        organizations::Entity::insert_many(rows)
+            .exec(db)
+            .await
+            .expect("organisations");
+    }
+    println!(
+        "  {n_orgs} organisations in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let started = Instant::now();
+    let mut done = 0;
+    while done < n_offers {
+        let batch = (n_offers - done).min(1000);
+        let mut rows = Vec::with_capacity(batch);
+        let mut sectors = Vec::with_capacity(batch * 2);
+        for _ in 0..batch {
+            let id = Uuid::now_v7();
+            let (org, _) = *rng.pick(&orgs);
+            let kind = *rng.pick(OfferKind::ALL);
+            let in_milano = rng.chance(70);
+            let place = if in_milano {
+                &milano
+            } else {
+                rng.pick(&lombardy)
+            };
+            let neighbourhood = (in_milano && rng.chance(50)).then(|| rng.pick(&nil).clone());
+            let scope = match rng.below(10) {
+                0..=2 if neighbourhood.is_some() => TerritoryScope::Neighbourhood,
+                0..=5 => TerritoryScope::Municipality,
+                6 | 7 => TerritoryScope::Province,
+                8 => TerritoryScope::Region,
+                _ => TerritoryScope::National,
+            };
+            let place_name = neighbourhood
+                .as_ref()
+                .map_or(place.1.clone(), |(_, code)| format!("Milano (NIL {code})"));
+            let (title, description) = offer_text(kind, &mut rng, &place_name);
+            let money = matches!(kind, OfferKind::Funding | OfferKind::Loan);
+            let max = (rng.below(200) as i64 + 1) * 500_000;
+            rows.push(offers::ActiveModel {
+                id: Set(id),
+                organization_id: Set(org),
+                kind: Set(kind.as_str().to_owned()),
+                title: Set(title),
+                description: Set(description),
+                amount_min_cents: Set(money.then_some(max / 10)),
+                amount_max_cents: Set(money.then_some(max)),
+                available_from: Set(None),
+                available_until: Set(rng
+                    .chance(50)
+                    .then(|| today + TimeDelta::days(30 + rng.below(700) as i64))),
+                eligible_organization_kinds: Set(json!([])),
+                territory_scope: Set(scope.as_str().to_owned()),
+                municipality_code: Set(Some(place.0.clone())),
+                neighbourhood_id: Set(neighbourhood.map(|(id, _)| id)),
+                lat: Set(None),
+                lon: Set(None),
+                status: Set("open".to_owned()),
+                created_by: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                closed_at: Set(None),
+                deleted_at: Set(None),
+                hidden_at: Set(None),
+                hidden_reason: Set(None),
+            });
+            for sector in [rng.pick(SECTORS), rng.pick(SECTORS)] {
+                if !sectors.iter().any(|s: &offer_sectors::ActiveModel| {
+                    s.offer_id == Set(id) && s.sector_code == Set((*sector).to_owned())
+                }) {
+                    sectors.push(offer_sectors::ActiveModel {
+                        offer_id: Set(id),
+                        sector_code: Set((*sector).to_owned()),
+                    });
+                }
+            }
+        }
+        let txn = db.begin().await.expect("begin");
+        offers::Entity::insert_many(rows)
+            .exec(&txn)
+            .await
+            .expect("offers");
+        for chunk in sectors.chunks(1000) {
+            offer_sectors::Entity::insert_many(chunk.to_vec())
+                .exec(&txn)
+                .await
+                .expect("offer sectors");
+        }
+        txn.commit().await.expect("commit");
+        done += batch;
+    }
+    println!(
+        "  {n_offers} offers in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let started = Instant::now();
+    let mut need_ids = Vec::with_capacity(n_needs);
+    let mut done = 0;
+    while done < n_needs {
+        let batch = (n_needs - done).min(1000);
+        let mut rows = Vec::with_capacity(batch);
+        let mut sectors = Vec::with_capacity(batch);
+        for _ in 0..batch {
+            let id = Uuid::now_v7();
+            need_ids.push(id);
+            let (org, _) = *rng.pick(&orgs);
+            let kind = *rng.pick(NeedKind::ALL);
+            let in_milano = rng.chance(75);
+            let place = if in_milano {
+                &milano
+            } else {
+                rng.pick(&lombardy)
+            };
+            let neighbourhood = in_milano.then(|| rng.pick(&nil).clone());
+            let place_name = neighbourhood
+                .as_ref()
+                .map_or(place.1.clone(), |(_, code)| format!("Milano (NIL {code})"));
+            let (title, description) = need_text(kind, &mut rng, &place_name);
+            let required: Vec<&str> = if rng.chance(30) {
+                vec!["competence", "volunteers"]
+            } else {
+                Vec::new()
+            };
+            rows.push(needs::ActiveModel {
+                id: Set(id),
+                organization_id: Set(org),
+                kind: Set(kind.as_str().to_owned()),
+                title: Set(title),
+                description: Set(description),
+                budget_cents: Set(rng
+                    .chance(60)
+                    .then(|| (rng.below(100) as i64 + 1) * 500_000)),
+                deadline_at: Set(Some(now + TimeDelta::days(30 + rng.below(365) as i64))),
+                municipality_code: Set(Some(place.0.clone())),
+                neighbourhood_id: Set(neighbourhood.map(|(id, _)| id)),
+                lat: Set(None),
+                lon: Set(None),
+                location_precision: Set("neighbourhood".to_owned()),
+                required_contributions: Set(json!(required)),
+                eligible_organization_kinds: Set(json!([])),
+                requires_third_sector_registration: Set(kind == NeedKind::CallForProposals),
+                status: Set("open".to_owned()),
+                created_by: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                closed_at: Set(None),
+                deleted_at: Set(None),
+                hidden_at: Set(None),
+                hidden_reason: Set(None),
+            });
+            sectors.push(need_sectors::ActiveModel {
+                need_id: Set(id),
+                sector_code: Set((*rng.pick(SECTORS)).to_owned()),
+            });
+        }
+        let txn = db.begin().await.expect("begin");
+        needs::Entity::insert_many(rows)
+            .exec(&txn)
+            .await
+            .expect("needs");
+        need_sectors::Entity::insert_many(sectors)
+            .exec(&txn)
+            .await
+            .expect("need sectors");
+        txn.commit().await.expect("commit");
+        done += batch;
+    }
+    println!(
+        "  {n_needs} needs in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    need_ids
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * (sorted.len() as f64 - 1.0)).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn peak_memory_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn main() -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
+    let n_offers = env_usize("TRAMA_BENCH_OFFERS", 1_000_000);
+    let n_needs = env_usize("TRAMA_BENCH_NEEDS", 100_000);
+    let samples = env_usize("TRAMA_BENCH_SAMPLES", 60);
+    let budget = Duration::from_secs(env_usize("TRAMA_BENCH_RECOMPUTE_SECS", 120) as u64);
+    let dir = tempfile::tempdir()?;
+    let mut settings = Settings::for_data_dir(dir.path());
+    settings.log = "warn".to_owned();
+    println!(
+        "Trama match engine benchmark: {n_offers} offers, {n_needs} needs (SQLite, {})",
+        dir.path().display()
+    );
+
+    let state = AppState::open(settings.clone()).await?;
+    let db = state.db.clone();
+    trama::services::reference_data::load_municipalities(&db).await?;
+    trama::services::reference_data::load_milano_neighbourhoods(&db).await?;
+    println!("generating the corpus:");
+    let need_ids = generate(&db, n_offers, n_needs).await;
+    state.search.shutdown().await;
+    drop(state);
+
+    // Index with the product's own rebuild from the database.
+    let started = Instant::now();
+    let index_dir = settings.index_dir();
+    let _ = std::fs::remove_dir_all(&index_dir);
+    let documents = trama::search::indexer::reindex(db.clone(), &index_dir).await?;
+    let indexing = started.elapsed();
+    println!(
+        "indexed {documents} documents in {:.1} s ({:.0} documents/s, `trama reindex`)",
+        indexing.as_secs_f64(),
+        documents as f64 / indexing.as_secs_f64()
+    );
+    let state = AppState::open(settings).await?;
+    let engine = Engine {
+        db: &state.db,
+        search: &state.search,
+        matcher: &state.matcher,
+    };
+    let now = Utc::now();
+
+    // Needs spread over the corpus; the first run of each warms caches.
+    let step = (need_ids.len() / samples.max(1)).max(1);
+    let sample: Vec<Uuid> = need_ids
+        .iter()
+        .step_by(step)
+        .take(samples)
+        .copied()
+        .collect();
+    let mut match_times = Vec::new();
+    let mut search_times = Vec::new();
+    let mut proposed = 0usize;
+    for need_id in &sample {
+        let need = trama::services::needs::get(&state.db, *need_id, "id").await?;
+        let query: String = need
+            .title
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let _ = engine.best_offers(*need_id, 20, now).await?;
+        let _ = state
+            .search
+            .search(SearchRequest::new(query.clone()))
+            .await?;
+        for _ in 0..3 {
+            let started = Instant::now();
+            let best = engine.best_offers(*need_id, 20, now).await?;
+            match_times.push(started.elapsed());
+            proposed += best.len();
+            let started = Instant::now();
+            let results = state
+                .search
+                .search(SearchRequest::new(query.clone()))
+                .await?;
+            search_times.push(started.elapsed());
+            std::hint::black_box(results);
+        }
+    }
+    match_times.sort();
+    search_times.sort();
+    let (m50, m99) = (
+        percentile(&match_times, 50.0),
+        percentile(&match_times, 99.0),
+    );
+    let (s50, s99) = (
+        percentile(&search_times, 50.0),
+        percentile(&search_times, 99.0),
+    );
+    println!(
+        "top 20 offers for one need ({} needs x 3, {:.1} proposals on average): p50 {:.1} ms, p99 {:.1} ms",
+        sample.len(),
+        proposed as f64 / match_times.len().max(1) as f64,
+        ms(m50),
+        ms(m99)
+    );
+    println!(
+        "plain search (the need's first three title words, default request): p50 {:.1} ms, p99 {:.1} ms",
+        ms(s50),
+        ms(s99)
+    );
+    let ratio = m50.as_secs_f64() / s50.as_secs_f64().max(1e-9);
+    println!(
+        "match p50 / search p50 = {ratio:.2} (target at most 2.00): {}",
+        if ratio <= 2.0 { "met" } else { "MISSED" }
+    );
+
+    // Full recompute: refresh needs one after the other within the budget.
+    let started = Instant::now();
+    let mut refreshed = 0usize;
+    let mut stored = 0u64;
+    for need_id in &need_ids {
+        let report = engine.refresh(MatchTarget::Need(*need_id), now).await?;
+        stored += report.proposed;
+        refreshed += 1;
+        if started.elapsed() >= budget {
+            break;
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let rate = refreshed as f64 / elapsed;
+    println!(
+        "recompute: {refreshed} needs refreshed and stored in {elapsed:.1} s ({rate:.0} needs/s, {stored} matches); all {} needs: {:.0} s projected",
+        need_ids.len(),
+        need_ids.len() as f64 / rate
+    );
+    if let Some(mb) = peak_memory_mb() {
+        println!("peak memory (VmHWM): {mb:.0} MB");
+    }
+    state.search.shutdown().await;
+    Ok(())
+}
