@@ -20,6 +20,7 @@ pub mod closed;
 pub mod contact;
 pub mod dates;
 pub mod error;
+pub mod geo;
 pub mod input;
 pub mod lists;
 pub mod money;

@@ -14,6 +14,7 @@ pub mod mutation;
 pub mod query;
 pub mod search;
 pub mod subscription;
+pub mod territories;
 pub mod types;
 pub mod viewer;
 
@@ -30,6 +31,7 @@ pub struct Query(
     account::AccountQuery,
     search::SearchQuery,
     matches::MatchQuery,
+    territories::TerritoryQuery,
 );
 
 /// The root mutation: accounts, organisations, offers and needs, matches.

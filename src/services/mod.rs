@@ -19,6 +19,7 @@ pub mod reference_data;
 pub mod references;
 pub mod search_docs;
 pub mod stats;
+pub mod territories;
 pub mod tokens;
 
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};

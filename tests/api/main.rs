@@ -18,3 +18,4 @@ mod search;
 mod shutdown;
 mod smtp_server;
 mod subscriptions;
+mod territories;
