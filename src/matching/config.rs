@@ -88,6 +88,7 @@ pub struct VerificationConfig {
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     min_score: f64,
+    good_score: f64,
     weights: Weights,
     text: TextConfig,
     territory: TerritoryConfig,
@@ -109,6 +110,8 @@ pub struct PartnersConfig {
 pub struct MatchingConfig {
     /// Pairs scoring below this are not proposed.
     pub min_score: f64,
+    /// A match at least this good answers a need (for the observatory).
+    pub good_score: f64,
     pub weights: Weights,
     pub text: TextConfig,
     pub territory: TerritoryConfig,
@@ -146,6 +149,7 @@ impl MatchingConfig {
     pub fn parse(text: &str) -> anyhow::Result<Self> {
         let raw: RawConfig = toml::from_str(text).context("not valid TOML for this file")?;
         unit("min_score", raw.min_score)?;
+        unit("good_score", raw.good_score)?;
         for (name, weight) in [
             ("weights.text", raw.weights.text),
             ("weights.kind", raw.weights.kind),
@@ -239,6 +243,7 @@ impl MatchingConfig {
             .collect();
         Ok(Self {
             min_score: raw.min_score,
+            good_score: raw.good_score,
             weights: raw.weights,
             text: raw.text,
             territory: raw.territory,

@@ -11,6 +11,7 @@ pub mod memberships;
 pub mod moderation;
 pub mod needs;
 pub mod notifications;
+pub mod observatory;
 pub mod offers;
 pub mod organizations;
 pub mod permissions;

@@ -396,6 +396,52 @@ async fn the_judged_fixture_is_matched_well(backend: Backend) {
         "{set}"
     );
     assert!(messages.contains("stesso quartiere: "), "{set}");
+    // The observatory: where the needs are and where they go unmet.
+    let body = gql(
+        &app,
+        None,
+        r#"{ observatory {
+            neighbourhoods { neighbourhood { name } openNeeds openOffers unmatchedNeeds needsByKind { kind count } }
+            municipalities { municipality { istatCode name } openNeeds openOffers unmatchedNeeds }
+        } }"#,
+        json!({}),
+    )
+    .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let observatory = &body["data"]["observatory"];
+    let municipality = |code: &str| {
+        observatory["municipalities"]
+            .as_array()
+            .and_then(|all| all.iter().find(|m| m["municipality"]["istatCode"] == code))
+            .cloned()
+            .unwrap_or_else(|| panic!("{code} in {observatory}"))
+    };
+    let corpus: Corpus = serde_json::from_str(CORPUS).expect("corpus.json");
+    let milano_needs = corpus
+        .needs
+        .iter()
+        .filter(|n| n.input.municipality_code.as_deref() == Some(MILANO))
+        .count() as u64;
+    let milano = municipality(MILANO);
+    assert_eq!(milano["openNeeds"].as_u64(), Some(milano_needs), "{milano}");
+    assert!(milano["unmatchedNeeds"].as_u64() <= milano["openNeeds"].as_u64());
+    assert_eq!(municipality("037006")["openNeeds"], 1, "Bologna");
+    let san_siro = observatory["neighbourhoods"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|n| n["neighbourhood"]["name"] == "San Siro")
+        })
+        .cloned()
+        .expect("San Siro");
+    assert!(
+        san_siro["needsByKind"]
+            .to_string()
+            .contains("SOCIAL_CONCIERGE"),
+        "{san_siro}"
+    );
+    println!("observatory, Milano: {milano}");
+
     // ALER's own paint is never proposed for ALER's own need.
     let pair = (
         fixture.needs["nd-scale-lorenteggio"],
