@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod connection;
+pub mod digests;
 pub mod enums;
 pub mod error;
 pub mod inputs;
@@ -30,11 +31,16 @@ pub struct Query(
     account::AccountQuery,
     search::SearchQuery,
     matches::MatchQuery,
+    digests::DigestQuery,
 );
 
 /// The root mutation: accounts, organisations, offers and needs, matches.
 #[derive(MergedObject, Default)]
-pub struct Mutation(mutation::CoreMutation, matches::MatchMutation);
+pub struct Mutation(
+    mutation::CoreMutation,
+    matches::MatchMutation,
+    digests::DigestMutation,
+);
 
 pub type TramaSchema = Schema<Query, Mutation, subscription::Subscription>;
 
