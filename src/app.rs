@@ -158,6 +158,12 @@ impl Application {
             handle: self.state.jobs.clone(),
         }
         .start();
+        // Digests: planned and sent from the database, claimed per delivery.
+        let scheduler = crate::jobs::digests::start(
+            self.state.db.clone(),
+            self.state.mailer.clone(),
+            self.state.settings.clone(),
+        );
         tracing::info!(%addr, "Trama is listening on http://{addr}");
         let server = axum::serve(
             self.listener,
@@ -179,6 +185,9 @@ impl Application {
         }
         // Let the job in hand finish; unfinished ones are claimed again later.
         worker.stop().await;
+        if let Some(scheduler) = scheduler {
+            scheduler.stop().await;
+        }
         // Say QUIT to the mail server rather than dropping pooled connections.
         self.state.mailer.shutdown().await;
         // Commit the index and release its directory (a restart in the same

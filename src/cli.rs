@@ -58,12 +58,39 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// E-mail digests of new matches.
+    Digests {
+        #[command(subcommand)]
+        command: DigestsCommand,
+    },
     /// Print the GraphQL schema (SDL), or write it to a file. The committed
     /// `graphql/schema.graphql` is written with `trama graphql-schema --write graphql/schema.graphql`.
     GraphqlSchema {
         /// Write to this file instead of standard output.
         #[arg(long)]
         write: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DigestsCommand {
+    /// Plan the digests that are due and send them now (a running server
+    /// does this by itself every few seconds; claims in the database keep
+    /// the two from sending one digest twice).
+    Send {
+        /// Only say who would get a digest and how many items, recording
+        /// and sending nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Only this user's digest, made due now.
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Print the HTML of the digest a user would get now (nothing is
+    /// recorded; its links do not work).
+    Preview {
+        #[arg(long)]
+        user: String,
     },
 }
 
@@ -129,6 +156,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Digests { command } => digests(settings, command).await,
         Command::GraphqlSchema { write } => {
             let sdl = crate::graphql::sdl();
             match write {
@@ -191,6 +219,80 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .context("loading the demo data")?;
             println!("{report}");
+            Ok(())
+        }
+    }
+}
+
+/// `trama digests …`: the database and the mailer only, so it runs beside
+/// a server (which holds the search index).
+async fn digests(settings: Settings, command: DigestsCommand) -> anyhow::Result<()> {
+    use crate::services::digests;
+    let english =
+        |e: crate::error::AppError| anyhow::anyhow!("{}", e.message(crate::domain::Lang::En));
+    let db = app::connect_database(&settings).await?;
+    db::migrate(&db).await.context("applying migrations")?;
+    match command {
+        DigestsCommand::Preview { user } => {
+            match digests::preview(&db, &settings, &user)
+                .await
+                .map_err(english)?
+            {
+                Some(rendered) => print!("{}", rendered.html),
+                None => eprintln!("{user} has nothing new: no digest would be sent"),
+            }
+            Ok(())
+        }
+        DigestsCommand::Send {
+            dry_run: true,
+            user,
+        } => {
+            let at = crate::services::now();
+            let users = match user {
+                Some(email) => vec![digests::user_by_email(&db, &email).await.map_err(english)?],
+                None => digests::due_users(&db, at).await.map_err(english)?,
+            };
+            for user in users {
+                let items = match digests::preview(&db, &settings, &user.email)
+                    .await
+                    .map_err(english)?
+                {
+                    Some(_) => "a digest",
+                    None => "nothing new",
+                };
+                println!("{}: {items}", user.email);
+            }
+            Ok(())
+        }
+        DigestsCommand::Send {
+            dry_run: false,
+            user,
+        } => {
+            let mailer = crate::mail::Mailer::from_settings(&settings)
+                .await
+                .context("setting up outgoing mail")?;
+            let at = crate::services::now();
+            if let Some(email) = user {
+                let user = digests::user_by_email(&db, &email).await.map_err(english)?;
+                digests::make_due(&db, &user, at).await.map_err(english)?;
+            }
+            let worker = format!("cli:{}", std::process::id());
+            let report = digests::run_once(
+                digests::Sender {
+                    db: &db,
+                    mailer: &mailer,
+                    settings: &settings,
+                    worker: &worker,
+                },
+                at,
+            )
+            .await
+            .map_err(english)?;
+            mailer.shutdown().await;
+            println!(
+                "digests: {} sent, {} to retry, {} failed, {} cancelled",
+                report.sent, report.retry, report.failed, report.cancelled
+            );
             Ok(())
         }
     }

@@ -143,6 +143,16 @@ pub struct Settings {
     #[arg(long, env = "TRAMA_SMTP_URL", global = true, hide_env_values = true)]
     pub smtp_url: Option<Secret>,
 
+    /// Seconds between two runs of the digest scheduler (plan what is due,
+    /// send what can be claimed); 0 turns it off in this process.
+    #[arg(
+        long,
+        env = "TRAMA_DIGEST_POLL_SECS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub digest_poll_secs: u64,
+
     /// Sender address of outgoing mail.
     #[arg(
         long,
@@ -184,6 +194,7 @@ impl Settings {
             max_body_bytes: 1_048_576,
             shutdown_grace_secs: 30,
             smtp_url: None,
+            digest_poll_secs: 5,
             mail_from: "Trama <noreply@trama.localhost>".to_owned(),
             log: "info".to_owned(),
             log_format: LogFormat::Pretty,

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod connection;
+pub mod digests;
 pub mod enums;
 pub mod error;
 pub mod inputs;
@@ -32,11 +33,16 @@ pub struct Query(
     search::SearchQuery,
     matches::MatchQuery,
     territories::TerritoryQuery,
+    digests::DigestQuery,
 );
 
 /// The root mutation: accounts, organisations, offers and needs, matches.
 #[derive(MergedObject, Default)]
-pub struct Mutation(mutation::CoreMutation, matches::MatchMutation);
+pub struct Mutation(
+    mutation::CoreMutation,
+    matches::MatchMutation,
+    digests::DigestMutation,
+);
 
 pub type TramaSchema = Schema<Query, Mutation, subscription::Subscription>;
 

@@ -3,6 +3,7 @@
 //! (body limit, timeout, tracing, compression).
 
 pub mod auth;
+pub mod digests;
 pub mod graphql;
 pub mod health;
 
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(graphql::routes(&state))
+        .merge(digests::routes())
         // The pages e-mail links open.
         .route_service("/account/verify", ServeFile::new(dist.join("account.html")))
         .route_service("/account/reset", ServeFile::new(dist.join("account.html")))

@@ -11,6 +11,7 @@
 //! Error policy: job code returns `anyhow` errors; they are logged and
 //! stored in `jobs.last_error`, never shown to users.
 
+pub mod digests;
 pub mod worker;
 
 use chrono::{DateTime, TimeDelta, Utc};

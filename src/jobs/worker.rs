@@ -67,7 +67,7 @@ impl RunningWorker {
 }
 
 /// This process's name in `jobs.claimed_by`.
-fn worker_name() -> String {
+pub(crate) fn worker_name() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "trama".to_owned());
     let mut name = format!(
         "{host}:{}:{}",

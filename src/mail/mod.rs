@@ -23,6 +23,7 @@
 //! database); the mailer never retries by itself, so a message is never sent
 //! twice behind the caller's back.
 
+pub mod digest;
 pub mod error;
 pub mod message;
 pub mod smtp_url;

@@ -268,7 +268,7 @@ impl Content {
 /// The page every e-mail shares: a centred 600-pixel column with the name of
 /// the platform, the heading (`title`, plain text), `body_html` and a footer
 /// saying why the person got it (`why`, plain text).
-fn layout(lang: Lang, title: &str, body_html: &str, why: &str) -> String {
+pub(crate) fn layout(lang: Lang, title: &str, body_html: &str, why: &str) -> String {
     let lang_code = lang.as_str();
     let title = escape_html(title);
     let why = escape_html(why);

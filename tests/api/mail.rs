@@ -40,7 +40,7 @@ fn simple_email(subject: &str) -> OutgoingEmail {
     )
 }
 
-fn header(message: &mail_parser::Message<'_>, name: &str) -> String {
+pub fn header(message: &mail_parser::Message<'_>, name: &str) -> String {
     message
         .header_raw(name)
         .unwrap_or_else(|| panic!("no {name} header"))

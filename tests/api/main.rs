@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod demo;
+mod digests;
 mod graphql_api;
 mod graphql_http;
 mod graphql_lists;

@@ -1,0 +1,1201 @@
+//! E-mail digests of new matches: each user's preferences, planning the
+//! digests that are due, choosing their items, sending them, and the
+//! one-click links (unsubscribe, feedback) they carry.
+//!
+//! # How a digest travels
+//!
+//! 1. **Plan** ([`plan_due`]): a subscription whose `next_due_at` has come is
+//!    locked (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so two processes never
+//!    plan the same one; SQLite has a single writer). In the same
+//!    transaction its items are chosen (matches of the user's organisations'
+//!    needs and offers, created since the subscription began, not dismissed
+//!    by the user's side, never in an earlier digest of this user) and
+//!    written to `digest_items` with a `pending` row in `digest_deliveries`
+//!    (unique on user and `period_end`), and `next_due_at` moves on. A digest
+//!    with nothing in it is recorded as `sent` with `item_count = 0` and no
+//!    message (immediate digests, checked every minute, record nothing).
+//! 2. **Send** ([`send_due`]): deliveries are claimed with a lease
+//!    (`claimed_by`, `claimed_until`, like [`crate::jobs::claim`]), rendered
+//!    and handed to the SMTP pool. Success marks the row `sent` with the
+//!    Message-ID. A temporary failure ([`MailError::is_retryable`]) puts it
+//!    back as `retry` with exponential back-off; a permanent one marks it
+//!    `failed` with `last_error`, which `digestSettings.lastError` shows.
+//! 3. A process that dies mid-send leaves the row `sending`; when the lease
+//!    runs out another process claims it and sends it. Items were fixed at
+//!    planning, so nothing is lost and nothing goes twice in two digests.
+//!
+//! **The one window SMTP leaves open**: if the process dies after the server
+//! answered 250 to the message and before the `sent` update commits, the
+//! digest is sent again after the lease. No protocol closes that window;
+//! it is kept to one short `UPDATE` right after the reply.
+//!
+//! Turning digests off (settings or the unsubscribe link) deletes the
+//! deliveries not yet sent, and a claimed delivery checks the subscription
+//! again before sending, so nothing is sent afterwards (a message already
+//! in the SMTP conversation at that instant may still arrive).
+//!
+//! # Links without login
+//!
+//! Each sent digest carries a random token stored hashed in `email_tokens`
+//! (purpose `unsubscribe`, valid [`LINK_LIFETIME`]): the unsubscribe link
+//! and the feedback links use it. A row rather than an HMAC because the
+//! platform has no signing-key setting to manage and rotate, tokens can be
+//! revoked by deleting rows, and the existing token code (hashing, expiry)
+//! is reused. A feedback link is honoured only for a match that was an item
+//! of a digest sent to the token's owner. Links stay valid after use
+//! (mail clients and scanners may open them more than once); unsubscribing
+//! twice is harmless.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::{Actor, new_id, now, tokens};
+use crate::config::Settings;
+use crate::domain::{
+    DeliveryStatus, DigestFrequency, Email, EmailTokenPurpose, FeedbackSource, FeedbackVerdict,
+    Lang, MatchSideStatus,
+};
+use crate::error::AppError;
+use crate::mail::digest::{self as render, Digest, DigestItem, DigestSection, Side};
+use crate::mail::{MailError, Mailer, OutgoingEmail};
+use crate::store::entities::{
+    digest_deliveries, digest_items, digest_subscriptions, email_tokens, matches, memberships,
+    needs, offers, organizations, users,
+};
+
+/// How long the links of a digest work.
+pub const LINK_LIFETIME: TimeDelta = TimeDelta::days(180);
+/// How long a send claim lasts before another process may take it over.
+pub const LEASE: TimeDelta = TimeDelta::seconds(120);
+/// Attempts before a delivery is given up as `failed`.
+pub const MAX_ATTEMPTS: i32 = 8;
+/// Most items in one digest; the rest wait for the next one.
+pub const MAX_ITEMS: usize = 50;
+/// Subscriptions planned, and deliveries claimed, per step.
+const BATCH: u64 = 100;
+/// `digest_items.item_type` of a match.
+const ITEM_MATCH: &str = "match";
+
+/// A user's digest preferences.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DigestSettings {
+    pub frequency: DigestFrequency,
+    pub language: Lang,
+    pub include_matches: bool,
+    pub include_saved_searches: bool,
+    pub include_projects: bool,
+    pub last_sent_at: Option<DateTime<Utc>>,
+    pub next_due_at: Option<DateTime<Utc>>,
+    /// Why the latest digest could not be delivered, when it could not.
+    pub last_error: Option<String>,
+}
+
+/// A change to the preferences: `None` keeps the current value.
+#[derive(Clone, Debug, Default)]
+pub struct DigestSettingsInput {
+    pub frequency: Option<DigestFrequency>,
+    pub language: Option<Lang>,
+    pub include_matches: Option<bool>,
+    pub include_saved_searches: Option<bool>,
+    pub include_projects: Option<bool>,
+}
+
+/// How long after `from` a digest of `frequency` is due; `None` when off.
+pub fn interval(frequency: DigestFrequency) -> Option<TimeDelta> {
+    match frequency {
+        // "Immediate" is checked every minute: a burst of matches from one
+        // change arrives as one e-mail rather than ten.
+        DigestFrequency::Immediate => Some(TimeDelta::minutes(1)),
+        DigestFrequency::Daily => Some(TimeDelta::days(1)),
+        DigestFrequency::Weekly => Some(TimeDelta::days(7)),
+        DigestFrequency::Off => None,
+    }
+}
+
+fn frequency_of(row: &digest_subscriptions::Model) -> DigestFrequency {
+    DigestFrequency::parse(&row.frequency).unwrap_or_default()
+}
+
+/// The user's subscription, created with the defaults (weekly, in the
+/// user's language, matches on) when there is none yet.
+pub async fn subscription(
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+) -> Result<digest_subscriptions::Model, AppError> {
+    if let Some(row) = find_subscription(db, user.id).await? {
+        return Ok(row);
+    }
+    let at = now();
+    let default = DigestFrequency::default();
+    let row = digest_subscriptions::ActiveModel {
+        id: Set(new_id()),
+        user_id: Set(user.id),
+        frequency: Set(default.as_str().to_owned()),
+        language: Set(Lang::parse(&user.locale)
+            .unwrap_or_default()
+            .as_str()
+            .to_owned()),
+        include_matches: Set(true),
+        include_saved_searches: Set(true),
+        include_projects: Set(true),
+        last_sent_at: Set(None),
+        next_due_at: Set(interval(default).map(|d| at + d)),
+        created_at: Set(at),
+        updated_at: Set(at),
+    };
+    // Two requests may create it at once: the unique user_id keeps one.
+    digest_subscriptions::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(digest_subscriptions::Column::UserId)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    find_subscription(db, user.id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("digest subscription not created")))
+}
+
+async fn find_subscription(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> Result<Option<digest_subscriptions::Model>, AppError> {
+    Ok(digest_subscriptions::Entity::find()
+        .filter(digest_subscriptions::Column::UserId.eq(user_id))
+        .one(db)
+        .await?)
+}
+
+async fn active_user(db: &impl ConnectionTrait, id: Uuid) -> Result<users::Model, AppError> {
+    users::Entity::find_by_id(id)
+        .filter(users::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthenticated)
+}
+
+/// The signed-in user's digest settings. UNAUTHENTICATED without a user.
+pub async fn settings_of(
+    db: &DatabaseConnection,
+    actor: Option<&Actor>,
+) -> Result<DigestSettings, AppError> {
+    let user_id = actor
+        .and_then(|a| a.user_id)
+        .ok_or(AppError::Unauthenticated)?;
+    let user = active_user(db, user_id).await?;
+    let row = subscription(db, &user).await?;
+    describe(db, row).await
+}
+
+async fn describe(
+    db: &impl ConnectionTrait,
+    row: digest_subscriptions::Model,
+) -> Result<DigestSettings, AppError> {
+    // The newest delivery that is settled: an error shows until a later
+    // digest gets through.
+    let latest = digest_deliveries::Entity::find()
+        .filter(digest_deliveries::Column::UserId.eq(row.user_id))
+        .filter(digest_deliveries::Column::Status.is_in([
+            DeliveryStatus::Sent.as_str(),
+            DeliveryStatus::Failed.as_str(),
+        ]))
+        .filter(digest_deliveries::Column::ItemCount.gt(0))
+        .order_by_desc(digest_deliveries::Column::Id)
+        .one(db)
+        .await?;
+    let last_error = latest
+        .filter(|d| d.status == DeliveryStatus::Failed.as_str())
+        .and_then(|d| d.last_error);
+    let frequency = frequency_of(&row);
+    Ok(DigestSettings {
+        frequency,
+        language: Lang::parse(&row.language).unwrap_or_default(),
+        include_matches: row.include_matches,
+        include_saved_searches: row.include_saved_searches,
+        include_projects: row.include_projects,
+        last_sent_at: row.last_sent_at,
+        next_due_at: if frequency == DigestFrequency::Off {
+            None
+        } else {
+            row.next_due_at
+        },
+        last_error,
+    })
+}
+
+/// Changes the signed-in user's digest settings. A new frequency takes
+/// effect from now (the next digest is due one interval from now); turning
+/// digests off cancels the ones not yet sent. UNAUTHENTICATED without a user.
+pub async fn update_settings(
+    db: &DatabaseConnection,
+    actor: Option<&Actor>,
+    input: &DigestSettingsInput,
+) -> Result<DigestSettings, AppError> {
+    let actor = actor.ok_or(AppError::Unauthenticated)?;
+    let user_id = actor.user_id.ok_or(AppError::Unauthenticated)?;
+    let user = active_user(db, user_id).await?;
+    let row = subscription(db, &user).await?;
+    let txn = db.begin().await?;
+    let at = now();
+    let before = frequency_of(&row);
+    let mut active: digest_subscriptions::ActiveModel = row.clone().into();
+    if let Some(frequency) = input.frequency {
+        active.frequency = Set(frequency.as_str().to_owned());
+        if frequency == DigestFrequency::Immediate {
+            // Due at once; then every minute.
+            active.next_due_at = Set(Some(at));
+        } else if frequency != before {
+            active.next_due_at = Set(interval(frequency).map(|d| at + d));
+        }
+        if frequency == DigestFrequency::Off {
+            cancel_unsent(&txn, user_id).await?;
+        }
+    }
+    if let Some(language) = input.language {
+        active.language = Set(language.as_str().to_owned());
+    }
+    if let Some(on) = input.include_matches {
+        active.include_matches = Set(on);
+    }
+    if let Some(on) = input.include_saved_searches {
+        active.include_saved_searches = Set(on);
+    }
+    if let Some(on) = input.include_projects {
+        active.include_projects = Set(on);
+    }
+    active.updated_at = Set(at);
+    let after = active.update(&txn).await?;
+    super::audit(
+        &txn,
+        actor,
+        "digest.settings",
+        "user",
+        user_id,
+        serde_json::json!({ "frequency": after.frequency, "language": after.language }),
+    )
+    .await?;
+    txn.commit().await?;
+    describe(db, after).await
+}
+
+/// Deletes the user's deliveries that were not sent (their items become
+/// eligible again should digests be turned back on).
+async fn cancel_unsent(txn: &impl ConnectionTrait, user_id: Uuid) -> Result<(), AppError> {
+    digest_deliveries::Entity::delete_many()
+        .filter(digest_deliveries::Column::UserId.eq(user_id))
+        .filter(digest_deliveries::Column::Status.is_in([
+            DeliveryStatus::Pending.as_str(),
+            DeliveryStatus::Retry.as_str(),
+        ]))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- planning
+
+/// Creates the default subscription of verified users who have none, so the
+/// weekly digest reaches everyone. Returns how many were created.
+async fn create_default_subscriptions(db: &DatabaseConnection) -> Result<u64, AppError> {
+    let have: HashSet<Uuid> = digest_subscriptions::Entity::find()
+        .select_only()
+        .column(digest_subscriptions::Column::UserId)
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let missing: Vec<users::Model> = users::Entity::find()
+        .filter(users::Column::DeletedAt.is_null())
+        .filter(users::Column::EmailVerifiedAt.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|u| !have.contains(&u.id))
+        .collect();
+    for user in &missing {
+        subscription(db, user).await?;
+    }
+    Ok(missing.len() as u64)
+}
+
+/// Plans every digest due at `at`: items chosen and recorded, a delivery
+/// row to send. Returns how many deliveries with items were planned.
+pub async fn plan_due(db: &DatabaseConnection, at: DateTime<Utc>) -> Result<u64, AppError> {
+    create_default_subscriptions(db).await?;
+    let mut planned = 0;
+    loop {
+        let (done, with_items) = plan_batch(db, at).await?;
+        planned += with_items;
+        if done < BATCH {
+            return Ok(planned);
+        }
+    }
+}
+
+/// Plans up to [`BATCH`] due subscriptions in one transaction; returns how
+/// many subscriptions it handled and how many digests have items.
+async fn plan_batch(db: &DatabaseConnection, at: DateTime<Utc>) -> Result<(u64, u64), AppError> {
+    let txn = db.begin().await?;
+    let mut select = digest_subscriptions::Entity::find()
+        .filter(digest_subscriptions::Column::Frequency.ne(DigestFrequency::Off.as_str()))
+        .filter(digest_subscriptions::Column::NextDueAt.lte(at))
+        .order_by_asc(digest_subscriptions::Column::NextDueAt)
+        .order_by_asc(digest_subscriptions::Column::Id)
+        .limit(BATCH);
+    if txn.get_database_backend() == DbBackend::Postgres {
+        select = select.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let due = select.all(&txn).await?;
+    let mut with_items = 0;
+    for sub in &due {
+        if plan_one(&txn, sub, at).await? {
+            with_items += 1;
+        }
+    }
+    txn.commit().await?;
+    Ok((due.len() as u64, with_items))
+}
+
+async fn plan_one(
+    txn: &impl ConnectionTrait,
+    sub: &digest_subscriptions::Model,
+    at: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let frequency = frequency_of(sub);
+    let mut next: digest_subscriptions::ActiveModel = sub.clone().into();
+    next.next_due_at = Set(interval(frequency).map(|d| at + d));
+    next.updated_at = Set(now());
+    next.update(txn).await?;
+
+    let user = users::Entity::find_by_id(sub.user_id)
+        .filter(users::Column::DeletedAt.is_null())
+        .filter(users::Column::EmailVerifiedAt.is_not_null())
+        .one(txn)
+        .await?;
+    let items = match user {
+        Some(_) if sub.include_matches => new_match_items(txn, sub, at).await?,
+        _ => Vec::new(),
+    };
+    if items.is_empty() && frequency == DigestFrequency::Immediate {
+        return Ok(false);
+    }
+    let previous_end = digest_deliveries::Entity::find()
+        .filter(digest_deliveries::Column::UserId.eq(sub.user_id))
+        .order_by_desc(digest_deliveries::Column::PeriodEnd)
+        .one(txn)
+        .await?
+        .map(|d| d.period_end);
+    let id = new_id();
+    let empty = items.is_empty();
+    digest_deliveries::ActiveModel {
+        id: Set(id),
+        user_id: Set(sub.user_id),
+        period_start: Set(previous_end.unwrap_or(sub.created_at)),
+        period_end: Set(at),
+        status: Set(if empty {
+            DeliveryStatus::Sent
+        } else {
+            DeliveryStatus::Pending
+        }
+        .as_str()
+        .to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(Some(at)),
+        claimed_by: Set(None),
+        claimed_until: Set(None),
+        message_id: Set(None),
+        last_error: Set(None),
+        item_count: Set(i32::try_from(items.len()).unwrap_or(i32::MAX)),
+        created_at: Set(now()),
+        sent_at: Set(empty.then_some(at)),
+    }
+    .insert(txn)
+    .await?;
+    if !empty {
+        digest_items::Entity::insert_many(items.iter().map(|match_id| digest_items::ActiveModel {
+            delivery_id: Set(id),
+            item_type: Set(ITEM_MATCH.to_owned()),
+            item_id: Set(*match_id),
+        }))
+        .exec_without_returning(txn)
+        .await?;
+    }
+    Ok(!empty)
+}
+
+/// The user's organisations' open needs and offers.
+async fn my_postings(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> Result<(Vec<needs::Model>, Vec<offers::Model>), AppError> {
+    let orgs: Vec<Uuid> = memberships::Entity::find()
+        .filter(memberships::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.organization_id)
+        .collect();
+    if orgs.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let my_needs = needs::Entity::find()
+        .filter(needs::Column::OrganizationId.is_in(orgs.clone()))
+        .filter(needs::Column::DeletedAt.is_null())
+        .all(db)
+        .await?;
+    let my_offers = offers::Entity::find()
+        .filter(offers::Column::OrganizationId.is_in(orgs))
+        .filter(offers::Column::DeletedAt.is_null())
+        .all(db)
+        .await?;
+    Ok((my_needs, my_offers))
+}
+
+/// Matches new for this user at `at`, newest first: on their organisations'
+/// needs or offers, created after the subscription and by `at`, not
+/// dismissed by their side, in no earlier digest of theirs.
+async fn new_match_items(
+    txn: &impl ConnectionTrait,
+    sub: &digest_subscriptions::Model,
+    at: DateTime<Utc>,
+) -> Result<Vec<Uuid>, AppError> {
+    let (my_needs, my_offers) = my_postings(txn, sub.user_id).await?;
+    let need_ids: HashSet<Uuid> = my_needs.iter().map(|n| n.id).collect();
+    let offer_ids: HashSet<Uuid> = my_offers.iter().map(|o| o.id).collect();
+    if need_ids.is_empty() && offer_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let dismissed = MatchSideStatus::Dismissed.as_str();
+    // Instants are compared in Rust: on SQLite they are text whose
+    // fractional digits vary (see docs/data-model.md).
+    let mut rows: Vec<matches::Model> = matches::Entity::find()
+        .filter(
+            Condition::any()
+                .add(matches::Column::NeedId.is_in(need_ids.iter().copied()))
+                .add(matches::Column::OfferId.is_in(offer_ids.iter().copied())),
+        )
+        .all(txn)
+        .await?
+        .into_iter()
+        .filter(|m| m.created_at > sub.created_at && m.created_at <= at)
+        .filter(|m| {
+            let mine_dismissed = (need_ids.contains(&m.need_id) && m.need_side_status == dismissed)
+                || (offer_ids.contains(&m.offer_id) && m.offer_side_status == dismissed);
+            !mine_dismissed
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sent = already_sent(txn, sub.user_id, rows.iter().map(|m| m.id).collect()).await?;
+    rows.retain(|m| !sent.contains(&m.id));
+    rows.sort_by_key(|m| std::cmp::Reverse(m.id));
+    rows.truncate(MAX_ITEMS);
+    Ok(rows.into_iter().map(|m| m.id).collect())
+}
+
+/// Which of `ids` were items of a digest of this user.
+async fn already_sent(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    ids: Vec<Uuid>,
+) -> Result<HashSet<Uuid>, AppError> {
+    let deliveries: Vec<Uuid> = digest_deliveries::Entity::find()
+        .select_only()
+        .column(digest_deliveries::Column::Id)
+        .filter(digest_deliveries::Column::UserId.eq(user_id))
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?;
+    if deliveries.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut found = HashSet::new();
+    for chunk in ids.chunks(500) {
+        let rows = digest_items::Entity::find()
+            .filter(digest_items::Column::DeliveryId.is_in(deliveries.clone()))
+            .filter(digest_items::Column::ItemType.eq(ITEM_MATCH))
+            .filter(digest_items::Column::ItemId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?;
+        found.extend(rows.into_iter().map(|r| r.item_id));
+    }
+    Ok(found)
+}
+
+// ----------------------------------------------------------------- sending
+
+/// Claims up to `limit` deliveries due at `at` for `worker`: pending and
+/// retry ones whose time has come, and sending ones whose lease ran out (a
+/// crashed sender). Two workers never claim the same delivery.
+pub async fn claim(
+    db: &DatabaseConnection,
+    worker: &str,
+    at: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<digest_deliveries::Model>, AppError> {
+    let txn = db.begin().await?;
+    let due = Condition::any()
+        .add(
+            Condition::all()
+                .add(digest_deliveries::Column::Status.is_in([
+                    DeliveryStatus::Pending.as_str(),
+                    DeliveryStatus::Retry.as_str(),
+                ]))
+                .add(digest_deliveries::Column::NextAttemptAt.lte(at)),
+        )
+        .add(
+            Condition::all()
+                .add(digest_deliveries::Column::Status.eq(DeliveryStatus::Sending.as_str()))
+                .add(digest_deliveries::Column::ClaimedUntil.lt(at)),
+        );
+    let mut select = digest_deliveries::Entity::find()
+        .filter(due)
+        .order_by_asc(digest_deliveries::Column::Id)
+        .limit(limit);
+    if txn.get_database_backend() == DbBackend::Postgres {
+        select = select.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let rows = select.all(&txn).await?;
+    if rows.is_empty() {
+        txn.commit().await?;
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    digest_deliveries::Entity::update_many()
+        .col_expr(
+            digest_deliveries::Column::Status,
+            Expr::value(DeliveryStatus::Sending.as_str()),
+        )
+        .col_expr(
+            digest_deliveries::Column::ClaimedBy,
+            Expr::value(worker.to_owned()),
+        )
+        .col_expr(
+            digest_deliveries::Column::ClaimedUntil,
+            Expr::value(at + LEASE),
+        )
+        .col_expr(
+            digest_deliveries::Column::Attempts,
+            Expr::col(digest_deliveries::Column::Attempts).add(1),
+        )
+        .filter(digest_deliveries::Column::Id.is_in(ids))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|mut row| {
+            row.attempts += 1;
+            row.claimed_by = Some(worker.to_owned());
+            row
+        })
+        .collect())
+}
+
+/// What a send step did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SendReport {
+    pub sent: u64,
+    pub retry: u64,
+    pub failed: u64,
+    /// Deliveries dropped because digests were turned off or the user left.
+    pub cancelled: u64,
+}
+
+impl std::ops::AddAssign for SendReport {
+    fn add_assign(&mut self, other: Self) {
+        self.sent += other.sent;
+        self.retry += other.retry;
+        self.failed += other.failed;
+        self.cancelled += other.cancelled;
+    }
+}
+
+/// What sending needs.
+#[derive(Clone, Copy)]
+pub struct Sender<'a> {
+    pub db: &'a DatabaseConnection,
+    pub mailer: &'a Mailer,
+    pub settings: &'a Settings,
+    /// This process's name in `claimed_by`.
+    pub worker: &'a str,
+}
+
+/// Plans what is due at `at`, then sends every claimable delivery.
+pub async fn run_once(sender: Sender<'_>, at: DateTime<Utc>) -> Result<SendReport, AppError> {
+    plan_due(sender.db, at).await?;
+    send_due(sender, at).await
+}
+
+/// Claims and sends deliveries due at `at` until none is left, several at
+/// once (the mailer's pool bounds the connections).
+pub async fn send_due(sender: Sender<'_>, at: DateTime<Utc>) -> Result<SendReport, AppError> {
+    let mut report = SendReport::default();
+    loop {
+        let claimed = claim(sender.db, sender.worker, at, BATCH).await?;
+        if claimed.is_empty() {
+            return Ok(report);
+        }
+        let outcomes = futures_util::future::join_all(
+            claimed
+                .into_iter()
+                .map(|delivery| send_one(sender, delivery, at)),
+        )
+        .await;
+        for outcome in outcomes {
+            report += outcome?;
+        }
+    }
+}
+
+/// Only the claim holder may settle a delivery: a sender whose lease ran
+/// out and was taken over writes nothing.
+fn held_by(worker: &str, id: Uuid) -> Condition {
+    Condition::all()
+        .add(digest_deliveries::Column::Id.eq(id))
+        .add(digest_deliveries::Column::ClaimedBy.eq(worker))
+        .add(digest_deliveries::Column::Status.eq(DeliveryStatus::Sending.as_str()))
+}
+
+/// Sends one claimed delivery; `at` is the step's time, from which a retry
+/// is scheduled (so one step never retries what it just tried).
+async fn send_one(
+    sender: Sender<'_>,
+    delivery: digest_deliveries::Model,
+    at: DateTime<Utc>,
+) -> Result<SendReport, AppError> {
+    let db = sender.db;
+    let user = users::Entity::find_by_id(delivery.user_id)
+        .filter(users::Column::DeletedAt.is_null())
+        .one(db)
+        .await?;
+    let sub = find_subscription(db, delivery.user_id).await?;
+    let (Some(user), Some(sub)) = (user, sub) else {
+        return cancel(db, sender.worker, delivery.id).await;
+    };
+    if frequency_of(&sub) == DigestFrequency::Off {
+        return cancel(db, sender.worker, delivery.id).await;
+    }
+    let token = issue_link_token(db, user.id).await?;
+    let digest = compose(db, sender.settings, &user, &sub, delivery.id, &token).await?;
+    let mut report = SendReport::default();
+    if digest.item_count() == 0 {
+        // Every item vanished since planning (postings deleted).
+        settle_sent(db, sender.worker, &delivery, None).await?;
+        return Ok(report);
+    }
+    let email = match build_email(&user, &digest) {
+        Ok(email) => email,
+        Err(error) => {
+            settle_failed(db, sender.worker, &delivery, &error, true, at).await?;
+            report.failed = 1;
+            return Ok(report);
+        }
+    };
+    match sender.mailer.send(email).await {
+        Ok(message_id) => {
+            settle_sent(db, sender.worker, &delivery, Some(message_id.into_inner())).await?;
+            report.sent = 1;
+        }
+        Err(error) => {
+            let give_up = !error.is_retryable() || delivery.attempts >= MAX_ATTEMPTS;
+            tracing::warn!(delivery = %delivery.id, attempt = delivery.attempts, %error, "digest not sent");
+            settle_failed(db, sender.worker, &delivery, &error, give_up, at).await?;
+            if give_up {
+                report.failed = 1;
+            } else {
+                report.retry = 1;
+            }
+        }
+    }
+    Ok(report)
+}
+
+fn build_email(user: &users::Model, digest: &Digest) -> Result<OutgoingEmail, MailError> {
+    let address = Email::parse(&user.email)
+        .map_err(|_| MailError::Invalid("the stored address is not valid".to_owned()))?;
+    OutgoingEmail::new(address, render::render(digest))
+        .to_name(user.display_name.clone())
+        .one_click_unsubscribe(&digest.unsubscribe_url)
+}
+
+async fn cancel(db: &DatabaseConnection, worker: &str, id: Uuid) -> Result<SendReport, AppError> {
+    digest_deliveries::Entity::delete_many()
+        .filter(held_by(worker, id))
+        .exec(db)
+        .await?;
+    Ok(SendReport {
+        cancelled: 1,
+        ..SendReport::default()
+    })
+}
+
+async fn settle_sent(
+    db: &DatabaseConnection,
+    worker: &str,
+    delivery: &digest_deliveries::Model,
+    message_id: Option<String>,
+) -> Result<(), AppError> {
+    let at = now();
+    let txn = db.begin().await?;
+    let updated = digest_deliveries::Entity::update_many()
+        .col_expr(
+            digest_deliveries::Column::Status,
+            Expr::value(DeliveryStatus::Sent.as_str()),
+        )
+        .col_expr(
+            digest_deliveries::Column::MessageId,
+            Expr::value(message_id),
+        )
+        .col_expr(digest_deliveries::Column::SentAt, Expr::value(Some(at)))
+        .col_expr(
+            digest_deliveries::Column::ClaimedUntil,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .col_expr(
+            digest_deliveries::Column::LastError,
+            Expr::value(None::<String>),
+        )
+        .filter(held_by(worker, delivery.id))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected > 0 {
+        digest_subscriptions::Entity::update_many()
+            .col_expr(
+                digest_subscriptions::Column::LastSentAt,
+                Expr::value(Some(at)),
+            )
+            .filter(digest_subscriptions::Column::UserId.eq(delivery.user_id))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn settle_failed(
+    db: &DatabaseConnection,
+    worker: &str,
+    delivery: &digest_deliveries::Model,
+    error: &MailError,
+    give_up: bool,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let (status, next) = if give_up {
+        (DeliveryStatus::Failed, None)
+    } else {
+        (
+            DeliveryStatus::Retry,
+            Some(at + crate::jobs::backoff(delivery.attempts)),
+        )
+    };
+    digest_deliveries::Entity::update_many()
+        .col_expr(
+            digest_deliveries::Column::Status,
+            Expr::value(status.as_str()),
+        )
+        .col_expr(digest_deliveries::Column::NextAttemptAt, Expr::value(next))
+        .col_expr(
+            digest_deliveries::Column::ClaimedUntil,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .col_expr(
+            digest_deliveries::Column::LastError,
+            Expr::value(Some(error.to_string())),
+        )
+        .filter(held_by(worker, delivery.id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn issue_link_token(db: &impl ConnectionTrait, user_id: Uuid) -> Result<String, AppError> {
+    let token = tokens::generate()?;
+    let at = now();
+    email_tokens::ActiveModel {
+        id: Set(new_id()),
+        user_id: Set(user_id),
+        purpose: Set(EmailTokenPurpose::Unsubscribe.as_str().to_owned()),
+        token_hash: Set(token.hash),
+        created_at: Set(at),
+        expires_at: Set(at + LINK_LIFETIME),
+        used_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(token.plain)
+}
+
+fn base(settings: &Settings) -> &str {
+    settings.public_url.trim_end_matches('/')
+}
+
+/// The digest of a planned delivery: its items grouped by the user's need
+/// or offer (one section each, newest first), with links carrying `token`.
+async fn compose(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    user: &users::Model,
+    sub: &digest_subscriptions::Model,
+    delivery_id: Uuid,
+    token: &str,
+) -> Result<Digest, AppError> {
+    let base = base(settings);
+    let item_ids: Vec<Uuid> = digest_items::Entity::find()
+        .filter(digest_items::Column::DeliveryId.eq(delivery_id))
+        .filter(digest_items::Column::ItemType.eq(ITEM_MATCH))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| i.item_id)
+        .collect();
+    let rows = if item_ids.is_empty() {
+        Vec::new()
+    } else {
+        matches::Entity::find()
+            .filter(matches::Column::Id.is_in(item_ids))
+            .all(db)
+            .await?
+    };
+    let (my_needs, my_offers) = my_postings(db, user.id).await?;
+    let my_needs: HashMap<Uuid, needs::Model> = my_needs.into_iter().map(|n| (n.id, n)).collect();
+    let my_offers: HashMap<Uuid, offers::Model> =
+        my_offers.into_iter().map(|o| (o.id, o)).collect();
+    let other_needs: HashMap<Uuid, needs::Model> = needs::Entity::find()
+        .filter(needs::Column::Id.is_in(rows.iter().map(|m| m.need_id)))
+        .filter(needs::Column::DeletedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n))
+        .collect();
+    let other_offers: HashMap<Uuid, offers::Model> = offers::Entity::find()
+        .filter(offers::Column::Id.is_in(rows.iter().map(|m| m.offer_id)))
+        .filter(offers::Column::DeletedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let org_ids: HashSet<Uuid> = other_needs
+        .values()
+        .map(|n| n.organization_id)
+        .chain(other_offers.values().map(|o| o.organization_id))
+        .collect();
+    let org_names: HashMap<Uuid, String> = organizations::Entity::find()
+        .filter(organizations::Column::Id.is_in(org_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let org = |id: Uuid| org_names.get(&id).cloned().unwrap_or_default();
+    let feedback = |match_id: Uuid, verdict: &str| {
+        format!("{base}/digests/feedback?token={token}&match={match_id}&verdict={verdict}")
+    };
+    // Section key: (side, posting id).
+    let mut sections: BTreeMap<(u8, Uuid), DigestSection> = BTreeMap::new();
+    for row in &rows {
+        let (Some(need), Some(offer)) = (
+            other_needs.get(&row.need_id),
+            other_offers.get(&row.offer_id),
+        ) else {
+            continue;
+        };
+        // A match between two postings of the user's own organisations
+        // appears under the need.
+        let (key, section, item) = if my_needs.contains_key(&row.need_id) {
+            (
+                (0, need.id),
+                (
+                    Side::Need,
+                    &need.title,
+                    org(need.organization_id),
+                    format!("{base}/needs/{}", need.id),
+                ),
+                (
+                    &offer.title,
+                    org(offer.organization_id),
+                    format!("{base}/offers/{}", offer.id),
+                ),
+            )
+        } else if my_offers.contains_key(&row.offer_id) {
+            (
+                (1, offer.id),
+                (
+                    Side::Offer,
+                    &offer.title,
+                    org(offer.organization_id),
+                    format!("{base}/offers/{}", offer.id),
+                ),
+                (
+                    &need.title,
+                    org(need.organization_id),
+                    format!("{base}/needs/{}", need.id),
+                ),
+            )
+        } else {
+            // The user left the organisation since planning.
+            continue;
+        };
+        let entry = sections.entry(key).or_insert_with(|| DigestSection {
+            side: section.0,
+            title: section.1.clone(),
+            organization: section.2,
+            url: section.3,
+            items: Vec::new(),
+        });
+        entry.items.push(DigestItem {
+            match_id: row.id,
+            title: item.0.clone(),
+            organization: item.1,
+            score: row.score,
+            created_at: row.created_at,
+            url: item.2,
+            relevant_url: feedback(row.id, FeedbackVerdict::Relevant.as_str()),
+            not_relevant_url: feedback(row.id, FeedbackVerdict::NotRelevant.as_str()),
+        });
+    }
+    let mut sections: Vec<DigestSection> = sections.into_values().collect();
+    for section in &mut sections {
+        section.items.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then(b.match_id.cmp(&a.match_id))
+        });
+    }
+    // Newest first: by each section's newest item.
+    sections.sort_by(|a, b| {
+        let newest = |s: &DigestSection| s.items.first().map(|i| (i.created_at, i.match_id));
+        newest(b).cmp(&newest(a))
+    });
+    Ok(Digest {
+        lang: Lang::parse(&sub.language).unwrap_or_default(),
+        display_name: user.display_name.clone(),
+        sections,
+        unsubscribe_url: format!("{base}/digests/unsubscribe?token={token}"),
+        settings_url: format!("{base}/account"),
+    })
+}
+
+/// The digest `user` would get now, rendered, without recording anything
+/// (for `trama digests preview`). Items are those a digest planned now
+/// would hold; the links carry a placeholder token that does not work.
+pub async fn preview(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    email: &str,
+) -> Result<Option<crate::mail::RenderedEmail>, AppError> {
+    let user = user_by_email(db, email).await?;
+    let sub = subscription(db, &user).await?;
+    // Plan in a transaction that is rolled back: the same code path as a
+    // real digest, and nothing stays.
+    let txn = db.begin().await?;
+    let at = now();
+    let items = new_match_items(&txn, &sub, at).await?;
+    if items.is_empty() {
+        txn.rollback().await?;
+        return Ok(None);
+    }
+    let id = new_id();
+    digest_deliveries::ActiveModel {
+        id: Set(id),
+        user_id: Set(user.id),
+        period_start: Set(at),
+        period_end: Set(at + TimeDelta::microseconds(1)),
+        status: Set(DeliveryStatus::Pending.as_str().to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(None),
+        claimed_by: Set(None),
+        claimed_until: Set(None),
+        message_id: Set(None),
+        last_error: Set(None),
+        item_count: Set(0),
+        created_at: Set(at),
+        sent_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    digest_items::Entity::insert_many(items.iter().map(|m| digest_items::ActiveModel {
+        delivery_id: Set(id),
+        item_type: Set(ITEM_MATCH.to_owned()),
+        item_id: Set(*m),
+    }))
+    .exec_without_returning(&txn)
+    .await?;
+    let digest = compose(&txn, settings, &user, &sub, id, "preview").await?;
+    txn.rollback().await?;
+    Ok(Some(render::render(&digest)))
+}
+
+/// An active user by e-mail address (for the CLI). NOT_FOUND on `user`.
+pub async fn user_by_email(db: &DatabaseConnection, email: &str) -> Result<users::Model, AppError> {
+    users::Entity::find()
+        .filter(users::Column::Email.eq(email.trim().to_lowercase()))
+        .filter(users::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(crate::error::Entity::User, "user"))
+}
+
+/// Users whose digest is due at `at` (for `trama digests send --dry-run`).
+pub async fn due_users(
+    db: &DatabaseConnection,
+    at: DateTime<Utc>,
+) -> Result<Vec<users::Model>, AppError> {
+    let ids: Vec<Uuid> = digest_subscriptions::Entity::find()
+        .filter(digest_subscriptions::Column::Frequency.ne(DigestFrequency::Off.as_str()))
+        .filter(digest_subscriptions::Column::NextDueAt.lte(at))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.user_id)
+        .collect();
+    Ok(users::Entity::find()
+        .filter(users::Column::Id.is_in(ids))
+        .filter(users::Column::DeletedAt.is_null())
+        .order_by_asc(users::Column::Email)
+        .all(db)
+        .await?)
+}
+
+/// Makes the user's digest due now (for `trama digests send --user`).
+pub async fn make_due(
+    db: &DatabaseConnection,
+    user: &users::Model,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let sub = subscription(db, user).await?;
+    if frequency_of(&sub) == DigestFrequency::Off {
+        return Ok(());
+    }
+    let mut active: digest_subscriptions::ActiveModel = sub.into();
+    active.next_due_at = Set(Some(at));
+    active.update(db).await?;
+    Ok(())
+}
+
+// ------------------------------------------------------------------ links
+
+/// The owner of a digest link token, when it is valid.
+async fn link_owner(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Option<users::Model>, AppError> {
+    if token.is_empty() || token.len() > 100 {
+        return Ok(None);
+    }
+    let found = email_tokens::Entity::find()
+        .filter(email_tokens::Column::TokenHash.eq(tokens::hash(token)))
+        .filter(email_tokens::Column::Purpose.eq(EmailTokenPurpose::Unsubscribe.as_str()))
+        .one(db)
+        .await?;
+    let Some(found) = found.filter(|t| t.expires_at > now()) else {
+        return Ok(None);
+    };
+    Ok(users::Entity::find_by_id(found.user_id)
+        .filter(users::Column::DeletedAt.is_null())
+        .one(db)
+        .await?)
+}
+
+/// The language of a link's page: the owner's digest language.
+pub async fn link_lang(db: &DatabaseConnection, token: &str) -> Lang {
+    match link_owner(db, token).await {
+        Ok(Some(user)) => match find_subscription(db, user.id).await {
+            Ok(Some(sub)) => Lang::parse(&sub.language).unwrap_or_default(),
+            _ => Lang::parse(&user.locale).unwrap_or_default(),
+        },
+        _ => Lang::default(),
+    }
+}
+
+/// Whether a link token is valid (for the confirmation page).
+pub async fn link_is_valid(db: &DatabaseConnection, token: &str) -> Result<bool, AppError> {
+    Ok(link_owner(db, token).await?.is_some())
+}
+
+/// Turns the token owner's digests off. Fails with BAD_USER_INPUT on
+/// `token` when it is unknown or expired. Idempotent.
+pub async fn unsubscribe(db: &DatabaseConnection, token: &str) -> Result<Lang, AppError> {
+    let user = link_owner(db, token)
+        .await?
+        .ok_or_else(|| AppError::invalid("token", crate::domain::Invalid::Expired))?;
+    let sub = subscription(db, &user).await?;
+    let lang = Lang::parse(&sub.language).unwrap_or_default();
+    if frequency_of(&sub) != DigestFrequency::Off {
+        let actor = Actor {
+            user_id: Some(user.id),
+            label: format!("{} (unsubscribe link)", user.email),
+        };
+        update_settings(
+            db,
+            Some(&actor),
+            &DigestSettingsInput {
+                frequency: Some(DigestFrequency::Off),
+                ..DigestSettingsInput::default()
+            },
+        )
+        .await?;
+    }
+    email_tokens::Entity::update_many()
+        .col_expr(email_tokens::Column::UsedAt, Expr::value(Some(now())))
+        .filter(email_tokens::Column::TokenHash.eq(tokens::hash(token)))
+        .filter(email_tokens::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(lang)
+}
+
+/// Records the token owner's verdict on a match of one of their digests
+/// (source `email`). Fails with BAD_USER_INPUT on `token` when it is
+/// unknown or expired, NOT_FOUND on `match` when the match was in no digest
+/// of theirs, FORBIDDEN when they no longer belong to either side.
+pub async fn feedback(
+    db: &DatabaseConnection,
+    token: &str,
+    match_id: Uuid,
+    verdict: FeedbackVerdict,
+) -> Result<Lang, AppError> {
+    let user = link_owner(db, token)
+        .await?
+        .ok_or_else(|| AppError::invalid("token", crate::domain::Invalid::Expired))?;
+    let lang = match find_subscription(db, user.id).await? {
+        Some(sub) => Lang::parse(&sub.language).unwrap_or_default(),
+        None => Lang::parse(&user.locale).unwrap_or_default(),
+    };
+    if already_sent(db, user.id, vec![match_id]).await?.is_empty() {
+        return Err(AppError::not_found(crate::error::Entity::Match, "match"));
+    }
+    super::matches::record_feedback(
+        db,
+        &Actor::user(user.id, &user.email),
+        match_id,
+        verdict,
+        FeedbackSource::Email,
+    )
+    .await?;
+    Ok(lang)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_follow_the_frequency() {
+        assert_eq!(interval(DigestFrequency::Weekly), Some(TimeDelta::days(7)));
+        assert_eq!(interval(DigestFrequency::Daily), Some(TimeDelta::days(1)));
+        assert_eq!(interval(DigestFrequency::Off), None);
+    }
+}

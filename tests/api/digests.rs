@@ -1,0 +1,702 @@
+//! E-mail digests against the real SMTP server of `smtp_server.rs`, on both
+//! databases: a digest arrives with both parts, its headers and working
+//! links (feedback, one-click unsubscribe); nothing is repeated; a refused
+//! first attempt is retried and arrives; a permanent refusal shows in
+//! `digestSettings.lastError`; two concurrent senders deliver each digest
+//! once; a delivery left by a crashed sender is sent once; after turning
+//! digests off nothing more is sent; the server's scheduler sends an
+//! immediate digest by itself; the settings need sign-in.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use mail_parser::MimeHeaders;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use serde_json::{Value, json};
+use trama::domain::{DigestFrequency, Lang};
+use trama::mail::{Mailer, SmtpUrl};
+use trama::services::digests::{self, DigestSettingsInput, Sender};
+use trama::services::reference_data::{self, MILANO, neighbourhood_id};
+use trama::services::{Actor, accounts, needs, now, offers, organizations};
+use trama::store::entities::{digest_deliveries, match_feedback, matches, memberships};
+use uuid::Uuid;
+
+use crate::helpers::{Backend, PASSWORD, TestApp, TestEnv, gql, login, outcome};
+use crate::mail::header;
+use crate::on_both_databases;
+use crate::smtp_server::{Failure, Received, SmtpServer, Stage};
+
+on_both_databases!(
+    a_digest_arrives_with_both_parts_and_working_links,
+    a_refused_first_attempt_is_retried_and_a_permanent_refusal_is_shown,
+    two_concurrent_senders_deliver_each_digest_once,
+    a_delivery_left_by_a_crashed_sender_is_sent_once,
+    after_turning_digests_off_nothing_is_sent,
+    the_scheduler_sends_an_immediate_digest,
+    digest_settings_need_sign_in,
+);
+
+const WAIT: Duration = Duration::from_secs(10);
+const SETTINGS_QUERY: &str = "{ digestSettings { frequency language includeMatches includeSavedSearches includeProjects lastSentAt nextDueAt lastError } }";
+const UPDATE: &str = "mutation($input: DigestSettingsInput!) { updateDigestSettings(input: $input) { frequency language nextDueAt lastError } }";
+
+/// The app with its mail going to `server`; the scheduler runs every
+/// `poll` seconds (0: off, the test drives the steps).
+async fn app_with_smtp(backend: Backend, server: &SmtpServer, poll: u64) -> TestApp {
+    let mut env = TestEnv::new(backend).await;
+    env.settings.smtp_url = Some(trama::config::Secret::new(server.url()));
+    env.settings.digest_poll_secs = poll;
+    env.settings.public_url = "https://trama.example.it".to_owned();
+    TestApp::spawn_in(env).await
+}
+
+struct Member {
+    id: Uuid,
+    email: String,
+    token: String,
+}
+
+/// A verified account, made through the services (no e-mail), signed in.
+async fn member(app: &TestApp, email: &str, lang: Lang) -> Member {
+    let registered = accounts::register(app.db(), email, "Maria Rossi", PASSWORD, lang)
+        .await
+        .expect("register");
+    accounts::verify_email(app.db(), &registered.verification_token)
+        .await
+        .expect("verify");
+    let token = login(app, email, PASSWORD).await.expect("login");
+    Member {
+        id: registered.user.id,
+        email: email.to_owned(),
+        token,
+    }
+}
+
+/// Two organisations, the need's (admin `comune`) and the offer's (admin
+/// `coop`), one need, one offer and their match.
+struct World {
+    comune: Member,
+    coop: Member,
+    need_org: Uuid,
+    offer_org: Uuid,
+    match_id: Uuid,
+}
+
+async fn settle(app: &TestApp) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while trama::jobs::pending(app.db()).await.expect("pending") > 0 {
+        assert!(std::time::Instant::now() < deadline, "jobs still pending");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn organisation(app: &TestApp, who: &Member, name: &str, kind: &str, tax: &str) -> Uuid {
+    organizations::create(
+        app.db(),
+        &Actor::user(who.id, &who.email),
+        &serde_json::from_value(json!({
+            "name": name, "kind": kind, "taxCode": tax,
+            "description": "Ente del quartiere.", "seatMunicipalityCode": MILANO,
+        }))
+        .expect("organisation input"),
+        None,
+    )
+    .await
+    .expect("organisation")
+    .id
+}
+
+async fn offer(app: &TestApp, who: &Member, org: Uuid, title: &str) -> Uuid {
+    offers::create(
+        app.db(),
+        &Actor::user(who.id, &who.email),
+        org,
+        &serde_json::from_value(json!({
+            "kind": "competence",
+            "title": title,
+            "description": "Mediatori sociali esperti nei conflitti di vicinato e nella gestione dei caseggiati.",
+            "territoryScope": "municipality",
+            "municipalityCode": MILANO,
+        }))
+        .expect("offer input"),
+    )
+    .await
+    .expect("offer")
+    .id
+}
+
+async fn world(app: &TestApp) -> World {
+    reference_data::load_municipalities(app.db())
+        .await
+        .expect("municipalities");
+    reference_data::load_milano_neighbourhoods(app.db())
+        .await
+        .expect("neighbourhoods");
+    let comune = member(app, "comune@example.org", Lang::It).await;
+    let coop = member(app, "coop@example.org", Lang::En).await;
+    // Subscriptions begin now: only later matches are news.
+    for who in [&comune, &coop] {
+        set_frequency(app, who, DigestFrequency::Daily).await;
+    }
+    let need_org = organisation(app, &comune, "Municipio 6", "municipality", "01199250158").await;
+    let offer_org = organisation(
+        app,
+        &coop,
+        "Cooperativa Mediazione & Quartiere",
+        "social_cooperative_a",
+        "95745878934",
+    )
+    .await;
+    needs::create(
+        app.db(),
+        &Actor::user(comune.id, &comune.email),
+        need_org,
+        &serde_json::from_value(json!({
+            "kind": "social_mediation",
+            "title": "Mediazione dei conflitti di vicinato a Lorenteggio",
+            "description": "Cerchiamo mediatori sociali per i conflitti di vicinato nei caseggiati.",
+            "municipalityCode": MILANO,
+            "neighbourhoodId": neighbourhood_id(MILANO, "53").to_string(),
+            "requiredContributions": ["competence"],
+        }))
+        .expect("need input"),
+    )
+    .await
+    .expect("need");
+    offer(
+        app,
+        &coop,
+        offer_org,
+        "Mediazione dei conflitti di vicinato",
+    )
+    .await;
+    settle(app).await;
+    let all = matches::Entity::find()
+        .all(app.db())
+        .await
+        .expect("matches");
+    assert_eq!(all.len(), 1, "one match expected");
+    World {
+        comune,
+        coop,
+        need_org,
+        offer_org,
+        match_id: all[0].id,
+    }
+}
+
+async fn set_frequency(app: &TestApp, who: &Member, frequency: DigestFrequency) {
+    digests::update_settings(
+        app.db(),
+        Some(&Actor::user(who.id, &who.email)),
+        &DigestSettingsInput {
+            frequency: Some(frequency),
+            ..DigestSettingsInput::default()
+        },
+    )
+    .await
+    .expect("update digest settings");
+}
+
+fn sender<'a>(app: &'a TestApp, mailer: &'a Mailer, worker: &'a str) -> Sender<'a> {
+    Sender {
+        db: &app.state.db,
+        mailer,
+        settings: &app.state.settings,
+        worker,
+    }
+}
+
+/// Runs one scheduler step as of `days` days from now.
+async fn step(app: &TestApp, days: i64) -> digests::SendReport {
+    digests::run_once(
+        sender(app, &app.state.mailer, "test-worker"),
+        now() + TimeDelta::days(days),
+    )
+    .await
+    .expect("digest step")
+}
+
+fn to_of(message: &Received) -> String {
+    message.rcpt_to.join(",")
+}
+
+/// (text, html) of a multipart/alternative message.
+fn parts(message: &mail_parser::Message<'_>) -> (String, String) {
+    let mut text = None;
+    let mut html = None;
+    for part in message.parts.iter() {
+        if let Some(ct) = part.content_type() {
+            match (ct.ctype(), ct.subtype()) {
+                ("text", Some("plain")) => text = part.text_contents().map(str::to_owned),
+                ("text", Some("html")) => html = part.text_contents().map(str::to_owned),
+                _ => {}
+            }
+        }
+    }
+    (text.expect("text part"), html.expect("html part"))
+}
+
+/// The first link in `text` starting with `prefix`.
+fn link(text: &str, prefix: &str) -> String {
+    let start = text
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix} in {text}"));
+    text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '"' && *c != '<' && *c != '>')
+        .collect::<String>()
+        .replace("&amp;", "&")
+}
+
+/// A link of the e-mail, on the test server instead of the public URL.
+fn local(app: &TestApp, link: &str) -> String {
+    link.replace("https://trama.example.it", &app.address)
+}
+
+async fn a_digest_arrives_with_both_parts_and_working_links(backend: Backend) {
+    let server = SmtpServer::start().await;
+    let app = app_with_smtp(backend, &server, 0).await;
+    let w = world(&app).await;
+
+    // Nothing is due yet (daily, set a moment ago).
+    assert_eq!(step(&app, 0).await, digests::SendReport::default());
+    let report = step(&app, 2).await;
+    assert_eq!(report.sent, 2, "{report:?}");
+    let received = server.wait_for(2, WAIT).await;
+    assert_eq!(received.len(), 2);
+    let by_to: BTreeMap<String, &Received> = received.iter().map(|m| (to_of(m), m)).collect();
+
+    // The need's side, in Italian.
+    let message = by_to["comune@example.org"].parsed();
+    assert_eq!(message.subject(), Some("Trama: 1 nuovo abbinamento"));
+    assert_eq!(header(&message, "Content-Language"), "it");
+    let unsubscribe = header(&message, "List-Unsubscribe");
+    assert!(
+        unsubscribe.starts_with("<https://trama.example.it/digests/unsubscribe?token="),
+        "{unsubscribe}"
+    );
+    assert_eq!(
+        header(&message, "List-Unsubscribe-Post"),
+        "List-Unsubscribe=One-Click"
+    );
+    let (text, html) = parts(&message);
+    for part in [&text, &html] {
+        assert!(
+            part.contains("Mediazione dei conflitti di vicinato a Lorenteggio"),
+            "{part}"
+        );
+        assert!(part.contains("Cooperativa Mediazione"), "{part}");
+        assert!(part.contains(&format!("match={}", w.match_id)), "{part}");
+        assert!(part.contains("https://trama.example.it/digests/unsubscribe?token="));
+    }
+    assert!(html.contains(r#"<html lang="it""#));
+    assert!(html.contains("Cooperativa Mediazione &amp; Quartiere"));
+    assert!(!html.contains("<img"));
+    assert!(text.contains("Pertinente:"), "{text}");
+
+    // The offer's side, in English.
+    let message = by_to["coop@example.org"].parsed();
+    assert_eq!(message.subject(), Some("Trama: 1 new match"));
+    let (text_en, _) = parts(&message);
+    assert!(text_en.contains("Your offer: Mediazione dei conflitti di vicinato"));
+
+    // Feedback, no login: recorded with source email, page in Italian.
+    let relevant = link(&text, "https://trama.example.it/digests/feedback?");
+    assert!(relevant.ends_with("verdict=relevant"), "{relevant}");
+    let response = app
+        .client
+        .get(local(&app, &relevant))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.status(), 200);
+    let page = response.text().await.expect("page");
+    assert!(
+        page.contains(r#"<html lang="it">"#) && page.contains("pertinente"),
+        "{page}"
+    );
+    let feedback = match_feedback::Entity::find()
+        .filter(match_feedback::Column::MatchId.eq(w.match_id))
+        .filter(match_feedback::Column::Source.eq("email"))
+        .all(app.db())
+        .await
+        .expect("feedback");
+    assert_eq!(feedback.len(), 1);
+    assert_eq!(feedback[0].verdict, "relevant");
+    assert_eq!(feedback[0].user_id, Some(w.comune.id));
+    assert_eq!(feedback[0].organization_id, Some(w.need_org));
+    // A tampered token, a match not in the digest, a bad verdict: a clear
+    // page, 400, nothing recorded.
+    for bad in [
+        relevant.replace("token=", "token=x"),
+        relevant.replace(&w.match_id.to_string(), &Uuid::now_v7().to_string()),
+        relevant.replace("verdict=relevant", "verdict=maybe"),
+        "https://trama.example.it/digests/feedback".to_owned(),
+    ] {
+        let response = app.client.get(local(&app, &bad)).send().await.expect("GET");
+        assert_eq!(response.status(), 400, "{bad}");
+        assert!(
+            response
+                .text()
+                .await
+                .expect("page")
+                .contains("Link non valido")
+        );
+    }
+
+    // Nothing is repeated: the next day's digest is empty, recorded, unsent.
+    let report = step(&app, 4).await;
+    assert_eq!(report.sent, 0, "{report:?}");
+    let empty = digest_deliveries::Entity::find()
+        .filter(digest_deliveries::Column::ItemCount.eq(0))
+        .count(app.db())
+        .await
+        .expect("count");
+    assert_eq!(empty, 2);
+
+    // One-click unsubscribe: GET shows a button, POST (RFC 8058) turns off.
+    let unsubscribe_url = local(&app, unsubscribe.trim_matches(['<', '>']));
+    let response = app.client.get(&unsubscribe_url).send().await.expect("GET");
+    assert_eq!(response.status(), 200);
+    assert!(
+        response
+            .text()
+            .await
+            .expect("page")
+            .contains(r#"<form method="post""#)
+    );
+    let response = app
+        .client
+        .post(&unsubscribe_url)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), 200);
+    let body = gql(&app, Some(&w.comune.token), SETTINGS_QUERY, json!({})).await;
+    assert_eq!(body["data"]["digestSettings"]["frequency"], "OFF", "{body}");
+    assert_eq!(body["data"]["digestSettings"]["nextDueAt"], Value::Null);
+    let bad = app
+        .client
+        .post(format!("{}/digests/unsubscribe?token=nope", app.address))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(bad.status(), 400);
+
+    // A new match later: the offer's side gets it, the need's side does not.
+    offer(
+        &app,
+        &w.coop,
+        w.offer_org,
+        "Mediatori di comunità per i caseggiati",
+    )
+    .await;
+    settle(&app).await;
+    let report = step(&app, 8).await;
+    assert_eq!(report.sent, 1, "{report:?}");
+    let received = server.wait_for(3, WAIT).await;
+    assert_eq!(received.len(), 3);
+    assert_eq!(to_of(&received[2]), "coop@example.org");
+    app.stop().await;
+}
+
+async fn a_refused_first_attempt_is_retried_and_a_permanent_refusal_is_shown(backend: Backend) {
+    let server = SmtpServer::start().await;
+    let app = app_with_smtp(backend, &server, 0).await;
+    let w = world(&app).await;
+    set_frequency(&app, &w.coop, DigestFrequency::Off).await;
+
+    server.fail_next(1, Failure::Temporary(Stage::EndOfData));
+    let report = step(&app, 2).await;
+    assert_eq!(report.retry, 1, "{report:?}");
+    assert!(
+        server.messages().is_empty(),
+        "{report:?} {:?}",
+        server.messages().iter().map(to_of).collect::<Vec<_>>()
+    );
+    let row = digest_deliveries::Entity::find()
+        .filter(digest_deliveries::Column::UserId.eq(w.comune.id))
+        .filter(digest_deliveries::Column::ItemCount.gt(0))
+        .one(app.db())
+        .await
+        .expect("delivery")
+        .expect("one delivery");
+    assert_eq!(row.status, "retry");
+    assert_eq!(row.attempts, 1);
+    assert!(
+        row.last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("451")
+    );
+    // Not before its back-off...
+    let early = digests::send_due(
+        sender(&app, &app.state.mailer, "test-worker"),
+        row.created_at,
+    )
+    .await
+    .expect("send");
+    assert_eq!(early.sent, 0);
+    // ...and then it arrives, once.
+    let report = step(&app, 3).await;
+    assert_eq!(report.sent, 1, "{report:?}");
+    let received = server.wait_for(1, WAIT).await;
+    assert_eq!(received.len(), 1);
+    assert_eq!(to_of(&received[0]), "comune@example.org");
+    let body = gql(&app, Some(&w.comune.token), SETTINGS_QUERY, json!({})).await;
+    assert_eq!(
+        body["data"]["digestSettings"]["lastError"],
+        Value::Null,
+        "{body}"
+    );
+    assert!(
+        body["data"]["digestSettings"]["lastSentAt"].is_string(),
+        "{body}"
+    );
+
+    // A permanent refusal: failed, not retried, shown to the user.
+    set_frequency(&app, &w.coop, DigestFrequency::Daily).await;
+    server.fail_next(1, Failure::Permanent(Stage::MailFrom));
+    let report = step(&app, 5).await;
+    assert_eq!(report.failed, 1, "{report:?}");
+    let report = step(&app, 6).await;
+    assert_eq!(report.sent + report.retry + report.failed, 0, "{report:?}");
+    assert_eq!(server.messages().len(), 1);
+    let body = gql(&app, Some(&w.coop.token), SETTINGS_QUERY, json!({})).await;
+    let error = body["data"]["digestSettings"]["lastError"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(error.contains("550"), "{body}");
+    app.stop().await;
+}
+
+async fn two_concurrent_senders_deliver_each_digest_once(backend: Backend) {
+    let server = SmtpServer::start().await;
+    let app = app_with_smtp(backend, &server, 0).await;
+    let w = world(&app).await;
+    // Eight more members of the need's organisation: ten digests.
+    for n in 0..8 {
+        let extra = member(&app, &format!("socio{n}@example.org"), Lang::It).await;
+        memberships::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            user_id: Set(extra.id),
+            organization_id: Set(w.need_org),
+            role: Set("member".to_owned()),
+            created_at: Set(now()),
+            updated_at: Set(now()),
+        }
+        .insert(app.db())
+        .await
+        .expect("membership");
+        set_frequency(&app, &extra, DigestFrequency::Daily).await;
+    }
+    // Subscriptions made after the match: make the match newer than them.
+    matches::Entity::update_many()
+        .col_expr(
+            matches::Column::CreatedAt,
+            sea_orm::sea_query::Expr::value(now()),
+        )
+        .exec(app.db())
+        .await
+        .expect("touch the match");
+
+    // Two "processes": their own database pools and mailers.
+    let url = SmtpUrl::parse(&server.url()).expect("url");
+    let mailer_a = Mailer::smtp(&url, "Trama <noreply@trama.example.it>").expect("mailer");
+    let mailer_b = Mailer::smtp(&url, "Trama <noreply@trama.example.it>").expect("mailer");
+    let db_b = if backend == Backend::Postgres {
+        trama::app::connect_database(&app.env.settings)
+            .await
+            .expect("second pool")
+    } else {
+        app.state.db.clone()
+    };
+    let at = now() + TimeDelta::days(2);
+    let a = digests::run_once(sender(&app, &mailer_a, "process-a"), at);
+    let b = digests::run_once(
+        Sender {
+            db: &db_b,
+            mailer: &mailer_b,
+            settings: &app.state.settings,
+            worker: "process-b",
+        },
+        at,
+    );
+    let (a, b) = tokio::join!(a, b);
+    let (a, b) = (a.expect("sender a"), b.expect("sender b"));
+    assert_eq!(a.sent + b.sent, 10, "{a:?} {b:?}");
+    let received = server.wait_for(10, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let received = if server.messages().len() > received.len() {
+        server.messages()
+    } else {
+        received
+    };
+    let mut recipients: Vec<String> = received.iter().map(to_of).collect();
+    recipients.sort();
+    let total = recipients.len();
+    recipients.dedup();
+    assert_eq!(total, 10, "{recipients:?}");
+    assert_eq!(recipients.len(), 10, "each digest exactly once");
+    let sent = digest_deliveries::Entity::find()
+        .filter(digest_deliveries::Column::Status.eq("sent"))
+        .filter(digest_deliveries::Column::ItemCount.gt(0))
+        .count(app.db())
+        .await
+        .expect("count");
+    assert_eq!(sent, 10);
+    let _ = w.coop;
+    app.stop().await;
+}
+
+async fn a_delivery_left_by_a_crashed_sender_is_sent_once(backend: Backend) {
+    let server = SmtpServer::start().await;
+    let app = app_with_smtp(backend, &server, 0).await;
+    let w = world(&app).await;
+    set_frequency(&app, &w.coop, DigestFrequency::Off).await;
+    let at = now() + TimeDelta::days(2);
+    assert_eq!(digests::plan_due(app.db(), at).await.expect("plan"), 1);
+    // A sender claims it and dies before sending.
+    let claimed = digests::claim(app.db(), "crashed", at, 10)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 1);
+    // While its lease holds, nobody else takes it.
+    let mailer = &app.state.mailer;
+    let report = digests::send_due(
+        sender(&app, mailer, "survivor"),
+        at + TimeDelta::seconds(60),
+    )
+    .await
+    .expect("send");
+    assert_eq!(report.sent, 0);
+    // After the lease, another process sends it, once.
+    let later = at + digests::LEASE + TimeDelta::seconds(1);
+    let report = digests::send_due(sender(&app, mailer, "survivor"), later)
+        .await
+        .expect("send");
+    assert_eq!(report.sent, 1);
+    let report = digests::send_due(
+        sender(&app, mailer, "survivor"),
+        later + TimeDelta::hours(1),
+    )
+    .await
+    .expect("send");
+    assert_eq!(report.sent, 0);
+    let received = server.wait_for(1, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(received.len(), 1);
+    assert_eq!(server.messages().len(), 1);
+    let row = digest_deliveries::Entity::find_by_id(claimed[0].id)
+        .one(app.db())
+        .await
+        .expect("row")
+        .expect("delivery");
+    assert_eq!(row.status, "sent");
+    assert_eq!(row.claimed_by.as_deref(), Some("survivor"));
+    assert_eq!(row.attempts, 2);
+    assert!(row.message_id.is_some());
+    app.stop().await;
+}
+
+async fn after_turning_digests_off_nothing_is_sent(backend: Backend) {
+    let server = SmtpServer::start().await;
+    let app = app_with_smtp(backend, &server, 0).await;
+    let w = world(&app).await;
+    let at = now() + TimeDelta::days(2);
+    // Planned (pending) for both, then both turn digests off before sending.
+    assert_eq!(digests::plan_due(app.db(), at).await.expect("plan"), 2);
+    let body = gql(
+        &app,
+        Some(&w.comune.token),
+        UPDATE,
+        json!({ "input": { "frequency": "OFF" } }),
+    )
+    .await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    assert_eq!(body["data"]["updateDigestSettings"]["frequency"], "OFF");
+    set_frequency(&app, &w.coop, DigestFrequency::Off).await;
+    let report = digests::send_due(sender(&app, &app.state.mailer, "w"), at)
+        .await
+        .expect("send");
+    assert_eq!(report.sent, 0, "{report:?}");
+    for days in [3, 10, 30] {
+        let report = step(&app, days).await;
+        assert_eq!(report.sent, 0, "{report:?}");
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(server.messages().is_empty());
+    assert_eq!(server.transactions(), 0);
+    app.stop().await;
+}
+
+async fn the_scheduler_sends_an_immediate_digest(backend: Backend) {
+    let server = SmtpServer::start().await;
+    let app = app_with_smtp(backend, &server, 1).await;
+    let w = world(&app).await;
+    set_frequency(&app, &w.coop, DigestFrequency::Off).await;
+    let body = gql(
+        &app,
+        Some(&w.comune.token),
+        UPDATE,
+        json!({ "input": { "frequency": "IMMEDIATE", "language": "EN" } }),
+    )
+    .await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    // The match predates the switch to immediate but not the subscription.
+    let received = server.wait_for(1, Duration::from_secs(20)).await;
+    assert_eq!(received.len(), 1);
+    assert_eq!(to_of(&received[0]), "comune@example.org");
+    assert_eq!(received[0].parsed().subject(), Some("Trama: 1 new match"));
+    // The scheduler keeps running: nothing is repeated.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(server.messages().len(), 1);
+    app.stop().await;
+}
+
+async fn digest_settings_need_sign_in(backend: Backend) {
+    let server = SmtpServer::start().await;
+    let app = app_with_smtp(backend, &server, 0).await;
+    assert_eq!(
+        outcome(&gql(&app, None, SETTINGS_QUERY, json!({})).await),
+        "UNAUTHENTICATED"
+    );
+    assert_eq!(
+        outcome(
+            &gql(
+                &app,
+                None,
+                UPDATE,
+                json!({ "input": { "frequency": "OFF" } })
+            )
+            .await
+        ),
+        "UNAUTHENTICATED"
+    );
+    let anna = member(&app, "anna@example.org", Lang::En).await;
+    let body = gql(&app, Some(&anna.token), SETTINGS_QUERY, json!({})).await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    let settings = &body["data"]["digestSettings"];
+    assert_eq!(settings["frequency"], "WEEKLY");
+    assert_eq!(settings["language"], "EN");
+    assert_eq!(settings["includeMatches"], true);
+    assert_eq!(settings["lastSentAt"], Value::Null);
+    assert!(settings["nextDueAt"].is_string());
+    let body = gql(
+        &app,
+        Some(&anna.token),
+        UPDATE,
+        json!({ "input": { "frequency": "DAILY", "language": "IT", "includeProjects": false } }),
+    )
+    .await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    let body = gql(&app, Some(&anna.token), SETTINGS_QUERY, json!({})).await;
+    assert_eq!(body["data"]["digestSettings"]["frequency"], "DAILY");
+    assert_eq!(body["data"]["digestSettings"]["language"], "IT");
+    assert_eq!(body["data"]["digestSettings"]["includeProjects"], false);
+    app.stop().await;
+}
