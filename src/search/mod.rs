@@ -66,6 +66,9 @@ const VERSION_FILE: &str = "trama-schema-version";
 /// Memory the writer may buffer before it flushes a segment: tantivy needs at
 /// least ~15 MB per thread; 50 MB keeps big rebuilds to few segments.
 const WRITER_MEMORY_BYTES: usize = 50_000_000;
+/// tantivy's bounds on a writer thread's memory budget (15 MB, under 4 GiB).
+const WRITER_MEMORY_MIN_BYTES: usize = 15_000_000;
+const WRITER_MEMORY_MAX_BYTES: usize = 4_000_000_000;
 
 /// Errors opening or using the index.
 #[derive(Debug, thiserror::Error)]
@@ -255,9 +258,33 @@ impl SearchIndex {
     /// Takes the index's single writer. Fails with [`SearchError::Locked`]
     /// when another writer (usually another process) holds it.
     pub fn writer(&self) -> Result<SearchWriter, SearchError> {
+        self.writer_with(1, WRITER_MEMORY_BYTES)
+    }
+
+    /// A writer for bulk loads (a rebuild, the benchmark): `threads` indexing
+    /// threads (at least 1), each buffering up to `memory_per_thread` bytes
+    /// (clamped to tantivy's bounds, 15 MB to 4 GB) before it flushes a segment. More
+    /// threads index faster on more cores and leave more segments for the
+    /// background merges. Otherwise the same as [`SearchIndex::writer`].
+    pub fn bulk_writer(
+        &self,
+        threads: usize,
+        memory_per_thread: usize,
+    ) -> Result<SearchWriter, SearchError> {
+        self.writer_with(
+            threads.max(1),
+            memory_per_thread.clamp(WRITER_MEMORY_MIN_BYTES, WRITER_MEMORY_MAX_BYTES),
+        )
+    }
+
+    fn writer_with(
+        &self,
+        threads: usize,
+        memory_per_thread: usize,
+    ) -> Result<SearchWriter, SearchError> {
         let options = IndexWriterOptions::builder()
-            .memory_budget_per_thread(WRITER_MEMORY_BYTES)
-            .num_worker_threads(1)
+            .memory_budget_per_thread(memory_per_thread)
+            .num_worker_threads(threads)
             .num_merge_threads(1)
             .build();
         match self.index.writer_with_options(options) {
