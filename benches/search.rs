@@ -105,6 +105,14 @@ fn status_mb(pid: &str, field: &str) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// The 1-minute load average, for the report.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "n/a".to_owned())
+}
+
 /// Resets this process's peak resident set (VmHWM) to its current size.
 fn reset_peak() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
@@ -532,6 +540,7 @@ async fn run(config: &Config, guard: &ScratchGuard) -> anyhow::Result<()> {
         floors.push(("PostgreSQL", summarise(&samples).p50));
     }
 
+    let load_before = load_average();
     let started = Instant::now();
     for _ in 0..config.warmup {
         for query in queries {
@@ -557,6 +566,7 @@ async fn run(config: &Config, guard: &ScratchGuard) -> anyhow::Result<()> {
         }
     }
     let measure_time = started.elapsed();
+    let load_after = load_average();
     let query_peak = status_mb("self", "VmHWM:");
     let pg_backend = match set.postgres.as_deref_mut() {
         Some(db) => Some(db.backend_pid().await?),
@@ -606,6 +616,10 @@ async fn run(config: &Config, guard: &ScratchGuard) -> anyhow::Result<()> {
         );
         debug_assert_eq!(s.samples, queries.len() * config.rounds);
     }
+    println!(
+        "  (machine load average before / after the queries: {load_before} / {load_after}; \
+         on a shared machine other work slows every engine alike, as they take turns)"
+    );
     for (name, floor) in &floors {
         println!(
             "  ({name}: a `SELECT 1` round trip takes {:.3} ms at p50, included in its figures)",

@@ -638,9 +638,15 @@ impl<'a> Generator<'a> {
         self.now - Duration::minutes(self.rng.range(0, 2 * 365 * 24 * 60))
     }
 
-    /// A word of a list, the first ones more often.
+    /// A phrase of a list: mostly any of them, sometimes one of the first
+    /// (the lists start with the commonest), so that no single activity or
+    /// target fills a large share of the corpus but some are more usual.
     fn word(&mut self, list: &'static [&'static str]) -> &'static str {
-        list[self.rng.skewed(list.len())]
+        if self.rng.chance(0.25) {
+            list[self.rng.skewed(list.len())]
+        } else {
+            *self.rng.pick(list)
+        }
     }
 
     /// Fills a template: {A} activity, {T} target, {S} space, {H} theme,
