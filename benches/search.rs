@@ -105,6 +105,19 @@ fn status_mb(pid: &str, field: &str) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// CPU time this process has used (all threads, user and system), from
+/// /proc/self/stat, in clock ticks of 1/100 s.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name (which may hold spaces) are
+    // space-separated; utime and stime are the 14th and 15th of the line.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 /// The 1-minute load average, for the report.
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
@@ -377,6 +390,7 @@ async fn run(config: &Config, guard: &ScratchGuard) -> anyhow::Result<()> {
     let peak_reset = reset_peak();
     let index_dir = tmp.path().join("tantivy");
     let (index, _) = SearchIndex::open_or_create(&index_dir)?;
+    let cpu_before = cpu_seconds();
     let started = Instant::now();
     let mut writer = index.bulk_writer(config.threads, config.writer_mb * 1_000_000)?;
     for doc in &docs {
@@ -385,6 +399,9 @@ async fn run(config: &Config, guard: &ScratchGuard) -> anyhow::Result<()> {
     let handed_over = started.elapsed();
     writer.commit(CommitPayload { cursor: 0 })?;
     let committed = started.elapsed();
+    let cpu_used = cpu_seconds()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
     writer.close();
     let merged = started.elapsed();
     index.reload()?;
@@ -415,6 +432,14 @@ async fn run(config: &Config, guard: &ScratchGuard) -> anyhow::Result<()> {
         "    (all documents handed to the writer at {:.1} s; the commit flushed the last segments)",
         handed_over.as_secs_f64()
     );
+    if let Some(cpu) = cpu_used {
+        println!(
+            "    CPU time used up to the commit: {cpu:.1} s (all threads); on {} idle cores that is at least {:.1} s \
+             (wall time on a busy machine is longer)",
+            config.threads.min(cores.max(1)),
+            cpu / config.threads.min(cores.max(1)) as f64,
+        );
+    }
     println!(
         "    target: 1M documents in under 60 s (scaled: {:.1} s for this corpus): {}",
         60.0 * docs.len() as f64 / 1e6,
@@ -568,6 +593,7 @@ async fn run(config: &Config, guard: &ScratchGuard) -> anyhow::Result<()> {
     let measure_time = started.elapsed();
     let load_after = load_average();
     let query_peak = status_mb("self", "VmHWM:");
+    let (rss_anon, rss_file) = (status_mb("self", "RssAnon:"), status_mb("self", "RssFile:"));
     let pg_backend = match set.postgres.as_deref_mut() {
         Some(db) => Some(db.backend_pid().await?),
         None => None,
@@ -690,8 +716,11 @@ async fn run(config: &Config, guard: &ScratchGuard) -> anyhow::Result<()> {
             );
         }
         println!(
-            "  query phase, corpus dropped: peak {} (tantivy's memory-mapped index pages, SQLite's cache and map, the tokio runtime)",
-            mb(query_peak)
+            "  query phase, corpus dropped: peak {}; at its end {} of heap (with what the allocator kept of the \
+             freed corpus) and {} of memory-mapped files (the tantivy index and the SQLite database pages touched)",
+            mb(query_peak),
+            mb(rss_anon),
+            mb(rss_file),
         );
     } else {
         println!(

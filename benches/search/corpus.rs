@@ -645,7 +645,7 @@ impl<'a> Generator<'a> {
         if self.rng.chance(0.25) {
             list[self.rng.skewed(list.len())]
         } else {
-            *self.rng.pick(list)
+            list[self.rng.below(list.len())]
         }
     }
 
