@@ -148,6 +148,13 @@ fn compose(n: usize) -> OutgoingEmail {
 
 #[tokio::main]
 async fn main() {
+    // `cargo test --all-targets` runs bench binaries without `--bench`.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!(
+            "digests benchmark: not run under `cargo test`; use `cargo bench --bench digests`"
+        );
+        return;
+    }
     let total = env_usize("DIGEST_BENCH_MESSAGES", 100_000);
     let sample = env_usize("DIGEST_BENCH_PER_CONNECTION", 2_000);
     let pool = env_usize("DIGEST_BENCH_POOL", 8);

@@ -515,6 +515,13 @@ fn peak_memory_mb() -> Option<f64> {
 }
 
 fn main() -> anyhow::Result<()> {
+    // `cargo test --all-targets` runs bench binaries without `--bench`.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!(
+            "matching benchmark: not run under `cargo test`; use `cargo bench --bench matching`"
+        );
+        return Ok(());
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
