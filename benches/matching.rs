@@ -66,16 +66,13 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-const SECTORS: &[&str] = &[
-    "abitare",
-    "welfare_comunita",
-    "rigenerazione_urbana",
-    "beni_comuni",
-    "lavoro_inclusione",
-    "salute",
-    "cultura",
-    "ambiente",
-];
+/// The sector codes of the taxonomy.
+fn sector_codes() -> Vec<&'static str> {
+    trama::services::reference_data::SECTORS
+        .iter()
+        .map(|(code, _, _)| *code)
+        .collect()
+}
 
 /// Title and description fragments per offer kind.
 fn offer_text(kind: OfferKind, rng: &mut Rng, place: &str) -> (String, String) {
@@ -276,6 +273,7 @@ async fn generate(db: &DatabaseConnection, n_offers: usize, n_needs: usize) -> V
     let now = Utc::now();
     let today = now.date_naive();
     let kinds = OrganizationKind::ALL;
+    let sector_list = sector_codes();
     let n_orgs = (n_offers / 50).max(100);
     let mut orgs = Vec::with_capacity(n_orgs);
     let started = Instant::now();
@@ -386,7 +384,7 @@ async fn generate(db: &DatabaseConnection, n_offers: usize, n_needs: usize) -> V
                 hidden_at: Set(None),
                 hidden_reason: Set(None),
             });
-            for sector in [rng.pick(SECTORS), rng.pick(SECTORS)] {
+            for sector in [rng.pick(&sector_list), rng.pick(&sector_list)] {
                 if !sectors.iter().any(|s: &offer_sectors::ActiveModel| {
                     s.offer_id == Set(id) && s.sector_code == Set((*sector).to_owned())
                 }) {
@@ -473,7 +471,7 @@ async fn generate(db: &DatabaseConnection, n_offers: usize, n_needs: usize) -> V
             });
             sectors.push(need_sectors::ActiveModel {
                 need_id: Set(id),
-                sector_code: Set((*rng.pick(SECTORS)).to_owned()),
+                sector_code: Set((*rng.pick(&sector_list)).to_owned()),
             });
         }
         let txn = db.begin().await.expect("begin");
