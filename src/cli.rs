@@ -9,6 +9,11 @@ use crate::app::{self, AppState, Application};
 use crate::config::Settings;
 use crate::store::db;
 
+mod import;
+mod progress;
+
+pub use import::RowsRefused;
+
 /// Trama: the social economy's needs and offers, matched.
 #[derive(Debug, Parser)]
 #[command(name = "trama", version, about, long_about = None)]
@@ -58,6 +63,12 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Import a registry of organisations, or verify organisations against
+    /// an official registry extract (RUNTS).
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// E-mail digests of new matches.
     Digests {
         #[command(subcommand)]
@@ -91,6 +102,58 @@ pub enum DigestsCommand {
     Preview {
         #[arg(long)]
         user: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Create or update organisations from a registry file (CSV or JSON).
+    /// A row whose tax code is already on Trama updates that organisation;
+    /// each refused row is reported with its line and reason and the rest
+    /// goes in. Headers such as "codice fiscale", "denominazione", "forma
+    /// giuridica", "comune" are recognised; --mapping renames others. The
+    /// organisations are searchable when the command returns. Exit status:
+    /// 0 all rows imported, 2 some rows refused, 1 nothing imported.
+    Organizations {
+        /// The registry file.
+        file: std::path::PathBuf,
+        /// csv or json (JSON array or one object per line); by default the
+        /// file's extension.
+        #[arg(long)]
+        format: Option<String>,
+        /// A TOML file: [columns] field = "header", [defaults], [kinds],
+        /// [sectors] (see docs/import.md).
+        #[arg(long)]
+        mapping: Option<std::path::PathBuf>,
+        /// One refused row aborts the import with nothing written.
+        #[arg(long)]
+        all_or_nothing: bool,
+        /// Check every row and report, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Mark as verified the organisations whose tax code an official
+    /// registry extract lists (only the tax code column is needed).
+    Registry {
+        /// The extract (CSV or JSON).
+        file: std::path::PathBuf,
+        /// Where the extract comes from, shown on each profile, e.g.
+        /// "RUNTS - estrazione Lombardia".
+        #[arg(long)]
+        source: String,
+        /// The date of the extract (YYYY-MM-DD); today by default.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        /// The extract is of the RUNTS: listed bodies are registered
+        /// third-sector bodies, eligible for co-design under art. 55.
+        #[arg(long)]
+        runts: bool,
+        #[arg(long)]
+        format: Option<String>,
+        #[arg(long)]
+        mapping: Option<std::path::PathBuf>,
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -157,6 +220,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Digests { command } => digests(settings, command).await,
+        Command::Import { command } => import::run(settings, command).await,
         Command::GraphqlSchema { write } => {
             let sdl = crate::graphql::sdl();
             match write {

@@ -8,6 +8,10 @@ async fn main() -> std::process::ExitCode {
     trama::telemetry::init(&cli.settings);
     match trama::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        // The import reported its refused rows already; the others went in.
+        Err(error) if error.downcast_ref::<trama::cli::RowsRefused>().is_some() => {
+            std::process::ExitCode::from(2)
+        }
         Err(error) => {
             tracing::error!("{error:#}");
             eprintln!("error: {error:#}");

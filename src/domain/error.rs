@@ -41,6 +41,8 @@ pub enum Format {
     Uuid,
     SectorCode,
     Amount,
+    /// A decimal number such as a coordinate.
+    Number,
     /// A paging cursor, as returned by a previous page.
     Cursor,
 }
@@ -81,6 +83,8 @@ impl Format {
             }
             (Self::Amount, Lang::It) => "scrivi un importo in euro come 1.250,50",
             (Self::Amount, Lang::En) => "expected an amount in euros like 1250.50",
+            (Self::Number, Lang::It) => "scrivi un numero, come 45,4642 o 45.4642",
+            (Self::Number, Lang::En) => "expected a number like 45.4642",
             (Self::Cursor, Lang::It) => "usa il cursore restituito da una pagina precedente",
             (Self::Cursor, Lang::En) => "expected a cursor returned by a previous page",
         }

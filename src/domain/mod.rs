@@ -9,7 +9,8 @@
 //!   [`tax_code`], [`contact`], [`money`], [`dates`], [`text`], [`place`],
 //!   [`password`];
 //! - input validation of the main records: [`organization`], [`offer`],
-//!   [`need`], [`user`], with shared helpers in [`input`].
+//!   [`need`], [`user`], with shared helpers in [`input`];
+//! - [`registry`]: the columns and legal forms of registries of organisations.
 //!
 //! Field names in errors are the API's camelCase names with list indexes
 //! (`"contacts[2].value"`). Existence checks (is this sector, municipality,
@@ -30,6 +31,7 @@ pub mod offer;
 pub mod organization;
 pub mod password;
 pub mod place;
+pub mod registry;
 pub mod tax_code;
 pub mod text;
 pub mod user;

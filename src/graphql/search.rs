@@ -121,6 +121,11 @@ pub struct SearchFilter {
     /// Only records of verified organisations.
     #[graphql(default)]
     pub verified_only: bool,
+    /// Only records of third-sector bodies registered in the RUNTS: the
+    /// organisations eligible for co-design under art. 55 of the Codice del
+    /// Terzo Settore, and their offers and needs.
+    #[graphql(default)]
+    pub registered_third_sector_only: bool,
     /// Needs whose deadline falls in this range.
     pub deadline_from: Option<DateTime<Utc>>,
     pub deadline_until: Option<DateTime<Utc>>,
@@ -222,6 +227,7 @@ impl SearchFilter {
             statuses: list(self.statuses),
             organization_id,
             verified_only: self.verified_only,
+            registered_third_sector_only: self.registered_third_sector_only,
             deadline_from: self.deadline_from,
             deadline_until: self.deadline_until,
             amount_min_cents: self.amount_min.map(|a| a.0),

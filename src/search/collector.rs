@@ -58,6 +58,8 @@ pub(crate) struct Spec {
     pub offer_kinds: Vec<String>,
     pub need_kinds: Vec<String>,
     pub verified_only: bool,
+    /// Only documents of RUNTS-registered third-sector bodies.
+    pub registered_third_sector_only: bool,
     /// Deadline range in microseconds since the epoch (inclusive).
     pub deadline: Option<(Option<i64>, Option<i64>)>,
     /// Amount range in cents (inclusive): a document's own range must overlap it.
@@ -297,6 +299,7 @@ pub(crate) struct SearchSegmentCollector {
     offer_kind_counts: Vec<u64>,
     need_kind_counts: Vec<u64>,
     verified: Option<Column<u64>>,
+    registered_third_sector: Option<Column<u64>>,
     created: Option<Column<i64>>,
     deadline: Option<Column<i64>>,
     amount_min: Option<Column<i64>>,
@@ -361,6 +364,8 @@ impl Collector for SearchCollector {
             offer_kind_counts: vec![0; kind_terms],
             need_kind_counts: vec![0; kind_terms],
             verified: fast_fields.column_opt::<u64>(fast::VERIFIED)?,
+            registered_third_sector: fast_fields
+                .column_opt::<u64>(fast::REGISTERED_THIRD_SECTOR)?,
             created: fast_fields.column_opt::<i64>(fast::CREATED)?,
             deadline: fast_fields.column_opt::<i64>(fast::DEADLINE)?,
             amount_min: fast_fields.column_opt::<i64>(fast::AMOUNT_MIN)?,
@@ -438,6 +443,10 @@ impl SearchSegmentCollector {
     fn range_filters(&self, doc: DocId) -> Result<Option<f64>, ()> {
         let spec = &self.spec;
         if spec.verified_only && first(&self.verified, doc) != Some(1) {
+            return Err(());
+        }
+        if spec.registered_third_sector_only && first(&self.registered_third_sector, doc) != Some(1)
+        {
             return Err(());
         }
         if let Some((from, until)) = spec.deadline {

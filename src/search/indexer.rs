@@ -268,6 +268,43 @@ impl Search {
             .is_some()
     }
 
+    /// Waits until the index's last commit covers every outbox row up to
+    /// `seq`, so that a bulk change (an import) is searchable, at most
+    /// `timeout`; `on_progress` gets the committed cursor as it moves.
+    /// Works whether this process indexes (it asks for passes) or follows
+    /// another process's index (it re-reads the commits). Returns whether it
+    /// got there.
+    pub async fn wait_for_outbox(
+        &self,
+        seq: i64,
+        timeout: Duration,
+        on_progress: &mut dyn FnMut(i64),
+    ) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let cursor = self
+                .index()
+                .committed_payload()
+                .ok()
+                .flatten()
+                .map_or(0, |payload| payload.cursor);
+            on_progress(cursor);
+            if cursor >= seq {
+                return self.index().reload().is_ok();
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            if self.commands.is_some() {
+                // A pass over a large backlog outlasts one refresh's wait;
+                // asking again simply joins the pass under way.
+                self.refresh().await;
+            } else {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        }
+    }
+
     /// Commits what is pending and stops the indexer, releasing the index
     /// directory. Later searches still work (read-only).
     pub async fn shutdown(&self) {

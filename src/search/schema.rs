@@ -66,6 +66,9 @@ pub struct SearchDocument {
     pub status: String,
     /// Whether the owner is verified.
     pub verified: bool,
+    /// Whether the owner is a third-sector body registered in the RUNTS:
+    /// eligible for co-design under art. 55 of the Codice del Terzo Settore.
+    pub registered_third_sector: bool,
     pub created_at: DateTime<Utc>,
     pub deadline_at: Option<DateTime<Utc>>,
     /// Offer amounts; a need's budget is both minimum and maximum.
@@ -104,6 +107,7 @@ pub mod fast {
     pub const NEIGHBOURHOOD: &str = "neighbourhood";
     pub const STATUS: &str = "status";
     pub const VERIFIED: &str = "verified";
+    pub const REGISTERED_THIRD_SECTOR: &str = "registered_third_sector";
     pub const CREATED: &str = "created_micros";
     pub const DEADLINE: &str = "deadline_micros";
     pub const AMOUNT_MIN: &str = "amount_min_cents";
@@ -133,6 +137,7 @@ pub struct Fields {
     pub neighbourhood: Field,
     pub status: Field,
     pub verified: Field,
+    pub registered_third_sector: Field,
     pub created: Field,
     pub deadline: Field,
     pub amount_min: Field,
@@ -175,6 +180,7 @@ pub fn build() -> (Schema, Fields) {
         neighbourhood: b.add_text_field(fast::NEIGHBOURHOOD, keyword.clone()),
         status: b.add_text_field(fast::STATUS, keyword),
         verified: b.add_u64_field(fast::VERIFIED, FAST),
+        registered_third_sector: b.add_u64_field(fast::REGISTERED_THIRD_SECTOR, FAST),
         created: b.add_i64_field(fast::CREATED, FAST | INDEXED),
         deadline: b.add_i64_field(fast::DEADLINE, FAST | INDEXED),
         amount_min: b.add_i64_field(fast::AMOUNT_MIN, FAST),
@@ -213,6 +219,10 @@ impl Fields {
         }
         out.add_text(self.status, &doc.status);
         out.add_u64(self.verified, u64::from(doc.verified));
+        out.add_u64(
+            self.registered_third_sector,
+            u64::from(doc.registered_third_sector),
+        );
         out.add_i64(self.created, doc.created_at.timestamp_micros());
         if let Some(deadline) = doc.deadline_at {
             out.add_i64(self.deadline, deadline.timestamp_micros());

@@ -109,6 +109,9 @@ pub struct SearchFilter {
     pub organization_id: Option<Uuid>,
     /// Only records of verified organisations.
     pub verified_only: bool,
+    /// Only records of third-sector bodies registered in the RUNTS (those
+    /// eligible for co-design under art. 55).
+    pub registered_third_sector_only: bool,
     /// Deadline range (needs with a deadline in it).
     pub deadline_from: Option<DateTime<Utc>>,
     pub deadline_until: Option<DateTime<Utc>>,
@@ -135,6 +138,7 @@ impl Default for SearchFilter {
             statuses: vec![PostingStatus::Open],
             organization_id: None,
             verified_only: false,
+            registered_third_sector_only: false,
             deadline_from: None,
             deadline_until: None,
             amount_min_cents: None,
@@ -341,6 +345,7 @@ fn spec_for(request: &SearchRequest, now: DateTime<Utc>) -> Spec {
         offer_kinds: strings(&filter.offer_kinds, OfferKind::as_str),
         need_kinds: strings(&filter.need_kinds, NeedKind::as_str),
         verified_only: filter.verified_only,
+        registered_third_sector_only: filter.registered_third_sector_only,
         deadline: (filter.deadline_from.is_some() || filter.deadline_until.is_some()).then(|| {
             (
                 filter.deadline_from.map(|d| d.timestamp_micros()),

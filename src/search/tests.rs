@@ -27,6 +27,7 @@ fn doc(doc_type: DocType, title: &str, body: &str) -> SearchDocument {
         neighbourhood_ids: Vec::new(),
         status: "open".to_owned(),
         verified: false,
+        registered_third_sector: false,
         created_at: Utc
             .with_ymd_and_hms(2026, 11, 1, 10, 0, 0)
             .single()

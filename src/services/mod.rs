@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod digests;
+pub mod import;
 pub mod listing;
 pub mod lookups;
 pub mod match_facts;
@@ -19,10 +20,12 @@ pub mod permissions;
 pub mod rate_limit;
 pub mod reference_data;
 pub mod references;
+pub mod registry_file;
 pub mod search_docs;
 pub mod stats;
 pub mod territories;
 pub mod tokens;
+pub mod verification;
 
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use uuid::Uuid;

@@ -417,6 +417,7 @@ pub async fn organization_documents(
             }
             let location = point(org.lat, org.lon)
                 .or_else(|| lookups.municipality_point(org.seat_municipality_code.as_deref()));
+            let registered_third_sector = registered_third_sector(&org);
             SearchDocument {
                 doc_type: DocType::Organization,
                 id: org.id,
@@ -431,6 +432,7 @@ pub async fn organization_documents(
                 neighbourhood_ids,
                 status: PostingStatus::Open.as_str().to_owned(),
                 verified: org.verification_status == VerificationStatus::Verified.as_str(),
+                registered_third_sector,
                 created_at: org.created_at,
                 deadline_at: None,
                 amount_min_cents: None,
@@ -533,6 +535,7 @@ pub async fn offer_documents(
                 neighbourhood_ids: offer.neighbourhood_id.into_iter().collect(),
                 status: offer.status,
                 verified: owner.verification_status == VerificationStatus::Verified.as_str(),
+                registered_third_sector: registered_third_sector(owner),
                 created_at: offer.created_at,
                 deadline_at: None,
                 amount_min_cents: offer.amount_min_cents,
@@ -601,6 +604,7 @@ pub async fn need_documents(
                 neighbourhood_ids: need.neighbourhood_id.into_iter().collect(),
                 status: need.status,
                 verified: owner.verification_status == VerificationStatus::Verified.as_str(),
+                registered_third_sector: registered_third_sector(owner),
                 created_at: need.created_at,
                 deadline_at: need.deadline_at,
                 amount_min_cents: need.budget_cents,
@@ -622,4 +626,12 @@ pub async fn documents(
         DocType::Offer => offer_documents(db, ids).await,
         DocType::Need => need_documents(db, ids).await,
     }
+}
+
+/// A third-sector body registered in the RUNTS: eligible for co-design
+/// under art. 55 (the flag alone is not enough: a kind changed after
+/// verification, or a body the Code excludes, does not count).
+fn registered_third_sector(org: &organizations::Model) -> bool {
+    org.runts_registered
+        && OrganizationKind::parse(&org.kind).is_ok_and(OrganizationKind::is_third_sector)
 }

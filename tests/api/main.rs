@@ -10,6 +10,7 @@ mod graphql_api;
 mod graphql_http;
 mod graphql_lists;
 mod health;
+mod import;
 mod mail;
 mod matching;
 mod protection;

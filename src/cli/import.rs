@@ -1,0 +1,352 @@
+//! `trama import organizations` and `trama import registry`: read the file,
+//! run the import service, wait until the search index has the result,
+//! and report in the operator's language (Italian unless `LANG` is English).
+
+use std::fmt;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use super::ImportCommand;
+use super::progress::ProgressLine;
+use crate::app;
+use crate::config::Settings;
+use crate::domain::Lang;
+use crate::domain::registry::ColumnMapping;
+use crate::search::Search;
+use crate::services::import::{self, ImportError, ImportOptions, ImportProgress, RowError};
+use crate::services::registry_file::{self, SourceFormat, SourceTable};
+use crate::services::verification::{self, RegistrySource};
+use crate::services::{Actor, reference_data};
+use crate::store::db;
+
+/// Errors printed on the terminal; the rest are counted (all are in the
+/// file given with `--report`).
+const PRINTED_ERRORS: usize = 200;
+/// How long to wait for the search index to take in an import.
+const INDEX_WAIT: Duration = Duration::from_secs(600);
+
+/// Some rows were refused and the others imported: the command ends with
+/// exit status 2 so that scripts notice.
+#[derive(Debug)]
+pub struct RowsRefused {
+    pub rows: usize,
+}
+
+impl fmt::Display for RowsRefused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} rows refused (see the report above)", self.rows)
+    }
+}
+
+impl std::error::Error for RowsRefused {}
+
+/// Italian unless the environment asks for English.
+fn operator_lang() -> Lang {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|value| !value.is_empty())
+        .map_or(Lang::It, |value| {
+            if value.starts_with("en") {
+                Lang::En
+            } else {
+                Lang::It
+            }
+        })
+}
+
+fn read_table(
+    file: &std::path::Path,
+    format: Option<&str>,
+    lang: Lang,
+) -> anyhow::Result<SourceTable> {
+    let format = match format {
+        Some(raw) => SourceFormat::parse(raw)
+            .ok_or_else(|| anyhow::anyhow!("--format {raw:?}: use csv or json"))?,
+        None => file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(SourceFormat::from_file_name)
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}: the extension says neither csv nor json; pass --format csv or --format json",
+                    file.display()
+                )
+            })?,
+    };
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let table = registry_file::read(&bytes, format)
+        .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.message(lang)))?;
+    if table.decoded_from_windows_1252 {
+        eprintln!(
+            "{}",
+            match lang {
+                Lang::It => "nota: il file non è UTF-8 ed è stato letto come Windows-1252 (Excel)",
+                Lang::En => "note: the file is not UTF-8 and was read as Windows-1252 (Excel)",
+            }
+        );
+    }
+    Ok(table)
+}
+
+fn read_mapping(path: Option<&std::path::Path>, lang: Lang) -> anyhow::Result<ColumnMapping> {
+    let Some(path) = path else {
+        return Ok(ColumnMapping::default());
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    ColumnMapping::parse_toml(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message(lang)))
+}
+
+fn print_errors(errors: &[RowError], lang: Lang) {
+    for error in errors.iter().take(PRINTED_ERRORS) {
+        eprintln!("  {}", error.message(lang));
+    }
+    if errors.len() > PRINTED_ERRORS {
+        eprintln!(
+            "  … {} {}",
+            errors.len() - PRINTED_ERRORS,
+            match lang {
+                Lang::It => "altri errori",
+                Lang::En => "more errors",
+            }
+        );
+    }
+}
+
+/// Waits until the search index has applied `seq`, with a progress bar.
+async fn wait_until_searchable(
+    search: &Search,
+    seq: Option<i64>,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let Some(seq) = seq else { return Ok(()) };
+    let mut bar = ProgressLine::on_stderr();
+    let label = match lang {
+        Lang::It => "indicizzazione",
+        Lang::En => "indexing",
+    };
+    let start = search
+        .index()
+        .committed_payload()
+        .ok()
+        .flatten()
+        .map_or(0, |p| p.cursor);
+    let total = u64::try_from(seq - start).unwrap_or(0);
+    let reached = search
+        .wait_for_outbox(seq, INDEX_WAIT, &mut |cursor| {
+            bar.show(label, u64::try_from(cursor - start).unwrap_or(0), total);
+        })
+        .await;
+    bar.finish();
+    if !reached {
+        anyhow::bail!(
+            "the data is saved, but the search index has not taken it in after {} s: it will \
+             by itself (a running server's indexer, or this command's next run)",
+            INDEX_WAIT.as_secs()
+        );
+    }
+    Ok(())
+}
+
+pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<()> {
+    let lang = operator_lang();
+    let db = app::connect_database(&settings).await?;
+    db::migrate(&db).await.context("applying migrations")?;
+    // Rows name municipalities and sectors: the reference data must be there.
+    reference_data::load_sectors(&db).await?;
+    reference_data::load_municipalities(&db).await?;
+    let actor = Actor::system("import");
+    match command {
+        ImportCommand::Organizations {
+            file,
+            format,
+            mapping,
+            all_or_nothing,
+            dry_run,
+        } => {
+            let table = read_table(&file, format.as_deref(), lang)?;
+            let mapping = read_mapping(mapping.as_deref(), lang)?;
+            let options = ImportOptions {
+                source_name: file
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+                all_or_nothing,
+                dry_run,
+            };
+            let search = Search::start(db.clone(), &settings.index_dir()).with_context(|| {
+                format!(
+                    "opening the search index in {}",
+                    settings.index_dir().display()
+                )
+            })?;
+            let mut bar = ProgressLine::on_stderr();
+            let (checking, writing) = match lang {
+                Lang::It => ("controllo righe", "scrittura"),
+                Lang::En => ("checking rows", "writing"),
+            };
+            let outcome = import::import_organizations(
+                &db,
+                &actor,
+                &table,
+                &mapping,
+                &options,
+                &mut |progress| match progress {
+                    ImportProgress::Checking { done, total } => {
+                        bar.show(checking, done as u64, total as u64);
+                    }
+                    ImportProgress::Writing { done, total } => {
+                        bar.show(writing, done as u64, total as u64);
+                    }
+                },
+            )
+            .await;
+            bar.finish();
+            let report = match outcome {
+                Ok(report) => report,
+                Err(ImportError::Aborted(report)) => {
+                    print_errors(&report.errors, lang);
+                    search.shutdown().await;
+                    anyhow::bail!("{}", ImportError::Aborted(report).message(lang));
+                }
+                Err(other) => {
+                    search.shutdown().await;
+                    anyhow::bail!("{}", other.message(lang));
+                }
+            };
+            let searchable = wait_until_searchable(&search, report.last_outbox_seq, lang).await;
+            search.shutdown().await;
+            searchable?;
+            print_errors(&report.errors, lang);
+            for warning in report.warnings.iter().take(PRINTED_ERRORS) {
+                eprintln!("  {}", warning.message(lang));
+            }
+            let rejected = report.rejected_rows();
+            match lang {
+                Lang::It => {
+                    println!(
+                        "{}: {} righe lette; organizzazioni: {} nuove, {} aggiornate, {} invariate; {} righe rifiutate{}",
+                        options.source_name,
+                        report.rows,
+                        report.created,
+                        report.updated,
+                        report.unchanged,
+                        rejected,
+                        if dry_run {
+                            " (prova: nulla è stato scritto)"
+                        } else {
+                            ""
+                        }
+                    );
+                    if !report.unused_columns.is_empty() {
+                        println!("colonne non usate: {}", report.unused_columns.join(", "));
+                    }
+                }
+                Lang::En => {
+                    println!(
+                        "{}: {} rows read; organisations: {} new, {} updated, {} unchanged; {} rows refused{}",
+                        options.source_name,
+                        report.rows,
+                        report.created,
+                        report.updated,
+                        report.unchanged,
+                        rejected,
+                        if dry_run {
+                            " (dry run: nothing was written)"
+                        } else {
+                            ""
+                        }
+                    );
+                    if !report.unused_columns.is_empty() {
+                        println!("columns not used: {}", report.unused_columns.join(", "));
+                    }
+                }
+            }
+            if rejected > 0 {
+                return Err(RowsRefused { rows: rejected }.into());
+            }
+            Ok(())
+        }
+        ImportCommand::Registry {
+            file,
+            source,
+            date,
+            runts,
+            format,
+            mapping,
+            dry_run,
+        } => {
+            let table = read_table(&file, format.as_deref(), lang)?;
+            let mapping = read_mapping(mapping.as_deref(), lang)?;
+            let source_name = source.trim().to_owned();
+            if source_name.is_empty() {
+                anyhow::bail!(
+                    "--source: say where the extract comes from, e.g. \"RUNTS - estrazione Lombardia\""
+                );
+            }
+            let date = date.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let source = RegistrySource {
+                name: source_name,
+                date: date.and_time(chrono::NaiveTime::MIN).and_utc(),
+                runts,
+                dry_run,
+            };
+            let search = Search::start(db.clone(), &settings.index_dir()).with_context(|| {
+                format!(
+                    "opening the search index in {}",
+                    settings.index_dir().display()
+                )
+            })?;
+            let outcome =
+                verification::verify_from_registry(&db, &actor, &table, &mapping, &source).await;
+            let report = match outcome {
+                Ok(report) => report,
+                Err(error) => {
+                    search.shutdown().await;
+                    anyhow::bail!("{}", error.message(lang));
+                }
+            };
+            let searchable = wait_until_searchable(&search, report.last_outbox_seq, lang).await;
+            search.shutdown().await;
+            searchable?;
+            print_errors(&report.errors, lang);
+            let rejected = report.errors.len();
+            match lang {
+                Lang::It => println!(
+                    "{}: {} righe; {} organizzazioni verificate, {} già verificate da questa fonte, {} codici non presenti su Trama; {} righe rifiutate{}",
+                    source.name,
+                    report.rows,
+                    report.verified,
+                    report.unchanged,
+                    report.not_on_trama,
+                    rejected,
+                    if dry_run {
+                        " (prova: nulla è stato scritto)"
+                    } else {
+                        ""
+                    }
+                ),
+                Lang::En => println!(
+                    "{}: {} rows; {} organisations verified, {} already verified by this source, {} tax codes not on Trama; {} rows refused{}",
+                    source.name,
+                    report.rows,
+                    report.verified,
+                    report.unchanged,
+                    report.not_on_trama,
+                    rejected,
+                    if dry_run {
+                        " (dry run: nothing was written)"
+                    } else {
+                        ""
+                    }
+                ),
+            }
+            if rejected > 0 {
+                return Err(RowsRefused { rows: rejected }.into());
+            }
+            Ok(())
+        }
+    }
+}
