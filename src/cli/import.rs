@@ -187,6 +187,8 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
                 Lang::It => ("controllo righe", "scrittura"),
                 Lang::En => ("checking rows", "writing"),
             };
+            let started = std::time::Instant::now();
+            let mut writing_from = None;
             let outcome = import::import_organizations(
                 &db,
                 &actor,
@@ -198,11 +200,13 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
                         bar.show(checking, done as u64, total as u64);
                     }
                     ImportProgress::Writing { done, total } => {
+                        writing_from.get_or_insert_with(std::time::Instant::now);
                         bar.show(writing, done as u64, total as u64);
                     }
                 },
             )
             .await;
+            let written = std::time::Instant::now();
             bar.finish();
             let report = match outcome {
                 Ok(report) => report,
@@ -219,6 +223,13 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
             let searchable = wait_until_searchable(&search, report.last_outbox_seq, lang).await;
             search.shutdown().await;
             searchable?;
+            let writing_from = writing_from.unwrap_or(written);
+            tracing::info!(
+                checking_s = (writing_from - started).as_secs_f64(),
+                writing_s = (written - writing_from).as_secs_f64(),
+                indexing_s = written.elapsed().as_secs_f64(),
+                "import timings"
+            );
             print_errors(&report.errors, lang);
             for warning in report.warnings.iter().take(PRINTED_ERRORS) {
                 eprintln!("  {}", warning.message(lang));

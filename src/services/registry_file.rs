@@ -151,6 +151,7 @@ fn read_csv(text: &str) -> Result<SourceTable, SourceError> {
         .collect();
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
+    let mut lines = LineCounter::new(text);
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
@@ -165,7 +166,7 @@ fn read_csv(text: &str) -> Result<SourceTable, SourceError> {
         // position: the line is counted from the record's first character.
         let line = record
             .position()
-            .map_or(0, |p| line_of_record(text, p.byte()));
+            .map_or(0, |p| lines.line_of_record(p.byte()));
         let width = (record.len() != headers.len()).then_some(record.len());
         let cells = (0..headers.len())
             .map(|at| record.get(at).map(str::to_owned))
@@ -184,15 +185,40 @@ fn read_csv(text: &str) -> Result<SourceTable, SourceError> {
     })
 }
 
-/// The line of the first character at or after `byte` that is not a line
-/// break.
-fn line_of_record(text: &str, byte: u64) -> u64 {
-    let bytes = text.as_bytes();
-    let mut at = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
-    while at < bytes.len() && (bytes[at] == b'\n' || bytes[at] == b'\r') {
-        at += 1;
+/// Line numbers of byte offsets, for offsets asked in increasing order
+/// (each call counts only the line breaks since the previous one).
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            bytes: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
     }
-    bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+
+    /// The line of the first character at or after `byte` that is not a
+    /// line break.
+    fn line_of_record(&mut self, byte: u64) -> u64 {
+        let mut at = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len())
+            .max(self.offset);
+        while at < self.bytes.len() && (self.bytes[at] == b'\n' || self.bytes[at] == b'\r') {
+            at += 1;
+        }
+        self.line += self.bytes[self.offset..at]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.offset = at;
+        self.line
+    }
 }
 
 fn csv_syntax(error: &csv::Error) -> SourceError {
