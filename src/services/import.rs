@@ -1001,32 +1001,7 @@ async fn write_batch(
         let org = &planned.org;
         let id = new_id();
         touched.push(id);
-        org_rows.push(organizations::ActiveModel {
-            id: Set(id),
-            name: Set(org.name.as_str().to_owned()),
-            kind: Set(org.kind.as_str().to_owned()),
-            tax_code: Set(Some(planned.tax_code.clone())),
-            vat_number: Set(org.vat_number.as_ref().map(|v| v.as_str().to_owned())),
-            description: Set(org.description.as_str().to_owned()),
-            website: Set(org.website.as_ref().map(|w| w.as_str().to_owned())),
-            seat_municipality_code: Set(org
-                .seat_municipality_code
-                .as_ref()
-                .map(|c| c.as_str().to_owned())),
-            address: Set(org.address.as_ref().map(|a| a.as_str().to_owned())),
-            lat: Set(org.coordinates.map(|c| c.lat())),
-            lon: Set(org.coordinates.map(|c| c.lon())),
-            verification_status: Set(VerificationStatus::Unverified.as_str().to_owned()),
-            verification_source: Set(None),
-            verified_at: Set(None),
-            runts_registered: Set(false),
-            created_by: Set(actor.user_id),
-            created_at: Set(at),
-            updated_at: Set(at),
-            deleted_at: Set(None),
-            hidden_at: Set(None),
-            hidden_reason: Set(None),
-        });
+        org_rows.push(super::organizations::new_row(id, org, None, actor, at));
         for sector in &org.sectors {
             sector_rows.push(organization_sectors::ActiveModel {
                 organization_id: Set(id),

@@ -49,51 +49,17 @@ pub async fn create(
     ensure_tax_code_free(&txn, &new, None).await?;
     let id = new_id();
     let at = now();
-    let (status, source, verified_at, runts) = match &verification {
-        Some(v) => (
-            VerificationStatus::Verified,
-            Some(v.source.clone()),
-            Some(at),
-            v.runts_registered,
-        ),
-        None => (VerificationStatus::Unverified, None, None, false),
-    };
-    let model = organizations::ActiveModel {
-        id: Set(id),
-        name: Set(new.name.as_str().to_owned()),
-        kind: Set(new.kind.as_str().to_owned()),
-        tax_code: Set(new.tax_code.as_ref().map(|t| t.as_str().to_owned())),
-        vat_number: Set(new.vat_number.as_ref().map(|v| v.as_str().to_owned())),
-        description: Set(new.description.as_str().to_owned()),
-        website: Set(new.website.as_ref().map(|w| w.as_str().to_owned())),
-        seat_municipality_code: Set(new
-            .seat_municipality_code
-            .as_ref()
-            .map(|c| c.as_str().to_owned())),
-        address: Set(new.address.as_ref().map(|a| a.as_str().to_owned())),
-        lat: Set(new.coordinates.map(|c| c.lat())),
-        lon: Set(new.coordinates.map(|c| c.lon())),
-        verification_status: Set(status.as_str().to_owned()),
-        verification_source: Set(source),
-        verified_at: Set(verified_at),
-        runts_registered: Set(runts),
-        created_by: Set(actor.user_id),
-        created_at: Set(at),
-        updated_at: Set(at),
-        deleted_at: Set(None),
-        hidden_at: Set(None),
-        hidden_reason: Set(None),
-    }
-    .insert(&txn)
-    .await
-    .map_err(|error| {
-        // Two registrations racing for one tax code: the unique index decides.
-        if is_unique_violation(&error) {
-            tax_code_taken()
-        } else {
-            error.into()
-        }
-    })?;
+    let model = new_row(id, &new, verification.as_ref(), actor, at)
+        .insert(&txn)
+        .await
+        .map_err(|error| {
+            // Two registrations racing for one tax code: the unique index decides.
+            if is_unique_violation(&error) {
+                tax_code_taken()
+            } else {
+                error.into()
+            }
+        })?;
     write_children(&txn, id, &new).await?;
     if let Some(founder) = actor.user_id {
         memberships::ActiveModel {
@@ -125,6 +91,51 @@ pub async fn create(
     .await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// The row of a new organisation (the bulk import writes it too).
+pub(crate) fn new_row(
+    id: Uuid,
+    new: &NewOrganization,
+    verification: Option<&Verification>,
+    actor: &Actor,
+    at: chrono::DateTime<chrono::Utc>,
+) -> organizations::ActiveModel {
+    let (status, source, verified_at, runts) = match verification {
+        Some(v) => (
+            VerificationStatus::Verified,
+            Some(v.source.clone()),
+            Some(at),
+            v.runts_registered,
+        ),
+        None => (VerificationStatus::Unverified, None, None, false),
+    };
+    organizations::ActiveModel {
+        id: Set(id),
+        name: Set(new.name.as_str().to_owned()),
+        kind: Set(new.kind.as_str().to_owned()),
+        tax_code: Set(new.tax_code.as_ref().map(|t| t.as_str().to_owned())),
+        vat_number: Set(new.vat_number.as_ref().map(|v| v.as_str().to_owned())),
+        description: Set(new.description.as_str().to_owned()),
+        website: Set(new.website.as_ref().map(|w| w.as_str().to_owned())),
+        seat_municipality_code: Set(new
+            .seat_municipality_code
+            .as_ref()
+            .map(|c| c.as_str().to_owned())),
+        address: Set(new.address.as_ref().map(|a| a.as_str().to_owned())),
+        lat: Set(new.coordinates.map(|c| c.lat())),
+        lon: Set(new.coordinates.map(|c| c.lon())),
+        verification_status: Set(status.as_str().to_owned()),
+        verification_source: Set(source),
+        verified_at: Set(verified_at),
+        runts_registered: Set(runts),
+        created_by: Set(actor.user_id),
+        created_at: Set(at),
+        updated_at: Set(at),
+        deleted_at: Set(None),
+        hidden_at: Set(None),
+        hidden_reason: Set(None),
+    }
 }
 
 /// Replaces an organisation's profile (its sectors, neighbourhoods and

@@ -82,6 +82,16 @@ fn error(line: u64, column: Option<&str>, field: &str, problem: RowProblem) -> R
     }
 }
 
+/// The organisation with this tax code, which must be there.
+async fn organization(app: &TestApp, tax_code: &str) -> organizations::Model {
+    organizations::Entity::find()
+        .filter(organizations::Column::TaxCode.eq(tax_code))
+        .one(app.db())
+        .await
+        .expect("query")
+        .expect("an organisation with this tax code")
+}
+
 async fn count_tax_code(app: &TestApp, tax_code: &str) -> u64 {
     organizations::Entity::find()
         .filter(organizations::Column::TaxCode.eq(tax_code))
@@ -171,12 +181,7 @@ async fn a_registry_goes_in_with_exact_errors_per_line(backend: Backend) {
 
     // The shouting names of registries are written as names, and the
     // organisations are searchable.
-    let schuster = organizations::Entity::find()
-        .filter(organizations::Column::TaxCode.eq("80117230153"))
-        .one(app.db())
-        .await
-        .expect("query")
-        .expect("imported");
+    let schuster = organization(&app, "80117230153").await;
     assert_eq!(
         schuster.name,
         "Associazione Sportiva Dilettantistica Centro Schuster"
@@ -209,12 +214,7 @@ codice_fiscale,denominazione,forma_giuridica,comune,email
         (report.created, report.updated, report.unchanged),
         (0, 2, 0)
     );
-    let leone = organizations::Entity::find()
-        .filter(organizations::Column::TaxCode.eq("97248050151"))
-        .one(app.db())
-        .await
-        .expect("query")
-        .expect("there");
+    let leone = organization(&app, "97248050151").await;
     assert_eq!(leone.name, "Polisportiva Leone XIII");
     let contacts = organization_contacts::Entity::find()
         .filter(organization_contacts::Column::OrganizationId.eq(leone.id))
@@ -370,12 +370,7 @@ async fn a_mapping_file_reads_json_with_other_names(backend: Backend) {
         &report.errors[0].problem,
         RowProblem::AmbiguousMunicipality { provinces, .. } if provinces.len() == 2
     ));
-    let castro = organizations::Entity::find()
-        .filter(organizations::Column::TaxCode.eq("80106570155"))
-        .one(app.db())
-        .await
-        .expect("query")
-        .expect("imported");
+    let castro = organization(&app, "80106570155").await;
     assert_eq!(castro.kind, "aps");
     let lecce_castro = trama::store::entities::municipalities::Entity::find_by_id(
         castro.seat_municipality_code.clone().expect("seat"),
@@ -385,12 +380,7 @@ async fn a_mapping_file_reads_json_with_other_names(backend: Backend) {
     .expect("query")
     .expect("municipality");
     assert_eq!(lecce_castro.province_code, "LE");
-    let schuster = organizations::Entity::find()
-        .filter(organizations::Column::TaxCode.eq("80117230153"))
-        .one(app.db())
-        .await
-        .expect("query")
-        .expect("imported");
+    let schuster = organization(&app, "80117230153").await;
     let sectors = trama::store::entities::organization_sectors::Entity::find()
         .filter(
             trama::store::entities::organization_sectors::Column::OrganizationId.eq(schuster.id),
@@ -466,12 +456,7 @@ Codice fiscale ente;Denominazione
             .collect::<Vec<_>>(),
         [(5, "taxCode")]
     );
-    let odv = organizations::Entity::find()
-        .filter(organizations::Column::TaxCode.eq("80117230153"))
-        .one(app.db())
-        .await
-        .expect("query")
-        .expect("there");
+    let odv = organization(&app, "80117230153").await;
     assert_eq!(odv.verification_status, "verified");
     assert_eq!(
         odv.verification_source.as_deref(),
