@@ -6,6 +6,13 @@
 //! validation, as what users type. Loading twice adds nothing: organisations
 //! are recognised by tax code (or name, for informal groups), offers and needs
 //! by organisation and title.
+//!
+//! The hand-written records of `assets/demo/milano.json` tell the stories;
+//! [`volume`] adds hundreds more from the templates of
+//! `assets/demo/territorio.json`, spread over the neighbourhoods and the
+//! municipalities of the metropolitan area.
+
+mod volume;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -113,6 +120,9 @@ struct DemoOffer {
     neighbourhood_code: Option<String>,
     #[serde(default)]
     sectors: Vec<String>,
+    /// Defaults to open.
+    #[serde(default)]
+    status: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -135,6 +145,9 @@ struct DemoNeed {
     requires_third_sector_registration: bool,
     #[serde(default)]
     sectors: Vec<String>,
+    /// Defaults to open.
+    #[serde(default)]
+    status: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -149,23 +162,65 @@ struct AsdRow {
     comune: String,
 }
 
-/// Loads the demo. Fails when the shipped demo file is inconsistent (a record
-/// refused by validation names its key and the field) or on database errors.
+/// Loads the demo: the stories and the volume. Fails when the shipped demo
+/// files are inconsistent (a record refused by validation names its key or
+/// title and the field) or on database errors.
 pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<DemoReport> {
-    let file: DemoFile = serde_json::from_str(DEMO_JSON).context("assets/demo/milano.json")?;
     let actor = Actor::system("demo");
     let mut report = DemoReport::default();
+    let loaded = load_stories(db, &actor, &mut report).await?;
+    let today = crate::services::now().date_naive();
+    volume::load(
+        db,
+        &actor,
+        &loaded.keys,
+        &loaded.names,
+        &loaded.registry,
+        today,
+        &mut report,
+    )
+    .await?;
+    Ok(report)
+}
+
+/// Only the stories: the territories, the hand-written records and the
+/// registry's sports associations, without the volume. Tests that look for
+/// one record among a few dozen (search relevance, say) use it; a later
+/// [`demo`] adds the volume. Fails like [`demo`].
+pub async fn stories(db: &DatabaseConnection) -> anyhow::Result<DemoReport> {
+    let mut report = DemoReport::default();
+    load_stories(db, &Actor::system("demo"), &mut report).await?;
+    Ok(report)
+}
+
+/// What the volume needs from the stories.
+struct Stories {
+    /// Hand-written organisations by key, and by name.
+    keys: HashMap<String, Uuid>,
+    names: HashMap<String, Uuid>,
+    /// The registry's associations with their seat's ISTAT code.
+    registry: Vec<(Uuid, Option<String>)>,
+}
+
+async fn load_stories(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    report: &mut DemoReport,
+) -> anyhow::Result<Stories> {
+    let file: DemoFile = serde_json::from_str(DEMO_JSON).context("assets/demo/milano.json")?;
 
     reference_data::load_sectors(db).await?;
     report.municipalities_added = reference_data::load_municipalities(db).await?.added;
     report.neighbourhoods_added = reference_data::load_milano_neighbourhoods(db).await?.added;
 
     let mut keys: HashMap<String, Uuid> = HashMap::new();
+    let mut names: HashMap<String, Uuid> = HashMap::new();
     for org in &file.organizations {
-        let id = ensure_organization(db, &actor, org, &mut report)
+        let id = ensure_organization(db, actor, org, report)
             .await
             .with_context(|| format!("demo organisation {:?}", org.key))?;
         keys.insert(org.key.clone(), id);
+        names.insert(org.name.clone(), id);
     }
     for offer in &file.offers {
         let organization_id = *keys.get(&offer.organization).ok_or_else(|| {
@@ -175,7 +230,7 @@ pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<DemoReport> {
                 offer.organization
             )
         })?;
-        ensure_offer(db, &actor, organization_id, offer, &mut report)
+        ensure_offer(db, actor, organization_id, offer, report)
             .await
             .with_context(|| format!("demo offer {:?}", offer.title))?;
     }
@@ -187,12 +242,17 @@ pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<DemoReport> {
                 need.organization
             )
         })?;
-        ensure_need(db, &actor, organization_id, need, &mut report)
+        ensure_need(db, actor, organization_id, need, report)
             .await
             .with_context(|| format!("demo need {:?}", need.title))?;
     }
-    load_registry_associations(db, &actor, file.registry_organizations.limit, &mut report).await?;
-    Ok(report)
+    let registry =
+        load_registry_associations(db, actor, file.registry_organizations.limit, report).await?;
+    Ok(Stories {
+        keys,
+        names,
+        registry,
+    })
 }
 
 async fn ensure_organization(
@@ -294,7 +354,7 @@ async fn ensure_offer(
         lat: None,
         lon: None,
         sectors: offer.sectors.clone(),
-        status: None,
+        status: offer.status.clone(),
     };
     offers::create(db, actor, organization_id, &input).await?;
     report.offers_added += 1;
@@ -336,7 +396,7 @@ async fn ensure_need(
         eligible_organization_kinds: need.eligible_organization_kinds.clone(),
         requires_third_sector_registration: need.requires_third_sector_registration,
         sectors: need.sectors.clone(),
-        status: None,
+        status: need.status.clone(),
     };
     needs::create(db, actor, organization_id, &input).await?;
     report.needs_added += 1;
@@ -345,13 +405,14 @@ async fn ensure_need(
 
 /// Real sports associations of the Province of Milano (5x1000 list, 2014),
 /// registered as associations in the sport sector and verified against that
-/// official list.
+/// official list. Returns them with their seat's ISTAT code.
 async fn load_registry_associations(
     db: &DatabaseConnection,
     actor: &Actor,
     limit: usize,
     report: &mut DemoReport,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<(Uuid, Option<String>)>> {
+    let mut loaded = Vec::new();
     let province: HashMap<String, String> = municipalities::Entity::find()
         .filter(municipalities::Column::ProvinceCode.eq("MI"))
         .all(db)
@@ -373,11 +434,9 @@ async fn load_registry_associations(
             continue;
         }
         taken += 1;
-        if organizations::find_by_tax_code(db, &row.codice_fiscale)
-            .await?
-            .is_some()
-        {
+        if let Some(existing) = organizations::find_by_tax_code(db, &row.codice_fiscale).await? {
             report.already_present += 1;
+            loaded.push((existing.id, existing.seat_municipality_code));
             continue;
         }
         let municipality = province.get(&row.comune.to_uppercase()).cloned();
@@ -391,7 +450,7 @@ async fn load_registry_associations(
                 "Associazione sportiva dilettantistica con sede a {town}. Iscritta tra i beneficiari del 5 per mille (elenco 2014 dell'Agenzia delle Entrate)."
             ),
             website: None,
-            seat_municipality_code: municipality,
+            seat_municipality_code: municipality.clone(),
             address: None,
             lat: None,
             lon: None,
@@ -410,7 +469,10 @@ async fn load_registry_associations(
         )
         .await
         {
-            Ok(_) => report.organizations_added += 1,
+            Ok(created) => {
+                report.organizations_added += 1;
+                loaded.push((created.id, municipality));
+            }
             Err(crate::error::AppError::Invalid(errors)) => {
                 tracing::warn!(tax_code = %row.codice_fiscale, %errors, "registry row skipped");
                 report.registry_rows_skipped += 1;
@@ -418,5 +480,5 @@ async fn load_registry_associations(
             Err(other) => return Err(anyhow!(other)),
         }
     }
-    Ok(())
+    Ok(loaded)
 }
