@@ -18,16 +18,23 @@ use std::collections::HashMap;
 use std::fmt;
 
 use anyhow::{Context, anyhow};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::domain::{ContactInput, NeedInput, OfferInput, OrganizationInput, TaxCode};
+use crate::domain::{
+    ContactInput, NeedInput, OfferInput, OfferKind, OrganizationInput, PartnerRole,
+    ProjectProcedure, ProjectStage, TaxCode,
+};
 use crate::services::organizations::Verification;
 use crate::services::reference_data::{self, MILANO, neighbourhood_id};
 use crate::services::{Actor, needs, offers, organizations};
 use crate::store::entities::{
     municipalities, needs as need_rows, offers as offer_rows, organizations as org_rows,
+    project_contributions, project_partners, project_stages, projects,
 };
 
 const DEMO_JSON: &str = include_str!("../assets/demo/milano.json");
@@ -41,6 +48,8 @@ pub struct DemoReport {
     pub organizations_added: usize,
     pub offers_added: usize,
     pub needs_added: usize,
+    /// Signed, public pacts (projects) of the stories.
+    pub pacts_added: usize,
     pub already_present: usize,
     /// Registry rows left out, with the reason (e.g. a damaged tax code).
     pub registry_rows_skipped: usize,
@@ -50,12 +59,13 @@ impl fmt::Display for DemoReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "demo data: {} municipalities, {} neighbourhoods, {} organisations, {} offers, {} needs added; {} already present; {} registry rows skipped",
+            "demo data: {} municipalities, {} neighbourhoods, {} organisations, {} offers, {} needs, {} signed pacts added; {} already present; {} registry rows skipped",
             self.municipalities_added,
             self.neighbourhoods_added,
             self.organizations_added,
             self.offers_added,
             self.needs_added,
+            self.pacts_added,
             self.already_present,
             self.registry_rows_skipped
         )
@@ -68,7 +78,34 @@ struct DemoFile {
     organizations: Vec<DemoOrganization>,
     offers: Vec<DemoOffer>,
     needs: Vec<DemoNeed>,
+    #[serde(default)]
+    pacts: Vec<DemoPact>,
     registry_organizations: RegistrySelection,
+}
+
+/// A signed, public pact of the stories. No service signs projects yet, so
+/// these are written as rows (the shape `matches::open_project` writes,
+/// carried on to the signature).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DemoPact {
+    need_organization: String,
+    need: String,
+    title: String,
+    description: String,
+    procedure: String,
+    stage: String,
+    signed_days_ago: u64,
+    contributions: Vec<DemoContribution>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DemoContribution {
+    organization: String,
+    kind: String,
+    description: String,
+    amount_cents: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -246,6 +283,11 @@ async fn load_stories(
             .await
             .with_context(|| format!("demo need {:?}", need.title))?;
     }
+    for pact in &file.pacts {
+        ensure_pact(db, &keys, pact, report)
+            .await
+            .with_context(|| format!("demo pact {:?}", pact.title))?;
+    }
     let registry =
         load_registry_associations(db, actor, file.registry_organizations.limit, report).await?;
     Ok(Stories {
@@ -400,6 +442,134 @@ async fn ensure_need(
     };
     needs::create(db, actor, organization_id, &input).await?;
     report.needs_added += 1;
+    Ok(())
+}
+
+async fn ensure_pact(
+    db: &DatabaseConnection,
+    keys: &HashMap<String, Uuid>,
+    pact: &DemoPact,
+    report: &mut DemoReport,
+) -> anyhow::Result<()> {
+    let key = |k: &str| {
+        keys.get(k)
+            .copied()
+            .ok_or_else(|| anyhow!("unknown organisation {k:?}"))
+    };
+    let lead = key(&pact.need_organization)?;
+    let need = need_rows::Entity::find()
+        .filter(need_rows::Column::OrganizationId.eq(lead))
+        .filter(need_rows::Column::Title.eq(pact.need.as_str()))
+        .one(db)
+        .await?
+        .ok_or_else(|| anyhow!("need: no need {:?}", pact.need))?;
+    let exists = projects::Entity::find()
+        .filter(projects::Column::NeedId.eq(need.id))
+        .filter(projects::Column::Title.eq(pact.title.as_str()))
+        .one(db)
+        .await?
+        .is_some();
+    if exists {
+        report.already_present += 1;
+        return Ok(());
+    }
+    let procedure = ProjectProcedure::parse(&pact.procedure)
+        .map_err(|reason| anyhow!("procedure: {reason:?}"))?;
+    let stage = ProjectStage::parse(&pact.stage)
+        .ok()
+        .filter(|s| s.belongs_to(procedure))
+        .ok_or_else(|| anyhow!("stage: {:?} is not a stage of {procedure:?}", pact.stage))?;
+    let at = crate::services::now();
+    let signed_at = at - chrono::Duration::days(pact.signed_days_ago as i64);
+    let id = crate::services::new_id();
+    let txn = db.begin().await?;
+    projects::ActiveModel {
+        id: Set(id),
+        title: Set(pact.title.clone()),
+        description: Set(pact.description.clone()),
+        procedure: Set(procedure.as_str().to_owned()),
+        stage: Set(stage.as_str().to_owned()),
+        need_id: Set(Some(need.id)),
+        lead_organization_id: Set(lead),
+        is_public: Set(true),
+        signed_at: Set(Some(signed_at)),
+        created_by: Set(None),
+        created_at: Set(signed_at - chrono::Duration::days(30)),
+        updated_at: Set(at),
+        deleted_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    // The stages up to the current one: those before the agreement in the
+    // month before the signature, the agreement at the signature.
+    let sequence = ProjectStage::sequence(procedure);
+    let reached: Vec<ProjectStage> = sequence
+        .iter()
+        .copied()
+        .take_while(|s| *s != stage)
+        .chain([stage])
+        .collect();
+    let agreement = reached
+        .iter()
+        .position(|s| *s == ProjectStage::Agreement)
+        .unwrap_or(0);
+    let start_of = |i: usize| signed_at + chrono::Duration::days(7 * (i as i64 - agreement as i64));
+    for (i, step) in reached.iter().enumerate() {
+        project_stages::ActiveModel {
+            id: Set(crate::services::new_id()),
+            project_id: Set(id),
+            stage: Set(step.as_str().to_owned()),
+            started_at: Set(start_of(i)),
+            completed_at: Set((i + 1 < reached.len()).then(|| start_of(i + 1))),
+            notes: Set(None),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let mut partners = vec![lead];
+    for contribution in &pact.contributions {
+        let organization = key(&contribution.organization)?;
+        if !partners.contains(&organization) {
+            partners.push(organization);
+        }
+        let kind = OfferKind::parse(&contribution.kind)
+            .map_err(|reason| anyhow!("contributions: kind {reason:?}"))?;
+        project_contributions::ActiveModel {
+            id: Set(crate::services::new_id()),
+            project_id: Set(id),
+            organization_id: Set(organization),
+            kind: Set(kind.as_str().to_owned()),
+            description: Set(contribution.description.clone()),
+            amount_cents: Set(contribution.amount_cents),
+            offer_id: Set(None),
+            status: Set("agreed".to_owned()),
+            created_at: Set(signed_at),
+            updated_at: Set(signed_at),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    for (i, organization) in partners.into_iter().enumerate() {
+        project_partners::ActiveModel {
+            id: Set(crate::services::new_id()),
+            project_id: Set(id),
+            organization_id: Set(organization),
+            role: Set(if i == 0 {
+                PartnerRole::Lead
+            } else {
+                PartnerRole::Partner
+            }
+            .as_str()
+            .to_owned()),
+            match_id: Set(None),
+            joined_at: Set(signed_at - chrono::Duration::days(30)),
+            left_at: Set(None),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    report.pacts_added += 1;
     Ok(())
 }
 

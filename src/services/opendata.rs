@@ -627,7 +627,13 @@ async fn pact_rows(
             row.extend([id, name, tax_code]);
             row.extend([
                 Cell::List(members.iter().map(|o| o.name.clone()).collect()),
-                Cell::List(members.iter().filter_map(|o| public_tax_code(o)).collect()),
+                // Aligned with `partners`: empty where there is none to show.
+                Cell::List(
+                    members
+                        .iter()
+                        .map(|o| public_tax_code(o).unwrap_or_default())
+                        .collect(),
+                ),
                 Cell::List(described),
                 Cell::euro(total),
             ]);

@@ -24,6 +24,7 @@ async fn the_demo_loads_real_territories_and_the_stories_once(backend: Backend) 
         "{first}"
     );
     assert_eq!(first.already_present, 0, "{first}");
+    assert_eq!(first.pacts_added, 3, "{first}");
 
     let milano = municipalities::Entity::find_by_id(MILANO.to_owned())
         .one(db)
@@ -139,11 +140,31 @@ async fn the_demo_loads_real_territories_and_the_stories_once(backend: Backend) 
             again.neighbourhoods_added,
             again.organizations_added,
             again.offers_added,
-            again.needs_added
+            again.needs_added,
+            again.pacts_added
         ),
-        (0, 0, 0, 0, 0),
+        (0, 0, 0, 0, 0, 0),
         "{again}"
     );
+    // The stories' signed pacts are open data.
+    let pacts = trama::services::opendata::export_bytes(
+        db,
+        trama::services::opendata::Dataset::Pacts,
+        trama::services::opendata::ExportFormat::Json,
+    )
+    .await
+    .expect("export");
+    let pacts: serde_json::Value = serde_json::from_slice(&pacts).expect("JSON");
+    assert_eq!(pacts.as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        pacts[0]["partners"],
+        serde_json::json!([
+            "ALER Milano",
+            "Ripuliamo il Quartiere ONLUS",
+            "Comitato inquilini Lorenteggio"
+        ])
+    );
+    assert_eq!(pacts[0]["nil_name"], "Lorenteggio");
     let organizations_total = organizations::Entity::find()
         .count(db)
         .await

@@ -340,6 +340,7 @@ async fn the_download_urls_serve_public_records_only(backend: Backend) {
     assert_eq!(pact["need_id"], f.open_need.to_string());
     assert_eq!(pact["lead_organization_name"], "ALER Milano");
     assert_eq!(pact["partners"], "ALER Milano;Ripuliamo, \"il\" Quartiere");
+    assert_eq!(pact["partner_tax_codes"], "01349670156;96971753502");
     assert_eq!(pact["nil_name"], "Lorenteggio");
     assert!(!pact["signed_at"].is_empty());
 
