@@ -28,6 +28,7 @@ use super::{
     DemoNeed, DemoOffer, DemoOrganization, DemoReport, ensure_need, ensure_offer,
     ensure_organization,
 };
+use crate::domain::TaxCode;
 use crate::services::Actor;
 use crate::services::reference_data::MILANO;
 use crate::store::entities::municipalities;
@@ -267,31 +268,19 @@ impl Rng {
     }
 }
 
-/// A fictional organisation tax code: eleven digits whose last is the check
-/// digit (so it passes validation), starting with `first` (8 for public
-/// bodies, 9 for non-commercial ones, as real codes do).
+/// A fictional organisation tax code: eleven digits starting with `first`
+/// (8 for public bodies, 9 for non-commercial ones, as real codes do), the
+/// last one the check digit that validation expects.
 fn fictional_tax_code(seed: &str, first: u32) -> String {
     let mut rng = Rng::for_instance(seed, 0);
-    let mut digits: Vec<u32> = (0..10).map(|_| (rng.next() % 10) as u32).collect();
-    digits[0] = first % 10;
-    let sum: u32 = digits
-        .iter()
-        .enumerate()
-        .map(|(i, &d)| {
-            if i % 2 == 0 {
-                d
-            } else if d * 2 > 9 {
-                d * 2 - 9
-            } else {
-                d * 2
-            }
-        })
-        .sum();
-    digits.push((10 - sum % 10) % 10);
-    digits
-        .iter()
-        .map(|d| char::from_digit(*d, 10).unwrap_or('0'))
-        .collect()
+    let body: String = std::iter::once(first % 10)
+        .chain((1..10).map(|_| (rng.next() % 10) as u32))
+        .filter_map(|d| char::from_digit(d, 10))
+        .collect();
+    (0..10)
+        .map(|check| format!("{body}{check}"))
+        .find(|code| TaxCode::parse(code).is_ok())
+        .unwrap_or(body)
 }
 
 /// The deadline `days` after (or before) `today`, at the end of the Italian
@@ -373,6 +362,54 @@ impl Owners {
             .filter(|(i, _)| i % every == selection.offset % every)
             .map(|(_, pair)| pair)
             .collect())
+    }
+}
+
+/// One instance of a template: who, where, and its pseudo-random sequence,
+/// with the phrasing already drawn and its fate (0..100: below 3 closed,
+/// below 5 a draft, below 10 past its deadline when it has one).
+struct Instance {
+    owner: Uuid,
+    place: Place,
+    rng: Rng,
+    variant: usize,
+    fate: usize,
+}
+
+impl Owners {
+    fn instances(
+        &self,
+        key: &str,
+        selection: &Selection,
+        variants: usize,
+        what: &str,
+    ) -> anyhow::Result<Vec<Instance>> {
+        Ok(self
+            .select(selection, what)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, (owner, place))| {
+                let mut rng = Rng::for_instance(key, i);
+                let variant = rng.below(variants);
+                let fate = rng.below(100);
+                Instance {
+                    owner,
+                    place,
+                    rng,
+                    variant,
+                    fate,
+                }
+            })
+            .collect())
+    }
+}
+
+/// Closed or draft, by an instance's fate; `None` is open.
+fn status_of(fate: usize) -> Option<String> {
+    match fate {
+        0..3 => Some("closed".to_owned()),
+        3..5 => Some("draft".to_owned()),
+        _ => None,
     }
 }
 
@@ -645,27 +682,26 @@ pub(super) async fn load(
 
     for template in &file.needs {
         let what = format!("need template {:?}", template.key);
-        for (i, (owner, place)) in owners
-            .select(&template.selection, &what)?
-            .into_iter()
-            .enumerate()
+        let instances = owners.instances(
+            &template.key,
+            &template.selection,
+            template.titles.len(),
+            &what,
+        )?;
+        for Instance {
+            owner,
+            place,
+            mut rng,
+            variant,
+            fate,
+        } in instances
         {
-            let mut rng = Rng::for_instance(&template.key, i);
-            let variant = rng.below(template.titles.len());
-            // About one in ten is not open: past its deadline, closed, or a
-            // draft.
-            let fate = rng.below(100);
             let deadline = match template.deadline_days {
                 Some(_) if (5..10).contains(&fate) => {
                     end_of_day(today, -(rng.between([10, 60]) as i64))
                 }
                 Some(days) => end_of_day(today, rng.between(days) as i64),
                 None => None,
-            };
-            let status = match fate {
-                0..3 => Some("closed".to_owned()),
-                3..5 => Some("draft".to_owned()),
-                _ => None,
             };
             let need = DemoNeed {
                 organization: template.key.clone(),
@@ -689,7 +725,7 @@ pub(super) async fn load(
                 eligible_organization_kinds: template.eligible.clone(),
                 requires_third_sector_registration: template.art55,
                 sectors: template.sectors.clone(),
-                status,
+                status: status_of(fate),
             };
             ensure_need(db, actor, owner, &need, report)
                 .await
@@ -699,14 +735,20 @@ pub(super) async fn load(
 
     for template in &file.offers {
         let what = format!("offer template {:?}", template.key);
-        for (i, (owner, place)) in owners
-            .select(&template.selection, &what)?
-            .into_iter()
-            .enumerate()
+        let instances = owners.instances(
+            &template.key,
+            &template.selection,
+            template.titles.len(),
+            &what,
+        )?;
+        for Instance {
+            owner,
+            place,
+            mut rng,
+            variant,
+            fate,
+        } in instances
         {
-            let mut rng = Rng::for_instance(&template.key, i);
-            let variant = rng.below(template.titles.len());
-            let fate = rng.below(100);
             let neighbourhood = match template.scope.as_str() {
                 "neighbourhood" => place.nil_code().map(str::to_owned),
                 _ => None,
@@ -733,11 +775,7 @@ pub(super) async fn load(
                 neighbourhood_code: neighbourhood,
                 territory_scope: scope,
                 sectors: template.sectors.clone(),
-                status: match fate {
-                    0..3 => Some("closed".to_owned()),
-                    3..5 => Some("draft".to_owned()),
-                    _ => None,
-                },
+                status: status_of(fate),
             };
             ensure_offer(db, actor, owner, &offer, report)
                 .await
@@ -750,7 +788,6 @@ pub(super) async fn load(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::TaxCode;
 
     #[test]
     fn fictional_tax_codes_pass_validation() {

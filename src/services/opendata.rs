@@ -18,14 +18,13 @@ use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
 use uuid::Uuid;
 
-use super::listing;
+use super::listing::{self, live_organizations};
 use crate::domain::{
     ClosedList, Invalid, Lang, NeedKind, OfferKind, PostingStatus, ProjectProcedure, ProjectStage,
     TaxCode, TerritoryScope,
@@ -291,17 +290,6 @@ fn public_tax_code(org: &organizations::Model) -> Option<String> {
     (!code.is_personal()).then(|| code.as_str().to_owned())
 }
 
-/// Organisations neither deleted nor hidden: the postings of the others are
-/// not exported.
-fn live_organizations() -> SelectStatement {
-    Query::select()
-        .column(organizations::Column::Id)
-        .from(organizations::Entity)
-        .and_where(organizations::Column::DeletedAt.is_null())
-        .and_where(organizations::Column::HiddenAt.is_null())
-        .to_owned()
-}
-
 /// What a page of rows refers to, read in a few queries.
 #[derive(Default)]
 struct Lookups {
@@ -335,6 +323,23 @@ impl Lookups {
                 .map(|n| (n.id, n))
                 .collect(),
         })
+    }
+
+    /// For a page of needs or offers: (organisation, municipality,
+    /// neighbourhood) of each.
+    async fn for_postings(
+        db: &impl ConnectionTrait,
+        postings: impl Iterator<Item = (Uuid, Option<String>, Option<Uuid>)>,
+    ) -> Result<Self, AppError> {
+        let mut organizations = Vec::new();
+        let mut municipalities = Vec::new();
+        let mut neighbourhoods = Vec::new();
+        for (organization, municipality, neighbourhood) in postings {
+            organizations.push(organization);
+            municipalities.extend(municipality);
+            neighbourhoods.extend(neighbourhood);
+        }
+        Self::load(db, &organizations, &municipalities, &neighbourhoods).await
     }
 
     fn organization(&self, id: Uuid) -> [Cell; 4] {
@@ -397,17 +402,15 @@ async fn need_rows(
         .all(db)
         .await?;
     let last = page.last().map(|n| n.id);
-    let lookups = Lookups::load(
+    let lookups = Lookups::for_postings(
         db,
-        &page.iter().map(|n| n.organization_id).collect::<Vec<_>>(),
-        &page
-            .iter()
-            .filter_map(|n| n.municipality_code.clone())
-            .collect::<Vec<_>>(),
-        &page
-            .iter()
-            .filter_map(|n| n.neighbourhood_id)
-            .collect::<Vec<_>>(),
+        page.iter().map(|n| {
+            (
+                n.organization_id,
+                n.municipality_code.clone(),
+                n.neighbourhood_id,
+            )
+        }),
     )
     .await?;
     let sectors =
@@ -465,17 +468,15 @@ async fn offer_rows(
         .all(db)
         .await?;
     let last = page.last().map(|o| o.id);
-    let lookups = Lookups::load(
+    let lookups = Lookups::for_postings(
         db,
-        &page.iter().map(|o| o.organization_id).collect::<Vec<_>>(),
-        &page
-            .iter()
-            .filter_map(|o| o.municipality_code.clone())
-            .collect::<Vec<_>>(),
-        &page
-            .iter()
-            .filter_map(|o| o.neighbourhood_id)
-            .collect::<Vec<_>>(),
+        page.iter().map(|o| {
+            (
+                o.organization_id,
+                o.municipality_code.clone(),
+                o.neighbourhood_id,
+            )
+        }),
     )
     .await?;
     let sectors =
