@@ -274,10 +274,17 @@ async fn export(
         None => {
             let stdout = std::io::stdout();
             let mut writer = std::io::BufWriter::new(stdout.lock());
-            exporter
-                .write_all(&mut writer)
-                .await
-                .with_context(|| format!("exporting {}", dataset.as_str()))?;
+            match exporter.write_all(&mut writer).await {
+                Ok(_) => {}
+                // `trama export … | head` closes the pipe early: not an error.
+                Err(error)
+                    if error
+                        .downcast_ref::<std::io::Error>()
+                        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) => {}
+                Err(error) => {
+                    return Err(error.context(format!("exporting {}", dataset.as_str())));
+                }
+            }
         }
     }
     Ok(())
