@@ -573,15 +573,20 @@ pub(super) async fn load(
     // Invented organisations: two homes in three in Milano's neighbourhoods.
     let mut invented = Vec::new();
     for template in &file.organizations {
-        for (i, short) in template.names.iter().enumerate() {
+        for (i, entry) in template.names.iter().enumerate() {
+            // "Name@Home" fixes the home of a name that says where it is.
+            let (short, fixed_home) = match entry.split_once('@') {
+                Some((short, home)) => (short, Some(place_named(home)?)),
+                None => (entry.as_str(), None),
+            };
             let mut rng = Rng::for_instance(&format!("org:{short}"), i);
-            let home = if rng.below(3) < 2 {
-                nils[rng.below(nils.len())].clone()
-            } else {
-                towns_list[rng.below(towns_list.len())].clone()
+            let home = match fixed_home {
+                Some(home) => home,
+                None if rng.below(3) < 2 => nils[rng.below(nils.len())].clone(),
+                None => towns_list[rng.below(towns_list.len())].clone(),
             };
             let name = if template.suffix.is_empty() {
-                short.clone()
+                short.to_owned()
             } else {
                 format!("{short} {}", template.suffix)
             };
