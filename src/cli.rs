@@ -74,6 +74,20 @@ pub enum Command {
         #[command(subcommand)]
         command: DigestsCommand,
     },
+    /// Export the public needs, offers or signed pacts as open data (the
+    /// columns are described in docs/opendata.md; the same files are served
+    /// at /opendata/needs.csv and so on). Runs beside a server.
+    Export {
+        /// needs, offers or pacts.
+        #[arg(long)]
+        what: String,
+        /// csv or json.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
     /// Print the GraphQL schema (SDL), or write it to a file. The committed
     /// `graphql/schema.graphql` is written with `trama graphql-schema --write graphql/schema.graphql`.
     GraphqlSchema {
@@ -221,6 +235,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Digests { command } => digests(settings, command).await,
         Command::Import { command } => import::run(settings, command).await,
+        Command::Export { what, format, out } => export(settings, &what, &format, out).await,
         Command::GraphqlSchema { write } => {
             let sdl = crate::graphql::sdl();
             match write {
@@ -286,6 +301,57 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `trama export …`: the database only, so it runs beside a server.
+async fn export(
+    settings: Settings,
+    what: &str,
+    format: &str,
+    out: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
+    use crate::services::opendata::{Dataset, ExportFormat, Exporter};
+    let english =
+        |e: crate::error::AppError| anyhow::anyhow!("{}", e.message(crate::domain::Lang::En));
+    let dataset = Dataset::parse(what, "--what").map_err(english)?;
+    let format = ExportFormat::parse(format, "--format").map_err(english)?;
+    let db = app::connect_database(&settings).await?;
+    db::migrate(&db).await.context("applying migrations")?;
+    let exporter = Exporter::new(db, dataset, format);
+    match out {
+        Some(path) => {
+            // Written beside the target and renamed, so that a failed export
+            // never leaves half a file under the final name.
+            let partial = path.with_extension("partial");
+            let file = std::fs::File::create(&partial)
+                .with_context(|| format!("creating {}", partial.display()))?;
+            let mut writer = std::io::BufWriter::new(file);
+            let rows = exporter
+                .write_all(&mut writer)
+                .await
+                .with_context(|| format!("exporting {}", dataset.as_str()))?;
+            drop(writer);
+            std::fs::rename(&partial, &path)
+                .with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("{rows} {} written to {}", dataset.as_str(), path.display());
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut writer = std::io::BufWriter::new(stdout.lock());
+            match exporter.write_all(&mut writer).await {
+                Ok(_) => {}
+                // `trama export … | head` closes the pipe early: not an error.
+                Err(error)
+                    if error
+                        .downcast_ref::<std::io::Error>()
+                        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) => {}
+                Err(error) => {
+                    return Err(error.context(format!("exporting {}", dataset.as_str())));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `trama digests …`: the database and the mailer only, so it runs beside

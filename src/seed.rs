@@ -6,21 +6,35 @@
 //! validation, as what users type. Loading twice adds nothing: organisations
 //! are recognised by tax code (or name, for informal groups), offers and needs
 //! by organisation and title.
+//!
+//! The hand-written records of `assets/demo/milano.json` tell the stories;
+//! [`volume`] adds hundreds more from the templates of
+//! `assets/demo/territorio.json`, spread over the neighbourhoods and the
+//! municipalities of the metropolitan area.
+
+mod volume;
 
 use std::collections::HashMap;
 use std::fmt;
 
 use anyhow::{Context, anyhow};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::domain::{ContactInput, NeedInput, OfferInput, OrganizationInput, TaxCode};
+use crate::domain::{
+    ContactInput, NeedInput, OfferInput, OfferKind, OrganizationInput, PartnerRole,
+    ProjectProcedure, ProjectStage, TaxCode,
+};
 use crate::services::organizations::Verification;
 use crate::services::reference_data::{self, MILANO, neighbourhood_id};
 use crate::services::{Actor, needs, offers, organizations};
 use crate::store::entities::{
     municipalities, needs as need_rows, offers as offer_rows, organizations as org_rows,
+    project_contributions, project_partners, project_stages, projects,
 };
 
 const DEMO_JSON: &str = include_str!("../assets/demo/milano.json");
@@ -34,6 +48,8 @@ pub struct DemoReport {
     pub organizations_added: usize,
     pub offers_added: usize,
     pub needs_added: usize,
+    /// Signed, public pacts (projects) of the stories.
+    pub pacts_added: usize,
     pub already_present: usize,
     /// Registry rows left out, with the reason (e.g. a damaged tax code).
     pub registry_rows_skipped: usize,
@@ -43,12 +59,13 @@ impl fmt::Display for DemoReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "demo data: {} municipalities, {} neighbourhoods, {} organisations, {} offers, {} needs added; {} already present; {} registry rows skipped",
+            "demo data: {} municipalities, {} neighbourhoods, {} organisations, {} offers, {} needs, {} signed pacts added; {} already present; {} registry rows skipped",
             self.municipalities_added,
             self.neighbourhoods_added,
             self.organizations_added,
             self.offers_added,
             self.needs_added,
+            self.pacts_added,
             self.already_present,
             self.registry_rows_skipped
         )
@@ -61,7 +78,34 @@ struct DemoFile {
     organizations: Vec<DemoOrganization>,
     offers: Vec<DemoOffer>,
     needs: Vec<DemoNeed>,
+    #[serde(default)]
+    pacts: Vec<DemoPact>,
     registry_organizations: RegistrySelection,
+}
+
+/// A signed, public pact of the stories. No service signs projects yet, so
+/// these are written as rows (the shape `matches::open_project` writes,
+/// carried on to the signature).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DemoPact {
+    need_organization: String,
+    need: String,
+    title: String,
+    description: String,
+    procedure: String,
+    stage: String,
+    signed_days_ago: u64,
+    contributions: Vec<DemoContribution>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DemoContribution {
+    organization: String,
+    kind: String,
+    description: String,
+    amount_cents: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -113,6 +157,9 @@ struct DemoOffer {
     neighbourhood_code: Option<String>,
     #[serde(default)]
     sectors: Vec<String>,
+    /// Defaults to open.
+    #[serde(default)]
+    status: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -135,6 +182,9 @@ struct DemoNeed {
     requires_third_sector_registration: bool,
     #[serde(default)]
     sectors: Vec<String>,
+    /// Defaults to open.
+    #[serde(default)]
+    status: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -149,23 +199,65 @@ struct AsdRow {
     comune: String,
 }
 
-/// Loads the demo. Fails when the shipped demo file is inconsistent (a record
-/// refused by validation names its key and the field) or on database errors.
+/// Loads the demo: the stories and the volume. Fails when the shipped demo
+/// files are inconsistent (a record refused by validation names its key or
+/// title and the field) or on database errors.
 pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<DemoReport> {
-    let file: DemoFile = serde_json::from_str(DEMO_JSON).context("assets/demo/milano.json")?;
     let actor = Actor::system("demo");
     let mut report = DemoReport::default();
+    let loaded = load_stories(db, &actor, &mut report).await?;
+    let today = crate::services::now().date_naive();
+    volume::load(
+        db,
+        &actor,
+        &loaded.keys,
+        &loaded.names,
+        &loaded.registry,
+        today,
+        &mut report,
+    )
+    .await?;
+    Ok(report)
+}
+
+/// Only the stories: the territories, the hand-written records and the
+/// registry's sports associations, without the volume. Tests that look for
+/// one record among a few dozen (search relevance, say) use it; a later
+/// [`demo`] adds the volume. Fails like [`demo`].
+pub async fn stories(db: &DatabaseConnection) -> anyhow::Result<DemoReport> {
+    let mut report = DemoReport::default();
+    load_stories(db, &Actor::system("demo"), &mut report).await?;
+    Ok(report)
+}
+
+/// What the volume needs from the stories.
+struct Stories {
+    /// Hand-written organisations by key, and by name.
+    keys: HashMap<String, Uuid>,
+    names: HashMap<String, Uuid>,
+    /// The registry's associations with their seat's ISTAT code.
+    registry: Vec<(Uuid, Option<String>)>,
+}
+
+async fn load_stories(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    report: &mut DemoReport,
+) -> anyhow::Result<Stories> {
+    let file: DemoFile = serde_json::from_str(DEMO_JSON).context("assets/demo/milano.json")?;
 
     reference_data::load_sectors(db).await?;
     report.municipalities_added = reference_data::load_municipalities(db).await?.added;
     report.neighbourhoods_added = reference_data::load_milano_neighbourhoods(db).await?.added;
 
     let mut keys: HashMap<String, Uuid> = HashMap::new();
+    let mut names: HashMap<String, Uuid> = HashMap::new();
     for org in &file.organizations {
-        let id = ensure_organization(db, &actor, org, &mut report)
+        let id = ensure_organization(db, actor, org, report)
             .await
             .with_context(|| format!("demo organisation {:?}", org.key))?;
         keys.insert(org.key.clone(), id);
+        names.insert(org.name.clone(), id);
     }
     for offer in &file.offers {
         let organization_id = *keys.get(&offer.organization).ok_or_else(|| {
@@ -175,7 +267,7 @@ pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<DemoReport> {
                 offer.organization
             )
         })?;
-        ensure_offer(db, &actor, organization_id, offer, &mut report)
+        ensure_offer(db, actor, organization_id, offer, report)
             .await
             .with_context(|| format!("demo offer {:?}", offer.title))?;
     }
@@ -187,12 +279,22 @@ pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<DemoReport> {
                 need.organization
             )
         })?;
-        ensure_need(db, &actor, organization_id, need, &mut report)
+        ensure_need(db, actor, organization_id, need, report)
             .await
             .with_context(|| format!("demo need {:?}", need.title))?;
     }
-    load_registry_associations(db, &actor, file.registry_organizations.limit, &mut report).await?;
-    Ok(report)
+    for pact in &file.pacts {
+        ensure_pact(db, &keys, pact, report)
+            .await
+            .with_context(|| format!("demo pact {:?}", pact.title))?;
+    }
+    let registry =
+        load_registry_associations(db, actor, file.registry_organizations.limit, report).await?;
+    Ok(Stories {
+        keys,
+        names,
+        registry,
+    })
 }
 
 async fn ensure_organization(
@@ -294,7 +396,7 @@ async fn ensure_offer(
         lat: None,
         lon: None,
         sectors: offer.sectors.clone(),
-        status: None,
+        status: offer.status.clone(),
     };
     offers::create(db, actor, organization_id, &input).await?;
     report.offers_added += 1;
@@ -336,22 +438,151 @@ async fn ensure_need(
         eligible_organization_kinds: need.eligible_organization_kinds.clone(),
         requires_third_sector_registration: need.requires_third_sector_registration,
         sectors: need.sectors.clone(),
-        status: None,
+        status: need.status.clone(),
     };
     needs::create(db, actor, organization_id, &input).await?;
     report.needs_added += 1;
     Ok(())
 }
 
+async fn ensure_pact(
+    db: &DatabaseConnection,
+    keys: &HashMap<String, Uuid>,
+    pact: &DemoPact,
+    report: &mut DemoReport,
+) -> anyhow::Result<()> {
+    let key = |k: &str| {
+        keys.get(k)
+            .copied()
+            .ok_or_else(|| anyhow!("unknown organisation {k:?}"))
+    };
+    let lead = key(&pact.need_organization)?;
+    let need = need_rows::Entity::find()
+        .filter(need_rows::Column::OrganizationId.eq(lead))
+        .filter(need_rows::Column::Title.eq(pact.need.as_str()))
+        .one(db)
+        .await?
+        .ok_or_else(|| anyhow!("need: no need {:?}", pact.need))?;
+    let exists = projects::Entity::find()
+        .filter(projects::Column::NeedId.eq(need.id))
+        .filter(projects::Column::Title.eq(pact.title.as_str()))
+        .one(db)
+        .await?
+        .is_some();
+    if exists {
+        report.already_present += 1;
+        return Ok(());
+    }
+    let procedure = ProjectProcedure::parse(&pact.procedure)
+        .map_err(|reason| anyhow!("procedure: {reason:?}"))?;
+    let stage = ProjectStage::parse(&pact.stage)
+        .ok()
+        .filter(|s| s.belongs_to(procedure))
+        .ok_or_else(|| anyhow!("stage: {:?} is not a stage of {procedure:?}", pact.stage))?;
+    let at = crate::services::now();
+    let signed_at = at - chrono::Duration::days(pact.signed_days_ago as i64);
+    let id = crate::services::new_id();
+    let txn = db.begin().await?;
+    projects::ActiveModel {
+        id: Set(id),
+        title: Set(pact.title.clone()),
+        description: Set(pact.description.clone()),
+        procedure: Set(procedure.as_str().to_owned()),
+        stage: Set(stage.as_str().to_owned()),
+        need_id: Set(Some(need.id)),
+        lead_organization_id: Set(lead),
+        is_public: Set(true),
+        signed_at: Set(Some(signed_at)),
+        created_by: Set(None),
+        created_at: Set(signed_at - chrono::Duration::days(30)),
+        updated_at: Set(at),
+        deleted_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    // The stages up to the current one: those before the agreement in the
+    // month before the signature, the agreement at the signature.
+    let sequence = ProjectStage::sequence(procedure);
+    let reached: Vec<ProjectStage> = sequence
+        .iter()
+        .copied()
+        .take_while(|s| *s != stage)
+        .chain([stage])
+        .collect();
+    let agreement = reached
+        .iter()
+        .position(|s| *s == ProjectStage::Agreement)
+        .unwrap_or(0);
+    let start_of = |i: usize| signed_at + chrono::Duration::days(7 * (i as i64 - agreement as i64));
+    for (i, step) in reached.iter().enumerate() {
+        project_stages::ActiveModel {
+            id: Set(crate::services::new_id()),
+            project_id: Set(id),
+            stage: Set(step.as_str().to_owned()),
+            started_at: Set(start_of(i)),
+            completed_at: Set((i + 1 < reached.len()).then(|| start_of(i + 1))),
+            notes: Set(None),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let mut partners = vec![lead];
+    for contribution in &pact.contributions {
+        let organization = key(&contribution.organization)?;
+        if !partners.contains(&organization) {
+            partners.push(organization);
+        }
+        let kind = OfferKind::parse(&contribution.kind)
+            .map_err(|reason| anyhow!("contributions: kind {reason:?}"))?;
+        project_contributions::ActiveModel {
+            id: Set(crate::services::new_id()),
+            project_id: Set(id),
+            organization_id: Set(organization),
+            kind: Set(kind.as_str().to_owned()),
+            description: Set(contribution.description.clone()),
+            amount_cents: Set(contribution.amount_cents),
+            offer_id: Set(None),
+            status: Set("agreed".to_owned()),
+            created_at: Set(signed_at),
+            updated_at: Set(signed_at),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    for (i, organization) in partners.into_iter().enumerate() {
+        project_partners::ActiveModel {
+            id: Set(crate::services::new_id()),
+            project_id: Set(id),
+            organization_id: Set(organization),
+            role: Set(if i == 0 {
+                PartnerRole::Lead
+            } else {
+                PartnerRole::Partner
+            }
+            .as_str()
+            .to_owned()),
+            match_id: Set(None),
+            joined_at: Set(signed_at - chrono::Duration::days(30)),
+            left_at: Set(None),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    report.pacts_added += 1;
+    Ok(())
+}
+
 /// Real sports associations of the Province of Milano (5x1000 list, 2014),
 /// registered as associations in the sport sector and verified against that
-/// official list.
+/// official list. Returns them with their seat's ISTAT code.
 async fn load_registry_associations(
     db: &DatabaseConnection,
     actor: &Actor,
     limit: usize,
     report: &mut DemoReport,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<(Uuid, Option<String>)>> {
+    let mut loaded = Vec::new();
     let province: HashMap<String, String> = municipalities::Entity::find()
         .filter(municipalities::Column::ProvinceCode.eq("MI"))
         .all(db)
@@ -373,11 +604,9 @@ async fn load_registry_associations(
             continue;
         }
         taken += 1;
-        if organizations::find_by_tax_code(db, &row.codice_fiscale)
-            .await?
-            .is_some()
-        {
+        if let Some(existing) = organizations::find_by_tax_code(db, &row.codice_fiscale).await? {
             report.already_present += 1;
+            loaded.push((existing.id, existing.seat_municipality_code));
             continue;
         }
         let municipality = province.get(&row.comune.to_uppercase()).cloned();
@@ -391,7 +620,7 @@ async fn load_registry_associations(
                 "Associazione sportiva dilettantistica con sede a {town}. Iscritta tra i beneficiari del 5 per mille (elenco 2014 dell'Agenzia delle Entrate)."
             ),
             website: None,
-            seat_municipality_code: municipality,
+            seat_municipality_code: municipality.clone(),
             address: None,
             lat: None,
             lon: None,
@@ -410,7 +639,10 @@ async fn load_registry_associations(
         )
         .await
         {
-            Ok(_) => report.organizations_added += 1,
+            Ok(created) => {
+                report.organizations_added += 1;
+                loaded.push((created.id, municipality));
+            }
             Err(crate::error::AppError::Invalid(errors)) => {
                 tracing::warn!(tax_code = %row.codice_fiscale, %errors, "registry row skipped");
                 report.registry_rows_skipped += 1;
@@ -418,5 +650,5 @@ async fn load_registry_associations(
             Err(other) => return Err(anyhow!(other)),
         }
     }
-    Ok(())
+    Ok(loaded)
 }

@@ -1,11 +1,12 @@
 //! The HTTP surface, axum only: the router, health and readiness probes, the
-//! GraphQL endpoint, the static web app and the middleware around them
+//! GraphQL endpoint, the open-data downloads, the static web app and the middleware around them
 //! (body limit, timeout, tracing, compression).
 
 pub mod auth;
 pub mod digests;
 pub mod graphql;
 pub mod health;
+pub mod opendata;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -40,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .merge(graphql::routes(&state))
         .merge(digests::routes())
+        .merge(opendata::routes())
         // The pages e-mail links open.
         .route_service("/account/verify", ServeFile::new(dist.join("account.html")))
         .route_service("/account/reset", ServeFile::new(dist.join("account.html")))

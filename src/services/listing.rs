@@ -164,8 +164,9 @@ pub type OfferFilter = PostingFilter<OfferKind>;
 pub type NeedFilter = PostingFilter<NeedKind>;
 
 /// Ids of organisations that are neither deleted nor hidden by a moderator:
-/// the offers and needs of the others are not listed.
-fn live_organizations() -> SelectStatement {
+/// the offers and needs of the others are not listed (nor exported as open
+/// data).
+pub(crate) fn live_organizations() -> SelectStatement {
     Query::select()
         .column(organizations::Column::Id)
         .from(organizations::Entity)

@@ -15,6 +15,7 @@ pub mod needs;
 pub mod notifications;
 pub mod observatory;
 pub mod offers;
+pub mod opendata;
 pub mod organizations;
 pub mod permissions;
 pub mod rate_limit;

@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod demo;
 mod digests;
+mod export;
 mod graphql_api;
 mod graphql_http;
 mod graphql_lists;

@@ -99,10 +99,11 @@ fn facet(results: &Value, name: &str) -> BTreeMap<String, u64> {
         .collect()
 }
 
-/// A running app with the Milano demo, indexed.
+/// A running app with the Milano demo's stories (not its volume: these
+/// tests look for one record among a few dozen), indexed.
 async fn demo_app(backend: Backend) -> TestApp {
     let app = TestApp::spawn(backend).await;
-    trama::seed::demo(app.db()).await.expect("demo");
+    trama::seed::stories(app.db()).await.expect("demo");
     assert!(
         crate::helpers::caught_up(&app.state.search).await,
         "index refreshed"
