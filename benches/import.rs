@@ -182,7 +182,7 @@ fn run_command(file: &Path, data_dir: &Path) -> anyhow::Result<(Duration, String
         .arg(file)
         .arg("--data-dir")
         .arg(data_dir)
-        .env("TRAMA_LOG", "warn")
+        .env("TRAMA_LOG", "warn,trama::cli=info")
         .env("LANG", "en_GB.UTF-8")
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES");
@@ -205,7 +205,35 @@ fn run_command(file: &Path, data_dir: &Path) -> anyhow::Result<(Duration, String
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    Ok((elapsed, stdout))
+    // The command logs how long each phase took.
+    let phases = String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .find(|line| line.contains("import timings"))
+        .map(strip_ansi)
+        .and_then(|line| {
+            line.split_once("import timings")
+                .map(|(_, p)| p.trim().to_owned())
+        })
+        .unwrap_or_default();
+    Ok((elapsed, format!("{stdout}\n  phases: {phases}")))
+}
+
+/// A log line without its terminal colours.
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The per-row path: `organizations::create` for the first `rows` rows.
