@@ -133,6 +133,8 @@ fn digest(n: usize) -> Digest {
         },
         display_name: format!("Socia {n}"),
         sections,
+        searches: Vec::new(),
+        projects: Vec::new(),
         unsubscribe_url: format!("{base}/digests/unsubscribe?token=t{n}"),
         settings_url: format!("{base}/account"),
     }

@@ -19,6 +19,7 @@ pub mod permissions;
 pub mod rate_limit;
 pub mod reference_data;
 pub mod references;
+pub mod saved_searches;
 pub mod search_docs;
 pub mod stats;
 pub mod territories;
