@@ -39,6 +39,7 @@ on_both_databases!(
     the_scheduler_sends_an_immediate_digest,
     digest_settings_need_sign_in,
     a_saved_search_brings_new_postings_once,
+    a_saved_search_leaves_out_what_a_match_brings,
     project_activity_arrives_once,
 );
 
@@ -937,6 +938,48 @@ async fn a_saved_search_brings_new_postings_once(backend: Backend) {
     assert_eq!(body["errors"][0]["extensions"]["field"], "id");
     let body = gql(&app, Some(&giulia.token), SAVED, json!({})).await;
     assert_eq!(body["data"]["savedSearches"], json!([]));
+    app.stop().await;
+}
+
+async fn a_saved_search_leaves_out_what_a_match_brings(backend: Backend) {
+    let server = SmtpServer::start().await;
+    let app = app_with_smtp(backend, &server, 0).await;
+    let w = world(&app).await;
+    set_frequency(&app, &w.comune, DigestFrequency::Off).await;
+    let input = json!({ "input": { "name": "Mediazione", "query": "mediazione", "filter": { "types": ["NEED"] } } });
+    let body = gql(&app, Some(&w.coop.token), SAVE, input).await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    set_frequency(&app, &w.coop, DigestFrequency::Immediate).await;
+    // A need like the first: the co-op's offer matches it, and the saved
+    // search finds it too.
+    let title = "Mediazione dei conflitti di vicinato a San Siro";
+    needs::create(
+        app.db(),
+        &Actor::user(w.comune.id, &w.comune.email),
+        w.need_org,
+        &serde_json::from_value(json!({
+            "kind": "social_mediation",
+            "title": title,
+            "description": "Cerchiamo mediatori sociali per i conflitti di vicinato nei caseggiati.",
+            "municipalityCode": MILANO,
+            "requiredContributions": ["competence"],
+        }))
+        .expect("need input"),
+    )
+    .await
+    .expect("need");
+    settle(&app).await;
+    let report = step_at(&app, now() + TimeDelta::minutes(2)).await;
+    assert_eq!(report.sent, 1, "{report:?}");
+    let received = messages_to(&server, "coop@example.org");
+    assert_eq!(received.len(), 1);
+    let message = received[0].parsed();
+    // Both matches (the first need's, and the new one's); the search's
+    // section would only repeat the second.
+    assert_eq!(message.subject(), Some("Trama: 2 new matches"));
+    let (text, _) = parts(&message);
+    assert_eq!(text.matches(title).count(), 1, "{text}");
+    assert!(!text.contains("Your search"), "{text}");
     app.stop().await;
 }
 
