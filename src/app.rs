@@ -161,6 +161,7 @@ impl Application {
         // Digests: planned and sent from the database, claimed per delivery.
         let scheduler = crate::jobs::digests::start(
             self.state.db.clone(),
+            self.state.search.clone(),
             self.state.mailer.clone(),
             self.state.settings.clone(),
         );

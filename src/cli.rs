@@ -354,17 +354,37 @@ async fn export(
     Ok(())
 }
 
-/// `trama digests …`: the database and the mailer only, so it runs beside
-/// a server (which holds the search index).
+/// `trama digests …`: the database, the mailer and the search index (read
+/// only when a server holds it: saved searches run on it), so it runs
+/// beside a server.
 async fn digests(settings: Settings, command: DigestsCommand) -> anyhow::Result<()> {
+    let db = app::connect_database(&settings).await?;
+    db::migrate(&db).await.context("applying migrations")?;
+    let search = crate::search::Search::start(db.clone(), &settings.index_dir())
+        .context("opening the search index")?;
+    if !search
+        .wait_until_current(std::time::Duration::from_secs(60))
+        .await
+    {
+        eprintln!("the search index is still catching up: saved searches may miss recent postings");
+    }
+    let result = digests_with(&db, &search, &settings, command).await;
+    search.shutdown().await;
+    result
+}
+
+async fn digests_with(
+    db: &sea_orm::DatabaseConnection,
+    search: &crate::search::Search,
+    settings: &Settings,
+    command: DigestsCommand,
+) -> anyhow::Result<()> {
     use crate::services::digests;
     let english =
         |e: crate::error::AppError| anyhow::anyhow!("{}", e.message(crate::domain::Lang::En));
-    let db = app::connect_database(&settings).await?;
-    db::migrate(&db).await.context("applying migrations")?;
     match command {
         DigestsCommand::Preview { user } => {
-            match digests::preview(&db, &settings, &user)
+            match digests::preview(db, search, settings, &user)
                 .await
                 .map_err(english)?
             {
@@ -379,11 +399,11 @@ async fn digests(settings: Settings, command: DigestsCommand) -> anyhow::Result<
         } => {
             let at = crate::services::now();
             let users = match user {
-                Some(email) => vec![digests::user_by_email(&db, &email).await.map_err(english)?],
-                None => digests::due_users(&db, at).await.map_err(english)?,
+                Some(email) => vec![digests::user_by_email(db, &email).await.map_err(english)?],
+                None => digests::due_users(db, at).await.map_err(english)?,
             };
             for user in users {
-                let items = match digests::preview(&db, &settings, &user.email)
+                let items = match digests::preview(db, search, settings, &user.email)
                     .await
                     .map_err(english)?
                 {
@@ -398,20 +418,21 @@ async fn digests(settings: Settings, command: DigestsCommand) -> anyhow::Result<
             dry_run: false,
             user,
         } => {
-            let mailer = crate::mail::Mailer::from_settings(&settings)
+            let mailer = crate::mail::Mailer::from_settings(settings)
                 .await
                 .context("setting up outgoing mail")?;
             let at = crate::services::now();
             if let Some(email) = user {
-                let user = digests::user_by_email(&db, &email).await.map_err(english)?;
-                digests::make_due(&db, &user, at).await.map_err(english)?;
+                let user = digests::user_by_email(db, &email).await.map_err(english)?;
+                digests::make_due(db, &user, at).await.map_err(english)?;
             }
             let worker = format!("cli:{}", std::process::id());
             let report = digests::run_once(
                 digests::Sender {
-                    db: &db,
+                    db,
+                    search,
                     mailer: &mailer,
-                    settings: &settings,
+                    settings,
                     worker: &worker,
                 },
                 at,

@@ -65,6 +65,7 @@ pub enum Entity {
     Sector,
     Project,
     Match,
+    SavedSearch,
 }
 
 impl Entity {
@@ -88,6 +89,8 @@ impl Entity {
             (Self::Project, Lang::En) => "the project",
             (Self::Match, Lang::It) => "l'abbinamento",
             (Self::Match, Lang::En) => "the match",
+            (Self::SavedSearch, Lang::It) => "la ricerca salvata",
+            (Self::SavedSearch, Lang::En) => "the saved search",
         }
     }
 }

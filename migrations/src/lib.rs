@@ -17,6 +17,7 @@ mod m20261121_000007_create_digests;
 mod m20261121_000008_create_audit_and_outbox;
 mod m20261121_000009_create_jobs;
 mod m20261121_000010_add_moderation;
+mod m20261122_000001_extend_digests;
 
 /// Runs Trama's migrations in order.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000008_create_audit_and_outbox::Migration),
             Box::new(m20261121_000009_create_jobs::Migration),
             Box::new(m20261121_000010_add_moderation::Migration),
+            Box::new(m20261122_000001_extend_digests::Migration),
         ]
     }
 }

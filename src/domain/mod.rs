@@ -57,5 +57,5 @@ pub use organization::{
 pub use password::Password;
 pub use place::{Coordinates, IstatCode};
 pub use tax_code::{TaxCode, VatNumber};
-pub use text::{Description, DisplayName, OrgName, SectorCode, ShortText, Title};
+pub use text::{Description, DisplayName, OrgName, SearchName, SectorCode, ShortText, Title};
 pub use user::NewUser;

@@ -87,6 +87,13 @@ single_line_text!(
 );
 
 single_line_text!(
+    /// The name a user gives a saved search: 1 to 100 characters.
+    SearchName,
+    1,
+    100
+);
+
+single_line_text!(
     /// A short free text (an address, a contact's label): up to 300
     /// characters.
     ShortText,

@@ -52,6 +52,25 @@ impl User {
         self.0.created_at
     }
 
+    /// This person's e-mail digest settings: the signed-in person's own
+    /// only (FORBIDDEN for anyone else's), as the top-level `digestSettings`.
+    async fn digest_settings(&self, ctx: &Context<'_>) -> Result<super::digests::DigestSettings> {
+        let viewer = Viewer::of(ctx);
+        if viewer.user_id() != Some(self.0.id) {
+            return Err(AppError::Forbidden(
+                "digest settings are visible to their owner only",
+            ))
+            .gql(ctx);
+        }
+        let state = state(ctx)?;
+        Ok(
+            crate::services::digests::settings_of(&state.db, viewer.actor().as_ref())
+                .await
+                .gql(ctx)?
+                .into(),
+        )
+    }
+
     /// The organisations this person belongs to, with their role.
     async fn memberships(&self, ctx: &Context<'_>) -> Result<Vec<Membership>> {
         let state = state(ctx)?;

@@ -1,16 +1,21 @@
-//! Digest preferences in GraphQL: the `digestSettings` query and the
-//! `updateDigestSettings` mutation, for the signed-in user only
-//! (UNAUTHENTICATED otherwise).
+//! Digest preferences in GraphQL: the `digestSettings` query (also on
+//! `me`), the `updateDigestSettings` mutation, and the saved searches that
+//! feed the digest (`savedSearches`, `saveSearch`, `deleteSavedSearch`), for
+//! the signed-in user only (UNAUTHENTICATED otherwise).
 
-use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::enums::Language;
+use super::enums::{Language, NeedKind, OfferKind, OrganizationKind, PostingStatus};
 use super::error::GqlResult;
-use super::types::state;
+use super::search::{SearchFilter, SearchType};
+use super::types::{Cents, state};
 use super::viewer::Viewer;
-use crate::domain;
+use crate::domain::{self, parse_uuid};
+use crate::error::AppError;
+use crate::search;
 use crate::services::digests::{self, DigestSettingsInput as ServiceInput};
+use crate::services::saved_searches;
 
 /// How often the e-mail digest comes.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,10 +34,9 @@ pub struct DigestSettings {
     pub language: Language,
     /// New matches for the needs and offers of my organisations.
     pub include_matches: bool,
-    /// New calls and needs fitting my saved searches (stored; not yet in
-    /// the digest).
+    /// New calls, needs and offers found by my saved searches.
     pub include_saved_searches: bool,
-    /// Activity in my projects (stored; not yet in the digest).
+    /// What happened in my organisations' co-design projects.
     pub include_projects: bool,
     pub last_sent_at: Option<DateTime<Utc>>,
     /// Null when digests are off.
@@ -109,5 +113,172 @@ impl DigestMutation {
             .await
             .gql(ctx)?
             .into())
+    }
+}
+
+// ------------------------------------------------------------ saved searches
+
+/// A point and how far from it, as saved.
+#[derive(SimpleObject, Clone, Copy)]
+pub struct SavedNear {
+    pub lat: f64,
+    pub lon: f64,
+    pub km: Option<f64>,
+}
+
+/// The filter of a saved search: the same fields as `SearchFilter`, so it
+/// can be passed back to `search`.
+#[derive(SimpleObject)]
+pub struct SavedSearchFilter {
+    pub types: Vec<SearchType>,
+    pub organization_kinds: Vec<OrganizationKind>,
+    pub offer_kinds: Vec<OfferKind>,
+    pub need_kinds: Vec<NeedKind>,
+    pub sectors: Vec<String>,
+    pub municipality_codes: Vec<String>,
+    pub neighbourhood_ids: Vec<ID>,
+    /// Empty: any state.
+    pub statuses: Vec<PostingStatus>,
+    pub organization_id: Option<ID>,
+    pub verified_only: bool,
+    pub deadline_from: Option<DateTime<Utc>>,
+    pub deadline_until: Option<DateTime<Utc>>,
+    pub amount_min: Option<Cents>,
+    pub amount_max: Option<Cents>,
+    pub near: Option<SavedNear>,
+}
+
+fn all<D: Copy, G: From<D>>(values: &[D]) -> Vec<G> {
+    values.iter().copied().map(G::from).collect()
+}
+
+impl From<&search::SearchFilter> for SavedSearchFilter {
+    fn from(f: &search::SearchFilter) -> Self {
+        Self {
+            types: all(&f.types),
+            organization_kinds: all(&f.organization_kinds),
+            offer_kinds: all(&f.offer_kinds),
+            need_kinds: all(&f.need_kinds),
+            sectors: f.sectors.clone(),
+            municipality_codes: f.municipality_codes.clone(),
+            neighbourhood_ids: f
+                .neighbourhood_ids
+                .iter()
+                .map(|id| ID(id.to_string()))
+                .collect(),
+            statuses: all(&f.statuses),
+            organization_id: f.organization_id.map(|id| ID(id.to_string())),
+            verified_only: f.verified_only,
+            deadline_from: f.deadline_from,
+            deadline_until: f.deadline_until,
+            amount_min: f.amount_min_cents.map(Cents),
+            amount_max: f.amount_max_cents.map(Cents),
+            near: f.near.map(|n| SavedNear {
+                lat: n.point.lat,
+                lon: n.point.lon,
+                km: n.km,
+            }),
+        }
+    }
+}
+
+/// A search the signed-in user saved: its new results come in the digest
+/// (when `includeSavedSearches` is on).
+pub struct SavedSearch(saved_searches::SavedSearch);
+
+#[Object]
+impl SavedSearch {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The words, as the `search` query takes them.
+    async fn query(&self) -> &str {
+        &self.0.query
+    }
+
+    async fn filter(&self) -> SavedSearchFilter {
+        SavedSearchFilter::from(&self.0.filter)
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A search to save.
+#[derive(InputObject)]
+pub struct SaveSearchInput {
+    /// 1 to 100 characters, e.g. "Bandi per spazi a San Siro".
+    pub name: String,
+    /// Words as the `search` query takes them (up to 300 characters); may be
+    /// empty when the filter alone says what to look for.
+    #[graphql(default)]
+    pub query: String,
+    /// As for `search`; open offers and needs when absent.
+    pub filter: Option<SearchFilter>,
+}
+
+#[derive(Default)]
+pub struct SavedSearchQuery;
+
+#[Object]
+impl SavedSearchQuery {
+    /// The signed-in user's saved searches, oldest first (UNAUTHENTICATED
+    /// otherwise).
+    async fn saved_searches(&self, ctx: &Context<'_>) -> Result<Vec<SavedSearch>> {
+        let state = state(ctx)?;
+        let actor = Viewer::of(ctx).actor();
+        Ok(saved_searches::mine(&state.db, actor.as_ref())
+            .await
+            .gql(ctx)?
+            .into_iter()
+            .map(SavedSearch)
+            .collect())
+    }
+}
+
+#[derive(Default)]
+pub struct SavedSearchMutation;
+
+#[Object]
+impl SavedSearchMutation {
+    /// Saves a search; the digest then brings the offers, needs and calls it
+    /// finds that are published afterwards. Errors: UNAUTHENTICATED;
+    /// BAD_USER_INPUT on `name`, `query` and `filter.*` (as for `search`);
+    /// CONFLICT on `name` beyond 20 saved searches.
+    async fn save_search(&self, ctx: &Context<'_>, input: SaveSearchInput) -> Result<SavedSearch> {
+        let state = state(ctx)?;
+        let actor = Viewer::of(ctx)
+            .actor()
+            .ok_or(AppError::Unauthenticated)
+            .gql(ctx)?;
+        let filter = match input.filter {
+            Some(filter) => filter.parse(ctx)?,
+            None => search::SearchFilter::default(),
+        };
+        Ok(SavedSearch(
+            saved_searches::save(&state.db, Some(&actor), &input.name, &input.query, &filter)
+                .await
+                .gql(ctx)?,
+        ))
+    }
+
+    /// Deletes one of the signed-in user's saved searches and returns its
+    /// id. Errors: UNAUTHENTICATED; BAD_USER_INPUT or NOT_FOUND on `id`.
+    async fn delete_saved_search(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+        let state = state(ctx)?;
+        let actor = Viewer::of(ctx).actor();
+        let uuid = parse_uuid(id.as_str())
+            .map_err(|reason| AppError::invalid("id", reason))
+            .gql(ctx)?;
+        saved_searches::delete(&state.db, actor.as_ref(), uuid)
+            .await
+            .gql(ctx)?;
+        Ok(id)
     }
 }

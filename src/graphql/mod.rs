@@ -34,6 +34,7 @@ pub struct Query(
     matches::MatchQuery,
     territories::TerritoryQuery,
     digests::DigestQuery,
+    digests::SavedSearchQuery,
 );
 
 /// The root mutation: accounts, organisations, offers and needs, matches.
@@ -42,6 +43,7 @@ pub struct Mutation(
     mutation::CoreMutation,
     matches::MatchMutation,
     digests::DigestMutation,
+    digests::SavedSearchMutation,
 );
 
 pub type TramaSchema = Schema<Query, Mutation, subscription::Subscription>;

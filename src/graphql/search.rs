@@ -151,7 +151,7 @@ fn list<G: Copy, D: From<G>>(values: Option<Vec<G>>) -> Vec<D> {
 impl SearchFilter {
     /// The filter of the search API; fails with BAD_USER_INPUT on
     /// `filter.<field>`.
-    fn parse(self, ctx: &Context<'_>) -> Result<search::SearchFilter> {
+    pub(crate) fn parse(self, ctx: &Context<'_>) -> Result<search::SearchFilter> {
         let mut sectors = Vec::new();
         for (i, raw) in self.sectors.unwrap_or_default().iter().enumerate() {
             match SectorCode::parse(raw) {

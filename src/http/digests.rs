@@ -1,8 +1,9 @@
 //! The pages a digest's links open, without login: `GET /digests/unsubscribe`
 //! (a confirmation page with a button), `POST /digests/unsubscribe` (the
-//! RFC 8058 one-click target mail clients call; the button posts here too)
-//! and `GET /digests/feedback` (records "pertinente / non pertinente" on a
-//! match). Each answers a small accessible page in the reader's language; a
+//! RFC 8058 one-click target mail clients call; the button posts here too),
+//! `GET /digests/feedback` (a page asking to confirm "pertinente / non
+//! pertinente" on a match, recording nothing: mail scanners prefetch links)
+//! and `POST /digests/feedback` (its button: records the verdict). Each answers a small accessible page in the reader's language; a
 //! bad or expired link gets a page that says so (400), never a 500 with
 //! details (internal errors are logged with an id).
 
@@ -12,6 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
+use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::domain::{FeedbackVerdict, Lang, parse_uuid};
@@ -25,7 +27,7 @@ pub fn routes() -> Router<AppState> {
             "/digests/unsubscribe",
             get(unsubscribe_page).post(unsubscribe),
         )
-        .route("/digests/feedback", get(feedback))
+        .route("/digests/feedback", get(feedback_page).post(feedback))
 }
 
 #[derive(Deserialize)]
@@ -65,12 +67,14 @@ async fn unsubscribe_page(
                     "Yes, stop sending them",
                 ),
             };
-            let form = format!(
-                r#"<form method="post" action="/digests/unsubscribe?token={token}"><button type="submit" style="font-size:1rem;padding:0.75rem 1.5rem;background:#1d4ed8;color:#ffffff;border:0;border-radius:6px;cursor:pointer;">{button}</button></form>"#,
-                token = escape_html(&urlencode(&query.token)),
-                button = escape_html(button),
-            );
-            page(StatusCode::OK, lang, title, text, &form)
+            let action = format!("/digests/unsubscribe?token={}", urlencode(&query.token));
+            page(
+                StatusCode::OK,
+                lang,
+                title,
+                text,
+                &button_form(&action, button),
+            )
         }
         Ok(false) => invalid_link(lang),
         Err(error) => internal(lang, &error),
@@ -98,14 +102,74 @@ async fn unsubscribe(State(state): State<AppState>, Query(query): Query<TokenQue
     }
 }
 
-async fn feedback(State(state): State<AppState>, Query(query): Query<FeedbackQuery>) -> Response {
-    let lang = digests::link_lang(&state.db, &query.token).await;
+/// The verdict and match of a feedback link, when well formed.
+fn feedback_link(query: &FeedbackQuery) -> Option<(FeedbackVerdict, Uuid)> {
     let verdict = match query.verdict.as_str() {
         "relevant" => FeedbackVerdict::Relevant,
         "not_relevant" => FeedbackVerdict::NotRelevant,
-        _ => return invalid_link(lang),
+        _ => return None,
     };
-    let Ok(match_id) = parse_uuid(&query.match_id) else {
+    let match_id = parse_uuid(&query.match_id).ok()?;
+    Some((verdict, match_id))
+}
+
+async fn feedback_page(
+    State(state): State<AppState>,
+    Query(query): Query<FeedbackQuery>,
+) -> Response {
+    let lang = digests::link_lang(&state.db, &query.token).await;
+    let Some((verdict, match_id)) = feedback_link(&query) else {
+        return invalid_link(lang);
+    };
+    match digests::check_feedback(&state.db, &query.token, match_id).await {
+        Ok(lang) => {
+            let relevant = verdict == FeedbackVerdict::Relevant;
+            let (title, text, button) = match (lang, relevant) {
+                (Lang::It, true) => (
+                    "Segnalare come pertinente?",
+                    "Conferma che questo abbinamento ti sembra pertinente: il tuo parere aiuta \
+                     Trama a proporre abbinamenti migliori.",
+                    "Sì, è pertinente",
+                ),
+                (Lang::It, false) => (
+                    "Segnalare come non pertinente?",
+                    "Conferma che questo abbinamento non ti sembra pertinente: il tuo parere \
+                     aiuta Trama a proporre abbinamenti migliori.",
+                    "Sì, non è pertinente",
+                ),
+                (Lang::En, true) => (
+                    "Mark as relevant?",
+                    "Confirm that this match seems relevant to you: your opinion helps Trama \
+                     propose better matches.",
+                    "Yes, it is relevant",
+                ),
+                (Lang::En, false) => (
+                    "Mark as not relevant?",
+                    "Confirm that this match does not seem relevant to you: your opinion \
+                     helps Trama propose better matches.",
+                    "Yes, it is not relevant",
+                ),
+            };
+            let action = format!(
+                "/digests/feedback?token={}&match={match_id}&verdict={}",
+                urlencode(&query.token),
+                verdict.as_str()
+            );
+            page(
+                StatusCode::OK,
+                lang,
+                title,
+                text,
+                &button_form(&action, button),
+            )
+        }
+        Err(error) => error_page(lang, &error),
+    }
+}
+
+async fn feedback(State(state): State<AppState>, Query(query): Query<FeedbackQuery>) -> Response {
+    let lang = digests::link_lang(&state.db, &query.token).await;
+    let Some((verdict, match_id)) = feedback_link(&query) else {
         return invalid_link(lang);
     };
     match digests::feedback(&state.db, &query.token, match_id, verdict).await {
@@ -132,6 +196,15 @@ async fn feedback(State(state): State<AppState>, Query(query): Query<FeedbackQue
         }
         Err(error) => error_page(lang, &error),
     }
+}
+
+/// A form that POSTs to `action` (already URL-encoded) with one button.
+fn button_form(action: &str, button: &str) -> String {
+    format!(
+        r#"<form method="post" action="{action}"><button type="submit" style="font-size:1rem;padding:0.75rem 1.5rem;background:#1d4ed8;color:#ffffff;border:0;border-radius:6px;cursor:pointer;">{button}</button></form>"#,
+        action = escape_html(action),
+        button = escape_html(button),
+    )
 }
 
 fn urlencode(raw: &str) -> String {

@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::Settings;
 use crate::mail::Mailer;
+use crate::search::Search;
 use crate::services::digests::{self, Sender};
 use crate::services::now;
 
@@ -35,6 +36,7 @@ impl RunningScheduler {
 /// Starts the scheduler, or nothing when `digest_poll_secs` is 0.
 pub fn start(
     db: DatabaseConnection,
+    search: Search,
     mailer: Arc<Mailer>,
     settings: Arc<Settings>,
 ) -> Option<RunningScheduler> {
@@ -49,6 +51,7 @@ pub fn start(
         while !*stopped.borrow() {
             let sender = Sender {
                 db: &db,
+                search: &search,
                 mailer: &mailer,
                 settings: &settings,
                 worker: &worker,

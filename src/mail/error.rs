@@ -112,6 +112,13 @@ pub enum MailConfigError {
         #[source]
         source: lettre::transport::smtp::Error,
     },
+    /// The `tls_ca_file` of `TRAMA_SMTP_URL` cannot be read.
+    #[error("cannot read the certificate authorities in {}", path.display())]
+    CaFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     /// The directory for mail files (used without `TRAMA_SMTP_URL`) cannot
     /// be created.
     #[error("cannot create the mail directory {}", path.display())]

@@ -8,7 +8,11 @@
 //!   (no encryption, for loopback and tests), `smtp://host:port?tls=required`
 //!   (STARTTLS, or `tls=opportunistic`), `smtps://host:port` (TLS from the
 //!   first byte), with `user:password@` percent-encoded and optional
-//!   `pool_size` and `timeout_secs` parameters. See [`SmtpUrl::parse`].
+//!   `pool_size`, `timeout_secs` and `tls_ca_file` (certificate authorities
+//!   to trust besides the public ones) parameters. See [`SmtpUrl::parse`].
+//!   The pool keeps up to `pool_size` connections open and reuses them, with
+//!   as many messages in flight: a digest run opens a handful of
+//!   connections (and TLS handshakes), not one per message.
 //! - Without it, every message is written as an `.eml` file in
 //!   `<data dir>/mail/` and the path is logged at info level: a developer
 //!   opens it in any mail client, and nothing is lost or sent by mistake.
@@ -124,8 +128,9 @@ impl Mailer {
     /// (`Name <address>` or a bare address). No connection is made until the
     /// first send, so a server that is down does not stop the application.
     ///
-    /// Fails when `from` is not a valid mailbox or TLS cannot be set up for
-    /// the server's name. Must run inside a Tokio runtime.
+    /// Fails when `from` is not a valid mailbox, TLS cannot be set up for
+    /// the server's name, or `tls_ca_file` cannot be read or holds no
+    /// certificate. Must run inside a Tokio runtime.
     pub fn smtp(url: &SmtpUrl, from: &str) -> Result<Self, MailConfigError> {
         let from = parse_from(from)?;
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&url.host)
@@ -134,11 +139,27 @@ impl Mailer {
             // the whole exchange with the same figure.
             .timeout(Some(url.timeout))
             .pool_config(PoolConfig::new().max_size(url.pool_size));
+        let extra_ca = match &url.tls_ca_file {
+            Some(path) => Some(
+                std::fs::read(path).map_err(|source| MailConfigError::CaFile {
+                    path: path.clone(),
+                    source,
+                })?,
+            ),
+            None => None,
+        };
         let tls = |host: &str| {
-            TlsParameters::new(host.to_owned()).map_err(|source| MailConfigError::Tls {
+            let failed = |source| MailConfigError::Tls {
                 host: host.to_owned(),
                 source,
-            })
+            };
+            let mut parameters = TlsParameters::builder(host.to_owned());
+            if let Some(pem) = &extra_ca {
+                parameters = parameters.add_root_certificate(
+                    lettre::transport::smtp::client::Certificate::from_pem(pem).map_err(failed)?,
+                );
+            }
+            parameters.build().map_err(failed)
         };
         builder = match url.security {
             Security::Plain => builder.tls(Tls::None),

@@ -7,10 +7,14 @@
 //! naming the host sent in EHLO. We parse it ourselves rather than handing it
 //! to lettre because lettre silently ignores what it does not know: a
 //! misspelt `tsl=required` or a user without a password would send mail (and
-//! the password) in clear text without a word. We also need two parameters
-//! lettre does not read, `pool_size` and `timeout_secs`.
+//! the password) in clear text without a word. We also need parameters
+//! lettre does not read: `pool_size`, `timeout_secs`, and `tls_ca_file`, a
+//! PEM file of certificate authorities to trust besides the public ones (a
+//! relay with a private CA, or the self-signed sink of the benchmark and
+//! the tests).
 
 use std::net::IpAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use url::{Host, Url};
@@ -86,12 +90,15 @@ pub struct SmtpUrl {
     pub timeout: Duration,
     /// Name sent with EHLO (the URL's path); `None` for this machine's name.
     pub hello_name: Option<String>,
+    /// Extra certificate authorities to trust, as a PEM file (`tls_ca_file`).
+    pub tls_ca_file: Option<PathBuf>,
 }
 
 impl SmtpUrl {
     /// Parses `smtp://[user:password@]host[:port][/ehlo-name][?params]` or
     /// `smtps://…`. Parameters: `tls=required|opportunistic` (smtp only),
-    /// `pool_size=1..64` (default 4), `timeout_secs=1..600` (default 30).
+    /// `pool_size=1..64` (default 4), `timeout_secs=1..600` (default 30),
+    /// `tls_ca_file=/path/ca.pem` (with TLS only).
     ///
     /// Fails, with a reason that never contains the password, on another
     /// scheme, a missing host, an unknown or repeated parameter, a user
@@ -107,6 +114,7 @@ impl SmtpUrl {
         let mut tls: Option<String> = None;
         let mut pool_size: Option<u32> = None;
         let mut timeout_secs: Option<u64> = None;
+        let mut tls_ca_file: Option<PathBuf> = None;
         for (key, value) in url.query_pairs() {
             let repeated = || bad(format!("the parameter `{key}` is given twice"));
             match key.as_ref() {
@@ -143,9 +151,18 @@ impl SmtpUrl {
                         return Err(repeated());
                     }
                 }
+                "tls_ca_file" => {
+                    if value.trim().is_empty() {
+                        return Err(bad("tls_ca_file names no file".to_owned()));
+                    }
+                    if tls_ca_file.replace(PathBuf::from(value.as_ref())).is_some() {
+                        return Err(repeated());
+                    }
+                }
                 other => {
                     return Err(bad(format!(
-                        "unknown parameter `{other}` (known: tls, pool_size, timeout_secs)"
+                        "unknown parameter `{other}` (known: tls, pool_size, timeout_secs, \
+                         tls_ca_file)"
                     )));
                 }
             }
@@ -174,6 +191,12 @@ impl SmtpUrl {
                 )));
             }
         };
+
+        if tls_ca_file.is_some() && security == Security::Plain {
+            return Err(bad(
+                "tls_ca_file needs TLS: use smtps://… or smtp://…?tls=required".to_owned(),
+            ));
+        }
 
         let host = match url.host() {
             Some(Host::Domain(domain)) if !domain.is_empty() => domain.to_owned(),
@@ -222,6 +245,7 @@ impl SmtpUrl {
             pool_size: pool_size.unwrap_or(DEFAULT_POOL_SIZE),
             timeout: timeout_secs.map_or(DEFAULT_TIMEOUT, Duration::from_secs),
             hello_name,
+            tls_ca_file,
         })
     }
 
@@ -352,6 +376,19 @@ mod tests {
         ] {
             refused(raw);
         }
+    }
+
+    #[test]
+    fn extra_certificate_authorities_need_tls() {
+        let url = parse("smtps://127.0.0.1:2465?tls_ca_file=/tmp/sink-ca.pem");
+        assert_eq!(url.tls_ca_file, Some(PathBuf::from("/tmp/sink-ca.pem")));
+        assert!(
+            parse("smtp://relay.example.org?tls=required&tls_ca_file=ca.pem")
+                .tls_ca_file
+                .is_some()
+        );
+        assert!(refused("smtp://127.0.0.1:2525?tls_ca_file=ca.pem").contains("needs TLS"));
+        assert!(refused("smtps://relay.example.org?tls_ca_file=").contains("no file"));
     }
 
     #[test]

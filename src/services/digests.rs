@@ -7,13 +7,31 @@
 //! 1. **Plan** ([`plan_due`]): a subscription whose `next_due_at` has come is
 //!    locked (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so two processes never
 //!    plan the same one; SQLite has a single writer). In the same
-//!    transaction its items are chosen (matches of the user's organisations'
-//!    needs and offers, created since the subscription began, not dismissed
-//!    by the user's side, never in an earlier digest of this user) and
-//!    written to `digest_items` with a `pending` row in `digest_deliveries`
+//!    transaction its items are chosen and written to `digest_items` with a
+//!    `pending` row in `digest_deliveries`
 //!    (unique on user and `period_end`), and `next_due_at` moves on. A digest
 //!    with nothing in it is recorded as `sent` with `item_count = 0` and no
 //!    message (immediate digests, checked every minute, record nothing).
+//!    The items, each kind when the user's settings include it:
+//!    - matches of the user's organisations' needs and offers, created
+//!      since the subscription began, not dismissed by the user's side
+//!      ([`MAX_ITEMS`] at most; the rest wait for the next digest);
+//!    - offers, needs and calls published since the last digest that a saved
+//!      search of the user finds, run through the search index (one section
+//!      per search, [`PER_SEARCH`] each at most, none of the user's own
+//!      organisations, none already shown as the other side of a match or
+//!      by another search);
+//!    - what happened in the projects of the user's organisations since the
+//!      last digest: partners joining or leaving, stages starting,
+//!      contributions proposed, documents added, approvals given
+//!      ([`MAX_PROJECT_EVENTS`] at most).
+//!
+//!    "Since the last digest" reaches back [`LATE_WINDOW`] before the end of
+//!    the previous one, so that a posting indexed or a row committed a
+//!    moment after a planning is not missed; what the window brings twice is
+//!    dropped, because no item (of any kind) is ever in two digests of the
+//!    same user: `digest_items` holds each with its kind (`item_type`) and
+//!    section (`group_id`: the saved search or the project).
 //! 2. **Send** ([`send_due`]): deliveries are claimed with a lease
 //!    (`claimed_by`, `claimed_until`, like [`crate::jobs::claim`]), rendered
 //!    and handed to the SMTP pool. Success marks the row `sent` with the
@@ -44,30 +62,39 @@
 //! is reused. A feedback link is honoured only for a match that was an item
 //! of a digest sent to the token's owner. Links stay valid after use
 //! (mail clients and scanners may open them more than once); unsubscribing
-//! twice is harmless.
+//! twice is harmless. Neither link acts on GET: link scanners of mail
+//! providers fetch every link of a message, so a GET shows a page with a
+//! button, and only its POST (or the RFC 8058 one-click POST of the mail
+//! client, for unsubscribing) records anything.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
-use super::{Actor, new_id, now, tokens};
+use super::saved_searches::{self, SavedSearch};
+use super::{Actor, new_id, now, search_docs, tokens};
 use crate::config::Settings;
 use crate::domain::{
     DeliveryStatus, DigestFrequency, Email, EmailTokenPurpose, FeedbackSource, FeedbackVerdict,
-    Lang, MatchSideStatus,
+    Lang, MatchSideStatus, NeedKind, PartnerRole, ProjectStage,
 };
 use crate::error::AppError;
-use crate::mail::digest::{self as render, Digest, DigestItem, DigestSection, Side};
+use crate::mail::digest::{
+    self as render, Activity, Digest, DigestItem, DigestSection, FoundItem, PostingKind,
+    ProjectEvent, ProjectSection, SearchSection, Side,
+};
 use crate::mail::{MailError, Mailer, OutgoingEmail};
+use crate::search::{DocType, MatchMode, Search, SearchRequest, SearchSort};
 use crate::store::entities::{
     digest_deliveries, digest_items, digest_subscriptions, email_tokens, matches, memberships,
-    needs, offers, organizations, users,
+    needs, offers, organizations, project_approvals, project_contributions, project_documents,
+    project_partners, project_stages, projects, users,
 };
 
 /// How long the links of a digest work.
@@ -78,10 +105,55 @@ pub const LEASE: TimeDelta = TimeDelta::seconds(120);
 pub const MAX_ATTEMPTS: i32 = 8;
 /// Most items in one digest; the rest wait for the next one.
 pub const MAX_ITEMS: usize = 50;
+/// Most postings one saved search brings to one digest.
+pub const PER_SEARCH: usize = 10;
+/// Most project events in one digest.
+pub const MAX_PROJECT_EVENTS: usize = 30;
+/// How far before the end of the previous digest the next one looks for
+/// postings and project events (see the module docs).
+pub const LATE_WINDOW: TimeDelta = TimeDelta::hours(1);
 /// Subscriptions planned, and deliveries claimed, per step.
 const BATCH: u64 = 100;
-/// `digest_items.item_type` of a match.
+
+// `digest_items.item_type`: what an item is.
 const ITEM_MATCH: &str = "match";
+const ITEM_SEARCH_NEED: &str = "saved_search_need";
+const ITEM_SEARCH_OFFER: &str = "saved_search_offer";
+const ITEM_PARTNER_JOINED: &str = "project_partner_joined";
+const ITEM_PARTNER_LEFT: &str = "project_partner_left";
+const ITEM_STAGE: &str = "project_stage";
+const ITEM_CONTRIBUTION: &str = "project_contribution";
+const ITEM_DOCUMENT: &str = "project_document";
+const ITEM_APPROVAL: &str = "project_approval";
+const SEARCH_ITEMS: [&str; 2] = [ITEM_SEARCH_NEED, ITEM_SEARCH_OFFER];
+const PROJECT_ITEMS: [&str; 6] = [
+    ITEM_PARTNER_JOINED,
+    ITEM_PARTNER_LEFT,
+    ITEM_STAGE,
+    ITEM_CONTRIBUTION,
+    ITEM_DOCUMENT,
+    ITEM_APPROVAL,
+];
+
+/// An item chosen for a digest, as `digest_items` records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Planned {
+    item_type: &'static str,
+    item_id: Uuid,
+    /// The saved search or project whose section it is in.
+    group_id: Option<Uuid>,
+}
+
+impl Planned {
+    fn row(self, delivery_id: Uuid) -> digest_items::ActiveModel {
+        digest_items::ActiveModel {
+            delivery_id: Set(delivery_id),
+            item_type: Set(self.item_type.to_owned()),
+            item_id: Set(self.item_id),
+            group_id: Set(self.group_id),
+        }
+    }
+}
 
 /// A user's digest preferences.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -303,37 +375,73 @@ async fn cancel_unsent(txn: &impl ConnectionTrait, user_id: Uuid) -> Result<(), 
 // ---------------------------------------------------------------- planning
 
 /// Creates the default subscription of verified users who have none, so the
-/// weekly digest reaches everyone. Returns how many were created.
+/// weekly digest reaches everyone. Returns how many were created. One
+/// query that finds nobody in the steady state (`NOT IN` over the unique
+/// index on `digest_subscriptions.user_id`), then one insert per batch.
 async fn create_default_subscriptions(db: &DatabaseConnection) -> Result<u64, AppError> {
-    let have: HashSet<Uuid> = digest_subscriptions::Entity::find()
+    let missing: Vec<(Uuid, String)> = users::Entity::find()
         .select_only()
-        .column(digest_subscriptions::Column::UserId)
-        .into_tuple::<Uuid>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    let missing: Vec<users::Model> = users::Entity::find()
+        .column(users::Column::Id)
+        .column(users::Column::Locale)
         .filter(users::Column::DeletedAt.is_null())
         .filter(users::Column::EmailVerifiedAt.is_not_null())
+        .filter(
+            users::Column::Id.not_in_subquery(
+                Query::select()
+                    .column(digest_subscriptions::Column::UserId)
+                    .from(digest_subscriptions::Entity)
+                    .to_owned(),
+            ),
+        )
+        .into_tuple()
         .all(db)
-        .await?
-        .into_iter()
-        .filter(|u| !have.contains(&u.id))
-        .collect();
-    for user in &missing {
-        subscription(db, user).await?;
+        .await?;
+    let at = now();
+    let default = DigestFrequency::default();
+    for chunk in missing.chunks(500) {
+        let rows = chunk
+            .iter()
+            .map(|(user_id, locale)| digest_subscriptions::ActiveModel {
+                id: Set(new_id()),
+                user_id: Set(*user_id),
+                frequency: Set(default.as_str().to_owned()),
+                language: Set(Lang::parse(locale).unwrap_or_default().as_str().to_owned()),
+                include_matches: Set(true),
+                include_saved_searches: Set(true),
+                include_projects: Set(true),
+                last_sent_at: Set(None),
+                next_due_at: Set(interval(default).map(|d| at + d)),
+                created_at: Set(at),
+                updated_at: Set(at),
+            });
+        // A user may have opened their settings meanwhile: theirs stays.
+        digest_subscriptions::Entity::insert_many(rows)
+            .on_conflict(
+                OnConflict::column(digest_subscriptions::Column::UserId)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
     }
     Ok(missing.len() as u64)
 }
 
 /// Plans every digest due at `at`: items chosen and recorded, a delivery
-/// row to send. Returns how many deliveries with items were planned.
-pub async fn plan_due(db: &DatabaseConnection, at: DateTime<Utc>) -> Result<u64, AppError> {
+/// row to send. Only subscriptions whose `next_due_at` has come are read
+/// (an index serves it). Returns how many deliveries with items were
+/// planned.
+pub async fn plan_due(
+    db: &DatabaseConnection,
+    search: &Search,
+    at: DateTime<Utc>,
+) -> Result<u64, AppError> {
     create_default_subscriptions(db).await?;
+    // Postings published a moment ago are searchable before planning.
+    search.refresh().await;
     let mut planned = 0;
     loop {
-        let (done, with_items) = plan_batch(db, at).await?;
+        let (done, with_items) = plan_batch(db, search, at).await?;
         planned += with_items;
         if done < BATCH {
             return Ok(planned);
@@ -343,11 +451,15 @@ pub async fn plan_due(db: &DatabaseConnection, at: DateTime<Utc>) -> Result<u64,
 
 /// Plans up to [`BATCH`] due subscriptions in one transaction; returns how
 /// many subscriptions it handled and how many digests have items.
-async fn plan_batch(db: &DatabaseConnection, at: DateTime<Utc>) -> Result<(u64, u64), AppError> {
+async fn plan_batch(
+    db: &DatabaseConnection,
+    search: &Search,
+    at: DateTime<Utc>,
+) -> Result<(u64, u64), AppError> {
     let txn = db.begin().await?;
     let mut select = digest_subscriptions::Entity::find()
-        .filter(digest_subscriptions::Column::Frequency.ne(DigestFrequency::Off.as_str()))
         .filter(digest_subscriptions::Column::NextDueAt.lte(at))
+        .filter(digest_subscriptions::Column::Frequency.ne(DigestFrequency::Off.as_str()))
         .order_by_asc(digest_subscriptions::Column::NextDueAt)
         .order_by_asc(digest_subscriptions::Column::Id)
         .limit(BATCH);
@@ -357,7 +469,7 @@ async fn plan_batch(db: &DatabaseConnection, at: DateTime<Utc>) -> Result<(u64, 
     let due = select.all(&txn).await?;
     let mut with_items = 0;
     for sub in &due {
-        if plan_one(&txn, sub, at).await? {
+        if plan_one(&txn, search, sub, at).await? {
             with_items += 1;
         }
     }
@@ -367,6 +479,7 @@ async fn plan_batch(db: &DatabaseConnection, at: DateTime<Utc>) -> Result<(u64, 
 
 async fn plan_one(
     txn: &impl ConnectionTrait,
+    search: &Search,
     sub: &digest_subscriptions::Model,
     at: DateTime<Utc>,
 ) -> Result<bool, AppError> {
@@ -381,19 +494,14 @@ async fn plan_one(
         .filter(users::Column::EmailVerifiedAt.is_not_null())
         .one(txn)
         .await?;
+    let previous_end = previous_end(txn, sub.user_id).await?;
     let items = match user {
-        Some(_) if sub.include_matches => new_match_items(txn, sub, at).await?,
-        _ => Vec::new(),
+        Some(_) => planned_items(txn, search, sub, previous_end, at).await?,
+        None => Vec::new(),
     };
     if items.is_empty() && frequency == DigestFrequency::Immediate {
         return Ok(false);
     }
-    let previous_end = digest_deliveries::Entity::find()
-        .filter(digest_deliveries::Column::UserId.eq(sub.user_id))
-        .order_by_desc(digest_deliveries::Column::PeriodEnd)
-        .one(txn)
-        .await?
-        .map(|d| d.period_end);
     let id = new_id();
     let empty = items.is_empty();
     digest_deliveries::ActiveModel {
@@ -420,16 +528,319 @@ async fn plan_one(
     }
     .insert(txn)
     .await?;
-    if !empty {
-        digest_items::Entity::insert_many(items.iter().map(|match_id| digest_items::ActiveModel {
-            delivery_id: Set(id),
-            item_type: Set(ITEM_MATCH.to_owned()),
-            item_id: Set(*match_id),
-        }))
-        .exec_without_returning(txn)
-        .await?;
-    }
+    record_items(txn, id, &items).await?;
     Ok(!empty)
+}
+
+async fn record_items(
+    txn: &impl ConnectionTrait,
+    delivery_id: Uuid,
+    items: &[Planned],
+) -> Result<(), AppError> {
+    for chunk in items.chunks(500) {
+        digest_items::Entity::insert_many(chunk.iter().map(|i| i.row(delivery_id)))
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The end of the user's latest digest, if any.
+async fn previous_end(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> Result<Option<DateTime<Utc>>, AppError> {
+    Ok(digest_deliveries::Entity::find()
+        .filter(digest_deliveries::Column::UserId.eq(user_id))
+        .order_by_desc(digest_deliveries::Column::PeriodEnd)
+        .one(db)
+        .await?
+        .map(|d| d.period_end))
+}
+
+/// Everything new for this user at `at`, each kind when the settings
+/// include it (see the module docs).
+async fn planned_items(
+    txn: &impl ConnectionTrait,
+    search: &Search,
+    sub: &digest_subscriptions::Model,
+    previous_end: Option<DateTime<Utc>>,
+    at: DateTime<Utc>,
+) -> Result<Vec<Planned>, AppError> {
+    let since = Ord::max(
+        previous_end.map_or(sub.created_at, |end| end - LATE_WINDOW),
+        sub.created_at,
+    );
+    let match_ids = if sub.include_matches {
+        new_match_items(txn, sub, at).await?
+    } else {
+        Vec::new()
+    };
+    let mut items: Vec<Planned> = match_ids
+        .iter()
+        .map(|&item_id| Planned {
+            item_type: ITEM_MATCH,
+            item_id,
+            group_id: None,
+        })
+        .collect();
+    if sub.include_saved_searches {
+        items.extend(new_search_items(txn, search, sub.user_id, &match_ids, since, at).await?);
+    }
+    if sub.include_projects {
+        items.extend(new_project_items(txn, sub.user_id, since, at).await?);
+    }
+    Ok(items)
+}
+
+/// The organisations the user belongs to.
+async fn my_organizations(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> Result<HashSet<Uuid>, AppError> {
+    Ok(memberships::Entity::find()
+        .filter(memberships::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.organization_id)
+        .collect())
+}
+
+/// Postings the user's saved searches find, published in `(since, at]`
+/// and after the search was saved: one group per saved search, newest
+/// first. `match_ids` are the matches of the digest being planned.
+async fn new_search_items(
+    txn: &impl ConnectionTrait,
+    search: &Search,
+    user_id: Uuid,
+    match_ids: &[Uuid],
+    since: DateTime<Utc>,
+    at: DateTime<Utc>,
+) -> Result<Vec<Planned>, AppError> {
+    let saved = saved_searches::of_user(txn, user_id).await?;
+    if saved.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mine = my_organizations(txn, user_id).await?;
+    // Shown already: found by a search before, or the other side of a
+    // match (in this digest or an earlier one).
+    let mut shown = sent_items(txn, user_id, &SEARCH_ITEMS, None).await?;
+    let mut all_matches: Vec<Uuid> = sent_items(txn, user_id, &[ITEM_MATCH], None)
+        .await?
+        .into_iter()
+        .collect();
+    all_matches.extend_from_slice(match_ids);
+    for chunk in all_matches.chunks(500) {
+        let sides: Vec<(Uuid, Uuid)> = matches::Entity::find()
+            .select_only()
+            .column(matches::Column::NeedId)
+            .column(matches::Column::OfferId)
+            .filter(matches::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        for (need_id, offer_id) in sides {
+            shown.insert(need_id);
+            shown.insert(offer_id);
+        }
+    }
+    let mut items = Vec::new();
+    for saved in &saved {
+        let from = Ord::max(since, saved.created_at);
+        let found = run_saved_search(txn, search, saved, &mine, from, at).await?;
+        let fresh: Vec<(DocType, Uuid)> = found
+            .into_iter()
+            .filter(|(_, id)| !shown.contains(id))
+            .take(PER_SEARCH)
+            .collect();
+        for (doc_type, id) in fresh {
+            shown.insert(id);
+            items.push(Planned {
+                item_type: if doc_type == DocType::Need {
+                    ITEM_SEARCH_NEED
+                } else {
+                    ITEM_SEARCH_OFFER
+                },
+                item_id: id,
+                group_id: Some(saved.id),
+            });
+        }
+    }
+    Ok(items)
+}
+
+/// A saved search run for a digest: its offers and needs published in
+/// `(from, at]`, not of the organisations `mine`, newest first. A search
+/// that fails is logged and brings nothing this time.
+async fn run_saved_search(
+    txn: &impl ConnectionTrait,
+    search: &Search,
+    saved: &SavedSearch,
+    mine: &HashSet<Uuid>,
+    from: DateTime<Utc>,
+    at: DateTime<Utc>,
+) -> Result<Vec<(DocType, Uuid)>, AppError> {
+    let mut filter = saved.filter.clone();
+    filter.types = if filter.types.is_empty() {
+        vec![DocType::Need, DocType::Offer]
+    } else {
+        filter
+            .types
+            .into_iter()
+            .filter(|t| *t != DocType::Organization)
+            .collect()
+    };
+    if filter.types.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut request = SearchRequest::new(saved.query.clone());
+    request.filter = filter;
+    request.sort = SearchSort::Newest;
+    request.limit = crate::search::searcher::MAX_LIMIT;
+    request.highlights = false;
+    request.facets = false;
+    // Every word: a digest is no place for the relaxed "any word" results.
+    request.options.match_mode = MatchMode::All;
+    let results = match search.search(request).await {
+        Ok(results) => results,
+        Err(error) => {
+            tracing::warn!(saved_search = %saved.id, %error, "saved search failed: not in this digest");
+            return Ok(Vec::new());
+        }
+    };
+    let ids = |doc_type: DocType| -> Vec<Uuid> {
+        results
+            .hits
+            .iter()
+            .filter(|h| h.doc_type == doc_type)
+            .map(|h| h.id)
+            .collect()
+    };
+    let fits =
+        |created: DateTime<Utc>, org: Uuid| created > from && created <= at && !mine.contains(&org);
+    let mut found: Vec<(DateTime<Utc>, DocType, Uuid)> = Vec::new();
+    for need in search_docs::visible_needs(txn, &ids(DocType::Need)).await? {
+        if fits(need.created_at, need.organization_id) {
+            found.push((need.created_at, DocType::Need, need.id));
+        }
+    }
+    for offer in search_docs::visible_offers(txn, &ids(DocType::Offer)).await? {
+        if fits(offer.created_at, offer.organization_id) {
+            found.push((offer.created_at, DocType::Offer, offer.id));
+        }
+    }
+    found.sort_by(|a, b| b.0.cmp(&a.0).then(b.2.cmp(&a.2)));
+    Ok(found.into_iter().map(|(_, t, id)| (t, id)).collect())
+}
+
+/// Events in the projects of the user's organisations (as lead or as a
+/// partner that has not left) in `(since, at]` and in no earlier digest of
+/// theirs, newest first; grouped by project.
+async fn new_project_items(
+    txn: &impl ConnectionTrait,
+    user_id: Uuid,
+    since: DateTime<Utc>,
+    at: DateTime<Utc>,
+) -> Result<Vec<Planned>, AppError> {
+    let mine = my_organizations(txn, user_id).await?;
+    if mine.is_empty() {
+        return Ok(Vec::new());
+    }
+    let partner_of: Vec<Uuid> = project_partners::Entity::find()
+        .select_only()
+        .column(project_partners::Column::ProjectId)
+        .filter(project_partners::Column::OrganizationId.is_in(mine.iter().copied()))
+        .filter(project_partners::Column::LeftAt.is_null())
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let project_ids: Vec<Uuid> = projects::Entity::find()
+        .select_only()
+        .column(projects::Column::Id)
+        .filter(
+            Condition::any()
+                .add(projects::Column::Id.is_in(partner_of))
+                .add(projects::Column::LeadOrganizationId.is_in(mine.iter().copied())),
+        )
+        .filter(projects::Column::DeletedAt.is_null())
+        .into_tuple()
+        .all(txn)
+        .await?;
+    if project_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let new = |t: DateTime<Utc>| t > since && t <= at;
+    let mut events: Vec<(DateTime<Utc>, Planned)> = Vec::new();
+    let mut push = |t: DateTime<Utc>, item_type: &'static str, item_id: Uuid, project: Uuid| {
+        if new(t) {
+            events.push((
+                t,
+                Planned {
+                    item_type,
+                    item_id,
+                    group_id: Some(project),
+                },
+            ));
+        }
+    };
+    let ids = || project_ids.iter().copied();
+    for p in project_partners::Entity::find()
+        .filter(project_partners::Column::ProjectId.is_in(ids()))
+        .all(txn)
+        .await?
+    {
+        // The lead "joins" when the project opens: the first stage says so.
+        if p.role != PartnerRole::Lead.as_str() {
+            push(p.joined_at, ITEM_PARTNER_JOINED, p.id, p.project_id);
+        }
+        if let Some(left) = p.left_at {
+            push(left, ITEM_PARTNER_LEFT, p.id, p.project_id);
+        }
+    }
+    for s in project_stages::Entity::find()
+        .filter(project_stages::Column::ProjectId.is_in(ids()))
+        .all(txn)
+        .await?
+    {
+        push(s.started_at, ITEM_STAGE, s.id, s.project_id);
+    }
+    for c in project_contributions::Entity::find()
+        .filter(project_contributions::Column::ProjectId.is_in(ids()))
+        .all(txn)
+        .await?
+    {
+        push(c.created_at, ITEM_CONTRIBUTION, c.id, c.project_id);
+    }
+    for d in project_documents::Entity::find()
+        .filter(project_documents::Column::ProjectId.is_in(ids()))
+        .all(txn)
+        .await?
+    {
+        push(d.created_at, ITEM_DOCUMENT, d.id, d.project_id);
+    }
+    for a in project_approvals::Entity::find()
+        .filter(project_approvals::Column::ProjectId.is_in(ids()))
+        .all(txn)
+        .await?
+    {
+        push(a.decided_at, ITEM_APPROVAL, a.id, a.project_id);
+    }
+    if events.is_empty() {
+        return Ok(events.into_iter().map(|(_, p)| p).collect());
+    }
+    // A partner row is two events (joined, left), told apart by their kind.
+    let sent = sent_pairs(
+        txn,
+        user_id,
+        &PROJECT_ITEMS,
+        Some(events.iter().map(|(_, p)| p.item_id).collect()),
+    )
+    .await?;
+    events.retain(|(_, p)| !sent.contains(&(p.item_type.to_owned(), p.item_id)));
+    events.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.item_id.cmp(&a.1.item_id)));
+    events.truncate(MAX_PROJECT_EVENTS);
+    Ok(events.into_iter().map(|(_, p)| p).collect())
 }
 
 /// The user's organisations' open needs and offers.
@@ -496,40 +907,71 @@ async fn new_match_items(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let sent = already_sent(txn, sub.user_id, rows.iter().map(|m| m.id).collect()).await?;
+    let sent = sent_items(
+        txn,
+        sub.user_id,
+        &[ITEM_MATCH],
+        Some(rows.iter().map(|m| m.id).collect()),
+    )
+    .await?;
     rows.retain(|m| !sent.contains(&m.id));
     rows.sort_by_key(|m| std::cmp::Reverse(m.id));
     rows.truncate(MAX_ITEMS);
     Ok(rows.into_iter().map(|m| m.id).collect())
 }
 
-/// Which of `ids` were items of a digest of this user.
-async fn already_sent(
+/// Which items of these kinds, among `ids` (or all when `None`), were in a
+/// digest of this user, as (kind, id).
+async fn sent_pairs(
     db: &impl ConnectionTrait,
     user_id: Uuid,
-    ids: Vec<Uuid>,
-) -> Result<HashSet<Uuid>, AppError> {
-    let deliveries: Vec<Uuid> = digest_deliveries::Entity::find()
-        .select_only()
+    item_types: &[&str],
+    ids: Option<Vec<Uuid>>,
+) -> Result<HashSet<(String, Uuid)>, AppError> {
+    let of_user = Query::select()
         .column(digest_deliveries::Column::Id)
-        .filter(digest_deliveries::Column::UserId.eq(user_id))
-        .into_tuple::<Uuid>()
-        .all(db)
-        .await?;
-    if deliveries.is_empty() {
-        return Ok(HashSet::new());
-    }
+        .from(digest_deliveries::Entity)
+        .and_where(digest_deliveries::Column::UserId.eq(user_id))
+        .to_owned();
+    let select = || {
+        digest_items::Entity::find()
+            .select_only()
+            .column(digest_items::Column::ItemType)
+            .column(digest_items::Column::ItemId)
+            .filter(digest_items::Column::DeliveryId.in_subquery(of_user.clone()))
+            .filter(digest_items::Column::ItemType.is_in(item_types.iter().copied()))
+    };
     let mut found = HashSet::new();
-    for chunk in ids.chunks(500) {
-        let rows = digest_items::Entity::find()
-            .filter(digest_items::Column::DeliveryId.is_in(deliveries.clone()))
-            .filter(digest_items::Column::ItemType.eq(ITEM_MATCH))
-            .filter(digest_items::Column::ItemId.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?;
-        found.extend(rows.into_iter().map(|r| r.item_id));
+    match ids {
+        None => found.extend(select().into_tuple::<(String, Uuid)>().all(db).await?),
+        Some(ids) => {
+            for chunk in ids.chunks(500) {
+                found.extend(
+                    select()
+                        .filter(digest_items::Column::ItemId.is_in(chunk.iter().copied()))
+                        .into_tuple::<(String, Uuid)>()
+                        .all(db)
+                        .await?,
+                );
+            }
+        }
     }
     Ok(found)
+}
+
+/// Which items of these kinds, among `ids` (or all when `None`), were in a
+/// digest of this user.
+async fn sent_items(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    item_types: &[&str],
+    ids: Option<Vec<Uuid>>,
+) -> Result<HashSet<Uuid>, AppError> {
+    Ok(sent_pairs(db, user_id, item_types, ids)
+        .await?
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect())
 }
 
 // ----------------------------------------------------------------- sending
@@ -625,6 +1067,8 @@ impl std::ops::AddAssign for SendReport {
 #[derive(Clone, Copy)]
 pub struct Sender<'a> {
     pub db: &'a DatabaseConnection,
+    /// Runs the saved searches when planning.
+    pub search: &'a Search,
     pub mailer: &'a Mailer,
     pub settings: &'a Settings,
     /// This process's name in `claimed_by`.
@@ -633,7 +1077,7 @@ pub struct Sender<'a> {
 
 /// Plans what is due at `at`, then sends every claimable delivery.
 pub async fn run_once(sender: Sender<'_>, at: DateTime<Utc>) -> Result<SendReport, AppError> {
-    plan_due(sender.db, at).await?;
+    plan_due(sender.db, sender.search, at).await?;
     send_due(sender, at).await
 }
 
@@ -840,8 +1284,9 @@ fn base(settings: &Settings) -> &str {
     settings.public_url.trim_end_matches('/')
 }
 
-/// The digest of a planned delivery: its items grouped by the user's need
-/// or offer (one section each, newest first), with links carrying `token`.
+/// The digest of a planned delivery: its matches grouped by the user's
+/// need or offer (one section each, newest first), then a section per saved
+/// search and per project, with links carrying `token`.
 async fn compose(
     db: &impl ConnectionTrait,
     settings: &Settings,
@@ -851,14 +1296,62 @@ async fn compose(
     token: &str,
 ) -> Result<Digest, AppError> {
     let base = base(settings);
-    let item_ids: Vec<Uuid> = digest_items::Entity::find()
+    let lang = Lang::parse(&sub.language).unwrap_or_default();
+    let items = digest_items::Entity::find()
         .filter(digest_items::Column::DeliveryId.eq(delivery_id))
-        .filter(digest_items::Column::ItemType.eq(ITEM_MATCH))
+        .all(db)
+        .await?;
+    Ok(Digest {
+        lang,
+        display_name: user.display_name.clone(),
+        sections: match_sections(db, base, user, &items, token).await?,
+        searches: search_sections(db, base, &items).await?,
+        projects: project_sections(db, base, lang, &items).await?,
+        unsubscribe_url: format!("{base}/digests/unsubscribe?token={token}"),
+        settings_url: format!("{base}/account"),
+    })
+}
+
+/// Organisation names by id.
+async fn organization_names(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, String>, AppError> {
+    let ids: HashSet<Uuid> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(organizations::Entity::find()
+        .select_only()
+        .column(organizations::Column::Id)
+        .column(organizations::Column::Name)
+        .filter(organizations::Column::Id.is_in(ids))
+        .into_tuple::<(Uuid, String)>()
         .all(db)
         .await?
         .into_iter()
+        .collect())
+}
+
+fn ids_of<'a>(
+    items: &'a [digest_items::Model],
+    kinds: &'a [&str],
+) -> impl Iterator<Item = Uuid> + 'a {
+    items
+        .iter()
+        .filter(|i| kinds.contains(&i.item_type.as_str()))
         .map(|i| i.item_id)
-        .collect();
+}
+
+/// The match sections: one per need or offer of the user's organisations.
+async fn match_sections(
+    db: &impl ConnectionTrait,
+    base: &str,
+    user: &users::Model,
+    items: &[digest_items::Model],
+    token: &str,
+) -> Result<Vec<DigestSection>, AppError> {
+    let item_ids: Vec<Uuid> = ids_of(items, &[ITEM_MATCH]).collect();
     let rows = if item_ids.is_empty() {
         Vec::new()
     } else {
@@ -979,13 +1472,224 @@ async fn compose(
         let newest = |s: &DigestSection| s.items.first().map(|i| (i.created_at, i.match_id));
         newest(b).cmp(&newest(a))
     });
-    Ok(Digest {
-        lang: Lang::parse(&sub.language).unwrap_or_default(),
-        display_name: user.display_name.clone(),
-        sections,
-        unsubscribe_url: format!("{base}/digests/unsubscribe?token={token}"),
-        settings_url: format!("{base}/account"),
-    })
+    Ok(sections)
+}
+
+/// The saved-search sections, in the order the searches were saved; a
+/// search deleted since planning takes its section with it.
+async fn search_sections(
+    db: &impl ConnectionTrait,
+    base: &str,
+    items: &[digest_items::Model],
+) -> Result<Vec<SearchSection>, AppError> {
+    let found: Vec<&digest_items::Model> = items
+        .iter()
+        .filter(|i| SEARCH_ITEMS.contains(&i.item_type.as_str()))
+        .collect();
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut searches = saved_searches::by_ids(db, found.iter().filter_map(|i| i.group_id)).await?;
+    searches.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+    let need_ids: Vec<Uuid> = ids_of(items, &[ITEM_SEARCH_NEED]).collect();
+    let offer_ids: Vec<Uuid> = ids_of(items, &[ITEM_SEARCH_OFFER]).collect();
+    let needs: HashMap<Uuid, needs::Model> = search_docs::visible_needs(db, &need_ids)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n))
+        .collect();
+    let offers: HashMap<Uuid, offers::Model> = search_docs::visible_offers(db, &offer_ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let names = organization_names(
+        db,
+        needs
+            .values()
+            .map(|n| n.organization_id)
+            .chain(offers.values().map(|o| o.organization_id)),
+    )
+    .await?;
+    let org = |id: Uuid| names.get(&id).cloned().unwrap_or_default();
+    let mut sections = Vec::new();
+    for search in searches {
+        let mut items: Vec<FoundItem> = found
+            .iter()
+            .filter(|i| i.group_id == Some(search.id))
+            .filter_map(|i| {
+                if i.item_type == ITEM_SEARCH_NEED {
+                    let need = needs.get(&i.item_id)?;
+                    Some(FoundItem {
+                        kind: if need.kind == NeedKind::CallForProposals.as_str() {
+                            PostingKind::Call
+                        } else {
+                            PostingKind::Need
+                        },
+                        id: need.id,
+                        title: need.title.clone(),
+                        organization: org(need.organization_id),
+                        created_at: need.created_at,
+                        url: format!("{base}/needs/{}", need.id),
+                    })
+                } else {
+                    let offer = offers.get(&i.item_id)?;
+                    Some(FoundItem {
+                        kind: PostingKind::Offer,
+                        id: offer.id,
+                        title: offer.title.clone(),
+                        organization: org(offer.organization_id),
+                        created_at: offer.created_at,
+                        url: format!("{base}/offers/{}", offer.id),
+                    })
+                }
+            })
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        items.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        sections.push(SearchSection {
+            name: search.name,
+            items,
+        });
+    }
+    Ok(sections)
+}
+
+/// The project sections, the most recently active first; a project deleted
+/// since planning takes its section with it.
+async fn project_sections(
+    db: &impl ConnectionTrait,
+    base: &str,
+    lang: Lang,
+    items: &[digest_items::Model],
+) -> Result<Vec<ProjectSection>, AppError> {
+    let project_ids: HashSet<Uuid> = items
+        .iter()
+        .filter(|i| PROJECT_ITEMS.contains(&i.item_type.as_str()))
+        .filter_map(|i| i.group_id)
+        .collect();
+    if project_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let stage_label = |stage: &str| {
+        ProjectStage::parse(stage)
+            .map(|s| s.label(lang).to_owned())
+            .unwrap_or_else(|_| stage.to_owned())
+    };
+    let partner_ids: Vec<Uuid> = ids_of(items, &[ITEM_PARTNER_JOINED, ITEM_PARTNER_LEFT]).collect();
+    let partners = project_partners::Entity::find()
+        .filter(project_partners::Column::Id.is_in(partner_ids))
+        .all(db)
+        .await?;
+    let stages = project_stages::Entity::find()
+        .filter(project_stages::Column::Id.is_in(ids_of(items, &[ITEM_STAGE])))
+        .all(db)
+        .await?;
+    let contributions = project_contributions::Entity::find()
+        .filter(project_contributions::Column::Id.is_in(ids_of(items, &[ITEM_CONTRIBUTION])))
+        .all(db)
+        .await?;
+    let documents = project_documents::Entity::find()
+        .filter(project_documents::Column::Id.is_in(ids_of(items, &[ITEM_DOCUMENT])))
+        .all(db)
+        .await?;
+    let approvals = project_approvals::Entity::find()
+        .filter(project_approvals::Column::Id.is_in(ids_of(items, &[ITEM_APPROVAL])))
+        .all(db)
+        .await?;
+    let names = organization_names(
+        db,
+        partners
+            .iter()
+            .map(|p| p.organization_id)
+            .chain(contributions.iter().map(|c| c.organization_id))
+            .chain(approvals.iter().map(|a| a.organization_id)),
+    )
+    .await?;
+    let org = |id: Uuid| names.get(&id).cloned().unwrap_or_default();
+    let planned: HashSet<(&str, Uuid)> = items
+        .iter()
+        .map(|i| (i.item_type.as_str(), i.item_id))
+        .collect();
+    let mut events: Vec<(Uuid, ProjectEvent)> = Vec::new();
+    for p in &partners {
+        if planned.contains(&(ITEM_PARTNER_JOINED, p.id)) {
+            let activity = Activity::PartnerJoined {
+                organization: org(p.organization_id),
+            };
+            events.push((p.project_id, event(p.id, p.joined_at, activity)));
+        }
+        if let Some(left) = p.left_at
+            && planned.contains(&(ITEM_PARTNER_LEFT, p.id))
+        {
+            let activity = Activity::PartnerLeft {
+                organization: org(p.organization_id),
+            };
+            events.push((p.project_id, event(p.id, left, activity)));
+        }
+    }
+    for s in &stages {
+        let activity = Activity::StageStarted {
+            stage: stage_label(&s.stage),
+        };
+        events.push((s.project_id, event(s.id, s.started_at, activity)));
+    }
+    for c in &contributions {
+        let activity = Activity::ContributionProposed {
+            organization: org(c.organization_id),
+            description: c.description.clone(),
+        };
+        events.push((c.project_id, event(c.id, c.created_at, activity)));
+    }
+    for d in &documents {
+        let activity = Activity::DocumentAdded {
+            title: d.title.clone(),
+        };
+        events.push((d.project_id, event(d.id, d.created_at, activity)));
+    }
+    for a in &approvals {
+        let activity = Activity::Decision {
+            organization: org(a.organization_id),
+            stage: stage_label(&a.stage),
+            approved: a.decision == "approved",
+        };
+        events.push((a.project_id, event(a.id, a.decided_at, activity)));
+    }
+    let projects = projects::Entity::find()
+        .filter(projects::Column::Id.is_in(project_ids))
+        .filter(projects::Column::DeletedAt.is_null())
+        .all(db)
+        .await?;
+    let mut sections: Vec<ProjectSection> = projects
+        .into_iter()
+        .filter_map(|project| {
+            let mut mine: Vec<ProjectEvent> = events
+                .iter()
+                .filter(|(id, _)| *id == project.id)
+                .map(|(_, e)| e.clone())
+                .collect();
+            if mine.is_empty() {
+                return None;
+            }
+            mine.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
+            Some(ProjectSection {
+                title: project.title,
+                url: format!("{base}/projects/{}", project.id),
+                events: mine,
+            })
+        })
+        .collect();
+    sections.sort_by(|a, b| {
+        let newest = |s: &ProjectSection| s.events.first().map(|e| (e.at, e.id));
+        newest(b).cmp(&newest(a))
+    });
+    Ok(sections)
+}
+
+fn event(id: Uuid, at: DateTime<Utc>, activity: Activity) -> ProjectEvent {
+    ProjectEvent { id, at, activity }
 }
 
 /// The digest `user` would get now, rendered, without recording anything
@@ -993,6 +1697,7 @@ async fn compose(
 /// would hold; the links carry a placeholder token that does not work.
 pub async fn preview(
     db: &DatabaseConnection,
+    search: &Search,
     settings: &Settings,
     email: &str,
 ) -> Result<Option<crate::mail::RenderedEmail>, AppError> {
@@ -1002,7 +1707,8 @@ pub async fn preview(
     // real digest, and nothing stays.
     let txn = db.begin().await?;
     let at = now();
-    let items = new_match_items(&txn, &sub, at).await?;
+    let previous_end = previous_end(&txn, user.id).await?;
+    let items = planned_items(&txn, search, &sub, previous_end, at).await?;
     if items.is_empty() {
         txn.rollback().await?;
         return Ok(None);
@@ -1026,13 +1732,7 @@ pub async fn preview(
     }
     .insert(&txn)
     .await?;
-    digest_items::Entity::insert_many(items.iter().map(|m| digest_items::ActiveModel {
-        delivery_id: Set(id),
-        item_type: Set(ITEM_MATCH.to_owned()),
-        item_id: Set(*m),
-    }))
-    .exec_without_returning(&txn)
-    .await?;
+    record_items(&txn, id, &items).await?;
     let digest = compose(&txn, settings, &user, &sub, id, "preview").await?;
     txn.rollback().await?;
     Ok(Some(render::render(&digest)))
@@ -1157,6 +1857,40 @@ pub async fn unsubscribe(db: &DatabaseConnection, token: &str) -> Result<Lang, A
     Ok(lang)
 }
 
+/// Checks a feedback link without recording anything (the page a GET
+/// shows: mail scanners open links, so only the button's POST records).
+/// Returns the language of the page. Fails as [`feedback`] does.
+pub async fn check_feedback(
+    db: &DatabaseConnection,
+    token: &str,
+    match_id: Uuid,
+) -> Result<Lang, AppError> {
+    feedback_owner(db, token, match_id)
+        .await
+        .map(|(_, lang)| lang)
+}
+
+async fn feedback_owner(
+    db: &DatabaseConnection,
+    token: &str,
+    match_id: Uuid,
+) -> Result<(users::Model, Lang), AppError> {
+    let user = link_owner(db, token)
+        .await?
+        .ok_or_else(|| AppError::invalid("token", crate::domain::Invalid::Expired))?;
+    let lang = match find_subscription(db, user.id).await? {
+        Some(sub) => Lang::parse(&sub.language).unwrap_or_default(),
+        None => Lang::parse(&user.locale).unwrap_or_default(),
+    };
+    if sent_items(db, user.id, &[ITEM_MATCH], Some(vec![match_id]))
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::not_found(crate::error::Entity::Match, "match"));
+    }
+    Ok((user, lang))
+}
+
 /// Records the token owner's verdict on a match of one of their digests
 /// (source `email`). Fails with BAD_USER_INPUT on `token` when it is
 /// unknown or expired, NOT_FOUND on `match` when the match was in no digest
@@ -1167,16 +1901,7 @@ pub async fn feedback(
     match_id: Uuid,
     verdict: FeedbackVerdict,
 ) -> Result<Lang, AppError> {
-    let user = link_owner(db, token)
-        .await?
-        .ok_or_else(|| AppError::invalid("token", crate::domain::Invalid::Expired))?;
-    let lang = match find_subscription(db, user.id).await? {
-        Some(sub) => Lang::parse(&sub.language).unwrap_or_default(),
-        None => Lang::parse(&user.locale).unwrap_or_default(),
-    };
-    if already_sent(db, user.id, vec![match_id]).await?.is_empty() {
-        return Err(AppError::not_found(crate::error::Entity::Match, "match"));
-    }
+    let (user, lang) = feedback_owner(db, token, match_id).await?;
     super::matches::record_feedback(
         db,
         &Actor::user(user.id, &user.email),

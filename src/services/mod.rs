@@ -22,6 +22,7 @@ pub mod rate_limit;
 pub mod reference_data;
 pub mod references;
 pub mod registry_file;
+pub mod saved_searches;
 pub mod search_docs;
 pub mod stats;
 pub mod territories;

@@ -14,12 +14,15 @@ use chrono::TimeDelta;
 use mail_parser::MimeHeaders;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::{Value, json};
-use trama::domain::{DigestFrequency, Lang};
+use trama::domain::{DigestFrequency, Lang, MatchSideStatus};
 use trama::mail::{Mailer, SmtpUrl};
 use trama::services::digests::{self, DigestSettingsInput, Sender};
+use trama::services::matches::MatchSide;
 use trama::services::reference_data::{self, MILANO, neighbourhood_id};
 use trama::services::{Actor, accounts, needs, now, offers, organizations};
-use trama::store::entities::{digest_deliveries, match_feedback, matches, memberships};
+use trama::store::entities::{
+    digest_deliveries, digest_items, match_feedback, matches, memberships, project_documents,
+};
 use uuid::Uuid;
 
 use crate::helpers::{Backend, PASSWORD, TestApp, TestEnv, gql, login, outcome};
@@ -35,6 +38,9 @@ on_both_databases!(
     after_turning_digests_off_nothing_is_sent,
     the_scheduler_sends_an_immediate_digest,
     digest_settings_need_sign_in,
+    a_saved_search_brings_new_postings_once,
+    a_saved_search_leaves_out_what_a_match_brings,
+    project_activity_arrives_once,
 );
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -202,6 +208,7 @@ async fn set_frequency(app: &TestApp, who: &Member, frequency: DigestFrequency) 
 fn sender<'a>(app: &'a TestApp, mailer: &'a Mailer, worker: &'a str) -> Sender<'a> {
     Sender {
         db: &app.state.db,
+        search: &app.state.search,
         mailer,
         settings: &app.state.settings,
         worker,
@@ -210,12 +217,14 @@ fn sender<'a>(app: &'a TestApp, mailer: &'a Mailer, worker: &'a str) -> Sender<'
 
 /// Runs one scheduler step as of `days` days from now.
 async fn step(app: &TestApp, days: i64) -> digests::SendReport {
-    digests::run_once(
-        sender(app, &app.state.mailer, "test-worker"),
-        now() + TimeDelta::days(days),
-    )
-    .await
-    .expect("digest step")
+    step_at(app, now() + TimeDelta::days(days)).await
+}
+
+/// Runs one scheduler step as of `at`.
+async fn step_at(app: &TestApp, at: chrono::DateTime<chrono::Utc>) -> digests::SendReport {
+    digests::run_once(sender(app, &app.state.mailer, "test-worker"), at)
+        .await
+        .expect("digest step")
 }
 
 fn to_of(message: &Received) -> String {
@@ -248,6 +257,16 @@ fn link(text: &str, prefix: &str) -> String {
         .take_while(|c| !c.is_whitespace() && *c != '"' && *c != '<' && *c != '>')
         .collect::<String>()
         .replace("&amp;", "&")
+}
+
+/// The feedback recorded on a match from e-mail links.
+async fn email_feedback(app: &TestApp, match_id: Uuid) -> Vec<match_feedback::Model> {
+    match_feedback::Entity::find()
+        .filter(match_feedback::Column::MatchId.eq(match_id))
+        .filter(match_feedback::Column::Source.eq("email"))
+        .all(app.db())
+        .await
+        .expect("feedback")
 }
 
 /// A link of the e-mail, on the test server instead of the public URL.
@@ -302,27 +321,38 @@ async fn a_digest_arrives_with_both_parts_and_working_links(backend: Backend) {
     let (text_en, _) = parts(&message);
     assert!(text_en.contains("Your offer: Mediazione dei conflitti di vicinato"));
 
-    // Feedback, no login: recorded with source email, page in Italian.
+    // Feedback, no login. GET (what a mail scanner does) shows a page in
+    // Italian with a button and records nothing; its POST records, with
+    // source email.
     let relevant = link(&text, "https://trama.example.it/digests/feedback?");
     assert!(relevant.ends_with("verdict=relevant"), "{relevant}");
+    for _ in 0..2 {
+        let response = app
+            .client
+            .get(local(&app, &relevant))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(response.status(), 200);
+        let page = response.text().await.expect("page");
+        assert!(
+            page.contains(r#"<html lang="it">"#)
+                && page.contains(r#"<form method="post" action="/digests/feedback?token="#)
+                && page.contains("Sì, è pertinente"),
+            "{page}"
+        );
+    }
+    assert_eq!(email_feedback(&app, w.match_id).await.len(), 0);
     let response = app
         .client
-        .get(local(&app, &relevant))
+        .post(local(&app, &relevant))
         .send()
         .await
-        .expect("GET");
+        .expect("POST");
     assert_eq!(response.status(), 200);
     let page = response.text().await.expect("page");
-    assert!(
-        page.contains(r#"<html lang="it">"#) && page.contains("pertinente"),
-        "{page}"
-    );
-    let feedback = match_feedback::Entity::find()
-        .filter(match_feedback::Column::MatchId.eq(w.match_id))
-        .filter(match_feedback::Column::Source.eq("email"))
-        .all(app.db())
-        .await
-        .expect("feedback");
+    assert!(page.contains("segnato come pertinente"), "{page}");
+    let feedback = email_feedback(&app, w.match_id).await;
     assert_eq!(feedback.len(), 1);
     assert_eq!(feedback[0].verdict, "relevant");
     assert_eq!(feedback[0].user_id, Some(w.comune.id));
@@ -335,16 +365,22 @@ async fn a_digest_arrives_with_both_parts_and_working_links(backend: Backend) {
         relevant.replace("verdict=relevant", "verdict=maybe"),
         "https://trama.example.it/digests/feedback".to_owned(),
     ] {
-        let response = app.client.get(local(&app, &bad)).send().await.expect("GET");
-        assert_eq!(response.status(), 400, "{bad}");
-        assert!(
-            response
-                .text()
-                .await
-                .expect("page")
-                .contains("Link non valido")
-        );
+        for request in [
+            app.client.get(local(&app, &bad)),
+            app.client.post(local(&app, &bad)),
+        ] {
+            let response = request.send().await.expect("request");
+            assert_eq!(response.status(), 400, "{bad}");
+            assert!(
+                response
+                    .text()
+                    .await
+                    .expect("page")
+                    .contains("Link non valido")
+            );
+        }
     }
+    assert_eq!(email_feedback(&app, w.match_id).await.len(), 1);
 
     // Nothing is repeated: the next day's digest is empty, recorded, unsent.
     let report = step(&app, 4).await;
@@ -520,6 +556,7 @@ async fn two_concurrent_senders_deliver_each_digest_once(backend: Backend) {
     let b = digests::run_once(
         Sender {
             db: &db_b,
+            search: &app.state.search,
             mailer: &mailer_b,
             settings: &app.state.settings,
             worker: "process-b",
@@ -559,7 +596,12 @@ async fn a_delivery_left_by_a_crashed_sender_is_sent_once(backend: Backend) {
     let w = world(&app).await;
     set_frequency(&app, &w.coop, DigestFrequency::Off).await;
     let at = now() + TimeDelta::days(2);
-    assert_eq!(digests::plan_due(app.db(), at).await.expect("plan"), 1);
+    assert_eq!(
+        digests::plan_due(app.db(), &app.state.search, at)
+            .await
+            .expect("plan"),
+        1
+    );
     // A sender claims it and dies before sending.
     let claimed = digests::claim(app.db(), "crashed", at, 10)
         .await
@@ -609,7 +651,12 @@ async fn after_turning_digests_off_nothing_is_sent(backend: Backend) {
     let w = world(&app).await;
     let at = now() + TimeDelta::days(2);
     // Planned (pending) for both, then both turn digests off before sending.
-    assert_eq!(digests::plan_due(app.db(), at).await.expect("plan"), 2);
+    assert_eq!(
+        digests::plan_due(app.db(), &app.state.search, at)
+            .await
+            .expect("plan"),
+        2
+    );
     let body = gql(
         &app,
         Some(&w.comune.token),
@@ -698,5 +745,329 @@ async fn digest_settings_need_sign_in(backend: Backend) {
     assert_eq!(body["data"]["digestSettings"]["frequency"], "DAILY");
     assert_eq!(body["data"]["digestSettings"]["language"], "IT");
     assert_eq!(body["data"]["digestSettings"]["includeProjects"], false);
+    app.stop().await;
+}
+
+const SAVE: &str = "mutation($input: SaveSearchInput!) { saveSearch(input: $input) { id name query filter { types statuses } } }";
+const SAVED: &str = "{ savedSearches { id name } me { digestSettings { includeSavedSearches } } }";
+const DELETE_SAVED: &str = "mutation($id: ID!) { deleteSavedSearch(id: $id) }";
+
+/// A need of `org` in Milan, published by `who`.
+async fn need(app: &TestApp, who: &Member, org: Uuid, kind: &str, title: &str, text: &str) -> Uuid {
+    needs::create(
+        app.db(),
+        &Actor::user(who.id, &who.email),
+        org,
+        &serde_json::from_value(json!({
+            "kind": kind,
+            "title": title,
+            "description": text,
+            "municipalityCode": MILANO,
+        }))
+        .expect("need input"),
+    )
+    .await
+    .expect("need")
+    .id
+}
+
+/// The messages `server` received for `to`, in order.
+fn messages_to(server: &SmtpServer, to: &str) -> Vec<Received> {
+    server
+        .messages()
+        .into_iter()
+        .filter(|m| to_of(m) == to)
+        .collect()
+}
+
+async fn a_saved_search_brings_new_postings_once(backend: Backend) {
+    let server = SmtpServer::start().await;
+    let app = app_with_smtp(backend, &server, 0).await;
+    let w = world(&app).await;
+    let giulia = member(&app, "giulia@example.org", Lang::It).await;
+
+    // Bad input names the field; anonymous visitors cannot save.
+    for (input, field) in [
+        (json!({ "name": "  ", "query": "portierato" }), "name"),
+        (
+            json!({ "name": "Portierato", "query": "x".repeat(301) }),
+            "query",
+        ),
+        (
+            json!({ "name": "Portierato", "query": "portierato", "filter": { "sectors": ["??"] } }),
+            "filter.sectors[0]",
+        ),
+    ] {
+        let body = gql(&app, Some(&giulia.token), SAVE, json!({ "input": input })).await;
+        assert_eq!(outcome(&body), "BAD_USER_INPUT", "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
+    }
+    let input = json!({ "input": { "name": "Portierato sociale", "query": "portierato", "filter": { "types": ["NEED"] } } });
+    assert_eq!(
+        outcome(&gql(&app, None, SAVE, input.clone()).await),
+        "UNAUTHENTICATED"
+    );
+    let body = gql(&app, Some(&giulia.token), SAVE, input).await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    let saved = &body["data"]["saveSearch"];
+    assert_eq!(saved["filter"]["types"], json!(["NEED"]));
+    assert_eq!(saved["filter"]["statuses"], json!(["OPEN"]));
+    let saved_id = saved["id"].as_str().expect("id").to_owned();
+    let body = gql(&app, Some(&giulia.token), SAVED, json!({})).await;
+    assert_eq!(
+        body["data"]["savedSearches"][0]["name"], "Portierato sociale",
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["me"]["digestSettings"]["includeSavedSearches"],
+        true
+    );
+    set_frequency(&app, &giulia, DigestFrequency::Immediate).await;
+
+    // A need the search finds, one it does not, an offer it leaves out.
+    need(
+        &app,
+        &w.comune,
+        w.need_org,
+        "social_concierge",
+        "Portierato sociale nei caseggiati di San Siro",
+        "Cerchiamo chi gestisca un servizio di portierato sociale per gli inquilini.",
+    )
+    .await;
+    need(
+        &app,
+        &w.comune,
+        w.need_org,
+        "space_regeneration",
+        "Pulizia delle scale a Lorenteggio",
+        "Vernice e materiali forniti da ALER, cerchiamo volontari.",
+    )
+    .await;
+    offer(
+        &app,
+        &w.coop,
+        w.offer_org,
+        "Portierato sociale di quartiere",
+    )
+    .await;
+    settle(&app).await;
+    let at = now() + TimeDelta::minutes(2);
+    let report = step_at(&app, at).await;
+    assert_eq!(report.sent, 1, "{report:?}");
+    let received = messages_to(&server, "giulia@example.org");
+    assert_eq!(received.len(), 1);
+    let message = received[0].parsed();
+    assert_eq!(message.subject(), Some("Trama: 1 novità"));
+    let (text, html) = parts(&message);
+    for part in [&text, &html] {
+        assert!(
+            part.contains("La tua ricerca: Portierato sociale"),
+            "{part}"
+        );
+        assert!(
+            part.contains("Portierato sociale nei caseggiati di San Siro"),
+            "{part}"
+        );
+        assert!(part.contains("Municipio 6"), "{part}");
+        assert!(!part.contains("Pulizia delle scale"), "{part}");
+        assert!(!part.contains("Portierato sociale di quartiere"), "{part}");
+    }
+
+    // A second need later: the next digest brings it, not the first again.
+    need(
+        &app,
+        &w.comune,
+        w.need_org,
+        "call_for_proposals",
+        "Bando per il portierato sociale a Gratosoglio",
+        "Avviso pubblico per un servizio di portierato sociale nei caseggiati ERP.",
+    )
+    .await;
+    settle(&app).await;
+    let at = at + TimeDelta::minutes(2);
+    let report = step_at(&app, at).await;
+    assert_eq!(report.sent, 1, "{report:?}");
+    let received = messages_to(&server, "giulia@example.org");
+    assert_eq!(received.len(), 2);
+    let (text, _) = parts(&received[1].parsed());
+    assert!(
+        text.contains("Bando: Bando per il portierato sociale a Gratosoglio"),
+        "{text}"
+    );
+    assert!(!text.contains("San Siro"), "{text}");
+    // Nothing new: an immediate digest sends nothing.
+    let report = step_at(&app, at + TimeDelta::minutes(2)).await;
+    assert_eq!(report.sent, 0, "{report:?}");
+    let items = digest_items::Entity::find()
+        .filter(digest_items::Column::ItemType.eq("saved_search_need"))
+        .all(app.db())
+        .await
+        .expect("items");
+    assert_eq!(items.len(), 2);
+    assert!(
+        items
+            .iter()
+            .all(|i| i.group_id.map(|g| g.to_string()) == Some(saved_id.clone()))
+    );
+
+    // Deleting: once, then NOT_FOUND; someone else's is not found either.
+    let body = gql(
+        &app,
+        Some(&w.coop.token),
+        DELETE_SAVED,
+        json!({ "id": saved_id }),
+    )
+    .await;
+    assert_eq!(outcome(&body), "NOT_FOUND", "{body}");
+    let body = gql(
+        &app,
+        Some(&giulia.token),
+        DELETE_SAVED,
+        json!({ "id": saved_id }),
+    )
+    .await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    let body = gql(
+        &app,
+        Some(&giulia.token),
+        DELETE_SAVED,
+        json!({ "id": saved_id }),
+    )
+    .await;
+    assert_eq!(outcome(&body), "NOT_FOUND", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "id");
+    let body = gql(&app, Some(&giulia.token), SAVED, json!({})).await;
+    assert_eq!(body["data"]["savedSearches"], json!([]));
+    app.stop().await;
+}
+
+async fn a_saved_search_leaves_out_what_a_match_brings(backend: Backend) {
+    let server = SmtpServer::start().await;
+    let app = app_with_smtp(backend, &server, 0).await;
+    let w = world(&app).await;
+    set_frequency(&app, &w.comune, DigestFrequency::Off).await;
+    let input = json!({ "input": { "name": "Mediazione", "query": "mediazione", "filter": { "types": ["NEED"] } } });
+    let body = gql(&app, Some(&w.coop.token), SAVE, input).await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    set_frequency(&app, &w.coop, DigestFrequency::Immediate).await;
+    // A need like the first: the co-op's offer matches it, and the saved
+    // search finds it too.
+    let title = "Mediazione dei conflitti di vicinato a San Siro";
+    needs::create(
+        app.db(),
+        &Actor::user(w.comune.id, &w.comune.email),
+        w.need_org,
+        &serde_json::from_value(json!({
+            "kind": "social_mediation",
+            "title": title,
+            "description": "Cerchiamo mediatori sociali per i conflitti di vicinato nei caseggiati.",
+            "municipalityCode": MILANO,
+            "requiredContributions": ["competence"],
+        }))
+        .expect("need input"),
+    )
+    .await
+    .expect("need");
+    settle(&app).await;
+    let report = step_at(&app, now() + TimeDelta::minutes(2)).await;
+    assert_eq!(report.sent, 1, "{report:?}");
+    let received = messages_to(&server, "coop@example.org");
+    assert_eq!(received.len(), 1);
+    let message = received[0].parsed();
+    // Both matches (the first need's, and the new one's); the search's
+    // section would only repeat the second.
+    assert_eq!(message.subject(), Some("Trama: 2 new matches"));
+    let (text, _) = parts(&message);
+    assert_eq!(text.matches(title).count(), 1, "{text}");
+    assert!(!text.contains("Your search"), "{text}");
+    app.stop().await;
+}
+
+async fn project_activity_arrives_once(backend: Backend) {
+    let server = SmtpServer::start().await;
+    let app = app_with_smtp(backend, &server, 0).await;
+    let w = world(&app).await;
+    set_frequency(&app, &w.coop, DigestFrequency::Off).await;
+    set_frequency(&app, &w.comune, DigestFrequency::Immediate).await;
+    let at = now() + TimeDelta::minutes(1);
+    assert_eq!(step_at(&app, at).await.sent, 1, "the match");
+
+    // The co-op starts a partnership: the need's project opens with it.
+    let (_, project) = trama::services::matches::set_status(
+        app.db(),
+        &Actor::user(w.coop.id, &w.coop.email),
+        w.match_id,
+        Some(MatchSide::Offer),
+        MatchSideStatus::Partnership,
+    )
+    .await
+    .expect("partnership");
+    let project = project.expect("a project");
+    let at = at + TimeDelta::minutes(2);
+    assert_eq!(step_at(&app, at).await.sent, 1, "the project's opening");
+    let received = messages_to(&server, "comune@example.org");
+    assert_eq!(received.len(), 2);
+    let message = received[1].parsed();
+    assert_eq!(message.subject(), Some("Trama: 3 novità"));
+    let (text, html) = parts(&message);
+    assert!(
+        text.contains("Progetto: Mediazione dei conflitti di vicinato a Lorenteggio"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("https://trama.example.it/projects/{project}")));
+    assert!(
+        text.contains("Cooperativa Mediazione & Quartiere è entrata nel partenariato"),
+        "{text}"
+    );
+    assert!(text.contains("Nuova fase: Primo contatto"), "{text}");
+    assert!(text.contains("propone un contributo"), "{text}");
+    assert!(
+        !text.contains("Il vostro bisogno"),
+        "the match is not repeated: {text}"
+    );
+    assert!(html.contains("Cooperativa Mediazione &amp; Quartiere è entrata nel partenariato"));
+
+    // A document later: only it comes.
+    let document = |title: &str| project_documents::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        project_id: Set(project),
+        kind: Set("minutes".to_owned()),
+        title: Set(title.to_owned()),
+        body: Set("Presenti: Municipio 6, Cooperativa.".to_owned()),
+        created_by: Set(Some(w.comune.id)),
+        created_at: Set(now()),
+    };
+    document("Verbale del primo incontro")
+        .insert(app.db())
+        .await
+        .expect("document");
+    let at = at + TimeDelta::minutes(2);
+    assert_eq!(step_at(&app, at).await.sent, 1, "the document");
+    let received = messages_to(&server, "comune@example.org");
+    assert_eq!(received.len(), 3);
+    let message = received[2].parsed();
+    assert_eq!(message.subject(), Some("Trama: 1 novità"));
+    let (text, _) = parts(&message);
+    assert!(
+        text.contains("Nuovo documento: Verbale del primo incontro"),
+        "{text}"
+    );
+    assert!(!text.contains("entrata nel partenariato"), "{text}");
+
+    // Projects left out of the digest: a further document brings nothing.
+    let body = gql(
+        &app,
+        Some(&w.comune.token),
+        UPDATE,
+        json!({ "input": { "includeProjects": false } }),
+    )
+    .await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    document("Verbale del secondo incontro")
+        .insert(app.db())
+        .await
+        .expect("document");
+    assert_eq!(step_at(&app, at + TimeDelta::minutes(2)).await.sent, 0);
+    assert_eq!(messages_to(&server, "comune@example.org").len(), 3);
     app.stop().await;
 }

@@ -11,6 +11,9 @@ pub struct Model {
     pub item_type: String,
     #[sea_orm(primary_key, auto_increment = false)]
     pub item_id: Uuid,
+    /// The section the item was planned in: the saved search of a
+    /// `saved_search_*` item, the project of a `project_*` item.
+    pub group_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
