@@ -235,46 +235,7 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
                 eprintln!("  {}", warning.message(lang));
             }
             let rejected = report.rejected_rows();
-            match lang {
-                Lang::It => {
-                    println!(
-                        "{}: {} righe lette; organizzazioni: {} nuove, {} aggiornate, {} invariate; {} righe rifiutate{}",
-                        options.source_name,
-                        report.rows,
-                        report.created,
-                        report.updated,
-                        report.unchanged,
-                        rejected,
-                        if dry_run {
-                            " (prova: nulla è stato scritto)"
-                        } else {
-                            ""
-                        }
-                    );
-                    if !report.unused_columns.is_empty() {
-                        println!("colonne non usate: {}", report.unused_columns.join(", "));
-                    }
-                }
-                Lang::En => {
-                    println!(
-                        "{}: {} rows read; organisations: {} new, {} updated, {} unchanged; {} rows refused{}",
-                        options.source_name,
-                        report.rows,
-                        report.created,
-                        report.updated,
-                        report.unchanged,
-                        rejected,
-                        if dry_run {
-                            " (dry run: nothing was written)"
-                        } else {
-                            ""
-                        }
-                    );
-                    if !report.unused_columns.is_empty() {
-                        println!("columns not used: {}", report.unused_columns.join(", "));
-                    }
-                }
-            }
+            println!("{}", report.summary(&options.source_name, dry_run, lang));
             if rejected > 0 {
                 return Err(RowsRefused { rows: rejected }.into());
             }

@@ -240,6 +240,41 @@ impl ImportReport {
             .collect::<BTreeSet<_>>()
             .len()
     }
+
+    /// The closing lines of a report on `source`: the counts, and the
+    /// columns no field used.
+    pub fn summary(&self, source: &str, dry_run: bool, lang: Lang) -> String {
+        let (rows, created, updated, unchanged, rejected) = (
+            self.rows,
+            self.created,
+            self.updated,
+            self.unchanged,
+            self.rejected_rows(),
+        );
+        let (mut out, unused, dry) = match lang {
+            Lang::It => (
+                format!(
+                    "{source}: {rows} righe lette; organizzazioni: {created} nuove, {updated} aggiornate, {unchanged} invariate; {rejected} righe rifiutate"
+                ),
+                "colonne non usate",
+                " (prova: nulla è stato scritto)",
+            ),
+            Lang::En => (
+                format!(
+                    "{source}: {rows} rows read; organisations: {created} new, {updated} updated, {unchanged} unchanged; {rejected} rows refused"
+                ),
+                "columns not used",
+                " (dry run: nothing was written)",
+            ),
+        };
+        if dry_run {
+            out.push_str(dry);
+        }
+        if !self.unused_columns.is_empty() {
+            out.push_str(&format!("\n{unused}: {}", self.unused_columns.join(", ")));
+        }
+        out
+    }
 }
 
 /// Why an import could not run at all (row problems are in the report).
