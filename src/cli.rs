@@ -145,6 +145,11 @@ pub enum ImportCommand {
         /// Check every row and report, writing nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Also write every refused row to this CSV file (line, column,
+        /// field, code, message), for a spreadsheet: the terminal shows the
+        /// first 200.
+        #[arg(long)]
+        errors: Option<std::path::PathBuf>,
     },
     /// Mark as verified the organisations whose tax code an official
     /// registry extract lists (only the tax code column is needed).

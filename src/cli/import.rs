@@ -109,11 +109,34 @@ fn print_errors(errors: &[RowError], lang: Lang) {
             "  … {} {}",
             errors.len() - PRINTED_ERRORS,
             match lang {
-                Lang::It => "altri errori",
-                Lang::En => "more errors",
+                Lang::It => "altri errori (tutti con --errors FILE)",
+                Lang::En => "more errors (all of them with --errors FILE)",
             }
         );
     }
+}
+
+/// Every refused row as CSV, for a spreadsheet next to the registry.
+fn write_errors(path: &std::path::Path, errors: &[RowError], lang: Lang) -> anyhow::Result<()> {
+    let mut writer =
+        csv::Writer::from_path(path).with_context(|| format!("creating {}", path.display()))?;
+    writer.write_record(match lang {
+        Lang::It => ["riga", "colonna", "campo", "codice", "messaggio"],
+        Lang::En => ["line", "column", "field", "code", "message"],
+    })?;
+    for error in errors {
+        writer.write_record([
+            error.line.to_string().as_str(),
+            error.column.as_deref().unwrap_or(""),
+            error.field.as_str(),
+            error.problem.code(),
+            error.problem.message(lang).as_str(),
+        ])?;
+    }
+    writer
+        .flush()
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
 }
 
 /// Waits until the search index has applied `seq`, with a progress bar.
@@ -166,6 +189,7 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
             mapping,
             all_or_nothing,
             dry_run,
+            errors,
         } => {
             let table = read_table(&file, format.as_deref(), lang)?;
             let mapping = read_mapping(mapping.as_deref(), lang)?;
@@ -212,6 +236,9 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
                 Ok(report) => report,
                 Err(ImportError::Aborted(report)) => {
                     print_errors(&report.errors, lang);
+                    if let Some(path) = &errors {
+                        write_errors(path, &report.errors, lang)?;
+                    }
                     search.shutdown().await;
                     anyhow::bail!("{}", ImportError::Aborted(report).message(lang));
                 }
@@ -231,6 +258,9 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
                 "import timings"
             );
             print_errors(&report.errors, lang);
+            if let Some(path) = &errors {
+                write_errors(path, &report.errors, lang)?;
+            }
             for warning in report.warnings.iter().take(PRINTED_ERRORS) {
                 eprintln!("  {}", warning.message(lang));
             }

@@ -106,6 +106,20 @@ pub enum RowProblem {
 }
 
 impl RowProblem {
+    /// A stable machine-readable code (validation problems keep theirs).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid(reason) => reason.code(),
+            Self::DuplicateOf { .. } => "duplicate",
+            Self::UnknownMunicipality { .. } => "unknown_municipality",
+            Self::AmbiguousMunicipality { .. } => "ambiguous_municipality",
+            Self::UnknownKind { .. } => "unknown_kind",
+            Self::WrongWidth { .. } => "wrong_width",
+            Self::NotAnObject => "not_an_object",
+            Self::Deleted => "deleted",
+        }
+    }
+
     pub fn message(&self, lang: Lang) -> String {
         match (self, lang) {
             (Self::Invalid(reason), lang) => reason.message(lang),

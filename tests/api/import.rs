@@ -510,6 +510,8 @@ async fn the_import_command_reports_and_leaves_the_registry_searchable() {
         .arg(&file)
         .arg("--data-dir")
         .arg(dir.path().join("data"))
+        .arg("--errors")
+        .arg(dir.path().join("errori.csv"))
         .env("LANG", "it_IT.UTF-8")
         .env("TRAMA_LOG", "warn")
         .env_remove("TRAMA_DATABASE_URL")
@@ -528,6 +530,16 @@ async fn the_import_command_reports_and_leaves_the_registry_searchable() {
         stderr
             .contains("riga 6, colonna «Codice fiscale»: codice fiscale già presente alla riga 2"),
         "{stderr}"
+    );
+
+    // Every refused row, for a spreadsheet.
+    let errors = std::fs::read_to_string(dir.path().join("errori.csv")).expect("errors file");
+    let lines: Vec<&str> = errors.lines().collect();
+    assert_eq!(lines.len(), 5, "{errors}");
+    assert_eq!(lines[0], "riga,colonna,campo,codice,messaggio");
+    assert!(
+        lines[2].starts_with("6,Codice fiscale,taxCode,duplicate,"),
+        "{errors}"
     );
 
     // Nobody indexes any more: what the command committed is what is found.
