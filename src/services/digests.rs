@@ -195,6 +195,29 @@ fn frequency_of(row: &digest_subscriptions::Model) -> DigestFrequency {
     DigestFrequency::parse(&row.frequency).unwrap_or_default()
 }
 
+/// A new subscription with the defaults: the default frequency, in the
+/// user's language, every kind of content on.
+fn default_subscription(
+    user_id: Uuid,
+    locale: &str,
+    at: DateTime<Utc>,
+) -> digest_subscriptions::ActiveModel {
+    let frequency = DigestFrequency::default();
+    digest_subscriptions::ActiveModel {
+        id: Set(new_id()),
+        user_id: Set(user_id),
+        frequency: Set(frequency.as_str().to_owned()),
+        language: Set(Lang::parse(locale).unwrap_or_default().as_str().to_owned()),
+        include_matches: Set(true),
+        include_saved_searches: Set(true),
+        include_projects: Set(true),
+        last_sent_at: Set(None),
+        next_due_at: Set(interval(frequency).map(|d| at + d)),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+}
+
 /// The user's subscription, created with the defaults (weekly, in the
 /// user's language, matches on) when there is none yet.
 pub async fn subscription(
@@ -204,24 +227,7 @@ pub async fn subscription(
     if let Some(row) = find_subscription(db, user.id).await? {
         return Ok(row);
     }
-    let at = now();
-    let default = DigestFrequency::default();
-    let row = digest_subscriptions::ActiveModel {
-        id: Set(new_id()),
-        user_id: Set(user.id),
-        frequency: Set(default.as_str().to_owned()),
-        language: Set(Lang::parse(&user.locale)
-            .unwrap_or_default()
-            .as_str()
-            .to_owned()),
-        include_matches: Set(true),
-        include_saved_searches: Set(true),
-        include_projects: Set(true),
-        last_sent_at: Set(None),
-        next_due_at: Set(interval(default).map(|d| at + d)),
-        created_at: Set(at),
-        updated_at: Set(at),
-    };
+    let row = default_subscription(user.id, &user.locale, now());
     // Two requests may create it at once: the unique user_id keeps one.
     digest_subscriptions::Entity::insert(row)
         .on_conflict(
@@ -397,23 +403,10 @@ async fn create_default_subscriptions(db: &DatabaseConnection) -> Result<u64, Ap
         .all(db)
         .await?;
     let at = now();
-    let default = DigestFrequency::default();
     for chunk in missing.chunks(500) {
         let rows = chunk
             .iter()
-            .map(|(user_id, locale)| digest_subscriptions::ActiveModel {
-                id: Set(new_id()),
-                user_id: Set(*user_id),
-                frequency: Set(default.as_str().to_owned()),
-                language: Set(Lang::parse(locale).unwrap_or_default().as_str().to_owned()),
-                include_matches: Set(true),
-                include_saved_searches: Set(true),
-                include_projects: Set(true),
-                last_sent_at: Set(None),
-                next_due_at: Set(interval(default).map(|d| at + d)),
-                created_at: Set(at),
-                updated_at: Set(at),
-            });
+            .map(|(user_id, locale)| default_subscription(*user_id, locale, at));
         // A user may have opened their settings meanwhile: theirs stays.
         digest_subscriptions::Entity::insert_many(rows)
             .on_conflict(
