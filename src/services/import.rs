@@ -49,7 +49,7 @@ use crate::domain::{
     ContactInput, Format, Invalid, Lang, NewOrganization, OrganizationInput, OrganizationKind,
     OutboxEntityType, OutboxOperation, VerificationStatus,
 };
-use crate::error::AppError;
+use crate::error::{AppError, is_unique_violation};
 use crate::jobs::{self, Job, MatchTarget};
 use crate::store::entities::{
     audit_log, municipalities, organization_contacts, organization_sectors, organizations,
@@ -1064,7 +1064,20 @@ async fn write_batch(
     for chunk in org_rows.chunks(INSERT_CHUNK) {
         organizations::Entity::insert_many(chunk.to_vec())
             .exec(txn)
-            .await?;
+            .await
+            .map_err(|error| {
+                // Someone registered one of these tax codes between the
+                // lookup and this insert: the batch is rolled back whole.
+                if is_unique_violation(&error) {
+                    AppError::conflict(
+                        "taxCode",
+                        "un'organizzazione con uno di questi codici fiscali si è registrata durante l'importazione: il lotto non è stato scritto; rilancia l'importazione, che la aggiornerà",
+                        "an organisation with one of these tax codes registered during the import: the batch was not written; run the import again and it will update it",
+                    )
+                } else {
+                    error.into()
+                }
+            })?;
     }
     for update in &changes.updated {
         touched.push(update.id);
