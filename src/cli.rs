@@ -6,7 +6,10 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::app::{self, AppState, Application};
-use crate::config::Settings;
+use crate::config::{
+    DatabaseArgs, IndexArgs, LinkArgs, LogArgs, MailArgs, MatchingArgs, ServerArgs, Settings,
+};
+use crate::domain::Lang;
 use crate::store::db;
 
 mod import;
@@ -19,10 +22,96 @@ pub use import::RowsRefused;
 #[command(name = "trama", version, about, long_about = None)]
 pub struct Cli {
     #[command(flatten)]
-    pub settings: Settings,
+    pub log: LogArgs,
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The settings in force: the flags and variables of the option groups
+    /// the subcommand takes, the defaults for the others (which it does not
+    /// use).
+    pub fn settings(&self) -> Settings {
+        let mut settings = Settings::default();
+        self.log.apply(&mut settings);
+        let apply_data = |settings: &mut Settings, database: &DatabaseArgs, index: &IndexArgs| {
+            database.apply(settings);
+            index.apply(settings);
+        };
+        match &self.command {
+            Command::Serve {
+                database,
+                index,
+                matching,
+                links,
+                mail,
+                server,
+                ..
+            } => {
+                apply_data(&mut settings, database, index);
+                matching.apply(&mut settings);
+                links.apply(&mut settings);
+                mail.apply(&mut settings);
+                server.apply(&mut settings);
+            }
+            Command::Seed {
+                database,
+                index,
+                matching,
+                ..
+            }
+            | Command::Match {
+                database,
+                index,
+                matching,
+                ..
+            } => {
+                apply_data(&mut settings, database, index);
+                matching.apply(&mut settings);
+            }
+            Command::Reindex { database, index } => apply_data(&mut settings, database, index),
+            Command::Migrate { database, .. } | Command::Export { database, .. } => {
+                database.apply(&mut settings);
+            }
+            Command::Users { command } => match command {
+                UsersCommand::GrantModerator { database, .. }
+                | UsersCommand::RevokeModerator { database, .. } => database.apply(&mut settings),
+            },
+            Command::Import { command } => match command {
+                ImportCommand::Organizations {
+                    database, index, ..
+                }
+                | ImportCommand::Registry {
+                    database, index, ..
+                } => apply_data(&mut settings, database, index),
+            },
+            Command::Digests { command } => match command {
+                DigestsCommand::Send {
+                    database,
+                    index,
+                    links,
+                    mail,
+                    ..
+                } => {
+                    apply_data(&mut settings, database, index);
+                    links.apply(&mut settings);
+                    mail.apply(&mut settings);
+                }
+                DigestsCommand::Preview {
+                    database,
+                    index,
+                    links,
+                    ..
+                } => {
+                    apply_data(&mut settings, database, index);
+                    links.apply(&mut settings);
+                }
+            },
+            Command::GraphqlSchema { .. } => {}
+        }
+        settings
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -32,12 +121,26 @@ pub enum Command {
         /// Load the demo data first (only into an empty database).
         #[arg(long)]
         demo: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        index: IndexArgs,
+        #[command(flatten)]
+        matching: MatchingArgs,
+        #[command(flatten)]
+        links: LinkArgs,
+        #[command(flatten)]
+        mail: MailArgs,
+        #[command(flatten)]
+        server: ServerArgs,
     },
     /// Apply pending database migrations and exit.
     Migrate {
         /// Only list applied and pending migrations.
         #[arg(long)]
         status: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
     /// Load data into the database.
     Seed {
@@ -45,6 +148,12 @@ pub enum Command {
         /// offers and needs. Running it again changes nothing.
         #[arg(long)]
         demo: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        index: IndexArgs,
+        #[command(flatten)]
+        matching: MatchingArgs,
     },
     /// Manage accounts from the command line.
     Users {
@@ -54,7 +163,12 @@ pub enum Command {
     /// Rebuild the search index from the database and exit. The index
     /// directory must not be in use: stop the server first (or simply delete
     /// the directory and restart: it rebuilds itself).
-    Reindex,
+    Reindex {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        index: IndexArgs,
+    },
     /// Recompute matches between needs and offers. A running server keeps
     /// them up to date by itself; this is for after changing the matching
     /// configuration, or to check that nothing drifted.
@@ -62,6 +176,12 @@ pub enum Command {
         /// Every need and offer (the only mode for now).
         #[arg(long)]
         all: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        index: IndexArgs,
+        #[command(flatten)]
+        matching: MatchingArgs,
     },
     /// Import a registry of organisations, or verify organisations against
     /// an official registry extract (RUNTS).
@@ -87,6 +207,8 @@ pub enum Command {
         /// Write to this file instead of standard output.
         #[arg(long)]
         out: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
     /// Print the GraphQL schema (SDL), or write it to a file. The committed
     /// `graphql/schema.graphql` is written with `trama graphql-schema --write graphql/schema.graphql`.
@@ -110,12 +232,26 @@ pub enum DigestsCommand {
         /// Only this user's digest, made due now.
         #[arg(long)]
         user: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        index: IndexArgs,
+        #[command(flatten)]
+        links: LinkArgs,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Print the HTML of the digest a user would get now (nothing is
     /// recorded; its links do not work).
     Preview {
         #[arg(long)]
         user: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        index: IndexArgs,
+        #[command(flatten)]
+        links: LinkArgs,
     },
 }
 
@@ -150,6 +286,10 @@ pub enum ImportCommand {
         /// first 200.
         #[arg(long)]
         errors: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        index: IndexArgs,
     },
     /// Mark as verified the organisations whose tax code an official
     /// registry extract lists (only the tax code column is needed).
@@ -173,22 +313,34 @@ pub enum ImportCommand {
         mapping: Option<std::path::PathBuf>,
         #[arg(long)]
         dry_run: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        index: IndexArgs,
     },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {
     /// Make an existing account a platform moderator.
-    GrantModerator { email: String },
+    GrantModerator {
+        email: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Withdraw the moderator role from an account.
-    RevokeModerator { email: String },
+    RevokeModerator {
+        email: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let settings = cli.settings;
+    let settings = cli.settings();
     match cli.command {
-        Command::Serve { demo } => {
+        Command::Serve { demo, .. } => {
             tracing::info!(database = %settings.database_url_for_log(), data_dir = %settings.data_dir.display(), "starting");
             let state = AppState::open(settings).await?;
             if demo {
@@ -202,7 +354,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .run_until_stopped()
                 .await
         }
-        Command::Migrate { status } => {
+        Command::Migrate { status, .. } => {
             let db = app::connect_database(&settings).await?;
             if !status {
                 db::migrate(&db).await.context("applying migrations")?;
@@ -219,12 +371,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Users { command } => {
-            let state = AppState::open(settings).await?;
+            let db = app::connect_database(&settings).await?;
+            db::migrate(&db).await.context("applying migrations")?;
             let (email, moderator) = match &command {
-                UsersCommand::GrantModerator { email } => (email, true),
-                UsersCommand::RevokeModerator { email } => (email, false),
+                UsersCommand::GrantModerator { email, .. } => (email, true),
+                UsersCommand::RevokeModerator { email, .. } => (email, false),
             };
-            let user = crate::services::accounts::set_moderator(&state.db, email, moderator)
+            let user = crate::services::accounts::set_moderator(&db, email, moderator)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message(crate::domain::Lang::En)))?;
             println!(
@@ -240,7 +393,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Digests { command } => digests(settings, command).await,
         Command::Import { command } => import::run(settings, command).await,
-        Command::Export { what, format, out } => export(settings, &what, &format, out).await,
+        Command::Export {
+            what, format, out, ..
+        } => export(settings, &what, &format, out).await,
         Command::GraphqlSchema { write } => {
             let sdl = crate::graphql::sdl();
             match write {
@@ -250,7 +405,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Reindex => {
+        Command::Reindex { .. } => {
             let db = app::connect_database(&settings).await?;
             db::migrate(&db).await.context("applying migrations")?;
             let dir = settings.index_dir();
@@ -269,7 +424,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Match { all } => {
+        Command::Match { all, .. } => {
             if !all {
                 anyhow::bail!("say what to recompute: pass --all for every need and offer");
             }
@@ -294,7 +449,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             state.search.shutdown().await;
             Ok(())
         }
-        Command::Seed { demo } => {
+        Command::Seed { demo, .. } => {
             if !demo {
                 anyhow::bail!("nothing to seed: pass --demo to load the demo data");
             }
@@ -384,53 +539,117 @@ async fn digests_with(
     settings: &Settings,
     command: DigestsCommand,
 ) -> anyhow::Result<()> {
-    use crate::services::digests;
-    let english =
-        |e: crate::error::AppError| anyhow::anyhow!("{}", e.message(crate::domain::Lang::En));
+    use crate::services::digests::{self, DryRun};
+    let lang = operator_lang();
+    let explained = |e: crate::error::AppError| anyhow::anyhow!("{}", e.message(lang));
     match command {
-        DigestsCommand::Preview { user } => {
+        DigestsCommand::Preview { user, .. } => {
             match digests::preview(db, search, settings, &user)
                 .await
-                .map_err(english)?
+                .map_err(explained)?
             {
                 Some(rendered) => print!("{}", rendered.html),
-                None => eprintln!("{user} has nothing new: no digest would be sent"),
+                None => eprintln!(
+                    "{}",
+                    match lang {
+                        Lang::It =>
+                            format!("{user}: niente di nuovo, nessun riepilogo sarebbe inviato"),
+                        Lang::En => format!("{user} has nothing new: no digest would be sent"),
+                    }
+                ),
             }
             Ok(())
         }
         DigestsCommand::Send {
             dry_run: true,
             user,
+            ..
         } => {
-            let at = crate::services::now();
             let users = match user {
-                Some(email) => vec![digests::user_by_email(db, &email).await.map_err(english)?],
-                None => digests::due_users(db, at).await.map_err(english)?,
-            };
-            for user in users {
-                let items = match digests::preview(db, search, settings, &user.email)
+                Some(email) => vec![
+                    digests::user_by_email(db, &email)
+                        .await
+                        .map_err(explained)?,
+                ],
+                None => digests::due_users(db, crate::services::now())
                     .await
-                    .map_err(english)?
-                {
-                    Some(_) => "a digest",
-                    None => "nothing new",
-                };
-                println!("{}: {items}", user.email);
+                    .map_err(explained)?,
+            };
+            if users.is_empty() {
+                println!(
+                    "{}",
+                    match lang {
+                        Lang::It =>
+                            "Nessun riepilogo da inviare ora: nessuna iscrizione è in scadenza.",
+                        Lang::En => "No digest to send now: no subscription is due.",
+                    }
+                );
             }
+            for user in users {
+                let outcome = digests::dry_run(db, search, settings, &user)
+                    .await
+                    .map_err(explained)?;
+                let said = match (outcome, lang) {
+                    (DryRun::Digest { items }, Lang::It) => {
+                        format!("un riepilogo con {items} novità")
+                    }
+                    (DryRun::Digest { items: 1 }, Lang::En) => "a digest of 1 item".to_owned(),
+                    (DryRun::Digest { items }, Lang::En) => format!("a digest of {items} items"),
+                    (DryRun::NothingNew, Lang::It) => {
+                        "niente di nuovo, nessun riepilogo".to_owned()
+                    }
+                    (DryRun::NothingNew, Lang::En) => "nothing new, no digest".to_owned(),
+                    (DryRun::Off, Lang::It) => {
+                        "riepiloghi disattivati (iscrizione annullata): non riceve nulla".to_owned()
+                    }
+                    (DryRun::Off, Lang::En) => {
+                        "digests are off (unsubscribed): nothing is sent".to_owned()
+                    }
+                    (DryRun::NotVerified, Lang::It) => {
+                        "indirizzo non ancora confermato: nessun riepilogo".to_owned()
+                    }
+                    (DryRun::NotVerified, Lang::En) => {
+                        "address not confirmed yet: no digest".to_owned()
+                    }
+                };
+                println!("{}: {said}", user.email);
+            }
+            println!(
+                "{}",
+                match lang {
+                    Lang::It => "(prova: nulla è stato registrato né inviato)",
+                    Lang::En => "(dry run: nothing was recorded or sent)",
+                }
+            );
             Ok(())
         }
         DigestsCommand::Send {
             dry_run: false,
             user,
+            ..
         } => {
+            let at = crate::services::now();
+            if let Some(email) = user {
+                let user = digests::user_by_email(db, &email)
+                    .await
+                    .map_err(explained)?;
+                if !digests::make_due(db, &user, at).await.map_err(explained)? {
+                    println!(
+                        "{}",
+                        match lang {
+                            Lang::It => format!(
+                                "{email}: riepiloghi disattivati (iscrizione annullata): nessun invio"
+                            ),
+                            Lang::En =>
+                                format!("{email}: digests are off (unsubscribed): nothing sent"),
+                        }
+                    );
+                    return Ok(());
+                }
+            }
             let mailer = crate::mail::Mailer::from_settings(settings)
                 .await
                 .context("setting up outgoing mail")?;
-            let at = crate::services::now();
-            if let Some(email) = user {
-                let user = digests::user_by_email(db, &email).await.map_err(english)?;
-                digests::make_due(db, &user, at).await.map_err(english)?;
-            }
             let worker = format!("cli:{}", std::process::id());
             let report = digests::run_once(
                 digests::Sender {
@@ -443,13 +662,38 @@ async fn digests_with(
                 at,
             )
             .await
-            .map_err(english)?;
+            .map_err(explained)?;
             mailer.shutdown().await;
             println!(
-                "digests: {} sent, {} to retry, {} failed, {} cancelled",
-                report.sent, report.retry, report.failed, report.cancelled
+                "{}",
+                match lang {
+                    Lang::It => format!(
+                        "riepiloghi: {} inviati, {} da ritentare, {} rifiutati, {} abbandonati, {} annullati",
+                        report.sent, report.retry, report.failed, report.given_up, report.cancelled
+                    ),
+                    Lang::En => format!(
+                        "digests: {} sent, {} to retry, {} refused, {} given up, {} cancelled",
+                        report.sent, report.retry, report.failed, report.given_up, report.cancelled
+                    ),
+                }
             );
             Ok(())
         }
     }
+}
+
+/// The operator's language: Italian unless the environment asks for
+/// English.
+pub(crate) fn operator_lang() -> Lang {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|value| !value.is_empty())
+        .map_or(Lang::It, |value| {
+            if value.starts_with("en") {
+                Lang::En
+            } else {
+                Lang::It
+            }
+        })
 }

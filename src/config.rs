@@ -48,132 +48,278 @@ impl std::str::FromStr for Secret {
 /// Everything the server and the commands need to know about their environment.
 ///
 /// Every field can be set by a flag (`--listen`) or a variable (`TRAMA_LISTEN`);
-/// flags win. The defaults need no set-up at all.
-#[derive(Clone, Debug, clap::Args)]
+/// flags win. The defaults need no set-up at all. The flags come in groups
+/// ([`DatabaseArgs`], [`ServerArgs`]...): each subcommand takes the groups it
+/// uses, so its `--help` shows only those, and the rest keep their defaults.
+#[derive(Clone, Debug)]
 pub struct Settings {
     /// Address and port the HTTP server listens on.
-    #[arg(
-        long,
-        env = "TRAMA_LISTEN",
-        default_value = "127.0.0.1:8080",
-        global = true
-    )]
     pub listen: SocketAddr,
-
     /// Directory for the SQLite database, the search index and other local state.
-    #[arg(long, env = "TRAMA_DATA_DIR", default_value = "./data", global = true)]
     pub data_dir: PathBuf,
-
-    /// Database URL: `sqlite://PATH` or `postgres://USER@HOST/DB`.
-    /// Default: the SQLite file `trama.db` in the data directory.
-    #[arg(
-        long,
-        env = "TRAMA_DATABASE_URL",
-        global = true,
-        hide_env_values = true
-    )]
+    /// `sqlite://PATH` or `postgres://USER@HOST/DB`; `None`: `trama.db` in
+    /// the data directory.
     pub database_url: Option<Secret>,
-
     /// Maximum number of pooled database connections.
-    #[arg(
-        long,
-        env = "TRAMA_DATABASE_MAX_CONNECTIONS",
-        default_value_t = 10,
-        global = true
-    )]
     pub database_max_connections: u32,
-
     /// PostgreSQL schema to use (tests isolate themselves with one schema each).
-    #[arg(long, env = "TRAMA_DATABASE_SCHEMA", global = true)]
     pub database_schema: Option<String>,
-
-    /// Directory of the search index. Default: `index` in the data directory.
-    #[arg(long, env = "TRAMA_INDEX_DIR", global = true)]
+    /// Directory of the search index; `None`: `index` in the data directory.
     pub index_dir: Option<PathBuf>,
-
-    /// The match engine's weights and rules (TOML). Default: the built-in
-    /// `assets/matching/weights.toml`.
-    #[arg(long, env = "TRAMA_MATCHING_CONFIG", global = true)]
+    /// The match engine's weights and rules (TOML); `None`: the built-in ones.
     pub matching_config: Option<PathBuf>,
-
     /// Public address of the platform, used in links sent by e-mail.
-    #[arg(
-        long,
-        env = "TRAMA_PUBLIC_URL",
-        default_value = "http://localhost:8080",
-        global = true
-    )]
     pub public_url: String,
-
     /// Serve the GraphiQL explorer at GET /graphql.
-    #[arg(long, env = "TRAMA_GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub graphiql: bool,
-
     /// Seconds after which a request is abandoned with 408.
-    #[arg(
-        long,
-        env = "TRAMA_REQUEST_TIMEOUT_SECS",
-        default_value_t = 30,
-        global = true
-    )]
     pub request_timeout_secs: u64,
-
     /// Largest accepted request body, in bytes.
-    #[arg(
-        long,
-        env = "TRAMA_MAX_BODY_BYTES",
-        default_value_t = 1_048_576,
-        global = true
-    )]
     pub max_body_bytes: usize,
-
     /// Seconds given to in-flight requests to finish after SIGTERM/SIGINT.
-    #[arg(
-        long,
-        env = "TRAMA_SHUTDOWN_GRACE_SECS",
-        default_value_t = 30,
-        global = true
-    )]
     pub shutdown_grace_secs: u64,
-
-    /// SMTP server for outgoing mail, e.g. `smtp://127.0.0.1:2525`,
-    /// `smtp://user:pass@mail.example.org?tls=required` (STARTTLS) or
-    /// `smtps://user:pass@mail.example.org` (TLS). Unset: each message is
-    /// written as an .eml file in `<data dir>/mail/`.
-    #[arg(long, env = "TRAMA_SMTP_URL", global = true, hide_env_values = true)]
+    /// SMTP server for outgoing mail; `None`: `.eml` files in `<data dir>/mail/`.
     pub smtp_url: Option<Secret>,
-
-    /// Seconds between two runs of the digest scheduler (plan what is due,
-    /// send what can be claimed); 0 turns it off in this process.
-    #[arg(
-        long,
-        env = "TRAMA_DIGEST_POLL_SECS",
-        default_value_t = 5,
-        global = true
-    )]
+    /// Seconds between two runs of the digest scheduler; 0 turns it off.
     pub digest_poll_secs: u64,
-
+    /// Longest wait between two tries of a digest the mail server did not
+    /// take for a reason that may pass.
+    pub digest_retry_max_delay_secs: u64,
+    /// How long such a digest is retried before it is given up (what is
+    /// still relevant of it then goes in the next digest).
+    pub digest_retry_hours: u64,
     /// Sender address of outgoing mail.
-    #[arg(
-        long,
-        env = "TRAMA_MAIL_FROM",
-        default_value = "Trama <noreply@trama.localhost>",
-        global = true
-    )]
     pub mail_from: String,
+    /// Log filter in `tracing` syntax.
+    pub log: String,
+    /// Log format.
+    pub log_format: LogFormat,
+}
 
+// The defaults, shared by the flags and [`Settings::default`].
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+const DEFAULT_DATA_DIR: &str = "./data";
+const DEFAULT_DATABASE_MAX_CONNECTIONS: u32 = 10;
+const DEFAULT_PUBLIC_URL: &str = "http://localhost:8080";
+const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
+const DEFAULT_MAX_BODY_BYTES: usize = 1_048_576;
+const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 30;
+const DEFAULT_DIGEST_POLL_SECS: u64 = 5;
+const DEFAULT_DIGEST_RETRY_MAX_DELAY_SECS: u64 = 30 * 60;
+const DEFAULT_DIGEST_RETRY_HOURS: u64 = 48;
+const DEFAULT_MAIL_FROM: &str = "Trama <noreply@trama.localhost>";
+const DEFAULT_LOG: &str = "info,sqlx=warn,sea_orm=warn,tantivy=warn";
+
+impl Default for Settings {
+    /// What a command gets with no flag and no variable set.
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            database_url: None,
+            database_max_connections: DEFAULT_DATABASE_MAX_CONNECTIONS,
+            database_schema: None,
+            index_dir: None,
+            matching_config: None,
+            public_url: DEFAULT_PUBLIC_URL.to_owned(),
+            graphiql: true,
+            request_timeout_secs: DEFAULT_REQUEST_TIMEOUT_SECS,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            shutdown_grace_secs: DEFAULT_SHUTDOWN_GRACE_SECS,
+            smtp_url: None,
+            digest_poll_secs: DEFAULT_DIGEST_POLL_SECS,
+            digest_retry_max_delay_secs: DEFAULT_DIGEST_RETRY_MAX_DELAY_SECS,
+            digest_retry_hours: DEFAULT_DIGEST_RETRY_HOURS,
+            mail_from: DEFAULT_MAIL_FROM.to_owned(),
+            log: DEFAULT_LOG.to_owned(),
+            log_format: LogFormat::Pretty,
+        }
+    }
+}
+
+/// Logging: every command.
+#[derive(Clone, Debug, clap::Args)]
+#[command(next_help_heading = "Logging")]
+pub struct LogArgs {
     /// Log filter in `tracing` syntax, e.g. `info` or `trama=debug,sqlx=warn`.
-    #[arg(
-        long,
-        env = "TRAMA_LOG",
-        default_value = "info,sqlx=warn,sea_orm=warn,tantivy=warn",
-        global = true
-    )]
+    #[arg(long, env = "TRAMA_LOG", default_value = DEFAULT_LOG, global = true)]
     pub log: String,
 
     /// Log format.
     #[arg(long, env = "TRAMA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
     pub log_format: LogFormat,
+}
+
+impl LogArgs {
+    pub fn apply(&self, settings: &mut Settings) {
+        settings.log = self.log.clone();
+        settings.log_format = self.log_format;
+    }
+}
+
+/// The database and the data directory: every command that reads or
+/// writes data.
+#[derive(Clone, Debug, clap::Args)]
+#[command(next_help_heading = "Database")]
+pub struct DatabaseArgs {
+    /// Directory for the SQLite database, the search index and other local state.
+    #[arg(long, env = "TRAMA_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
+    pub data_dir: PathBuf,
+
+    /// Database URL: `sqlite://PATH` or `postgres://USER@HOST/DB`.
+    /// Default: the SQLite file `trama.db` in the data directory.
+    #[arg(long, env = "TRAMA_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<Secret>,
+
+    /// Maximum number of pooled database connections.
+    #[arg(long, env = "TRAMA_DATABASE_MAX_CONNECTIONS", default_value_t = DEFAULT_DATABASE_MAX_CONNECTIONS)]
+    pub database_max_connections: u32,
+
+    /// PostgreSQL schema to use (tests isolate themselves with one schema each).
+    #[arg(long, env = "TRAMA_DATABASE_SCHEMA")]
+    pub database_schema: Option<String>,
+}
+
+impl DatabaseArgs {
+    pub fn apply(&self, settings: &mut Settings) {
+        settings.data_dir = self.data_dir.clone();
+        settings.database_url = self.database_url.clone();
+        settings.database_max_connections = self.database_max_connections;
+        settings.database_schema = self.database_schema.clone();
+    }
+}
+
+/// The search index: commands that search or index.
+#[derive(Clone, Debug, clap::Args)]
+#[command(next_help_heading = "Search index")]
+pub struct IndexArgs {
+    /// Directory of the search index. Default: `index` in the data directory.
+    #[arg(long, env = "TRAMA_INDEX_DIR")]
+    pub index_dir: Option<PathBuf>,
+}
+
+impl IndexArgs {
+    pub fn apply(&self, settings: &mut Settings) {
+        settings.index_dir = self.index_dir.clone();
+    }
+}
+
+/// The match engine: commands that compute matches.
+#[derive(Clone, Debug, clap::Args)]
+#[command(next_help_heading = "Matching")]
+pub struct MatchingArgs {
+    /// The match engine's weights and rules (TOML). Default: the built-in
+    /// `assets/matching/weights.toml`.
+    #[arg(long, env = "TRAMA_MATCHING_CONFIG")]
+    pub matching_config: Option<PathBuf>,
+}
+
+impl MatchingArgs {
+    pub fn apply(&self, settings: &mut Settings) {
+        settings.matching_config = self.matching_config.clone();
+    }
+}
+
+/// Links to the platform: commands that write e-mails.
+#[derive(Clone, Debug, clap::Args)]
+#[command(next_help_heading = "Links")]
+pub struct LinkArgs {
+    /// Public address of the platform, used in links sent by e-mail.
+    #[arg(long, env = "TRAMA_PUBLIC_URL", default_value = DEFAULT_PUBLIC_URL)]
+    pub public_url: String,
+}
+
+impl LinkArgs {
+    pub fn apply(&self, settings: &mut Settings) {
+        settings.public_url = self.public_url.clone();
+    }
+}
+
+/// Outgoing mail: commands that send e-mail.
+#[derive(Clone, Debug, clap::Args)]
+#[command(next_help_heading = "Outgoing mail")]
+pub struct MailArgs {
+    /// SMTP server for outgoing mail, e.g. `smtp://127.0.0.1:2525`,
+    /// `smtp://user:pass@mail.example.org?tls=required` (STARTTLS) or
+    /// `smtps://user:pass@mail.example.org` (TLS). Unset: each message is
+    /// written as an .eml file in `<data dir>/mail/`.
+    #[arg(long, env = "TRAMA_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<Secret>,
+
+    /// Sender address of outgoing mail.
+    #[arg(long, env = "TRAMA_MAIL_FROM", default_value = DEFAULT_MAIL_FROM)]
+    pub mail_from: String,
+
+    /// Longest wait, in seconds, between two tries of a digest the mail
+    /// server did not take for a reason that may pass (no answer, "try
+    /// later"); the waits double from one minute up to it.
+    #[arg(
+        long,
+        env = "TRAMA_DIGEST_RETRY_MAX_DELAY_SECS",
+        default_value_t = DEFAULT_DIGEST_RETRY_MAX_DELAY_SECS,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub digest_retry_max_delay_secs: u64,
+
+    /// Hours such a digest is retried before it is given up; what is still
+    /// relevant of it then goes in the next digest.
+    #[arg(
+        long,
+        env = "TRAMA_DIGEST_RETRY_HOURS",
+        default_value_t = DEFAULT_DIGEST_RETRY_HOURS,
+        value_parser = clap::value_parser!(u64).range(1..=8760)
+    )]
+    pub digest_retry_hours: u64,
+}
+
+impl MailArgs {
+    pub fn apply(&self, settings: &mut Settings) {
+        settings.smtp_url = self.smtp_url.clone();
+        settings.mail_from = self.mail_from.clone();
+        settings.digest_retry_max_delay_secs = self.digest_retry_max_delay_secs;
+        settings.digest_retry_hours = self.digest_retry_hours;
+    }
+}
+
+/// The HTTP server and its background work: `serve` only.
+#[derive(Clone, Debug, clap::Args)]
+#[command(next_help_heading = "Server")]
+pub struct ServerArgs {
+    /// Address and port the HTTP server listens on.
+    #[arg(long, env = "TRAMA_LISTEN", default_value = DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+
+    /// Serve the GraphiQL explorer at GET /graphql.
+    #[arg(long, env = "TRAMA_GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub graphiql: bool,
+
+    /// Seconds after which a request is abandoned with 408.
+    #[arg(long, env = "TRAMA_REQUEST_TIMEOUT_SECS", default_value_t = DEFAULT_REQUEST_TIMEOUT_SECS)]
+    pub request_timeout_secs: u64,
+
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "TRAMA_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
+
+    /// Seconds given to in-flight requests to finish after SIGTERM/SIGINT.
+    #[arg(long, env = "TRAMA_SHUTDOWN_GRACE_SECS", default_value_t = DEFAULT_SHUTDOWN_GRACE_SECS)]
+    pub shutdown_grace_secs: u64,
+
+    /// Seconds between two runs of the digest scheduler (plan what is due,
+    /// send what can be claimed); 0 turns it off in this process.
+    #[arg(long, env = "TRAMA_DIGEST_POLL_SECS", default_value_t = DEFAULT_DIGEST_POLL_SECS)]
+    pub digest_poll_secs: u64,
+}
+
+impl ServerArgs {
+    pub fn apply(&self, settings: &mut Settings) {
+        settings.listen = self.listen;
+        settings.graphiql = self.graphiql;
+        settings.request_timeout_secs = self.request_timeout_secs;
+        settings.max_body_bytes = self.max_body_bytes;
+        settings.shutdown_grace_secs = self.shutdown_grace_secs;
+        settings.digest_poll_secs = self.digest_poll_secs;
+    }
 }
 
 impl Settings {
@@ -183,21 +329,8 @@ impl Settings {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: data_dir.into(),
-            database_url: None,
-            database_max_connections: 10,
-            database_schema: None,
-            index_dir: None,
-            matching_config: None,
-            public_url: "http://localhost:8080".to_owned(),
-            graphiql: true,
-            request_timeout_secs: 30,
-            max_body_bytes: 1_048_576,
-            shutdown_grace_secs: 30,
-            smtp_url: None,
-            digest_poll_secs: 5,
-            mail_from: "Trama <noreply@trama.localhost>".to_owned(),
             log: "info".to_owned(),
-            log_format: LogFormat::Pretty,
+            ..Self::default()
         }
     }
 
@@ -255,6 +388,16 @@ mod tests {
             "sqlite:///tmp/trama-x/trama.db?mode=rwc"
         );
         assert_eq!(settings.index_dir(), PathBuf::from("/tmp/trama-x/index"));
+    }
+
+    #[test]
+    fn the_defaults_are_the_flags_defaults() {
+        let defaults = Settings::default();
+        assert_eq!(
+            DEFAULT_LISTEN.parse::<SocketAddr>().ok(),
+            Some(defaults.listen)
+        );
+        assert_eq!(defaults.data_dir, PathBuf::from(DEFAULT_DATA_DIR));
     }
 
     #[test]

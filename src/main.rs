@@ -5,7 +5,7 @@ use clap::Parser;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = trama::cli::Cli::parse();
-    trama::telemetry::init(&cli.settings);
+    trama::telemetry::init(&cli.settings());
     match trama::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         // The import reported its refused rows already; the others went in.

@@ -8,13 +8,16 @@ use std::time::Duration;
 use anyhow::Context;
 
 use super::ImportCommand;
+use super::operator_lang;
 use super::progress::ProgressLine;
 use crate::app;
 use crate::config::Settings;
 use crate::domain::Lang;
 use crate::domain::registry::ColumnMapping;
 use crate::search::Search;
-use crate::services::import::{self, ImportError, ImportOptions, ImportProgress, RowError};
+use crate::services::import::{
+    self, ImportError, ImportOptions, ImportProgress, RowError, RowWarning,
+};
 use crate::services::registry_file::{self, SourceFormat, SourceTable};
 use crate::services::verification::{self, RegistrySource};
 use crate::services::{Actor, reference_data};
@@ -40,21 +43,6 @@ impl fmt::Display for RowsRefused {
 }
 
 impl std::error::Error for RowsRefused {}
-
-/// Italian unless the environment asks for English.
-fn operator_lang() -> Lang {
-    ["LC_ALL", "LC_MESSAGES", "LANG"]
-        .iter()
-        .filter_map(|name| std::env::var(name).ok())
-        .find(|value| !value.is_empty())
-        .map_or(Lang::It, |value| {
-            if value.starts_with("en") {
-                Lang::En
-            } else {
-                Lang::It
-            }
-        })
-}
 
 fn read_table(
     file: &std::path::Path,
@@ -190,6 +178,7 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
             all_or_nothing,
             dry_run,
             errors,
+            ..
         } => {
             let table = read_table(&file, format.as_deref(), lang)?;
             let mapping = read_mapping(mapping.as_deref(), lang)?;
@@ -261,8 +250,11 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
             if let Some(path) = &errors {
                 write_errors(path, &report.errors, lang)?;
             }
-            for warning in report.warnings.iter().take(PRINTED_ERRORS) {
-                eprintln!("  {}", warning.message(lang));
+            for line in RowWarning::summarise(&report.warnings, lang)
+                .iter()
+                .take(PRINTED_ERRORS)
+            {
+                eprintln!("  {line}");
             }
             let rejected = report.rejected_rows();
             println!("{}", report.summary(&options.source_name, dry_run, lang));
@@ -279,6 +271,7 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
             format,
             mapping,
             dry_run,
+            ..
         } => {
             let table = read_table(&file, format.as_deref(), lang)?;
             let mapping = read_mapping(mapping.as_deref(), lang)?;

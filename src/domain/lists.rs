@@ -430,7 +430,37 @@ closed_list! {
         Sending = "sending" { it: "In invio", en: "Sending" },
         Sent = "sent" { it: "Inviato", en: "Sent" },
         Retry = "retry" { it: "Da ritentare", en: "To retry" },
+        /// Refused for good by the mail server (or not deliverable at all).
         Failed = "failed" { it: "Non riuscito", en: "Failed" },
+        /// Failed for reasons that may pass, retried for the configured time,
+        /// then given up: what is still relevant goes in the next digest.
+        GivenUp = "given_up" { it: "Abbandonato", en: "Given up" },
+    }
+}
+
+closed_list! {
+    /// Why a digest could not be delivered, as a person is told it.
+    pub enum DeliveryFailure {
+        /// No connection, no answer in time, a TLS failure: may pass.
+        Unreachable = "unreachable" {
+            it: "Il server di posta non risponde",
+            en: "The mail server is not answering",
+        },
+        /// The server answered "try again later" (a 4xx reply): may pass.
+        Deferred = "deferred" {
+            it: "Il server di posta chiede di riprovare più tardi",
+            en: "The mail server asked to try again later",
+        },
+        /// The server refused the recipient's address for good.
+        RecipientRefused = "recipient_refused" {
+            it: "Il server di posta ha rifiutato l'indirizzo",
+            en: "The mail server refused the address",
+        },
+        /// The server refused the message for good.
+        MessageRefused = "message_refused" {
+            it: "Il server di posta ha rifiutato il messaggio",
+            en: "The mail server refused the message",
+        },
     }
 }
 
@@ -505,6 +535,7 @@ mod tests {
         assert_well_formed::<DocumentKind>();
         assert_well_formed::<DigestFrequency>();
         assert_well_formed::<DeliveryStatus>();
+        assert_well_formed::<DeliveryFailure>();
         assert_well_formed::<EmailTokenPurpose>();
         assert_well_formed::<OutboxEntityType>();
         assert_well_formed::<OutboxOperation>();
@@ -641,7 +672,16 @@ mod tests {
         assert_eq!(Lang::VALUES, ["it", "en"]);
         assert_eq!(
             DeliveryStatus::VALUES,
-            ["pending", "sending", "sent", "retry", "failed"]
+            ["pending", "sending", "sent", "retry", "failed", "given_up"]
+        );
+        assert_eq!(
+            DeliveryFailure::VALUES,
+            [
+                "unreachable",
+                "deferred",
+                "recipient_refused",
+                "message_refused"
+            ]
         );
         assert_eq!(
             EmailTokenPurpose::VALUES,

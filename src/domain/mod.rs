@@ -43,10 +43,10 @@ pub use error::{Errors, Format, Invalid, Lang, ValidationError, ValidationErrors
 pub use input::{dedup, parse_uuid};
 pub use lists::{
     ApprovalDecision, ContactKind, ContactVisibility, ContributionKind, ContributionStatus,
-    DeliveryStatus, DigestFrequency, DocumentKind, EmailTokenPurpose, FeedbackSource,
-    FeedbackVerdict, JobStatus, LocationPrecision, MatchSideStatus, MembershipRole, NeedKind,
-    OfferKind, OrganizationKind, OutboxEntityType, OutboxOperation, PartnerRole, PostingStatus,
-    ProjectProcedure, ProjectStage, TerritoryScope, VerificationStatus,
+    DeliveryFailure, DeliveryStatus, DigestFrequency, DocumentKind, EmailTokenPurpose,
+    FeedbackSource, FeedbackVerdict, JobStatus, LocationPrecision, MatchSideStatus, MembershipRole,
+    NeedKind, OfferKind, OrganizationKind, OutboxEntityType, OutboxOperation, PartnerRole,
+    PostingStatus, ProjectProcedure, ProjectStage, TerritoryScope, VerificationStatus,
 };
 pub use money::{AmountRange, EuroCents};
 pub use need::{NeedInput, NewNeed};

@@ -319,7 +319,7 @@ impl ColumnMapping {
         let sectors = file
             .sectors
             .into_iter()
-            .map(|(key, value)| (fold(key.trim()), value.trim().to_owned()))
+            .map(|(key, value)| (label_key(&key), value.trim().to_owned()))
             .collect();
         Ok(Self {
             columns,
@@ -388,7 +388,7 @@ impl ColumnMapping {
     /// The sector code the file's sector names, when the mapping file has
     /// a `[sectors]` entry for it.
     pub fn sector_of(&self, text: &str) -> Option<&str> {
-        self.sectors.get(&fold(text.trim())).map(String::as_str)
+        self.sectors.get(&label_key(text)).map(String::as_str)
     }
 }
 
@@ -533,11 +533,69 @@ pub fn kind_from_legal_form(text: &str) -> Option<OrganizationKind> {
     None
 }
 
+/// The characters that separate the values of a list cell.
+const LIST_SEPARATORS: [char; 3] = [';', '|', ','];
+/// Most separators one known value may hold ("Educazione, infanzia e
+/// giovani" holds one).
+const MAX_SEPARATORS_IN_A_VALUE: usize = 3;
+
 /// Splits a cell listing several values (`"sport; cultura|welfare"`).
 pub fn split_list(cell: &str) -> impl Iterator<Item = &str> {
-    cell.split([';', '|', ','])
+    cell.split(LIST_SEPARATORS)
         .map(str::trim)
         .filter(|s| !s.is_empty())
+}
+
+/// Splits a cell listing several values like [`split_list`], but keeps
+/// whole a run of pieces that `known` recognises as one value: Trama's own
+/// sector "Educazione, infanzia e giovani" holds a comma, and a cell
+/// "Sport, Educazione, infanzia e giovani" names two sectors, not three.
+/// The longest known run wins; pieces that belong to none are values of
+/// their own.
+pub fn split_list_with(cell: &str, known: impl Fn(&str) -> bool) -> Vec<&str> {
+    // Byte ranges of the pieces between separators.
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for (at, c) in cell.char_indices() {
+        if LIST_SEPARATORS.contains(&c) {
+            pieces.push((start, at));
+            start = at + c.len_utf8();
+        }
+    }
+    pieces.push((start, cell.len()));
+    let mut values = Vec::new();
+    let mut i = 0;
+    while i < pieces.len() {
+        let longest = (i + 1..pieces.len())
+            .take(MAX_SEPARATORS_IN_A_VALUE)
+            .rev()
+            .find(|&j| known(cell[pieces[i].0..pieces[j].1].trim()));
+        let end = longest.unwrap_or(i);
+        let value = cell[pieces[i].0..pieces[end].1].trim();
+        if !value.is_empty() {
+            values.push(value);
+        }
+        i = end + 1;
+    }
+    values
+}
+
+/// How a label is compared: folded ([`fold`]), trimmed, with spaces around
+/// list separators and runs of spaces ignored, so that "Educazione,
+/// infanzia e giovani" and "educazione,infanzia  e giovani" are one label.
+pub fn label_key(text: &str) -> String {
+    let words = fold(text).split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut key = String::with_capacity(words.len());
+    for c in words.chars() {
+        if LIST_SEPARATORS.contains(&c) && key.ends_with(' ') {
+            key.pop();
+        }
+        if c == ' ' && key.ends_with(LIST_SEPARATORS) {
+            continue;
+        }
+        key.push(c);
+    }
+    key
 }
 
 #[cfg(test)]
@@ -679,5 +737,47 @@ mod tests {
             split_list("sport; cultura|welfare,").collect::<Vec<_>>(),
             ["sport", "cultura", "welfare"]
         );
+    }
+
+    #[test]
+    fn a_known_value_keeps_its_commas() {
+        let known = |v: &str| {
+            [
+                "educazione, infanzia e giovani",
+                "educazione",
+                "sport",
+                "a, b, c, d",
+            ]
+            .contains(&label_key(v).replace(',', ", ").as_str())
+        };
+        assert_eq!(
+            split_list_with("Sport, Educazione, infanzia e giovani; x", known),
+            ["Sport", "Educazione, infanzia e giovani", "x"]
+        );
+        assert_eq!(
+            split_list_with("educazione,infanzia e giovani|", known),
+            ["educazione,infanzia e giovani"]
+        );
+        // The longest known run wins over a known first piece.
+        assert_eq!(
+            split_list_with("educazione , infanzia e giovani,sport", known),
+            ["educazione , infanzia e giovani", "sport"]
+        );
+        // Unknown pieces stay apart.
+        assert_eq!(
+            split_list_with("Astrologia, infanzia e giovani", known),
+            ["Astrologia", "infanzia e giovani"]
+        );
+        assert_eq!(split_list_with("a, b, c, d", known), ["a, b, c, d"]);
+        assert!(split_list_with(" ; ,", known).is_empty());
+    }
+
+    #[test]
+    fn labels_compare_without_case_accents_or_spacing() {
+        assert_eq!(
+            label_key("  Educazione ,infanzia   e GIOVANI "),
+            "educazione,infanzia e giovani"
+        );
+        assert_eq!(label_key("Città"), "citta");
     }
 }

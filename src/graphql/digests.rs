@@ -3,7 +3,7 @@
 //! feed the digest (`savedSearches`, `saveSearch`, `deleteSavedSearch`), for
 //! the signed-in user only (UNAUTHENTICATED otherwise).
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::enums::{Language, NeedKind, OfferKind, OrganizationKind, PostingStatus};
@@ -29,6 +29,7 @@ pub enum DigestFrequency {
 
 /// The signed-in user's e-mail digest.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct DigestSettings {
     pub frequency: DigestFrequency,
     pub language: Language,
@@ -41,9 +42,30 @@ pub struct DigestSettings {
     pub last_sent_at: Option<DateTime<Utc>>,
     /// Null when digests are off.
     pub next_due_at: Option<DateTime<Utc>>,
-    /// Why the latest digest could not be delivered (a permanent refusal by
-    /// the mail server), until a later one gets through.
-    pub last_error: Option<String>,
+    #[graphql(skip)]
+    problem: Option<digests::DeliveryProblem>,
+}
+
+#[ComplexObject]
+impl DigestSettings {
+    /// Why my latest digest has not arrived, while it has not: being
+    /// retried because the mail server does not answer, refused, or given
+    /// up after two days. Null once a digest gets through.
+    async fn delivery_status(&self, ctx: &Context<'_>) -> Option<DigestDeliveryStatus> {
+        let lang = super::error::lang(ctx);
+        self.problem
+            .as_ref()
+            .map(|problem| DigestDeliveryStatus::new(problem, lang))
+    }
+
+    /// The plain sentence of `deliveryStatus`, in the request's language.
+    #[graphql(deprecation = "Use deliveryStatus { state message nextAttemptAt }.")]
+    async fn last_error(&self, ctx: &Context<'_>) -> Option<String> {
+        let lang = super::error::lang(ctx);
+        self.problem
+            .as_ref()
+            .map(|problem| problem.message(lang, crate::services::now()))
+    }
 }
 
 impl From<digests::DigestSettings> for DigestSettings {
@@ -56,7 +78,75 @@ impl From<digests::DigestSettings> for DigestSettings {
             include_projects: s.include_projects,
             last_sent_at: s.last_sent_at,
             next_due_at: s.next_due_at,
-            last_error: s.last_error,
+            problem: s.problem,
+        }
+    }
+}
+
+/// Where my latest digest is when it has not arrived.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DigestDeliveryState {
+    /// Not delivered yet, for a reason that may pass: tried again at
+    /// `nextAttemptAt` (for up to two days).
+    Retrying,
+    /// Refused for good by the mail server; later digests are still tried.
+    Refused,
+    /// Retried for two days, then given up; what is still relevant comes
+    /// in the next digest.
+    GivenUp,
+}
+
+/// What went wrong, in the terms a person is told.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::DeliveryFailure")]
+pub enum DigestDeliveryFailure {
+    /// The mail server does not answer.
+    Unreachable,
+    /// The mail server asked to try again later.
+    Deferred,
+    /// The mail server refused my address.
+    RecipientRefused,
+    /// The mail server refused the message.
+    MessageRefused,
+}
+
+/// The state of my latest digest that has not arrived.
+#[derive(SimpleObject)]
+pub struct DigestDeliveryStatus {
+    pub state: DigestDeliveryState,
+    pub failure: DigestDeliveryFailure,
+    /// In plain words, in the request's language (times in Italy's time
+    /// zone), e.g. "Invio in corso: il server di posta non risponde, nuovo
+    /// tentativo alle 14:30." Never the mail server's own reply.
+    pub message: String,
+    /// When it is tried again (RETRYING only).
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// Since when it has been failing (RETRYING and GIVEN_UP).
+    pub failing_since: Option<DateTime<Utc>>,
+}
+
+impl DigestDeliveryStatus {
+    fn new(problem: &digests::DeliveryProblem, lang: domain::Lang) -> Self {
+        use digests::DeliveryProblem as P;
+        let (state, next_attempt_at, failing_since) = match problem {
+            P::Retrying {
+                since,
+                next_attempt_at,
+                ..
+            } => (
+                DigestDeliveryState::Retrying,
+                *next_attempt_at,
+                Some(*since),
+            ),
+            P::Refused { .. } => (DigestDeliveryState::Refused, None, None),
+            P::GivenUp { since, .. } => (DigestDeliveryState::GivenUp, None, Some(*since)),
+        };
+        Self {
+            state,
+            failure: problem.failure().into(),
+            message: problem.message(lang, crate::services::now()),
+            next_attempt_at,
+            failing_since,
         }
     }
 }

@@ -666,7 +666,11 @@ pub struct PlatformStats {
     pub organizations: u64,
     pub open_offers: u64,
     pub open_needs: u64,
+    /// Municipalities where Trama is used: the seat of an organisation or
+    /// the place of an open offer or need, visible to anyone (not Italy's
+    /// whole reference list).
     pub municipalities: u64,
+    /// Neighbourhoods with an open offer or need visible to anyone.
     pub neighbourhoods: u64,
 }
 

@@ -186,8 +186,17 @@ pub async fn complete(db: &impl ConnectionTrait, id: Uuid) -> Result<(), AppErro
 /// The wait before attempt `attempt + 1`: 2, 4, 8, 16... seconds, at most
 /// ten minutes.
 pub fn backoff(attempt: i32) -> TimeDelta {
-    let exponent = attempt.clamp(1, 10) as u32;
-    TimeDelta::seconds(std::cmp::min(2i64.pow(exponent), 600))
+    capped_backoff(attempt, TimeDelta::seconds(2), TimeDelta::minutes(10))
+}
+
+/// The wait before attempt `attempt + 1` when the first retry comes after
+/// `first` and each wait doubles the one before, up to `cap`.
+pub fn capped_backoff(attempt: i32, first: TimeDelta, cap: TimeDelta) -> TimeDelta {
+    // 2^30 times any sensible first wait is beyond any sensible cap.
+    let doublings = attempt.saturating_sub(1).clamp(0, 30);
+    first
+        .checked_mul(1 << doublings)
+        .map_or(cap, |wait| wait.min(cap))
 }
 
 /// Records a failed attempt: queued again after [`backoff`], or `failed`
@@ -258,5 +267,17 @@ mod tests {
         assert_eq!(backoff(1), TimeDelta::seconds(2));
         assert_eq!(backoff(3), TimeDelta::seconds(8));
         assert_eq!(backoff(30), TimeDelta::seconds(600));
+    }
+
+    #[test]
+    fn capped_backoff_starts_at_the_first_wait_and_stops_at_the_cap() {
+        let minute = TimeDelta::minutes(1);
+        let cap = TimeDelta::minutes(30);
+        let waits: Vec<i64> = (1..=8)
+            .map(|a| capped_backoff(a, minute, cap).num_minutes())
+            .collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 30, 30, 30]);
+        assert_eq!(capped_backoff(i32::MAX, minute, cap), cap);
+        assert_eq!(capped_backoff(0, minute, cap), minute);
     }
 }

@@ -32,6 +32,20 @@ impl MailError {
         matches!(self, Self::Temporary { .. })
     }
 
+    /// Whether a refusal for good is about the recipient's address rather
+    /// than the message: an enhanced status code of the addressing class
+    /// (RFC 3463, `5.1.x`: unknown mailbox, bad address...), or, without
+    /// one, the RFC 5321 replies about mailboxes (550, 551, 553).
+    pub fn refuses_recipient(&self) -> bool {
+        let Self::Permanent { code, reason } = self else {
+            return false;
+        };
+        match enhanced_subject(reason) {
+            Some(subject) => subject == 1,
+            None => matches!(code, Some(550 | 551 | 553)),
+        }
+    }
+
     /// The SMTP reply code, when the server gave one.
     pub fn code(&self) -> Option<u16> {
         match self {
@@ -46,6 +60,27 @@ impl MailError {
             reason: reason.to_string(),
         }
     }
+}
+
+/// The subject of the first RFC 3463 enhanced status code in a reply
+/// (`5.1.1` gives 1), if it has one.
+fn enhanced_subject(reply: &str) -> Option<u16> {
+    reply
+        .split(|c: char| c.is_whitespace() || c == ':' || c == ',')
+        .find_map(|word| {
+            let mut parts = word.split('.');
+            let class = parts.next()?;
+            let subject = parts.next()?;
+            let detail = parts.next()?;
+            let number =
+                |p: &str| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit());
+            (matches!(class, "2" | "4" | "5")
+                && number(subject)
+                && number(detail)
+                && parts.next().is_none())
+            .then(|| subject.parse().ok())
+            .flatten()
+        })
 }
 
 fn code_suffix(code: Option<u16>) -> String {
@@ -127,4 +162,36 @@ pub enum MailConfigError {
         #[source]
         source: std::io::Error,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn permanent(code: u16, reason: &str) -> MailError {
+        MailError::Permanent {
+            code: Some(code),
+            reason: reason.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_refused_address_is_told_apart_from_a_refused_message() {
+        let address = permanent(
+            550,
+            "permanent error (550): 5.1.1 Recipient address rejected: user unknown",
+        );
+        assert!(address.refuses_recipient());
+        let message = permanent(550, "permanent error (550): 5.7.1 Message refused");
+        assert!(!message.refuses_recipient());
+        // Without an enhanced code, the basic reply says it.
+        assert!(permanent(553, "mailbox name not allowed").refuses_recipient());
+        assert!(!permanent(554, "transaction failed").refuses_recipient());
+        let temporary = MailError::Temporary {
+            code: Some(450),
+            reason: "4.2.1 Mailbox temporarily unavailable".to_owned(),
+        };
+        assert!(!temporary.refuses_recipient());
+        assert!(temporary.is_retryable());
+    }
 }

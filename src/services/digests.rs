@@ -32,12 +32,34 @@
 //!    dropped, because no item (of any kind) is ever in two digests of the
 //!    same user: `digest_items` holds each with its kind (`item_type`) and
 //!    section (`group_id`: the saved search or the project).
+//!
+//!    A delivery given up after an outage was never read: its items count
+//!    as not sent. Its matches come back by themselves (they are new until
+//!    a digest carries them); its saved-search and project items, older
+//!    than the window, are carried into the next digest planned for the
+//!    user (`carried_over_at` marks the delivery done), each only while it
+//!    is still relevant: a posting still open, a saved search not deleted,
+//!    a project the user's organisations are still in. A match is news only
+//!    while both its need and offer are open and the user's side has not
+//!    dismissed it.
 //! 2. **Send** ([`send_due`]): deliveries are claimed with a lease
 //!    (`claimed_by`, `claimed_until`, like [`crate::jobs::claim`]), rendered
 //!    and handed to the SMTP pool. Success marks the row `sent` with the
-//!    Message-ID. A temporary failure ([`MailError::is_retryable`]) puts it
-//!    back as `retry` with exponential back-off; a permanent one marks it
-//!    `failed` with `last_error`, which `digestSettings.lastError` shows.
+//!    Message-ID. A failure that may pass ([`MailError::is_retryable`]: no
+//!    connection, no answer in time, a 4xx reply) is never final: the row
+//!    goes back as `retry`, tried again after a wait that doubles from one
+//!    minute up to `TRAMA_DIGEST_RETRY_MAX_DELAY_SECS` (30 minutes), for
+//!    `TRAMA_DIGEST_RETRY_HOURS` (48) from the first failure
+//!    ([`RetryPolicy`]). Then it is `given_up`, and the next digest planned
+//!    for the user takes what is still relevant of it (see below). A 5xx
+//!    reply (the server refuses the address or the message for good) marks
+//!    it `failed` at once.
+//!
+//!    People are told what happened in plain words, in their language
+//!    ([`DeliveryProblem`], `digestSettings.deliveryStatus`: "Invio in
+//!    corso: il server di posta non risponde, nuovo tentativo alle 14:30");
+//!    the server's own reply goes only to the log and to `last_error`, for
+//!    operators, and `failure_kind` says which of those plain cases it was.
 //! 3. A process that dies mid-send leaves the row `sending`; when the lease
 //!    runs out another process claims it and sends it. Items were fixed at
 //!    planning, so nothing is lost and nothing goes twice in two digests.
@@ -81,8 +103,8 @@ use super::saved_searches::{self, SavedSearch};
 use super::{Actor, new_id, now, search_docs, tokens};
 use crate::config::Settings;
 use crate::domain::{
-    DeliveryStatus, DigestFrequency, Email, EmailTokenPurpose, FeedbackSource, FeedbackVerdict,
-    Lang, MatchSideStatus, NeedKind, PartnerRole, ProjectStage,
+    DeliveryFailure, DeliveryStatus, DigestFrequency, Email, EmailTokenPurpose, FeedbackSource,
+    FeedbackVerdict, Lang, MatchSideStatus, NeedKind, PartnerRole, PostingStatus, ProjectStage,
 };
 use crate::error::AppError;
 use crate::mail::digest::{
@@ -101,8 +123,10 @@ use crate::store::entities::{
 pub const LINK_LIFETIME: TimeDelta = TimeDelta::days(180);
 /// How long a send claim lasts before another process may take it over.
 pub const LEASE: TimeDelta = TimeDelta::seconds(120);
-/// Attempts before a delivery is given up as `failed`.
-pub const MAX_ATTEMPTS: i32 = 8;
+/// The wait before the first retry of a delivery that failed for a reason
+/// that may pass; each later wait doubles, up to
+/// [`RetryPolicy::max_delay`].
+pub const FIRST_RETRY: TimeDelta = TimeDelta::minutes(1);
 /// Most items in one digest; the rest wait for the next one.
 pub const MAX_ITEMS: usize = 50;
 /// Most postings one saved search brings to one digest.
@@ -165,8 +189,176 @@ pub struct DigestSettings {
     pub include_projects: bool,
     pub last_sent_at: Option<DateTime<Utc>>,
     pub next_due_at: Option<DateTime<Utc>>,
-    /// Why the latest digest could not be delivered, when it could not.
-    pub last_error: Option<String>,
+    /// Why the latest digest has not arrived, while it has not.
+    pub problem: Option<DeliveryProblem>,
+}
+
+/// Why a user's latest digest has not arrived, as they are told it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeliveryProblem {
+    /// Failed for a reason that may pass; tried again at `next_attempt_at`.
+    Retrying {
+        failure: DeliveryFailure,
+        since: DateTime<Utc>,
+        next_attempt_at: Option<DateTime<Utc>>,
+    },
+    /// Refused for good (a 5xx reply, or an address that cannot be used).
+    Refused {
+        failure: DeliveryFailure,
+        address: String,
+    },
+    /// Retried for the configured time, then given up; what is still
+    /// relevant goes in the next digest.
+    GivenUp {
+        failure: DeliveryFailure,
+        since: DateTime<Utc>,
+    },
+}
+
+impl DeliveryProblem {
+    /// What failed, in the terms people are told.
+    pub fn failure(&self) -> DeliveryFailure {
+        match self {
+            Self::Retrying { failure, .. }
+            | Self::Refused { failure, .. }
+            | Self::GivenUp { failure, .. } => *failure,
+        }
+    }
+
+    /// The plain sentence a person reads, in `lang`, with times in Italy's
+    /// time zone as of `now` ("14:30" today, "12/03 alle 14:30" otherwise).
+    pub fn message(&self, lang: Lang, now: DateTime<Utc>) -> String {
+        let unreachable = self.failure() == DeliveryFailure::Unreachable;
+        match (self, lang) {
+            (
+                Self::Retrying {
+                    next_attempt_at, ..
+                },
+                Lang::It,
+            ) => format!(
+                "Invio in corso: {}, {}.",
+                if unreachable {
+                    "il server di posta non risponde"
+                } else {
+                    "il server di posta ha chiesto di riprovare più tardi"
+                },
+                match next_attempt_at.filter(|t| *t > now) {
+                    Some(at) => format!("nuovo tentativo {}", local_moment(at, now, lang, false)),
+                    None => "nuovo tentativo tra pochi istanti".to_owned(),
+                }
+            ),
+            (
+                Self::Retrying {
+                    next_attempt_at, ..
+                },
+                Lang::En,
+            ) => format!(
+                "Sending: {}, {}.",
+                if unreachable {
+                    "the mail server is not answering"
+                } else {
+                    "the mail server asked us to try again later"
+                },
+                match next_attempt_at.filter(|t| *t > now) {
+                    Some(at) => format!("next try {}", local_moment(at, now, lang, false)),
+                    None => "trying again in a moment".to_owned(),
+                }
+            ),
+            (Self::Refused { failure, address }, Lang::It) => {
+                if *failure == DeliveryFailure::RecipientRefused {
+                    format!(
+                        "Non inviato: il server di posta ha rifiutato il tuo indirizzo {address}. \
+                         Controlla che sia scritto giusto e che la casella sia attiva; \
+                         i prossimi riepiloghi saranno comunque tentati."
+                    )
+                } else {
+                    "Non inviato: il server di posta ha rifiutato il messaggio. \
+                     I prossimi riepiloghi saranno comunque tentati."
+                        .to_owned()
+                }
+            }
+            (Self::Refused { failure, address }, Lang::En) => {
+                if *failure == DeliveryFailure::RecipientRefused {
+                    format!(
+                        "Not sent: the mail server refused your address {address}. \
+                         Check that it is spelt right and that the mailbox is active; \
+                         later digests will still be tried."
+                    )
+                } else {
+                    "Not sent: the mail server refused the message. \
+                     Later digests will still be tried."
+                        .to_owned()
+                }
+            }
+            (Self::GivenUp { since, .. }, Lang::It) => format!(
+                "Non inviato: il server di posta {} {}, quindi abbiamo smesso di riprovare. \
+                 Le novità ancora attuali arriveranno con il prossimo riepilogo.",
+                if unreachable {
+                    "non risponde"
+                } else {
+                    "rimanda l'invio"
+                },
+                local_moment(*since, now, lang, true)
+            ),
+            (Self::GivenUp { since, .. }, Lang::En) => format!(
+                "Not sent: the mail server {} {}, so we stopped trying. \
+                 What is still relevant will come in the next digest.",
+                if unreachable {
+                    "has not been answering"
+                } else {
+                    "has been putting us off"
+                },
+                local_moment(*since, now, lang, true)
+            ),
+        }
+    }
+}
+
+/// An instant as a person in Italy reads it: "alle 14:30" ("at 14:30")
+/// when it is today there, "il 12/03 alle 14:30" ("on 12/03 at 14:30")
+/// otherwise; with `since`, "dalle 14:30", "dal 12/03 alle 14:30" ("since
+/// 14:30", "since 12/03 at 14:30").
+fn local_moment(at: DateTime<Utc>, now: DateTime<Utc>, lang: Lang, since: bool) -> String {
+    let local = at.with_timezone(&chrono_tz::Europe::Rome);
+    let time = local.format("%H:%M");
+    let today = now.with_timezone(&chrono_tz::Europe::Rome).date_naive() == local.date_naive();
+    let date = (!today).then(|| local.format("%d/%m").to_string());
+    match (lang, since, date) {
+        (Lang::It, false, None) => format!("alle {time}"),
+        (Lang::It, false, Some(date)) => format!("il {date} alle {time}"),
+        (Lang::It, true, None) => format!("dalle {time}"),
+        (Lang::It, true, Some(date)) => format!("dal {date} alle {time}"),
+        (Lang::En, false, None) => format!("at {time}"),
+        (Lang::En, false, Some(date)) => format!("on {date} at {time}"),
+        (Lang::En, true, None) => format!("since {time}"),
+        (Lang::En, true, Some(date)) => format!("since {date} at {time}"),
+    }
+}
+
+/// How deliveries that failed for a reason that may pass are retried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// The longest wait between two tries.
+    pub max_delay: TimeDelta,
+    /// How long after the first failure the delivery is given up.
+    pub retry_for: TimeDelta,
+}
+
+impl RetryPolicy {
+    /// `TRAMA_DIGEST_RETRY_MAX_DELAY_SECS` and `TRAMA_DIGEST_RETRY_HOURS`.
+    pub fn from_settings(settings: &Settings) -> Self {
+        let secs = |n: u64| TimeDelta::seconds(i64::try_from(n).unwrap_or(i64::MAX / 1000));
+        Self {
+            max_delay: secs(Ord::max(settings.digest_retry_max_delay_secs, 1)),
+            retry_for: secs(settings.digest_retry_hours.saturating_mul(3600)),
+        }
+    }
+
+    /// The wait after the `attempt`-th try failed: [`FIRST_RETRY`],
+    /// doubling, at most `max_delay`.
+    pub fn delay(&self, attempt: i32) -> TimeDelta {
+        crate::jobs::capped_backoff(attempt, FIRST_RETRY, self.max_delay)
+    }
 }
 
 /// A change to the preferences: `None` keeps the current value.
@@ -270,28 +462,14 @@ pub async fn settings_of(
         .ok_or(AppError::Unauthenticated)?;
     let user = active_user(db, user_id).await?;
     let row = subscription(db, &user).await?;
-    describe(db, row).await
+    describe(db, &user, row).await
 }
 
 async fn describe(
     db: &impl ConnectionTrait,
+    user: &users::Model,
     row: digest_subscriptions::Model,
 ) -> Result<DigestSettings, AppError> {
-    // The newest delivery that is settled: an error shows until a later
-    // digest gets through.
-    let latest = digest_deliveries::Entity::find()
-        .filter(digest_deliveries::Column::UserId.eq(row.user_id))
-        .filter(digest_deliveries::Column::Status.is_in([
-            DeliveryStatus::Sent.as_str(),
-            DeliveryStatus::Failed.as_str(),
-        ]))
-        .filter(digest_deliveries::Column::ItemCount.gt(0))
-        .order_by_desc(digest_deliveries::Column::Id)
-        .one(db)
-        .await?;
-    let last_error = latest
-        .filter(|d| d.status == DeliveryStatus::Failed.as_str())
-        .and_then(|d| d.last_error);
     let frequency = frequency_of(&row);
     Ok(DigestSettings {
         frequency,
@@ -305,7 +483,64 @@ async fn describe(
         } else {
             row.next_due_at
         },
-        last_error,
+        problem: delivery_problem(db, user).await?,
+    })
+}
+
+/// Why the user's latest digest has not arrived, if it has not. The newest
+/// delivery with items whose fate is known decides: one sent clears every
+/// earlier problem; one still being retried, refused or given up (and not
+/// yet taken over by a later digest) is the problem. A first attempt in
+/// progress says nothing yet.
+async fn delivery_problem(
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+) -> Result<Option<DeliveryProblem>, AppError> {
+    let settled = Condition::any()
+        .add(digest_deliveries::Column::Status.is_in([
+            DeliveryStatus::Sent.as_str(),
+            DeliveryStatus::Failed.as_str(),
+            DeliveryStatus::Retry.as_str(),
+            DeliveryStatus::GivenUp.as_str(),
+        ]))
+        .add(
+            Condition::all()
+                .add(digest_deliveries::Column::Status.eq(DeliveryStatus::Sending.as_str()))
+                .add(digest_deliveries::Column::FirstFailedAt.is_not_null()),
+        );
+    let Some(latest) = digest_deliveries::Entity::find()
+        .filter(digest_deliveries::Column::UserId.eq(user.id))
+        .filter(digest_deliveries::Column::ItemCount.gt(0))
+        .filter(settled)
+        .order_by_desc(digest_deliveries::Column::Id)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let failure = latest
+        .failure_kind
+        .as_deref()
+        .and_then(|kind| DeliveryFailure::parse(kind).ok());
+    let since = latest.first_failed_at.unwrap_or(latest.created_at);
+    let status = DeliveryStatus::parse(&latest.status).ok();
+    Ok(match status {
+        Some(DeliveryStatus::Retry | DeliveryStatus::Sending) => Some(DeliveryProblem::Retrying {
+            failure: failure.unwrap_or(DeliveryFailure::Unreachable),
+            since,
+            next_attempt_at: latest.next_attempt_at,
+        }),
+        Some(DeliveryStatus::Failed) => Some(DeliveryProblem::Refused {
+            failure: failure.unwrap_or(DeliveryFailure::MessageRefused),
+            address: user.email.clone(),
+        }),
+        Some(DeliveryStatus::GivenUp) if latest.carried_over_at.is_none() => {
+            Some(DeliveryProblem::GivenUp {
+                failure: failure.unwrap_or(DeliveryFailure::Unreachable),
+                since,
+            })
+        }
+        _ => None,
     })
 }
 
@@ -361,7 +596,7 @@ pub async fn update_settings(
     )
     .await?;
     txn.commit().await?;
-    describe(db, after).await
+    describe(db, &user, after).await
 }
 
 /// Deletes the user's deliveries that were not sent (their items become
@@ -488,37 +723,43 @@ async fn plan_one(
         .one(txn)
         .await?;
     let previous_end = previous_end(txn, sub.user_id).await?;
-    let items = match user {
+    let planned = match user {
         Some(_) => planned_items(txn, search, sub, previous_end, at).await?,
-        None => Vec::new(),
+        None => PlannedDigest {
+            items: Vec::new(),
+            carried_from: Vec::new(),
+        },
     };
+    if !planned.carried_from.is_empty() {
+        digest_deliveries::Entity::update_many()
+            .col_expr(
+                digest_deliveries::Column::CarriedOverAt,
+                Expr::value(Some(at)),
+            )
+            .filter(digest_deliveries::Column::Id.is_in(planned.carried_from))
+            .exec(txn)
+            .await?;
+    }
+    let items = planned.items;
     if items.is_empty() && frequency == DigestFrequency::Immediate {
         return Ok(false);
     }
     let id = new_id();
     let empty = items.is_empty();
-    digest_deliveries::ActiveModel {
-        id: Set(id),
-        user_id: Set(sub.user_id),
-        period_start: Set(previous_end.unwrap_or(sub.created_at)),
-        period_end: Set(at),
-        status: Set(if empty {
-            DeliveryStatus::Sent
-        } else {
-            DeliveryStatus::Pending
-        }
-        .as_str()
-        .to_owned()),
-        attempts: Set(0),
-        next_attempt_at: Set(Some(at)),
-        claimed_by: Set(None),
-        claimed_until: Set(None),
-        message_id: Set(None),
-        last_error: Set(None),
-        item_count: Set(i32::try_from(items.len()).unwrap_or(i32::MAX)),
-        created_at: Set(now()),
-        sent_at: Set(empty.then_some(at)),
-    }
+    // A digest with nothing in it is recorded as sent, and sends nothing.
+    let status = if empty {
+        DeliveryStatus::Sent
+    } else {
+        DeliveryStatus::Pending
+    };
+    delivery_row(
+        id,
+        sub.user_id,
+        (previous_end.unwrap_or(sub.created_at), at),
+        status,
+        items.len(),
+        now(),
+    )
     .insert(txn)
     .await?;
     record_items(txn, id, &items).await?;
@@ -551,15 +792,22 @@ async fn previous_end(
         .map(|d| d.period_end))
 }
 
-/// Everything new for this user at `at`, each kind when the settings
-/// include it (see the module docs).
+/// What a digest planned for this user at `at` holds, each kind when the
+/// settings include it (see the module docs): what is new, and what is
+/// still relevant of deliveries given up; and those deliveries, which the
+/// digest takes over.
+struct PlannedDigest {
+    items: Vec<Planned>,
+    carried_from: Vec<Uuid>,
+}
+
 async fn planned_items(
     txn: &impl ConnectionTrait,
     search: &Search,
     sub: &digest_subscriptions::Model,
     previous_end: Option<DateTime<Utc>>,
     at: DateTime<Utc>,
-) -> Result<Vec<Planned>, AppError> {
+) -> Result<PlannedDigest, AppError> {
     let since = Ord::max(
         previous_end.map_or(sub.created_at, |end| end - LATE_WINDOW),
         sub.created_at,
@@ -569,6 +817,7 @@ async fn planned_items(
     } else {
         Vec::new()
     };
+    let (carried, carried_from) = carried_items(txn, sub).await?;
     let mut items: Vec<Planned> = match_ids
         .iter()
         .map(|&item_id| Planned {
@@ -577,13 +826,114 @@ async fn planned_items(
             group_id: None,
         })
         .collect();
+    items.extend(carried);
     if sub.include_saved_searches {
         items.extend(new_search_items(txn, search, sub.user_id, &match_ids, since, at).await?);
     }
     if sub.include_projects {
         items.extend(new_project_items(txn, sub.user_id, since, at).await?);
     }
-    Ok(items)
+    // A carried item the window finds again is one item.
+    let mut seen = HashSet::new();
+    items.retain(|i| seen.insert((i.item_type, i.item_id)));
+    Ok(PlannedDigest {
+        items,
+        carried_from,
+    })
+}
+
+/// The saved-search and project items of the user's given-up deliveries
+/// that no later planning took over yet, in no other digest of theirs and
+/// still relevant (a posting still open and visible, of another
+/// organisation, for a saved search still there; an event of a project the
+/// user's organisations are still in), with those deliveries. Their matches
+/// need no carrying: unsent, they are new to [`new_match_items`].
+async fn carried_items(
+    txn: &impl ConnectionTrait,
+    sub: &digest_subscriptions::Model,
+) -> Result<(Vec<Planned>, Vec<Uuid>), AppError> {
+    let user_id = sub.user_id;
+    let given_up: Vec<Uuid> = digest_deliveries::Entity::find()
+        .select_only()
+        .column(digest_deliveries::Column::Id)
+        .filter(digest_deliveries::Column::UserId.eq(user_id))
+        .filter(digest_deliveries::Column::Status.eq(DeliveryStatus::GivenUp.as_str()))
+        .filter(digest_deliveries::Column::CarriedOverAt.is_null())
+        .into_tuple()
+        .all(txn)
+        .await?;
+    if given_up.is_empty() {
+        return Ok((Vec::new(), given_up));
+    }
+    let kinds: Vec<&str> = SEARCH_ITEMS.iter().chain(&PROJECT_ITEMS).copied().collect();
+    let rows = digest_items::Entity::find()
+        .filter(digest_items::Column::DeliveryId.is_in(given_up.iter().copied()))
+        .filter(digest_items::Column::ItemType.is_in(kinds.iter().copied()))
+        .order_by_asc(digest_items::Column::DeliveryId)
+        .all(txn)
+        .await?;
+    let sent = sent_pairs(
+        txn,
+        user_id,
+        &kinds,
+        Some(rows.iter().map(|r| r.item_id).collect()),
+    )
+    .await?;
+    let mut seen = HashSet::new();
+    let candidates: Vec<Planned> = rows
+        .into_iter()
+        .filter(|r| !sent.contains(&(r.item_type.clone(), r.item_id)))
+        .filter_map(|r| {
+            let item_type = *kinds.iter().find(|k| **k == r.item_type)?;
+            seen.insert((item_type, r.item_id)).then_some(Planned {
+                item_type,
+                item_id: r.item_id,
+                group_id: r.group_id,
+            })
+        })
+        .collect();
+    let mut kept = Vec::new();
+    if sub.include_saved_searches {
+        let searches: HashSet<Uuid> = saved_searches::of_user(txn, user_id)
+            .await?
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        let mine = my_organizations(txn, user_id).await?;
+        let open = PostingStatus::Open.as_str();
+        let ids = |kind: &str| -> Vec<Uuid> {
+            candidates
+                .iter()
+                .filter(|p| p.item_type == kind)
+                .map(|p| p.item_id)
+                .collect()
+        };
+        let mut still: HashSet<Uuid> = HashSet::new();
+        for need in search_docs::visible_needs(txn, &ids(ITEM_SEARCH_NEED)).await? {
+            if need.status == open && !mine.contains(&need.organization_id) {
+                still.insert(need.id);
+            }
+        }
+        for offer in search_docs::visible_offers(txn, &ids(ITEM_SEARCH_OFFER)).await? {
+            if offer.status == open && !mine.contains(&offer.organization_id) {
+                still.insert(offer.id);
+            }
+        }
+        kept.extend(candidates.iter().filter(|p| {
+            SEARCH_ITEMS.contains(&p.item_type)
+                && p.group_id.is_some_and(|g| searches.contains(&g))
+                && still.contains(&p.item_id)
+        }));
+    }
+    if sub.include_projects {
+        let mine = my_organizations(txn, user_id).await?;
+        let projects: HashSet<Uuid> = my_project_ids(txn, &mine).await?.into_iter().collect();
+        kept.extend(candidates.iter().filter(|p| {
+            PROJECT_ITEMS.contains(&p.item_type)
+                && p.group_id.is_some_and(|g| projects.contains(&g))
+        }));
+    }
+    Ok((kept, given_up))
 }
 
 /// The organisations the user belongs to.
@@ -737,29 +1087,7 @@ async fn new_project_items(
     at: DateTime<Utc>,
 ) -> Result<Vec<Planned>, AppError> {
     let mine = my_organizations(txn, user_id).await?;
-    if mine.is_empty() {
-        return Ok(Vec::new());
-    }
-    let partner_of: Vec<Uuid> = project_partners::Entity::find()
-        .select_only()
-        .column(project_partners::Column::ProjectId)
-        .filter(project_partners::Column::OrganizationId.is_in(mine.iter().copied()))
-        .filter(project_partners::Column::LeftAt.is_null())
-        .into_tuple()
-        .all(txn)
-        .await?;
-    let project_ids: Vec<Uuid> = projects::Entity::find()
-        .select_only()
-        .column(projects::Column::Id)
-        .filter(
-            Condition::any()
-                .add(projects::Column::Id.is_in(partner_of))
-                .add(projects::Column::LeadOrganizationId.is_in(mine.iter().copied())),
-        )
-        .filter(projects::Column::DeletedAt.is_null())
-        .into_tuple()
-        .all(txn)
-        .await?;
+    let project_ids = my_project_ids(txn, &mine).await?;
     if project_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -836,6 +1164,37 @@ async fn new_project_items(
     Ok(events.into_iter().map(|(_, p)| p).collect())
 }
 
+/// The projects (not deleted) that the organisations `mine` lead or are
+/// partners of (and have not left).
+async fn my_project_ids(
+    txn: &impl ConnectionTrait,
+    mine: &HashSet<Uuid>,
+) -> Result<Vec<Uuid>, AppError> {
+    if mine.is_empty() {
+        return Ok(Vec::new());
+    }
+    let partner_of: Vec<Uuid> = project_partners::Entity::find()
+        .select_only()
+        .column(project_partners::Column::ProjectId)
+        .filter(project_partners::Column::OrganizationId.is_in(mine.iter().copied()))
+        .filter(project_partners::Column::LeftAt.is_null())
+        .into_tuple()
+        .all(txn)
+        .await?;
+    Ok(projects::Entity::find()
+        .select_only()
+        .column(projects::Column::Id)
+        .filter(
+            Condition::any()
+                .add(projects::Column::Id.is_in(partner_of))
+                .add(projects::Column::LeadOrganizationId.is_in(mine.iter().copied())),
+        )
+        .filter(projects::Column::DeletedAt.is_null())
+        .into_tuple()
+        .all(txn)
+        .await?)
+}
+
 /// The user's organisations' open needs and offers.
 async fn my_postings(
     db: &impl ConnectionTrait,
@@ -900,6 +1259,24 @@ async fn new_match_items(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
+    // News only while both sides are open and visible: a match of a need
+    // closed since (while a digest waited out a mail outage, say) is not.
+    let open = PostingStatus::Open.as_str();
+    let open_needs: HashSet<Uuid> =
+        search_docs::visible_needs(txn, &rows.iter().map(|m| m.need_id).collect::<Vec<_>>())
+            .await?
+            .into_iter()
+            .filter(|n| n.status == open)
+            .map(|n| n.id)
+            .collect();
+    let open_offers: HashSet<Uuid> =
+        search_docs::visible_offers(txn, &rows.iter().map(|m| m.offer_id).collect::<Vec<_>>())
+            .await?
+            .into_iter()
+            .filter(|o| o.status == open)
+            .map(|o| o.id)
+            .collect();
+    rows.retain(|m| open_needs.contains(&m.need_id) && open_offers.contains(&m.offer_id));
     let sent = sent_items(
         txn,
         sub.user_id,
@@ -914,17 +1291,19 @@ async fn new_match_items(
 }
 
 /// Which items of these kinds, among `ids` (or all when `None`), were in a
-/// digest of this user, as (kind, id).
+/// digest of this user (sent, or still to be sent), as (kind, id).
 async fn sent_pairs(
     db: &impl ConnectionTrait,
     user_id: Uuid,
     item_types: &[&str],
     ids: Option<Vec<Uuid>>,
 ) -> Result<HashSet<(String, Uuid)>, AppError> {
+    // A delivery given up was never read: its items were not sent.
     let of_user = Query::select()
         .column(digest_deliveries::Column::Id)
         .from(digest_deliveries::Entity)
         .and_where(digest_deliveries::Column::UserId.eq(user_id))
+        .and_where(digest_deliveries::Column::Status.ne(DeliveryStatus::GivenUp.as_str()))
         .to_owned();
     let select = || {
         digest_items::Entity::find()
@@ -1041,8 +1420,13 @@ pub async fn claim(
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SendReport {
     pub sent: u64,
+    /// Failed for a reason that may pass: tried again later.
     pub retry: u64,
+    /// Refused for good by the mail server.
     pub failed: u64,
+    /// Retried for the whole retry time: given up, what is still relevant
+    /// goes in the next digest.
+    pub given_up: u64,
     /// Deliveries dropped because digests were turned off or the user left.
     pub cancelled: u64,
 }
@@ -1052,6 +1436,7 @@ impl std::ops::AddAssign for SendReport {
         self.sent += other.sent;
         self.retry += other.retry;
         self.failed += other.failed;
+        self.given_up += other.given_up;
         self.cancelled += other.cancelled;
     }
 }
@@ -1131,31 +1516,86 @@ async fn send_one(
         settle_sent(db, sender.worker, &delivery, None).await?;
         return Ok(report);
     }
-    let email = match build_email(&user, &digest) {
-        Ok(email) => email,
-        Err(error) => {
-            settle_failed(db, sender.worker, &delivery, &error, true, at).await?;
-            report.failed = 1;
-            return Ok(report);
-        }
+    let policy = RetryPolicy::from_settings(sender.settings);
+    let result = match build_email(&user, &digest) {
+        Ok(email) => sender.mailer.send(email).await,
+        Err(error) => Err(error),
     };
-    match sender.mailer.send(email).await {
+    match result {
         Ok(message_id) => {
             settle_sent(db, sender.worker, &delivery, Some(message_id.into_inner())).await?;
             report.sent = 1;
         }
         Err(error) => {
-            let give_up = !error.is_retryable() || delivery.attempts >= MAX_ATTEMPTS;
-            tracing::warn!(delivery = %delivery.id, attempt = delivery.attempts, %error, "digest not sent");
-            settle_failed(db, sender.worker, &delivery, &error, give_up, at).await?;
-            if give_up {
+            let failure = failure_of(&error);
+            let first_failed_at = delivery.first_failed_at.unwrap_or(at);
+            let outcome = if !error.is_retryable() {
+                tracing::error!(delivery = %delivery.id, attempt = delivery.attempts, %error, "digest refused for good");
                 report.failed = 1;
+                Retry::Never
+            } else if at >= first_failed_at + policy.retry_for {
+                tracing::error!(
+                    delivery = %delivery.id,
+                    attempt = delivery.attempts,
+                    %first_failed_at,
+                    %error,
+                    "digest given up: the mail server failed for the whole retry time; \
+                     the next digest takes what is still relevant of it"
+                );
+                report.given_up = 1;
+                Retry::GivenUp
             } else {
+                let next = at + policy.delay(delivery.attempts);
+                tracing::warn!(delivery = %delivery.id, attempt = delivery.attempts, %error, next_attempt_at = %next, "digest not sent: will retry");
                 report.retry = 1;
-            }
+                Retry::At(next)
+            };
+            let failed = Failed {
+                error: &error,
+                failure,
+                first_failed_at,
+                retry: outcome,
+            };
+            settle_failed(db, sender.worker, &delivery, &failed).await?;
         }
     }
     Ok(report)
+}
+
+/// What people are told about a mail error.
+fn failure_of(error: &MailError) -> DeliveryFailure {
+    match error {
+        // A reply asking to try later (or refusing our credentials, which
+        // the operator can fix).
+        MailError::Temporary { code: Some(_), .. } => DeliveryFailure::Deferred,
+        // No reply at all: no connection, no answer in time, TLS.
+        MailError::Temporary { code: None, .. } => DeliveryFailure::Unreachable,
+        MailError::Permanent { .. } if error.refuses_recipient() => {
+            DeliveryFailure::RecipientRefused
+        }
+        MailError::Permanent { .. } => DeliveryFailure::MessageRefused,
+        // The stored address cannot be written in a message.
+        MailError::Invalid(_) => DeliveryFailure::RecipientRefused,
+    }
+}
+
+/// When a failed delivery is tried again.
+#[derive(Clone, Copy, Debug)]
+enum Retry {
+    At(DateTime<Utc>),
+    /// Refused for good.
+    Never,
+    /// Failed for the whole retry time.
+    GivenUp,
+}
+
+/// A failed attempt, as recorded.
+struct Failed<'a> {
+    /// The server's words: for the log and `last_error` only.
+    error: &'a MailError,
+    failure: DeliveryFailure,
+    first_failed_at: DateTime<Utc>,
+    retry: Retry,
 }
 
 fn build_email(user: &users::Model, digest: &Digest) -> Result<OutgoingEmail, MailError> {
@@ -1203,6 +1643,10 @@ async fn settle_sent(
             digest_deliveries::Column::LastError,
             Expr::value(None::<String>),
         )
+        .col_expr(
+            digest_deliveries::Column::FailureKind,
+            Expr::value(None::<String>),
+        )
         .filter(held_by(worker, delivery.id))
         .exec(&txn)
         .await?;
@@ -1224,18 +1668,18 @@ async fn settle_failed(
     db: &DatabaseConnection,
     worker: &str,
     delivery: &digest_deliveries::Model,
-    error: &MailError,
-    give_up: bool,
-    at: DateTime<Utc>,
+    failed: &Failed<'_>,
 ) -> Result<(), AppError> {
-    let (status, next) = if give_up {
-        (DeliveryStatus::Failed, None)
-    } else {
-        (
-            DeliveryStatus::Retry,
-            Some(at + crate::jobs::backoff(delivery.attempts)),
-        )
+    let (status, next) = match failed.retry {
+        Retry::At(next) => (DeliveryStatus::Retry, Some(next)),
+        Retry::Never => (DeliveryStatus::Failed, None),
+        Retry::GivenUp => (DeliveryStatus::GivenUp, None),
     };
+    // A refusal for good is not a temporary failure: it starts no retry time.
+    let first_failed_at = failed
+        .error
+        .is_retryable()
+        .then_some(failed.first_failed_at);
     digest_deliveries::Entity::update_many()
         .col_expr(
             digest_deliveries::Column::Status,
@@ -1248,7 +1692,15 @@ async fn settle_failed(
         )
         .col_expr(
             digest_deliveries::Column::LastError,
-            Expr::value(Some(error.to_string())),
+            Expr::value(Some(failed.error.to_string())),
+        )
+        .col_expr(
+            digest_deliveries::Column::FailureKind,
+            Expr::value(Some(failed.failure.as_str())),
+        )
+        .col_expr(
+            digest_deliveries::Column::FirstFailedAt,
+            Expr::value(first_failed_at.or(delivery.first_failed_at)),
         )
         .filter(held_by(worker, delivery.id))
         .exec(db)
@@ -1688,6 +2140,7 @@ fn event(id: Uuid, at: DateTime<Utc>, activity: Activity) -> ProjectEvent {
 /// The digest `user` would get now, rendered, without recording anything
 /// (for `trama digests preview`). Items are those a digest planned now
 /// would hold; the links carry a placeholder token that does not work.
+/// `None` when there is nothing new.
 pub async fn preview(
     db: &DatabaseConnection,
     search: &Search,
@@ -1695,40 +2148,119 @@ pub async fn preview(
     email: &str,
 ) -> Result<Option<crate::mail::RenderedEmail>, AppError> {
     let user = user_by_email(db, email).await?;
-    let sub = subscription(db, &user).await?;
-    // Plan in a transaction that is rolled back: the same code path as a
-    // real digest, and nothing stays.
+    Ok(would_send(db, search, settings, &user, false)
+        .await?
+        .map(|digest| render::render(&digest)))
+}
+
+/// What `trama digests send --dry-run` finds for one user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DryRun {
+    /// A digest of this many items would go.
+    Digest { items: usize },
+    /// Nothing new: no digest.
+    NothingNew,
+    /// Digests are off (the user unsubscribed): nothing goes.
+    Off,
+    /// The address is not confirmed yet: nothing goes until it is.
+    NotVerified,
+}
+
+/// What sending `user`'s digest now would do, recording nothing.
+pub async fn dry_run(
+    db: &DatabaseConnection,
+    search: &Search,
+    settings: &Settings,
+    user: &users::Model,
+) -> Result<DryRun, AppError> {
+    if let Some(sub) = find_subscription(db, user.id).await?
+        && frequency_of(&sub) == DigestFrequency::Off
+    {
+        return Ok(DryRun::Off);
+    }
+    if user.email_verified_at.is_none() {
+        return Ok(DryRun::NotVerified);
+    }
+    Ok(match would_send(db, search, settings, user, true).await? {
+        Some(digest) => DryRun::Digest {
+            items: digest.item_count(),
+        },
+        None => DryRun::NothingNew,
+    })
+}
+
+/// The digest a planning now would give `user`, composed as it would be
+/// sent (`None`: nothing in it). Planned in a transaction that is rolled
+/// back: the same code path as a real digest, and nothing stays. With
+/// `subscribed_only`, a user whose digests are off gets none.
+async fn would_send(
+    db: &DatabaseConnection,
+    search: &Search,
+    settings: &Settings,
+    user: &users::Model,
+    subscribed_only: bool,
+) -> Result<Option<Digest>, AppError> {
     let txn = db.begin().await?;
+    let sub = subscription(&txn, user).await?;
     let at = now();
-    let previous_end = previous_end(&txn, user.id).await?;
-    let items = planned_items(&txn, search, &sub, previous_end, at).await?;
+    let items = if subscribed_only && frequency_of(&sub) == DigestFrequency::Off {
+        Vec::new()
+    } else {
+        let previous_end = previous_end(&txn, user.id).await?;
+        planned_items(&txn, search, &sub, previous_end, at)
+            .await?
+            .items
+    };
     if items.is_empty() {
         txn.rollback().await?;
         return Ok(None);
     }
     let id = new_id();
+    delivery_row(
+        id,
+        user.id,
+        (at, at + TimeDelta::microseconds(1)),
+        DeliveryStatus::Pending,
+        0,
+        at,
+    )
+    .insert(&txn)
+    .await?;
+    record_items(&txn, id, &items).await?;
+    let digest = compose(&txn, settings, user, &sub, id, "preview").await?;
+    txn.rollback().await?;
+    Ok(Some(digest))
+}
+
+/// A new `digest_deliveries` row covering `period`, never tried.
+fn delivery_row(
+    id: Uuid,
+    user_id: Uuid,
+    period: (DateTime<Utc>, DateTime<Utc>),
+    status: DeliveryStatus,
+    item_count: usize,
+    at: DateTime<Utc>,
+) -> digest_deliveries::ActiveModel {
+    let sent = status == DeliveryStatus::Sent;
     digest_deliveries::ActiveModel {
         id: Set(id),
-        user_id: Set(user.id),
-        period_start: Set(at),
-        period_end: Set(at + TimeDelta::microseconds(1)),
-        status: Set(DeliveryStatus::Pending.as_str().to_owned()),
+        user_id: Set(user_id),
+        period_start: Set(period.0),
+        period_end: Set(period.1),
+        status: Set(status.as_str().to_owned()),
         attempts: Set(0),
-        next_attempt_at: Set(None),
+        next_attempt_at: Set(Some(period.1)),
         claimed_by: Set(None),
         claimed_until: Set(None),
         message_id: Set(None),
         last_error: Set(None),
-        item_count: Set(0),
+        item_count: Set(i32::try_from(item_count).unwrap_or(i32::MAX)),
         created_at: Set(at),
-        sent_at: Set(None),
+        sent_at: Set(sent.then_some(period.1)),
+        first_failed_at: Set(None),
+        failure_kind: Set(None),
+        carried_over_at: Set(None),
     }
-    .insert(&txn)
-    .await?;
-    record_items(&txn, id, &items).await?;
-    let digest = compose(&txn, settings, &user, &sub, id, "preview").await?;
-    txn.rollback().await?;
-    Ok(Some(render::render(&digest)))
 }
 
 /// An active user by e-mail address (for the CLI). NOT_FOUND on `user`.
@@ -1762,20 +2294,21 @@ pub async fn due_users(
         .await?)
 }
 
-/// Makes the user's digest due now (for `trama digests send --user`).
+/// Makes the user's digest due now (for `trama digests send --user`);
+/// `false`, changing nothing, when their digests are off.
 pub async fn make_due(
     db: &DatabaseConnection,
     user: &users::Model,
     at: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     let sub = subscription(db, user).await?;
     if frequency_of(&sub) == DigestFrequency::Off {
-        return Ok(());
+        return Ok(false);
     }
     let mut active: digest_subscriptions::ActiveModel = sub.into();
     active.next_due_at = Set(Some(at));
     active.update(db).await?;
-    Ok(())
+    Ok(true)
 }
 
 // ------------------------------------------------------------------ links

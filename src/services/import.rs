@@ -44,7 +44,9 @@ use uuid::Uuid;
 use super::reference_data::title_case;
 use super::registry_file::{SourceRow, SourceTable};
 use super::{Actor, new_id, now};
-use crate::domain::registry::{ColumnMapping, Columns, ImportField, fold, split_list};
+use crate::domain::registry::{
+    ColumnMapping, Columns, ImportField, fold, label_key, split_list_with,
+};
 use crate::domain::{
     ContactInput, Format, Invalid, Lang, NewOrganization, OrganizationInput, OrganizationKind,
     OutboxEntityType, OutboxOperation, VerificationStatus,
@@ -222,6 +224,57 @@ impl RowWarning {
                 self.line, self.unknown_sector
             ),
         }
+    }
+}
+
+/// Lines listed by name in a summary of warnings; the rest are counted.
+const LINES_NAMED: usize = 5;
+
+impl RowWarning {
+    /// One line per unknown sector, however many rows name it (with the
+    /// first few line numbers), in the order they first appear: a registry
+    /// of thousands of rows that all name the same unknown sector says so
+    /// once, not thousands of times.
+    pub fn summarise(warnings: &[RowWarning], lang: Lang) -> Vec<String> {
+        let mut groups: Vec<(String, &RowWarning, Vec<u64>)> = Vec::new();
+        for warning in warnings {
+            let key = label_key(&warning.unknown_sector);
+            match groups.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, _, lines)) => lines.push(warning.line),
+                None => groups.push((key, warning, vec![warning.line])),
+            }
+        }
+        groups
+            .into_iter()
+            .map(|(_, first, lines)| {
+                if lines.len() == 1 {
+                    return first.message(lang);
+                }
+                let named: Vec<String> = lines
+                    .iter()
+                    .take(LINES_NAMED)
+                    .map(u64::to_string)
+                    .collect();
+                let more = lines.len().saturating_sub(LINES_NAMED);
+                let column = first.column.as_deref().unwrap_or("sectors");
+                match lang {
+                    Lang::It => format!(
+                        "colonna «{column}»: settore «{}» sconosciuto in {} righe (righe {}{}), non importato (aggiungilo a [sectors] nel file di mappatura)",
+                        first.unknown_sector,
+                        lines.len(),
+                        named.join(", "),
+                        if more > 0 { format!(" e altre {more}") } else { String::new() }
+                    ),
+                    Lang::En => format!(
+                        "column \"{column}\": unknown sector \"{}\" in {} rows (lines {}{}) left out (add it to [sectors] in the mapping file)",
+                        first.unknown_sector,
+                        lines.len(),
+                        named.join(", "),
+                        if more > 0 { format!(" and {more} more") } else { String::new() }
+                    ),
+                }
+            })
+            .collect()
     }
 }
 
@@ -535,7 +588,7 @@ pub(crate) struct References {
     /// Folded name → (ISTAT code, province plate code).
     municipality_names: HashMap<String, Vec<(String, String)>>,
     sector_codes: HashSet<String>,
-    /// Folded Italian or English label → code.
+    /// Italian or English label, by [`label_key`] → code.
     sector_labels: HashMap<String, String>,
 }
 
@@ -561,8 +614,8 @@ impl References {
         let sector_rows = sectors::Entity::find().all(db).await?;
         let mut sector_labels = HashMap::new();
         for sector in &sector_rows {
-            sector_labels.insert(fold(&sector.name_it), sector.code.clone());
-            sector_labels.insert(fold(&sector.name_en), sector.code.clone());
+            sector_labels.insert(label_key(&sector.name_it), sector.code.clone());
+            sector_labels.insert(label_key(&sector.name_en), sector.code.clone());
         }
         Ok(Self {
             municipality_codes,
@@ -619,7 +672,7 @@ impl References {
         if self.sector_codes.contains(&lower) {
             return Some(lower);
         }
-        self.sector_labels.get(&fold(value.trim())).cloned()
+        self.sector_labels.get(&label_key(value)).cloned()
     }
 }
 
@@ -699,9 +752,10 @@ impl RowReader<'_> {
                 .ok()
         });
         let mut sectors = Vec::new();
+        let known = |value: &str| self.references.sector(self.mapping, value).is_some();
         for value in self
             .value(ImportField::Sectors)
-            .map(split_list)
+            .map(|cell| split_list_with(cell, known))
             .into_iter()
             .flatten()
         {

@@ -1,8 +1,8 @@
 //! E-mail digests against the real SMTP server of `smtp_server.rs`, on both
 //! databases: a digest arrives with both parts, its headers and working
 //! links (feedback, one-click unsubscribe); nothing is repeated; a refused
-//! first attempt is retried and arrives; a permanent refusal shows in
-//! `digestSettings.lastError`; two concurrent senders deliver each digest
+//! first attempt is retried and arrives; a permanent refusal shows, in
+//! plain words, in `digestSettings.lastError`; two concurrent senders deliver each digest
 //! once; a delivery left by a crashed sender is sent once; after turning
 //! digests off nothing more is sent; the server's scheduler sends an
 //! immediate digest by itself; the settings need sign-in.
@@ -43,13 +43,13 @@ on_both_databases!(
     project_activity_arrives_once,
 );
 
-const WAIT: Duration = Duration::from_secs(10);
-const SETTINGS_QUERY: &str = "{ digestSettings { frequency language includeMatches includeSavedSearches includeProjects lastSentAt nextDueAt lastError } }";
+pub(crate) const WAIT: Duration = Duration::from_secs(10);
+pub(crate) const SETTINGS_QUERY: &str = "{ digestSettings { frequency language includeMatches includeSavedSearches includeProjects lastSentAt nextDueAt lastError } }";
 const UPDATE: &str = "mutation($input: DigestSettingsInput!) { updateDigestSettings(input: $input) { frequency language nextDueAt lastError } }";
 
 /// The app with its mail going to `server`; the scheduler runs every
 /// `poll` seconds (0: off, the test drives the steps).
-async fn app_with_smtp(backend: Backend, server: &SmtpServer, poll: u64) -> TestApp {
+pub(crate) async fn app_with_smtp(backend: Backend, server: &SmtpServer, poll: u64) -> TestApp {
     let mut env = TestEnv::new(backend).await;
     env.settings.smtp_url = Some(trama::config::Secret::new(server.url()));
     env.settings.digest_poll_secs = poll;
@@ -57,14 +57,14 @@ async fn app_with_smtp(backend: Backend, server: &SmtpServer, poll: u64) -> Test
     TestApp::spawn_in(env).await
 }
 
-struct Member {
-    id: Uuid,
-    email: String,
-    token: String,
+pub(crate) struct Member {
+    pub(crate) id: Uuid,
+    pub(crate) email: String,
+    pub(crate) token: String,
 }
 
 /// A verified account, made through the services (no e-mail), signed in.
-async fn member(app: &TestApp, email: &str, lang: Lang) -> Member {
+pub(crate) async fn member(app: &TestApp, email: &str, lang: Lang) -> Member {
     let registered = accounts::register(app.db(), email, "Maria Rossi", PASSWORD, lang)
         .await
         .expect("register");
@@ -81,15 +81,15 @@ async fn member(app: &TestApp, email: &str, lang: Lang) -> Member {
 
 /// Two organisations, the need's (admin `comune`) and the offer's (admin
 /// `coop`), one need, one offer and their match.
-struct World {
-    comune: Member,
-    coop: Member,
-    need_org: Uuid,
-    offer_org: Uuid,
-    match_id: Uuid,
+pub(crate) struct World {
+    pub(crate) comune: Member,
+    pub(crate) coop: Member,
+    pub(crate) need_org: Uuid,
+    pub(crate) offer_org: Uuid,
+    pub(crate) match_id: Uuid,
 }
 
-async fn settle(app: &TestApp) {
+pub(crate) async fn settle(app: &TestApp) {
     let deadline = std::time::Instant::now() + Duration::from_secs(120);
     while trama::jobs::pending(app.db()).await.expect("pending") > 0 {
         assert!(std::time::Instant::now() < deadline, "jobs still pending");
@@ -97,7 +97,13 @@ async fn settle(app: &TestApp) {
     }
 }
 
-async fn organisation(app: &TestApp, who: &Member, name: &str, kind: &str, tax: &str) -> Uuid {
+pub(crate) async fn organisation(
+    app: &TestApp,
+    who: &Member,
+    name: &str,
+    kind: &str,
+    tax: &str,
+) -> Uuid {
     organizations::create(
         app.db(),
         &Actor::user(who.id, &who.email),
@@ -113,7 +119,7 @@ async fn organisation(app: &TestApp, who: &Member, name: &str, kind: &str, tax: 
     .id
 }
 
-async fn offer(app: &TestApp, who: &Member, org: Uuid, title: &str) -> Uuid {
+pub(crate) async fn offer(app: &TestApp, who: &Member, org: Uuid, title: &str) -> Uuid {
     offers::create(
         app.db(),
         &Actor::user(who.id, &who.email),
@@ -132,7 +138,7 @@ async fn offer(app: &TestApp, who: &Member, org: Uuid, title: &str) -> Uuid {
     .id
 }
 
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     reference_data::load_municipalities(app.db())
         .await
         .expect("municipalities");
@@ -192,7 +198,7 @@ async fn world(app: &TestApp) -> World {
     }
 }
 
-async fn set_frequency(app: &TestApp, who: &Member, frequency: DigestFrequency) {
+pub(crate) async fn set_frequency(app: &TestApp, who: &Member, frequency: DigestFrequency) {
     digests::update_settings(
         app.db(),
         Some(&Actor::user(who.id, &who.email)),
@@ -205,7 +211,7 @@ async fn set_frequency(app: &TestApp, who: &Member, frequency: DigestFrequency) 
     .expect("update digest settings");
 }
 
-fn sender<'a>(app: &'a TestApp, mailer: &'a Mailer, worker: &'a str) -> Sender<'a> {
+pub(crate) fn sender<'a>(app: &'a TestApp, mailer: &'a Mailer, worker: &'a str) -> Sender<'a> {
     Sender {
         db: &app.state.db,
         search: &app.state.search,
@@ -216,23 +222,26 @@ fn sender<'a>(app: &'a TestApp, mailer: &'a Mailer, worker: &'a str) -> Sender<'
 }
 
 /// Runs one scheduler step as of `days` days from now.
-async fn step(app: &TestApp, days: i64) -> digests::SendReport {
+pub(crate) async fn step(app: &TestApp, days: i64) -> digests::SendReport {
     step_at(app, now() + TimeDelta::days(days)).await
 }
 
 /// Runs one scheduler step as of `at`.
-async fn step_at(app: &TestApp, at: chrono::DateTime<chrono::Utc>) -> digests::SendReport {
+pub(crate) async fn step_at(
+    app: &TestApp,
+    at: chrono::DateTime<chrono::Utc>,
+) -> digests::SendReport {
     digests::run_once(sender(app, &app.state.mailer, "test-worker"), at)
         .await
         .expect("digest step")
 }
 
-fn to_of(message: &Received) -> String {
+pub(crate) fn to_of(message: &Received) -> String {
     message.rcpt_to.join(",")
 }
 
 /// (text, html) of a multipart/alternative message.
-fn parts(message: &mail_parser::Message<'_>) -> (String, String) {
+pub(crate) fn parts(message: &mail_parser::Message<'_>) -> (String, String) {
     let mut text = None;
     let mut html = None;
     for part in message.parts.iter() {
@@ -248,7 +257,7 @@ fn parts(message: &mail_parser::Message<'_>) -> (String, String) {
 }
 
 /// The first link in `text` starting with `prefix`.
-fn link(text: &str, prefix: &str) -> String {
+pub(crate) fn link(text: &str, prefix: &str) -> String {
     let start = text
         .find(prefix)
         .unwrap_or_else(|| panic!("no {prefix} in {text}"));
@@ -270,7 +279,7 @@ async fn email_feedback(app: &TestApp, match_id: Uuid) -> Vec<match_feedback::Mo
 }
 
 /// A link of the e-mail, on the test server instead of the public URL.
-fn local(app: &TestApp, link: &str) -> String {
+pub(crate) fn local(app: &TestApp, link: &str) -> String {
     link.replace("https://trama.example.it", &app.address)
 }
 
@@ -502,11 +511,31 @@ async fn a_refused_first_attempt_is_retried_and_a_permanent_refusal_is_shown(bac
     let report = step(&app, 6).await;
     assert_eq!(report.sent + report.retry + report.failed, 0, "{report:?}");
     assert_eq!(server.messages().len(), 1);
+    // The person reads it in plain words; the server's reply stays in the
+    // operators' column.
     let body = gql(&app, Some(&w.coop.token), SETTINGS_QUERY, json!({})).await;
     let error = body["data"]["digestSettings"]["lastError"]
         .as_str()
         .unwrap_or_default();
-    assert!(error.contains("550"), "{body}");
+    assert!(
+        error.starts_with("Non inviato: il server di posta ha rifiutato il messaggio"),
+        "{body}"
+    );
+    assert!(!error.contains("550"), "{body}");
+    let row = digest_deliveries::Entity::find()
+        .filter(digest_deliveries::Column::UserId.eq(w.coop.id))
+        .filter(digest_deliveries::Column::Status.eq("failed"))
+        .one(app.db())
+        .await
+        .expect("delivery")
+        .expect("the refused delivery");
+    assert!(
+        row.last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("550"),
+        "{row:?}"
+    );
     app.stop().await;
 }
 
@@ -748,12 +777,19 @@ async fn digest_settings_need_sign_in(backend: Backend) {
     app.stop().await;
 }
 
-const SAVE: &str = "mutation($input: SaveSearchInput!) { saveSearch(input: $input) { id name query filter { types statuses } } }";
+pub(crate) const SAVE: &str = "mutation($input: SaveSearchInput!) { saveSearch(input: $input) { id name query filter { types statuses } } }";
 const SAVED: &str = "{ savedSearches { id name } me { digestSettings { includeSavedSearches } } }";
 const DELETE_SAVED: &str = "mutation($id: ID!) { deleteSavedSearch(id: $id) }";
 
 /// A need of `org` in Milan, published by `who`.
-async fn need(app: &TestApp, who: &Member, org: Uuid, kind: &str, title: &str, text: &str) -> Uuid {
+pub(crate) async fn need(
+    app: &TestApp,
+    who: &Member,
+    org: Uuid,
+    kind: &str,
+    title: &str,
+    text: &str,
+) -> Uuid {
     needs::create(
         app.db(),
         &Actor::user(who.id, &who.email),
@@ -772,7 +808,7 @@ async fn need(app: &TestApp, who: &Member, org: Uuid, kind: &str, title: &str, t
 }
 
 /// The messages `server` received for `to`, in order.
-fn messages_to(server: &SmtpServer, to: &str) -> Vec<Received> {
+pub(crate) fn messages_to(server: &SmtpServer, to: &str) -> Vec<Received> {
     server
         .messages()
         .into_iter()

@@ -138,8 +138,13 @@ async fn demo_records_are_readable_by_id(backend: Backend) {
         .graphql("{ platformStats { organizations openOffers openNeeds municipalities neighbourhoods } }", json!({}))
         .await;
     let stats = &stats["data"]["platformStats"];
-    assert_eq!(stats["municipalities"], 7904);
-    assert_eq!(stats["neighbourhoods"], 88);
+    // Where the demo is (its organisations' seats around the metropolitan
+    // area, its postings in about 30 municipalities and 40 neighbourhoods),
+    // not the 7,904 reference municipalities nor all 88 NIL.
+    let municipalities = stats["municipalities"].as_u64().expect("number");
+    assert!((20..=200).contains(&municipalities), "{stats}");
+    let neighbourhoods = stats["neighbourhoods"].as_u64().expect("number");
+    assert!((20..88).contains(&neighbourhoods), "{stats}");
     assert!(
         stats["organizations"].as_u64().expect("number") >= 100,
         "{stats}"

@@ -4,7 +4,9 @@
 mod helpers;
 
 mod accounts;
+mod cli;
 mod demo;
+mod digest_outage;
 mod digests;
 mod export;
 mod graphql_api;

@@ -2,7 +2,8 @@
 //! its own, speaks enough RFC 5321 for lettre (EHLO/HELO, MAIL FROM, RCPT TO,
 //! DATA with dot-unstuffing, RSET, NOOP, QUIT), records every accepted
 //! message and can be told to refuse the next transactions with a 451 or a
-//! 550, at MAIL FROM or at the end of DATA.
+//! 550 (at MAIL FROM, RCPT TO or the end of DATA), to stall, or to go down
+//! altogether (connections refused) and come back on the same port.
 //!
 //! No AUTH and no TLS: the mailer's URL parsing covers those, and a test
 //! certificate authority would cost more than it proves.
@@ -50,6 +51,8 @@ impl Received {
 pub enum Stage {
     /// Reply to MAIL FROM.
     MailFrom,
+    /// Reply to RCPT TO: the server refuses the address.
+    RcptTo,
     /// Reply after the final `.` of DATA, once the whole message is in.
     EndOfData,
 }
@@ -76,6 +79,10 @@ impl Failure {
     /// The refusal to send, or `None` (after the stall) to go on normally.
     async fn apply(self) -> Option<&'static str> {
         match self {
+            Self::Temporary(Stage::RcptTo) => Some("450 4.2.1 Mailbox temporarily unavailable\r\n"),
+            Self::Permanent(Stage::RcptTo) => {
+                Some("550 5.1.1 Recipient address rejected: user unknown\r\n")
+            }
             Self::Temporary(_) => Some("451 4.3.0 Temporary failure, try again later\r\n"),
             Self::Permanent(_) => Some("550 5.7.1 Message refused\r\n"),
             Self::Stall(_, delay) => {
@@ -111,7 +118,8 @@ impl Shared {
 pub struct SmtpServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    accept: JoinHandle<()>,
+    /// The accept loop; `None` while the server is down.
+    accept: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl SmtpServer {
@@ -129,8 +137,40 @@ impl SmtpServer {
         Self {
             addr,
             shared,
-            accept,
+            accept: Mutex::new(Some(accept)),
         }
+    }
+
+    /// Goes down like a crashed mail server: open connections are cut and
+    /// new ones are refused until [`come_back`](Self::come_back).
+    pub async fn go_down(&self) {
+        let accept = self
+            .accept
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(accept) = accept {
+            accept.abort();
+            // Once the task is gone its listener and connections are closed.
+            let _ = accept.await;
+        }
+    }
+
+    /// Listens again on the same port, with the messages and refusals it had.
+    pub async fn come_back(&self) {
+        let mut tries = 0;
+        let listener = loop {
+            match TcpListener::bind(self.addr).await {
+                Ok(listener) => break listener,
+                Err(error) => {
+                    tries += 1;
+                    assert!(tries < 100, "cannot listen on {} again: {error}", self.addr);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        };
+        let accept = tokio::spawn(accept_loop(listener, Arc::clone(&self.shared)));
+        *self.accept.lock().unwrap_or_else(PoisonError::into_inner) = Some(accept);
     }
 
     /// The address it listens on.
@@ -186,7 +226,14 @@ impl Drop for SmtpServer {
     fn drop(&mut self) {
         // Dropping the accept task drops its JoinSet, which aborts every
         // open connection.
-        self.accept.abort();
+        if let Some(accept) = self
+            .accept
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            accept.abort();
+        }
     }
 }
 
@@ -271,7 +318,7 @@ async fn serve(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> {
                         Some(reply) => reply,
                         None => {
                             session.mail_from = Some(from);
-                            session.failure = failure.filter(|f| f.stage() == Stage::EndOfData);
+                            session.failure = failure.filter(|f| f.stage() != Stage::MailFrom);
                             "250 2.1.0 Ok\r\n"
                         }
                     }
@@ -280,8 +327,17 @@ async fn serve(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> {
             "RCPT" if session.mail_from.is_none() => "503 5.5.1 Need MAIL first\r\n",
             "RCPT" => match path_argument(argument, "TO:") {
                 Some(to) if !to.is_empty() => {
-                    session.rcpt_to.push(to);
-                    "250 2.1.5 Ok\r\n"
+                    let refusal = match session.failure {
+                        Some(f) if f.stage() == Stage::RcptTo => f.apply().await,
+                        _ => None,
+                    };
+                    match refusal {
+                        Some(reply) => reply,
+                        None => {
+                            session.rcpt_to.push(to);
+                            "250 2.1.5 Ok\r\n"
+                        }
+                    }
                 }
                 _ => "501 5.5.4 Syntax: RCPT TO:<address>\r\n",
             },
@@ -292,8 +348,8 @@ async fn serve(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> {
                     .await?;
                 let data = read_data(&mut reader).await?;
                 let refusal = match session.failure {
-                    Some(failure) => failure.apply().await,
-                    None => None,
+                    Some(failure) if failure.stage() == Stage::EndOfData => failure.apply().await,
+                    _ => None,
                 };
                 let reply = match (data, refusal) {
                     (None, _) => "552 5.3.4 Message too big\r\n",

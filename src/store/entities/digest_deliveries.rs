@@ -10,7 +10,8 @@ pub struct Model {
     pub user_id: Uuid,
     pub period_start: DateTimeUtc,
     pub period_end: DateTimeUtc,
-    /// A delivery status (`pending`, `sending`, `sent`, `retry`, `failed`).
+    /// A delivery status (`pending`, `sending`, `sent`, `retry`, `failed`,
+    /// `given_up`).
     pub status: String,
     pub attempts: i32,
     pub next_attempt_at: Option<DateTimeUtc>,
@@ -23,6 +24,16 @@ pub struct Model {
     pub item_count: i32,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    /// When a failure that may pass first stopped it (the retries run from
+    /// here).
+    pub first_failed_at: Option<DateTimeUtc>,
+    /// A delivery failure (`unreachable`, `deferred`, `recipient_refused`,
+    /// `message_refused`): what people are told; `last_error` keeps the
+    /// server's words for operators.
+    pub failure_kind: Option<String>,
+    /// When the planner took what was still relevant of this given-up
+    /// delivery into the next digest.
+    pub carried_over_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

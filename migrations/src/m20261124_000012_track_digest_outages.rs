@@ -1,0 +1,63 @@
+//! Digests survive mail outages. On `digest_deliveries`:
+//! `first_failed_at`, when a delivery first failed for a reason that may
+//! pass, so that it is retried for a configured time (48 hours by default)
+//! rather than a fixed number of attempts; `failure_kind`, what went wrong
+//! in words a person can be told (the server's own reply stays in
+//! `last_error`, for operators); `carried_over_at`, when the planner took
+//! what was still relevant of a delivery given up (status `given_up`) into
+//! the next digest. Expand-only: nullable columns older processes ignore.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+use crate::common::CLOSED_LIST_LEN;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // One column per statement: SQLite alters one at a time.
+        for column in [
+            timestamp_with_time_zone_null(DigestDeliveries::FirstFailedAt),
+            string_len_null(DigestDeliveries::FailureKind, CLOSED_LIST_LEN),
+            timestamp_with_time_zone_null(DigestDeliveries::CarriedOverAt),
+        ] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(DigestDeliveries::Table)
+                        .add_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for column in [
+            DigestDeliveries::CarriedOverAt,
+            DigestDeliveries::FailureKind,
+            DigestDeliveries::FirstFailedAt,
+        ] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(DigestDeliveries::Table)
+                        .drop_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(DeriveIden)]
+enum DigestDeliveries {
+    Table,
+    FirstFailedAt,
+    FailureKind,
+    CarriedOverAt,
+}
