@@ -14,8 +14,10 @@
 //!    message (immediate digests, checked every minute, record nothing).
 //!    The items, each kind when the user's settings include it:
 //!    - matches of the user's organisations' needs and offers, created
-//!      since the subscription began, not dismissed by the user's side
-//!      ([`MAX_ITEMS`] at most; the rest wait for the next digest);
+//!      since the subscription began, not dismissed by the user's side,
+//!      whose other side the public may see ([`super::visibility`]; not a
+//!      draft, nor hidden) ([`MAX_ITEMS`] at most; the rest wait for the
+//!      next digest);
 //!    - offers, needs and calls published since the last digest that a saved
 //!      search of the user finds, run through the search index (one section
 //!      per search, [`PER_SEARCH`] each at most, none of the user's own
@@ -78,7 +80,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::saved_searches::{self, SavedSearch};
-use super::{Actor, new_id, now, search_docs, tokens};
+use super::{Actor, new_id, now, search_docs, tokens, visibility};
 use crate::config::Settings;
 use crate::domain::{
     DeliveryStatus, DigestFrequency, Email, EmailTokenPurpose, FeedbackSource, FeedbackVerdict,
@@ -900,6 +902,10 @@ async fn new_match_items(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
+    // Never news of a posting the public may not see (a draft, hidden, or
+    // of a hidden organisation) unless it is the user's own.
+    let shown = visibility::matches_for_members(txn, &rows, &need_ids, &offer_ids).await?;
+    rows.retain(|m| shown.contains(&m.id));
     let sent = sent_items(
         txn,
         sub.user_id,
@@ -1357,6 +1363,14 @@ async fn match_sections(
     let my_needs: HashMap<Uuid, needs::Model> = my_needs.into_iter().map(|n| (n.id, n)).collect();
     let my_offers: HashMap<Uuid, offers::Model> =
         my_offers.into_iter().map(|o| (o.id, o)).collect();
+    // What was hidden since planning is left out.
+    let shown = visibility::matches_for_members(
+        db,
+        &rows,
+        &my_needs.keys().copied().collect(),
+        &my_offers.keys().copied().collect(),
+    )
+    .await?;
     let other_needs: HashMap<Uuid, needs::Model> = needs::Entity::find()
         .filter(needs::Column::Id.is_in(rows.iter().map(|m| m.need_id)))
         .filter(needs::Column::DeletedAt.is_null())
@@ -1391,7 +1405,7 @@ async fn match_sections(
     };
     // Section key: (side, posting id).
     let mut sections: BTreeMap<(u8, Uuid), DigestSection> = BTreeMap::new();
-    for row in &rows {
+    for row in rows.iter().filter(|m| shown.contains(&m.id)) {
         let (Some(need), Some(offer)) = (
             other_needs.get(&row.need_id),
             other_offers.get(&row.offer_id),

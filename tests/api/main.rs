@@ -22,3 +22,4 @@ mod shutdown;
 mod smtp_server;
 mod subscriptions;
 mod territories;
+mod visibility;

@@ -95,7 +95,7 @@ struct Fixture {
     offer_keys: HashMap<Uuid, String>,
 }
 
-async fn territories(app: &TestApp) {
+pub async fn territories(app: &TestApp) {
     reference_data::load_municipalities(app.db())
         .await
         .expect("municipalities");
@@ -166,7 +166,7 @@ async fn load_fixture(app: &TestApp) -> Fixture {
 }
 
 /// Waits until the server's job worker has run every queued job.
-async fn settle(app: &TestApp) {
+pub async fn settle(app: &TestApp) {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let pending = trama::jobs::pending(app.db()).await.expect("pending jobs");
