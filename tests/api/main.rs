@@ -14,6 +14,7 @@ mod health;
 mod import;
 mod mail;
 mod matching;
+mod partnership;
 mod protection;
 mod records;
 mod relevance;
