@@ -48,8 +48,10 @@ pub struct OrganizationInput {
     /// Neighbourhoods the organisation serves.
     #[graphql(default)]
     pub neighbourhood_ids: Vec<ID>,
-    #[graphql(default)]
-    pub contacts: Vec<ContactInput>,
+    /// The contacts, in display order. Left out (or null), an update keeps
+    /// the current ones, including those the editor's client was not shown;
+    /// given, even as an empty list, they replace them all.
+    pub contacts: Option<Vec<ContactInput>>,
 }
 
 impl From<OrganizationInput> for domain::OrganizationInput {
@@ -69,6 +71,7 @@ impl From<OrganizationInput> for domain::OrganizationInput {
             neighbourhood_ids: i.neighbourhood_ids.into_iter().map(|id| id.0).collect(),
             contacts: i
                 .contacts
+                .unwrap_or_default()
                 .into_iter()
                 .map(|c| domain::ContactInput {
                     kind: value(domain::ContactKind::from(c.kind)),

@@ -266,14 +266,18 @@ pub struct OrganizationById(pub Uuid);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MunicipalityByCode(pub String);
 
-/// An offer by id: published (open or closed), not hidden or deleted, of a
-/// visible organisation.
+/// An offer (not deleted, in any state) by id: the resolver decides
+/// whether the viewer may see it ([`crate::services::visibility`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct OfferById(pub Uuid);
 
-/// A need by id, visible as [`OfferById`].
+/// A need by id, as [`OfferById`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct NeedById(pub Uuid);
+
+/// The co-design project a match opened, if any.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ProjectOfMatch(pub Uuid);
 
 /// A neighbourhood by id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -376,7 +380,7 @@ impl Loader<OfferById> for Batch {
 
     async fn load(&self, keys: &[OfferById]) -> BatchResult<OfferById, Self::Value> {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let rows = crate::services::search_docs::visible_offers(&self.db, &ids).await?;
+        let rows = listing::offers_by_id(&self.db, &ids).await?;
         Ok(rows.into_iter().map(|o| (OfferById(o.id), o)).collect())
     }
 }
@@ -387,8 +391,22 @@ impl Loader<NeedById> for Batch {
 
     async fn load(&self, keys: &[NeedById]) -> BatchResult<NeedById, Self::Value> {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let rows = crate::services::search_docs::visible_needs(&self.db, &ids).await?;
+        let rows = listing::needs_by_id(&self.db, &ids).await?;
         Ok(rows.into_iter().map(|n| (NeedById(n.id), n)).collect())
+    }
+}
+
+impl Loader<ProjectOfMatch> for Batch {
+    type Value = Uuid;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ProjectOfMatch]) -> BatchResult<ProjectOfMatch, Self::Value> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let projects = listing::projects_of_matches(&self.db, &ids).await?;
+        Ok(projects
+            .into_iter()
+            .map(|(match_id, project)| (ProjectOfMatch(match_id), project))
+            .collect())
     }
 }
 

@@ -10,14 +10,15 @@ use uuid::Uuid;
 
 use super::enums::{Language, OfferKind};
 use super::error::GqlResult;
-use super::loaders::{NeedById, OfferById, load};
+use super::loaders::{NeedById, OfferById, OrganizationById, ProjectOfMatch, load};
 use super::types::{Need, Offer, Organization, organization, pick_lang, state, stored};
-use super::viewer::Viewer;
+use super::viewer::{Viewer, reader};
 use crate::domain::{self, FeedbackSource, parse_uuid};
 use crate::error::{AppError, Entity};
 use crate::matching::{self, Reason};
-use crate::services::matches::{self as service, MatchSide as ServiceSide};
-use crate::services::{self, Actor};
+use crate::services::matches::{self as service, MatchSide as ServiceSide, Partnership};
+use crate::services::visibility::{self, Posting};
+use crate::services::{Actor, notifications};
 use crate::store::entities::matches;
 
 /// Largest `first` of the match lists.
@@ -76,6 +77,24 @@ impl From<MatchSide> for ServiceSide {
             MatchSide::Offer => ServiceSide::Offer,
         }
     }
+}
+
+/// Where a match stands on the way to a partnership, which needs both
+/// sides' consent.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "Partnership")]
+pub enum MatchPartnership {
+    /// Neither side proposed a partnership.
+    NotProposed,
+    /// The offer's side proposed it: it waits for the need's side to set
+    /// PARTNERSHIP too (or dismiss the match).
+    AwaitingNeedSide,
+    /// The need's side proposed it: it waits for the offer's side.
+    AwaitingOfferSide,
+    /// One side proposed it, the other dismissed the match.
+    Declined,
+    /// Both sides agreed: the need's co-design project is open.
+    Open,
 }
 
 /// A verdict on a proposed match, to tune the engine.
@@ -153,19 +172,13 @@ impl Match {
     }
 
     async fn need(&self, ctx: &Context<'_>) -> Result<Need> {
-        load(ctx, NeedById(self.0.need_id))
-            .await?
-            .map(Need)
-            .ok_or_else(|| AppError::not_found(Entity::Need, "needId"))
-            .gql(ctx)
+        let need = load(ctx, NeedById(self.0.need_id)).await?;
+        Ok(Need(seen(ctx, need, Entity::Need, "needId").await?))
     }
 
     async fn offer(&self, ctx: &Context<'_>) -> Result<Offer> {
-        load(ctx, OfferById(self.0.offer_id))
-            .await?
-            .map(Offer)
-            .ok_or_else(|| AppError::not_found(Entity::Offer, "offerId"))
-            .gql(ctx)
+        let offer = load(ctx, OfferById(self.0.offer_id)).await?;
+        Ok(Offer(seen(ctx, offer, Entity::Offer, "offerId").await?))
     }
 
     /// 0..1: the weighted mean of the criteria in `reasons`.
@@ -193,9 +206,52 @@ impl Match {
         Ok(stored::<domain::MatchSideStatus>(ctx, &self.0.offer_side_status)?.into())
     }
 
+    /// Where the match stands on the way to a partnership: PARTNERSHIP on
+    /// one side is a proposal that awaits the other side's.
+    async fn partnership(&self, ctx: &Context<'_>) -> Result<MatchPartnership> {
+        let project = load(ctx, ProjectOfMatch(self.0.id)).await?;
+        Ok(Partnership::of(&self.0, project).into())
+    }
+
+    /// The co-design project the partnership opened, once both sides
+    /// agreed; shown to the two organisations' members (and moderators)
+    /// only, null for anyone else.
+    async fn project_id(&self, ctx: &Context<'_>) -> Result<Option<ID>> {
+        let Some(project) = load(ctx, ProjectOfMatch(self.0.id)).await? else {
+            return Ok(None);
+        };
+        let need = load(ctx, NeedById(self.0.need_id)).await?;
+        let offer = load(ctx, OfferById(self.0.offer_id)).await?;
+        let reader = reader(ctx).await?;
+        let party = |owner: Option<Uuid>| owner.is_some_and(|o| reader.is_insider(o));
+        let insider =
+            party(need.map(|n| n.organization_id)) || party(offer.map(|o| o.organization_id));
+        Ok(insider.then(|| ID(project.to_string())))
+    }
+
     /// When the score was last computed.
     async fn computed_at(&self) -> DateTime<Utc> {
         self.0.computed_at
+    }
+}
+
+/// An offer or need loaded for a match, if the viewer may see it (with
+/// its organisation, batched); NOT_FOUND on `field` otherwise.
+async fn seen<P: Posting>(
+    ctx: &Context<'_>,
+    posting: Option<P>,
+    entity: Entity,
+    field: &str,
+) -> Result<P> {
+    let not_found = || AppError::not_found(entity, field);
+    let Some(posting) = posting else {
+        return Err(not_found()).gql(ctx);
+    };
+    let owner = load(ctx, OrganizationById(posting.organization_id())).await?;
+    let reader = reader(ctx).await?;
+    match owner {
+        Some(owner) if reader.may_see_posting(&owner, &posting) => Ok(posting),
+        _ => Err(not_found()).gql(ctx),
     }
 }
 
@@ -332,8 +388,10 @@ impl MatchQuery {
     /// The offers proposed for a need, best first (`first`: 20 unless given,
     /// at most 100). Offers the need's organisation dismissed are left out
     /// unless `includeDismissed`, which only its members may ask for.
-    /// Errors: BAD_USER_INPUT on `needId` or `first`, NOT_FOUND on `needId`,
-    /// FORBIDDEN on `includeDismissed`.
+    /// Errors: BAD_USER_INPUT on `needId` or `first`, NOT_FOUND on `needId`
+    /// (also for a draft or hidden need, or one of a hidden organisation,
+    /// unless the viewer is one of its members or a moderator), FORBIDDEN
+    /// on `includeDismissed`.
     async fn matches_for_need(
         &self,
         ctx: &Context<'_>,
@@ -345,7 +403,8 @@ impl MatchQuery {
         let id = id_arg(ctx, &need_id, "needId")?;
         let first = first_arg(ctx, first)?;
         let state = state(ctx)?;
-        let need = services::needs::get(&state.db, id, "needId")
+        let reader = reader(ctx).await?;
+        let need = visibility::need(&state.db, &reader, id, "needId")
             .await
             .gql(ctx)?;
         if include_dismissed {
@@ -371,7 +430,8 @@ impl MatchQuery {
         let id = id_arg(ctx, &offer_id, "offerId")?;
         let first = first_arg(ctx, first)?;
         let state = state(ctx)?;
-        let offer = services::offers::get(&state.db, id, "offerId")
+        let reader = reader(ctx).await?;
+        let offer = visibility::offer(&state.db, &reader, id, "offerId")
             .await
             .gql(ctx)?;
         if include_dismissed {
@@ -387,7 +447,8 @@ impl MatchQuery {
     /// Organisations whose offers match this organisation's open needs, or
     /// whose needs its open offers match, best first (`first`: 10 unless
     /// given, at most 100). Errors: BAD_USER_INPUT / NOT_FOUND on
-    /// `organizationId`.
+    /// `organizationId` (NOT_FOUND also for a hidden organisation, unless
+    /// the viewer is one of its members or a moderator).
     async fn suggested_partners(
         &self,
         ctx: &Context<'_>,
@@ -397,7 +458,8 @@ impl MatchQuery {
         let id = id_arg(ctx, &organization_id, "organizationId")?;
         let first = first_arg(ctx, Some(first.unwrap_or(10)))?;
         let state = state(ctx)?;
-        services::organizations::get(&state.db, id, "organizationId")
+        let reader = reader(ctx).await?;
+        visibility::organization(&state.db, &reader, id, "organizationId")
             .await
             .gql(ctx)?;
         Ok(service::suggested_partners(&state.db, id, first)
@@ -410,11 +472,16 @@ impl MatchQuery {
 
     /// For a need asking for several kinds of contribution, the
     /// organisations that together cover them with the best total score,
-    /// each with its matches. Errors: BAD_USER_INPUT / NOT_FOUND on `needId`.
+    /// each with its matches. Errors: BAD_USER_INPUT / NOT_FOUND on `needId`
+    /// (NOT_FOUND as for `matchesForNeed`).
     async fn partner_set(&self, ctx: &Context<'_>, need_id: ID) -> Result<PartnerSet> {
         let id = id_arg(ctx, &need_id, "needId")?;
         let state = state(ctx)?;
-        let (cover, by_offer) = service::partner_set(&state.db, &state.matcher, id)
+        let reader = reader(ctx).await?;
+        let need = visibility::need(&state.db, &reader, id, "needId")
+            .await
+            .gql(ctx)?;
+        let (cover, by_offer) = service::partner_set(&state.db, &state.matcher, need.id)
             .await
             .gql(ctx)?;
         Ok(PartnerSet {
@@ -441,7 +508,7 @@ impl MatchQuery {
 async fn member_of(ctx: &Context<'_>, organization_id: Uuid) -> Result<()> {
     let actor = actor(ctx)?;
     let state = state(ctx)?;
-    services::permissions::require_member(&state.db, Some(&actor), organization_id)
+    crate::services::permissions::require_member(&state.db, Some(&actor), organization_id)
         .await
         .map(|_| ())
         .gql(ctx)
@@ -452,7 +519,9 @@ async fn member_of(ctx: &Context<'_>, organization_id: Uuid) -> Result<()> {
 pub struct MatchStatusPayload {
     #[graphql(name = "match")]
     pub match_: Match,
-    /// The co-design project a partnership opened (or joined).
+    /// The co-design project, once both sides agreed to the partnership
+    /// (null while a proposal awaits the other side: see
+    /// `match.partnership`).
     pub project_id: Option<ID>,
 }
 
@@ -462,13 +531,18 @@ pub struct MatchMutation;
 #[Object]
 impl MatchMutation {
     /// Moves your side of a match: INTERESTED, DISMISSED (it stays away until
-    /// either side edits its content), IN_CONTACT, PARTNERSHIP (opens the
-    /// need's co-design project, or adds your organisation to it), or back
-    /// to SUGGESTED. `side` is needed only if you belong to both
-    /// organisations. Errors: UNAUTHENTICATED; FORBIDDEN unless you are a
-    /// member of that side's organisation; NOT_FOUND on `matchId`; CONFLICT
-    /// on `status` after a partnership started or when the other side
-    /// dismissed the match.
+    /// either side edits its content; dismissing declines the other side's
+    /// proposal), IN_CONTACT, PARTNERSHIP, or back to SUGGESTED. A
+    /// partnership needs both sides: PARTNERSHIP on your side proposes it
+    /// (the other organisation's people are told by e-mail, and
+    /// `match.partnership` shows it awaiting them) and any other status
+    /// withdraws the proposal; PARTNERSHIP on the second side opens the
+    /// need's co-design project (or adds the offer's organisation to it).
+    /// `side` is needed only if you belong to both organisations. Errors:
+    /// UNAUTHENTICATED; FORBIDDEN unless you are a member of that side's
+    /// organisation; NOT_FOUND on `matchId`; CONFLICT on `status` once the
+    /// partnership is open or when proposing to a side that dismissed the
+    /// match.
     async fn set_match_status(
         &self,
         ctx: &Context<'_>,
@@ -479,13 +553,16 @@ impl MatchMutation {
         let actor = actor(ctx)?;
         let id = id_arg(ctx, &match_id, "matchId")?;
         let state = state(ctx)?;
-        let (row, project) =
+        let change =
             service::set_status(&state.db, &actor, id, side.map(Into::into), status.into())
                 .await
                 .gql(ctx)?;
+        if let Some(proposal) = &change.proposal {
+            notifications::partnership_proposed(&state.mailer, &state.settings, proposal).await;
+        }
         Ok(MatchStatusPayload {
-            match_: Match(row),
-            project_id: project.map(|p| ID(p.to_string())),
+            match_: Match(change.row),
+            project_id: change.project_id.map(|p| ID(p.to_string())),
         })
     }
 

@@ -70,6 +70,7 @@ pub fn build_schema(state: AppState) -> TramaSchema {
     .data(crate::services::rate_limit::RateLimiter::new())
     .data(feed)
     .extension(search::RefreshAfterMutation)
+    .extension(viewer::ReaderPerRequest)
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
     .finish()

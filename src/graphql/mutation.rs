@@ -243,7 +243,8 @@ impl CoreMutation {
         ))
     }
 
-    /// Replaces an organisation's profile. Its admins only.
+    /// Replaces an organisation's profile. Its admins only. Contacts left
+    /// out of `input` stay as they are; given, they replace the current ones.
     async fn update_organization(
         &self,
         ctx: &Context<'_>,
@@ -253,9 +254,14 @@ impl CoreMutation {
         let actor = actor(ctx)?;
         let id = id_arg(ctx, &id, "id")?;
         let state = state(ctx)?;
+        let contacts = if input.contacts.is_some() {
+            organizations::Contacts::Replace
+        } else {
+            organizations::Contacts::Keep
+        };
         let input = domain::OrganizationInput::from(input);
         Ok(Organization(
-            organizations::update(&state.db, &actor, id, &input)
+            organizations::update(&state.db, &actor, id, &input, contacts)
                 .await
                 .gql(ctx)?,
         ))

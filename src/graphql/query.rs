@@ -9,29 +9,14 @@ use super::connection::{List, Total, connection, page_cost, page_request};
 use super::enums::{NeedKind, OfferKind, OrganizationKind, PostingStatus, VerificationStatus};
 use super::error::GqlResult;
 use super::types::{Need, Offer, Organization, PlatformStats, Sector, state};
-use super::viewer::{check_draft_listing, may_see_drafts};
+use super::viewer::{check_draft_listing, reader};
 use crate::domain::{self, Invalid, IstatCode, SectorCode, parse_uuid};
-use crate::error::{AppError, Entity};
+use crate::error::AppError;
 use crate::services::listing::{self, PostingFilter};
-use crate::services::{self, lookups};
+use crate::services::{self, lookups, visibility};
 
 #[derive(Default)]
 pub struct CatalogQuery;
-
-/// A draft is NOT_FOUND for anyone but its organisation's members.
-async fn hide_others_draft(
-    ctx: &Context<'_>,
-    status: &str,
-    organization_id: Uuid,
-    entity: Entity,
-) -> Result<()> {
-    if status == domain::PostingStatus::Draft.as_str()
-        && !may_see_drafts(ctx, organization_id).await?
-    {
-        return Err(AppError::not_found(entity, "id")).gql(ctx);
-    }
-    Ok(())
-}
 
 /// A GraphQL id argument as a UUID; a malformed one is bad input on `field`.
 fn uuid_arg(ctx: &Context<'_>, id: &ID, field: &str) -> Result<Uuid> {
@@ -194,37 +179,44 @@ impl CatalogQuery {
     }
 
     /// An organisation by id. Errors: BAD_USER_INPUT on a malformed id,
-    /// NOT_FOUND when there is none.
+    /// NOT_FOUND when there is none, or it is hidden by a moderator and the
+    /// viewer is neither one of its members nor a moderator.
     async fn organization(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Organization>> {
         let uuid = uuid_arg(ctx, &id, "id")?;
         let state = state(ctx)?;
+        let reader = reader(ctx).await?;
         Ok(Some(Organization(
-            services::organizations::get(&state.db, uuid, "id")
+            visibility::organization(&state.db, &reader, uuid, "id")
                 .await
                 .gql(ctx)?,
         )))
     }
 
     /// An offer by id. Errors: BAD_USER_INPUT on a malformed id, NOT_FOUND
-    /// when there is none.
+    /// when there is none, or it is a draft, hidden, or of a hidden
+    /// organisation, and the viewer is neither one of the organisation's
+    /// members nor a moderator.
     async fn offer(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Offer>> {
         let uuid = uuid_arg(ctx, &id, "id")?;
         let state = state(ctx)?;
-        let offer = services::offers::get(&state.db, uuid, "id")
-            .await
-            .gql(ctx)?;
-        hide_others_draft(ctx, &offer.status, offer.organization_id, Entity::Offer).await?;
-        Ok(Some(Offer(offer)))
+        let reader = reader(ctx).await?;
+        Ok(Some(Offer(
+            visibility::offer(&state.db, &reader, uuid, "id")
+                .await
+                .gql(ctx)?,
+        )))
     }
 
-    /// A need by id. Errors: BAD_USER_INPUT on a malformed id, NOT_FOUND when
-    /// there is none.
+    /// A need by id. Errors as for `offer`.
     async fn need(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Need>> {
         let uuid = uuid_arg(ctx, &id, "id")?;
         let state = state(ctx)?;
-        let need = services::needs::get(&state.db, uuid, "id").await.gql(ctx)?;
-        hide_others_draft(ctx, &need.status, need.organization_id, Entity::Need).await?;
-        Ok(Some(Need(need)))
+        let reader = reader(ctx).await?;
+        Ok(Some(Need(
+            visibility::need(&state.db, &reader, uuid, "id")
+                .await
+                .gql(ctx)?,
+        )))
     }
 
     /// Organisations, newest first. `first` is 20 unless given (at most

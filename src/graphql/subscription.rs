@@ -15,8 +15,9 @@ use tokio::sync::broadcast;
 use uuid::Uuid;
 
 use super::types::{Need, Offer, Organization, state};
-use crate::domain::{OutboxEntityType, OutboxOperation, PostingStatus};
-use crate::services::{needs, offers, organizations, search_docs};
+use crate::domain::{OutboxEntityType, OutboxOperation};
+use crate::services::search_docs;
+use crate::services::visibility::{self, Reader};
 
 /// How often the feed looks for new changes while someone listens.
 const POLL_EVERY: Duration = Duration::from_millis(300);
@@ -117,7 +118,8 @@ pub struct RecordChange {
 }
 
 /// Loads the record as the public sees it; `None` when it is not public
-/// (drafts are their organisation's own).
+/// (drafts, hidden records and the records of hidden organisations are
+/// their organisation's own: see [`visibility`]).
 async fn public_view(db: &DatabaseConnection, change: Change) -> Option<RecordChange> {
     let mut event = RecordChange {
         record_type: change.record,
@@ -130,25 +132,18 @@ async fn public_view(db: &DatabaseConnection, change: Change) -> Option<RecordCh
     if change.removed {
         return Some(event);
     }
-    let draft = PostingStatus::Draft.as_str();
+    let public = Reader::anonymous();
     match change.record {
         RecordType::Organization => {
-            event.organization = Some(Organization(
-                organizations::get(db, change.id, "id").await.ok()?,
-            ));
+            let organization = visibility::organization(db, &public, change.id, "id");
+            event.organization = Some(Organization(organization.await.ok()?));
         }
         RecordType::Offer => {
-            let offer = offers::get(db, change.id, "id")
-                .await
-                .ok()
-                .filter(|o| o.status != draft)?;
+            let offer = visibility::offer(db, &public, change.id, "id").await.ok()?;
             event.offer = Some(Offer(offer));
         }
         RecordType::Need => {
-            let need = needs::get(db, change.id, "id")
-                .await
-                .ok()
-                .filter(|n| n.status != draft)?;
+            let need = visibility::need(db, &public, change.id, "id").await.ok()?;
             event.need = Some(Need(need));
         }
     }

@@ -20,7 +20,7 @@ use super::loaders::{
     NeighbourhoodById, NeighbourhoodsOfOrganization, OffersOfOrganization, OrganizationById,
     SectorsOfNeed, SectorsOfOffer, SectorsOfOrganization, load,
 };
-use super::viewer::{Viewer, check_draft_listing};
+use super::viewer::{check_draft_listing, reader};
 use crate::app::AppState;
 use crate::domain::{self, ClosedList, ContactVisibility, EuroCents, Lang};
 use crate::error::{AppError, Entity};
@@ -109,11 +109,14 @@ async fn neighbourhood(ctx: &Context<'_>, id: Option<Uuid>) -> Result<Option<Nei
     Ok(load(ctx, NeighbourhoodById(id)).await?.map(Neighbourhood))
 }
 
-/// The organisation an offer or a need belongs to; a deleted one is
-/// NOT_FOUND on `organizationId` (its postings are not listed either).
+/// The organisation an offer, a need or a suggestion names; one that is
+/// deleted, or that the viewer may not see (hidden by a moderator), is
+/// NOT_FOUND on `organizationId` (its postings are not shown either).
 pub(crate) async fn organization(ctx: &Context<'_>, id: Uuid) -> Result<Organization> {
-    load(ctx, OrganizationById(id))
-        .await?
+    let found = load(ctx, OrganizationById(id)).await?;
+    let reader = reader(ctx).await?;
+    found
+        .filter(|o| reader.may_see_organization(o))
         .map(Organization)
         .ok_or_else(|| AppError::not_found(Entity::Organization, "organizationId"))
         .gql(ctx)
@@ -249,6 +252,9 @@ pub struct Contact {
     pub kind: ContactKind,
     pub value: String,
     pub label: Option<String>,
+    /// Who may see it (the organisation's members see every contact, so
+    /// they can send the whole list back when they edit it).
+    pub visibility: super::enums::ContactVisibility,
 }
 
 /// A registered organisation: a co-operative, an association, a foundation, a
@@ -328,20 +334,25 @@ impl Organization {
             .collect())
     }
 
-    /// Contacts visible to the caller (without signing in: the public ones).
+    /// The contacts the viewer may see: PUBLIC ones to anyone, SIGNED_IN
+    /// ones to signed-in people with a verified address, MEMBERS ones to
+    /// the organisation's members (and moderators), who see them all.
     async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
         let rows = load(ctx, ContactsOfOrganization(self.0.id))
             .await?
             .unwrap_or_default();
+        let reader = reader(ctx).await?;
         let mut visible = Vec::new();
         for row in rows {
-            if stored::<ContactVisibility>(ctx, &row.visibility)? != ContactVisibility::Public {
+            let visibility = stored::<ContactVisibility>(ctx, &row.visibility)?;
+            if !reader.may_see_contact(self.0.id, visibility) {
                 continue;
             }
             visible.push(Contact {
                 kind: stored::<domain::ContactKind>(ctx, &row.kind)?.into(),
                 value: row.value,
                 label: row.label,
+                visibility: visibility.into(),
             });
         }
         Ok(visible)
@@ -401,8 +412,8 @@ impl Organization {
         ))
     }
 
-    /// The people of the organisation, newest membership first. Only
-    /// signed-in users see them: without signing in the list is empty.
+    /// The people of the organisation, newest membership first. Only its
+    /// members and moderators see them: for anyone else the list is empty.
     #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn members(
         &self,
@@ -411,7 +422,7 @@ impl Organization {
         after: Option<String>,
     ) -> Result<List<Member>> {
         let page = page_request(ctx, first, after)?;
-        if !Viewer::of(ctx).is_signed_in() {
+        if !reader(ctx).await?.may_see_members(self.0.id) {
             return Ok(hidden());
         }
         let key = MembersOfOrganization {
@@ -425,6 +436,17 @@ impl Organization {
             |m| m.id,
             Member,
         ))
+    }
+
+    /// When a moderator hid the organisation from public view (only its
+    /// members and moderators see it then); null when it is public.
+    async fn hidden_at(&self) -> Option<DateTime<Utc>> {
+        self.0.hidden_at
+    }
+
+    /// The moderator's reason for hiding it.
+    async fn hidden_reason(&self) -> Option<&str> {
+        self.0.hidden_reason.as_deref()
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
@@ -544,6 +566,18 @@ impl Offer {
         sector_list(load(ctx, SectorsOfOffer(self.0.id)).await?)
     }
 
+    /// When a moderator hid it from public view (only its organisation's
+    /// members and moderators see it then); null when it is not hidden
+    /// (its organisation may be: see `organization.hiddenAt`).
+    async fn hidden_at(&self) -> Option<DateTime<Utc>> {
+        self.0.hidden_at
+    }
+
+    /// The moderator's reason for hiding it.
+    async fn hidden_reason(&self) -> Option<&str> {
+        self.0.hidden_reason.as_deref()
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -649,6 +683,18 @@ impl Need {
 
     async fn sectors(&self, ctx: &Context<'_>) -> Result<Vec<Sector>> {
         sector_list(load(ctx, SectorsOfNeed(self.0.id)).await?)
+    }
+
+    /// When a moderator hid it from public view (only its organisation's
+    /// members and moderators see it then); null when it is not hidden
+    /// (its organisation may be: see `organization.hiddenAt`).
+    async fn hidden_at(&self) -> Option<DateTime<Utc>> {
+        self.0.hidden_at
+    }
+
+    /// The moderator's reason for hiding it.
+    async fn hidden_reason(&self) -> Option<&str> {
+        self.0.hidden_reason.as_deref()
     }
 
     async fn created_at(&self) -> DateTime<Utc> {

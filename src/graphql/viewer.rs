@@ -1,12 +1,20 @@
 //! Who is asking: every GraphQL request carries a [`Viewer`], anonymous unless
-//! a valid bearer token came with it. Resolvers decide visibility from it;
-//! services decide permissions from the [`Actor`](crate::services::Actor) it
-//! yields.
+//! a valid bearer token came with it. Resolvers decide visibility with the
+//! [`Reader`] it yields (see [`reader`]; the rules are in
+//! [`crate::services::visibility`]); services decide permissions from the
+//! [`Actor`](crate::services::Actor) it yields.
 
-use async_graphql::Context;
+use std::sync::Arc;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
+};
+use async_graphql::{Context, Request, ServerResult};
+use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use crate::services::Actor;
+use crate::services::visibility::Reader;
 
 /// The person behind a request.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -57,29 +65,58 @@ impl Viewer {
     }
 }
 
-/// Drafts belong to their organisation: only its members and moderators see
-/// them. Whether this viewer may see the drafts of `organization_id`.
-pub async fn may_see_drafts(
-    ctx: &Context<'_>,
-    organization_id: Uuid,
-) -> async_graphql::Result<bool> {
-    let viewer = Viewer::of(ctx);
-    let Some(user_id) = viewer.user_id() else {
-        return Ok(false);
+/// The request's [`Reader`]: loaded the first time a resolver asks, then
+/// shared by every resolver of the request, so that a page of any length
+/// costs the same statements. (A request that changes memberships and then
+/// reads, in two mutations of one document, reads with the reader of its
+/// first question.)
+#[derive(Clone, Default)]
+pub struct ReaderCell(Arc<OnceCell<Arc<Reader>>>);
+
+/// Who reads this request, for the rules of
+/// [`crate::services::visibility`].
+pub async fn reader(ctx: &Context<'_>) -> async_graphql::Result<Arc<Reader>> {
+    let load = || async {
+        let viewer = Viewer::of(ctx);
+        let state = ctx.data::<crate::app::AppState>()?;
+        Reader::load(&state.db, viewer.user_id(), viewer.is_moderator())
+            .await
+            .map(Arc::new)
+            .map_err(|e| super::error::to_graphql(ctx, e))
     };
-    if viewer.is_moderator() {
-        return Ok(true);
+    match ctx.data_opt::<ReaderCell>() {
+        Some(cell) => cell.0.get_or_try_init(load).await.cloned(),
+        None => load().await,
     }
-    let state = ctx.data::<crate::app::AppState>()?;
-    let role = crate::services::permissions::role_in(&state.db, user_id, organization_id)
-        .await
-        .map_err(|e| super::error::to_graphql(ctx, e))?;
-    Ok(role.is_some())
 }
 
-/// Refuses to list drafts except one organisation's, to its members:
-/// BAD_USER_INPUT on `filter.organizationId` when no organisation is named,
-/// UNAUTHENTICATED or FORBIDDEN when the viewer is not one of its members.
+/// Gives every request its [`ReaderCell`].
+pub struct ReaderPerRequest;
+
+impl ExtensionFactory for ReaderPerRequest {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ReaderPerRequestExtension)
+    }
+}
+
+struct ReaderPerRequestExtension;
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for ReaderPerRequestExtension {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        next.run(ctx, request.data(ReaderCell::default())).await
+    }
+}
+
+/// Refuses to list drafts except one organisation's, to its members and
+/// moderators: BAD_USER_INPUT on `filter.organizationId` when no
+/// organisation is named, UNAUTHENTICATED or FORBIDDEN when the viewer may
+/// not see its drafts.
 pub async fn check_draft_listing(
     ctx: &Context<'_>,
     status: crate::domain::PostingStatus,
@@ -95,7 +132,7 @@ pub async fn check_draft_listing(
             AppError::invalid("filter.organizationId", crate::domain::Invalid::Required),
         ));
     };
-    if may_see_drafts(ctx, organization_id).await? {
+    if reader(ctx).await?.may_see_drafts(organization_id) {
         return Ok(());
     }
     let error = if Viewer::of(ctx).is_signed_in() {

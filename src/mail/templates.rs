@@ -1,6 +1,7 @@
-//! The account e-mails (address confirmation, password reset, invitation) in
-//! Italian and English, each as a subject, an HTML part and a plain-text part
-//! written from the same content so the two never say different things.
+//! The account e-mails (address confirmation, password reset, invitation,
+//! partnership proposal) in Italian and English, each as a subject, an HTML
+//! part and a plain-text part written from the same content so the two never
+//! say different things.
 //!
 //! The HTML is made for mail clients, not browsers: one centred column built
 //! from presentation tables with inline styles (Outlook and Gmail drop
@@ -197,6 +198,113 @@ pub fn escape_html(raw: &str) -> String {
         }
     }
     escaped
+}
+
+/// Which side of a match a person's organisation is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Asked {
+    /// Their organisation posted the need; the proposer made the offer.
+    ForTheirNeed,
+    /// Their organisation made the offer; the proposer posted the need.
+    ForTheirOffer,
+}
+
+/// A partnership proposed on a match, as the other side reads of it.
+#[derive(Clone, Copy, Debug)]
+pub struct ProposalText<'a> {
+    /// The organisation asked (the reader's).
+    pub organization: &'a str,
+    /// The organisation proposing.
+    pub proposer: &'a str,
+    pub asked: Asked,
+    pub need_title: &'a str,
+    pub offer_title: &'a str,
+}
+
+/// Tells a person of the organisation asked that another proposes a
+/// partnership on the match of a need and an offer, which opens the
+/// co-design project only if their organisation agrees too. `link` opens
+/// their side (the need or the offer) with its matches.
+pub fn partnership_proposal(
+    lang: Lang,
+    display_name: &str,
+    proposal: &ProposalText<'_>,
+    link: &str,
+) -> RenderedEmail {
+    let proposer = or_else(
+        proposal.proposer,
+        match lang {
+            Lang::It => "Un'organizzazione",
+            Lang::En => "An organisation",
+        },
+    );
+    let organization_name = or_else(
+        proposal.organization,
+        match lang {
+            Lang::It => "la vostra organizzazione",
+            Lang::En => "your organisation",
+        },
+    );
+    let need_title = clean(proposal.need_title);
+    let offer_title = clean(proposal.offer_title);
+    let asked = proposal.asked;
+    let content = match lang {
+        Lang::It => Content {
+            subject: format!("{proposer} propone un partenariato su Trama"),
+            heading: "Una proposta di partenariato".to_owned(),
+            greeting: greeting(lang, display_name),
+            before: vec![
+                match asked {
+                    Asked::ForTheirNeed => format!(
+                        "{proposer} propone un partenariato con {organization_name} per il \
+                         vostro bisogno «{need_title}», con la sua offerta «{offer_title}»."
+                    ),
+                    Asked::ForTheirOffer => format!(
+                        "{proposer} propone un partenariato con {organization_name} per il suo \
+                         bisogno «{need_title}», con la vostra offerta «{offer_title}»."
+                    ),
+                },
+                "Il progetto di co-progettazione si apre solo se accettate anche voi: \
+                 scegliete «Partenariato» sull'abbinamento. Se non vi interessa, scartatelo."
+                    .to_owned(),
+            ],
+            action: "Vedi la proposta",
+            after: vec![],
+            why: format!(
+                "Ricevi questa e-mail perché fai parte di {organization_name} su Trama e \
+                 un'altra organizzazione vi ha proposto un partenariato. Senza la vostra \
+                 risposta non si apre nessun progetto."
+            ),
+        },
+        Lang::En => Content {
+            subject: format!("{proposer} proposes a partnership on Trama"),
+            heading: "A partnership proposal".to_owned(),
+            greeting: greeting(lang, display_name),
+            before: vec![
+                match asked {
+                    Asked::ForTheirNeed => format!(
+                        "{proposer} proposes a partnership with {organization_name} for your \
+                         need “{need_title}”, with its offer “{offer_title}”."
+                    ),
+                    Asked::ForTheirOffer => format!(
+                        "{proposer} proposes a partnership with {organization_name} for its \
+                         need “{need_title}”, with your offer “{offer_title}”."
+                    ),
+                },
+                "The co-design project opens only if you agree too: choose “Partnership” on \
+                 the match. If you are not interested, dismiss it."
+                    .to_owned(),
+            ],
+            action: "See the proposal",
+            after: vec![],
+            why: format!(
+                "You are receiving this e-mail because you belong to {organization_name} on \
+                 Trama and another organisation proposed a partnership to it. No project \
+                 opens without your answer."
+            ),
+        },
+    };
+    content.render(lang, link)
 }
 
 /// What an account e-mail says, in plain text; rendered once as HTML and
@@ -431,6 +539,45 @@ mod tests {
             email
                 .html
                 .contains("Il link vale 1 ora e si può usare una sola volta.")
+        );
+    }
+
+    #[test]
+    fn a_partnership_proposal_says_who_asks_what_and_that_it_waits_for_them() {
+        let text = ProposalText {
+            organization: "Municipio 6",
+            proposer: "Portinerie <di> Comunità",
+            asked: Asked::ForTheirNeed,
+            need_title: "Mediazione\na Lorenteggio",
+            offer_title: "Mediatori di vicinato",
+        };
+        let link = "https://trama.example.it/needs/1";
+        let it = partnership_proposal(Lang::It, "Carla", &text, link);
+        assert_eq!(
+            it.subject,
+            "Portinerie <di> Comunità propone un partenariato su Trama"
+        );
+        assert!(it.text.contains(
+            "Portinerie <di> Comunità propone un partenariato con Municipio 6 per il vostro \
+             bisogno «Mediazione a Lorenteggio», con la sua offerta «Mediatori di vicinato»."
+        ));
+        assert!(it.text.contains("si apre solo se accettate anche voi"));
+        assert!(it.text.contains(link));
+        assert!(it.html.contains("Portinerie &lt;di&gt; Comunità"));
+        assert!(!it.html.contains("<di>"));
+        let en = partnership_proposal(
+            Lang::En,
+            "",
+            &ProposalText {
+                asked: Asked::ForTheirOffer,
+                ..text
+            },
+            link,
+        );
+        assert!(en.text.starts_with("A partnership proposal\n\nHello,"));
+        assert!(
+            en.text
+                .contains("for its need “Mediazione a Lorenteggio”, with your offer")
         );
     }
 }

@@ -421,8 +421,38 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<users::Model, Ap
         .ok_or_else(|| AppError::not_found(Entity::User, "id"))
 }
 
+/// What an export puts in place of someone else's e-mail address.
+pub const OTHER_PERSON_ADDRESS: &str =
+    "(indirizzo di un'altra persona, omesso / another person's address, left out)";
+
+/// Replaces every e-mail address in `value` that is not `own` with
+/// [`OTHER_PERSON_ADDRESS`]; returns how many it replaced.
+fn redact_other_addresses(value: &mut serde_json::Value, own: &str) -> usize {
+    match value {
+        serde_json::Value::String(text) => match Email::parse(text) {
+            Ok(address) if !address.as_str().eq_ignore_ascii_case(own) => {
+                *text = OTHER_PERSON_ADDRESS.to_owned();
+                1
+            }
+            _ => 0,
+        },
+        serde_json::Value::Array(items) => items
+            .iter_mut()
+            .map(|item| redact_other_addresses(item, own))
+            .sum(),
+        serde_json::Value::Object(fields) => fields
+            .values_mut()
+            .map(|field| redact_other_addresses(field, own))
+            .sum(),
+        _ => 0,
+    }
+}
+
 /// Everything Trama holds about a person (GDPR art. 15 and 20), as JSON:
 /// account, memberships, sessions (without tokens) and their audit trail.
+/// It holds that person's data only: other people's e-mail addresses that
+/// their actions mention (such as the people they invited) are replaced by
+/// [`OTHER_PERSON_ADDRESS`], and `omitted` says so, in Italian and English.
 pub async fn export_personal_data(
     db: &DatabaseConnection,
     user_id: Uuid,
@@ -443,6 +473,36 @@ pub async fn export_personal_data(
         .order_by_asc(audit_log::Column::Id)
         .all(db)
         .await?;
+    let mut actions: Vec<serde_json::Value> = actions
+        .iter()
+        .map(|a| {
+            json!({
+                "at": a.created_at,
+                "action": a.action,
+                "entityType": a.entity_type,
+                "entityId": a.entity_id,
+                "changes": a.changes,
+            })
+        })
+        .collect();
+    let left_out: usize = actions
+        .iter_mut()
+        .map(|a| redact_other_addresses(&mut a["changes"], &user.email))
+        .sum();
+    let omitted = if left_out == 0 {
+        Vec::new()
+    } else {
+        vec![json!({
+            "where": "actions[].changes",
+            "count": left_out,
+            "it": "Le azioni registrate citano indirizzi e-mail di altre persone (per esempio \
+                   di chi hai invitato): sono dati loro, non tuoi, e al loro posto trovi \
+                   l'indicazione che sono stati omessi.",
+            "en": "Your recorded actions mention other people's e-mail addresses (such as \
+                   those of people you invited): they are their data, not yours, so a note \
+                   that they were left out stands in their place.",
+        })]
+    };
     Ok(json!({
         "exportedAt": now(),
         "account": {
@@ -467,13 +527,8 @@ pub async fn export_personal_data(
             "revokedAt": s.revoked_at,
             "lastUsedAt": s.last_used_at,
         })).collect::<Vec<_>>(),
-        "actions": actions.iter().map(|a| json!({
-            "at": a.created_at,
-            "action": a.action,
-            "entityType": a.entity_type,
-            "entityId": a.entity_id,
-            "changes": a.changes,
-        })).collect::<Vec<_>>(),
+        "actions": actions,
+        "omitted": omitted,
     }))
 }
 

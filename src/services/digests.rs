@@ -14,8 +14,10 @@
 //!    message (immediate digests, checked every minute, record nothing).
 //!    The items, each kind when the user's settings include it:
 //!    - matches of the user's organisations' needs and offers, created
-//!      since the subscription began, not dismissed by the user's side
-//!      ([`MAX_ITEMS`] at most; the rest wait for the next digest);
+//!      since the subscription began, not dismissed by the user's side,
+//!      whose other side the public may see ([`super::visibility`]; not a
+//!      draft, nor hidden) ([`MAX_ITEMS`] at most; the rest wait for the
+//!      next digest);
 //!    - offers, needs and calls published since the last digest that a saved
 //!      search of the user finds, run through the search index (one section
 //!      per search, [`PER_SEARCH`] each at most, none of the user's own
@@ -100,7 +102,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::saved_searches::{self, SavedSearch};
-use super::{Actor, new_id, now, search_docs, tokens};
+use super::{Actor, new_id, now, search_docs, tokens, visibility};
 use crate::config::Settings;
 use crate::domain::{
     DeliveryFailure, DeliveryStatus, DigestFrequency, Email, EmailTokenPurpose, FeedbackSource,
@@ -1259,7 +1261,8 @@ async fn new_match_items(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    // News only while both sides are open and visible: a match of a need
+    // News only while both sides are open and visible to the public (a
+    // draft, hidden, or of a hidden organisation never is): a match of a need
     // closed since (while a digest waited out a mail outage, say) is not.
     let open = PostingStatus::Open.as_str();
     let open_needs: HashSet<Uuid> =
@@ -1809,6 +1812,14 @@ async fn match_sections(
     let my_needs: HashMap<Uuid, needs::Model> = my_needs.into_iter().map(|n| (n.id, n)).collect();
     let my_offers: HashMap<Uuid, offers::Model> =
         my_offers.into_iter().map(|o| (o.id, o)).collect();
+    // What was hidden since planning is left out.
+    let shown = visibility::matches_for_members(
+        db,
+        &rows,
+        &my_needs.keys().copied().collect(),
+        &my_offers.keys().copied().collect(),
+    )
+    .await?;
     let other_needs: HashMap<Uuid, needs::Model> = needs::Entity::find()
         .filter(needs::Column::Id.is_in(rows.iter().map(|m| m.need_id)))
         .filter(needs::Column::DeletedAt.is_null())
@@ -1843,7 +1854,7 @@ async fn match_sections(
     };
     // Section key: (side, posting id).
     let mut sections: BTreeMap<(u8, Uuid), DigestSection> = BTreeMap::new();
-    for row in &rows {
+    for row in rows.iter().filter(|m| shown.contains(&m.id)) {
         let (Some(need), Some(offer)) = (
             other_needs.get(&row.need_id),
             other_offers.get(&row.offer_id),

@@ -28,7 +28,7 @@ use crate::error::AppError;
 use crate::store::entities::{
     memberships, municipalities, need_sectors, needs, neighbourhoods, offer_sectors, offers,
     organization_contacts, organization_neighbourhoods, organization_sectors, organizations,
-    sectors, users,
+    project_partners, sectors, users,
 };
 
 /// Rows in a page when the client does not say.
@@ -630,6 +630,47 @@ pub async fn organizations_by_id(
         .filter(organizations::Column::DeletedAt.is_null())
         .all(db)
         .await?)
+}
+
+/// Offers (not deleted, in any state) by id, in one statement; the caller
+/// decides which the reader may see ([`super::visibility`]).
+pub async fn offers_by_id(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<Vec<offers::Model>, AppError> {
+    Ok(offers::Entity::find()
+        .filter(offers::Column::Id.is_in(ids.iter().copied()))
+        .filter(offers::Column::DeletedAt.is_null())
+        .all(db)
+        .await?)
+}
+
+/// Needs (not deleted, in any state) by id, in one statement; the caller
+/// decides which the reader may see.
+pub async fn needs_by_id(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<Vec<needs::Model>, AppError> {
+    Ok(needs::Entity::find()
+        .filter(needs::Column::Id.is_in(ids.iter().copied()))
+        .filter(needs::Column::DeletedAt.is_null())
+        .all(db)
+        .await?)
+}
+
+/// The project each of these matches opened (a partnership both sides
+/// agreed to), in one statement.
+pub async fn projects_of_matches(
+    db: &impl ConnectionTrait,
+    match_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Uuid>, AppError> {
+    Ok(project_partners::Entity::find()
+        .filter(project_partners::Column::MatchId.is_in(match_ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|p| Some((p.match_id?, p.project_id)))
+        .collect())
 }
 
 /// Municipalities by ISTAT code, in one statement.

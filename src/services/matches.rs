@@ -22,10 +22,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{LockType, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -42,8 +42,8 @@ use crate::matching::facts::fingerprint;
 use crate::matching::{Exclusion, Matcher, NeedFacts, OfferFacts, Reason, Scored};
 use crate::search::{CandidateRequest, DocType, Search};
 use crate::store::entities::{
-    match_feedback, matches, needs, offers, project_contributions, project_partners,
-    project_stages, projects,
+    match_feedback, matches, memberships, needs, offers, organizations, project_contributions,
+    project_partners, project_stages, projects, users,
 };
 
 /// Candidates taken from the index for one need or offer.
@@ -569,28 +569,116 @@ async fn side_of(
     }
 }
 
+/// Where a match stands on the way to a partnership, from both sides'
+/// statuses and whether a project was opened for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Partnership {
+    /// Neither side proposed it.
+    NotProposed,
+    /// The offer's side proposed it; the need's side has not answered.
+    AwaitingNeedSide,
+    /// The need's side proposed it; the offer's side has not answered.
+    AwaitingOfferSide,
+    /// One side proposed it and the other dismissed the match.
+    Declined,
+    /// Both sides agreed: the need's co-design project is open.
+    Open,
+}
+
+impl Partnership {
+    /// The state of `row`; `project` is the project it opened, if any (a
+    /// project opened by one side alone, before consent was required, counts
+    /// as open).
+    pub fn of(row: &matches::Model, project: Option<Uuid>) -> Self {
+        let partnership = MatchSideStatus::Partnership.as_str();
+        let dismissed = MatchSideStatus::Dismissed.as_str();
+        let need = row.need_side_status.as_str();
+        let offer = row.offer_side_status.as_str();
+        if project.is_some() || (need == partnership && offer == partnership) {
+            Self::Open
+        } else if (need == partnership && offer == dismissed)
+            || (offer == partnership && need == dismissed)
+        {
+            Self::Declined
+        } else if offer == partnership {
+            Self::AwaitingNeedSide
+        } else if need == partnership {
+            Self::AwaitingOfferSide
+        } else {
+            Self::NotProposed
+        }
+    }
+}
+
+/// A partnership proposed by one side, for the other side to hear of.
+#[derive(Clone, Debug)]
+pub struct PartnershipProposal {
+    pub need: needs::Model,
+    pub offer: offers::Model,
+    /// The side that proposed it.
+    pub from: MatchSide,
+    /// The organisation that proposed it, and the one asked.
+    pub proposer: organizations::Model,
+    pub recipient: organizations::Model,
+    /// The people of the organisation asked (verified addresses only).
+    pub recipients: Vec<users::Model>,
+}
+
+/// What [`set_status`] did.
+#[derive(Clone, Debug)]
+pub struct StatusChange {
+    /// The match as it is now.
+    pub row: matches::Model,
+    /// The co-design project, once both sides agreed to the partnership.
+    pub project_id: Option<Uuid>,
+    /// Set when this change proposed a partnership the other side must now
+    /// answer: tell them (after the commit).
+    pub proposal: Option<PartnershipProposal>,
+}
+
+impl StatusChange {
+    pub fn partnership(&self) -> Partnership {
+        Partnership::of(&self.row, self.project_id)
+    }
+}
+
 /// Moves one side of a match to `status` for the actor's organisation and
-/// records the verdict for tuning (interested, dismissed). Partnership opens
-/// a co-design project for the need (or adds the offer's organisation to
-/// the one already open) and returns its id. Fails with NOT_FOUND on
-/// `matchId`, FORBIDDEN when the actor is not a member of that side's
-/// organisation, CONFLICT on `status` once a partnership has started (it
-/// cannot be undone here) or when the other side dismissed the match.
+/// records the verdict for tuning (interested, dismissed).
+///
+/// A partnership needs both sides' consent: PARTNERSHIP on one side is a
+/// proposal ([`StatusChange::proposal`] says who should hear of it), which
+/// its side may withdraw by moving to another status; PARTNERSHIP on the
+/// second side opens the need's co-design project (or adds the offer's
+/// organisation to the one already open) and returns its id. The check and
+/// the opening are one serialised step (the need's row is locked on
+/// PostgreSQL; SQLite has one writer), so concurrent consents open it once.
+///
+/// Fails with NOT_FOUND on `matchId`, FORBIDDEN when the actor is not a
+/// member of that side's organisation, CONFLICT on `status` once the
+/// partnership is open (it cannot be undone here) or when proposing to a
+/// side that dismissed the match.
 pub async fn set_status(
     db: &DatabaseConnection,
     actor: &Actor,
     match_id: Uuid,
     side: Option<MatchSide>,
     status: MatchSideStatus,
-) -> Result<(matches::Model, Option<Uuid>), AppError> {
+) -> Result<StatusChange, AppError> {
     let row = get(db, match_id, "matchId").await?;
     let (need, offer) = sides(db, &row).await?;
     let side = side_of(db, actor, &need, &offer, side).await?;
+    let txn = db.begin().await?;
+    // Every change to the partnerships of one need queues here, so two
+    // consents arriving together see each other, and open one project.
+    lock_need(&txn, need.id).await?;
+    let row = get(&txn, match_id, "matchId").await?;
+    let project = project_of_match(&txn, row.id).await?;
     let (mine, theirs) = match side {
         MatchSide::Need => (&row.need_side_status, &row.offer_side_status),
         MatchSide::Offer => (&row.offer_side_status, &row.need_side_status),
     };
-    if mine == MatchSideStatus::Partnership.as_str() && status != MatchSideStatus::Partnership {
+    let open = Partnership::of(&row, project) == Partnership::Open;
+    if open && status != MatchSideStatus::Partnership {
         return Err(AppError::conflict(
             "status",
             "il partenariato è già avviato: prosegui nel progetto di co-progettazione",
@@ -605,14 +693,13 @@ pub async fn set_status(
         ));
     }
     if mine == status.as_str() {
-        let project = if status == MatchSideStatus::Partnership {
-            project_of_match(db, row.id).await?
-        } else {
-            None
-        };
-        return Ok((row, project));
+        txn.commit().await?;
+        return Ok(StatusChange {
+            row,
+            project_id: project,
+            proposal: None,
+        });
     }
-    let txn = db.begin().await?;
     let at = now();
     let mut active: matches::ActiveModel = row.clone().into();
     match side {
@@ -653,13 +740,73 @@ pub async fn set_status(
         }),
     )
     .await?;
-    let project = if status == MatchSideStatus::Partnership {
-        Some(open_project(&txn, actor, &after, &need, &offer).await?)
-    } else {
-        None
+    let mut change = StatusChange {
+        row: after,
+        project_id: project,
+        proposal: None,
     };
+    if status == MatchSideStatus::Partnership {
+        if theirs == MatchSideStatus::Partnership.as_str() {
+            if project.is_none() {
+                let opened = open_project(&txn, actor, &change.row, &need, &offer).await?;
+                change.project_id = Some(opened);
+            }
+        } else if project.is_none() {
+            change.proposal = Some(proposal(&txn, side, need, offer).await?);
+        }
+    }
     txn.commit().await?;
-    Ok((after, project))
+    Ok(change)
+}
+
+/// Locks the need's row until the transaction ends (PostgreSQL; SQLite's
+/// single writer already serialises transactions).
+async fn lock_need(txn: &impl ConnectionTrait, need_id: Uuid) -> Result<(), AppError> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        needs::Entity::find_by_id(need_id)
+            .select_only()
+            .column(needs::Column::Id)
+            .lock(LockType::Update)
+            .into_tuple::<Uuid>()
+            .one(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Who should hear of a partnership proposed by `from`: the other side's
+/// organisation and its people with a verified address.
+async fn proposal(
+    txn: &impl ConnectionTrait,
+    from: MatchSide,
+    need: needs::Model,
+    offer: offers::Model,
+) -> Result<PartnershipProposal, AppError> {
+    let (proposer_id, recipient_id) = match from {
+        MatchSide::Need => (need.organization_id, offer.organization_id),
+        MatchSide::Offer => (offer.organization_id, need.organization_id),
+    };
+    let proposer = super::organizations::get(txn, proposer_id, "matchId").await?;
+    let recipient = super::organizations::get(txn, recipient_id, "matchId").await?;
+    let members = memberships::Entity::find()
+        .select_only()
+        .column(memberships::Column::UserId)
+        .filter(memberships::Column::OrganizationId.eq(recipient_id));
+    let recipients = users::Entity::find()
+        .filter(users::Column::Id.in_subquery(members.into_query()))
+        .filter(users::Column::DeletedAt.is_null())
+        .filter(users::Column::EmailVerifiedAt.is_not_null())
+        .order_by_asc(users::Column::Id)
+        .all(txn)
+        .await?;
+    Ok(PartnershipProposal {
+        need,
+        offer,
+        from,
+        proposer,
+        recipient,
+        recipients,
+    })
 }
 
 async fn insert_feedback(
@@ -958,16 +1105,22 @@ pub async fn suggested_partners(
 
 /// The partner set proposed for a need (see [`crate::matching::cover`]),
 /// with the match behind each offer chosen. The kinds to cover are the
-/// contributions the need asks for. NOT_FOUND on `needId`.
+/// contributions the need asks for. The caller decides whether the reader
+/// may see the need ([`super::visibility::need`]): drafts and hidden needs
+/// are found here too. NOT_FOUND on `needId` when it does not exist.
 pub async fn partner_set(
     db: &impl ConnectionTrait,
     matcher: &Matcher,
     need_id: Uuid,
 ) -> Result<(Cover, HashMap<Uuid, matches::Model>), AppError> {
-    let need = super::needs::get(db, need_id, "needId").await?;
+    let need = needs::Entity::find_by_id(need_id)
+        .filter(needs::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(Entity::Need, "needId"))?;
     let required: Vec<OfferKind> =
         super::closed_list_values::<OfferKind>(&need.required_contributions);
-    let (rows, _) = list(db, MatchSide::Need, need_id, false, usize::MAX).await?;
+    let (rows, _) = list(db, MatchSide::Need, need.id, false, usize::MAX).await?;
     let offer_ids: Vec<Uuid> = rows.iter().map(|r| r.offer_id).collect();
     let offers: HashMap<Uuid, offers::Model> = super::search_docs::visible_offers(db, &offer_ids)
         .await?
@@ -1013,5 +1166,59 @@ pub fn reasons_of(row: &matches::Model) -> Vec<Reason> {
             tracing::warn!(match_id = %row.id, %error, "stored match reasons do not parse");
             Vec::new()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(need: MatchSideStatus, offer: MatchSideStatus) -> matches::Model {
+        let at = Utc::now();
+        matches::Model {
+            id: Uuid::now_v7(),
+            need_id: Uuid::now_v7(),
+            offer_id: Uuid::now_v7(),
+            score: 0.5,
+            reasons: json!([]),
+            need_side_status: need.as_str().to_owned(),
+            offer_side_status: offer.as_str().to_owned(),
+            content_fingerprint: String::new(),
+            computed_at: at,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn a_partnership_is_open_only_when_both_sides_agree() {
+        use MatchSideStatus as S;
+        for (need, offer, expected) in [
+            (S::Suggested, S::Suggested, Partnership::NotProposed),
+            (S::Interested, S::InContact, Partnership::NotProposed),
+            (S::Suggested, S::Partnership, Partnership::AwaitingNeedSide),
+            (S::InContact, S::Partnership, Partnership::AwaitingNeedSide),
+            (
+                S::Partnership,
+                S::Interested,
+                Partnership::AwaitingOfferSide,
+            ),
+            (S::Dismissed, S::Partnership, Partnership::Declined),
+            (S::Partnership, S::Dismissed, Partnership::Declined),
+            (S::Partnership, S::Partnership, Partnership::Open),
+        ] {
+            assert_eq!(
+                Partnership::of(&row(need, offer), None),
+                expected,
+                "{need:?} / {offer:?}"
+            );
+        }
+        // A project opened by one side alone, before consent was asked of
+        // both, stays open.
+        let legacy = row(S::Suggested, S::Partnership);
+        assert_eq!(
+            Partnership::of(&legacy, Some(Uuid::now_v7())),
+            Partnership::Open
+        );
     }
 }

@@ -28,6 +28,7 @@ pub mod stats;
 pub mod territories;
 pub mod tokens;
 pub mod verification;
+pub mod visibility;
 
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use uuid::Uuid;

@@ -1,6 +1,8 @@
 //! Moderation: verifying organisations (against a registry or documents) and
 //! hiding abusive organisations, offers and needs from public view. Hidden
-//! records are kept with the reason and can be shown again. Moderators only.
+//! records are kept with the reason and can be shown again; their
+//! organisation's members and the moderators still see them, and why
+//! ([`super::visibility`]). Moderators only.
 
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
 use serde_json::json;
@@ -61,7 +63,8 @@ pub enum Hideable {
 }
 
 /// Hides (with a reason) or shows again a record. Hidden records disappear
-/// from reads and search; nothing is deleted.
+/// for everyone but their organisation's members and the moderators;
+/// nothing is deleted.
 pub async fn set_hidden(
     db: &DatabaseConnection,
     actor: &Actor,

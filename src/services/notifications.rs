@@ -1,7 +1,8 @@
-//! The e-mails that accounts and memberships send: verification, password
-//! reset and invitations. They are sent after the change is committed; a
-//! failed send is logged and does not undo the change (the person can ask
-//! for the link again).
+//! The e-mails that accounts, memberships and matches send: verification,
+//! password reset, invitations, and partnership proposals. They are sent
+//! after the change is committed; a failed send is logged and does not undo
+//! the change (the person can ask for the link again; a proposal stays
+//! visible on the match).
 
 use crate::config::Settings;
 use crate::domain::{Email, Lang};
@@ -101,4 +102,45 @@ pub async fn invitation(
         "invitation",
     )
     .await;
+}
+
+/// Tells the people of the organisation asked that the other side of a
+/// match proposes a partnership, each in their own language, with a link to
+/// their side of the match (where they accept or dismiss it).
+pub async fn partnership_proposed(
+    mailer: &Mailer,
+    settings: &Settings,
+    proposal: &super::matches::PartnershipProposal,
+) {
+    use super::matches::MatchSide;
+    let base = settings.public_url.trim_end_matches('/');
+    let (asked, link) = match proposal.from {
+        MatchSide::Offer => (
+            templates::Asked::ForTheirNeed,
+            format!("{base}/needs/{}", proposal.need.id),
+        ),
+        MatchSide::Need => (
+            templates::Asked::ForTheirOffer,
+            format!("{base}/offers/{}", proposal.offer.id),
+        ),
+    };
+    let text = templates::ProposalText {
+        organization: &proposal.recipient.name,
+        proposer: &proposal.proposer.name,
+        asked,
+        need_title: &proposal.need.title,
+        offer_title: &proposal.offer.title,
+    };
+    for user in &proposal.recipients {
+        let rendered =
+            templates::partnership_proposal(lang_of(user), &user.display_name, &text, &link);
+        deliver(
+            mailer,
+            &user.email,
+            Some(&user.display_name),
+            rendered,
+            "partnership_proposal",
+        )
+        .await;
+    }
 }

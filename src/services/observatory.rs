@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
+use super::listing;
 use crate::domain::{MatchSideStatus, NeedKind, PostingStatus};
 use crate::error::AppError;
 use crate::store::entities::{matches, needs, offers};
@@ -47,6 +48,7 @@ pub async fn figures(
         .filter(needs::Column::Status.eq(open))
         .filter(needs::Column::DeletedAt.is_null())
         .filter(needs::Column::HiddenAt.is_null())
+        .filter(needs::Column::OrganizationId.in_subquery(listing::live_organizations()))
         .into_tuple()
         .all(db)
         .await?;
@@ -59,6 +61,7 @@ pub async fn figures(
         .filter(offers::Column::Status.eq(open))
         .filter(offers::Column::DeletedAt.is_null())
         .filter(offers::Column::HiddenAt.is_null())
+        .filter(offers::Column::OrganizationId.in_subquery(listing::live_organizations()))
         .into_tuple()
         .all(db)
         .await?;

@@ -60,7 +60,7 @@ pub async fn create(
                 error.into()
             }
         })?;
-    write_children(&txn, id, &new).await?;
+    write_children(&txn, id, &new, Contacts::Replace).await?;
     if let Some(founder) = actor.user_id {
         memberships::ActiveModel {
             id: Set(new_id()),
@@ -138,14 +138,25 @@ pub(crate) fn new_row(
     }
 }
 
-/// Replaces an organisation's profile (its sectors, neighbourhoods and
-/// contacts too). Only its admins may. Fails like [`create`], and with
-/// NOT_FOUND on `id`.
+/// What an update does to an organisation's contacts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Contacts {
+    /// Keeps them: the editor did not send any (a client is not shown every
+    /// contact, so it could not send them all back).
+    Keep,
+    /// Replaces them with the input's (none when it has none).
+    Replace,
+}
+
+/// Replaces an organisation's profile (its sectors and neighbourhoods too,
+/// and its contacts when `contacts` says so). Only its admins may. Fails
+/// like [`create`], and with NOT_FOUND on `id`.
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
     input: &OrganizationInput,
+    contacts: Contacts,
 ) -> Result<organizations::Model, AppError> {
     let before = get(db, id, "id").await?;
     permissions::authorize_admin(db, actor, id).await?;
@@ -192,11 +203,13 @@ pub async fn update(
         .filter(organization_neighbourhoods::Column::OrganizationId.eq(id))
         .exec(&txn)
         .await?;
-    organization_contacts::Entity::delete_many()
-        .filter(organization_contacts::Column::OrganizationId.eq(id))
-        .exec(&txn)
-        .await?;
-    write_children(&txn, id, &new).await?;
+    if contacts == Contacts::Replace {
+        organization_contacts::Entity::delete_many()
+            .filter(organization_contacts::Column::OrganizationId.eq(id))
+            .exec(&txn)
+            .await?;
+    }
+    write_children(&txn, id, &new, contacts).await?;
     audit(
         &txn,
         actor,
@@ -278,10 +291,13 @@ async fn check_references(
     Ok(check.finish()?)
 }
 
+/// Writes the sectors, neighbourhoods and (unless kept) contacts of a new
+/// or freshly emptied profile.
 async fn write_children(
     txn: &impl ConnectionTrait,
     id: Uuid,
     new: &NewOrganization,
+    contacts: Contacts,
 ) -> Result<(), AppError> {
     let at = now();
     for sector in &new.sectors {
@@ -300,7 +316,11 @@ async fn write_children(
         .insert(txn)
         .await?;
     }
-    for (position, contact) in new.contacts.iter().enumerate() {
+    let written = match contacts {
+        Contacts::Keep => &[][..],
+        Contacts::Replace => &new.contacts[..],
+    };
+    for (position, contact) in written.iter().enumerate() {
         organization_contacts::ActiveModel {
             id: Set(new_id()),
             organization_id: Set(id),

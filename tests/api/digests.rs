@@ -1028,8 +1028,9 @@ async fn project_activity_arrives_once(backend: Backend) {
     let at = now() + TimeDelta::minutes(1);
     assert_eq!(step_at(&app, at).await.sent, 1, "the match");
 
-    // The co-op starts a partnership: the need's project opens with it.
-    let (_, project) = trama::services::matches::set_status(
+    // The co-op proposes a partnership and the municipality agrees: the
+    // need's project opens with both.
+    let proposed = trama::services::matches::set_status(
         app.db(),
         &Actor::user(w.coop.id, &w.coop.email),
         w.match_id,
@@ -1037,8 +1038,18 @@ async fn project_activity_arrives_once(backend: Backend) {
         MatchSideStatus::Partnership,
     )
     .await
-    .expect("partnership");
-    let project = project.expect("a project");
+    .expect("proposal");
+    assert_eq!(proposed.project_id, None, "one side alone opens nothing");
+    let agreed = trama::services::matches::set_status(
+        app.db(),
+        &Actor::user(w.comune.id, &w.comune.email),
+        w.match_id,
+        Some(MatchSide::Need),
+        MatchSideStatus::Partnership,
+    )
+    .await
+    .expect("consent");
+    let project = agreed.project_id.expect("a project");
     let at = at + TimeDelta::minutes(2);
     assert_eq!(step_at(&app, at).await.sent, 1, "the project's opening");
     let received = messages_to(&server, "comune@example.org");

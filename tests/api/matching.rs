@@ -95,7 +95,7 @@ struct Fixture {
     offer_keys: HashMap<Uuid, String>,
 }
 
-async fn territories(app: &TestApp) {
+pub async fn territories(app: &TestApp) {
     reference_data::load_municipalities(app.db())
         .await
         .expect("municipalities");
@@ -166,7 +166,7 @@ async fn load_fixture(app: &TestApp) -> Fixture {
 }
 
 /// Waits until the server's job worker has run every queued job.
-async fn settle(app: &TestApp) {
+pub async fn settle(app: &TestApp) {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let pending = trama::jobs::pending(app.db()).await.expect("pending jobs");
@@ -723,13 +723,21 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
     assert_eq!(edges.len(), 1, "{body}");
     assert_eq!(edges[0]["node"]["needSideStatus"], "SUGGESTED");
 
-    // Interested, then partnership: a co-design project opens with both.
+    // Interested, then partnership: the need's side proposes it, the offer's
+    // side agrees, and a co-design project opens with both.
     let body = gql(&app, Some(&offer_admin), SET_STATUS, vars("INTERESTED")).await;
     assert_eq!(
         body["data"]["setMatchStatus"]["match"]["offerSideStatus"], "INTERESTED",
         "{body}"
     );
     let body = gql(&app, Some(&need_admin), SET_STATUS, vars("PARTNERSHIP")).await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    assert_eq!(
+        body["data"]["setMatchStatus"]["projectId"],
+        Value::Null,
+        "one side alone opens nothing: {body}"
+    );
+    let body = gql(&app, Some(&offer_admin), SET_STATUS, vars("PARTNERSHIP")).await;
     assert_eq!(outcome(&body), "OK", "{body}");
     let project = body["data"]["setMatchStatus"]["projectId"]
         .as_str()

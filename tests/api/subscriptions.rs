@@ -18,10 +18,11 @@ use crate::on_both_databases;
 
 on_both_databases!(published_needs_reach_subscribers);
 
-type Socket =
+pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn next_json(socket: &mut Socket) -> Value {
+/// The next JSON message of the socket; panics after 10 s.
+pub async fn next_json(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await
@@ -34,18 +35,10 @@ async fn next_json(socket: &mut Socket) -> Value {
     }
 }
 
-fn need(title: &str, status: Option<&str>) -> NeedInput {
-    NeedInput {
-        kind: "community_service".into(),
-        title: title.into(),
-        location_precision: Some("municipality".into()),
-        status: status.map(str::to_owned),
-        ..Default::default()
-    }
-}
-
-async fn published_needs_reach_subscribers(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+/// Opens a graphql-transport-ws connection to the app, anonymous, and
+/// starts `query` as subscription "1"; returns once the feed has had time
+/// to register the subscriber.
+pub async fn subscribe(app: &TestApp, query: &str) -> Socket {
     let url = app.url("/graphql/ws").replace("http://", "ws://");
     let mut request = url.into_client_request().expect("request");
     request.headers_mut().insert(
@@ -64,17 +57,32 @@ async fn published_needs_reach_subscribers(backend: Backend) {
     assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
     socket
         .send(Message::text(
-            json!({
-                "id": "1",
-                "type": "subscribe",
-                "payload": { "query": "subscription { recordChanges(types: [NEED]) { recordType removed need { title status } } }" }
-            })
-            .to_string(),
+            json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }).to_string(),
         ))
         .await
         .expect("subscribe");
-    // Let the feed register the subscriber before anything is published.
+    // Let the feed register the subscriber before anything changes.
     tokio::time::sleep(Duration::from_millis(700)).await;
+    socket
+}
+
+fn need(title: &str, status: Option<&str>) -> NeedInput {
+    NeedInput {
+        kind: "community_service".into(),
+        title: title.into(),
+        location_precision: Some("municipality".into()),
+        status: status.map(str::to_owned),
+        ..Default::default()
+    }
+}
+
+async fn published_needs_reach_subscribers(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let mut socket = subscribe(
+        &app,
+        "subscription { recordChanges(types: [NEED]) { recordType removed need { title status } } }",
+    )
+    .await;
 
     let actor = Actor::system("test");
     let org = organizations::create(
