@@ -212,7 +212,10 @@ impl CoreMutation {
     }
 
     /// Deletes the signed-in account (GDPR); organisations' records stay.
-    /// Errors: UNAUTHENTICATED (also for a wrong password).
+    /// Errors: UNAUTHENTICATED (also for a wrong password), CONFLICT
+    /// (organizationId: the last admin of an organisation that has other
+    /// members names another admin first; the extension `organizationId`
+    /// says which).
     async fn delete_my_account(&self, ctx: &Context<'_>, password: String) -> Result<bool> {
         let id = Viewer::of(ctx)
             .user_id()
@@ -286,7 +289,11 @@ impl CoreMutation {
         })
     }
 
-    /// Joins an organisation with the token of an invitation.
+    /// Joins an organisation with the token of an invitation, as the account
+    /// of the invited address (verified). Errors: BAD_USER_INPUT (token:
+    /// expired, used or unknown), FORBIDDEN (the account's address is another
+    /// one, or not yet verified: the message says which; the invitation stays
+    /// valid for the invited person).
     async fn accept_invitation(&self, ctx: &Context<'_>, token: String) -> Result<Membership> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
@@ -296,7 +303,8 @@ impl CoreMutation {
         Membership::from_row(ctx, membership)
     }
 
-    /// Changes a member's role. Admins only; the last admin stays admin.
+    /// Changes a member's role. Admins only; the last admin stays admin
+    /// (CONFLICT on userId), even when two admins demote each other at once.
     async fn change_member_role(
         &self,
         ctx: &Context<'_>,
@@ -316,7 +324,8 @@ impl CoreMutation {
         Membership::from_row(ctx, membership)
     }
 
-    /// Removes a member (admins), or leaves (anyone, for themselves).
+    /// Removes a member (admins), or leaves (anyone, for themselves). The
+    /// last admin stays (CONFLICT on userId).
     async fn remove_member(
         &self,
         ctx: &Context<'_>,

@@ -147,7 +147,9 @@ pub fn invitation(
             ],
             action: "Accetta l'invito",
             after: vec![
-                "Se non hai ancora un account, potrai crearlo dopo aver aperto il link.".to_owned(),
+                "L'invito vale per l'account Trama di questo indirizzo e-mail: se non ne hai \
+                 ancora uno, crealo con questo indirizzo dopo aver aperto il link."
+                    .to_owned(),
             ],
             why: format!(
                 "Ricevi questa e-mail perché {inviter} ha invitato questo indirizzo a far \
@@ -168,8 +170,8 @@ pub fn invitation(
             ],
             action: "Accept the invitation",
             after: vec![
-                "If you do not have an account yet, you can create one after opening the \
-                 link."
+                "The invitation is for the Trama account of this e-mail address: if you do \
+                 not have one yet, create it with this address after opening the link."
                     .to_owned(),
             ],
             why: format!(

@@ -481,7 +481,9 @@ pub async fn export_personal_data(
 /// data is erased, sessions, tokens and memberships go, and the audit trail
 /// keeps the actions under an anonymous label. Organisations, offers and needs
 /// the person created stay: they belong to the organisations. Fails with
-/// UNAUTHENTICATED on a wrong password.
+/// UNAUTHENTICATED on a wrong password, and with CONFLICT on
+/// `organizationId` while the person is the last admin of an organisation
+/// that has other members (see [`super::memberships::leave_all`]).
 pub async fn delete_account(
     db: &DatabaseConnection,
     user_id: Uuid,
@@ -504,10 +506,7 @@ pub async fn delete_account(
         .filter(email_tokens::Column::UserId.eq(user_id))
         .exec(&txn)
         .await?;
-    memberships::Entity::delete_many()
-        .filter(memberships::Column::UserId.eq(user_id))
-        .exec(&txn)
-        .await?;
+    super::memberships::leave_all(&txn, user_id).await?;
     audit_log::Entity::update_many()
         .col_expr(audit_log::Column::ActorLabel, Expr::value(DELETED_LABEL))
         .filter(audit_log::Column::ActorUserId.eq(user_id))

@@ -1,9 +1,10 @@
 //! Organisations: registering one (with its sectors, neighbourhoods served and
 //! contacts) and reading it back.
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -327,6 +328,41 @@ pub async fn get(
     organizations::Entity::find_by_id(id)
         .filter(organizations::Column::DeletedAt.is_null())
         .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(Entity::Organization, field))
+}
+
+/// Takes the organisation's row lock until the end of `txn` and returns the
+/// organisation; NOT_FOUND on `field` when there is none. Every change that
+/// depends on who its members are (the last admin stays; a claim goes to an
+/// organisation without admins) takes it before reading the members, so
+/// that the check and the change are one serialised step: two admins
+/// demoting each other at the same moment run one after the other, and the
+/// second sees the first's change. On PostgreSQL it is `SELECT ... FOR
+/// UPDATE`; SQLite has no row locks, so a no-op write takes the database's
+/// single write lock at once (a read first would let two processes both
+/// read, then fail to upgrade).
+pub async fn lock(
+    txn: &DatabaseTransaction,
+    id: Uuid,
+    field: &str,
+) -> Result<organizations::Model, AppError> {
+    let mut select =
+        organizations::Entity::find_by_id(id).filter(organizations::Column::DeletedAt.is_null());
+    if txn.get_database_backend() == DbBackend::Postgres {
+        select = select.lock_exclusive();
+    } else {
+        organizations::Entity::update_many()
+            .col_expr(
+                organizations::Column::UpdatedAt,
+                Expr::col(organizations::Column::UpdatedAt),
+            )
+            .filter(organizations::Column::Id.eq(id))
+            .exec(txn)
+            .await?;
+    }
+    select
+        .one(txn)
         .await?
         .ok_or_else(|| AppError::not_found(Entity::Organization, field))
 }

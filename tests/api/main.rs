@@ -14,6 +14,7 @@ mod health;
 mod import;
 mod mail;
 mod matching;
+mod memberships;
 mod protection;
 mod records;
 mod relevance;
