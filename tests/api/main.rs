@@ -16,6 +16,7 @@ mod mail;
 mod matching;
 mod memberships;
 mod protection;
+mod rate_limits;
 mod records;
 mod relevance;
 mod search;

@@ -10,7 +10,7 @@ use trama::services::{Actor, accounts, organizations};
 use trama::store::entities::memberships;
 use uuid::Uuid;
 
-use crate::helpers::{Backend, PASSWORD, TestApp, gql, gql_in, outcome, token_from_mail};
+use crate::helpers::{Backend, PASSWORD, TestApp, gql, gql_via, outcome, token_from_mail};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -253,7 +253,8 @@ async fn an_invitation_is_accepted_only_by_the_invited_address(backend: Backend)
         "the refusal says why: {message}"
     );
     assert!(message.contains("invito"), "{message}");
-    let english = gql_in(
+    let english = gql_via(
+        &app.client,
         &app,
         Some(&intruder),
         Some("en"),
