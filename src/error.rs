@@ -68,6 +68,7 @@ pub enum Entity {
     Project,
     Match,
     SavedSearch,
+    OrganizationRequest,
 }
 
 impl Entity {
@@ -93,6 +94,8 @@ impl Entity {
             (Self::Match, Lang::En) => "the match",
             (Self::SavedSearch, Lang::It) => "la ricerca salvata",
             (Self::SavedSearch, Lang::En) => "the saved search",
+            (Self::OrganizationRequest, Lang::It) => "la richiesta",
+            (Self::OrganizationRequest, Lang::En) => "the request",
         }
     }
 }

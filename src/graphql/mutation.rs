@@ -75,14 +75,14 @@ fn count_if_wrong_password<T>(permit: Permit<'_>, result: &Result<T, AppError>) 
 }
 
 /// The viewer as actor, or UNAUTHENTICATED.
-fn actor(ctx: &Context<'_>) -> Result<Actor> {
+pub(crate) fn actor(ctx: &Context<'_>) -> Result<Actor> {
     Viewer::of(ctx)
         .actor()
         .ok_or(AppError::Unauthenticated)
         .gql(ctx)
 }
 
-fn id_arg(ctx: &Context<'_>, id: &ID, field: &str) -> Result<Uuid> {
+pub(crate) fn id_arg(ctx: &Context<'_>, id: &ID, field: &str) -> Result<Uuid> {
     parse_uuid(id.as_str())
         .map_err(|reason| AppError::invalid(field, reason))
         .gql(ctx)

@@ -507,6 +507,7 @@ pub async fn delete_account(
         .exec(&txn)
         .await?;
     super::memberships::leave_all(&txn, user_id).await?;
+    super::organization_requests::withdraw_all(&txn, user_id).await?;
     audit_log::Entity::update_many()
         .col_expr(audit_log::Column::ActorLabel, Expr::value(DELETED_LABEL))
         .filter(audit_log::Column::ActorUserId.eq(user_id))

@@ -129,12 +129,8 @@ pub async fn accept(
             ),
         ));
     }
-    if user.email_verified_at.is_none() {
-        return Err(AppError::refused(
-            "conferma prima il tuo indirizzo e-mail con il link che ti abbiamo mandato, poi riapri l'invito",
-            "confirm your e-mail address first, with the link we sent you, then open the invitation again",
-        ));
-    }
+    // Unverified, the address is not proven yet.
+    permissions::verified_user(&txn, Some(actor)).await?;
     let at = now();
     let mut accepted: invitations::ActiveModel = invitation.clone().into();
     accepted.accepted_at = Set(Some(at));
@@ -175,7 +171,7 @@ pub async fn accept(
 /// An address shown to someone who may not own it: the first character of
 /// the local part and the domain (`c…@example.org`), enough for its owner
 /// to recognise it.
-fn masked(email: &str) -> String {
+pub fn masked(email: &str) -> String {
     match email.split_once('@') {
         Some((local, domain)) => {
             let first: String = local.chars().take(1).collect();

@@ -56,11 +56,21 @@ pub async fn create(
         .map_err(|error| {
             // Two registrations racing for one tax code: the unique index decides.
             if is_unique_violation(&error) {
-                tax_code_taken()
+                None
             } else {
-                error.into()
+                Some(AppError::from(error))
             }
-        })?;
+        });
+    let model = match model {
+        Ok(model) => model,
+        Err(Some(error)) => return Err(error),
+        Err(None) => {
+            // Rolled back first: on SQLite the transaction holds the one
+            // connection the lookup needs.
+            drop(txn);
+            return Err(taken_by_another(db, &new).await);
+        }
+    };
     write_children(&txn, id, &new).await?;
     if let Some(founder) = actor.user_id {
         memberships::ActiveModel {
@@ -178,13 +188,15 @@ pub async fn update(
         row.runts_registered = Set(false);
     }
     row.updated_at = Set(now());
-    let after = row.update(&txn).await.map_err(|error| {
-        if is_unique_violation(&error) {
-            tax_code_taken()
-        } else {
-            error.into()
+    let after = match row.update(&txn).await {
+        Ok(after) => after,
+        Err(error) if is_unique_violation(&error) => {
+            // As in `create`.
+            drop(txn);
+            return Err(taken_by_another(db, &new).await);
         }
-    })?;
+        Err(error) => return Err(error.into()),
+    };
     organization_sectors::Entity::delete_many()
         .filter(organization_sectors::Column::OrganizationId.eq(id))
         .exec(&txn)
@@ -247,17 +259,37 @@ async fn ensure_tax_code_free(
         .one(txn)
         .await?;
     match taken {
-        Some(other) if Some(other.id) != except => Err(tax_code_taken()),
+        Some(other) if Some(other.id) != except => Err(tax_code_taken(other.id)),
         _ => Ok(()),
     }
 }
 
-fn tax_code_taken() -> AppError {
+/// The CONFLICT on `taxCode` when another organisation has the code: it
+/// carries that organisation's id and says what to do instead of
+/// registering it again (ask to join it, or to manage it when it has no
+/// admin: see [`super::organization_requests`]).
+fn tax_code_taken(existing: Uuid) -> AppError {
     AppError::conflict(
         "taxCode",
-        "un'altra organizzazione è già registrata con questo codice fiscale",
-        "another organisation is already registered with this tax code",
+        "un'organizzazione con questo codice fiscale è già registrata su Trama: invece di registrarla di nuovo, apri la sua pagina e chiedi di entrare a farne parte (o, se nessuno la gestisce ancora, di gestirla tu)",
+        "an organisation with this tax code is already on Trama: instead of registering it again, open its page and ask to join it (or, if nobody manages it yet, to manage it)",
     )
+    .about_organization(existing)
+}
+
+/// The CONFLICT after the unique index refused a tax code: the winner of
+/// the race, read outside the failed transaction.
+async fn taken_by_another(db: &DatabaseConnection, new: &NewOrganization) -> AppError {
+    let Some(tax_code) = &new.tax_code else {
+        return AppError::Internal(anyhow::anyhow!("unique violation without a tax code"));
+    };
+    match find_by_tax_code(db, tax_code.as_str()).await {
+        Ok(Some(other)) => tax_code_taken(other.id),
+        Ok(None) => {
+            AppError::Internal(anyhow::anyhow!("unique violation on a tax code nobody has"))
+        }
+        Err(error) => error,
+    }
 }
 
 async fn check_references(

@@ -15,6 +15,7 @@ mod import;
 mod mail;
 mod matching;
 mod memberships;
+mod organization_requests;
 mod protection;
 mod rate_limits;
 mod records;
