@@ -639,6 +639,60 @@ mod tests {
     }
 
     #[test]
+    fn request_emails_name_the_person_and_escape_what_they_wrote() {
+        let email = join_request(
+            Lang::It,
+            "Anna",
+            "Comitato <Inquilini>",
+            "Rita\nRossi",
+            "rita@example.org",
+            Some("Abito qui & <b>voglio</b> aiutare"),
+            "https://trama.example.it/organizations/1/requests",
+        );
+        assert_eq!(
+            email.subject,
+            "Una richiesta di entrare in Comitato <Inquilini>"
+        );
+        assert!(
+            email
+                .text
+                .contains("Rita Rossi (rita@example.org) chiede di entrare")
+        );
+        assert!(email.text.contains("«Abito qui & <b>voglio</b> aiutare»"));
+        assert!(
+            email
+                .html
+                .contains("Abito qui &amp; &lt;b&gt;voglio&lt;/b&gt; aiutare")
+        );
+        assert!(!email.html.contains("<b>voglio"));
+        let claim = claim_confirmation(
+            Lang::En,
+            "Portinerie",
+            "",
+            "maria@example.org",
+            "https://trama.example.it/organizations/claims/confirm?token=x",
+            14,
+        );
+        assert_eq!(claim.subject, "Request to manage Portinerie on Trama");
+        assert!(claim.text.contains("maria@example.org asks to manage"));
+        assert!(claim.text.contains("valid for 14 days"));
+        let declined = request_decided(
+            Lang::It,
+            "Rita",
+            "Comitato",
+            false,
+            false,
+            Some("Solo residenti"),
+            "https://trama.example.it/organizations/1",
+        );
+        assert!(
+            declined
+                .text
+                .contains("Il motivo indicato: «Solo residenti»")
+        );
+    }
+
+    #[test]
     fn names_are_cleaned_and_have_fallbacks() {
         assert_eq!(greeting(Lang::It, "  Maria\r\nRossi "), "Ciao Maria Rossi,");
         assert_eq!(greeting(Lang::En, " \n "), "Hello,");

@@ -422,7 +422,8 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<users::Model, Ap
 }
 
 /// Everything Trama holds about a person (GDPR art. 15 and 20), as JSON:
-/// account, memberships, sessions (without tokens) and their audit trail.
+/// account, memberships, requests to join or claim organisations, sessions
+/// (without tokens) and their audit trail.
 pub async fn export_personal_data(
     db: &DatabaseConnection,
     user_id: Uuid,
@@ -438,6 +439,8 @@ pub async fn export_personal_data(
         .order_by_asc(auth_sessions::Column::CreatedAt)
         .all(db)
         .await?;
+    let requests =
+        super::organization_requests::mine(db, Some(&Actor::user(user_id, &user.email))).await?;
     let actions = audit_log::Entity::find()
         .filter(audit_log::Column::ActorUserId.eq(user_id))
         .order_by_asc(audit_log::Column::Id)
@@ -460,6 +463,17 @@ pub async fn export_personal_data(
             "organizationName": org.as_ref().map(|o| o.name.clone()),
             "role": m.role,
             "since": m.created_at,
+        })).collect::<Vec<_>>(),
+        "organizationRequests": requests.iter().map(|r| json!({
+            "organizationId": r.request.organization_id,
+            "organizationName": r.organization.name,
+            "kind": r.request.kind,
+            "status": r.request.status,
+            "message": r.request.message,
+            "createdAt": r.request.created_at,
+            "decidedAt": r.request.decided_at,
+            "decidedVia": r.request.decided_via,
+            "declineReason": r.request.decline_reason,
         })).collect::<Vec<_>>(),
         "sessions": sessions.iter().map(|s| json!({
             "createdAt": s.created_at,

@@ -122,10 +122,10 @@ pub async fn accept(
         let to = masked(&invitation.email);
         return Err(AppError::refused(
             format!(
-                "questo invito è per un altro indirizzo e-mail ({to}): accedi con l'account di quell'indirizzo, oppure chiedi a chi ti ha invitato di mandare l'invito al tuo"
+                "questo invito è per un altro indirizzo e-mail ({to}): accedi con l'account di quell'indirizzo, oppure chiedi a chi ti ha invitato di mandare l'invito al tuo, o chiedi di entrare dalla pagina dell'organizzazione"
             ),
             format!(
-                "this invitation is for another e-mail address ({to}): sign in with that address's account, or ask whoever invited you to send the invitation to yours"
+                "this invitation is for another e-mail address ({to}): sign in with that address's account, ask whoever invited you to send the invitation to yours, or ask to join from the organisation's page"
             ),
         ));
     }

@@ -237,6 +237,13 @@ async fn a_claim_is_confirmed_from_the_registered_address(backend: Backend) {
         .expect("the request is audited");
     assert_eq!(create.1, "maria.rossi@gmail.com");
     assert_eq!(create.2["kind"], "claim");
+    // How many links went out, not to whom: the trail is exported to the
+    // requester.
+    assert_eq!(create.2["confirmationLinks"], 2);
+    assert!(
+        !create.2.to_string().contains("portinerie@pec"),
+        "{create:?}"
+    );
     let approve = trail
         .iter()
         .find(|(action, _, _)| action == "organization_request.approve")
@@ -526,6 +533,11 @@ async fn a_request_to_join_is_approved_or_declined_by_the_admins(backend: Backen
     );
     let body = gql(&app, Some(&admin), APPROVE, json!({ "id": rita_request })).await;
     assert_eq!(outcome(&body), "CONFLICT", "{body}");
+    // The request is part of Rita's personal data.
+    let body = gql(&app, Some(&rita), "{ exportMyData }", json!({})).await;
+    let export = &body["data"]["exportMyData"]["organizationRequests"][0];
+    assert_eq!(export["status"], "approved", "{body}");
+    assert_eq!(export["message"], "Abito in via Giambellino 12.");
 
     // Declined, with a reason the requester reads in their e-mail.
     let body = ask(&app, &outsider, org).await;
