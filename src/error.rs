@@ -22,7 +22,9 @@
 //! 5. Every error a client sees carries a machine-readable code:
 //!    `BAD_USER_INPUT`, `UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND`, `CONFLICT`,
 //!    `INTERNAL`, and `RATE_LIMITED` (with `retryAfter` seconds) for guarded
-//!    operations tried too often.
+//!    operations tried too often. A refusal the caller can act on says why
+//!    ([`AppError::refused`]); a CONFLICT with an existing organisation
+//!    carries its id (`organizationId`).
 
 use crate::domain::error::{Invalid, Lang, ValidationError, ValidationErrors};
 
@@ -66,6 +68,7 @@ pub enum Entity {
     Project,
     Match,
     SavedSearch,
+    OrganizationRequest,
 }
 
 impl Entity {
@@ -91,6 +94,8 @@ impl Entity {
             (Self::Match, Lang::En) => "the match",
             (Self::SavedSearch, Lang::It) => "la ricerca salvata",
             (Self::SavedSearch, Lang::En) => "the saved search",
+            (Self::OrganizationRequest, Lang::It) => "la richiesta",
+            (Self::OrganizationRequest, Lang::En) => "the request",
         }
     }
 }
@@ -110,6 +115,11 @@ pub enum AppError {
         field: String,
         reason_it: String,
         reason_en: String,
+        /// The organisation the clash is about, when there is one the
+        /// client can act on (the one already registered with a tax code,
+        /// the one an account is the last admin of): the `organizationId`
+        /// extension.
+        organization_id: Option<uuid::Uuid>,
     },
     /// Too many attempts: wait `retry_after_secs` seconds.
     #[error("rate limited for {retry_after_secs} s")]
@@ -120,6 +130,13 @@ pub enum AppError {
     /// The caller is signed in but may not do this.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// The caller is signed in but may not do this, for a reason they can
+    /// act on, told in their language (FORBIDDEN too).
+    #[error("forbidden: {reason_en}")]
+    Refused {
+        reason_it: String,
+        reason_en: String,
+    },
     /// A failure that is not the caller's: logged in full, reported as a
     /// fixed message.
     #[error(transparent)]
@@ -133,7 +150,7 @@ impl AppError {
             Self::NotFound { .. } => ErrorCode::NotFound,
             Self::Conflict { .. } => ErrorCode::Conflict,
             Self::Unauthenticated => ErrorCode::Unauthenticated,
-            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::Forbidden(_) | Self::Refused { .. } => ErrorCode::Forbidden,
             Self::Internal(_) => ErrorCode::Internal,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
         }
@@ -160,6 +177,38 @@ impl AppError {
             field: field.into(),
             reason_it: reason_it.into(),
             reason_en: reason_en.into(),
+            organization_id: None,
+        }
+    }
+
+    /// This CONFLICT is about an existing organisation the client can turn
+    /// to (its id goes in the `organizationId` extension).
+    #[must_use]
+    pub fn about_organization(mut self, id: uuid::Uuid) -> Self {
+        if let Self::Conflict {
+            organization_id, ..
+        } = &mut self
+        {
+            *organization_id = Some(id);
+        }
+        self
+    }
+
+    /// A FORBIDDEN that says why, in both languages.
+    pub fn refused(reason_it: impl Into<String>, reason_en: impl Into<String>) -> Self {
+        Self::Refused {
+            reason_it: reason_it.into(),
+            reason_en: reason_en.into(),
+        }
+    }
+
+    /// The organisation a CONFLICT is about, if any.
+    pub fn organization_id(&self) -> Option<uuid::Uuid> {
+        match self {
+            Self::Conflict {
+                organization_id, ..
+            } => *organization_id,
+            _ => None,
         }
     }
 
@@ -216,6 +265,8 @@ impl AppError {
                 "Non hai i permessi per questa operazione.".to_owned()
             }
             (Self::Forbidden(_), Lang::En) => "You are not allowed to do this.".to_owned(),
+            (Self::Refused { reason_it, .. }, Lang::It) => reason_it.clone(),
+            (Self::Refused { reason_en, .. }, Lang::En) => reason_en.clone(),
             (Self::Internal(_), Lang::It) => {
                 "Si è verificato un errore interno. Riprova tra poco; se continua, segnalalo."
                     .to_owned()

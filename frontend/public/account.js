@@ -1,5 +1,5 @@
 // The pages that e-mail links open: confirm an address, choose a new
-// password, accept an invitation. Each calls one GraphQL mutation and says
+// password, accept an invitation, answer a request to manage an organisation. Each calls one GraphQL mutation and says
 // plainly, in Italian, what happened and what to do next.
 (function () {
   const token = new URLSearchParams(window.location.search).get("token") || "";
@@ -74,8 +74,30 @@
     });
   }
 
+  function answerClaim() {
+    const section = show("rivendicazione");
+    const result = section.querySelector(".esito");
+    const buttons = section.querySelectorAll("button[data-risposta]");
+    buttons.forEach((button) => button.addEventListener("click", async () => {
+      buttons.forEach((b) => { b.disabled = true; });
+      const approve = button.dataset.risposta === "si";
+      const body = await graphql("mutation Answer($t: String!, $a: Boolean!) { answerOrganizationClaim(token: $t, approve: $a) { organizationName requesterName status } }",
+        { t: token, a: approve });
+      const error = firstError(body);
+      if (error) {
+        result.textContent = error.message;
+        return;
+      }
+      const answer = body.data.answerOrganizationClaim;
+      result.textContent = answer.status === "APPROVED"
+        ? "Grazie. Ora " + answer.requesterName + " gestisce " + answer.organizationName + " su Trama."
+        : "Grazie. La richiesta di " + answer.requesterName + " è stata respinta: non gestirà " + answer.organizationName + ".";
+    }));
+  }
+
   const path = window.location.pathname;
   if (path.startsWith("/account/verify")) verify();
   else if (path.startsWith("/account/reset")) reset();
   else if (path.startsWith("/invitations/accept")) accept();
+  else if (path.startsWith("/organizations/claims/confirm")) answerClaim();
 })();

@@ -23,6 +23,7 @@ const TABLES: &[&str] = &[
     "organization_contacts",
     "memberships",
     "invitations",
+    "organization_requests",
     "offers",
     "offer_sectors",
     "needs",

@@ -506,6 +506,58 @@ closed_list! {
     }
 }
 
+closed_list! {
+    /// What a person asks of an organisation: to join one that has admins
+    /// (they decide), or to claim one that has none (confirmed by its
+    /// registered address or by a moderator).
+    pub enum RequestKind {
+        Join = "join" { it: "Richiesta di adesione", en: "Request to join" },
+        Claim = "claim" {
+            it: "Richiesta di gestione",
+            en: "Request to manage",
+        },
+    }
+}
+
+closed_list! {
+    /// Where a request to join or claim an organisation stands.
+    pub enum RequestStatus {
+        Pending = "pending" { it: "In attesa", en: "Pending" },
+        Approved = "approved" { it: "Accolta", en: "Approved" },
+        Declined = "declined" { it: "Respinta", en: "Declined" },
+        /// The requester deleted their account while it was pending.
+        Withdrawn = "withdrawn" { it: "Ritirata", en: "Withdrawn" },
+    }
+}
+
+closed_list! {
+    /// How a request to join or claim an organisation was decided.
+    pub enum RequestDecidedVia {
+        /// By one of the organisation's admins.
+        Admin = "admin" { it: "Da un amministratore", en: "By an admin" },
+        /// By a platform moderator.
+        Moderator = "moderator" { it: "Da un moderatore", en: "By a moderator" },
+        /// By someone at the organisation's registered e-mail or PEC
+        /// address, through the confirmation link.
+        ConfirmationLink = "confirmation_link" {
+            it: "Dall'indirizzo registrato dell'organizzazione",
+            en: "From the organisation's registered address",
+        },
+        /// The requester's own verified address is one of the
+        /// organisation's registered addresses.
+        RegisteredAddress = "registered_address" {
+            it: "Indirizzo registrato dell'organizzazione",
+            en: "The organisation's registered address",
+        },
+        /// The requester's own verified address is at the domain of the
+        /// organisation's registered e-mail.
+        EmailDomain = "email_domain" {
+            it: "Dominio e-mail dell'organizzazione",
+            en: "The organisation's e-mail domain",
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,7 +46,8 @@ pub use lists::{
     DeliveryFailure, DeliveryStatus, DigestFrequency, DocumentKind, EmailTokenPurpose,
     FeedbackSource, FeedbackVerdict, JobStatus, LocationPrecision, MatchSideStatus, MembershipRole,
     NeedKind, OfferKind, OrganizationKind, OutboxEntityType, OutboxOperation, PartnerRole,
-    PostingStatus, ProjectProcedure, ProjectStage, TerritoryScope, VerificationStatus,
+    PostingStatus, ProjectProcedure, ProjectStage, RequestDecidedVia, RequestKind, RequestStatus,
+    TerritoryScope, VerificationStatus,
 };
 pub use money::{AmountRange, EuroCents};
 pub use need::{NeedInput, NewNeed};

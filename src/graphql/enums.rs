@@ -131,3 +131,41 @@ pub enum HideableKind {
     Offer,
     Need,
 }
+
+/// What a person asks of an organisation: to join it (it has admins) or to
+/// manage it (it has none).
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::RequestKind")]
+pub enum OrganizationRequestKind {
+    Join,
+    Claim,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::RequestStatus")]
+pub enum OrganizationRequestStatus {
+    Pending,
+    Approved,
+    Declined,
+    /// The requester deleted their account while it was pending.
+    Withdrawn,
+}
+
+/// How a request to join or manage an organisation was decided.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::RequestDecidedVia")]
+pub enum OrganizationRequestDecidedVia {
+    /// By one of the organisation's admins.
+    Admin,
+    /// By a platform moderator.
+    Moderator,
+    /// By someone at the organisation's registered address, with the
+    /// confirmation link.
+    ConfirmationLink,
+    /// The requester's own verified address is a registered address of the
+    /// organisation.
+    RegisteredAddress,
+    /// The requester's own verified address is at the organisation's
+    /// registered e-mail domain.
+    EmailDomain,
+}

@@ -48,6 +48,9 @@ pub fn to_graphql(ctx: &Context<'_>, error: AppError) -> async_graphql::Error {
                 .collect();
             ext.set("fields", async_graphql::Value::List(fields));
         }
+        if let Some(organization_id) = error.organization_id() {
+            ext.set("organizationId", organization_id.to_string());
+        }
         if let AppError::RateLimited { retry_after_secs } = &error {
             ext.set("retryAfter", *retry_after_secs);
         }

@@ -12,6 +12,7 @@ pub mod inputs;
 pub mod loaders;
 pub mod matches;
 pub mod mutation;
+pub mod organization_requests;
 pub mod query;
 pub mod search;
 pub mod subscription;
@@ -35,6 +36,7 @@ pub struct Query(
     territories::TerritoryQuery,
     digests::DigestQuery,
     digests::SavedSearchQuery,
+    organization_requests::OrganizationRequestQuery,
 );
 
 /// The root mutation: accounts, organisations, offers and needs, matches.
@@ -44,6 +46,7 @@ pub struct Mutation(
     matches::MatchMutation,
     digests::DigestMutation,
     digests::SavedSearchMutation,
+    organization_requests::OrganizationRequestMutation,
 );
 
 pub type TramaSchema = Schema<Query, Mutation, subscription::Subscription>;

@@ -16,7 +16,7 @@ use super::types::{Need, Offer, Organization, state};
 use super::viewer::Viewer;
 use crate::domain::{self, parse_uuid};
 use crate::error::AppError;
-use crate::services::rate_limit::{RateLimiter, limits};
+use crate::services::rate_limit::{Bucket, Client, Permit, RateLimiter};
 use crate::services::{
     Actor, accounts, memberships, moderation, needs, notifications, offers, organizations,
 };
@@ -25,28 +25,64 @@ use crate::services::{
 #[derive(Clone, Copy, Debug)]
 pub struct ClientAddr(pub IpAddr);
 
-fn client(ctx: &Context<'_>) -> String {
+fn client(ctx: &Context<'_>) -> Client {
     ctx.data_opt::<ClientAddr>()
-        .map(|c| c.0.to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
+        .map_or_else(Client::unknown, |c| Client::from_ip(c.0))
 }
 
-fn limit(ctx: &Context<'_>, key: String, limit: crate::services::rate_limit::Limit) -> Result<()> {
-    match ctx.data_opt::<RateLimiter>() {
-        Some(limiter) => limiter.check(&key, limit).gql(ctx),
-        None => Ok(()),
+/// The rate limiter. A schema built without one is a fault, and must not
+/// turn the limits off: the guarded operations then fail (closed).
+pub(crate) fn limiter<'a>(ctx: &Context<'a>) -> Result<&'a RateLimiter> {
+    ctx.data_opt::<RateLimiter>()
+        .ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "the rate limiter is missing from the schema data"
+            ))
+        })
+        .gql(ctx)
+}
+
+/// Limits the e-mails a client can make Trama send to `email`: per client,
+/// per (address, client), and the address's ceiling, in that order, so that
+/// a client past its own allowance does not use up the shared ceiling.
+fn limit_mail_to(
+    ctx: &Context<'_>,
+    email: &str,
+    [per_client, per_address_and_client, per_address]: [Bucket; 3],
+) -> Result<()> {
+    let limiter = limiter(ctx)?;
+    let client = client(ctx);
+    limiter
+        .acquire(&[
+            (per_client, limiter.client_key(client)),
+            (
+                per_address_and_client,
+                limiter.address_and_client_key(email, client),
+            ),
+            (per_address, limiter.address_key(email)),
+        ])
+        .gql(ctx)?
+        .keep();
+    Ok(())
+}
+
+/// Settles the attempts of an operation that counts wrong passwords only:
+/// kept on UNAUTHENTICATED, given back otherwise.
+fn count_if_wrong_password<T>(permit: Permit<'_>, result: &Result<T, AppError>) {
+    if !matches!(result, Err(AppError::Unauthenticated)) {
+        permit.give_back();
     }
 }
 
 /// The viewer as actor, or UNAUTHENTICATED.
-fn actor(ctx: &Context<'_>) -> Result<Actor> {
+pub(crate) fn actor(ctx: &Context<'_>) -> Result<Actor> {
     Viewer::of(ctx)
         .actor()
         .ok_or(AppError::Unauthenticated)
         .gql(ctx)
 }
 
-fn id_arg(ctx: &Context<'_>, id: &ID, field: &str) -> Result<Uuid> {
+pub(crate) fn id_arg(ctx: &Context<'_>, id: &ID, field: &str) -> Result<Uuid> {
     parse_uuid(id.as_str())
         .map_err(|reason| AppError::invalid(field, reason))
         .gql(ctx)
@@ -86,11 +122,11 @@ impl CoreMutation {
         password: String,
         language: Option<Language>,
     ) -> Result<User> {
-        limit(
-            ctx,
-            format!("register:{}", client(ctx)),
-            limits::REGISTER_PER_CLIENT,
-        )?;
+        let limiter = limiter(ctx)?;
+        limiter
+            .acquire(&[(Bucket::RegisterPerClient, limiter.client_key(client(ctx)))])
+            .gql(ctx)?
+            .keep();
         let state = state(ctx)?;
         let lang = language.map(domain::Lang::from).unwrap_or_default();
         let registered = accounts::register(&state.db, &email, &display_name, &password, lang)
@@ -116,12 +152,17 @@ impl CoreMutation {
     }
 
     /// Sends a new verification link. Always true: it does not reveal
-    /// whether the address has an account.
+    /// whether the address has an account. Errors: RATE_LIMITED (per
+    /// address and client, per client, and per address).
     async fn resend_verification_email(&self, ctx: &Context<'_>, email: String) -> Result<bool> {
-        limit(
+        limit_mail_to(
             ctx,
-            format!("reset:{}", email.trim().to_lowercase()),
-            limits::RESET_PER_EMAIL,
+            &email,
+            [
+                Bucket::VerificationPerClient,
+                Bucket::VerificationPerAddressAndClient,
+                Bucket::VerificationPerAddress,
+            ],
         )?;
         let state = state(ctx)?;
         if let Some((user, token)) = accounts::new_verification_token(&state.db, &email)
@@ -134,27 +175,31 @@ impl CoreMutation {
     }
 
     /// Signs in. Errors: UNAUTHENTICATED (wrong address or password, one
-    /// message for both), RATE_LIMITED.
+    /// message for both), RATE_LIMITED (too many failures for this address
+    /// from this client, or from this client; successes never count).
     async fn login(
         &self,
         ctx: &Context<'_>,
         email: String,
         password: String,
     ) -> Result<LoginPayload> {
-        limit(
-            ctx,
-            format!("login-client:{}", client(ctx)),
-            limits::LOGIN_PER_CLIENT,
-        )?;
-        limit(
-            ctx,
-            format!("login:{}", email.trim().to_lowercase()),
-            limits::LOGIN_PER_EMAIL,
-        )?;
-        let state = state(ctx)?;
-        let session = accounts::login(&state.db, &email, &password)
-            .await
+        // Failures only count, per (address, client) and per client: an
+        // attacker guessing from their client never locks the owner out of
+        // theirs, and a success clears the address's failures.
+        let limiter = limiter(ctx)?;
+        let client = client(ctx);
+        let per_address = limiter.address_and_client_key(&email, client);
+        let permit = limiter
+            .acquire(&[
+                (Bucket::LoginFailuresPerClient, limiter.client_key(client)),
+                (Bucket::LoginFailuresPerAddressAndClient, per_address),
+            ])
             .gql(ctx)?;
+        let state = state(ctx)?;
+        let result = accounts::login(&state.db, &email, &password).await;
+        count_if_wrong_password(permit, &result);
+        let session = result.gql(ctx)?;
+        limiter.reset(Bucket::LoginFailuresPerAddressAndClient, per_address);
         Ok(LoginPayload {
             token: session.token,
             expires_at: session.expires_at,
@@ -174,17 +219,18 @@ impl CoreMutation {
     }
 
     /// E-mails a password-reset link. Always true: it does not reveal whether
-    /// the address has an account. Errors: RATE_LIMITED.
+    /// the address has an account. Errors: RATE_LIMITED (per address and
+    /// client, per client, and per address; separate from the verification
+    /// links' limits).
     async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> Result<bool> {
-        limit(
+        limit_mail_to(
             ctx,
-            format!("reset-client:{}", client(ctx)),
-            limits::RESET_PER_CLIENT,
-        )?;
-        limit(
-            ctx,
-            format!("reset:{}", email.trim().to_lowercase()),
-            limits::RESET_PER_EMAIL,
+            &email,
+            [
+                Bucket::PasswordResetPerClient,
+                Bucket::PasswordResetPerAddressAndClient,
+                Bucket::PasswordResetPerAddress,
+            ],
         )?;
         let state = state(ctx)?;
         if let Some((user, token)) = accounts::new_reset_token(&state.db, &email)
@@ -212,16 +258,29 @@ impl CoreMutation {
     }
 
     /// Deletes the signed-in account (GDPR); organisations' records stay.
-    /// Errors: UNAUTHENTICATED (also for a wrong password).
+    /// Errors: UNAUTHENTICATED (also for a wrong password), RATE_LIMITED
+    /// (too many wrong passwords), CONFLICT
+    /// (organizationId: the last admin of an organisation that has other
+    /// members names another admin first; the extension `organizationId`
+    /// says which).
     async fn delete_my_account(&self, ctx: &Context<'_>, password: String) -> Result<bool> {
         let id = Viewer::of(ctx)
             .user_id()
             .ok_or(AppError::Unauthenticated)
             .gql(ctx)?;
-        let state = state(ctx)?;
-        accounts::delete_account(&state.db, id, &password)
-            .await
+        // Wrong passwords count per account: a stolen session cannot be
+        // used to guess the password.
+        let limiter = limiter(ctx)?;
+        let permit = limiter
+            .acquire(&[(
+                Bucket::DeleteAccountFailuresPerAccount,
+                limiter.account_key(id),
+            )])
             .gql(ctx)?;
+        let state = state(ctx)?;
+        let result = accounts::delete_account(&state.db, id, &password).await;
+        count_if_wrong_password(permit, &result);
+        result.gql(ctx)?;
         Ok(true)
     }
 
@@ -292,7 +351,11 @@ impl CoreMutation {
         })
     }
 
-    /// Joins an organisation with the token of an invitation.
+    /// Joins an organisation with the token of an invitation, as the account
+    /// of the invited address (verified). Errors: BAD_USER_INPUT (token:
+    /// expired, used or unknown), FORBIDDEN (the account's address is another
+    /// one, or not yet verified: the message says which; the invitation stays
+    /// valid for the invited person).
     async fn accept_invitation(&self, ctx: &Context<'_>, token: String) -> Result<Membership> {
         let actor = actor(ctx)?;
         let state = state(ctx)?;
@@ -302,7 +365,8 @@ impl CoreMutation {
         Membership::from_row(ctx, membership)
     }
 
-    /// Changes a member's role. Admins only; the last admin stays admin.
+    /// Changes a member's role. Admins only; the last admin stays admin
+    /// (CONFLICT on userId), even when two admins demote each other at once.
     async fn change_member_role(
         &self,
         ctx: &Context<'_>,
@@ -322,7 +386,8 @@ impl CoreMutation {
         Membership::from_row(ctx, membership)
     }
 
-    /// Removes a member (admins), or leaves (anyone, for themselves).
+    /// Removes a member (admins), or leaves (anyone, for themselves). The
+    /// last admin stays (CONFLICT on userId).
     async fn remove_member(
         &self,
         ctx: &Context<'_>,

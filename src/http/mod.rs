@@ -49,6 +49,10 @@ pub fn router(state: AppState) -> Router {
             "/invitations/accept",
             ServeFile::new(dist.join("account.html")),
         )
+        .route_service(
+            "/organizations/claims/confirm",
+            ServeFile::new(dist.join("account.html")),
+        )
         .fallback_service(web_app)
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(

@@ -1,7 +1,8 @@
 //! The account e-mails (address confirmation, password reset, invitation,
-//! partnership proposal) in Italian and English, each as a subject, an HTML
-//! part and a plain-text part written from the same content so the two never
-//! say different things.
+//! partnership proposal, requests to join or manage an organisation and their
+//! outcome) in Italian and English, each as a subject, an HTML part and a
+//! plain-text part written from the same content so the two never say
+//! different things.
 //!
 //! The HTML is made for mail clients, not browsers: one centred column built
 //! from presentation tables with inline styles (Outlook and Gmail drop
@@ -148,7 +149,9 @@ pub fn invitation(
             ],
             action: "Accetta l'invito",
             after: vec![
-                "Se non hai ancora un account, potrai crearlo dopo aver aperto il link.".to_owned(),
+                "L'invito vale per l'account Trama di questo indirizzo e-mail: se non ne hai \
+                 ancora uno, crealo con questo indirizzo dopo aver aperto il link."
+                    .to_owned(),
             ],
             why: format!(
                 "Ricevi questa e-mail perché {inviter} ha invitato questo indirizzo a far \
@@ -169,8 +172,8 @@ pub fn invitation(
             ],
             action: "Accept the invitation",
             after: vec![
-                "If you do not have an account yet, you can create one after opening the \
-                 link."
+                "The invitation is for the Trama account of this e-mail address: if you do \
+                 not have one yet, create it with this address after opening the link."
                     .to_owned(),
             ],
             why: format!(
@@ -181,6 +184,239 @@ pub fn invitation(
         },
     };
     content.render(lang, link)
+}
+
+/// Asks whoever reads an organisation's registered address (from the
+/// registry it was imported from) to confirm or decline that
+/// `requester_name` (`requester_email`) may manage it on Trama; `link`
+/// opens a page with both answers and works for `valid_for_days`.
+pub fn claim_confirmation(
+    lang: Lang,
+    organization_name: &str,
+    requester_name: &str,
+    requester_email: &str,
+    link: &str,
+    valid_for_days: u32,
+) -> RenderedEmail {
+    let org = or_else(organization_name, "?");
+    let who = person(lang, requester_name, requester_email);
+    let validity = duration(lang, valid_for_days.saturating_mul(1440));
+    let content = match lang {
+        Lang::It => Content {
+            subject: format!("Richiesta di gestire {org} su Trama"),
+            heading: format!("Chi gestisce {org} su Trama?"),
+            greeting: "Buongiorno,".to_owned(),
+            before: vec![
+                format!(
+                    "{who} chiede di gestire la scheda di {org} su Trama, la piattaforma che fa \
+                     incontrare enti pubblici e organizzazioni dell'economia sociale. Chi la \
+                     gestisce può aggiornarne i dati, pubblicare offerte e bisogni e invitare \
+                     altre persone."
+                ),
+                "Vi scriviamo perché questo è un indirizzo registrato \
+                 dell'organizzazione. Se questa persona ne fa parte, confermatelo dalla pagina \
+                 che si apre con il pulsante; se non la conoscete, ditelo dalla stessa pagina."
+                    .to_owned(),
+            ],
+            action: "Rispondi alla richiesta",
+            after: vec![format!(
+                "Il link vale {validity} e si può usare una sola volta."
+            )],
+            why: format!(
+                "Ricevi questa e-mail perché questo indirizzo è registrato come recapito di \
+                 {org}. Se ignori questa e-mail non succede nulla: la richiesta resta in \
+                 attesa e può deciderla solo un moderatore di Trama."
+            ),
+        },
+        Lang::En => Content {
+            subject: format!("Request to manage {org} on Trama"),
+            heading: format!("Who manages {org} on Trama?"),
+            greeting: "Hello,".to_owned(),
+            before: vec![
+                format!(
+                    "{who} asks to manage the page of {org} on Trama, the platform that \
+                     brings public bodies and social economy organisations together. Whoever \
+                     manages it can update its details, publish offers and needs and invite \
+                     other people."
+                ),
+                "We are writing to you because this is a registered address of the \
+                 organisation. If this person belongs to it, confirm it on the page the \
+                 button opens; if you do not know them, say so on the same page."
+                    .to_owned(),
+            ],
+            action: "Answer the request",
+            after: vec![format!(
+                "The link is valid for {validity} and can be used once."
+            )],
+            why: format!(
+                "You are receiving this e-mail because this address is registered as a \
+                 contact of {org}. If you ignore it nothing happens: the request waits, and \
+                 only a Trama moderator can decide it."
+            ),
+        },
+    };
+    content.render(lang, link)
+}
+
+/// Tells an admin of `organization_name` that `requester_name`
+/// (`requester_email`) asks to join it, with their message if any; `link`
+/// opens the organisation's pending requests.
+pub fn join_request(
+    lang: Lang,
+    admin_name: &str,
+    organization_name: &str,
+    requester_name: &str,
+    requester_email: &str,
+    message: Option<&str>,
+    link: &str,
+) -> RenderedEmail {
+    let org = or_else(organization_name, "?");
+    let who = person(lang, requester_name, requester_email);
+    let said = message.map(clean).filter(|m| !m.is_empty());
+    let content = match lang {
+        Lang::It => Content {
+            subject: format!("Una richiesta di entrare in {org}"),
+            heading: format!("Una richiesta di entrare in {org}"),
+            greeting: greeting(lang, admin_name),
+            before: std::iter::once(format!(
+                "{who} chiede di entrare a far parte di {org} su Trama. Come amministratore \
+                 puoi accogliere la richiesta (diventerà membro) o respingerla."
+            ))
+            .chain(said.iter().map(|m| format!("Il suo messaggio: «{m}»")))
+            .collect(),
+            action: "Vedi le richieste",
+            after: vec![],
+            why: format!(
+                "Ricevi questa e-mail perché sei amministratore di {org} su Trama. Se non \
+                 conosci questa persona, respingi la richiesta: senza una decisione non \
+                 entra."
+            ),
+        },
+        Lang::En => Content {
+            subject: format!("A request to join {org}"),
+            heading: format!("A request to join {org}"),
+            greeting: greeting(lang, admin_name),
+            before: std::iter::once(format!(
+                "{who} asks to join {org} on Trama. As an admin you can approve the request \
+                 (they become a member) or decline it."
+            ))
+            .chain(said.iter().map(|m| format!("Their message: “{m}”")))
+            .collect(),
+            action: "See the requests",
+            after: vec![],
+            why: format!(
+                "You are receiving this e-mail because you are an admin of {org} on Trama. \
+                 If you do not know this person, decline the request: without a decision \
+                 they do not join."
+            ),
+        },
+    };
+    content.render(lang, link)
+}
+
+/// Tells a requester whether their request to join or manage
+/// `organization_name` was approved (`as_admin`: they now manage it) or
+/// declined, with the reason given, if any.
+pub fn request_decided(
+    lang: Lang,
+    requester_name: &str,
+    organization_name: &str,
+    approved: bool,
+    as_admin: bool,
+    reason: Option<&str>,
+    link: &str,
+) -> RenderedEmail {
+    let org = or_else(organization_name, "?");
+    let reason = reason.map(clean).filter(|r| !r.is_empty());
+    let content = match (lang, approved) {
+        (Lang::It, true) => Content {
+            subject: format!("Ora fai parte di {org} su Trama"),
+            heading: format!("Benvenuto in {org}"),
+            greeting: greeting(lang, requester_name),
+            before: vec![if as_admin {
+                format!(
+                    "La tua richiesta è stata accolta: ora sei amministratore di {org} su \
+                     Trama. Puoi aggiornarne i dati, pubblicare offerte e bisogni e invitare \
+                     altre persone."
+                )
+            } else {
+                format!(
+                    "La tua richiesta è stata accolta: ora fai parte di {org} su Trama e puoi \
+                     pubblicare offerte e bisogni a suo nome."
+                )
+            }],
+            action: "Apri l'organizzazione",
+            after: vec![],
+            why: format!("Ricevi questa e-mail perché hai chiesto di entrare in {org} su Trama."),
+        },
+        (Lang::It, false) => Content {
+            subject: format!("La tua richiesta per {org} non è stata accolta"),
+            heading: "La tua richiesta non è stata accolta".to_owned(),
+            greeting: greeting(lang, requester_name),
+            before: std::iter::once(format!(
+                "La tua richiesta di entrare in {org} su Trama non è stata accolta."
+            ))
+            .chain(reason.iter().map(|r| format!("Il motivo indicato: «{r}»")))
+            .chain(std::iter::once(
+                "Se pensi che sia un errore, contatta l'organizzazione direttamente.".to_owned(),
+            ))
+            .collect(),
+            action: "Apri l'organizzazione",
+            after: vec![],
+            why: format!("Ricevi questa e-mail perché hai chiesto di entrare in {org} su Trama."),
+        },
+        (Lang::En, true) => Content {
+            subject: format!("You are now part of {org} on Trama"),
+            heading: format!("Welcome to {org}"),
+            greeting: greeting(lang, requester_name),
+            before: vec![if as_admin {
+                format!(
+                    "Your request was approved: you are now an admin of {org} on Trama. You \
+                     can update its details, publish offers and needs and invite other people."
+                )
+            } else {
+                format!(
+                    "Your request was approved: you are now part of {org} on Trama and can \
+                     publish offers and needs on its behalf."
+                )
+            }],
+            action: "Open the organisation",
+            after: vec![],
+            why: format!("You are receiving this e-mail because you asked to join {org} on Trama."),
+        },
+        (Lang::En, false) => Content {
+            subject: format!("Your request for {org} was not approved"),
+            heading: "Your request was not approved".to_owned(),
+            greeting: greeting(lang, requester_name),
+            before: std::iter::once(format!(
+                "Your request to join {org} on Trama was not approved."
+            ))
+            .chain(reason.iter().map(|r| format!("The reason given: “{r}”")))
+            .chain(std::iter::once(
+                "If you think this is a mistake, contact the organisation directly.".to_owned(),
+            ))
+            .collect(),
+            action: "Open the organisation",
+            after: vec![],
+            why: format!("You are receiving this e-mail because you asked to join {org} on Trama."),
+        },
+    };
+    content.render(lang, link)
+}
+
+/// "Maria Rossi (maria@example.org)", or the address alone without a name.
+fn person(lang: Lang, name: &str, email: &str) -> String {
+    let name = clean(name);
+    let email = clean(email);
+    match (name.is_empty(), email.is_empty()) {
+        (false, false) => format!("{name} ({email})"),
+        (false, true) => name,
+        (true, false) => email,
+        (true, true) => match lang {
+            Lang::It => "Una persona".to_owned(),
+            Lang::En => "Someone".to_owned(),
+        },
+    }
 }
 
 /// Escapes the five characters that matter in HTML text and in quoted
@@ -508,6 +744,60 @@ mod tests {
         assert_eq!(duration(Lang::En, 30), "30 minutes");
         assert_eq!(duration(Lang::En, 60), "1 hour");
         assert_eq!(duration(Lang::En, 1440), "1 day");
+    }
+
+    #[test]
+    fn request_emails_name_the_person_and_escape_what_they_wrote() {
+        let email = join_request(
+            Lang::It,
+            "Anna",
+            "Comitato <Inquilini>",
+            "Rita\nRossi",
+            "rita@example.org",
+            Some("Abito qui & <b>voglio</b> aiutare"),
+            "https://trama.example.it/organizations/1/requests",
+        );
+        assert_eq!(
+            email.subject,
+            "Una richiesta di entrare in Comitato <Inquilini>"
+        );
+        assert!(
+            email
+                .text
+                .contains("Rita Rossi (rita@example.org) chiede di entrare")
+        );
+        assert!(email.text.contains("«Abito qui & <b>voglio</b> aiutare»"));
+        assert!(
+            email
+                .html
+                .contains("Abito qui &amp; &lt;b&gt;voglio&lt;/b&gt; aiutare")
+        );
+        assert!(!email.html.contains("<b>voglio"));
+        let claim = claim_confirmation(
+            Lang::En,
+            "Portinerie",
+            "",
+            "maria@example.org",
+            "https://trama.example.it/organizations/claims/confirm?token=x",
+            14,
+        );
+        assert_eq!(claim.subject, "Request to manage Portinerie on Trama");
+        assert!(claim.text.contains("maria@example.org asks to manage"));
+        assert!(claim.text.contains("valid for 14 days"));
+        let declined = request_decided(
+            Lang::It,
+            "Rita",
+            "Comitato",
+            false,
+            false,
+            Some("Solo residenti"),
+            "https://trama.example.it/organizations/1",
+        );
+        assert!(
+            declined
+                .text
+                .contains("Il motivo indicato: «Solo residenti»")
+        );
     }
 
     #[test]

@@ -449,10 +449,11 @@ fn redact_other_addresses(value: &mut serde_json::Value, own: &str) -> usize {
 }
 
 /// Everything Trama holds about a person (GDPR art. 15 and 20), as JSON:
-/// account, memberships, sessions (without tokens) and their audit trail.
-/// It holds that person's data only: other people's e-mail addresses that
-/// their actions mention (such as the people they invited) are replaced by
-/// [`OTHER_PERSON_ADDRESS`], and `omitted` says so, in Italian and English.
+/// account, memberships, requests to join or claim organisations, sessions
+/// (without tokens) and their audit trail. It holds that person's data only:
+/// other people's e-mail addresses that their actions mention (such as the
+/// people they invited) are replaced by [`OTHER_PERSON_ADDRESS`], and
+/// `omitted` says so, in Italian and English.
 pub async fn export_personal_data(
     db: &DatabaseConnection,
     user_id: Uuid,
@@ -468,6 +469,8 @@ pub async fn export_personal_data(
         .order_by_asc(auth_sessions::Column::CreatedAt)
         .all(db)
         .await?;
+    let requests =
+        super::organization_requests::mine(db, Some(&Actor::user(user_id, &user.email))).await?;
     let actions = audit_log::Entity::find()
         .filter(audit_log::Column::ActorUserId.eq(user_id))
         .order_by_asc(audit_log::Column::Id)
@@ -521,6 +524,17 @@ pub async fn export_personal_data(
             "role": m.role,
             "since": m.created_at,
         })).collect::<Vec<_>>(),
+        "organizationRequests": requests.iter().map(|r| json!({
+            "organizationId": r.request.organization_id,
+            "organizationName": r.organization.name,
+            "kind": r.request.kind,
+            "status": r.request.status,
+            "message": r.request.message,
+            "createdAt": r.request.created_at,
+            "decidedAt": r.request.decided_at,
+            "decidedVia": r.request.decided_via,
+            "declineReason": r.request.decline_reason,
+        })).collect::<Vec<_>>(),
         "sessions": sessions.iter().map(|s| json!({
             "createdAt": s.created_at,
             "expiresAt": s.expires_at,
@@ -536,7 +550,9 @@ pub async fn export_personal_data(
 /// data is erased, sessions, tokens and memberships go, and the audit trail
 /// keeps the actions under an anonymous label. Organisations, offers and needs
 /// the person created stay: they belong to the organisations. Fails with
-/// UNAUTHENTICATED on a wrong password.
+/// UNAUTHENTICATED on a wrong password, and with CONFLICT on
+/// `organizationId` while the person is the last admin of an organisation
+/// that has other members (see [`super::memberships::leave_all`]).
 pub async fn delete_account(
     db: &DatabaseConnection,
     user_id: Uuid,
@@ -559,10 +575,8 @@ pub async fn delete_account(
         .filter(email_tokens::Column::UserId.eq(user_id))
         .exec(&txn)
         .await?;
-    memberships::Entity::delete_many()
-        .filter(memberships::Column::UserId.eq(user_id))
-        .exec(&txn)
-        .await?;
+    super::memberships::leave_all(&txn, user_id).await?;
+    super::organization_requests::withdraw_all(&txn, user_id).await?;
     audit_log::Entity::update_many()
         .col_expr(audit_log::Column::ActorLabel, Expr::value(DELETED_LABEL))
         .filter(audit_log::Column::ActorUserId.eq(user_id))

@@ -5,8 +5,8 @@
 
 use chrono::Duration;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -92,9 +92,12 @@ pub async fn invite(
     })
 }
 
-/// Accepts an invitation as the signed-in user (who need not use the invited
-/// address: the link itself is the proof). Fails with BAD_USER_INPUT on
-/// `token` when the link is unknown, used, revoked or expired.
+/// Accepts an invitation as the signed-in user, who must hold the invited
+/// address, verified: the link alone proves nothing, since it can be
+/// forwarded or leaked. Fails with BAD_USER_INPUT on `token` when the link
+/// is unknown, used, revoked or expired, and with FORBIDDEN (saying why)
+/// when the account's address is another one or not yet verified; the
+/// invitation then stays valid for the person it was sent to.
 pub async fn accept(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -110,6 +113,24 @@ pub async fn accept(
         .await?
         .filter(|i| i.expires_at > now())
         .ok_or_else(|| AppError::invalid("token", Invalid::Expired))?;
+    let user = users::Entity::find_by_id(user_id)
+        .filter(users::Column::DeletedAt.is_null())
+        .one(&txn)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if !user.email.eq_ignore_ascii_case(&invitation.email) {
+        let to = masked(&invitation.email);
+        return Err(AppError::refused(
+            format!(
+                "questo invito è per un altro indirizzo e-mail ({to}): accedi con l'account di quell'indirizzo, oppure chiedi a chi ti ha invitato di mandare l'invito al tuo, o chiedi di entrare dalla pagina dell'organizzazione"
+            ),
+            format!(
+                "this invitation is for another e-mail address ({to}): sign in with that address's account, ask whoever invited you to send the invitation to yours, or ask to join from the organisation's page"
+            ),
+        ));
+    }
+    // Unverified, the address is not proven yet.
+    permissions::verified_user(&txn, Some(actor)).await?;
     let at = now();
     let mut accepted: invitations::ActiveModel = invitation.clone().into();
     accepted.accepted_at = Set(Some(at));
@@ -147,6 +168,19 @@ pub async fn accept(
     Ok(membership)
 }
 
+/// An address shown to someone who may not own it: the first character of
+/// the local part and the domain (`c…@example.org`), enough for its owner
+/// to recognise it.
+pub fn masked(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}…@{domain}")
+        }
+        None => "…".to_owned(),
+    }
+}
+
 async fn membership_of(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
@@ -177,6 +211,11 @@ fn last_admin() -> AppError {
 }
 
 /// Changes a member's role. Admins only; the last admin cannot be demoted.
+/// The check and the change run under the organisation's lock (see
+/// [`organizations::lock`](super::organizations::lock)), so two admins
+/// demoting each other at once leave one admin. Fails with NOT_FOUND on
+/// `organizationId` or `userId`, FORBIDDEN for non-admins, CONFLICT on
+/// `userId` for the last admin.
 pub async fn change_role(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -184,9 +223,13 @@ pub async fn change_role(
     user_id: Uuid,
     role: &str,
 ) -> Result<memberships::Model, AppError> {
-    permissions::require_admin(db, Some(actor), organization_id).await?;
+    permissions::signed_in(Some(actor))?;
     let role = MembershipRole::parse(role).map_err(|reason| AppError::invalid("role", reason))?;
     let txn = db.begin().await?;
+    super::organizations::lock(&txn, organization_id, "organizationId").await?;
+    // Checked under the lock: a concurrent demotion may just have taken the
+    // actor's own admin role away.
+    permissions::require_admin(&txn, Some(actor), organization_id).await?;
     let membership = membership_of(&txn, organization_id, user_id).await?;
     if membership.role == MembershipRole::Admin.as_str()
         && role != MembershipRole::Admin
@@ -213,7 +256,7 @@ pub async fn change_role(
 }
 
 /// Removes a member. Admins may remove anyone; anyone may leave. The last
-/// admin may not go.
+/// admin may not go. Serialised like [`change_role`]; fails like it.
 pub async fn remove(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -221,10 +264,11 @@ pub async fn remove(
     user_id: Uuid,
 ) -> Result<(), AppError> {
     let (_, actor_id) = permissions::signed_in(Some(actor))?;
-    if actor_id != user_id {
-        permissions::require_admin(db, Some(actor), organization_id).await?;
-    }
     let txn = db.begin().await?;
+    super::organizations::lock(&txn, organization_id, "organizationId").await?;
+    if actor_id != user_id {
+        permissions::require_admin(&txn, Some(actor), organization_id).await?;
+    }
     let membership = membership_of(&txn, organization_id, user_id).await?;
     if membership.role == MembershipRole::Admin.as_str()
         && admins(&txn, organization_id).await? <= 1
@@ -244,5 +288,57 @@ pub async fn remove(
     )
     .await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Takes the memberships of a user who is deleting their account out of
+/// their organisations, in the caller's transaction. Each organisation is
+/// locked (in id order, so that two deletions never wait for each other in
+/// a cycle) before its admins are counted. Fails with CONFLICT on
+/// `organizationId`, naming the organisation, when the user is the last
+/// admin of one that has other members: someone must be able to manage it.
+/// The sole member of an organisation may go: it stays, without members,
+/// and can be claimed again.
+pub async fn leave_all(txn: &DatabaseTransaction, user_id: Uuid) -> Result<(), AppError> {
+    let mut own = memberships::Entity::find()
+        .filter(memberships::Column::UserId.eq(user_id))
+        .all(txn)
+        .await?;
+    own.sort_by_key(|m| m.organization_id);
+    for membership in &own {
+        if membership.role != MembershipRole::Admin.as_str() {
+            continue;
+        }
+        let organization =
+            super::organizations::lock(txn, membership.organization_id, "organizationId").await;
+        let organization = match organization {
+            Ok(organization) => organization,
+            // A deleted organisation needs nobody to manage it.
+            Err(AppError::NotFound { .. }) => continue,
+            Err(error) => return Err(error),
+        };
+        let members = memberships::Entity::find()
+            .filter(memberships::Column::OrganizationId.eq(organization.id))
+            .count(txn)
+            .await?;
+        if members > 1 && admins(txn, organization.id).await? <= 1 {
+            return Err(AppError::conflict(
+                "organizationId",
+                format!(
+                    "sei l'unico amministratore di «{}»: nomina un altro amministratore prima di eliminare l'account",
+                    organization.name
+                ),
+                format!(
+                    "you are the only admin of “{}”: make someone else admin before deleting your account",
+                    organization.name
+                ),
+            )
+            .about_organization(organization.id));
+        }
+    }
+    memberships::Entity::delete_many()
+        .filter(memberships::Column::UserId.eq(user_id))
+        .exec(txn)
+        .await?;
     Ok(())
 }

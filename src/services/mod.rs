@@ -16,6 +16,7 @@ pub mod notifications;
 pub mod observatory;
 pub mod offers;
 pub mod opendata;
+pub mod organization_requests;
 pub mod organizations;
 pub mod permissions;
 pub mod rate_limit;

@@ -1,11 +1,13 @@
 //! The e-mails that accounts, memberships and matches send: verification,
-//! password reset, invitations, and partnership proposals. They are sent
-//! after the change is committed; a failed send is logged and does not undo
-//! the change (the person can ask for the link again; a proposal stays
-//! visible on the match).
+//! password reset, invitations, partnership proposals, and requests to join
+//! or claim an organisation (to its admins, to its registered addresses, and
+//! the decision to the requester). They are sent after the change is
+//! committed; a failed send is logged and does not undo the change (the
+//! person can ask for the link again; a proposal stays visible on the match).
 
+use super::organization_requests::RequestView;
 use crate::config::Settings;
-use crate::domain::{Email, Lang};
+use crate::domain::{Email, Lang, RequestKind, RequestStatus};
 use crate::mail::{Mailer, OutgoingEmail, templates};
 use crate::store::entities::users;
 
@@ -143,4 +145,97 @@ pub async fn partnership_proposed(
         )
         .await;
     }
+}
+
+fn page(settings: &Settings, path: &str) -> String {
+    format!("{}{path}", settings.public_url.trim_end_matches('/'))
+}
+
+/// Tells each admin of the organisation, in their language, that someone
+/// asks to join it.
+pub async fn join_request(
+    mailer: &Mailer,
+    settings: &Settings,
+    admins: &[users::Model],
+    view: &RequestView,
+) {
+    let link = page(
+        settings,
+        &format!("/organizations/{}/requests", view.organization.id),
+    );
+    for admin in admins {
+        let rendered = templates::join_request(
+            lang_of(admin),
+            &admin.display_name,
+            &view.organization.name,
+            &view.requester.display_name,
+            &view.requester.email,
+            view.request.message.as_deref(),
+            &link,
+        );
+        deliver(
+            mailer,
+            &admin.email,
+            Some(&admin.display_name),
+            rendered,
+            "join_request",
+        )
+        .await;
+    }
+}
+
+/// Sends a claim's confirmation link to each registered address of the
+/// organisation, in Italian (an organisation's address has no language of
+/// its own, and Trama's organisations are Italian).
+pub async fn claim_confirmation(
+    mailer: &Mailer,
+    settings: &Settings,
+    view: &RequestView,
+    token: &str,
+) {
+    let days = super::organization_requests::CONFIRMATION_LIFETIME.num_days();
+    let rendered = templates::claim_confirmation(
+        Lang::It,
+        &view.organization.name,
+        &view.requester.display_name,
+        &view.requester.email,
+        &link(settings, "/organizations/claims/confirm", token),
+        u32::try_from(days).unwrap_or(14),
+    );
+    for address in view.confirmation_sent_to() {
+        deliver(
+            mailer,
+            &address,
+            None,
+            rendered.clone(),
+            "claim_confirmation",
+        )
+        .await;
+    }
+}
+
+/// Tells the requester, in their language, how their request was decided.
+pub async fn request_decided(mailer: &Mailer, settings: &Settings, view: &RequestView) {
+    let approved = view.status().ok() == Some(RequestStatus::Approved);
+    let as_admin = view.kind().ok() == Some(RequestKind::Claim);
+    let rendered = templates::request_decided(
+        lang_of(&view.requester),
+        &view.requester.display_name,
+        &view.organization.name,
+        approved,
+        as_admin,
+        view.request.decline_reason.as_deref(),
+        &page(
+            settings,
+            &format!("/organizations/{}", view.organization.id),
+        ),
+    );
+    deliver(
+        mailer,
+        &view.requester.email,
+        Some(&view.requester.display_name),
+        rendered,
+        "request_decided",
+    )
+    .await;
 }

@@ -1,9 +1,10 @@
 //! Organisations: registering one (with its sectors, neighbourhoods served and
 //! contacts) and reading it back.
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -55,11 +56,21 @@ pub async fn create(
         .map_err(|error| {
             // Two registrations racing for one tax code: the unique index decides.
             if is_unique_violation(&error) {
-                tax_code_taken()
+                None
             } else {
-                error.into()
+                Some(AppError::from(error))
             }
-        })?;
+        });
+    let model = match model {
+        Ok(model) => model,
+        Err(Some(error)) => return Err(error),
+        Err(None) => {
+            // Rolled back first: on SQLite the transaction holds the one
+            // connection the lookup needs.
+            drop(txn);
+            return Err(taken_by_another(db, &new).await);
+        }
+    };
     write_children(&txn, id, &new, Contacts::Replace).await?;
     if let Some(founder) = actor.user_id {
         memberships::ActiveModel {
@@ -188,13 +199,15 @@ pub async fn update(
         row.runts_registered = Set(false);
     }
     row.updated_at = Set(now());
-    let after = row.update(&txn).await.map_err(|error| {
-        if is_unique_violation(&error) {
-            tax_code_taken()
-        } else {
-            error.into()
+    let after = match row.update(&txn).await {
+        Ok(after) => after,
+        Err(error) if is_unique_violation(&error) => {
+            // As in `create`.
+            drop(txn);
+            return Err(taken_by_another(db, &new).await);
         }
-    })?;
+        Err(error) => return Err(error.into()),
+    };
     organization_sectors::Entity::delete_many()
         .filter(organization_sectors::Column::OrganizationId.eq(id))
         .exec(&txn)
@@ -259,17 +272,37 @@ async fn ensure_tax_code_free(
         .one(txn)
         .await?;
     match taken {
-        Some(other) if Some(other.id) != except => Err(tax_code_taken()),
+        Some(other) if Some(other.id) != except => Err(tax_code_taken(other.id)),
         _ => Ok(()),
     }
 }
 
-fn tax_code_taken() -> AppError {
+/// The CONFLICT on `taxCode` when another organisation has the code: it
+/// carries that organisation's id and says what to do instead of
+/// registering it again (ask to join it, or to manage it when it has no
+/// admin: see [`super::organization_requests`]).
+fn tax_code_taken(existing: Uuid) -> AppError {
     AppError::conflict(
         "taxCode",
-        "un'altra organizzazione è già registrata con questo codice fiscale",
-        "another organisation is already registered with this tax code",
+        "un'organizzazione con questo codice fiscale è già registrata su Trama: invece di registrarla di nuovo, apri la sua pagina e chiedi di entrare a farne parte (o, se nessuno la gestisce ancora, di gestirla tu)",
+        "an organisation with this tax code is already on Trama: instead of registering it again, open its page and ask to join it (or, if nobody manages it yet, to manage it)",
     )
+    .about_organization(existing)
+}
+
+/// The CONFLICT after the unique index refused a tax code: the winner of
+/// the race, read outside the failed transaction.
+async fn taken_by_another(db: &DatabaseConnection, new: &NewOrganization) -> AppError {
+    let Some(tax_code) = &new.tax_code else {
+        return AppError::Internal(anyhow::anyhow!("unique violation without a tax code"));
+    };
+    match find_by_tax_code(db, tax_code.as_str()).await {
+        Ok(Some(other)) => tax_code_taken(other.id),
+        Ok(None) => {
+            AppError::Internal(anyhow::anyhow!("unique violation on a tax code nobody has"))
+        }
+        Err(error) => error,
+    }
 }
 
 async fn check_references(
@@ -347,6 +380,41 @@ pub async fn get(
     organizations::Entity::find_by_id(id)
         .filter(organizations::Column::DeletedAt.is_null())
         .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(Entity::Organization, field))
+}
+
+/// Takes the organisation's row lock until the end of `txn` and returns the
+/// organisation; NOT_FOUND on `field` when there is none. Every change that
+/// depends on who its members are (the last admin stays; a claim goes to an
+/// organisation without admins) takes it before reading the members, so
+/// that the check and the change are one serialised step: two admins
+/// demoting each other at the same moment run one after the other, and the
+/// second sees the first's change. On PostgreSQL it is `SELECT ... FOR
+/// UPDATE`; SQLite has no row locks, so a no-op write takes the database's
+/// single write lock at once (a read first would let two processes both
+/// read, then fail to upgrade).
+pub async fn lock(
+    txn: &DatabaseTransaction,
+    id: Uuid,
+    field: &str,
+) -> Result<organizations::Model, AppError> {
+    let mut select =
+        organizations::Entity::find_by_id(id).filter(organizations::Column::DeletedAt.is_null());
+    if txn.get_database_backend() == DbBackend::Postgres {
+        select = select.lock_exclusive();
+    } else {
+        organizations::Entity::update_many()
+            .col_expr(
+                organizations::Column::UpdatedAt,
+                Expr::col(organizations::Column::UpdatedAt),
+            )
+            .filter(organizations::Column::Id.eq(id))
+            .exec(txn)
+            .await?;
+    }
+    select
+        .one(txn)
         .await?
         .ok_or_else(|| AppError::not_found(Entity::Organization, field))
 }

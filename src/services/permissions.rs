@@ -55,7 +55,10 @@ pub async fn verified_user(
         .await?
         .ok_or(AppError::Unauthenticated)?;
     if user.email_verified_at.is_none() {
-        return Err(AppError::Forbidden("verify your e-mail address first"));
+        return Err(AppError::refused(
+            "conferma prima il tuo indirizzo e-mail con il link che ti abbiamo mandato (puoi chiederne uno nuovo)",
+            "confirm your e-mail address first, with the link we sent you (you can ask for a new one)",
+        ));
     }
     Ok(user)
 }

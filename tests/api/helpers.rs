@@ -179,12 +179,28 @@ pub const PASSWORD: &str = "una password lunga 2026";
 
 /// Sends a GraphQL operation with an optional bearer token.
 pub async fn gql(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
-    let mut request = app
-        .client
+    gql_via(&app.client, app, token, None, query, variables).await
+}
+
+/// Like [`gql`], through `client` (e.g. one bound to another loopback
+/// address, to stand for another client), with an `Accept-Language` header
+/// when given (`Some("en")`: English messages).
+pub async fn gql_via(
+    client: &reqwest::Client,
+    app: &TestApp,
+    token: Option<&str>,
+    language: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> Value {
+    let mut request = client
         .post(app.url("/graphql"))
         .json(&json!({ "query": query, "variables": variables }));
     if let Some(token) = token {
         request = request.bearer_auth(token);
+    }
+    if let Some(language) = language {
+        request = request.header("Accept-Language", language);
     }
     request
         .send()

@@ -23,6 +23,7 @@ pub mod invitations;
 pub mod memberships;
 pub mod organization_contacts;
 pub mod organization_neighbourhoods;
+pub mod organization_requests;
 pub mod organization_sectors;
 pub mod organizations;
 
@@ -74,6 +75,7 @@ pub mod prelude {
     pub use super::offers::Entity as Offers;
     pub use super::organization_contacts::Entity as OrganizationContacts;
     pub use super::organization_neighbourhoods::Entity as OrganizationNeighbourhoods;
+    pub use super::organization_requests::Entity as OrganizationRequests;
     pub use super::organization_sectors::Entity as OrganizationSectors;
     pub use super::organizations::Entity as Organizations;
     pub use super::project_approvals::Entity as ProjectApprovals;

@@ -47,6 +47,7 @@ async fn select_every_entity(db: &DatabaseConnection) {
         organizations,
         organization_sectors,
         organization_neighbourhoods,
+        organization_requests,
         organization_contacts,
         memberships,
         invitations,
