@@ -18,6 +18,7 @@ mod m20261121_000008_create_audit_and_outbox;
 mod m20261121_000009_create_jobs;
 mod m20261121_000010_add_moderation;
 mod m20261122_000001_extend_digests;
+mod m20261203_120000_create_reference_data_versions;
 
 /// Runs Trama's migrations in order.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000009_create_jobs::Migration),
             Box::new(m20261121_000010_add_moderation::Migration),
             Box::new(m20261122_000001_extend_digests::Migration),
+            Box::new(m20261203_120000_create_reference_data_versions::Migration),
         ]
     }
 }

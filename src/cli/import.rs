@@ -179,8 +179,7 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
     let db = app::connect_database(&settings).await?;
     db::migrate(&db).await.context("applying migrations")?;
     // Rows name municipalities and sectors: the reference data must be there.
-    reference_data::load_sectors(&db).await?;
-    reference_data::load_municipalities(&db).await?;
+    reference_data::ensure_loaded(&db).await?;
     let actor = Actor::system("import");
     match command {
         ImportCommand::Organizations {

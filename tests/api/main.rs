@@ -16,6 +16,7 @@ mod mail;
 mod matching;
 mod protection;
 mod records;
+mod reference_data;
 mod relevance;
 mod search;
 mod shutdown;
