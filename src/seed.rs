@@ -39,6 +39,9 @@ use crate::store::entities::{
 };
 
 const DEMO_JSON: &str = include_str!("../assets/demo/milano.json");
+/// How long before its deadline a demo need that has already expired was
+/// published.
+const PASSED_NEED_PUBLISHED_DAYS: i64 = 45;
 const ASD_CSV: &str = include_str!("../assets/opendata/asd-5x1000-2014/asd_provincia_milano.csv");
 
 /// What a demo load did.
@@ -437,7 +440,17 @@ async fn ensure_need(
         sectors: need.sectors.clone(),
         status: need.status.clone(),
     };
-    needs::create(db, actor, organization_id, &input).await?;
+    match need.deadline_at {
+        // A need whose deadline has passed was published before it: weeks
+        // before, as on a platform in use.
+        Some(deadline) if deadline < crate::services::now() => {
+            let published_at = deadline - chrono::Duration::days(PASSED_NEED_PUBLISHED_DAYS);
+            needs::create_published_at(db, actor, organization_id, &input, published_at).await?;
+        }
+        _ => {
+            needs::create(db, actor, organization_id, &input).await?;
+        }
+    }
     report.needs_added += 1;
     Ok(())
 }

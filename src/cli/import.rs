@@ -287,7 +287,21 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
                     "--source: say where the extract comes from, e.g. \"RUNTS - estrazione Lombardia\""
                 );
             }
-            let date = date.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let today = chrono::Utc::now().date_naive();
+            let date = date.unwrap_or(today);
+            // Neither from before anything Trama records, nor from the future.
+            if let Err(reason) = crate::domain::dates::plausible_day(date) {
+                anyhow::bail!("--date: {}", reason.message(lang));
+            }
+            if date > today {
+                anyhow::bail!(
+                    "--date: {}",
+                    match lang {
+                        Lang::It => "la data dell'estrazione non può essere nel futuro",
+                        Lang::En => "the date of the extract cannot be in the future",
+                    }
+                );
+            }
             let source = RegistrySource {
                 name: source_name,
                 date: date.and_time(chrono::NaiveTime::MIN).and_utc(),

@@ -4,6 +4,7 @@
 //! test.
 
 pub mod account;
+pub mod coercion;
 pub mod connection;
 pub mod digests;
 pub mod enums;
@@ -70,6 +71,7 @@ pub fn build_schema(state: AppState) -> TramaSchema {
     .data(crate::services::rate_limit::RateLimiter::new())
     .data(feed)
     .extension(search::RefreshAfterMutation)
+    .extension(coercion::CoercionErrors)
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
     .finish()

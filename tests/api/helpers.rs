@@ -179,12 +179,26 @@ pub const PASSWORD: &str = "una password lunga 2026";
 
 /// Sends a GraphQL operation with an optional bearer token.
 pub async fn gql(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
+    gql_in(app, token, None, query, variables).await
+}
+
+/// [`gql`] asking for messages in a language (`Accept-Language`).
+pub async fn gql_in(
+    app: &TestApp,
+    token: Option<&str>,
+    lang: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> Value {
     let mut request = app
         .client
         .post(app.url("/graphql"))
         .json(&json!({ "query": query, "variables": variables }));
     if let Some(token) = token {
         request = request.bearer_auth(token);
+    }
+    if let Some(lang) = lang {
+        request = request.header("accept-language", lang);
     }
     request
         .send()
