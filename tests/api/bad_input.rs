@@ -30,6 +30,43 @@ on_both_databases!(
     a_wrong_password_says_so,
 );
 
+/// The command line holds dates to the same bounds: a registry extract
+/// cannot be dated 0000-01-01, nor tomorrow.
+#[test]
+fn the_command_line_refuses_an_implausible_extract_date() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("runts.csv");
+    std::fs::write(&file, "Codice fiscale\n80117230153\n").expect("write the extract");
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .date_naive()
+        .to_string();
+    for (date, reason) in [
+        ("0000-01-01", "01/01/1900"),
+        ("9999-12-31", "31/12/2100"),
+        (tomorrow.as_str(), "futuro"),
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_trama"))
+            .args(["import", "registry"])
+            .arg(&file)
+            .args(["--source", "RUNTS - estrazione di prova", "--date", date])
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .env("LANG", "it_IT.UTF-8")
+            .env("TRAMA_LOG", "warn")
+            .env_remove("TRAMA_DATABASE_URL")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .output()
+            .expect("run trama import registry");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{date}: {stderr}");
+        assert!(
+            stderr.contains("--date: ") && stderr.contains(reason),
+            "{date}: {stderr}"
+        );
+    }
+}
+
 const CREATE_NEED: &str = "mutation($org: ID!, $input: NeedInput!) {
     createNeed(organizationId: $org, input: $input) { id title deadlineAt }
 }";

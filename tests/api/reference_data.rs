@@ -2,7 +2,7 @@
 //! municipalities, Milano's NIL with their boundaries and the sectors are
 //! there from the first start, so an organisation can register in Milano;
 //! loading is skipped once the shipped version is in, and redone when the
-//! shipped files change.
+//! shipped files change; `trama migrate` loads them too.
 
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, PaginatorTrait, Set};
 use serde_json::json;
@@ -15,6 +15,7 @@ use crate::on_both_databases;
 on_both_databases!(
     a_fresh_install_registers_an_organisation_in_milano,
     reference_data_loads_once_and_follows_the_shipped_files,
+    trama_migrate_loads_the_reference_data,
 );
 
 async fn a_fresh_install_registers_an_organisation_in_milano(backend: Backend) {
@@ -146,4 +147,45 @@ async fn reference_data_loads_once_and_follows_the_shipped_files(backend: Backen
         .await
         .expect("count");
     assert_eq!(count, 7904);
+}
+
+/// Runs `trama migrate` against the test's database.
+fn migrate(env: &TestEnv) -> String {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_trama"));
+    command
+        .arg("migrate")
+        .arg("--data-dir")
+        .arg(&env.settings.data_dir)
+        .env("TRAMA_DATABASE_URL", env.settings.database_url())
+        .env("TRAMA_LOG", "warn")
+        .env_remove("TRAMA_DATABASE_SCHEMA");
+    if let Some(schema) = &env.settings.database_schema {
+        command.env("TRAMA_DATABASE_SCHEMA", schema);
+    }
+    let output = command.output().expect("run trama migrate");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+async fn trama_migrate_loads_the_reference_data(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let first = migrate(&env);
+    assert!(
+        first.contains(
+            "reference data: sectors 16 loaded, municipalities 7904 loaded, Milano NIL 88 loaded"
+        ),
+        "{first}"
+    );
+    let again = migrate(&env);
+    assert!(
+        again.contains(
+            "reference data: sectors current, municipalities current, Milano NIL current"
+        ),
+        "{again}"
+    );
 }
