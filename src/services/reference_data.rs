@@ -3,10 +3,10 @@
 //! boundaries. The files ship inside the binary (see `assets/opendata/`, each
 //! with its licence note), so a fresh clone needs nothing from outside.
 //!
-//! [`ensure_loaded`] runs at every start (and in `trama migrate`): a set whose
-//! shipped version the database already holds costs one small query; a new
-//! or changed set is upserted in one transaction, together with its version
-//! (`reference_data_versions`). Rows the shipped files no longer list are
+//! [`ensure_loaded`] runs at every start (and in `trama migrate`): when the
+//! database already holds the shipped version of every set it costs one
+//! small query; new or changed sets are upserted in one transaction,
+//! together with their versions (`reference_data_versions`). Rows the shipped files no longer list are
 //! kept: organisations, offers and needs may refer to them (a municipality
 //! merged into another still names where an old record is).
 //!
@@ -23,7 +23,8 @@ use std::sync::OnceLock;
 use anyhow::{Context, anyhow};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Set, Statement, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait, Set,
+    Statement, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -209,13 +210,21 @@ impl fmt::Display for ReferenceReport {
 }
 
 /// Loads every reference set whose shipped version the database does not
-/// hold. Fails on database errors, or when a shipped file does not parse
-/// (a packaging bug: the files are compiled in).
+/// hold, in one transaction with their versions. Fails on database errors,
+/// or when a shipped file does not parse (a packaging bug: the files are
+/// compiled in).
 pub async fn ensure_loaded(db: &DatabaseConnection) -> anyhow::Result<ReferenceReport> {
+    let outcomes = load_sets(db, &Dataset::ALL).await?;
+    let outcome = |dataset: Dataset| {
+        outcomes
+            .iter()
+            .find(|(d, _)| *d == dataset)
+            .map_or(Outcome::Current, |(_, o)| *o)
+    };
     let report = ReferenceReport {
-        sectors: load_sectors(db).await?,
-        municipalities: load_municipalities(db).await?,
-        neighbourhoods: load_milano_neighbourhoods(db).await?,
+        sectors: outcome(Dataset::Sectors),
+        municipalities: outcome(Dataset::Municipalities),
+        neighbourhoods: outcome(Dataset::MilanoNil),
     };
     if !report.is_current() {
         tracing::info!(%report, "reference data loaded");
@@ -223,17 +232,69 @@ pub async fn ensure_loaded(db: &DatabaseConnection) -> anyhow::Result<ReferenceR
     Ok(report)
 }
 
-/// The version of `dataset` the database holds, if any.
-async fn recorded_version(
-    db: &impl ConnectionTrait,
-    dataset: Dataset,
-) -> anyhow::Result<Option<String>> {
-    Ok(
-        reference_data_versions::Entity::find_by_id(dataset.name().to_owned())
-            .one(db)
-            .await?
-            .map(|row| row.version),
+/// The sectors of [`SECTORS`] (new ones added, names brought up to date),
+/// unless the database holds this version.
+pub async fn load_sectors(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
+    only(load_sets(db, &[Dataset::Sectors]).await?)
+}
+
+/// Italy's municipalities (new ones added, changed ones updated), unless the
+/// database holds this version. Their coordinates are approximate geocodes
+/// and are stored as such.
+pub async fn load_municipalities(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
+    only(load_sets(db, &[Dataset::Municipalities]).await?)
+}
+
+/// Milano's 88 NIL (boundaries and centroids; new ones added, changed ones
+/// updated), unless the database holds this version; with the
+/// municipalities when they are not current, since the NIL refer to Milano.
+pub async fn load_milano_neighbourhoods(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
+    let outcomes = load_sets(db, &[Dataset::Municipalities, Dataset::MilanoNil]).await?;
+    only(
+        outcomes
+            .into_iter()
+            .filter(|(d, _)| *d == Dataset::MilanoNil)
+            .collect(),
     )
+}
+
+/// The outcome of the one set asked for.
+fn only(outcomes: Vec<(Dataset, Outcome)>) -> anyhow::Result<Outcome> {
+    Ok(outcomes.first().map_or(Outcome::Current, |(_, o)| *o))
+}
+
+/// Writes the `sets` (in the order given) whose shipped version the
+/// database does not hold, with their versions, in one transaction: one
+/// query when all are current, one commit otherwise.
+async fn load_sets(
+    db: &DatabaseConnection,
+    sets: &[Dataset],
+) -> anyhow::Result<Vec<(Dataset, Outcome)>> {
+    let recorded: Vec<reference_data_versions::Model> =
+        reference_data_versions::Entity::find().all(db).await?;
+    let is_current = |dataset: Dataset| {
+        recorded
+            .iter()
+            .any(|r| r.dataset == dataset.name() && r.version == dataset.version())
+    };
+    if sets.iter().all(|d| is_current(*d)) {
+        return Ok(sets.iter().map(|d| (*d, Outcome::Current)).collect());
+    }
+    let txn = db.begin().await?;
+    let mut outcomes = Vec::with_capacity(sets.len());
+    for &dataset in sets {
+        if is_current(dataset) {
+            outcomes.push((dataset, Outcome::Current));
+            continue;
+        }
+        let rows = write(&txn, dataset)
+            .await
+            .with_context(|| format!("loading the reference data set {}", dataset.name()))?;
+        record_version(&txn, dataset, rows).await?;
+        outcomes.push((dataset, Outcome::Loaded { rows }));
+    }
+    txn.commit().await?;
+    Ok(outcomes)
 }
 
 /// Records that the database now holds the shipped version of `dataset`.
@@ -259,59 +320,37 @@ async fn record_version(
     Ok(())
 }
 
-/// Runs `write` and records the version in one transaction, unless the
-/// database already holds the shipped version of `dataset`.
-async fn load_if_changed<F>(
-    db: &DatabaseConnection,
-    dataset: Dataset,
-    write: F,
-) -> anyhow::Result<Outcome>
-where
-    F: for<'t> FnOnce(
-        &'t sea_orm::DatabaseTransaction,
-    ) -> futures_util::future::BoxFuture<'t, anyhow::Result<usize>>,
-{
-    if recorded_version(db, dataset).await?.as_deref() == Some(dataset.version()) {
-        return Ok(Outcome::Current);
+/// Upserts the shipped rows of `dataset`; returns how many there are.
+async fn write(txn: &DatabaseTransaction, dataset: Dataset) -> anyhow::Result<usize> {
+    match dataset {
+        Dataset::Sectors => write_sectors(txn).await,
+        Dataset::Municipalities => write_municipalities(txn).await,
+        Dataset::MilanoNil => write_milano_nil(txn).await,
     }
-    let txn = db.begin().await?;
-    let rows = write(&txn)
-        .await
-        .with_context(|| format!("loading the reference data set {}", dataset.name()))?;
-    record_version(&txn, dataset, rows).await?;
-    txn.commit().await?;
-    Ok(Outcome::Loaded { rows })
 }
 
-/// Writes the sectors of [`SECTORS`] (new ones added, names brought up to
-/// date) unless the database holds this version.
-pub async fn load_sectors(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
-    load_if_changed(db, Dataset::Sectors, |txn| {
-        Box::pin(async move {
-            use sectors::Column;
-            let rows: Vec<sectors::ActiveModel> = SECTORS
-                .iter()
-                .enumerate()
-                .map(|(position, (code, it, en))| sectors::ActiveModel {
-                    code: Set((*code).to_owned()),
-                    name_it: Set((*it).to_owned()),
-                    name_en: Set((*en).to_owned()),
-                    parent_code: Set(None),
-                    position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
-                })
-                .collect();
-            sectors::Entity::insert_many(rows)
-                .on_conflict(
-                    OnConflict::column(Column::Code)
-                        .update_columns([Column::NameIt, Column::NameEn, Column::Position])
-                        .to_owned(),
-                )
-                .exec(txn)
-                .await?;
-            Ok(SECTORS.len())
+async fn write_sectors(txn: &DatabaseTransaction) -> anyhow::Result<usize> {
+    use sectors::Column;
+    let rows: Vec<sectors::ActiveModel> = SECTORS
+        .iter()
+        .enumerate()
+        .map(|(position, (code, it, en))| sectors::ActiveModel {
+            code: Set((*code).to_owned()),
+            name_it: Set((*it).to_owned()),
+            name_en: Set((*en).to_owned()),
+            parent_code: Set(None),
+            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
         })
-    })
-    .await
+        .collect();
+    sectors::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::column(Column::Code)
+                .update_columns([Column::NameIt, Column::NameEn, Column::Position])
+                .to_owned(),
+        )
+        .exec(txn)
+        .await?;
+    Ok(SECTORS.len())
 }
 
 #[derive(serde::Deserialize, serde::Serialize)]
@@ -359,48 +398,41 @@ const MUNICIPALITY_UPDATES: &str = "name = excluded.name, \
      lat = excluded.lat, lon = excluded.lon, \
      coordinates_approximate = excluded.coordinates_approximate";
 
-/// Writes Italy's municipalities (new ones added, changed ones updated)
-/// unless the database holds this version. Their coordinates are
-/// approximate geocodes and are stored as such.
-pub async fn load_municipalities(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
+/// One statement for all 7,904: the database unpacks the JSON array itself.
+async fn write_municipalities(txn: &DatabaseTransaction) -> anyhow::Result<usize> {
     let (json, rows) = municipalities_json()?;
-    load_if_changed(db, Dataset::Municipalities, move |txn| {
-        Box::pin(async move {
-            let backend = txn.get_database_backend();
-            let sql = match backend {
-                DbBackend::Postgres => format!(
-                    "INSERT INTO municipalities ({MUNICIPALITY_COLUMNS}) \
-                     SELECT codice_istat, nome, sigla_provincia, provincia, codice_regione, \
-                            regione, codice_catastale, popolazione, lat, lon, TRUE \
-                     FROM json_to_recordset($1::json) AS r(codice_istat text, nome text, \
-                          sigla_provincia text, provincia text, regione text, \
-                          codice_regione text, codice_catastale text, popolazione integer, \
-                          lat double precision, lon double precision) \
-                     ON CONFLICT (istat_code) DO UPDATE SET {MUNICIPALITY_UPDATES}"
-                ),
-                // `WHERE true` keeps SQLite's parser from reading ON CONFLICT
-                // as part of the SELECT's join.
-                _ => format!(
-                    "INSERT INTO municipalities ({MUNICIPALITY_COLUMNS}) \
-                     SELECT value ->> 'codice_istat', value ->> 'nome', \
-                            value ->> 'sigla_provincia', value ->> 'provincia', \
-                            value ->> 'codice_regione', value ->> 'regione', \
-                            value ->> 'codice_catastale', value ->> 'popolazione', \
-                            value ->> 'lat', value ->> 'lon', 1 \
-                     FROM json_each(?) WHERE true \
-                     ON CONFLICT (istat_code) DO UPDATE SET {MUNICIPALITY_UPDATES}"
-                ),
-            };
-            txn.execute_raw(Statement::from_sql_and_values(
-                backend,
-                sql,
-                [json.clone().into()],
-            ))
-            .await?;
-            Ok(*rows)
-        })
-    })
-    .await
+    let backend = txn.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => format!(
+            "INSERT INTO municipalities ({MUNICIPALITY_COLUMNS}) \
+             SELECT codice_istat, nome, sigla_provincia, provincia, codice_regione, \
+                    regione, codice_catastale, popolazione, lat, lon, TRUE \
+             FROM json_to_recordset($1::json) AS r(codice_istat text, nome text, \
+                  sigla_provincia text, provincia text, regione text, \
+                  codice_regione text, codice_catastale text, popolazione integer, \
+                  lat double precision, lon double precision) \
+             ON CONFLICT (istat_code) DO UPDATE SET {MUNICIPALITY_UPDATES}"
+        ),
+        // `WHERE true` keeps SQLite's parser from reading ON CONFLICT
+        // as part of the SELECT's join.
+        _ => format!(
+            "INSERT INTO municipalities ({MUNICIPALITY_COLUMNS}) \
+             SELECT value ->> 'codice_istat', value ->> 'nome', \
+                    value ->> 'sigla_provincia', value ->> 'provincia', \
+                    value ->> 'codice_regione', value ->> 'regione', \
+                    value ->> 'codice_catastale', value ->> 'popolazione', \
+                    value ->> 'lat', value ->> 'lon', 1 \
+             FROM json_each(?) WHERE true \
+             ON CONFLICT (istat_code) DO UPDATE SET {MUNICIPALITY_UPDATES}"
+        ),
+    };
+    txn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [json.clone().into()],
+    ))
+    .await?;
+    Ok(*rows)
 }
 
 /// The stable id of a neighbourhood: derived from its municipality and
@@ -464,36 +496,26 @@ fn milano_nil_rows() -> anyhow::Result<&'static [neighbourhoods::Model]> {
         .map_err(|e| anyhow!("{e}"))
 }
 
-/// Writes Milano's 88 NIL (boundaries and centroids; new ones added, changed
-/// ones updated) unless the database holds this version. Loads the
-/// municipalities first when they are not current: the NIL refer to Milano.
-pub async fn load_milano_neighbourhoods(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
-    load_municipalities(db).await?;
+async fn write_milano_nil(txn: &DatabaseTransaction) -> anyhow::Result<usize> {
+    use neighbourhoods::Column;
     let rows = milano_nil_rows()?;
-    load_if_changed(db, Dataset::MilanoNil, move |txn| {
-        Box::pin(async move {
-            use neighbourhoods::Column;
-            let models: Vec<neighbourhoods::ActiveModel> =
-                rows.iter().cloned().map(Into::into).collect();
-            neighbourhoods::Entity::insert_many(models)
-                .on_conflict(
-                    OnConflict::column(Column::Id)
-                        .update_columns([
-                            Column::Name,
-                            Column::CentroidLat,
-                            Column::CentroidLon,
-                            Column::BoundaryGeojson,
-                            Column::AreaM2,
-                            Column::Source,
-                        ])
-                        .to_owned(),
-                )
-                .exec(txn)
-                .await?;
-            Ok(rows.len())
-        })
-    })
-    .await
+    let models: Vec<neighbourhoods::ActiveModel> = rows.iter().cloned().map(Into::into).collect();
+    neighbourhoods::Entity::insert_many(models)
+        .on_conflict(
+            OnConflict::column(Column::Id)
+                .update_columns([
+                    Column::Name,
+                    Column::CentroidLat,
+                    Column::CentroidLon,
+                    Column::BoundaryGeojson,
+                    Column::AreaM2,
+                    Column::Source,
+                ])
+                .to_owned(),
+        )
+        .exec(txn)
+        .await?;
+    Ok(rows.len())
 }
 
 /// "GRATOSOGLIO - Q.RE MISSAGLIA" → "Gratosoglio - Q.re Missaglia": the
