@@ -36,17 +36,19 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Connects to the database, applies pending migrations and opens the
-    /// search index. Fails when the database is unreachable, a migration fails
+    /// Connects to the database, applies pending migrations, loads the
+    /// reference data that changed and opens the search index. Fails when the database is unreachable, a migration fails
     /// or the index directory cannot be written.
     pub async fn open(settings: Settings) -> anyhow::Result<Self> {
         let db = connect_database(&settings).await?;
         db::migrate(&db)
             .await
             .context("applying database migrations")?;
-        crate::services::reference_data::load_sectors(&db)
+        // What registration forms need on a fresh install (municipalities,
+        // Milano's NIL, sectors); a no-op once the shipped version is in.
+        crate::services::reference_data::ensure_loaded(&db)
             .await
-            .context("loading the sectors taxonomy")?;
+            .context("loading the reference data")?;
         let search = Search::start(db.clone(), &settings.index_dir()).with_context(|| {
             format!(
                 "opening the search index in {}",

@@ -134,7 +134,8 @@ pub enum Command {
         #[command(flatten)]
         server: ServerArgs,
     },
-    /// Apply pending database migrations and exit.
+    /// Apply pending database migrations, load the reference data
+    /// (municipalities, Milano's NIL, sectors) that changed, and exit.
     Migrate {
         /// Only list applied and pending migrations.
         #[arg(long)]
@@ -358,6 +359,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = app::connect_database(&settings).await?;
             if !status {
                 db::migrate(&db).await.context("applying migrations")?;
+                let report = crate::services::reference_data::ensure_loaded(&db)
+                    .await
+                    .context("loading the reference data")?;
+                println!("{report}");
             }
             let (applied, pending) = db::migration_status(&db).await?;
             println!("applied: {}", applied.len());

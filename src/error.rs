@@ -13,6 +13,17 @@
 //!    a record that does not exist (`seatMunicipalityCode`, `organizationId`) is
 //!    bad input on that field; asking for a record by id that does not exist is
 //!    `NOT_FOUND`.
+//!
+//!    Programs read the API's name in `extensions.field` (and every problem in
+//!    `extensions.fields`: `field`, `reason` code, `message`); people read the
+//!    `message`, plain sentences in the request's language with a label for
+//!    each field and never the API's name: "Budget: il valore non può essere
+//!    negativo" (labels: [`crate::domain::labels`]). A value that does not fit
+//!    its GraphQL type (a number for `Cents` written "25000,50", a date that
+//!    does not exist, a value outside an enum, a required input field left
+//!    out), inline or in a variable, is refused the same way, with the field's
+//!    path inside the argument (`budgetCents`, `filter.amountMin`): see
+//!    [`crate::graphql::coercion`].
 //! 3. **Constraint violations are translated where they happen**: the service
 //!    that inserts an organisation turns a unique violation on its tax code into
 //!    `CONFLICT` on `taxCode`, not a generic failure.
@@ -25,8 +36,14 @@
 //!    operations tried too often. A refusal the caller can act on says why
 //!    ([`AppError::refused`]); a CONFLICT with an existing organisation
 //!    carries its id (`organizationId`).
+//! 6. **A wrong e-mail or password says exactly that** ("E-mail o password
+//!    non corretti"), with `UNAUTHENTICATED`, and never which of the two was
+//!    wrong; "sign in to continue" is only for operations that need a
+//!    session. A wrong password confirming a deletion is `UNAUTHENTICATED`
+//!    on `password`.
 
 use crate::domain::error::{Invalid, Lang, ValidationError, ValidationErrors};
+use crate::domain::labels::{label, lower_first};
 
 /// The codes clients can rely on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,6 +144,10 @@ pub enum AppError {
     /// The caller must sign in.
     #[error("authentication required")]
     Unauthenticated,
+    /// The e-mail and password (or the password alone) do not match an
+    /// account.
+    #[error("wrong credentials")]
+    WrongCredentials(Credentials),
     /// The caller is signed in but may not do this.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
@@ -149,7 +170,7 @@ impl AppError {
             Self::Invalid(_) => ErrorCode::BadUserInput,
             Self::NotFound { .. } => ErrorCode::NotFound,
             Self::Conflict { .. } => ErrorCode::Conflict,
-            Self::Unauthenticated => ErrorCode::Unauthenticated,
+            Self::Unauthenticated | Self::WrongCredentials(_) => ErrorCode::Unauthenticated,
             Self::Forbidden(_) | Self::Refused { .. } => ErrorCode::Forbidden,
             Self::Internal(_) => ErrorCode::Internal,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
@@ -217,6 +238,7 @@ impl AppError {
         match self {
             Self::Invalid(errors) => errors.first().map(|e| e.field.as_str()),
             Self::NotFound { field, .. } | Self::Conflict { field, .. } => Some(field),
+            Self::WrongCredentials(Credentials::Password) => Some("password"),
             _ => None,
         }
     }
@@ -227,7 +249,7 @@ impl AppError {
         match (self, lang) {
             (Self::Invalid(errors), _) => errors
                 .iter()
-                .map(|e| format!("{}: {}", e.field, e.reason.message(lang)))
+                .map(|e| labelled(&e.field, &e.reason.message(lang), lang))
                 .collect::<Vec<_>>()
                 .join("; "),
             (Self::NotFound { entity, .. }, Lang::It) => {
@@ -244,13 +266,13 @@ impl AppError {
                     field, reason_it, ..
                 },
                 Lang::It,
-            ) => format!("{field}: {reason_it}"),
+            ) => labelled(field, reason_it, lang),
             (
                 Self::Conflict {
                     field, reason_en, ..
                 },
                 Lang::En,
-            ) => format!("{field}: {reason_en}"),
+            ) => labelled(field, reason_en, lang),
             (Self::RateLimited { retry_after_secs }, Lang::It) => format!(
                 "Troppi tentativi. Riprova tra {} minuti.",
                 retry_after_secs.div_ceil(60)
@@ -261,6 +283,18 @@ impl AppError {
             ),
             (Self::Unauthenticated, Lang::It) => "Per continuare, accedi.".to_owned(),
             (Self::Unauthenticated, Lang::En) => "Please sign in to continue.".to_owned(),
+            (Self::WrongCredentials(Credentials::EmailAndPassword), Lang::It) => {
+                "E-mail o password non corretti.".to_owned()
+            }
+            (Self::WrongCredentials(Credentials::EmailAndPassword), Lang::En) => {
+                "Wrong e-mail or password.".to_owned()
+            }
+            (Self::WrongCredentials(Credentials::Password), Lang::It) => {
+                "Password non corretta.".to_owned()
+            }
+            (Self::WrongCredentials(Credentials::Password), Lang::En) => {
+                "Wrong password.".to_owned()
+            }
             (Self::Forbidden(_), Lang::It) => {
                 "Non hai i permessi per questa operazione.".to_owned()
             }
@@ -289,6 +323,25 @@ impl AppError {
             }
             _ => None,
         }
+    }
+}
+
+/// What a [`AppError::WrongCredentials`] was checking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Credentials {
+    /// Signing in: the message never says which of the two was wrong.
+    EmailAndPassword,
+    /// Confirming with the password of the account already signed in.
+    Password,
+}
+
+/// "Budget: il valore non può essere negativo": the field's label and the
+/// reason, or the reason alone when no field is named.
+pub fn labelled(field: &str, reason: &str, lang: Lang) -> String {
+    if field.is_empty() {
+        reason.to_owned()
+    } else {
+        format!("{}: {}", label(field, lang), lower_first(reason))
     }
 }
 

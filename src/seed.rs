@@ -1,8 +1,9 @@
 //! The demo of the Milano metropolitan area (`trama seed --demo`,
-//! `trama serve --demo`): real territories, real public bodies, invented
-//! co-operatives and associations, and offers and needs that follow the
-//! stories of DOMAIN.md, plus real sports associations from the 5x1000
-//! registry. Everything goes through the same services, and so the same
+//! `trama serve --demo`): real public bodies, invented co-operatives and
+//! associations, and offers and needs that follow the stories of DOMAIN.md,
+//! plus real sports associations from the 5x1000 registry, placed in the
+//! real territories every installation has (see
+//! [`reference_data`](crate::services::reference_data)). Everything goes through the same services, and so the same
 //! validation, as what users type. Loading twice adds nothing: organisations
 //! are recognised by tax code (or name, for informal groups), offers and needs
 //! by organisation and title.
@@ -38,13 +39,14 @@ use crate::store::entities::{
 };
 
 const DEMO_JSON: &str = include_str!("../assets/demo/milano.json");
+/// How long before its deadline a demo need that has already expired was
+/// published.
+const PASSED_NEED_PUBLISHED_DAYS: i64 = 45;
 const ASD_CSV: &str = include_str!("../assets/opendata/asd-5x1000-2014/asd_provincia_milano.csv");
 
 /// What a demo load did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DemoReport {
-    pub municipalities_added: usize,
-    pub neighbourhoods_added: usize,
     pub organizations_added: usize,
     pub offers_added: usize,
     pub needs_added: usize,
@@ -59,9 +61,7 @@ impl fmt::Display for DemoReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "demo data: {} municipalities, {} neighbourhoods, {} organisations, {} offers, {} needs, {} signed pacts added; {} already present; {} registry rows skipped",
-            self.municipalities_added,
-            self.neighbourhoods_added,
+            "demo data: {} organisations, {} offers, {} needs, {} signed pacts added; {} already present; {} registry rows skipped",
             self.organizations_added,
             self.offers_added,
             self.needs_added,
@@ -220,7 +220,7 @@ pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<DemoReport> {
     Ok(report)
 }
 
-/// Only the stories: the territories, the hand-written records and the
+/// Only the stories: the hand-written records and the
 /// registry's sports associations, without the volume. Tests that look for
 /// one record among a few dozen (search relevance, say) use it; a later
 /// [`demo`] adds the volume. Fails like [`demo`].
@@ -246,9 +246,9 @@ async fn load_stories(
 ) -> anyhow::Result<Stories> {
     let file: DemoFile = serde_json::from_str(DEMO_JSON).context("assets/demo/milano.json")?;
 
-    reference_data::load_sectors(db).await?;
-    report.municipalities_added = reference_data::load_municipalities(db).await?.added;
-    report.neighbourhoods_added = reference_data::load_milano_neighbourhoods(db).await?.added;
+    // Already there when the state was opened; a bare connection gets them
+    // here.
+    reference_data::ensure_loaded(db).await?;
 
     let mut keys: HashMap<String, Uuid> = HashMap::new();
     let mut names: HashMap<String, Uuid> = HashMap::new();
@@ -440,7 +440,17 @@ async fn ensure_need(
         sectors: need.sectors.clone(),
         status: need.status.clone(),
     };
-    needs::create(db, actor, organization_id, &input).await?;
+    match need.deadline_at {
+        // A need whose deadline has passed was published before it: weeks
+        // before, as on a platform in use.
+        Some(deadline) if deadline < crate::services::now() => {
+            let published_at = deadline - chrono::Duration::days(PASSED_NEED_PUBLISHED_DAYS);
+            needs::create_published_at(db, actor, organization_id, &input, published_at).await?;
+        }
+        _ => {
+            needs::create(db, actor, organization_id, &input).await?;
+        }
+    }
     report.needs_added += 1;
     Ok(())
 }

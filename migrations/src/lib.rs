@@ -20,6 +20,7 @@ mod m20261121_000010_add_moderation;
 mod m20261122_000001_extend_digests;
 mod m20261124_000012_track_digest_outages;
 mod m20261203_000001_create_organization_requests;
+mod m20261203_120000_create_reference_data_versions;
 
 /// Runs Trama's migrations in order.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_extend_digests::Migration),
             Box::new(m20261124_000012_track_digest_outages::Migration),
             Box::new(m20261203_000001_create_organization_requests::Migration),
+            Box::new(m20261203_120000_create_reference_data_versions::Migration),
         ]
     }
 }

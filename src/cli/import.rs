@@ -167,8 +167,7 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
     let db = app::connect_database(&settings).await?;
     db::migrate(&db).await.context("applying migrations")?;
     // Rows name municipalities and sectors: the reference data must be there.
-    reference_data::load_sectors(&db).await?;
-    reference_data::load_municipalities(&db).await?;
+    reference_data::ensure_loaded(&db).await?;
     let actor = Actor::system("import");
     match command {
         ImportCommand::Organizations {
@@ -281,7 +280,21 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
                     "--source: say where the extract comes from, e.g. \"RUNTS - estrazione Lombardia\""
                 );
             }
-            let date = date.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let today = chrono::Utc::now().date_naive();
+            let date = date.unwrap_or(today);
+            // Neither from before anything Trama records, nor from the future.
+            if let Err(reason) = crate::domain::dates::plausible_day(date) {
+                anyhow::bail!("--date: {}", reason.message(lang));
+            }
+            if date > today {
+                anyhow::bail!(
+                    "--date: {}",
+                    match lang {
+                        Lang::It => "la data dell'estrazione non può essere nel futuro",
+                        Lang::En => "the date of the extract cannot be in the future",
+                    }
+                );
+            }
             let source = RegistrySource {
                 name: source_name,
                 date: date.and_time(chrono::NaiveTime::MIN).and_utc(),

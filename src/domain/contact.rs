@@ -21,10 +21,11 @@ impl Email {
     pub const MAX_CHARS: usize = 254;
     const MAX_LOCAL: usize = 64;
 
-    /// Trims and lower-cases. Fails with `Required`, `TooLong` (over 254
+    /// Trims (spaces, and invisible characters pasted at the ends) and
+    /// lower-cases. Fails with `Required`, `TooLong` (over 254
     /// characters) or `BadFormat`.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let email = raw.trim();
+        let email = super::text::trim_pasted(raw);
         if email.is_empty() {
             return Err(Invalid::Required);
         }
@@ -96,7 +97,7 @@ impl WebUrl {
     /// `BadFormat`: not http/https, no host, a host without a dot, spaces,
     /// or user credentials in the address.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let raw = raw.trim();
+        let raw = super::text::trim_pasted(raw);
         if raw.is_empty() {
             return Err(Invalid::Required);
         }
@@ -168,7 +169,7 @@ impl PhoneNumber {
     /// for other characters or fewer than 6 / more than 15 digits (not
     /// counting the +39 country code).
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let raw = raw.trim();
+        let raw = super::text::trim_pasted(raw);
         if raw.is_empty() {
             return Err(Invalid::Required);
         }
@@ -234,6 +235,8 @@ mod tests {
             ),
             ("a@b.co", "a@b.co"),
             ("x@xn--80ak6aa92e.com", "x@xn--80ak6aa92e.com"),
+            // Copied from a web page: a zero-width space and a BOM.
+            ("\u{FEFF}info@aler.mi.it\u{200B}", "info@aler.mi.it"),
         ] {
             assert_eq!(
                 Email::parse(raw).map(Email::into_inner).as_deref(),
@@ -272,6 +275,7 @@ mod tests {
             ("mario.@example.org", bad(Format::Email)),
             ("ma..rio@example.org", bad(Format::Email)),
             ("màrio@example.org", bad(Format::Email)),
+            ("ma\u{200B}rio@example.org", bad(Format::Email)),
             ("mario@èxample.org", bad(Format::Email)),
             ("\"mario\"@example.org", bad(Format::Email)),
             (&long_local, bad(Format::Email)),

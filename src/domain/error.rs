@@ -10,9 +10,11 @@
 
 use std::fmt;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::closed::closed_list;
+use super::money::EuroCents;
 
 closed_list! {
     /// A user-interface language (the `language` closed list; also a user's
@@ -45,10 +47,25 @@ pub enum Format {
     Number,
     /// A paging cursor, as returned by a previous page.
     Cursor,
+    /// An amount in whole euro cents (the API's `Cents`).
+    Cents,
+    /// A calendar day, `2026-03-31`.
+    Date,
+    /// An instant with its time zone, `2026-03-31T18:00:00Z`.
+    DateTime,
+    /// A whole number.
+    WholeNumber,
+    /// `true` or `false`.
+    Boolean,
+    /// A text.
+    Text,
+    /// A group of fields (an input object).
+    Object,
 }
 
 impl Format {
-    /// What the user should write, as the tail of "Formato non valido: ...".
+    /// What the user should write: the reason of a `BadFormat`, as a
+    /// clause that reads alone or after a field's label.
     pub fn describe(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (Self::TaxCode, Lang::It) => "servono 11 cifre (enti) o 16 caratteri (persone)",
@@ -87,6 +104,32 @@ impl Format {
             (Self::Number, Lang::En) => "expected a number like 45.4642",
             (Self::Cursor, Lang::It) => "usa il cursore restituito da una pagina precedente",
             (Self::Cursor, Lang::En) => "expected a cursor returned by a previous page",
+            (Self::Cents, Lang::It) => {
+                "deve essere un importo in centesimi di euro, un numero intero senza \
+                 separatori (25.000,50 € si scrive 2500050)"
+            }
+            (Self::Cents, Lang::En) => {
+                "must be an amount in euro cents, a whole number without separators \
+                 (€25,000.50 is 2500050)"
+            }
+            (Self::Date, Lang::It) => {
+                "scrivi una data che esista nella forma anno-mese-giorno, come 2026-03-31"
+            }
+            (Self::Date, Lang::En) => "write a real date as year-month-day, like 2026-03-31",
+            (Self::DateTime, Lang::It) => {
+                "scrivi data e ora con il fuso orario, come 2026-03-31T18:00:00+02:00"
+            }
+            (Self::DateTime, Lang::En) => {
+                "write date and time with the time zone, like 2026-03-31T18:00:00+02:00"
+            }
+            (Self::WholeNumber, Lang::It) => "serve un numero intero, come 20",
+            (Self::WholeNumber, Lang::En) => "expected a whole number, like 20",
+            (Self::Boolean, Lang::It) => "serve true (sì) o false (no)",
+            (Self::Boolean, Lang::En) => "expected true or false",
+            (Self::Text, Lang::It) => "serve un testo tra virgolette",
+            (Self::Text, Lang::En) => "expected a text in quotes",
+            (Self::Object, Lang::It) => "servono i suoi campi tra parentesi graffe",
+            (Self::Object, Lang::En) => "expected its fields in braces",
         }
     }
 }
@@ -112,6 +155,17 @@ pub enum Invalid {
     BadChecksum,
     /// A negative amount.
     Negative,
+    /// An amount above the largest Trama stores ([`EuroCents::MAX`]).
+    AmountTooLarge { max: EuroCents },
+    /// A day outside the range any record can mean (see
+    /// [`super::dates::EARLIEST`] and [`super::dates::LATEST`]).
+    DateOutOfRange {
+        earliest: NaiveDate,
+        latest: NaiveDate,
+    },
+    /// A date that has already passed where only a future one makes sense
+    /// (a deadline being set).
+    InThePast,
     /// A number outside its bounds (inclusive), or not a finite number.
     OutOfRange { min: i64, max: i64 },
     /// A range whose start is after its end (minimum > maximum, from > until).
@@ -158,6 +212,9 @@ impl Invalid {
             Self::BadFormat { .. } => "bad_format",
             Self::BadChecksum => "bad_checksum",
             Self::Negative => "negative",
+            Self::AmountTooLarge { .. } => "amount_too_large",
+            Self::DateOutOfRange { .. } => "date_out_of_range",
+            Self::InThePast => "in_the_past",
             Self::OutOfRange { .. } => "out_of_range",
             Self::Inverted => "inverted",
             Self::UnknownValue { .. } => "unknown_value",
@@ -172,66 +229,75 @@ impl Invalid {
     }
 
     /// A sentence for the user. Italian is written for non-technical staff:
-    /// it says what to write rather than what rule was broken.
+    /// it says what to write rather than what rule was broken. It reads alone
+    /// (next to the input) and after a field's label ("Budget: il valore…",
+    /// see [`super::labels`]), so it holds no colon of its own.
     pub fn message(&self, lang: Lang) -> String {
         match (self, lang) {
             (Self::Required, Lang::It) => "Campo obbligatorio".into(),
             (Self::Required, Lang::En) => "This field is required".into(),
             (Self::TooShort { min }, Lang::It) => {
-                format!("Testo troppo corto: servono almeno {min} caratteri")
+                format!("Troppo corto, servono almeno {min} caratteri")
             }
             (Self::TooShort { min }, Lang::En) => {
-                format!("Too short: at least {min} characters are needed")
+                format!("Too short, at least {min} characters are needed")
             }
             (Self::TooLong { max }, Lang::It) => {
-                format!("Testo troppo lungo: al massimo {max} caratteri")
+                format!("Troppo lungo, al massimo {max} caratteri")
             }
-            (Self::TooLong { max }, Lang::En) => format!("Too long: at most {max} characters"),
-            (Self::TooMany { max }, Lang::It) => format!("Troppi elementi: al massimo {max}"),
-            (Self::TooMany { max }, Lang::En) => format!("Too many items: at most {max}"),
-            (Self::BadFormat { expected }, Lang::It) => {
-                format!("Formato non valido: {}", expected.describe(lang))
-            }
-            (Self::BadFormat { expected }, Lang::En) => {
-                format!("Invalid format: {}", expected.describe(lang))
-            }
-            (Self::BadChecksum, Lang::It) => "Il carattere di controllo non corrisponde: \
+            (Self::TooLong { max }, Lang::En) => format!("Too long, at most {max} characters"),
+            (Self::TooMany { max }, Lang::It) => format!("Troppi elementi, al massimo {max}"),
+            (Self::TooMany { max }, Lang::En) => format!("Too many items, at most {max}"),
+            (Self::BadFormat { expected }, lang) => upper_first(expected.describe(lang)),
+            (Self::BadChecksum, Lang::It) => "Il carattere di controllo non corrisponde, \
                  verifica di aver scritto il codice correttamente"
                 .into(),
             (Self::BadChecksum, Lang::En) => {
-                "The check character does not match: please check the code for typos".into()
+                "The check character does not match, please check the code for typos".into()
             }
             (Self::Negative, Lang::It) => "Il valore non può essere negativo".into(),
             (Self::Negative, Lang::En) => "The value cannot be negative".into(),
+            (Self::AmountTooLarge { max }, Lang::It) => {
+                format!("Importo troppo alto, al massimo {}", max.format(Lang::It))
+            }
+            (Self::AmountTooLarge { max }, Lang::En) => {
+                format!("Amount too large, at most {}", max.format(Lang::En))
+            }
+            (Self::DateOutOfRange { earliest, latest }, Lang::It) => format!(
+                "Data non plausibile, scegli un giorno tra il {} e il {}",
+                earliest.format("%d/%m/%Y"),
+                latest.format("%d/%m/%Y")
+            ),
+            (Self::DateOutOfRange { earliest, latest }, Lang::En) => format!(
+                "Implausible date, choose a day between {} and {}",
+                earliest.format("%-d %B %Y"),
+                latest.format("%-d %B %Y")
+            ),
+            (Self::InThePast, Lang::It) => "La data è già passata, indica una data futura".into(),
+            (Self::InThePast, Lang::En) => {
+                "This date has already passed, choose a future one".into()
+            }
             (Self::OutOfRange { min, max }, Lang::It) => {
-                format!("Valore fuori dai limiti: deve essere tra {min} e {max}")
+                format!("Deve essere tra {min} e {max}")
             }
             (Self::OutOfRange { min, max }, Lang::En) => {
-                format!("Out of range: must be between {min} and {max}")
+                format!("Must be between {min} and {max}")
             }
             (Self::Inverted, Lang::It) => {
                 "Il valore iniziale non può essere maggiore di quello finale".into()
             }
             (Self::Inverted, Lang::En) => "The start of the range cannot be after its end".into(),
-            (Self::UnknownValue { allowed }, Lang::It) => {
-                format!(
-                    "Valore non previsto. Valori ammessi: {}",
-                    allowed.join(", ")
-                )
-            }
-            (Self::UnknownValue { allowed }, Lang::En) => {
-                format!("Unknown value. Allowed values: {}", allowed.join(", "))
-            }
-            (Self::ControlCharacters, Lang::It) => {
-                "Il testo contiene caratteri invisibili o di controllo non ammessi".into()
-            }
-            (Self::ControlCharacters, Lang::En) => {
-                "The text contains invisible or control characters that are not allowed".into()
-            }
-            (Self::TooSimple, Lang::It) => "Password troppo facile da indovinare: non usare \
+            (Self::UnknownValue { allowed }, lang) => unknown_value(allowed, lang),
+            (Self::ControlCharacters, Lang::It) => "Il testo contiene caratteri invisibili o \
+                 di controllo non ammessi (spazi a larghezza zero, inversioni di direzione)"
+                .into(),
+            (Self::ControlCharacters, Lang::En) => "The text contains invisible or control \
+                 characters that are not allowed (zero-width spaces, direction overrides)"
+                .into(),
+            (Self::TooSimple, Lang::It) => "Password troppo facile da indovinare, non usare \
                  un solo carattere ripetuto né il tuo indirizzo email"
                 .into(),
-            (Self::TooSimple, Lang::En) => "Password too easy to guess: do not use a single \
+            (Self::TooSimple, Lang::En) => "Password too easy to guess, do not use a single \
                  repeated character or your email address"
                 .into(),
             (Self::IncompleteCoordinates, Lang::It) => {
@@ -247,10 +313,10 @@ impl Invalid {
                  third-sector body, but registration in RUNTS is required"
                 .into(),
             (Self::NotFound, Lang::It) => {
-                "Non troviamo questo valore: forse è scritto male o è stato eliminato".into()
+                "Non troviamo questo valore, forse è scritto male o è stato eliminato".into()
             }
             (Self::NotFound, Lang::En) => {
-                "Not found: it may be mistyped or it may have been deleted".into()
+                "Not found, it may be mistyped or it may have been deleted".into()
             }
             (Self::NotInMunicipality, Lang::It) => {
                 "Il quartiere indicato non si trova nel comune scelto".into()
@@ -259,13 +325,37 @@ impl Invalid {
                 "The neighbourhood is not in the chosen municipality".into()
             }
             (Self::Expired, Lang::It) => {
-                "Il link non è più valido: è scaduto o è già stato usato. Chiedine uno nuovo".into()
+                "Il link non è più valido (è scaduto o è già stato usato), chiedine uno nuovo"
+                    .into()
             }
             (Self::Expired, Lang::En) => {
-                "This link no longer works: it expired or was already used. Ask for a new one"
+                "This link no longer works (it expired or was already used), ask for a new one"
                     .into()
             }
         }
+    }
+}
+
+/// "Valore non previsto, scegli tra a, b": the reason for a value outside a
+/// closed list (also for the API's enums, whose names are not static).
+pub fn unknown_value<S: AsRef<str>>(allowed: &[S], lang: Lang) -> String {
+    let allowed = allowed
+        .iter()
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(", ");
+    match lang {
+        Lang::It => format!("Valore non previsto, scegli tra {allowed}"),
+        Lang::En => format!("Unknown value, choose among {allowed}"),
+    }
+}
+
+/// The first letter in upper case, for a clause that stands alone.
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -515,13 +605,14 @@ impl Errors {
     }
 }
 
-/// Parses an optional text: `None`, empty or blank gives `Ok(None)`.
+/// Parses an optional text: `None`, empty or blank (spaces and invisible
+/// characters only) gives `Ok(None)`.
 pub fn optional<T>(
     raw: Option<&str>,
     parse: impl FnOnce(&str) -> Result<T, Invalid>,
 ) -> Result<Option<T>, Invalid> {
     match raw {
-        Some(raw) if !raw.trim().is_empty() => parse(raw).map(Some),
+        Some(raw) if !super::text::trim_pasted(raw).is_empty() => parse(raw).map(Some),
         _ => Ok(None),
     }
 }
@@ -552,6 +643,14 @@ mod tests {
             },
             Invalid::BadChecksum,
             Invalid::Negative,
+            Invalid::AmountTooLarge {
+                max: EuroCents::MAX,
+            },
+            Invalid::DateOutOfRange {
+                earliest: crate::domain::dates::EARLIEST,
+                latest: crate::domain::dates::LATEST,
+            },
+            Invalid::InThePast,
             Invalid::OutOfRange { min: -90, max: 90 },
             Invalid::Inverted,
             Invalid::UnknownValue {
@@ -580,25 +679,25 @@ mod tests {
     fn messages_carry_their_parameters() {
         assert_eq!(
             Invalid::TooShort { min: 2 }.message(Lang::It),
-            "Testo troppo corto: servono almeno 2 caratteri"
+            "Troppo corto, servono almeno 2 caratteri"
         );
         assert_eq!(
             Invalid::BadFormat {
                 expected: Format::TaxCode
             }
             .message(Lang::It),
-            "Formato non valido: servono 11 cifre (enti) o 16 caratteri (persone)"
+            "Servono 11 cifre (enti) o 16 caratteri (persone)"
         );
         assert_eq!(
             Invalid::UnknownValue {
                 allowed: vec!["it", "en"]
             }
             .message(Lang::En),
-            "Unknown value. Allowed values: it, en"
+            "Unknown value, choose among it, en"
         );
         assert_eq!(
             Invalid::OutOfRange { min: -90, max: 90 }.message(Lang::It),
-            "Valore fuori dai limiti: deve essere tra -90 e 90"
+            "Deve essere tra -90 e 90"
         );
     }
 
@@ -609,7 +708,7 @@ mod tests {
             serde_json::to_value(&error).expect("serialisable"),
             serde_json::json!({"field": "name", "code": "too_long", "max": 200})
         );
-        assert_eq!(error.to_string(), "name: Too long: at most 200 characters");
+        assert_eq!(error.to_string(), "name: Too long, at most 200 characters");
     }
 
     #[test]

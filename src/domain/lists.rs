@@ -795,7 +795,7 @@ mod tests {
             serde_json::from_str(r#"["funding","SPACE"]"#).expect("valid values");
         assert_eq!(kinds, [OfferKind::Funding, OfferKind::Space]);
         let error = serde_json::from_str::<OfferKind>("\"money\"").expect_err("unknown value");
-        assert!(error.to_string().contains("Allowed values: funding, loan"));
+        assert!(error.to_string().contains("choose among funding, loan"));
     }
 
     #[test]

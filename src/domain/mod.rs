@@ -10,7 +10,8 @@
 //!   [`password`];
 //! - input validation of the main records: [`organization`], [`offer`],
 //!   [`need`], [`user`], with shared helpers in [`input`];
-//! - [`registry`]: the columns and legal forms of registries of organisations.
+//! - [`registry`]: the columns and legal forms of registries of organisations;
+//! - [`labels`]: the words people read for the API's field names.
 //!
 //! Field names in errors are the API's camelCase names with list indexes
 //! (`"contacts[2].value"`). Existence checks (is this sector, municipality,
@@ -23,6 +24,7 @@ pub mod dates;
 pub mod error;
 pub mod geo;
 pub mod input;
+pub mod labels;
 pub mod lists;
 pub mod money;
 pub mod need;

@@ -1,6 +1,6 @@
 //! Money: [`EuroCents`], a non-negative amount in integer euro cents (never
-//! floats), its Italian and plain text forms, and [`AmountRange`], an
-//! optional minimum and maximum that cannot be inverted.
+//! floats) up to [`EuroCents::MAX`], its Italian and plain text forms, and
+//! [`AmountRange`], an optional minimum and maximum that cannot be inverted.
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -14,10 +14,21 @@ pub struct EuroCents(i64);
 impl EuroCents {
     pub const ZERO: Self = Self(0);
 
-    /// Fails with `Negative` below zero.
+    /// The largest amount Trama stores: one billion euro. Far above any
+    /// budget, grant or loan of a metropolitan area's social economy (so a
+    /// larger one is a typo: cents typed as euros, digits repeated), and far
+    /// below 2^53 cents (about 90 thousand billion euro), the largest whole
+    /// number JavaScript, and so every browser and most JSON tools, reads
+    /// exactly: an amount Trama shows is the amount it holds.
+    pub const MAX: Self = Self(100_000_000_000);
+
+    /// Fails with `Negative` below zero and `AmountTooLarge` above
+    /// [`Self::MAX`].
     pub fn new(cents: i64) -> Result<Self, Invalid> {
         if cents < 0 {
             Err(Invalid::Negative)
+        } else if cents > Self::MAX.0 {
+            Err(Invalid::AmountTooLarge { max: Self::MAX })
         } else {
             Ok(Self(cents))
         }
@@ -41,8 +52,9 @@ impl EuroCents {
     /// Italian reads it); followed by one or two digits it is the decimal
     /// separator. With both separators, the last one is the decimal one.
     ///
-    /// Fails with `Required` when blank, `Negative`, or `BadFormat` (also for
-    /// more than two decimals and amounts too large to store).
+    /// Fails with `Required` when blank, `Negative`, `AmountTooLarge` above
+    /// [`Self::MAX`], or `BadFormat` (also for more than two decimals and
+    /// numbers too long to read).
     pub fn from_euros_str(raw: &str) -> Result<Self, Invalid> {
         let bad = Invalid::BadFormat {
             expected: Format::Amount,
@@ -76,11 +88,11 @@ impl EuroCents {
             2 => parse_digits(fraction).ok_or_else(|| bad.clone())?,
             _ => return Err(bad),
         };
-        euros
+        let total = euros
             .checked_mul(100)
             .and_then(|c| c.checked_add(cents))
-            .map(Self)
-            .ok_or(bad)
+            .ok_or(bad)?;
+        Self::new(total)
     }
 
     /// Italian form: `25.000,50 €`.
@@ -273,6 +285,22 @@ mod tests {
         assert_eq!(EuroCents::new(-1), Err(Invalid::Negative));
         assert_eq!(EuroCents::from_euros(25).cents(), 2500);
         assert!(serde_json::from_str::<EuroCents>("-5").is_err());
+        assert_eq!(EuroCents::new(100_000_000_000), Ok(EuroCents::MAX));
+        assert_eq!(
+            EuroCents::new(100_000_000_001),
+            Err(Invalid::AmountTooLarge {
+                max: EuroCents::MAX
+            })
+        );
+        assert_eq!(
+            EuroCents::new(i64::MAX),
+            Err(Invalid::AmountTooLarge {
+                max: EuroCents::MAX
+            })
+        );
+        // Well below what a browser reads exactly.
+        assert!(EuroCents::MAX.cents() < (1_i64 << 53) / 1000);
+        assert!(serde_json::from_str::<EuroCents>("9007199254740993").is_err());
         assert_eq!(serde_json::from_str::<EuroCents>("5").ok(), Some(cents(5)));
     }
 
@@ -331,6 +359,12 @@ mod tests {
             ("5$", bad.clone()),
             ("1e6", bad.clone()),
             ("99999999999999999999", bad),
+            (
+                "1.000.000.000,01",
+                Invalid::AmountTooLarge {
+                    max: EuroCents::MAX,
+                },
+            ),
         ];
         for (raw, reason) in cases {
             assert_eq!(
@@ -349,7 +383,8 @@ mod tests {
             (99_999, "999,99 €", "€999.99"),
             (100_000, "1.000,00 €", "€1,000.00"),
             (2_500_050, "25.000,50 €", "€25,000.50"),
-            (123_456_789_012, "1.234.567.890,12 €", "€1,234,567,890.12"),
+            (98_765_432_112, "987.654.321,12 €", "€987,654,321.12"),
+            (100_000_000_000, "1.000.000.000,00 €", "€1,000,000,000.00"),
         ];
         for (value, it, en) in cases {
             assert_eq!(cents(*value).format_it(), *it);

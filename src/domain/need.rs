@@ -2,14 +2,15 @@
 //! for: a service, a partner, answers to a call): [`NeedInput`] becomes a
 //! [`NewNeed`], or every problem is reported with its field.
 //!
-//! Shape and cross-field rules only; whether the deadline is in the future
-//! depends on the clock and is the services layer's call, as is checking
-//! that referenced rows exist.
+//! Shape and cross-field rules, and the deadline rule against a clock and
+//! the deadline already stored, both given by the services layer (which
+//! also checks that referenced rows exist).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::dates::check_deadline;
 use super::error::{Errors, Invalid, ValidationErrors};
 use super::input::{check_eligible_kinds, check_optional_uuid, check_sectors, dedup};
 use super::lists::{LocationPrecision, NeedKind, OfferKind, OrganizationKind, PostingStatus};
@@ -74,7 +75,15 @@ impl NeedInput {
     /// required, every eligible kind must be a third-sector kind (refused at
     /// `"eligibleOrganizationKinds[i]"` with `NotThirdSector`), since no
     /// other organisation could ever apply.
-    pub fn validate(&self) -> Result<NewNeed, ValidationErrors> {
+    ///
+    /// The deadline must be plausible and, unless it is `current_deadline`
+    /// (the one stored, for an edit), not before `now` (see
+    /// [`check_deadline`]).
+    pub fn validate(
+        &self,
+        now: DateTime<Utc>,
+        current_deadline: Option<DateTime<Utc>>,
+    ) -> Result<NewNeed, ValidationErrors> {
         let mut errs = Errors::new();
         let kind = errs.check("kind", NeedKind::parse(&self.kind));
         let title = errs.check("title", Title::parse(&self.title));
@@ -82,6 +91,12 @@ impl NeedInput {
         let budget = errs.check(
             "budgetCents",
             self.budget_cents.map(EuroCents::new).transpose(),
+        );
+        let deadline_at = errs.check(
+            "deadlineAt",
+            self.deadline_at
+                .map(|deadline| check_deadline(deadline, now, current_deadline))
+                .transpose(),
         );
         let municipality_code = errs.check_optional(
             "municipalityCode",
@@ -144,7 +159,7 @@ impl NeedInput {
                 title: title?,
                 description: description?,
                 budget: budget?,
-                deadline_at: self.deadline_at,
+                deadline_at: deadline_at?,
                 municipality_code: municipality_code?,
                 neighbourhood_id: neighbourhood_id?,
                 coordinates: coordinates?,
@@ -163,6 +178,11 @@ impl NeedInput {
 mod tests {
     use super::*;
     use crate::domain::error::Format;
+
+    /// The clock of these tests: before every deadline they use.
+    fn now() -> DateTime<Utc> {
+        "2026-01-15T09:00:00Z".parse().expect("instant")
+    }
 
     fn valid_input() -> NeedInput {
         NeedInput {
@@ -189,7 +209,7 @@ mod tests {
     }
 
     fn assert_refused(input: &NeedInput, expected: &[(&str, Invalid)]) {
-        let errors = input.validate().expect_err("invalid input");
+        let errors = input.validate(now(), None).expect_err("invalid input");
         let got: Vec<(&str, &Invalid)> = errors
             .iter()
             .map(|e| (e.field.as_str(), &e.reason))
@@ -200,7 +220,7 @@ mod tests {
 
     #[test]
     fn accepts_a_valid_need_with_defaults() {
-        let need = valid_input().validate().expect("valid");
+        let need = valid_input().validate(now(), None).expect("valid");
         assert_eq!(need.kind, NeedKind::SpaceRegeneration);
         assert_eq!(need.location_precision, LocationPrecision::Neighbourhood);
         assert_eq!(need.status, PostingStatus::Open);
@@ -224,7 +244,46 @@ mod tests {
             budget_cents: Some(0),
             ..valid_input()
         };
-        assert!(input.validate().is_ok());
+        assert!(input.validate(now(), None).is_ok());
+    }
+
+    #[test]
+    fn deadline_is_plausible_and_future_when_set() {
+        let at = |text: &str| text.parse::<DateTime<Utc>>().ok();
+        let input = NeedInput {
+            deadline_at: at("2001-05-01T10:00:00Z"),
+            ..valid_input()
+        };
+        assert_refused(&input, &[("deadlineAt", Invalid::InThePast)]);
+        // An edit that keeps the stored deadline, now passed, is fine.
+        assert!(input.validate(now(), input.deadline_at).is_ok());
+        let input = NeedInput {
+            deadline_at: at("9999-12-31T00:00:00Z"),
+            ..valid_input()
+        };
+        assert_refused(
+            &input,
+            &[(
+                "deadlineAt",
+                Invalid::DateOutOfRange {
+                    earliest: crate::domain::dates::EARLIEST,
+                    latest: crate::domain::dates::LATEST,
+                },
+            )],
+        );
+        let input = NeedInput {
+            budget_cents: Some(i64::MAX),
+            ..valid_input()
+        };
+        assert_refused(
+            &input,
+            &[(
+                "budgetCents",
+                Invalid::AmountTooLarge {
+                    max: EuroCents::MAX,
+                },
+            )],
+        );
     }
 
     #[test]
@@ -251,7 +310,7 @@ mod tests {
         };
         assert!(
             input
-                .validate()
+                .validate(now(), None)
                 .is_ok_and(|need| need.coordinates.is_some())
         );
     }
@@ -281,13 +340,13 @@ mod tests {
             requires_third_sector_registration: false,
             ..input
         };
-        assert!(input.validate().is_ok());
+        assert!(input.validate(now(), None).is_ok());
         // And "anyone" with registration required means any registered body.
         let input = NeedInput {
             requires_third_sector_registration: true,
             ..valid_input()
         };
-        assert!(input.validate().is_ok());
+        assert!(input.validate(now(), None).is_ok());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::dates::DateWindow;
+use super::dates::{DateWindow, plausible_day};
 use super::error::{Errors, Invalid, ValidationErrors};
 use super::input::{check_eligible_kinds, check_optional_uuid, check_sectors};
 use super::lists::{OfferKind, OrganizationKind, PostingStatus, TerritoryScope};
@@ -63,8 +63,11 @@ pub struct NewOffer {
 impl OfferInput {
     /// Validates every field and reports all problems at once.
     ///
-    /// Cross-field rules: a minimum amount above the maximum is refused at
-    /// `"amountMinCents"`, a start after the end at `"availableFrom"`; a
+    /// Amounts are at most [`EuroCents::MAX`], days between
+    /// [`EARLIEST`](super::dates::EARLIEST) and
+    /// [`LATEST`](super::dates::LATEST). Cross-field rules: a minimum
+    /// amount above the maximum is refused at `"amountMinCents"`, a start
+    /// after the end at `"availableFrom"`; a
     /// `neighbourhood` scope needs `"neighbourhoodId"`, and `municipality`,
     /// `province` and `region` scopes need `"municipalityCode"` (the place
     /// the scope is measured from); only `national` needs no place.
@@ -86,10 +89,18 @@ impl OfferInput {
             (Some(min), Some(max)) => errs.check("amountMinCents", AmountRange::new(min, max)),
             _ => None,
         };
-        let availability = errs.check(
+        let available_from = errs.check(
             "availableFrom",
-            DateWindow::new(self.available_from, self.available_until),
+            self.available_from.map(plausible_day).transpose(),
         );
+        let available_until = errs.check(
+            "availableUntil",
+            self.available_until.map(plausible_day).transpose(),
+        );
+        let availability = match (available_from, available_until) {
+            (Some(from), Some(until)) => errs.check("availableFrom", DateWindow::new(from, until)),
+            _ => None,
+        };
 
         let eligible_organization_kinds =
             check_eligible_kinds(&mut errs, &self.eligible_organization_kinds);

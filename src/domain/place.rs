@@ -18,7 +18,7 @@ impl IstatCode {
     /// digits. A 5-digit code (a spreadsheet dropped the leading zero) is
     /// refused rather than guessed: "15146" could be a typo as well.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let code = raw.trim();
+        let code = super::text::trim_pasted(raw);
         if code.is_empty() {
             return Err(Invalid::Required);
         }

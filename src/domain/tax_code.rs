@@ -8,7 +8,8 @@ use super::newtype::string_newtype;
 /// Trim, drop inner spaces (people copy codes grouped "RSS MRA 85T10 A562S")
 /// and upper-case.
 fn normalise(raw: &str) -> String {
-    raw.chars()
+    super::text::trim_pasted(raw)
+        .chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| c.to_ascii_uppercase())
         .collect()

@@ -3,8 +3,29 @@
 //!
 //! Single-line texts collapse runs of whitespace (pasted names often carry
 //! double spaces or line breaks, which would make duplicates look different);
-//! descriptions keep their line breaks. Control characters and the invisible
-//! direction overrides used to disguise text ("Trojan Source") are refused.
+//! descriptions keep their line breaks.
+//!
+//! Invisible characters are handled by where they stand (see
+//! [`trim_pasted`] and [`check_invisible`]):
+//! - at either end of a text they are dropped, like spaces: a zero-width
+//!   space, a byte-order mark or a direction mark there is what copying
+//!   from a web page or a word processor leaves, the person did not mean
+//!   it and could not see it, so an error about it would only puzzle them;
+//! - inside a single-line text (a name, a title) a format character is
+//!   refused: "AL\u{200B}ER" looks like "ALER" but is another name, escapes
+//!   duplicate checks and search, and breaks a word for screen readers. Two
+//!   uses are real writing and stay: the joiners (ZWJ, ZWNJ) between two
+//!   letters of the scripts that need them (Arabic, Persian, the Indic
+//!   scripts), and a ZWJ inside an emoji sequence;
+//! - bidirectional embeddings, overrides and isolates are refused anywhere,
+//!   even at the ends: they change how the text after them is displayed
+//!   (the "Trojan Source" trick) and nobody types them by accident;
+//! - control characters are refused anywhere (descriptions keep newline and
+//!   tab).
+
+use unicode_properties::{
+    GeneralCategory, GeneralCategoryGroup, UnicodeEmoji, UnicodeGeneralCategory,
+};
 
 use super::error::{Format, Invalid};
 use super::newtype::string_newtype;
@@ -13,6 +34,70 @@ use super::newtype::string_newtype;
 /// able to make a name read differently from what it is.
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Invisible format characters (Unicode category Cf: zero-width spaces and
+/// joiners, direction marks, the byte-order mark, the soft hyphen, tags...).
+fn is_format(c: char) -> bool {
+    c.general_category() == GeneralCategory::Format
+}
+
+/// The raw text without the whitespace and the invisible format characters
+/// at its ends (bidirectional controls excepted: those are refused, never
+/// silently dropped). For every text a person pastes, including e-mail
+/// addresses, web addresses and codes.
+pub fn trim_pasted(raw: &str) -> &str {
+    raw.trim_matches(|c: char| c.is_whitespace() || (is_format(c) && !is_bidi_control(c)))
+}
+
+/// Whether the joiner at `chars[i]` is part of real writing: between two
+/// letters of a script that uses joiners, or inside an emoji sequence.
+fn joiner_in_use(chars: &[char], i: usize) -> bool {
+    let (Some(&before), Some(&after)) = (
+        i.checked_sub(1).and_then(|b| chars.get(b)),
+        chars.get(i + 1),
+    ) else {
+        return false;
+    };
+    // Arabic (with Persian and Urdu), Syriac, Thaana, N'Ko and the Indic
+    // scripts, and the Arabic presentation forms.
+    // A letter or a mark (an Indic virama before a joiner) of those scripts.
+    let joining_script = |c: char| {
+        matches!(
+            c.general_category_group(),
+            GeneralCategoryGroup::Letter | GeneralCategoryGroup::Mark
+        ) && matches!(c, '\u{0600}'..='\u{0DFF}' | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
+    };
+    // An emoji, or what follows one inside a sequence (the emoji
+    // presentation selector, a skin-tone modifier).
+    let emoji = |c: char| !c.is_ascii() && (c.is_emoji_char() || c == '\u{FE0F}');
+    match chars[i] {
+        '\u{200C}' => joining_script(before) && joining_script(after),
+        '\u{200D}' => {
+            (joining_script(before) && joining_script(after)) || (emoji(before) && emoji(after))
+        }
+        _ => false,
+    }
+}
+
+/// Refuses control characters (but those `allowed`), bidirectional
+/// controls, and, when `format_inside` is false, format characters inside
+/// the text (see the module's notes). `text` is already trimmed.
+fn check_invisible(
+    text: &str,
+    allowed: impl Fn(char) -> bool,
+    format_inside: bool,
+) -> Result<(), Invalid> {
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let refused = (c.is_control() && !allowed(c))
+            || is_bidi_control(c)
+            || (!format_inside && is_format(c) && !joiner_in_use(&chars, i));
+        if refused {
+            return Err(Invalid::ControlCharacters);
+        }
+    }
+    Ok(())
 }
 
 fn check_length(text: &str, min: usize, max: usize) -> Result<(), Invalid> {
@@ -26,15 +111,13 @@ fn check_length(text: &str, min: usize, max: usize) -> Result<(), Invalid> {
     }
 }
 
-/// The rules of every single-line text: blank is `Required`, whitespace runs
-/// become one space, then the length is checked.
+/// The rules of every single-line text: invisible characters at the ends
+/// are dropped and elsewhere refused (see the module's notes), blank is
+/// `Required`, whitespace runs become one space, then the length is checked.
 fn single_line(raw: &str, min: usize, max: usize) -> Result<String, Invalid> {
-    if raw
-        .chars()
-        .any(|c| (c.is_control() && !c.is_whitespace()) || is_bidi_control(c))
-    {
-        return Err(Invalid::ControlCharacters);
-    }
+    let raw = trim_pasted(raw);
+    // Whitespace controls (tab, newline) are collapsed below, not refused.
+    check_invisible(raw, char::is_whitespace, false)?;
     let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.is_empty() {
         return Err(Invalid::Required);
@@ -56,8 +139,10 @@ macro_rules! single_line_text {
             pub const MIN_CHARS: usize = $min;
             pub const MAX_CHARS: usize = $max;
 
-            /// Trims and collapses whitespace. Fails with `Required` when
-            /// blank, `ControlCharacters`, `TooShort` or `TooLong`.
+            /// Trims (whitespace and invisible characters at the ends) and
+            /// collapses whitespace. Fails with `Required` when blank,
+            /// `ControlCharacters` (control, bidirectional or, inside the
+            /// text, invisible format characters), `TooShort` or `TooLong`.
             pub fn parse(raw: &str) -> Result<Self, Invalid> {
                 single_line(raw, $min, $max).map(Self)
             }
@@ -111,17 +196,16 @@ string_newtype!(Description);
 impl Description {
     pub const MAX_CHARS: usize = 20_000;
 
-    /// Trims the text and normalises line endings. Fails with
-    /// `ControlCharacters` (anything but newline and tab) or `TooLong`.
+    /// Trims the text (whitespace and invisible characters at the ends) and
+    /// normalises line endings. Fails with `ControlCharacters` (a control
+    /// character but newline and tab, or a bidirectional control) or
+    /// `TooLong`. Format characters inside are kept: in several paragraphs
+    /// of mixed scripts, direction marks and joiners are part of writing,
+    /// and a description is not a name anyone looks up or compares.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let text = raw.replace("\r\n", "\n").replace('\r', "\n");
-        if text
-            .chars()
-            .any(|c| (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c))
-        {
-            return Err(Invalid::ControlCharacters);
-        }
-        let text = text.trim();
+        let text = trim_pasted(&text);
+        check_invisible(text, |c| c == '\n' || c == '\t', true)?;
         check_length(text, 0, Self::MAX_CHARS)?;
         Ok(Self(text.to_owned()))
     }
@@ -198,6 +282,81 @@ mod tests {
         }
         // Counted in characters: 200 two-byte letters fit.
         assert!(OrgName::parse(&"à".repeat(200)).is_ok());
+    }
+
+    #[test]
+    fn invisible_characters_at_the_ends_are_dropped() {
+        // What a copy from a web page or a word processor leaves behind.
+        for raw in [
+            "Portierato sociale\u{200B}",
+            "\u{FEFF}Portierato sociale",
+            "\u{200E}Portierato sociale\u{200F} ",
+            " \u{2060}Portierato sociale\u{00AD}\u{200B}\n",
+        ] {
+            assert_eq!(
+                Title::parse(raw).map(Title::into_inner).as_deref(),
+                Ok("Portierato sociale"),
+                "{raw:?}"
+            );
+        }
+        assert_eq!(
+            trim_pasted(" \u{200B}anna@example.org\u{FEFF}"),
+            "anna@example.org"
+        );
+        assert_eq!(
+            Description::parse("\u{FEFF}Riga uno\nRiga due\u{200B}").map(Description::into_inner),
+            Ok("Riga uno\nRiga due".to_owned())
+        );
+        // Nothing but invisible characters is blank.
+        assert_eq!(OrgName::parse("\u{200B}\u{FEFF}"), Err(Invalid::Required));
+    }
+
+    #[test]
+    fn invisible_characters_inside_a_name_are_refused() {
+        for raw in [
+            "AL\u{200B}ER Milano",
+            "Coop\u{200C}erativa Sole",
+            "Coop\u{200D}erativa Sole",
+            "Banca\u{200F} Etica",
+            "Banca\u{2060}Etica",
+            "Banca\u{00AD}Etica",
+            "Banca\u{FEFF}Etica",
+            "Banca Etica\u{E0041}\u{E0042}x",
+            // Direction controls are refused even at the ends.
+            "Banca Etica\u{202E}",
+            "\u{2067}Banca Etica",
+            "Banca\u{202D}Etica",
+        ] {
+            assert_eq!(
+                OrgName::parse(raw),
+                Err(Invalid::ControlCharacters),
+                "{raw:?}"
+            );
+        }
+        assert_eq!(
+            Description::parse("Testo\u{202E}rovescio"),
+            Err(Invalid::ControlCharacters)
+        );
+    }
+
+    #[test]
+    fn joiners_that_belong_to_writing_stay() {
+        // Persian needs the zero-width non-joiner ("mi-khaham"), emoji
+        // sequences the zero-width joiner.
+        for raw in [
+            "انجمن می\u{200C}خواهم",
+            "Laboratorio 👩\u{200D}💻 di quartiere",
+            "Sportello 👁\u{FE0F}\u{200D}🗨\u{FE0F}",
+            "क्\u{200D}ष संघ",
+        ] {
+            assert_eq!(
+                Title::parse(raw).map(Title::into_inner).as_deref(),
+                Ok(raw),
+                "{raw:?}"
+            );
+        }
+        // Descriptions keep format characters inside (mixed scripts).
+        assert!(Description::parse("Nome: \u{200F}انجمن\u{200F} (Milano)").is_ok());
     }
 
     #[test]

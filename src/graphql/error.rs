@@ -27,26 +27,14 @@ pub fn to_graphql(ctx: &Context<'_>, error: AppError) -> async_graphql::Error {
             ext.set("field", field);
         }
         if let AppError::Invalid(errors) = &error {
-            let fields: Vec<async_graphql::Value> = errors
-                .iter()
-                .map(|e| {
-                    let mut item = async_graphql::indexmap::IndexMap::new();
-                    item.insert(
-                        async_graphql::Name::new("field"),
-                        async_graphql::Value::from(e.field.clone()),
-                    );
-                    item.insert(
-                        async_graphql::Name::new("reason"),
-                        async_graphql::Value::from(e.reason.code()),
-                    );
-                    item.insert(
-                        async_graphql::Name::new("message"),
-                        async_graphql::Value::from(e.reason.message(lang)),
-                    );
-                    async_graphql::Value::Object(item)
-                })
-                .collect();
-            ext.set("fields", async_graphql::Value::List(fields));
+            ext.set(
+                "fields",
+                fields_value(
+                    errors
+                        .iter()
+                        .map(|e| (e.field.clone(), e.reason.code(), e.reason.message(lang))),
+                ),
+            );
         }
         if let Some(organization_id) = error.organization_id() {
             ext.set("organizationId", organization_id.to_string());
@@ -58,6 +46,50 @@ pub fn to_graphql(ctx: &Context<'_>, error: AppError) -> async_graphql::Error {
             ext.set("errorId", id.as_str());
         }
     })
+}
+
+/// The `fields` extension: each problem's field (the API's name), reason
+/// code and message.
+fn fields_value(
+    problems: impl IntoIterator<Item = (String, &'static str, String)>,
+) -> async_graphql::Value {
+    let items = problems
+        .into_iter()
+        .map(|(field, reason, message)| {
+            let mut item = async_graphql::indexmap::IndexMap::new();
+            item.insert(
+                async_graphql::Name::new("field"),
+                async_graphql::Value::from(field),
+            );
+            item.insert(
+                async_graphql::Name::new("reason"),
+                async_graphql::Value::from(reason),
+            );
+            item.insert(
+                async_graphql::Name::new("message"),
+                async_graphql::Value::from(message),
+            );
+            async_graphql::Value::Object(item)
+        })
+        .collect();
+    async_graphql::Value::List(items)
+}
+
+/// The extensions of bad input that did not reach a service (a value that
+/// does not fit its GraphQL type, see [`super::coercion`]), shaped like
+/// [`to_graphql`]'s: the code, the first `field` and every problem.
+pub(crate) fn bad_input_extensions(
+    problems: &[(String, &'static str, String)],
+) -> async_graphql::ErrorExtensionValues {
+    let mut ext = async_graphql::ErrorExtensionValues::default();
+    ext.set("code", crate::error::ErrorCode::BadUserInput.as_str());
+    if let Some((field, _, _)) = problems.first() {
+        ext.set("field", field.as_str());
+    }
+    if !problems.is_empty() {
+        ext.set("fields", fields_value(problems.iter().cloned()));
+    }
+    ext
 }
 
 /// `result.gql(ctx)?` in resolvers.

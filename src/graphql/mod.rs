@@ -4,6 +4,7 @@
 //! test.
 
 pub mod account;
+pub mod coercion;
 pub mod connection;
 pub mod digests;
 pub mod enums;
@@ -74,6 +75,7 @@ pub fn build_schema(state: AppState) -> TramaSchema {
     .data(feed)
     .extension(search::RefreshAfterMutation)
     .extension(viewer::ReaderPerRequest)
+    .extension(coercion::CoercionErrors)
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
     .finish()

@@ -29,7 +29,9 @@ use super::connection::page_cost;
 use super::enums::{Language, NeedKind, OfferKind, OrganizationKind, PostingStatus};
 use super::error::GqlResult;
 use super::types::{Cents, Need, Offer, Organization, state};
-use crate::domain::{self, ClosedList, Format, Invalid, IstatCode, Lang, SectorCode, parse_uuid};
+use crate::domain::{
+    self, ClosedList, EuroCents, Format, Invalid, IstatCode, Lang, SectorCode, dates, parse_uuid,
+};
 use crate::error::AppError;
 use crate::search::{self, DocType, GeoPoint, Near, SearchRequest, SimilarRequest};
 use crate::services::{listing, lookups, search_docs};
@@ -194,6 +196,14 @@ impl SearchFilter {
             },
             None => None,
         };
+        for (field, day) in [
+            ("filter.deadlineFrom", self.deadline_from),
+            ("filter.deadlineUntil", self.deadline_until),
+        ] {
+            if let Some(Err(reason)) = day.map(dates::plausible_instant) {
+                return invalid(ctx, field, reason);
+            }
+        }
         if let (Some(from), Some(until)) = (self.deadline_from, self.deadline_until)
             && from > until
         {
@@ -203,8 +213,8 @@ impl SearchFilter {
             ("filter.amountMin", self.amount_min),
             ("filter.amountMax", self.amount_max),
         ] {
-            if amount.is_some_and(|a| a.0 < 0) {
-                return invalid(ctx, field, Invalid::Negative);
+            if let Some(Err(reason)) = amount.map(|a| EuroCents::new(a.0)) {
+                return invalid(ctx, field, reason);
             }
         }
         if let (Some(min), Some(max)) = (self.amount_min, self.amount_max)

@@ -49,13 +49,19 @@ pub(crate) fn pick_lang(ctx: &Context<'_>, requested: Option<Language>) -> Lang 
     requested.map(Lang::from).unwrap_or_else(|| lang(ctx))
 }
 
-/// An amount in euro cents (a whole number; JSON numbers hold it exactly up
-/// to 90 trillion euros).
+/// An amount in euro cents: a whole number from 0 to 100000000000 (one
+/// billion euro), well within what JSON readers hold exactly.
 #[derive(Clone, Copy, Debug)]
 pub struct Cents(pub i64);
 
 #[Scalar(name = "Cents")]
 impl ScalarType for Cents {
+    /// A whole number, checked before execution like `Int` (the range is the
+    /// domain's: [`EuroCents`]).
+    fn is_valid(value: &Value) -> bool {
+        matches!(value, Value::Number(n) if n.is_i64())
+    }
+
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
             Value::Number(n) => n

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::{Actor, audit, new_id, now, tokens};
 use crate::domain::{Email, EmailTokenPurpose, Lang, NewUser, Password};
-use crate::error::{AppError, Entity};
+use crate::error::{AppError, Credentials, Entity};
 use crate::store::entities::{
     audit_log, auth_sessions, email_tokens, memberships, organizations, users,
 };
@@ -274,8 +274,8 @@ async fn active_user_by_email(
         .await?)
 }
 
-/// Signs in. Fails with UNAUTHENTICATED, with one message for an unknown
-/// address and a wrong password alike.
+/// Signs in. Fails with UNAUTHENTICATED ("wrong e-mail or password"), with
+/// one message for an unknown address and a wrong password alike.
 pub async fn login(
     db: &DatabaseConnection,
     email: &str,
@@ -285,16 +285,17 @@ pub async fn login(
         Ok(email) => active_user_by_email(db, email.as_str()).await?,
         Err(_) => None,
     };
+    let wrong = AppError::WrongCredentials(Credentials::EmailAndPassword);
     let Some(user) = user else {
         spend_verification_time(password);
-        return Err(AppError::Unauthenticated);
+        return Err(wrong);
     };
     let Some(stored) = &user.password_hash else {
         spend_verification_time(password);
-        return Err(AppError::Unauthenticated);
+        return Err(wrong);
     };
     if !password_matches(password, stored)? {
-        return Err(AppError::Unauthenticated);
+        return Err(wrong);
     }
     let token = tokens::generate()?;
     let at = now();
@@ -550,7 +551,7 @@ pub async fn export_personal_data(
 /// data is erased, sessions, tokens and memberships go, and the audit trail
 /// keeps the actions under an anonymous label. Organisations, offers and needs
 /// the person created stay: they belong to the organisations. Fails with
-/// UNAUTHENTICATED on a wrong password, and with CONFLICT on
+/// UNAUTHENTICATED on `password` when it is wrong, and with CONFLICT on
 /// `organizationId` while the person is the last admin of an organisation
 /// that has other members (see [`super::memberships::leave_all`]).
 pub async fn delete_account(
@@ -564,7 +565,7 @@ pub async fn delete_account(
         None => false,
     };
     if !confirmed {
-        return Err(AppError::Unauthenticated);
+        return Err(AppError::WrongCredentials(Credentials::Password));
     }
     let txn = db.begin().await?;
     auth_sessions::Entity::delete_many()

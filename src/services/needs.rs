@@ -18,13 +18,17 @@ use crate::store::entities::{need_sectors, needs};
 const ENTITY: OutboxEntityType = OutboxEntityType::Need;
 
 /// Validates the input and checks what it refers to; returns the content and
-/// the municipality implied by its neighbourhood.
+/// the municipality implied by its neighbourhood. `current_deadline` is the
+/// deadline stored before an edit: keeping it is fine even once passed; a
+/// new one must not be before `at`.
 async fn validated(
     txn: &impl ConnectionTrait,
     organization_id: Uuid,
     input: &NeedInput,
+    current_deadline: Option<chrono::DateTime<chrono::Utc>>,
+    at: chrono::DateTime<chrono::Utc>,
 ) -> Result<(NewNeed, Option<String>), AppError> {
-    let new = input.validate()?;
+    let new = input.validate(at, current_deadline)?;
     let mut check = ReferenceCheck::new();
     check
         .organization(txn, "organizationId", organization_id)
@@ -117,7 +121,8 @@ fn summary(need: &needs::Model) -> serde_json::Value {
 
 /// Publishes a need of `organization_id`. Users must be its members with a
 /// verified address (FORBIDDEN otherwise). Fails with BAD_USER_INPUT (every
-/// problem with its field) when the input is invalid or names an unknown
+/// problem with its field) when the input is invalid (a deadline in the
+/// past among them) or names an unknown
 /// organisation (`organizationId`), municipality, neighbourhood or sector.
 /// Nothing is written on failure.
 pub async fn create(
@@ -126,11 +131,26 @@ pub async fn create(
     organization_id: Uuid,
     input: &NeedInput,
 ) -> Result<needs::Model, AppError> {
+    create_published_at(db, actor, organization_id, input, now()).await
+}
+
+/// [`create`] as it went at `published_at`: the need's times are that
+/// moment, and its deadline is checked against it. For the demo's history
+/// (needs published weeks ago whose deadline has passed since), never for
+/// what people send.
+pub(crate) async fn create_published_at(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    organization_id: Uuid,
+    input: &NeedInput,
+    published_at: chrono::DateTime<chrono::Utc>,
+) -> Result<needs::Model, AppError> {
     permissions::authorize_member(db, actor, organization_id).await?;
     let txn = db.begin().await?;
-    let (new, implied_municipality) = validated(&txn, organization_id, input).await?;
+    let (new, implied_municipality) =
+        validated(&txn, organization_id, input, None, published_at).await?;
     let id = new_id();
-    let at = now();
+    let at = published_at;
     let mut row = needs::ActiveModel {
         id: Set(id),
         organization_id: Set(organization_id),
@@ -161,7 +181,8 @@ pub async fn create(
 }
 
 /// Replaces a need's content. Members of its organisation may. Fails like
-/// [`create`], and with NOT_FOUND on `id`.
+/// [`create`], and with NOT_FOUND on `id`; a deadline that passed while
+/// stored may be kept, a changed one must be in the future.
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -171,7 +192,14 @@ pub async fn update(
     let before = get(db, id, "id").await?;
     permissions::authorize_member(db, actor, before.organization_id).await?;
     let txn = db.begin().await?;
-    let (new, implied_municipality) = validated(&txn, before.organization_id, input).await?;
+    let (new, implied_municipality) = validated(
+        &txn,
+        before.organization_id,
+        input,
+        before.deadline_at,
+        now(),
+    )
+    .await?;
     let mut row: needs::ActiveModel = before.clone().into();
     apply(&mut row, &new, implied_municipality);
     let at = now();

@@ -1,19 +1,35 @@
 //! Reference data every installation needs: the sectors taxonomy, Italy's
-//! municipalities (ISTAT) and Milano's 88 neighbourhoods (NIL). The files ship
-//! inside the binary (see `assets/opendata/`, each with its licence note), so a
-//! fresh clone needs nothing from outside. Loading is idempotent: rows already
-//! present are left alone.
+//! municipalities (ISTAT) and Milano's 88 neighbourhoods (NIL) with their
+//! boundaries. The files ship inside the binary (see `assets/opendata/`, each
+//! with its licence note), so a fresh clone needs nothing from outside.
+//!
+//! [`ensure_loaded`] runs at every start (and in `trama migrate`): when the
+//! database already holds the shipped version of every set it costs one
+//! small query; new or changed sets are upserted in one transaction,
+//! together with their versions (`reference_data_versions`). Rows the shipped files no longer list are
+//! kept: organisations, offers and needs may refer to them (a municipality
+//! merged into another still names where an old record is).
+//!
+//! Loading must be quick, since every test starts on an empty database: the
+//! files are parsed once per process, and the 7,904 municipalities go to the
+//! database as one JSON parameter that the database unpacks itself
+//! (`json_to_recordset` on PostgreSQL, `json_each` on SQLite) instead of
+//! 87,000 bound values.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::OnceLock;
 
-use anyhow::Context;
+use anyhow::{Context, anyhow};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
-    TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait, Set,
+    Statement, TransactionTrait,
 };
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::store::entities::{municipalities, neighbourhoods, sectors};
+use crate::store::entities::{neighbourhoods, reference_data_versions, sectors};
 
 /// ISTAT code of the Comune di Milano.
 pub const MILANO: &str = "015146";
@@ -23,6 +39,14 @@ const MUNICIPALITIES_CSV: &str =
 const NIL_GEOJSON: &str = include_str!("../../assets/opendata/milano-nil/nil_milano.geojson");
 const NIL_CENTROIDS_CSV: &str =
     include_str!("../../assets/opendata/milano-nil/nil_milano_centroidi.csv");
+
+/// Bumped when the code that turns the shipped files into rows changes (a
+/// new column, another way of writing names), so that databases loaded by
+/// the old code are brought up to date even though the files did not change.
+const LOADER_VERSION: u32 = 1;
+
+/// Where Milano's NIL come from, stored with each of them.
+const NIL_SOURCE: &str = "Comune di Milano, NIL (PGT Milano 2030), CC BY 4.0";
 
 /// The sectors taxonomy: code, Italian name, English name.
 pub const SECTORS: &[(&str, &str, &str)] = &[
@@ -84,27 +108,232 @@ pub const SECTORS: &[(&str, &str, &str)] = &[
     ("finanza_sociale", "Finanza sociale", "Social finance"),
 ];
 
-/// What a load added.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Loaded {
-    pub added: usize,
-    pub already_present: usize,
+/// The shipped reference data sets, in the order they load (the NIL refer
+/// to Milano among the municipalities).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dataset {
+    Sectors,
+    Municipalities,
+    MilanoNil,
 }
 
-/// Inserts the sectors of [`SECTORS`] that are missing.
-pub async fn load_sectors(db: &impl ConnectionTrait) -> anyhow::Result<Loaded> {
-    let present: HashSet<String> = sectors::Entity::find()
-        .select_only()
-        .column(sectors::Column::Code)
-        .into_tuple::<String>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    let missing: Vec<sectors::ActiveModel> = SECTORS
+impl Dataset {
+    pub const ALL: [Self; 3] = [Self::Sectors, Self::Municipalities, Self::MilanoNil];
+
+    /// The name recorded in `reference_data_versions`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sectors => "sectors",
+            Self::Municipalities => "municipalities",
+            Self::MilanoNil => "milano_nil",
+        }
+    }
+
+    /// A digest of the shipped content and of [`LOADER_VERSION`], computed
+    /// once per process.
+    pub fn version(self) -> &'static str {
+        static VERSIONS: OnceLock<[String; 3]> = OnceLock::new();
+        let versions = VERSIONS.get_or_init(|| {
+            let digest = |parts: &[&[u8]]| {
+                let mut hasher = Sha256::new();
+                hasher.update(LOADER_VERSION.to_be_bytes());
+                for part in parts {
+                    // Length-prefixed, so that moving bytes between parts
+                    // changes the digest.
+                    hasher.update((part.len() as u64).to_be_bytes());
+                    hasher.update(part);
+                }
+                hasher
+                    .finalize()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+            };
+            let sectors: String = SECTORS
+                .iter()
+                .map(|(code, it, en)| format!("{code}\t{it}\t{en}\n"))
+                .collect();
+            [
+                digest(&[sectors.as_bytes()]),
+                digest(&[MUNICIPALITIES_CSV.as_bytes()]),
+                digest(&[NIL_CENTROIDS_CSV.as_bytes(), NIL_GEOJSON.as_bytes()]),
+            ]
+        });
+        match self {
+            Self::Sectors => &versions[0],
+            Self::Municipalities => &versions[1],
+            Self::MilanoNil => &versions[2],
+        }
+    }
+}
+
+/// What a start did with one set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The database already held the shipped version: nothing was written.
+    Current,
+    /// The set was written (inserted, or updated to the shipped version).
+    Loaded { rows: usize },
+}
+
+/// What [`ensure_loaded`] did with each set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReferenceReport {
+    pub sectors: Outcome,
+    pub municipalities: Outcome,
+    pub neighbourhoods: Outcome,
+}
+
+impl ReferenceReport {
+    /// Whether every set was already current (nothing written).
+    pub fn is_current(&self) -> bool {
+        [self.sectors, self.municipalities, self.neighbourhoods]
+            .iter()
+            .all(|o| *o == Outcome::Current)
+    }
+}
+
+impl fmt::Display for ReferenceReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let part = |outcome: Outcome| match outcome {
+            Outcome::Current => "current".to_owned(),
+            Outcome::Loaded { rows } => format!("{rows} loaded"),
+        };
+        write!(
+            f,
+            "reference data: sectors {}, municipalities {}, Milano NIL {}",
+            part(self.sectors),
+            part(self.municipalities),
+            part(self.neighbourhoods)
+        )
+    }
+}
+
+/// Loads every reference set whose shipped version the database does not
+/// hold, in one transaction with their versions. Fails on database errors,
+/// or when a shipped file does not parse (a packaging bug: the files are
+/// compiled in).
+pub async fn ensure_loaded(db: &DatabaseConnection) -> anyhow::Result<ReferenceReport> {
+    let outcomes = load_sets(db, &Dataset::ALL).await?;
+    let outcome = |dataset: Dataset| {
+        outcomes
+            .iter()
+            .find(|(d, _)| *d == dataset)
+            .map_or(Outcome::Current, |(_, o)| *o)
+    };
+    let report = ReferenceReport {
+        sectors: outcome(Dataset::Sectors),
+        municipalities: outcome(Dataset::Municipalities),
+        neighbourhoods: outcome(Dataset::MilanoNil),
+    };
+    if !report.is_current() {
+        tracing::info!(%report, "reference data loaded");
+    }
+    Ok(report)
+}
+
+/// The sectors of [`SECTORS`] (new ones added, names brought up to date),
+/// unless the database holds this version.
+pub async fn load_sectors(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
+    only(load_sets(db, &[Dataset::Sectors]).await?)
+}
+
+/// Italy's municipalities (new ones added, changed ones updated), unless the
+/// database holds this version. Their coordinates are approximate geocodes
+/// and are stored as such.
+pub async fn load_municipalities(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
+    only(load_sets(db, &[Dataset::Municipalities]).await?)
+}
+
+/// Milano's 88 NIL (boundaries and centroids; new ones added, changed ones
+/// updated), unless the database holds this version; with the
+/// municipalities when they are not current, since the NIL refer to Milano.
+pub async fn load_milano_neighbourhoods(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
+    let outcomes = load_sets(db, &[Dataset::Municipalities, Dataset::MilanoNil]).await?;
+    only(
+        outcomes
+            .into_iter()
+            .filter(|(d, _)| *d == Dataset::MilanoNil)
+            .collect(),
+    )
+}
+
+/// The outcome of the one set asked for.
+fn only(outcomes: Vec<(Dataset, Outcome)>) -> anyhow::Result<Outcome> {
+    Ok(outcomes.first().map_or(Outcome::Current, |(_, o)| *o))
+}
+
+/// Writes the `sets` (in the order given) whose shipped version the
+/// database does not hold, with their versions, in one transaction: one
+/// query when all are current, one commit otherwise.
+async fn load_sets(
+    db: &DatabaseConnection,
+    sets: &[Dataset],
+) -> anyhow::Result<Vec<(Dataset, Outcome)>> {
+    let recorded: Vec<reference_data_versions::Model> =
+        reference_data_versions::Entity::find().all(db).await?;
+    let is_current = |dataset: Dataset| {
+        recorded
+            .iter()
+            .any(|r| r.dataset == dataset.name() && r.version == dataset.version())
+    };
+    if sets.iter().all(|d| is_current(*d)) {
+        return Ok(sets.iter().map(|d| (*d, Outcome::Current)).collect());
+    }
+    let txn = db.begin().await?;
+    let mut outcomes = Vec::with_capacity(sets.len());
+    for &dataset in sets {
+        if is_current(dataset) {
+            outcomes.push((dataset, Outcome::Current));
+            continue;
+        }
+        let rows = write(&txn, dataset)
+            .await
+            .with_context(|| format!("loading the reference data set {}", dataset.name()))?;
+        record_version(&txn, dataset, rows).await?;
+        outcomes.push((dataset, Outcome::Loaded { rows }));
+    }
+    txn.commit().await?;
+    Ok(outcomes)
+}
+
+/// Records that the database now holds the shipped version of `dataset`.
+async fn record_version(
+    db: &impl ConnectionTrait,
+    dataset: Dataset,
+    rows: usize,
+) -> anyhow::Result<()> {
+    use reference_data_versions::Column;
+    reference_data_versions::Entity::insert(reference_data_versions::ActiveModel {
+        dataset: Set(dataset.name().to_owned()),
+        version: Set(dataset.version().to_owned()),
+        rows: Set(i32::try_from(rows).unwrap_or(i32::MAX)),
+        loaded_at: Set(crate::services::now()),
+    })
+    .on_conflict(
+        OnConflict::column(Column::Dataset)
+            .update_columns([Column::Version, Column::Rows, Column::LoadedAt])
+            .to_owned(),
+    )
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// Upserts the shipped rows of `dataset`; returns how many there are.
+async fn write(txn: &DatabaseTransaction, dataset: Dataset) -> anyhow::Result<usize> {
+    match dataset {
+        Dataset::Sectors => write_sectors(txn).await,
+        Dataset::Municipalities => write_municipalities(txn).await,
+        Dataset::MilanoNil => write_milano_nil(txn).await,
+    }
+}
+
+async fn write_sectors(txn: &DatabaseTransaction) -> anyhow::Result<usize> {
+    use sectors::Column;
+    let rows: Vec<sectors::ActiveModel> = SECTORS
         .iter()
         .enumerate()
-        .filter(|(_, (code, _, _))| !present.contains(*code))
         .map(|(position, (code, it, en))| sectors::ActiveModel {
             code: Set((*code).to_owned()),
             name_it: Set((*it).to_owned()),
@@ -113,17 +342,18 @@ pub async fn load_sectors(db: &impl ConnectionTrait) -> anyhow::Result<Loaded> {
             position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
         })
         .collect();
-    let added = missing.len();
-    if !missing.is_empty() {
-        sectors::Entity::insert_many(missing).exec(db).await?;
-    }
-    Ok(Loaded {
-        added,
-        already_present: present.len(),
-    })
+    sectors::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::column(Column::Code)
+                .update_columns([Column::NameIt, Column::NameEn, Column::Position])
+                .to_owned(),
+        )
+        .exec(txn)
+        .await?;
+    Ok(SECTORS.len())
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, serde::Serialize)]
 struct MunicipalityRow {
     codice_istat: String,
     nome: String,
@@ -137,50 +367,72 @@ struct MunicipalityRow {
     lon: Option<f64>,
 }
 
-/// Inserts the Italian municipalities that are missing, in one transaction.
-/// Their coordinates are approximate geocodes and are stored as such.
-pub async fn load_municipalities(db: &DatabaseConnection) -> anyhow::Result<Loaded> {
-    let present: HashSet<String> = municipalities::Entity::find()
-        .select_only()
-        .column(municipalities::Column::IstatCode)
-        .into_tuple::<String>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    let mut reader = csv::Reader::from_reader(MUNICIPALITIES_CSV.as_bytes());
-    let mut missing = Vec::new();
-    for (index, row) in reader.deserialize::<MunicipalityRow>().enumerate() {
-        let row = row.with_context(|| format!("comuni_italia.csv, line {}", index + 2))?;
-        if present.contains(&row.codice_istat) {
-            continue;
-        }
-        missing.push(municipalities::ActiveModel {
-            istat_code: Set(row.codice_istat),
-            name: Set(row.nome),
-            province_code: Set(row.sigla_provincia),
-            province_name: Set(row.provincia),
-            region_code: Set(row.codice_regione),
-            region_name: Set(row.regione),
-            cadastral_code: Set(row.codice_catastale),
-            population: Set(row.popolazione),
-            lat: Set(row.lat),
-            lon: Set(row.lon),
-            coordinates_approximate: Set(true),
-        });
-    }
-    let added = missing.len();
-    let txn = db.begin().await?;
-    for chunk in missing.chunks(500) {
-        municipalities::Entity::insert_many(chunk.to_vec())
-            .exec(&txn)
-            .await?;
-    }
-    txn.commit().await?;
-    Ok(Loaded {
-        added,
-        already_present: present.len(),
-    })
+/// The shipped municipalities as one JSON array (the parameter of the bulk
+/// upsert) and their number, parsed once per process.
+fn municipalities_json() -> anyhow::Result<&'static (String, usize)> {
+    static PARSED: OnceLock<Result<(String, usize), String>> = OnceLock::new();
+    PARSED
+        .get_or_init(|| {
+            let mut reader = csv::Reader::from_reader(MUNICIPALITIES_CSV.as_bytes());
+            let rows = reader
+                .deserialize::<MunicipalityRow>()
+                .enumerate()
+                .map(|(index, row)| {
+                    row.map_err(|e| format!("comuni_italia.csv, line {}: {e}", index + 2))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let json = serde_json::to_string(&rows).map_err(|e| e.to_string())?;
+            Ok((json, rows.len()))
+        })
+        .as_ref()
+        .map_err(|e| anyhow!("{e}"))
+}
+
+/// The columns the shipped file sets; an update rewrites them all.
+const MUNICIPALITY_COLUMNS: &str = "istat_code, name, province_code, province_name, \
+     region_code, region_name, cadastral_code, population, lat, lon, coordinates_approximate";
+const MUNICIPALITY_UPDATES: &str = "name = excluded.name, \
+     province_code = excluded.province_code, province_name = excluded.province_name, \
+     region_code = excluded.region_code, region_name = excluded.region_name, \
+     cadastral_code = excluded.cadastral_code, population = excluded.population, \
+     lat = excluded.lat, lon = excluded.lon, \
+     coordinates_approximate = excluded.coordinates_approximate";
+
+/// One statement for all 7,904: the database unpacks the JSON array itself.
+async fn write_municipalities(txn: &DatabaseTransaction) -> anyhow::Result<usize> {
+    let (json, rows) = municipalities_json()?;
+    let backend = txn.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => format!(
+            "INSERT INTO municipalities ({MUNICIPALITY_COLUMNS}) \
+             SELECT codice_istat, nome, sigla_provincia, provincia, codice_regione, \
+                    regione, codice_catastale, popolazione, lat, lon, TRUE \
+             FROM json_to_recordset($1::json) AS r(codice_istat text, nome text, \
+                  sigla_provincia text, provincia text, regione text, \
+                  codice_regione text, codice_catastale text, popolazione integer, \
+                  lat double precision, lon double precision) \
+             ON CONFLICT (istat_code) DO UPDATE SET {MUNICIPALITY_UPDATES}"
+        ),
+        // `WHERE true` keeps SQLite's parser from reading ON CONFLICT
+        // as part of the SELECT's join.
+        _ => format!(
+            "INSERT INTO municipalities ({MUNICIPALITY_COLUMNS}) \
+             SELECT value ->> 'codice_istat', value ->> 'nome', \
+                    value ->> 'sigla_provincia', value ->> 'provincia', \
+                    value ->> 'codice_regione', value ->> 'regione', \
+                    value ->> 'codice_catastale', value ->> 'popolazione', \
+                    value ->> 'lat', value ->> 'lon', 1 \
+             FROM json_each(?) WHERE true \
+             ON CONFLICT (istat_code) DO UPDATE SET {MUNICIPALITY_UPDATES}"
+        ),
+    };
+    txn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [json.clone().into()],
+    ))
+    .await?;
+    Ok(*rows)
 }
 
 /// The stable id of a neighbourhood: derived from its municipality and
@@ -203,59 +455,67 @@ struct CentroidRow {
     area_m2: Option<f64>,
 }
 
-/// Inserts Milano's 88 NIL neighbourhoods (boundaries and centroids) that are
-/// missing. Milano must already be among the municipalities.
-pub async fn load_milano_neighbourhoods(db: &DatabaseConnection) -> anyhow::Result<Loaded> {
-    let geojson: serde_json::Value =
-        serde_json::from_str(NIL_GEOJSON).context("nil_milano.geojson is not JSON")?;
-    let mut boundaries = std::collections::HashMap::new();
-    for feature in geojson["features"].as_array().into_iter().flatten() {
-        if let Some(id) = feature["properties"]["ID_NIL"].as_u64() {
-            boundaries.insert(id, feature["geometry"].to_string());
-        }
-    }
-    let present: HashSet<Uuid> = neighbourhoods::Entity::find()
-        .select_only()
-        .column(neighbourhoods::Column::Id)
-        .filter(neighbourhoods::Column::MunicipalityCode.eq(MILANO))
-        .into_tuple::<Uuid>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    let mut reader = csv::Reader::from_reader(NIL_CENTROIDS_CSV.as_bytes());
-    let mut missing = Vec::new();
-    for (index, row) in reader.deserialize::<CentroidRow>().enumerate() {
-        let row = row.with_context(|| format!("nil_milano_centroidi.csv, line {}", index + 2))?;
-        let code = row.id.to_string();
-        let id = neighbourhood_id(MILANO, &code);
-        if present.contains(&id) {
-            continue;
-        }
-        missing.push(neighbourhoods::ActiveModel {
-            id: Set(id),
-            municipality_code: Set(MILANO.to_owned()),
-            code: Set(code),
-            name: Set(title_case(&row.name)),
-            centroid_lat: Set(row.centroid_lat),
-            centroid_lon: Set(row.centroid_lon),
-            boundary_geojson: Set(boundaries.get(&u64::from(row.id)).cloned()),
-            area_m2: Set(row.area_m2),
-            source: Set("Comune di Milano, NIL (PGT Milano 2030), CC BY 4.0".to_owned()),
-        });
-    }
-    let added = missing.len();
-    let txn = db.begin().await?;
-    for chunk in missing.chunks(100) {
-        neighbourhoods::Entity::insert_many(chunk.to_vec())
-            .exec(&txn)
-            .await?;
-    }
-    txn.commit().await?;
-    Ok(Loaded {
-        added,
-        already_present: present.len(),
-    })
+/// Milano's NIL as rows (centroids, names, boundaries), parsed once per
+/// process.
+fn milano_nil_rows() -> anyhow::Result<&'static [neighbourhoods::Model]> {
+    static PARSED: OnceLock<Result<Vec<neighbourhoods::Model>, String>> = OnceLock::new();
+    PARSED
+        .get_or_init(|| {
+            let geojson: serde_json::Value = serde_json::from_str(NIL_GEOJSON)
+                .map_err(|e| format!("nil_milano.geojson is not JSON: {e}"))?;
+            let mut boundaries = HashMap::new();
+            for feature in geojson["features"].as_array().into_iter().flatten() {
+                if let Some(id) = feature["properties"]["ID_NIL"].as_u64() {
+                    boundaries.insert(id, feature["geometry"].to_string());
+                }
+            }
+            let mut reader = csv::Reader::from_reader(NIL_CENTROIDS_CSV.as_bytes());
+            reader
+                .deserialize::<CentroidRow>()
+                .enumerate()
+                .map(|(index, row)| {
+                    let row = row.map_err(|e| {
+                        format!("nil_milano_centroidi.csv, line {}: {e}", index + 2)
+                    })?;
+                    let code = row.id.to_string();
+                    Ok(neighbourhoods::Model {
+                        id: neighbourhood_id(MILANO, &code),
+                        municipality_code: MILANO.to_owned(),
+                        code,
+                        name: title_case(&row.name),
+                        centroid_lat: row.centroid_lat,
+                        centroid_lon: row.centroid_lon,
+                        boundary_geojson: boundaries.get(&u64::from(row.id)).cloned(),
+                        area_m2: row.area_m2,
+                        source: NIL_SOURCE.to_owned(),
+                    })
+                })
+                .collect()
+        })
+        .as_deref()
+        .map_err(|e| anyhow!("{e}"))
+}
+
+async fn write_milano_nil(txn: &DatabaseTransaction) -> anyhow::Result<usize> {
+    use neighbourhoods::Column;
+    let rows = milano_nil_rows()?;
+    let models: Vec<neighbourhoods::ActiveModel> = rows.iter().cloned().map(Into::into).collect();
+    neighbourhoods::Entity::insert_many(models)
+        .on_conflict(
+            OnConflict::column(Column::Id)
+                .update_columns([
+                    Column::Name,
+                    Column::CentroidLat,
+                    Column::CentroidLon,
+                    Column::BoundaryGeojson,
+                    Column::AreaM2,
+                    Column::Source,
+                ])
+                .to_owned(),
+        )
+        .exec(txn)
+        .await?;
+    Ok(rows.len())
 }
 
 /// "GRATOSOGLIO - Q.RE MISSAGLIA" → "Gratosoglio - Q.re Missaglia": the

@@ -196,7 +196,7 @@ async fn errors_speak_italian_unless_english_is_asked(backend: Backend) {
         .expect("json");
     assert_eq!(
         italian["errors"][0]["message"],
-        "id: Formato non valido: serve un identificativo valido (UUID)"
+        "Identificativo: serve un identificativo valido (UUID)"
     );
     let english: serde_json::Value = app
         .client
@@ -211,7 +211,7 @@ async fn errors_speak_italian_unless_english_is_asked(backend: Backend) {
         .expect("json");
     assert_eq!(
         english["errors"][0]["message"],
-        "id: Invalid format: expected a valid identifier (UUID)"
+        "Identifier: expected a valid identifier (UUID)"
     );
     app.stop().await;
 }

@@ -319,12 +319,6 @@ pub fn ndcg_at(k: usize, ranked: &[String], judged: &std::collections::HashMap<S
 
 /// A signed-in admin of a new social co-operative: (token, organisation id).
 pub async fn member_with_organization(app: &TestApp) -> (String, String) {
-    trama::services::reference_data::load_municipalities(app.db())
-        .await
-        .expect("municipalities");
-    trama::services::reference_data::load_milano_neighbourhoods(app.db())
-        .await
-        .expect("neighbourhoods");
     let token = verified_user(app, "anna@example.org").await;
     let body = gql(
         app,
@@ -358,4 +352,15 @@ pub async fn caught_up(search: &trama::search::Search) -> bool {
         }
     }
     false
+}
+
+/// [`gql`] asking for messages in a language (`Accept-Language`).
+pub async fn gql_in(
+    app: &TestApp,
+    token: Option<&str>,
+    lang: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> Value {
+    gql_via(&app.client, app, token, lang, query, variables).await
 }

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod bad_input;
 mod cli;
 mod demo;
 mod digest_outage;
@@ -16,12 +17,13 @@ mod health;
 mod import;
 mod mail;
 mod matching;
-mod partnership;
 mod memberships;
 mod organization_requests;
+mod partnership;
 mod protection;
 mod rate_limits;
 mod records;
+mod reference_data;
 mod relevance;
 mod search;
 mod shutdown;

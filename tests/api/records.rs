@@ -278,12 +278,22 @@ async fn invalid_organisations_are_refused_field_by_field_and_nothing_is_written
         let error = organizations::create(&db, &actor(), &input, None)
             .await
             .expect_err(name);
-        // The message a person reads names the field, in Italian and in
-        // English, and shows nothing of the internals.
+        // The message a person reads names the field by its label, in
+        // Italian and in English (the API's name is for programs), and
+        // shows nothing of the internals.
         let italian = error.message(trama::domain::Lang::It);
         let english = error.message(trama::domain::Lang::En);
-        assert!(italian.contains(&format!("{field}: ")), "{name}: {italian}");
-        assert!(english.contains(&format!("{field}: ")), "{name}: {english}");
+        for (message, lang) in [
+            (&italian, trama::domain::Lang::It),
+            (&english, trama::domain::Lang::En),
+        ] {
+            let label = trama::domain::labels::label(field, lang);
+            assert!(message.contains(&format!("{label}: ")), "{name}: {message}");
+            assert!(
+                !message.contains(&format!("{field}: ")),
+                "{name}: {message}"
+            );
+        }
         assert_ne!(italian, english, "{name}: not translated");
         for internal in ["sqlx", "sea_orm", "SELECT", "panicked"] {
             assert!(

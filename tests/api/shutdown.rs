@@ -87,7 +87,7 @@ async fn sigterm_finishes_the_request_in_flight_then_exits() {
         .expect("read response");
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(
-        response.contains(r#"{"data":{"platformStats":{"municipalities":0}}}"#),
+        response.contains(r#"{"data":{"platformStats":{"municipalities":"#),
         "{response}"
     );
 

@@ -1,7 +1,7 @@
-//! Territories over GraphQL, on both databases, with the real files the
-//! project ships (all Italian municipalities, Milano's 88 NIL): known facts
-//! (Milano is 015146; Piazzale Selinunte is in San Siro), lookups by name,
-//! distances, and refusals that name the field.
+//! Territories over GraphQL, on both databases, with the real files every
+//! installation loads at start (all Italian municipalities, Milano's 88
+//! NIL): known facts (Milano is 015146; Piazzale Selinunte is in San Siro),
+//! lookups by name, distances, and refusals that name the field.
 
 use serde_json::json;
 
@@ -12,13 +12,6 @@ on_both_databases!(territories_answer_known_facts);
 
 async fn territories_answer_known_facts(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    trama::services::reference_data::load_municipalities(app.db())
-        .await
-        .expect("municipalities");
-    trama::services::reference_data::load_milano_neighbourhoods(app.db())
-        .await
-        .expect("neighbourhoods");
-
     let body = gql(
         &app,
         None,

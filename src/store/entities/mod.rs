@@ -11,6 +11,7 @@
 // Territories and taxonomy.
 pub mod municipalities;
 pub mod neighbourhoods;
+pub mod reference_data_versions;
 pub mod sectors;
 
 // Accounts.
@@ -84,6 +85,7 @@ pub mod prelude {
     pub use super::project_partners::Entity as ProjectPartners;
     pub use super::project_stages::Entity as ProjectStages;
     pub use super::projects::Entity as Projects;
+    pub use super::reference_data_versions::Entity as ReferenceDataVersions;
     pub use super::saved_searches::Entity as SavedSearches;
     pub use super::search_outbox::Entity as SearchOutbox;
     pub use super::sectors::Entity as Sectors;

@@ -41,6 +41,7 @@ async fn select_every_entity(db: &DatabaseConnection) {
         municipalities,
         neighbourhoods,
         sectors,
+        reference_data_versions,
         users,
         auth_sessions,
         email_tokens,
