@@ -56,26 +56,23 @@ async fn download(State(state): State<AppState>, Path(file): Path<String>) -> Re
             }
         }
     }
-    let rest = futures_util::stream::unfold(Some(exporter), |exporter| async move {
-        let mut exporter = exporter?;
-        match exporter.next_chunk().await {
-            Ok(Some(chunk)) => Some((Ok(Bytes::from(chunk)), Some(exporter))),
-            Ok(None) => None,
-            Err(error) => {
-                let id = error.log_internal().unwrap_or_default();
-                Some((
-                    Err(std::io::Error::other(format!(
+    // An async stream returns None for good once finished.
+    let body = async_stream::stream! {
+        yield Ok::<_, std::io::Error>(Bytes::from(head));
+        loop {
+            match exporter.next_chunk().await {
+                Ok(Some(chunk)) => yield Ok(Bytes::from(chunk)),
+                Ok(None) => break,
+                Err(error) => {
+                    let id = error.log_internal().unwrap_or_default();
+                    yield Err(std::io::Error::other(format!(
                         "open-data export cut short (code {id})"
-                    ))),
-                    None,
-                ))
+                    )));
+                    break;
+                }
             }
         }
-    });
-    let body = futures_util::StreamExt::chain(
-        futures_util::stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(head)) }),
-        rest,
-    );
+    };
     (
         [
             (header::CONTENT_TYPE, format.content_type().to_owned()),
