@@ -37,6 +37,9 @@ pub enum ErrorCode {
     Internal,
     /// Too many attempts of a guarded operation (login, register, reset).
     RateLimited,
+    /// A part of the platform is down or the operation ran out of time: try
+    /// again shortly.
+    Unavailable,
 }
 
 impl ErrorCode {
@@ -49,6 +52,7 @@ impl ErrorCode {
             Self::Conflict => "CONFLICT",
             Self::Internal => "INTERNAL",
             Self::RateLimited => "RATE_LIMITED",
+            Self::Unavailable => "UNAVAILABLE",
         }
     }
 }
@@ -95,6 +99,43 @@ impl Entity {
     }
 }
 
+/// What is unavailable, for [`AppError::Unavailable`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unavailable {
+    /// The database does not answer (down, unreachable, or locked by
+    /// another process).
+    Database,
+    /// The search index is missing, damaged or being rebuilt.
+    Search,
+    /// The operation ran past its time bound and was stopped.
+    TooSlow,
+}
+
+impl Unavailable {
+    pub fn message(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Self::Database, Lang::It) => {
+                "Il database non risponde in questo momento. Riprova tra qualche minuto."
+            }
+            (Self::Database, Lang::En) => {
+                "The database is not answering right now. Please try again in a few minutes."
+            }
+            (Self::Search, Lang::It) => {
+                "La ricerca non è disponibile in questo momento: l'indice si sta ricostruendo. Riprova tra qualche minuto."
+            }
+            (Self::Search, Lang::En) => {
+                "Search is unavailable right now: its index is being rebuilt. Please try again in a few minutes."
+            }
+            (Self::TooSlow, Lang::It) => {
+                "La richiesta ha richiesto troppo tempo ed è stata interrotta. Riprova, magari chiedendo meno dati."
+            }
+            (Self::TooSlow, Lang::En) => {
+                "The request took too long and was stopped. Please try again, perhaps asking for less."
+            }
+        }
+    }
+}
+
 /// Everything a service can fail with, as the API reports it.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -120,6 +161,9 @@ pub enum AppError {
     /// The caller is signed in but may not do this.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// A part of the platform is down, or the operation ran out of time.
+    #[error("unavailable: {0:?}")]
+    Unavailable(Unavailable),
     /// A failure that is not the caller's: logged in full, reported as a
     /// fixed message.
     #[error(transparent)]
@@ -136,6 +180,7 @@ impl AppError {
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::Internal(_) => ErrorCode::Internal,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Unavailable(_) => ErrorCode::Unavailable,
         }
     }
 
@@ -216,6 +261,7 @@ impl AppError {
                 "Non hai i permessi per questa operazione.".to_owned()
             }
             (Self::Forbidden(_), Lang::En) => "You are not allowed to do this.".to_owned(),
+            (Self::Unavailable(what), lang) => what.message(lang).to_owned(),
             (Self::Internal(_), Lang::It) => {
                 "Si è verificato un errore interno. Riprova tra poco; se continua, segnalalo."
                     .to_owned()
