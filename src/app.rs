@@ -17,6 +17,7 @@ use crate::mail::Mailer;
 use crate::matching::{Matcher, MatchingConfig};
 use crate::search::Search;
 use crate::store::db::{self, DbConfig};
+use crate::store::health::DbHealth;
 
 /// How long opening the state waits for the search index to catch up.
 const SEARCH_STARTUP_WAIT: Duration = Duration::from_secs(30);
@@ -25,6 +26,8 @@ const SEARCH_STARTUP_WAIT: Duration = Duration::from_secs(30);
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// Whether the database answers (see [`crate::store::health`]).
+    pub db_health: DbHealth,
     /// The search index and its indexer (see [`crate::search::indexer`]).
     pub search: Search,
     pub mailer: Arc<Mailer>,
@@ -41,6 +44,7 @@ impl AppState {
     /// or the index directory cannot be written.
     pub async fn open(settings: Settings) -> anyhow::Result<Self> {
         let db = connect_database(&settings).await?;
+        let db_health = DbHealth::start(&db_config(&settings));
         db::migrate(&db)
             .await
             .context("applying database migrations")?;
@@ -70,6 +74,7 @@ impl AppState {
         };
         Ok(Self {
             db,
+            db_health,
             search,
             mailer: Arc::new(mailer),
             matcher: Matcher::new(matching),
@@ -79,14 +84,18 @@ impl AppState {
     }
 }
 
-/// Opens the configured database without migrating it.
-pub async fn connect_database(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
-    let config = DbConfig {
+fn db_config(settings: &Settings) -> DbConfig {
+    DbConfig {
         url: settings.database_url(),
         max_connections: settings.database_max_connections,
         schema: settings.database_schema.clone(),
-    };
-    db::connect(&config)
+        timeout: settings.database_timeout(),
+    }
+}
+
+/// Opens the configured database without migrating it.
+pub async fn connect_database(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    db::connect(&db_config(settings))
         .await
         .with_context(|| format!("connecting to {}", settings.database_url_for_log()))
 }

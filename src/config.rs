@@ -83,6 +83,17 @@ pub struct Settings {
     )]
     pub database_max_connections: u32,
 
+    /// Longest wait, in seconds, for a database connection from the pool
+    /// (and, on SQLite, for another process's write lock) before a request
+    /// answers UNAVAILABLE.
+    #[arg(
+        long,
+        env = "TRAMA_DATABASE_TIMEOUT_SECS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub database_timeout_secs: u64,
+
     /// PostgreSQL schema to use (tests isolate themselves with one schema each).
     #[arg(long, env = "TRAMA_DATABASE_SCHEMA", global = true)]
     pub database_schema: Option<String>,
@@ -185,6 +196,7 @@ impl Settings {
             data_dir: data_dir.into(),
             database_url: None,
             database_max_connections: 10,
+            database_timeout_secs: 5,
             database_schema: None,
             index_dir: None,
             matching_config: None,
@@ -240,6 +252,10 @@ impl Settings {
 
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_secs)
+    }
+
+    pub fn database_timeout(&self) -> Duration {
+        Duration::from_secs(self.database_timeout_secs.max(1))
     }
 }
 

@@ -23,6 +23,14 @@
 //!    `BAD_USER_INPUT`, `UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND`, `CONFLICT`,
 //!    `INTERNAL`, and `RATE_LIMITED` (with `retryAfter` seconds) for guarded
 //!    operations tried too often.
+//! 6. **A part that is down is `UNAVAILABLE`, at once.** When the database
+//!    cannot be reached (or is held by another process), when the search
+//!    index is missing or being rebuilt, or when an operation runs past its
+//!    time bound, the client gets `UNAVAILABLE` with a plain message saying
+//!    which part and to try again shortly, never a wait of tens of seconds,
+//!    never `INTERNAL`, and never a quieter answer (a signed-in request whose
+//!    token cannot be checked is refused, not run as anonymous; a search
+//!    without its index is refused, not answered with no results).
 
 use crate::domain::error::{Invalid, Lang, ValidationError, ValidationErrors};
 
@@ -301,6 +309,10 @@ impl From<ValidationError> for AppError {
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(error: sea_orm::DbErr) -> Self {
+        if crate::store::health::is_unavailable(&error) {
+            tracing::warn!(%error, "database unavailable");
+            return Self::Unavailable(Unavailable::Database);
+        }
         Self::Internal(anyhow::Error::new(error))
     }
 }

@@ -17,7 +17,11 @@
 //! - a request that cannot be executed (the document does not parse or
 //!   validate, a variable does not coerce) has no `data` entry and gets 400
 //!   as `application/graphql-response+json`, 200 as `application/json`
-//!   (what clients of that older type expect); an executed request gets 200.
+//!   (what clients of that older type expect); an executed request gets 200;
+//! - a request that could not run because a part of the platform is down
+//!   (code `UNAVAILABLE`), or whose bearer token could not be checked, gets
+//!   503 with `Retry-After` as `application/graphql-response+json` (200 as
+//!   `application/json`); it never runs as anonymous instead.
 
 use std::net::SocketAddr;
 
@@ -36,6 +40,7 @@ use serde_json::{Map, Value, json};
 use super::auth::RequestIdentity;
 use crate::app::AppState;
 use crate::domain::Lang;
+use crate::error::{AppError, ErrorCode};
 use crate::graphql::{RequestLang, TramaSchema, build_schema};
 
 #[derive(Clone)]
@@ -93,10 +98,10 @@ async fn execute(
         Err(problem) => return problem.respond(media, lang),
     };
     let request = request.data(RequestLang(lang));
-    let request = RequestIdentity::of(&state.app, &headers, connect)
-        .await
-        .attach(request);
-    respond(&state.schema, request, media).await
+    match RequestIdentity::of(&state.app, &headers, connect).await {
+        Ok(identity) => respond(&state.schema, identity.attach(request), media).await,
+        Err(error) => refuse(&error, media, lang),
+    }
 }
 
 /// `GET /graphql`: a browser asking for a page gets GraphiQL; anything else
@@ -137,10 +142,10 @@ async fn get_graphql(
         return response;
     }
     let request = request.data(RequestLang(lang));
-    let request = RequestIdentity::of(&state.app, &headers, connect)
-        .await
-        .attach(request);
-    respond(&state.schema, request, media).await
+    match RequestIdentity::of(&state.app, &headers, connect).await {
+        Ok(identity) => respond(&state.schema, identity.attach(request), media).await,
+        Err(error) => refuse(&error, media, lang),
+    }
 }
 
 /// The media types a GraphQL response is sent as.
@@ -440,21 +445,65 @@ async fn respond(schema: &TramaSchema, request: Request, media: MediaType) -> Re
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
+    let unavailable = !executed
+        && response
+            .errors
+            .iter()
+            .any(|e| error_code(e) == Some(ErrorCode::Unavailable.as_str()));
     let status = if executed {
         StatusCode::OK
     } else {
         mark_request_errors(&mut body);
         match media {
+            MediaType::GraphqlResponse if unavailable => StatusCode::SERVICE_UNAVAILABLE,
             MediaType::GraphqlResponse => StatusCode::BAD_REQUEST,
             MediaType::Json => StatusCode::OK,
         }
     };
     let mut http = json_response(status, media, &body);
+    if unavailable {
+        http.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(RETRY_AFTER_SECS),
+        );
+    }
     if let Some(value) = cache_control.and_then(|v| HeaderValue::from_str(&v).ok()) {
         http.headers_mut().insert(header::CACHE_CONTROL, value);
     }
     http.headers_mut().extend(http_headers);
     http
+}
+
+/// What a client told UNAVAILABLE should wait before trying again.
+const RETRY_AFTER_SECS: &str = "5";
+
+fn error_code(error: &async_graphql::ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        async_graphql::Value::String(code) => Some(code.as_str()),
+        _ => None,
+    }
+}
+
+/// A request refused before it reached the schema for a reason that is not
+/// the client's (its token could not be checked: the database is down):
+/// UNAVAILABLE, never run as anonymous instead.
+fn refuse(error: &AppError, media: MediaType, lang: Lang) -> Response {
+    let body = json!({
+        "errors": [{
+            "message": error.message(lang),
+            "extensions": { "code": error.code().as_str() },
+        }]
+    });
+    let status = match media {
+        MediaType::GraphqlResponse => StatusCode::SERVICE_UNAVAILABLE,
+        MediaType::Json => StatusCode::OK,
+    };
+    let mut response = json_response(status, media, &body);
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_static(RETRY_AFTER_SECS),
+    );
+    response
 }
 
 /// A request that was not executed has no `data` entry (GraphQL spec,

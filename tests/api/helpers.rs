@@ -78,6 +78,7 @@ impl TestEnv {
                 url: url.clone(),
                 max_connections: 2,
                 schema: None,
+                timeout: DbConfig::DEFAULT_TIMEOUT,
             })
             .await
             .expect("connect to the PostgreSQL test database");

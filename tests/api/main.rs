@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod availability;
 mod demo;
 mod digests;
 mod export;
@@ -21,4 +22,5 @@ mod search;
 mod shutdown;
 mod smtp_server;
 mod subscriptions;
+mod tcp_proxy;
 mod territories;
