@@ -174,12 +174,19 @@ impl Application {
             self.state.mailer.clone(),
             self.state.settings.clone(),
         );
-        tracing::info!(%addr, "Trama is listening on http://{addr}");
-        let server = axum::serve(
-            self.listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(signal);
+        let limits = crate::http::server::ServerLimits {
+            header_read_timeout: self.state.settings.header_read_timeout(),
+            max_connections: crate::http::server::effective_max_connections(
+                self.state.settings.max_connections,
+            ),
+        };
+        tracing::info!(
+            %addr,
+            max_connections = limits.max_connections,
+            header_read_timeout = ?limits.header_read_timeout,
+            "Trama is listening on http://{addr}"
+        );
+        let server = crate::http::server::serve(self.listener, router, limits, signal);
         let deadline = async move {
             // Wait for the stop signal, then for the grace period.
             while !*stopping_rx.borrow_and_update() {
@@ -190,7 +197,7 @@ impl Application {
             tokio::time::sleep(grace).await;
         };
         tokio::select! {
-            result = server => result.context("serving HTTP")?,
+            () = server => {},
             () = deadline => tracing::warn!(?grace, "grace period over: closing remaining connections"),
         }
         // Let the job in hand finish; unfinished ones are claimed again later.

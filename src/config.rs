@@ -129,6 +129,39 @@ pub struct Settings {
     )]
     pub request_timeout_secs: u64,
 
+    /// Longest a GraphQL operation may run, in seconds, over HTTP and over
+    /// WebSocket alike; past it the operation is stopped (its work
+    /// cancelled) and answers UNAVAILABLE.
+    #[arg(
+        long,
+        env = "TRAMA_GRAPHQL_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub graphql_timeout_secs: u64,
+
+    /// Seconds a connection has to send a request's headers, counted from
+    /// its opening or from the end of its previous response: slow and idle
+    /// connections are closed after it.
+    #[arg(
+        long,
+        env = "TRAMA_HEADER_READ_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub header_read_timeout_secs: u64,
+
+    /// Most connections served at once (WebSockets included); more wait to
+    /// be accepted. Lowered at start to stay below the process's limit of
+    /// open files.
+    #[arg(
+        long,
+        env = "TRAMA_MAX_CONNECTIONS",
+        default_value_t = 1024,
+        global = true
+    )]
+    pub max_connections: usize,
+
     /// Largest accepted request body, in bytes.
     #[arg(
         long,
@@ -203,6 +236,9 @@ impl Settings {
             public_url: "http://localhost:8080".to_owned(),
             graphiql: true,
             request_timeout_secs: 30,
+            graphql_timeout_secs: 10,
+            header_read_timeout_secs: 10,
+            max_connections: 1024,
             max_body_bytes: 1_048_576,
             shutdown_grace_secs: 30,
             smtp_url: None,
@@ -256,6 +292,14 @@ impl Settings {
 
     pub fn database_timeout(&self) -> Duration {
         Duration::from_secs(self.database_timeout_secs.max(1))
+    }
+
+    pub fn graphql_timeout(&self) -> Duration {
+        Duration::from_secs(self.graphql_timeout_secs.max(1))
+    }
+
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_secs.max(1))
     }
 }
 

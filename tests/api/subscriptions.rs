@@ -8,7 +8,6 @@ use futures_util::{SinkExt, StreamExt};
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use trama::domain::{NeedInput, OrganizationInput};
 use trama::services::moderation::{self, Hideable};
 use trama::services::{Actor, needs, organizations};
@@ -18,8 +17,7 @@ use crate::on_both_databases;
 
 on_both_databases!(published_needs_reach_subscribers);
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use crate::helpers::WebSocket as Socket;
 
 async fn next_json(socket: &mut Socket) -> Value {
     loop {
@@ -46,22 +44,7 @@ fn need(title: &str, status: Option<&str>) -> NeedInput {
 
 async fn published_needs_reach_subscribers(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let url = app.url("/graphql/ws").replace("http://", "ws://");
-    let mut request = url.into_client_request().expect("request");
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().expect("header"),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("connect");
-    socket
-        .send(Message::text(
-            json!({ "type": "connection_init" }).to_string(),
-        ))
-        .await
-        .expect("init");
-    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    let mut socket = crate::helpers::graphql_ws(&app, None).await;
     socket
         .send(Message::text(
             json!({
