@@ -17,6 +17,7 @@ use crate::mail::Mailer;
 use crate::matching::{Matcher, MatchingConfig};
 use crate::search::Search;
 use crate::store::db::{self, DbConfig};
+use crate::store::health::DbHealth;
 
 /// How long opening the state waits for the search index to catch up.
 const SEARCH_STARTUP_WAIT: Duration = Duration::from_secs(30);
@@ -25,6 +26,8 @@ const SEARCH_STARTUP_WAIT: Duration = Duration::from_secs(30);
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// Whether the database answers (see [`crate::store::health`]).
+    pub db_health: DbHealth,
     /// The search index and its indexer (see [`crate::search::indexer`]).
     pub search: Search,
     pub mailer: Arc<Mailer>,
@@ -41,6 +44,7 @@ impl AppState {
     /// or the index directory cannot be written.
     pub async fn open(settings: Settings) -> anyhow::Result<Self> {
         let db = connect_database(&settings).await?;
+        let db_health = DbHealth::start(&db_config(&settings));
         db::migrate(&db)
             .await
             .context("applying database migrations")?;
@@ -72,6 +76,7 @@ impl AppState {
         };
         Ok(Self {
             db,
+            db_health,
             search,
             mailer: Arc::new(mailer),
             matcher: Matcher::new(matching),
@@ -81,14 +86,18 @@ impl AppState {
     }
 }
 
-/// Opens the configured database without migrating it.
-pub async fn connect_database(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
-    let config = DbConfig {
+fn db_config(settings: &Settings) -> DbConfig {
+    DbConfig {
         url: settings.database_url(),
         max_connections: settings.database_max_connections,
         schema: settings.database_schema.clone(),
-    };
-    db::connect(&config)
+        timeout: settings.database_timeout(),
+    }
+}
+
+/// Opens the configured database without migrating it.
+pub async fn connect_database(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    db::connect(&db_config(settings))
         .await
         .with_context(|| format!("connecting to {}", settings.database_url_for_log()))
 }
@@ -167,12 +176,19 @@ impl Application {
             self.state.mailer.clone(),
             self.state.settings.clone(),
         );
-        tracing::info!(%addr, "Trama is listening on http://{addr}");
-        let server = axum::serve(
-            self.listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(signal);
+        let limits = crate::http::server::ServerLimits {
+            header_read_timeout: self.state.settings.header_read_timeout(),
+            max_connections: crate::http::server::effective_max_connections(
+                self.state.settings.max_connections,
+            ),
+        };
+        tracing::info!(
+            %addr,
+            max_connections = limits.max_connections,
+            header_read_timeout = ?limits.header_read_timeout,
+            "Trama is listening on http://{addr}"
+        );
+        let server = crate::http::server::serve(self.listener, router, limits, signal);
         let deadline = async move {
             // Wait for the stop signal, then for the grace period.
             while !*stopping_rx.borrow_and_update() {
@@ -183,7 +199,7 @@ impl Application {
             tokio::time::sleep(grace).await;
         };
         tokio::select! {
-            result = server => result.context("serving HTTP")?,
+            () = server => {},
             () = deadline => tracing::warn!(?grace, "grace period over: closing remaining connections"),
         }
         // Let the job in hand finish; unfinished ones are claimed again later.

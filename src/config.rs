@@ -64,6 +64,10 @@ pub struct Settings {
     pub database_max_connections: u32,
     /// PostgreSQL schema to use (tests isolate themselves with one schema each).
     pub database_schema: Option<String>,
+    /// Longest wait, in seconds, for a database connection from the pool
+    /// (and, on SQLite, for another process's write lock) before a request
+    /// answers UNAVAILABLE.
+    pub database_timeout_secs: u64,
     /// Directory of the search index; `None`: `index` in the data directory.
     pub index_dir: Option<PathBuf>,
     /// The match engine's weights and rules (TOML); `None`: the built-in ones.
@@ -74,6 +78,12 @@ pub struct Settings {
     pub graphiql: bool,
     /// Seconds after which a request is abandoned with 408.
     pub request_timeout_secs: u64,
+    /// Longest a GraphQL operation may run, in seconds (HTTP and WebSocket).
+    pub graphql_timeout_secs: u64,
+    /// Seconds a connection has to send a request's headers.
+    pub header_read_timeout_secs: u64,
+    /// Most connections served at once.
+    pub max_connections: usize,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
     /// Seconds given to in-flight requests to finish after SIGTERM/SIGINT.
@@ -100,6 +110,10 @@ pub struct Settings {
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_DATA_DIR: &str = "./data";
 const DEFAULT_DATABASE_MAX_CONNECTIONS: u32 = 10;
+const DEFAULT_DATABASE_TIMEOUT_SECS: u64 = 5;
+const DEFAULT_GRAPHQL_TIMEOUT_SECS: u64 = 10;
+const DEFAULT_HEADER_READ_TIMEOUT_SECS: u64 = 10;
+const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 const DEFAULT_PUBLIC_URL: &str = "http://localhost:8080";
 const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
 const DEFAULT_MAX_BODY_BYTES: usize = 1_048_576;
@@ -119,11 +133,15 @@ impl Default for Settings {
             database_url: None,
             database_max_connections: DEFAULT_DATABASE_MAX_CONNECTIONS,
             database_schema: None,
+            database_timeout_secs: DEFAULT_DATABASE_TIMEOUT_SECS,
             index_dir: None,
             matching_config: None,
             public_url: DEFAULT_PUBLIC_URL.to_owned(),
             graphiql: true,
             request_timeout_secs: DEFAULT_REQUEST_TIMEOUT_SECS,
+            graphql_timeout_secs: DEFAULT_GRAPHQL_TIMEOUT_SECS,
+            header_read_timeout_secs: DEFAULT_HEADER_READ_TIMEOUT_SECS,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             shutdown_grace_secs: DEFAULT_SHUTDOWN_GRACE_SECS,
             smtp_url: None,
@@ -178,6 +196,12 @@ pub struct DatabaseArgs {
     /// PostgreSQL schema to use (tests isolate themselves with one schema each).
     #[arg(long, env = "TRAMA_DATABASE_SCHEMA")]
     pub database_schema: Option<String>,
+
+    /// Longest wait, in seconds, for a database connection from the pool
+    /// (and, on SQLite, for another process's write lock) before a request
+    /// answers UNAVAILABLE.
+    #[arg(long, env = "TRAMA_DATABASE_TIMEOUT_SECS", default_value_t = DEFAULT_DATABASE_TIMEOUT_SECS)]
+    pub database_timeout_secs: u64,
 }
 
 impl DatabaseArgs {
@@ -186,6 +210,7 @@ impl DatabaseArgs {
         settings.database_url = self.database_url.clone();
         settings.database_max_connections = self.database_max_connections;
         settings.database_schema = self.database_schema.clone();
+        settings.database_timeout_secs = self.database_timeout_secs;
     }
 }
 
@@ -297,6 +322,24 @@ pub struct ServerArgs {
     #[arg(long, env = "TRAMA_REQUEST_TIMEOUT_SECS", default_value_t = DEFAULT_REQUEST_TIMEOUT_SECS)]
     pub request_timeout_secs: u64,
 
+    /// Longest a GraphQL operation may run, in seconds, over HTTP and over
+    /// WebSocket alike; past it the operation is stopped (its work
+    /// cancelled) and answers UNAVAILABLE.
+    #[arg(long, env = "TRAMA_GRAPHQL_TIMEOUT_SECS", default_value_t = DEFAULT_GRAPHQL_TIMEOUT_SECS)]
+    pub graphql_timeout_secs: u64,
+
+    /// Seconds a connection has to send a request's headers, counted from
+    /// its opening or from the end of its previous response: slow and idle
+    /// connections are closed after it.
+    #[arg(long, env = "TRAMA_HEADER_READ_TIMEOUT_SECS", default_value_t = DEFAULT_HEADER_READ_TIMEOUT_SECS)]
+    pub header_read_timeout_secs: u64,
+
+    /// Most connections served at once (WebSockets included); more wait to
+    /// be accepted. Lowered at start to stay below the process's limit of
+    /// open files.
+    #[arg(long, env = "TRAMA_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "TRAMA_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
@@ -316,6 +359,9 @@ impl ServerArgs {
         settings.listen = self.listen;
         settings.graphiql = self.graphiql;
         settings.request_timeout_secs = self.request_timeout_secs;
+        settings.graphql_timeout_secs = self.graphql_timeout_secs;
+        settings.header_read_timeout_secs = self.header_read_timeout_secs;
+        settings.max_connections = self.max_connections;
         settings.max_body_bytes = self.max_body_bytes;
         settings.shutdown_grace_secs = self.shutdown_grace_secs;
         settings.digest_poll_secs = self.digest_poll_secs;
@@ -373,6 +419,18 @@ impl Settings {
 
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_secs)
+    }
+
+    pub fn database_timeout(&self) -> Duration {
+        Duration::from_secs(self.database_timeout_secs.max(1))
+    }
+
+    pub fn graphql_timeout(&self) -> Duration {
+        Duration::from_secs(self.graphql_timeout_secs.max(1))
+    }
+
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_secs.max(1))
     }
 }
 

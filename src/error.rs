@@ -41,6 +41,14 @@
 //!    wrong; "sign in to continue" is only for operations that need a
 //!    session. A wrong password confirming a deletion is `UNAUTHENTICATED`
 //!    on `password`.
+//! 7. **A part that is down is `UNAVAILABLE`, at once.** When the database
+//!    cannot be reached (or is held by another process), when the search
+//!    index is missing or being rebuilt, or when an operation runs past its
+//!    time bound, the client gets `UNAVAILABLE` with a plain message saying
+//!    which part and to try again shortly, never a wait of tens of seconds,
+//!    never `INTERNAL`, and never a quieter answer (a signed-in request whose
+//!    token cannot be checked is refused, not run as anonymous; a search
+//!    without its index is refused, not answered with no results).
 
 use crate::domain::error::{Invalid, Lang, ValidationError, ValidationErrors};
 use crate::domain::labels::{label, lower_first};
@@ -56,6 +64,9 @@ pub enum ErrorCode {
     Internal,
     /// Too many attempts of a guarded operation (login, register, reset).
     RateLimited,
+    /// A part of the platform is down or the operation ran out of time: try
+    /// again shortly.
+    Unavailable,
 }
 
 impl ErrorCode {
@@ -68,6 +79,7 @@ impl ErrorCode {
             Self::Conflict => "CONFLICT",
             Self::Internal => "INTERNAL",
             Self::RateLimited => "RATE_LIMITED",
+            Self::Unavailable => "UNAVAILABLE",
         }
     }
 }
@@ -117,6 +129,43 @@ impl Entity {
     }
 }
 
+/// What is unavailable, for [`AppError::Unavailable`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unavailable {
+    /// The database does not answer (down, unreachable, or locked by
+    /// another process).
+    Database,
+    /// The search index is missing, damaged or being rebuilt.
+    Search,
+    /// The operation ran past its time bound and was stopped.
+    TooSlow,
+}
+
+impl Unavailable {
+    pub fn message(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Self::Database, Lang::It) => {
+                "Il database non risponde in questo momento. Riprova tra qualche minuto."
+            }
+            (Self::Database, Lang::En) => {
+                "The database is not answering right now. Please try again in a few minutes."
+            }
+            (Self::Search, Lang::It) => {
+                "La ricerca non è disponibile in questo momento: l'indice si sta ricostruendo. Riprova tra qualche minuto."
+            }
+            (Self::Search, Lang::En) => {
+                "Search is unavailable right now: its index is being rebuilt. Please try again in a few minutes."
+            }
+            (Self::TooSlow, Lang::It) => {
+                "La richiesta ha richiesto troppo tempo ed è stata interrotta. Riprova, magari chiedendo meno dati."
+            }
+            (Self::TooSlow, Lang::En) => {
+                "The request took too long and was stopped. Please try again, perhaps asking for less."
+            }
+        }
+    }
+}
+
 /// Everything a service can fail with, as the API reports it.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -158,6 +207,9 @@ pub enum AppError {
         reason_it: String,
         reason_en: String,
     },
+    /// A part of the platform is down, or the operation ran out of time.
+    #[error("unavailable: {0:?}")]
+    Unavailable(Unavailable),
     /// A failure that is not the caller's: logged in full, reported as a
     /// fixed message.
     #[error(transparent)]
@@ -174,6 +226,7 @@ impl AppError {
             Self::Forbidden(_) | Self::Refused { .. } => ErrorCode::Forbidden,
             Self::Internal(_) => ErrorCode::Internal,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Unavailable(_) => ErrorCode::Unavailable,
         }
     }
 
@@ -301,6 +354,7 @@ impl AppError {
             (Self::Forbidden(_), Lang::En) => "You are not allowed to do this.".to_owned(),
             (Self::Refused { reason_it, .. }, Lang::It) => reason_it.clone(),
             (Self::Refused { reason_en, .. }, Lang::En) => reason_en.clone(),
+            (Self::Unavailable(what), lang) => what.message(lang).to_owned(),
             (Self::Internal(_), Lang::It) => {
                 "Si è verificato un errore interno. Riprova tra poco; se continua, segnalalo."
                     .to_owned()
@@ -359,6 +413,10 @@ impl From<ValidationError> for AppError {
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(error: sea_orm::DbErr) -> Self {
+        if crate::store::health::is_unavailable(&error) {
+            tracing::warn!(%error, "database unavailable");
+            return Self::Unavailable(Unavailable::Database);
+        }
         Self::Internal(anyhow::Error::new(error))
     }
 }

@@ -7,7 +7,7 @@ use async_graphql::{Context, ErrorExtensions};
 
 use super::RequestLang;
 use crate::domain::Lang;
-use crate::error::AppError;
+use crate::error::{AppError, Unavailable};
 
 /// The language of this request (Italian unless the client asked for English).
 pub fn lang(ctx: &Context<'_>) -> Lang {
@@ -19,6 +19,12 @@ pub fn lang(ctx: &Context<'_>) -> Lang {
 /// Converts a service error for this request.
 pub fn to_graphql(ctx: &Context<'_>, error: AppError) -> async_graphql::Error {
     let lang = lang(ctx);
+    if matches!(error, AppError::Unavailable(Unavailable::Database))
+        && let Some(state) = ctx.data_opt::<crate::app::AppState>()
+    {
+        // Check the database now rather than at the probe's next round.
+        state.db_health.suspect();
+    }
     let error_id = error.log_internal();
     let message = error.message(lang);
     async_graphql::Error::new(message).extend_with(|_, ext| {

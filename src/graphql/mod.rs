@@ -10,6 +10,7 @@ pub mod digests;
 pub mod enums;
 pub mod error;
 pub mod inputs;
+pub mod limits;
 pub mod loaders;
 pub mod matches;
 pub mod mutation;
@@ -52,12 +53,10 @@ pub struct Mutation(
 
 pub type TramaSchema = Schema<Query, Mutation, subscription::Subscription>;
 
-/// Deepest nesting and largest cost a query may have: enough for every
-/// operation in `graphql/operations/`, small enough to refuse abusive ones.
-pub const MAX_DEPTH: usize = 12;
-/// Pages count once per item they may return (see `connection::page_cost`):
-/// 100 needs with a dozen fields each fit; 100 needs × 100 members do not.
-pub const MAX_COMPLEXITY: usize = 10_000;
+/// Deepest nesting and largest cost a query may have (see [`limits`]):
+/// enough for every operation the web app and the tests send, small enough
+/// to refuse abusive ones.
+pub use limits::{MAX_COMPLEXITY, MAX_DEPTH};
 
 /// Builds the schema with the application state and the batch loader (see
 /// [`loaders`]) in its context.
@@ -73,11 +72,11 @@ pub fn build_schema(state: AppState) -> TramaSchema {
     .data(loader)
     .data(crate::services::rate_limit::RateLimiter::new())
     .data(feed)
+    // First, so that its time bound covers the other extensions' work.
+    .extension(limits::Limits)
     .extension(search::RefreshAfterMutation)
     .extension(viewer::ReaderPerRequest)
     .extension(coercion::CoercionErrors)
-    .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY)
     .finish()
 }
 

@@ -626,7 +626,12 @@ async fn with_records(ctx: &Context<'_>, hits: Vec<search::SearchHit>) -> Result
 }
 
 fn search_failed(error: search::SearchError) -> AppError {
-    AppError::Internal(anyhow::Error::new(error))
+    match error {
+        search::SearchError::Unavailable => {
+            AppError::Unavailable(crate::error::Unavailable::Search)
+        }
+        error => AppError::Internal(anyhow::Error::new(error)),
+    }
 }
 
 #[derive(Default)]

@@ -1,7 +1,11 @@
 //! Who sent a request: the bearer token of `Authorization: Bearer <token>`
 //! resolved to a [`Viewer`], and the client's address for rate limits. A
 //! missing, unknown or expired token makes the request anonymous, so public
-//! reads keep working and protected operations answer UNAUTHENTICATED.
+//! reads keep working and protected operations answer UNAUTHENTICATED. A
+//! token that cannot be checked (the database is down) refuses the request
+//! with UNAVAILABLE: running it as anonymous would answer a signed-in person
+//! as if they were not (an empty "my organisations", a hidden draft), which
+//! is wrong, not merely degraded.
 
 use std::net::SocketAddr;
 
@@ -10,6 +14,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, header};
 
 use crate::app::AppState;
+use crate::error::{AppError, Unavailable};
 use crate::graphql::account::BearerToken;
 use crate::graphql::mutation::ClientAddr;
 use crate::graphql::viewer::Viewer;
@@ -23,13 +28,14 @@ pub struct RequestIdentity {
 }
 
 impl RequestIdentity {
-    /// Resolves the bearer token, if any. A database failure while checking
-    /// it is logged and the request runs anonymously: it never gains rights.
+    /// Resolves the bearer token, if any. Fails with UNAVAILABLE when a
+    /// token is given and cannot be checked (the database is down or does
+    /// not answer): the request is refused, never run as anonymous.
     pub async fn of(
         state: &AppState,
         headers: &HeaderMap,
         connect: Option<Extension<ConnectInfo<SocketAddr>>>,
-    ) -> Self {
+    ) -> Result<Self, AppError> {
         let client = connect.map(|Extension(ConnectInfo(addr))| ClientAddr(addr.ip()));
         let token = headers
             .get(header::AUTHORIZATION)
@@ -42,12 +48,16 @@ impl RequestIdentity {
             })
             .filter(|t| !t.is_empty());
         let Some(token) = token else {
-            return Self {
+            return Ok(Self {
                 viewer: Viewer::Anonymous,
                 token: None,
                 client,
-            };
+            });
         };
+        let unavailable = AppError::Unavailable(Unavailable::Database);
+        if !state.db_health.is_up() {
+            return Err(unavailable);
+        }
         let viewer = match accounts::authenticate(&state.db, &token).await {
             Ok(Some(user)) => Viewer::User {
                 id: user.id,
@@ -56,15 +66,16 @@ impl RequestIdentity {
             },
             Ok(None) => Viewer::Anonymous,
             Err(error) => {
-                tracing::error!(%error, "checking a bearer token failed; request runs anonymously");
-                Viewer::Anonymous
+                tracing::error!(%error, "checking a bearer token failed: request refused");
+                state.db_health.suspect();
+                return Err(unavailable);
             }
         };
-        Self {
+        Ok(Self {
             viewer,
             token: Some(BearerToken(token)),
             client,
-        }
+        })
     }
 
     /// Puts the identity into the GraphQL request's data.

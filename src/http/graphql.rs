@@ -17,16 +17,28 @@
 //! - a request that cannot be executed (the document does not parse or
 //!   validate, a variable does not coerce) has no `data` entry and gets 400
 //!   as `application/graphql-response+json`, 200 as `application/json`
-//!   (what clients of that older type expect); an executed request gets 200.
+//!   (what clients of that older type expect); an executed request gets 200;
+//! - a body larger than `TRAMA_MAX_BODY_BYTES` gets 413 with the same JSON
+//!   error as other bad input (field `body`), refused from its announced
+//!   length before it is read;
+//! - a request that could not run because a part of the platform is down
+//!   (the database, or the time bound passed; code `UNAVAILABLE`), or whose
+//!   bearer token could not be checked, gets 503 with `Retry-After` as
+//!   `application/graphql-response+json` (200 as `application/json`); it
+//!   never runs as anonymous instead.
+//!
+//! `/graphql/ws` speaks graphql-transport-ws (and the older graphql-ws); its
+//! messages follow the upgrade request's `Accept-Language`.
 
 use std::net::SocketAddr;
 
-use async_graphql::http::GraphiQLSource;
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use async_graphql::{Request, Variables};
-use async_graphql_axum::GraphQLSubscription;
+use async_graphql::{Data, Request, Variables};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -36,12 +48,15 @@ use serde_json::{Map, Value, json};
 use super::auth::RequestIdentity;
 use crate::app::AppState;
 use crate::domain::Lang;
+use crate::error::{AppError, ErrorCode};
 use crate::graphql::{RequestLang, TramaSchema, build_schema};
 
 #[derive(Clone)]
 struct GraphqlState {
     schema: TramaSchema,
     graphiql: bool,
+    /// Largest body a POST may have.
+    max_body_bytes: usize,
     /// The application, to find who is signed in.
     app: AppState,
 }
@@ -50,17 +65,40 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let graphql_state = GraphqlState {
         schema: build_schema(state.clone()),
         graphiql: state.settings.graphiql,
+        max_body_bytes: state.settings.max_body_bytes,
         app: state.clone(),
     };
-    let subscriptions = GraphQLSubscription::new(graphql_state.schema.clone());
     Router::new()
         .route(
             "/graphql",
-            get(get_graphql).post(execute).with_state(graphql_state),
+            get(get_graphql)
+                .post(execute)
+                .with_state(graphql_state.clone())
+                .layer(DefaultBodyLimit::max(state.settings.max_body_bytes)),
         )
         // Subscriptions over WebSocket (graphql-transport-ws and the older
         // graphql-ws protocol).
-        .route_service("/graphql/ws", subscriptions)
+        .route("/graphql/ws", get(websocket).with_state(graphql_state))
+}
+
+/// `GET /graphql/ws`: the WebSocket, with the language of its messages.
+async fn websocket(
+    State(state): State<GraphqlState>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+    headers: HeaderMap,
+) -> Response {
+    let lang = request_lang(&headers);
+    let schema = state.schema.clone();
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |stream| {
+            let mut data = Data::default();
+            data.insert(RequestLang(lang));
+            GraphQLWebSocket::new(stream, schema, protocol)
+                .with_data(data)
+                .serve()
+        })
 }
 
 /// The language asked for by `Accept-Language`: English when it comes first,
@@ -81,22 +119,48 @@ fn request_lang(headers: &HeaderMap) -> Lang {
 async fn execute(
     State(state): State<GraphqlState>,
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: axum::extract::Request,
 ) -> Response {
+    let headers = request.headers().clone();
     let lang = request_lang(&headers);
     let Some(media) = MediaType::negotiate(&headers) else {
         return Problem::NOT_ACCEPTABLE.respond(MediaType::Json, lang);
+    };
+    let body = match read_body(request, state.max_body_bytes).await {
+        Ok(body) => body,
+        Err(problem) => return problem.respond(media, lang),
     };
     let request = match post_request(&headers, &body) {
         Ok(request) => request,
         Err(problem) => return problem.respond(media, lang),
     };
     let request = request.data(RequestLang(lang));
-    let request = RequestIdentity::of(&state.app, &headers, connect)
-        .await
-        .attach(request);
-    respond(&state.schema, request, media).await
+    match RequestIdentity::of(&state.app, &headers, connect).await {
+        Ok(identity) => respond(&state.schema, identity.attach(request), media).await,
+        Err(error) => refuse(&error, media, lang),
+    }
+}
+
+/// The body of a POST, at most `limit` bytes: refused from its announced
+/// length before any of it is read, or as soon as what arrives passes the
+/// limit.
+async fn read_body(request: axum::extract::Request, limit: usize) -> Result<Bytes, Problem> {
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|length| length > limit as u64) {
+        return Err(Problem::BODY_TOO_LARGE);
+    }
+    // The route's DefaultBodyLimit makes the extractor stop at the limit.
+    match Bytes::from_request(request, &()).await {
+        Ok(body) => Ok(body),
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(Problem::BODY_TOO_LARGE)
+        }
+        Err(_) => Err(Problem::BODY_UNREADABLE),
+    }
 }
 
 /// `GET /graphql`: a browser asking for a page gets GraphiQL; anything else
@@ -129,7 +193,10 @@ async fn get_graphql(
         Ok(request) => request,
         Err(problem) => return problem.respond(media, lang),
     };
-    if changes_data(&mut request) {
+    // A document over the size limit is refused by the schema unparsed.
+    if request.query.len() <= crate::graphql::limits::MAX_DOCUMENT_BYTES
+        && changes_data(&mut request)
+    {
         let mut response = Problem::MUTATION_OVER_GET.respond(media, lang);
         response
             .headers_mut()
@@ -137,10 +204,10 @@ async fn get_graphql(
         return response;
     }
     let request = request.data(RequestLang(lang));
-    let request = RequestIdentity::of(&state.app, &headers, connect)
-        .await
-        .attach(request);
-    respond(&state.schema, request, media).await
+    match RequestIdentity::of(&state.app, &headers, connect).await {
+        Ok(identity) => respond(&state.schema, identity.attach(request), media).await,
+        Err(error) => refuse(&error, media, lang),
+    }
 }
 
 /// The media types a GraphQL response is sent as.
@@ -271,6 +338,17 @@ impl Problem {
         "extensions",
         "le estensioni devono essere un oggetto JSON",
         "the extensions must be a JSON object",
+    );
+    const BODY_TOO_LARGE: Self = Self {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        field: "body",
+        it: "il corpo della richiesta è troppo grande",
+        en: "the request body is too large",
+    };
+    const BODY_UNREADABLE: Self = Self::bad_request(
+        "body",
+        "il corpo della richiesta non è arrivato per intero",
+        "the request body did not arrive whole",
     );
     const MUTATION_OVER_GET: Self = Self {
         status: StatusCode::METHOD_NOT_ALLOWED,
@@ -440,21 +518,65 @@ async fn respond(schema: &TramaSchema, request: Request, media: MediaType) -> Re
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
+    let unavailable = !executed
+        && response
+            .errors
+            .iter()
+            .any(|e| error_code(e) == Some(ErrorCode::Unavailable.as_str()));
     let status = if executed {
         StatusCode::OK
     } else {
         mark_request_errors(&mut body);
         match media {
+            MediaType::GraphqlResponse if unavailable => StatusCode::SERVICE_UNAVAILABLE,
             MediaType::GraphqlResponse => StatusCode::BAD_REQUEST,
             MediaType::Json => StatusCode::OK,
         }
     };
     let mut http = json_response(status, media, &body);
+    if unavailable {
+        http.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(RETRY_AFTER_SECS),
+        );
+    }
     if let Some(value) = cache_control.and_then(|v| HeaderValue::from_str(&v).ok()) {
         http.headers_mut().insert(header::CACHE_CONTROL, value);
     }
     http.headers_mut().extend(http_headers);
     http
+}
+
+/// What a client told UNAVAILABLE should wait before trying again.
+const RETRY_AFTER_SECS: &str = "5";
+
+fn error_code(error: &async_graphql::ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        async_graphql::Value::String(code) => Some(code.as_str()),
+        _ => None,
+    }
+}
+
+/// A request refused before it reached the schema for a reason that is not
+/// the client's (its token could not be checked: the database is down):
+/// UNAVAILABLE, never run as anonymous instead.
+fn refuse(error: &AppError, media: MediaType, lang: Lang) -> Response {
+    let body = json!({
+        "errors": [{
+            "message": error.message(lang),
+            "extensions": { "code": error.code().as_str() },
+        }]
+    });
+    let status = match media {
+        MediaType::GraphqlResponse => StatusCode::SERVICE_UNAVAILABLE,
+        MediaType::Json => StatusCode::OK,
+    };
+    let mut response = json_response(status, media, &body);
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_static(RETRY_AFTER_SECS),
+    );
+    response
 }
 
 /// A request that was not executed has no `data` entry (GraphQL spec,

@@ -7,6 +7,7 @@ pub mod digests;
 pub mod graphql;
 pub mod health;
 pub mod opendata;
+pub mod server;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -36,10 +37,12 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.settings.max_body_bytes;
     let dist = frontend_dir();
     let web_app = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
-    Router::new()
+    // The GraphQL endpoint applies the body limit itself, to answer with its
+    // usual JSON error (see `graphql::read_body`); everything else gets
+    // tower-http's limit.
+    let everything_else = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .merge(graphql::routes(&state))
         .merge(digests::routes())
         .merge(opendata::routes())
         // The pages e-mail links open.
@@ -54,7 +57,10 @@ pub fn router(state: AppState) -> Router {
             ServeFile::new(dist.join("account.html")),
         )
         .fallback_service(web_app)
-        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(RequestBodyLimitLayer::new(body_limit));
+    Router::new()
+        .merge(graphql::routes(&state))
+        .merge(everything_else)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,

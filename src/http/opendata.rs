@@ -3,8 +3,11 @@
 //! `docs/opendata.md`). The file is streamed page by page from
 //! [`crate::services::opendata::Exporter`], the same code `trama export`
 //! runs. The first page is read before answering, so that a database that
-//! is down gives a 500 rather than an empty file; a failure further on
-//! cuts the stream (the error is logged with an id).
+//! is down gives a 503 (another failure a 500) rather than an empty file; a
+//! failure further on cuts the stream (the error is logged with an id).
+//! The stream ends cleanly however often it is polled after its end (the
+//! compression layer polls once more: a stream that panicked there cut every
+//! compressed download short).
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -14,6 +17,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use crate::app::AppState;
+use crate::domain::Lang;
+use crate::error::AppError;
 use crate::services::opendata::{Dataset, ExportFormat, Exporter};
 
 pub fn routes() -> Router<AppState> {
@@ -45,6 +50,17 @@ async fn download(State(state): State<AppState>, Path(file): Path<String>) -> Re
         match exporter.next_chunk().await {
             Ok(Some(chunk)) => head.extend_from_slice(&chunk),
             Ok(None) => break,
+            Err(AppError::Unavailable(what)) => {
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [
+                        (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+                        (header::RETRY_AFTER, "60"),
+                    ],
+                    format!("{}\n{}\n", what.message(Lang::It), what.message(Lang::En)),
+                )
+                    .into_response();
+            }
             Err(error) => {
                 let id = error.log_internal().unwrap_or_default();
                 return (
@@ -56,26 +72,23 @@ async fn download(State(state): State<AppState>, Path(file): Path<String>) -> Re
             }
         }
     }
-    let rest = futures_util::stream::unfold(Some(exporter), |exporter| async move {
-        let mut exporter = exporter?;
-        match exporter.next_chunk().await {
-            Ok(Some(chunk)) => Some((Ok(Bytes::from(chunk)), Some(exporter))),
-            Ok(None) => None,
-            Err(error) => {
-                let id = error.log_internal().unwrap_or_default();
-                Some((
-                    Err(std::io::Error::other(format!(
+    // An async stream returns None for good once finished.
+    let body = async_stream::stream! {
+        yield Ok::<_, std::io::Error>(Bytes::from(head));
+        loop {
+            match exporter.next_chunk().await {
+                Ok(Some(chunk)) => yield Ok(Bytes::from(chunk)),
+                Ok(None) => break,
+                Err(error) => {
+                    let id = error.log_internal().unwrap_or_default();
+                    yield Err(std::io::Error::other(format!(
                         "open-data export cut short (code {id})"
-                    ))),
-                    None,
-                ))
+                    )));
+                    break;
+                }
             }
         }
-    });
-    let body = futures_util::StreamExt::chain(
-        futures_util::stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(head)) }),
-        rest,
-    );
+    };
     (
         [
             (header::CONTENT_TYPE, format.content_type().to_owned()),

@@ -91,13 +91,18 @@ impl Worker {
         let mut last_prune = Instant::now();
         tracing::info!(worker = %name, "job worker started");
         while !*stopped.borrow() {
-            match claim(&self.db, &name, BATCH).await {
-                Ok(claimed) if !claimed.is_empty() => {
-                    self.run_batch(claimed).await;
-                    continue;
+            // Match refreshes take their candidates from the search index:
+            // while it is missing or rebuilt they would find too few and
+            // drop good matches, so the jobs wait for it.
+            if self.search.can_serve() {
+                match claim(&self.db, &name, BATCH).await {
+                    Ok(claimed) if !claimed.is_empty() => {
+                        self.run_batch(claimed).await;
+                        continue;
+                    }
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(%error, "claiming jobs failed"),
                 }
-                Ok(_) => {}
-                Err(error) => tracing::warn!(%error, "claiming jobs failed"),
             }
             if last_prune.elapsed() >= PRUNE_EVERY {
                 last_prune = Instant::now();

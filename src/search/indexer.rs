@@ -49,7 +49,13 @@
 //! A missing or corrupt index is replaced by an empty one and rebuilt from
 //! the database, at start ([`super::SearchIndex::open_or_create`]) and when
 //! the directory disappears or a commit fails under a running process.
-//! `/readyz` reports the index down while it rebuilds.
+//! `/readyz` reports the index down while it rebuilds, and searches answer
+//! [`SearchError::Unavailable`] rather than an incomplete list.
+//!
+//! An error that is not damage (too many open files, no memory, no
+//! permission for now) never replaces the index: the indexer waits and
+//! retries, resuming from its last commit (see
+//! [`SearchError::means_damaged`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -63,7 +69,9 @@ use uuid::Uuid;
 
 use super::schema::DocType;
 use super::searcher::{SearchRequest, SearchResults, SimilarRequest};
-use super::{CommitPayload, OpenOutcome, SearchError, SearchHit, SearchIndex, SearchWriter};
+use super::{
+    CommitPayload, IndexHealth, OpenOutcome, SearchError, SearchHit, SearchIndex, SearchWriter,
+};
 use crate::error::AppError;
 use crate::services::search_docs;
 use crate::store::entities::search_outbox;
@@ -204,6 +212,7 @@ impl Search {
             committed: None,
             dirty: false,
             needs_rebuild: outcome == OpenOutcome::Created,
+            needs_reopen: false,
         };
         tokio::spawn(indexer.run(receiver));
         Ok(Self {
@@ -318,8 +327,20 @@ impl Search {
         }
     }
 
-    /// Runs a search off the async threads.
+    /// Whether a search can be answered completely now: the index is not
+    /// being rebuilt and its files are in place. (A process short of file
+    /// descriptors still answers from the segments it has open.)
+    pub fn can_serve(&self) -> bool {
+        self.status() != SearchStatus::Rebuilding && self.index().files_present()
+    }
+
+    /// Runs a search off the async threads. Fails with
+    /// [`SearchError::Unavailable`] while the index is missing or being
+    /// rebuilt: an empty answer would say "nothing found", which is false.
     pub async fn search(&self, request: SearchRequest) -> Result<SearchResults, SearchError> {
+        if !self.can_serve() {
+            return Err(SearchError::Unavailable);
+        }
         let index = self.index();
         tokio::task::spawn_blocking(move || index.search(&request))
             .await
@@ -328,8 +349,12 @@ impl Search {
             })?
     }
 
-    /// Finds similar open offers or needs off the async threads.
+    /// Finds similar open offers or needs off the async threads; fails like
+    /// [`Search::search`].
     pub async fn similar(&self, request: SimilarRequest) -> Result<Vec<SearchHit>, SearchError> {
+        if !self.can_serve() {
+            return Err(SearchError::Unavailable);
+        }
         let index = self.index();
         tokio::task::spawn_blocking(move || index.similar(&request))
             .await
@@ -364,6 +389,7 @@ pub async fn reindex(db: DatabaseConnection, dir: &Path) -> Result<u64, anyhow::
         committed: None,
         dirty: false,
         needs_rebuild: true,
+        needs_reopen: false,
     };
     let count = indexer.rebuild().await?;
     indexer.stop().await;
@@ -417,6 +443,9 @@ struct Indexer {
     /// Documents changed since the last commit.
     dirty: bool,
     needs_rebuild: bool,
+    /// The writer was given up (see [`Indexer::recover`]) and reopening the
+    /// index failed: try again before anything else.
+    needs_reopen: bool,
 }
 
 impl Indexer {
@@ -447,36 +476,52 @@ impl Indexer {
                 }
             }
 
-            if self.shared.index().is_ready() {
-                unready_since = None;
-            } else {
-                let since = *unready_since.get_or_insert_with(Instant::now);
-                if since.elapsed() >= UNREADY_GRACE {
-                    tracing::warn!(dir = %self.dir.display(), "search index directory gone or damaged: rebuilding");
-                    self.recover().await;
+            match self.shared.index().health() {
+                IndexHealth::Ready => unready_since = None,
+                IndexHealth::Damaged => {
+                    let since = *unready_since.get_or_insert_with(Instant::now);
+                    if since.elapsed() >= UNREADY_GRACE {
+                        tracing::warn!(dir = %self.dir.display(), "search index directory gone or damaged: rebuilding");
+                        self.recover().await;
+                        unready_since = None;
+                    }
+                }
+                // Too many open files, say: the index is not damaged, and
+                // replacing it would only make things worse. Wait.
+                IndexHealth::Unreadable => {
                     unready_since = None;
+                    tracing::warn!(dir = %self.dir.display(), "search index unreadable for now (not damaged): waiting");
                 }
             }
 
-            if self.needs_rebuild {
-                self.rebuild_logged().await;
+            if self.needs_reopen {
+                self.recover().await;
             }
-            let sweep = last_sweep.elapsed() >= SWEEP_EVERY;
-            if sweep {
-                last_sweep = Instant::now();
-            }
-            match self.pass(sweep).await {
-                Ok(()) => {
-                    if !self.needs_rebuild {
-                        self.shared.set_status(SearchStatus::Current);
+            if !self.needs_reopen {
+                if self.needs_rebuild {
+                    self.rebuild_logged().await;
+                }
+                let sweep = last_sweep.elapsed() >= SWEEP_EVERY;
+                if sweep {
+                    last_sweep = Instant::now();
+                }
+                match self.pass(sweep).await {
+                    Ok(()) => {
+                        if !self.needs_rebuild {
+                            self.shared.set_status(SearchStatus::Current);
+                        }
                     }
-                }
-                Err(PassError::Db(error)) => {
-                    tracing::warn!(%error, "search indexer: database unavailable, retrying");
-                }
-                Err(PassError::Index(error)) => {
-                    tracing::error!(%error, "search indexer: index error, reopening the index");
-                    self.recover().await;
+                    Err(PassError::Db(error)) => {
+                        tracing::warn!(%error, "search indexer: database unavailable, retrying");
+                    }
+                    Err(PassError::Index(error)) if error.means_damaged() => {
+                        tracing::error!(%error, "search indexer: index damaged, reopening the index");
+                        self.recover().await;
+                    }
+                    Err(PassError::Index(error)) => {
+                        tracing::warn!(%error, "search indexer: index error (not damage), retrying from the last commit");
+                        self.retry_from_last_commit().await;
+                    }
                 }
             }
             for done in waiting {
@@ -780,10 +825,29 @@ impl Indexer {
         Ok(())
     }
 
+    /// After an index error that is not damage (e.g. a commit that could
+    /// not open a file): drops the uncommitted work and reads the outbox
+    /// again from the last commit, so nothing is lost or skipped. When even
+    /// that fails, the writer is reopened.
+    async fn retry_from_last_commit(&mut self) {
+        if let Err(error) = self.blocking(|writer| writer.rollback()).await {
+            tracing::warn!(%error, "search indexer: rollback failed, reopening the index");
+            self.recover().await;
+            return;
+        }
+        self.dirty = false;
+        match self.committed {
+            Some(cursor) => self.resume_at(cursor).await,
+            None => self.needs_rebuild = true,
+        }
+    }
+
     /// Drops the writer, reopens (or recreates) the index and swaps it in;
-    /// a recreated index is rebuilt.
+    /// a recreated index is rebuilt. When reopening fails (the directory
+    /// cannot be written, or files cannot be opened for now), nothing is
+    /// swapped and it is tried again at the next tick: searches keep the
+    /// old reader meanwhile.
     async fn recover(&mut self) {
-        self.shared.set_status(SearchStatus::Rebuilding);
         // The old writer must release the directory lock before a new one
         // can take it: swap in a throwaway in-memory writer meanwhile.
         let placeholder = match SearchIndex::in_memory().and_then(|i| i.writer()) {
@@ -808,9 +872,13 @@ impl Indexer {
         .await;
         match reopened {
             Ok(Ok((index, outcome, writer))) => {
+                // Searches stop before the new (perhaps empty) index is
+                // swapped in, until it is known complete.
+                self.shared.set_status(SearchStatus::Rebuilding);
                 *self.writer.lock().unwrap_or_else(PoisonError::into_inner) = writer;
                 self.shared.replace(Arc::new(index));
                 self.dirty = false;
+                self.needs_reopen = false;
                 self.needs_rebuild = true;
                 if outcome == OpenOutcome::Opened
                     && let Ok(Some(cursor)) = self.check_cursor().await
@@ -823,11 +891,11 @@ impl Indexer {
             }
             Ok(Err(error)) => {
                 tracing::error!(%error, "search indexer cannot reopen the index; retrying");
-                self.needs_rebuild = true;
+                self.needs_reopen = true;
             }
             Err(error) => {
                 tracing::error!(%error, "search indexer cannot reopen the index; retrying");
-                self.needs_rebuild = true;
+                self.needs_reopen = true;
             }
         }
     }

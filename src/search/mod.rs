@@ -88,6 +88,85 @@ pub enum SearchError {
     /// A request that cannot be served (e.g. a distance sort without a point).
     #[error("invalid search request: {0}")]
     Invalid(&'static str),
+    /// The index is missing or being rebuilt: an answer now would be
+    /// incomplete (or empty), so none is given.
+    #[error("the search index is missing or being rebuilt")]
+    Unavailable,
+}
+
+impl SearchError {
+    /// Whether the error says the index on disk is missing or damaged (then
+    /// it is rebuilt), rather than that the system is short of something
+    /// (file descriptors, memory, disk space) or refuses access for now:
+    /// throwing a healthy index away for those would turn a passing
+    /// shortage into a rebuild.
+    pub fn means_damaged(&self) -> bool {
+        match self {
+            Self::Io { source, .. } => io_means_damaged(source),
+            Self::Tantivy(error) => tantivy_means_damaged(error),
+            Self::Locked(_) | Self::Invalid(_) | Self::Unavailable => false,
+        }
+    }
+}
+
+/// See [`SearchError::means_damaged`].
+fn io_means_damaged(error: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        error.kind(),
+        ErrorKind::NotFound
+            | ErrorKind::NotADirectory
+            | ErrorKind::InvalidData
+            | ErrorKind::UnexpectedEof
+    )
+}
+
+/// See [`SearchError::means_damaged`].
+fn tantivy_means_damaged(error: &tantivy::TantivyError) -> bool {
+    use tantivy::TantivyError;
+    use tantivy::directory::error::{OpenDirectoryError, OpenReadError, OpenWriteError};
+    match error {
+        TantivyError::DataCorruption(_)
+        | TantivyError::IncompatibleIndex(_)
+        | TantivyError::SchemaError(_)
+        | TantivyError::DeserializeError(_) => true,
+        TantivyError::IoError(io) => io_means_damaged(io),
+        TantivyError::OpenReadError(OpenReadError::IoError { io_error, .. }) => {
+            io_means_damaged(io_error)
+        }
+        TantivyError::OpenReadError(_) => true,
+        TantivyError::OpenDirectoryError(
+            OpenDirectoryError::DoesNotExist(_) | OpenDirectoryError::NotADirectory(_),
+        ) => true,
+        TantivyError::OpenDirectoryError(OpenDirectoryError::IoError { io_error, .. }) => {
+            io_means_damaged(io_error)
+        }
+        TantivyError::OpenWriteError(OpenWriteError::IoError { io_error, .. }) => {
+            io_means_damaged(io_error)
+        }
+        _ => false,
+    }
+}
+
+/// Sorts a result of reading the index: its value, `None` when the index
+/// is missing or damaged, or the error when it is neither.
+fn unless_damaged<T>(result: tantivy::Result<T>) -> Result<Option<T>, SearchError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(error) if tantivy_means_damaged(&error) => Ok(None),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// What a look at the index's files finds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IndexHealth {
+    /// Present and readable.
+    Ready,
+    /// Missing or damaged: to be replaced and rebuilt.
+    Damaged,
+    /// Cannot be read for now (e.g. too many open files): not damaged.
+    Unreadable,
 }
 
 /// What opening the index found on disk.
@@ -132,15 +211,17 @@ impl std::fmt::Debug for SearchIndex {
 
 impl SearchIndex {
     /// Opens the index in `dir`, replacing it with an empty one when it is
-    /// missing, unreadable or of another schema version. Fails only when the
-    /// directory cannot be created or written.
+    /// missing, damaged or of another schema version. Fails when the
+    /// directory cannot be created or written, and when the index cannot be
+    /// read for a reason that is not damage (too many open files, no
+    /// memory, no permission): then nothing is replaced.
     pub fn open_or_create(dir: &Path) -> Result<(Self, OpenOutcome), SearchError> {
         let io = |source| SearchError::Io {
             path: dir.to_path_buf(),
             source,
         };
         let (schema, fields) = schema::build();
-        if let Some(index) = Self::try_open_current(dir, &schema) {
+        if let Some(index) = Self::try_open_current(dir, &schema)? {
             return Ok((
                 Self::from_index(index, fields, Some(dir))?,
                 OpenOutcome::Opened,
@@ -165,21 +246,42 @@ impl SearchIndex {
         Self::from_index(Index::create_in_ram(schema), fields, None)
     }
 
-    fn try_open_current(dir: &Path, schema: &tantivy::schema::Schema) -> Option<Index> {
-        let version = std::fs::read_to_string(dir.join(VERSION_FILE)).ok()?;
+    /// The index in `dir` if it is present, undamaged and of this version;
+    /// `None` when it is missing, damaged or outdated. Fails when it cannot
+    /// be read for another reason.
+    fn try_open_current(
+        dir: &Path,
+        schema: &tantivy::schema::Schema,
+    ) -> Result<Option<Index>, SearchError> {
+        let version = match std::fs::read_to_string(dir.join(VERSION_FILE)) {
+            Ok(version) => version,
+            Err(error) if io_means_damaged(&error) => return Ok(None),
+            Err(source) => {
+                return Err(SearchError::Io {
+                    path: dir.to_path_buf(),
+                    source,
+                });
+            }
+        };
         if version.trim() != version_tag() {
-            return None;
+            return Ok(None);
         }
-        let index = Index::open_in_dir(dir).ok()?;
+        let Some(index) = unless_damaged(Index::open_in_dir(dir))? else {
+            return Ok(None);
+        };
         if index.schema() != *schema {
-            return None;
+            return Ok(None);
         }
         // Opening a searcher reads every segment's metadata: a damaged
         // segment list fails here rather than at the first query.
-        let reader = index.reader().ok()?;
+        let Some(reader) = unless_damaged(index.reader())? else {
+            return Ok(None);
+        };
         let _ = reader.searcher().num_docs();
-        index.load_metas().ok()?;
-        Some(index)
+        if unless_damaged(index.load_metas())?.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(index))
     }
 
     fn from_index(index: Index, fields: Fields, dir: Option<&Path>) -> Result<Self, SearchError> {
@@ -304,16 +406,37 @@ impl SearchIndex {
     }
 
     /// Whether the index can serve a search: its directory is still there and
-    /// a searcher can be taken.
+    /// its segment list can be read.
     pub fn is_ready(&self) -> bool {
-        match &self.dir {
-            // Reads meta.json from disk: fails when the directory was removed
-            // or damaged under a running process.
-            Some(dir) => {
-                dir.join(VERSION_FILE).exists() && self.index.searchable_segment_ids().is_ok()
-            }
-            None => true,
+        self.health() == IndexHealth::Ready
+    }
+
+    /// Looks at the files: reads meta.json from disk, so a directory removed
+    /// or damaged under a running process shows; an error that is not
+    /// damage (too many open files) is [`IndexHealth::Unreadable`].
+    pub fn health(&self) -> IndexHealth {
+        let Some(dir) = &self.dir else {
+            return IndexHealth::Ready;
+        };
+        match dir.join(VERSION_FILE).try_exists() {
+            Ok(true) => {}
+            Ok(false) => return IndexHealth::Damaged,
+            Err(error) if io_means_damaged(&error) => return IndexHealth::Damaged,
+            Err(_) => return IndexHealth::Unreadable,
         }
+        match unless_damaged(self.index.searchable_segment_ids()) {
+            Ok(Some(_)) => IndexHealth::Ready,
+            Ok(None) => IndexHealth::Damaged,
+            Err(_) => IndexHealth::Unreadable,
+        }
+    }
+
+    /// Whether the index's files are in place (one `stat`, no file opened:
+    /// cheap enough for every search).
+    pub fn files_present(&self) -> bool {
+        self.dir
+            .as_ref()
+            .is_none_or(|dir| dir.join(VERSION_FILE).exists())
     }
 }
 
@@ -395,6 +518,32 @@ mod index_tests {
         std::fs::write(dir.join(VERSION_FILE), b"0").expect("old version");
         let (_, outcome) = SearchIndex::open_or_create(&dir).expect("upgrade");
         assert_eq!(outcome, OpenOutcome::Created);
+    }
+
+    #[test]
+    fn shortages_are_not_damage() {
+        let io = |source| SearchError::Io {
+            path: PathBuf::from("index"),
+            source,
+        };
+        // Too many open files (per process, then system-wide), no memory.
+        for errno in [24, 23, 12] {
+            assert!(!io(std::io::Error::from_raw_os_error(errno)).means_damaged());
+            let tantivy = tantivy::TantivyError::OpenReadError(
+                tantivy::directory::error::OpenReadError::wrap_io_error(
+                    std::io::Error::from_raw_os_error(errno),
+                    PathBuf::from("meta.json"),
+                ),
+            );
+            assert!(!SearchError::Tantivy(tantivy).means_damaged());
+        }
+        assert!(io(std::io::Error::from(std::io::ErrorKind::NotFound)).means_damaged());
+        assert!(
+            SearchError::Tantivy(tantivy::TantivyError::DataCorruption(
+                tantivy::error::DataCorruption::comment_only("bad meta.json")
+            ))
+            .means_damaged()
+        );
     }
 
     #[test]

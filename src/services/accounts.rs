@@ -49,16 +49,36 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
 }
 
-fn hash_password(password: &Password) -> Result<String, AppError> {
-    Argon2::default()
-        .hash_password(password.expose().as_bytes())
-        .map(|hash| hash.to_string())
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
+/// Argon2 costs tens of milliseconds of CPU by design: it runs on a
+/// blocking thread, never on the async workers that serve every other
+/// request (a burst of sign-ins would otherwise stall them all).
+async fn off_workers<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("password hashing thread: {e}")))
+}
+
+async fn hash_password(password: &Password) -> Result<String, AppError> {
+    let password = password.clone();
+    off_workers(move || {
+        Argon2::default()
+            .hash_password(password.expose().as_bytes())
+            .map(|hash| hash.to_string())
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
+    })
+    .await?
 }
 
 /// Whether `password` matches `stored`. A malformed stored hash is an
 /// internal error, not a wrong password.
-fn password_matches(password: &str, stored: &str) -> Result<bool, AppError> {
+async fn password_matches(password: &str, stored: &str) -> Result<bool, AppError> {
+    let (password, stored) = (password.to_owned(), stored.to_owned());
+    off_workers(move || password_matches_now(&password, &stored)).await?
+}
+
+fn password_matches_now(password: &str, stored: &str) -> Result<bool, AppError> {
     let parsed = PasswordHash::new(stored)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("stored password hash unreadable: {e}")))?;
     Ok(Argon2::default()
@@ -68,17 +88,21 @@ fn password_matches(password: &str, stored: &str) -> Result<bool, AppError> {
 
 /// Burns the same work as a real verification, so that an unknown address
 /// answers as slowly as a wrong password.
-fn spend_verification_time(password: &str) {
+async fn spend_verification_time(password: &str) {
     static DUMMY: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| {
-        Argon2::default()
-            .hash_password(b"not a real password, only a timing equaliser")
-            .ok()
-            .map(|h| h.to_string())
-    });
-    if let Some(dummy) = dummy {
-        let _ = password_matches(password, dummy);
-    }
+    let password = password.to_owned();
+    let _ = off_workers(move || {
+        let dummy = DUMMY.get_or_init(|| {
+            Argon2::default()
+                .hash_password(b"not a real password, only a timing equaliser")
+                .ok()
+                .map(|h| h.to_string())
+        });
+        if let Some(dummy) = dummy {
+            let _ = password_matches_now(&password, dummy);
+        }
+    })
+    .await;
 }
 
 /// Registers an account. Fails with BAD_USER_INPUT (fields `email`,
@@ -92,7 +116,7 @@ pub async fn register(
     locale: Lang,
 ) -> Result<Registered, AppError> {
     let new = NewUser::parse(email, display_name, password)?;
-    let password_hash = hash_password(&new.password)?;
+    let password_hash = hash_password(&new.password).await?;
     let txn = db.begin().await?;
     let taken = users::Entity::find()
         .filter(users::Column::Email.eq(new.email.as_str()))
@@ -287,14 +311,14 @@ pub async fn login(
     };
     let wrong = AppError::WrongCredentials(Credentials::EmailAndPassword);
     let Some(user) = user else {
-        spend_verification_time(password);
+        spend_verification_time(password).await;
         return Err(wrong);
     };
     let Some(stored) = &user.password_hash else {
-        spend_verification_time(password);
+        spend_verification_time(password).await;
         return Err(wrong);
     };
-    if !password_matches(password, stored)? {
+    if !password_matches(password, stored).await? {
         return Err(wrong);
     }
     let token = tokens::generate()?;
@@ -378,7 +402,7 @@ pub async fn reset_password(
 ) -> Result<users::Model, AppError> {
     let password =
         Password::parse(new_password).map_err(|reason| AppError::invalid("password", reason))?;
-    let password_hash = hash_password(&password)?;
+    let password_hash = hash_password(&password).await?;
     let txn = db.begin().await?;
     let used = consume_email_token(&txn, token, EmailTokenPurpose::ResetPassword).await?;
     let user = users::Entity::find_by_id(used.user_id)
@@ -561,7 +585,7 @@ pub async fn delete_account(
 ) -> Result<(), AppError> {
     let user = get(db, user_id).await?;
     let confirmed = match &user.password_hash {
-        Some(stored) => password_matches(password, stored)?,
+        Some(stored) => password_matches(password, stored).await?,
         None => false,
     };
     if !confirmed {

@@ -55,6 +55,16 @@ pub struct DbConfig {
     pub max_connections: u32,
     /// PostgreSQL schema to work in (must exist); `None` for the default.
     pub schema: Option<String>,
+    /// Longest wait for a connection from the pool (opening one included)
+    /// and, on SQLite, for another process's write lock. Past it a
+    /// statement fails, and the API answers UNAVAILABLE: during an outage
+    /// requests fail in seconds rather than hang.
+    pub timeout: Duration,
+}
+
+impl DbConfig {
+    /// The wait of [`DbConfig::timeout`] when nothing else is configured.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 }
 
 /// Errors opening the database.
@@ -73,14 +83,15 @@ pub enum ConnectError {
 
 /// Opens a pool. For SQLite the file (and its directory) is created when
 /// missing. Fails when the URL is not SQLite or PostgreSQL, when the directory
-/// cannot be created, or when the server does not answer within 5 seconds.
+/// cannot be created, or when the server does not answer within the
+/// configured timeout.
 pub async fn connect(config: &DbConfig) -> Result<DatabaseConnection, ConnectError> {
     let backend = Backend::from_url(&config.url).ok_or(ConnectError::UnsupportedUrl)?;
     let mut options = ConnectOptions::new(config.url.clone());
-    options
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(30))
-        .sqlx_logging(false);
+    // sqlx bounds opening a connection by the acquire timeout (sea-orm's
+    // connect_timeout sets the same value), and retries a refused
+    // connection until it passes: one bound covers both.
+    options.acquire_timeout(config.timeout).sqlx_logging(false);
     match backend {
         Backend::Sqlite => {
             if let Some(dir) = sqlite_file_path(&config.url)
@@ -92,22 +103,32 @@ pub async fn connect(config: &DbConfig) -> Result<DatabaseConnection, ConnectErr
                     source,
                 })?;
             }
+            let busy_timeout = config.timeout;
             options
                 .max_connections(1)
                 .min_connections(1)
                 // An in-memory database lives as long as its connection.
                 .idle_timeout(None)
                 .max_lifetime(None)
-                .map_sqlx_sqlite_opts(|opts| {
+                .map_sqlx_sqlite_opts(move |opts| {
                     opts.create_if_missing(true)
                         .foreign_keys(true)
                         .journal_mode(SqliteJournalMode::Wal)
                         .synchronous(SqliteSynchronous::Normal)
-                        .busy_timeout(Duration::from_secs(10))
+                        .busy_timeout(busy_timeout)
                 });
         }
         Backend::Postgres => {
-            options.max_connections(config.max_connections.max(2));
+            // A statement waits for another transaction's lock no longer
+            // than for a connection (SQLite's busy timeout does the same):
+            // then it fails, and is not left to run after the request that
+            // sent it has given up.
+            let lock_timeout = format!("{}ms", config.timeout.as_millis());
+            options
+                .max_connections(config.max_connections.max(2))
+                .map_sqlx_postgres_opts(move |opts| {
+                    opts.options([("lock_timeout", lock_timeout.clone())])
+                });
             if let Some(schema) = &config.schema {
                 options.set_schema_search_path(schema.clone());
             }

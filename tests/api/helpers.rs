@@ -78,6 +78,7 @@ impl TestEnv {
                 url: url.clone(),
                 max_connections: 2,
                 schema: None,
+                timeout: DbConfig::DEFAULT_TIMEOUT,
             })
             .await
             .expect("connect to the PostgreSQL test database");
@@ -363,4 +364,49 @@ pub async fn gql_in(
     variables: Value,
 ) -> Value {
     gql_via(&app.client, app, token, lang, query, variables).await
+}
+
+/// A WebSocket to the test server.
+pub type WebSocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens `/graphql/ws` with graphql-transport-ws (and `Accept-Language`
+/// when given), says `connection_init` and waits for the server's ack.
+pub async fn graphql_ws(app: &TestApp, accept_language: Option<&str>) -> WebSocket {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let url = app.url("/graphql/ws").replace("http://", "ws://");
+    let mut request = url.into_client_request().expect("request");
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    if let Some(lang) = accept_language {
+        request
+            .headers_mut()
+            .insert("Accept-Language", lang.parse().expect("header"));
+    }
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect");
+    socket
+        .send(Message::text(
+            json!({ "type": "connection_init" }).to_string(),
+        ))
+        .await
+        .expect("init");
+    loop {
+        let message = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+            .await
+            .expect("the ack within 10 s")
+            .expect("socket open")
+            .expect("message");
+        if let Message::Text(text) = message {
+            let value: Value = serde_json::from_str(&text).expect("JSON message");
+            assert_eq!(value["type"], "connection_ack", "{value}");
+            return socket;
+        }
+    }
 }

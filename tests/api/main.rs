@@ -3,7 +3,9 @@
 
 mod helpers;
 
+mod abuse;
 mod accounts;
+mod availability;
 mod bad_input;
 mod cli;
 mod demo;
@@ -29,5 +31,6 @@ mod search;
 mod shutdown;
 mod smtp_server;
 mod subscriptions;
+mod tcp_proxy;
 mod territories;
 mod visibility;

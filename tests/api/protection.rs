@@ -18,6 +18,7 @@ async fn post(app: &TestApp, query: &str) -> (u16, Value) {
         .client
         .post(app.url("/graphql"))
         .header("accept", "application/json")
+        .header("accept-language", "en")
         .json(&json!({ "query": query }))
         .send()
         .await

@@ -8,7 +8,6 @@ use futures_util::{SinkExt, StreamExt};
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use trama::domain::{NeedInput, OrganizationInput};
 use trama::services::moderation::{self, Hideable};
 use trama::services::{Actor, needs, organizations};
@@ -18,8 +17,7 @@ use crate::on_both_databases;
 
 on_both_databases!(published_needs_reach_subscribers);
 
-pub type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub use crate::helpers::WebSocket as Socket;
 
 /// The next JSON message of the socket; panics after 10 s.
 pub async fn next_json(socket: &mut Socket) -> Value {
@@ -39,22 +37,7 @@ pub async fn next_json(socket: &mut Socket) -> Value {
 /// starts `query` as subscription "1"; returns once the feed has had time
 /// to register the subscriber.
 pub async fn subscribe(app: &TestApp, query: &str) -> Socket {
-    let url = app.url("/graphql/ws").replace("http://", "ws://");
-    let mut request = url.into_client_request().expect("request");
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().expect("header"),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("connect");
-    socket
-        .send(Message::text(
-            json!({ "type": "connection_init" }).to_string(),
-        ))
-        .await
-        .expect("init");
-    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    let mut socket = crate::helpers::graphql_ws(app, None).await;
     socket
         .send(Message::text(
             json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }).to_string(),
