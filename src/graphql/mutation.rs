@@ -67,9 +67,9 @@ fn limit_mail_to(
 }
 
 /// Settles the attempts of an operation that counts wrong passwords only:
-/// kept on UNAUTHENTICATED, given back otherwise.
+/// kept when the password (or the e-mail) was wrong, given back otherwise.
 fn count_if_wrong_password<T>(permit: Permit<'_>, result: &Result<T, AppError>) {
-    if !matches!(result, Err(AppError::Unauthenticated)) {
+    if !matches!(result, Err(AppError::WrongCredentials(_))) {
         permit.give_back();
     }
 }
