@@ -442,10 +442,4 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
     }
 }
 
-/// Whether a database error is a unique-constraint violation, on either backend.
-pub fn is_unique_violation(error: &sea_orm::DbErr) -> bool {
-    matches!(
-        error.sql_err(),
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-    )
-}
+pub use crate::store::error::is_unique_violation;

@@ -26,7 +26,7 @@ impl StoreError {
     /// Whether the statement broke a unique constraint (either backend), so
     /// the service can answer CONFLICT on the right field.
     pub fn is_unique_violation(&self) -> bool {
-        crate::error::is_unique_violation(&self.source)
+        is_unique_violation(&self.source)
     }
 
     /// Whether the database could not be reached at all.
@@ -62,4 +62,12 @@ impl<T> Context<T> for StoreResult<T> {
     fn context(self, _what: &'static str) -> StoreResult<T> {
         self
     }
+}
+
+/// Whether a database error is a unique-constraint violation, on either backend.
+pub fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(
+        error.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }

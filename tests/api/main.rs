@@ -17,6 +17,7 @@ mod graphql_http;
 mod graphql_lists;
 mod health;
 mod import;
+mod layers;
 mod mail;
 mod matching;
 mod memberships;
