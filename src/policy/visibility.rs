@@ -182,6 +182,55 @@ pub fn posting_is_public(organization: &organizations::Model, posting: &impl Pos
         && !posting.is_draft()
 }
 
+/// Whether a list of postings with `status` may be read: any status but
+/// drafts by anyone; drafts only of one organisation (BAD_USER_INPUT on
+/// `filter.organizationId` when none is named), to its members and the
+/// moderators (UNAUTHENTICATED for someone not `signed_in`, FORBIDDEN for
+/// other accounts).
+pub fn check_posting_list(
+    reader: &Reader,
+    signed_in: bool,
+    status: PostingStatus,
+    organization_id: Option<Uuid>,
+) -> Result<(), AppError> {
+    if status != PostingStatus::Draft {
+        return Ok(());
+    }
+    let Some(organization_id) = organization_id else {
+        return Err(AppError::invalid(
+            "filter.organizationId",
+            crate::domain::Invalid::Required,
+        ));
+    };
+    if reader.may_see_drafts(organization_id) {
+        Ok(())
+    } else if signed_in {
+        Err(AppError::Forbidden(
+            "only members see their organisation's drafts",
+        ))
+    } else {
+        Err(AppError::Unauthenticated)
+    }
+}
+
+/// Whether the matches an organisation dismissed may be listed for
+/// `user_id`: only for its members (not even moderators: dismissing is the
+/// organisation's own judgement). UNAUTHENTICATED when anonymous, FORBIDDEN
+/// for anyone else. Everyone else gets the lists without them.
+pub async fn check_dismissed_matches(
+    db: &impl ConnectionTrait,
+    user_id: Option<Uuid>,
+    organization_id: Uuid,
+) -> Result<(), AppError> {
+    let user_id = user_id.ok_or(AppError::Unauthenticated)?;
+    match lookups::membership(db, user_id, organization_id).await? {
+        Some(_) => Ok(()),
+        None => Err(AppError::Forbidden(
+            "only members of the organisation may do this",
+        )),
+    }
+}
+
 /// The exact point of a need, shown only when the need chose to show it
 /// (`location_precision` EXACT): a need may hide its address (neighbourhood
 /// or municipality only) to protect vulnerable people. Everyone, insiders
