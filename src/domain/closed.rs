@@ -163,6 +163,28 @@ pub(crate) use closed_list;
 
 /// Checks the invariants every closed list must keep; called from the tests
 /// of each list so a new enum is covered by adding one line.
+/// Reads a JSON array of closed-list values as the services store them.
+/// Values no longer in the list are skipped (and logged) rather than failing
+/// the read: stored data outlives enum changes.
+pub fn closed_list_values<T: ClosedList>(value: &serde_json::Value) -> Vec<T> {
+    value
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item.as_str())
+                .filter_map(|item| match T::parse(item) {
+                    Ok(parsed) => Some(parsed),
+                    Err(_) => {
+                        tracing::warn!(value = item, "stored value outside its closed list");
+                        None
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 pub(crate) fn assert_well_formed<T: ClosedList>() {
     use std::collections::HashSet;

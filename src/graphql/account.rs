@@ -74,7 +74,7 @@ impl User {
     /// The organisations this person belongs to, with their role.
     async fn memberships(&self, ctx: &Context<'_>) -> Result<Vec<Membership>> {
         let state = state(ctx)?;
-        let rows = crate::services::lookups::memberships_of_user(&state.db, self.0.id)
+        let rows = crate::services::listing::memberships_of_user(&state.db, self.0.id)
             .await
             .gql(ctx)?;
         rows.into_iter()

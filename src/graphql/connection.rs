@@ -52,7 +52,7 @@ pub fn page_request(
         .transpose()
         .gql(ctx)?
         .map(|cursor| cursor.0);
-    PageRequest::new(first.map(i64::from), after).gql(ctx)
+    listing::page(first.map(i64::from), after).gql(ctx)
 }
 
 /// Turns a page of records into a connection; `id` gives each record's

@@ -503,14 +503,13 @@ impl MatchQuery {
     }
 }
 
-/// FORBIDDEN unless the viewer belongs to the organisation
-/// (UNAUTHENTICATED when anonymous).
+/// FORBIDDEN unless the viewer may list the organisation's dismissed
+/// matches (UNAUTHENTICATED when anonymous): the visibility policy decides.
 async fn member_of(ctx: &Context<'_>, organization_id: Uuid) -> Result<()> {
     let actor = actor(ctx)?;
     let state = state(ctx)?;
-    crate::services::permissions::require_member(&state.db, Some(&actor), organization_id)
+    visibility::check_dismissed_matches(&state.db, actor.user_id, organization_id)
         .await
-        .map(|_| ())
         .gql(ctx)
 }
 

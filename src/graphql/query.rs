@@ -13,8 +13,8 @@ use super::viewer::{check_draft_listing, reader};
 use crate::domain::{self, Invalid, IstatCode, SectorCode, parse_uuid};
 use crate::error::AppError;
 use crate::policy::visibility;
+use crate::services;
 use crate::services::listing::{self, PostingFilter};
-use crate::services::{self, lookups};
 
 #[derive(Default)]
 pub struct CatalogQuery;
@@ -176,7 +176,10 @@ impl CatalogQuery {
     /// Figures of the whole platform, for the home page.
     async fn platform_stats(&self, ctx: &Context<'_>) -> Result<PlatformStats> {
         let state = state(ctx)?;
-        Ok(services::stats::platform(&state.db).await.gql(ctx)?.into())
+        Ok(services::listing::platform(&state.db)
+            .await
+            .gql(ctx)?
+            .into())
     }
 
     /// An organisation by id. Errors: BAD_USER_INPUT on a malformed id,
@@ -290,7 +293,7 @@ impl CatalogQuery {
     /// The sectors taxonomy, in display order.
     async fn sectors(&self, ctx: &Context<'_>) -> Result<Vec<Sector>> {
         let state = state(ctx)?;
-        Ok(lookups::sectors(&state.db)
+        Ok(listing::sectors(&state.db)
             .await
             .gql(ctx)?
             .into_iter()

@@ -34,7 +34,7 @@ use crate::domain::{
 };
 use crate::error::AppError;
 use crate::search::{self, DocType, GeoPoint, Near, SearchRequest, SimilarRequest};
-use crate::services::{listing, lookups, search_docs};
+use crate::services::listing;
 use crate::store::entities::{needs, offers, organizations};
 
 /// Results per page when `first` is not given.
@@ -471,7 +471,7 @@ impl SearchFacets {
 
     /// Sector codes.
     async fn sector(&self, ctx: &Context<'_>) -> Result<Vec<FacetCount>> {
-        let names: HashMap<String, (String, String)> = lookups::sectors(&state(ctx)?.db)
+        let names: HashMap<String, (String, String)> = listing::sectors(&state(ctx)?.db)
             .await
             .gql(ctx)?
             .into_iter()
@@ -592,26 +592,25 @@ async fn with_records(ctx: &Context<'_>, hits: Vec<search::SearchHit>) -> Result
             .collect()
     };
     let mut organizations: HashMap<Uuid, organizations::Model> =
-        search_docs::visible_organizations(db, &ids(DocType::Organization))
+        listing::visible_organizations(db, &ids(DocType::Organization))
             .await
             .gql(ctx)?
             .into_iter()
             .map(|m| (m.id, m))
             .collect();
     let mut offers: HashMap<Uuid, offers::Model> =
-        search_docs::visible_offers(db, &ids(DocType::Offer))
+        listing::visible_offers(db, &ids(DocType::Offer))
             .await
             .gql(ctx)?
             .into_iter()
             .map(|m| (m.id, m))
             .collect();
-    let mut needs: HashMap<Uuid, needs::Model> =
-        search_docs::visible_needs(db, &ids(DocType::Need))
-            .await
-            .gql(ctx)?
-            .into_iter()
-            .map(|m| (m.id, m))
-            .collect();
+    let mut needs: HashMap<Uuid, needs::Model> = listing::visible_needs(db, &ids(DocType::Need))
+        .await
+        .gql(ctx)?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
     Ok(hits
         .into_iter()
         .filter_map(|hit| {

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::types::{Need, Offer, Organization, state};
 use crate::domain::{OutboxEntityType, OutboxOperation};
 use crate::policy::visibility::{self, Reader};
-use crate::services::search_docs;
+use crate::services::listing;
 
 /// How often the feed looks for new changes while someone listens.
 const POLL_EVERY: Duration = Duration::from_millis(300);
@@ -55,7 +55,7 @@ impl ChangeFeed {
                 }
                 let from = match cursor {
                     Some(position) => position,
-                    None => match search_docs::outbox_bounds(&db).await {
+                    None => match listing::outbox_bounds(&db).await {
                         // Subscribers joined during the last interval: start a
                         // little back so their first changes are not missed.
                         Ok(bounds) => bounds.map_or(0, |(_, latest)| (latest - 50).max(0)),
@@ -65,7 +65,7 @@ impl ChangeFeed {
                         }
                     },
                 };
-                match search_docs::outbox_after(&db, from, 500).await {
+                match listing::outbox_after(&db, from, 500).await {
                     Ok(rows) => {
                         let mut position = from;
                         for row in rows {

@@ -24,6 +24,7 @@ use super::viewer::{check_draft_listing, reader};
 use crate::app::AppState;
 use crate::domain::{self, ClosedList, ContactVisibility, EuroCents, Lang};
 use crate::error::{AppError, Entity};
+use crate::policy::visibility;
 use crate::services::{self, listing::MemberRow, listing::Page};
 use crate::store::entities::{
     municipalities, needs, neighbourhoods, offers, organizations, sectors,
@@ -646,18 +647,15 @@ impl Need {
     /// The exact point, only when the need chose to show it: a need may hide
     /// its address (neighbourhood only) to protect vulnerable people.
     async fn location(&self, ctx: &Context<'_>) -> Result<Option<GeoPoint>> {
-        let precision = stored::<domain::LocationPrecision>(ctx, &self.0.location_precision)?;
-        if precision != domain::LocationPrecision::Exact {
-            return Ok(None);
-        }
-        Ok(match (self.0.lat, self.0.lon) {
-            (Some(lat), Some(lon)) => Some(GeoPoint {
+        // An unknown stored precision is an error here, as for the field.
+        stored::<domain::LocationPrecision>(ctx, &self.0.location_precision)?;
+        Ok(
+            visibility::shown_need_point(&self.0).map(|(lat, lon)| GeoPoint {
                 lat,
                 lon,
                 approximate: false,
             }),
-            _ => None,
-        })
+        )
     }
 
     /// The kinds of contribution the need asks for.
@@ -726,8 +724,8 @@ pub struct PlatformStats {
     pub neighbourhoods: u64,
 }
 
-impl From<services::stats::PlatformStats> for PlatformStats {
-    fn from(s: services::stats::PlatformStats) -> Self {
+impl From<services::listing::PlatformStats> for PlatformStats {
+    fn from(s: services::listing::PlatformStats) -> Self {
         Self {
             organizations: s.organizations,
             open_offers: s.open_offers,

@@ -13,7 +13,7 @@ use async_graphql::{Context, Request, ServerResult};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
-use crate::policy::visibility::Reader;
+use crate::policy::visibility::{self, Reader};
 use crate::services::Actor;
 
 /// The person behind a request.
@@ -114,31 +114,19 @@ impl Extension for ReaderPerRequestExtension {
 }
 
 /// Refuses to list drafts except one organisation's, to its members and
-/// moderators: BAD_USER_INPUT on `filter.organizationId` when no
-/// organisation is named, UNAUTHENTICATED or FORBIDDEN when the viewer may
-/// not see its drafts.
+/// moderators, as the visibility policy says
+/// ([`visibility::check_posting_list`]).
 pub async fn check_draft_listing(
     ctx: &Context<'_>,
     status: crate::domain::PostingStatus,
     organization_id: Option<Uuid>,
 ) -> async_graphql::Result<()> {
-    use crate::error::AppError;
-    if status != crate::domain::PostingStatus::Draft {
-        return Ok(());
-    }
-    let Some(organization_id) = organization_id else {
-        return Err(super::error::to_graphql(
-            ctx,
-            AppError::invalid("filter.organizationId", crate::domain::Invalid::Required),
-        ));
-    };
-    if reader(ctx).await?.may_see_drafts(organization_id) {
-        return Ok(());
-    }
-    let error = if Viewer::of(ctx).is_signed_in() {
-        AppError::Forbidden("only members see their organisation's drafts")
-    } else {
-        AppError::Unauthenticated
-    };
-    Err(super::error::to_graphql(ctx, error))
+    let reader = reader(ctx).await?;
+    visibility::check_posting_list(
+        &reader,
+        Viewer::of(ctx).is_signed_in(),
+        status,
+        organization_id,
+    )
+    .map_err(|error| super::error::to_graphql(ctx, error))
 }

@@ -24,12 +24,13 @@
 
 use std::collections::HashSet;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use crate::domain::{ContactVisibility, PostingStatus};
+use crate::domain::{ContactVisibility, LocationPrecision, PostingStatus};
 use crate::error::{AppError, Entity};
-use crate::store::entities::{matches, needs, offers, organizations, users};
+use crate::store::entities::{matches, needs, offers, organizations};
+use crate::store::{lookups, search_docs};
 
 /// The person reading, as far as visibility goes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -66,14 +67,10 @@ impl Reader {
                 member_of: HashSet::new(),
             });
         }
-        let Some(user) = users::Entity::find_by_id(user_id)
-            .filter(users::Column::DeletedAt.is_null())
-            .one(db)
-            .await?
-        else {
+        let Some(user) = lookups::existing_user(db, user_id).await? else {
             return Ok(Self::anonymous());
         };
-        let member_of = crate::services::lookups::memberships_of_user(db, user_id)
+        let member_of = lookups::memberships_of_user(db, user_id)
             .await?
             .into_iter()
             .map(|m| m.organization_id)
@@ -185,6 +182,71 @@ pub fn posting_is_public(organization: &organizations::Model, posting: &impl Pos
         && !posting.is_draft()
 }
 
+/// Whether a list of postings with `status` may be read: any status but
+/// drafts by anyone; drafts only of one organisation (BAD_USER_INPUT on
+/// `filter.organizationId` when none is named), to its members and the
+/// moderators (UNAUTHENTICATED for someone not `signed_in`, FORBIDDEN for
+/// other accounts).
+pub fn check_posting_list(
+    reader: &Reader,
+    signed_in: bool,
+    status: PostingStatus,
+    organization_id: Option<Uuid>,
+) -> Result<(), AppError> {
+    if status != PostingStatus::Draft {
+        return Ok(());
+    }
+    let Some(organization_id) = organization_id else {
+        return Err(AppError::invalid(
+            "filter.organizationId",
+            crate::domain::Invalid::Required,
+        ));
+    };
+    if reader.may_see_drafts(organization_id) {
+        Ok(())
+    } else if signed_in {
+        Err(AppError::Forbidden(
+            "only members see their organisation's drafts",
+        ))
+    } else {
+        Err(AppError::Unauthenticated)
+    }
+}
+
+/// Whether the matches an organisation dismissed may be listed for
+/// `user_id`: only for its members (not even moderators: dismissing is the
+/// organisation's own judgement). UNAUTHENTICATED when anonymous, FORBIDDEN
+/// for anyone else. Everyone else gets the lists without them.
+pub async fn check_dismissed_matches(
+    db: &impl ConnectionTrait,
+    user_id: Option<Uuid>,
+    organization_id: Uuid,
+) -> Result<(), AppError> {
+    let user_id = user_id.ok_or(AppError::Unauthenticated)?;
+    match lookups::membership(db, user_id, organization_id).await? {
+        Some(_) => Ok(()),
+        None => Err(AppError::Forbidden(
+            "only members of the organisation may do this",
+        )),
+    }
+}
+
+/// The exact point of a need, shown only when the need chose to show it
+/// (`location_precision` EXACT): a need may hide its address (neighbourhood
+/// or municipality only) to protect vulnerable people. Everyone, insiders
+/// included, sees the same: the API, search documents and open data all ask
+/// here. A stored precision outside the list counts as hidden.
+pub fn shown_need_point(need: &needs::Model) -> Option<(f64, f64)> {
+    let exact = matches!(
+        LocationPrecision::parse(&need.location_precision),
+        Ok(LocationPrecision::Exact)
+    );
+    match (exact, need.lat, need.lon) {
+        (true, Some(lat), Some(lon)) => Some((lat, lon)),
+        _ => None,
+    }
+}
+
 /// The organisation with this id if `reader` may see it; NOT_FOUND on
 /// `field` otherwise (whether it does not exist or is withheld: outsiders
 /// cannot tell the two apart).
@@ -194,8 +256,7 @@ pub async fn organization(
     id: Uuid,
     field: &str,
 ) -> Result<organizations::Model, AppError> {
-    organizations::Entity::find_by_id(id)
-        .one(db)
+    lookups::organization(db, id)
         .await?
         .filter(|o| reader.may_see_organization(o))
         .ok_or_else(|| AppError::not_found(Entity::Organization, field))
@@ -209,7 +270,7 @@ pub async fn offer(
     id: Uuid,
     field: &str,
 ) -> Result<offers::Model, AppError> {
-    let offer = offers::Entity::find_by_id(id).one(db).await?;
+    let offer = lookups::offer(db, id).await?;
     seen_by(db, reader, offer, Entity::Offer, field).await
 }
 
@@ -221,7 +282,7 @@ pub async fn need(
     id: Uuid,
     field: &str,
 ) -> Result<needs::Model, AppError> {
-    let need = needs::Entity::find_by_id(id).one(db).await?;
+    let need = lookups::need(db, id).await?;
     seen_by(db, reader, need, Entity::Need, field).await
 }
 
@@ -236,8 +297,7 @@ async fn seen_by<P: Posting>(
 ) -> Result<P, AppError> {
     let not_found = || AppError::not_found(entity, field);
     let posting = posting.ok_or_else(not_found)?;
-    let owner = organizations::Entity::find_by_id(posting.organization_id())
-        .one(db)
+    let owner = lookups::organization(db, posting.organization_id())
         .await?
         .ok_or_else(not_found)?;
     if reader.may_see_posting(&owner, &posting) {
@@ -266,13 +326,12 @@ pub async fn matches_for_members(
         .filter(|m| !mine_needs.contains(&m.need_id))
         .map(|m| m.need_id)
         .collect();
-    let public_offers: HashSet<Uuid> =
-        crate::services::search_docs::visible_offers(db, &other_offers)
-            .await?
-            .into_iter()
-            .map(|o| o.id)
-            .collect();
-    let public_needs: HashSet<Uuid> = crate::services::search_docs::visible_needs(db, &other_needs)
+    let public_offers: HashSet<Uuid> = search_docs::visible_offers(db, &other_offers)
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    let public_needs: HashSet<Uuid> = search_docs::visible_needs(db, &other_needs)
         .await?
         .into_iter()
         .map(|n| n.id)

@@ -67,14 +67,15 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
+use super::documents;
 use super::schema::DocType;
 use super::searcher::{SearchRequest, SearchResults, SimilarRequest};
 use super::{
     CommitPayload, IndexHealth, OpenOutcome, SearchError, SearchHit, SearchIndex, SearchWriter,
 };
 use crate::error::AppError;
-use crate::services::search_docs;
 use crate::store::entities::search_outbox;
+use crate::store::search_docs;
 
 /// How often the indexer looks for new outbox rows (and commits).
 pub const TICK: Duration = Duration::from_millis(500);
@@ -422,6 +423,13 @@ enum PassError {
     Index(#[from] SearchError),
 }
 
+impl From<crate::store::StoreError> for PassError {
+    /// Through [`AppError`], which tells an unreachable database apart.
+    fn from(error: crate::store::StoreError) -> Self {
+        Self::Db(error.into())
+    }
+}
+
 /// The indexer task's state.
 struct Indexer {
     db: DatabaseConnection,
@@ -629,12 +637,18 @@ impl Indexer {
         for doc_type in DocType::ALL.iter().copied() {
             let mut after: Option<Uuid> = None;
             loop {
-                let ids = search_docs::ids_page(&self.db, doc_type, after, REBUILD_BATCH).await?;
+                let ids = search_docs::ids_page(
+                    &self.db,
+                    documents::record(doc_type),
+                    after,
+                    REBUILD_BATCH,
+                )
+                .await?;
                 let Some(last) = ids.last().copied() else {
                     break;
                 };
                 after = Some(last);
-                let docs = search_docs::documents(&self.db, doc_type, &ids).await?;
+                let docs = documents::documents(&self.db, doc_type, &ids).await?;
                 count += docs.len() as u64;
                 self.blocking(move |writer| {
                     for doc in &docs {
@@ -804,7 +818,7 @@ impl Indexer {
             if wanted.is_empty() {
                 continue;
             }
-            let docs = search_docs::documents(&self.db, doc_type, &wanted).await?;
+            let docs = documents::documents(&self.db, doc_type, &wanted).await?;
             let present: HashSet<Uuid> = docs.iter().map(|d| d.id).collect();
             let gone: Vec<Uuid> = wanted
                 .into_iter()

@@ -17,6 +17,8 @@
 //! - [`searcher`]: the API: [`SearchRequest`] in, [`SearchResults`] out
 //!   ([`SearchIndex::search`], [`SearchIndex::similar`]); no HTTP, no
 //!   database, so benchmarks and relevance judgements call it directly.
+//! - [`documents`]: how a record of the database becomes a
+//!   [`SearchDocument`].
 //! - [`indexer`]: the one writer task per process that applies the outbox,
 //!   and [`Search`], the handle the application shares.
 //!
@@ -33,6 +35,7 @@
 pub mod analysis;
 pub mod candidates;
 pub mod collector;
+pub mod documents;
 pub mod indexer;
 pub mod query;
 pub mod schema;

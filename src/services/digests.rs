@@ -102,7 +102,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::saved_searches::{self, SavedSearch};
-use super::{Actor, new_id, now, search_docs, tokens};
+use super::{Actor, new_id, now, tokens};
 use crate::config::Settings;
 use crate::domain::{
     DeliveryFailure, DeliveryStatus, DigestFrequency, Email, EmailTokenPurpose, FeedbackSource,
@@ -121,6 +121,7 @@ use crate::store::entities::{
     needs, offers, organizations, project_approvals, project_contributions, project_documents,
     project_partners, project_stages, projects, users,
 };
+use crate::store::search_docs;
 
 /// How long the links of a digest work.
 pub const LINK_LIFETIME: TimeDelta = TimeDelta::days(180);

@@ -6,8 +6,6 @@ use std::collections::{HashMap, HashSet};
 
 use uuid::Uuid;
 
-use super::listing;
-use super::search_docs::{visible_needs, visible_offers, visible_organizations};
 use crate::domain::{
     NeedKind, OfferKind, OrganizationKind, PostingStatus, TerritoryScope, VerificationStatus,
 };
@@ -16,6 +14,8 @@ use crate::matching::{Matcher, MunicipalityRef, NeedFacts, OfferFacts, Party, Pl
 use crate::search::GeoPoint;
 use crate::services::closed_list_values;
 use crate::store::entities::{municipalities, neighbourhoods, organizations, sectors};
+use crate::store::listing;
+use crate::store::search_docs::{visible_needs, visible_offers, visible_organizations};
 use sea_orm::ConnectionTrait;
 
 /// Organisations, municipalities and neighbourhoods the batch refers to.

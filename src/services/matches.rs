@@ -494,7 +494,7 @@ pub async fn list(
     let visible: HashSet<Uuid> = match side {
         MatchSide::Need => {
             let ids: Vec<Uuid> = rows.iter().map(|r| r.offer_id).collect();
-            super::search_docs::visible_offers(db, &ids)
+            crate::store::search_docs::visible_offers(db, &ids)
                 .await?
                 .into_iter()
                 .map(|o| o.id)
@@ -502,7 +502,7 @@ pub async fn list(
         }
         MatchSide::Offer => {
             let ids: Vec<Uuid> = rows.iter().map(|r| r.need_id).collect();
-            super::search_docs::visible_needs(db, &ids)
+            crate::store::search_docs::visible_needs(db, &ids)
                 .await?
                 .into_iter()
                 .map(|n| n.id)
@@ -1041,12 +1041,13 @@ pub async fn suggested_partners(
         .await?;
     let offer_ids: Vec<Uuid> = for_my_needs.iter().map(|m| m.offer_id).collect();
     let need_ids: Vec<Uuid> = for_my_offers.iter().map(|m| m.need_id).collect();
-    let offer_owner: HashMap<Uuid, Uuid> = super::search_docs::visible_offers(db, &offer_ids)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.organization_id))
-        .collect();
-    let need_owner: HashMap<Uuid, Uuid> = super::search_docs::visible_needs(db, &need_ids)
+    let offer_owner: HashMap<Uuid, Uuid> =
+        crate::store::search_docs::visible_offers(db, &offer_ids)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.organization_id))
+            .collect();
+    let need_owner: HashMap<Uuid, Uuid> = crate::store::search_docs::visible_needs(db, &need_ids)
         .await?
         .into_iter()
         .map(|n| (n.id, n.organization_id))
@@ -1122,11 +1123,12 @@ pub async fn partner_set(
         super::closed_list_values::<OfferKind>(&need.required_contributions);
     let (rows, _) = list(db, MatchSide::Need, need.id, false, usize::MAX).await?;
     let offer_ids: Vec<Uuid> = rows.iter().map(|r| r.offer_id).collect();
-    let offers: HashMap<Uuid, offers::Model> = super::search_docs::visible_offers(db, &offer_ids)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect();
+    let offers: HashMap<Uuid, offers::Model> =
+        crate::store::search_docs::visible_offers(db, &offer_ids)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
     let candidates: Vec<CoverCandidate> = rows
         .iter()
         .filter_map(|row| {

@@ -6,7 +6,6 @@ pub mod accounts;
 pub mod digests;
 pub mod import;
 pub mod listing;
-pub mod lookups;
 pub mod match_facts;
 pub mod matches;
 pub mod memberships;
@@ -23,8 +22,6 @@ pub mod reference_data;
 pub mod references;
 pub mod registry_file;
 pub mod saved_searches;
-pub mod search_docs;
-pub mod stats;
 pub mod territories;
 pub mod tokens;
 pub mod verification;
@@ -32,7 +29,7 @@ pub mod verification;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use uuid::Uuid;
 
-use crate::domain::{ClosedList, OutboxEntityType, OutboxOperation};
+use crate::domain::{OutboxEntityType, OutboxOperation};
 use crate::error::AppError;
 use crate::jobs::{self, Job, MatchTarget};
 use crate::store::entities::{audit_log, search_outbox};
@@ -125,27 +122,7 @@ pub async fn enqueue_for_search(
     Ok(())
 }
 
-/// Reads a JSON array of closed-list values as stored by the services.
-/// Values no longer in the list are skipped (and logged) rather than failing
-/// the read: stored data outlives enum changes.
-pub fn closed_list_values<T: ClosedList>(value: &serde_json::Value) -> Vec<T> {
-    value
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|item| item.as_str())
-                .filter_map(|item| match T::parse(item) {
-                    Ok(parsed) => Some(parsed),
-                    Err(_) => {
-                        tracing::warn!(value = item, "stored value outside its closed list");
-                        None
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
+pub use crate::domain::closed::closed_list_values;
 
 /// The fields that differ between two JSON objects, as
 /// `{"field": {"from": old, "to": new}}`, for the audit log.

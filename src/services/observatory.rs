@@ -4,13 +4,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use super::listing;
-use crate::domain::{MatchSideStatus, NeedKind, PostingStatus};
+use crate::domain::NeedKind;
 use crate::error::AppError;
-use crate::store::entities::{matches, needs, offers};
+use crate::store;
 
 /// A neighbourhood (by id) or a municipality (by ISTAT code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -36,44 +35,9 @@ pub async fn figures(
     db: &impl ConnectionTrait,
     good_score: f64,
 ) -> Result<BTreeMap<Area, Figures>, AppError> {
-    let open = PostingStatus::Open.as_str();
-    let need_rows: Vec<(Uuid, String, Option<String>, Option<Uuid>)> = needs::Entity::find()
-        .select_only()
-        .columns([
-            needs::Column::Id,
-            needs::Column::Kind,
-            needs::Column::MunicipalityCode,
-            needs::Column::NeighbourhoodId,
-        ])
-        .filter(needs::Column::Status.eq(open))
-        .filter(needs::Column::DeletedAt.is_null())
-        .filter(needs::Column::HiddenAt.is_null())
-        .filter(needs::Column::OrganizationId.in_subquery(listing::live_organizations()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let offer_rows: Vec<(Option<String>, Option<Uuid>)> = offers::Entity::find()
-        .select_only()
-        .columns([
-            offers::Column::MunicipalityCode,
-            offers::Column::NeighbourhoodId,
-        ])
-        .filter(offers::Column::Status.eq(open))
-        .filter(offers::Column::DeletedAt.is_null())
-        .filter(offers::Column::HiddenAt.is_null())
-        .filter(offers::Column::OrganizationId.in_subquery(listing::live_organizations()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let good: Vec<Uuid> = matches::Entity::find()
-        .select_only()
-        .column(matches::Column::NeedId)
-        .filter(matches::Column::Score.gte(good_score))
-        .filter(matches::Column::NeedSideStatus.ne(MatchSideStatus::Dismissed.as_str()))
-        .distinct()
-        .into_tuple()
-        .all(db)
-        .await?;
+    let need_rows = store::observatory::open_need_places(db).await?;
+    let offer_rows = store::observatory::open_offer_places(db).await?;
+    let good = store::observatory::well_matched_needs(db, good_score).await?;
     let well_matched: HashMap<Uuid, ()> = good.into_iter().map(|id| (id, ())).collect();
 
     let mut areas: BTreeMap<Area, Figures> = BTreeMap::new();

@@ -18,22 +18,19 @@ use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use uuid::Uuid;
 
-use super::listing::{self, live_organizations};
 use crate::domain::{
-    ClosedList, Invalid, Lang, NeedKind, OfferKind, PostingStatus, ProjectProcedure, ProjectStage,
-    TaxCode, TerritoryScope,
+    ClosedList, Invalid, Lang, NeedKind, OfferKind, ProjectProcedure, ProjectStage, TaxCode,
+    TerritoryScope,
 };
 use crate::error::AppError;
+use crate::policy::visibility;
 use crate::store::entities::{
-    municipalities, needs, neighbourhoods, offers, organizations, project_contributions,
-    project_partners, projects,
+    municipalities, needs, neighbourhoods, organizations, project_contributions,
 };
+use crate::store::{self, listing};
 
 /// Rows read from the database at a time.
 pub const PAGE: u64 = 500;
@@ -306,10 +303,9 @@ impl Lookups {
         neighbourhoods: &[Uuid],
     ) -> Result<Self, AppError> {
         Ok(Self {
-            organizations: listing::organizations_by_id(db, organizations)
+            organizations: store::opendata::public_organizations(db, organizations)
                 .await?
                 .into_iter()
-                .filter(|o| o.hidden_at.is_none())
                 .map(|o| (o.id, o))
                 .collect(),
             municipalities: listing::municipalities_by_code(db, municipalities)
@@ -388,19 +384,7 @@ async fn need_rows(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<(Vec<Vec<Cell>>, Option<Uuid>), AppError> {
-    let mut select = needs::Entity::find()
-        .filter(needs::Column::DeletedAt.is_null())
-        .filter(needs::Column::HiddenAt.is_null())
-        .filter(needs::Column::Status.ne(PostingStatus::Draft.as_str()))
-        .filter(needs::Column::OrganizationId.in_subquery(live_organizations()));
-    if let Some(after) = after {
-        select = select.filter(needs::Column::Id.gt(after));
-    }
-    let page = select
-        .order_by_asc(needs::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?;
+    let page = store::opendata::needs_page(db, after, limit).await?;
     let last = page.last().map(|n| n.id);
     let lookups = Lookups::for_postings(
         db,
@@ -418,8 +402,7 @@ async fn need_rows(
     let rows = page
         .into_iter()
         .map(|need| {
-            // Coordinates only when the need published its exact place.
-            let exact = need.location_precision == "exact";
+            let shown = visibility::shown_need_point(&need);
             let mut row = vec![
                 Cell::text(need.id.to_string()),
                 Cell::text(need.title),
@@ -431,8 +414,8 @@ async fn need_rows(
             row.extend(lookups.organization(need.organization_id));
             row.extend(lookups.place(need.municipality_code.as_deref(), need.neighbourhood_id));
             row.extend([
-                Cell::coordinate(need.lat.filter(|_| exact)),
-                Cell::coordinate(need.lon.filter(|_| exact)),
+                Cell::coordinate(shown.map(|(lat, _)| lat)),
+                Cell::coordinate(shown.map(|(_, lon)| lon)),
                 Cell::euro(need.budget_cents),
                 Cell::time(need.deadline_at),
                 Cell::List(strings(&need.required_contributions)),
@@ -454,19 +437,7 @@ async fn offer_rows(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<(Vec<Vec<Cell>>, Option<Uuid>), AppError> {
-    let mut select = offers::Entity::find()
-        .filter(offers::Column::DeletedAt.is_null())
-        .filter(offers::Column::HiddenAt.is_null())
-        .filter(offers::Column::Status.ne(PostingStatus::Draft.as_str()))
-        .filter(offers::Column::OrganizationId.in_subquery(live_organizations()));
-    if let Some(after) = after {
-        select = select.filter(offers::Column::Id.gt(after));
-    }
-    let page = select
-        .order_by_asc(offers::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?;
+    let page = store::opendata::offers_page(db, after, limit).await?;
     let last = page.last().map(|o| o.id);
     let lookups = Lookups::for_postings(
         db,
@@ -521,43 +492,14 @@ async fn pact_rows(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<(Vec<Vec<Cell>>, Option<Uuid>), AppError> {
-    let mut select = projects::Entity::find()
-        .filter(projects::Column::DeletedAt.is_null())
-        .filter(projects::Column::IsPublic.eq(true))
-        .filter(projects::Column::SignedAt.is_not_null())
-        .filter(projects::Column::LeadOrganizationId.in_subquery(live_organizations()));
-    if let Some(after) = after {
-        select = select.filter(projects::Column::Id.gt(after));
-    }
-    let page = select
-        .order_by_asc(projects::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?;
+    let page = store::opendata::pacts_page(db, after, limit).await?;
     let last = page.last().map(|p| p.id);
     let ids: Vec<Uuid> = page.iter().map(|p| p.id).collect();
-    let partners = project_partners::Entity::find()
-        .filter(project_partners::Column::ProjectId.is_in(ids.iter().copied()))
-        .filter(project_partners::Column::LeftAt.is_null())
-        .order_by_asc(project_partners::Column::JoinedAt)
-        .order_by_asc(project_partners::Column::Id)
-        .all(db)
-        .await?;
-    let contributions = project_contributions::Entity::find()
-        .filter(project_contributions::Column::ProjectId.is_in(ids.iter().copied()))
-        .filter(project_contributions::Column::Status.ne("withdrawn"))
-        .order_by_asc(project_contributions::Column::CreatedAt)
-        .order_by_asc(project_contributions::Column::Id)
-        .all(db)
-        .await?;
+    let partners = store::opendata::current_partners(db, &ids).await?;
+    let contributions = store::opendata::standing_contributions(db, &ids).await?;
     // The place is the need's, when the need is itself public.
     let need_ids: Vec<Uuid> = page.iter().filter_map(|p| p.need_id).collect();
-    let public_needs: HashMap<Uuid, needs::Model> = needs::Entity::find()
-        .filter(needs::Column::Id.is_in(need_ids))
-        .filter(needs::Column::DeletedAt.is_null())
-        .filter(needs::Column::HiddenAt.is_null())
-        .filter(needs::Column::Status.ne(PostingStatus::Draft.as_str()))
-        .all(db)
+    let public_needs: HashMap<Uuid, needs::Model> = store::opendata::published_needs(db, &need_ids)
         .await?
         .into_iter()
         .map(|n| (n.id, n))

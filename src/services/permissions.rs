@@ -5,13 +5,14 @@
 //! UNAUTHENTICATED for anonymous callers and FORBIDDEN for signed-in ones
 //! without the right.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::Actor;
 use crate::domain::MembershipRole;
 use crate::error::AppError;
-use crate::store::entities::{memberships, users};
+use crate::store::entities::users;
+use crate::store::lookups;
 
 /// The signed-in user behind an actor, or UNAUTHENTICATED.
 pub fn signed_in(actor: Option<&Actor>) -> Result<(&Actor, Uuid), AppError> {
@@ -30,11 +31,7 @@ pub async fn role_in(
     user_id: Uuid,
     organization_id: Uuid,
 ) -> Result<Option<MembershipRole>, AppError> {
-    let membership = memberships::Entity::find()
-        .filter(memberships::Column::UserId.eq(user_id))
-        .filter(memberships::Column::OrganizationId.eq(organization_id))
-        .one(db)
-        .await?;
+    let membership = lookups::membership(db, user_id, organization_id).await?;
     match membership {
         None => Ok(None),
         Some(m) => MembershipRole::parse(&m.role).map(Some).map_err(|_| {
@@ -49,9 +46,7 @@ pub async fn verified_user(
     actor: Option<&Actor>,
 ) -> Result<users::Model, AppError> {
     let (_, user_id) = signed_in(actor)?;
-    let user = users::Entity::find_by_id(user_id)
-        .filter(users::Column::DeletedAt.is_null())
-        .one(db)
+    let user = lookups::existing_user(db, user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     if user.email_verified_at.is_none() {
@@ -97,9 +92,7 @@ pub async fn require_moderator(
     actor: Option<&Actor>,
 ) -> Result<(), AppError> {
     let (_, user_id) = signed_in(actor)?;
-    let is_moderator = users::Entity::find_by_id(user_id)
-        .filter(users::Column::DeletedAt.is_null())
-        .one(db)
+    let is_moderator = lookups::existing_user(db, user_id)
         .await?
         .is_some_and(|u| u.is_moderator);
     if is_moderator {

@@ -2,13 +2,12 @@
 //! neighbourhoods, sectors and organisations. A missing one is bad input on
 //! the field that named it, not an internal error.
 
-use std::collections::HashSet;
-
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::domain::{Invalid, IstatCode, SectorCode, ValidationErrors};
-use crate::store::entities::{municipalities, neighbourhoods, organizations, sectors};
+use crate::store::entities::organizations;
+use crate::store::{StoreResult, references, territories};
 
 /// Collects reference problems across a whole input.
 #[derive(Default)]
@@ -31,11 +30,9 @@ impl ReferenceCheck {
         db: &impl ConnectionTrait,
         field: &str,
         code: Option<&IstatCode>,
-    ) -> Result<(), sea_orm::DbErr> {
+    ) -> StoreResult<()> {
         if let Some(code) = code {
-            let found = municipalities::Entity::find_by_id(code.as_str().to_owned())
-                .one(db)
-                .await?;
+            let found = territories::municipality(db, code.as_str()).await?;
             if found.is_none() {
                 self.missing(field.to_owned());
             }
@@ -52,9 +49,9 @@ impl ReferenceCheck {
         field: &str,
         id: Option<Uuid>,
         municipality: Option<&IstatCode>,
-    ) -> Result<Option<String>, sea_orm::DbErr> {
+    ) -> StoreResult<Option<String>> {
         let Some(id) = id else { return Ok(None) };
-        let Some(found) = neighbourhoods::Entity::find_by_id(id).one(db).await? else {
+        let Some(found) = references::neighbourhood(db, id).await? else {
             self.missing(field.to_owned());
             return Ok(None);
         };
@@ -72,19 +69,11 @@ impl ReferenceCheck {
         db: &impl ConnectionTrait,
         field: &str,
         ids: &[Uuid],
-    ) -> Result<(), sea_orm::DbErr> {
+    ) -> StoreResult<()> {
         if ids.is_empty() {
             return Ok(());
         }
-        let found: HashSet<Uuid> = neighbourhoods::Entity::find()
-            .select_only()
-            .column(neighbourhoods::Column::Id)
-            .filter(neighbourhoods::Column::Id.is_in(ids.iter().copied()))
-            .into_tuple::<Uuid>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
+        let found = references::existing_neighbourhood_ids(db, ids).await?;
         for (index, id) in ids.iter().enumerate() {
             if !found.contains(id) {
                 self.missing(format!("{field}[{index}]"));
@@ -99,19 +88,13 @@ impl ReferenceCheck {
         db: &impl ConnectionTrait,
         field: &str,
         codes: &[SectorCode],
-    ) -> Result<(), sea_orm::DbErr> {
+    ) -> StoreResult<()> {
         if codes.is_empty() {
             return Ok(());
         }
-        let found: HashSet<String> = sectors::Entity::find()
-            .select_only()
-            .column(sectors::Column::Code)
-            .filter(sectors::Column::Code.is_in(codes.iter().map(|c| c.as_str().to_owned())))
-            .into_tuple::<String>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
+        let found =
+            references::existing_sector_codes(db, codes.iter().map(|c| c.as_str().to_owned()))
+                .await?;
         for (index, code) in codes.iter().enumerate() {
             if !found.contains(code.as_str()) {
                 self.missing(format!("{field}[{index}]"));
@@ -126,11 +109,8 @@ impl ReferenceCheck {
         db: &impl ConnectionTrait,
         field: &str,
         id: Uuid,
-    ) -> Result<Option<organizations::Model>, sea_orm::DbErr> {
-        let found = organizations::Entity::find_by_id(id)
-            .filter(organizations::Column::DeletedAt.is_null())
-            .one(db)
-            .await?;
+    ) -> StoreResult<Option<organizations::Model>> {
+        let found = references::existing_organization(db, id).await?;
         if found.is_none() {
             self.missing(field.to_owned());
         }

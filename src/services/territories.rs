@@ -1,12 +1,12 @@
 //! Territories: Italian municipalities and Milano's neighbourhoods (NIL),
 //! looked up by code, name or point, and distances between places.
 
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::ConnectionTrait;
 
 use crate::domain::geo::{self, Polygon};
 use crate::domain::{Coordinates, Invalid, ValidationErrors};
 use crate::error::{AppError, Entity};
+use crate::store;
 use crate::store::entities::{municipalities, neighbourhoods};
 
 /// Most municipalities one lookup returns.
@@ -21,8 +21,7 @@ pub async fn municipality(
 ) -> Result<municipalities::Model, AppError> {
     let code =
         crate::domain::IstatCode::parse(code).map_err(|reason| AppError::invalid(field, reason))?;
-    municipalities::Entity::find_by_id(code.as_str().to_owned())
-        .one(db)
+    store::territories::municipality(db, code.as_str())
         .await?
         .ok_or_else(|| AppError::not_found(Entity::Municipality, field))
 }
@@ -45,23 +44,9 @@ pub async fn municipalities(
             },
         ));
     }
-    let mut query = municipalities::Entity::find();
-    if let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) {
-        // LIKE is case-insensitive for ASCII on SQLite but not on
-        // PostgreSQL: compare lower-cased on both.
-        let pattern = format!("%{}%", name.to_lowercase().replace(['\\', '%', '_'], ""));
-        query = query
-            .filter(Expr::expr(Func::lower(Expr::col(municipalities::Column::Name))).like(pattern));
-    }
-    if let Some(province) = province.map(str::trim).filter(|p| !p.is_empty()) {
-        query = query.filter(municipalities::Column::ProvinceCode.eq(province.to_uppercase()));
-    }
-    Ok(query
-        .order_by_asc(municipalities::Column::Name)
-        .order_by_asc(municipalities::Column::IstatCode)
-        .limit(first)
-        .all(db)
-        .await?)
+    let name = name.map(str::trim).filter(|n| !n.is_empty());
+    let province = province.map(str::trim).filter(|p| !p.is_empty());
+    Ok(store::territories::municipalities(db, name, province, first).await?)
 }
 
 /// The neighbourhoods of a municipality, by code.
@@ -69,10 +54,7 @@ pub async fn neighbourhoods_of(
     db: &impl ConnectionTrait,
     municipality_code: &str,
 ) -> Result<Vec<neighbourhoods::Model>, AppError> {
-    let mut rows = neighbourhoods::Entity::find()
-        .filter(neighbourhoods::Column::MunicipalityCode.eq(municipality_code))
-        .all(db)
-        .await?;
+    let mut rows = store::territories::neighbourhoods_of(db, municipality_code).await?;
     // Codes are numbers as text ("2" before "10").
     rows.sort_by_key(|n| (n.code.parse::<u32>().unwrap_or(u32::MAX), n.code.clone()));
     Ok(rows)
@@ -84,10 +66,7 @@ pub async fn neighbourhood_at(
     point: Coordinates,
 ) -> Result<Option<neighbourhoods::Model>, AppError> {
     let (lat, lon) = (point.lat(), point.lon());
-    let rows = neighbourhoods::Entity::find()
-        .filter(neighbourhoods::Column::BoundaryGeojson.is_not_null())
-        .all(db)
-        .await?;
+    let rows = store::territories::neighbourhoods_with_boundary(db).await?;
     for row in rows {
         let Some(polygons) = row
             .boundary_geojson

@@ -4,6 +4,15 @@ pub mod db;
 pub mod entities;
 pub mod error;
 pub mod health;
+pub mod instant;
+pub mod listing;
+pub mod lookups;
+pub mod observatory;
+pub mod opendata;
+pub mod references;
 pub mod scope;
+pub mod search_docs;
+pub mod stats;
+pub mod territories;
 
 pub use error::{Context, StoreError, StoreResult};

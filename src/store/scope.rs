@@ -5,10 +5,10 @@
 //! the visibility policy; these conditions are the database half of it, for
 //! the queries that list many records at once.
 
-use sea_orm::sea_query::{Condition, IntoCondition};
+use sea_orm::sea_query::{Condition, IntoCondition, Query, SelectStatement};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
 
-use super::entities::{needs, offers, organizations};
+use super::entities::{needs, offers, organizations, users};
 
 /// Not soft-deleted (kept for audit and undo, never shown).
 pub trait Existing: EntityTrait + Sized {
@@ -54,4 +54,35 @@ pub fn published_needs() -> Condition {
 /// Postings that anyone may read: public and not a draft.
 pub fn published_offers() -> Condition {
     offers::Entity::public().add(offers::Column::Status.ne("draft"))
+}
+
+/// Accounts are never hidden, only deleted: "public" is "existing".
+impl Existing for users::Entity {
+    fn existing() -> Condition {
+        users::Column::DeletedAt.is_null().into_condition()
+    }
+    fn public() -> Condition {
+        Self::existing()
+    }
+}
+
+/// Ids of the public organisations (neither deleted nor hidden by a
+/// moderator), as a subquery: the offers and needs of the others are not
+/// listed, counted, searched nor exported.
+pub fn public_organization_ids() -> SelectStatement {
+    Query::select()
+        .column(organizations::Column::Id)
+        .from(organizations::Entity)
+        .cond_where(organizations::Entity::public())
+        .to_owned()
+}
+
+/// Needs anyone may read, of an organisation anyone may read.
+pub fn published_needs_of_public_organizations() -> Condition {
+    published_needs().add(needs::Column::OrganizationId.in_subquery(public_organization_ids()))
+}
+
+/// Offers anyone may read, of an organisation anyone may read.
+pub fn published_offers_of_public_organizations() -> Condition {
+    published_offers().add(offers::Column::OrganizationId.in_subquery(public_organization_ids()))
 }

@@ -35,3 +35,4 @@ mod subscriptions;
 mod tcp_proxy;
 mod territories;
 mod visibility;
+mod visibility_rules;

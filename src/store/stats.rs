@@ -1,16 +1,16 @@
-//! Platform-wide figures shown on the home page.
+//! Platform-wide figures shown on the home page: the counting queries.
 
 use std::collections::HashSet;
 
-use sea_orm::sea_query::Query;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Select,
     TryGetableMany,
 };
 use uuid::Uuid;
 
+use super::scope::{self, Existing};
+use super::{Context, StoreResult};
 use crate::domain::PostingStatus;
-use crate::error::AppError;
 use crate::store::entities::{needs, offers, organizations};
 
 /// Counts of what is on the platform now.
@@ -31,39 +31,23 @@ pub struct PlatformStats {
 /// territories where they are. Only what anyone can see places a
 /// territory on the map: not what is deleted or hidden by a moderator, nor
 /// the postings of such an organisation, nor drafts and closed postings.
-pub async fn platform(db: &impl ConnectionTrait) -> Result<PlatformStats, AppError> {
+pub async fn platform(db: &impl ConnectionTrait) -> StoreResult<PlatformStats> {
     let open = PostingStatus::Open.as_str();
-    let live_organizations = Query::select()
-        .column(organizations::Column::Id)
-        .from(organizations::Entity)
-        .and_where(organizations::Column::DeletedAt.is_null())
-        .and_where(organizations::Column::HiddenAt.is_null())
-        .to_owned();
-    let open_offers = || {
+    let open_offers = || offers::Entity::find_existing().filter(offers::Column::Status.eq(open));
+    let open_needs = || needs::Entity::find_existing().filter(needs::Column::Status.eq(open));
+    let live_offers = || {
         offers::Entity::find()
-            .filter(offers::Column::DeletedAt.is_null())
+            .filter(scope::published_offers_of_public_organizations())
             .filter(offers::Column::Status.eq(open))
     };
-    let open_needs = || {
-        needs::Entity::find()
-            .filter(needs::Column::DeletedAt.is_null())
-            .filter(needs::Column::Status.eq(open))
-    };
-    let live_offers = || {
-        open_offers()
-            .filter(offers::Column::HiddenAt.is_null())
-            .filter(offers::Column::OrganizationId.in_subquery(live_organizations.clone()))
-    };
     let live_needs = || {
-        open_needs()
-            .filter(needs::Column::HiddenAt.is_null())
-            .filter(needs::Column::OrganizationId.in_subquery(live_organizations.clone()))
+        needs::Entity::find()
+            .filter(scope::published_needs_of_public_organizations())
+            .filter(needs::Column::Status.eq(open))
     };
 
     let mut municipalities: HashSet<String> = HashSet::new();
-    let seats = organizations::Entity::find()
-        .filter(organizations::Column::DeletedAt.is_null())
-        .filter(organizations::Column::HiddenAt.is_null());
+    let seats = organizations::Entity::find_public();
     add_distinct(
         db,
         seats,
@@ -102,12 +86,15 @@ pub async fn platform(db: &impl ConnectionTrait) -> Result<PlatformStats, AppErr
     .await?;
 
     Ok(PlatformStats {
-        organizations: organizations::Entity::find()
-            .filter(organizations::Column::DeletedAt.is_null())
+        organizations: organizations::Entity::find_existing()
             .count(db)
-            .await?,
-        open_offers: open_offers().count(db).await?,
-        open_needs: open_needs().count(db).await?,
+            .await
+            .context("stats: organizations")?,
+        open_offers: open_offers()
+            .count(db)
+            .await
+            .context("stats: open offers")?,
+        open_needs: open_needs().count(db).await.context("stats: open needs")?,
         municipalities: municipalities.len() as u64,
         neighbourhoods: neighbourhoods.len() as u64,
     })
@@ -120,7 +107,7 @@ async fn add_distinct<E, C, T>(
     select: Select<E>,
     column: C,
     into: &mut HashSet<T>,
-) -> Result<(), AppError>
+) -> StoreResult<()>
 where
     E: EntityTrait,
     C: ColumnTrait,
@@ -134,7 +121,8 @@ where
             .filter(column.is_not_null())
             .into_tuple::<T>()
             .all(db)
-            .await?,
+            .await
+            .context("stats: distinct places")?,
     );
     Ok(())
 }

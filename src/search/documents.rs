@@ -1,0 +1,308 @@
+//! How records become [`SearchDocument`]s: the words of their context, their
+//! place on the map and their filters, built in batches from the store's
+//! reads ([`crate::store::search_docs`]). Only searchable records get a
+//! document (the public-record scope); a need is placed where the
+//! visibility policy lets it be shown.
+
+use std::collections::HashMap;
+
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+use super::{DocType, GeoPoint, SearchDocument};
+use crate::domain::closed::closed_list_values;
+use crate::domain::{
+    ClosedList, Lang, NeedKind, OfferKind, OrganizationKind, PostingStatus, VerificationStatus,
+};
+use crate::policy::visibility;
+use crate::store::StoreResult;
+use crate::store::entities::organizations;
+use crate::store::search_docs::{self, Places, Record};
+
+/// The store's name for the records of a document type.
+pub fn record(doc_type: DocType) -> Record {
+    match doc_type {
+        DocType::Organization => Record::Organization,
+        DocType::Offer => Record::Offer,
+        DocType::Need => Record::Need,
+    }
+}
+
+fn sector_words(places: &Places, codes: &[String], words: &mut Vec<String>) {
+    for code in codes {
+        if let Some(sector) = places.sectors.get(code) {
+            words.push(sector.name_it.clone());
+            words.push(sector.name_en.clone());
+        }
+    }
+}
+
+fn municipality_words(places: &Places, code: Option<&str>, words: &mut Vec<String>) {
+    if let Some(m) = code.and_then(|c| places.municipalities.get(c)) {
+        words.push(m.name.clone());
+        if m.province_name != m.name {
+            words.push(m.province_name.clone());
+        }
+    }
+}
+
+fn municipality_point(places: &Places, code: Option<&str>) -> Option<GeoPoint> {
+    let m = places.municipalities.get(code?)?;
+    Some(GeoPoint {
+        lat: m.lat?,
+        lon: m.lon?,
+    })
+}
+
+fn neighbourhood_point(places: &Places, id: Option<Uuid>) -> Option<GeoPoint> {
+    let n = places.neighbourhoods.get(&id?)?;
+    Some(GeoPoint {
+        lat: n.centroid_lat,
+        lon: n.centroid_lon,
+    })
+}
+
+fn label<T: ClosedList>(raw: &str) -> Option<&'static str> {
+    T::parse(raw).ok().map(|v| v.label(Lang::It))
+}
+
+fn point(lat: Option<f64>, lon: Option<f64>) -> Option<GeoPoint> {
+    Some(GeoPoint {
+        lat: lat?,
+        lon: lon?,
+    })
+}
+
+/// The documents of the searchable organisations among `ids`; ids without a
+/// document must be removed from the index.
+pub async fn organization_documents(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> StoreResult<Vec<SearchDocument>> {
+    let orgs = search_docs::visible_organizations(db, ids).await?;
+    let org_ids: Vec<Uuid> = orgs.iter().map(|o| o.id).collect();
+    let mut sectors = search_docs::sector_codes(db, Record::Organization, &org_ids).await?;
+    let mut served = search_docs::served_neighbourhoods(db, &org_ids).await?;
+    let places = search_docs::places(
+        db,
+        orgs.iter().filter_map(|o| o.seat_municipality_code.clone()),
+        served.values().flatten().copied(),
+    )
+    .await?;
+    Ok(orgs
+        .into_iter()
+        .map(|org| {
+            let sectors = sectors.remove(&org.id).unwrap_or_default();
+            let neighbourhood_ids = served.remove(&org.id).unwrap_or_default();
+            let mut words = Vec::new();
+            words.extend(label::<OrganizationKind>(&org.kind).map(str::to_owned));
+            sector_words(&places, &sectors, &mut words);
+            municipality_words(&places, org.seat_municipality_code.as_deref(), &mut words);
+            for id in &neighbourhood_ids {
+                if let Some(n) = places.neighbourhoods.get(id) {
+                    words.push(n.name.clone());
+                }
+            }
+            let location = point(org.lat, org.lon)
+                .or_else(|| municipality_point(&places, org.seat_municipality_code.as_deref()));
+            let registered_third_sector = registered_third_sector(&org);
+            SearchDocument {
+                doc_type: DocType::Organization,
+                id: org.id,
+                title: org.name,
+                body: org.description,
+                context: words.join(" · "),
+                organization_id: org.id,
+                organization_kind: org.kind,
+                kind: None,
+                sectors,
+                municipality_code: org.seat_municipality_code,
+                neighbourhood_ids,
+                status: PostingStatus::Open.as_str().to_owned(),
+                verified: org.verification_status == VerificationStatus::Verified.as_str(),
+                registered_third_sector,
+                created_at: org.created_at,
+                deadline_at: None,
+                amount_min_cents: None,
+                amount_max_cents: None,
+                location,
+            }
+        })
+        .collect())
+}
+
+/// Owners of postings, by id (searchable ones only).
+async fn owners(
+    db: &impl ConnectionTrait,
+    ids: impl Iterator<Item = Uuid>,
+) -> StoreResult<HashMap<Uuid, organizations::Model>> {
+    let mut unique: Vec<Uuid> = ids.collect();
+    unique.sort();
+    unique.dedup();
+    Ok(search_docs::visible_organizations(db, &unique)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect())
+}
+
+/// The words every posting's context has: its owner and where it is.
+fn posting_words(
+    owner: &organizations::Model,
+    places: &Places,
+    sectors: &[String],
+    municipality: Option<&str>,
+    neighbourhood: Option<Uuid>,
+    words: &mut Vec<String>,
+) {
+    words.push(owner.name.clone());
+    words.extend(label::<OrganizationKind>(&owner.kind).map(str::to_owned));
+    sector_words(places, sectors, words);
+    municipality_words(places, municipality, words);
+    if let Some(n) = neighbourhood.and_then(|id| places.neighbourhoods.get(&id)) {
+        words.push(n.name.clone());
+    }
+}
+
+/// The documents of the searchable offers among `ids`.
+pub async fn offer_documents(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> StoreResult<Vec<SearchDocument>> {
+    let rows = search_docs::visible_offers(db, ids).await?;
+    let owners = owners(db, rows.iter().map(|r| r.organization_id)).await?;
+    let row_ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut sectors = search_docs::sector_codes(db, Record::Offer, &row_ids).await?;
+    let places = search_docs::places(
+        db,
+        rows.iter().filter_map(|r| r.municipality_code.clone()),
+        rows.iter().filter_map(|r| r.neighbourhood_id),
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|offer| {
+            let owner = owners.get(&offer.organization_id)?;
+            let sectors = sectors.remove(&offer.id).unwrap_or_default();
+            let mut words = Vec::new();
+            words.extend(label::<OfferKind>(&offer.kind).map(str::to_owned));
+            posting_words(
+                owner,
+                &places,
+                &sectors,
+                offer.municipality_code.as_deref(),
+                offer.neighbourhood_id,
+                &mut words,
+            );
+            let location = point(offer.lat, offer.lon)
+                .or_else(|| neighbourhood_point(&places, offer.neighbourhood_id))
+                .or_else(|| municipality_point(&places, offer.municipality_code.as_deref()));
+            Some(SearchDocument {
+                doc_type: DocType::Offer,
+                id: offer.id,
+                title: offer.title,
+                body: offer.description,
+                context: words.join(" · "),
+                organization_id: offer.organization_id,
+                organization_kind: owner.kind.clone(),
+                kind: Some(offer.kind),
+                sectors,
+                municipality_code: offer.municipality_code,
+                neighbourhood_ids: offer.neighbourhood_id.into_iter().collect(),
+                status: offer.status,
+                verified: owner.verification_status == VerificationStatus::Verified.as_str(),
+                registered_third_sector: registered_third_sector(owner),
+                created_at: offer.created_at,
+                deadline_at: None,
+                amount_min_cents: offer.amount_min_cents,
+                amount_max_cents: offer.amount_max_cents,
+                location,
+            })
+        })
+        .collect())
+}
+
+/// The documents of the searchable needs among `ids`. A need that shows only
+/// its neighbourhood or municipality is placed there, never at its address
+/// ([`visibility::shown_need_point`]).
+pub async fn need_documents(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> StoreResult<Vec<SearchDocument>> {
+    let rows = search_docs::visible_needs(db, ids).await?;
+    let owners = owners(db, rows.iter().map(|r| r.organization_id)).await?;
+    let row_ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut sectors = search_docs::sector_codes(db, Record::Need, &row_ids).await?;
+    let places = search_docs::places(
+        db,
+        rows.iter().filter_map(|r| r.municipality_code.clone()),
+        rows.iter().filter_map(|r| r.neighbourhood_id),
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|need| {
+            let owner = owners.get(&need.organization_id)?;
+            let sectors = sectors.remove(&need.id).unwrap_or_default();
+            let mut words = Vec::new();
+            words.extend(label::<NeedKind>(&need.kind).map(str::to_owned));
+            for contribution in closed_list_values::<OfferKind>(&need.required_contributions) {
+                words.push(contribution.label(Lang::It).to_owned());
+            }
+            posting_words(
+                owner,
+                &places,
+                &sectors,
+                need.municipality_code.as_deref(),
+                need.neighbourhood_id,
+                &mut words,
+            );
+            let location = visibility::shown_need_point(&need)
+                .map(|(lat, lon)| GeoPoint { lat, lon })
+                .or_else(|| neighbourhood_point(&places, need.neighbourhood_id))
+                .or_else(|| municipality_point(&places, need.municipality_code.as_deref()));
+            Some(SearchDocument {
+                doc_type: DocType::Need,
+                id: need.id,
+                title: need.title,
+                body: need.description,
+                context: words.join(" · "),
+                organization_id: need.organization_id,
+                organization_kind: owner.kind.clone(),
+                kind: Some(need.kind),
+                sectors,
+                municipality_code: need.municipality_code,
+                neighbourhood_ids: need.neighbourhood_id.into_iter().collect(),
+                status: need.status,
+                verified: owner.verification_status == VerificationStatus::Verified.as_str(),
+                registered_third_sector: registered_third_sector(owner),
+                created_at: need.created_at,
+                deadline_at: need.deadline_at,
+                amount_min_cents: need.budget_cents,
+                amount_max_cents: need.budget_cents,
+                location,
+            })
+        })
+        .collect())
+}
+
+/// The documents of these records, whatever their type.
+pub async fn documents(
+    db: &impl ConnectionTrait,
+    doc_type: DocType,
+    ids: &[Uuid],
+) -> StoreResult<Vec<SearchDocument>> {
+    match doc_type {
+        DocType::Organization => organization_documents(db, ids).await,
+        DocType::Offer => offer_documents(db, ids).await,
+        DocType::Need => need_documents(db, ids).await,
+    }
+}
+
+/// A third-sector body registered in the RUNTS: eligible for co-design
+/// under art. 55 (the flag alone is not enough: a kind changed after
+/// verification, or a body the Code excludes, does not count).
+fn registered_third_sector(org: &organizations::Model) -> bool {
+    org.runts_registered
+        && OrganizationKind::parse(&org.kind).is_ok_and(OrganizationKind::is_third_sector)
+}

@@ -1,0 +1,126 @@
+//! The open-data export's reads: pages of the public needs, offers and
+//! signed public pacts (keyset on the id, oldest first), and what a page of
+//! pacts refers to. What is public is the public-record scope
+//! ([`super::scope`]); `docs/opendata.md` documents the columns.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use super::scope::{self, Existing};
+use super::{Context, StoreResult};
+use crate::store::entities::{needs, offers, project_contributions, project_partners, projects};
+
+/// Published needs of public organisations (open or closed), after `after`.
+pub async fn needs_page(
+    db: &impl ConnectionTrait,
+    after: Option<Uuid>,
+    limit: u64,
+) -> StoreResult<Vec<needs::Model>> {
+    let mut select = needs::Entity::find().filter(scope::published_needs_of_public_organizations());
+    if let Some(after) = after {
+        select = select.filter(needs::Column::Id.gt(after));
+    }
+    select
+        .order_by_asc(needs::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+        .context("opendata: needs page")
+}
+
+/// Published offers of public organisations (open or closed), after `after`.
+pub async fn offers_page(
+    db: &impl ConnectionTrait,
+    after: Option<Uuid>,
+    limit: u64,
+) -> StoreResult<Vec<offers::Model>> {
+    let mut select =
+        offers::Entity::find().filter(scope::published_offers_of_public_organizations());
+    if let Some(after) = after {
+        select = select.filter(offers::Column::Id.gt(after));
+    }
+    select
+        .order_by_asc(offers::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+        .context("opendata: offers page")
+}
+
+/// Signed public pacts led by a public organisation, after `after`.
+pub async fn pacts_page(
+    db: &impl ConnectionTrait,
+    after: Option<Uuid>,
+    limit: u64,
+) -> StoreResult<Vec<projects::Model>> {
+    let mut select = projects::Entity::find()
+        .filter(projects::Column::DeletedAt.is_null())
+        .filter(projects::Column::IsPublic.eq(true))
+        .filter(projects::Column::SignedAt.is_not_null())
+        .filter(projects::Column::LeadOrganizationId.in_subquery(scope::public_organization_ids()));
+    if let Some(after) = after {
+        select = select.filter(projects::Column::Id.gt(after));
+    }
+    select
+        .order_by_asc(projects::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+        .context("opendata: pacts page")
+}
+
+/// The current partners (not left) of these pacts, in order of joining.
+pub async fn current_partners(
+    db: &impl ConnectionTrait,
+    project_ids: &[Uuid],
+) -> StoreResult<Vec<project_partners::Model>> {
+    project_partners::Entity::find()
+        .filter(project_partners::Column::ProjectId.is_in(project_ids.iter().copied()))
+        .filter(project_partners::Column::LeftAt.is_null())
+        .order_by_asc(project_partners::Column::JoinedAt)
+        .order_by_asc(project_partners::Column::Id)
+        .all(db)
+        .await
+        .context("opendata: pact partners")
+}
+
+/// The contributions (not withdrawn) to these pacts, oldest first.
+pub async fn standing_contributions(
+    db: &impl ConnectionTrait,
+    project_ids: &[Uuid],
+) -> StoreResult<Vec<project_contributions::Model>> {
+    project_contributions::Entity::find()
+        .filter(project_contributions::Column::ProjectId.is_in(project_ids.iter().copied()))
+        .filter(project_contributions::Column::Status.ne("withdrawn"))
+        .order_by_asc(project_contributions::Column::CreatedAt)
+        .order_by_asc(project_contributions::Column::Id)
+        .all(db)
+        .await
+        .context("opendata: pact contributions")
+}
+
+/// Published needs with these ids (whatever their organisation).
+pub async fn published_needs(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> StoreResult<Vec<needs::Model>> {
+    needs::Entity::find()
+        .filter(needs::Column::Id.is_in(ids.iter().copied()))
+        .filter(scope::published_needs())
+        .all(db)
+        .await
+        .context("opendata: published needs by id")
+}
+
+/// Public organisations (neither deleted nor hidden) with these ids.
+pub async fn public_organizations(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> StoreResult<Vec<crate::store::entities::organizations::Model>> {
+    use crate::store::entities::organizations;
+    organizations::Entity::find_public()
+        .filter(organizations::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+        .context("opendata: public organizations by id")
+}
