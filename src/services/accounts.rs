@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::{Actor, audit, new_id, now, tokens};
 use crate::domain::{Email, EmailTokenPurpose, Lang, NewUser, Password};
 use crate::error::{AppError, Credentials, Entity};
+use crate::policy::guards::{Limits, settle_wrong_password};
 use crate::store;
 use crate::store::entities::{auth_sessions, email_tokens, users};
 
@@ -106,11 +107,13 @@ async fn spend_verification_time(password: &str) {
 #[tracing::instrument(skip_all)]
 pub async fn register(
     db: &DatabaseConnection,
+    limits: &Limits,
     email: &str,
     display_name: &str,
     password: &str,
     locale: Lang,
 ) -> Result<Registered, AppError> {
+    limits.register()?;
     let new = NewUser::parse(email, display_name, password)?;
     let password_hash = hash_password(&new.password).await?;
     let txn = db.begin().await?;
@@ -212,12 +215,14 @@ async fn consume_email_token(
 
 /// A new verification token for an unverified account (to resend the link).
 /// `None` when the address is unknown or already verified: the caller answers
-/// the same either way.
+/// the same either way. RATE_LIMITED past the verification links' limits.
 #[tracing::instrument(skip_all)]
 pub async fn new_verification_token(
     db: &DatabaseConnection,
+    limits: &Limits,
     email: &str,
 ) -> Result<Option<(users::Model, String)>, AppError> {
+    limits.verification_mail(email)?;
     token_for_address(
         db,
         email,
@@ -281,9 +286,22 @@ async fn active_user_by_email(
 }
 
 /// Signs in. Fails with UNAUTHENTICATED ("wrong e-mail or password"), with
-/// one message for an unknown address and a wrong password alike.
+/// one message for an unknown address and a wrong password alike, and with
+/// RATE_LIMITED past the failures' limits (successes never count).
 #[tracing::instrument(skip_all)]
 pub async fn login(
+    db: &DatabaseConnection,
+    limits: &Limits,
+    email: &str,
+    password: &str,
+) -> Result<Session, AppError> {
+    let attempt = limits.sign_in(email)?;
+    let result = sign_in(db, email, password).await;
+    attempt.settle(&result);
+    result
+}
+
+async fn sign_in(
     db: &DatabaseConnection,
     email: &str,
     password: &str,
@@ -350,12 +368,15 @@ pub async fn logout(db: &DatabaseConnection, token: &str) -> Result<(), AppError
 }
 
 /// A reset token for this address, or `None` when there is no such account
-/// (the caller answers the same either way).
+/// (the caller answers the same either way). RATE_LIMITED past the reset
+/// links' limits.
 #[tracing::instrument(skip_all)]
 pub async fn new_reset_token(
     db: &DatabaseConnection,
+    limits: &Limits,
     email: &str,
 ) -> Result<Option<(users::Model, String)>, AppError> {
+    limits.password_reset_mail(email)?;
     token_for_address(
         db,
         email,
@@ -530,9 +551,22 @@ pub async fn export_personal_data(
 /// the person created stay: they belong to the organisations. Fails with
 /// UNAUTHENTICATED on `password` when it is wrong, and with CONFLICT on
 /// `organizationId` while the person is the last admin of an organisation
-/// that has other members (see [`super::memberships::leave_all`]).
+/// that has other members (see [`super::memberships::leave_all`]), and with
+/// RATE_LIMITED after too many wrong passwords.
 #[tracing::instrument(skip_all, fields(%user_id))]
 pub async fn delete_account(
+    db: &DatabaseConnection,
+    limits: &Limits,
+    user_id: Uuid,
+    password: &str,
+) -> Result<(), AppError> {
+    let permit = limits.delete_account(user_id)?;
+    let result = erase_account(db, user_id, password).await;
+    settle_wrong_password(permit, &result);
+    result
+}
+
+async fn erase_account(
     db: &DatabaseConnection,
     user_id: Uuid,
     password: &str,

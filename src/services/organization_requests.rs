@@ -38,7 +38,7 @@ use crate::domain::{
     ShortText,
 };
 use crate::error::{AppError, Entity};
-use crate::policy::rate_limit::{Bucket, RateLimiter};
+use crate::policy::guards::Limits;
 use crate::store;
 use crate::store::entities::{organization_requests, organizations, users};
 
@@ -110,15 +110,19 @@ pub struct Requested {
 /// none); see the module documentation. Fails with UNAUTHENTICATED,
 /// FORBIDDEN (address not verified, saying so), BAD_USER_INPUT on `message`,
 /// NOT_FOUND on `organizationId`, and CONFLICT on `organizationId` when the
-/// person already belongs to it or already has a pending request for it.
+/// person already belongs to it or already has a pending request for it,
+/// RATE_LIMITED past the account's requests.
 #[tracing::instrument(skip_all, fields(%organization_id))]
 pub async fn request(
     db: &DatabaseConnection,
-    limiter: &RateLimiter,
+    limits: &Limits,
     actor: &Actor,
     organization_id: Uuid,
     message: Option<&str>,
 ) -> Result<Requested, AppError> {
+    if let Some(user_id) = actor.user_id {
+        limits.organization_request(user_id)?;
+    }
     let requester = permissions::verified_user(db, Some(actor)).await?;
     let message = optional_text("message", message)?;
     let txn = db.begin().await?;
@@ -167,15 +171,7 @@ pub async fn request(
         row.kind = Set(RequestKind::Claim.as_str().to_owned());
         let registered = registered_addresses(&txn, organization_id).await?;
         proof = own_address_proves(&txn, &requester.email, organization_id, &registered).await?;
-        let link_allowed = || {
-            limiter
-                .acquire(&[(
-                    Bucket::ClaimMailsPerOrganization,
-                    limiter.key(("claim-mails", organization_id)),
-                )])
-                .map(|permit| permit.keep())
-                .is_ok()
-        };
+        let link_allowed = || limits.claim_mail(organization_id);
         if proof.is_none() && !registered.is_empty() && link_allowed() {
             let token = tokens::generate()?;
             let sent_to: Vec<String> = registered.into_iter().map(|(_, a)| a).collect();
