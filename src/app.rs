@@ -36,6 +36,10 @@ pub struct AppState {
     /// Wakes this process's job worker after a change.
     pub jobs: JobsHandle,
     pub settings: Arc<Settings>,
+    /// The rate limits of the guarded use-cases (see
+    /// [`crate::policy::guards`]): one limiter per process, shared by every
+    /// request.
+    pub limiter: Arc<crate::policy::rate_limit::RateLimiter>,
 }
 
 impl AppState {
@@ -82,6 +86,7 @@ impl AppState {
             matcher: Matcher::new(matching),
             jobs: JobsHandle::new(),
             settings: Arc::new(settings),
+            limiter: Arc::default(),
         })
     }
 }

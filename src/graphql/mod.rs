@@ -70,7 +70,6 @@ pub fn build_schema(state: AppState) -> TramaSchema {
     )
     .data(state)
     .data(loader)
-    .data(crate::policy::rate_limit::RateLimiter::new())
     .data(feed)
     // First, so that its time bound covers the other extensions' work.
     .extension(limits::Limits)

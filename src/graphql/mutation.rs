@@ -16,7 +16,8 @@ use super::types::{Need, Offer, Organization, state};
 use super::viewer::Viewer;
 use crate::domain::{self, parse_uuid};
 use crate::error::AppError;
-use crate::policy::rate_limit::{Bucket, Client, Permit, RateLimiter};
+use crate::policy::guards::Limits;
+use crate::policy::rate_limit::Client;
 use crate::services::{
     Actor, accounts, memberships, moderation, needs, notifications, offers, organizations,
 };
@@ -30,48 +31,10 @@ fn client(ctx: &Context<'_>) -> Client {
         .map_or_else(Client::unknown, |c| Client::from_ip(c.0))
 }
 
-/// The rate limiter. A schema built without one is a fault, and must not
-/// turn the limits off: the guarded operations then fail (closed).
-pub(crate) fn limiter<'a>(ctx: &Context<'a>) -> Result<&'a RateLimiter> {
-    ctx.data_opt::<RateLimiter>()
-        .ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!(
-                "the rate limiter is missing from the schema data"
-            ))
-        })
-        .gql(ctx)
-}
-
-/// Limits the e-mails a client can make Trama send to `email`: per client,
-/// per (address, client), and the address's ceiling, in that order, so that
-/// a client past its own allowance does not use up the shared ceiling.
-fn limit_mail_to(
-    ctx: &Context<'_>,
-    email: &str,
-    [per_client, per_address_and_client, per_address]: [Bucket; 3],
-) -> Result<()> {
-    let limiter = limiter(ctx)?;
-    let client = client(ctx);
-    limiter
-        .acquire(&[
-            (per_client, limiter.client_key(client)),
-            (
-                per_address_and_client,
-                limiter.address_and_client_key(email, client),
-            ),
-            (per_address, limiter.address_key(email)),
-        ])
-        .gql(ctx)?
-        .keep();
-    Ok(())
-}
-
-/// Settles the attempts of an operation that counts wrong passwords only:
-/// kept when the password (or the e-mail) was wrong, given back otherwise.
-fn count_if_wrong_password<T>(permit: Permit<'_>, result: &Result<T, AppError>) {
-    if !matches!(result, Err(AppError::WrongCredentials(_))) {
-        permit.give_back();
-    }
+/// The limits of the guarded use-cases for this request: the
+/// application's limiter and the client asking. The services apply them.
+pub(crate) fn limits(ctx: &Context<'_>) -> Result<Limits> {
+    Ok(Limits::new(state(ctx)?.limiter.clone(), client(ctx)))
 }
 
 /// The viewer as actor, or UNAUTHENTICATED.
@@ -122,16 +85,13 @@ impl CoreMutation {
         password: String,
         language: Option<Language>,
     ) -> Result<User> {
-        let limiter = limiter(ctx)?;
-        limiter
-            .acquire(&[(Bucket::RegisterPerClient, limiter.client_key(client(ctx)))])
-            .gql(ctx)?
-            .keep();
+        let limits = limits(ctx)?;
         let state = state(ctx)?;
         let lang = language.map(domain::Lang::from).unwrap_or_default();
-        let registered = accounts::register(&state.db, &email, &display_name, &password, lang)
-            .await
-            .gql(ctx)?;
+        let registered =
+            accounts::register(&state.db, &limits, &email, &display_name, &password, lang)
+                .await
+                .gql(ctx)?;
         notifications::verification(
             &state.mailer,
             &state.settings,
@@ -155,17 +115,9 @@ impl CoreMutation {
     /// whether the address has an account. Errors: RATE_LIMITED (per
     /// address and client, per client, and per address).
     async fn resend_verification_email(&self, ctx: &Context<'_>, email: String) -> Result<bool> {
-        limit_mail_to(
-            ctx,
-            &email,
-            [
-                Bucket::VerificationPerClient,
-                Bucket::VerificationPerAddressAndClient,
-                Bucket::VerificationPerAddress,
-            ],
-        )?;
+        let limits = limits(ctx)?;
         let state = state(ctx)?;
-        if let Some((user, token)) = accounts::new_verification_token(&state.db, &email)
+        if let Some((user, token)) = accounts::new_verification_token(&state.db, &limits, &email)
             .await
             .gql(ctx)?
         {
@@ -183,23 +135,11 @@ impl CoreMutation {
         email: String,
         password: String,
     ) -> Result<LoginPayload> {
-        // Failures only count, per (address, client) and per client: an
-        // attacker guessing from their client never locks the owner out of
-        // theirs, and a success clears the address's failures.
-        let limiter = limiter(ctx)?;
-        let client = client(ctx);
-        let per_address = limiter.address_and_client_key(&email, client);
-        let permit = limiter
-            .acquire(&[
-                (Bucket::LoginFailuresPerClient, limiter.client_key(client)),
-                (Bucket::LoginFailuresPerAddressAndClient, per_address),
-            ])
-            .gql(ctx)?;
+        let limits = limits(ctx)?;
         let state = state(ctx)?;
-        let result = accounts::login(&state.db, &email, &password).await;
-        count_if_wrong_password(permit, &result);
-        let session = result.gql(ctx)?;
-        limiter.reset(Bucket::LoginFailuresPerAddressAndClient, per_address);
+        let session = accounts::login(&state.db, &limits, &email, &password)
+            .await
+            .gql(ctx)?;
         Ok(LoginPayload {
             token: session.token,
             expires_at: session.expires_at,
@@ -223,17 +163,9 @@ impl CoreMutation {
     /// client, per client, and per address; separate from the verification
     /// links' limits).
     async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> Result<bool> {
-        limit_mail_to(
-            ctx,
-            &email,
-            [
-                Bucket::PasswordResetPerClient,
-                Bucket::PasswordResetPerAddressAndClient,
-                Bucket::PasswordResetPerAddress,
-            ],
-        )?;
+        let limits = limits(ctx)?;
         let state = state(ctx)?;
-        if let Some((user, token)) = accounts::new_reset_token(&state.db, &email)
+        if let Some((user, token)) = accounts::new_reset_token(&state.db, &limits, &email)
             .await
             .gql(ctx)?
         {
@@ -268,19 +200,11 @@ impl CoreMutation {
             .user_id()
             .ok_or(AppError::Unauthenticated)
             .gql(ctx)?;
-        // Wrong passwords count per account: a stolen session cannot be
-        // used to guess the password.
-        let limiter = limiter(ctx)?;
-        let permit = limiter
-            .acquire(&[(
-                Bucket::DeleteAccountFailuresPerAccount,
-                limiter.account_key(id),
-            )])
-            .gql(ctx)?;
+        let limits = limits(ctx)?;
         let state = state(ctx)?;
-        let result = accounts::delete_account(&state.db, id, &password).await;
-        count_if_wrong_password(permit, &result);
-        result.gql(ctx)?;
+        accounts::delete_account(&state.db, &limits, id, &password)
+            .await
+            .gql(ctx)?;
         Ok(true)
     }
 

@@ -14,11 +14,10 @@ use super::enums::{
     OrganizationRequestDecidedVia, OrganizationRequestKind, OrganizationRequestStatus,
 };
 use super::error::GqlResult;
-use super::mutation::{actor, id_arg, limiter};
+use super::mutation::{actor, id_arg, limits};
 use super::types::{Organization, state, stored};
 use super::viewer::Viewer;
 use crate::domain;
-use crate::policy::rate_limit::Bucket;
 use crate::services::memberships::masked;
 use crate::services::notifications;
 use crate::services::organization_requests::{self as requests, RequestView};
@@ -185,20 +184,11 @@ impl OrganizationRequestMutation {
     ) -> Result<OrganizationRequest> {
         let actor = actor(ctx)?;
         let organization_id = id_arg(ctx, &organization_id, "organizationId")?;
-        let limiter = limiter(ctx)?;
-        if let Some(user_id) = actor.user_id {
-            limiter
-                .acquire(&[(
-                    Bucket::OrganizationRequestsPerAccount,
-                    limiter.account_key(user_id),
-                )])
-                .gql(ctx)?
-                .keep();
-        }
+        let limits = limits(ctx)?;
         let state = state(ctx)?;
         let requested = requests::request(
             &state.db,
-            limiter,
+            &limits,
             &actor,
             organization_id,
             message.as_deref(),

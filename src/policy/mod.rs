@@ -7,5 +7,6 @@
 //!   all ask it.
 //! - [`rate_limit`]: the limits on operations attackers repeat.
 
+pub mod guards;
 pub mod rate_limit;
 pub mod visibility;

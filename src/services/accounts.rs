@@ -10,20 +10,16 @@
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Set, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{Actor, audit, new_id, now, tokens};
 use crate::domain::{Email, EmailTokenPurpose, Lang, NewUser, Password};
 use crate::error::{AppError, Credentials, Entity};
-use crate::store::entities::{
-    audit_log, auth_sessions, email_tokens, memberships, organizations, users,
-};
+use crate::policy::guards::{Limits, settle_wrong_password};
+use crate::store;
+use crate::store::entities::{auth_sessions, email_tokens, users};
 
 /// How long a sign-in lasts.
 pub const SESSION_LIFETIME: Duration = Duration::days(30);
@@ -108,26 +104,27 @@ async fn spend_verification_time(password: &str) {
 /// Registers an account. Fails with BAD_USER_INPUT (fields `email`,
 /// `displayName`, `password`, `locale`) and with CONFLICT on `email` when the
 /// address already has an account.
+#[tracing::instrument(skip_all)]
 pub async fn register(
     db: &DatabaseConnection,
+    limits: &Limits,
     email: &str,
     display_name: &str,
     password: &str,
     locale: Lang,
 ) -> Result<Registered, AppError> {
+    limits.register()?;
     let new = NewUser::parse(email, display_name, password)?;
     let password_hash = hash_password(&new.password).await?;
     let txn = db.begin().await?;
-    let taken = users::Entity::find()
-        .filter(users::Column::Email.eq(new.email.as_str()))
-        .one(&txn)
+    let taken = store::accounts::find_by_email(&txn, new.email.as_str())
         .await?
         .is_some();
     if taken {
         return Err(email_taken());
     }
     let at = now();
-    let user = users::ActiveModel {
+    let row = users::ActiveModel {
         id: Set(new_id()),
         email: Set(new.email.as_str().to_owned()),
         display_name: Set(new.display_name.as_str().to_owned()),
@@ -138,11 +135,9 @@ pub async fn register(
         created_at: Set(at),
         updated_at: Set(at),
         deleted_at: Set(None),
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| {
-        if crate::error::is_unique_violation(&e) {
+    };
+    let user = store::accounts::insert(&txn, row).await.map_err(|e| {
+        if e.is_unique_violation() {
             email_taken()
         } else {
             e.into()
@@ -187,7 +182,7 @@ async fn issue_email_token(
 ) -> Result<String, AppError> {
     let token = tokens::generate()?;
     let at = now();
-    email_tokens::ActiveModel {
+    let row = email_tokens::ActiveModel {
         id: Set(new_id()),
         user_id: Set(user_id),
         purpose: Set(purpose.as_str().to_owned()),
@@ -195,9 +190,8 @@ async fn issue_email_token(
         created_at: Set(at),
         expires_at: Set(at + lifetime),
         used_at: Set(None),
-    }
-    .insert(txn)
-    .await?;
+    };
+    store::accounts::insert_email_token(txn, row).await?;
     Ok(token.plain)
 }
 
@@ -209,28 +203,26 @@ async fn consume_email_token(
     token: &str,
     purpose: EmailTokenPurpose,
 ) -> Result<email_tokens::Model, AppError> {
-    let found = email_tokens::Entity::find()
-        .filter(email_tokens::Column::TokenHash.eq(tokens::hash(token)))
-        .filter(email_tokens::Column::Purpose.eq(purpose.as_str()))
-        .filter(email_tokens::Column::UsedAt.is_null())
-        .one(txn)
-        .await?;
+    let found =
+        store::accounts::find_unused_email_token(txn, &tokens::hash(token), purpose.as_str())
+            .await?;
     let Some(found) = found.filter(|t| t.expires_at > now()) else {
         return Err(AppError::invalid("token", crate::domain::Invalid::Expired));
     };
-    let mut used: email_tokens::ActiveModel = found.clone().into();
-    used.used_at = Set(Some(now()));
-    used.update(txn).await?;
+    store::accounts::mark_email_token_used(txn, found.clone(), now()).await?;
     Ok(found)
 }
 
 /// A new verification token for an unverified account (to resend the link).
 /// `None` when the address is unknown or already verified: the caller answers
-/// the same either way.
+/// the same either way. RATE_LIMITED past the verification links' limits.
+#[tracing::instrument(skip_all)]
 pub async fn new_verification_token(
     db: &DatabaseConnection,
+    limits: &Limits,
     email: &str,
 ) -> Result<Option<(users::Model, String)>, AppError> {
+    limits.verification_mail(email)?;
     token_for_address(
         db,
         email,
@@ -262,18 +254,17 @@ async fn token_for_address(
 }
 
 /// Marks the account's address as verified.
+#[tracing::instrument(skip_all)]
 pub async fn verify_email(db: &DatabaseConnection, token: &str) -> Result<users::Model, AppError> {
     let txn = db.begin().await?;
     let used = consume_email_token(&txn, token, EmailTokenPurpose::VerifyEmail).await?;
-    let user = users::Entity::find_by_id(used.user_id)
-        .filter(users::Column::DeletedAt.is_null())
-        .one(&txn)
+    let user = store::accounts::find_active(&txn, used.user_id)
         .await?
         .ok_or_else(|| AppError::invalid("token", crate::domain::Invalid::Expired))?;
     let mut active: users::ActiveModel = user.into();
     active.email_verified_at = Set(Some(now()));
     active.updated_at = Set(now());
-    let user = active.update(&txn).await?;
+    let user = store::accounts::update(&txn, active).await?;
     audit(
         &txn,
         &Actor::user(user.id, &user.email),
@@ -291,16 +282,26 @@ async fn active_user_by_email(
     db: &impl ConnectionTrait,
     email: &str,
 ) -> Result<Option<users::Model>, AppError> {
-    Ok(users::Entity::find()
-        .filter(users::Column::Email.eq(email.to_lowercase()))
-        .filter(users::Column::DeletedAt.is_null())
-        .one(db)
-        .await?)
+    Ok(store::accounts::find_active_by_email(db, email).await?)
 }
 
 /// Signs in. Fails with UNAUTHENTICATED ("wrong e-mail or password"), with
-/// one message for an unknown address and a wrong password alike.
+/// one message for an unknown address and a wrong password alike, and with
+/// RATE_LIMITED past the failures' limits (successes never count).
+#[tracing::instrument(skip_all)]
 pub async fn login(
+    db: &DatabaseConnection,
+    limits: &Limits,
+    email: &str,
+    password: &str,
+) -> Result<Session, AppError> {
+    let attempt = limits.sign_in(email)?;
+    let result = sign_in(db, email, password).await;
+    attempt.settle(&result);
+    result
+}
+
+async fn sign_in(
     db: &DatabaseConnection,
     email: &str,
     password: &str,
@@ -324,7 +325,7 @@ pub async fn login(
     let token = tokens::generate()?;
     let at = now();
     let expires_at = at + SESSION_LIFETIME;
-    auth_sessions::ActiveModel {
+    let row = auth_sessions::ActiveModel {
         id: Set(new_id()),
         user_id: Set(user.id),
         token_hash: Set(token.hash),
@@ -332,9 +333,8 @@ pub async fn login(
         expires_at: Set(expires_at),
         revoked_at: Set(None),
         last_used_at: Set(Some(at)),
-    }
-    .insert(db)
-    .await?;
+    };
+    store::accounts::insert_session(db, row).await?;
     Ok(Session {
         user,
         token: token.plain,
@@ -344,46 +344,39 @@ pub async fn login(
 
 /// The user a bearer token belongs to, if the token is valid: known, not
 /// revoked, not expired, and its user not deleted.
+#[tracing::instrument(skip_all)]
 pub async fn authenticate(
     db: &DatabaseConnection,
     token: &str,
 ) -> Result<Option<users::Model>, AppError> {
-    let Some(session) = auth_sessions::Entity::find()
-        .filter(auth_sessions::Column::TokenHash.eq(tokens::hash(token)))
-        .filter(auth_sessions::Column::RevokedAt.is_null())
-        .one(db)
-        .await?
+    let Some(session) = store::accounts::find_unrevoked_session(db, &tokens::hash(token)).await?
     else {
         return Ok(None);
     };
     if session.expires_at <= now() {
         return Ok(None);
     }
-    let user = users::Entity::find_by_id(session.user_id)
-        .filter(users::Column::DeletedAt.is_null())
-        .one(db)
-        .await?;
-    Ok(user)
+    Ok(store::accounts::find_active(db, session.user_id).await?)
 }
 
 /// Revokes the session of this token (signing out). Unknown tokens are fine:
 /// signing out twice is not an error.
+#[tracing::instrument(skip_all)]
 pub async fn logout(db: &DatabaseConnection, token: &str) -> Result<(), AppError> {
-    auth_sessions::Entity::update_many()
-        .col_expr(auth_sessions::Column::RevokedAt, Expr::value(now()))
-        .filter(auth_sessions::Column::TokenHash.eq(tokens::hash(token)))
-        .filter(auth_sessions::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
+    store::accounts::revoke_session(db, &tokens::hash(token), now()).await?;
     Ok(())
 }
 
 /// A reset token for this address, or `None` when there is no such account
-/// (the caller answers the same either way).
+/// (the caller answers the same either way). RATE_LIMITED past the reset
+/// links' limits.
+#[tracing::instrument(skip_all)]
 pub async fn new_reset_token(
     db: &DatabaseConnection,
+    limits: &Limits,
     email: &str,
 ) -> Result<Option<(users::Model, String)>, AppError> {
+    limits.password_reset_mail(email)?;
     token_for_address(
         db,
         email,
@@ -395,6 +388,7 @@ pub async fn new_reset_token(
 
 /// Sets a new password with a reset token and signs out every session. Fails
 /// with BAD_USER_INPUT on `token` (link no longer valid) or `password`.
+#[tracing::instrument(skip_all)]
 pub async fn reset_password(
     db: &DatabaseConnection,
     token: &str,
@@ -405,9 +399,7 @@ pub async fn reset_password(
     let password_hash = hash_password(&password).await?;
     let txn = db.begin().await?;
     let used = consume_email_token(&txn, token, EmailTokenPurpose::ResetPassword).await?;
-    let user = users::Entity::find_by_id(used.user_id)
-        .filter(users::Column::DeletedAt.is_null())
-        .one(&txn)
+    let user = store::accounts::find_active(&txn, used.user_id)
         .await?
         .ok_or_else(|| AppError::invalid("token", crate::domain::Invalid::Expired))?;
     let mut active: users::ActiveModel = user.into();
@@ -417,13 +409,8 @@ pub async fn reset_password(
         active.email_verified_at = Set(Some(now()));
     }
     active.updated_at = Set(now());
-    let user = active.update(&txn).await?;
-    auth_sessions::Entity::update_many()
-        .col_expr(auth_sessions::Column::RevokedAt, Expr::value(now()))
-        .filter(auth_sessions::Column::UserId.eq(user.id))
-        .filter(auth_sessions::Column::RevokedAt.is_null())
-        .exec(&txn)
-        .await?;
+    let user = store::accounts::update(&txn, active).await?;
+    store::accounts::revoke_sessions_of(&txn, user.id, now()).await?;
     audit(
         &txn,
         &Actor::user(user.id, &user.email),
@@ -439,9 +426,7 @@ pub async fn reset_password(
 
 /// The signed-in user's record. Fails with NOT_FOUND when the account is gone.
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<users::Model, AppError> {
-    users::Entity::find_by_id(id)
-        .filter(users::Column::DeletedAt.is_null())
-        .one(db)
+    store::accounts::find_active(db, id)
         .await?
         .ok_or_else(|| AppError::not_found(Entity::User, "id"))
 }
@@ -479,28 +464,17 @@ fn redact_other_addresses(value: &mut serde_json::Value, own: &str) -> usize {
 /// other people's e-mail addresses that their actions mention (such as the
 /// people they invited) are replaced by [`OTHER_PERSON_ADDRESS`], and
 /// `omitted` says so, in Italian and English.
+#[tracing::instrument(skip_all, fields(%user_id))]
 pub async fn export_personal_data(
     db: &DatabaseConnection,
     user_id: Uuid,
 ) -> Result<serde_json::Value, AppError> {
     let user = get(db, user_id).await?;
-    let memberships = memberships::Entity::find()
-        .filter(memberships::Column::UserId.eq(user_id))
-        .find_also_related(organizations::Entity)
-        .all(db)
-        .await?;
-    let sessions = auth_sessions::Entity::find()
-        .filter(auth_sessions::Column::UserId.eq(user_id))
-        .order_by_asc(auth_sessions::Column::CreatedAt)
-        .all(db)
-        .await?;
+    let memberships = store::memberships::of_user_with_organizations(db, user_id).await?;
+    let sessions = store::accounts::sessions_of(db, user_id).await?;
     let requests =
         super::organization_requests::mine(db, Some(&Actor::user(user_id, &user.email))).await?;
-    let actions = audit_log::Entity::find()
-        .filter(audit_log::Column::ActorUserId.eq(user_id))
-        .order_by_asc(audit_log::Column::Id)
-        .all(db)
-        .await?;
+    let actions = store::audit::by_actor(db, user_id).await?;
     let mut actions: Vec<serde_json::Value> = actions
         .iter()
         .map(|a| {
@@ -577,8 +551,22 @@ pub async fn export_personal_data(
 /// the person created stay: they belong to the organisations. Fails with
 /// UNAUTHENTICATED on `password` when it is wrong, and with CONFLICT on
 /// `organizationId` while the person is the last admin of an organisation
-/// that has other members (see [`super::memberships::leave_all`]).
+/// that has other members (see [`super::memberships::leave_all`]), and with
+/// RATE_LIMITED after too many wrong passwords.
+#[tracing::instrument(skip_all, fields(%user_id))]
 pub async fn delete_account(
+    db: &DatabaseConnection,
+    limits: &Limits,
+    user_id: Uuid,
+    password: &str,
+) -> Result<(), AppError> {
+    let permit = limits.delete_account(user_id)?;
+    let result = erase_account(db, user_id, password).await;
+    settle_wrong_password(permit, &result);
+    result
+}
+
+async fn erase_account(
     db: &DatabaseConnection,
     user_id: Uuid,
     password: &str,
@@ -592,21 +580,11 @@ pub async fn delete_account(
         return Err(AppError::WrongCredentials(Credentials::Password));
     }
     let txn = db.begin().await?;
-    auth_sessions::Entity::delete_many()
-        .filter(auth_sessions::Column::UserId.eq(user_id))
-        .exec(&txn)
-        .await?;
-    email_tokens::Entity::delete_many()
-        .filter(email_tokens::Column::UserId.eq(user_id))
-        .exec(&txn)
-        .await?;
+    store::accounts::delete_sessions_of(&txn, user_id).await?;
+    store::accounts::delete_email_tokens_of(&txn, user_id).await?;
     super::memberships::leave_all(&txn, user_id).await?;
     super::organization_requests::withdraw_all(&txn, user_id).await?;
-    audit_log::Entity::update_many()
-        .col_expr(audit_log::Column::ActorLabel, Expr::value(DELETED_LABEL))
-        .filter(audit_log::Column::ActorUserId.eq(user_id))
-        .exec(&txn)
-        .await?;
+    store::audit::relabel_actor(&txn, user_id, DELETED_LABEL).await?;
     let at = now();
     let mut erased: users::ActiveModel = user.into();
     erased.email = Set(format!("deleted-{}@invalid", user_id.simple()));
@@ -616,7 +594,7 @@ pub async fn delete_account(
     erased.is_moderator = Set(false);
     erased.updated_at = Set(at);
     erased.deleted_at = Set(Some(at));
-    erased.update(&txn).await?;
+    store::accounts::update(&txn, erased).await?;
     audit(
         &txn,
         &Actor {
@@ -639,6 +617,7 @@ pub const DELETED_LABEL: &str = "utente eliminato";
 /// Grants or withdraws the moderator role (from the command line: the first
 /// moderator cannot be appointed through the API). Fails with NOT_FOUND on
 /// `email` when there is no such account.
+#[tracing::instrument(skip_all, fields(moderator))]
 pub async fn set_moderator(
     db: &DatabaseConnection,
     email: &str,
@@ -652,7 +631,7 @@ pub async fn set_moderator(
     let mut row: users::ActiveModel = user.into();
     row.is_moderator = Set(moderator);
     row.updated_at = Set(now());
-    let user = row.update(&txn).await?;
+    let user = store::accounts::update(&txn, row).await?;
     audit(
         &txn,
         &Actor::system("cli"),

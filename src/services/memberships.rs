@@ -4,16 +4,14 @@
 //! left without someone who can manage it.
 
 use chrono::Duration;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, Set, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{Actor, audit, new_id, now, permissions, tokens};
 use crate::domain::{Email, Invalid, MembershipRole};
 use crate::error::{AppError, Entity};
+use crate::store;
 use crate::store::entities::{invitations, memberships, organizations, users};
 
 /// How long an invitation link works.
@@ -31,6 +29,7 @@ pub struct Invited {
 /// Invites `email` to join the organisation with `role`. Admins only. Fails
 /// with BAD_USER_INPUT on `email` or `role`, and CONFLICT on `email` when
 /// that person is already a member.
+#[tracing::instrument(skip_all, fields(%organization_id))]
 pub async fn invite(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -43,13 +42,8 @@ pub async fn invite(
     permissions::require_admin(db, Some(actor), organization_id).await?;
     let email = Email::parse(email).map_err(|reason| AppError::invalid("email", reason))?;
     let role = MembershipRole::parse(role).map_err(|reason| AppError::invalid("role", reason))?;
-    let already_member = memberships::Entity::find()
-        .filter(memberships::Column::OrganizationId.eq(organization_id))
-        .inner_join(users::Entity)
-        .filter(users::Column::Email.eq(email.as_str()))
-        .count(db)
-        .await?
-        > 0;
+    let already_member =
+        store::memberships::has_member_with_email(db, organization_id, email.as_str()).await?;
     if already_member {
         return Err(AppError::conflict(
             "email",
@@ -60,7 +54,7 @@ pub async fn invite(
     let token = tokens::generate()?;
     let at = now();
     let txn = db.begin().await?;
-    let invitation = invitations::ActiveModel {
+    let row = invitations::ActiveModel {
         id: Set(new_id()),
         organization_id: Set(organization_id),
         email: Set(email.as_str().to_owned()),
@@ -71,9 +65,8 @@ pub async fn invite(
         expires_at: Set(at + INVITATION_LIFETIME),
         accepted_at: Set(None),
         revoked_at: Set(None),
-    }
-    .insert(&txn)
-    .await?;
+    };
+    let invitation = store::memberships::insert_invitation(&txn, row).await?;
     audit(
         &txn,
         actor,
@@ -98,6 +91,7 @@ pub async fn invite(
 /// is unknown, used, revoked or expired, and with FORBIDDEN (saying why)
 /// when the account's address is another one or not yet verified; the
 /// invitation then stays valid for the person it was sent to.
+#[tracing::instrument(skip_all)]
 pub async fn accept(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -105,17 +99,11 @@ pub async fn accept(
 ) -> Result<memberships::Model, AppError> {
     let (_, user_id) = permissions::signed_in(Some(actor))?;
     let txn = db.begin().await?;
-    let invitation = invitations::Entity::find()
-        .filter(invitations::Column::TokenHash.eq(tokens::hash(token)))
-        .filter(invitations::Column::AcceptedAt.is_null())
-        .filter(invitations::Column::RevokedAt.is_null())
-        .one(&txn)
+    let invitation = store::memberships::find_open_invitation(&txn, &tokens::hash(token))
         .await?
         .filter(|i| i.expires_at > now())
         .ok_or_else(|| AppError::invalid("token", Invalid::Expired))?;
-    let user = users::Entity::find_by_id(user_id)
-        .filter(users::Column::DeletedAt.is_null())
-        .one(&txn)
+    let user = store::accounts::find_active(&txn, user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     if !user.email.eq_ignore_ascii_case(&invitation.email) {
@@ -132,26 +120,19 @@ pub async fn accept(
     // Unverified, the address is not proven yet.
     permissions::verified_user(&txn, Some(actor)).await?;
     let at = now();
-    let mut accepted: invitations::ActiveModel = invitation.clone().into();
-    accepted.accepted_at = Set(Some(at));
-    accepted.update(&txn).await?;
-    let existing = memberships::Entity::find()
-        .filter(memberships::Column::UserId.eq(user_id))
-        .filter(memberships::Column::OrganizationId.eq(invitation.organization_id))
-        .one(&txn)
-        .await?;
+    store::memberships::mark_invitation_accepted(&txn, invitation.clone(), at).await?;
+    let existing = store::memberships::find(&txn, invitation.organization_id, user_id).await?;
     let membership = match existing {
         Some(existing) => existing,
         None => {
-            memberships::ActiveModel {
-                id: Set(new_id()),
-                user_id: Set(user_id),
-                organization_id: Set(invitation.organization_id),
-                role: Set(invitation.role.clone()),
-                created_at: Set(at),
-                updated_at: Set(at),
-            }
-            .insert(&txn)
+            store::memberships::insert(
+                &txn,
+                new_id(),
+                invitation.organization_id,
+                user_id,
+                &invitation.role,
+                at,
+            )
             .await?
         }
     };
@@ -186,20 +167,13 @@ async fn membership_of(
     organization_id: Uuid,
     user_id: Uuid,
 ) -> Result<memberships::Model, AppError> {
-    memberships::Entity::find()
-        .filter(memberships::Column::OrganizationId.eq(organization_id))
-        .filter(memberships::Column::UserId.eq(user_id))
-        .one(db)
+    store::memberships::find(db, organization_id, user_id)
         .await?
         .ok_or_else(|| AppError::not_found(Entity::User, "userId"))
 }
 
 async fn admins(db: &impl ConnectionTrait, organization_id: Uuid) -> Result<u64, AppError> {
-    Ok(memberships::Entity::find()
-        .filter(memberships::Column::OrganizationId.eq(organization_id))
-        .filter(memberships::Column::Role.eq(MembershipRole::Admin.as_str()))
-        .count(db)
-        .await?)
+    Ok(store::memberships::count_admins(db, organization_id).await?)
 }
 
 fn last_admin() -> AppError {
@@ -216,6 +190,7 @@ fn last_admin() -> AppError {
 /// demoting each other at once leave one admin. Fails with NOT_FOUND on
 /// `organizationId` or `userId`, FORBIDDEN for non-admins, CONFLICT on
 /// `userId` for the last admin.
+#[tracing::instrument(skip_all, fields(%organization_id, %user_id))]
 pub async fn change_role(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -238,10 +213,7 @@ pub async fn change_role(
         return Err(last_admin());
     }
     let from = membership.role.clone();
-    let mut changed: memberships::ActiveModel = membership.into();
-    changed.role = Set(role.as_str().to_owned());
-    changed.updated_at = Set(now());
-    let changed = changed.update(&txn).await?;
+    let changed = store::memberships::set_role(&txn, membership, role.as_str(), now()).await?;
     audit(
         &txn,
         actor,
@@ -257,6 +229,7 @@ pub async fn change_role(
 
 /// Removes a member. Admins may remove anyone; anyone may leave. The last
 /// admin may not go. Serialised like [`change_role`]; fails like it.
+#[tracing::instrument(skip_all, fields(%organization_id, %user_id))]
 pub async fn remove(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -275,9 +248,7 @@ pub async fn remove(
     {
         return Err(last_admin());
     }
-    memberships::Entity::delete_by_id(membership.id)
-        .exec(&txn)
-        .await?;
+    store::memberships::delete(&txn, membership.id).await?;
     audit(
         &txn,
         actor,
@@ -299,11 +270,9 @@ pub async fn remove(
 /// admin of one that has other members: someone must be able to manage it.
 /// The sole member of an organisation may go: it stays, without members,
 /// and can be claimed again.
+#[tracing::instrument(skip_all, fields(%user_id))]
 pub async fn leave_all(txn: &DatabaseTransaction, user_id: Uuid) -> Result<(), AppError> {
-    let mut own = memberships::Entity::find()
-        .filter(memberships::Column::UserId.eq(user_id))
-        .all(txn)
-        .await?;
+    let mut own = store::memberships::of_user(txn, user_id).await?;
     own.sort_by_key(|m| m.organization_id);
     for membership in &own {
         if membership.role != MembershipRole::Admin.as_str() {
@@ -317,10 +286,7 @@ pub async fn leave_all(txn: &DatabaseTransaction, user_id: Uuid) -> Result<(), A
             Err(AppError::NotFound { .. }) => continue,
             Err(error) => return Err(error),
         };
-        let members = memberships::Entity::find()
-            .filter(memberships::Column::OrganizationId.eq(organization.id))
-            .count(txn)
-            .await?;
+        let members = store::memberships::count_members(txn, organization.id).await?;
         if members > 1 && admins(txn, organization.id).await? <= 1 {
             return Err(AppError::conflict(
                 "organizationId",
@@ -336,9 +302,6 @@ pub async fn leave_all(txn: &DatabaseTransaction, user_id: Uuid) -> Result<(), A
             .about_organization(organization.id));
         }
     }
-    memberships::Entity::delete_many()
-        .filter(memberships::Column::UserId.eq(user_id))
-        .exec(txn)
-        .await?;
+    store::memberships::delete_of_user(txn, user_id).await?;
     Ok(())
 }

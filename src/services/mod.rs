@@ -18,6 +18,7 @@ pub mod opendata;
 pub mod organization_requests;
 pub mod organizations;
 pub mod permissions;
+pub mod postings;
 pub mod reference_data;
 pub mod references;
 pub mod registry_file;
@@ -26,13 +27,13 @@ pub mod territories;
 pub mod tokens;
 pub mod verification;
 
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::domain::{OutboxEntityType, OutboxOperation};
 use crate::error::AppError;
 use crate::jobs::{self, Job, MatchTarget};
-use crate::store::entities::{audit_log, search_outbox};
+use crate::store;
 
 /// Who is acting: a signed-in user, or the platform itself (seed, import, jobs).
 #[derive(Clone, Debug)]
@@ -80,17 +81,19 @@ pub async fn audit(
     entity_id: Uuid,
     changes: serde_json::Value,
 ) -> Result<(), AppError> {
-    audit_log::ActiveModel {
-        id: Set(new_id()),
-        actor_user_id: Set(actor.user_id),
-        actor_label: Set(actor.label.clone()),
-        action: Set(action.to_owned()),
-        entity_type: Set(entity_type.to_owned()),
-        entity_id: Set(entity_id),
-        changes: Set(changes),
-        created_at: Set(now()),
-    }
-    .insert(txn)
+    store::audit::append(
+        txn,
+        store::audit::Entry {
+            id: new_id(),
+            actor_user_id: actor.user_id,
+            actor_label: &actor.label,
+            action,
+            entity_type,
+            entity_id,
+            changes,
+            at: now(),
+        },
+    )
     .await?;
     Ok(())
 }
@@ -110,15 +113,7 @@ pub async fn enqueue_for_search(
         OutboxEntityType::Need => MatchTarget::Need(entity_id),
     };
     jobs::enqueue(txn, &Job::RefreshMatches { target }).await?;
-    search_outbox::ActiveModel {
-        entity_type: Set(entity.as_str().to_owned()),
-        entity_id: Set(entity_id),
-        operation: Set(operation.as_str().to_owned()),
-        created_at: Set(now()),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
+    store::outbox::append(txn, entity, entity_id, operation, now()).await?;
     Ok(())
 }
 

@@ -4,17 +4,20 @@
 //! organisation's members and the moderators still see them, and why
 //! ([`crate::policy::visibility`]). Moderators only.
 
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use sea_orm::{DatabaseConnection, Set, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{Actor, audit, enqueue_for_search, now, permissions};
 use crate::domain::{OutboxEntityType, OutboxOperation, ShortText, VerificationStatus};
 use crate::error::{AppError, Entity};
+use crate::store;
 use crate::store::entities::{needs, offers, organizations};
+use crate::store::postings::PostingTable;
 
 /// Marks an organisation verified (or its verification rejected), with the
 /// source checked (e.g. "RUNTS, estratto del 2026-11-01").
+#[tracing::instrument(skip_all, fields(%id))]
 pub async fn verify_organization(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -33,7 +36,7 @@ pub async fn verify_organization(
     row.verified_at = Set((status == VerificationStatus::Verified).then(now));
     row.runts_registered = Set(status == VerificationStatus::Verified && runts_registered);
     row.updated_at = Set(now());
-    let after = row.update(&txn).await?;
+    let after = store::organizations::update(&txn, row).await?;
     audit(
         &txn,
         actor,
@@ -65,6 +68,7 @@ pub enum Hideable {
 /// Hides (with a reason) or shows again a record. Hidden records disappear
 /// for everyone but their organisation's members and the moderators;
 /// nothing is deleted.
+#[tracing::instrument(skip_all, fields(?what, %id, hidden))]
 pub async fn set_hidden(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -90,39 +94,18 @@ pub async fn set_hidden(
     let reason = reason.map(|r| r.as_str().to_owned());
     let txn = db.begin().await?;
     let (entity, found) = match what {
-        Hideable::Organization => {
-            let row = organizations::Entity::find_by_id(id).one(&txn).await?;
-            let found = row.is_some();
-            if let Some(row) = row {
-                let mut row: organizations::ActiveModel = row.into();
-                row.hidden_at = Set(hidden_at);
-                row.hidden_reason = Set(reason.clone());
-                row.update(&txn).await?;
-            }
-            (OutboxEntityType::Organization, found)
-        }
-        Hideable::Offer => {
-            let row = offers::Entity::find_by_id(id).one(&txn).await?;
-            let found = row.is_some();
-            if let Some(row) = row {
-                let mut row: offers::ActiveModel = row.into();
-                row.hidden_at = Set(hidden_at);
-                row.hidden_reason = Set(reason.clone());
-                row.update(&txn).await?;
-            }
-            (OutboxEntityType::Offer, found)
-        }
-        Hideable::Need => {
-            let row = needs::Entity::find_by_id(id).one(&txn).await?;
-            let found = row.is_some();
-            if let Some(row) = row {
-                let mut row: needs::ActiveModel = row.into();
-                row.hidden_at = Set(hidden_at);
-                row.hidden_reason = Set(reason.clone());
-                row.update(&txn).await?;
-            }
-            (OutboxEntityType::Need, found)
-        }
+        Hideable::Organization => (
+            OutboxEntityType::Organization,
+            store::organizations::set_hidden(&txn, id, hidden_at, reason.clone()).await?,
+        ),
+        Hideable::Offer => (
+            OutboxEntityType::Offer,
+            offers::Entity::set_hidden(&txn, id, hidden_at, reason.clone()).await?,
+        ),
+        Hideable::Need => (
+            OutboxEntityType::Need,
+            needs::Entity::set_hidden(&txn, id, hidden_at, reason.clone()).await?,
+        ),
     };
     if !found {
         let entity = match what {

@@ -2,112 +2,87 @@
 //! competences, volunteers, materials, equipment): publishing, editing and
 //! closing them.
 
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
-};
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Set};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::references::ReferenceCheck;
-use super::{Actor, audit, changes, enqueue_for_search, new_id, now, permissions};
-use crate::domain::{NewOffer, OfferInput, OutboxEntityType, OutboxOperation, PostingStatus};
+use super::postings::{self, Posting, References};
+use super::{Actor, now};
+use crate::domain::{NewOffer, OfferInput, OutboxEntityType, PostingStatus};
 use crate::error::{AppError, Entity};
-use crate::store::entities::{offer_sectors, offers};
+use crate::store::entities::offers;
 
-const ENTITY: OutboxEntityType = OutboxEntityType::Offer;
+impl Posting for offers::Entity {
+    type Input = OfferInput;
+    type New = NewOffer;
+    const ENTITY: OutboxEntityType = OutboxEntityType::Offer;
+    const NOT_FOUND: Entity = Entity::Offer;
+    const ACTIONS: [&'static str; 3] = ["offer.create", "offer.update", "offer.close"];
 
-/// Validates the input and checks what it refers to; returns the content and
-/// the municipality implied by its neighbourhood.
-async fn validated(
-    txn: &impl ConnectionTrait,
-    organization_id: Uuid,
-    input: &OfferInput,
-) -> Result<(NewOffer, Option<String>), AppError> {
-    let new = input.validate()?;
-    let mut check = ReferenceCheck::new();
-    check
-        .organization(txn, "organizationId", organization_id)
-        .await?;
-    check
-        .municipality(txn, "municipalityCode", new.municipality_code.as_ref())
-        .await?;
-    let implied_municipality = check
-        .neighbourhood(
-            txn,
-            "neighbourhoodId",
-            new.neighbourhood_id,
-            new.municipality_code.as_ref(),
-        )
-        .await?;
-    check.sectors(txn, "sectors", &new.sectors).await?;
-    check.finish()?;
-    Ok((new, implied_municipality))
-}
-
-/// Writes the validated content into a row (new or existing).
-fn apply(row: &mut offers::ActiveModel, new: &NewOffer, implied_municipality: Option<String>) {
-    row.kind = Set(new.kind.as_str().to_owned());
-    row.title = Set(new.title.as_str().to_owned());
-    row.description = Set(new.description.as_str().to_owned());
-    row.amount_min_cents = Set(new.amount.min().map(|c| c.cents()));
-    row.amount_max_cents = Set(new.amount.max().map(|c| c.cents()));
-    row.available_from = Set(new.availability.from());
-    row.available_until = Set(new.availability.until());
-    row.eligible_organization_kinds = Set(json!(
-        new.eligible_organization_kinds
-            .iter()
-            .map(|k| k.as_str())
-            .collect::<Vec<_>>()
-    ));
-    row.territory_scope = Set(new.territory_scope.as_str().to_owned());
-    row.municipality_code = Set(new
-        .municipality_code
-        .as_ref()
-        .map(|c| c.as_str().to_owned())
-        .or(implied_municipality));
-    row.neighbourhood_id = Set(new.neighbourhood_id);
-    row.lat = Set(new.coordinates.map(|c| c.lat()));
-    row.lon = Set(new.coordinates.map(|c| c.lon()));
-    row.status = Set(new.status.as_str().to_owned());
-}
-
-async fn replace_sectors(
-    txn: &impl ConnectionTrait,
-    id: Uuid,
-    new: &NewOffer,
-) -> Result<(), AppError> {
-    offer_sectors::Entity::delete_many()
-        .filter(offer_sectors::Column::OfferId.eq(id))
-        .exec(txn)
-        .await?;
-    for sector in &new.sectors {
-        offer_sectors::ActiveModel {
-            offer_id: Set(id),
-            sector_code: Set(sector.as_str().to_owned()),
-        }
-        .insert(txn)
-        .await?;
+    fn validate(
+        input: &OfferInput,
+        _before: Option<&offers::Model>,
+        _at: DateTime<Utc>,
+    ) -> Result<NewOffer, AppError> {
+        Ok(input.validate()?)
     }
-    Ok(())
-}
 
-fn summary(offer: &offers::Model) -> serde_json::Value {
-    json!({
-        "organizationId": offer.organization_id,
-        "kind": offer.kind,
-        "title": offer.title,
-        "description": offer.description,
-        "amountMinCents": offer.amount_min_cents,
-        "amountMaxCents": offer.amount_max_cents,
-        "availableFrom": offer.available_from,
-        "availableUntil": offer.available_until,
-        "eligibleOrganizationKinds": offer.eligible_organization_kinds,
-        "territoryScope": offer.territory_scope,
-        "municipalityCode": offer.municipality_code,
-        "neighbourhoodId": offer.neighbourhood_id,
-        "status": offer.status,
-    })
+    fn references(new: &NewOffer) -> References<'_> {
+        References {
+            municipality_code: new.municipality_code.as_ref(),
+            neighbourhood_id: new.neighbourhood_id,
+            sectors: &new.sectors,
+        }
+    }
+
+    fn new_status(new: &NewOffer) -> PostingStatus {
+        new.status
+    }
+
+    fn apply(row: &mut offers::ActiveModel, new: &NewOffer, implied_municipality: Option<String>) {
+        row.kind = Set(new.kind.as_str().to_owned());
+        row.title = Set(new.title.as_str().to_owned());
+        row.description = Set(new.description.as_str().to_owned());
+        row.amount_min_cents = Set(new.amount.min().map(|c| c.cents()));
+        row.amount_max_cents = Set(new.amount.max().map(|c| c.cents()));
+        row.available_from = Set(new.availability.from());
+        row.available_until = Set(new.availability.until());
+        row.eligible_organization_kinds = Set(json!(
+            new.eligible_organization_kinds
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+        ));
+        row.territory_scope = Set(new.territory_scope.as_str().to_owned());
+        row.municipality_code = Set(new
+            .municipality_code
+            .as_ref()
+            .map(|c| c.as_str().to_owned())
+            .or(implied_municipality));
+        row.neighbourhood_id = Set(new.neighbourhood_id);
+        row.lat = Set(new.coordinates.map(|c| c.lat()));
+        row.lon = Set(new.coordinates.map(|c| c.lon()));
+        row.status = Set(new.status.as_str().to_owned());
+    }
+
+    fn summary(posting: &offers::Model) -> serde_json::Value {
+        json!({
+            "organizationId": posting.organization_id,
+            "kind": posting.kind,
+            "title": posting.title,
+            "description": posting.description,
+            "amountMinCents": posting.amount_min_cents,
+            "amountMaxCents": posting.amount_max_cents,
+            "availableFrom": posting.available_from,
+            "availableUntil": posting.available_until,
+            "eligibleOrganizationKinds": posting.eligible_organization_kinds,
+            "territoryScope": posting.territory_scope,
+            "municipalityCode": posting.municipality_code,
+            "neighbourhoodId": posting.neighbourhood_id,
+            "status": posting.status,
+        })
+    }
 }
 
 /// Publishes an offer of `organization_id`. Users must be its members with a
@@ -121,38 +96,7 @@ pub async fn create(
     organization_id: Uuid,
     input: &OfferInput,
 ) -> Result<offers::Model, AppError> {
-    permissions::authorize_member(db, actor, organization_id).await?;
-    let txn = db.begin().await?;
-    let (new, implied_municipality) = validated(&txn, organization_id, input).await?;
-    let id = new_id();
-    let at = now();
-    let mut row = offers::ActiveModel {
-        id: Set(id),
-        organization_id: Set(organization_id),
-        created_by: Set(actor.user_id),
-        created_at: Set(at),
-        updated_at: Set(at),
-        closed_at: Set((new.status == PostingStatus::Closed).then_some(at)),
-        deleted_at: Set(None),
-        hidden_at: Set(None),
-        hidden_reason: Set(None),
-        ..Default::default()
-    };
-    apply(&mut row, &new, implied_municipality);
-    let model = row.insert(&txn).await?;
-    replace_sectors(&txn, id, &new).await?;
-    audit(
-        &txn,
-        actor,
-        "offer.create",
-        ENTITY.as_str(),
-        id,
-        summary(&model),
-    )
-    .await?;
-    enqueue_for_search(&txn, ENTITY, id, OutboxOperation::Upsert).await?;
-    txn.commit().await?;
-    Ok(model)
+    postings::create::<offers::Entity>(db, actor, organization_id, input, now()).await
 }
 
 /// Replaces an offer's content. Members of its organisation may. Fails like
@@ -163,33 +107,7 @@ pub async fn update(
     id: Uuid,
     input: &OfferInput,
 ) -> Result<offers::Model, AppError> {
-    let before = get(db, id, "id").await?;
-    permissions::authorize_member(db, actor, before.organization_id).await?;
-    let txn = db.begin().await?;
-    let (new, implied_municipality) = validated(&txn, before.organization_id, input).await?;
-    let mut row: offers::ActiveModel = before.clone().into();
-    apply(&mut row, &new, implied_municipality);
-    let at = now();
-    row.updated_at = Set(at);
-    row.closed_at = Set(match (new.status, before.closed_at) {
-        (PostingStatus::Closed, Some(closed)) => Some(closed),
-        (PostingStatus::Closed, None) => Some(at),
-        _ => None,
-    });
-    let after = row.update(&txn).await?;
-    replace_sectors(&txn, id, &new).await?;
-    audit(
-        &txn,
-        actor,
-        "offer.update",
-        ENTITY.as_str(),
-        id,
-        changes(&summary(&before), &summary(&after)),
-    )
-    .await?;
-    enqueue_for_search(&txn, ENTITY, id, OutboxOperation::Upsert).await?;
-    txn.commit().await?;
-    Ok(after)
+    postings::update::<offers::Entity>(db, actor, id, input).await
 }
 
 /// Closes an offer: it stays readable but no longer matches. Closing a
@@ -199,30 +117,7 @@ pub async fn close(
     actor: &Actor,
     id: Uuid,
 ) -> Result<offers::Model, AppError> {
-    let before = get(db, id, "id").await?;
-    permissions::authorize_member(db, actor, before.organization_id).await?;
-    if before.status == PostingStatus::Closed.as_str() {
-        return Ok(before);
-    }
-    let txn = db.begin().await?;
-    let at = now();
-    let mut row: offers::ActiveModel = before.clone().into();
-    row.status = Set(PostingStatus::Closed.as_str().to_owned());
-    row.closed_at = Set(Some(at));
-    row.updated_at = Set(at);
-    let after = row.update(&txn).await?;
-    audit(
-        &txn,
-        actor,
-        "offer.close",
-        ENTITY.as_str(),
-        id,
-        changes(&summary(&before), &summary(&after)),
-    )
-    .await?;
-    enqueue_for_search(&txn, ENTITY, id, OutboxOperation::Upsert).await?;
-    txn.commit().await?;
-    Ok(after)
+    postings::close::<offers::Entity>(db, actor, id).await
 }
 
 /// The offer with this id, unless deleted or hidden by a moderator. Fails
@@ -232,10 +127,5 @@ pub async fn get(
     id: Uuid,
     field: &str,
 ) -> Result<offers::Model, AppError> {
-    offers::Entity::find_by_id(id)
-        .filter(offers::Column::DeletedAt.is_null())
-        .filter(offers::Column::HiddenAt.is_null())
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found(Entity::Offer, field))
+    postings::get::<offers::Entity>(db, id, field).await
 }

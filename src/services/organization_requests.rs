@@ -28,11 +28,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 
 use chrono::Duration;
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, Set, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -42,10 +38,9 @@ use crate::domain::{
     ShortText,
 };
 use crate::error::{AppError, Entity};
-use crate::policy::rate_limit::{Bucket, RateLimiter};
-use crate::store::entities::{
-    memberships, organization_contacts, organization_requests, organizations, users,
-};
+use crate::policy::guards::Limits;
+use crate::store;
+use crate::store::entities::{organization_requests, organizations, users};
 
 /// How long a claim's confirmation link works.
 pub const CONFIRMATION_LIFETIME: Duration = Duration::days(14);
@@ -53,6 +48,11 @@ pub const CONFIRMATION_LIFETIME: Duration = Duration::days(14);
 /// newest first).
 pub const LIST_LIMIT: u64 = 200;
 const AUDIT_ENTITY: &str = "organization_request";
+
+/// The contact kinds that are addresses a confirmation link can go to.
+fn address_kinds() -> [&'static str; 2] {
+    [ContactKind::Email.as_str(), ContactKind::Pec.as_str()]
+}
 
 /// A request with the organisation and the person it is about.
 #[derive(Clone, Debug)]
@@ -110,14 +110,19 @@ pub struct Requested {
 /// none); see the module documentation. Fails with UNAUTHENTICATED,
 /// FORBIDDEN (address not verified, saying so), BAD_USER_INPUT on `message`,
 /// NOT_FOUND on `organizationId`, and CONFLICT on `organizationId` when the
-/// person already belongs to it or already has a pending request for it.
+/// person already belongs to it or already has a pending request for it,
+/// RATE_LIMITED past the account's requests.
+#[tracing::instrument(skip_all, fields(%organization_id))]
 pub async fn request(
     db: &DatabaseConnection,
-    limiter: &RateLimiter,
+    limits: &Limits,
     actor: &Actor,
     organization_id: Uuid,
     message: Option<&str>,
 ) -> Result<Requested, AppError> {
+    if let Some(user_id) = actor.user_id {
+        limits.organization_request(user_id)?;
+    }
     let requester = permissions::verified_user(db, Some(actor)).await?;
     let message = optional_text("message", message)?;
     let txn = db.begin().await?;
@@ -136,12 +141,8 @@ pub async fn request(
         )
         .about_organization(organization_id));
     }
-    let pending = organization_requests::Entity::find()
-        .filter(organization_requests::Column::OrganizationId.eq(organization_id))
-        .filter(organization_requests::Column::RequesterId.eq(requester.id))
-        .filter(organization_requests::Column::Status.eq(RequestStatus::Pending.as_str()))
-        .count(&txn)
-        .await?;
+    let pending =
+        store::organization_requests::count_pending_of(&txn, organization_id, requester.id).await?;
     if pending > 0 {
         return Err(already_pending(organization_id));
     }
@@ -170,15 +171,7 @@ pub async fn request(
         row.kind = Set(RequestKind::Claim.as_str().to_owned());
         let registered = registered_addresses(&txn, organization_id).await?;
         proof = own_address_proves(&txn, &requester.email, organization_id, &registered).await?;
-        let link_allowed = || {
-            limiter
-                .acquire(&[(
-                    Bucket::ClaimMailsPerOrganization,
-                    limiter.key(("claim-mails", organization_id)),
-                )])
-                .map(|permit| permit.keep())
-                .is_ok()
-        };
+        let link_allowed = || limits.claim_mail(organization_id);
         if proof.is_none() && !registered.is_empty() && link_allowed() {
             let token = tokens::generate()?;
             let sent_to: Vec<String> = registered.into_iter().map(|(_, a)| a).collect();
@@ -188,14 +181,16 @@ pub async fn request(
             confirmation_token = Some(token.plain);
         }
     }
-    let request = row.insert(&txn).await.map_err(|error| {
-        // Two identical requests at once: the partial unique index decides.
-        if crate::error::is_unique_violation(&error) {
-            already_pending(organization_id)
-        } else {
-            error.into()
-        }
-    })?;
+    let request = store::organization_requests::insert(&txn, row)
+        .await
+        .map_err(|error| {
+            // Two identical requests at once: the partial unique index decides.
+            if error.is_unique_violation() {
+                already_pending(organization_id)
+            } else {
+                error.into()
+            }
+        })?;
     audit(
         &txn,
         actor,
@@ -251,14 +246,7 @@ async fn admins_of(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
 ) -> Result<Vec<users::Model>, AppError> {
-    Ok(users::Entity::find()
-        .inner_join(memberships::Entity)
-        .filter(memberships::Column::OrganizationId.eq(organization_id))
-        .filter(memberships::Column::Role.eq(MembershipRole::Admin.as_str()))
-        .filter(users::Column::DeletedAt.is_null())
-        .order_by_asc(users::Column::Id)
-        .all(db)
-        .await?)
+    Ok(store::memberships::admins_of(db, organization_id).await?)
 }
 
 /// The organisation's registered e-mail and PEC addresses (its contacts of
@@ -268,15 +256,8 @@ async fn registered_addresses(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
 ) -> Result<Vec<(ContactKind, String)>, AppError> {
-    let contacts = organization_contacts::Entity::find()
-        .filter(organization_contacts::Column::OrganizationId.eq(organization_id))
-        .filter(
-            organization_contacts::Column::Kind
-                .is_in([ContactKind::Email.as_str(), ContactKind::Pec.as_str()]),
-        )
-        .order_by_asc(organization_contacts::Column::Position)
-        .all(db)
-        .await?;
+    let contacts =
+        store::organizations::contacts_of_kinds(db, organization_id, &address_kinds()).await?;
     let mut seen = HashSet::new();
     Ok(contacts
         .into_iter()
@@ -312,19 +293,13 @@ async fn own_address_proves(
     }
     // A domain that other organisations registered too is shared (an
     // umbrella body's, a provider's): it tells them apart from nobody.
-    let others = organization_contacts::Entity::find()
-        .select_only()
-        .column(organization_contacts::Column::OrganizationId)
-        .distinct()
-        .filter(
-            organization_contacts::Column::Kind
-                .is_in([ContactKind::Email.as_str(), ContactKind::Pec.as_str()]),
-        )
-        .filter(organization_contacts::Column::Value.like(format!("%@{domain}")))
-        .filter(organization_contacts::Column::OrganizationId.ne(organization_id))
-        .into_tuple::<Uuid>()
-        .all(db)
-        .await?;
+    let others = store::organizations::others_with_contact_domain(
+        db,
+        organization_id,
+        &address_kinds(),
+        &domain,
+    )
+    .await?;
     Ok(others.is_empty().then_some(RequestDecidedVia::EmailDomain))
 }
 
@@ -368,50 +343,34 @@ async fn approve_in(
         RequestKind::Join => MembershipRole::Member,
     };
     let at = now();
-    let existing = memberships::Entity::find()
-        .filter(memberships::Column::OrganizationId.eq(request.organization_id))
-        .filter(memberships::Column::UserId.eq(request.requester_id))
-        .one(txn)
-        .await?;
+    let existing =
+        store::memberships::find(txn, request.organization_id, request.requester_id).await?;
     let membership = match existing {
         // Joined meanwhile (an invitation): a claim still makes them admin.
         Some(existing) if role == MembershipRole::Admin => {
-            let mut row: memberships::ActiveModel = existing.into();
-            row.role = Set(role.as_str().to_owned());
-            row.updated_at = Set(at);
-            row.update(txn).await?
+            store::memberships::set_role(txn, existing, role.as_str(), at).await?
         }
         Some(existing) => existing,
         None => {
-            memberships::ActiveModel {
-                id: Set(new_id()),
-                user_id: Set(request.requester_id),
-                organization_id: Set(request.organization_id),
-                role: Set(role.as_str().to_owned()),
-                created_at: Set(at),
-                updated_at: Set(at),
-            }
-            .insert(txn)
+            store::memberships::insert(
+                txn,
+                new_id(),
+                request.organization_id,
+                request.requester_id,
+                role.as_str(),
+                at,
+            )
             .await?
         }
     };
     if kind == RequestKind::Claim {
-        organization_requests::Entity::update_many()
-            .col_expr(
-                organization_requests::Column::Kind,
-                Expr::value(RequestKind::Join.as_str()),
-            )
-            .col_expr(
-                organization_requests::Column::ConfirmationTokenHash,
-                Expr::value(Option::<String>::None),
-            )
-            .col_expr(organization_requests::Column::UpdatedAt, Expr::value(at))
-            .filter(organization_requests::Column::OrganizationId.eq(request.organization_id))
-            .filter(organization_requests::Column::Status.eq(RequestStatus::Pending.as_str()))
-            .filter(organization_requests::Column::Kind.eq(RequestKind::Claim.as_str()))
-            .filter(organization_requests::Column::Id.ne(request.id))
-            .exec(txn)
-            .await?;
+        store::organization_requests::claims_become_joins(
+            txn,
+            request.organization_id,
+            request.id,
+            at,
+        )
+        .await?;
     }
     let decided = decide(
         txn,
@@ -459,7 +418,7 @@ async fn decide(
     row.decline_reason = Set(reason);
     row.confirmation_token_hash = Set(None);
     row.updated_at = Set(at);
-    let decided = row.update(txn).await?;
+    let decided = store::organization_requests::update(txn, row).await?;
     let action = match status {
         RequestStatus::Approved => "organization_request.approve",
         _ => "organization_request.decline",
@@ -493,14 +452,12 @@ async fn pending_for_decision(
     id: Uuid,
 ) -> Result<(organization_requests::Model, RequestDecidedVia, Uuid), AppError> {
     let (_, user_id) = permissions::signed_in(Some(actor))?;
-    let found = organization_requests::Entity::find_by_id(id)
-        .one(txn)
+    let found = store::organization_requests::find(txn, id)
         .await?
         .ok_or_else(|| AppError::not_found(Entity::OrganizationRequest, "id"))?;
     super::organizations::lock(txn, found.organization_id, "id").await?;
     // Read again under the lock: someone may just have decided it.
-    let request = organization_requests::Entity::find_by_id(id)
-        .one(txn)
+    let request = store::organization_requests::find(txn, id)
         .await?
         .ok_or_else(|| AppError::not_found(Entity::OrganizationRequest, "id"))?;
     let via = match stored::<RequestKind>(&request.kind)? {
@@ -537,6 +494,7 @@ async fn pending_for_decision(
 }
 
 /// Approves a pending request (see [`pending_for_decision`] for who may).
+#[tracing::instrument(skip_all, fields(%id))]
 pub async fn approve(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -551,6 +509,7 @@ pub async fn approve(
 
 /// Declines a pending request, with an optional reason the requester reads
 /// (BAD_USER_INPUT on `reason`). Who may: as [`approve`].
+#[tracing::instrument(skip_all, fields(%id))]
 pub async fn decline(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -579,6 +538,7 @@ pub async fn decline(
 /// admin) or declines, without an account. Fails with BAD_USER_INPUT on
 /// `token` when the link is unknown, used, expired, or the claim was
 /// decided otherwise meanwhile.
+#[tracing::instrument(skip_all, fields(approve))]
 pub async fn answer_claim(
     db: &DatabaseConnection,
     token: &str,
@@ -586,19 +546,14 @@ pub async fn answer_claim(
 ) -> Result<RequestView, AppError> {
     let link_expired = || AppError::invalid("token", Invalid::Expired);
     let hash = tokens::hash(token);
-    let find = || {
-        organization_requests::Entity::find()
-            .filter(organization_requests::Column::ConfirmationTokenHash.eq(hash.clone()))
-            .filter(organization_requests::Column::Status.eq(RequestStatus::Pending.as_str()))
-            .filter(organization_requests::Column::Kind.eq(RequestKind::Claim.as_str()))
-    };
     let txn = db.begin().await?;
-    let found = find().one(&txn).await?.ok_or_else(link_expired)?;
+    let found = store::organization_requests::find_pending_claim_by_token(&txn, &hash)
+        .await?
+        .ok_or_else(link_expired)?;
     super::organizations::lock(&txn, found.organization_id, "token")
         .await
         .map_err(|_| link_expired())?;
-    let request = find()
-        .one(&txn)
+    let request = store::organization_requests::find_pending_claim_by_token(&txn, &hash)
         .await?
         .filter(|r| r.confirmation_expires_at.is_some_and(|at| at > now()))
         .ok_or_else(link_expired)?;
@@ -630,72 +585,43 @@ pub async fn answer_claim(
 /// organisation, for its admins and for moderators; or, with no
 /// organisation, the moderators' queue of claims. Fails with
 /// UNAUTHENTICATED, FORBIDDEN, NOT_FOUND on `organizationId`.
+#[tracing::instrument(skip_all)]
 pub async fn pending(
     db: &DatabaseConnection,
     actor: Option<&Actor>,
     organization_id: Option<Uuid>,
 ) -> Result<Vec<RequestView>, AppError> {
     permissions::signed_in(actor)?;
-    let mut query = organization_requests::Entity::find()
-        .filter(organization_requests::Column::Status.eq(RequestStatus::Pending.as_str()));
     match organization_id {
         Some(id) => {
             super::organizations::get(db, id, "organizationId").await?;
             if permissions::require_moderator(db, actor).await.is_err() {
                 permissions::require_admin(db, actor, id).await?;
             }
-            query = query.filter(organization_requests::Column::OrganizationId.eq(id));
         }
-        None => {
-            permissions::require_moderator(db, actor).await?;
-            query =
-                query.filter(organization_requests::Column::Kind.eq(RequestKind::Claim.as_str()));
-        }
+        None => permissions::require_moderator(db, actor).await?,
     }
-    let rows = query
-        .order_by_asc(organization_requests::Column::CreatedAt)
-        .order_by_asc(organization_requests::Column::Id)
-        .limit(LIST_LIMIT)
-        .all(db)
-        .await?;
+    let rows = store::organization_requests::pending(db, organization_id, LIST_LIMIT).await?;
     views(db, rows).await
 }
 
 /// The signed-in person's own requests, newest first (at most
 /// [`LIST_LIMIT`]).
+#[tracing::instrument(skip_all)]
 pub async fn mine(
     db: &DatabaseConnection,
     actor: Option<&Actor>,
 ) -> Result<Vec<RequestView>, AppError> {
     let (_, user_id) = permissions::signed_in(actor)?;
-    let rows = organization_requests::Entity::find()
-        .filter(organization_requests::Column::RequesterId.eq(user_id))
-        .order_by_desc(organization_requests::Column::Id)
-        .limit(LIST_LIMIT)
-        .all(db)
-        .await?;
+    let rows = store::organization_requests::of_requester(db, user_id, LIST_LIMIT).await?;
     views(db, rows).await
 }
 
 /// Withdraws a person's pending requests (their account is being deleted),
 /// in the caller's transaction; their links stop working.
+#[tracing::instrument(skip_all, fields(%user_id))]
 pub async fn withdraw_all(txn: &DatabaseTransaction, user_id: Uuid) -> Result<(), AppError> {
-    let at = now();
-    organization_requests::Entity::update_many()
-        .col_expr(
-            organization_requests::Column::Status,
-            Expr::value(RequestStatus::Withdrawn.as_str()),
-        )
-        .col_expr(
-            organization_requests::Column::ConfirmationTokenHash,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(organization_requests::Column::DecidedAt, Expr::value(at))
-        .col_expr(organization_requests::Column::UpdatedAt, Expr::value(at))
-        .filter(organization_requests::Column::RequesterId.eq(user_id))
-        .filter(organization_requests::Column::Status.eq(RequestStatus::Pending.as_str()))
-        .exec(txn)
-        .await?;
+    store::organization_requests::withdraw_pending_of(txn, user_id, now()).await?;
     Ok(())
 }
 
@@ -716,16 +642,13 @@ async fn views(
 ) -> Result<Vec<RequestView>, AppError> {
     let organization_ids: BTreeSet<Uuid> = rows.iter().map(|r| r.organization_id).collect();
     let user_ids: BTreeSet<Uuid> = rows.iter().map(|r| r.requester_id).collect();
-    let organizations: HashMap<Uuid, organizations::Model> = organizations::Entity::find()
-        .filter(organizations::Column::Id.is_in(organization_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect();
-    let users: HashMap<Uuid, users::Model> = users::Entity::find()
-        .filter(users::Column::Id.is_in(user_ids))
-        .all(db)
+    let organizations: HashMap<Uuid, organizations::Model> =
+        store::organizations::by_ids(db, organization_ids)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+    let users: HashMap<Uuid, users::Model> = store::accounts::by_ids(db, user_ids)
         .await?
         .into_iter()
         .map(|u| (u.id, u))

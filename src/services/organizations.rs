@@ -1,11 +1,7 @@
 //! Organisations: registering one (with its sectors, neighbourhoods served and
 //! contacts) and reading it back.
 
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, Set, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -15,11 +11,9 @@ use crate::domain::{
     MembershipRole, NewOrganization, OrganizationInput, OutboxEntityType, OutboxOperation,
     VerificationStatus,
 };
-use crate::error::{AppError, Entity, is_unique_violation};
-use crate::store::entities::{
-    memberships, organization_contacts, organization_neighbourhoods, organization_sectors,
-    organizations,
-};
+use crate::error::{AppError, Entity};
+use crate::store;
+use crate::store::entities::{organization_contacts, organizations};
 
 /// How an organisation was verified, when it was (a moderator, a registry
 /// extract, an official index).
@@ -35,6 +29,7 @@ pub struct Verification {
 /// field) when the input is invalid or names an unknown municipality,
 /// neighbourhood or sector, and with CONFLICT on `taxCode` when another
 /// organisation already has that tax code. Nothing is written on failure.
+#[tracing::instrument(skip_all)]
 pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -50,17 +45,17 @@ pub async fn create(
     ensure_tax_code_free(&txn, &new, None).await?;
     let id = new_id();
     let at = now();
-    let model = new_row(id, &new, verification.as_ref(), actor, at)
-        .insert(&txn)
-        .await
-        .map_err(|error| {
-            // Two registrations racing for one tax code: the unique index decides.
-            if is_unique_violation(&error) {
-                None
-            } else {
-                Some(AppError::from(error))
-            }
-        });
+    let model =
+        store::organizations::insert(&txn, new_row(id, &new, verification.as_ref(), actor, at))
+            .await
+            .map_err(|error| {
+                // Two registrations racing for one tax code: the unique index decides.
+                if error.is_unique_violation() {
+                    None
+                } else {
+                    Some(AppError::from(error))
+                }
+            });
     let model = match model {
         Ok(model) => model,
         Err(Some(error)) => return Err(error),
@@ -73,15 +68,14 @@ pub async fn create(
     };
     write_children(&txn, id, &new, Contacts::Replace).await?;
     if let Some(founder) = actor.user_id {
-        memberships::ActiveModel {
-            id: Set(new_id()),
-            user_id: Set(founder),
-            organization_id: Set(id),
-            role: Set(MembershipRole::Admin.as_str().to_owned()),
-            created_at: Set(at),
-            updated_at: Set(at),
-        }
-        .insert(&txn)
+        store::memberships::insert(
+            &txn,
+            new_id(),
+            id,
+            founder,
+            MembershipRole::Admin.as_str(),
+            at,
+        )
         .await?;
     }
     audit(
@@ -162,6 +156,7 @@ pub enum Contacts {
 /// Replaces an organisation's profile (its sectors and neighbourhoods too,
 /// and its contacts when `contacts` says so). Only its admins may. Fails
 /// like [`create`], and with NOT_FOUND on `id`.
+#[tracing::instrument(skip_all, fields(%id))]
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -199,29 +194,16 @@ pub async fn update(
         row.runts_registered = Set(false);
     }
     row.updated_at = Set(now());
-    let after = match row.update(&txn).await {
+    let after = match store::organizations::update(&txn, row).await {
         Ok(after) => after,
-        Err(error) if is_unique_violation(&error) => {
+        Err(error) if error.is_unique_violation() => {
             // As in `create`.
             drop(txn);
             return Err(taken_by_another(db, &new).await);
         }
         Err(error) => return Err(error.into()),
     };
-    organization_sectors::Entity::delete_many()
-        .filter(organization_sectors::Column::OrganizationId.eq(id))
-        .exec(&txn)
-        .await?;
-    organization_neighbourhoods::Entity::delete_many()
-        .filter(organization_neighbourhoods::Column::OrganizationId.eq(id))
-        .exec(&txn)
-        .await?;
-    if contacts == Contacts::Replace {
-        organization_contacts::Entity::delete_many()
-            .filter(organization_contacts::Column::OrganizationId.eq(id))
-            .exec(&txn)
-            .await?;
-    }
+    store::organizations::delete_children(&txn, id, contacts == Contacts::Replace).await?;
     write_children(&txn, id, &new, contacts).await?;
     audit(
         &txn,
@@ -267,10 +249,7 @@ async fn ensure_tax_code_free(
     let Some(tax_code) = &new.tax_code else {
         return Ok(());
     };
-    let taken = organizations::Entity::find()
-        .filter(organizations::Column::TaxCode.eq(tax_code.as_str()))
-        .one(txn)
-        .await?;
+    let taken = store::organizations::find_by_tax_code(txn, tax_code.as_str()).await?;
     match taken {
         Some(other) if Some(other.id) != except => Err(tax_code_taken(other.id)),
         _ => Ok(()),
@@ -334,27 +313,17 @@ async fn write_children(
 ) -> Result<(), AppError> {
     let at = now();
     for sector in &new.sectors {
-        organization_sectors::ActiveModel {
-            organization_id: Set(id),
-            sector_code: Set(sector.as_str().to_owned()),
-        }
-        .insert(txn)
-        .await?;
+        store::organizations::insert_sector(txn, id, sector.as_str()).await?;
     }
     for neighbourhood in &new.neighbourhood_ids {
-        organization_neighbourhoods::ActiveModel {
-            organization_id: Set(id),
-            neighbourhood_id: Set(*neighbourhood),
-        }
-        .insert(txn)
-        .await?;
+        store::organizations::insert_neighbourhood(txn, id, *neighbourhood).await?;
     }
     let written = match contacts {
         Contacts::Keep => &[][..],
         Contacts::Replace => &new.contacts[..],
     };
     for (position, contact) in written.iter().enumerate() {
-        organization_contacts::ActiveModel {
+        let row = organization_contacts::ActiveModel {
             id: Set(new_id()),
             organization_id: Set(id),
             kind: Set(contact.kind().as_str().to_owned()),
@@ -364,9 +333,8 @@ async fn write_children(
             position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
             created_at: Set(at),
             updated_at: Set(at),
-        }
-        .insert(txn)
-        .await?;
+        };
+        store::organizations::insert_contact(txn, row).await?;
     }
     Ok(())
 }
@@ -377,9 +345,7 @@ pub async fn get(
     id: Uuid,
     field: &str,
 ) -> Result<organizations::Model, AppError> {
-    organizations::Entity::find_by_id(id)
-        .filter(organizations::Column::DeletedAt.is_null())
-        .one(db)
+    store::organizations::find_existing(db, id)
         .await?
         .ok_or_else(|| AppError::not_found(Entity::Organization, field))
 }
@@ -390,31 +356,14 @@ pub async fn get(
 /// organisation without admins) takes it before reading the members, so
 /// that the check and the change are one serialised step: two admins
 /// demoting each other at the same moment run one after the other, and the
-/// second sees the first's change. On PostgreSQL it is `SELECT ... FOR
-/// UPDATE`; SQLite has no row locks, so a no-op write takes the database's
-/// single write lock at once (a read first would let two processes both
-/// read, then fail to upgrade).
+/// second sees the first's change (see [`store::organizations::lock`] for
+/// how each database does it).
 pub async fn lock(
     txn: &DatabaseTransaction,
     id: Uuid,
     field: &str,
 ) -> Result<organizations::Model, AppError> {
-    let mut select =
-        organizations::Entity::find_by_id(id).filter(organizations::Column::DeletedAt.is_null());
-    if txn.get_database_backend() == DbBackend::Postgres {
-        select = select.lock_exclusive();
-    } else {
-        organizations::Entity::update_many()
-            .col_expr(
-                organizations::Column::UpdatedAt,
-                Expr::col(organizations::Column::UpdatedAt),
-            )
-            .filter(organizations::Column::Id.eq(id))
-            .exec(txn)
-            .await?;
-    }
-    select
-        .one(txn)
+    store::organizations::lock(txn, id)
         .await?
         .ok_or_else(|| AppError::not_found(Entity::Organization, field))
 }
@@ -424,10 +373,7 @@ pub async fn find_by_tax_code(
     db: &impl ConnectionTrait,
     tax_code: &str,
 ) -> Result<Option<organizations::Model>, AppError> {
-    Ok(organizations::Entity::find()
-        .filter(organizations::Column::TaxCode.eq(tax_code))
-        .one(db)
-        .await?)
+    Ok(store::organizations::find_by_tax_code(db, tax_code).await?)
 }
 
 /// The contacts of an organisation, in display order.
@@ -435,9 +381,5 @@ pub async fn contacts(
     db: &impl ConnectionTrait,
     id: Uuid,
 ) -> Result<Vec<organization_contacts::Model>, AppError> {
-    Ok(organization_contacts::Entity::find()
-        .filter(organization_contacts::Column::OrganizationId.eq(id))
-        .order_by_asc(organization_contacts::Column::Position)
-        .all(db)
-        .await?)
+    Ok(store::organizations::contacts(db, id).await?)
 }

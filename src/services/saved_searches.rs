@@ -8,10 +8,7 @@
 //! old saved search never breaks a digest.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
-};
+use sea_orm::{DatabaseConnection, Set};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -21,6 +18,7 @@ use crate::domain::{
 };
 use crate::error::{AppError, Entity};
 use crate::search::{DocType, GeoPoint, Near, SearchFilter, query::MAX_QUERY_CHARS};
+use crate::store;
 use crate::store::entities::saved_searches;
 
 /// Most saved searches one user may keep.
@@ -172,6 +170,7 @@ fn signed_in(actor: Option<&Actor>) -> Result<Uuid, AppError> {
 /// UNAUTHENTICATED without a user, BAD_USER_INPUT on `name` (blank, over
 /// 100 characters, control characters) and `query` (over 300 characters),
 /// CONFLICT on `name` when the user already keeps [`MAX_PER_USER`].
+#[tracing::instrument(skip_all)]
 pub async fn save(
     db: &DatabaseConnection,
     actor: Option<&Actor>,
@@ -193,10 +192,7 @@ pub async fn save(
     if query.chars().any(|c| c.is_control()) {
         return Err(AppError::invalid("query", Invalid::ControlCharacters));
     }
-    let kept = saved_searches::Entity::find()
-        .filter(saved_searches::Column::UserId.eq(user_id))
-        .count(db)
-        .await?;
+    let kept = store::saved_searches::count_of_user(db, user_id).await?;
     if kept >= MAX_PER_USER {
         return Err(AppError::conflict(
             "name",
@@ -215,9 +211,8 @@ pub async fn save(
         filter: Set(stored),
         created_at: Set(at),
         updated_at: Set(at),
-    }
-    .insert(db)
-    .await?;
+    };
+    let row = store::saved_searches::insert(db, row).await?;
     Ok(read(row))
 }
 
@@ -226,11 +221,7 @@ pub async fn of_user(
     db: &impl sea_orm::ConnectionTrait,
     user_id: Uuid,
 ) -> Result<Vec<SavedSearch>, AppError> {
-    Ok(saved_searches::Entity::find()
-        .filter(saved_searches::Column::UserId.eq(user_id))
-        .order_by_asc(saved_searches::Column::CreatedAt)
-        .order_by_asc(saved_searches::Column::Id)
-        .all(db)
+    Ok(store::saved_searches::of_user(db, user_id)
         .await?
         .into_iter()
         .map(read)
@@ -251,9 +242,7 @@ pub async fn by_ids(
     db: &impl sea_orm::ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> Result<Vec<SavedSearch>, AppError> {
-    Ok(saved_searches::Entity::find()
-        .filter(saved_searches::Column::Id.is_in(ids))
-        .all(db)
+    Ok(store::saved_searches::by_ids(db, ids)
         .await?
         .into_iter()
         .map(read)
@@ -262,18 +251,14 @@ pub async fn by_ids(
 
 /// Deletes one of the signed-in user's saved searches. UNAUTHENTICATED
 /// without a user, NOT_FOUND on `id` when it is not theirs (or gone).
+#[tracing::instrument(skip_all, fields(%id))]
 pub async fn delete(
     db: &DatabaseConnection,
     actor: Option<&Actor>,
     id: Uuid,
 ) -> Result<(), AppError> {
     let user_id = signed_in(actor)?;
-    let deleted = saved_searches::Entity::delete_many()
-        .filter(saved_searches::Column::Id.eq(id))
-        .filter(saved_searches::Column::UserId.eq(user_id))
-        .exec(db)
-        .await?;
-    if deleted.rows_affected == 0 {
+    if !store::saved_searches::delete_of_user(db, id, user_id).await? {
         return Err(AppError::not_found(Entity::SavedSearch, "id"));
     }
     Ok(())

@@ -18,10 +18,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Set, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -30,6 +27,7 @@ use super::registry_file::SourceTable;
 use super::{Actor, audit, enqueue_for_search, new_id, now};
 use crate::domain::registry::{ColumnMapping, ImportField};
 use crate::domain::{OutboxEntityType, OutboxOperation, TaxCode, VerificationStatus};
+use crate::store;
 use crate::store::entities::organizations;
 
 /// Tax codes looked up and updated per transaction.
@@ -68,6 +66,7 @@ pub struct VerificationReport {
 
 /// Applies a registry extract. Fails when the file has no tax code column
 /// or on database errors (earlier batches stay applied: each is whole).
+#[tracing::instrument(skip_all, fields(source = %source.name, rows = table.rows.len()))]
 pub async fn verify_from_registry(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -115,11 +114,9 @@ pub async fn verify_from_registry(
 
     let run_id = new_id();
     for batch in listed.chunks(BATCH) {
-        let found = organizations::Entity::find()
-            .filter(organizations::Column::TaxCode.is_in(batch.iter().map(String::as_str)))
-            .filter(organizations::Column::DeletedAt.is_null())
-            .all(db)
-            .await?;
+        let found = store::organizations::existing_with_tax_codes(db, batch)
+            .await
+            .map_err(crate::error::AppError::from)?;
         report.not_on_trama += batch.len() - found.len();
         let (same, changed): (Vec<_>, Vec<_>) = found.into_iter().partition(|org| {
             org.verification_status == VerificationStatus::Verified.as_str()
@@ -170,7 +167,7 @@ async fn apply(
         // Another registry (a regional list) says nothing about the RUNTS.
         row.runts_registered = Set(org.runts_registered || source.runts);
         row.updated_at = Set(at);
-        row.update(txn).await?;
+        store::organizations::update(txn, row).await?;
         enqueue_for_search(
             txn,
             OutboxEntityType::Organization,

@@ -1,5 +1,7 @@
 //! Persistence: sea-orm entities, the database connection and hand-written queries.
 
+pub mod accounts;
+pub mod audit;
 pub mod db;
 pub mod entities;
 pub mod error;
@@ -7,9 +9,16 @@ pub mod health;
 pub mod instant;
 pub mod listing;
 pub mod lookups;
+pub mod memberships;
 pub mod observatory;
 pub mod opendata;
+pub mod organization_requests;
+pub mod organizations;
+pub mod outbox;
+pub mod postings;
 pub mod references;
+pub mod rows;
+pub mod saved_searches;
 pub mod scope;
 pub mod search_docs;
 pub mod stats;

@@ -65,9 +65,16 @@ pub(crate) struct Member {
 
 /// A verified account, made through the services (no e-mail), signed in.
 pub(crate) async fn member(app: &TestApp, email: &str, lang: Lang) -> Member {
-    let registered = accounts::register(app.db(), email, "Maria Rossi", PASSWORD, lang)
-        .await
-        .expect("register");
+    let registered = accounts::register(
+        app.db(),
+        &crate::helpers::limits(),
+        email,
+        "Maria Rossi",
+        PASSWORD,
+        lang,
+    )
+    .await
+    .expect("register");
     accounts::verify_email(app.db(), &registered.verification_token)
         .await
         .expect("verify");

@@ -45,6 +45,16 @@ macro_rules! on_both_databases {
 }
 
 /// Whether PostgreSQL tests can run; panics when they must run and cannot.
+/// The limits of a guarded use-case called straight through the services
+/// (set-up steps that are not what a test is about): a fresh limiter of
+/// their own, as a client that did not come over the network.
+pub fn limits() -> trama::policy::guards::Limits {
+    trama::policy::guards::Limits::new(
+        Arc::new(trama::policy::rate_limit::RateLimiter::with_capacity(64)),
+        trama::policy::rate_limit::Client::unknown(),
+    )
+}
+
 pub fn postgres_available() -> bool {
     if std::env::var("TRAMA_TEST_POSTGRES_URL").is_ok() {
         return true;

@@ -22,13 +22,20 @@ on_both_databases!(
 /// A verified, signed-in account made through the services (the races are
 /// what goes through the API): (id, bearer token).
 pub async fn account(app: &TestApp, email: &str) -> (Uuid, String) {
-    let registered = accounts::register(app.db(), email, "Persona di prova", PASSWORD, Lang::It)
-        .await
-        .expect("register");
+    let registered = accounts::register(
+        app.db(),
+        &crate::helpers::limits(),
+        email,
+        "Persona di prova",
+        PASSWORD,
+        Lang::It,
+    )
+    .await
+    .expect("register");
     accounts::verify_email(app.db(), &registered.verification_token)
         .await
         .expect("verify");
-    let session = accounts::login(app.db(), email, PASSWORD)
+    let session = accounts::login(app.db(), &crate::helpers::limits(), email, PASSWORD)
         .await
         .expect("login");
     (registered.user.id, session.token)
@@ -270,6 +277,7 @@ async fn an_invitation_is_accepted_only_by_the_invited_address(backend: Backend)
     // use it either: the address is not proven.
     let registered = accounts::register(
         app.db(),
+        &crate::helpers::limits(),
         "carla.verdi@example.org",
         "Carla Verdi",
         PASSWORD,
@@ -277,10 +285,15 @@ async fn an_invitation_is_accepted_only_by_the_invited_address(backend: Backend)
     )
     .await
     .expect("register");
-    let carla = accounts::login(app.db(), "carla.verdi@example.org", PASSWORD)
-        .await
-        .expect("login")
-        .token;
+    let carla = accounts::login(
+        app.db(),
+        &crate::helpers::limits(),
+        "carla.verdi@example.org",
+        PASSWORD,
+    )
+    .await
+    .expect("login")
+    .token;
     let body = gql(&app, Some(&carla), ACCEPT, json!({ "t": link })).await;
     assert_eq!(outcome(&body), "FORBIDDEN", "{body}");
 

@@ -591,13 +591,25 @@ async fn requests_are_refused_when_unverified_duplicate_or_already_a_member(back
     );
 
     // Not verified: refused, saying why.
-    accounts::register(app.db(), "nuovo@example.org", "Nuovo", PASSWORD, Lang::It)
-        .await
-        .expect("register");
-    let unverified = accounts::login(app.db(), "nuovo@example.org", PASSWORD)
-        .await
-        .expect("login")
-        .token;
+    accounts::register(
+        app.db(),
+        &crate::helpers::limits(),
+        "nuovo@example.org",
+        "Nuovo",
+        PASSWORD,
+        Lang::It,
+    )
+    .await
+    .expect("register");
+    let unverified = accounts::login(
+        app.db(),
+        &crate::helpers::limits(),
+        "nuovo@example.org",
+        PASSWORD,
+    )
+    .await
+    .expect("login")
+    .token;
     let body = gql(&app, Some(&unverified), REQUEST, vars.clone()).await;
     let (message, code) = message_and_code(&body);
     assert_eq!(code, "FORBIDDEN", "{body}");

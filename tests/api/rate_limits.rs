@@ -2,13 +2,16 @@
 //! target, over real HTTP on both databases. The attacker's requests come
 //! from other loopback addresses (127.0.0.2, 127.0.0.3), so the server sees
 //! them as other clients; the victim uses 127.0.0.1. Also: the limiter's
-//! memory stays bounded under a flood of junk keys, and a schema without a
-//! limiter refuses the guarded operations instead of running them unlimited.
+//! memory stays bounded under a flood of junk keys, and the use-cases apply
+//! their limits whoever calls them.
 
 use std::net::IpAddr;
 
 use serde_json::{Value, json};
+use trama::error::AppError;
+use trama::policy::guards::Limits;
 use trama::policy::rate_limit::{Bucket, Client, DEFAULT_KEYS_PER_BUCKET, RateLimiter};
+use trama::services::accounts;
 
 use crate::helpers::{
     Backend, PASSWORD, TestApp, TestEnv, gql, gql_via, login, outcome, token_from_mail,
@@ -258,23 +261,32 @@ fn a_junk_flood_keeps_the_limiter_bounded() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_schema_without_a_limiter_refuses_the_guarded_operations() {
+async fn the_use_cases_apply_their_limits_whoever_calls_them() {
+    // The limits are an argument of the guarded use-cases, not a step of the
+    // GraphQL layer: a caller that goes straight to the services (a CLI, a
+    // job, a new transport) is limited the same, and cannot leave it out.
     let env = TestEnv::new(Backend::Sqlite).await;
     let state = env.state().await;
-    let schema = async_graphql::Schema::build(
-        trama::graphql::Query::default(),
-        trama::graphql::Mutation::default(),
-        trama::graphql::subscription::Subscription,
-    )
-    .data(state)
-    .finish();
-    for operation in [
-        "mutation { requestPasswordReset(email: \"anna@example.org\") }",
-        "mutation { resendVerificationEmail(email: \"anna@example.org\") }",
-        "mutation { login(email: \"anna@example.org\", password: \"una password\") { token } }",
-    ] {
-        let response = schema.execute(operation).await;
-        let body = serde_json::to_value(&response).expect("JSON");
-        assert_eq!(outcome(&body), "INTERNAL", "{operation}: {body}");
+    let limits = Limits::new(
+        state.limiter.clone(),
+        Client::from_ip([192, 0, 2, 7].into()),
+    );
+    let allowed = Bucket::PasswordResetPerAddressAndClient.limit().max;
+    for _ in 0..allowed {
+        accounts::new_reset_token(&state.db, &limits, VICTIM)
+            .await
+            .expect("within the limit");
     }
+    let refused = accounts::new_reset_token(&state.db, &limits, VICTIM).await;
+    assert!(
+        matches!(refused, Err(AppError::RateLimited { .. })),
+        "{:?}",
+        refused.map(|found| found.is_some())
+    );
+    for _ in 0..Bucket::LoginFailuresPerAddressAndClient.limit().max {
+        let wrong = accounts::login(&state.db, &limits, VICTIM, "not the password").await;
+        assert!(matches!(wrong, Err(AppError::WrongCredentials(_))));
+    }
+    let refused = accounts::login(&state.db, &limits, VICTIM, "not the password").await;
+    assert!(matches!(refused, Err(AppError::RateLimited { .. })));
 }

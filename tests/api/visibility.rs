@@ -39,9 +39,16 @@ pub struct Person {
 /// rate-limited per client), verified unless told otherwise, signed in
 /// over HTTP.
 pub async fn person(app: &TestApp, email: &str, name: &str, verified: bool) -> Person {
-    let registered = accounts::register(app.db(), email, name, PASSWORD, Lang::It)
-        .await
-        .expect("register");
+    let registered = accounts::register(
+        app.db(),
+        &crate::helpers::limits(),
+        email,
+        name,
+        PASSWORD,
+        Lang::It,
+    )
+    .await
+    .expect("register");
     if verified {
         accounts::verify_email(app.db(), &registered.verification_token)
             .await

@@ -1,0 +1,199 @@
+//! The posting lifecycle that needs and offers share: publishing one,
+//! editing it, closing it and reading it back. What differs between the two
+//! (their fields, their validation, their audit summary) is the [`Posting`]
+//! trait; the queries are [`crate::store::postings`].
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::references::ReferenceCheck;
+use super::{Actor, audit, changes, enqueue_for_search, new_id, now, permissions};
+use crate::domain::{IstatCode, OutboxEntityType, OutboxOperation, PostingStatus, SectorCode};
+use crate::error::{AppError, Entity};
+use crate::store::postings::PostingTable;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
+
+/// The places and sectors a posting refers to, checked against the database.
+pub struct References<'a> {
+    pub municipality_code: Option<&'a IstatCode>,
+    pub neighbourhood_id: Option<Uuid>,
+    pub sectors: &'a [SectorCode],
+}
+
+/// A kind of posting (need or offer), implemented on its table.
+pub trait Posting: PostingTable<Model: Clone + Send + Sync> {
+    /// What a client sends.
+    type Input: Sync;
+    /// The input, validated.
+    type New: Sync;
+    const ENTITY: OutboxEntityType;
+    const NOT_FOUND: Entity;
+    /// The audit actions of create, update and close.
+    const ACTIONS: [&'static str; 3];
+
+    /// Validates `input` at `at`; `before` is the stored posting of an edit.
+    fn validate(
+        input: &Self::Input,
+        before: Option<&Self::Model>,
+        at: DateTime<Utc>,
+    ) -> Result<Self::New, AppError>;
+    fn references(new: &Self::New) -> References<'_>;
+    fn new_status(new: &Self::New) -> PostingStatus;
+    /// Writes the validated content into a row (new or existing), with the
+    /// municipality implied by its neighbourhood when it names none.
+    fn apply(row: &mut Self::Active, new: &Self::New, implied_municipality: Option<String>);
+    /// The fields the audit log compares.
+    fn summary(posting: &Self::Model) -> Value;
+}
+
+/// Validates the input and checks what it refers to; returns the content and
+/// the municipality implied by its neighbourhood.
+async fn validated<P: Posting>(
+    txn: &impl ConnectionTrait,
+    organization_id: Uuid,
+    input: &P::Input,
+    before: Option<&P::Model>,
+    at: DateTime<Utc>,
+) -> Result<(P::New, Option<String>), AppError> {
+    let new = P::validate(input, before, at)?;
+    let refs = P::references(&new);
+    let mut check = ReferenceCheck::new();
+    check
+        .organization(txn, "organizationId", organization_id)
+        .await?;
+    check
+        .municipality(txn, "municipalityCode", refs.municipality_code)
+        .await?;
+    let implied_municipality = check
+        .neighbourhood(
+            txn,
+            "neighbourhoodId",
+            refs.neighbourhood_id,
+            refs.municipality_code,
+        )
+        .await?;
+    check.sectors(txn, "sectors", refs.sectors).await?;
+    check.finish()?;
+    Ok((new, implied_municipality))
+}
+
+/// Audits a change, queues it for search and matching, and commits.
+async fn record<P: Posting>(
+    txn: DatabaseTransaction,
+    actor: &Actor,
+    action: &str,
+    id: Uuid,
+    changes: Value,
+) -> Result<(), AppError> {
+    audit(&txn, actor, action, P::ENTITY.as_str(), id, changes).await?;
+    enqueue_for_search(&txn, P::ENTITY, id, OutboxOperation::Upsert).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+fn sector_codes<P: Posting>(new: &P::New) -> Vec<String> {
+    P::references(new)
+        .sectors
+        .iter()
+        .map(|s| s.as_str().to_owned())
+        .collect()
+}
+
+/// Publishes a posting of `organization_id` as it went at `at`. Users must be
+/// its members with a verified address (FORBIDDEN otherwise). Fails with
+/// BAD_USER_INPUT (every problem with its field) when the input is invalid or
+/// names an unknown organisation (`organizationId`), municipality,
+/// neighbourhood or sector. Nothing is written on failure.
+#[tracing::instrument(skip_all, fields(entity = P::ENTITY.as_str(), %organization_id))]
+pub async fn create<P: Posting>(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    organization_id: Uuid,
+    input: &P::Input,
+    at: DateTime<Utc>,
+) -> Result<P::Model, AppError> {
+    permissions::authorize_member(db, actor, organization_id).await?;
+    let txn = db.begin().await?;
+    let (new, implied_municipality) =
+        validated::<P>(&txn, organization_id, input, None, at).await?;
+    let id = new_id();
+    let mut row = P::new_row(id, organization_id, actor.user_id, at);
+    P::apply(&mut row, &new, implied_municipality);
+    let closed_at = (P::new_status(&new) == PostingStatus::Closed).then_some(at);
+    P::set_lifecycle(&mut row, None, closed_at, at);
+    let model = P::insert_row(&txn, row).await?;
+    P::replace_sectors(&txn, id, sector_codes::<P>(&new)).await?;
+    let [action, _, _] = P::ACTIONS;
+    let summary = P::summary(&model);
+    record::<P>(txn, actor, action, id, summary).await?;
+    Ok(model)
+}
+
+/// Replaces a posting's content. Members of its organisation may. Fails like
+/// [`create`], and with NOT_FOUND on `id`.
+#[tracing::instrument(skip_all, fields(entity = P::ENTITY.as_str(), %id))]
+pub async fn update<P: Posting>(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    input: &P::Input,
+) -> Result<P::Model, AppError> {
+    let before = get::<P>(db, id, "id").await?;
+    let organization_id = P::organization_id(&before);
+    permissions::authorize_member(db, actor, organization_id).await?;
+    let txn = db.begin().await?;
+    let (new, implied_municipality) =
+        validated::<P>(&txn, organization_id, input, Some(&before), now()).await?;
+    let mut row = P::edit_row(before.clone());
+    P::apply(&mut row, &new, implied_municipality);
+    let at = now();
+    let closed_at = match (P::new_status(&new), P::closed_at(&before)) {
+        (PostingStatus::Closed, Some(closed)) => Some(closed),
+        (PostingStatus::Closed, None) => Some(at),
+        _ => None,
+    };
+    P::set_lifecycle(&mut row, None, closed_at, at);
+    let after = P::update_row(&txn, row).await?;
+    P::replace_sectors(&txn, id, sector_codes::<P>(&new)).await?;
+    let [_, action, _] = P::ACTIONS;
+    let changed = changes(&P::summary(&before), &P::summary(&after));
+    record::<P>(txn, actor, action, id, changed).await?;
+    Ok(after)
+}
+
+/// Closes a posting: it stays readable but no longer matches. Closing a
+/// closed posting changes nothing. Members of its organisation may.
+#[tracing::instrument(skip_all, fields(entity = P::ENTITY.as_str(), %id))]
+pub async fn close<P: Posting>(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<P::Model, AppError> {
+    let before = get::<P>(db, id, "id").await?;
+    permissions::authorize_member(db, actor, P::organization_id(&before)).await?;
+    if P::status(&before) == PostingStatus::Closed.as_str() {
+        return Ok(before);
+    }
+    let txn = db.begin().await?;
+    let at = now();
+    let mut row = P::edit_row(before.clone());
+    P::set_lifecycle(&mut row, Some(PostingStatus::Closed.as_str()), Some(at), at);
+    let after = P::update_row(&txn, row).await?;
+    let [_, _, action] = P::ACTIONS;
+    let changed = changes(&P::summary(&before), &P::summary(&after));
+    record::<P>(txn, actor, action, id, changed).await?;
+    Ok(after)
+}
+
+/// The posting with this id, unless deleted or hidden by a moderator. Fails
+/// with NOT_FOUND on `field`.
+pub async fn get<P: Posting>(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    field: &str,
+) -> Result<P::Model, AppError> {
+    P::find_public_by_id(db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(P::NOT_FOUND, field))
+}

@@ -1,0 +1,190 @@
+//! Memberships (who belongs to which organisation, with which role) and the
+//! invitations that create them.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+use uuid::Uuid;
+
+use super::entities::{invitations, memberships, organizations, users};
+use super::{Context, StoreResult};
+use crate::domain::MembershipRole;
+
+/// Whether the account with this address is a member of the organisation.
+pub async fn has_member_with_email(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    email: &str,
+) -> StoreResult<bool> {
+    let found = memberships::Entity::find()
+        .filter(memberships::Column::OrganizationId.eq(organization_id))
+        .inner_join(users::Entity)
+        .filter(users::Column::Email.eq(email))
+        .count(db)
+        .await
+        .context("memberships: member with email")?;
+    Ok(found > 0)
+}
+
+/// The membership of a user in an organisation, if any.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    user_id: Uuid,
+) -> StoreResult<Option<memberships::Model>> {
+    memberships::Entity::find()
+        .filter(memberships::Column::OrganizationId.eq(organization_id))
+        .filter(memberships::Column::UserId.eq(user_id))
+        .one(db)
+        .await
+        .context("memberships: find")
+}
+
+/// How many admins the organisation has.
+pub async fn count_admins(db: &impl ConnectionTrait, organization_id: Uuid) -> StoreResult<u64> {
+    memberships::Entity::find()
+        .filter(memberships::Column::OrganizationId.eq(organization_id))
+        .filter(memberships::Column::Role.eq(MembershipRole::Admin.as_str()))
+        .count(db)
+        .await
+        .context("memberships: count admins")
+}
+
+/// How many members the organisation has.
+pub async fn count_members(db: &impl ConnectionTrait, organization_id: Uuid) -> StoreResult<u64> {
+    memberships::Entity::find()
+        .filter(memberships::Column::OrganizationId.eq(organization_id))
+        .count(db)
+        .await
+        .context("memberships: count members")
+}
+
+/// The organisation's admins, as accounts (deleted ones are not members),
+/// in id order.
+pub async fn admins_of(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+) -> StoreResult<Vec<users::Model>> {
+    users::Entity::find()
+        .inner_join(memberships::Entity)
+        .filter(memberships::Column::OrganizationId.eq(organization_id))
+        .filter(memberships::Column::Role.eq(MembershipRole::Admin.as_str()))
+        .filter(users::Column::DeletedAt.is_null())
+        .order_by_asc(users::Column::Id)
+        .all(db)
+        .await
+        .context("memberships: admins of organisation")
+}
+
+/// A user's memberships.
+pub async fn of_user(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> StoreResult<Vec<memberships::Model>> {
+    memberships::Entity::find()
+        .filter(memberships::Column::UserId.eq(user_id))
+        .all(db)
+        .await
+        .context("memberships: of user")
+}
+
+/// A user's memberships with their organisations.
+pub async fn of_user_with_organizations(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> StoreResult<Vec<(memberships::Model, Option<organizations::Model>)>> {
+    memberships::Entity::find()
+        .filter(memberships::Column::UserId.eq(user_id))
+        .find_also_related(organizations::Entity)
+        .all(db)
+        .await
+        .context("memberships: of user with organisations")
+}
+
+/// Makes a user a member with `role`.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    organization_id: Uuid,
+    user_id: Uuid,
+    role: &str,
+    at: DateTime<Utc>,
+) -> StoreResult<memberships::Model> {
+    let row = memberships::ActiveModel {
+        id: Set(id),
+        user_id: Set(user_id),
+        organization_id: Set(organization_id),
+        role: Set(role.to_owned()),
+        created_at: Set(at),
+        updated_at: Set(at),
+    };
+    super::rows::insert(db, row, "memberships: insert").await
+}
+
+/// Changes a membership's role.
+pub async fn set_role(
+    db: &impl ConnectionTrait,
+    membership: memberships::Model,
+    role: &str,
+    at: DateTime<Utc>,
+) -> StoreResult<memberships::Model> {
+    let mut row: memberships::ActiveModel = membership.into();
+    row.role = Set(role.to_owned());
+    row.updated_at = Set(at);
+    super::rows::update(db, row, "memberships: set role").await
+}
+
+/// Deletes one membership.
+pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> StoreResult<()> {
+    memberships::Entity::delete_by_id(id)
+        .exec(db)
+        .await
+        .context("memberships: delete")?;
+    Ok(())
+}
+
+/// Deletes every membership of a user.
+pub async fn delete_of_user(db: &impl ConnectionTrait, user_id: Uuid) -> StoreResult<()> {
+    memberships::Entity::delete_many()
+        .filter(memberships::Column::UserId.eq(user_id))
+        .exec(db)
+        .await
+        .context("memberships: delete of user")?;
+    Ok(())
+}
+
+/// Inserts an invitation.
+pub async fn insert_invitation(
+    db: &impl ConnectionTrait,
+    row: invitations::ActiveModel,
+) -> StoreResult<invitations::Model> {
+    super::rows::insert(db, row, "invitations: insert").await
+}
+
+/// The invitation with this token hash, neither accepted nor revoked
+/// (expired or not: the caller compares instants in Rust).
+pub async fn find_open_invitation(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+) -> StoreResult<Option<invitations::Model>> {
+    invitations::Entity::find()
+        .filter(invitations::Column::TokenHash.eq(token_hash))
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .filter(invitations::Column::RevokedAt.is_null())
+        .one(db)
+        .await
+        .context("invitations: find open by token")
+}
+
+/// Marks an invitation accepted.
+pub async fn mark_invitation_accepted(
+    db: &impl ConnectionTrait,
+    invitation: invitations::Model,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    let mut row: invitations::ActiveModel = invitation.into();
+    row.accepted_at = Set(Some(at));
+    super::rows::update(db, row, "invitations: mark accepted").await?;
+    Ok(())
+}

@@ -1,0 +1,238 @@
+//! Organisations: their rows, sectors, neighbourhoods served and contacts,
+//! and the row lock that serialises changes to their members.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::entities::{
+    organization_contacts, organization_neighbourhoods, organization_sectors, organizations,
+};
+use super::scope::Existing;
+use super::{Context, StoreResult};
+
+/// The organisation with this id, unless deleted.
+pub async fn find_existing(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> StoreResult<Option<organizations::Model>> {
+    organizations::Entity::find_by_id(id)
+        .filter(organizations::Entity::existing())
+        .one(db)
+        .await
+        .context("organizations: find existing by id")
+}
+
+/// The organisation registered with this tax code, deleted or not (the code
+/// stays taken).
+pub async fn find_by_tax_code(
+    db: &impl ConnectionTrait,
+    tax_code: &str,
+) -> StoreResult<Option<organizations::Model>> {
+    organizations::Entity::find()
+        .filter(organizations::Column::TaxCode.eq(tax_code))
+        .one(db)
+        .await
+        .context("organizations: find by tax code")
+}
+
+/// The existing organisations with one of these tax codes.
+pub async fn existing_with_tax_codes(
+    db: &impl ConnectionTrait,
+    tax_codes: &[String],
+) -> StoreResult<Vec<organizations::Model>> {
+    organizations::Entity::find_existing()
+        .filter(organizations::Column::TaxCode.is_in(tax_codes.iter().map(String::as_str)))
+        .all(db)
+        .await
+        .context("organizations: existing with tax codes")
+}
+
+/// Inserts an organisation.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    row: organizations::ActiveModel,
+) -> StoreResult<organizations::Model> {
+    super::rows::insert(db, row, "organizations: insert").await
+}
+
+/// Writes the changed columns of an organisation.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    row: organizations::ActiveModel,
+) -> StoreResult<organizations::Model> {
+    super::rows::update(db, row, "organizations: update").await
+}
+
+/// Takes the organisation's row lock until the end of `txn` and returns it,
+/// unless deleted. On PostgreSQL it is `SELECT ... FOR UPDATE`; SQLite has
+/// no row locks, so a no-op write takes the database's single write lock at
+/// once (a read first would let two processes both read, then fail to
+/// upgrade).
+pub async fn lock(
+    txn: &DatabaseTransaction,
+    id: Uuid,
+) -> StoreResult<Option<organizations::Model>> {
+    let mut select =
+        organizations::Entity::find_by_id(id).filter(organizations::Entity::existing());
+    if txn.get_database_backend() == DbBackend::Postgres {
+        select = select.lock_exclusive();
+    } else {
+        organizations::Entity::update_many()
+            .col_expr(
+                organizations::Column::UpdatedAt,
+                Expr::col(organizations::Column::UpdatedAt),
+            )
+            .filter(organizations::Column::Id.eq(id))
+            .exec(txn)
+            .await
+            .context("organizations: take the write lock")?;
+    }
+    select.one(txn).await.context("organizations: lock")
+}
+
+/// Deletes the organisation's sectors and neighbourhoods served, and its
+/// contacts too when `contacts` is true.
+pub async fn delete_children(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    contacts: bool,
+) -> StoreResult<()> {
+    organization_sectors::Entity::delete_many()
+        .filter(organization_sectors::Column::OrganizationId.eq(id))
+        .exec(db)
+        .await
+        .context("organization sectors: delete of organisation")?;
+    organization_neighbourhoods::Entity::delete_many()
+        .filter(organization_neighbourhoods::Column::OrganizationId.eq(id))
+        .exec(db)
+        .await
+        .context("organization neighbourhoods: delete of organisation")?;
+    if contacts {
+        organization_contacts::Entity::delete_many()
+            .filter(organization_contacts::Column::OrganizationId.eq(id))
+            .exec(db)
+            .await
+            .context("organization contacts: delete of organisation")?;
+    }
+    Ok(())
+}
+
+/// Adds a sector to an organisation.
+pub async fn insert_sector(db: &impl ConnectionTrait, id: Uuid, code: &str) -> StoreResult<()> {
+    let row = organization_sectors::ActiveModel {
+        organization_id: Set(id),
+        sector_code: Set(code.to_owned()),
+    };
+    super::rows::insert(db, row, "organization sectors: insert").await?;
+    Ok(())
+}
+
+/// Adds a neighbourhood an organisation serves.
+pub async fn insert_neighbourhood(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    neighbourhood_id: Uuid,
+) -> StoreResult<()> {
+    let row = organization_neighbourhoods::ActiveModel {
+        organization_id: Set(id),
+        neighbourhood_id: Set(neighbourhood_id),
+    };
+    super::rows::insert(db, row, "organization neighbourhoods: insert").await?;
+    Ok(())
+}
+
+/// Adds a contact.
+pub async fn insert_contact(
+    db: &impl ConnectionTrait,
+    row: organization_contacts::ActiveModel,
+) -> StoreResult<()> {
+    super::rows::insert(db, row, "organization contacts: insert").await?;
+    Ok(())
+}
+
+/// The contacts of an organisation, in display order.
+pub async fn contacts(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> StoreResult<Vec<organization_contacts::Model>> {
+    organization_contacts::Entity::find()
+        .filter(organization_contacts::Column::OrganizationId.eq(id))
+        .order_by_asc(organization_contacts::Column::Position)
+        .all(db)
+        .await
+        .context("organization contacts: of organisation")
+}
+
+/// The organisation's contacts of these kinds, in display order.
+pub async fn contacts_of_kinds(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    kinds: &[&str],
+) -> StoreResult<Vec<organization_contacts::Model>> {
+    organization_contacts::Entity::find()
+        .filter(organization_contacts::Column::OrganizationId.eq(id))
+        .filter(organization_contacts::Column::Kind.is_in(kinds.iter().copied()))
+        .order_by_asc(organization_contacts::Column::Position)
+        .all(db)
+        .await
+        .context("organization contacts: of kinds")
+}
+
+/// The other organisations with a contact of these kinds at `domain`.
+pub async fn others_with_contact_domain(
+    db: &impl ConnectionTrait,
+    except: Uuid,
+    kinds: &[&str],
+    domain: &str,
+) -> StoreResult<Vec<Uuid>> {
+    organization_contacts::Entity::find()
+        .select_only()
+        .column(organization_contacts::Column::OrganizationId)
+        .distinct()
+        .filter(organization_contacts::Column::Kind.is_in(kinds.iter().copied()))
+        .filter(organization_contacts::Column::Value.like(format!("%@{domain}")))
+        .filter(organization_contacts::Column::OrganizationId.ne(except))
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await
+        .context("organization contacts: others at domain")
+}
+
+/// The organisations with these ids, deleted or not.
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> StoreResult<Vec<organizations::Model>> {
+    organizations::Entity::find()
+        .filter(organizations::Column::Id.is_in(ids))
+        .all(db)
+        .await
+        .context("organizations: by ids")
+}
+
+/// Hides (with `hidden_at` and a reason) or shows again an organisation,
+/// deleted or not; false when there is none.
+pub async fn set_hidden(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    hidden_at: Option<DateTime<Utc>>,
+    reason: Option<String>,
+) -> StoreResult<bool> {
+    let Some(found) = organizations::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .context("organizations: find for moderation")?
+    else {
+        return Ok(false);
+    };
+    let mut row: organizations::ActiveModel = found.into();
+    row.hidden_at = Set(hidden_at);
+    row.hidden_reason = Set(reason);
+    super::rows::update(db, row, "organizations: set hidden").await?;
+    Ok(true)
+}

@@ -1,0 +1,65 @@
+//! Saved searches: a user's named searches, as stored rows.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::entities::saved_searches;
+use super::{Context, StoreResult};
+
+/// How many searches a user keeps.
+pub async fn count_of_user(db: &impl ConnectionTrait, user_id: Uuid) -> StoreResult<u64> {
+    saved_searches::Entity::find()
+        .filter(saved_searches::Column::UserId.eq(user_id))
+        .count(db)
+        .await
+        .context("saved searches: count of user")
+}
+
+/// Inserts a saved search.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    row: saved_searches::ActiveModel,
+) -> StoreResult<saved_searches::Model> {
+    super::rows::insert(db, row, "saved searches: insert").await
+}
+
+/// A user's saved searches, oldest first.
+pub async fn of_user(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> StoreResult<Vec<saved_searches::Model>> {
+    saved_searches::Entity::find()
+        .filter(saved_searches::Column::UserId.eq(user_id))
+        .order_by_asc(saved_searches::Column::CreatedAt)
+        .order_by_asc(saved_searches::Column::Id)
+        .all(db)
+        .await
+        .context("saved searches: of user")
+}
+
+/// The saved searches with these ids, any user's.
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> StoreResult<Vec<saved_searches::Model>> {
+    saved_searches::Entity::find()
+        .filter(saved_searches::Column::Id.is_in(ids))
+        .all(db)
+        .await
+        .context("saved searches: by ids")
+}
+
+/// Deletes a user's saved search; false when they have none with this id.
+pub async fn delete_of_user(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    user_id: Uuid,
+) -> StoreResult<bool> {
+    let deleted = saved_searches::Entity::delete_many()
+        .filter(saved_searches::Column::Id.eq(id))
+        .filter(saved_searches::Column::UserId.eq(user_id))
+        .exec(db)
+        .await
+        .context("saved searches: delete of user")?;
+    Ok(deleted.rows_affected > 0)
+}
