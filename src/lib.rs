@@ -12,6 +12,7 @@
 //! - [`store`]: sea-orm entities and queries;
 //! - [`search`]: the tantivy index derived from the database;
 //! - [`mail`]: outgoing e-mail (pooled SMTP, or .eml files) and templates;
+//! - [`templates`]: the template engine and the templates of e-mails and pages;
 //! - [`matching`]: the match engine's rules (scores and reasons, no I/O);
 //! - [`jobs`]: background work claimed in the database (match refreshes);
 //! - `codesign/` arrives with the issue that builds it; the data model it
@@ -33,3 +34,4 @@ pub mod seed;
 pub mod services;
 pub mod store;
 pub mod telemetry;
+pub mod templates;

@@ -3,9 +3,11 @@
 //! RFC 8058 one-click target mail clients call; the button posts here too),
 //! `GET /digests/feedback` (a page asking to confirm "pertinente / non
 //! pertinente" on a match, recording nothing: mail scanners prefetch links)
-//! and `POST /digests/feedback` (its button: records the verdict). Each answers a small accessible page in the reader's language; a
-//! bad or expired link gets a page that says so (400), never a 500 with
-//! details (internal errors are logged with an id).
+//! and `POST /digests/feedback` (its button: records the verdict). Each
+//! answers a small accessible page in the reader's language (the template
+//! `templates/pages/digest.html`); a bad or expired link gets a page that
+//! says so (400), never a 500 with details (internal errors are logged with
+//! an id).
 
 use axum::Router;
 use axum::extract::{Query, State};
@@ -18,8 +20,8 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::domain::{FeedbackVerdict, Lang, parse_uuid};
 use crate::error::{AppError, ErrorCode};
-use crate::mail::templates::escape_html;
 use crate::services::digests;
+use crate::templates;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -53,28 +55,8 @@ async fn unsubscribe_page(
     let lang = digests::link_lang(&state.db, &query.token).await;
     match digests::link_is_valid(&state.db, &query.token).await {
         Ok(true) => {
-            let (title, text, button) = match lang {
-                Lang::It => (
-                    "Non ricevere più i riepiloghi",
-                    "Vuoi smettere di ricevere i riepiloghi di Trama per e-mail? Potrai \
-                     riattivarli dal tuo profilo.",
-                    "Sì, non inviarmeli più",
-                ),
-                Lang::En => (
-                    "Stop the digests",
-                    "Do you want to stop receiving Trama's digests by e-mail? You can turn \
-                     them back on from your profile.",
-                    "Yes, stop sending them",
-                ),
-            };
             let action = format!("/digests/unsubscribe?token={}", urlencode(&query.token));
-            page(
-                StatusCode::OK,
-                lang,
-                title,
-                text,
-                &button_form(&action, button),
-            )
+            page(StatusCode::OK, lang, Page::Unsubscribe, Some(&action))
         }
         Ok(false) => invalid_link(lang),
         Err(error) => internal(lang, &error),
@@ -83,21 +65,7 @@ async fn unsubscribe_page(
 
 async fn unsubscribe(State(state): State<AppState>, Query(query): Query<TokenQuery>) -> Response {
     match digests::unsubscribe(&state.db, &query.token).await {
-        Ok(lang) => {
-            let (title, text) = match lang {
-                Lang::It => (
-                    "Fatto: niente più riepiloghi",
-                    "Non riceverai più i riepiloghi di Trama. Puoi riattivarli quando vuoi dal \
-                     tuo profilo.",
-                ),
-                Lang::En => (
-                    "Done: no more digests",
-                    "You will not receive Trama's digests any more. You can turn them back on \
-                     from your profile at any time.",
-                ),
-            };
-            page(StatusCode::OK, lang, title, text, "")
-        }
+        Ok(lang) => page(StatusCode::OK, lang, Page::Unsubscribed, None),
         Err(error) => error_page(Lang::default(), &error),
     }
 }
@@ -124,32 +92,6 @@ async fn feedback_page(
     match digests::check_feedback(&state.db, &query.token, match_id).await {
         Ok(lang) => {
             let relevant = verdict == FeedbackVerdict::Relevant;
-            let (title, text, button) = match (lang, relevant) {
-                (Lang::It, true) => (
-                    "Segnalare come pertinente?",
-                    "Conferma che questo abbinamento ti sembra pertinente: il tuo parere aiuta \
-                     Trama a proporre abbinamenti migliori.",
-                    "Sì, è pertinente",
-                ),
-                (Lang::It, false) => (
-                    "Segnalare come non pertinente?",
-                    "Conferma che questo abbinamento non ti sembra pertinente: il tuo parere \
-                     aiuta Trama a proporre abbinamenti migliori.",
-                    "Sì, non è pertinente",
-                ),
-                (Lang::En, true) => (
-                    "Mark as relevant?",
-                    "Confirm that this match seems relevant to you: your opinion helps Trama \
-                     propose better matches.",
-                    "Yes, it is relevant",
-                ),
-                (Lang::En, false) => (
-                    "Mark as not relevant?",
-                    "Confirm that this match does not seem relevant to you: your opinion \
-                     helps Trama propose better matches.",
-                    "Yes, it is not relevant",
-                ),
-            };
             let action = format!(
                 "/digests/feedback?token={}&match={match_id}&verdict={}",
                 urlencode(&query.token),
@@ -158,9 +100,8 @@ async fn feedback_page(
             page(
                 StatusCode::OK,
                 lang,
-                title,
-                text,
-                &button_form(&action, button),
+                Page::Feedback { relevant },
+                Some(&action),
             )
         }
         Err(error) => error_page(lang, &error),
@@ -174,37 +115,16 @@ async fn feedback(State(state): State<AppState>, Query(query): Query<FeedbackQue
     };
     match digests::feedback(&state.db, &query.token, match_id, verdict).await {
         Ok(lang) => {
-            let (title, text) = match (lang, verdict) {
-                (Lang::It, FeedbackVerdict::Relevant) => (
-                    "Grazie: segnato come pertinente",
-                    "Il tuo parere aiuta Trama a proporre abbinamenti migliori.",
-                ),
-                (Lang::It, _) => (
-                    "Grazie: segnato come non pertinente",
-                    "Il tuo parere aiuta Trama a proporre abbinamenti migliori.",
-                ),
-                (Lang::En, FeedbackVerdict::Relevant) => (
-                    "Thank you: marked as relevant",
-                    "Your opinion helps Trama propose better matches.",
-                ),
-                (Lang::En, _) => (
-                    "Thank you: marked as not relevant",
-                    "Your opinion helps Trama propose better matches.",
-                ),
-            };
-            page(StatusCode::OK, lang, title, text, "")
+            let relevant = verdict == FeedbackVerdict::Relevant;
+            page(
+                StatusCode::OK,
+                lang,
+                Page::FeedbackRecorded { relevant },
+                None,
+            )
         }
         Err(error) => error_page(lang, &error),
     }
-}
-
-/// A form that POSTs to `action` (already URL-encoded) with one button.
-fn button_form(action: &str, button: &str) -> String {
-    format!(
-        r#"<form method="post" action="{action}"><button type="submit" style="font-size:1rem;padding:0.75rem 1.5rem;background:#1d4ed8;color:#ffffff;border:0;border-radius:6px;cursor:pointer;">{button}</button></form>"#,
-        action = escape_html(action),
-        button = escape_html(button),
-    )
 }
 
 fn urlencode(raw: &str) -> String {
@@ -219,56 +139,130 @@ fn error_page(lang: Lang, error: &AppError) -> Response {
 }
 
 fn invalid_link(lang: Lang) -> Response {
-    let (title, text) = match lang {
-        Lang::It => (
-            "Link non valido",
-            "Questo link non funziona: è scaduto, è incompleto o non è tuo. Accedi a Trama per \
-             gestire i riepiloghi dal tuo profilo.",
-        ),
-        Lang::En => (
-            "This link does not work",
-            "This link does not work: it expired, is incomplete or is not yours. Sign in to \
-             Trama to manage your digests from your profile.",
-        ),
-    };
-    page(StatusCode::BAD_REQUEST, lang, title, text, "")
+    page(StatusCode::BAD_REQUEST, lang, Page::InvalidLink, None)
 }
 
 fn internal(lang: Lang, error: &AppError) -> Response {
-    let id = error.log_internal().unwrap_or_default();
-    let text = match lang {
-        Lang::It => format!("Si è verificato un errore interno. Riprova tra poco (codice {id})."),
-        Lang::En => format!("Something went wrong on our side. Please try again (code {id})."),
-    };
-    let title = match lang {
-        Lang::It => "Errore",
-        Lang::En => "Error",
-    };
-    page(StatusCode::INTERNAL_SERVER_ERROR, lang, title, &text, "")
+    let code = error.log_internal().unwrap_or_default();
+    page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        lang,
+        Page::Error { code },
+        None,
+    )
 }
 
-fn page(status: StatusCode, lang: Lang, title: &str, text: &str, extra_html: &str) -> Response {
-    let home = match lang {
-        Lang::It => "Vai a Trama",
-        Lang::En => "Go to Trama",
+/// Which page to show; its words are in `templates/pages/<lang>/digest.txt`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Page {
+    /// Asks to confirm the unsubscription.
+    Unsubscribe,
+    Unsubscribed,
+    /// Asks to confirm the verdict on a match.
+    Feedback {
+        relevant: bool,
+    },
+    FeedbackRecorded {
+        relevant: bool,
+    },
+    InvalidLink,
+    /// An internal error, with the code it was logged with.
+    Error {
+        code: String,
+    },
+}
+
+/// The HTML of a page; `action`, when given, is where its button POSTs (a
+/// URL already encoded).
+fn render_page(lang: Lang, page: &Page, action: Option<&str>) -> String {
+    let (name, relevant, code) = match page {
+        Page::Unsubscribe => ("unsubscribe", false, ""),
+        Page::Unsubscribed => ("unsubscribed", false, ""),
+        Page::Feedback { relevant } => ("feedback", *relevant, ""),
+        Page::FeedbackRecorded { relevant } => ("feedback_recorded", *relevant, ""),
+        Page::InvalidLink => ("invalid_link", false, ""),
+        Page::Error { code } => ("error", false, code.as_str()),
     };
-    let html = format!(
-        r#"<!DOCTYPE html>
-<html lang="{lang}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>{title} · Trama</title></head>
-<body style="font-family:Arial,Helvetica,sans-serif;color:#1f2937;background:#f3f4f6;margin:0;padding:2rem 1rem;">
-<main style="max-width:36rem;margin:0 auto;background:#ffffff;border:1px solid #d1d5db;border-radius:8px;padding:1.5rem 2rem;line-height:1.5;">
-<h1 style="font-size:1.5rem;margin:0 0 1rem 0;color:#111827;">{title}</h1>
-<p>{text}</p>
-{extra_html}
-<p><a href="/" style="color:#1d4ed8;">{home}</a></p>
-</main>
-</body>
-</html>
-"#,
-        lang = lang.as_str(),
-        title = escape_html(title),
-        text = escape_html(text),
-    );
-    (status, Html(html)).into_response()
+    templates::render(
+        "pages/digest.html",
+        minijinja::context! {
+            lang => lang.as_str(),
+            page => name,
+            relevant,
+            code,
+            action,
+        },
+    )
+}
+
+fn page(status: StatusCode, lang: Lang, page: Page, action: Option<&str>) -> Response {
+    (status, Html(render_page(lang, &page, action))).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mail::templates::tests::redactions;
+
+    #[test]
+    fn snapshots_of_every_page() {
+        let token = "dGhlLXRva2Vu_x-1";
+        let unsubscribe = format!("/digests/unsubscribe?token={}", urlencode(token));
+        let feedback = |verdict: &str| {
+            format!(
+                "/digests/feedback?token={}&match=0190f5a2-7c3e-7d41-9a6b-2f1e8c4d5a60&verdict={verdict}",
+                urlencode(token)
+            )
+        };
+        let pages = [
+            ("unsubscribe", Page::Unsubscribe, Some(unsubscribe)),
+            ("unsubscribed", Page::Unsubscribed, None),
+            (
+                "feedback_relevant",
+                Page::Feedback { relevant: true },
+                Some(feedback("relevant")),
+            ),
+            (
+                "feedback_not_relevant",
+                Page::Feedback { relevant: false },
+                Some(feedback("not_relevant")),
+            ),
+            (
+                "feedback_recorded_relevant",
+                Page::FeedbackRecorded { relevant: true },
+                None,
+            ),
+            (
+                "feedback_recorded_not_relevant",
+                Page::FeedbackRecorded { relevant: false },
+                None,
+            ),
+            ("invalid_link", Page::InvalidLink, None),
+            (
+                "error",
+                Page::Error {
+                    code: "0190f5a2-7c3e-7d41-9a6b-2f1e8c4d5a61".to_owned(),
+                },
+                None,
+            ),
+        ];
+        for lang in [Lang::It, Lang::En] {
+            for (name, page, action) in &pages {
+                let html = render_page(lang, page, action.as_deref());
+                insta::with_settings!({ filters => redactions() }, {
+                    insta::assert_snapshot!(format!("page_{name}_{}", lang.as_str()), html);
+                });
+            }
+        }
+    }
+
+    #[test]
+    fn the_form_action_is_escaped_and_the_token_encoded() {
+        let action = format!("/digests/unsubscribe?token={}", urlencode("a\"b&c"));
+        let html = render_page(Lang::It, &Page::Unsubscribe, Some(&action));
+        assert!(
+            html.contains(r#"<form method="post" action="/digests/unsubscribe?token=a%22b%26c">"#),
+            "{html}"
+        );
+    }
 }

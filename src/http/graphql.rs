@@ -44,6 +44,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use serde_json::{Map, Value, json};
+use tracing::Instrument;
 
 use super::auth::RequestIdentity;
 use crate::app::AppState;
@@ -90,6 +91,9 @@ async fn websocket(
 ) -> Response {
     let lang = request_lang(&headers);
     let schema = state.schema.clone();
+    // The connection outlives the request: it keeps the request's span, so
+    // what its subscriptions log says which connection it was.
+    let span = tracing::Span::current();
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |stream| {
@@ -98,6 +102,7 @@ async fn websocket(
             GraphQLWebSocket::new(stream, schema, protocol)
                 .with_data(data)
                 .serve()
+                .instrument(span)
         })
 }
 
@@ -499,6 +504,9 @@ fn changes_data(request: &mut Request) -> bool {
 /// Executes the request and answers with the status and body the media type
 /// calls for.
 async fn respond(schema: &TramaSchema, request: Request, media: MediaType) -> Response {
+    if let Some(name) = &request.operation_name {
+        tracing::Span::current().record("operation", name.as_str());
+    }
     let response = schema.execute(request).await;
     // Errors raised before execution (parsing, validation, variables) have
     // no path and leave no data; an executed operation always has data, or

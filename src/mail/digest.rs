@@ -2,18 +2,21 @@
 //! clock): one section per need or offer of the reader's organisations,
 //! newest first, each item with its one-click "pertinente / non pertinente"
 //! links; then one section per saved search with the new postings it found;
-//! then one per project with what happened in it; then the unsubscribe link; as accessible HTML (the layout and
-//! colours of [`super::templates`]: presentation tables, inline styles, no
-//! images, a `lang` attribute, real headings and lists) and as plain text
-//! written from the same content.
-
-use std::fmt::Write as _;
+//! then one per project with what happened in it; then the unsubscribe link;
+//! as accessible HTML (the layout and colours of the account e-mails:
+//! presentation tables, inline styles, no images, a `lang` attribute, real
+//! headings and lists) and as plain text written from the same content, by
+//! the templates `templates/mail/digest.html` and `digest.txt`.
 
 use chrono::{DateTime, Utc};
+use minijinja::context;
+use minijinja::value::{Serde, Value};
+use serde::Serialize;
 use uuid::Uuid;
 
-use super::templates::{RenderedEmail, escape_html, layout};
+use super::templates::RenderedEmail;
 use crate::domain::Lang;
+use crate::templates::{Evaluated, one_line};
 
 /// Which side of a match the reader's organisation is on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,8 +81,10 @@ pub struct SearchSection {
     pub items: Vec<FoundItem>,
 }
 
-/// Something that happened in a project.
-#[derive(Clone, Debug, PartialEq)]
+/// Something that happened in a project (serialised for the templates as
+/// `kind` in snake case and the fields).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Activity {
     PartnerJoined {
         organization: String,
@@ -150,367 +155,188 @@ impl Digest {
     }
 }
 
-struct Words {
-    heading: &'static str,
-    news_heading: &'static str,
-    saved_search: &'static str,
-    project: &'static str,
-    need: &'static str,
-    call: &'static str,
-    offer: &'static str,
-    your_need: &'static str,
-    your_offer: &'static str,
-    from: &'static str,
-    score: &'static str,
-    question: &'static str,
-    relevant: &'static str,
-    not_relevant: &'static str,
-    open: &'static str,
-    settings: &'static str,
-    unsubscribe: &'static str,
-    why: &'static str,
+/// A match section as the templates print it: names on one line, the
+/// score in percent.
+#[derive(Serialize)]
+struct SectionView {
+    side: &'static str,
+    title: String,
+    organization: String,
+    url: String,
+    items: Vec<ItemView>,
 }
 
-fn words(lang: Lang) -> Words {
-    match lang {
-        Lang::It => Words {
-            heading: "Nuovi abbinamenti su Trama",
-            news_heading: "Novità su Trama",
-            saved_search: "La tua ricerca",
-            project: "Progetto",
-            need: "Bisogno",
-            call: "Bando",
-            offer: "Offerta",
-            your_need: "Il vostro bisogno",
-            your_offer: "La vostra offerta",
-            from: "di",
-            score: "compatibilità",
-            question: "Ti sembra pertinente?",
-            relevant: "Pertinente",
-            not_relevant: "Non pertinente",
-            open: "Apri su Trama",
-            settings: "Cambia frequenza e contenuti del riepilogo",
-            unsubscribe: "Non ricevere più questi riepiloghi",
-            why: "Ricevi questo riepilogo perché fai parte di un'organizzazione su Trama e \
-                  hai scelto di ricevere le novità per e-mail.",
-        },
-        Lang::En => Words {
-            heading: "New matches on Trama",
-            news_heading: "News on Trama",
-            saved_search: "Your search",
-            project: "Project",
-            need: "Need",
-            call: "Call for proposals",
-            offer: "Offer",
-            your_need: "Your need",
-            your_offer: "Your offer",
-            from: "by",
-            score: "fit",
-            question: "Is it relevant?",
-            relevant: "Relevant",
-            not_relevant: "Not relevant",
-            open: "Open on Trama",
-            settings: "Change how often and what the digest brings",
-            unsubscribe: "Stop receiving these digests",
-            why: "You are receiving this digest because you belong to an organisation on \
-                  Trama and chose to receive its news by e-mail.",
-        },
-    }
+#[derive(Serialize)]
+struct ItemView {
+    title: String,
+    organization: String,
+    percent: u32,
+    url: String,
+    relevant_url: String,
+    not_relevant_url: String,
 }
 
-fn subject(lang: Lang, count: usize, only_matches: bool) -> String {
-    if !only_matches {
-        return match (lang, count) {
-            (Lang::It, n) => format!("Trama: {n} novità"),
-            (Lang::En, 1) => "Trama: 1 update".to_owned(),
-            (Lang::En, n) => format!("Trama: {n} updates"),
-        };
-    }
-    match (lang, count) {
-        (Lang::It, 1) => "Trama: 1 nuovo abbinamento".to_owned(),
-        (Lang::It, n) => format!("Trama: {n} nuovi abbinamenti"),
-        (Lang::En, 1) => "Trama: 1 new match".to_owned(),
-        (Lang::En, n) => format!("Trama: {n} new matches"),
-    }
+#[derive(Serialize)]
+struct SearchView {
+    name: String,
+    items: Vec<FoundView>,
 }
 
-fn greeting(lang: Lang, name: &str) -> String {
-    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-    match (lang, name.is_empty()) {
-        (Lang::It, true) => "Ciao,".to_owned(),
-        (Lang::It, false) => format!("Ciao {name},"),
-        (Lang::En, true) => "Hello,".to_owned(),
-        (Lang::En, false) => format!("Hello {name},"),
-    }
+#[derive(Serialize)]
+struct FoundView {
+    kind: &'static str,
+    title: String,
+    organization: String,
+    url: String,
 }
 
-/// What happened, in a sentence.
-fn describe(lang: Lang, activity: &Activity) -> String {
-    let one = |s: &str| one_line(s);
-    match (lang, activity) {
-        (Lang::It, Activity::PartnerJoined { organization }) => {
-            format!("{} è entrata nel partenariato", one(organization))
-        }
-        (Lang::En, Activity::PartnerJoined { organization }) => {
-            format!("{} joined the partnership", one(organization))
-        }
-        (Lang::It, Activity::PartnerLeft { organization }) => {
-            format!("{} ha lasciato il partenariato", one(organization))
-        }
-        (Lang::En, Activity::PartnerLeft { organization }) => {
-            format!("{} left the partnership", one(organization))
-        }
-        (Lang::It, Activity::StageStarted { stage }) => format!("Nuova fase: {}", one(stage)),
-        (Lang::En, Activity::StageStarted { stage }) => format!("New stage: {}", one(stage)),
-        (
-            Lang::It,
-            Activity::ContributionProposed {
+#[derive(Serialize)]
+struct ProjectView {
+    title: String,
+    url: String,
+    events: Vec<EventView>,
+}
+
+#[derive(Serialize)]
+struct EventView {
+    /// `YYYY-MM-DD`; each language writes it its own way.
+    date: String,
+    activity: Activity,
+}
+
+impl Activity {
+    /// The same activity with every name on one line.
+    fn one_line(&self) -> Self {
+        let one = |s: &String| one_line(s);
+        match self {
+            Self::PartnerJoined { organization } => Self::PartnerJoined {
+                organization: one(organization),
+            },
+            Self::PartnerLeft { organization } => Self::PartnerLeft {
+                organization: one(organization),
+            },
+            Self::StageStarted { stage } => Self::StageStarted { stage: one(stage) },
+            Self::ContributionProposed {
                 organization,
                 description,
+            } => Self::ContributionProposed {
+                organization: one(organization),
+                description: one(description),
             },
-        ) => format!(
-            "{} propone un contributo: {}",
-            one(organization),
-            one(description)
-        ),
-        (
-            Lang::En,
-            Activity::ContributionProposed {
-                organization,
-                description,
-            },
-        ) => format!(
-            "{} offers a contribution: {}",
-            one(organization),
-            one(description)
-        ),
-        (Lang::It, Activity::DocumentAdded { title }) => {
-            format!("Nuovo documento: {}", one(title))
-        }
-        (Lang::En, Activity::DocumentAdded { title }) => format!("New document: {}", one(title)),
-        (
-            Lang::It,
-            Activity::Decision {
+            Self::DocumentAdded { title } => Self::DocumentAdded { title: one(title) },
+            Self::Decision {
                 organization,
                 stage,
                 approved,
+            } => Self::Decision {
+                organization: one(organization),
+                stage: one(stage),
+                approved: *approved,
             },
-        ) => format!(
-            "{} ha {} la fase «{}»",
-            one(organization),
-            if *approved { "approvato" } else { "respinto" },
-            one(stage)
-        ),
-        (
-            Lang::En,
-            Activity::Decision {
-                organization,
-                stage,
-                approved,
-            },
-        ) => format!(
-            "{} {} the stage “{}”",
-            one(organization),
-            if *approved { "approved" } else { "rejected" },
-            one(stage)
-        ),
+        }
     }
 }
 
-fn day(lang: Lang, at: DateTime<Utc>) -> String {
-    match lang {
-        Lang::It => at.format("%d/%m/%Y").to_string(),
-        Lang::En => at.format("%Y-%m-%d").to_string(),
-    }
-}
-
-fn one_line(raw: &str) -> String {
-    raw.split(char::is_control)
-        .flat_map(str::split_whitespace)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-const LINK: &str = "color:#1d4ed8;text-decoration:underline;";
-const FONT: &str = "font-family:Arial,Helvetica,sans-serif;";
-
-/// Renders the digest. The caller never renders an empty digest (it is
-/// recorded, not sent), but an empty one still renders sensibly.
+/// Renders the digest (templates `mail/digest.html` and `mail/digest.txt`,
+/// words in `mail/<lang>/digest.txt`). The caller never renders an empty
+/// digest (it is recorded, not sent), but an empty one still renders
+/// sensibly.
 pub fn render(digest: &Digest) -> RenderedEmail {
     let lang = digest.lang;
-    let w = words(lang);
     let count = digest.item_count();
     let only_matches = count == digest.match_count();
-    let intro = match (lang, count, only_matches) {
-        (Lang::It, 1, true) => "c'è 1 nuovo abbinamento per le tue organizzazioni.".to_owned(),
-        (Lang::It, n, true) => {
-            format!("ci sono {n} nuovi abbinamenti per le tue organizzazioni.")
-        }
-        (Lang::En, 1, true) => "there is 1 new match for your organisations.".to_owned(),
-        (Lang::En, n, true) => format!("there are {n} new matches for your organisations."),
-        (Lang::It, 1, false) => "c'è 1 novità per te.".to_owned(),
-        (Lang::It, n, false) => format!("ci sono {n} novità per te."),
-        (Lang::En, 1, false) => "there is 1 update for you.".to_owned(),
-        (Lang::En, n, false) => format!("there are {n} updates for you."),
+    let mut words = Evaluated::new(&format!("mail/{}/digest.txt", lang.as_str()), context! {});
+    let (count_value, only_value) = (Value::from(count), Value::from(only_matches));
+    let subject = one_line(&words.call("subject", &[count_value.clone(), only_value.clone()]));
+    let hello = one_line(&words.call(
+        "hello",
+        &[
+            Value::from(one_line(&digest.display_name)),
+            count_value,
+            only_value.clone(),
+        ],
+    ));
+    let title = one_line(&words.call("heading", &[only_value]));
+    let why = one_line(&words.call("why", &[]));
+    let sections: Vec<SectionView> = digest
+        .sections
+        .iter()
+        .map(|section| SectionView {
+            side: match section.side {
+                Side::Need => "need",
+                Side::Offer => "offer",
+            },
+            title: one_line(&section.title),
+            organization: one_line(&section.organization),
+            url: section.url.clone(),
+            items: section
+                .items
+                .iter()
+                .map(|item| ItemView {
+                    title: one_line(&item.title),
+                    organization: one_line(&item.organization),
+                    // 0..=100 after the clamp: the cast cannot truncate.
+                    percent: (item.score.clamp(0.0, 1.0) * 100.0).round() as u32,
+                    url: item.url.clone(),
+                    relevant_url: item.relevant_url.clone(),
+                    not_relevant_url: item.not_relevant_url.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    let searches: Vec<SearchView> = digest
+        .searches
+        .iter()
+        .map(|search| SearchView {
+            name: one_line(&search.name),
+            items: search
+                .items
+                .iter()
+                .map(|item| FoundView {
+                    kind: match item.kind {
+                        PostingKind::Need => "need",
+                        PostingKind::Call => "call",
+                        PostingKind::Offer => "offer",
+                    },
+                    title: one_line(&item.title),
+                    organization: one_line(&item.organization),
+                    url: item.url.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    let projects: Vec<ProjectView> = digest
+        .projects
+        .iter()
+        .map(|project| ProjectView {
+            title: one_line(&project.title),
+            url: project.url.clone(),
+            events: project
+                .events
+                .iter()
+                .map(|event| EventView {
+                    date: event.at.format("%Y-%m-%d").to_string(),
+                    activity: event.activity.one_line(),
+                })
+                .collect(),
+        })
+        .collect();
+    let context = context! {
+        lang => lang.as_str(),
+        title,
+        why,
+        hello,
+        sections => Serde(sections),
+        searches => Serde(searches),
+        projects => Serde(projects),
+        settings_url => &digest.settings_url,
+        unsubscribe_url => &digest.unsubscribe_url,
     };
-    let heading = if only_matches {
-        w.heading
-    } else {
-        w.news_heading
-    };
-    let hello = format!("{} {intro}", greeting(lang, &digest.display_name));
-
-    let mut html = String::new();
-    let mut text = format!("{heading}\n\n{hello}\n\n");
-    let _ = writeln!(
-        html,
-        r#"<p style="margin:0 0 16px 0;">{}</p>"#,
-        escape_html(&hello)
-    );
-    for section in &digest.sections {
-        let label = match section.side {
-            Side::Need => w.your_need,
-            Side::Offer => w.your_offer,
-        };
-        let title = one_line(&section.title);
-        let org = one_line(&section.organization);
-        let _ = writeln!(
-            html,
-            r#"<h2 style="margin:24px 0 4px 0;{FONT}font-size:19px;line-height:1.3;color:#111827;">{label}: <a href="{url}" style="{LINK}">{title}</a></h2>
-<p style="margin:0 0 12px 0;font-size:14px;color:#4b5563;">{org}</p>
-<ul style="margin:0 0 8px 0;padding:0 0 0 20px;">"#,
-            label = escape_html(label),
-            url = escape_html(&section.url),
-            title = escape_html(&title),
-            org = escape_html(&org),
-        );
-        let _ = write!(text, "== {label}: {title} ({org}) ==\n{}\n\n", section.url);
-        for item in &section.items {
-            let item_title = one_line(&item.title);
-            let item_org = one_line(&item.organization);
-            let percent = (item.score.clamp(0.0, 1.0) * 100.0).round();
-            let _ = writeln!(
-                html,
-                r#"<li style="margin:0 0 16px 0;"><a href="{url}" style="{LINK}font-weight:bold;">{title}</a> {from} {org} <span style="color:#4b5563;">({score} {percent}%)</span><br>
-<span style="font-size:14px;">{question} <a href="{yes}" style="{LINK}">{relevant}</a> · <a href="{no}" style="{LINK}">{not_relevant}</a></span></li>"#,
-                url = escape_html(&item.url),
-                title = escape_html(&item_title),
-                from = escape_html(w.from),
-                org = escape_html(&item_org),
-                score = escape_html(w.score),
-                question = escape_html(w.question),
-                yes = escape_html(&item.relevant_url),
-                relevant = escape_html(w.relevant),
-                no = escape_html(&item.not_relevant_url),
-                not_relevant = escape_html(w.not_relevant),
-            );
-            let _ = write!(
-                text,
-                "- {item_title} {from} {item_org} ({score} {percent}%)\n  {open}: {url}\n  {relevant}: {yes}\n  {not_relevant}: {no}\n\n",
-                from = w.from,
-                score = w.score,
-                open = w.open,
-                url = item.url,
-                relevant = w.relevant,
-                yes = item.relevant_url,
-                not_relevant = w.not_relevant,
-                no = item.not_relevant_url,
-            );
-        }
-        html.push_str("</ul>\n");
-    }
-    render_searches(digest, &w, &mut html, &mut text);
-    render_projects(digest, &w, &mut html, &mut text);
-    let _ = writeln!(
-        html,
-        r#"<p style="margin:24px 0 8px 0;font-size:14px;"><a href="{settings_url}" style="{LINK}">{settings}</a></p>
-<p style="margin:0 0 16px 0;font-size:14px;"><a href="{unsubscribe_url}" style="{LINK}">{unsubscribe}</a></p>"#,
-        settings_url = escape_html(&digest.settings_url),
-        settings = escape_html(w.settings),
-        unsubscribe_url = escape_html(&digest.unsubscribe_url),
-        unsubscribe = escape_html(w.unsubscribe),
-    );
-    let _ = write!(
-        text,
-        "{}:\n{}\n\n{}:\n{}\n\n-- \n{}\n",
-        w.settings, digest.settings_url, w.unsubscribe, digest.unsubscribe_url, w.why
-    );
     RenderedEmail {
         lang,
-        subject: subject(lang, count, only_matches),
-        html: layout(lang, heading, &html, w.why),
-        text,
-    }
-}
-
-fn section_heading(html: &mut String, label: &str, title: &str, url: Option<&str>) {
-    let title = match url {
-        Some(url) => format!(
-            r#"<a href="{}" style="{LINK}">{}</a>"#,
-            escape_html(url),
-            escape_html(title)
-        ),
-        None => escape_html(title),
-    };
-    let _ = writeln!(
-        html,
-        r#"<h2 style="margin:24px 0 8px 0;{FONT}font-size:19px;line-height:1.3;color:#111827;">{label}: {title}</h2>
-<ul style="margin:0 0 8px 0;padding:0 0 0 20px;">"#,
-        label = escape_html(label),
-    );
-}
-
-fn render_searches(digest: &Digest, w: &Words, html: &mut String, text: &mut String) {
-    for section in &digest.searches {
-        let name = one_line(&section.name);
-        section_heading(html, w.saved_search, &name, None);
-        let _ = write!(text, "== {}: {name} ==\n\n", w.saved_search);
-        for item in &section.items {
-            let kind = match item.kind {
-                PostingKind::Need => w.need,
-                PostingKind::Call => w.call,
-                PostingKind::Offer => w.offer,
-            };
-            let title = one_line(&item.title);
-            let org = one_line(&item.organization);
-            let _ = writeln!(
-                html,
-                r#"<li style="margin:0 0 12px 0;">{kind}: <a href="{url}" style="{LINK}font-weight:bold;">{title}</a> {from} {org}</li>"#,
-                kind = escape_html(kind),
-                url = escape_html(&item.url),
-                title = escape_html(&title),
-                from = escape_html(w.from),
-                org = escape_html(&org),
-            );
-            let _ = write!(
-                text,
-                "- {kind}: {title} {from} {org}\n  {open}: {url}\n\n",
-                from = w.from,
-                open = w.open,
-                url = item.url,
-            );
-        }
-        html.push_str("</ul>\n");
-    }
-}
-
-fn render_projects(digest: &Digest, w: &Words, html: &mut String, text: &mut String) {
-    for project in &digest.projects {
-        let title = one_line(&project.title);
-        section_heading(html, w.project, &title, Some(&project.url));
-        let _ = write!(text, "== {}: {title} ==\n{}\n\n", w.project, project.url);
-        for event in &project.events {
-            let when = day(digest.lang, event.at);
-            let what = describe(digest.lang, &event.activity);
-            let _ = writeln!(
-                html,
-                r#"<li style="margin:0 0 12px 0;"><span style="color:#4b5563;">{when}</span> · {what}</li>"#,
-                what = escape_html(&what),
-            );
-            let _ = writeln!(text, "- {when}: {what}");
-        }
-        text.push('\n');
-        html.push_str("</ul>\n");
+        subject,
+        html: crate::templates::render("mail/digest.html", context.clone()),
+        text: crate::templates::render("mail/digest.txt", context),
     }
 }
 
@@ -619,5 +445,118 @@ mod tests {
         let en = render(&digest);
         assert_eq!(en.subject, "Trama: 4 updates");
         assert!(en.text.contains("joined the partnership"));
+    }
+
+    /// A digest with every kind of section and event.
+    fn full(lang: Lang) -> Digest {
+        let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default();
+        let mut digest = sample(lang);
+        digest.sections.push(DigestSection {
+            side: Side::Offer,
+            title: "Mediatori di vicinato".to_owned(),
+            organization: "Coop <Sole> & Luna".to_owned(),
+            url: format!("https://trama.example.it/offers/{}", Uuid::from_u128(4)),
+            items: vec![DigestItem {
+                match_id: Uuid::from_u128(5),
+                title: "Mediazione nei cortili".to_owned(),
+                organization: "Municipio 6".to_owned(),
+                score: 1.0,
+                created_at: at,
+                url: "https://trama.example.it/needs/5".to_owned(),
+                relevant_url:
+                    "https://trama.example.it/digests/feedback?token=t&match=5&verdict=relevant"
+                        .to_owned(),
+                not_relevant_url:
+                    "https://trama.example.it/digests/feedback?token=t&match=5&verdict=not_relevant"
+                        .to_owned(),
+            }],
+        });
+        let found = |kind, n: u128, title: &str| FoundItem {
+            kind,
+            id: Uuid::from_u128(n),
+            title: title.to_owned(),
+            organization: "Comune di Milano".to_owned(),
+            created_at: at,
+            url: format!("https://trama.example.it/needs/{n}"),
+        };
+        digest.searches = vec![SearchSection {
+            name: "Spazi a San Siro".to_owned(),
+            items: vec![
+                found(PostingKind::Call, 9, "Quartieri Connessi"),
+                found(PostingKind::Need, 10, "Custodia delle scale"),
+                found(PostingKind::Offer, 11, "Sala civica in prestito"),
+            ],
+        }];
+        let event = |n: u128, activity| ProjectEvent {
+            id: Uuid::from_u128(n),
+            at,
+            activity,
+        };
+        digest.projects = vec![ProjectSection {
+            title: "Pulizia delle scale".to_owned(),
+            url: "https://trama.example.it/projects/7".to_owned(),
+            events: vec![
+                event(
+                    20,
+                    Activity::PartnerJoined {
+                        organization: "ONLUS <Pulito>".to_owned(),
+                    },
+                ),
+                event(
+                    21,
+                    Activity::PartnerLeft {
+                        organization: "APS Ponte".to_owned(),
+                    },
+                ),
+                event(
+                    22,
+                    Activity::StageStarted {
+                        stage: "Co-progettazione".to_owned(),
+                    },
+                ),
+                event(
+                    23,
+                    Activity::ContributionProposed {
+                        organization: "APS Ponte".to_owned(),
+                        description: "Due operatori\nil sabato".to_owned(),
+                    },
+                ),
+                event(
+                    24,
+                    Activity::DocumentAdded {
+                        title: "Verbale del 3 marzo".to_owned(),
+                    },
+                ),
+                event(
+                    25,
+                    Activity::Decision {
+                        organization: "Municipio 6".to_owned(),
+                        stage: "Istruttoria".to_owned(),
+                        approved: true,
+                    },
+                ),
+                event(
+                    26,
+                    Activity::Decision {
+                        organization: "Comune di Milano".to_owned(),
+                        stage: "Istruttoria".to_owned(),
+                        approved: false,
+                    },
+                ),
+            ],
+        }];
+        digest
+    }
+
+    #[test]
+    fn snapshots_of_the_digest() {
+        use crate::mail::templates::tests::{redactions, shown};
+        for lang in [Lang::It, Lang::En] {
+            let code = lang.as_str();
+            insta::with_settings!({ filters => redactions() }, {
+                insta::assert_snapshot!(format!("digest_matches_{code}"), shown(&render(&sample(lang))));
+                insta::assert_snapshot!(format!("digest_everything_{code}"), shown(&render(&full(lang))));
+            });
+        }
     }
 }

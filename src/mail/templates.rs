@@ -4,17 +4,18 @@
 //! plain-text part written from the same content so the two never say
 //! different things.
 //!
-//! The HTML is made for mail clients, not browsers: one centred column built
-//! from presentation tables with inline styles (Outlook and Gmail drop
-//! `<style>` blocks), a `lang` attribute for screen readers, no images (many
-//! clients block them and text in images cannot be read aloud), a real
-//! heading, a button-like link that works without CSS plus the raw link as
-//! text, and colours with a contrast of at least 4.5:1. Every value that
-//! comes from a person (names, links) goes through [`escape_html`].
+//! The words are in `templates/mail/<lang>/<e-mail>.txt`, one block per part
+//! (subject, heading, greeting, paragraphs before and after the button, the
+//! button's label, and why the person got the e-mail); the two parts are
+//! `templates/mail/account.html` (made for mail clients: see
+//! `templates/mail/layout.html`) and `templates/mail/account.txt`. The HTML
+//! template escapes every value; here we only clean what people wrote (one
+//! line, no control characters).
 
-use std::fmt::Write as _;
+use minijinja::{Value, context};
 
 use crate::domain::Lang;
+use crate::templates::{Evaluated, one_line, paragraphs, render};
 
 /// A rendered e-mail: what [`OutgoingEmail::new`](super::OutgoingEmail::new)
 /// needs.
@@ -29,39 +30,12 @@ pub struct RenderedEmail {
 
 /// Asks a new user to confirm their address by opening `link`.
 pub fn verify_email(lang: Lang, display_name: &str, link: &str) -> RenderedEmail {
-    let content = match lang {
-        Lang::It => Content {
-            subject: "Conferma il tuo indirizzo e-mail per Trama".to_owned(),
-            heading: "Conferma il tuo indirizzo e-mail".to_owned(),
-            greeting: greeting(lang, display_name),
-            before: vec![
-                "Per completare la registrazione su Trama, conferma che questo indirizzo \
-                 e-mail è tuo."
-                    .to_owned(),
-            ],
-            action: "Conferma l'indirizzo e-mail",
-            after: vec![],
-            why: "Ricevi questa e-mail perché questo indirizzo è stato usato per creare un \
-                  account su Trama. Se non hai creato tu l'account, puoi ignorarla."
-                .to_owned(),
-        },
-        Lang::En => Content {
-            subject: "Confirm your e-mail address for Trama".to_owned(),
-            heading: "Confirm your e-mail address".to_owned(),
-            greeting: greeting(lang, display_name),
-            before: vec![
-                "To finish signing up to Trama, please confirm that this e-mail address is \
-                 yours."
-                    .to_owned(),
-            ],
-            action: "Confirm e-mail address",
-            after: vec![],
-            why: "You are receiving this e-mail because this address was used to create an \
-                  account on Trama. If you did not create it, you can ignore this e-mail."
-                .to_owned(),
-        },
-    };
-    content.render(lang, link)
+    account_email(
+        lang,
+        "verify_email",
+        context! { display_name => one_line(display_name) },
+        link,
+    )
 }
 
 /// Sends the link that lets a user choose a new password; the link works for
@@ -72,46 +46,15 @@ pub fn reset_password(
     link: &str,
     valid_for_minutes: u32,
 ) -> RenderedEmail {
-    let validity = duration(lang, valid_for_minutes);
-    let content = match lang {
-        Lang::It => Content {
-            subject: "Reimposta la password di Trama".to_owned(),
-            heading: "Reimposta la password".to_owned(),
-            greeting: greeting(lang, display_name),
-            before: vec![
-                "Abbiamo ricevuto una richiesta di reimpostare la password del tuo account \
-                 Trama. Per sceglierne una nuova, usa il pulsante qui sotto."
-                    .to_owned(),
-            ],
-            action: "Scegli una nuova password",
-            after: vec![format!(
-                "Il link vale {validity} e si può usare una sola volta."
-            )],
-            why: "Ricevi questa e-mail perché è stato chiesto di reimpostare la password \
-                  dell'account Trama legato a questo indirizzo. Se non l'hai chiesto tu, \
-                  ignora questa e-mail: la tua password non cambia."
-                .to_owned(),
+    account_email(
+        lang,
+        "reset_password",
+        context! {
+            display_name => one_line(display_name),
+            validity => duration(valid_for_minutes),
         },
-        Lang::En => Content {
-            subject: "Reset your Trama password".to_owned(),
-            heading: "Reset your password".to_owned(),
-            greeting: greeting(lang, display_name),
-            before: vec![
-                "We received a request to reset the password of your Trama account. To \
-                 choose a new one, use the button below."
-                    .to_owned(),
-            ],
-            action: "Choose a new password",
-            after: vec![format!(
-                "The link is valid for {validity} and can be used once."
-            )],
-            why: "You are receiving this e-mail because someone asked to reset the password \
-                  of the Trama account linked to this address. If it was not you, ignore \
-                  this e-mail: your password stays the same."
-                .to_owned(),
-        },
-    };
-    content.render(lang, link)
+        link,
+    )
 }
 
 /// Invites someone, on behalf of `inviter_name`, to join `organization_name`.
@@ -121,69 +64,15 @@ pub fn invitation(
     inviter_name: &str,
     link: &str,
 ) -> RenderedEmail {
-    let org = or_else(
-        organization_name,
-        match lang {
-            Lang::It => "un'organizzazione",
-            Lang::En => "an organisation",
+    account_email(
+        lang,
+        "invitation",
+        context! {
+            organization => one_line(organization_name),
+            inviter => one_line(inviter_name),
         },
-    );
-    let inviter = or_else(
-        inviter_name,
-        match lang {
-            Lang::It => "Una persona",
-            Lang::En => "Someone",
-        },
-    );
-    let content = match lang {
-        Lang::It => Content {
-            subject: format!("{inviter} ti invita a far parte di {org} su Trama"),
-            heading: format!("Un invito a far parte di {org}"),
-            greeting: "Ciao,".to_owned(),
-            before: vec![
-                format!(
-                    "{inviter} ti invita a far parte di {org} su Trama, la piattaforma che fa \
-                     incontrare enti pubblici e organizzazioni dell'economia sociale."
-                ),
-                format!("Accettando, potrai lavorare su Trama a nome di {org}."),
-            ],
-            action: "Accetta l'invito",
-            after: vec![
-                "L'invito vale per l'account Trama di questo indirizzo e-mail: se non ne hai \
-                 ancora uno, crealo con questo indirizzo dopo aver aperto il link."
-                    .to_owned(),
-            ],
-            why: format!(
-                "Ricevi questa e-mail perché {inviter} ha invitato questo indirizzo a far \
-                 parte di {org} su Trama. Se non ti aspettavi l'invito, ignora questa \
-                 e-mail: senza la tua risposta non succede nulla."
-            ),
-        },
-        Lang::En => Content {
-            subject: format!("{inviter} invited you to join {org} on Trama"),
-            heading: format!("An invitation to join {org}"),
-            greeting: "Hello,".to_owned(),
-            before: vec![
-                format!(
-                    "{inviter} invited you to join {org} on Trama, the platform that brings \
-                     public bodies and social economy organisations together."
-                ),
-                format!("Once you accept, you can work on Trama on behalf of {org}."),
-            ],
-            action: "Accept the invitation",
-            after: vec![
-                "The invitation is for the Trama account of this e-mail address: if you do \
-                 not have one yet, create it with this address after opening the link."
-                    .to_owned(),
-            ],
-            why: format!(
-                "You are receiving this e-mail because {inviter} invited this address to \
-                 join {org} on Trama. If you did not expect it, ignore this e-mail: nothing \
-                 happens without your answer."
-            ),
-        },
-    };
-    content.render(lang, link)
+        link,
+    )
 }
 
 /// Asks whoever reads an organisation's registered address (from the
@@ -198,64 +87,17 @@ pub fn claim_confirmation(
     link: &str,
     valid_for_days: u32,
 ) -> RenderedEmail {
-    let org = or_else(organization_name, "?");
-    let who = person(lang, requester_name, requester_email);
-    let validity = duration(lang, valid_for_days.saturating_mul(1440));
-    let content = match lang {
-        Lang::It => Content {
-            subject: format!("Richiesta di gestire {org} su Trama"),
-            heading: format!("Chi gestisce {org} su Trama?"),
-            greeting: "Buongiorno,".to_owned(),
-            before: vec![
-                format!(
-                    "{who} chiede di gestire la scheda di {org} su Trama, la piattaforma che fa \
-                     incontrare enti pubblici e organizzazioni dell'economia sociale. Chi la \
-                     gestisce può aggiornarne i dati, pubblicare offerte e bisogni e invitare \
-                     altre persone."
-                ),
-                "Vi scriviamo perché questo è un indirizzo registrato \
-                 dell'organizzazione. Se questa persona ne fa parte, confermatelo dalla pagina \
-                 che si apre con il pulsante; se non la conoscete, ditelo dalla stessa pagina."
-                    .to_owned(),
-            ],
-            action: "Rispondi alla richiesta",
-            after: vec![format!(
-                "Il link vale {validity} e si può usare una sola volta."
-            )],
-            why: format!(
-                "Ricevi questa e-mail perché questo indirizzo è registrato come recapito di \
-                 {org}. Se ignori questa e-mail non succede nulla: la richiesta resta in \
-                 attesa e può deciderla solo un moderatore di Trama."
-            ),
+    account_email(
+        lang,
+        "claim_confirmation",
+        context! {
+            organization => one_line(organization_name),
+            requester_name => one_line(requester_name),
+            requester_email => one_line(requester_email),
+            validity => duration(valid_for_days.saturating_mul(1440)),
         },
-        Lang::En => Content {
-            subject: format!("Request to manage {org} on Trama"),
-            heading: format!("Who manages {org} on Trama?"),
-            greeting: "Hello,".to_owned(),
-            before: vec![
-                format!(
-                    "{who} asks to manage the page of {org} on Trama, the platform that \
-                     brings public bodies and social economy organisations together. Whoever \
-                     manages it can update its details, publish offers and needs and invite \
-                     other people."
-                ),
-                "We are writing to you because this is a registered address of the \
-                 organisation. If this person belongs to it, confirm it on the page the \
-                 button opens; if you do not know them, say so on the same page."
-                    .to_owned(),
-            ],
-            action: "Answer the request",
-            after: vec![format!(
-                "The link is valid for {validity} and can be used once."
-            )],
-            why: format!(
-                "You are receiving this e-mail because this address is registered as a \
-                 contact of {org}. If you ignore it nothing happens: the request waits, and \
-                 only a Trama moderator can decide it."
-            ),
-        },
-    };
-    content.render(lang, link)
+        link,
+    )
 }
 
 /// Tells an admin of `organization_name` that `requester_name`
@@ -270,48 +112,18 @@ pub fn join_request(
     message: Option<&str>,
     link: &str,
 ) -> RenderedEmail {
-    let org = or_else(organization_name, "?");
-    let who = person(lang, requester_name, requester_email);
-    let said = message.map(clean).filter(|m| !m.is_empty());
-    let content = match lang {
-        Lang::It => Content {
-            subject: format!("Una richiesta di entrare in {org}"),
-            heading: format!("Una richiesta di entrare in {org}"),
-            greeting: greeting(lang, admin_name),
-            before: std::iter::once(format!(
-                "{who} chiede di entrare a far parte di {org} su Trama. Come amministratore \
-                 puoi accogliere la richiesta (diventerà membro) o respingerla."
-            ))
-            .chain(said.iter().map(|m| format!("Il suo messaggio: «{m}»")))
-            .collect(),
-            action: "Vedi le richieste",
-            after: vec![],
-            why: format!(
-                "Ricevi questa e-mail perché sei amministratore di {org} su Trama. Se non \
-                 conosci questa persona, respingi la richiesta: senza una decisione non \
-                 entra."
-            ),
+    account_email(
+        lang,
+        "join_request",
+        context! {
+            admin_name => one_line(admin_name),
+            organization => one_line(organization_name),
+            requester_name => one_line(requester_name),
+            requester_email => one_line(requester_email),
+            message => one_line(message.unwrap_or_default()),
         },
-        Lang::En => Content {
-            subject: format!("A request to join {org}"),
-            heading: format!("A request to join {org}"),
-            greeting: greeting(lang, admin_name),
-            before: std::iter::once(format!(
-                "{who} asks to join {org} on Trama. As an admin you can approve the request \
-                 (they become a member) or decline it."
-            ))
-            .chain(said.iter().map(|m| format!("Their message: “{m}”")))
-            .collect(),
-            action: "See the requests",
-            after: vec![],
-            why: format!(
-                "You are receiving this e-mail because you are an admin of {org} on Trama. \
-                 If you do not know this person, decline the request: without a decision \
-                 they do not join."
-            ),
-        },
-    };
-    content.render(lang, link)
+        link,
+    )
 }
 
 /// Tells a requester whether their request to join or manage
@@ -326,114 +138,18 @@ pub fn request_decided(
     reason: Option<&str>,
     link: &str,
 ) -> RenderedEmail {
-    let org = or_else(organization_name, "?");
-    let reason = reason.map(clean).filter(|r| !r.is_empty());
-    let content = match (lang, approved) {
-        (Lang::It, true) => Content {
-            subject: format!("Ora fai parte di {org} su Trama"),
-            heading: format!("Benvenuto in {org}"),
-            greeting: greeting(lang, requester_name),
-            before: vec![if as_admin {
-                format!(
-                    "La tua richiesta è stata accolta: ora sei amministratore di {org} su \
-                     Trama. Puoi aggiornarne i dati, pubblicare offerte e bisogni e invitare \
-                     altre persone."
-                )
-            } else {
-                format!(
-                    "La tua richiesta è stata accolta: ora fai parte di {org} su Trama e puoi \
-                     pubblicare offerte e bisogni a suo nome."
-                )
-            }],
-            action: "Apri l'organizzazione",
-            after: vec![],
-            why: format!("Ricevi questa e-mail perché hai chiesto di entrare in {org} su Trama."),
+    account_email(
+        lang,
+        "request_decided",
+        context! {
+            requester_name => one_line(requester_name),
+            organization => one_line(organization_name),
+            approved,
+            as_admin,
+            reason => one_line(reason.unwrap_or_default()),
         },
-        (Lang::It, false) => Content {
-            subject: format!("La tua richiesta per {org} non è stata accolta"),
-            heading: "La tua richiesta non è stata accolta".to_owned(),
-            greeting: greeting(lang, requester_name),
-            before: std::iter::once(format!(
-                "La tua richiesta di entrare in {org} su Trama non è stata accolta."
-            ))
-            .chain(reason.iter().map(|r| format!("Il motivo indicato: «{r}»")))
-            .chain(std::iter::once(
-                "Se pensi che sia un errore, contatta l'organizzazione direttamente.".to_owned(),
-            ))
-            .collect(),
-            action: "Apri l'organizzazione",
-            after: vec![],
-            why: format!("Ricevi questa e-mail perché hai chiesto di entrare in {org} su Trama."),
-        },
-        (Lang::En, true) => Content {
-            subject: format!("You are now part of {org} on Trama"),
-            heading: format!("Welcome to {org}"),
-            greeting: greeting(lang, requester_name),
-            before: vec![if as_admin {
-                format!(
-                    "Your request was approved: you are now an admin of {org} on Trama. You \
-                     can update its details, publish offers and needs and invite other people."
-                )
-            } else {
-                format!(
-                    "Your request was approved: you are now part of {org} on Trama and can \
-                     publish offers and needs on its behalf."
-                )
-            }],
-            action: "Open the organisation",
-            after: vec![],
-            why: format!("You are receiving this e-mail because you asked to join {org} on Trama."),
-        },
-        (Lang::En, false) => Content {
-            subject: format!("Your request for {org} was not approved"),
-            heading: "Your request was not approved".to_owned(),
-            greeting: greeting(lang, requester_name),
-            before: std::iter::once(format!(
-                "Your request to join {org} on Trama was not approved."
-            ))
-            .chain(reason.iter().map(|r| format!("The reason given: “{r}”")))
-            .chain(std::iter::once(
-                "If you think this is a mistake, contact the organisation directly.".to_owned(),
-            ))
-            .collect(),
-            action: "Open the organisation",
-            after: vec![],
-            why: format!("You are receiving this e-mail because you asked to join {org} on Trama."),
-        },
-    };
-    content.render(lang, link)
-}
-
-/// "Maria Rossi (maria@example.org)", or the address alone without a name.
-fn person(lang: Lang, name: &str, email: &str) -> String {
-    let name = clean(name);
-    let email = clean(email);
-    match (name.is_empty(), email.is_empty()) {
-        (false, false) => format!("{name} ({email})"),
-        (false, true) => name,
-        (true, false) => email,
-        (true, true) => match lang {
-            Lang::It => "Una persona".to_owned(),
-            Lang::En => "Someone".to_owned(),
-        },
-    }
-}
-
-/// Escapes the five characters that matter in HTML text and in quoted
-/// attribute values.
-pub fn escape_html(raw: &str) -> String {
-    let mut escaped = String::with_capacity(raw.len());
-    for c in raw.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            _ => escaped.push(c),
-        }
-    }
-    escaped
+        link,
+    )
 }
 
 /// Which side of a match a person's organisation is on.
@@ -467,283 +183,80 @@ pub fn partnership_proposal(
     proposal: &ProposalText<'_>,
     link: &str,
 ) -> RenderedEmail {
-    let proposer = or_else(
-        proposal.proposer,
-        match lang {
-            Lang::It => "Un'organizzazione",
-            Lang::En => "An organisation",
-        },
-    );
-    let organization_name = or_else(
-        proposal.organization,
-        match lang {
-            Lang::It => "la vostra organizzazione",
-            Lang::En => "your organisation",
-        },
-    );
-    let need_title = clean(proposal.need_title);
-    let offer_title = clean(proposal.offer_title);
-    let asked = proposal.asked;
-    let content = match lang {
-        Lang::It => Content {
-            subject: format!("{proposer} propone un partenariato su Trama"),
-            heading: "Una proposta di partenariato".to_owned(),
-            greeting: greeting(lang, display_name),
-            before: vec![
-                match asked {
-                    Asked::ForTheirNeed => format!(
-                        "{proposer} propone un partenariato con {organization_name} per il \
-                         vostro bisogno «{need_title}», con la sua offerta «{offer_title}»."
-                    ),
-                    Asked::ForTheirOffer => format!(
-                        "{proposer} propone un partenariato con {organization_name} per il suo \
-                         bisogno «{need_title}», con la vostra offerta «{offer_title}»."
-                    ),
-                },
-                "Il progetto di co-progettazione si apre solo se accettate anche voi: \
-                 scegliete «Partenariato» sull'abbinamento. Se non vi interessa, scartatelo."
-                    .to_owned(),
-            ],
-            action: "Vedi la proposta",
-            after: vec![],
-            why: format!(
-                "Ricevi questa e-mail perché fai parte di {organization_name} su Trama e \
-                 un'altra organizzazione vi ha proposto un partenariato. Senza la vostra \
-                 risposta non si apre nessun progetto."
-            ),
-        },
-        Lang::En => Content {
-            subject: format!("{proposer} proposes a partnership on Trama"),
-            heading: "A partnership proposal".to_owned(),
-            greeting: greeting(lang, display_name),
-            before: vec![
-                match asked {
-                    Asked::ForTheirNeed => format!(
-                        "{proposer} proposes a partnership with {organization_name} for your \
-                         need “{need_title}”, with its offer “{offer_title}”."
-                    ),
-                    Asked::ForTheirOffer => format!(
-                        "{proposer} proposes a partnership with {organization_name} for its \
-                         need “{need_title}”, with your offer “{offer_title}”."
-                    ),
-                },
-                "The co-design project opens only if you agree too: choose “Partnership” on \
-                 the match. If you are not interested, dismiss it."
-                    .to_owned(),
-            ],
-            action: "See the proposal",
-            after: vec![],
-            why: format!(
-                "You are receiving this e-mail because you belong to {organization_name} on \
-                 Trama and another organisation proposed a partnership to it. No project \
-                 opens without your answer."
-            ),
-        },
+    let asked = match proposal.asked {
+        Asked::ForTheirNeed => "need",
+        Asked::ForTheirOffer => "offer",
     };
-    content.render(lang, link)
-}
-
-/// What an account e-mail says, in plain text; rendered once as HTML and
-/// once as text.
-struct Content {
-    subject: String,
-    heading: String,
-    greeting: String,
-    /// Paragraphs before the button.
-    before: Vec<String>,
-    /// The button's label.
-    action: &'static str,
-    /// Paragraphs after the button.
-    after: Vec<String>,
-    /// The footer: why the person got this e-mail and what to do if it was
-    /// not meant for them.
-    why: String,
-}
-
-// Colours: text #1f2937 (14.7:1 on white), footer #4b5563 (7.6:1), links
-// and the button #1d4ed8 (6.7:1 with white text).
-const FONT: &str = "font-family:Arial,Helvetica,sans-serif;";
-const LINK_COLOUR: &str = "#1d4ed8";
-const P_STYLE: &str = "margin:0 0 16px 0;";
-
-impl Content {
-    fn render(self, lang: Lang, link: &str) -> RenderedEmail {
-        let link_html = escape_html(link);
-        let mut body = String::new();
-        for paragraph in std::iter::once(&self.greeting).chain(&self.before) {
-            paragraph_html(&mut body, paragraph);
-        }
-        // A table cell with bgcolor keeps the button coloured in Outlook,
-        // which ignores padding and background on links.
-        let _ = writeln!(
-            body,
-            r#"<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:8px 0 24px 0;"><tr><td align="center" bgcolor="{LINK_COLOUR}" style="border-radius:6px;background-color:{LINK_COLOUR};"><a href="{link_html}" style="display:inline-block;padding:14px 28px;{FONT}font-size:16px;font-weight:bold;line-height:1.2;color:#ffffff;text-decoration:none;border-radius:6px;">{action}</a></td></tr></table>"#,
-            action = escape_html(self.action),
-        );
-        let _ = writeln!(
-            body,
-            r#"<p style="{P_STYLE}font-size:14px;">{fallback}<br><a href="{link_html}" style="color:{LINK_COLOUR};text-decoration:underline;word-break:break-all;">{link_html}</a></p>"#,
-            fallback = escape_html(link_fallback(lang)),
-        );
-        for paragraph in &self.after {
-            paragraph_html(&mut body, paragraph);
-        }
-
-        let mut text = format!("{}\n\n", self.heading);
-        for paragraph in std::iter::once(&self.greeting).chain(&self.before) {
-            let _ = write!(text, "{paragraph}\n\n");
-        }
-        let _ = write!(text, "{}:\n{link}\n\n", self.action);
-        for paragraph in &self.after {
-            let _ = write!(text, "{paragraph}\n\n");
-        }
-        // "-- " (with the space) is the signature separator clients recognise.
-        let _ = write!(text, "-- \n{}\n{}\n", self.why, sent_by(lang));
-
-        RenderedEmail {
-            lang,
-            html: layout(lang, &self.heading, &body, &self.why),
-            subject: self.subject,
-            text,
-        }
-    }
-}
-
-/// The page every e-mail shares: a centred 600-pixel column with the name of
-/// the platform, the heading (`title`, plain text), `body_html` and a footer
-/// saying why the person got it (`why`, plain text).
-pub(crate) fn layout(lang: Lang, title: &str, body_html: &str, why: &str) -> String {
-    let lang_code = lang.as_str();
-    let title = escape_html(title);
-    let why = escape_html(why);
-    let sent_by = escape_html(sent_by(lang));
-    format!(
-        r#"<!DOCTYPE html>
-<html lang="{lang_code}" dir="ltr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light">
-<meta name="supported-color-schemes" content="light">
-<title>{title}</title>
-</head>
-<body style="margin:0;padding:0;background-color:#f3f4f6;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f3f4f6;">
-<tr><td align="center" style="padding:24px 12px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:600px;background-color:#ffffff;border:1px solid #d1d5db;border-radius:8px;">
-<tr><td style="padding:24px 32px 0 32px;{FONT}font-size:16px;font-weight:bold;color:#1f2937;">Trama</td></tr>
-<tr><td style="padding:16px 32px 8px 32px;{FONT}font-size:16px;line-height:1.5;color:#1f2937;">
-<h1 style="margin:0 0 16px 0;{FONT}font-size:24px;line-height:1.3;font-weight:bold;color:#111827;">{title}</h1>
-{body_html}</td></tr>
-<tr><td style="padding:16px 32px 24px 32px;border-top:1px solid #e5e7eb;{FONT}font-size:14px;line-height:1.5;color:#4b5563;">
-<p style="margin:0 0 8px 0;">{why}</p>
-<p style="margin:0;">{sent_by}</p>
-</td></tr>
-</table>
-</td></tr>
-</table>
-</body>
-</html>
-"#
+    account_email(
+        lang,
+        "partnership_proposal",
+        context! {
+            display_name => one_line(display_name),
+            organization => one_line(proposal.organization),
+            proposer => one_line(proposal.proposer),
+            asked,
+            need_title => one_line(proposal.need_title),
+            offer_title => one_line(proposal.offer_title),
+        },
+        link,
     )
 }
 
-fn paragraph_html(out: &mut String, text: &str) {
-    let _ = writeln!(out, r#"<p style="{P_STYLE}">{}</p>"#, escape_html(text));
-}
-
-fn link_fallback(lang: Lang) -> &'static str {
-    match lang {
-        Lang::It => "Se il pulsante non funziona, copia questo indirizzo e incollalo nel browser:",
-        Lang::En => "If the button does not work, copy this address into your browser:",
+/// Renders the account e-mail `name` in `lang`: its copy template with
+/// `copy`, then the HTML and text parts around the button to `link`.
+fn account_email(lang: Lang, name: &str, copy: Value, link: &str) -> RenderedEmail {
+    let mut copy = Evaluated::new(&format!("mail/{}/{name}.txt", lang.as_str()), copy);
+    let parts = context! {
+        lang => lang.as_str(),
+        title => one_line(&copy.block("heading")),
+        greeting => one_line(&copy.block("greeting")),
+        before => paragraphs(&copy.block("before")),
+        action => one_line(&copy.block("action")),
+        link,
+        after => paragraphs(&copy.block("after")),
+        why => one_line(&copy.block("why")),
+    };
+    RenderedEmail {
+        lang,
+        subject: one_line(&copy.block("subject")),
+        html: render("mail/account.html", parts.clone()),
+        text: render("mail/account.txt", parts),
     }
 }
 
-fn sent_by(lang: Lang) -> &'static str {
-    match lang {
-        Lang::It => "Questa e-mail è stata inviata automaticamente da Trama.",
-        Lang::En => "This e-mail was sent automatically by Trama.",
-    }
-}
-
-fn greeting(lang: Lang, display_name: &str) -> String {
-    let name = clean(display_name);
-    match (lang, name.is_empty()) {
-        (Lang::It, true) => "Ciao,".to_owned(),
-        (Lang::It, false) => format!("Ciao {name},"),
-        (Lang::En, true) => "Hello,".to_owned(),
-        (Lang::En, false) => format!("Hello {name},"),
-    }
-}
-
-/// `raw` on one line and trimmed, or `fallback` when nothing is left.
-fn or_else(raw: &str, fallback: &str) -> String {
-    let cleaned = clean(raw);
-    if cleaned.is_empty() {
-        fallback.to_owned()
-    } else {
-        cleaned
-    }
-}
-
-/// Names come from people: line breaks and other control characters become
-/// spaces so they cannot break a subject line or the text layout.
-fn clean(raw: &str) -> String {
-    raw.split(char::is_control)
-        .flat_map(str::split_whitespace)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// "90 minuti", "2 ore", "1 day": the largest whole unit.
-fn duration(lang: Lang, minutes: u32) -> String {
-    let (n, unit) = if minutes > 0 && minutes.is_multiple_of(1440) {
-        (minutes / 1440, 2)
+/// A number of minutes in its largest whole unit (`count` and `unit`: "day",
+/// "hour" or "minute"), which the templates put into words.
+fn duration(minutes: u32) -> Value {
+    let (count, unit) = if minutes > 0 && minutes.is_multiple_of(1440) {
+        (minutes / 1440, "day")
     } else if minutes > 0 && minutes.is_multiple_of(60) {
-        (minutes / 60, 1)
+        (minutes / 60, "hour")
     } else {
-        (minutes, 0)
+        (minutes, "minute")
     };
-    let word = match (lang, unit, n == 1) {
-        (Lang::It, 0, true) => "minuto",
-        (Lang::It, 0, false) => "minuti",
-        (Lang::It, 1, true) => "ora",
-        (Lang::It, 1, false) => "ore",
-        (Lang::It, _, true) => "giorno",
-        (Lang::It, _, false) => "giorni",
-        (Lang::En, 0, true) => "minute",
-        (Lang::En, 0, false) => "minutes",
-        (Lang::En, 1, true) => "hour",
-        (Lang::En, 1, false) => "hours",
-        (Lang::En, _, true) => "day",
-        (Lang::En, _, false) => "days",
-    };
-    format!("{n} {word}")
+    context! { count, unit }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    #[test]
-    fn escapes_the_five_special_characters() {
-        assert_eq!(
-            escape_html(r#"<a href="x">Tom & Jerry's</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;"
-        );
-        assert_eq!(escape_html("Società cooperativa"), "Società cooperativa");
-    }
+    const LINK: &str = "https://trama.example.it/account/verify?token=Zx9_-a&lang=it";
 
     #[test]
     fn durations_use_the_largest_whole_unit() {
-        assert_eq!(duration(Lang::It, 1), "1 minuto");
-        assert_eq!(duration(Lang::It, 90), "90 minuti");
-        assert_eq!(duration(Lang::It, 60), "1 ora");
-        assert_eq!(duration(Lang::It, 120), "2 ore");
-        assert_eq!(duration(Lang::It, 2880), "2 giorni");
-        assert_eq!(duration(Lang::En, 30), "30 minutes");
-        assert_eq!(duration(Lang::En, 60), "1 hour");
-        assert_eq!(duration(Lang::En, 1440), "1 day");
+        let says = |lang, minutes, phrase: &str| {
+            let text = reset_password(lang, "Anna", LINK, minutes).text;
+            assert!(text.contains(phrase), "{minutes} minutes: {text}");
+        };
+        says(Lang::It, 1, "Il link vale 1 minuto e");
+        says(Lang::It, 90, "Il link vale 90 minuti e");
+        says(Lang::It, 60, "Il link vale 1 ora e");
+        says(Lang::It, 120, "Il link vale 2 ore e");
+        says(Lang::It, 2880, "Il link vale 2 giorni e");
+        says(Lang::En, 30, "valid for 30 minutes and");
+        says(Lang::En, 60, "valid for 1 hour and");
+        says(Lang::En, 1440, "valid for 1 day and");
     }
 
     #[test]
@@ -802,8 +315,14 @@ mod tests {
 
     #[test]
     fn names_are_cleaned_and_have_fallbacks() {
-        assert_eq!(greeting(Lang::It, "  Maria\r\nRossi "), "Ciao Maria Rossi,");
-        assert_eq!(greeting(Lang::En, " \n "), "Hello,");
+        let email = verify_email(Lang::It, "  Maria\r\nRossi ", LINK);
+        assert!(
+            email.text.contains("\n\nCiao Maria Rossi,\n\n"),
+            "{}",
+            email.text
+        );
+        let email = verify_email(Lang::En, " \n ", LINK);
+        assert!(email.text.contains("\n\nHello,\n\n"), "{}", email.text);
         let email = invitation(Lang::It, "", "", "https://trama.example.it/i/x");
         assert_eq!(
             email.subject,
@@ -869,5 +388,138 @@ mod tests {
             en.text
                 .contains("for its need “Mediazione a Lorenteggio”, with your offer")
         );
+    }
+
+    /// Every account e-mail in every variant, with sample data: what the
+    /// snapshots show.
+    fn every_email(lang: Lang) -> Vec<(&'static str, RenderedEmail)> {
+        let proposal = ProposalText {
+            organization: "Municipio 6",
+            proposer: "Portinerie di Comunità",
+            asked: Asked::ForTheirNeed,
+            need_title: "Mediazione a Lorenteggio",
+            offer_title: "Mediatori di vicinato",
+        };
+        let base = "https://trama.example.it";
+        let org = format!("{base}/organizations/0190f5a2-7c3e-7d41-9a6b-2f1e8c4d5a60");
+        vec![
+            (
+                "verify_email",
+                verify_email(
+                    lang,
+                    "Maria Rossi",
+                    &format!("{base}/account/verify?token=Zx9_-a"),
+                ),
+            ),
+            (
+                "reset_password",
+                reset_password(
+                    lang,
+                    "Maria Rossi",
+                    &format!("{base}/account/reset?token=Zx9_-a"),
+                    60,
+                ),
+            ),
+            (
+                "invitation",
+                invitation(
+                    lang,
+                    "APS Ponte",
+                    "Luca Bianchi",
+                    &format!("{base}/invitations/accept?token=Zx9_-a"),
+                ),
+            ),
+            (
+                "claim_confirmation",
+                claim_confirmation(
+                    lang,
+                    "Portinerie di Comunità",
+                    "Maria Rossi",
+                    "maria@example.org",
+                    &format!("{base}/organizations/claims/confirm?token=Zx9_-a"),
+                    14,
+                ),
+            ),
+            (
+                "join_request",
+                join_request(
+                    lang,
+                    "Anna",
+                    "Comitato Inquilini",
+                    "Rita Rossi",
+                    "rita@example.org",
+                    Some("Abito qui e voglio aiutare."),
+                    &format!("{org}/requests"),
+                ),
+            ),
+            (
+                "request_approved",
+                request_decided(lang, "Rita", "Comitato Inquilini", true, false, None, &org),
+            ),
+            (
+                "request_approved_as_admin",
+                request_decided(lang, "Rita", "Comitato Inquilini", true, true, None, &org),
+            ),
+            (
+                "request_declined",
+                request_decided(
+                    lang,
+                    "Rita",
+                    "Comitato Inquilini",
+                    false,
+                    false,
+                    Some("Solo residenti"),
+                    &org,
+                ),
+            ),
+            (
+                "partnership_proposal_for_their_need",
+                partnership_proposal(lang, "Carla", &proposal, &format!("{base}/needs/1")),
+            ),
+            (
+                "partnership_proposal_for_their_offer",
+                partnership_proposal(
+                    lang,
+                    "Carla",
+                    &ProposalText {
+                        asked: Asked::ForTheirOffer,
+                        ..proposal
+                    },
+                    &format!("{base}/offers/1"),
+                ),
+            ),
+        ]
+    }
+
+    /// The whole e-mail as one text: subject, plain text, HTML.
+    pub(crate) fn shown(email: &RenderedEmail) -> String {
+        format!(
+            "Subject: {}\n\n--- text ---\n{}\n--- html ---\n{}",
+            email.subject, email.text, email.html
+        )
+    }
+
+    /// Ids, tokens and dates hidden, so a snapshot shows the template only.
+    pub(crate) fn redactions() -> Vec<(&'static str, &'static str)> {
+        vec![
+            (
+                r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                "[id]",
+            ),
+            (r"token=[A-Za-z0-9_%-]+", "token=[token]"),
+            (r"\b\d{4}-\d{2}-\d{2}\b", "[date]"),
+            (r"\b\d{2}/\d{2}/\d{4}\b", "[date]"),
+        ]
+    }
+
+    #[test]
+    fn snapshots_of_every_account_email() {
+        for lang in [Lang::It, Lang::En] {
+            for (name, email) in every_email(lang) {
+                insta::with_settings!({ filters => redactions() }, {
+                    insta::assert_snapshot!(format!("{name}_{}", lang.as_str()), shown(&email));
+                });
+            }
+        }
     }
 }

@@ -251,18 +251,10 @@ pub struct SearchResults {
     pub suggestion: Option<String>,
 }
 
-/// Escapes text for HTML.
+/// Escapes text for HTML into `out` (the templates' escaper).
 fn escape_html(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    // Writing to a String cannot fail.
+    let _ = crate::templates::escape_html_into(text, out);
 }
 
 /// The whole text as HTML with the words whose analysed form is in `terms`

@@ -13,8 +13,24 @@ async fn healthz_answers_ok(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let response = app.get("/healthz").await;
     assert_eq!(response.status(), 200);
+    // Every response carries its request's id (the one the logs of the
+    // request carry), made by the server or the client's own.
+    let id = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    assert!(id.is_some_and(|id| id.len() >= 32), "no request id");
     let body: serde_json::Value = response.json().await.expect("json");
     assert_eq!(body["status"], "ok");
+    let response = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "prova-123")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.headers()["x-request-id"], "prova-123");
     app.stop().await;
 }
 

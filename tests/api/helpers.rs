@@ -4,10 +4,17 @@
 //!
 //! PostgreSQL tests need `TRAMA_TEST_POSTGRES_URL` (a throwaway database;
 //! `scripts/test` creates one per run and drops it). Without it they are
-//! skipped with a message, unless `TRAMA_TEST_REQUIRE_POSTGRES` is set (CI),
-//! in which case they fail.
+//! reported as ignored ("skipped: no PostgreSQL"), unless
+//! `TRAMA_TEST_REQUIRE_POSTGRES` is set (CI), in which case they fail. Both
+//! are read when the tests are built (see `trama_test_macros`), so
+//! `TRAMA_TEST_POSTGRES_URL=... cargo test` rebuilds this binary only.
+//!
+//! `TEST_LOG=1` sends the application's logs (`RUST_LOG`, default `info`) to
+//! the test's output, which libtest shows when a test fails; without it the
+//! tests stay quiet.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
@@ -24,7 +31,8 @@ pub enum Backend {
 }
 
 /// Runs each listed `async fn name(backend: Backend)` as two tests,
-/// `name::sqlite` and `name::postgres`, so the log shows both.
+/// `name::sqlite` and `name::postgres`, so the log shows both; the second is
+/// reported as ignored when the build has no PostgreSQL to test against.
 #[macro_export]
 macro_rules! on_both_databases {
     ($($test:ident),+ $(,)?) => {$(
@@ -34,17 +42,16 @@ macro_rules! on_both_databases {
                 super::$test($crate::helpers::Backend::Sqlite).await;
             }
 
+            #[::trama_test_macros::needs_postgres]
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if $crate::helpers::postgres_available() {
-                    super::$test($crate::helpers::Backend::Postgres).await;
-                }
+                $crate::helpers::require_postgres();
+                super::$test($crate::helpers::Backend::Postgres).await;
             }
         }
     )+};
 }
 
-/// Whether PostgreSQL tests can run; panics when they must run and cannot.
 /// The limits of a guarded use-case called straight through the services
 /// (set-up steps that are not what a test is about): a fresh limiter of
 /// their own, as a client that did not come over the network.
@@ -55,17 +62,75 @@ pub fn limits() -> trama::policy::guards::Limits {
     )
 }
 
-pub fn postgres_available() -> bool {
-    if std::env::var("TRAMA_TEST_POSTGRES_URL").is_ok() {
-        return true;
+/// The PostgreSQL settings the tests were built with: a change to either
+/// variable rebuilds this binary, and with it re-runs
+/// `#[trama_test_macros::needs_postgres]`, which reads the same two.
+const BUILT_WITH: [(&str, Option<&str>); 2] = [
+    (
+        "TRAMA_TEST_POSTGRES_URL",
+        option_env!("TRAMA_TEST_POSTGRES_URL"),
+    ),
+    (
+        "TRAMA_TEST_REQUIRE_POSTGRES",
+        option_env!("TRAMA_TEST_REQUIRE_POSTGRES"),
+    ),
+];
+
+/// Checks, at the start of a PostgreSQL test (one not ignored at build
+/// time), that a PostgreSQL URL is configured; panics when it is not:
+/// `TRAMA_TEST_REQUIRE_POSTGRES` without a URL (a CI set-up error), or a
+/// binary built with a URL and run without one.
+pub fn require_postgres() {
+    if std::env::var("TRAMA_TEST_POSTGRES_URL").is_ok_and(|url| !url.is_empty()) {
+        return;
     }
-    if std::env::var("TRAMA_TEST_REQUIRE_POSTGRES").is_ok() {
-        panic!("TRAMA_TEST_REQUIRE_POSTGRES is set but TRAMA_TEST_POSTGRES_URL is not");
-    }
-    eprintln!(
-        "skipped: set TRAMA_TEST_POSTGRES_URL (or run scripts/test) to run the PostgreSQL tests"
+    let built_with: Vec<&str> = BUILT_WITH
+        .iter()
+        .filter(|(_, value)| value.is_some())
+        .map(|(name, _)| *name)
+        .collect();
+    panic!(
+        "this PostgreSQL test must run (built with {}) but TRAMA_TEST_POSTGRES_URL is not set",
+        built_with.join(" and ")
     );
-    false
+}
+
+/// Polls `condition` every 50 ms until it holds or `within` has passed;
+/// says whether it held. Tests wait for what they expect with a generous
+/// bound ([`PATIENT`]) instead of asserting how fast it happens.
+pub async fn wait_until(within: Duration, mut condition: impl AsyncFnMut() -> bool) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if condition().await {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// How long a test waits for something that normally takes well under a
+/// second: generous, since debug builds on a busy machine are slow.
+pub const PATIENT: Duration = Duration::from_secs(30);
+
+/// With `TEST_LOG` set, installs (once per binary) a subscriber that writes
+/// the application's logs through libtest's capture, so a failing test
+/// shows them.
+fn init_test_log() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_none() {
+            return;
+        }
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    });
 }
 
 /// Fresh, isolated settings for one test: a temporary data directory and,
@@ -78,6 +143,7 @@ pub struct TestEnv {
 
 impl TestEnv {
     pub async fn new(backend: Backend) -> Self {
+        init_test_log();
         let dir = tempfile::tempdir().expect("temporary directory");
         let mut settings = Settings::for_data_dir(dir.path());
         settings.log = "warn".to_owned();

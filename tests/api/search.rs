@@ -5,14 +5,16 @@
 //! a second process's write found by the first within two seconds.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::{Value, json};
 use trama::search::{DocType, SearchRequest, SearchResults};
 use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::services::{Actor, organizations};
 
-use crate::helpers::{Backend, TestApp, TestEnv, gql, member_with_organization, verified_user};
+use crate::helpers::{
+    Backend, PATIENT, TestApp, TestEnv, gql, member_with_organization, verified_user,
+};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -665,11 +667,10 @@ async fn a_deleted_index_is_rebuilt_with_the_same_results(backend: Backend) {
     state.search.shutdown().await;
 }
 
+#[trama_test_macros::needs_postgres]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_second_process_write_is_searchable_in_the_first_within_two_seconds() {
-    if !crate::helpers::postgres_available() {
-        return;
-    }
+async fn a_second_process_write_becomes_searchable_in_the_first() {
+    crate::helpers::require_postgres();
     let env = TestEnv::new(Backend::Postgres).await;
     let first = env.state().await;
     // A second "process": the same PostgreSQL schema, its own index.
@@ -696,26 +697,27 @@ async fn a_second_process_write_is_searchable_in_the_first_within_two_seconds() 
     .await
     .expect("write through the second process");
     let started = Instant::now();
-    let mut found = false;
-    while started.elapsed() < Duration::from_secs(2) {
+    let found = crate::helpers::wait_until(PATIENT, async || {
         let results = first
             .search
             .search(SearchRequest::new("orti baggio"))
             .await
             .expect("search");
-        if results
+        results
             .hits
             .iter()
             .any(|h| h.doc_type == DocType::Organization && h.id == written.id)
-        {
-            found = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await;
     assert!(
         found,
         "not searchable in the first process after {:?}",
+        started.elapsed()
+    );
+    // About a second (the indexer commits in batches); printed, not
+    // asserted: a busy machine is slower.
+    println!(
+        "searchable in the first process {:?} after the write",
         started.elapsed()
     );
     // And the second process found it at once, having refreshed.
@@ -730,36 +732,30 @@ async fn a_second_process_write_is_searchable_in_the_first_within_two_seconds() 
     second.search.shutdown().await;
 }
 
-/// Polls a search until `found` says yes, at most `within`.
-async fn searchable_within(
+/// Polls a search until `found` says yes, at most [`PATIENT`].
+async fn searchable(
     state: &trama::app::AppState,
     query: &str,
-    within: Duration,
     found: impl Fn(&SearchResults) -> bool,
 ) -> bool {
-    let started = Instant::now();
-    while started.elapsed() < within {
+    crate::helpers::wait_until(PATIENT, async || {
         let results = state
             .search
             .search(SearchRequest::new(query))
             .await
             .expect("search");
-        if found(&results) {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    false
+        found(&results)
+    })
+    .await
 }
 
+#[trama_test_macros::needs_postgres]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_committed_after_a_later_one_is_not_missed() {
     use sea_orm::{ActiveModelTrait, IntoActiveModel, Set, TransactionTrait};
     use trama::domain::{OutboxEntityType, OutboxOperation};
 
-    if !crate::helpers::postgres_available() {
-        return;
-    }
+    crate::helpers::require_postgres();
     let env = TestEnv::new(Backend::Postgres).await;
     let state = env.state().await;
     let actor = Actor::system("test");
@@ -792,7 +788,7 @@ async fn a_change_committed_after_a_later_one_is_not_missed() {
         .await
         .expect("organisation");
     assert!(
-        searchable_within(&state, "ortica", Duration::from_secs(2), |r| r
+        searchable(&state, "ortica", |r| r
             .hits
             .iter()
             .any(|h| h.id == later.id))
@@ -801,7 +797,7 @@ async fn a_change_committed_after_a_later_one_is_not_missed() {
     // ...and the first commits afterwards: still applied.
     txn.commit().await.expect("commit");
     assert!(
-        searchable_within(&state, "rinominato", Duration::from_secs(2), |r| r
+        searchable(&state, "rinominato", |r| r
             .hits
             .iter()
             .any(|h| h.id == early.id))

@@ -34,8 +34,12 @@ pub async fn next_json(socket: &mut Socket) -> Value {
 }
 
 /// Opens a graphql-transport-ws connection to the app, anonymous, and
-/// starts `query` as subscription "1"; returns once the feed has had time
-/// to register the subscriber.
+/// starts `query` as subscription "1"; returns once the server has read the
+/// subscription (it answers a ping sent after it).
+///
+/// No need to wait longer: the feed starts a first subscriber a little
+/// back in the outbox, so a change made while the subscription is being
+/// set up still reaches it.
 pub async fn subscribe(app: &TestApp, query: &str) -> Socket {
     let mut socket = crate::helpers::graphql_ws(app, None).await;
     socket
@@ -44,9 +48,19 @@ pub async fn subscribe(app: &TestApp, query: &str) -> Socket {
         ))
         .await
         .expect("subscribe");
-    // Let the feed register the subscriber before anything changes.
-    tokio::time::sleep(Duration::from_millis(700)).await;
     socket
+        .send(Message::text(json!({ "type": "ping" }).to_string()))
+        .await
+        .expect("ping");
+    loop {
+        let message = next_json(&mut socket).await;
+        match message["type"].as_str() {
+            Some("pong") => return socket,
+            // The subscription failed at once: nothing will come.
+            Some("error") => panic!("the subscription was refused: {message}"),
+            _ => {}
+        }
+    }
 }
 
 fn need(title: &str, status: Option<&str>) -> NeedInput {
