@@ -4,7 +4,8 @@
 //!
 //! 1. **The error type follows the layer.** `domain` returns
 //!    [`ValidationErrors`](crate::domain::error::ValidationErrors) (a field and a
-//!    reason for each problem); `store` code returns sea-orm's narrow `DbErr`;
+//!    reason for each problem); `store` code returns [`StoreError`](crate::store::StoreError) (sea-orm's
+//!    `DbErr` and the query that met it);
 //!    `services` return [`AppError`]; the CLI and background jobs use `anyhow`
 //!    and print the whole chain.
 //! 2. **Bad input is never a panic nor an internal error.** Every refusal names
@@ -418,6 +419,17 @@ impl From<sea_orm::DbErr> for AppError {
             return Self::Unavailable(Unavailable::Database);
         }
         Self::Internal(anyhow::Error::new(error))
+    }
+}
+
+impl From<crate::store::StoreError> for AppError {
+    fn from(error: crate::store::StoreError) -> Self {
+        if error.is_unavailable() {
+            tracing::warn!(error = %error.source, query = error.what, "database unavailable");
+            return Self::Unavailable(Unavailable::Database);
+        }
+        let what = error.what;
+        Self::Internal(anyhow::Error::new(error.source).context(what))
     }
 }
 

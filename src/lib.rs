@@ -7,6 +7,7 @@
 //! - [`http`]: axum only (router, health, GraphQL endpoint, middleware);
 //! - [`graphql`]: async-graphql only, translates to services, never writes SQL;
 //! - [`services`]: use-cases, one transaction each, audit log and outbox;
+//! - [`policy`]: who may see what, and rate limits: asked by every reader;
 //! - [`domain`]: validated types and rules, no I/O;
 //! - [`store`]: sea-orm entities and queries;
 //! - [`search`]: the tantivy index derived from the database;
@@ -26,6 +27,7 @@ pub mod http;
 pub mod jobs;
 pub mod mail;
 pub mod matching;
+pub mod policy;
 pub mod search;
 pub mod seed;
 pub mod services;

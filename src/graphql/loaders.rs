@@ -267,7 +267,7 @@ pub struct OrganizationById(pub Uuid);
 pub struct MunicipalityByCode(pub String);
 
 /// An offer (not deleted, in any state) by id: the resolver decides
-/// whether the viewer may see it ([`crate::services::visibility`]).
+/// whether the viewer may see it ([`crate::policy::visibility`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct OfferById(pub Uuid);
 

@@ -16,8 +16,8 @@ use super::viewer::{Viewer, reader};
 use crate::domain::{self, FeedbackSource, parse_uuid};
 use crate::error::{AppError, Entity};
 use crate::matching::{self, Reason};
+use crate::policy::visibility::{self, Posting};
 use crate::services::matches::{self as service, MatchSide as ServiceSide, Partnership};
-use crate::services::visibility::{self, Posting};
 use crate::services::{Actor, notifications};
 use crate::store::entities::matches;
 

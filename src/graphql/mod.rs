@@ -70,7 +70,7 @@ pub fn build_schema(state: AppState) -> TramaSchema {
     )
     .data(state)
     .data(loader)
-    .data(crate::services::rate_limit::RateLimiter::new())
+    .data(crate::policy::rate_limit::RateLimiter::new())
     .data(feed)
     // First, so that its time bound covers the other extensions' work.
     .extension(limits::Limits)

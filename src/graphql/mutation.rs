@@ -16,7 +16,7 @@ use super::types::{Need, Offer, Organization, state};
 use super::viewer::Viewer;
 use crate::domain::{self, parse_uuid};
 use crate::error::AppError;
-use crate::services::rate_limit::{Bucket, Client, Permit, RateLimiter};
+use crate::policy::rate_limit::{Bucket, Client, Permit, RateLimiter};
 use crate::services::{
     Actor, accounts, memberships, moderation, needs, notifications, offers, organizations,
 };

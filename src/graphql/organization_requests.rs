@@ -18,10 +18,10 @@ use super::mutation::{actor, id_arg, limiter};
 use super::types::{Organization, state, stored};
 use super::viewer::Viewer;
 use crate::domain;
+use crate::policy::rate_limit::Bucket;
 use crate::services::memberships::masked;
 use crate::services::notifications;
 use crate::services::organization_requests::{self as requests, RequestView};
-use crate::services::rate_limit::Bucket;
 
 /// A request to join an organisation or to manage it, as the requester, the
 /// organisation's admins and moderators see it.

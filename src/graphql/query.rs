@@ -12,8 +12,9 @@ use super::types::{Need, Offer, Organization, PlatformStats, Sector, state};
 use super::viewer::{check_draft_listing, reader};
 use crate::domain::{self, Invalid, IstatCode, SectorCode, parse_uuid};
 use crate::error::AppError;
+use crate::policy::visibility;
 use crate::services::listing::{self, PostingFilter};
-use crate::services::{self, lookups, visibility};
+use crate::services::{self, lookups};
 
 #[derive(Default)]
 pub struct CatalogQuery;

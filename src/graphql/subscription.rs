@@ -16,8 +16,8 @@ use uuid::Uuid;
 
 use super::types::{Need, Offer, Organization, state};
 use crate::domain::{OutboxEntityType, OutboxOperation};
+use crate::policy::visibility::{self, Reader};
 use crate::services::search_docs;
-use crate::services::visibility::{self, Reader};
 
 /// How often the feed looks for new changes while someone listens.
 const POLL_EVERY: Duration = Duration::from_millis(300);

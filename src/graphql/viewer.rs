@@ -1,7 +1,7 @@
 //! Who is asking: every GraphQL request carries a [`Viewer`], anonymous unless
 //! a valid bearer token came with it. Resolvers decide visibility with the
 //! [`Reader`] it yields (see [`reader`]; the rules are in
-//! [`crate::services::visibility`]); services decide permissions from the
+//! [`crate::policy::visibility`]); services decide permissions from the
 //! [`Actor`](crate::services::Actor) it yields.
 
 use std::sync::Arc;
@@ -13,8 +13,8 @@ use async_graphql::{Context, Request, ServerResult};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
+use crate::policy::visibility::Reader;
 use crate::services::Actor;
-use crate::services::visibility::Reader;
 
 /// The person behind a request.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -74,7 +74,7 @@ impl Viewer {
 pub struct ReaderCell(Arc<OnceCell<Arc<Reader>>>);
 
 /// Who reads this request, for the rules of
-/// [`crate::services::visibility`].
+/// [`crate::policy::visibility`].
 pub async fn reader(ctx: &Context<'_>) -> async_graphql::Result<Arc<Reader>> {
     let load = || async {
         let viewer = Viewer::of(ctx);

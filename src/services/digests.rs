@@ -15,7 +15,7 @@
 //!    The items, each kind when the user's settings include it:
 //!    - matches of the user's organisations' needs and offers, created
 //!      since the subscription began, not dismissed by the user's side,
-//!      whose other side the public may see ([`super::visibility`]; not a
+//!      whose other side the public may see ([`crate::policy::visibility`]; not a
 //!      draft, nor hidden) ([`MAX_ITEMS`] at most; the rest wait for the
 //!      next digest);
 //!    - offers, needs and calls published since the last digest that a saved
@@ -102,7 +102,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::saved_searches::{self, SavedSearch};
-use super::{Actor, new_id, now, search_docs, tokens, visibility};
+use super::{Actor, new_id, now, search_docs, tokens};
 use crate::config::Settings;
 use crate::domain::{
     DeliveryFailure, DeliveryStatus, DigestFrequency, Email, EmailTokenPurpose, FeedbackSource,
@@ -114,6 +114,7 @@ use crate::mail::digest::{
     ProjectEvent, ProjectSection, SearchSection, Side,
 };
 use crate::mail::{MailError, Mailer, OutgoingEmail};
+use crate::policy::visibility;
 use crate::search::{DocType, MatchMode, Search, SearchRequest, SearchSort};
 use crate::store::entities::{
     digest_deliveries, digest_items, digest_subscriptions, email_tokens, matches, memberships,

@@ -633,7 +633,7 @@ pub async fn organizations_by_id(
 }
 
 /// Offers (not deleted, in any state) by id, in one statement; the caller
-/// decides which the reader may see ([`super::visibility`]).
+/// decides which the reader may see ([`crate::policy::visibility`]).
 pub async fn offers_by_id(
     db: &impl ConnectionTrait,
     ids: &[Uuid],

@@ -1106,7 +1106,7 @@ pub async fn suggested_partners(
 /// The partner set proposed for a need (see [`crate::matching::cover`]),
 /// with the match behind each offer chosen. The kinds to cover are the
 /// contributions the need asks for. The caller decides whether the reader
-/// may see the need ([`super::visibility::need`]): drafts and hidden needs
+/// may see the need ([`crate::policy::visibility::need`]): drafts and hidden needs
 /// are found here too. NOT_FOUND on `needId` when it does not exist.
 pub async fn partner_set(
     db: &impl ConnectionTrait,

@@ -19,7 +19,6 @@ pub mod opendata;
 pub mod organization_requests;
 pub mod organizations;
 pub mod permissions;
-pub mod rate_limit;
 pub mod reference_data;
 pub mod references;
 pub mod registry_file;
@@ -29,7 +28,6 @@ pub mod stats;
 pub mod territories;
 pub mod tokens;
 pub mod verification;
-pub mod visibility;
 
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use uuid::Uuid;

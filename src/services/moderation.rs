@@ -2,7 +2,7 @@
 //! hiding abusive organisations, offers and needs from public view. Hidden
 //! records are kept with the reason and can be shown again; their
 //! organisation's members and the moderators still see them, and why
-//! ([`super::visibility`]). Moderators only.
+//! ([`crate::policy::visibility`]). Moderators only.
 
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
 use serde_json::json;

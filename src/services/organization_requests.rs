@@ -36,13 +36,13 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::rate_limit::{Bucket, RateLimiter};
 use super::{Actor, audit, new_id, now, permissions, tokens};
 use crate::domain::{
     ContactKind, Email, Invalid, MembershipRole, RequestDecidedVia, RequestKind, RequestStatus,
     ShortText,
 };
 use crate::error::{AppError, Entity};
+use crate::policy::rate_limit::{Bucket, RateLimiter};
 use crate::store::entities::{
     memberships, organization_contacts, organization_requests, organizations, users,
 };

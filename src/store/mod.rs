@@ -2,4 +2,8 @@
 
 pub mod db;
 pub mod entities;
+pub mod error;
 pub mod health;
+pub mod scope;
+
+pub use error::{Context, StoreError, StoreResult};

@@ -8,7 +8,7 @@
 use std::net::IpAddr;
 
 use serde_json::{Value, json};
-use trama::services::rate_limit::{Bucket, Client, DEFAULT_KEYS_PER_BUCKET, RateLimiter};
+use trama::policy::rate_limit::{Bucket, Client, DEFAULT_KEYS_PER_BUCKET, RateLimiter};
 
 use crate::helpers::{
     Backend, PASSWORD, TestApp, TestEnv, gql, gql_via, login, outcome, token_from_mail,

@@ -1,6 +1,6 @@
 //! Who may see what: one small rule per kind of record, called by every
 //! reader (GraphQL resolvers, the live-update feed, digests). What a person
-//! may *do* is decided in [`super::permissions`]; this is its reading half.
+//! may *do* is decided in [`crate::services::permissions`]; this is its reading half.
 //!
 //! # The rules
 //!
@@ -73,7 +73,7 @@ impl Reader {
         else {
             return Ok(Self::anonymous());
         };
-        let member_of = super::lookups::memberships_of_user(db, user_id)
+        let member_of = crate::services::lookups::memberships_of_user(db, user_id)
             .await?
             .into_iter()
             .map(|m| m.organization_id)
@@ -266,12 +266,13 @@ pub async fn matches_for_members(
         .filter(|m| !mine_needs.contains(&m.need_id))
         .map(|m| m.need_id)
         .collect();
-    let public_offers: HashSet<Uuid> = super::search_docs::visible_offers(db, &other_offers)
-        .await?
-        .into_iter()
-        .map(|o| o.id)
-        .collect();
-    let public_needs: HashSet<Uuid> = super::search_docs::visible_needs(db, &other_needs)
+    let public_offers: HashSet<Uuid> =
+        crate::services::search_docs::visible_offers(db, &other_offers)
+            .await?
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
+    let public_needs: HashSet<Uuid> = crate::services::search_docs::visible_needs(db, &other_needs)
         .await?
         .into_iter()
         .map(|n| n.id)

@@ -1,0 +1,57 @@
+//! The "public record" scopes, written once: what every reader means by a
+//! need, an offer or an organisation that exists and is not hidden.
+//!
+//! Whether a *viewer* may see a record (drafts, members, admins) is decided by
+//! the visibility policy; these conditions are the database half of it, for
+//! the queries that list many records at once.
+
+use sea_orm::sea_query::{Condition, IntoCondition};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
+
+use super::entities::{needs, offers, organizations};
+
+/// Not soft-deleted (kept for audit and undo, never shown).
+pub trait Existing: EntityTrait + Sized {
+    /// The condition "not deleted".
+    fn existing() -> Condition;
+    /// The condition "not deleted and not hidden by a moderator".
+    fn public() -> Condition;
+
+    /// Every record that still exists.
+    fn find_existing() -> Select<Self> {
+        Self::find().filter(Self::existing())
+    }
+
+    /// Every record that exists and is not hidden by a moderator (drafts
+    /// included: postings also need [`published_needs`] or [`published_offers`]).
+    fn find_public() -> Select<Self> {
+        Self::find().filter(Self::public())
+    }
+}
+
+macro_rules! existing_and_public {
+    ($($entity:ident),+) => {$(
+        impl Existing for $entity::Entity {
+            fn existing() -> Condition {
+                $entity::Column::DeletedAt.is_null().into_condition()
+            }
+            fn public() -> Condition {
+                Condition::all()
+                    .add($entity::Column::DeletedAt.is_null())
+                    .add($entity::Column::HiddenAt.is_null())
+            }
+        }
+    )+};
+}
+
+existing_and_public!(needs, offers, organizations);
+
+/// Postings that anyone may read: public and not a draft.
+pub fn published_needs() -> Condition {
+    needs::Entity::public().add(needs::Column::Status.ne("draft"))
+}
+
+/// Postings that anyone may read: public and not a draft.
+pub fn published_offers() -> Condition {
+    offers::Entity::public().add(offers::Column::Status.ne("draft"))
+}
