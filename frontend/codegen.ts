@@ -3,7 +3,8 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 const config: CodegenConfig = {
-  schema: '../graphql/schema.graphql',
+  // TRAMA_SCHEMA: another schema to check the app against (scripts/check-app-schema).
+  schema: process.env.TRAMA_SCHEMA ?? '../graphql/schema.graphql',
   documents: ['../graphql/operations/*.graphql'],
   ignoreNoDocuments: false,
   generates: {
