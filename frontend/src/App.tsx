@@ -1,5 +1,5 @@
 // The router: one page per route of routes.json, the 404 page for the rest.
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, useRef } from 'react';
 import { Route, Routes, useLocation } from 'react-router-dom';
 import Layout from './components/Layout';
 import { Loading, NotFound } from './components/Status';
@@ -22,7 +22,13 @@ const ObservatoryPage = lazy(() => import('./pages/ObservatoryPage'));
 /** Moves focus to the page's content after navigation, for screen readers and keyboards. */
 function FocusOnNavigate() {
   const { pathname } = useLocation();
+  const first = useRef(true);
   useEffect(() => {
+    // Not on arrival: the browser starts at the top of the page already.
+    if (first.current) {
+      first.current = false;
+      return;
+    }
     document.getElementById('main')?.focus({ preventScroll: true });
     window.scrollTo(0, 0);
   }, [pathname]);

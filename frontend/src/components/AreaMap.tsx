@@ -59,7 +59,7 @@ export default function AreaMap({ areas }: { areas: AreaFigure[] }) {
   if (failed) return <p className="text-muted">{t('map.unavailable')}</p>;
   return (
     <figure className="area-map-figure">
-      <div ref={element} className="area-map" role="img" aria-label={t('map.label')} />
+      <div ref={element} className="area-map" role="region" aria-label={t('map.label')} />
       <figcaption className="text-muted small">{t('map.caption')}</figcaption>
     </figure>
   );

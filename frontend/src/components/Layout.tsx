@@ -18,7 +18,7 @@ export default function Layout({ children }: { children: ReactNode }) {
         <div className="it-header-slim-wrapper">
           <div className="container">
             <div className="it-header-slim-wrapper-content">
-              <span className="navbar-brand">{t('layout.owner')}</span>
+              <span className="navbar-brand d-none d-sm-inline">{t('layout.owner')}</span>
               <div className="it-header-slim-right-zone">
                 <button
                   type="button"

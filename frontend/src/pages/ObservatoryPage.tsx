@@ -3,14 +3,13 @@
 import { useTranslation } from 'react-i18next';
 import { ObservatoryDocument } from '../../generated/graphql/graphql';
 import { useQuery } from '../graphql/client';
-import { apiLanguage } from '../i18n';
 import { Failure, Loading, usePageTitle } from '../components/Status';
 import AreaMap from '../components/AreaMap';
 
 export default function ObservatoryPage() {
   const { t } = useTranslation();
   usePageTitle(t('observatory.title'));
-  const { data, error, loading } = useQuery(ObservatoryDocument, { lang: apiLanguage() });
+  const { data, error, loading } = useQuery(ObservatoryDocument, {});
   if (error) return <Failure error={error} />;
   const obs = data?.observatory;
   const byUnmet = <T extends { unmatchedNeeds: number; openNeeds: number }>(rows: T[]) =>
