@@ -169,7 +169,7 @@ try {
     await page.waitForFunction(() => {
       const kinds = [...document.querySelectorAll('.result .badge')].map((b) => b.textContent);
       return kinds.length > 0 && kinds.every((k) => k === 'Bisogno');
-    });
+    }, undefined, { timeout: 90_000 });
     const first = page.locator('.result h3 a').first();
     await first.waitFor();
     assert.ok(await page.locator('.result mark').count() > 0, 'snippets mark the matched words');

@@ -5,10 +5,15 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import 'leaflet/dist/leaflet.css';
 
-export interface AreaFigure {
-  id: string;
-  openNeeds: number;
-  unmatchedNeeds: number;
+export interface AreaMapProps {
+  /** The figure that shades each neighbourhood, by id. */
+  values: Record<string, number>;
+  /** The tooltip of a neighbourhood. */
+  describe: (name: string, id: string) => string;
+  /** Clicking a neighbourhood (the same choice is offered as a checkbox beside the map). */
+  onSelect?: (id: string) => void;
+  selected?: string[];
+  caption: string;
 }
 
 /** The fill of a neighbourhood: darker with more unmet needs. */
@@ -18,32 +23,39 @@ export function shade(unmatched: number, max: number): string {
   return steps[Math.min(steps.length - 1, Math.floor((unmatched / max) * (steps.length - 1)))];
 }
 
-export default function AreaMap({ areas }: { areas: AreaFigure[] }) {
+export default function AreaMap({ values, describe, onSelect, selected = [], caption }: AreaMapProps) {
   const { t } = useTranslation();
   const element = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState(false);
-  const key = JSON.stringify(areas);
+  const key = JSON.stringify([values, selected]);
+  // The callbacks change on every render; the map is redrawn only when the figures do.
+  const callbacks = useRef({ describe, onSelect });
+  callbacks.current = { describe, onSelect };
   useEffect(() => {
     let map: import('leaflet').Map | undefined;
     let cancelled = false;
-    const figures = new Map(areas.map((a) => [a.id, a]));
-    const max = Math.max(0, ...areas.map((a) => a.unmatchedNeeds));
+    const max = Math.max(0, ...Object.values(values));
     Promise.all([import('leaflet'), fetch('/geo/neighbourhoods.geojson').then((r) => (r.ok ? r.json() : Promise.reject(r.status)))])
       .then(([L, geojson]) => {
         if (cancelled || !element.current) return;
-        map = L.map(element.current, { attributionControl: true, scrollWheelZoom: false });
+        map = L.map(element.current, { attributionControl: true, scrollWheelZoom: false, zoomSnap: 0.25 });
         map.attributionControl.setPrefix(false);
         map.attributionControl.addAttribution(t('map.attribution'));
         const layer = L.geoJSON(geojson, {
           style: (feature) => {
-            const f = figures.get(String(feature?.properties?.id));
-            return { color: '#06c', weight: 1, fillOpacity: 0.8, fillColor: shade(f?.unmatchedNeeds ?? 0, max) };
+            const id = String(feature?.properties?.id);
+            const chosen = selected.includes(id);
+            return {
+              color: chosen ? '#000' : '#06c',
+              weight: chosen ? 3 : 1,
+              fillOpacity: 0.8,
+              fillColor: shade(values[id] ?? 0, max),
+            };
           },
           onEachFeature: (feature, l) => {
-            const f = figures.get(String(feature.properties?.id));
-            l.bindTooltip(
-              `${feature.properties?.name}: ${t('map.tooltip', { open: f?.openNeeds ?? 0, unmatched: f?.unmatchedNeeds ?? 0 })}`,
-            );
+            const id = String(feature.properties?.id);
+            l.bindTooltip(callbacks.current.describe(String(feature.properties?.name ?? ''), id));
+            if (callbacks.current.onSelect) l.on('click', () => callbacks.current.onSelect?.(id));
           },
         }).addTo(map);
         const bounds = layer.getBounds();
@@ -60,7 +72,7 @@ export default function AreaMap({ areas }: { areas: AreaFigure[] }) {
   return (
     <figure className="area-map-figure">
       <div ref={element} className="area-map" role="region" aria-label={t('map.label')} />
-      <figcaption className="text-muted small">{t('map.caption')}</figcaption>
+      <figcaption className="text-muted small">{caption}</figcaption>
     </figure>
   );
 }

@@ -22,11 +22,12 @@ export default function ObservatoryPage() {
       {obs && (
         <>
           <AreaMap
-            areas={obs.neighbourhoods.map((a) => ({
-              id: a.neighbourhood?.id ?? '',
-              openNeeds: a.openNeeds,
-              unmatchedNeeds: a.unmatchedNeeds,
-            }))}
+            values={Object.fromEntries(obs.neighbourhoods.map((a) => [a.neighbourhood?.id ?? '', a.unmatchedNeeds]))}
+            describe={(name, id) => {
+              const area = obs.neighbourhoods.find((a) => a.neighbourhood?.id === id);
+              return `${name}: ${t('map.tooltip', { open: area?.openNeeds ?? 0, unmatched: area?.unmatchedNeeds ?? 0 })}`;
+            }}
+            caption={t('map.caption')}
           />
           <section aria-labelledby="obs-nil">
             <h2 id="obs-nil" className="h4">{t('observatory.neighbourhoods')}</h2>

@@ -1,5 +1,6 @@
 // Search results: the words and ticked facets come from the URL; facets with
 // their counts, snippets with the matched words marked, and paging.
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { SearchDocument, type SearchQuery } from '../../generated/graphql/graphql';
@@ -10,6 +11,9 @@ import Highlight from '../components/Highlight';
 import { Failure, Loading, usePageTitle } from '../components/Status';
 import { FACETS, PAGE_SIZE, filterFromParams, nextPageParams, toggleParam } from '../search';
 import { pathTo } from '../routes';
+
+// The map carries Leaflet: loaded with the first results.
+const AreaMap = lazy(() => import('../components/AreaMap'));
 
 type Hit = SearchQuery['search']['nodes'][number];
 
@@ -106,6 +110,19 @@ export default function SearchPage() {
               </p>
             )}
             {search.relaxed && <p className="text-muted">{t('search.relaxed')}</p>}
+            {search.facets.neighbourhood.length > 0 && (
+              <Suspense fallback={null}>
+                <AreaMap
+                  values={Object.fromEntries(search.facets.neighbourhood.map((f) => [f.value, f.count]))}
+                  describe={(name, id) =>
+                    `${name}: ${t('search.count', { count: search.facets.neighbourhood.find((f) => f.value === id)?.count ?? 0 })}`
+                  }
+                  onSelect={(id) => go(toggleParam(params, 'neighbourhood', id))}
+                  selected={params.getAll('neighbourhood')}
+                  caption={t('search.mapCaption')}
+                />
+              </Suspense>
+            )}
             <ol className="results list-unstyled">
               {search.nodes.map((hit) => {
                 const link = hitLink(hit);
