@@ -34,3 +34,4 @@ mod subscriptions;
 mod tcp_proxy;
 mod territories;
 mod visibility;
+mod webapp;
