@@ -68,7 +68,7 @@ export default function SearchPage() {
       {!search && result.loading && <Loading />}
       {search && (
         <div className="row mt-4">
-          <aside className="col-12 col-lg-4" aria-labelledby="facets-title">
+          <aside className="col-12 col-lg-4 order-2 order-lg-1" aria-labelledby="facets-title">
             <h2 id="facets-title" className="h5">{t('search.facetsTitle')}</h2>
             {FACETS.map(({ facet, param }) => {
               const values = search.facets[facet];
@@ -98,7 +98,7 @@ export default function SearchPage() {
               );
             })}
           </aside>
-          <section className="col-12 col-lg-8" aria-labelledby="results-title">
+          <section className="col-12 col-lg-8 order-1 order-lg-2" aria-labelledby="results-title">
             <h2 id="results-title" className="h5" role="status" aria-live="polite">
               {t('search.count', { count: search.totalCount })}
               {page > 1 ? ` — ${t('search.page', { page })}` : ''}
