@@ -13,6 +13,7 @@
 //! `assets/demo/territorio.json`, spread over the neighbourhoods and the
 //! municipalities of the metropolitan area.
 
+pub mod demo_accounts;
 mod volume;
 
 use std::collections::HashMap;
@@ -217,6 +218,7 @@ pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<DemoReport> {
         &mut report,
     )
     .await?;
+    demo_accounts::load(db).await.context("demo accounts")?;
     Ok(report)
 }
 

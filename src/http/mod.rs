@@ -4,10 +4,12 @@
 
 pub mod auth;
 pub mod digests;
+pub mod geo;
 pub mod graphql;
 pub mod health;
 pub mod opendata;
 pub mod server;
+pub mod webapp;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -17,7 +19,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{
     MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeFile;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -39,7 +41,6 @@ pub fn router(state: AppState) -> Router {
     let timeout = state.settings.request_timeout();
     let body_limit = state.settings.max_body_bytes;
     let dist = frontend_dir();
-    let web_app = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
     // The GraphQL endpoint applies the body limit itself, to answer with its
     // usual JSON error (see `graphql::read_body`); everything else gets
     // tower-http's limit.
@@ -48,6 +49,8 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .merge(digests::routes())
         .merge(opendata::routes())
+        .merge(geo::routes())
+        .merge(webapp::routes())
         // The pages e-mail links open.
         .route_service("/account/verify", ServeFile::new(dist.join("account.html")))
         .route_service("/account/reset", ServeFile::new(dist.join("account.html")))
@@ -59,7 +62,7 @@ pub fn router(state: AppState) -> Router {
             "/organizations/claims/confirm",
             ServeFile::new(dist.join("account.html")),
         )
-        .fallback_service(web_app)
+        .fallback(webapp::serve)
         .layer(RequestBodyLimitLayer::new(body_limit));
     Router::new()
         .merge(graphql::routes(&state))

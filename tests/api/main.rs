@@ -36,3 +36,4 @@ mod tcp_proxy;
 mod territories;
 mod visibility;
 mod visibility_rules;
+mod webapp;

@@ -1,0 +1,62 @@
+// The router: one page per route of routes.json, the 404 page for the rest.
+import { lazy, Suspense, useEffect, useRef } from 'react';
+import { Route, Routes, useLocation } from 'react-router-dom';
+import Layout from './components/Layout';
+import { Loading, NotFound } from './components/Status';
+import { routes } from './routes';
+import HomePage from './pages/HomePage';
+import SearchPage from './pages/SearchPage';
+import NeedPage from './pages/NeedPage';
+import OfferPage from './pages/OfferPage';
+import OrganizationPage from './pages/OrganizationPage';
+import OpenDataPage from './pages/OpenDataPage';
+import AccessibilityPage from './pages/AccessibilityPage';
+import PrivacyPage from './pages/PrivacyPage';
+import SignInPage from './pages/SignInPage';
+import AccountPage from './pages/AccountPage';
+import SignInRequiredPage from './pages/SignInRequiredPage';
+
+// The observatory carries the map (Leaflet): loaded when opened.
+const ObservatoryPage = lazy(() => import('./pages/ObservatoryPage'));
+
+/** Moves focus to the page's content after navigation, for screen readers and keyboards. */
+function FocusOnNavigate() {
+  const { pathname } = useLocation();
+  const first = useRef(true);
+  useEffect(() => {
+    // Not on arrival: the browser starts at the top of the page already.
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }, [pathname]);
+  return null;
+}
+
+export default function App() {
+  return (
+    <Layout>
+      <FocusOnNavigate />
+      <Suspense fallback={<Loading />}>
+        <Routes>
+          <Route path={routes.home} element={<HomePage />} />
+          <Route path={routes.search} element={<SearchPage />} />
+          <Route path={routes.need} element={<NeedPage />} />
+          <Route path={routes.offer} element={<OfferPage />} />
+          <Route path={routes.organization} element={<OrganizationPage />} />
+          <Route path={routes.organizationRequests} element={<SignInRequiredPage page="requests" />} />
+          <Route path={routes.project} element={<SignInRequiredPage page="project" />} />
+          <Route path={routes.account} element={<AccountPage />} />
+          <Route path={routes.signIn} element={<SignInPage />} />
+          <Route path={routes.observatory} element={<ObservatoryPage />} />
+          <Route path={routes.openData} element={<OpenDataPage />} />
+          <Route path={routes.accessibility} element={<AccessibilityPage />} />
+          <Route path={routes.privacy} element={<PrivacyPage />} />
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </Suspense>
+    </Layout>
+  );
+}

@@ -1,0 +1,174 @@
+// Search results: the words and ticked facets come from the URL; facets with
+// their counts, snippets with the matched words marked, and paging.
+import { lazy, Suspense } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { SearchDocument, type SearchQuery } from '../../generated/graphql/graphql';
+import { useQuery } from '../graphql/client';
+import { apiLanguage } from '../i18n';
+import SearchForm from '../components/SearchForm';
+import Highlight from '../components/Highlight';
+import { Failure, Loading, usePageTitle } from '../components/Status';
+import { FACETS, PAGE_SIZE, filterFromParams, nextPageParams, toggleParam } from '../search';
+import { pathTo } from '../routes';
+
+// The map carries Leaflet: loaded with the first results.
+const AreaMap = lazy(() => import('../components/AreaMap'));
+
+type Hit = SearchQuery['search']['nodes'][number];
+
+function hitLink(hit: Hit): { to: string; title: string; kind: string; meta: string[] } | undefined {
+  if (hit.need)
+    return {
+      to: pathTo('need', { id: hit.need.id }),
+      title: hit.need.title,
+      kind: hit.need.kindLabel,
+      meta: [hit.need.organization.name, hit.need.neighbourhood?.name ?? hit.need.municipality?.name ?? ''],
+    };
+  if (hit.offer)
+    return {
+      to: pathTo('offer', { id: hit.offer.id }),
+      title: hit.offer.title,
+      kind: hit.offer.kindLabel,
+      meta: [hit.offer.organization.name, hit.offer.neighbourhood?.name ?? hit.offer.municipality?.name ?? ''],
+    };
+  if (hit.organization)
+    return {
+      to: pathTo('organization', { id: hit.organization.id }),
+      title: hit.organization.name,
+      kind: hit.organization.kindLabel,
+      meta: [hit.organization.seatMunicipality?.name ?? ''],
+    };
+  return undefined;
+}
+
+export default function SearchPage() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const query = params.get('q') ?? '';
+  const after = params.get('after') ?? undefined;
+  const page = Number(params.get('page') ?? '1') || 1;
+  usePageTitle(query ? t('search.titleFor', { query }) : t('search.title'));
+  const result = useQuery(SearchDocument, {
+    query,
+    filter: filterFromParams(params),
+    first: PAGE_SIZE,
+    after,
+    lang: apiLanguage(),
+  });
+  const search = result.data?.search;
+  const go = (next: URLSearchParams) => navigate(`${pathTo('search')}?${next.toString()}`);
+
+  return (
+    <>
+      <h1>{query ? t('search.titleFor', { query }) : t('search.title')}</h1>
+      <SearchForm key={query} initialQuery={query} />
+      {result.error && <Failure error={result.error} />}
+      {!search && result.loading && <Loading />}
+      {search && (
+        <div className="row mt-4">
+          <aside className="col-12 col-lg-4 order-2 order-lg-1" aria-labelledby="facets-title">
+            <h2 id="facets-title" className="h5">{t('search.facetsTitle')}</h2>
+            {FACETS.map(({ facet, param }) => {
+              const values = search.facets[facet];
+              if (!values.length) return null;
+              return (
+                <fieldset key={facet} className="facet mb-3">
+                  <legend className="h6">{t(`search.facets.${facet}`)}</legend>
+                  {values.slice(0, 12).map((v) => {
+                    const id = `facet-${param}-${v.value}`;
+                    const checked = params.getAll(param).includes(v.value);
+                    return (
+                      <div className="form-check" key={v.value}>
+                        <input
+                          id={id}
+                          type="checkbox"
+                          className="form-check-input"
+                          checked={checked}
+                          onChange={() => go(toggleParam(params, param, v.value))}
+                        />
+                        <label htmlFor={id} className="form-check-label">
+                          {v.label ?? v.value} <span className="facet-count">({v.count})</span>
+                        </label>
+                      </div>
+                    );
+                  })}
+                </fieldset>
+              );
+            })}
+          </aside>
+          <section className="col-12 col-lg-8 order-1 order-lg-2" aria-labelledby="results-title">
+            <h2 id="results-title" className="h5" role="status" aria-live="polite">
+              {t('search.count', { count: search.totalCount })}
+              {page > 1 ? ` — ${t('search.page', { page })}` : ''}
+            </h2>
+            {search.suggestion && (
+              <p>
+                {t('search.didYouMean')}{' '}
+                <Link to={`${pathTo('search')}?q=${encodeURIComponent(search.suggestion)}`}>{search.suggestion}</Link>
+              </p>
+            )}
+            {search.relaxed && <p className="text-muted">{t('search.relaxed')}</p>}
+            {search.facets.neighbourhood.length > 0 && (
+              <Suspense fallback={null}>
+                <AreaMap
+                  values={Object.fromEntries(search.facets.neighbourhood.map((f) => [f.value, f.count]))}
+                  describe={(name, id) =>
+                    `${name}: ${t('search.count', { count: search.facets.neighbourhood.find((f) => f.value === id)?.count ?? 0 })}`
+                  }
+                  onSelect={(id) => go(toggleParam(params, 'neighbourhood', id))}
+                  selected={params.getAll('neighbourhood')}
+                  caption={t('search.mapCaption')}
+                />
+              </Suspense>
+            )}
+            <ol className="results list-unstyled">
+              {search.nodes.map((hit) => {
+                const link = hitLink(hit);
+                if (!link) return null;
+                return (
+                  <li key={`${hit.type}-${hit.id}`} className="result card-wrapper mb-3">
+                    <article className="card card-bg">
+                      <div className="card-body">
+                        <p className="result-kind">
+                          <span className="badge bg-primary me-2">{t(`search.types.${hit.type}`)}</span>
+                          {link.kind}
+                        </p>
+                        <h3 className="h5 card-title">
+                          <Link to={link.to}>{link.title}</Link>
+                        </h3>
+                        {hit.highlights
+                          .filter((h) => h.field === 'description')
+                          .flatMap((h) => h.fragments)
+                          .slice(0, 2)
+                          .map((fragment, i) => (
+                            <p key={i} className="card-text snippet">
+                              <Highlight fragment={fragment} />
+                            </p>
+                          ))}
+                        <p className="result-meta text-muted mb-0">{link.meta.filter(Boolean).join(' · ')}</p>
+                      </div>
+                    </article>
+                  </li>
+                );
+              })}
+            </ol>
+            <nav aria-label={t('search.paging')} className="d-flex gap-3">
+              {page > 1 && (
+                <button type="button" className="btn btn-outline-primary" onClick={() => navigate(-1)}>
+                  {t('search.previous')}
+                </button>
+              )}
+              {search.pageInfo.hasNextPage && search.pageInfo.endCursor && (
+                <Link className="btn btn-primary" to={`${pathTo('search')}?${nextPageParams(params, search.pageInfo.endCursor).toString()}`}>
+                  {t('search.next')}
+                </Link>
+              )}
+            </nav>
+          </section>
+        </div>
+      )}
+    </>
+  );
+}

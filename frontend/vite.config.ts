@@ -1,0 +1,29 @@
+// Two entries: the app (index.html) and GraphiQL (graphiql.html), both
+// bundled so that no page loads anything from another host.
+import { defineConfig } from 'vitest/config';
+import react from '@vitejs/plugin-react';
+import { resolve } from 'node:path';
+
+export default defineConfig({
+  plugins: [react()],
+  // frontend/public holds the server-rendered account pages' files; they are
+  // copied as they are.
+  publicDir: 'public',
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 4000,
+    rollupOptions: {
+      input: {
+        app: resolve(__dirname, 'index.html'),
+        graphiql: resolve(__dirname, 'graphiql.html'),
+      },
+    },
+  },
+  server: {
+    proxy: { '/graphql': 'http://127.0.0.1:8080', '/opendata': 'http://127.0.0.1:8080' },
+  },
+  test: {
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+  },
+});

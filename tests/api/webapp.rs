@@ -1,0 +1,74 @@
+//! The web app as the server delivers it, on both databases: every page an
+//! e-mail or the open data links to answers the app with 200, an unknown
+//! path its "page not found" with 404, the e-mail link pages still answer,
+//! the neighbourhood shapes are GeoJSON, and the demo accounts are listed
+//! only when the demo is loaded.
+
+use reqwest::StatusCode;
+
+use crate::helpers::{Backend, TestApp};
+use crate::on_both_databases;
+
+on_both_databases!(pages_and_shapes_are_served);
+
+async fn pages_and_shapes_are_served(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    for path in [
+        "/",
+        "/search?q=orti",
+        "/needs/0190a3c4-1111-7000-8000-000000000000",
+        "/offers/1",
+        "/organizations/1",
+        "/organizations/1/requests",
+        "/projects/7",
+        "/account",
+        "/observatory",
+        "/open-data",
+        "/accessibility",
+        "/privacy",
+        "/sign-in",
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let body = response.text().await.expect("body");
+        assert!(
+            body.contains(r#"<div id="root">"#),
+            "{path}: the app's page"
+        );
+    }
+    for path in ["/no-such-page", "/needs", "/needs/1/edit/x"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            response
+                .text()
+                .await
+                .expect("body")
+                .contains(r#"<div id="root">"#),
+            "{path}: the app shows its not-found page"
+        );
+    }
+    // The page that e-mail links open is still the server's own.
+    let verify = app.get("/account/verify?token=x").await;
+    assert_eq!(verify.status(), StatusCode::OK);
+    assert!(
+        !verify
+            .text()
+            .await
+            .expect("body")
+            .contains(r#"<div id="root">"#)
+    );
+
+    let shapes = app.get("/geo/neighbourhoods.geojson").await;
+    assert_eq!(shapes.status(), StatusCode::OK);
+    let shapes: serde_json::Value = shapes.json().await.expect("GeoJSON");
+    assert_eq!(shapes["type"], "FeatureCollection");
+    let features = shapes["features"].as_array().expect("features");
+    assert_eq!(features.len(), 88, "Milano's NIL");
+    assert!(features[0]["properties"]["name"].is_string());
+
+    // No demo loaded: no demo accounts on the sign-in page.
+    let accounts = app.get("/demo/accounts.json").await;
+    assert_eq!(accounts.status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+}
