@@ -31,6 +31,14 @@ impl Limits {
         Self { limiter, client }
     }
 
+    /// The limits of the platform's own set-up tasks (the demo's accounts):
+    /// a limiter of their own, as a client that did not come over the
+    /// network, so that they neither use up nor wait for any visitor's
+    /// allowance. Never for requests.
+    pub fn platform_task() -> Self {
+        Self::new(Arc::new(RateLimiter::new()), Client::unknown())
+    }
+
     /// New accounts from this client. RATE_LIMITED when used up.
     pub fn register(&self) -> Result<(), AppError> {
         let limiter = &self.limiter;

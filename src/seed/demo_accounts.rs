@@ -10,6 +10,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 use serde::Serialize;
 
 use crate::domain::{Lang, MembershipRole};
+use crate::policy::guards::Limits;
 use crate::services::{accounts, new_id, now, organizations};
 use crate::store::entities::{memberships, users};
 
@@ -105,6 +106,7 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 5] = [
 /// makes each an admin of its organisation. Fails when a demo organisation is
 /// missing (load the stories first) or on database errors.
 pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
+    let limits = Limits::platform_task();
     let mut added = 0;
     for account in DEMO_ACCOUNTS {
         let user = match find_user(db, account.email).await? {
@@ -112,6 +114,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
             None => {
                 let registered = accounts::register(
                     db,
+                    &limits,
                     account.email,
                     account.display_name,
                     account.password,
