@@ -35,7 +35,7 @@ impl EventKind {
 
     /// The stored name. A partner row is two events (joined, left), told
     /// apart by this name.
-    pub fn item_type(self) -> &'static str {
+    pub const fn item_type(self) -> &'static str {
         match self {
             Self::PartnerJoined => "project_partner_joined",
             Self::PartnerLeft => "project_partner_left",

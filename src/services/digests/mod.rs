@@ -112,6 +112,8 @@ mod settings;
 
 use chrono::TimeDelta;
 
+use crate::codesign::activity::EventKind;
+
 pub use self::links::{check_feedback, feedback, link_is_valid, link_lang, unsubscribe};
 pub use self::operator::{DryRun, dry_run, due_users, make_due, preview, user_by_email};
 pub use self::planning::plan_due;
@@ -145,12 +147,12 @@ pub(super) const BATCH: u64 = 100;
 pub(super) const ITEM_MATCH: &str = "match";
 pub(super) const ITEM_SEARCH_NEED: &str = "saved_search_need";
 pub(super) const ITEM_SEARCH_OFFER: &str = "saved_search_offer";
-pub(super) const ITEM_PARTNER_JOINED: &str = "project_partner_joined";
-pub(super) const ITEM_PARTNER_LEFT: &str = "project_partner_left";
-pub(super) const ITEM_STAGE: &str = "project_stage";
-pub(super) const ITEM_CONTRIBUTION: &str = "project_contribution";
-pub(super) const ITEM_DOCUMENT: &str = "project_document";
-pub(super) const ITEM_APPROVAL: &str = "project_approval";
+pub(super) const ITEM_PARTNER_JOINED: &str = EventKind::PartnerJoined.item_type();
+pub(super) const ITEM_PARTNER_LEFT: &str = EventKind::PartnerLeft.item_type();
+pub(super) const ITEM_STAGE: &str = EventKind::StageStarted.item_type();
+pub(super) const ITEM_CONTRIBUTION: &str = EventKind::ContributionProposed.item_type();
+pub(super) const ITEM_DOCUMENT: &str = EventKind::DocumentAdded.item_type();
+pub(super) const ITEM_APPROVAL: &str = EventKind::Decision.item_type();
 pub(super) const SEARCH_ITEMS: [&str; 2] = [ITEM_SEARCH_NEED, ITEM_SEARCH_OFFER];
 pub(super) const PROJECT_ITEMS: [&str; 6] = [
     ITEM_PARTNER_JOINED,

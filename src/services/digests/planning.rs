@@ -24,12 +24,13 @@ use crate::store::entities::{
 };
 
 use super::operator::delivery_row;
-use super::project_events::{my_project_ids, new_project_items};
+use super::project_events::new_project_items;
 use super::settings::{default_subscription, frequency_of, interval};
 use super::{
     BATCH, ITEM_MATCH, ITEM_SEARCH_NEED, ITEM_SEARCH_OFFER, LATE_WINDOW, MAX_ITEMS, PER_SEARCH,
     PROJECT_ITEMS, SEARCH_ITEMS,
 };
+use crate::codesign::activity;
 
 /// An item chosen for a digest, as `digest_items` records it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -365,7 +366,10 @@ async fn carried_items(
     }
     if sub.include_projects {
         let mine = my_organizations(txn, user_id).await?;
-        let projects: HashSet<Uuid> = my_project_ids(txn, &mine).await?.into_iter().collect();
+        let projects: HashSet<Uuid> = activity::projects_of(txn, &mine)
+            .await?
+            .into_iter()
+            .collect();
         kept.extend(candidates.iter().filter(|p| {
             PROJECT_ITEMS.contains(&p.item_type)
                 && p.group_id.is_some_and(|g| projects.contains(&g))

@@ -5,16 +5,15 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use crate::domain::{Lang, PartnerRole, ProjectStage};
+use crate::codesign::activity;
+use crate::domain::{Lang, ProjectStage};
 use crate::error::AppError;
 use crate::mail::digest::{Activity, ProjectEvent, ProjectSection};
-use crate::store::entities::{
-    digest_items, project_approvals, project_contributions, project_documents, project_partners,
-    project_stages, projects,
-};
+use crate::store::entities::digest_items;
+use crate::store::projects as store;
 
 use super::compose::{ids_of, organization_names};
 use super::planning::{Planned, my_organizations, sent_pairs};
@@ -33,66 +32,20 @@ pub(super) async fn new_project_items(
     at: DateTime<Utc>,
 ) -> Result<Vec<Planned>, AppError> {
     let mine = my_organizations(txn, user_id).await?;
-    let project_ids = my_project_ids(txn, &mine).await?;
-    if project_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let new = |t: DateTime<Utc>| t > since && t <= at;
-    let mut events: Vec<(DateTime<Utc>, Planned)> = Vec::new();
-    let mut push = |t: DateTime<Utc>, item_type: &'static str, item_id: Uuid, project: Uuid| {
-        if new(t) {
-            events.push((
-                t,
-                Planned {
-                    item_type,
-                    item_id,
-                    group_id: Some(project),
-                },
-            ));
-        }
-    };
-    let ids = || project_ids.iter().copied();
-    for p in project_partners::Entity::find()
-        .filter(project_partners::Column::ProjectId.is_in(ids()))
-        .all(txn)
-        .await?
-    {
-        // The lead "joins" when the project opens: the first stage says so.
-        if p.role != PartnerRole::Lead.as_str() {
-            push(p.joined_at, ITEM_PARTNER_JOINED, p.id, p.project_id);
-        }
-        if let Some(left) = p.left_at {
-            push(left, ITEM_PARTNER_LEFT, p.id, p.project_id);
-        }
-    }
-    for s in project_stages::Entity::find()
-        .filter(project_stages::Column::ProjectId.is_in(ids()))
-        .all(txn)
-        .await?
-    {
-        push(s.started_at, ITEM_STAGE, s.id, s.project_id);
-    }
-    for c in project_contributions::Entity::find()
-        .filter(project_contributions::Column::ProjectId.is_in(ids()))
-        .all(txn)
-        .await?
-    {
-        push(c.created_at, ITEM_CONTRIBUTION, c.id, c.project_id);
-    }
-    for d in project_documents::Entity::find()
-        .filter(project_documents::Column::ProjectId.is_in(ids()))
-        .all(txn)
-        .await?
-    {
-        push(d.created_at, ITEM_DOCUMENT, d.id, d.project_id);
-    }
-    for a in project_approvals::Entity::find()
-        .filter(project_approvals::Column::ProjectId.is_in(ids()))
-        .all(txn)
-        .await?
-    {
-        push(a.decided_at, ITEM_APPROVAL, a.id, a.project_id);
-    }
+    let project_ids = activity::projects_of(txn, &mine).await?;
+    let mut events: Vec<(DateTime<Utc>, Planned)> =
+        activity::events_between(txn, &project_ids, since, at)
+            .await?
+            .into_iter()
+            .map(|event| {
+                let planned = Planned {
+                    item_type: event.kind.item_type(),
+                    item_id: event.id,
+                    group_id: Some(event.project_id),
+                };
+                (event.at, planned)
+            })
+            .collect();
     if events.is_empty() {
         return Ok(events.into_iter().map(|(_, p)| p).collect());
     }
@@ -108,37 +61,6 @@ pub(super) async fn new_project_items(
     events.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.item_id.cmp(&a.1.item_id)));
     events.truncate(MAX_PROJECT_EVENTS);
     Ok(events.into_iter().map(|(_, p)| p).collect())
-}
-
-/// The projects (not deleted) that the organisations `mine` lead or are
-/// partners of (and have not left).
-pub(super) async fn my_project_ids(
-    txn: &impl ConnectionTrait,
-    mine: &HashSet<Uuid>,
-) -> Result<Vec<Uuid>, AppError> {
-    if mine.is_empty() {
-        return Ok(Vec::new());
-    }
-    let partner_of: Vec<Uuid> = project_partners::Entity::find()
-        .select_only()
-        .column(project_partners::Column::ProjectId)
-        .filter(project_partners::Column::OrganizationId.is_in(mine.iter().copied()))
-        .filter(project_partners::Column::LeftAt.is_null())
-        .into_tuple()
-        .all(txn)
-        .await?;
-    Ok(projects::Entity::find()
-        .select_only()
-        .column(projects::Column::Id)
-        .filter(
-            Condition::any()
-                .add(projects::Column::Id.is_in(partner_of))
-                .add(projects::Column::LeadOrganizationId.is_in(mine.iter().copied())),
-        )
-        .filter(projects::Column::DeletedAt.is_null())
-        .into_tuple()
-        .all(txn)
-        .await?)
 }
 
 /// The project sections, the most recently active first; a project deleted
@@ -163,26 +85,11 @@ pub(super) async fn project_sections(
             .unwrap_or_else(|_| stage.to_owned())
     };
     let partner_ids: Vec<Uuid> = ids_of(items, &[ITEM_PARTNER_JOINED, ITEM_PARTNER_LEFT]).collect();
-    let partners = project_partners::Entity::find()
-        .filter(project_partners::Column::Id.is_in(partner_ids))
-        .all(db)
-        .await?;
-    let stages = project_stages::Entity::find()
-        .filter(project_stages::Column::Id.is_in(ids_of(items, &[ITEM_STAGE])))
-        .all(db)
-        .await?;
-    let contributions = project_contributions::Entity::find()
-        .filter(project_contributions::Column::Id.is_in(ids_of(items, &[ITEM_CONTRIBUTION])))
-        .all(db)
-        .await?;
-    let documents = project_documents::Entity::find()
-        .filter(project_documents::Column::Id.is_in(ids_of(items, &[ITEM_DOCUMENT])))
-        .all(db)
-        .await?;
-    let approvals = project_approvals::Entity::find()
-        .filter(project_approvals::Column::Id.is_in(ids_of(items, &[ITEM_APPROVAL])))
-        .all(db)
-        .await?;
+    let partners = store::partners_by_id(db, partner_ids).await?;
+    let stages = store::stages_by_id(db, ids_of(items, &[ITEM_STAGE])).await?;
+    let contributions = store::contributions_by_id(db, ids_of(items, &[ITEM_CONTRIBUTION])).await?;
+    let documents = store::documents_by_id(db, ids_of(items, &[ITEM_DOCUMENT])).await?;
+    let approvals = store::approvals_by_id(db, ids_of(items, &[ITEM_APPROVAL])).await?;
     let names = organization_names(
         db,
         partners
@@ -241,11 +148,7 @@ pub(super) async fn project_sections(
         };
         events.push((a.project_id, event(a.id, a.decided_at, activity)));
     }
-    let projects = projects::Entity::find()
-        .filter(projects::Column::Id.is_in(project_ids))
-        .filter(projects::Column::DeletedAt.is_null())
-        .all(db)
-        .await?;
+    let projects = store::live_projects(db, project_ids).await?;
     let mut sections: Vec<ProjectSection> = projects
         .into_iter()
         .filter_map(|project| {
