@@ -99,8 +99,10 @@
 //! reports), `sending` (claiming deliveries and handing them to the mail
 //! server), `compose` (turning a delivery's items into the e-mail),
 //! `operator` (the `trama digests` commands: preview, dry run) and `links`
-//! (unsubscribe and feedback without login). Their queries are in
-//! [`crate::store::digests`].
+//! (unsubscribe and feedback without login). The lease of `sending` is
+//! [`crate::store::lease`]; the project queries are in
+//! [`crate::store::projects`]; the other queries still sit in these files
+//! (moving them to `store/digests.rs` is left to do).
 
 mod compose;
 mod links;
