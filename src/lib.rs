@@ -14,12 +14,16 @@
 //! - [`mail`]: outgoing e-mail (pooled SMTP, or .eml files) and templates;
 //! - [`templates`]: the template engine and the templates of e-mails and pages;
 //! - [`matching`]: the match engine's rules (scores and reasons, no I/O);
-//! - [`jobs`]: background work claimed in the database (match refreshes);
-//! - `codesign/` arrives with the issue that builds it; the data model it
-//!   needs is already in place (see `docs/data-model.md`).
+//! - [`jobs`]: background work claimed in the database (match refreshes,
+//!   digests); the queue's table is the store's;
+//! - [`codesign`]: co-design projects: opening one from a partnership,
+//!   the signed pacts of the demo, and the project events digests report
+//!   (the workspace that edits projects is still to come; its data model
+//!   is in place, see `docs/data-model.md`).
 
 pub mod app;
 pub mod cli;
+pub mod codesign;
 pub mod config;
 pub mod domain;
 pub mod error;

@@ -20,23 +20,20 @@ use std::collections::HashMap;
 use std::fmt;
 
 use anyhow::{Context, anyhow};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::codesign::projects as codesign;
 use crate::domain::{
-    ContactInput, NeedInput, OfferInput, OfferKind, OrganizationInput, PartnerRole,
-    ProjectProcedure, ProjectStage, TaxCode,
+    ContactInput, NeedInput, OfferInput, OfferKind, OrganizationInput, ProjectProcedure,
+    ProjectStage, TaxCode,
 };
 use crate::services::organizations::Verification;
 use crate::services::reference_data::{self, MILANO, neighbourhood_id};
 use crate::services::{Actor, needs, offers, organizations};
 use crate::store::entities::{
     municipalities, needs as need_rows, offers as offer_rows, organizations as org_rows,
-    project_contributions, project_partners, project_stages, projects,
 };
 
 const DEMO_JSON: &str = include_str!("../assets/demo/milano.json");
@@ -84,9 +81,8 @@ struct DemoFile {
     registry_organizations: RegistrySelection,
 }
 
-/// A signed, public pact of the stories. No service signs projects yet, so
-/// these are written as rows (the shape `matches::open_project` writes,
-/// carried on to the signature).
+/// A signed, public pact of the stories, written by
+/// [`codesign::record_signed_pact`].
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct DemoPact {
@@ -475,12 +471,7 @@ async fn ensure_pact(
         .one(db)
         .await?
         .ok_or_else(|| anyhow!("need: no need {:?}", pact.need))?;
-    let exists = projects::Entity::find()
-        .filter(projects::Column::NeedId.eq(need.id))
-        .filter(projects::Column::Title.eq(pact.title.as_str()))
-        .one(db)
-        .await?
-        .is_some();
+    let exists = codesign::pact_exists(db, need.id, &pact.title).await?;
     if exists {
         report.already_present += 1;
         return Ok(());
@@ -492,94 +483,28 @@ async fn ensure_pact(
         .filter(|s| s.belongs_to(procedure))
         .ok_or_else(|| anyhow!("stage: {:?} is not a stage of {procedure:?}", pact.stage))?;
     let at = crate::services::now();
-    let signed_at = at - chrono::Duration::days(pact.signed_days_ago as i64);
-    let id = crate::services::new_id();
-    let txn = db.begin().await?;
-    projects::ActiveModel {
-        id: Set(id),
-        title: Set(pact.title.clone()),
-        description: Set(pact.description.clone()),
-        procedure: Set(procedure.as_str().to_owned()),
-        stage: Set(stage.as_str().to_owned()),
-        need_id: Set(Some(need.id)),
-        lead_organization_id: Set(lead),
-        is_public: Set(true),
-        signed_at: Set(Some(signed_at)),
-        created_by: Set(None),
-        created_at: Set(signed_at - chrono::Duration::days(30)),
-        updated_at: Set(at),
-        deleted_at: Set(None),
-    }
-    .insert(&txn)
-    .await?;
-    // The stages up to the current one: those before the agreement in the
-    // month before the signature, the agreement at the signature.
-    let sequence = ProjectStage::sequence(procedure);
-    let reached: Vec<ProjectStage> = sequence
-        .iter()
-        .copied()
-        .take_while(|s| *s != stage)
-        .chain([stage])
-        .collect();
-    let agreement = reached
-        .iter()
-        .position(|s| *s == ProjectStage::Agreement)
-        .unwrap_or(0);
-    let start_of = |i: usize| signed_at + chrono::Duration::days(7 * (i as i64 - agreement as i64));
-    for (i, step) in reached.iter().enumerate() {
-        project_stages::ActiveModel {
-            id: Set(crate::services::new_id()),
-            project_id: Set(id),
-            stage: Set(step.as_str().to_owned()),
-            started_at: Set(start_of(i)),
-            completed_at: Set((i + 1 < reached.len()).then(|| start_of(i + 1))),
-            notes: Set(None),
-        }
-        .insert(&txn)
-        .await?;
-    }
-    let mut partners = vec![lead];
+    let mut contributions = Vec::with_capacity(pact.contributions.len());
     for contribution in &pact.contributions {
-        let organization = key(&contribution.organization)?;
-        if !partners.contains(&organization) {
-            partners.push(organization);
-        }
-        let kind = OfferKind::parse(&contribution.kind)
-            .map_err(|reason| anyhow!("contributions: kind {reason:?}"))?;
-        project_contributions::ActiveModel {
-            id: Set(crate::services::new_id()),
-            project_id: Set(id),
-            organization_id: Set(organization),
-            kind: Set(kind.as_str().to_owned()),
-            description: Set(contribution.description.clone()),
-            amount_cents: Set(contribution.amount_cents),
-            offer_id: Set(None),
-            status: Set("agreed".to_owned()),
-            created_at: Set(signed_at),
-            updated_at: Set(signed_at),
-        }
-        .insert(&txn)
-        .await?;
+        contributions.push(codesign::PactContribution {
+            organization_id: key(&contribution.organization)?,
+            kind: OfferKind::parse(&contribution.kind)
+                .map_err(|reason| anyhow!("contributions: kind {reason:?}"))?,
+            description: contribution.description.clone(),
+            amount_cents: contribution.amount_cents,
+        });
     }
-    for (i, organization) in partners.into_iter().enumerate() {
-        project_partners::ActiveModel {
-            id: Set(crate::services::new_id()),
-            project_id: Set(id),
-            organization_id: Set(organization),
-            role: Set(if i == 0 {
-                PartnerRole::Lead
-            } else {
-                PartnerRole::Partner
-            }
-            .as_str()
-            .to_owned()),
-            match_id: Set(None),
-            joined_at: Set(signed_at - chrono::Duration::days(30)),
-            left_at: Set(None),
-        }
-        .insert(&txn)
-        .await?;
-    }
+    let signed = codesign::SignedPact {
+        need_id: need.id,
+        lead_organization_id: lead,
+        title: pact.title.clone(),
+        description: pact.description.clone(),
+        procedure,
+        stage,
+        signed_at: at - chrono::Duration::days(pact.signed_days_ago as i64),
+        contributions,
+    };
+    let txn = db.begin().await?;
+    codesign::record_signed_pact(&txn, &signed, at).await?;
     txn.commit().await?;
     report.pacts_added += 1;
     Ok(())

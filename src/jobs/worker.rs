@@ -101,13 +101,17 @@ impl Worker {
                         continue;
                     }
                     Ok(_) => {}
-                    Err(error) => tracing::warn!(%error, "claiming jobs failed"),
+                    Err(error) => {
+                        let error = anyhow::Error::from(error);
+                        tracing::warn!(error = format!("{error:#}"), "claiming jobs failed");
+                    }
                 }
             }
             if last_prune.elapsed() >= PRUNE_EVERY {
                 last_prune = Instant::now();
                 if let Err(error) = prune_done(&self.db).await {
-                    tracing::warn!(%error, "pruning done jobs failed");
+                    let error = anyhow::Error::from(error);
+                    tracing::warn!(error = format!("{error:#}"), "pruning done jobs failed");
                 }
             }
             tokio::select! {
@@ -152,7 +156,8 @@ impl Worker {
                     }
                 };
                 if let Err(error) = recorded {
-                    tracing::warn!(job = %copy.id, %error, "recording a job's outcome failed");
+                    let error = anyhow::Error::from(error);
+                    tracing::warn!(job = %copy.id, error = format!("{error:#}"), "recording a job's outcome failed");
                 }
             }
         }

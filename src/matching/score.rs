@@ -382,3 +382,330 @@ fn verification(need: &NeedFacts, offer: &OfferFacts, config: &MatchingConfig) -
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeDelta, TimeZone};
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::domain::{NeedKind, OrganizationKind};
+    use crate::matching::Matcher;
+    use crate::matching::facts::{MunicipalityRef, Party, SectorRef};
+    use crate::search::GeoPoint;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0)
+            .single()
+            .expect("a valid instant")
+    }
+
+    fn milano() -> MunicipalityRef {
+        MunicipalityRef {
+            code: "015146".to_owned(),
+            name: "Milano".to_owned(),
+            province_code: "MI".to_owned(),
+            province_name: "Milano".to_owned(),
+            region_code: "03".to_owned(),
+            region_name: "Lombardia".to_owned(),
+        }
+    }
+
+    fn bologna() -> MunicipalityRef {
+        MunicipalityRef {
+            code: "037006".to_owned(),
+            name: "Bologna".to_owned(),
+            province_code: "BO".to_owned(),
+            province_name: "Bologna".to_owned(),
+            region_code: "08".to_owned(),
+            region_name: "Emilia-Romagna".to_owned(),
+        }
+    }
+
+    fn place(municipality: MunicipalityRef, lat: f64, lon: f64) -> Place {
+        Place {
+            neighbourhood: None,
+            municipality: Some(municipality),
+            point: Some(GeoPoint { lat, lon }),
+        }
+    }
+
+    fn party(id: u128, kind: OrganizationKind) -> Party {
+        Party {
+            organization_id: Uuid::from_u128(id),
+            organization_name: format!("Ente {id}"),
+            kind,
+            verified: false,
+            runts_registered: false,
+        }
+    }
+
+    fn sector(code: &str) -> SectorRef {
+        SectorRef {
+            code: code.to_owned(),
+            name_it: format!("settore {code}"),
+            name_en: format!("sector {code}"),
+        }
+    }
+
+    /// A concierge need in Milano and a funding offer for the province that
+    /// talks about the same thing: a pair every hard rule lets through.
+    fn pair(matcher: &Matcher) -> (NeedFacts, OfferFacts) {
+        let need_title = "Portierato sociale a San Siro";
+        let need_text = "Cerchiamo chi sostenga un servizio di portineria sociale nelle case ERP.";
+        let offer_title = "Fondi per la custodia sociale";
+        let offer_text =
+            "Finanziamo progetti di custodia sociale nell'edilizia residenziale pubblica.";
+        let need = NeedFacts {
+            id: Uuid::from_u128(10),
+            party: party(1, OrganizationKind::Aps),
+            kind: NeedKind::SocialConcierge,
+            title: need_title.to_owned(),
+            description: need_text.to_owned(),
+            text: matcher.profile(need_title, need_text),
+            budget_cents: Some(1_000_000),
+            deadline_at: Some(now() + TimeDelta::days(60)),
+            place: place(milano(), 45.478, 9.122),
+            required: Vec::new(),
+            eligible_kinds: Vec::new(),
+            requires_registration: false,
+            sectors: vec![sector("housing"), sector("welfare")],
+            open: true,
+        };
+        let offer = OfferFacts {
+            id: Uuid::from_u128(20),
+            party: party(2, OrganizationKind::Foundation),
+            kind: OfferKind::Funding,
+            title: offer_title.to_owned(),
+            description: offer_text.to_owned(),
+            text: matcher.profile(offer_title, offer_text),
+            amount_min_cents: None,
+            amount_max_cents: Some(400_000),
+            available_from: None,
+            available_until: Some(NaiveDate::from_ymd_opt(2026, 12, 31).expect("a date")),
+            eligible_kinds: Vec::new(),
+            scope: TerritoryScope::Province,
+            place: place(milano(), 45.464, 9.190),
+            sectors: vec![sector("housing")],
+            open: true,
+        };
+        (need, offer)
+    }
+
+    fn scored(need: &NeedFacts, offer: &OfferFacts) -> Result<Scored, Exclusion> {
+        let matcher = Matcher::builtin().expect("the built-in configuration");
+        score(need, offer, matcher.config(), now())
+    }
+
+    fn value_of(scored: &Scored, criterion: Criterion) -> f64 {
+        scored
+            .reasons
+            .iter()
+            .find(|r| r.criterion == criterion)
+            .map(|r| r.value)
+            .unwrap_or_else(|| panic!("no {criterion:?} reason in {:?}", scored.reasons))
+    }
+
+    #[test]
+    fn a_fitting_pair_scores_the_weighted_mean_of_its_criteria() {
+        let matcher = Matcher::builtin().expect("config");
+        let (need, offer) = pair(&matcher);
+        let scored = scored(&need, &offer).expect("the pair passes the hard rules");
+        assert!((0.0..=1.0).contains(&scored.score), "{}", scored.score);
+        assert_eq!(scored.score, round4(scored.score));
+        let criteria: Vec<Criterion> = scored.reasons.iter().map(|r| r.criterion).collect();
+        assert_eq!(
+            criteria,
+            [
+                Criterion::Text,
+                Criterion::Kind,
+                Criterion::Territory,
+                Criterion::Sectors,
+                Criterion::Amount,
+                Criterion::Time,
+                Criterion::Verification,
+            ]
+        );
+        // The mean of the rounded values is the score, up to the rounding.
+        let weights = &matcher.config().weights;
+        let mean = scored
+            .reasons
+            .iter()
+            .map(|r| r.weight * r.value)
+            .sum::<f64>()
+            / weights.total();
+        assert!(
+            (mean - scored.score).abs() < 1e-3,
+            "{mean} {}",
+            scored.score
+        );
+        // 4 000 of a 10 000 euro budget, one of the need's two sectors
+        // (the offer has one), same municipality, nobody verified.
+        assert_eq!(value_of(&scored, Criterion::Amount), 0.4);
+        assert_eq!(value_of(&scored, Criterion::Sectors), 1.0);
+        assert_eq!(
+            value_of(&scored, Criterion::Territory),
+            matcher.config().territory.same_municipality
+        );
+        assert_eq!(value_of(&scored, Criterion::Verification), 0.0);
+        assert_eq!(value_of(&scored, Criterion::Kind), 1.0);
+    }
+
+    #[test]
+    fn the_same_pair_scores_the_same_every_time() {
+        let matcher = Matcher::builtin().expect("config");
+        let (need, offer) = pair(&matcher);
+        assert_eq!(scored(&need, &offer), scored(&need, &offer));
+    }
+
+    #[test]
+    fn verification_raises_the_score() {
+        let matcher = Matcher::builtin().expect("config");
+        let (need, mut offer) = pair(&matcher);
+        let before = scored(&need, &offer).expect("scored").score;
+        offer.party.verified = true;
+        let after = scored(&need, &offer).expect("scored");
+        assert!(after.score > before, "{} <= {before}", after.score);
+        assert_eq!(value_of(&after, Criterion::Verification), 0.5);
+    }
+
+    #[test]
+    fn hard_rules_exclude_whatever_the_scores() {
+        let matcher = Matcher::builtin().expect("config");
+        let (need, offer) = pair(&matcher);
+        let excluded = |change: &dyn Fn(&mut NeedFacts, &mut OfferFacts)| {
+            let (mut n, mut o) = (need.clone(), offer.clone());
+            change(&mut n, &mut o);
+            scored(&n, &o).expect_err("the pair breaks a hard rule")
+        };
+        assert_eq!(
+            excluded(&|_, o| o.party.organization_id = need.party.organization_id),
+            Exclusion::SameOrganization
+        );
+        assert_eq!(excluded(&|n, _| n.open = false), Exclusion::NeedNotOpen);
+        assert_eq!(excluded(&|_, o| o.open = false), Exclusion::OfferNotOpen);
+        assert_eq!(
+            excluded(&|n, _| n.deadline_at = Some(now() - TimeDelta::hours(1))),
+            Exclusion::NeedDeadlinePassed
+        );
+        assert_eq!(
+            excluded(&|_, o| o.available_until = NaiveDate::from_ymd_opt(2026, 3, 9)),
+            Exclusion::OfferExpired
+        );
+        assert_eq!(
+            excluded(&|_, o| o.available_from = NaiveDate::from_ymd_opt(2026, 9, 1)),
+            Exclusion::StartsAfterDeadline
+        );
+        assert_eq!(
+            excluded(&|n, _| n.eligible_kinds = vec![OrganizationKind::Odv]),
+            Exclusion::KindNotEligible {
+                kind: OrganizationKind::Foundation
+            }
+        );
+        assert_eq!(
+            excluded(&|n, _| n.requires_registration = true),
+            Exclusion::NotRegistered
+        );
+        assert_eq!(
+            excluded(&|_, o| o.eligible_kinds = vec![OrganizationKind::Odv]),
+            Exclusion::OfferConditions {
+                kind: OrganizationKind::Aps
+            }
+        );
+        assert_eq!(
+            excluded(&|n, _| n.required = vec![OfferKind::Space]),
+            Exclusion::NotRequested {
+                kind: OfferKind::Funding
+            }
+        );
+        assert_eq!(
+            excluded(&|_, o| o.amount_min_cents = Some(2_000_000)),
+            Exclusion::MinimumAboveBudget {
+                min_cents: 2_000_000,
+                budget_cents: 1_000_000
+            }
+        );
+    }
+
+    #[test]
+    fn a_registered_party_passes_the_registration_rule_and_says_so() {
+        let matcher = Matcher::builtin().expect("config");
+        let (mut need, mut offer) = pair(&matcher);
+        need.requires_registration = true;
+        offer.party.runts_registered = true;
+        let scored = scored(&need, &offer).expect("scored");
+        let last = scored.reasons.last().expect("reasons");
+        assert_eq!(last.criterion, Criterion::Eligibility);
+        assert_eq!(last.weight, 0.0);
+    }
+
+    #[test]
+    fn the_offer_territory_bounds_where_it_is_proposed() {
+        let matcher = Matcher::builtin().expect("config");
+        let (mut need, mut offer) = pair(&matcher);
+        need.place = place(bologna(), 44.494, 11.342);
+        assert_eq!(
+            scored(&need, &offer),
+            Err(Exclusion::OutsideTerritory {
+                scope: TerritoryScope::Province
+            })
+        );
+        // A nationwide offer reaches Bologna, as covering the area.
+        offer.scope = TerritoryScope::National;
+        let scored = scored(&need, &offer).expect("scored");
+        assert_eq!(
+            value_of(&scored, Criterion::Territory),
+            matcher.config().territory.covers_area
+        );
+    }
+
+    #[test]
+    fn things_given_in_person_are_not_proposed_far_away() {
+        let matcher = Matcher::builtin().expect("config");
+        let (mut need, mut offer) = pair(&matcher);
+        offer.kind = OfferKind::Space;
+        offer.scope = TerritoryScope::National;
+        offer.amount_max_cents = None;
+        need.place = place(bologna(), 44.494, 11.342);
+        match scored(&need, &offer) {
+            Err(Exclusion::TooFar { km, max_km }) => {
+                assert_eq!(Some(max_km), matcher.config().max_km(OfferKind::Space));
+                assert!(km > 150.0, "{km}");
+            }
+            other => panic!("expected TooFar, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unrelated_texts_are_not_proposed() {
+        let matcher = Matcher::builtin().expect("config");
+        let (need, mut offer) = pair(&matcher);
+        let (title, text) = (
+            "Campi da calcio",
+            "Prestiamo palloni e porte per il torneo.",
+        );
+        offer.title = title.to_owned();
+        offer.description = text.to_owned();
+        offer.text = matcher.profile(title, text);
+        assert_eq!(scored(&need, &offer), Err(Exclusion::Unrelated));
+    }
+
+    #[test]
+    fn funding_without_a_budget_counts_less() {
+        let matcher = Matcher::builtin().expect("config");
+        let (mut need, offer) = pair(&matcher);
+        need.budget_cents = None;
+        let scored = scored(&need, &offer).expect("scored");
+        let kind = scored
+            .reasons
+            .iter()
+            .find(|r| r.criterion == Criterion::Kind)
+            .expect("a kind reason");
+        assert_eq!(kind.value, matcher.config().funding_without_budget);
+        assert_eq!(kind.finding, Finding::FundingWithoutBudget);
+        assert_eq!(
+            value_of(&scored, Criterion::Amount),
+            matcher.config().amount_unknown
+        );
+    }
+}

@@ -32,8 +32,8 @@ use uuid::Uuid;
 
 use crate::domain::{OutboxEntityType, OutboxOperation};
 use crate::error::AppError;
-use crate::jobs::{self, Job, MatchTarget};
 use crate::store;
+use crate::store::jobs::{self, Job, MatchTarget};
 
 /// Who is acting: a signed-in user, or the platform itself (seed, import, jobs).
 #[derive(Clone, Debug)]
@@ -60,17 +60,7 @@ impl Actor {
     }
 }
 
-/// A new sortable id (UUIDv7: time-ordered).
-pub fn new_id() -> Uuid {
-    Uuid::now_v7()
-}
-
-/// The current time, truncated to microseconds so that what is stored (both
-/// databases keep microseconds) equals what was returned.
-pub fn now() -> chrono::DateTime<chrono::Utc> {
-    let now = chrono::Utc::now();
-    chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
-}
+pub use crate::store::{new_id, now};
 
 /// Appends to the audit log, in the caller's transaction.
 pub async fn audit(

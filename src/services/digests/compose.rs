@@ -1,0 +1,306 @@
+//! Turning a planned delivery into the digest e-mail: its match sections,
+//! one section per saved search, with one-click links.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use uuid::Uuid;
+
+use crate::config::Settings;
+use crate::domain::{FeedbackVerdict, Lang, NeedKind};
+use crate::error::AppError;
+use crate::mail::digest::{
+    Digest, DigestItem, DigestSection, FoundItem, PostingKind, SearchSection, Side,
+};
+use crate::policy::visibility;
+use crate::services::saved_searches::{self};
+use crate::store::entities::{
+    digest_items, digest_subscriptions, matches, needs, offers, organizations, users,
+};
+use crate::store::search_docs;
+
+use super::planning::my_postings;
+use super::project_events::project_sections;
+use super::sending::base;
+use super::{ITEM_MATCH, ITEM_SEARCH_NEED, ITEM_SEARCH_OFFER, SEARCH_ITEMS};
+
+/// The digest of a planned delivery: its matches grouped by the user's
+/// need or offer (one section each, newest first), then a section per saved
+/// search and per project, with links carrying `token`.
+pub(super) async fn compose(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    user: &users::Model,
+    sub: &digest_subscriptions::Model,
+    delivery_id: Uuid,
+    token: &str,
+) -> Result<Digest, AppError> {
+    let base = base(settings);
+    let lang = Lang::parse(&sub.language).unwrap_or_default();
+    let items = digest_items::Entity::find()
+        .filter(digest_items::Column::DeliveryId.eq(delivery_id))
+        .all(db)
+        .await?;
+    Ok(Digest {
+        lang,
+        display_name: user.display_name.clone(),
+        sections: match_sections(db, base, user, &items, token).await?,
+        searches: search_sections(db, base, &items).await?,
+        projects: project_sections(db, base, lang, &items).await?,
+        unsubscribe_url: format!("{base}/digests/unsubscribe?token={token}"),
+        settings_url: format!("{base}/account"),
+    })
+}
+
+/// Organisation names by id.
+pub(super) async fn organization_names(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, String>, AppError> {
+    let ids: HashSet<Uuid> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(organizations::Entity::find()
+        .select_only()
+        .column(organizations::Column::Id)
+        .column(organizations::Column::Name)
+        .filter(organizations::Column::Id.is_in(ids))
+        .into_tuple::<(Uuid, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+pub(super) fn ids_of<'a>(
+    items: &'a [digest_items::Model],
+    kinds: &'a [&str],
+) -> impl Iterator<Item = Uuid> + 'a {
+    items
+        .iter()
+        .filter(|i| kinds.contains(&i.item_type.as_str()))
+        .map(|i| i.item_id)
+}
+
+/// The match sections: one per need or offer of the user's organisations.
+async fn match_sections(
+    db: &impl ConnectionTrait,
+    base: &str,
+    user: &users::Model,
+    items: &[digest_items::Model],
+    token: &str,
+) -> Result<Vec<DigestSection>, AppError> {
+    let item_ids: Vec<Uuid> = ids_of(items, &[ITEM_MATCH]).collect();
+    let rows = if item_ids.is_empty() {
+        Vec::new()
+    } else {
+        matches::Entity::find()
+            .filter(matches::Column::Id.is_in(item_ids))
+            .all(db)
+            .await?
+    };
+    let (my_needs, my_offers) = my_postings(db, user.id).await?;
+    let my_needs: HashMap<Uuid, needs::Model> = my_needs.into_iter().map(|n| (n.id, n)).collect();
+    let my_offers: HashMap<Uuid, offers::Model> =
+        my_offers.into_iter().map(|o| (o.id, o)).collect();
+    // What was hidden since planning is left out.
+    let shown = visibility::matches_for_members(
+        db,
+        &rows,
+        &my_needs.keys().copied().collect(),
+        &my_offers.keys().copied().collect(),
+    )
+    .await?;
+    let other_needs: HashMap<Uuid, needs::Model> = needs::Entity::find()
+        .filter(needs::Column::Id.is_in(rows.iter().map(|m| m.need_id)))
+        .filter(needs::Column::DeletedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n))
+        .collect();
+    let other_offers: HashMap<Uuid, offers::Model> = offers::Entity::find()
+        .filter(offers::Column::Id.is_in(rows.iter().map(|m| m.offer_id)))
+        .filter(offers::Column::DeletedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let org_ids: HashSet<Uuid> = other_needs
+        .values()
+        .map(|n| n.organization_id)
+        .chain(other_offers.values().map(|o| o.organization_id))
+        .collect();
+    let org_names: HashMap<Uuid, String> = organizations::Entity::find()
+        .filter(organizations::Column::Id.is_in(org_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let org = |id: Uuid| org_names.get(&id).cloned().unwrap_or_default();
+    let feedback = |match_id: Uuid, verdict: &str| {
+        format!("{base}/digests/feedback?token={token}&match={match_id}&verdict={verdict}")
+    };
+    // Section key: (side, posting id).
+    let mut sections: BTreeMap<(u8, Uuid), DigestSection> = BTreeMap::new();
+    for row in rows.iter().filter(|m| shown.contains(&m.id)) {
+        let (Some(need), Some(offer)) = (
+            other_needs.get(&row.need_id),
+            other_offers.get(&row.offer_id),
+        ) else {
+            continue;
+        };
+        // A match between two postings of the user's own organisations
+        // appears under the need.
+        let (key, section, item) = if my_needs.contains_key(&row.need_id) {
+            (
+                (0, need.id),
+                (
+                    Side::Need,
+                    &need.title,
+                    org(need.organization_id),
+                    format!("{base}/needs/{}", need.id),
+                ),
+                (
+                    &offer.title,
+                    org(offer.organization_id),
+                    format!("{base}/offers/{}", offer.id),
+                ),
+            )
+        } else if my_offers.contains_key(&row.offer_id) {
+            (
+                (1, offer.id),
+                (
+                    Side::Offer,
+                    &offer.title,
+                    org(offer.organization_id),
+                    format!("{base}/offers/{}", offer.id),
+                ),
+                (
+                    &need.title,
+                    org(need.organization_id),
+                    format!("{base}/needs/{}", need.id),
+                ),
+            )
+        } else {
+            // The user left the organisation since planning.
+            continue;
+        };
+        let entry = sections.entry(key).or_insert_with(|| DigestSection {
+            side: section.0,
+            title: section.1.clone(),
+            organization: section.2,
+            url: section.3,
+            items: Vec::new(),
+        });
+        entry.items.push(DigestItem {
+            match_id: row.id,
+            title: item.0.clone(),
+            organization: item.1,
+            score: row.score,
+            created_at: row.created_at,
+            url: item.2,
+            relevant_url: feedback(row.id, FeedbackVerdict::Relevant.as_str()),
+            not_relevant_url: feedback(row.id, FeedbackVerdict::NotRelevant.as_str()),
+        });
+    }
+    let mut sections: Vec<DigestSection> = sections.into_values().collect();
+    for section in &mut sections {
+        section.items.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then(b.match_id.cmp(&a.match_id))
+        });
+    }
+    // Newest first: by each section's newest item.
+    sections.sort_by(|a, b| {
+        let newest = |s: &DigestSection| s.items.first().map(|i| (i.created_at, i.match_id));
+        newest(b).cmp(&newest(a))
+    });
+    Ok(sections)
+}
+
+/// The saved-search sections, in the order the searches were saved; a
+/// search deleted since planning takes its section with it.
+async fn search_sections(
+    db: &impl ConnectionTrait,
+    base: &str,
+    items: &[digest_items::Model],
+) -> Result<Vec<SearchSection>, AppError> {
+    let found: Vec<&digest_items::Model> = items
+        .iter()
+        .filter(|i| SEARCH_ITEMS.contains(&i.item_type.as_str()))
+        .collect();
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut searches = saved_searches::by_ids(db, found.iter().filter_map(|i| i.group_id)).await?;
+    searches.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+    let need_ids: Vec<Uuid> = ids_of(items, &[ITEM_SEARCH_NEED]).collect();
+    let offer_ids: Vec<Uuid> = ids_of(items, &[ITEM_SEARCH_OFFER]).collect();
+    let needs: HashMap<Uuid, needs::Model> = search_docs::visible_needs(db, &need_ids)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n))
+        .collect();
+    let offers: HashMap<Uuid, offers::Model> = search_docs::visible_offers(db, &offer_ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let names = organization_names(
+        db,
+        needs
+            .values()
+            .map(|n| n.organization_id)
+            .chain(offers.values().map(|o| o.organization_id)),
+    )
+    .await?;
+    let org = |id: Uuid| names.get(&id).cloned().unwrap_or_default();
+    let mut sections = Vec::new();
+    for search in searches {
+        let mut items: Vec<FoundItem> = found
+            .iter()
+            .filter(|i| i.group_id == Some(search.id))
+            .filter_map(|i| {
+                if i.item_type == ITEM_SEARCH_NEED {
+                    let need = needs.get(&i.item_id)?;
+                    Some(FoundItem {
+                        kind: if need.kind == NeedKind::CallForProposals.as_str() {
+                            PostingKind::Call
+                        } else {
+                            PostingKind::Need
+                        },
+                        id: need.id,
+                        title: need.title.clone(),
+                        organization: org(need.organization_id),
+                        created_at: need.created_at,
+                        url: format!("{base}/needs/{}", need.id),
+                    })
+                } else {
+                    let offer = offers.get(&i.item_id)?;
+                    Some(FoundItem {
+                        kind: PostingKind::Offer,
+                        id: offer.id,
+                        title: offer.title.clone(),
+                        organization: org(offer.organization_id),
+                        created_at: offer.created_at,
+                        url: format!("{base}/offers/{}", offer.id),
+                    })
+                }
+            })
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        items.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        sections.push(SearchSection {
+            name: search.name,
+            items,
+        });
+    }
+    Ok(sections)
+}

@@ -1,0 +1,145 @@
+//! The one-click links a digest carries: unsubscribe and match feedback,
+//! honoured without login through the digest's token.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::domain::{DigestFrequency, EmailTokenPurpose, FeedbackSource, FeedbackVerdict, Lang};
+use crate::error::AppError;
+use crate::services::{Actor, now, tokens};
+use crate::store::entities::{email_tokens, users};
+
+use super::ITEM_MATCH;
+use super::planning::sent_items;
+use super::settings::{
+    DigestSettingsInput, find_subscription, frequency_of, subscription, update_settings,
+};
+
+// ------------------------------------------------------------------ links
+
+/// The owner of a digest link token, when it is valid.
+async fn link_owner(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Option<users::Model>, AppError> {
+    if token.is_empty() || token.len() > 100 {
+        return Ok(None);
+    }
+    let found = email_tokens::Entity::find()
+        .filter(email_tokens::Column::TokenHash.eq(tokens::hash(token)))
+        .filter(email_tokens::Column::Purpose.eq(EmailTokenPurpose::Unsubscribe.as_str()))
+        .one(db)
+        .await?;
+    let Some(found) = found.filter(|t| t.expires_at > now()) else {
+        return Ok(None);
+    };
+    Ok(users::Entity::find_by_id(found.user_id)
+        .filter(users::Column::DeletedAt.is_null())
+        .one(db)
+        .await?)
+}
+
+/// The language of a link's page: the owner's digest language.
+pub async fn link_lang(db: &DatabaseConnection, token: &str) -> Lang {
+    match link_owner(db, token).await {
+        Ok(Some(user)) => match find_subscription(db, user.id).await {
+            Ok(Some(sub)) => Lang::parse(&sub.language).unwrap_or_default(),
+            _ => Lang::parse(&user.locale).unwrap_or_default(),
+        },
+        _ => Lang::default(),
+    }
+}
+
+/// Whether a link token is valid (for the confirmation page).
+pub async fn link_is_valid(db: &DatabaseConnection, token: &str) -> Result<bool, AppError> {
+    Ok(link_owner(db, token).await?.is_some())
+}
+
+/// Turns the token owner's digests off. Fails with BAD_USER_INPUT on
+/// `token` when it is unknown or expired. Idempotent.
+pub async fn unsubscribe(db: &DatabaseConnection, token: &str) -> Result<Lang, AppError> {
+    let user = link_owner(db, token)
+        .await?
+        .ok_or_else(|| AppError::invalid("token", crate::domain::Invalid::Expired))?;
+    let sub = subscription(db, &user).await?;
+    let lang = Lang::parse(&sub.language).unwrap_or_default();
+    if frequency_of(&sub) != DigestFrequency::Off {
+        let actor = Actor {
+            user_id: Some(user.id),
+            label: format!("{} (unsubscribe link)", user.email),
+        };
+        update_settings(
+            db,
+            Some(&actor),
+            &DigestSettingsInput {
+                frequency: Some(DigestFrequency::Off),
+                ..DigestSettingsInput::default()
+            },
+        )
+        .await?;
+    }
+    email_tokens::Entity::update_many()
+        .col_expr(email_tokens::Column::UsedAt, Expr::value(Some(now())))
+        .filter(email_tokens::Column::TokenHash.eq(tokens::hash(token)))
+        .filter(email_tokens::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(lang)
+}
+
+/// Checks a feedback link without recording anything (the page a GET
+/// shows: mail scanners open links, so only the button's POST records).
+/// Returns the language of the page. Fails as [`feedback`] does.
+pub async fn check_feedback(
+    db: &DatabaseConnection,
+    token: &str,
+    match_id: Uuid,
+) -> Result<Lang, AppError> {
+    feedback_owner(db, token, match_id)
+        .await
+        .map(|(_, lang)| lang)
+}
+
+async fn feedback_owner(
+    db: &DatabaseConnection,
+    token: &str,
+    match_id: Uuid,
+) -> Result<(users::Model, Lang), AppError> {
+    let user = link_owner(db, token)
+        .await?
+        .ok_or_else(|| AppError::invalid("token", crate::domain::Invalid::Expired))?;
+    let lang = match find_subscription(db, user.id).await? {
+        Some(sub) => Lang::parse(&sub.language).unwrap_or_default(),
+        None => Lang::parse(&user.locale).unwrap_or_default(),
+    };
+    if sent_items(db, user.id, &[ITEM_MATCH], Some(vec![match_id]))
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::not_found(crate::error::Entity::Match, "match"));
+    }
+    Ok((user, lang))
+}
+
+/// Records the token owner's verdict on a match of one of their digests
+/// (source `email`). Fails with BAD_USER_INPUT on `token` when it is
+/// unknown or expired, NOT_FOUND on `match` when the match was in no digest
+/// of theirs, FORBIDDEN when they no longer belong to either side.
+pub async fn feedback(
+    db: &DatabaseConnection,
+    token: &str,
+    match_id: Uuid,
+    verdict: FeedbackVerdict,
+) -> Result<Lang, AppError> {
+    let (user, lang) = feedback_owner(db, token, match_id).await?;
+    crate::services::matches::record_feedback(
+        db,
+        &Actor::user(user.id, &user.email),
+        match_id,
+        verdict,
+        FeedbackSource::Email,
+    )
+    .await?;
+    Ok(lang)
+}

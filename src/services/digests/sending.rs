@@ -1,0 +1,382 @@
+//! Sending planned deliveries: claiming them with a lease, rendering and
+//! handing them to the mail server, and settling each as sent, to retry,
+//! failed or given up.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::config::Settings;
+use crate::domain::{DeliveryFailure, DeliveryStatus, DigestFrequency, Email, EmailTokenPurpose};
+use crate::error::AppError;
+use crate::mail::digest::{self as render, Digest};
+use crate::mail::{MailError, Mailer, OutgoingEmail};
+use crate::search::Search;
+use crate::services::{new_id, now, tokens};
+use crate::store::entities::{digest_deliveries, digest_subscriptions, email_tokens, users};
+use crate::store::lease::{self, LeaseTable};
+
+use super::compose::compose;
+use super::planning::plan_due;
+use super::settings::{RetryPolicy, find_subscription, frequency_of};
+use super::{BATCH, LEASE, LINK_LIFETIME};
+
+// ----------------------------------------------------------------- sending
+
+/// The statuses of deliveries waiting for their time.
+const WAITING: &[&str] = &[
+    DeliveryStatus::Pending.as_str(),
+    DeliveryStatus::Retry.as_str(),
+];
+
+/// The deliveries as a table of leased work.
+fn table() -> LeaseTable<digest_deliveries::Entity> {
+    LeaseTable {
+        name: "digest deliveries: claim due",
+        id: digest_deliveries::Column::Id,
+        status: digest_deliveries::Column::Status,
+        waiting: WAITING,
+        held: DeliveryStatus::Sending.as_str(),
+        due_at: digest_deliveries::Column::NextAttemptAt,
+        claimed_by: digest_deliveries::Column::ClaimedBy,
+        claimed_until: digest_deliveries::Column::ClaimedUntil,
+        attempts: digest_deliveries::Column::Attempts,
+        updated_at: None,
+        order: vec![digest_deliveries::Column::Id],
+    }
+}
+
+/// Claims up to `limit` deliveries due at `at` for `worker`: pending and
+/// retry ones whose time has come, and sending ones whose lease ran out (a
+/// crashed sender). Two workers never claim the same delivery.
+#[tracing::instrument(skip_all, fields(%worker))]
+pub async fn claim(
+    db: &DatabaseConnection,
+    worker: &str,
+    at: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<digest_deliveries::Model>, AppError> {
+    let rows = lease::claim(db, &table(), worker, at, LEASE, limit).await?;
+    Ok(rows
+        .into_iter()
+        .map(|mut row| {
+            row.attempts += 1;
+            row.claimed_by = Some(worker.to_owned());
+            row
+        })
+        .collect())
+}
+
+/// What a send step did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SendReport {
+    pub sent: u64,
+    /// Failed for a reason that may pass: tried again later.
+    pub retry: u64,
+    /// Refused for good by the mail server.
+    pub failed: u64,
+    /// Retried for the whole retry time: given up, what is still relevant
+    /// goes in the next digest.
+    pub given_up: u64,
+    /// Deliveries dropped because digests were turned off or the user left.
+    pub cancelled: u64,
+}
+
+impl std::ops::AddAssign for SendReport {
+    fn add_assign(&mut self, other: Self) {
+        self.sent += other.sent;
+        self.retry += other.retry;
+        self.failed += other.failed;
+        self.given_up += other.given_up;
+        self.cancelled += other.cancelled;
+    }
+}
+
+/// What sending needs.
+#[derive(Clone, Copy)]
+pub struct Sender<'a> {
+    pub db: &'a DatabaseConnection,
+    /// Runs the saved searches when planning.
+    pub search: &'a Search,
+    pub mailer: &'a Mailer,
+    pub settings: &'a Settings,
+    /// This process's name in `claimed_by`.
+    pub worker: &'a str,
+}
+
+/// Plans what is due at `at`, then sends every claimable delivery.
+pub async fn run_once(sender: Sender<'_>, at: DateTime<Utc>) -> Result<SendReport, AppError> {
+    plan_due(sender.db, sender.search, at).await?;
+    send_due(sender, at).await
+}
+
+/// Claims and sends deliveries due at `at` until none is left, several at
+/// once (the mailer's pool bounds the connections).
+pub async fn send_due(sender: Sender<'_>, at: DateTime<Utc>) -> Result<SendReport, AppError> {
+    let mut report = SendReport::default();
+    loop {
+        let claimed = claim(sender.db, sender.worker, at, BATCH).await?;
+        if claimed.is_empty() {
+            return Ok(report);
+        }
+        let outcomes = futures_util::future::join_all(
+            claimed
+                .into_iter()
+                .map(|delivery| send_one(sender, delivery, at)),
+        )
+        .await;
+        for outcome in outcomes {
+            report += outcome?;
+        }
+    }
+}
+
+/// Only the claim holder may settle a delivery: a sender whose lease ran
+/// out and was taken over writes nothing.
+fn held_by(worker: &str, id: Uuid) -> Condition {
+    table().held_by(worker, id)
+}
+
+/// Sends one claimed delivery; `at` is the step's time, from which a retry
+/// is scheduled (so one step never retries what it just tried).
+async fn send_one(
+    sender: Sender<'_>,
+    delivery: digest_deliveries::Model,
+    at: DateTime<Utc>,
+) -> Result<SendReport, AppError> {
+    let db = sender.db;
+    let user = users::Entity::find_by_id(delivery.user_id)
+        .filter(users::Column::DeletedAt.is_null())
+        .one(db)
+        .await?;
+    let sub = find_subscription(db, delivery.user_id).await?;
+    let (Some(user), Some(sub)) = (user, sub) else {
+        return cancel(db, sender.worker, delivery.id).await;
+    };
+    if frequency_of(&sub) == DigestFrequency::Off {
+        return cancel(db, sender.worker, delivery.id).await;
+    }
+    let token = issue_link_token(db, user.id).await?;
+    let digest = compose(db, sender.settings, &user, &sub, delivery.id, &token).await?;
+    let mut report = SendReport::default();
+    if digest.item_count() == 0 {
+        // Every item vanished since planning (postings deleted).
+        settle_sent(db, sender.worker, &delivery, None).await?;
+        return Ok(report);
+    }
+    let policy = RetryPolicy::from_settings(sender.settings);
+    let result = match build_email(&user, &digest) {
+        Ok(email) => sender.mailer.send(email).await,
+        Err(error) => Err(error),
+    };
+    match result {
+        Ok(message_id) => {
+            settle_sent(db, sender.worker, &delivery, Some(message_id.into_inner())).await?;
+            report.sent = 1;
+        }
+        Err(error) => {
+            let failure = failure_of(&error);
+            let first_failed_at = delivery.first_failed_at.unwrap_or(at);
+            let outcome = if !error.is_retryable() {
+                tracing::error!(delivery = %delivery.id, attempt = delivery.attempts, %error, "digest refused for good");
+                report.failed = 1;
+                Retry::Never
+            } else if at >= first_failed_at + policy.retry_for {
+                tracing::error!(
+                    delivery = %delivery.id,
+                    attempt = delivery.attempts,
+                    %first_failed_at,
+                    %error,
+                    "digest given up: the mail server failed for the whole retry time; \
+                     the next digest takes what is still relevant of it"
+                );
+                report.given_up = 1;
+                Retry::GivenUp
+            } else {
+                let next = at + policy.delay(delivery.attempts);
+                tracing::warn!(delivery = %delivery.id, attempt = delivery.attempts, %error, next_attempt_at = %next, "digest not sent: will retry");
+                report.retry = 1;
+                Retry::At(next)
+            };
+            let failed = Failed {
+                error: &error,
+                failure,
+                first_failed_at,
+                retry: outcome,
+            };
+            settle_failed(db, sender.worker, &delivery, &failed).await?;
+        }
+    }
+    Ok(report)
+}
+
+/// What people are told about a mail error.
+fn failure_of(error: &MailError) -> DeliveryFailure {
+    match error {
+        // A reply asking to try later (or refusing our credentials, which
+        // the operator can fix).
+        MailError::Temporary { code: Some(_), .. } => DeliveryFailure::Deferred,
+        // No reply at all: no connection, no answer in time, TLS.
+        MailError::Temporary { code: None, .. } => DeliveryFailure::Unreachable,
+        MailError::Permanent { .. } if error.refuses_recipient() => {
+            DeliveryFailure::RecipientRefused
+        }
+        MailError::Permanent { .. } => DeliveryFailure::MessageRefused,
+        // The stored address cannot be written in a message.
+        MailError::Invalid(_) => DeliveryFailure::RecipientRefused,
+    }
+}
+
+/// When a failed delivery is tried again.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Retry {
+    At(DateTime<Utc>),
+    /// Refused for good.
+    Never,
+    /// Failed for the whole retry time.
+    GivenUp,
+}
+
+/// A failed attempt, as recorded.
+pub(super) struct Failed<'a> {
+    /// The server's words: for the log and `last_error` only.
+    error: &'a MailError,
+    failure: DeliveryFailure,
+    first_failed_at: DateTime<Utc>,
+    retry: Retry,
+}
+
+fn build_email(user: &users::Model, digest: &Digest) -> Result<OutgoingEmail, MailError> {
+    let address = Email::parse(&user.email)
+        .map_err(|_| MailError::Invalid("the stored address is not valid".to_owned()))?;
+    OutgoingEmail::new(address, render::render(digest))
+        .to_name(user.display_name.clone())
+        .one_click_unsubscribe(&digest.unsubscribe_url)
+}
+
+async fn cancel(db: &DatabaseConnection, worker: &str, id: Uuid) -> Result<SendReport, AppError> {
+    digest_deliveries::Entity::delete_many()
+        .filter(held_by(worker, id))
+        .exec(db)
+        .await?;
+    Ok(SendReport {
+        cancelled: 1,
+        ..SendReport::default()
+    })
+}
+
+async fn settle_sent(
+    db: &DatabaseConnection,
+    worker: &str,
+    delivery: &digest_deliveries::Model,
+    message_id: Option<String>,
+) -> Result<(), AppError> {
+    let at = now();
+    let txn = db.begin().await?;
+    let updated = digest_deliveries::Entity::update_many()
+        .col_expr(
+            digest_deliveries::Column::Status,
+            Expr::value(DeliveryStatus::Sent.as_str()),
+        )
+        .col_expr(
+            digest_deliveries::Column::MessageId,
+            Expr::value(message_id),
+        )
+        .col_expr(digest_deliveries::Column::SentAt, Expr::value(Some(at)))
+        .col_expr(
+            digest_deliveries::Column::ClaimedUntil,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .col_expr(
+            digest_deliveries::Column::LastError,
+            Expr::value(None::<String>),
+        )
+        .col_expr(
+            digest_deliveries::Column::FailureKind,
+            Expr::value(None::<String>),
+        )
+        .filter(held_by(worker, delivery.id))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected > 0 {
+        digest_subscriptions::Entity::update_many()
+            .col_expr(
+                digest_subscriptions::Column::LastSentAt,
+                Expr::value(Some(at)),
+            )
+            .filter(digest_subscriptions::Column::UserId.eq(delivery.user_id))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn settle_failed(
+    db: &DatabaseConnection,
+    worker: &str,
+    delivery: &digest_deliveries::Model,
+    failed: &Failed<'_>,
+) -> Result<(), AppError> {
+    let (status, next) = match failed.retry {
+        Retry::At(next) => (DeliveryStatus::Retry, Some(next)),
+        Retry::Never => (DeliveryStatus::Failed, None),
+        Retry::GivenUp => (DeliveryStatus::GivenUp, None),
+    };
+    // A refusal for good is not a temporary failure: it starts no retry time.
+    let first_failed_at = failed
+        .error
+        .is_retryable()
+        .then_some(failed.first_failed_at);
+    digest_deliveries::Entity::update_many()
+        .col_expr(
+            digest_deliveries::Column::Status,
+            Expr::value(status.as_str()),
+        )
+        .col_expr(digest_deliveries::Column::NextAttemptAt, Expr::value(next))
+        .col_expr(
+            digest_deliveries::Column::ClaimedUntil,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .col_expr(
+            digest_deliveries::Column::LastError,
+            Expr::value(Some(failed.error.to_string())),
+        )
+        .col_expr(
+            digest_deliveries::Column::FailureKind,
+            Expr::value(Some(failed.failure.as_str())),
+        )
+        .col_expr(
+            digest_deliveries::Column::FirstFailedAt,
+            Expr::value(first_failed_at.or(delivery.first_failed_at)),
+        )
+        .filter(held_by(worker, delivery.id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn issue_link_token(db: &impl ConnectionTrait, user_id: Uuid) -> Result<String, AppError> {
+    let token = tokens::generate()?;
+    let at = now();
+    email_tokens::ActiveModel {
+        id: Set(new_id()),
+        user_id: Set(user_id),
+        purpose: Set(EmailTokenPurpose::Unsubscribe.as_str().to_owned()),
+        token_hash: Set(token.hash),
+        created_at: Set(at),
+        expires_at: Set(at + LINK_LIFETIME),
+        used_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(token.plain)
+}
+
+pub(super) fn base(settings: &Settings) -> &str {
+    settings.public_url.trim_end_matches('/')
+}

@@ -1,0 +1,116 @@
+//! Reading matches: how many, a page of them, one by id, and their sides.
+
+use std::collections::HashSet;
+
+use sea_orm::{ConnectionTrait, EntityTrait};
+use uuid::Uuid;
+
+use crate::domain::MatchSideStatus;
+use crate::error::{AppError, Entity};
+use crate::services::{Actor, permissions};
+use crate::store::entities::{matches, needs, offers};
+
+use super::MatchSide;
+use super::refresh::rows_of;
+
+/// How many matches are stored.
+pub async fn count(db: &impl ConnectionTrait) -> Result<u64, AppError> {
+    use sea_orm::PaginatorTrait;
+    Ok(matches::Entity::find().count(db).await?)
+}
+
+/// The matches of a need or an offer, best first: at most `first`, and
+/// whether there are more. Pairs whose other side is no longer visible are
+/// left out, and so are those this side dismissed unless `include_dismissed`.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    side: MatchSide,
+    id: Uuid,
+    include_dismissed: bool,
+    first: usize,
+) -> Result<(Vec<matches::Model>, bool), AppError> {
+    let mut rows = rows_of(db, side, id).await?;
+    if !include_dismissed {
+        let dismissed = MatchSideStatus::Dismissed.as_str();
+        rows.retain(|row| match side {
+            MatchSide::Need => row.need_side_status != dismissed,
+            MatchSide::Offer => row.offer_side_status != dismissed,
+        });
+    }
+    let visible: HashSet<Uuid> = match side {
+        MatchSide::Need => {
+            let ids: Vec<Uuid> = rows.iter().map(|r| r.offer_id).collect();
+            crate::store::search_docs::visible_offers(db, &ids)
+                .await?
+                .into_iter()
+                .map(|o| o.id)
+                .collect()
+        }
+        MatchSide::Offer => {
+            let ids: Vec<Uuid> = rows.iter().map(|r| r.need_id).collect();
+            crate::store::search_docs::visible_needs(db, &ids)
+                .await?
+                .into_iter()
+                .map(|n| n.id)
+                .collect()
+        }
+    };
+    rows.retain(|row| match side {
+        MatchSide::Need => visible.contains(&row.offer_id),
+        MatchSide::Offer => visible.contains(&row.need_id),
+    });
+    rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+    let more = rows.len() > first;
+    rows.truncate(first);
+    Ok((rows, more))
+}
+
+/// A match by id. NOT_FOUND on `field`.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    field: &str,
+) -> Result<matches::Model, AppError> {
+    matches::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(Entity::Match, field))
+}
+
+/// The organisations on each side of a match.
+pub(super) async fn sides(
+    db: &impl ConnectionTrait,
+    row: &matches::Model,
+) -> Result<(needs::Model, offers::Model), AppError> {
+    let need = crate::services::needs::get(db, row.need_id, "matchId").await?;
+    let offer = crate::services::offers::get(db, row.offer_id, "matchId").await?;
+    Ok((need, offer))
+}
+
+/// Which side the actor speaks for: the one asked, or the one whose
+/// organisation they belong to. FORBIDDEN when they belong to neither.
+pub(super) async fn side_of(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    need: &needs::Model,
+    offer: &offers::Model,
+    asked: Option<MatchSide>,
+) -> Result<MatchSide, AppError> {
+    let (_, user_id) = permissions::signed_in(Some(actor))?;
+    permissions::verified_user(db, Some(actor)).await?;
+    let member_of_need = permissions::role_in(db, user_id, need.organization_id)
+        .await?
+        .is_some();
+    let member_of_offer = permissions::role_in(db, user_id, offer.organization_id)
+        .await?
+        .is_some();
+    match asked {
+        Some(MatchSide::Need) if member_of_need => Ok(MatchSide::Need),
+        Some(MatchSide::Offer) if member_of_offer => Ok(MatchSide::Offer),
+        None if member_of_need => Ok(MatchSide::Need),
+        None if member_of_offer => Ok(MatchSide::Offer),
+        _ => Err(AppError::Forbidden(
+            "only members of the need's or the offer's organisation may act on a match",
+        )),
+    }
+}

@@ -1,0 +1,186 @@
+//! Suggested partners for a need, and the multi-party partner set that
+//! covers what it asks for.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use uuid::Uuid;
+
+use crate::domain::{MatchSideStatus, OfferKind, PostingStatus};
+use crate::error::{AppError, Entity};
+use crate::matching::Matcher;
+use crate::matching::cover::{self, Cover, CoverCandidate};
+use crate::store::entities::{matches, needs, offers};
+
+use super::MatchSide;
+use super::listing::list;
+
+/// An organisation suggested as a partner, with the matches that make it one.
+#[derive(Clone, Debug)]
+pub struct PartnerSuggestion {
+    pub organization_id: Uuid,
+    /// The best match's score.
+    pub score: f64,
+    /// The matches between the two, best first (at most five).
+    pub matches: Vec<matches::Model>,
+    /// How many of its offers match my needs, and of its needs my offers.
+    pub offers_for_my_needs: u64,
+    pub needs_for_my_offers: u64,
+}
+
+/// Organisations whose offers match this organisation's open needs or whose
+/// needs match its open offers, best first, leaving out matches it
+/// dismissed.
+pub async fn suggested_partners(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    first: usize,
+) -> Result<Vec<PartnerSuggestion>, AppError> {
+    let dismissed = MatchSideStatus::Dismissed.as_str();
+    let my_needs: Vec<Uuid> = needs::Entity::find()
+        .select_only()
+        .column(needs::Column::Id)
+        .filter(needs::Column::OrganizationId.eq(organization_id))
+        .filter(needs::Column::Status.eq(PostingStatus::Open.as_str()))
+        .filter(needs::Column::DeletedAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let my_offers: Vec<Uuid> = offers::Entity::find()
+        .select_only()
+        .column(offers::Column::Id)
+        .filter(offers::Column::OrganizationId.eq(organization_id))
+        .filter(offers::Column::Status.eq(PostingStatus::Open.as_str()))
+        .filter(offers::Column::DeletedAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let for_my_needs = matches::Entity::find()
+        .filter(matches::Column::NeedId.is_in(my_needs))
+        .filter(matches::Column::NeedSideStatus.ne(dismissed))
+        .all(db)
+        .await?;
+    let for_my_offers = matches::Entity::find()
+        .filter(matches::Column::OfferId.is_in(my_offers))
+        .filter(matches::Column::OfferSideStatus.ne(dismissed))
+        .all(db)
+        .await?;
+    let offer_ids: Vec<Uuid> = for_my_needs.iter().map(|m| m.offer_id).collect();
+    let need_ids: Vec<Uuid> = for_my_offers.iter().map(|m| m.need_id).collect();
+    let offer_owner: HashMap<Uuid, Uuid> =
+        crate::store::search_docs::visible_offers(db, &offer_ids)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.organization_id))
+            .collect();
+    let need_owner: HashMap<Uuid, Uuid> = crate::store::search_docs::visible_needs(db, &need_ids)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.organization_id))
+        .collect();
+    let mut by_partner: BTreeMap<Uuid, PartnerSuggestion> = BTreeMap::new();
+    let mut add = |partner: Uuid, row: matches::Model, offers_side: bool| {
+        let entry = by_partner
+            .entry(partner)
+            .or_insert_with(|| PartnerSuggestion {
+                organization_id: partner,
+                score: 0.0,
+                matches: Vec::new(),
+                offers_for_my_needs: 0,
+                needs_for_my_offers: 0,
+            });
+        if offers_side {
+            entry.offers_for_my_needs += 1;
+        } else {
+            entry.needs_for_my_offers += 1;
+        }
+        entry.score = entry.score.max(row.score);
+        entry.matches.push(row);
+    };
+    for row in for_my_needs {
+        if let Some(owner) = offer_owner.get(&row.offer_id).copied()
+            && owner != organization_id
+        {
+            add(owner, row, true);
+        }
+    }
+    for row in for_my_offers {
+        if let Some(owner) = need_owner.get(&row.need_id).copied()
+            && owner != organization_id
+        {
+            add(owner, row, false);
+        }
+    }
+    let mut suggestions: Vec<PartnerSuggestion> = by_partner.into_values().collect();
+    for s in &mut suggestions {
+        s.matches
+            .sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        s.matches.truncate(5);
+    }
+    suggestions.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(
+                (b.offers_for_my_needs + b.needs_for_my_offers)
+                    .cmp(&(a.offers_for_my_needs + a.needs_for_my_offers)),
+            )
+            .then(a.organization_id.cmp(&b.organization_id))
+    });
+    suggestions.truncate(first);
+    Ok(suggestions)
+}
+
+/// The partner set proposed for a need (see [`crate::matching::cover`]),
+/// with the match behind each offer chosen. The kinds to cover are the
+/// contributions the need asks for. The caller decides whether the reader
+/// may see the need ([`crate::policy::visibility::need`]): drafts and hidden needs
+/// are found here too. NOT_FOUND on `needId` when it does not exist.
+pub async fn partner_set(
+    db: &impl ConnectionTrait,
+    matcher: &Matcher,
+    need_id: Uuid,
+) -> Result<(Cover, HashMap<Uuid, matches::Model>), AppError> {
+    let need = needs::Entity::find_by_id(need_id)
+        .filter(needs::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(Entity::Need, "needId"))?;
+    let required: Vec<OfferKind> =
+        crate::services::closed_list_values::<OfferKind>(&need.required_contributions);
+    let (rows, _) = list(db, MatchSide::Need, need.id, false, usize::MAX).await?;
+    let offer_ids: Vec<Uuid> = rows.iter().map(|r| r.offer_id).collect();
+    let offers: HashMap<Uuid, offers::Model> =
+        crate::store::search_docs::visible_offers(db, &offer_ids)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+    let candidates: Vec<CoverCandidate> = rows
+        .iter()
+        .filter_map(|row| {
+            let offer = offers.get(&row.offer_id)?;
+            Some(CoverCandidate {
+                offer_id: offer.id,
+                organization_id: offer.organization_id,
+                kind: OfferKind::parse(&offer.kind).ok()?,
+                score: row.score,
+            })
+        })
+        .collect();
+    let cover = cover::cover(
+        &required,
+        &candidates,
+        matcher.config().partners.extra_partner_cost,
+    );
+    let chosen: HashSet<Uuid> = cover
+        .members
+        .iter()
+        .flat_map(|m| m.offers.iter().map(|o| o.offer_id))
+        .collect();
+    let by_offer = rows
+        .into_iter()
+        .filter(|r| chosen.contains(&r.offer_id))
+        .map(|r| (r.offer_id, r))
+        .collect();
+    Ok((cover, by_offer))
+}

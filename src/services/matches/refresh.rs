@@ -1,0 +1,417 @@
+//! Keeping the `matches` table right: the engine that refreshes the
+//! matches of a need, an offer or an organisation, and `trama match --all`.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::domain::{MatchSideStatus, OfferKind, PostingStatus};
+use crate::error::{AppError, Entity};
+use crate::matching::facts::fingerprint;
+use crate::matching::{Exclusion, Matcher, NeedFacts, OfferFacts, Reason, Scored};
+use crate::search::{CandidateRequest, DocType, Search};
+use crate::services::{match_facts, new_id, now};
+use crate::store::entities::{matches, needs, offers};
+use crate::store::jobs::MatchTarget;
+
+use super::listing::count;
+use super::{CANDIDATES, MatchSide, RefreshReport};
+
+/// Whether someone acted on a match: such rows are kept even when the pair
+/// is no longer proposed.
+fn engaged(row: &matches::Model) -> bool {
+    let acted = |status: &str| {
+        matches!(
+            MatchSideStatus::parse(status),
+            Ok(MatchSideStatus::Interested
+                | MatchSideStatus::InContact
+                | MatchSideStatus::Partnership)
+        )
+    };
+    acted(&row.need_side_status) || acted(&row.offer_side_status)
+}
+
+/// What the engine needs to refresh matches.
+#[derive(Clone, Copy)]
+pub struct Engine<'a> {
+    pub db: &'a DatabaseConnection,
+    pub search: &'a Search,
+    pub matcher: &'a Matcher,
+}
+
+impl Engine<'_> {
+    /// Recomputes the matches of a need, an offer, or every posting of an
+    /// organisation, at `now`. Fails on database or index errors (the job
+    /// is then retried).
+    pub async fn refresh(
+        &self,
+        target: MatchTarget,
+        now: DateTime<Utc>,
+    ) -> Result<RefreshReport, AppError> {
+        match target {
+            MatchTarget::Need(id) => self.refresh_need(id, now).await,
+            MatchTarget::Offer(id) => self.refresh_offer(id, now).await,
+            MatchTarget::Organization(id) => {
+                let mut report = RefreshReport::default();
+                let need_ids: Vec<Uuid> = needs::Entity::find()
+                    .select_only()
+                    .column(needs::Column::Id)
+                    .filter(needs::Column::OrganizationId.eq(id))
+                    .into_tuple()
+                    .all(self.db)
+                    .await?;
+                for need in need_ids {
+                    report += self.refresh_need(need, now).await?;
+                }
+                let offer_ids: Vec<Uuid> = offers::Entity::find()
+                    .select_only()
+                    .column(offers::Column::Id)
+                    .filter(offers::Column::OrganizationId.eq(id))
+                    .into_tuple()
+                    .all(self.db)
+                    .await?;
+                for offer in offer_ids {
+                    report += self.refresh_offer(offer, now).await?;
+                }
+                Ok(report)
+            }
+        }
+    }
+
+    async fn candidates(&self, request: CandidateRequest) -> Result<Vec<Uuid>, AppError> {
+        let index = self.search.index();
+        tokio::task::spawn_blocking(move || index.candidates(&request))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
+            .map_err(|e| AppError::Internal(e.into()))
+    }
+
+    /// The need's facts, if it is open and its deadline has not passed.
+    async fn open_need(&self, id: Uuid, now: DateTime<Utc>) -> Result<Option<NeedFacts>, AppError> {
+        Ok(match_facts::needs(self.db, self.matcher, &[id])
+            .await?
+            .remove(&id)
+            .filter(|n| n.open && n.deadline_at.is_none_or(|d| d >= now)))
+    }
+
+    /// The offers the engine proposes for a need: its candidates from the
+    /// index plus `also` (the offers it is already matched with), scored.
+    async fn need_proposals(
+        &self,
+        need: &NeedFacts,
+        also: impl IntoIterator<Item = Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Proposal>, AppError> {
+        let kinds: Vec<OfferKind> = if need.required.is_empty() {
+            self.matcher.config().kinds_serving(need.kind)
+        } else {
+            need.required.clone()
+        };
+        let mut ids = self
+            .candidates(CandidateRequest {
+                target: Some(DocType::Offer),
+                title: need.title.clone(),
+                description: need.description.clone(),
+                kinds: kinds.iter().map(|k| k.as_str().to_owned()).collect(),
+                sectors: need.sectors.iter().map(|s| s.code.clone()).collect(),
+                municipality: need.place.municipality_code().map(str::to_owned),
+                neighbourhood: need.place.neighbourhood_id(),
+                exclude_organization: Some(need.party.organization_id),
+                limit: CANDIDATES,
+            })
+            .await?;
+        let known: HashSet<Uuid> = ids.iter().copied().collect();
+        ids.extend(also.into_iter().filter(|o| !known.contains(o)));
+        let offers = match_facts::offers(self.db, self.matcher, &ids).await?;
+        Ok(offers
+            .values()
+            .filter_map(|offer| self.proposal(need, offer, now))
+            .collect())
+    }
+
+    /// The best `limit` offers for an open need, best first, computed now
+    /// and not stored (what `matchesForNeed` would list after a refresh).
+    /// Empty when the need is not open. Fails on database or index errors.
+    pub async fn best_offers(
+        &self,
+        need_id: Uuid,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(Uuid, Scored)>, AppError> {
+        let Some(need) = self.open_need(need_id, now).await? else {
+            return Ok(Vec::new());
+        };
+        let mut best: Vec<(Uuid, Scored)> = self
+            .need_proposals(&need, [], now)
+            .await?
+            .into_iter()
+            .map(|p| (p.offer_id, p.scored))
+            .collect();
+        best.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then(a.0.cmp(&b.0)));
+        best.truncate(limit);
+        Ok(best)
+    }
+
+    async fn refresh_need(&self, id: Uuid, now: DateTime<Utc>) -> Result<RefreshReport, AppError> {
+        let existing = rows_of(self.db, MatchSide::Need, id).await?;
+        let Some(need) = self.open_need(id, now).await? else {
+            return persist(self.db, MatchSide::Need, id, existing, Vec::new()).await;
+        };
+        let also: Vec<Uuid> = existing.iter().map(|r| r.offer_id).collect();
+        let desired = self.need_proposals(&need, also, now).await?;
+        persist(self.db, MatchSide::Need, id, existing, desired).await
+    }
+
+    async fn refresh_offer(&self, id: Uuid, now: DateTime<Utc>) -> Result<RefreshReport, AppError> {
+        let existing = rows_of(self.db, MatchSide::Offer, id).await?;
+        let offer = match_facts::offers(self.db, self.matcher, &[id])
+            .await?
+            .remove(&id)
+            .filter(|o| o.open && o.available_until.is_none_or(|u| u >= now.date_naive()));
+        let Some(offer) = offer else {
+            return persist(self.db, MatchSide::Offer, id, existing, Vec::new()).await;
+        };
+        // No kind filter: a need that lists its contributions accepts this
+        // kind whatever the kind table says; the scorer decides.
+        let mut ids = self
+            .candidates(CandidateRequest {
+                target: Some(DocType::Need),
+                title: offer.title.clone(),
+                description: offer.description.clone(),
+                kinds: Vec::new(),
+                sectors: offer.sectors.iter().map(|s| s.code.clone()).collect(),
+                municipality: offer.place.municipality_code().map(str::to_owned),
+                neighbourhood: offer.place.neighbourhood_id(),
+                exclude_organization: Some(offer.party.organization_id),
+                limit: CANDIDATES,
+            })
+            .await?;
+        let known: HashSet<Uuid> = ids.iter().copied().collect();
+        ids.extend(
+            existing
+                .iter()
+                .map(|r| r.need_id)
+                .filter(|n| !known.contains(n)),
+        );
+        let needs = match_facts::needs(self.db, self.matcher, &ids).await?;
+        let desired = needs
+            .values()
+            .filter_map(|need| self.proposal(need, &offer, now))
+            .collect();
+        persist(self.db, MatchSide::Offer, id, existing, desired).await
+    }
+
+    fn proposal(
+        &self,
+        need: &NeedFacts,
+        offer: &OfferFacts,
+        now: DateTime<Utc>,
+    ) -> Option<Proposal> {
+        let scored = self.matcher.score(need, offer, now).ok()?;
+        self.matcher.proposes(&scored).then(|| Proposal {
+            need_id: need.id,
+            offer_id: offer.id,
+            fingerprint: fingerprint(need, offer),
+            scored,
+        })
+    }
+
+    /// Scores one pair now, or says which rule excludes it (for
+    /// explanations and tests). NOT_FOUND when either side is not visible.
+    pub async fn explain(
+        &self,
+        need_id: Uuid,
+        offer_id: Uuid,
+    ) -> Result<Result<Scored, Exclusion>, AppError> {
+        let need = match_facts::needs(self.db, self.matcher, &[need_id])
+            .await?
+            .remove(&need_id)
+            .ok_or_else(|| AppError::not_found(Entity::Need, "needId"))?;
+        let offer = match_facts::offers(self.db, self.matcher, &[offer_id])
+            .await?
+            .remove(&offer_id)
+            .ok_or_else(|| AppError::not_found(Entity::Offer, "offerId"))?;
+        Ok(self.matcher.score(&need, &offer, now()))
+    }
+}
+
+/// A pair the engine proposes.
+struct Proposal {
+    need_id: Uuid,
+    offer_id: Uuid,
+    fingerprint: String,
+    scored: Scored,
+}
+
+pub(super) async fn rows_of(
+    db: &impl ConnectionTrait,
+    side: MatchSide,
+    id: Uuid,
+) -> Result<Vec<matches::Model>, AppError> {
+    let column = match side {
+        MatchSide::Need => matches::Column::NeedId,
+        MatchSide::Offer => matches::Column::OfferId,
+    };
+    Ok(matches::Entity::find()
+        .filter(column.eq(id))
+        .all(db)
+        .await?)
+}
+
+fn reasons_json(reasons: &[Reason]) -> serde_json::Value {
+    serde_json::to_value(reasons).unwrap_or_else(|_| json!([]))
+}
+
+/// Writes the proposals of one need (or offer) over its existing rows, in
+/// one transaction.
+async fn persist(
+    db: &DatabaseConnection,
+    side: MatchSide,
+    anchor: Uuid,
+    existing: Vec<matches::Model>,
+    desired: Vec<Proposal>,
+) -> Result<RefreshReport, AppError> {
+    let mut report = RefreshReport {
+        proposed: desired.len() as u64,
+        ..Default::default()
+    };
+    let at = now();
+    let txn = db.begin().await?;
+    let mut by_pair: HashMap<(Uuid, Uuid), matches::Model> = existing
+        .into_iter()
+        .map(|row| ((row.need_id, row.offer_id), row))
+        .collect();
+    let mut inserts = Vec::new();
+    for proposal in desired {
+        let reasons = reasons_json(&proposal.scored.reasons);
+        match by_pair.remove(&(proposal.need_id, proposal.offer_id)) {
+            Some(row) => {
+                let changed_content = row.content_fingerprint != proposal.fingerprint;
+                if !changed_content && row.score == proposal.scored.score && row.reasons == reasons
+                {
+                    continue;
+                }
+                let reopen = |status: &str| {
+                    if changed_content && status == MatchSideStatus::Dismissed.as_str() {
+                        MatchSideStatus::Suggested.as_str().to_owned()
+                    } else {
+                        status.to_owned()
+                    }
+                };
+                let mut active: matches::ActiveModel = row.clone().into();
+                active.need_side_status = Set(reopen(&row.need_side_status));
+                active.offer_side_status = Set(reopen(&row.offer_side_status));
+                active.score = Set(proposal.scored.score);
+                active.reasons = Set(reasons);
+                active.content_fingerprint = Set(proposal.fingerprint);
+                active.computed_at = Set(at);
+                active.updated_at = Set(at);
+                active.update(&txn).await?;
+                report.updated += 1;
+            }
+            None => inserts.push(matches::ActiveModel {
+                id: Set(new_id()),
+                need_id: Set(proposal.need_id),
+                offer_id: Set(proposal.offer_id),
+                score: Set(proposal.scored.score),
+                reasons: Set(reasons),
+                need_side_status: Set(MatchSideStatus::Suggested.as_str().to_owned()),
+                offer_side_status: Set(MatchSideStatus::Suggested.as_str().to_owned()),
+                content_fingerprint: Set(proposal.fingerprint),
+                computed_at: Set(at),
+                created_at: Set(at),
+                updated_at: Set(at),
+            }),
+        }
+    }
+    let stale: Vec<Uuid> = by_pair
+        .values()
+        .filter(|row| !engaged(row))
+        .map(|row| row.id)
+        .collect();
+    if !stale.is_empty() {
+        report.deleted = matches::Entity::delete_many()
+            .filter(matches::Column::Id.is_in(stale))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+    }
+    for chunk in inserts.chunks(200) {
+        report.inserted += chunk.len() as u64;
+        // Another process refreshing the other side of a pair may insert it
+        // first: its row has the same score (scores depend on the pair
+        // alone), so keep it.
+        matches::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([matches::Column::NeedId, matches::Column::OfferId])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    tracing::debug!(?side, %anchor, ?report, "matches refreshed");
+    Ok(report)
+}
+
+/// Recomputes every match (`trama match --all`): every need, then every
+/// offer, that is open or still has matches. Returns the totals.
+pub async fn recompute_all(engine: Engine<'_>) -> Result<RefreshReport, AppError> {
+    let at = now();
+    let mut report = RefreshReport::default();
+    let matched_needs: Vec<Uuid> = matches::Entity::find()
+        .select_only()
+        .column(matches::Column::NeedId)
+        .distinct()
+        .into_tuple()
+        .all(engine.db)
+        .await?;
+    let open_needs: Vec<Uuid> = needs::Entity::find()
+        .select_only()
+        .column(needs::Column::Id)
+        .filter(needs::Column::Status.eq(PostingStatus::Open.as_str()))
+        .filter(needs::Column::DeletedAt.is_null())
+        .order_by_asc(needs::Column::Id)
+        .into_tuple()
+        .all(engine.db)
+        .await?;
+    let mut need_ids: Vec<Uuid> = open_needs;
+    need_ids.extend(matched_needs);
+    need_ids.sort();
+    need_ids.dedup();
+    for id in need_ids {
+        report += engine.refresh(MatchTarget::Need(id), at).await?;
+    }
+    let matched_offers: Vec<Uuid> = matches::Entity::find()
+        .select_only()
+        .column(matches::Column::OfferId)
+        .distinct()
+        .into_tuple()
+        .all(engine.db)
+        .await?;
+    let open_offers: Vec<Uuid> = offers::Entity::find()
+        .select_only()
+        .column(offers::Column::Id)
+        .filter(offers::Column::Status.eq(PostingStatus::Open.as_str()))
+        .filter(offers::Column::DeletedAt.is_null())
+        .into_tuple()
+        .all(engine.db)
+        .await?;
+    let mut offer_ids = open_offers;
+    offer_ids.extend(matched_offers);
+    offer_ids.sort();
+    offer_ids.dedup();
+    for id in offer_ids {
+        report += engine.refresh(MatchTarget::Offer(id), at).await?;
+    }
+    report.proposed = count(engine.db).await?;
+    Ok(report)
+}

@@ -1,0 +1,243 @@
+//! The job queue's table: enqueueing a job in the caller's transaction,
+//! claiming due jobs with a lease ([`super::lease`]), and recording how
+//! each ended. Services enqueue through here; the runners of
+//! [`crate::jobs`] claim and run.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, Set,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::lease::{self, LeaseTable};
+use super::{Context, StoreResult, new_id, now};
+use crate::store::entities::jobs;
+
+/// What a job does, with its arguments (stored as `jobs.kind` + `payload`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Job {
+    /// Recompute the matches of a need, an offer, or every posting of an
+    /// organisation.
+    RefreshMatches { target: MatchTarget },
+}
+
+/// What a match refresh is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", content = "id", rename_all = "snake_case")]
+pub enum MatchTarget {
+    Need(Uuid),
+    Offer(Uuid),
+    Organization(Uuid),
+}
+
+impl Job {
+    /// The `jobs.kind` column.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::RefreshMatches { .. } => "refresh_matches",
+        }
+    }
+}
+
+/// How long a claim lasts before another worker may take the job over.
+pub const LEASE: TimeDelta = TimeDelta::seconds(120);
+/// Attempts before a job is given up (status `failed`).
+pub const MAX_ATTEMPTS: i32 = 5;
+/// Done jobs are kept this long, for inspection.
+pub const DONE_RETENTION: TimeDelta = TimeDelta::hours(24);
+
+/// Queues a job to run now, in the caller's transaction.
+pub async fn enqueue(txn: &impl ConnectionTrait, job: &Job) -> StoreResult<()> {
+    enqueue_at(txn, job, now()).await
+}
+
+/// Queues a job to run at `run_at`, in the caller's transaction.
+pub async fn enqueue_at(
+    txn: &impl ConnectionTrait,
+    job: &Job,
+    run_at: DateTime<Utc>,
+) -> StoreResult<()> {
+    let at = now();
+    // A job is plain data: it always serialises.
+    let payload = serde_json::to_value(job).unwrap_or_default();
+    jobs::ActiveModel {
+        id: Set(new_id()),
+        kind: Set(job.kind().to_owned()),
+        payload: Set(payload),
+        status: Set("queued".to_owned()),
+        run_at: Set(run_at),
+        attempts: Set(0),
+        max_attempts: Set(MAX_ATTEMPTS),
+        claimed_by: Set(None),
+        claimed_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(txn)
+    .await
+    .context("jobs: enqueue")?;
+    Ok(())
+}
+
+/// A claimed job.
+#[derive(Clone, Debug)]
+pub struct Claimed {
+    pub id: Uuid,
+    /// `None` when the payload no longer parses (a job of an older version):
+    /// the worker marks it failed.
+    pub job: Option<Job>,
+    /// This attempt's number, from 1.
+    pub attempt: i32,
+    pub max_attempts: i32,
+}
+
+/// The queue as a table of leased work.
+fn table() -> LeaseTable<jobs::Entity> {
+    LeaseTable {
+        name: "jobs: claim due",
+        id: jobs::Column::Id,
+        status: jobs::Column::Status,
+        waiting: &["queued"],
+        held: "running",
+        due_at: jobs::Column::RunAt,
+        claimed_by: jobs::Column::ClaimedBy,
+        claimed_until: jobs::Column::ClaimedUntil,
+        attempts: jobs::Column::Attempts,
+        updated_at: Some(jobs::Column::UpdatedAt),
+        order: vec![jobs::Column::RunAt, jobs::Column::Id],
+    }
+}
+
+/// Claims up to `limit` due jobs for `worker`: queued ones whose time has
+/// come, and running ones whose lease ran out. Two workers never claim the
+/// same job. Fails on database errors.
+pub async fn claim(db: &DatabaseConnection, worker: &str, limit: u64) -> StoreResult<Vec<Claimed>> {
+    let rows = lease::claim(db, &table(), worker, now(), LEASE, limit).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Claimed {
+            id: row.id,
+            job: serde_json::from_value(row.payload).ok(),
+            attempt: row.attempts + 1,
+            max_attempts: row.max_attempts,
+        })
+        .collect())
+}
+
+/// Marks a claimed job done.
+pub async fn complete(db: &impl ConnectionTrait, id: Uuid) -> StoreResult<()> {
+    jobs::Entity::update_many()
+        .col_expr(jobs::Column::Status, Expr::value("done"))
+        .col_expr(
+            jobs::Column::ClaimedUntil,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .col_expr(jobs::Column::UpdatedAt, Expr::value(now()))
+        .filter(jobs::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .context("jobs: complete")?;
+    Ok(())
+}
+
+/// The wait before attempt `attempt + 1`: 2, 4, 8, 16... seconds, at most
+/// ten minutes.
+pub fn backoff(attempt: i32) -> TimeDelta {
+    capped_backoff(attempt, TimeDelta::seconds(2), TimeDelta::minutes(10))
+}
+
+/// The wait before attempt `attempt + 1` when the first retry comes after
+/// `first` and each wait doubles the one before, up to `cap`.
+pub fn capped_backoff(attempt: i32, first: TimeDelta, cap: TimeDelta) -> TimeDelta {
+    // 2^30 times any sensible first wait is beyond any sensible cap.
+    let doublings = attempt.saturating_sub(1).clamp(0, 30);
+    first
+        .checked_mul(1 << doublings)
+        .map_or(cap, |wait| wait.min(cap))
+}
+
+/// Records a failed attempt: queued again after [`backoff`], or `failed`
+/// for good after its last attempt.
+pub async fn fail(db: &impl ConnectionTrait, claimed: &Claimed, error: &str) -> StoreResult<()> {
+    let at = now();
+    let given_up = claimed.job.is_none() || claimed.attempt >= claimed.max_attempts;
+    let (status, run_at) = if given_up {
+        ("failed", at)
+    } else {
+        ("queued", at + backoff(claimed.attempt))
+    };
+    jobs::Entity::update_many()
+        .col_expr(jobs::Column::Status, Expr::value(status))
+        .col_expr(jobs::Column::RunAt, Expr::value(run_at))
+        .col_expr(
+            jobs::Column::ClaimedUntil,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .col_expr(jobs::Column::LastError, Expr::value(error.to_owned()))
+        .col_expr(jobs::Column::UpdatedAt, Expr::value(at))
+        .filter(jobs::Column::Id.eq(claimed.id))
+        .exec(db)
+        .await
+        .context("jobs: record a failure")?;
+    Ok(())
+}
+
+/// Deletes done jobs older than [`DONE_RETENTION`]. Returns how many.
+pub async fn prune_done(db: &impl ConnectionTrait) -> StoreResult<u64> {
+    let result = jobs::Entity::delete_many()
+        .filter(jobs::Column::Status.eq("done"))
+        .filter(jobs::Column::UpdatedAt.lt(now() - DONE_RETENTION))
+        .exec(db)
+        .await
+        .context("jobs: prune done")?;
+    Ok(result.rows_affected)
+}
+
+/// How many jobs are queued or running (for tests and `/readyz`-like checks).
+pub async fn pending(db: &impl ConnectionTrait) -> StoreResult<u64> {
+    jobs::Entity::find()
+        .filter(jobs::Column::Status.is_in(["queued", "running"]))
+        .count(db)
+        .await
+        .context("jobs: count pending")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jobs_round_trip_through_their_payload() {
+        let job = Job::RefreshMatches {
+            target: MatchTarget::Need(Uuid::from_u128(7)),
+        };
+        let json = serde_json::to_value(&job).expect("serialise");
+        assert_eq!(json["kind"], "refresh_matches");
+        assert_eq!(json["target"]["type"], "need");
+        assert_eq!(serde_json::from_value::<Job>(json).expect("parse"), job);
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_ten_minutes() {
+        assert_eq!(backoff(1), TimeDelta::seconds(2));
+        assert_eq!(backoff(3), TimeDelta::seconds(8));
+        assert_eq!(backoff(30), TimeDelta::seconds(600));
+    }
+
+    #[test]
+    fn capped_backoff_starts_at_the_first_wait_and_stops_at_the_cap() {
+        let minute = TimeDelta::minutes(1);
+        let cap = TimeDelta::minutes(30);
+        let waits: Vec<i64> = (1..=8)
+            .map(|a| capped_backoff(a, minute, cap).num_minutes())
+            .collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 30, 30, 30]);
+        assert_eq!(capped_backoff(i32::MAX, minute, cap), cap);
+        assert_eq!(capped_backoff(0, minute, cap), minute);
+    }
+}
