@@ -19,28 +19,10 @@ use crate::search::Search;
 use crate::store::db::{self, DbConfig};
 use crate::store::health::DbHealth;
 
+pub use crate::state::AppState;
+
 /// How long opening the state waits for the search index to catch up.
 const SEARCH_STARTUP_WAIT: Duration = Duration::from_secs(30);
-
-/// What every request handler and background task shares.
-#[derive(Clone, Debug)]
-pub struct AppState {
-    pub db: DatabaseConnection,
-    /// Whether the database answers (see [`crate::store::health`]).
-    pub db_health: DbHealth,
-    /// The search index and its indexer (see [`crate::search::indexer`]).
-    pub search: Search,
-    pub mailer: Arc<Mailer>,
-    /// The match engine (its configuration, text analysis).
-    pub matcher: Matcher,
-    /// Wakes this process's job worker after a change.
-    pub jobs: JobsHandle,
-    pub settings: Arc<Settings>,
-    /// The rate limits of the guarded use-cases (see
-    /// [`crate::policy::guards`]): one limiter per process, shared by every
-    /// request.
-    pub limiter: Arc<crate::policy::rate_limit::RateLimiter>,
-}
 
 impl AppState {
     /// Connects to the database, applies pending migrations, loads the

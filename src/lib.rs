@@ -36,6 +36,7 @@ pub mod policy;
 pub mod search;
 pub mod seed;
 pub mod services;
+pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod templates;

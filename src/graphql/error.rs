@@ -20,7 +20,7 @@ pub fn lang(ctx: &Context<'_>) -> Lang {
 pub fn to_graphql(ctx: &Context<'_>, error: AppError) -> async_graphql::Error {
     let lang = lang(ctx);
     if matches!(error, AppError::Unavailable(Unavailable::Database))
-        && let Some(state) = ctx.data_opt::<crate::app::AppState>()
+        && let Some(state) = ctx.data_opt::<crate::state::AppState>()
     {
         // Check the database now rather than at the probe's next round.
         state.db_health.suspect();

@@ -39,9 +39,9 @@ use async_graphql::{
 };
 
 use super::RequestLang;
-use crate::app::AppState;
 use crate::domain::Lang;
 use crate::error::{AppError, ErrorCode, Unavailable};
+use crate::state::AppState;
 
 /// Longest GraphQL document, in bytes: the standard introspection query is
 /// about 2 KB, the web app's largest query under 1 KB.

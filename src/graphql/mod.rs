@@ -24,8 +24,8 @@ pub mod viewer;
 
 use async_graphql::{MergedObject, Schema};
 
-use crate::app::AppState;
 use crate::domain::Lang;
+use crate::state::AppState;
 
 /// The root query: the catalogue (organisations, offers, needs, territories),
 /// the signed-in person, and search.

@@ -873,7 +873,7 @@ impl Extension for RefreshAfterMutationExtension {
     ) -> Response {
         let response = next.run(ctx, operation_name).await;
         if self.mutation.load(Ordering::Relaxed)
-            && let Ok(state) = ctx.data::<crate::app::AppState>()
+            && let Ok(state) = ctx.data::<crate::state::AppState>()
         {
             if !state.search.refresh().await {
                 tracing::debug!("search index not refreshed in time after a mutation");

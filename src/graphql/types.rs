@@ -21,11 +21,11 @@ use super::loaders::{
     SectorsOfNeed, SectorsOfOffer, SectorsOfOrganization, load,
 };
 use super::viewer::{check_draft_listing, reader};
-use crate::app::AppState;
 use crate::domain::{self, ClosedList, ContactVisibility, EuroCents, Lang};
 use crate::error::{AppError, Entity};
 use crate::policy::visibility;
 use crate::services::{self, listing::MemberRow, listing::Page};
+use crate::state::AppState;
 use crate::store::entities::{
     municipalities, needs, neighbourhoods, offers, organizations, sectors,
 };

@@ -78,7 +78,7 @@ pub struct ReaderCell(Arc<OnceCell<Arc<Reader>>>);
 pub async fn reader(ctx: &Context<'_>) -> async_graphql::Result<Arc<Reader>> {
     let load = || async {
         let viewer = Viewer::of(ctx);
-        let state = ctx.data::<crate::app::AppState>()?;
+        let state = ctx.data::<crate::state::AppState>()?;
         Reader::load(&state.db, viewer.user_id(), viewer.is_moderator())
             .await
             .map(Arc::new)

@@ -13,12 +13,12 @@ use axum::Extension;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, header};
 
-use crate::app::AppState;
 use crate::error::{AppError, Unavailable};
 use crate::graphql::account::BearerToken;
 use crate::graphql::mutation::ClientAddr;
 use crate::graphql::viewer::Viewer;
 use crate::services::accounts;
+use crate::state::AppState;
 
 /// The identity a GraphQL request runs with.
 pub struct RequestIdentity {

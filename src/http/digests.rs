@@ -17,10 +17,10 @@ use axum::routing::get;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::domain::{FeedbackVerdict, Lang, parse_uuid};
 use crate::error::{AppError, ErrorCode};
 use crate::services::digests;
+use crate::state::AppState;
 use crate::templates;
 
 pub fn routes() -> Router<AppState> {

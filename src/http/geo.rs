@@ -11,10 +11,10 @@ use axum::routing::get;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::services::reference_data::MILANO;
 use crate::services::territories;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/geo/neighbourhoods.geojson", get(neighbourhoods))

@@ -47,10 +47,10 @@ use serde_json::{Map, Value, json};
 use tracing::Instrument;
 
 use super::auth::RequestIdentity;
-use crate::app::AppState;
 use crate::domain::Lang;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::{RequestLang, TramaSchema, build_schema};
+use crate::state::AppState;
 
 #[derive(Clone)]
 struct GraphqlState {

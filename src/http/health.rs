@@ -12,8 +12,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 
-use crate::app::AppState;
-use crate::store::db;
+use crate::state::AppState;
+use crate::store::health;
 
 #[derive(Serialize)]
 pub struct Health {
@@ -39,7 +39,7 @@ pub const PING_TIMEOUT: Duration = Duration::from_secs(2);
 /// saying which part is down.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
     let database_up = state.db_health.is_up()
-        && tokio::time::timeout(PING_TIMEOUT, db::ping(&state.db))
+        && tokio::time::timeout(PING_TIMEOUT, health::ping(&state.db))
             .await
             .unwrap_or(false);
     if !database_up {

@@ -23,7 +23,7 @@ use tower_http::services::ServeFile;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// Where the web app lives, relative to the working directory or the
 /// crate root.

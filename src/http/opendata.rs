@@ -16,10 +16,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::app::AppState;
 use crate::domain::Lang;
 use crate::error::AppError;
 use crate::services::opendata::{Dataset, ExportFormat, Exporter};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/opendata/{file}", get(download))

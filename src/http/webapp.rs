@@ -17,8 +17,8 @@ use axum::routing::get;
 use rust_embed::RustEmbed;
 use serde::Deserialize;
 
-use crate::app::AppState;
-use crate::seed::demo_accounts::{self, DEMO_ACCOUNTS};
+use crate::services::demo::{self, DEMO_ACCOUNTS};
+use crate::state::AppState;
 
 #[derive(RustEmbed)]
 #[folder = "frontend/dist"]
@@ -69,7 +69,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn demo_account_list(State(state): State<AppState>) -> Response {
-    match demo_accounts::loaded(&state.db).await {
+    match demo::loaded(&state.db).await {
         Ok(true) => (
             [(header::CACHE_CONTROL, "no-store")],
             axum::Json(DEMO_ACCOUNTS),

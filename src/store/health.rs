@@ -161,6 +161,12 @@ async fn probe(
     answered
 }
 
+/// Whether the database answers a ping now (what `/readyz` asks, bounded
+/// by its caller).
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db::ping(db).await
+}
+
 /// Whether a database error means the database cannot be reached (or is
 /// held by another process), rather than a problem with the statement.
 pub fn is_unavailable(error: &DbErr) -> bool {

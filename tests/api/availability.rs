@@ -363,7 +363,7 @@ async fn fd_exhaustion_child() {
         return;
     };
     let settings = trama::config::Settings::for_data_dir(std::path::PathBuf::from(data_dir));
-    let state = trama::app::AppState::open(settings)
+    let state = trama::state::AppState::open(settings)
         .await
         .expect("open the state");
     assert!(state.search.is_ready());

@@ -8,12 +8,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use async_graphql::Request;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, IntoActiveModel, Set};
 use serde_json::{Value, json};
-use trama::app::AppState;
 use trama::domain::{NeedInput, OfferInput, OrganizationInput};
 use trama::graphql::build_schema;
 use trama::graphql::viewer::Viewer;
 use trama::services::reference_data::{self, MILANO, neighbourhood_id};
 use trama::services::{self, Actor, needs, offers, organizations};
+use trama::state::AppState;
 use trama::store::entities::{memberships, users};
 use uuid::Uuid;
 

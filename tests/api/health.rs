@@ -62,7 +62,7 @@ async fn restart_keeps_data_and_migrations_are_idempotent(backend: Backend) {
     };
     app.stop().await;
     // A second start on the same database applies no migration twice.
-    let state = trama::app::AppState::open(env).await.expect("reopen");
+    let state = trama::state::AppState::open(env).await.expect("reopen");
     let (applied, pending) = trama::store::db::migration_status(&state.db)
         .await
         .expect("status");

@@ -19,8 +19,9 @@ use std::time::Duration;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
 use tempfile::TempDir;
-use trama::app::{AppState, Application};
+use trama::app::Application;
 use trama::config::{Secret, Settings};
+use trama::state::AppState;
 use trama::store::db::{self, DbConfig};
 
 /// Which database a test runs on.

@@ -591,7 +591,7 @@ async fn closed_and_hidden_records_leave_the_results(backend: Backend) {
 }
 
 /// What a set of searches returns, to compare two indexes.
-async fn snapshot(state: &trama::app::AppState) -> Vec<(String, u64, BTreeSet<String>, String)> {
+async fn snapshot(state: &trama::state::AppState) -> Vec<(String, u64, BTreeSet<String>, String)> {
     let mut out = Vec::new();
     for query in [
         "",
@@ -678,7 +678,7 @@ async fn a_second_process_write_becomes_searchable_in_the_first() {
     let mut settings = env.settings.clone();
     settings.data_dir = other_dir.path().to_path_buf();
     settings.index_dir = None;
-    let second = trama::app::AppState::open(settings)
+    let second = trama::state::AppState::open(settings)
         .await
         .expect("second process");
     assert_ne!(first.search.dir(), second.search.dir());
@@ -734,7 +734,7 @@ async fn a_second_process_write_becomes_searchable_in_the_first() {
 
 /// Polls a search until `found` says yes, at most [`PATIENT`].
 async fn searchable(
-    state: &trama::app::AppState,
+    state: &trama::state::AppState,
     query: &str,
     found: impl Fn(&SearchResults) -> bool,
 ) -> bool {
