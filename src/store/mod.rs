@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod db;
+pub mod digests;
 pub mod entities;
 pub mod error;
 pub mod health;
@@ -12,6 +13,7 @@ pub mod jobs;
 pub mod lease;
 pub mod listing;
 pub mod lookups;
+pub mod matches;
 pub mod memberships;
 pub mod observatory;
 pub mod opendata;

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::config::Settings;
@@ -14,9 +14,8 @@ use crate::mail::digest::{
 };
 use crate::policy::visibility;
 use crate::services::saved_searches::{self};
-use crate::store::entities::{
-    digest_items, digest_subscriptions, matches, needs, offers, organizations, users,
-};
+use crate::store::digests as store;
+use crate::store::entities::{digest_items, digest_subscriptions, needs, offers, users};
 use crate::store::search_docs;
 
 use super::planning::my_postings;
@@ -37,10 +36,7 @@ pub(super) async fn compose(
 ) -> Result<Digest, AppError> {
     let base = base(settings);
     let lang = Lang::parse(&sub.language).unwrap_or_default();
-    let items = digest_items::Entity::find()
-        .filter(digest_items::Column::DeliveryId.eq(delivery_id))
-        .all(db)
-        .await?;
+    let items = store::items_of_delivery(db, delivery_id).await?;
     Ok(Digest {
         lang,
         display_name: user.display_name.clone(),
@@ -61,13 +57,7 @@ pub(super) async fn organization_names(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    Ok(organizations::Entity::find()
-        .select_only()
-        .column(organizations::Column::Id)
-        .column(organizations::Column::Name)
-        .filter(organizations::Column::Id.is_in(ids))
-        .into_tuple::<(Uuid, String)>()
-        .all(db)
+    Ok(store::organization_names(db, ids)
         .await?
         .into_iter()
         .collect())
@@ -95,10 +85,7 @@ async fn match_sections(
     let rows = if item_ids.is_empty() {
         Vec::new()
     } else {
-        matches::Entity::find()
-            .filter(matches::Column::Id.is_in(item_ids))
-            .all(db)
-            .await?
+        store::matches_by_ids(db, item_ids).await?
     };
     let (my_needs, my_offers) = my_postings(db, user.id).await?;
     let my_needs: HashMap<Uuid, needs::Model> = my_needs.into_iter().map(|n| (n.id, n)).collect();
@@ -112,30 +99,24 @@ async fn match_sections(
         &my_offers.keys().copied().collect(),
     )
     .await?;
-    let other_needs: HashMap<Uuid, needs::Model> = needs::Entity::find()
-        .filter(needs::Column::Id.is_in(rows.iter().map(|m| m.need_id)))
-        .filter(needs::Column::DeletedAt.is_null())
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|n| (n.id, n))
-        .collect();
-    let other_offers: HashMap<Uuid, offers::Model> = offers::Entity::find()
-        .filter(offers::Column::Id.is_in(rows.iter().map(|m| m.offer_id)))
-        .filter(offers::Column::DeletedAt.is_null())
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect();
+    let other_needs: HashMap<Uuid, needs::Model> =
+        store::existing_needs(db, rows.iter().map(|m| m.need_id))
+            .await?
+            .into_iter()
+            .map(|n| (n.id, n))
+            .collect();
+    let other_offers: HashMap<Uuid, offers::Model> =
+        store::existing_offers(db, rows.iter().map(|m| m.offer_id))
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
     let org_ids: HashSet<Uuid> = other_needs
         .values()
         .map(|n| n.organization_id)
         .chain(other_offers.values().map(|o| o.organization_id))
         .collect();
-    let org_names: HashMap<Uuid, String> = organizations::Entity::find()
-        .filter(organizations::Column::Id.is_in(org_ids))
-        .all(db)
+    let org_names: HashMap<Uuid, String> = store::organizations_by_ids(db, org_ids)
         .await?
         .into_iter()
         .map(|o| (o.id, o.name))

@@ -1,14 +1,14 @@
 //! The one-click links a digest carries: unsubscribe and match feedback,
 //! honoured without login through the digest's token.
 
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use uuid::Uuid;
 
-use crate::domain::{DigestFrequency, EmailTokenPurpose, FeedbackSource, FeedbackVerdict, Lang};
+use crate::domain::{DigestFrequency, FeedbackSource, FeedbackVerdict, Lang};
 use crate::error::AppError;
 use crate::services::{Actor, now, tokens};
-use crate::store::entities::{email_tokens, users};
+use crate::store::digests as store;
+use crate::store::entities::users;
 
 use super::ITEM_MATCH;
 use super::planning::sent_items;
@@ -26,18 +26,11 @@ async fn link_owner(
     if token.is_empty() || token.len() > 100 {
         return Ok(None);
     }
-    let found = email_tokens::Entity::find()
-        .filter(email_tokens::Column::TokenHash.eq(tokens::hash(token)))
-        .filter(email_tokens::Column::Purpose.eq(EmailTokenPurpose::Unsubscribe.as_str()))
-        .one(db)
-        .await?;
+    let found = store::link_token(db, tokens::hash(token)).await?;
     let Some(found) = found.filter(|t| t.expires_at > now()) else {
         return Ok(None);
     };
-    Ok(users::Entity::find_by_id(found.user_id)
-        .filter(users::Column::DeletedAt.is_null())
-        .one(db)
-        .await?)
+    Ok(store::existing_user(db, found.user_id).await?)
 }
 
 /// The language of a link's page: the owner's digest language.
@@ -79,12 +72,7 @@ pub async fn unsubscribe(db: &DatabaseConnection, token: &str) -> Result<Lang, A
         )
         .await?;
     }
-    email_tokens::Entity::update_many()
-        .col_expr(email_tokens::Column::UsedAt, Expr::value(Some(now())))
-        .filter(email_tokens::Column::TokenHash.eq(tokens::hash(token)))
-        .filter(email_tokens::Column::UsedAt.is_null())
-        .exec(db)
-        .await?;
+    store::mark_token_used(db, tokens::hash(token), now()).await?;
     Ok(lang)
 }
 

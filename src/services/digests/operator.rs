@@ -2,10 +2,7 @@
 //! get, a dry run of what is due, and making a user's digest due now.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
-};
+use sea_orm::{DatabaseConnection, Set, TransactionTrait};
 use uuid::Uuid;
 
 use crate::config::Settings;
@@ -14,6 +11,7 @@ use crate::error::AppError;
 use crate::mail::digest::{self as render, Digest};
 use crate::search::Search;
 use crate::services::{new_id, now};
+use crate::store::digests as store;
 use crate::store::entities::{digest_deliveries, digest_subscriptions, users};
 
 use super::compose::compose;
@@ -99,16 +97,15 @@ async fn would_send(
         return Ok(None);
     }
     let id = new_id();
-    delivery_row(
+    let row = delivery_row(
         id,
         user.id,
         (at, at + TimeDelta::microseconds(1)),
         DeliveryStatus::Pending,
         0,
         at,
-    )
-    .insert(&txn)
-    .await?;
+    );
+    store::insert_delivery(&txn, row).await?;
     record_items(&txn, id, &items).await?;
     let digest = compose(&txn, settings, user, &sub, id, "preview").await?;
     txn.rollback().await?;
@@ -148,10 +145,7 @@ pub(super) fn delivery_row(
 
 /// An active user by e-mail address (for the CLI). NOT_FOUND on `user`.
 pub async fn user_by_email(db: &DatabaseConnection, email: &str) -> Result<users::Model, AppError> {
-    users::Entity::find()
-        .filter(users::Column::Email.eq(email.trim().to_lowercase()))
-        .filter(users::Column::DeletedAt.is_null())
-        .one(db)
+    store::existing_user_by_email(db, email.trim().to_lowercase())
         .await?
         .ok_or_else(|| AppError::not_found(crate::error::Entity::User, "user"))
 }
@@ -161,20 +155,7 @@ pub async fn due_users(
     db: &DatabaseConnection,
     at: DateTime<Utc>,
 ) -> Result<Vec<users::Model>, AppError> {
-    let ids: Vec<Uuid> = digest_subscriptions::Entity::find()
-        .filter(digest_subscriptions::Column::Frequency.ne(DigestFrequency::Off.as_str()))
-        .filter(digest_subscriptions::Column::NextDueAt.lte(at))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| s.user_id)
-        .collect();
-    Ok(users::Entity::find()
-        .filter(users::Column::Id.is_in(ids))
-        .filter(users::Column::DeletedAt.is_null())
-        .order_by_asc(users::Column::Email)
-        .all(db)
-        .await?)
+    Ok(store::due_users(db, at).await?)
 }
 
 /// Makes the user's digest due now (for `trama digests send --user`);
@@ -190,6 +171,6 @@ pub async fn make_due(
     }
     let mut active: digest_subscriptions::ActiveModel = sub.into();
     active.next_due_at = Set(Some(at));
-    active.update(db).await?;
+    store::update_subscription(db, active).await?;
     Ok(true)
 }

@@ -1,20 +1,15 @@
 //! The statuses each side moves a match through (suggested → interested /
 //! dismissed → in contact → partnership) and the feedback recorded on them.
 
-use sea_orm::sea_query::LockType;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Set, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::domain::{FeedbackSource, FeedbackVerdict, MatchSideStatus};
 use crate::error::AppError;
 use crate::services::{Actor, audit, new_id, now};
-use crate::store::entities::{
-    match_feedback, matches, memberships, needs, offers, organizations, users,
-};
+use crate::store::entities::{match_feedback, matches, needs, offers, organizations, users};
+use crate::store::matches as store;
 
 use super::MatchSide;
 use super::listing::{get, side_of, sides};
@@ -121,7 +116,7 @@ pub async fn set_status(
     let txn = db.begin().await?;
     // Every change to the partnerships of one need queues here, so two
     // consents arriving together see each other, and open one project.
-    lock_need(&txn, need.id).await?;
+    store::lock_need(&txn, need.id).await?;
     let row = get(&txn, match_id, "matchId").await?;
     let project = project_of_match(&txn, row.id).await?;
     let (mine, theirs) = match side {
@@ -158,7 +153,7 @@ pub async fn set_status(
         MatchSide::Offer => active.offer_side_status = Set(status.as_str().to_owned()),
     }
     active.updated_at = Set(at);
-    let after = active.update(&txn).await?;
+    let after = store::update(&txn, active).await?;
     let organization_id = match side {
         MatchSide::Need => need.organization_id,
         MatchSide::Offer => offer.organization_id,
@@ -229,21 +224,6 @@ pub async fn set_status(
     Ok(change)
 }
 
-/// Locks the need's row until the transaction ends (PostgreSQL; SQLite's
-/// single writer already serialises transactions).
-async fn lock_need(txn: &impl ConnectionTrait, need_id: Uuid) -> Result<(), AppError> {
-    if txn.get_database_backend() == DbBackend::Postgres {
-        needs::Entity::find_by_id(need_id)
-            .select_only()
-            .column(needs::Column::Id)
-            .lock(LockType::Update)
-            .into_tuple::<Uuid>()
-            .one(txn)
-            .await?;
-    }
-    Ok(())
-}
-
 /// Who should hear of a partnership proposed by `from`: the other side's
 /// organisation and its people with a verified address.
 pub(super) async fn proposal(
@@ -258,17 +238,7 @@ pub(super) async fn proposal(
     };
     let proposer = crate::services::organizations::get(txn, proposer_id, "matchId").await?;
     let recipient = crate::services::organizations::get(txn, recipient_id, "matchId").await?;
-    let members = memberships::Entity::find()
-        .select_only()
-        .column(memberships::Column::UserId)
-        .filter(memberships::Column::OrganizationId.eq(recipient_id));
-    let recipients = users::Entity::find()
-        .filter(users::Column::Id.in_subquery(members.into_query()))
-        .filter(users::Column::DeletedAt.is_null())
-        .filter(users::Column::EmailVerifiedAt.is_not_null())
-        .order_by_asc(users::Column::Id)
-        .all(txn)
-        .await?;
+    let recipients = store::verified_members(txn, recipient_id).await?;
     Ok(PartnershipProposal {
         need,
         offer,
@@ -287,7 +257,7 @@ async fn insert_feedback(
     verdict: FeedbackVerdict,
     source: FeedbackSource,
 ) -> Result<(), AppError> {
-    match_feedback::ActiveModel {
+    let row = match_feedback::ActiveModel {
         id: Set(new_id()),
         match_id: Set(match_id),
         user_id: Set(user_id),
@@ -295,10 +265,8 @@ async fn insert_feedback(
         verdict: Set(verdict.as_str().to_owned()),
         source: Set(source.as_str().to_owned()),
         created_at: Set(now()),
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
+    };
+    Ok(store::insert_feedback(txn, row).await?)
 }
 
 /// Records a verdict on a match (relevant / not relevant), from the web or

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::domain::MatchSideStatus;
@@ -15,8 +15,7 @@ use super::refresh::rows_of;
 
 /// How many matches are stored.
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, AppError> {
-    use sea_orm::PaginatorTrait;
-    Ok(matches::Entity::find().count(db).await?)
+    Ok(crate::store::matches::count(db).await?)
 }
 
 /// The matches of a need or an offer, best first: at most `first`, and
@@ -71,8 +70,7 @@ pub async fn get(
     id: Uuid,
     field: &str,
 ) -> Result<matches::Model, AppError> {
-    matches::Entity::find_by_id(id)
-        .one(db)
+    crate::store::matches::by_id(db, id)
         .await?
         .ok_or_else(|| AppError::not_found(Entity::Match, field))
 }

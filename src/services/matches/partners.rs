@@ -3,14 +3,15 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use crate::domain::{MatchSideStatus, OfferKind, PostingStatus};
+use crate::domain::OfferKind;
 use crate::error::{AppError, Entity};
 use crate::matching::Matcher;
 use crate::matching::cover::{self, Cover, CoverCandidate};
-use crate::store::entities::{matches, needs, offers};
+use crate::store::entities::{matches, offers};
+use crate::store::matches as store;
 
 use super::MatchSide;
 use super::listing::list;
@@ -36,35 +37,10 @@ pub async fn suggested_partners(
     organization_id: Uuid,
     first: usize,
 ) -> Result<Vec<PartnerSuggestion>, AppError> {
-    let dismissed = MatchSideStatus::Dismissed.as_str();
-    let my_needs: Vec<Uuid> = needs::Entity::find()
-        .select_only()
-        .column(needs::Column::Id)
-        .filter(needs::Column::OrganizationId.eq(organization_id))
-        .filter(needs::Column::Status.eq(PostingStatus::Open.as_str()))
-        .filter(needs::Column::DeletedAt.is_null())
-        .into_tuple()
-        .all(db)
-        .await?;
-    let my_offers: Vec<Uuid> = offers::Entity::find()
-        .select_only()
-        .column(offers::Column::Id)
-        .filter(offers::Column::OrganizationId.eq(organization_id))
-        .filter(offers::Column::Status.eq(PostingStatus::Open.as_str()))
-        .filter(offers::Column::DeletedAt.is_null())
-        .into_tuple()
-        .all(db)
-        .await?;
-    let for_my_needs = matches::Entity::find()
-        .filter(matches::Column::NeedId.is_in(my_needs))
-        .filter(matches::Column::NeedSideStatus.ne(dismissed))
-        .all(db)
-        .await?;
-    let for_my_offers = matches::Entity::find()
-        .filter(matches::Column::OfferId.is_in(my_offers))
-        .filter(matches::Column::OfferSideStatus.ne(dismissed))
-        .all(db)
-        .await?;
+    let my_needs = store::open_need_ids_of_organization(db, organization_id).await?;
+    let my_offers = store::open_offer_ids_of_organization(db, organization_id).await?;
+    let for_my_needs = store::undismissed_of_needs(db, my_needs).await?;
+    let for_my_offers = store::undismissed_of_offers(db, my_offers).await?;
     let offer_ids: Vec<Uuid> = for_my_needs.iter().map(|m| m.offer_id).collect();
     let need_ids: Vec<Uuid> = for_my_offers.iter().map(|m| m.need_id).collect();
     let offer_owner: HashMap<Uuid, Uuid> =
@@ -140,9 +116,7 @@ pub async fn partner_set(
     matcher: &Matcher,
     need_id: Uuid,
 ) -> Result<(Cover, HashMap<Uuid, matches::Model>), AppError> {
-    let need = needs::Entity::find_by_id(need_id)
-        .filter(needs::Column::DeletedAt.is_null())
-        .one(db)
+    let need = store::existing_need(db, need_id)
         .await?
         .ok_or_else(|| AppError::not_found(Entity::Need, "needId"))?;
     let required: Vec<OfferKind> =

@@ -4,22 +4,19 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Set, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::domain::{MatchSideStatus, OfferKind, PostingStatus};
+use crate::domain::{MatchSideStatus, OfferKind};
 use crate::error::{AppError, Entity};
 use crate::matching::facts::fingerprint;
 use crate::matching::{Exclusion, Matcher, NeedFacts, OfferFacts, Reason, Scored};
 use crate::search::{CandidateRequest, DocType, Search};
 use crate::services::{match_facts, new_id, now};
-use crate::store::entities::{matches, needs, offers};
+use crate::store::entities::matches;
 use crate::store::jobs::MatchTarget;
+use crate::store::matches as store;
 
 use super::listing::count;
 use super::{CANDIDATES, MatchSide, RefreshReport};
@@ -60,23 +57,11 @@ impl Engine<'_> {
             MatchTarget::Offer(id) => self.refresh_offer(id, now).await,
             MatchTarget::Organization(id) => {
                 let mut report = RefreshReport::default();
-                let need_ids: Vec<Uuid> = needs::Entity::find()
-                    .select_only()
-                    .column(needs::Column::Id)
-                    .filter(needs::Column::OrganizationId.eq(id))
-                    .into_tuple()
-                    .all(self.db)
-                    .await?;
+                let need_ids = store::need_ids_of_organization(self.db, id).await?;
                 for need in need_ids {
                     report += self.refresh_need(need, now).await?;
                 }
-                let offer_ids: Vec<Uuid> = offers::Entity::find()
-                    .select_only()
-                    .column(offers::Column::Id)
-                    .filter(offers::Column::OrganizationId.eq(id))
-                    .into_tuple()
-                    .all(self.db)
-                    .await?;
+                let offer_ids = store::offer_ids_of_organization(self.db, id).await?;
                 for offer in offer_ids {
                     report += self.refresh_offer(offer, now).await?;
                 }
@@ -255,14 +240,10 @@ pub(super) async fn rows_of(
     side: MatchSide,
     id: Uuid,
 ) -> Result<Vec<matches::Model>, AppError> {
-    let column = match side {
-        MatchSide::Need => matches::Column::NeedId,
-        MatchSide::Offer => matches::Column::OfferId,
-    };
-    Ok(matches::Entity::find()
-        .filter(column.eq(id))
-        .all(db)
-        .await?)
+    Ok(match side {
+        MatchSide::Need => store::of_need(db, id).await?,
+        MatchSide::Offer => store::of_offer(db, id).await?,
+    })
 }
 
 fn reasons_json(reasons: &[Reason]) -> serde_json::Value {
@@ -313,7 +294,7 @@ async fn persist(
                 active.content_fingerprint = Set(proposal.fingerprint);
                 active.computed_at = Set(at);
                 active.updated_at = Set(at);
-                active.update(&txn).await?;
+                store::update(&txn, active).await?;
                 report.updated += 1;
             }
             None => inserts.push(matches::ActiveModel {
@@ -337,25 +318,14 @@ async fn persist(
         .map(|row| row.id)
         .collect();
     if !stale.is_empty() {
-        report.deleted = matches::Entity::delete_many()
-            .filter(matches::Column::Id.is_in(stale))
-            .exec(&txn)
-            .await?
-            .rows_affected;
+        report.deleted = store::delete(&txn, stale).await?;
     }
     for chunk in inserts.chunks(200) {
         report.inserted += chunk.len() as u64;
         // Another process refreshing the other side of a pair may insert it
         // first: its row has the same score (scores depend on the pair
         // alone), so keep it.
-        matches::Entity::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::columns([matches::Column::NeedId, matches::Column::OfferId])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
+        store::insert_new(&txn, chunk.to_vec()).await?;
     }
     txn.commit().await?;
     tracing::debug!(?side, %anchor, ?report, "matches refreshed");
@@ -367,22 +337,8 @@ async fn persist(
 pub async fn recompute_all(engine: Engine<'_>) -> Result<RefreshReport, AppError> {
     let at = now();
     let mut report = RefreshReport::default();
-    let matched_needs: Vec<Uuid> = matches::Entity::find()
-        .select_only()
-        .column(matches::Column::NeedId)
-        .distinct()
-        .into_tuple()
-        .all(engine.db)
-        .await?;
-    let open_needs: Vec<Uuid> = needs::Entity::find()
-        .select_only()
-        .column(needs::Column::Id)
-        .filter(needs::Column::Status.eq(PostingStatus::Open.as_str()))
-        .filter(needs::Column::DeletedAt.is_null())
-        .order_by_asc(needs::Column::Id)
-        .into_tuple()
-        .all(engine.db)
-        .await?;
+    let matched_needs = store::matched_need_ids(engine.db).await?;
+    let open_needs = store::open_need_ids(engine.db).await?;
     let mut need_ids: Vec<Uuid> = open_needs;
     need_ids.extend(matched_needs);
     need_ids.sort();
@@ -390,21 +346,8 @@ pub async fn recompute_all(engine: Engine<'_>) -> Result<RefreshReport, AppError
     for id in need_ids {
         report += engine.refresh(MatchTarget::Need(id), at).await?;
     }
-    let matched_offers: Vec<Uuid> = matches::Entity::find()
-        .select_only()
-        .column(matches::Column::OfferId)
-        .distinct()
-        .into_tuple()
-        .all(engine.db)
-        .await?;
-    let open_offers: Vec<Uuid> = offers::Entity::find()
-        .select_only()
-        .column(offers::Column::Id)
-        .filter(offers::Column::Status.eq(PostingStatus::Open.as_str()))
-        .filter(offers::Column::DeletedAt.is_null())
-        .into_tuple()
-        .all(engine.db)
-        .await?;
+    let matched_offers = store::matched_offer_ids(engine.db).await?;
+    let open_offers = store::open_offer_ids(engine.db).await?;
     let mut offer_ids = open_offers;
     offer_ids.extend(matched_offers);
     offer_ids.sort();

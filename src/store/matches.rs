@@ -1,0 +1,282 @@
+//! The queries of matches: the rows of a need or an offer, the postings the
+//! engine refreshes, the writes of a refresh, statuses and feedback.
+
+use sea_orm::sea_query::{LockType, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+};
+use uuid::Uuid;
+
+use super::scope::Existing;
+use super::{Context, StoreResult};
+use crate::domain::{MatchSideStatus, PostingStatus};
+use crate::store::entities::{match_feedback, matches, memberships, needs, offers, users};
+
+/// How many matches are stored.
+pub async fn count(db: &impl ConnectionTrait) -> StoreResult<u64> {
+    matches::Entity::find()
+        .count(db)
+        .await
+        .context("matches: count")
+}
+
+/// A match by id.
+pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> StoreResult<Option<matches::Model>> {
+    matches::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .context("matches: load by id")
+}
+
+/// Every match of a need.
+pub async fn of_need(db: &impl ConnectionTrait, need_id: Uuid) -> StoreResult<Vec<matches::Model>> {
+    matches::Entity::find()
+        .filter(matches::Column::NeedId.eq(need_id))
+        .all(db)
+        .await
+        .context("matches: of a need")
+}
+
+/// Every match of an offer.
+pub async fn of_offer(
+    db: &impl ConnectionTrait,
+    offer_id: Uuid,
+) -> StoreResult<Vec<matches::Model>> {
+    matches::Entity::find()
+        .filter(matches::Column::OfferId.eq(offer_id))
+        .all(db)
+        .await
+        .context("matches: of an offer")
+}
+
+/// The matches of these needs that the need's side did not dismiss.
+pub async fn undismissed_of_needs(
+    db: &impl ConnectionTrait,
+    need_ids: Vec<Uuid>,
+) -> StoreResult<Vec<matches::Model>> {
+    matches::Entity::find()
+        .filter(matches::Column::NeedId.is_in(need_ids))
+        .filter(matches::Column::NeedSideStatus.ne(MatchSideStatus::Dismissed.as_str()))
+        .all(db)
+        .await
+        .context("matches: not dismissed, of needs")
+}
+
+/// The matches of these offers that the offer's side did not dismiss.
+pub async fn undismissed_of_offers(
+    db: &impl ConnectionTrait,
+    offer_ids: Vec<Uuid>,
+) -> StoreResult<Vec<matches::Model>> {
+    matches::Entity::find()
+        .filter(matches::Column::OfferId.is_in(offer_ids))
+        .filter(matches::Column::OfferSideStatus.ne(MatchSideStatus::Dismissed.as_str()))
+        .all(db)
+        .await
+        .context("matches: not dismissed, of offers")
+}
+
+/// The ids of an organisation's open needs (not deleted).
+pub async fn open_need_ids_of_organization(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+) -> StoreResult<Vec<Uuid>> {
+    needs::Entity::find_existing()
+        .select_only()
+        .column(needs::Column::Id)
+        .filter(needs::Column::OrganizationId.eq(organization_id))
+        .filter(needs::Column::Status.eq(PostingStatus::Open.as_str()))
+        .into_tuple()
+        .all(db)
+        .await
+        .context("matches: open need ids of an organisation")
+}
+
+/// The ids of an organisation's open offers (not deleted).
+pub async fn open_offer_ids_of_organization(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+) -> StoreResult<Vec<Uuid>> {
+    offers::Entity::find_existing()
+        .select_only()
+        .column(offers::Column::Id)
+        .filter(offers::Column::OrganizationId.eq(organization_id))
+        .filter(offers::Column::Status.eq(PostingStatus::Open.as_str()))
+        .into_tuple()
+        .all(db)
+        .await
+        .context("matches: open offer ids of an organisation")
+}
+
+/// The ids of every need of an organisation, deleted or not (their matches
+/// are refreshed, or removed, together).
+pub async fn need_ids_of_organization(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+) -> StoreResult<Vec<Uuid>> {
+    needs::Entity::find()
+        .select_only()
+        .column(needs::Column::Id)
+        .filter(needs::Column::OrganizationId.eq(organization_id))
+        .into_tuple()
+        .all(db)
+        .await
+        .context("matches: need ids of an organisation")
+}
+
+/// The ids of every offer of an organisation, deleted or not.
+pub async fn offer_ids_of_organization(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+) -> StoreResult<Vec<Uuid>> {
+    offers::Entity::find()
+        .select_only()
+        .column(offers::Column::Id)
+        .filter(offers::Column::OrganizationId.eq(organization_id))
+        .into_tuple()
+        .all(db)
+        .await
+        .context("matches: offer ids of an organisation")
+}
+
+/// A need that still exists (drafts and hidden needs included).
+pub async fn existing_need(
+    db: &impl ConnectionTrait,
+    need_id: Uuid,
+) -> StoreResult<Option<needs::Model>> {
+    needs::Entity::find_existing()
+        .filter(needs::Column::Id.eq(need_id))
+        .one(db)
+        .await
+        .context("matches: existing need")
+}
+
+/// Locks the need's row until the transaction ends (PostgreSQL; SQLite's
+/// single writer already serialises transactions).
+pub async fn lock_need(txn: &impl ConnectionTrait, need_id: Uuid) -> StoreResult<()> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        needs::Entity::find_by_id(need_id)
+            .select_only()
+            .column(needs::Column::Id)
+            .lock(LockType::Update)
+            .into_tuple::<Uuid>()
+            .one(txn)
+            .await
+            .context("matches: lock the need")?;
+    }
+    Ok(())
+}
+
+/// Writes a changed match and returns it as stored.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    active: matches::ActiveModel,
+) -> StoreResult<matches::Model> {
+    active.update(db).await.context("matches: update")
+}
+
+/// Records a verdict on a match.
+pub async fn insert_feedback(
+    db: &impl ConnectionTrait,
+    row: match_feedback::ActiveModel,
+) -> StoreResult<()> {
+    row.insert(db)
+        .await
+        .context("matches: insert feedback")
+        .map(|_| ())
+}
+
+/// The people of an organisation with a verified address, by id.
+pub async fn verified_members(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+) -> StoreResult<Vec<users::Model>> {
+    let members = memberships::Entity::find()
+        .select_only()
+        .column(memberships::Column::UserId)
+        .filter(memberships::Column::OrganizationId.eq(organization_id));
+    users::Entity::find_existing()
+        .filter(users::Column::Id.in_subquery(members.into_query()))
+        .filter(users::Column::EmailVerifiedAt.is_not_null())
+        .order_by_asc(users::Column::Id)
+        .all(db)
+        .await
+        .context("matches: verified members of an organisation")
+}
+
+/// Deletes these matches; returns how many went.
+pub async fn delete(db: &impl ConnectionTrait, ids: Vec<Uuid>) -> StoreResult<u64> {
+    Ok(matches::Entity::delete_many()
+        .filter(matches::Column::Id.is_in(ids))
+        .exec(db)
+        .await
+        .context("matches: delete stale")?
+        .rows_affected)
+}
+
+/// Inserts new matches; a pair already stored (inserted meanwhile by the
+/// refresh of its other side, with the same score) is kept as it is.
+pub async fn insert_new(
+    db: &impl ConnectionTrait,
+    rows: Vec<matches::ActiveModel>,
+) -> StoreResult<()> {
+    matches::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([matches::Column::NeedId, matches::Column::OfferId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await
+        .context("matches: insert new")
+        .map(|_| ())
+}
+
+/// The needs with at least one match.
+pub async fn matched_need_ids(db: &impl ConnectionTrait) -> StoreResult<Vec<Uuid>> {
+    matches::Entity::find()
+        .select_only()
+        .column(matches::Column::NeedId)
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await
+        .context("matches: matched need ids")
+}
+
+/// The offers with at least one match.
+pub async fn matched_offer_ids(db: &impl ConnectionTrait) -> StoreResult<Vec<Uuid>> {
+    matches::Entity::find()
+        .select_only()
+        .column(matches::Column::OfferId)
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await
+        .context("matches: matched offer ids")
+}
+
+/// Every open need (not deleted), by id.
+pub async fn open_need_ids(db: &impl ConnectionTrait) -> StoreResult<Vec<Uuid>> {
+    needs::Entity::find_existing()
+        .select_only()
+        .column(needs::Column::Id)
+        .filter(needs::Column::Status.eq(PostingStatus::Open.as_str()))
+        .order_by_asc(needs::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await
+        .context("matches: open need ids")
+}
+
+/// Every open offer (not deleted).
+pub async fn open_offer_ids(db: &impl ConnectionTrait) -> StoreResult<Vec<Uuid>> {
+    offers::Entity::find_existing()
+        .select_only()
+        .column(offers::Column::Id)
+        .filter(offers::Column::Status.eq(PostingStatus::Open.as_str()))
+        .into_tuple()
+        .all(db)
+        .await
+        .context("matches: open offer ids")
+}
