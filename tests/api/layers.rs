@@ -12,17 +12,21 @@ use std::path::{Path, PathBuf};
 /// touch: the entity models they show, the database's health they report.
 const ALLOWED: &[(&str, &[&str])] = &[
     ("domain", &[]),
+    ("templates", &["domain"]),
     ("config", &["domain"]),
     ("telemetry", &["config"]),
     ("store", &["domain", "config"]),
     ("error", &["domain", "store"]),
-    ("search", &["domain", "store", "error", "config"]),
+    (
+        "search",
+        &["domain", "store", "policy", "templates", "error", "config"],
+    ),
     (
         "matching",
         &["domain", "search", "store", "error", "config"],
     ),
     ("policy", &["domain", "store", "error", "config"]),
-    ("mail", &["domain", "config", "error"]),
+    ("mail", &["domain", "templates", "config", "error"]),
     (
         "codesign",
         &["domain", "store", "policy", "error", "mail", "config"],
@@ -44,7 +48,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "state",
         &[
-            "domain", "store", "search", "mail", "policy", "jobs", "config", "error",
+            "domain", "store", "search", "matching", "mail", "policy", "jobs", "config", "error",
         ],
     ),
     (
@@ -71,6 +75,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "domain",
             "error",
             "mail",
+            "templates",
             "config",
             "state",
             "store::health",
@@ -157,6 +162,60 @@ const QUERY_BUILDERS: &[&str] = &[
     "prelude",
     "query",
     "sea_query",
+];
+
+/// Edges and queries the structure work (issue 13) has not removed yet, as
+/// the checks below print them: known debt, listed so that nothing new joins
+/// it. A line whose problem is gone must be removed (the checks say so).
+const KNOWN_DEBT: &[&str] = &[
+    "src/codesign/projects.rs: uses `sea_orm::Set`",
+    "src/seed.rs: uses `sea_orm::ColumnTrait`",
+    "src/seed.rs: uses `sea_orm::EntityTrait`",
+    "src/seed.rs: uses `sea_orm::QueryFilter`",
+    "src/seed/volume.rs: uses `sea_orm::ColumnTrait`",
+    "src/seed/volume.rs: uses `sea_orm::EntityTrait`",
+    "src/seed/volume.rs: uses `sea_orm::QueryFilter`",
+    "src/services/accounts.rs: uses `sea_orm::Set`",
+    "src/services/digests/operator.rs: uses `sea_orm::Set`",
+    "src/services/digests/planning.rs: uses `sea_orm::ActiveModelTrait`",
+    "src/services/digests/planning.rs: uses `sea_orm::ColumnTrait`",
+    "src/services/digests/planning.rs: uses `sea_orm::Condition`",
+    "src/services/digests/planning.rs: uses `sea_orm::EntityTrait`",
+    "src/services/digests/planning.rs: uses `sea_orm::QueryFilter`",
+    "src/services/digests/planning.rs: uses `sea_orm::QueryOrder`",
+    "src/services/digests/planning.rs: uses `sea_orm::QuerySelect`",
+    "src/services/digests/planning.rs: uses `sea_orm::Set`",
+    "src/services/digests/planning.rs: uses `sea_orm::sea_query`",
+    "src/services/digests/sending.rs: uses `sea_orm::ActiveModelTrait`",
+    "src/services/digests/sending.rs: uses `sea_orm::ColumnTrait`",
+    "src/services/digests/sending.rs: uses `sea_orm::Condition`",
+    "src/services/digests/sending.rs: uses `sea_orm::EntityTrait`",
+    "src/services/digests/sending.rs: uses `sea_orm::QueryFilter`",
+    "src/services/digests/sending.rs: uses `sea_orm::Set`",
+    "src/services/digests/sending.rs: uses `sea_orm::sea_query`",
+    "src/services/digests/settings.rs: uses `sea_orm::ActiveModelTrait`",
+    "src/services/digests/settings.rs: uses `sea_orm::ColumnTrait`",
+    "src/services/digests/settings.rs: uses `sea_orm::Condition`",
+    "src/services/digests/settings.rs: uses `sea_orm::EntityTrait`",
+    "src/services/digests/settings.rs: uses `sea_orm::QueryFilter`",
+    "src/services/digests/settings.rs: uses `sea_orm::QueryOrder`",
+    "src/services/digests/settings.rs: uses `sea_orm::Set`",
+    "src/services/digests/settings.rs: uses `sea_orm::sea_query`",
+    "src/services/import/batch.rs: uses `sea_orm::Set`",
+    "src/services/matches/lifecycle.rs: uses `sea_orm::Set`",
+    "src/services/matches/refresh.rs: uses `sea_orm::Set`",
+    "src/services/memberships.rs: uses `sea_orm::Set`",
+    "src/services/moderation.rs: uses `sea_orm::Set`",
+    "src/services/needs.rs: uses `sea_orm::Set`",
+    "src/services/offers.rs: uses `sea_orm::Set`",
+    "src/services/organization_requests.rs: uses `sea_orm::Set`",
+    "src/services/organizations.rs: uses `sea_orm::Set`",
+    "src/services/reference_data.rs: uses `sea_orm::EntityTrait`",
+    "src/services/reference_data.rs: uses `sea_orm::Set`",
+    "src/services/reference_data.rs: uses `sea_orm::Statement`",
+    "src/services/reference_data.rs: uses `sea_orm::sea_query`",
+    "src/services/saved_searches.rs: uses `sea_orm::Set`",
+    "src/services/verification.rs: uses `sea_orm::Set`",
 ];
 
 fn src_dir() -> PathBuf {
@@ -281,7 +340,7 @@ fn forbidden_edges() -> Vec<String> {
         let Some(allowed) = table.get(module.as_str()) else {
             problems.push(format!(
                 "{}: module `{module}` is not in the layer table (tests/api/layers.rs, docs/architecture.md)",
-                file.display()
+                shown(&file)
             ));
             continue;
         };
@@ -295,7 +354,7 @@ fn forbidden_edges() -> Vec<String> {
             }
             problems.push(format!(
                 "{}: `{module}` may not use `crate::{narrow}`",
-                file.display()
+                shown(&file)
             ));
         }
     }
@@ -338,6 +397,45 @@ fn table_cycle() -> Option<String> {
     None
 }
 
+/// A file's path as the problems name it: `src/...`.
+fn shown(file: &Path) -> String {
+    let relative = file.strip_prefix(src_dir()).expect("under src/");
+    format!("src/{}", relative.display())
+}
+
+/// Whether a problem line is about a query outside the store (not an edge).
+fn is_query_problem(line: &str) -> bool {
+    line.contains("uses `sea_orm::")
+}
+
+/// Fails on a problem that is not known debt, and on known debt of this
+/// check (edges or queries) that is gone.
+fn assert_no_new_problems(problems: Vec<String>, queries: bool, what: &str) {
+    let new: Vec<&String> = problems
+        .iter()
+        .filter(|p| !KNOWN_DEBT.contains(&p.as_str()))
+        .collect();
+    let settled: Vec<&str> = KNOWN_DEBT
+        .iter()
+        .copied()
+        .filter(|known| is_query_problem(known) == queries)
+        .filter(|known| !problems.iter().any(|p| p == known))
+        .collect();
+    assert!(
+        new.is_empty(),
+        "{what} (see docs/architecture.md):\n{}",
+        new.iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(
+        settled.is_empty(),
+        "known debt that is gone: remove these lines from KNOWN_DEBT:\n{}",
+        settled.join("\n")
+    );
+}
+
 #[test]
 fn the_layer_table_has_no_cycle() {
     assert_eq!(table_cycle(), None, "the layer table must be a layer order");
@@ -345,12 +443,7 @@ fn the_layer_table_has_no_cycle() {
 
 #[test]
 fn every_module_uses_only_the_layers_below_it() {
-    let problems = forbidden_edges();
-    assert!(
-        problems.is_empty(),
-        "forbidden edges between layers (see docs/architecture.md):\n{}",
-        problems.join("\n")
-    );
+    assert_no_new_problems(forbidden_edges(), false, "forbidden edges between layers");
 }
 
 #[test]
@@ -364,15 +457,11 @@ fn no_query_builder_outside_the_store() {
         }
         for (item, _) in crate_paths(&code_of(&file), "sea_orm") {
             if QUERY_BUILDERS.contains(&item.as_str()) {
-                problems.push(format!("{}: uses `sea_orm::{item}`", file.display()));
+                problems.push(format!("{}: uses `sea_orm::{item}`", shown(&file)));
             }
         }
     }
-    assert!(
-        problems.is_empty(),
-        "sea-orm queries belong in src/store/:\n{}",
-        problems.join("\n")
-    );
+    assert_no_new_problems(problems, true, "sea-orm queries belong in src/store/");
 }
 
 #[test]
