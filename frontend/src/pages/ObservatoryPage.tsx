@@ -29,58 +29,66 @@ export default function ObservatoryPage() {
             }}
             caption={t('map.caption')}
           />
-          <section aria-labelledby="obs-nil">
-            <h2 id="obs-nil" className="h4">{t('observatory.neighbourhoods')}</h2>
-            <div className="table-responsive">
-              <table className="table table-sm">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('observatory.area')}</th>
-                    <th scope="col">{t('observatory.openNeeds')}</th>
-                    <th scope="col">{t('observatory.unmatchedNeeds')}</th>
-                    <th scope="col">{t('observatory.openOffers')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {byUnmet(obs.neighbourhoods).map((a) => (
-                    <tr key={a.neighbourhood?.id}>
-                      <th scope="row">{a.neighbourhood?.name}</th>
-                      <td>{a.openNeeds}</td>
-                      <td>{a.unmatchedNeeds}</td>
-                      <td>{a.openOffers}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </section>
-          <section aria-labelledby="obs-mun">
-            <h2 id="obs-mun" className="h4">{t('observatory.municipalities')}</h2>
-            <div className="table-responsive">
-              <table className="table table-sm">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('observatory.area')}</th>
-                    <th scope="col">{t('observatory.openNeeds')}</th>
-                    <th scope="col">{t('observatory.unmatchedNeeds')}</th>
-                    <th scope="col">{t('observatory.openOffers')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {byUnmet(obs.municipalities).map((a) => (
-                    <tr key={a.municipality?.istatCode}>
-                      <th scope="row">{a.municipality?.name}</th>
-                      <td>{a.openNeeds}</td>
-                      <td>{a.unmatchedNeeds}</td>
-                      <td>{a.openOffers}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </section>
+          <AreaTable
+            id="obs-nil"
+            title={t('observatory.neighbourhoods')}
+            rows={byUnmet(obs.neighbourhoods).map((a) => ({
+              ...a,
+              key: a.neighbourhood?.id ?? '',
+              name: a.neighbourhood?.name ?? '',
+            }))}
+          />
+          <AreaTable
+            id="obs-mun"
+            title={t('observatory.municipalities')}
+            rows={byUnmet(obs.municipalities).map((a) => ({
+              ...a,
+              key: a.municipality?.istatCode ?? '',
+              name: a.municipality?.name ?? '',
+            }))}
+          />
         </>
       )}
     </>
+  );
+}
+
+interface AreaRow {
+  key: string;
+  name: string;
+  openNeeds: number;
+  unmatchedNeeds: number;
+  openOffers: number;
+}
+
+// One table of areas (neighbourhoods or municipalities), most unmet first.
+function AreaTable({ id, title, rows }: { id: string; title: string; rows: AreaRow[] }) {
+  const { t } = useTranslation();
+  return (
+    <section aria-labelledby={id}>
+      <h2 id={id} className="h4">{title}</h2>
+      <div className="table-responsive">
+        <table className="table table-sm">
+          <thead>
+            <tr>
+              <th scope="col">{t('observatory.area')}</th>
+              <th scope="col">{t('observatory.openNeeds')}</th>
+              <th scope="col">{t('observatory.unmatchedNeeds')}</th>
+              <th scope="col">{t('observatory.openOffers')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.key}>
+                <th scope="row">{row.name}</th>
+                <td>{row.openNeeds}</td>
+                <td>{row.unmatchedNeeds}</td>
+                <td>{row.openOffers}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
   );
 }
