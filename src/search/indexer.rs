@@ -464,8 +464,13 @@ impl Indexer {
         let mut last_sweep = Instant::now();
         let mut last_prune: Option<Instant> = None;
         let mut unready_since: Option<Instant> = None;
+        // Refreshes are answered only by a pass that applied the outbox: a
+        // pass that failed (database busy, index being recovered) leaves
+        // them waiting for the next one, so `refresh()` never says "caught
+        // up" when it is not (the caller's own timeout bounds the wait).
+        let mut waiting: Vec<oneshot::Sender<()>> = Vec::new();
         loop {
-            let mut waiting: Vec<oneshot::Sender<()>> = Vec::new();
+            waiting.retain(|done| !done.is_closed());
             let mut shutdown: Option<oneshot::Sender<()>> = None;
             tokio::select! {
                 _ = tick.tick() => {}
@@ -517,6 +522,9 @@ impl Indexer {
                     Ok(()) => {
                         if !self.needs_rebuild {
                             self.shared.set_status(SearchStatus::Current);
+                            for done in waiting.drain(..) {
+                                let _ = done.send(());
+                            }
                         }
                     }
                     Err(PassError::Db(error)) => {
@@ -531,9 +539,6 @@ impl Indexer {
                         self.retry_from_last_commit().await;
                     }
                 }
-            }
-            for done in waiting {
-                let _ = done.send(());
             }
             if last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
                 last_prune = Some(Instant::now());
@@ -819,6 +824,7 @@ impl Indexer {
                 continue;
             }
             let docs = documents::documents(&self.db, doc_type, &wanted).await?;
+            tracing::debug!(?doc_type, wanted = wanted.len(), found = docs.len(), seqs = ?rows.iter().map(|r| r.seq).collect::<Vec<_>>(), "DEBUGAPPLY");
             let present: HashSet<Uuid> = docs.iter().map(|d| d.id).collect();
             let gone: Vec<Uuid> = wanted
                 .into_iter()

@@ -10,22 +10,37 @@
 //! is meant.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, SimpleExpr};
 use sea_orm::{ColumnTrait, DbBackend};
 
+/// How a stored instant is compared with a given one.
+#[derive(Clone, Copy)]
+enum Comparison {
+    EarlierThan,
+    AtOrAfter,
+}
+
+// Built from typed expressions, not SQL text with placeholders: a custom
+// expression's placeholder differs by backend (`?` on SQLite, `$1` on
+// PostgreSQL), and a `$1` written for one was passed to SQLite unbound, so
+// the comparison read the wrong parameters.
 fn compare<C: ColumnTrait>(
     backend: DbBackend,
     column: C,
     at: DateTime<Utc>,
-    operator: &str,
+    comparison: Comparison,
 ) -> SimpleExpr {
     let column = Expr::col((column.entity_name(), column));
-    match backend {
-        DbBackend::Sqlite => Expr::cust_with_exprs(
-            format!("julianday($1) {operator} julianday($2)"),
-            [column, Expr::val(at)],
+    let (stored, given): (Expr, Expr) = match backend {
+        DbBackend::Sqlite => (
+            Func::cust("julianday").arg(column).into(),
+            Func::cust("julianday").arg(Expr::val(at)).into(),
         ),
-        _ => Expr::cust_with_exprs(format!("$1 {operator} $2"), [column, Expr::val(at)]),
+        _ => (column, Expr::val(at)),
+    };
+    match comparison {
+        Comparison::EarlierThan => stored.lt(given),
+        Comparison::AtOrAfter => stored.gte(given),
     }
 }
 
@@ -35,10 +50,10 @@ pub fn earlier_than<C: ColumnTrait>(
     column: C,
     at: DateTime<Utc>,
 ) -> SimpleExpr {
-    compare(backend, column, at, "<")
+    compare(backend, column, at, Comparison::EarlierThan)
 }
 
 /// `column >= at`: the stored instant is `at` or later.
 pub fn at_or_after<C: ColumnTrait>(backend: DbBackend, column: C, at: DateTime<Utc>) -> SimpleExpr {
-    compare(backend, column, at, ">=")
+    compare(backend, column, at, Comparison::AtOrAfter)
 }
