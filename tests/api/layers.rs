@@ -149,12 +149,6 @@ const QUERY_BUILDERS: &[&str] = &[
 /// it. A line whose problem is gone must be removed (the checks say so).
 const KNOWN_DEBT: &[&str] = &[
     "src/codesign/projects.rs: uses `sea_orm::Set`",
-    "src/seed.rs: uses `sea_orm::ColumnTrait`",
-    "src/seed.rs: uses `sea_orm::EntityTrait`",
-    "src/seed.rs: uses `sea_orm::QueryFilter`",
-    "src/seed/volume.rs: uses `sea_orm::ColumnTrait`",
-    "src/seed/volume.rs: uses `sea_orm::EntityTrait`",
-    "src/seed/volume.rs: uses `sea_orm::QueryFilter`",
     "src/services/accounts.rs: uses `sea_orm::Set`",
     "src/services/digests/operator.rs: uses `sea_orm::Set`",
     "src/services/digests/planning.rs: uses `sea_orm::ActiveModelTrait`",
