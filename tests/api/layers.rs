@@ -175,8 +175,6 @@ const KNOWN_DEBT: &[&str] = &[
     "src/services/digests/settings.rs: uses `sea_orm::QueryOrder`",
     "src/services/digests/settings.rs: uses `sea_orm::Set`",
     "src/services/digests/settings.rs: uses `sea_orm::sea_query`",
-    "src/services/matches/lifecycle.rs: uses `sea_orm::Set`",
-    "src/services/matches/refresh.rs: uses `sea_orm::Set`",
     "src/services/memberships.rs: uses `sea_orm::Set`",
     "src/services/organization_requests.rs: uses `sea_orm::Set`",
     "src/services/reference_data.rs: uses `sea_orm::EntityTrait`",
