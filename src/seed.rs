@@ -20,21 +20,19 @@ use std::collections::HashMap;
 use std::fmt;
 
 use anyhow::{Context, anyhow};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::codesign::projects as codesign;
 use crate::domain::{
-    ContactInput, NeedInput, OfferInput, OfferKind, OrganizationInput, ProjectProcedure,
-    ProjectStage, TaxCode,
+    ContactInput, NeedInput, OfferInput, OfferKind, OrganizationInput, OrganizationKind,
+    ProjectProcedure, ProjectStage, TaxCode,
 };
 use crate::services::organizations::Verification;
 use crate::services::reference_data::{self, MILANO, neighbourhood_id};
 use crate::services::{Actor, needs, offers, organizations};
-use crate::store::entities::{
-    municipalities, needs as need_rows, offers as offer_rows, organizations as org_rows,
-};
+use crate::store::seed as store;
 
 const DEMO_JSON: &str = include_str!("../assets/demo/milano.json");
 /// How long before its deadline a demo need that has already expired was
@@ -303,13 +301,12 @@ async fn ensure_organization(
 ) -> anyhow::Result<Uuid> {
     let existing = match &org.tax_code {
         Some(tax_code) => organizations::find_by_tax_code(db, tax_code).await?,
-        None => {
-            org_rows::Entity::find()
-                .filter(org_rows::Column::Name.eq(org.name.as_str()))
-                .filter(org_rows::Column::Kind.eq(org.kind.as_str()))
-                .one(db)
-                .await?
-        }
+        // A kind the demo file misspells finds nothing; creating it then
+        // fails on validation, naming the kind.
+        None => match OrganizationKind::parse(&org.kind) {
+            Ok(kind) => store::organization_named(db, &org.name, kind).await?,
+            Err(_) => None,
+        },
     };
     if let Some(existing) = existing {
         report.already_present += 1;
@@ -366,10 +363,7 @@ async fn ensure_offer(
     offer: &DemoOffer,
     report: &mut DemoReport,
 ) -> anyhow::Result<()> {
-    let exists = offer_rows::Entity::find()
-        .filter(offer_rows::Column::OrganizationId.eq(organization_id))
-        .filter(offer_rows::Column::Title.eq(offer.title.as_str()))
-        .one(db)
+    let exists = store::offer_titled(db, organization_id, &offer.title)
         .await?
         .is_some();
     if exists {
@@ -408,10 +402,7 @@ async fn ensure_need(
     need: &DemoNeed,
     report: &mut DemoReport,
 ) -> anyhow::Result<()> {
-    let exists = need_rows::Entity::find()
-        .filter(need_rows::Column::OrganizationId.eq(organization_id))
-        .filter(need_rows::Column::Title.eq(need.title.as_str()))
-        .one(db)
+    let exists = store::need_titled(db, organization_id, &need.title)
         .await?
         .is_some();
     if exists {
@@ -465,10 +456,7 @@ async fn ensure_pact(
             .ok_or_else(|| anyhow!("unknown organisation {k:?}"))
     };
     let lead = key(&pact.need_organization)?;
-    let need = need_rows::Entity::find()
-        .filter(need_rows::Column::OrganizationId.eq(lead))
-        .filter(need_rows::Column::Title.eq(pact.need.as_str()))
-        .one(db)
+    let need = store::need_titled(db, lead, &pact.need)
         .await?
         .ok_or_else(|| anyhow!("need: no need {:?}", pact.need))?;
     let exists = codesign::pact_exists(db, need.id, &pact.title).await?;
@@ -520,9 +508,7 @@ async fn load_registry_associations(
     report: &mut DemoReport,
 ) -> anyhow::Result<Vec<(Uuid, Option<String>)>> {
     let mut loaded = Vec::new();
-    let province: HashMap<String, String> = municipalities::Entity::find()
-        .filter(municipalities::Column::ProvinceCode.eq("MI"))
-        .all(db)
+    let province: HashMap<String, String> = store::municipalities_of_province(db, "MI")
         .await?
         .into_iter()
         .map(|m| (m.name.to_uppercase(), m.istat_code))

@@ -2,15 +2,15 @@
 //! and the signed pacts the demo loads as rows.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ConnectionTrait, Set};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use crate::domain::{NeedKind, OfferKind, PartnerRole, ProjectProcedure, ProjectStage};
-use crate::error::AppError;
-use crate::store::entities::{
-    needs, offers, project_contributions, project_partners, project_stages, projects,
+use crate::domain::{
+    ContributionStatus, NeedKind, OfferKind, PartnerRole, ProjectProcedure, ProjectStage,
 };
-use crate::store::projects as store;
+use crate::error::AppError;
+use crate::store::entities::{needs, offers};
+use crate::store::projects::{self as store, NewContribution, NewPartner, NewProject};
 
 /// What [`open_for_partnership`] did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,24 +56,23 @@ pub async fn open_for_partnership(
             };
             store::insert_project(
                 txn,
-                projects::ActiveModel {
-                    id: Set(id),
-                    title: Set(need.title.clone()),
-                    description: Set(need.description.clone()),
-                    procedure: Set(procedure.as_str().to_owned()),
-                    stage: Set(ProjectStage::FirstContact.as_str().to_owned()),
-                    need_id: Set(Some(need.id)),
-                    lead_organization_id: Set(need.organization_id),
-                    is_public: Set(false),
-                    signed_at: Set(None),
-                    created_by: Set(created_by),
-                    created_at: Set(at),
-                    updated_at: Set(at),
-                    deleted_at: Set(None),
+                NewProject {
+                    id,
+                    title: &need.title,
+                    description: &need.description,
+                    procedure,
+                    stage: ProjectStage::FirstContact,
+                    need_id: Some(need.id),
+                    lead_organization_id: need.organization_id,
+                    is_public: false,
+                    signed_at: None,
+                    created_by,
+                    created_at: at,
+                    updated_at: at,
                 },
             )
             .await?;
-            store::insert_stage(txn, stage_row(id, ProjectStage::FirstContact, at, None)).await?;
+            store::insert_stage(txn, id, ProjectStage::FirstContact, at, None).await?;
             add_partner(txn, id, need.organization_id, PartnerRole::Lead, None, at).await?;
             (id, Some(procedure))
         }
@@ -87,19 +86,26 @@ pub async fn open_for_partnership(
         at,
     )
     .await?;
+    // Stored offers were validated on the way in: a kind that does not
+    // parse is a damaged row.
+    let kind = OfferKind::parse(&offer.kind).map_err(|reason| {
+        AppError::Internal(anyhow::anyhow!(
+            "offer {} has kind {:?}: {reason:?}",
+            offer.id,
+            offer.kind
+        ))
+    })?;
     store::insert_contribution(
         txn,
-        project_contributions::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            project_id: Set(project_id),
-            organization_id: Set(offer.organization_id),
-            kind: Set(offer.kind.clone()),
-            description: Set(offer.title.clone()),
-            amount_cents: Set(offer.amount_max_cents),
-            offer_id: Set(Some(offer.id)),
-            status: Set("proposed".to_owned()),
-            created_at: Set(at),
-            updated_at: Set(at),
+        NewContribution {
+            project_id,
+            organization_id: offer.organization_id,
+            kind,
+            description: &offer.title,
+            amount_cents: offer.amount_max_cents,
+            offer_id: Some(offer.id),
+            status: ContributionStatus::Proposed,
+            at,
         },
     )
     .await?;
@@ -122,47 +128,16 @@ async fn add_partner(
         .await?
         .is_none()
     {
-        store::insert_partner(
-            txn,
-            partner_row(project_id, organization_id, role, match_id, at),
-        )
-        .await?;
+        let partner = NewPartner {
+            project_id,
+            organization_id,
+            role,
+            match_id,
+            joined_at: at,
+        };
+        store::insert_partner(txn, partner).await?;
     }
     Ok(())
-}
-
-fn stage_row(
-    project_id: Uuid,
-    stage: ProjectStage,
-    started_at: DateTime<Utc>,
-    completed_at: Option<DateTime<Utc>>,
-) -> project_stages::ActiveModel {
-    project_stages::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        project_id: Set(project_id),
-        stage: Set(stage.as_str().to_owned()),
-        started_at: Set(started_at),
-        completed_at: Set(completed_at),
-        notes: Set(None),
-    }
-}
-
-fn partner_row(
-    project_id: Uuid,
-    organization_id: Uuid,
-    role: PartnerRole,
-    match_id: Option<Uuid>,
-    joined_at: DateTime<Utc>,
-) -> project_partners::ActiveModel {
-    project_partners::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        project_id: Set(project_id),
-        organization_id: Set(organization_id),
-        role: Set(role.as_str().to_owned()),
-        match_id: Set(match_id),
-        joined_at: Set(joined_at),
-        left_at: Set(None),
-    }
 }
 
 /// A pact signed outside Trama, as the demo describes it.
@@ -216,20 +191,19 @@ pub async fn record_signed_pact(
     let signed_at = pact.signed_at;
     store::insert_project(
         txn,
-        projects::ActiveModel {
-            id: Set(id),
-            title: Set(pact.title.clone()),
-            description: Set(pact.description.clone()),
-            procedure: Set(pact.procedure.as_str().to_owned()),
-            stage: Set(pact.stage.as_str().to_owned()),
-            need_id: Set(Some(pact.need_id)),
-            lead_organization_id: Set(pact.lead_organization_id),
-            is_public: Set(true),
-            signed_at: Set(Some(signed_at)),
-            created_by: Set(None),
-            created_at: Set(signed_at - Duration::days(30)),
-            updated_at: Set(at),
-            deleted_at: Set(None),
+        NewProject {
+            id,
+            title: &pact.title,
+            description: &pact.description,
+            procedure: pact.procedure,
+            stage: pact.stage,
+            need_id: Some(pact.need_id),
+            lead_organization_id: pact.lead_organization_id,
+            is_public: true,
+            signed_at: Some(signed_at),
+            created_by: None,
+            created_at: signed_at - Duration::days(30),
+            updated_at: at,
         },
     )
     .await?;
@@ -247,7 +221,7 @@ pub async fn record_signed_pact(
     let start_of = |i: usize| signed_at + Duration::days(7 * (i as i64 - agreement as i64));
     for (i, step) in reached.iter().enumerate() {
         let completed_at = (i + 1 < reached.len()).then(|| start_of(i + 1));
-        store::insert_stage(txn, stage_row(id, *step, start_of(i), completed_at)).await?;
+        store::insert_stage(txn, id, *step, start_of(i), completed_at).await?;
     }
     let mut partners = vec![pact.lead_organization_id];
     for contribution in &pact.contributions {
@@ -256,17 +230,15 @@ pub async fn record_signed_pact(
         }
         store::insert_contribution(
             txn,
-            project_contributions::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                project_id: Set(id),
-                organization_id: Set(contribution.organization_id),
-                kind: Set(contribution.kind.as_str().to_owned()),
-                description: Set(contribution.description.clone()),
-                amount_cents: Set(contribution.amount_cents),
-                offer_id: Set(None),
-                status: Set("agreed".to_owned()),
-                created_at: Set(signed_at),
-                updated_at: Set(signed_at),
+            NewContribution {
+                project_id: id,
+                organization_id: contribution.organization_id,
+                kind: contribution.kind,
+                description: &contribution.description,
+                amount_cents: contribution.amount_cents,
+                offer_id: None,
+                status: ContributionStatus::Agreed,
+                at: signed_at,
             },
         )
         .await?;
@@ -278,7 +250,14 @@ pub async fn record_signed_pact(
             PartnerRole::Partner
         };
         let joined_at = signed_at - Duration::days(30);
-        store::insert_partner(txn, partner_row(id, organization, role, None, joined_at)).await?;
+        let partner = NewPartner {
+            project_id: id,
+            organization_id: organization,
+            role,
+            match_id: None,
+            joined_at,
+        };
+        store::insert_partner(txn, partner).await?;
     }
     Ok(id)
 }

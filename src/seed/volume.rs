@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 use anyhow::{Context, anyhow, bail};
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -427,10 +427,8 @@ pub(super) async fn load(
 ) -> anyhow::Result<()> {
     let file: VolumeFile =
         serde_json::from_str(VOLUME_JSON).context("assets/demo/territorio.json")?;
-    let province: Vec<municipalities::Model> = municipalities::Entity::find()
-        .filter(municipalities::Column::ProvinceCode.eq("MI"))
-        .all(db)
-        .await?;
+    let province: Vec<municipalities::Model> =
+        crate::store::seed::municipalities_of_province(db, "MI").await?;
     let code_of = |name: &str| -> anyhow::Result<String> {
         province
             .iter()

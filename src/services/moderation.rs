@@ -4,7 +4,7 @@
 //! organisation's members and the moderators still see them, and why
 //! ([`crate::policy::visibility`]). Moderators only.
 
-use sea_orm::{DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -13,6 +13,7 @@ use crate::domain::{OutboxEntityType, OutboxOperation, ShortText, VerificationSt
 use crate::error::{AppError, Entity};
 use crate::store;
 use crate::store::entities::{needs, offers, organizations};
+use crate::store::organizations::VerificationState;
 use crate::store::postings::PostingTable;
 
 /// Marks an organisation verified (or its verification rejected), with the
@@ -30,13 +31,14 @@ pub async fn verify_organization(
     let source = ShortText::parse(source).map_err(|reason| AppError::invalid("source", reason))?;
     let before = super::organizations::get(db, id, "id").await?;
     let txn = db.begin().await?;
-    let mut row: organizations::ActiveModel = before.clone().into();
-    row.verification_status = Set(status.as_str().to_owned());
-    row.verification_source = Set(Some(source.as_str().to_owned()));
-    row.verified_at = Set((status == VerificationStatus::Verified).then(now));
-    row.runts_registered = Set(status == VerificationStatus::Verified && runts_registered);
-    row.updated_at = Set(now());
-    let after = store::organizations::update(&txn, row).await?;
+    let at = now();
+    let verification = VerificationState {
+        status,
+        source: Some(source.as_str().to_owned()),
+        verified_at: (status == VerificationStatus::Verified).then_some(at),
+        runts_registered: status == VerificationStatus::Verified && runts_registered,
+    };
+    let after = store::organizations::set_verification(&txn, before, &verification, at).await?;
     audit(
         &txn,
         actor,

@@ -3,7 +3,7 @@
 //! publishing, editing and closing them.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, Set};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -15,7 +15,6 @@ use crate::store::entities::needs;
 
 impl Posting for needs::Entity {
     type Input = NeedInput;
-    type New = NewNeed;
     const ENTITY: OutboxEntityType = OutboxEntityType::Need;
     const NOT_FOUND: Entity = Entity::Need;
     const ACTIONS: [&'static str; 3] = ["need.create", "need.update", "need.close"];
@@ -40,37 +39,6 @@ impl Posting for needs::Entity {
 
     fn new_status(new: &NewNeed) -> PostingStatus {
         new.status
-    }
-
-    fn apply(row: &mut needs::ActiveModel, new: &NewNeed, implied_municipality: Option<String>) {
-        row.kind = Set(new.kind.as_str().to_owned());
-        row.title = Set(new.title.as_str().to_owned());
-        row.description = Set(new.description.as_str().to_owned());
-        row.budget_cents = Set(new.budget.map(|b| b.cents()));
-        row.deadline_at = Set(new.deadline_at);
-        row.municipality_code = Set(new
-            .municipality_code
-            .as_ref()
-            .map(|c| c.as_str().to_owned())
-            .or(implied_municipality));
-        row.neighbourhood_id = Set(new.neighbourhood_id);
-        row.lat = Set(new.coordinates.map(|c| c.lat()));
-        row.lon = Set(new.coordinates.map(|c| c.lon()));
-        row.location_precision = Set(new.location_precision.as_str().to_owned());
-        row.required_contributions = Set(json!(
-            new.required_contributions
-                .iter()
-                .map(|k| k.as_str())
-                .collect::<Vec<_>>()
-        ));
-        row.eligible_organization_kinds = Set(json!(
-            new.eligible_organization_kinds
-                .iter()
-                .map(|k| k.as_str())
-                .collect::<Vec<_>>()
-        ));
-        row.requires_third_sector_registration = Set(new.requires_third_sector_registration);
-        row.status = Set(new.status.as_str().to_owned());
     }
 
     fn summary(posting: &needs::Model) -> serde_json::Value {

@@ -3,7 +3,7 @@
 //! closing them.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, Set};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -15,7 +15,6 @@ use crate::store::entities::offers;
 
 impl Posting for offers::Entity {
     type Input = OfferInput;
-    type New = NewOffer;
     const ENTITY: OutboxEntityType = OutboxEntityType::Offer;
     const NOT_FOUND: Entity = Entity::Offer;
     const ACTIONS: [&'static str; 3] = ["offer.create", "offer.update", "offer.close"];
@@ -38,32 +37,6 @@ impl Posting for offers::Entity {
 
     fn new_status(new: &NewOffer) -> PostingStatus {
         new.status
-    }
-
-    fn apply(row: &mut offers::ActiveModel, new: &NewOffer, implied_municipality: Option<String>) {
-        row.kind = Set(new.kind.as_str().to_owned());
-        row.title = Set(new.title.as_str().to_owned());
-        row.description = Set(new.description.as_str().to_owned());
-        row.amount_min_cents = Set(new.amount.min().map(|c| c.cents()));
-        row.amount_max_cents = Set(new.amount.max().map(|c| c.cents()));
-        row.available_from = Set(new.availability.from());
-        row.available_until = Set(new.availability.until());
-        row.eligible_organization_kinds = Set(json!(
-            new.eligible_organization_kinds
-                .iter()
-                .map(|k| k.as_str())
-                .collect::<Vec<_>>()
-        ));
-        row.territory_scope = Set(new.territory_scope.as_str().to_owned());
-        row.municipality_code = Set(new
-            .municipality_code
-            .as_ref()
-            .map(|c| c.as_str().to_owned())
-            .or(implied_municipality));
-        row.neighbourhood_id = Set(new.neighbourhood_id);
-        row.lat = Set(new.coordinates.map(|c| c.lat()));
-        row.lon = Set(new.coordinates.map(|c| c.lon()));
-        row.status = Set(new.status.as_str().to_owned());
     }
 
     fn summary(posting: &offers::Model) -> serde_json::Value {

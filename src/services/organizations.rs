@@ -1,7 +1,7 @@
 //! Organisations: registering one (with its sectors, neighbourhoods served and
 //! contacts) and reading it back.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, Set, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -14,6 +14,7 @@ use crate::domain::{
 use crate::error::{AppError, Entity};
 use crate::store;
 use crate::store::entities::{organization_contacts, organizations};
+use crate::store::organizations::{ContactRow, NewOrganizationRow, VerificationState};
 
 /// How an organisation was verified, when it was (a moderator, a registry
 /// extract, an official index).
@@ -45,17 +46,24 @@ pub async fn create(
     ensure_tax_code_free(&txn, &new, None).await?;
     let id = new_id();
     let at = now();
-    let model =
-        store::organizations::insert(&txn, new_row(id, &new, verification.as_ref(), actor, at))
-            .await
-            .map_err(|error| {
-                // Two registrations racing for one tax code: the unique index decides.
-                if error.is_unique_violation() {
-                    None
-                } else {
-                    Some(AppError::from(error))
-                }
-            });
+    let verification = verification_state(verification.as_ref(), at);
+    let row = NewOrganizationRow {
+        id,
+        profile: &new,
+        verification: &verification,
+        created_by: actor.user_id,
+        at,
+    };
+    let model = store::organizations::insert(&txn, row)
+        .await
+        .map_err(|error| {
+            // Two registrations racing for one tax code: the unique index decides.
+            if error.is_unique_violation() {
+                None
+            } else {
+                Some(AppError::from(error))
+            }
+        });
     let model = match model {
         Ok(model) => model,
         Err(Some(error)) => return Err(error),
@@ -98,48 +106,20 @@ pub async fn create(
     Ok(model)
 }
 
-/// The row of a new organisation (the bulk import writes it too).
-pub(crate) fn new_row(
-    id: Uuid,
-    new: &NewOrganization,
+/// How a new organisation is recorded: verified with its source when it
+/// was checked (the verification is then `at`), unverified otherwise.
+fn verification_state(
     verification: Option<&Verification>,
-    actor: &Actor,
     at: chrono::DateTime<chrono::Utc>,
-) -> organizations::ActiveModel {
-    let (status, source, verified_at, runts) = match verification {
-        Some(v) => (
-            VerificationStatus::Verified,
-            Some(v.source.clone()),
-            Some(at),
-            v.runts_registered,
-        ),
-        None => (VerificationStatus::Unverified, None, None, false),
-    };
-    organizations::ActiveModel {
-        id: Set(id),
-        name: Set(new.name.as_str().to_owned()),
-        kind: Set(new.kind.as_str().to_owned()),
-        tax_code: Set(new.tax_code.as_ref().map(|t| t.as_str().to_owned())),
-        vat_number: Set(new.vat_number.as_ref().map(|v| v.as_str().to_owned())),
-        description: Set(new.description.as_str().to_owned()),
-        website: Set(new.website.as_ref().map(|w| w.as_str().to_owned())),
-        seat_municipality_code: Set(new
-            .seat_municipality_code
-            .as_ref()
-            .map(|c| c.as_str().to_owned())),
-        address: Set(new.address.as_ref().map(|a| a.as_str().to_owned())),
-        lat: Set(new.coordinates.map(|c| c.lat())),
-        lon: Set(new.coordinates.map(|c| c.lon())),
-        verification_status: Set(status.as_str().to_owned()),
-        verification_source: Set(source),
-        verified_at: Set(verified_at),
-        runts_registered: Set(runts),
-        created_by: Set(actor.user_id),
-        created_at: Set(at),
-        updated_at: Set(at),
-        deleted_at: Set(None),
-        hidden_at: Set(None),
-        hidden_reason: Set(None),
+) -> VerificationState {
+    match verification {
+        Some(v) => VerificationState {
+            status: VerificationStatus::Verified,
+            source: Some(v.source.clone()),
+            verified_at: Some(at),
+            runts_registered: v.runts_registered,
+        },
+        None => VerificationState::unverified(),
     }
 }
 
@@ -170,31 +150,12 @@ pub async fn update(
     let txn = db.begin().await?;
     check_references(&txn, &new).await?;
     ensure_tax_code_free(&txn, &new, Some(id)).await?;
-    let mut row: organizations::ActiveModel = before.clone().into();
-    row.name = Set(new.name.as_str().to_owned());
-    row.kind = Set(new.kind.as_str().to_owned());
-    row.tax_code = Set(new.tax_code.as_ref().map(|t| t.as_str().to_owned()));
-    row.vat_number = Set(new.vat_number.as_ref().map(|v| v.as_str().to_owned()));
-    row.description = Set(new.description.as_str().to_owned());
-    row.website = Set(new.website.as_ref().map(|w| w.as_str().to_owned()));
-    row.seat_municipality_code = Set(new
-        .seat_municipality_code
-        .as_ref()
-        .map(|c| c.as_str().to_owned()));
-    row.address = Set(new.address.as_ref().map(|a| a.as_str().to_owned()));
-    row.lat = Set(new.coordinates.map(|c| c.lat()));
-    row.lon = Set(new.coordinates.map(|c| c.lon()));
     // A changed tax code or kind must be verified again.
-    if before.tax_code.as_deref() != new.tax_code.as_ref().map(|t| t.as_str())
-        || before.kind != new.kind.as_str()
-    {
-        row.verification_status = Set(VerificationStatus::Unverified.as_str().to_owned());
-        row.verification_source = Set(None);
-        row.verified_at = Set(None);
-        row.runts_registered = Set(false);
-    }
-    row.updated_at = Set(now());
-    let after = match store::organizations::update(&txn, row).await {
+    let unverified = before.tax_code.as_deref() != new.tax_code.as_ref().map(|t| t.as_str())
+        || before.kind != new.kind.as_str();
+    let updated =
+        store::organizations::update_profile(&txn, before.clone(), &new, unverified, now()).await;
+    let after = match updated {
         Ok(after) => after,
         Err(error) if error.is_unique_violation() => {
             // As in `create`.
@@ -323,16 +284,11 @@ async fn write_children(
         Contacts::Replace => &new.contacts[..],
     };
     for (position, contact) in written.iter().enumerate() {
-        let row = organization_contacts::ActiveModel {
-            id: Set(new_id()),
-            organization_id: Set(id),
-            kind: Set(contact.kind().as_str().to_owned()),
-            value: Set(contact.value.as_str().to_owned()),
-            label: Set(contact.label.as_ref().map(|l| l.as_str().to_owned())),
-            visibility: Set(contact.visibility.as_str().to_owned()),
-            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
-            created_at: Set(at),
-            updated_at: Set(at),
+        let row = ContactRow {
+            organization_id: id,
+            contact,
+            position: i32::try_from(position).unwrap_or(i32::MAX),
+            at,
         };
         store::organizations::insert_contact(txn, row).await?;
     }

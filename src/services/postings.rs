@@ -11,7 +11,7 @@ use super::references::ReferenceCheck;
 use super::{Actor, audit, changes, enqueue_for_search, new_id, now, permissions};
 use crate::domain::{IstatCode, OutboxEntityType, OutboxOperation, PostingStatus, SectorCode};
 use crate::error::{AppError, Entity};
-use crate::store::postings::PostingTable;
+use crate::store::postings::{PostingTable, PostingWrite};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
 
 /// The places and sectors a posting refers to, checked against the database.
@@ -23,10 +23,8 @@ pub struct References<'a> {
 
 /// A kind of posting (need or offer), implemented on its table.
 pub trait Posting: PostingTable<Model: Clone + Send + Sync> {
-    /// What a client sends.
+    /// What a client sends; validated, it is the table's content.
     type Input: Sync;
-    /// The input, validated.
-    type New: Sync;
     const ENTITY: OutboxEntityType;
     const NOT_FOUND: Entity;
     /// The audit actions of create, update and close.
@@ -37,12 +35,9 @@ pub trait Posting: PostingTable<Model: Clone + Send + Sync> {
         input: &Self::Input,
         before: Option<&Self::Model>,
         at: DateTime<Utc>,
-    ) -> Result<Self::New, AppError>;
-    fn references(new: &Self::New) -> References<'_>;
-    fn new_status(new: &Self::New) -> PostingStatus;
-    /// Writes the validated content into a row (new or existing), with the
-    /// municipality implied by its neighbourhood when it names none.
-    fn apply(row: &mut Self::Active, new: &Self::New, implied_municipality: Option<String>);
+    ) -> Result<Self::Content, AppError>;
+    fn references(new: &Self::Content) -> References<'_>;
+    fn new_status(new: &Self::Content) -> PostingStatus;
     /// The fields the audit log compares.
     fn summary(posting: &Self::Model) -> Value;
 }
@@ -55,7 +50,7 @@ async fn validated<P: Posting>(
     input: &P::Input,
     before: Option<&P::Model>,
     at: DateTime<Utc>,
-) -> Result<(P::New, Option<String>), AppError> {
+) -> Result<(P::Content, Option<String>), AppError> {
     let new = P::validate(input, before, at)?;
     let refs = P::references(&new);
     let mut check = ReferenceCheck::new();
@@ -92,7 +87,7 @@ async fn record<P: Posting>(
     Ok(())
 }
 
-fn sector_codes<P: Posting>(new: &P::New) -> Vec<String> {
+fn sector_codes<P: Posting>(new: &P::Content) -> Vec<String> {
     P::references(new)
         .sectors
         .iter()
@@ -118,11 +113,14 @@ pub async fn create<P: Posting>(
     let (new, implied_municipality) =
         validated::<P>(&txn, organization_id, input, None, at).await?;
     let id = new_id();
-    let mut row = P::new_row(id, organization_id, actor.user_id, at);
-    P::apply(&mut row, &new, implied_municipality);
     let closed_at = (P::new_status(&new) == PostingStatus::Closed).then_some(at);
-    P::set_lifecycle(&mut row, None, closed_at, at);
-    let model = P::insert_row(&txn, row).await?;
+    let write = PostingWrite {
+        content: &new,
+        implied_municipality,
+        closed_at,
+        at,
+    };
+    let model = P::insert_posting(&txn, id, organization_id, actor.user_id, write).await?;
     P::replace_sectors(&txn, id, sector_codes::<P>(&new)).await?;
     let [action, _, _] = P::ACTIONS;
     let summary = P::summary(&model);
@@ -145,16 +143,19 @@ pub async fn update<P: Posting>(
     let txn = db.begin().await?;
     let (new, implied_municipality) =
         validated::<P>(&txn, organization_id, input, Some(&before), now()).await?;
-    let mut row = P::edit_row(before.clone());
-    P::apply(&mut row, &new, implied_municipality);
     let at = now();
     let closed_at = match (P::new_status(&new), P::closed_at(&before)) {
         (PostingStatus::Closed, Some(closed)) => Some(closed),
         (PostingStatus::Closed, None) => Some(at),
         _ => None,
     };
-    P::set_lifecycle(&mut row, None, closed_at, at);
-    let after = P::update_row(&txn, row).await?;
+    let write = PostingWrite {
+        content: &new,
+        implied_municipality,
+        closed_at,
+        at,
+    };
+    let after = P::update_posting(&txn, before.clone(), write).await?;
     P::replace_sectors(&txn, id, sector_codes::<P>(&new)).await?;
     let [_, action, _] = P::ACTIONS;
     let changed = changes(&P::summary(&before), &P::summary(&after));
@@ -177,9 +178,7 @@ pub async fn close<P: Posting>(
     }
     let txn = db.begin().await?;
     let at = now();
-    let mut row = P::edit_row(before.clone());
-    P::set_lifecycle(&mut row, Some(PostingStatus::Closed.as_str()), Some(at), at);
-    let after = P::update_row(&txn, row).await?;
+    let after = P::close_posting(&txn, before.clone(), at).await?;
     let [_, _, action] = P::ACTIONS;
     let changed = changes(&P::summary(&before), &P::summary(&after));
     record::<P>(txn, actor, action, id, changed).await?;

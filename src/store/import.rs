@@ -4,15 +4,18 @@
 
 use std::collections::HashSet;
 
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 use uuid::Uuid;
 
+use super::organizations::{ContactRow, NewOrganizationRow, VerificationState};
 use super::{Context, StoreResult};
+use crate::domain::{Coordinates, OrganizationKind, OutboxEntityType, OutboxOperation};
 use crate::store::entities::{
-    audit_log, organization_contacts, organization_sectors, organizations, search_outbox,
+    organization_contacts, organization_sectors, organizations, search_outbox,
 };
 
 /// Rows per multi-row INSERT: well inside SQLite's 32,766 and PostgreSQL's
@@ -60,10 +63,11 @@ pub async fn contacts_of(
 /// see [`super::StoreError::is_unique_violation`].
 pub async fn insert_organizations(
     db: &impl ConnectionTrait,
-    rows: &[organizations::ActiveModel],
+    rows: &[NewOrganizationRow<'_>],
 ) -> StoreResult<()> {
     for chunk in rows.chunks(INSERT_CHUNK) {
-        organizations::Entity::insert_many(chunk.to_vec())
+        let chunk = chunk.iter().map(|row| super::organizations::new_row(*row));
+        organizations::Entity::insert_many(chunk)
             .exec(db)
             .await
             .context("import: insert organisations")?;
@@ -71,23 +75,71 @@ pub async fn insert_organizations(
     Ok(())
 }
 
-/// Updates one organisation already on Trama.
+/// What an import changes on an organisation already on Trama: its name
+/// and kind, and each other column it carries (`None` keeps the stored one).
+#[derive(Clone, Debug)]
+pub struct OrganizationUpdate {
+    pub name: String,
+    pub kind: OrganizationKind,
+    pub vat_number: Option<String>,
+    pub description: Option<String>,
+    pub website: Option<String>,
+    pub seat_municipality_code: Option<String>,
+    pub address: Option<String>,
+    pub coordinates: Option<Coordinates>,
+    /// Whether its verification is reset (its kind changed).
+    pub unverified: bool,
+    pub at: DateTime<Utc>,
+}
+
+/// Updates one organisation already on Trama (`before`, as read).
 pub async fn update_organization(
     db: &impl ConnectionTrait,
-    row: organizations::ActiveModel,
+    before: organizations::Model,
+    update: &OrganizationUpdate,
 ) -> StoreResult<()> {
+    let mut row: organizations::ActiveModel = before.into();
+    row.name = Set(update.name.clone());
+    row.kind = Set(update.kind.as_str().to_owned());
+    if let Some(vat) = &update.vat_number {
+        row.vat_number = Set(Some(vat.clone()));
+    }
+    if let Some(description) = &update.description {
+        row.description = Set(description.clone());
+    }
+    if let Some(website) = &update.website {
+        row.website = Set(Some(website.clone()));
+    }
+    if let Some(code) = &update.seat_municipality_code {
+        row.seat_municipality_code = Set(Some(code.clone()));
+    }
+    if let Some(address) = &update.address {
+        row.address = Set(Some(address.clone()));
+    }
+    if let Some(point) = update.coordinates {
+        row.lat = Set(Some(point.lat()));
+        row.lon = Set(Some(point.lon()));
+    }
+    if update.unverified {
+        super::organizations::write_verification(&mut row, &VerificationState::unverified());
+    }
+    row.updated_at = Set(update.at);
     row.update(db)
         .await
         .context("import: update an organisation")?;
     Ok(())
 }
 
-pub async fn insert_sectors(
-    db: &impl ConnectionTrait,
-    rows: &[organization_sectors::ActiveModel],
-) -> StoreResult<()> {
+/// Adds sectors to organisations: (organisation id, sector code) pairs.
+pub async fn insert_sectors(db: &impl ConnectionTrait, rows: &[(Uuid, String)]) -> StoreResult<()> {
     for chunk in rows.chunks(INSERT_CHUNK) {
-        organization_sectors::Entity::insert_many(chunk.to_vec())
+        let chunk = chunk.iter().map(
+            |(organization_id, code)| organization_sectors::ActiveModel {
+                organization_id: Set(*organization_id),
+                sector_code: Set(code.clone()),
+            },
+        );
+        organization_sectors::Entity::insert_many(chunk)
             .exec(db)
             .await
             .context("import: insert sectors")?;
@@ -95,12 +147,16 @@ pub async fn insert_sectors(
     Ok(())
 }
 
+/// Adds contacts to organisations.
 pub async fn insert_contacts(
     db: &impl ConnectionTrait,
-    rows: &[organization_contacts::ActiveModel],
+    rows: &[ContactRow<'_>],
 ) -> StoreResult<()> {
     for chunk in rows.chunks(INSERT_CHUNK) {
-        organization_contacts::Entity::insert_many(chunk.to_vec())
+        let chunk = chunk
+            .iter()
+            .map(|row| super::organizations::contact_row(*row));
+        organization_contacts::Entity::insert_many(chunk)
             .exec(db)
             .await
             .context("import: insert contacts")?;
@@ -108,26 +164,27 @@ pub async fn insert_contacts(
     Ok(())
 }
 
+/// Appends the search outbox rows of many changes of one kind at `at`.
 pub async fn insert_outbox(
     db: &impl ConnectionTrait,
-    rows: &[search_outbox::ActiveModel],
+    entity: OutboxEntityType,
+    ids: &[Uuid],
+    operation: OutboxOperation,
+    at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        search_outbox::Entity::insert_many(chunk.to_vec())
+    for chunk in ids.chunks(INSERT_CHUNK) {
+        let chunk = chunk.iter().map(|id| search_outbox::ActiveModel {
+            entity_type: Set(entity.as_str().to_owned()),
+            entity_id: Set(*id),
+            operation: Set(operation.as_str().to_owned()),
+            created_at: Set(at),
+            ..Default::default()
+        });
+        search_outbox::Entity::insert_many(chunk)
             .exec(db)
             .await
             .context("import: insert search outbox rows")?;
     }
-    Ok(())
-}
-
-pub async fn insert_audit(
-    db: &impl ConnectionTrait,
-    row: audit_log::ActiveModel,
-) -> StoreResult<()> {
-    row.insert(db)
-        .await
-        .context("import: insert the audit row")?;
     Ok(())
 }
 

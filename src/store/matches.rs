@@ -1,16 +1,17 @@
 //! The queries of matches: the rows of a need or an offer, the postings the
 //! engine refreshes, the writes of a refresh, statuses and feedback.
 
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{LockType, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use uuid::Uuid;
 
 use super::scope::Existing;
 use super::{Context, StoreResult};
-use crate::domain::{MatchSideStatus, PostingStatus};
+use crate::domain::{FeedbackSource, FeedbackVerdict, MatchSideStatus, PostingStatus};
 use crate::store::entities::{match_feedback, matches, memberships, needs, offers, users};
 
 /// How many matches are stored.
@@ -167,19 +168,92 @@ pub async fn lock_need(txn: &impl ConnectionTrait, need_id: Uuid) -> StoreResult
     Ok(())
 }
 
-/// Writes a changed match and returns it as stored.
-pub async fn update(
+/// New statuses for the two sides of a match; `None` keeps a side's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SideStatuses {
+    pub need: Option<MatchSideStatus>,
+    pub offer: Option<MatchSideStatus>,
+}
+
+impl SideStatuses {
+    fn write(self, row: &mut matches::ActiveModel) {
+        if let Some(status) = self.need {
+            row.need_side_status = Set(status.as_str().to_owned());
+        }
+        if let Some(status) = self.offer {
+            row.offer_side_status = Set(status.as_str().to_owned());
+        }
+    }
+}
+
+/// Moves the sides of the match `before` to new statuses at `at`; returns
+/// it as stored.
+pub async fn set_side_statuses(
     db: &impl ConnectionTrait,
-    active: matches::ActiveModel,
+    before: matches::Model,
+    statuses: SideStatuses,
+    at: DateTime<Utc>,
 ) -> StoreResult<matches::Model> {
-    active.update(db).await.context("matches: update")
+    let mut row: matches::ActiveModel = before.into();
+    statuses.write(&mut row);
+    row.updated_at = Set(at);
+    row.update(db).await.context("matches: set side statuses")
+}
+
+/// A pair's score as the engine computed it.
+#[derive(Clone, Debug)]
+pub struct Computed {
+    pub need_id: Uuid,
+    pub offer_id: Uuid,
+    pub score: f64,
+    /// The reasons, as stored (a JSON array).
+    pub reasons: serde_json::Value,
+    /// What the score was computed from (see `matching::facts::fingerprint`).
+    pub fingerprint: String,
+}
+
+/// Writes a new computation over the match `before` at `at`, with new side
+/// statuses (a dismissed side reopened).
+pub async fn recompute(
+    db: &impl ConnectionTrait,
+    before: matches::Model,
+    computed: Computed,
+    statuses: SideStatuses,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    let mut row: matches::ActiveModel = before.into();
+    statuses.write(&mut row);
+    row.score = Set(computed.score);
+    row.reasons = Set(computed.reasons);
+    row.content_fingerprint = Set(computed.fingerprint);
+    row.computed_at = Set(at);
+    row.updated_at = Set(at);
+    row.update(db).await.context("matches: recompute")?;
+    Ok(())
+}
+
+/// A verdict on a match, for tuning.
+#[derive(Clone, Copy, Debug)]
+pub struct Feedback {
+    pub match_id: Uuid,
+    pub user_id: Option<Uuid>,
+    pub organization_id: Option<Uuid>,
+    pub verdict: FeedbackVerdict,
+    pub source: FeedbackSource,
+    pub at: DateTime<Utc>,
 }
 
 /// Records a verdict on a match.
-pub async fn insert_feedback(
-    db: &impl ConnectionTrait,
-    row: match_feedback::ActiveModel,
-) -> StoreResult<()> {
+pub async fn insert_feedback(db: &impl ConnectionTrait, feedback: Feedback) -> StoreResult<()> {
+    let row = match_feedback::ActiveModel {
+        id: Set(super::new_id()),
+        match_id: Set(feedback.match_id),
+        user_id: Set(feedback.user_id),
+        organization_id: Set(feedback.organization_id),
+        verdict: Set(feedback.verdict.as_str().to_owned()),
+        source: Set(feedback.source.as_str().to_owned()),
+        created_at: Set(feedback.at),
+    };
     row.insert(db)
         .await
         .context("matches: insert feedback")
@@ -214,12 +288,28 @@ pub async fn delete(db: &impl ConnectionTrait, ids: Vec<Uuid>) -> StoreResult<u6
         .rows_affected)
 }
 
-/// Inserts new matches; a pair already stored (inserted meanwhile by the
-/// refresh of its other side, with the same score) is kept as it is.
+/// Inserts new matches, suggested on both sides, computed at `at`; a pair
+/// already stored (inserted meanwhile by the refresh of its other side, with
+/// the same score) is kept as it is.
 pub async fn insert_new(
     db: &impl ConnectionTrait,
-    rows: Vec<matches::ActiveModel>,
+    computed: &[Computed],
+    at: DateTime<Utc>,
 ) -> StoreResult<()> {
+    let suggested = MatchSideStatus::Suggested.as_str();
+    let rows = computed.iter().map(|c| matches::ActiveModel {
+        id: Set(super::new_id()),
+        need_id: Set(c.need_id),
+        offer_id: Set(c.offer_id),
+        score: Set(c.score),
+        reasons: Set(c.reasons.clone()),
+        need_side_status: Set(suggested.to_owned()),
+        offer_side_status: Set(suggested.to_owned()),
+        content_fingerprint: Set(c.fingerprint.clone()),
+        computed_at: Set(at),
+        created_at: Set(at),
+        updated_at: Set(at),
+    });
     matches::Entity::insert_many(rows)
         .on_conflict(
             OnConflict::columns([matches::Column::NeedId, matches::Column::OfferId])

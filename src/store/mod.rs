@@ -28,6 +28,7 @@ pub mod rows;
 pub mod saved_searches;
 pub mod scope;
 pub mod search_docs;
+pub mod seed;
 pub mod stats;
 pub mod territories;
 

@@ -14,6 +14,7 @@ use super::entities::{
 };
 use super::scope::Existing;
 use super::{Context, StoreResult};
+use crate::domain::{NewContact, NewOrganization, VerificationStatus};
 
 /// The organisation with this id, unless deleted.
 pub async fn find_existing(
@@ -52,12 +53,126 @@ pub async fn existing_with_tax_codes(
         .context("organizations: existing with tax codes")
 }
 
-/// Inserts an organisation.
+/// An organisation's verification as it is written: its status, the
+/// source checked, when, and whether it is on the RUNTS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerificationState {
+    pub status: VerificationStatus,
+    pub source: Option<String>,
+    pub verified_at: Option<DateTime<Utc>>,
+    pub runts_registered: bool,
+}
+
+impl VerificationState {
+    /// Not verified, no source.
+    pub fn unverified() -> Self {
+        Self {
+            status: VerificationStatus::Unverified,
+            source: None,
+            verified_at: None,
+            runts_registered: false,
+        }
+    }
+}
+
+/// A new organisation: its validated profile (sectors, neighbourhoods and
+/// contacts are written apart), its verification, who registered it and when.
+#[derive(Clone, Copy)]
+pub struct NewOrganizationRow<'a> {
+    pub id: Uuid,
+    pub profile: &'a NewOrganization,
+    pub verification: &'a VerificationState,
+    pub created_by: Option<Uuid>,
+    pub at: DateTime<Utc>,
+}
+
+/// The row of a new organisation (the bulk import inserts it too).
+pub(super) fn new_row(new: NewOrganizationRow<'_>) -> organizations::ActiveModel {
+    let profile = new.profile;
+    let mut row = organizations::ActiveModel {
+        id: Set(new.id),
+        created_by: Set(new.created_by),
+        created_at: Set(new.at),
+        updated_at: Set(new.at),
+        deleted_at: Set(None),
+        hidden_at: Set(None),
+        hidden_reason: Set(None),
+        ..Default::default()
+    };
+    write_profile(&mut row, profile);
+    write_verification(&mut row, new.verification);
+    row
+}
+
+/// Writes a validated profile's own columns into a row.
+fn write_profile(row: &mut organizations::ActiveModel, new: &NewOrganization) {
+    row.name = Set(new.name.as_str().to_owned());
+    row.kind = Set(new.kind.as_str().to_owned());
+    row.tax_code = Set(new.tax_code.as_ref().map(|t| t.as_str().to_owned()));
+    row.vat_number = Set(new.vat_number.as_ref().map(|v| v.as_str().to_owned()));
+    row.description = Set(new.description.as_str().to_owned());
+    row.website = Set(new.website.as_ref().map(|w| w.as_str().to_owned()));
+    row.seat_municipality_code = Set(new
+        .seat_municipality_code
+        .as_ref()
+        .map(|c| c.as_str().to_owned()));
+    row.address = Set(new.address.as_ref().map(|a| a.as_str().to_owned()));
+    row.lat = Set(new.coordinates.map(|c| c.lat()));
+    row.lon = Set(new.coordinates.map(|c| c.lon()));
+}
+
+/// Writes a verification into a row.
+pub(super) fn write_verification(
+    row: &mut organizations::ActiveModel,
+    verification: &VerificationState,
+) {
+    row.verification_status = Set(verification.status.as_str().to_owned());
+    row.verification_source = Set(verification.source.clone());
+    row.verified_at = Set(verification.verified_at);
+    row.runts_registered = Set(verification.runts_registered);
+}
+
+/// Inserts an organisation and returns it. A unique violation (its tax
+/// code taken meanwhile) is for the caller to name: see
+/// [`super::StoreError::is_unique_violation`].
 pub async fn insert(
     db: &impl ConnectionTrait,
-    row: organizations::ActiveModel,
+    new: NewOrganizationRow<'_>,
 ) -> StoreResult<organizations::Model> {
-    super::rows::insert(db, row, "organizations: insert").await
+    super::rows::insert(db, new_row(new), "organizations: insert").await
+}
+
+/// Replaces the profile of the organisation `before` (its own columns;
+/// sectors, neighbourhoods and contacts are written apart) and, with
+/// `unverified`, resets its verification; returns it. A unique violation
+/// is for the caller to name, as in [`insert`].
+pub async fn update_profile(
+    db: &impl ConnectionTrait,
+    before: organizations::Model,
+    new: &NewOrganization,
+    unverified: bool,
+    at: DateTime<Utc>,
+) -> StoreResult<organizations::Model> {
+    let mut row: organizations::ActiveModel = before.into();
+    write_profile(&mut row, new);
+    if unverified {
+        write_verification(&mut row, &VerificationState::unverified());
+    }
+    row.updated_at = Set(at);
+    super::rows::update(db, row, "organizations: update profile").await
+}
+
+/// Records a verification of the organisation `before` at `at` and returns it.
+pub async fn set_verification(
+    db: &impl ConnectionTrait,
+    before: organizations::Model,
+    verification: &VerificationState,
+    at: DateTime<Utc>,
+) -> StoreResult<organizations::Model> {
+    let mut row: organizations::ActiveModel = before.into();
+    write_verification(&mut row, verification);
+    row.updated_at = Set(at);
+    super::rows::update(db, row, "organizations: set verification").await
 }
 
 /// Writes the changed columns of an organisation.
@@ -146,12 +261,34 @@ pub async fn insert_neighbourhood(
     Ok(())
 }
 
+/// A contact to add to an organisation, at `position` in its list.
+#[derive(Clone, Copy)]
+pub struct ContactRow<'a> {
+    pub organization_id: Uuid,
+    pub contact: &'a NewContact,
+    pub position: i32,
+    pub at: DateTime<Utc>,
+}
+
+/// The row of a new contact (the bulk import inserts it too).
+pub(super) fn contact_row(new: ContactRow<'_>) -> organization_contacts::ActiveModel {
+    let contact = new.contact;
+    organization_contacts::ActiveModel {
+        id: Set(super::new_id()),
+        organization_id: Set(new.organization_id),
+        kind: Set(contact.kind().as_str().to_owned()),
+        value: Set(contact.value.as_str().to_owned()),
+        label: Set(contact.label.as_ref().map(|l| l.as_str().to_owned())),
+        visibility: Set(contact.visibility.as_str().to_owned()),
+        position: Set(new.position),
+        created_at: Set(new.at),
+        updated_at: Set(new.at),
+    }
+}
+
 /// Adds a contact.
-pub async fn insert_contact(
-    db: &impl ConnectionTrait,
-    row: organization_contacts::ActiveModel,
-) -> StoreResult<()> {
-    super::rows::insert(db, row, "organization contacts: insert").await?;
+pub async fn insert_contact(db: &impl ConnectionTrait, new: ContactRow<'_>) -> StoreResult<()> {
+    super::rows::insert(db, contact_row(new), "organization contacts: insert").await?;
     Ok(())
 }
 

@@ -1,54 +1,65 @@
 //! Needs and offers: the queries of their shared lifecycle (read one, insert,
-//! update, replace its sectors, hide it), written once for both tables.
+//! write new content, close, replace its sectors, hide it), written once for
+//! both tables, and how each table stores a posting's validated content.
 
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, Set};
+use serde_json::json;
 use uuid::Uuid;
 
 use super::StoreResult;
+use super::entities::{needs, offers};
 use super::scope::Existing;
+use crate::domain::{NewNeed, NewOffer, PostingStatus};
+
+/// What a write puts in a posting's row besides its identity.
+pub struct PostingWrite<'a, C> {
+    /// The validated content.
+    pub content: &'a C,
+    /// The municipality implied by the content's neighbourhood, written
+    /// when the content names none.
+    pub implied_municipality: Option<String>,
+    /// When it closed (`None` while it is not closed).
+    pub closed_at: Option<DateTime<Utc>>,
+    /// When it changed (and, for a new posting, was created).
+    pub at: DateTime<Utc>,
+}
 
 /// A table of postings: `needs` or `offers`, with its sectors table.
 pub trait PostingTable: Existing {
-    /// The table's active model (a row being written).
-    type Active: Send;
+    /// A posting's validated content (`NewNeed` or `NewOffer`).
+    type Content: Sync;
 
     fn organization_id(posting: &Self::Model) -> Uuid;
     fn status(posting: &Self::Model) -> &str;
     fn closed_at(posting: &Self::Model) -> Option<DateTime<Utc>>;
-
-    /// A new row: its id, owner and times; the content is set by the caller.
-    fn new_row(
-        id: Uuid,
-        organization_id: Uuid,
-        created_by: Option<Uuid>,
-        at: DateTime<Utc>,
-    ) -> Self::Active;
-    /// An existing row, to edit.
-    fn edit_row(posting: Self::Model) -> Self::Active;
-    /// Sets the lifecycle columns: the status (when given), when it closed
-    /// and when it last changed.
-    fn set_lifecycle(
-        row: &mut Self::Active,
-        status: Option<&str>,
-        closed_at: Option<DateTime<Utc>>,
-        updated_at: DateTime<Utc>,
-    );
 
     /// The posting with this id, unless deleted or hidden by a moderator.
     fn find_public_by_id(
         db: &impl ConnectionTrait,
         id: Uuid,
     ) -> impl Future<Output = StoreResult<Option<Self::Model>>> + Send;
-    fn insert_row(
+    /// Inserts a new posting of `organization_id` and returns it.
+    fn insert_posting(
         db: &impl ConnectionTrait,
-        row: Self::Active,
+        id: Uuid,
+        organization_id: Uuid,
+        created_by: Option<Uuid>,
+        write: PostingWrite<'_, Self::Content>,
     ) -> impl Future<Output = StoreResult<Self::Model>> + Send;
-    fn update_row(
+    /// Writes new content over the posting `before` and returns it.
+    fn update_posting(
         db: &impl ConnectionTrait,
-        row: Self::Active,
+        before: Self::Model,
+        write: PostingWrite<'_, Self::Content>,
+    ) -> impl Future<Output = StoreResult<Self::Model>> + Send;
+    /// Closes the posting `before` at `at` and returns it.
+    fn close_posting(
+        db: &impl ConnectionTrait,
+        before: Self::Model,
+        at: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<Self::Model>> + Send;
     /// Replaces the posting's sectors with `codes`.
     fn replace_sectors(
@@ -66,10 +77,71 @@ pub trait PostingTable: Existing {
     ) -> impl Future<Output = StoreResult<bool>> + Send;
 }
 
+/// The codes of a closed list, as the JSON array a column stores.
+fn codes_json<'a>(codes: impl IntoIterator<Item = &'a str>) -> serde_json::Value {
+    json!(codes.into_iter().collect::<Vec<_>>())
+}
+
+/// Writes the place columns, which needs and offers share: the
+/// municipality named (or else the one the neighbourhood implies), the
+/// neighbourhood and the coordinates.
+macro_rules! write_place {
+    ($row:expr, $new:expr, $implied:expr) => {
+        $row.municipality_code = Set($new
+            .municipality_code
+            .as_ref()
+            .map(|c| c.as_str().to_owned())
+            .or($implied));
+        $row.neighbourhood_id = Set($new.neighbourhood_id);
+        $row.lat = Set($new.coordinates.map(|c| c.lat()));
+        $row.lon = Set($new.coordinates.map(|c| c.lon()));
+    };
+}
+
+/// Writes a need's content into its row.
+fn write_need(row: &mut needs::ActiveModel, new: &NewNeed, implied_municipality: Option<String>) {
+    row.kind = Set(new.kind.as_str().to_owned());
+    row.title = Set(new.title.as_str().to_owned());
+    row.description = Set(new.description.as_str().to_owned());
+    row.budget_cents = Set(new.budget.map(|b| b.cents()));
+    row.deadline_at = Set(new.deadline_at);
+    write_place!(row, new, implied_municipality);
+    row.location_precision = Set(new.location_precision.as_str().to_owned());
+    row.required_contributions = Set(codes_json(
+        new.required_contributions.iter().map(|k| k.as_str()),
+    ));
+    row.eligible_organization_kinds = Set(codes_json(
+        new.eligible_organization_kinds.iter().map(|k| k.as_str()),
+    ));
+    row.requires_third_sector_registration = Set(new.requires_third_sector_registration);
+    row.status = Set(new.status.as_str().to_owned());
+}
+
+/// Writes an offer's content into its row.
+fn write_offer(
+    row: &mut offers::ActiveModel,
+    new: &NewOffer,
+    implied_municipality: Option<String>,
+) {
+    row.kind = Set(new.kind.as_str().to_owned());
+    row.title = Set(new.title.as_str().to_owned());
+    row.description = Set(new.description.as_str().to_owned());
+    row.amount_min_cents = Set(new.amount.min().map(|c| c.cents()));
+    row.amount_max_cents = Set(new.amount.max().map(|c| c.cents()));
+    row.available_from = Set(new.availability.from());
+    row.available_until = Set(new.availability.until());
+    row.eligible_organization_kinds = Set(codes_json(
+        new.eligible_organization_kinds.iter().map(|k| k.as_str()),
+    ));
+    row.territory_scope = Set(new.territory_scope.as_str().to_owned());
+    write_place!(row, new, implied_municipality);
+    row.status = Set(new.status.as_str().to_owned());
+}
+
 macro_rules! posting_table {
-    ($table:ident, $sectors:ident, $owner:ident, $owner_column:ident) => {
+    ($table:ident, $content:ty, $write:ident, $sectors:ident, $owner:ident, $owner_column:ident) => {
         impl PostingTable for super::entities::$table::Entity {
-            type Active = super::entities::$table::ActiveModel;
+            type Content = $content;
 
             fn organization_id(posting: &Self::Model) -> Uuid {
                 posting.organization_id
@@ -81,45 +153,6 @@ macro_rules! posting_table {
 
             fn closed_at(posting: &Self::Model) -> Option<DateTime<Utc>> {
                 posting.closed_at
-            }
-
-            fn new_row(
-                id: Uuid,
-                organization_id: Uuid,
-                created_by: Option<Uuid>,
-                at: DateTime<Utc>,
-            ) -> Self::Active {
-                use sea_orm::Set;
-                super::entities::$table::ActiveModel {
-                    id: Set(id),
-                    organization_id: Set(organization_id),
-                    created_by: Set(created_by),
-                    created_at: Set(at),
-                    updated_at: Set(at),
-                    closed_at: Set(None),
-                    deleted_at: Set(None),
-                    hidden_at: Set(None),
-                    hidden_reason: Set(None),
-                    ..Default::default()
-                }
-            }
-
-            fn edit_row(posting: Self::Model) -> Self::Active {
-                posting.into()
-            }
-
-            fn set_lifecycle(
-                row: &mut Self::Active,
-                status: Option<&str>,
-                closed_at: Option<DateTime<Utc>>,
-                updated_at: DateTime<Utc>,
-            ) {
-                use sea_orm::Set;
-                if let Some(status) = status {
-                    row.status = Set(status.to_owned());
-                }
-                row.closed_at = Set(closed_at);
-                row.updated_at = Set(updated_at);
             }
 
             async fn find_public_by_id(
@@ -136,18 +169,52 @@ macro_rules! posting_table {
                     .context(concat!(stringify!($table), ": find public by id"))
             }
 
-            async fn insert_row(
+            async fn insert_posting(
                 db: &impl ConnectionTrait,
-                row: Self::Active,
+                id: Uuid,
+                organization_id: Uuid,
+                created_by: Option<Uuid>,
+                write: PostingWrite<'_, $content>,
             ) -> StoreResult<Self::Model> {
+                let mut row = super::entities::$table::ActiveModel {
+                    id: Set(id),
+                    organization_id: Set(organization_id),
+                    created_by: Set(created_by),
+                    created_at: Set(write.at),
+                    updated_at: Set(write.at),
+                    closed_at: Set(None),
+                    deleted_at: Set(None),
+                    hidden_at: Set(None),
+                    hidden_reason: Set(None),
+                    ..Default::default()
+                };
+                $write(&mut row, write.content, write.implied_municipality);
+                row.closed_at = Set(write.closed_at);
                 super::rows::insert(db, row, concat!(stringify!($table), ": insert")).await
             }
 
-            async fn update_row(
+            async fn update_posting(
                 db: &impl ConnectionTrait,
-                row: Self::Active,
+                before: Self::Model,
+                write: PostingWrite<'_, $content>,
             ) -> StoreResult<Self::Model> {
+                let mut row: super::entities::$table::ActiveModel = before.into();
+                $write(&mut row, write.content, write.implied_municipality);
+                row.closed_at = Set(write.closed_at);
+                row.updated_at = Set(write.at);
                 super::rows::update(db, row, concat!(stringify!($table), ": update")).await
+            }
+
+            async fn close_posting(
+                db: &impl ConnectionTrait,
+                before: Self::Model,
+                at: DateTime<Utc>,
+            ) -> StoreResult<Self::Model> {
+                let mut row: super::entities::$table::ActiveModel = before.into();
+                row.status = Set(PostingStatus::Closed.as_str().to_owned());
+                row.closed_at = Set(Some(at));
+                row.updated_at = Set(at);
+                super::rows::update(db, row, concat!(stringify!($table), ": close")).await
             }
 
             async fn replace_sectors(
@@ -155,7 +222,7 @@ macro_rules! posting_table {
                 id: Uuid,
                 codes: Vec<String>,
             ) -> StoreResult<()> {
-                use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+                use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
                 use super::Context;
                 use super::entities::$sectors;
@@ -180,7 +247,7 @@ macro_rules! posting_table {
                 hidden_at: Option<DateTime<Utc>>,
                 reason: Option<String>,
             ) -> StoreResult<bool> {
-                use sea_orm::{EntityTrait, Set};
+                use sea_orm::EntityTrait;
 
                 use super::Context;
                 let Some(found) = Self::find_by_id(id)
@@ -190,7 +257,7 @@ macro_rules! posting_table {
                 else {
                     return Ok(false);
                 };
-                let mut row: Self::Active = found.into();
+                let mut row: super::entities::$table::ActiveModel = found.into();
                 row.hidden_at = Set(hidden_at);
                 row.hidden_reason = Set(reason);
                 super::rows::update(db, row, concat!(stringify!($table), ": set hidden")).await?;
@@ -200,5 +267,12 @@ macro_rules! posting_table {
     };
 }
 
-posting_table!(needs, need_sectors, need_id, NeedId);
-posting_table!(offers, offer_sectors, offer_id, OfferId);
+posting_table!(needs, NewNeed, write_need, need_sectors, need_id, NeedId);
+posting_table!(
+    offers,
+    NewOffer,
+    write_offer,
+    offer_sectors,
+    offer_id,
+    OfferId
+);

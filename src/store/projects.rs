@@ -4,14 +4,17 @@
 
 use std::collections::HashSet;
 
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
 use super::{Context, StoreResult};
-use crate::domain::ProjectStage;
+use crate::domain::{
+    ContributionKind, ContributionStatus, PartnerRole, ProjectProcedure, ProjectStage,
+};
 use crate::store::entities::{
     project_approvals, project_contributions, project_documents, project_partners, project_stages,
     projects,
@@ -74,34 +77,120 @@ pub async fn partner(
         .context("projects: partner of a project")
 }
 
-pub async fn insert_project(
-    db: &impl ConnectionTrait,
-    row: projects::ActiveModel,
-) -> StoreResult<()> {
+/// A project to start.
+#[derive(Clone, Copy, Debug)]
+pub struct NewProject<'a> {
+    pub id: Uuid,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub procedure: ProjectProcedure,
+    pub stage: ProjectStage,
+    pub need_id: Option<Uuid>,
+    pub lead_organization_id: Uuid,
+    pub is_public: bool,
+    pub signed_at: Option<DateTime<Utc>>,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Inserts a project.
+pub async fn insert_project(db: &impl ConnectionTrait, new: NewProject<'_>) -> StoreResult<()> {
+    let row = projects::ActiveModel {
+        id: Set(new.id),
+        title: Set(new.title.to_owned()),
+        description: Set(new.description.to_owned()),
+        procedure: Set(new.procedure.as_str().to_owned()),
+        stage: Set(new.stage.as_str().to_owned()),
+        need_id: Set(new.need_id),
+        lead_organization_id: Set(new.lead_organization_id),
+        is_public: Set(new.is_public),
+        signed_at: Set(new.signed_at),
+        created_by: Set(new.created_by),
+        created_at: Set(new.created_at),
+        updated_at: Set(new.updated_at),
+        deleted_at: Set(None),
+    };
     row.insert(db).await.context("projects: insert")?;
     Ok(())
 }
 
+/// Inserts a stage of a project, started at `started_at` (and completed at
+/// `completed_at`, when it is behind).
 pub async fn insert_stage(
     db: &impl ConnectionTrait,
-    row: project_stages::ActiveModel,
+    project_id: Uuid,
+    stage: ProjectStage,
+    started_at: DateTime<Utc>,
+    completed_at: Option<DateTime<Utc>>,
 ) -> StoreResult<()> {
+    let row = project_stages::ActiveModel {
+        id: Set(super::new_id()),
+        project_id: Set(project_id),
+        stage: Set(stage.as_str().to_owned()),
+        started_at: Set(started_at),
+        completed_at: Set(completed_at),
+        notes: Set(None),
+    };
     row.insert(db).await.context("projects: insert a stage")?;
     Ok(())
 }
 
-pub async fn insert_partner(
-    db: &impl ConnectionTrait,
-    row: project_partners::ActiveModel,
-) -> StoreResult<()> {
+/// A partner joining a project (through a match's partnership, or not).
+#[derive(Clone, Copy, Debug)]
+pub struct NewPartner {
+    pub project_id: Uuid,
+    pub organization_id: Uuid,
+    pub role: PartnerRole,
+    pub match_id: Option<Uuid>,
+    pub joined_at: DateTime<Utc>,
+}
+
+/// Inserts a partner of a project.
+pub async fn insert_partner(db: &impl ConnectionTrait, new: NewPartner) -> StoreResult<()> {
+    let row = project_partners::ActiveModel {
+        id: Set(super::new_id()),
+        project_id: Set(new.project_id),
+        organization_id: Set(new.organization_id),
+        role: Set(new.role.as_str().to_owned()),
+        match_id: Set(new.match_id),
+        joined_at: Set(new.joined_at),
+        left_at: Set(None),
+    };
     row.insert(db).await.context("projects: insert a partner")?;
     Ok(())
 }
 
+/// What an organisation brings to a project (from its offer, or not).
+#[derive(Clone, Copy, Debug)]
+pub struct NewContribution<'a> {
+    pub project_id: Uuid,
+    pub organization_id: Uuid,
+    pub kind: ContributionKind,
+    pub description: &'a str,
+    pub amount_cents: Option<i64>,
+    pub offer_id: Option<Uuid>,
+    pub status: ContributionStatus,
+    pub at: DateTime<Utc>,
+}
+
+/// Inserts a contribution to a project.
 pub async fn insert_contribution(
     db: &impl ConnectionTrait,
-    row: project_contributions::ActiveModel,
+    new: NewContribution<'_>,
 ) -> StoreResult<()> {
+    let row = project_contributions::ActiveModel {
+        id: Set(super::new_id()),
+        project_id: Set(new.project_id),
+        organization_id: Set(new.organization_id),
+        kind: Set(new.kind.as_str().to_owned()),
+        description: Set(new.description.to_owned()),
+        amount_cents: Set(new.amount_cents),
+        offer_id: Set(new.offer_id),
+        status: Set(new.status.as_str().to_owned()),
+        created_at: Set(new.at),
+        updated_at: Set(new.at),
+    };
     row.insert(db)
         .await
         .context("projects: insert a contribution")?;

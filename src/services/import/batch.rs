@@ -4,19 +4,18 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::{ConnectionTrait, Set};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 use uuid::Uuid;
 
 use super::Planned;
-use crate::domain::{NewOrganization, OutboxEntityType, OutboxOperation, VerificationStatus};
+use crate::domain::{NewContact, NewOrganization, OutboxEntityType, OutboxOperation};
 use crate::error::AppError;
 use crate::services::{Actor, new_id, now};
-use crate::store::entities::{
-    audit_log, organization_contacts, organization_sectors, organizations, search_outbox,
-};
-use crate::store::import as store;
+use crate::store::entities::organizations;
+use crate::store::import::{self as store, OrganizationUpdate};
 use crate::store::jobs::{self, Job, MatchTarget};
+use crate::store::organizations::{ContactRow, NewOrganizationRow, VerificationState};
 
 /// An organisation already on Trama, with what an import may add to.
 pub(super) struct Existing {
@@ -72,60 +71,48 @@ pub(super) async fn existing_by_tax_code(
 #[derive(Default)]
 pub(super) struct BatchChanges<'a> {
     pub(super) created: Vec<&'a Planned>,
-    pub(super) updated: Vec<Update>,
+    pub(super) updated: Vec<Update<'a>>,
 }
 
 /// The changes a row brings to an organisation already on Trama.
-pub(super) struct Update {
-    row: organizations::ActiveModel,
+pub(super) struct Update<'a> {
+    before: organizations::Model,
+    columns: OrganizationUpdate,
     id: Uuid,
     tax_code: String,
     new_sectors: Vec<String>,
-    new_contacts: Vec<organization_contacts::ActiveModel>,
+    /// The contacts it does not have yet, with their positions.
+    new_contacts: Vec<(&'a NewContact, i32)>,
 }
 
 /// The update a row makes to `current`, or `None` when it changes nothing.
-pub(super) fn update_for(current: &Existing, org: &NewOrganization) -> Option<Update> {
+/// An import adds what it carries and never erases: a column the row leaves
+/// empty keeps what is stored.
+pub(super) fn update_for<'a>(current: &Existing, org: &'a NewOrganization) -> Option<Update<'a>> {
     let before = &current.row;
-    let mut row: organizations::ActiveModel = before.clone().into();
     let mut changed = false;
     let mut set = |changed_here: bool| changed |= changed_here;
 
     set(before.name != org.name.as_str());
-    row.name = Set(org.name.as_str().to_owned());
     let kind_changed = before.kind != org.kind.as_str();
     set(kind_changed);
-    row.kind = Set(org.kind.as_str().to_owned());
     if let Some(vat) = &org.vat_number {
         set(before.vat_number.as_deref() != Some(vat.as_str()));
-        row.vat_number = Set(Some(vat.as_str().to_owned()));
     }
     if !org.description.is_empty() {
         set(before.description != org.description.as_str());
-        row.description = Set(org.description.as_str().to_owned());
     }
     if let Some(website) = &org.website {
         set(before.website.as_deref() != Some(website.as_str()));
-        row.website = Set(Some(website.as_str().to_owned()));
     }
     if let Some(code) = &org.seat_municipality_code {
         set(before.seat_municipality_code.as_deref() != Some(code.as_str()));
-        row.seat_municipality_code = Set(Some(code.as_str().to_owned()));
     }
     if let Some(address) = &org.address {
         set(before.address.as_deref() != Some(address.as_str()));
-        row.address = Set(Some(address.as_str().to_owned()));
     }
     if let Some(point) = org.coordinates {
         set(before.lat != Some(point.lat()) || before.lon != Some(point.lon()));
-        row.lat = Set(Some(point.lat()));
-        row.lon = Set(Some(point.lon()));
-    }
-    if kind_changed {
-        row.verification_status = Set(VerificationStatus::Unverified.as_str().to_owned());
-        row.verification_source = Set(None);
-        row.verified_at = Set(None);
-        row.runts_registered = Set(false);
     }
     let new_sectors: Vec<String> = org
         .sectors
@@ -133,8 +120,7 @@ pub(super) fn update_for(current: &Existing, org: &NewOrganization) -> Option<Up
         .map(|s| s.as_str().to_owned())
         .filter(|s| !current.sectors.contains(s))
         .collect();
-    let at = now();
-    let new_contacts: Vec<organization_contacts::ActiveModel> = org
+    let new_contacts: Vec<(&NewContact, i32)> = org
         .contacts
         .iter()
         .filter(|c| {
@@ -143,38 +129,34 @@ pub(super) fn update_for(current: &Existing, org: &NewOrganization) -> Option<Up
                 .contains(&(c.kind().as_str().to_owned(), c.value.as_str().to_owned()))
         })
         .enumerate()
-        .map(|(offset, c)| contact_row(before.id, c, current.next_position + offset as i32, at))
+        .map(|(offset, c)| (c, current.next_position + offset as i32))
         .collect();
     if !changed && new_sectors.is_empty() && new_contacts.is_empty() {
         return None;
     }
-    row.updated_at = Set(at);
+    let columns = OrganizationUpdate {
+        name: org.name.as_str().to_owned(),
+        kind: org.kind,
+        vat_number: org.vat_number.as_ref().map(|v| v.as_str().to_owned()),
+        description: (!org.description.is_empty()).then(|| org.description.as_str().to_owned()),
+        website: org.website.as_ref().map(|w| w.as_str().to_owned()),
+        seat_municipality_code: org
+            .seat_municipality_code
+            .as_ref()
+            .map(|c| c.as_str().to_owned()),
+        address: org.address.as_ref().map(|a| a.as_str().to_owned()),
+        coordinates: org.coordinates,
+        unverified: kind_changed,
+        at: now(),
+    };
     Some(Update {
-        row,
+        before: before.clone(),
+        columns,
         id: before.id,
         tax_code: before.tax_code.clone().unwrap_or_default(),
         new_sectors,
         new_contacts,
     })
-}
-
-fn contact_row(
-    organization_id: Uuid,
-    contact: &crate::domain::NewContact,
-    position: i32,
-    at: chrono::DateTime<chrono::Utc>,
-) -> organization_contacts::ActiveModel {
-    organization_contacts::ActiveModel {
-        id: Set(new_id()),
-        organization_id: Set(organization_id),
-        kind: Set(contact.kind().as_str().to_owned()),
-        value: Set(contact.value.as_str().to_owned()),
-        label: Set(contact.label.as_ref().map(|l| l.as_str().to_owned())),
-        visibility: Set(contact.visibility.as_str().to_owned()),
-        position: Set(position),
-        created_at: Set(at),
-        updated_at: Set(at),
-    }
 }
 
 /// Writes one batch in `txn`: organisations, their sectors and contacts,
@@ -191,6 +173,7 @@ pub(super) async fn write_batch(
         return Ok(None);
     }
     let at = now();
+    let unverified = VerificationState::unverified();
     let mut org_rows = Vec::with_capacity(changes.created.len());
     let mut sector_rows = Vec::new();
     let mut contact_rows = Vec::new();
@@ -199,17 +182,23 @@ pub(super) async fn write_batch(
         let org = &planned.org;
         let id = new_id();
         touched.push(id);
-        org_rows.push(crate::services::organizations::new_row(
-            id, org, None, actor, at,
-        ));
+        org_rows.push(NewOrganizationRow {
+            id,
+            profile: org,
+            verification: &unverified,
+            created_by: actor.user_id,
+            at,
+        });
         for sector in &org.sectors {
-            sector_rows.push(organization_sectors::ActiveModel {
-                organization_id: Set(id),
-                sector_code: Set(sector.as_str().to_owned()),
-            });
+            sector_rows.push((id, sector.as_str().to_owned()));
         }
         for (position, contact) in org.contacts.iter().enumerate() {
-            contact_rows.push(contact_row(id, contact, position as i32, at));
+            contact_rows.push(ContactRow {
+                organization_id: id,
+                contact,
+                position: position as i32,
+                at,
+            });
         }
     }
     store::insert_organizations(txn, &org_rows)
@@ -229,14 +218,18 @@ pub(super) async fn write_batch(
         })?;
     for update in &changes.updated {
         touched.push(update.id);
-        store::update_organization(txn, update.row.clone()).await?;
+        store::update_organization(txn, update.before.clone(), &update.columns).await?;
         for sector in &update.new_sectors {
-            sector_rows.push(organization_sectors::ActiveModel {
-                organization_id: Set(update.id),
-                sector_code: Set(sector.clone()),
+            sector_rows.push((update.id, sector.clone()));
+        }
+        for (contact, position) in &update.new_contacts {
+            contact_rows.push(ContactRow {
+                organization_id: update.id,
+                contact,
+                position: *position,
+                at: update.columns.at,
             });
         }
-        contact_rows.extend(update.new_contacts.iter().cloned());
         jobs::enqueue(
             txn,
             &Job::RefreshMatches {
@@ -247,31 +240,31 @@ pub(super) async fn write_batch(
     }
     store::insert_sectors(txn, &sector_rows).await?;
     store::insert_contacts(txn, &contact_rows).await?;
-    let outbox: Vec<search_outbox::ActiveModel> = touched
-        .iter()
-        .map(|id| search_outbox::ActiveModel {
-            entity_type: Set(OutboxEntityType::Organization.as_str().to_owned()),
-            entity_id: Set(*id),
-            operation: Set(OutboxOperation::Upsert.as_str().to_owned()),
-            created_at: Set(at),
-            ..Default::default()
-        })
-        .collect();
-    store::insert_outbox(txn, &outbox).await?;
-    let audit = audit_log::ActiveModel {
-        id: Set(new_id()),
-        actor_user_id: Set(actor.user_id),
-        actor_label: Set(actor.label.clone()),
-        action: Set("organization.import".to_owned()),
-        entity_type: Set("import".to_owned()),
-        entity_id: Set(run_id),
-        changes: Set(json!({
-            "source": source_name,
-            "created": changes.created.iter().map(|p| p.tax_code.as_str()).collect::<Vec<_>>(),
-            "updated": changes.updated.iter().map(|u| u.tax_code.as_str()).collect::<Vec<_>>(),
-        })),
-        created_at: Set(at),
-    };
-    store::insert_audit(txn, audit).await?;
+    store::insert_outbox(
+        txn,
+        OutboxEntityType::Organization,
+        &touched,
+        OutboxOperation::Upsert,
+        at,
+    )
+    .await?;
+    crate::store::audit::append(
+        txn,
+        crate::store::audit::Entry {
+            id: new_id(),
+            actor_user_id: actor.user_id,
+            actor_label: &actor.label,
+            action: "organization.import",
+            entity_type: "import",
+            entity_id: run_id,
+            changes: json!({
+                "source": source_name,
+                "created": changes.created.iter().map(|p| p.tax_code.as_str()).collect::<Vec<_>>(),
+                "updated": changes.updated.iter().map(|u| u.tax_code.as_str()).collect::<Vec<_>>(),
+            }),
+            at,
+        },
+    )
+    .await?;
     Ok(store::newest_outbox_seq(txn).await?)
 }

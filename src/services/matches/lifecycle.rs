@@ -1,15 +1,15 @@
 //! The statuses each side moves a match through (suggested → interested /
 //! dismissed → in contact → partnership) and the feedback recorded on them.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::domain::{FeedbackSource, FeedbackVerdict, MatchSideStatus};
 use crate::error::AppError;
-use crate::services::{Actor, audit, new_id, now};
-use crate::store::entities::{match_feedback, matches, needs, offers, organizations, users};
-use crate::store::matches as store;
+use crate::services::{Actor, audit, now};
+use crate::store::entities::{matches, needs, offers, organizations, users};
+use crate::store::matches::{self as store, Feedback, SideStatuses};
 
 use super::MatchSide;
 use super::listing::{get, side_of, sides};
@@ -147,13 +147,17 @@ pub async fn set_status(
         });
     }
     let at = now();
-    let mut active: matches::ActiveModel = row.clone().into();
-    match side {
-        MatchSide::Need => active.need_side_status = Set(status.as_str().to_owned()),
-        MatchSide::Offer => active.offer_side_status = Set(status.as_str().to_owned()),
-    }
-    active.updated_at = Set(at);
-    let after = store::update(&txn, active).await?;
+    let statuses = match side {
+        MatchSide::Need => SideStatuses {
+            need: Some(status),
+            offer: None,
+        },
+        MatchSide::Offer => SideStatuses {
+            need: None,
+            offer: Some(status),
+        },
+    };
+    let after = store::set_side_statuses(&txn, row.clone(), statuses, at).await?;
     let organization_id = match side {
         MatchSide::Need => need.organization_id,
         MatchSide::Offer => offer.organization_id,
@@ -257,16 +261,15 @@ async fn insert_feedback(
     verdict: FeedbackVerdict,
     source: FeedbackSource,
 ) -> Result<(), AppError> {
-    let row = match_feedback::ActiveModel {
-        id: Set(new_id()),
-        match_id: Set(match_id),
-        user_id: Set(user_id),
-        organization_id: Set(organization_id),
-        verdict: Set(verdict.as_str().to_owned()),
-        source: Set(source.as_str().to_owned()),
-        created_at: Set(now()),
+    let feedback = Feedback {
+        match_id,
+        user_id,
+        organization_id,
+        verdict,
+        source,
+        at: now(),
     };
-    Ok(store::insert_feedback(txn, row).await?)
+    Ok(store::insert_feedback(txn, feedback).await?)
 }
 
 /// Records a verdict on a match (relevant / not relevant), from the web or

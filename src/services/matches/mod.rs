@@ -25,8 +25,8 @@
 //! `listing` (reading matches and their sides), `lifecycle` (the statuses
 //! each side moves a match through, and feedback), `partners` (suggested
 //! partners and the multi-party partner set). Opening a co-design project
-//! from a partnership is [`crate::codesign`]'s. Their queries still sit in
-//! these files (moving them to `store/matches.rs` is left to do).
+//! from a partnership is [`crate::codesign`]'s. Their queries and writes
+//! are [`crate::store::matches`].
 
 mod lifecycle;
 mod listing;

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -13,10 +13,10 @@ use crate::error::{AppError, Entity};
 use crate::matching::facts::fingerprint;
 use crate::matching::{Exclusion, Matcher, NeedFacts, OfferFacts, Reason, Scored};
 use crate::search::{CandidateRequest, DocType, Search};
-use crate::services::{match_facts, new_id, now};
+use crate::services::{match_facts, now};
 use crate::store::entities::matches;
 use crate::store::jobs::MatchTarget;
-use crate::store::matches as store;
+use crate::store::matches::{self as store, Computed, SideStatuses};
 
 use super::listing::count;
 use super::{CANDIDATES, MatchSide, RefreshReport};
@@ -271,45 +271,35 @@ async fn persist(
         .collect();
     let mut inserts = Vec::new();
     for proposal in desired {
-        let reasons = reasons_json(&proposal.scored.reasons);
+        let computed = Computed {
+            need_id: proposal.need_id,
+            offer_id: proposal.offer_id,
+            score: proposal.scored.score,
+            reasons: reasons_json(&proposal.scored.reasons),
+            fingerprint: proposal.fingerprint,
+        };
         match by_pair.remove(&(proposal.need_id, proposal.offer_id)) {
             Some(row) => {
-                let changed_content = row.content_fingerprint != proposal.fingerprint;
-                if !changed_content && row.score == proposal.scored.score && row.reasons == reasons
+                let changed_content = row.content_fingerprint != computed.fingerprint;
+                if !changed_content
+                    && row.score == computed.score
+                    && row.reasons == computed.reasons
                 {
                     continue;
                 }
+                // New content reopens a dismissed side.
                 let reopen = |status: &str| {
-                    if changed_content && status == MatchSideStatus::Dismissed.as_str() {
-                        MatchSideStatus::Suggested.as_str().to_owned()
-                    } else {
-                        status.to_owned()
-                    }
+                    (changed_content && status == MatchSideStatus::Dismissed.as_str())
+                        .then_some(MatchSideStatus::Suggested)
                 };
-                let mut active: matches::ActiveModel = row.clone().into();
-                active.need_side_status = Set(reopen(&row.need_side_status));
-                active.offer_side_status = Set(reopen(&row.offer_side_status));
-                active.score = Set(proposal.scored.score);
-                active.reasons = Set(reasons);
-                active.content_fingerprint = Set(proposal.fingerprint);
-                active.computed_at = Set(at);
-                active.updated_at = Set(at);
-                store::update(&txn, active).await?;
+                let statuses = SideStatuses {
+                    need: reopen(&row.need_side_status),
+                    offer: reopen(&row.offer_side_status),
+                };
+                store::recompute(&txn, row, computed, statuses, at).await?;
                 report.updated += 1;
             }
-            None => inserts.push(matches::ActiveModel {
-                id: Set(new_id()),
-                need_id: Set(proposal.need_id),
-                offer_id: Set(proposal.offer_id),
-                score: Set(proposal.scored.score),
-                reasons: Set(reasons),
-                need_side_status: Set(MatchSideStatus::Suggested.as_str().to_owned()),
-                offer_side_status: Set(MatchSideStatus::Suggested.as_str().to_owned()),
-                content_fingerprint: Set(proposal.fingerprint),
-                computed_at: Set(at),
-                created_at: Set(at),
-                updated_at: Set(at),
-            }),
+            None => inserts.push(computed),
         }
     }
     let stale: Vec<Uuid> = by_pair
@@ -325,7 +315,7 @@ async fn persist(
         // Another process refreshing the other side of a pair may insert it
         // first: its row has the same score (scores depend on the pair
         // alone), so keep it.
-        store::insert_new(&txn, chunk.to_vec()).await?;
+        store::insert_new(&txn, chunk, at).await?;
     }
     txn.commit().await?;
     tracing::debug!(?side, %anchor, ?report, "matches refreshed");
