@@ -194,7 +194,6 @@ const KNOWN_DEBT: &[&str] = &[
     "src/services/reference_data.rs: uses `sea_orm::Set`",
     "src/services/reference_data.rs: uses `sea_orm::Statement`",
     "src/services/reference_data.rs: uses `sea_orm::sea_query`",
-    "src/services/saved_searches.rs: uses `sea_orm::Set`",
     "src/services/verification.rs: uses `sea_orm::Set`",
 ];
 
