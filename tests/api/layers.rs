@@ -155,7 +155,6 @@ const KNOWN_DEBT: &[&str] = &[
     "src/seed/volume.rs: uses `sea_orm::ColumnTrait`",
     "src/seed/volume.rs: uses `sea_orm::EntityTrait`",
     "src/seed/volume.rs: uses `sea_orm::QueryFilter`",
-    "src/services/accounts.rs: uses `sea_orm::Set`",
     "src/services/digests/operator.rs: uses `sea_orm::Set`",
     "src/services/digests/planning.rs: uses `sea_orm::ActiveModelTrait`",
     "src/services/digests/planning.rs: uses `sea_orm::ColumnTrait`",
