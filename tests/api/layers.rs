@@ -183,7 +183,6 @@ const KNOWN_DEBT: &[&str] = &[
     "src/services/import/batch.rs: uses `sea_orm::Set`",
     "src/services/matches/lifecycle.rs: uses `sea_orm::Set`",
     "src/services/matches/refresh.rs: uses `sea_orm::Set`",
-    "src/services/memberships.rs: uses `sea_orm::Set`",
     "src/services/moderation.rs: uses `sea_orm::Set`",
     "src/services/needs.rs: uses `sea_orm::Set`",
     "src/services/offers.rs: uses `sea_orm::Set`",
