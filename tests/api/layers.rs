@@ -192,7 +192,6 @@ const KNOWN_DEBT: &[&str] = &[
     "src/services/reference_data.rs: uses `sea_orm::Set`",
     "src/services/reference_data.rs: uses `sea_orm::Statement`",
     "src/services/reference_data.rs: uses `sea_orm::sea_query`",
-    "src/services/verification.rs: uses `sea_orm::Set`",
 ];
 
 fn src_dir() -> PathBuf {
