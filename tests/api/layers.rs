@@ -186,7 +186,6 @@ const KNOWN_DEBT: &[&str] = &[
     "src/services/moderation.rs: uses `sea_orm::Set`",
     "src/services/needs.rs: uses `sea_orm::Set`",
     "src/services/offers.rs: uses `sea_orm::Set`",
-    "src/services/organization_requests.rs: uses `sea_orm::Set`",
     "src/services/organizations.rs: uses `sea_orm::Set`",
     "src/services/reference_data.rs: uses `sea_orm::EntityTrait`",
     "src/services/reference_data.rs: uses `sea_orm::Set`",
