@@ -187,10 +187,6 @@ const KNOWN_DEBT: &[&str] = &[
     "src/services/needs.rs: uses `sea_orm::Set`",
     "src/services/offers.rs: uses `sea_orm::Set`",
     "src/services/organizations.rs: uses `sea_orm::Set`",
-    "src/services/reference_data.rs: uses `sea_orm::EntityTrait`",
-    "src/services/reference_data.rs: uses `sea_orm::Set`",
-    "src/services/reference_data.rs: uses `sea_orm::Statement`",
-    "src/services/reference_data.rs: uses `sea_orm::sea_query`",
 ];
 
 fn src_dir() -> PathBuf {
