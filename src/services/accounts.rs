@@ -10,16 +10,17 @@
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Actor, audit, new_id, now, tokens};
+use super::{Actor, audit, now, tokens};
 use crate::domain::{Email, EmailTokenPurpose, Lang, NewUser, Password};
 use crate::error::{AppError, Credentials, Entity};
 use crate::policy::guards::{Limits, settle_wrong_password};
 use crate::store;
-use crate::store::entities::{auth_sessions, email_tokens, users};
+use crate::store::accounts::NewAccount;
+use crate::store::entities::{email_tokens, users};
 
 /// How long a sign-in lasts.
 pub const SESSION_LIFETIME: Duration = Duration::days(30);
@@ -124,25 +125,21 @@ pub async fn register(
         return Err(email_taken());
     }
     let at = now();
-    let row = users::ActiveModel {
-        id: Set(new_id()),
-        email: Set(new.email.as_str().to_owned()),
-        display_name: Set(new.display_name.as_str().to_owned()),
-        password_hash: Set(Some(password_hash)),
-        email_verified_at: Set(None),
-        is_moderator: Set(false),
-        locale: Set(locale.as_str().to_owned()),
-        created_at: Set(at),
-        updated_at: Set(at),
-        deleted_at: Set(None),
+    let account = NewAccount {
+        email: new.email.as_str(),
+        display_name: new.display_name.as_str(),
+        password_hash,
+        locale,
     };
-    let user = store::accounts::insert(&txn, row).await.map_err(|e| {
-        if e.is_unique_violation() {
-            email_taken()
-        } else {
-            e.into()
-        }
-    })?;
+    let user = store::accounts::insert(&txn, account, at)
+        .await
+        .map_err(|e| {
+            if e.is_unique_violation() {
+                email_taken()
+            } else {
+                e.into()
+            }
+        })?;
     let token = issue_email_token(
         &txn,
         user.id,
@@ -182,16 +179,8 @@ async fn issue_email_token(
 ) -> Result<String, AppError> {
     let token = tokens::generate()?;
     let at = now();
-    let row = email_tokens::ActiveModel {
-        id: Set(new_id()),
-        user_id: Set(user_id),
-        purpose: Set(purpose.as_str().to_owned()),
-        token_hash: Set(token.hash),
-        created_at: Set(at),
-        expires_at: Set(at + lifetime),
-        used_at: Set(None),
-    };
-    store::accounts::insert_email_token(txn, row).await?;
+    store::accounts::insert_email_token(txn, user_id, purpose, token.hash, at, at + lifetime)
+        .await?;
     Ok(token.plain)
 }
 
@@ -261,10 +250,7 @@ pub async fn verify_email(db: &DatabaseConnection, token: &str) -> Result<users:
     let user = store::accounts::find_active(&txn, used.user_id)
         .await?
         .ok_or_else(|| AppError::invalid("token", crate::domain::Invalid::Expired))?;
-    let mut active: users::ActiveModel = user.into();
-    active.email_verified_at = Set(Some(now()));
-    active.updated_at = Set(now());
-    let user = store::accounts::update(&txn, active).await?;
+    let user = store::accounts::mark_verified(&txn, user, now()).await?;
     audit(
         &txn,
         &Actor::user(user.id, &user.email),
@@ -325,16 +311,7 @@ async fn sign_in(
     let token = tokens::generate()?;
     let at = now();
     let expires_at = at + SESSION_LIFETIME;
-    let row = auth_sessions::ActiveModel {
-        id: Set(new_id()),
-        user_id: Set(user.id),
-        token_hash: Set(token.hash),
-        created_at: Set(at),
-        expires_at: Set(expires_at),
-        revoked_at: Set(None),
-        last_used_at: Set(Some(at)),
-    };
-    store::accounts::insert_session(db, row).await?;
+    store::accounts::insert_session(db, user.id, token.hash, at, expires_at).await?;
     Ok(Session {
         user,
         token: token.plain,
@@ -402,14 +379,8 @@ pub async fn reset_password(
     let user = store::accounts::find_active(&txn, used.user_id)
         .await?
         .ok_or_else(|| AppError::invalid("token", crate::domain::Invalid::Expired))?;
-    let mut active: users::ActiveModel = user.into();
-    active.password_hash = Set(Some(password_hash));
-    // Receiving the link proves the address.
-    if active.email_verified_at.as_ref().is_none() {
-        active.email_verified_at = Set(Some(now()));
-    }
-    active.updated_at = Set(now());
-    let user = store::accounts::update(&txn, active).await?;
+    // Receiving the link proves the address: the store marks it verified.
+    let user = store::accounts::set_password(&txn, user, password_hash, now()).await?;
     store::accounts::revoke_sessions_of(&txn, user.id, now()).await?;
     audit(
         &txn,
@@ -586,15 +557,8 @@ async fn erase_account(
     super::organization_requests::withdraw_all(&txn, user_id).await?;
     store::audit::relabel_actor(&txn, user_id, DELETED_LABEL).await?;
     let at = now();
-    let mut erased: users::ActiveModel = user.into();
-    erased.email = Set(format!("deleted-{}@invalid", user_id.simple()));
-    erased.display_name = Set(DELETED_LABEL.to_owned());
-    erased.password_hash = Set(None);
-    erased.email_verified_at = Set(None);
-    erased.is_moderator = Set(false);
-    erased.updated_at = Set(at);
-    erased.deleted_at = Set(Some(at));
-    store::accounts::update(&txn, erased).await?;
+    let placeholder = format!("deleted-{}@invalid", user_id.simple());
+    store::accounts::erase(&txn, user, placeholder, DELETED_LABEL, at).await?;
     audit(
         &txn,
         &Actor {
@@ -628,10 +592,7 @@ pub async fn set_moderator(
         .await?
         .ok_or_else(|| AppError::not_found(Entity::User, "email"))?;
     let txn = db.begin().await?;
-    let mut row: users::ActiveModel = user.into();
-    row.is_moderator = Set(moderator);
-    row.updated_at = Set(now());
-    let user = store::accounts::update(&txn, row).await?;
+    let user = store::accounts::set_moderator(&txn, user, moderator, now()).await?;
     audit(
         &txn,
         &Actor::system("cli"),

@@ -4,7 +4,7 @@
 //! left without someone who can manage it.
 
 use chrono::Duration;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, Set, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -13,6 +13,7 @@ use crate::domain::{Email, Invalid, MembershipRole};
 use crate::error::{AppError, Entity};
 use crate::store;
 use crate::store::entities::{invitations, memberships, organizations, users};
+use crate::store::memberships::NewInvitation;
 
 /// How long an invitation link works.
 pub const INVITATION_LIFETIME: Duration = Duration::days(14);
@@ -54,19 +55,15 @@ pub async fn invite(
     let token = tokens::generate()?;
     let at = now();
     let txn = db.begin().await?;
-    let row = invitations::ActiveModel {
-        id: Set(new_id()),
-        organization_id: Set(organization_id),
-        email: Set(email.as_str().to_owned()),
-        role: Set(role.as_str().to_owned()),
-        token_hash: Set(token.hash),
-        invited_by: Set(inviter.id),
-        created_at: Set(at),
-        expires_at: Set(at + INVITATION_LIFETIME),
-        accepted_at: Set(None),
-        revoked_at: Set(None),
+    let new = NewInvitation {
+        organization_id,
+        email: email.as_str(),
+        role,
+        token_hash: token.hash,
+        invited_by: inviter.id,
     };
-    let invitation = store::memberships::insert_invitation(&txn, row).await?;
+    let invitation =
+        store::memberships::insert_invitation(&txn, new, at, at + INVITATION_LIFETIME).await?;
     audit(
         &txn,
         actor,

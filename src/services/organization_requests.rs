@@ -28,7 +28,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 
 use chrono::Duration;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, Set, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -41,6 +41,7 @@ use crate::error::{AppError, Entity};
 use crate::policy::guards::Limits;
 use crate::store;
 use crate::store::entities::{organization_requests, organizations, users};
+use crate::store::organization_requests::{Confirmation, Decision, NewRequest};
 
 /// How long a claim's confirmation link works.
 pub const CONFIRMATION_LIFETIME: Duration = Duration::days(14);
@@ -148,40 +149,31 @@ pub async fn request(
     }
     let admins = admins_of(&txn, organization_id).await?;
     let at = now();
-    let mut row = organization_requests::ActiveModel {
-        id: Set(new_id()),
-        organization_id: Set(organization_id),
-        requester_id: Set(requester.id),
-        kind: Set(RequestKind::Join.as_str().to_owned()),
-        status: Set(RequestStatus::Pending.as_str().to_owned()),
-        message: Set(message),
-        confirmation_token_hash: Set(None),
-        confirmation_sent_to: Set(json!([])),
-        confirmation_expires_at: Set(None),
-        decided_at: Set(None),
-        decided_by: Set(None),
-        decided_via: Set(None),
-        decline_reason: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
+    let mut new = NewRequest {
+        organization_id,
+        requester_id: requester.id,
+        kind: RequestKind::Join,
+        message,
+        confirmation: None,
     };
     let mut proof = None;
     let mut confirmation_token = None;
     if admins.is_empty() {
-        row.kind = Set(RequestKind::Claim.as_str().to_owned());
+        new.kind = RequestKind::Claim;
         let registered = registered_addresses(&txn, organization_id).await?;
         proof = own_address_proves(&txn, &requester.email, organization_id, &registered).await?;
         let link_allowed = || limits.claim_mail(organization_id);
         if proof.is_none() && !registered.is_empty() && link_allowed() {
             let token = tokens::generate()?;
-            let sent_to: Vec<String> = registered.into_iter().map(|(_, a)| a).collect();
-            row.confirmation_token_hash = Set(Some(token.hash));
-            row.confirmation_sent_to = Set(json!(sent_to));
-            row.confirmation_expires_at = Set(Some(at + CONFIRMATION_LIFETIME));
+            new.confirmation = Some(Confirmation {
+                token_hash: token.hash,
+                sent_to: registered.into_iter().map(|(_, a)| a).collect(),
+                expires_at: at + CONFIRMATION_LIFETIME,
+            });
             confirmation_token = Some(token.plain);
         }
     }
-    let request = store::organization_requests::insert(&txn, row)
+    let request = store::organization_requests::insert(&txn, new, at)
         .await
         .map_err(|error| {
             // Two identical requests at once: the partial unique index decides.
@@ -410,15 +402,13 @@ async fn decide(
     reason: Option<String>,
 ) -> Result<organization_requests::Model, AppError> {
     let at = now();
-    let mut row: organization_requests::ActiveModel = request.into();
-    row.status = Set(status.as_str().to_owned());
-    row.decided_at = Set(Some(at));
-    row.decided_by = Set(decided_by);
-    row.decided_via = Set(Some(via.as_str().to_owned()));
-    row.decline_reason = Set(reason);
-    row.confirmation_token_hash = Set(None);
-    row.updated_at = Set(at);
-    let decided = store::organization_requests::update(txn, row).await?;
+    let decision = Decision {
+        status,
+        via,
+        decided_by,
+        reason,
+    };
+    let decided = store::organization_requests::record_decision(txn, request, decision, at).await?;
     let action = match status {
         RequestStatus::Approved => "organization_request.approve",
         _ => "organization_request.decline",

@@ -21,15 +21,12 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use anyhow::{Context, anyhow};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait, Set,
-    Statement, TransactionTrait,
-};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::store::entities::{neighbourhoods, reference_data_versions, sectors};
+use crate::store::entities::neighbourhoods;
+use crate::store::reference_data::{self as store, MunicipalityRow};
 
 /// ISTAT code of the Comune di Milano.
 pub const MILANO: &str = "015146";
@@ -270,12 +267,11 @@ async fn load_sets(
     db: &DatabaseConnection,
     sets: &[Dataset],
 ) -> anyhow::Result<Vec<(Dataset, Outcome)>> {
-    let recorded: Vec<reference_data_versions::Model> =
-        reference_data_versions::Entity::find().all(db).await?;
+    let recorded = store::versions(db).await?;
     let is_current = |dataset: Dataset| {
         recorded
             .iter()
-            .any(|r| r.dataset == dataset.name() && r.version == dataset.version())
+            .any(|(name, version)| name == dataset.name() && version == dataset.version())
     };
     if sets.iter().all(|d| is_current(*d)) {
         return Ok(sets.iter().map(|d| (*d, Outcome::Current)).collect());
@@ -290,34 +286,18 @@ async fn load_sets(
         let rows = write(&txn, dataset)
             .await
             .with_context(|| format!("loading the reference data set {}", dataset.name()))?;
-        record_version(&txn, dataset, rows).await?;
+        store::record_version(
+            &txn,
+            dataset.name(),
+            dataset.version(),
+            rows,
+            crate::services::now(),
+        )
+        .await?;
         outcomes.push((dataset, Outcome::Loaded { rows }));
     }
     txn.commit().await?;
     Ok(outcomes)
-}
-
-/// Records that the database now holds the shipped version of `dataset`.
-async fn record_version(
-    db: &impl ConnectionTrait,
-    dataset: Dataset,
-    rows: usize,
-) -> anyhow::Result<()> {
-    use reference_data_versions::Column;
-    reference_data_versions::Entity::insert(reference_data_versions::ActiveModel {
-        dataset: Set(dataset.name().to_owned()),
-        version: Set(dataset.version().to_owned()),
-        rows: Set(i32::try_from(rows).unwrap_or(i32::MAX)),
-        loaded_at: Set(crate::services::now()),
-    })
-    .on_conflict(
-        OnConflict::column(Column::Dataset)
-            .update_columns([Column::Version, Column::Rows, Column::LoadedAt])
-            .to_owned(),
-    )
-    .exec(db)
-    .await?;
-    Ok(())
 }
 
 /// Upserts the shipped rows of `dataset`; returns how many there are.
@@ -330,41 +310,8 @@ async fn write(txn: &DatabaseTransaction, dataset: Dataset) -> anyhow::Result<us
 }
 
 async fn write_sectors(txn: &DatabaseTransaction) -> anyhow::Result<usize> {
-    use sectors::Column;
-    let rows: Vec<sectors::ActiveModel> = SECTORS
-        .iter()
-        .enumerate()
-        .map(|(position, (code, it, en))| sectors::ActiveModel {
-            code: Set((*code).to_owned()),
-            name_it: Set((*it).to_owned()),
-            name_en: Set((*en).to_owned()),
-            parent_code: Set(None),
-            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
-        })
-        .collect();
-    sectors::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::column(Column::Code)
-                .update_columns([Column::NameIt, Column::NameEn, Column::Position])
-                .to_owned(),
-        )
-        .exec(txn)
-        .await?;
+    store::upsert_sectors(txn, SECTORS).await?;
     Ok(SECTORS.len())
-}
-
-#[derive(serde::Deserialize, serde::Serialize)]
-struct MunicipalityRow {
-    codice_istat: String,
-    nome: String,
-    sigla_provincia: String,
-    provincia: String,
-    regione: String,
-    codice_regione: String,
-    codice_catastale: String,
-    popolazione: Option<i32>,
-    lat: Option<f64>,
-    lon: Option<f64>,
 }
 
 /// The shipped municipalities as one JSON array (the parameter of the bulk
@@ -388,50 +335,10 @@ fn municipalities_json() -> anyhow::Result<&'static (String, usize)> {
         .map_err(|e| anyhow!("{e}"))
 }
 
-/// The columns the shipped file sets; an update rewrites them all.
-const MUNICIPALITY_COLUMNS: &str = "istat_code, name, province_code, province_name, \
-     region_code, region_name, cadastral_code, population, lat, lon, coordinates_approximate";
-const MUNICIPALITY_UPDATES: &str = "name = excluded.name, \
-     province_code = excluded.province_code, province_name = excluded.province_name, \
-     region_code = excluded.region_code, region_name = excluded.region_name, \
-     cadastral_code = excluded.cadastral_code, population = excluded.population, \
-     lat = excluded.lat, lon = excluded.lon, \
-     coordinates_approximate = excluded.coordinates_approximate";
-
 /// One statement for all 7,904: the database unpacks the JSON array itself.
 async fn write_municipalities(txn: &DatabaseTransaction) -> anyhow::Result<usize> {
     let (json, rows) = municipalities_json()?;
-    let backend = txn.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => format!(
-            "INSERT INTO municipalities ({MUNICIPALITY_COLUMNS}) \
-             SELECT codice_istat, nome, sigla_provincia, provincia, codice_regione, \
-                    regione, codice_catastale, popolazione, lat, lon, TRUE \
-             FROM json_to_recordset($1::json) AS r(codice_istat text, nome text, \
-                  sigla_provincia text, provincia text, regione text, \
-                  codice_regione text, codice_catastale text, popolazione integer, \
-                  lat double precision, lon double precision) \
-             ON CONFLICT (istat_code) DO UPDATE SET {MUNICIPALITY_UPDATES}"
-        ),
-        // `WHERE true` keeps SQLite's parser from reading ON CONFLICT
-        // as part of the SELECT's join.
-        _ => format!(
-            "INSERT INTO municipalities ({MUNICIPALITY_COLUMNS}) \
-             SELECT value ->> 'codice_istat', value ->> 'nome', \
-                    value ->> 'sigla_provincia', value ->> 'provincia', \
-                    value ->> 'codice_regione', value ->> 'regione', \
-                    value ->> 'codice_catastale', value ->> 'popolazione', \
-                    value ->> 'lat', value ->> 'lon', 1 \
-             FROM json_each(?) WHERE true \
-             ON CONFLICT (istat_code) DO UPDATE SET {MUNICIPALITY_UPDATES}"
-        ),
-    };
-    txn.execute_raw(Statement::from_sql_and_values(
-        backend,
-        sql,
-        [json.clone().into()],
-    ))
-    .await?;
+    store::upsert_municipalities(txn, json).await?;
     Ok(*rows)
 }
 
@@ -497,24 +404,8 @@ fn milano_nil_rows() -> anyhow::Result<&'static [neighbourhoods::Model]> {
 }
 
 async fn write_milano_nil(txn: &DatabaseTransaction) -> anyhow::Result<usize> {
-    use neighbourhoods::Column;
     let rows = milano_nil_rows()?;
-    let models: Vec<neighbourhoods::ActiveModel> = rows.iter().cloned().map(Into::into).collect();
-    neighbourhoods::Entity::insert_many(models)
-        .on_conflict(
-            OnConflict::column(Column::Id)
-                .update_columns([
-                    Column::Name,
-                    Column::CentroidLat,
-                    Column::CentroidLon,
-                    Column::BoundaryGeojson,
-                    Column::AreaM2,
-                    Column::Source,
-                ])
-                .to_owned(),
-        )
-        .exec(txn)
-        .await?;
+    store::upsert_neighbourhoods(txn, rows).await?;
     Ok(rows.len())
 }
 

@@ -8,11 +8,11 @@
 //! old saved search never breaks a digest.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, Set};
+use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Actor, new_id, now};
+use super::{Actor, now};
 use crate::domain::{
     ClosedList, Invalid, NeedKind, OfferKind, OrganizationKind, PostingStatus, SearchName,
 };
@@ -20,6 +20,7 @@ use crate::error::{AppError, Entity};
 use crate::search::{DocType, GeoPoint, Near, SearchFilter, query::MAX_QUERY_CHARS};
 use crate::store;
 use crate::store::entities::saved_searches;
+use crate::store::saved_searches::NewSavedSearch;
 
 /// Most saved searches one user may keep.
 pub const MAX_PER_USER: u64 = 20;
@@ -203,16 +204,13 @@ pub async fn save(
     let at = now();
     let stored = serde_json::to_value(StoredFilter::from(filter))
         .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?;
-    let row = saved_searches::ActiveModel {
-        id: Set(new_id()),
-        user_id: Set(user_id),
-        name: Set(name.as_str().to_owned()),
-        query: Set(query.to_owned()),
-        filter: Set(stored),
-        created_at: Set(at),
-        updated_at: Set(at),
+    let new = NewSavedSearch {
+        user_id,
+        name: name.as_str(),
+        query,
+        filter: stored,
     };
-    let row = store::saved_searches::insert(db, row).await?;
+    let row = store::saved_searches::insert(db, new, at).await?;
     Ok(read(row))
 }
 

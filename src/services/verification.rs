@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -160,14 +160,10 @@ async fn apply(
     let at = now();
     for org in changed {
         let id: Uuid = org.id;
-        let mut row: organizations::ActiveModel = org.clone().into();
-        row.verification_status = Set(VerificationStatus::Verified.as_str().to_owned());
-        row.verification_source = Set(Some(source.name.clone()));
-        row.verified_at = Set(Some(source.date));
         // Another registry (a regional list) says nothing about the RUNTS.
-        row.runts_registered = Set(org.runts_registered || source.runts);
-        row.updated_at = Set(at);
-        store::organizations::update(txn, row).await?;
+        let runts = org.runts_registered || source.runts;
+        store::organizations::mark_verified(txn, org.clone(), &source.name, source.date, runts, at)
+            .await?;
         enqueue_for_search(
             txn,
             OutboxEntityType::Organization,

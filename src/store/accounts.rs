@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use super::entities::{auth_sessions, email_tokens, users};
 use super::{Context, StoreResult};
+use crate::domain::{EmailTokenPurpose, Lang};
 
 /// The account with this address, deleted or not (addresses stay taken).
 pub async fn find_by_email(
@@ -43,27 +44,120 @@ pub async fn find_active(db: &impl ConnectionTrait, id: Uuid) -> StoreResult<Opt
         .context("accounts: find active by id")
 }
 
-/// Inserts a new account.
+/// A new account, as validated by the service.
+pub struct NewAccount<'a> {
+    /// Lower-case.
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: String,
+    pub locale: Lang,
+}
+
+/// Inserts a new account registered at `at`: not verified, not a
+/// moderator. Fails with a unique violation when the address is taken.
 pub async fn insert(
     db: &impl ConnectionTrait,
-    row: users::ActiveModel,
+    new: NewAccount<'_>,
+    at: DateTime<Utc>,
 ) -> StoreResult<users::Model> {
+    let row = users::ActiveModel {
+        id: Set(super::new_id()),
+        email: Set(new.email.to_owned()),
+        display_name: Set(new.display_name.to_owned()),
+        password_hash: Set(Some(new.password_hash)),
+        email_verified_at: Set(None),
+        is_moderator: Set(false),
+        locale: Set(new.locale.as_str().to_owned()),
+        created_at: Set(at),
+        updated_at: Set(at),
+        deleted_at: Set(None),
+    };
     super::rows::insert(db, row, "accounts: insert").await
 }
 
-/// Writes the changed columns of an account.
-pub async fn update(
+/// Marks the account's address verified at `at`.
+pub async fn mark_verified(
     db: &impl ConnectionTrait,
-    row: users::ActiveModel,
+    user: users::Model,
+    at: DateTime<Utc>,
 ) -> StoreResult<users::Model> {
-    super::rows::update(db, row, "accounts: update").await
+    let mut row: users::ActiveModel = user.into();
+    row.email_verified_at = Set(Some(at));
+    row.updated_at = Set(at);
+    super::rows::update(db, row, "accounts: mark verified").await
 }
 
-/// Inserts a single-use e-mail token.
+/// Sets a new password hash at `at`; an address not yet verified counts
+/// as verified from `at` (receiving the reset link proves it).
+pub async fn set_password(
+    db: &impl ConnectionTrait,
+    user: users::Model,
+    password_hash: String,
+    at: DateTime<Utc>,
+) -> StoreResult<users::Model> {
+    let verified = user.email_verified_at.is_some();
+    let mut row: users::ActiveModel = user.into();
+    row.password_hash = Set(Some(password_hash));
+    if !verified {
+        row.email_verified_at = Set(Some(at));
+    }
+    row.updated_at = Set(at);
+    super::rows::update(db, row, "accounts: set password").await
+}
+
+/// Grants or withdraws the moderator role.
+pub async fn set_moderator(
+    db: &impl ConnectionTrait,
+    user: users::Model,
+    moderator: bool,
+    at: DateTime<Utc>,
+) -> StoreResult<users::Model> {
+    let mut row: users::ActiveModel = user.into();
+    row.is_moderator = Set(moderator);
+    row.updated_at = Set(at);
+    super::rows::update(db, row, "accounts: set moderator").await
+}
+
+/// Erases the personal data of an account and marks it deleted at `at`:
+/// the row stays (records outlive it), with `email` (a placeholder that
+/// keeps the column unique) and `display_name` in place of the person's.
+pub async fn erase(
+    db: &impl ConnectionTrait,
+    user: users::Model,
+    email: String,
+    display_name: &str,
+    at: DateTime<Utc>,
+) -> StoreResult<users::Model> {
+    let mut row: users::ActiveModel = user.into();
+    row.email = Set(email);
+    row.display_name = Set(display_name.to_owned());
+    row.password_hash = Set(None);
+    row.email_verified_at = Set(None);
+    row.is_moderator = Set(false);
+    row.updated_at = Set(at);
+    row.deleted_at = Set(Some(at));
+    super::rows::update(db, row, "accounts: erase").await
+}
+
+/// Inserts a single-use e-mail token of `purpose` (stored hashed), made at
+/// `at` and valid until `expires_at`.
 pub async fn insert_email_token(
     db: &impl ConnectionTrait,
-    row: email_tokens::ActiveModel,
+    user_id: Uuid,
+    purpose: EmailTokenPurpose,
+    token_hash: String,
+    at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
 ) -> StoreResult<email_tokens::Model> {
+    let row = email_tokens::ActiveModel {
+        id: Set(super::new_id()),
+        user_id: Set(user_id),
+        purpose: Set(purpose.as_str().to_owned()),
+        token_hash: Set(token_hash),
+        created_at: Set(at),
+        expires_at: Set(expires_at),
+        used_at: Set(None),
+    };
     super::rows::insert(db, row, "email tokens: insert").await
 }
 
@@ -90,7 +184,7 @@ pub async fn mark_email_token_used(
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
     let mut used: email_tokens::ActiveModel = token.into();
-    used.used_at = sea_orm::Set(Some(at));
+    used.used_at = Set(Some(at));
     super::rows::update(db, used, "email tokens: mark used").await?;
     Ok(())
 }
@@ -105,11 +199,24 @@ pub async fn delete_email_tokens_of(db: &impl ConnectionTrait, user_id: Uuid) ->
     Ok(())
 }
 
-/// Inserts a sign-in session.
+/// Inserts a sign-in session (its token stored hashed), begun and last
+/// used at `at`, valid until `expires_at`.
 pub async fn insert_session(
     db: &impl ConnectionTrait,
-    row: auth_sessions::ActiveModel,
+    user_id: Uuid,
+    token_hash: String,
+    at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
 ) -> StoreResult<auth_sessions::Model> {
+    let row = auth_sessions::ActiveModel {
+        id: Set(super::new_id()),
+        user_id: Set(user_id),
+        token_hash: Set(token_hash),
+        created_at: Set(at),
+        expires_at: Set(expires_at),
+        revoked_at: Set(None),
+        last_used_at: Set(Some(at)),
+    };
     super::rows::insert(db, row, "sessions: insert").await
 }
 

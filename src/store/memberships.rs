@@ -154,11 +154,35 @@ pub async fn delete_of_user(db: &impl ConnectionTrait, user_id: Uuid) -> StoreRe
     Ok(())
 }
 
-/// Inserts an invitation.
+/// An invitation to write: who is invited where, with which role.
+pub struct NewInvitation<'a> {
+    pub organization_id: Uuid,
+    /// The invited address, normalised.
+    pub email: &'a str,
+    pub role: MembershipRole,
+    pub token_hash: String,
+    pub invited_by: Uuid,
+}
+
+/// Inserts an invitation made at `at`, valid until `expires_at`.
 pub async fn insert_invitation(
     db: &impl ConnectionTrait,
-    row: invitations::ActiveModel,
+    new: NewInvitation<'_>,
+    at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
 ) -> StoreResult<invitations::Model> {
+    let row = invitations::ActiveModel {
+        id: Set(super::new_id()),
+        organization_id: Set(new.organization_id),
+        email: Set(new.email.to_owned()),
+        role: Set(new.role.as_str().to_owned()),
+        token_hash: Set(new.token_hash),
+        invited_by: Set(new.invited_by),
+        created_at: Set(at),
+        expires_at: Set(expires_at),
+        accepted_at: Set(None),
+        revoked_at: Set(None),
+    };
     super::rows::insert(db, row, "invitations: insert").await
 }
 

@@ -4,13 +4,14 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
 use super::entities::organization_requests::{self, Column};
 use super::{Context, StoreResult};
-use crate::domain::{RequestKind, RequestStatus};
+use crate::domain::{RequestDecidedVia, RequestKind, RequestStatus};
 
 const PENDING: RequestStatus = RequestStatus::Pending;
 
@@ -29,20 +30,79 @@ pub async fn count_pending_of(
         .context("organization requests: count pending of requester")
 }
 
-/// Inserts a request.
+/// A new pending request.
+pub struct NewRequest {
+    pub organization_id: Uuid,
+    pub requester_id: Uuid,
+    pub kind: RequestKind,
+    pub message: Option<String>,
+    /// The confirmation link of a claim, when one was sent.
+    pub confirmation: Option<Confirmation>,
+}
+
+/// The confirmation link a claim sent to the organisation's addresses.
+pub struct Confirmation {
+    pub token_hash: String,
+    pub sent_to: Vec<String>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Inserts a pending request made at `at`. Fails with a unique violation
+/// when the requester already has one pending for the organisation.
 pub async fn insert(
     db: &impl ConnectionTrait,
-    row: organization_requests::ActiveModel,
+    new: NewRequest,
+    at: DateTime<Utc>,
 ) -> StoreResult<organization_requests::Model> {
+    let (token_hash, sent_to, expires_at) = match new.confirmation {
+        Some(c) => (Some(c.token_hash), c.sent_to, Some(c.expires_at)),
+        None => (None, Vec::new(), None),
+    };
+    let row = organization_requests::ActiveModel {
+        id: Set(super::new_id()),
+        organization_id: Set(new.organization_id),
+        requester_id: Set(new.requester_id),
+        kind: Set(new.kind.as_str().to_owned()),
+        status: Set(PENDING.as_str().to_owned()),
+        message: Set(new.message),
+        confirmation_token_hash: Set(token_hash),
+        confirmation_sent_to: Set(serde_json::json!(sent_to)),
+        confirmation_expires_at: Set(expires_at),
+        decided_at: Set(None),
+        decided_by: Set(None),
+        decided_via: Set(None),
+        decline_reason: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+    };
     super::rows::insert(db, row, "organization requests: insert").await
 }
 
-/// Writes the changed columns of a request.
-pub async fn update(
+/// A decision on a request.
+pub struct Decision {
+    pub status: RequestStatus,
+    pub via: RequestDecidedVia,
+    pub decided_by: Option<Uuid>,
+    pub reason: Option<String>,
+}
+
+/// Records the decision on a request at `at`; its confirmation link stops
+/// working.
+pub async fn record_decision(
     db: &impl ConnectionTrait,
-    row: organization_requests::ActiveModel,
+    request: organization_requests::Model,
+    decision: Decision,
+    at: DateTime<Utc>,
 ) -> StoreResult<organization_requests::Model> {
-    super::rows::update(db, row, "organization requests: update").await
+    let mut row: organization_requests::ActiveModel = request.into();
+    row.status = Set(decision.status.as_str().to_owned());
+    row.decided_at = Set(Some(at));
+    row.decided_by = Set(decision.decided_by);
+    row.decided_via = Set(Some(decision.via.as_str().to_owned()));
+    row.decline_reason = Set(decision.reason);
+    row.confirmation_token_hash = Set(None);
+    row.updated_at = Set(at);
+    super::rows::update(db, row, "organization requests: record decision").await
 }
 
 /// The request with this id.

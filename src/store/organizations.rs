@@ -373,3 +373,22 @@ pub async fn set_hidden(
     super::rows::update(db, row, "organizations: set hidden").await?;
     Ok(true)
 }
+
+/// Marks an organisation verified at `at` from a registry extract: its
+/// source and date, and whether it is a registered third-sector body.
+pub async fn mark_verified(
+    db: &impl ConnectionTrait,
+    organization: organizations::Model,
+    source: &str,
+    date: DateTime<Utc>,
+    runts_registered: bool,
+    at: DateTime<Utc>,
+) -> StoreResult<organizations::Model> {
+    let mut row: organizations::ActiveModel = organization.into();
+    row.verification_status = Set(VerificationStatus::Verified.as_str().to_owned());
+    row.verification_source = Set(Some(source.to_owned()));
+    row.verified_at = Set(Some(date));
+    row.runts_registered = Set(runts_registered);
+    row.updated_at = Set(at);
+    super::rows::update(db, row, "organizations: mark verified").await
+}

@@ -1,6 +1,9 @@
 //! Saved searches: a user's named searches, as stored rows.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 use uuid::Uuid;
 
 use super::entities::saved_searches;
@@ -15,11 +18,30 @@ pub async fn count_of_user(db: &impl ConnectionTrait, user_id: Uuid) -> StoreRes
         .context("saved searches: count of user")
 }
 
-/// Inserts a saved search.
+/// A search to keep, as validated by the service.
+pub struct NewSavedSearch<'a> {
+    pub user_id: Uuid,
+    pub name: &'a str,
+    pub query: &'a str,
+    /// The filter as stored JSON.
+    pub filter: serde_json::Value,
+}
+
+/// Inserts a saved search made at `at`.
 pub async fn insert(
     db: &impl ConnectionTrait,
-    row: saved_searches::ActiveModel,
+    new: NewSavedSearch<'_>,
+    at: DateTime<Utc>,
 ) -> StoreResult<saved_searches::Model> {
+    let row = saved_searches::ActiveModel {
+        id: Set(super::new_id()),
+        user_id: Set(new.user_id),
+        name: Set(new.name.to_owned()),
+        query: Set(new.query.to_owned()),
+        filter: Set(new.filter),
+        created_at: Set(at),
+        updated_at: Set(at),
+    };
     super::rows::insert(db, row, "saved searches: insert").await
 }
 

@@ -36,7 +36,7 @@ pub(super) async fn compose(
 ) -> Result<Digest, AppError> {
     let base = base(settings);
     let lang = Lang::parse(&sub.language).unwrap_or_default();
-    let items = store::items_of_delivery(db, delivery_id).await?;
+    let items = store::items::of_delivery(db, delivery_id).await?;
     Ok(Digest {
         lang,
         display_name: user.display_name.clone(),

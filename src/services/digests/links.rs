@@ -101,7 +101,7 @@ async fn feedback_owner(
         Some(sub) => Lang::parse(&sub.language).unwrap_or_default(),
         None => Lang::parse(&user.locale).unwrap_or_default(),
     };
-    if sent_items(db, user.id, &[ITEM_MATCH], Some(vec![match_id]))
+    if sent_items(db, user.id, &[ITEM_MATCH], Some(&[match_id]))
         .await?
         .is_empty()
     {

@@ -101,8 +101,8 @@
 //! `operator` (the `trama digests` commands: preview, dry run) and `links`
 //! (unsubscribe and feedback without login). The lease of `sending` is
 //! [`crate::store::lease`]; the project queries are in
-//! [`crate::store::projects`]; the other queries still sit in these files
-//! (moving them to `store/digests.rs` is left to do).
+//! [`crate::store::projects`], the others in [`crate::store::digests`]
+//! (subscriptions, deliveries, items).
 
 mod compose;
 mod links;

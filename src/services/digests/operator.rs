@@ -2,20 +2,21 @@
 //! get, a dry run of what is due, and making a user's digest due now.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::{DatabaseConnection, Set, TransactionTrait};
-use uuid::Uuid;
+use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use crate::config::Settings;
 use crate::domain::{DeliveryStatus, DigestFrequency};
 use crate::error::AppError;
 use crate::mail::digest::{self as render, Digest};
 use crate::search::Search;
-use crate::services::{new_id, now};
-use crate::store::digests as store;
-use crate::store::entities::{digest_deliveries, digest_subscriptions, users};
+use crate::services::now;
+use crate::store::digests::deliveries::{self, NewDelivery};
+use crate::store::digests::subscriptions::{self, SubscriptionChange};
+use crate::store::digests::{self as store};
+use crate::store::entities::users;
 
 use super::compose::compose;
-use super::planning::{planned_items, previous_end, record_items};
+use super::planning::{planned_items, record_items};
 use super::settings::{find_subscription, frequency_of, subscription};
 
 /// The digest `user` would get now, rendered, without recording anything
@@ -87,7 +88,7 @@ async fn would_send(
     let items = if subscribed_only && frequency_of(&sub) == DigestFrequency::Off {
         Vec::new()
     } else {
-        let previous_end = previous_end(&txn, user.id).await?;
+        let previous_end = deliveries::latest_end(&txn, user.id).await?;
         planned_items(&txn, search, &sub, previous_end, at)
             .await?
             .items
@@ -96,51 +97,17 @@ async fn would_send(
         txn.rollback().await?;
         return Ok(None);
     }
-    let id = new_id();
-    let row = delivery_row(
-        id,
-        user.id,
-        (at, at + TimeDelta::microseconds(1)),
-        DeliveryStatus::Pending,
-        0,
-        at,
-    );
-    store::insert_delivery(&txn, row).await?;
+    let delivery = NewDelivery {
+        user_id: user.id,
+        period: (at, at + TimeDelta::microseconds(1)),
+        status: DeliveryStatus::Pending,
+        item_count: 0,
+    };
+    let id = deliveries::insert(&txn, delivery, at).await?.id;
     record_items(&txn, id, &items).await?;
     let digest = compose(&txn, settings, user, &sub, id, "preview").await?;
     txn.rollback().await?;
     Ok(Some(digest))
-}
-
-/// A new `digest_deliveries` row covering `period`, never tried.
-pub(super) fn delivery_row(
-    id: Uuid,
-    user_id: Uuid,
-    period: (DateTime<Utc>, DateTime<Utc>),
-    status: DeliveryStatus,
-    item_count: usize,
-    at: DateTime<Utc>,
-) -> digest_deliveries::ActiveModel {
-    let sent = status == DeliveryStatus::Sent;
-    digest_deliveries::ActiveModel {
-        id: Set(id),
-        user_id: Set(user_id),
-        period_start: Set(period.0),
-        period_end: Set(period.1),
-        status: Set(status.as_str().to_owned()),
-        attempts: Set(0),
-        next_attempt_at: Set(Some(period.1)),
-        claimed_by: Set(None),
-        claimed_until: Set(None),
-        message_id: Set(None),
-        last_error: Set(None),
-        item_count: Set(i32::try_from(item_count).unwrap_or(i32::MAX)),
-        created_at: Set(at),
-        sent_at: Set(sent.then_some(period.1)),
-        first_failed_at: Set(None),
-        failure_kind: Set(None),
-        carried_over_at: Set(None),
-    }
 }
 
 /// An active user by e-mail address (for the CLI). NOT_FOUND on `user`.
@@ -155,7 +122,7 @@ pub async fn due_users(
     db: &DatabaseConnection,
     at: DateTime<Utc>,
 ) -> Result<Vec<users::Model>, AppError> {
-    Ok(store::due_users(db, at).await?)
+    Ok(subscriptions::due_users(db, at).await?)
 }
 
 /// Makes the user's digest due now (for `trama digests send --user`);
@@ -169,8 +136,10 @@ pub async fn make_due(
     if frequency_of(&sub) == DigestFrequency::Off {
         return Ok(false);
     }
-    let mut active: digest_subscriptions::ActiveModel = sub.into();
-    active.next_due_at = Set(Some(at));
-    store::update_subscription(db, active).await?;
+    let due_now = SubscriptionChange {
+        next_due_at: Some(Some(at)),
+        ..SubscriptionChange::default()
+    };
+    subscriptions::update(db, sub, due_now).await?;
     Ok(true)
 }

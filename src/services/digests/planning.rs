@@ -6,25 +6,21 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, LockBehavior, LockType, OnConflict, Query};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use uuid::Uuid;
 
 use crate::domain::{DeliveryStatus, DigestFrequency, MatchSideStatus, PostingStatus};
 use crate::error::AppError;
 use crate::search::{DocType, MatchMode, Search, SearchRequest, SearchSort};
+use crate::services::now;
 use crate::services::saved_searches::{self, SavedSearch};
-use crate::services::{new_id, now};
-use crate::store::entities::{
-    digest_deliveries, digest_items, digest_subscriptions, matches, memberships, needs, offers,
-    users,
-};
-use crate::store::search_docs;
+use crate::store::digests::deliveries::{self, NewDelivery};
+use crate::store::digests::items::{self, NewItem};
+use crate::store::digests::subscriptions::{self, SubscriptionChange};
+use crate::store::digests::{self as store};
+use crate::store::entities::{digest_subscriptions, matches, needs, offers};
+use crate::store::{memberships, search_docs};
 
-use super::operator::delivery_row;
 use super::project_events::new_project_items;
 use super::settings::{default_subscription, frequency_of, interval};
 use super::{
@@ -43,12 +39,11 @@ pub(super) struct Planned {
 }
 
 impl Planned {
-    fn row(self, delivery_id: Uuid) -> digest_items::ActiveModel {
-        digest_items::ActiveModel {
-            delivery_id: Set(delivery_id),
-            item_type: Set(self.item_type.to_owned()),
-            item_id: Set(self.item_id),
-            group_id: Set(self.group_id),
+    fn row(self) -> NewItem<'static> {
+        NewItem {
+            item_type: self.item_type,
+            item_id: self.item_id,
+            group_id: self.group_id,
         }
     }
 }
@@ -57,40 +52,17 @@ impl Planned {
 
 /// Creates the default subscription of verified users who have none, so the
 /// weekly digest reaches everyone. Returns how many were created. One
-/// query that finds nobody in the steady state (`NOT IN` over the unique
-/// index on `digest_subscriptions.user_id`), then one insert per batch.
+/// query that finds nobody in the steady state, then one insert per batch.
 async fn create_default_subscriptions(db: &DatabaseConnection) -> Result<u64, AppError> {
-    let missing: Vec<(Uuid, String)> = users::Entity::find()
-        .select_only()
-        .column(users::Column::Id)
-        .column(users::Column::Locale)
-        .filter(users::Column::DeletedAt.is_null())
-        .filter(users::Column::EmailVerifiedAt.is_not_null())
-        .filter(
-            users::Column::Id.not_in_subquery(
-                Query::select()
-                    .column(digest_subscriptions::Column::UserId)
-                    .from(digest_subscriptions::Entity)
-                    .to_owned(),
-            ),
-        )
-        .into_tuple()
-        .all(db)
-        .await?;
+    let missing = subscriptions::verified_users_without(db).await?;
     let at = now();
     for chunk in missing.chunks(500) {
-        let rows = chunk
+        let rows: Vec<_> = chunk
             .iter()
-            .map(|(user_id, locale)| default_subscription(*user_id, locale, at));
+            .map(|(user_id, locale)| default_subscription(*user_id, locale, at))
+            .collect();
         // A user may have opened their settings meanwhile: theirs stays.
-        digest_subscriptions::Entity::insert_many(rows)
-            .on_conflict(
-                OnConflict::column(digest_subscriptions::Column::UserId)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await?;
+        subscriptions::insert_unless_present(db, &rows, at).await?;
     }
     Ok(missing.len() as u64)
 }
@@ -125,16 +97,7 @@ async fn plan_batch(
     at: DateTime<Utc>,
 ) -> Result<(u64, u64), AppError> {
     let txn = db.begin().await?;
-    let mut select = digest_subscriptions::Entity::find()
-        .filter(digest_subscriptions::Column::NextDueAt.lte(at))
-        .filter(digest_subscriptions::Column::Frequency.ne(DigestFrequency::Off.as_str()))
-        .order_by_asc(digest_subscriptions::Column::NextDueAt)
-        .order_by_asc(digest_subscriptions::Column::Id)
-        .limit(BATCH);
-    if txn.get_database_backend() == DbBackend::Postgres {
-        select = select.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    }
-    let due = select.all(&txn).await?;
+    let due = subscriptions::lock_due(&txn, at, BATCH).await?;
     let mut with_items = 0;
     for sub in &due {
         if plan_one(&txn, search, sub, at).await? {
@@ -152,17 +115,15 @@ async fn plan_one(
     at: DateTime<Utc>,
 ) -> Result<bool, AppError> {
     let frequency = frequency_of(sub);
-    let mut next: digest_subscriptions::ActiveModel = sub.clone().into();
-    next.next_due_at = Set(interval(frequency).map(|d| at + d));
-    next.updated_at = Set(now());
-    next.update(txn).await?;
+    let next = SubscriptionChange {
+        next_due_at: Some(interval(frequency).map(|d| at + d)),
+        updated_at: Some(now()),
+        ..SubscriptionChange::default()
+    };
+    subscriptions::update(txn, sub.clone(), next).await?;
 
-    let user = users::Entity::find_by_id(sub.user_id)
-        .filter(users::Column::DeletedAt.is_null())
-        .filter(users::Column::EmailVerifiedAt.is_not_null())
-        .one(txn)
-        .await?;
-    let previous_end = previous_end(txn, sub.user_id).await?;
+    let user = store::verified_user(txn, sub.user_id).await?;
+    let previous_end = deliveries::latest_end(txn, sub.user_id).await?;
     let planned = match user {
         Some(_) => planned_items(txn, search, sub, previous_end, at).await?,
         None => PlannedDigest {
@@ -171,20 +132,12 @@ async fn plan_one(
         },
     };
     if !planned.carried_from.is_empty() {
-        digest_deliveries::Entity::update_many()
-            .col_expr(
-                digest_deliveries::Column::CarriedOverAt,
-                Expr::value(Some(at)),
-            )
-            .filter(digest_deliveries::Column::Id.is_in(planned.carried_from))
-            .exec(txn)
-            .await?;
+        deliveries::mark_carried_over(txn, planned.carried_from, at).await?;
     }
     let items = planned.items;
     if items.is_empty() && frequency == DigestFrequency::Immediate {
         return Ok(false);
     }
-    let id = new_id();
     let empty = items.is_empty();
     // A digest with nothing in it is recorded as sent, and sends nothing.
     let status = if empty {
@@ -192,44 +145,24 @@ async fn plan_one(
     } else {
         DeliveryStatus::Pending
     };
-    delivery_row(
-        id,
-        sub.user_id,
-        (previous_end.unwrap_or(sub.created_at), at),
+    let delivery = NewDelivery {
+        user_id: sub.user_id,
+        period: (previous_end.unwrap_or(sub.created_at), at),
         status,
-        items.len(),
-        now(),
-    )
-    .insert(txn)
-    .await?;
-    record_items(txn, id, &items).await?;
+        item_count: items.len(),
+    };
+    let delivery = deliveries::insert(txn, delivery, now()).await?;
+    record_items(txn, delivery.id, &items).await?;
     Ok(!empty)
 }
 
 pub(super) async fn record_items(
     txn: &impl ConnectionTrait,
     delivery_id: Uuid,
-    items: &[Planned],
+    planned: &[Planned],
 ) -> Result<(), AppError> {
-    for chunk in items.chunks(500) {
-        digest_items::Entity::insert_many(chunk.iter().map(|i| i.row(delivery_id)))
-            .exec_without_returning(txn)
-            .await?;
-    }
-    Ok(())
-}
-
-/// The end of the user's latest digest, if any.
-pub(super) async fn previous_end(
-    db: &impl ConnectionTrait,
-    user_id: Uuid,
-) -> Result<Option<DateTime<Utc>>, AppError> {
-    Ok(digest_deliveries::Entity::find()
-        .filter(digest_deliveries::Column::UserId.eq(user_id))
-        .order_by_desc(digest_deliveries::Column::PeriodEnd)
-        .one(db)
-        .await?
-        .map(|d| d.period_end))
+    let rows: Vec<NewItem> = planned.iter().map(|p| p.row()).collect();
+    Ok(items::insert(txn, delivery_id, &rows).await?)
 }
 
 /// What a digest planned for this user at `at` holds, each kind when the
@@ -293,32 +226,14 @@ async fn carried_items(
     sub: &digest_subscriptions::Model,
 ) -> Result<(Vec<Planned>, Vec<Uuid>), AppError> {
     let user_id = sub.user_id;
-    let given_up: Vec<Uuid> = digest_deliveries::Entity::find()
-        .select_only()
-        .column(digest_deliveries::Column::Id)
-        .filter(digest_deliveries::Column::UserId.eq(user_id))
-        .filter(digest_deliveries::Column::Status.eq(DeliveryStatus::GivenUp.as_str()))
-        .filter(digest_deliveries::Column::CarriedOverAt.is_null())
-        .into_tuple()
-        .all(txn)
-        .await?;
+    let given_up = deliveries::given_up_not_carried(txn, user_id).await?;
     if given_up.is_empty() {
         return Ok((Vec::new(), given_up));
     }
     let kinds: Vec<&str> = SEARCH_ITEMS.iter().chain(&PROJECT_ITEMS).copied().collect();
-    let rows = digest_items::Entity::find()
-        .filter(digest_items::Column::DeliveryId.is_in(given_up.iter().copied()))
-        .filter(digest_items::Column::ItemType.is_in(kinds.iter().copied()))
-        .order_by_asc(digest_items::Column::DeliveryId)
-        .all(txn)
-        .await?;
-    let sent = sent_pairs(
-        txn,
-        user_id,
-        &kinds,
-        Some(rows.iter().map(|r| r.item_id).collect()),
-    )
-    .await?;
+    let rows = items::of_deliveries(txn, &given_up, &kinds).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.item_id).collect();
+    let sent = sent_pairs(txn, user_id, &kinds, Some(&ids)).await?;
     let mut seen = HashSet::new();
     let candidates: Vec<Planned> = rows
         .into_iter()
@@ -384,9 +299,7 @@ pub(super) async fn my_organizations(
     db: &impl ConnectionTrait,
     user_id: Uuid,
 ) -> Result<HashSet<Uuid>, AppError> {
-    Ok(memberships::Entity::find()
-        .filter(memberships::Column::UserId.eq(user_id))
-        .all(db)
+    Ok(memberships::of_user(db, user_id)
         .await?
         .into_iter()
         .map(|m| m.organization_id)
@@ -417,19 +330,9 @@ async fn new_search_items(
         .into_iter()
         .collect();
     all_matches.extend_from_slice(match_ids);
-    for chunk in all_matches.chunks(500) {
-        let sides: Vec<(Uuid, Uuid)> = matches::Entity::find()
-            .select_only()
-            .column(matches::Column::NeedId)
-            .column(matches::Column::OfferId)
-            .filter(matches::Column::Id.is_in(chunk.iter().copied()))
-            .into_tuple()
-            .all(txn)
-            .await?;
-        for (need_id, offer_id) in sides {
-            shown.insert(need_id);
-            shown.insert(offer_id);
-        }
+    for (need_id, offer_id) in store::match_sides(txn, &all_matches).await? {
+        shown.insert(need_id);
+        shown.insert(offer_id);
     }
     let mut items = Vec::new();
     for saved in &saved {
@@ -525,9 +428,7 @@ pub(super) async fn my_postings(
     db: &impl ConnectionTrait,
     user_id: Uuid,
 ) -> Result<(Vec<needs::Model>, Vec<offers::Model>), AppError> {
-    let orgs: Vec<Uuid> = memberships::Entity::find()
-        .filter(memberships::Column::UserId.eq(user_id))
-        .all(db)
+    let orgs: Vec<Uuid> = memberships::of_user(db, user_id)
         .await?
         .into_iter()
         .map(|m| m.organization_id)
@@ -535,17 +436,7 @@ pub(super) async fn my_postings(
     if orgs.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let my_needs = needs::Entity::find()
-        .filter(needs::Column::OrganizationId.is_in(orgs.clone()))
-        .filter(needs::Column::DeletedAt.is_null())
-        .all(db)
-        .await?;
-    let my_offers = offers::Entity::find()
-        .filter(offers::Column::OrganizationId.is_in(orgs))
-        .filter(offers::Column::DeletedAt.is_null())
-        .all(db)
-        .await?;
-    Ok((my_needs, my_offers))
+    Ok(store::postings_of_organizations(db, &orgs).await?)
 }
 
 /// Matches new for this user at `at`, newest first: on their organisations'
@@ -565,13 +456,7 @@ async fn new_match_items(
     let dismissed = MatchSideStatus::Dismissed.as_str();
     // Instants are compared in Rust: on SQLite they are text whose
     // fractional digits vary (see docs/data-model.md).
-    let mut rows: Vec<matches::Model> = matches::Entity::find()
-        .filter(
-            Condition::any()
-                .add(matches::Column::NeedId.is_in(need_ids.iter().copied()))
-                .add(matches::Column::OfferId.is_in(offer_ids.iter().copied())),
-        )
-        .all(txn)
+    let mut rows: Vec<matches::Model> = store::matches_of_postings(txn, &need_ids, &offer_ids)
         .await?
         .into_iter()
         .filter(|m| m.created_at > sub.created_at && m.created_at <= at)
@@ -603,13 +488,8 @@ async fn new_match_items(
             .map(|o| o.id)
             .collect();
     rows.retain(|m| open_needs.contains(&m.need_id) && open_offers.contains(&m.offer_id));
-    let sent = sent_items(
-        txn,
-        sub.user_id,
-        &[ITEM_MATCH],
-        Some(rows.iter().map(|m| m.id).collect()),
-    )
-    .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
+    let sent = sent_items(txn, sub.user_id, &[ITEM_MATCH], Some(&ids)).await?;
     rows.retain(|m| !sent.contains(&m.id));
     rows.sort_by_key(|m| std::cmp::Reverse(m.id));
     rows.truncate(MAX_ITEMS);
@@ -622,39 +502,9 @@ pub(super) async fn sent_pairs(
     db: &impl ConnectionTrait,
     user_id: Uuid,
     item_types: &[&str],
-    ids: Option<Vec<Uuid>>,
+    ids: Option<&[Uuid]>,
 ) -> Result<HashSet<(String, Uuid)>, AppError> {
-    // A delivery given up was never read: its items were not sent.
-    let of_user = Query::select()
-        .column(digest_deliveries::Column::Id)
-        .from(digest_deliveries::Entity)
-        .and_where(digest_deliveries::Column::UserId.eq(user_id))
-        .and_where(digest_deliveries::Column::Status.ne(DeliveryStatus::GivenUp.as_str()))
-        .to_owned();
-    let select = || {
-        digest_items::Entity::find()
-            .select_only()
-            .column(digest_items::Column::ItemType)
-            .column(digest_items::Column::ItemId)
-            .filter(digest_items::Column::DeliveryId.in_subquery(of_user.clone()))
-            .filter(digest_items::Column::ItemType.is_in(item_types.iter().copied()))
-    };
-    let mut found = HashSet::new();
-    match ids {
-        None => found.extend(select().into_tuple::<(String, Uuid)>().all(db).await?),
-        Some(ids) => {
-            for chunk in ids.chunks(500) {
-                found.extend(
-                    select()
-                        .filter(digest_items::Column::ItemId.is_in(chunk.iter().copied()))
-                        .into_tuple::<(String, Uuid)>()
-                        .all(db)
-                        .await?,
-                );
-            }
-        }
-    }
-    Ok(found)
+    Ok(items::in_digests_of(db, user_id, item_types, ids).await?)
 }
 
 /// Which items of these kinds, among `ids` (or all when `None`), were in a
@@ -663,7 +513,7 @@ pub(super) async fn sent_items(
     db: &impl ConnectionTrait,
     user_id: Uuid,
     item_types: &[&str],
-    ids: Option<Vec<Uuid>>,
+    ids: Option<&[Uuid]>,
 ) -> Result<HashSet<Uuid>, AppError> {
     Ok(sent_pairs(db, user_id, item_types, ids)
         .await?

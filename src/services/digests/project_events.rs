@@ -50,13 +50,8 @@ pub(super) async fn new_project_items(
         return Ok(events.into_iter().map(|(_, p)| p).collect());
     }
     // A partner row is two events (joined, left), told apart by their kind.
-    let sent = sent_pairs(
-        txn,
-        user_id,
-        &PROJECT_ITEMS,
-        Some(events.iter().map(|(_, p)| p.item_id).collect()),
-    )
-    .await?;
+    let ids: Vec<_> = events.iter().map(|(_, p)| p.item_id).collect();
+    let sent = sent_pairs(txn, user_id, &PROJECT_ITEMS, Some(&ids)).await?;
     events.retain(|(_, p)| !sent.contains(&(p.item_type.to_owned(), p.item_id)));
     events.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.item_id.cmp(&a.1.item_id)));
     events.truncate(MAX_PROJECT_EVENTS);

@@ -3,11 +3,7 @@
 //! failed or given up.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use uuid::Uuid;
 
 use crate::config::Settings;
@@ -16,9 +12,10 @@ use crate::error::AppError;
 use crate::mail::digest::{self as render, Digest};
 use crate::mail::{MailError, Mailer, OutgoingEmail};
 use crate::search::Search;
-use crate::services::{new_id, now, tokens};
-use crate::store::entities::{digest_deliveries, digest_subscriptions, email_tokens, users};
-use crate::store::lease::{self, LeaseTable};
+use crate::services::{now, tokens};
+use crate::store::digests::deliveries::{self, FailedAttempt};
+use crate::store::digests::{self as store, subscriptions};
+use crate::store::entities::{digest_deliveries, users};
 
 use super::compose::compose;
 use super::planning::plan_due;
@@ -26,29 +23,6 @@ use super::settings::{RetryPolicy, find_subscription, frequency_of};
 use super::{BATCH, LEASE, LINK_LIFETIME};
 
 // ----------------------------------------------------------------- sending
-
-/// The statuses of deliveries waiting for their time.
-const WAITING: &[&str] = &[
-    DeliveryStatus::Pending.as_str(),
-    DeliveryStatus::Retry.as_str(),
-];
-
-/// The deliveries as a table of leased work.
-fn table() -> LeaseTable<digest_deliveries::Entity> {
-    LeaseTable {
-        name: "digest deliveries: claim due",
-        id: digest_deliveries::Column::Id,
-        status: digest_deliveries::Column::Status,
-        waiting: WAITING,
-        held: DeliveryStatus::Sending.as_str(),
-        due_at: digest_deliveries::Column::NextAttemptAt,
-        claimed_by: digest_deliveries::Column::ClaimedBy,
-        claimed_until: digest_deliveries::Column::ClaimedUntil,
-        attempts: digest_deliveries::Column::Attempts,
-        updated_at: None,
-        order: vec![digest_deliveries::Column::Id],
-    }
-}
 
 /// Claims up to `limit` deliveries due at `at` for `worker`: pending and
 /// retry ones whose time has come, and sending ones whose lease ran out (a
@@ -60,7 +34,7 @@ pub async fn claim(
     at: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<digest_deliveries::Model>, AppError> {
-    let rows = lease::claim(db, &table(), worker, at, LEASE, limit).await?;
+    let rows = deliveries::claim(db, worker, at, LEASE, limit).await?;
     Ok(rows
         .into_iter()
         .map(|mut row| {
@@ -135,12 +109,6 @@ pub async fn send_due(sender: Sender<'_>, at: DateTime<Utc>) -> Result<SendRepor
     }
 }
 
-/// Only the claim holder may settle a delivery: a sender whose lease ran
-/// out and was taken over writes nothing.
-fn held_by(worker: &str, id: Uuid) -> Condition {
-    table().held_by(worker, id)
-}
-
 /// Sends one claimed delivery; `at` is the step's time, from which a retry
 /// is scheduled (so one step never retries what it just tried).
 async fn send_one(
@@ -149,10 +117,7 @@ async fn send_one(
     at: DateTime<Utc>,
 ) -> Result<SendReport, AppError> {
     let db = sender.db;
-    let user = users::Entity::find_by_id(delivery.user_id)
-        .filter(users::Column::DeletedAt.is_null())
-        .one(db)
-        .await?;
+    let user = store::existing_user(db, delivery.user_id).await?;
     let sub = find_subscription(db, delivery.user_id).await?;
     let (Some(user), Some(sub)) = (user, sub) else {
         return cancel(db, sender.worker, delivery.id).await;
@@ -258,11 +223,10 @@ fn build_email(user: &users::Model, digest: &Digest) -> Result<OutgoingEmail, Ma
         .one_click_unsubscribe(&digest.unsubscribe_url)
 }
 
+/// Drops a delivery the worker holds (only the claim holder may settle a
+/// delivery: a sender whose lease ran out and was taken over writes nothing).
 async fn cancel(db: &DatabaseConnection, worker: &str, id: Uuid) -> Result<SendReport, AppError> {
-    digest_deliveries::Entity::delete_many()
-        .filter(held_by(worker, id))
-        .exec(db)
-        .await?;
+    deliveries::delete_held(db, worker, id).await?;
     Ok(SendReport {
         cancelled: 1,
         ..SendReport::default()
@@ -277,40 +241,8 @@ async fn settle_sent(
 ) -> Result<(), AppError> {
     let at = now();
     let txn = db.begin().await?;
-    let updated = digest_deliveries::Entity::update_many()
-        .col_expr(
-            digest_deliveries::Column::Status,
-            Expr::value(DeliveryStatus::Sent.as_str()),
-        )
-        .col_expr(
-            digest_deliveries::Column::MessageId,
-            Expr::value(message_id),
-        )
-        .col_expr(digest_deliveries::Column::SentAt, Expr::value(Some(at)))
-        .col_expr(
-            digest_deliveries::Column::ClaimedUntil,
-            Expr::value(None::<DateTime<Utc>>),
-        )
-        .col_expr(
-            digest_deliveries::Column::LastError,
-            Expr::value(None::<String>),
-        )
-        .col_expr(
-            digest_deliveries::Column::FailureKind,
-            Expr::value(None::<String>),
-        )
-        .filter(held_by(worker, delivery.id))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected > 0 {
-        digest_subscriptions::Entity::update_many()
-            .col_expr(
-                digest_subscriptions::Column::LastSentAt,
-                Expr::value(Some(at)),
-            )
-            .filter(digest_subscriptions::Column::UserId.eq(delivery.user_id))
-            .exec(&txn)
-            .await?;
+    if deliveries::mark_sent(&txn, worker, delivery.id, message_id, at).await? {
+        subscriptions::mark_sent(&txn, delivery.user_id, at).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -332,47 +264,29 @@ async fn settle_failed(
         .error
         .is_retryable()
         .then_some(failed.first_failed_at);
-    digest_deliveries::Entity::update_many()
-        .col_expr(
-            digest_deliveries::Column::Status,
-            Expr::value(status.as_str()),
-        )
-        .col_expr(digest_deliveries::Column::NextAttemptAt, Expr::value(next))
-        .col_expr(
-            digest_deliveries::Column::ClaimedUntil,
-            Expr::value(None::<DateTime<Utc>>),
-        )
-        .col_expr(
-            digest_deliveries::Column::LastError,
-            Expr::value(Some(failed.error.to_string())),
-        )
-        .col_expr(
-            digest_deliveries::Column::FailureKind,
-            Expr::value(Some(failed.failure.as_str())),
-        )
-        .col_expr(
-            digest_deliveries::Column::FirstFailedAt,
-            Expr::value(first_failed_at.or(delivery.first_failed_at)),
-        )
-        .filter(held_by(worker, delivery.id))
-        .exec(db)
-        .await?;
+    let attempt = FailedAttempt {
+        status,
+        next_attempt_at: next,
+        last_error: failed.error.to_string(),
+        failure: failed.failure,
+        first_failed_at: first_failed_at.or(delivery.first_failed_at),
+    };
+    deliveries::mark_failed(db, worker, delivery.id, attempt).await?;
     Ok(())
 }
 
 async fn issue_link_token(db: &impl ConnectionTrait, user_id: Uuid) -> Result<String, AppError> {
     let token = tokens::generate()?;
     let at = now();
-    email_tokens::ActiveModel {
-        id: Set(new_id()),
-        user_id: Set(user_id),
-        purpose: Set(EmailTokenPurpose::Unsubscribe.as_str().to_owned()),
-        token_hash: Set(token.hash),
-        created_at: Set(at),
-        expires_at: Set(at + LINK_LIFETIME),
-        used_at: Set(None),
-    }
-    .insert(db)
+    let purpose = EmailTokenPurpose::Unsubscribe;
+    crate::store::accounts::insert_email_token(
+        db,
+        user_id,
+        purpose,
+        token.hash,
+        at,
+        at + LINK_LIFETIME,
+    )
     .await?;
     Ok(token.plain)
 }

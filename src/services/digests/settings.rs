@@ -2,18 +2,16 @@
 //! told when their latest digest has not arrived.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use uuid::Uuid;
 
 use crate::config::Settings;
 use crate::domain::{DeliveryFailure, DeliveryStatus, DigestFrequency, Lang};
 use crate::error::AppError;
-use crate::services::{Actor, new_id, now};
-use crate::store::entities::{digest_deliveries, digest_subscriptions, users};
+use crate::services::{Actor, now};
+use crate::store::digests::subscriptions::{NewSubscription, SubscriptionChange};
+use crate::store::digests::{self as store, deliveries, subscriptions};
+use crate::store::entities::{digest_subscriptions, users};
 
 use super::FIRST_RETRY;
 
@@ -226,25 +224,18 @@ pub(super) fn frequency_of(row: &digest_subscriptions::Model) -> DigestFrequency
 }
 
 /// A new subscription with the defaults: the default frequency, in the
-/// user's language, every kind of content on.
+/// user's language (every kind of content on).
 pub(super) fn default_subscription(
     user_id: Uuid,
     locale: &str,
     at: DateTime<Utc>,
-) -> digest_subscriptions::ActiveModel {
+) -> NewSubscription {
     let frequency = DigestFrequency::default();
-    digest_subscriptions::ActiveModel {
-        id: Set(new_id()),
-        user_id: Set(user_id),
-        frequency: Set(frequency.as_str().to_owned()),
-        language: Set(Lang::parse(locale).unwrap_or_default().as_str().to_owned()),
-        include_matches: Set(true),
-        include_saved_searches: Set(true),
-        include_projects: Set(true),
-        last_sent_at: Set(None),
-        next_due_at: Set(interval(frequency).map(|d| at + d)),
-        created_at: Set(at),
-        updated_at: Set(at),
+    NewSubscription {
+        user_id,
+        frequency,
+        language: Lang::parse(locale).unwrap_or_default(),
+        next_due_at: interval(frequency).map(|d| at + d),
     }
 }
 
@@ -257,16 +248,10 @@ pub async fn subscription(
     if let Some(row) = find_subscription(db, user.id).await? {
         return Ok(row);
     }
-    let row = default_subscription(user.id, &user.locale, now());
+    let at = now();
+    let row = default_subscription(user.id, &user.locale, at);
     // Two requests may create it at once: the unique user_id keeps one.
-    digest_subscriptions::Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(digest_subscriptions::Column::UserId)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
+    subscriptions::insert_unless_present(db, &[row], at).await?;
     find_subscription(db, user.id)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("digest subscription not created")))
@@ -276,16 +261,11 @@ pub(super) async fn find_subscription(
     db: &impl ConnectionTrait,
     user_id: Uuid,
 ) -> Result<Option<digest_subscriptions::Model>, AppError> {
-    Ok(digest_subscriptions::Entity::find()
-        .filter(digest_subscriptions::Column::UserId.eq(user_id))
-        .one(db)
-        .await?)
+    Ok(subscriptions::of_user(db, user_id).await?)
 }
 
 async fn active_user(db: &impl ConnectionTrait, id: Uuid) -> Result<users::Model, AppError> {
-    users::Entity::find_by_id(id)
-        .filter(users::Column::DeletedAt.is_null())
-        .one(db)
+    store::existing_user(db, id)
         .await?
         .ok_or(AppError::Unauthenticated)
 }
@@ -334,26 +314,7 @@ async fn delivery_problem(
     db: &impl ConnectionTrait,
     user: &users::Model,
 ) -> Result<Option<DeliveryProblem>, AppError> {
-    let settled = Condition::any()
-        .add(digest_deliveries::Column::Status.is_in([
-            DeliveryStatus::Sent.as_str(),
-            DeliveryStatus::Failed.as_str(),
-            DeliveryStatus::Retry.as_str(),
-            DeliveryStatus::GivenUp.as_str(),
-        ]))
-        .add(
-            Condition::all()
-                .add(digest_deliveries::Column::Status.eq(DeliveryStatus::Sending.as_str()))
-                .add(digest_deliveries::Column::FirstFailedAt.is_not_null()),
-        );
-    let Some(latest) = digest_deliveries::Entity::find()
-        .filter(digest_deliveries::Column::UserId.eq(user.id))
-        .filter(digest_deliveries::Column::ItemCount.gt(0))
-        .filter(settled)
-        .order_by_desc(digest_deliveries::Column::Id)
-        .one(db)
-        .await?
-    else {
+    let Some(latest) = deliveries::latest_settled_with_items(db, user.id).await? else {
         return Ok(None);
     };
     let failure = latest
@@ -397,33 +358,29 @@ pub async fn update_settings(
     let txn = db.begin().await?;
     let at = now();
     let before = frequency_of(&row);
-    let mut active: digest_subscriptions::ActiveModel = row.clone().into();
+    let mut change = SubscriptionChange {
+        frequency: input.frequency,
+        language: input.language,
+        include_matches: input.include_matches,
+        include_saved_searches: input.include_saved_searches,
+        include_projects: input.include_projects,
+        next_due_at: None,
+        updated_at: Some(at),
+    };
     if let Some(frequency) = input.frequency {
-        active.frequency = Set(frequency.as_str().to_owned());
         if frequency == DigestFrequency::Immediate {
             // Due at once; then every minute.
-            active.next_due_at = Set(Some(at));
+            change.next_due_at = Some(Some(at));
         } else if frequency != before {
-            active.next_due_at = Set(interval(frequency).map(|d| at + d));
+            change.next_due_at = Some(interval(frequency).map(|d| at + d));
         }
         if frequency == DigestFrequency::Off {
-            cancel_unsent(&txn, user_id).await?;
+            // Their items become eligible again should digests be turned
+            // back on.
+            deliveries::delete_unsent_of(&txn, user_id).await?;
         }
     }
-    if let Some(language) = input.language {
-        active.language = Set(language.as_str().to_owned());
-    }
-    if let Some(on) = input.include_matches {
-        active.include_matches = Set(on);
-    }
-    if let Some(on) = input.include_saved_searches {
-        active.include_saved_searches = Set(on);
-    }
-    if let Some(on) = input.include_projects {
-        active.include_projects = Set(on);
-    }
-    active.updated_at = Set(at);
-    let after = active.update(&txn).await?;
+    let after = subscriptions::update(&txn, row, change).await?;
     crate::services::audit(
         &txn,
         actor,
@@ -435,20 +392,6 @@ pub async fn update_settings(
     .await?;
     txn.commit().await?;
     describe(db, &user, after).await
-}
-
-/// Deletes the user's deliveries that were not sent (their items become
-/// eligible again should digests be turned back on).
-async fn cancel_unsent(txn: &impl ConnectionTrait, user_id: Uuid) -> Result<(), AppError> {
-    digest_deliveries::Entity::delete_many()
-        .filter(digest_deliveries::Column::UserId.eq(user_id))
-        .filter(digest_deliveries::Column::Status.is_in([
-            DeliveryStatus::Pending.as_str(),
-            DeliveryStatus::Retry.as_str(),
-        ]))
-        .exec(txn)
-        .await?;
-    Ok(())
 }
 
 #[cfg(test)]

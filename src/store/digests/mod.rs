@@ -1,35 +1,23 @@
-//! The queries of digests: subscriptions, deliveries and their items, the
-//! one-click link tokens, and the rows a digest is composed from.
+//! The queries of digests: subscriptions ([`subscriptions`]), deliveries
+//! ([`deliveries`]) and their items ([`items`]), the one-click link tokens,
+//! and the rows a digest is planned and composed from.
+
+pub mod deliveries;
+pub mod items;
+pub mod subscriptions;
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::scope::Existing;
+use super::search_docs::CHUNK;
 use super::{Context, StoreResult};
-use crate::domain::{DigestFrequency, EmailTokenPurpose};
-use crate::store::entities::{
-    digest_deliveries, digest_items, digest_subscriptions, email_tokens, matches, needs, offers,
-    organizations, users,
-};
-
-/// The items recorded for a delivery.
-pub async fn items_of_delivery(
-    db: &impl ConnectionTrait,
-    delivery_id: Uuid,
-) -> StoreResult<Vec<digest_items::Model>> {
-    digest_items::Entity::find()
-        .filter(digest_items::Column::DeliveryId.eq(delivery_id))
-        .all(db)
-        .await
-        .context("digests: items of a delivery")
-}
+use crate::domain::EmailTokenPurpose;
+use crate::store::entities::{email_tokens, matches, needs, offers, organizations, users};
 
 /// Organisation names by id, deleted and hidden ones included (a digest
 /// names the organisations of the postings it lists).
@@ -150,44 +138,74 @@ pub async fn existing_user_by_email(
         .context("digests: existing user by e-mail")
 }
 
-/// The users, still existing, whose digests are on and due at `at`, by
-/// e-mail address.
-pub async fn due_users(
+/// A user that still exists and whose address is verified: only they get
+/// digests.
+pub async fn verified_user(
     db: &impl ConnectionTrait,
-    at: DateTime<Utc>,
-) -> StoreResult<Vec<users::Model>> {
-    let ids: Vec<Uuid> = digest_subscriptions::Entity::find()
-        .filter(digest_subscriptions::Column::Frequency.ne(DigestFrequency::Off.as_str()))
-        .filter(digest_subscriptions::Column::NextDueAt.lte(at))
-        .all(db)
-        .await
-        .context("digests: due subscriptions")?
-        .into_iter()
-        .map(|s| s.user_id)
-        .collect();
+    id: Uuid,
+) -> StoreResult<Option<users::Model>> {
     users::Entity::find_existing()
-        .filter(users::Column::Id.is_in(ids))
-        .order_by_asc(users::Column::Email)
+        .filter(users::Column::Id.eq(id))
+        .filter(users::Column::EmailVerifiedAt.is_not_null())
+        .one(db)
+        .await
+        .context("digests: verified user by id")
+}
+
+/// The need and offer of each of these matches.
+pub async fn match_sides(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> StoreResult<Vec<(Uuid, Uuid)>> {
+    let mut sides = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        sides.extend(
+            matches::Entity::find()
+                .select_only()
+                .column(matches::Column::NeedId)
+                .column(matches::Column::OfferId)
+                .filter(matches::Column::Id.is_in(chunk.iter().copied()))
+                .into_tuple::<(Uuid, Uuid)>()
+                .all(db)
+                .await
+                .context("digests: sides of matches")?,
+        );
+    }
+    Ok(sides)
+}
+
+/// The needs and offers, still existing (any status), of these
+/// organisations.
+pub async fn postings_of_organizations(
+    db: &impl ConnectionTrait,
+    organization_ids: &[Uuid],
+) -> StoreResult<(Vec<needs::Model>, Vec<offers::Model>)> {
+    let needs = needs::Entity::find_existing()
+        .filter(needs::Column::OrganizationId.is_in(organization_ids.iter().copied()))
         .all(db)
         .await
-        .context("digests: users of due subscriptions")
-}
-
-/// Writes a changed subscription.
-pub async fn update_subscription(
-    db: &impl ConnectionTrait,
-    active: digest_subscriptions::ActiveModel,
-) -> StoreResult<digest_subscriptions::Model> {
-    active
-        .update(db)
+        .context("digests: needs of organisations")?;
+    let offers = offers::Entity::find_existing()
+        .filter(offers::Column::OrganizationId.is_in(organization_ids.iter().copied()))
+        .all(db)
         .await
-        .context("digests: update subscription")
+        .context("digests: offers of organisations")?;
+    Ok((needs, offers))
 }
 
-/// Inserts a delivery.
-pub async fn insert_delivery(
+/// The matches of any of these needs or offers.
+pub async fn matches_of_postings(
     db: &impl ConnectionTrait,
-    row: digest_deliveries::ActiveModel,
-) -> StoreResult<digest_deliveries::Model> {
-    row.insert(db).await.context("digests: insert delivery")
+    need_ids: &HashSet<Uuid>,
+    offer_ids: &HashSet<Uuid>,
+) -> StoreResult<Vec<matches::Model>> {
+    matches::Entity::find()
+        .filter(
+            Condition::any()
+                .add(matches::Column::NeedId.is_in(need_ids.iter().copied()))
+                .add(matches::Column::OfferId.is_in(offer_ids.iter().copied())),
+        )
+        .all(db)
+        .await
+        .context("digests: matches of postings")
 }
