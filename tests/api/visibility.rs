@@ -187,7 +187,8 @@ struct World {
     comune: String,
 }
 
-const CONTACTS: &str = r#"[
+/// Three contacts, one of each visibility, labelled for who sees them.
+pub const CONTACTS: &str = r#"[
     { "kind": "EMAIL", "value": "info@portinerie.it", "label": "pubblico" },
     { "kind": "PHONE", "value": "02 1234567", "label": "iscritti", "visibility": "SIGNED_IN" },
     { "kind": "EMAIL", "value": "soci@portinerie.it", "label": "soci", "visibility": "MEMBERS" }

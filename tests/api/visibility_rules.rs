@@ -1,7 +1,7 @@
 //! One test per rule of the visibility policy (`src/policy/visibility.rs`),
-//! each checked on every reader: GraphQL, search, open data and digests.
-//! The rules of hidden records, contacts and members lists are checked on
-//! the same readers in `visibility.rs`.
+//! each checked on every reader where it applies: GraphQL, search, open data
+//! (the download URLs), digests and live updates. `visibility.rs` checks the
+//! same rules in more depth on GraphQL (every role, every query).
 
 use serde_json::{Value, json};
 use trama::domain::DigestFrequency;
@@ -11,14 +11,16 @@ use trama::services::{Actor, accounts};
 
 use crate::helpers::{Backend, TestApp, caught_up, gql, outcome};
 use crate::on_both_databases;
+use crate::subscriptions::{Socket, next_json, subscribe};
 use crate::visibility::{
-    Person, comune_input, coop_input, create_need, create_offer, mediation_need, mediation_offer,
-    organisation, person, settle, territories,
+    CONTACTS, Person, comune_input, coop_input, create_need, create_offer, mediation_need,
+    mediation_offer, organisation, person, settle, territories,
 };
 
 on_both_databases!(
     a_need_shows_its_exact_place_only_when_it_chose_to,
     drafts_are_for_their_organisation_only,
+    hidden_records_are_for_their_organisation_only,
 );
 
 /// Far from the centre of neighbourhood 53 (Giambellino), still in Milano:
@@ -26,14 +28,19 @@ on_both_databases!(
 const LAT: f64 = 45.52;
 const LON: f64 = 9.22;
 
-/// The co-operative (admin Anna) offering mediation, the municipality
-/// (admin Carla) that publishes needs, and an outsider (Otto). Both admins
-/// get daily digests, so matches reach a digest.
+/// The co-operative (admin Anna, [`CONTACTS`] of each visibility) offering
+/// mediation, the municipality (admin Carla) that publishes needs, an
+/// outsider (Otto) and a moderator (Mara). Both admins get daily digests, so
+/// matches reach a digest.
 struct World {
     anna: Person,
     carla: Person,
     otto: Person,
+    mara: Person,
+    coop: String,
     comune: String,
+    /// The co-operative's mediation offer.
+    offer: String,
 }
 
 async fn world(app: &TestApp) -> World {
@@ -41,6 +48,10 @@ async fn world(app: &TestApp) -> World {
     let anna = person(app, "anna@example.org", "Anna Bianchi", true).await;
     let carla = person(app, "carla@example.org", "Carla Neri", true).await;
     let otto = person(app, "otto@example.org", "Otto Esterni", true).await;
+    let mara = person(app, "mara@example.org", "Mara Moderatrice", true).await;
+    accounts::set_moderator(app.db(), &mara.email, true)
+        .await
+        .expect("moderator");
     for who in [&anna, &carla] {
         digests::update_settings(
             app.db(),
@@ -53,15 +64,44 @@ async fn world(app: &TestApp) -> World {
         .await
         .expect("digest settings");
     }
-    let coop = organisation(app, &anna, coop_input(json!([]))).await;
+    let contacts: Value = serde_json::from_str(CONTACTS).expect("contacts");
+    let coop = organisation(app, &anna, coop_input(contacts)).await;
     let comune = organisation(app, &carla, comune_input()).await;
-    create_offer(app, &anna, &coop, mediation_offer("Mediazione di vicinato")).await;
+    let offer = create_offer(app, &anna, &coop, mediation_offer("Mediazione di vicinato")).await;
     World {
         anna,
         carla,
         otto,
+        mara,
+        coop,
         comune,
+        offer,
     }
+}
+
+/// Asks `query` about the record `id` anonymously and as each person of
+/// the world: `insiders` get it (their answers are returned), everyone else
+/// NOT_FOUND.
+async fn by_link(
+    app: &TestApp,
+    w: &World,
+    query: &str,
+    id: &str,
+    insiders: &[&Person],
+) -> Vec<Value> {
+    let body = gql(app, None, query, json!({ "id": id })).await;
+    assert_eq!(outcome(&body), "NOT_FOUND", "anonymous: {body}");
+    let mut answers = Vec::new();
+    for who in [&w.anna, &w.carla, &w.otto, &w.mara] {
+        let body = gql(app, Some(&who.token), query, json!({ "id": id })).await;
+        if insiders.iter().any(|i| i.id == who.id) {
+            assert_eq!(outcome(&body), "OK", "{}: {body}", who.email);
+            answers.push(body);
+        } else {
+            assert_eq!(outcome(&body), "NOT_FOUND", "{}: {body}", who.email);
+        }
+    }
+    answers
 }
 
 /// The digest `who` would get now, as text and HTML ("" when none).
@@ -85,13 +125,37 @@ fn open_row<'a>(rows: &'a [Value], id: &str) -> Option<&'a Value> {
     rows.iter().find(|r| r["id"] == id)
 }
 
-/// The search hits for `query` among needs, near the test point.
-async fn search_near(app: &TestApp, query: &str) -> Vec<Value> {
+/// Every open-data file as the download URLs serve it (each dataset as CSV
+/// and as JSON), one after the other.
+async fn open_files(app: &TestApp) -> String {
+    let mut files = String::new();
+    for dataset in Dataset::ALL {
+        for format in ExportFormat::ALL {
+            let path = format!("/opendata/{}.{}", dataset.as_str(), format.as_str());
+            let response = app.get(&path).await;
+            assert_eq!(response.status(), 200, "{path}");
+            files.push_str(&response.text().await.expect("body"));
+        }
+    }
+    files
+}
+
+/// The search hits for `query` with `filter`, as `token`'s holder sees
+/// them, each hit with the fields `node` selects.
+async fn search(
+    app: &TestApp,
+    token: Option<&str>,
+    query: &str,
+    filter: Value,
+    node: &str,
+) -> Vec<Value> {
     let body = gql(
         app,
-        None,
-        "query($q: String!, $lat: Float!, $lon: Float!) { search(query: $q, filter: { types: [NEED], near: { lat: $lat, lon: $lon } }) { edges { node { id distanceKm } } } }",
-        json!({ "q": query, "lat": LAT, "lon": LON }),
+        token,
+        &format!(
+            "query($q: String!, $f: SearchFilter) {{ search(query: $q, filter: $f) {{ edges {{ node {{ {node} }} }} }} }}"
+        ),
+        json!({ "q": query, "f": filter }),
     )
     .await;
     assert_eq!(outcome(&body), "OK", "{body}");
@@ -103,12 +167,39 @@ async fn search_near(app: &TestApp, query: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The search hits for `query` among needs, near the test point.
+async fn search_near(app: &TestApp, query: &str) -> Vec<Value> {
+    let near = json!({ "types": ["NEED"], "near": { "lat": LAT, "lon": LON } });
+    search(app, None, query, near, "id distanceKm").await
+}
+
+/// The live updates of `socket` up to the first that `last` accepts
+/// (included), as their `recordChanges` values.
+async fn changes_until(socket: &mut Socket, mut last: impl FnMut(&Value) -> bool) -> Vec<Value> {
+    let mut changes = Vec::new();
+    loop {
+        let event = next_json(socket).await;
+        assert_eq!(event["type"], "next", "{event}");
+        let change = event["payload"]["data"]["recordChanges"].clone();
+        let done = last(&change);
+        changes.push(change);
+        if done {
+            return changes;
+        }
+    }
+}
+
 /// Rule: a need that hides its address shows no coordinates, to anyone (its
 /// own members included) and on every reader; one that chose EXACT shows
 /// them.
 async fn a_need_shows_its_exact_place_only_when_it_chose_to(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let w = world(&app).await;
+    let mut socket = subscribe(
+        &app,
+        "subscription { recordChanges(types: [NEED]) { id need { location { lat lon } } } }",
+    )
+    .await;
     let mut hidden = mediation_need("Mediazione nei cortili riservati");
     hidden["lat"] = json!(LAT);
     hidden["lon"] = json!(LON);
@@ -162,6 +253,19 @@ async fn a_need_shows_its_exact_place_only_when_it_chose_to(backend: Backend) {
     // Digests: the co-operative's digest does not carry the address either.
     let text = digest(&app, &w.anna).await;
     assert!(!text.contains("45.52"), "{text}");
+
+    // Live updates: the same as GraphQL (the hidden need is announced first).
+    let changes = changes_until(&mut socket, |c| c["id"] == json!(exact)).await;
+    let live = |id: &str| {
+        changes
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["need"]["location"].clone())
+            .unwrap_or_else(|| panic!("{id} announced in {changes:?}"))
+    };
+    assert_eq!(live(&hidden), Value::Null, "{changes:?}");
+    assert_eq!(live(&exact)["lat"], json!(LAT), "{changes:?}");
+    app.stop().await;
 }
 
 /// Rule: a draft is seen only by its organisation's members and the
@@ -170,29 +274,20 @@ async fn a_need_shows_its_exact_place_only_when_it_chose_to(backend: Backend) {
 async fn drafts_are_for_their_organisation_only(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let w = world(&app).await;
+    let mut socket = subscribe(
+        &app,
+        "subscription { recordChanges(types: [NEED]) { id need { title } } }",
+    )
+    .await;
     let mut draft = mediation_need("Bozza di mediazione nei caseggiati");
     draft["status"] = json!("DRAFT");
     let draft = create_need(&app, &w.carla, &w.comune, draft).await;
-    let mara = person(&app, "mara@example.org", "Mara Moderatrice", true).await;
-    accounts::set_moderator(app.db(), &mara.email, true)
-        .await
-        .expect("moderator");
     settle(&app).await;
     assert!(caught_up(&app.state.search).await);
 
     // GraphQL: by link, and in the organisation's list of drafts.
     let query = "query($id: ID!) { need(id: $id) { title } }";
-    for (token, seen) in [
-        (None, false),
-        (Some(w.otto.token.as_str()), false),
-        (Some(w.anna.token.as_str()), false),
-        (Some(w.carla.token.as_str()), true),
-        (Some(mara.token.as_str()), true),
-    ] {
-        let body = gql(&app, token, query, json!({ "id": draft })).await;
-        let expected = if seen { "OK" } else { "NOT_FOUND" };
-        assert_eq!(outcome(&body), expected, "{body}");
-    }
+    by_link(&app, &w, query, &draft, &[&w.carla, &w.mara]).await;
     let list = "query($org: ID!) { needs(filter: { status: DRAFT, organizationId: $org }) { edges { node { id } } } }";
     for (token, expected) in [
         (None, "UNAUTHENTICATED"),
@@ -217,4 +312,129 @@ async fn drafts_are_for_their_organisation_only(backend: Backend) {
     assert!(open_row(&open_needs(&app).await, &draft).is_none());
     let text = digest(&app, &w.anna).await;
     assert!(!text.contains("Bozza di mediazione"), "{text}");
+
+    // Live updates: a need published after the draft is announced, the
+    // draft never.
+    let published = create_need(
+        &app,
+        &w.carla,
+        &w.comune,
+        mediation_need("Mediazione pubblicata"),
+    )
+    .await;
+    let changes = changes_until(&mut socket, |c| c["id"] == json!(published)).await;
+    assert!(
+        changes.iter().all(|c| c["id"] != json!(draft)),
+        "{changes:?}"
+    );
+    app.stop().await;
+}
+
+/// Sets `hidden` on a record of `kind` (ORGANIZATION, OFFER, NEED) as the
+/// moderator `mara`, with a reason.
+async fn set_hidden(app: &TestApp, mara: &Person, kind: &str, id: &str, hidden: bool) {
+    let body = gql(
+        app,
+        Some(&mara.token),
+        "mutation($k: HideableKind!, $id: ID!, $h: Boolean!) { setHidden(kind: $k, id: $id, hidden: $h, reason: \"Offerta duplicata\") }",
+        json!({ "k": kind, "id": id, "h": hidden }),
+    )
+    .await;
+    assert_eq!(body["data"]["setHidden"], true, "{body}");
+}
+
+/// Rule: a record a moderator hid is its organisation's own (and the
+/// moderators'): NOT_FOUND by link for anyone else and absent from lists,
+/// search, open data, digests and live updates; insiders see it, and why.
+async fn hidden_records_are_for_their_organisation_only(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = world(&app).await;
+    let kept = create_offer(
+        &app,
+        &w.anna,
+        &w.coop,
+        mediation_offer("Mediazione dei conflitti di vicinato nei condomini"),
+    )
+    .await;
+    create_need(
+        &app,
+        &w.carla,
+        &w.comune,
+        mediation_need("Mediazione dei conflitti di vicinato a Lorenteggio"),
+    )
+    .await;
+    settle(&app).await;
+    let mut socket = subscribe(
+        &app,
+        "subscription { recordChanges(types: [OFFER]) { id removed offer { title } } }",
+    )
+    .await;
+    set_hidden(&app, &w.mara, "OFFER", &w.offer, true).await;
+    settle(&app).await;
+    assert!(caught_up(&app.state.search).await);
+
+    // GraphQL by link: the organisation's own and the moderators see it
+    // and why; nobody else.
+    let offer = "query($id: ID!) { offer(id: $id) { title hiddenReason } }";
+    for body in by_link(&app, &w, offer, &w.offer, &[&w.anna, &w.mara]).await {
+        assert_eq!(body["data"]["offer"]["hiddenReason"], "Offerta duplicata");
+    }
+    // Lists and search: absent, for insiders too (they list public records).
+    for token in [None, Some(w.anna.token.as_str())] {
+        let body = gql(
+            &app,
+            token,
+            "{ offers(first: 100) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+        let text = body.to_string();
+        assert!(text.contains(&kept) && !text.contains(&w.offer), "{body}");
+        let hits = search(
+            &app,
+            token,
+            "mediazione vicinato",
+            json!({ "types": ["OFFER"] }),
+            "id",
+        )
+        .await;
+        assert!(hits.iter().any(|h| h["id"] == kept), "{hits:?}");
+        assert!(hits.iter().all(|h| h["id"] != w.offer), "{hits:?}");
+    }
+
+    // Open data: neither file names it.
+    let files = open_files(&app).await;
+    assert!(files.contains(&kept), "the public offer is exported");
+    assert!(!files.contains(&w.offer), "{files}");
+
+    // Digests: the municipality hears of the public offer only.
+    let text = digest(&app, &w.carla).await;
+    assert!(text.contains(&kept), "{text}");
+    assert!(!text.contains(&w.offer), "{text}");
+
+    // Live updates: the hiding is announced as a removal, without the
+    // record; showing it again announces it again. (A new subscriber may
+    // also get changes from a little before it subscribed.)
+    set_hidden(&app, &w.mara, "OFFER", &w.offer, false).await;
+    let mut removed = false;
+    let changes = changes_until(&mut socket, |c| {
+        if c["id"] != json!(w.offer) {
+            false
+        } else if c["removed"] == true {
+            removed = true;
+            false
+        } else {
+            removed
+        }
+    })
+    .await;
+    let (shown, before) = changes.split_last().expect("changes");
+    assert_eq!(shown["offer"]["title"], "Mediazione di vicinato", "{shown}");
+    let removal = before
+        .iter()
+        .rfind(|c| c["id"] == json!(w.offer))
+        .unwrap_or_else(|| panic!("the hiding is announced: {changes:?}"));
+    assert_eq!(removal["removed"], true, "{changes:?}");
+    assert_eq!(removal["offer"], Value::Null, "{changes:?}");
+    app.stop().await;
 }

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::domain::{DeliveryStatus, DigestFrequency, MatchSideStatus, PostingStatus};
 use crate::error::AppError;
+use crate::policy::visibility;
 use crate::search::{DocType, MatchMode, Search, SearchRequest, SearchSort};
 use crate::services::saved_searches::{self, SavedSearch};
 use crate::services::{new_id, now};
@@ -22,7 +23,6 @@ use crate::store::entities::{
     digest_deliveries, digest_items, digest_subscriptions, matches, memberships, needs, offers,
     users,
 };
-use crate::store::search_docs;
 
 use super::operator::delivery_row;
 use super::project_events::new_project_items;
@@ -349,12 +349,12 @@ async fn carried_items(
                 .collect()
         };
         let mut still: HashSet<Uuid> = HashSet::new();
-        for need in search_docs::visible_needs(txn, &ids(ITEM_SEARCH_NEED)).await? {
+        for need in visibility::public_needs(txn, &ids(ITEM_SEARCH_NEED)).await? {
             if need.status == open && !mine.contains(&need.organization_id) {
                 still.insert(need.id);
             }
         }
-        for offer in search_docs::visible_offers(txn, &ids(ITEM_SEARCH_OFFER)).await? {
+        for offer in visibility::public_offers(txn, &ids(ITEM_SEARCH_OFFER)).await? {
             if offer.status == open && !mine.contains(&offer.organization_id) {
                 still.insert(offer.id);
             }
@@ -506,12 +506,12 @@ async fn run_saved_search(
     let fits =
         |created: DateTime<Utc>, org: Uuid| created > from && created <= at && !mine.contains(&org);
     let mut found: Vec<(DateTime<Utc>, DocType, Uuid)> = Vec::new();
-    for need in search_docs::visible_needs(txn, &ids(DocType::Need)).await? {
+    for need in visibility::public_needs(txn, &ids(DocType::Need)).await? {
         if fits(need.created_at, need.organization_id) {
             found.push((need.created_at, DocType::Need, need.id));
         }
     }
-    for offer in search_docs::visible_offers(txn, &ids(DocType::Offer)).await? {
+    for offer in visibility::public_offers(txn, &ids(DocType::Offer)).await? {
         if fits(offer.created_at, offer.organization_id) {
             found.push((offer.created_at, DocType::Offer, offer.id));
         }
@@ -589,14 +589,14 @@ async fn new_match_items(
     // closed since (while a digest waited out a mail outage, say) is not.
     let open = PostingStatus::Open.as_str();
     let open_needs: HashSet<Uuid> =
-        search_docs::visible_needs(txn, &rows.iter().map(|m| m.need_id).collect::<Vec<_>>())
+        visibility::public_needs(txn, &rows.iter().map(|m| m.need_id).collect::<Vec<_>>())
             .await?
             .into_iter()
             .filter(|n| n.status == open)
             .map(|n| n.id)
             .collect();
     let open_offers: HashSet<Uuid> =
-        search_docs::visible_offers(txn, &rows.iter().map(|m| m.offer_id).collect::<Vec<_>>())
+        visibility::public_offers(txn, &rows.iter().map(|m| m.offer_id).collect::<Vec<_>>())
             .await?
             .into_iter()
             .filter(|o| o.status == open)

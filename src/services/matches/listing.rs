@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::domain::MatchSideStatus;
 use crate::error::{AppError, Entity};
+use crate::policy::visibility;
 use crate::services::{Actor, permissions};
 use crate::store::entities::{matches, needs, offers};
 
@@ -19,8 +20,9 @@ pub async fn count(db: &impl ConnectionTrait) -> Result<u64, AppError> {
 }
 
 /// The matches of a need or an offer, best first: at most `first`, and
-/// whether there are more. Pairs whose other side is no longer visible are
-/// left out, and so are those this side dismissed unless `include_dismissed`.
+/// whether there are more. Pairs whose other side is not public are left
+/// out, and so are those this side dismissed unless `include_dismissed`
+/// (the visibility policy's rule, [`visibility::public_offers`]).
 pub async fn list(
     db: &impl ConnectionTrait,
     side: MatchSide,
@@ -39,7 +41,7 @@ pub async fn list(
     let visible: HashSet<Uuid> = match side {
         MatchSide::Need => {
             let ids: Vec<Uuid> = rows.iter().map(|r| r.offer_id).collect();
-            crate::store::search_docs::visible_offers(db, &ids)
+            visibility::public_offers(db, &ids)
                 .await?
                 .into_iter()
                 .map(|o| o.id)
@@ -47,7 +49,7 @@ pub async fn list(
         }
         MatchSide::Offer => {
             let ids: Vec<Uuid> = rows.iter().map(|r| r.need_id).collect();
-            crate::store::search_docs::visible_needs(db, &ids)
+            visibility::public_needs(db, &ids)
                 .await?
                 .into_iter()
                 .map(|n| n.id)
