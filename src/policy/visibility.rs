@@ -28,7 +28,7 @@
 //! - **Dismissed matches.** A match an organisation dismissed is left out of
 //!   what that organisation is shown (its match lists, partner suggestions,
 //!   digests, the observatory's well-matched needs)
-//!   ; only its members may ask for them back
+//!   ([`dismissed_by_own_side`]); only its members may ask for them back
 //!   ([`check_dismissed_matches`]).
 //!
 //! # Which reader asks what
@@ -43,10 +43,10 @@
 //! |---|---|---|---|---|
 //! | GraphQL by id (`organization`, `offer`, `need`, a match's sides, a posting's organisation) | [`organization`], [`offer`], [`need`], [`Reader::may_see_posting`] | [`shown_need_point`] | [`Reader::may_see_contact`], [`Reader::may_see_members`] | — |
 //! | GraphQL lists (`organizations`, `offers`, `needs`, an organisation's) | `scope::Existing::public` + status, `scope::public_organization_ids`; drafts gated by [`check_posting_list`] | as above | as above | — |
-//! | GraphQL matches (`matchesForNeed`/`Offer`, `suggestedPartners`, `partnerSet`) | [`public_offers`], [`public_needs`] for the other side | — | — | the listing's filter; `store::matches::undismissed_of_*` (query side); [`check_dismissed_matches`] for `includeDismissed` |
+//! | GraphQL matches (`matchesForNeed`/`Offer`, `suggestedPartners`, `partnerSet`) | [`public_offers`], [`public_needs`] for the other side | — | — | [`dismissed_by_own_side`]; `store::matches::undismissed_of_*` (query side); [`check_dismissed_matches`] for `includeDismissed` |
 //! | search documents and hits (`search`, `similar`) | [`public_organizations`], [`public_offers`], [`public_needs`] (`scope::published_*`), then [`public_among`] | [`shown_need_point`] | not indexed | — |
 //! | open data (CSV, JSON) | `scope::published_*_of_public_organizations` (pages), then [`public_among`] | [`shown_need_point`] | not exported | — |
-//! | digests (matches, saved searches) | [`matches_for_members`], [`public_offers`], [`public_needs`] | not sent | not sent | the planning's filter |
+//! | digests (matches, saved searches) | [`matches_for_members`], [`public_offers`], [`public_needs`] | not sent | not sent | [`dismissed_by_own_side`] |
 //! | live updates (`recordChanges`) | [`organization`], [`offer`], [`need`] as an anonymous [`Reader`] | as GraphQL | as GraphQL, for the subscriber | — |
 //! | observatory | `scope::published_*_of_public_organizations` | — | — | `store::observatory::well_matched_needs` (need side) |
 //!
@@ -59,7 +59,7 @@ use std::collections::{HashMap, HashSet};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use crate::domain::{ContactVisibility, LocationPrecision, PostingStatus};
+use crate::domain::{ContactVisibility, LocationPrecision, MatchSideStatus, PostingStatus};
 use crate::error::{AppError, Entity};
 use crate::store::entities::{matches, needs, offers, organizations};
 use crate::store::{StoreResult, lookups, search_docs};
@@ -300,6 +300,23 @@ pub async fn check_dismissed_matches(
             "only members of the organisation may do this",
         )),
     }
+}
+
+/// Whether the side of `row` that is the reader's own dismissed it:
+/// `own_need` / `own_offer` say whether the need / the offer is of the
+/// reader's organisation (both for a match between two of its postings).
+/// Such a match is left out of what that organisation is shown unless one
+/// of its members asks for it ([`check_dismissed_matches`]); the other side
+/// still sees it. A stored status outside the list counts as not dismissed.
+pub fn dismissed_by_own_side(row: &matches::Model, own_need: bool, own_offer: bool) -> bool {
+    let dismissed = |status: &str| {
+        matches!(
+            MatchSideStatus::parse(status),
+            Ok(MatchSideStatus::Dismissed)
+        )
+    };
+    (own_need && dismissed(&row.need_side_status))
+        || (own_offer && dismissed(&row.offer_side_status))
 }
 
 /// The exact point of a need, shown only when the need chose to show it
@@ -580,5 +597,36 @@ mod tests {
         assert!(!public_among(&owners, &need(public.id, "open", true)));
         // An owner not loaded (not public) withholds its postings.
         assert!(!public_among(&owners, &need(Uuid::now_v7(), "open", false)));
+    }
+
+    #[test]
+    fn a_dismissal_counts_for_its_own_side_only() {
+        let at = Utc::now();
+        let row = |need_side: &str, offer_side: &str| matches::Model {
+            id: Uuid::now_v7(),
+            need_id: Uuid::now_v7(),
+            offer_id: Uuid::now_v7(),
+            score: 0.5,
+            reasons: json!([]),
+            need_side_status: need_side.to_owned(),
+            offer_side_status: offer_side.to_owned(),
+            content_fingerprint: String::new(),
+            computed_at: at,
+            created_at: at,
+            updated_at: at,
+        };
+        let by_need = row("dismissed", "interested");
+        assert!(dismissed_by_own_side(&by_need, true, false));
+        assert!(!dismissed_by_own_side(&by_need, false, true));
+        assert!(dismissed_by_own_side(&by_need, true, true));
+        assert!(!dismissed_by_own_side(&by_need, false, false));
+        let by_offer = row("suggested", "dismissed");
+        assert!(dismissed_by_own_side(&by_offer, false, true));
+        assert!(!dismissed_by_own_side(&by_offer, true, false));
+        assert!(!dismissed_by_own_side(
+            &row("garbage", "suggested"),
+            true,
+            true
+        ));
     }
 }

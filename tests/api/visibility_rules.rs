@@ -21,6 +21,7 @@ on_both_databases!(
     a_need_shows_its_exact_place_only_when_it_chose_to,
     drafts_are_for_their_organisation_only,
     hidden_records_are_for_their_organisation_only,
+    dismissed_matches_leave_only_their_sides_view,
 );
 
 /// Far from the centre of neighbourhood 53 (Giambellino), still in Milano:
@@ -171,6 +172,16 @@ async fn search(
 async fn search_near(app: &TestApp, query: &str) -> Vec<Value> {
     let near = json!({ "types": ["NEED"], "near": { "lat": LAT, "lon": LON } });
     search(app, None, query, near, "id distanceKm").await
+}
+
+/// The ids of the offers a search for mediation finds, as `token`'s holder
+/// sees them.
+async fn mediation_offers_found(app: &TestApp, token: Option<&str>) -> Vec<String> {
+    let filter = json!({ "types": ["OFFER"] });
+    let hits = search(app, token, "mediazione vicinato", filter, "id").await;
+    hits.iter()
+        .map(|h| h["id"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }
 
 /// The live updates of `socket` up to the first that `last` accepts
@@ -330,6 +341,16 @@ async fn drafts_are_for_their_organisation_only(backend: Backend) {
     app.stop().await;
 }
 
+/// A second mediation offer of the co-operative and a need of the
+/// municipality that both its offers match: (offer, need).
+async fn kept_offer_and_need(app: &TestApp, w: &World) -> (String, String) {
+    let title = "Mediazione dei conflitti di vicinato nei condomini";
+    let offer = create_offer(app, &w.anna, &w.coop, mediation_offer(title)).await;
+    let title = "Mediazione dei conflitti di vicinato a Lorenteggio";
+    let need = create_need(app, &w.carla, &w.comune, mediation_need(title)).await;
+    (offer, need)
+}
+
 /// Sets `hidden` on a record of `kind` (ORGANIZATION, OFFER, NEED) as the
 /// moderator `mara`, with a reason.
 async fn set_hidden(app: &TestApp, mara: &Person, kind: &str, id: &str, hidden: bool) {
@@ -349,20 +370,7 @@ async fn set_hidden(app: &TestApp, mara: &Person, kind: &str, id: &str, hidden: 
 async fn hidden_records_are_for_their_organisation_only(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let w = world(&app).await;
-    let kept = create_offer(
-        &app,
-        &w.anna,
-        &w.coop,
-        mediation_offer("Mediazione dei conflitti di vicinato nei condomini"),
-    )
-    .await;
-    create_need(
-        &app,
-        &w.carla,
-        &w.comune,
-        mediation_need("Mediazione dei conflitti di vicinato a Lorenteggio"),
-    )
-    .await;
+    let (kept, _) = kept_offer_and_need(&app, &w).await;
     settle(&app).await;
     let mut socket = subscribe(
         &app,
@@ -390,16 +398,11 @@ async fn hidden_records_are_for_their_organisation_only(backend: Backend) {
         .await;
         let text = body.to_string();
         assert!(text.contains(&kept) && !text.contains(&w.offer), "{body}");
-        let hits = search(
-            &app,
-            token,
-            "mediazione vicinato",
-            json!({ "types": ["OFFER"] }),
-            "id",
-        )
-        .await;
-        assert!(hits.iter().any(|h| h["id"] == kept), "{hits:?}");
-        assert!(hits.iter().all(|h| h["id"] != w.offer), "{hits:?}");
+        let found = mediation_offers_found(&app, token).await;
+        assert!(
+            found.contains(&kept) && !found.contains(&w.offer),
+            "{found:?}"
+        );
     }
 
     // Open data: neither file names it.
@@ -436,5 +439,123 @@ async fn hidden_records_are_for_their_organisation_only(backend: Backend) {
         .unwrap_or_else(|| panic!("the hiding is announced: {changes:?}"));
     assert_eq!(removal["removed"], true, "{changes:?}");
     assert_eq!(removal["offer"], Value::Null, "{changes:?}");
+    app.stop().await;
+}
+
+/// The offer ids of a `matchesForNeed` answer.
+fn matched_offers(body: &Value) -> Vec<String> {
+    body["data"]["matchesForNeed"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("matches in {body}"))
+        .iter()
+        .map(|e| {
+            e["node"]["offer"]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Rule: a match one side dismissed leaves that side's view (its match
+/// lists, partner suggestions and partner sets, its digests) unless one of
+/// its members asks for it back; the other side still sees it, and the
+/// records themselves stay public (search, open data).
+async fn dismissed_matches_leave_only_their_sides_view(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = world(&app).await;
+    let (kept, need) = kept_offer_and_need(&app, &w).await;
+    settle(&app).await;
+    let list = "query($n: ID!, $all: Boolean) { matchesForNeed(needId: $n, includeDismissed: $all) { edges { node { id offer { id } } } } }";
+    let body = gql(&app, Some(&w.carla.token), list, json!({ "n": need })).await;
+    let offers = matched_offers(&body);
+    assert!(
+        offers.contains(&kept) && offers.contains(&w.offer),
+        "{body}"
+    );
+    let edges = body["data"]["matchesForNeed"]["edges"]
+        .as_array()
+        .expect("edges");
+    let dismissed = edges
+        .iter()
+        .find(|e| e["node"]["offer"]["id"] == json!(w.offer))
+        .map(|e| e["node"]["id"].clone())
+        .expect("the match to dismiss");
+    let body = gql(
+        &app,
+        Some(&w.carla.token),
+        "mutation($m: ID!) { setMatchStatus(matchId: $m, status: DISMISSED) { match { id } } }",
+        json!({ "m": dismissed }),
+    )
+    .await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    settle(&app).await;
+    assert!(caught_up(&app.state.search).await);
+
+    // GraphQL: the need's lists leave it out, whoever reads them.
+    for token in [
+        None,
+        Some(w.otto.token.as_str()),
+        Some(w.carla.token.as_str()),
+        Some(w.anna.token.as_str()),
+    ] {
+        let body = gql(&app, token, list, json!({ "n": need })).await;
+        assert_eq!(matched_offers(&body), vec![kept.clone()], "{body}");
+    }
+    // Only the need's organisation may ask for them back.
+    for (token, expected) in [
+        (None, "UNAUTHENTICATED"),
+        (Some(w.otto.token.as_str()), "FORBIDDEN"),
+        (Some(w.anna.token.as_str()), "FORBIDDEN"),
+        (Some(w.mara.token.as_str()), "FORBIDDEN"),
+        (Some(w.carla.token.as_str()), "OK"),
+    ] {
+        let body = gql(&app, token, list, json!({ "n": need, "all": true })).await;
+        assert_eq!(outcome(&body), expected, "{body}");
+        if expected == "OK" {
+            assert!(matched_offers(&body).contains(&w.offer), "{body}");
+        }
+    }
+    // The other side still sees the match.
+    let body = gql(
+        &app,
+        Some(&w.anna.token),
+        "query($o: ID!) { matchesForOffer(offerId: $o) { edges { node { need { id } } } } }",
+        json!({ "o": w.offer }),
+    )
+    .await;
+    assert!(body.to_string().contains(&need), "{body}");
+    // Partner suggestions and the partner set stand on the kept offer only.
+    let body = gql(
+        &app,
+        Some(&w.carla.token),
+        "query($o: ID!, $n: ID!) {
+            suggestedPartners(organizationId: $o) { organization { id } offersForYourNeeds matches { id } }
+            partnerSet(needId: $n) { members { matches { id offer { id } } } } }",
+        json!({ "o": w.comune, "n": need }),
+    )
+    .await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    let suggestion = &body["data"]["suggestedPartners"][0];
+    assert_eq!(suggestion["organization"]["id"], json!(w.coop), "{body}");
+    assert_eq!(suggestion["offersForYourNeeds"], 1, "{body}");
+    let text = body.to_string();
+    assert!(
+        !text.contains(dismissed.as_str().unwrap_or_default()),
+        "{body}"
+    );
+    assert!(text.contains(&kept) && !text.contains(&w.offer), "{body}");
+
+    // Search and open data: dismissing hides nothing from the public.
+    let found = mediation_offers_found(&app, None).await;
+    assert!(found.contains(&w.offer), "{found:?}");
+    assert!(open_files(&app).await.contains(&w.offer));
+
+    // Digests: not in the municipality's; still in the co-operative's.
+    let text = digest(&app, &w.carla).await;
+    assert!(text.contains(&kept), "{text}");
+    assert!(!text.contains(&w.offer), "{text}");
+    let text = digest(&app, &w.anna).await;
+    assert!(text.contains(&w.offer) && text.contains(&need), "{text}");
     app.stop().await;
 }

@@ -13,7 +13,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::domain::{DeliveryStatus, DigestFrequency, MatchSideStatus, PostingStatus};
+use crate::domain::{DeliveryStatus, DigestFrequency, PostingStatus};
 use crate::error::AppError;
 use crate::policy::visibility;
 use crate::search::{DocType, MatchMode, Search, SearchRequest, SearchSort};
@@ -562,7 +562,6 @@ async fn new_match_items(
     if need_ids.is_empty() && offer_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let dismissed = MatchSideStatus::Dismissed.as_str();
     // Instants are compared in Rust: on SQLite they are text whose
     // fractional digits vary (see docs/data-model.md).
     let mut rows: Vec<matches::Model> = matches::Entity::find()
@@ -576,9 +575,11 @@ async fn new_match_items(
         .into_iter()
         .filter(|m| m.created_at > sub.created_at && m.created_at <= at)
         .filter(|m| {
-            let mine_dismissed = (need_ids.contains(&m.need_id) && m.need_side_status == dismissed)
-                || (offer_ids.contains(&m.offer_id) && m.offer_side_status == dismissed);
-            !mine_dismissed
+            !visibility::dismissed_by_own_side(
+                m,
+                need_ids.contains(&m.need_id),
+                offer_ids.contains(&m.offer_id),
+            )
         })
         .collect();
     if rows.is_empty() {
