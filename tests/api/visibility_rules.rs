@@ -13,14 +13,15 @@ use crate::helpers::{Backend, TestApp, caught_up, gql, outcome};
 use crate::on_both_databases;
 use crate::subscriptions::{Socket, next_json, subscribe};
 use crate::visibility::{
-    CONTACTS, Person, comune_input, coop_input, create_need, create_offer, mediation_need,
-    mediation_offer, organisation, person, settle, territories,
+    CONTACTS, Person, comune_input, coop_input, create_need, create_offer, describe_coop,
+    mediation_need, mediation_offer, organisation, person, settle, territories,
 };
 
 on_both_databases!(
     a_need_shows_its_exact_place_only_when_it_chose_to,
     drafts_are_for_their_organisation_only,
     hidden_records_are_for_their_organisation_only,
+    contacts_show_as_their_visibility_allows_on_every_reader,
     dismissed_matches_leave_only_their_sides_view,
 );
 
@@ -172,6 +173,18 @@ async fn search(
 async fn search_near(app: &TestApp, query: &str) -> Vec<Value> {
     let near = json!({ "types": ["NEED"], "near": { "lat": LAT, "lon": LON } });
     search(app, None, query, near, "id distanceKm").await
+}
+
+/// The co-operative as a search hit for `token`'s holder, with the fields
+/// `fields` selects.
+async fn coop_hit(app: &TestApp, token: Option<&str>, fields: &str) -> Value {
+    let filter = json!({ "types": ["ORGANIZATION"] });
+    let node = format!("organization {{ name {fields} }}");
+    let hits = search(app, token, "portinerie", filter, &node).await;
+    hits.into_iter()
+        .map(|h| h["organization"].clone())
+        .find(|o| o["name"] == "Portinerie di Comunità")
+        .unwrap_or_else(|| panic!("the co-operative is found"))
 }
 
 /// The ids of the offers a search for mediation finds, as `token`'s holder
@@ -439,6 +452,93 @@ async fn hidden_records_are_for_their_organisation_only(backend: Backend) {
         .unwrap_or_else(|| panic!("the hiding is announced: {changes:?}"));
     assert_eq!(removal["removed"], true, "{changes:?}");
     assert_eq!(removal["offer"], Value::Null, "{changes:?}");
+    app.stop().await;
+}
+
+/// The changes of the co-operative an (anonymous) subscriber is told of,
+/// each organisation with `fields`, up to Anna's change of its description.
+async fn live_coop_changes(app: &TestApp, w: &World, fields: &str) -> Vec<Value> {
+    let mut socket = subscribe(
+        app,
+        &format!(
+            "subscription {{ recordChanges(types: [ORGANIZATION]) {{ id organization {{ description {fields} }} }} }}"
+        ),
+    )
+    .await;
+    let description = "Portierato sociale e custodia.";
+    describe_coop(app, &w.anna, &w.coop, description).await;
+    let changes = changes_until(&mut socket, |c| {
+        c["organization"]["description"] == description
+    })
+    .await;
+    changes
+        .into_iter()
+        .filter(|c| c["id"] == json!(w.coop))
+        .collect()
+}
+
+/// The labels of `body`'s contacts list at `organization`.
+fn contact_labels(organization: &Value) -> Vec<String> {
+    organization["contacts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("contacts in {organization}"))
+        .iter()
+        .map(|c| c["label"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// Rule: a contact is shown as its visibility says (public to anyone,
+/// signed-in to verified accounts, members to insiders) wherever an
+/// organisation is shown, and is never exported nor sent.
+async fn contacts_show_as_their_visibility_allows_on_every_reader(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = world(&app).await;
+    create_need(
+        &app,
+        &w.carla,
+        &w.comune,
+        mediation_need("Mediazione di vicinato a Lorenteggio"),
+    )
+    .await;
+    settle(&app).await;
+    assert!(caught_up(&app.state.search).await);
+    let public = ["pubblico"].map(str::to_owned).to_vec();
+    let signed_in = ["pubblico", "iscritti"].map(str::to_owned).to_vec();
+    let all = ["pubblico", "iscritti", "soci"].map(str::to_owned).to_vec();
+
+    // GraphQL by link and search hits.
+    let read = "query($id: ID!) { organization(id: $id) { contacts { label } } }";
+    for (token, expected) in [
+        (None, &public),
+        (Some(w.otto.token.as_str()), &signed_in),
+        (Some(w.carla.token.as_str()), &signed_in),
+        (Some(w.anna.token.as_str()), &all),
+        (Some(w.mara.token.as_str()), &all),
+    ] {
+        let body = gql(&app, token, read, json!({ "id": w.coop })).await;
+        assert_eq!(outcome(&body), "OK", "{body}");
+        assert_eq!(&contact_labels(&body["data"]["organization"]), expected);
+        let hit = coop_hit(&app, token, "contacts { label }").await;
+        assert_eq!(&contact_labels(&hit), expected, "{hit}");
+    }
+
+    // Open data and digests: no contact at all.
+    let values = ["info@portinerie.it", "02 1234567", "soci@portinerie.it"];
+    let files = open_files(&app).await;
+    let text = digest(&app, &w.carla).await;
+    assert!(
+        text.contains("Portinerie"),
+        "the digest names the co-operative"
+    );
+    for value in values {
+        assert!(!files.contains(value), "{value} exported");
+        assert!(!text.contains(value), "{value} in the digest: {text}");
+    }
+
+    // Live updates: the public contacts only, to an (anonymous) subscriber.
+    for change in live_coop_changes(&app, &w, "contacts { label }").await {
+        assert_eq!(contact_labels(&change["organization"]), public, "{change}");
+    }
     app.stop().await;
 }
 
