@@ -13,7 +13,7 @@ use crate::helpers::{Backend, TestApp, caught_up, gql, outcome};
 use crate::on_both_databases;
 use crate::subscriptions::{Socket, next_json, subscribe};
 use crate::visibility::{
-    CONTACTS, Person, comune_input, coop_input, create_need, create_offer, describe_coop,
+    CONTACTS, Person, comune_input, coop_input, create_need, create_offer, describe_coop, join,
     mediation_need, mediation_offer, organisation, person, settle, territories,
 };
 
@@ -22,6 +22,7 @@ on_both_databases!(
     drafts_are_for_their_organisation_only,
     hidden_records_are_for_their_organisation_only,
     contacts_show_as_their_visibility_allows_on_every_reader,
+    members_lists_are_for_their_organisation_only,
     dismissed_matches_leave_only_their_sides_view,
 );
 
@@ -455,6 +456,41 @@ async fn hidden_records_are_for_their_organisation_only(backend: Backend) {
     app.stop().await;
 }
 
+/// Publishes a need of the municipality that the co-operative's offer
+/// matches, and waits until it is matched and indexed: the municipality's
+/// digest then names the co-operative.
+async fn publish_matching_need(app: &TestApp, w: &World) {
+    let title = "Mediazione di vicinato a Lorenteggio";
+    create_need(app, &w.carla, &w.comune, mediation_need(title)).await;
+    settle(app).await;
+    assert!(caught_up(&app.state.search).await);
+}
+
+/// The co-operative with the fields `fields` selects, as `token`'s holder
+/// gets it by link and as a search hit.
+async fn coop_seen(app: &TestApp, w: &World, token: Option<&str>, fields: &str) -> [Value; 2] {
+    let query = format!("query($id: ID!) {{ organization(id: $id) {{ {fields} }} }}");
+    let body = gql(app, token, &query, json!({ "id": w.coop })).await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    let hit = coop_hit(app, token, fields).await;
+    [body["data"]["organization"].clone(), hit]
+}
+
+/// Checks that none of `values` is in any open-data file nor in the
+/// municipality's digest (which names the co-operative).
+async fn neither_exported_nor_sent(app: &TestApp, w: &World, values: &[&str]) {
+    let files = open_files(app).await;
+    let text = digest(app, &w.carla).await;
+    assert!(
+        text.contains("Portinerie"),
+        "the digest names the co-operative"
+    );
+    for value in values {
+        assert!(!files.contains(value), "{value} exported");
+        assert!(!text.contains(value), "{value} in the digest: {text}");
+    }
+}
+
 /// The changes of the co-operative an (anonymous) subscriber is told of,
 /// each organisation with `fields`, up to Anna's change of its description.
 async fn live_coop_changes(app: &TestApp, w: &World, fields: &str) -> Vec<Value> {
@@ -493,21 +529,12 @@ fn contact_labels(organization: &Value) -> Vec<String> {
 async fn contacts_show_as_their_visibility_allows_on_every_reader(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let w = world(&app).await;
-    create_need(
-        &app,
-        &w.carla,
-        &w.comune,
-        mediation_need("Mediazione di vicinato a Lorenteggio"),
-    )
-    .await;
-    settle(&app).await;
-    assert!(caught_up(&app.state.search).await);
+    publish_matching_need(&app, &w).await;
     let public = ["pubblico"].map(str::to_owned).to_vec();
     let signed_in = ["pubblico", "iscritti"].map(str::to_owned).to_vec();
     let all = ["pubblico", "iscritti", "soci"].map(str::to_owned).to_vec();
 
     // GraphQL by link and search hits.
-    let read = "query($id: ID!) { organization(id: $id) { contacts { label } } }";
     for (token, expected) in [
         (None, &public),
         (Some(w.otto.token.as_str()), &signed_in),
@@ -515,29 +542,86 @@ async fn contacts_show_as_their_visibility_allows_on_every_reader(backend: Backe
         (Some(w.anna.token.as_str()), &all),
         (Some(w.mara.token.as_str()), &all),
     ] {
-        let body = gql(&app, token, read, json!({ "id": w.coop })).await;
-        assert_eq!(outcome(&body), "OK", "{body}");
-        assert_eq!(&contact_labels(&body["data"]["organization"]), expected);
-        let hit = coop_hit(&app, token, "contacts { label }").await;
-        assert_eq!(&contact_labels(&hit), expected, "{hit}");
+        for seen in coop_seen(&app, &w, token, "contacts { label }").await {
+            assert_eq!(&contact_labels(&seen), expected, "{seen}");
+        }
     }
 
     // Open data and digests: no contact at all.
-    let values = ["info@portinerie.it", "02 1234567", "soci@portinerie.it"];
-    let files = open_files(&app).await;
-    let text = digest(&app, &w.carla).await;
-    assert!(
-        text.contains("Portinerie"),
-        "the digest names the co-operative"
-    );
-    for value in values {
-        assert!(!files.contains(value), "{value} exported");
-        assert!(!text.contains(value), "{value} in the digest: {text}");
-    }
+    neither_exported_nor_sent(
+        &app,
+        &w,
+        &["info@portinerie.it", "02 1234567", "soci@portinerie.it"],
+    )
+    .await;
 
     // Live updates: the public contacts only, to an (anonymous) subscriber.
     for change in live_coop_changes(&app, &w, "contacts { label }").await {
         assert_eq!(contact_labels(&change["organization"]), public, "{change}");
+    }
+    app.stop().await;
+}
+
+/// The display names of `organization`'s members list, sorted.
+fn member_names(organization: &Value) -> Vec<String> {
+    let members = &organization["members"];
+    let mut names: Vec<String> = members["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("members in {organization}"))
+        .iter()
+        .map(|e| {
+            e["node"]["displayName"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(members["totalCount"], json!(names.len()), "{organization}");
+    names.sort();
+    names
+}
+
+/// Rule: an organisation's members are listed to its insiders only,
+/// wherever the organisation is shown; no one's name is exported nor sent.
+async fn members_lists_are_for_their_organisation_only(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = world(&app).await;
+    let marco = person(&app, "marco@example.org", "Marco Verdi", true).await;
+    join(&app, &marco, &w.coop, "member").await;
+    publish_matching_need(&app, &w).await;
+    let both = vec!["Anna Bianchi".to_owned(), "Marco Verdi".to_owned()];
+
+    // GraphQL by link and search hits.
+    let members = "members { totalCount edges { node { displayName } } }";
+    for (token, expected) in [
+        (None, &Vec::new()),
+        (Some(w.otto.token.as_str()), &Vec::new()),
+        (Some(w.carla.token.as_str()), &Vec::new()),
+        (Some(marco.token.as_str()), &both),
+        (Some(w.anna.token.as_str()), &both),
+        (Some(w.mara.token.as_str()), &both),
+    ] {
+        for seen in coop_seen(&app, &w, token, members).await {
+            assert_eq!(&member_names(&seen), expected, "{seen}");
+        }
+    }
+
+    // Open data and digests: no member's name or address.
+    neither_exported_nor_sent(
+        &app,
+        &w,
+        &[
+            "Anna Bianchi",
+            "Marco Verdi",
+            "anna@example.org",
+            "marco@example.org",
+        ],
+    )
+    .await;
+
+    // Live updates: no members to an (anonymous) subscriber.
+    for change in live_coop_changes(&app, &w, members).await {
+        assert!(member_names(&change["organization"]).is_empty(), "{change}");
     }
     app.stop().await;
 }
