@@ -33,6 +33,7 @@ use crate::domain::{
     self, ClosedList, EuroCents, Format, Invalid, IstatCode, Lang, SectorCode, dates, parse_uuid,
 };
 use crate::error::AppError;
+use crate::policy::visibility;
 use crate::search::{self, DocType, GeoPoint, Near, SearchRequest, SimilarRequest};
 use crate::services::listing;
 use crate::store::entities::{needs, offers, organizations};
@@ -582,7 +583,8 @@ impl SearchExtras {
 pub type SearchConnection = Connection<SearchCursor, SearchHit, SearchExtras, EmptyFields>;
 
 /// Loads the records of the hits (one statement per type) and keeps the
-/// hits whose record is still visible, in order.
+/// hits whose record is still public ([`visibility::public_offers`] and its
+/// kin: the index may lag a hiding by a moment), in order.
 async fn with_records(ctx: &Context<'_>, hits: Vec<search::SearchHit>) -> Result<Vec<SearchHit>> {
     let db = &state(ctx)?.db;
     let ids = |doc_type: DocType| -> Vec<Uuid> {
@@ -592,21 +594,24 @@ async fn with_records(ctx: &Context<'_>, hits: Vec<search::SearchHit>) -> Result
             .collect()
     };
     let mut organizations: HashMap<Uuid, organizations::Model> =
-        listing::visible_organizations(db, &ids(DocType::Organization))
+        visibility::public_organizations(db, &ids(DocType::Organization))
             .await
+            .map_err(AppError::from)
             .gql(ctx)?
             .into_iter()
             .map(|m| (m.id, m))
             .collect();
     let mut offers: HashMap<Uuid, offers::Model> =
-        listing::visible_offers(db, &ids(DocType::Offer))
+        visibility::public_offers(db, &ids(DocType::Offer))
             .await
+            .map_err(AppError::from)
             .gql(ctx)?
             .into_iter()
             .map(|m| (m.id, m))
             .collect();
-    let mut needs: HashMap<Uuid, needs::Model> = listing::visible_needs(db, &ids(DocType::Need))
+    let mut needs: HashMap<Uuid, needs::Model> = visibility::public_needs(db, &ids(DocType::Need))
         .await
+        .map_err(AppError::from)
         .gql(ctx)?
         .into_iter()
         .map(|m| (m.id, m))

@@ -1,36 +1,68 @@
-//! Who may see what: one small rule per kind of record, called by every
-//! reader (GraphQL resolvers, the live-update feed, digests). What a person
-//! may *do* is decided in [`crate::services::permissions`]; this is its reading half.
+//! Who may see what: one named rule per kind of record, called by every
+//! reader (GraphQL resolvers, search documents and hits, open data, digests,
+//! the live-update feed, the match lists). What a person may *do* is decided
+//! in [`crate::services::permissions`]; this is its reading half.
 //!
 //! # The rules
 //!
-//! - A record is **public** when nothing withholds it: an organisation not
-//!   hidden by a moderator; an offer or a need published (not a draft), not
-//!   hidden, of a public organisation. Anyone sees public records.
-//! - A record that is not public is seen only by its organisation's
-//!   **insiders**: its members (any role) and the platform's moderators. To
-//!   everyone else it does not exist: NOT_FOUND by direct link, absent from
-//!   lists, search, matches, partner suggestions, digests and live updates.
-//!   Insiders also see that it is hidden and why.
-//! - Deleted records are seen by no one.
-//! - An organisation's **members list** is for its insiders.
-//! - A **contact** is shown as its visibility says: `public` to anyone,
-//!   `signed_in` to signed-in accounts with a verified address (and to
-//!   insiders), `members` to insiders.
+//! - **Hidden records.** A record is *public* when nothing withholds it: an
+//!   organisation not hidden by a moderator ([`organization_is_public`]); an
+//!   offer or a need published, not hidden, of a public organisation
+//!   ([`posting_is_public`]). Anyone sees public records. A record that is
+//!   not public is seen only by its organisation's **insiders**: its members
+//!   (any role) and the platform's moderators ([`Reader::may_see_organization`],
+//!   [`Reader::may_see_posting`]). To everyone else it does not exist:
+//!   NOT_FOUND by direct link, absent from lists, search, matches, partner
+//!   suggestions, open data, digests and live updates. Insiders also see that
+//!   it is hidden and why. Deleted records are seen by no one.
+//! - **Drafts.** A draft is not public either: by link it follows the rule
+//!   above; a list of drafts is one organisation's, for its insiders
+//!   ([`Reader::may_see_drafts`], [`check_posting_list`]).
+//! - **Exact location.** A need's point is shown only when the need chose
+//!   EXACT precision, to everyone alike ([`shown_need_point`]).
+//! - **Contacts.** A contact is shown as its visibility says: `public` to
+//!   anyone, `signed_in` to signed-in accounts with a verified address (and
+//!   to insiders), `members` to insiders ([`Reader::may_see_contact`]).
+//! - **Members.** An organisation's members list is for its insiders
+//!   ([`Reader::may_see_members`]).
+//! - **Dismissed matches.** A match an organisation dismissed is left out of
+//!   what that organisation is shown (its match lists, partner suggestions,
+//!   digests, the observatory's well-matched needs)
+//!   ([`dismissed_by_own_side`]); only its members may ask for them back
+//!   ([`check_dismissed_matches`]).
+//!
+//! # Which reader asks what
+//!
+//! One record at a time, a reader asks the predicates above. Many records at
+//! once, it asks the database with the store's public-record scopes
+//! ([`crate::store::scope`]), the query-side form of the same rules; this
+//! table says which scope each reader uses, so that a new reader picks the
+//! one its rule needs:
+//!
+//! | reader | hidden records and drafts | exact location | contacts, members | dismissed matches |
+//! |---|---|---|---|---|
+//! | GraphQL by id (`organization`, `offer`, `need`, a match's sides, a posting's organisation) | [`organization`], [`offer`], [`need`], [`Reader::may_see_posting`] | [`shown_need_point`] | [`Reader::may_see_contact`], [`Reader::may_see_members`] | — |
+//! | GraphQL lists (`organizations`, `offers`, `needs`, an organisation's) | `scope::Existing::public` + status, `scope::public_organization_ids`; drafts gated by [`check_posting_list`] | as above | as above | — |
+//! | GraphQL matches (`matchesForNeed`/`Offer`, `suggestedPartners`, `partnerSet`) | [`public_offers`], [`public_needs`] for the other side | — | — | [`dismissed_by_own_side`]; `store::matches::undismissed_of_*` (query side); [`check_dismissed_matches`] for `includeDismissed` |
+//! | search documents and hits (`search`, `similar`) | [`public_organizations`], [`public_offers`], [`public_needs`] (`scope::published_*`), then [`public_among`] | [`shown_need_point`] | not indexed | — |
+//! | open data (CSV, JSON) | `scope::published_*_of_public_organizations` (pages), then [`public_among`] | [`shown_need_point`] | not exported | — |
+//! | digests (matches, saved searches) | [`matches_for_members`], [`public_offers`], [`public_needs`] | not sent | not sent | [`dismissed_by_own_side`] |
+//! | live updates (`recordChanges`) | [`organization`], [`offer`], [`need`] as an anonymous [`Reader`] | as GraphQL | as GraphQL, for the subscriber | — |
+//! | observatory | `scope::published_*_of_public_organizations` | — | — | `store::observatory::well_matched_needs` (need side) |
 //!
 //! A [`Reader`] is loaded once per request (two small statements for a
 //! signed-in person, none for anonymous visitors and moderators) and then
 //! answers every rule without touching the database.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use crate::domain::{ContactVisibility, LocationPrecision, PostingStatus};
+use crate::domain::{ContactVisibility, LocationPrecision, MatchSideStatus, PostingStatus};
 use crate::error::{AppError, Entity};
 use crate::store::entities::{matches, needs, offers, organizations};
-use crate::store::{lookups, search_docs};
+use crate::store::{StoreResult, lookups, search_docs};
 
 /// The person reading, as far as visibility goes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -182,6 +214,45 @@ pub fn posting_is_public(organization: &organizations::Model, posting: &impl Pos
         && !posting.is_draft()
 }
 
+/// Whether `posting` is public, judged with its organisation found in
+/// `owners` (by id): a posting whose organisation is not there (not loaded
+/// because it is not public) is not. For readers that load a page of
+/// postings and their organisations anyway (search documents, open data).
+pub fn public_among(owners: &HashMap<Uuid, organizations::Model>, posting: &impl Posting) -> bool {
+    owners
+        .get(&posting.organization_id())
+        .is_some_and(|owner| posting_is_public(owner, posting))
+}
+
+/// The public organisations among `ids` (any order): the batch form of
+/// [`organization_is_public`], for search documents and hits. Fails only on
+/// database errors.
+pub async fn public_organizations(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> StoreResult<Vec<organizations::Model>> {
+    search_docs::visible_organizations(db, ids).await
+}
+
+/// The public offers among `ids` (any order): the batch form of
+/// [`posting_is_public`] (published, not hidden, of a public organisation),
+/// for search, match lists, partner suggestions and digests. Fails only on
+/// database errors.
+pub async fn public_offers(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> StoreResult<Vec<offers::Model>> {
+    search_docs::visible_offers(db, ids).await
+}
+
+/// The public needs among `ids` (any order); see [`public_offers`].
+pub async fn public_needs(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> StoreResult<Vec<needs::Model>> {
+    search_docs::visible_needs(db, ids).await
+}
+
 /// Whether a list of postings with `status` may be read: any status but
 /// drafts by anyone; drafts only of one organisation (BAD_USER_INPUT on
 /// `filter.organizationId` when none is named), to its members and the
@@ -229,6 +300,23 @@ pub async fn check_dismissed_matches(
             "only members of the organisation may do this",
         )),
     }
+}
+
+/// Whether the side of `row` that is the reader's own dismissed it:
+/// `own_need` / `own_offer` say whether the need / the offer is of the
+/// reader's organisation (both for a match between two of its postings).
+/// Such a match is left out of what that organisation is shown unless one
+/// of its members asks for it ([`check_dismissed_matches`]); the other side
+/// still sees it. A stored status outside the list counts as not dismissed.
+pub fn dismissed_by_own_side(row: &matches::Model, own_need: bool, own_offer: bool) -> bool {
+    let dismissed = |status: &str| {
+        matches!(
+            MatchSideStatus::parse(status),
+            Ok(MatchSideStatus::Dismissed)
+        )
+    };
+    (own_need && dismissed(&row.need_side_status))
+        || (own_offer && dismissed(&row.offer_side_status))
 }
 
 /// The exact point of a need, shown only when the need chose to show it
@@ -326,18 +414,18 @@ pub async fn matches_for_members(
         .filter(|m| !mine_needs.contains(&m.need_id))
         .map(|m| m.need_id)
         .collect();
-    let public_offers: HashSet<Uuid> = search_docs::visible_offers(db, &other_offers)
+    let other_public_offers: HashSet<Uuid> = public_offers(db, &other_offers)
         .await?
         .into_iter()
         .map(|o| o.id)
         .collect();
-    let public_needs: HashSet<Uuid> = search_docs::visible_needs(db, &other_needs)
+    let other_public_needs: HashSet<Uuid> = public_needs(db, &other_needs)
         .await?
         .into_iter()
         .map(|n| n.id)
         .collect();
-    let offer_ok = |id: &Uuid| mine_offers.contains(id) || public_offers.contains(id);
-    let need_ok = |id: &Uuid| mine_needs.contains(id) || public_needs.contains(id);
+    let offer_ok = |id: &Uuid| mine_offers.contains(id) || other_public_offers.contains(id);
+    let need_ok = |id: &Uuid| mine_needs.contains(id) || other_public_needs.contains(id);
     Ok(rows
         .iter()
         .filter(|m| offer_ok(&m.offer_id) && need_ok(&m.need_id))
@@ -498,5 +586,47 @@ mod tests {
         for reader in [member_of(org), moderator()] {
             assert!(reader.may_see_members(org) && reader.may_see_drafts(org));
         }
+    }
+
+    #[test]
+    fn a_posting_is_judged_with_its_loaded_owner() {
+        let public = organization(false);
+        let owners = HashMap::from([(public.id, public.clone())]);
+        assert!(public_among(&owners, &need(public.id, "open", false)));
+        assert!(!public_among(&owners, &need(public.id, "draft", false)));
+        assert!(!public_among(&owners, &need(public.id, "open", true)));
+        // An owner not loaded (not public) withholds its postings.
+        assert!(!public_among(&owners, &need(Uuid::now_v7(), "open", false)));
+    }
+
+    #[test]
+    fn a_dismissal_counts_for_its_own_side_only() {
+        let at = Utc::now();
+        let row = |need_side: &str, offer_side: &str| matches::Model {
+            id: Uuid::now_v7(),
+            need_id: Uuid::now_v7(),
+            offer_id: Uuid::now_v7(),
+            score: 0.5,
+            reasons: json!([]),
+            need_side_status: need_side.to_owned(),
+            offer_side_status: offer_side.to_owned(),
+            content_fingerprint: String::new(),
+            computed_at: at,
+            created_at: at,
+            updated_at: at,
+        };
+        let by_need = row("dismissed", "interested");
+        assert!(dismissed_by_own_side(&by_need, true, false));
+        assert!(!dismissed_by_own_side(&by_need, false, true));
+        assert!(dismissed_by_own_side(&by_need, true, true));
+        assert!(!dismissed_by_own_side(&by_need, false, false));
+        let by_offer = row("suggested", "dismissed");
+        assert!(dismissed_by_own_side(&by_offer, false, true));
+        assert!(!dismissed_by_own_side(&by_offer, true, false));
+        assert!(!dismissed_by_own_side(
+            &row("garbage", "suggested"),
+            true,
+            true
+        ));
     }
 }

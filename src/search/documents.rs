@@ -1,8 +1,9 @@
 //! How records become [`SearchDocument`]s: the words of their context, their
 //! place on the map and their filters, built in batches from the store's
-//! reads ([`crate::store::search_docs`]). Only searchable records get a
-//! document (the public-record scope); a need is placed where the
-//! visibility policy lets it be shown.
+//! reads ([`crate::store::search_docs`]). Only public records get a
+//! document, as the visibility policy says ([`visibility::public_offers`]
+//! and its kin, then [`visibility::public_among`]); a need is placed where
+//! the policy lets it be shown.
 
 use std::collections::HashMap;
 
@@ -79,7 +80,8 @@ pub async fn organization_documents(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> StoreResult<Vec<SearchDocument>> {
-    let orgs = search_docs::visible_organizations(db, ids).await?;
+    let mut orgs = visibility::public_organizations(db, ids).await?;
+    orgs.retain(visibility::organization_is_public);
     let org_ids: Vec<Uuid> = orgs.iter().map(|o| o.id).collect();
     let mut sectors = search_docs::sector_codes(db, Record::Organization, &org_ids).await?;
     let mut served = search_docs::served_neighbourhoods(db, &org_ids).await?;
@@ -131,7 +133,7 @@ pub async fn organization_documents(
         .collect())
 }
 
-/// Owners of postings, by id (searchable ones only).
+/// Owners of postings, by id (public ones only).
 async fn owners(
     db: &impl ConnectionTrait,
     ids: impl Iterator<Item = Uuid>,
@@ -139,7 +141,7 @@ async fn owners(
     let mut unique: Vec<Uuid> = ids.collect();
     unique.sort();
     unique.dedup();
-    Ok(search_docs::visible_organizations(db, &unique)
+    Ok(visibility::public_organizations(db, &unique)
         .await?
         .into_iter()
         .map(|o| (o.id, o))
@@ -169,8 +171,9 @@ pub async fn offer_documents(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> StoreResult<Vec<SearchDocument>> {
-    let rows = search_docs::visible_offers(db, ids).await?;
+    let mut rows = visibility::public_offers(db, ids).await?;
     let owners = owners(db, rows.iter().map(|r| r.organization_id)).await?;
+    rows.retain(|offer| visibility::public_among(&owners, offer));
     let row_ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut sectors = search_docs::sector_codes(db, Record::Offer, &row_ids).await?;
     let places = search_docs::places(
@@ -229,8 +232,9 @@ pub async fn need_documents(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> StoreResult<Vec<SearchDocument>> {
-    let rows = search_docs::visible_needs(db, ids).await?;
+    let mut rows = visibility::public_needs(db, ids).await?;
     let owners = owners(db, rows.iter().map(|r| r.organization_id)).await?;
+    rows.retain(|need| visibility::public_among(&owners, need));
     let row_ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut sectors = search_docs::sector_codes(db, Record::Need, &row_ids).await?;
     let places = search_docs::places(

@@ -72,7 +72,4 @@ reads! {
     stats::platform() -> PlatformStats;
     search_docs::outbox_after(after: i64, limit: u64) -> Vec<search_outbox::Model>;
     search_docs::outbox_bounds() -> Option<(i64, i64)>;
-    search_docs::visible_organizations(ids: &[Uuid]) -> Vec<organizations::Model>;
-    search_docs::visible_offers(ids: &[Uuid]) -> Vec<offers::Model>;
-    search_docs::visible_needs(ids: &[Uuid]) -> Vec<needs::Model>;
 }

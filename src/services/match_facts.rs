@@ -11,11 +11,11 @@ use crate::domain::{
 };
 use crate::error::AppError;
 use crate::matching::{Matcher, MunicipalityRef, NeedFacts, OfferFacts, Party, Place, SectorRef};
+use crate::policy::visibility;
 use crate::search::GeoPoint;
 use crate::services::closed_list_values;
 use crate::store::entities::{municipalities, neighbourhoods, organizations, sectors};
 use crate::store::listing;
-use crate::store::search_docs::{visible_needs, visible_offers, visible_organizations};
 use sea_orm::ConnectionTrait;
 
 /// Organisations, municipalities and neighbourhoods the batch refers to.
@@ -38,7 +38,7 @@ impl Surroundings {
             .into_iter()
             .collect();
         let organizations: HashMap<Uuid, organizations::Model> =
-            visible_organizations(db, &organization_ids)
+            visibility::public_organizations(db, &organization_ids)
                 .await?
                 .into_iter()
                 .map(|o| (o.id, o))
@@ -170,7 +170,7 @@ pub async fn needs(
     matcher: &Matcher,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, NeedFacts>, AppError> {
-    let rows = visible_needs(db, ids).await?;
+    let rows = visibility::public_needs(db, ids).await?;
     let row_ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let sectors = listing::sectors_of_needs(db, &row_ids).await?;
     let around = Surroundings::load(
@@ -225,7 +225,7 @@ pub async fn offers(
     matcher: &Matcher,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, OfferFacts>, AppError> {
-    let rows = visible_offers(db, ids).await?;
+    let rows = visibility::public_offers(db, ids).await?;
     let row_ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let sectors = listing::sectors_of_offers(db, &row_ids).await?;
     let around = Surroundings::load(

@@ -9,7 +9,9 @@
 //! closed item is part of the record of what was asked and offered; the
 //! `status`, `deadline` and `available_until` columns let a reader filter),
 //! never drafts, deleted or moderator-hidden ones, nor those of a deleted or
-//! hidden organisation; pacts (projects) that are signed and marked public.
+//! hidden organisation (the visibility policy's rules, see
+//! [`crate::policy::visibility`]); pacts (projects) that are signed and
+//! marked public.
 //! No contact, no user, no personal tax code (an informal group registered
 //! with a person's codice fiscale shows none), no coordinates unless a need
 //! published its exact place.
@@ -379,13 +381,27 @@ fn sector_codes(
     )
 }
 
+/// Where the next page starts: after the last row of a full page; `None`
+/// when the page was the last. (Rows a page leaves out as not public do
+/// not end the export early.)
+fn next_after<T>(page: &[T], limit: u64, id: impl Fn(&T) -> Uuid) -> Option<Uuid> {
+    if page.len() as u64 == limit {
+        page.last().map(id)
+    } else {
+        None
+    }
+}
+
+/// A page of the needs dataset: the store's page of published needs of
+/// public organisations, each shown as the visibility policy says
+/// ([`visibility::public_among`], [`visibility::shown_need_point`]).
 async fn need_rows(
     db: &DatabaseConnection,
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<(Vec<Vec<Cell>>, Option<Uuid>), AppError> {
     let page = store::opendata::needs_page(db, after, limit).await?;
-    let last = page.last().map(|n| n.id);
+    let next = next_after(&page, limit, |n| n.id);
     let lookups = Lookups::for_postings(
         db,
         page.iter().map(|n| {
@@ -401,6 +417,7 @@ async fn need_rows(
         listing::sectors_of_needs(db, &page.iter().map(|n| n.id).collect::<Vec<_>>()).await?;
     let rows = page
         .into_iter()
+        .filter(|need| visibility::public_among(&lookups.organizations, need))
         .map(|need| {
             let shown = visibility::shown_need_point(&need);
             let mut row = vec![
@@ -429,7 +446,7 @@ async fn need_rows(
             row
         })
         .collect();
-    Ok((rows, last))
+    Ok((rows, next))
 }
 
 async fn offer_rows(
@@ -438,7 +455,7 @@ async fn offer_rows(
     limit: u64,
 ) -> Result<(Vec<Vec<Cell>>, Option<Uuid>), AppError> {
     let page = store::opendata::offers_page(db, after, limit).await?;
-    let last = page.last().map(|o| o.id);
+    let next = next_after(&page, limit, |o| o.id);
     let lookups = Lookups::for_postings(
         db,
         page.iter().map(|o| {
@@ -454,6 +471,7 @@ async fn offer_rows(
         listing::sectors_of_offers(db, &page.iter().map(|o| o.id).collect::<Vec<_>>()).await?;
     let rows = page
         .into_iter()
+        .filter(|offer| visibility::public_among(&lookups.organizations, offer))
         .map(|offer| {
             let mut row = vec![
                 Cell::text(offer.id.to_string()),
@@ -484,7 +502,7 @@ async fn offer_rows(
             row
         })
         .collect();
-    Ok((rows, last))
+    Ok((rows, next))
 }
 
 async fn pact_rows(
@@ -493,13 +511,13 @@ async fn pact_rows(
     limit: u64,
 ) -> Result<(Vec<Vec<Cell>>, Option<Uuid>), AppError> {
     let page = store::opendata::pacts_page(db, after, limit).await?;
-    let last = page.last().map(|p| p.id);
+    let next = next_after(&page, limit, |p| p.id);
     let ids: Vec<Uuid> = page.iter().map(|p| p.id).collect();
     let partners = store::opendata::current_partners(db, &ids).await?;
     let contributions = store::opendata::standing_contributions(db, &ids).await?;
     // The place is the need's, when the need is itself public.
     let need_ids: Vec<Uuid> = page.iter().filter_map(|p| p.need_id).collect();
-    let public_needs: HashMap<Uuid, needs::Model> = store::opendata::published_needs(db, &need_ids)
+    let public_needs: HashMap<Uuid, needs::Model> = visibility::public_needs(db, &need_ids)
         .await?
         .into_iter()
         .map(|n| (n.id, n))
@@ -588,7 +606,7 @@ async fn pact_rows(
             row
         })
         .collect();
-    Ok((rows, last))
+    Ok((rows, next))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -659,23 +677,22 @@ impl Exporter {
                 }))
             }
             Progress::Rows { after, first } => {
-                let (rows, last) = match self.dataset {
+                let (rows, next) = match self.dataset {
                     Dataset::Needs => need_rows(&self.db, after, self.page).await?,
                     Dataset::Offers => offer_rows(&self.db, after, self.page).await?,
                     Dataset::Pacts => pact_rows(&self.db, after, self.page).await?,
                 };
-                let full = rows.len() as u64 == self.page;
                 self.rows += rows.len() as u64;
                 let chunk = match self.format {
                     ExportFormat::Csv => csv_lines(&rows)?,
                     ExportFormat::Json => json_objects(self.dataset.columns(), &rows, first),
                 };
-                self.progress = match (full, last) {
-                    (true, Some(last)) => Progress::Rows {
+                self.progress = match next {
+                    Some(last) => Progress::Rows {
                         after: Some(last),
                         first: first && rows.is_empty(),
                     },
-                    _ => Progress::Done,
+                    None => Progress::Done,
                 };
                 if self.progress == Progress::Done && self.format == ExportFormat::Json {
                     let mut chunk = chunk;

@@ -99,19 +99,6 @@ pub async fn standing_contributions(
         .context("opendata: pact contributions")
 }
 
-/// Published needs with these ids (whatever their organisation).
-pub async fn published_needs(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> StoreResult<Vec<needs::Model>> {
-    needs::Entity::find()
-        .filter(needs::Column::Id.is_in(ids.iter().copied()))
-        .filter(scope::published_needs())
-        .all(db)
-        .await
-        .context("opendata: published needs by id")
-}
-
 /// Public organisations (neither deleted nor hidden) with these ids.
 pub async fn public_organizations(
     db: &impl ConnectionTrait,

@@ -3,7 +3,9 @@
 //!
 //! Whether a *viewer* may see a record (drafts, members, admins) is decided by
 //! the visibility policy; these conditions are the database half of it, for
-//! the queries that list many records at once.
+//! the queries that list many records at once. The policy's module docs
+//! (`policy::visibility`, "Which reader asks what") say which scope each
+//! reader uses; a change here changes those rules.
 
 use sea_orm::sea_query::{Condition, IntoCondition, Query, SelectStatement};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};

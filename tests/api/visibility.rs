@@ -173,6 +173,22 @@ pub async fn create_offer(app: &TestApp, who: &Person, organization: &str, input
     create(app, who, "Offer", organization, input).await
 }
 
+/// Gives the co-operative (made with [`coop_input`]) a new description
+/// through the API, as `who`, keeping its contacts.
+pub async fn describe_coop(app: &TestApp, who: &Person, coop: &str, description: &str) {
+    let mut input = coop_input(Value::Null);
+    input.as_object_mut().expect("object").remove("contacts");
+    input["description"] = json!(description);
+    let body = gql(
+        app,
+        Some(&who.token),
+        "mutation($id: ID!, $input: OrganizationInput!) { updateOrganization(id: $id, input: $input) { id } }",
+        json!({ "id": coop, "input": input }),
+    )
+    .await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+}
+
 /// Everyone the tests need: the co-operative (admin Anna, member Marco),
 /// the municipality (admin Carla), an outsider with a verified address
 /// (Otto), one without (Ugo), and a moderator (Mara).
@@ -187,7 +203,8 @@ struct World {
     comune: String,
 }
 
-const CONTACTS: &str = r#"[
+/// Three contacts, one of each visibility, labelled for who sees them.
+pub const CONTACTS: &str = r#"[
     { "kind": "EMAIL", "value": "info@portinerie.it", "label": "pubblico" },
     { "kind": "PHONE", "value": "02 1234567", "label": "iscritti", "visibility": "SIGNED_IN" },
     { "kind": "EMAIL", "value": "soci@portinerie.it", "label": "soci", "visibility": "MEMBERS" }
@@ -537,17 +554,7 @@ async fn hidden_organisations_are_not_found_by_outsiders(backend: Backend) {
         "subscription { recordChanges { recordType id removed organization { name } offer { title organization { name } } need { title } } }",
     )
     .await;
-    let mut input = coop_input(Value::Null);
-    input.as_object_mut().expect("object").remove("contacts");
-    input["description"] = json!("Portierato sociale, ancora.");
-    let body = gql(
-        &app,
-        Some(&w.anna.token),
-        "mutation($id: ID!, $input: OrganizationInput!) { updateOrganization(id: $id, input: $input) { id } }",
-        json!({ "id": w.coop, "input": input }),
-    )
-    .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    describe_coop(&app, &w.anna, &w.coop, "Portierato sociale, ancora.").await;
     let body = gql(
         &app,
         Some(&w.anna.token),

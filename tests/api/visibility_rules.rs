@@ -1,7 +1,7 @@
 //! One test per rule of the visibility policy (`src/policy/visibility.rs`),
-//! each checked on every reader: GraphQL, search, open data and digests.
-//! The rules of hidden records, contacts and members lists are checked on
-//! the same readers in `visibility.rs`.
+//! each checked on every reader where it applies: GraphQL, search, open data
+//! (the download URLs), digests and live updates. `visibility.rs` checks the
+//! same rules in more depth on GraphQL (every role, every query).
 
 use serde_json::{Value, json};
 use trama::domain::DigestFrequency;
@@ -11,14 +11,19 @@ use trama::services::{Actor, accounts};
 
 use crate::helpers::{Backend, TestApp, caught_up, gql, outcome};
 use crate::on_both_databases;
+use crate::subscriptions::{Socket, next_json, subscribe};
 use crate::visibility::{
-    Person, comune_input, coop_input, create_need, create_offer, mediation_need, mediation_offer,
-    organisation, person, settle, territories,
+    CONTACTS, Person, comune_input, coop_input, create_need, create_offer, describe_coop, join,
+    mediation_need, mediation_offer, organisation, person, settle, territories,
 };
 
 on_both_databases!(
     a_need_shows_its_exact_place_only_when_it_chose_to,
     drafts_are_for_their_organisation_only,
+    hidden_records_are_for_their_organisation_only,
+    contacts_show_as_their_visibility_allows_on_every_reader,
+    members_lists_are_for_their_organisation_only,
+    dismissed_matches_leave_only_their_sides_view,
 );
 
 /// Far from the centre of neighbourhood 53 (Giambellino), still in Milano:
@@ -26,14 +31,19 @@ on_both_databases!(
 const LAT: f64 = 45.52;
 const LON: f64 = 9.22;
 
-/// The co-operative (admin Anna) offering mediation, the municipality
-/// (admin Carla) that publishes needs, and an outsider (Otto). Both admins
-/// get daily digests, so matches reach a digest.
+/// The co-operative (admin Anna, [`CONTACTS`] of each visibility) offering
+/// mediation, the municipality (admin Carla) that publishes needs, an
+/// outsider (Otto) and a moderator (Mara). Both admins get daily digests, so
+/// matches reach a digest.
 struct World {
     anna: Person,
     carla: Person,
     otto: Person,
+    mara: Person,
+    coop: String,
     comune: String,
+    /// The co-operative's mediation offer.
+    offer: String,
 }
 
 async fn world(app: &TestApp) -> World {
@@ -41,6 +51,10 @@ async fn world(app: &TestApp) -> World {
     let anna = person(app, "anna@example.org", "Anna Bianchi", true).await;
     let carla = person(app, "carla@example.org", "Carla Neri", true).await;
     let otto = person(app, "otto@example.org", "Otto Esterni", true).await;
+    let mara = person(app, "mara@example.org", "Mara Moderatrice", true).await;
+    accounts::set_moderator(app.db(), &mara.email, true)
+        .await
+        .expect("moderator");
     for who in [&anna, &carla] {
         digests::update_settings(
             app.db(),
@@ -53,15 +67,44 @@ async fn world(app: &TestApp) -> World {
         .await
         .expect("digest settings");
     }
-    let coop = organisation(app, &anna, coop_input(json!([]))).await;
+    let contacts: Value = serde_json::from_str(CONTACTS).expect("contacts");
+    let coop = organisation(app, &anna, coop_input(contacts)).await;
     let comune = organisation(app, &carla, comune_input()).await;
-    create_offer(app, &anna, &coop, mediation_offer("Mediazione di vicinato")).await;
+    let offer = create_offer(app, &anna, &coop, mediation_offer("Mediazione di vicinato")).await;
     World {
         anna,
         carla,
         otto,
+        mara,
+        coop,
         comune,
+        offer,
     }
+}
+
+/// Asks `query` about the record `id` anonymously and as each person of
+/// the world: `insiders` get it (their answers are returned), everyone else
+/// NOT_FOUND.
+async fn by_link(
+    app: &TestApp,
+    w: &World,
+    query: &str,
+    id: &str,
+    insiders: &[&Person],
+) -> Vec<Value> {
+    let body = gql(app, None, query, json!({ "id": id })).await;
+    assert_eq!(outcome(&body), "NOT_FOUND", "anonymous: {body}");
+    let mut answers = Vec::new();
+    for who in [&w.anna, &w.carla, &w.otto, &w.mara] {
+        let body = gql(app, Some(&who.token), query, json!({ "id": id })).await;
+        if insiders.iter().any(|i| i.id == who.id) {
+            assert_eq!(outcome(&body), "OK", "{}: {body}", who.email);
+            answers.push(body);
+        } else {
+            assert_eq!(outcome(&body), "NOT_FOUND", "{}: {body}", who.email);
+        }
+    }
+    answers
 }
 
 /// The digest `who` would get now, as text and HTML ("" when none).
@@ -85,13 +128,37 @@ fn open_row<'a>(rows: &'a [Value], id: &str) -> Option<&'a Value> {
     rows.iter().find(|r| r["id"] == id)
 }
 
-/// The search hits for `query` among needs, near the test point.
-async fn search_near(app: &TestApp, query: &str) -> Vec<Value> {
+/// Every open-data file as the download URLs serve it (each dataset as CSV
+/// and as JSON), one after the other.
+async fn open_files(app: &TestApp) -> String {
+    let mut files = String::new();
+    for dataset in Dataset::ALL {
+        for format in ExportFormat::ALL {
+            let path = format!("/opendata/{}.{}", dataset.as_str(), format.as_str());
+            let response = app.get(&path).await;
+            assert_eq!(response.status(), 200, "{path}");
+            files.push_str(&response.text().await.expect("body"));
+        }
+    }
+    files
+}
+
+/// The search hits for `query` with `filter`, as `token`'s holder sees
+/// them, each hit with the fields `node` selects.
+async fn search(
+    app: &TestApp,
+    token: Option<&str>,
+    query: &str,
+    filter: Value,
+    node: &str,
+) -> Vec<Value> {
     let body = gql(
         app,
-        None,
-        "query($q: String!, $lat: Float!, $lon: Float!) { search(query: $q, filter: { types: [NEED], near: { lat: $lat, lon: $lon } }) { edges { node { id distanceKm } } } }",
-        json!({ "q": query, "lat": LAT, "lon": LON }),
+        token,
+        &format!(
+            "query($q: String!, $f: SearchFilter) {{ search(query: $q, filter: $f) {{ edges {{ node {{ {node} }} }} }} }}"
+        ),
+        json!({ "q": query, "f": filter }),
     )
     .await;
     assert_eq!(outcome(&body), "OK", "{body}");
@@ -103,12 +170,61 @@ async fn search_near(app: &TestApp, query: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The search hits for `query` among needs, near the test point.
+async fn search_near(app: &TestApp, query: &str) -> Vec<Value> {
+    let near = json!({ "types": ["NEED"], "near": { "lat": LAT, "lon": LON } });
+    search(app, None, query, near, "id distanceKm").await
+}
+
+/// The co-operative as a search hit for `token`'s holder, with the fields
+/// `fields` selects.
+async fn coop_hit(app: &TestApp, token: Option<&str>, fields: &str) -> Value {
+    let filter = json!({ "types": ["ORGANIZATION"] });
+    let node = format!("organization {{ name {fields} }}");
+    let hits = search(app, token, "portinerie", filter, &node).await;
+    hits.into_iter()
+        .map(|h| h["organization"].clone())
+        .find(|o| o["name"] == "Portinerie di Comunità")
+        .unwrap_or_else(|| panic!("the co-operative is found"))
+}
+
+/// The ids of the offers a search for mediation finds, as `token`'s holder
+/// sees them.
+async fn mediation_offers_found(app: &TestApp, token: Option<&str>) -> Vec<String> {
+    let filter = json!({ "types": ["OFFER"] });
+    let hits = search(app, token, "mediazione vicinato", filter, "id").await;
+    hits.iter()
+        .map(|h| h["id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// The live updates of `socket` up to the first that `last` accepts
+/// (included), as their `recordChanges` values.
+async fn changes_until(socket: &mut Socket, mut last: impl FnMut(&Value) -> bool) -> Vec<Value> {
+    let mut changes = Vec::new();
+    loop {
+        let event = next_json(socket).await;
+        assert_eq!(event["type"], "next", "{event}");
+        let change = event["payload"]["data"]["recordChanges"].clone();
+        let done = last(&change);
+        changes.push(change);
+        if done {
+            return changes;
+        }
+    }
+}
+
 /// Rule: a need that hides its address shows no coordinates, to anyone (its
 /// own members included) and on every reader; one that chose EXACT shows
 /// them.
 async fn a_need_shows_its_exact_place_only_when_it_chose_to(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let w = world(&app).await;
+    let mut socket = subscribe(
+        &app,
+        "subscription { recordChanges(types: [NEED]) { id need { location { lat lon } } } }",
+    )
+    .await;
     let mut hidden = mediation_need("Mediazione nei cortili riservati");
     hidden["lat"] = json!(LAT);
     hidden["lon"] = json!(LON);
@@ -162,6 +278,19 @@ async fn a_need_shows_its_exact_place_only_when_it_chose_to(backend: Backend) {
     // Digests: the co-operative's digest does not carry the address either.
     let text = digest(&app, &w.anna).await;
     assert!(!text.contains("45.52"), "{text}");
+
+    // Live updates: the same as GraphQL (the hidden need is announced first).
+    let changes = changes_until(&mut socket, |c| c["id"] == json!(exact)).await;
+    let live = |id: &str| {
+        changes
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["need"]["location"].clone())
+            .unwrap_or_else(|| panic!("{id} announced in {changes:?}"))
+    };
+    assert_eq!(live(&hidden), Value::Null, "{changes:?}");
+    assert_eq!(live(&exact)["lat"], json!(LAT), "{changes:?}");
+    app.stop().await;
 }
 
 /// Rule: a draft is seen only by its organisation's members and the
@@ -170,29 +299,20 @@ async fn a_need_shows_its_exact_place_only_when_it_chose_to(backend: Backend) {
 async fn drafts_are_for_their_organisation_only(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let w = world(&app).await;
+    let mut socket = subscribe(
+        &app,
+        "subscription { recordChanges(types: [NEED]) { id need { title } } }",
+    )
+    .await;
     let mut draft = mediation_need("Bozza di mediazione nei caseggiati");
     draft["status"] = json!("DRAFT");
     let draft = create_need(&app, &w.carla, &w.comune, draft).await;
-    let mara = person(&app, "mara@example.org", "Mara Moderatrice", true).await;
-    accounts::set_moderator(app.db(), &mara.email, true)
-        .await
-        .expect("moderator");
     settle(&app).await;
     assert!(caught_up(&app.state.search).await);
 
     // GraphQL: by link, and in the organisation's list of drafts.
     let query = "query($id: ID!) { need(id: $id) { title } }";
-    for (token, seen) in [
-        (None, false),
-        (Some(w.otto.token.as_str()), false),
-        (Some(w.anna.token.as_str()), false),
-        (Some(w.carla.token.as_str()), true),
-        (Some(mara.token.as_str()), true),
-    ] {
-        let body = gql(&app, token, query, json!({ "id": draft })).await;
-        let expected = if seen { "OK" } else { "NOT_FOUND" };
-        assert_eq!(outcome(&body), expected, "{body}");
-    }
+    by_link(&app, &w, query, &draft, &[&w.carla, &w.mara]).await;
     let list = "query($org: ID!) { needs(filter: { status: DRAFT, organizationId: $org }) { edges { node { id } } } }";
     for (token, expected) in [
         (None, "UNAUTHENTICATED"),
@@ -217,4 +337,409 @@ async fn drafts_are_for_their_organisation_only(backend: Backend) {
     assert!(open_row(&open_needs(&app).await, &draft).is_none());
     let text = digest(&app, &w.anna).await;
     assert!(!text.contains("Bozza di mediazione"), "{text}");
+
+    // Live updates: a need published after the draft is announced, the
+    // draft never.
+    let published = create_need(
+        &app,
+        &w.carla,
+        &w.comune,
+        mediation_need("Mediazione pubblicata"),
+    )
+    .await;
+    let changes = changes_until(&mut socket, |c| c["id"] == json!(published)).await;
+    assert!(
+        changes.iter().all(|c| c["id"] != json!(draft)),
+        "{changes:?}"
+    );
+    app.stop().await;
+}
+
+/// A second mediation offer of the co-operative and a need of the
+/// municipality that both its offers match: (offer, need).
+async fn kept_offer_and_need(app: &TestApp, w: &World) -> (String, String) {
+    let title = "Mediazione dei conflitti di vicinato nei condomini";
+    let offer = create_offer(app, &w.anna, &w.coop, mediation_offer(title)).await;
+    let title = "Mediazione dei conflitti di vicinato a Lorenteggio";
+    let need = create_need(app, &w.carla, &w.comune, mediation_need(title)).await;
+    (offer, need)
+}
+
+/// Sets `hidden` on a record of `kind` (ORGANIZATION, OFFER, NEED) as the
+/// moderator `mara`, with a reason.
+async fn set_hidden(app: &TestApp, mara: &Person, kind: &str, id: &str, hidden: bool) {
+    let body = gql(
+        app,
+        Some(&mara.token),
+        "mutation($k: HideableKind!, $id: ID!, $h: Boolean!) { setHidden(kind: $k, id: $id, hidden: $h, reason: \"Offerta duplicata\") }",
+        json!({ "k": kind, "id": id, "h": hidden }),
+    )
+    .await;
+    assert_eq!(body["data"]["setHidden"], true, "{body}");
+}
+
+/// Rule: a record a moderator hid is its organisation's own (and the
+/// moderators'): NOT_FOUND by link for anyone else and absent from lists,
+/// search, open data, digests and live updates; insiders see it, and why.
+async fn hidden_records_are_for_their_organisation_only(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = world(&app).await;
+    let (kept, _) = kept_offer_and_need(&app, &w).await;
+    settle(&app).await;
+    let mut socket = subscribe(
+        &app,
+        "subscription { recordChanges(types: [OFFER]) { id removed offer { title } } }",
+    )
+    .await;
+    set_hidden(&app, &w.mara, "OFFER", &w.offer, true).await;
+    settle(&app).await;
+    assert!(caught_up(&app.state.search).await);
+
+    // GraphQL by link: the organisation's own and the moderators see it
+    // and why; nobody else.
+    let offer = "query($id: ID!) { offer(id: $id) { title hiddenReason } }";
+    for body in by_link(&app, &w, offer, &w.offer, &[&w.anna, &w.mara]).await {
+        assert_eq!(body["data"]["offer"]["hiddenReason"], "Offerta duplicata");
+    }
+    // Lists and search: absent, for insiders too (they list public records).
+    for token in [None, Some(w.anna.token.as_str())] {
+        let body = gql(
+            &app,
+            token,
+            "{ offers(first: 100) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+        let text = body.to_string();
+        assert!(text.contains(&kept) && !text.contains(&w.offer), "{body}");
+        let found = mediation_offers_found(&app, token).await;
+        assert!(
+            found.contains(&kept) && !found.contains(&w.offer),
+            "{found:?}"
+        );
+    }
+
+    // Open data: neither file names it.
+    let files = open_files(&app).await;
+    assert!(files.contains(&kept), "the public offer is exported");
+    assert!(!files.contains(&w.offer), "{files}");
+
+    // Digests: the municipality hears of the public offer only.
+    let text = digest(&app, &w.carla).await;
+    assert!(text.contains(&kept), "{text}");
+    assert!(!text.contains(&w.offer), "{text}");
+
+    // Live updates: the hiding is announced as a removal, without the
+    // record; showing it again announces it again. (A new subscriber may
+    // also get changes from a little before it subscribed.)
+    set_hidden(&app, &w.mara, "OFFER", &w.offer, false).await;
+    let mut removed = false;
+    let changes = changes_until(&mut socket, |c| {
+        if c["id"] != json!(w.offer) {
+            false
+        } else if c["removed"] == true {
+            removed = true;
+            false
+        } else {
+            removed
+        }
+    })
+    .await;
+    let (shown, before) = changes.split_last().expect("changes");
+    assert_eq!(shown["offer"]["title"], "Mediazione di vicinato", "{shown}");
+    let removal = before
+        .iter()
+        .rfind(|c| c["id"] == json!(w.offer))
+        .unwrap_or_else(|| panic!("the hiding is announced: {changes:?}"));
+    assert_eq!(removal["removed"], true, "{changes:?}");
+    assert_eq!(removal["offer"], Value::Null, "{changes:?}");
+    app.stop().await;
+}
+
+/// Publishes a need of the municipality that the co-operative's offer
+/// matches, and waits until it is matched and indexed: the municipality's
+/// digest then names the co-operative.
+async fn publish_matching_need(app: &TestApp, w: &World) {
+    let title = "Mediazione di vicinato a Lorenteggio";
+    create_need(app, &w.carla, &w.comune, mediation_need(title)).await;
+    settle(app).await;
+    assert!(caught_up(&app.state.search).await);
+}
+
+/// The co-operative with the fields `fields` selects, as `token`'s holder
+/// gets it by link and as a search hit.
+async fn coop_seen(app: &TestApp, w: &World, token: Option<&str>, fields: &str) -> [Value; 2] {
+    let query = format!("query($id: ID!) {{ organization(id: $id) {{ {fields} }} }}");
+    let body = gql(app, token, &query, json!({ "id": w.coop })).await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    let hit = coop_hit(app, token, fields).await;
+    [body["data"]["organization"].clone(), hit]
+}
+
+/// Checks that none of `values` is in any open-data file nor in the
+/// municipality's digest (which names the co-operative).
+async fn neither_exported_nor_sent(app: &TestApp, w: &World, values: &[&str]) {
+    let files = open_files(app).await;
+    let text = digest(app, &w.carla).await;
+    assert!(
+        text.contains("Portinerie"),
+        "the digest names the co-operative"
+    );
+    for value in values {
+        assert!(!files.contains(value), "{value} exported");
+        assert!(!text.contains(value), "{value} in the digest: {text}");
+    }
+}
+
+/// The changes of the co-operative an (anonymous) subscriber is told of,
+/// each organisation with `fields`, up to Anna's change of its description.
+async fn live_coop_changes(app: &TestApp, w: &World, fields: &str) -> Vec<Value> {
+    let mut socket = subscribe(
+        app,
+        &format!(
+            "subscription {{ recordChanges(types: [ORGANIZATION]) {{ id organization {{ description {fields} }} }} }}"
+        ),
+    )
+    .await;
+    let description = "Portierato sociale e custodia.";
+    describe_coop(app, &w.anna, &w.coop, description).await;
+    let changes = changes_until(&mut socket, |c| {
+        c["organization"]["description"] == description
+    })
+    .await;
+    changes
+        .into_iter()
+        .filter(|c| c["id"] == json!(w.coop))
+        .collect()
+}
+
+/// The labels of `body`'s contacts list at `organization`.
+fn contact_labels(organization: &Value) -> Vec<String> {
+    organization["contacts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("contacts in {organization}"))
+        .iter()
+        .map(|c| c["label"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// Rule: a contact is shown as its visibility says (public to anyone,
+/// signed-in to verified accounts, members to insiders) wherever an
+/// organisation is shown, and is never exported nor sent.
+async fn contacts_show_as_their_visibility_allows_on_every_reader(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = world(&app).await;
+    publish_matching_need(&app, &w).await;
+    let public = ["pubblico"].map(str::to_owned).to_vec();
+    let signed_in = ["pubblico", "iscritti"].map(str::to_owned).to_vec();
+    let all = ["pubblico", "iscritti", "soci"].map(str::to_owned).to_vec();
+
+    // GraphQL by link and search hits.
+    for (token, expected) in [
+        (None, &public),
+        (Some(w.otto.token.as_str()), &signed_in),
+        (Some(w.carla.token.as_str()), &signed_in),
+        (Some(w.anna.token.as_str()), &all),
+        (Some(w.mara.token.as_str()), &all),
+    ] {
+        for seen in coop_seen(&app, &w, token, "contacts { label }").await {
+            assert_eq!(&contact_labels(&seen), expected, "{seen}");
+        }
+    }
+
+    // Open data and digests: no contact at all.
+    neither_exported_nor_sent(
+        &app,
+        &w,
+        &["info@portinerie.it", "02 1234567", "soci@portinerie.it"],
+    )
+    .await;
+
+    // Live updates: the public contacts only, to an (anonymous) subscriber.
+    for change in live_coop_changes(&app, &w, "contacts { label }").await {
+        assert_eq!(contact_labels(&change["organization"]), public, "{change}");
+    }
+    app.stop().await;
+}
+
+/// The display names of `organization`'s members list, sorted.
+fn member_names(organization: &Value) -> Vec<String> {
+    let members = &organization["members"];
+    let mut names: Vec<String> = members["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("members in {organization}"))
+        .iter()
+        .map(|e| {
+            e["node"]["displayName"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(members["totalCount"], json!(names.len()), "{organization}");
+    names.sort();
+    names
+}
+
+/// Rule: an organisation's members are listed to its insiders only,
+/// wherever the organisation is shown; no one's name is exported nor sent.
+async fn members_lists_are_for_their_organisation_only(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = world(&app).await;
+    let marco = person(&app, "marco@example.org", "Marco Verdi", true).await;
+    join(&app, &marco, &w.coop, "member").await;
+    publish_matching_need(&app, &w).await;
+    let both = vec!["Anna Bianchi".to_owned(), "Marco Verdi".to_owned()];
+
+    // GraphQL by link and search hits.
+    let members = "members { totalCount edges { node { displayName } } }";
+    for (token, expected) in [
+        (None, &Vec::new()),
+        (Some(w.otto.token.as_str()), &Vec::new()),
+        (Some(w.carla.token.as_str()), &Vec::new()),
+        (Some(marco.token.as_str()), &both),
+        (Some(w.anna.token.as_str()), &both),
+        (Some(w.mara.token.as_str()), &both),
+    ] {
+        for seen in coop_seen(&app, &w, token, members).await {
+            assert_eq!(&member_names(&seen), expected, "{seen}");
+        }
+    }
+
+    // Open data and digests: no member's name or address.
+    neither_exported_nor_sent(
+        &app,
+        &w,
+        &[
+            "Anna Bianchi",
+            "Marco Verdi",
+            "anna@example.org",
+            "marco@example.org",
+        ],
+    )
+    .await;
+
+    // Live updates: no members to an (anonymous) subscriber.
+    for change in live_coop_changes(&app, &w, members).await {
+        assert!(member_names(&change["organization"]).is_empty(), "{change}");
+    }
+    app.stop().await;
+}
+
+/// The offer ids of a `matchesForNeed` answer.
+fn matched_offers(body: &Value) -> Vec<String> {
+    body["data"]["matchesForNeed"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("matches in {body}"))
+        .iter()
+        .map(|e| {
+            e["node"]["offer"]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Rule: a match one side dismissed leaves that side's view (its match
+/// lists, partner suggestions and partner sets, its digests) unless one of
+/// its members asks for it back; the other side still sees it, and the
+/// records themselves stay public (search, open data).
+async fn dismissed_matches_leave_only_their_sides_view(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = world(&app).await;
+    let (kept, need) = kept_offer_and_need(&app, &w).await;
+    settle(&app).await;
+    let list = "query($n: ID!, $all: Boolean) { matchesForNeed(needId: $n, includeDismissed: $all) { edges { node { id offer { id } } } } }";
+    let body = gql(&app, Some(&w.carla.token), list, json!({ "n": need })).await;
+    let offers = matched_offers(&body);
+    assert!(
+        offers.contains(&kept) && offers.contains(&w.offer),
+        "{body}"
+    );
+    let edges = body["data"]["matchesForNeed"]["edges"]
+        .as_array()
+        .expect("edges");
+    let dismissed = edges
+        .iter()
+        .find(|e| e["node"]["offer"]["id"] == json!(w.offer))
+        .map(|e| e["node"]["id"].clone())
+        .expect("the match to dismiss");
+    let body = gql(
+        &app,
+        Some(&w.carla.token),
+        "mutation($m: ID!) { setMatchStatus(matchId: $m, status: DISMISSED) { match { id } } }",
+        json!({ "m": dismissed }),
+    )
+    .await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    settle(&app).await;
+    assert!(caught_up(&app.state.search).await);
+
+    // GraphQL: the need's lists leave it out, whoever reads them.
+    for token in [
+        None,
+        Some(w.otto.token.as_str()),
+        Some(w.carla.token.as_str()),
+        Some(w.anna.token.as_str()),
+    ] {
+        let body = gql(&app, token, list, json!({ "n": need })).await;
+        assert_eq!(matched_offers(&body), vec![kept.clone()], "{body}");
+    }
+    // Only the need's organisation may ask for them back.
+    for (token, expected) in [
+        (None, "UNAUTHENTICATED"),
+        (Some(w.otto.token.as_str()), "FORBIDDEN"),
+        (Some(w.anna.token.as_str()), "FORBIDDEN"),
+        (Some(w.mara.token.as_str()), "FORBIDDEN"),
+        (Some(w.carla.token.as_str()), "OK"),
+    ] {
+        let body = gql(&app, token, list, json!({ "n": need, "all": true })).await;
+        assert_eq!(outcome(&body), expected, "{body}");
+        if expected == "OK" {
+            assert!(matched_offers(&body).contains(&w.offer), "{body}");
+        }
+    }
+    // The other side still sees the match.
+    let body = gql(
+        &app,
+        Some(&w.anna.token),
+        "query($o: ID!) { matchesForOffer(offerId: $o) { edges { node { need { id } } } } }",
+        json!({ "o": w.offer }),
+    )
+    .await;
+    assert!(body.to_string().contains(&need), "{body}");
+    // Partner suggestions and the partner set stand on the kept offer only.
+    let body = gql(
+        &app,
+        Some(&w.carla.token),
+        "query($o: ID!, $n: ID!) {
+            suggestedPartners(organizationId: $o) { organization { id } offersForYourNeeds matches { id } }
+            partnerSet(needId: $n) { members { matches { id offer { id } } } } }",
+        json!({ "o": w.comune, "n": need }),
+    )
+    .await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    let suggestion = &body["data"]["suggestedPartners"][0];
+    assert_eq!(suggestion["organization"]["id"], json!(w.coop), "{body}");
+    assert_eq!(suggestion["offersForYourNeeds"], 1, "{body}");
+    let text = body.to_string();
+    assert!(
+        !text.contains(dismissed.as_str().unwrap_or_default()),
+        "{body}"
+    );
+    assert!(text.contains(&kept) && !text.contains(&w.offer), "{body}");
+
+    // Search and open data: dismissing hides nothing from the public.
+    let found = mediation_offers_found(&app, None).await;
+    assert!(found.contains(&w.offer), "{found:?}");
+    assert!(open_files(&app).await.contains(&w.offer));
+
+    // Digests: not in the municipality's; still in the co-operative's.
+    let text = digest(&app, &w.carla).await;
+    assert!(text.contains(&kept), "{text}");
+    assert!(!text.contains(&w.offer), "{text}");
+    let text = digest(&app, &w.anna).await;
+    assert!(text.contains(&w.offer) && text.contains(&need), "{text}");
+    app.stop().await;
 }

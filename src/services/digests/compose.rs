@@ -16,7 +16,6 @@ use crate::policy::visibility;
 use crate::services::saved_searches::{self};
 use crate::store::digests as store;
 use crate::store::entities::{digest_items, digest_subscriptions, needs, offers, users};
-use crate::store::search_docs;
 
 use super::planning::my_postings;
 use super::project_events::project_sections;
@@ -222,12 +221,12 @@ async fn search_sections(
     searches.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
     let need_ids: Vec<Uuid> = ids_of(items, &[ITEM_SEARCH_NEED]).collect();
     let offer_ids: Vec<Uuid> = ids_of(items, &[ITEM_SEARCH_OFFER]).collect();
-    let needs: HashMap<Uuid, needs::Model> = search_docs::visible_needs(db, &need_ids)
+    let needs: HashMap<Uuid, needs::Model> = visibility::public_needs(db, &need_ids)
         .await?
         .into_iter()
         .map(|n| (n.id, n))
         .collect();
-    let offers: HashMap<Uuid, offers::Model> = search_docs::visible_offers(db, &offer_ids)
+    let offers: HashMap<Uuid, offers::Model> = visibility::public_offers(db, &offer_ids)
         .await?
         .into_iter()
         .map(|o| (o.id, o))

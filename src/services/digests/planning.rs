@@ -9,8 +9,9 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use uuid::Uuid;
 
-use crate::domain::{DeliveryStatus, DigestFrequency, MatchSideStatus, PostingStatus};
+use crate::domain::{DeliveryStatus, DigestFrequency, PostingStatus};
 use crate::error::AppError;
+use crate::policy::visibility;
 use crate::search::{DocType, MatchMode, Search, SearchRequest, SearchSort};
 use crate::services::now;
 use crate::services::saved_searches::{self, SavedSearch};
@@ -264,12 +265,12 @@ async fn carried_items(
                 .collect()
         };
         let mut still: HashSet<Uuid> = HashSet::new();
-        for need in search_docs::visible_needs(txn, &ids(ITEM_SEARCH_NEED)).await? {
+        for need in visibility::public_needs(txn, &ids(ITEM_SEARCH_NEED)).await? {
             if need.status == open && !mine.contains(&need.organization_id) {
                 still.insert(need.id);
             }
         }
-        for offer in search_docs::visible_offers(txn, &ids(ITEM_SEARCH_OFFER)).await? {
+        for offer in visibility::public_offers(txn, &ids(ITEM_SEARCH_OFFER)).await? {
             if offer.status == open && !mine.contains(&offer.organization_id) {
                 still.insert(offer.id);
             }
@@ -409,12 +410,12 @@ async fn run_saved_search(
     let fits =
         |created: DateTime<Utc>, org: Uuid| created > from && created <= at && !mine.contains(&org);
     let mut found: Vec<(DateTime<Utc>, DocType, Uuid)> = Vec::new();
-    for need in search_docs::visible_needs(txn, &ids(DocType::Need)).await? {
+    for need in visibility::public_needs(txn, &ids(DocType::Need)).await? {
         if fits(need.created_at, need.organization_id) {
             found.push((need.created_at, DocType::Need, need.id));
         }
     }
-    for offer in search_docs::visible_offers(txn, &ids(DocType::Offer)).await? {
+    for offer in visibility::public_offers(txn, &ids(DocType::Offer)).await? {
         if fits(offer.created_at, offer.organization_id) {
             found.push((offer.created_at, DocType::Offer, offer.id));
         }
@@ -453,7 +454,6 @@ async fn new_match_items(
     if need_ids.is_empty() && offer_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let dismissed = MatchSideStatus::Dismissed.as_str();
     // Instants are compared in Rust: on SQLite they are text whose
     // fractional digits vary (see docs/data-model.md).
     let mut rows: Vec<matches::Model> = store::matches_of_postings(txn, &need_ids, &offer_ids)
@@ -461,9 +461,11 @@ async fn new_match_items(
         .into_iter()
         .filter(|m| m.created_at > sub.created_at && m.created_at <= at)
         .filter(|m| {
-            let mine_dismissed = (need_ids.contains(&m.need_id) && m.need_side_status == dismissed)
-                || (offer_ids.contains(&m.offer_id) && m.offer_side_status == dismissed);
-            !mine_dismissed
+            !visibility::dismissed_by_own_side(
+                m,
+                need_ids.contains(&m.need_id),
+                offer_ids.contains(&m.offer_id),
+            )
         })
         .collect();
     if rows.is_empty() {
@@ -474,14 +476,14 @@ async fn new_match_items(
     // closed since (while a digest waited out a mail outage, say) is not.
     let open = PostingStatus::Open.as_str();
     let open_needs: HashSet<Uuid> =
-        search_docs::visible_needs(txn, &rows.iter().map(|m| m.need_id).collect::<Vec<_>>())
+        visibility::public_needs(txn, &rows.iter().map(|m| m.need_id).collect::<Vec<_>>())
             .await?
             .into_iter()
             .filter(|n| n.status == open)
             .map(|n| n.id)
             .collect();
     let open_offers: HashSet<Uuid> =
-        search_docs::visible_offers(txn, &rows.iter().map(|m| m.offer_id).collect::<Vec<_>>())
+        visibility::public_offers(txn, &rows.iter().map(|m| m.offer_id).collect::<Vec<_>>())
             .await?
             .into_iter()
             .filter(|o| o.status == open)

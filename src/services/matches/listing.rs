@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use crate::domain::MatchSideStatus;
 use crate::error::{AppError, Entity};
+use crate::policy::visibility;
 use crate::services::{Actor, permissions};
 use crate::store::entities::{matches, needs, offers};
 
@@ -19,8 +19,10 @@ pub async fn count(db: &impl ConnectionTrait) -> Result<u64, AppError> {
 }
 
 /// The matches of a need or an offer, best first: at most `first`, and
-/// whether there are more. Pairs whose other side is no longer visible are
-/// left out, and so are those this side dismissed unless `include_dismissed`.
+/// whether there are more. Pairs whose other side is not public are left
+/// out, and so are those this side dismissed unless `include_dismissed`
+/// (the visibility policy's rules, [`visibility::public_offers`] and
+/// [`visibility::dismissed_by_own_side`]).
 pub async fn list(
     db: &impl ConnectionTrait,
     side: MatchSide,
@@ -30,16 +32,18 @@ pub async fn list(
 ) -> Result<(Vec<matches::Model>, bool), AppError> {
     let mut rows = rows_of(db, side, id).await?;
     if !include_dismissed {
-        let dismissed = MatchSideStatus::Dismissed.as_str();
-        rows.retain(|row| match side {
-            MatchSide::Need => row.need_side_status != dismissed,
-            MatchSide::Offer => row.offer_side_status != dismissed,
+        rows.retain(|row| {
+            !visibility::dismissed_by_own_side(
+                row,
+                side == MatchSide::Need,
+                side == MatchSide::Offer,
+            )
         });
     }
     let visible: HashSet<Uuid> = match side {
         MatchSide::Need => {
             let ids: Vec<Uuid> = rows.iter().map(|r| r.offer_id).collect();
-            crate::store::search_docs::visible_offers(db, &ids)
+            visibility::public_offers(db, &ids)
                 .await?
                 .into_iter()
                 .map(|o| o.id)
@@ -47,7 +51,7 @@ pub async fn list(
         }
         MatchSide::Offer => {
             let ids: Vec<Uuid> = rows.iter().map(|r| r.need_id).collect();
-            crate::store::search_docs::visible_needs(db, &ids)
+            visibility::public_needs(db, &ids)
                 .await?
                 .into_iter()
                 .map(|n| n.id)

@@ -10,6 +10,7 @@ use crate::domain::OfferKind;
 use crate::error::{AppError, Entity};
 use crate::matching::Matcher;
 use crate::matching::cover::{self, Cover, CoverCandidate};
+use crate::policy::visibility;
 use crate::store::entities::{matches, offers};
 use crate::store::matches as store;
 
@@ -43,13 +44,12 @@ pub async fn suggested_partners(
     let for_my_offers = store::undismissed_of_offers(db, my_offers).await?;
     let offer_ids: Vec<Uuid> = for_my_needs.iter().map(|m| m.offer_id).collect();
     let need_ids: Vec<Uuid> = for_my_offers.iter().map(|m| m.need_id).collect();
-    let offer_owner: HashMap<Uuid, Uuid> =
-        crate::store::search_docs::visible_offers(db, &offer_ids)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.organization_id))
-            .collect();
-    let need_owner: HashMap<Uuid, Uuid> = crate::store::search_docs::visible_needs(db, &need_ids)
+    let offer_owner: HashMap<Uuid, Uuid> = visibility::public_offers(db, &offer_ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.organization_id))
+        .collect();
+    let need_owner: HashMap<Uuid, Uuid> = visibility::public_needs(db, &need_ids)
         .await?
         .into_iter()
         .map(|n| (n.id, n.organization_id))
@@ -123,12 +123,11 @@ pub async fn partner_set(
         crate::services::closed_list_values::<OfferKind>(&need.required_contributions);
     let (rows, _) = list(db, MatchSide::Need, need.id, false, usize::MAX).await?;
     let offer_ids: Vec<Uuid> = rows.iter().map(|r| r.offer_id).collect();
-    let offers: HashMap<Uuid, offers::Model> =
-        crate::store::search_docs::visible_offers(db, &offer_ids)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o))
-            .collect();
+    let offers: HashMap<Uuid, offers::Model> = visibility::public_offers(db, &offer_ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
     let candidates: Vec<CoverCandidate> = rows
         .iter()
         .filter_map(|row| {
