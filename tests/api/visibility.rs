@@ -16,7 +16,7 @@ use trama::services::{Actor, accounts};
 use trama::store::entities::memberships;
 use uuid::Uuid;
 
-use crate::helpers::{Backend, PASSWORD, TestApp, gql, login, outcome};
+use crate::helpers::{Backend, PASSWORD, TestApp, gql, login, new_organization, outcome};
 pub use crate::matching::{settle, territories};
 use crate::on_both_databases;
 use crate::subscriptions::{next_json, subscribe};
@@ -81,18 +81,7 @@ pub async fn join(app: &TestApp, who: &Person, organization: &str, role: &str) {
 
 /// Registers an organisation through the API; returns its id.
 pub async fn organisation(app: &TestApp, admin: &Person, input: Value) -> String {
-    let body = gql(
-        app,
-        Some(&admin.token),
-        "mutation($input: OrganizationInput!) { createOrganization(input: $input) { id } }",
-        json!({ "input": input }),
-    )
-    .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
-    body["data"]["createOrganization"]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned()
+    new_organization(app, &admin.token, input).await
 }
 
 pub fn coop_input(contacts: Value) -> Value {
