@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use trama::services::reference_data::{MILANO, neighbourhood_id};
 
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, gql, login, new_organization, outcome, token_from_mail,
-    verified_user,
+    Backend, PASSWORD, TestApp, gql, load_territories, login, new_organization, outcome,
+    token_from_mail, verified_user,
 };
 use crate::on_both_databases;
 
@@ -27,12 +27,7 @@ on_both_databases!(
 
 async fn app_with_territories(backend: Backend) -> TestApp {
     let app = TestApp::spawn(backend).await;
-    trama::services::reference_data::load_municipalities(app.db())
-        .await
-        .expect("municipalities");
-    trama::services::reference_data::load_milano_neighbourhoods(app.db())
-        .await
-        .expect("neighbourhoods");
+    load_territories(app.db()).await;
     app
 }
 

@@ -412,6 +412,17 @@ pub fn ndcg_at(k: usize, ranked: &[String], judged: &std::collections::HashMap<S
     ) / idcg
 }
 
+/// Loads the municipalities and Milano's neighbourhoods (NIL), where most
+/// scenarios place their records.
+pub async fn load_territories(db: &DatabaseConnection) {
+    trama::services::reference_data::load_municipalities(db)
+        .await
+        .expect("municipalities");
+    trama::services::reference_data::load_milano_neighbourhoods(db)
+        .await
+        .expect("neighbourhoods");
+}
+
 /// The hits of `request` ranked by text relevance alone (no highlights, no
 /// facets): the baseline the relevance checks judge.
 pub async fn text_ranked_hits(

@@ -17,13 +17,13 @@ use trama::matching::Exclusion;
 use trama::search::{DocType, SearchRequest};
 use trama::services::matches::{self, Engine, MatchSide};
 use trama::services::organizations::Verification;
-use trama::services::reference_data::{self, MILANO, neighbourhood_id};
+use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::services::{Actor, needs, offers, organizations};
 use uuid::Uuid;
 
 use crate::helpers::{
-    Backend, PATIENT, TestApp, gql, member_with_organization, ndcg_at, new_organization, outcome,
-    text_ranked_hits, verified_user, wait_until,
+    Backend, PATIENT, TestApp, gql, load_territories, member_with_organization, ndcg_at,
+    new_organization, outcome, text_ranked_hits, verified_user, wait_until,
 };
 use crate::on_both_databases;
 use crate::visibility::mediation_offer;
@@ -98,12 +98,7 @@ struct Fixture {
 }
 
 pub async fn territories(app: &TestApp) {
-    reference_data::load_municipalities(app.db())
-        .await
-        .expect("municipalities");
-    reference_data::load_milano_neighbourhoods(app.db())
-        .await
-        .expect("neighbourhoods");
+    load_territories(app.db()).await;
 }
 
 /// Writes the fixture through the services (system actor), as an import
