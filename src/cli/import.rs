@@ -22,6 +22,7 @@ use crate::services::registry_file::{self, SourceFormat, SourceTable};
 use crate::services::verification::{self, RegistrySource};
 use crate::services::{Actor, reference_data};
 use crate::store::db;
+use sea_orm::DatabaseConnection;
 
 /// Errors printed on the terminal; the rest are counted (all are in the
 /// file given with `--report`).
@@ -162,6 +163,28 @@ async fn wait_until_searchable(
     Ok(())
 }
 
+/// The search index the import feeds (this process's own writer).
+fn open_search(db: &DatabaseConnection, settings: &Settings) -> anyhow::Result<Search> {
+    Search::start(db.clone(), &settings.index_dir()).with_context(|| {
+        format!(
+            "opening the search index in {}",
+            settings.index_dir().display()
+        )
+    })
+}
+
+/// Waits until the index has applied `seq` ([`wait_until_searchable`]), then
+/// shuts the index down whether or not it got there.
+async fn searchable_then_shut_down(
+    search: &Search,
+    seq: Option<i64>,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let searchable = wait_until_searchable(search, seq, lang).await;
+    search.shutdown().await;
+    searchable
+}
+
 pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<()> {
     let lang = operator_lang();
     let db = app::connect_database(&settings).await?;
@@ -188,12 +211,7 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
                 all_or_nothing,
                 dry_run,
             };
-            let search = Search::start(db.clone(), &settings.index_dir()).with_context(|| {
-                format!(
-                    "opening the search index in {}",
-                    settings.index_dir().display()
-                )
-            })?;
+            let search = open_search(&db, &settings)?;
             let mut bar = ProgressLine::on_stderr();
             let (checking, writing) = match lang {
                 Lang::It => ("controllo righe", "scrittura"),
@@ -235,9 +253,7 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
                     anyhow::bail!("{}", other.message(lang));
                 }
             };
-            let searchable = wait_until_searchable(&search, report.last_outbox_seq, lang).await;
-            search.shutdown().await;
-            searchable?;
+            searchable_then_shut_down(&search, report.last_outbox_seq, lang).await?;
             let writing_from = writing_from.unwrap_or(written);
             tracing::info!(
                 checking_s = (writing_from - started).as_secs_f64(),
@@ -301,12 +317,7 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
                 runts,
                 dry_run,
             };
-            let search = Search::start(db.clone(), &settings.index_dir()).with_context(|| {
-                format!(
-                    "opening the search index in {}",
-                    settings.index_dir().display()
-                )
-            })?;
+            let search = open_search(&db, &settings)?;
             let outcome =
                 verification::verify_from_registry(&db, &actor, &table, &mapping, &source).await;
             let report = match outcome {
@@ -316,9 +327,7 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
                     anyhow::bail!("{}", error.message(lang));
                 }
             };
-            let searchable = wait_until_searchable(&search, report.last_outbox_seq, lang).await;
-            search.shutdown().await;
-            searchable?;
+            searchable_then_shut_down(&search, report.last_outbox_seq, lang).await?;
             print_errors(&report.errors, lang);
             let rejected = report.errors.len();
             match lang {

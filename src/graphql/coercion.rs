@@ -32,6 +32,7 @@ use async_graphql::{
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::error::bad_input_extensions;
+use super::limits::lang;
 use super::types::Cents;
 use crate::domain::error::unknown_value;
 use crate::domain::{Format, Invalid, Lang};
@@ -523,9 +524,9 @@ impl Extension for CoercionExtension {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|errors| {
-            self.explain_validation(&ctx.schema_env.registry, lang_of(ctx), errors)
-        })
+        next.run(ctx)
+            .await
+            .map_err(|errors| self.explain_validation(&ctx.schema_env.registry, lang(ctx), errors))
     }
 
     async fn resolve(
@@ -538,7 +539,7 @@ impl Extension for CoercionExtension {
         match next.run(ctx, info).await {
             Err(error) if is_parse_failure(&error) => Err(self.explain_resolve(
                 &ctx.schema_env.registry,
-                lang_of(ctx),
+                lang(ctx),
                 parent_type,
                 field,
                 error,
@@ -546,13 +547,6 @@ impl Extension for CoercionExtension {
             other => other,
         }
     }
-}
-
-/// The language of the request (Italian unless English was asked for).
-fn lang_of(ctx: &ExtensionContext<'_>) -> Lang {
-    ctx.data_opt::<super::RequestLang>()
-        .map(|l| l.0)
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -17,6 +17,12 @@ fn value<T: ClosedList>(v: T) -> String {
     v.as_str().to_owned()
 }
 
+/// The stored values of a list of GraphQL enum values (`D` is the domain's
+/// list behind the GraphQL enum).
+fn values<G, D: ClosedList + From<G>>(list: Vec<G>) -> Vec<String> {
+    list.into_iter().map(|v| value(D::from(v))).collect()
+}
+
 /// A way to reach the organisation.
 #[derive(InputObject)]
 pub struct ContactInput {
@@ -121,11 +127,9 @@ impl From<OfferInput> for domain::OfferInput {
             amount_max_cents: i.amount_max_cents.map(|c| c.0),
             available_from: i.available_from,
             available_until: i.available_until,
-            eligible_organization_kinds: i
-                .eligible_organization_kinds
-                .into_iter()
-                .map(|k| value(domain::OrganizationKind::from(k)))
-                .collect(),
+            eligible_organization_kinds: values::<_, domain::OrganizationKind>(
+                i.eligible_organization_kinds,
+            ),
             territory_scope: value(domain::TerritoryScope::from(i.territory_scope)),
             municipality_code: i.municipality_code,
             neighbourhood_id: i.neighbourhood_id.map(|id| id.0),
@@ -182,16 +186,10 @@ impl From<NeedInput> for domain::NeedInput {
             location_precision: i
                 .location_precision
                 .map(|p| value(domain::LocationPrecision::from(p))),
-            required_contributions: i
-                .required_contributions
-                .into_iter()
-                .map(|k| value(domain::OfferKind::from(k)))
-                .collect(),
-            eligible_organization_kinds: i
-                .eligible_organization_kinds
-                .into_iter()
-                .map(|k| value(domain::OrganizationKind::from(k)))
-                .collect(),
+            required_contributions: values::<_, domain::OfferKind>(i.required_contributions),
+            eligible_organization_kinds: values::<_, domain::OrganizationKind>(
+                i.eligible_organization_kinds,
+            ),
             requires_third_sector_registration: i.requires_third_sector_registration,
             sectors: i.sectors,
             status: i.status.map(|s| value(domain::PostingStatus::from(s))),

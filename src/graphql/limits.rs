@@ -163,7 +163,9 @@ fn unavailable(what: Unavailable, lang: Lang) -> ServerError {
     server_error
 }
 
-fn lang(ctx: &ExtensionContext<'_>) -> Lang {
+/// The language of the request (Italian unless English was asked for), as
+/// an extension sees it.
+pub(super) fn lang(ctx: &ExtensionContext<'_>) -> Lang {
     ctx.data_opt::<RequestLang>().map_or(Lang::It, |l| l.0)
 }
 

@@ -360,225 +360,159 @@ fn grouped<K, G: Hash + Eq>(keys: &[K], group: impl Fn(&K) -> (G, Uuid)) -> Hash
     groups
 }
 
-impl Loader<OrganizationById> for Batch {
-    type Value = organizations::Model;
-    type Error = LoadError;
+/// Implements a loader of records by a newtype over their key; `$key_of`
+/// reads the key back from a loaded record.
+macro_rules! by_key {
+    ($key:ident, $value:ty, $service:path, |$row:ident| $key_of:expr) => {
+        impl Loader<$key> for Batch {
+            type Value = $value;
+            type Error = LoadError;
 
-    async fn load(&self, keys: &[OrganizationById]) -> BatchResult<OrganizationById, Self::Value> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let rows = listing::organizations_by_id(&self.db, &ids).await?;
-        Ok(rows
-            .into_iter()
-            .map(|o| (OrganizationById(o.id), o))
-            .collect())
-    }
+            async fn load(&self, keys: &[$key]) -> BatchResult<$key, Self::Value> {
+                let wanted: Vec<_> = keys.iter().map(|k| k.0.to_owned()).collect();
+                let rows = $service(&self.db, &wanted).await?;
+                Ok(rows.into_iter().map(|$row| ($key($key_of), $row)).collect())
+            }
+        }
+    };
 }
 
-impl Loader<OfferById> for Batch {
-    type Value = offers::Model;
-    type Error = LoadError;
+by_key!(
+    OrganizationById,
+    organizations::Model,
+    listing::organizations_by_id,
+    |o| o.id
+);
+by_key!(OfferById, offers::Model, listing::offers_by_id, |o| o.id);
+by_key!(NeedById, needs::Model, listing::needs_by_id, |n| n.id);
+by_key!(
+    MunicipalityByCode,
+    municipalities::Model,
+    listing::municipalities_by_code,
+    |m| m.istat_code.clone()
+);
+by_key!(
+    NeighbourhoodById,
+    neighbourhoods::Model,
+    listing::neighbourhoods_by_id,
+    |n| n.id
+);
 
-    async fn load(&self, keys: &[OfferById]) -> BatchResult<OfferById, Self::Value> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let rows = listing::offers_by_id(&self.db, &ids).await?;
-        Ok(rows.into_iter().map(|o| (OfferById(o.id), o)).collect())
-    }
-}
-
-impl Loader<NeedById> for Batch {
-    type Value = needs::Model;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[NeedById]) -> BatchResult<NeedById, Self::Value> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let rows = listing::needs_by_id(&self.db, &ids).await?;
-        Ok(rows.into_iter().map(|n| (NeedById(n.id), n)).collect())
-    }
-}
-
-impl Loader<ProjectOfMatch> for Batch {
-    type Value = Uuid;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[ProjectOfMatch]) -> BatchResult<ProjectOfMatch, Self::Value> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let projects = listing::projects_of_matches(&self.db, &ids).await?;
-        Ok(projects
-            .into_iter()
-            .map(|(match_id, project)| (ProjectOfMatch(match_id), project))
-            .collect())
-    }
-}
-
-impl Loader<MunicipalityByCode> for Batch {
-    type Value = municipalities::Model;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[MunicipalityByCode],
-    ) -> BatchResult<MunicipalityByCode, Self::Value> {
-        let codes: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
-        let rows = listing::municipalities_by_code(&self.db, &codes).await?;
-        Ok(rows
-            .into_iter()
-            .map(|m| (MunicipalityByCode(m.istat_code.clone()), m))
-            .collect())
-    }
-}
-
-impl Loader<NeighbourhoodById> for Batch {
-    type Value = neighbourhoods::Model;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[NeighbourhoodById],
-    ) -> BatchResult<NeighbourhoodById, Self::Value> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let rows = listing::neighbourhoods_by_id(&self.db, &ids).await?;
-        Ok(rows
-            .into_iter()
-            .map(|n| (NeighbourhoodById(n.id), n))
-            .collect())
-    }
-}
-
-/// Implements a loader of per-owner lists keyed by a newtype over the
-/// owner's id.
-macro_rules! owner_lists {
+/// Implements a loader of one value per owner (a list, a count...) keyed
+/// by a newtype over the owner's id.
+macro_rules! per_owner {
     ($key:ident, $value:ty, $service:path) => {
         impl Loader<$key> for Batch {
-            type Value = Vec<$value>;
+            type Value = $value;
             type Error = LoadError;
 
             async fn load(&self, keys: &[$key]) -> BatchResult<$key, Self::Value> {
                 let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-                let lists = $service(&self.db, &ids).await?;
-                Ok(lists
+                let values = $service(&self.db, &ids).await?;
+                Ok(values
                     .into_iter()
-                    .map(|(owner, list)| ($key(owner), list))
+                    .map(|(owner, value)| ($key(owner), value))
                     .collect())
             }
         }
     };
 }
 
-owner_lists!(
+per_owner!(ProjectOfMatch, Uuid, listing::projects_of_matches);
+per_owner!(
     SectorsOfOrganization,
-    sectors::Model,
+    Vec<sectors::Model>,
     listing::sectors_of_organizations
 );
-owner_lists!(SectorsOfOffer, sectors::Model, listing::sectors_of_offers);
-owner_lists!(SectorsOfNeed, sectors::Model, listing::sectors_of_needs);
-owner_lists!(
+per_owner!(
+    SectorsOfOffer,
+    Vec<sectors::Model>,
+    listing::sectors_of_offers
+);
+per_owner!(
+    SectorsOfNeed,
+    Vec<sectors::Model>,
+    listing::sectors_of_needs
+);
+per_owner!(
     NeighbourhoodsOfOrganization,
-    neighbourhoods::Model,
+    Vec<neighbourhoods::Model>,
     listing::neighbourhoods_of_organizations
 );
-owner_lists!(
+per_owner!(
     ContactsOfOrganization,
-    organization_contacts::Model,
+    Vec<organization_contacts::Model>,
     listing::contacts_of_organizations
 );
+per_owner!(
+    MemberCountOfOrganization,
+    u64,
+    listing::count_members_of_organizations
+);
 
-impl Loader<OffersOfOrganization> for Batch {
-    type Value = Page<offers::Model>;
-    type Error = LoadError;
+/// Implements the loaders of an organisation's offers or needs: pages of
+/// one status, and how many there are of one status.
+macro_rules! postings_of_organization {
+    ($pages:ident, $count:ident, $model:ty, $pages_of:path, $count_of:path) => {
+        impl Loader<$pages> for Batch {
+            type Value = Page<$model>;
+            type Error = LoadError;
 
-    async fn load(
-        &self,
-        keys: &[OffersOfOrganization],
-    ) -> BatchResult<OffersOfOrganization, Self::Value> {
-        let mut loaded = HashMap::new();
-        for ((status, page), owners) in grouped(keys, |k| ((k.status, k.page), k.organization_id)) {
-            let pages = listing::offers_of_organizations(&self.db, &owners, status, page).await?;
-            loaded.extend(pages.into_iter().map(|(organization_id, list)| {
-                let key = OffersOfOrganization {
-                    organization_id,
-                    status,
-                    page,
-                };
-                (key, list)
-            }));
+            async fn load(&self, keys: &[$pages]) -> BatchResult<$pages, Self::Value> {
+                let mut loaded = HashMap::new();
+                for ((status, page), owners) in
+                    grouped(keys, |k| ((k.status, k.page), k.organization_id))
+                {
+                    let pages = $pages_of(&self.db, &owners, status, page).await?;
+                    loaded.extend(pages.into_iter().map(|(organization_id, list)| {
+                        let key = $pages {
+                            organization_id,
+                            status,
+                            page,
+                        };
+                        (key, list)
+                    }));
+                }
+                Ok(loaded)
+            }
         }
-        Ok(loaded)
-    }
+
+        impl Loader<$count> for Batch {
+            type Value = u64;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$count]) -> BatchResult<$count, Self::Value> {
+                let mut loaded = HashMap::new();
+                for (status, owners) in grouped(keys, |k| (k.status, k.organization_id)) {
+                    let counts = $count_of(&self.db, &owners, status).await?;
+                    loaded.extend(counts.into_iter().map(|(organization_id, count)| {
+                        let key = $count {
+                            organization_id,
+                            status,
+                        };
+                        (key, count)
+                    }));
+                }
+                Ok(loaded)
+            }
+        }
+    };
 }
 
-impl Loader<OfferCountOfOrganization> for Batch {
-    type Value = u64;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[OfferCountOfOrganization],
-    ) -> BatchResult<OfferCountOfOrganization, Self::Value> {
-        let mut loaded = HashMap::new();
-        for (status, owners) in grouped(keys, |k| (k.status, k.organization_id)) {
-            let counts = listing::count_offers_of_organizations(&self.db, &owners, status).await?;
-            loaded.extend(counts.into_iter().map(|(organization_id, count)| {
-                (
-                    OfferCountOfOrganization {
-                        organization_id,
-                        status,
-                    },
-                    count,
-                )
-            }));
-        }
-        Ok(loaded)
-    }
-}
-
-impl Loader<NeedsOfOrganization> for Batch {
-    type Value = Page<needs::Model>;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[NeedsOfOrganization],
-    ) -> BatchResult<NeedsOfOrganization, Self::Value> {
-        let mut loaded = HashMap::new();
-        for ((status, page), owners) in grouped(keys, |k| ((k.status, k.page), k.organization_id)) {
-            let pages = listing::needs_of_organizations(&self.db, &owners, status, page).await?;
-            loaded.extend(pages.into_iter().map(|(organization_id, list)| {
-                let key = NeedsOfOrganization {
-                    organization_id,
-                    status,
-                    page,
-                };
-                (key, list)
-            }));
-        }
-        Ok(loaded)
-    }
-}
-
-impl Loader<NeedCountOfOrganization> for Batch {
-    type Value = u64;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[NeedCountOfOrganization],
-    ) -> BatchResult<NeedCountOfOrganization, Self::Value> {
-        let mut loaded = HashMap::new();
-        for (status, owners) in grouped(keys, |k| (k.status, k.organization_id)) {
-            let counts = listing::count_needs_of_organizations(&self.db, &owners, status).await?;
-            loaded.extend(counts.into_iter().map(|(organization_id, count)| {
-                (
-                    NeedCountOfOrganization {
-                        organization_id,
-                        status,
-                    },
-                    count,
-                )
-            }));
-        }
-        Ok(loaded)
-    }
-}
+postings_of_organization!(
+    OffersOfOrganization,
+    OfferCountOfOrganization,
+    offers::Model,
+    listing::offers_of_organizations,
+    listing::count_offers_of_organizations
+);
+postings_of_organization!(
+    NeedsOfOrganization,
+    NeedCountOfOrganization,
+    needs::Model,
+    listing::needs_of_organizations,
+    listing::count_needs_of_organizations
+);
 
 impl Loader<MembersOfOrganization> for Batch {
     type Value = Page<MemberRow>;
@@ -602,22 +536,5 @@ impl Loader<MembersOfOrganization> for Batch {
             }));
         }
         Ok(loaded)
-    }
-}
-
-impl Loader<MemberCountOfOrganization> for Batch {
-    type Value = u64;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[MemberCountOfOrganization],
-    ) -> BatchResult<MemberCountOfOrganization, Self::Value> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let counts = listing::count_members_of_organizations(&self.db, &ids).await?;
-        Ok(counts
-            .into_iter()
-            .map(|(owner, count)| (MemberCountOfOrganization(owner), count))
-            .collect())
     }
 }

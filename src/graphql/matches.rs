@@ -11,24 +11,19 @@ use uuid::Uuid;
 use super::enums::{Language, OfferKind};
 use super::error::GqlResult;
 use super::loaders::{NeedById, OfferById, OrganizationById, ProjectOfMatch, load};
+use super::mutation::{actor, id_arg};
 use super::types::{Need, Offer, Organization, organization, pick_lang, state, stored};
-use super::viewer::{Viewer, reader};
-use crate::domain::{self, FeedbackSource, parse_uuid};
+use super::viewer::reader;
+use crate::domain::{self, FeedbackSource};
 use crate::error::{AppError, Entity};
 use crate::matching::{self, Reason};
 use crate::policy::visibility::{self, Posting};
 use crate::services::matches::{self as service, MatchSide as ServiceSide, Partnership};
-use crate::services::{Actor, notifications};
+use crate::services::notifications;
 use crate::store::entities::matches;
 
 /// Largest `first` of the match lists.
 const MAX_FIRST: i32 = 100;
-
-fn id_arg(ctx: &Context<'_>, id: &ID, field: &str) -> Result<Uuid> {
-    parse_uuid(id.as_str())
-        .map_err(|reason| AppError::invalid(field, reason))
-        .gql(ctx)
-}
 
 fn first_arg(ctx: &Context<'_>, first: Option<i32>) -> Result<usize> {
     match first {
@@ -43,13 +38,6 @@ fn first_arg(ctx: &Context<'_>, first: Option<i32>) -> Result<usize> {
         ))
         .gql(ctx),
     }
-}
-
-fn actor(ctx: &Context<'_>) -> Result<Actor> {
-    Viewer::of(ctx)
-        .actor()
-        .ok_or(AppError::Unauthenticated)
-        .gql(ctx)
 }
 
 /// Where one side stands on a match.
@@ -399,22 +387,7 @@ impl MatchQuery {
         first: Option<i32>,
         include_dismissed: Option<bool>,
     ) -> Result<MatchList> {
-        let include_dismissed = include_dismissed.unwrap_or(false);
-        let id = id_arg(ctx, &need_id, "needId")?;
-        let first = first_arg(ctx, first)?;
-        let state = state(ctx)?;
-        let reader = reader(ctx).await?;
-        let need = visibility::need(&state.db, &reader, id, "needId")
-            .await
-            .gql(ctx)?;
-        if include_dismissed {
-            member_of(ctx, need.organization_id).await?;
-        }
-        let (rows, more) =
-            service::list(&state.db, ServiceSide::Need, id, include_dismissed, first)
-                .await
-                .gql(ctx)?;
-        Ok(match_list(rows, more))
+        matches_of(ctx, ServiceSide::Need, &need_id, first, include_dismissed).await
     }
 
     /// The needs proposed for an offer, best first. Arguments and errors as
@@ -426,22 +399,7 @@ impl MatchQuery {
         first: Option<i32>,
         include_dismissed: Option<bool>,
     ) -> Result<MatchList> {
-        let include_dismissed = include_dismissed.unwrap_or(false);
-        let id = id_arg(ctx, &offer_id, "offerId")?;
-        let first = first_arg(ctx, first)?;
-        let state = state(ctx)?;
-        let reader = reader(ctx).await?;
-        let offer = visibility::offer(&state.db, &reader, id, "offerId")
-            .await
-            .gql(ctx)?;
-        if include_dismissed {
-            member_of(ctx, offer.organization_id).await?;
-        }
-        let (rows, more) =
-            service::list(&state.db, ServiceSide::Offer, id, include_dismissed, first)
-                .await
-                .gql(ctx)?;
-        Ok(match_list(rows, more))
+        matches_of(ctx, ServiceSide::Offer, &offer_id, first, include_dismissed).await
     }
 
     /// Organisations whose offers match this organisation's open needs, or
@@ -501,6 +459,47 @@ impl MatchQuery {
                 .collect(),
         })
     }
+}
+
+/// The matches of the need or offer `raw_id` names (`side`), as
+/// `matchesForNeed` and `matchesForOffer` answer them.
+async fn matches_of(
+    ctx: &Context<'_>,
+    side: ServiceSide,
+    raw_id: &ID,
+    first: Option<i32>,
+    include_dismissed: Option<bool>,
+) -> Result<MatchList> {
+    let include_dismissed = include_dismissed.unwrap_or(false);
+    let field = match side {
+        ServiceSide::Need => "needId",
+        ServiceSide::Offer => "offerId",
+    };
+    let id = id_arg(ctx, raw_id, field)?;
+    let first = first_arg(ctx, first)?;
+    let state = state(ctx)?;
+    let reader = reader(ctx).await?;
+    let organization_id = match side {
+        ServiceSide::Need => {
+            visibility::need(&state.db, &reader, id, field)
+                .await
+                .gql(ctx)?
+                .organization_id
+        }
+        ServiceSide::Offer => {
+            visibility::offer(&state.db, &reader, id, field)
+                .await
+                .gql(ctx)?
+                .organization_id
+        }
+    };
+    if include_dismissed {
+        member_of(ctx, organization_id).await?;
+    }
+    let (rows, more) = service::list(&state.db, side, id, include_dismissed, first)
+        .await
+        .gql(ctx)?;
+    Ok(match_list(rows, more))
 }
 
 /// FORBIDDEN unless the viewer may list the organisation's dismissed

@@ -45,6 +45,7 @@ pub(crate) fn actor(ctx: &Context<'_>) -> Result<Actor> {
         .gql(ctx)
 }
 
+/// A GraphQL id argument as a UUID; a malformed one is bad input on `field`.
 pub(crate) fn id_arg(ctx: &Context<'_>, id: &ID, field: &str) -> Result<Uuid> {
     parse_uuid(id.as_str())
         .map_err(|reason| AppError::invalid(field, reason))

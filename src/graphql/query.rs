@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::connection::{List, Total, connection, page_cost, page_request};
 use super::enums::{NeedKind, OfferKind, OrganizationKind, PostingStatus, VerificationStatus};
 use super::error::GqlResult;
+use super::mutation::id_arg;
 use super::types::{Need, Offer, Organization, PlatformStats, Sector, state};
 use super::viewer::{check_draft_listing, reader};
 use crate::domain::{self, Invalid, IstatCode, SectorCode, parse_uuid};
@@ -18,13 +19,6 @@ use crate::services::listing::{self, PostingFilter};
 
 #[derive(Default)]
 pub struct CatalogQuery;
-
-/// A GraphQL id argument as a UUID; a malformed one is bad input on `field`.
-fn uuid_arg(ctx: &Context<'_>, id: &ID, field: &str) -> Result<Uuid> {
-    parse_uuid(id.as_str())
-        .map_err(|reason| AppError::invalid(field, reason))
-        .gql(ctx)
-}
 
 /// Which organisations to list. Every criterion given must hold; a list
 /// criterion holds when any of its values does.
@@ -186,7 +180,7 @@ impl CatalogQuery {
     /// NOT_FOUND when there is none, or it is hidden by a moderator and the
     /// viewer is neither one of its members nor a moderator.
     async fn organization(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Organization>> {
-        let uuid = uuid_arg(ctx, &id, "id")?;
+        let uuid = id_arg(ctx, &id, "id")?;
         let state = state(ctx)?;
         let reader = reader(ctx).await?;
         Ok(Some(Organization(
@@ -201,7 +195,7 @@ impl CatalogQuery {
     /// organisation, and the viewer is neither one of the organisation's
     /// members nor a moderator.
     async fn offer(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Offer>> {
-        let uuid = uuid_arg(ctx, &id, "id")?;
+        let uuid = id_arg(ctx, &id, "id")?;
         let state = state(ctx)?;
         let reader = reader(ctx).await?;
         Ok(Some(Offer(
@@ -213,7 +207,7 @@ impl CatalogQuery {
 
     /// A need by id. Errors as for `offer`.
     async fn need(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Need>> {
-        let uuid = uuid_arg(ctx, &id, "id")?;
+        let uuid = id_arg(ctx, &id, "id")?;
         let state = state(ctx)?;
         let reader = reader(ctx).await?;
         Ok(Some(Need(

@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use trama::services::reference_data::{MILANO, neighbourhood_id};
 
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, gql, login, outcome, token_from_mail, verified_user,
+    Backend, PASSWORD, TestApp, gql, load_territories, login, new_organization, outcome,
+    token_from_mail, verified_user,
 };
 use crate::on_both_databases;
 
@@ -26,12 +27,7 @@ on_both_databases!(
 
 async fn app_with_territories(backend: Backend) -> TestApp {
     let app = TestApp::spawn(backend).await;
-    trama::services::reference_data::load_municipalities(app.db())
-        .await
-        .expect("municipalities");
-    trama::services::reference_data::load_milano_neighbourhoods(app.db())
-        .await
-        .expect("neighbourhoods");
+    load_territories(app.db()).await;
     app
 }
 
@@ -63,18 +59,7 @@ const CREATE_ORG: &str =
     "mutation($input: OrganizationInput!) { createOrganization(input: $input) { id name } }";
 
 async fn create_org(app: &TestApp, token: &str, name: &str, tax_code: &str) -> String {
-    let body = gql(
-        app,
-        Some(token),
-        CREATE_ORG,
-        json!({ "input": organization_input(name, tax_code) }),
-    )
-    .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
-    body["data"]["createOrganization"]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned()
+    new_organization(app, token, organization_input(name, tax_code)).await
 }
 
 /// Invites `email` into `org` as `role` (by its admin) and accepts with `token`.

@@ -16,7 +16,8 @@ use trama::services::registry_file::{self, SourceFormat};
 use trama::store::entities::{needs, organizations};
 
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, gql, gql_in, member_with_organization, outcome, verified_user,
+    Backend, PASSWORD, TestApp, gql, gql_in, member_with_organization, outcome, trama_command,
+    verified_user,
 };
 use crate::on_both_databases;
 
@@ -45,17 +46,12 @@ fn the_command_line_refuses_an_implausible_extract_date() {
         ("9999-12-31", "31/12/2100"),
         (tomorrow.as_str(), "futuro"),
     ] {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_trama"))
+        let output = trama_command()
             .args(["import", "registry"])
             .arg(&file)
             .args(["--source", "RUNTS - estrazione di prova", "--date", date])
             .arg("--data-dir")
             .arg(dir.path().join("data"))
-            .env("LANG", "it_IT.UTF-8")
-            .env("TRAMA_LOG", "warn")
-            .env_remove("TRAMA_DATABASE_URL")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
             .output()
             .expect("run trama import registry");
         let stderr = String::from_utf8_lossy(&output.stderr);

@@ -25,7 +25,7 @@ use trama::store::entities::{
 };
 
 use crate::digests::{app_with_smtp, set_frequency, world};
-use crate::helpers::{Backend, TestApp, gql, member_with_organization};
+use crate::helpers::{Backend, TestApp, gql, member_with_organization, trama_command};
 use crate::on_both_databases;
 use crate::smtp_server::SmtpServer;
 
@@ -34,23 +34,6 @@ on_both_databases!(
     the_import_reads_trama_sector_labels_with_their_commas,
     the_home_page_counts_the_municipalities_where_trama_is_used,
 );
-
-/// The `trama` binary, speaking Italian, with no `TRAMA_*` setting of the
-/// test's own environment.
-fn trama() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_trama"));
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("TRAMA_") {
-            command.env_remove(name);
-        }
-    }
-    command
-        .env("TRAMA_LOG", "warn")
-        .env("LANG", "it_IT.UTF-8")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES");
-    command
-}
 
 /// The options that point a command at a test's database and data.
 fn database_args(settings: &Settings) -> Vec<OsString> {
@@ -78,7 +61,7 @@ async fn a_dry_run_says_who_is_due_and_never_promises_an_unsubscribed_user_a_dig
     let app = app_with_smtp(backend, &server, 0).await;
     let w = world(&app).await;
     let dry_run = |user: Option<&str>| {
-        let mut command = trama();
+        let mut command = trama_command();
         command
             .args(["digests", "send", "--dry-run"])
             .args(database_args(&app.env.settings));
@@ -222,7 +205,7 @@ async fn the_import_command_reports_an_unknown_sector_once_not_per_row() {
         ));
     }
     std::fs::write(&file, registry).expect("write the registry");
-    let (output, stdout, stderr) = run(trama()
+    let (output, stdout, stderr) = run(trama_command()
         .args(["import", "organizations"])
         .arg(&file)
         .arg("--data-dir")
@@ -240,7 +223,7 @@ async fn the_import_command_reports_an_unknown_sector_once_not_per_row() {
 
 /// `trama <args> --help`.
 fn help(args: &[&str]) -> String {
-    let (output, stdout, stderr) = run(trama().args(args).arg("--help"));
+    let (output, stdout, stderr) = run(trama_command().args(args).arg("--help"));
     assert!(output.status.success(), "{args:?}: {stderr}");
     stdout
 }
@@ -336,7 +319,7 @@ fn each_command_shows_only_the_options_it_uses() {
     // Settings still come from the environment for the commands that use
     // them.
     let dir = tempfile::tempdir().expect("tempdir");
-    let (output, stdout, stderr) = run(trama()
+    let (output, stdout, stderr) = run(trama_command()
         .arg("migrate")
         .env("TRAMA_DATA_DIR", dir.path())
         .env("TRAMA_LISTEN", "not an address"));

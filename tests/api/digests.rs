@@ -18,14 +18,14 @@ use trama::domain::{DigestFrequency, Lang, MatchSideStatus};
 use trama::mail::{Mailer, SmtpUrl};
 use trama::services::digests::{self, DigestSettingsInput, Sender};
 use trama::services::matches::MatchSide;
-use trama::services::reference_data::{self, MILANO, neighbourhood_id};
-use trama::services::{Actor, accounts, needs, now, offers, organizations};
+use trama::services::reference_data::{MILANO, neighbourhood_id};
+use trama::services::{Actor, needs, now, offers, organizations};
 use trama::store::entities::{
     digest_deliveries, digest_items, match_feedback, matches, memberships, project_documents,
 };
 use uuid::Uuid;
 
-use crate::helpers::{Backend, PASSWORD, TestApp, TestEnv, gql, login, outcome};
+use crate::helpers::{Backend, TestApp, TestEnv, gql, load_territories, outcome};
 use crate::mail::header;
 use crate::on_both_databases;
 use crate::smtp_server::{Failure, Received, SmtpServer, Stage};
@@ -57,33 +57,12 @@ pub(crate) async fn app_with_smtp(backend: Backend, server: &SmtpServer, poll: u
     TestApp::spawn_in(env).await
 }
 
-pub(crate) struct Member {
-    pub(crate) id: Uuid,
-    pub(crate) email: String,
-    pub(crate) token: String,
-}
+/// A member of the digest scenarios: a signed-in account.
+pub(crate) use crate::visibility::Person as Member;
 
 /// A verified account, made through the services (no e-mail), signed in.
 pub(crate) async fn member(app: &TestApp, email: &str, lang: Lang) -> Member {
-    let registered = accounts::register(
-        app.db(),
-        &crate::helpers::limits(),
-        email,
-        "Maria Rossi",
-        PASSWORD,
-        lang,
-    )
-    .await
-    .expect("register");
-    accounts::verify_email(app.db(), &registered.verification_token)
-        .await
-        .expect("verify");
-    let token = login(app, email, PASSWORD).await.expect("login");
-    Member {
-        id: registered.user.id,
-        email: email.to_owned(),
-        token,
-    }
+    crate::visibility::person_speaking(app, email, "Maria Rossi", lang, true).await
 }
 
 /// Two organisations, the need's (admin `comune`) and the offer's (admin
@@ -146,12 +125,7 @@ pub(crate) async fn offer(app: &TestApp, who: &Member, org: Uuid, title: &str) -
 }
 
 pub(crate) async fn world(app: &TestApp) -> World {
-    reference_data::load_municipalities(app.db())
-        .await
-        .expect("municipalities");
-    reference_data::load_milano_neighbourhoods(app.db())
-        .await
-        .expect("neighbourhoods");
+    load_territories(app.db()).await;
     let comune = member(app, "comune@example.org", Lang::It).await;
     let coop = member(app, "coop@example.org", Lang::En).await;
     // Subscriptions begin now: only later matches are news.

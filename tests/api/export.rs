@@ -12,7 +12,7 @@ use trama::services::{Actor, needs, offers, organizations};
 use trama::store::entities::{needs as need_rows, project_partners, projects};
 use uuid::Uuid;
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{Backend, TestApp, load_territories};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -99,12 +99,7 @@ async fn project(
 async fn fixture(app: &TestApp) -> Fixture {
     let db = app.db();
     reference_data::load_sectors(db).await.expect("sectors");
-    reference_data::load_municipalities(db)
-        .await
-        .expect("municipalities");
-    reference_data::load_milano_neighbourhoods(db)
-        .await
-        .expect("neighbourhoods");
+    load_territories(db).await;
     let actor = Actor::system("test");
     let org = |name: &str, kind: &str, tax_code: &str| OrganizationInput {
         name: name.into(),

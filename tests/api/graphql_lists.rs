@@ -11,13 +11,13 @@ use serde_json::{Value, json};
 use trama::domain::{NeedInput, OfferInput, OrganizationInput};
 use trama::graphql::build_schema;
 use trama::graphql::viewer::Viewer;
-use trama::services::reference_data::{self, MILANO, neighbourhood_id};
+use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::services::{self, Actor, needs, offers, organizations};
 use trama::state::AppState;
 use trama::store::entities::{memberships, users};
 use uuid::Uuid;
 
-use crate::helpers::{Backend, TestApp, TestEnv};
+use crate::helpers::{Backend, TestApp, TestEnv, load_territories};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -346,12 +346,7 @@ fn titles(list: &Value) -> Vec<String> {
 async fn postings_are_open_unless_asked_and_filters_combine(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let db = app.db();
-    reference_data::load_municipalities(db)
-        .await
-        .expect("municipalities");
-    reference_data::load_milano_neighbourhoods(db)
-        .await
-        .expect("neighbourhoods");
+    load_territories(db).await;
     let first = organizations::create(db, &actor(), &group("Primo gruppo"), None)
         .await
         .expect("organisation");
@@ -481,12 +476,7 @@ async fn postings_are_open_unless_asked_and_filters_combine(backend: Backend) {
 async fn organisations_are_filtered_by_kind_place_and_sector(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let db = app.db();
-    reference_data::load_municipalities(db)
-        .await
-        .expect("municipalities");
-    reference_data::load_milano_neighbourhoods(db)
-        .await
-        .expect("neighbourhoods");
+    load_territories(db).await;
     let lorenteggio = neighbourhood_id(MILANO, "50");
     let committee = OrganizationInput {
         seat_municipality_code: Some(MILANO.into()),

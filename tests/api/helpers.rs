@@ -24,6 +24,23 @@ use trama::config::{Secret, Settings};
 use trama::state::AppState;
 use trama::store::db::{self, DbConfig};
 
+/// The `trama` binary, speaking Italian, with no `TRAMA_*` setting of the
+/// test's own environment.
+pub fn trama_command() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_trama"));
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("TRAMA_") {
+            command.env_remove(name);
+        }
+    }
+    command
+        .env("TRAMA_LOG", "warn")
+        .env("LANG", "it_IT.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
+    command
+}
+
 /// Which database a test runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -395,28 +412,62 @@ pub fn ndcg_at(k: usize, ranked: &[String], judged: &std::collections::HashMap<S
     ) / idcg
 }
 
+/// Loads the municipalities and Milano's neighbourhoods (NIL), where most
+/// scenarios place their records.
+pub async fn load_territories(db: &DatabaseConnection) {
+    trama::services::reference_data::load_municipalities(db)
+        .await
+        .expect("municipalities");
+    trama::services::reference_data::load_milano_neighbourhoods(db)
+        .await
+        .expect("neighbourhoods");
+}
+
+/// The hits of `request` ranked by text relevance alone (no highlights, no
+/// facets): the baseline the relevance checks judge.
+pub async fn text_ranked_hits(
+    app: &TestApp,
+    mut request: trama::search::SearchRequest,
+) -> Vec<trama::search::SearchHit> {
+    request.ranking = trama::search::Ranking::text_only();
+    request.highlights = false;
+    request.facets = false;
+    app.state.search.search(request).await.expect("search").hits
+}
+
+/// Registers an organisation through the API as the user of `token`;
+/// returns its id.
+pub async fn new_organization(app: &TestApp, token: &str, input: Value) -> String {
+    let body = gql(
+        app,
+        Some(token),
+        "mutation($input: OrganizationInput!) { createOrganization(input: $input) { id } }",
+        json!({ "input": input }),
+    )
+    .await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    body["data"]["createOrganization"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}
+
 /// A signed-in admin of a new social co-operative: (token, organisation id).
 pub async fn member_with_organization(app: &TestApp) -> (String, String) {
     let token = verified_user(app, "anna@example.org").await;
-    let body = gql(
+    let org = new_organization(
         app,
-        Some(&token),
-        "mutation($input: OrganizationInput!) { createOrganization(input: $input) { id } }",
-        json!({ "input": {
+        &token,
+        json!({
             "name": "Portinerie di Comunità",
             "kind": "SOCIAL_COOPERATIVE_A",
             "taxCode": "95745878934",
             "description": "Portierato sociale nei caseggiati.",
             "seatMunicipalityCode": trama::services::reference_data::MILANO,
             "sectors": ["welfare_comunita"],
-        }}),
+        }),
     )
     .await;
-    assert!(body.get("errors").is_none(), "{body}");
-    let org = body["data"]["createOrganization"]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
     (token, org)
 }
 

@@ -16,7 +16,7 @@ use trama::services::registry_file::{self, SourceFormat};
 use trama::services::verification::{self, RegistrySource};
 use trama::store::entities::{organization_contacts, organizations, search_outbox};
 
-use crate::helpers::{Backend, TestApp, caught_up, gql};
+use crate::helpers::{Backend, TestApp, caught_up, gql, trama_command};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -505,18 +505,13 @@ async fn the_import_command_reports_and_leaves_the_registry_searchable() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("registro.csv");
     std::fs::write(&file, REGISTRY).expect("write the registry");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_trama"))
+    let output = trama_command()
         .args(["import", "organizations"])
         .arg(&file)
         .arg("--data-dir")
         .arg(dir.path().join("data"))
         .arg("--errors")
         .arg(dir.path().join("errori.csv"))
-        .env("LANG", "it_IT.UTF-8")
-        .env("TRAMA_LOG", "warn")
-        .env_remove("TRAMA_DATABASE_URL")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
         .output()
         .expect("run trama import");
     let stdout = String::from_utf8_lossy(&output.stdout);

@@ -14,18 +14,19 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use trama::domain::{NeedInput, OfferInput, OrganizationInput};
 use trama::matching::Exclusion;
-use trama::search::{DocType, Ranking, SearchRequest};
+use trama::search::{DocType, SearchRequest};
 use trama::services::matches::{self, Engine, MatchSide};
 use trama::services::organizations::Verification;
-use trama::services::reference_data::{self, MILANO, neighbourhood_id};
+use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::services::{Actor, needs, offers, organizations};
 use uuid::Uuid;
 
 use crate::helpers::{
-    Backend, PATIENT, TestApp, gql, member_with_organization, ndcg_at, outcome, verified_user,
-    wait_until,
+    Backend, PATIENT, TestApp, gql, load_territories, member_with_organization, ndcg_at,
+    new_organization, outcome, text_ranked_hits, verified_user, wait_until,
 };
 use crate::on_both_databases;
+use crate::visibility::mediation_offer;
 
 on_both_databases!(
     the_judged_fixture_is_matched_well,
@@ -97,12 +98,7 @@ struct Fixture {
 }
 
 pub async fn territories(app: &TestApp) {
-    reference_data::load_municipalities(app.db())
-        .await
-        .expect("municipalities");
-    reference_data::load_milano_neighbourhoods(app.db())
-        .await
-        .expect("neighbourhoods");
+    load_territories(app.db()).await;
 }
 
 /// Writes the fixture through the services (system actor), as an import
@@ -225,13 +221,9 @@ async fn text_only_ranking(app: &TestApp, fixture: &Fixture, need_id: Uuid) -> V
     let need = needs::get(app.db(), need_id, "id").await.expect("need");
     let mut request = SearchRequest::new(format!("{} {}", need.title, need.description));
     request.filter.types = vec![DocType::Offer];
-    request.ranking = Ranking::text_only();
     request.limit = 10;
-    request.highlights = false;
-    request.facets = false;
-    let results = app.state.search.search(request).await.expect("search");
-    results
-        .hits
+    text_ranked_hits(app, request)
+        .await
         .iter()
         .filter_map(|hit| fixture.offer_keys.get(&hit.id).cloned())
         .collect()
@@ -558,24 +550,19 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
     let need_admin = verified_user(&app, "comune@example.org").await;
     let offer_admin = verified_user(&app, "coop@example.org").await;
     let outsider = verified_user(&app, "altro@example.org").await;
-    let create_org =
-        "mutation($input: OrganizationInput!) { createOrganization(input: $input) { id } }";
     let org = |name: &str, kind: &str, tax: &str| {
-        json!({ "input": { "name": name, "kind": kind, "taxCode": tax,
-            "description": "Ente del quartiere.", "seatMunicipalityCode": MILANO } })
+        json!({ "name": name, "kind": kind, "taxCode": tax,
+            "description": "Ente del quartiere.", "seatMunicipalityCode": MILANO })
     };
-    let body = gql(
+    let need_org = new_organization(
         &app,
-        Some(&need_admin),
-        create_org,
+        &need_admin,
         org("Municipio 7", "MUNICIPALITY", "01199250158"),
     )
     .await;
-    let need_org = body["data"]["createOrganization"]["id"].clone();
-    let body = gql(
+    let offer_org = new_organization(
         &app,
-        Some(&offer_admin),
-        create_org,
+        &offer_admin,
         org(
             "Cooperativa Mediazione",
             "SOCIAL_COOPERATIVE_A",
@@ -583,7 +570,6 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
         ),
     )
     .await;
-    let offer_org = body["data"]["createOrganization"]["id"].clone();
     let body = gql(
         &app,
         Some(&need_admin),
@@ -600,20 +586,11 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
     .await;
     assert_eq!(outcome(&body), "OK", "{body}");
     let need_id = body["data"]["createNeed"]["id"].clone();
-    let offer_input = |title: &str| {
-        json!({
-            "kind": "COMPETENCE",
-            "title": title,
-            "description": "Mediatori sociali esperti nei conflitti di vicinato e nella gestione dei caseggiati.",
-            "territoryScope": "MUNICIPALITY",
-            "municipalityCode": MILANO,
-        })
-    };
     let body = gql(
         &app,
         Some(&offer_admin),
         "mutation($org: ID!, $input: OfferInput!) { createOffer(organizationId: $org, input: $input) { id } }",
-        json!({ "org": offer_org, "input": offer_input("Mediazione dei conflitti di vicinato") }),
+        json!({ "org": offer_org, "input": mediation_offer("Mediazione dei conflitti di vicinato") }),
     )
     .await;
     assert_eq!(outcome(&body), "OK", "{body}");
@@ -712,7 +689,7 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
         &app,
         Some(&offer_admin),
         "mutation($id: ID!, $input: OfferInput!) { updateOffer(id: $id, input: $input) { id } }",
-        json!({ "id": offer_id, "input": offer_input("Mediazione sociale dei conflitti di vicinato") }),
+        json!({ "id": offer_id, "input": mediation_offer("Mediazione sociale dei conflitti di vicinato") }),
     )
     .await;
     assert_eq!(outcome(&body), "OK", "{body}");

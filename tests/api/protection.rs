@@ -62,48 +62,15 @@ async fn too_deep_and_too_complex_queries_are_refused(backend: Backend) {
     app.stop().await;
 }
 
-async fn oversized_bodies_are_refused(backend: Backend) {
+/// Sends `request` as raw bytes on a new connection and reads the answer
+/// until the server closes it (or 10 s pass).
+async fn raw_exchange(app: &TestApp, request: &[u8]) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let app = TestApp::spawn(backend).await;
-    // A 2 MB body is refused from its announced length, before it is read.
     let address = app.address.trim_start_matches("http://").to_owned();
     let mut stream = tokio::net::TcpStream::connect(address)
         .await
         .expect("connect");
-    stream
-        .write_all(b"POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2097152\r\nConnection: close\r\n\r\n")
-        .await
-        .expect("write");
-    let mut response = String::new();
-    tokio::time::timeout(
-        std::time::Duration::from_secs(10),
-        stream.read_to_string(&mut response),
-    )
-    .await
-    .expect("answered")
-    .expect("read");
-    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
-    // The server is still fine afterwards.
-    let (status, _) = post(&app, "{ platformStats { organizations } }").await;
-    assert_eq!(status, 200);
-    app.stop().await;
-}
-
-async fn slow_requests_time_out(backend: Backend) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut env = TestEnv::new(backend).await;
-    env.settings.request_timeout_secs = 1;
-    let app = TestApp::spawn_in(env).await;
-    // A client that announces a body and never finishes sending it holds the
-    // request open: the timeout answers 408 instead of waiting for ever.
-    let address = app.address.trim_start_matches("http://").to_owned();
-    let mut stream = tokio::net::TcpStream::connect(address)
-        .await
-        .expect("connect");
-    stream
-        .write_all(b"POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"query\":")
-        .await
-        .expect("write");
+    stream.write_all(request).await.expect("write");
     let mut response = String::new();
     tokio::time::timeout(
         std::time::Duration::from_secs(10),
@@ -112,6 +79,35 @@ async fn slow_requests_time_out(backend: Backend) {
     .await
     .expect("answered within the test's patience")
     .expect("read");
+    response
+}
+
+async fn oversized_bodies_are_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    // A 2 MB body is refused from its announced length, before it is read.
+    let response = raw_exchange(
+        &app,
+        b"POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2097152\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    // The server is still fine afterwards.
+    let (status, _) = post(&app, "{ platformStats { organizations } }").await;
+    assert_eq!(status, 200);
+    app.stop().await;
+}
+
+async fn slow_requests_time_out(backend: Backend) {
+    let mut env = TestEnv::new(backend).await;
+    env.settings.request_timeout_secs = 1;
+    let app = TestApp::spawn_in(env).await;
+    // A client that announces a body and never finishes sending it holds the
+    // request open: the timeout answers 408 instead of waiting for ever.
+    let response = raw_exchange(
+        &app,
+        b"POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"query\":",
+    )
+    .await;
     assert!(response.starts_with("HTTP/1.1 408"), "{response}");
     app.stop().await;
 }

@@ -5,7 +5,7 @@
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use trama::domain::{ContactInput, NeedInput, OfferInput, OrganizationInput};
 use trama::error::{AppError, ErrorCode};
-use trama::services::reference_data::{self, MILANO, neighbourhood_id};
+use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::services::{Actor, needs, offers, organizations};
 use trama::store::entities::{
     audit_log, need_sectors, needs as need_rows, offers as offer_rows, organization_contacts,
@@ -13,7 +13,7 @@ use trama::store::entities::{
 };
 use uuid::Uuid;
 
-use crate::helpers::{Backend, TestEnv};
+use crate::helpers::{Backend, TestEnv, load_territories};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -31,12 +31,7 @@ on_both_databases!(
 async fn database(backend: Backend) -> (TestEnv, DatabaseConnection) {
     let env = TestEnv::new(backend).await;
     let state = env.state().await;
-    reference_data::load_municipalities(&state.db)
-        .await
-        .expect("municipalities");
-    reference_data::load_milano_neighbourhoods(&state.db)
-        .await
-        .expect("neighbourhoods");
+    load_territories(&state.db).await;
     (env, state.db)
 }
 

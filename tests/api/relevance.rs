@@ -20,11 +20,11 @@ use std::time::Instant;
 
 use serde::Deserialize;
 use trama::domain::{NeedInput, OfferInput, OrganizationInput};
-use trama::search::{DocType, QueryOptions, Ranking, SearchRequest};
+use trama::search::{DocType, QueryOptions, SearchRequest};
 use trama::services::{Actor, needs, offers, organizations};
 use uuid::Uuid;
 
-use crate::helpers::{Backend, TestApp, ndcg_at};
+use crate::helpers::{Backend, TestApp, ndcg_at, text_ranked_hits};
 use crate::on_both_databases;
 
 on_both_databases!(the_judged_queries_rank_well_in_italian);
@@ -138,12 +138,8 @@ async fn ranked(
     let mut request = SearchRequest::new(query);
     request.limit = K;
     request.options = options;
-    request.ranking = Ranking::text_only();
-    request.highlights = false;
-    request.facets = false;
-    let results = app.state.search.search(request).await.expect("search");
-    results
-        .hits
+    text_ranked_hits(app, request)
+        .await
         .iter()
         .map(|hit| keys[&(hit.doc_type, hit.id)].clone())
         .collect()

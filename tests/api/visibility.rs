@@ -6,17 +6,14 @@
 //! organisation's own (item 11); a personal export with no one else's
 //! address (item 13). Every role is a real account signed in over HTTP.
 
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
 use trama::domain::{DigestFrequency, Lang};
 use trama::services::digests::{self, DigestSettingsInput};
 use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::services::{Actor, accounts};
-use trama::store::entities::memberships;
 use uuid::Uuid;
 
-use crate::helpers::{Backend, PASSWORD, TestApp, gql, login, outcome};
+use crate::helpers::{Backend, PASSWORD, TestApp, gql, login, new_organization, outcome};
 pub use crate::matching::{settle, territories};
 use crate::on_both_databases;
 use crate::subscriptions::{next_json, subscribe};
@@ -39,13 +36,24 @@ pub struct Person {
 /// rate-limited per client), verified unless told otherwise, signed in
 /// over HTTP.
 pub async fn person(app: &TestApp, email: &str, name: &str, verified: bool) -> Person {
+    person_speaking(app, email, name, Lang::It, verified).await
+}
+
+/// [`person`], with the account's language.
+pub async fn person_speaking(
+    app: &TestApp,
+    email: &str,
+    name: &str,
+    lang: Lang,
+    verified: bool,
+) -> Person {
     let registered = accounts::register(
         app.db(),
         &crate::helpers::limits(),
         email,
         name,
         PASSWORD,
-        Lang::It,
+        lang,
     )
     .await
     .expect("register");
@@ -65,34 +73,13 @@ pub async fn person(app: &TestApp, email: &str, name: &str, verified: bool) -> P
 /// Makes `who` a member of `organization` with `role`, as an accepted
 /// invitation would.
 pub async fn join(app: &TestApp, who: &Person, organization: &str, role: &str) {
-    let at = Utc::now();
-    memberships::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(who.id),
-        organization_id: Set(Uuid::parse_str(organization).expect("organisation id")),
-        role: Set(role.to_owned()),
-        created_at: Set(at),
-        updated_at: Set(at),
-    }
-    .insert(app.db())
-    .await
-    .expect("membership");
+    let organization = Uuid::parse_str(organization).expect("organisation id");
+    crate::memberships::add_member(app, organization, who.id, role).await;
 }
 
 /// Registers an organisation through the API; returns its id.
 pub async fn organisation(app: &TestApp, admin: &Person, input: Value) -> String {
-    let body = gql(
-        app,
-        Some(&admin.token),
-        "mutation($input: OrganizationInput!) { createOrganization(input: $input) { id } }",
-        json!({ "input": input }),
-    )
-    .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
-    body["data"]["createOrganization"]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned()
+    new_organization(app, &admin.token, input).await
 }
 
 pub fn coop_input(contacts: Value) -> Value {

@@ -2,6 +2,7 @@
 // demo loaded (it answers /demo/accounts.json then, and 404 otherwise).
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import DataTable from './DataTable';
 
 interface DemoAccount {
   email: string;
@@ -28,32 +29,28 @@ export default function DemoAccounts({ onPick }: { onPick: (email: string, passw
     <section aria-labelledby="demo-accounts" className="mt-5">
       <h2 id="demo-accounts" className="h4">{t('signIn.demoTitle')}</h2>
       <p>{t('signIn.demoIntro')}</p>
-      <div className="table-responsive">
-        <table className="table table-sm">
-          <thead>
-            <tr>
-              <th scope="col">{t('signIn.demoRole')}</th>
-              <th scope="col">{t('signIn.email')}</th>
-              <th scope="col">{t('signIn.password')}</th>
-              <th scope="col"><span className="visually-hidden">{t('signIn.demoUse')}</span></th>
-            </tr>
-          </thead>
-          <tbody>
-            {accounts.map((a) => (
-              <tr key={a.email}>
-                <td>{i18n.language === 'en' ? a.role.en : a.role.it}<br /><span className="text-muted small">{a.organization}</span></td>
-                <td><code>{a.email}</code></td>
-                <td><code>{a.password}</code></td>
-                <td>
-                  <button type="button" className="btn btn-sm btn-outline-primary" onClick={() => onPick(a.email, a.password)}>
-                    {t('signIn.demoUse')}<span className="visually-hidden"> {a.email}</span>
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        compact
+        headers={[
+          t('signIn.demoRole'),
+          t('signIn.email'),
+          t('signIn.password'),
+          <span className="visually-hidden">{t('signIn.demoUse')}</span>,
+        ]}
+      >
+        {accounts.map((a) => (
+          <tr key={a.email}>
+            <td>{i18n.language === 'en' ? a.role.en : a.role.it}<br /><span className="text-muted small">{a.organization}</span></td>
+            <td><code>{a.email}</code></td>
+            <td><code>{a.password}</code></td>
+            <td>
+              <button type="button" className="btn btn-sm btn-outline-primary" onClick={() => onPick(a.email, a.password)}>
+                {t('signIn.demoUse')}<span className="visually-hidden"> {a.email}</span>
+              </button>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }

@@ -1,9 +1,13 @@
 // What a page shows while it loads, when its record does not exist, and when
 // the request failed.
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { useEffect } from 'react';
+import type { JSX } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router-dom';
-import type { GraphqlRequestError } from '../graphql/client';
+import { Link, useParams } from 'react-router-dom';
+import type { Language } from '../../generated/graphql/graphql';
+import { useQuery, type GraphqlRequestError } from '../graphql/client';
+import { apiLanguage } from '../i18n';
 import { pathTo } from '../routes';
 
 export function Loading() {
@@ -45,4 +49,25 @@ export function usePageTitle(title: string | undefined): void {
   useEffect(() => {
     document.title = title ? `${title} — Trama` : 'Trama';
   }, [title]);
+}
+
+/**
+ * The record of a page at `/…/:id`, read with `document` in the reader's
+ * language and taken from the answer with `pick`; the page is titled after
+ * it. Until the record is there, the second value is what the page shows
+ * instead: loading, the failure, or not found.
+ */
+export function useRecord<TResult, TRecord>(
+  document: TypedDocumentNode<TResult, { id: string | number; lang?: Language | null }>,
+  pick: (data: TResult | undefined) => TRecord | null | undefined,
+  title: (record: TRecord) => string,
+): [TRecord, null] | [null, JSX.Element] {
+  const { id = '' } = useParams();
+  const { data, error, loading } = useQuery(document, { id, lang: apiLanguage() });
+  const record = pick(data);
+  usePageTitle(record ? title(record) : undefined);
+  if (error) return [null, <Failure error={error} />];
+  if (loading && !record) return [null, <Loading />];
+  if (!record) return [null, <NotFound />];
+  return [record, null];
 }

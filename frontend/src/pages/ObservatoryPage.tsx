@@ -5,6 +5,7 @@ import { ObservatoryDocument } from '../../generated/graphql/graphql';
 import { useQuery } from '../graphql/client';
 import { Failure, Loading, usePageTitle } from '../components/Status';
 import AreaMap from '../components/AreaMap';
+import DataTable from '../components/DataTable';
 
 export default function ObservatoryPage() {
   const { t } = useTranslation();
@@ -67,28 +68,24 @@ function AreaTable({ id, title, rows }: { id: string; title: string; rows: AreaR
   return (
     <section aria-labelledby={id}>
       <h2 id={id} className="h4">{title}</h2>
-      <div className="table-responsive">
-        <table className="table table-sm">
-          <thead>
-            <tr>
-              <th scope="col">{t('observatory.area')}</th>
-              <th scope="col">{t('observatory.openNeeds')}</th>
-              <th scope="col">{t('observatory.unmatchedNeeds')}</th>
-              <th scope="col">{t('observatory.openOffers')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.key}>
-                <th scope="row">{row.name}</th>
-                <td>{row.openNeeds}</td>
-                <td>{row.unmatchedNeeds}</td>
-                <td>{row.openOffers}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        compact
+        headers={[
+          t('observatory.area'),
+          t('observatory.openNeeds'),
+          t('observatory.unmatchedNeeds'),
+          t('observatory.openOffers'),
+        ]}
+      >
+        {rows.map((row) => (
+          <tr key={row.key}>
+            <th scope="row">{row.name}</th>
+            <td>{row.openNeeds}</td>
+            <td>{row.unmatchedNeeds}</td>
+            <td>{row.openOffers}</td>
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }

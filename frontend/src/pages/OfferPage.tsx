@@ -1,35 +1,19 @@
 // An offer, as anyone may read it: what is offered, by whom, where and when.
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router-dom';
 import { OfferPageDocument } from '../../generated/graphql/graphql';
-import { useQuery } from '../graphql/client';
-import { apiLanguage } from '../i18n';
-import { Failure, Loading, NotFound, usePageTitle } from '../components/Status';
+import PostingHeader from '../components/PostingHeader';
+import { useRecord } from '../components/Status';
 import { formatDate } from '../format';
-import { pathTo } from '../routes';
 
 export default function OfferPage() {
   const { t } = useTranslation();
-  const { id = '' } = useParams();
-  const { data, error, loading } = useQuery(OfferPageDocument, { id, lang: apiLanguage() });
-  const offer = data?.offer;
-  usePageTitle(offer?.title);
-  if (error) return <Failure error={error} />;
-  if (loading && !offer) return <Loading />;
-  if (!offer) return <NotFound />;
+  const [offer, gate] = useRecord(OfferPageDocument, (data) => data?.offer, (offer) => offer.title);
+  if (!offer) return gate;
   const amount = [offer.amountMin?.formatted, offer.amountMax?.formatted].filter(Boolean).join(' – ');
   const period = [offer.availableFrom, offer.availableUntil].filter(Boolean).map((d) => formatDate(d as string)).join(' – ');
   return (
     <article>
-      <p className="text-muted mb-1">
-        {t('offer.label')} · {offer.kindLabel} · {t(`status.${offer.status}`)}
-      </p>
-      <h1>{offer.title}</h1>
-      <p>
-        {t('offer.by')} <Link to={pathTo('organization', { id: offer.organization.id })}>{offer.organization.name}</Link>{' '}
-        <span className="text-muted">({offer.organization.kindLabel})</span>
-      </p>
-      <div className="description">{offer.description}</div>
+      <PostingHeader label={t('offer.label')} by={t('offer.by')} posting={offer} />
       <dl className="facts">
         {amount && (<><dt>{t('offer.amount')}</dt><dd>{amount}</dd></>)}
         {period && (<><dt>{t('offer.period')}</dt><dd>{period}</dd></>)}

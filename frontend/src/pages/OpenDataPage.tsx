@@ -1,5 +1,6 @@
 // The open data: the download links, what the files hold, and the licence.
 import { useTranslation } from 'react-i18next';
+import DataTable from '../components/DataTable';
 import { usePageTitle } from '../components/Status';
 
 const DATASETS = ['needs', 'offers', 'pacts'] as const;
@@ -11,34 +12,23 @@ export default function OpenDataPage() {
     <>
       <h1>{t('openData.title')}</h1>
       <p className="lead">{t('openData.intro')}</p>
-      <div className="table-responsive">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('openData.dataset')}</th>
-              <th scope="col">{t('openData.content')}</th>
-              <th scope="col">{t('openData.download')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {DATASETS.map((d) => (
-              <tr key={d}>
-                <th scope="row">{t(`openData.datasets.${d}.name`)}</th>
-                <td>{t(`openData.datasets.${d}.content`)}</td>
-                <td>
-                  <a href={`/opendata/${d}.csv`} download>
-                    CSV<span className="visually-hidden"> — {t(`openData.datasets.${d}.name`)}</span>
-                  </a>{' '}
-                  ·{' '}
-                  <a href={`/opendata/${d}.json`} download>
-                    JSON<span className="visually-hidden"> — {t(`openData.datasets.${d}.name`)}</span>
-                  </a>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable headers={[t('openData.dataset'), t('openData.content'), t('openData.download')]}>
+        {DATASETS.map((d) => (
+          <tr key={d}>
+            <th scope="row">{t(`openData.datasets.${d}.name`)}</th>
+            <td>{t(`openData.datasets.${d}.content`)}</td>
+            <td>
+              <a href={`/opendata/${d}.csv`} download>
+                CSV<span className="visually-hidden"> — {t(`openData.datasets.${d}.name`)}</span>
+              </a>{' '}
+              ·{' '}
+              <a href={`/opendata/${d}.json`} download>
+                JSON<span className="visually-hidden"> — {t(`openData.datasets.${d}.name`)}</span>
+              </a>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <h2 className="h4">{t('openData.licenceTitle')}</h2>
       <p>{t('openData.licence')}</p>
       <h2 className="h4">{t('openData.sourcesTitle')}</h2>

@@ -1,10 +1,8 @@
 // An organisation's public profile with its open needs and offers.
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import { OrganizationPageDocument } from '../../generated/graphql/graphql';
-import { useQuery } from '../graphql/client';
-import { apiLanguage } from '../i18n';
-import { Failure, Loading, NotFound, usePageTitle } from '../components/Status';
+import { useRecord } from '../components/Status';
 import { pathTo } from '../routes';
 
 function contactHref(kind: string, value: string): string | undefined {
@@ -16,13 +14,8 @@ function contactHref(kind: string, value: string): string | undefined {
 
 export default function OrganizationPage() {
   const { t } = useTranslation();
-  const { id = '' } = useParams();
-  const { data, error, loading } = useQuery(OrganizationPageDocument, { id, lang: apiLanguage() });
-  const org = data?.organization;
-  usePageTitle(org?.name);
-  if (error) return <Failure error={error} />;
-  if (loading && !org) return <Loading />;
-  if (!org) return <NotFound />;
+  const [org, gate] = useRecord(OrganizationPageDocument, (data) => data?.organization, (org) => org.name);
+  if (!org) return gate;
   return (
     <article>
       <p className="text-muted mb-1">

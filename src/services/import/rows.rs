@@ -337,3 +337,292 @@ impl RowReader<'_> {
             .find(|f| f.api_field() == head && self.columns.has(*f))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ContactKind, ContactVisibility};
+
+    /// Milano, and two Castro (in Bergamo's and Lecce's provinces), with two
+    /// sectors.
+    fn references() -> References {
+        let castro = vec![
+            ("016065".to_owned(), "BG".to_owned()),
+            ("075096".to_owned(), "LE".to_owned()),
+        ];
+        References {
+            municipality_codes: HashMap::from([
+                ("015146".to_owned(), "MI".to_owned()),
+                ("016065".to_owned(), "BG".to_owned()),
+                ("075096".to_owned(), "LE".to_owned()),
+            ]),
+            municipality_names: HashMap::from([
+                (fold("Milano"), vec![("015146".to_owned(), "MI".to_owned())]),
+                (fold("Castro"), castro),
+            ]),
+            sector_codes: HashSet::from(["sport".to_owned(), "welfare_comunita".to_owned()]),
+            sector_labels: HashMap::from([
+                (label_key("Sport"), "sport".to_owned()),
+                (
+                    label_key("Welfare di comunità"),
+                    "welfare_comunita".to_owned(),
+                ),
+            ]),
+        }
+    }
+
+    const HEADERS: [&str; 9] = [
+        "Codice Fiscale",
+        "Denominazione",
+        "Forma giuridica",
+        "Comune",
+        "Prov.",
+        "E-mail",
+        "Settori",
+        "Latitudine",
+        "Longitudine",
+    ];
+
+    /// Reads line 2 of a file with [`HEADERS`] through `mapping`.
+    fn read_with(
+        mapping: &ColumnMapping,
+        cells: [&str; 9],
+    ) -> (Result<NewOrganization, Vec<RowError>>, Vec<RowWarning>) {
+        let headers: Vec<String> = HEADERS.iter().map(|h| (*h).to_owned()).collect();
+        let columns = mapping.resolve(&headers).expect("the headers resolve");
+        let row = SourceRow {
+            line: 2,
+            cells: cells
+                .iter()
+                .map(|c| Some((*c).to_owned()).filter(|c| !c.is_empty()))
+                .collect(),
+            width: None,
+            not_an_object: false,
+        };
+        let references = references();
+        let reader = RowReader {
+            row: &row,
+            columns: &columns,
+            mapping,
+            references: &references,
+        };
+        let mut warnings = Vec::new();
+        let read = reader.read(&mut warnings);
+        (read, warnings)
+    }
+
+    fn read(cells: [&str; 9]) -> (Result<NewOrganization, Vec<RowError>>, Vec<RowWarning>) {
+        read_with(&ColumnMapping::default(), cells)
+    }
+
+    fn problems(read: Result<NewOrganization, Vec<RowError>>) -> Vec<(String, RowProblem)> {
+        read.expect_err("the row is refused")
+            .into_iter()
+            .map(|e| (e.field, e.problem))
+            .collect()
+    }
+
+    #[test]
+    fn a_registry_row_becomes_an_organization() {
+        let (read, warnings) = read([
+            "957 458 78934",
+            "ASSOCIAZIONE CANOTIERI MILANO",
+            "APS",
+            "Milano",
+            "",
+            "info@canotieri.example.org",
+            "Sport; Welfare di comunità",
+            "45,4642",
+            "9.19",
+        ]);
+        assert_eq!(warnings, []);
+        let org = read.expect("imported");
+        assert_eq!(
+            org.name.as_str(),
+            title_case("ASSOCIAZIONE CANOTIERI MILANO")
+        );
+        assert_ne!(org.name.as_str(), "ASSOCIAZIONE CANOTIERI MILANO");
+        assert_eq!(org.kind, OrganizationKind::Aps);
+        assert_eq!(
+            org.tax_code.as_ref().map(|t| t.as_str()),
+            Some("95745878934")
+        );
+        assert_eq!(
+            org.seat_municipality_code.as_ref().map(|c| c.as_str()),
+            Some("015146")
+        );
+        let sectors: Vec<&str> = org.sectors.iter().map(|s| s.as_str()).collect();
+        assert_eq!(sectors, ["sport", "welfare_comunita"]);
+        let point = org.coordinates.expect("coordinates");
+        assert_eq!((point.lat(), point.lon()), (45.4642, 9.19));
+        assert_eq!(org.contacts.len(), 1);
+        assert_eq!(org.contacts[0].value.kind(), ContactKind::Email);
+        // Registry contacts are shown to signed-in users only.
+        assert_eq!(org.contacts[0].visibility, ContactVisibility::SignedIn);
+    }
+
+    #[test]
+    fn municipalities_are_found_by_code_or_by_name_and_province() {
+        let row = |municipality, province| {
+            [
+                "95745878934",
+                "Canottieri",
+                "APS",
+                municipality,
+                province,
+                "",
+                "",
+                "",
+                "",
+            ]
+        };
+        let seat = |cells| {
+            let (read, _) = read(cells);
+            read.map(|org| org.seat_municipality_code.map(|c| c.as_str().to_owned()))
+        };
+        // A spreadsheet drops the leading zero of the ISTAT code.
+        assert_eq!(seat(row("15146", "")), Ok(Some("015146".to_owned())));
+        assert_eq!(seat(row("Castro", "le")), Ok(Some("075096".to_owned())));
+        let (read_castro, _) = read(row("Castro", ""));
+        assert_eq!(
+            problems(read_castro),
+            [(
+                "seatMunicipalityCode".to_owned(),
+                RowProblem::AmbiguousMunicipality {
+                    value: "Castro".to_owned(),
+                    provinces: vec!["BG".to_owned(), "LE".to_owned()],
+                }
+            )]
+        );
+        let (read_unknown, _) = read(row("999999", ""));
+        assert_eq!(
+            problems(read_unknown),
+            [(
+                "seatMunicipalityCode".to_owned(),
+                RowProblem::UnknownMunicipality {
+                    value: "999999".to_owned()
+                }
+            )]
+        );
+    }
+
+    #[test]
+    fn an_unknown_sector_is_a_warning_not_a_refusal() {
+        let (read, warnings) = read([
+            "95745878934",
+            "Canottieri",
+            "APS",
+            "",
+            "",
+            "",
+            "Sport, canottaggio",
+            "",
+            "",
+        ]);
+        let org = read.expect("imported");
+        let sectors: Vec<&str> = org.sectors.iter().map(|s| s.as_str()).collect();
+        assert_eq!(sectors, ["sport"]);
+        assert_eq!(
+            warnings,
+            [RowWarning {
+                line: 2,
+                column: Some("Settori".to_owned()),
+                unknown_sector: "canottaggio".to_owned(),
+            }]
+        );
+    }
+
+    #[test]
+    fn every_problem_of_a_row_is_reported_once_with_its_column() {
+        let (read, _) = read([
+            "",
+            "Canottieri",
+            "Società per azioni",
+            "",
+            "",
+            "",
+            "",
+            "quarantacinque",
+            "",
+        ]);
+        let errors = read.expect_err("refused");
+        let found: Vec<(Option<&str>, &str, &str)> = errors
+            .iter()
+            .map(|e| (e.column.as_deref(), e.field.as_str(), e.problem.code()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Some("Codice Fiscale"), "taxCode", "required"),
+                (Some("Forma giuridica"), "kind", "unknown_kind"),
+                (Some("Latitudine"), "lat", "bad_format"),
+            ]
+        );
+        assert!(errors.iter().all(|e| e.line == 2));
+    }
+
+    #[test]
+    fn the_mapping_gives_kinds_and_defaults() {
+        let mapping = ColumnMapping::parse_toml(
+            r#"
+            [defaults]
+            legal_form = "odv"
+            [kinds]
+            "Società sportiva" = "association"
+            "#,
+        )
+        .expect("mapping");
+        let row = |legal_form| {
+            [
+                "95745878934",
+                "Canottieri",
+                legal_form,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ]
+        };
+        let kind = |cells| read_with(&mapping, cells).0.map(|org| org.kind);
+        assert_eq!(
+            kind(row("Società sportiva")),
+            Ok(OrganizationKind::Association)
+        );
+        assert_eq!(kind(row("")), Ok(OrganizationKind::Odv));
+    }
+
+    #[test]
+    fn a_malformed_row_is_one_error_for_the_whole_row() {
+        let headers: Vec<String> = HEADERS.iter().map(|h| (*h).to_owned()).collect();
+        let mapping = ColumnMapping::default();
+        let columns = mapping.resolve(&headers).expect("the headers resolve");
+        let references = references();
+        let row = SourceRow {
+            line: 7,
+            cells: vec![Some("95745878934".to_owned()); 9],
+            width: Some(4),
+            not_an_object: false,
+        };
+        let reader = RowReader {
+            row: &row,
+            columns: &columns,
+            mapping: &mapping,
+            references: &references,
+        };
+        let errors = reader.read(&mut Vec::new()).expect_err("refused");
+        assert_eq!(
+            errors,
+            [RowError {
+                line: 7,
+                column: None,
+                field: String::new(),
+                problem: RowProblem::WrongWidth {
+                    found: 4,
+                    expected: 9
+                },
+            }]
+        );
+    }
+}

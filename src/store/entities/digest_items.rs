@@ -17,20 +17,6 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::digest_deliveries::Entity",
-        from = "Column::DeliveryId",
-        to = "super::digest_deliveries::Column::Id",
-        on_delete = "Cascade"
-    )]
-    Delivery,
-}
-
-impl Related<super::digest_deliveries::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Delivery.def()
-    }
-}
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -24,41 +24,6 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::needs::Entity",
-        from = "Column::NeedId",
-        to = "super::needs::Column::Id",
-        on_delete = "Cascade"
-    )]
-    Need,
-    #[sea_orm(
-        belongs_to = "super::offers::Entity",
-        from = "Column::OfferId",
-        to = "super::offers::Column::Id",
-        on_delete = "Cascade"
-    )]
-    Offer,
-    #[sea_orm(has_many = "super::match_feedback::Entity")]
-    Feedback,
-}
-
-impl Related<super::needs::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Need.def()
-    }
-}
-
-impl Related<super::offers::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Offer.def()
-    }
-}
-
-impl Related<super::match_feedback::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Feedback.def()
-    }
-}
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

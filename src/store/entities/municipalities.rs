@@ -21,15 +21,6 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(has_many = "super::neighbourhoods::Entity")]
-    Neighbourhoods,
-}
-
-impl Related<super::neighbourhoods::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Neighbourhoods.def()
-    }
-}
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -14,25 +14,12 @@ pub struct Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(
-        belongs_to = "super::needs::Entity",
-        from = "Column::NeedId",
-        to = "super::needs::Column::Id",
-        on_delete = "Cascade"
-    )]
-    Need,
-    #[sea_orm(
         belongs_to = "super::sectors::Entity",
         from = "Column::SectorCode",
         to = "super::sectors::Column::Code",
         on_delete = "Cascade"
     )]
     Sector,
-}
-
-impl Related<super::needs::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Need.def()
-    }
 }
 
 impl Related<super::sectors::Entity> for Entity {

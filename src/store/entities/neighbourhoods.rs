@@ -20,20 +20,6 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::municipalities::Entity",
-        from = "Column::MunicipalityCode",
-        to = "super::municipalities::Column::IstatCode",
-        on_delete = "Restrict"
-    )]
-    Municipality,
-}
-
-impl Related<super::municipalities::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Municipality.def()
-    }
-}
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -14,25 +14,12 @@ pub struct Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(
-        belongs_to = "super::offers::Entity",
-        from = "Column::OfferId",
-        to = "super::offers::Column::Id",
-        on_delete = "Cascade"
-    )]
-    Offer,
-    #[sea_orm(
         belongs_to = "super::sectors::Entity",
         from = "Column::SectorCode",
         to = "super::sectors::Column::Code",
         on_delete = "Cascade"
     )]
     Sector,
-}
-
-impl Related<super::offers::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Offer.def()
-    }
 }
 
 impl Related<super::sectors::Entity> for Entity {

@@ -14,25 +14,12 @@ pub struct Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(
-        belongs_to = "super::organizations::Entity",
-        from = "Column::OrganizationId",
-        to = "super::organizations::Column::Id",
-        on_delete = "Cascade"
-    )]
-    Organization,
-    #[sea_orm(
         belongs_to = "super::sectors::Entity",
         from = "Column::SectorCode",
         to = "super::sectors::Column::Code",
         on_delete = "Cascade"
     )]
     Sector,
-}
-
-impl Related<super::organizations::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Organization.def()
-    }
 }
 
 impl Related<super::sectors::Entity> for Entity {

@@ -22,46 +22,6 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::projects::Entity",
-        from = "Column::ProjectId",
-        to = "super::projects::Column::Id",
-        on_delete = "Cascade"
-    )]
-    Project,
-    #[sea_orm(
-        belongs_to = "super::organizations::Entity",
-        from = "Column::OrganizationId",
-        to = "super::organizations::Column::Id",
-        on_delete = "Restrict"
-    )]
-    Organization,
-    #[sea_orm(
-        belongs_to = "super::offers::Entity",
-        from = "Column::OfferId",
-        to = "super::offers::Column::Id",
-        on_delete = "SetNull"
-    )]
-    Offer,
-}
-
-impl Related<super::projects::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Project.def()
-    }
-}
-
-impl Related<super::organizations::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Organization.def()
-    }
-}
-
-impl Related<super::offers::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Offer.def()
-    }
-}
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

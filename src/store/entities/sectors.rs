@@ -14,14 +14,6 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::sectors::Entity",
-        from = "Column::ParentCode",
-        to = "super::sectors::Column::Code",
-        on_delete = "Restrict"
-    )]
-    Parent,
-}
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

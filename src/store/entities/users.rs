@@ -23,64 +23,13 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(has_many = "super::auth_sessions::Entity")]
-    AuthSessions,
-    #[sea_orm(has_many = "super::email_tokens::Entity")]
-    EmailTokens,
-    #[sea_orm(has_many = "super::memberships::Entity")]
-    Memberships,
-    #[sea_orm(has_many = "super::saved_searches::Entity")]
-    SavedSearches,
-    #[sea_orm(has_one = "super::digest_subscriptions::Entity")]
-    DigestSubscription,
-    #[sea_orm(has_many = "super::digest_deliveries::Entity")]
-    DigestDeliveries,
-}
+pub enum Relation {}
 
-impl Related<super::auth_sessions::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::AuthSessions.def()
-    }
-}
-
-impl Related<super::email_tokens::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::EmailTokens.def()
-    }
-}
-
+// `store::memberships` joins users to their memberships; the foreign key is the
+// membership's, so the relation is its `User` relation read backwards.
 impl Related<super::memberships::Entity> for Entity {
     fn to() -> RelationDef {
-        Relation::Memberships.def()
-    }
-}
-
-impl Related<super::saved_searches::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::SavedSearches.def()
-    }
-}
-
-impl Related<super::digest_subscriptions::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::DigestSubscription.def()
-    }
-}
-
-impl Related<super::digest_deliveries::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::DigestDeliveries.def()
-    }
-}
-
-impl Related<super::organizations::Entity> for Entity {
-    fn to() -> RelationDef {
-        super::memberships::Relation::Organization.def()
-    }
-
-    fn via() -> Option<RelationDef> {
-        Some(super::memberships::Relation::User.def().rev())
+        super::memberships::Relation::User.def().rev()
     }
 }
 
