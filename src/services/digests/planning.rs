@@ -20,7 +20,7 @@ use crate::store::digests::items::{self, NewItem};
 use crate::store::digests::subscriptions::{self, SubscriptionChange};
 use crate::store::digests::{self as store};
 use crate::store::entities::{digest_subscriptions, matches, needs, offers};
-use crate::store::{memberships, search_docs};
+use crate::store::memberships;
 
 use super::project_events::new_project_items;
 use super::settings::{default_subscription, frequency_of, interval};
