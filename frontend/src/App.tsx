@@ -15,6 +15,12 @@ import PrivacyPage from './pages/PrivacyPage';
 import SignInPage from './pages/SignInPage';
 import AccountPage from './pages/AccountPage';
 import SignInRequiredPage from './pages/SignInRequiredPage';
+import SignUpPage from './pages/account/SignUpPage';
+import VerifyEmailPage from './pages/account/VerifyEmailPage';
+import ResetPasswordPage from './pages/account/ResetPasswordPage';
+import NewOrganizationPage from './pages/organizations/NewOrganizationPage';
+import OrganizationRequestsPage from './pages/organizations/OrganizationRequestsPage';
+import ClaimConfirmPage from './pages/organizations/ClaimConfirmPage';
 
 // The observatory carries the map (Leaflet): loaded when opened.
 const ObservatoryPage = lazy(() => import('./pages/ObservatoryPage'));
@@ -46,7 +52,7 @@ export default function App() {
           <Route path={routes.need} element={<NeedPage />} />
           <Route path={routes.offer} element={<OfferPage />} />
           <Route path={routes.organization} element={<OrganizationPage />} />
-          <Route path={routes.organizationRequests} element={<SignInRequiredPage page="requests" />} />
+          <Route path={routes.organizationRequests} element={<OrganizationRequestsPage />} />
           <Route path={routes.project} element={<SignInRequiredPage page="project" />} />
           <Route path={routes.account} element={<AccountPage />} />
           <Route path={routes.signIn} element={<SignInPage />} />
@@ -54,6 +60,11 @@ export default function App() {
           <Route path={routes.openData} element={<OpenDataPage />} />
           <Route path={routes.accessibility} element={<AccessibilityPage />} />
           <Route path={routes.privacy} element={<PrivacyPage />} />
+          <Route path={routes.signUp} element={<SignUpPage />} />
+          <Route path={routes.verifyEmail} element={<VerifyEmailPage />} />
+          <Route path={routes.resetPassword} element={<ResetPasswordPage />} />
+          <Route path={routes.newOrganization} element={<NewOrganizationPage />} />
+          <Route path={routes.claimConfirm} element={<ClaimConfirmPage />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </Suspense>

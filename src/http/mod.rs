@@ -51,15 +51,10 @@ pub fn router(state: AppState) -> Router {
         .merge(opendata::routes())
         .merge(geo::routes())
         .merge(webapp::routes())
-        // The pages e-mail links open.
-        .route_service("/account/verify", ServeFile::new(dist.join("account.html")))
-        .route_service("/account/reset", ServeFile::new(dist.join("account.html")))
+        // The page of the invitation e-mail's link (the others, verify,
+        // reset and claims, are pages of the app).
         .route_service(
             "/invitations/accept",
-            ServeFile::new(dist.join("account.html")),
-        )
-        .route_service(
-            "/organizations/claims/confirm",
             ServeFile::new(dist.join("account.html")),
         )
         .fallback(webapp::serve)

@@ -6,6 +6,7 @@ import { useQuery } from '../graphql/client';
 import { apiLanguage } from '../i18n';
 import { Failure, Loading, NotFound, usePageTitle } from '../components/Status';
 import { pathTo } from '../routes';
+import OrganizationAccess from '../components/OrganizationAccess';
 
 function contactHref(kind: string, value: string): string | undefined {
   if (kind === 'EMAIL' || kind === 'PEC') return `mailto:${value}`;
@@ -69,6 +70,7 @@ export default function OrganizationPage() {
           ))}
         </ul>
       </section>
+      <OrganizationAccess organizationId={org.id} name={org.name} />
     </article>
   );
 }
