@@ -21,6 +21,7 @@ import ResetPasswordPage from './pages/account/ResetPasswordPage';
 import NewOrganizationPage from './pages/organizations/NewOrganizationPage';
 import OrganizationRequestsPage from './pages/organizations/OrganizationRequestsPage';
 import ClaimConfirmPage from './pages/organizations/ClaimConfirmPage';
+import DigestSettingsPage from './pages/account/DigestSettingsPage';
 
 // The observatory carries the map (Leaflet): loaded when opened.
 const ObservatoryPage = lazy(() => import('./pages/ObservatoryPage'));
@@ -65,6 +66,7 @@ export default function App() {
           <Route path={routes.resetPassword} element={<ResetPasswordPage />} />
           <Route path={routes.newOrganization} element={<NewOrganizationPage />} />
           <Route path={routes.claimConfirm} element={<ClaimConfirmPage />} />
+          <Route path={routes.digestSettings} element={<DigestSettingsPage />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </Suspense>

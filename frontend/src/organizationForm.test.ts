@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ORGANIZATION_KINDS, localProblems, municipalityLabel, needsTaxCode, toOrganizationInput, type OrganizationFormValues } from './organizationForm';
+import { ORGANIZATION_KINDS, chosenMunicipality, localProblems, municipalityLabel, needsTaxCode, toOrganizationInput, type OrganizationFormValues } from './organizationForm';
 
 const values: OrganizationFormValues = {
   name: '  Orti in Comune APS ',
@@ -49,5 +49,18 @@ describe('organisation registration form', () => {
 
   it('labels municipalities with their province', () => {
     expect(municipalityLabel({ name: 'Milano', provinceCode: 'MI' })).toBe('Milano (MI)');
+  });
+});
+
+describe('the seat field', () => {
+  const list = [
+    { istatCode: '015146', name: 'Milano', provinceCode: 'MI' },
+    { istatCode: '015059', name: 'Cassano d\'Adda', provinceCode: 'MI' },
+  ];
+  it('resolves a suggestion by label or name, any case', () => {
+    expect(chosenMunicipality(list, 'Milano (MI)')?.istatCode).toBe('015146');
+    expect(chosenMunicipality(list, ' milano ')?.istatCode).toBe('015146');
+    expect(chosenMunicipality(list, 'Mila')).toBeUndefined();
+    expect(chosenMunicipality(list, '')).toBeUndefined();
   });
 });

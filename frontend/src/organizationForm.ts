@@ -74,3 +74,10 @@ export function toOrganizationInput(values: OrganizationFormValues): Organizatio
 export function municipalityLabel(m: { name: string; provinceCode: string }): string {
   return `${m.name} (${m.provinceCode})`;
 }
+
+/** The municipality the seat field names: one of the suggestions, by label or by name. */
+export function chosenMunicipality<M extends { name: string; provinceCode: string }>(suggestions: M[], text: string): M | undefined {
+  const typed = text.trim().toLowerCase();
+  if (!typed) return undefined;
+  return suggestions.find((m) => municipalityLabel(m).toLowerCase() === typed || m.name.toLowerCase() === typed);
+}

@@ -24,14 +24,12 @@ export default function OrganizationAccess({ organizationId, name }: { organizat
   const location = useLocation();
   const viewer = useQuery(ViewerDocument, {});
   const signedIn = Boolean(viewer.data?.me);
-  const registered = (location.state as { registered?: boolean } | null)?.registered;
   if (viewer.loading || viewer.error) return null;
   const me = viewer.data?.me;
   const membership = me?.memberships.find((m) => m.organization.id === organizationId);
   return (
     <section aria-labelledby="org-access" className="org-access mt-5">
-      <h2 id="org-access" className="h4">{t('orgAccess.title')}</h2>
-      {registered && <div className="alert alert-success" role="status">{t('orgRegistration.registered')}</div>}
+      <h2 id="org-access" className="h4">{t(membership ? 'orgAccess.titleMember' : 'orgAccess.title')}</h2>
       {!me && (
         <p>
           {t('orgAccess.signInToAsk', { name })} <Link to={signInPath(location.pathname)}>{t('nav.signIn')}</Link>
@@ -51,6 +49,14 @@ export default function OrganizationAccess({ organizationId, name }: { organizat
       {signedIn && !membership && me && (me.emailVerified ? <AskToJoin organizationId={organizationId} name={name} /> : <p>{t('orgAccess.verifyFirst')}</p>)}
     </section>
   );
+}
+
+/** Above the page of an organisation just registered (the form sends the state). */
+export function RegisteredNotice() {
+  const { t } = useTranslation();
+  const location = useLocation();
+  if (!(location.state as { registered?: boolean } | null)?.registered) return null;
+  return <div className="alert alert-success" role="status">{t('orgRegistration.registered')}</div>;
 }
 
 function AskToJoin({ organizationId, name }: { organizationId: string; name: string }) {

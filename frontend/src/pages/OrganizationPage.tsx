@@ -6,7 +6,7 @@ import { useQuery } from '../graphql/client';
 import { apiLanguage } from '../i18n';
 import { Failure, Loading, NotFound, usePageTitle } from '../components/Status';
 import { pathTo } from '../routes';
-import OrganizationAccess from '../components/OrganizationAccess';
+import OrganizationAccess, { RegisteredNotice } from '../components/OrganizationAccess';
 
 function contactHref(kind: string, value: string): string | undefined {
   if (kind === 'EMAIL' || kind === 'PEC') return `mailto:${value}`;
@@ -26,6 +26,7 @@ export default function OrganizationPage() {
   if (!org) return <NotFound />;
   return (
     <article>
+      <RegisteredNotice />
       <p className="text-muted mb-1">
         {org.kindLabel}
         {org.verificationStatus === 'VERIFIED' && <> · <span className="badge bg-success">{t('organization.verified')}</span></>}

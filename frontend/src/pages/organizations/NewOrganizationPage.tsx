@@ -20,6 +20,7 @@ import { useDebounced } from '../../useDebounced';
 import {
   ORGANIZATION_KINDS,
   localProblems,
+  chosenMunicipality,
   municipalityLabel,
   needsTaxCode,
   toOrganizationInput,
@@ -55,7 +56,7 @@ function RegistrationForm() {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const sectors = useQuery(OrganizationFormDataDocument, { lang: apiLanguage() });
-  const [values, setValues] = useState<OrganizationFormValues>({
+  const [form, setForm] = useState<OrganizationFormValues>({
     name: '',
     kind: '',
     taxCode: '',
@@ -68,17 +69,13 @@ function RegistrationForm() {
   const [errors, setErrors] = useState<FormErrors>({ fields: {} });
   const [busy, setBusy] = useState(false);
   const set = <K extends keyof OrganizationFormValues>(key: K) => (value: OrganizationFormValues[K]) =>
-    setValues((v) => ({ ...v, [key]: value }));
+    setForm((v) => ({ ...v, [key]: value }));
 
   const municipalities = useMunicipalities(seatText);
-  function chooseSeat(text: string) {
-    setSeatText(text);
-    const chosen = municipalities.find((m) => municipalityLabel(m) === text || m.name.toLowerCase() === text.trim().toLowerCase());
-    setValues((v) => ({ ...v, seatMunicipalityCode: chosen?.istatCode }));
-  }
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    const values = { ...form, seatMunicipalityCode: chosenMunicipality(municipalities, seatText)?.istatCode };
     const local = localProblems(values, seatText);
     if (Object.keys(local).length) {
       setErrors({ fields: Object.fromEntries(Object.entries(local).map(([k, v]) => [k, t(v)])), general: t('orgRegistration.fixFields') });
@@ -105,14 +102,14 @@ function RegistrationForm() {
         <FormAlert message={errors.general} />
         <div className="row">
           <div className="col-12 col-lg-8">
-            <FormField id="org-name" label={t('orgRegistration.name')} value={values.name} onChange={set('name')} error={errors.fields.name} required maxLength={200} autoComplete="organization" />
-            <Existing name={values.name} />
+            <FormField id="org-name" label={t('orgRegistration.name')} value={form.name} onChange={set('name')} error={errors.fields.name} required maxLength={200} autoComplete="organization" />
+            <Existing name={form.name} />
             <div className="mb-4 form-field">
               <label htmlFor="org-kind" className="form-label">{t('orgRegistration.kind')}<span aria-hidden="true"> *</span></label>
               <select
                 id="org-kind"
                 className={`form-select${errors.fields.kind ? ' is-invalid' : ''}`}
-                value={values.kind}
+                value={form.kind}
                 onChange={(e) => set('kind')(e.target.value as OrganizationKind | '')}
                 aria-invalid={errors.fields.kind ? true : undefined}
                 aria-describedby={errors.fields.kind ? 'org-kind-error' : undefined}
@@ -125,18 +122,18 @@ function RegistrationForm() {
               </select>
               {errors.fields.kind && <div id="org-kind-error" className="invalid-feedback d-block">{errors.fields.kind}</div>}
             </div>
-            {needsTaxCode(values.kind) && (
-              <FormField id="org-taxcode" label={t('orgRegistration.taxCode')} hint={t('orgRegistration.taxCodeHint')} value={values.taxCode} onChange={set('taxCode')} error={errors.fields.taxCode} required={values.kind !== ''} maxLength={16} />
+            {needsTaxCode(form.kind) && (
+              <FormField id="org-taxcode" label={t('orgRegistration.taxCode')} hint={t('orgRegistration.taxCodeHint')} value={form.taxCode} onChange={set('taxCode')} error={errors.fields.taxCode} required={form.kind !== ''} maxLength={16} />
             )}
-            <FormField id="org-description" multiline label={t('orgRegistration.description')} hint={t('orgRegistration.descriptionHint')} value={values.description} onChange={set('description')} error={errors.fields.description} maxLength={5000} />
-            <FormField id="org-seat" label={t('orgRegistration.seat')} hint={t('orgRegistration.seatHint')} value={seatText} onChange={chooseSeat} error={errors.fields.seatMunicipalityCode} list="org-seat-options" autoComplete="off" />
+            <FormField id="org-description" multiline label={t('orgRegistration.description')} hint={t('orgRegistration.descriptionHint')} value={form.description} onChange={set('description')} error={errors.fields.description} maxLength={5000} />
+            <FormField id="org-seat" label={t('orgRegistration.seat')} hint={t('orgRegistration.seatHint')} value={seatText} onChange={setSeatText} error={errors.fields.seatMunicipalityCode} list="org-seat-options" autoComplete="off" />
             <datalist id="org-seat-options">
               {municipalities.map((m) => (
                 <option key={m.istatCode} value={municipalityLabel(m)} />
               ))}
             </datalist>
-            <FormField id="org-website" type="url" label={t('orgRegistration.website')} hint={t('orgRegistration.websiteHint')} value={values.website} onChange={set('website')} error={errors.fields.website} autoComplete="url" />
-            <FormField id="org-email" type="email" label={t('orgRegistration.email')} hint={t('orgRegistration.emailHint')} value={values.email} onChange={set('email')} error={errors.fields.contacts} autoComplete="email" />
+            <FormField id="org-website" type="url" label={t('orgRegistration.website')} hint={t('orgRegistration.websiteHint')} value={form.website} onChange={set('website')} error={errors.fields.website} autoComplete="url" />
+            <FormField id="org-email" type="email" label={t('orgRegistration.email')} hint={t('orgRegistration.emailHint')} value={form.email} onChange={set('email')} error={errors.fields.contacts} autoComplete="email" />
             <fieldset className="mb-4" aria-describedby={errors.fields.sectors ? 'org-sectors-error' : undefined}>
               <legend>{t('orgRegistration.sectors')}</legend>
               {sectors.data && (
@@ -148,9 +145,9 @@ function RegistrationForm() {
                         <input
                           id={id}
                           type="checkbox"
-                          checked={values.sectors.includes(s.code)}
+                          checked={form.sectors.includes(s.code)}
                           onChange={() =>
-                            set('sectors')(values.sectors.includes(s.code) ? values.sectors.filter((c) => c !== s.code) : [...values.sectors, s.code])
+                            set('sectors')(form.sectors.includes(s.code) ? form.sectors.filter((c) => c !== s.code) : [...form.sectors, s.code])
                           }
                         />
                         <label htmlFor={id}>{s.name}</label>
