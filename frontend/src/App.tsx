@@ -22,6 +22,9 @@ import NewOrganizationPage from './pages/organizations/NewOrganizationPage';
 import OrganizationRequestsPage from './pages/organizations/OrganizationRequestsPage';
 import ClaimConfirmPage from './pages/organizations/ClaimConfirmPage';
 import DigestSettingsPage from './pages/account/DigestSettingsPage';
+import MembersPage from './pages/organizations/MembersPage';
+import InvitationPage from './pages/organizations/InvitationPage';
+import ModerationPage from './pages/ModerationPage';
 
 // The observatory carries the map (Leaflet): loaded when opened.
 const ObservatoryPage = lazy(() => import('./pages/ObservatoryPage'));
@@ -67,6 +70,9 @@ export default function App() {
           <Route path={routes.newOrganization} element={<NewOrganizationPage />} />
           <Route path={routes.claimConfirm} element={<ClaimConfirmPage />} />
           <Route path={routes.digestSettings} element={<DigestSettingsPage />} />
+          <Route path={routes.organizationMembers} element={<MembersPage />} />
+          <Route path={routes.invitation} element={<InvitationPage />} />
+          <Route path={routes.moderation} element={<ModerationPage />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </Suspense>

@@ -31,8 +31,12 @@ async fn pages_and_shapes_are_served(backend: Backend) {
         "/account/verify?token=x",
         "/account/reset?token=x",
         "/organizations/claims/confirm?token=x",
+        "/invitations/accept?token=x",
         "/sign-up",
         "/organizations/new",
+        "/organizations/1/members",
+        "/account/digest",
+        "/moderation",
     ] {
         let response = app.get(path).await;
         assert_eq!(response.status(), StatusCode::OK, "{path}");
