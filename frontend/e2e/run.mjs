@@ -149,6 +149,9 @@ try {
     ['organization-requests', `/organizations/${orgId}/requests`],
     ['claim-confirm', '/organizations/claims/confirm?token=x'],
     ['digest-settings', '/account/digest'],
+    ['organization-members', `/organizations/${orgId}/members`],
+    ['invitation', '/invitations/accept?token=x'],
+    ['moderation-signed-out', '/moderation'],
     ['not-found', '/no-such-page'],
   ];
   for (const width of [1280, 390]) {
@@ -357,6 +360,67 @@ try {
     }
     assert.deepEqual(page.foreign, []);
     await page.context().close();
+  });
+
+  /** A GraphQL request, as someone (bearer token) or anonymously. */
+  async function gql(query, variables = {}, token) {
+    const r = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = await r.json();
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  }
+
+  await test('an admin approves a request to join from its e-mail, and a moderator opens the queue', async () => {
+    // A confirmed newcomer (signed up through the API: the browser journey is test 4).
+    const email = `volontario.${Date.now()}@example.org`;
+    const password = 'una frase lunga e facile';
+    await gql('mutation($e:String!,$p:String!){register(email:$e,displayName:"Marco Rota",password:$p){id}}', { e: email, p: password });
+    const confirm = await waitForMail(mailDir, email, (m) => m.text.includes('/account/verify'));
+    const token = new URL(linksIn(confirm.html).find((l) => l.href.includes('/account/verify')).href).searchParams.get('token');
+    await gql('mutation($t:String!){verifyEmail(token:$t){id}}', { t: token });
+    const coop = (await gql('{search(query:"Portinerie di Comunità",filter:{types:[ORGANIZATION]},first:1){nodes{id organization{name}}}}')).search.nodes[0];
+
+    const newcomer = await open();
+    await signIn(newcomer, email, password, `/organizations/${coop.id}`);
+    await newcomer.getByRole('heading', { level: 1, name: coop.organization.name }).waitFor();
+    await newcomer.getByLabel('Messaggio per chi decide (facoltativo)').fill('Coordino i volontari del cortile di via Padova.');
+    await newcomer.getByRole('button', { name: 'Chiedi di entrare' }).click();
+    await newcomer.getByText(/Richiesta inviata/).waitFor();
+    await audit(newcomer, 'request sent');
+
+    // The admin follows the e-mail's link, at phone width.
+    const mail = await waitForMail(mailDir, 'cooperativa@example.org', (m) => m.text.includes('/requests'));
+    const link = linksIn(mail.html).find((l) => l.href.endsWith(`/organizations/${coop.id}/requests`));
+    assert.ok(link, 'the e-mail links to the requests page');
+    const admin = await open(390);
+    await signIn(admin, 'cooperativa@example.org', 'trama-demo-2026', new URL(link.href).pathname);
+    await admin.getByRole('heading', { level: 1, name: `Richieste per ${coop.organization.name}` }).waitFor();
+    await admin.getByText('Coordino i volontari del cortile di via Padova.').waitFor();
+    await audit(admin, 'requests page at 390 px');
+    await admin.screenshot({ path: join(shots, 'organization-requests-390.png'), fullPage: true });
+    await admin.getByRole('button', { name: 'Approva Marco Rota' }).click();
+    await admin.getByText('Approvata').waitFor();
+    await admin.getByRole('link', { name: 'Persone e inviti' }).click();
+    await admin.getByRole('button', { name: 'Togli Marco Rota' }).waitFor();
+    await audit(admin, 'members page at 390 px');
+    await admin.screenshot({ path: join(shots, 'organization-members-390.png'), fullPage: true });
+    const told = await waitForMail(mailDir, email, (m) => /Ora fai parte/.test(m.subject));
+    assert.ok(told);
+
+    const moderator = await open();
+    await signIn(moderator, 'moderatore@example.org', 'trama-demo-2026', '/moderation');
+    await moderator.getByRole('heading', { level: 1, name: 'Moderazione' }).waitFor();
+    await moderator.getByRole('heading', { level: 2, name: /organizzazion[ei] da verificare/ }).waitFor();
+    await audit(moderator, 'moderation queue');
+    await moderator.screenshot({ path: join(shots, 'moderation.png') });
+    for (const page of [newcomer, admin, moderator]) {
+      assert.deepEqual(page.foreign, []);
+      await page.context().close();
+    }
   });
 
   await test('GraphiQL is served by Trama, without a CDN', async () => {

@@ -51,6 +51,7 @@ export default function ModerationPage() {
         <p>{t('moderation.claimsIntro')}</p>
         {claims.length === 0 ? <p>{t('moderation.noClaims')}</p> : claims.map((c) => <RequestCard key={c.id} item={c} showOrganization />)}
       </section>
+      <HideForm />
       <section aria-labelledby="moderation-verify" className="mb-5">
         <h2 id="moderation-verify" className="h4">{t('moderation.toVerify', { count: toVerify.totalCount })}</h2>
         <p>{t('moderation.toVerifyIntro')}</p>
@@ -63,7 +64,6 @@ export default function ModerationPage() {
           </button>
         )}
       </section>
-      <HideForm />
     </>
   );
 }
@@ -150,7 +150,7 @@ function HideForm() {
     void send(true);
   }
   return (
-    <section aria-labelledby="moderation-hide">
+    <section aria-labelledby="moderation-hide" className="mb-5">
       <h2 id="moderation-hide" className="h4">{t('moderation.hideTitle')}</h2>
       <p>{t('moderation.hideIntro')}</p>
       <form onSubmit={submit} className="narrow-form" noValidate>
