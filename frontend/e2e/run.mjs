@@ -423,6 +423,32 @@ try {
     }
   });
 
+  await test('a signed-in officer saves a search from the results and changes her digest', async () => {
+    const page = await open();
+    await signIn(page, 'comune@example.org', 'trama-demo-2026', '/search?q=orti&type=NEED');
+    await page.getByRole('button', { name: 'Salva questa ricerca' }).click();
+    await page.getByLabel('Nome della ricerca').fill('Orti nei quartieri');
+    await page.getByRole('button', { name: 'Salva', exact: true }).click();
+    await page.getByText('Ricerca «Orti nei quartieri» salvata.').waitFor();
+    await page.getByRole('link', { name: 'Gestisci le ricerche salvate' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Riepilogo via e-mail' }).waitFor();
+    const saved = page.getByRole('link', { name: 'Orti nei quartieri' });
+    await saved.waitFor();
+    assert.equal(new URL(await saved.getAttribute('href'), base).search, '?q=orti&type=NEED');
+    await page.locator('label[for="digest-frequency-DAILY"]').click();
+    await page.getByRole('button', { name: 'Salva', exact: true }).click();
+    await page.getByText('Impostazioni salvate.').waitFor();
+    await audit(page, 'digest settings');
+    await page.screenshot({ path: join(shots, 'digest-settings.png'), fullPage: true });
+    await page.reload();
+    assert.equal(await page.locator('#digest-frequency-DAILY').isChecked(), true);
+    await saved.click();
+    await page.getByRole('heading', { level: 1, name: /orti/ }).waitFor();
+    assert.match(page.url(), /type=NEED/);
+    assert.deepEqual(page.foreign, []);
+    await page.context().close();
+  });
+
   await test('GraphiQL is served by Trama, without a CDN', async () => {
     const page = await open();
     await page.goto(base + '/graphql');
