@@ -11,7 +11,6 @@ use std::process::Command;
 fn main() {
     for path in [
         "frontend/src",
-        "frontend/public",
         "frontend/index.html",
         "frontend/graphiql.html",
         "frontend/package.json",

@@ -6,9 +6,8 @@ import { resolve } from 'node:path';
 
 export default defineConfig({
   plugins: [react()],
-  // frontend/public holds the server-rendered account pages' files; they are
-  // copied as they are.
-  publicDir: 'public',
+  // Every page is the app's: no file is copied as it is.
+  publicDir: false,
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -4,8 +4,10 @@
 // fails on any request to another host. Screenshots go to e2e/screenshots/.
 //
 // TRAMA_BIN: the trama binary (default ../target/debug/trama);
-// CHROMIUM: the browser (default /usr/bin/chromium).
-import { spawn } from 'node:child_process';
+// CHROMIUM: the browser (default /usr/bin/chromium); E2E_ONLY: run only the
+// tests whose name contains it.
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
+import { linksIn, waitForMail } from './mail.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = process.env.TRAMA_BIN ?? resolve(here, '../../target/debug/trama');
@@ -87,6 +90,7 @@ try {
   }
 
   async function test(name, body) {
+    if (process.env.E2E_ONLY && !name.includes(process.env.E2E_ONLY)) return;
     const started = Date.now();
     try {
       await body();
@@ -137,6 +141,17 @@ try {
     ['sign-in', '/sign-in'],
     ['account', '/account'],
     ['project', '/projects/1'],
+    ['sign-up', '/sign-up'],
+    ['verify-email', '/account/verify?token=expired'],
+    ['reset-password', '/account/reset'],
+    ['new-password', '/account/reset?token=x'],
+    ['new-organization', '/organizations/new'],
+    ['organization-requests', `/organizations/${orgId}/requests`],
+    ['claim-confirm', '/organizations/claims/confirm?token=x'],
+    ['digest-settings', '/account/digest'],
+    ['organization-members', `/organizations/${orgId}/members`],
+    ['invitation', '/invitations/accept?token=x'],
+    ['moderation-signed-out', '/moderation'],
     ['not-found', '/no-such-page'],
   ];
   for (const width of [1280, 390]) {
@@ -203,6 +218,234 @@ try {
     await page.getByRole('button', { name: 'Accedi', exact: true }).click();
     await page.waitForURL(/\/account$/);
     await page.getByText(/Hai effettuato l'accesso come .*aler@example.org/).waitFor();
+    await page.context().close();
+  });
+
+  /** Signs in through the sign-in page, coming back to `next`. */
+  async function signIn(page, email, password, next) {
+    await page.goto(`${base}/sign-in${next ? `?next=${encodeURIComponent(next)}` : ''}`);
+    await page.getByLabel('Email', { exact: false }).first().fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Accedi', exact: true }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+  }
+
+  /** A valid codice fiscale of an organisation (11 digits, Luhn-like check digit). */
+  function taxCode() {
+    const digits = Array.from({ length: 10 }, (_, i) => (i === 0 ? 9 : Math.floor(Math.random() * 10)));
+    const sum = digits.reduce((acc, d, i) => {
+      if (i % 2 === 0) return acc + d;
+      const doubled = d * 2;
+      return acc + (doubled > 9 ? doubled - 9 : doubled);
+    }, 0);
+    return digits.join('') + ((10 - (sum % 10)) % 10);
+  }
+
+  const mailDir = join(dataDir, 'mail');
+
+  await test('a new visitor signs up, confirms the address from the e-mail and registers an organisation', async () => {
+    const page = await open();
+    const email = `nuova.socia.${Date.now()}@example.org`;
+    const password = 'una frase lunga e facile';
+    await page.goto(base + '/sign-in');
+    await page.getByRole('link', { name: 'Crea un account' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Crea un account' }).waitFor();
+    await page.getByLabel('Nome e cognome').fill('Sara Colombo');
+    await page.getByLabel('Indirizzo e-mail').fill(email);
+    // Too short a password: the API's message appears next to the field.
+    await page.getByLabel('Password', { exact: false }).fill('corta');
+    await page.getByRole('button', { name: 'Crea account' }).click();
+    const passwordError = page.locator('#signup-password-error');
+    await passwordError.waitFor();
+    assert.equal(await page.getByLabel('Password', { exact: false }).getAttribute('aria-invalid'), 'true');
+    await audit(page, 'sign-up with an error');
+    await page.screenshot({ path: join(shots, 'journey-sign-up-error.png'), fullPage: true });
+    await page.getByLabel('Password', { exact: false }).fill(password);
+    await page.getByRole('button', { name: 'Crea account' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Controlla la tua e-mail' }).waitFor();
+    await audit(page, 'sign-up sent');
+
+    // The confirmation e-mail, from Trama's mail folder.
+    const mail = await waitForMail(mailDir, email, (m) => m.text.includes('/account/verify'));
+    const verify = linksIn(mail.html).find((l) => l.href.includes('/account/verify?token='));
+    assert.ok(verify, 'the e-mail links to the verify page');
+    assert.ok(verify.href.startsWith(base), `the link points at Trama: ${verify.href}`);
+    const response = await page.goto(verify.href);
+    assert.equal(response.status(), 200);
+    await page.getByText(/Grazie, Sara Colombo: il tuo indirizzo è confermato/).waitFor();
+    await audit(page, 'address confirmed');
+    await page.screenshot({ path: join(shots, 'journey-verified.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Accedi e registra la tua organizzazione' }).click();
+    await page.getByLabel('Email', { exact: false }).first().fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Accedi', exact: true }).click();
+    await page.waitForURL(/\/organizations\/new$/);
+    await page.getByRole('heading', { level: 1, name: 'Registra la tua organizzazione' }).waitFor();
+
+    const name = `Orti Condivisi Barona ${Date.now() % 100000} APS`;
+    await page.getByLabel("Nome dell'organizzazione").fill(name);
+    await page.getByLabel('Forma giuridica').selectOption('APS');
+    // A codice fiscale with a wrong check digit: refused by the API, shown next to the field.
+    const good = taxCode();
+    const bad = good.slice(0, 10) + ((Number(good[10]) + 1) % 10);
+    await page.getByLabel('Codice fiscale').fill(bad);
+    await page.getByLabel('Di che cosa vi occupate').fill('Orti condivisi e laboratori di giardinaggio per le famiglie del quartiere.');
+    await page.getByLabel('Comune della sede').fill('Milano');
+    await page.locator('#org-seat-options option[value="Milano (MI)"]').waitFor({ state: 'attached' });
+    await page.getByLabel('Comune della sede').fill('Milano (MI)');
+    await page.locator('.sector-choices label').first().click();
+    await page.getByRole('button', { name: "Registra l'organizzazione" }).click();
+    await page.locator('#org-taxcode-error').waitFor();
+    assert.equal(await page.getByLabel('Codice fiscale').getAttribute('aria-invalid'), 'true');
+    await audit(page, 'organisation form with an error');
+    await page.screenshot({ path: join(shots, 'journey-organization-error.png'), fullPage: true });
+    await page.getByLabel('Codice fiscale').fill(good);
+    await page.getByRole('button', { name: "Registra l'organizzazione" }).click();
+    await page.waitForURL(/\/organizations\/[0-9a-f-]{36}$/);
+    await page.getByRole('heading', { level: 1, name }).waitFor();
+    await page.getByText("Fatto: l'organizzazione è registrata").waitFor();
+    await page.getByText('Sei amministratore o amministratrice di questa organizzazione.').waitFor();
+    await audit(page, 'registered organisation');
+    await page.screenshot({ path: join(shots, 'journey-organization-registered.png'), fullPage: true });
+    assert.deepEqual(page.foreign, []);
+    await page.context().close();
+  });
+
+  await test("every link of a digest e-mail opens the right page", async () => {
+    // The demo's ALER officer has matches: send her digest now, beside the server.
+    await promisify(execFile)(bin, ['digests', 'send', '--user', 'aler@example.org'], {
+      env: { ...process.env, TRAMA_DATA_DIR: dataDir, TRAMA_PUBLIC_URL: base, TRAMA_LOG: 'warn' },
+      timeout: 180_000,
+    });
+    const mail = await waitForMail(mailDir, 'aler@example.org', (m) => m.html.includes('/digests/unsubscribe'));
+    const links = [...new Map(linksIn(mail.html).map((l) => [l.href, l])).values()];
+    assert.ok(links.length > 5, `the digest has links (${links.length})`);
+    const page = await open(390);
+    await signIn(page, 'aler@example.org', 'trama-demo-2026');
+    const seen = new Set();
+    for (const { href, text } of links) {
+      assert.ok(href.startsWith(base + '/'), `a link to Trama: ${href}`);
+      const url = new URL(href);
+      const response = await page.goto(href);
+      assert.equal(response.status(), 200, `status of ${href}`);
+      const h1 = page.locator('h1').first();
+      await h1.waitFor();
+      const kind = url.pathname.split('/')[1];
+      if (kind === 'needs' || kind === 'offers') {
+        // The record's own page, titled as the e-mail said.
+        await page.getByRole('heading', { level: 1, name: text, exact: true }).waitFor();
+      } else if (url.pathname === '/account/digest') {
+        await page.getByRole('heading', { level: 1, name: 'Riepilogo via e-mail' }).waitFor();
+        await page.getByLabel('Una volta alla settimana').waitFor();
+      } else if (url.pathname === '/digests/feedback') {
+        // Opening records nothing: the page asks to confirm with a button.
+        const title = await h1.textContent();
+        assert.match(title, /pertinente/, href);
+        assert.equal(/non pertinente/.test(title), url.searchParams.get('verdict') === 'not_relevant', `the verdict of ${href}`);
+        assert.equal(await page.locator('form[method="post" i] button').count(), 1, `a button on ${href}`);
+      } else if (url.pathname === '/digests/unsubscribe') {
+        assert.equal(await page.locator('form[method="post" i] button').count(), 1, `a button on ${href}`);
+      } else {
+        assert.fail(`a link the test does not know: ${href}`);
+      }
+      assert.equal(await page.locator('.alert-danger').count(), 0, `no error on ${href}`);
+      // Each kind of page once through axe and the camera.
+      const key = kind === 'needs' || kind === 'offers' ? kind : url.pathname.slice(1).replaceAll('/', '-');
+      if (!seen.has(key)) {
+        seen.add(key);
+        await audit(page, `${url.pathname} from the digest at 390 px`);
+        await page.screenshot({ path: join(shots, `digest-link-${key}.png`) });
+      }
+    }
+    assert.deepEqual(page.foreign, []);
+    await page.context().close();
+  });
+
+  /** A GraphQL request, as someone (bearer token) or anonymously. */
+  async function gql(query, variables = {}, token) {
+    const r = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = await r.json();
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  }
+
+  await test('an admin approves a request to join from its e-mail, and a moderator opens the queue', async () => {
+    // A confirmed newcomer (signed up through the API: the browser journey is test 4).
+    const email = `volontario.${Date.now()}@example.org`;
+    const password = 'una frase lunga e facile';
+    await gql('mutation($e:String!,$p:String!){register(email:$e,displayName:"Marco Rota",password:$p){id}}', { e: email, p: password });
+    const confirm = await waitForMail(mailDir, email, (m) => m.text.includes('/account/verify'));
+    const token = new URL(linksIn(confirm.html).find((l) => l.href.includes('/account/verify')).href).searchParams.get('token');
+    await gql('mutation($t:String!){verifyEmail(token:$t){id}}', { t: token });
+    const coop = (await gql('{search(query:"Portinerie di Comunità",filter:{types:[ORGANIZATION]},first:1){nodes{id organization{name}}}}')).search.nodes[0];
+
+    const newcomer = await open();
+    await signIn(newcomer, email, password, `/organizations/${coop.id}`);
+    await newcomer.getByRole('heading', { level: 1, name: coop.organization.name }).waitFor();
+    await newcomer.getByLabel('Messaggio per chi decide (facoltativo)').fill('Coordino i volontari del cortile di via Padova.');
+    await newcomer.getByRole('button', { name: 'Chiedi di entrare' }).click();
+    await newcomer.getByText(/Richiesta inviata/).waitFor();
+    await audit(newcomer, 'request sent');
+
+    // The admin follows the e-mail's link, at phone width.
+    const mail = await waitForMail(mailDir, 'cooperativa@example.org', (m) => m.text.includes('/requests'));
+    const link = linksIn(mail.html).find((l) => l.href.endsWith(`/organizations/${coop.id}/requests`));
+    assert.ok(link, 'the e-mail links to the requests page');
+    const admin = await open(390);
+    await signIn(admin, 'cooperativa@example.org', 'trama-demo-2026', new URL(link.href).pathname);
+    await admin.getByRole('heading', { level: 1, name: `Richieste per ${coop.organization.name}` }).waitFor();
+    await admin.getByText('Coordino i volontari del cortile di via Padova.').waitFor();
+    await audit(admin, 'requests page at 390 px');
+    await admin.screenshot({ path: join(shots, 'organization-requests-390.png'), fullPage: true });
+    await admin.getByRole('button', { name: 'Approva Marco Rota' }).click();
+    await admin.getByText('Approvata').waitFor();
+    await admin.getByRole('link', { name: 'Persone e inviti' }).click();
+    await admin.getByRole('button', { name: 'Togli Marco Rota' }).waitFor();
+    await audit(admin, 'members page at 390 px');
+    await admin.screenshot({ path: join(shots, 'organization-members-390.png'), fullPage: true });
+    const told = await waitForMail(mailDir, email, (m) => /Ora fai parte/.test(m.subject));
+    assert.ok(told);
+
+    const moderator = await open();
+    await signIn(moderator, 'moderatore@example.org', 'trama-demo-2026', '/moderation');
+    await moderator.getByRole('heading', { level: 1, name: 'Moderazione' }).waitFor();
+    await moderator.getByRole('heading', { level: 2, name: /organizzazion[ei] da verificare/ }).waitFor();
+    await audit(moderator, 'moderation queue');
+    await moderator.screenshot({ path: join(shots, 'moderation.png') });
+    for (const page of [newcomer, admin, moderator]) {
+      assert.deepEqual(page.foreign, []);
+      await page.context().close();
+    }
+  });
+
+  await test('a signed-in officer saves a search from the results and changes her digest', async () => {
+    const page = await open();
+    await signIn(page, 'comune@example.org', 'trama-demo-2026', '/search?q=orti&type=NEED');
+    await page.getByRole('button', { name: 'Salva questa ricerca' }).click();
+    await page.getByLabel('Nome della ricerca').fill('Orti nei quartieri');
+    await page.getByRole('button', { name: 'Salva', exact: true }).click();
+    await page.getByText('Ricerca «Orti nei quartieri» salvata.').waitFor();
+    await page.getByRole('link', { name: 'Gestisci le ricerche salvate' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Riepilogo via e-mail' }).waitFor();
+    const saved = page.getByRole('link', { name: 'Orti nei quartieri' });
+    await saved.waitFor();
+    assert.equal(new URL(await saved.getAttribute('href'), base).search, '?q=orti&type=NEED');
+    await page.locator('label[for="digest-frequency-DAILY"]').click();
+    await page.getByRole('button', { name: 'Salva', exact: true }).click();
+    await page.getByText('Impostazioni salvate.').waitFor();
+    await audit(page, 'digest settings');
+    await page.screenshot({ path: join(shots, 'digest-settings.png'), fullPage: true });
+    await page.reload();
+    assert.equal(await page.locator('#digest-frequency-DAILY').isChecked(), true);
+    await saved.click();
+    await page.getByRole('heading', { level: 1, name: /orti/ }).waitFor();
+    assert.match(page.url(), /type=NEED/);
+    assert.deepEqual(page.foreign, []);
     await page.context().close();
   });
 

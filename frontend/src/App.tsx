@@ -15,6 +15,16 @@ import PrivacyPage from './pages/PrivacyPage';
 import SignInPage from './pages/SignInPage';
 import AccountPage from './pages/AccountPage';
 import SignInRequiredPage from './pages/SignInRequiredPage';
+import SignUpPage from './pages/account/SignUpPage';
+import VerifyEmailPage from './pages/account/VerifyEmailPage';
+import ResetPasswordPage from './pages/account/ResetPasswordPage';
+import NewOrganizationPage from './pages/organizations/NewOrganizationPage';
+import OrganizationRequestsPage from './pages/organizations/OrganizationRequestsPage';
+import ClaimConfirmPage from './pages/organizations/ClaimConfirmPage';
+import DigestSettingsPage from './pages/account/DigestSettingsPage';
+import MembersPage from './pages/organizations/MembersPage';
+import InvitationPage from './pages/organizations/InvitationPage';
+import ModerationPage from './pages/ModerationPage';
 
 // The observatory carries the map (Leaflet): loaded when opened.
 const ObservatoryPage = lazy(() => import('./pages/ObservatoryPage'));
@@ -46,7 +56,7 @@ export default function App() {
           <Route path={routes.need} element={<NeedPage />} />
           <Route path={routes.offer} element={<OfferPage />} />
           <Route path={routes.organization} element={<OrganizationPage />} />
-          <Route path={routes.organizationRequests} element={<SignInRequiredPage page="requests" />} />
+          <Route path={routes.organizationRequests} element={<OrganizationRequestsPage />} />
           <Route path={routes.project} element={<SignInRequiredPage page="project" />} />
           <Route path={routes.account} element={<AccountPage />} />
           <Route path={routes.signIn} element={<SignInPage />} />
@@ -54,6 +64,15 @@ export default function App() {
           <Route path={routes.openData} element={<OpenDataPage />} />
           <Route path={routes.accessibility} element={<AccessibilityPage />} />
           <Route path={routes.privacy} element={<PrivacyPage />} />
+          <Route path={routes.signUp} element={<SignUpPage />} />
+          <Route path={routes.verifyEmail} element={<VerifyEmailPage />} />
+          <Route path={routes.resetPassword} element={<ResetPasswordPage />} />
+          <Route path={routes.newOrganization} element={<NewOrganizationPage />} />
+          <Route path={routes.claimConfirm} element={<ClaimConfirmPage />} />
+          <Route path={routes.digestSettings} element={<DigestSettingsPage />} />
+          <Route path={routes.organizationMembers} element={<MembersPage />} />
+          <Route path={routes.invitation} element={<InvitationPage />} />
+          <Route path={routes.moderation} element={<ModerationPage />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </Suspense>

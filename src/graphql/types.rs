@@ -475,6 +475,12 @@ impl Member {
         ID(self.0.id.to_string())
     }
 
+    /// The member's account: what `changeMemberRole` and `removeMember`
+    /// take.
+    async fn user_id(&self) -> ID {
+        ID(self.0.user_id.to_string())
+    }
+
     /// The member's name as they chose to show it.
     async fn display_name(&self) -> &str {
         &self.0.display_name

@@ -19,28 +19,15 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{
     MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::services::ServeFile;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 
-/// Where the web app lives, relative to the working directory or the
-/// crate root.
-fn frontend_dir() -> std::path::PathBuf {
-    let local = std::path::PathBuf::from("frontend/public");
-    if local.exists() {
-        local
-    } else {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("frontend/public")
-    }
-}
-
 /// The whole router with its middleware.
 pub fn router(state: AppState) -> Router {
     let timeout = state.settings.request_timeout();
     let body_limit = state.settings.max_body_bytes;
-    let dist = frontend_dir();
     // The GraphQL endpoint applies the body limit itself, to answer with its
     // usual JSON error (see `graphql::read_body`); everything else gets
     // tower-http's limit.
@@ -51,17 +38,6 @@ pub fn router(state: AppState) -> Router {
         .merge(opendata::routes())
         .merge(geo::routes())
         .merge(webapp::routes())
-        // The pages e-mail links open.
-        .route_service("/account/verify", ServeFile::new(dist.join("account.html")))
-        .route_service("/account/reset", ServeFile::new(dist.join("account.html")))
-        .route_service(
-            "/invitations/accept",
-            ServeFile::new(dist.join("account.html")),
-        )
-        .route_service(
-            "/organizations/claims/confirm",
-            ServeFile::new(dist.join("account.html")),
-        )
         .fallback(webapp::serve)
         .layer(RequestBodyLimitLayer::new(body_limit));
     Router::new()

@@ -9,6 +9,8 @@ export interface ApiError {
   message: string;
   code?: string;
   field?: string;
+  /** Every field's problem, for bad input. */
+  fields?: { field: string; message: string }[];
 }
 
 export class GraphqlRequestError extends Error {
@@ -24,12 +26,17 @@ export class GraphqlRequestError extends Error {
 
 interface RawError {
   message: string;
-  extensions?: { code?: string; field?: string };
+  extensions?: { code?: string; field?: string; fields?: { field: string; message: string }[] };
 }
 
 /** The API's errors as the app uses them: message, code and field. */
 export function toApiErrors(errors: RawError[]): ApiError[] {
-  return errors.map((e) => ({ message: e.message, code: e.extensions?.code, field: e.extensions?.field }));
+  return errors.map((e) => ({
+    message: e.message,
+    code: e.extensions?.code,
+    field: e.extensions?.field,
+    fields: e.extensions?.fields,
+  }));
 }
 
 export async function request<TResult, TVariables>(

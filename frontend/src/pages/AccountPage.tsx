@@ -5,6 +5,7 @@ import { MeDocument, SignOutDocument } from '../../generated/graphql/graphql';
 import { request, useQuery } from '../graphql/client';
 import { Failure, Loading, usePageTitle } from '../components/Status';
 import { pathTo } from '../routes';
+import AccountLinks from '../components/AccountLinks';
 
 export default function AccountPage() {
   const { t } = useTranslation();
@@ -33,6 +34,7 @@ export default function AccountPage() {
     <>
       <h1>{t('account.title')}</h1>
       <p>{t('account.signedInAs', { name: data.me.displayName, email: data.me.email })}</p>
+      <AccountLinks isModerator={data.me.isModerator} />
       <button type="button" className="btn btn-outline-primary" onClick={signOut}>{t('account.signOut')}</button>
     </>
   );

@@ -4,6 +4,7 @@ import { Link } from 'react-router-dom';
 import { OrganizationPageDocument } from '../../generated/graphql/graphql';
 import { useRecord } from '../components/Status';
 import { pathTo } from '../routes';
+import OrganizationAccess, { RegisteredNotice } from '../components/OrganizationAccess';
 
 function contactHref(kind: string, value: string): string | undefined {
   if (kind === 'EMAIL' || kind === 'PEC') return `mailto:${value}`;
@@ -18,6 +19,7 @@ export default function OrganizationPage() {
   if (!org) return gate;
   return (
     <article>
+      <RegisteredNotice />
       <p className="text-muted mb-1">
         {org.kindLabel}
         {org.verificationStatus === 'VERIFIED' && <> · <span className="badge bg-success">{t('organization.verified')}</span></>}
@@ -62,6 +64,7 @@ export default function OrganizationPage() {
           ))}
         </ul>
       </section>
+      <OrganizationAccess organizationId={org.id} name={org.name} />
     </article>
   );
 }

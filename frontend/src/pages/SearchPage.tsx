@@ -7,6 +7,7 @@ import { SearchDocument, type SearchQuery } from '../../generated/graphql/graphq
 import { useQuery } from '../graphql/client';
 import { apiLanguage } from '../i18n';
 import SearchForm from '../components/SearchForm';
+import SaveSearch from '../components/SaveSearch';
 import Highlight from '../components/Highlight';
 import { Failure, Loading, usePageTitle } from '../components/Status';
 import { FACETS, PAGE_SIZE, filterFromParams, nextPageParams, toggleParam } from '../search';
@@ -64,6 +65,7 @@ export default function SearchPage() {
     <>
       <h1>{query ? t('search.titleFor', { query }) : t('search.title')}</h1>
       <SearchForm key={query} initialQuery={query} />
+      <SaveSearch key={params.toString()} />
       {result.error && <Failure error={result.error} />}
       {!search && result.loading && <Loading />}
       {search && (

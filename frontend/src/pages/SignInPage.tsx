@@ -2,16 +2,18 @@
 // build on it. When the demo is loaded the server lists the demo accounts.
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router-dom';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { SignInDocument } from '../../generated/graphql/graphql';
 import { GraphqlRequestError, request } from '../graphql/client';
 import { usePageTitle } from '../components/Status';
 import DemoAccounts from '../components/DemoAccounts';
 import { pathTo } from '../routes';
+import { safeNext } from '../nextPath';
 
 export default function SignInPage() {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  const [params] = useSearchParams();
   usePageTitle(t('signIn.title'));
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -24,7 +26,7 @@ export default function SignInPage() {
     try {
       const data = await request(SignInDocument, { email, password });
       window.localStorage.setItem('trama.token', data.login.token);
-      navigate(pathTo('account'));
+      navigate(safeNext(params.get('next')));
     } catch (e) {
       setError(e instanceof GraphqlRequestError ? e.message : t('errors.network'));
     } finally {
@@ -50,6 +52,11 @@ export default function SignInPage() {
         </div>
         <button type="submit" className="btn btn-primary" disabled={busy}>{t('signIn.submit')}</button>
       </form>
+      <p className="mt-3">
+        <Link to={pathTo('resetPassword')}>{t('signUp.forgotPassword')}</Link>
+        <br />
+        {t('signUp.noAccount')} <Link to={pathTo('signUp')}>{t('signUp.create')}</Link>
+      </p>
       <DemoAccounts onPick={(e, p) => { setEmail(e); setPassword(p); }} />
     </>
   );

@@ -43,7 +43,7 @@ pub(super) async fn compose(
         searches: search_sections(db, base, &items).await?,
         projects: project_sections(db, base, lang, &items).await?,
         unsubscribe_url: format!("{base}/digests/unsubscribe?token={token}"),
-        settings_url: format!("{base}/account"),
+        settings_url: format!("{base}/account/digest"),
     })
 }
 

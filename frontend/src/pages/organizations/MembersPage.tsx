@@ -1,0 +1,198 @@
+// An organisation's people (the members see the list; its admins change
+// roles, remove people and invite new ones by e-mail). The last admin stays:
+// the API refuses, and the page says why.
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router-dom';
+import {
+  ChangeMemberRoleDocument,
+  InviteMemberDocument,
+  OrganizationMembersDocument,
+  RemoveMemberDocument,
+  type InviteMemberMutation,
+  type MemberFieldsFragment,
+  type MembershipRole,
+} from '../../../generated/graphql/graphql';
+import { request, useQuery } from '../../graphql/client';
+import { formErrors, type FormErrors } from '../../formErrors';
+import FormField, { FormAlert } from '../../components/FormField';
+import SignInNeeded from '../../components/SignInNeeded';
+import { Failure, Loading, NotFound, usePageTitle } from '../../components/Status';
+import { pathTo } from '../../routes';
+
+const ROLES: MembershipRole[] = ['MEMBER', 'ADMIN'];
+
+export default function MembersPage() {
+  const { t } = useTranslation();
+  const { id = '' } = useParams();
+  const page = useQuery(OrganizationMembersDocument, { id });
+  const org = page.data?.organization;
+  const title = org ? t('members.titleOf', { name: org.name }) : t('members.title');
+  usePageTitle(title);
+  if (page.error) return <Failure error={page.error} />;
+  if (!page.data) return <Loading />;
+  if (!org) return <NotFound />;
+  const me = page.data.me;
+  if (!me) return <SignInNeeded title={title} body={t('members.signInNeeded')} />;
+  const mine = org.members.nodes.find((m) => m.userId === me.id);
+  if (!mine)
+    return (
+      <>
+        <h1>{title}</h1>
+        <p>{t('members.onlyMembers')}</p>
+        <p><Link to={pathTo('organization', { id })}>{t('members.back', { name: org.name })}</Link></p>
+      </>
+    );
+  return <Members organizationId={id} name={org.name} title={title} initial={org.members.nodes} myUserId={me.id} admin={mine.role === 'ADMIN'} />;
+}
+
+interface MembersProps {
+  organizationId: string;
+  name: string;
+  title: string;
+  initial: MemberFieldsFragment[];
+  myUserId: string;
+  admin: boolean;
+}
+
+function Members({ organizationId, name, title, initial, myUserId, admin }: MembersProps) {
+  const { t, i18n } = useTranslation();
+  const [members, setMembers] = useState(initial);
+  const [error, setError] = useState<string>();
+  const [status, setStatus] = useState<string>();
+  const [confirming, setConfirming] = useState<string>();
+  const date = (iso: string) => new Date(iso).toLocaleDateString(i18n.language === 'en' ? 'en-GB' : 'it-IT');
+
+  async function changeRole(member: MemberFieldsFragment, role: MembershipRole) {
+    setError(undefined);
+    try {
+      const data = await request(ChangeMemberRoleDocument, { organizationId, userId: member.userId, role });
+      setMembers((list) => list.map((m) => (m.userId === member.userId ? { ...m, role: data.changeMemberRole.role } : m)));
+      setStatus(t('members.roleChanged', { name: member.displayName, role: t(`members.roles.${role}`) }));
+    } catch (e) {
+      setError(formErrors(e, [], t('errors.network')).general);
+    }
+  }
+  async function remove(member: MemberFieldsFragment) {
+    setError(undefined);
+    setConfirming(undefined);
+    try {
+      await request(RemoveMemberDocument, { organizationId, userId: member.userId });
+      setMembers((list) => list.filter((m) => m.userId !== member.userId));
+      setStatus(t(member.userId === myUserId ? 'members.left' : 'members.removed', { name: member.displayName }));
+    } catch (e) {
+      setError(formErrors(e, [], t('errors.network')).general);
+    }
+  }
+
+  return (
+    <>
+      <h1>{title}</h1>
+      <p>
+        <Link to={pathTo('organization', { id: organizationId })}>{t('members.back', { name })}</Link>
+        {admin && <> · <Link to={pathTo('organizationRequests', { id: organizationId })}>{t('orgAccess.requestsLink')}</Link></>}
+      </p>
+      <FormAlert message={error} />
+      <p role="status" aria-live="polite" className="fw-semibold">{status}</p>
+      <section aria-labelledby="members-list">
+        <h2 id="members-list" className="h4">{t('members.people', { count: members.length })}</h2>
+        <ul className="list-unstyled">
+          {members.map((m) => {
+            const self = m.userId === myUserId;
+            return (
+              <li key={m.id} className="member-row">
+                <p className="mb-1">
+                  <strong>{m.displayName}</strong>
+                  {self && <> ({t('members.you')})</>} · {t(`members.roles.${m.role}`)} · {t('members.since', { date: date(m.joinedAt) })}
+                </p>
+                <div className="button-row">
+                  {admin && (
+                    <>
+                      <label htmlFor={`role-${m.id}`} className="visually-hidden">{t('members.roleOf', { name: m.displayName })}</label>
+                      <select id={`role-${m.id}`} className="form-select form-select-sm w-auto" value={m.role} onChange={(e) => changeRole(m, e.target.value as MembershipRole)}>
+                        {ROLES.map((r) => (
+                          <option key={r} value={r}>{t(`members.roles.${r}`)}</option>
+                        ))}
+                      </select>
+                    </>
+                  )}
+                  {(admin || self) &&
+                    (confirming === m.id ? (
+                      <>
+                        <button type="button" className="btn btn-sm btn-danger" onClick={() => remove(m)}>
+                          {t(self ? 'members.confirmLeave' : 'members.confirmRemove', { name: m.displayName })}
+                        </button>
+                        <button type="button" className="btn btn-sm btn-link" onClick={() => setConfirming(undefined)}>{t('orgRequests.cancel')}</button>
+                      </>
+                    ) : (
+                      <button type="button" className="btn btn-sm btn-outline-danger" onClick={() => setConfirming(m.id)}>
+                        {t(self ? 'members.leave' : 'members.remove')}
+                        {!self && <span className="visually-hidden"> {m.displayName}</span>}
+                      </button>
+                    ))}
+                </div>
+              </li>
+            );
+          })}
+        </ul>
+      </section>
+      {admin && <InviteForm organizationId={organizationId} />}
+    </>
+  );
+}
+
+type Invitation = InviteMemberMutation['inviteMember'];
+
+function InviteForm({ organizationId }: { organizationId: string }) {
+  const { t, i18n } = useTranslation();
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<MembershipRole>('MEMBER');
+  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const [sent, setSent] = useState<Invitation[]>([]);
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setErrors({ fields: {} });
+    try {
+      const data = await request(InviteMemberDocument, { organizationId, email, role });
+      setSent((list) => [data.inviteMember, ...list]);
+      setEmail('');
+    } catch (e) {
+      setErrors(formErrors(e, ['email', 'role'], t('errors.network')));
+    }
+  }
+  return (
+    <section aria-labelledby="invite-title" className="mt-5">
+      <h2 id="invite-title" className="h4">{t('members.inviteTitle')}</h2>
+      <p>{t('members.inviteIntro')}</p>
+      <form onSubmit={submit} className="narrow-form trama-form" noValidate>
+        <FormAlert message={errors.general} />
+        <FormField id="invite-email" type="email" label={t('signUp.email')} value={email} onChange={setEmail} error={errors.fields.email} autoComplete="off" required />
+        <fieldset className="mb-4">
+          <legend>{t('members.inviteRole')}</legend>
+          {ROLES.map((r) => (
+            <div className="form-check" key={r}>
+              <input id={`invite-role-${r}`} type="radio" name="invite-role" checked={role === r} onChange={() => setRole(r)} />
+              <label htmlFor={`invite-role-${r}`}>{t(`members.roles.${r}`)}</label>
+            </div>
+          ))}
+        </fieldset>
+        <button type="submit" className="btn btn-primary">{t('members.invite')}</button>
+      </form>
+      <div aria-live="polite">
+        {sent.length > 0 && (
+          <ul className="mt-3">
+            {sent.map((i) => (
+              <li key={i.id}>
+                {t('members.invited', {
+                  email: i.email,
+                  role: t(`members.roles.${i.role}`),
+                  date: new Date(i.expiresAt).toLocaleDateString(i18n.language === 'en' ? 'en-GB' : 'it-IT'),
+                })}
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+    </section>
+  );
+}
