@@ -147,8 +147,7 @@ const QUERY_BUILDERS: &[&str] = &[
 /// Edges and queries the structure work (issue 13) has not removed yet, as
 /// the checks below print them: known debt, listed so that nothing new joins
 /// it. A line whose problem is gone must be removed (the checks say so).
-const KNOWN_DEBT: &[&str] = &[
-];
+const KNOWN_DEBT: &[&str] = &[];
 
 fn src_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
