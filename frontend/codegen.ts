@@ -13,7 +13,7 @@ const config: CodegenConfig = {
       presetConfig: { fragmentMasking: false },
       config: {
         enumsAsTypes: true,
-        scalars: { Cents: 'string', DateTime: 'string', NaiveDate: 'string', JSON: 'unknown' },
+        scalars: { Cents: 'number', DateTime: 'string', NaiveDate: 'string', JSON: 'unknown' },
       },
     },
   },

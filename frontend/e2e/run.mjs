@@ -73,6 +73,7 @@ process.on('exit', stop);
 
 const failures = [];
 let browser;
+let lastPage;
 try {
   await waitReady(base, server, 240);
   browser = await chromium.launch({ executablePath: browserPath, args: ['--no-sandbox'] });
@@ -81,6 +82,7 @@ try {
   async function open(width = 1280) {
     const context = await browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true });
     const page = await context.newPage();
+    lastPage = page;
     page.foreign = [];
     page.on('request', (request) => {
       const url = new URL(request.url());
@@ -89,8 +91,10 @@ try {
     return page;
   }
 
+  // E2E_ONLY=text: run only the tests whose name contains it (while writing one).
+  const only = process.env.E2E_ONLY;
   async function test(name, body) {
-    if (process.env.E2E_ONLY && !name.includes(process.env.E2E_ONLY)) return;
+    if (only && !name.includes(only)) return;
     const started = Date.now();
     try {
       await body();
@@ -98,6 +102,8 @@ try {
     } catch (error) {
       failures.push(name);
       console.log(`FAIL  ${name}\n${error?.stack ?? error}`);
+      // What the last page opened showed when it failed.
+      await lastPage?.screenshot({ path: join(shots, `failed-${failures.length}.png`), fullPage: true }).catch(() => undefined);
     }
   }
 
@@ -221,8 +227,172 @@ try {
     await page.context().close();
   });
 
+  /** Signs in from the sign-in page, as people do, and waits for the dashboard. */
+  async function signIn(page, email) {
+    await page.goto(base + '/sign-in');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('trama-demo-2026');
+    await page.getByRole('button', { name: 'Accedi', exact: true }).click();
+    await page.waitForURL(/\/account$/);
+    await page.getByRole('heading', { level: 2, name: 'Corrispondenze da valutare' }).waitFor();
+  }
+
+  /** Audits the page, saves its screenshot and checks that nothing overflows sideways. */
+  async function check(page, name, width) {
+    await page.waitForLoadState('networkidle');
+    await audit(page, `${name} at ${width} px`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${name} at ${width} px overflows by ${overflow} px`);
+    await page.screenshot({ path: join(shots, `${name}-${width}.png`), fullPage: true });
+  }
+
+  // Acceptance tests 1 and 2: the need posted by the ALER officer, then
+  // answered by the co-operative; the officer's page stays open for the end.
+  const needTitle = 'Portierato sociale nei caseggiati ERP di Quarto Oggiaro';
+  const coop = 'Portinerie di Comunità Società Cooperativa Sociale';
+  let officer;
+  let needUrl;
+
+  await test('1. an ALER officer posts a need, corrects a refused field, reads the matches and marks one interesting', async () => {
+    // A fresh server indexes the demo in the background; matching a new
+    // need draws its candidates from the index: wait for the demo's offers.
+    for (let i = 0; ; i++) {
+      const r = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          query: '{search(query:"portierato custodia sociale caseggiati",filter:{types:[OFFER]},first:20){nodes{offer{organization{name}}}}}',
+        }),
+      });
+      const names = (await r.json()).data.search.nodes.map((n) => n.offer?.organization.name);
+      if (names.includes(coop)) break;
+      assert.ok(i < 120, 'the demo offers are indexed within four minutes');
+      await new Promise((ok) => setTimeout(ok, 2000));
+    }
+    officer = await open();
+    const page = officer;
+    await signIn(page, 'aler@example.org');
+    await page.getByRole('link', { name: 'Pubblica un bisogno' }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'Pubblica un bisogno' }).waitFor();
+    await check(page, 'need-form', 1280);
+
+    await page.getByLabel('Tipo di bisogno').selectOption('SOCIAL_CONCIERGE');
+    await page.getByLabel('Titolo').fill(needTitle);
+    // Similar needs already posted are suggested while the title is typed.
+    await page.locator('.similar-postings li a', { hasText: /Portierato sociale/ }).first().waitFor();
+    await page.getByLabel('Descrizione').fill(
+      'Cerchiamo una cooperativa sociale per un servizio di portierato sociale nei caseggiati: presenza quotidiana, supporto agli anziani, mediazione dei conflitti di vicinato.',
+    );
+    await page.locator('label[for="need-requiredContributions-COMPETENCE"]').click();
+    await page.getByLabel('Budget (euro)').fill('80.000');
+    // A deadline already passed: the API refuses it.
+    await page.getByLabel('Scadenza').fill('2020-01-31');
+    await page.locator('label[for="need-sectors-abitare"]').click();
+    await page.locator('label[for="need-sectors-welfare_comunita"]').click();
+    await page.getByRole('button', { name: 'Pubblica il bisogno' }).click();
+
+    // The API's field error, in Italian, next to the field it is about.
+    const fieldError = page.locator('#need-deadline-error');
+    await fieldError.waitFor();
+    assert.match(await fieldError.textContent(), /data è già passata/);
+    assert.equal(await page.getByLabel('Scadenza').getAttribute('aria-invalid'), 'true');
+    assert.match(await page.getByLabel('Scadenza').getAttribute('aria-describedby'), /need-deadline-error/);
+    assert.match(await page.locator('.error-summary').textContent(), /Scadenza: La data è già passata/);
+    assert.match(page.url(), /\/needs\/new/);
+    await check(page, 'need-form-error', 1280);
+
+    await page.getByLabel('Scadenza').fill(`${new Date().getFullYear() + 1}-06-30`);
+    await page.getByRole('button', { name: 'Pubblica il bisogno' }).click();
+    await page.getByRole('heading', { level: 1, name: needTitle }).waitFor();
+    assert.match(page.url(), /\/needs\/[0-9a-f-]+$/);
+    needUrl = page.url();
+    await page.getByText('Pubblicato. Ecco le prime corrispondenze').waitFor();
+
+    // Matches from the demo data, each with its reasons criterion by criterion.
+    // Matching runs in the background, behind the demo's own (a fresh
+    // server is still matching the demo data): the page looks again.
+    const card = page.locator('.match-card', { hasText: coop }).first();
+    await card.waitFor({ timeout: 180_000 });
+    assert.match(await card.textContent(), /Corrispondenza: \d+ su 100/);
+    const reasons = card.locator('.match-reason');
+    assert.ok((await reasons.count()) >= 5, 'every criterion is listed');
+    assert.match(await card.locator('.match-reasons').textContent(), /Territorio.*stesso comune: Milano/s);
+    assert.match(await card.locator('.match-reasons').textContent(), /Tipo di contributo.*competenze/s);
+    await check(page, 'need-matches', 1280);
+
+    await card.getByRole('button', { name: /^Ci interessa/ }).click();
+    await card.locator('.match-status', { hasText: 'Voi: interessati' }).waitFor();
+
+    // Another proposal dismissed, with a reason.
+    const otherTitle = await page.locator('.match-card', { hasNotText: coop }).first().locator('.card-title').textContent();
+    const other = page.locator('.match-card', { hasText: otherTitle }).first();
+    await other.getByRole('button', { name: /^Scarta/ }).click();
+    await other.getByLabel('Non è pertinente').check();
+    await other.getByRole('button', { name: 'Scarta la proposta' }).click();
+    await other.locator('.match-status', { hasText: 'Voi: scartata' }).waitFor();
+    await other.getByRole('button', { name: /^Annulla la risposta/ }).waitFor();
+    assert.deepEqual(page.foreign, []);
+  });
+
+  await test('2. the co-operative admin finds the need on the dashboard and marks interest; the officer sees it', async () => {
+    assert.ok(needUrl, 'the need of test 1');
+    const page = await open();
+    await signIn(page, 'cooperativa@example.org');
+    // The officer's interest puts the need among those awaiting an answer.
+    await page.getByRole('heading', { level: 3, name: /Aspetta una vostra risposta \(1\)/ }).waitFor({ timeout: 60_000 });
+    const card = page.locator('.match-card', { hasText: needTitle }).first();
+    await card.waitFor();
+    assert.match(await card.textContent(), /Chi ha il bisogno: interessati/);
+    assert.match(await card.locator('.match-reasons').textContent(), /Testi.*portierato/s);
+    await check(page, 'dashboard', 1280);
+    await card.getByRole('button', { name: /^Ci interessa/ }).click();
+    await card.locator('.match-status', { hasText: 'Voi: interessati' }).waitFor();
+
+    // The need's page, as the officer sees it: the co-operative's interest.
+    await officer.goto(needUrl);
+    const answered = officer.locator('.match-card', { hasText: coop }).first();
+    await answered.locator('.match-status', { hasText: 'Chi offre: interessati' }).waitFor();
+    await officer.screenshot({ path: join(shots, 'need-interest-1280.png'), fullPage: true });
+    // Both sides interested: the next steps are contact and co-design.
+    await answered.getByRole('button', { name: /^Siamo in contatto/ }).waitFor();
+    assert.deepEqual(page.foreign, []);
+    assert.deepEqual(officer.foreign, []);
+    await page.context().close();
+  });
+
+  for (const width of [390, 320]) {
+    await test(`the signed-in pages are accessible and fit at ${width} px`, async () => {
+      assert.ok(needUrl, 'the need of test 1');
+      const page = await open(width);
+      await signIn(page, 'aler@example.org');
+      await page.locator('.match-card').first().waitFor({ timeout: 60_000 });
+      await check(page, 'dashboard', width);
+      await page.goto(base + '/needs/new');
+      await page.getByRole('heading', { level: 1, name: 'Pubblica un bisogno' }).waitFor();
+      await check(page, 'need-form', width);
+      await page.goto(needUrl);
+      await page.locator('.match-card').first().waitFor();
+      await check(page, 'need-matches', width);
+      await page.goto(needUrl + '/edit');
+      await page.getByRole('heading', { level: 1, name: 'Modifica il bisogno' }).waitFor();
+      assert.equal(await page.getByLabel('Titolo').inputValue(), needTitle);
+      await check(page, 'need-edit', width);
+      await page.goto(base + '/offers/new');
+      await page.getByRole('heading', { level: 1, name: "Pubblica un'offerta" }).waitFor();
+      await check(page, 'offer-form', width);
+      // Signing out from the header ends the session on every page.
+      await page.getByRole('button', { name: 'Esci' }).first().click();
+      await page.waitForURL(base + '/');
+      await page.goto(base + '/needs/new');
+      await page.getByRole('heading', { level: 1, name: 'Accedi per continuare' }).waitFor();
+      assert.deepEqual(page.foreign, []);
+      await page.context().close();
+    });
+  }
+  await officer?.context().close();
+
   /** Signs in through the sign-in page, coming back to `next`. */
-  async function signIn(page, email, password, next) {
+  async function signInWith(page, email, password, next) {
     await page.goto(`${base}/sign-in${next ? `?next=${encodeURIComponent(next)}` : ''}`);
     await page.getByLabel('Email', { exact: false }).first().fill(email);
     await page.getByLabel('Password', { exact: true }).fill(password);
@@ -322,7 +492,7 @@ try {
     const links = [...new Map(linksIn(mail.html).map((l) => [l.href, l])).values()];
     assert.ok(links.length > 5, `the digest has links (${links.length})`);
     const page = await open(390);
-    await signIn(page, 'aler@example.org', 'trama-demo-2026');
+    await signInWith(page, 'aler@example.org', 'trama-demo-2026');
     const seen = new Set();
     for (const { href, text } of links) {
       assert.ok(href.startsWith(base + '/'), `a link to Trama: ${href}`);
@@ -385,7 +555,7 @@ try {
     const coop = (await gql('{search(query:"Portinerie di Comunità",filter:{types:[ORGANIZATION]},first:1){nodes{id organization{name}}}}')).search.nodes[0];
 
     const newcomer = await open();
-    await signIn(newcomer, email, password, `/organizations/${coop.id}`);
+    await signInWith(newcomer, email, password, `/organizations/${coop.id}`);
     await newcomer.getByRole('heading', { level: 1, name: coop.organization.name }).waitFor();
     await newcomer.getByLabel('Messaggio per chi decide (facoltativo)').fill('Coordino i volontari del cortile di via Padova.');
     await newcomer.getByRole('button', { name: 'Chiedi di entrare' }).click();
@@ -397,7 +567,7 @@ try {
     const link = linksIn(mail.html).find((l) => l.href.endsWith(`/organizations/${coop.id}/requests`));
     assert.ok(link, 'the e-mail links to the requests page');
     const admin = await open(390);
-    await signIn(admin, 'cooperativa@example.org', 'trama-demo-2026', new URL(link.href).pathname);
+    await signInWith(admin, 'cooperativa@example.org', 'trama-demo-2026', new URL(link.href).pathname);
     await admin.getByRole('heading', { level: 1, name: `Richieste per ${coop.organization.name}` }).waitFor();
     await admin.getByText('Coordino i volontari del cortile di via Padova.').waitFor();
     await audit(admin, 'requests page at 390 px');
@@ -412,7 +582,7 @@ try {
     assert.ok(told);
 
     const moderator = await open();
-    await signIn(moderator, 'moderatore@example.org', 'trama-demo-2026', '/moderation');
+    await signInWith(moderator, 'moderatore@example.org', 'trama-demo-2026', '/moderation');
     await moderator.getByRole('heading', { level: 1, name: 'Moderazione' }).waitFor();
     await moderator.getByRole('heading', { level: 2, name: /organizzazion[ei] da verificare/ }).waitFor();
     await audit(moderator, 'moderation queue');
@@ -425,7 +595,7 @@ try {
 
   await test('a signed-in officer saves a search from the results and changes her digest', async () => {
     const page = await open();
-    await signIn(page, 'comune@example.org', 'trama-demo-2026', '/search?q=orti&type=NEED');
+    await signInWith(page, 'comune@example.org', 'trama-demo-2026', '/search?q=orti&type=NEED');
     await page.getByRole('button', { name: 'Salva questa ricerca' }).click();
     await page.getByLabel('Nome della ricerca').fill('Orti nei quartieri');
     await page.getByRole('button', { name: 'Salva', exact: true }).click();

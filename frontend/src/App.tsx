@@ -15,6 +15,7 @@ import PrivacyPage from './pages/PrivacyPage';
 import SignInPage from './pages/SignInPage';
 import AccountPage from './pages/AccountPage';
 import SignInRequiredPage from './pages/SignInRequiredPage';
+import { NeedFormPage, OfferFormPage } from './pages/PostingFormPage';
 import SignUpPage from './pages/account/SignUpPage';
 import VerifyEmailPage from './pages/account/VerifyEmailPage';
 import ResetPasswordPage from './pages/account/ResetPasswordPage';
@@ -64,6 +65,10 @@ export default function App() {
           <Route path={routes.openData} element={<OpenDataPage />} />
           <Route path={routes.accessibility} element={<AccessibilityPage />} />
           <Route path={routes.privacy} element={<PrivacyPage />} />
+          <Route path={routes.needNew} element={<NeedFormPage />} />
+          <Route path={routes.needEdit} element={<NeedFormPage />} />
+          <Route path={routes.offerNew} element={<OfferFormPage />} />
+          <Route path={routes.offerEdit} element={<OfferFormPage />} />
           <Route path={routes.signUp} element={<SignUpPage />} />
           <Route path={routes.verifyEmail} element={<VerifyEmailPage />} />
           <Route path={routes.resetPassword} element={<ResetPasswordPage />} />

@@ -6,6 +6,7 @@ import './fonts.css';
 import './app.css';
 import i18n from './i18n';
 import App from './App';
+import { SessionProvider } from './session';
 
 document.documentElement.lang = i18n.language;
 const root = document.getElementById('root');
@@ -13,7 +14,9 @@ if (root) {
   createRoot(root).render(
     <StrictMode>
       <BrowserRouter>
-        <App />
+        <SessionProvider>
+          <App />
+        </SessionProvider>
       </BrowserRouter>
     </StrictMode>,
   );

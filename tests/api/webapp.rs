@@ -27,6 +27,10 @@ async fn pages_and_shapes_are_served(backend: Backend) {
         "/accessibility",
         "/privacy",
         "/sign-in",
+        "/needs/new",
+        "/needs/0190a3c4-1111-7000-8000-000000000000/edit",
+        "/offers/new",
+        "/offers/1/edit",
         // The pages of the account e-mails' links.
         "/account/verify?token=x",
         "/account/reset?token=x",

@@ -1,14 +1,17 @@
 // The frame of every page: skip link, header with the language switch and the
 // main navigation, the page itself in <main>, and the footer.
 import { type ReactNode } from 'react';
-import { NavLink, Link } from 'react-router-dom';
+import { NavLink, Link, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { setLanguage } from '../i18n';
 import { pathTo } from '../routes';
+import { useSession } from '../session';
 
 export default function Layout({ children }: { children: ReactNode }) {
   const { t, i18n } = useTranslation();
   const other = i18n.language === 'en' ? 'it' : 'en';
+  const session = useSession();
+  const navigate = useNavigate();
   return (
     <>
       <a className="visually-hidden-focusable skip-link" href="#main">
@@ -53,7 +56,18 @@ export default function Layout({ children }: { children: ReactNode }) {
               <li><NavLink to={pathTo('search')}>{t('nav.search')}</NavLink></li>
               <li><NavLink to={pathTo('observatory')}>{t('nav.observatory')}</NavLink></li>
               <li><NavLink to={pathTo('openData')}>{t('nav.openData')}</NavLink></li>
-              <li><NavLink to={pathTo('signIn')}>{t('nav.signIn')}</NavLink></li>
+              {session.status === 'signedIn' ? (
+                <>
+                  <li><NavLink to={pathTo('account')}>{t('dashboard.nav')}</NavLink></li>
+                  <li>
+                    <button type="button" className="nav-button" onClick={() => void session.signOut().then(() => navigate(pathTo('home')))}>
+                      {t('account.signOut')}
+                    </button>
+                  </li>
+                </>
+              ) : (
+                <li><NavLink to={pathTo('signIn')}>{t('nav.signIn')}</NavLink></li>
+              )}
             </ul>
           </div>
         </nav>

@@ -2,15 +2,23 @@
 // graphql/operations, sent to the same origin's /graphql.
 import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import i18n from '../i18n';
+import { currentToken, SESSION_CHECK_EVENT } from '../session/token';
+
+/** One problem with one field of bad input (the `fields` extension). */
+export interface FieldProblem {
+  field: string;
+  reason?: string;
+  message: string;
+}
 
 export interface ApiError {
   message: string;
   code?: string;
   field?: string;
-  /** Every field's problem, for bad input. */
-  fields?: { field: string; message: string }[];
+  /** BAD_USER_INPUT: every field's problem, in the request's language. */
+  fields?: FieldProblem[];
 }
 
 export class GraphqlRequestError extends Error {
@@ -26,24 +34,34 @@ export class GraphqlRequestError extends Error {
 
 interface RawError {
   message: string;
-  extensions?: { code?: string; field?: string; fields?: { field: string; message: string }[] };
+  extensions?: { code?: string; field?: string; fields?: unknown };
 }
 
-/** The API's errors as the app uses them: message, code and field. */
+function toFieldProblems(raw: unknown): FieldProblem[] | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  return raw.flatMap((item: unknown) => {
+    const p = item as Partial<FieldProblem> | null;
+    return p && typeof p.field === 'string' && typeof p.message === 'string'
+      ? [{ field: p.field, reason: typeof p.reason === 'string' ? p.reason : undefined, message: p.message }]
+      : [];
+  });
+}
+
+/** The API's errors as the app uses them: message, code, field and every field's problem. */
 export function toApiErrors(errors: RawError[]): ApiError[] {
-  return errors.map((e) => ({
-    message: e.message,
-    code: e.extensions?.code,
-    field: e.extensions?.field,
-    fields: e.extensions?.fields,
-  }));
+  return errors.map((e) => {
+    const error: ApiError = { message: e.message, code: e.extensions?.code, field: e.extensions?.field };
+    const fields = toFieldProblems(e.extensions?.fields);
+    if (fields) error.fields = fields;
+    return error;
+  });
 }
 
 export async function request<TResult, TVariables>(
   document: TypedDocumentNode<TResult, TVariables>,
   variables: TVariables,
 ): Promise<TResult> {
-  const token = window.localStorage.getItem('trama.token');
+  const token = currentToken();
   const response = await fetch('/graphql', {
     method: 'POST',
     headers: {
@@ -60,7 +78,13 @@ export async function request<TResult, TVariables>(
   } catch {
     throw new GraphqlRequestError([{ message: i18n.t('errors.network'), code: 'NETWORK' }]);
   }
-  if (body.errors?.length) throw new GraphqlRequestError(toApiErrors(body.errors));
+  if (body.errors?.length) {
+    const errors = toApiErrors(body.errors);
+    // The token may have expired or been signed out elsewhere (or only a
+    // password was wrong): the session checks which.
+    if (token && errors.some((e) => e.code === 'UNAUTHENTICATED')) window.dispatchEvent(new Event(SESSION_CHECK_EVENT));
+    throw new GraphqlRequestError(errors);
+  }
   if (body.data == null) throw new GraphqlRequestError([{ message: i18n.t('errors.network'), code: 'NETWORK' }]);
   return body.data;
 }
@@ -71,14 +95,25 @@ export interface QueryState<T> {
   loading: boolean;
 }
 
-/** Runs a query when the component mounts and whenever its variables change. */
+/**
+ * Runs a query when the component mounts and whenever its variables change
+ * (not while `skip`); `reload` runs it again.
+ */
 export function useQuery<TResult, TVariables>(
   document: TypedDocumentNode<TResult, TVariables>,
   variables: TVariables,
-): QueryState<TResult> {
+  options: { skip?: boolean } = {},
+): QueryState<TResult> & { reload: () => void } {
   const key = JSON.stringify(variables);
-  const [state, setState] = useState<QueryState<TResult>>({ loading: true });
+  const skip = options.skip ?? false;
+  const [state, setState] = useState<QueryState<TResult>>({ loading: !skip });
+  const [round, setRound] = useState(0);
+  const reload = useCallback(() => setRound((r) => r + 1), []);
   useEffect(() => {
+    if (skip) {
+      setState({ loading: false });
+      return;
+    }
     let current = true;
     setState((previous) => ({ data: previous.data, loading: true }));
     request(document, JSON.parse(key) as TVariables).then(
@@ -96,6 +131,6 @@ export function useQuery<TResult, TVariables>(
     return () => {
       current = false;
     };
-  }, [document, key]);
-  return state;
+  }, [document, key, skip, round]);
+  return { ...state, reload };
 }

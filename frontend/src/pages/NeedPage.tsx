@@ -4,27 +4,32 @@ import { NeedPageDocument } from '../../generated/graphql/graphql';
 import PostingHeader from '../components/PostingHeader';
 import { useRecord } from '../components/Status';
 import { formatDate } from '../format';
+import PostingMatches, { SavedNotice } from '../components/PostingMatches';
 
 export default function NeedPage() {
   const { t } = useTranslation();
   const [need, gate] = useRecord(NeedPageDocument, (data) => data?.need, (need) => need.title);
   if (!need) return gate;
   return (
-    <article>
-      <PostingHeader label={t('need.label')} by={t('need.by')} posting={need} />
-      <dl className="facts">
-        {need.budget && (<><dt>{t('need.budget')}</dt><dd>{need.budget.formatted}</dd></>)}
-        {need.deadlineAt && (<><dt>{t('need.deadline')}</dt><dd>{formatDate(need.deadlineAt)}</dd></>)}
-        {(need.neighbourhood || need.municipality) && (
-          <>
-            <dt>{t('need.where')}</dt>
-            <dd>{[need.neighbourhood?.name, need.municipality?.name].filter(Boolean).join(', ')}</dd>
-          </>
-        )}
-        {need.sectors.length > 0 && (<><dt>{t('common.sectors')}</dt><dd>{need.sectors.map((s) => s.name).join(', ')}</dd></>)}
-        {need.requiresThirdSectorRegistration && (<><dt>{t('need.runts')}</dt><dd>{t('common.yes')}</dd></>)}
-        <dt>{t('common.updated')}</dt><dd>{formatDate(need.updatedAt)}</dd>
-      </dl>
-    </article>
+    <>
+      <SavedNotice />
+      <article>
+        <PostingHeader label={t('need.label')} by={t('need.by')} posting={need} />
+        <dl className="facts">
+          {need.budget && (<><dt>{t('need.budget')}</dt><dd>{need.budget.formatted}</dd></>)}
+          {need.deadlineAt && (<><dt>{t('need.deadline')}</dt><dd>{formatDate(need.deadlineAt)}</dd></>)}
+          {(need.neighbourhood || need.municipality) && (
+            <>
+              <dt>{t('need.where')}</dt>
+              <dd>{[need.neighbourhood?.name, need.municipality?.name].filter(Boolean).join(', ')}</dd>
+            </>
+          )}
+          {need.sectors.length > 0 && (<><dt>{t('common.sectors')}</dt><dd>{need.sectors.map((s) => s.name).join(', ')}</dd></>)}
+          {need.requiresThirdSectorRegistration && (<><dt>{t('need.runts')}</dt><dd>{t('common.yes')}</dd></>)}
+          <dt>{t('common.updated')}</dt><dd>{formatDate(need.updatedAt)}</dd>
+        </dl>
+      </article>
+      <PostingMatches kind="need" id={need.id} organizationId={need.organization.id} open={need.status === 'OPEN'} updatedAt={need.updatedAt} />
+    </>
   );
 }

@@ -4,6 +4,7 @@ import { OfferPageDocument } from '../../generated/graphql/graphql';
 import PostingHeader from '../components/PostingHeader';
 import { useRecord } from '../components/Status';
 import { formatDate } from '../format';
+import PostingMatches, { SavedNotice } from '../components/PostingMatches';
 
 export default function OfferPage() {
   const { t } = useTranslation();
@@ -12,20 +13,24 @@ export default function OfferPage() {
   const amount = [offer.amountMin?.formatted, offer.amountMax?.formatted].filter(Boolean).join(' – ');
   const period = [offer.availableFrom, offer.availableUntil].filter(Boolean).map((d) => formatDate(d as string)).join(' – ');
   return (
-    <article>
-      <PostingHeader label={t('offer.label')} by={t('offer.by')} posting={offer} />
-      <dl className="facts">
-        {amount && (<><dt>{t('offer.amount')}</dt><dd>{amount}</dd></>)}
-        {period && (<><dt>{t('offer.period')}</dt><dd>{period}</dd></>)}
-        <dt>{t('offer.scope')}</dt>
-        <dd>
-          {t(`scope.${offer.territoryScope}`)}
-          {(offer.neighbourhood || offer.municipality) &&
-            `: ${[offer.neighbourhood?.name, offer.municipality?.name].filter(Boolean).join(', ')}`}
-        </dd>
-        {offer.sectors.length > 0 && (<><dt>{t('common.sectors')}</dt><dd>{offer.sectors.map((s) => s.name).join(', ')}</dd></>)}
-        <dt>{t('common.updated')}</dt><dd>{formatDate(offer.updatedAt)}</dd>
-      </dl>
-    </article>
+    <>
+      <SavedNotice />
+      <article>
+        <PostingHeader label={t('offer.label')} by={t('offer.by')} posting={offer} />
+        <dl className="facts">
+          {amount && (<><dt>{t('offer.amount')}</dt><dd>{amount}</dd></>)}
+          {period && (<><dt>{t('offer.period')}</dt><dd>{period}</dd></>)}
+          <dt>{t('offer.scope')}</dt>
+          <dd>
+            {t(`scope.${offer.territoryScope}`)}
+            {(offer.neighbourhood || offer.municipality) &&
+              `: ${[offer.neighbourhood?.name, offer.municipality?.name].filter(Boolean).join(', ')}`}
+          </dd>
+          {offer.sectors.length > 0 && (<><dt>{t('common.sectors')}</dt><dd>{offer.sectors.map((s) => s.name).join(', ')}</dd></>)}
+          <dt>{t('common.updated')}</dt><dd>{formatDate(offer.updatedAt)}</dd>
+        </dl>
+      </article>
+      <PostingMatches kind="offer" id={offer.id} organizationId={offer.organization.id} open={offer.status === 'OPEN'} updatedAt={offer.updatedAt} />
+    </>
   );
 }

@@ -7,12 +7,14 @@ import { SignInDocument } from '../../generated/graphql/graphql';
 import { GraphqlRequestError, request } from '../graphql/client';
 import { usePageTitle } from '../components/Status';
 import DemoAccounts from '../components/DemoAccounts';
+import { useSession } from '../session';
+import { afterSignIn } from '../session/next';
 import { pathTo } from '../routes';
-import { safeNext } from '../nextPath';
 
 export default function SignInPage() {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  const session = useSession();
   const [params] = useSearchParams();
   usePageTitle(t('signIn.title'));
   const [email, setEmail] = useState('');
@@ -25,8 +27,8 @@ export default function SignInPage() {
     setError(undefined);
     try {
       const data = await request(SignInDocument, { email, password });
-      window.localStorage.setItem('trama.token', data.login.token);
-      navigate(safeNext(params.get('next')));
+      await session.signIn(data.login.token, data.login.expiresAt);
+      navigate(afterSignIn(params.get('next')));
     } catch (e) {
       setError(e instanceof GraphqlRequestError ? e.message : t('errors.network'));
     } finally {
