@@ -439,6 +439,9 @@ impl Extension for LimitsExtension {
             Ok(Some((root_fields, meta_only))) => {
                 self.root_fields.store(root_fields, Ordering::Relaxed);
                 self.meta_only.store(meta_only, Ordering::Relaxed);
+                // The document is parsed now: an async-graphql bug needs the
+                // variables' defaults made explicit (see the module).
+                super::variable_defaults::fill_in(&mut request);
             }
             Ok(None) => {}
             Err(refusal) => return Err(refusal.error(lang)),

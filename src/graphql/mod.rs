@@ -20,6 +20,7 @@ pub mod search;
 pub mod subscription;
 pub mod territories;
 pub mod types;
+mod variable_defaults;
 pub mod viewer;
 
 use async_graphql::{MergedObject, Schema};

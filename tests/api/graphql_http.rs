@@ -15,6 +15,7 @@ on_both_databases!(
     malformed_requests_get_400_naming_the_parameter,
     request_errors_have_no_data_and_their_status_follows_the_type,
     get_runs_queries_but_never_mutations,
+    default_variable_values_decide_include_and_skip,
 );
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -280,4 +281,52 @@ async fn get_runs_queries_but_never_mutations(backend: Backend) {
     assert!(media_type_of(&page).starts_with("text/html"));
     assert!(page.text().await.expect("page").contains("graphiql"));
     app.stop().await;
+}
+
+/// `@include(if: $v)` and `@skip(if: $v)` follow the default the operation
+/// declares for `$v` when the client leaves it out (async-graphql alone
+/// read a left-out variable as `false`: see
+/// `src/graphql/variable_defaults.rs`), on fields, fragment spreads and
+/// inside fragments; a value the client sends wins over the default.
+async fn default_variable_values_decide_include_and_skip(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let query = "query Q($with: Boolean = true, $without: Boolean = false) { \
+        included: __typename @include(if: $with) \
+        notSkipped: __typename @skip(if: $without) \
+        excluded: __typename @include(if: $without) \
+        ...Named @include(if: $with) \
+        ... on Query @skip(if: $without) { inline: __typename } \
+    } \
+    fragment Named on Query { named: __typename inFragment: __typename @include(if: $with) }";
+    let all = json!({
+        "included": "Query",
+        "notSkipped": "Query",
+        "named": "Query",
+        "inFragment": "Query",
+        "inline": "Query",
+    });
+    for body in [
+        json!({ "query": query }),
+        json!({ "query": query, "variables": {} }),
+        json!({ "query": query, "operationName": "Q", "variables": null }),
+    ] {
+        let (status, _, response) = parts(post(&app, Some(JSON), &body.to_string()).await).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(response, json!({ "data": all }), "{body}");
+    }
+    // Over GET as well.
+    let response = app
+        .client
+        .get(app.url("/graphql"))
+        .query(&[("query", query)])
+        .header(ACCEPT, JSON)
+        .send()
+        .await
+        .expect("GET /graphql");
+    let (_, _, response) = parts(response).await;
+    assert_eq!(response, json!({ "data": all }));
+    // Values sent by the client override the defaults.
+    let body = json!({ "query": query, "variables": { "with": false, "without": true } });
+    let (_, _, response) = parts(post(&app, Some(JSON), &body.to_string()).await).await;
+    assert_eq!(response, json!({ "data": { "excluded": "Query" } }));
 }
