@@ -16,7 +16,7 @@ use super::enums::{
 use super::error::GqlResult;
 use super::mutation::{actor, id_arg, limits};
 use super::types::{Organization, state, stored};
-use super::viewer::Viewer;
+use super::viewer::{Viewer, reader};
 use crate::domain;
 use crate::services::memberships::masked;
 use crate::services::notifications;
@@ -52,8 +52,14 @@ impl OrganizationRequest {
         Ok(stored::<domain::RequestStatus>(ctx, &self.0.request.status)?.into())
     }
 
-    async fn organization(&self) -> Organization {
-        Organization(self.0.organization.clone())
+    /// The organisation asked about; null when the viewer may not see it:
+    /// deleted, or hidden by a moderator from everyone but its members and
+    /// the moderators.
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
+        let reader = reader(ctx).await?;
+        Ok(reader
+            .may_see_organization(&self.0.organization)
+            .then(|| Organization(self.0.organization.clone())))
     }
 
     async fn requester(&self) -> Requester {

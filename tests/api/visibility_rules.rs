@@ -24,6 +24,7 @@ on_both_databases!(
     contacts_show_as_their_visibility_allows_on_every_reader,
     members_lists_are_for_their_organisation_only,
     dismissed_matches_leave_only_their_sides_view,
+    a_request_names_its_organisation_only_to_who_may_see_it,
 );
 
 /// Far from the centre of neighbourhood 53 (Giambellino), still in Milano:
@@ -741,5 +742,86 @@ async fn dismissed_matches_leave_only_their_sides_view(backend: Backend) {
     assert!(!text.contains(&w.offer), "{text}");
     let text = digest(&app, &w.anna).await;
     assert!(text.contains(&w.offer) && text.contains(&need), "{text}");
+    app.stop().await;
+}
+
+/// Rule: a request to join an organisation names it only to whoever may
+/// see the organisation: once a moderator hides it, the requester (an
+/// outsider) sees their request without it, while its admins and the
+/// moderators still see it; once it is deleted, nobody does.
+async fn a_request_names_its_organisation_only_to_who_may_see_it(backend: Backend) {
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+    use trama::store::entities::organizations;
+
+    let app = TestApp::spawn(backend).await;
+    territories(&app).await;
+    let anna = person(&app, "anna@example.org", "Anna Bianchi", true).await;
+    let otto = person(&app, "otto@example.org", "Otto Esterni", true).await;
+    let mara = person(&app, "mara@example.org", "Mara Moderatrice", true).await;
+    accounts::set_moderator(app.db(), &mara.email, true)
+        .await
+        .expect("moderator");
+    let coop = organisation(&app, &anna, coop_input(json!([]))).await;
+    let asked = gql(
+        &app,
+        Some(&otto.token),
+        "mutation($o: ID!) { requestOrganizationAccess(organizationId: $o) { kind organization { id } } }",
+        json!({ "o": coop }),
+    )
+    .await;
+    assert_eq!(outcome(&asked), "OK", "{asked}");
+    assert_eq!(
+        asked["data"]["requestOrganizationAccess"]["organization"]["id"],
+        json!(coop)
+    );
+
+    let mine = "{ myOrganizationRequests { organization { id } } }";
+    let pending =
+        "query($o: ID!) { organizationRequests(organizationId: $o) { organization { id } } }";
+    // The organisation of the one request listed (null when the list itself
+    // is refused).
+    let named = |body: &Value, list: &str| {
+        let items = &body["data"][list];
+        assert!(
+            items.is_null() || items.as_array().map(Vec::len) == Some(1),
+            "{body}"
+        );
+        items[0]["organization"].clone()
+    };
+    let shown = json!({ "id": coop });
+
+    set_hidden(&app, &mara, "ORGANIZATION", &coop, true).await;
+    let body = gql(&app, Some(&otto.token), mine, json!({})).await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    assert_eq!(
+        named(&body, "myOrganizationRequests"),
+        Value::Null,
+        "{body}"
+    );
+    for insider in [&anna, &mara] {
+        let body = gql(&app, Some(&insider.token), pending, json!({ "o": coop })).await;
+        assert_eq!(named(&body, "organizationRequests"), shown, "{body}");
+    }
+
+    let id = uuid::Uuid::parse_str(&coop).expect("organisation id");
+    let mut deleted = organizations::Entity::find_by_id(id)
+        .one(app.db())
+        .await
+        .expect("organisation")
+        .expect("organisation exists")
+        .into_active_model();
+    deleted.deleted_at = Set(Some(trama::services::now()));
+    deleted.update(app.db()).await.expect("soft delete");
+    let body = gql(&app, Some(&otto.token), mine, json!({})).await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    assert_eq!(
+        named(&body, "myOrganizationRequests"),
+        Value::Null,
+        "{body}"
+    );
+    for insider in [&anna, &mara] {
+        let body = gql(&app, Some(&insider.token), pending, json!({ "o": coop })).await;
+        assert_eq!(named(&body, "organizationRequests"), Value::Null, "{body}");
+    }
     app.stop().await;
 }

@@ -65,7 +65,7 @@ function AskToJoin({ organizationId, name }: { organizationId: string; name: str
   const [message, setMessage] = useState('');
   const [errors, setErrors] = useState<FormErrors>({ fields: {} });
   const [sent, setSent] = useState<Sent>();
-  const pending = mine.data?.myOrganizationRequests.find((r) => r.organization.id === organizationId && r.status === 'PENDING');
+  const pending = mine.data?.myOrganizationRequests.find((r) => r.organization?.id === organizationId && r.status === 'PENDING');
   useEffect(() => setSent(undefined), [organizationId]);
   async function submit(event: FormEvent) {
     event.preventDefault();

@@ -58,7 +58,7 @@ export default function RequestCard({ item, showOrganization = false }: { item: 
       </h3>
       <p className="mb-1">
         {t(`orgRequests.kind.${current.kind}`)} · {t('orgRequests.askedOn', { date })}
-        {showOrganization && (
+        {showOrganization && current.organization && (
           <> · <Link to={pathTo('organization', { id: current.organization.id })}>{current.organization.name}</Link></>
         )}
       </p>
