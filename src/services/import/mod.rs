@@ -50,7 +50,7 @@ use super::{Actor, new_id};
 use crate::domain::NewOrganization;
 use crate::domain::registry::{ColumnMapping, Columns, ImportField};
 
-use self::batch::{BatchChanges, existing_by_tax_code, update_for, write_batch};
+use self::batch::{BatchPlan, existing_by_tax_code, plan_batch, write_batch};
 pub use self::report::{ImportError, ImportReport, RowError, RowProblem, RowWarning};
 use self::rows::{References, RowReader};
 pub(crate) use crate::store::import::newest_outbox_seq;
@@ -81,6 +81,7 @@ pub enum ImportProgress {
 /// import fails outright only when the file lacks a required column or on
 /// database errors (earlier batches then stay written, unless all or
 /// nothing).
+#[tracing::instrument(skip_all, fields(source = %options.source_name, rows = table.rows.len()))]
 pub async fn import_organizations(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -159,24 +160,20 @@ pub async fn import_organizations(
             Some(txn) => existing_by_tax_code(txn, batch).await?,
             None => existing_by_tax_code(db, batch).await?,
         };
-        let mut changes = BatchChanges::default();
-        for row in batch {
-            match existing.get(&row.tax_code) {
-                None => changes.created.push(row),
-                Some(current) if current.row.deleted_at.is_some() => {
-                    report.errors.push(RowError {
-                        line: row.line,
-                        column: None,
-                        field: "taxCode".to_owned(),
-                        problem: RowProblem::Deleted,
-                    });
-                }
-                Some(current) => match update_for(current, &row.org) {
-                    Some(update) => changes.updated.push(update),
-                    None => report.unchanged += 1,
-                },
-            }
-        }
+        let BatchPlan {
+            changes,
+            unchanged,
+            deleted,
+        } = plan_batch(batch, &existing);
+        report.unchanged += unchanged;
+        report
+            .errors
+            .extend(deleted.into_iter().map(|line| RowError {
+                line,
+                column: None,
+                field: "taxCode".to_owned(),
+                problem: RowProblem::Deleted,
+            }));
         report.created += changes.created.len();
         report.updated += changes.updated.len();
         if write {

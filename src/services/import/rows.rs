@@ -625,4 +625,81 @@ mod tests {
             }]
         );
     }
+
+    #[test]
+    fn a_contact_problem_names_the_contacts_column() {
+        let (read, _) = read([
+            "95745878934",
+            "Canottieri",
+            "APS",
+            "",
+            "",
+            "non-una-email",
+            "",
+            "",
+            "",
+        ]);
+        let errors = read.expect_err("refused");
+        let found: Vec<(Option<&str>, &str)> = errors
+            .iter()
+            .map(|e| (e.column.as_deref(), e.field.as_str()))
+            .collect();
+        assert_eq!(found, [(Some("E-mail"), "contacts[0].value")]);
+    }
+
+    #[test]
+    fn sectors_are_found_by_code_or_label_once_each_and_names_in_mixed_case_are_kept() {
+        let (read, warnings) = read([
+            "957 458 78934",
+            "Canottieri di Milano",
+            "APS",
+            "",
+            "",
+            "",
+            "welfare_comunita; Sport; SPORT; Welfare di comunità",
+            "",
+            "",
+        ]);
+        assert_eq!(warnings, []);
+        let org = read.expect("imported");
+        let sectors: Vec<&str> = org.sectors.iter().map(|s| s.as_str()).collect();
+        assert_eq!(sectors, ["welfare_comunita", "sport"]);
+        assert_eq!(org.name.as_str(), "Canottieri di Milano");
+        assert_eq!(
+            org.tax_code.as_ref().map(|t| t.as_str()),
+            Some("95745878934")
+        );
+        assert!(org.coordinates.is_none());
+        assert!(org.contacts.is_empty());
+    }
+
+    #[test]
+    fn a_json_item_that_is_not_an_object_is_one_error() {
+        let headers: Vec<String> = HEADERS.iter().map(|h| (*h).to_owned()).collect();
+        let mapping = ColumnMapping::default();
+        let columns = mapping.resolve(&headers).expect("the headers resolve");
+        let references = references();
+        let row = SourceRow {
+            line: 3,
+            cells: vec![None; 9],
+            width: None,
+            not_an_object: true,
+        };
+        let reader = RowReader {
+            row: &row,
+            columns: &columns,
+            mapping: &mapping,
+            references: &references,
+        };
+        let errors = reader.read(&mut Vec::new()).expect_err("refused");
+        assert_eq!(
+            errors,
+            [RowError {
+                line: 3,
+                column: None,
+                field: String::new(),
+                problem: RowProblem::NotAnObject,
+            }]
+        );
+    }
 }
