@@ -9,6 +9,7 @@ use std::time::Duration;
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 
 use crate::config::Settings;
 use crate::mail::Mailer;
@@ -46,28 +47,41 @@ pub fn start(
     }
     let every = Duration::from_secs(settings.digest_poll_secs);
     let (stop, mut stopped) = watch::channel(false);
-    let task = tokio::spawn(async move {
-        let worker = super::worker::worker_name();
-        while !*stopped.borrow() {
-            let sender = Sender {
-                db: &db,
-                search: &search,
-                mailer: &mailer,
-                settings: &settings,
-                worker: &worker,
-            };
-            match digests::run_once(sender, now()).await {
-                Ok(report) if report != digests::SendReport::default() => {
-                    tracing::info!(?report, "digests sent");
+    let worker = super::worker::worker_name();
+    // What the digest services log (an internal error among them) says it
+    // came from this scheduler, and from which step.
+    let span = tracing::info_span!("digest_scheduler", %worker);
+    let task = tokio::spawn(
+        async move {
+            let mut step: u64 = 0;
+            while !*stopped.borrow() {
+                step += 1;
+                let sender = Sender {
+                    db: &db,
+                    search: &search,
+                    mailer: &mailer,
+                    settings: &settings,
+                    worker: &worker,
+                };
+                let at = now();
+                async {
+                    match digests::run_once(sender, at).await {
+                        Ok(report) if report != digests::SendReport::default() => {
+                            tracing::info!(?report, "digests sent");
+                        }
+                        Ok(_) => {}
+                        Err(error) => tracing::warn!(%error, "digest step failed"),
+                    }
                 }
-                Ok(_) => {}
-                Err(error) => tracing::warn!(%error, "digest step failed"),
-            }
-            tokio::select! {
-                () = tokio::time::sleep(every) => {}
-                _ = stopped.changed() => {}
+                .instrument(tracing::info_span!("digest_step", step, %at))
+                .await;
+                tokio::select! {
+                    () = tokio::time::sleep(every) => {}
+                    _ = stopped.changed() => {}
+                }
             }
         }
-    });
+        .instrument(span),
+    );
     Some(RunningScheduler { stop, task })
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use sea_orm::DatabaseConnection;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 
 use super::{Claimed, Job, claim, complete, fail, prune_done};
 use crate::matching::Matcher;
@@ -86,8 +87,10 @@ impl Worker {
         RunningWorker { stop, task }
     }
 
+    #[tracing::instrument(name = "job_worker", skip_all, fields(worker = tracing::field::Empty))]
     async fn run(self, mut stopped: watch::Receiver<bool>) {
         let name = worker_name();
+        tracing::Span::current().record("worker", name.as_str());
         let mut last_prune = Instant::now();
         tracing::info!(worker = %name, "job worker started");
         while !*stopped.borrow() {
@@ -143,22 +146,30 @@ impl Worker {
             entry.1.push(job);
         }
         for (_, (job, copies)) in by_job {
-            let outcome = match &job {
-                Some(job) => self.execute(job).await,
-                None => Err(anyhow::anyhow!("the job's payload cannot be read")),
-            };
-            for copy in &copies {
-                let recorded = match &outcome {
-                    Ok(()) => complete(&self.db, copy.id).await,
-                    Err(error) => {
-                        tracing::warn!(job = %copy.id, attempt = copy.attempt, error = format!("{error:#}"), "job failed");
-                        fail(&self.db, copy, &format!("{error:#}")).await
-                    }
-                };
-                if let Err(error) = recorded {
-                    let error = anyhow::Error::from(error);
-                    tracing::warn!(job = %copy.id, error = format!("{error:#}"), "recording a job's outcome failed");
+            self.run_one(job.as_ref(), &copies)
+                .instrument(job_span(job.as_ref(), &copies))
+                .await;
+        }
+    }
+
+    /// Runs one job (claimed as `copies`, usually one) and records its
+    /// outcome on each copy.
+    async fn run_one(&self, job: Option<&Job>, copies: &[Claimed]) {
+        let outcome = match job {
+            Some(job) => self.execute(job).await,
+            None => Err(anyhow::anyhow!("the job's payload cannot be read")),
+        };
+        for copy in copies {
+            let recorded = match &outcome {
+                Ok(()) => complete(&self.db, copy.id).await,
+                Err(error) => {
+                    tracing::warn!(job = %copy.id, attempt = copy.attempt, error = format!("{error:#}"), "job failed");
+                    fail(&self.db, copy, &format!("{error:#}")).await
                 }
+            };
+            if let Err(error) = recorded {
+                let error = anyhow::Error::from(error);
+                tracing::warn!(job = %copy.id, error = format!("{error:#}"), "recording a job's outcome failed");
             }
         }
     }
@@ -176,4 +187,20 @@ impl Worker {
             }
         }
     }
+}
+
+/// The span of one job's run: what it is and which attempt, so that what
+/// the services it calls log (an internal error among them) says which job
+/// it was. `job` is the first copy's id; `copies` is more than one when the
+/// same job was queued several times and runs once for all.
+fn job_span(job: Option<&Job>, copies: &[Claimed]) -> tracing::Span {
+    let first = copies.first();
+    tracing::info_span!(
+        "job",
+        kind = job.map_or("unreadable", Job::kind),
+        payload = job.map(|job| format!("{job:?}")).unwrap_or_default(),
+        job = first.map(|c| c.id.to_string()).unwrap_or_default(),
+        attempt = first.map_or(0, |c| c.attempt),
+        copies = copies.len(),
+    )
 }

@@ -31,6 +31,7 @@ pub struct Figures {
 
 /// Figures per area: every neighbourhood and municipality with at least
 /// one open need or offer. Counts only published, visible records.
+#[tracing::instrument(skip_all)]
 pub async fn figures(
     db: &impl ConnectionTrait,
     good_score: f64,

@@ -718,6 +718,7 @@ impl Exporter {
 
 /// The whole export in memory (tests, small datasets). Fails like
 /// [`Exporter::next_chunk`].
+#[tracing::instrument(skip_all, fields(?dataset, ?format))]
 pub async fn export_bytes(
     db: &DatabaseConnection,
     dataset: Dataset,

@@ -210,6 +210,7 @@ impl fmt::Display for ReferenceReport {
 /// hold, in one transaction with their versions. Fails on database errors,
 /// or when a shipped file does not parse (a packaging bug: the files are
 /// compiled in).
+#[tracing::instrument(skip_all)]
 pub async fn ensure_loaded(db: &DatabaseConnection) -> anyhow::Result<ReferenceReport> {
     let outcomes = load_sets(db, &Dataset::ALL).await?;
     let outcome = |dataset: Dataset| {

@@ -228,6 +228,7 @@ pub async fn of_user(
 
 /// The signed-in user's saved searches, oldest first. UNAUTHENTICATED
 /// without a user.
+#[tracing::instrument(skip_all)]
 pub async fn mine(
     db: &DatabaseConnection,
     actor: Option<&Actor>,

@@ -51,6 +51,7 @@ pub async fn link_is_valid(db: &DatabaseConnection, token: &str) -> Result<bool,
 
 /// Turns the token owner's digests off. Fails with BAD_USER_INPUT on
 /// `token` when it is unknown or expired. Idempotent.
+#[tracing::instrument(skip_all)]
 pub async fn unsubscribe(db: &DatabaseConnection, token: &str) -> Result<Lang, AppError> {
     let user = link_owner(db, token)
         .await?
@@ -79,6 +80,7 @@ pub async fn unsubscribe(db: &DatabaseConnection, token: &str) -> Result<Lang, A
 /// Checks a feedback link without recording anything (the page a GET
 /// shows: mail scanners open links, so only the button's POST records).
 /// Returns the language of the page. Fails as [`feedback`] does.
+#[tracing::instrument(skip_all, fields(%match_id))]
 pub async fn check_feedback(
     db: &DatabaseConnection,
     token: &str,
@@ -114,6 +116,7 @@ async fn feedback_owner(
 /// (source `email`). Fails with BAD_USER_INPUT on `token` when it is
 /// unknown or expired, NOT_FOUND on `match` when the match was in no digest
 /// of theirs, FORBIDDEN when they no longer belong to either side.
+#[tracing::instrument(skip_all, fields(%match_id, ?verdict))]
 pub async fn feedback(
     db: &DatabaseConnection,
     token: &str,

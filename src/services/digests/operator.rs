@@ -23,6 +23,7 @@ use super::settings::{find_subscription, frequency_of, subscription};
 /// (for `trama digests preview`). Items are those a digest planned now
 /// would hold; the links carry a placeholder token that does not work.
 /// `None` when there is nothing new.
+#[tracing::instrument(skip_all)]
 pub async fn preview(
     db: &DatabaseConnection,
     search: &Search,
@@ -49,6 +50,7 @@ pub enum DryRun {
 }
 
 /// What sending `user`'s digest now would do, recording nothing.
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn dry_run(
     db: &DatabaseConnection,
     search: &Search,
@@ -127,6 +129,7 @@ pub async fn due_users(
 
 /// Makes the user's digest due now (for `trama digests send --user`);
 /// `false`, changing nothing, when their digests are off.
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn make_due(
     db: &DatabaseConnection,
     user: &users::Model,

@@ -72,6 +72,7 @@ async fn create_default_subscriptions(db: &DatabaseConnection) -> Result<u64, Ap
 /// row to send. Only subscriptions whose `next_due_at` has come are read
 /// (an index serves it). Returns how many deliveries with items were
 /// planned.
+#[tracing::instrument(skip_all, fields(%at))]
 pub async fn plan_due(
     db: &DatabaseConnection,
     search: &Search,

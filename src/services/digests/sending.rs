@@ -83,6 +83,7 @@ pub struct Sender<'a> {
 }
 
 /// Plans what is due at `at`, then sends every claimable delivery.
+#[tracing::instrument(skip_all, fields(%at))]
 pub async fn run_once(sender: Sender<'_>, at: DateTime<Utc>) -> Result<SendReport, AppError> {
     plan_due(sender.db, sender.search, at).await?;
     send_due(sender, at).await
@@ -90,6 +91,7 @@ pub async fn run_once(sender: Sender<'_>, at: DateTime<Utc>) -> Result<SendRepor
 
 /// Claims and sends deliveries due at `at` until none is left, several at
 /// once (the mailer's pool bounds the connections).
+#[tracing::instrument(skip_all, fields(%at))]
 pub async fn send_due(sender: Sender<'_>, at: DateTime<Utc>) -> Result<SendReport, AppError> {
     let mut report = SendReport::default();
     loop {

@@ -271,6 +271,7 @@ async fn active_user(db: &impl ConnectionTrait, id: Uuid) -> Result<users::Model
 }
 
 /// The signed-in user's digest settings. UNAUTHENTICATED without a user.
+#[tracing::instrument(skip_all)]
 pub async fn settings_of(
     db: &DatabaseConnection,
     actor: Option<&Actor>,
@@ -346,6 +347,7 @@ async fn delivery_problem(
 /// Changes the signed-in user's digest settings. A new frequency takes
 /// effect from now (the next digest is due one interval from now); turning
 /// digests off cancels the ones not yet sent. UNAUTHENTICATED without a user.
+#[tracing::instrument(skip_all)]
 pub async fn update_settings(
     db: &DatabaseConnection,
     actor: Option<&Actor>,

@@ -103,6 +103,7 @@ impl StatusChange {
 /// member of that side's organisation, CONFLICT on `status` once the
 /// partnership is open (it cannot be undone here) or when proposing to a
 /// side that dismissed the match.
+#[tracing::instrument(skip_all, fields(%match_id, ?side, ?status))]
 pub async fn set_status(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -276,6 +277,7 @@ async fn insert_feedback(
 /// a digest's one-click link. Signed-in users must belong to either side's
 /// organisation (FORBIDDEN otherwise); the platform itself (a verified
 /// e-mail link) may record for any. NOT_FOUND on `matchId`.
+#[tracing::instrument(skip_all, fields(%match_id, ?verdict, ?source))]
 pub async fn record_feedback(
     db: &DatabaseConnection,
     actor: &Actor,

@@ -23,6 +23,7 @@ pub async fn count(db: &impl ConnectionTrait) -> Result<u64, AppError> {
 /// out, and so are those this side dismissed unless `include_dismissed`
 /// (the visibility policy's rules, [`visibility::public_offers`] and
 /// [`visibility::dismissed_by_own_side`]).
+#[tracing::instrument(skip_all, fields(?side, %id))]
 pub async fn list(
     db: &impl ConnectionTrait,
     side: MatchSide,

@@ -33,6 +33,7 @@ pub struct PartnerSuggestion {
 /// Organisations whose offers match this organisation's open needs or whose
 /// needs match its open offers, best first, leaving out matches it
 /// dismissed.
+#[tracing::instrument(skip_all, fields(%organization_id))]
 pub async fn suggested_partners(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
@@ -111,6 +112,7 @@ pub async fn suggested_partners(
 /// contributions the need asks for. The caller decides whether the reader
 /// may see the need ([`crate::policy::visibility::need`]): drafts and hidden needs
 /// are found here too. NOT_FOUND on `needId` when it does not exist.
+#[tracing::instrument(skip_all, fields(%need_id))]
 pub async fn partner_set(
     db: &impl ConnectionTrait,
     matcher: &Matcher,

@@ -47,6 +47,7 @@ impl Engine<'_> {
     /// Recomputes the matches of a need, an offer, or every posting of an
     /// organisation, at `now`. Fails on database or index errors (the job
     /// is then retried).
+    #[tracing::instrument(skip_all, fields(?target))]
     pub async fn refresh(
         &self,
         target: MatchTarget,
@@ -124,6 +125,7 @@ impl Engine<'_> {
     /// The best `limit` offers for an open need, best first, computed now
     /// and not stored (what `matchesForNeed` would list after a refresh).
     /// Empty when the need is not open. Fails on database or index errors.
+    #[tracing::instrument(skip_all, fields(%need_id, limit))]
     pub async fn best_offers(
         &self,
         need_id: Uuid,
@@ -210,6 +212,7 @@ impl Engine<'_> {
 
     /// Scores one pair now, or says which rule excludes it (for
     /// explanations and tests). NOT_FOUND when either side is not visible.
+    #[tracing::instrument(skip_all, fields(%need_id, %offer_id))]
     pub async fn explain(
         &self,
         need_id: Uuid,
@@ -324,6 +327,7 @@ async fn persist(
 
 /// Recomputes every match (`trama match --all`): every need, then every
 /// offer, that is open or still has matches. Returns the totals.
+#[tracing::instrument(skip_all)]
 pub async fn recompute_all(engine: Engine<'_>) -> Result<RefreshReport, AppError> {
     let at = now();
     let mut report = RefreshReport::default();
