@@ -26,7 +26,10 @@ use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrai
 use serde_json::json;
 use trama::app::AppState;
 use trama::config::Settings;
-use trama::domain::{NeedKind, OfferKind, OrganizationKind, TerritoryScope};
+use trama::domain::{
+    LocationPrecision, NeedKind, OfferKind, OrganizationKind, PostingStatus, TerritoryScope,
+    VerificationStatus,
+};
 use trama::jobs::MatchTarget;
 use trama::search::SearchRequest;
 use trama::services::matches::Engine;
@@ -293,7 +296,7 @@ async fn generate(db: &DatabaseConnection, n_offers: usize, n_needs: usize) -> V
                 organizations::ActiveModel {
                     id: Set(id),
                     name: Set(format!("Organizzazione {i} di {}", place.1)),
-                    kind: Set(kind.as_str().to_owned()),
+                    kind: Set(kind),
                     tax_code: Set(None),
                     vat_number: Set(None),
                     description: Set("Ente del territorio.".to_owned()),
@@ -302,9 +305,11 @@ async fn generate(db: &DatabaseConnection, n_offers: usize, n_needs: usize) -> V
                     address: Set(None),
                     lat: Set(Some(place.2)),
                     lon: Set(Some(place.3)),
-                    verification_status: Set(
-                        if verified { "verified" } else { "unverified" }.to_owned()
-                    ),
+                    verification_status: Set(if verified {
+                        VerificationStatus::Verified
+                    } else {
+                        VerificationStatus::Unverified
+                    }),
                     verification_source: Set(verified.then(|| "RUNTS".to_owned())),
                     verified_at: Set(verified.then_some(now)),
                     runts_registered: Set(verified && rng.chance(70)),
@@ -360,7 +365,7 @@ async fn generate(db: &DatabaseConnection, n_offers: usize, n_needs: usize) -> V
             rows.push(offers::ActiveModel {
                 id: Set(id),
                 organization_id: Set(org),
-                kind: Set(kind.as_str().to_owned()),
+                kind: Set(kind),
                 title: Set(title),
                 description: Set(description),
                 amount_min_cents: Set(money.then_some(max / 10)),
@@ -370,12 +375,12 @@ async fn generate(db: &DatabaseConnection, n_offers: usize, n_needs: usize) -> V
                     .chance(50)
                     .then(|| today + TimeDelta::days(30 + rng.below(700) as i64))),
                 eligible_organization_kinds: Set(json!([])),
-                territory_scope: Set(scope.as_str().to_owned()),
+                territory_scope: Set(scope),
                 municipality_code: Set(Some(place.0.clone())),
                 neighbourhood_id: Set(neighbourhood.map(|(id, _)| id)),
                 lat: Set(None),
                 lon: Set(None),
-                status: Set("open".to_owned()),
+                status: Set(PostingStatus::Open),
                 created_by: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
@@ -445,7 +450,7 @@ async fn generate(db: &DatabaseConnection, n_offers: usize, n_needs: usize) -> V
             rows.push(needs::ActiveModel {
                 id: Set(id),
                 organization_id: Set(org),
-                kind: Set(kind.as_str().to_owned()),
+                kind: Set(kind),
                 title: Set(title),
                 description: Set(description),
                 budget_cents: Set(rng
@@ -456,11 +461,11 @@ async fn generate(db: &DatabaseConnection, n_offers: usize, n_needs: usize) -> V
                 neighbourhood_id: Set(neighbourhood.map(|(id, _)| id)),
                 lat: Set(None),
                 lon: Set(None),
-                location_precision: Set("neighbourhood".to_owned()),
+                location_precision: Set(LocationPrecision::Neighbourhood),
                 required_contributions: Set(json!(required)),
                 eligible_organization_kinds: Set(json!([])),
                 requires_third_sector_registration: Set(kind == NeedKind::CallForProposals),
-                status: Set("open".to_owned()),
+                status: Set(PostingStatus::Open),
                 created_by: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),

@@ -98,7 +98,7 @@ pub async fn events_between(
         }
     };
     for p in store::partners_of(db, project_ids).await? {
-        if p.role != PartnerRole::Lead.as_str() {
+        if p.role != PartnerRole::Lead {
             push(EventKind::PartnerJoined, p.id, p.project_id, p.joined_at);
         }
         if let Some(left) = p.left_at {

@@ -48,7 +48,7 @@ pub async fn open_for_partnership(
         None => {
             let id = Uuid::now_v7();
             let procedure = if need.requires_third_sector_registration
-                || need.kind == NeedKind::CallForProposals.as_str()
+                || need.kind == NeedKind::CallForProposals
             {
                 ProjectProcedure::Coprogettazione
             } else {
@@ -86,15 +86,7 @@ pub async fn open_for_partnership(
         at,
     )
     .await?;
-    // Stored offers were validated on the way in: a kind that does not
-    // parse is a damaged row.
-    let kind = OfferKind::parse(&offer.kind).map_err(|reason| {
-        AppError::Internal(anyhow::anyhow!(
-            "offer {} has kind {:?}: {reason:?}",
-            offer.id,
-            offer.kind
-        ))
-    })?;
+    let kind = offer.kind;
     store::insert_contribution(
         txn,
         NewContribution {

@@ -6,9 +6,8 @@ use chrono::{DateTime, Utc};
 
 use super::enums::{Language, MembershipRole};
 use super::error::GqlResult;
-use super::types::{Organization, state, stored};
+use super::types::{Organization, state};
 use super::viewer::Viewer;
-use crate::domain;
 use crate::error::AppError;
 use crate::services::{accounts, organizations};
 use crate::store::entities::{memberships, users};
@@ -43,9 +42,7 @@ impl User {
     }
 
     async fn language(&self) -> Language {
-        domain::Lang::parse(&self.0.locale)
-            .unwrap_or_default()
-            .into()
+        self.0.locale.into()
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
@@ -77,9 +74,7 @@ impl User {
         let rows = crate::services::listing::memberships_of_user(&state.db, self.0.id)
             .await
             .gql(ctx)?;
-        rows.into_iter()
-            .map(|row| Membership::from_row(ctx, row))
-            .collect()
+        Ok(rows.into_iter().map(Membership::from).collect())
     }
 }
 
@@ -93,13 +88,13 @@ pub struct Membership {
     organization_id: uuid::Uuid,
 }
 
-impl Membership {
-    pub fn from_row(ctx: &Context<'_>, row: memberships::Model) -> Result<Self> {
-        Ok(Self {
-            role: stored::<domain::MembershipRole>(ctx, &row.role)?.into(),
+impl From<memberships::Model> for Membership {
+    fn from(row: memberships::Model) -> Self {
+        Self {
+            role: row.role.into(),
             since: row.created_at,
             organization_id: row.organization_id,
-        })
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use super::enums::{Language, OfferKind};
 use super::error::GqlResult;
 use super::loaders::{NeedById, OfferById, OrganizationById, ProjectOfMatch, load};
 use super::mutation::{actor, id_arg};
-use super::types::{Need, Offer, Organization, organization, pick_lang, state, stored};
+use super::types::{Need, Offer, Organization, organization, pick_lang, state};
 use super::viewer::reader;
 use crate::domain::{self, FeedbackSource};
 use crate::error::{AppError, Entity};
@@ -186,12 +186,12 @@ impl Match {
             .collect())
     }
 
-    async fn need_side_status(&self, ctx: &Context<'_>) -> Result<MatchSideStatus> {
-        Ok(stored::<domain::MatchSideStatus>(ctx, &self.0.need_side_status)?.into())
+    async fn need_side_status(&self) -> MatchSideStatus {
+        self.0.need_side_status.into()
     }
 
-    async fn offer_side_status(&self, ctx: &Context<'_>) -> Result<MatchSideStatus> {
-        Ok(stored::<domain::MatchSideStatus>(ctx, &self.0.offer_side_status)?.into())
+    async fn offer_side_status(&self) -> MatchSideStatus {
+        self.0.offer_side_status.into()
     }
 
     /// Where the match stands on the way to a partnership: PARTNERSHIP on

@@ -287,7 +287,7 @@ impl CoreMutation {
         let membership = memberships::accept(&state.db, &actor, &token)
             .await
             .gql(ctx)?;
-        Membership::from_row(ctx, membership)
+        Ok(membership.into())
     }
 
     /// Changes a member's role. Admins only; the last admin stays admin
@@ -308,7 +308,7 @@ impl CoreMutation {
             memberships::change_role(&state.db, &actor, organization_id, user_id, role.as_str())
                 .await
                 .gql(ctx)?;
-        Membership::from_row(ctx, membership)
+        Ok(membership.into())
     }
 
     /// Removes a member (admins), or leaves (anyone, for themselves). The

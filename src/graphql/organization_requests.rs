@@ -15,7 +15,7 @@ use super::enums::{
 };
 use super::error::GqlResult;
 use super::mutation::{actor, id_arg, limits};
-use super::types::{Organization, state, stored};
+use super::types::{Organization, state};
 use super::viewer::{Viewer, reader};
 use crate::domain;
 use crate::services::memberships::masked;
@@ -44,12 +44,12 @@ impl OrganizationRequest {
     /// JOIN when the organisation has admins (they decide), CLAIM when it
     /// has none (its registered address or a moderator decides; the
     /// requester becomes its admin).
-    async fn kind(&self, ctx: &Context<'_>) -> Result<OrganizationRequestKind> {
-        Ok(stored::<domain::RequestKind>(ctx, &self.0.request.kind)?.into())
+    async fn kind(&self) -> OrganizationRequestKind {
+        self.0.request.kind.into()
     }
 
-    async fn status(&self, ctx: &Context<'_>) -> Result<OrganizationRequestStatus> {
-        Ok(stored::<domain::RequestStatus>(ctx, &self.0.request.status)?.into())
+    async fn status(&self) -> OrganizationRequestStatus {
+        self.0.request.status.into()
     }
 
     /// The organisation asked about; null when the viewer may not see it:
@@ -83,16 +83,8 @@ impl OrganizationRequest {
         self.0.request.decided_at
     }
 
-    async fn decided_via(
-        &self,
-        ctx: &Context<'_>,
-    ) -> Result<Option<OrganizationRequestDecidedVia>> {
-        self.0
-            .request
-            .decided_via
-            .as_deref()
-            .map(|via| Ok(stored::<domain::RequestDecidedVia>(ctx, via)?.into()))
-            .transpose()
+    async fn decided_via(&self) -> Option<OrganizationRequestDecidedVia> {
+        self.0.request.decided_via.map(Into::into)
     }
 
     /// The reason given when it was declined, if any.
@@ -205,7 +197,7 @@ impl OrganizationRequestMutation {
         if let Some(token) = &requested.confirmation_token {
             notifications::claim_confirmation(&state.mailer, &state.settings, view, token).await;
         }
-        if view.kind().gql(ctx)? == domain::RequestKind::Join {
+        if view.kind() == domain::RequestKind::Join {
             notifications::join_request(&state.mailer, &state.settings, &requested.admins, view)
                 .await;
         }
@@ -268,7 +260,7 @@ impl OrganizationRequestMutation {
         Ok(OrganizationClaimAnswer {
             organization_name: view.organization.name.clone(),
             requester_name: view.requester.display_name.clone(),
-            status: view.status().gql(ctx)?.into(),
+            status: view.status().into(),
         })
     }
 }

@@ -70,13 +70,12 @@ impl ChangeFeed {
                         let mut position = from;
                         for row in rows {
                             position = row.seq;
-                            let record = match OutboxEntityType::parse(&row.entity_type) {
-                                Ok(OutboxEntityType::Organization) => RecordType::Organization,
-                                Ok(OutboxEntityType::Offer) => RecordType::Offer,
-                                Ok(OutboxEntityType::Need) => RecordType::Need,
-                                Err(_) => continue,
+                            let record = match row.entity_type {
+                                OutboxEntityType::Organization => RecordType::Organization,
+                                OutboxEntityType::Offer => RecordType::Offer,
+                                OutboxEntityType::Need => RecordType::Need,
                             };
-                            let removed = row.operation == OutboxOperation::Delete.as_str();
+                            let removed = row.operation == OutboxOperation::Delete;
                             // No receiver left is not an error: nobody listens.
                             let _ = sender.send(Change {
                                 record,

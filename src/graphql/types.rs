@@ -21,7 +21,7 @@ use super::loaders::{
     SectorsOfNeed, SectorsOfOffer, SectorsOfOrganization, load,
 };
 use super::viewer::{check_draft_listing, reader};
-use crate::domain::{self, ClosedList, ContactVisibility, EuroCents, Lang};
+use crate::domain::{self, EuroCents, Lang};
 use crate::error::{AppError, Entity};
 use crate::policy::visibility;
 use crate::services::{self, listing::MemberRow, listing::Page};
@@ -32,18 +32,6 @@ use crate::store::entities::{
 
 pub(crate) fn state<'a>(ctx: &Context<'a>) -> Result<&'a AppState> {
     ctx.data::<AppState>()
-}
-
-/// A stored closed-list value back into its enum; a value outside the list is
-/// an internal error (the services are the only writers).
-pub(crate) fn stored<T: ClosedList>(ctx: &Context<'_>, raw: &str) -> Result<T> {
-    T::parse(raw)
-        .map_err(|_| {
-            AppError::Internal(anyhow::anyhow!(
-                "stored value {raw:?} is not in its closed list"
-            ))
-        })
-        .gql(ctx)
 }
 
 pub(crate) fn pick_lang(ctx: &Context<'_>, requested: Option<Language>) -> Lang {
@@ -278,13 +266,13 @@ impl Organization {
         &self.0.name
     }
 
-    async fn kind(&self, ctx: &Context<'_>) -> Result<OrganizationKind> {
-        Ok(stored::<domain::OrganizationKind>(ctx, &self.0.kind)?.into())
+    async fn kind(&self) -> OrganizationKind {
+        self.0.kind.into()
     }
 
     /// The kind in words, e.g. "Cooperativa sociale di tipo A".
-    async fn kind_label(&self, ctx: &Context<'_>, lang: Option<Language>) -> Result<&'static str> {
-        Ok(stored::<domain::OrganizationKind>(ctx, &self.0.kind)?.label(pick_lang(ctx, lang)))
+    async fn kind_label(&self, ctx: &Context<'_>, lang: Option<Language>) -> &'static str {
+        self.0.kind.label(pick_lang(ctx, lang))
     }
 
     /// Codice fiscale (absent for informal groups).
@@ -308,8 +296,8 @@ impl Organization {
         municipality(ctx, self.0.seat_municipality_code.as_deref()).await
     }
 
-    async fn verification_status(&self, ctx: &Context<'_>) -> Result<VerificationStatus> {
-        Ok(stored::<domain::VerificationStatus>(ctx, &self.0.verification_status)?.into())
+    async fn verification_status(&self) -> VerificationStatus {
+        self.0.verification_status.into()
     }
 
     /// Who or what verified the organisation (a registry, a moderator).
@@ -351,12 +339,12 @@ impl Organization {
         let reader = reader(ctx).await?;
         let mut visible = Vec::new();
         for row in rows {
-            let visibility = stored::<ContactVisibility>(ctx, &row.visibility)?;
+            let visibility = row.visibility;
             if !reader.may_see_contact(self.0.id, visibility) {
                 continue;
             }
             visible.push(Contact {
-                kind: stored::<domain::ContactKind>(ctx, &row.kind)?.into(),
+                kind: row.kind.into(),
                 value: row.value,
                 label: row.label,
                 visibility: visibility.into(),
@@ -486,13 +474,13 @@ impl Member {
         &self.0.display_name
     }
 
-    async fn role(&self, ctx: &Context<'_>) -> Result<MembershipRole> {
-        Ok(stored::<domain::MembershipRole>(ctx, &self.0.role)?.into())
+    async fn role(&self) -> MembershipRole {
+        self.0.role.into()
     }
 
     /// The role in words, e.g. "Amministratore".
-    async fn role_label(&self, ctx: &Context<'_>, lang: Option<Language>) -> Result<&'static str> {
-        Ok(stored::<domain::MembershipRole>(ctx, &self.0.role)?.label(pick_lang(ctx, lang)))
+    async fn role_label(&self, ctx: &Context<'_>, lang: Option<Language>) -> &'static str {
+        self.0.role.label(pick_lang(ctx, lang))
     }
 
     /// When the membership began.
@@ -514,12 +502,12 @@ impl Offer {
         organization(ctx, self.0.organization_id).await
     }
 
-    async fn kind(&self, ctx: &Context<'_>) -> Result<OfferKind> {
-        Ok(stored::<domain::OfferKind>(ctx, &self.0.kind)?.into())
+    async fn kind(&self) -> OfferKind {
+        self.0.kind.into()
     }
 
-    async fn kind_label(&self, ctx: &Context<'_>, lang: Option<Language>) -> Result<&'static str> {
-        Ok(stored::<domain::OfferKind>(ctx, &self.0.kind)?.label(pick_lang(ctx, lang)))
+    async fn kind_label(&self, ctx: &Context<'_>, lang: Option<Language>) -> &'static str {
+        self.0.kind.label(pick_lang(ctx, lang))
     }
 
     async fn title(&self) -> &str {
@@ -559,8 +547,8 @@ impl Offer {
     }
 
     /// How far the offer reaches (a neighbourhood, a municipality, ...).
-    async fn territory_scope(&self, ctx: &Context<'_>) -> Result<TerritoryScope> {
-        Ok(stored::<domain::TerritoryScope>(ctx, &self.0.territory_scope)?.into())
+    async fn territory_scope(&self) -> TerritoryScope {
+        self.0.territory_scope.into()
     }
 
     async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
@@ -571,8 +559,8 @@ impl Offer {
         neighbourhood(ctx, self.0.neighbourhood_id).await
     }
 
-    async fn status(&self, ctx: &Context<'_>) -> Result<PostingStatus> {
-        Ok(stored::<domain::PostingStatus>(ctx, &self.0.status)?.into())
+    async fn status(&self) -> PostingStatus {
+        self.0.status.into()
     }
 
     async fn sectors(&self, ctx: &Context<'_>) -> Result<Vec<Sector>> {
@@ -613,12 +601,12 @@ impl Need {
         organization(ctx, self.0.organization_id).await
     }
 
-    async fn kind(&self, ctx: &Context<'_>) -> Result<NeedKind> {
-        Ok(stored::<domain::NeedKind>(ctx, &self.0.kind)?.into())
+    async fn kind(&self) -> NeedKind {
+        self.0.kind.into()
     }
 
-    async fn kind_label(&self, ctx: &Context<'_>, lang: Option<Language>) -> Result<&'static str> {
-        Ok(stored::<domain::NeedKind>(ctx, &self.0.kind)?.label(pick_lang(ctx, lang)))
+    async fn kind_label(&self, ctx: &Context<'_>, lang: Option<Language>) -> &'static str {
+        self.0.kind.label(pick_lang(ctx, lang))
     }
 
     async fn title(&self) -> &str {
@@ -646,22 +634,18 @@ impl Need {
     }
 
     /// How precisely the need's place is shown.
-    async fn location_precision(&self, ctx: &Context<'_>) -> Result<LocationPrecision> {
-        Ok(stored::<domain::LocationPrecision>(ctx, &self.0.location_precision)?.into())
+    async fn location_precision(&self) -> LocationPrecision {
+        self.0.location_precision.into()
     }
 
     /// The exact point, only when the need chose to show it: a need may hide
     /// its address (neighbourhood only) to protect vulnerable people.
-    async fn location(&self, ctx: &Context<'_>) -> Result<Option<GeoPoint>> {
-        // An unknown stored precision is an error here, as for the field.
-        stored::<domain::LocationPrecision>(ctx, &self.0.location_precision)?;
-        Ok(
-            visibility::shown_need_point(&self.0).map(|(lat, lon)| GeoPoint {
-                lat,
-                lon,
-                approximate: false,
-            }),
-        )
+    async fn location(&self) -> Option<GeoPoint> {
+        visibility::shown_need_point(&self.0).map(|(lat, lon)| GeoPoint {
+            lat,
+            lon,
+            approximate: false,
+        })
     }
 
     /// The kinds of contribution the need asks for.
@@ -687,8 +671,8 @@ impl Need {
         self.0.requires_third_sector_registration
     }
 
-    async fn status(&self, ctx: &Context<'_>) -> Result<PostingStatus> {
-        Ok(stored::<domain::PostingStatus>(ctx, &self.0.status)?.into())
+    async fn status(&self) -> PostingStatus {
+        self.0.status.into()
     }
 
     async fn sectors(&self, ctx: &Context<'_>) -> Result<Vec<Sector>> {

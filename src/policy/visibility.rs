@@ -186,7 +186,7 @@ macro_rules! posting {
                 self.organization_id
             }
             fn is_draft(&self) -> bool {
-                self.status == PostingStatus::Draft.as_str()
+                self.status == PostingStatus::Draft
             }
             fn is_hidden(&self) -> bool {
                 self.hidden_at.is_some()
@@ -307,28 +307,19 @@ pub async fn check_dismissed_matches(
 /// reader's organisation (both for a match between two of its postings).
 /// Such a match is left out of what that organisation is shown unless one
 /// of its members asks for it ([`check_dismissed_matches`]); the other side
-/// still sees it. A stored status outside the list counts as not dismissed.
+/// still sees it.
 pub fn dismissed_by_own_side(row: &matches::Model, own_need: bool, own_offer: bool) -> bool {
-    let dismissed = |status: &str| {
-        matches!(
-            MatchSideStatus::parse(status),
-            Ok(MatchSideStatus::Dismissed)
-        )
-    };
-    (own_need && dismissed(&row.need_side_status))
-        || (own_offer && dismissed(&row.offer_side_status))
+    let dismissed = |status: MatchSideStatus| status == MatchSideStatus::Dismissed;
+    (own_need && dismissed(row.need_side_status)) || (own_offer && dismissed(row.offer_side_status))
 }
 
 /// The exact point of a need, shown only when the need chose to show it
 /// (`location_precision` EXACT): a need may hide its address (neighbourhood
 /// or municipality only) to protect vulnerable people. Everyone, insiders
 /// included, sees the same: the API, search documents and open data all ask
-/// here. A stored precision outside the list counts as hidden.
+/// here.
 pub fn shown_need_point(need: &needs::Model) -> Option<(f64, f64)> {
-    let exact = matches!(
-        LocationPrecision::parse(&need.location_precision),
-        Ok(LocationPrecision::Exact)
-    );
+    let exact = need.location_precision == LocationPrecision::Exact;
     match (exact, need.lat, need.lon) {
         (true, Some(lat), Some(lon)) => Some((lat, lon)),
         _ => None,
@@ -439,13 +430,14 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::domain::{NeedKind, OrganizationKind, VerificationStatus};
 
     fn organization(hidden: bool) -> organizations::Model {
         let at = Utc::now();
         organizations::Model {
             id: Uuid::now_v7(),
             name: "Portinerie di Comunità".to_owned(),
-            kind: "social_cooperative_a".to_owned(),
+            kind: OrganizationKind::SocialCooperativeA,
             tax_code: None,
             vat_number: None,
             description: String::new(),
@@ -454,7 +446,7 @@ mod tests {
             address: None,
             lat: None,
             lon: None,
-            verification_status: "unverified".to_owned(),
+            verification_status: VerificationStatus::Unverified,
             verification_source: None,
             verified_at: None,
             runts_registered: false,
@@ -467,12 +459,12 @@ mod tests {
         }
     }
 
-    fn need(organization_id: Uuid, status: &str, hidden: bool) -> needs::Model {
+    fn need(organization_id: Uuid, status: PostingStatus, hidden: bool) -> needs::Model {
         let at = Utc::now();
         needs::Model {
             id: Uuid::now_v7(),
             organization_id,
-            kind: "social_mediation".to_owned(),
+            kind: NeedKind::SocialMediation,
             title: "Mediazione".to_owned(),
             description: String::new(),
             budget_cents: None,
@@ -481,11 +473,11 @@ mod tests {
             neighbourhood_id: None,
             lat: None,
             lon: None,
-            location_precision: "neighbourhood".to_owned(),
+            location_precision: LocationPrecision::Neighbourhood,
             required_contributions: json!([]),
             eligible_organization_kinds: json!([]),
             requires_third_sector_registration: false,
-            status: status.to_owned(),
+            status,
             created_by: None,
             created_at: at,
             updated_at: at,
@@ -528,11 +520,11 @@ mod tests {
         let public = organization(false);
         let hidden = organization(true);
         for (org, posting, public_posting) in [
-            (&public, need(public.id, "open", false), true),
-            (&public, need(public.id, "closed", false), true),
-            (&public, need(public.id, "draft", false), false),
-            (&public, need(public.id, "open", true), false),
-            (&hidden, need(hidden.id, "open", false), false),
+            (&public, need(public.id, PostingStatus::Open, false), true),
+            (&public, need(public.id, PostingStatus::Closed, false), true),
+            (&public, need(public.id, PostingStatus::Draft, false), false),
+            (&public, need(public.id, PostingStatus::Open, true), false),
+            (&hidden, need(hidden.id, PostingStatus::Open, false), false),
         ] {
             assert_eq!(posting_is_public(org, &posting), public_posting);
             for reader in [
@@ -551,7 +543,7 @@ mod tests {
         assert!(member_of(hidden.id).may_see_organization(&hidden));
         assert!(moderator().may_see_organization(&hidden));
         // A posting is judged with its own organisation only.
-        let elsewhere = need(Uuid::now_v7(), "open", false);
+        let elsewhere = need(Uuid::now_v7(), PostingStatus::Open, false);
         assert!(!moderator().may_see_posting(&public, &elsewhere));
     }
 
@@ -592,41 +584,48 @@ mod tests {
     fn a_posting_is_judged_with_its_loaded_owner() {
         let public = organization(false);
         let owners = HashMap::from([(public.id, public.clone())]);
-        assert!(public_among(&owners, &need(public.id, "open", false)));
-        assert!(!public_among(&owners, &need(public.id, "draft", false)));
-        assert!(!public_among(&owners, &need(public.id, "open", true)));
+        assert!(public_among(
+            &owners,
+            &need(public.id, PostingStatus::Open, false)
+        ));
+        assert!(!public_among(
+            &owners,
+            &need(public.id, PostingStatus::Draft, false)
+        ));
+        assert!(!public_among(
+            &owners,
+            &need(public.id, PostingStatus::Open, true)
+        ));
         // An owner not loaded (not public) withholds its postings.
-        assert!(!public_among(&owners, &need(Uuid::now_v7(), "open", false)));
+        assert!(!public_among(
+            &owners,
+            &need(Uuid::now_v7(), PostingStatus::Open, false)
+        ));
     }
 
     #[test]
     fn a_dismissal_counts_for_its_own_side_only() {
         let at = Utc::now();
-        let row = |need_side: &str, offer_side: &str| matches::Model {
+        let row = |need_side: MatchSideStatus, offer_side: MatchSideStatus| matches::Model {
             id: Uuid::now_v7(),
             need_id: Uuid::now_v7(),
             offer_id: Uuid::now_v7(),
             score: 0.5,
             reasons: json!([]),
-            need_side_status: need_side.to_owned(),
-            offer_side_status: offer_side.to_owned(),
+            need_side_status: need_side,
+            offer_side_status: offer_side,
             content_fingerprint: String::new(),
             computed_at: at,
             created_at: at,
             updated_at: at,
         };
-        let by_need = row("dismissed", "interested");
+        let by_need = row(MatchSideStatus::Dismissed, MatchSideStatus::Interested);
         assert!(dismissed_by_own_side(&by_need, true, false));
         assert!(!dismissed_by_own_side(&by_need, false, true));
         assert!(dismissed_by_own_side(&by_need, true, true));
         assert!(!dismissed_by_own_side(&by_need, false, false));
-        let by_offer = row("suggested", "dismissed");
+        let by_offer = row(MatchSideStatus::Suggested, MatchSideStatus::Dismissed);
         assert!(dismissed_by_own_side(&by_offer, false, true));
         assert!(!dismissed_by_own_side(&by_offer, true, false));
-        assert!(!dismissed_by_own_side(
-            &row("garbage", "suggested"),
-            true,
-            true
-        ));
     }
 }

@@ -12,9 +12,7 @@ use uuid::Uuid;
 
 use super::{DocType, GeoPoint, SearchDocument};
 use crate::domain::closed::closed_list_values;
-use crate::domain::{
-    ClosedList, Lang, NeedKind, OfferKind, OrganizationKind, PostingStatus, VerificationStatus,
-};
+use crate::domain::{ClosedList, Lang, OfferKind, PostingStatus, VerificationStatus};
 use crate::policy::visibility;
 use crate::store::StoreResult;
 use crate::store::entities::organizations;
@@ -63,8 +61,8 @@ fn neighbourhood_point(places: &Places, id: Option<Uuid>) -> Option<GeoPoint> {
     })
 }
 
-fn label<T: ClosedList>(raw: &str) -> Option<&'static str> {
-    T::parse(raw).ok().map(|v| v.label(Lang::It))
+fn label<T: ClosedList>(value: T) -> String {
+    value.label(Lang::It).to_owned()
 }
 
 fn point(lat: Option<f64>, lon: Option<f64>) -> Option<GeoPoint> {
@@ -97,7 +95,7 @@ pub async fn organization_documents(
             let sectors = sectors.remove(&org.id).unwrap_or_default();
             let neighbourhood_ids = served.remove(&org.id).unwrap_or_default();
             let mut words = Vec::new();
-            words.extend(label::<OrganizationKind>(&org.kind).map(str::to_owned));
+            words.push(label(org.kind));
             sector_words(&places, &sectors, &mut words);
             municipality_words(&places, org.seat_municipality_code.as_deref(), &mut words);
             for id in &neighbourhood_ids {
@@ -115,13 +113,13 @@ pub async fn organization_documents(
                 body: org.description,
                 context: words.join(" · "),
                 organization_id: org.id,
-                organization_kind: org.kind,
+                organization_kind: org.kind.as_str().to_owned(),
                 kind: None,
                 sectors,
                 municipality_code: org.seat_municipality_code,
                 neighbourhood_ids,
                 status: PostingStatus::Open.as_str().to_owned(),
-                verified: org.verification_status == VerificationStatus::Verified.as_str(),
+                verified: org.verification_status == VerificationStatus::Verified,
                 registered_third_sector,
                 created_at: org.created_at,
                 deadline_at: None,
@@ -158,7 +156,7 @@ fn posting_words(
     words: &mut Vec<String>,
 ) {
     words.push(owner.name.clone());
-    words.extend(label::<OrganizationKind>(&owner.kind).map(str::to_owned));
+    words.push(label(owner.kind));
     sector_words(places, sectors, words);
     municipality_words(places, municipality, words);
     if let Some(n) = neighbourhood.and_then(|id| places.neighbourhoods.get(&id)) {
@@ -188,7 +186,7 @@ pub async fn offer_documents(
             let owner = owners.get(&offer.organization_id)?;
             let sectors = sectors.remove(&offer.id).unwrap_or_default();
             let mut words = Vec::new();
-            words.extend(label::<OfferKind>(&offer.kind).map(str::to_owned));
+            words.push(label(offer.kind));
             posting_words(
                 owner,
                 &places,
@@ -207,13 +205,13 @@ pub async fn offer_documents(
                 body: offer.description,
                 context: words.join(" · "),
                 organization_id: offer.organization_id,
-                organization_kind: owner.kind.clone(),
-                kind: Some(offer.kind),
+                organization_kind: owner.kind.as_str().to_owned(),
+                kind: Some(offer.kind.as_str().to_owned()),
                 sectors,
                 municipality_code: offer.municipality_code,
                 neighbourhood_ids: offer.neighbourhood_id.into_iter().collect(),
-                status: offer.status,
-                verified: owner.verification_status == VerificationStatus::Verified.as_str(),
+                status: offer.status.as_str().to_owned(),
+                verified: owner.verification_status == VerificationStatus::Verified,
                 registered_third_sector: registered_third_sector(owner),
                 created_at: offer.created_at,
                 deadline_at: None,
@@ -249,7 +247,7 @@ pub async fn need_documents(
             let owner = owners.get(&need.organization_id)?;
             let sectors = sectors.remove(&need.id).unwrap_or_default();
             let mut words = Vec::new();
-            words.extend(label::<NeedKind>(&need.kind).map(str::to_owned));
+            words.push(label(need.kind));
             for contribution in closed_list_values::<OfferKind>(&need.required_contributions) {
                 words.push(contribution.label(Lang::It).to_owned());
             }
@@ -272,13 +270,13 @@ pub async fn need_documents(
                 body: need.description,
                 context: words.join(" · "),
                 organization_id: need.organization_id,
-                organization_kind: owner.kind.clone(),
-                kind: Some(need.kind),
+                organization_kind: owner.kind.as_str().to_owned(),
+                kind: Some(need.kind.as_str().to_owned()),
                 sectors,
                 municipality_code: need.municipality_code,
                 neighbourhood_ids: need.neighbourhood_id.into_iter().collect(),
-                status: need.status,
-                verified: owner.verification_status == VerificationStatus::Verified.as_str(),
+                status: need.status.as_str().to_owned(),
+                verified: owner.verification_status == VerificationStatus::Verified,
                 registered_third_sector: registered_third_sector(owner),
                 created_at: need.created_at,
                 deadline_at: need.deadline_at,
@@ -307,6 +305,5 @@ pub async fn documents(
 /// under art. 55 (the flag alone is not enough: a kind changed after
 /// verification, or a body the Code excludes, does not count).
 fn registered_third_sector(org: &organizations::Model) -> bool {
-    org.runts_registered
-        && OrganizationKind::parse(&org.kind).is_ok_and(OrganizationKind::is_third_sector)
+    org.runts_registered && org.kind.is_third_sector()
 }

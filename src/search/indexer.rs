@@ -802,12 +802,7 @@ impl Indexer {
     async fn apply(&mut self, rows: &[search_outbox::Model]) -> Result<(), PassError> {
         let mut ids: [Vec<Uuid>; 3] = Default::default();
         for row in rows {
-            match DocType::parse(&row.entity_type) {
-                Ok(doc_type) => ids[slot(doc_type)].push(row.entity_id),
-                Err(_) => {
-                    tracing::warn!(seq = row.seq, entity_type = %row.entity_type, "outbox row of an unknown type: skipped");
-                }
-            }
+            ids[slot(row.entity_type)].push(row.entity_id);
         }
         let organizations = &ids[slot(DocType::Organization)];
         if !organizations.is_empty() {

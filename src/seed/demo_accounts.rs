@@ -55,7 +55,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
                     new_id(),
                     organization.id,
                     user.id,
-                    MembershipRole::Admin.as_str(),
+                    MembershipRole::Admin,
                     now(),
                 )
                 .await?;

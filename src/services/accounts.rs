@@ -193,8 +193,7 @@ async fn consume_email_token(
     purpose: EmailTokenPurpose,
 ) -> Result<email_tokens::Model, AppError> {
     let found =
-        store::accounts::find_unused_email_token(txn, &tokens::hash(token), purpose.as_str())
-            .await?;
+        store::accounts::find_unused_email_token(txn, &tokens::hash(token), purpose).await?;
     let Some(found) = found.filter(|t| t.expires_at > now()) else {
         return Err(AppError::invalid("token", crate::domain::Invalid::Expired));
     };

@@ -6,9 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use uuid::Uuid;
 
-use crate::domain::{
-    NeedKind, OfferKind, OrganizationKind, PostingStatus, TerritoryScope, VerificationStatus,
-};
+use crate::domain::{OfferKind, OrganizationKind, PostingStatus, VerificationStatus};
 use crate::error::AppError;
 use crate::matching::{Matcher, MunicipalityRef, NeedFacts, OfferFacts, Party, Place, SectorRef};
 use crate::policy::visibility;
@@ -84,8 +82,8 @@ impl Surroundings {
         Some(Party {
             organization_id,
             organization_name: org.name.clone(),
-            kind: OrganizationKind::parse(&org.kind).ok()?,
-            verified: org.verification_status == VerificationStatus::Verified.as_str(),
+            kind: org.kind,
+            verified: org.verification_status == VerificationStatus::Verified,
             runts_registered: org.runts_registered,
         })
     }
@@ -182,12 +180,10 @@ pub async fn needs(
     .await?;
     let mut facts = HashMap::with_capacity(rows.len());
     for row in rows {
-        let (Some(party), Ok(kind)) = (
-            around.party(row.organization_id),
-            NeedKind::parse(&row.kind),
-        ) else {
+        let Some(party) = around.party(row.organization_id) else {
             continue;
         };
+        let kind = row.kind;
         let place = around.place(
             row.organization_id,
             row.municipality_code.as_deref(),
@@ -212,7 +208,7 @@ pub async fn needs(
                 ),
                 requires_registration: row.requires_third_sector_registration,
                 sectors: sector_refs(sectors.get(&row.id)),
-                open: row.status == PostingStatus::Open.as_str(),
+                open: row.status == PostingStatus::Open,
             },
         );
     }
@@ -237,13 +233,10 @@ pub async fn offers(
     .await?;
     let mut facts = HashMap::with_capacity(rows.len());
     for row in rows {
-        let (Some(party), Ok(kind), Ok(scope)) = (
-            around.party(row.organization_id),
-            OfferKind::parse(&row.kind),
-            TerritoryScope::parse(&row.territory_scope),
-        ) else {
+        let Some(party) = around.party(row.organization_id) else {
             continue;
         };
+        let (kind, scope) = (row.kind, row.territory_scope);
         let place = around.place(
             row.organization_id,
             row.municipality_code.as_deref(),
@@ -269,7 +262,7 @@ pub async fn offers(
                 scope,
                 place,
                 sectors: sector_refs(sectors.get(&row.id)),
-                open: row.status == PostingStatus::Open.as_str(),
+                open: row.status == PostingStatus::Open,
             },
         );
     }

@@ -127,7 +127,7 @@ pub async fn accept(
                 new_id(),
                 invitation.organization_id,
                 user_id,
-                &invitation.role,
+                invitation.role,
                 at,
             )
             .await?
@@ -203,14 +203,14 @@ pub async fn change_role(
     // actor's own admin role away.
     permissions::require_admin(&txn, Some(actor), organization_id).await?;
     let membership = membership_of(&txn, organization_id, user_id).await?;
-    if membership.role == MembershipRole::Admin.as_str()
+    if membership.role == MembershipRole::Admin
         && role != MembershipRole::Admin
         && admins(&txn, organization_id).await? <= 1
     {
         return Err(last_admin());
     }
-    let from = membership.role.clone();
-    let changed = store::memberships::set_role(&txn, membership, role.as_str(), now()).await?;
+    let from = membership.role;
+    let changed = store::memberships::set_role(&txn, membership, role, now()).await?;
     audit(
         &txn,
         actor,
@@ -240,9 +240,7 @@ pub async fn remove(
         permissions::require_admin(&txn, Some(actor), organization_id).await?;
     }
     let membership = membership_of(&txn, organization_id, user_id).await?;
-    if membership.role == MembershipRole::Admin.as_str()
-        && admins(&txn, organization_id).await? <= 1
-    {
+    if membership.role == MembershipRole::Admin && admins(&txn, organization_id).await? <= 1 {
         return Err(last_admin());
     }
     store::memberships::delete(&txn, membership.id).await?;
@@ -272,7 +270,7 @@ pub async fn leave_all(txn: &DatabaseTransaction, user_id: Uuid) -> Result<(), A
     let mut own = store::memberships::of_user(txn, user_id).await?;
     own.sort_by_key(|m| m.organization_id);
     for membership in &own {
-        if membership.role != MembershipRole::Admin.as_str() {
+        if membership.role != MembershipRole::Admin {
             continue;
         }
         let organization =

@@ -19,7 +19,7 @@ fn link(settings: &Settings, path: &str, token: &str) -> String {
 }
 
 fn lang_of(user: &users::Model) -> Lang {
-    Lang::parse(&user.locale).unwrap_or_default()
+    user.locale
 }
 
 async fn deliver(
@@ -216,8 +216,8 @@ pub async fn claim_confirmation(
 
 /// Tells the requester, in their language, how their request was decided.
 pub async fn request_decided(mailer: &Mailer, settings: &Settings, view: &RequestView) {
-    let approved = view.status().ok() == Some(RequestStatus::Approved);
-    let as_admin = view.kind().ok() == Some(RequestKind::Claim);
+    let approved = view.status() == RequestStatus::Approved;
+    let as_admin = view.kind() == RequestKind::Claim;
     let rendered = templates::request_decided(
         lang_of(&view.requester),
         &view.requester.display_name,

@@ -53,13 +53,10 @@ pub async fn figures(
         out
     };
     for (id, kind, municipality, neighbourhood) in &need_rows {
-        let kind = NeedKind::parse(kind).ok();
         for area in places(municipality, neighbourhood) {
             let figures = areas.entry(area).or_default();
             figures.open_needs += 1;
-            if let Some(kind) = kind {
-                *figures.needs_by_kind.entry(kind).or_default() += 1;
-            }
+            *figures.needs_by_kind.entry(*kind).or_default() += 1;
             if !well_matched.contains_key(id) {
                 figures.unmatched_needs += 1;
             }

@@ -23,10 +23,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use uuid::Uuid;
 
-use crate::domain::{
-    ClosedList, Invalid, Lang, NeedKind, OfferKind, ProjectProcedure, ProjectStage, TaxCode,
-    TerritoryScope,
-};
+use crate::domain::{ClosedList, Invalid, Lang, TaxCode};
 use crate::error::AppError;
 use crate::policy::visibility;
 use crate::store::entities::{
@@ -267,8 +264,8 @@ fn euro(cents: i64) -> String {
     format!("{sign}{}.{:02}", cents / 100, cents % 100)
 }
 
-fn label<T: ClosedList>(raw: &str) -> Cell {
-    T::parse(raw).map_or(Cell::Null, |v| Cell::text(v.label(Lang::It)))
+fn label<T: ClosedList>(value: T) -> Cell {
+    Cell::text(value.label(Lang::It))
 }
 
 fn strings(json: &serde_json::Value) -> Vec<String> {
@@ -345,7 +342,7 @@ impl Lookups {
             Some(org) => [
                 Cell::text(org.id.to_string()),
                 Cell::text(org.name.clone()),
-                Cell::text(org.kind.clone()),
+                Cell::text(org.kind.as_str()),
                 Cell::opt_text(public_tax_code(org)),
             ],
             None => [
@@ -424,9 +421,9 @@ async fn need_rows(
                 Cell::text(need.id.to_string()),
                 Cell::text(need.title),
                 Cell::text(need.description),
-                Cell::text(need.kind.clone()),
-                label::<NeedKind>(&need.kind),
-                Cell::text(need.status),
+                Cell::text(need.kind.as_str()),
+                label(need.kind),
+                Cell::text(need.status.as_str()),
             ];
             row.extend(lookups.organization(need.organization_id));
             row.extend(lookups.place(need.municipality_code.as_deref(), need.neighbourhood_id));
@@ -477,16 +474,12 @@ async fn offer_rows(
                 Cell::text(offer.id.to_string()),
                 Cell::text(offer.title),
                 Cell::text(offer.description),
-                Cell::text(offer.kind.clone()),
-                label::<OfferKind>(&offer.kind),
-                Cell::text(offer.status),
+                Cell::text(offer.kind.as_str()),
+                label(offer.kind),
+                Cell::text(offer.status.as_str()),
             ];
             row.extend(lookups.organization(offer.organization_id));
-            // Checked so that a bad stored value reads as empty, not wrong.
-            row.push(
-                TerritoryScope::parse(&offer.territory_scope)
-                    .map_or(Cell::Null, |s| Cell::text(s.as_str())),
-            );
+            row.push(Cell::text(offer.territory_scope.as_str()));
             row.extend(lookups.place(offer.municipality_code.as_deref(), offer.neighbourhood_id));
             row.extend([
                 Cell::euro(offer.amount_min_cents),
@@ -559,7 +552,7 @@ async fn pact_rows(
                         .organizations
                         .get(&c.organization_id)
                         .map_or("", |o| o.name.as_str());
-                    let kind = OfferKind::parse(&c.kind).map_or(c.kind.as_str(), |k| k.as_str());
+                    let kind = c.kind.as_str();
                     match c.amount_cents {
                         Some(cents) => {
                             format!("{who}: {kind}: {} ({} EUR)", c.description, euro(cents))
@@ -577,10 +570,10 @@ async fn pact_rows(
                 Cell::text(project.id.to_string()),
                 Cell::text(project.title),
                 Cell::text(project.description),
-                Cell::text(project.procedure.clone()),
-                label::<ProjectProcedure>(&project.procedure),
-                Cell::text(project.stage.clone()),
-                label::<ProjectStage>(&project.stage),
+                Cell::text(project.procedure.as_str()),
+                label(project.procedure),
+                Cell::text(project.stage.as_str()),
+                label(project.stage),
                 Cell::time(project.signed_at),
                 Cell::opt_text(need.map(|n| n.id.to_string())),
             ];

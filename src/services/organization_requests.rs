@@ -51,8 +51,8 @@ pub const LIST_LIMIT: u64 = 200;
 const AUDIT_ENTITY: &str = "organization_request";
 
 /// The contact kinds that are addresses a confirmation link can go to.
-fn address_kinds() -> [&'static str; 2] {
-    [ContactKind::Email.as_str(), ContactKind::Pec.as_str()]
+fn address_kinds() -> [ContactKind; 2] {
+    [ContactKind::Email, ContactKind::Pec]
 }
 
 /// A request with the organisation and the person it is about.
@@ -64,12 +64,12 @@ pub struct RequestView {
 }
 
 impl RequestView {
-    pub fn kind(&self) -> Result<RequestKind, AppError> {
-        stored(&self.request.kind)
+    pub fn kind(&self) -> RequestKind {
+        self.request.kind
     }
 
-    pub fn status(&self) -> Result<RequestStatus, AppError> {
-        stored(&self.request.status)
+    pub fn status(&self) -> RequestStatus {
+        self.request.status
     }
 
     /// The registered addresses the confirmation link went to.
@@ -89,12 +89,6 @@ fn sent_to(request: &organization_requests::Model) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// A closed-list value read back from the database; anything else is a
-/// fault of ours, not the caller's.
-fn stored<T: crate::domain::ClosedList>(raw: &str) -> Result<T, AppError> {
-    T::parse(raw).map_err(|_| AppError::Internal(anyhow::anyhow!("stored value {raw:?}")))
 }
 
 /// A request just recorded, with what must be sent about it.
@@ -254,7 +248,7 @@ async fn registered_addresses(
     Ok(contacts
         .into_iter()
         .filter_map(|c| {
-            let kind = ContactKind::parse(&c.kind).ok()?;
+            let kind = c.kind;
             let address = Email::parse(&c.value).ok()?.into_inner();
             seen.insert(address.clone()).then_some((kind, address))
         })
@@ -329,7 +323,7 @@ async fn approve_in(
     via: RequestDecidedVia,
     decided_by: Option<Uuid>,
 ) -> Result<organization_requests::Model, AppError> {
-    let kind: RequestKind = stored(&request.kind)?;
+    let kind = request.kind;
     let role = match kind {
         RequestKind::Claim => MembershipRole::Admin,
         RequestKind::Join => MembershipRole::Member,
@@ -340,7 +334,7 @@ async fn approve_in(
     let membership = match existing {
         // Joined meanwhile (an invitation): a claim still makes them admin.
         Some(existing) if role == MembershipRole::Admin => {
-            store::memberships::set_role(txn, existing, role.as_str(), at).await?
+            store::memberships::set_role(txn, existing, role, at).await?
         }
         Some(existing) => existing,
         None => {
@@ -349,7 +343,7 @@ async fn approve_in(
                 new_id(),
                 request.organization_id,
                 request.requester_id,
-                role.as_str(),
+                role,
                 at,
             )
             .await?
@@ -450,7 +444,7 @@ async fn pending_for_decision(
     let request = store::organization_requests::find(txn, id)
         .await?
         .ok_or_else(|| AppError::not_found(Entity::OrganizationRequest, "id"))?;
-    let via = match stored::<RequestKind>(&request.kind)? {
+    let via = match request.kind {
         RequestKind::Join => {
             match permissions::require_admin(txn, Some(actor), request.organization_id).await {
                 Ok(()) => RequestDecidedVia::Admin,
@@ -473,7 +467,7 @@ async fn pending_for_decision(
             RequestDecidedVia::Moderator
         }
     };
-    if request.status != RequestStatus::Pending.as_str() {
+    if request.status != RequestStatus::Pending {
         return Err(AppError::conflict(
             "id",
             "questa richiesta è già stata decisa",

@@ -76,15 +76,7 @@ pub async fn create(
     };
     write_children(&txn, id, &new, Contacts::Replace).await?;
     if let Some(founder) = actor.user_id {
-        store::memberships::insert(
-            &txn,
-            new_id(),
-            id,
-            founder,
-            MembershipRole::Admin.as_str(),
-            at,
-        )
-        .await?;
+        store::memberships::insert(&txn, new_id(), id, founder, MembershipRole::Admin, at).await?;
     }
     audit(
         &txn,
@@ -152,7 +144,7 @@ pub async fn update(
     ensure_tax_code_free(&txn, &new, Some(id)).await?;
     // A changed tax code or kind must be verified again.
     let unverified = before.tax_code.as_deref() != new.tax_code.as_ref().map(|t| t.as_str())
-        || before.kind != new.kind.as_str();
+        || before.kind != new.kind;
     let updated =
         store::organizations::update_profile(&txn, before.clone(), &new, unverified, now()).await;
     let after = match updated {

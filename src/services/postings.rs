@@ -173,7 +173,7 @@ pub async fn close<P: Posting>(
 ) -> Result<P::Model, AppError> {
     let before = get::<P>(db, id, "id").await?;
     permissions::authorize_member(db, actor, P::organization_id(&before)).await?;
-    if P::status(&before) == PostingStatus::Closed.as_str() {
+    if P::status(&before) == PostingStatus::Closed {
         return Ok(before);
     }
     let txn = db.begin().await?;

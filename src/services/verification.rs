@@ -119,7 +119,7 @@ pub async fn verify_from_registry(
             .map_err(crate::error::AppError::from)?;
         report.not_on_trama += batch.len() - found.len();
         let (same, changed): (Vec<_>, Vec<_>) = found.into_iter().partition(|org| {
-            org.verification_status == VerificationStatus::Verified.as_str()
+            org.verification_status == VerificationStatus::Verified
                 && org.verification_source.as_deref() == Some(source.name.as_str())
                 && org.verified_at == Some(source.date)
                 && (org.runts_registered || !source.runts)

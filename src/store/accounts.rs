@@ -67,7 +67,7 @@ pub async fn insert(
         password_hash: Set(Some(new.password_hash)),
         email_verified_at: Set(None),
         is_moderator: Set(false),
-        locale: Set(new.locale.as_str().to_owned()),
+        locale: Set(new.locale),
         created_at: Set(at),
         updated_at: Set(at),
         deleted_at: Set(None),
@@ -152,7 +152,7 @@ pub async fn insert_email_token(
     let row = email_tokens::ActiveModel {
         id: Set(super::new_id()),
         user_id: Set(user_id),
-        purpose: Set(purpose.as_str().to_owned()),
+        purpose: Set(purpose),
         token_hash: Set(token_hash),
         created_at: Set(at),
         expires_at: Set(expires_at),
@@ -166,7 +166,7 @@ pub async fn insert_email_token(
 pub async fn find_unused_email_token(
     db: &impl ConnectionTrait,
     token_hash: &str,
-    purpose: &str,
+    purpose: EmailTokenPurpose,
 ) -> StoreResult<Option<email_tokens::Model>> {
     email_tokens::Entity::find()
         .filter(email_tokens::Column::TokenHash.eq(token_hash))

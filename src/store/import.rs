@@ -100,7 +100,7 @@ pub async fn update_organization(
 ) -> StoreResult<()> {
     let mut row: organizations::ActiveModel = before.into();
     row.name = Set(update.name.clone());
-    row.kind = Set(update.kind.as_str().to_owned());
+    row.kind = Set(update.kind);
     if let Some(vat) = &update.vat_number {
         row.vat_number = Set(Some(vat.clone()));
     }
@@ -174,9 +174,9 @@ pub async fn insert_outbox(
 ) -> StoreResult<()> {
     for chunk in ids.chunks(INSERT_CHUNK) {
         let chunk = chunk.iter().map(|id| search_outbox::ActiveModel {
-            entity_type: Set(entity.as_str().to_owned()),
+            entity_type: Set(entity),
             entity_id: Set(*id),
-            operation: Set(operation.as_str().to_owned()),
+            operation: Set(operation),
             created_at: Set(at),
             ..Default::default()
         });

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::lease::{self, LeaseTable};
 use super::{Context, StoreResult, new_id, now};
+use crate::domain::JobStatus;
 use crate::store::entities::jobs;
 
 /// What a job does, with its arguments (stored as `jobs.kind` + `payload`).
@@ -68,7 +69,7 @@ pub async fn enqueue_at(
         id: Set(new_id()),
         kind: Set(job.kind().to_owned()),
         payload: Set(payload),
-        status: Set("queued".to_owned()),
+        status: Set(JobStatus::Queued),
         run_at: Set(run_at),
         attempts: Set(0),
         max_attempts: Set(MAX_ATTEMPTS),
@@ -97,13 +98,13 @@ pub struct Claimed {
 }
 
 /// The queue as a table of leased work.
-fn table() -> LeaseTable<jobs::Entity> {
+fn table() -> LeaseTable<jobs::Entity, JobStatus> {
     LeaseTable {
         name: "jobs: claim due",
         id: jobs::Column::Id,
         status: jobs::Column::Status,
-        waiting: &["queued"],
-        held: "running",
+        waiting: &[JobStatus::Queued],
+        held: JobStatus::Running,
         due_at: jobs::Column::RunAt,
         claimed_by: jobs::Column::ClaimedBy,
         claimed_until: jobs::Column::ClaimedUntil,
@@ -132,7 +133,7 @@ pub async fn claim(db: &DatabaseConnection, worker: &str, limit: u64) -> StoreRe
 /// Marks a claimed job done.
 pub async fn complete(db: &impl ConnectionTrait, id: Uuid) -> StoreResult<()> {
     jobs::Entity::update_many()
-        .col_expr(jobs::Column::Status, Expr::value("done"))
+        .col_expr(jobs::Column::Status, Expr::value(JobStatus::Done))
         .col_expr(
             jobs::Column::ClaimedUntil,
             Expr::value(None::<DateTime<Utc>>),
@@ -167,9 +168,9 @@ pub async fn fail(db: &impl ConnectionTrait, claimed: &Claimed, error: &str) -> 
     let at = now();
     let given_up = claimed.job.is_none() || claimed.attempt >= claimed.max_attempts;
     let (status, run_at) = if given_up {
-        ("failed", at)
+        (JobStatus::Failed, at)
     } else {
-        ("queued", at + backoff(claimed.attempt))
+        (JobStatus::Queued, at + backoff(claimed.attempt))
     };
     jobs::Entity::update_many()
         .col_expr(jobs::Column::Status, Expr::value(status))
@@ -190,7 +191,7 @@ pub async fn fail(db: &impl ConnectionTrait, claimed: &Claimed, error: &str) -> 
 /// Deletes done jobs older than [`DONE_RETENTION`]. Returns how many.
 pub async fn prune_done(db: &impl ConnectionTrait) -> StoreResult<u64> {
     let result = jobs::Entity::delete_many()
-        .filter(jobs::Column::Status.eq("done"))
+        .filter(jobs::Column::Status.eq(JobStatus::Done))
         .filter(jobs::Column::UpdatedAt.lt(now() - DONE_RETENTION))
         .exec(db)
         .await
@@ -201,7 +202,7 @@ pub async fn prune_done(db: &impl ConnectionTrait) -> StoreResult<u64> {
 /// How many jobs are queued or running (for tests and `/readyz`-like checks).
 pub async fn pending(db: &impl ConnectionTrait) -> StoreResult<u64> {
     jobs::Entity::find()
-        .filter(jobs::Column::Status.is_in(["queued", "running"]))
+        .filter(jobs::Column::Status.is_in([JobStatus::Queued, JobStatus::Running]))
         .count(db)
         .await
         .context("jobs: count pending")

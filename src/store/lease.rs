@@ -23,16 +23,17 @@ use sea_orm::{
 
 use super::{Context, StoreResult};
 
-/// The columns and statuses of a table of leased work.
-pub struct LeaseTable<E: EntityTrait> {
+/// The columns and statuses of a table of leased work; `S` is the table's
+/// status list (`JobStatus`, `DeliveryStatus`).
+pub struct LeaseTable<E: EntityTrait, S: 'static> {
     /// For the log: "jobs", "digest deliveries".
     pub name: &'static str,
     pub id: E::Column,
     pub status: E::Column,
     /// The statuses of rows waiting for their time.
-    pub waiting: &'static [&'static str],
+    pub waiting: &'static [S],
     /// The status of a claimed row.
-    pub held: &'static str,
+    pub held: S,
     /// When a waiting row is due.
     pub due_at: E::Column,
     pub claimed_by: E::Column,
@@ -44,7 +45,7 @@ pub struct LeaseTable<E: EntityTrait> {
     pub order: Vec<E::Column>,
 }
 
-impl<E: EntityTrait> LeaseTable<E> {
+impl<E: EntityTrait, S: Copy + Into<Value>> LeaseTable<E, S> {
     /// The rows a claim at `at` may take.
     fn due(&self, at: DateTime<Utc>) -> Condition {
         Condition::any()
@@ -72,9 +73,9 @@ impl<E: EntityTrait> LeaseTable<E> {
 /// Claims up to `limit` rows due at `at` for `worker`, held until
 /// `at + lease`; returns them as they were before the claim (the caller
 /// adds the attempt it counted). Fails on database errors.
-pub async fn claim<E>(
+pub async fn claim<E, S>(
     db: &DatabaseConnection,
-    table: &LeaseTable<E>,
+    table: &LeaseTable<E, S>,
     worker: &str,
     at: DateTime<Utc>,
     lease: TimeDelta,
@@ -83,6 +84,7 @@ pub async fn claim<E>(
 where
     E: EntityTrait,
     E::Model: Sync,
+    S: Copy + Into<Value> + Sync,
 {
     let txn = db.begin().await.context("lease: begin a claim")?;
     let mut select = E::find().filter(table.due(at));

@@ -25,7 +25,7 @@ use uuid::Uuid;
 use super::scope::{self, Existing};
 use super::{Context, StoreResult};
 use crate::domain::{Invalid, IstatCode, NeedKind, OfferKind, OrganizationKind, PostingStatus};
-use crate::domain::{SectorCode, ValidationError, VerificationStatus};
+use crate::domain::{MembershipRole, SectorCode, ValidationError, VerificationStatus};
 use crate::store::entities::{
     memberships, municipalities, need_sectors, needs, neighbourhoods, offer_sectors, offers,
     organization_contacts, organization_neighbourhoods, organization_sectors, organizations,
@@ -164,13 +164,12 @@ pub type NeedFilter = PostingFilter<NeedKind>;
 fn organization_condition(filter: &OrganizationFilter) -> Condition {
     let mut condition = organizations::Entity::public();
     if !filter.kinds.is_empty() {
-        condition = condition
-            .add(organizations::Column::Kind.is_in(filter.kinds.iter().map(|k| k.as_str())));
+        condition = condition.add(organizations::Column::Kind.is_in(filter.kinds.iter().copied()));
     }
     if !filter.verification_statuses.is_empty() {
         condition = condition.add(
             organizations::Column::VerificationStatus
-                .is_in(filter.verification_statuses.iter().map(|s| s.as_str())),
+                .is_in(filter.verification_statuses.iter().copied()),
         );
     }
     if let Some(code) = &filter.municipality_code {
@@ -205,11 +204,10 @@ fn organization_condition(filter: &OrganizationFilter) -> Condition {
 
 fn offer_condition(filter: &OfferFilter) -> Condition {
     let mut condition = offers::Entity::public()
-        .add(offers::Column::Status.eq(filter.status.as_str()))
+        .add(offers::Column::Status.eq(filter.status))
         .add(offers::Column::OrganizationId.in_subquery(scope::public_organization_ids()));
     if !filter.kinds.is_empty() {
-        condition =
-            condition.add(offers::Column::Kind.is_in(filter.kinds.iter().map(|k| k.as_str())));
+        condition = condition.add(offers::Column::Kind.is_in(filter.kinds.iter().copied()));
     }
     if let Some(code) = &filter.municipality_code {
         condition = condition.add(offers::Column::MunicipalityCode.eq(code.as_str()));
@@ -236,11 +234,10 @@ fn offer_condition(filter: &OfferFilter) -> Condition {
 
 fn need_condition(filter: &NeedFilter) -> Condition {
     let mut condition = needs::Entity::public()
-        .add(needs::Column::Status.eq(filter.status.as_str()))
+        .add(needs::Column::Status.eq(filter.status))
         .add(needs::Column::OrganizationId.in_subquery(scope::public_organization_ids()));
     if !filter.kinds.is_empty() {
-        condition =
-            condition.add(needs::Column::Kind.is_in(filter.kinds.iter().map(|k| k.as_str())));
+        condition = condition.add(needs::Column::Kind.is_in(filter.kinds.iter().copied()));
     }
     if let Some(code) = &filter.municipality_code {
         condition = condition.add(needs::Column::MunicipalityCode.eq(code.as_str()));
@@ -428,7 +425,7 @@ pub async fn offers_of_organizations(
     let mut select = offers::Entity::find()
         .filter(offers::Column::OrganizationId.is_in(organization_ids.iter().copied()))
         .filter(offers::Entity::public())
-        .filter(offers::Column::Status.eq(status.as_str()));
+        .filter(offers::Column::Status.eq(status));
     if let Some(after) = page.after {
         select = select.filter(offers::Column::Id.lt(after));
     }
@@ -461,7 +458,7 @@ pub async fn count_offers_of_organizations(
         .column_as(offers::Column::Id.count(), "n")
         .filter(offers::Column::OrganizationId.is_in(organization_ids.iter().copied()))
         .filter(offers::Entity::public())
-        .filter(offers::Column::Status.eq(status.as_str()))
+        .filter(offers::Column::Status.eq(status))
         .group_by(offers::Column::OrganizationId)
         .into_tuple()
         .all(db)
@@ -484,7 +481,7 @@ pub async fn needs_of_organizations(
     let mut select = needs::Entity::find()
         .filter(needs::Column::OrganizationId.is_in(organization_ids.iter().copied()))
         .filter(needs::Entity::public())
-        .filter(needs::Column::Status.eq(status.as_str()));
+        .filter(needs::Column::Status.eq(status));
     if let Some(after) = page.after {
         select = select.filter(needs::Column::Id.lt(after));
     }
@@ -517,7 +514,7 @@ pub async fn count_needs_of_organizations(
         .column_as(needs::Column::Id.count(), "n")
         .filter(needs::Column::OrganizationId.is_in(organization_ids.iter().copied()))
         .filter(needs::Entity::public())
-        .filter(needs::Column::Status.eq(status.as_str()))
+        .filter(needs::Column::Status.eq(status))
         .group_by(needs::Column::OrganizationId)
         .into_tuple()
         .all(db)
@@ -533,8 +530,7 @@ pub struct MemberRow {
     pub id: Uuid,
     pub organization_id: Uuid,
     pub user_id: Uuid,
-    /// A membership role (`admin`, `member`).
-    pub role: String,
+    pub role: MembershipRole,
     pub display_name: String,
     /// When the membership began.
     pub created_at: DateTime<Utc>,

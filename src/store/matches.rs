@@ -58,7 +58,7 @@ pub async fn undismissed_of_needs(
 ) -> StoreResult<Vec<matches::Model>> {
     matches::Entity::find()
         .filter(matches::Column::NeedId.is_in(need_ids))
-        .filter(matches::Column::NeedSideStatus.ne(MatchSideStatus::Dismissed.as_str()))
+        .filter(matches::Column::NeedSideStatus.ne(MatchSideStatus::Dismissed))
         .all(db)
         .await
         .context("matches: not dismissed, of needs")
@@ -71,7 +71,7 @@ pub async fn undismissed_of_offers(
 ) -> StoreResult<Vec<matches::Model>> {
     matches::Entity::find()
         .filter(matches::Column::OfferId.is_in(offer_ids))
-        .filter(matches::Column::OfferSideStatus.ne(MatchSideStatus::Dismissed.as_str()))
+        .filter(matches::Column::OfferSideStatus.ne(MatchSideStatus::Dismissed))
         .all(db)
         .await
         .context("matches: not dismissed, of offers")
@@ -86,7 +86,7 @@ pub async fn open_need_ids_of_organization(
         .select_only()
         .column(needs::Column::Id)
         .filter(needs::Column::OrganizationId.eq(organization_id))
-        .filter(needs::Column::Status.eq(PostingStatus::Open.as_str()))
+        .filter(needs::Column::Status.eq(PostingStatus::Open))
         .into_tuple()
         .all(db)
         .await
@@ -102,7 +102,7 @@ pub async fn open_offer_ids_of_organization(
         .select_only()
         .column(offers::Column::Id)
         .filter(offers::Column::OrganizationId.eq(organization_id))
-        .filter(offers::Column::Status.eq(PostingStatus::Open.as_str()))
+        .filter(offers::Column::Status.eq(PostingStatus::Open))
         .into_tuple()
         .all(db)
         .await
@@ -178,10 +178,10 @@ pub struct SideStatuses {
 impl SideStatuses {
     fn write(self, row: &mut matches::ActiveModel) {
         if let Some(status) = self.need {
-            row.need_side_status = Set(status.as_str().to_owned());
+            row.need_side_status = Set(status);
         }
         if let Some(status) = self.offer {
-            row.offer_side_status = Set(status.as_str().to_owned());
+            row.offer_side_status = Set(status);
         }
     }
 }
@@ -250,8 +250,8 @@ pub async fn insert_feedback(db: &impl ConnectionTrait, feedback: Feedback) -> S
         match_id: Set(feedback.match_id),
         user_id: Set(feedback.user_id),
         organization_id: Set(feedback.organization_id),
-        verdict: Set(feedback.verdict.as_str().to_owned()),
-        source: Set(feedback.source.as_str().to_owned()),
+        verdict: Set(feedback.verdict),
+        source: Set(feedback.source),
         created_at: Set(feedback.at),
     };
     row.insert(db)
@@ -296,15 +296,15 @@ pub async fn insert_new(
     computed: &[Computed],
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    let suggested = MatchSideStatus::Suggested.as_str();
+    let suggested = MatchSideStatus::Suggested;
     let rows = computed.iter().map(|c| matches::ActiveModel {
         id: Set(super::new_id()),
         need_id: Set(c.need_id),
         offer_id: Set(c.offer_id),
         score: Set(c.score),
         reasons: Set(c.reasons.clone()),
-        need_side_status: Set(suggested.to_owned()),
-        offer_side_status: Set(suggested.to_owned()),
+        need_side_status: Set(suggested),
+        offer_side_status: Set(suggested),
         content_fingerprint: Set(c.fingerprint.clone()),
         computed_at: Set(at),
         created_at: Set(at),
@@ -351,7 +351,7 @@ pub async fn open_need_ids(db: &impl ConnectionTrait) -> StoreResult<Vec<Uuid>> 
     needs::Entity::find_existing()
         .select_only()
         .column(needs::Column::Id)
-        .filter(needs::Column::Status.eq(PostingStatus::Open.as_str()))
+        .filter(needs::Column::Status.eq(PostingStatus::Open))
         .order_by_asc(needs::Column::Id)
         .into_tuple()
         .all(db)
@@ -364,7 +364,7 @@ pub async fn open_offer_ids(db: &impl ConnectionTrait) -> StoreResult<Vec<Uuid>>
     offers::Entity::find_existing()
         .select_only()
         .column(offers::Column::Id)
-        .filter(offers::Column::Status.eq(PostingStatus::Open.as_str()))
+        .filter(offers::Column::Status.eq(PostingStatus::Open))
         .into_tuple()
         .all(db)
         .await

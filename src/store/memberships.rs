@@ -45,7 +45,7 @@ pub async fn find(
 pub async fn count_admins(db: &impl ConnectionTrait, organization_id: Uuid) -> StoreResult<u64> {
     memberships::Entity::find()
         .filter(memberships::Column::OrganizationId.eq(organization_id))
-        .filter(memberships::Column::Role.eq(MembershipRole::Admin.as_str()))
+        .filter(memberships::Column::Role.eq(MembershipRole::Admin))
         .count(db)
         .await
         .context("memberships: count admins")
@@ -69,7 +69,7 @@ pub async fn admins_of(
     users::Entity::find()
         .inner_join(memberships::Entity)
         .filter(memberships::Column::OrganizationId.eq(organization_id))
-        .filter(memberships::Column::Role.eq(MembershipRole::Admin.as_str()))
+        .filter(memberships::Column::Role.eq(MembershipRole::Admin))
         .filter(users::Column::DeletedAt.is_null())
         .order_by_asc(users::Column::Id)
         .all(db)
@@ -108,14 +108,14 @@ pub async fn insert(
     id: Uuid,
     organization_id: Uuid,
     user_id: Uuid,
-    role: &str,
+    role: MembershipRole,
     at: DateTime<Utc>,
 ) -> StoreResult<memberships::Model> {
     let row = memberships::ActiveModel {
         id: Set(id),
         user_id: Set(user_id),
         organization_id: Set(organization_id),
-        role: Set(role.to_owned()),
+        role: Set(role),
         created_at: Set(at),
         updated_at: Set(at),
     };
@@ -126,11 +126,11 @@ pub async fn insert(
 pub async fn set_role(
     db: &impl ConnectionTrait,
     membership: memberships::Model,
-    role: &str,
+    role: MembershipRole,
     at: DateTime<Utc>,
 ) -> StoreResult<memberships::Model> {
     let mut row: memberships::ActiveModel = membership.into();
-    row.role = Set(role.to_owned());
+    row.role = Set(role);
     row.updated_at = Set(at);
     super::rows::update(db, row, "memberships: set role").await
 }
@@ -175,7 +175,7 @@ pub async fn insert_invitation(
         id: Set(super::new_id()),
         organization_id: Set(new.organization_id),
         email: Set(new.email.to_owned()),
-        role: Set(new.role.as_str().to_owned()),
+        role: Set(new.role),
         token_hash: Set(new.token_hash),
         invited_by: Set(new.invited_by),
         created_at: Set(at),

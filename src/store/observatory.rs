@@ -5,11 +5,11 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use uuid::Uuid;
 
 use super::{Context, StoreResult, scope};
-use crate::domain::{MatchSideStatus, PostingStatus};
+use crate::domain::{MatchSideStatus, NeedKind, PostingStatus};
 use crate::store::entities::{matches, needs, offers};
 
 /// An open need's id, kind, municipality and neighbourhood.
-pub type NeedPlace = (Uuid, String, Option<String>, Option<Uuid>);
+pub type NeedPlace = (Uuid, NeedKind, Option<String>, Option<Uuid>);
 
 /// Open, public needs of public organisations: where they are.
 pub async fn open_need_places(db: &impl ConnectionTrait) -> StoreResult<Vec<NeedPlace>> {
@@ -21,7 +21,7 @@ pub async fn open_need_places(db: &impl ConnectionTrait) -> StoreResult<Vec<Need
             needs::Column::MunicipalityCode,
             needs::Column::NeighbourhoodId,
         ])
-        .filter(needs::Column::Status.eq(PostingStatus::Open.as_str()))
+        .filter(needs::Column::Status.eq(PostingStatus::Open))
         .filter(scope::published_needs_of_public_organizations())
         .into_tuple()
         .all(db)
@@ -40,7 +40,7 @@ pub async fn open_offer_places(
             offers::Column::MunicipalityCode,
             offers::Column::NeighbourhoodId,
         ])
-        .filter(offers::Column::Status.eq(PostingStatus::Open.as_str()))
+        .filter(offers::Column::Status.eq(PostingStatus::Open))
         .filter(scope::published_offers_of_public_organizations())
         .into_tuple()
         .all(db)
@@ -58,7 +58,7 @@ pub async fn well_matched_needs(
         .select_only()
         .column(matches::Column::NeedId)
         .filter(matches::Column::Score.gte(good_score))
-        .filter(matches::Column::NeedSideStatus.ne(MatchSideStatus::Dismissed.as_str()))
+        .filter(matches::Column::NeedSideStatus.ne(MatchSideStatus::Dismissed))
         .distinct()
         .into_tuple()
         .all(db)

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::scope::{self, Existing};
 use super::{Context, StoreResult};
+use crate::domain::ContributionStatus;
 use crate::store::entities::{needs, offers, project_contributions, project_partners, projects};
 
 /// Published needs of public organisations (open or closed), after `after`.
@@ -91,7 +92,7 @@ pub async fn standing_contributions(
 ) -> StoreResult<Vec<project_contributions::Model>> {
     project_contributions::Entity::find()
         .filter(project_contributions::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .filter(project_contributions::Column::Status.ne("withdrawn"))
+        .filter(project_contributions::Column::Status.ne(ContributionStatus::Withdrawn))
         .order_by_asc(project_contributions::Column::CreatedAt)
         .order_by_asc(project_contributions::Column::Id)
         .all(db)

@@ -24,7 +24,7 @@ pub async fn count_pending_of(
     organization_requests::Entity::find()
         .filter(Column::OrganizationId.eq(organization_id))
         .filter(Column::RequesterId.eq(requester_id))
-        .filter(Column::Status.eq(PENDING.as_str()))
+        .filter(Column::Status.eq(PENDING))
         .count(db)
         .await
         .context("organization requests: count pending of requester")
@@ -62,8 +62,8 @@ pub async fn insert(
         id: Set(super::new_id()),
         organization_id: Set(new.organization_id),
         requester_id: Set(new.requester_id),
-        kind: Set(new.kind.as_str().to_owned()),
-        status: Set(PENDING.as_str().to_owned()),
+        kind: Set(new.kind),
+        status: Set(PENDING),
         message: Set(new.message),
         confirmation_token_hash: Set(token_hash),
         confirmation_sent_to: Set(serde_json::json!(sent_to)),
@@ -95,10 +95,10 @@ pub async fn record_decision(
     at: DateTime<Utc>,
 ) -> StoreResult<organization_requests::Model> {
     let mut row: organization_requests::ActiveModel = request.into();
-    row.status = Set(decision.status.as_str().to_owned());
+    row.status = Set(decision.status);
     row.decided_at = Set(Some(at));
     row.decided_by = Set(decision.decided_by);
-    row.decided_via = Set(Some(decision.via.as_str().to_owned()));
+    row.decided_via = Set(Some(decision.via));
     row.decline_reason = Set(decision.reason);
     row.confirmation_token_hash = Set(None);
     row.updated_at = Set(at);
@@ -124,8 +124,8 @@ pub async fn find_pending_claim_by_token(
 ) -> StoreResult<Option<organization_requests::Model>> {
     organization_requests::Entity::find()
         .filter(Column::ConfirmationTokenHash.eq(token_hash))
-        .filter(Column::Status.eq(PENDING.as_str()))
-        .filter(Column::Kind.eq(RequestKind::Claim.as_str()))
+        .filter(Column::Status.eq(PENDING))
+        .filter(Column::Kind.eq(RequestKind::Claim))
         .one(db)
         .await
         .context("organization requests: pending claim by token")
@@ -140,15 +140,15 @@ pub async fn claims_become_joins(
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
     organization_requests::Entity::update_many()
-        .col_expr(Column::Kind, Expr::value(RequestKind::Join.as_str()))
+        .col_expr(Column::Kind, Expr::value(RequestKind::Join))
         .col_expr(
             Column::ConfirmationTokenHash,
             Expr::value(Option::<String>::None),
         )
         .col_expr(Column::UpdatedAt, Expr::value(at))
         .filter(Column::OrganizationId.eq(organization_id))
-        .filter(Column::Status.eq(PENDING.as_str()))
-        .filter(Column::Kind.eq(RequestKind::Claim.as_str()))
+        .filter(Column::Status.eq(PENDING))
+        .filter(Column::Kind.eq(RequestKind::Claim))
         .filter(Column::Id.ne(except))
         .exec(db)
         .await
@@ -163,10 +163,10 @@ pub async fn pending(
     organization_id: Option<Uuid>,
     limit: u64,
 ) -> StoreResult<Vec<organization_requests::Model>> {
-    let query = organization_requests::Entity::find().filter(Column::Status.eq(PENDING.as_str()));
+    let query = organization_requests::Entity::find().filter(Column::Status.eq(PENDING));
     let query = match organization_id {
         Some(id) => query.filter(Column::OrganizationId.eq(id)),
-        None => query.filter(Column::Kind.eq(RequestKind::Claim.as_str())),
+        None => query.filter(Column::Kind.eq(RequestKind::Claim)),
     };
     query
         .order_by_asc(Column::CreatedAt)
@@ -199,10 +199,7 @@ pub async fn withdraw_pending_of(
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
     organization_requests::Entity::update_many()
-        .col_expr(
-            Column::Status,
-            Expr::value(RequestStatus::Withdrawn.as_str()),
-        )
+        .col_expr(Column::Status, Expr::value(RequestStatus::Withdrawn))
         .col_expr(
             Column::ConfirmationTokenHash,
             Expr::value(Option::<String>::None),
@@ -210,7 +207,7 @@ pub async fn withdraw_pending_of(
         .col_expr(Column::DecidedAt, Expr::value(at))
         .col_expr(Column::UpdatedAt, Expr::value(at))
         .filter(Column::RequesterId.eq(requester_id))
-        .filter(Column::Status.eq(PENDING.as_str()))
+        .filter(Column::Status.eq(PENDING))
         .exec(db)
         .await
         .context("organization requests: withdraw pending of requester")?;

@@ -14,7 +14,7 @@ use super::entities::{
 };
 use super::scope::Existing;
 use super::{Context, StoreResult};
-use crate::domain::{NewContact, NewOrganization, VerificationStatus};
+use crate::domain::{ContactKind, NewContact, NewOrganization, VerificationStatus};
 
 /// The organisation with this id, unless deleted.
 pub async fn find_existing(
@@ -107,7 +107,7 @@ pub(super) fn new_row(new: NewOrganizationRow<'_>) -> organizations::ActiveModel
 /// Writes a validated profile's own columns into a row.
 fn write_profile(row: &mut organizations::ActiveModel, new: &NewOrganization) {
     row.name = Set(new.name.as_str().to_owned());
-    row.kind = Set(new.kind.as_str().to_owned());
+    row.kind = Set(new.kind);
     row.tax_code = Set(new.tax_code.as_ref().map(|t| t.as_str().to_owned()));
     row.vat_number = Set(new.vat_number.as_ref().map(|v| v.as_str().to_owned()));
     row.description = Set(new.description.as_str().to_owned());
@@ -126,7 +126,7 @@ pub(super) fn write_verification(
     row: &mut organizations::ActiveModel,
     verification: &VerificationState,
 ) {
-    row.verification_status = Set(verification.status.as_str().to_owned());
+    row.verification_status = Set(verification.status);
     row.verification_source = Set(verification.source.clone());
     row.verified_at = Set(verification.verified_at);
     row.runts_registered = Set(verification.runts_registered);
@@ -276,10 +276,10 @@ pub(super) fn contact_row(new: ContactRow<'_>) -> organization_contacts::ActiveM
     organization_contacts::ActiveModel {
         id: Set(super::new_id()),
         organization_id: Set(new.organization_id),
-        kind: Set(contact.kind().as_str().to_owned()),
+        kind: Set(contact.kind()),
         value: Set(contact.value.as_str().to_owned()),
         label: Set(contact.label.as_ref().map(|l| l.as_str().to_owned())),
-        visibility: Set(contact.visibility.as_str().to_owned()),
+        visibility: Set(contact.visibility),
         position: Set(new.position),
         created_at: Set(new.at),
         updated_at: Set(new.at),
@@ -309,7 +309,7 @@ pub async fn contacts(
 pub async fn contacts_of_kinds(
     db: &impl ConnectionTrait,
     id: Uuid,
-    kinds: &[&str],
+    kinds: &[ContactKind],
 ) -> StoreResult<Vec<organization_contacts::Model>> {
     organization_contacts::Entity::find()
         .filter(organization_contacts::Column::OrganizationId.eq(id))
@@ -324,7 +324,7 @@ pub async fn contacts_of_kinds(
 pub async fn others_with_contact_domain(
     db: &impl ConnectionTrait,
     except: Uuid,
-    kinds: &[&str],
+    kinds: &[ContactKind],
     domain: &str,
 ) -> StoreResult<Vec<Uuid>> {
     organization_contacts::Entity::find()
@@ -385,7 +385,7 @@ pub async fn mark_verified(
     at: DateTime<Utc>,
 ) -> StoreResult<organizations::Model> {
     let mut row: organizations::ActiveModel = organization.into();
-    row.verification_status = Set(VerificationStatus::Verified.as_str().to_owned());
+    row.verification_status = Set(VerificationStatus::Verified);
     row.verification_source = Set(Some(source.to_owned()));
     row.verified_at = Set(Some(date));
     row.runts_registered = Set(runts_registered);

@@ -17,9 +17,9 @@ pub async fn append(
     at: chrono::DateTime<chrono::Utc>,
 ) -> StoreResult<()> {
     let row = search_outbox::ActiveModel {
-        entity_type: Set(entity.as_str().to_owned()),
+        entity_type: Set(entity),
         entity_id: Set(entity_id),
-        operation: Set(operation.as_str().to_owned()),
+        operation: Set(operation),
         created_at: Set(at),
         ..Default::default()
     };

@@ -33,7 +33,7 @@ pub trait PostingTable: Existing {
     type Content: Sync;
 
     fn organization_id(posting: &Self::Model) -> Uuid;
-    fn status(posting: &Self::Model) -> &str;
+    fn status(posting: &Self::Model) -> PostingStatus;
     fn closed_at(posting: &Self::Model) -> Option<DateTime<Utc>>;
 
     /// The posting with this id, unless deleted or hidden by a moderator.
@@ -100,13 +100,13 @@ macro_rules! write_place {
 
 /// Writes a need's content into its row.
 fn write_need(row: &mut needs::ActiveModel, new: &NewNeed, implied_municipality: Option<String>) {
-    row.kind = Set(new.kind.as_str().to_owned());
+    row.kind = Set(new.kind);
     row.title = Set(new.title.as_str().to_owned());
     row.description = Set(new.description.as_str().to_owned());
     row.budget_cents = Set(new.budget.map(|b| b.cents()));
     row.deadline_at = Set(new.deadline_at);
     write_place!(row, new, implied_municipality);
-    row.location_precision = Set(new.location_precision.as_str().to_owned());
+    row.location_precision = Set(new.location_precision);
     row.required_contributions = Set(codes_json(
         new.required_contributions.iter().map(|k| k.as_str()),
     ));
@@ -114,7 +114,7 @@ fn write_need(row: &mut needs::ActiveModel, new: &NewNeed, implied_municipality:
         new.eligible_organization_kinds.iter().map(|k| k.as_str()),
     ));
     row.requires_third_sector_registration = Set(new.requires_third_sector_registration);
-    row.status = Set(new.status.as_str().to_owned());
+    row.status = Set(new.status);
 }
 
 /// Writes an offer's content into its row.
@@ -123,7 +123,7 @@ fn write_offer(
     new: &NewOffer,
     implied_municipality: Option<String>,
 ) {
-    row.kind = Set(new.kind.as_str().to_owned());
+    row.kind = Set(new.kind);
     row.title = Set(new.title.as_str().to_owned());
     row.description = Set(new.description.as_str().to_owned());
     row.amount_min_cents = Set(new.amount.min().map(|c| c.cents()));
@@ -133,9 +133,9 @@ fn write_offer(
     row.eligible_organization_kinds = Set(codes_json(
         new.eligible_organization_kinds.iter().map(|k| k.as_str()),
     ));
-    row.territory_scope = Set(new.territory_scope.as_str().to_owned());
+    row.territory_scope = Set(new.territory_scope);
     write_place!(row, new, implied_municipality);
-    row.status = Set(new.status.as_str().to_owned());
+    row.status = Set(new.status);
 }
 
 macro_rules! posting_table {
@@ -147,8 +147,8 @@ macro_rules! posting_table {
                 posting.organization_id
             }
 
-            fn status(posting: &Self::Model) -> &str {
-                &posting.status
+            fn status(posting: &Self::Model) -> PostingStatus {
+                posting.status
             }
 
             fn closed_at(posting: &Self::Model) -> Option<DateTime<Utc>> {
@@ -211,7 +211,7 @@ macro_rules! posting_table {
                 at: DateTime<Utc>,
             ) -> StoreResult<Self::Model> {
                 let mut row: super::entities::$table::ActiveModel = before.into();
-                row.status = Set(PostingStatus::Closed.as_str().to_owned());
+                row.status = Set(PostingStatus::Closed);
                 row.closed_at = Set(Some(at));
                 row.updated_at = Set(at);
                 super::rows::update(db, row, concat!(stringify!($table), ": close")).await

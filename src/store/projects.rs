@@ -29,7 +29,7 @@ pub async fn open_project_of_need(
     projects::Entity::find()
         .filter(projects::Column::NeedId.eq(need_id))
         .filter(projects::Column::DeletedAt.is_null())
-        .filter(projects::Column::Stage.ne(ProjectStage::Closed.as_str()))
+        .filter(projects::Column::Stage.ne(ProjectStage::Closed))
         .order_by_asc(projects::Column::Id)
         .one(db)
         .await
@@ -100,8 +100,8 @@ pub async fn insert_project(db: &impl ConnectionTrait, new: NewProject<'_>) -> S
         id: Set(new.id),
         title: Set(new.title.to_owned()),
         description: Set(new.description.to_owned()),
-        procedure: Set(new.procedure.as_str().to_owned()),
-        stage: Set(new.stage.as_str().to_owned()),
+        procedure: Set(new.procedure),
+        stage: Set(new.stage),
         need_id: Set(new.need_id),
         lead_organization_id: Set(new.lead_organization_id),
         is_public: Set(new.is_public),
@@ -127,7 +127,7 @@ pub async fn insert_stage(
     let row = project_stages::ActiveModel {
         id: Set(super::new_id()),
         project_id: Set(project_id),
-        stage: Set(stage.as_str().to_owned()),
+        stage: Set(stage),
         started_at: Set(started_at),
         completed_at: Set(completed_at),
         notes: Set(None),
@@ -152,7 +152,7 @@ pub async fn insert_partner(db: &impl ConnectionTrait, new: NewPartner) -> Store
         id: Set(super::new_id()),
         project_id: Set(new.project_id),
         organization_id: Set(new.organization_id),
-        role: Set(new.role.as_str().to_owned()),
+        role: Set(new.role),
         match_id: Set(new.match_id),
         joined_at: Set(new.joined_at),
         left_at: Set(None),
@@ -183,11 +183,11 @@ pub async fn insert_contribution(
         id: Set(super::new_id()),
         project_id: Set(new.project_id),
         organization_id: Set(new.organization_id),
-        kind: Set(new.kind.as_str().to_owned()),
+        kind: Set(new.kind),
         description: Set(new.description.to_owned()),
         amount_cents: Set(new.amount_cents),
         offer_id: Set(new.offer_id),
-        status: Set(new.status.as_str().to_owned()),
+        status: Set(new.status),
         created_at: Set(new.at),
         updated_at: Set(new.at),
     };

@@ -11,6 +11,7 @@ use sea_orm::sea_query::{Condition, IntoCondition, Query, SelectStatement};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
 
 use super::entities::{needs, offers, organizations, users};
+use crate::domain::PostingStatus;
 
 /// Not soft-deleted (kept for audit and undo, never shown).
 pub trait Existing: EntityTrait + Sized {
@@ -50,12 +51,12 @@ existing_and_public!(needs, offers, organizations);
 
 /// Postings that anyone may read: public and not a draft.
 pub fn published_needs() -> Condition {
-    needs::Entity::public().add(needs::Column::Status.ne("draft"))
+    needs::Entity::public().add(needs::Column::Status.ne(PostingStatus::Draft))
 }
 
 /// Postings that anyone may read: public and not a draft.
 pub fn published_offers() -> Condition {
-    offers::Entity::public().add(offers::Column::Status.ne("draft"))
+    offers::Entity::public().add(offers::Column::Status.ne(PostingStatus::Draft))
 }
 
 /// Accounts are never hidden, only deleted: "public" is "existing".

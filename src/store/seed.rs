@@ -18,7 +18,7 @@ pub async fn organization_named(
 ) -> StoreResult<Option<organizations::Model>> {
     organizations::Entity::find()
         .filter(organizations::Column::Name.eq(name))
-        .filter(organizations::Column::Kind.eq(kind.as_str()))
+        .filter(organizations::Column::Kind.eq(kind))
         .one(db)
         .await
         .context("seed: organisation by name and kind")

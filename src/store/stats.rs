@@ -32,7 +32,7 @@ pub struct PlatformStats {
 /// territory on the map: not what is deleted or hidden by a moderator, nor
 /// the postings of such an organisation, nor drafts and closed postings.
 pub async fn platform(db: &impl ConnectionTrait) -> StoreResult<PlatformStats> {
-    let open = PostingStatus::Open.as_str();
+    let open = PostingStatus::Open;
     let open_offers = || offers::Entity::find_existing().filter(offers::Column::Status.eq(open));
     let open_needs = || needs::Entity::find_existing().filter(needs::Column::Status.eq(open));
     let live_offers = || {

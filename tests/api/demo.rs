@@ -2,6 +2,7 @@
 //! territories and known facts, the stories of DOMAIN.md, and idempotence.
 
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use trama::domain::PostingStatus;
 use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::store::entities::{municipalities, needs, neighbourhoods, offers, organizations};
 
@@ -95,7 +96,7 @@ async fn the_demo_loads_real_territories_and_the_stories_once(backend: Backend) 
     let now = chrono::Utc::now();
     let open = all_needs
         .iter()
-        .filter(|n| n.status == "open" && n.deadline_at.is_none_or(|d| d > now))
+        .filter(|n| n.status == PostingStatus::Open && n.deadline_at.is_none_or(|d| d > now))
         .count();
     assert!(
         open * 10 >= all_needs.len() * 8,

@@ -11,7 +11,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Europe::Rome;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
-use trama::domain::{DigestFrequency, Lang, MatchSideStatus};
+use trama::domain::{DeliveryStatus, DigestFrequency, Lang, MatchSideStatus};
 use trama::services::digests;
 use trama::services::matches::MatchSide;
 use trama::services::{Actor, needs, now};
@@ -117,7 +117,7 @@ async fn an_outage_of_hours_delays_a_digest_without_losing_it(backend: Backend) 
         "{report:?}"
     );
     let row = delivery(&app, w.comune.id).await;
-    assert_eq!(row.status, "retry");
+    assert_eq!(row.status, DeliveryStatus::Retry);
     // The operator's column keeps the mail server's own words.
     let raw = row.last_error.clone().unwrap_or_default();
     assert!(raw.contains("refused"), "{raw}");
@@ -130,7 +130,7 @@ async fn an_outage_of_hours_delays_a_digest_without_losing_it(backend: Backend) 
         let row = delivery(&app, w.comune.id).await;
         assert_eq!(
             row.status,
-            "retry",
+            DeliveryStatus::Retry,
             "given up after {} attempts, {} minutes into the outage",
             row.attempts,
             (at - t0).num_minutes()
@@ -159,7 +159,7 @@ async fn an_outage_of_hours_delays_a_digest_without_losing_it(backend: Backend) 
     let report = send_at(&app, at).await;
     assert_eq!(report.retry, 1, "{report:?}");
     let row = delivery(&app, w.comune.id).await;
-    assert_eq!(row.status, "retry");
+    assert_eq!(row.status, DeliveryStatus::Retry);
     let next = row.next_attempt_at.expect("a next attempt");
     assert!(next > at && next <= at + TimeDelta::minutes(30), "{next}");
 
@@ -203,7 +203,10 @@ async fn an_outage_of_hours_delays_a_digest_without_losing_it(backend: Backend) 
         text.contains("Mediazione dei conflitti di vicinato a Lorenteggio"),
         "{text}"
     );
-    assert_eq!(delivery(&app, w.comune.id).await.status, "sent");
+    assert_eq!(
+        delivery(&app, w.comune.id).await.status,
+        DeliveryStatus::Sent
+    );
     let it = status(&app, &w.comune, "it").await;
     assert_eq!(it["deliveryStatus"], Value::Null, "{it}");
     assert_eq!(it["lastError"], Value::Null, "{it}");
@@ -286,7 +289,12 @@ async fn a_digest_given_up_after_two_days_passes_what_is_still_relevant_on(backe
     assert_eq!((report.sent, report.retry), (0, 0), "{report:?}");
     for who in [&w.comune, &giulia] {
         let row = delivery(&app, who.id).await;
-        assert_eq!(row.status, "given_up", "{}: {row:?}", who.email);
+        assert_eq!(
+            row.status,
+            DeliveryStatus::GivenUp,
+            "{}: {row:?}",
+            who.email
+        );
     }
     let it = status(&app, &w.comune, "it").await;
     assert_plain(&it);

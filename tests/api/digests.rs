@@ -14,7 +14,10 @@ use chrono::TimeDelta;
 use mail_parser::MimeHeaders;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::{Value, json};
-use trama::domain::{DigestFrequency, Lang, MatchSideStatus};
+use trama::domain::{
+    DeliveryStatus, DigestFrequency, DocumentKind, FeedbackVerdict, Lang, MatchSideStatus,
+    MembershipRole,
+};
 use trama::mail::{Mailer, SmtpUrl};
 use trama::services::digests::{self, DigestSettingsInput, Sender};
 use trama::services::matches::MatchSide;
@@ -344,7 +347,7 @@ async fn a_digest_arrives_with_both_parts_and_working_links(backend: Backend) {
     assert!(page.contains("segnato come pertinente"), "{page}");
     let feedback = email_feedback(&app, w.match_id).await;
     assert_eq!(feedback.len(), 1);
-    assert_eq!(feedback[0].verdict, "relevant");
+    assert_eq!(feedback[0].verdict, FeedbackVerdict::Relevant);
     assert_eq!(feedback[0].user_id, Some(w.comune.id));
     assert_eq!(feedback[0].organization_id, Some(w.need_org));
     // A tampered token, a match not in the digest, a bad verdict: a clear
@@ -451,7 +454,7 @@ async fn a_refused_first_attempt_is_retried_and_a_permanent_refusal_is_shown(bac
         .await
         .expect("delivery")
         .expect("one delivery");
-    assert_eq!(row.status, "retry");
+    assert_eq!(row.status, DeliveryStatus::Retry);
     assert_eq!(row.attempts, 1);
     assert!(
         row.last_error
@@ -531,7 +534,7 @@ async fn two_concurrent_senders_deliver_each_digest_once(backend: Backend) {
             id: Set(Uuid::now_v7()),
             user_id: Set(extra.id),
             organization_id: Set(w.need_org),
-            role: Set("member".to_owned()),
+            role: Set(MembershipRole::Member),
             created_at: Set(now()),
             updated_at: Set(now()),
         }
@@ -648,7 +651,7 @@ async fn a_delivery_left_by_a_crashed_sender_is_sent_once(backend: Backend) {
         .await
         .expect("row")
         .expect("delivery");
-    assert_eq!(row.status, "sent");
+    assert_eq!(row.status, DeliveryStatus::Sent);
     assert_eq!(row.claimed_by.as_deref(), Some("survivor"));
     assert_eq!(row.attempts, 2);
     assert!(row.message_id.is_some());
@@ -1059,7 +1062,7 @@ async fn project_activity_arrives_once(backend: Backend) {
     let document = |title: &str| project_documents::ActiveModel {
         id: Set(Uuid::now_v7()),
         project_id: Set(project),
-        kind: Set("minutes".to_owned()),
+        kind: Set(DocumentKind::Minutes),
         title: Set(title.to_owned()),
         body: Set("Presenti: Municipio 6, Cooperativa.".to_owned()),
         created_by: Set(Some(w.comune.id)),

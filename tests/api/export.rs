@@ -5,7 +5,9 @@
 
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::Value;
-use trama::domain::{NeedInput, OfferInput, OrganizationInput};
+use trama::domain::{
+    NeedInput, OfferInput, OrganizationInput, PartnerRole, ProjectProcedure, ProjectStage,
+};
 use trama::services::opendata::{self, Dataset, ExportFormat};
 use trama::services::reference_data::{self, MILANO, neighbourhood_id};
 use trama::services::{Actor, needs, offers, organizations};
@@ -65,8 +67,12 @@ async fn project(
         id: Set(id),
         title: Set(title.into()),
         description: Set("Patto di collaborazione per la cura delle scale.".into()),
-        procedure: Set("patto_collaborazione".into()),
-        stage: Set(if signed { "delivery" } else { "first_contact" }.into()),
+        procedure: Set(ProjectProcedure::PattoCollaborazione),
+        stage: Set(if signed {
+            ProjectStage::Delivery
+        } else {
+            ProjectStage::FirstContact
+        }),
         need_id: Set(Some(need)),
         lead_organization_id: Set(lead),
         is_public: Set(public),
@@ -79,12 +85,12 @@ async fn project(
     .insert(app.db())
     .await
     .expect("project");
-    for (organization, role) in [(lead, "lead"), (partner, "partner")] {
+    for (organization, role) in [(lead, PartnerRole::Lead), (partner, PartnerRole::Partner)] {
         project_partners::ActiveModel {
             id: Set(Uuid::now_v7()),
             project_id: Set(id),
             organization_id: Set(organization),
-            role: Set(role.into()),
+            role: Set(role),
             match_id: Set(None),
             joined_at: Set(at),
             left_at: Set(None),

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use async_graphql::Request;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, IntoActiveModel, Set};
 use serde_json::{Value, json};
-use trama::domain::{NeedInput, OfferInput, OrganizationInput};
+use trama::domain::{Lang, MembershipRole, NeedInput, OfferInput, OrganizationInput};
 use trama::graphql::build_schema;
 use trama::graphql::viewer::Viewer;
 use trama::services::reference_data::{MILANO, neighbourhood_id};
@@ -76,7 +76,7 @@ async fn add_member(db: &DatabaseConnection, organization: Uuid, name: &str, rol
         password_hash: Set(None),
         email_verified_at: Set(Some(at)),
         is_moderator: Set(false),
-        locale: Set("it".to_owned()),
+        locale: Set(Lang::It),
         created_at: Set(at),
         updated_at: Set(at),
         deleted_at: Set(None),
@@ -88,7 +88,7 @@ async fn add_member(db: &DatabaseConnection, organization: Uuid, name: &str, rol
         id: Set(services::new_id()),
         user_id: Set(user.id),
         organization_id: Set(organization),
-        role: Set(role.to_owned()),
+        role: Set(MembershipRole::parse(role).expect("a membership role")),
         created_at: Set(at),
         updated_at: Set(at),
     }
@@ -637,7 +637,7 @@ async fn members_are_shown_to_signed_in_users_only(backend: Backend) {
         password_hash: Set(None),
         email_verified_at: Set(None),
         is_moderator: Set(false),
-        locale: Set("it".to_owned()),
+        locale: Set(Lang::It),
         created_at: Set(services::now()),
         updated_at: Set(services::now()),
         deleted_at: Set(Some(services::now())),
@@ -649,7 +649,7 @@ async fn members_are_shown_to_signed_in_users_only(backend: Backend) {
         id: Set(services::new_id()),
         user_id: Set(gone.id),
         organization_id: Set(org.id),
-        role: Set("member".to_owned()),
+        role: Set(MembershipRole::Member),
         created_at: Set(services::now()),
         updated_at: Set(services::now()),
     }

@@ -7,7 +7,7 @@
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use trama::domain::registry::{ColumnMapping, ImportField};
-use trama::domain::{Invalid, Lang};
+use trama::domain::{Invalid, Lang, OrganizationKind, VerificationStatus};
 use trama::services::Actor;
 use trama::services::import::{
     self, ImportError, ImportOptions, ImportReport, RowError, RowProblem,
@@ -186,7 +186,7 @@ async fn a_registry_goes_in_with_exact_errors_per_line(backend: Backend) {
         schuster.name,
         "Associazione Sportiva Dilettantistica Centro Schuster"
     );
-    assert_eq!(schuster.kind, "association");
+    assert_eq!(schuster.kind, OrganizationKind::Association);
     assert_eq!(schuster.seat_municipality_code.as_deref(), Some("015146"));
     assert_eq!(
         organization_names(&app, "Leone XIII", json!({})).await,
@@ -371,7 +371,7 @@ async fn a_mapping_file_reads_json_with_other_names(backend: Backend) {
         RowProblem::AmbiguousMunicipality { provinces, .. } if provinces.len() == 2
     ));
     let castro = organization(&app, "80106570155").await;
-    assert_eq!(castro.kind, "aps");
+    assert_eq!(castro.kind, OrganizationKind::Aps);
     let lecce_castro = trama::store::entities::municipalities::Entity::find_by_id(
         castro.seat_municipality_code.clone().expect("seat"),
     )
@@ -457,7 +457,7 @@ Codice fiscale ente;Denominazione
         [(5, "taxCode")]
     );
     let odv = organization(&app, "80117230153").await;
-    assert_eq!(odv.verification_status, "verified");
+    assert_eq!(odv.verification_status, VerificationStatus::Verified);
     assert_eq!(
         odv.verification_source.as_deref(),
         Some("RUNTS - estrazione Lombardia")

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use serde_json::{Value, json};
-use trama::domain::{NeedInput, OfferInput, OrganizationInput};
+use trama::domain::{NeedInput, OfferInput, OrganizationInput, ProjectProcedure, ProjectStage};
 use trama::matching::Exclusion;
 use trama::search::{DocType, SearchRequest};
 use trama::services::matches::{self, Engine, MatchSide};
@@ -197,8 +197,8 @@ async fn snapshot(app: &TestApp) -> BTreeMap<(Uuid, Uuid), (String, String, Stri
                 (
                     format!("{:.4}", m.score),
                     m.reasons.to_string(),
-                    m.need_side_status,
-                    m.offer_side_status,
+                    m.need_side_status.as_str().to_owned(),
+                    m.offer_side_status.as_str().to_owned(),
                 ),
             )
         })
@@ -728,8 +728,8 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
         .await
         .expect("project")
         .expect("project row");
-    assert_eq!(row.procedure, "patto_collaborazione");
-    assert_eq!(row.stage, "first_contact");
+    assert_eq!(row.procedure, ProjectProcedure::PattoCollaborazione);
+    assert_eq!(row.stage, ProjectStage::FirstContact);
     let partners = project_partners::Entity::find()
         .filter(project_partners::Column::ProjectId.eq(project_id))
         .count(app.db())
@@ -747,7 +747,7 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
         .await
         .expect("feedback")
         .into_iter()
-        .map(|f| f.verdict)
+        .map(|f| f.verdict.as_str().to_owned())
         .collect();
     for verdict in ["relevant", "dismissed", "interested"] {
         assert!(verdicts.iter().any(|v| v == verdict), "{verdicts:?}");

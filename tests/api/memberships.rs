@@ -5,7 +5,7 @@
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::{Value, json};
-use trama::domain::{Lang, OrganizationInput};
+use trama::domain::{Lang, MembershipRole, OrganizationInput};
 use trama::services::{Actor, accounts, organizations};
 use trama::store::entities::memberships;
 use uuid::Uuid;
@@ -62,7 +62,7 @@ pub async fn add_member(app: &TestApp, org: Uuid, user: Uuid, role: &str) {
         id: Set(Uuid::now_v7()),
         user_id: Set(user),
         organization_id: Set(org),
-        role: Set(role.to_owned()),
+        role: Set(MembershipRole::parse(role).expect("a membership role")),
         created_at: Set(now),
         updated_at: Set(now),
     }

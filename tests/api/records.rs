@@ -3,7 +3,10 @@
 //! leaving nothing half-written.
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
-use trama::domain::{ContactInput, NeedInput, OfferInput, OrganizationInput};
+use trama::domain::{
+    ContactInput, LocationPrecision, NeedInput, OfferInput, OrganizationInput, OrganizationKind,
+    PostingStatus, VerificationStatus,
+};
 use trama::error::{AppError, ErrorCode};
 use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::services::{Actor, needs, offers, organizations};
@@ -126,13 +129,13 @@ async fn an_organisation_is_written_with_its_audit_record_and_outbox_entry(backe
         .await
         .expect("created");
 
-    assert_eq!(org.kind, "social_cooperative_a");
+    assert_eq!(org.kind, OrganizationKind::SocialCooperativeA);
     assert_eq!(org.tax_code.as_deref(), Some("95745878934"));
     assert_eq!(
         org.website.as_deref(),
         Some("https://www.portinerie.example.org/")
     );
-    assert_eq!(org.verification_status, "unverified");
+    assert_eq!(org.verification_status, VerificationStatus::Unverified);
     assert_eq!(org.id.get_version_num(), 7, "ids are UUIDv7");
 
     let stored = org_rows::Entity::find_by_id(org.id)
@@ -567,7 +570,7 @@ async fn offers_and_needs_round_trip_money_dates_and_lists(backend: Backend) {
         stored.eligible_organization_kinds,
         serde_json::json!(["aps", "odv"])
     );
-    assert_eq!(stored.status, "open");
+    assert_eq!(stored.status, PostingStatus::Open);
 
     let created = needs::create(&db, &actor(), org.id, &need())
         .await
@@ -576,7 +579,7 @@ async fn offers_and_needs_round_trip_money_dates_and_lists(backend: Backend) {
     assert_eq!(stored, created);
     // Naming only the neighbourhood fills in its municipality.
     assert_eq!(stored.municipality_code.as_deref(), Some(MILANO));
-    assert_eq!(stored.location_precision, "neighbourhood");
+    assert_eq!(stored.location_precision, LocationPrecision::Neighbourhood);
     assert_eq!(
         stored.required_contributions,
         serde_json::json!(["competence", "volunteers"])

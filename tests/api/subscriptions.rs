@@ -8,7 +8,7 @@ use futures_util::{SinkExt, StreamExt};
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
-use trama::domain::{NeedInput, OrganizationInput};
+use trama::domain::{Lang, NeedInput, OrganizationInput};
 use trama::services::moderation::{self, Hideable};
 use trama::services::{Actor, needs, organizations};
 
@@ -127,7 +127,7 @@ async fn published_needs_reach_subscribers(backend: Backend) {
         password_hash: sea_orm::Set(None),
         email_verified_at: sea_orm::Set(Some(chrono::Utc::now())),
         is_moderator: sea_orm::Set(true),
-        locale: sea_orm::Set("it".into()),
+        locale: sea_orm::Set(Lang::It),
         created_at: sea_orm::Set(chrono::Utc::now()),
         updated_at: sea_orm::Set(chrono::Utc::now()),
         deleted_at: sea_orm::Set(None),

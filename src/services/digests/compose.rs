@@ -7,7 +7,7 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::config::Settings;
-use crate::domain::{FeedbackVerdict, Lang, NeedKind};
+use crate::domain::{FeedbackVerdict, NeedKind};
 use crate::error::AppError;
 use crate::mail::digest::{
     Digest, DigestItem, DigestSection, FoundItem, PostingKind, SearchSection, Side,
@@ -34,7 +34,7 @@ pub(super) async fn compose(
     token: &str,
 ) -> Result<Digest, AppError> {
     let base = base(settings);
-    let lang = Lang::parse(&sub.language).unwrap_or_default();
+    let lang = sub.language;
     let items = store::items::of_delivery(db, delivery_id).await?;
     Ok(Digest {
         lang,
@@ -249,7 +249,7 @@ async fn search_sections(
                 if i.item_type == ITEM_SEARCH_NEED {
                     let need = needs.get(&i.item_id)?;
                     Some(FoundItem {
-                        kind: if need.kind == NeedKind::CallForProposals.as_str() {
+                        kind: if need.kind == NeedKind::CallForProposals {
                             PostingKind::Call
                         } else {
                             PostingKind::Need

@@ -37,8 +37,8 @@ async fn link_owner(
 pub async fn link_lang(db: &DatabaseConnection, token: &str) -> Lang {
     match link_owner(db, token).await {
         Ok(Some(user)) => match find_subscription(db, user.id).await {
-            Ok(Some(sub)) => Lang::parse(&sub.language).unwrap_or_default(),
-            _ => Lang::parse(&user.locale).unwrap_or_default(),
+            Ok(Some(sub)) => sub.language,
+            _ => user.locale,
         },
         _ => Lang::default(),
     }
@@ -57,7 +57,7 @@ pub async fn unsubscribe(db: &DatabaseConnection, token: &str) -> Result<Lang, A
         .await?
         .ok_or_else(|| AppError::invalid("token", crate::domain::Invalid::Expired))?;
     let sub = subscription(db, &user).await?;
-    let lang = Lang::parse(&sub.language).unwrap_or_default();
+    let lang = sub.language;
     if frequency_of(&sub) != DigestFrequency::Off {
         let actor = Actor {
             user_id: Some(user.id),
@@ -100,8 +100,8 @@ async fn feedback_owner(
         .await?
         .ok_or_else(|| AppError::invalid("token", crate::domain::Invalid::Expired))?;
     let lang = match find_subscription(db, user.id).await? {
-        Some(sub) => Lang::parse(&sub.language).unwrap_or_default(),
-        None => Lang::parse(&user.locale).unwrap_or_default(),
+        Some(sub) => sub.language,
+        None => user.locale,
     };
     if sent_items(db, user.id, &[ITEM_MATCH], Some(&[match_id]))
         .await?

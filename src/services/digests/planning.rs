@@ -60,7 +60,7 @@ async fn create_default_subscriptions(db: &DatabaseConnection) -> Result<u64, Ap
     for chunk in missing.chunks(500) {
         let rows: Vec<_> = chunk
             .iter()
-            .map(|(user_id, locale)| default_subscription(*user_id, locale, at))
+            .map(|&(user_id, locale)| default_subscription(user_id, locale, at))
             .collect();
         // A user may have opened their settings meanwhile: theirs stays.
         subscriptions::insert_unless_present(db, &rows, at).await?;
@@ -257,7 +257,7 @@ async fn carried_items(
             .map(|s| s.id)
             .collect();
         let mine = my_organizations(txn, user_id).await?;
-        let open = PostingStatus::Open.as_str();
+        let open = PostingStatus::Open;
         let ids = |kind: &str| -> Vec<Uuid> {
             candidates
                 .iter()
@@ -475,7 +475,7 @@ async fn new_match_items(
     // News only while both sides are open and visible to the public (a
     // draft, hidden, or of a hidden organisation never is): a match of a need
     // closed since (while a digest waited out a mail outage, say) is not.
-    let open = PostingStatus::Open.as_str();
+    let open = PostingStatus::Open;
     let open_needs: HashSet<Uuid> =
         visibility::public_needs(txn, &rows.iter().map(|m| m.need_id).collect::<Vec<_>>())
             .await?

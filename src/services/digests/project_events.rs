@@ -9,7 +9,7 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::codesign::activity;
-use crate::domain::{Lang, ProjectStage};
+use crate::domain::{ApprovalDecision, Lang, ProjectStage};
 use crate::error::AppError;
 use crate::mail::digest::{Activity, ProjectEvent, ProjectSection};
 use crate::store::entities::digest_items;
@@ -74,11 +74,7 @@ pub(super) async fn project_sections(
     if project_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let stage_label = |stage: &str| {
-        ProjectStage::parse(stage)
-            .map(|s| s.label(lang).to_owned())
-            .unwrap_or_else(|_| stage.to_owned())
-    };
+    let stage_label = |stage: ProjectStage| stage.label(lang).to_owned();
     let partner_ids: Vec<Uuid> = ids_of(items, &[ITEM_PARTNER_JOINED, ITEM_PARTNER_LEFT]).collect();
     let partners = store::partners_by_id(db, partner_ids).await?;
     let stages = store::stages_by_id(db, ids_of(items, &[ITEM_STAGE])).await?;
@@ -118,7 +114,7 @@ pub(super) async fn project_sections(
     }
     for s in &stages {
         let activity = Activity::StageStarted {
-            stage: stage_label(&s.stage),
+            stage: stage_label(s.stage),
         };
         events.push((s.project_id, event(s.id, s.started_at, activity)));
     }
@@ -138,8 +134,8 @@ pub(super) async fn project_sections(
     for a in &approvals {
         let activity = Activity::Decision {
             organization: org(a.organization_id),
-            stage: stage_label(&a.stage),
-            approved: a.decision == "approved",
+            stage: stage_label(a.stage),
+            approved: a.decision == ApprovalDecision::Approved,
         };
         events.push((a.project_id, event(a.id, a.decided_at, activity)));
     }

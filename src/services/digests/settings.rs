@@ -220,21 +220,21 @@ pub fn interval(frequency: DigestFrequency) -> Option<TimeDelta> {
 }
 
 pub(super) fn frequency_of(row: &digest_subscriptions::Model) -> DigestFrequency {
-    DigestFrequency::parse(&row.frequency).unwrap_or_default()
+    row.frequency
 }
 
 /// A new subscription with the defaults: the default frequency, in the
 /// user's language (every kind of content on).
 pub(super) fn default_subscription(
     user_id: Uuid,
-    locale: &str,
+    locale: Lang,
     at: DateTime<Utc>,
 ) -> NewSubscription {
     let frequency = DigestFrequency::default();
     NewSubscription {
         user_id,
         frequency,
-        language: Lang::parse(locale).unwrap_or_default(),
+        language: locale,
         next_due_at: interval(frequency).map(|d| at + d),
     }
 }
@@ -249,7 +249,7 @@ pub async fn subscription(
         return Ok(row);
     }
     let at = now();
-    let row = default_subscription(user.id, &user.locale, at);
+    let row = default_subscription(user.id, user.locale, at);
     // Two requests may create it at once: the unique user_id keeps one.
     subscriptions::insert_unless_present(db, &[row], at).await?;
     find_subscription(db, user.id)
@@ -292,7 +292,7 @@ async fn describe(
     let frequency = frequency_of(&row);
     Ok(DigestSettings {
         frequency,
-        language: Lang::parse(&row.language).unwrap_or_default(),
+        language: row.language,
         include_matches: row.include_matches,
         include_saved_searches: row.include_saved_searches,
         include_projects: row.include_projects,
@@ -318,23 +318,19 @@ async fn delivery_problem(
     let Some(latest) = deliveries::latest_settled_with_items(db, user.id).await? else {
         return Ok(None);
     };
-    let failure = latest
-        .failure_kind
-        .as_deref()
-        .and_then(|kind| DeliveryFailure::parse(kind).ok());
+    let failure = latest.failure_kind;
     let since = latest.first_failed_at.unwrap_or(latest.created_at);
-    let status = DeliveryStatus::parse(&latest.status).ok();
-    Ok(match status {
-        Some(DeliveryStatus::Retry | DeliveryStatus::Sending) => Some(DeliveryProblem::Retrying {
+    Ok(match latest.status {
+        DeliveryStatus::Retry | DeliveryStatus::Sending => Some(DeliveryProblem::Retrying {
             failure: failure.unwrap_or(DeliveryFailure::Unreachable),
             since,
             next_attempt_at: latest.next_attempt_at,
         }),
-        Some(DeliveryStatus::Failed) => Some(DeliveryProblem::Refused {
+        DeliveryStatus::Failed => Some(DeliveryProblem::Refused {
             failure: failure.unwrap_or(DeliveryFailure::MessageRefused),
             address: user.email.clone(),
         }),
-        Some(DeliveryStatus::GivenUp) if latest.carried_over_at.is_none() => {
+        DeliveryStatus::GivenUp if latest.carried_over_at.is_none() => {
             Some(DeliveryProblem::GivenUp {
                 failure: failure.unwrap_or(DeliveryFailure::Unreachable),
                 since,

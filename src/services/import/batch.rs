@@ -9,7 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::Planned;
-use crate::domain::{NewContact, NewOrganization, OutboxEntityType, OutboxOperation};
+use crate::domain::{ContactKind, NewContact, NewOrganization, OutboxEntityType, OutboxOperation};
 use crate::error::AppError;
 use crate::services::{Actor, new_id, now};
 use crate::store::entities::organizations;
@@ -22,7 +22,7 @@ pub(super) struct Existing {
     pub(super) row: organizations::Model,
     sectors: HashSet<String>,
     /// (kind, value) of its contacts.
-    contacts: HashSet<(String, String)>,
+    contacts: HashSet<(ContactKind, String)>,
     next_position: i32,
 }
 
@@ -43,7 +43,7 @@ pub(super) async fn existing_by_tax_code(
             .or_default()
             .insert(s.sector_code);
     }
-    let mut contacts: HashMap<Uuid, (HashSet<(String, String)>, i32)> = HashMap::new();
+    let mut contacts: HashMap<Uuid, (HashSet<(ContactKind, String)>, i32)> = HashMap::new();
     for c in store::contacts_of(db, &ids).await? {
         let entry = contacts.entry(c.organization_id).or_default();
         entry.0.insert((c.kind, c.value));
@@ -125,7 +125,7 @@ fn update_for<'a>(current: &Existing, org: &'a NewOrganization) -> Option<Update
     let mut set = |changed_here: bool| changed |= changed_here;
 
     set(before.name != org.name.as_str());
-    let kind_changed = before.kind != org.kind.as_str();
+    let kind_changed = before.kind != org.kind;
     set(kind_changed);
     if let Some(vat) = &org.vat_number {
         set(before.vat_number.as_deref() != Some(vat.as_str()));
@@ -157,7 +157,7 @@ fn update_for<'a>(current: &Existing, org: &'a NewOrganization) -> Option<Update
         .filter(|c| {
             !current
                 .contacts
-                .contains(&(c.kind().as_str().to_owned(), c.value.as_str().to_owned()))
+                .contains(&(c.kind(), c.value.as_str().to_owned()))
         })
         .enumerate()
         .map(|(offset, c)| (c, current.next_position + offset as i32))
@@ -343,7 +343,7 @@ mod tests {
         let row = organizations::Model {
             id: new_id(),
             name: org.name.as_str().to_owned(),
-            kind: org.kind.as_str().to_owned(),
+            kind: org.kind,
             tax_code: org.tax_code.as_ref().map(|t| t.as_str().to_owned()),
             vat_number: org.vat_number.as_ref().map(|v| v.as_str().to_owned()),
             description: org.description.as_str().to_owned(),
@@ -355,7 +355,7 @@ mod tests {
             address: org.address.as_ref().map(|a| a.as_str().to_owned()),
             lat: org.coordinates.map(|p| p.lat()),
             lon: org.coordinates.map(|p| p.lon()),
-            verification_status: "verified".to_owned(),
+            verification_status: crate::domain::VerificationStatus::Verified,
             verification_source: None,
             verified_at: Some(at),
             runts_registered: false,
@@ -372,7 +372,7 @@ mod tests {
             contacts: org
                 .contacts
                 .iter()
-                .map(|c| (c.kind().as_str().to_owned(), c.value.as_str().to_owned()))
+                .map(|c| (c.kind(), c.value.as_str().to_owned()))
                 .collect(),
             next_position: org.contacts.len() as i32,
         }

@@ -36,10 +36,10 @@ impl Partnership {
     /// project opened by one side alone, before consent was required, counts
     /// as open).
     pub fn of(row: &matches::Model, project: Option<Uuid>) -> Self {
-        let partnership = MatchSideStatus::Partnership.as_str();
-        let dismissed = MatchSideStatus::Dismissed.as_str();
-        let need = row.need_side_status.as_str();
-        let offer = row.offer_side_status.as_str();
+        let partnership = MatchSideStatus::Partnership;
+        let dismissed = MatchSideStatus::Dismissed;
+        let need = row.need_side_status;
+        let offer = row.offer_side_status;
         if project.is_some() || (need == partnership && offer == partnership) {
             Self::Open
         } else if (need == partnership && offer == dismissed)
@@ -121,8 +121,8 @@ pub async fn set_status(
     let row = get(&txn, match_id, "matchId").await?;
     let project = project_of_match(&txn, row.id).await?;
     let (mine, theirs) = match side {
-        MatchSide::Need => (&row.need_side_status, &row.offer_side_status),
-        MatchSide::Offer => (&row.offer_side_status, &row.need_side_status),
+        MatchSide::Need => (row.need_side_status, row.offer_side_status),
+        MatchSide::Offer => (row.offer_side_status, row.need_side_status),
     };
     let open = Partnership::of(&row, project) == Partnership::Open;
     if open && status != MatchSideStatus::Partnership {
@@ -132,14 +132,14 @@ pub async fn set_status(
             "the partnership has started: go on in the co-design project",
         ));
     }
-    if status == MatchSideStatus::Partnership && theirs == MatchSideStatus::Dismissed.as_str() {
+    if status == MatchSideStatus::Partnership && theirs == MatchSideStatus::Dismissed {
         return Err(AppError::conflict(
             "status",
             "l'altra parte ha scartato questa proposta",
             "the other side dismissed this match",
         ));
     }
-    if mine == status.as_str() {
+    if mine == status {
         txn.commit().await?;
         return Ok(StatusChange {
             row,
@@ -197,7 +197,7 @@ pub async fn set_status(
         proposal: None,
     };
     if status == MatchSideStatus::Partnership {
-        if theirs == MatchSideStatus::Partnership.as_str() {
+        if theirs == MatchSideStatus::Partnership {
             if project.is_none() {
                 let opened = codesign::open_for_partnership(
                     &txn,
@@ -313,8 +313,8 @@ mod tests {
             offer_id: Uuid::now_v7(),
             score: 0.5,
             reasons: json!([]),
-            need_side_status: need.as_str().to_owned(),
-            offer_side_status: offer.as_str().to_owned(),
+            need_side_status: need,
+            offer_side_status: offer,
             content_fingerprint: String::new(),
             computed_at: at,
             created_at: at,

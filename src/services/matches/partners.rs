@@ -137,7 +137,7 @@ pub async fn partner_set(
             Some(CoverCandidate {
                 offer_id: offer.id,
                 organization_id: offer.organization_id,
-                kind: OfferKind::parse(&offer.kind).ok()?,
+                kind: offer.kind,
                 score: row.score,
             })
         })

@@ -24,15 +24,13 @@ use super::{CANDIDATES, MatchSide, RefreshReport};
 /// Whether someone acted on a match: such rows are kept even when the pair
 /// is no longer proposed.
 fn engaged(row: &matches::Model) -> bool {
-    let acted = |status: &str| {
+    let acted = |status: MatchSideStatus| {
         matches!(
-            MatchSideStatus::parse(status),
-            Ok(MatchSideStatus::Interested
-                | MatchSideStatus::InContact
-                | MatchSideStatus::Partnership)
+            status,
+            MatchSideStatus::Interested | MatchSideStatus::InContact | MatchSideStatus::Partnership
         )
     };
-    acted(&row.need_side_status) || acted(&row.offer_side_status)
+    acted(row.need_side_status) || acted(row.offer_side_status)
 }
 
 /// What the engine needs to refresh matches.
@@ -291,13 +289,13 @@ async fn persist(
                     continue;
                 }
                 // New content reopens a dismissed side.
-                let reopen = |status: &str| {
-                    (changed_content && status == MatchSideStatus::Dismissed.as_str())
+                let reopen = |status: MatchSideStatus| {
+                    (changed_content && status == MatchSideStatus::Dismissed)
                         .then_some(MatchSideStatus::Suggested)
                 };
                 let statuses = SideStatuses {
-                    need: reopen(&row.need_side_status),
-                    offer: reopen(&row.offer_side_status),
+                    need: reopen(row.need_side_status),
+                    offer: reopen(row.offer_side_status),
                 };
                 store::recompute(&txn, row, computed, statuses, at).await?;
                 report.updated += 1;

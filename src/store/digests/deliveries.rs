@@ -39,7 +39,7 @@ pub async fn insert(
         user_id: Set(new.user_id),
         period_start: Set(new.period.0),
         period_end: Set(new.period.1),
-        status: Set(new.status.as_str().to_owned()),
+        status: Set(new.status),
         attempts: Set(0),
         next_attempt_at: Set(Some(new.period.1)),
         claimed_by: Set(None),
@@ -79,7 +79,7 @@ pub async fn given_up_not_carried(
         .select_only()
         .column(Column::Id)
         .filter(Column::UserId.eq(user_id))
-        .filter(Column::Status.eq(DeliveryStatus::GivenUp.as_str()))
+        .filter(Column::Status.eq(DeliveryStatus::GivenUp))
         .filter(Column::CarriedOverAt.is_null())
         .into_tuple()
         .all(db)
@@ -111,14 +111,14 @@ pub async fn latest_settled_with_items(
 ) -> StoreResult<Option<digest_deliveries::Model>> {
     let settled = Condition::any()
         .add(Column::Status.is_in([
-            DeliveryStatus::Sent.as_str(),
-            DeliveryStatus::Failed.as_str(),
-            DeliveryStatus::Retry.as_str(),
-            DeliveryStatus::GivenUp.as_str(),
+            DeliveryStatus::Sent,
+            DeliveryStatus::Failed,
+            DeliveryStatus::Retry,
+            DeliveryStatus::GivenUp,
         ]))
         .add(
             Condition::all()
-                .add(Column::Status.eq(DeliveryStatus::Sending.as_str()))
+                .add(Column::Status.eq(DeliveryStatus::Sending))
                 .add(Column::FirstFailedAt.is_not_null()),
         );
     digest_deliveries::Entity::find()
@@ -135,10 +135,7 @@ pub async fn latest_settled_with_items(
 pub async fn delete_unsent_of(db: &impl ConnectionTrait, user_id: Uuid) -> StoreResult<()> {
     digest_deliveries::Entity::delete_many()
         .filter(Column::UserId.eq(user_id))
-        .filter(Column::Status.is_in([
-            DeliveryStatus::Pending.as_str(),
-            DeliveryStatus::Retry.as_str(),
-        ]))
+        .filter(Column::Status.is_in([DeliveryStatus::Pending, DeliveryStatus::Retry]))
         .exec(db)
         .await
         .context("digest deliveries: delete unsent of user")?;
@@ -148,19 +145,16 @@ pub async fn delete_unsent_of(db: &impl ConnectionTrait, user_id: Uuid) -> Store
 // ------------------------------------------------------------ the lease
 
 /// The statuses of deliveries waiting for their time.
-const WAITING: &[&str] = &[
-    DeliveryStatus::Pending.as_str(),
-    DeliveryStatus::Retry.as_str(),
-];
+const WAITING: &[DeliveryStatus] = &[DeliveryStatus::Pending, DeliveryStatus::Retry];
 
 /// The deliveries as a table of leased work.
-fn table() -> LeaseTable<digest_deliveries::Entity> {
+fn table() -> LeaseTable<digest_deliveries::Entity, DeliveryStatus> {
     LeaseTable {
         name: "digest deliveries: claim due",
         id: Column::Id,
         status: Column::Status,
         waiting: WAITING,
-        held: DeliveryStatus::Sending.as_str(),
+        held: DeliveryStatus::Sending,
         due_at: Column::NextAttemptAt,
         claimed_by: Column::ClaimedBy,
         claimed_until: Column::ClaimedUntil,
@@ -211,12 +205,12 @@ pub async fn mark_sent(
     at: DateTime<Utc>,
 ) -> StoreResult<bool> {
     let updated = digest_deliveries::Entity::update_many()
-        .col_expr(Column::Status, Expr::value(DeliveryStatus::Sent.as_str()))
+        .col_expr(Column::Status, Expr::value(DeliveryStatus::Sent))
         .col_expr(Column::MessageId, Expr::value(message_id))
         .col_expr(Column::SentAt, Expr::value(Some(at)))
         .col_expr(Column::ClaimedUntil, Expr::value(None::<DateTime<Utc>>))
         .col_expr(Column::LastError, Expr::value(None::<String>))
-        .col_expr(Column::FailureKind, Expr::value(None::<String>))
+        .col_expr(Column::FailureKind, Expr::value(None::<DeliveryFailure>))
         .filter(held_by(worker, id))
         .exec(db)
         .await
@@ -247,14 +241,11 @@ pub async fn mark_failed(
     failed: FailedAttempt,
 ) -> StoreResult<()> {
     digest_deliveries::Entity::update_many()
-        .col_expr(Column::Status, Expr::value(failed.status.as_str()))
+        .col_expr(Column::Status, Expr::value(failed.status))
         .col_expr(Column::NextAttemptAt, Expr::value(failed.next_attempt_at))
         .col_expr(Column::ClaimedUntil, Expr::value(None::<DateTime<Utc>>))
         .col_expr(Column::LastError, Expr::value(Some(failed.last_error)))
-        .col_expr(
-            Column::FailureKind,
-            Expr::value(Some(failed.failure.as_str())),
-        )
+        .col_expr(Column::FailureKind, Expr::value(Some(failed.failure)))
         .col_expr(Column::FirstFailedAt, Expr::value(failed.first_failed_at))
         .filter(held_by(worker, id))
         .exec(db)

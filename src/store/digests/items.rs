@@ -85,7 +85,7 @@ pub async fn in_digests_of(
         .column(digest_deliveries::Column::Id)
         .from(digest_deliveries::Entity)
         .and_where(digest_deliveries::Column::UserId.eq(user_id))
-        .and_where(digest_deliveries::Column::Status.ne(DeliveryStatus::GivenUp.as_str()))
+        .and_where(digest_deliveries::Column::Status.ne(DeliveryStatus::GivenUp))
         .to_owned();
     let select = || {
         digest_items::Entity::find()

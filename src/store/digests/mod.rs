@@ -92,7 +92,7 @@ pub async fn link_token(
 ) -> StoreResult<Option<email_tokens::Model>> {
     email_tokens::Entity::find()
         .filter(email_tokens::Column::TokenHash.eq(token_hash))
-        .filter(email_tokens::Column::Purpose.eq(EmailTokenPurpose::Unsubscribe.as_str()))
+        .filter(email_tokens::Column::Purpose.eq(EmailTokenPurpose::Unsubscribe))
         .one(db)
         .await
         .context("digests: link token by hash")

@@ -49,8 +49,8 @@ pub async fn insert_unless_present(
     let models = rows.iter().map(|new| digest_subscriptions::ActiveModel {
         id: Set(crate::store::new_id()),
         user_id: Set(new.user_id),
-        frequency: Set(new.frequency.as_str().to_owned()),
-        language: Set(new.language.as_str().to_owned()),
+        frequency: Set(new.frequency),
+        language: Set(new.language),
         include_matches: Set(true),
         include_saved_searches: Set(true),
         include_projects: Set(true),
@@ -74,7 +74,7 @@ pub async fn insert_unless_present(
 /// Verified users, still existing, who have no subscription, as (id,
 /// locale). Finds nobody in the steady state: `NOT IN` over the unique
 /// index on `digest_subscriptions.user_id`.
-pub async fn verified_users_without(db: &impl ConnectionTrait) -> StoreResult<Vec<(Uuid, String)>> {
+pub async fn verified_users_without(db: &impl ConnectionTrait) -> StoreResult<Vec<(Uuid, Lang)>> {
     users::Entity::find()
         .select_only()
         .column(users::Column::Id)
@@ -106,7 +106,7 @@ pub async fn lock_due(
 ) -> StoreResult<Vec<digest_subscriptions::Model>> {
     let mut select = digest_subscriptions::Entity::find()
         .filter(digest_subscriptions::Column::NextDueAt.lte(at))
-        .filter(digest_subscriptions::Column::Frequency.ne(DigestFrequency::Off.as_str()))
+        .filter(digest_subscriptions::Column::Frequency.ne(DigestFrequency::Off))
         .order_by_asc(digest_subscriptions::Column::NextDueAt)
         .order_by_asc(digest_subscriptions::Column::Id)
         .limit(limit);
@@ -126,7 +126,7 @@ pub async fn due_users(
     at: DateTime<Utc>,
 ) -> StoreResult<Vec<users::Model>> {
     let ids: Vec<Uuid> = digest_subscriptions::Entity::find()
-        .filter(digest_subscriptions::Column::Frequency.ne(DigestFrequency::Off.as_str()))
+        .filter(digest_subscriptions::Column::Frequency.ne(DigestFrequency::Off))
         .filter(digest_subscriptions::Column::NextDueAt.lte(at))
         .all(db)
         .await
@@ -163,10 +163,10 @@ pub async fn update(
 ) -> StoreResult<digest_subscriptions::Model> {
     let mut row: digest_subscriptions::ActiveModel = subscription.into();
     if let Some(frequency) = change.frequency {
-        row.frequency = Set(frequency.as_str().to_owned());
+        row.frequency = Set(frequency);
     }
     if let Some(language) = change.language {
-        row.language = Set(language.as_str().to_owned());
+        row.language = Set(language);
     }
     if let Some(on) = change.include_matches {
         row.include_matches = Set(on);

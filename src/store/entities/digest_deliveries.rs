@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{DeliveryFailure, DeliveryStatus};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "digest_deliveries")]
 pub struct Model {
@@ -12,7 +14,7 @@ pub struct Model {
     pub period_end: DateTimeUtc,
     /// A delivery status (`pending`, `sending`, `sent`, `retry`, `failed`,
     /// `given_up`).
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: Option<DateTimeUtc>,
     pub claimed_by: Option<String>,
@@ -30,7 +32,7 @@ pub struct Model {
     /// A delivery failure (`unreachable`, `deferred`, `recipient_refused`,
     /// `message_refused`): what people are told; `last_error` keeps the
     /// server's words for operators.
-    pub failure_kind: Option<String>,
+    pub failure_kind: Option<DeliveryFailure>,
     /// When the planner took what was still relevant of this given-up
     /// delivery into the next digest.
     pub carried_over_at: Option<DateTimeUtc>,

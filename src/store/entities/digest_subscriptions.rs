@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{DigestFrequency, Lang};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "digest_subscriptions")]
 pub struct Model {
@@ -10,9 +12,9 @@ pub struct Model {
     #[sea_orm(unique)]
     pub user_id: Uuid,
     /// A digest frequency (`immediate`, `daily`, `weekly`, `off`).
-    pub frequency: String,
+    pub frequency: DigestFrequency,
     /// A language (`it`, `en`).
-    pub language: String,
+    pub language: Lang,
     pub include_matches: bool,
     pub include_saved_searches: bool,
     pub include_projects: bool,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::EmailTokenPurpose;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "email_tokens")]
 pub struct Model {
@@ -9,7 +11,7 @@ pub struct Model {
     pub id: Uuid,
     pub user_id: Uuid,
     /// An e-mail token purpose (`verify_email`, `reset_password`, `unsubscribe`).
-    pub purpose: String,
+    pub purpose: EmailTokenPurpose,
     #[sea_orm(unique)]
     pub token_hash: String,
     pub created_at: DateTimeUtc,

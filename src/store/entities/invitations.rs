@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::MembershipRole;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "invitations")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     pub organization_id: Uuid,
     pub email: String,
     /// A membership role (`admin`, `member`).
-    pub role: String,
+    pub role: MembershipRole,
     #[sea_orm(unique)]
     pub token_hash: String,
     pub invited_by: Uuid,

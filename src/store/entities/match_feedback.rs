@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{FeedbackSource, FeedbackVerdict};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "match_feedback")]
 pub struct Model {
@@ -11,9 +13,9 @@ pub struct Model {
     pub user_id: Option<Uuid>,
     pub organization_id: Option<Uuid>,
     /// A feedback verdict (`relevant`, `not_relevant`, `interested`, `dismissed`).
-    pub verdict: String,
+    pub verdict: FeedbackVerdict,
     /// Where the verdict came from (`web`, `email`).
-    pub source: String,
+    pub source: FeedbackSource,
     pub created_at: DateTimeUtc,
 }
 

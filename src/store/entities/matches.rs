@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::MatchSideStatus;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "matches")]
 pub struct Model {
@@ -13,9 +15,9 @@ pub struct Model {
     #[sea_orm(column_type = "JsonBinary")]
     pub reasons: Json,
     /// A match side status (`suggested`, ..., `partnership`).
-    pub need_side_status: String,
+    pub need_side_status: MatchSideStatus,
     /// A match side status (`suggested`, ..., `partnership`).
-    pub offer_side_status: String,
+    pub offer_side_status: MatchSideStatus,
     /// Changes when either side's content changes.
     pub content_fingerprint: String,
     pub computed_at: DateTimeUtc,

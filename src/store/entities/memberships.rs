@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::MembershipRole;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "memberships")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     pub user_id: Uuid,
     pub organization_id: Uuid,
     /// A membership role (`admin`, `member`).
-    pub role: String,
+    pub role: MembershipRole,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,7 +1,7 @@
 //! sea-orm entities, one module per table of `docs/data-model.md` (named after the table).
 //!
-//! Closed lists are plain `String`s holding the snake_case value: the enums in
-//! `crate::domain` own the lists and are the only writers. JSON columns are
+//! Closed lists are typed with the enums of `crate::domain` (`Option<_>` where the column is
+//! nullable); the columns hold their snake_case value as text (see [`stored_enums`]). JSON columns are
 //! [`sea_orm::prelude::Json`] (`serde_json::Value`), ids are [`uuid::Uuid`], instants
 //! are `DateTimeUtc` and days are `Date` (`chrono::NaiveDate`).
 //!
@@ -49,6 +49,9 @@ pub mod digest_deliveries;
 pub mod digest_items;
 pub mod digest_subscriptions;
 pub mod saved_searches;
+
+// The closed lists as column types.
+pub mod stored_enums;
 
 // Audit, search outbox and background jobs.
 pub mod audit_log;

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{LocationPrecision, NeedKind, PostingStatus};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "needs")]
 pub struct Model {
@@ -9,7 +11,7 @@ pub struct Model {
     pub id: Uuid,
     pub organization_id: Uuid,
     /// A need kind (`collaborative_housing`, ..., `other`).
-    pub kind: String,
+    pub kind: NeedKind,
     pub title: String,
     #[sea_orm(column_type = "Text")]
     pub description: String,
@@ -20,7 +22,7 @@ pub struct Model {
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     /// A location precision (`exact`, `neighbourhood`, `municipality`).
-    pub location_precision: String,
+    pub location_precision: LocationPrecision,
     /// A JSON array of offer kinds.
     #[sea_orm(column_type = "JsonBinary")]
     pub required_contributions: Json,
@@ -29,7 +31,7 @@ pub struct Model {
     pub eligible_organization_kinds: Json,
     pub requires_third_sector_registration: bool,
     /// A posting status (`draft`, `open`, `closed`).
-    pub status: String,
+    pub status: PostingStatus,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{OfferKind, PostingStatus, TerritoryScope};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "offers")]
 pub struct Model {
@@ -9,7 +11,7 @@ pub struct Model {
     pub id: Uuid,
     pub organization_id: Uuid,
     /// An offer kind (`funding`, `loan`, `space`, ...).
-    pub kind: String,
+    pub kind: OfferKind,
     pub title: String,
     #[sea_orm(column_type = "Text")]
     pub description: String,
@@ -21,13 +23,13 @@ pub struct Model {
     #[sea_orm(column_type = "JsonBinary")]
     pub eligible_organization_kinds: Json,
     /// A territory scope (`neighbourhood` ... `national`).
-    pub territory_scope: String,
+    pub territory_scope: TerritoryScope,
     pub municipality_code: Option<String>,
     pub neighbourhood_id: Option<Uuid>,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     /// A posting status (`draft`, `open`, `closed`).
-    pub status: String,
+    pub status: PostingStatus,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

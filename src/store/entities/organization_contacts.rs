@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{ContactKind, ContactVisibility};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "organization_contacts")]
 pub struct Model {
@@ -9,11 +11,11 @@ pub struct Model {
     pub id: Uuid,
     pub organization_id: Uuid,
     /// A contact kind (`email`, `pec`, `phone`, `website`, `address`).
-    pub kind: String,
+    pub kind: ContactKind,
     pub value: String,
     pub label: Option<String>,
     /// A contact visibility (`public`, `signed_in`, `members`).
-    pub visibility: String,
+    pub visibility: ContactVisibility,
     pub position: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{RequestDecidedVia, RequestKind, RequestStatus};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "organization_requests")]
 pub struct Model {
@@ -10,9 +12,9 @@ pub struct Model {
     pub organization_id: Uuid,
     pub requester_id: Uuid,
     /// A request kind (`join`, `claim`).
-    pub kind: String,
+    pub kind: RequestKind,
     /// A request status (`pending`, `approved`, `declined`, `withdrawn`).
-    pub status: String,
+    pub status: RequestStatus,
     #[sea_orm(column_type = "Text", nullable)]
     pub message: Option<String>,
     /// The confirmation link's token, hashed; cleared once used.
@@ -25,7 +27,7 @@ pub struct Model {
     pub decided_by: Option<Uuid>,
     /// How it was decided (`admin`, `moderator`, `confirmation_link`,
     /// `registered_address`, `email_domain`).
-    pub decided_via: Option<String>,
+    pub decided_via: Option<RequestDecidedVia>,
     #[sea_orm(column_type = "Text", nullable)]
     pub decline_reason: Option<String>,
     pub created_at: DateTimeUtc,

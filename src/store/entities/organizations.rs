@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{OrganizationKind, VerificationStatus};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "organizations")]
 pub struct Model {
@@ -9,7 +11,7 @@ pub struct Model {
     pub id: Uuid,
     pub name: String,
     /// An organisation kind (closed list owned by `domain`).
-    pub kind: String,
+    pub kind: OrganizationKind,
     /// Codice fiscale; informal groups may have none.
     #[sea_orm(unique)]
     pub tax_code: Option<String>,
@@ -23,7 +25,7 @@ pub struct Model {
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     /// A verification status (`unverified`, `pending`, `verified`, `rejected`).
-    pub verification_status: String,
+    pub verification_status: VerificationStatus,
     pub verification_source: Option<String>,
     pub verified_at: Option<DateTimeUtc>,
     pub runts_registered: bool,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{ContributionStatus, OfferKind};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "project_contributions")]
 pub struct Model {
@@ -10,13 +12,13 @@ pub struct Model {
     pub project_id: Uuid,
     pub organization_id: Uuid,
     /// An offer kind.
-    pub kind: String,
+    pub kind: OfferKind,
     #[sea_orm(column_type = "Text")]
     pub description: String,
     pub amount_cents: Option<i64>,
     pub offer_id: Option<Uuid>,
     /// A contribution status (`proposed`, `agreed`, `delivered`, `withdrawn`).
-    pub status: String,
+    pub status: ContributionStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::DocumentKind;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "project_documents")]
 pub struct Model {
@@ -9,7 +11,7 @@ pub struct Model {
     pub id: Uuid,
     pub project_id: Uuid,
     /// A document kind (`agreement`, `minutes`, `report`, `other`).
-    pub kind: String,
+    pub kind: DocumentKind,
     pub title: String,
     #[sea_orm(column_type = "Text")]
     pub body: String,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::PartnerRole;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "project_partners")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     pub project_id: Uuid,
     pub organization_id: Uuid,
     /// A partner role (`lead`, `partner`).
-    pub role: String,
+    pub role: PartnerRole,
     /// The match the partnership came from, if any.
     pub match_id: Option<Uuid>,
     pub joined_at: DateTimeUtc,

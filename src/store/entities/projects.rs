@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{ProjectProcedure, ProjectStage};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "projects")]
 pub struct Model {
@@ -11,9 +13,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub description: String,
     /// A project procedure (`patto_collaborazione`, `coprogettazione`).
-    pub procedure: String,
+    pub procedure: ProjectProcedure,
     /// The current project stage (`first_contact` ... `closed`).
-    pub stage: String,
+    pub stage: ProjectStage,
     pub need_id: Option<Uuid>,
     pub lead_organization_id: Uuid,
     pub is_public: bool,

@@ -8,13 +8,18 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use chrono::{NaiveDate, TimeZone, Utc};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ConnectOptions, ConnectionTrait, Database,
-    DatabaseConnection, DbBackend, EntityTrait, IntoActiveModel, Statement,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectOptions, ConnectionTrait, Database,
+    DatabaseConnection, DbBackend, EntityTrait, IntoActiveModel, QueryFilter, Statement,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use super::*;
+use crate::domain::{
+    DeliveryFailure, DeliveryStatus, JobStatus, Lang, LocationPrecision, MatchSideStatus, NeedKind,
+    OfferKind, OrganizationKind, OutboxEntityType, OutboxOperation, PostingStatus, TerritoryScope,
+    VerificationStatus,
+};
 
 async fn connect(url: &str) -> DatabaseConnection {
     let mut options = ConnectOptions::new(url);
@@ -150,7 +155,7 @@ async fn insert_and_read_back(db: &DatabaseConnection) {
             password_hash: None,
             email_verified_at: Some(at),
             is_moderator: false,
-            locale: "it".into(),
+            locale: Lang::It,
             created_at: at,
             updated_at: at,
             deleted_at: None,
@@ -162,7 +167,7 @@ async fn insert_and_read_back(db: &DatabaseConnection) {
         organizations::Model {
             id: id(2),
             name: "Cooperativa Dar Casa".into(),
-            kind: "housing_cooperative".into(),
+            kind: OrganizationKind::HousingCooperative,
             tax_code: Some("12345678901".into()),
             vat_number: None,
             description: "Abitare collaborativo a Milano.".into(),
@@ -171,7 +176,7 @@ async fn insert_and_read_back(db: &DatabaseConnection) {
             address: None,
             lat: Some(45.47),
             lon: Some(9.2),
-            verification_status: "verified".into(),
+            verification_status: VerificationStatus::Verified,
             verification_source: Some("runts".into()),
             verified_at: Some(at),
             runts_registered: true,
@@ -197,7 +202,7 @@ async fn insert_and_read_back(db: &DatabaseConnection) {
         offers::Model {
             id: id(3),
             organization_id: organization.id,
-            kind: "space".into(),
+            kind: OfferKind::Space,
             title: "Sala riunioni".into(),
             description: "Una sala per 30 persone.".into(),
             amount_min_cents: Some(0),
@@ -205,12 +210,12 @@ async fn insert_and_read_back(db: &DatabaseConnection) {
             available_from: NaiveDate::from_ymd_opt(2026, 12, 1),
             available_until: None,
             eligible_organization_kinds: json!(["odv", "aps"]),
-            territory_scope: "municipality".into(),
+            territory_scope: TerritoryScope::Municipality,
             municipality_code: Some(milan.istat_code.clone()),
             neighbourhood_id: None,
             lat: None,
             lon: None,
-            status: "open".into(),
+            status: PostingStatus::Open,
             created_by: Some(user.id),
             created_at: at,
             updated_at: at,
@@ -226,7 +231,7 @@ async fn insert_and_read_back(db: &DatabaseConnection) {
         needs::Model {
             id: id(4),
             organization_id: organization.id,
-            kind: "call_for_proposals".into(),
+            kind: NeedKind::CallForProposals,
             title: "Co-progettazione servizi di portierato sociale".into(),
             description: "Avviso ex art. 55.".into(),
             budget_cents: Some(12_000_000),
@@ -235,11 +240,11 @@ async fn insert_and_read_back(db: &DatabaseConnection) {
             neighbourhood_id: None,
             lat: None,
             lon: None,
-            location_precision: "municipality".into(),
+            location_precision: LocationPrecision::Municipality,
             required_contributions: json!(["competence", "volunteers"]),
             eligible_organization_kinds: json!([]),
             requires_third_sector_registration: true,
-            status: "open".into(),
+            status: PostingStatus::Open,
             created_by: None,
             created_at: at,
             updated_at: at,
@@ -258,8 +263,8 @@ async fn insert_and_read_back(db: &DatabaseConnection) {
             offer_id: offer.id,
             score: 0.8125,
             reasons: json!({"sector": 1.0, "distance_km": 2.5, "notes": ["stesso quartiere"]}),
-            need_side_status: "suggested".into(),
-            offer_side_status: "interested".into(),
+            need_side_status: MatchSideStatus::Suggested,
+            offer_side_status: MatchSideStatus::Interested,
             content_fingerprint: "abc123".into(),
             computed_at: at,
             created_at: at,
@@ -286,9 +291,9 @@ async fn insert_and_read_back(db: &DatabaseConnection) {
     for entity_id in [offer.id, need.id] {
         let entry = search_outbox::ActiveModel {
             seq: NotSet,
-            entity_type: sea_orm::Set("offer".into()),
+            entity_type: sea_orm::Set(OutboxEntityType::Offer),
             entity_id: sea_orm::Set(entity_id),
-            operation: sea_orm::Set("upsert".into()),
+            operation: sea_orm::Set(OutboxOperation::Upsert),
             created_at: sea_orm::Set(at),
         }
         .insert(db)
@@ -331,11 +336,116 @@ async fn insert_and_read_back(db: &DatabaseConnection) {
     }
 }
 
+/// A nullable closed list (`Option<_>`) stores NULL and a value, reads both back,
+/// and filters on either.
+async fn nullable_closed_list_round_trips(db: &DatabaseConnection) {
+    let at = Utc
+        .with_ymd_and_hms(2026, 11, 22, 7, 0, 0)
+        .single()
+        .expect("a valid instant");
+    let user_id = Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0001);
+    let delivery = |n: u128, failure_kind: Option<DeliveryFailure>| digest_deliveries::Model {
+        id: Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0080 | n),
+        user_id,
+        period_start: at,
+        // One delivery per user and period.
+        period_end: at + chrono::Duration::days(i64::try_from(n).expect("small")),
+        status: if failure_kind.is_some() {
+            DeliveryStatus::Retry
+        } else {
+            DeliveryStatus::Pending
+        },
+        attempts: 0,
+        next_attempt_at: Some(at),
+        claimed_by: None,
+        claimed_until: None,
+        message_id: None,
+        last_error: None,
+        item_count: 0,
+        created_at: at,
+        sent_at: None,
+        first_failed_at: None,
+        failure_kind,
+        carried_over_at: None,
+    };
+    let without = round_trip!(db, digest_deliveries, delivery(1, None));
+    let with = round_trip!(
+        db,
+        digest_deliveries,
+        delivery(2, Some(DeliveryFailure::Unreachable))
+    );
+    let failed = digest_deliveries::Entity::find()
+        .filter(digest_deliveries::Column::FailureKind.eq(DeliveryFailure::Unreachable))
+        .all(db)
+        .await
+        .expect("filter on a value");
+    assert_eq!(failed, [with]);
+    let unfailed = digest_deliveries::Entity::find()
+        .filter(digest_deliveries::Column::FailureKind.is_null())
+        .all(db)
+        .await
+        .expect("filter on NULL");
+    assert_eq!(unfailed, [without]);
+}
+
+/// A stored value outside its closed list (a hand-edited row, data older than an
+/// enum change) makes the read fail with an error naming the column, the value and
+/// the list; it does not panic and is not read as some other value.
+async fn unknown_stored_value_is_an_error(db: &DatabaseConnection) {
+    let at = Utc::now();
+    let job = jobs::Model {
+        id: Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0099),
+        kind: "refresh_matches".into(),
+        payload: json!({}),
+        status: JobStatus::Queued,
+        run_at: at,
+        attempts: 0,
+        max_attempts: 5,
+        claimed_by: None,
+        claimed_until: None,
+        last_error: None,
+        created_at: at,
+        updated_at: at,
+    };
+    job.into_active_model()
+        .insert(db)
+        .await
+        .expect("insert a job");
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        "UPDATE jobs SET status = 'paused'",
+    ))
+    .await
+    .expect("store a value outside the list");
+    let error = jobs::Entity::find()
+        .all(db)
+        .await
+        .expect_err("an unknown status is not read");
+    let message = error.to_string();
+    for part in [
+        "\"status\"",
+        "\"paused\"",
+        "JobStatus",
+        "queued, running, done, failed",
+    ] {
+        assert!(message.contains(part), "{part} not in: {message}");
+    }
+    // Rows a filter leaves out are never decoded: queries that skip the bad row still work.
+    let found = jobs::Entity::find()
+        .filter(jobs::Column::Status.eq(JobStatus::Queued))
+        .all(db)
+        .await
+        .expect("no queued job: nothing to decode");
+    assert!(found.is_empty());
+}
+
 async fn check(url: &str) {
     let db = connect(url).await;
     Migrator::up(&db, None).await.expect("migrations apply");
     select_every_entity(&db).await;
     insert_and_read_back(&db).await;
+    nullable_closed_list_round_trips(&db).await;
+    unknown_stored_value_is_an_error(&db).await;
     db.close().await.expect("close");
 }
 

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::Lang;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
@@ -16,7 +18,7 @@ pub struct Model {
     pub email_verified_at: Option<DateTimeUtc>,
     pub is_moderator: bool,
     /// A language (`it`, `en`).
-    pub locale: String,
+    pub locale: Lang,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub deleted_at: Option<DateTimeUtc>,
