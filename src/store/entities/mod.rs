@@ -50,8 +50,9 @@ pub mod digest_items;
 pub mod digest_subscriptions;
 pub mod saved_searches;
 
-// Audit, search outbox and background jobs.
+// Audit, moderation, search outbox and background jobs.
 pub mod audit_log;
+pub mod content_reports;
 pub mod jobs;
 pub mod search_outbox;
 
@@ -59,6 +60,7 @@ pub mod search_outbox;
 pub mod prelude {
     pub use super::audit_log::Entity as AuditLog;
     pub use super::auth_sessions::Entity as AuthSessions;
+    pub use super::content_reports::Entity as ContentReports;
     pub use super::digest_deliveries::Entity as DigestDeliveries;
     pub use super::digest_items::Entity as DigestItems;
     pub use super::digest_subscriptions::Entity as DigestSubscriptions;
