@@ -1,7 +1,8 @@
 // "Segnala": a signed-in person tells the moderators that a need, an offer
 // or an organisation breaks the rules, with a reason, in a modal dialog
 // (the native <dialog>: focus moves into it and Escape closes it). Anyone
-// else gets a link to sign in and come back.
+// else gets a link to sign in and come back; the organisation's own people
+// get nothing (they edit or close it instead).
 import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router-dom';
@@ -12,7 +13,7 @@ import { signInPath } from '../nextPath';
 import { useSession } from '../session';
 import FormField, { FormAlert } from './FormField';
 
-export default function ReportContent({ kind, id, title }: { kind: HideableKind; id: string; title: string }) {
+export default function ReportContent({ kind, id, title, organizationId }: { kind: HideableKind; id: string; title: string; organizationId: string }) {
   const { t } = useTranslation();
   const session = useSession();
   const location = useLocation();
@@ -23,6 +24,7 @@ export default function ReportContent({ kind, id, title }: { kind: HideableKind;
   const [busy, setBusy] = useState(false);
   const headingId = `report-${id}-title`;
 
+  if (session.status === 'signedIn' && session.roleIn(organizationId)) return null;
   if (session.status !== 'signedIn') {
     return (
       <p className="report-content mt-4">

@@ -29,7 +29,7 @@ export default function NeedPage() {
           {need.requiresThirdSectorRegistration && (<><dt>{t('need.runts')}</dt><dd>{t('common.yes')}</dd></>)}
           <dt>{t('common.updated')}</dt><dd>{formatDate(need.updatedAt)}</dd>
         </dl>
-        <ReportContent kind="NEED" id={need.id} title={need.title} />
+        <ReportContent kind="NEED" id={need.id} title={need.title} organizationId={need.organization.id} />
       </article>
       <PostingMatches kind="need" id={need.id} organizationId={need.organization.id} open={need.status === 'OPEN'} updatedAt={need.updatedAt} />
     </>

@@ -30,7 +30,7 @@ export default function OfferPage() {
           {offer.sectors.length > 0 && (<><dt>{t('common.sectors')}</dt><dd>{offer.sectors.map((s) => s.name).join(', ')}</dd></>)}
           <dt>{t('common.updated')}</dt><dd>{formatDate(offer.updatedAt)}</dd>
         </dl>
-        <ReportContent kind="OFFER" id={offer.id} title={offer.title} />
+        <ReportContent kind="OFFER" id={offer.id} title={offer.title} organizationId={offer.organization.id} />
       </article>
       <PostingMatches kind="offer" id={offer.id} organizationId={offer.organization.id} open={offer.status === 'OPEN'} updatedAt={offer.updatedAt} />
     </>

@@ -66,7 +66,7 @@ export default function OrganizationPage() {
         </ul>
       </section>
       <OrganizationAccess organizationId={org.id} name={org.name} />
-      <ReportContent kind="ORGANIZATION" id={org.id} title={org.name} />
+      <ReportContent kind="ORGANIZATION" id={org.id} title={org.name} organizationId={org.id} />
     </article>
   );
 }
