@@ -20,7 +20,12 @@ export default defineConfig({
     },
   },
   server: {
-    proxy: { '/graphql': 'http://127.0.0.1:8080', '/opendata': 'http://127.0.0.1:8080' },
+    proxy: {
+      // ws: live updates over /graphql/ws.
+      '/graphql': { target: 'http://127.0.0.1:8080', ws: true },
+      '/opendata': 'http://127.0.0.1:8080',
+      '/geo': 'http://127.0.0.1:8080',
+    },
   },
   test: {
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],

@@ -99,6 +99,8 @@ pub enum Entity {
     Match,
     SavedSearch,
     OrganizationRequest,
+    ContentReport,
+    Invitation,
 }
 
 impl Entity {
@@ -126,6 +128,10 @@ impl Entity {
             (Self::SavedSearch, Lang::En) => "the saved search",
             (Self::OrganizationRequest, Lang::It) => "la richiesta",
             (Self::OrganizationRequest, Lang::En) => "the request",
+            (Self::ContentReport, Lang::It) => "la segnalazione",
+            (Self::ContentReport, Lang::En) => "the report",
+            (Self::Invitation, Lang::It) => "l'invito",
+            (Self::Invitation, Lang::En) => "the invitation",
         }
     }
 }

@@ -576,6 +576,17 @@ try {
     await admin.getByText('Approvata').waitFor();
     await admin.getByRole('link', { name: 'Persone e inviti' }).click();
     await admin.getByRole('button', { name: 'Togli Marco Rota' }).waitFor();
+    // An invitation waits in the list until it is revoked.
+    const guest = `ospite.${Date.now()}@example.org`;
+    await admin.getByLabel('Indirizzo e-mail').fill(guest);
+    await admin.getByRole('button', { name: "Invia l'invito" }).click();
+    const revoke = admin.getByRole('button', { name: `Revoca l’invito ${guest}` });
+    await revoke.waitFor();
+    await audit(admin, 'members page with a pending invitation at 390 px');
+    await admin.screenshot({ path: join(shots, 'organization-invitations-390.png'), fullPage: true });
+    await revoke.click();
+    await admin.getByText(`Invito a ${guest} revocato`).waitFor();
+    assert.equal(await revoke.count(), 0, 'the revoked invitation left the list');
     await audit(admin, 'members page at 390 px');
     await admin.screenshot({ path: join(shots, 'organization-members-390.png'), fullPage: true });
     const told = await waitForMail(mailDir, email, (m) => /Ora fai parte/.test(m.subject));
@@ -625,6 +636,96 @@ try {
     await page.locator('.graphiql-container').waitFor();
     assert.deepEqual(page.foreign, []);
     await page.context().close();
+  });
+
+  await test('live: the results announce a new need, and its page follows it as it closes', async () => {
+    const word = `serra${Date.now() % 100000}`;
+    const page = await open();
+    await page.goto(`${base}/search?q=${word}`);
+    await page.getByRole('heading', { level: 1, name: new RegExp(word) }).waitFor();
+    await page.locator('#results-title').waitFor();
+    // The municipal officer publishes a need with that word, through the API.
+    const { login } = await gql('mutation{login(email:"comune@example.org",password:"trama-demo-2026"){token user{memberships{organization{id}}}}}');
+    const organizationId = login.user.memberships[0].organization.id;
+    const created = await gql(
+      'mutation($o:ID!,$i:NeedInput!){createNeed(organizationId:$o,input:$i){id}}',
+      {
+        o: organizationId,
+        i: { kind: 'SPACE_REGENERATION', title: `Una ${word} condivisa al Giambellino`, description: `Cerchiamo chi curi una ${word} di quartiere con le scuole.`, municipalityCode: '015146' },
+      },
+      login.token,
+    );
+    // Announced politely, not swapped in.
+    const notice = page.locator('.live-notice');
+    await notice.getByText('1 nuovo risultato da quando hai aperto la pagina').waitFor({ timeout: 30_000 });
+    assert.equal(await notice.getAttribute('aria-live'), 'polite');
+    await audit(page, 'search with the live notice');
+    await page.screenshot({ path: join(shots, 'search-live-1280.png') });
+    await notice.getByRole('button', { name: 'Aggiorna i risultati' }).click();
+    await page.locator('.result h3 a', { hasText: word }).click();
+    await page.getByRole('heading', { level: 1, name: new RegExp(word) }).waitFor();
+    assert.match(await page.locator('article p.text-muted').first().textContent(), /aperto/);
+    // Closed elsewhere: the open page shows it without a reload.
+    await gql('mutation($id:ID!){closeNeed(id:$id){id}}', { id: created.createNeed.id }, login.token);
+    await page.locator('article p.text-muted', { hasText: 'chiuso' }).first().waitFor({ timeout: 30_000 });
+    assert.deepEqual(page.foreign, []);
+    await page.context().close();
+  });
+
+  await test('a signed-in person reports a need; a moderator hides it and it leaves search', async () => {
+    const title = 'Ciclofficina sociale: cerchiamo uno spazio a Quarto Oggiaro';
+    const found = async () =>
+      (await gql('{search(query:"ciclofficina Quarto Oggiaro",filter:{types:[NEED]},first:10){nodes{id need{title}}}}')).search.nodes.find(
+        (n) => n.need?.title === title,
+      );
+    const need = await found();
+    assert.ok(need, 'the demo need is found');
+
+    // The report, from the need's page, at phone width.
+    const reporter = await open(390);
+    await signInWith(reporter, 'fondazione@example.org', 'trama-demo-2026', `/needs/${need.id}`);
+    await reporter.getByRole('heading', { level: 1, name: title }).waitFor();
+    await reporter.getByRole('button', { name: /^Segnala/ }).click();
+    const dialog = reporter.getByRole('dialog', { name: 'Segnala un contenuto' });
+    await dialog.waitFor();
+    // No reason: the dialog says so next to the field.
+    await dialog.getByRole('button', { name: 'Invia la segnalazione' }).click();
+    await dialog.locator('.invalid-feedback').waitFor();
+    assert.equal(await dialog.getByLabel(/Motivo della segnalazione/).getAttribute('aria-invalid'), 'true');
+    await audit(reporter, 'report dialog with an error at 390 px');
+    await reporter.screenshot({ path: join(shots, 'report-dialog-390.png') });
+    await dialog.getByLabel(/Motivo della segnalazione/).fill('Annuncio doppio: lo stesso spazio è chiesto anche altrove.');
+    await dialog.getByRole('button', { name: 'Invia la segnalazione' }).click();
+    await reporter.getByText(/Grazie: la segnalazione è arrivata/).waitFor();
+
+    // The moderator reads it in the queue and hides the need, with a reason.
+    const moderator = await open();
+    await signInWith(moderator, 'moderatore@example.org', 'trama-demo-2026', '/moderation');
+    const card = moderator.locator('section[aria-labelledby="moderation-reports"] article', { hasText: title });
+    await card.getByText('Annuncio doppio: lo stesso spazio è chiesto anche altrove.').waitFor();
+    assert.match(await card.textContent(), /segnalato da .+ il /);
+    await audit(moderator, 'moderation queue with a report');
+    await moderator.screenshot({ path: join(shots, 'moderation-reports-1280.png'), fullPage: true });
+    await card.getByLabel('Motivo', { exact: true }).fill('Bisogno duplicato');
+    await card.getByRole('button', { name: `Nascondi ${title}` }).click();
+    const hidden = moderator.locator('section[aria-labelledby="moderation-hidden"] li', { hasText: title });
+    await hidden.getByText(/Motivo: Bisogno duplicato/).waitFor();
+    assert.equal(await card.count(), 0, 'the report left the queue');
+    await audit(moderator, 'moderation queue with a hidden need');
+
+    // Gone for everyone else: search (once the index has it) and the page.
+    for (let i = 0; (await found()) !== undefined; i++) {
+      assert.ok(i < 40, 'the hidden need leaves search within 20 s');
+      await new Promise((ok) => setTimeout(ok, 500));
+    }
+    const visitor = await open();
+    await visitor.goto(`${base}/needs/${need.id}`);
+    await visitor.locator('h1').first().waitFor();
+    assert.notEqual(await visitor.locator('h1').first().textContent(), title);
+    for (const page of [reporter, moderator, visitor]) {
+      assert.deepEqual(page.foreign, []);
+      await page.context().close();
+    }
   });
 } catch (error) {
   failures.push('setup');

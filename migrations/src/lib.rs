@@ -21,6 +21,7 @@ mod m20261122_000001_extend_digests;
 mod m20261124_000012_track_digest_outages;
 mod m20261203_000001_create_organization_requests;
 mod m20261203_120000_create_reference_data_versions;
+mod m20261203_180000_create_content_reports;
 
 /// Runs Trama's migrations in order.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000012_track_digest_outages::Migration),
             Box::new(m20261203_000001_create_organization_requests::Migration),
             Box::new(m20261203_120000_create_reference_data_versions::Migration),
+            Box::new(m20261203_180000_create_content_reports::Migration),
         ]
     }
 }

@@ -34,6 +34,7 @@ pub mod organization;
 pub mod password;
 pub mod place;
 pub mod registry;
+pub mod report;
 pub mod tax_code;
 pub mod text;
 pub mod user;
@@ -59,6 +60,7 @@ pub use organization::{
 };
 pub use password::Password;
 pub use place::{Coordinates, IstatCode};
+pub use report::{ReportStatus, ReportedRecord};
 pub use tax_code::{TaxCode, VatNumber};
 pub use text::{Description, DisplayName, OrgName, SearchName, SectorCode, ShortText, Title};
 pub use user::NewUser;

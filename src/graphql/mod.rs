@@ -10,12 +10,14 @@ pub mod digests;
 pub mod enums;
 pub mod error;
 pub mod inputs;
+pub mod invitations;
 pub mod limits;
 pub mod loaders;
 pub mod matches;
 pub mod mutation;
 pub mod organization_requests;
 pub mod query;
+pub mod reports;
 pub mod search;
 pub mod subscription;
 pub mod territories;
@@ -40,6 +42,8 @@ pub struct Query(
     digests::DigestQuery,
     digests::SavedSearchQuery,
     organization_requests::OrganizationRequestQuery,
+    reports::ReportQuery,
+    invitations::InvitationQuery,
 );
 
 /// The root mutation: accounts, organisations, offers and needs, matches.
@@ -50,6 +54,8 @@ pub struct Mutation(
     digests::DigestMutation,
     digests::SavedSearchMutation,
     organization_requests::OrganizationRequestMutation,
+    reports::ReportMutation,
+    invitations::InvitationMutation,
 );
 
 pub type TramaSchema = Schema<Query, Mutation, subscription::Subscription>;

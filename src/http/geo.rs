@@ -1,7 +1,11 @@
 //! Territory shapes for the web app's maps, as GeoJSON:
 //! `GET /geo/neighbourhoods.geojson[?municipality=ISTAT]` (Milano's NIL by
 //! default), one feature per neighbourhood with a boundary, its properties
-//! the `id`, `code` and `name` the GraphQL API uses.
+//! the `id`, `code` and `name` the GraphQL API uses; and
+//! `GET /geo/municipalities.geojson`, the boundaries of the municipalities of
+//! the Città metropolitana di Milano (ISTAT via Openpolis, CC BY 4.0,
+//! simplified: `assets/opendata/confini-comuni-milano/SOURCE.md`), one
+//! feature per municipality, its properties the ISTAT `code` and `name`.
 
 use axum::Router;
 use axum::extract::{Query, State};
@@ -17,7 +21,25 @@ use crate::services::territories;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/geo/neighbourhoods.geojson", get(neighbourhoods))
+    Router::new()
+        .route("/geo/neighbourhoods.geojson", get(neighbourhoods))
+        .route("/geo/municipalities.geojson", get(municipalities))
+}
+
+/// Shipped with the binary: the boundaries change once a year at most.
+const MUNICIPALITIES: &str = include_str!(
+    "../../assets/opendata/confini-comuni-milano/comuni_citta_metropolitana_milano.geojson"
+);
+
+async fn municipalities() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/geo+json"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        MUNICIPALITIES,
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]

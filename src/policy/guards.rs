@@ -138,6 +138,18 @@ impl Limits {
         Ok(())
     }
 
+    /// Reports of abusive content made by one account.
+    pub fn content_report(&self, account: Uuid) -> Result<(), AppError> {
+        let limiter = &self.limiter;
+        limiter
+            .acquire(&[(
+                Bucket::ContentReportsPerAccount,
+                limiter.account_key(account),
+            )])?
+            .keep();
+        Ok(())
+    }
+
     /// Whether one more claim confirmation may be e-mailed to the
     /// organisation's registered addresses (the claim is recorded either
     /// way; past the limit it waits for a moderator).

@@ -98,10 +98,12 @@ pub enum Bucket {
     /// Claim confirmations e-mailed to one organisation's registered
     /// addresses.
     ClaimMailsPerOrganization,
+    /// Reports of abusive content made by one account.
+    ContentReportsPerAccount,
 }
 
 impl Bucket {
-    pub const ALL: [Bucket; 12] = [
+    pub const ALL: [Bucket; 13] = [
         Self::LoginFailuresPerAddressAndClient,
         Self::LoginFailuresPerClient,
         Self::RegisterPerClient,
@@ -114,6 +116,7 @@ impl Bucket {
         Self::DeleteAccountFailuresPerAccount,
         Self::OrganizationRequestsPerAccount,
         Self::ClaimMailsPerOrganization,
+        Self::ContentReportsPerAccount,
     ];
 
     /// The limits in force.
@@ -143,6 +146,7 @@ impl Bucket {
             },
             Self::OrganizationRequestsPerAccount => Limit { max: 10, per: DAY },
             Self::ClaimMailsPerOrganization => Limit { max: 3, per: DAY },
+            Self::ContentReportsPerAccount => Limit { max: 20, per: DAY },
         }
     }
 

@@ -1,6 +1,7 @@
 //! Moderation: verifying organisations (against a registry or documents) and
 //! hiding abusive organisations, offers and needs from public view. Hidden
-//! records are kept with the reason and can be shown again; their
+//! records are kept with the reason and can be shown again (hiding upholds
+//! the open reports on the record, see [`super::reports`]); their
 //! organisation's members and the moderators still see them, and why
 //! ([`crate::policy::visibility`]). Moderators only.
 
@@ -9,7 +10,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{Actor, audit, enqueue_for_search, now, permissions};
-use crate::domain::{OutboxEntityType, OutboxOperation, ShortText, VerificationStatus};
+use crate::domain::{
+    OutboxEntityType, OutboxOperation, ReportedRecord, ShortText, VerificationStatus,
+};
 use crate::error::{AppError, Entity};
 use crate::store;
 use crate::store::entities::{needs, offers, organizations};
@@ -117,6 +120,16 @@ pub async fn set_hidden(
         };
         return Err(AppError::not_found(entity, "id"));
     }
+    let record = match what {
+        Hideable::Organization => ReportedRecord::Organization,
+        Hideable::Offer => ReportedRecord::Offer,
+        Hideable::Need => ReportedRecord::Need,
+    };
+    let upheld_reports = if hidden {
+        super::reports::uphold_open_on(&txn, actor, record, id).await?
+    } else {
+        0
+    };
     audit(
         &txn,
         actor,
@@ -127,7 +140,7 @@ pub async fn set_hidden(
         },
         entity.as_str(),
         id,
-        json!({ "reason": reason }),
+        json!({ "reason": reason, "upheldReports": upheld_reports }),
     )
     .await?;
     let operation = if hidden {

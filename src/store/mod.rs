@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod content_reports;
 pub mod db;
 pub mod digests;
 pub mod entities;
@@ -9,6 +10,7 @@ pub mod error;
 pub mod health;
 pub mod import;
 pub mod instant;
+pub mod invitations;
 pub mod jobs;
 pub mod lease;
 pub mod listing;

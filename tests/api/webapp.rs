@@ -69,6 +69,15 @@ async fn pages_and_shapes_are_served(backend: Backend) {
     let features = shapes["features"].as_array().expect("features");
     assert_eq!(features.len(), 88, "Milano's NIL");
     assert!(features[0]["properties"]["name"].is_string());
+    // The municipalities of the metropolitan area, shipped with the binary.
+    let shapes = app.get("/geo/municipalities.geojson").await;
+    assert_eq!(shapes.status(), StatusCode::OK);
+    let shapes: serde_json::Value = shapes.json().await.expect("GeoJSON");
+    let features = shapes["features"].as_array().expect("features");
+    assert_eq!(features.len(), 133, "the Città metropolitana di Milano");
+    assert!(features.iter().any(|f| f["properties"]["code"] == "015146"
+        && f["properties"]["name"] == "Milano"
+        && f["geometry"]["coordinates"].is_array()));
 
     // No demo loaded: no demo accounts on the sign-in page.
     let accounts = app.get("/demo/accounts.json").await;

@@ -1,6 +1,8 @@
 // A map of Milano's neighbourhoods drawn from the GeoJSON Trama serves
-// (/geo/neighbourhoods.geojson), shaded by needs without a good match. No
-// tile server: the shapes are the map. Leaflet is loaded only with the map.
+// (/geo/neighbourhoods.geojson), shaded by needs without a good match, over
+// the outlines of the metropolitan area's municipalities
+// (/geo/municipalities.geojson) for context. No tile server: the shapes are
+// the map. Leaflet is loaded only with the map.
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import 'leaflet/dist/leaflet.css';
@@ -35,12 +37,23 @@ export default function AreaMap({ values, describe, onSelect, selected = [], cap
     let map: import('leaflet').Map | undefined;
     let cancelled = false;
     const max = Math.max(0, ...Object.values(values));
-    Promise.all([import('leaflet'), fetch('/geo/neighbourhoods.geojson').then((r) => (r.ok ? r.json() : Promise.reject(r.status)))])
-      .then(([L, geojson]) => {
+    // The municipalities are context only: the map works without them.
+    const municipalities = fetch('/geo/municipalities.geojson')
+      .then((r) => (r.ok ? r.json() : undefined))
+      .catch(() => undefined);
+    Promise.all([import('leaflet'), fetch('/geo/neighbourhoods.geojson').then((r) => (r.ok ? r.json() : Promise.reject(r.status))), municipalities])
+      .then(([L, geojson, outlines]) => {
         if (cancelled || !element.current) return;
         map = L.map(element.current, { attributionControl: true, scrollWheelZoom: false, zoomSnap: 0.25 });
         map.attributionControl.setPrefix(false);
         map.attributionControl.addAttribution(t('map.attribution'));
+        if (outlines) {
+          map.attributionControl.addAttribution(t('map.municipalitiesAttribution'));
+          L.geoJSON(outlines, {
+            interactive: false,
+            style: () => ({ color: '#8a8a8a', weight: 1, fillColor: '#f2f2f2', fillOpacity: 0.6 }),
+          }).addTo(map);
+        }
         const layer = L.geoJSON(geojson, {
           style: (feature) => {
             const id = String(feature?.properties?.id);

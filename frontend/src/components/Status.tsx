@@ -5,8 +5,9 @@ import { useEffect } from 'react';
 import type { JSX } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
-import type { Language } from '../../generated/graphql/graphql';
+import { RecordChangesDocument, type Language, type RecordType } from '../../generated/graphql/graphql';
 import { useQuery, type GraphqlRequestError } from '../graphql/client';
+import { useSubscription } from '../graphql/live';
 import { apiLanguage } from '../i18n';
 import { pathTo } from '../routes';
 
@@ -55,15 +56,21 @@ export function usePageTitle(title: string | undefined): void {
  * The record of a page at `/…/:id`, read with `document` in the reader's
  * language and taken from the answer with `pick`; the page is titled after
  * it. Until the record is there, the second value is what the page shows
- * instead: loading, the failure, or not found.
+ * instead: loading, the failure, or not found. With `live`, the record is
+ * loaded again whenever it changes (recordChanges over graphql-ws).
  */
 export function useRecord<TResult, TRecord>(
   document: TypedDocumentNode<TResult, { id: string | number; lang?: Language | null }>,
   pick: (data: TResult | undefined) => TRecord | null | undefined,
   title: (record: TRecord) => string,
+  live?: RecordType,
 ): [TRecord, null] | [null, JSX.Element] {
   const { id = '' } = useParams();
-  const { data, error, loading } = useQuery(document, { id, lang: apiLanguage() });
+  const { data, error, loading, reload } = useQuery(document, { id, lang: apiLanguage() });
+  // Live: when someone changes (or withdraws) the record, the page loads it again.
+  useSubscription(RecordChangesDocument, { types: live ? [live] : undefined }, (change) => {
+    if (change.recordChanges.id === id) reload();
+  }, { enabled: live !== undefined && id !== '' });
   const record = pick(data);
   usePageTitle(record ? title(record) : undefined);
   if (error) return [null, <Failure error={error} />];

@@ -1,4 +1,5 @@
-// The moderators' queue: claims on organisations nobody manages yet,
+// The moderators' queue: reports of abusive content and hidden records
+// (components/ModerationReports), claims on organisations nobody manages yet,
 // organisations whose details are still to be checked (verify or reject,
 // with the source checked), and hiding a need, offer or organisation from
 // public view with a reason (or showing it again).
@@ -17,6 +18,7 @@ import { apiLanguage } from '../i18n';
 import { formErrors, type FormErrors } from '../formErrors';
 import { recordAt } from '../moderation';
 import FormField, { FormAlert } from '../components/FormField';
+import ModerationReports from '../components/ModerationReports';
 import RequestCard from '../components/RequestCard';
 import SignInNeeded from '../components/SignInNeeded';
 import { Failure, Loading, usePageTitle } from '../components/Status';
@@ -46,6 +48,7 @@ export default function ModerationPage() {
     <>
       <h1>{t('moderation.title')}</h1>
       <p>{t('moderation.intro')}</p>
+      <ModerationReports />
       <section aria-labelledby="moderation-claims" className="mb-5">
         <h2 id="moderation-claims" className="h4">{t('moderation.claims', { count: claims.length })}</h2>
         <p>{t('moderation.claimsIntro')}</p>

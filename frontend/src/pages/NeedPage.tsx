@@ -2,13 +2,14 @@
 import { useTranslation } from 'react-i18next';
 import { NeedPageDocument } from '../../generated/graphql/graphql';
 import PostingHeader from '../components/PostingHeader';
+import ReportContent from '../components/ReportContent';
 import { useRecord } from '../components/Status';
 import { formatDate } from '../format';
 import PostingMatches, { SavedNotice } from '../components/PostingMatches';
 
 export default function NeedPage() {
   const { t } = useTranslation();
-  const [need, gate] = useRecord(NeedPageDocument, (data) => data?.need, (need) => need.title);
+  const [need, gate] = useRecord(NeedPageDocument, (data) => data?.need, (need) => need.title, 'NEED');
   if (!need) return gate;
   return (
     <>
@@ -28,6 +29,7 @@ export default function NeedPage() {
           {need.requiresThirdSectorRegistration && (<><dt>{t('need.runts')}</dt><dd>{t('common.yes')}</dd></>)}
           <dt>{t('common.updated')}</dt><dd>{formatDate(need.updatedAt)}</dd>
         </dl>
+        <ReportContent kind="NEED" id={need.id} title={need.title} organizationId={need.organization.id} />
       </article>
       <PostingMatches kind="need" id={need.id} organizationId={need.organization.id} open={need.status === 'OPEN'} updatedAt={need.updatedAt} />
     </>

@@ -2,13 +2,14 @@
 import { useTranslation } from 'react-i18next';
 import { OfferPageDocument } from '../../generated/graphql/graphql';
 import PostingHeader from '../components/PostingHeader';
+import ReportContent from '../components/ReportContent';
 import { useRecord } from '../components/Status';
 import { formatDate } from '../format';
 import PostingMatches, { SavedNotice } from '../components/PostingMatches';
 
 export default function OfferPage() {
   const { t } = useTranslation();
-  const [offer, gate] = useRecord(OfferPageDocument, (data) => data?.offer, (offer) => offer.title);
+  const [offer, gate] = useRecord(OfferPageDocument, (data) => data?.offer, (offer) => offer.title, 'OFFER');
   if (!offer) return gate;
   const amount = [offer.amountMin?.formatted, offer.amountMax?.formatted].filter(Boolean).join(' – ');
   const period = [offer.availableFrom, offer.availableUntil].filter(Boolean).map((d) => formatDate(d as string)).join(' – ');
@@ -29,6 +30,7 @@ export default function OfferPage() {
           {offer.sectors.length > 0 && (<><dt>{t('common.sectors')}</dt><dd>{offer.sectors.map((s) => s.name).join(', ')}</dd></>)}
           <dt>{t('common.updated')}</dt><dd>{formatDate(offer.updatedAt)}</dd>
         </dl>
+        <ReportContent kind="OFFER" id={offer.id} title={offer.title} organizationId={offer.organization.id} />
       </article>
       <PostingMatches kind="offer" id={offer.id} organizationId={offer.organization.id} open={offer.status === 'OPEN'} updatedAt={offer.updatedAt} />
     </>

@@ -5,6 +5,7 @@ import { OrganizationPageDocument } from '../../generated/graphql/graphql';
 import { useRecord } from '../components/Status';
 import { pathTo } from '../routes';
 import OrganizationAccess, { RegisteredNotice } from '../components/OrganizationAccess';
+import ReportContent from '../components/ReportContent';
 
 function contactHref(kind: string, value: string): string | undefined {
   if (kind === 'EMAIL' || kind === 'PEC') return `mailto:${value}`;
@@ -65,6 +66,7 @@ export default function OrganizationPage() {
         </ul>
       </section>
       <OrganizationAccess organizationId={org.id} name={org.name} />
+      <ReportContent kind="ORGANIZATION" id={org.id} title={org.name} organizationId={org.id} />
     </article>
   );
 }

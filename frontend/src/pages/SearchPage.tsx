@@ -1,10 +1,14 @@
 // Search results: the words and ticked facets come from the URL; facets with
-// their counts, snippets with the matched words marked, and paging.
-import { lazy, Suspense } from 'react';
+// their counts, snippets with the matched words marked, and paging. While
+// the page is open, records published or changed meanwhile are announced
+// politely ("N nuovi risultati — aggiorna"), never swapped in under the
+// reader's eyes.
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
-import { SearchDocument, type SearchQuery } from '../../generated/graphql/graphql';
-import { useQuery } from '../graphql/client';
+import { RecordChangesDocument, SearchDocument, type SearchQuery, type SearchQueryVariables } from '../../generated/graphql/graphql';
+import { request, useQuery } from '../graphql/client';
+import { useSubscription } from '../graphql/live';
 import { apiLanguage } from '../i18n';
 import SearchForm from '../components/SearchForm';
 import SaveSearch from '../components/SaveSearch';
@@ -51,13 +55,14 @@ export default function SearchPage() {
   const after = params.get('after') ?? undefined;
   const page = Number(params.get('page') ?? '1') || 1;
   usePageTitle(query ? t('search.titleFor', { query }) : t('search.title'));
-  const result = useQuery(SearchDocument, {
+  const variables: SearchQueryVariables = {
     query,
     filter: filterFromParams(params),
     first: PAGE_SIZE,
     after,
     lang: apiLanguage(),
-  });
+  };
+  const result = useQuery(SearchDocument, variables);
   const search = result.data?.search;
   const go = (next: URLSearchParams) => navigate(`${pathTo('search')}?${next.toString()}`);
 
@@ -105,6 +110,7 @@ export default function SearchPage() {
               {t('search.count', { count: search.totalCount })}
               {page > 1 ? ` — ${t('search.page', { page })}` : ''}
             </h2>
+            <NewResults variables={variables} total={search.totalCount} onRefresh={result.reload} />
             {search.suggestion && (
               <p>
                 {t('search.didYouMean')}{' '}
@@ -172,5 +178,46 @@ export default function SearchPage() {
         </div>
       )}
     </>
+  );
+}
+
+/** How long to wait after a change before searching again: changes come in bursts. */
+const RECHECK_AFTER = 1500;
+
+/**
+ * Listens for public records changing (of the searched types) and, a
+ * moment after, runs the search again in the background: when it finds
+ * more results than shown, says how many, with a button to show them.
+ */
+function NewResults({ variables, total, onRefresh }: { variables: SearchQueryVariables; total: number; onRefresh: () => void }) {
+  const { t } = useTranslation();
+  const [fresh, setFresh] = useState(0);
+  const timer = useRef<number>();
+  const key = JSON.stringify(variables);
+  useEffect(() => {
+    setFresh(0);
+    return () => window.clearTimeout(timer.current);
+  }, [key, total]);
+  const types = variables.filter?.types?.length ? variables.filter.types : undefined;
+  useSubscription(RecordChangesDocument, { types }, () => {
+    window.clearTimeout(timer.current);
+    timer.current = window.setTimeout(() => {
+      request(SearchDocument, { ...(JSON.parse(key) as SearchQueryVariables), after: undefined, first: 1 }).then(
+        (data) => setFresh(Math.max(0, data.search.totalCount - total)),
+        () => undefined,
+      );
+    }, RECHECK_AFTER);
+  });
+  return (
+    <div role="status" aria-live="polite" className="live-notice">
+      {fresh > 0 && (
+        <p className="alert alert-info d-flex flex-wrap align-items-center gap-2 mb-3">
+          <span>{t('search.live.newResults', { count: fresh })}</span>
+          <button type="button" className="btn btn-primary btn-sm" onClick={onRefresh}>
+            {t('search.live.refresh')}
+          </button>
+        </p>
+      )}
+    </div>
   );
 }

@@ -53,8 +53,9 @@ pub mod saved_searches;
 // The closed lists as column types.
 pub mod stored_enums;
 
-// Audit, search outbox and background jobs.
+// Audit, moderation, search outbox and background jobs.
 pub mod audit_log;
+pub mod content_reports;
 pub mod jobs;
 pub mod search_outbox;
 
@@ -62,6 +63,7 @@ pub mod search_outbox;
 pub mod prelude {
     pub use super::audit_log::Entity as AuditLog;
     pub use super::auth_sessions::Entity as AuthSessions;
+    pub use super::content_reports::Entity as ContentReports;
     pub use super::digest_deliveries::Entity as DigestDeliveries;
     pub use super::digest_items::Entity as DigestItems;
     pub use super::digest_subscriptions::Entity as DigestSubscriptions;

@@ -20,8 +20,8 @@ use crate::domain::{
     DeliveryStatus, DigestFrequency, DocumentKind, EmailTokenPurpose, FeedbackSource,
     FeedbackVerdict, JobStatus, Lang, LocationPrecision, MatchSideStatus, MembershipRole, NeedKind,
     OfferKind, OrganizationKind, OutboxEntityType, OutboxOperation, PartnerRole, PostingStatus,
-    ProjectProcedure, ProjectStage, RequestDecidedVia, RequestKind, RequestStatus, TerritoryScope,
-    VerificationStatus,
+    ProjectProcedure, ProjectStage, ReportStatus, ReportedRecord, RequestDecidedVia, RequestKind,
+    RequestStatus, TerritoryScope, VerificationStatus,
 };
 
 /// The error of a stored value that is not in its closed list.
@@ -95,6 +95,8 @@ macro_rules! stored_as_text {
 }
 
 stored_as_text!(
+    ReportStatus,
+    ReportedRecord,
     ApprovalDecision,
     ContactKind,
     ContactVisibility,

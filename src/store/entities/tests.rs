@@ -54,6 +54,7 @@ async fn select_every_entity(db: &DatabaseConnection) {
         organization_sectors,
         organization_neighbourhoods,
         organization_requests,
+        content_reports,
         organization_contacts,
         memberships,
         invitations,

@@ -1,15 +1,17 @@
 // An organisation's people (the members see the list; its admins change
 // roles, remove people and invite new ones by e-mail). The last admin stays:
-// the API refuses, and the page says why.
+// the API refuses, and the page says why. Admins also see the invitations
+// still waiting for an answer, and can revoke one.
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import {
   ChangeMemberRoleDocument,
   InviteMemberDocument,
+  OrganizationInvitationsDocument,
   OrganizationMembersDocument,
   RemoveMemberDocument,
-  type InviteMemberMutation,
+  RevokeInvitationDocument,
   type MemberFieldsFragment,
   type MembershipRole,
 } from '../../../generated/graphql/graphql';
@@ -141,58 +143,80 @@ function Members({ organizationId, name, title, initial, myUserId, admin }: Memb
   );
 }
 
-type Invitation = InviteMemberMutation['inviteMember'];
-
 function InviteForm({ organizationId }: { organizationId: string }) {
   const { t, i18n } = useTranslation();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<MembershipRole>('MEMBER');
   const [errors, setErrors] = useState<FormErrors>({ fields: {} });
-  const [sent, setSent] = useState<Invitation[]>([]);
+  const [status, setStatus] = useState<string>();
+  const [revokeError, setRevokeError] = useState<string>();
+  const pending = useQuery(OrganizationInvitationsDocument, { organizationId });
+  const date = (iso: string) => new Date(iso).toLocaleDateString(i18n.language === 'en' ? 'en-GB' : 'it-IT');
   async function submit(event: FormEvent) {
     event.preventDefault();
     setErrors({ fields: {} });
+    setStatus(undefined);
     try {
       const data = await request(InviteMemberDocument, { organizationId, email, role });
-      setSent((list) => [data.inviteMember, ...list]);
+      const sent = data.inviteMember;
+      setStatus(t('members.invited', { email: sent.email, role: t(`members.roles.${sent.role}`), date: date(sent.expiresAt) }));
       setEmail('');
+      pending.reload();
     } catch (e) {
       setErrors(formErrors(e, ['email', 'role'], t('errors.network')));
     }
   }
+  async function revoke(id: string, invited: string) {
+    setRevokeError(undefined);
+    setStatus(undefined);
+    try {
+      await request(RevokeInvitationDocument, { id });
+      setStatus(t('members.revoked', { email: invited }));
+      pending.reload();
+    } catch (e) {
+      setRevokeError(formErrors(e, [], t('errors.network')).general);
+    }
+  }
+  const invitations = pending.data?.organizationInvitations ?? [];
   return (
-    <section aria-labelledby="invite-title" className="mt-5">
-      <h2 id="invite-title" className="h4">{t('members.inviteTitle')}</h2>
-      <p>{t('members.inviteIntro')}</p>
-      <form onSubmit={submit} className="narrow-form trama-form" noValidate>
-        <FormAlert message={errors.general} />
-        <FormField id="invite-email" type="email" label={t('signUp.email')} value={email} onChange={setEmail} error={errors.fields.email} autoComplete="off" required />
-        <fieldset className="mb-4">
-          <legend>{t('members.inviteRole')}</legend>
-          {ROLES.map((r) => (
-            <div className="form-check" key={r}>
-              <input id={`invite-role-${r}`} type="radio" name="invite-role" checked={role === r} onChange={() => setRole(r)} />
-              <label htmlFor={`invite-role-${r}`}>{t(`members.roles.${r}`)}</label>
-            </div>
-          ))}
-        </fieldset>
-        <button type="submit" className="btn btn-primary">{t('members.invite')}</button>
-      </form>
-      <div aria-live="polite">
-        {sent.length > 0 && (
-          <ul className="mt-3">
-            {sent.map((i) => (
-              <li key={i.id}>
-                {t('members.invited', {
-                  email: i.email,
-                  role: t(`members.roles.${i.role}`),
-                  date: new Date(i.expiresAt).toLocaleDateString(i18n.language === 'en' ? 'en-GB' : 'it-IT'),
-                })}
-              </li>
+    <>
+      <section aria-labelledby="invite-title" className="mt-5">
+        <h2 id="invite-title" className="h4">{t('members.inviteTitle')}</h2>
+        <p>{t('members.inviteIntro')}</p>
+        <form onSubmit={submit} className="narrow-form trama-form" noValidate>
+          <FormAlert message={errors.general} />
+          <FormField id="invite-email" type="email" label={t('signUp.email')} value={email} onChange={setEmail} error={errors.fields.email} autoComplete="off" required />
+          <fieldset className="mb-4">
+            <legend>{t('members.inviteRole')}</legend>
+            {ROLES.map((r) => (
+              <div className="form-check" key={r}>
+                <input id={`invite-role-${r}`} type="radio" name="invite-role" checked={role === r} onChange={() => setRole(r)} />
+                <label htmlFor={`invite-role-${r}`}>{t(`members.roles.${r}`)}</label>
+              </div>
             ))}
-          </ul>
-        )}
-      </div>
-    </section>
+          </fieldset>
+          <button type="submit" className="btn btn-primary">{t('members.invite')}</button>
+        </form>
+        <p role="status" aria-live="polite" className="mt-3 fw-semibold">{status}</p>
+      </section>
+      <section aria-labelledby="pending-title" className="mt-4">
+        <h2 id="pending-title" className="h4">{t('members.pending', { count: invitations.length })}</h2>
+        {pending.error && <Failure error={pending.error} />}
+        <FormAlert message={revokeError} />
+        {pending.data && invitations.length === 0 && <p>{t('members.noPending')}</p>}
+        <ul className="list-unstyled">
+          {invitations.map((i) => (
+            <li key={i.id} className="member-row">
+              <p className="mb-1">
+                <strong>{i.email}</strong> · {t(`members.roles.${i.role}`)} · {t('members.validUntil', { date: date(i.expiresAt) })}
+              </p>
+              <button type="button" className="btn btn-sm btn-outline-danger" onClick={() => revoke(i.id, i.email)}>
+                {t('members.revoke')}<span className="visually-hidden"> {i.email}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </>
   );
 }
