@@ -12,7 +12,7 @@ import {
   type RequestOrganizationAccessMutation,
 } from '../../generated/graphql/graphql';
 import { request, useQuery } from '../graphql/client';
-import { formErrors, type FormErrors } from '../formErrors';
+import { useFormErrors } from '../formErrors';
 import { signInPath } from '../nextPath';
 import { pathTo } from '../routes';
 import FormField, { FormAlert } from './FormField';
@@ -63,19 +63,16 @@ function AskToJoin({ organizationId, name }: { organizationId: string; name: str
   const { t } = useTranslation();
   const mine = useQuery(MyOrganizationRequestsDocument, {});
   const [message, setMessage] = useState('');
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const { errors, attempt } = useFormErrors(['message']);
   const [sent, setSent] = useState<Sent>();
   const pending = mine.data?.myOrganizationRequests.find((r) => r.organization.id === organizationId && r.status === 'PENDING');
   useEffect(() => setSent(undefined), [organizationId]);
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setErrors({ fields: {} });
-    try {
+    await attempt(async () => {
       const data = await request(RequestOrganizationAccessDocument, { organizationId, message: message.trim() || undefined });
       setSent(data.requestOrganizationAccess);
-    } catch (e) {
-      setErrors(formErrors(e, ['message'], t('errors.network')));
-    }
+    });
   }
   if (sent) return <div className="alert alert-success" role="status">{sentText(t, sent)}</div>;
   if (pending) return <p>{t('orgAccess.pending', { date: new Date(pending.createdAt).toLocaleDateString() })}</p>;

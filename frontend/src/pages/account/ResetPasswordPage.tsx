@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router-dom';
 import { RequestPasswordResetDocument, ResetPasswordDocument } from '../../../generated/graphql/graphql';
 import { request } from '../../graphql/client';
-import { formErrors, type FormErrors } from '../../formErrors';
+import { useFormErrors } from '../../formErrors';
 import FormField, { FormAlert } from '../../components/FormField';
 import { usePageTitle } from '../../components/Status';
 import { pathTo } from '../../routes';
@@ -20,17 +20,14 @@ function AskForLink() {
   const { t } = useTranslation();
   usePageTitle(t('resetPassword.askTitle'));
   const [email, setEmail] = useState('');
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const { errors, attempt } = useFormErrors(['email']);
   const [sent, setSent] = useState(false);
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setErrors({ fields: {} });
-    try {
+    await attempt(async () => {
       await request(RequestPasswordResetDocument, { email });
       setSent(true);
-    } catch (e) {
-      setErrors(formErrors(e, ['email'], t('errors.network')));
-    }
+    });
   }
   return (
     <>
@@ -55,18 +52,15 @@ function NewPassword({ token }: { token: string }) {
   const { t } = useTranslation();
   usePageTitle(t('resetPassword.newTitle'));
   const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const { errors, attempt } = useFormErrors(['password']);
   const [done, setDone] = useState(false);
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setErrors({ fields: {} });
-    try {
+    await attempt(async () => {
       await request(ResetPasswordDocument, { token, password });
       window.localStorage.removeItem('trama.token');
       setDone(true);
-    } catch (e) {
-      setErrors(formErrors(e, ['password'], t('errors.network')));
-    }
+    });
   }
   return (
     <>

@@ -14,8 +14,9 @@ import {
   type MembershipRole,
 } from '../../../generated/graphql/graphql';
 import { request, useQuery } from '../../graphql/client';
-import { formErrors, type FormErrors } from '../../formErrors';
+import { formErrors, useFormErrors } from '../../formErrors';
 import FormField, { FormAlert } from '../../components/FormField';
+import Section from '../../components/Section';
 import SignInNeeded from '../../components/SignInNeeded';
 import { Failure, Loading, NotFound, usePageTitle } from '../../components/Status';
 import { pathTo } from '../../routes';
@@ -94,8 +95,7 @@ function Members({ organizationId, name, title, initial, myUserId, admin }: Memb
       </p>
       <FormAlert message={error} />
       <p role="status" aria-live="polite" className="fw-semibold">{status}</p>
-      <section aria-labelledby="members-list">
-        <h2 id="members-list" className="h4">{t('members.people', { count: members.length })}</h2>
+      <Section id="members-list" title={t('members.people', { count: members.length })}>
         <ul className="list-unstyled">
           {members.map((m) => {
             const self = m.userId === myUserId;
@@ -135,7 +135,7 @@ function Members({ organizationId, name, title, initial, myUserId, admin }: Memb
             );
           })}
         </ul>
-      </section>
+      </Section>
       {admin && <InviteForm organizationId={organizationId} />}
     </>
   );
@@ -147,23 +147,18 @@ function InviteForm({ organizationId }: { organizationId: string }) {
   const { t, i18n } = useTranslation();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<MembershipRole>('MEMBER');
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const { errors, attempt } = useFormErrors(['email', 'role']);
   const [sent, setSent] = useState<Invitation[]>([]);
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setErrors({ fields: {} });
-    try {
+    await attempt(async () => {
       const data = await request(InviteMemberDocument, { organizationId, email, role });
       setSent((list) => [data.inviteMember, ...list]);
       setEmail('');
-    } catch (e) {
-      setErrors(formErrors(e, ['email', 'role'], t('errors.network')));
-    }
+    });
   }
   return (
-    <section aria-labelledby="invite-title" className="mt-5">
-      <h2 id="invite-title" className="h4">{t('members.inviteTitle')}</h2>
-      <p>{t('members.inviteIntro')}</p>
+    <Section id="invite-title" className="mt-5" title={t('members.inviteTitle')} intro={t('members.inviteIntro')}>
       <form onSubmit={submit} className="narrow-form trama-form" noValidate>
         <FormAlert message={errors.general} />
         <FormField id="invite-email" type="email" label={t('signUp.email')} value={email} onChange={setEmail} error={errors.fields.email} autoComplete="off" required />
@@ -193,6 +188,6 @@ function InviteForm({ organizationId }: { organizationId: string }) {
           </ul>
         )}
       </div>
-    </section>
+    </Section>
   );
 }
