@@ -22,6 +22,9 @@
 //! - `DIGEST_BENCH_TLS=0`: a plain-text sink instead (connections then cost
 //!   almost nothing, and so does the comparison).
 
+#[path = "shared/util.rs"]
+mod util;
+
 use std::io::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -43,14 +46,9 @@ use trama::mail::digest::{
 use trama::mail::{Mailer, OutgoingEmail, SmtpUrl};
 use uuid::Uuid;
 
-const FROM: &str = "Trama <noreply@trama.example.it>";
+use crate::util::env_usize;
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+const FROM: &str = "Trama <noreply@trama.example.it>";
 
 /// What the sink counts.
 #[derive(Default)]

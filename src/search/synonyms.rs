@@ -119,14 +119,7 @@ impl Synonyms {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn stems(text: &str) -> Vec<String> {
-        Analyzers::builtin()
-            .analyze(text)
-            .into_iter()
-            .map(|t| t.stem)
-            .collect()
-    }
+    use crate::search::analysis::tests::stems;
 
     #[test]
     fn the_builtin_dictionary_parses() {
