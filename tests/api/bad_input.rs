@@ -16,8 +16,8 @@ use trama::services::registry_file::{self, SourceFormat};
 use trama::store::entities::{needs, organizations};
 
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, gql, gql_in, member_with_organization, outcome, trama_command,
-    verified_user,
+    Backend, PASSWORD, TestApp, gql, gql_in, gql_ok, member_with_organization, outcome,
+    trama_command, verified_user,
 };
 use crate::on_both_databases;
 
@@ -114,8 +114,7 @@ async fn ask(
 
 /// Sends an operation that must succeed; returns the answer.
 async fn accepted(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
-    let body = gql(app, token, query, variables).await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    let body = gql_ok(app, token, query, variables).await;
     body
 }
 

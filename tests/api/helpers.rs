@@ -277,6 +277,28 @@ pub async fn gql(app: &TestApp, token: Option<&str>, query: &str, variables: Val
     gql_via(&app.client, app, token, None, query, variables).await
 }
 
+/// Like [`gql`], and asserts that the call succeeded (no error); returns the
+/// whole response.
+pub async fn gql_ok(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
+    let body = gql(app, token, query, variables).await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    body
+}
+
+/// Like [`gql`], and asserts that the call was refused with the error code
+/// `code` (`"NOT_FOUND"`, `"BAD_USER_INPUT"`...); returns the whole response.
+pub async fn gql_refused(
+    app: &TestApp,
+    token: Option<&str>,
+    query: &str,
+    variables: Value,
+    code: &str,
+) -> Value {
+    let body = gql(app, token, query, variables).await;
+    assert_eq!(outcome(&body), code, "{body}");
+    body
+}
+
 /// Like [`gql`], through `client` (e.g. one bound to another loopback
 /// address, to stand for another client), with an `Accept-Language` header
 /// when given (`Some("en")`: English messages).
@@ -350,14 +372,13 @@ pub fn token_from_mail(app: &TestApp, to: &str, path: &str) -> String {
 
 /// Registers, verifies and signs in; returns the bearer token.
 pub async fn verified_user(app: &TestApp, email: &str) -> String {
-    let body = gql(
+    gql_ok(
         app,
         None,
         "mutation($e: String!, $p: String!) { register(email: $e, displayName: \"Maria Rossi\", password: $p) { id emailVerified } }",
         json!({ "e": email, "p": PASSWORD }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     let token = token_from_mail(app, email, "/account/verify");
     let body = gql(
         app,
@@ -438,14 +459,13 @@ pub async fn text_ranked_hits(
 /// Registers an organisation through the API as the user of `token`;
 /// returns its id.
 pub async fn new_organization(app: &TestApp, token: &str, input: Value) -> String {
-    let body = gql(
+    let body = gql_ok(
         app,
         Some(token),
         "mutation($input: OrganizationInput!) { createOrganization(input: $input) { id } }",
         json!({ "input": input }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     body["data"]["createOrganization"]["id"]
         .as_str()
         .expect("id")

@@ -9,7 +9,7 @@ use serde_json::json;
 use trama::services::reference_data::{self, MILANO, neighbourhood_id};
 use trama::store::entities::{municipalities, neighbourhoods, reference_data_versions};
 
-use crate::helpers::{Backend, TestApp, TestEnv, gql, outcome, verified_user};
+use crate::helpers::{Backend, TestApp, TestEnv, gql_ok, verified_user};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -22,25 +22,7 @@ async fn a_fresh_install_registers_an_organisation_in_milano(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let token = verified_user(&app, "giulia@example.org").await;
     let san_siro = neighbourhood_id(MILANO, "57").to_string();
-    let body = gql(
-        &app,
-        Some(&token),
-        "mutation($input: OrganizationInput!) {
-            createOrganization(input: $input) {
-                id seatMunicipality { istatCode name } neighbourhoods { name } sectors { code }
-            }
-        }",
-        json!({ "input": {
-            "name": "Custodi di San Siro",
-            "kind": "APS",
-            "taxCode": "95745878934",
-            "seatMunicipalityCode": MILANO,
-            "neighbourhoodIds": [san_siro],
-            "sectors": ["welfare_comunita"],
-        }}),
-    )
-    .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    let body = gql_ok(&app, Some(&token), "mutation($input: OrganizationInput!) { createOrganization(input: $input) { id seatMunicipality { istatCode name } neighbourhoods { name } sectors { code } } }", json!({ "input": { "name": "Custodi di San Siro", "kind": "APS", "taxCode": "95745878934", "seatMunicipalityCode": MILANO, "neighbourhoodIds": [san_siro], "sectors": ["welfare_comunita"], }})).await;
     let created = &body["data"]["createOrganization"];
     assert_eq!(
         created["seatMunicipality"],
@@ -49,19 +31,7 @@ async fn a_fresh_install_registers_an_organisation_in_milano(backend: Backend) {
     assert_eq!(created["neighbourhoods"], json!([{ "name": "San Siro" }]));
 
     // The whole reference set, boundaries included.
-    let body = gql(
-        &app,
-        None,
-        r#"{
-            sesto: municipality(code: "015209") { name }
-            palermo: municipality(code: "082053") { name }
-            nil: neighbourhoods { code }
-            selinunte: neighbourhoodAt(lat: 45.4683, lon: 9.1437) { name }
-        }"#,
-        json!({}),
-    )
-    .await;
-    assert!(body.get("errors").is_none(), "{body}");
+    let body = gql_ok(&app, None, r#"{ sesto: municipality(code: "015209") { name } palermo: municipality(code: "082053") { name } nil: neighbourhoods { code } selinunte: neighbourhoodAt(lat: 45.4683, lon: 9.1437) { name } }"#, json!({})).await;
     assert_eq!(body["data"]["sesto"]["name"], "Sesto San Giovanni");
     assert_eq!(body["data"]["palermo"]["name"], "Palermo");
     assert_eq!(body["data"]["nil"].as_array().map(Vec::len), Some(88));

@@ -13,7 +13,7 @@ use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::services::{Actor, organizations};
 
 use crate::helpers::{
-    Backend, PATIENT, TestApp, TestEnv, gql, member_with_organization, verified_user,
+    Backend, PATIENT, TestApp, TestEnv, gql, gql_ok, member_with_organization, verified_user,
 };
 use crate::on_both_databases;
 
@@ -60,8 +60,7 @@ query($q: String!, $f: SearchFilter, $first: Int, $after: String, $sort: SearchS
 
 /// `search` with a query and variables; panics on errors.
 async fn search(app: &TestApp, variables: Value) -> Value {
-    let body = gql(app, None, SEARCH, variables).await;
-    assert!(body.get("errors").is_none(), "{body}");
+    let body = gql_ok(app, None, SEARCH, variables).await;
     body["data"]["search"].clone()
 }
 
@@ -421,21 +420,7 @@ async fn bad_search_input_is_refused_with_its_field(backend: Backend) {
 
 async fn similar_open_items_are_suggested(backend: Backend) {
     let app = demo_app(backend).await;
-    let body = gql(
-        &app,
-        None,
-        r#"query($t: String!, $d: String) {
-            similar(kind: NEED, title: $t, description: $d, first: 3) {
-                id type score highlights { field fragments } need { title } offer { title }
-            }
-        }"#,
-        json!({
-            "t": "Servizio di portierato sociale a San Siro",
-            "d": "Cerchiamo una cooperativa per la custodia dei caseggiati ERP e il supporto agli anziani.",
-        }),
-    )
-    .await;
-    assert!(body.get("errors").is_none(), "{body}");
+    let body = gql_ok(&app, None, r#"query($t: String!, $d: String) { similar(kind: NEED, title: $t, description: $d, first: 3) { id type score highlights { field fragments } need { title } offer { title } } }"#, json!({ "t": "Servizio di portierato sociale a San Siro", "d": "Cerchiamo una cooperativa per la custodia dei caseggiati ERP e il supporto agli anziani.", })).await;
     let similar = body["data"]["similar"].as_array().expect("list");
     assert!(!similar.is_empty() && similar.len() <= 3);
     assert_eq!(
@@ -459,19 +444,7 @@ async fn a_write_is_found_at_once_by_its_author(backend: Backend) {
     let found = titles(&find(&app, "portinerie comunita").await);
     assert_eq!(found, vec!["Portinerie di Comunità"]);
 
-    let body = gql(
-        &app,
-        Some(&token),
-        CREATE_NEED,
-        json!({ "org": org, "input": {
-            "kind": "SOCIAL_CONCIERGE",
-            "title": "Custode di quartiere a Gratosoglio",
-            "description": "Un presidio quotidiano nelle case popolari di via Saponaro.",
-            "neighbourhoodId": neighbourhood_id(MILANO, "41").to_string(),
-        }}),
-    )
-    .await;
-    assert!(body.get("errors").is_none(), "{body}");
+    let body = gql_ok(&app, Some(&token), CREATE_NEED, json!({ "org": org, "input": { "kind": "SOCIAL_CONCIERGE", "title": "Custode di quartiere a Gratosoglio", "description": "Un presidio quotidiano nelle case popolari di via Saponaro.", "neighbourhoodId": neighbourhood_id(MILANO, "41").to_string(), }})).await;
     let need = body["data"]["createNeed"]["id"]
         .as_str()
         .expect("id")
@@ -483,20 +456,7 @@ async fn a_write_is_found_at_once_by_its_author(backend: Backend) {
         Some(need.as_str())
     );
     // The owner's change reaches its needs: they carry its name.
-    let body = gql(
-        &app,
-        Some(&token),
-        "mutation($id: ID!, $input: OrganizationInput!) { updateOrganization(id: $id, input: $input) { id } }",
-        json!({ "id": org, "input": {
-            "name": "Custodi Riuniti",
-            "kind": "SOCIAL_COOPERATIVE_A",
-            "taxCode": "95745878934",
-            "description": "Portierato sociale nei caseggiati.",
-            "seatMunicipalityCode": MILANO,
-        }}),
-    )
-    .await;
-    assert!(body.get("errors").is_none(), "{body}");
+    gql_ok(&app, Some(&token), "mutation($id: ID!, $input: OrganizationInput!) { updateOrganization(id: $id, input: $input) { id } }", json!({ "id": org, "input": { "name": "Custodi Riuniti", "kind": "SOCIAL_COOPERATIVE_A", "taxCode": "95745878934", "description": "Portierato sociale nei caseggiati.", "seatMunicipalityCode": MILANO, }})).await;
     let found = titles(&find(&app, "riuniti").await);
     assert_eq!(
         found.iter().collect::<BTreeSet<_>>(),
@@ -518,14 +478,13 @@ async fn closed_and_hidden_records_leave_the_results(backend: Backend) {
         "Portineria sociale a Gratosoglio",
         "Portineria sociale a Corvetto",
     ] {
-        let body = gql(
+        let body = gql_ok(
             &app,
             Some(&token),
             CREATE_NEED,
             json!({ "org": org, "input": { "kind": "SOCIAL_CONCIERGE", "title": title } }),
         )
         .await;
-        assert!(body.get("errors").is_none(), "{body}");
         needs.push(
             body["data"]["createNeed"]["id"]
                 .as_str()
@@ -567,24 +526,16 @@ async fn closed_and_hidden_records_leave_the_results(backend: Backend) {
     trama::services::accounts::set_moderator(app.db(), "moderatore@example.org", true)
         .await
         .expect("moderator");
-    let body = gql(
-        &app,
-        Some(&moderator),
-        "mutation($id: ID!) { setHidden(kind: ORGANIZATION, id: $id, hidden: true, reason: \"spam\") }",
-        json!({ "id": org }),
-    )
-    .await;
-    assert!(body.get("errors").is_none(), "{body}");
+    gql_ok(&app, Some(&moderator), "mutation($id: ID!) { setHidden(kind: ORGANIZATION, id: $id, hidden: true, reason: \"spam\") }", json!({ "id": org })).await;
     let any = search(&app, json!({ "q": "portineria", "f": { "statuses": [] } })).await;
     assert_eq!(any["totalCount"], 0, "{any}");
-    let body = gql(
+    gql_ok(
         &app,
         Some(&moderator),
         "mutation($id: ID!) { setHidden(kind: ORGANIZATION, id: $id, hidden: false) }",
         json!({ "id": org }),
     )
     .await;
-    assert!(body.get("errors").is_none(), "{body}");
     let any = search(&app, json!({ "q": "portineria", "f": { "statuses": [] } })).await;
     assert_eq!(any["totalCount"], 3, "{any}");
     app.stop().await;

@@ -9,7 +9,7 @@ use trama::services::digests::{self, DigestSettingsInput};
 use trama::services::opendata::{self, Dataset, ExportFormat};
 use trama::services::{Actor, accounts};
 
-use crate::helpers::{Backend, TestApp, caught_up, gql, outcome};
+use crate::helpers::{Backend, TestApp, caught_up, gql, gql_ok, gql_refused, outcome};
 use crate::on_both_databases;
 use crate::subscriptions::{Socket, next_json, subscribe};
 use crate::visibility::{
@@ -152,16 +152,7 @@ async fn search(
     filter: Value,
     node: &str,
 ) -> Vec<Value> {
-    let body = gql(
-        app,
-        token,
-        &format!(
-            "query($q: String!, $f: SearchFilter) {{ search(query: $q, filter: $f) {{ edges {{ node {{ {node} }} }} }} }}"
-        ),
-        json!({ "q": query, "f": filter }),
-    )
-    .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    let body = gql_ok(app, token, &format!( "query($q: String!, $f: SearchFilter) {{ search(query: $q, filter: $f) {{ edges {{ node {{ {node} }} }} }} }}" ), json!({ "q": query, "f": filter })).await;
     body["data"]["search"]["edges"]
         .as_array()
         .expect("edges")
@@ -245,8 +236,7 @@ async fn a_need_shows_its_exact_place_only_when_it_chose_to(backend: Backend) {
         Some(w.otto.token.as_str()),
         Some(w.carla.token.as_str()),
     ] {
-        let body = gql(&app, token, query, json!({ "id": hidden })).await;
-        assert_eq!(outcome(&body), "OK", "{body}");
+        let body = gql_ok(&app, token, query, json!({ "id": hidden })).await;
         assert_eq!(body["data"]["need"]["location"], Value::Null, "{body}");
         let body = gql(&app, token, query, json!({ "id": exact })).await;
         assert_eq!(
@@ -322,14 +312,14 @@ async fn drafts_are_for_their_organisation_only(backend: Backend) {
         let body = gql(&app, token, list, json!({ "org": w.comune })).await;
         assert_eq!(outcome(&body), expected, "{body}");
     }
-    let body = gql(
+    gql_refused(
         &app,
         Some(&w.carla.token),
         "{ needs(filter: { status: DRAFT }) { edges { node { id } } } }",
         json!({}),
+        "BAD_USER_INPUT",
     )
     .await;
-    assert_eq!(outcome(&body), "BAD_USER_INPUT", "{body}");
 
     // Search, open data, digests: nowhere.
     let hits = search_near(&app, "bozza mediazione caseggiati").await;
@@ -470,8 +460,7 @@ async fn publish_matching_need(app: &TestApp, w: &World) {
 /// gets it by link and as a search hit.
 async fn coop_seen(app: &TestApp, w: &World, token: Option<&str>, fields: &str) -> [Value; 2] {
     let query = format!("query($id: ID!) {{ organization(id: $id) {{ {fields} }} }}");
-    let body = gql(app, token, &query, json!({ "id": w.coop })).await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    let body = gql_ok(app, token, &query, json!({ "id": w.coop })).await;
     let hit = coop_hit(app, token, fields).await;
     [body["data"]["organization"].clone(), hit]
 }
@@ -665,14 +654,13 @@ async fn dismissed_matches_leave_only_their_sides_view(backend: Backend) {
         .find(|e| e["node"]["offer"]["id"] == json!(w.offer))
         .map(|e| e["node"]["id"].clone())
         .expect("the match to dismiss");
-    let body = gql(
+    gql_ok(
         &app,
         Some(&w.carla.token),
         "mutation($m: ID!) { setMatchStatus(matchId: $m, status: DISMISSED) { match { id } } }",
         json!({ "m": dismissed }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     settle(&app).await;
     assert!(caught_up(&app.state.search).await);
 
@@ -710,16 +698,7 @@ async fn dismissed_matches_leave_only_their_sides_view(backend: Backend) {
     .await;
     assert!(body.to_string().contains(&need), "{body}");
     // Partner suggestions and the partner set stand on the kept offer only.
-    let body = gql(
-        &app,
-        Some(&w.carla.token),
-        "query($o: ID!, $n: ID!) {
-            suggestedPartners(organizationId: $o) { organization { id } offersForYourNeeds matches { id } }
-            partnerSet(needId: $n) { members { matches { id offer { id } } } } }",
-        json!({ "o": w.comune, "n": need }),
-    )
-    .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    let body = gql_ok(&app, Some(&w.carla.token), "query($o: ID!, $n: ID!) { suggestedPartners(organizationId: $o) { organization { id } offersForYourNeeds matches { id } } partnerSet(needId: $n) { members { matches { id offer { id } } } } }", json!({ "o": w.comune, "n": need })).await;
     let suggestion = &body["data"]["suggestedPartners"][0];
     assert_eq!(suggestion["organization"]["id"], json!(w.coop), "{body}");
     assert_eq!(suggestion["offersForYourNeeds"], 1, "{body}");
