@@ -32,7 +32,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 use futures_util::StreamExt;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig;
@@ -141,6 +141,12 @@ async fn reply<W: AsyncWrite + Unpin>(write: &mut W, text: &[u8]) -> std::io::Re
     write.flush().await
 }
 
+/// Reads the client's next line into `line`; false when the client is gone.
+async fn next_line<R: AsyncBufRead + Unpin>(lines: &mut R, line: &mut String) -> bool {
+    line.clear();
+    matches!(lines.read_line(line).await, Ok(n) if n > 0)
+}
+
 /// One SMTP conversation: accepts every message.
 async fn session<S: AsyncRead + AsyncWrite + Unpin>(stream: S, counts: &Counts) {
     let (read, mut write) = tokio::io::split(stream);
@@ -150,10 +156,8 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(stream: S, counts: &Counts) 
         return;
     }
     loop {
-        line.clear();
-        match lines.read_line(&mut line).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
+        if !next_line(&mut lines, &mut line).await {
+            return;
         }
         let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
         let answer: &'static [u8] = match verb.as_str() {
@@ -164,11 +168,11 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(stream: S, counts: &Counts) 
                     return;
                 }
                 loop {
-                    line.clear();
-                    match lines.read_line(&mut line).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(_) if line == ".\r\n" => break,
-                        Ok(_) => {}
+                    if !next_line(&mut lines, &mut line).await {
+                        return;
+                    }
+                    if line == ".\r\n" {
+                        break;
                     }
                 }
                 counts.messages.fetch_add(1, Ordering::Relaxed);

@@ -88,7 +88,8 @@ pub fn fts5(query: &str) -> Option<String> {
 /// `COUNT_SQL` (each with the query as its one parameter): `search` (one ranked
 /// search, returns the rows), `count` (how many documents match, not timed)
 /// and `ping` (a statement that does nothing: the floor under every query; on
-/// SQLite it also measures sqlx's hand-over from its worker thread).
+/// SQLite it also measures sqlx's hand-over from its worker thread), timed
+/// by `pings`.
 macro_rules! search_statements {
     () => {
         /// One ranked search; returns the rows.
@@ -113,6 +114,17 @@ macro_rules! search_statements {
         pub async fn ping(&mut self) -> anyhow::Result<()> {
             sqlx::query("SELECT 1").fetch_one(&mut self.conn).await?;
             Ok(())
+        }
+
+        /// How long each of `n` pings took.
+        pub async fn pings(&mut self, n: usize) -> anyhow::Result<Vec<std::time::Duration>> {
+            let mut samples = Vec::with_capacity(n);
+            for _ in 0..n {
+                let started = std::time::Instant::now();
+                self.ping().await?;
+                samples.push(started.elapsed());
+            }
+            Ok(samples)
         }
     };
 }

@@ -7,31 +7,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
+use super::Running;
 use crate::config::Settings;
 use crate::mail::Mailer;
 use crate::search::Search;
 use crate::services::digests::{self, Sender};
 use crate::services::now;
 
-/// A running scheduler.
-pub struct RunningScheduler {
-    stop: watch::Sender<bool>,
-    task: JoinHandle<()>,
-}
-
-impl RunningScheduler {
-    /// Lets the step in hand finish, then stops. A delivery cut short is
-    /// claimed again when its lease runs out.
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        if let Err(error) = self.task.await {
-            tracing::warn!(%error, "the digest scheduler ended abnormally");
-        }
-    }
-}
+/// A running scheduler: [`Running::stop`] lets the step in hand finish.
+pub type RunningScheduler = Running;
 
 /// Starts the scheduler, or nothing when `digest_poll_secs` is 0.
 pub fn start(
@@ -45,29 +30,30 @@ pub fn start(
         return None;
     }
     let every = Duration::from_secs(settings.digest_poll_secs);
-    let (stop, mut stopped) = watch::channel(false);
-    let task = tokio::spawn(async move {
-        let worker = super::worker::worker_name();
-        while !*stopped.borrow() {
-            let sender = Sender {
-                db: &db,
-                search: &search,
-                mailer: &mailer,
-                settings: &settings,
-                worker: &worker,
-            };
-            match digests::run_once(sender, now()).await {
-                Ok(report) if report != digests::SendReport::default() => {
-                    tracing::info!(?report, "digests sent");
+    Some(Running::spawn(
+        "digest scheduler",
+        |mut stopped| async move {
+            let worker = super::worker::worker_name();
+            while !*stopped.borrow() {
+                let sender = Sender {
+                    db: &db,
+                    search: &search,
+                    mailer: &mailer,
+                    settings: &settings,
+                    worker: &worker,
+                };
+                match digests::run_once(sender, now()).await {
+                    Ok(report) if report != digests::SendReport::default() => {
+                        tracing::info!(?report, "digests sent");
+                    }
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(%error, "digest step failed"),
                 }
-                Ok(_) => {}
-                Err(error) => tracing::warn!(%error, "digest step failed"),
+                tokio::select! {
+                    () = tokio::time::sleep(every) => {}
+                    _ = stopped.changed() => {}
+                }
             }
-            tokio::select! {
-                () = tokio::time::sleep(every) => {}
-                _ = stopped.changed() => {}
-            }
-        }
-    });
-    Some(RunningScheduler { stop, task })
+        },
+    ))
 }
