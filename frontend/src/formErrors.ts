@@ -1,6 +1,6 @@
 // The API's refusals as a form shows them: each field's message next to the
 // field, and whatever belongs to no field of the form above it.
-import { useState } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { GraphqlRequestError } from './graphql/client';
 
@@ -62,5 +62,12 @@ export function useFormErrors(known: readonly string[]) {
       setErrors(formErrors(e, known, t('errors.network')));
     }
   }
-  return { errors, setErrors, attempt };
+  /** A form's submit handler: keeps the browser from navigating, then attempts `action`. */
+  function onSubmit(action: () => Promise<void>): (event: FormEvent) => Promise<void> {
+    return async (event) => {
+      event.preventDefault();
+      await attempt(action);
+    };
+  }
+  return { errors, setErrors, attempt, onSubmit };
 }

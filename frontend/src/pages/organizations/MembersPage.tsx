@@ -1,7 +1,7 @@
 // An organisation's people (the members see the list; its admins change
 // roles, remove people and invite new ones by e-mail). The last admin stays:
 // the API refuses, and the page says why.
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import {
@@ -147,16 +147,13 @@ function InviteForm({ organizationId }: { organizationId: string }) {
   const { t, i18n } = useTranslation();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<MembershipRole>('MEMBER');
-  const { errors, attempt } = useFormErrors(['email', 'role']);
+  const { errors, onSubmit } = useFormErrors(['email', 'role']);
   const [sent, setSent] = useState<Invitation[]>([]);
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    await attempt(async () => {
-      const data = await request(InviteMemberDocument, { organizationId, email, role });
-      setSent((list) => [data.inviteMember, ...list]);
-      setEmail('');
-    });
-  }
+  const submit = onSubmit(async () => {
+    const data = await request(InviteMemberDocument, { organizationId, email, role });
+    setSent((list) => [data.inviteMember, ...list]);
+    setEmail('');
+  });
   return (
     <Section id="invite-title" className="mt-5" title={t('members.inviteTitle')} intro={t('members.inviteIntro')}>
       <form onSubmit={submit} className="narrow-form trama-form" noValidate>
