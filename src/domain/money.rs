@@ -260,6 +260,7 @@ impl Bounds for AmountRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::error::testing::{assert_refused, bad_format};
 
     fn cents(c: i64) -> EuroCents {
         EuroCents::new(c).expect("non-negative")
@@ -324,9 +325,7 @@ mod tests {
 
     #[test]
     fn refuses_bad_amounts() {
-        let bad = Invalid::BadFormat {
-            expected: Format::Amount,
-        };
+        let bad = bad_format(Format::Amount);
         let cases: &[(&str, Invalid)] = &[
             ("", Invalid::Required),
             (" € ", Invalid::Required),
@@ -352,13 +351,7 @@ mod tests {
                 },
             ),
         ];
-        for (raw, reason) in cases {
-            assert_eq!(
-                EuroCents::from_euros_str(raw).as_ref(),
-                Err(reason),
-                "{raw:?}"
-            );
-        }
+        assert_refused(EuroCents::from_euros_str, cases);
     }
 
     #[test]
