@@ -716,9 +716,10 @@ impl Need {
     }
 }
 
-/// Figures of the whole platform.
+/// Figures of the whole platform, as the store counts them.
 pub struct PlatformStats(pub services::listing::PlatformStats);
 
+/// Figures of the whole platform.
 #[Object]
 impl PlatformStats {
     async fn organizations(&self) -> u64 {
