@@ -6,10 +6,10 @@
 //! server is configured, so the links are the real ones.
 
 use serde_json::{Value, json};
-use trama::services::reference_data::{MILANO, neighbourhood_id};
+use trama::services::reference_data::MILANO;
 
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, gql, gql_ok, gql_refused, load_territories, login,
+    Backend, PASSWORD, TestApp, gql, gql_ok, gql_refused, load_territories, login, need_input,
     new_organization, outcome, token_from_mail, verified_user,
 };
 use crate::on_both_databases;
@@ -46,15 +46,6 @@ fn offer_input(title: &str) -> Value {
     json!({ "kind": "COMPETENCE", "title": title, "territoryScope": "MUNICIPALITY", "municipalityCode": MILANO })
 }
 
-fn need_input(title: &str) -> Value {
-    json!({
-        "kind": "SOCIAL_CONCIERGE",
-        "title": title,
-        "neighbourhoodId": neighbourhood_id(MILANO, "57").to_string(),
-        "requiredContributions": ["COMPETENCE"],
-    })
-}
-
 const CREATE_ORG: &str =
     "mutation($input: OrganizationInput!) { createOrganization(input: $input) { id name } }";
 
@@ -64,7 +55,13 @@ async fn create_org(app: &TestApp, token: &str, name: &str, tax_code: &str) -> S
 
 /// Invites `email` into `org` as `role` (by its admin) and accepts with `token`.
 async fn join(app: &TestApp, admin: &str, org: &str, email: &str, token: &str, role: &str) {
-    gql_ok(app, Some(admin), "mutation($o: ID!, $e: String!, $r: MembershipRole!) { inviteMember(organizationId: $o, email: $e, role: $r) { id } }", json!({ "o": org, "e": email, "r": role })).await;
+    gql_ok(
+        app,
+        Some(admin),
+        "mutation($o: ID!, $e: String!, $r: MembershipRole!) { inviteMember(organizationId: $o, email: $e, role: $r) { id } }",
+        json!({ "o": org, "e": email, "r": role }),
+    )
+    .await;
     let invitation = token_from_mail(app, email, "/invitations/accept");
     let body = gql_ok(
         app,
@@ -261,7 +258,14 @@ async fn login_is_rate_limited_per_address(backend: Backend) {
             Err("UNAUTHENTICATED".to_owned())
         );
     }
-    let body = gql_refused(&app, None, "mutation { login(email: \"target@example.org\", password: \"ancora un tentativo\") { token } }", json!({}), "RATE_LIMITED").await;
+    let body = gql_refused(
+        &app,
+        None,
+        "mutation { login(email: \"target@example.org\", password: \"ancora un tentativo\") { token } }",
+        json!({}),
+        "RATE_LIMITED",
+    )
+    .await;
     assert!(
         body["errors"][0]["extensions"]["retryAfter"]
             .as_u64()
@@ -736,6 +740,12 @@ async fn export_and_deletion_of_personal_data(backend: Backend) {
         "{actions:?}"
     );
     // The address can register again.
-    gql_ok(&app, None, "mutation($p: String!) { register(email: \"giulia@example.org\", displayName: \"Giulia\", password: $p) { id } }", json!({ "p": PASSWORD })).await;
+    gql_ok(
+        &app,
+        None,
+        "mutation($p: String!) { register(email: \"giulia@example.org\", displayName: \"Giulia\", password: $p) { id } }",
+        json!({ "p": PASSWORD }),
+    )
+    .await;
     app.stop().await;
 }

@@ -16,10 +16,9 @@ use serde_json::json;
 use trama::config::Settings;
 use trama::domain::registry::ColumnMapping;
 use trama::domain::{DigestFrequency, TaxCode};
-use trama::services::import::{self, ImportOptions};
+use trama::services::now;
 use trama::services::reference_data;
 use trama::services::registry_file::{self, SourceFormat};
-use trama::services::{Actor, now};
 use trama::store::entities::{
     digest_deliveries, digest_subscriptions, organization_sectors, organizations,
 };
@@ -161,16 +160,12 @@ async fn the_import_reads_trama_sector_labels_with_their_commas(backend: Backend
          {b};Polisportiva Leone XIII;Associazione;Milano;sport|Education, children and youth|Astrologia\n\
          {c};Canottieri;ASD;Milano;educazione,infanzia e giovani\n"
     );
-    let report = import::import_organizations(
-        app.db(),
-        &Actor::system("test"),
+    let report = crate::helpers::import_table(
+        &app,
         &registry_file::read(registry.as_bytes(), SourceFormat::Csv).expect("readable"),
         &ColumnMapping::default(),
-        &ImportOptions {
-            source_name: "registro.csv".to_owned(),
-            ..ImportOptions::default()
-        },
-        &mut |_| {},
+        "registro.csv",
+        false,
     )
     .await
     .expect("import");
@@ -350,9 +345,26 @@ async fn the_home_page_counts_the_municipalities_where_trama_is_used(backend: Ba
         ("015209", "Mediazione a Sesto San Giovanni", None),
         ("108033", "Mediazione a Monza", Some("DRAFT")),
     ] {
-        gql_ok(&app, Some(&token), "mutation($org: ID!, $input: OfferInput!) { createOffer(organizationId: $org, input: $input) { id } }", json!({ "org": org, "input": offer(municipality, title, status) })).await;
+        gql_ok(
+            &app,
+            Some(&token),
+            "mutation($org: ID!, $input: OfferInput!) { createOffer(organizationId: $org, input: $input) { id } }",
+            json!({ "org": org, "input": offer(municipality, title, status) }),
+        )
+        .await;
     }
-    let body = gql_ok(&app, Some(&token), "mutation($org: ID!, $input: NeedInput!) { createNeed(organizationId: $org, input: $input) { id } }", json!({ "org": org, "input": { "kind": "SOCIAL_MEDIATION", "title": "Mediazione dei conflitti a Bollate", "description": "Cerchiamo mediatori sociali per i caseggiati.", "municipalityCode": "015027", }})).await;
+    let body = gql_ok(
+        &app,
+        Some(&token),
+        "mutation($org: ID!, $input: NeedInput!) { createNeed(organizationId: $org, input: $input) { id } }",
+        json!({ "org": org, "input": {
+            "kind": "SOCIAL_MEDIATION",
+            "title": "Mediazione dei conflitti a Bollate",
+            "description": "Cerchiamo mediatori sociali per i caseggiati.",
+            "municipalityCode": "015027",
+        }}),
+    )
+    .await;
     let need_id = body["data"]["createNeed"]["id"]
         .as_str()
         .expect("id")

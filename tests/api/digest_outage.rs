@@ -230,7 +230,13 @@ async fn a_digest_given_up_after_two_days_passes_what_is_still_relevant_on(backe
     // Giulia follows calls and needs about "portierato".
     let giulia = member(&app, "giulia@example.org", Lang::It).await;
     set_frequency(&app, &giulia, DigestFrequency::Daily).await;
-    gql_ok(&app, Some(&giulia.token), SAVE, json!({ "input": { "name": "Portierato", "query": "portierato", "filter": { "types": ["NEED"] } } })).await;
+    gql_ok(
+        &app,
+        Some(&giulia.token),
+        SAVE,
+        json!({ "input": { "name": "Portierato", "query": "portierato", "filter": { "types": ["NEED"] } } }),
+    )
+    .await;
     // A second need of the comune that the co-op's offer matches too, and
     // two needs Giulia's search finds.
     let comune = Actor::user(w.comune.id, &w.comune.email);

@@ -7,7 +7,7 @@ use trama::domain::NeedInput;
 use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::services::{Actor, needs};
 
-use crate::helpers::{Backend, TestApp, gql_in, gql_ok};
+use crate::helpers::{Backend, TestApp, gql_ok, gql_via};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -183,12 +183,13 @@ async fn malformed_and_unknown_ids_get_codes_and_fields(backend: Backend) {
 async fn errors_speak_italian_unless_english_is_asked(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let query = "{ need(id: \"x\") { id } }";
-    let italian = gql_in(&app, None, None, query, json!({})).await;
+    let italian = gql_via(&app.client, &app, None, None, query, json!({})).await;
     assert_eq!(
         italian["errors"][0]["message"],
         "Identificativo: serve un identificativo valido (UUID)"
     );
-    let english = gql_in(
+    let english = gql_via(
+        &app.client,
         &app,
         None,
         Some("en-GB,en;q=0.9,it;q=0.5"),

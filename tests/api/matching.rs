@@ -354,7 +354,17 @@ async fn the_judged_fixture_is_matched_well(backend: Backend) {
 
     // The Lorenteggio pact: ALER asks for know-how and volunteers (it gives
     // the paint itself); the ONLUS and the tenants are proposed together.
-    let body = gql_ok(&app, None, r#"query($need: ID!) { partnerSet(needId: $need) { uncovered members { organization { id name } covers score matches { score offer { title kind } reasons { criterion code message } } } } }"#, json!({ "need": fixture.needs["nd-scale-lorenteggio"].to_string() })).await;
+    let body = gql_ok(
+        &app,
+        None,
+        r#"query($need: ID!) { partnerSet(needId: $need) {
+            uncovered
+            members { organization { id name } covers score
+              matches { score offer { title kind } reasons { criterion code message } } }
+        } }"#,
+        json!({ "need": fixture.needs["nd-scale-lorenteggio"].to_string() }),
+    )
+    .await;
     let set = &body["data"]["partnerSet"];
     let members: Vec<&str> = set["members"]
         .as_array()
@@ -379,7 +389,16 @@ async fn the_judged_fixture_is_matched_well(backend: Backend) {
     );
     assert!(messages.contains("stesso quartiere: "), "{set}");
     // The observatory: where the needs are and where they go unmet.
-    let body = gql_ok(&app, None, r#"{ observatory { neighbourhoods { neighbourhood { name } openNeeds openOffers unmatchedNeeds needsByKind { kind count } } municipalities { municipality { istatCode name } openNeeds openOffers unmatchedNeeds } } }"#, json!({})).await;
+    let body = gql_ok(
+        &app,
+        None,
+        r#"{ observatory {
+            neighbourhoods { neighbourhood { name } openNeeds openOffers unmatchedNeeds needsByKind { kind count } }
+            municipalities { municipality { istatCode name } openNeeds openOffers unmatchedNeeds }
+        } }"#,
+        json!({}),
+    )
+    .await;
     let observatory = &body["data"]["observatory"];
     let municipality = |code: &str| {
         observatory["municipalities"]
@@ -548,9 +567,28 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
         ),
     )
     .await;
-    let body = gql_ok(&app, Some(&need_admin), "mutation($org: ID!, $input: NeedInput!) { createNeed(organizationId: $org, input: $input) { id } }", json!({ "org": need_org, "input": { "kind": "SOCIAL_MEDIATION", "title": "Mediazione dei conflitti di vicinato a Lorenteggio", "description": "Cerchiamo mediatori sociali per i conflitti di vicinato nei caseggiati.", "municipalityCode": MILANO, "neighbourhoodId": neighbourhood_id(MILANO, "53").to_string(), "requiredContributions": ["COMPETENCE"], }})).await;
+    let body = gql_ok(
+        &app,
+        Some(&need_admin),
+        "mutation($org: ID!, $input: NeedInput!) { createNeed(organizationId: $org, input: $input) { id } }",
+        json!({ "org": need_org, "input": {
+            "kind": "SOCIAL_MEDIATION",
+            "title": "Mediazione dei conflitti di vicinato a Lorenteggio",
+            "description": "Cerchiamo mediatori sociali per i conflitti di vicinato nei caseggiati.",
+            "municipalityCode": MILANO,
+            "neighbourhoodId": neighbourhood_id(MILANO, "53").to_string(),
+            "requiredContributions": ["COMPETENCE"],
+        }}),
+    )
+    .await;
     let need_id = body["data"]["createNeed"]["id"].clone();
-    let body = gql_ok(&app, Some(&offer_admin), "mutation($org: ID!, $input: OfferInput!) { createOffer(organizationId: $org, input: $input) { id } }", json!({ "org": offer_org, "input": mediation_offer("Mediazione dei conflitti di vicinato") })).await;
+    let body = gql_ok(
+        &app,
+        Some(&offer_admin),
+        "mutation($org: ID!, $input: OfferInput!) { createOffer(organizationId: $org, input: $input) { id } }",
+        json!({ "org": offer_org, "input": mediation_offer("Mediazione dei conflitti di vicinato") }),
+    )
+    .await;
     let offer_id = body["data"]["createOffer"]["id"].clone();
     settle(&app).await;
 
@@ -641,7 +679,13 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
     let body = gql(&app, None, list, json!({ "n": need_id })).await;
     assert_eq!(body["data"]["matchesForNeed"]["edges"], json!([]), "{body}");
     // ...an edit of the offer's content brings it back, as suggested.
-    gql_ok(&app, Some(&offer_admin), "mutation($id: ID!, $input: OfferInput!) { updateOffer(id: $id, input: $input) { id } }", json!({ "id": offer_id, "input": mediation_offer("Mediazione sociale dei conflitti di vicinato") })).await;
+    gql_ok(
+        &app,
+        Some(&offer_admin),
+        "mutation($id: ID!, $input: OfferInput!) { updateOffer(id: $id, input: $input) { id } }",
+        json!({ "id": offer_id, "input": mediation_offer("Mediazione sociale dei conflitti di vicinato") }),
+    )
+    .await;
     settle(&app).await;
     let body = gql(&app, None, list, json!({ "n": need_id })).await;
     let edges = body["data"]["matchesForNeed"]["edges"]

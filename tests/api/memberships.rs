@@ -11,7 +11,8 @@ use trama::store::entities::memberships;
 use uuid::Uuid;
 
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, gql, gql_ok, gql_refused, gql_via, outcome, token_from_mail,
+    Backend, PASSWORD, TestApp, gql, gql_ok, gql_refused, gql_via, outcome, signed_up,
+    token_from_mail,
 };
 use crate::on_both_databases;
 
@@ -24,23 +25,8 @@ on_both_databases!(
 /// A verified, signed-in account made through the services (the races are
 /// what goes through the API): (id, bearer token).
 pub async fn account(app: &TestApp, email: &str) -> (Uuid, String) {
-    let registered = accounts::register(
-        app.db(),
-        &crate::helpers::limits(),
-        email,
-        "Persona di prova",
-        PASSWORD,
-        Lang::It,
-    )
-    .await
-    .expect("register");
-    accounts::verify_email(app.db(), &registered.verification_token)
-        .await
-        .expect("verify");
-    let session = accounts::login(app.db(), &crate::helpers::limits(), email, PASSWORD)
-        .await
-        .expect("login");
-    (registered.user.id, session.token)
+    let (registered, token) = signed_up(app, email, "Persona di prova", Lang::It, true).await;
+    (registered.user.id, token)
 }
 
 /// A new informal group with no members (as the import and the demo make them).
@@ -275,25 +261,14 @@ async fn an_invitation_is_accepted_only_by_the_invited_address(backend: Backend)
 
     // An account with the invited address that is not yet verified cannot
     // use it either: the address is not proven.
-    let registered = accounts::register(
-        app.db(),
-        &crate::helpers::limits(),
+    let (registered, carla) = signed_up(
+        &app,
         "carla.verdi@example.org",
         "Carla Verdi",
-        PASSWORD,
         Lang::It,
+        false,
     )
-    .await
-    .expect("register");
-    let carla = accounts::login(
-        app.db(),
-        &crate::helpers::limits(),
-        "carla.verdi@example.org",
-        PASSWORD,
-    )
-    .await
-    .expect("login")
-    .token;
+    .await;
     gql_refused(
         &app,
         Some(&carla),

@@ -16,7 +16,7 @@ use trama::services::{Actor, accounts, organizations};
 use trama::store::entities::audit_log;
 use uuid::Uuid;
 
-use crate::helpers::{Backend, PASSWORD, TestApp, TestEnv, gql, gql_ok, gql_refused, outcome};
+use crate::helpers::{Backend, TestApp, TestEnv, gql, gql_ok, gql_refused, outcome, signed_up};
 use crate::memberships::{account, add_member, message_and_code};
 use crate::on_both_databases;
 use crate::smtp_server::SmtpServer;
@@ -601,25 +601,7 @@ async fn requests_are_refused_when_unverified_duplicate_or_already_a_member(back
     );
 
     // Not verified: refused, saying why.
-    accounts::register(
-        app.db(),
-        &crate::helpers::limits(),
-        "nuovo@example.org",
-        "Nuovo",
-        PASSWORD,
-        Lang::It,
-    )
-    .await
-    .expect("register");
-    let unverified = accounts::login(
-        app.db(),
-        &crate::helpers::limits(),
-        "nuovo@example.org",
-        PASSWORD,
-    )
-    .await
-    .expect("login")
-    .token;
+    let (_, unverified) = signed_up(&app, "nuovo@example.org", "Nuovo", Lang::It, false).await;
     let body = gql(&app, Some(&unverified), REQUEST, vars.clone()).await;
     let (message, code) = message_and_code(&body);
     assert_eq!(code, "FORBIDDEN", "{body}");

@@ -22,7 +22,24 @@ async fn a_fresh_install_registers_an_organisation_in_milano(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let token = verified_user(&app, "giulia@example.org").await;
     let san_siro = neighbourhood_id(MILANO, "57").to_string();
-    let body = gql_ok(&app, Some(&token), "mutation($input: OrganizationInput!) { createOrganization(input: $input) { id seatMunicipality { istatCode name } neighbourhoods { name } sectors { code } } }", json!({ "input": { "name": "Custodi di San Siro", "kind": "APS", "taxCode": "95745878934", "seatMunicipalityCode": MILANO, "neighbourhoodIds": [san_siro], "sectors": ["welfare_comunita"], }})).await;
+    let body = gql_ok(
+        &app,
+        Some(&token),
+        "mutation($input: OrganizationInput!) {
+            createOrganization(input: $input) {
+                id seatMunicipality { istatCode name } neighbourhoods { name } sectors { code }
+            }
+        }",
+        json!({ "input": {
+            "name": "Custodi di San Siro",
+            "kind": "APS",
+            "taxCode": "95745878934",
+            "seatMunicipalityCode": MILANO,
+            "neighbourhoodIds": [san_siro],
+            "sectors": ["welfare_comunita"],
+        }}),
+    )
+    .await;
     let created = &body["data"]["createOrganization"];
     assert_eq!(
         created["seatMunicipality"],
@@ -31,7 +48,18 @@ async fn a_fresh_install_registers_an_organisation_in_milano(backend: Backend) {
     assert_eq!(created["neighbourhoods"], json!([{ "name": "San Siro" }]));
 
     // The whole reference set, boundaries included.
-    let body = gql_ok(&app, None, r#"{ sesto: municipality(code: "015209") { name } palermo: municipality(code: "082053") { name } nil: neighbourhoods { code } selinunte: neighbourhoodAt(lat: 45.4683, lon: 9.1437) { name } }"#, json!({})).await;
+    let body = gql_ok(
+        &app,
+        None,
+        r#"{
+            sesto: municipality(code: "015209") { name }
+            palermo: municipality(code: "082053") { name }
+            nil: neighbourhoods { code }
+            selinunte: neighbourhoodAt(lat: 45.4683, lon: 9.1437) { name }
+        }"#,
+        json!({}),
+    )
+    .await;
     assert_eq!(body["data"]["sesto"]["name"], "Sesto San Giovanni");
     assert_eq!(body["data"]["palermo"]["name"], "Palermo");
     assert_eq!(body["data"]["nil"].as_array().map(Vec::len), Some(88));
@@ -79,13 +107,7 @@ async fn reference_data_loads_once_and_follows_the_shipped_files(backend: Backen
     let mut renamed = milano.into_active_model();
     renamed.name = Set("Milano (old name)".to_owned());
     renamed.update(db).await.expect("rename");
-    let mut san_siro: neighbourhoods::ActiveModel =
-        neighbourhoods::Entity::find_by_id(neighbourhood_id(MILANO, "57"))
-            .one(db)
-            .await
-            .expect("query")
-            .expect("San Siro")
-            .into();
+    let mut san_siro: neighbourhoods::ActiveModel = crate::helpers::san_siro(db).await.into();
     san_siro.name = Set("San Siro (old name)".to_owned());
     san_siro.update(db).await.expect("rename");
 
@@ -106,11 +128,7 @@ async fn reference_data_loads_once_and_follows_the_shipped_files(backend: Backen
         .expect("query")
         .expect("version");
     assert_eq!(current.version, recorded.version);
-    let san_siro = neighbourhoods::Entity::find_by_id(neighbourhood_id(MILANO, "57"))
-        .one(db)
-        .await
-        .expect("query")
-        .expect("San Siro");
+    let san_siro = crate::helpers::san_siro(db).await;
     assert_eq!(san_siro.name, "San Siro (old name)");
     let count = municipalities::Entity::find()
         .count(db)

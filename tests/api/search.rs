@@ -420,7 +420,20 @@ async fn bad_search_input_is_refused_with_its_field(backend: Backend) {
 
 async fn similar_open_items_are_suggested(backend: Backend) {
     let app = demo_app(backend).await;
-    let body = gql_ok(&app, None, r#"query($t: String!, $d: String) { similar(kind: NEED, title: $t, description: $d, first: 3) { id type score highlights { field fragments } need { title } offer { title } } }"#, json!({ "t": "Servizio di portierato sociale a San Siro", "d": "Cerchiamo una cooperativa per la custodia dei caseggiati ERP e il supporto agli anziani.", })).await;
+    let body = gql_ok(
+        &app,
+        None,
+        r#"query($t: String!, $d: String) {
+            similar(kind: NEED, title: $t, description: $d, first: 3) {
+                id type score highlights { field fragments } need { title } offer { title }
+            }
+        }"#,
+        json!({
+            "t": "Servizio di portierato sociale a San Siro",
+            "d": "Cerchiamo una cooperativa per la custodia dei caseggiati ERP e il supporto agli anziani.",
+        }),
+    )
+    .await;
     let similar = body["data"]["similar"].as_array().expect("list");
     assert!(!similar.is_empty() && similar.len() <= 3);
     assert_eq!(
@@ -444,7 +457,18 @@ async fn a_write_is_found_at_once_by_its_author(backend: Backend) {
     let found = titles(&find(&app, "portinerie comunita").await);
     assert_eq!(found, vec!["Portinerie di Comunità"]);
 
-    let body = gql_ok(&app, Some(&token), CREATE_NEED, json!({ "org": org, "input": { "kind": "SOCIAL_CONCIERGE", "title": "Custode di quartiere a Gratosoglio", "description": "Un presidio quotidiano nelle case popolari di via Saponaro.", "neighbourhoodId": neighbourhood_id(MILANO, "41").to_string(), }})).await;
+    let body = gql_ok(
+        &app,
+        Some(&token),
+        CREATE_NEED,
+        json!({ "org": org, "input": {
+            "kind": "SOCIAL_CONCIERGE",
+            "title": "Custode di quartiere a Gratosoglio",
+            "description": "Un presidio quotidiano nelle case popolari di via Saponaro.",
+            "neighbourhoodId": neighbourhood_id(MILANO, "41").to_string(),
+        }}),
+    )
+    .await;
     let need = body["data"]["createNeed"]["id"]
         .as_str()
         .expect("id")
@@ -456,7 +480,19 @@ async fn a_write_is_found_at_once_by_its_author(backend: Backend) {
         Some(need.as_str())
     );
     // The owner's change reaches its needs: they carry its name.
-    gql_ok(&app, Some(&token), "mutation($id: ID!, $input: OrganizationInput!) { updateOrganization(id: $id, input: $input) { id } }", json!({ "id": org, "input": { "name": "Custodi Riuniti", "kind": "SOCIAL_COOPERATIVE_A", "taxCode": "95745878934", "description": "Portierato sociale nei caseggiati.", "seatMunicipalityCode": MILANO, }})).await;
+    gql_ok(
+        &app,
+        Some(&token),
+        "mutation($id: ID!, $input: OrganizationInput!) { updateOrganization(id: $id, input: $input) { id } }",
+        json!({ "id": org, "input": {
+            "name": "Custodi Riuniti",
+            "kind": "SOCIAL_COOPERATIVE_A",
+            "taxCode": "95745878934",
+            "description": "Portierato sociale nei caseggiati.",
+            "seatMunicipalityCode": MILANO,
+        }}),
+    )
+    .await;
     let found = titles(&find(&app, "riuniti").await);
     assert_eq!(
         found.iter().collect::<BTreeSet<_>>(),
@@ -526,7 +562,13 @@ async fn closed_and_hidden_records_leave_the_results(backend: Backend) {
     trama::services::accounts::set_moderator(app.db(), "moderatore@example.org", true)
         .await
         .expect("moderator");
-    gql_ok(&app, Some(&moderator), "mutation($id: ID!) { setHidden(kind: ORGANIZATION, id: $id, hidden: true, reason: \"spam\") }", json!({ "id": org })).await;
+    gql_ok(
+        &app,
+        Some(&moderator),
+        "mutation($id: ID!) { setHidden(kind: ORGANIZATION, id: $id, hidden: true, reason: \"spam\") }",
+        json!({ "id": org }),
+    )
+    .await;
     let any = search(&app, json!({ "q": "portineria", "f": { "statuses": [] } })).await;
     assert_eq!(any["totalCount"], 0, "{any}");
     gql_ok(
@@ -583,19 +625,12 @@ async fn a_deleted_index_is_rebuilt_with_the_same_results(backend: Backend) {
     let state = env.state().await;
     trama::seed::demo(&state.db).await.expect("demo");
     // One more record written after the seed, then hidden: deletes too.
-    let extra = organizations::create(
+    let extra = crate::helpers::informal_group(
         &state.db,
-        &Actor::system("test"),
-        &trama::domain::OrganizationInput {
-            name: "Gruppo di cammino".into(),
-            kind: "informal_group".into(),
-            description: "Passeggiate nel quartiere.".into(),
-            ..Default::default()
-        },
-        None,
+        "Gruppo di cammino",
+        "Passeggiate nel quartiere.",
     )
-    .await
-    .expect("organisation");
+    .await;
     assert!(crate::helpers::caught_up(&state.search).await);
     let before = snapshot(&state).await;
     assert!(before[0].1 >= 130, "the demo is indexed: {}", before[0].1);
@@ -634,19 +669,12 @@ async fn a_second_process_write_becomes_searchable_in_the_first() {
         .expect("second process");
     assert_ne!(first.search.dir(), second.search.dir());
 
-    let written = organizations::create(
+    let written = crate::helpers::informal_group(
         &second.db,
-        &Actor::system("test"),
-        &trama::domain::OrganizationInput {
-            name: "Orti condivisi di Baggio".into(),
-            kind: "informal_group".into(),
-            description: "Coltiviamo insieme gli orti del quartiere.".into(),
-            ..Default::default()
-        },
-        None,
+        "Orti condivisi di Baggio",
+        "Coltiviamo insieme gli orti del quartiere.",
     )
-    .await
-    .expect("write through the second process");
+    .await;
     let started = Instant::now();
     let found = crate::helpers::wait_until(PATIENT, async || {
         let results = first

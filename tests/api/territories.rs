@@ -12,7 +12,21 @@ on_both_databases!(territories_answer_known_facts);
 
 async fn territories_answer_known_facts(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let body = gql_ok(&app, None, r#"{ milano: municipality(code: "015146") { istatCode name provinceCode regionName } sesto: municipalities(search: "sesto san", province: "mi") { istatCode name } nil: neighbourhoods { code name } selinunte: neighbourhoodAt(lat: 45.4683, lon: 9.1437) { code name municipality { name } } duomo: neighbourhoodAt(lat: 45.4641, lon: 9.1896) { name } bologna: neighbourhoodAt(lat: 44.4949, lon: 11.3426) { name } km: distanceKm(from: { lat: 45.4642, lon: 9.1900 }, to: { lat: 45.5361, lon: 9.2310 }) }"#, json!({})).await;
+    let body = gql_ok(
+        &app,
+        None,
+        r#"{
+            milano: municipality(code: "015146") { istatCode name provinceCode regionName }
+            sesto: municipalities(search: "sesto san", province: "mi") { istatCode name }
+            nil: neighbourhoods { code name }
+            selinunte: neighbourhoodAt(lat: 45.4683, lon: 9.1437) { code name municipality { name } }
+            duomo: neighbourhoodAt(lat: 45.4641, lon: 9.1896) { name }
+            bologna: neighbourhoodAt(lat: 44.4949, lon: 11.3426) { name }
+            km: distanceKm(from: { lat: 45.4642, lon: 9.1900 }, to: { lat: 45.5361, lon: 9.2310 })
+        }"#,
+        json!({}),
+    )
+    .await;
     let data = &body["data"];
     assert_eq!(
         data["milano"],

@@ -13,7 +13,7 @@ use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::services::{Actor, accounts};
 use uuid::Uuid;
 
-use crate::helpers::{Backend, PASSWORD, TestApp, gql, gql_ok, login, new_organization, outcome};
+use crate::helpers::{Backend, TestApp, gql, gql_ok, new_organization, outcome, signed_up};
 pub use crate::matching::{settle, territories};
 use crate::on_both_databases;
 use crate::subscriptions::{next_json, subscribe};
@@ -47,22 +47,7 @@ pub async fn person_speaking(
     lang: Lang,
     verified: bool,
 ) -> Person {
-    let registered = accounts::register(
-        app.db(),
-        &crate::helpers::limits(),
-        email,
-        name,
-        PASSWORD,
-        lang,
-    )
-    .await
-    .expect("register");
-    if verified {
-        accounts::verify_email(app.db(), &registered.verification_token)
-            .await
-            .expect("verify");
-    }
-    let token = login(app, email, PASSWORD).await.expect("login");
+    let (registered, token) = signed_up(app, email, name, lang, verified).await;
     Person {
         id: registered.user.id,
         email: email.to_owned(),
@@ -165,7 +150,13 @@ pub async fn describe_coop(app: &TestApp, who: &Person, coop: &str, description:
     let mut input = coop_input(Value::Null);
     input.as_object_mut().expect("object").remove("contacts");
     input["description"] = json!(description);
-    gql_ok(app, Some(&who.token), "mutation($id: ID!, $input: OrganizationInput!) { updateOrganization(id: $id, input: $input) { id } }", json!({ "id": coop, "input": input })).await;
+    gql_ok(
+        app,
+        Some(&who.token),
+        "mutation($id: ID!, $input: OrganizationInput!) { updateOrganization(id: $id, input: $input) { id } }",
+        json!({ "id": coop, "input": input }),
+    )
+    .await;
 }
 
 /// Everyone the tests need: the co-operative (admin Anna, member Marco),
@@ -665,8 +656,20 @@ async fn members_and_drafts_stay_with_their_organisation(backend: Backend) {
 async fn an_export_leaves_out_other_peoples_addresses(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let w = world(&app).await;
-    gql_ok(&app, Some(&w.anna.token), "mutation($org: ID!, $e: String!) { inviteMember(organizationId: $org, email: $e, role: MEMBER) { id } }", json!({ "org": w.coop, "e": "nuova.socia@example.org" })).await;
-    gql_ok(&app, Some(&w.anna.token), "mutation($org: ID!, $u: ID!) { changeMemberRole(organizationId: $org, userId: $u, role: ADMIN) { role } }", json!({ "org": w.coop, "u": w.marco.id.to_string() })).await;
+    gql_ok(
+        &app,
+        Some(&w.anna.token),
+        "mutation($org: ID!, $e: String!) { inviteMember(organizationId: $org, email: $e, role: MEMBER) { id } }",
+        json!({ "org": w.coop, "e": "nuova.socia@example.org" }),
+    )
+    .await;
+    gql_ok(
+        &app,
+        Some(&w.anna.token),
+        "mutation($org: ID!, $u: ID!) { changeMemberRole(organizationId: $org, userId: $u, role: ADMIN) { role } }",
+        json!({ "org": w.coop, "u": w.marco.id.to_string() }),
+    )
+    .await;
 
     let body = gql_ok(&app, Some(&w.anna.token), "{ exportMyData }", json!({})).await;
     let export = &body["data"]["exportMyData"];

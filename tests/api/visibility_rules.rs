@@ -9,7 +9,9 @@ use trama::services::digests::{self, DigestSettingsInput};
 use trama::services::opendata::{self, Dataset, ExportFormat};
 use trama::services::{Actor, accounts};
 
-use crate::helpers::{Backend, TestApp, caught_up, gql, gql_ok, gql_refused, outcome};
+use crate::helpers::{
+    Backend, TestApp, caught_up, gql, gql_ok, gql_refused, outcome, search_nodes,
+};
 use crate::on_both_databases;
 use crate::subscriptions::{Socket, next_json, subscribe};
 use crate::visibility::{
@@ -143,28 +145,10 @@ async fn open_files(app: &TestApp) -> String {
     files
 }
 
-/// The search hits for `query` with `filter`, as `token`'s holder sees
-/// them, each hit with the fields `node` selects.
-async fn search(
-    app: &TestApp,
-    token: Option<&str>,
-    query: &str,
-    filter: Value,
-    node: &str,
-) -> Vec<Value> {
-    let body = gql_ok(app, token, &format!( "query($q: String!, $f: SearchFilter) {{ search(query: $q, filter: $f) {{ edges {{ node {{ {node} }} }} }} }}" ), json!({ "q": query, "f": filter })).await;
-    body["data"]["search"]["edges"]
-        .as_array()
-        .expect("edges")
-        .iter()
-        .map(|e| e["node"].clone())
-        .collect()
-}
-
 /// The search hits for `query` among needs, near the test point.
 async fn search_near(app: &TestApp, query: &str) -> Vec<Value> {
     let near = json!({ "types": ["NEED"], "near": { "lat": LAT, "lon": LON } });
-    search(app, None, query, near, "id distanceKm").await
+    search_nodes(app, None, query, near, "id distanceKm").await
 }
 
 /// The co-operative as a search hit for `token`'s holder, with the fields
@@ -172,7 +156,7 @@ async fn search_near(app: &TestApp, query: &str) -> Vec<Value> {
 async fn coop_hit(app: &TestApp, token: Option<&str>, fields: &str) -> Value {
     let filter = json!({ "types": ["ORGANIZATION"] });
     let node = format!("organization {{ name {fields} }}");
-    let hits = search(app, token, "portinerie", filter, &node).await;
+    let hits = search_nodes(app, token, "portinerie", filter, &node).await;
     hits.into_iter()
         .map(|h| h["organization"].clone())
         .find(|o| o["name"] == "Portinerie di Comunità")
@@ -183,7 +167,7 @@ async fn coop_hit(app: &TestApp, token: Option<&str>, fields: &str) -> Value {
 /// sees them.
 async fn mediation_offers_found(app: &TestApp, token: Option<&str>) -> Vec<String> {
     let filter = json!({ "types": ["OFFER"] });
-    let hits = search(app, token, "mediazione vicinato", filter, "id").await;
+    let hits = search_nodes(app, token, "mediazione vicinato", filter, "id").await;
     hits.iter()
         .map(|h| h["id"].as_str().unwrap_or_default().to_owned())
         .collect()
@@ -698,7 +682,15 @@ async fn dismissed_matches_leave_only_their_sides_view(backend: Backend) {
     .await;
     assert!(body.to_string().contains(&need), "{body}");
     // Partner suggestions and the partner set stand on the kept offer only.
-    let body = gql_ok(&app, Some(&w.carla.token), "query($o: ID!, $n: ID!) { suggestedPartners(organizationId: $o) { organization { id } offersForYourNeeds matches { id } } partnerSet(needId: $n) { members { matches { id offer { id } } } } }", json!({ "o": w.comune, "n": need })).await;
+    let body = gql_ok(
+        &app,
+        Some(&w.carla.token),
+        "query($o: ID!, $n: ID!) {
+            suggestedPartners(organizationId: $o) { organization { id } offersForYourNeeds matches { id } }
+            partnerSet(needId: $n) { members { matches { id offer { id } } } } }",
+        json!({ "o": w.comune, "n": need }),
+    )
+    .await;
     let suggestion = &body["data"]["suggestedPartners"][0];
     assert_eq!(suggestion["organization"]["id"], json!(w.coop), "{body}");
     assert_eq!(suggestion["offersForYourNeeds"], 1, "{body}");
