@@ -22,6 +22,9 @@
 //! - `DIGEST_BENCH_TLS=0`: a plain-text sink instead (connections then cost
 //!   almost nothing, and so does the comparison).
 
+#[path = "shared/util.rs"]
+mod util;
+
 use std::io::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -29,7 +32,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 use futures_util::StreamExt;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig;
@@ -43,14 +46,9 @@ use trama::mail::digest::{
 use trama::mail::{Mailer, OutgoingEmail, SmtpUrl};
 use uuid::Uuid;
 
-const FROM: &str = "Trama <noreply@trama.example.it>";
+use crate::util::env_usize;
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+const FROM: &str = "Trama <noreply@trama.example.it>";
 
 /// What the sink counts.
 #[derive(Default)]
@@ -143,6 +141,12 @@ async fn reply<W: AsyncWrite + Unpin>(write: &mut W, text: &[u8]) -> std::io::Re
     write.flush().await
 }
 
+/// Reads the client's next line into `line`; false when the client is gone.
+async fn next_line<R: AsyncBufRead + Unpin>(lines: &mut R, line: &mut String) -> bool {
+    line.clear();
+    matches!(lines.read_line(line).await, Ok(n) if n > 0)
+}
+
 /// One SMTP conversation: accepts every message.
 async fn session<S: AsyncRead + AsyncWrite + Unpin>(stream: S, counts: &Counts) {
     let (read, mut write) = tokio::io::split(stream);
@@ -152,10 +156,8 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(stream: S, counts: &Counts) 
         return;
     }
     loop {
-        line.clear();
-        match lines.read_line(&mut line).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
+        if !next_line(&mut lines, &mut line).await {
+            return;
         }
         let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
         let answer: &'static [u8] = match verb.as_str() {
@@ -166,11 +168,11 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(stream: S, counts: &Counts) 
                     return;
                 }
                 loop {
-                    line.clear();
-                    match lines.read_line(&mut line).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(_) if line == ".\r\n" => break,
-                        Ok(_) => {}
+                    if !next_line(&mut lines, &mut line).await {
+                        return;
+                    }
+                    if line == ".\r\n" {
+                        break;
                     }
                 }
                 counts.messages.fetch_add(1, Ordering::Relaxed);

@@ -17,6 +17,9 @@
 //! `TRAMA_BENCH_PEER_ROWS` (2,000), `TRAMA_BENCH_DATABASE_URL` (an empty
 //! PostgreSQL database, instead of SQLite, for the command runs).
 
+#[path = "shared/util.rs"]
+mod util;
+
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
@@ -27,35 +30,10 @@ use trama::config::Settings;
 use trama::domain::OrganizationInput;
 use trama::services::{Actor, organizations};
 
+use crate::util::{Rng, env_usize};
+
 const MUNICIPALITIES_CSV: &str = include_str!("../assets/opendata/comuni-italia/comuni_italia.csv");
 const ASD_CSV: &str = include_str!("../assets/opendata/asd-5x1000-2014/asd_provincia_milano.csv");
-
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.replace('_', "").parse().ok())
-        .unwrap_or(default)
-}
 
 /// An 11-digit tax code for an organisation: ten digits and their check digit.
 fn tax_code(body: u64) -> String {

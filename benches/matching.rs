@@ -19,6 +19,9 @@
 //! `TRAMA_BENCH_NEEDS` (100,000), `TRAMA_BENCH_SAMPLES` (60 needs timed),
 //! `TRAMA_BENCH_RECOMPUTE_SECS` (120: the recompute's time budget).
 
+#[path = "shared/util.rs"]
+mod util;
+
 use std::time::{Duration, Instant};
 
 use chrono::{TimeDelta, Utc};
@@ -37,37 +40,7 @@ use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::store::entities::{need_sectors, needs, offer_sectors, offers, organizations};
 use uuid::Uuid;
 
-/// A small deterministic generator (xorshift64*), so every run builds the
-/// same corpus.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-}
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.replace('_', "").parse().ok())
-        .unwrap_or(default)
-}
+use crate::util::{Rng, env_usize};
 
 /// The sector codes of the taxonomy.
 fn sector_codes() -> Vec<&'static str> {

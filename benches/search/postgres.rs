@@ -238,29 +238,7 @@ impl Postgres {
         Ok(())
     }
 
-    /// One ranked search; returns the rows.
-    pub async fn search(&mut self, query: &str) -> anyhow::Result<usize> {
-        let rows = sqlx::query(SEARCH_SQL)
-            .bind(query)
-            .fetch_all(&mut self.conn)
-            .await?;
-        Ok(rows.len())
-    }
-
-    /// How many documents match (not timed).
-    pub async fn count(&mut self, query: &str) -> anyhow::Result<i64> {
-        Ok(sqlx::query(COUNT_SQL)
-            .bind(query)
-            .fetch_one(&mut self.conn)
-            .await?
-            .try_get(0)?)
-    }
-
-    /// A round trip that does nothing: the floor under every query.
-    pub async fn ping(&mut self) -> anyhow::Result<()> {
-        sqlx::query("SELECT 1").fetch_one(&mut self.conn).await?;
-        Ok(())
-    }
+    crate::queries::search_statements!();
 
     /// The plan of one query, for the report.
     pub async fn explain(&mut self, query: &str) -> anyhow::Result<Vec<String>> {

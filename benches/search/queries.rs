@@ -82,3 +82,50 @@ pub fn fts5(query: &str) -> Option<String> {
     }
     Some(expression)
 }
+
+/// The statements every backend runs the same way, for an `impl` whose `conn`
+/// field is an sqlx connection and whose module defines `SEARCH_SQL` and
+/// `COUNT_SQL` (each with the query as its one parameter): `search` (one ranked
+/// search, returns the rows), `count` (how many documents match, not timed)
+/// and `ping` (a statement that does nothing: the floor under every query; on
+/// SQLite it also measures sqlx's hand-over from its worker thread), timed
+/// by `pings`.
+macro_rules! search_statements {
+    () => {
+        /// One ranked search; returns the rows.
+        pub async fn search(&mut self, query: &str) -> anyhow::Result<usize> {
+            let rows = sqlx::query(SEARCH_SQL)
+                .bind(query)
+                .fetch_all(&mut self.conn)
+                .await?;
+            Ok(rows.len())
+        }
+
+        /// How many documents match (not timed).
+        pub async fn count(&mut self, query: &str) -> anyhow::Result<i64> {
+            Ok(sqlx::query(COUNT_SQL)
+                .bind(query)
+                .fetch_one(&mut self.conn)
+                .await?
+                .try_get(0)?)
+        }
+
+        /// A round trip that does nothing: the floor under every query.
+        pub async fn ping(&mut self) -> anyhow::Result<()> {
+            sqlx::query("SELECT 1").fetch_one(&mut self.conn).await?;
+            Ok(())
+        }
+
+        /// How long each of `n` pings took.
+        pub async fn pings(&mut self, n: usize) -> anyhow::Result<Vec<std::time::Duration>> {
+            let mut samples = Vec::with_capacity(n);
+            for _ in 0..n {
+                let started = std::time::Instant::now();
+                self.ping().await?;
+                samples.push(started.elapsed());
+            }
+            Ok(samples)
+        }
+    };
+}
+pub(crate) use search_statements;

@@ -88,28 +88,5 @@ impl Fts5 {
         ))
     }
 
-    /// One ranked search; returns the rows.
-    pub async fn search(&mut self, expression: &str) -> anyhow::Result<usize> {
-        let rows = sqlx::query(SEARCH_SQL)
-            .bind(expression)
-            .fetch_all(&mut self.conn)
-            .await?;
-        Ok(rows.len())
-    }
-
-    /// How many documents match (not timed).
-    pub async fn count(&mut self, expression: &str) -> anyhow::Result<i64> {
-        Ok(sqlx::query(COUNT_SQL)
-            .bind(expression)
-            .fetch_one(&mut self.conn)
-            .await?
-            .try_get(0)?)
-    }
-
-    /// A statement that does nothing: the floor under every query (sqlx
-    /// runs SQLite on a worker thread and hands results over a channel).
-    pub async fn ping(&mut self) -> anyhow::Result<()> {
-        sqlx::query("SELECT 1").fetch_one(&mut self.conn).await?;
-        Ok(())
-    }
+    crate::queries::search_statements!();
 }

@@ -1,5 +1,7 @@
 // The API's refusals as a form shows them: each field's message next to the
 // field, and whatever belongs to no field of the form above it.
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { GraphqlRequestError } from './graphql/client';
 
 export interface FormErrors {
@@ -42,4 +44,30 @@ export function formErrors(error: unknown, known: readonly string[], fallback: s
 /** Whether the form has anything to show. */
 export function hasErrors(errors: FormErrors): boolean {
   return errors.general !== undefined || Object.keys(errors.fields).length > 0;
+}
+
+/**
+ * A form's errors, and `attempt`: it clears them, runs `action` (the form's
+ * request and what follows it) and, when that fails, shows the messages of
+ * the `known` fields next to them and the rest above the form.
+ */
+export function useFormErrors(known: readonly string[]) {
+  const { t } = useTranslation();
+  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  async function attempt(action: () => Promise<void>): Promise<void> {
+    setErrors({ fields: {} });
+    try {
+      await action();
+    } catch (e) {
+      setErrors(formErrors(e, known, t('errors.network')));
+    }
+  }
+  /** A form's submit handler: keeps the browser from navigating, then attempts `action`. */
+  function onSubmit(action: () => Promise<void>): (event: FormEvent) => Promise<void> {
+    return async (event) => {
+      event.preventDefault();
+      await attempt(action);
+    };
+  }
+  return { errors, setErrors, attempt, onSubmit };
 }

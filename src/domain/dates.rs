@@ -6,6 +6,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use super::bounds::{Bounds, ordered};
 use super::error::Invalid;
 
 /// The first day a date on Trama may be. Everything it records (an
@@ -79,10 +80,8 @@ impl DateWindow {
     pub fn new(from: Option<NaiveDate>, until: Option<NaiveDate>) -> Result<Self, Invalid> {
         from.map(plausible_day).transpose()?;
         until.map(plausible_day).transpose()?;
-        match (from, until) {
-            (Some(from), Some(until)) if from > until => Err(Invalid::Inverted),
-            _ => Ok(Self { from, until }),
-        }
+        ordered(from.as_ref(), until.as_ref())?;
+        Ok(Self { from, until })
     }
 
     pub fn from(&self) -> Option<NaiveDate> {
@@ -92,27 +91,14 @@ impl DateWindow {
     pub fn until(&self) -> Option<NaiveDate> {
         self.until
     }
+}
 
-    /// No bound at all: "always".
-    pub fn is_unbounded(&self) -> bool {
-        self.from.is_none() && self.until.is_none()
-    }
+/// Unbounded means "always"; two windows overlap when they share a day.
+impl Bounds for DateWindow {
+    type Point = NaiveDate;
 
-    pub fn contains(&self, day: NaiveDate) -> bool {
-        self.from.is_none_or(|from| day >= from) && self.until.is_none_or(|until| day <= until)
-    }
-
-    /// Whether the windows share at least one day.
-    pub fn overlaps(&self, other: &Self) -> bool {
-        let start = self.from.max(other.from);
-        let end = match (self.until, other.until) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        match (start, end) {
-            (Some(start), Some(end)) => start <= end,
-            _ => true,
-        }
+    fn ends(&self) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        (self.from, self.until)
     }
 }
 

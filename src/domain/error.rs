@@ -617,6 +617,28 @@ pub fn optional<T>(
     }
 }
 
+/// What the tests of the domain's values share: the refusal of a value not
+/// in its format, and the check of a table of refused inputs.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Format, Invalid};
+
+    /// The refusal of a value that is not in `format`.
+    pub(crate) fn bad_format(format: Format) -> Invalid {
+        Invalid::BadFormat { expected: format }
+    }
+
+    /// Checks that `parse` refuses each input of `cases` for its reason.
+    pub(crate) fn assert_refused<T: std::fmt::Debug, S: AsRef<str> + std::fmt::Debug>(
+        parse: impl Fn(&str) -> Result<T, Invalid>,
+        cases: &[(S, Invalid)],
+    ) {
+        for (raw, reason) in cases {
+            assert_eq!(parse(raw.as_ref()).as_ref().err(), Some(reason), "{raw:?}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@
 //!   built with the `closed_list!` macro of [`closed`];
 //! - newtypes that can only hold valid values ("parse, don't validate"):
 //!   [`tax_code`], [`contact`], [`money`], [`dates`], [`text`], [`place`],
-//!   [`password`];
+//!   [`password`], with the ranges of [`bounds`];
 //! - input validation of the main records: [`organization`], [`offer`],
 //!   [`need`], [`user`], with shared helpers in [`input`];
 //! - [`registry`]: the columns and legal forms of registries of organisations;
@@ -18,6 +18,7 @@
 //! neighbourhood known? is this email free?) need the database and belong
 //! to the services layer.
 
+pub mod bounds;
 pub mod closed;
 pub mod contact;
 pub mod dates;
@@ -39,6 +40,7 @@ pub mod tax_code;
 pub mod text;
 pub mod user;
 
+pub use bounds::Bounds;
 pub use closed::ClosedList;
 pub use contact::{Email, PhoneNumber, WebUrl};
 pub use dates::DateWindow;

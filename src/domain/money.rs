@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::bounds::{Bounds, ordered};
 use super::error::{Format, Invalid, Lang};
 
 /// A non-negative amount of money in euro cents.
@@ -233,10 +234,8 @@ pub struct AmountRange {
 impl AmountRange {
     /// Fails with `Inverted` when `min > max`.
     pub fn new(min: Option<EuroCents>, max: Option<EuroCents>) -> Result<Self, Invalid> {
-        match (min, max) {
-            (Some(min), Some(max)) if min > max => Err(Invalid::Inverted),
-            _ => Ok(Self { min, max }),
-        }
+        ordered(min.as_ref(), max.as_ref())?;
+        Ok(Self { min, max })
     }
 
     pub fn min(&self) -> Option<EuroCents> {
@@ -246,34 +245,22 @@ impl AmountRange {
     pub fn max(&self) -> Option<EuroCents> {
         self.max
     }
+}
 
-    /// No bound at all: "any amount".
-    pub fn is_unbounded(&self) -> bool {
-        self.min.is_none() && self.max.is_none()
-    }
+/// Unbounded means "any amount"; two ranges overlap when some amount fits
+/// both (an offer's range and what a need asks, for matching).
+impl Bounds for AmountRange {
+    type Point = EuroCents;
 
-    pub fn contains(&self, amount: EuroCents) -> bool {
-        self.min.is_none_or(|min| amount >= min) && self.max.is_none_or(|max| amount <= max)
-    }
-
-    /// Whether some amount fits both ranges (an offer's range and what a
-    /// need asks, for matching).
-    pub fn overlaps(&self, other: &Self) -> bool {
-        let low = self.min.max(other.min);
-        let high = match (self.max, other.max) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        match (low, high) {
-            (Some(low), Some(high)) => low <= high,
-            _ => true,
-        }
+    fn ends(&self) -> (Option<EuroCents>, Option<EuroCents>) {
+        (self.min, self.max)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::error::testing::{assert_refused, bad_format};
 
     fn cents(c: i64) -> EuroCents {
         EuroCents::new(c).expect("non-negative")
@@ -338,9 +325,7 @@ mod tests {
 
     #[test]
     fn refuses_bad_amounts() {
-        let bad = Invalid::BadFormat {
-            expected: Format::Amount,
-        };
+        let bad = bad_format(Format::Amount);
         let cases: &[(&str, Invalid)] = &[
             ("", Invalid::Required),
             (" € ", Invalid::Required),
@@ -366,13 +351,7 @@ mod tests {
                 },
             ),
         ];
-        for (raw, reason) in cases {
-            assert_eq!(
-                EuroCents::from_euros_str(raw).as_ref(),
-                Err(reason),
-                "{raw:?}"
-            );
-        }
+        assert_refused(EuroCents::from_euros_str, cases);
     }
 
     #[test]

@@ -157,6 +157,7 @@ impl OfferInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Bounds;
     use crate::domain::error::Format;
 
     fn day(y: i32, m: u32, d: u32) -> Option<NaiveDate> {

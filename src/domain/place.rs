@@ -121,15 +121,14 @@ fn in_range(value: f64, bound: i64) -> Result<f64, Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::error::testing::{assert_refused, bad_format};
 
     #[test]
     fn istat_code() {
         let milano = IstatCode::parse(" 015146 ").expect("valid");
         assert_eq!(milano.as_str(), "015146");
         assert_eq!(milano.province_code(), "015");
-        let bad = Invalid::BadFormat {
-            expected: Format::IstatCode,
-        };
+        let bad = bad_format(Format::IstatCode);
         let cases: &[(&str, Invalid)] = &[
             ("", Invalid::Required),
             ("15146", bad.clone()),
@@ -138,9 +137,7 @@ mod tests {
             ("015 146", bad.clone()),
             ("F205", bad),
         ];
-        for (raw, reason) in cases {
-            assert_eq!(IstatCode::parse(raw).as_ref(), Err(reason), "{raw:?}");
-        }
+        assert_refused(IstatCode::parse, cases);
     }
 
     #[test]

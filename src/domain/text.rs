@@ -249,6 +249,7 @@ impl SectorCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::error::testing::assert_refused;
 
     #[test]
     fn org_name() {
@@ -425,8 +426,6 @@ mod tests {
             ("social housing".into(), bad_format.clone()),
             ("abitazione_è".into(), bad_format),
         ];
-        for (raw, reason) in cases {
-            assert_eq!(SectorCode::parse(raw).as_ref(), Err(reason), "{raw:?}");
-        }
+        assert_refused(SectorCode::parse, cases);
     }
 }

@@ -170,10 +170,9 @@ impl CatalogQuery {
     /// Figures of the whole platform, for the home page.
     async fn platform_stats(&self, ctx: &Context<'_>) -> Result<PlatformStats> {
         let state = state(ctx)?;
-        Ok(services::listing::platform(&state.db)
-            .await
-            .gql(ctx)?
-            .into())
+        Ok(PlatformStats(
+            services::listing::platform(&state.db).await.gql(ctx)?,
+        ))
     }
 
     /// An organisation by id. Errors: BAD_USER_INPUT on a malformed id,

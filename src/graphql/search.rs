@@ -65,6 +65,7 @@ pub enum PostingType {
 
 /// How results are ordered.
 #[derive(Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[graphql(remote = "search::SearchSort")]
 pub enum SearchSort {
     /// Best match first: text relevance, a little freshness and verification.
     #[default]
@@ -75,17 +76,6 @@ pub enum SearchSort {
     Newest,
     /// Nearest to `filter.near` first (required); records without a place last.
     Distance,
-}
-
-impl From<SearchSort> for search::SearchSort {
-    fn from(sort: SearchSort) -> Self {
-        match sort {
-            SearchSort::Relevance => Self::Relevance,
-            SearchSort::Deadline => Self::Deadline,
-            SearchSort::Newest => Self::Newest,
-            SearchSort::Distance => Self::Distance,
-        }
-    }
 }
 
 /// A point, and optionally how far from it results may be.

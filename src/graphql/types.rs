@@ -700,28 +700,33 @@ impl Need {
     }
 }
 
+/// Figures of the whole platform, as the store counts them.
+pub struct PlatformStats(pub services::listing::PlatformStats);
+
 /// Figures of the whole platform.
-#[derive(SimpleObject)]
-pub struct PlatformStats {
-    pub organizations: u64,
-    pub open_offers: u64,
-    pub open_needs: u64,
+#[Object]
+impl PlatformStats {
+    async fn organizations(&self) -> u64 {
+        self.0.organizations
+    }
+
+    async fn open_offers(&self) -> u64 {
+        self.0.open_offers
+    }
+
+    async fn open_needs(&self) -> u64 {
+        self.0.open_needs
+    }
+
     /// Municipalities where Trama is used: the seat of an organisation or
     /// the place of an open offer or need, visible to anyone (not Italy's
     /// whole reference list).
-    pub municipalities: u64,
-    /// Neighbourhoods with an open offer or need visible to anyone.
-    pub neighbourhoods: u64,
-}
+    async fn municipalities(&self) -> u64 {
+        self.0.municipalities
+    }
 
-impl From<services::listing::PlatformStats> for PlatformStats {
-    fn from(s: services::listing::PlatformStats) -> Self {
-        Self {
-            organizations: s.organizations,
-            open_offers: s.open_offers,
-            open_needs: s.open_needs,
-            municipalities: s.municipalities,
-            neighbourhoods: s.neighbourhoods,
-        }
+    /// Neighbourhoods with an open offer or need visible to anyone.
+    async fn neighbourhoods(&self) -> u64 {
+        self.0.neighbourhoods
     }
 }

@@ -7,32 +7,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 use tracing::Instrument;
 
+use super::Running;
 use crate::config::Settings;
 use crate::mail::Mailer;
 use crate::search::Search;
 use crate::services::digests::{self, Sender};
 use crate::services::now;
 
-/// A running scheduler.
-pub struct RunningScheduler {
-    stop: watch::Sender<bool>,
-    task: JoinHandle<()>,
-}
-
-impl RunningScheduler {
-    /// Lets the step in hand finish, then stops. A delivery cut short is
-    /// claimed again when its lease runs out.
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        if let Err(error) = self.task.await {
-            tracing::warn!(%error, "the digest scheduler ended abnormally");
-        }
-    }
-}
+/// A running scheduler: [`Running::stop`] lets the step in hand finish.
+pub type RunningScheduler = Running;
 
 /// Starts the scheduler, or nothing when `digest_poll_secs` is 0.
 pub fn start(
@@ -46,12 +31,11 @@ pub fn start(
         return None;
     }
     let every = Duration::from_secs(settings.digest_poll_secs);
-    let (stop, mut stopped) = watch::channel(false);
     let worker = super::worker::worker_name();
     // What the digest services log (an internal error among them) says it
     // came from this scheduler, and from which step.
     let span = tracing::info_span!("digest_scheduler", %worker);
-    let task = tokio::spawn(
+    Some(Running::spawn("digest scheduler", |mut stopped| {
         async move {
             let mut step: u64 = 0;
             while !*stopped.borrow() {
@@ -81,7 +65,6 @@ pub fn start(
                 }
             }
         }
-        .instrument(span),
-    );
-    Some(RunningScheduler { stop, task })
+        .instrument(span)
+    }))
 }

@@ -16,8 +16,10 @@
 //! stored in `jobs.last_error`, never shown to users.
 
 pub mod digests;
+pub mod running;
 pub mod worker;
 
+pub use self::running::Running;
 pub use self::worker::{JobsHandle, RunningWorker, Worker};
 pub use crate::store::jobs::{
     Claimed, DONE_RETENTION, Job, LEASE, MAX_ATTEMPTS, MatchTarget, backoff, capped_backoff, claim,

@@ -9,10 +9,9 @@ use std::time::{Duration, Instant};
 
 use sea_orm::DatabaseConnection;
 use tokio::sync::{Notify, watch};
-use tokio::task::JoinHandle;
 use tracing::Instrument;
 
-use super::{Claimed, Job, claim, complete, fail, prune_done};
+use super::{Claimed, Job, Running, claim, complete, fail, prune_done};
 use crate::matching::Matcher;
 use crate::search::Search;
 use crate::services::matches::Engine;
@@ -50,22 +49,8 @@ pub struct Worker {
     pub handle: JobsHandle,
 }
 
-/// A running worker.
-pub struct RunningWorker {
-    stop: watch::Sender<bool>,
-    task: JoinHandle<()>,
-}
-
-impl RunningWorker {
-    /// Lets the job in hand finish, then stops. A job cut short by a crash
-    /// instead is claimed again when its lease runs out.
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        if let Err(error) = self.task.await {
-            tracing::warn!(%error, "the job worker ended abnormally");
-        }
-    }
-}
+/// A running worker: [`Running::stop`] lets the job in hand finish.
+pub type RunningWorker = Running;
 
 /// This process's name in `jobs.claimed_by`.
 pub(crate) fn worker_name() -> String {
@@ -82,9 +67,7 @@ pub(crate) fn worker_name() -> String {
 impl Worker {
     /// Starts the worker on the current runtime.
     pub fn start(self) -> RunningWorker {
-        let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(self.run(stopped));
-        RunningWorker { stop, task }
+        Running::spawn("job worker", |stopped| self.run(stopped))
     }
 
     #[tracing::instrument(name = "job_worker", skip_all, fields(worker = tracing::field::Empty))]

@@ -94,6 +94,30 @@ pub struct SmtpUrl {
     pub tls_ca_file: Option<PathBuf>,
 }
 
+/// Keeps the value of the parameter `key`, which may be given once.
+fn set_once<T>(slot: &mut Option<T>, value: T, key: &str) -> Result<(), MailConfigError> {
+    match slot.replace(value) {
+        Some(_) => Err(MailConfigError::SmtpUrl(format!(
+            "the parameter `{key}` is given twice"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The value of the parameter `key`: a whole number from 1 to `max`.
+fn whole_number<T>(key: &str, value: &str, max: T) -> Result<T, MailConfigError>
+where
+    T: std::str::FromStr + PartialOrd + From<u8> + std::fmt::Display + Copy,
+{
+    value
+        .parse::<T>()
+        .ok()
+        .filter(|n| (T::from(1)..=max).contains(n))
+        .ok_or_else(|| {
+            MailConfigError::SmtpUrl(format!("{key} must be a whole number from 1 to {max}"))
+        })
+}
+
 impl SmtpUrl {
     /// Parses `smtp://[user:password@]host[:port][/ehlo-name][?params]` or
     /// `smtps://…`. Parameters: `tls=required|opportunistic` (smtp only),
@@ -116,48 +140,21 @@ impl SmtpUrl {
         let mut timeout_secs: Option<u64> = None;
         let mut tls_ca_file: Option<PathBuf> = None;
         for (key, value) in url.query_pairs() {
-            let repeated = || bad(format!("the parameter `{key}` is given twice"));
             match key.as_ref() {
-                "tls" => {
-                    if tls.replace(value.into_owned()).is_some() {
-                        return Err(repeated());
-                    }
-                }
+                "tls" => set_once(&mut tls, value.into_owned(), &key)?,
                 "pool_size" => {
-                    let size = value
-                        .parse::<u32>()
-                        .ok()
-                        .filter(|n| (1..=MAX_POOL_SIZE).contains(n))
-                        .ok_or_else(|| {
-                            bad(format!(
-                                "pool_size must be a whole number from 1 to {MAX_POOL_SIZE}"
-                            ))
-                        })?;
-                    if pool_size.replace(size).is_some() {
-                        return Err(repeated());
-                    }
+                    let size = whole_number(&key, &value, MAX_POOL_SIZE)?;
+                    set_once(&mut pool_size, size, &key)?;
                 }
                 "timeout_secs" => {
-                    let secs = value
-                        .parse::<u64>()
-                        .ok()
-                        .filter(|n| (1..=MAX_TIMEOUT_SECS).contains(n))
-                        .ok_or_else(|| {
-                            bad(format!(
-                                "timeout_secs must be a whole number from 1 to {MAX_TIMEOUT_SECS}"
-                            ))
-                        })?;
-                    if timeout_secs.replace(secs).is_some() {
-                        return Err(repeated());
-                    }
+                    let secs = whole_number(&key, &value, MAX_TIMEOUT_SECS)?;
+                    set_once(&mut timeout_secs, secs, &key)?;
                 }
                 "tls_ca_file" => {
                     if value.trim().is_empty() {
                         return Err(bad("tls_ca_file names no file".to_owned()));
                     }
-                    if tls_ca_file.replace(PathBuf::from(value.as_ref())).is_some() {
-                        return Err(repeated());
-                    }
+                    set_once(&mut tls_ca_file, PathBuf::from(value.as_ref()), &key)?;
                 }
                 other => {
                     return Err(bad(format!(

@@ -359,10 +359,11 @@ impl Analyzers {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn stems(text: &str) -> Vec<String> {
+    /// The stems of `text` under the built-in dictionaries.
+    pub(crate) fn stems(text: &str) -> Vec<String> {
         Analyzers::builtin()
             .analyze(text)
             .into_iter()

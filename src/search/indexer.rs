@@ -128,6 +128,15 @@ struct Shared {
 }
 
 impl Shared {
+    /// Serves `index`, running, in the state `status` starts with.
+    fn new(index: SearchIndex, status: SearchStatus) -> Arc<Self> {
+        Arc::new(Self {
+            current: RwLock::new(Arc::new(index)),
+            status: watch::channel(status).0,
+            stopped: AtomicBool::new(false),
+        })
+    }
+
     fn index(&self) -> Arc<SearchIndex> {
         self.current
             .read()
@@ -185,12 +194,7 @@ impl Search {
         } else {
             SearchStatus::Follower
         };
-        let (status, _) = watch::channel(initial);
-        let shared = Arc::new(Shared {
-            current: RwLock::new(Arc::new(index)),
-            status,
-            stopped: AtomicBool::new(false),
-        });
+        let shared = Shared::new(index, initial);
         let Some(writer) = writer else {
             tokio::spawn(follow(Arc::downgrade(&shared)));
             return Ok(Self {
@@ -200,21 +204,13 @@ impl Search {
             });
         };
         let (commands, receiver) = mpsc::channel(64);
-        let indexer = Indexer {
+        let indexer = Indexer::new(
             db,
-            shared: shared.clone(),
-            dir: dir.to_path_buf(),
-            writer: Arc::new(Mutex::new(writer)),
-            cursor: 0,
-            read_to: 0,
-            seen_above: BTreeSet::new(),
-            missing: BTreeMap::new(),
-            known: BTreeSet::new(),
-            committed: None,
-            dirty: false,
-            needs_rebuild: outcome == OpenOutcome::Created,
-            needs_reopen: false,
-        };
+            shared.clone(),
+            dir,
+            writer,
+            outcome == OpenOutcome::Created,
+        );
         tokio::spawn(indexer.run(receiver));
         Ok(Self {
             shared,
@@ -339,25 +335,26 @@ impl Search {
     /// [`SearchError::Unavailable`] while the index is missing or being
     /// rebuilt: an empty answer would say "nothing found", which is false.
     pub async fn search(&self, request: SearchRequest) -> Result<SearchResults, SearchError> {
-        if !self.can_serve() {
-            return Err(SearchError::Unavailable);
-        }
-        let index = self.index();
-        tokio::task::spawn_blocking(move || index.search(&request))
-            .await
-            .map_err(|e| {
-                SearchError::Tantivy(tantivy::TantivyError::InternalError(e.to_string()))
-            })?
+        self.read(move |index| index.search(&request)).await
     }
 
     /// Finds similar open offers or needs off the async threads; fails like
     /// [`Search::search`].
     pub async fn similar(&self, request: SimilarRequest) -> Result<Vec<SearchHit>, SearchError> {
+        self.read(move |index| index.similar(&request)).await
+    }
+
+    /// Runs `query` on the current index off the async threads, or fails
+    /// with [`SearchError::Unavailable`] while the index cannot serve.
+    async fn read<T: Send + 'static>(
+        &self,
+        query: impl FnOnce(&SearchIndex) -> Result<T, SearchError> + Send + 'static,
+    ) -> Result<T, SearchError> {
         if !self.can_serve() {
             return Err(SearchError::Unavailable);
         }
         let index = self.index();
-        tokio::task::spawn_blocking(move || index.similar(&request))
+        tokio::task::spawn_blocking(move || query(&index))
             .await
             .map_err(|e| {
                 SearchError::Tantivy(tantivy::TantivyError::InternalError(e.to_string()))
@@ -372,26 +369,8 @@ impl Search {
 pub async fn reindex(db: DatabaseConnection, dir: &Path) -> Result<u64, anyhow::Error> {
     let (index, _) = SearchIndex::open_or_create(dir)?;
     let writer = index.writer()?;
-    let (status, _) = watch::channel(SearchStatus::Rebuilding);
-    let mut indexer = Indexer {
-        db,
-        shared: Arc::new(Shared {
-            current: RwLock::new(Arc::new(index)),
-            status,
-            stopped: AtomicBool::new(false),
-        }),
-        dir: dir.to_path_buf(),
-        writer: Arc::new(Mutex::new(writer)),
-        cursor: 0,
-        read_to: 0,
-        seen_above: BTreeSet::new(),
-        missing: BTreeMap::new(),
-        known: BTreeSet::new(),
-        committed: None,
-        dirty: false,
-        needs_rebuild: true,
-        needs_reopen: false,
-    };
+    let shared = Shared::new(index, SearchStatus::Rebuilding);
+    let mut indexer = Indexer::new(db, shared, dir, writer, true);
     let count = indexer.rebuild().await?;
     indexer.stop().await;
     Ok(count)
@@ -457,6 +436,33 @@ struct Indexer {
 }
 
 impl Indexer {
+    /// An indexer that starts from the beginning of the outbox with nothing
+    /// applied yet; `needs_rebuild` when the index must first be rebuilt
+    /// from the database.
+    fn new(
+        db: DatabaseConnection,
+        shared: Arc<Shared>,
+        dir: &Path,
+        writer: SearchWriter,
+        needs_rebuild: bool,
+    ) -> Self {
+        Self {
+            db,
+            shared,
+            dir: dir.to_path_buf(),
+            writer: Arc::new(Mutex::new(writer)),
+            cursor: 0,
+            read_to: 0,
+            seen_above: BTreeSet::new(),
+            missing: BTreeMap::new(),
+            known: BTreeSet::new(),
+            committed: None,
+            dirty: false,
+            needs_rebuild,
+            needs_reopen: false,
+        }
+    }
+
     async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
         self.start().await;
         let mut tick = tokio::time::interval(TICK);

@@ -119,13 +119,21 @@ impl Synonyms {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::analysis::tests::stems;
 
-    fn stems(text: &str) -> Vec<String> {
-        Analyzers::builtin()
-            .analyze(text)
-            .into_iter()
-            .map(|t| t.stem)
-            .collect()
+    /// Checks that the longest entry at the start of `text` spans `words`
+    /// words and that its group holds `synonym`.
+    fn assert_longest(synonyms: &Synonyms, text: &str, words: usize, synonym: &str) {
+        let stemmed = stems(text);
+        let refs: Vec<&str> = stemmed.iter().map(String::as_str).collect();
+        let found = synonyms
+            .longest_match(&refs)
+            .unwrap_or_else(|| panic!("{text:?} starts with an entry"));
+        assert_eq!(found.len, words, "{text:?}");
+        assert!(
+            synonyms.group(found.group).contains(&stems(synonym)),
+            "{text:?}"
+        );
     }
 
     #[test]
@@ -137,20 +145,13 @@ mod tests {
     #[test]
     fn acronyms_and_phrases_find_each_other() {
         let synonyms = Synonyms::builtin();
-        let erp = stems("ERP");
-        let refs: Vec<&str> = erp.iter().map(String::as_str).collect();
-        let found = synonyms.longest_match(&refs).expect("ERP is an entry");
-        assert_eq!(found.len, 1);
-        let group = synonyms.group(found.group);
-        assert!(group.contains(&stems("edilizia residenziale pubblica")));
-
-        let phrase = stems("edilizie residenziali pubbliche a Milano");
-        let refs: Vec<&str> = phrase.iter().map(String::as_str).collect();
-        let found = synonyms
-            .longest_match(&refs)
-            .expect("the phrase is an entry");
-        assert_eq!(found.len, 3);
-        assert!(synonyms.group(found.group).contains(&stems("erp")));
+        assert_longest(&synonyms, "ERP", 1, "edilizia residenziale pubblica");
+        assert_longest(
+            &synonyms,
+            "edilizie residenziali pubbliche a Milano",
+            3,
+            "erp",
+        );
     }
 
     #[test]
@@ -159,11 +160,7 @@ mod tests {
             "contributo, sovvenzione\ncontributo a fondo perduto, grant\n",
             &Analyzers::builtin(),
         );
-        let words = stems("contributi a fondo perduto");
-        let refs: Vec<&str> = words.iter().map(String::as_str).collect();
-        let found = synonyms.longest_match(&refs).expect("match");
-        assert_eq!(found.len, 3);
-        assert!(synonyms.group(found.group).contains(&stems("grant")));
+        assert_longest(&synonyms, "contributi a fondo perduto", 3, "grant");
     }
 
     #[test]

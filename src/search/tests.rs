@@ -312,23 +312,19 @@ fn sorts_by_deadline_newest_and_distance() {
         .with_ymd_and_hms(2026, 11, 1, 10, 0, 0)
         .single()
         .expect("date");
-    let mut a = doc(DocType::Need, "Bando A", "");
-    a.deadline_at = Some(base + Duration::days(30));
-    a.created_at = base - Duration::days(3);
-    a.location = Some(GeoPoint {
-        lat: 45.46,
-        lon: 9.19,
-    });
-    let mut b = doc(DocType::Need, "Bando B", "");
-    b.deadline_at = Some(base + Duration::days(10));
-    b.created_at = base - Duration::days(1);
-    b.location = Some(GeoPoint {
-        lat: 45.54,
-        lon: 9.23,
-    });
-    let mut c = doc(DocType::Need, "Bando C", "");
-    c.created_at = base - Duration::days(2);
-    let docs = vec![a, b, c];
+    // A need created `age` days before `base`, due `due` days after it, at `at`.
+    let need = |title: &str, age: i64, due: Option<i64>, at: Option<(f64, f64)>| {
+        let mut need = doc(DocType::Need, title, "");
+        need.created_at = base - Duration::days(age);
+        need.deadline_at = due.map(|days| base + Duration::days(days));
+        need.location = at.map(|(lat, lon)| GeoPoint { lat, lon });
+        need
+    };
+    let docs = vec![
+        need("Bando A", 3, Some(30), Some((45.46, 9.19))),
+        need("Bando B", 1, Some(10), Some((45.54, 9.23))),
+        need("Bando C", 2, None, None),
+    ];
     let index = index_of(&docs);
     let mut request = SearchRequest::new("bando");
     request.sort = SearchSort::Deadline;

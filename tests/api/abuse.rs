@@ -38,17 +38,7 @@ const INTROSPECTION_ALL_OPTIONS: &str =
 
 /// POSTs a GraphQL document; returns the status and the JSON body.
 async fn post(app: &TestApp, query: &str, lang: &str) -> (u16, Value) {
-    let response = app
-        .client
-        .post(app.url("/graphql"))
-        .header("accept", "application/graphql-response+json")
-        .header("accept-language", lang)
-        .json(&json!({ "query": query }))
-        .send()
-        .await
-        .expect("POST /graphql");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    crate::helpers::post_document(app, query, "application/graphql-response+json", lang).await
 }
 
 /// The first error's code, field and message.

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::{Value, json};
-use trama::services::{Actor, organizations};
 
 use crate::helpers::{Backend, TestApp, TestEnv, verified_user};
 use crate::on_both_databases;
@@ -244,19 +243,7 @@ async fn sqlite_locked() {
 
 /// An informal group of the neighbourhood, searchable by its name.
 async fn group(db: &sea_orm::DatabaseConnection, name: &str) {
-    organizations::create(
-        db,
-        &Actor::system("test"),
-        &trama::domain::OrganizationInput {
-            name: name.into(),
-            kind: "informal_group".into(),
-            description: "Attività nel quartiere.".into(),
-            ..Default::default()
-        },
-        None,
-    )
-    .await
-    .expect("organisation");
+    crate::helpers::informal_group(db, name, "Attività nel quartiere.").await;
 }
 
 const SEARCH: &str = "query($q: String!) { search(query: $q) { totalCount edges { node { organization { name } } } } }";

@@ -9,15 +9,13 @@
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 use serde_json::{Value, json};
 use trama::domain::registry::ColumnMapping;
-use trama::services::Actor;
-use trama::services::import::{self, ImportOptions};
-use trama::services::reference_data::{MILANO, neighbourhood_id};
+use trama::services::reference_data::MILANO;
 use trama::services::registry_file::{self, SourceFormat};
 use trama::store::entities::{needs, organizations};
 
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, gql, gql_in, member_with_organization, outcome, trama_command,
-    verified_user,
+    Backend, PASSWORD, TestApp, gql, gql_ok, gql_via, member_with_organization, need_input,
+    outcome, trama_command, verified_user,
 };
 use crate::on_both_databases;
 
@@ -73,15 +71,6 @@ const CREATE_OFFER: &str = "mutation($org: ID!, $input: OfferInput!) {
     createOffer(organizationId: $org, input: $input) { id }
 }";
 
-fn need(title: &str) -> Value {
-    json!({
-        "kind": "SOCIAL_CONCIERGE",
-        "title": title,
-        "neighbourhoodId": neighbourhood_id(MILANO, "57").to_string(),
-        "requiredContributions": ["COMPETENCE"],
-    })
-}
-
 fn offer(title: &str) -> Value {
     json!({ "kind": "FUNDING", "title": title, "territoryScope": "MUNICIPALITY", "municipalityCode": MILANO })
 }
@@ -109,13 +98,12 @@ async fn ask(
     query: &str,
     variables: Value,
 ) -> Value {
-    gql_in(app, token, Some(lang), query, variables).await
+    gql_via(&app.client, app, token, Some(lang), query, variables).await
 }
 
 /// Sends an operation that must succeed; returns the answer.
 async fn accepted(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
-    let body = gql(app, token, query, variables).await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    let body = gql_ok(app, token, query, variables).await;
     body
 }
 
@@ -151,7 +139,7 @@ async fn implausible_values_are_refused_with_the_field(backend: Backend) {
         (
             CREATE_NEED,
             with(
-                need("Portierato sociale"),
+                need_input("Portierato sociale"),
                 json!({ "deadlineAt": "2001-05-01T10:00:00Z" }),
             ),
             "deadlineAt",
@@ -160,7 +148,7 @@ async fn implausible_values_are_refused_with_the_field(backend: Backend) {
         (
             CREATE_NEED,
             with(
-                need("Portierato sociale"),
+                need_input("Portierato sociale"),
                 json!({ "deadlineAt": "9999-12-31T00:00:00Z" }),
             ),
             "deadlineAt",
@@ -169,7 +157,7 @@ async fn implausible_values_are_refused_with_the_field(backend: Backend) {
         (
             CREATE_NEED,
             with(
-                need("Portierato sociale"),
+                need_input("Portierato sociale"),
                 json!({ "deadlineAt": "0000-01-01T00:00:00Z" }),
             ),
             "deadlineAt",
@@ -178,7 +166,7 @@ async fn implausible_values_are_refused_with_the_field(backend: Backend) {
         (
             CREATE_NEED,
             with(
-                need("Portierato sociale"),
+                need_input("Portierato sociale"),
                 json!({ "budgetCents": 9_223_372_036_854_775_807_i64 }),
             ),
             "budgetCents",
@@ -223,7 +211,7 @@ async fn implausible_values_are_refused_with_the_field(backend: Backend) {
 
     // The reasons say the bounds, in both languages.
     let too_much = with(
-        need("Portierato sociale"),
+        need_input("Portierato sociale"),
         json!({ "budgetCents": 100_000_000_001_i64 }),
     );
     let italian = ask(
@@ -248,7 +236,7 @@ async fn implausible_values_are_refused_with_the_field(backend: Backend) {
     .await;
     assert!(message(&english).contains("€1,000,000,000.00"), "{english}");
     let past = with(
-        need("Portierato sociale"),
+        need_input("Portierato sociale"),
         json!({ "deadlineAt": "2001-05-01T10:00:00Z" }),
     );
     let english = ask(
@@ -267,7 +255,7 @@ async fn implausible_values_are_refused_with_the_field(backend: Backend) {
         &app,
         token,
         CREATE_NEED,
-        json!({ "org": org, "input": with(need("Portierato sociale"), json!({
+        json!({ "org": org, "input": with(need_input("Portierato sociale"), json!({
             "budgetCents": 100_000_000_000_i64, "deadlineAt": in_days(30),
         })) }),
     )
@@ -322,7 +310,7 @@ async fn a_passed_deadline_does_not_block_other_edits(backend: Backend) {
     let token = Some(token.as_str());
     let deadline = in_days(10);
     let input = with(
-        need("Portierato sociale a San Siro"),
+        need_input("Portierato sociale a San Siro"),
         json!({ "deadlineAt": deadline }),
     );
     let body = accepted(
@@ -351,7 +339,7 @@ async fn a_passed_deadline_does_not_block_other_edits(backend: Backend) {
 
     // Editing the title, keeping the deadline, is fine.
     let input = with(
-        need("Portierato sociale a San Siro (chiuso)"),
+        need_input("Portierato sociale a San Siro (chiuso)"),
         json!({ "deadlineAt": stored }),
     );
     accepted(
@@ -364,7 +352,7 @@ async fn a_passed_deadline_does_not_block_other_edits(backend: Backend) {
     // Moving it to another day in the past is not.
     let earlier = (passed - chrono::Duration::days(1)).to_rfc3339();
     let input = with(
-        need("Portierato sociale a San Siro"),
+        need_input("Portierato sociale a San Siro"),
         json!({ "deadlineAt": earlier }),
     );
     let body = gql(
@@ -399,7 +387,7 @@ async fn invisible_characters_are_refused_or_trimmed(backend: Backend) {
             &app,
             token,
             CREATE_NEED,
-            json!({ "org": org, "input": need(title) }),
+            json!({ "org": org, "input": need_input(title) }),
         )
         .await;
         assert_eq!(
@@ -428,7 +416,7 @@ async fn invisible_characters_are_refused_or_trimmed(backend: Backend) {
         &app,
         token,
         CREATE_NEED,
-        json!({ "org": org, "input": need("\u{FEFF}Portierato sociale a San Siro\u{200B}") }),
+        json!({ "org": org, "input": need_input("\u{FEFF}Portierato sociale a San Siro\u{200B}") }),
     )
     .await;
     assert_eq!(
@@ -445,17 +433,12 @@ async fn the_import_refuses_invisible_characters_in_names(backend: Backend) {
                 97248050151;Polisportiva Leone XIII\u{200B};Associazione;Milano\n\
                 80106570155\u{FEFF};Canottieri Milano;ASD;Milano\n";
     let table = registry_file::read(text.as_bytes(), SourceFormat::Csv).expect("readable");
-    let report = import::import_organizations(
-        app.db(),
-        &Actor::system("test"),
+    let report = crate::helpers::import_table(
+        &app,
         &table,
         &ColumnMapping::default(),
-        &ImportOptions {
-            source_name: "registro.csv".to_owned(),
-            all_or_nothing: false,
-            dry_run: false,
-        },
-        &mut |_| {},
+        "registro.csv",
+        false,
     )
     .await
     .expect("import");
@@ -490,7 +473,7 @@ async fn coercion_errors_name_the_field_in_both_languages(backend: Backend) {
         // A number written as people write euros, in a variable.
         (
             CREATE_NEED,
-            json!({ "org": org, "input": with(need("Portierato"), json!({ "budgetCents": "25000,50" })) }),
+            json!({ "org": org, "input": with(need_input("Portierato"), json!({ "budgetCents": "25000,50" })) }),
             "budgetCents",
             "Budget: ",
             "Budget: ",
@@ -498,7 +481,7 @@ async fn coercion_errors_name_the_field_in_both_languages(backend: Backend) {
         // A fraction of a cent.
         (
             CREATE_NEED,
-            json!({ "org": org, "input": with(need("Portierato"), json!({ "budgetCents": 12.5 })) }),
+            json!({ "org": org, "input": with(need_input("Portierato"), json!({ "budgetCents": 12.5 })) }),
             "budgetCents",
             "Budget: ",
             "Budget: ",
@@ -532,7 +515,7 @@ async fn coercion_errors_name_the_field_in_both_languages(backend: Backend) {
         // A value that is not in the list.
         (
             CREATE_NEED,
-            json!({ "org": org, "input": with(need("Portierato"), json!({ "kind": "SERVICE" })) }),
+            json!({ "org": org, "input": with(need_input("Portierato"), json!({ "kind": "SERVICE" })) }),
             "kind",
             "Tipo: ",
             "Kind: ",
@@ -586,7 +569,7 @@ async fn messages_use_labels_not_api_names(backend: Backend) {
         Some(&token),
         "it",
         CREATE_NEED,
-        json!({ "org": org, "input": with(need("Portierato"), json!({ "budgetCents": -100 })) }),
+        json!({ "org": org, "input": with(need_input("Portierato"), json!({ "budgetCents": -100 })) }),
     )
     .await;
     assert_eq!(

@@ -4,9 +4,9 @@
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use trama::domain::PostingStatus;
 use trama::services::reference_data::{MILANO, neighbourhood_id};
-use trama::store::entities::{municipalities, needs, neighbourhoods, offers, organizations};
+use trama::store::entities::{municipalities, needs, offers, organizations};
 
-use crate::helpers::{Backend, TestEnv};
+use crate::helpers::{Backend, TestEnv, san_siro};
 use crate::on_both_databases;
 
 on_both_databases!(the_demo_loads_real_territories_and_the_stories_once);
@@ -41,11 +41,7 @@ async fn the_demo_loads_real_territories_and_the_stories_once(backend: Backend) 
         .await
         .expect("count");
     assert_eq!(in_metro_city, 133);
-    let san_siro = neighbourhoods::Entity::find_by_id(neighbourhood_id(MILANO, "57"))
-        .one(db)
-        .await
-        .expect("query")
-        .expect("San Siro");
+    let san_siro = san_siro(db).await;
     assert_eq!(san_siro.name, "San Siro");
     assert!(
         san_siro

@@ -28,7 +28,9 @@ use trama::store::entities::{
 };
 use uuid::Uuid;
 
-use crate::helpers::{Backend, TestApp, TestEnv, gql, load_territories, outcome};
+use crate::helpers::{
+    Backend, TestApp, TestEnv, gql, gql_ok, gql_refused, load_territories, outcome,
+};
 use crate::mail::header;
 use crate::on_both_databases;
 use crate::smtp_server::{Failure, Received, SmtpServer, Stage};
@@ -670,14 +672,13 @@ async fn after_turning_digests_off_nothing_is_sent(backend: Backend) {
             .expect("plan"),
         2
     );
-    let body = gql(
+    let body = gql_ok(
         &app,
         Some(&w.comune.token),
         UPDATE,
         json!({ "input": { "frequency": "OFF" } }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     assert_eq!(body["data"]["updateDigestSettings"]["frequency"], "OFF");
     set_frequency(&app, &w.coop, DigestFrequency::Off).await;
     let report = digests::send_due(sender(&app, &app.state.mailer, "w"), at)
@@ -699,14 +700,13 @@ async fn the_scheduler_sends_an_immediate_digest(backend: Backend) {
     let app = app_with_smtp(backend, &server, 1).await;
     let w = world(&app).await;
     set_frequency(&app, &w.coop, DigestFrequency::Off).await;
-    let body = gql(
+    gql_ok(
         &app,
         Some(&w.comune.token),
         UPDATE,
         json!({ "input": { "frequency": "IMMEDIATE", "language": "EN" } }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     // The match predates the switch to immediate but not the subscription.
     let received = server.wait_for(1, Duration::from_secs(20)).await;
     assert_eq!(received.len(), 1);
@@ -738,22 +738,20 @@ async fn digest_settings_need_sign_in(backend: Backend) {
         "UNAUTHENTICATED"
     );
     let anna = member(&app, "anna@example.org", Lang::En).await;
-    let body = gql(&app, Some(&anna.token), SETTINGS_QUERY, json!({})).await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    let body = gql_ok(&app, Some(&anna.token), SETTINGS_QUERY, json!({})).await;
     let settings = &body["data"]["digestSettings"];
     assert_eq!(settings["frequency"], "WEEKLY");
     assert_eq!(settings["language"], "EN");
     assert_eq!(settings["includeMatches"], true);
     assert_eq!(settings["lastSentAt"], Value::Null);
     assert!(settings["nextDueAt"].is_string());
-    let body = gql(
+    gql_ok(
         &app,
         Some(&anna.token),
         UPDATE,
         json!({ "input": { "frequency": "DAILY", "language": "IT", "includeProjects": false } }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     let body = gql(&app, Some(&anna.token), SETTINGS_QUERY, json!({})).await;
     assert_eq!(body["data"]["digestSettings"]["frequency"], "DAILY");
     assert_eq!(body["data"]["digestSettings"]["language"], "IT");
@@ -818,8 +816,14 @@ async fn a_saved_search_brings_new_postings_once(backend: Backend) {
             "filter.sectors[0]",
         ),
     ] {
-        let body = gql(&app, Some(&giulia.token), SAVE, json!({ "input": input })).await;
-        assert_eq!(outcome(&body), "BAD_USER_INPUT", "{body}");
+        let body = gql_refused(
+            &app,
+            Some(&giulia.token),
+            SAVE,
+            json!({ "input": input }),
+            "BAD_USER_INPUT",
+        )
+        .await;
         assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
     }
     let input = json!({ "input": { "name": "Portierato sociale", "query": "portierato", "filter": { "types": ["NEED"] } } });
@@ -827,8 +831,7 @@ async fn a_saved_search_brings_new_postings_once(backend: Backend) {
         outcome(&gql(&app, None, SAVE, input.clone()).await),
         "UNAUTHENTICATED"
     );
-    let body = gql(&app, Some(&giulia.token), SAVE, input).await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    let body = gql_ok(&app, Some(&giulia.token), SAVE, input).await;
     let saved = &body["data"]["saveSearch"];
     assert_eq!(saved["filter"]["types"], json!(["NEED"]));
     assert_eq!(saved["filter"]["statuses"], json!(["OPEN"]));
@@ -931,30 +934,29 @@ async fn a_saved_search_brings_new_postings_once(backend: Backend) {
     );
 
     // Deleting: once, then NOT_FOUND; someone else's is not found either.
-    let body = gql(
+    gql_refused(
         &app,
         Some(&w.coop.token),
         DELETE_SAVED,
         json!({ "id": saved_id }),
+        "NOT_FOUND",
     )
     .await;
-    assert_eq!(outcome(&body), "NOT_FOUND", "{body}");
-    let body = gql(
+    gql_ok(
         &app,
         Some(&giulia.token),
         DELETE_SAVED,
         json!({ "id": saved_id }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
-    let body = gql(
+    let body = gql_refused(
         &app,
         Some(&giulia.token),
         DELETE_SAVED,
         json!({ "id": saved_id }),
+        "NOT_FOUND",
     )
     .await;
-    assert_eq!(outcome(&body), "NOT_FOUND", "{body}");
     assert_eq!(body["errors"][0]["extensions"]["field"], "id");
     let body = gql(&app, Some(&giulia.token), SAVED, json!({})).await;
     assert_eq!(body["data"]["savedSearches"], json!([]));
@@ -967,8 +969,7 @@ async fn a_saved_search_leaves_out_what_a_match_brings(backend: Backend) {
     let w = world(&app).await;
     set_frequency(&app, &w.comune, DigestFrequency::Off).await;
     let input = json!({ "input": { "name": "Mediazione", "query": "mediazione", "filter": { "types": ["NEED"] } } });
-    let body = gql(&app, Some(&w.coop.token), SAVE, input).await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    gql_ok(&app, Some(&w.coop.token), SAVE, input).await;
     set_frequency(&app, &w.coop, DigestFrequency::Immediate).await;
     // A need like the first: the co-op's offer matches it, and the saved
     // search finds it too.
@@ -1086,14 +1087,13 @@ async fn project_activity_arrives_once(backend: Backend) {
     assert!(!text.contains("entrata nel partenariato"), "{text}");
 
     // Projects left out of the digest: a further document brings nothing.
-    let body = gql(
+    gql_ok(
         &app,
         Some(&w.comune.token),
         UPDATE,
         json!({ "input": { "includeProjects": false } }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     document("Verbale del secondo incontro")
         .insert(app.db())
         .await

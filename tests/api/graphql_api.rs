@@ -7,7 +7,7 @@ use trama::domain::NeedInput;
 use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::services::{Actor, needs};
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{Backend, TestApp, gql_ok, gql_via};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -57,8 +57,7 @@ async fn id_of(app: &TestApp, sql_table: &str, title_column: &str, title: &str) 
 async fn demo_records_are_readable_by_id(backend: Backend) {
     let app = demo_app(backend).await;
     let aler = id_of(&app, "organizations", "name", "ALER Milano").await;
-    let body = app.graphql(ORGANIZATION, json!({ "id": aler })).await;
-    assert!(body.get("errors").is_none(), "{body}");
+    let body = gql_ok(&app, None, ORGANIZATION, json!({ "id": aler })).await;
     let org = &body["data"]["organization"];
     assert_eq!(org["name"], "ALER Milano");
     assert_eq!(org["kind"], "PUBLIC_HOUSING_AGENCY");
@@ -86,17 +85,17 @@ async fn demo_records_are_readable_by_id(backend: Backend) {
         "Portierato sociale nel quartiere San Siro",
     )
     .await;
-    let body = app
-        .graphql(
-            r#"query Need($id: ID!) { need(id: $id) {
+    let body = gql_ok(
+        &app,
+        None,
+        r#"query Need($id: ID!) { need(id: $id) {
                 title kind budget { cents formatted } deadlineAt requiredContributions
                 eligibleOrganizationKinds neighbourhood { code name } organization { name }
                 locationPrecision location { lat } status sectors { code }
             } }"#,
-            json!({ "id": need }),
-        )
-        .await;
-    assert!(body.get("errors").is_none(), "{body}");
+        json!({ "id": need }),
+    )
+    .await;
     let need = &body["data"]["need"];
     assert_eq!(need["kind"], "SOCIAL_CONCIERGE");
     assert_eq!(need["budget"]["cents"], 8_000_000);
@@ -117,16 +116,16 @@ async fn demo_records_are_readable_by_id(backend: Backend) {
         "Mutui per l'abitare collaborativo e l'ERS",
     )
     .await;
-    let body = app
-        .graphql(
-            r#"query Offer($id: ID!) { offer(id: $id) {
+    let body = gql_ok(
+        &app,
+        None,
+        r#"query Offer($id: ID!) { offer(id: $id) {
                 kind amountMin { cents } amountMax { cents formatted(lang: EN) } territoryScope
                 eligibleOrganizationKinds organization { kind }
             } }"#,
-            json!({ "id": offer }),
-        )
-        .await;
-    assert!(body.get("errors").is_none(), "{body}");
+        json!({ "id": offer }),
+    )
+    .await;
     let offer = &body["data"]["offer"];
     assert_eq!(offer["kind"], "LOAN");
     assert_eq!(offer["amountMin"]["cents"], 20_000_000);
@@ -183,32 +182,21 @@ async fn malformed_and_unknown_ids_get_codes_and_fields(backend: Backend) {
 
 async fn errors_speak_italian_unless_english_is_asked(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let query = json!({ "query": "{ need(id: \"x\") { id } }" });
-    let italian: serde_json::Value = app
-        .client
-        .post(app.url("/graphql"))
-        .json(&query)
-        .send()
-        .await
-        .expect("post")
-        .json()
-        .await
-        .expect("json");
+    let query = "{ need(id: \"x\") { id } }";
+    let italian = gql_via(&app.client, &app, None, None, query, json!({})).await;
     assert_eq!(
         italian["errors"][0]["message"],
         "Identificativo: serve un identificativo valido (UUID)"
     );
-    let english: serde_json::Value = app
-        .client
-        .post(app.url("/graphql"))
-        .header("accept-language", "en-GB,en;q=0.9,it;q=0.5")
-        .json(&query)
-        .send()
-        .await
-        .expect("post")
-        .json()
-        .await
-        .expect("json");
+    let english = gql_via(
+        &app.client,
+        &app,
+        None,
+        Some("en-GB,en;q=0.9,it;q=0.5"),
+        query,
+        json!({}),
+    )
+    .await;
     assert_eq!(
         english["errors"][0]["message"],
         "Identifier: expected a valid identifier (UUID)"

@@ -17,7 +17,7 @@ use trama::state::AppState;
 use trama::store::entities::{memberships, users};
 use uuid::Uuid;
 
-use crate::helpers::{Backend, TestApp, TestEnv, load_territories};
+use crate::helpers::{Backend, TestApp, TestEnv, gql_ok, load_territories};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -231,8 +231,7 @@ async fn pages_follow_cursors_newest_first(backend: Backend) {
     let mut after = Value::Null;
     let mut pages = 0;
     loop {
-        let body = app.graphql(query, json!({ "after": after })).await;
-        assert!(body.get("errors").is_none(), "{body}");
+        let body = gql_ok(&app, None, query, json!({ "after": after })).await;
         let list = &body["data"]["offers"];
         assert_eq!(list["totalCount"], 5);
         let edges = list["edges"].as_array().expect("edges");
@@ -393,8 +392,7 @@ async fn postings_are_open_unless_asked_and_filters_combine(backend: Backend) {
     let list = |filter: Value| {
         let app = &app;
         async move {
-            let body = app.graphql(needs_query, json!({ "filter": filter })).await;
-            assert!(body.get("errors").is_none(), "{body}");
+            let body = gql_ok(&app, None, needs_query, json!({ "filter": filter })).await;
             body["data"]["needs"].clone()
         }
     };
@@ -504,8 +502,7 @@ async fn organisations_are_filtered_by_kind_place_and_sector(backend: Backend) {
     let names = |filter: Value| {
         let app = &app;
         async move {
-            let body = app.graphql(query, json!({ "filter": filter })).await;
-            assert!(body.get("errors").is_none(), "{body}");
+            let body = gql_ok(&app, None, query, json!({ "filter": filter })).await;
             body["data"]["organizations"]["edges"]
                 .as_array()
                 .expect("edges")
@@ -567,17 +564,12 @@ async fn organisation_lists_page_per_organisation(backend: Backend) {
         .await
         .expect("need");
 
-    let body = app
-        .graphql(
-            "{ organizations { edges { node { name
+    let body = gql_ok(&app, None, "{ organizations { edges { node { name
                 offers(first: 2) { totalCount edges { node { title } } pageInfo { hasNextPage endCursor } }
                 needs { totalCount edges { node { title } } }
                 closed: needs(status: CLOSED) { totalCount edges { node { title } } }
             } } } }",
-            json!({}),
-        )
-        .await;
-    assert!(body.get("errors").is_none(), "{body}");
+            json!({})).await;
     let edges = body["data"]["organizations"]["edges"]
         .as_array()
         .expect("edges");

@@ -80,6 +80,31 @@ pub fn limits() -> trama::policy::guards::Limits {
     )
 }
 
+/// An account registered through the services with [`PASSWORD`], its
+/// address verified when `verified`: the registration (with its id and
+/// verification token) and a bearer token of a session.
+pub async fn signed_up(
+    app: &TestApp,
+    email: &str,
+    name: &str,
+    lang: trama::domain::Lang,
+    verified: bool,
+) -> (trama::services::accounts::Registered, String) {
+    use trama::services::accounts;
+    let registered = accounts::register(app.db(), &limits(), email, name, PASSWORD, lang)
+        .await
+        .expect("register");
+    if verified {
+        accounts::verify_email(app.db(), &registered.verification_token)
+            .await
+            .expect("verify");
+    }
+    let session = accounts::login(app.db(), &limits(), email, PASSWORD)
+        .await
+        .expect("login");
+    (registered, session.token)
+}
+
 /// The PostgreSQL settings the tests were built with: a change to either
 /// variable rebuilds this binary, and with it re-runs
 /// `#[trama_test_macros::needs_postgres]`, which reads the same two.
@@ -277,6 +302,147 @@ pub async fn gql(app: &TestApp, token: Option<&str>, query: &str, variables: Val
     gql_via(&app.client, app, token, None, query, variables).await
 }
 
+/// Like [`gql`], and asserts that the call succeeded (no error); returns the
+/// whole response.
+pub async fn gql_ok(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
+    let body = gql(app, token, query, variables).await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    body
+}
+
+/// Like [`gql`], and asserts that the call was refused with the error code
+/// `code` (`"NOT_FOUND"`, `"BAD_USER_INPUT"`...); returns the whole response.
+pub async fn gql_refused(
+    app: &TestApp,
+    token: Option<&str>,
+    query: &str,
+    variables: Value,
+    code: &str,
+) -> Value {
+    let body = gql(app, token, query, variables).await;
+    assert_eq!(outcome(&body), code, "{body}");
+    body
+}
+
+/// The search hits for `query` with `filter`, as `token`'s holder sees
+/// them, each hit with the fields `node` selects.
+pub async fn search_nodes(
+    app: &TestApp,
+    token: Option<&str>,
+    query: &str,
+    filter: Value,
+    node: &str,
+) -> Vec<Value> {
+    let body = gql_ok(
+        app,
+        token,
+        &format!(
+            "query($q: String!, $f: SearchFilter) {{ search(query: $q, filter: $f) {{ edges {{ node {{ {node} }} }} }} }}"
+        ),
+        json!({ "q": query, "f": filter }),
+    )
+    .await;
+    body["data"]["search"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect()
+}
+
+/// A need's API input: a social concierge service in San Siro (Milano)
+/// asking for competences, titled `title`.
+pub fn need_input(title: &str) -> Value {
+    json!({
+        "kind": "SOCIAL_CONCIERGE",
+        "title": title,
+        "neighbourhoodId": trama::services::reference_data::neighbourhood_id(
+            trama::services::reference_data::MILANO,
+            "57",
+        )
+        .to_string(),
+        "requiredContributions": ["COMPETENCE"],
+    })
+}
+
+/// San Siro, Milano's NIL 57, as stored.
+pub async fn san_siro(db: &impl ConnectionTrait) -> trama::store::entities::neighbourhoods::Model {
+    use sea_orm::EntityTrait;
+    use trama::services::reference_data::{MILANO, neighbourhood_id};
+    trama::store::entities::neighbourhoods::Entity::find_by_id(neighbourhood_id(MILANO, "57"))
+        .one(db)
+        .await
+        .expect("query")
+        .expect("San Siro")
+}
+
+/// An informal group (it needs no tax code) named `name`, described by
+/// `description`, registered by the system.
+pub async fn informal_group(
+    db: &DatabaseConnection,
+    name: &str,
+    description: &str,
+) -> trama::store::entities::organizations::Model {
+    let input = trama::domain::OrganizationInput {
+        name: name.into(),
+        kind: "informal_group".into(),
+        description: description.into(),
+        ..Default::default()
+    };
+    trama::services::organizations::create(
+        db,
+        &trama::services::Actor::system("test"),
+        &input,
+        None,
+    )
+    .await
+    .expect("organisation")
+}
+
+/// POSTs the GraphQL document `query` asking for the response as `accept`,
+/// in `lang`; returns the HTTP status and the JSON body (null when the body
+/// is not JSON).
+pub async fn post_document(app: &TestApp, query: &str, accept: &str, lang: &str) -> (u16, Value) {
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .header("accept", accept)
+        .header("accept-language", lang)
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .expect("POST /graphql");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Imports the organisations of `table`, a file named `source_name`, read
+/// with `mapping`, as the system (all or nothing when asked; never a dry
+/// run). Fails as [`import_organizations`](trama::services::import::import_organizations) does.
+pub async fn import_table(
+    app: &TestApp,
+    table: &trama::services::registry_file::SourceTable,
+    mapping: &trama::domain::registry::ColumnMapping,
+    source_name: &str,
+    all_or_nothing: bool,
+) -> Result<trama::services::import::ImportReport, trama::services::import::ImportError> {
+    let options = trama::services::import::ImportOptions {
+        source_name: source_name.to_owned(),
+        all_or_nothing,
+        dry_run: false,
+    };
+    let system = trama::services::Actor::system("test");
+    trama::services::import::import_organizations(
+        app.db(),
+        &system,
+        table,
+        mapping,
+        &options,
+        &mut |_| {},
+    )
+    .await
+}
+
 /// Like [`gql`], through `client` (e.g. one bound to another loopback
 /// address, to stand for another client), with an `Accept-Language` header
 /// when given (`Some("en")`: English messages).
@@ -350,14 +516,13 @@ pub fn token_from_mail(app: &TestApp, to: &str, path: &str) -> String {
 
 /// Registers, verifies and signs in; returns the bearer token.
 pub async fn verified_user(app: &TestApp, email: &str) -> String {
-    let body = gql(
+    gql_ok(
         app,
         None,
         "mutation($e: String!, $p: String!) { register(email: $e, displayName: \"Maria Rossi\", password: $p) { id emailVerified } }",
         json!({ "e": email, "p": PASSWORD }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     let token = token_from_mail(app, email, "/account/verify");
     let body = gql(
         app,
@@ -438,14 +603,13 @@ pub async fn text_ranked_hits(
 /// Registers an organisation through the API as the user of `token`;
 /// returns its id.
 pub async fn new_organization(app: &TestApp, token: &str, input: Value) -> String {
-    let body = gql(
+    let body = gql_ok(
         app,
         Some(token),
         "mutation($input: OrganizationInput!) { createOrganization(input: $input) { id } }",
         json!({ "input": input }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     body["data"]["createOrganization"]["id"]
         .as_str()
         .expect("id")
@@ -481,17 +645,6 @@ pub async fn caught_up(search: &trama::search::Search) -> bool {
         }
     }
     false
-}
-
-/// [`gql`] asking for messages in a language (`Accept-Language`).
-pub async fn gql_in(
-    app: &TestApp,
-    token: Option<&str>,
-    lang: Option<&str>,
-    query: &str,
-    variables: Value,
-) -> Value {
-    gql_via(&app.client, app, token, lang, query, variables).await
 }
 
 /// A WebSocket to the test server.

@@ -9,14 +9,12 @@ use serde_json::{Value, json};
 use trama::domain::registry::{ColumnMapping, ImportField};
 use trama::domain::{Invalid, Lang, OrganizationKind, VerificationStatus};
 use trama::services::Actor;
-use trama::services::import::{
-    self, ImportError, ImportOptions, ImportReport, RowError, RowProblem,
-};
+use trama::services::import::{ImportError, ImportReport, RowError, RowProblem};
 use trama::services::registry_file::{self, SourceFormat};
 use trama::services::verification::{self, RegistrySource};
 use trama::store::entities::{organization_contacts, organizations, search_outbox};
 
-use crate::helpers::{Backend, TestApp, caught_up, gql, trama_command};
+use crate::helpers::{Backend, TestApp, caught_up, import_table, search_nodes, trama_command};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -50,17 +48,12 @@ async fn import(
     mapping: &ColumnMapping,
     all_or_nothing: bool,
 ) -> Result<ImportReport, ImportError> {
-    import::import_organizations(
-        app.db(),
-        &Actor::system("test"),
+    import_table(
+        app,
         &table(text, SourceFormat::Csv),
         mapping,
-        &ImportOptions {
-            source_name: "registro.csv".to_owned(),
-            all_or_nothing,
-            dry_run: false,
-        },
-        &mut |_| {},
+        "registro.csv",
+        all_or_nothing,
     )
     .await
 }
@@ -102,21 +95,10 @@ async fn count_tax_code(app: &TestApp, tax_code: &str) -> u64 {
 
 async fn organization_names(app: &TestApp, query: &str, filter: Value) -> Vec<String> {
     assert!(caught_up(&app.state.search).await, "index caught up");
-    let body = gql(
-        app,
-        None,
-        r#"query($q: String!, $f: SearchFilter) {
-            search(query: $q, filter: $f) { edges { node { organization { name } } } }
-        }"#,
-        json!({ "q": query, "f": filter }),
-    )
-    .await;
-    assert!(body.get("errors").is_none(), "{body}");
-    body["data"]["search"]["edges"]
-        .as_array()
-        .expect("edges")
+    search_nodes(app, None, query, filter, "organization { name }")
+        .await
         .iter()
-        .filter_map(|e| e["node"]["organization"]["name"].as_str())
+        .filter_map(|node| node["organization"]["name"].as_str())
         .map(str::to_owned)
         .collect()
 }
@@ -341,16 +323,12 @@ async fn a_mapping_file_reads_json_with_other_names(backend: Backend) {
   {"cf": "80106570155", "ente": "Canottieri a Castro", "sezione": "b) APS", "sede": "Castro", "prov": "LE"},
   {"cf": "97627660158", "ente": "Ente misterioso", "sezione": "h) Altro", "sede": "Milano"}
 ]"#;
-    let report = import::import_organizations(
-        app.db(),
-        &Actor::system("test"),
+    let report = import_table(
+        &app,
         &table(json, SourceFormat::Json),
         &mapping,
-        &ImportOptions {
-            source_name: "runts.json".to_owned(),
-            ..ImportOptions::default()
-        },
-        &mut |_| {},
+        "runts.json",
+        false,
     )
     .await
     .expect("import");

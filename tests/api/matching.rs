@@ -22,7 +22,7 @@ use trama::services::{Actor, needs, offers, organizations};
 use uuid::Uuid;
 
 use crate::helpers::{
-    Backend, PATIENT, TestApp, gql, load_territories, member_with_organization, ndcg_at,
+    Backend, PATIENT, TestApp, gql, gql_ok, load_territories, member_with_organization, ndcg_at,
     new_organization, outcome, text_ranked_hits, verified_user, wait_until,
 };
 use crate::on_both_databases;
@@ -354,7 +354,7 @@ async fn the_judged_fixture_is_matched_well(backend: Backend) {
 
     // The Lorenteggio pact: ALER asks for know-how and volunteers (it gives
     // the paint itself); the ONLUS and the tenants are proposed together.
-    let body = gql(
+    let body = gql_ok(
         &app,
         None,
         r#"query($need: ID!) { partnerSet(needId: $need) {
@@ -365,7 +365,6 @@ async fn the_judged_fixture_is_matched_well(backend: Backend) {
         json!({ "need": fixture.needs["nd-scale-lorenteggio"].to_string() }),
     )
     .await;
-    assert!(body.get("errors").is_none(), "{body}");
     let set = &body["data"]["partnerSet"];
     let members: Vec<&str> = set["members"]
         .as_array()
@@ -390,7 +389,7 @@ async fn the_judged_fixture_is_matched_well(backend: Backend) {
     );
     assert!(messages.contains("stesso quartiere: "), "{set}");
     // The observatory: where the needs are and where they go unmet.
-    let body = gql(
+    let body = gql_ok(
         &app,
         None,
         r#"{ observatory {
@@ -400,7 +399,6 @@ async fn the_judged_fixture_is_matched_well(backend: Backend) {
         json!({}),
     )
     .await;
-    assert!(body.get("errors").is_none(), "{body}");
     let observatory = &body["data"]["observatory"];
     let municipality = |code: &str| {
         observatory["municipalities"]
@@ -505,8 +503,7 @@ async fn a_new_offer_is_matched_soon_after_its_creation(backend: Backend) {
     let vars = json!({ "need": need.id.to_string() });
     let mut found = None;
     let matched = wait_until(PATIENT, async || {
-        let body = gql(&app, None, query, vars.clone()).await;
-        assert!(body.get("errors").is_none(), "{body}");
+        let body = gql_ok(&app, None, query, vars.clone()).await;
         let edges = body["data"]["matchesForNeed"]["edges"]
             .as_array()
             .cloned()
@@ -570,7 +567,7 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
         ),
     )
     .await;
-    let body = gql(
+    let body = gql_ok(
         &app,
         Some(&need_admin),
         "mutation($org: ID!, $input: NeedInput!) { createNeed(organizationId: $org, input: $input) { id } }",
@@ -584,16 +581,14 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
         }}),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     let need_id = body["data"]["createNeed"]["id"].clone();
-    let body = gql(
+    let body = gql_ok(
         &app,
         Some(&offer_admin),
         "mutation($org: ID!, $input: OfferInput!) { createOffer(organizationId: $org, input: $input) { id } }",
         json!({ "org": offer_org, "input": mediation_offer("Mediazione dei conflitti di vicinato") }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     let offer_id = body["data"]["createOffer"]["id"].clone();
     settle(&app).await;
 
@@ -656,8 +651,7 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
         outcome(&gql(&app, Some(&offer_admin), rate, json!({ "m": match_id })).await),
         "OK"
     );
-    let body = gql(&app, Some(&need_admin), SET_STATUS, vars("DISMISSED")).await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    let body = gql_ok(&app, Some(&need_admin), SET_STATUS, vars("DISMISSED")).await;
     assert_eq!(
         body["data"]["setMatchStatus"]["match"]["needSideStatus"],
         "DISMISSED"
@@ -685,14 +679,13 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
     let body = gql(&app, None, list, json!({ "n": need_id })).await;
     assert_eq!(body["data"]["matchesForNeed"]["edges"], json!([]), "{body}");
     // ...an edit of the offer's content brings it back, as suggested.
-    let body = gql(
+    gql_ok(
         &app,
         Some(&offer_admin),
         "mutation($id: ID!, $input: OfferInput!) { updateOffer(id: $id, input: $input) { id } }",
         json!({ "id": offer_id, "input": mediation_offer("Mediazione sociale dei conflitti di vicinato") }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     settle(&app).await;
     let body = gql(&app, None, list, json!({ "n": need_id })).await;
     let edges = body["data"]["matchesForNeed"]["edges"]
@@ -709,15 +702,13 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
         body["data"]["setMatchStatus"]["match"]["offerSideStatus"], "INTERESTED",
         "{body}"
     );
-    let body = gql(&app, Some(&need_admin), SET_STATUS, vars("PARTNERSHIP")).await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    let body = gql_ok(&app, Some(&need_admin), SET_STATUS, vars("PARTNERSHIP")).await;
     assert_eq!(
         body["data"]["setMatchStatus"]["projectId"],
         Value::Null,
         "one side alone opens nothing: {body}"
     );
-    let body = gql(&app, Some(&offer_admin), SET_STATUS, vars("PARTNERSHIP")).await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    let body = gql_ok(&app, Some(&offer_admin), SET_STATUS, vars("PARTNERSHIP")).await;
     let project = body["data"]["setMatchStatus"]["projectId"]
         .as_str()
         .expect("project")
@@ -753,14 +744,13 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
         assert!(verdicts.iter().any(|v| v == verdict), "{verdicts:?}");
     }
     // An engaged match survives the need being closed; nothing else remains.
-    let body = gql(
+    let body = gql_ok(
         &app,
         Some(&need_admin),
         "mutation($id: ID!) { closeNeed(id: $id) { status } }",
         json!({ "id": need_id }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     settle(&app).await;
     assert_eq!(matches::count(app.db()).await.expect("count"), 1);
     let _: Value = body;

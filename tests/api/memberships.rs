@@ -10,7 +10,10 @@ use trama::services::{Actor, accounts, organizations};
 use trama::store::entities::memberships;
 use uuid::Uuid;
 
-use crate::helpers::{Backend, PASSWORD, TestApp, gql, gql_via, outcome, token_from_mail};
+use crate::helpers::{
+    Backend, PASSWORD, TestApp, gql, gql_ok, gql_refused, gql_via, outcome, signed_up,
+    token_from_mail,
+};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -22,23 +25,8 @@ on_both_databases!(
 /// A verified, signed-in account made through the services (the races are
 /// what goes through the API): (id, bearer token).
 pub async fn account(app: &TestApp, email: &str) -> (Uuid, String) {
-    let registered = accounts::register(
-        app.db(),
-        &crate::helpers::limits(),
-        email,
-        "Persona di prova",
-        PASSWORD,
-        Lang::It,
-    )
-    .await
-    .expect("register");
-    accounts::verify_email(app.db(), &registered.verification_token)
-        .await
-        .expect("verify");
-    let session = accounts::login(app.db(), &crate::helpers::limits(), email, PASSWORD)
-        .await
-        .expect("login");
-    (registered.user.id, session.token)
+    let (registered, token) = signed_up(app, email, "Persona di prova", Lang::It, true).await;
+    (registered.user.id, token)
 }
 
 /// A new informal group with no members (as the import and the demo make them).
@@ -209,14 +197,13 @@ async fn concurrent_account_deletions_leave_an_admin(backend: Backend) {
     let (alone, alone_token) = account(&app, "da.solo@example.org").await;
     let org = organisation(&app, "Gruppo di una persona").await;
     add_member(&app, org, alone, "admin").await;
-    let body = gql(
+    gql_ok(
         &app,
         Some(&alone_token),
         DELETE_ACCOUNT,
         json!({ "p": PASSWORD }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     app.stop().await;
 }
 
@@ -240,14 +227,13 @@ async fn an_invitation_is_accepted_only_by_the_invited_address(backend: Backend)
     let org = organisation(&app, "Portinerie di Comunità").await;
     add_member(&app, org, admin, "admin").await;
     // The invitation goes to Carla; the address is written with capitals.
-    let body = gql(
+    gql_ok(
         &app,
         Some(&admin_token),
         INVITE,
         json!({ "o": org.to_string(), "e": "Carla.Verdi@Example.org" }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     let link = token_from_mail(&app, "carla.verdi@example.org", "/invitations/accept");
 
     // Someone else who got hold of the link cannot use it.
@@ -275,34 +261,28 @@ async fn an_invitation_is_accepted_only_by_the_invited_address(backend: Backend)
 
     // An account with the invited address that is not yet verified cannot
     // use it either: the address is not proven.
-    let registered = accounts::register(
-        app.db(),
-        &crate::helpers::limits(),
+    let (registered, carla) = signed_up(
+        &app,
         "carla.verdi@example.org",
         "Carla Verdi",
-        PASSWORD,
         Lang::It,
+        false,
     )
-    .await
-    .expect("register");
-    let carla = accounts::login(
-        app.db(),
-        &crate::helpers::limits(),
-        "carla.verdi@example.org",
-        PASSWORD,
+    .await;
+    gql_refused(
+        &app,
+        Some(&carla),
+        ACCEPT,
+        json!({ "t": link }),
+        "FORBIDDEN",
     )
-    .await
-    .expect("login")
-    .token;
-    let body = gql(&app, Some(&carla), ACCEPT, json!({ "t": link })).await;
-    assert_eq!(outcome(&body), "FORBIDDEN", "{body}");
+    .await;
 
     // Once verified, Carla accepts: the invitation stayed valid for her.
     accounts::verify_email(app.db(), &registered.verification_token)
         .await
         .expect("verify");
-    let body = gql(&app, Some(&carla), ACCEPT, json!({ "t": link })).await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    let body = gql_ok(&app, Some(&carla), ACCEPT, json!({ "t": link })).await;
     assert_eq!(
         body["data"]["acceptInvitation"]["organization"]["id"],
         org.to_string()

@@ -16,7 +16,7 @@ use trama::services::{Actor, accounts, organizations};
 use trama::store::entities::audit_log;
 use uuid::Uuid;
 
-use crate::helpers::{Backend, PASSWORD, TestApp, TestEnv, gql, outcome};
+use crate::helpers::{Backend, TestApp, TestEnv, gql, gql_ok, gql_refused, outcome, signed_up};
 use crate::memberships::{account, add_member, message_and_code};
 use crate::on_both_databases;
 use crate::smtp_server::SmtpServer;
@@ -207,8 +207,7 @@ async fn a_claim_is_confirmed_from_the_registered_address(backend: Backend) {
     assert_eq!(page.status(), 200);
 
     // Whoever reads the registered address confirms, without an account.
-    let body = gql(&app, None, ANSWER, json!({ "t": token, "a": true })).await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    let body = gql_ok(&app, None, ANSWER, json!({ "t": token, "a": true })).await;
     assert_eq!(
         body["data"]["answerOrganizationClaim"],
         json!({ "organizationName": "Portinerie di Comunità", "requesterName": "Persona di prova", "status": "APPROVED" })
@@ -226,8 +225,14 @@ async fn a_claim_is_confirmed_from_the_registered_address(backend: Backend) {
         json!([{ "status": "APPROVED", "decidedVia": "CONFIRMATION_LINK", "kind": "CLAIM" }])
     );
     // The link works once.
-    let body = gql(&app, None, ANSWER, json!({ "t": token, "a": true })).await;
-    assert_eq!(outcome(&body), "BAD_USER_INPUT", "{body}");
+    gql_refused(
+        &app,
+        None,
+        ANSWER,
+        json!({ "t": token, "a": true }),
+        "BAD_USER_INPUT",
+    )
+    .await;
 
     // The audit log has the request, the decision and how it was taken.
     let trail = audit_trail(&app).await;
@@ -493,23 +498,22 @@ async fn a_request_to_join_is_approved_or_declined_by_the_admins(backend: Backen
         rita_request.as_str()
     );
     for token in [&rita, &outsider] {
-        let body = gql(
+        gql_refused(
             &app,
             Some(token),
             PENDING_OF,
             json!({ "o": org.to_string() }),
+            "FORBIDDEN",
         )
         .await;
-        assert_eq!(outcome(&body), "FORBIDDEN", "{body}");
     }
-    let body = gql(
+    gql_ok(
         &app,
         Some(&moderator),
         PENDING_OF,
         json!({ "o": org.to_string() }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     // Who joins is the admins' decision, not a moderator's nor the outsider's.
     for token in [&moderator, &outsider, &rita] {
         let body = gql(&app, Some(token), APPROVE, json!({ "id": rita_request })).await;
@@ -531,8 +535,14 @@ async fn a_request_to_join_is_approved_or_declined_by_the_admins(backend: Backen
         "{}",
         told[0]
     );
-    let body = gql(&app, Some(&admin), APPROVE, json!({ "id": rita_request })).await;
-    assert_eq!(outcome(&body), "CONFLICT", "{body}");
+    gql_refused(
+        &app,
+        Some(&admin),
+        APPROVE,
+        json!({ "id": rita_request }),
+        "CONFLICT",
+    )
+    .await;
     // The request is part of Rita's personal data.
     let body = gql(&app, Some(&rita), "{ exportMyData }", json!({})).await;
     let export = &body["data"]["exportMyData"]["organizationRequests"][0];
@@ -591,25 +601,7 @@ async fn requests_are_refused_when_unverified_duplicate_or_already_a_member(back
     );
 
     // Not verified: refused, saying why.
-    accounts::register(
-        app.db(),
-        &crate::helpers::limits(),
-        "nuovo@example.org",
-        "Nuovo",
-        PASSWORD,
-        Lang::It,
-    )
-    .await
-    .expect("register");
-    let unverified = accounts::login(
-        app.db(),
-        &crate::helpers::limits(),
-        "nuovo@example.org",
-        PASSWORD,
-    )
-    .await
-    .expect("login")
-    .token;
+    let (_, unverified) = signed_up(&app, "nuovo@example.org", "Nuovo", Lang::It, false).await;
     let body = gql(&app, Some(&unverified), REQUEST, vars.clone()).await;
     let (message, code) = message_and_code(&body);
     assert_eq!(code, "FORBIDDEN", "{body}");
@@ -638,16 +630,15 @@ async fn requests_are_refused_when_unverified_duplicate_or_already_a_member(back
     // A member cannot ask to join again.
     let (member_id, member) = account(&app, "socia@example.org").await;
     add_member(&app, org, member_id, "member").await;
-    let body = gql(&app, Some(&member), REQUEST, vars.clone()).await;
-    assert_eq!(outcome(&body), "CONFLICT", "{body}");
-    let body = gql(
+    gql_refused(&app, Some(&member), REQUEST, vars.clone(), "CONFLICT").await;
+    gql_refused(
         &app,
         Some(&marco),
         REQUEST,
         json!({ "o": Uuid::now_v7().to_string() }),
+        "NOT_FOUND",
     )
     .await;
-    assert_eq!(outcome(&body), "NOT_FOUND", "{body}");
 
     // Registering the same tax code again points to the request and
     // names the organisation already there.

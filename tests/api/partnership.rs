@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use trama::store::entities::{audit_log, project_contributions, project_partners, projects};
 use uuid::Uuid;
 
-use crate::helpers::{Backend, TestApp, TestEnv, gql, outcome};
+use crate::helpers::{Backend, TestApp, TestEnv, gql, gql_ok, gql_refused, outcome};
 use crate::on_both_databases;
 use crate::smtp_server::{Received, SmtpServer};
 use crate::visibility::{
@@ -132,8 +132,7 @@ async fn a_partnership_opens_when_both_sides_consent(backend: Backend) {
     )
     .await;
     settle(&app).await;
-    let body = gql(&app, Some(&s.carla.token), MATCH_IDS, json!({ "n": need })).await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    let body = gql_ok(&app, Some(&s.carla.token), MATCH_IDS, json!({ "n": need })).await;
     let match_id = first_match(&body)["id"].clone();
     assert!(match_id.is_string(), "{body}");
     let vars = |status: &str| json!({ "m": match_id, "s": status });
@@ -141,8 +140,7 @@ async fn a_partnership_opens_when_both_sides_consent(backend: Backend) {
 
     // The co-operative alone says PARTNERSHIP while the municipality's
     // side is still SUGGESTED: a proposal, no project.
-    let body = gql(&app, Some(&s.anna.token), SET_STATUS, vars("PARTNERSHIP")).await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    let body = gql_ok(&app, Some(&s.anna.token), SET_STATUS, vars("PARTNERSHIP")).await;
     assert_eq!(
         body["data"]["setMatchStatus"]["projectId"],
         Value::Null,
@@ -224,8 +222,14 @@ async fn a_partnership_opens_when_both_sides_consent(backend: Backend) {
     assert_eq!(partners, 2);
 
     // Once open it is not undone here; saying yes again changes nothing.
-    let body = gql(&app, Some(&s.anna.token), SET_STATUS, vars("INTERESTED")).await;
-    assert_eq!(outcome(&body), "CONFLICT", "{body}");
+    let body = gql_refused(
+        &app,
+        Some(&s.anna.token),
+        SET_STATUS,
+        vars("INTERESTED"),
+        "CONFLICT",
+    )
+    .await;
     assert_eq!(body["errors"][0]["extensions"]["field"], "status");
     let body = gql(&app, Some(&s.anna.token), SET_STATUS, vars("PARTNERSHIP")).await;
     assert_eq!(

@@ -2,7 +2,7 @@
 //! request-body limit and the request timeout. Errors carry codes and leak no
 //! internals.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::helpers::{Backend, TestApp, TestEnv};
 use crate::on_both_databases;
@@ -14,17 +14,7 @@ on_both_databases!(
 );
 
 async fn post(app: &TestApp, query: &str) -> (u16, Value) {
-    let response = app
-        .client
-        .post(app.url("/graphql"))
-        .header("accept", "application/json")
-        .header("accept-language", "en")
-        .json(&json!({ "query": query }))
-        .send()
-        .await
-        .expect("POST");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    crate::helpers::post_document(app, query, "application/json", "en").await
 }
 
 async fn too_deep_and_too_complex_queries_are_refused(backend: Backend) {

@@ -14,7 +14,7 @@ use trama::policy::rate_limit::{Bucket, Client, DEFAULT_KEYS_PER_BUCKET, RateLim
 use trama::services::accounts;
 
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, TestEnv, gql, gql_via, login, outcome, token_from_mail,
+    Backend, PASSWORD, TestApp, TestEnv, gql, gql_ok, gql_via, login, outcome, token_from_mail,
     verified_user,
 };
 use crate::on_both_databases;
@@ -50,16 +50,22 @@ async fn anonymous(
     gql_via(client, app, None, None, query, variables).await
 }
 
+/// Signs in as the victim with `password` from `client`; checks that the
+/// outcome is `expected`.
+async fn assert_sign_in(client: &reqwest::Client, app: &TestApp, password: &str, expected: &str) {
+    let body = anonymous(client, app, LOGIN, json!({ "e": VICTIM, "p": password })).await;
+    assert_eq!(outcome(&body), expected, "{password}: {body}");
+}
+
 async fn asking_for_verification_links_does_not_block_a_password_reset(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let body = gql(
+    gql_ok(
         &app,
         None,
         "mutation($e: String!, $p: String!) { register(email: $e, displayName: \"Vera\", password: $p) { id } }",
         json!({ "e": VICTIM, "p": PASSWORD }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     let attacker = client_at("127.0.0.2");
     for attempt in 0..5 {
         let body = anonymous(&attacker, &app, RESEND, json!({ "e": VICTIM })).await;
@@ -68,11 +74,9 @@ async fn asking_for_verification_links_does_not_block_a_password_reset(backend: 
     }
     // The victim, from their own client, still gets a reset link, and a
     // verification link too.
-    let body = gql(&app, None, RESET, json!({ "e": VICTIM })).await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    gql_ok(&app, None, RESET, json!({ "e": VICTIM })).await;
     token_from_mail(&app, VICTIM, "/account/reset");
-    let body = gql(&app, None, RESEND, json!({ "e": VICTIM })).await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    gql_ok(&app, None, RESEND, json!({ "e": VICTIM })).await;
     app.stop().await;
 }
 
@@ -107,8 +111,7 @@ async fn one_client_cannot_use_up_a_victims_password_resets(backend: Backend) {
     .await;
     assert_eq!(outcome(&body), "RATE_LIMITED", "{body}");
     // The owner still gets theirs.
-    let body = gql(&app, None, RESET, json!({ "e": VICTIM })).await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    gql_ok(&app, None, RESET, json!({ "e": VICTIM })).await;
     app.stop().await;
 }
 
@@ -117,41 +120,20 @@ async fn failed_sign_ins_from_elsewhere_do_not_lock_the_owner_out(backend: Backe
     verified_user(&app, VICTIM).await;
     let attacker = client_at("127.0.0.2");
     for attempt in 0..12 {
-        let body = anonymous(
-            &attacker,
-            &app,
-            LOGIN,
-            json!({ "e": VICTIM, "p": format!("tentativo numero {attempt}") }),
-        )
-        .await;
         let expected = if attempt < 10 {
             "UNAUTHENTICATED"
         } else {
             "RATE_LIMITED"
         };
-        assert_eq!(outcome(&body), expected, "attempt {attempt}: {body}");
+        let guess = format!("tentativo numero {attempt}");
+        assert_sign_in(&attacker, &app, &guess, expected).await;
     }
     // The guesser is stopped even with the right password...
-    let body = anonymous(
-        &attacker,
-        &app,
-        LOGIN,
-        json!({ "e": VICTIM, "p": PASSWORD }),
-    )
-    .await;
-    assert_eq!(outcome(&body), "RATE_LIMITED", "{body}");
+    assert_sign_in(&attacker, &app, PASSWORD, "RATE_LIMITED").await;
     // ...while the owner, from their own client, signs in.
     assert!(login(&app, VICTIM, PASSWORD).await.is_ok());
     // Another client is not blocked either.
-    let elsewhere = client_at("127.0.0.3");
-    let body = anonymous(
-        &elsewhere,
-        &app,
-        LOGIN,
-        json!({ "e": VICTIM, "p": PASSWORD }),
-    )
-    .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    assert_sign_in(&client_at("127.0.0.3"), &app, PASSWORD, "OK").await;
     app.stop().await;
 }
 

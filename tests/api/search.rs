@@ -13,7 +13,7 @@ use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::services::{Actor, organizations};
 
 use crate::helpers::{
-    Backend, PATIENT, TestApp, TestEnv, gql, member_with_organization, verified_user,
+    Backend, PATIENT, TestApp, TestEnv, gql, gql_ok, member_with_organization, verified_user,
 };
 use crate::on_both_databases;
 
@@ -60,8 +60,7 @@ query($q: String!, $f: SearchFilter, $first: Int, $after: String, $sort: SearchS
 
 /// `search` with a query and variables; panics on errors.
 async fn search(app: &TestApp, variables: Value) -> Value {
-    let body = gql(app, None, SEARCH, variables).await;
-    assert!(body.get("errors").is_none(), "{body}");
+    let body = gql_ok(app, None, SEARCH, variables).await;
     body["data"]["search"].clone()
 }
 
@@ -421,7 +420,7 @@ async fn bad_search_input_is_refused_with_its_field(backend: Backend) {
 
 async fn similar_open_items_are_suggested(backend: Backend) {
     let app = demo_app(backend).await;
-    let body = gql(
+    let body = gql_ok(
         &app,
         None,
         r#"query($t: String!, $d: String) {
@@ -435,7 +434,6 @@ async fn similar_open_items_are_suggested(backend: Backend) {
         }),
     )
     .await;
-    assert!(body.get("errors").is_none(), "{body}");
     let similar = body["data"]["similar"].as_array().expect("list");
     assert!(!similar.is_empty() && similar.len() <= 3);
     assert_eq!(
@@ -459,7 +457,7 @@ async fn a_write_is_found_at_once_by_its_author(backend: Backend) {
     let found = titles(&find(&app, "portinerie comunita").await);
     assert_eq!(found, vec!["Portinerie di Comunità"]);
 
-    let body = gql(
+    let body = gql_ok(
         &app,
         Some(&token),
         CREATE_NEED,
@@ -471,7 +469,6 @@ async fn a_write_is_found_at_once_by_its_author(backend: Backend) {
         }}),
     )
     .await;
-    assert!(body.get("errors").is_none(), "{body}");
     let need = body["data"]["createNeed"]["id"]
         .as_str()
         .expect("id")
@@ -483,7 +480,7 @@ async fn a_write_is_found_at_once_by_its_author(backend: Backend) {
         Some(need.as_str())
     );
     // The owner's change reaches its needs: they carry its name.
-    let body = gql(
+    gql_ok(
         &app,
         Some(&token),
         "mutation($id: ID!, $input: OrganizationInput!) { updateOrganization(id: $id, input: $input) { id } }",
@@ -496,7 +493,6 @@ async fn a_write_is_found_at_once_by_its_author(backend: Backend) {
         }}),
     )
     .await;
-    assert!(body.get("errors").is_none(), "{body}");
     let found = titles(&find(&app, "riuniti").await);
     assert_eq!(
         found.iter().collect::<BTreeSet<_>>(),
@@ -518,14 +514,13 @@ async fn closed_and_hidden_records_leave_the_results(backend: Backend) {
         "Portineria sociale a Gratosoglio",
         "Portineria sociale a Corvetto",
     ] {
-        let body = gql(
+        let body = gql_ok(
             &app,
             Some(&token),
             CREATE_NEED,
             json!({ "org": org, "input": { "kind": "SOCIAL_CONCIERGE", "title": title } }),
         )
         .await;
-        assert!(body.get("errors").is_none(), "{body}");
         needs.push(
             body["data"]["createNeed"]["id"]
                 .as_str()
@@ -567,24 +562,22 @@ async fn closed_and_hidden_records_leave_the_results(backend: Backend) {
     trama::services::accounts::set_moderator(app.db(), "moderatore@example.org", true)
         .await
         .expect("moderator");
-    let body = gql(
+    gql_ok(
         &app,
         Some(&moderator),
         "mutation($id: ID!) { setHidden(kind: ORGANIZATION, id: $id, hidden: true, reason: \"spam\") }",
         json!({ "id": org }),
     )
     .await;
-    assert!(body.get("errors").is_none(), "{body}");
     let any = search(&app, json!({ "q": "portineria", "f": { "statuses": [] } })).await;
     assert_eq!(any["totalCount"], 0, "{any}");
-    let body = gql(
+    gql_ok(
         &app,
         Some(&moderator),
         "mutation($id: ID!) { setHidden(kind: ORGANIZATION, id: $id, hidden: false) }",
         json!({ "id": org }),
     )
     .await;
-    assert!(body.get("errors").is_none(), "{body}");
     let any = search(&app, json!({ "q": "portineria", "f": { "statuses": [] } })).await;
     assert_eq!(any["totalCount"], 3, "{any}");
     app.stop().await;
@@ -632,19 +625,12 @@ async fn a_deleted_index_is_rebuilt_with_the_same_results(backend: Backend) {
     let state = env.state().await;
     trama::seed::demo(&state.db).await.expect("demo");
     // One more record written after the seed, then hidden: deletes too.
-    let extra = organizations::create(
+    let extra = crate::helpers::informal_group(
         &state.db,
-        &Actor::system("test"),
-        &trama::domain::OrganizationInput {
-            name: "Gruppo di cammino".into(),
-            kind: "informal_group".into(),
-            description: "Passeggiate nel quartiere.".into(),
-            ..Default::default()
-        },
-        None,
+        "Gruppo di cammino",
+        "Passeggiate nel quartiere.",
     )
-    .await
-    .expect("organisation");
+    .await;
     assert!(crate::helpers::caught_up(&state.search).await);
     let before = snapshot(&state).await;
     assert!(before[0].1 >= 130, "the demo is indexed: {}", before[0].1);
@@ -683,19 +669,12 @@ async fn a_second_process_write_becomes_searchable_in_the_first() {
         .expect("second process");
     assert_ne!(first.search.dir(), second.search.dir());
 
-    let written = organizations::create(
+    let written = crate::helpers::informal_group(
         &second.db,
-        &Actor::system("test"),
-        &trama::domain::OrganizationInput {
-            name: "Orti condivisi di Baggio".into(),
-            kind: "informal_group".into(),
-            description: "Coltiviamo insieme gli orti del quartiere.".into(),
-            ..Default::default()
-        },
-        None,
+        "Orti condivisi di Baggio",
+        "Coltiviamo insieme gli orti del quartiere.",
     )
-    .await
-    .expect("write through the second process");
+    .await;
     let started = Instant::now();
     let found = crate::helpers::wait_until(PATIENT, async || {
         let results = first

@@ -8,9 +8,9 @@ use futures_util::{SinkExt, StreamExt};
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
-use trama::domain::{Lang, NeedInput, OrganizationInput};
+use trama::domain::{Lang, NeedInput};
 use trama::services::moderation::{self, Hideable};
-use trama::services::{Actor, needs, organizations};
+use trama::services::{Actor, needs};
 
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
@@ -82,18 +82,7 @@ async fn published_needs_reach_subscribers(backend: Backend) {
     .await;
 
     let actor = Actor::system("test");
-    let org = organizations::create(
-        app.db(),
-        &actor,
-        &OrganizationInput {
-            name: "Comitato di quartiere".into(),
-            kind: "informal_group".into(),
-            ..Default::default()
-        },
-        None,
-    )
-    .await
-    .expect("organisation");
+    let org = crate::helpers::informal_group(app.db(), "Comitato di quartiere", "").await;
     needs::create(
         app.db(),
         &actor,

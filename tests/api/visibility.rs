@@ -13,7 +13,7 @@ use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::services::{Actor, accounts};
 use uuid::Uuid;
 
-use crate::helpers::{Backend, PASSWORD, TestApp, gql, login, new_organization, outcome};
+use crate::helpers::{Backend, TestApp, gql, gql_ok, new_organization, outcome, signed_up};
 pub use crate::matching::{settle, territories};
 use crate::on_both_databases;
 use crate::subscriptions::{next_json, subscribe};
@@ -47,22 +47,7 @@ pub async fn person_speaking(
     lang: Lang,
     verified: bool,
 ) -> Person {
-    let registered = accounts::register(
-        app.db(),
-        &crate::helpers::limits(),
-        email,
-        name,
-        PASSWORD,
-        lang,
-    )
-    .await
-    .expect("register");
-    if verified {
-        accounts::verify_email(app.db(), &registered.verification_token)
-            .await
-            .expect("verify");
-    }
-    let token = login(app, email, PASSWORD).await.expect("login");
+    let (registered, token) = signed_up(app, email, name, lang, verified).await;
     Person {
         id: registered.user.id,
         email: email.to_owned(),
@@ -138,14 +123,13 @@ async fn create(
     let mutation = format!(
         "mutation($org: ID!, $input: {what}Input!) {{ create{what}(organizationId: $org, input: $input) {{ id }} }}"
     );
-    let body = gql(
+    let body = gql_ok(
         app,
         Some(&who.token),
         &mutation,
         json!({ "org": organization, "input": input }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     body["data"][format!("create{what}")]["id"]
         .as_str()
         .expect("id")
@@ -166,14 +150,13 @@ pub async fn describe_coop(app: &TestApp, who: &Person, coop: &str, description:
     let mut input = coop_input(Value::Null);
     input.as_object_mut().expect("object").remove("contacts");
     input["description"] = json!(description);
-    let body = gql(
+    gql_ok(
         app,
         Some(&who.token),
         "mutation($id: ID!, $input: OrganizationInput!) { updateOrganization(id: $id, input: $input) { id } }",
         json!({ "id": coop, "input": input }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
 }
 
 /// Everyone the tests need: the co-operative (admin Anna, member Marco),
@@ -289,38 +272,35 @@ async fn contacts_show_as_their_visibility_allows(backend: Backend) {
     let mut input = coop_input(Value::Null);
     input.as_object_mut().expect("object").remove("contacts");
     input["description"] = json!("Portierato sociale e custodia nei caseggiati.");
-    let body = gql(
+    let body = gql_ok(
         &app,
         Some(&w.anna.token),
         update,
         json!({ "id": w.coop, "input": input }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     assert_eq!(labels(&body, &["updateOrganization"]), all, "{body}");
     let body = gql(&app, Some(&w.marco.token), read, vars.clone()).await;
     assert_eq!(labels(&body, &["organization"]), all, "{body}");
 
     // One that gives contacts replaces them, knowingly.
     input["contacts"] = json!([{ "kind": "PEC", "value": "portinerie@pec.it", "label": "pec", "visibility": "MEMBERS" }]);
-    let body = gql(
+    let body = gql_ok(
         &app,
         Some(&w.anna.token),
         update,
         json!({ "id": w.coop, "input": input }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     assert_eq!(labels(&body, &["updateOrganization"]), vec!["pec"]);
     input["contacts"] = json!([]);
-    let body = gql(
+    let body = gql_ok(
         &app,
         Some(&w.anna.token),
         update,
         json!({ "id": w.coop, "input": input }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     assert!(labels(&body, &["updateOrganization"]).is_empty(), "{body}");
     app.stop().await;
 }
@@ -393,14 +373,13 @@ async fn hidden_organisations_are_not_found_by_outsiders(backend: Backend) {
     );
     // The municipality shows interest: the match is kept whatever happens.
     let match_id = body["data"]["matchesForNeed"]["edges"][0]["node"]["id"].clone();
-    let body = gql(
+    gql_ok(
         &app,
         Some(&w.carla.token),
         "mutation($m: ID!) { setMatchStatus(matchId: $m, status: INTERESTED) { match { id } } }",
         json!({ "m": match_id }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
 
     // A moderator hides the co-operative, and one offer of the municipality.
     let hide = "mutation($k: HideableKind!, $id: ID!, $r: String) { setHidden(kind: $k, id: $id, hidden: true, reason: $r) }";
@@ -542,14 +521,13 @@ async fn hidden_organisations_are_not_found_by_outsiders(backend: Backend) {
     )
     .await;
     describe_coop(&app, &w.anna, &w.coop, "Portierato sociale, ancora.").await;
-    let body = gql(
+    gql_ok(
         &app,
         Some(&w.anna.token),
         "mutation($id: ID!, $input: OfferInput!) { updateOffer(id: $id, input: $input) { id } }",
         json!({ "id": coop_offer, "input": mediation_offer("Mediazione di vicinato, di nuovo") }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     // A public change after them: the first event a subscriber sees.
     let marker = create_need(
         &app,
@@ -678,25 +656,22 @@ async fn members_and_drafts_stay_with_their_organisation(backend: Backend) {
 async fn an_export_leaves_out_other_peoples_addresses(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let w = world(&app).await;
-    let body = gql(
+    gql_ok(
         &app,
         Some(&w.anna.token),
         "mutation($org: ID!, $e: String!) { inviteMember(organizationId: $org, email: $e, role: MEMBER) { id } }",
         json!({ "org": w.coop, "e": "nuova.socia@example.org" }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
-    let body = gql(
+    gql_ok(
         &app,
         Some(&w.anna.token),
         "mutation($org: ID!, $u: ID!) { changeMemberRole(organizationId: $org, userId: $u, role: ADMIN) { role } }",
         json!({ "org": w.coop, "u": w.marco.id.to_string() }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
 
-    let body = gql(&app, Some(&w.anna.token), "{ exportMyData }", json!({})).await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    let body = gql_ok(&app, Some(&w.anna.token), "{ exportMyData }", json!({})).await;
     let export = &body["data"]["exportMyData"];
     let text = export.to_string();
     assert_eq!(export["account"]["email"], "anna@example.org", "{export}");

@@ -9,7 +9,9 @@ use trama::services::digests::{self, DigestSettingsInput};
 use trama::services::opendata::{self, Dataset, ExportFormat};
 use trama::services::{Actor, accounts};
 
-use crate::helpers::{Backend, TestApp, caught_up, gql, outcome};
+use crate::helpers::{
+    Backend, TestApp, caught_up, gql, gql_ok, gql_refused, outcome, search_nodes,
+};
 use crate::on_both_databases;
 use crate::subscriptions::{Socket, next_json, subscribe};
 use crate::visibility::{
@@ -144,37 +146,10 @@ async fn open_files(app: &TestApp) -> String {
     files
 }
 
-/// The search hits for `query` with `filter`, as `token`'s holder sees
-/// them, each hit with the fields `node` selects.
-async fn search(
-    app: &TestApp,
-    token: Option<&str>,
-    query: &str,
-    filter: Value,
-    node: &str,
-) -> Vec<Value> {
-    let body = gql(
-        app,
-        token,
-        &format!(
-            "query($q: String!, $f: SearchFilter) {{ search(query: $q, filter: $f) {{ edges {{ node {{ {node} }} }} }} }}"
-        ),
-        json!({ "q": query, "f": filter }),
-    )
-    .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
-    body["data"]["search"]["edges"]
-        .as_array()
-        .expect("edges")
-        .iter()
-        .map(|e| e["node"].clone())
-        .collect()
-}
-
 /// The search hits for `query` among needs, near the test point.
 async fn search_near(app: &TestApp, query: &str) -> Vec<Value> {
     let near = json!({ "types": ["NEED"], "near": { "lat": LAT, "lon": LON } });
-    search(app, None, query, near, "id distanceKm").await
+    search_nodes(app, None, query, near, "id distanceKm").await
 }
 
 /// The co-operative as a search hit for `token`'s holder, with the fields
@@ -182,7 +157,7 @@ async fn search_near(app: &TestApp, query: &str) -> Vec<Value> {
 async fn coop_hit(app: &TestApp, token: Option<&str>, fields: &str) -> Value {
     let filter = json!({ "types": ["ORGANIZATION"] });
     let node = format!("organization {{ name {fields} }}");
-    let hits = search(app, token, "portinerie", filter, &node).await;
+    let hits = search_nodes(app, token, "portinerie", filter, &node).await;
     hits.into_iter()
         .map(|h| h["organization"].clone())
         .find(|o| o["name"] == "Portinerie di Comunità")
@@ -193,7 +168,7 @@ async fn coop_hit(app: &TestApp, token: Option<&str>, fields: &str) -> Value {
 /// sees them.
 async fn mediation_offers_found(app: &TestApp, token: Option<&str>) -> Vec<String> {
     let filter = json!({ "types": ["OFFER"] });
-    let hits = search(app, token, "mediazione vicinato", filter, "id").await;
+    let hits = search_nodes(app, token, "mediazione vicinato", filter, "id").await;
     hits.iter()
         .map(|h| h["id"].as_str().unwrap_or_default().to_owned())
         .collect()
@@ -246,8 +221,7 @@ async fn a_need_shows_its_exact_place_only_when_it_chose_to(backend: Backend) {
         Some(w.otto.token.as_str()),
         Some(w.carla.token.as_str()),
     ] {
-        let body = gql(&app, token, query, json!({ "id": hidden })).await;
-        assert_eq!(outcome(&body), "OK", "{body}");
+        let body = gql_ok(&app, token, query, json!({ "id": hidden })).await;
         assert_eq!(body["data"]["need"]["location"], Value::Null, "{body}");
         let body = gql(&app, token, query, json!({ "id": exact })).await;
         assert_eq!(
@@ -323,14 +297,14 @@ async fn drafts_are_for_their_organisation_only(backend: Backend) {
         let body = gql(&app, token, list, json!({ "org": w.comune })).await;
         assert_eq!(outcome(&body), expected, "{body}");
     }
-    let body = gql(
+    gql_refused(
         &app,
         Some(&w.carla.token),
         "{ needs(filter: { status: DRAFT }) { edges { node { id } } } }",
         json!({}),
+        "BAD_USER_INPUT",
     )
     .await;
-    assert_eq!(outcome(&body), "BAD_USER_INPUT", "{body}");
 
     // Search, open data, digests: nowhere.
     let hits = search_near(&app, "bozza mediazione caseggiati").await;
@@ -471,8 +445,7 @@ async fn publish_matching_need(app: &TestApp, w: &World) {
 /// gets it by link and as a search hit.
 async fn coop_seen(app: &TestApp, w: &World, token: Option<&str>, fields: &str) -> [Value; 2] {
     let query = format!("query($id: ID!) {{ organization(id: $id) {{ {fields} }} }}");
-    let body = gql(app, token, &query, json!({ "id": w.coop })).await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    let body = gql_ok(app, token, &query, json!({ "id": w.coop })).await;
     let hit = coop_hit(app, token, fields).await;
     [body["data"]["organization"].clone(), hit]
 }
@@ -666,14 +639,13 @@ async fn dismissed_matches_leave_only_their_sides_view(backend: Backend) {
         .find(|e| e["node"]["offer"]["id"] == json!(w.offer))
         .map(|e| e["node"]["id"].clone())
         .expect("the match to dismiss");
-    let body = gql(
+    gql_ok(
         &app,
         Some(&w.carla.token),
         "mutation($m: ID!) { setMatchStatus(matchId: $m, status: DISMISSED) { match { id } } }",
         json!({ "m": dismissed }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     settle(&app).await;
     assert!(caught_up(&app.state.search).await);
 
@@ -711,7 +683,7 @@ async fn dismissed_matches_leave_only_their_sides_view(backend: Backend) {
     .await;
     assert!(body.to_string().contains(&need), "{body}");
     // Partner suggestions and the partner set stand on the kept offer only.
-    let body = gql(
+    let body = gql_ok(
         &app,
         Some(&w.carla.token),
         "query($o: ID!, $n: ID!) {
@@ -720,7 +692,6 @@ async fn dismissed_matches_leave_only_their_sides_view(backend: Backend) {
         json!({ "o": w.comune, "n": need }),
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     let suggestion = &body["data"]["suggestedPartners"][0];
     assert_eq!(suggestion["organization"]["id"], json!(w.coop), "{body}");
     assert_eq!(suggestion["offersForYourNeeds"], 1, "{body}");

@@ -2,7 +2,7 @@
 // admins reach the requests and the members; anyone else asks to join (or,
 // when nobody manages it yet, to manage it: the API decides which) and sees
 // how the request stands.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router-dom';
 import {
@@ -12,7 +12,7 @@ import {
   type RequestOrganizationAccessMutation,
 } from '../../generated/graphql/graphql';
 import { request, useQuery } from '../graphql/client';
-import { formErrors, type FormErrors } from '../formErrors';
+import { useFormErrors } from '../formErrors';
 import { signInPath } from '../nextPath';
 import { pathTo } from '../routes';
 import FormField, { FormAlert } from './FormField';
@@ -63,20 +63,14 @@ function AskToJoin({ organizationId, name }: { organizationId: string; name: str
   const { t } = useTranslation();
   const mine = useQuery(MyOrganizationRequestsDocument, {});
   const [message, setMessage] = useState('');
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const { errors, onSubmit } = useFormErrors(['message']);
   const [sent, setSent] = useState<Sent>();
   const pending = mine.data?.myOrganizationRequests.find((r) => r.organization?.id === organizationId && r.status === 'PENDING');
   useEffect(() => setSent(undefined), [organizationId]);
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setErrors({ fields: {} });
-    try {
-      const data = await request(RequestOrganizationAccessDocument, { organizationId, message: message.trim() || undefined });
-      setSent(data.requestOrganizationAccess);
-    } catch (e) {
-      setErrors(formErrors(e, ['message'], t('errors.network')));
-    }
-  }
+  const submit = onSubmit(async () => {
+    const data = await request(RequestOrganizationAccessDocument, { organizationId, message: message.trim() || undefined });
+    setSent(data.requestOrganizationAccess);
+  });
   if (sent) return <div className="alert alert-success" role="status">{sentText(t, sent)}</div>;
   if (pending) return <p>{t('orgAccess.pending', { date: new Date(pending.createdAt).toLocaleDateString() })}</p>;
   return (

@@ -11,7 +11,7 @@ import {
   type RequestFieldsFragment,
 } from '../../generated/graphql/graphql';
 import { request } from '../graphql/client';
-import { formErrors, type FormErrors } from '../formErrors';
+import { useFormErrors } from '../formErrors';
 import { pathTo } from '../routes';
 import FormField, { FormAlert } from './FormField';
 
@@ -20,34 +20,26 @@ export default function RequestCard({ item, showOrganization = false }: { item: 
   const [current, setCurrent] = useState(item);
   const [declining, setDeclining] = useState(false);
   const [reason, setReason] = useState('');
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const { errors, attempt } = useFormErrors(['reason']);
   const [busy, setBusy] = useState(false);
   const headingId = `request-${item.id}`;
 
   async function approve() {
     setBusy(true);
-    setErrors({ fields: {} });
-    try {
+    await attempt(async () => {
       setCurrent((await request(ApproveOrganizationRequestDocument, { id: item.id })).approveOrganizationRequest);
-    } catch (e) {
-      setErrors(formErrors(e, [], t('errors.network')));
-    } finally {
-      setBusy(false);
-    }
+    });
+    setBusy(false);
   }
   async function decline(event: FormEvent) {
     event.preventDefault();
     setBusy(true);
-    setErrors({ fields: {} });
-    try {
+    await attempt(async () => {
       const data = await request(DeclineOrganizationRequestDocument, { id: item.id, reason: reason.trim() || undefined });
       setCurrent(data.declineOrganizationRequest);
       setDeclining(false);
-    } catch (e) {
-      setErrors(formErrors(e, ['reason'], t('errors.network')));
-    } finally {
-      setBusy(false);
-    }
+    });
+    setBusy(false);
   }
 
   const date = new Date(current.createdAt).toLocaleDateString(i18n.language === 'en' ? 'en-GB' : 'it-IT');

@@ -52,6 +52,12 @@ export function usePageTitle(title: string | undefined): void {
   }, [title]);
 }
 
+/** The page's heading, which is also its document title. */
+export function PageTitle({ title }: { title: string }) {
+  usePageTitle(title);
+  return <h1>{title}</h1>;
+}
+
 /**
  * The record of a page at `/…/:id`, read with `document` in the reader's
  * language and taken from the answer with `pick`; the page is titled after

@@ -28,27 +28,8 @@ export const NEED_KINDS: readonly NeedKind[] = [
   'OTHER',
 ];
 export const OFFER_KINDS: readonly OfferKind[] = ['FUNDING', 'LOAN', 'SPACE', 'COMPETENCE', 'VOLUNTEERS', 'MATERIALS', 'EQUIPMENT'];
-export const ORGANIZATION_KINDS: readonly OrganizationKind[] = [
-  'HOUSING_COOPERATIVE',
-  'SOCIAL_COOPERATIVE_A',
-  'SOCIAL_COOPERATIVE_B',
-  'COMMUNITY_COOPERATIVE',
-  'ODV',
-  'APS',
-  'ONLUS',
-  'SOCIAL_ENTERPRISE',
-  'ASSOCIATION',
-  'FOUNDATION',
-  'BANKING_FOUNDATION',
-  'BANK',
-  'MUNICIPALITY',
-  'METROPOLITAN_CITY',
-  'REGION',
-  'PUBLIC_HOUSING_AGENCY',
-  'ASP',
-  'PUBLIC_HEALTH_BODY',
-  'INFORMAL_GROUP',
-];
+/** Every organisation kind, in the order the registration form offers them. */
+export { ORGANIZATION_KINDS } from '../organizationForm';
 export const TERRITORY_SCOPES: readonly TerritoryScope[] = ['NEIGHBOURHOOD', 'MUNICIPALITY', 'PROVINCE', 'REGION', 'NATIONAL'];
 
 /** A client-side problem: an i18n key under `postingForm.errors`. */

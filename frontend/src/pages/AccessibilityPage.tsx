@@ -1,28 +1,36 @@
 // The accessibility statement, on the structure of AgID's model
 // (dichiarazione di accessibilità, Linee guida sull'accessibilità degli strumenti informatici).
+import { Fragment } from 'react';
 import { useTranslation } from 'react-i18next';
-import { usePageTitle } from '../components/Status';
+import { PageTitle } from '../components/Status';
+
+/** Each part of the statement: its heading and its paragraph, or its list. */
+const SECTIONS: [string, string | string[]][] = [
+  ['statusTitle', 'status'],
+  ['notAccessibleTitle', ['notAccessible1', 'notAccessible2']],
+  ['preparationTitle', 'preparation'],
+  ['feedbackTitle', 'feedback'],
+  ['enforcementTitle', 'enforcement'],
+];
 
 export default function AccessibilityPage() {
   const { t } = useTranslation();
-  usePageTitle(t('accessibility.title'));
   return (
     <>
-      <h1>{t('accessibility.title')}</h1>
+      <PageTitle title={t('accessibility.title')} />
       <p>{t('accessibility.intro')}</p>
-      <h2 className="h4">{t('accessibility.statusTitle')}</h2>
-      <p>{t('accessibility.status')}</p>
-      <h2 className="h4">{t('accessibility.notAccessibleTitle')}</h2>
-      <ul>
-        <li>{t('accessibility.notAccessible1')}</li>
-        <li>{t('accessibility.notAccessible2')}</li>
-      </ul>
-      <h2 className="h4">{t('accessibility.preparationTitle')}</h2>
-      <p>{t('accessibility.preparation')}</p>
-      <h2 className="h4">{t('accessibility.feedbackTitle')}</h2>
-      <p>{t('accessibility.feedback')}</p>
-      <h2 className="h4">{t('accessibility.enforcementTitle')}</h2>
-      <p>{t('accessibility.enforcement')}</p>
+      {SECTIONS.map(([title, body]) => (
+        <Fragment key={title}>
+          <h2 className="h4">{t(`accessibility.${title}`)}</h2>
+          {typeof body === 'string' ? (
+            <p>{t(`accessibility.${body}`)}</p>
+          ) : (
+            <ul>
+              {body.map((item) => <li key={item}>{t(`accessibility.${item}`)}</li>)}
+            </ul>
+          )}
+        </Fragment>
+      ))}
     </>
   );
 }

@@ -15,11 +15,12 @@ import {
 } from '../../generated/graphql/graphql';
 import { request, useQuery } from '../graphql/client';
 import { apiLanguage } from '../i18n';
-import { formErrors, type FormErrors } from '../formErrors';
+import { useFormErrors } from '../formErrors';
 import { recordAt } from '../moderation';
 import FormField, { FormAlert } from '../components/FormField';
 import ModerationReports from '../components/ModerationReports';
 import RequestCard from '../components/RequestCard';
+import Section from '../components/Section';
 import SignInNeeded from '../components/SignInNeeded';
 import { Failure, Loading, usePageTitle } from '../components/Status';
 import { pathTo } from '../routes';
@@ -49,15 +50,11 @@ export default function ModerationPage() {
       <h1>{t('moderation.title')}</h1>
       <p>{t('moderation.intro')}</p>
       <ModerationReports />
-      <section aria-labelledby="moderation-claims" className="mb-5">
-        <h2 id="moderation-claims" className="h4">{t('moderation.claims', { count: claims.length })}</h2>
-        <p>{t('moderation.claimsIntro')}</p>
+      <Section id="moderation-claims" className="mb-5" title={t('moderation.claims', { count: claims.length })} intro={t('moderation.claimsIntro')}>
         {claims.length === 0 ? <p>{t('moderation.noClaims')}</p> : claims.map((c) => <RequestCard key={c.id} item={c} showOrganization />)}
-      </section>
+      </Section>
       <HideForm />
-      <section aria-labelledby="moderation-verify" className="mb-5">
-        <h2 id="moderation-verify" className="h4">{t('moderation.toVerify', { count: toVerify.totalCount })}</h2>
-        <p>{t('moderation.toVerifyIntro')}</p>
+      <Section id="moderation-verify" className="mb-5" title={t('moderation.toVerify', { count: toVerify.totalCount })} intro={t('moderation.toVerifyIntro')}>
         {toVerify.nodes.map((o) => (
           <VerifyCard key={o.id} org={o} />
         ))}
@@ -66,7 +63,7 @@ export default function ModerationPage() {
             {t('search.next')}
           </button>
         )}
-      </section>
+      </Section>
     </>
   );
 }
@@ -75,16 +72,13 @@ function VerifyCard({ org }: { org: Pending }) {
   const { t } = useTranslation();
   const [source, setSource] = useState('');
   const [runts, setRunts] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const { errors, attempt } = useFormErrors(['source']);
   const [done, setDone] = useState<VerificationStatus>();
   async function decide(status: VerificationStatus) {
-    setErrors({ fields: {} });
-    try {
+    await attempt(async () => {
       const data = await request(VerifyOrganizationDocument, { id: org.id, status, source: source.trim(), runtsRegistered: runts });
       setDone(data.verifyOrganization.verificationStatus);
-    } catch (e) {
-      setErrors(formErrors(e, ['source'], t('errors.network')));
-    }
+    });
   }
   const headingId = `verify-${org.id}`;
   return (
@@ -127,7 +121,7 @@ function HideForm() {
   const { t } = useTranslation();
   const [address, setAddress] = useState('');
   const [reason, setReason] = useState('');
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const { errors, setErrors, attempt } = useFormErrors(['reason']);
   const [status, setStatus] = useState<string>();
   async function send(hidden: boolean) {
     setErrors({ fields: {} });
@@ -141,21 +135,17 @@ function HideForm() {
       setErrors({ fields: { reason: t('moderation.reasonRequired') } });
       return;
     }
-    try {
+    await attempt(async () => {
       await request(SetHiddenDocument, { ...record, hidden, reason: hidden ? reason.trim() : undefined });
       setStatus(t(hidden ? 'moderation.hidden' : 'moderation.shown'));
-    } catch (e) {
-      setErrors(formErrors(e, ['reason'], t('errors.network')));
-    }
+    });
   }
   function submit(event: FormEvent) {
     event.preventDefault();
     void send(true);
   }
   return (
-    <section aria-labelledby="moderation-hide" className="mb-5">
-      <h2 id="moderation-hide" className="h4">{t('moderation.hideTitle')}</h2>
-      <p>{t('moderation.hideIntro')}</p>
+    <Section id="moderation-hide" className="mb-5" title={t('moderation.hideTitle')} intro={t('moderation.hideIntro')}>
       <form onSubmit={submit} className="narrow-form" noValidate>
         <FormAlert message={errors.general} />
         <FormField id="hide-address" label={t('moderation.address')} hint={t('moderation.addressHint')} value={address} onChange={setAddress} error={errors.fields.address} />
@@ -166,6 +156,6 @@ function HideForm() {
         </div>
         <p role="status" aria-live="polite" className="mt-3 fw-semibold">{status}</p>
       </form>
-    </section>
+    </Section>
   );
 }

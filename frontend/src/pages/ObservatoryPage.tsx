@@ -6,6 +6,7 @@ import { useQuery } from '../graphql/client';
 import { Failure, Loading, usePageTitle } from '../components/Status';
 import AreaMap from '../components/AreaMap';
 import DataTable from '../components/DataTable';
+import Section from '../components/Section';
 
 export default function ObservatoryPage() {
   const { t } = useTranslation();
@@ -13,8 +14,6 @@ export default function ObservatoryPage() {
   const { data, error, loading } = useQuery(ObservatoryDocument, {});
   if (error) return <Failure error={error} />;
   const obs = data?.observatory;
-  const byUnmet = <T extends { unmatchedNeeds: number; openNeeds: number }>(rows: T[]) =>
-    [...rows].sort((a, b) => b.unmatchedNeeds - a.unmatchedNeeds || b.openNeeds - a.openNeeds);
   return (
     <>
       <h1>{t('observatory.title')}</h1>
@@ -33,20 +32,12 @@ export default function ObservatoryPage() {
           <AreaTable
             id="obs-nil"
             title={t('observatory.neighbourhoods')}
-            rows={byUnmet(obs.neighbourhoods).map((a) => ({
-              ...a,
-              key: a.neighbourhood?.id ?? '',
-              name: a.neighbourhood?.name ?? '',
-            }))}
+            rows={byUnmet(obs.neighbourhoods, (a) => ({ key: a.neighbourhood?.id, name: a.neighbourhood?.name }))}
           />
           <AreaTable
             id="obs-mun"
             title={t('observatory.municipalities')}
-            rows={byUnmet(obs.municipalities).map((a) => ({
-              ...a,
-              key: a.municipality?.istatCode ?? '',
-              name: a.municipality?.name ?? '',
-            }))}
+            rows={byUnmet(obs.municipalities, (a) => ({ key: a.municipality?.istatCode, name: a.municipality?.name }))}
           />
         </>
       )}
@@ -54,20 +45,32 @@ export default function ObservatoryPage() {
   );
 }
 
-interface AreaRow {
-  key: string;
-  name: string;
+interface AreaCounts {
   openNeeds: number;
   unmatchedNeeds: number;
   openOffers: number;
+}
+
+interface AreaRow extends AreaCounts {
+  key: string;
+  name: string;
+}
+
+/** The areas most unmet first (then most open needs), each keyed and named by `place`. */
+function byUnmet<T extends AreaCounts>(areas: T[], place: (area: T) => { key?: string; name?: string }): AreaRow[] {
+  return [...areas]
+    .sort((a, b) => b.unmatchedNeeds - a.unmatchedNeeds || b.openNeeds - a.openNeeds)
+    .map((area) => {
+      const { key, name } = place(area);
+      return { ...area, key: key ?? '', name: name ?? '' };
+    });
 }
 
 // One table of areas (neighbourhoods or municipalities), most unmet first.
 function AreaTable({ id, title, rows }: { id: string; title: string; rows: AreaRow[] }) {
   const { t } = useTranslation();
   return (
-    <section aria-labelledby={id}>
-      <h2 id={id} className="h4">{title}</h2>
+    <Section id={id} title={title}>
       <DataTable
         compact
         headers={[
@@ -86,6 +89,6 @@ function AreaTable({ id, title, rows }: { id: string; title: string; rows: AreaR
           </tr>
         ))}
       </DataTable>
-    </section>
+    </Section>
   );
 }

@@ -1,16 +1,15 @@
 // The open data: the download links, what the files hold, and the licence.
 import { useTranslation } from 'react-i18next';
 import DataTable from '../components/DataTable';
-import { usePageTitle } from '../components/Status';
+import { PageTitle } from '../components/Status';
 
 const DATASETS = ['needs', 'offers', 'pacts'] as const;
 
 export default function OpenDataPage() {
   const { t } = useTranslation();
-  usePageTitle(t('openData.title'));
   return (
     <>
-      <h1>{t('openData.title')}</h1>
+      <PageTitle title={t('openData.title')} />
       <p className="lead">{t('openData.intro')}</p>
       <DataTable headers={[t('openData.dataset'), t('openData.content'), t('openData.download')]}>
         {DATASETS.map((d) => (

@@ -2,6 +2,7 @@
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { OrganizationPageDocument } from '../../generated/graphql/graphql';
+import Section from '../components/Section';
 import { useRecord } from '../components/Status';
 import { pathTo } from '../routes';
 import OrganizationAccess, { RegisteredNotice } from '../components/OrganizationAccess';
@@ -12,6 +13,29 @@ function contactHref(kind: string, value: string): string | undefined {
   if (kind === 'PHONE') return `tel:${value.replace(/\s+/g, '')}`;
   if (kind === 'WEBSITE' && /^https?:\/\//.test(value)) return value;
   return undefined;
+}
+
+/** A section listing postings, each linked to its page with its kind. */
+function PostingLinks({
+  id,
+  title,
+  route,
+  postings,
+}: {
+  id: string;
+  title: string;
+  route: 'need' | 'offer';
+  postings: { id: string; title: string; kindLabel: string }[];
+}) {
+  return (
+    <Section id={id} title={title}>
+      <ul>
+        {postings.map((p) => (
+          <li key={p.id}><Link to={pathTo(route, { id: p.id })}>{p.title}</Link> <span className="text-muted">({p.kindLabel})</span></li>
+        ))}
+      </ul>
+    </Section>
+  );
 }
 
 export default function OrganizationPage() {
@@ -35,8 +59,7 @@ export default function OrganizationPage() {
         {org.neighbourhoods.length > 0 && (<><dt>{t('organization.neighbourhoods')}</dt><dd>{org.neighbourhoods.map((n) => n.name).join(', ')}</dd></>)}
       </dl>
       {org.contacts.length > 0 && (
-        <section aria-labelledby="org-contacts">
-          <h2 id="org-contacts" className="h4">{t('organization.contacts')}</h2>
+        <Section id="org-contacts" title={t('organization.contacts')}>
           <ul>
             {org.contacts.map((c, i) => {
               const href = contactHref(c.kind, c.value);
@@ -47,24 +70,10 @@ export default function OrganizationPage() {
               );
             })}
           </ul>
-        </section>
+        </Section>
       )}
-      <section aria-labelledby="org-needs">
-        <h2 id="org-needs" className="h4">{t('organization.needs', { count: org.needs.totalCount })}</h2>
-        <ul>
-          {org.needs.nodes.map((n) => (
-            <li key={n.id}><Link to={pathTo('need', { id: n.id })}>{n.title}</Link> <span className="text-muted">({n.kindLabel})</span></li>
-          ))}
-        </ul>
-      </section>
-      <section aria-labelledby="org-offers">
-        <h2 id="org-offers" className="h4">{t('organization.offers', { count: org.offers.totalCount })}</h2>
-        <ul>
-          {org.offers.nodes.map((o) => (
-            <li key={o.id}><Link to={pathTo('offer', { id: o.id })}>{o.title}</Link> <span className="text-muted">({o.kindLabel})</span></li>
-          ))}
-        </ul>
-      </section>
+      <PostingLinks id="org-needs" title={t('organization.needs', { count: org.needs.totalCount })} route="need" postings={org.needs.nodes} />
+      <PostingLinks id="org-offers" title={t('organization.offers', { count: org.offers.totalCount })} route="offer" postings={org.offers.nodes} />
       <OrganizationAccess organizationId={org.id} name={org.name} />
       <ReportContent kind="ORGANIZATION" id={org.id} title={org.name} organizationId={org.id} />
     </article>

@@ -155,6 +155,49 @@ function usePostingForm<V extends { organizationId: string }, I, F extends strin
   return { values, setValues, set, errors, busy, submit, fid: (field: string) => `${kind}-${field}` };
 }
 
+/** The i18n keys, under `postingForm`, of the fields not labelled by their own name. */
+const LABEL_KEYS: Partial<Record<string, string>> = {
+  organizationId: 'organization',
+  municipalityCode: 'municipality',
+  neighbourhoodId: 'neighbourhood',
+  eligibleOrganizationKinds: 'eligibleKinds',
+  requiresThirdSectorRegistration: 'runts',
+  status: 'publish',
+};
+
+/** Each field with its label and input id, in the form's order, for the error summary. */
+function fieldLabels(
+  t: (key: string) => string,
+  fid: (field: string) => string,
+  fields: string[],
+  keys: Partial<Record<string, string>>,
+): [string, string, string][] {
+  return fields.map((field) => [field, t(`postingForm.${keys[field] ?? LABEL_KEYS[field] ?? field}`), fid(field)]);
+}
+
+/** The posting's kind, one of `kinds`, each labelled from `postingForm.<group>`. */
+function KindField<K extends string>({ id, label, error, kinds, group, value, onChange }: {
+  id: string;
+  label: string;
+  error?: string;
+  kinds: readonly K[];
+  group: 'needKinds' | 'offerKinds';
+  value: K | '';
+  onChange: (kind: K | '') => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Field id={id} label={label} error={error} control="form-select">
+      {(props) => (
+        <select {...props} value={value} onChange={(ev) => onChange(ev.target.value as K | '')}>
+          <option value="">{t('postingForm.choose')}</option>
+          {kinds.map((k) => <option key={k} value={k}>{t(`postingForm.${group}.${k}`)}</option>)}
+        </select>
+      )}
+    </Field>
+  );
+}
+
 function NeedForm({ id, initial, title }: { id?: string; initial: NeedValues; title: string }) {
   const { t } = useTranslation();
   const sectors = useSectors();
@@ -164,35 +207,17 @@ function NeedForm({ id, initial, title }: { id?: string; initial: NeedValues; ti
       : (await request(CreateNeedDocument, { organizationId: v.organizationId, input })).createNeed,
     NEED_FIELDS, NEED_ALIASES);
 
-  const labels: [string, string, string][] = [
-    ['organizationId', t('postingForm.organization'), fid('organizationId')],
-    ['kind', t('postingForm.needKind'), fid('kind')],
-    ['title', t('postingForm.title'), fid('title')],
-    ['description', t('postingForm.description'), fid('description')],
-    ['requiredContributions', t('postingForm.requiredContributions'), fid('requiredContributions')],
-    ['budget', t('postingForm.budget'), fid('budget')],
-    ['deadline', t('postingForm.deadline'), fid('deadline')],
-    ['municipalityCode', t('postingForm.municipality'), fid('municipalityCode')],
-    ['neighbourhoodId', t('postingForm.neighbourhood'), fid('neighbourhoodId')],
-    ['locationPrecision', t('postingForm.locationPrecision'), fid('locationPrecision')],
-    ['sectors', t('postingForm.sectors'), fid('sectors')],
-    ['eligibleOrganizationKinds', t('postingForm.eligibleKinds'), fid('eligibleOrganizationKinds')],
-    ['requiresThirdSectorRegistration', t('postingForm.runts'), fid('requiresThirdSectorRegistration')],
-    ['status', t('postingForm.publish'), fid('status')],
-  ];
+  const labels = fieldLabels(t, fid, [
+    'organizationId', 'kind', 'title', 'description', 'requiredContributions', 'budget',
+    'deadline', 'municipalityCode', 'neighbourhoodId', 'locationPrecision', 'sectors',
+    'eligibleOrganizationKinds', 'requiresThirdSectorRegistration', 'status',
+  ], { kind: 'needKind' });
   const e = errors.fields;
   return (
     <PostingLayout kind="need" id={id} title={title} errors={errors} labels={labels} values={values} busy={busy} onSubmit={submit}
       onOrganization={(v) => set('organizationId', v)} onStatus={(v) => set('status', v)}
     >
-      <Field id={fid('kind')} label={t('postingForm.needKind')} error={e.kind} control="form-select">
-        {(props) => (
-          <select {...props} value={values.kind} onChange={(ev) => set('kind', ev.target.value as NeedValues['kind'])}>
-            <option value="">{t('postingForm.choose')}</option>
-            {NEED_KINDS.map((k) => <option key={k} value={k}>{t(`postingForm.needKinds.${k}`)}</option>)}
-          </select>
-        )}
-      </Field>
+      <KindField id={fid('kind')} label={t('postingForm.needKind')} error={e.kind} kinds={NEED_KINDS} group="needKinds" value={values.kind} onChange={(k) => set('kind', k)} />
       <TextFields prefix="need" id={id} values={values} errors={e} onTitle={(v) => set('title', v)} onDescription={(v) => set('description', v)} />
       <ChoiceGroup id={fid('requiredContributions')} legend={t('postingForm.requiredContributions')} hint={t('postingForm.requiredContributionsHint')} error={e.requiredContributions}
         options={OFFER_KINDS.map((k) => ({ value: k, label: t(`postingForm.offerKinds.${k}`) }))}
@@ -242,35 +267,17 @@ function OfferForm({ id, initial, title }: { id?: string; initial: OfferValues; 
       : (await request(CreateOfferDocument, { organizationId: v.organizationId, input })).createOffer,
     OFFER_FIELDS, OFFER_ALIASES);
 
-  const labels: [string, string, string][] = [
-    ['organizationId', t('postingForm.organization'), fid('organizationId')],
-    ['kind', t('postingForm.offerKind'), fid('kind')],
-    ['title', t('postingForm.title'), fid('title')],
-    ['description', t('postingForm.description'), fid('description')],
-    ['amountMin', t('postingForm.amountMin'), fid('amountMin')],
-    ['amountMax', t('postingForm.amountMax'), fid('amountMax')],
-    ['availableFrom', t('postingForm.availableFrom'), fid('availableFrom')],
-    ['availableUntil', t('postingForm.availableUntil'), fid('availableUntil')],
-    ['territoryScope', t('postingForm.territoryScope'), fid('territoryScope')],
-    ['municipalityCode', t('postingForm.municipality'), fid('municipalityCode')],
-    ['neighbourhoodId', t('postingForm.neighbourhood'), fid('neighbourhoodId')],
-    ['sectors', t('postingForm.sectors'), fid('sectors')],
-    ['eligibleOrganizationKinds', t('postingForm.eligibleKindsOffer'), fid('eligibleOrganizationKinds')],
-    ['status', t('postingForm.publish'), fid('status')],
-  ];
+  const labels = fieldLabels(t, fid, [
+    'organizationId', 'kind', 'title', 'description', 'amountMin', 'amountMax',
+    'availableFrom', 'availableUntil', 'territoryScope', 'municipalityCode', 'neighbourhoodId',
+    'sectors', 'eligibleOrganizationKinds', 'status',
+  ], { kind: 'offerKind', eligibleOrganizationKinds: 'eligibleKindsOffer' });
   const e = errors.fields;
   return (
     <PostingLayout kind="offer" id={id} title={title} errors={errors} labels={labels} values={values} busy={busy} onSubmit={submit}
       onOrganization={(v) => set('organizationId', v)} onStatus={(v) => set('status', v)}
     >
-      <Field id={fid('kind')} label={t('postingForm.offerKind')} error={e.kind} control="form-select">
-        {(props) => (
-          <select {...props} value={values.kind} onChange={(ev) => set('kind', ev.target.value as OfferValues['kind'])}>
-            <option value="">{t('postingForm.choose')}</option>
-            {OFFER_KINDS.map((k) => <option key={k} value={k}>{t(`postingForm.offerKinds.${k}`)}</option>)}
-          </select>
-        )}
-      </Field>
+      <KindField id={fid('kind')} label={t('postingForm.offerKind')} error={e.kind} kinds={OFFER_KINDS} group="offerKinds" value={values.kind} onChange={(k) => set('kind', k)} />
       <TextFields prefix="offer" id={id} values={values} errors={e} onTitle={(v) => set('title', v)} onDescription={(v) => set('description', v)} />
       <div className="row">
         {(['amountMin', 'amountMax'] as const).map((field) => (

@@ -1,16 +1,15 @@
 // The privacy notice (art. 13 GDPR): who processes which data, why, for how
 // long, and the reader's rights.
 import { useTranslation } from 'react-i18next';
-import { usePageTitle } from '../components/Status';
+import { PageTitle } from '../components/Status';
 
 const SECTIONS = ['controller', 'data', 'purposes', 'retention', 'recipients', 'rights', 'cookies'] as const;
 
 export default function PrivacyPage() {
   const { t } = useTranslation();
-  usePageTitle(t('privacy.title'));
   return (
     <>
-      <h1>{t('privacy.title')}</h1>
+      <PageTitle title={t('privacy.title')} />
       <p>{t('privacy.intro')}</p>
       {SECTIONS.map((s) => (
         <section key={s} aria-labelledby={`privacy-${s}`}>

@@ -22,21 +22,22 @@ const AreaMap = lazy(() => import('../components/AreaMap'));
 
 type Hit = SearchQuery['search']['nodes'][number];
 
-function hitLink(hit: Hit): { to: string; title: string; kind: string; meta: string[] } | undefined {
-  if (hit.need)
-    return {
-      to: pathTo('need', { id: hit.need.id }),
-      title: hit.need.title,
-      kind: hit.need.kindLabel,
-      meta: [hit.need.organization.name, hit.need.neighbourhood?.name ?? hit.need.municipality?.name ?? ''],
-    };
-  if (hit.offer)
-    return {
-      to: pathTo('offer', { id: hit.offer.id }),
-      title: hit.offer.title,
-      kind: hit.offer.kindLabel,
-      meta: [hit.offer.organization.name, hit.offer.neighbourhood?.name ?? hit.offer.municipality?.name ?? ''],
-    };
+type HitLink = { to: string; title: string; kind: string; meta: string[] };
+type Posting = NonNullable<Hit['need'] | Hit['offer']>;
+
+/** A need or an offer: its page, its organisation and where it is. */
+function postingLink(route: 'need' | 'offer', posting: Posting): HitLink {
+  return {
+    to: pathTo(route, { id: posting.id }),
+    title: posting.title,
+    kind: posting.kindLabel,
+    meta: [posting.organization.name, posting.neighbourhood?.name ?? posting.municipality?.name ?? ''],
+  };
+}
+
+function hitLink(hit: Hit): HitLink | undefined {
+  if (hit.need) return postingLink('need', hit.need);
+  if (hit.offer) return postingLink('offer', hit.offer);
   if (hit.organization)
     return {
       to: pathTo('organization', { id: hit.organization.id }),

@@ -1,13 +1,13 @@
 // Forgotten password: without a token, ask for the link by e-mail; with the
 // token of that link, choose the new password (every session ends).
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router-dom';
 import { RequestPasswordResetDocument, ResetPasswordDocument } from '../../../generated/graphql/graphql';
 import { request } from '../../graphql/client';
-import { formErrors, type FormErrors } from '../../formErrors';
+import { useFormErrors } from '../../formErrors';
 import FormField, { FormAlert } from '../../components/FormField';
-import { usePageTitle } from '../../components/Status';
+import { PageTitle } from '../../components/Status';
 import { pathTo } from '../../routes';
 
 export default function ResetPasswordPage() {
@@ -18,23 +18,16 @@ export default function ResetPasswordPage() {
 
 function AskForLink() {
   const { t } = useTranslation();
-  usePageTitle(t('resetPassword.askTitle'));
   const [email, setEmail] = useState('');
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const { errors, onSubmit } = useFormErrors(['email']);
   const [sent, setSent] = useState(false);
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setErrors({ fields: {} });
-    try {
-      await request(RequestPasswordResetDocument, { email });
-      setSent(true);
-    } catch (e) {
-      setErrors(formErrors(e, ['email'], t('errors.network')));
-    }
-  }
+  const submit = onSubmit(async () => {
+    await request(RequestPasswordResetDocument, { email });
+    setSent(true);
+  });
   return (
     <>
-      <h1>{t('resetPassword.askTitle')}</h1>
+      <PageTitle title={t('resetPassword.askTitle')} />
       {sent ? (
         <div className="alert alert-success" role="status">{t('resetPassword.sent', { email })}</div>
       ) : (
@@ -53,24 +46,17 @@ function AskForLink() {
 
 function NewPassword({ token }: { token: string }) {
   const { t } = useTranslation();
-  usePageTitle(t('resetPassword.newTitle'));
   const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const { errors, onSubmit } = useFormErrors(['password']);
   const [done, setDone] = useState(false);
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setErrors({ fields: {} });
-    try {
-      await request(ResetPasswordDocument, { token, password });
-      window.localStorage.removeItem('trama.token');
-      setDone(true);
-    } catch (e) {
-      setErrors(formErrors(e, ['password'], t('errors.network')));
-    }
-  }
+  const submit = onSubmit(async () => {
+    await request(ResetPasswordDocument, { token, password });
+    window.localStorage.removeItem('trama.token');
+    setDone(true);
+  });
   return (
     <>
-      <h1>{t('resetPassword.newTitle')}</h1>
+      <PageTitle title={t('resetPassword.newTitle')} />
       {done ? (
         <>
           <div className="alert alert-success" role="status">{t('resetPassword.done')}</div>

@@ -7,7 +7,7 @@ import { Link } from 'react-router-dom';
 import { ResendVerificationDocument, SignUpDocument } from '../../../generated/graphql/graphql';
 import { request } from '../../graphql/client';
 import { apiLanguage } from '../../i18n';
-import { formErrors, type FormErrors } from '../../formErrors';
+import { formErrors, useFormErrors } from '../../formErrors';
 import FormField, { FormAlert } from '../../components/FormField';
 import { usePageTitle } from '../../components/Status';
 import { pathTo } from '../../routes';
@@ -20,7 +20,7 @@ export default function SignUpPage() {
   const [displayName, setDisplayName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const { errors, attempt } = useFormErrors(FIELDS);
   const [busy, setBusy] = useState(false);
   const [sentTo, setSentTo] = useState<string>();
   const [resent, setResent] = useState<string>();
@@ -28,15 +28,11 @@ export default function SignUpPage() {
   async function submit(event: FormEvent) {
     event.preventDefault();
     setBusy(true);
-    setErrors({ fields: {} });
-    try {
+    await attempt(async () => {
       const data = await request(SignUpDocument, { email, displayName, password, language: apiLanguage() });
       setSentTo(data.register.email);
-    } catch (e) {
-      setErrors(formErrors(e, FIELDS, t('errors.network')));
-    } finally {
-      setBusy(false);
-    }
+    });
+    setBusy(false);
   }
 
   async function resend() {

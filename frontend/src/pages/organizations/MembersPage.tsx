@@ -2,7 +2,7 @@
 // roles, remove people and invite new ones by e-mail). The last admin stays:
 // the API refuses, and the page says why. Admins also see the invitations
 // still waiting for an answer, and can revoke one.
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import {
@@ -16,8 +16,9 @@ import {
   type MembershipRole,
 } from '../../../generated/graphql/graphql';
 import { request, useQuery } from '../../graphql/client';
-import { formErrors, type FormErrors } from '../../formErrors';
+import { formErrors, useFormErrors } from '../../formErrors';
 import FormField, { FormAlert } from '../../components/FormField';
+import Section from '../../components/Section';
 import SignInNeeded from '../../components/SignInNeeded';
 import { Failure, Loading, NotFound, usePageTitle } from '../../components/Status';
 import { pathTo } from '../../routes';
@@ -96,8 +97,7 @@ function Members({ organizationId, name, title, initial, myUserId, admin }: Memb
       </p>
       <FormAlert message={error} />
       <p role="status" aria-live="polite" className="fw-semibold">{status}</p>
-      <section aria-labelledby="members-list">
-        <h2 id="members-list" className="h4">{t('members.people', { count: members.length })}</h2>
+      <Section id="members-list" title={t('members.people', { count: members.length })}>
         <ul className="list-unstyled">
           {members.map((m) => {
             const self = m.userId === myUserId;
@@ -137,7 +137,7 @@ function Members({ organizationId, name, title, initial, myUserId, admin }: Memb
             );
           })}
         </ul>
-      </section>
+      </Section>
       {admin && <InviteForm organizationId={organizationId} />}
     </>
   );
@@ -147,25 +147,19 @@ function InviteForm({ organizationId }: { organizationId: string }) {
   const { t, i18n } = useTranslation();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<MembershipRole>('MEMBER');
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const { errors, onSubmit } = useFormErrors(['email', 'role']);
   const [status, setStatus] = useState<string>();
   const [revokeError, setRevokeError] = useState<string>();
   const pending = useQuery(OrganizationInvitationsDocument, { organizationId });
   const date = (iso: string) => new Date(iso).toLocaleDateString(i18n.language === 'en' ? 'en-GB' : 'it-IT');
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setErrors({ fields: {} });
+  const submit = onSubmit(async () => {
     setStatus(undefined);
-    try {
-      const data = await request(InviteMemberDocument, { organizationId, email, role });
-      const sent = data.inviteMember;
-      setStatus(t('members.invited', { email: sent.email, role: t(`members.roles.${sent.role}`), date: date(sent.expiresAt) }));
-      setEmail('');
-      pending.reload();
-    } catch (e) {
-      setErrors(formErrors(e, ['email', 'role'], t('errors.network')));
-    }
-  }
+    const data = await request(InviteMemberDocument, { organizationId, email, role });
+    const sent = data.inviteMember;
+    setStatus(t('members.invited', { email: sent.email, role: t(`members.roles.${sent.role}`), date: date(sent.expiresAt) }));
+    setEmail('');
+    pending.reload();
+  });
   async function revoke(id: string, invited: string) {
     setRevokeError(undefined);
     setStatus(undefined);
@@ -180,9 +174,7 @@ function InviteForm({ organizationId }: { organizationId: string }) {
   const invitations = pending.data?.organizationInvitations ?? [];
   return (
     <>
-      <section aria-labelledby="invite-title" className="mt-5">
-        <h2 id="invite-title" className="h4">{t('members.inviteTitle')}</h2>
-        <p>{t('members.inviteIntro')}</p>
+      <Section id="invite-title" className="mt-5" title={t('members.inviteTitle')} intro={t('members.inviteIntro')}>
         <form onSubmit={submit} className="narrow-form trama-form" noValidate>
           <FormAlert message={errors.general} />
           <FormField id="invite-email" type="email" label={t('signUp.email')} value={email} onChange={setEmail} error={errors.fields.email} autoComplete="off" required />
@@ -198,9 +190,8 @@ function InviteForm({ organizationId }: { organizationId: string }) {
           <button type="submit" className="btn btn-primary">{t('members.invite')}</button>
         </form>
         <p role="status" aria-live="polite" className="mt-3 fw-semibold">{status}</p>
-      </section>
-      <section aria-labelledby="pending-title" className="mt-4">
-        <h2 id="pending-title" className="h4">{t('members.pending', { count: invitations.length })}</h2>
+      </Section>
+      <Section id="pending-title" className="mt-4" title={t('members.pending', { count: invitations.length })}>
         {pending.error && <Failure error={pending.error} />}
         <FormAlert message={revokeError} />
         {pending.data && invitations.length === 0 && <p>{t('members.noPending')}</p>}
@@ -216,7 +207,7 @@ function InviteForm({ organizationId }: { organizationId: string }) {
             </li>
           ))}
         </ul>
-      </section>
+      </Section>
     </>
   );
 }
