@@ -14,7 +14,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Actor, audit, now, tokens};
+use super::{Actor, audit, conflict_on_unique, now, tokens};
 use crate::domain::{Email, EmailTokenPurpose, Lang, NewUser, Password};
 use crate::error::{AppError, Credentials, Entity};
 use crate::policy::guards::{Limits, settle_wrong_password};
@@ -133,13 +133,7 @@ pub async fn register(
     };
     let user = store::accounts::insert(&txn, account, at)
         .await
-        .map_err(|e| {
-            if e.is_unique_violation() {
-                email_taken()
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(conflict_on_unique(email_taken))?;
     let token = issue_email_token(
         &txn,
         user.id,

@@ -30,7 +30,7 @@ pub mod territories;
 pub mod tokens;
 pub mod verification;
 
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use uuid::Uuid;
 
 use crate::domain::{OutboxEntityType, OutboxOperation};
@@ -108,6 +108,37 @@ pub async fn enqueue_for_search(
     jobs::enqueue(txn, &Job::RefreshMatches { target }).await?;
     store::outbox::append(txn, entity, entity_id, operation, now()).await?;
     Ok(())
+}
+
+/// Audits a change to an organisation, offer or need, queues the record for
+/// search and matching (see [`enqueue_for_search`]), and commits.
+pub async fn record_change(
+    txn: DatabaseTransaction,
+    actor: &Actor,
+    action: &str,
+    entity: OutboxEntityType,
+    entity_id: Uuid,
+    changes: serde_json::Value,
+) -> Result<(), AppError> {
+    audit(&txn, actor, action, entity.as_str(), entity_id, changes).await?;
+    enqueue_for_search(&txn, entity, entity_id, OutboxOperation::Upsert).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// For `.map_err` on a write: `conflict()` when the write broke a unique
+/// index (two identical writes at once: the index decides), the store error
+/// as usual otherwise.
+pub fn conflict_on_unique(
+    conflict: impl FnOnce() -> AppError,
+) -> impl FnOnce(store::StoreError) -> AppError {
+    move |error| {
+        if error.is_unique_violation() {
+            conflict()
+        } else {
+            error.into()
+        }
+    }
 }
 
 pub use crate::domain::closed::closed_list_values;

@@ -9,7 +9,7 @@ use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Actor, audit, enqueue_for_search, now, permissions};
+use super::{Actor, audit, enqueue_for_search, now, permissions, record_change};
 use crate::domain::{
     OutboxEntityType, OutboxOperation, ReportedRecord, ShortText, VerificationStatus,
 };
@@ -42,23 +42,15 @@ pub async fn verify_organization(
         runts_registered: status == VerificationStatus::Verified && runts_registered,
     };
     let after = store::organizations::set_verification(&txn, before, &verification, at).await?;
-    audit(
-        &txn,
+    record_change(
+        txn,
         actor,
         "organization.verify",
-        OutboxEntityType::Organization.as_str(),
+        OutboxEntityType::Organization,
         id,
         json!({ "status": after.verification_status, "source": after.verification_source, "runtsRegistered": after.runts_registered }),
     )
     .await?;
-    enqueue_for_search(
-        &txn,
-        OutboxEntityType::Organization,
-        id,
-        OutboxOperation::Upsert,
-    )
-    .await?;
-    txn.commit().await?;
     Ok(after)
 }
 

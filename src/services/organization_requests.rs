@@ -32,7 +32,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, Transact
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Actor, audit, new_id, now, permissions, tokens};
+use super::{Actor, audit, conflict_on_unique, new_id, now, permissions, tokens};
 use crate::domain::{
     ContactKind, Email, Invalid, MembershipRole, RequestDecidedVia, RequestKind, RequestStatus,
     ShortText,
@@ -169,14 +169,8 @@ pub async fn request(
     }
     let request = store::organization_requests::insert(&txn, new, at)
         .await
-        .map_err(|error| {
-            // Two identical requests at once: the partial unique index decides.
-            if error.is_unique_violation() {
-                already_pending(organization_id)
-            } else {
-                error.into()
-            }
-        })?;
+        // Two identical requests at once: the partial unique index decides.
+        .map_err(conflict_on_unique(|| already_pending(organization_id)))?;
     audit(
         &txn,
         actor,

@@ -6,10 +6,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::references::ReferenceCheck;
-use super::{Actor, audit, enqueue_for_search, new_id, now, permissions};
+use super::{Actor, new_id, now, permissions, record_change};
 use crate::domain::{
-    MembershipRole, NewOrganization, OrganizationInput, OutboxEntityType, OutboxOperation,
-    VerificationStatus,
+    MembershipRole, NewOrganization, OrganizationInput, OutboxEntityType, VerificationStatus,
 };
 use crate::error::{AppError, Entity};
 use crate::store;
@@ -78,23 +77,15 @@ pub async fn create(
     if let Some(founder) = actor.user_id {
         store::memberships::insert(&txn, new_id(), id, founder, MembershipRole::Admin, at).await?;
     }
-    audit(
-        &txn,
+    record_change(
+        txn,
         actor,
         "organization.create",
-        OutboxEntityType::Organization.as_str(),
+        OutboxEntityType::Organization,
         id,
         json!({ "name": model.name, "kind": model.kind, "taxCode": model.tax_code }),
     )
     .await?;
-    enqueue_for_search(
-        &txn,
-        OutboxEntityType::Organization,
-        id,
-        OutboxOperation::Upsert,
-    )
-    .await?;
-    txn.commit().await?;
     Ok(model)
 }
 
@@ -137,7 +128,7 @@ pub async fn update(
     contacts: Contacts,
 ) -> Result<organizations::Model, AppError> {
     let before = get(db, id, "id").await?;
-    permissions::authorize_admin(db, actor, id).await?;
+    permissions::authorize(db, actor, id, MembershipRole::Admin).await?;
     let new = input.validate()?;
     let txn = db.begin().await?;
     check_references(&txn, &new).await?;
@@ -158,23 +149,15 @@ pub async fn update(
     };
     store::organizations::delete_children(&txn, id, contacts == Contacts::Replace).await?;
     write_children(&txn, id, &new, contacts).await?;
-    audit(
-        &txn,
+    record_change(
+        txn,
         actor,
         "organization.update",
-        OutboxEntityType::Organization.as_str(),
+        OutboxEntityType::Organization,
         id,
         super::changes(&organization_fields(&before), &organization_fields(&after)),
     )
     .await?;
-    enqueue_for_search(
-        &txn,
-        OutboxEntityType::Organization,
-        id,
-        OutboxOperation::Upsert,
-    )
-    .await?;
-    txn.commit().await?;
     Ok(after)
 }
 

@@ -97,32 +97,23 @@ pub async fn require_moderator(
     }
 }
 
-/// May `actor` publish for the organisation? The platform itself (seed,
-/// import) may; a user must have a verified address and belong to it.
-pub async fn authorize_member(
+/// May `actor` act for the organisation with `role`? The platform itself
+/// (seed, import) may; a user must have a verified address and hold the role
+/// there: any member publishes, only admins edit the profile.
+pub async fn authorize(
     db: &impl ConnectionTrait,
     actor: &Actor,
     organization_id: Uuid,
+    role: MembershipRole,
 ) -> Result<(), AppError> {
     if actor.user_id.is_none() {
         return Ok(());
     }
     verified_user(db, Some(actor)).await?;
-    require_member(db, Some(actor), organization_id)
-        .await
-        .map(|_| ())
-}
-
-/// May `actor` edit the organisation's profile? The platform itself may; a
-/// user must be one of its admins.
-pub async fn authorize_admin(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    organization_id: Uuid,
-) -> Result<(), AppError> {
-    if actor.user_id.is_none() {
-        return Ok(());
+    match role {
+        MembershipRole::Member => require_member(db, Some(actor), organization_id)
+            .await
+            .map(|_| ()),
+        MembershipRole::Admin => require_admin(db, Some(actor), organization_id).await,
     }
-    verified_user(db, Some(actor)).await?;
-    require_admin(db, Some(actor), organization_id).await
 }

@@ -8,11 +8,11 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::references::ReferenceCheck;
-use super::{Actor, audit, changes, enqueue_for_search, new_id, now, permissions};
-use crate::domain::{IstatCode, OutboxEntityType, OutboxOperation, PostingStatus, SectorCode};
+use super::{Actor, changes, new_id, now, permissions, record_change};
+use crate::domain::{IstatCode, MembershipRole, OutboxEntityType, PostingStatus, SectorCode};
 use crate::error::{AppError, Entity};
 use crate::store::postings::{PostingTable, PostingWrite};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
 /// The places and sectors a posting refers to, checked against the database.
 pub struct References<'a> {
@@ -73,20 +73,6 @@ async fn validated<P: Posting>(
     Ok((new, implied_municipality))
 }
 
-/// Audits a change, queues it for search and matching, and commits.
-async fn record<P: Posting>(
-    txn: DatabaseTransaction,
-    actor: &Actor,
-    action: &str,
-    id: Uuid,
-    changes: Value,
-) -> Result<(), AppError> {
-    audit(&txn, actor, action, P::ENTITY.as_str(), id, changes).await?;
-    enqueue_for_search(&txn, P::ENTITY, id, OutboxOperation::Upsert).await?;
-    txn.commit().await?;
-    Ok(())
-}
-
 fn sector_codes<P: Posting>(new: &P::Content) -> Vec<String> {
     P::references(new)
         .sectors
@@ -108,7 +94,7 @@ pub async fn create<P: Posting>(
     input: &P::Input,
     at: DateTime<Utc>,
 ) -> Result<P::Model, AppError> {
-    permissions::authorize_member(db, actor, organization_id).await?;
+    permissions::authorize(db, actor, organization_id, MembershipRole::Member).await?;
     let txn = db.begin().await?;
     let (new, implied_municipality) =
         validated::<P>(&txn, organization_id, input, None, at).await?;
@@ -124,7 +110,7 @@ pub async fn create<P: Posting>(
     P::replace_sectors(&txn, id, sector_codes::<P>(&new)).await?;
     let [action, _, _] = P::ACTIONS;
     let summary = P::summary(&model);
-    record::<P>(txn, actor, action, id, summary).await?;
+    record_change(txn, actor, action, P::ENTITY, id, summary).await?;
     Ok(model)
 }
 
@@ -139,7 +125,7 @@ pub async fn update<P: Posting>(
 ) -> Result<P::Model, AppError> {
     let before = get::<P>(db, id, "id").await?;
     let organization_id = P::organization_id(&before);
-    permissions::authorize_member(db, actor, organization_id).await?;
+    permissions::authorize(db, actor, organization_id, MembershipRole::Member).await?;
     let txn = db.begin().await?;
     let (new, implied_municipality) =
         validated::<P>(&txn, organization_id, input, Some(&before), now()).await?;
@@ -159,7 +145,7 @@ pub async fn update<P: Posting>(
     P::replace_sectors(&txn, id, sector_codes::<P>(&new)).await?;
     let [_, action, _] = P::ACTIONS;
     let changed = changes(&P::summary(&before), &P::summary(&after));
-    record::<P>(txn, actor, action, id, changed).await?;
+    record_change(txn, actor, action, P::ENTITY, id, changed).await?;
     Ok(after)
 }
 
@@ -172,7 +158,13 @@ pub async fn close<P: Posting>(
     id: Uuid,
 ) -> Result<P::Model, AppError> {
     let before = get::<P>(db, id, "id").await?;
-    permissions::authorize_member(db, actor, P::organization_id(&before)).await?;
+    permissions::authorize(
+        db,
+        actor,
+        P::organization_id(&before),
+        MembershipRole::Member,
+    )
+    .await?;
     if P::status(&before) == PostingStatus::Closed {
         return Ok(before);
     }
@@ -181,7 +173,7 @@ pub async fn close<P: Posting>(
     let after = P::close_posting(&txn, before.clone(), at).await?;
     let [_, _, action] = P::ACTIONS;
     let changed = changes(&P::summary(&before), &P::summary(&after));
-    record::<P>(txn, actor, action, id, changed).await?;
+    record_change(txn, actor, action, P::ENTITY, id, changed).await?;
     Ok(after)
 }
 

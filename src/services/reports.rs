@@ -12,7 +12,7 @@ use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Actor, audit, now, permissions};
+use super::{Actor, audit, conflict_on_unique, now, permissions};
 use crate::domain::{ReportStatus, ReportedRecord, ShortText};
 use crate::error::{AppError, Entity};
 use crate::policy::guards::Limits;
@@ -93,14 +93,8 @@ pub async fn report(
     };
     let report = store::content_reports::insert(&txn, new, at)
         .await
-        .map_err(|error| {
-            // Two identical reports at once: the partial unique index decides.
-            if error.is_unique_violation() {
-                already_reported()
-            } else {
-                error.into()
-            }
-        })?;
+        // Two identical reports at once: the partial unique index decides.
+        .map_err(conflict_on_unique(already_reported))?;
     audit(
         &txn,
         actor,

@@ -74,12 +74,8 @@ async fn join(app: &TestApp, admin: &str, org: &str, email: &str, token: &str, r
 }
 
 async fn audit_actions(app: &TestApp) -> Vec<(String, String)> {
-    use sea_orm::{EntityTrait, QueryOrder};
-    trama::store::entities::audit_log::Entity::find()
-        .order_by_asc(trama::store::entities::audit_log::Column::Id)
-        .all(app.db())
+    crate::helpers::audit_rows(app)
         .await
-        .expect("audit log")
         .into_iter()
         .map(|row| (row.action, row.actor_label))
         .collect()

@@ -298,6 +298,17 @@ impl TestApp {
 pub const PASSWORD: &str = "una password lunga 2026";
 
 /// Sends a GraphQL operation with an optional bearer token.
+/// The audit log, oldest entry first.
+pub async fn audit_rows(app: &TestApp) -> Vec<trama::store::entities::audit_log::Model> {
+    use sea_orm::{EntityTrait, QueryOrder};
+    use trama::store::entities::audit_log;
+    audit_log::Entity::find()
+        .order_by_asc(audit_log::Column::Id)
+        .all(app.db())
+        .await
+        .expect("audit log")
+}
+
 pub async fn gql(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
     gql_via(&app.client, app, token, None, query, variables).await
 }

@@ -9,11 +9,9 @@
 
 use std::time::Duration;
 
-use sea_orm::{EntityTrait, QueryOrder};
 use serde_json::{Value, json};
 use trama::domain::{ContactInput, Lang, OrganizationInput};
 use trama::services::{Actor, accounts, organizations};
-use trama::store::entities::audit_log;
 use uuid::Uuid;
 
 use crate::helpers::{Backend, TestApp, TestEnv, gql, gql_ok, gql_refused, outcome, signed_up};
@@ -122,11 +120,8 @@ fn link_token(text: &str, path: &str) -> String {
 }
 
 async fn audit_trail(app: &TestApp) -> Vec<(String, String, Value)> {
-    audit_log::Entity::find()
-        .order_by_asc(audit_log::Column::Id)
-        .all(app.db())
+    crate::helpers::audit_rows(app)
         .await
-        .expect("audit log")
         .into_iter()
         .map(|row| (row.action, row.actor_label, row.changes))
         .collect()

@@ -5,15 +5,13 @@
 //! record (its open reports are upheld and it joins the hidden records,
 //! with the reason) and show it again; every step is in the audit log.
 
-use sea_orm::{EntityTrait, QueryOrder};
 use serde_json::{Value, json};
-use trama::services::accounts;
-use trama::store::entities::audit_log;
 
-use crate::helpers::{Backend, TestApp, gql, outcome};
+use crate::helpers::{Backend, TestApp, audit_rows, gql, outcome};
 use crate::on_both_databases;
 use crate::visibility::{
-    comune_input, coop_input, create_need, mediation_need, organisation, person, territories,
+    comune_input, coop_input, create_need, mediation_need, moderator, organisation, person,
+    territories,
 };
 
 on_both_databases!(
@@ -36,12 +34,13 @@ async fn report(app: &TestApp, token: &str, kind: &str, id: &str, reason: &str) 
     .await
 }
 
+async fn dismiss(app: &TestApp, token: &str, id: &Value) -> Value {
+    gql(app, Some(token), DISMISS, json!({ "id": id })).await
+}
+
 async fn audit_actions(app: &TestApp) -> Vec<(String, Value)> {
-    audit_log::Entity::find()
-        .order_by_asc(audit_log::Column::Id)
-        .all(app.db())
+    audit_rows(app)
         .await
-        .expect("audit log")
         .into_iter()
         .map(|row| (row.action, row.changes))
         .collect()
@@ -53,10 +52,7 @@ async fn reports_reach_the_moderators_who_hide_or_dismiss(backend: Backend) {
     let anna = person(&app, "anna@example.org", "Anna Bianchi", true).await;
     let carla = person(&app, "carla@example.org", "Carla Neri", true).await;
     let otto = person(&app, "otto@example.org", "Otto Esterni", true).await;
-    let mara = person(&app, "mara@example.org", "Mara Moderatrice", true).await;
-    accounts::set_moderator(app.db(), &mara.email, true)
-        .await
-        .expect("moderator");
+    let mara = moderator(&app, "mara@example.org", "Mara Moderatrice").await;
     let coop = organisation(&app, &anna, coop_input(json!([]))).await;
     let comune = organisation(&app, &carla, comune_input()).await;
     let need = create_need(
@@ -124,30 +120,12 @@ async fn reports_reach_the_moderators_who_hide_or_dismiss(backend: Backend) {
     assert_eq!(body["data"]["hiddenRecords"], json!([]));
 
     // The report on the co-operative is dismissed: it stays public.
-    let body = gql(
-        &app,
-        Some(&mara.token),
-        DISMISS,
-        json!({ "id": coop_report }),
-    )
-    .await;
+    let body = dismiss(&app, &mara.token, &coop_report).await;
     assert_eq!(outcome(&body), "OK", "{body}");
     assert_eq!(body["data"]["dismissReport"]["status"], "DISMISSED");
-    let body = gql(
-        &app,
-        Some(&mara.token),
-        DISMISS,
-        json!({ "id": coop_report }),
-    )
-    .await;
+    let body = dismiss(&app, &mara.token, &coop_report).await;
     assert_eq!(outcome(&body), "CONFLICT", "{body}");
-    let body = gql(
-        &app,
-        Some(&otto.token),
-        DISMISS,
-        json!({ "id": coop_report }),
-    )
-    .await;
+    let body = dismiss(&app, &otto.token, &coop_report).await;
     assert_eq!(outcome(&body), "FORBIDDEN", "{body}");
 
     // The need is hidden: its two reports are upheld and leave the queue;

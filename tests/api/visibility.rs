@@ -55,6 +55,15 @@ pub async fn person_speaking(
     }
 }
 
+/// A verified person who is also a platform moderator.
+pub async fn moderator(app: &TestApp, email: &str, name: &str) -> Person {
+    let who = person(app, email, name, true).await;
+    accounts::set_moderator(app.db(), email, true)
+        .await
+        .expect("moderator");
+    who
+}
+
 /// Makes `who` a member of `organization` with `role`, as an accepted
 /// invitation would.
 pub async fn join(app: &TestApp, who: &Person, organization: &str, role: &str) {
@@ -187,10 +196,7 @@ async fn world(app: &TestApp) -> World {
     let carla = person(app, "carla@example.org", "Carla Neri", true).await;
     let otto = person(app, "otto@example.org", "Otto Esterni", true).await;
     let ugo = person(app, "ugo@example.org", "Ugo Nonverificato", false).await;
-    let mara = person(app, "mara@example.org", "Mara Moderatrice", true).await;
-    accounts::set_moderator(app.db(), &mara.email, true)
-        .await
-        .expect("moderator");
+    let mara = moderator(app, "mara@example.org", "Mara Moderatrice").await;
     // Digests begin before anything is published: every match is news.
     set_daily(app, &carla).await;
     let contacts: Value = serde_json::from_str(CONTACTS).expect("contacts");

@@ -5,9 +5,9 @@
 
 use serde_json::{Value, json};
 use trama::domain::DigestFrequency;
+use trama::services::Actor;
 use trama::services::digests::{self, DigestSettingsInput};
 use trama::services::opendata::{self, Dataset, ExportFormat};
-use trama::services::{Actor, accounts};
 
 use crate::helpers::{
     Backend, TestApp, caught_up, gql, gql_ok, gql_refused, outcome, search_nodes,
@@ -16,7 +16,7 @@ use crate::on_both_databases;
 use crate::subscriptions::{Socket, next_json, subscribe};
 use crate::visibility::{
     CONTACTS, Person, comune_input, coop_input, create_need, create_offer, describe_coop, join,
-    mediation_need, mediation_offer, organisation, person, settle, territories,
+    mediation_need, mediation_offer, moderator, organisation, person, settle, territories,
 };
 
 on_both_databases!(
@@ -54,10 +54,7 @@ async fn world(app: &TestApp) -> World {
     let anna = person(app, "anna@example.org", "Anna Bianchi", true).await;
     let carla = person(app, "carla@example.org", "Carla Neri", true).await;
     let otto = person(app, "otto@example.org", "Otto Esterni", true).await;
-    let mara = person(app, "mara@example.org", "Mara Moderatrice", true).await;
-    accounts::set_moderator(app.db(), &mara.email, true)
-        .await
-        .expect("moderator");
+    let mara = moderator(app, "mara@example.org", "Mara Moderatrice").await;
     for who in [&anna, &carla] {
         digests::update_settings(
             app.db(),
@@ -728,10 +725,7 @@ async fn a_request_names_its_organisation_only_to_who_may_see_it(backend: Backen
     territories(&app).await;
     let anna = person(&app, "anna@example.org", "Anna Bianchi", true).await;
     let otto = person(&app, "otto@example.org", "Otto Esterni", true).await;
-    let mara = person(&app, "mara@example.org", "Mara Moderatrice", true).await;
-    accounts::set_moderator(app.db(), &mara.email, true)
-        .await
-        .expect("moderator");
+    let mara = moderator(&app, "mara@example.org", "Mara Moderatrice").await;
     let coop = organisation(&app, &anna, coop_input(json!([]))).await;
     let asked = gql(
         &app,

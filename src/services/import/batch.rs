@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::Planned;
 use crate::domain::{ContactKind, NewContact, NewOrganization, OutboxEntityType, OutboxOperation};
 use crate::error::AppError;
-use crate::services::{Actor, new_id, now};
+use crate::services::{Actor, conflict_on_unique, new_id, now};
 use crate::store::entities::organizations;
 use crate::store::import::{self as store, OrganizationUpdate};
 use crate::store::jobs::{self, Job, MatchTarget};
@@ -234,19 +234,15 @@ pub(super) async fn write_batch(
     }
     store::insert_organizations(txn, &org_rows)
         .await
-        .map_err(|error| {
-            // Someone registered one of these tax codes between the
-            // lookup and this insert: the batch is rolled back whole.
-            if error.is_unique_violation() {
-                AppError::conflict(
+        // Someone registered one of these tax codes between the lookup and
+        // this insert: the batch is rolled back whole.
+        .map_err(conflict_on_unique(|| {
+            AppError::conflict(
                     "taxCode",
                     "un'organizzazione con uno di questi codici fiscali si è registrata durante l'importazione: il lotto non è stato scritto; rilancia l'importazione, che la aggiornerà",
                     "an organisation with one of these tax codes registered during the import: the batch was not written; run the import again and it will update it",
                 )
-            } else {
-                error.into()
-            }
-        })?;
+        }))?;
     for update in &changes.updated {
         touched.push(update.id);
         store::update_organization(txn, update.before.clone(), &update.columns).await?;

@@ -388,8 +388,6 @@ mod tests {
         mapping: &ColumnMapping,
         cells: [&str; 9],
     ) -> (Result<NewOrganization, Vec<RowError>>, Vec<RowWarning>) {
-        let headers: Vec<String> = HEADERS.iter().map(|h| (*h).to_owned()).collect();
-        let columns = mapping.resolve(&headers).expect("the headers resolve");
         let row = SourceRow {
             line: 2,
             cells: cells
@@ -399,9 +397,19 @@ mod tests {
             width: None,
             not_an_object: false,
         };
+        read_row(mapping, &row)
+    }
+
+    /// Reads `row` of a file with [`HEADERS`] through `mapping`.
+    fn read_row(
+        mapping: &ColumnMapping,
+        row: &SourceRow,
+    ) -> (Result<NewOrganization, Vec<RowError>>, Vec<RowWarning>) {
+        let headers: Vec<String> = HEADERS.iter().map(|h| (*h).to_owned()).collect();
+        let columns = mapping.resolve(&headers).expect("the headers resolve");
         let references = references();
         let reader = RowReader {
-            row: &row,
+            row,
             columns: &columns,
             mapping,
             references: &references,
@@ -595,23 +603,15 @@ mod tests {
 
     #[test]
     fn a_malformed_row_is_one_error_for_the_whole_row() {
-        let headers: Vec<String> = HEADERS.iter().map(|h| (*h).to_owned()).collect();
-        let mapping = ColumnMapping::default();
-        let columns = mapping.resolve(&headers).expect("the headers resolve");
-        let references = references();
         let row = SourceRow {
             line: 7,
             cells: vec![Some("95745878934".to_owned()); 9],
             width: Some(4),
             not_an_object: false,
         };
-        let reader = RowReader {
-            row: &row,
-            columns: &columns,
-            mapping: &mapping,
-            references: &references,
-        };
-        let errors = reader.read(&mut Vec::new()).expect_err("refused");
+        let errors = read_row(&ColumnMapping::default(), &row)
+            .0
+            .expect_err("refused");
         assert_eq!(
             errors,
             [RowError {
@@ -675,23 +675,15 @@ mod tests {
 
     #[test]
     fn a_json_item_that_is_not_an_object_is_one_error() {
-        let headers: Vec<String> = HEADERS.iter().map(|h| (*h).to_owned()).collect();
-        let mapping = ColumnMapping::default();
-        let columns = mapping.resolve(&headers).expect("the headers resolve");
-        let references = references();
         let row = SourceRow {
             line: 3,
             cells: vec![None; 9],
             width: None,
             not_an_object: true,
         };
-        let reader = RowReader {
-            row: &row,
-            columns: &columns,
-            mapping: &mapping,
-            references: &references,
-        };
-        let errors = reader.read(&mut Vec::new()).expect_err("refused");
+        let errors = read_row(&ColumnMapping::default(), &row)
+            .0
+            .expect_err("refused");
         assert_eq!(
             errors,
             [RowError {
