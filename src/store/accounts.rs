@@ -2,7 +2,7 @@
 //! tokens (verification and password-reset links).
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
@@ -239,13 +239,24 @@ pub async fn revoke_session(
     token_hash: &str,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
+    let which = auth_sessions::Column::TokenHash.eq(token_hash);
+    revoke_sessions(db, which, at, "sessions: revoke by token").await
+}
+
+/// Revokes the unrevoked sessions that `which` selects.
+async fn revoke_sessions(
+    db: &impl ConnectionTrait,
+    which: SimpleExpr,
+    at: DateTime<Utc>,
+    what: &'static str,
+) -> StoreResult<()> {
     auth_sessions::Entity::update_many()
         .col_expr(auth_sessions::Column::RevokedAt, Expr::value(at))
-        .filter(auth_sessions::Column::TokenHash.eq(token_hash))
+        .filter(which)
         .filter(auth_sessions::Column::RevokedAt.is_null())
         .exec(db)
         .await
-        .context("sessions: revoke by token")?;
+        .context(what)?;
     Ok(())
 }
 
@@ -255,14 +266,8 @@ pub async fn revoke_sessions_of(
     user_id: Uuid,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    auth_sessions::Entity::update_many()
-        .col_expr(auth_sessions::Column::RevokedAt, Expr::value(at))
-        .filter(auth_sessions::Column::UserId.eq(user_id))
-        .filter(auth_sessions::Column::RevokedAt.is_null())
-        .exec(db)
-        .await
-        .context("sessions: revoke of user")?;
-    Ok(())
+    let which = auth_sessions::Column::UserId.eq(user_id);
+    revoke_sessions(db, which, at, "sessions: revoke of user").await
 }
 
 /// A user's sessions, oldest first.

@@ -18,7 +18,8 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Related, RelationTrait,
+    Select,
 };
 use uuid::Uuid;
 
@@ -699,23 +700,48 @@ fn lists_by_owner<T>(owners: &[Uuid], pairs: Vec<(Uuid, T)>) -> HashMap<Uuid, Ve
     by_owner
 }
 
+/// The rows of `T` linked to each owner through the link table `L`, ordered by
+/// `order`, in one statement; every owner asked for gets a list.
+async fn linked_by_owner<L, T>(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    owner_column: L::Column,
+    order: T::Column,
+    owner_of: fn(&L::Model) -> Uuid,
+    what: &'static str,
+) -> StoreResult<HashMap<Uuid, Vec<T::Model>>>
+where
+    L: EntityTrait + Related<T>,
+    T: EntityTrait,
+{
+    let rows = L::find()
+        .find_also_related(T::default())
+        .filter(owner_column.is_in(ids.iter().copied()))
+        .order_by_asc(order)
+        .all(db)
+        .await
+        .context(what)?;
+    let pairs = rows
+        .into_iter()
+        .filter_map(|(link, target)| Some((owner_of(&link), target?)))
+        .collect();
+    Ok(lists_by_owner(ids, pairs))
+}
+
 /// The sectors of each organisation, in taxonomy order, in one statement.
 pub async fn sectors_of_organizations(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> StoreResult<HashMap<Uuid, Vec<sectors::Model>>> {
-    let rows = organization_sectors::Entity::find()
-        .find_also_related(sectors::Entity)
-        .filter(organization_sectors::Column::OrganizationId.is_in(ids.iter().copied()))
-        .order_by_asc(sectors::Column::Position)
-        .all(db)
-        .await
-        .context("listing: sectors of organizations")?;
-    let pairs = rows
-        .into_iter()
-        .filter_map(|(link, sector)| Some((link.organization_id, sector?)))
-        .collect();
-    Ok(lists_by_owner(ids, pairs))
+    linked_by_owner::<organization_sectors::Entity, sectors::Entity>(
+        db,
+        ids,
+        organization_sectors::Column::OrganizationId,
+        sectors::Column::Position,
+        |link| link.organization_id,
+        "listing: sectors of organizations",
+    )
+    .await
 }
 
 /// The sectors of each offer, in taxonomy order, in one statement.
@@ -723,18 +749,15 @@ pub async fn sectors_of_offers(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> StoreResult<HashMap<Uuid, Vec<sectors::Model>>> {
-    let rows = offer_sectors::Entity::find()
-        .find_also_related(sectors::Entity)
-        .filter(offer_sectors::Column::OfferId.is_in(ids.iter().copied()))
-        .order_by_asc(sectors::Column::Position)
-        .all(db)
-        .await
-        .context("listing: sectors of offers")?;
-    let pairs = rows
-        .into_iter()
-        .filter_map(|(link, sector)| Some((link.offer_id, sector?)))
-        .collect();
-    Ok(lists_by_owner(ids, pairs))
+    linked_by_owner::<offer_sectors::Entity, sectors::Entity>(
+        db,
+        ids,
+        offer_sectors::Column::OfferId,
+        sectors::Column::Position,
+        |link| link.offer_id,
+        "listing: sectors of offers",
+    )
+    .await
 }
 
 /// The sectors of each need, in taxonomy order, in one statement.
@@ -742,18 +765,15 @@ pub async fn sectors_of_needs(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> StoreResult<HashMap<Uuid, Vec<sectors::Model>>> {
-    let rows = need_sectors::Entity::find()
-        .find_also_related(sectors::Entity)
-        .filter(need_sectors::Column::NeedId.is_in(ids.iter().copied()))
-        .order_by_asc(sectors::Column::Position)
-        .all(db)
-        .await
-        .context("listing: sectors of needs")?;
-    let pairs = rows
-        .into_iter()
-        .filter_map(|(link, sector)| Some((link.need_id, sector?)))
-        .collect();
-    Ok(lists_by_owner(ids, pairs))
+    linked_by_owner::<need_sectors::Entity, sectors::Entity>(
+        db,
+        ids,
+        need_sectors::Column::NeedId,
+        sectors::Column::Position,
+        |link| link.need_id,
+        "listing: sectors of needs",
+    )
+    .await
 }
 
 /// The neighbourhoods each organisation serves, by name, in one statement.
@@ -761,18 +781,15 @@ pub async fn neighbourhoods_of_organizations(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> StoreResult<HashMap<Uuid, Vec<neighbourhoods::Model>>> {
-    let rows = organization_neighbourhoods::Entity::find()
-        .find_also_related(neighbourhoods::Entity)
-        .filter(organization_neighbourhoods::Column::OrganizationId.is_in(ids.iter().copied()))
-        .order_by_asc(neighbourhoods::Column::Name)
-        .all(db)
-        .await
-        .context("listing: neighbourhoods of organizations")?;
-    let pairs = rows
-        .into_iter()
-        .filter_map(|(link, neighbourhood)| Some((link.organization_id, neighbourhood?)))
-        .collect();
-    Ok(lists_by_owner(ids, pairs))
+    linked_by_owner::<organization_neighbourhoods::Entity, neighbourhoods::Entity>(
+        db,
+        ids,
+        organization_neighbourhoods::Column::OrganizationId,
+        neighbourhoods::Column::Name,
+        |link| link.organization_id,
+        "listing: neighbourhoods of organizations",
+    )
+    .await
 }
 
 /// The contacts of each organisation, in display order, in one statement

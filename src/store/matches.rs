@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{LockType, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
 };
 use uuid::Uuid;
 
@@ -77,20 +77,39 @@ pub async fn undismissed_of_offers(
         .context("matches: not dismissed, of offers")
 }
 
+/// The ids (`id`) of the rows of `rows` whose `organization` column is the organisation's.
+async fn ids_of_organization<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    rows: Select<E>,
+    id: E::Column,
+    organization: E::Column,
+    organization_id: Uuid,
+    what: &'static str,
+) -> StoreResult<Vec<Uuid>> {
+    rows.select_only()
+        .column(id)
+        .filter(organization.eq(organization_id))
+        .into_tuple()
+        .all(db)
+        .await
+        .context(what)
+}
+
 /// The ids of an organisation's open needs (not deleted).
 pub async fn open_need_ids_of_organization(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
 ) -> StoreResult<Vec<Uuid>> {
-    needs::Entity::find_existing()
-        .select_only()
-        .column(needs::Column::Id)
-        .filter(needs::Column::OrganizationId.eq(organization_id))
-        .filter(needs::Column::Status.eq(PostingStatus::Open))
-        .into_tuple()
-        .all(db)
-        .await
-        .context("matches: open need ids of an organisation")
+    let rows = needs::Entity::find_existing().filter(needs::Column::Status.eq(PostingStatus::Open));
+    ids_of_organization(
+        db,
+        rows,
+        needs::Column::Id,
+        needs::Column::OrganizationId,
+        organization_id,
+        "matches: open need ids of an organisation",
+    )
+    .await
 }
 
 /// The ids of an organisation's open offers (not deleted).
@@ -98,15 +117,17 @@ pub async fn open_offer_ids_of_organization(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
 ) -> StoreResult<Vec<Uuid>> {
-    offers::Entity::find_existing()
-        .select_only()
-        .column(offers::Column::Id)
-        .filter(offers::Column::OrganizationId.eq(organization_id))
-        .filter(offers::Column::Status.eq(PostingStatus::Open))
-        .into_tuple()
-        .all(db)
-        .await
-        .context("matches: open offer ids of an organisation")
+    let rows =
+        offers::Entity::find_existing().filter(offers::Column::Status.eq(PostingStatus::Open));
+    ids_of_organization(
+        db,
+        rows,
+        offers::Column::Id,
+        offers::Column::OrganizationId,
+        organization_id,
+        "matches: open offer ids of an organisation",
+    )
+    .await
 }
 
 /// The ids of every need of an organisation, deleted or not (their matches
@@ -115,14 +136,16 @@ pub async fn need_ids_of_organization(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
 ) -> StoreResult<Vec<Uuid>> {
-    needs::Entity::find()
-        .select_only()
-        .column(needs::Column::Id)
-        .filter(needs::Column::OrganizationId.eq(organization_id))
-        .into_tuple()
-        .all(db)
-        .await
-        .context("matches: need ids of an organisation")
+    let rows = needs::Entity::find();
+    ids_of_organization(
+        db,
+        rows,
+        needs::Column::Id,
+        needs::Column::OrganizationId,
+        organization_id,
+        "matches: need ids of an organisation",
+    )
+    .await
 }
 
 /// The ids of every offer of an organisation, deleted or not.
@@ -130,14 +153,16 @@ pub async fn offer_ids_of_organization(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
 ) -> StoreResult<Vec<Uuid>> {
-    offers::Entity::find()
-        .select_only()
-        .column(offers::Column::Id)
-        .filter(offers::Column::OrganizationId.eq(organization_id))
-        .into_tuple()
-        .all(db)
-        .await
-        .context("matches: offer ids of an organisation")
+    let rows = offers::Entity::find();
+    ids_of_organization(
+        db,
+        rows,
+        offers::Column::Id,
+        offers::Column::OrganizationId,
+        organization_id,
+        "matches: offer ids of an organisation",
+    )
+    .await
 }
 
 /// A need that still exists (drafts and hidden needs included).

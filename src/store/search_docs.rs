@@ -12,7 +12,10 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    Selector, SelectorTrait,
+};
 use uuid::Uuid;
 
 use super::scope::{self, Existing};
@@ -168,31 +171,51 @@ pub async fn postings_of_organizations(
     db: &impl ConnectionTrait,
     organization_ids: &[Uuid],
 ) -> StoreResult<(Vec<Uuid>, Vec<Uuid>)> {
-    let mut offer_ids = Vec::new();
-    let mut need_ids = Vec::new();
-    for chunk in organization_ids.chunks(CHUNK) {
-        offer_ids.extend(
-            offers::Entity::find()
-                .select_only()
-                .column(offers::Column::Id)
-                .filter(offers::Column::OrganizationId.is_in(chunk.iter().copied()))
-                .into_tuple::<Uuid>()
+    let offers = offers::Entity::find()
+        .select_only()
+        .column(offers::Column::Id);
+    let offer_ids = in_chunks(
+        db,
+        offers,
+        offers::Column::OrganizationId,
+        organization_ids,
+        |rows| rows.into_tuple(),
+        "offers: ids of organizations",
+    );
+    let needs = needs::Entity::find()
+        .select_only()
+        .column(needs::Column::Id);
+    let need_ids = in_chunks(
+        db,
+        needs,
+        needs::Column::OrganizationId,
+        organization_ids,
+        |rows| rows.into_tuple(),
+        "needs: ids of organizations",
+    );
+    Ok((offer_ids.await?, need_ids.await?))
+}
+
+/// The rows of `rows` whose `column` is one of `ids`, asked `CHUNK` ids at a
+/// time and read by `read` (as models, or as a tuple of the selected columns).
+async fn in_chunks<E: EntityTrait, S: SelectorTrait>(
+    db: &impl ConnectionTrait,
+    rows: Select<E>,
+    column: E::Column,
+    ids: &[Uuid],
+    read: fn(Select<E>) -> Selector<S>,
+    what: &'static str,
+) -> StoreResult<Vec<S::Item>> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        found.extend(
+            read(rows.clone().filter(column.is_in(chunk.iter().copied())))
                 .all(db)
                 .await
-                .context("offers: ids of organizations")?,
-        );
-        need_ids.extend(
-            needs::Entity::find()
-                .select_only()
-                .column(needs::Column::Id)
-                .filter(needs::Column::OrganizationId.is_in(chunk.iter().copied()))
-                .into_tuple::<Uuid>()
-                .all(db)
-                .await
-                .context("needs: ids of organizations")?,
+                .context(what)?,
         );
     }
-    Ok((offer_ids, need_ids))
+    Ok(found)
 }
 
 /// Searchable organisations with these ids (in no particular order).
@@ -200,17 +223,16 @@ pub async fn visible_organizations(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> StoreResult<Vec<organizations::Model>> {
-    let mut rows = Vec::new();
-    for chunk in ids.chunks(CHUNK) {
-        rows.extend(
-            organizations::Entity::find_public()
-                .filter(organizations::Column::Id.is_in(chunk.iter().copied()))
-                .all(db)
-                .await
-                .context("organizations: public by id")?,
-        );
-    }
-    Ok(rows)
+    let public = organizations::Entity::find_public();
+    in_chunks(
+        db,
+        public,
+        organizations::Column::Id,
+        ids,
+        Select::into_model,
+        "organizations: public by id",
+    )
+    .await
 }
 
 /// Searchable offers with these ids (in no particular order).
@@ -218,17 +240,16 @@ pub async fn visible_offers(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> StoreResult<Vec<offers::Model>> {
-    let mut rows = Vec::new();
-    for chunk in ids.chunks(CHUNK) {
-        rows.extend(
-            offers::Entity::find()
-                .filter(offers::Column::Id.is_in(chunk.iter().copied()))
-                .filter(scope::published_offers())
-                .all(db)
-                .await
-                .context("offers: published by id")?,
-        );
-    }
+    let published = offers::Entity::find().filter(scope::published_offers());
+    let mut rows: Vec<offers::Model> = in_chunks(
+        db,
+        published,
+        offers::Column::Id,
+        ids,
+        Select::into_model,
+        "offers: published by id",
+    )
+    .await?;
     let owners = visible_owner_ids(db, rows.iter().map(|r| r.organization_id)).await?;
     rows.retain(|r| owners.contains(&r.organization_id));
     Ok(rows)
@@ -239,17 +260,16 @@ pub async fn visible_needs(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> StoreResult<Vec<needs::Model>> {
-    let mut rows = Vec::new();
-    for chunk in ids.chunks(CHUNK) {
-        rows.extend(
-            needs::Entity::find()
-                .filter(needs::Column::Id.is_in(chunk.iter().copied()))
-                .filter(scope::published_needs())
-                .all(db)
-                .await
-                .context("needs: published by id")?,
-        );
-    }
+    let published = needs::Entity::find().filter(scope::published_needs());
+    let mut rows: Vec<needs::Model> = in_chunks(
+        db,
+        published,
+        needs::Column::Id,
+        ids,
+        Select::into_model,
+        "needs: published by id",
+    )
+    .await?;
     let owners = visible_owner_ids(db, rows.iter().map(|r| r.organization_id)).await?;
     rows.retain(|r| owners.contains(&r.organization_id));
     Ok(rows)

@@ -8,6 +8,41 @@
 //! On SQLite a `Uuid` is stored as a 16-byte BLOB (sqlx's encoding), JSON as text and
 //! instants as RFC 3339 text; raw SQL must bind ids as `Uuid` values, never as strings.
 
+/// A link table: the id of its owner and a key pointing at `$target` (both the primary key),
+/// the row going with the target (`on_delete = "Cascade"`). One module a table, as if written out.
+macro_rules! link_entity {
+    ($(#[$doc:meta])* $module:ident = $table:tt { $owner:ident, $key:ident: $key_ty:tt }
+     $relation:ident => $target:ident ($belongs:tt, $from:tt, $to:tt)) => {
+        $(#[$doc])*
+        pub mod $module {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = $table)]
+            pub struct Model {
+                #[sea_orm(primary_key, auto_increment = false)]
+                pub $owner: Uuid,
+                #[sea_orm(primary_key, auto_increment = false)]
+                pub $key: $key_ty,
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {
+                #[sea_orm(belongs_to = $belongs, from = $from, to = $to, on_delete = "Cascade")]
+                $relation,
+            }
+
+            impl Related<super::$target::Entity> for Entity {
+                fn to() -> RelationDef {
+                    Relation::$relation.def()
+                }
+            }
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+    };
+}
+
 // Territories and taxonomy.
 pub mod municipalities;
 pub mod neighbourhoods;
@@ -23,17 +58,33 @@ pub mod users;
 pub mod invitations;
 pub mod memberships;
 pub mod organization_contacts;
-pub mod organization_neighbourhoods;
+link_entity!(
+    /// `organization_neighbourhoods`: the neighbourhoods an organisation serves.
+    organization_neighbourhoods = "organization_neighbourhoods" { organization_id, neighbourhood_id: Uuid }
+    Neighbourhood => neighbourhoods ("super::neighbourhoods::Entity", "Column::NeighbourhoodId", "super::neighbourhoods::Column::Id")
+);
 pub mod organization_requests;
-pub mod organization_sectors;
+link_entity!(
+    /// `organization_sectors`: the sectors an organisation works in.
+    organization_sectors = "organization_sectors" { organization_id, sector_code: String }
+    Sector => sectors ("super::sectors::Entity", "Column::SectorCode", "super::sectors::Column::Code")
+);
 pub mod organizations;
 
 // Postings and matches.
 pub mod match_feedback;
 pub mod matches;
-pub mod need_sectors;
+link_entity!(
+    /// `need_sectors`: the sectors a need is in.
+    need_sectors = "need_sectors" { need_id, sector_code: String }
+    Sector => sectors ("super::sectors::Entity", "Column::SectorCode", "super::sectors::Column::Code")
+);
 pub mod needs;
-pub mod offer_sectors;
+link_entity!(
+    /// `offer_sectors`: the sectors an offer is for.
+    offer_sectors = "offer_sectors" { offer_id, sector_code: String }
+    Sector => sectors ("super::sectors::Entity", "Column::SectorCode", "super::sectors::Column::Code")
+);
 pub mod offers;
 
 // Co-design.
