@@ -103,8 +103,7 @@ async fn ask(
 
 /// Sends an operation that must succeed; returns the answer.
 async fn accepted(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
-    let body = gql_ok(app, token, query, variables).await;
-    body
+    gql_ok(app, token, query, variables).await
 }
 
 /// The field and reason code of a BAD_USER_INPUT answer.

@@ -392,7 +392,7 @@ async fn postings_are_open_unless_asked_and_filters_combine(backend: Backend) {
     let list = |filter: Value| {
         let app = &app;
         async move {
-            let body = gql_ok(&app, None, needs_query, json!({ "filter": filter })).await;
+            let body = gql_ok(app, None, needs_query, json!({ "filter": filter })).await;
             body["data"]["needs"].clone()
         }
     };
@@ -502,7 +502,7 @@ async fn organisations_are_filtered_by_kind_place_and_sector(backend: Backend) {
     let names = |filter: Value| {
         let app = &app;
         async move {
-            let body = gql_ok(&app, None, query, json!({ "filter": filter })).await;
+            let body = gql_ok(app, None, query, json!({ "filter": filter })).await;
             body["data"]["organizations"]["edges"]
                 .as_array()
                 .expect("edges")
