@@ -118,9 +118,14 @@ impl CoreMutation {
     async fn resend_verification_email(&self, ctx: &Context<'_>, email: String) -> Result<bool> {
         let limits = limits(ctx)?;
         let state = state(ctx)?;
-        if let Some((user, token)) = accounts::new_verification_token(&state.db, &limits, &email)
-            .await
-            .gql(ctx)?
+        if let Some((user, token)) = accounts::new_link_token(
+            &state.db,
+            &limits,
+            &email,
+            accounts::AccountLink::Verification,
+        )
+        .await
+        .gql(ctx)?
         {
             notifications::verification(&state.mailer, &state.settings, &user, &token).await;
         }
@@ -166,9 +171,14 @@ impl CoreMutation {
     async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> Result<bool> {
         let limits = limits(ctx)?;
         let state = state(ctx)?;
-        if let Some((user, token)) = accounts::new_reset_token(&state.db, &limits, &email)
-            .await
-            .gql(ctx)?
+        if let Some((user, token)) = accounts::new_link_token(
+            &state.db,
+            &limits,
+            &email,
+            accounts::AccountLink::PasswordReset,
+        )
+        .await
+        .gql(ctx)?
         {
             notifications::password_reset(&state.mailer, &state.settings, &user, &token).await;
         }

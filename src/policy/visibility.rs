@@ -62,7 +62,7 @@ use uuid::Uuid;
 use crate::domain::{ContactVisibility, LocationPrecision, MatchSideStatus, PostingStatus};
 use crate::error::{AppError, Entity};
 use crate::store::entities::{matches, needs, offers, organizations};
-use crate::store::{StoreResult, lookups, search_docs};
+use crate::store::{StoreResult, accounts, memberships, rows, search_docs};
 
 /// The person reading, as far as visibility goes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -99,10 +99,10 @@ impl Reader {
                 member_of: HashSet::new(),
             });
         }
-        let Some(user) = lookups::existing_user(db, user_id).await? else {
+        let Some(user) = accounts::find_active(db, user_id).await? else {
             return Ok(Self::anonymous());
         };
-        let member_of = lookups::memberships_of_user(db, user_id)
+        let member_of = memberships::of_user(db, user_id)
             .await?
             .into_iter()
             .map(|m| m.organization_id)
@@ -294,7 +294,7 @@ pub async fn check_dismissed_matches(
     organization_id: Uuid,
 ) -> Result<(), AppError> {
     let user_id = user_id.ok_or(AppError::Unauthenticated)?;
-    match lookups::membership(db, user_id, organization_id).await? {
+    match memberships::find(db, organization_id, user_id).await? {
         Some(_) => Ok(()),
         None => Err(AppError::Forbidden(
             "only members of the organisation may do this",
@@ -335,7 +335,7 @@ pub async fn organization(
     id: Uuid,
     field: &str,
 ) -> Result<organizations::Model, AppError> {
-    lookups::organization(db, id)
+    rows::by_id::<organizations::Entity>(db, id, "organizations: by id, any state")
         .await?
         .filter(|o| reader.may_see_organization(o))
         .ok_or_else(|| AppError::not_found(Entity::Organization, field))
@@ -349,7 +349,7 @@ pub async fn offer(
     id: Uuid,
     field: &str,
 ) -> Result<offers::Model, AppError> {
-    let offer = lookups::offer(db, id).await?;
+    let offer = rows::by_id::<offers::Entity>(db, id, "offers: by id, any state").await?;
     seen_by(db, reader, offer, Entity::Offer, field).await
 }
 
@@ -361,7 +361,7 @@ pub async fn need(
     id: Uuid,
     field: &str,
 ) -> Result<needs::Model, AppError> {
-    let need = lookups::need(db, id).await?;
+    let need = rows::by_id::<needs::Entity>(db, id, "needs: by id, any state").await?;
     seen_by(db, reader, need, Entity::Need, field).await
 }
 
@@ -376,9 +376,13 @@ async fn seen_by<P: Posting>(
 ) -> Result<P, AppError> {
     let not_found = || AppError::not_found(entity, field);
     let posting = posting.ok_or_else(not_found)?;
-    let owner = lookups::organization(db, posting.organization_id())
-        .await?
-        .ok_or_else(not_found)?;
+    let owner = rows::by_id::<organizations::Entity>(
+        db,
+        posting.organization_id(),
+        "organizations: by id, any state",
+    )
+    .await?
+    .ok_or_else(not_found)?;
     if reader.may_see_posting(&owner, &posting) {
         Ok(posting)
     } else {

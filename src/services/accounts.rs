@@ -134,19 +134,11 @@ pub async fn register(
     let user = store::accounts::insert(&txn, account, at)
         .await
         .map_err(conflict_on_unique(email_taken))?;
-    let token = issue_email_token(
+    let token = issue_email_token(&txn, user.id, AccountLink::Verification).await?;
+    audit_by_user(
         &txn,
-        user.id,
-        EmailTokenPurpose::VerifyEmail,
-        VERIFY_LINK_LIFETIME,
-    )
-    .await?;
-    audit(
-        &txn,
-        &Actor::user(user.id, &user.email),
+        &user,
         "user.register",
-        AUDIT_USER,
-        user.id,
         json!({ "displayName": user.display_name }),
     )
     .await?;
@@ -165,15 +157,40 @@ fn email_taken() -> AppError {
     )
 }
 
+/// The links an account's owner receives by e-mail about the account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountLink {
+    /// Confirms the address (sent at registration, sent again on request).
+    Verification,
+    /// Sets a new password.
+    PasswordReset,
+}
+
+impl AccountLink {
+    fn purpose(self) -> EmailTokenPurpose {
+        match self {
+            Self::Verification => EmailTokenPurpose::VerifyEmail,
+            Self::PasswordReset => EmailTokenPurpose::ResetPassword,
+        }
+    }
+
+    fn lifetime(self) -> Duration {
+        match self {
+            Self::Verification => VERIFY_LINK_LIFETIME,
+            Self::PasswordReset => RESET_LINK_LIFETIME,
+        }
+    }
+}
+
 async fn issue_email_token(
     txn: &impl ConnectionTrait,
     user_id: Uuid,
-    purpose: EmailTokenPurpose,
-    lifetime: Duration,
+    link: AccountLink,
 ) -> Result<String, AppError> {
     let token = tokens::generate()?;
     let at = now();
-    store::accounts::insert_email_token(txn, user_id, purpose, token.hash, at, at + lifetime)
+    let expires_at = at + link.lifetime();
+    store::accounts::insert_email_token(txn, user_id, link.purpose(), token.hash, at, expires_at)
         .await?;
     Ok(token.plain)
 }
@@ -195,43 +212,63 @@ async fn consume_email_token(
     Ok(found)
 }
 
-/// A new verification token for an unverified account (to resend the link).
-/// `None` when the address is unknown or already verified: the caller answers
-/// the same either way. RATE_LIMITED past the verification links' limits.
-#[tracing::instrument(skip_all)]
-pub async fn new_verification_token(
-    db: &DatabaseConnection,
-    limits: &Limits,
-    email: &str,
-) -> Result<Option<(users::Model, String)>, AppError> {
-    limits.verification_mail(email)?;
-    token_for_address(
-        db,
-        email,
-        EmailTokenPurpose::VerifyEmail,
-        VERIFY_LINK_LIFETIME,
+/// Consumes the link's token and returns its account; BAD_USER_INPUT on
+/// `token` when the link no longer works or its account is gone.
+async fn account_of_link(
+    txn: &impl ConnectionTrait,
+    token: &str,
+    purpose: EmailTokenPurpose,
+) -> Result<users::Model, AppError> {
+    let used = consume_email_token(txn, token, purpose).await?;
+    store::accounts::find_active(txn, used.user_id)
+        .await?
+        .ok_or_else(|| AppError::invalid("token", crate::domain::Invalid::Expired))
+}
+
+/// Audits a change a person made to their own account.
+async fn audit_by_user(
+    txn: &impl ConnectionTrait,
+    user: &users::Model,
+    action: &str,
+    details: serde_json::Value,
+) -> Result<(), AppError> {
+    audit(
+        txn,
+        &Actor::user(user.id, &user.email),
+        action,
+        AUDIT_USER,
+        user.id,
+        details,
     )
     .await
 }
 
-/// A single-use token of `purpose` for the account of `email`, or `None` when
-/// there is no such account (or, for verification, it is already verified).
-async fn token_for_address(
+/// A new single-use token of a `link` for the account of `email`:
+/// a verification link for an unverified account (to resend it) or a
+/// password-reset link. `None` when there is no such account (or, for
+/// verification, it is already verified): the caller answers the same
+/// either way. RATE_LIMITED past the limits of that kind of link.
+#[tracing::instrument(skip_all, fields(?link))]
+pub async fn new_link_token(
     db: &DatabaseConnection,
+    limits: &Limits,
     email: &str,
-    purpose: EmailTokenPurpose,
-    lifetime: Duration,
+    link: AccountLink,
 ) -> Result<Option<(users::Model, String)>, AppError> {
+    match link {
+        AccountLink::Verification => limits.verification_mail(email)?,
+        AccountLink::PasswordReset => limits.password_reset_mail(email)?,
+    }
     let Ok(email) = Email::parse(email) else {
         return Ok(None);
     };
     let Some(user) = active_user_by_email(db, email.as_str()).await? else {
         return Ok(None);
     };
-    if purpose == EmailTokenPurpose::VerifyEmail && user.email_verified_at.is_some() {
+    if link == AccountLink::Verification && user.email_verified_at.is_some() {
         return Ok(None);
     }
-    let token = issue_email_token(db, user.id, purpose, lifetime).await?;
+    let token = issue_email_token(db, user.id, link).await?;
     Ok(Some((user, token)))
 }
 
@@ -239,20 +276,9 @@ async fn token_for_address(
 #[tracing::instrument(skip_all)]
 pub async fn verify_email(db: &DatabaseConnection, token: &str) -> Result<users::Model, AppError> {
     let txn = db.begin().await?;
-    let used = consume_email_token(&txn, token, EmailTokenPurpose::VerifyEmail).await?;
-    let user = store::accounts::find_active(&txn, used.user_id)
-        .await?
-        .ok_or_else(|| AppError::invalid("token", crate::domain::Invalid::Expired))?;
+    let user = account_of_link(&txn, token, EmailTokenPurpose::VerifyEmail).await?;
     let user = store::accounts::mark_verified(&txn, user, now()).await?;
-    audit(
-        &txn,
-        &Actor::user(user.id, &user.email),
-        "user.verify_email",
-        AUDIT_USER,
-        user.id,
-        json!({}),
-    )
-    .await?;
+    audit_by_user(&txn, &user, "user.verify_email", json!({})).await?;
     txn.commit().await?;
     Ok(user)
 }
@@ -337,25 +363,6 @@ pub async fn logout(db: &DatabaseConnection, token: &str) -> Result<(), AppError
     Ok(())
 }
 
-/// A reset token for this address, or `None` when there is no such account
-/// (the caller answers the same either way). RATE_LIMITED past the reset
-/// links' limits.
-#[tracing::instrument(skip_all)]
-pub async fn new_reset_token(
-    db: &DatabaseConnection,
-    limits: &Limits,
-    email: &str,
-) -> Result<Option<(users::Model, String)>, AppError> {
-    limits.password_reset_mail(email)?;
-    token_for_address(
-        db,
-        email,
-        EmailTokenPurpose::ResetPassword,
-        RESET_LINK_LIFETIME,
-    )
-    .await
-}
-
 /// Sets a new password with a reset token and signs out every session. Fails
 /// with BAD_USER_INPUT on `token` (link no longer valid) or `password`.
 #[tracing::instrument(skip_all)]
@@ -368,22 +375,11 @@ pub async fn reset_password(
         Password::parse(new_password).map_err(|reason| AppError::invalid("password", reason))?;
     let password_hash = hash_password(&password).await?;
     let txn = db.begin().await?;
-    let used = consume_email_token(&txn, token, EmailTokenPurpose::ResetPassword).await?;
-    let user = store::accounts::find_active(&txn, used.user_id)
-        .await?
-        .ok_or_else(|| AppError::invalid("token", crate::domain::Invalid::Expired))?;
+    let user = account_of_link(&txn, token, EmailTokenPurpose::ResetPassword).await?;
     // Receiving the link proves the address: the store marks it verified.
     let user = store::accounts::set_password(&txn, user, password_hash, now()).await?;
     store::accounts::revoke_sessions_of(&txn, user.id, now()).await?;
-    audit(
-        &txn,
-        &Actor::user(user.id, &user.email),
-        "user.reset_password",
-        AUDIT_USER,
-        user.id,
-        json!({}),
-    )
-    .await?;
+    audit_by_user(&txn, &user, "user.reset_password", json!({})).await?;
     txn.commit().await?;
     Ok(user)
 }

@@ -42,7 +42,7 @@ pub async fn pending(
 pub async fn revoke(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Result<(), AppError> {
     permissions::signed_in(Some(actor))?;
     let txn = db.begin().await?;
-    let invitation = store::invitations::find(&txn, id)
+    let invitation = store::rows::by_id::<invitations::Entity>(&txn, id, "invitations: by id")
         .await?
         .ok_or_else(|| AppError::not_found(Entity::Invitation, "id"))?;
     permissions::require_admin(&txn, Some(actor), invitation.organization_id).await?;

@@ -1,6 +1,6 @@
 //! The API's reads: pages, counts and batch loads of public records, the
 //! taxonomy, platform figures and the live-update feed. The queries live in
-//! the store ([`crate::store::listing`], [`crate::store::lookups`],
+//! the store ([`crate::store::listing`], [`crate::store::memberships`], [`crate::store::reference_data`],
 //! [`crate::store::stats`], [`crate::store::search_docs`]); this module is
 //! the service boundary GraphQL calls, where a store error becomes an
 //! [`AppError`] and a page size from a client is checked. Who may see which
@@ -34,13 +34,19 @@ pub fn page(first: Option<i64>, after: Option<Uuid>) -> Result<PageRequest, AppE
 /// Service functions that hand a store read through unchanged but for the
 /// error type: the rows need no use-case logic, and GraphQL may not call the
 /// store itself.
+/// `module::name as alias(...)` names the service function `alias`.
 macro_rules! reads {
-    ($($module:ident::$name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)+) => {$(
+    ($($module:ident::$name:ident $(as $alias:ident)? ($($arg:ident: $ty:ty),*) -> $ret:ty;)+) => {$(
+        reads!(@one $module::$name [$($alias)? $name] ($($arg: $ty),*) -> $ret);
+    )+};
+    // The first name in brackets is the alias when there is one.
+    (@one $module:ident::$name:ident [$public:ident $($_store_name:ident)?]
+        ($($arg:ident: $ty:ty),*) -> $ret:ty) => {
         #[doc = concat!("See [`store::", stringify!($module), "::", stringify!($name), "`].")]
-        pub async fn $name(db: &impl ConnectionTrait, $($arg: $ty),*) -> Result<$ret, AppError> {
+        pub async fn $public(db: &impl ConnectionTrait, $($arg: $ty),*) -> Result<$ret, AppError> {
             Ok(store::$module::$name(db, $($arg),*).await?)
         }
-    )+};
+    };
 }
 
 reads! {
@@ -67,8 +73,8 @@ reads! {
     listing::sectors_of_needs(ids: &[Uuid]) -> HashMap<Uuid, Vec<sectors::Model>>;
     listing::neighbourhoods_of_organizations(ids: &[Uuid]) -> HashMap<Uuid, Vec<neighbourhoods::Model>>;
     listing::contacts_of_organizations(ids: &[Uuid]) -> HashMap<Uuid, Vec<organization_contacts::Model>>;
-    lookups::sectors() -> Vec<sectors::Model>;
-    lookups::memberships_of_user(user_id: Uuid) -> Vec<memberships::Model>;
+    reference_data::all_sectors as sectors() -> Vec<sectors::Model>;
+    memberships::of_user as memberships_of_user(user_id: Uuid) -> Vec<memberships::Model>;
     stats::platform() -> PlatformStats;
     search_docs::outbox_after(after: i64, limit: u64) -> Vec<search_outbox::Model>;
     search_docs::outbox_bounds() -> Option<(i64, i64)>;

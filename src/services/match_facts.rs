@@ -2,7 +2,7 @@
 //! ([`crate::matching::facts`]) from the database, a batch at a time: one
 //! statement per table whatever the number of records.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use uuid::Uuid;
 
@@ -12,71 +12,13 @@ use crate::matching::{Matcher, MunicipalityRef, NeedFacts, OfferFacts, Party, Pl
 use crate::policy::visibility;
 use crate::search::GeoPoint;
 use crate::services::closed_list_values;
-use crate::store::entities::{municipalities, neighbourhoods, organizations, sectors};
+use crate::services::surroundings::{Surroundings, of_postings};
+use crate::store::entities::sectors;
 use crate::store::listing;
 use sea_orm::ConnectionTrait;
 
-/// Organisations, municipalities and neighbourhoods the batch refers to.
-struct Surroundings {
-    organizations: HashMap<Uuid, organizations::Model>,
-    municipalities: HashMap<String, municipalities::Model>,
-    neighbourhoods: HashMap<Uuid, neighbourhoods::Model>,
-}
-
+// The match engine's view of the surroundings: parties and places.
 impl Surroundings {
-    async fn load(
-        db: &impl ConnectionTrait,
-        organization_ids: impl IntoIterator<Item = Uuid>,
-        municipality_codes: impl IntoIterator<Item = Option<String>>,
-        neighbourhood_ids: impl IntoIterator<Item = Option<Uuid>>,
-    ) -> Result<Self, AppError> {
-        let organization_ids: Vec<Uuid> = organization_ids
-            .into_iter()
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let organizations: HashMap<Uuid, organizations::Model> =
-            visibility::public_organizations(db, &organization_ids)
-                .await?
-                .into_iter()
-                .map(|o| (o.id, o))
-                .collect();
-        let neighbourhood_ids: Vec<Uuid> = neighbourhood_ids
-            .into_iter()
-            .flatten()
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let neighbourhoods: HashMap<Uuid, neighbourhoods::Model> =
-            listing::neighbourhoods_by_id(db, &neighbourhood_ids)
-                .await?
-                .into_iter()
-                .map(|n| (n.id, n))
-                .collect();
-        let codes: Vec<String> = municipality_codes
-            .into_iter()
-            .flatten()
-            .chain(
-                organizations
-                    .values()
-                    .filter_map(|o| o.seat_municipality_code.clone()),
-            )
-            .chain(neighbourhoods.values().map(|n| n.municipality_code.clone()))
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let municipalities = listing::municipalities_by_code(db, &codes)
-            .await?
-            .into_iter()
-            .map(|m| (m.istat_code.clone(), m))
-            .collect();
-        Ok(Self {
-            organizations,
-            municipalities,
-            neighbourhoods,
-        })
-    }
-
     fn party(&self, organization_id: Uuid) -> Option<Party> {
         let org = self.organizations.get(&organization_id)?;
         Some(Party {
@@ -169,15 +111,7 @@ pub async fn needs(
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, NeedFacts>, AppError> {
     let rows = visibility::public_needs(db, ids).await?;
-    let row_ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let sectors = listing::sectors_of_needs(db, &row_ids).await?;
-    let around = Surroundings::load(
-        db,
-        rows.iter().map(|r| r.organization_id),
-        rows.iter().map(|r| r.municipality_code.clone()),
-        rows.iter().map(|r| r.neighbourhood_id),
-    )
-    .await?;
+    let (around, sectors) = of_postings!(db, rows, listing::sectors_of_needs);
     let mut facts = HashMap::with_capacity(rows.len());
     for row in rows {
         let Some(party) = around.party(row.organization_id) else {
@@ -222,15 +156,7 @@ pub async fn offers(
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, OfferFacts>, AppError> {
     let rows = visibility::public_offers(db, ids).await?;
-    let row_ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let sectors = listing::sectors_of_offers(db, &row_ids).await?;
-    let around = Surroundings::load(
-        db,
-        rows.iter().map(|r| r.organization_id),
-        rows.iter().map(|r| r.municipality_code.clone()),
-        rows.iter().map(|r| r.neighbourhood_id),
-    )
-    .await?;
+    let (around, sectors) = of_postings!(db, rows, listing::sectors_of_offers);
     let mut facts = HashMap::with_capacity(rows.len());
     for row in rows {
         let Some(party) = around.party(row.organization_id) else {

@@ -13,7 +13,7 @@ use crate::domain::{Email, Invalid, MembershipRole};
 use crate::error::{AppError, Entity};
 use crate::store;
 use crate::store::entities::{invitations, memberships, organizations, users};
-use crate::store::memberships::NewInvitation;
+use crate::store::invitations::NewInvitation;
 
 /// How long an invitation link works.
 pub const INVITATION_LIFETIME: Duration = Duration::days(14);
@@ -62,8 +62,7 @@ pub async fn invite(
         token_hash: token.hash,
         invited_by: inviter.id,
     };
-    let invitation =
-        store::memberships::insert_invitation(&txn, new, at, at + INVITATION_LIFETIME).await?;
+    let invitation = store::invitations::insert(&txn, new, at, at + INVITATION_LIFETIME).await?;
     audit(
         &txn,
         actor,
@@ -96,7 +95,7 @@ pub async fn accept(
 ) -> Result<memberships::Model, AppError> {
     let (_, user_id) = permissions::signed_in(Some(actor))?;
     let txn = db.begin().await?;
-    let invitation = store::memberships::find_open_invitation(&txn, &tokens::hash(token))
+    let invitation = store::invitations::find_open_by_token(&txn, &tokens::hash(token))
         .await?
         .filter(|i| i.expires_at > now())
         .ok_or_else(|| AppError::invalid("token", Invalid::Expired))?;
@@ -117,7 +116,7 @@ pub async fn accept(
     // Unverified, the address is not proven yet.
     permissions::verified_user(&txn, Some(actor)).await?;
     let at = now();
-    store::memberships::mark_invitation_accepted(&txn, invitation.clone(), at).await?;
+    store::invitations::mark_accepted(&txn, invitation.clone(), at).await?;
     let existing = store::memberships::find(&txn, invitation.organization_id, user_id).await?;
     let membership = match existing {
         Some(existing) => existing,

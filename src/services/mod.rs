@@ -26,6 +26,7 @@ pub mod references;
 pub mod registry_file;
 pub mod reports;
 pub mod saved_searches;
+pub mod surroundings;
 pub mod territories;
 pub mod tokens;
 pub mod verification;

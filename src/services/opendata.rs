@@ -16,19 +16,18 @@
 //! with a person's codice fiscale shows none), no coordinates unless a need
 //! published its exact place.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::Write;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use crate::domain::{ClosedList, Invalid, Lang, TaxCode};
 use crate::error::AppError;
 use crate::policy::visibility;
-use crate::store::entities::{
-    municipalities, needs, neighbourhoods, organizations, project_contributions,
-};
+use crate::services::surroundings::{Surroundings, of_postings};
+use crate::store::entities::{needs, organizations, project_contributions};
 use crate::store::{self, listing};
 
 /// Rows read from the database at a time.
@@ -286,58 +285,9 @@ fn public_tax_code(org: &organizations::Model) -> Option<String> {
     (!code.is_personal()).then(|| code.as_str().to_owned())
 }
 
-/// What a page of rows refers to, read in a few queries.
-#[derive(Default)]
-struct Lookups {
-    organizations: HashMap<Uuid, organizations::Model>,
-    municipalities: HashMap<String, municipalities::Model>,
-    neighbourhoods: HashMap<Uuid, neighbourhoods::Model>,
-}
-
-impl Lookups {
-    async fn load(
-        db: &impl ConnectionTrait,
-        organizations: &[Uuid],
-        municipalities: &[String],
-        neighbourhoods: &[Uuid],
-    ) -> Result<Self, AppError> {
-        Ok(Self {
-            organizations: store::opendata::public_organizations(db, organizations)
-                .await?
-                .into_iter()
-                .map(|o| (o.id, o))
-                .collect(),
-            municipalities: listing::municipalities_by_code(db, municipalities)
-                .await?
-                .into_iter()
-                .map(|m| (m.istat_code.clone(), m))
-                .collect(),
-            neighbourhoods: listing::neighbourhoods_by_id(db, neighbourhoods)
-                .await?
-                .into_iter()
-                .map(|n| (n.id, n))
-                .collect(),
-        })
-    }
-
-    /// For a page of needs or offers: (organisation, municipality,
-    /// neighbourhood) of each.
-    async fn for_postings(
-        db: &impl ConnectionTrait,
-        postings: impl Iterator<Item = (Uuid, Option<String>, Option<Uuid>)>,
-    ) -> Result<Self, AppError> {
-        let mut organizations = Vec::new();
-        let mut municipalities = Vec::new();
-        let mut neighbourhoods = Vec::new();
-        for (organization, municipality, neighbourhood) in postings {
-            organizations.push(organization);
-            municipalities.extend(municipality);
-            neighbourhoods.extend(neighbourhood);
-        }
-        Self::load(db, &organizations, &municipalities, &neighbourhoods).await
-    }
-
-    fn organization(&self, id: Uuid) -> [Cell; 4] {
+// Open data's view of the surroundings: cells.
+impl Surroundings {
+    fn organization_cells(&self, id: Uuid) -> [Cell; 4] {
         match self.organizations.get(&id) {
             Some(org) => [
                 Cell::text(org.id.to_string()),
@@ -354,7 +304,7 @@ impl Lookups {
         }
     }
 
-    fn place(&self, municipality: Option<&str>, neighbourhood: Option<Uuid>) -> [Cell; 4] {
+    fn place_cells(&self, municipality: Option<&str>, neighbourhood: Option<Uuid>) -> [Cell; 4] {
         let town = municipality.and_then(|code| self.municipalities.get(code));
         let nil = neighbourhood.and_then(|id| self.neighbourhoods.get(&id));
         [
@@ -389,6 +339,20 @@ fn next_after<T>(page: &[T], limit: u64, id: impl Fn(&T) -> Uuid) -> Option<Uuid
     }
 }
 
+/// The first cells of a need's or an offer's row, the same in both datasets.
+macro_rules! posting_head {
+    ($posting:expr) => {
+        vec![
+            Cell::text($posting.id.to_string()),
+            Cell::text($posting.title),
+            Cell::text($posting.description),
+            Cell::text($posting.kind.as_str()),
+            label($posting.kind),
+            Cell::text($posting.status.as_str()),
+        ]
+    };
+}
+
 /// A page of the needs dataset: the store's page of published needs of
 /// public organisations, each shown as the visibility policy says
 /// ([`visibility::public_among`], [`visibility::shown_need_point`]).
@@ -399,34 +363,17 @@ async fn need_rows(
 ) -> Result<(Vec<Vec<Cell>>, Option<Uuid>), AppError> {
     let page = store::opendata::needs_page(db, after, limit).await?;
     let next = next_after(&page, limit, |n| n.id);
-    let lookups = Lookups::for_postings(
-        db,
-        page.iter().map(|n| {
-            (
-                n.organization_id,
-                n.municipality_code.clone(),
-                n.neighbourhood_id,
-            )
-        }),
-    )
-    .await?;
-    let sectors =
-        listing::sectors_of_needs(db, &page.iter().map(|n| n.id).collect::<Vec<_>>()).await?;
+    let (lookups, sectors) = of_postings!(db, page, listing::sectors_of_needs);
     let rows = page
         .into_iter()
         .filter(|need| visibility::public_among(&lookups.organizations, need))
         .map(|need| {
             let shown = visibility::shown_need_point(&need);
-            let mut row = vec![
-                Cell::text(need.id.to_string()),
-                Cell::text(need.title),
-                Cell::text(need.description),
-                Cell::text(need.kind.as_str()),
-                label(need.kind),
-                Cell::text(need.status.as_str()),
-            ];
-            row.extend(lookups.organization(need.organization_id));
-            row.extend(lookups.place(need.municipality_code.as_deref(), need.neighbourhood_id));
+            let mut row = posting_head!(need);
+            row.extend(lookups.organization_cells(need.organization_id));
+            row.extend(
+                lookups.place_cells(need.municipality_code.as_deref(), need.neighbourhood_id),
+            );
             row.extend([
                 Cell::coordinate(shown.map(|(lat, _)| lat)),
                 Cell::coordinate(shown.map(|(_, lon)| lon)),
@@ -453,34 +400,17 @@ async fn offer_rows(
 ) -> Result<(Vec<Vec<Cell>>, Option<Uuid>), AppError> {
     let page = store::opendata::offers_page(db, after, limit).await?;
     let next = next_after(&page, limit, |o| o.id);
-    let lookups = Lookups::for_postings(
-        db,
-        page.iter().map(|o| {
-            (
-                o.organization_id,
-                o.municipality_code.clone(),
-                o.neighbourhood_id,
-            )
-        }),
-    )
-    .await?;
-    let sectors =
-        listing::sectors_of_offers(db, &page.iter().map(|o| o.id).collect::<Vec<_>>()).await?;
+    let (lookups, sectors) = of_postings!(db, page, listing::sectors_of_offers);
     let rows = page
         .into_iter()
         .filter(|offer| visibility::public_among(&lookups.organizations, offer))
         .map(|offer| {
-            let mut row = vec![
-                Cell::text(offer.id.to_string()),
-                Cell::text(offer.title),
-                Cell::text(offer.description),
-                Cell::text(offer.kind.as_str()),
-                label(offer.kind),
-                Cell::text(offer.status.as_str()),
-            ];
-            row.extend(lookups.organization(offer.organization_id));
+            let mut row = posting_head!(offer);
+            row.extend(lookups.organization_cells(offer.organization_id));
             row.push(Cell::text(offer.territory_scope.as_str()));
-            row.extend(lookups.place(offer.municipality_code.as_deref(), offer.neighbourhood_id));
+            row.extend(
+                lookups.place_cells(offer.municipality_code.as_deref(), offer.neighbourhood_id),
+            );
             row.extend([
                 Cell::euro(offer.amount_min_cents),
                 Cell::euro(offer.amount_max_cents),
@@ -515,20 +445,16 @@ async fn pact_rows(
         .into_iter()
         .map(|n| (n.id, n))
         .collect();
-    let mut organization_ids: HashSet<Uuid> = page.iter().map(|p| p.lead_organization_id).collect();
-    organization_ids.extend(partners.iter().map(|p| p.organization_id));
-    organization_ids.extend(contributions.iter().map(|c| c.organization_id));
-    let lookups = Lookups::load(
+    let organization_ids = page
+        .iter()
+        .map(|p| p.lead_organization_id)
+        .chain(partners.iter().map(|p| p.organization_id))
+        .chain(contributions.iter().map(|c| c.organization_id));
+    let lookups = Surroundings::load(
         db,
-        &organization_ids.into_iter().collect::<Vec<_>>(),
-        &public_needs
-            .values()
-            .filter_map(|n| n.municipality_code.clone())
-            .collect::<Vec<_>>(),
-        &public_needs
-            .values()
-            .filter_map(|n| n.neighbourhood_id)
-            .collect::<Vec<_>>(),
+        organization_ids,
+        public_needs.values().map(|n| n.municipality_code.clone()),
+        public_needs.values().map(|n| n.neighbourhood_id),
     )
     .await?;
     let rows = page
@@ -577,7 +503,8 @@ async fn pact_rows(
                 Cell::time(project.signed_at),
                 Cell::opt_text(need.map(|n| n.id.to_string())),
             ];
-            let [id, name, _kind, tax_code] = lookups.organization(project.lead_organization_id);
+            let [id, name, _kind, tax_code] =
+                lookups.organization_cells(project.lead_organization_id);
             row.extend([id, name, tax_code]);
             row.extend([
                 Cell::List(members.iter().map(|o| o.name.clone()).collect()),
@@ -591,7 +518,7 @@ async fn pact_rows(
                 Cell::List(described),
                 Cell::euro(total),
             ]);
-            row.extend(lookups.place(
+            row.extend(lookups.place_cells(
                 need.and_then(|n| n.municipality_code.as_deref()),
                 need.and_then(|n| n.neighbourhood_id),
             ));

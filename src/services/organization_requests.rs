@@ -420,6 +420,16 @@ async fn decide(
     Ok(decided)
 }
 
+/// The request with this id; NOT_FOUND on `id`.
+async fn request_by_id(
+    txn: &DatabaseTransaction,
+    id: Uuid,
+) -> Result<organization_requests::Model, AppError> {
+    store::rows::by_id::<organization_requests::Entity>(txn, id, "organization requests: by id")
+        .await?
+        .ok_or_else(|| AppError::not_found(Entity::OrganizationRequest, "id"))
+}
+
 /// A pending request by id, read under its organisation's lock, and how
 /// `actor` may decide it: the organisation's admins decide requests to
 /// join, moderators decide claims. Fails with NOT_FOUND on `id`, CONFLICT on
@@ -430,14 +440,10 @@ async fn pending_for_decision(
     id: Uuid,
 ) -> Result<(organization_requests::Model, RequestDecidedVia, Uuid), AppError> {
     let (_, user_id) = permissions::signed_in(Some(actor))?;
-    let found = store::organization_requests::find(txn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found(Entity::OrganizationRequest, "id"))?;
+    let found = request_by_id(txn, id).await?;
     super::organizations::lock(txn, found.organization_id, "id").await?;
     // Read again under the lock: someone may just have decided it.
-    let request = store::organization_requests::find(txn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found(Entity::OrganizationRequest, "id"))?;
+    let request = request_by_id(txn, id).await?;
     let via = match request.kind {
         RequestKind::Join => {
             match permissions::require_admin(txn, Some(actor), request.organization_id).await {

@@ -276,7 +276,7 @@ pub async fn get(
     id: Uuid,
     field: &str,
 ) -> Result<organizations::Model, AppError> {
-    store::organizations::find_existing(db, id)
+    store::rows::existing_by_id::<organizations::Entity>(db, id, "organizations: existing by id")
         .await?
         .ok_or_else(|| AppError::not_found(Entity::Organization, field))
 }

@@ -12,7 +12,7 @@ use super::Actor;
 use crate::domain::MembershipRole;
 use crate::error::AppError;
 use crate::store::entities::users;
-use crate::store::lookups;
+use crate::store::{accounts, memberships};
 
 /// The signed-in user behind an actor, or UNAUTHENTICATED.
 pub fn signed_in(actor: Option<&Actor>) -> Result<(&Actor, Uuid), AppError> {
@@ -31,7 +31,7 @@ pub async fn role_in(
     user_id: Uuid,
     organization_id: Uuid,
 ) -> Result<Option<MembershipRole>, AppError> {
-    let membership = lookups::membership(db, user_id, organization_id).await?;
+    let membership = memberships::find(db, organization_id, user_id).await?;
     Ok(membership.map(|m| m.role))
 }
 
@@ -41,7 +41,7 @@ pub async fn verified_user(
     actor: Option<&Actor>,
 ) -> Result<users::Model, AppError> {
     let (_, user_id) = signed_in(actor)?;
-    let user = lookups::existing_user(db, user_id)
+    let user = accounts::find_active(db, user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     if user.email_verified_at.is_none() {
@@ -87,7 +87,7 @@ pub async fn require_moderator(
     actor: Option<&Actor>,
 ) -> Result<(), AppError> {
     let (_, user_id) = signed_in(actor)?;
-    let is_moderator = lookups::existing_user(db, user_id)
+    let is_moderator = accounts::find_active(db, user_id)
         .await?
         .is_some_and(|u| u.is_moderator);
     if is_moderator {

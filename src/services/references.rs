@@ -6,8 +6,8 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::domain::{Invalid, IstatCode, SectorCode, ValidationErrors};
-use crate::store::entities::organizations;
-use crate::store::{StoreResult, references, territories};
+use crate::store::entities::{neighbourhoods, organizations};
+use crate::store::{StoreResult, references, rows, territories};
 
 /// Collects reference problems across a whole input.
 #[derive(Default)]
@@ -51,7 +51,9 @@ impl ReferenceCheck {
         municipality: Option<&IstatCode>,
     ) -> StoreResult<Option<String>> {
         let Some(id) = id else { return Ok(None) };
-        let Some(found) = references::neighbourhood(db, id).await? else {
+        let Some(found) =
+            rows::by_id::<neighbourhoods::Entity>(db, id, "neighbourhoods: by id").await?
+        else {
             self.missing(field.to_owned());
             return Ok(None);
         };
@@ -110,7 +112,9 @@ impl ReferenceCheck {
         field: &str,
         id: Uuid,
     ) -> StoreResult<Option<organizations::Model>> {
-        let found = references::existing_organization(db, id).await?;
+        let found =
+            rows::existing_by_id::<organizations::Entity>(db, id, "organizations: existing by id")
+                .await?;
         if found.is_none() {
             self.missing(field.to_owned());
         }

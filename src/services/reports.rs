@@ -193,7 +193,7 @@ pub async fn dismiss(
 ) -> Result<ReportView, AppError> {
     permissions::require_moderator(db, Some(actor)).await?;
     let txn = db.begin().await?;
-    let report = store::content_reports::find(&txn, id)
+    let report = store::rows::by_id::<content_reports::Entity>(&txn, id, "content reports: by id")
         .await?
         .ok_or_else(|| AppError::not_found(Entity::ContentReport, "id"))?;
     if report.status != ReportStatus::Open {

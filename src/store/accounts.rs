@@ -37,11 +37,7 @@ pub async fn find_active_by_email(
 
 /// The account with this id, unless deleted.
 pub async fn find_active(db: &impl ConnectionTrait, id: Uuid) -> StoreResult<Option<users::Model>> {
-    users::Entity::find_by_id(id)
-        .filter(users::Column::DeletedAt.is_null())
-        .one(db)
-        .await
-        .context("accounts: find active by id")
+    super::rows::existing_by_id::<users::Entity>(db, id, "accounts: find active by id").await
 }
 
 /// A new account, as validated by the service.

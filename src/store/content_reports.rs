@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::entities::content_reports::{self, Column};
 use super::entities::{needs, offers, organizations};
+use super::scope::Existing;
 use super::{Context, StoreResult};
 use crate::domain::{ReportStatus, ReportedRecord};
 
@@ -63,17 +64,6 @@ pub async fn insert(
         updated_at: Set(at),
     };
     super::rows::insert(db, row, "content reports: insert").await
-}
-
-/// The report with this id.
-pub async fn find(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-) -> StoreResult<Option<content_reports::Model>> {
-    content_reports::Entity::find_by_id(id)
-        .one(db)
-        .await
-        .context("content reports: find by id")
 }
 
 /// Records a moderator's decision on one report at `at`.
@@ -144,6 +134,45 @@ pub struct RecordSummary {
     pub hidden_reason: Option<String>,
 }
 
+/// A table whose records can be reported and hidden: needs, offers and
+/// organisations.
+trait Reportable: Existing {
+    fn id_column() -> Self::Column;
+    fn hidden_at_column() -> Self::Column;
+    fn summary(row: Self::Model) -> RecordSummary;
+}
+
+/// The three tables name their columns alike; an organisation's title is
+/// its name, and it is its own organisation.
+macro_rules! reportable {
+    ($($table:ident: $record:ident, title: $title:ident, owner: $owner:ident;)+) => {$(
+        impl Reportable for $table::Entity {
+            fn id_column() -> Self::Column {
+                $table::Column::Id
+            }
+            fn hidden_at_column() -> Self::Column {
+                $table::Column::HiddenAt
+            }
+            fn summary(row: $table::Model) -> RecordSummary {
+                RecordSummary {
+                    record: ReportedRecord::$record,
+                    id: row.id,
+                    title: row.$title,
+                    organization_id: row.$owner,
+                    hidden_at: row.hidden_at,
+                    hidden_reason: row.hidden_reason,
+                }
+            }
+        }
+    )+};
+}
+
+reportable! {
+    needs: Need, title: title, owner: organization_id;
+    offers: Offer, title: title, owner: organization_id;
+    organizations: Organization, title: name, owner: id;
+}
+
 /// The summaries of these records of one kind (deleted ones left out), by id.
 pub async fn summaries(
     db: &impl ConnectionTrait,
@@ -151,108 +180,49 @@ pub async fn summaries(
     ids: Vec<Uuid>,
 ) -> StoreResult<HashMap<Uuid, RecordSummary>> {
     let rows = match record {
-        ReportedRecord::Need => needs::Entity::find()
-            .filter(needs::Column::Id.is_in(ids))
-            .filter(needs::Column::DeletedAt.is_null())
-            .all(db)
-            .await
-            .context("content reports: need summaries")?
-            .into_iter()
-            .map(need_summary)
-            .collect::<Vec<_>>(),
-        ReportedRecord::Offer => offers::Entity::find()
-            .filter(offers::Column::Id.is_in(ids))
-            .filter(offers::Column::DeletedAt.is_null())
-            .all(db)
-            .await
-            .context("content reports: offer summaries")?
-            .into_iter()
-            .map(offer_summary)
-            .collect(),
-        ReportedRecord::Organization => organizations::Entity::find()
-            .filter(organizations::Column::Id.is_in(ids))
-            .filter(organizations::Column::DeletedAt.is_null())
-            .all(db)
-            .await
-            .context("content reports: organisation summaries")?
-            .into_iter()
-            .map(organization_summary)
-            .collect(),
+        ReportedRecord::Need => summaries_of::<needs::Entity>(db, ids).await?,
+        ReportedRecord::Offer => summaries_of::<offers::Entity>(db, ids).await?,
+        ReportedRecord::Organization => summaries_of::<organizations::Entity>(db, ids).await?,
     };
     Ok(rows.into_iter().map(|s| (s.id, s)).collect())
+}
+
+async fn summaries_of<E: Reportable>(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> StoreResult<Vec<RecordSummary>> {
+    Ok(E::find_existing()
+        .filter(E::id_column().is_in(ids))
+        .all(db)
+        .await
+        .context("content reports: summaries")?
+        .into_iter()
+        .map(E::summary)
+        .collect())
 }
 
 /// The records a moderator hid, most recently hidden first, at most
 /// `limit` of each kind.
 pub async fn hidden(db: &impl ConnectionTrait, limit: u64) -> StoreResult<Vec<RecordSummary>> {
-    let mut all: Vec<RecordSummary> = needs::Entity::find()
-        .filter(needs::Column::HiddenAt.is_not_null())
-        .filter(needs::Column::DeletedAt.is_null())
-        .order_by_desc(needs::Column::HiddenAt)
-        .limit(limit)
-        .all(db)
-        .await
-        .context("content reports: hidden needs")?
-        .into_iter()
-        .map(need_summary)
-        .collect();
-    all.extend(
-        offers::Entity::find()
-            .filter(offers::Column::HiddenAt.is_not_null())
-            .filter(offers::Column::DeletedAt.is_null())
-            .order_by_desc(offers::Column::HiddenAt)
-            .limit(limit)
-            .all(db)
-            .await
-            .context("content reports: hidden offers")?
-            .into_iter()
-            .map(offer_summary),
-    );
-    all.extend(
-        organizations::Entity::find()
-            .filter(organizations::Column::HiddenAt.is_not_null())
-            .filter(organizations::Column::DeletedAt.is_null())
-            .order_by_desc(organizations::Column::HiddenAt)
-            .limit(limit)
-            .all(db)
-            .await
-            .context("content reports: hidden organisations")?
-            .into_iter()
-            .map(organization_summary),
-    );
+    let mut all = hidden_of::<needs::Entity>(db, limit).await?;
+    all.extend(hidden_of::<offers::Entity>(db, limit).await?);
+    all.extend(hidden_of::<organizations::Entity>(db, limit).await?);
     all.sort_by(|a, b| b.hidden_at.cmp(&a.hidden_at).then(a.id.cmp(&b.id)));
     Ok(all)
 }
 
-fn need_summary(n: needs::Model) -> RecordSummary {
-    RecordSummary {
-        record: ReportedRecord::Need,
-        id: n.id,
-        title: n.title,
-        organization_id: n.organization_id,
-        hidden_at: n.hidden_at,
-        hidden_reason: n.hidden_reason,
-    }
-}
-
-fn offer_summary(o: offers::Model) -> RecordSummary {
-    RecordSummary {
-        record: ReportedRecord::Offer,
-        id: o.id,
-        title: o.title,
-        organization_id: o.organization_id,
-        hidden_at: o.hidden_at,
-        hidden_reason: o.hidden_reason,
-    }
-}
-
-fn organization_summary(o: organizations::Model) -> RecordSummary {
-    RecordSummary {
-        record: ReportedRecord::Organization,
-        id: o.id,
-        title: o.name,
-        organization_id: o.id,
-        hidden_at: o.hidden_at,
-        hidden_reason: o.hidden_reason,
-    }
+async fn hidden_of<E: Reportable>(
+    db: &impl ConnectionTrait,
+    limit: u64,
+) -> StoreResult<Vec<RecordSummary>> {
+    Ok(E::find_existing()
+        .filter(E::hidden_at_column().is_not_null())
+        .order_by_desc(E::hidden_at_column())
+        .limit(limit)
+        .all(db)
+        .await
+        .context("content reports: hidden records")?
+        .into_iter()
+        .map(E::summary)
+        .collect())
 }

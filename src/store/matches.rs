@@ -5,10 +5,11 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{LockType, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use uuid::Uuid;
 
+use super::postings::PostingTable;
 use super::scope::Existing;
 use super::{Context, StoreResult};
 use crate::domain::{FeedbackSource, FeedbackVerdict, MatchSideStatus, PostingStatus};
@@ -20,14 +21,6 @@ pub async fn count(db: &impl ConnectionTrait) -> StoreResult<u64> {
         .count(db)
         .await
         .context("matches: count")
-}
-
-/// A match by id.
-pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> StoreResult<Option<matches::Model>> {
-    matches::Entity::find_by_id(id)
-        .one(db)
-        .await
-        .context("matches: load by id")
 }
 
 /// Every match of a need.
@@ -77,104 +70,34 @@ pub async fn undismissed_of_offers(
         .context("matches: not dismissed, of offers")
 }
 
-/// The ids (`id`) of the rows of `rows` whose `organization` column is the organisation's.
-async fn ids_of_organization<E: EntityTrait>(
+/// Which of an organisation's postings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OwnPostings {
+    /// The open ones that still exist (those the engine matches).
+    Open,
+    /// Every one, deleted or not (their matches are refreshed, or removed,
+    /// together).
+    All,
+}
+
+/// The ids of an organisation's needs or offers (`T`), the `which` of them.
+pub async fn posting_ids_of_organization<T: PostingTable>(
     db: &impl ConnectionTrait,
-    rows: Select<E>,
-    id: E::Column,
-    organization: E::Column,
     organization_id: Uuid,
-    what: &'static str,
+    which: OwnPostings,
 ) -> StoreResult<Vec<Uuid>> {
+    let mut rows = T::find().filter(T::organization_column().eq(organization_id));
+    if which == OwnPostings::Open {
+        rows = rows
+            .filter(T::existing())
+            .filter(T::status_column().eq(PostingStatus::Open));
+    }
     rows.select_only()
-        .column(id)
-        .filter(organization.eq(organization_id))
+        .column(T::id_column())
         .into_tuple()
         .all(db)
         .await
-        .context(what)
-}
-
-/// The ids of an organisation's open needs (not deleted).
-pub async fn open_need_ids_of_organization(
-    db: &impl ConnectionTrait,
-    organization_id: Uuid,
-) -> StoreResult<Vec<Uuid>> {
-    let rows = needs::Entity::find_existing().filter(needs::Column::Status.eq(PostingStatus::Open));
-    ids_of_organization(
-        db,
-        rows,
-        needs::Column::Id,
-        needs::Column::OrganizationId,
-        organization_id,
-        "matches: open need ids of an organisation",
-    )
-    .await
-}
-
-/// The ids of an organisation's open offers (not deleted).
-pub async fn open_offer_ids_of_organization(
-    db: &impl ConnectionTrait,
-    organization_id: Uuid,
-) -> StoreResult<Vec<Uuid>> {
-    let rows =
-        offers::Entity::find_existing().filter(offers::Column::Status.eq(PostingStatus::Open));
-    ids_of_organization(
-        db,
-        rows,
-        offers::Column::Id,
-        offers::Column::OrganizationId,
-        organization_id,
-        "matches: open offer ids of an organisation",
-    )
-    .await
-}
-
-/// The ids of every need of an organisation, deleted or not (their matches
-/// are refreshed, or removed, together).
-pub async fn need_ids_of_organization(
-    db: &impl ConnectionTrait,
-    organization_id: Uuid,
-) -> StoreResult<Vec<Uuid>> {
-    let rows = needs::Entity::find();
-    ids_of_organization(
-        db,
-        rows,
-        needs::Column::Id,
-        needs::Column::OrganizationId,
-        organization_id,
-        "matches: need ids of an organisation",
-    )
-    .await
-}
-
-/// The ids of every offer of an organisation, deleted or not.
-pub async fn offer_ids_of_organization(
-    db: &impl ConnectionTrait,
-    organization_id: Uuid,
-) -> StoreResult<Vec<Uuid>> {
-    let rows = offers::Entity::find();
-    ids_of_organization(
-        db,
-        rows,
-        offers::Column::Id,
-        offers::Column::OrganizationId,
-        organization_id,
-        "matches: offer ids of an organisation",
-    )
-    .await
-}
-
-/// A need that still exists (drafts and hidden needs included).
-pub async fn existing_need(
-    db: &impl ConnectionTrait,
-    need_id: Uuid,
-) -> StoreResult<Option<needs::Model>> {
-    needs::Entity::find_existing()
-        .filter(needs::Column::Id.eq(need_id))
-        .one(db)
-        .await
-        .context("matches: existing need")
+        .context("matches: posting ids of an organisation")
 }
 
 /// Locks the need's row until the transaction ends (PostgreSQL; SQLite's

@@ -1,5 +1,5 @@
-//! Memberships (who belongs to which organisation, with which role) and the
-//! invitations that create them.
+//! Memberships: who belongs to which organisation, with which role (the
+//! invitations that create them are in [`super::invitations`]).
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -7,7 +7,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::entities::{invitations, memberships, organizations, users};
+use super::entities::{memberships, organizations, users};
 use super::{Context, StoreResult};
 use crate::domain::MembershipRole;
 
@@ -77,13 +77,14 @@ pub async fn admins_of(
         .context("memberships: admins of organisation")
 }
 
-/// A user's memberships.
+/// A user's memberships, oldest first.
 pub async fn of_user(
     db: &impl ConnectionTrait,
     user_id: Uuid,
 ) -> StoreResult<Vec<memberships::Model>> {
     memberships::Entity::find()
         .filter(memberships::Column::UserId.eq(user_id))
+        .order_by_asc(memberships::Column::Id)
         .all(db)
         .await
         .context("memberships: of user")
@@ -151,64 +152,5 @@ pub async fn delete_of_user(db: &impl ConnectionTrait, user_id: Uuid) -> StoreRe
         .exec(db)
         .await
         .context("memberships: delete of user")?;
-    Ok(())
-}
-
-/// An invitation to write: who is invited where, with which role.
-pub struct NewInvitation<'a> {
-    pub organization_id: Uuid,
-    /// The invited address, normalised.
-    pub email: &'a str,
-    pub role: MembershipRole,
-    pub token_hash: String,
-    pub invited_by: Uuid,
-}
-
-/// Inserts an invitation made at `at`, valid until `expires_at`.
-pub async fn insert_invitation(
-    db: &impl ConnectionTrait,
-    new: NewInvitation<'_>,
-    at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-) -> StoreResult<invitations::Model> {
-    let row = invitations::ActiveModel {
-        id: Set(super::new_id()),
-        organization_id: Set(new.organization_id),
-        email: Set(new.email.to_owned()),
-        role: Set(new.role),
-        token_hash: Set(new.token_hash),
-        invited_by: Set(new.invited_by),
-        created_at: Set(at),
-        expires_at: Set(expires_at),
-        accepted_at: Set(None),
-        revoked_at: Set(None),
-    };
-    super::rows::insert(db, row, "invitations: insert").await
-}
-
-/// The invitation with this token hash, neither accepted nor revoked
-/// (expired or not: the caller compares instants in Rust).
-pub async fn find_open_invitation(
-    db: &impl ConnectionTrait,
-    token_hash: &str,
-) -> StoreResult<Option<invitations::Model>> {
-    invitations::Entity::find()
-        .filter(invitations::Column::TokenHash.eq(token_hash))
-        .filter(invitations::Column::AcceptedAt.is_null())
-        .filter(invitations::Column::RevokedAt.is_null())
-        .one(db)
-        .await
-        .context("invitations: find open by token")
-}
-
-/// Marks an invitation accepted.
-pub async fn mark_invitation_accepted(
-    db: &impl ConnectionTrait,
-    invitation: invitations::Model,
-    at: DateTime<Utc>,
-) -> StoreResult<()> {
-    let mut row: invitations::ActiveModel = invitation.into();
-    row.accepted_at = Set(Some(at));
-    super::rows::update(db, row, "invitations: mark accepted").await?;
     Ok(())
 }

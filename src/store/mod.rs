@@ -14,7 +14,6 @@ pub mod invitations;
 pub mod jobs;
 pub mod lease;
 pub mod listing;
-pub mod lookups;
 pub mod matches;
 pub mod memberships;
 pub mod observatory;

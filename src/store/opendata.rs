@@ -6,7 +6,7 @@
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::scope::{self, Existing};
+use super::scope;
 use super::{Context, StoreResult};
 use crate::domain::ContributionStatus;
 use crate::store::entities::{needs, offers, project_contributions, project_partners, projects};
@@ -98,17 +98,4 @@ pub async fn standing_contributions(
         .all(db)
         .await
         .context("opendata: pact contributions")
-}
-
-/// Public organisations (neither deleted nor hidden) with these ids.
-pub async fn public_organizations(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> StoreResult<Vec<crate::store::entities::organizations::Model>> {
-    use crate::store::entities::organizations;
-    organizations::Entity::find_public()
-        .filter(organizations::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await
-        .context("opendata: public organizations by id")
 }

@@ -105,17 +105,6 @@ pub async fn record_decision(
     super::rows::update(db, row, "organization requests: record decision").await
 }
 
-/// The request with this id.
-pub async fn find(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-) -> StoreResult<Option<organization_requests::Model>> {
-    organization_requests::Entity::find_by_id(id)
-        .one(db)
-        .await
-        .context("organization requests: find by id")
-}
-
 /// The pending claim whose confirmation link has this token hash (expired or
 /// not: the caller compares instants in Rust).
 pub async fn find_pending_claim_by_token(

@@ -16,18 +16,6 @@ use super::scope::Existing;
 use super::{Context, StoreResult};
 use crate::domain::{ContactKind, NewContact, NewOrganization, VerificationStatus};
 
-/// The organisation with this id, unless deleted.
-pub async fn find_existing(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-) -> StoreResult<Option<organizations::Model>> {
-    organizations::Entity::find_by_id(id)
-        .filter(organizations::Entity::existing())
-        .one(db)
-        .await
-        .context("organizations: find existing by id")
-}
-
 /// The organisation registered with this tax code, deleted or not (the code
 /// stays taken).
 pub async fn find_by_tax_code(

@@ -36,6 +36,12 @@ pub trait PostingTable: Existing {
     fn status(posting: &Self::Model) -> PostingStatus;
     fn closed_at(posting: &Self::Model) -> Option<DateTime<Utc>>;
 
+    /// The columns `id`, `organization_id` and `status`, for queries
+    /// written once for both tables.
+    fn id_column() -> Self::Column;
+    fn organization_column() -> Self::Column;
+    fn status_column() -> Self::Column;
+
     /// The posting with this id, unless deleted or hidden by a moderator.
     fn find_public_by_id(
         db: &impl ConnectionTrait,
@@ -153,6 +159,18 @@ macro_rules! posting_table {
 
             fn closed_at(posting: &Self::Model) -> Option<DateTime<Utc>> {
                 posting.closed_at
+            }
+
+            fn id_column() -> Self::Column {
+                super::entities::$table::Column::Id
+            }
+
+            fn organization_column() -> Self::Column {
+                super::entities::$table::Column::OrganizationId
+            }
+
+            fn status_column() -> Self::Column {
+                super::entities::$table::Column::Status
             }
 
             async fn find_public_by_id(

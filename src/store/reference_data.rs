@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QuerySelect, Set, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QueryOrder, QuerySelect, Set, Statement};
 
 use super::{Context, StoreResult};
 use crate::store::entities::{municipalities, neighbourhoods, reference_data_versions, sectors};
@@ -24,9 +24,10 @@ pub async fn municipality_names(
         .context("municipalities: codes and names")
 }
 
-/// Every sector.
+/// The whole sectors taxonomy, in display order.
 pub async fn all_sectors(db: &impl ConnectionTrait) -> StoreResult<Vec<sectors::Model>> {
     sectors::Entity::find()
+        .order_by_asc(sectors::Column::Position)
         .all(db)
         .await
         .context("sectors: all")

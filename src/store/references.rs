@@ -1,25 +1,13 @@
-//! Which of the records an input refers to exist: neighbourhoods, sectors
-//! and organisations, looked up by key in one statement per list.
+//! Which of the records an input refers to exist: neighbourhoods and
+//! sectors, looked up by key in one statement per list.
 
 use std::collections::HashSet;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::scope::Existing;
 use super::{Context, StoreResult};
-use crate::store::entities::{neighbourhoods, organizations, sectors};
-
-/// A neighbourhood by id.
-pub async fn neighbourhood(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-) -> StoreResult<Option<neighbourhoods::Model>> {
-    neighbourhoods::Entity::find_by_id(id)
-        .one(db)
-        .await
-        .context("neighbourhoods: by id")
-}
+use crate::store::entities::{neighbourhoods, sectors};
 
 /// Those of `ids` that are neighbourhoods.
 pub async fn existing_neighbourhood_ids(
@@ -53,16 +41,4 @@ pub async fn existing_sector_codes(
         .context("sectors: which exist")?
         .into_iter()
         .collect())
-}
-
-/// An organisation that is not deleted.
-pub async fn existing_organization(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-) -> StoreResult<Option<organizations::Model>> {
-    organizations::Entity::find_existing()
-        .filter(organizations::Column::Id.eq(id))
-        .one(db)
-        .await
-        .context("organizations: existing by id")
 }

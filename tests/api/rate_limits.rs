@@ -255,11 +255,22 @@ async fn the_use_cases_apply_their_limits_whoever_calls_them() {
     );
     let allowed = Bucket::PasswordResetPerAddressAndClient.limit().max;
     for _ in 0..allowed {
-        accounts::new_reset_token(&state.db, &limits, VICTIM)
-            .await
-            .expect("within the limit");
+        accounts::new_link_token(
+            &state.db,
+            &limits,
+            VICTIM,
+            accounts::AccountLink::PasswordReset,
+        )
+        .await
+        .expect("within the limit");
     }
-    let refused = accounts::new_reset_token(&state.db, &limits, VICTIM).await;
+    let refused = accounts::new_link_token(
+        &state.db,
+        &limits,
+        VICTIM,
+        accounts::AccountLink::PasswordReset,
+    )
+    .await;
     assert!(
         matches!(refused, Err(AppError::RateLimited { .. })),
         "{:?}",

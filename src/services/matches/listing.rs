@@ -75,7 +75,7 @@ pub async fn get(
     id: Uuid,
     field: &str,
 ) -> Result<matches::Model, AppError> {
-    crate::store::matches::by_id(db, id)
+    crate::store::rows::by_id::<matches::Entity>(db, id, "matches: by id")
         .await?
         .ok_or_else(|| AppError::not_found(Entity::Match, field))
 }

@@ -11,8 +11,8 @@ use crate::error::{AppError, Entity};
 use crate::matching::Matcher;
 use crate::matching::cover::{self, Cover, CoverCandidate};
 use crate::policy::visibility;
-use crate::store::entities::{matches, offers};
-use crate::store::matches as store;
+use crate::store::entities::{matches, needs, offers};
+use crate::store::matches::{self as store, OwnPostings};
 
 use super::MatchSide;
 use super::listing::list;
@@ -39,8 +39,15 @@ pub async fn suggested_partners(
     organization_id: Uuid,
     first: usize,
 ) -> Result<Vec<PartnerSuggestion>, AppError> {
-    let my_needs = store::open_need_ids_of_organization(db, organization_id).await?;
-    let my_offers = store::open_offer_ids_of_organization(db, organization_id).await?;
+    let my_needs =
+        store::posting_ids_of_organization::<needs::Entity>(db, organization_id, OwnPostings::Open)
+            .await?;
+    let my_offers = store::posting_ids_of_organization::<offers::Entity>(
+        db,
+        organization_id,
+        OwnPostings::Open,
+    )
+    .await?;
     let for_my_needs = store::undismissed_of_needs(db, my_needs).await?;
     let for_my_offers = store::undismissed_of_offers(db, my_offers).await?;
     let offer_ids: Vec<Uuid> = for_my_needs.iter().map(|m| m.offer_id).collect();
@@ -118,9 +125,10 @@ pub async fn partner_set(
     matcher: &Matcher,
     need_id: Uuid,
 ) -> Result<(Cover, HashMap<Uuid, matches::Model>), AppError> {
-    let need = store::existing_need(db, need_id)
-        .await?
-        .ok_or_else(|| AppError::not_found(Entity::Need, "needId"))?;
+    let need =
+        crate::store::rows::existing_by_id::<needs::Entity>(db, need_id, "matches: existing need")
+            .await?
+            .ok_or_else(|| AppError::not_found(Entity::Need, "needId"))?;
     let required: Vec<OfferKind> =
         crate::services::closed_list_values::<OfferKind>(&need.required_contributions);
     let (rows, _) = list(db, MatchSide::Need, need.id, false, usize::MAX).await?;

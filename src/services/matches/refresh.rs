@@ -14,9 +14,9 @@ use crate::matching::facts::fingerprint;
 use crate::matching::{Exclusion, Matcher, NeedFacts, OfferFacts, Reason, Scored};
 use crate::search::{CandidateRequest, DocType, Search};
 use crate::services::{match_facts, now};
-use crate::store::entities::matches;
+use crate::store::entities::{matches, needs, offers};
 use crate::store::jobs::MatchTarget;
-use crate::store::matches::{self as store, Computed, SideStatuses};
+use crate::store::matches::{self as store, Computed, OwnPostings, SideStatuses};
 
 use super::listing::count;
 use super::{CANDIDATES, MatchSide, RefreshReport};
@@ -56,11 +56,21 @@ impl Engine<'_> {
             MatchTarget::Offer(id) => self.refresh_offer(id, now).await,
             MatchTarget::Organization(id) => {
                 let mut report = RefreshReport::default();
-                let need_ids = store::need_ids_of_organization(self.db, id).await?;
+                let need_ids = store::posting_ids_of_organization::<needs::Entity>(
+                    self.db,
+                    id,
+                    OwnPostings::All,
+                )
+                .await?;
                 for need in need_ids {
                     report += self.refresh_need(need, now).await?;
                 }
-                let offer_ids = store::offer_ids_of_organization(self.db, id).await?;
+                let offer_ids = store::posting_ids_of_organization::<offers::Entity>(
+                    self.db,
+                    id,
+                    OwnPostings::All,
+                )
+                .await?;
                 for offer in offer_ids {
                     report += self.refresh_offer(offer, now).await?;
                 }
