@@ -347,7 +347,7 @@ impl Procedure {
     }
 
     /// The transitions out of a stage, forward first.
-    pub fn from(&self, stage: ProjectStage) -> Vec<&'static Transition> {
+    pub fn transitions_from(&self, stage: ProjectStage) -> Vec<&'static Transition> {
         let procedure = self.procedure;
         let transitions: &'static [Transition] = self.transitions;
         let mut out: Vec<&'static Transition> =
@@ -548,7 +548,7 @@ pub struct NextStep {
 /// that would refuse it for `actor` now.
 pub fn next_steps(facts: &ProjectFacts<'_>, actor: &Actor, now: DateTime<Utc>) -> Vec<NextStep> {
     Procedure::of(facts.procedure)
-        .from(facts.stage)
+        .transitions_from(facts.stage)
         .into_iter()
         .map(|transition| NextStep {
             transition,
