@@ -366,6 +366,29 @@ mod tests {
     }
 
     #[test]
+    fn every_field_has_a_label() {
+        for field in [
+            "purpose",
+            "object",
+            "economicFrame",
+            "duration",
+            "requirements",
+            "criteria",
+            "maxPoints",
+            "weight",
+            "minOpenDays",
+            "minTotal",
+            "scores",
+        ] {
+            assert!(crate::domain::labels::has_label(field), "{field}");
+        }
+        assert_ne!(
+            crate::domain::labels::label("scores[1]", Lang::It),
+            crate::domain::labels::label("scores[1]", Lang::En)
+        );
+    }
+
+    #[test]
     fn scores_are_checked_against_each_criterion() {
         let notice = quartieri_connessi().validate().expect("valid");
         let card = notice
