@@ -5,7 +5,7 @@
 use uuid::Uuid;
 
 use super::rule::{Refused, Rule, refuse};
-use crate::domain::{MembershipRole, PartnerRole};
+use crate::domain::{Lang, MembershipRole, PartnerRole};
 
 /// A current partner of a project (partners who left are not passed in).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +87,19 @@ pub enum Who {
 }
 
 impl Who {
+    /// Who may act, as the workspace tells people ("what comes next, and
+    /// who does it").
+    pub const fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Self::LeadAdmin, Lang::It) => "Un amministratore del capofila",
+            (Self::LeadAdmin, Lang::En) => "An administrator of the lead partner",
+            (Self::PublicBodyAdmin, Lang::It) => "Un amministratore dell'ente pubblico",
+            (Self::PublicBodyAdmin, Lang::En) => "An administrator of the public body",
+            (Self::PartnerAdmin, Lang::It) => "Un amministratore di un partner",
+            (Self::PartnerAdmin, Lang::En) => "An administrator of a partner",
+        }
+    }
+
     /// Whether the actor is who the rule asks for. Fails with
     /// `codesign.lead_only`, `codesign.public_body_only`,
     /// `codesign.public_body_missing` (no public body on the project) or
@@ -143,6 +156,17 @@ mod tests {
                 role: PartnerRole::Partner,
             },
         ]
+    }
+
+    #[test]
+    fn who_reads_in_both_languages() {
+        for who in [Who::LeadAdmin, Who::PublicBodyAdmin, Who::PartnerAdmin] {
+            assert_ne!(who.label(Lang::It), who.label(Lang::En));
+        }
+        assert_eq!(
+            Who::LeadAdmin.label(Lang::It),
+            "Un amministratore del capofila"
+        );
     }
 
     #[test]
