@@ -62,11 +62,20 @@ const LABELS: &[Label] = &[
     one("budgetCents", "Budget", "Budget"),
     one("code", "Codice", "Code"),
     list("contacts", "Contatti", "Contacts", "Contatto", "Contact"),
+    list(
+        "criteria",
+        "Criteri di valutazione",
+        "Evaluation criteria",
+        "Criterio",
+        "Criterion",
+    ),
     one("deadlineAt", "Scadenza", "Deadline"),
     one("deadlineFrom", "Scadenza dal", "Deadline from"),
     one("deadlineUntil", "Scadenza fino al", "Deadline until"),
     one("description", "Descrizione", "Description"),
     one("displayName", "Nome pubblico", "Public name"),
+    one("duration", "Durata", "Duration"),
+    one("economicFrame", "Quadro economico", "Economic frame"),
     list(
         "eligibleOrganizationKinds",
         "Tipi di organizzazione ammessi",
@@ -114,7 +123,18 @@ const LABELS: &[Label] = &[
     ),
     one("lon", "Longitudine", "Longitude"),
     one("matchId", "Abbinamento", "Match"),
+    one("maxPoints", "Punteggio massimo", "Maximum points"),
     one("message", "Messaggio", "Message"),
+    one(
+        "minOpenDays",
+        "Giorni di apertura dell'avviso",
+        "Days the notice stays open",
+    ),
+    one(
+        "minTotal",
+        "Punteggio minimo complessivo",
+        "Minimum total score",
+    ),
     one("municipalityCode", "Comune", "Municipality"),
     list(
         "municipalityCodes",
@@ -141,6 +161,7 @@ const LABELS: &[Label] = &[
         "Quartiere",
         "Neighbourhood",
     ),
+    one("object", "Oggetto", "Object"),
     one("offerId", "Offerta", "Offer"),
     list(
         "offerKinds",
@@ -159,6 +180,7 @@ const LABELS: &[Label] = &[
     ),
     one("password", "Password", "Password"),
     one("province", "Provincia", "Province"),
+    one("purpose", "Finalità", "Purpose"),
     one("query", "Testo da cercare", "Search text"),
     one("reason", "Motivazione", "Reason"),
     one(
@@ -173,6 +195,7 @@ const LABELS: &[Label] = &[
         "Contributo richiesto",
         "Contribution asked for",
     ),
+    one("requirements", "Requisiti", "Requirements"),
     one(
         "requiresThirdSectorRegistration",
         "Iscrizione al RUNTS richiesta",
@@ -184,6 +207,7 @@ const LABELS: &[Label] = &[
         "Iscrizione al RUNTS",
         "RUNTS registration",
     ),
+    list("scores", "Punteggi", "Scores", "Punteggio", "Score"),
     one("search", "Ricerca", "Search"),
     one(
         "seatMunicipalityCode",
@@ -219,6 +243,7 @@ const LABELS: &[Label] = &[
     one("verifiedOnly", "Solo verificate", "Verified only"),
     one("visibility", "Visibilità", "Visibility"),
     one("website", "Sito web", "Website"),
+    one("weight", "Peso", "Weight"),
 ];
 
 /// Whether `name` (one segment, without index) has a label of its own.

@@ -11,7 +11,9 @@
 //! - input validation of the main records: [`organization`], [`offer`],
 //!   [`need`], [`user`], with shared helpers in [`input`];
 //! - [`registry`]: the columns and legal forms of registries of organisations;
-//! - [`labels`]: the words people read for the API's field names.
+//! - [`labels`]: the words people read for the API's field names;
+//! - [`codesign`]: the rules of co-design (procedures, partners'
+//!   eligibility, the agreement, the art. 55 evaluation).
 //!
 //! Field names in errors are the API's camelCase names with list indexes
 //! (`"contacts[2].value"`). Existence checks (is this sector, municipality,
@@ -20,6 +22,7 @@
 
 pub mod bounds;
 pub mod closed;
+pub mod codesign;
 pub mod contact;
 pub mod dates;
 pub mod error;

@@ -1052,7 +1052,7 @@ async fn project_activity_arrives_once(backend: Backend) {
         text.contains("Cooperativa Mediazione & Quartiere è entrata nel partenariato"),
         "{text}"
     );
-    assert!(text.contains("Nuova fase: Primo contatto"), "{text}");
+    assert!(text.contains("Nuova fase: Proposta"), "{text}");
     assert!(text.contains("propone un contributo"), "{text}");
     assert!(
         !text.contains("Il vostro bisogno"),
