@@ -236,7 +236,7 @@ pub struct Ranked {
 /// arrived) and share a position.
 pub fn rank(notice: &Notice, scored: &[(Uuid, Scorecard)]) -> Vec<Ranked> {
     let mut order: Vec<&(Uuid, Scorecard)> = scored.iter().collect();
-    order.sort_by(|a, b| b.1.total.cmp(&a.1.total));
+    order.sort_by_key(|entry| std::cmp::Reverse(entry.1.total));
     let mut ranked: Vec<Ranked> = Vec::with_capacity(order.len());
     for (i, (id, card)) in order.into_iter().enumerate() {
         let position = match ranked.last() {
