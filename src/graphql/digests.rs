@@ -33,7 +33,8 @@ pub enum DigestFrequency {
 pub enum MessageNotificationChoice {
     /// An e-mail at once, with the message.
     Immediate,
-    /// Nothing at once: the unread count in the app shows it.
+    /// In the digest (as often as it comes, when it is on), one line per
+    /// conversation with messages to read.
     Digest,
 }
 

@@ -468,6 +468,23 @@ async fn wants_at_once(db: &impl ConnectionTrait, user_id: Uuid) -> Result<bool,
         .is_none_or(|s| s.message_notifications == MessageNotifications::Immediate))
 }
 
+/// The parties of a conversation and what it is about; `None` when there is
+/// no such conversation or its match or project is gone. For the digest,
+/// which names the conversations with unread messages.
+pub async fn about(
+    db: &impl ConnectionTrait,
+    conversation_id: Uuid,
+) -> Result<Option<(Parties, Topic)>, AppError> {
+    match policy::of_conversation(db, conversation_id, "conversationId").await {
+        Ok(parties) => {
+            let topic = topic(db, &parties).await?;
+            Ok(Some((parties, topic)))
+        }
+        Err(AppError::NotFound { .. }) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
 async fn topic(db: &impl ConnectionTrait, parties: &Parties) -> Result<Topic, AppError> {
     Ok(match parties.subject {
         ConversationSubject::Match => {

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, Set,
+    QuerySelect, QueryTrait, Select, Set,
 };
 use uuid::Uuid;
 
@@ -207,6 +207,83 @@ pub async fn mark_read(
     Ok(())
 }
 
+/// How far `user_id` has read each of these conversations: the last
+/// message read, by conversation (none for one never read).
+async fn read_marks(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    conversation_ids: impl IntoIterator<Item = Uuid>,
+) -> StoreResult<HashMap<Uuid, Uuid>> {
+    Ok(conversation_reads::Entity::find()
+        .filter(conversation_reads::Column::UserId.eq(user_id))
+        .filter(conversation_reads::Column::ConversationId.is_in(conversation_ids))
+        .all(db)
+        .await
+        .context("conversations: read markers")?
+        .into_iter()
+        .map(|r| (r.conversation_id, r.last_read_message_id))
+        .collect())
+}
+
+/// Of `messages`, those `user_id` has not read (their own excepted).
+pub async fn unread_among(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    messages: Vec<conversation_messages::Model>,
+) -> StoreResult<Vec<conversation_messages::Model>> {
+    let conversations: HashSet<Uuid> = messages.iter().map(|m| m.conversation_id).collect();
+    let marks = read_marks(db, user_id, conversations).await?;
+    Ok(messages
+        .into_iter()
+        .filter(|m| m.author_id != user_id)
+        .filter(|m| {
+            marks
+                .get(&m.conversation_id)
+                .is_none_or(|mark| m.id > *mark)
+        })
+        .collect())
+}
+
+/// The messages with these ids.
+pub async fn messages_by_ids(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> StoreResult<Vec<conversation_messages::Model>> {
+    conversation_messages::Entity::find()
+        .filter(conversation_messages::Column::Id.is_in(ids))
+        .order_by_asc(conversation_messages::Column::Id)
+        .all(db)
+        .await
+        .context("conversations: messages by ids")
+}
+
+/// The messages of others written in `(since, at]` in the conversations
+/// [`page_of`] lists for `organizations` and `projects`, that `user_id`
+/// has not read, oldest first.
+pub async fn unread_between(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    organizations: &HashSet<Uuid>,
+    projects: &[Uuid],
+    since: DateTime<Utc>,
+    at: DateTime<Utc>,
+) -> StoreResult<Vec<conversation_messages::Model>> {
+    let conversations = of_organizations(organizations, projects)
+        .select_only()
+        .column(conversations::Column::Id)
+        .into_query();
+    let messages = conversation_messages::Entity::find()
+        .filter(conversation_messages::Column::ConversationId.in_subquery(conversations))
+        .filter(conversation_messages::Column::AuthorId.ne(user_id))
+        .filter(conversation_messages::Column::CreatedAt.gt(since))
+        .filter(conversation_messages::Column::CreatedAt.lte(at))
+        .order_by_asc(conversation_messages::Column::Id)
+        .all(db)
+        .await
+        .context("conversations: messages between")?;
+    unread_among(db, user_id, messages).await
+}
+
 /// How many messages of each of `conversation_ids` `user_id` has not read
 /// (their own excepted); conversations with none are left out.
 pub async fn unread_counts(
@@ -217,15 +294,7 @@ pub async fn unread_counts(
     if conversation_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let marks: HashMap<Uuid, Uuid> = conversation_reads::Entity::find()
-        .filter(conversation_reads::Column::UserId.eq(user_id))
-        .filter(conversation_reads::Column::ConversationId.is_in(conversation_ids.iter().copied()))
-        .all(db)
-        .await
-        .context("conversations: read markers")?
-        .into_iter()
-        .map(|r| (r.conversation_id, r.last_read_message_id))
-        .collect();
+    let marks = read_marks(db, user_id, conversation_ids.iter().copied()).await?;
     // One condition per conversation: its messages after its marker.
     let mut unread = Condition::any();
     for id in conversation_ids {

@@ -1,8 +1,8 @@
 //! Talking before agreeing (issue 15), on both databases: the two
 //! organisations of a match talk once either side is interested, never
 //! before; outsiders neither read nor write; the other side hears of a
-//! message by e-mail (a real SMTP server on loopback) unless they chose the
-//! digest; reading marks read; a project's conversation is its partners'.
+//! message by e-mail (a real SMTP server on loopback), or in their next
+//! digest when they chose it; reading marks read; a project's conversation is its partners'.
 
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -272,6 +272,21 @@ async fn both_sides_of_a_match_talk_once_either_is_interested(backend: Backend) 
         body["data"]["myConversations"]["edges"][0]["node"]["unreadCount"], 1,
         "{body}"
     );
+
+    // Her next digest brings it instead, with a link to her side of the match.
+    let before = server.messages().len();
+    let report = crate::digests::step(&app, 8).await;
+    assert!(report.sent >= 1, "{report:?}");
+    let messages = server.wait_for(before + 1, PATIENT).await;
+    let digest = to(&messages[before..], "anna@example.org");
+    assert_eq!(digest.len(), 1, "{messages:?}");
+    let (_, mail) = subject_and_text(digest[0]);
+    assert!(mail.contains("== Messaggi da leggere =="), "{mail}");
+    assert!(
+        mail.contains("1 messaggio da Municipio 6 su «Mediazione dei conflitti di vicinato a Lorenteggio – Mediazione dei conflitti di vicinato»"),
+        "{mail}"
+    );
+    assert!(mail.contains("https://trama.example.it/offers/"), "{mail}");
 
     // Every message is in the audit log.
     let audited = audit_log::Entity::find()
