@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::connection::{List, Total, connection, page_cost, page_request};
 use super::error::GqlResult;
-use super::mutation::{actor, id_arg};
+use super::mutation::{actor, id_arg, limits};
 use super::types::state;
 use super::viewer::Viewer;
 use crate::domain::ConversationSubject;
@@ -213,7 +213,7 @@ impl ConversationMutation {
     /// organisation; the other organisations' members hear of it by e-mail
     /// at once or in their digest, as each chose. Errors: UNAUTHENTICATED,
     /// BAD_USER_INPUT (body, conversationId), NOT_FOUND (conversationId),
-    /// FORBIDDEN.
+    /// FORBIDDEN, RATE_LIMITED (60 messages an hour).
     async fn send_message(
         &self,
         ctx: &Context<'_>,
@@ -222,8 +222,9 @@ impl ConversationMutation {
     ) -> Result<Message> {
         let actor = actor(ctx)?;
         let conversation_id = id_arg(ctx, &conversation_id, "conversationId")?;
+        let limits = limits(ctx)?;
         let state = state(ctx)?;
-        let view = conversations::send(&state.db, Some(&actor), conversation_id, &body)
+        let view = conversations::send(&state.db, &limits, Some(&actor), conversation_id, &body)
             .await
             .gql(ctx)?;
         Ok(Message {

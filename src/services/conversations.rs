@@ -16,6 +16,7 @@ use crate::domain::{ConversationSubject, MessageBody, MessageNotifications};
 use crate::error::AppError;
 use crate::mail::Mailer;
 use crate::policy::conversations::{self as policy, Parties};
+use crate::policy::guards::Limits;
 use crate::policy::visibility::Reader;
 use crate::services::{Actor, audit, now, permissions};
 use crate::store::digests::subscriptions;
@@ -204,10 +205,12 @@ pub async fn messages(
 /// members hear of it by e-mail at once or in their digest, as each chose
 /// (a job sends the e-mails after the commit). Fails with UNAUTHENTICATED,
 /// BAD_USER_INPUT on `body` (blank, over 4,000 characters, control
-/// characters), NOT_FOUND on `conversationId`, FORBIDDEN.
+/// characters), NOT_FOUND on `conversationId`, FORBIDDEN, RATE_LIMITED
+/// (60 messages an hour per account).
 #[tracing::instrument(skip_all, fields(%conversation_id))]
 pub async fn send(
     db: &DatabaseConnection,
+    limits: &Limits,
     actor: Option<&Actor>,
     conversation_id: Uuid,
     body: &str,
@@ -217,6 +220,8 @@ pub async fn send(
     let body = MessageBody::parse(body).map_err(|reason| AppError::invalid("body", reason))?;
     let parties = policy::of_conversation(db, conversation_id, "conversationId").await?;
     let speaker = parties.admit(&reader)?;
+    // Counted once admitted: outsiders are refused before they cost anything.
+    limits.message(user_id)?;
     let at = now();
     let txn = db.begin().await?;
     let message = store_conversations::insert_message(
