@@ -140,6 +140,20 @@ pub async fn of_project(
     })
 }
 
+/// The parties of the conversation about this match or project (see
+/// [`of_match`], [`of_project`]).
+pub async fn of_subject(
+    db: &impl ConnectionTrait,
+    subject: ConversationSubject,
+    subject_id: Uuid,
+    field: &str,
+) -> Result<Parties, AppError> {
+    match subject {
+        ConversationSubject::Match => of_match(db, subject_id, field).await,
+        ConversationSubject::Project => of_project(db, subject_id, field).await,
+    }
+}
+
 /// The parties of an opened conversation, by its id. NOT_FOUND on `field`
 /// when there is no such conversation (or its subject is gone).
 pub async fn of_conversation(
@@ -151,10 +165,13 @@ pub async fn of_conversation(
         rows::by_id::<conversations::Entity>(db, conversation_id, "conversations: by id")
             .await?
             .ok_or_else(|| AppError::not_found(Entity::Conversation, field))?;
-    let parties = match conversation.subject_type {
-        ConversationSubject::Match => of_match(db, conversation.subject_id, field).await,
-        ConversationSubject::Project => of_project(db, conversation.subject_id, field).await,
-    };
+    let parties = of_subject(
+        db,
+        conversation.subject_type,
+        conversation.subject_id,
+        field,
+    )
+    .await;
     parties.map_err(|error| match error {
         AppError::NotFound { .. } => AppError::not_found(Entity::Conversation, field),
         other => other,

@@ -304,14 +304,13 @@ pub async fn mine(
     let unread = store_conversations::unread_counts(db, user_id, &ids).await?;
     let mut items = Vec::with_capacity(found.items.len());
     for conversation in found.items {
-        let parties = match conversation.subject_type {
-            ConversationSubject::Match => {
-                policy::of_match(db, conversation.subject_id, "after").await
-            }
-            ConversationSubject::Project => {
-                policy::of_project(db, conversation.subject_id, "after").await
-            }
-        };
+        let parties = policy::of_subject(
+            db,
+            conversation.subject_type,
+            conversation.subject_id,
+            "after",
+        )
+        .await;
         // A conversation whose match or project is gone is no longer shown.
         let Ok(parties) = parties else { continue };
         let Ok(speaker) = parties.speaker(&reader) else {
