@@ -61,7 +61,7 @@ pub async fn open_for_partnership(
                     title: &need.title,
                     description: &need.description,
                     procedure,
-                    stage: ProjectStage::FirstContact,
+                    stage: ProjectStage::first(procedure),
                     need_id: Some(need.id),
                     lead_organization_id: need.organization_id,
                     is_public: false,
@@ -72,7 +72,7 @@ pub async fn open_for_partnership(
                 },
             )
             .await?;
-            store::insert_stage(txn, id, ProjectStage::FirstContact, at, None).await?;
+            store::insert_stage(txn, id, ProjectStage::first(procedure), at, None).await?;
             add_partner(txn, id, need.organization_id, PartnerRole::Lead, None, at).await?;
             (id, Some(procedure))
         }
@@ -168,9 +168,8 @@ pub async fn pact_exists(
 }
 
 /// Writes a signed, public pact in the caller's transaction: the project,
-/// the stages up to the one reached (those before the agreement a week
-/// apart in the month before the signature, the agreement at the
-/// signature), the agreed contributions and the partners (the lead first).
+/// the stages up to the one reached (those before the signing stage a
+/// week apart before the signature, the signing stage at the signature), the agreed contributions and the partners (the lead first).
 /// No service signs projects yet, so the demo writes them as rows, in the
 /// shape [`open_for_partnership`] starts, carried on to the signature.
 #[tracing::instrument(skip_all, fields(title = %pact.title))]
@@ -206,10 +205,9 @@ pub async fn record_signed_pact(
         .take_while(|s| *s != pact.stage)
         .chain([pact.stage])
         .collect();
-    let agreement = reached
-        .iter()
-        .position(|s| *s == ProjectStage::Agreement)
-        .unwrap_or(0);
+    // The stage the signature leads to is dated at the signature.
+    let signing = ProjectStage::signing(pact.procedure);
+    let agreement = reached.iter().position(|s| *s == signing).unwrap_or(0);
     let start_of = |i: usize| signed_at + Duration::days(7 * (i as i64 - agreement as i64));
     for (i, step) in reached.iter().enumerate() {
         let completed_at = (i + 1 < reached.len()).then(|| start_of(i + 1));

@@ -64,11 +64,20 @@ const LABELS: &[Label] = &[
     one("code", "Codice", "Code"),
     list("contacts", "Contatti", "Contacts", "Contatto", "Contact"),
     one("conversationId", "Conversazione", "Conversation"),
+    list(
+        "criteria",
+        "Criteri di valutazione",
+        "Evaluation criteria",
+        "Criterio",
+        "Criterion",
+    ),
     one("deadlineAt", "Scadenza", "Deadline"),
     one("deadlineFrom", "Scadenza dal", "Deadline from"),
     one("deadlineUntil", "Scadenza fino al", "Deadline until"),
     one("description", "Descrizione", "Description"),
     one("displayName", "Nome pubblico", "Public name"),
+    one("duration", "Durata", "Duration"),
+    one("economicFrame", "Quadro economico", "Economic frame"),
     list(
         "eligibleOrganizationKinds",
         "Tipi di organizzazione ammessi",
@@ -116,11 +125,22 @@ const LABELS: &[Label] = &[
     ),
     one("lon", "Longitudine", "Longitude"),
     one("matchId", "Abbinamento", "Match"),
+    one("maxPoints", "Punteggio massimo", "Maximum points"),
     one("message", "Messaggio", "Message"),
     one(
         "messageNotifications",
         "Avvisi dei messaggi",
         "Message notifications",
+    ),
+    one(
+        "minOpenDays",
+        "Giorni di apertura dell'avviso",
+        "Days the notice stays open",
+    ),
+    one(
+        "minTotal",
+        "Punteggio minimo complessivo",
+        "Minimum total score",
     ),
     one("municipalityCode", "Comune", "Municipality"),
     list(
@@ -148,6 +168,7 @@ const LABELS: &[Label] = &[
         "Quartiere",
         "Neighbourhood",
     ),
+    one("object", "Oggetto", "Object"),
     one("offerId", "Offerta", "Offer"),
     list(
         "offerKinds",
@@ -167,6 +188,7 @@ const LABELS: &[Label] = &[
     one("password", "Password", "Password"),
     one("projectId", "Progetto", "Project"),
     one("province", "Provincia", "Province"),
+    one("purpose", "Finalità", "Purpose"),
     one("query", "Testo da cercare", "Search text"),
     one("reason", "Motivazione", "Reason"),
     one(
@@ -181,6 +203,7 @@ const LABELS: &[Label] = &[
         "Contributo richiesto",
         "Contribution asked for",
     ),
+    one("requirements", "Requisiti", "Requirements"),
     one(
         "requiresThirdSectorRegistration",
         "Iscrizione al RUNTS richiesta",
@@ -192,6 +215,7 @@ const LABELS: &[Label] = &[
         "Iscrizione al RUNTS",
         "RUNTS registration",
     ),
+    list("scores", "Punteggi", "Scores", "Punteggio", "Score"),
     one("search", "Ricerca", "Search"),
     one(
         "seatMunicipalityCode",
@@ -227,6 +251,7 @@ const LABELS: &[Label] = &[
     one("verifiedOnly", "Solo verificate", "Verified only"),
     one("visibility", "Visibilità", "Visibility"),
     one("website", "Sito web", "Website"),
+    one("weight", "Peso", "Weight"),
 ];
 
 /// Whether `name` (one segment, without index) has a label of its own.

@@ -304,19 +304,44 @@ closed_list! {
 }
 
 closed_list! {
-    /// A step of a project's procedure; see [`ProjectStage::sequence`].
+    /// A step of a project's procedure; see [`ProjectStage::sequence`] and,
+    /// for the transitions and who may take them,
+    /// [`crate::domain::codesign::procedure`]. Stages shared by the two
+    /// procedures (co-design table, reporting, closed) share their value.
     pub enum ProjectStage {
-        FirstContact = "first_contact" { it: "Primo contatto", en: "First contact" },
+        /// Patto: citizens or organisations propose the care of a common good.
+        Proposal = "proposal" { it: "Proposta", en: "Proposal" },
+        /// Patto: the administration examines the proposal (istruttoria).
+        Review = "review" { it: "Istruttoria", en: "Review" },
+        /// Art. 55: the public body drafts and publishes the notice.
         PublicNotice = "public_notice" { it: "Avviso pubblico", en: "Public notice" },
-        ExpressionsOfInterest = "expressions_of_interest" {
-            it: "Manifestazioni di interesse",
-            en: "Expressions of interest",
+        /// Art. 55: third-sector bodies apply with a proposal.
+        Applications = "applications" { it: "Candidature", en: "Applications" },
+        /// Art. 55: who may take part, and in which role.
+        AdmissionCheck = "admission_check" {
+            it: "Verifica di ammissibilità",
+            en: "Admission check",
         },
+        /// Art. 55: scores per criterion and minutes.
+        Evaluation = "evaluation" {
+            it: "Valutazione comparativa",
+            en: "Comparative evaluation",
+        },
+        /// Both: the partners design the project together (with minutes
+        /// under art. 55).
         CodesignTable = "codesign_table" {
             it: "Tavolo di co-progettazione",
             en: "Co-design table",
         },
-        Agreement = "agreement" { it: "Accordo", en: "Agreement" },
+        /// Art. 55: the project the table agreed on.
+        FinalProject = "final_project" { it: "Progetto definitivo", en: "Final project" },
+        /// Art. 55: the agreement (convenzione) is written and approved.
+        Agreement = "agreement" { it: "Convenzione", en: "Agreement (convenzione)" },
+        /// Patto: every partner approved the same text and it is signed.
+        Signed = "signed" { it: "Patto sottoscritto", en: "Pact signed" },
+        /// Patto: the pact is being carried out.
+        Active = "active" { it: "Patto in corso", en: "Pact in progress" },
+        /// Art. 55: the service is being delivered.
         Delivery = "delivery" { it: "Realizzazione", en: "Delivery" },
         Reporting = "reporting" { it: "Rendicontazione", en: "Reporting" },
         Closed = "closed" { it: "Concluso", en: "Closed" },
@@ -324,20 +349,27 @@ closed_list! {
 }
 
 impl ProjectStage {
+    /// Patto di collaborazione (municipal regulations on the shared care
+    /// of commons): the text is agreed during co-design and signed at once.
     const PATTO: &'static [Self] = &[
-        Self::FirstContact,
-        Self::Agreement,
-        Self::Delivery,
+        Self::Proposal,
+        Self::Review,
+        Self::CodesignTable,
+        Self::Signed,
+        Self::Active,
         Self::Reporting,
         Self::Closed,
     ];
 
-    // Art. 55 co-design starts from a public notice, so anyone eligible can
-    // express interest before the table is formed.
+    // Art. 55 co-design (D.Lgs. 117/2017, DM 72/2021) starts from a public
+    // notice, so that every eligible body can apply before the table forms.
     const COPROGETTAZIONE: &'static [Self] = &[
         Self::PublicNotice,
-        Self::ExpressionsOfInterest,
+        Self::Applications,
+        Self::AdmissionCheck,
+        Self::Evaluation,
         Self::CodesignTable,
+        Self::FinalProject,
         Self::Agreement,
         Self::Delivery,
         Self::Reporting,
@@ -354,10 +386,7 @@ impl ProjectStage {
 
     /// The stage a new project of this procedure starts in.
     pub const fn first(procedure: ProjectProcedure) -> Self {
-        match procedure {
-            ProjectProcedure::PattoCollaborazione => Self::FirstContact,
-            ProjectProcedure::Coprogettazione => Self::PublicNotice,
-        }
+        Self::sequence(procedure)[0]
     }
 
     /// Whether this stage is part of the procedure.
@@ -365,12 +394,29 @@ impl ProjectStage {
         Self::sequence(procedure).contains(&self)
     }
 
+    /// Where the stage sits in the procedure's sequence; `None` when it is
+    /// not part of it.
+    pub fn position(self, procedure: ProjectProcedure) -> Option<usize> {
+        Self::sequence(procedure)
+            .iter()
+            .position(|stage| *stage == self)
+    }
+
     /// The stage after this one; `None` at the end, or when the stage is not
     /// part of the procedure.
     pub fn next(self, procedure: ProjectProcedure) -> Option<Self> {
-        let sequence = Self::sequence(procedure);
-        let position = sequence.iter().position(|stage| *stage == self)?;
-        sequence.get(position + 1).copied()
+        let position = self.position(procedure)?;
+        Self::sequence(procedure).get(position + 1).copied()
+    }
+
+    /// The stage in which the partners' agreement is signed: the stage
+    /// reached once it is, under each procedure (a pact is "signed", a
+    /// convenzione is signed on leaving "agreement" for "delivery").
+    pub const fn signing(procedure: ProjectProcedure) -> Self {
+        match procedure {
+            ProjectProcedure::PattoCollaborazione => Self::Signed,
+            ProjectProcedure::Coprogettazione => Self::Delivery,
+        }
     }
 }
 
@@ -379,6 +425,20 @@ closed_list! {
     pub enum PartnerRole {
         Lead = "lead" { it: "Capofila", en: "Lead partner" },
         Partner = "partner" { it: "Partner", en: "Partner" },
+        /// Supports the project without being a principal partner (under
+        /// art. 55, the role open to bodies outside RUNTS).
+        Supporter = "supporter" { it: "Sostenitore", en: "Supporter" },
+        /// Brings money (a grant, a loan) without being a principal partner.
+        Funder = "funder" { it: "Finanziatore", en: "Funder" },
+    }
+}
+
+impl PartnerRole {
+    /// The lead and the partners: the parties who co-design and answer for
+    /// the project; under art. 55 they must be registered third-sector
+    /// bodies (see [`crate::domain::codesign::eligibility`]).
+    pub const fn is_principal(self) -> bool {
+        matches!(self, Self::Lead | Self::Partner)
     }
 }
 
@@ -697,17 +757,26 @@ mod tests {
         assert_eq!(
             ProjectStage::VALUES,
             [
-                "first_contact",
+                "proposal",
+                "review",
                 "public_notice",
-                "expressions_of_interest",
+                "applications",
+                "admission_check",
+                "evaluation",
                 "codesign_table",
+                "final_project",
                 "agreement",
+                "signed",
+                "active",
                 "delivery",
                 "reporting",
                 "closed",
             ]
         );
-        assert_eq!(PartnerRole::VALUES, ["lead", "partner"]);
+        assert_eq!(
+            PartnerRole::VALUES,
+            ["lead", "partner", "supporter", "funder"]
+        );
         assert_eq!(
             ContributionStatus::VALUES,
             ["proposed", "agreed", "delivered", "withdrawn"]
@@ -838,14 +907,25 @@ mod tests {
         use ProjectStage::*;
         assert_eq!(
             ProjectStage::sequence(PattoCollaborazione),
-            [FirstContact, Agreement, Delivery, Reporting, Closed]
+            [
+                Proposal,
+                Review,
+                CodesignTable,
+                Signed,
+                Active,
+                Reporting,
+                Closed
+            ]
         );
         assert_eq!(
             ProjectStage::sequence(Coprogettazione),
             [
                 PublicNotice,
-                ExpressionsOfInterest,
+                Applications,
+                AdmissionCheck,
+                Evaluation,
                 CodesignTable,
+                FinalProject,
                 Agreement,
                 Delivery,
                 Reporting,
@@ -859,13 +939,35 @@ mod tests {
                 assert_eq!(pair[0].next(*procedure), Some(pair[1]));
             }
             assert_eq!(Closed.next(*procedure), None);
+            assert!(ProjectStage::signing(*procedure).belongs_to(*procedure));
         }
-        assert_eq!(FirstContact.next(PattoCollaborazione), Some(Agreement));
+        // Every stage belongs to at least one procedure.
+        for stage in ProjectStage::ALL {
+            assert!(
+                ProjectProcedure::ALL.iter().any(|p| stage.belongs_to(*p)),
+                "{stage} belongs to no procedure"
+            );
+        }
+        assert_eq!(Proposal.next(PattoCollaborazione), Some(Review));
+        assert_eq!(CodesignTable.next(PattoCollaborazione), Some(Signed));
+        assert_eq!(CodesignTable.next(Coprogettazione), Some(FinalProject));
         assert_eq!(Agreement.next(Coprogettazione), Some(Delivery));
-        assert_eq!(CodesignTable.next(PattoCollaborazione), None);
-        assert_eq!(FirstContact.next(Coprogettazione), None);
+        assert_eq!(Agreement.next(PattoCollaborazione), None);
+        assert_eq!(Proposal.next(Coprogettazione), None);
         assert!(!PublicNotice.belongs_to(PattoCollaborazione));
         assert!(PublicNotice.belongs_to(Coprogettazione));
+        assert_eq!(Evaluation.position(Coprogettazione), Some(3));
+        assert_eq!(Evaluation.position(PattoCollaborazione), None);
+    }
+
+    #[test]
+    fn principal_roles() {
+        assert!(PartnerRole::Lead.is_principal());
+        assert!(PartnerRole::Partner.is_principal());
+        assert!(!PartnerRole::Supporter.is_principal());
+        assert!(!PartnerRole::Funder.is_principal());
+        assert_eq!(PartnerRole::Supporter.label(Lang::It), "Sostenitore");
+        assert_eq!(PartnerRole::Funder.label(Lang::It), "Finanziatore");
     }
 
     #[test]

@@ -13,7 +13,9 @@
 //! - [`conversation`]: what conversations are about and when a match's
 //!   sides may talk;
 //! - [`registry`]: the columns and legal forms of registries of organisations;
-//! - [`labels`]: the words people read for the API's field names.
+//! - [`labels`]: the words people read for the API's field names;
+//! - [`codesign`]: the rules of co-design (procedures, partners'
+//!   eligibility, the agreement, the art. 55 evaluation).
 //!
 //! Field names in errors are the API's camelCase names with list indexes
 //! (`"contacts[2].value"`). Existence checks (is this sector, municipality,
@@ -22,6 +24,7 @@
 
 pub mod bounds;
 pub mod closed;
+pub mod codesign;
 pub mod contact;
 pub mod conversation;
 pub mod dates;

@@ -71,7 +71,7 @@ async fn project(
         stage: Set(if signed {
             ProjectStage::Delivery
         } else {
-            ProjectStage::FirstContact
+            ProjectStage::Proposal
         }),
         need_id: Set(Some(need)),
         lead_organization_id: Set(lead),

@@ -16,7 +16,8 @@ use crate::helpers::{Backend, PATIENT, TestEnv};
 use crate::smtp_server::{Failure, Received, SmtpServer, Stage};
 
 const FROM: &str = "Trama Milano <noreply@trama.example.it>";
-const WAIT: Duration = Duration::from_secs(10);
+// Generous: the machine running the suite may be busy.
+const WAIT: Duration = Duration::from_secs(30);
 
 fn mailer_for(server: &SmtpServer) -> Mailer {
     let url = SmtpUrl::parse(&server.url()).expect("the test server's URL parses");

@@ -720,7 +720,7 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
         .expect("project")
         .expect("project row");
     assert_eq!(row.procedure, ProjectProcedure::PattoCollaborazione);
-    assert_eq!(row.stage, ProjectStage::FirstContact);
+    assert_eq!(row.stage, ProjectStage::Proposal);
     let partners = project_partners::Entity::find()
         .filter(project_partners::Column::ProjectId.eq(project_id))
         .count(app.db())

@@ -14,7 +14,7 @@ pub struct Model {
     pub description: String,
     /// A project procedure (`patto_collaborazione`, `coprogettazione`).
     pub procedure: ProjectProcedure,
-    /// The current project stage (`first_contact` ... `closed`).
+    /// The current project stage (`proposal` or `public_notice` ... `closed`).
     pub stage: ProjectStage,
     pub need_id: Option<Uuid>,
     pub lead_organization_id: Uuid,

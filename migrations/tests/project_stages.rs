@@ -1,0 +1,231 @@
+//! The stage renaming of issue 15 maps the stored values of the old
+//! stages to the new ones (and back): on a temporary SQLite file, and on
+//! PostgreSQL when `TRAMA_TEST_POSTGRES_URL` names a server.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use migration::sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, Statement,
+};
+use migration::{Migrator, MigratorTrait};
+
+const ORG: &str = "01900000-0000-7000-8000-0000000000aa";
+const SIGNED: &str = "'2026-11-01T10:00:00Z'";
+
+/// (project id suffix, procedure, stage before, signed, stage after up, stage after down)
+const PROJECTS: &[(&str, &str, &str, bool, &str, &str)] = &[
+    (
+        "01",
+        "patto_collaborazione",
+        "first_contact",
+        false,
+        "proposal",
+        "first_contact",
+    ),
+    (
+        "02",
+        "patto_collaborazione",
+        "agreement",
+        true,
+        "signed",
+        "agreement",
+    ),
+    (
+        "03",
+        "patto_collaborazione",
+        "agreement",
+        false,
+        "codesign_table",
+        "agreement",
+    ),
+    (
+        "04",
+        "patto_collaborazione",
+        "delivery",
+        true,
+        "active",
+        "delivery",
+    ),
+    (
+        "05",
+        "coprogettazione",
+        "first_contact",
+        false,
+        "public_notice",
+        "public_notice",
+    ),
+    (
+        "06",
+        "coprogettazione",
+        "expressions_of_interest",
+        false,
+        "applications",
+        "expressions_of_interest",
+    ),
+    (
+        "07",
+        "coprogettazione",
+        "delivery",
+        true,
+        "delivery",
+        "delivery",
+    ),
+];
+
+fn project_id(suffix: &str) -> String {
+    format!("01900000-0000-7000-8000-0000000001{suffix}")
+}
+
+async fn connect(url: &str) -> DatabaseConnection {
+    let mut options = ConnectOptions::new(url);
+    options
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    Database::connect(options)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"))
+}
+
+async fn execute(db: &DatabaseConnection, sql: &str) -> Result<(), DbErr> {
+    db.execute_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .map(|_| ())
+}
+
+async fn stage_of(db: &DatabaseConnection, table: &str, column: &str, project: &str) -> String {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT stage FROM {table} WHERE {column} = '{project}'"),
+        ))
+        .await
+        .expect("select")
+        .unwrap_or_else(|| panic!("no row in {table} for {project}"));
+    row.try_get("", "stage").expect("stage")
+}
+
+async fn check(db: &DatabaseConnection, after_up: bool) {
+    for (suffix, procedure, _, _, up, down) in PROJECTS {
+        let id = project_id(suffix);
+        let expected = if after_up { up } else { down };
+        for (table, column) in [
+            ("projects", "id"),
+            ("project_stages", "project_id"),
+            ("project_approvals", "project_id"),
+        ] {
+            assert_eq!(
+                stage_of(db, table, column, &id).await,
+                *expected,
+                "{procedure} {suffix} in {table} after {}",
+                if after_up { "up" } else { "down" }
+            );
+        }
+    }
+}
+
+async fn renaming(url: &str) {
+    let db = connect(url).await;
+    let before_last = Migrator::migrations().len() - 1;
+    Migrator::up(&db, Some(before_last as u32))
+        .await
+        .expect("up to the renaming");
+    execute(
+        &db,
+        &format!(
+            "INSERT INTO organizations (id, name, kind, description, created_at, updated_at) \
+             VALUES ('{ORG}', 'ALER Milano', 'public_housing_agency', '', \
+             '2026-11-01T10:00:00Z', '2026-11-01T10:00:00Z')"
+        ),
+    )
+    .await
+    .expect("organisation");
+    for (i, (suffix, procedure, stage, signed, _, _)) in PROJECTS.iter().enumerate() {
+        let id = project_id(suffix);
+        let signed_at = if *signed { SIGNED } else { "NULL" };
+        execute(
+            &db,
+            &format!(
+                "INSERT INTO projects (id, title, description, procedure, stage, \
+                 lead_organization_id, is_public, signed_at, created_at, updated_at) \
+                 VALUES ('{id}', 'Progetto', '', '{procedure}', '{stage}', '{ORG}', false, \
+                 {signed_at}, '2026-11-01T10:00:00Z', '2026-11-01T10:00:00Z')"
+            ),
+        )
+        .await
+        .expect("project");
+        execute(
+            &db,
+            &format!(
+                "INSERT INTO project_stages (id, project_id, stage, started_at) \
+                 VALUES ('01900000-0000-7000-8000-0000000002{i:02}', '{id}', '{stage}', \
+                 '2026-11-01T10:00:00Z')"
+            ),
+        )
+        .await
+        .expect("stage history");
+        execute(
+            &db,
+            &format!(
+                "INSERT INTO project_approvals (id, project_id, stage, organization_id, \
+                 decision, decided_at) \
+                 VALUES ('01900000-0000-7000-8000-0000000003{i:02}', '{id}', '{stage}', \
+                 '{ORG}', 'approved', '2026-11-01T10:00:00Z')"
+            ),
+        )
+        .await
+        .expect("approval");
+    }
+    Migrator::up(&db, None).await.expect("the renaming");
+    check(&db, true).await;
+    Migrator::down(&db, Some(1)).await.expect("renaming undone");
+    check(&db, false).await;
+    db.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn sqlite_stage_values_are_renamed() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("trama.db").display()
+    );
+    renaming(&url).await;
+}
+
+#[tokio::test]
+async fn postgres_stage_values_are_renamed() {
+    let Ok(admin_url) = std::env::var("TRAMA_TEST_POSTGRES_URL") else {
+        eprintln!("TRAMA_TEST_POSTGRES_URL not set: skipping the PostgreSQL run");
+        return;
+    };
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_nanos();
+    let name = format!("trama_stages_{}_{nanos}", std::process::id());
+    let url = match admin_url.split_once('?') {
+        Some((base, query)) => format!(
+            "{}/{name}?{query}",
+            base.rsplit_once('/').map_or(base, |(b, _)| b)
+        ),
+        None => format!(
+            "{}/{name}",
+            admin_url
+                .rsplit_once('/')
+                .map_or(admin_url.as_str(), |(b, _)| b)
+        ),
+    };
+    let admin = connect(&admin_url).await;
+    execute(&admin, &format!(r#"CREATE DATABASE "{name}""#))
+        .await
+        .expect("create the test database");
+    let outcome = tokio::spawn(async move { renaming(&url).await }).await;
+    execute(&admin, &format!(r#"DROP DATABASE "{name}" WITH (FORCE)"#))
+        .await
+        .expect("drop the test database");
+    admin.close().await.expect("close");
+    if let Err(error) = outcome {
+        std::panic::resume_unwind(error.into_panic());
+    }
+}
