@@ -515,3 +515,30 @@ async fn topic(db: &impl ConnectionTrait, parties: &Parties) -> Result<Topic, Ap
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_party_is_sent_to_its_own_side() {
+        let [need, need_org, offer, offer_org, project] = [(); 5].map(|()| Uuid::now_v7());
+        let on_match = Topic::Match {
+            need_id: need,
+            need_organization_id: need_org,
+            offer_id: offer,
+            need_title: String::new(),
+            offer_title: String::new(),
+        };
+        assert_eq!(on_match.path_for(need_org), format!("/needs/{need}"));
+        assert_eq!(on_match.path_for(offer_org), format!("/offers/{offer}"));
+        let in_project = Topic::Project {
+            id: project,
+            title: String::new(),
+        };
+        assert_eq!(
+            in_project.path_for(need_org),
+            format!("/projects/{project}")
+        );
+    }
+}
