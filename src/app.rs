@@ -154,6 +154,8 @@ impl Application {
             search: self.state.search.clone(),
             matcher: self.state.matcher.clone(),
             handle: self.state.jobs.clone(),
+            mailer: self.state.mailer.clone(),
+            settings: self.state.settings.clone(),
         }
         .start();
         // Digests: planned and sent from the database, claimed per delivery.

@@ -101,6 +101,7 @@ pub enum Entity {
     OrganizationRequest,
     ContentReport,
     Invitation,
+    Conversation,
 }
 
 impl Entity {
@@ -132,6 +133,8 @@ impl Entity {
             (Self::ContentReport, Lang::En) => "the report",
             (Self::Invitation, Lang::It) => "l'invito",
             (Self::Invitation, Lang::En) => "the invitation",
+            (Self::Conversation, Lang::It) => "la conversazione",
+            (Self::Conversation, Lang::En) => "the conversation",
         }
     }
 }

@@ -114,6 +114,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/mail/en/partnership_proposal.txt"),
     ),
     (
+        "mail/it/new_message.txt",
+        include_str!("../templates/mail/it/new_message.txt"),
+    ),
+    (
+        "mail/en/new_message.txt",
+        include_str!("../templates/mail/en/new_message.txt"),
+    ),
+    (
         "pages/digest.html",
         include_str!("../templates/pages/digest.html"),
     ),

@@ -126,8 +126,14 @@ async fn check(db: &DatabaseConnection, after_up: bool) {
 
 async fn renaming(url: &str) {
     let db = connect(url).await;
-    let before_last = Migrator::migrations().len() - 1;
-    Migrator::up(&db, Some(before_last as u32))
+    // Found by name: later migrations run after it, and are undone with it.
+    let migrations = Migrator::migrations();
+    let renaming = migrations
+        .iter()
+        .position(|m| m.name() == "m20261204_090000_rename_project_stages")
+        .expect("the renaming is a migration");
+    let from_renaming = migrations.len() - renaming;
+    Migrator::up(&db, Some(renaming as u32))
         .await
         .expect("up to the renaming");
     execute(
@@ -178,7 +184,9 @@ async fn renaming(url: &str) {
     }
     Migrator::up(&db, None).await.expect("the renaming");
     check(&db, true).await;
-    Migrator::down(&db, Some(1)).await.expect("renaming undone");
+    Migrator::down(&db, Some(from_renaming as u32))
+        .await
+        .expect("renaming undone");
     check(&db, false).await;
     db.close().await.expect("close");
 }

@@ -59,9 +59,11 @@ const LABELS: &[Label] = &[
     one("approve", "Decisione", "Decision"),
     one("availableFrom", "Disponibile dal", "Available from"),
     one("availableUntil", "Disponibile fino al", "Available until"),
+    one("body", "Testo del messaggio", "Message text"),
     one("budgetCents", "Budget", "Budget"),
     one("code", "Codice", "Code"),
     list("contacts", "Contatti", "Contacts", "Contatto", "Contact"),
+    one("conversationId", "Conversazione", "Conversation"),
     list(
         "criteria",
         "Criteri di valutazione",
@@ -126,6 +128,11 @@ const LABELS: &[Label] = &[
     one("maxPoints", "Punteggio massimo", "Maximum points"),
     one("message", "Messaggio", "Message"),
     one(
+        "messageNotifications",
+        "Avvisi dei messaggi",
+        "Message notifications",
+    ),
+    one(
         "minOpenDays",
         "Giorni di apertura dell'avviso",
         "Days the notice stays open",
@@ -179,6 +186,7 @@ const LABELS: &[Label] = &[
         "Kind of organisation",
     ),
     one("password", "Password", "Password"),
+    one("projectId", "Progetto", "Project"),
     one("province", "Provincia", "Province"),
     one("purpose", "Finalità", "Purpose"),
     one("query", "Testo da cercare", "Search text"),

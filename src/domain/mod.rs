@@ -10,6 +10,8 @@
 //!   [`password`], with the ranges of [`bounds`];
 //! - input validation of the main records: [`organization`], [`offer`],
 //!   [`need`], [`user`], with shared helpers in [`input`];
+//! - [`conversation`]: what conversations are about and when a match's
+//!   sides may talk;
 //! - [`registry`]: the columns and legal forms of registries of organisations;
 //! - [`labels`]: the words people read for the API's field names;
 //! - [`codesign`]: the rules of co-design (procedures, partners'
@@ -24,6 +26,7 @@ pub mod bounds;
 pub mod closed;
 pub mod codesign;
 pub mod contact;
+pub mod conversation;
 pub mod dates;
 pub mod error;
 pub mod geo;
@@ -46,6 +49,7 @@ pub mod user;
 pub use bounds::Bounds;
 pub use closed::ClosedList;
 pub use contact::{Email, PhoneNumber, WebUrl};
+pub use conversation::{ConversationSubject, MessageNotifications, match_open_to_talk};
 pub use dates::DateWindow;
 pub use error::{Errors, Format, Invalid, Lang, ValidationError, ValidationErrors, optional};
 pub use input::{dedup, parse_uuid};
@@ -67,5 +71,7 @@ pub use password::Password;
 pub use place::{Coordinates, IstatCode};
 pub use report::{ReportStatus, ReportedRecord};
 pub use tax_code::{TaxCode, VatNumber};
-pub use text::{Description, DisplayName, OrgName, SearchName, SectorCode, ShortText, Title};
+pub use text::{
+    Description, DisplayName, MessageBody, OrgName, SearchName, SectorCode, ShortText, Title,
+};
 pub use user::NewUser;

@@ -203,15 +203,50 @@ impl Description {
     /// of mixed scripts, direction marks and joiners are part of writing,
     /// and a description is not a name anyone looks up or compares.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let text = raw.replace("\r\n", "\n").replace('\r', "\n");
-        let text = trim_pasted(&text);
-        check_invisible(text, |c| c == '\n' || c == '\t', true)?;
-        check_length(text, 0, Self::MAX_CHARS)?;
-        Ok(Self(text.to_owned()))
+        let text = several_lines(raw)?;
+        check_length(&text, 0, Self::MAX_CHARS)?;
+        Ok(Self(text))
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// A text of several lines as people write it: line endings as `\n`,
+/// trimmed (whitespace and invisible characters at the ends), refused with
+/// `ControlCharacters` when it holds a control character (but newline and
+/// tab) or a bidirectional control. Format characters inside are kept (see
+/// [`Description::parse`]).
+fn several_lines(raw: &str) -> Result<String, Invalid> {
+    let text = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let text = trim_pasted(&text);
+    check_invisible(text, |c| c == '\n' || c == '\t', true)?;
+    Ok(text.to_owned())
+}
+
+/// The body of a message in a conversation: plain text of 1 to 4,000
+/// characters, line breaks kept. Links stay text: clients show them as
+/// links, so nothing of what people write is ever rendered as markup.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MessageBody(String);
+
+string_newtype!(MessageBody);
+
+impl MessageBody {
+    /// Long enough for a proper reply, short enough to stay a message (a
+    /// document belongs in the project's documents).
+    pub const MAX_CHARS: usize = 4_000;
+
+    /// Normalised as [`Description::parse`]. Fails with `Required` when
+    /// nothing is left, `ControlCharacters` or `TooLong`.
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let text = several_lines(raw)?;
+        if text.is_empty() {
+            return Err(Invalid::Required);
+        }
+        check_length(&text, 1, Self::MAX_CHARS)?;
+        Ok(Self(text))
     }
 }
 
@@ -310,6 +345,29 @@ mod tests {
         );
         // Nothing but invisible characters is blank.
         assert_eq!(OrgName::parse("\u{200B}\u{FEFF}"), Err(Invalid::Required));
+    }
+
+    #[test]
+    fn a_message_body_is_plain_text_of_one_to_four_thousand_characters() {
+        assert_eq!(
+            MessageBody::parse("  Ciao,\r\nvedi https://example.org/a?b=1  ")
+                .map(MessageBody::into_inner),
+            Ok("Ciao,\nvedi https://example.org/a?b=1".to_owned())
+        );
+        assert_eq!(MessageBody::parse(" \n\u{200B} "), Err(Invalid::Required));
+        assert!(MessageBody::parse(&"è".repeat(4_000)).is_ok());
+        assert_eq!(
+            MessageBody::parse(&"è".repeat(4_001)),
+            Err(Invalid::TooLong { max: 4_000 })
+        );
+        assert_eq!(
+            MessageBody::parse("testo\u{202E}rovescio"),
+            Err(Invalid::ControlCharacters)
+        );
+        assert_eq!(
+            MessageBody::parse("a\u{0007}b"),
+            Err(Invalid::ControlCharacters)
+        );
     }
 
     #[test]

@@ -27,6 +27,17 @@ pub enum DigestFrequency {
     Off,
 }
 
+/// How a person hears of a new message in their conversations.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::MessageNotifications")]
+pub enum MessageNotificationChoice {
+    /// An e-mail at once, with the message.
+    Immediate,
+    /// In the digest (as often as it comes, when it is on), one line per
+    /// conversation with messages to read.
+    Digest,
+}
+
 /// The signed-in user's e-mail digest.
 #[derive(SimpleObject)]
 #[graphql(complex)]
@@ -39,6 +50,9 @@ pub struct DigestSettings {
     pub include_saved_searches: bool,
     /// What happened in my organisations' co-design projects.
     pub include_projects: bool,
+    /// How I hear of new messages in my organisations' conversations: an
+    /// e-mail at once (the default), or in the digest.
+    pub message_notifications: MessageNotificationChoice,
     pub last_sent_at: Option<DateTime<Utc>>,
     /// Null when digests are off.
     pub next_due_at: Option<DateTime<Utc>>,
@@ -76,6 +90,7 @@ impl From<digests::DigestSettings> for DigestSettings {
             include_matches: s.include_matches,
             include_saved_searches: s.include_saved_searches,
             include_projects: s.include_projects,
+            message_notifications: s.message_notifications.into(),
             last_sent_at: s.last_sent_at,
             next_due_at: s.next_due_at,
             problem: s.problem,
@@ -159,6 +174,7 @@ pub struct DigestSettingsInput {
     pub include_matches: Option<bool>,
     pub include_saved_searches: Option<bool>,
     pub include_projects: Option<bool>,
+    pub message_notifications: Option<MessageNotificationChoice>,
 }
 
 #[derive(Default)]
@@ -198,6 +214,7 @@ impl DigestMutation {
             include_matches: input.include_matches,
             include_saved_searches: input.include_saved_searches,
             include_projects: input.include_projects,
+            message_notifications: input.message_notifications.map(Into::into),
         };
         Ok(digests::update_settings(&state.db, actor.as_ref(), &input)
             .await

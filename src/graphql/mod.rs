@@ -6,6 +6,7 @@
 pub mod account;
 pub mod coercion;
 pub mod connection;
+pub mod conversations;
 pub mod digests;
 pub mod enums;
 pub mod error;
@@ -44,6 +45,7 @@ pub struct Query(
     organization_requests::OrganizationRequestQuery,
     reports::ReportQuery,
     invitations::InvitationQuery,
+    conversations::ConversationQuery,
 );
 
 /// The root mutation: accounts, organisations, offers and needs, matches.
@@ -56,6 +58,7 @@ pub struct Mutation(
     organization_requests::OrganizationRequestMutation,
     reports::ReportMutation,
     invitations::InvitationMutation,
+    conversations::ConversationMutation,
 );
 
 pub type TramaSchema = Schema<Query, Mutation, subscription::Subscription>;

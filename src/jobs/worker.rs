@@ -12,8 +12,11 @@ use tokio::sync::{Notify, watch};
 use tracing::Instrument;
 
 use super::{Claimed, Job, Running, claim, complete, fail, prune_done};
+use crate::config::Settings;
+use crate::mail::Mailer;
 use crate::matching::Matcher;
 use crate::search::Search;
+use crate::services::conversations;
 use crate::services::matches::Engine;
 use crate::services::now;
 
@@ -47,6 +50,9 @@ pub struct Worker {
     pub search: Search,
     pub matcher: Matcher,
     pub handle: JobsHandle,
+    /// For the e-mails jobs send (new messages in conversations).
+    pub mailer: Arc<Mailer>,
+    pub settings: Arc<Settings>,
 }
 
 /// A running worker: [`Running::stop`] lets the job in hand finish.
@@ -166,6 +172,10 @@ impl Worker {
                     matcher: &self.matcher,
                 };
                 engine.refresh(*target, now()).await?;
+                Ok(())
+            }
+            Job::NotifyMessage { message_id } => {
+                conversations::notify(&self.db, &self.mailer, &self.settings, *message_id).await?;
                 Ok(())
             }
         }

@@ -2,7 +2,8 @@
 //! clock): one section per need or offer of the reader's organisations,
 //! newest first, each item with its one-click "pertinente / non pertinente"
 //! links; then one section per saved search with the new postings it found;
-//! then one per project with what happened in it; then the unsubscribe link;
+//! then one per project with what happened in it; then the conversations
+//! with messages to read; then the unsubscribe link;
 //! as accessible HTML (the layout and colours of the account e-mails:
 //! presentation tables, inline styles, no images, a `lang` attribute, real
 //! headings and lists) and as plain text written from the same content, by
@@ -126,6 +127,20 @@ pub struct ProjectSection {
     pub events: Vec<ProjectEvent>,
 }
 
+/// The messages of one conversation the reader has not read (for people
+/// who chose to hear of messages in the digest).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnreadMessages {
+    /// What the conversation is about: a project's title, or a match's
+    /// need and offer.
+    pub about: String,
+    /// The organisations that wrote them.
+    pub from: String,
+    pub count: usize,
+    /// Where the reader reads and answers them.
+    pub url: String,
+}
+
 /// Everything a digest says.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Digest {
@@ -137,6 +152,8 @@ pub struct Digest {
     pub searches: Vec<SearchSection>,
     /// Project sections, the most recently active first.
     pub projects: Vec<ProjectSection>,
+    /// Conversations with messages to read, the most recent first.
+    pub messages: Vec<UnreadMessages>,
     pub unsubscribe_url: String,
     pub settings_url: String,
 }
@@ -147,11 +164,13 @@ impl Digest {
         self.sections.iter().map(|s| s.items.len()).sum()
     }
 
-    /// Everything it reports: matches, postings found, project events.
+    /// Everything it reports: matches, postings found, project events,
+    /// messages.
     pub fn item_count(&self) -> usize {
         self.match_count()
             + self.searches.iter().map(|s| s.items.len()).sum::<usize>()
             + self.projects.iter().map(|p| p.events.len()).sum::<usize>()
+            + self.messages.iter().map(|m| m.count).sum::<usize>()
     }
 }
 
@@ -195,6 +214,14 @@ struct ProjectView {
     title: String,
     url: String,
     events: Vec<EventView>,
+}
+
+#[derive(Serialize)]
+struct MessagesView {
+    about: String,
+    from: String,
+    count: usize,
+    url: String,
 }
 
 #[derive(Serialize)]
@@ -321,6 +348,16 @@ pub fn render(digest: &Digest) -> RenderedEmail {
                 .collect(),
         })
         .collect();
+    let messages: Vec<MessagesView> = digest
+        .messages
+        .iter()
+        .map(|m| MessagesView {
+            about: one_line(&m.about),
+            from: one_line(&m.from),
+            count: m.count,
+            url: m.url.clone(),
+        })
+        .collect();
     let context = context! {
         lang => lang.as_str(),
         title,
@@ -329,6 +366,7 @@ pub fn render(digest: &Digest) -> RenderedEmail {
         sections => Serde(sections),
         searches => Serde(searches),
         projects => Serde(projects),
+        messages => Serde(messages),
         settings_url => &digest.settings_url,
         unsubscribe_url => &digest.unsubscribe_url,
     };
@@ -371,6 +409,7 @@ mod tests {
             }],
             searches: Vec::new(),
             projects: Vec::new(),
+            messages: Vec::new(),
             unsubscribe_url: "https://trama.example.it/digests/unsubscribe?token=t".to_owned(),
             settings_url: "https://trama.example.it/account".to_owned(),
         }
@@ -545,7 +584,57 @@ mod tests {
                 ),
             ],
         }];
+        digest.messages = vec![
+            UnreadMessages {
+                about: "Pulizia delle scale".to_owned(),
+                from: "ONLUS <Pulito>".to_owned(),
+                count: 2,
+                url: "https://trama.example.it/projects/7".to_owned(),
+            },
+            UnreadMessages {
+                about: "Portierato sociale – Custodi\nsociali".to_owned(),
+                from: "Coop Sole".to_owned(),
+                count: 1,
+                url: "https://trama.example.it/needs/1".to_owned(),
+            },
+        ];
         digest
+    }
+
+    #[test]
+    fn unread_messages_have_their_section() {
+        let mut digest = sample(Lang::It);
+        digest.sections.clear();
+        digest.messages = vec![UnreadMessages {
+            about: "Pulizia delle scale".to_owned(),
+            from: "ONLUS <Pulito>".to_owned(),
+            count: 3,
+            url: "https://trama.example.it/projects/7".to_owned(),
+        }];
+        let rendered = render(&digest);
+        assert_eq!(rendered.subject, "Trama: 3 novità");
+        assert!(
+            rendered
+                .text
+                .contains("3 messaggi da ONLUS <Pulito> su «Pulizia delle scale»"),
+            "{}",
+            rendered.text
+        );
+        assert!(rendered.html.contains("ONLUS &lt;Pulito&gt;"));
+        assert!(
+            rendered
+                .html
+                .contains("https://trama.example.it/projects/7")
+        );
+        digest.lang = Lang::En;
+        digest.messages[0].count = 1;
+        let en = render(&digest);
+        assert!(
+            en.text
+                .contains("1 message from ONLUS <Pulito> about “Pulizia delle scale”"),
+            "{}",
+            en.text
+        );
     }
 
     #[test]

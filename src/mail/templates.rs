@@ -1,5 +1,5 @@
 //! The account e-mails (address confirmation, password reset, invitation,
-//! partnership proposal, requests to join or manage an organisation and their
+//! partnership proposal, new message in a conversation, requests to join or manage an organisation and their
 //! outcome) in Italian and English, each as a subject, an HTML part and a
 //! plain-text part written from the same content so the two never say
 //! different things.
@@ -202,6 +202,67 @@ pub fn partnership_proposal(
     )
 }
 
+/// What a conversation is about, as an e-mail names it.
+#[derive(Clone, Copy, Debug)]
+pub enum About<'a> {
+    Match {
+        need_title: &'a str,
+        offer_title: &'a str,
+    },
+    Project {
+        title: &'a str,
+    },
+}
+
+/// A new message in a conversation, as a person of another party reads of
+/// it.
+#[derive(Clone, Copy, Debug)]
+pub struct MessageText<'a> {
+    /// The reader's organisation in the conversation.
+    pub organization: &'a str,
+    pub author: &'a str,
+    /// The organisation the author wrote for.
+    pub author_organization: &'a str,
+    pub about: About<'a>,
+    /// What they wrote: plain text, paragraphs separated by blank lines.
+    pub body: &'a str,
+}
+
+/// Tells a person that someone of another organisation in one of their
+/// conversations wrote a message, with the message itself (as text: a link
+/// in it is the reader's mail client's to show). `link` opens the page
+/// where they read and reply.
+pub fn new_message(
+    lang: Lang,
+    display_name: &str,
+    message: &MessageText<'_>,
+    link: &str,
+) -> RenderedEmail {
+    let (about, need_title, offer_title, project_title) = match message.about {
+        About::Match {
+            need_title,
+            offer_title,
+        } => ("match", need_title, offer_title, ""),
+        About::Project { title } => ("project", "", "", title),
+    };
+    account_email(
+        lang,
+        "new_message",
+        context! {
+            display_name => one_line(display_name),
+            organization => one_line(message.organization),
+            author => one_line(message.author),
+            author_organization => one_line(message.author_organization),
+            about,
+            need_title => one_line(need_title),
+            offer_title => one_line(offer_title),
+            project_title => one_line(project_title),
+            body => message.body,
+        },
+        link,
+    )
+}
+
 /// Renders the account e-mail `name` in `lang`: its copy template with
 /// `copy`, then the HTML and text parts around the button to `link`.
 fn account_email(lang: Lang, name: &str, copy: Value, link: &str) -> RenderedEmail {
@@ -390,6 +451,59 @@ pub(crate) mod tests {
         );
     }
 
+    #[test]
+    fn a_new_message_quotes_it_as_text_and_keeps_its_paragraphs() {
+        let text = MessageText {
+            organization: "Municipio 6",
+            author: "Anna\nBianchi",
+            author_organization: "Portinerie <di> Comunità",
+            about: About::Project { title: "Cortile" },
+            body: "Primo <b>paragrafo</b>\n\nSecondo: https://example.org/a?b=1&c=2",
+        };
+        let it = new_message(
+            Lang::It,
+            "Carla",
+            &text,
+            "https://trama.example.it/projects/1",
+        );
+        assert_eq!(
+            it.subject,
+            "Un nuovo messaggio da Portinerie <di> Comunità su Trama"
+        );
+        assert!(
+            it.text.contains(
+                "Anna Bianchi di Portinerie <di> Comunità ha scritto nella conversazione del \
+                 progetto «Cortile»:\n\nPrimo <b>paragrafo</b>\n\nSecondo: \
+                 https://example.org/a?b=1&c=2\n\n"
+            ),
+            "{}",
+            it.text
+        );
+        assert!(it.html.contains("Primo &lt;b&gt;paragrafo&lt;/b&gt;"));
+        assert!(!it.html.contains("<b>paragrafo"));
+        let en = new_message(
+            Lang::En,
+            "",
+            &MessageText {
+                about: About::Match {
+                    need_title: "N",
+                    offer_title: "O",
+                },
+                ..text
+            },
+            "https://trama.example.it/needs/1",
+        );
+        assert!(
+            en.text
+                .starts_with("A new message from Portinerie <di> Comunità\n\nHello,")
+        );
+        assert!(
+            en.text.contains("about the need “N” and the offer “O”:"),
+            "{}",
+            en.text
+        );
+    }
+
     /// Every account e-mail in every variant, with sample data: what the
     /// snapshots show.
     fn every_email(lang: Lang) -> Vec<(&'static str, RenderedEmail)> {
@@ -475,6 +589,41 @@ pub(crate) mod tests {
             (
                 "partnership_proposal_for_their_need",
                 partnership_proposal(lang, "Carla", &proposal, &format!("{base}/needs/1")),
+            ),
+            (
+                "new_message_on_a_match",
+                new_message(
+                    lang,
+                    "Carla",
+                    &MessageText {
+                        organization: "Municipio 6",
+                        author: "Anna Bianchi",
+                        author_organization: "Portinerie di Comunità",
+                        about: About::Match {
+                            need_title: "Mediazione a Lorenteggio",
+                            offer_title: "Mediatori di vicinato",
+                        },
+                        body: "Buongiorno, possiamo sentirci giovedì?\n\nIl nostro programma: https://portinerie.example.org/mediazione",
+                    },
+                    &format!("{base}/needs/1"),
+                ),
+            ),
+            (
+                "new_message_in_a_project",
+                new_message(
+                    lang,
+                    "Anna",
+                    &MessageText {
+                        organization: "Portinerie di Comunità",
+                        author: "Carla Neri",
+                        author_organization: "Municipio 6",
+                        about: About::Project {
+                            title: "Patto per il cortile di via Segneri",
+                        },
+                        body: "Vi mando la bozza del patto.",
+                    },
+                    &format!("{base}/projects/1"),
+                ),
             ),
             (
                 "partnership_proposal_for_their_offer",

@@ -150,6 +150,15 @@ impl Limits {
         Ok(())
     }
 
+    /// Messages written in conversations by one account.
+    pub fn message(&self, account: Uuid) -> Result<(), AppError> {
+        let limiter = &self.limiter;
+        limiter
+            .acquire(&[(Bucket::MessagesPerAccount, limiter.account_key(account))])?
+            .keep();
+        Ok(())
+    }
+
     /// Whether one more claim confirmation may be e-mailed to the
     /// organisation's registered addresses (the claim is recorded either
     /// way; past the limit it waits for a moderator).

@@ -5,8 +5,11 @@
 //!   (drafts, hidden records, exact locations, contacts, members, dismissed
 //!   matches). GraphQL, search documents, open data, digests and live updates
 //!   all ask it.
+//! - [`conversations`]: who reads and writes a conversation (its parties'
+//!   members only).
 //! - [`rate_limit`]: the limits on operations attackers repeat.
 
+pub mod conversations;
 pub mod guards;
 pub mod rate_limit;
 pub mod visibility;

@@ -100,10 +100,12 @@ pub enum Bucket {
     ClaimMailsPerOrganization,
     /// Reports of abusive content made by one account.
     ContentReportsPerAccount,
+    /// Messages written by one account (each may e-mail the other side).
+    MessagesPerAccount,
 }
 
 impl Bucket {
-    pub const ALL: [Bucket; 13] = [
+    pub const ALL: [Bucket; 14] = [
         Self::LoginFailuresPerAddressAndClient,
         Self::LoginFailuresPerClient,
         Self::RegisterPerClient,
@@ -117,6 +119,7 @@ impl Bucket {
         Self::OrganizationRequestsPerAccount,
         Self::ClaimMailsPerOrganization,
         Self::ContentReportsPerAccount,
+        Self::MessagesPerAccount,
     ];
 
     /// The limits in force.
@@ -147,6 +150,9 @@ impl Bucket {
             Self::OrganizationRequestsPerAccount => Limit { max: 10, per: DAY },
             Self::ClaimMailsPerOrganization => Limit { max: 3, per: DAY },
             Self::ContentReportsPerAccount => Limit { max: 20, per: DAY },
+            // A lively exchange stays well below; a script flooding the
+            // other side's inboxes does not.
+            Self::MessagesPerAccount => Limit { max: 60, per: HOUR },
         }
     }
 

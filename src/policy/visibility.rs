@@ -30,6 +30,9 @@
 //!   digests, the observatory's well-matched needs)
 //!   ([`dismissed_by_own_side`]); only its members may ask for them back
 //!   ([`check_dismissed_matches`]).
+//! - **Conversations.** A conversation is read and written by the members
+//!   of its parties only, moderators included in no party: see
+//!   [`super::conversations`].
 //!
 //! # Which reader asks what
 //!
@@ -117,6 +120,23 @@ impl Reader {
 
     pub fn user_id(&self) -> Option<Uuid> {
         self.user_id
+    }
+
+    /// The organisations they belong to (any role).
+    pub fn organizations(&self) -> &HashSet<Uuid> {
+        &self.member_of
+    }
+
+    /// A signed-in, verified reader, a moderator or not, member of
+    /// `member_of`: for the unit tests of the policies built on this one.
+    #[cfg(test)]
+    pub(crate) fn for_tests(moderator: bool, member_of: HashSet<Uuid>) -> Self {
+        Self {
+            user_id: Some(Uuid::now_v7()),
+            verified: true,
+            moderator,
+            member_of,
+        }
     }
 
     /// A member (any role) of the organisation.

@@ -3,6 +3,7 @@
 //! record and its search-outbox entry, and returns [`AppError`] on failure.
 
 pub mod accounts;
+pub mod conversations;
 pub mod demo;
 pub mod digests;
 pub mod import;

@@ -1,5 +1,6 @@
-//! The e-mails that accounts, memberships and matches send: verification,
-//! password reset, invitations, partnership proposals, and requests to join
+//! The e-mails that accounts, memberships, matches and conversations send:
+//! verification, password reset, invitations, partnership proposals, new
+//! messages, and requests to join
 //! or claim an organisation (to its admins, to its registered addresses, and
 //! the decision to the requester). They are sent after the change is
 //! committed; a failed send is logged and does not undo the change (the
@@ -142,6 +143,52 @@ pub async fn partnership_proposed(
             Some(&user.display_name),
             rendered,
             "partnership_proposal",
+        )
+        .await;
+    }
+}
+
+/// Tells each person of the other parties of a conversation, in their
+/// language, of a new message, with the message and a link to where they
+/// read and reply.
+pub async fn new_message(
+    mailer: &Mailer,
+    settings: &Settings,
+    notice: &super::conversations::MessageNotice,
+) {
+    use super::conversations::Topic;
+    let about = match &notice.topic {
+        Topic::Match {
+            need_title,
+            offer_title,
+            ..
+        } => templates::About::Match {
+            need_title,
+            offer_title,
+        },
+        Topic::Project { title, .. } => templates::About::Project { title },
+    };
+    for recipient in &notice.recipients {
+        let user = &recipient.user;
+        let text = templates::MessageText {
+            organization: &recipient.organization,
+            author: &notice.author_name,
+            author_organization: &notice.author_organization,
+            about,
+            body: &notice.message.body,
+        };
+        let rendered = templates::new_message(
+            lang_of(user),
+            &user.display_name,
+            &text,
+            &page(settings, &recipient.path),
+        );
+        deliver(
+            mailer,
+            &user.email,
+            Some(&user.display_name),
+            rendered,
+            "new_message",
         )
         .await;
     }

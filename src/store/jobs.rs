@@ -24,6 +24,9 @@ pub enum Job {
     /// Recompute the matches of a need, an offer, or every posting of an
     /// organisation.
     RefreshMatches { target: MatchTarget },
+    /// Tell the other parties of a conversation of a new message, by
+    /// e-mail, those who chose to hear of messages at once.
+    NotifyMessage { message_id: Uuid },
 }
 
 /// What a match refresh is about.
@@ -40,6 +43,7 @@ impl Job {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::RefreshMatches { .. } => "refresh_matches",
+            Self::NotifyMessage { .. } => "notify_message",
         }
     }
 }

@@ -264,7 +264,7 @@ fn need_condition(filter: &NeedFilter) -> Condition {
 }
 
 /// One keyset page of `select`, newest first by `id`: one statement.
-async fn keyset_page<E, C>(
+pub(crate) async fn keyset_page<E, C>(
     db: &impl ConnectionTrait,
     select: Select<E>,
     id: C,

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod content_reports;
+pub mod conversations;
 pub mod db;
 pub mod digests;
 pub mod entities;

@@ -26,7 +26,7 @@ on_both_databases!(
     the_second_consent_opens_the_project_once,
 );
 
-const SET_STATUS: &str = r#"mutation($m: ID!, $s: MatchSideStatus!) {
+pub(crate) const SET_STATUS: &str = r#"mutation($m: ID!, $s: MatchSideStatus!) {
     setMatchStatus(matchId: $m, status: $s) {
         match { needSideStatus offerSideStatus } projectId } }"#;
 
@@ -35,20 +35,22 @@ const SET_STATUS_SHOWING_STATE: &str = r#"mutation($m: ID!, $s: MatchSideStatus!
         match { needSideStatus offerSideStatus partnership projectId } projectId } }"#;
 
 /// The match ids of a need, in fields that predate consent.
-const MATCH_IDS: &str = r#"query($n: ID!) { matchesForNeed(needId: $n) { edges { node {
+pub(crate) const MATCH_IDS: &str = r#"query($n: ID!) { matchesForNeed(needId: $n) { edges { node {
     id offer { id } } } } }"#;
 
 const MATCHES: &str = r#"query($n: ID!) { matchesForNeed(needId: $n) { edges { node {
     id needSideStatus offerSideStatus partnership projectId offer { id } } } } }"#;
 
-struct Sides {
-    carla: Person,
-    anna: Person,
-    need_org: String,
-    offer_org: String,
+pub(crate) struct Sides {
+    pub(crate) carla: Person,
+    pub(crate) anna: Person,
+    pub(crate) need_org: String,
+    pub(crate) offer_org: String,
 }
 
-async fn sides(app: &TestApp) -> Sides {
+/// A municipality (Carla's) and a co-operative (Anna's), each with its
+/// admin.
+pub(crate) async fn sides(app: &TestApp) -> Sides {
     territories(app).await;
     let carla = person(app, "carla@example.org", "Carla Neri", true).await;
     let anna = person(app, "anna@example.org", "Anna Bianchi", true).await;
@@ -82,7 +84,7 @@ async fn set(app: &TestApp, who: &Person, match_id: &Value, status: &str) -> Val
     .await
 }
 
-fn first_match(body: &Value) -> &Value {
+pub(crate) fn first_match(body: &Value) -> &Value {
     &body["data"]["matchesForNeed"]["edges"][0]["node"]
 }
 
@@ -94,7 +96,7 @@ fn to_carla(messages: &[Received]) -> Vec<&Received> {
 }
 
 /// (subject, plain text) of a multipart/alternative message.
-fn subject_and_text(message: &Received) -> (String, String) {
+pub(crate) fn subject_and_text(message: &Received) -> (String, String) {
     let parsed = message.parsed();
     let text = parsed
         .parts

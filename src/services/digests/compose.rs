@@ -42,6 +42,7 @@ pub(super) async fn compose(
         sections: match_sections(db, base, user, &items, token).await?,
         searches: search_sections(db, base, &items).await?,
         projects: project_sections(db, base, lang, &items).await?,
+        messages: super::messages::message_sections(db, base, user, &items).await?,
         unsubscribe_url: format!("{base}/digests/unsubscribe?token={token}"),
         settings_url: format!("{base}/account/digest"),
     })

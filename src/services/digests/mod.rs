@@ -26,7 +26,11 @@
 //!    - what happened in the projects of the user's organisations since the
 //!      last digest: partners joining or leaving, stages starting,
 //!      contributions proposed, documents added, approvals given
-//!      ([`MAX_PROJECT_EVENTS`] at most).
+//!      ([`MAX_PROJECT_EVENTS`] at most);
+//!    - for people who chose to hear of messages in the digest rather than
+//!      at once, the messages of others in their organisations'
+//!      conversations that they have not read (one line per conversation;
+//!      see `messages`).
 //!
 //!    "Since the last digest" reaches back [`LATE_WINDOW`] before the end of
 //!    the previous one, so that a posting indexed or a row committed a
@@ -98,7 +102,8 @@
 //! digests that are due), `project_events` (the co-design events a digest
 //! reports), `sending` (claiming deliveries and handing them to the mail
 //! server), `compose` (turning a delivery's items into the e-mail),
-//! `operator` (the `trama digests` commands: preview, dry run) and `links`
+//! `operator` (the `trama digests` commands: preview, dry run), `messages`
+//! (unread messages of conversations) and `links`
 //! (unsubscribe and feedback without login). The lease of `sending` is
 //! [`crate::store::lease`]; the project queries are in
 //! [`crate::store::projects`], the others in [`crate::store::digests`]
@@ -106,6 +111,7 @@
 
 mod compose;
 mod links;
+mod messages;
 mod operator;
 mod planning;
 mod project_events;
@@ -155,6 +161,8 @@ pub(super) const ITEM_STAGE: &str = EventKind::StageStarted.item_type();
 pub(super) const ITEM_CONTRIBUTION: &str = EventKind::ContributionProposed.item_type();
 pub(super) const ITEM_DOCUMENT: &str = EventKind::DocumentAdded.item_type();
 pub(super) const ITEM_APPROVAL: &str = EventKind::Decision.item_type();
+/// A message of a conversation, for those who chose the digest for them.
+pub(super) const ITEM_MESSAGE: &str = "message";
 pub(super) const SEARCH_ITEMS: [&str; 2] = [ITEM_SEARCH_NEED, ITEM_SEARCH_OFFER];
 pub(super) const PROJECT_ITEMS: [&str; 6] = [
     ITEM_PARTNER_JOINED,

@@ -208,6 +208,7 @@ pub(super) async fn planned_items(
     if sub.include_projects {
         items.extend(new_project_items(txn, sub.user_id, since, at).await?);
     }
+    items.extend(super::messages::new_message_items(txn, sub, since, at).await?);
     // A carried item the window finds again is one item.
     let mut seen = HashSet::new();
     items.retain(|i| seen.insert((i.item_type, i.item_id)));

@@ -6,7 +6,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use uuid::Uuid;
 
 use crate::config::Settings;
-use crate::domain::{DeliveryFailure, DeliveryStatus, DigestFrequency, Lang};
+use crate::domain::{DeliveryFailure, DeliveryStatus, DigestFrequency, Lang, MessageNotifications};
 use crate::error::AppError;
 use crate::services::{Actor, now};
 use crate::store::digests::subscriptions::{NewSubscription, SubscriptionChange};
@@ -23,6 +23,8 @@ pub struct DigestSettings {
     pub include_matches: bool,
     pub include_saved_searches: bool,
     pub include_projects: bool,
+    /// How new messages in their conversations reach them.
+    pub message_notifications: MessageNotifications,
     pub last_sent_at: Option<DateTime<Utc>>,
     pub next_due_at: Option<DateTime<Utc>>,
     /// Why the latest digest has not arrived, while it has not.
@@ -205,6 +207,7 @@ pub struct DigestSettingsInput {
     pub include_matches: Option<bool>,
     pub include_saved_searches: Option<bool>,
     pub include_projects: Option<bool>,
+    pub message_notifications: Option<MessageNotifications>,
 }
 
 /// How long after `from` a digest of `frequency` is due; `None` when off.
@@ -296,6 +299,7 @@ async fn describe(
         include_matches: row.include_matches,
         include_saved_searches: row.include_saved_searches,
         include_projects: row.include_projects,
+        message_notifications: row.message_notifications,
         last_sent_at: row.last_sent_at,
         next_due_at: if frequency == DigestFrequency::Off {
             None
@@ -362,6 +366,7 @@ pub async fn update_settings(
         include_matches: input.include_matches,
         include_saved_searches: input.include_saved_searches,
         include_projects: input.include_projects,
+        message_notifications: input.message_notifications,
         next_due_at: None,
         updated_at: Some(at),
     };

@@ -8,7 +8,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::domain::{DigestFrequency, Lang};
+use crate::domain::{DigestFrequency, Lang, MessageNotifications};
 use crate::store::entities::{digest_subscriptions, users};
 use crate::store::scope::Existing;
 use crate::store::{Context, StoreResult};
@@ -54,6 +54,7 @@ pub async fn insert_unless_present(
         include_matches: Set(true),
         include_saved_searches: Set(true),
         include_projects: Set(true),
+        message_notifications: Set(MessageNotifications::default()),
         last_sent_at: Set(None),
         next_due_at: Set(new.next_due_at),
         created_at: Set(at),
@@ -150,6 +151,7 @@ pub struct SubscriptionChange {
     pub include_matches: Option<bool>,
     pub include_saved_searches: Option<bool>,
     pub include_projects: Option<bool>,
+    pub message_notifications: Option<MessageNotifications>,
     /// `Some(None)`: never due.
     pub next_due_at: Option<Option<DateTime<Utc>>>,
     pub updated_at: Option<DateTime<Utc>>,
@@ -176,6 +178,9 @@ pub async fn update(
     }
     if let Some(on) = change.include_projects {
         row.include_projects = Set(on);
+    }
+    if let Some(choice) = change.message_notifications {
+        row.message_notifications = Set(choice);
     }
     if let Some(next) = change.next_due_at {
         row.next_due_at = Set(next);

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::{DigestFrequency, Lang};
+use crate::domain::{DigestFrequency, Lang, MessageNotifications};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "digest_subscriptions")]
@@ -18,6 +18,8 @@ pub struct Model {
     pub include_matches: bool,
     pub include_saved_searches: bool,
     pub include_projects: bool,
+    /// How new messages in their conversations reach them (`immediate`, `digest`).
+    pub message_notifications: MessageNotifications,
     pub last_sent_at: Option<DateTimeUtc>,
     pub next_due_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

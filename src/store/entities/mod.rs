@@ -88,6 +88,9 @@ link_entity!(
 pub mod offers;
 
 // Co-design.
+pub mod conversation_messages;
+pub mod conversation_reads;
+pub mod conversations;
 pub mod project_approvals;
 pub mod project_contributions;
 pub mod project_documents;
@@ -115,6 +118,9 @@ pub mod prelude {
     pub use super::audit_log::Entity as AuditLog;
     pub use super::auth_sessions::Entity as AuthSessions;
     pub use super::content_reports::Entity as ContentReports;
+    pub use super::conversation_messages::Entity as ConversationMessages;
+    pub use super::conversation_reads::Entity as ConversationReads;
+    pub use super::conversations::Entity as Conversations;
     pub use super::digest_deliveries::Entity as DigestDeliveries;
     pub use super::digest_items::Entity as DigestItems;
     pub use super::digest_subscriptions::Entity as DigestSubscriptions;

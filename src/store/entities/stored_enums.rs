@@ -16,12 +16,13 @@ use sea_orm::sea_query::{self, ArrayType, ColumnType, StringLen, ValueTypeErr};
 use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable, Value};
 
 use crate::domain::{
-    ApprovalDecision, ContactKind, ContactVisibility, ContributionStatus, DeliveryFailure,
-    DeliveryStatus, DigestFrequency, DocumentKind, EmailTokenPurpose, FeedbackSource,
-    FeedbackVerdict, JobStatus, Lang, LocationPrecision, MatchSideStatus, MembershipRole, NeedKind,
-    OfferKind, OrganizationKind, OutboxEntityType, OutboxOperation, PartnerRole, PostingStatus,
-    ProjectProcedure, ProjectStage, ReportStatus, ReportedRecord, RequestDecidedVia, RequestKind,
-    RequestStatus, TerritoryScope, VerificationStatus,
+    ApprovalDecision, ContactKind, ContactVisibility, ContributionStatus, ConversationSubject,
+    DeliveryFailure, DeliveryStatus, DigestFrequency, DocumentKind, EmailTokenPurpose,
+    FeedbackSource, FeedbackVerdict, JobStatus, Lang, LocationPrecision, MatchSideStatus,
+    MembershipRole, MessageNotifications, NeedKind, OfferKind, OrganizationKind, OutboxEntityType,
+    OutboxOperation, PartnerRole, PostingStatus, ProjectProcedure, ProjectStage, ReportStatus,
+    ReportedRecord, RequestDecidedVia, RequestKind, RequestStatus, TerritoryScope,
+    VerificationStatus,
 };
 
 /// The error of a stored value that is not in its closed list.
@@ -95,6 +96,8 @@ macro_rules! stored_as_text {
 }
 
 stored_as_text!(
+    ConversationSubject,
+    MessageNotifications,
     ReportStatus,
     ReportedRecord,
     ApprovalDecision,
