@@ -41,7 +41,7 @@ use tokio_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use trama::domain::{Email, Lang};
 use trama::mail::digest::{
     Activity, Digest, DigestItem, DigestSection, FoundItem, PostingKind, ProjectEvent,
-    ProjectSection, SearchSection, Side, render,
+    ProjectSection, SearchSection, Side, UnreadMessages, render,
 };
 use trama::mail::{Mailer, OutgoingEmail, SmtpUrl};
 use uuid::Uuid;
@@ -267,6 +267,12 @@ fn digest(n: usize) -> Digest {
                     title: "Verbale del primo incontro".to_owned(),
                 }),
             ],
+        }],
+        messages: vec![UnreadMessages {
+            about: "Pulizia delle scale a Lorenteggio".to_owned(),
+            from: "Inquilini di via Odazio".to_owned(),
+            count: 2,
+            url: format!("{base}/projects/{}", Uuid::now_v7()),
         }],
         unsubscribe_url: format!("{base}/digests/unsubscribe?token=t{n}"),
         settings_url: format!("{base}/account"),

@@ -108,6 +108,6 @@ pub(super) async fn message_sections(
             },
         ));
     }
-    lines.sort_by(|a, b| b.0.cmp(&a.0));
+    lines.sort_by_key(|line| std::cmp::Reverse(line.0));
     Ok(lines.into_iter().map(|(_, line)| line).collect())
 }
