@@ -51,6 +51,7 @@
 //!    token cannot be checked is refused, not run as anonymous; a search
 //!    without its index is refused, not answered with no results).
 
+use crate::domain::codesign::{Refused, Rule};
 use crate::domain::error::{Invalid, Lang, ValidationError, ValidationErrors};
 use crate::domain::labels::{label, lower_first};
 
@@ -214,6 +215,11 @@ pub enum AppError {
         reason_it: String,
         reason_en: String,
     },
+    /// A co-design rule refused the action: FORBIDDEN when the rule is
+    /// about who may act, CONFLICT when it is about the project's state;
+    /// the rule's stable code goes in the `rule` extension.
+    #[error("refused: {0}")]
+    Codesign(#[from] Refused),
     /// A part of the platform is down, or the operation ran out of time.
     #[error("unavailable: {0:?}")]
     Unavailable(Unavailable),
@@ -231,6 +237,8 @@ impl AppError {
             Self::Conflict { .. } => ErrorCode::Conflict,
             Self::Unauthenticated | Self::WrongCredentials(_) => ErrorCode::Unauthenticated,
             Self::Forbidden(_) | Self::Refused { .. } => ErrorCode::Forbidden,
+            Self::Codesign(refused) if is_about_who(refused.rule) => ErrorCode::Forbidden,
+            Self::Codesign(_) => ErrorCode::Conflict,
             Self::Internal(_) => ErrorCode::Internal,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Unavailable(_) => ErrorCode::Unavailable,
@@ -280,6 +288,14 @@ impl AppError {
         Self::Refused {
             reason_it: reason_it.into(),
             reason_en: reason_en.into(),
+        }
+    }
+
+    /// The stable code of the co-design rule that refused, if one did.
+    pub fn rule(&self) -> Option<&'static str> {
+        match self {
+            Self::Codesign(refused) => Some(refused.code()),
+            _ => None,
         }
     }
 
@@ -361,6 +377,7 @@ impl AppError {
             (Self::Forbidden(_), Lang::En) => "You are not allowed to do this.".to_owned(),
             (Self::Refused { reason_it, .. }, Lang::It) => reason_it.clone(),
             (Self::Refused { reason_en, .. }, Lang::En) => reason_en.clone(),
+            (Self::Codesign(refused), lang) => refused.message(lang).to_owned(),
             (Self::Unavailable(what), lang) => what.message(lang).to_owned(),
             (Self::Internal(_), Lang::It) => {
                 "Si è verificato un errore interno. Riprova tra poco; se continua, segnalalo."
@@ -385,6 +402,15 @@ impl AppError {
             _ => None,
         }
     }
+}
+
+/// Whether a co-design rule is about who acts (FORBIDDEN) rather than about
+/// the project's state (CONFLICT).
+fn is_about_who(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::LeadOnly | Rule::PublicBodyOnly | Rule::PartnerOnly | Rule::AdminOnly
+    )
 }
 
 /// What a [`AppError::WrongCredentials`] was checking.

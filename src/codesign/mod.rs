@@ -13,3 +13,4 @@
 
 pub mod activity;
 pub mod projects;
+pub mod workspace;

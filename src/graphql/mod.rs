@@ -16,6 +16,7 @@ pub mod loaders;
 pub mod matches;
 pub mod mutation;
 pub mod organization_requests;
+pub mod projects;
 pub mod query;
 pub mod reports;
 pub mod search;
@@ -44,6 +45,7 @@ pub struct Query(
     organization_requests::OrganizationRequestQuery,
     reports::ReportQuery,
     invitations::InvitationQuery,
+    projects::ProjectQuery,
 );
 
 /// The root mutation: accounts, organisations, offers and needs, matches.
@@ -56,6 +58,7 @@ pub struct Mutation(
     organization_requests::OrganizationRequestMutation,
     reports::ReportMutation,
     invitations::InvitationMutation,
+    projects::ProjectMutation,
 );
 
 pub type TramaSchema = Schema<Query, Mutation, subscription::Subscription>;

@@ -21,6 +21,7 @@ pub mod organization_requests;
 pub mod organizations;
 pub mod permissions;
 pub mod postings;
+pub mod projects;
 pub mod reference_data;
 pub mod references;
 pub mod registry_file;

@@ -1069,6 +1069,7 @@ async fn project_activity_arrives_once(backend: Backend) {
         body: Set("Presenti: Municipio 6, Cooperativa.".to_owned()),
         created_by: Set(Some(w.comune.id)),
         created_at: Set(now()),
+        ..Default::default()
     };
     document("Verbale del primo incontro")
         .insert(app.db())

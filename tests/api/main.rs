@@ -8,6 +8,7 @@ mod accounts;
 mod availability;
 mod bad_input;
 mod cli;
+mod codesign;
 mod demo;
 mod digest_outage;
 mod digests;

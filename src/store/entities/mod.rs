@@ -91,7 +91,10 @@ pub mod offers;
 pub mod project_approvals;
 pub mod project_contributions;
 pub mod project_documents;
+pub mod project_invitations;
+pub mod project_milestones;
 pub mod project_partners;
+pub mod project_reports;
 pub mod project_stages;
 pub mod projects;
 
@@ -138,7 +141,10 @@ pub mod prelude {
     pub use super::project_approvals::Entity as ProjectApprovals;
     pub use super::project_contributions::Entity as ProjectContributions;
     pub use super::project_documents::Entity as ProjectDocuments;
+    pub use super::project_invitations::Entity as ProjectInvitations;
+    pub use super::project_milestones::Entity as ProjectMilestones;
     pub use super::project_partners::Entity as ProjectPartners;
+    pub use super::project_reports::Entity as ProjectReports;
     pub use super::project_stages::Entity as ProjectStages;
     pub use super::projects::Entity as Projects;
     pub use super::reference_data_versions::Entity as ReferenceDataVersions;

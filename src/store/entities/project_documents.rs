@@ -17,6 +17,8 @@ pub struct Model {
     pub body: String,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
+    /// For the agreement (kind `agreement`): the version's number, from 1.
+    pub version: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

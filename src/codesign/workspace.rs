@@ -1,0 +1,254 @@
+//! A project's workspace as the rules see it: its rows loaded from the
+//! store ([`Workspace::load`]) and turned into the domain's facts
+//! ([`Workspace::facts`]), its agreement, its partners, its public body,
+//! and the person acting ([`actor_of`]).
+
+use std::collections::HashMap;
+
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+use crate::domain::codesign::{
+    Actor, Agreement, Approval, Candidate, Partner, ProjectFacts, Refused, Rule, Signature, Version,
+};
+use crate::domain::{ContributionStatus, MembershipRole};
+use crate::error::{AppError, Entity};
+use crate::store::entities::{
+    organizations, project_approvals, project_contributions, project_documents,
+    project_invitations, project_milestones, project_partners, project_reports, project_stages,
+    projects,
+};
+use crate::store::{memberships, projects as store};
+
+/// Everything the workspace shows and the rules read about one project.
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    pub project: projects::Model,
+    /// Current partners, the lead first.
+    pub partners: Vec<project_partners::Model>,
+    pub invitations: Vec<project_invitations::Model>,
+    pub contributions: Vec<project_contributions::Model>,
+    pub stages: Vec<project_stages::Model>,
+    pub versions: Vec<project_documents::Model>,
+    /// Approvals of every version (the rules keep the latest's).
+    pub approvals: Vec<project_approvals::Model>,
+    pub milestones: Vec<project_milestones::Model>,
+    pub reports: Vec<project_reports::Model>,
+    /// The organisations of the partners and of the invited ones.
+    pub organizations: HashMap<Uuid, organizations::Model>,
+}
+
+/// The owned values [`ProjectFacts`] borrows.
+#[derive(Clone, Debug)]
+pub struct FactsParts {
+    pub partners: Vec<Partner>,
+    pub contributors: Vec<Uuid>,
+    pub agreement: Agreement,
+    pub reported: Vec<Uuid>,
+}
+
+impl Workspace {
+    /// Loads the project's workspace. NOT_FOUND on `field` when there is no
+    /// such project or it is deleted.
+    pub async fn load(
+        db: &impl ConnectionTrait,
+        project_id: Uuid,
+        field: &str,
+    ) -> Result<Self, AppError> {
+        let project = store::project(db, project_id)
+            .await?
+            .filter(|p| p.deleted_at.is_none())
+            .ok_or_else(|| AppError::not_found(Entity::Project, field))?;
+        let partners = store::current_partners(db, project_id).await?;
+        let invitations = store::pending_invitations(db, project_id).await?;
+        let ids: Vec<Uuid> = partners
+            .iter()
+            .map(|p| p.organization_id)
+            .chain(invitations.iter().map(|i| i.organization_id))
+            .collect();
+        let organizations = store::organizations_by_id(db, ids)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+        Ok(Self {
+            partners,
+            invitations,
+            contributions: store::contributions(db, project_id).await?,
+            stages: store::stage_history(db, project_id).await?,
+            versions: store::agreement_versions(db, project_id).await?,
+            approvals: store::agreement_approvals(db, project_id).await?,
+            milestones: store::milestones(db, project_id).await?,
+            reports: store::reports(db, project_id).await?,
+            organizations,
+            project,
+        })
+    }
+
+    /// The organisations of the current partners.
+    pub fn partner_ids(&self) -> Vec<Uuid> {
+        self.partners.iter().map(|p| p.organization_id).collect()
+    }
+
+    /// The current partners as the rules see them.
+    pub fn domain_partners(&self) -> Vec<Partner> {
+        self.partners
+            .iter()
+            .map(|p| Partner {
+                organization_id: p.organization_id,
+                role: p.role,
+            })
+            .collect()
+    }
+
+    /// The public body of the project: the first current partner (the lead
+    /// first) that is a public administration.
+    pub fn public_body(&self) -> Option<Uuid> {
+        self.partners.iter().map(|p| p.organization_id).find(|id| {
+            self.organizations
+                .get(id)
+                .is_some_and(|o| o.kind.is_public_body())
+        })
+    }
+
+    /// What the eligibility rule reads about an organisation of the workspace.
+    pub fn candidate(&self, organization_id: Uuid) -> Option<Candidate> {
+        self.organizations.get(&organization_id).map(candidate)
+    }
+
+    /// The agreement: its versions, the approvals, and its signature once
+    /// the project stored one.
+    pub fn agreement(&self) -> Agreement {
+        let versions = self
+            .versions
+            .iter()
+            .filter_map(|d| {
+                Some(Version {
+                    number: u32::try_from(d.version?).ok()?,
+                    text: d.body.clone(),
+                    author: d.created_by.unwrap_or_default(),
+                    created_at: d.created_at,
+                })
+            })
+            .collect();
+        let approvals: Vec<Approval> = self
+            .approvals
+            .iter()
+            .filter_map(|a| {
+                Some(Approval {
+                    version: u32::try_from(a.agreement_version?).ok()?,
+                    organization_id: a.organization_id,
+                    user_id: a.user_id.unwrap_or_default(),
+                    at: a.decided_at,
+                })
+            })
+            .collect();
+        let signature = match (
+            self.project.agreement_version,
+            &self.project.agreement_hash,
+            self.project.signed_at,
+        ) {
+            (Some(version), Some(hash), Some(signed_at)) => {
+                let version = u32::try_from(version).unwrap_or_default();
+                Some(Signature {
+                    version,
+                    content_hash: hash.clone(),
+                    signed_at,
+                    approvals: approvals
+                        .iter()
+                        .filter(|a| a.version == version)
+                        .cloned()
+                        .collect(),
+                })
+            }
+            _ => None,
+        };
+        Agreement::from_parts(versions, approvals, signature)
+    }
+
+    /// The owned parts of the facts.
+    pub fn facts_parts(&self) -> FactsParts {
+        let mut contributors: Vec<Uuid> = self
+            .contributions
+            .iter()
+            .filter(|c| c.status != ContributionStatus::Withdrawn)
+            .map(|c| c.organization_id)
+            .collect();
+        contributors.dedup();
+        FactsParts {
+            partners: self.domain_partners(),
+            contributors,
+            agreement: self.agreement(),
+            reported: self.reports.iter().map(|r| r.organization_id).collect(),
+        }
+    }
+
+    /// The facts the procedure's guards read. The art. 55 notice,
+    /// applications and minutes are not stored yet: they read as absent.
+    pub fn facts<'a>(&self, parts: &'a FactsParts) -> ProjectFacts<'a> {
+        ProjectFacts {
+            procedure: self.project.procedure,
+            stage: self.project.stage,
+            lead: self.project.lead_organization_id,
+            public_body: self.public_body(),
+            partners: &parts.partners,
+            contributors: &parts.contributors,
+            notice: None,
+            notice_opened_at: None,
+            applications: &[],
+            evaluation_minutes: false,
+            table_minutes: false,
+            final_project: false,
+            agreement: Some(&parts.agreement),
+            reported: &parts.reported,
+        }
+    }
+
+    /// The organisation the actor acts for among the current partners:
+    /// `explicit` when given, else the first partner (the lead first) they
+    /// are an admin of. Fails with `codesign.partner_only` or
+    /// `codesign.admin_only`.
+    pub fn acting_partner(&self, actor: &Actor, explicit: Option<Uuid>) -> Result<Uuid, Refused> {
+        let partners = self.domain_partners();
+        if let Some(org) = explicit {
+            actor.check_acts_for_partner(org, &partners)?;
+            return Ok(org);
+        }
+        if let Some(p) = partners
+            .iter()
+            .find(|p| actor.is_admin_of(p.organization_id))
+        {
+            return Ok(p.organization_id);
+        }
+        Err(if partners
+            .iter()
+            .any(|p| actor.is_member_of(p.organization_id))
+        {
+            Rule::AdminOnly
+        } else {
+            Rule::PartnerOnly
+        }
+        .into())
+    }
+}
+
+/// What the eligibility rule reads about an organisation.
+pub fn candidate(organization: &organizations::Model) -> Candidate {
+    Candidate {
+        kind: organization.kind,
+        runts_registered: organization.runts_registered,
+    }
+}
+
+/// The person acting, with their memberships (no one's, for `None`).
+pub async fn actor_of(db: &impl ConnectionTrait, user_id: Option<Uuid>) -> Result<Actor, AppError> {
+    let Some(user_id) = user_id else {
+        return Ok(Actor::default());
+    };
+    let roles: Vec<(Uuid, MembershipRole)> = memberships::of_user(db, user_id)
+        .await?
+        .into_iter()
+        .map(|m| (m.organization_id, m.role))
+        .collect();
+    Ok(Actor::new(roles))
+}
