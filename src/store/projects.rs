@@ -591,7 +591,8 @@ pub async fn insert_agreement_version(
         id: Set(super::new_id()),
         project_id: Set(project_id),
         kind: Set(DocumentKind::Agreement),
-        title: Set(format!("v{number}")),
+        // The digest names the document by its title.
+        title: Set(format!("Accordo, versione {number}")),
         body: Set(text.to_owned()),
         created_by: Set(Some(author)),
         created_at: Set(at),

@@ -7,7 +7,9 @@
 //! admin, a partner who is not the lead, a stage out of order, and a body
 //! outside RUNTS as a principal partner under art. 55; and the Quartieri
 //! Connessi call (seed 001) as art. 55: notice, applications, admission,
-//! scores and minutes, table, agreement, delivery.
+//! scores and minutes, table, agreement, delivery; contributions changed
+//! and withdrawn, a partner leaving with its reason, and who reads a
+//! private, public and hidden project.
 
 use serde_json::{Value, json};
 
@@ -25,6 +27,7 @@ on_both_databases!(
     refusals_name_their_rule,
     art55_keeps_bodies_outside_runts_from_principal_roles,
     the_quartieri_connessi_call_runs_as_art55,
+    partners_leave_and_projects_show_as_their_visibility,
 );
 
 /// The workspace fields every test reads.
@@ -1026,5 +1029,123 @@ async fn the_quartieri_connessi_call_runs_as_art55(backend: Backend) {
         "{ws}"
     );
     assert_eq!(ws["documents"].as_array().map(Vec::len), Some(3), "{ws}");
+    app.stop().await;
+}
+
+async fn partners_leave_and_projects_show_as_their_visibility(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let s = lorenteggio(&app).await;
+    let moderator =
+        crate::visibility::moderator(&app, "moderatore@example.org", "Mara Moderatrice").await;
+    let p = open_with_partners(&app, &s).await;
+
+    // Contributions: changed and withdrawn by their own partner only.
+    let ws = step(
+        &app,
+        &s.onlus,
+        &contribute(),
+        json!({ "p": p, "i": contribution("COMPETENCE", "Tecniche di pulizia", 10.0, "ore") }),
+    )
+    .await;
+    let id = ws["contributions"][0]["id"].clone();
+    let update = op(
+        "mutation($c: ID!, $i: ProjectContributionInput!)",
+        "updateContribution(id: $c, input: $i)",
+    );
+    let changed = contribution(
+        "COMPETENCE",
+        "Tecniche di pulizia e formazione",
+        16.0,
+        "ore",
+    );
+    refused(
+        &app,
+        &s.tenants,
+        &update,
+        json!({ "c": id, "i": changed }),
+        "FORBIDDEN",
+        Rule::AdminOnly,
+    )
+    .await;
+    let ws = step(&app, &s.onlus, &update, json!({ "c": id, "i": changed })).await;
+    assert_eq!(ws["contributions"][0]["quantity"], 16.0, "{ws}");
+    let withdraw = op("mutation($c: ID!)", "withdrawContribution(id: $c)");
+    let ws = step(&app, &s.onlus, &withdraw, json!({ "c": id })).await;
+    assert_eq!(ws["contributions"][0]["status"], "WITHDRAWN", "{ws}");
+
+    // Leaving takes a reason; the lead does not leave.
+    let leave = "mutation($p: ID!, $r: String!) { leaveProject(projectId: $p, reason: $r) }";
+    let body = gql(
+        &app,
+        Some(&s.tenants.token),
+        leave,
+        json!({ "p": p, "r": "  " }),
+    )
+    .await;
+    assert_eq!(outcome(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "reason", "{body}");
+    let body = gql(
+        &app,
+        Some(&s.aler.token),
+        leave,
+        json!({ "p": p, "r": "Non possiamo" }),
+    )
+    .await;
+    assert_eq!(outcome(&body), "CONFLICT", "{body}");
+    gql_ok(
+        &app,
+        Some(&s.tenants.token),
+        leave,
+        json!({ "p": p, "r": "Il comitato inquilini si è sciolto." }),
+    )
+    .await;
+    let body = gql(&app, Some(&s.tenants.token), &read(), json!({ "p": p })).await;
+    assert_eq!(
+        outcome(&body),
+        "NOT_FOUND",
+        "a former partner reads a private project: {body}"
+    );
+    let ws = step(&app, &s.aler, &read(), json!({ "p": p })).await;
+    assert_eq!(ws["partners"].as_array().map(Vec::len), Some(2), "{ws}");
+
+    // Public: anyone reads it, until a moderator hides it; partners still do.
+    let public = op(
+        "mutation($p: ID!, $v: Boolean!)",
+        "setProjectPublic(projectId: $p, isPublic: $v)",
+    );
+    refused(
+        &app,
+        &s.onlus,
+        &public,
+        json!({ "p": p, "v": true }),
+        "FORBIDDEN",
+        Rule::LeadOnly,
+    )
+    .await;
+    step(&app, &s.aler, &public, json!({ "p": p, "v": true })).await;
+    let body = gql(&app, None, &read(), json!({ "p": p })).await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    let hide = "mutation($p: ID!, $h: Boolean!) { setProjectHidden(projectId: $p, hidden: $h) }";
+    let body = gql(
+        &app,
+        Some(&s.aler.token),
+        hide,
+        json!({ "p": p, "h": true }),
+    )
+    .await;
+    assert_eq!(outcome(&body), "FORBIDDEN", "{body}");
+    gql_ok(
+        &app,
+        Some(&moderator.token),
+        hide,
+        json!({ "p": p, "h": true }),
+    )
+    .await;
+    let body = gql(&app, None, &read(), json!({ "p": p })).await;
+    assert_eq!(outcome(&body), "NOT_FOUND", "{body}");
+    let ws = step(&app, &s.onlus, &read(), json!({ "p": p })).await;
+    assert_eq!(ws["id"], p.as_str());
+    let body = gql(&app, Some(&moderator.token), &read(), json!({ "p": p })).await;
+    assert_eq!(outcome(&body), "OK", "{body}");
     app.stop().await;
 }
