@@ -28,6 +28,7 @@ on_both_databases!(
     art55_keeps_bodies_outside_runts_from_principal_roles,
     the_quartieri_connessi_call_runs_as_art55,
     partners_leave_and_projects_show_as_their_visibility,
+    an_art55_match_brings_a_body_outside_runts_as_supporter,
 );
 
 /// The workspace fields every test reads.
@@ -1147,5 +1148,71 @@ async fn partners_leave_and_projects_show_as_their_visibility(backend: Backend) 
     assert_eq!(ws["id"], p.as_str());
     let body = gql(&app, Some(&moderator.token), &read(), json!({ "p": p })).await;
     assert_eq!(outcome(&body), "OK", "{body}");
+    app.stop().await;
+}
+
+/// A match under art. 55 (a call for proposals) opens the project when
+/// both sides consent; the offer's co-operative, not registered in RUNTS,
+/// joins as a supporter rather than a principal partner.
+async fn an_art55_match_brings_a_body_outside_runts_as_supporter(backend: Backend) {
+    use crate::visibility::{coop_input, create_offer, mediation_need, mediation_offer, settle};
+    let app = TestApp::spawn(backend).await;
+    territories(&app).await;
+    let carla = person(&app, "carla@example.org", "Carla Neri", true).await;
+    let anna = person(&app, "anna@example.org", "Anna Bianchi", true).await;
+    let need_org = organisation(&app, &carla, comune_input()).await;
+    let offer_org = organisation(&app, &anna, coop_input(json!([]))).await;
+    let mut call = mediation_need("Mediazione dei conflitti di vicinato nei caseggiati ERP");
+    call["kind"] = json!("CALL_FOR_PROPOSALS");
+    let need = create_need(&app, &carla, &need_org, call).await;
+    create_offer(
+        &app,
+        &anna,
+        &offer_org,
+        mediation_offer("Mediazione dei conflitti di vicinato"),
+    )
+    .await;
+    settle(&app).await;
+    let matches = "query($n: ID!) { matchesForNeed(needId: $n) { edges { node { id } } } }";
+    let body = gql_ok(&app, Some(&carla.token), matches, json!({ "n": need })).await;
+    let match_id = body["data"]["matchesForNeed"]["edges"][0]["node"]["id"].clone();
+    assert!(match_id.is_string(), "{body}");
+    let set = "mutation($m: ID!, $s: MatchSideStatus!) { setMatchStatus(matchId: $m, status: $s) { projectId } }";
+    gql_ok(
+        &app,
+        Some(&anna.token),
+        set,
+        json!({ "m": match_id, "s": "PARTNERSHIP" }),
+    )
+    .await;
+    let body = gql_ok(
+        &app,
+        Some(&carla.token),
+        set,
+        json!({ "m": match_id, "s": "PARTNERSHIP" }),
+    )
+    .await;
+    let project = body["data"]["setMatchStatus"]["projectId"].clone();
+    let ws = step(&app, &carla, &read(), json!({ "p": project })).await;
+    assert_eq!(ws["procedure"], "COPROGETTAZIONE", "{ws}");
+    let roles: Vec<(&str, &str)> = ws["partners"]
+        .as_array()
+        .expect("partners")
+        .iter()
+        .map(|p| {
+            (
+                p["organizationId"].as_str().expect("id"),
+                p["role"].as_str().expect("role"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            (need_org.as_str(), "LEAD"),
+            (offer_org.as_str(), "SUPPORTER")
+        ],
+        "{ws}"
+    );
     app.stop().await;
 }
