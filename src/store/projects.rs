@@ -1013,3 +1013,47 @@ pub async fn insert_topic_document(
     };
     rows::insert(db, row, "projects: insert a document").await
 }
+
+pub async fn milestones_of(
+    db: &impl ConnectionTrait,
+    project_ids: &[Uuid],
+) -> StoreResult<Vec<project_milestones::Model>> {
+    project_milestones::Entity::find()
+        .filter(project_milestones::Column::ProjectId.is_in(project_ids.iter().copied()))
+        .all(db)
+        .await
+        .context("projects: milestones of projects")
+}
+
+pub async fn reports_of(
+    db: &impl ConnectionTrait,
+    project_ids: &[Uuid],
+) -> StoreResult<Vec<project_reports::Model>> {
+    project_reports::Entity::find()
+        .filter(project_reports::Column::ProjectId.is_in(project_ids.iter().copied()))
+        .all(db)
+        .await
+        .context("projects: reports of projects")
+}
+
+pub async fn milestones_by_id(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> StoreResult<Vec<project_milestones::Model>> {
+    project_milestones::Entity::find()
+        .filter(project_milestones::Column::Id.is_in(ids))
+        .all(db)
+        .await
+        .context("projects: milestones by id")
+}
+
+pub async fn reports_by_id(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> StoreResult<Vec<project_reports::Model>> {
+    project_reports::Entity::find()
+        .filter(project_reports::Column::Id.is_in(ids))
+        .all(db)
+        .await
+        .context("projects: reports by id")
+}
