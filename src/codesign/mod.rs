@@ -10,9 +10,11 @@
 //! change it are [`crate::services::projects`]. The demo loads signed
 //! pacts as rows ([`projects::record_signed_pact`]), and digests tell
 //! partners what happened in their projects ([`activity`]). The rows are
-//! written and read through [`crate::store::projects`]. Services call this
-//! module; it calls only the store and the domain.
+//! written and read through [`crate::store::projects`]. A signed pact is
+//! printed as a PDF by [`pdf`]. Services call this module; it calls only
+//! the store, the domain and the templates.
 
 pub mod activity;
+pub mod pdf;
 pub mod projects;
 pub mod workspace;

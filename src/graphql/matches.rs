@@ -150,6 +150,63 @@ impl MatchReason {
     }
 }
 
+/// Whether the engine proposes a pair now, and why (or why not).
+pub struct PairVerdict {
+    outcome: Result<matching::Scored, matching::Exclusion>,
+    min_score: f64,
+    total_weight: f64,
+}
+
+#[Object]
+impl PairVerdict {
+    /// True when the pair is proposed (no rule excludes it and its score
+    /// reaches the minimum).
+    async fn proposed(&self) -> bool {
+        self.outcome
+            .as_ref()
+            .is_ok_and(|scored| scored.score >= self.min_score)
+    }
+
+    /// 0..1; null when a rule excludes the pair.
+    async fn score(&self) -> Option<f64> {
+        self.outcome.as_ref().ok().map(|scored| scored.score)
+    }
+
+    /// The score a pair needs to be proposed.
+    async fn minimum_score(&self) -> f64 {
+        self.min_score
+    }
+
+    /// The rule that excludes the pair (`outside_territory`,
+    /// `offer_expired`...), if one does.
+    async fn excluded_by(&self) -> Option<&'static str> {
+        self.outcome.as_ref().err().map(matching::Exclusion::code)
+    }
+
+    /// Every criterion of the score (empty when a rule excludes the pair).
+    async fn reasons(&self) -> Vec<MatchReason> {
+        self.outcome
+            .as_ref()
+            .map(|scored| {
+                scored
+                    .reasons
+                    .iter()
+                    .map(|reason| MatchReason {
+                        reason: reason.clone(),
+                        total_weight: self.total_weight,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The verdict in a sentence: the rule, or the score against the
+    /// minimum with the criteria that cost it most.
+    async fn explanation(&self, ctx: &Context<'_>, lang: Option<Language>) -> String {
+        matching::reasons::verdict(&self.outcome, self.min_score, pick_lang(ctx, lang))
+    }
+}
+
 /// A proposed pairing of a need and an offer.
 pub struct Match(pub matches::Model);
 
@@ -400,6 +457,42 @@ impl MatchQuery {
         include_dismissed: Option<bool>,
     ) -> Result<MatchList> {
         matches_of(ctx, ServiceSide::Offer, &offer_id, first, include_dismissed).await
+    }
+
+    /// Why the engine proposes this offer for this need or not, computed
+    /// now: the rule that excludes the pair, or its score against the
+    /// minimum and the criteria that cost it most, in Italian and English.
+    /// Only published, open needs and offers of public organisations are
+    /// matched. Errors: BAD_USER_INPUT / NOT_FOUND on `needId` and
+    /// `offerId` (NOT_FOUND also for a posting the engine does not match,
+    /// such as a draft).
+    async fn why_not_matched(
+        &self,
+        ctx: &Context<'_>,
+        need_id: ID,
+        offer_id: ID,
+    ) -> Result<PairVerdict> {
+        let need_id = id_arg(ctx, &need_id, "needId")?;
+        let offer_id = id_arg(ctx, &offer_id, "offerId")?;
+        let state = state(ctx)?;
+        let reader = reader(ctx).await?;
+        visibility::need(&state.db, &reader, need_id, "needId")
+            .await
+            .gql(ctx)?;
+        visibility::offer(&state.db, &reader, offer_id, "offerId")
+            .await
+            .gql(ctx)?;
+        let engine = service::Engine {
+            db: &state.db,
+            search: &state.search,
+            matcher: &state.matcher,
+        };
+        let outcome = engine.explain(need_id, offer_id).await.gql(ctx)?;
+        Ok(PairVerdict {
+            outcome,
+            min_score: state.matcher.config().min_score,
+            total_weight: state.matcher.config().weights.total(),
+        })
     }
 
     /// Organisations whose offers match this organisation's open needs, or

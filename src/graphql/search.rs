@@ -707,6 +707,16 @@ impl SearchQuery {
         request.sort = sort.into();
         request.offset = offset;
         request.limit = limit;
+        // Facet counts are most of a search's work, and highlights some:
+        // computed only when the query selects them.
+        let selected = ctx.look_ahead();
+        request.facets = selected.field("facets").exists();
+        request.highlights = selected.field("nodes").field("highlights").exists()
+            || selected
+                .field("edges")
+                .field("node")
+                .field("highlights")
+                .exists();
         let state = state(ctx)?;
         let results = state
             .search

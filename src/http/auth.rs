@@ -37,9 +37,20 @@ impl RequestIdentity {
         connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     ) -> Result<Self, AppError> {
         let client = connect.map(|Extension(ConnectInfo(addr))| ClientAddr(addr.ip()));
-        let token = headers
+        let authorization = headers
             .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.to_str().ok());
+        Self::of_authorization(state, authorization, client).await
+    }
+
+    /// Like [`Self::of`], from the value of an `Authorization` header (or
+    /// of the `authorization` field a WebSocket's `connection_init` sends).
+    pub async fn of_authorization(
+        state: &AppState,
+        authorization: Option<&str>,
+        client: Option<ClientAddr>,
+    ) -> Result<Self, AppError> {
+        let token = authorization
             .and_then(|v| {
                 let (scheme, token) = v.trim().split_once(' ')?;
                 scheme
@@ -76,6 +87,20 @@ impl RequestIdentity {
             token: Some(BearerToken(token)),
             client,
         })
+    }
+
+    /// The identity as the data of a WebSocket connection (its
+    /// subscriptions run as this viewer).
+    pub fn into_data(self) -> async_graphql::Data {
+        let mut data = async_graphql::Data::default();
+        data.insert(self.viewer);
+        if let Some(token) = self.token {
+            data.insert(token);
+        }
+        if let Some(client) = self.client {
+            data.insert(client);
+        }
+        data
     }
 
     /// Puts the identity into the GraphQL request's data.

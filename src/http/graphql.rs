@@ -91,6 +91,7 @@ async fn websocket(
 ) -> Response {
     let lang = request_lang(&headers);
     let schema = state.schema.clone();
+    let app = state.app.clone();
     // The connection outlives the request: it keeps the request's span, so
     // what its subscriptions log says which connection it was.
     let span = tracing::Span::current();
@@ -101,6 +102,17 @@ async fn websocket(
             data.insert(RequestLang(lang));
             GraphQLWebSocket::new(stream, schema, protocol)
                 .with_data(data)
+                // A signed-in client sends `{"authorization": "Bearer <token>"}`
+                // in `connection_init`; without it the connection is anonymous.
+                // A token that cannot be checked refuses the connection, as it
+                // refuses a request (see `auth`).
+                .on_connection_init(move |payload| async move {
+                    let authorization = payload.get("authorization").and_then(|v| v.as_str());
+                    RequestIdentity::of_authorization(&app, authorization, None)
+                        .await
+                        .map(RequestIdentity::into_data)
+                        .map_err(|error| async_graphql::Error::new(error.to_string()))
+                })
                 .serve()
                 .instrument(span)
         })

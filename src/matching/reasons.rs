@@ -26,6 +26,28 @@ pub enum Criterion {
 }
 
 impl Criterion {
+    /// The criterion's name, as the explanations write it.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Self::Text, Lang::It) => "testo",
+            (Self::Text, Lang::En) => "text",
+            (Self::Kind, Lang::It) => "tipo di contributo",
+            (Self::Kind, Lang::En) => "kind of contribution",
+            (Self::Territory, Lang::It) => "territorio",
+            (Self::Territory, Lang::En) => "territory",
+            (Self::Sectors, Lang::It) => "settori",
+            (Self::Sectors, Lang::En) => "sectors",
+            (Self::Amount, Lang::It) => "importo",
+            (Self::Amount, Lang::En) => "amount",
+            (Self::Time, Lang::It) => "tempi",
+            (Self::Time, Lang::En) => "timing",
+            (Self::Verification, Lang::It) => "verifica dell'ente",
+            (Self::Verification, Lang::En) => "verification of the body",
+            (Self::Eligibility, Lang::It) => "requisiti",
+            (Self::Eligibility, Lang::En) => "requirements",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Text => "text",
@@ -351,6 +373,27 @@ pub enum Exclusion {
 }
 
 impl Exclusion {
+    /// The rule's stable name (`outside_territory`...), for clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::SameOrganization => "same_organization",
+            Self::NeedNotOpen => "need_not_open",
+            Self::OfferNotOpen => "offer_not_open",
+            Self::NeedDeadlinePassed => "need_deadline_passed",
+            Self::OfferExpired => "offer_expired",
+            Self::StartsAfterDeadline => "starts_after_deadline",
+            Self::OutsideTerritory { .. } => "outside_territory",
+            Self::TooFar { .. } => "too_far",
+            Self::KindNotEligible { .. } => "kind_not_eligible",
+            Self::NotRegistered => "not_registered",
+            Self::OfferConditions { .. } => "offer_conditions",
+            Self::NotRequested { .. } => "not_requested",
+            Self::IncompatibleKind { .. } => "incompatible_kind",
+            Self::MinimumAboveBudget { .. } => "minimum_above_budget",
+            Self::Unrelated => "unrelated",
+        }
+    }
+
     /// The rule broken, as a person reads it.
     pub fn message(&self, lang: Lang) -> String {
         use Lang::{En, It};
@@ -443,6 +486,53 @@ impl Exclusion {
                 money(*budget_cents, En)
             ),
         }
+    }
+}
+
+/// Why a pair is or is not proposed, in one paragraph a person reads: the
+/// rule that excludes it; or its score against the minimum with, when it
+/// falls short, the two weighed criteria that cost it most (weight times
+/// what the criterion did not find).
+pub fn verdict(outcome: &Result<super::Scored, Exclusion>, min_score: f64, lang: Lang) -> String {
+    let number = |x: f64| match lang {
+        Lang::It => format!("{x:.2}").replace('.', ","),
+        Lang::En => format!("{x:.2}"),
+    };
+    let scored = match outcome {
+        Err(exclusion) => {
+            return match lang {
+                Lang::It => format!("Non viene proposto: {}.", exclusion.message(lang)),
+                Lang::En => format!("Not proposed: {}.", exclusion.message(lang)),
+            };
+        }
+        Ok(scored) => scored,
+    };
+    let (score, min) = (number(scored.score), number(min_score));
+    if scored.score >= min_score {
+        return match lang {
+            Lang::It => format!("Viene proposto: punteggio {score} (il minimo è {min})."),
+            Lang::En => format!("Proposed: score {score} (the minimum is {min})."),
+        };
+    }
+    let mut weakest: Vec<&Reason> = scored.reasons.iter().filter(|r| r.weight > 0.0).collect();
+    weakest.sort_by(|a, b| {
+        let lost = |r: &Reason| r.weight * (1.0 - r.value);
+        lost(b).total_cmp(&lost(a))
+    });
+    let costs: Vec<String> = weakest
+        .iter()
+        .take(2)
+        .map(|r| format!("{} ({})", r.criterion.label(lang), r.message(lang)))
+        .collect();
+    match lang {
+        Lang::It => format!(
+            "Non viene proposto: punteggio {score}, sotto il minimo di {min}. Pesano di più: {}.",
+            costs.join("; ")
+        ),
+        Lang::En => format!(
+            "Not proposed: score {score}, below the minimum of {min}. What costs most: {}.",
+            costs.join("; ")
+        ),
     }
 }
 

@@ -175,6 +175,109 @@ pub async fn settle(app: &TestApp) {
     }
 }
 
+/// `whyNotMatched` in both languages: a pair a rule excludes, a pair the
+/// engine proposes, and a pair scored below the minimum with the criteria
+/// that cost it most.
+async fn why_not_matched_explains_each_verdict(
+    app: &TestApp,
+    fixture: &Fixture,
+    judgements: &Judgements,
+) {
+    const WHY: &str = r#"query($need: ID!, $offer: ID!) {
+        whyNotMatched(needId: $need, offerId: $offer) {
+          proposed score minimumScore excludedBy
+          reasons { criterion value }
+          it: explanation(lang: IT) en: explanation(lang: EN)
+        } }"#;
+    let why = |need: Uuid, offer: Uuid| async move {
+        let vars = json!({ "need": need.to_string(), "offer": offer.to_string() });
+        gql_ok(app, None, WHY, vars).await["data"]["whyNotMatched"].clone()
+    };
+    let excluded = why(
+        fixture.needs["nd-portierato-sansiro"],
+        fixture.offers["of-portierato-bologna"],
+    )
+    .await;
+    assert_eq!(excluded["proposed"], false, "{excluded}");
+    assert!(excluded["score"].is_null(), "{excluded}");
+    assert!(
+        matches!(
+            excluded["excludedBy"].as_str(),
+            Some("outside_territory" | "too_far")
+        ),
+        "{excluded}"
+    );
+    let it = excluded["it"].as_str().unwrap_or_default();
+    assert!(it.starts_with("Non viene proposto: "), "{it}");
+    let en = excluded["en"].as_str().unwrap_or_default();
+    assert!(en.starts_with("Not proposed: "), "{en}");
+
+    // The best stored match of a need is proposed, with its criteria.
+    let need = fixture.needs["nd-scale-lorenteggio"];
+    let listed = gql_ok(
+        app,
+        None,
+        "query($need: ID!) { matchesForNeed(needId: $need, first: 1) { edges { node { offer { id } } } } }",
+        json!({ "need": need.to_string() }),
+    )
+    .await;
+    let best = listed["data"]["matchesForNeed"]["edges"][0]["node"]["offer"]["id"]
+        .as_str()
+        .and_then(|id| Uuid::parse_str(id).ok())
+        .expect("a proposed offer");
+    let proposed = why(need, best).await;
+    assert_eq!(proposed["proposed"], true, "{proposed}");
+    assert!(proposed["excludedBy"].is_null(), "{proposed}");
+    assert!(!proposed["reasons"].as_array().expect("reasons").is_empty());
+    let it = proposed["it"].as_str().unwrap_or_default();
+    assert!(it.starts_with("Viene proposto: punteggio "), "{it}");
+
+    // Some pair no rule excludes stays below the minimum: the explanation
+    // names the criteria that cost it most.
+    let engine = engine(app);
+    let min = app.state.matcher.config().min_score;
+    let mut below = None;
+    'search: for judged in &judgements.needs {
+        let need = fixture.needs[&judged.need];
+        for &offer in fixture.offers.values() {
+            if let Ok(Ok(scored)) = engine.explain(need, offer).await
+                && scored.score < min
+            {
+                below = Some((need, offer));
+                break 'search;
+            }
+        }
+    }
+    let (need, offer) = below.expect("a pair scored below the minimum");
+    let short = why(need, offer).await;
+    assert_eq!(short["proposed"], false, "{short}");
+    assert!(short["score"].as_f64().is_some_and(|s| s < min), "{short}");
+    let it = short["it"].as_str().unwrap_or_default();
+    assert!(
+        it.contains("sotto il minimo") && it.contains("Pesano di più: "),
+        "{it}"
+    );
+    let en = short["en"].as_str().unwrap_or_default();
+    assert!(
+        en.contains("below the minimum") && en.contains("What costs most: "),
+        "{en}"
+    );
+
+    // Unknown ids are refused on their field.
+    let refused = gql(
+        app,
+        None,
+        WHY,
+        json!({ "need": Uuid::nil().to_string(), "offer": offer.to_string() }),
+    )
+    .await;
+    assert_eq!(outcome(&refused), "NOT_FOUND", "{refused}");
+    assert_eq!(
+        refused["errors"][0]["extensions"]["field"], "needId",
+        "{refused}"
+    );
+}
+
 fn engine(app: &TestApp) -> Engine<'_> {
     Engine {
         db: &app.state.db,
@@ -351,6 +454,8 @@ async fn the_judged_fixture_is_matched_well(backend: Backend) {
         !recomputed.keys().any(|(_, offer)| *offer == bando),
         "the expired grant is matched"
     );
+
+    why_not_matched_explains_each_verdict(&app, &fixture, &judgements).await;
 
     // The Lorenteggio pact: ALER asks for know-how and volunteers (it gives
     // the paint itself); the ONLUS and the tenants are proposed together.

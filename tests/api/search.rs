@@ -26,6 +26,7 @@ on_both_databases!(
     a_write_is_found_at_once_by_its_author,
     closed_and_hidden_records_leave_the_results,
     a_deleted_index_is_rebuilt_with_the_same_results,
+    facets_and_highlights_are_computed_when_selected_even_in_fragments,
 );
 
 const SEARCH: &str = r#"
@@ -214,6 +215,56 @@ async fn phrases_exclusions_and_typos(backend: Backend) {
     assert!(results["relaxed"].as_bool().expect("relaxed"), "{results}");
     assert!(results["totalCount"].as_u64().expect("total") >= 2);
     app.stop().await;
+}
+
+/// The server computes facets and highlights only for a query that selects
+/// them; a selection made through fragments counts.
+async fn facets_and_highlights_are_computed_when_selected_even_in_fragments(backend: Backend) {
+    let app = demo_app(backend).await;
+    let through_fragments = r#"
+      query($q: String!) { search(query: $q) { ...Page } }
+      fragment Page on SearchHitConnection {
+        totalCount
+        ... on SearchHitConnection { facets { type { value count } } }
+        nodes { ...Hit }
+      }
+      fragment Hit on SearchHit { id highlights { field fragments } }"#;
+    let body = gql_ok(&app, None, through_fragments, json!({ "q": "portierato" })).await;
+    let page = &body["data"]["search"];
+    let counted: u64 = page["facets"]["type"]
+        .as_array()
+        .expect("type facet")
+        .iter()
+        .filter_map(|f| f["count"].as_u64())
+        .sum();
+    assert!(counted > 0, "{page}");
+    assert_eq!(Some(counted), page["totalCount"].as_u64(), "{page}");
+    let highlighted = page["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .any(|n| n["highlights"].as_array().is_some_and(|h| !h.is_empty()));
+    assert!(highlighted, "{page}");
+
+    // Without facets in the selection the page is the same.
+    let lean = gql_ok(
+        &app,
+        None,
+        "query($q: String!) { search(query: $q) { totalCount nodes { id } } }",
+        json!({ "q": "portierato" }),
+    )
+    .await;
+    let lean = &lean["data"]["search"];
+    assert_eq!(lean["totalCount"], page["totalCount"]);
+    let ids = |p: &Value| -> Vec<Value> {
+        p["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .map(|n| n["id"].clone())
+            .collect()
+    };
+    assert_eq!(ids(lean), ids(page));
 }
 
 async fn filters_facets_sorts_and_pages(backend: Backend) {

@@ -6,7 +6,13 @@
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
-import { RecordChangesDocument, SearchDocument, type SearchQuery, type SearchQueryVariables } from '../../generated/graphql/graphql';
+import {
+  RecordChangesDocument,
+  SearchCountDocument,
+  SearchDocument,
+  type SearchQuery,
+  type SearchQueryVariables,
+} from '../../generated/graphql/graphql';
 import { request, useQuery } from '../graphql/client';
 import { useSubscription } from '../graphql/live';
 import { apiLanguage } from '../i18n';
@@ -203,7 +209,8 @@ function NewResults({ variables, total, onRefresh }: { variables: SearchQueryVar
   useSubscription(RecordChangesDocument, { types }, () => {
     window.clearTimeout(timer.current);
     timer.current = window.setTimeout(() => {
-      request(SearchDocument, { ...(JSON.parse(key) as SearchQueryVariables), after: undefined, first: 1 }).then(
+      const { query, filter } = JSON.parse(key) as SearchQueryVariables;
+      request(SearchCountDocument, { query, filter }).then(
         (data) => setFresh(Math.max(0, data.search.totalCount - total)),
         () => undefined,
       );
