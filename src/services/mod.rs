@@ -19,6 +19,7 @@ pub mod offers;
 pub mod opendata;
 pub mod organization_requests;
 pub mod organizations;
+pub mod pacts;
 pub mod permissions;
 pub mod postings;
 pub mod projects;

@@ -68,28 +68,28 @@ fn answer() -> String {
     )
 }
 
-fn contribute() -> String {
+pub(crate) fn contribute() -> String {
     op(
         "mutation($p: ID!, $i: ProjectContributionInput!)",
         "addContribution(projectId: $p, input: $i)",
     )
 }
 
-fn advance() -> String {
+pub(crate) fn advance() -> String {
     op(
         "mutation($p: ID!, $s: ProjectStage!)",
         "advanceProject(projectId: $p, to: $s)",
     )
 }
 
-fn write() -> String {
+pub(crate) fn write() -> String {
     op(
         "mutation($p: ID!, $t: String!)",
         "writeAgreement(projectId: $p, text: $t)",
     )
 }
 
-fn approve() -> String {
+pub(crate) fn approve() -> String {
     op(
         "mutation($p: ID!, $v: Int!)",
         "approveAgreement(projectId: $p, version: $v)",
@@ -114,21 +114,21 @@ fn report() -> String {
     )
 }
 
-fn read() -> String {
+pub(crate) fn read() -> String {
     op("query($p: ID!)", "project(id: $p)")
 }
 
 /// The people and organisations of the Lorenteggio story.
-struct Lorenteggio {
-    aler: Person,
-    aler_clerk: Person,
-    onlus: Person,
-    tenants: Person,
-    outsider: Person,
-    aler_org: String,
-    onlus_org: String,
-    tenants_org: String,
-    need: String,
+pub(crate) struct Lorenteggio {
+    pub(crate) aler: Person,
+    pub(crate) aler_clerk: Person,
+    pub(crate) onlus: Person,
+    pub(crate) tenants: Person,
+    pub(crate) outsider: Person,
+    pub(crate) aler_org: String,
+    pub(crate) onlus_org: String,
+    pub(crate) tenants_org: String,
+    pub(crate) need: String,
 }
 
 fn org_input(name: &str, kind: &str, tax_code: Option<&str>, description: &str) -> Value {
@@ -155,7 +155,7 @@ fn need_input(title: &str) -> Value {
     })
 }
 
-async fn lorenteggio(app: &TestApp) -> Lorenteggio {
+pub(crate) async fn lorenteggio(app: &TestApp) -> Lorenteggio {
     territories(app).await;
     let aler = person(app, "aler@example.org", "Paola Aler", true).await;
     let aler_clerk = person(app, "sportello@example.org", "Luca Sportello", true).await;
@@ -217,7 +217,7 @@ async fn lorenteggio(app: &TestApp) -> Lorenteggio {
 }
 
 /// Runs `query` as `who` and returns the workspace it answers with.
-async fn step(app: &TestApp, who: &Person, query: &str, variables: Value) -> Value {
+pub(crate) async fn step(app: &TestApp, who: &Person, query: &str, variables: Value) -> Value {
     let body = gql_ok(app, Some(&who.token), query, variables).await;
     let data = body["data"].as_object().expect("data");
     data.values().next().expect("one field").clone()
@@ -242,7 +242,7 @@ async fn refused(
 
 /// ALER opens the pact on its need; the ONLUS and the tenants are invited
 /// and accept.
-async fn open_with_partners(app: &TestApp, s: &Lorenteggio) -> String {
+pub(crate) async fn open_with_partners(app: &TestApp, s: &Lorenteggio) -> String {
     let ws = step(
         app,
         &s.aler,
@@ -269,7 +269,7 @@ async fn open_with_partners(app: &TestApp, s: &Lorenteggio) -> String {
     project
 }
 
-fn contribution(kind: &str, description: &str, quantity: f64, unit: &str) -> Value {
+pub(crate) fn contribution(kind: &str, description: &str, quantity: f64, unit: &str) -> Value {
     json!({ "kind": kind, "description": description, "quantity": quantity, "unit": unit })
 }
 

@@ -24,6 +24,7 @@ mod mail;
 mod matching;
 mod memberships;
 mod organization_requests;
+mod pacts;
 mod partnership;
 mod protection;
 mod rate_limits;
