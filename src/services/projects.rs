@@ -477,6 +477,7 @@ pub async fn advance(
         let signature = parts.agreement.sign(&parts.partners, at)?.clone();
         let version = i32::try_from(signature.version).unwrap_or(i32::MAX);
         rows::sign(&step.txn, project, version, &signature.content_hash, at).await?;
+        rows::agree_contributions(&step.txn, step.project_id(), at).await?;
         signed = json!({ "version": signature.version, "hash": signature.content_hash });
     }
     step.finish(

@@ -391,6 +391,14 @@ async fn the_lorenteggio_pact_goes_from_need_to_closed(backend: Backend) {
         Some(3),
         "{ws}"
     );
+    assert!(
+        ws["contributions"]
+            .as_array()
+            .expect("contributions")
+            .iter()
+            .all(|c| c["status"] == "AGREED"),
+        "{ws}"
+    );
     refused(
         &app,
         &s.tenants,
@@ -491,6 +499,49 @@ async fn the_lorenteggio_pact_goes_from_need_to_closed(backend: Backend) {
     assert_eq!(outcome(&body), "NOT_FOUND", "{body}");
     let body = gql(&app, Some(&s.outsider.token), &read(), json!({ "p": p })).await;
     assert_eq!(outcome(&body), "NOT_FOUND", "{body}");
+    // Made public, the signed pact is open data, with its three parties.
+    let public = op(
+        "mutation($p: ID!, $v: Boolean!)",
+        "setProjectPublic(projectId: $p, isPublic: $v)",
+    );
+    step(&app, &s.aler, &public, json!({ "p": p, "v": true })).await;
+    let response = app.get("/opendata/pacts.json").await;
+    assert_eq!(response.status(), 200);
+    let pacts: Value = response.json().await.expect("JSON");
+    let pact = pacts
+        .as_array()
+        .expect("pacts")
+        .iter()
+        .find(|row| row["id"] == p.as_str())
+        .unwrap_or_else(|| panic!("the pact is listed: {pacts}"));
+    assert_eq!(
+        pact["partners"],
+        json!([
+            "ALER Milano",
+            "Clean Up Lorenteggio ONLUS",
+            "Inquilini di via Odazio"
+        ]),
+        "{pact}"
+    );
+    // Hidden by a moderator, it is not.
+    let moderator =
+        crate::visibility::moderator(&app, "moderatore@example.org", "Mara Moderatrice").await;
+    let hide = "mutation($p: ID!) { setProjectHidden(projectId: $p, hidden: true) }";
+    gql_ok(&app, Some(&moderator.token), hide, json!({ "p": p })).await;
+    let pacts: Value = app
+        .get("/opendata/pacts.json")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert!(
+        pacts
+            .as_array()
+            .expect("pacts")
+            .iter()
+            .all(|row| row["id"] != p.as_str()),
+        "a hidden project is not open data: {pacts}"
+    );
     app.stop().await;
 }
 
