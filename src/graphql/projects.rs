@@ -109,6 +109,8 @@ pub struct AgreementApproval {
     pub organization_id: ID,
     pub organization_name: String,
     pub user_id: Option<ID>,
+    /// The name of the person who approved, for the organisation.
+    pub user_name: Option<String>,
     pub approved_at: DateTime<Utc>,
 }
 
@@ -360,6 +362,7 @@ impl Project {
                     organization_id: id(a.organization_id),
                     organization_name: self.name_of(a.organization_id),
                     user_id: Some(id(a.user_id)),
+                    user_name: self.ws.approvers.get(&a.user_id).cloned(),
                     approved_at: a.at,
                 })
                 .collect(),

@@ -38,7 +38,7 @@ const WORKSPACE: &str = r#"id stage procedure
     contributions { id organizationId kind description quantity unit amountCents status }
     nextSteps { to who allowed blockingRule blockingMessage }
     stageHistory { stage startedAt completedAt }
-    agreement { versions { number text } approvals { version organizationId approvedAt }
+    agreement { versions { number text } approvals { version organizationId userName approvedAt }
                 signedVersion contentHash signedAt }
     milestones { id title ownerOrganizationId dueOn doneAt }
     reports { organizationId peopleReached volunteerHours spentCents summary }"#;
@@ -382,6 +382,15 @@ async fn the_lorenteggio_pact_goes_from_need_to_closed(backend: Backend) {
     assert_eq!(ws["stage"], "SIGNED", "{ws}");
     let agreement = &ws["agreement"];
     assert_eq!(agreement["signedVersion"], 2, "{ws}");
+    let names: Vec<&str> = agreement["approvals"]
+        .as_array()
+        .expect("approvals")
+        .iter()
+        .map(|a| a["userName"].as_str().expect("who approved"))
+        .collect();
+    for name in ["Paola Aler", "Marta Onlus", "Gino Inquilino"] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
     let hash = agreement["contentHash"].as_str().expect("hash");
     assert_eq!(hash.len(), 64);
     assert!(hash.chars().all(|c| c.is_ascii_hexdigit()), "{hash}");
