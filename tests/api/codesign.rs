@@ -29,6 +29,7 @@ on_both_databases!(
     the_quartieri_connessi_call_runs_as_art55,
     partners_leave_and_projects_show_as_their_visibility,
     an_art55_match_brings_a_body_outside_runts_as_supporter,
+    project_activity_arrives_over_graphql_ws,
 );
 
 /// The workspace fields every test reads.
@@ -1275,4 +1276,54 @@ async fn an_art55_match_brings_a_body_outside_runts_as_supporter(backend: Backen
         "{ws}"
     );
     app.stop().await;
+}
+
+/// A public project's activity reaches a graphql-ws subscriber as it
+/// happens.
+async fn project_activity_arrives_over_graphql_ws(backend: Backend) {
+    use crate::subscriptions::subscribe;
+    let app = TestApp::spawn(backend).await;
+    let s = lorenteggio(&app).await;
+    let ws = step(
+        &app,
+        &s.aler,
+        &open_project(),
+        json!({ "n": s.need, "p": "PATTO_COLLABORAZIONE" }),
+    )
+    .await;
+    let p = ws["id"].as_str().expect("id").to_owned();
+    let public = op(
+        "mutation($p: ID!, $v: Boolean!)",
+        "setProjectPublic(projectId: $p, isPublic: $v)",
+    );
+    step(&app, &s.aler, &public, json!({ "p": p, "v": true })).await;
+    let mut socket = subscribe(
+        &app,
+        &format!(r#"subscription {{ projectActivity(projectId: "{p}") {{ kind id at }} }}"#),
+    )
+    .await;
+    step(
+        &app,
+        &s.aler,
+        &invite(),
+        json!({ "p": p, "o": s.onlus_org, "r": "PARTNER" }),
+    )
+    .await;
+    step(&app, &s.onlus, &answer(), json!({ "p": p, "a": true })).await;
+    // Events arrive in order; the opening's own may come first.
+    activity_until(&mut socket, "PARTNER_JOINED").await;
+    step(&app, &s.aler, &advance(), json!({ "p": p, "s": "REVIEW" })).await;
+    activity_until(&mut socket, "STAGE_STARTED").await;
+    app.stop().await;
+}
+
+/// Reads the subscription's events until one of `kind` arrives.
+async fn activity_until(socket: &mut crate::subscriptions::Socket, kind: &str) {
+    loop {
+        let message = crate::subscriptions::next_json(socket).await;
+        assert_eq!(message["type"], "next", "{message}");
+        if message["payload"]["data"]["projectActivity"]["kind"] == kind {
+            return;
+        }
+    }
 }
