@@ -105,6 +105,10 @@ pub enum Entity {
     OrganizationRequest,
     ContentReport,
     Invitation,
+    /// A project's contribution, milestone or art. 55 application.
+    Contribution,
+    Milestone,
+    Application,
 }
 
 impl Entity {
@@ -136,6 +140,12 @@ impl Entity {
             (Self::ContentReport, Lang::En) => "the report",
             (Self::Invitation, Lang::It) => "l'invito",
             (Self::Invitation, Lang::En) => "the invitation",
+            (Self::Contribution, Lang::It) => "il contributo",
+            (Self::Contribution, Lang::En) => "the contribution",
+            (Self::Milestone, Lang::It) => "la tappa",
+            (Self::Milestone, Lang::En) => "the milestone",
+            (Self::Application, Lang::It) => "la candidatura",
+            (Self::Application, Lang::En) => "the application",
         }
     }
 }

@@ -426,7 +426,7 @@ pub async fn change_contribution(
     let checked = input.map(check_contribution).transpose()?;
     let contribution = rows::contribution(db, id)
         .await?
-        .ok_or_else(|| AppError::not_found(Entity::Project, "id"))?;
+        .ok_or_else(|| AppError::not_found(Entity::Contribution, "id"))?;
     let step = Step::begin(db, actor, contribution.project_id, "id").await?;
     step.acting
         .check_acts_for_partner(contribution.organization_id, &step.ws.domain_partners())?;
@@ -614,7 +614,7 @@ pub async fn complete_milestone(
 ) -> Result<Uuid, AppError> {
     let milestone = rows::milestone(db, id)
         .await?
-        .ok_or_else(|| AppError::not_found(Entity::Project, "id"))?;
+        .ok_or_else(|| AppError::not_found(Entity::Milestone, "id"))?;
     let step = Step::begin(db, actor, milestone.project_id, "id").await?;
     let partners = step.ws.domain_partners();
     if step
@@ -834,7 +834,7 @@ async fn application_step<'a>(
 > {
     let application = rows::application(db, application_id)
         .await?
-        .ok_or_else(|| AppError::not_found(Entity::Project, "applicationId"))?;
+        .ok_or_else(|| AppError::not_found(Entity::Application, "applicationId"))?;
     let step = Step::begin(db, actor, application.project_id, "applicationId").await?;
     step.check_who(Who::PublicBodyAdmin)?;
     Ok((step, application))
