@@ -559,7 +559,16 @@ pub async fn approve_agreement(
         step.user_id,
         at,
     )
-    .await?;
+    .await
+    // Two admins of the organisation approving at the same moment: the
+    // second finds the first's approval.
+    .map_err(|error| {
+        if error.is_unique_violation() {
+            Rule::AlreadyApproved.into_error()
+        } else {
+            error.into()
+        }
+    })?;
     step.finish(
         "project.agreement.approve",
         json!({ "version": version, "organizationId": org }),
@@ -798,11 +807,7 @@ pub async fn apply(
         .iter()
         .any(|a| a.organization_id == organization_id)
     {
-        return Err(AppError::conflict(
-            "organizationId",
-            "l'organizzazione si è già candidata",
-            "the organisation has already applied",
-        ));
+        return Err(already_applied());
     }
     let row = rows::insert_application(
         &step.txn,
@@ -812,12 +817,27 @@ pub async fn apply(
         Some(step.user_id),
         now(),
     )
-    .await?;
+    .await
+    .map_err(|error| {
+        if error.is_unique_violation() {
+            already_applied()
+        } else {
+            error.into()
+        }
+    })?;
     step.finish(
         "project.apply",
         json!({ "applicationId": row.id, "organizationId": organization_id }),
     )
     .await
+}
+
+fn already_applied() -> AppError {
+    AppError::conflict(
+        "organizationId",
+        "l'organizzazione si è già candidata",
+        "the organisation has already applied",
+    )
 }
 
 /// The application with this id and its project's use-case under way.
