@@ -153,7 +153,9 @@ async fn public_view(db: &DatabaseConnection, change: Change) -> Option<RecordCh
 #[derive(Default)]
 pub struct Subscription;
 
-#[Subscription]
+// Merged into the root `Subscription` (see `graphql::Subscription`), so
+// its own name must differ.
+#[Subscription(name = "RecordSubscription")]
 impl Subscription {
     /// What happens in a co-design project from now on: partners joining
     /// or leaving, stages, contributions, documents, approvals, milestones

@@ -395,6 +395,30 @@ pub async fn set_public(
     rows::update(db, row, "projects: set public").await
 }
 
+/// The contributions still proposed become agreed (the agreement that
+/// lists them is signed).
+pub async fn agree_contributions(
+    db: &impl ConnectionTrait,
+    project_id: Uuid,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    project_contributions::Entity::update_many()
+        .col_expr(
+            project_contributions::Column::Status,
+            sea_orm::sea_query::Expr::value(ContributionStatus::Agreed.as_str()),
+        )
+        .col_expr(
+            project_contributions::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(at),
+        )
+        .filter(project_contributions::Column::ProjectId.eq(project_id))
+        .filter(project_contributions::Column::Status.eq(ContributionStatus::Proposed))
+        .exec(db)
+        .await
+        .context("projects: agree the contributions")?;
+    Ok(())
+}
+
 /// Hides the project (`hidden_at` set) or shows it again (`None`).
 pub async fn set_hidden(
     db: &impl ConnectionTrait,
