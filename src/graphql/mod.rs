@@ -16,7 +16,6 @@ pub mod loaders;
 pub mod matches;
 pub mod mutation;
 pub mod organization_requests;
-pub mod project_activity;
 pub mod projects;
 pub mod query;
 pub mod reports;

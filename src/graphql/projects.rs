@@ -1002,11 +1002,13 @@ pub struct ProjectActivity {
     pub at: DateTime<Utc>,
 }
 
-/// How often a project's activity is looked for while someone listens,
-/// and how far behind now it looks (so that a change whose transaction
-/// commits just after its time is not missed).
+/// How often a project's activity is looked for while someone listens.
 const ACTIVITY_POLL: std::time::Duration = std::time::Duration::from_millis(500);
-const ACTIVITY_LAG: chrono::TimeDelta = chrono::TimeDelta::milliseconds(500);
+/// How far back each look reaches. An event is stamped when its
+/// transaction runs and seen when it commits, possibly after a later look;
+/// looking back this far (longer than a write lasts), and remembering what
+/// was sent while it can come back, sends each event once.
+const ACTIVITY_LOOK_BACK: chrono::TimeDelta = chrono::TimeDelta::seconds(30);
 
 #[derive(Default)]
 pub struct ProjectSubscription;
@@ -1023,18 +1025,23 @@ impl ProjectSubscription {
         let project_id = id_arg(ctx, &project_id, "projectId")?;
         workspace(ctx, project_id, "projectId").await?;
         let db = state(ctx)?.db.clone();
-        let mut since = crate::services::now() - ACTIVITY_LAG;
+        let from = crate::services::now();
         Ok(async_stream::stream! {
+            let mut sent: std::collections::HashMap<(EventKind, Uuid), DateTime<Utc>> =
+                std::collections::HashMap::new();
             loop {
                 tokio::time::sleep(ACTIVITY_POLL).await;
-                let until = crate::services::now() - ACTIVITY_LAG;
-                match activity::events_between(&db, &[project_id], since, until).await {
+                let now = crate::services::now();
+                let since = (now - ACTIVITY_LOOK_BACK).max(from);
+                match activity::events_between(&db, &[project_id], since, now).await {
                     Ok(mut events) => {
                         events.sort_by_key(|e| (e.at, e.id));
                         for e in events {
-                            yield ProjectActivity { kind: e.kind.into(), id: id(e.id), at: e.at };
+                            if sent.insert((e.kind, e.id), e.at).is_none() {
+                                yield ProjectActivity { kind: e.kind.into(), id: id(e.id), at: e.at };
+                            }
                         }
-                        since = until;
+                        sent.retain(|_, at| *at > since);
                     }
                     Err(error) => tracing::warn!(%error, "project activity: cannot read"),
                 }

@@ -5,7 +5,8 @@
 //! while someone is subscribed, and fans them out to the subscribers. Events
 //! carry the record as the public sees it; drafts and hidden records are not
 //! announced (a removal is, without the record). A co-design project's
-//! activity has a subscription of its own ([`super::project_activity`]).
+//! activity has a subscription of its own (`projectActivity`, in
+//! [`super::projects`]).
 
 use std::time::Duration;
 
@@ -157,20 +158,6 @@ pub struct Subscription;
 // its own name must differ.
 #[Subscription(name = "RecordSubscription")]
 impl Subscription {
-    /// What happens in a co-design project from now on: partners joining
-    /// or leaving, stages, contributions, documents, approvals, milestones
-    /// reached, reports. For the project's readers (its partners' members;
-    /// anyone, for a public project): a signed-in client sends
-    /// `{"authorization": "Bearer <token>"}` in `connection_init`. Errors:
-    /// BAD_USER_INPUT / NOT_FOUND on `projectId`.
-    async fn project_activity(
-        &self,
-        ctx: &Context<'_>,
-        project_id: ID,
-    ) -> Result<impl Stream<Item = super::project_activity::ProjectEvent> + use<>> {
-        super::project_activity::subscribe(ctx, &project_id).await
-    }
-
     /// Public organisations, offers and needs as they change, optionally of
     /// some record types only.
     async fn record_changes(
