@@ -36,7 +36,10 @@
 //!    `INTERNAL`, and `RATE_LIMITED` (with `retryAfter` seconds) for guarded
 //!    operations tried too often. A refusal the caller can act on says why
 //!    ([`AppError::refused`]); a CONFLICT with an existing organisation
-//!    carries its id (`organizationId`).
+//!    carries its id (`organizationId`). A co-design rule that refuses
+//!    ([`AppError::Codesign`]) is FORBIDDEN when it is about who acts and
+//!    CONFLICT when it is about the project's state, and names itself in
+//!    `rule` (e.g. `codesign.lead_only`).
 //! 6. **A wrong e-mail or password says exactly that** ("E-mail o password
 //!    non corretti"), with `UNAUTHENTICATED`, and never which of the two was
 //!    wrong; "sign in to continue" is only for operations that need a
@@ -51,6 +54,7 @@
 //!    token cannot be checked is refused, not run as anonymous; a search
 //!    without its index is refused, not answered with no results).
 
+use crate::domain::codesign::{Refused, Rule};
 use crate::domain::error::{Invalid, Lang, ValidationError, ValidationErrors};
 use crate::domain::labels::{label, lower_first};
 
@@ -102,6 +106,10 @@ pub enum Entity {
     ContentReport,
     Invitation,
     Conversation,
+    /// A project's contribution, milestone or art. 55 application.
+    Contribution,
+    Milestone,
+    Application,
 }
 
 impl Entity {
@@ -135,6 +143,12 @@ impl Entity {
             (Self::Invitation, Lang::En) => "the invitation",
             (Self::Conversation, Lang::It) => "la conversazione",
             (Self::Conversation, Lang::En) => "the conversation",
+            (Self::Contribution, Lang::It) => "il contributo",
+            (Self::Contribution, Lang::En) => "the contribution",
+            (Self::Milestone, Lang::It) => "la tappa",
+            (Self::Milestone, Lang::En) => "the milestone",
+            (Self::Application, Lang::It) => "la candidatura",
+            (Self::Application, Lang::En) => "the application",
         }
     }
 }
@@ -217,6 +231,11 @@ pub enum AppError {
         reason_it: String,
         reason_en: String,
     },
+    /// A co-design rule refused the action: FORBIDDEN when the rule is
+    /// about who may act, CONFLICT when it is about the project's state;
+    /// the rule's stable code goes in the `rule` extension.
+    #[error("refused: {0}")]
+    Codesign(#[from] Refused),
     /// A part of the platform is down, or the operation ran out of time.
     #[error("unavailable: {0:?}")]
     Unavailable(Unavailable),
@@ -234,6 +253,8 @@ impl AppError {
             Self::Conflict { .. } => ErrorCode::Conflict,
             Self::Unauthenticated | Self::WrongCredentials(_) => ErrorCode::Unauthenticated,
             Self::Forbidden(_) | Self::Refused { .. } => ErrorCode::Forbidden,
+            Self::Codesign(refused) if is_about_who(refused.rule) => ErrorCode::Forbidden,
+            Self::Codesign(_) => ErrorCode::Conflict,
             Self::Internal(_) => ErrorCode::Internal,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Unavailable(_) => ErrorCode::Unavailable,
@@ -283,6 +304,14 @@ impl AppError {
         Self::Refused {
             reason_it: reason_it.into(),
             reason_en: reason_en.into(),
+        }
+    }
+
+    /// The stable code of the co-design rule that refused, if one did.
+    pub fn rule(&self) -> Option<&'static str> {
+        match self {
+            Self::Codesign(refused) => Some(refused.code()),
+            _ => None,
         }
     }
 
@@ -364,6 +393,7 @@ impl AppError {
             (Self::Forbidden(_), Lang::En) => "You are not allowed to do this.".to_owned(),
             (Self::Refused { reason_it, .. }, Lang::It) => reason_it.clone(),
             (Self::Refused { reason_en, .. }, Lang::En) => reason_en.clone(),
+            (Self::Codesign(refused), lang) => refused.message(lang).to_owned(),
             (Self::Unavailable(what), lang) => what.message(lang).to_owned(),
             (Self::Internal(_), Lang::It) => {
                 "Si è verificato un errore interno. Riprova tra poco; se continua, segnalalo."
@@ -388,6 +418,15 @@ impl AppError {
             _ => None,
         }
     }
+}
+
+/// Whether a co-design rule is about who acts (FORBIDDEN) rather than about
+/// the project's state (CONFLICT).
+fn is_about_who(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::LeadOnly | Rule::PublicBodyOnly | Rule::PartnerOnly | Rule::AdminOnly
+    )
 }
 
 /// What a [`AppError::WrongCredentials`] was checking.
@@ -452,3 +491,33 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
 }
 
 pub use crate::store::error::is_unique_violation;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codesign_refusals_are_forbidden_about_who_and_conflict_about_state() {
+        for rule in Rule::ALL {
+            let error = AppError::from(Refused::from(*rule));
+            let expected = if is_about_who(*rule) {
+                ErrorCode::Forbidden
+            } else {
+                ErrorCode::Conflict
+            };
+            assert_eq!(error.code(), expected, "{rule:?}");
+            assert_eq!(error.rule(), Some(rule.code()));
+            assert_eq!(error.message(Lang::It), rule.message(Lang::It));
+            assert_eq!(error.message(Lang::En), rule.message(Lang::En));
+        }
+        assert_eq!(
+            AppError::from(Refused::from(Rule::LeadOnly)).code(),
+            ErrorCode::Forbidden
+        );
+        assert_eq!(
+            AppError::from(Refused::from(Rule::NoSkipping)).code(),
+            ErrorCode::Conflict
+        );
+        assert_eq!(AppError::Unauthenticated.rule(), None);
+    }
+}

@@ -24,6 +24,7 @@ mod m20261203_120000_create_reference_data_versions;
 mod m20261203_180000_create_content_reports;
 mod m20261204_090000_rename_project_stages;
 mod m20261204_100000_create_conversations;
+mod m20261204_100000_extend_project_workspace;
 
 /// Runs Trama's migrations in order.
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_180000_create_content_reports::Migration),
             Box::new(m20261204_090000_rename_project_stages::Migration),
             Box::new(m20261204_100000_create_conversations::Migration),
+            Box::new(m20261204_100000_extend_project_workspace::Migration),
         ]
     }
 }

@@ -1,14 +1,17 @@
 //! Starting projects: the one a partnership opens (or joins) for a need,
-//! and the signed pacts the demo loads as rows.
+//! the one a need's organisation opens itself, and the signed pacts the
+//! demo loads as rows.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
+use super::workspace;
+use crate::domain::codesign::{check_join, check_role};
 use crate::domain::{
     ContributionStatus, NeedKind, OfferKind, PartnerRole, ProjectProcedure, ProjectStage,
 };
-use crate::error::AppError;
+use crate::error::{AppError, Entity};
 use crate::store::entities::{needs, offers};
 use crate::store::projects::{self as store, NewContribution, NewPartner, NewProject};
 
@@ -43,10 +46,15 @@ pub async fn open_for_partnership(
     created_by: Option<Uuid>,
     at: DateTime<Utc>,
 ) -> Result<Opened, AppError> {
-    let (project_id, created) = match store::open_project_of_need(txn, need.id).await? {
-        Some(project) => (project.id, None),
+    let offeror = store::organizations_by_id(txn, [offer.organization_id])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::not_found(Entity::Organization, "matchId"))?;
+    let candidate = workspace::candidate(&offeror);
+    let (project_id, created, procedure) = match store::open_project_of_need(txn, need.id).await? {
+        Some(project) => (project.id, None, project.procedure),
         None => {
-            let id = Uuid::now_v7();
             let procedure = if need.requires_third_sector_registration
                 || need.kind == NeedKind::CallForProposals
             {
@@ -54,34 +62,41 @@ pub async fn open_for_partnership(
             } else {
                 ProjectProcedure::PattoCollaborazione
             };
-            store::insert_project(
-                txn,
-                NewProject {
-                    id,
-                    title: &need.title,
-                    description: &need.description,
-                    procedure,
-                    stage: ProjectStage::first(procedure),
-                    need_id: Some(need.id),
-                    lead_organization_id: need.organization_id,
-                    is_public: false,
-                    signed_at: None,
-                    created_by,
-                    created_at: at,
-                    updated_at: at,
-                },
-            )
-            .await?;
-            store::insert_stage(txn, id, ProjectStage::first(procedure), at, None).await?;
-            add_partner(txn, id, need.organization_id, PartnerRole::Lead, None, at).await?;
-            (id, Some(procedure))
+            let id = start_project(txn, need, procedure, created_by, at).await?;
+            (id, Some(procedure), procedure)
         }
     };
+    // Under art. 55 a body outside RUNTS joins as a supporter (or a
+    // funder, when it brings money), never as a principal partner.
+    let role = if check_role(procedure, PartnerRole::Partner, candidate).is_ok() {
+        PartnerRole::Partner
+    } else if matches!(offer.kind, OfferKind::Funding | OfferKind::Loan) {
+        PartnerRole::Funder
+    } else {
+        PartnerRole::Supporter
+    };
+    if created.is_none() {
+        let current = workspace::Workspace::load(txn, project_id, "matchId").await?;
+        let partners = current.domain_partners();
+        if !partners
+            .iter()
+            .any(|p| p.organization_id == offer.organization_id)
+        {
+            check_join(
+                procedure,
+                current.project.stage,
+                &partners,
+                offer.organization_id,
+                role,
+                candidate,
+            )?;
+        }
+    }
     add_partner(
         txn,
         project_id,
         offer.organization_id,
-        PartnerRole::Partner,
+        role,
         Some(match_id),
         at,
     )
@@ -95,6 +110,8 @@ pub async fn open_for_partnership(
             kind,
             description: &offer.title,
             amount_cents: offer.amount_max_cents,
+            quantity: None,
+            unit: None,
             offer_id: Some(offer.id),
             status: ContributionStatus::Proposed,
             at,
@@ -107,8 +124,69 @@ pub async fn open_for_partnership(
     })
 }
 
+/// Opens the co-design project of a need by its own organisation (the
+/// lead), under `procedure`, in the caller's transaction. Fails with
+/// `codesign.principal_requires_runts` when the need's organisation may not
+/// lead under art. 55, and with CONFLICT on `needId` when the need already
+/// has a project under way.
+pub async fn open_for_need(
+    txn: &impl ConnectionTrait,
+    need: &needs::Model,
+    procedure: ProjectProcedure,
+    created_by: Option<Uuid>,
+    at: DateTime<Utc>,
+) -> Result<Uuid, AppError> {
+    let lead = store::organizations_by_id(txn, [need.organization_id])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::not_found(Entity::Need, "needId"))?;
+    check_role(procedure, PartnerRole::Lead, workspace::candidate(&lead))?;
+    if store::open_project_of_need(txn, need.id).await?.is_some() {
+        return Err(AppError::conflict(
+            "needId",
+            "il bisogno ha già un progetto in corso",
+            "the need already has a project under way",
+        ));
+    }
+    start_project(txn, need, procedure, created_by, at).await
+}
+
+/// Inserts the need's project in its first stage, led by the need's
+/// organisation.
+async fn start_project(
+    txn: &impl ConnectionTrait,
+    need: &needs::Model,
+    procedure: ProjectProcedure,
+    created_by: Option<Uuid>,
+    at: DateTime<Utc>,
+) -> Result<Uuid, AppError> {
+    let id = Uuid::now_v7();
+    store::insert_project(
+        txn,
+        NewProject {
+            id,
+            title: &need.title,
+            description: &need.description,
+            procedure,
+            stage: ProjectStage::first(procedure),
+            need_id: Some(need.id),
+            lead_organization_id: need.organization_id,
+            is_public: false,
+            signed_at: None,
+            created_by,
+            created_at: at,
+            updated_at: at,
+        },
+    )
+    .await?;
+    store::insert_stage(txn, id, ProjectStage::first(procedure), at, None).await?;
+    add_partner(txn, id, need.organization_id, PartnerRole::Lead, None, at).await?;
+    Ok(id)
+}
+
 /// Adds an organisation to a project, unless it is already a partner.
-async fn add_partner(
+pub(crate) async fn add_partner(
     txn: &impl ConnectionTrait,
     project_id: Uuid,
     organization_id: Uuid,
@@ -170,8 +248,9 @@ pub async fn pact_exists(
 /// Writes a signed, public pact in the caller's transaction: the project,
 /// the stages up to the one reached (those before the signing stage a
 /// week apart before the signature, the signing stage at the signature), the agreed contributions and the partners (the lead first).
-/// No service signs projects yet, so the demo writes them as rows, in the
-/// shape [`open_for_partnership`] starts, carried on to the signature.
+/// The demo writes them as rows, in the shape [`open_for_partnership`]
+/// starts, carried on to the signature (signing in Trama goes through
+/// [`crate::services::projects::advance`]).
 #[tracing::instrument(skip_all, fields(title = %pact.title))]
 pub async fn record_signed_pact(
     txn: &impl ConnectionTrait,
@@ -226,6 +305,8 @@ pub async fn record_signed_pact(
                 kind: contribution.kind,
                 description: &contribution.description,
                 amount_cents: contribution.amount_cents,
+                quantity: None,
+                unit: None,
                 offer_id: None,
                 status: ContributionStatus::Agreed,
                 at: signed_at,

@@ -169,3 +169,53 @@ pub enum OrganizationRequestDecidedVia {
     /// registered e-mail domain.
     EmailDomain,
 }
+
+/// The legal frame of a co-design project.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::ProjectProcedure")]
+pub enum ProjectProcedure {
+    /// Patto di collaborazione (municipal regulations on the commons).
+    PattoCollaborazione,
+    /// Co-progettazione under art. 55 of the Third Sector Code.
+    Coprogettazione,
+}
+
+/// A stage of a project's procedure.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::ProjectStage")]
+pub enum ProjectStage {
+    Proposal,
+    Review,
+    PublicNotice,
+    Applications,
+    AdmissionCheck,
+    Evaluation,
+    CodesignTable,
+    FinalProject,
+    Agreement,
+    Signed,
+    Active,
+    Delivery,
+    Reporting,
+    Closed,
+}
+
+/// An organisation's role in a project.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::PartnerRole")]
+pub enum PartnerRole {
+    Lead,
+    Partner,
+    Supporter,
+    Funder,
+}
+
+/// The state of a contribution.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::ContributionStatus")]
+pub enum ContributionStatus {
+    Proposed,
+    Agreed,
+    Delivered,
+    Withdrawn,
+}

@@ -42,6 +42,9 @@ pub fn to_graphql(ctx: &Context<'_>, error: AppError) -> async_graphql::Error {
                 ),
             );
         }
+        if let Some(rule) = error.rule() {
+            ext.set("rule", rule);
+        }
         if let Some(organization_id) = error.organization_id() {
             ext.set("organizationId", organization_id.to_string());
         }

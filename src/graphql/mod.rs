@@ -17,6 +17,7 @@ pub mod loaders;
 pub mod matches;
 pub mod mutation;
 pub mod organization_requests;
+pub mod projects;
 pub mod query;
 pub mod reports;
 pub mod search;
@@ -26,7 +27,7 @@ pub mod types;
 mod variable_defaults;
 pub mod viewer;
 
-use async_graphql::{MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use crate::domain::Lang;
 use crate::state::AppState;
@@ -46,6 +47,7 @@ pub struct Query(
     reports::ReportQuery,
     invitations::InvitationQuery,
     conversations::ConversationQuery,
+    projects::ProjectQuery,
 );
 
 /// The root mutation: accounts, organisations, offers and needs, matches.
@@ -59,9 +61,14 @@ pub struct Mutation(
     reports::ReportMutation,
     invitations::InvitationMutation,
     conversations::ConversationMutation,
+    projects::ProjectMutation,
 );
 
-pub type TramaSchema = Schema<Query, Mutation, subscription::Subscription>;
+/// The root subscription: live record changes, a project's activity.
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(subscription::Subscription, projects::ProjectSubscription);
+
+pub type TramaSchema = Schema<Query, Mutation, Subscription>;
 
 /// Deepest nesting and largest cost a query may have (see [`limits`]):
 /// enough for every operation the web app and the tests send, small enough
@@ -76,7 +83,7 @@ pub fn build_schema(state: AppState) -> TramaSchema {
     Schema::build(
         Query::default(),
         Mutation::default(),
-        subscription::Subscription,
+        Subscription::default(),
     )
     .data(state)
     .data(loader)
@@ -94,7 +101,7 @@ pub fn sdl() -> String {
     Schema::build(
         Query::default(),
         Mutation::default(),
-        subscription::Subscription,
+        Subscription::default(),
     )
     .finish()
     .sdl()

@@ -4,7 +4,9 @@
 //! One [`ChangeFeed`] per process polls the outbox for new changes, but only
 //! while someone is subscribed, and fans them out to the subscribers. Events
 //! carry the record as the public sees it; drafts and hidden records are not
-//! announced (a removal is, without the record).
+//! announced (a removal is, without the record). A co-design project's
+//! activity has a subscription of its own (`projectActivity`, in
+//! [`super::projects`]).
 
 use std::time::Duration;
 
@@ -152,7 +154,9 @@ async fn public_view(db: &DatabaseConnection, change: Change) -> Option<RecordCh
 #[derive(Default)]
 pub struct Subscription;
 
-#[Subscription]
+// Merged into the root `Subscription` (see `graphql::Subscription`), so
+// its own name must differ.
+#[Subscription(name = "RecordSubscription")]
 impl Subscription {
     /// Public organisations, offers and needs as they change, optionally of
     /// some record types only.

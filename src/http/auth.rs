@@ -89,6 +89,11 @@ impl RequestIdentity {
         })
     }
 
+    /// Who the request is from.
+    pub fn viewer(&self) -> &crate::graphql::viewer::Viewer {
+        &self.viewer
+    }
+
     /// The identity as the data of a WebSocket connection (its
     /// subscriptions run as this viewer).
     pub fn into_data(self) -> async_graphql::Data {

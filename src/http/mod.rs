@@ -8,6 +8,7 @@ pub mod geo;
 pub mod graphql;
 pub mod health;
 pub mod opendata;
+pub mod pacts;
 pub mod server;
 pub mod webapp;
 
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .merge(digests::routes())
         .merge(opendata::routes())
+        .merge(pacts::routes())
         .merge(geo::routes())
         .merge(webapp::routes())
         .fallback(webapp::serve)

@@ -25,6 +25,11 @@
 //!   to insiders), `members` to insiders ([`Reader::may_see_contact`]).
 //! - **Members.** An organisation's members list is for its insiders
 //!   ([`Reader::may_see_members`]).
+//! - **Projects.** A co-design project that is public and not hidden by a
+//!   moderator is seen by anyone; a private (or hidden) one only by the
+//!   members of its current partners and the moderators
+//!   ([`Reader::may_see_project`]). To everyone else it does not exist
+//!   (NOT_FOUND). Deleted projects are seen by no one.
 //! - **Dismissed matches.** A match an organisation dismissed is left out of
 //!   what that organisation is shown (its match lists, partner suggestions,
 //!   digests, the observatory's well-matched needs)
@@ -64,7 +69,7 @@ use uuid::Uuid;
 
 use crate::domain::{ContactVisibility, LocationPrecision, MatchSideStatus, PostingStatus};
 use crate::error::{AppError, Entity};
-use crate::store::entities::{matches, needs, offers, organizations};
+use crate::store::entities::{matches, needs, offers, organizations, projects};
 use crate::store::{StoreResult, accounts, memberships, rows, search_docs};
 
 /// The person reading, as far as visibility goes.
@@ -182,6 +187,15 @@ impl Reader {
     /// Whether the organisation's members (names and roles) are shown.
     pub fn may_see_members(&self, organization_id: Uuid) -> bool {
         self.is_insider(organization_id)
+    }
+
+    /// Whether a co-design project exists for this reader; `partners` are
+    /// the organisations of its current partners.
+    pub fn may_see_project(&self, project: &projects::Model, partners: &[Uuid]) -> bool {
+        project.deleted_at.is_none()
+            && ((project.is_public && project.hidden_at.is_none())
+                || self.moderator
+                || partners.iter().any(|org| self.is_member(*org)))
     }
 
     /// Whether the organisation's drafts are shown.

@@ -280,7 +280,7 @@ fn strings(json: &serde_json::Value) -> Vec<String> {
 
 /// An organisation's tax code when it is an organisation's (11 digits), not
 /// a person's.
-fn public_tax_code(org: &organizations::Model) -> Option<String> {
+pub(crate) fn public_tax_code(org: &organizations::Model) -> Option<String> {
     let code = TaxCode::parse(org.tax_code.as_deref()?).ok()?;
     (!code.is_personal()).then(|| code.as_str().to_owned())
 }

@@ -81,6 +81,7 @@ async fn project(
         created_at: Set(at),
         updated_at: Set(at),
         deleted_at: Set(None),
+        ..Default::default()
     }
     .insert(app.db())
     .await
@@ -94,6 +95,7 @@ async fn project(
             match_id: Set(None),
             joined_at: Set(at),
             left_at: Set(None),
+            ..Default::default()
         }
         .insert(app.db())
         .await

@@ -665,6 +665,15 @@ pub type WebSocket =
 /// Opens `/graphql/ws` with graphql-transport-ws (and `Accept-Language`
 /// when given), says `connection_init` and waits for the server's ack.
 pub async fn graphql_ws(app: &TestApp, accept_language: Option<&str>) -> WebSocket {
+    graphql_ws_with(app, accept_language, json!({})).await
+}
+
+/// [`graphql_ws`] with a `connection_init` payload, e.g. a bearer token.
+pub async fn graphql_ws_with(
+    app: &TestApp,
+    accept_language: Option<&str>,
+    payload: Value,
+) -> WebSocket {
     use futures_util::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -685,7 +694,7 @@ pub async fn graphql_ws(app: &TestApp, accept_language: Option<&str>) -> WebSock
         .expect("connect");
     socket
         .send(Message::text(
-            json!({ "type": "connection_init" }).to_string(),
+            json!({ "type": "connection_init", "payload": payload }).to_string(),
         ))
         .await
         .expect("init");

@@ -18,6 +18,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub comment: Option<String>,
     pub decided_at: DateTimeUtc,
+    /// The agreement's version approved, when the approval is of the
+    /// agreement's text rather than of a stage.
+    pub agreement_version: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub description: String,
     pub amount_cents: Option<i64>,
+    /// How much, in `unit` (hours, m2, pieces...).
+    pub quantity: Option<f64>,
+    pub unit: Option<String>,
     pub offer_id: Option<Uuid>,
     /// A contribution status (`proposed`, `agreed`, `delivered`, `withdrawn`).
     pub status: ContributionStatus,

@@ -17,6 +17,9 @@ pub struct Model {
     pub match_id: Option<Uuid>,
     pub joined_at: DateTimeUtc,
     pub left_at: Option<DateTimeUtc>,
+    /// Why the partner left (required when it does).
+    #[sea_orm(column_type = "Text")]
+    pub left_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

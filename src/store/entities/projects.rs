@@ -20,10 +20,16 @@ pub struct Model {
     pub lead_organization_id: Uuid,
     pub is_public: bool,
     pub signed_at: Option<DateTimeUtc>,
+    /// The agreement's version that was signed, frozen.
+    pub agreement_version: Option<i32>,
+    /// The SHA-256 of the signed version (see `domain::codesign::agreement`).
+    pub agreement_hash: Option<String>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub deleted_at: Option<DateTimeUtc>,
+    /// Hidden by a moderator: seen by its partners and the moderators only.
+    pub hidden_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
