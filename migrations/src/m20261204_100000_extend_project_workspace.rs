@@ -171,6 +171,8 @@ impl MigrationTrait for Migration {
         drop_tables(
             manager,
             [
+                W::ProjectApplications,
+                W::ProjectNotices,
                 W::ProjectReports,
                 W::ProjectMilestones,
                 W::ProjectInvitations,
