@@ -475,6 +475,34 @@ impl Project {
             .collect()
     }
 
+    /// Everything that happened in the project, newest first (at most
+    /// `first`, 50 unless given): partners joining or leaving, stages,
+    /// contributions, documents and agreement versions, approvals,
+    /// milestones reached, reports. The same events `projectActivity`
+    /// sends live and the digest reports.
+    async fn activity(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> Result<Vec<ProjectActivity>> {
+        let first = usize::try_from(first.unwrap_or(50)).unwrap_or(0).min(500);
+        let db = &state(ctx)?.db;
+        let since = DateTime::<Utc>::MIN_UTC;
+        let mut events = activity::events_between(db, &[self.ws.project.id], since, Utc::now())
+            .await
+            .gql(ctx)?;
+        events.sort_by_key(|e| std::cmp::Reverse((e.at, e.id)));
+        Ok(events
+            .into_iter()
+            .take(first)
+            .map(|e| ProjectActivity {
+                kind: e.kind.into(),
+                id: id(e.id),
+                at: e.at,
+            })
+            .collect())
+    }
+
     async fn reports(&self) -> Vec<ProjectReport> {
         self.ws
             .reports

@@ -395,6 +395,23 @@ async fn the_lorenteggio_pact_goes_from_need_to_closed(backend: Backend) {
     let hash = agreement["contentHash"].as_str().expect("hash");
     assert_eq!(hash.len(), 64);
     assert!(hash.chars().all(|c| c.is_ascii_hexdigit()), "{hash}");
+    // The signed pact's PDF names the three parties, what each brings and
+    // the hash.
+    crate::pacts::assert_pact_pdf(
+        &app,
+        &p,
+        &s.tenants.token,
+        &[
+            "ALER Milano",
+            "Clean Up Lorenteggio ONLUS",
+            "Inquilini di via Odazio",
+            "Vernice antigraffiti per le scale",
+            "Coordinamento e tecniche di pulizia",
+            "Volontari inquilini per le scale",
+        ],
+        hash,
+    )
+    .await;
     assert!(agreement["signedAt"].is_string(), "{ws}");
     assert_eq!(
         agreement["approvals"].as_array().map(Vec::len),

@@ -140,6 +140,46 @@ async fn the_signed_pact_downloads_as_a_pdf_for_its_readers(backend: Backend) {
     }
     let bogus = download(&app, "not-an-id", Some(&s.aler.token)).await;
     assert_eq!(bogus.status(), 404);
+
+    // The activity feed tells what happened, newest first.
+    let body = step(
+        &app,
+        &s.onlus,
+        "query($p: ID!) { project(id: $p) { activity { kind at } } }",
+        json!({ "p": p }),
+    )
+    .await;
+    let feed = body["activity"].as_array().expect("activity");
+    let kinds: Vec<&str> = feed.iter().filter_map(|e| e["kind"].as_str()).collect();
+    let count = |kind: &str| kinds.iter().filter(|k| **k == kind).count();
+    assert_eq!(count("PARTNER_JOINED"), 2, "{kinds:?}");
+    assert_eq!(count("CONTRIBUTION_PROPOSED"), 3, "{kinds:?}");
+    assert_eq!(count("DECISION"), 3, "{kinds:?}");
+    assert!(count("STAGE_STARTED") >= 4, "{kinds:?}");
+    assert!(count("DOCUMENT_ADDED") >= 1, "{kinds:?}");
+    let times: Vec<&str> = feed.iter().filter_map(|e| e["at"].as_str()).collect();
+    let mut newest_first = times.clone();
+    newest_first.sort_by(|a, b| b.cmp(a));
+    assert_eq!(times, newest_first);
+}
+
+/// Downloads the pact as `token`'s holder and asserts its text holds each
+/// of `expected` and the hash (the Lorenteggio test calls it at signing).
+pub(crate) async fn assert_pact_pdf(
+    app: &TestApp,
+    project: &str,
+    token: &str,
+    expected: &[&str],
+    hash: &str,
+) {
+    let response = download(app, project, Some(token)).await;
+    assert_eq!(response.status(), 200);
+    let text = pdf_text(&response.bytes().await.expect("bytes"));
+    for expected in expected {
+        assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+    }
+    let flat: String = text.split_whitespace().collect();
+    assert!(flat.contains(hash), "the hash {hash} is not in:\n{text}");
 }
 
 async fn subscribe_as(
