@@ -7,12 +7,12 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::workspace;
-use crate::domain::codesign::{check_join, check_role};
+use crate::domain::codesign::{Partner, agreement, check_join, check_role};
 use crate::domain::{
     ContributionStatus, NeedKind, OfferKind, PartnerRole, ProjectProcedure, ProjectStage,
 };
 use crate::error::{AppError, Entity};
-use crate::store::entities::{needs, offers};
+use crate::store::entities::{needs, offers, projects};
 use crate::store::projects::{self as store, NewContribution, NewPartner, NewProject};
 
 /// What [`open_for_partnership`] did.
@@ -314,12 +314,20 @@ pub async fn record_signed_pact(
         )
         .await?;
     }
+    let parties: Vec<Partner> = partners
+        .iter()
+        .enumerate()
+        .map(|(i, organization)| Partner {
+            organization_id: *organization,
+            role: if i == 0 {
+                PartnerRole::Lead
+            } else {
+                PartnerRole::Partner
+            },
+        })
+        .collect();
     for (i, organization) in partners.into_iter().enumerate() {
-        let role = if i == 0 {
-            PartnerRole::Lead
-        } else {
-            PartnerRole::Partner
-        };
+        let role = parties[i].role;
         let joined_at = signed_at - Duration::days(30);
         let partner = NewPartner {
             project_id: id,
@@ -330,5 +338,53 @@ pub async fn record_signed_pact(
         };
         store::insert_partner(txn, partner).await?;
     }
+    record_signed_agreement(txn, id, pact, &parties).await?;
     Ok(id)
+}
+
+/// The demo pact's signed agreement as signing in Trama leaves it: its text
+/// (the pact's description) as version 1, each party's approval the day
+/// before the signature, and the version's hash. The demo has no people
+/// behind the approvals: they are the organisations'.
+async fn record_signed_agreement(
+    txn: &impl ConnectionTrait,
+    project_id: Uuid,
+    pact: &SignedPact,
+    parties: &[Partner],
+) -> Result<(), AppError> {
+    let text = pact.description.as_str();
+    store::insert_agreement_version(
+        txn,
+        project_id,
+        1,
+        text,
+        None,
+        pact.signed_at - Duration::days(3),
+    )
+    .await?;
+    let sequence = ProjectStage::sequence(pact.procedure);
+    let signing = ProjectStage::signing(pact.procedure);
+    let before_signing = sequence
+        .iter()
+        .position(|s| *s == signing)
+        .and_then(|at| at.checked_sub(1))
+        .map_or(signing, |at| sequence[at]);
+    for party in parties {
+        store::insert_agreement_approval(
+            txn,
+            project_id,
+            before_signing,
+            1,
+            party.organization_id,
+            None,
+            pact.signed_at - Duration::days(1),
+        )
+        .await?;
+    }
+    let project = crate::store::rows::by_id::<projects::Entity>(txn, project_id, "projects: by id")
+        .await?
+        .ok_or_else(|| AppError::not_found(Entity::Project, "projectId"))?;
+    let hash = agreement::content_hash(1, parties, text);
+    store::sign(txn, project, 1, &hash, pact.signed_at).await?;
+    Ok(())
 }

@@ -512,8 +512,15 @@ pub async fn write_agreement(
         .map(|v| v.text.clone())
         .unwrap_or_default();
     let version = i32::try_from(*number).unwrap_or(i32::MAX);
-    rows::insert_agreement_version(&step.txn, project_id, version, &stored, step.user_id, at)
-        .await?;
+    rows::insert_agreement_version(
+        &step.txn,
+        project_id,
+        version,
+        &stored,
+        Some(step.user_id),
+        at,
+    )
+    .await?;
     // One approval per organisation and stage is stored: the cleared ones
     // go, and the audit record says whose they were.
     rows::clear_agreement_approvals(&step.txn, project_id).await?;
@@ -556,7 +563,7 @@ pub async fn approve_agreement(
         step.ws.project.stage,
         i32::try_from(version).unwrap_or(i32::MAX),
         org,
-        step.user_id,
+        Some(step.user_id),
         at,
     )
     .await

@@ -608,7 +608,7 @@ pub async fn insert_agreement_version(
     project_id: Uuid,
     number: i32,
     text: &str,
-    author: Uuid,
+    author: Option<Uuid>,
     at: DateTime<Utc>,
 ) -> StoreResult<project_documents::Model> {
     let row = project_documents::ActiveModel {
@@ -618,7 +618,7 @@ pub async fn insert_agreement_version(
         // The digest names the document by its title.
         title: Set(format!("Accordo, versione {number}")),
         body: Set(text.to_owned()),
-        created_by: Set(Some(author)),
+        created_by: Set(author),
         created_at: Set(at),
         version: Set(Some(number)),
         topic: Set(None),
@@ -663,7 +663,7 @@ pub async fn insert_agreement_approval(
     stage: ProjectStage,
     version: i32,
     organization_id: Uuid,
-    user_id: Uuid,
+    user_id: Option<Uuid>,
     at: DateTime<Utc>,
 ) -> StoreResult<project_approvals::Model> {
     let row = project_approvals::ActiveModel {
@@ -671,7 +671,7 @@ pub async fn insert_agreement_approval(
         project_id: Set(project_id),
         stage: Set(stage),
         organization_id: Set(organization_id),
-        user_id: Set(Some(user_id)),
+        user_id: Set(user_id),
         decision: Set(ApprovalDecision::Approved),
         comment: Set(None),
         decided_at: Set(at),
