@@ -365,6 +365,25 @@ try {
     await officer.screenshot({ path: join(shots, 'need-interest-1280.png'), fullPage: true });
     // Both sides interested: the next steps are contact and co-design.
     await answered.getByRole('button', { name: /^Siamo in contatto/ }).waitFor();
+
+    // The two sides talk: the officer writes, the co-operative reads (the
+    // address a link) and answers.
+    await answered.getByRole('button', { name: /^Scrivi all'altra parte/ }).click();
+    const officerTalk = answered.locator('.conversation');
+    await officerTalk.getByLabel(/Il tuo messaggio/).fill('Buongiorno, ci sentiamo giovedì? Il bando: https://www.comune.milano.it/portierato.');
+    await officerTalk.getByRole('button', { name: 'Invia il messaggio' }).click();
+    await officerTalk.getByText('Messaggio inviato.').waitFor();
+    await audit(officer, 'a match conversation');
+    await officer.screenshot({ path: join(shots, 'match-conversation-1280.png'), fullPage: true });
+    await page.reload();
+    const coopCard = page.locator('.match-card', { hasText: needTitle }).first();
+    await coopCard.getByRole('button', { name: /^Scrivi all'altra parte/ }).click();
+    const coopTalk = coopCard.locator('.conversation');
+    await coopTalk.getByText(/ci sentiamo giovedì/).waitFor();
+    assert.equal(await coopTalk.getByRole('link', { name: 'https://www.comune.milano.it/portierato' }).count(), 1);
+    await coopTalk.getByLabel(/Il tuo messaggio/).fill('Volentieri, a giovedì.');
+    await coopTalk.getByRole('button', { name: 'Invia il messaggio' }).click();
+    await coopTalk.getByText('Volentieri, a giovedì.').waitFor();
     assert.deepEqual(page.foreign, []);
     assert.deepEqual(officer.foreign, []);
     await page.context().close();

@@ -9,6 +9,11 @@ import { GraphqlRequestError, request } from '../graphql/client';
 import { apiLanguage } from '../i18n';
 import { DISMISS_REASONS, nextSteps, percent, sides, verdictFor, type DismissReason, type Match } from '../matches/status';
 import { pathTo } from '../routes';
+import Conversation from '../conversation/Conversation';
+
+// Once either side said it is interested, the two sides can write to each
+// other.
+const TALKING: readonly MatchSideStatus[] = ['INTERESTED', 'IN_CONTACT', 'PARTNERSHIP'];
 
 export default function MatchCard({
   match,
@@ -32,6 +37,7 @@ export default function MatchCard({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [dismissing, setDismissing] = useState(false);
+  const [talking, setTalking] = useState(false);
   const [reason, setReason] = useState<DismissReason>('notRelevant');
   const uid = useId();
   const statusRef = useRef<HTMLParagraphElement>(null);
@@ -131,8 +137,14 @@ export default function MatchCard({
               ),
             )}
             {current.projectId && <Link className="btn btn-sm btn-primary" to={pathTo('project', { id: current.projectId })}>{t('matches.openProject')}</Link>}
+            {(TALKING.includes(mine) || TALKING.includes(theirs)) && (
+              <button type="button" className="btn btn-sm btn-outline-primary" aria-expanded={talking} onClick={() => setTalking((open) => !open)}>
+                {t(talking ? 'matches.closeConversation' : 'matches.openConversation')}<span className="visually-hidden">: {other.title}</span>
+              </button>
+            )}
           </div>
         )}
+        {talking && <Conversation matchId={current.id} headingLevel={(Math.min(headingLevel + 1, 5)) as 3 | 4 | 5} />}
       </div>
     </article>
   );
