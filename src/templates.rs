@@ -1,6 +1,7 @@
 //! The template engine (minijinja) and every template Trama renders: the
-//! e-mails (`templates/mail/`) and the pages the server builds itself
-//! (`templates/pages/`), embedded in the binary when it is compiled.
+//! e-mails (`templates/mail/`), the pages the server builds itself
+//! (`templates/pages/`) and the copy of the PDFs it writes (`templates/pdf/`),
+//! embedded in the binary when it is compiled.
 //!
 //! Templates named `*.html` escape every value they print (autoescaping);
 //! `*.txt` templates (plain-text e-mail parts, subjects, copy) print values
@@ -9,7 +10,8 @@
 //!
 //! A template is code: one that does not parse or render is a bug, found by
 //! the tests, which render every template in both languages
-//! (`mail::templates`, `mail::digest`, `http::digests`, with snapshots).
+//! (`mail::templates`, `mail::digest`, `http::digests`, `codesign::pdf`,
+//! with snapshots).
 //! Rendering therefore does not return errors to its callers.
 
 use std::sync::LazyLock;
@@ -122,6 +124,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "pages/en/digest.txt",
         include_str!("../templates/pages/en/digest.txt"),
+    ),
+    (
+        "pdf/it/pact.txt",
+        include_str!("../templates/pdf/it/pact.txt"),
+    ),
+    (
+        "pdf/en/pact.txt",
+        include_str!("../templates/pdf/en/pact.txt"),
     ),
 ];
 

@@ -8,9 +8,11 @@
 //! pacts as rows ([`projects::record_signed_pact`]; no service signs
 //! projects yet), and digests tell partners what happened in their projects
 //! ([`activity`]). The rows are written and read through
-//! [`crate::store::projects`]. Services call this module; it calls only the
-//! store and the domain.
+//! [`crate::store::projects`]. A signed pact is printed as a PDF by
+//! [`pdf`]. Services call this module; it calls only the store, the
+//! domain and the templates.
 
 pub mod activity;
+pub mod pdf;
 pub mod projects;
 pub mod workspace;

@@ -29,7 +29,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("mail", &["domain", "templates", "config", "error"]),
     (
         "codesign",
-        &["domain", "store", "policy", "error", "mail", "config"],
+        &[
+            "domain",
+            "store",
+            "policy",
+            "error",
+            "mail",
+            "templates",
+            "config",
+        ],
     ),
     (
         "services",

@@ -1,9 +1,11 @@
-// Live updates: a small client of the graphql-transport-ws protocol over
-// the same origin's /graphql/ws (the server also speaks it to GraphiQL).
-// One socket per subscription, opened while a page listens and closed when
-// it stops; a dropped socket is opened again after a pause. Nothing here is
-// needed for a page to work: without live updates it shows what it loaded.
+// Live updates over the graphql-transport-ws protocol on the same origin's
+// /graphql/ws (the server also speaks it to GraphiQL), with the
+// `graphql-ws` client: one socket per subscription, opened while a page
+// listens and closed when it stops; a dropped socket is opened again after
+// a pause. Nothing here is needed for a page to work: without live updates
+// it shows what it loaded.
 import { print } from 'graphql';
+import { createClient } from 'graphql-ws';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { useEffect, useRef } from 'react';
 
@@ -28,44 +30,29 @@ export function subscribe<TResult, TVariables>(
   onData: (data: TResult) => void,
   payload: Record<string, unknown> = {},
 ): () => void {
-  let socket: WebSocket | undefined;
-  let stopped = false;
-  let attempt = 0;
-  let timer: number | undefined;
-  const open = () => {
-    if (stopped || typeof WebSocket === 'undefined') return;
-    const ws = new WebSocket(socketUrl(window.location), 'graphql-transport-ws');
-    socket = ws;
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'connection_init', payload }));
-    ws.onmessage = (event) => {
-      let message: { type?: string; payload?: { data?: TResult } };
-      try {
-        message = JSON.parse(String(event.data));
-      } catch {
-        return;
-      }
-      if (message.type === 'connection_ack') {
-        attempt = 0;
-        ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: print(document), variables } }));
-      } else if (message.type === 'ping') {
-        ws.send(JSON.stringify({ type: 'pong' }));
-      } else if (message.type === 'next' && message.payload?.data) {
-        onData(message.payload.data);
-      }
-    };
-    ws.onclose = () => {
-      if (stopped) return;
-      timer = window.setTimeout(open, retryDelay(attempt++));
-    };
-  };
-  open();
+  if (typeof WebSocket === 'undefined') return () => undefined;
+  const client = createClient({
+    url: socketUrl(window.location),
+    connectionParams: payload,
+    // Keep trying for as long as the page listens: the server may be
+    // restarting, or the network coming back.
+    retryAttempts: Number.POSITIVE_INFINITY,
+    shouldRetry: () => true,
+    retryWait: (retries) => new Promise((resolve) => window.setTimeout(resolve, retryDelay(retries))),
+  });
+  const stop = client.subscribe<TResult>(
+    { query: print(document), variables: variables as Record<string, unknown> },
+    {
+      next: (result) => {
+        if (result.data) onData(result.data);
+      },
+      error: () => undefined,
+      complete: () => undefined,
+    },
+  );
   return () => {
-    stopped = true;
-    window.clearTimeout(timer);
-    if (socket && socket.readyState <= WebSocket.OPEN) {
-      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ id: '1', type: 'complete' }));
-      socket.close(1000);
-    }
+    stop();
+    void client.dispose();
   };
 }
 
