@@ -36,7 +36,10 @@
 //!    `INTERNAL`, and `RATE_LIMITED` (with `retryAfter` seconds) for guarded
 //!    operations tried too often. A refusal the caller can act on says why
 //!    ([`AppError::refused`]); a CONFLICT with an existing organisation
-//!    carries its id (`organizationId`).
+//!    carries its id (`organizationId`). A co-design rule that refuses
+//!    ([`AppError::Codesign`]) is FORBIDDEN when it is about who acts and
+//!    CONFLICT when it is about the project's state, and names itself in
+//!    `rule` (e.g. `codesign.lead_only`).
 //! 6. **A wrong e-mail or password says exactly that** ("E-mail o password
 //!    non corretti"), with `UNAUTHENTICATED`, and never which of the two was
 //!    wrong; "sign in to continue" is only for operations that need a

@@ -2,7 +2,9 @@
 //! answer, the reason a partner left, contributions measured in a unit
 //! (hours, m², pieces), the agreement's numbered versions and the approvals
 //! of each version, the signed version and its hash, a moderator's hiding,
-//! milestones and each partner's report.
+//! milestones and each partner's report; for art. 55, the notice, the
+//! applications with their admission and scores, and the topic of a
+//! document (the evaluation's and the table's minutes, the final project).
 //!
 //! The agreement's versions are `project_documents` rows of kind
 //! `agreement` with their `version` number; an approval of a version is a
@@ -14,7 +16,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::common::{
     NAME_LEN, closed_list, create_indexes, created_at, drop_tables, foreign_key, id, index,
-    unique_index, updated_at,
+    json_doc, unique_index, updated_at,
 };
 
 #[derive(DeriveMigrationName)]
@@ -43,6 +45,10 @@ fn added_columns() -> Vec<(Alias, ColumnDef)> {
             string_len_null(W::Unit, 40),
         ),
         (Alias::new("project_documents"), integer_null(W::Version)),
+        (
+            Alias::new("project_documents"),
+            string_len_null(W::Topic, 40),
+        ),
         (
             Alias::new("project_approvals"),
             integer_null(W::AgreementVersion),
@@ -108,9 +114,51 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(W::ProjectNotices)
+                    .col(id())
+                    .col(uuid(W::ProjectId))
+                    .col(text(W::Purpose))
+                    .col(text(W::Object))
+                    .col(text(W::EconomicFrame))
+                    .col(text(W::Duration))
+                    .col(text(W::Requirements))
+                    .col(json_doc(W::Criteria))
+                    .col(integer(W::MinOpenDays))
+                    .col(integer_null(W::MinTotal))
+                    .col(timestamp_with_time_zone_null(W::OpenedAt))
+                    .col(created_at())
+                    .col(updated_at())
+                    .foreign_key(&mut project_fk(W::ProjectNotices))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(W::ProjectApplications)
+                    .col(id())
+                    .col(uuid(W::ProjectId))
+                    .col(uuid(W::OrganizationId))
+                    .col(text(W::Proposal))
+                    .col(boolean_null(W::Admitted))
+                    .col(string_len_null(W::Role, 40))
+                    .col(json_binary_null(W::Scores))
+                    .col(integer_null(W::Total))
+                    .col(uuid_null(W::AppliedBy))
+                    .col(created_at())
+                    .col(updated_at())
+                    .foreign_key(&mut project_fk(W::ProjectApplications))
+                    .to_owned(),
+            )
+            .await?;
         create_indexes(
             manager,
             [
+                unique_index(W::ProjectNotices, [W::ProjectId]),
+                unique_index(W::ProjectApplications, [W::ProjectId, W::OrganizationId]),
                 index(W::ProjectInvitations, [W::ProjectId, W::OrganizationId]),
                 index(W::ProjectMilestones, [W::ProjectId]),
                 unique_index(W::ProjectReports, [W::ProjectId, W::OrganizationId]),
@@ -185,4 +233,21 @@ enum W {
     SpentCents,
     Summary,
     FiledBy,
+    Topic,
+    ProjectNotices,
+    Purpose,
+    Object,
+    EconomicFrame,
+    Duration,
+    Requirements,
+    Criteria,
+    MinOpenDays,
+    MinTotal,
+    OpenedAt,
+    ProjectApplications,
+    Proposal,
+    Admitted,
+    Scores,
+    Total,
+    AppliedBy,
 }

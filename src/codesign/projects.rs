@@ -248,8 +248,9 @@ pub async fn pact_exists(
 /// Writes a signed, public pact in the caller's transaction: the project,
 /// the stages up to the one reached (those before the signing stage a
 /// week apart before the signature, the signing stage at the signature), the agreed contributions and the partners (the lead first).
-/// No service signs projects yet, so the demo writes them as rows, in the
-/// shape [`open_for_partnership`] starts, carried on to the signature.
+/// The demo writes them as rows, in the shape [`open_for_partnership`]
+/// starts, carried on to the signature (signing in Trama goes through
+/// [`crate::services::projects::advance`]).
 #[tracing::instrument(skip_all, fields(title = %pact.title))]
 pub async fn record_signed_pact(
     txn: &impl ConnectionTrait,

@@ -1,7 +1,8 @@
 //! A project's workspace as the rules see it: its rows loaded from the
 //! store ([`Workspace::load`]) and turned into the domain's facts
 //! ([`Workspace::facts`]), its agreement, its partners, its public body,
-//! and the person acting ([`actor_of`]).
+//! the art. 55 notice, applications and documents ([`Topic`]), and the
+//! person acting ([`actor_of`]).
 
 use std::collections::HashMap;
 
@@ -9,14 +10,15 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::domain::codesign::{
-    Actor, Agreement, Approval, Candidate, Partner, ProjectFacts, Refused, Rule, Signature, Version,
+    Actor, Agreement, ApplicationFacts, Approval, Candidate, CriterionInput, Notice, NoticeInput,
+    Partner, ProjectFacts, Refused, Rule, Signature, Version,
 };
-use crate::domain::{ContributionStatus, MembershipRole};
+use crate::domain::{ContributionStatus, DocumentKind, MembershipRole};
 use crate::error::{AppError, Entity};
 use crate::store::entities::{
-    organizations, project_approvals, project_contributions, project_documents,
-    project_invitations, project_milestones, project_partners, project_reports, project_stages,
-    projects,
+    organizations, project_applications, project_approvals, project_contributions,
+    project_documents, project_invitations, project_milestones, project_notices, project_partners,
+    project_reports, project_stages, projects,
 };
 use crate::store::{memberships, projects as store};
 
@@ -34,7 +36,11 @@ pub struct Workspace {
     pub approvals: Vec<project_approvals::Model>,
     pub milestones: Vec<project_milestones::Model>,
     pub reports: Vec<project_reports::Model>,
-    /// The organisations of the partners and of the invited ones.
+    /// Art. 55: the notice, the applications, the documents with a topic.
+    pub notice: Option<project_notices::Model>,
+    pub applications: Vec<project_applications::Model>,
+    pub topic_documents: Vec<project_documents::Model>,
+    /// The organisations of the partners, the invited and the applicants.
     pub organizations: HashMap<Uuid, organizations::Model>,
 }
 
@@ -45,6 +51,80 @@ pub struct FactsParts {
     pub contributors: Vec<Uuid>,
     pub agreement: Agreement,
     pub reported: Vec<Uuid>,
+    pub notice: Option<Notice>,
+    pub applications: Vec<ApplicationFacts>,
+}
+
+/// What an art. 55 document is for: its stored `topic`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Topic {
+    /// The minutes of the comparative evaluation.
+    EvaluationMinutes,
+    /// The minutes of the co-design table.
+    TableMinutes,
+    /// The final project the table agreed on.
+    FinalProject,
+}
+
+impl Topic {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::EvaluationMinutes => "evaluation_minutes",
+            Self::TableMinutes => "table_minutes",
+            Self::FinalProject => "final_project",
+        }
+    }
+
+    /// The document's kind and its title (in Italian, the language of
+    /// the administration's records).
+    pub const fn document(self) -> (DocumentKind, &'static str) {
+        match self {
+            Self::EvaluationMinutes => (
+                DocumentKind::Minutes,
+                "Verbale della valutazione comparativa",
+            ),
+            Self::TableMinutes => (
+                DocumentKind::Minutes,
+                "Verbale del tavolo di co-progettazione",
+            ),
+            Self::FinalProject => (DocumentKind::Other, "Progetto definitivo"),
+        }
+    }
+}
+
+/// A notice's criteria as stored.
+pub fn criteria_json(criteria: &[CriterionInput]) -> serde_json::Value {
+    criteria
+        .iter()
+        .map(|c| serde_json::json!({ "name": c.name, "maxPoints": c.max_points, "weight": c.weight }))
+        .collect()
+}
+
+/// The stored notice as the form sent it.
+pub fn notice_input(notice: &project_notices::Model) -> NoticeInput {
+    let criteria = notice
+        .criteria
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|c| CriterionInput {
+                    name: c["name"].as_str().unwrap_or_default().to_owned(),
+                    max_points: c["maxPoints"].as_i64().unwrap_or_default(),
+                    weight: c["weight"].as_i64().unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    NoticeInput {
+        purpose: notice.purpose.clone(),
+        object: notice.object.clone(),
+        economic_frame: notice.economic_frame.clone(),
+        duration: notice.duration.clone(),
+        requirements: notice.requirements.clone(),
+        criteria,
+        min_open_days: Some(i64::from(notice.min_open_days)),
+        min_total: notice.min_total.map(i64::from),
+    }
 }
 
 impl Workspace {
@@ -61,10 +141,12 @@ impl Workspace {
             .ok_or_else(|| AppError::not_found(Entity::Project, field))?;
         let partners = store::current_partners(db, project_id).await?;
         let invitations = store::pending_invitations(db, project_id).await?;
+        let applications = store::applications(db, project_id).await?;
         let ids: Vec<Uuid> = partners
             .iter()
             .map(|p| p.organization_id)
             .chain(invitations.iter().map(|i| i.organization_id))
+            .chain(applications.iter().map(|a| a.organization_id))
             .collect();
         let organizations = store::organizations_by_id(db, ids)
             .await?
@@ -80,6 +162,9 @@ impl Workspace {
             approvals: store::agreement_approvals(db, project_id).await?,
             milestones: store::milestones(db, project_id).await?,
             reports: store::reports(db, project_id).await?,
+            notice: store::notice(db, project_id).await?,
+            applications,
+            topic_documents: store::topic_documents(db, project_id).await?,
             organizations,
             project,
         })
@@ -180,11 +265,34 @@ impl Workspace {
             contributors,
             agreement: self.agreement(),
             reported: self.reports.iter().map(|r| r.organization_id).collect(),
+            notice: self.valid_notice(),
+            applications: self
+                .applications
+                .iter()
+                .map(|a| ApplicationFacts {
+                    organization_id: a.organization_id,
+                    admitted: a.admitted,
+                    total: a.total.and_then(|t| u32::try_from(t).ok()),
+                })
+                .collect(),
         }
     }
 
-    /// The facts the procedure's guards read. The art. 55 notice,
-    /// applications and minutes are not stored yet: they read as absent.
+    /// The stored notice, valid (it was validated when stored).
+    pub fn valid_notice(&self) -> Option<Notice> {
+        self.notice
+            .as_ref()
+            .and_then(|n| notice_input(n).validate().ok())
+    }
+
+    /// Whether a document about `topic` is stored.
+    pub fn has(&self, topic: Topic) -> bool {
+        self.topic_documents
+            .iter()
+            .any(|d| d.topic.as_deref() == Some(topic.as_str()))
+    }
+
+    /// The facts the procedure's guards read.
     pub fn facts<'a>(&self, parts: &'a FactsParts) -> ProjectFacts<'a> {
         ProjectFacts {
             procedure: self.project.procedure,
@@ -193,12 +301,12 @@ impl Workspace {
             public_body: self.public_body(),
             partners: &parts.partners,
             contributors: &parts.contributors,
-            notice: None,
-            notice_opened_at: None,
-            applications: &[],
-            evaluation_minutes: false,
-            table_minutes: false,
-            final_project: false,
+            notice: parts.notice.as_ref(),
+            notice_opened_at: self.notice.as_ref().and_then(|n| n.opened_at),
+            applications: &parts.applications,
+            evaluation_minutes: self.has(Topic::EvaluationMinutes),
+            table_minutes: self.has(Topic::TableMinutes),
+            final_project: self.has(Topic::FinalProject),
             agreement: Some(&parts.agreement),
             reported: &parts.reported,
         }

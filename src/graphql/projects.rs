@@ -6,7 +6,7 @@
 //! [`services::projects`](crate::services::projects); a refusal carries the
 //! rule's code in the `rule` extension.
 
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
@@ -15,8 +15,8 @@ use super::error::{GqlResult, lang};
 use super::mutation::{actor, id_arg};
 use super::types::{Cents, state};
 use super::viewer::reader;
-use crate::codesign::workspace::Workspace;
-use crate::domain::codesign::NextStep;
+use crate::codesign::workspace::{self, Workspace};
+use crate::domain::codesign::{self as rules, NextStep};
 use crate::services::projects::{self, ContributionInput, ReportInput};
 
 fn id(uuid: Uuid) -> ID {
@@ -143,6 +143,81 @@ pub struct ProjectReport {
     pub volunteer_hours: f64,
     pub spent_cents: Cents,
     pub summary: String,
+}
+
+/// What an art. 55 document is for.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "workspace::Topic")]
+pub enum ProjectDocumentTopic {
+    /// The minutes of the comparative evaluation.
+    EvaluationMinutes,
+    /// The minutes of the co-design table.
+    TableMinutes,
+    /// The final project the table agreed on.
+    FinalProject,
+}
+
+/// An evaluation criterion of a notice.
+#[derive(SimpleObject, InputObject)]
+#[graphql(input_name = "NoticeCriterionInput")]
+pub struct NoticeCriterion {
+    pub name: String,
+    pub max_points: i64,
+    pub weight: i64,
+}
+
+/// The art. 55 public notice.
+#[derive(SimpleObject)]
+pub struct ProjectNotice {
+    pub purpose: String,
+    pub object: String,
+    pub economic_frame: String,
+    pub duration: String,
+    pub requirements: String,
+    pub criteria: Vec<NoticeCriterion>,
+    pub min_open_days: i32,
+    pub min_total: Option<i32>,
+    pub opened_at: Option<DateTime<Utc>>,
+    /// Applications may not close before this time.
+    pub closes_not_before: Option<DateTime<Utc>>,
+}
+
+/// An application to the notice, its admission and scores.
+#[derive(SimpleObject)]
+pub struct ProjectApplication {
+    pub id: ID,
+    pub organization_id: ID,
+    pub organization_name: String,
+    pub proposal: String,
+    /// `null` until the admission check decides.
+    pub admitted: Option<bool>,
+    pub role: Option<PartnerRole>,
+    pub scores: Option<Vec<i64>>,
+    pub total: Option<i32>,
+    /// The place in the ranking once scored (ties share it).
+    pub position: Option<u32>,
+    /// Whether the total reaches the notice's minimum.
+    pub admissible: Option<bool>,
+}
+
+/// A document of the art. 55 procedure.
+#[derive(SimpleObject)]
+pub struct ProjectTopicDocument {
+    pub topic: Option<ProjectDocumentTopic>,
+    pub title: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+fn topic_of(stored: Option<&str>) -> Option<ProjectDocumentTopic> {
+    [
+        workspace::Topic::EvaluationMinutes,
+        workspace::Topic::TableMinutes,
+        workspace::Topic::FinalProject,
+    ]
+    .into_iter()
+    .find(|t| Some(t.as_str()) == stored)
+    .map(Into::into)
 }
 
 #[Object]
@@ -294,6 +369,93 @@ impl Project {
         }
     }
 
+    /// Art. 55: the public notice, once written.
+    async fn notice(&self) -> Option<ProjectNotice> {
+        let stored = self.ws.notice.as_ref()?;
+        let input = workspace::notice_input(stored);
+        let valid = self.ws.valid_notice();
+        Some(ProjectNotice {
+            purpose: input.purpose,
+            object: input.object,
+            economic_frame: input.economic_frame,
+            duration: input.duration,
+            requirements: input.requirements,
+            criteria: input
+                .criteria
+                .into_iter()
+                .map(|c| NoticeCriterion {
+                    name: c.name,
+                    max_points: c.max_points,
+                    weight: c.weight,
+                })
+                .collect(),
+            min_open_days: stored.min_open_days,
+            min_total: stored.min_total,
+            opened_at: stored.opened_at,
+            closes_not_before: valid
+                .zip(stored.opened_at)
+                .map(|(n, opened)| n.closes_not_before(opened)),
+        })
+    }
+
+    /// Art. 55: the applications, oldest first, with their ranking once
+    /// scored.
+    async fn applications(&self) -> Vec<ProjectApplication> {
+        let notice = self.ws.valid_notice();
+        let scored: Vec<(Uuid, rules::Scorecard)> = self
+            .ws
+            .applications
+            .iter()
+            .filter_map(|a| {
+                let total = u32::try_from(a.total?).ok()?;
+                Some((
+                    a.id,
+                    rules::Scorecard {
+                        points: Vec::new(),
+                        total,
+                    },
+                ))
+            })
+            .collect();
+        let ranked = notice.map(|n| rules::rank(&n, &scored)).unwrap_or_default();
+        self.ws
+            .applications
+            .iter()
+            .map(|a| {
+                let place = ranked.iter().find(|r| r.application_id == a.id);
+                ProjectApplication {
+                    id: id(a.id),
+                    organization_id: id(a.organization_id),
+                    organization_name: self.name_of(a.organization_id),
+                    proposal: a.proposal.clone(),
+                    admitted: a.admitted,
+                    role: a.role.map(Into::into),
+                    scores: a.scores.as_ref().and_then(|s| {
+                        s.as_array()
+                            .map(|points| points.iter().filter_map(|p| p.as_i64()).collect())
+                    }),
+                    total: a.total,
+                    position: place.map(|r| r.position),
+                    admissible: place.map(|r| r.admissible),
+                }
+            })
+            .collect()
+    }
+
+    /// Art. 55: the minutes and the final project.
+    async fn documents(&self) -> Vec<ProjectTopicDocument> {
+        self.ws
+            .topic_documents
+            .iter()
+            .map(|d| ProjectTopicDocument {
+                topic: topic_of(d.topic.as_deref()),
+                title: d.title.clone(),
+                body: d.body.clone(),
+                created_at: d.created_at,
+            })
+            .collect()
+    }
+
     async fn milestones(&self) -> Vec<ProjectMilestone> {
         self.ws
             .milestones
@@ -433,6 +595,21 @@ pub struct ProjectReportInput {
     /// A short account of what was done.
     pub summary: String,
     pub organization_id: Option<ID>,
+}
+
+/// An art. 55 public notice, as the public body writes it.
+#[derive(InputObject)]
+pub struct ProjectNoticeInput {
+    pub purpose: String,
+    pub object: String,
+    pub economic_frame: String,
+    pub duration: String,
+    pub requirements: String,
+    pub criteria: Vec<NoticeCriterion>,
+    /// Days open, at least 20 (the default).
+    pub min_open_days: Option<i64>,
+    /// The least total an application needs to reach the co-design table.
+    pub min_total: Option<i64>,
 }
 
 fn optional_id(ctx: &Context<'_>, id: Option<&ID>, field: &str) -> Result<Option<Uuid>> {
@@ -686,6 +863,137 @@ impl ProjectMutation {
         };
         let state = state(ctx)?;
         projects::file_report(&state.db, Some(&actor), project_id, &report)
+            .await
+            .gql(ctx)?;
+        workspace(ctx, project_id, "projectId").await
+    }
+
+    /// Makes the project public (anyone reads it) or private (its
+    /// partners only); the lead's admins.
+    async fn set_project_public(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+        is_public: bool,
+    ) -> Result<Project> {
+        let actor = actor(ctx)?;
+        let project_id = id_arg(ctx, &project_id, "projectId")?;
+        let state = state(ctx)?;
+        projects::set_public(&state.db, Some(&actor), project_id, is_public)
+            .await
+            .gql(ctx)?;
+        workspace(ctx, project_id, "projectId").await
+    }
+
+    /// Art. 55: writes the public notice before it is published; an admin
+    /// of the public body.
+    async fn save_notice(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+        input: ProjectNoticeInput,
+    ) -> Result<Project> {
+        let actor = actor(ctx)?;
+        let project_id = id_arg(ctx, &project_id, "projectId")?;
+        let notice = rules::NoticeInput {
+            purpose: input.purpose,
+            object: input.object,
+            economic_frame: input.economic_frame,
+            duration: input.duration,
+            requirements: input.requirements,
+            criteria: input
+                .criteria
+                .into_iter()
+                .map(|c| rules::CriterionInput {
+                    name: c.name,
+                    max_points: c.max_points,
+                    weight: c.weight,
+                })
+                .collect(),
+            min_open_days: input.min_open_days,
+            min_total: input.min_total,
+        };
+        let state = state(ctx)?;
+        projects::save_notice(&state.db, Some(&actor), project_id, &notice)
+            .await
+            .gql(ctx)?;
+        workspace(ctx, project_id, "projectId").await
+    }
+
+    /// Art. 55: an organisation applies with its proposal; an admin of it.
+    /// Answers `null` while the applicant does not see the project.
+    async fn apply_to_notice(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+        organization_id: ID,
+        proposal: String,
+    ) -> Result<Option<Project>> {
+        let actor = actor(ctx)?;
+        let project_id = id_arg(ctx, &project_id, "projectId")?;
+        let organization_id = id_arg(ctx, &organization_id, "organizationId")?;
+        let state = state(ctx)?;
+        projects::apply(
+            &state.db,
+            Some(&actor),
+            project_id,
+            organization_id,
+            &proposal,
+        )
+        .await
+        .gql(ctx)?;
+        Ok(workspace(ctx, project_id, "projectId").await.ok())
+    }
+
+    /// Art. 55: admits an application in a role (`admitted`) or not; an
+    /// admin of the public body.
+    async fn decide_admission(
+        &self,
+        ctx: &Context<'_>,
+        application_id: ID,
+        admitted: bool,
+        role: Option<PartnerRole>,
+    ) -> Result<Project> {
+        let actor = actor(ctx)?;
+        let application_id = id_arg(ctx, &application_id, "applicationId")?;
+        let role = admitted.then(|| role.map_or(crate::domain::PartnerRole::Partner, Into::into));
+        let state = state(ctx)?;
+        let project_id = projects::decide_admission(&state.db, Some(&actor), application_id, role)
+            .await
+            .gql(ctx)?;
+        workspace(ctx, project_id, "applicationId").await
+    }
+
+    /// Art. 55: scores an admitted application, one score per criterion in
+    /// the notice's order; an admin of the public body.
+    async fn score_application(
+        &self,
+        ctx: &Context<'_>,
+        application_id: ID,
+        scores: Vec<Option<i64>>,
+    ) -> Result<Project> {
+        let actor = actor(ctx)?;
+        let application_id = id_arg(ctx, &application_id, "applicationId")?;
+        let state = state(ctx)?;
+        let project_id = projects::score(&state.db, Some(&actor), application_id, &scores)
+            .await
+            .gql(ctx)?;
+        workspace(ctx, project_id, "applicationId").await
+    }
+
+    /// Art. 55: records the evaluation's minutes, the table's minutes or
+    /// the final project.
+    async fn record_project_document(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+        topic: ProjectDocumentTopic,
+        text: String,
+    ) -> Result<Project> {
+        let actor = actor(ctx)?;
+        let project_id = id_arg(ctx, &project_id, "projectId")?;
+        let state = state(ctx)?;
+        projects::record_document(&state.db, Some(&actor), project_id, topic.into(), &text)
             .await
             .gql(ctx)?;
         workspace(ctx, project_id, "projectId").await

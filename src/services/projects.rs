@@ -17,9 +17,9 @@ use uuid::Uuid;
 
 use super::{Actor, audit, now, permissions};
 use crate::codesign::projects as opening;
-use crate::codesign::workspace::{self, Workspace};
+use crate::codesign::workspace::{self, Topic, Workspace};
 use crate::domain::codesign::{
-    self as rules, Activity, Actor as Acting, NextStep, Procedure, Rule, Who, Written,
+    self as rules, Activity, Actor as Acting, NextStep, NoticeInput, Procedure, Rule, Who, Written,
 };
 use crate::domain::{
     ContributionKind, ContributionStatus, Description, EuroCents, Invalid, PartnerRole,
@@ -466,8 +466,13 @@ pub async fn advance(
     let from = step.ws.project.stage;
     let project = rows::move_to_stage(&step.txn, step.ws.project.clone(), to, at).await?;
     let mut signed = json!(null);
-    // The art. 55 notice is not stored yet, so `OpenNotice` has nothing to
-    // open; signing freezes the latest version.
+    // Publishing (or reopening) the notice opens it now; signing freezes
+    // the latest version.
+    if transition.effects.contains(&rules::Effect::OpenNotice)
+        && let Some(notice) = step.ws.notice.clone()
+    {
+        rows::open_notice(&step.txn, notice, at).await?;
+    }
     if transition.effects.contains(&rules::Effect::SignAgreement) {
         let signature = parts.agreement.sign(&parts.partners, at)?.clone();
         let version = i32::try_from(signature.version).unwrap_or(i32::MAX);
@@ -677,6 +682,21 @@ pub async fn file_report(
     .await
 }
 
+/// Makes the project public (anyone reads it) or private (its partners
+/// only); the lead's admins.
+pub async fn set_public(
+    db: &DatabaseConnection,
+    actor: Option<&Actor>,
+    project_id: Uuid,
+    is_public: bool,
+) -> Result<Uuid, AppError> {
+    let step = Step::begin(db, actor, project_id, "projectId").await?;
+    step.check_who(Who::LeadAdmin)?;
+    rows::set_public(&step.txn, step.ws.project.clone(), is_public, now()).await?;
+    step.finish("project.public", json!({ "isPublic": is_public }))
+        .await
+}
+
 /// Hides a project from everyone but its partners and the moderators, or
 /// shows it again; moderators only.
 pub async fn set_hidden(
@@ -709,6 +729,224 @@ pub async fn view(
     let parts = ws.facts_parts();
     let steps = rules::next_steps(&ws.facts(&parts), &acting, now());
     Ok((ws, steps))
+}
+
+/// Stores (or rewrites) the art. 55 notice before it is published; an admin
+/// of the public body. Bad input names the notice's fields; CONFLICT on
+/// `projectId` once the notice is published.
+pub async fn save_notice(
+    db: &DatabaseConnection,
+    actor: Option<&Actor>,
+    project_id: Uuid,
+    input: &NoticeInput,
+) -> Result<Uuid, AppError> {
+    let notice = input.validate()?;
+    let step = Step::begin(db, actor, project_id, "projectId").await?;
+    step.check_who(Who::PublicBodyAdmin)?;
+    if step.ws.project.stage != ProjectStage::PublicNotice {
+        return Err(AppError::conflict(
+            "projectId",
+            "l'avviso si scrive prima della pubblicazione",
+            "the notice is written before it is published",
+        ));
+    }
+    let values = rows::NoticeValues {
+        project_id,
+        purpose: notice.purpose.as_str().to_owned(),
+        object: notice.object.as_str().to_owned(),
+        economic_frame: notice.economic_frame.as_str().to_owned(),
+        duration: notice.duration.as_str().to_owned(),
+        requirements: notice.requirements.as_str().to_owned(),
+        criteria: workspace::criteria_json(&input.criteria),
+        min_open_days: i32::try_from(notice.min_open_days).unwrap_or(i32::MAX),
+        min_total: notice.min_total.and_then(|t| i32::try_from(t).ok()),
+        at: now(),
+    };
+    let criteria = values.criteria.clone();
+    rows::save_notice(&step.txn, step.ws.notice.clone(), values).await?;
+    step.finish(
+        "project.notice",
+        json!({ "criteria": criteria, "minOpenDays": notice.min_open_days }),
+    )
+    .await
+}
+
+/// An organisation applies to the art. 55 notice with its proposal, while
+/// applications are open (`codesign.applications_closed`); an admin of it
+/// (`codesign.admin_only`). CONFLICT on `organizationId` when it applied
+/// already.
+pub async fn apply(
+    db: &DatabaseConnection,
+    actor: Option<&Actor>,
+    project_id: Uuid,
+    organization_id: Uuid,
+    proposal: &str,
+) -> Result<Uuid, AppError> {
+    let proposal = required_text(proposal, "proposal")?;
+    let step = Step::begin(db, actor, project_id, "projectId").await?;
+    step.check_activity(Activity::Apply)?;
+    if !step.acting.is_admin_of(organization_id) {
+        return Err(Rule::AdminOnly.into_error());
+    }
+    if step.ws.partner_ids().contains(&organization_id) {
+        return Err(Rule::AlreadyPartner.into_error());
+    }
+    if step
+        .ws
+        .applications
+        .iter()
+        .any(|a| a.organization_id == organization_id)
+    {
+        return Err(AppError::conflict(
+            "organizationId",
+            "l'organizzazione si è già candidata",
+            "the organisation has already applied",
+        ));
+    }
+    let row = rows::insert_application(
+        &step.txn,
+        project_id,
+        organization_id,
+        &proposal,
+        Some(step.user_id),
+        now(),
+    )
+    .await?;
+    step.finish(
+        "project.apply",
+        json!({ "applicationId": row.id, "organizationId": organization_id }),
+    )
+    .await
+}
+
+/// The application with this id and its project's use-case under way.
+async fn application_step<'a>(
+    db: &DatabaseConnection,
+    actor: Option<&'a Actor>,
+    application_id: Uuid,
+) -> Result<
+    (
+        Step<'a>,
+        crate::store::entities::project_applications::Model,
+    ),
+    AppError,
+> {
+    let application = rows::application(db, application_id)
+        .await?
+        .ok_or_else(|| AppError::not_found(Entity::Project, "applicationId"))?;
+    let step = Step::begin(db, actor, application.project_id, "applicationId").await?;
+    step.check_who(Who::PublicBodyAdmin)?;
+    Ok((step, application))
+}
+
+/// The admission check decides an application: admitted in `role` (the
+/// organisation joins the project, see [`rules::check_join`]) or not
+/// (`None`). An admin of the public body, in the admission check stage.
+pub async fn decide_admission(
+    db: &DatabaseConnection,
+    actor: Option<&Actor>,
+    application_id: Uuid,
+    role: Option<PartnerRole>,
+) -> Result<Uuid, AppError> {
+    let (step, application) = application_step(db, actor, application_id).await?;
+    step.check_activity(Activity::DecideAdmission)?;
+    let org = application.organization_id;
+    let at = now();
+    if let Some(role) = role {
+        let candidate = step
+            .ws
+            .candidate(org)
+            .ok_or_else(|| AppError::not_found(Entity::Organization, "applicationId"))?;
+        rules::check_join(
+            step.ws.project.procedure,
+            step.ws.project.stage,
+            &step.ws.domain_partners(),
+            org,
+            role,
+            candidate,
+        )?;
+        opening::add_partner(&step.txn, step.project_id(), org, role, None, at).await?;
+    }
+    rows::decide_admission(&step.txn, application, role, at).await?;
+    step.finish(
+        "project.admission",
+        json!({ "applicationId": application_id, "organizationId": org,
+                "role": role.map(|r| r.as_str()) }),
+    )
+    .await
+}
+
+/// Scores an admitted application on every criterion of the notice, in
+/// the comparative evaluation; an admin of the public body. Bad input on
+/// `scores[i]`; CONFLICT on `applicationId` for an application not
+/// admitted.
+pub async fn score(
+    db: &DatabaseConnection,
+    actor: Option<&Actor>,
+    application_id: Uuid,
+    scores: &[Option<i64>],
+) -> Result<Uuid, AppError> {
+    let (step, application) = application_step(db, actor, application_id).await?;
+    step.check_activity(Activity::Score)?;
+    if application.admitted != Some(true) {
+        return Err(AppError::conflict(
+            "applicationId",
+            "si valutano solo le candidature ammesse",
+            "only admitted applications are scored",
+        ));
+    }
+    let notice = step
+        .ws
+        .valid_notice()
+        .ok_or(AppError::Codesign(Rule::NoticeIncomplete.into()))?;
+    let card = notice.score(scores)?;
+    let total = i32::try_from(card.total).unwrap_or(i32::MAX);
+    let points = json!(card.points);
+    rows::score_application(&step.txn, application, points.clone(), total, now()).await?;
+    step.finish(
+        "project.score",
+        json!({ "applicationId": application_id, "points": points, "total": total }),
+    )
+    .await
+}
+
+/// Records an art. 55 document: the evaluation's minutes (an admin of the
+/// public body, during the evaluation), the table's minutes or the final
+/// project (an admin of the lead, during co-design).
+pub async fn record_document(
+    db: &DatabaseConnection,
+    actor: Option<&Actor>,
+    project_id: Uuid,
+    topic: Topic,
+    text: &str,
+) -> Result<Uuid, AppError> {
+    let text = required_text(text, "text")?;
+    let step = Step::begin(db, actor, project_id, "projectId").await?;
+    let (who, activity) = match topic {
+        Topic::EvaluationMinutes => (Who::PublicBodyAdmin, Activity::Score),
+        Topic::TableMinutes | Topic::FinalProject => (Who::LeadAdmin, Activity::Table),
+    };
+    step.check_who(who)?;
+    step.check_activity(activity)?;
+    let (kind, title) = topic.document();
+    let row = rows::insert_topic_document(
+        &step.txn,
+        rows::NewTopicDocument {
+            project_id,
+            kind,
+            topic: topic.as_str(),
+            title,
+            body: &text,
+            author: step.user_id,
+            at: now(),
+        },
+    )
+    .await?;
+    step.finish(
+        "project.document",
+        json!({ "documentId": row.id, "topic": topic.as_str() }),
+    )
+    .await
 }
 
 /// Turns a rule into the error that names it.

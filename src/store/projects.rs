@@ -18,9 +18,9 @@ use crate::domain::{
     ProjectProcedure, ProjectStage,
 };
 use crate::store::entities::{
-    organizations, project_approvals, project_contributions, project_documents,
-    project_invitations, project_milestones, project_partners, project_reports, project_stages,
-    projects,
+    organizations, project_applications, project_approvals, project_contributions,
+    project_documents, project_invitations, project_milestones, project_notices, project_partners,
+    project_reports, project_stages, projects,
 };
 
 /// The need's project still under way (not deleted, not closed), the
@@ -382,6 +382,19 @@ pub async fn sign(
     rows::update(db, row, "projects: sign").await
 }
 
+/// Makes the project public (readable by anyone) or private.
+pub async fn set_public(
+    db: &impl ConnectionTrait,
+    project: projects::Model,
+    is_public: bool,
+    at: DateTime<Utc>,
+) -> StoreResult<projects::Model> {
+    let mut row: projects::ActiveModel = project.into();
+    row.is_public = Set(is_public);
+    row.updated_at = Set(at);
+    rows::update(db, row, "projects: set public").await
+}
+
 /// Hides the project (`hidden_at` set) or shows it again (`None`).
 pub async fn set_hidden(
     db: &impl ConnectionTrait,
@@ -593,11 +606,13 @@ pub async fn insert_agreement_version(
         id: Set(super::new_id()),
         project_id: Set(project_id),
         kind: Set(DocumentKind::Agreement),
-        title: Set(format!("v{number}")),
+        // The digest names the document by its title.
+        title: Set(format!("Accordo, versione {number}")),
         body: Set(text.to_owned()),
         created_by: Set(Some(author)),
         created_at: Set(at),
         version: Set(Some(number)),
+        topic: Set(None),
     };
     rows::insert(db, row, "projects: insert an agreement version").await
 }
@@ -816,4 +831,200 @@ pub async fn save_report(
     } else {
         rows::update(db, row, "projects: update a report").await
     }
+}
+
+// --- Art. 55: the notice, the applications, the table's documents ---
+
+/// The project's notice, if one is stored.
+pub async fn notice(
+    db: &impl ConnectionTrait,
+    project_id: Uuid,
+) -> StoreResult<Option<project_notices::Model>> {
+    project_notices::Entity::find()
+        .filter(project_notices::Column::ProjectId.eq(project_id))
+        .one(db)
+        .await
+        .context("projects: notice")
+}
+
+/// A notice's values, as the domain validated them.
+#[derive(Clone, Debug)]
+pub struct NoticeValues {
+    pub project_id: Uuid,
+    pub purpose: String,
+    pub object: String,
+    pub economic_frame: String,
+    pub duration: String,
+    pub requirements: String,
+    pub criteria: serde_json::Value,
+    pub min_open_days: i32,
+    pub min_total: Option<i32>,
+    pub at: DateTime<Utc>,
+}
+
+/// Stores the project's notice, or replaces the one stored (`existing`).
+pub async fn save_notice(
+    db: &impl ConnectionTrait,
+    existing: Option<project_notices::Model>,
+    v: NoticeValues,
+) -> StoreResult<project_notices::Model> {
+    let is_new = existing.is_none();
+    let mut row = match existing {
+        Some(notice) => project_notices::ActiveModel::from(notice),
+        None => project_notices::ActiveModel {
+            id: Set(super::new_id()),
+            project_id: Set(v.project_id),
+            opened_at: Set(None),
+            created_at: Set(v.at),
+            ..Default::default()
+        },
+    };
+    row.purpose = Set(v.purpose);
+    row.object = Set(v.object);
+    row.economic_frame = Set(v.economic_frame);
+    row.duration = Set(v.duration);
+    row.requirements = Set(v.requirements);
+    row.criteria = Set(v.criteria);
+    row.min_open_days = Set(v.min_open_days);
+    row.min_total = Set(v.min_total);
+    row.updated_at = Set(v.at);
+    if is_new {
+        rows::insert(db, row, "projects: insert a notice").await
+    } else {
+        rows::update(db, row, "projects: update a notice").await
+    }
+}
+
+/// Opens the notice for applications at `at` (publication or reopening).
+pub async fn open_notice(
+    db: &impl ConnectionTrait,
+    notice: project_notices::Model,
+    at: DateTime<Utc>,
+) -> StoreResult<project_notices::Model> {
+    let mut row: project_notices::ActiveModel = notice.into();
+    row.opened_at = Set(Some(at));
+    row.updated_at = Set(at);
+    rows::update(db, row, "projects: open a notice").await
+}
+
+/// The applications to the project's notice, oldest first.
+pub async fn applications(
+    db: &impl ConnectionTrait,
+    project_id: Uuid,
+) -> StoreResult<Vec<project_applications::Model>> {
+    project_applications::Entity::find()
+        .filter(project_applications::Column::ProjectId.eq(project_id))
+        .order_by_asc(project_applications::Column::CreatedAt)
+        .order_by_asc(project_applications::Column::Id)
+        .all(db)
+        .await
+        .context("projects: applications")
+}
+
+/// The application with this id.
+pub async fn application(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> StoreResult<Option<project_applications::Model>> {
+    rows::by_id::<project_applications::Entity>(db, id, "projects: application by id").await
+}
+
+/// An organisation applies with its proposal.
+pub async fn insert_application(
+    db: &impl ConnectionTrait,
+    project_id: Uuid,
+    organization_id: Uuid,
+    proposal: &str,
+    applied_by: Option<Uuid>,
+    at: DateTime<Utc>,
+) -> StoreResult<project_applications::Model> {
+    let row = project_applications::ActiveModel {
+        id: Set(super::new_id()),
+        project_id: Set(project_id),
+        organization_id: Set(organization_id),
+        proposal: Set(proposal.to_owned()),
+        admitted: Set(None),
+        role: Set(None),
+        scores: Set(None),
+        total: Set(None),
+        applied_by: Set(applied_by),
+        created_at: Set(at),
+        updated_at: Set(at),
+    };
+    rows::insert(db, row, "projects: insert an application").await
+}
+
+/// Records the admission check's decision on an application.
+pub async fn decide_admission(
+    db: &impl ConnectionTrait,
+    application: project_applications::Model,
+    role: Option<PartnerRole>,
+    at: DateTime<Utc>,
+) -> StoreResult<project_applications::Model> {
+    let mut row: project_applications::ActiveModel = application.into();
+    row.admitted = Set(Some(role.is_some()));
+    row.role = Set(role);
+    row.updated_at = Set(at);
+    rows::update(db, row, "projects: decide an admission").await
+}
+
+/// Records an application's points per criterion and their total.
+pub async fn score_application(
+    db: &impl ConnectionTrait,
+    application: project_applications::Model,
+    points: serde_json::Value,
+    total: i32,
+    at: DateTime<Utc>,
+) -> StoreResult<project_applications::Model> {
+    let mut row: project_applications::ActiveModel = application.into();
+    row.scores = Set(Some(points));
+    row.total = Set(Some(total));
+    row.updated_at = Set(at);
+    rows::update(db, row, "projects: score an application").await
+}
+
+/// The project's documents with a topic (art. 55 minutes, final project),
+/// oldest first.
+pub async fn topic_documents(
+    db: &impl ConnectionTrait,
+    project_id: Uuid,
+) -> StoreResult<Vec<project_documents::Model>> {
+    project_documents::Entity::find()
+        .filter(project_documents::Column::ProjectId.eq(project_id))
+        .filter(project_documents::Column::Topic.is_not_null())
+        .order_by_asc(project_documents::Column::CreatedAt)
+        .all(db)
+        .await
+        .context("projects: documents with a topic")
+}
+
+/// A document about `topic` (minutes, the final project).
+#[derive(Clone, Debug)]
+pub struct NewTopicDocument<'a> {
+    pub project_id: Uuid,
+    pub kind: DocumentKind,
+    pub topic: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub author: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+/// Inserts a document about a topic.
+pub async fn insert_topic_document(
+    db: &impl ConnectionTrait,
+    new: NewTopicDocument<'_>,
+) -> StoreResult<project_documents::Model> {
+    let row = project_documents::ActiveModel {
+        id: Set(super::new_id()),
+        project_id: Set(new.project_id),
+        kind: Set(new.kind),
+        title: Set(new.title.to_owned()),
+        body: Set(new.body.to_owned()),
+        created_by: Set(Some(new.author)),
+        created_at: Set(new.at),
+        version: Set(None),
+        topic: Set(Some(new.topic.to_owned())),
+    };
+    rows::insert(db, row, "projects: insert a document").await
 }

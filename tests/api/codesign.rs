@@ -5,7 +5,11 @@
 //! delivered with a milestone, reported, closed), and one test per class
 //! of refusal, each naming its rule: an outsider, a member who is not
 //! admin, a partner who is not the lead, a stage out of order, and a body
-//! outside RUNTS as a principal partner under art. 55.
+//! outside RUNTS as a principal partner under art. 55; and the Quartieri
+//! Connessi call (seed 001) as art. 55: notice, applications, admission,
+//! scores and minutes, table, agreement, delivery; contributions changed
+//! and withdrawn, a partner leaving with its reason, and who reads a
+//! private, public and hidden project.
 
 use serde_json::{Value, json};
 
@@ -22,6 +26,9 @@ on_both_databases!(
     the_lorenteggio_pact_goes_from_need_to_closed,
     refusals_name_their_rule,
     art55_keeps_bodies_outside_runts_from_principal_roles,
+    the_quartieri_connessi_call_runs_as_art55,
+    partners_leave_and_projects_show_as_their_visibility,
+    an_art55_match_brings_a_body_outside_runts_as_supporter,
     my_projects_lists_joined_and_invited_projects,
 );
 
@@ -762,4 +769,521 @@ async fn my_projects_lists_joined_and_invited_projects(backend: Backend) {
     assert_eq!(my_projects(&app, &s.onlus).await, vec![joined]);
     let anonymous = gql(&app, None, "{ myProjects { id } }", json!({})).await;
     assert_eq!(outcome(&anonymous), "UNAUTHENTICATED", "{anonymous}");
+    app.stop().await;
+}
+
+fn art55_op(head: &str, call: &str) -> String {
+    op(head, call).replace(
+        "reports {",
+        "notice { openedAt closesNotBefore criteria { name maxPoints weight } }
+         applications { id organizationId admitted role scores total position admissible }
+         documents { topic title }
+         reports {",
+    )
+}
+
+/// Marks the organisation registered in RUNTS, as a moderator does after
+/// checking the registry.
+async fn registered_in_runts(app: &TestApp, moderator: &Person, organization: &str) {
+    trama::services::moderation::verify_organization(
+        app.db(),
+        &trama::services::Actor::user(moderator.id, &moderator.email),
+        uuid::Uuid::parse_str(organization).expect("uuid"),
+        trama::domain::VerificationStatus::Verified,
+        "RUNTS, estratto del 2026-11-01",
+        true,
+    )
+    .await
+    .expect("verified");
+}
+
+/// Moves the notice's opening back by `days`, as if time had passed.
+async fn notice_opened_days_ago(app: &TestApp, project: &str, days: i64) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    use trama::store::entities::project_notices;
+    let at = trama::services::now() - chrono::Duration::days(days);
+    project_notices::Entity::update_many()
+        .col_expr(project_notices::Column::OpenedAt, Expr::value(Some(at)))
+        .filter(
+            project_notices::Column::ProjectId.eq(uuid::Uuid::parse_str(project).expect("uuid")),
+        )
+        .exec(app.db())
+        .await
+        .expect("backdated");
+}
+
+async fn the_quartieri_connessi_call_runs_as_art55(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    territories(&app).await;
+    let moderator =
+        crate::visibility::moderator(&app, "moderatore@example.org", "Mara Moderatrice").await;
+    let comune = person(&app, "comune@example.org", "Carla Comune", true).await;
+    let coop = person(&app, "coop@example.org", "Anna Coop", true).await;
+    let aps = person(&app, "aps@example.org", "Piero Aps", true).await;
+    let onlus = person(&app, "onlus@example.org", "Marta Onlus", true).await;
+    let comune_org = organisation(&app, &comune, comune_input()).await;
+    let coop_org = organisation(
+        &app,
+        &coop,
+        org_input(
+            "Cooperativa Portinerie",
+            "SOCIAL_COOPERATIVE_A",
+            Some("96123456780"),
+            "Portierato sociale nei caseggiati ERP.",
+        ),
+    )
+    .await;
+    let aps_org = organisation(
+        &app,
+        &aps,
+        org_input(
+            "APS Quartieri in Rete",
+            "APS",
+            Some("97555123401"),
+            "Promozione sociale nei quartieri periferici.",
+        ),
+    )
+    .await;
+    let onlus_org = organisation(
+        &app,
+        &onlus,
+        org_input(
+            "Amici di Lorenteggio ONLUS",
+            "ONLUS",
+            Some("97012345670"),
+            "Volontari del quartiere, non ancora iscritti al RUNTS.",
+        ),
+    )
+    .await;
+    registered_in_runts(&app, &moderator, &coop_org).await;
+    registered_in_runts(&app, &moderator, &aps_org).await;
+    let need = create_need(
+        &app,
+        &comune,
+        &comune_org,
+        need_input("Quartieri Connessi: portinerie ERP per servizi di comunità"),
+    )
+    .await;
+    let ws = step(
+        &app,
+        &comune,
+        &art55_op(
+            "mutation($n: ID!, $p: ProjectProcedure!)",
+            "openProject(needId: $n, procedure: $p)",
+        ),
+        json!({ "n": need, "p": "COPROGETTAZIONE" }),
+    )
+    .await;
+    let p = ws["id"].as_str().expect("id").to_owned();
+    let advance = art55_op(
+        "mutation($p: ID!, $s: ProjectStage!)",
+        "advanceProject(projectId: $p, to: $s)",
+    );
+    let to = |stage: &str| json!({ "p": p, "s": stage });
+
+    // The notice: purpose, object, economic frame, duration, requirements,
+    // criteria; published for at least 20 days.
+    refused(
+        &app,
+        &comune,
+        &advance,
+        to("APPLICATIONS"),
+        "CONFLICT",
+        Rule::NoticeIncomplete,
+    )
+    .await;
+    let notice = json!({
+        "purpose": "Servizi di comunità e inclusione sociale nei quartieri ERP periferici.",
+        "object": "Co-progettazione di servizi negli spazi a piano terra di nove complessi ERP.",
+        "economicFrame": "Contributi PON Metro per lo start-up dei servizi; spazi già ristrutturati.",
+        "duration": "36 mesi",
+        "requirements": "Enti del Terzo settore iscritti al RUNTS.",
+        "criteria": [
+            { "name": "Qualità del progetto", "maxPoints": 10, "weight": 3 },
+            { "name": "Radicamento nel quartiere", "maxPoints": 10, "weight": 2 },
+        ],
+        "minTotal": 20,
+    });
+    step(
+        &app,
+        &comune,
+        &art55_op(
+            "mutation($p: ID!, $i: ProjectNoticeInput!)",
+            "saveNotice(projectId: $p, input: $i)",
+        ),
+        json!({ "p": p, "i": notice }),
+    )
+    .await;
+    let ws = step(&app, &comune, &advance, to("APPLICATIONS")).await;
+    assert!(ws["notice"]["openedAt"].is_string(), "{ws}");
+
+    // Two registered third-sector bodies and one outside RUNTS apply.
+    let apply = "mutation($p: ID!, $o: ID!, $t: String!) { applyToNotice(projectId: $p, organizationId: $o, proposal: $t) { id } }";
+    for (who, org) in [(&coop, &coop_org), (&aps, &aps_org), (&onlus, &onlus_org)] {
+        let body = gql(&app, Some(&who.token), apply, json!({ "p": p, "o": org, "t": "Una portineria di comunità aperta sei giorni su sette." })).await;
+        assert_eq!(outcome(&body), "OK", "{body}");
+    }
+    refused(
+        &app,
+        &comune,
+        &advance,
+        to("ADMISSION_CHECK"),
+        "CONFLICT",
+        Rule::NoticeMinOpenDays,
+    )
+    .await;
+    notice_opened_days_ago(&app, &p, 21).await;
+    let ws = step(&app, &comune, &advance, to("ADMISSION_CHECK")).await;
+    let application_of = |ws: &Value, org: &str| {
+        ws["applications"]
+            .as_array()
+            .expect("applications")
+            .iter()
+            .find(|a| a["organizationId"] == org)
+            .expect("application")["id"]
+            .clone()
+    };
+    let (coop_app, aps_app, onlus_app) = (
+        application_of(&ws, &coop_org),
+        application_of(&ws, &aps_org),
+        application_of(&ws, &onlus_org),
+    );
+
+    // Admission: the body outside RUNTS is refused as a principal partner
+    // and admitted as a supporter.
+    let admit = art55_op(
+        "mutation($a: ID!, $r: PartnerRole)",
+        "decideAdmission(applicationId: $a, admitted: true, role: $r)",
+    );
+    refused(
+        &app,
+        &comune,
+        &admit,
+        json!({ "a": onlus_app, "r": "PARTNER" }),
+        "CONFLICT",
+        Rule::PrincipalRequiresRunts,
+    )
+    .await;
+    step(
+        &app,
+        &comune,
+        &admit,
+        json!({ "a": onlus_app, "r": "SUPPORTER" }),
+    )
+    .await;
+    step(
+        &app,
+        &comune,
+        &admit,
+        json!({ "a": coop_app, "r": "PARTNER" }),
+    )
+    .await;
+    let ws = step(
+        &app,
+        &comune,
+        &admit,
+        json!({ "a": aps_app, "r": "PARTNER" }),
+    )
+    .await;
+    let roles: Vec<&str> = ws["partners"]
+        .as_array()
+        .expect("partners")
+        .iter()
+        .map(|p| p["role"].as_str().expect("role"))
+        .collect();
+    assert_eq!(roles, ["LEAD", "SUPPORTER", "PARTNER", "PARTNER"], "{ws}");
+
+    // Comparative evaluation: scores per criterion, then the minutes.
+    step(&app, &comune, &advance, to("EVALUATION")).await;
+    refused(
+        &app,
+        &comune,
+        &advance,
+        to("CODESIGN_TABLE"),
+        "CONFLICT",
+        Rule::ScoresMissing,
+    )
+    .await;
+    let score = art55_op(
+        "mutation($a: ID!, $s: [Int]!)",
+        "scoreApplication(applicationId: $a, scores: $s)",
+    );
+    step(&app, &comune, &score, json!({ "a": coop_app, "s": [8, 9] })).await;
+    step(&app, &comune, &score, json!({ "a": aps_app, "s": [6, 5] })).await;
+    let ws = step(
+        &app,
+        &comune,
+        &score,
+        json!({ "a": onlus_app, "s": [3, 2] }),
+    )
+    .await;
+    let by_org = |org: &str| {
+        ws["applications"]
+            .as_array()
+            .expect("applications")
+            .iter()
+            .find(|a| a["organizationId"] == org)
+            .cloned()
+            .expect("application")
+    };
+    assert_eq!(by_org(&coop_org)["total"], 42, "{ws}");
+    assert_eq!(by_org(&coop_org)["position"], 1, "{ws}");
+    assert_eq!(by_org(&aps_org)["position"], 2, "{ws}");
+    assert_eq!(by_org(&onlus_org)["admissible"], false, "{ws}");
+    refused(
+        &app,
+        &comune,
+        &advance,
+        to("CODESIGN_TABLE"),
+        "CONFLICT",
+        Rule::EvaluationMinutesMissing,
+    )
+    .await;
+    let record = art55_op(
+        "mutation($p: ID!, $k: ProjectDocumentTopic!, $t: String!)",
+        "recordProjectDocument(projectId: $p, topic: $k, text: $t)",
+    );
+    step(&app, &comune, &record, json!({ "p": p, "k": "EVALUATION_MINUTES", "t": "La commissione ha valutato tre proposte." })).await;
+    step(&app, &comune, &advance, to("CODESIGN_TABLE")).await;
+
+    // The table: contributions, minutes, the final project, the agreement.
+    step(
+        &app,
+        &comune,
+        &contribute(),
+        json!({ "p": p, "i": contribution("SPACE", "Portineria di via Odazio", 60.0, "m2") }),
+    )
+    .await;
+    step(
+        &app,
+        &coop,
+        &contribute(),
+        json!({ "p": p, "i": contribution("COMPETENCE", "Portieri sociali", 1500.0, "ore") }),
+    )
+    .await;
+    refused(
+        &app,
+        &comune,
+        &advance,
+        to("FINAL_PROJECT"),
+        "CONFLICT",
+        Rule::TableMinutesMissing,
+    )
+    .await;
+    step(&app, &comune, &record, json!({ "p": p, "k": "TABLE_MINUTES", "t": "Il tavolo ha definito i servizi della portineria." })).await;
+    step(&app, &comune, &advance, to("FINAL_PROJECT")).await;
+    step(&app, &comune, &record, json!({ "p": p, "k": "FINAL_PROJECT", "t": "Portineria di comunità: orari, servizi, ruoli." })).await;
+    step(&app, &comune, &advance, to("AGREEMENT")).await;
+    let write = art55_op(
+        "mutation($p: ID!, $t: String!)",
+        "writeAgreement(projectId: $p, text: $t)",
+    );
+    step(
+        &app,
+        &comune,
+        &write,
+        json!({ "p": p, "t": "Convenzione per la portineria di comunità di via Odazio." }),
+    )
+    .await;
+    let approve = art55_op(
+        "mutation($p: ID!, $v: Int!)",
+        "approveAgreement(projectId: $p, version: $v)",
+    );
+    for who in [&comune, &coop, &aps, &onlus] {
+        step(&app, who, &approve, json!({ "p": p, "v": 1 })).await;
+    }
+    // Signed on entering delivery.
+    let ws = step(&app, &comune, &advance, to("DELIVERY")).await;
+    assert_eq!(ws["stage"], "DELIVERY", "{ws}");
+    assert_eq!(
+        ws["agreement"]["contentHash"].as_str().map(str::len),
+        Some(64),
+        "{ws}"
+    );
+    assert_eq!(ws["documents"].as_array().map(Vec::len), Some(3), "{ws}");
+    app.stop().await;
+}
+
+async fn partners_leave_and_projects_show_as_their_visibility(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let s = lorenteggio(&app).await;
+    let moderator =
+        crate::visibility::moderator(&app, "moderatore@example.org", "Mara Moderatrice").await;
+    let p = open_with_partners(&app, &s).await;
+
+    // Contributions: changed and withdrawn by their own partner only.
+    let ws = step(
+        &app,
+        &s.onlus,
+        &contribute(),
+        json!({ "p": p, "i": contribution("COMPETENCE", "Tecniche di pulizia", 10.0, "ore") }),
+    )
+    .await;
+    let id = ws["contributions"][0]["id"].clone();
+    let update = op(
+        "mutation($c: ID!, $i: ProjectContributionInput!)",
+        "updateContribution(id: $c, input: $i)",
+    );
+    let changed = contribution(
+        "COMPETENCE",
+        "Tecniche di pulizia e formazione",
+        16.0,
+        "ore",
+    );
+    refused(
+        &app,
+        &s.tenants,
+        &update,
+        json!({ "c": id, "i": changed }),
+        "FORBIDDEN",
+        Rule::AdminOnly,
+    )
+    .await;
+    let ws = step(&app, &s.onlus, &update, json!({ "c": id, "i": changed })).await;
+    assert_eq!(ws["contributions"][0]["quantity"], 16.0, "{ws}");
+    let withdraw = op("mutation($c: ID!)", "withdrawContribution(id: $c)");
+    let ws = step(&app, &s.onlus, &withdraw, json!({ "c": id })).await;
+    assert_eq!(ws["contributions"][0]["status"], "WITHDRAWN", "{ws}");
+
+    // Leaving takes a reason; the lead does not leave.
+    let leave = "mutation($p: ID!, $r: String!) { leaveProject(projectId: $p, reason: $r) }";
+    let body = gql(
+        &app,
+        Some(&s.tenants.token),
+        leave,
+        json!({ "p": p, "r": "  " }),
+    )
+    .await;
+    assert_eq!(outcome(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "reason", "{body}");
+    let body = gql(
+        &app,
+        Some(&s.aler.token),
+        leave,
+        json!({ "p": p, "r": "Non possiamo" }),
+    )
+    .await;
+    assert_eq!(outcome(&body), "CONFLICT", "{body}");
+    gql_ok(
+        &app,
+        Some(&s.tenants.token),
+        leave,
+        json!({ "p": p, "r": "Il comitato inquilini si è sciolto." }),
+    )
+    .await;
+    let body = gql(&app, Some(&s.tenants.token), &read(), json!({ "p": p })).await;
+    assert_eq!(
+        outcome(&body),
+        "NOT_FOUND",
+        "a former partner reads a private project: {body}"
+    );
+    let ws = step(&app, &s.aler, &read(), json!({ "p": p })).await;
+    assert_eq!(ws["partners"].as_array().map(Vec::len), Some(2), "{ws}");
+
+    // Public: anyone reads it, until a moderator hides it; partners still do.
+    let public = op(
+        "mutation($p: ID!, $v: Boolean!)",
+        "setProjectPublic(projectId: $p, isPublic: $v)",
+    );
+    refused(
+        &app,
+        &s.onlus,
+        &public,
+        json!({ "p": p, "v": true }),
+        "FORBIDDEN",
+        Rule::LeadOnly,
+    )
+    .await;
+    step(&app, &s.aler, &public, json!({ "p": p, "v": true })).await;
+    let body = gql(&app, None, &read(), json!({ "p": p })).await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    let hide = "mutation($p: ID!, $h: Boolean!) { setProjectHidden(projectId: $p, hidden: $h) }";
+    let body = gql(
+        &app,
+        Some(&s.aler.token),
+        hide,
+        json!({ "p": p, "h": true }),
+    )
+    .await;
+    assert_eq!(outcome(&body), "FORBIDDEN", "{body}");
+    gql_ok(
+        &app,
+        Some(&moderator.token),
+        hide,
+        json!({ "p": p, "h": true }),
+    )
+    .await;
+    let body = gql(&app, None, &read(), json!({ "p": p })).await;
+    assert_eq!(outcome(&body), "NOT_FOUND", "{body}");
+    let ws = step(&app, &s.onlus, &read(), json!({ "p": p })).await;
+    assert_eq!(ws["id"], p.as_str());
+    let body = gql(&app, Some(&moderator.token), &read(), json!({ "p": p })).await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    app.stop().await;
+}
+
+/// A match under art. 55 (a call for proposals) opens the project when
+/// both sides consent; the offer's co-operative, not registered in RUNTS,
+/// joins as a supporter rather than a principal partner.
+async fn an_art55_match_brings_a_body_outside_runts_as_supporter(backend: Backend) {
+    use crate::visibility::{coop_input, create_offer, mediation_need, mediation_offer, settle};
+    let app = TestApp::spawn(backend).await;
+    territories(&app).await;
+    let carla = person(&app, "carla@example.org", "Carla Neri", true).await;
+    let anna = person(&app, "anna@example.org", "Anna Bianchi", true).await;
+    let need_org = organisation(&app, &carla, comune_input()).await;
+    let offer_org = organisation(&app, &anna, coop_input(json!([]))).await;
+    let mut call = mediation_need("Mediazione dei conflitti di vicinato nei caseggiati ERP");
+    call["kind"] = json!("CALL_FOR_PROPOSALS");
+    let need = create_need(&app, &carla, &need_org, call).await;
+    create_offer(
+        &app,
+        &anna,
+        &offer_org,
+        mediation_offer("Mediazione dei conflitti di vicinato"),
+    )
+    .await;
+    settle(&app).await;
+    let matches = "query($n: ID!) { matchesForNeed(needId: $n) { edges { node { id } } } }";
+    let body = gql_ok(&app, Some(&carla.token), matches, json!({ "n": need })).await;
+    let match_id = body["data"]["matchesForNeed"]["edges"][0]["node"]["id"].clone();
+    assert!(match_id.is_string(), "{body}");
+    let set = "mutation($m: ID!, $s: MatchSideStatus!) { setMatchStatus(matchId: $m, status: $s) { projectId } }";
+    gql_ok(
+        &app,
+        Some(&anna.token),
+        set,
+        json!({ "m": match_id, "s": "PARTNERSHIP" }),
+    )
+    .await;
+    let body = gql_ok(
+        &app,
+        Some(&carla.token),
+        set,
+        json!({ "m": match_id, "s": "PARTNERSHIP" }),
+    )
+    .await;
+    let project = body["data"]["setMatchStatus"]["projectId"].clone();
+    let ws = step(&app, &carla, &read(), json!({ "p": project })).await;
+    assert_eq!(ws["procedure"], "COPROGETTAZIONE", "{ws}");
+    let roles: Vec<(&str, &str)> = ws["partners"]
+        .as_array()
+        .expect("partners")
+        .iter()
+        .map(|p| {
+            (
+                p["organizationId"].as_str().expect("id"),
+                p["role"].as_str().expect("role"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            (need_org.as_str(), "LEAD"),
+            (offer_org.as_str(), "SUPPORTER")
+        ],
+        "{ws}"
+    );
+    app.stop().await;
 }

@@ -88,11 +88,13 @@ link_entity!(
 pub mod offers;
 
 // Co-design.
+pub mod project_applications;
 pub mod project_approvals;
 pub mod project_contributions;
 pub mod project_documents;
 pub mod project_invitations;
 pub mod project_milestones;
+pub mod project_notices;
 pub mod project_partners;
 pub mod project_reports;
 pub mod project_stages;
@@ -138,11 +140,13 @@ pub mod prelude {
     pub use super::organization_requests::Entity as OrganizationRequests;
     pub use super::organization_sectors::Entity as OrganizationSectors;
     pub use super::organizations::Entity as Organizations;
+    pub use super::project_applications::Entity as ProjectApplications;
     pub use super::project_approvals::Entity as ProjectApprovals;
     pub use super::project_contributions::Entity as ProjectContributions;
     pub use super::project_documents::Entity as ProjectDocuments;
     pub use super::project_invitations::Entity as ProjectInvitations;
     pub use super::project_milestones::Entity as ProjectMilestones;
+    pub use super::project_notices::Entity as ProjectNotices;
     pub use super::project_partners::Entity as ProjectPartners;
     pub use super::project_reports::Entity as ProjectReports;
     pub use super::project_stages::Entity as ProjectStages;

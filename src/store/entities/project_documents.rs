@@ -19,6 +19,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// For the agreement (kind `agreement`): the version's number, from 1.
     pub version: Option<i32>,
+    /// What an art. 55 document is for (`evaluation_minutes`,
+    /// `table_minutes`, `final_project`); see `codesign::workspace::Topic`.
+    pub topic: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
