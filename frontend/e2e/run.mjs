@@ -756,7 +756,8 @@ try {
     await signIn(aler, 'aler@example.org');
     await aler.goto(`${base}/needs/${need.id}`);
     await aler.getByRole('heading', { level: 2, name: 'Avvia un progetto' }).waitFor();
-    await aler.getByLabel('Patto di collaborazione').check();
+    // The kit draws radios under their labels: people click the label.
+    await aler.locator('label[for="procedure-PATTO_COLLABORAZIONE"]').click();
     await aler.getByRole('button', { name: 'Avvia il progetto' }).click();
     await aler.waitForURL(/\/projects\/[0-9a-f-]+$/);
     const projectUrl = aler.url();
@@ -766,7 +767,7 @@ try {
 
     // It invites the co-operative, found by name, as a partner.
     await aler.getByLabel("Nome dell'organizzazione").fill('Portinerie di Comunità');
-    await aler.getByLabel(new RegExp(`^${coopName}`)).check({ timeout: 30_000 });
+    await aler.locator('label[for^="invite-org-"]', { hasText: coopName }).click({ timeout: 30_000 });
     await aler.getByLabel('Ruolo nel progetto').selectOption('PARTNER');
     await aler.getByRole('button', { name: "Invia l'invito" }).click();
     await aler.getByText(`Invito inviato a ${coopName}`).waitFor();

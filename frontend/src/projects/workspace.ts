@@ -68,9 +68,11 @@ export function isDrafting(ws: Workspace): boolean {
   return !isSigned(ws) && ws.stage !== 'CLOSED';
 }
 
-/** Euro for people: `€ 1.250,50` in Italian, `€1,250.50` in English. */
+/** Euro for people: `1.250,50 €` in Italian, `€1,250.50` in English (thousands always grouped, as people write them). */
 export function formatEuro(cents: number, lang: string): string {
-  return new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'it-IT', { style: 'currency', currency: 'EUR' }).format(cents / 100);
+  // `useGrouping: 'always'` (ES2023) is missing from the TypeScript library this build targets.
+  const options = { style: 'currency', currency: 'EUR', useGrouping: 'always' } as unknown as Intl.NumberFormatOptions;
+  return new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'it-IT', options).format(cents / 100);
 }
 
 /** How much a contribution brings: `40 ore`, `€ 800,00`, or nothing said. */
