@@ -756,6 +756,7 @@ try {
     await signIn(aler, 'aler@example.org');
     await aler.goto(`${base}/needs/${need.id}`);
     await aler.getByRole('heading', { level: 2, name: 'Avvia un progetto' }).waitFor();
+    await check(aler, 'need-open-project', 1280);
     // The kit draws radios under their labels: people click the label.
     await aler.locator('label[for="procedure-PATTO_COLLABORAZIONE"]').click();
     await aler.getByRole('button', { name: 'Avvia il progetto' }).click();
@@ -777,6 +778,9 @@ try {
     const coop = await open();
     await signIn(coop, 'cooperativa@example.org');
     const invitation = coop.locator('section[aria-labelledby="dashboard-projects"] li', { hasText: needTitle }).first();
+    await invitation.waitFor();
+    assert.match(await invitation.textContent(), /ALER Milano invita Portinerie di Comunità .* come Partner/);
+    await check(coop, 'dashboard-project-invitation', 1280);
     await invitation.getByRole('button', { name: /^Accetta l'invito/ }).click();
     await coop.locator('section[aria-labelledby="dashboard-projects"]').getByRole('link', { name: needTitle }).click();
     await coop.getByRole('heading', { level: 1, name: needTitle }).waitFor();
@@ -789,6 +793,12 @@ try {
       await page.getByRole('button', { name: 'Aggiungi il contributo' }).click();
       await page.getByText('Contributo aggiunto.').waitFor();
     };
+    // A contribution without a description: the API's message sits next to the field.
+    await coop.getByLabel('Tipo di contributo').selectOption('COMPETENCE');
+    await coop.getByRole('button', { name: 'Aggiungi il contributo' }).click();
+    await coop.locator('#contrib-new-description-error').waitFor();
+    assert.equal(await coop.getByLabel('Che cosa portate').getAttribute('aria-invalid'), 'true');
+    await check(coop, 'project-contribution-error', 1280);
     await contribute(coop, 'COMPETENCE', 'Due mediatori sociali per lo sportello settimanale', { 'Quantità': '120', 'Unità': 'ore' });
     await aler.reload();
     await contribute(aler, 'FUNDING', 'Contributo alle spese dello sportello', { 'Oppure importo (euro)': '3.000' });
