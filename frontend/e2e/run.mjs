@@ -853,6 +853,38 @@ try {
       assert.match(download.suggestedFilename(), /^patto-mediazione-sociale.*\.pdf$/);
     }
 
+    // Delivery: a milestone, done; then each partner reports and ALER closes.
+    await aler.getByRole('button', { name: 'Passa a: In corso' }).click();
+    await aler.getByText('Il progetto è passato alla fase «In corso».').waitFor();
+    await aler.getByLabel('Che cosa va fatto').fill('Prima apertura dello sportello');
+    await aler.getByLabel('Chi se ne occupa').selectOption({ label: coopName });
+    await aler.getByLabel('Entro il').fill(`${new Date().getFullYear() + 1}-01-31`);
+    await aler.getByRole('button', { name: 'Aggiungi la scadenza' }).click();
+    await aler.getByText('Scadenza aggiunta.').waitFor();
+    await aler.getByRole('button', { name: /^Segna come fatta/ }).click();
+    await aler.getByText('«Prima apertura dello sportello» segnata come fatta.').waitFor();
+    await aler.getByRole('button', { name: 'Passa a: Rendicontazione' }).click();
+    await aler.getByText('Il progetto è passato alla fase «Rendicontazione».').waitFor();
+    const report = async (page, name, people, hours, euro, summary) => {
+      const form = page.locator('form', { has: page.getByRole('heading', { name: `Rendiconto di ${name}` }) });
+      await form.getByLabel('Persone raggiunte').fill(people);
+      await form.getByLabel('Ore di volontariato').fill(hours);
+      await form.getByLabel('Euro spesi').fill(euro);
+      await form.getByLabel('In breve, che cosa è stato fatto').fill(summary);
+      await form.getByRole('button', { name: 'Invia il rendiconto' }).click();
+      await page.getByText('Rendiconto salvato.').waitFor();
+    };
+    await report(aler, 'ALER Milano', '0', '0', '3.000', 'Abbiamo coperto le spese dello sportello per un anno.');
+    await coop.reload();
+    await report(coop, coopName, '85', '120', '0', 'Cinquanta colloqui di mediazione, trenta conflitti di vicinato risolti.');
+    await aler.reload();
+    await aler.getByRole('button', { name: 'Passa a: Concluso' }).click();
+    await aler.getByRole('heading', { level: 2, name: 'Risultati' }).waitFor();
+    const outcomes = await aler.locator('section[aria-labelledby="project-reports"]').textContent();
+    assert.match(outcomes, /Persone raggiunte\s*85/);
+    assert.match(outcomes, /Euro spesi\s*3\.000,00\s€/);
+    await check(aler, 'project-closed', 1280);
+
     // The co-operative sees the signed pact too, and the workspace fits a phone.
     const phone = await open(390);
     await signIn(phone, 'cooperativa@example.org');

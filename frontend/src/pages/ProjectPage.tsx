@@ -44,6 +44,9 @@ function ProjectWorkspace({ ws, onChange }: { ws: Workspace; onChange: (ws: Work
     ['project-agreement', t(ws.procedure === 'COPROGETTAZIONE' ? 'project.agreementTitle55' : 'project.agreementTitle')],
     ['project-milestones', t('project.milestonesTitle')],
   ];
+  // The reports' section is there from reporting on (ProjectReports).
+  if (ws.stage === 'REPORTING' || ws.stage === 'CLOSED' || ws.reports.length > 0)
+    sections.push(['project-reports', t(ws.stage === 'CLOSED' ? 'project.outcomesTitle' : 'project.reportsTitle')]);
   return (
     <article className="project-workspace">
       <p className="text-muted mb-1">
