@@ -890,7 +890,12 @@ try {
     await signIn(phone, 'cooperativa@example.org');
     await phone.goto(projectUrl);
     await phone.getByRole('button', { name: 'Scarica il patto firmato (PDF)' }).waitFor();
-    await check(phone, 'project-signed', 390);
+    await check(phone, 'project-closed', 390);
+    // In English too, the rules' sentences included (asked again in English).
+    await phone.getByRole('button', { name: 'English' }).click();
+    await phone.getByRole('button', { name: 'Download the signed pact (PDF)' }).waitFor();
+    await phone.getByRole('heading', { level: 2, name: 'Outcomes' }).waitFor();
+    await check(phone, 'project-closed-en', 390);
     for (const page of [aler, coop, phone]) {
       assert.deepEqual(page.foreign, []);
       await page.context().close();

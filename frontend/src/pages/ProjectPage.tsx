@@ -3,7 +3,7 @@
 // versions and approvals and the signed pact, milestones and reports. A
 // private project exists for its partners only: anyone else is asked to
 // sign in (or told it is not there).
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { ProjectDocument } from '../../generated/graphql/graphql';
@@ -22,8 +22,16 @@ import ProjectReports from './project/ProjectReports';
 
 export default function ProjectPage() {
   const session = useSession();
+  const { i18n } = useTranslation();
   const { id = '' } = useParams();
-  const { data, error, loading } = useQuery(ProjectDocument, { id }, { skip: session.status === 'loading' });
+  const { data, error, loading, reload } = useQuery(ProjectDocument, { id }, { skip: session.status === 'loading' });
+  // Who may act and the blocking rules come in the request's language: ask again when it changes.
+  const shownIn = useRef(i18n.language);
+  useEffect(() => {
+    if (shownIn.current === i18n.language) return;
+    shownIn.current = i18n.language;
+    reload();
+  }, [i18n.language, reload]);
   // A change answers with the whole workspace: it replaces the loaded one.
   const [changed, setChanged] = useState<Workspace>();
   useEffect(() => setChanged(undefined), [data]);

@@ -11,12 +11,18 @@ export function useWorkspaceAction(onChange: (ws: Workspace) => void, known: rea
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string>();
 
-  /** Runs `action`; on success takes its workspace, says `message` and runs `after`. */
+  /**
+   * Runs `action`; on success takes its workspace, says `message` and runs
+   * `after`. The action answers `undefined` when it sent nothing (the form
+   * found a problem itself), `null` when the reader no longer sees the
+   * project.
+   */
   async function run(action: () => Promise<Workspace | null | undefined>, message?: string, after?: () => void) {
     setBusy(true);
     setDone(undefined);
     await form.attempt(async () => {
       const ws = await action();
+      if (ws === undefined) return;
       if (ws) onChange(ws);
       setDone(message);
       after?.();
