@@ -105,6 +105,10 @@ pub enum Entity {
     OrganizationRequest,
     ContentReport,
     Invitation,
+    /// A project's contribution, milestone or art. 55 application.
+    Contribution,
+    Milestone,
+    Application,
 }
 
 impl Entity {
@@ -136,6 +140,12 @@ impl Entity {
             (Self::ContentReport, Lang::En) => "the report",
             (Self::Invitation, Lang::It) => "l'invito",
             (Self::Invitation, Lang::En) => "the invitation",
+            (Self::Contribution, Lang::It) => "il contributo",
+            (Self::Contribution, Lang::En) => "the contribution",
+            (Self::Milestone, Lang::It) => "la tappa",
+            (Self::Milestone, Lang::En) => "the milestone",
+            (Self::Application, Lang::It) => "la candidatura",
+            (Self::Application, Lang::En) => "the application",
         }
     }
 }
@@ -478,3 +488,33 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
 }
 
 pub use crate::store::error::is_unique_violation;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codesign_refusals_are_forbidden_about_who_and_conflict_about_state() {
+        for rule in Rule::ALL {
+            let error = AppError::from(Refused::from(*rule));
+            let expected = if is_about_who(*rule) {
+                ErrorCode::Forbidden
+            } else {
+                ErrorCode::Conflict
+            };
+            assert_eq!(error.code(), expected, "{rule:?}");
+            assert_eq!(error.rule(), Some(rule.code()));
+            assert_eq!(error.message(Lang::It), rule.message(Lang::It));
+            assert_eq!(error.message(Lang::En), rule.message(Lang::En));
+        }
+        assert_eq!(
+            AppError::from(Refused::from(Rule::LeadOnly)).code(),
+            ErrorCode::Forbidden
+        );
+        assert_eq!(
+            AppError::from(Refused::from(Rule::NoSkipping)).code(),
+            ErrorCode::Conflict
+        );
+        assert_eq!(AppError::Unauthenticated.rule(), None);
+    }
+}

@@ -1,6 +1,6 @@
 //! What happened in a project and when: partners joining or leaving,
 //! stages starting, contributions proposed, documents added, approvals
-//! given. Digests report these events to the projects' partners.
+//! given, milestones reached, reports filed. Digests report these events to the projects' partners.
 
 use std::collections::HashSet;
 
@@ -21,16 +21,20 @@ pub enum EventKind {
     ContributionProposed,
     DocumentAdded,
     Decision,
+    MilestoneDone,
+    ReportFiled,
 }
 
 impl EventKind {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 8] = [
         Self::PartnerJoined,
         Self::PartnerLeft,
         Self::StageStarted,
         Self::ContributionProposed,
         Self::DocumentAdded,
         Self::Decision,
+        Self::MilestoneDone,
+        Self::ReportFiled,
     ];
 
     /// The stored name. A partner row is two events (joined, left), told
@@ -43,6 +47,8 @@ impl EventKind {
             Self::ContributionProposed => "project_contribution",
             Self::DocumentAdded => "project_document",
             Self::Decision => "project_approval",
+            Self::MilestoneDone => "project_milestone",
+            Self::ReportFiled => "project_report",
         }
     }
 
@@ -121,6 +127,14 @@ pub async fn events_between(
     }
     for a in store::approvals_of(db, project_ids).await? {
         push(EventKind::Decision, a.id, a.project_id, a.decided_at);
+    }
+    for m in store::milestones_of(db, project_ids).await? {
+        if let Some(done) = m.done_at {
+            push(EventKind::MilestoneDone, m.id, m.project_id, done);
+        }
+    }
+    for r in store::reports_of(db, project_ids).await? {
+        push(EventKind::ReportFiled, r.id, r.project_id, r.created_at);
     }
     Ok(events)
 }

@@ -20,7 +20,7 @@ use crate::store::entities::{
     project_documents, project_invitations, project_milestones, project_notices, project_partners,
     project_reports, project_stages, projects,
 };
-use crate::store::{memberships, projects as store};
+use crate::store::{accounts, memberships, projects as store};
 
 /// Everything the workspace shows and the rules read about one project.
 #[derive(Clone, Debug)]
@@ -42,6 +42,8 @@ pub struct Workspace {
     pub topic_documents: Vec<project_documents::Model>,
     /// The organisations of the partners, the invited and the applicants.
     pub organizations: HashMap<Uuid, organizations::Model>,
+    /// The display names of the people who approved the agreement.
+    pub approvers: HashMap<Uuid, String>,
 }
 
 /// The owned values [`ProjectFacts`] borrows.
@@ -153,13 +155,20 @@ impl Workspace {
             .into_iter()
             .map(|o| (o.id, o))
             .collect();
+        let approvals = store::agreement_approvals(db, project_id).await?;
+        let approvers = accounts::by_ids(db, approvals.iter().filter_map(|a| a.user_id))
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.display_name))
+            .collect();
         Ok(Self {
             partners,
             invitations,
             contributions: store::contributions(db, project_id).await?,
             stages: store::stage_history(db, project_id).await?,
             versions: store::agreement_versions(db, project_id).await?,
-            approvals: store::agreement_approvals(db, project_id).await?,
+            approvals,
+            approvers,
             milestones: store::milestones(db, project_id).await?,
             reports: store::reports(db, project_id).await?,
             notice: store::notice(db, project_id).await?,
@@ -312,32 +321,41 @@ impl Workspace {
         }
     }
 
-    /// The organisation the actor acts for among the current partners:
-    /// `explicit` when given, else the first partner (the lead first) they
-    /// are an admin of. Fails with `codesign.partner_only` or
-    /// `codesign.admin_only`.
+    /// The organisation the actor acts for among the current partners
+    /// (see [`acting_partner`]).
     pub fn acting_partner(&self, actor: &Actor, explicit: Option<Uuid>) -> Result<Uuid, Refused> {
-        let partners = self.domain_partners();
-        if let Some(org) = explicit {
-            actor.check_acts_for_partner(org, &partners)?;
-            return Ok(org);
-        }
-        if let Some(p) = partners
-            .iter()
-            .find(|p| actor.is_admin_of(p.organization_id))
-        {
-            return Ok(p.organization_id);
-        }
-        Err(if partners
-            .iter()
-            .any(|p| actor.is_member_of(p.organization_id))
-        {
-            Rule::AdminOnly
-        } else {
-            Rule::PartnerOnly
-        }
-        .into())
+        acting_partner(actor, &self.domain_partners(), explicit)
     }
+}
+
+/// The organisation the actor acts for among `partners`: `explicit` when
+/// given, else the first partner (the lead first) they are an admin of.
+/// Fails with `codesign.partner_only` (none of theirs is a partner) or
+/// `codesign.admin_only` (they are a member, not an admin).
+pub fn acting_partner(
+    actor: &Actor,
+    partners: &[Partner],
+    explicit: Option<Uuid>,
+) -> Result<Uuid, Refused> {
+    if let Some(org) = explicit {
+        actor.check_acts_for_partner(org, partners)?;
+        return Ok(org);
+    }
+    if let Some(p) = partners
+        .iter()
+        .find(|p| actor.is_admin_of(p.organization_id))
+    {
+        return Ok(p.organization_id);
+    }
+    Err(if partners
+        .iter()
+        .any(|p| actor.is_member_of(p.organization_id))
+    {
+        Rule::AdminOnly
+    } else {
+        Rule::PartnerOnly
+    }
+    .into())
 }
 
 /// What the eligibility rule reads about an organisation.
@@ -359,4 +377,85 @@ pub async fn actor_of(db: &impl ConnectionTrait, user_id: Option<Uuid>) -> Resul
         .map(|m| (m.organization_id, m.role))
         .collect();
     Ok(Actor::new(roles))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::PartnerRole;
+
+    const LEAD: Uuid = Uuid::from_u128(1);
+    const ONLUS: Uuid = Uuid::from_u128(2);
+    const ELSEWHERE: Uuid = Uuid::from_u128(3);
+
+    fn partners() -> Vec<Partner> {
+        vec![
+            Partner {
+                organization_id: LEAD,
+                role: PartnerRole::Lead,
+            },
+            Partner {
+                organization_id: ONLUS,
+                role: PartnerRole::Partner,
+            },
+        ]
+    }
+
+    #[test]
+    fn the_actor_acts_for_the_first_partner_they_administer() {
+        let both = Actor::new([
+            (ONLUS, MembershipRole::Admin),
+            (LEAD, MembershipRole::Admin),
+        ]);
+        assert_eq!(acting_partner(&both, &partners(), None), Ok(LEAD));
+        assert_eq!(acting_partner(&both, &partners(), Some(ONLUS)), Ok(ONLUS));
+    }
+
+    #[test]
+    fn members_and_outsiders_are_refused_with_their_rule() {
+        let member = Actor::new([(ONLUS, MembershipRole::Member)]);
+        assert_eq!(
+            acting_partner(&member, &partners(), None),
+            Err(Rule::AdminOnly.into())
+        );
+        let outsider = Actor::new([(ELSEWHERE, MembershipRole::Admin)]);
+        assert_eq!(
+            acting_partner(&outsider, &partners(), None),
+            Err(Rule::PartnerOnly.into())
+        );
+        assert_eq!(
+            acting_partner(&outsider, &partners(), Some(ELSEWHERE)),
+            Err(Rule::PartnerOnly.into())
+        );
+    }
+
+    #[test]
+    fn topics_are_stored_by_stable_names() {
+        let names: Vec<&str> = [
+            Topic::EvaluationMinutes,
+            Topic::TableMinutes,
+            Topic::FinalProject,
+        ]
+        .into_iter()
+        .map(Topic::as_str)
+        .collect();
+        assert_eq!(
+            names,
+            ["evaluation_minutes", "table_minutes", "final_project"]
+        );
+    }
+
+    #[test]
+    fn criteria_read_back_as_written() {
+        let criteria = vec![CriterionInput {
+            name: "Qualità".to_owned(),
+            max_points: 10,
+            weight: 3,
+        }];
+        let json = criteria_json(&criteria);
+        assert_eq!(
+            json,
+            serde_json::json!([{ "name": "Qualità", "maxPoints": 10, "weight": 3 }])
+        );
+    }
 }

@@ -26,7 +26,7 @@ pub mod types;
 mod variable_defaults;
 pub mod viewer;
 
-use async_graphql::{MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use crate::domain::Lang;
 use crate::state::AppState;
@@ -61,7 +61,11 @@ pub struct Mutation(
     projects::ProjectMutation,
 );
 
-pub type TramaSchema = Schema<Query, Mutation, subscription::Subscription>;
+/// The root subscription: live record changes, a project's activity.
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(subscription::Subscription, projects::ProjectSubscription);
+
+pub type TramaSchema = Schema<Query, Mutation, Subscription>;
 
 /// Deepest nesting and largest cost a query may have (see [`limits`]):
 /// enough for every operation the web app and the tests send, small enough
@@ -76,7 +80,7 @@ pub fn build_schema(state: AppState) -> TramaSchema {
     Schema::build(
         Query::default(),
         Mutation::default(),
-        subscription::Subscription,
+        Subscription::default(),
     )
     .data(state)
     .data(loader)
@@ -94,7 +98,7 @@ pub fn sdl() -> String {
     Schema::build(
         Query::default(),
         Mutation::default(),
-        subscription::Subscription,
+        Subscription::default(),
     )
     .finish()
     .sdl()

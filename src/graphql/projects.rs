@@ -6,8 +6,9 @@
 //! [`services::projects`](crate::services::projects); a refusal carries the
 //! rule's code in the `rule` extension.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject, Subscription};
 use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::Stream;
 use uuid::Uuid;
 
 use super::enums::{ContributionStatus, OfferKind, PartnerRole, ProjectProcedure, ProjectStage};
@@ -15,6 +16,7 @@ use super::error::{GqlResult, lang};
 use super::mutation::{actor, id_arg};
 use super::types::{Cents, state};
 use super::viewer::reader;
+use crate::codesign::activity::{self, EventKind};
 use crate::codesign::workspace::{self, Workspace};
 use crate::domain::codesign::{self as rules, NextStep};
 use crate::services::projects::{self, ContributionInput, ReportInput};
@@ -109,6 +111,8 @@ pub struct AgreementApproval {
     pub organization_id: ID,
     pub organization_name: String,
     pub user_id: Option<ID>,
+    /// The name of the person who approved, for the organisation.
+    pub user_name: Option<String>,
     pub approved_at: DateTime<Utc>,
 }
 
@@ -360,6 +364,7 @@ impl Project {
                     organization_id: id(a.organization_id),
                     organization_name: self.name_of(a.organization_id),
                     user_id: Some(id(a.user_id)),
+                    user_name: self.ws.approvers.get(&a.user_id).cloned(),
                     approved_at: a.at,
                 })
                 .collect(),
@@ -1014,5 +1019,71 @@ impl ProjectMutation {
             .await
             .gql(ctx)?;
         Ok(true)
+    }
+}
+
+/// What happened in a project.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "EventKind")]
+pub enum ProjectActivityKind {
+    PartnerJoined,
+    PartnerLeft,
+    StageStarted,
+    ContributionProposed,
+    DocumentAdded,
+    /// An approval (of a stage, or of a version of the agreement).
+    Decision,
+    MilestoneDone,
+    ReportFiled,
+}
+
+/// One event of a project's activity: its kind, the row it comes from
+/// (a partner, stage, contribution, document, approval, milestone or
+/// report) and when.
+#[derive(SimpleObject)]
+pub struct ProjectActivity {
+    pub kind: ProjectActivityKind,
+    pub id: ID,
+    pub at: DateTime<Utc>,
+}
+
+/// How often a project's activity is looked for while someone listens,
+/// and how far behind now it looks (so that a change whose transaction
+/// commits just after its time is not missed).
+const ACTIVITY_POLL: std::time::Duration = std::time::Duration::from_millis(500);
+const ACTIVITY_LAG: chrono::TimeDelta = chrono::TimeDelta::milliseconds(500);
+
+#[derive(Default)]
+pub struct ProjectSubscription;
+
+#[Subscription]
+impl ProjectSubscription {
+    /// A project's activity as it happens, for whoever may read the
+    /// project (checked when subscribing). Errors: NOT_FOUND (projectId).
+    async fn project_activity(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+    ) -> Result<impl Stream<Item = ProjectActivity> + use<>> {
+        let project_id = id_arg(ctx, &project_id, "projectId")?;
+        workspace(ctx, project_id, "projectId").await?;
+        let db = state(ctx)?.db.clone();
+        let mut since = crate::services::now() - ACTIVITY_LAG;
+        Ok(async_stream::stream! {
+            loop {
+                tokio::time::sleep(ACTIVITY_POLL).await;
+                let until = crate::services::now() - ACTIVITY_LAG;
+                match activity::events_between(&db, &[project_id], since, until).await {
+                    Ok(mut events) => {
+                        events.sort_by_key(|e| (e.at, e.id));
+                        for e in events {
+                            yield ProjectActivity { kind: e.kind.into(), id: id(e.id), at: e.at };
+                        }
+                        since = until;
+                    }
+                    Err(error) => tracing::warn!(%error, "project activity: cannot read"),
+                }
+            }
+        })
     }
 }

@@ -152,7 +152,9 @@ async fn public_view(db: &DatabaseConnection, change: Change) -> Option<RecordCh
 #[derive(Default)]
 pub struct Subscription;
 
-#[Subscription]
+// Merged into the root `Subscription` (see `graphql::Subscription`), so
+// its own name must differ.
+#[Subscription(name = "RecordSubscription")]
 impl Subscription {
     /// Public organisations, offers and needs as they change, optionally of
     /// some record types only.

@@ -108,6 +108,17 @@ pub enum Activity {
         stage: String,
         approved: bool,
     },
+    MilestoneDone {
+        organization: String,
+        title: String,
+    },
+    ReportFiled {
+        organization: String,
+    },
+    AgreementApproved {
+        organization: String,
+        version: i32,
+    },
 }
 
 /// One event of a project.
@@ -232,6 +243,23 @@ impl Activity {
                 organization: one(organization),
                 stage: one(stage),
                 approved: *approved,
+            },
+            Self::MilestoneDone {
+                organization,
+                title,
+            } => Self::MilestoneDone {
+                organization: one(organization),
+                title: one(title),
+            },
+            Self::ReportFiled { organization } => Self::ReportFiled {
+                organization: one(organization),
+            },
+            Self::AgreementApproved {
+                organization,
+                version,
+            } => Self::AgreementApproved {
+                organization: one(organization),
+                version: *version,
             },
         }
     }
@@ -541,6 +569,26 @@ mod tests {
                         organization: "Comune di Milano".to_owned(),
                         stage: "Istruttoria".to_owned(),
                         approved: false,
+                    },
+                ),
+                event(
+                    27,
+                    Activity::AgreementApproved {
+                        organization: "Municipio 6".to_owned(),
+                        version: 2,
+                    },
+                ),
+                event(
+                    28,
+                    Activity::MilestoneDone {
+                        organization: "APS Ponte".to_owned(),
+                        title: "Scale di via Odazio\nripulite".to_owned(),
+                    },
+                ),
+                event(
+                    29,
+                    Activity::ReportFiled {
+                        organization: "ONLUS <Pulito>".to_owned(),
                     },
                 ),
             ],

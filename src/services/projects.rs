@@ -426,7 +426,7 @@ pub async fn change_contribution(
     let checked = input.map(check_contribution).transpose()?;
     let contribution = rows::contribution(db, id)
         .await?
-        .ok_or_else(|| AppError::not_found(Entity::Project, "id"))?;
+        .ok_or_else(|| AppError::not_found(Entity::Contribution, "id"))?;
     let step = Step::begin(db, actor, contribution.project_id, "id").await?;
     step.acting
         .check_acts_for_partner(contribution.organization_id, &step.ws.domain_partners())?;
@@ -477,6 +477,7 @@ pub async fn advance(
         let signature = parts.agreement.sign(&parts.partners, at)?.clone();
         let version = i32::try_from(signature.version).unwrap_or(i32::MAX);
         rows::sign(&step.txn, project, version, &signature.content_hash, at).await?;
+        rows::agree_contributions(&step.txn, step.project_id(), at).await?;
         signed = json!({ "version": signature.version, "hash": signature.content_hash });
     }
     step.finish(
@@ -558,7 +559,16 @@ pub async fn approve_agreement(
         step.user_id,
         at,
     )
-    .await?;
+    .await
+    // Two admins of the organisation approving at the same moment: the
+    // second finds the first's approval.
+    .map_err(|error| {
+        if error.is_unique_violation() {
+            Rule::AlreadyApproved.into_error()
+        } else {
+            error.into()
+        }
+    })?;
     step.finish(
         "project.agreement.approve",
         json!({ "version": version, "organizationId": org }),
@@ -613,7 +623,7 @@ pub async fn complete_milestone(
 ) -> Result<Uuid, AppError> {
     let milestone = rows::milestone(db, id)
         .await?
-        .ok_or_else(|| AppError::not_found(Entity::Project, "id"))?;
+        .ok_or_else(|| AppError::not_found(Entity::Milestone, "id"))?;
     let step = Step::begin(db, actor, milestone.project_id, "id").await?;
     let partners = step.ws.domain_partners();
     if step
@@ -797,11 +807,7 @@ pub async fn apply(
         .iter()
         .any(|a| a.organization_id == organization_id)
     {
-        return Err(AppError::conflict(
-            "organizationId",
-            "l'organizzazione si è già candidata",
-            "the organisation has already applied",
-        ));
+        return Err(already_applied());
     }
     let row = rows::insert_application(
         &step.txn,
@@ -811,12 +817,27 @@ pub async fn apply(
         Some(step.user_id),
         now(),
     )
-    .await?;
+    .await
+    .map_err(|error| {
+        if error.is_unique_violation() {
+            already_applied()
+        } else {
+            error.into()
+        }
+    })?;
     step.finish(
         "project.apply",
         json!({ "applicationId": row.id, "organizationId": organization_id }),
     )
     .await
+}
+
+fn already_applied() -> AppError {
+    AppError::conflict(
+        "organizationId",
+        "l'organizzazione si è già candidata",
+        "the organisation has already applied",
+    )
 }
 
 /// The application with this id and its project's use-case under way.
@@ -833,7 +854,7 @@ async fn application_step<'a>(
 > {
     let application = rows::application(db, application_id)
         .await?
-        .ok_or_else(|| AppError::not_found(Entity::Project, "applicationId"))?;
+        .ok_or_else(|| AppError::not_found(Entity::Application, "applicationId"))?;
     let step = Step::begin(db, actor, application.project_id, "applicationId").await?;
     step.check_who(Who::PublicBodyAdmin)?;
     Ok((step, application))

@@ -48,7 +48,8 @@ pub async fn offers_page(
         .context("opendata: offers page")
 }
 
-/// Signed public pacts led by a public organisation, after `after`.
+/// Signed public pacts (not hidden by a moderator) led by a public
+/// organisation, after `after`.
 pub async fn pacts_page(
     db: &impl ConnectionTrait,
     after: Option<Uuid>,
@@ -57,6 +58,7 @@ pub async fn pacts_page(
     let mut select = projects::Entity::find()
         .filter(projects::Column::DeletedAt.is_null())
         .filter(projects::Column::IsPublic.eq(true))
+        .filter(projects::Column::HiddenAt.is_null())
         .filter(projects::Column::SignedAt.is_not_null())
         .filter(projects::Column::LeadOrganizationId.in_subquery(scope::public_organization_ids()));
     if let Some(after) = after {

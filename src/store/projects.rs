@@ -395,6 +395,30 @@ pub async fn set_public(
     rows::update(db, row, "projects: set public").await
 }
 
+/// The contributions still proposed become agreed (the agreement that
+/// lists them is signed).
+pub async fn agree_contributions(
+    db: &impl ConnectionTrait,
+    project_id: Uuid,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    project_contributions::Entity::update_many()
+        .col_expr(
+            project_contributions::Column::Status,
+            sea_orm::sea_query::Expr::value(ContributionStatus::Agreed.as_str()),
+        )
+        .col_expr(
+            project_contributions::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(at),
+        )
+        .filter(project_contributions::Column::ProjectId.eq(project_id))
+        .filter(project_contributions::Column::Status.eq(ContributionStatus::Proposed))
+        .exec(db)
+        .await
+        .context("projects: agree the contributions")?;
+    Ok(())
+}
+
 /// Hides the project (`hidden_at` set) or shows it again (`None`).
 pub async fn set_hidden(
     db: &impl ConnectionTrait,
@@ -1027,4 +1051,48 @@ pub async fn insert_topic_document(
         topic: Set(Some(new.topic.to_owned())),
     };
     rows::insert(db, row, "projects: insert a document").await
+}
+
+pub async fn milestones_of(
+    db: &impl ConnectionTrait,
+    project_ids: &[Uuid],
+) -> StoreResult<Vec<project_milestones::Model>> {
+    project_milestones::Entity::find()
+        .filter(project_milestones::Column::ProjectId.is_in(project_ids.iter().copied()))
+        .all(db)
+        .await
+        .context("projects: milestones of projects")
+}
+
+pub async fn reports_of(
+    db: &impl ConnectionTrait,
+    project_ids: &[Uuid],
+) -> StoreResult<Vec<project_reports::Model>> {
+    project_reports::Entity::find()
+        .filter(project_reports::Column::ProjectId.is_in(project_ids.iter().copied()))
+        .all(db)
+        .await
+        .context("projects: reports of projects")
+}
+
+pub async fn milestones_by_id(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> StoreResult<Vec<project_milestones::Model>> {
+    project_milestones::Entity::find()
+        .filter(project_milestones::Column::Id.is_in(ids))
+        .all(db)
+        .await
+        .context("projects: milestones by id")
+}
+
+pub async fn reports_by_id(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> StoreResult<Vec<project_reports::Model>> {
+    project_reports::Entity::find()
+        .filter(project_reports::Column::Id.is_in(ids))
+        .all(db)
+        .await
+        .context("projects: reports by id")
 }

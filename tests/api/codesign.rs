@@ -30,6 +30,7 @@ on_both_databases!(
     partners_leave_and_projects_show_as_their_visibility,
     an_art55_match_brings_a_body_outside_runts_as_supporter,
     my_projects_lists_joined_and_invited_projects,
+    project_activity_arrives_over_graphql_ws,
 );
 
 /// The workspace fields every test reads.
@@ -39,7 +40,7 @@ const WORKSPACE: &str = r#"id stage procedure
     contributions { id organizationId kind description quantity unit amountCents status }
     nextSteps { to who allowed blockingRule blockingMessage }
     stageHistory { stage startedAt completedAt }
-    agreement { versions { number text } approvals { version organizationId approvedAt }
+    agreement { versions { number text } approvals { version organizationId userName approvedAt }
                 signedVersion contentHash signedAt }
     milestones { id title ownerOrganizationId dueOn doneAt }
     reports { organizationId peopleReached volunteerHours spentCents summary }"#;
@@ -383,6 +384,15 @@ async fn the_lorenteggio_pact_goes_from_need_to_closed(backend: Backend) {
     assert_eq!(ws["stage"], "SIGNED", "{ws}");
     let agreement = &ws["agreement"];
     assert_eq!(agreement["signedVersion"], 2, "{ws}");
+    let names: Vec<&str> = agreement["approvals"]
+        .as_array()
+        .expect("approvals")
+        .iter()
+        .map(|a| a["userName"].as_str().expect("who approved"))
+        .collect();
+    for name in ["Paola Aler", "Marta Onlus", "Gino Inquilino"] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
     let hash = agreement["contentHash"].as_str().expect("hash");
     assert_eq!(hash.len(), 64);
     assert!(hash.chars().all(|c| c.is_ascii_hexdigit()), "{hash}");
@@ -390,6 +400,14 @@ async fn the_lorenteggio_pact_goes_from_need_to_closed(backend: Backend) {
     assert_eq!(
         agreement["approvals"].as_array().map(Vec::len),
         Some(3),
+        "{ws}"
+    );
+    assert!(
+        ws["contributions"]
+            .as_array()
+            .expect("contributions")
+            .iter()
+            .all(|c| c["status"] == "AGREED"),
         "{ws}"
     );
     refused(
@@ -492,6 +510,49 @@ async fn the_lorenteggio_pact_goes_from_need_to_closed(backend: Backend) {
     assert_eq!(outcome(&body), "NOT_FOUND", "{body}");
     let body = gql(&app, Some(&s.outsider.token), &read(), json!({ "p": p })).await;
     assert_eq!(outcome(&body), "NOT_FOUND", "{body}");
+    // Made public, the signed pact is open data, with its three parties.
+    let public = op(
+        "mutation($p: ID!, $v: Boolean!)",
+        "setProjectPublic(projectId: $p, isPublic: $v)",
+    );
+    step(&app, &s.aler, &public, json!({ "p": p, "v": true })).await;
+    let response = app.get("/opendata/pacts.json").await;
+    assert_eq!(response.status(), 200);
+    let pacts: Value = response.json().await.expect("JSON");
+    let pact = pacts
+        .as_array()
+        .expect("pacts")
+        .iter()
+        .find(|row| row["id"] == p.as_str())
+        .unwrap_or_else(|| panic!("the pact is listed: {pacts}"));
+    assert_eq!(
+        pact["partners"],
+        json!([
+            "ALER Milano",
+            "Clean Up Lorenteggio ONLUS",
+            "Inquilini di via Odazio"
+        ]),
+        "{pact}"
+    );
+    // Hidden by a moderator, it is not.
+    let moderator =
+        crate::visibility::moderator(&app, "moderatore@example.org", "Mara Moderatrice").await;
+    let hide = "mutation($p: ID!) { setProjectHidden(projectId: $p, hidden: true) }";
+    gql_ok(&app, Some(&moderator.token), hide, json!({ "p": p })).await;
+    let pacts: Value = app
+        .get("/opendata/pacts.json")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert!(
+        pacts
+            .as_array()
+            .expect("pacts")
+            .iter()
+            .all(|row| row["id"] != p.as_str()),
+        "a hidden project is not open data: {pacts}"
+    );
     app.stop().await;
 }
 
@@ -1286,4 +1347,54 @@ async fn an_art55_match_brings_a_body_outside_runts_as_supporter(backend: Backen
         "{ws}"
     );
     app.stop().await;
+}
+
+/// A public project's activity reaches a graphql-ws subscriber as it
+/// happens.
+async fn project_activity_arrives_over_graphql_ws(backend: Backend) {
+    use crate::subscriptions::subscribe;
+    let app = TestApp::spawn(backend).await;
+    let s = lorenteggio(&app).await;
+    let ws = step(
+        &app,
+        &s.aler,
+        &open_project(),
+        json!({ "n": s.need, "p": "PATTO_COLLABORAZIONE" }),
+    )
+    .await;
+    let p = ws["id"].as_str().expect("id").to_owned();
+    let public = op(
+        "mutation($p: ID!, $v: Boolean!)",
+        "setProjectPublic(projectId: $p, isPublic: $v)",
+    );
+    step(&app, &s.aler, &public, json!({ "p": p, "v": true })).await;
+    let mut socket = subscribe(
+        &app,
+        &format!(r#"subscription {{ projectActivity(projectId: "{p}") {{ kind id at }} }}"#),
+    )
+    .await;
+    step(
+        &app,
+        &s.aler,
+        &invite(),
+        json!({ "p": p, "o": s.onlus_org, "r": "PARTNER" }),
+    )
+    .await;
+    step(&app, &s.onlus, &answer(), json!({ "p": p, "a": true })).await;
+    // Events arrive in order; the opening's own may come first.
+    activity_until(&mut socket, "PARTNER_JOINED").await;
+    step(&app, &s.aler, &advance(), json!({ "p": p, "s": "REVIEW" })).await;
+    activity_until(&mut socket, "STAGE_STARTED").await;
+    app.stop().await;
+}
+
+/// Reads the subscription's events until one of `kind` arrives.
+async fn activity_until(socket: &mut crate::subscriptions::Socket, kind: &str) {
+    loop {
+        let message = crate::subscriptions::next_json(socket).await;
+        assert_eq!(message["type"], "next", "{message}");
+        if message["payload"]["data"]["projectActivity"]["kind"] == kind {
+            return;
+        }
+    }
 }

@@ -1088,6 +1088,57 @@ async fn project_activity_arrives_once(backend: Backend) {
     );
     assert!(!text.contains("entrata nel partenariato"), "{text}");
 
+    // The agreement written and approved, a milestone reached: each comes.
+    let comune = Actor::user(w.comune.id, &w.comune.email);
+    let coop = Actor::user(w.coop.id, &w.coop.email);
+    let workspace = trama::services::projects::write_agreement(
+        app.db(),
+        Some(&comune),
+        project,
+        "Patto per la mediazione nei caseggiati.",
+    );
+    workspace.await.expect("agreement");
+    trama::services::projects::approve_agreement(app.db(), Some(&coop), project, 1, None)
+        .await
+        .expect("approval");
+    let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 12).expect("date");
+    let title = "Primo incontro con gli inquilini";
+    trama::services::projects::add_milestone(
+        app.db(),
+        Some(&comune),
+        project,
+        title,
+        w.offer_org,
+        due,
+    )
+    .await
+    .expect("milestone");
+    let milestones = trama::store::projects::milestones(app.db(), project)
+        .await
+        .expect("milestones");
+    trama::services::projects::complete_milestone(app.db(), Some(&coop), milestones[0].id)
+        .await
+        .expect("done");
+    let at = at + TimeDelta::minutes(2);
+    assert_eq!(step_at(&app, at).await.sent, 1, "the agreement");
+    let received = messages_to(&server, "comune@example.org");
+    assert_eq!(received.len(), 4);
+    let (text, _) = parts(&received[3].parsed());
+    assert!(
+        text.contains("Nuovo documento: Accordo, versione 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Cooperativa Mediazione & Quartiere ha approvato l'accordo, versione 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "Cooperativa Mediazione & Quartiere ha raggiunto la tappa: {title}"
+        )),
+        "{text}"
+    );
+
     // Projects left out of the digest: a further document brings nothing.
     gql_ok(
         &app,
@@ -1101,6 +1152,6 @@ async fn project_activity_arrives_once(backend: Backend) {
         .await
         .expect("document");
     assert_eq!(step_at(&app, at + TimeDelta::minutes(2)).await.sent, 0);
-    assert_eq!(messages_to(&server, "comune@example.org").len(), 3);
+    assert_eq!(messages_to(&server, "comune@example.org").len(), 4);
     app.stop().await;
 }

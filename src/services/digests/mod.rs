@@ -155,12 +155,16 @@ pub(super) const ITEM_STAGE: &str = EventKind::StageStarted.item_type();
 pub(super) const ITEM_CONTRIBUTION: &str = EventKind::ContributionProposed.item_type();
 pub(super) const ITEM_DOCUMENT: &str = EventKind::DocumentAdded.item_type();
 pub(super) const ITEM_APPROVAL: &str = EventKind::Decision.item_type();
+pub(super) const ITEM_MILESTONE: &str = EventKind::MilestoneDone.item_type();
+pub(super) const ITEM_REPORT: &str = EventKind::ReportFiled.item_type();
 pub(super) const SEARCH_ITEMS: [&str; 2] = [ITEM_SEARCH_NEED, ITEM_SEARCH_OFFER];
-pub(super) const PROJECT_ITEMS: [&str; 6] = [
+pub(super) const PROJECT_ITEMS: [&str; 8] = [
     ITEM_PARTNER_JOINED,
     ITEM_PARTNER_LEFT,
     ITEM_STAGE,
     ITEM_CONTRIBUTION,
     ITEM_DOCUMENT,
     ITEM_APPROVAL,
+    ITEM_MILESTONE,
+    ITEM_REPORT,
 ];

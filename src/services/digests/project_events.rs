@@ -18,8 +18,8 @@ use crate::store::projects as store;
 use super::compose::{ids_of, organization_names};
 use super::planning::{Planned, my_organizations, sent_pairs};
 use super::{
-    ITEM_APPROVAL, ITEM_CONTRIBUTION, ITEM_DOCUMENT, ITEM_PARTNER_JOINED, ITEM_PARTNER_LEFT,
-    ITEM_STAGE, MAX_PROJECT_EVENTS, PROJECT_ITEMS,
+    ITEM_APPROVAL, ITEM_CONTRIBUTION, ITEM_DOCUMENT, ITEM_MILESTONE, ITEM_PARTNER_JOINED,
+    ITEM_PARTNER_LEFT, ITEM_REPORT, ITEM_STAGE, MAX_PROJECT_EVENTS, PROJECT_ITEMS,
 };
 
 /// Events in the projects of the user's organisations (as lead or as a
@@ -81,13 +81,17 @@ pub(super) async fn project_sections(
     let contributions = store::contributions_by_id(db, ids_of(items, &[ITEM_CONTRIBUTION])).await?;
     let documents = store::documents_by_id(db, ids_of(items, &[ITEM_DOCUMENT])).await?;
     let approvals = store::approvals_by_id(db, ids_of(items, &[ITEM_APPROVAL])).await?;
+    let milestones = store::milestones_by_id(db, ids_of(items, &[ITEM_MILESTONE])).await?;
+    let reports = store::reports_by_id(db, ids_of(items, &[ITEM_REPORT])).await?;
     let names = organization_names(
         db,
         partners
             .iter()
             .map(|p| p.organization_id)
             .chain(contributions.iter().map(|c| c.organization_id))
-            .chain(approvals.iter().map(|a| a.organization_id)),
+            .chain(approvals.iter().map(|a| a.organization_id))
+            .chain(milestones.iter().map(|m| m.owner_organization_id))
+            .chain(reports.iter().map(|r| r.organization_id)),
     )
     .await?;
     let org = |id: Uuid| names.get(&id).cloned().unwrap_or_default();
@@ -132,12 +136,33 @@ pub(super) async fn project_sections(
         events.push((d.project_id, event(d.id, d.created_at, activity)));
     }
     for a in &approvals {
-        let activity = Activity::Decision {
-            organization: org(a.organization_id),
-            stage: stage_label(a.stage),
-            approved: a.decision == ApprovalDecision::Approved,
+        let activity = match a.agreement_version {
+            Some(version) => Activity::AgreementApproved {
+                organization: org(a.organization_id),
+                version,
+            },
+            None => Activity::Decision {
+                organization: org(a.organization_id),
+                stage: stage_label(a.stage),
+                approved: a.decision == ApprovalDecision::Approved,
+            },
         };
         events.push((a.project_id, event(a.id, a.decided_at, activity)));
+    }
+    for m in &milestones {
+        if let Some(done) = m.done_at {
+            let activity = Activity::MilestoneDone {
+                organization: org(m.owner_organization_id),
+                title: m.title.clone(),
+            };
+            events.push((m.project_id, event(m.id, done, activity)));
+        }
+    }
+    for r in &reports {
+        let activity = Activity::ReportFiled {
+            organization: org(r.organization_id),
+        };
+        events.push((r.project_id, event(r.id, r.created_at, activity)));
     }
     let projects = store::live_projects(db, project_ids).await?;
     let mut sections: Vec<ProjectSection> = projects
