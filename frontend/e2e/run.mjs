@@ -799,6 +799,12 @@ try {
     await coop.locator('#contrib-new-description-error').waitFor();
     assert.equal(await coop.getByLabel('Che cosa portate').getAttribute('aria-invalid'), 'true');
     await check(coop, 'project-contribution-error', 1280);
+    // A quantity that is not a number: the form says so and keeps what was typed.
+    await coop.getByLabel('Che cosa portate').fill('Due mediatori sociali');
+    await coop.getByLabel('Quantità', { exact: true }).fill('molte');
+    await coop.getByRole('button', { name: 'Aggiungi il contributo' }).click();
+    assert.match(await coop.locator('#contrib-new-quantity-error').textContent(), /Scrivi un numero/);
+    assert.equal(await coop.getByLabel('Che cosa portate').inputValue(), 'Due mediatori sociali');
     await contribute(coop, 'COMPETENCE', 'Due mediatori sociali per lo sportello settimanale', { 'Quantità': '120', 'Unità': 'ore' });
     await aler.reload();
     await contribute(aler, 'FUNDING', 'Contributo alle spese dello sportello', { 'Oppure importo (euro)': '3.000' });
@@ -825,7 +831,8 @@ try {
     await aler.getByRole('button', { name: 'Approva la versione 1' }).click();
     await aler.getByText('Versione 1 approvata.').waitFor();
     await check(aler, 'project-agreement', 1280);
-    await coop.reload();
+    // The co-operative's page shows ALER's text and approval as they happen (no reload).
+    await coop.locator('.approvals li', { hasText: /ALER Milano: approvata da .+ il / }).waitFor({ timeout: 30_000 });
     await coop.getByRole('button', { name: 'Approva la versione 1' }).click();
     await coop.getByText('Versione 1 approvata.').waitFor();
 

@@ -6,8 +6,10 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
-import { ProjectDocument } from '../../generated/graphql/graphql';
+import { ProjectActivityDocument, ProjectDocument } from '../../generated/graphql/graphql';
 import { useQuery } from '../graphql/client';
+import { useSubscription } from '../graphql/live';
+import { currentToken } from '../session/token';
 import { useSession } from '../session';
 import { pathTo } from '../routes';
 import { Failure, Loading, NotFound, usePageTitle } from '../components/Status';
@@ -36,6 +38,13 @@ export default function ProjectPage() {
   const [changed, setChanged] = useState<Workspace>();
   useEffect(() => setChanged(undefined), [data]);
   const ws = changed?.id === id ? changed : data?.project;
+  // Live: what another partner does shows without reloading the page (a
+  // private project's activity needs the session's token).
+  const token = session.status === 'signedIn' ? currentToken() : null;
+  useSubscription(ProjectActivityDocument, { projectId: id }, () => reload(), {
+    enabled: ws !== undefined,
+    payload: token ? { authorization: `Bearer ${token}` } : {},
+  });
   usePageTitle(ws?.title);
   if (session.status === 'loading' || (loading && !ws)) return <Loading />;
   if (error) return session.status === 'signedOut' ? <SignInRequiredPage page="project" /> : <Failure error={error} />;

@@ -54,7 +54,7 @@ describe('project workspace', () => {
       ],
       agreement: {
         versions: [{ number: 1, text: 'uno', authorId: null, createdAt: '' }, { number: 2, text: 'due', authorId: null, createdAt: '' }],
-        approvals: [{ version: 2, organizationId: 'b', organizationName: 'Coop', userId: null, approvedAt: '2026-01-01T00:00:00Z' }],
+        approvals: [{ version: 2, organizationId: 'b', organizationName: 'Coop', userId: null, userName: null, approvedAt: '2026-01-01T00:00:00Z' }],
         signedVersion: null, contentHash: null, signedAt: null,
       },
     });

@@ -90,7 +90,11 @@ function Approvals({ ws, version }: { ws: Workspace; version: number }) {
           <li key={partner.organizationId}>
             <span aria-hidden="true">{approval ? '✓ ' : '○ '}</span>
             {approval
-              ? t('project.approvedBy', { name: partner.organizationName, date: formatDate(approval.approvedAt) })
+              ? t(approval.userName ? 'project.approvedByPerson' : 'project.approvedBy', {
+                  name: partner.organizationName,
+                  person: approval.userName,
+                  date: formatDate(approval.approvedAt),
+                })
               : t('project.notApprovedBy', { name: partner.organizationName })}
           </li>
         ))}
