@@ -811,6 +811,14 @@ try {
     const contributions = await aler.locator('section[aria-labelledby="project-contributions"]').textContent();
     assert.match(contributions, /Due mediatori sociali.*120 ore/s);
     assert.match(contributions, /Contributo alle spese dello sportello.*3\.000,00\s€/s);
+    // ALER corrects its own contribution: the form opens with what was there.
+    await aler.getByRole('button', { name: /^Modifica\s*: Contributo alle spese/ }).click();
+    const editForm = aler.locator('form', { has: aler.getByRole('heading', { name: 'Modifica il contributo' }) });
+    assert.equal(await editForm.getByLabel('Oppure importo (euro)').inputValue(), '3000');
+    await editForm.getByLabel('Oppure importo (euro)').fill('3.500');
+    await editForm.getByRole('button', { name: 'Salva' }).click();
+    await aler.getByText('Contributo aggiornato.').waitFor();
+    assert.match(await aler.locator('section[aria-labelledby="project-contributions"]').textContent(), /3\.500,00\s€/);
 
     // ALER (a public body) takes the pact through the review to the table.
     await aler.getByRole('button', { name: 'Passa a: Istruttoria' }).click();

@@ -28,6 +28,8 @@ export default function ProjectContributions({ ws, onChange }: Props) {
   const session = useSession();
   const action = useWorkspaceAction(onChange);
   const [editing, setEditing] = useState<string>();
+  // The edit form closes once saved: its message is said here instead.
+  const [edited, setEdited] = useState<string>();
   const mayEdit = (organizationId: string) => isDrafting(ws) && session.roleIn(organizationId) === 'ADMIN';
   const mine = isDrafting(ws) ? adminPartners(ws, session.roleIn)[0] : undefined;
   return (
@@ -39,7 +41,15 @@ export default function ProjectContributions({ ws, onChange }: Props) {
             {contributions.map((c) =>
               editing === c.id ? (
                 <li key={c.id}>
-                  <ContributionForm ws={ws} onChange={onChange} contribution={c} onDone={() => setEditing(undefined)} />
+                  <ContributionForm
+                    ws={ws}
+                    onChange={onChange}
+                    contribution={c}
+                    onDone={(message) => {
+                      setEditing(undefined);
+                      setEdited(message);
+                    }}
+                  />
                 </li>
               ) : (
                 <li key={c.id} className={`contribution mb-2${c.status === 'WITHDRAWN' ? ' text-muted' : ''}`}>
@@ -49,7 +59,14 @@ export default function ProjectContributions({ ws, onChange }: Props) {
                   {c.status === 'WITHDRAWN' && <span className="small"> ({t('project.withdrawn')})</span>}
                   {c.status !== 'WITHDRAWN' && mayEdit(c.organizationId) && (
                     <span className="d-inline-flex gap-2 ms-2">
-                      <button type="button" className="btn btn-link btn-sm p-0" onClick={() => setEditing(c.id)}>
+                      <button
+                        type="button"
+                        className="btn btn-link btn-sm p-0"
+                        onClick={() => {
+                          setEdited(undefined);
+                          setEditing(c.id);
+                        }}
+                      >
                         {t('project.edit')}<span className="visually-hidden">: {c.description}</span>
                       </button>
                       <button
@@ -73,7 +90,7 @@ export default function ProjectContributions({ ws, onChange }: Props) {
           </ul>
         </PartnerCard>
       ))}
-      <ActionStatus done={action.done} error={action.errors.general} />
+      <ActionStatus done={action.done ?? edited} error={action.errors.general} />
       {mine && <ContributionForm ws={ws} onChange={onChange} organizationId={mine.organizationId} organizationName={mine.organizationName} />}
     </Section>
   );
@@ -87,7 +104,7 @@ function ContributionForm({
   organizationId,
   organizationName,
   onDone,
-}: Props & { contribution?: Contribution; organizationId?: string; organizationName?: string; onDone?: () => void }) {
+}: Props & { contribution?: Contribution; organizationId?: string; organizationName?: string; onDone?: (message?: string) => void }) {
   const { t, i18n } = useTranslation();
   const action = useWorkspaceAction(onChange, FIELDS);
   const prefix = contribution ? `contrib-edit-${contribution.id}` : 'contrib-new';
@@ -124,7 +141,7 @@ function ContributionForm({
     },
     t(contribution ? 'project.contributionSaved' : 'project.contributionAdded'),
     () => {
-      if (contribution) onDone?.();
+      if (contribution) onDone?.(t('project.contributionSaved'));
       else {
         setKind('');
         setDescription('');
@@ -162,7 +179,7 @@ function ContributionForm({
       <ActionStatus done={action.done} error={action.errors.general} />
       <div className="d-flex gap-2">
         <button type="submit" className="btn btn-primary" disabled={action.busy}>{t(contribution ? 'project.save' : 'project.addContributionSubmit')}</button>
-        {contribution && <button type="button" className="btn btn-outline-primary" onClick={onDone}>{t('common.cancel')}</button>}
+        {contribution && <button type="button" className="btn btn-outline-primary" onClick={() => onDone?.()}>{t('common.cancel')}</button>}
       </div>
     </form>
   );
