@@ -14,7 +14,6 @@ import AccessibilityPage from './pages/AccessibilityPage';
 import PrivacyPage from './pages/PrivacyPage';
 import SignInPage from './pages/SignInPage';
 import AccountPage from './pages/AccountPage';
-import SignInRequiredPage from './pages/SignInRequiredPage';
 import { NeedFormPage, OfferFormPage } from './pages/PostingFormPage';
 import SignUpPage from './pages/account/SignUpPage';
 import VerifyEmailPage from './pages/account/VerifyEmailPage';
@@ -26,6 +25,7 @@ import DigestSettingsPage from './pages/account/DigestSettingsPage';
 import MembersPage from './pages/organizations/MembersPage';
 import InvitationPage from './pages/organizations/InvitationPage';
 import ModerationPage from './pages/ModerationPage';
+import ProjectPage from './pages/ProjectPage';
 
 // The observatory carries the map (Leaflet): loaded when opened.
 const ObservatoryPage = lazy(() => import('./pages/ObservatoryPage'));
@@ -58,7 +58,7 @@ export default function App() {
           <Route path={routes.offer} element={<OfferPage />} />
           <Route path={routes.organization} element={<OrganizationPage />} />
           <Route path={routes.organizationRequests} element={<OrganizationRequestsPage />} />
-          <Route path={routes.project} element={<SignInRequiredPage page="project" />} />
+          <Route path={routes.project} element={<ProjectPage />} />
           <Route path={routes.account} element={<AccountPage />} />
           <Route path={routes.signIn} element={<SignInPage />} />
           <Route path={routes.observatory} element={<ObservatoryPage />} />

@@ -541,6 +541,51 @@ impl ProjectQuery {
         let project_id = id_arg(ctx, &id, "id")?;
         workspace(ctx, project_id, "id").await
     }
+
+    /// The projects the signed-in person's organisations lead or take part
+    /// in, and those they are invited to (first, waiting for an answer),
+    /// then the most recently changed. Errors: UNAUTHENTICATED.
+    async fn my_projects(&self, ctx: &Context<'_>) -> Result<Vec<MyProject>> {
+        let actor = actor(ctx)?;
+        let state = state(ctx)?;
+        let mine = projects::mine(&state.db, Some(&actor)).await.gql(ctx)?;
+        Ok(mine
+            .into_iter()
+            .map(|m| MyProject {
+                id: id(m.project.id),
+                title: m.project.title,
+                procedure: m.project.procedure.into(),
+                stage: m.project.stage.into(),
+                need_id: m.project.need_id.map(id),
+                lead_organization_name: m.lead_name,
+                organization_id: id(m.organization_id),
+                organization_name: m.organization_name,
+                role: m.role.into(),
+                invited: m.invited,
+                updated_at: m.project.updated_at,
+            })
+            .collect())
+    }
+}
+
+/// A project of one of my organisations, or one it is invited to.
+#[derive(SimpleObject)]
+pub struct MyProject {
+    pub id: ID,
+    pub title: String,
+    pub procedure: ProjectProcedure,
+    pub stage: ProjectStage,
+    /// The need it was opened from.
+    pub need_id: Option<ID>,
+    pub lead_organization_name: String,
+    /// My organisation in it: a partner, or the one invited.
+    pub organization_id: ID,
+    pub organization_name: String,
+    /// Its role, or the role offered by the invitation.
+    pub role: PartnerRole,
+    /// True while my organisation is invited and has not answered.
+    pub invited: bool,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// What a partner brings.

@@ -987,3 +987,85 @@ impl IntoError for Rule {
         AppError::Codesign(self.into())
     }
 }
+
+/// A project of one of the caller's organisations, or one it is invited
+/// to and has not answered yet ("my projects" on the dashboard).
+#[derive(Clone, Debug)]
+pub struct MyProject {
+    pub project: crate::store::entities::projects::Model,
+    pub lead_name: String,
+    /// The caller's organisation in it (a partner, or the one invited).
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub role: PartnerRole,
+    /// True while the organisation is invited and has not answered.
+    pub invited: bool,
+}
+
+/// The projects the caller's organisations lead or take part in, and the
+/// invitations waiting for them, the most recently changed first. An
+/// invitation shows only the project's title, procedure, stage and lead:
+/// enough to decide, without opening a private workspace to outsiders.
+pub async fn mine(
+    db: &DatabaseConnection,
+    actor: Option<&Actor>,
+) -> Result<Vec<MyProject>, AppError> {
+    use std::collections::{HashMap, HashSet};
+    let (_, user_id) = permissions::signed_in(actor)?;
+    let acting = workspace::actor_of(db, Some(user_id)).await?;
+    let orgs: HashSet<Uuid> = acting.memberships.iter().map(|(org, _)| *org).collect();
+    if orgs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let joined = rows::live_project_ids_of(db, &orgs).await?;
+    let invitations = rows::pending_invitations_of(db, &orgs).await?;
+    let partners = rows::partners_of(db, &joined).await?;
+    let ids: HashSet<Uuid> = joined
+        .iter()
+        .copied()
+        .chain(invitations.iter().map(|i| i.project_id))
+        .collect();
+    let projects: HashMap<Uuid, _> = rows::live_projects(db, ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let names: HashMap<Uuid, String> = rows::organizations_by_id(
+        db,
+        orgs.iter()
+            .copied()
+            .chain(projects.values().map(|p| p.lead_organization_id)),
+    )
+    .await?
+    .into_iter()
+    .map(|o| (o.id, o.name))
+    .collect();
+    let name = |id: Uuid| names.get(&id).cloned().unwrap_or_default();
+    let entry = |project_id: Uuid, organization_id: Uuid, role: PartnerRole, invited: bool| {
+        projects.get(&project_id).map(|p| MyProject {
+            project: p.clone(),
+            lead_name: name(p.lead_organization_id),
+            organization_id,
+            organization_name: name(organization_id),
+            role,
+            invited,
+        })
+    };
+    let mut list: Vec<MyProject> = partners
+        .iter()
+        .filter(|p| p.left_at.is_none() && orgs.contains(&p.organization_id))
+        .filter_map(|p| entry(p.project_id, p.organization_id, p.role, false))
+        .chain(
+            invitations
+                .iter()
+                .filter_map(|i| entry(i.project_id, i.organization_id, i.role, true)),
+        )
+        .collect();
+    // Invitations first (they wait for an answer), then the latest changes.
+    list.sort_by(|a, b| {
+        b.invited
+            .cmp(&a.invited)
+            .then(b.project.updated_at.cmp(&a.project.updated_at))
+    });
+    Ok(list)
+}

@@ -529,6 +529,21 @@ pub async fn pending_invitations(
         .context("projects: pending invitations")
 }
 
+/// The invitations waiting for an answer addressed to the organisations
+/// `mine`, oldest first (the viewer's "my projects").
+pub async fn pending_invitations_of(
+    db: &impl ConnectionTrait,
+    mine: &HashSet<Uuid>,
+) -> StoreResult<Vec<project_invitations::Model>> {
+    project_invitations::Entity::find()
+        .filter(project_invitations::Column::OrganizationId.is_in(mine.iter().copied()))
+        .filter(project_invitations::Column::AnsweredAt.is_null())
+        .order_by_asc(project_invitations::Column::InvitedAt)
+        .all(db)
+        .await
+        .context("projects: pending invitations of organisations")
+}
+
 /// Invites an organisation into a project in `role`.
 pub async fn insert_invitation(
     db: &impl ConnectionTrait,

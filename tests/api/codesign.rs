@@ -29,6 +29,7 @@ on_both_databases!(
     the_quartieri_connessi_call_runs_as_art55,
     partners_leave_and_projects_show_as_their_visibility,
     an_art55_match_brings_a_body_outside_runts_as_supporter,
+    my_projects_lists_joined_and_invited_projects,
     project_activity_arrives_over_graphql_ws,
 );
 
@@ -776,6 +777,76 @@ async fn art55_keeps_bodies_outside_runts_from_principal_roles(backend: Backend)
         Rule::PartnersFrozen,
     )
     .await;
+    app.stop().await;
+}
+
+/// My projects as `who` sees them: (title, organisation, role, invited).
+async fn my_projects(app: &TestApp, who: &Person) -> Vec<(String, String, String, bool)> {
+    let body = gql_ok(
+        app,
+        Some(&who.token),
+        "{ myProjects { id title organizationId role invited leadOrganizationName stage } }",
+        json!({}),
+    )
+    .await;
+    body["data"]["myProjects"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|p| {
+            (
+                p["title"].as_str().unwrap_or_default().to_owned(),
+                p["organizationId"].as_str().unwrap_or_default().to_owned(),
+                p["role"].as_str().unwrap_or_default().to_owned(),
+                p["invited"].as_bool().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+async fn my_projects_lists_joined_and_invited_projects(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let s = lorenteggio(&app).await;
+    let ws = step(
+        &app,
+        &s.aler,
+        &open_project(),
+        json!({ "n": s.need, "p": "PATTO_COLLABORAZIONE" }),
+    )
+    .await;
+    let project = ws["id"].as_str().expect("id").to_owned();
+    step(
+        &app,
+        &s.aler,
+        &invite(),
+        json!({ "p": project, "o": s.onlus_org, "r": "PARTNER" }),
+    )
+    .await;
+    let title = "Clean Up delle scale di via Odazio e Apuli".to_owned();
+    let lead = (title.clone(), s.aler_org.clone(), "LEAD".to_owned(), false);
+    assert_eq!(my_projects(&app, &s.aler).await, vec![lead.clone()]);
+    // A member who is not admin sees the project of their organisation too.
+    assert_eq!(my_projects(&app, &s.aler_clerk).await, vec![lead]);
+    let invited = (
+        title.clone(),
+        s.onlus_org.clone(),
+        "PARTNER".to_owned(),
+        true,
+    );
+    assert_eq!(my_projects(&app, &s.onlus).await, vec![invited]);
+    assert!(my_projects(&app, &s.tenants).await.is_empty());
+    assert!(my_projects(&app, &s.outsider).await.is_empty());
+    step(
+        &app,
+        &s.onlus,
+        &answer(),
+        json!({ "p": project, "a": true }),
+    )
+    .await;
+    let joined = (title, s.onlus_org.clone(), "PARTNER".to_owned(), false);
+    assert_eq!(my_projects(&app, &s.onlus).await, vec![joined]);
+    let anonymous = gql(&app, None, "{ myProjects { id } }", json!({})).await;
+    assert_eq!(outcome(&anonymous), "UNAUTHENTICATED", "{anonymous}");
     app.stop().await;
 }
 

@@ -9,7 +9,10 @@ interface Props {
   onChange: (value: string) => void;
   error?: string;
   hint?: ReactNode;
-  type?: 'text' | 'email' | 'password' | 'url' | 'search';
+  type?: 'text' | 'email' | 'password' | 'url' | 'search' | 'date';
+  /** The textarea's height, in lines. */
+  rows?: number;
+  inputMode?: 'numeric' | 'decimal';
   autoComplete?: string;
   required?: boolean;
   multiline?: boolean;
@@ -17,7 +20,7 @@ interface Props {
   list?: string;
 }
 
-export default function FormField({ id, label, value, onChange, error, hint, type = 'text', multiline, ...rest }: Props) {
+export default function FormField({ id, label, value, onChange, error, hint, type = 'text', multiline, rows = 4, ...rest }: Props) {
   const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   const common = {
     id,
@@ -35,9 +38,9 @@ export default function FormField({ id, label, value, onChange, error, hint, typ
         {rest.required && <span aria-hidden="true"> *</span>}
       </label>
       {multiline ? (
-        <textarea {...common} rows={4} onChange={(e) => onChange(e.target.value)} />
+        <textarea {...common} rows={rows} onChange={(e) => onChange(e.target.value)} />
       ) : (
-        <input {...common} type={type} autoComplete={rest.autoComplete} list={rest.list} onChange={(e) => onChange(e.target.value)} />
+        <input {...common} type={type} inputMode={rest.inputMode} autoComplete={rest.autoComplete} list={rest.list} onChange={(e) => onChange(e.target.value)} />
       )}
       {hint && (
         <div id={`${id}-hint`} className="form-text">

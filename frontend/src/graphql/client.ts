@@ -17,6 +17,8 @@ export interface ApiError {
   message: string;
   code?: string;
   field?: string;
+  /** The code of the co-design rule that refused the request (`codesign.admin_only`). */
+  rule?: string;
   /** BAD_USER_INPUT: every field's problem, in the request's language. */
   fields?: FieldProblem[];
 }
@@ -34,7 +36,7 @@ export class GraphqlRequestError extends Error {
 
 interface RawError {
   message: string;
-  extensions?: { code?: string; field?: string; fields?: unknown };
+  extensions?: { code?: string; field?: string; rule?: string; fields?: unknown };
 }
 
 function toFieldProblems(raw: unknown): FieldProblem[] | undefined {
@@ -51,6 +53,7 @@ function toFieldProblems(raw: unknown): FieldProblem[] | undefined {
 export function toApiErrors(errors: RawError[]): ApiError[] {
   return errors.map((e) => {
     const error: ApiError = { message: e.message, code: e.extensions?.code, field: e.extensions?.field };
+    if (e.extensions?.rule) error.rule = e.extensions.rule;
     const fields = toFieldProblems(e.extensions?.fields);
     if (fields) error.fields = fields;
     return error;

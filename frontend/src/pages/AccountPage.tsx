@@ -17,6 +17,7 @@ import { scanMatches, withReasons, type OwnPosting } from '../matches/load';
 
 type Membership = NonNullable<DashboardQuery['me']>['memberships'][number];
 import AccountLinks from '../components/AccountLinks';
+import MyProjects from '../components/MyProjects';
 
 export default function AccountPage() {
   const { t } = useTranslation();
@@ -61,10 +62,12 @@ function Dashboard() {
       <nav aria-label={t('dashboard.sectionsLabel')} className="mb-4">
         <ul className="dashboard-toc">
           <li><a href="#dashboard-matches">{t('dashboard.matchesTitle')}</a></li>
+          {memberships.length > 0 && <li><a href="#dashboard-projects">{t('project.mineTitle')}</a></li>}
           <li><a href="#dashboard-organizations">{t('dashboard.organizationsTitle')}</a></li>
         </ul>
       </nav>
       <DashboardMatches memberships={memberships} />
+      {memberships.length > 0 && <MyProjects />}
       <section aria-labelledby="dashboard-organizations" className="mt-5">
         <h2 id="dashboard-organizations">{t('dashboard.organizationsTitle')}</h2>
         {memberships.length === 0 && <p>{t('dashboard.noOrganizations')}</p>}

@@ -6,6 +6,7 @@ import ReportContent from '../components/ReportContent';
 import { useRecord } from '../components/Status';
 import { formatDate } from '../format';
 import PostingMatches, { SavedNotice } from '../components/PostingMatches';
+import OpenProject from '../components/OpenProject';
 
 export default function NeedPage() {
   const { t } = useTranslation();
@@ -31,6 +32,7 @@ export default function NeedPage() {
         </dl>
         <ReportContent kind="NEED" id={need.id} title={need.title} organizationId={need.organization.id} />
       </article>
+      {need.status === 'OPEN' && <OpenProject needId={need.id} organizationId={need.organization.id} />}
       <PostingMatches kind="need" id={need.id} organizationId={need.organization.id} open={need.status === 'OPEN'} updatedAt={need.updatedAt} />
     </>
   );

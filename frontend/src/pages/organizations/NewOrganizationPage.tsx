@@ -8,7 +8,6 @@ import {
   MunicipalitySearchDocument,
   OrganizationFormDataDocument,
   RegisterOrganizationDocument,
-  SearchDocument,
   ViewerDocument,
   type MunicipalitySearchQuery,
   type OrganizationKind,
@@ -30,6 +29,7 @@ import FormField, { FormAlert } from '../../components/FormField';
 import SignInNeeded from '../../components/SignInNeeded';
 import { Failure, Loading, usePageTitle } from '../../components/Status';
 import { pathTo } from '../../routes';
+import { useOrganizationSearch } from '../../organizationSearch';
 
 const FIELDS = ['name', 'kind', 'taxCode', 'description', 'website', 'seatMunicipalityCode', 'sectors', 'contacts'] as const;
 
@@ -190,26 +190,7 @@ function useMunicipalities(text: string): Municipality[] {
 /** Organisations already on Trama with a name like the one being typed. */
 function Existing({ name }: { name: string }) {
   const { t } = useTranslation();
-  const typed = useDebounced(name.trim(), 500);
-  const [found, setFound] = useState<{ id: string; name: string; kind: string }[]>([]);
-  useEffect(() => {
-    let current = true;
-    if (typed.length < 4) {
-      setFound([]);
-      return;
-    }
-    request(SearchDocument, { query: typed, filter: { types: ['ORGANIZATION'] }, first: 5, lang: apiLanguage() }).then(
-      (data) =>
-        current &&
-        setFound(
-          data.search.nodes.flatMap((n) => (n.organization ? [{ id: n.organization.id, name: n.organization.name, kind: n.organization.kindLabel }] : [])),
-        ),
-      () => current && setFound([]),
-    );
-    return () => {
-      current = false;
-    };
-  }, [typed]);
+  const found = useOrganizationSearch(name);
   return (
     <div aria-live="polite">
       {found.length > 0 && (
