@@ -21,6 +21,7 @@ import ProjectContributions from './project/ProjectContributions';
 import ProjectAgreement from './project/ProjectAgreement';
 import ProjectMilestones from './project/ProjectMilestones';
 import ProjectReports from './project/ProjectReports';
+import Conversation from '../conversation/Conversation';
 
 export default function ProjectPage() {
   const session = useSession();
@@ -54,6 +55,9 @@ export default function ProjectPage() {
 
 function ProjectWorkspace({ ws, onChange }: { ws: Workspace; onChange: (ws: Workspace) => void }) {
   const { t } = useTranslation();
+  const session = useSession();
+  // The partners talk in the project's conversation; nobody else reads it.
+  const isPartner = session.status === 'signedIn' && ws.partners.some((p) => session.roleIn(p.organizationId));
   const sections = [
     ['project-stage', t('project.stageTitle')],
     ['project-partners', t('project.partnersTitle')],
@@ -64,6 +68,7 @@ function ProjectWorkspace({ ws, onChange }: { ws: Workspace; onChange: (ws: Work
   // The reports' section is there from reporting on (ProjectReports).
   if (ws.stage === 'REPORTING' || ws.stage === 'CLOSED' || ws.reports.length > 0)
     sections.push(['project-reports', t(ws.stage === 'CLOSED' ? 'project.outcomesTitle' : 'project.reportsTitle')]);
+  if (isPartner) sections.push(['project-conversation', t('conversation.title')]);
   return (
     <article className="project-workspace">
       <p className="text-muted mb-1">
@@ -92,6 +97,11 @@ function ProjectWorkspace({ ws, onChange }: { ws: Workspace; onChange: (ws: Work
         <ProjectAgreement ws={ws} onChange={onChange} />
         <ProjectMilestones ws={ws} onChange={onChange} />
         <ProjectReports ws={ws} onChange={onChange} />
+        {isPartner && (
+          <div id="project-conversation">
+            <Conversation projectId={ws.id} />
+          </div>
+        )}
       </div>
     </article>
   );
