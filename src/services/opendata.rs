@@ -195,6 +195,9 @@ const PACT_COLUMNS: &[&str] = &[
     "nil_code",
     "nil_name",
     "updated_at",
+    "reported_people_reached",
+    "reported_volunteer_hours",
+    "reported_spent_eur",
 ];
 
 /// One value of a row.
@@ -438,6 +441,7 @@ async fn pact_rows(
     let ids: Vec<Uuid> = page.iter().map(|p| p.id).collect();
     let partners = store::opendata::current_partners(db, &ids).await?;
     let contributions = store::opendata::standing_contributions(db, &ids).await?;
+    let reports = store::projects::reports_of(db, &ids).await?;
     // The place is the need's, when the need is itself public.
     let need_ids: Vec<Uuid> = page.iter().filter_map(|p| p.need_id).collect();
     let public_needs: HashMap<Uuid, needs::Model> = visibility::public_needs(db, &need_ids)
@@ -523,6 +527,24 @@ async fn pact_rows(
                 need.and_then(|n| n.neighbourhood_id),
             ));
             row.push(Cell::time(Some(project.updated_at)));
+            // What the partners reported, summed; empty before any report.
+            let reported: Vec<_> = reports
+                .iter()
+                .filter(|r| r.project_id == project.id)
+                .filter(|r| lookups.organizations.contains_key(&r.organization_id))
+                .collect();
+            if reported.is_empty() {
+                row.extend([Cell::Null, Cell::Null, Cell::Null]);
+            } else {
+                let people: i64 = reported.iter().map(|r| r.people_reached).sum();
+                let hours: f64 = reported.iter().map(|r| r.volunteer_hours).sum();
+                let spent: i64 = reported.iter().map(|r| r.spent_cents).sum();
+                row.extend([
+                    Cell::Number(people.to_string()),
+                    Cell::Number(format!("{hours}")),
+                    Cell::euro(Some(spent)),
+                ]);
+            }
             row
         })
         .collect();

@@ -551,6 +551,18 @@ async fn the_lorenteggio_pact_goes_from_need_to_closed(backend: Backend) {
         ]),
         "{pact}"
     );
+    // With what the partners reported, summed.
+    assert_eq!(
+        pact["reported_people_reached"].as_i64(),
+        Some(600),
+        "{pact}"
+    );
+    assert_eq!(
+        pact["reported_volunteer_hours"].as_f64(),
+        Some(144.0),
+        "{pact}"
+    );
+    assert_eq!(pact["reported_spent_eur"].as_f64(), Some(600.0), "{pact}");
     // Hidden by a moderator, it is not.
     let moderator =
         crate::visibility::moderator(&app, "moderatore@example.org", "Mara Moderatrice").await;
