@@ -16,13 +16,14 @@ use serde_json::{Value, json};
 use crate::helpers::{Backend, TestApp, audit_rows, gql, gql_ok, gql_via, outcome};
 use crate::on_both_databases;
 use crate::visibility::{
-    Person, comune_input, create_need, join, organisation, person, territories,
+    Person, comune_input, create_need, create_offer, join, organisation, person, territories,
 };
 use trama::domain::Lang;
 use trama::domain::codesign::Rule;
 use trama::services::reference_data::{MILANO, neighbourhood_id};
 
 on_both_databases!(
+    the_lorenteggio_partners_talk_and_consent_on_their_matches,
     the_lorenteggio_pact_goes_from_need_to_closed,
     refusals_name_their_rule,
     art55_keeps_bodies_outside_runts_from_principal_roles,
@@ -1426,4 +1427,149 @@ async fn activity_until(socket: &mut crate::subscriptions::Socket, kind: &str) {
             return;
         }
     }
+}
+
+/// The Lorenteggio story from its matches: the ONLUS's know-how and the
+/// tenants' hours are proposed for ALER's need; each side talks with ALER
+/// in the match's conversation first, then both sides consent, and the
+/// need's project opens with the ONLUS and takes in the tenants (never on
+/// one side's word alone).
+async fn the_lorenteggio_partners_talk_and_consent_on_their_matches(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let s = lorenteggio(&app).await;
+    let mut input = need_input(
+        "Riqualificare le scale di via Odazio e Apuli: cerchiamo volontari e competenze",
+    );
+    input["requiredContributions"] = json!(["VOLUNTEERS", "COMPETENCE"]);
+    let need = create_need(&app, &s.aler, &s.aler_org, input).await;
+    let know_how = create_offer(
+        &app,
+        &s.onlus,
+        &s.onlus_org,
+        json!({
+            "kind": "COMPETENCE",
+            "title": "Coordinamento di volontari per pulire e riqualificare le scale dei caseggiati",
+            "description": "Organizziamo giornate di pulizia e riqualificazione delle scale vandalizzate nei caseggiati di Lorenteggio, con la formazione dei volontari.",
+            "territoryScope": "MUNICIPALITY",
+            "municipalityCode": MILANO,
+        }),
+    )
+    .await;
+    let hours = create_offer(
+        &app,
+        &s.tenants,
+        &s.tenants_org,
+        json!({
+            "kind": "VOLUNTEERS",
+            "title": "Inquilini volontari per pulire e ridipingere le scale di via Odazio",
+            "description": "Gli inquilini dei caseggiati di via Odazio 6 e Apuli 2 offrono il loro tempo per pulire e riqualificare le scale vandalizzate.",
+            "territoryScope": "NEIGHBOURHOOD",
+            "municipalityCode": MILANO,
+            "neighbourhoodId": neighbourhood_id(MILANO, "53").to_string(),
+        }),
+    )
+    .await;
+    crate::digests::settle(&app).await;
+    let listed = gql_ok(
+        &app,
+        Some(&s.aler.token),
+        crate::partnership::MATCH_IDS,
+        json!({ "n": need }),
+    )
+    .await;
+    let match_of = |offer: &str| -> String {
+        listed["data"]["matchesForNeed"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .find(|e| e["node"]["offer"]["id"] == offer)
+            .and_then(|e| e["node"]["id"].as_str())
+            .unwrap_or_else(|| panic!("the offer {offer} is proposed: {listed}"))
+            .to_owned()
+    };
+    let mut project = None;
+    for (partner, offer) in [(&s.onlus, &know_how), (&s.tenants, &hours)] {
+        let m = match_of(offer);
+        // Before either side says it is interested, nobody talks.
+        let early = gql(
+            &app,
+            Some(&partner.token),
+            &crate::conversations::for_match(),
+            json!({ "m": m }),
+        )
+        .await;
+        assert_eq!(outcome(&early), "FORBIDDEN", "{early}");
+        let set = |who: &Person, status: &str| {
+            let body = json!({ "m": m, "s": status });
+            let token = who.token.clone();
+            let app = &app;
+            async move { gql_ok(app, Some(&token), crate::partnership::SET_STATUS, body).await }
+        };
+        set(&s.aler, "INTERESTED").await;
+        // ALER writes first; the partner reads and answers.
+        let talk = gql_ok(
+            &app,
+            Some(&s.aler.token),
+            &crate::conversations::for_match(),
+            json!({ "m": m }),
+        )
+        .await;
+        let conversation = talk["data"]["conversationForMatch"]["id"].clone();
+        let send = |who: &Person, text: &str| {
+            let body = json!({ "c": conversation, "b": text });
+            let token = who.token.clone();
+            let app = &app;
+            async move { gql_ok(app, Some(&token), crate::conversations::SEND, body).await }
+        };
+        send(
+            &s.aler,
+            "Buongiorno, possiamo sentirci per il Clean Up delle scale?",
+        )
+        .await;
+        let read = gql_ok(
+            &app,
+            Some(&partner.token),
+            &crate::conversations::for_match(),
+            json!({ "m": m }),
+        )
+        .await;
+        let messages = read["data"]["conversationForMatch"]["messages"]
+            .as_array()
+            .expect("messages");
+        assert_eq!(messages.len(), 1, "{read}");
+        send(partner, "Volentieri: ci siamo.").await;
+        // One side's partnership opens nothing; both sides' does.
+        let first = set(&s.aler, "PARTNERSHIP").await;
+        assert!(
+            first["data"]["setMatchStatus"]["projectId"].is_null(),
+            "{first}"
+        );
+        let both = set(partner, "PARTNERSHIP").await;
+        let opened = both["data"]["setMatchStatus"]["projectId"]
+            .as_str()
+            .expect("the project opens on the second consent")
+            .to_owned();
+        if let Some(p) = &project {
+            assert_eq!(&opened, p, "the tenants join the need's project");
+        }
+        project = Some(opened);
+    }
+    let p = project.expect("a project");
+    let ws = step(&app, &s.aler, &read(), json!({ "p": p })).await;
+    let partners: Vec<&str> = ws["partners"]
+        .as_array()
+        .expect("partners")
+        .iter()
+        .filter_map(|p| p["organizationId"].as_str())
+        .collect();
+    assert_eq!(
+        partners,
+        [
+            s.aler_org.as_str(),
+            s.onlus_org.as_str(),
+            s.tenants_org.as_str()
+        ],
+        "{ws}"
+    );
+    assert_eq!(ws["partners"][0]["role"], "LEAD", "{ws}");
 }

@@ -26,7 +26,7 @@ on_both_databases!(
 const CONVERSATION: &str = "id kind matchId projectId unreadCount parties { id name isMine }
     messages { id body authorName isMine organizationId }";
 
-fn for_match() -> String {
+pub(crate) fn for_match() -> String {
     format!("query($m: ID!) {{ conversationForMatch(matchId: $m) {{ {CONVERSATION} }} }}")
 }
 
@@ -34,7 +34,7 @@ fn for_project() -> String {
     format!("query($p: ID!) {{ conversationForProject(projectId: $p) {{ {CONVERSATION} }} }}")
 }
 
-const SEND: &str = r#"mutation($c: ID!, $b: String!) {
+pub(crate) const SEND: &str = r#"mutation($c: ID!, $b: String!) {
     sendMessage(conversationId: $c, body: $b) { id body authorName isMine } }"#;
 
 const MARK_READ: &str = r#"mutation($c: ID!) {
