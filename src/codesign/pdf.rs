@@ -314,17 +314,19 @@ fn wrap(text: &str, size: f32, bold: bool, width: f32) -> Vec<String> {
         if !line.is_empty() {
             lines.push(std::mem::take(&mut line));
         }
-        let mut rest = word.to_owned();
-        while text_width(&rest, size, bold) > width {
-            let mut cut = rest.len();
-            while cut > 1 && text_width(&rest[..cut], size, bold) > width {
-                cut = rest[..cut - 1]
-                    .char_indices()
-                    .last()
-                    .map_or(1, |(at, c)| at + c.len_utf8());
+        // One pass over the word's characters: a long word (a hash, a
+        // link, a pasted blob) costs as much as its length, never more.
+        let mut rest = String::new();
+        let mut rest_units = 0u32;
+        let limit = width * 1000.0 / (size * if bold { 1.06 } else { 1.0 });
+        for c in word.chars() {
+            let units = helvetica_width(c);
+            if !rest.is_empty() && (rest_units + units) as f32 > limit {
+                lines.push(std::mem::take(&mut rest));
+                rest_units = 0;
             }
-            lines.push(rest[..cut].to_owned());
-            rest = rest[cut..].to_owned();
+            rest.push(c);
+            rest_units += units;
         }
         line = rest;
     }
@@ -588,6 +590,19 @@ mod tests {
             &text[..400]
         );
         assert!(text.contains("3/"), "page numbers");
+    }
+
+    #[test]
+    fn a_huge_unbroken_text_is_laid_out_in_linear_time() {
+        // 200,000 characters without a space: cut into lines, none lost.
+        let blob = "x".repeat(200_000);
+        let lines = wrap(&blob, 10.5, false, TEXT_WIDTH);
+        assert_eq!(lines.concat(), blob);
+        assert!(
+            lines
+                .iter()
+                .all(|l| text_width(l, 10.5, false) <= TEXT_WIDTH)
+        );
     }
 
     #[test]

@@ -22,9 +22,14 @@ pub async fn pdf(
     lang: Lang,
 ) -> Result<(String, Vec<u8>), AppError> {
     let pact = signed_pact(db, reader, project_id).await?;
-    let bytes = pdf::render_pact(&pact, lang)
+    let name = file_name(&pact.title);
+    // Laying out a long pact is CPU work: off the async workers, so that
+    // other requests are not held up meanwhile.
+    let bytes = tokio::task::spawn_blocking(move || pdf::render_pact(&pact, lang))
+        .await
+        .map_err(|error| AppError::Internal(anyhow::Error::new(error).context("pact PDF task")))?
         .map_err(|error| AppError::Internal(anyhow::Error::new(error).context("pact PDF")))?;
-    Ok((file_name(&pact.title), bytes))
+    Ok((name, bytes))
 }
 
 /// What the PDF of the project's signed pact shows.
