@@ -2,12 +2,11 @@
 //! stages to the new ones (and back): on a temporary SQLite file, and on
 //! PostgreSQL when `TRAMA_TEST_POSTGRES_URL` names a server.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-use migration::sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, Statement,
-};
+use migration::sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use migration::{Migrator, MigratorTrait};
+
+mod common;
+use common::{connect, execute, on_postgres, on_sqlite};
 
 const ORG: &str = "01900000-0000-7000-8000-0000000000aa";
 const SIGNED: &str = "'2026-11-01T10:00:00Z'";
@@ -74,23 +73,6 @@ const PROJECTS: &[(&str, &str, &str, bool, &str, &str)] = &[
 
 fn project_id(suffix: &str) -> String {
     format!("01900000-0000-7000-8000-0000000001{suffix}")
-}
-
-async fn connect(url: &str) -> DatabaseConnection {
-    let mut options = ConnectOptions::new(url);
-    options
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5))
-        .sqlx_logging(false);
-    Database::connect(options)
-        .await
-        .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"))
-}
-
-async fn execute(db: &DatabaseConnection, sql: &str) -> Result<(), DbErr> {
-    db.execute_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .map(|_| ())
 }
 
 async fn stage_of(db: &DatabaseConnection, table: &str, column: &str, project: &str) -> String {
@@ -193,47 +175,10 @@ async fn renaming(url: &str) {
 
 #[tokio::test]
 async fn sqlite_stage_values_are_renamed() {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("trama.db").display()
-    );
-    renaming(&url).await;
+    on_sqlite(|url| async move { renaming(&url).await }).await;
 }
 
 #[tokio::test]
 async fn postgres_stage_values_are_renamed() {
-    let Ok(admin_url) = std::env::var("TRAMA_TEST_POSTGRES_URL") else {
-        eprintln!("TRAMA_TEST_POSTGRES_URL not set: skipping the PostgreSQL run");
-        return;
-    };
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_nanos();
-    let name = format!("trama_stages_{}_{nanos}", std::process::id());
-    let url = match admin_url.split_once('?') {
-        Some((base, query)) => format!(
-            "{}/{name}?{query}",
-            base.rsplit_once('/').map_or(base, |(b, _)| b)
-        ),
-        None => format!(
-            "{}/{name}",
-            admin_url
-                .rsplit_once('/')
-                .map_or(admin_url.as_str(), |(b, _)| b)
-        ),
-    };
-    let admin = connect(&admin_url).await;
-    execute(&admin, &format!(r#"CREATE DATABASE "{name}""#))
-        .await
-        .expect("create the test database");
-    let outcome = tokio::spawn(async move { renaming(&url).await }).await;
-    execute(&admin, &format!(r#"DROP DATABASE "{name}" WITH (FORCE)"#))
-        .await
-        .expect("drop the test database");
-    admin.close().await.expect("close");
-    if let Err(error) = outcome {
-        std::panic::resume_unwind(error.into_panic());
-    }
+    on_postgres("trama_stages", |url| async move { renaming(&url).await }).await;
 }

@@ -2,12 +2,11 @@
 //! temporary SQLite file, and on a fresh PostgreSQL database when
 //! `TRAMA_TEST_POSTGRES_URL` names a server (e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-use migration::sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
-};
+use migration::sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use migration::{Migrator, MigratorTrait, SchemaManager};
+
+mod common;
+use common::{connect, execute, on_postgres, on_sqlite, with_database};
 
 /// Every table of `docs/data-model.md`.
 const TABLES: &[&str] = &[
@@ -45,17 +44,6 @@ const TABLES: &[&str] = &[
     "jobs",
 ];
 
-async fn connect(url: &str) -> DatabaseConnection {
-    let mut options = ConnectOptions::new(url);
-    options
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5))
-        .sqlx_logging(false);
-    Database::connect(options)
-        .await
-        .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"))
-}
-
 async fn existing_tables(db: &DatabaseConnection) -> Vec<&'static str> {
     let manager = SchemaManager::new(db);
     let mut found = Vec::new();
@@ -65,12 +53,6 @@ async fn existing_tables(db: &DatabaseConnection) -> Vec<&'static str> {
         }
     }
     found
-}
-
-async fn execute(db: &DatabaseConnection, sql: &str) -> Result<(), DbErr> {
-    db.execute_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .map(|_| ())
 }
 
 /// Checks the behaviour the schema promises beyond the table list.
@@ -156,59 +138,16 @@ async fn up_down_up(url: &str) {
 
 #[tokio::test]
 async fn sqlite_up_down_up() {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("trama.db").display()
-    );
-    up_down_up(&url).await;
+    on_sqlite(|url| async move { up_down_up(&url).await }).await;
 }
 
 #[tokio::test]
 async fn postgres_up_down_up() {
-    let Ok(admin_url) = std::env::var("TRAMA_TEST_POSTGRES_URL") else {
-        eprintln!("TRAMA_TEST_POSTGRES_URL not set: skipping the PostgreSQL run");
-        return;
-    };
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_nanos();
-    let name = format!("trama_migrations_{}_{nanos}", std::process::id());
-    let url = with_database(&admin_url, &name);
-
-    let admin = connect(&admin_url).await;
-    execute(&admin, &format!(r#"CREATE DATABASE "{name}""#))
-        .await
-        .expect("create the test database");
-
-    // Run in a task so that a failed assertion still lets us drop the database.
-    let outcome = tokio::spawn(async move { up_down_up(&url).await }).await;
-
-    execute(&admin, &format!(r#"DROP DATABASE "{name}" WITH (FORCE)"#))
-        .await
-        .expect("drop the test database");
-    admin.close().await.expect("close");
-    if let Err(error) = outcome {
-        std::panic::resume_unwind(error.into_panic());
-    }
-}
-
-/// `url` with its database name replaced by `database`, query string kept.
-fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
-    };
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{server}/{database}?{query}"),
-        None => format!("{server}/{database}"),
-    }
+    on_postgres(
+        "trama_migrations",
+        |url| async move { up_down_up(&url).await },
+    )
+    .await;
 }
 
 #[test]
