@@ -2,7 +2,7 @@
 //! stages starting, contributions proposed, documents added, approvals
 //! given, milestones reached, reports filed. Digests report these events to the projects' partners.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
@@ -103,15 +103,27 @@ pub async fn events_between(
             });
         }
     };
+    let stages = store::stages_of(db, project_ids).await?;
+    let mut opened: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
+    for s in &stages {
+        let first = opened.entry(s.project_id).or_insert(s.started_at);
+        *first = (*first).min(s.started_at);
+    }
     for p in store::partners_of(db, project_ids).await? {
-        if p.role != PartnerRole::Lead {
+        // The lead that opened the project joined with its first stage; a
+        // lead handed the role later joined as a partner, which is news.
+        let opener = p.role == PartnerRole::Lead
+            && opened
+                .get(&p.project_id)
+                .is_none_or(|first| p.joined_at <= *first);
+        if !opener {
             push(EventKind::PartnerJoined, p.id, p.project_id, p.joined_at);
         }
         if let Some(left) = p.left_at {
             push(EventKind::PartnerLeft, p.id, p.project_id, left);
         }
     }
-    for s in store::stages_of(db, project_ids).await? {
+    for s in stages {
         push(EventKind::StageStarted, s.id, s.project_id, s.started_at);
     }
     for c in store::contributions_of(db, project_ids).await? {

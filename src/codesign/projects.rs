@@ -185,7 +185,8 @@ async fn start_project(
     Ok(id)
 }
 
-/// Adds an organisation to a project, unless it is already a partner.
+/// Adds an organisation to a project, unless it is already a partner; a
+/// former partner rejoins.
 pub(crate) async fn add_partner(
     txn: &impl ConnectionTrait,
     project_id: Uuid,
@@ -194,18 +195,24 @@ pub(crate) async fn add_partner(
     match_id: Option<Uuid>,
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    if store::partner(txn, project_id, organization_id)
-        .await?
-        .is_none()
-    {
-        let partner = NewPartner {
-            project_id,
-            organization_id,
-            role,
-            match_id,
-            joined_at: at,
-        };
-        store::insert_partner(txn, partner).await?;
+    match store::partner(txn, project_id, organization_id).await? {
+        None => {
+            let partner = NewPartner {
+                project_id,
+                organization_id,
+                role,
+                match_id,
+                joined_at: at,
+            };
+            store::insert_partner(txn, partner).await?;
+        }
+        // A former partner comes back (invited again, or consenting on a
+        // match): one row per organisation and project, so it is that row
+        // that rejoins; the audit log keeps its leaving.
+        Some(former) if former.left_at.is_some() => {
+            store::rejoin(txn, former, role, match_id, at).await?;
+        }
+        Some(_) => {}
     }
     Ok(())
 }

@@ -72,6 +72,7 @@ pub use place::{Coordinates, IstatCode};
 pub use report::{ReportStatus, ReportedRecord};
 pub use tax_code::{TaxCode, VatNumber};
 pub use text::{
-    Description, DisplayName, MessageBody, OrgName, SearchName, SectorCode, ShortText, Title,
+    AgreementText, Description, DisplayName, MessageBody, OrgName, SearchName, SectorCode,
+    ShortText, Title,
 };
 pub use user::NewUser;

@@ -250,6 +250,33 @@ impl MessageBody {
     }
 }
 
+/// The text of a co-design agreement as a partner writes it: 1 to 50,000
+/// characters, line breaks and tabs kept, no other control or invisible
+/// characters (a NUL would be refused by PostgreSQL, and a bidirectional
+/// override could make the signed text read otherwise than it hashes). The
+/// agreement normalises line ends and blank lines itself before it hashes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AgreementText(String);
+
+string_newtype!(AgreementText);
+
+impl AgreementText {
+    /// A long pact runs to a few pages; fifty thousand characters is about
+    /// twenty, and keeps the PDF's layout and every approval's hash cheap.
+    pub const MAX_CHARS: usize = 50_000;
+
+    /// Fails with `Required` when nothing is left, `ControlCharacters` or
+    /// `TooLong`.
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let text = several_lines(raw)?;
+        if text.trim().is_empty() {
+            return Err(Invalid::Required);
+        }
+        check_length(&text, 1, Self::MAX_CHARS)?;
+        Ok(Self(text))
+    }
+}
+
 /// A sector code of the sectors taxonomy (`housing`, `social_inclusion`):
 /// 1 to 50 characters among `a-z`, `0-9` and `_`. Only the shape is checked
 /// here; whether the sector exists is the services' business.
@@ -485,5 +512,27 @@ mod tests {
             ("abitazione_è".into(), bad_format),
         ];
         assert_refused(SectorCode::parse, cases);
+    }
+
+    #[test]
+    fn agreement_text() {
+        let pact = "Art. 1\n\tOggetto: la cura delle scale.\n";
+        assert_eq!(
+            AgreementText::parse(pact).map(AgreementText::into_inner),
+            Ok(pact.trim_end().to_owned())
+        );
+        assert!(AgreementText::parse(&"è".repeat(AgreementText::MAX_CHARS)).is_ok());
+        let cases: &[(String, Invalid)] = &[
+            (" \n\t ".into(), Invalid::Required),
+            ("Testo\u{0}nascosto".into(), Invalid::ControlCharacters),
+            ("firmato \u{202E}otadrof".into(), Invalid::ControlCharacters),
+            (
+                "è".repeat(AgreementText::MAX_CHARS + 1),
+                Invalid::TooLong {
+                    max: AgreementText::MAX_CHARS,
+                },
+            ),
+        ];
+        assert_refused(AgreementText::parse, cases);
     }
 }

@@ -697,6 +697,26 @@ impl ProjectMutation {
         workspace(ctx, project_id, "projectId").await
     }
 
+    /// Hands the lead to another partner, as the partners agreed; the lead's
+    /// admins only. The former lead stays a partner; approvals of the
+    /// agreement given so far are cleared (the roles are part of what is
+    /// signed).
+    async fn hand_over_lead(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+        organization_id: ID,
+    ) -> Result<Project> {
+        let actor = actor(ctx)?;
+        let project_id = id_arg(ctx, &project_id, "projectId")?;
+        let organization_id = id_arg(ctx, &organization_id, "organizationId")?;
+        let state = state(ctx)?;
+        projects::hand_over_lead(&state.db, Some(&actor), project_id, organization_id)
+            .await
+            .gql(ctx)?;
+        workspace(ctx, project_id, "projectId").await
+    }
+
     /// Accepts or declines the invitation of an organisation the caller is
     /// an admin of. Answers `null` when, having declined, the caller no
     /// longer sees the project.

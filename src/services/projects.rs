@@ -22,8 +22,8 @@ use crate::domain::codesign::{
     self as rules, Activity, Actor as Acting, NextStep, NoticeInput, Procedure, Rule, Who, Written,
 };
 use crate::domain::{
-    ContributionKind, ContributionStatus, Description, EuroCents, Invalid, PartnerRole,
-    ProjectProcedure, ProjectStage, ShortText, Title,
+    AgreementText, ContributionKind, ContributionStatus, Description, EuroCents, Invalid,
+    PartnerRole, ProjectProcedure, ProjectStage, ShortText, Title,
 };
 use crate::error::{AppError, Entity};
 use crate::policy::visibility::Reader;
@@ -312,6 +312,60 @@ pub async fn leave(
     .await
 }
 
+/// The lead's admin hands the lead to another partner, as the partners
+/// agreed; the former lead stays a partner. The roles are part of what the
+/// agreement's approvals sign (see `domain::codesign::agreement`), so the
+/// approvals given so far are cleared and every partner approves again.
+/// Fails with the rules `codesign.lead_only`, `codesign.admin_only`,
+/// `codesign.partners_frozen` (once signed),
+/// `codesign.principal_requires_runts` (art. 55), or CONFLICT on
+/// `organizationId` (not a current partner, or already the lead).
+pub async fn hand_over_lead(
+    db: &DatabaseConnection,
+    actor: Option<&Actor>,
+    project_id: Uuid,
+    organization_id: Uuid,
+) -> Result<Uuid, AppError> {
+    let step = Step::begin(db, actor, project_id, "projectId").await?;
+    step.check_who(Who::LeadAdmin)?;
+    step.check_activity(Activity::JoinProject)?;
+    let lead = step.ws.project.lead_organization_id;
+    if organization_id == lead {
+        return Err(AppError::conflict(
+            "organizationId",
+            "questa organizzazione è già il capofila",
+            "this organisation is already the lead",
+        ));
+    }
+    let partner_of = |id: Uuid| {
+        step.ws
+            .partners
+            .iter()
+            .find(|p| p.organization_id == id)
+            .cloned()
+    };
+    let (Some(from), Some(to)) = (partner_of(lead), partner_of(organization_id)) else {
+        return Err(AppError::conflict(
+            "organizationId",
+            "il ruolo di capofila passa solo a un'organizzazione già partner del progetto",
+            "the lead can only be handed to an organisation already partner of the project",
+        ));
+    };
+    let candidate = step
+        .ws
+        .candidate(organization_id)
+        .ok_or_else(|| AppError::not_found(Entity::Organization, "organizationId"))?;
+    rules::check_role(step.ws.project.procedure, PartnerRole::Lead, candidate)?;
+    let cleared = step.ws.agreement().approvals().len();
+    rows::hand_over_lead(&step.txn, step.ws.project.clone(), from, to, now()).await?;
+    rows::clear_agreement_approvals(&step.txn, project_id).await?;
+    step.finish(
+        "project.lead",
+        json!({ "from": lead, "to": organization_id, "approvalsCleared": cleared }),
+    )
+    .await
+}
+
 /// What a partner brings, as the API gives it.
 #[derive(Clone, Debug, Default)]
 pub struct ContributionInput {
@@ -490,19 +544,21 @@ pub async fn advance(
 /// Writes the agreement's text: a new numbered version when it differs
 /// from the latest, which clears the approvals. Any partner's admin, while
 /// the agreement is open (`codesign.agreement_not_open`,
-/// `codesign.agreement_frozen`, `codesign.agreement_empty`).
+/// `codesign.agreement_frozen`). BAD_USER_INPUT on `text` first: blank,
+/// over [`AgreementText::MAX_CHARS`], or with control characters.
 pub async fn write_agreement(
     db: &DatabaseConnection,
     actor: Option<&Actor>,
     project_id: Uuid,
     text: &str,
 ) -> Result<Uuid, AppError> {
+    let text = AgreementText::parse(text).map_err(|reason| AppError::invalid("text", reason))?;
     let step = Step::begin(db, actor, project_id, "projectId").await?;
     step.check_who(Who::PartnerAdmin)?;
     step.check_activity(Activity::Agreement)?;
     let mut agreement = step.ws.agreement();
     let at = now();
-    let written = agreement.write(text, step.user_id, at)?;
+    let written = agreement.write(text.as_str(), step.user_id, at)?;
     let Written::NewVersion { number, cleared } = &written else {
         step.txn.commit().await?;
         return Ok(project_id);

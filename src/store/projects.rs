@@ -461,6 +461,48 @@ pub async fn leave(
     rows::update(db, row, "projects: a partner leaves").await
 }
 
+/// Hands the lead from one partner to another: the project's lead
+/// changes, the old lead becomes a partner, the new one the lead.
+pub async fn hand_over_lead(
+    db: &impl ConnectionTrait,
+    project: projects::Model,
+    from: project_partners::Model,
+    to: project_partners::Model,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    let lead = to.organization_id;
+    let mut former: project_partners::ActiveModel = from.into();
+    former.role = Set(PartnerRole::Partner);
+    rows::update(db, former, "projects: the former lead").await?;
+    let mut new_lead: project_partners::ActiveModel = to.into();
+    new_lead.role = Set(PartnerRole::Lead);
+    rows::update(db, new_lead, "projects: the new lead").await?;
+    let mut row: projects::ActiveModel = project.into();
+    row.lead_organization_id = Set(lead);
+    row.updated_at = Set(at);
+    rows::update(db, row, "projects: hand over the lead").await?;
+    Ok(())
+}
+
+/// A former partner joins again, in `role`, from now.
+pub async fn rejoin(
+    db: &impl ConnectionTrait,
+    former: project_partners::Model,
+    role: PartnerRole,
+    match_id: Option<Uuid>,
+    at: DateTime<Utc>,
+) -> StoreResult<project_partners::Model> {
+    let mut row: project_partners::ActiveModel = former.into();
+    row.role = Set(role);
+    row.joined_at = Set(at);
+    row.left_at = Set(None);
+    row.left_reason = Set(None);
+    if match_id.is_some() {
+        row.match_id = Set(match_id);
+    }
+    rows::update(db, row, "projects: a former partner rejoins").await
+}
+
 /// The stages the project went through, oldest first.
 pub async fn stage_history(
     db: &impl ConnectionTrait,
