@@ -837,8 +837,14 @@ try {
 
     // The ONLUS's coordinator finds ALER's interest on her dashboard, reads
     // the message, answers and is interested too.
+    // She signs in from the demo accounts listed on the sign-in page.
     const onlus = await open();
-    await signIn(onlus, 'onlus@example.org');
+    await onlus.goto(base + '/sign-in');
+    const demoRow = onlus.getByRole('row', { name: /onlus@example\.org/ });
+    assert.match(await demoRow.textContent(), /Coordinatrice di una ONLUS\s*Ripuliamo il Quartiere ONLUS/);
+    await demoRow.getByRole('button', { name: /Usa onlus@example.org/ }).click();
+    await onlus.getByRole('button', { name: 'Accedi', exact: true }).click();
+    await onlus.waitForURL(/\/account$/);
     const onlusCard = onlus.locator('.match-card', { hasText: needTitle }).filter({ hasText: offerTitle }).first();
     await onlusCard.waitFor({ timeout: 60_000 });
     assert.match(await onlusCard.textContent(), /Chi ha il bisogno: interessati/);
