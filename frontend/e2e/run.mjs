@@ -8,11 +8,12 @@
 // tests whose name contains it.
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inflateSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -758,17 +759,295 @@ try {
     }
   });
 
-  await test('co-design: ALER and the co-operative reach a signed pact from a need and download its PDF', async () => {
-    const coopName = 'Portinerie di Comunità Società Cooperativa Sociale';
-    // A demo need of ALER with no project yet (the demo's pacts use others).
-    const needTitle = 'Mediazione sociale a Molise-Calvairate';
-    let need;
-    for (let i = 0; !need; i++) {
-      const found = await gql('{search(query:"mediazione sociale Molise Calvairate",filter:{types:[NEED]},first:10){nodes{need{id title}}}}');
-      need = found.search.nodes.map((n) => n.need).find((n) => n?.title === needTitle);
-      assert.ok(need || i < 120, 'the demo need is indexed within four minutes');
-      if (!need) await new Promise((ok) => setTimeout(ok, 2000));
+  /** Audits, checks and photographs the page at the desktop width and at a phone's, then goes back. */
+  async function checkBoth(page, name) {
+    await check(page, name, 1280);
+    await page.setViewportSize({ width: 390, height: 900 });
+    try {
+      await check(page, name, 390);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
     }
+  }
+
+  /** The text a PDF shows: its content streams' strings, in the order written (Latin-1, as Trama writes them). */
+  function pdfText(bytes) {
+    const raw = bytes.toString('latin1');
+    const strings = [];
+    for (const [, body] of raw.matchAll(/stream\r?\n([\s\S]*?)endstream/g)) {
+      let content;
+      try {
+        content = inflateSync(Buffer.from(body, 'latin1')).toString('latin1');
+      } catch {
+        continue;
+      }
+      for (const [, s] of content.matchAll(/\(((?:\\.|[^\\()]|\((?:\\.|[^\\()])*\))*)\)\s*Tj/g)) strings.push(s.replace(/\\(.)/g, '$1'));
+    }
+    return strings.join(' ').replace(/\s+/g, ' ');
+  }
+
+  /** A demo need of ALER, once the index has it. */
+  async function demoNeed(query, title) {
+    for (let i = 0; ; i++) {
+      const found = await gql('query($q:String!){search(query:$q,filter:{types:[NEED]},first:10){nodes{need{id title}}}}', { q: query });
+      const need = found.search.nodes.map((n) => n.need).find((n) => n?.title === title);
+      if (need) return need;
+      assert.ok(i < 120, `the demo need «${title}» is indexed within four minutes`);
+      await new Promise((ok) => setTimeout(ok, 2000));
+    }
+  }
+
+  // The Lorenteggio story (seed 000), on the need that the demo leaves open.
+  const lorenteggioNeedTitle = 'Cortile e androni di via Segneri 3 al Lorenteggio: cerchiamo chi formi gli inquilini a prendersene cura';
+  let lorenteggioNeedUrl;
+
+  await test('co-design: ALER and the Lorenteggio ONLUS meet on a match, reach a signed pact and download its PDF', async () => {
+    const onlusName = 'Ripuliamo il Quartiere ONLUS';
+    const offerTitle = 'Formazione degli inquilini per la cura di cortili e spazi comuni';
+    const needTitle = lorenteggioNeedTitle;
+    const need = await demoNeed('cortile androni Segneri Lorenteggio', needTitle);
+    lorenteggioNeedUrl = `${base}/needs/${need.id}`;
+
+    // ALER's officer finds the ONLUS's offer among the matches of its need
+    // (the server matches the demo in the background: the page looks again).
+    const aler = await open();
+    await signIn(aler, 'aler@example.org');
+    await aler.goto(lorenteggioNeedUrl);
+    await aler.getByRole('heading', { level: 1, name: needTitle }).waitFor();
+    const alerCard = aler.locator('.match-card', { hasText: offerTitle }).first();
+    for (let i = 0; !(await alerCard.isVisible()); i++) {
+      assert.ok(i < 60, 'the ONLUS is proposed for the need within three minutes');
+      await new Promise((ok) => setTimeout(ok, 3000));
+      await aler.reload();
+      await aler.getByRole('heading', { level: 1, name: needTitle }).waitFor();
+    }
+    assert.match(await alerCard.locator('.match-kind').textContent(), new RegExp(onlusName));
+    assert.match(await alerCard.locator('.match-reasons').textContent(), /Tipo di contributo.*competenze/s);
+    await alerCard.getByRole('button', { name: /^Ci interessa/ }).click();
+    await alerCard.locator('.match-status', { hasText: 'Voi: interessati' }).waitFor();
+    // ALER writes first, in the match's conversation.
+    await alerCard.getByRole('button', { name: /^Scrivi all'altra parte/ }).click();
+    const alerTalk = alerCard.locator('.conversation');
+    await alerTalk.getByLabel(/Il tuo messaggio/).fill(
+      'Buongiorno, per il cortile di via Segneri 3 ALER fornisce vernici e materiali. Potete formare gli inquilini? Proponiamo un sopralluogo martedì alle 10.',
+    );
+    await alerTalk.getByRole('button', { name: 'Invia il messaggio' }).click();
+    await alerTalk.getByText('Messaggio inviato.').waitFor();
+    await checkBoth(aler, 'lorenteggio-need-match');
+
+    // The ONLUS's coordinator finds ALER's interest on her dashboard, reads
+    // the message, answers and is interested too.
+    // She signs in from the demo accounts listed on the sign-in page.
+    const onlus = await open();
+    await onlus.goto(base + '/sign-in');
+    const demoRow = onlus.getByRole('row', { name: /onlus@example\.org/ });
+    assert.match(await demoRow.textContent(), /Coordinatrice di una ONLUS\s*Ripuliamo il Quartiere ONLUS/);
+    await demoRow.getByRole('button', { name: /Usa onlus@example.org/ }).click();
+    await onlus.getByRole('button', { name: 'Accedi', exact: true }).click();
+    await onlus.waitForURL(/\/account$/);
+    const onlusCard = onlus.locator('.match-card', { hasText: needTitle }).filter({ hasText: offerTitle }).first();
+    await onlusCard.waitFor({ timeout: 60_000 });
+    assert.match(await onlusCard.textContent(), /Chi ha il bisogno: interessati/);
+    await onlusCard.getByRole('button', { name: /^Ci interessa/ }).click();
+    await onlusCard.locator('.match-status', { hasText: 'Voi: interessati' }).waitFor();
+    await onlusCard.getByRole('button', { name: /^Scrivi all'altra parte/ }).click();
+    const onlusTalk = onlusCard.locator('.conversation');
+    await onlusTalk.getByText(/sopralluogo martedì/).waitFor();
+    await onlusTalk.getByLabel(/Il tuo messaggio/).fill('Volentieri: martedì alle 10 portiamo il piano delle giornate e il materiale per la formazione.');
+    await onlusTalk.getByRole('button', { name: 'Invia il messaggio' }).click();
+    await onlusTalk.getByText(/portiamo il piano delle giornate/).waitFor();
+    await checkBoth(onlus, 'lorenteggio-dashboard-match');
+    // The ONLUS proposes the co-design; it waits for ALER's consent.
+    await onlusCard.getByRole('button', { name: /^Proponi la co-progettazione/ }).click();
+    await onlusCard.locator('.match-status', { hasText: 'Co-progettazione proposta: si attende chi ha il bisogno' }).waitFor();
+    assert.equal(await onlusCard.getByRole('link', { name: 'Apri il progetto' }).count(), 0, 'no project on one side’s word');
+
+    // ALER consents: the project opens, with the ONLUS as a partner.
+    await aler.reload();
+    const consent = aler.locator('.match-card', { hasText: offerTitle }).first();
+    await consent.locator('.match-status', { hasText: 'Chi offre: propone la co-progettazione' }).waitFor();
+    await consent.getByRole('button', { name: /^Proponi la co-progettazione/ }).click();
+    await consent.locator('.match-status', { hasText: 'Co-progettazione avviata' }).waitFor();
+    await consent.getByRole('link', { name: 'Apri il progetto' }).click();
+    await aler.waitForURL(/\/projects\/[0-9a-f-]+$/);
+    const projectUrl = aler.url();
+    const projectId = projectUrl.split('/').pop();
+    await aler.getByRole('heading', { level: 1, name: needTitle }).waitFor();
+    assert.equal(await aler.locator('.project-stepper [aria-current="step"]').textContent(), '1Proposta (fase attuale)');
+    const partners = await aler.locator('section[aria-labelledby="project-partners"]').textContent();
+    assert.match(partners, /ALER Milano\s*Capofila/);
+    assert.match(partners, new RegExp(`${onlusName}\\s*Partner`));
+    // The ONLUS's offer is there already, as what it proposes to bring.
+    assert.match(await aler.locator('section[aria-labelledby="project-contributions"]').textContent(), new RegExp(offerTitle));
+    await checkBoth(aler, 'lorenteggio-project-opened');
+
+    // The ONLUS opens the workspace from its match.
+    await onlus.reload();
+    await onlus.locator('.match-card', { hasText: needTitle }).filter({ hasText: offerTitle }).first().getByRole('link', { name: 'Apri il progetto' }).click();
+    await onlus.getByRole('heading', { level: 1, name: needTitle }).waitFor();
+    assert.equal(onlus.url(), projectUrl);
+
+    // Each brings something: the ONLUS its know-how, ALER the paint.
+    const contribute = async (page, kind, description, fields) => {
+      await page.getByLabel('Tipo di contributo').selectOption(kind);
+      await page.getByLabel('Che cosa portate').fill(description);
+      for (const [label, value] of Object.entries(fields)) await page.getByLabel(label, { exact: true }).fill(value);
+      await page.getByRole('button', { name: 'Aggiungi il contributo' }).click();
+      await page.getByText('Contributo aggiunto.').waitFor();
+    };
+    // A contribution without a description: the API's message sits next to the field.
+    await onlus.getByLabel('Tipo di contributo').selectOption('COMPETENCE');
+    await onlus.getByRole('button', { name: 'Aggiungi il contributo' }).click();
+    await onlus.locator('#contrib-new-description-error').waitFor();
+    assert.equal(await onlus.getByLabel('Che cosa portate').getAttribute('aria-invalid'), 'true');
+    await checkBoth(onlus, 'project-contribution-error');
+    // A quantity that is not a number: the form says so and keeps what was typed.
+    await onlus.getByLabel('Che cosa portate').fill('Formazione degli inquilini');
+    await onlus.getByLabel('Quantità', { exact: true }).fill('molte');
+    await onlus.getByRole('button', { name: 'Aggiungi il contributo' }).click();
+    assert.match(await onlus.locator('#contrib-new-quantity-error').textContent(), /Scrivi un numero/);
+    assert.equal(await onlus.getByLabel('Che cosa portate').inputValue(), 'Formazione degli inquilini');
+    await contribute(onlus, 'COMPETENCE', 'Tre giornate di lavoro guidate e la formazione di dieci inquilini', { 'Quantità': '24', 'Unità': 'ore' });
+    await aler.reload();
+    await contribute(aler, 'MATERIALS', 'Vernici per esterni, rulli, pennelli e sacchi per il cortile', { 'Quantità': '60', 'Unità': 'litri' });
+    const contributions = await aler.locator('section[aria-labelledby="project-contributions"]').textContent();
+    assert.match(contributions, /Tre giornate di lavoro guidate.*24 ore/s);
+    assert.match(contributions, /Vernici per esterni.*60 litri/s);
+    // ALER corrects its own contribution: the form opens with what was there.
+    await aler.getByRole('button', { name: /^Modifica\s*: Vernici per esterni/ }).click();
+    const editForm = aler.locator('form', { has: aler.getByRole('heading', { name: 'Modifica il contributo' }) });
+    assert.equal(await editForm.getByLabel('Quantità', { exact: true }).inputValue(), '60');
+    await editForm.getByLabel('Quantità', { exact: true }).fill('80');
+    await editForm.getByRole('button', { name: 'Salva' }).click();
+    await aler.getByText('Contributo aggiornato.').waitFor();
+    assert.match(await aler.locator('section[aria-labelledby="project-contributions"]').textContent(), /Vernici per esterni.*80 litri/s);
+    await checkBoth(aler, 'lorenteggio-project-contributions');
+
+    // ALER (a public body) takes the pact through the review to the table.
+    await aler.getByRole('button', { name: 'Passa a: Istruttoria' }).click();
+    await aler.getByText('Il progetto è passato alla fase «Istruttoria».').waitFor();
+    await aler.getByRole('button', { name: 'Passa a: Tavolo di co-progettazione' }).click();
+    await aler.getByText('Il progetto è passato alla fase «Tavolo di co-progettazione».').waitFor();
+    // Signing waits for the text and everyone's approval, and says so.
+    const blocked = aler.locator('.next-steps li', { hasText: 'Passa a: Firmato' });
+    assert.match(await blocked.textContent(), /Non ancora: /);
+
+    // ALER writes the text and approves version 1.
+    const firstText =
+      'ALER Milano e Ripuliamo il Quartiere ONLUS si impegnano a curare il cortile e gli androni del caseggiato di via Segneri 3, con gli inquilini.\n' +
+      'ALER fornisce vernici e materiali; la ONLUS organizza tre giornate di lavoro e forma gli inquilini.';
+    await aler.getByLabel('Testo del patto').fill(firstText);
+    await aler.getByRole('button', { name: 'Salva come nuova versione' }).click();
+    await aler.getByText('Nuova versione salvata').waitFor();
+    await aler.getByRole('button', { name: 'Approva la versione 1' }).click();
+    await aler.getByText('Versione 1 approvata.').waitFor();
+    await checkBoth(aler, 'project-agreement');
+    // (The page also follows projectActivity over graphql-ws: reload, as a
+    // person coming back to it would.)
+    await onlus.reload();
+    await onlus.locator('.approvals li', { hasText: /ALER Milano: approvata da .+ il / }).waitFor();
+    // The ONLUS changes the text: a version 2, and ALER's approval no longer counts.
+    await onlus.getByLabel('Testo del patto').fill(
+      `${firstText}\nAlla fine la ONLUS lascia agli inquilini un calendario di manutenzione del cortile.`,
+    );
+    await onlus.getByRole('button', { name: 'Salva come nuova versione' }).click();
+    await onlus.getByText('Nuova versione salvata').waitFor();
+    await onlus.getByRole('heading', { level: 3, name: /Versione 2 \(in discussione\)/ }).waitFor();
+    await onlus.locator('.approvals li', { hasText: 'ALER Milano: non ancora approvata' }).waitFor();
+    assert.match(await onlus.locator('.agreement-changed').textContent(), /versione 1: le approvazioni date prima non valgono più/);
+    await onlus.getByRole('button', { name: 'Approva la versione 2' }).click();
+    await onlus.getByText('Versione 2 approvata.').waitFor();
+    await checkBoth(onlus, 'project-agreement-changed');
+    // ALER reads the change and approves the same version.
+    await aler.reload();
+    await aler.locator('.approvals li', { hasText: 'ALER Milano: non ancora approvata' }).waitFor();
+    assert.match(await aler.locator('.agreement-text').first().textContent(), /calendario di manutenzione/);
+    await aler.getByRole('button', { name: 'Approva la versione 2' }).click();
+    await aler.getByText('Versione 2 approvata.').waitFor();
+
+    // ALER signs: version 2 is frozen with its hash.
+    await aler.getByRole('button', { name: 'Passa a: Firmato' }).click();
+    await aler.getByText(/Patto firmato il .* \(versione 2\)\./).waitFor();
+    assert.match(await aler.locator('code.hash').textContent(), /^[0-9a-f]{64}$/);
+    await checkBoth(aler, 'project-signed');
+
+    // The PDF, as the page fetches it (with the session's token).
+    const pdf = await aler.evaluate(async (id) => {
+      const r = await fetch(`/projects/${id}/pact.pdf?lang=it`, { headers: { Authorization: `Bearer ${localStorage.getItem('trama.token')}` } });
+      const bytes = new Uint8Array(await r.arrayBuffer());
+      return { status: r.status, type: r.headers.get('content-type') ?? '', head: String.fromCharCode(...bytes.slice(0, 5)), size: bytes.length };
+    }, projectId);
+    assert.equal(pdf.status, 200, 'the pact PDF downloads');
+    assert.match(pdf.type, /^application\/pdf/);
+    assert.equal(pdf.head, '%PDF-');
+    assert.ok(pdf.size > 1_000 && pdf.size < 1_000_000, `a pact's PDF of ${pdf.size} bytes`);
+    const [download] = await Promise.all([
+      aler.waitForEvent('download'),
+      aler.getByRole('button', { name: 'Scarica il patto firmato (PDF)' }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^patto-cortile-e-androni.*\.pdf$/);
+    const saved = readFileSync(await download.path());
+    assert.equal(saved.subarray(0, 5).toString('latin1'), '%PDF-');
+    assert.equal(saved.length, pdf.size, 'the button saves the same PDF');
+    // Its text: the parties, the place and the signed version (the one ALER approved last).
+    const text = pdfText(saved);
+    for (const words of [onlusName, 'ALER Milano', 'via Segneri 3', 'Versione 2', 'calendario di manutenzione', 'Vernici per esterni'])
+      assert.ok(text.includes(words), `the pact's PDF says «${words}»: ${text.slice(0, 400)}`);
+
+    // Delivery: a milestone, done; then each partner reports and ALER closes.
+    await aler.getByRole('button', { name: 'Passa a: In corso' }).click();
+    await aler.getByText('Il progetto è passato alla fase «In corso».').waitFor();
+    await aler.getByLabel('Che cosa va fatto').fill('Prima giornata di lavoro nel cortile');
+    await aler.getByLabel('Chi se ne occupa').selectOption({ label: onlusName });
+    await aler.getByLabel('Entro il').fill(`${new Date().getFullYear() + 1}-03-31`);
+    await aler.getByRole('button', { name: 'Aggiungi la scadenza' }).click();
+    await aler.getByText('Scadenza aggiunta.').waitFor();
+    await aler.getByRole('button', { name: /^Segna come fatta/ }).click();
+    await aler.getByText('«Prima giornata di lavoro nel cortile» segnata come fatta.').waitFor();
+    await aler.getByRole('button', { name: 'Passa a: Rendicontazione' }).click();
+    await aler.getByText('Il progetto è passato alla fase «Rendicontazione».').waitFor();
+    const report = async (page, name, people, hours, euro, summary) => {
+      const form = page.locator('form', { has: page.getByRole('heading', { name: `Rendiconto di ${name}` }) });
+      await form.getByLabel('Persone raggiunte').fill(people);
+      await form.getByLabel('Ore di volontariato').fill(hours);
+      await form.getByLabel('Euro spesi').fill(euro);
+      await form.getByLabel('In breve, che cosa è stato fatto').fill(summary);
+      await form.getByRole('button', { name: 'Invia il rendiconto' }).click();
+      await page.getByText('Rendiconto salvato.').waitFor();
+    };
+    await report(aler, 'ALER Milano', '0', '0', '1.200', 'Abbiamo fornito vernici e materiali per tre giornate di lavoro.');
+    await onlus.reload();
+    await report(onlus, onlusName, '40', '96', '0', 'Tre giornate nel cortile con quaranta inquilini; dieci sono formati per la manutenzione.');
+    await aler.reload();
+    await aler.getByRole('button', { name: 'Passa a: Concluso' }).click();
+    await aler.getByRole('heading', { level: 2, name: 'Risultati' }).waitFor();
+    const outcomes = await aler.locator('section[aria-labelledby="project-reports"]').textContent();
+    assert.match(outcomes, /Persone raggiunte\s*40/);
+    assert.match(outcomes, /Euro spesi\s*1\.200,00\s€/);
+    await check(aler, 'project-closed', 1280);
+
+    // The ONLUS sees the signed pact too, and the workspace fits a phone.
+    const phone = await open(390);
+    await signIn(phone, 'onlus@example.org');
+    await phone.goto(projectUrl);
+    await phone.getByRole('button', { name: 'Scarica il patto firmato (PDF)' }).waitFor();
+    await check(phone, 'project-closed', 390);
+    // In English too, the rules' sentences included (asked again in English).
+    await phone.getByRole('button', { name: 'English' }).click();
+    await phone.getByRole('button', { name: 'Download the signed pact (PDF)' }).waitFor();
+    await phone.getByRole('heading', { level: 2, name: 'Outcomes' }).waitFor();
+    await check(phone, 'project-closed-en', 390);
+    for (const page of [aler, onlus, phone]) {
+      assert.deepEqual(page.foreign, []);
+      await page.context().close();
+    }
+  });
+
+  await test('co-design: a co-operative declines an invitation, a foundation joins and leaves with its reason', async () => {
+    const coopName = 'Portinerie di Comunità Società Cooperativa Sociale';
+    const foundationName = 'Fondazione di Comunità Milano Sud';
+    const needTitle = 'Mediazione sociale a Molise-Calvairate';
+    const need = await demoNeed('mediazione sociale Molise Calvairate', needTitle);
 
     // ALER's officer opens a patto di collaborazione from the need's page.
     const aler = await open();
@@ -781,158 +1060,82 @@ try {
     await aler.getByRole('button', { name: 'Avvia il progetto' }).click();
     await aler.waitForURL(/\/projects\/[0-9a-f-]+$/);
     const projectUrl = aler.url();
-    const projectId = projectUrl.split('/').pop();
     await aler.getByRole('heading', { level: 1, name: needTitle }).waitFor();
-    assert.equal(await aler.locator('.project-stepper [aria-current="step"]').textContent(), '1Proposta (fase attuale)');
 
-    // It invites the co-operative, found by name, as a partner.
-    await aler.getByLabel("Nome dell'organizzazione").fill('Portinerie di Comunità');
-    await aler.locator('label[for^="invite-org-"]', { hasText: coopName }).click({ timeout: 30_000 });
-    await aler.getByLabel('Ruolo nel progetto').selectOption('PARTNER');
-    await aler.getByRole('button', { name: "Invia l'invito" }).click();
-    await aler.getByText(`Invito inviato a ${coopName}`).waitFor();
-    assert.match(await aler.locator('#project-partners ~ ul, section[aria-labelledby="project-partners"]').first().textContent(), /invitata come Partner/);
+    // It invites the co-operative as a partner and the foundation as a funder, found by name.
+    const invite = async (typed, name, role) => {
+      await aler.getByLabel("Nome dell'organizzazione").fill(typed);
+      await aler.locator('label[for^="invite-org-"]', { hasText: name }).click({ timeout: 30_000 });
+      await aler.getByLabel('Ruolo nel progetto').selectOption(role);
+      await aler.getByRole('button', { name: "Invia l'invito" }).click();
+      await aler.getByText(`Invito inviato a ${name}`).waitFor();
+    };
+    await invite('Portinerie di Comunità', coopName, 'PARTNER');
+    await invite('Fondazione di Comunità', foundationName, 'FUNDER');
+    const invitations = await aler.locator('section[aria-labelledby="project-partners"]').textContent();
+    assert.match(invitations, /Portinerie di Comunità .*, invitata come Partner/);
+    assert.match(invitations, /Fondazione di Comunità Milano Sud, invitata come Finanziatore/);
 
-    // The co-operative's admin accepts from the dashboard and opens the workspace.
+    // The co-operative's admin declines from the dashboard.
     const coop = await open();
     await signIn(coop, 'cooperativa@example.org');
     const invitation = coop.locator('section[aria-labelledby="dashboard-projects"] li', { hasText: needTitle }).first();
     await invitation.waitFor();
     assert.match(await invitation.textContent(), /ALER Milano invita Portinerie di Comunità .* come Partner/);
     await check(coop, 'dashboard-project-invitation', 1280);
-    await invitation.getByRole('button', { name: /^Accetta l'invito/ }).click();
-    await coop.locator('section[aria-labelledby="dashboard-projects"]').getByRole('link', { name: needTitle }).click();
-    await coop.getByRole('heading', { level: 1, name: needTitle }).waitFor();
+    await invitation.getByRole('button', { name: /^Rifiuta/ }).click();
+    await coop.getByText(`Invito a «${needTitle}» rifiutato.`).waitFor();
+    assert.equal(await coop.locator('section[aria-labelledby="dashboard-projects"] li', { hasText: needTitle }).count(), 0, 'the invitation is gone');
 
-    // Each brings something: the co-operative its mediators' hours, ALER money.
-    const contribute = async (page, kind, description, fields) => {
-      await page.getByLabel('Tipo di contributo').selectOption(kind);
-      await page.getByLabel('Che cosa portate').fill(description);
-      for (const [label, value] of Object.entries(fields)) await page.getByLabel(label, { exact: true }).fill(value);
-      await page.getByRole('button', { name: 'Aggiungi il contributo' }).click();
-      await page.getByText('Contributo aggiunto.').waitFor();
-    };
-    // A contribution without a description: the API's message sits next to the field.
-    await coop.getByLabel('Tipo di contributo').selectOption('COMPETENCE');
-    await coop.getByRole('button', { name: 'Aggiungi il contributo' }).click();
-    await coop.locator('#contrib-new-description-error').waitFor();
-    assert.equal(await coop.getByLabel('Che cosa portate').getAttribute('aria-invalid'), 'true');
-    await check(coop, 'project-contribution-error', 1280);
-    // A quantity that is not a number: the form says so and keeps what was typed.
-    await coop.getByLabel('Che cosa portate').fill('Due mediatori sociali');
-    await coop.getByLabel('Quantità', { exact: true }).fill('molte');
-    await coop.getByRole('button', { name: 'Aggiungi il contributo' }).click();
-    assert.match(await coop.locator('#contrib-new-quantity-error').textContent(), /Scrivi un numero/);
-    assert.equal(await coop.getByLabel('Che cosa portate').inputValue(), 'Due mediatori sociali');
-    await contribute(coop, 'COMPETENCE', 'Due mediatori sociali per lo sportello settimanale', { 'Quantità': '120', 'Unità': 'ore' });
-    await aler.reload();
-    await contribute(aler, 'FUNDING', 'Contributo alle spese dello sportello', { 'Oppure importo (euro)': '3.000' });
-    const contributions = await aler.locator('section[aria-labelledby="project-contributions"]').textContent();
-    assert.match(contributions, /Due mediatori sociali.*120 ore/s);
-    assert.match(contributions, /Contributo alle spese dello sportello.*3\.000,00\s€/s);
-    // ALER corrects its own contribution: the form opens with what was there.
-    await aler.getByRole('button', { name: /^Modifica\s*: Contributo alle spese/ }).click();
-    const editForm = aler.locator('form', { has: aler.getByRole('heading', { name: 'Modifica il contributo' }) });
-    assert.equal(await editForm.getByLabel('Oppure importo (euro)').inputValue(), '3000');
-    await editForm.getByLabel('Oppure importo (euro)').fill('3.500');
-    await editForm.getByRole('button', { name: 'Salva' }).click();
-    await aler.getByText('Contributo aggiornato.').waitFor();
-    assert.match(await aler.locator('section[aria-labelledby="project-contributions"]').textContent(), /3\.500,00\s€/);
+    // The foundation's officer accepts, opens the workspace, then leaves it
+    // with a reason (asked for, not optional).
+    const foundation = await open();
+    await signIn(foundation, 'fondazione@example.org');
+    const its = foundation.locator('section[aria-labelledby="dashboard-projects"] li', { hasText: needTitle }).first();
+    await its.getByRole('button', { name: /^Accetta l'invito/ }).click();
+    await foundation.getByText(`Invito accettato: ora siete partner di «${needTitle}».`).waitFor();
+    await foundation.locator('section[aria-labelledby="dashboard-projects"]').getByRole('link', { name: needTitle }).click();
+    await foundation.getByRole('heading', { level: 1, name: needTitle }).waitFor();
+    await foundation.getByRole('button', { name: `Lascia il progetto (${foundationName})` }).click();
+    await foundation.getByRole('button', { name: 'Lascia il progetto', exact: true }).click();
+    await foundation.locator('[id$="-reason-error"]').getByText('Scrivi perché lasciate il progetto.').waitFor();
+    await checkBoth(foundation, 'project-leave');
+    const reason = 'Il nostro bando 2027 copre solo la zona sud di Milano: Molise-Calvairate ne resta fuori.';
+    await foundation.getByLabel('Perché lasciate il progetto').fill(reason);
+    await foundation.getByRole('button', { name: 'Lascia il progetto', exact: true }).click();
+    await foundation.waitForURL(/\/account$/);
+    await foundation.getByText(`Avete lasciato il progetto «${needTitle}».`).waitFor();
+    assert.equal(await foundation.locator('section[aria-labelledby="dashboard-projects"]').getByRole('link', { name: needTitle }).count(), 0);
+    await check(foundation, 'dashboard-project-left', 1280);
 
-    // ALER (a public body) takes the pact through the review to the table.
-    await aler.getByRole('button', { name: 'Passa a: Istruttoria' }).click();
-    await aler.getByText('Il progetto è passato alla fase «Istruttoria».').waitFor();
-    await aler.getByRole('button', { name: 'Passa a: Tavolo di co-progettazione' }).click();
-    await aler.getByText('Il progetto è passato alla fase «Tavolo di co-progettazione».').waitFor();
-    // Signing waits for the text and everyone's approval, and says so.
-    const blocked = aler.locator('.next-steps li', { hasText: 'Passa a: Firmato' });
-    assert.match(await blocked.textContent(), /Non ancora: /);
-
-    // ALER writes the text; both approve version 1.
-    await aler.getByLabel('Testo del patto').fill(
-      'ALER Milano e Portinerie di Comunità aprono uno sportello settimanale di mediazione sociale nel quartiere Molise-Calvairate per un anno.\n' +
-        'ALER contribuisce alle spese; la cooperativa mette a disposizione due mediatori.',
-    );
-    await aler.getByRole('button', { name: 'Salva come nuova versione' }).click();
-    await aler.getByText('Nuova versione salvata').waitFor();
-    await aler.getByRole('button', { name: 'Approva la versione 1' }).click();
-    await aler.getByText('Versione 1 approvata.').waitFor();
-    await check(aler, 'project-agreement', 1280);
-    // (The page also follows projectActivity over graphql-ws; a private project's
-    // stream needs the token in connection_init, which this branch's server does not
-    // read yet: reload, as a person would.)
-    await coop.reload();
-    await coop.locator('.approvals li', { hasText: /ALER Milano: approvata da .+ il / }).waitFor();
-    await coop.getByRole('button', { name: 'Approva la versione 1' }).click();
-    await coop.getByText('Versione 1 approvata.').waitFor();
-
-    // ALER signs: the version is frozen with its hash.
-    await aler.reload();
-    await aler.getByRole('button', { name: 'Passa a: Firmato' }).click();
-    await aler.getByText(/Patto firmato il .* \(versione 1\)\./).waitFor();
-    assert.match(await aler.locator('code.hash').textContent(), /^[0-9a-f]{64}$/);
-    await check(aler, 'project-signed', 1280);
-
-    // The PDF, as the page fetches it (with the session's token).
-    const pdf = await aler.evaluate(async (id) => {
-      const r = await fetch(`/projects/${id}/pact.pdf?lang=it`, { headers: { Authorization: `Bearer ${localStorage.getItem('trama.token')}` } });
-      return { status: r.status, type: r.headers.get('content-type') ?? '' };
-    }, projectId);
-    assert.equal(pdf.status, 200, 'the pact PDF downloads');
-    assert.match(pdf.type, /^application\/pdf/);
-    const [download] = await Promise.all([
-      aler.waitForEvent('download'),
-      aler.getByRole('button', { name: 'Scarica il patto firmato (PDF)' }).click(),
-    ]);
-    assert.match(download.suggestedFilename(), /^patto-mediazione-sociale.*\.pdf$/);
-
-    // Delivery: a milestone, done; then each partner reports and ALER closes.
-    await aler.getByRole('button', { name: 'Passa a: In corso' }).click();
-    await aler.getByText('Il progetto è passato alla fase «In corso».').waitFor();
-    await aler.getByLabel('Che cosa va fatto').fill('Prima apertura dello sportello');
-    await aler.getByLabel('Chi se ne occupa').selectOption({ label: coopName });
-    await aler.getByLabel('Entro il').fill(`${new Date().getFullYear() + 1}-01-31`);
-    await aler.getByRole('button', { name: 'Aggiungi la scadenza' }).click();
-    await aler.getByText('Scadenza aggiunta.').waitFor();
-    await aler.getByRole('button', { name: /^Segna come fatta/ }).click();
-    await aler.getByText('«Prima apertura dello sportello» segnata come fatta.').waitFor();
-    await aler.getByRole('button', { name: 'Passa a: Rendicontazione' }).click();
-    await aler.getByText('Il progetto è passato alla fase «Rendicontazione».').waitFor();
-    const report = async (page, name, people, hours, euro, summary) => {
-      const form = page.locator('form', { has: page.getByRole('heading', { name: `Rendiconto di ${name}` }) });
-      await form.getByLabel('Persone raggiunte').fill(people);
-      await form.getByLabel('Ore di volontariato').fill(hours);
-      await form.getByLabel('Euro spesi').fill(euro);
-      await form.getByLabel('In breve, che cosa è stato fatto').fill(summary);
-      await form.getByRole('button', { name: 'Invia il rendiconto' }).click();
-      await page.getByText('Rendiconto salvato.').waitFor();
-    };
-    await report(aler, 'ALER Milano', '0', '0', '3.000', 'Abbiamo coperto le spese dello sportello per un anno.');
-    await coop.reload();
-    await report(coop, coopName, '85', '120', '0', 'Cinquanta colloqui di mediazione, trenta conflitti di vicinato risolti.');
-    await aler.reload();
-    await aler.getByRole('button', { name: 'Passa a: Concluso' }).click();
-    await aler.getByRole('heading', { level: 2, name: 'Risultati' }).waitFor();
-    const outcomes = await aler.locator('section[aria-labelledby="project-reports"]').textContent();
-    assert.match(outcomes, /Persone raggiunte\s*85/);
-    assert.match(outcomes, /Euro spesi\s*3\.000,00\s€/);
-    await check(aler, 'project-closed', 1280);
-
-    // The co-operative sees the signed pact too, and the workspace fits a phone.
-    const phone = await open(390);
-    await signIn(phone, 'cooperativa@example.org');
-    await phone.goto(projectUrl);
-    await phone.getByRole('button', { name: 'Scarica il patto firmato (PDF)' }).waitFor();
-    await check(phone, 'project-closed', 390);
-    // In English too, the rules' sentences included (asked again in English).
-    await phone.getByRole('button', { name: 'English' }).click();
-    await phone.getByRole('button', { name: 'Download the signed pact (PDF)' }).waitFor();
-    await phone.getByRole('heading', { level: 2, name: 'Outcomes' }).waitFor();
-    await check(phone, 'project-closed-en', 390);
-    for (const page of [aler, coop, phone]) {
+    // ALER's workspace: nobody invited any more, the foundation gone, and its reason in the conversation.
+    await aler.goto(projectUrl);
+    await aler.getByRole('heading', { level: 1, name: needTitle }).waitFor();
+    const partners = await aler.locator('section[aria-labelledby="project-partners"]').textContent();
+    assert.doesNotMatch(partners, /Fondazione di Comunità|Portinerie di Comunità/);
+    await aler.locator('#project-conversation').getByText(`${foundationName} lascia il progetto. Motivo: ${reason}`).waitFor();
+    await checkBoth(aler, 'project-partner-left');
+    for (const page of [aler, coop, foundation]) {
       assert.deepEqual(page.foreign, []);
       await page.context().close();
     }
+  });
+
+  await test('co-design: the conversation of a match fits a phone', async () => {
+    assert.ok(lorenteggioNeedUrl, 'the Lorenteggio need of the co-design test');
+    const phone = await open(390);
+    await signIn(phone, 'aler@example.org');
+    await phone.goto(lorenteggioNeedUrl);
+    const card = phone.locator('.match-card', { hasText: 'Formazione degli inquilini per la cura di cortili e spazi comuni' }).first();
+    await card.getByRole('button', { name: /^Scrivi all'altra parte/ }).click();
+    const talk = card.locator('.conversation');
+    await talk.getByText(/portiamo il piano delle giornate/).waitFor();
+    await talk.getByLabel(/Il tuo messaggio/).fill('Grazie a tutti: ci vediamo in cortile! Il calendario: https://www.aler.mi.it/patti-di-collaborazione-e-cittadinanza-attiva-lorenteggio-via-segneri-3');
+    await talk.getByRole('button', { name: 'Invia il messaggio' }).click();
+    await talk.getByText('Messaggio inviato.').waitFor();
+    await check(phone, 'match-conversation', 390);
+    assert.deepEqual(phone.foreign, []);
+    await phone.context().close();
   });
 } catch (error) {
   failures.push('setup');

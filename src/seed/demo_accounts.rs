@@ -1,6 +1,7 @@
 //! The demo's accounts, so that a newcomer can sign in at once: an ALER
-//! officer, a municipal officer, a co-operative's admin, a foundation's admin
-//! (each an admin of its demo organisation) and a platform moderator. Their
+//! officer, a municipal officer, a co-operative's admin, the coordinator of
+//! the Lorenteggio clean-up ONLUS, a foundation's admin (each an admin of its
+//! demo organisation) and a platform moderator. Their
 //! addresses are at `example.org` (reserved: no real mailbox) and they share
 //! one password, listed in the README and, only when the demo is loaded, on
 //! the sign-in page. Loading twice changes nothing.

@@ -33,7 +33,7 @@ pub struct DemoAccount {
     pub moderator: bool,
 }
 
-pub const DEMO_ACCOUNTS: [DemoAccount; 5] = [
+pub const DEMO_ACCOUNTS: [DemoAccount; 6] = [
     DemoAccount {
         email: "aler@example.org",
         password: DEMO_PASSWORD,
@@ -68,6 +68,18 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 5] = [
         },
         organization: "Portinerie di Comunità Società Cooperativa Sociale",
         organization_tax_code: Some("95745878934"),
+        moderator: false,
+    },
+    DemoAccount {
+        email: "onlus@example.org",
+        password: DEMO_PASSWORD,
+        display_name: "Chiara Galli (Ripuliamo il Quartiere)",
+        role: RoleLabel {
+            it: "Coordinatrice di una ONLUS",
+            en: "ONLUS coordinator",
+        },
+        organization: "Ripuliamo il Quartiere ONLUS",
+        organization_tax_code: Some("96971753502"),
         moderator: false,
     },
     DemoAccount {

@@ -1,10 +1,12 @@
 //! The demo of the Milano metropolitan area, on both databases: real
 //! territories and known facts, the stories of DOMAIN.md, and idempotence.
 
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Select};
 use trama::domain::PostingStatus;
 use trama::services::reference_data::{MILANO, neighbourhood_id};
-use trama::store::entities::{municipalities, needs, offers, organizations};
+use trama::store::entities::{
+    matches, memberships, municipalities, needs, offers, organizations, users,
+};
 
 use crate::helpers::{Backend, TestEnv, san_siro};
 use crate::on_both_databases;
@@ -51,13 +53,11 @@ async fn the_demo_loads_real_territories_and_the_stories_once(backend: Backend) 
     );
 
     // The Lorenteggio pact: the agency's need asks for know-how and volunteers.
-    let stairs = needs::Entity::find()
-        .filter(needs::Column::NeighbourhoodId.eq(neighbourhood_id(MILANO, "53")))
-        .filter(needs::Column::Title.starts_with("Scale imbrattate in via Odazio 6"))
-        .one(db)
-        .await
-        .expect("query")
-        .expect("the Lorenteggio need");
+    let stairs = need_titled(db, "Scale imbrattate in via Odazio 6").await;
+    assert_eq!(
+        stairs.neighbourhood_id,
+        Some(neighbourhood_id(MILANO, "53"))
+    );
     assert_eq!(
         stairs.required_contributions,
         serde_json::json!(["competence", "volunteers"])
@@ -114,12 +114,7 @@ async fn the_demo_loads_real_territories_and_the_stories_once(backend: Backend) 
         .await
         .expect("count");
     assert!(san_siro_stairs >= 1);
-    let committee = organizations::Entity::find()
-        .filter(organizations::Column::Name.eq("Comitato inquilini San Siro"))
-        .one(db)
-        .await
-        .expect("query")
-        .expect("the San Siro committee");
+    let committee = organization_named(db, "Comitato inquilini San Siro").await;
     let volunteers = offers::Entity::find()
         .filter(offers::Column::OrganizationId.eq(committee.id))
         .filter(offers::Column::Kind.eq("volunteers"))
@@ -127,6 +122,40 @@ async fn the_demo_loads_real_territories_and_the_stories_once(backend: Backend) 
         .await
         .expect("count");
     assert_eq!(volunteers, 1);
+
+    // The Lorenteggio ONLUS is a RUNTS-registered body with a demo account
+    // (its admin), and ALER's courtyard in via Segneri waits for a partner.
+    let onlus = organization_named(db, "Ripuliamo il Quartiere ONLUS").await;
+    assert!(onlus.runts_registered);
+    let coordinator = the(
+        db,
+        users::Entity::find().filter(users::Column::Email.eq("onlus@example.org")),
+        "the ONLUS's demo account",
+    )
+    .await;
+    let membership = the(
+        db,
+        memberships::Entity::find()
+            .filter(memberships::Column::OrganizationId.eq(onlus.id))
+            .filter(memberships::Column::UserId.eq(coordinator.id)),
+        "the coordinator belongs to the ONLUS",
+    )
+    .await;
+    assert_eq!(membership.role, trama::domain::MembershipRole::Admin);
+    let courtyard = need_titled(db, "Cortile e androni di via Segneri 3").await;
+    assert_eq!(
+        courtyard.neighbourhood_id,
+        Some(neighbourhood_id(MILANO, "53"))
+    );
+    assert_eq!(courtyard.status, PostingStatus::Open);
+    let training = the(
+        db,
+        offers::Entity::find()
+            .filter(offers::Column::OrganizationId.eq(onlus.id))
+            .filter(offers::Column::Title.starts_with("Formazione degli inquilini")),
+        "the ONLUS's training offer",
+    )
+    .await;
 
     let again = trama::seed::demo(db).await.expect("demo again");
     assert_eq!(
@@ -175,22 +204,18 @@ async fn the_demo_loads_real_territories_and_the_stories_once(backend: Backend) 
         matcher: &state.matcher,
     };
     let now = trama::services::now();
-    let cohousing = needs::Entity::find()
-        .filter(needs::Column::Title.starts_with("Cohousing a Niguarda"))
-        .one(db)
-        .await
-        .expect("query")
-        .expect("the Niguarda cohousing need");
-    let san_siro_cleanup = needs::Entity::find()
-        .filter(needs::Column::NeighbourhoodId.eq(neighbourhood_id(MILANO, "57")))
-        .filter(needs::Column::Kind.eq("space_regeneration"))
-        .filter(needs::Column::Status.eq("open"))
-        .one(db)
-        .await
-        .expect("query")
-        .expect("an open clean-up need in San Siro");
+    let cohousing = need_titled(db, "Cohousing a Niguarda").await;
+    let san_siro_cleanup = the(
+        db,
+        needs::Entity::find()
+            .filter(needs::Column::NeighbourhoodId.eq(neighbourhood_id(MILANO, "57")))
+            .filter(needs::Column::Kind.eq("space_regeneration"))
+            .filter(needs::Column::Status.eq("open")),
+        "an open clean-up need in San Siro",
+    )
+    .await;
     let mut proposed = 0;
-    for need in [stairs.id, cohousing.id, san_siro_cleanup.id] {
+    for need in [stairs.id, cohousing.id, san_siro_cleanup.id, courtyard.id] {
         proposed += engine
             .refresh(trama::jobs::MatchTarget::Need(need), now)
             .await
@@ -204,6 +229,16 @@ async fn the_demo_loads_real_territories_and_the_stories_once(backend: Backend) 
     println!("demo: {proposed} proposed; Lorenteggio partner set {cover:?}");
     assert!(cover.uncovered.is_empty(), "{cover:?}");
     assert_eq!(cover.members.len(), 2, "{cover:?}");
+    // The courtyard finds the ONLUS's training, its first proposal.
+    let best = matches::Entity::find()
+        .filter(matches::Column::NeedId.eq(courtyard.id))
+        .all(db)
+        .await
+        .expect("matches")
+        .into_iter()
+        .max_by(|a, b| a.score.total_cmp(&b.score))
+        .expect("the courtyard's matches");
+    assert_eq!(best.offer_id, training.id, "{best:?}");
     // The cohousing co-op finds a loan; San Siro's clean-up finds its
     // tenants' committee.
     let (cover, _) = trama::services::matches::partner_set(db, &state.matcher, cohousing.id)
@@ -220,4 +255,25 @@ async fn the_demo_loads_real_territories_and_the_stories_once(backend: Backend) 
             .any(|m| m.organization_id == committee.id),
         "{cover:?}"
     );
+}
+
+/// The one record `query` finds, or the test fails naming `what`.
+async fn the<E: EntityTrait>(
+    db: &sea_orm::DatabaseConnection,
+    query: Select<E>,
+    what: &str,
+) -> E::Model {
+    query.one(db).await.expect("query").expect(what)
+}
+
+/// The organisation called `name`.
+async fn organization_named(db: &sea_orm::DatabaseConnection, name: &str) -> organizations::Model {
+    let query = organizations::Entity::find().filter(organizations::Column::Name.eq(name));
+    the(db, query, name).await
+}
+
+/// The need whose title starts with `title`.
+async fn need_titled(db: &sea_orm::DatabaseConnection, title: &str) -> needs::Model {
+    let query = needs::Entity::find().filter(needs::Column::Title.starts_with(title));
+    the(db, query, title).await
 }

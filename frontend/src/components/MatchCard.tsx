@@ -87,8 +87,13 @@ export default function MatchCard({
           <span className="match-score">{t('matches.score', { score: percent(current.score) })}</span>
         </p>
         <p ref={statusRef} tabIndex={-1} className="match-status small" role="status">
-          <span>{t('matches.yours')}: <strong>{t(`matches.status.${mine}`)}</strong></span>
-          <span>{t(side === 'NEED' ? 'matches.theirsOffer' : 'matches.theirsNeed')}: <strong>{t(`matches.status.${theirs}`)}</strong></span>
+          {/* Once both agreed, "proposes co-design" on each side is old news: the project is open. */}
+          {current.partnership !== 'OPEN' && (
+            <>
+              <span>{t('matches.yours')}: <strong>{t(`matches.status.${mine}`)}</strong></span>
+              <span>{t(side === 'NEED' ? 'matches.theirsOffer' : 'matches.theirsNeed')}: <strong>{t(`matches.status.${theirs}`)}</strong></span>
+            </>
+          )}
           {current.partnership !== 'NOT_PROPOSED' && <span>{t(`matches.partnership.${current.partnership}`)}</span>}
         </p>
         <details className="match-reasons mb-3" open={reasonsOpen}>

@@ -1,9 +1,10 @@
 // The dashboard's "my projects": the invitations waiting for an answer
 // (an admin accepts or declines them here, since a private workspace opens
 // only to partners), then the projects of the person's organisations with
-// their stage.
+// their stage. What was just answered (or left) is said at the top.
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router-dom';
+import { Link, useLocation } from 'react-router-dom';
 import { AnswerPartnerInvitationDocument, MyProjectsDocument, type MyProjectsQuery } from '../../generated/graphql/graphql';
 import { request, useQuery } from '../graphql/client';
 import { useFormErrors } from '../formErrors';
@@ -20,16 +21,26 @@ export default function MyProjects() {
   const list = data?.myProjects ?? [];
   const invited = list.filter((p) => p.invited);
   const joined = list.filter((p) => !p.invited);
+  // A project just left (from its workspace), or an invitation just answered here.
+  const left = (useLocation().state as { leftProject?: string } | null)?.leftProject;
+  const [answered, setAnswered] = useState<string>();
+  const onAnswered = (message: string) => {
+    setAnswered(message);
+    reload();
+  };
   return (
     <section aria-labelledby="dashboard-projects" className="mt-5">
       <h2 id="dashboard-projects">{t('project.mineTitle')}</h2>
       <p>{t('project.mineIntro')}</p>
       {error && <div className="alert alert-danger" role="alert">{error.message}</div>}
+      <p role="status" aria-live="polite" className={answered || left ? 'text-success fw-semibold' : 'visually-hidden'}>
+        {answered ?? (left ? t('project.left', { title: left }) : '')}
+      </p>
       {invited.length > 0 && (
         <>
           <h3 className="h4">{t('project.mineInvited', { count: invited.length })}</h3>
           <ul className="list-unstyled">
-            {invited.map((p) => <Invitation key={`${p.id}-${p.organizationId}`} project={p} onAnswered={reload} />)}
+            {invited.map((p) => <Invitation key={`${p.id}-${p.organizationId}`} project={p} onAnswered={onAnswered} />)}
           </ul>
         </>
       )}
@@ -53,14 +64,14 @@ export default function MyProjects() {
 }
 
 /** An invitation: what and from whom, and the answer for an admin. */
-function Invitation({ project, onAnswered }: { project: MyProject; onAnswered: () => void }) {
+function Invitation({ project, onAnswered }: { project: MyProject; onAnswered: (message: string) => void }) {
   const { t } = useTranslation();
   const session = useSession();
   const { errors, attempt } = useFormErrors([]);
   const answer = (accept: boolean) =>
     attempt(async () => {
       await request(AnswerPartnerInvitationDocument, { projectId: project.id, accept, organizationId: project.organizationId });
-      onAnswered();
+      onAnswered(t(accept ? 'project.acceptedTitle' : 'project.declinedTitle', { title: project.title }));
     });
   return (
     <li className="card project-card mb-3">

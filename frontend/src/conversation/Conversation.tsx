@@ -79,7 +79,7 @@ export default function Conversation({
   return (
     <section className="conversation mt-4" aria-labelledby={headingId}>
       <Heading id={headingId} className="h4">{t('conversation.title')}</Heading>
-      <p className="text-muted">{t('conversation.with', { names: others.join(', ') })}</p>
+      <p className="text-muted">{others.length ? t('conversation.with', { names: others.join(', ') }) : t('conversation.alone')}</p>
       {messages.length === 0 ? (
         <p>{t('conversation.empty')}</p>
       ) : (
@@ -88,8 +88,8 @@ export default function Conversation({
             <li key={m.id} className={`conversation-message mb-3 p-3 ${m.isMine ? 'mine' : 'theirs'}`}>
               <p className="small mb-1">
                 <strong>{m.authorName ?? t('conversation.someone')}</strong>
-                {' · '}
-                {nameOf(m.organizationId)}
+                {/* An organisation that has left the project is no longer a party: its name is not known here. */}
+                {nameOf(m.organizationId) && ` · ${nameOf(m.organizationId)}`}
                 {' · '}
                 <time dateTime={m.createdAt}>{formatDateTime(m.createdAt)}</time>
               </p>

@@ -39,6 +39,9 @@ export default function ProjectAgreement({ ws, onChange }: Props) {
       ) : (
         <p className="text-muted">{t('project.noAgreement')}</p>
       )}
+      {shown && signedVersion == null && shown.number > 1 && (
+        <p className="small agreement-changed">{t('project.approvalsReset', { number: shown.number, previous: shown.number - 1 })}</p>
+      )}
       {shown && <Approvals ws={ws} version={shown.number} />}
       {shown && signedVersion == null &&
         admins

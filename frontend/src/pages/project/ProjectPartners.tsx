@@ -1,17 +1,27 @@
 // Who takes part: the partners with their roles, the invitations waiting
 // for an answer (accepted or declined here by an admin of the invited
-// organisation), and, for the lead's admins, inviting an organisation
-// found by its name.
+// organisation), leaving the project with a reason (an admin of a partner
+// other than the lead), and, for the lead's admins, inviting an
+// organisation found by its name.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { AnswerPartnerInvitationDocument, InvitePartnerDocument, type PartnerRole } from '../../../generated/graphql/graphql';
+import { useNavigate } from 'react-router-dom';
+import {
+  AnswerPartnerInvitationDocument,
+  ConversationForProjectDocument,
+  InvitePartnerDocument,
+  LeaveProjectDocument,
+  SendMessageDocument,
+  type PartnerRole,
+} from '../../../generated/graphql/graphql';
 import { request } from '../../graphql/client';
 import Section from '../../components/Section';
 import FormField from '../../components/FormField';
 import { formatDate } from '../../format';
 import { useSession } from '../../session';
 import { useOrganizationSearch } from '../../organizationSearch';
-import { answerableInvitations, isDrafting, type Workspace } from '../../projects/workspace';
+import { adminPartners, answerableInvitations, isDrafting, type Workspace } from '../../projects/workspace';
+import { pathTo } from '../../routes';
 import { useWorkspaceAction } from '../../projects/useWorkspaceAction';
 import { ActionStatus, RoleBadge, SelectField } from './parts';
 
@@ -24,9 +34,17 @@ export default function ProjectPartners({ ws, onChange }: Props) {
   const action = useWorkspaceAction(onChange);
   const mine = answerableInvitations(ws, session.roleIn);
   const mayInvite = session.roleIn(ws.leadOrganizationId) === 'ADMIN' && isDrafting(ws);
+  // Partners change until the pact is signed; the lead stays.
+  const mayLeave = isDrafting(ws) ? adminPartners(ws, session.roleIn).filter((p) => p.organizationId !== ws.leadOrganizationId) : [];
+  const navigate = useNavigate();
   const answer = (organizationId: string, accept: boolean) =>
     void action.run(
-      async () => (await request(AnswerPartnerInvitationDocument, { projectId: ws.id, accept, organizationId })).answerPartnerInvitation,
+      async () => {
+        const answered = (await request(AnswerPartnerInvitationDocument, { projectId: ws.id, accept, organizationId })).answerPartnerInvitation;
+        // Declined, the project is no longer the reader's: back to the dashboard.
+        if (!answered) navigate(pathTo('account'));
+        return answered;
+      },
       t(accept ? 'project.accepted' : 'project.declined'),
     );
   return (
@@ -63,8 +81,55 @@ export default function ProjectPartners({ ws, onChange }: Props) {
         </>
       )}
       <ActionStatus done={action.done} error={action.errors.general} />
+      {mayLeave.map((p) => <LeaveForm key={p.organizationId} ws={ws} organizationId={p.organizationId} name={p.organizationName} />)}
       {mayInvite && <InviteForm ws={ws} onChange={onChange} />}
     </Section>
+  );
+}
+
+/**
+ * An admin of a partner takes it out of the project, with its reason: the
+ * reason is written in the project's conversation first, so the partners
+ * who stay read it, then the organisation leaves and the reader goes back
+ * to the dashboard (a private workspace is closed to them now).
+ */
+function LeaveForm({ ws, organizationId, name }: { ws: Workspace; organizationId: string; name: string }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const action = useWorkspaceAction(() => undefined, ['reason']);
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const id = `leave-${organizationId}`;
+  const leave = action.submit(async () => {
+    if (!reason.trim()) {
+      action.setErrors({ fields: { reason: t('project.leaveReasonRequired') } });
+      return undefined;
+    }
+    const conversation = (await request(ConversationForProjectDocument, { projectId: ws.id })).conversationForProject;
+    await request(SendMessageDocument, { conversationId: conversation.id, body: t('project.leaveMessage', { name, reason: reason.trim() }) });
+    await request(LeaveProjectDocument, { projectId: ws.id, reason: reason.trim(), organizationId });
+    navigate(pathTo('account'), { state: { leftProject: ws.title } });
+    return null;
+  });
+  if (!open)
+    return (
+      <p className="mt-3">
+        <button type="button" className="btn btn-outline-danger btn-sm" onClick={() => setOpen(true)}>
+          {t('project.leave', { name })}
+        </button>
+      </p>
+    );
+  return (
+    <form onSubmit={leave} className="project-form mt-4" noValidate aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`} className="h5">{t('project.leave', { name })}</h3>
+      <FormField id={`${id}-reason`} label={t('project.leaveReason')} hint={t('project.leaveReasonHint')} value={reason} onChange={setReason}
+        error={action.errors.fields.reason} multiline rows={3} maxLength={1000} required />
+      <ActionStatus done={action.done} error={action.errors.general} />
+      <div className="d-flex flex-wrap gap-2">
+        <button type="submit" className="btn btn-danger" disabled={action.busy}>{t('project.leaveSubmit')}</button>
+        <button type="button" className="btn btn-outline-secondary" onClick={() => setOpen(false)}>{t('matches.cancel')}</button>
+      </div>
+    </form>
   );
 }
 
