@@ -142,6 +142,8 @@ function ApplicationCard({ ws, application: a, officer, onChange }: Props & { ap
   const { t } = useTranslation();
   const state = admissionState(a);
   const headingId = `application-${a.id}`;
+  // The decision's outcome stays said once the form is gone.
+  const admission = useWorkspaceAction(onChange, ['role']);
   return (
     <div className="card project-card mb-3" role="group" aria-labelledby={headingId}>
       <div className="card-body">
@@ -159,7 +161,8 @@ function ApplicationCard({ ws, application: a, officer, onChange }: Props & { ap
             {a.admissible === false && <> · {t('art55.belowMinimum')}</>}
           </p>
         )}
-        {officer && ws.stage === 'ADMISSION_CHECK' && state === 'waiting' && <Admission application={a} onChange={onChange} />}
+        {officer && ws.stage === 'ADMISSION_CHECK' && state === 'waiting' && <Admission application={a} action={admission} />}
+        <ActionStatus done={admission.done} error={admission.errors.general} />
         {officer && ws.stage === 'EVALUATION' && state === 'admitted' && <Scores ws={ws} application={a} onChange={onChange} />}
       </div>
     </div>
@@ -167,9 +170,8 @@ function ApplicationCard({ ws, application: a, officer, onChange }: Props & { ap
 }
 
 /** The public body admits the application in a role, or does not. */
-function Admission({ application: a, onChange }: { application: Application; onChange: (ws: Art55) => void }) {
+function Admission({ application: a, action }: { application: Application; action: ReturnType<typeof useWorkspaceAction<Art55>> }) {
   const { t } = useTranslation();
-  const action = useWorkspaceAction(onChange, ['role']);
   const [role, setRole] = useState<PartnerRole | ''>(a.allowedRoles.find((r) => r !== 'LEAD') ?? '');
   const decide = (admitted: boolean) =>
     action.run(
@@ -198,7 +200,6 @@ function Admission({ application: a, onChange }: { application: Application; onC
         onChange={setRole}
         error={action.errors.fields.role}
       />
-      <ActionStatus done={action.done} error={action.errors.general} />
       <button type="submit" className="btn btn-primary me-2 mb-2" disabled={action.busy || !role}>
         {t('art55.admit')}
       </button>

@@ -38,10 +38,13 @@ export default function Art55Notice({ ws, onChange }: Props) {
   const session = useSession();
   const officer = session.status === 'signedIn' && isOfficer(ws, session.roleIn);
   const drafting = ws.stage === 'PUBLIC_NOTICE';
+  // Said once published, when the button is gone.
+  const publishing = useWorkspaceAction(onChange);
   return (
     <Section id="project-notice" title={t('art55.noticeTitle')}>
       {ws.notice ? <NoticeText notice={ws.notice} /> : <p className="text-muted">{t(officer ? 'art55.noNoticeOfficer' : 'art55.noNotice')}</p>}
-      {drafting && officer && <Publish ws={ws} onChange={onChange} />}
+      {drafting && officer && <Publish ws={ws} action={publishing} />}
+      <ActionStatus done={publishing.done} error={publishing.errors.general} />
       {drafting && officer && <NoticeEditor ws={ws} onChange={onChange} />}
     </Section>
   );
@@ -68,9 +71,9 @@ function NoticeText({ notice }: { notice: NonNullable<Art55['notice']> }) {
           </div>
         ))}
       </dl>
-      <div className="table-responsive">
+      <div className="table-responsive" tabIndex={0} role="region" aria-labelledby="criteria-caption">
         <table className="table table-sm notice-criteria">
-          <caption className="caption-top">{t('art55.criteriaCaption', { total: highestTotal(notice.criteria) })}</caption>
+          <caption id="criteria-caption" className="caption-top">{t('art55.criteriaCaption', { total: highestTotal(notice.criteria) })}</caption>
           <thead>
             <tr>
               <th scope="col">{t('art55.criterion')}</th>
@@ -112,9 +115,8 @@ function OpenFor({ notice }: { notice: NonNullable<Art55['notice']> }) {
 }
 
 /** Publishing: applications open, and the project turns public. */
-function Publish({ ws, onChange }: Props) {
+function Publish({ ws, action }: { ws: Art55; action: ReturnType<typeof useWorkspaceAction<Art55>> }) {
   const { t } = useTranslation();
-  const action = useWorkspaceAction(onChange);
   const step = ws.nextSteps.find((s) => s.to === 'APPLICATIONS');
   if (!ws.notice || !step) return null;
   const publish = async () => {
@@ -133,7 +135,6 @@ function Publish({ ws, onChange }: Props) {
       ) : (
         step.blockingMessage && <p className="blocked-step">{t('project.blocked', { message: step.blockingMessage })}</p>
       )}
-      <ActionStatus done={action.done} error={action.errors.general} />
     </div>
   );
 }
