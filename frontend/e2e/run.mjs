@@ -949,7 +949,7 @@ try {
     await officer.getByRole('heading', { level: 1, name: callTitle }).waitFor();
     await officer.getByRole('heading', { level: 2, name: 'Avviso pubblico' }).waitFor();
     const notice = officer.locator('section[aria-labelledby="project-notice"]');
-    assert.match(await notice.textContent(), /Sono passati i 20 giorni minimi/);
+    assert.match(await notice.textContent(), /Le candidature sono ancora aperte: sono passati i 20 giorni minimi/);
     assert.match(await notice.textContent(), /Qualità e innovatività del progetto/);
     await check(officer, 'art55-applications', 1280);
 
@@ -1016,9 +1016,9 @@ try {
     const ranking = officer.locator('section[aria-labelledby="project-ranking"]');
     await ranking.getByRole('heading', { level: 2, name: 'Graduatoria' }).waitFor();
     const rows = await ranking.locator('tbody tr').allTextContents();
-    assert.match(rows[0], new RegExp(`^1${coopName}Partner99853Sì$`));
-    assert.match(rows[1], new RegExp(`^2${apsName}Partner78542Sì$`));
-    assert.match(rows[2], new RegExp(`^3${onlusName}Sostenitore36223No$`));
+    assert.match(rows[0], new RegExp(`^1${coopName}53SìPartner998$`));
+    assert.match(rows[1], new RegExp(`^2${apsName}42SìPartner785$`));
+    assert.match(rows[2], new RegExp(`^3${onlusName}23NoSostenitore362$`));
     assert.match(await ranking.textContent(), /3 proposte valutate; 2 accedono al tavolo/);
     // The minutes of the evaluation, then the co-design table.
     const minutes = officer.locator('form', { has: officer.getByRole('heading', { name: 'Registra: Verbale della valutazione comparativa' }) });

@@ -51,7 +51,8 @@ export default function Art55Applications({ ws, onChange, onApplied }: Props & {
             {officer && ws.stage === 'EVALUATION' && <> {t('art55.evaluationHelp')}</>}
           </p>
           {ws.applications.map((a) => (
-            <ApplicationCard key={a.id} ws={ws} application={a} officer={officer} onChange={onChange} />
+            // A new stage starts each card afresh (what was said in the last one is done).
+            <ApplicationCard key={`${a.id}-${ws.stage}`} ws={ws} application={a} officer={officer} onChange={onChange} />
           ))}
         </>
       )}
@@ -153,7 +154,7 @@ function ApplicationCard({ ws, application: a, officer, onChange }: Props & { ap
             {state === 'admitted' && a.role ? t('art55.admittedAs', { role: t(`project.role.${a.role}`) }) : t(`art55.admission.${state}`)}
           </span>
         </h3>
-        <RolesNote name={a.organizationName} roles={a.allowedRoles} />
+        {state === 'waiting' && <RolesNote name={a.organizationName} roles={a.allowedRoles} />}
         <p className="description mb-2">{a.proposal}</p>
         {a.total != null && (
           <p className="mb-2">

@@ -42,7 +42,8 @@ export default function Art55Notice({ ws, onChange }: Props) {
   const publishing = useWorkspaceAction(onChange);
   return (
     <Section id="project-notice" title={t('art55.noticeTitle')}>
-      {ws.notice ? <NoticeText notice={ws.notice} /> : <p className="text-muted">{t(officer ? 'art55.noNoticeOfficer' : 'art55.noNotice')}</p>}
+      {officer && ws.stage === 'APPLICATIONS' && !ws.isPublic && <MakePublic ws={ws} action={publishing} />}
+      {ws.notice ? <NoticeText notice={ws.notice} stage={ws.stage} /> : <p className="text-muted">{t(officer ? 'art55.noNoticeOfficer' : 'art55.noNotice')}</p>}
       {drafting && officer && <Publish ws={ws} action={publishing} />}
       <ActionStatus done={publishing.done} error={publishing.errors.general} />
       {drafting && officer && <NoticeEditor ws={ws} onChange={onChange} />}
@@ -51,7 +52,7 @@ export default function Art55Notice({ ws, onChange }: Props) {
 }
 
 /** The notice as everyone reads it. */
-function NoticeText({ notice }: { notice: NonNullable<Art55['notice']> }) {
+function NoticeText({ notice, stage }: { notice: NonNullable<Art55['notice']>; stage: Art55['stage'] }) {
   const { t } = useTranslation();
   const parts: [string, string][] = [
     [t('art55.purpose'), notice.purpose],
@@ -62,7 +63,7 @@ function NoticeText({ notice }: { notice: NonNullable<Art55['notice']> }) {
   ];
   return (
     <>
-      <OpenFor notice={notice} />
+      <OpenFor notice={notice} stage={stage} />
       <dl className="notice-text">
         {parts.map(([label, text]) => (
           <div key={label} className="mb-3">
@@ -98,19 +99,34 @@ function NoticeText({ notice }: { notice: NonNullable<Art55['notice']> }) {
 }
 
 /** When the notice opened and the day it may close at the earliest. */
-function OpenFor({ notice }: { notice: NonNullable<Art55['notice']> }) {
+function OpenFor({ notice, stage }: { notice: NonNullable<Art55['notice']>; stage: Art55['stage'] }) {
   const { t } = useTranslation();
   if (!notice.openedAt || !notice.closesNotBefore)
     return <p className="callout-like">{t('art55.openDaysDraft', { days: notice.minOpenDays })}</p>;
   const passed = new Date(notice.closesNotBefore).getTime() <= Date.now();
+  const state = stage !== 'APPLICATIONS' ? 'art55.closed' : passed ? 'art55.closablePassed' : 'art55.closesNotBefore';
   return (
     <p className="callout-like">
       {t('art55.openedOn', { date: formatDate(notice.openedAt) })}{' '}
-      {t(passed ? 'art55.closablePassed' : 'art55.closesNotBefore', {
-        date: formatDate(notice.closesNotBefore),
-        days: notice.minOpenDays,
-      })}
+      {t(state, { date: formatDate(notice.closesNotBefore), days: notice.minOpenDays })}
     </p>
+  );
+}
+
+/** Applications are open on a private project: nobody outside it reads the notice. */
+function MakePublic({ ws, action }: { ws: Art55; action: ReturnType<typeof useWorkspaceAction<Art55>> }) {
+  const { t } = useTranslation();
+  const makePublic = async () => {
+    await request(SetProjectPublicDocument, { projectId: ws.id, isPublic: true });
+    return (await request(ProjectArt55Document, { id: ws.id })).project;
+  };
+  return (
+    <div className="alert alert-warning">
+      <p>{t('art55.privateNotice')}</p>
+      <button type="button" className="btn btn-primary" disabled={action.busy} onClick={() => void action.run(makePublic, t('art55.madePublic'))}>
+        {t('art55.makePublic')}
+      </button>
+    </div>
   );
 }
 
@@ -190,11 +206,18 @@ function NoticeEditor({ ws, onChange }: Props) {
         <p id="notice-criteria-hint" className="form-text mt-0">{t('art55.criteriaHint')}</p>
         {errors.criteria && <p className="field-error">{errors.criteria}</p>}
         {form.criteria.map((c, i) => (
-          <div key={i} className="criterion-row" role="group" aria-label={t('art55.criterionGroup', { n: i + 1 })}>
-            <FormField id={`criterion-${i}-name`} label={t('art55.criterionName', { n: i + 1 })} value={c.name} onChange={setCriterion(i, 'name')} error={errors[`criteria[${i}].name`]} required />
-            <FormField id={`criterion-${i}-max`} label={t('art55.maxPoints')} value={c.maxPoints} onChange={setCriterion(i, 'maxPoints')} error={errors[`criteria[${i}].maxPoints`]} inputMode="numeric" required />
-            <FormField id={`criterion-${i}-weight`} label={t('art55.weight')} value={c.weight} onChange={setCriterion(i, 'weight')} error={errors[`criteria[${i}].weight`]} inputMode="numeric" required />
+          <div key={i} className="row criterion-row" role="group" aria-label={t('art55.criterionGroup', { n: i + 1 })}>
+            <div className="col-12 col-md-6">
+              <FormField id={`criterion-${i}-name`} label={t('art55.criterionName', { n: i + 1 })} value={c.name} onChange={setCriterion(i, 'name')} error={errors[`criteria[${i}].name`]} required />
+            </div>
+            <div className="col-6 col-md-3">
+              <FormField id={`criterion-${i}-max`} label={t('art55.maxPoints')} value={c.maxPoints} onChange={setCriterion(i, 'maxPoints')} error={errors[`criteria[${i}].maxPoints`]} inputMode="numeric" required />
+            </div>
+            <div className="col-6 col-md-3">
+              <FormField id={`criterion-${i}-weight`} label={t('art55.weight')} value={c.weight} onChange={setCriterion(i, 'weight')} error={errors[`criteria[${i}].weight`]} inputMode="numeric" required />
+            </div>
             {form.criteria.length > 1 && (
+              <div className="col-12">
               <button
                 type="button"
                 className="btn btn-outline-secondary btn-sm mb-4"
@@ -202,6 +225,7 @@ function NoticeEditor({ ws, onChange }: Props) {
               >
                 {t('art55.removeCriterion', { n: i + 1 })}
               </button>
+              </div>
             )}
           </div>
         ))}

@@ -1,6 +1,6 @@
 // The outcome of the comparative evaluation: the scored applications in
-// the order of their totals, each criterion's points, the role each was
-// admitted in and whether it reaches the notice's minimum (those that do
+// the order of their totals (first, so that a phone shows them without
+// scrolling), the role each was admitted in, each criterion's points, and whether it reaches the notice's minimum (those that do
 // go on to the co-design table).
 import { useTranslation } from 'react-i18next';
 import Section from '../../components/Section';
@@ -23,14 +23,14 @@ export default function Art55Ranking({ ws }: { ws: Art55 }) {
             <tr>
               <th scope="col">{t('art55.position')}</th>
               <th scope="col">{t('art55.organization')}</th>
+              <th scope="col" className="text-end">{t('art55.total')}</th>
+              <th scope="col">{t('art55.reachesMinimum')}</th>
               <th scope="col">{t('art55.role')}</th>
               {criteria.map((c) => (
                 <th scope="col" key={c.name} className="text-end">
                   {c.name} <span className="fw-normal text-muted">(×{c.weight})</span>
                 </th>
               ))}
-              <th scope="col" className="text-end">{t('art55.total')}</th>
-              <th scope="col">{t('art55.reachesMinimum')}</th>
             </tr>
           </thead>
           <tbody>
@@ -38,12 +38,12 @@ export default function Art55Ranking({ ws }: { ws: Art55 }) {
               <tr key={a.id}>
                 <td>{a.position}</td>
                 <th scope="row">{a.organizationName}</th>
+                <td className="text-end fw-semibold">{a.total}</td>
+                <td>{t(a.admissible === false ? 'art55.no' : 'art55.yes')}</td>
                 <td>{a.role ? t(`project.role.${a.role}`) : ''}</td>
                 {criteria.map((c, i) => (
                   <td key={c.name} className="text-end">{a.scores?.[i] ?? ''}</td>
                 ))}
-                <td className="text-end fw-semibold">{a.total}</td>
-                <td>{t(a.admissible === false ? 'art55.no' : 'art55.yes')}</td>
               </tr>
             ))}
           </tbody>
