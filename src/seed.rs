@@ -13,6 +13,7 @@
 //! `assets/demo/territorio.json`, spread over the neighbourhoods and the
 //! municipalities of the metropolitan area.
 
+mod art55_call;
 pub mod demo_accounts;
 mod volume;
 
@@ -213,6 +214,7 @@ pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<DemoReport> {
     )
     .await?;
     demo_accounts::load(db).await.context("demo accounts")?;
+    art55_call::load(db).await.context("demo art. 55 call")?;
     Ok(report)
 }
 

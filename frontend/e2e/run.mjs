@@ -1137,6 +1137,159 @@ try {
     assert.deepEqual(phone.foreign, []);
     await phone.context().close();
   });
+
+  await test('art. 55: the Comune runs Quartieri Connessi (a co-operative applies; admission, scores, minutes, ranking) and publishes a new notice', async () => {
+    const callTitle = 'Bando Quartieri Connessi: servizi per le comunità in nove quartieri ERP';
+    const coopName = 'Portinerie di Comunità Società Cooperativa Sociale';
+    const onlusName = 'Ripuliamo il Quartiere ONLUS';
+    const apsName = 'Ponti APS';
+    // The municipal officer finds the demo call among her projects.
+    const officer = await open();
+    await signIn(officer, 'comune@example.org');
+    await officer.locator('section[aria-labelledby="dashboard-projects"]').getByRole('link', { name: callTitle }).click();
+    await officer.waitForURL(/\/projects\/[0-9a-f-]+$/);
+    const projectUrl = officer.url();
+    await officer.getByRole('heading', { level: 1, name: callTitle }).waitFor();
+    await officer.getByRole('heading', { level: 2, name: 'Avviso pubblico' }).waitFor();
+    const notice = officer.locator('section[aria-labelledby="project-notice"]');
+    assert.match(await notice.textContent(), /Le candidature sono ancora aperte: sono passati i 20 giorni minimi/);
+    assert.match(await notice.textContent(), /Qualità e innovatività del progetto/);
+    await check(officer, 'art55-applications', 1280);
+
+    // A co-operative's admin reads the public notice and applies: told first
+    // that, registered in RUNTS, it may be a principal partner.
+    const coop = await open();
+    await signIn(coop, 'cooperativa@example.org');
+    await coop.goto(projectUrl);
+    await coop.getByRole('heading', { level: 3, name: 'Candida la tua organizzazione' }).waitFor();
+    const apply = coop.locator('form[aria-labelledby="apply-title"]');
+    await apply.getByText(`${coopName} è un ente del Terzo settore iscritto al RUNTS: può essere ammesso come partner principale`, { exact: false }).waitFor();
+    await coop.getByLabel('La vostra proposta').fill('Una portineria di comunità aperta sei giorni su sette: accoglienza, piccoli servizi agli anziani, inserimento lavorativo di due persone svantaggiate.');
+    await check(coop, 'art55-apply', 1280);
+    await coop.getByRole('button', { name: 'Invia la candidatura' }).click();
+    await coop.getByText(`Candidatura di ${coopName} inviata.`).waitFor();
+    await coop.locator('[role="group"]', { has: coop.getByRole('heading', { name: new RegExp(coopName) }) }).waitFor();
+    assert.equal(await coop.getByRole('heading', { level: 3, name: 'Candida la tua organizzazione' }).count(), 0);
+    await check(coop, 'art55-applied', 1280);
+
+    // The officer closes applications (the 20 days have passed) and checks them.
+    await officer.reload();
+    await officer.getByRole('button', { name: 'Passa a: Verifica di ammissibilità' }).click();
+    await officer.getByText('Il progetto è passato alla fase «Verifica di ammissibilità».').waitFor();
+    const card = (name) => officer.locator('[role="group"]', { has: officer.getByRole('heading', { level: 3, name: new RegExp(name) }) });
+    // The ONLUS is not registered in RUNTS: refused as a principal partner,
+    // with the rule's reason, and admitted as a supporter.
+    const onlus = card(onlusName);
+    assert.match(await onlus.textContent(), /non risulta un ente del Terzo settore iscritto al RUNTS/);
+    await onlus.getByLabel('Ruolo nel progetto').selectOption('PARTNER');
+    await onlus.getByRole('button', { name: 'Ammetti', exact: true }).click();
+    await onlus.getByRole('alert').getByText(/devono essere enti del Terzo settore iscritti al RUNTS/).waitFor();
+    await check(officer, 'art55-refused-principal', 1280);
+    await onlus.getByLabel('Ruolo nel progetto').selectOption('SUPPORTER');
+    await onlus.getByRole('button', { name: 'Ammetti', exact: true }).click();
+    await officer.getByText(`${onlusName} ammessa come Sostenitore.`).waitFor();
+    for (const name of [coopName, apsName]) {
+      const c = card(name);
+      assert.equal(await c.getByLabel('Ruolo nel progetto').inputValue(), 'PARTNER');
+      await c.getByRole('button', { name: 'Ammetti', exact: true }).click();
+      await officer.getByText(`${name} ammessa come Partner.`).waitFor();
+    }
+    const partners = await officer.locator('section[aria-labelledby="project-partners"]').textContent();
+    for (const name of [coopName, apsName, onlusName]) assert.ok(partners.includes(name), `${name} among the partners`);
+    await check(officer, 'art55-admitted', 1280);
+
+    // Comparative evaluation: a score out of range is refused on its field.
+    await officer.getByRole('button', { name: 'Passa a: Valutazione comparativa' }).click();
+    await officer.getByText('Il progetto è passato alla fase «Valutazione comparativa».').waitFor();
+    const score = async (name, points, message = `Punteggi di ${name} salvati.`) => {
+      const c = card(name);
+      const labels = ['Qualità e innovatività del progetto', 'Radicamento nel quartiere e rete locale', 'Formazione e inserimento lavorativo di persone svantaggiate'];
+      for (const [i, label] of labels.entries()) await c.getByLabel(label).fill(points[i]);
+      await c.getByRole('button', { name: 'Salva i punteggi' }).click();
+      if (message) await officer.getByText(message).waitFor();
+    };
+    await score(coopName, ['12', '9', '8'], null);
+    const tooHigh = card(coopName).locator('.invalid-feedback');
+    await tooHigh.first().waitFor();
+    assert.equal(await card(coopName).getByLabel('Qualità e innovatività del progetto').getAttribute('aria-invalid'), 'true');
+    await score(coopName, ['9', '9', '8']);
+    await score(apsName, ['7', '8', '5']);
+    await score(onlusName, ['3', '6', '2']);
+    // The ranking: the co-operative first; the ONLUS below the least total.
+    const ranking = officer.locator('section[aria-labelledby="project-ranking"]');
+    await ranking.getByRole('heading', { level: 2, name: 'Graduatoria' }).waitFor();
+    const rows = await ranking.locator('tbody tr').allTextContents();
+    assert.match(rows[0], new RegExp(`^1${coopName}53SìPartner998$`));
+    assert.match(rows[1], new RegExp(`^2${apsName}42SìPartner785$`));
+    assert.match(rows[2], new RegExp(`^3${onlusName}23NoSostenitore362$`));
+    assert.match(await ranking.textContent(), /3 proposte valutate; 2 accedono al tavolo/);
+    // The minutes of the evaluation, then the co-design table.
+    const minutes = officer.locator('form', { has: officer.getByRole('heading', { name: 'Registra: Verbale della valutazione comparativa' }) });
+    await minutes.getByLabel('Testo').fill('Il 4 dicembre la commissione ha valutato tre proposte con i criteri dell\'avviso.');
+    await minutes.getByRole('button', { name: 'Registra' }).click();
+    await officer.getByText('Verbale della valutazione comparativa registrato.').waitFor();
+    await check(officer, 'art55-ranking', 1280);
+    await officer.getByRole('button', { name: 'Passa a: Tavolo di co-progettazione' }).click();
+    await officer.getByText('Il progetto è passato alla fase «Tavolo di co-progettazione».').waitFor();
+    const table = officer.locator('form', { has: officer.getByRole('heading', { name: 'Registra: Verbale del tavolo di co-progettazione' }) });
+    await table.getByLabel('Testo').fill('Al primo tavolo la cooperativa e Ponti APS hanno diviso gli orari della portineria di via Odazio.');
+    await table.getByRole('button', { name: 'Registra' }).click();
+    await officer.getByText('Verbale del tavolo di co-progettazione registrato.').waitFor();
+    const records = await officer.locator('section[aria-labelledby="project-minutes"]').textContent();
+    assert.match(records, /Verbale della valutazione comparativa.*Verbale del tavolo di co-progettazione/s);
+    await check(officer, 'art55-table', 1280);
+    // The outcome fits a phone.
+    const phone = await open(390);
+    await signIn(phone, 'comune@example.org');
+    await phone.goto(projectUrl);
+    await phone.getByRole('heading', { level: 2, name: 'Graduatoria' }).waitFor();
+    await check(phone, 'art55-table', 390);
+
+    // A new notice: the officer opens an art. 55 project on another need of
+    // the Comune, writes the notice (fewer than 20 days is refused on its
+    // field) and publishes it.
+    let need;
+    for (let i = 0; !need; i++) {
+      const found = await gql('{search(query:"facilitazione digitale quartieri ERP",filter:{types:[NEED]},first:10){nodes{need{id title}}}}');
+      need = found.search.nodes.map((n) => n.need).find((n) => n?.title === 'Facilitazione digitale nei quartieri ERP');
+      assert.ok(need || i < 120, 'the demo need is indexed within four minutes');
+      if (!need) await new Promise((ok) => setTimeout(ok, 2000));
+    }
+    await officer.goto(`${base}/needs/${need.id}`);
+    await officer.locator('label[for="procedure-COPROGETTAZIONE"]').click();
+    await officer.getByRole('button', { name: 'Avvia il progetto' }).click();
+    await officer.waitForURL(/\/projects\/[0-9a-f-]+$/);
+    await officer.getByRole('heading', { level: 3, name: "Scrivi l'avviso" }).waitFor();
+    await check(officer, 'art55-notice-empty', 1280);
+    await officer.getByLabel('Finalità').fill('Accesso assistito ai servizi digitali per gli inquilini ERP.');
+    await officer.getByLabel('Oggetto').fill('Punti di facilitazione digitale nelle portinerie dei quartieri ERP.');
+    await officer.getByLabel('Quadro economico').fill('Contributo PON Metro Asse 1 di 100.000 euro.');
+    await officer.getByLabel('Durata').fill('24 mesi');
+    await officer.getByLabel('Requisiti di partecipazione').fill('Enti del Terzo settore iscritti al RUNTS.');
+    await officer.getByLabel('Nome del criterio 1').fill('Esperienza nella facilitazione digitale');
+    await officer.getByLabel('Giorni di apertura delle candidature').fill('10');
+    await officer.getByRole('button', { name: "Salva l'avviso" }).click();
+    await officer.locator('#notice-minOpenDays-error').waitFor();
+    assert.match(await officer.locator('.error-summary').textContent(), /Giorni di apertura delle candidature/);
+    assert.equal(await officer.getByLabel('Giorni di apertura delle candidature').getAttribute('aria-invalid'), 'true');
+    await check(officer, 'art55-notice-refused', 1280);
+    await officer.getByLabel('Giorni di apertura delle candidature').fill('30');
+    await officer.getByRole('button', { name: "Salva l'avviso" }).click();
+    await officer.getByText("Avviso salvato. Quando è pronto, pubblicatelo.").waitFor();
+    await officer.getByRole('button', { name: "Pubblica l'avviso e apri le candidature" }).click();
+    await officer.getByText('Avviso pubblicato: le candidature sono aperte.').waitFor();
+    assert.match(await officer.locator('section[aria-labelledby="project-notice"]').textContent(), /Le candidature restano aperte almeno 30 giorni: si chiudono non prima del/);
+    assert.match(await officer.locator('p.text-muted').first().textContent(), /pubblico/);
+    await check(officer, 'art55-notice-published', 1280);
+    const phoneNotice = officer.url();
+    await phone.goto(phoneNotice);
+    await phone.getByRole('heading', { level: 2, name: 'Avviso pubblico' }).waitFor();
+    await check(phone, 'art55-notice-published', 390);
+    for (const page of [officer, coop, phone]) {
+      assert.deepEqual(page.foreign, []);
+      await page.context().close();
+    }
+  });
 } catch (error) {
   failures.push('setup');
   console.log(`FAIL  setup\n${error?.stack ?? error}`);

@@ -202,6 +202,9 @@ pub struct ProjectApplication {
     pub position: Option<u32>,
     /// Whether the total reaches the notice's minimum.
     pub admissible: Option<bool>,
+    /// The roles it may be admitted in: under art. 55 PARTNER only for a
+    /// third-sector body registered in RUNTS, otherwise SUPPORTER or FUNDER.
+    pub allowed_roles: Vec<PartnerRole>,
 }
 
 /// A document of the art. 55 procedure.
@@ -442,9 +445,30 @@ impl Project {
                     total: a.total,
                     position: place.map(|r| r.position),
                     admissible: place.map(|r| r.admissible),
+                    allowed_roles: self
+                        .ws
+                        .candidate(a.organization_id)
+                        .map(|c| projects::admission_roles(self.ws.project.procedure, c))
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(Into::into)
+                        .collect(),
                 }
             })
             .collect()
+    }
+
+    /// The roles an organisation may apply for or be admitted in under
+    /// the project's procedure (art. 55: PARTNER only for a third-sector
+    /// body registered in RUNTS, otherwise SUPPORTER or FUNDER).
+    /// Errors: NOT_FOUND (organizationId).
+    async fn roles_for(&self, ctx: &Context<'_>, organization_id: ID) -> Result<Vec<PartnerRole>> {
+        let organization_id = id_arg(ctx, &organization_id, "organizationId")?;
+        let state = state(ctx)?;
+        let roles = projects::roles_open_to(&state.db, self.ws.project.procedure, organization_id)
+            .await
+            .gql(ctx)?;
+        Ok(roles.into_iter().map(Into::into).collect())
     }
 
     /// Art. 55: the minutes and the final project.

@@ -895,6 +895,39 @@ pub async fn apply(
     .await
 }
 
+/// The roles an organisation may be admitted in (the lead's excepted):
+/// under art. 55 partner for bodies registered in RUNTS, supporter or
+/// funder for everyone else ([`rules::allowed_roles`]).
+pub fn admission_roles(
+    procedure: ProjectProcedure,
+    candidate: rules::Candidate,
+) -> Vec<PartnerRole> {
+    rules::allowed_roles(procedure, candidate)
+        .iter()
+        .copied()
+        .filter(|role| *role != PartnerRole::Lead)
+        .collect()
+}
+
+/// The roles `organization_id` may apply for or be admitted in under the
+/// project's procedure, so that an applicant knows before applying
+/// whether it can be a principal partner. NOT_FOUND on `organizationId`.
+pub async fn roles_open_to(
+    db: &DatabaseConnection,
+    procedure: ProjectProcedure,
+    organization_id: Uuid,
+) -> Result<Vec<PartnerRole>, AppError> {
+    let organization = rows::organizations_by_id(db, [organization_id])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::not_found(Entity::Organization, "organizationId"))?;
+    Ok(admission_roles(
+        procedure,
+        workspace::candidate(&organization),
+    ))
+}
+
 fn already_applied() -> AppError {
     AppError::conflict(
         "organizationId",

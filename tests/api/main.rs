@@ -5,6 +5,7 @@ mod helpers;
 
 mod abuse;
 mod accounts;
+mod art55_demo;
 mod availability;
 mod bad_input;
 mod cli;

@@ -16,6 +16,7 @@ import { Failure, Loading, NotFound, usePageTitle } from '../components/Status';
 import SignInRequiredPage from './SignInRequiredPage';
 import type { Workspace } from '../projects/workspace';
 import ProjectStages from './project/ProjectStages';
+import Art55Sections from './project/Art55Sections';
 import ProjectPartners from './project/ProjectPartners';
 import ProjectContributions from './project/ProjectContributions';
 import ProjectAgreement from './project/ProjectAgreement';
@@ -92,6 +93,7 @@ function ProjectWorkspace({ ws, onChange }: { ws: Workspace; onChange: (ws: Work
       </nav>
       <div className="project-sections">
         <ProjectStages ws={ws} onChange={onChange} />
+        <Art55Sections ws={ws} onChange={onChange} />
         <ProjectPartners ws={ws} onChange={onChange} />
         <ProjectContributions ws={ws} onChange={onChange} />
         <ProjectAgreement ws={ws} onChange={onChange} />

@@ -6,7 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { useFormErrors } from '../formErrors';
 import type { Workspace } from './workspace';
 
-export function useWorkspaceAction(onChange: (ws: Workspace) => void, known: readonly string[] = []) {
+export function useWorkspaceAction<W extends Workspace = Workspace>(onChange: (ws: W) => void, known: readonly string[] = []) {
   const form = useFormErrors(known);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string>();
@@ -17,7 +17,7 @@ export function useWorkspaceAction(onChange: (ws: Workspace) => void, known: rea
    * found a problem itself), `null` when the reader no longer sees the
    * project.
    */
-  async function run(action: () => Promise<Workspace | null | undefined>, message?: string, after?: () => void) {
+  async function run(action: () => Promise<W | null | undefined>, message?: string, after?: () => void) {
     setBusy(true);
     setDone(undefined);
     await form.attempt(async () => {
@@ -31,7 +31,7 @@ export function useWorkspaceAction(onChange: (ws: Workspace) => void, known: rea
   }
 
   /** A form's submit handler for `run`. */
-  function submit(action: () => Promise<Workspace | null | undefined>, message?: string, after?: () => void) {
+  function submit(action: () => Promise<W | null | undefined>, message?: string, after?: () => void) {
     return (event: FormEvent) => {
       event.preventDefault();
       void run(action, message, after);
