@@ -1115,6 +1115,25 @@ try {
     assert.doesNotMatch(partners, /Fondazione di Comunità|Portinerie di Comunità/);
     await aler.locator('#project-conversation').getByText(`${foundationName} lascia il progetto. Motivo: ${reason}`).waitFor();
     await checkBoth(aler, 'project-partner-left');
+
+    // The co-operative thinks again: invited once more, it accepts, and ALER
+    // hands it the lead as they agreed, staying a partner.
+    await invite('Portinerie di Comunità', coopName, 'PARTNER');
+    await coop.goto(`${base}/account`);
+    const again = coop.locator('section[aria-labelledby="dashboard-projects"] li', { hasText: needTitle }).first();
+    await again.getByRole('button', { name: /^Accetta l'invito/ }).click();
+    await coop.getByText(`Invito accettato: ora siete partner di «${needTitle}».`).waitFor();
+    await aler.goto(projectUrl);
+    await aler.getByText('Passa il ruolo di capofila a un altro partner').click();
+    await aler.getByRole('button', { name: 'Passa il ruolo di capofila', exact: true }).click();
+    await aler.locator('#lead-to-error').getByText('Scegli il partner che diventa capofila').waitFor();
+    await aler.getByLabel('Nuovo capofila').selectOption({ label: coopName });
+    await aler.getByRole('button', { name: 'Passa il ruolo di capofila', exact: true }).click();
+    await aler.getByText(`${coopName} è ora il capofila del progetto.`).waitFor();
+    const roles = await aler.locator('section[aria-labelledby="project-partners"] li').allTextContents();
+    assert.ok(roles.some((r) => r.includes(coopName) && r.includes('Capofila')), roles.join(' | '));
+    assert.ok(roles.some((r) => r.includes('ALER Milano') && r.includes('Partner')), roles.join(' | '));
+    await checkBoth(aler, 'project-lead-handed-over');
     for (const page of [aler, coop, foundation]) {
       assert.deepEqual(page.foreign, []);
       await page.context().close();

@@ -24,6 +24,7 @@ import { adminPartners, answerableInvitations, isDrafting, type Workspace } from
 import { pathTo } from '../../routes';
 import { useWorkspaceAction } from '../../projects/useWorkspaceAction';
 import { ActionStatus, RoleBadge, SelectField } from './parts';
+import ProjectLead from './ProjectLead';
 
 type Props = { ws: Workspace; onChange: (ws: Workspace) => void };
 const INVITED_ROLES: readonly PartnerRole[] = ['PARTNER', 'SUPPORTER', 'FUNDER'];
@@ -34,6 +35,7 @@ export default function ProjectPartners({ ws, onChange }: Props) {
   const action = useWorkspaceAction(onChange);
   const mine = answerableInvitations(ws, session.roleIn);
   const mayInvite = session.roleIn(ws.leadOrganizationId) === 'ADMIN' && isDrafting(ws);
+  const [handedOver, setHandedOver] = useState<string>();
   // Partners change until the pact is signed; the lead stays.
   const mayLeave = isDrafting(ws) ? adminPartners(ws, session.roleIn).filter((p) => p.organizationId !== ws.leadOrganizationId) : [];
   const navigate = useNavigate();
@@ -80,9 +82,10 @@ export default function ProjectPartners({ ws, onChange }: Props) {
           </ul>
         </>
       )}
-      <ActionStatus done={action.done} error={action.errors.general} />
+      <ActionStatus done={action.done ?? handedOver} error={action.errors.general} />
       {mayLeave.map((p) => <LeaveForm key={p.organizationId} ws={ws} organizationId={p.organizationId} name={p.organizationName} />)}
       {mayInvite && <InviteForm ws={ws} onChange={onChange} />}
+      {mayInvite && <ProjectLead ws={ws} onChange={onChange} onDone={setHandedOver} />}
     </Section>
   );
 }
