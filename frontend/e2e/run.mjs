@@ -835,9 +835,9 @@ try {
     await alerTalk.getByText('Messaggio inviato.').waitFor();
     await checkBoth(aler, 'lorenteggio-need-match');
 
-    // The ONLUS's coordinator finds ALER's interest on her dashboard, reads
-    // the message, answers and is interested too.
-    // She signs in from the demo accounts listed on the sign-in page.
+    // The ONLUS's coordinator signs in from the demo accounts listed on the
+    // sign-in page, finds ALER's interest on her dashboard, reads the
+    // message, answers and is interested too.
     const onlus = await open();
     await onlus.goto(base + '/sign-in');
     const demoRow = onlus.getByRole('row', { name: /onlus@example\.org/ });
@@ -1085,7 +1085,8 @@ try {
     await check(coop, 'dashboard-project-invitation', 1280);
     await invitation.getByRole('button', { name: /^Rifiuta/ }).click();
     await coop.getByText(`Invito a «${needTitle}» rifiutato.`).waitFor();
-    assert.equal(await coop.locator('section[aria-labelledby="dashboard-projects"] li', { hasText: needTitle }).count(), 0, 'the invitation is gone');
+    // The list follows: the invitation is gone.
+    await coop.locator('section[aria-labelledby="dashboard-projects"] li', { hasText: needTitle }).first().waitFor({ state: 'detached' });
 
     // The foundation's officer accepts, opens the workspace, then leaves it
     // with a reason (asked for, not optional).

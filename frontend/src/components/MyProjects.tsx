@@ -21,8 +21,9 @@ export default function MyProjects() {
   const list = data?.myProjects ?? [];
   const invited = list.filter((p) => p.invited);
   const joined = list.filter((p) => !p.invited);
-  // A project just left (from its workspace), or an invitation just answered here.
-  const left = (useLocation().state as { leftProject?: string } | null)?.leftProject;
+  // What was just done: a project left or an invitation declined in its
+  // workspace (which sends the reader here), or an invitation answered here.
+  const notice = (useLocation().state as { projectNotice?: string } | null)?.projectNotice;
   const [answered, setAnswered] = useState<string>();
   const onAnswered = (message: string) => {
     setAnswered(message);
@@ -33,8 +34,8 @@ export default function MyProjects() {
       <h2 id="dashboard-projects">{t('project.mineTitle')}</h2>
       <p>{t('project.mineIntro')}</p>
       {error && <div className="alert alert-danger" role="alert">{error.message}</div>}
-      <p role="status" aria-live="polite" className={answered || left ? 'text-success fw-semibold' : 'visually-hidden'}>
-        {answered ?? (left ? t('project.left', { title: left }) : '')}
+      <p role="status" aria-live="polite" className={answered || notice ? 'text-success fw-semibold' : 'visually-hidden'}>
+        {answered ?? notice ?? ''}
       </p>
       {invited.length > 0 && (
         <>

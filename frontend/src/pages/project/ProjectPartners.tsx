@@ -44,7 +44,7 @@ export default function ProjectPartners({ ws, onChange }: Props) {
       async () => {
         const answered = (await request(AnswerPartnerInvitationDocument, { projectId: ws.id, accept, organizationId })).answerPartnerInvitation;
         // Declined, the project is no longer the reader's: back to the dashboard.
-        if (!answered) navigate(pathTo('account'));
+        if (!answered) navigate(pathTo('account'), { state: { projectNotice: t('project.declinedTitle', { title: ws.title }) } });
         return answered;
       },
       t(accept ? 'project.accepted' : 'project.declined'),
@@ -111,7 +111,7 @@ function LeaveForm({ ws, organizationId, name }: { ws: Workspace; organizationId
     const conversation = (await request(ConversationForProjectDocument, { projectId: ws.id })).conversationForProject;
     await request(SendMessageDocument, { conversationId: conversation.id, body: t('project.leaveMessage', { name, reason: reason.trim() }) });
     await request(LeaveProjectDocument, { projectId: ws.id, reason: reason.trim(), organizationId });
-    navigate(pathTo('account'), { state: { leftProject: ws.title } });
+    navigate(pathTo('account'), { state: { projectNotice: t('project.left', { title: ws.title }) } });
     return null;
   });
   if (!open)
