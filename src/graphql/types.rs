@@ -667,6 +667,16 @@ impl Need {
     }
 
     /// Only bodies registered in RUNTS may answer (co-design under art. 55).
+    /// The project whose art. 55 public notice for this need is open for
+    /// applications, if it is public: where organisations apply.
+    async fn open_notice_project_id(&self, ctx: &Context<'_>) -> Result<Option<ID>> {
+        let state = state(ctx)?;
+        let id = services::projects::open_notice_of_need(&state.db, self.0.id)
+            .await
+            .gql(ctx)?;
+        Ok(id.map(|id| ID(id.to_string())))
+    }
+
     async fn requires_third_sector_registration(&self) -> bool {
         self.0.requires_third_sector_registration
     }

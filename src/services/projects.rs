@@ -895,6 +895,24 @@ pub async fn apply(
     .await
 }
 
+/// The need's art. 55 project whose public notice is open for
+/// applications, if any: where an organisation reading the need applies.
+/// A private or hidden project is not offered.
+pub async fn open_notice_of_need(
+    db: &DatabaseConnection,
+    need_id: Uuid,
+) -> Result<Option<Uuid>, AppError> {
+    Ok(rows::open_project_of_need(db, need_id)
+        .await?
+        .filter(|p| {
+            p.procedure == ProjectProcedure::Coprogettazione
+                && p.stage == ProjectStage::Applications
+                && p.is_public
+                && p.hidden_at.is_none()
+        })
+        .map(|p| p.id))
+}
+
 /// The roles an organisation may be admitted in (the lead's excepted):
 /// under art. 55 partner for bodies registered in RUNTS, supporter or
 /// funder for everyone else ([`rules::allowed_roles`]).

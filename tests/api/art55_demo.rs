@@ -3,8 +3,9 @@
 //! more than the law's 20 days, with applications waiting for the
 //! admission check; the roles each body may hold (`rolesFor`,
 //! `allowedRoles`: a principal partner only when registered in RUNTS); a
-//! demo co-operative applying; and loading the demo twice adds no second
-//! call.
+//! demo co-operative applying; the need's page leading to the open
+//! notice (`openNoticeProjectId`) until applications close; and loading
+//! the demo twice adds no second call.
 
 use serde_json::{Value, json};
 
@@ -153,10 +154,31 @@ async fn the_demo_call_waits_for_the_admission_check(backend: Backend) {
         "{body}"
     );
 
+    // The call's need leads to the open notice, until applications close.
+    let need = gql_ok(
+        &app,
+        None,
+        "query($p: ID!) { project(id: $p) { needId } }",
+        json!({ "p": id }),
+    )
+    .await["data"]["project"]["needId"]
+        .clone();
+    let notice_of_need = "query($n: ID!) { need(id: $n) { openNoticeProjectId } }";
+    let body = gql_ok(&app, None, notice_of_need, json!({ "n": need })).await;
+    assert_eq!(body["data"]["need"]["openNoticeProjectId"], id.as_str());
+
     // Loading again adds no second call, and keeps the application.
     trama::seed::demo(app.db()).await.expect("demo again");
     assert_eq!(calls(&app, &comune).await, found);
     let ws = call(&app, None, id).await;
     assert_eq!(ws["applications"].as_array().map(Vec::len), Some(3), "{ws}");
+    let close =
+        "mutation($p: ID!) { advanceProject(projectId: $p, to: ADMISSION_CHECK) { stage } }";
+    gql_ok(&app, Some(&comune), close, json!({ "p": id })).await;
+    let body = gql_ok(&app, None, notice_of_need, json!({ "n": need })).await;
+    assert!(
+        body["data"]["need"]["openNoticeProjectId"].is_null(),
+        "{body}"
+    );
     app.stop().await;
 }

@@ -7,6 +7,7 @@ import { useRecord } from '../components/Status';
 import { formatDate } from '../format';
 import PostingMatches, { SavedNotice } from '../components/PostingMatches';
 import OpenProject from '../components/OpenProject';
+import Art55NeedNotice from './project/Art55NeedNotice';
 
 export default function NeedPage() {
   const { t } = useTranslation();
@@ -33,6 +34,7 @@ export default function NeedPage() {
         <ReportContent kind="NEED" id={need.id} title={need.title} organizationId={need.organization.id} />
       </article>
       {need.status === 'OPEN' && <OpenProject needId={need.id} organizationId={need.organization.id} />}
+      <Art55NeedNotice needId={need.id} organizationId={need.organization.id} />
       <PostingMatches kind="need" id={need.id} organizationId={need.organization.id} open={need.status === 'OPEN'} updatedAt={need.updatedAt} />
     </>
   );
