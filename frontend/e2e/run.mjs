@@ -1161,7 +1161,7 @@ try {
   await test('art. 55: the Comune runs Quartieri Connessi (a co-operative applies; admission, scores, minutes, ranking) and publishes a new notice', async () => {
     const callTitle = 'Bando Quartieri Connessi: servizi per le comunità in nove quartieri ERP';
     const coopName = 'Portinerie di Comunità Società Cooperativa Sociale';
-    const onlusName = 'Ripuliamo il Quartiere ONLUS';
+    const outsideName = 'Cooperativa di abitanti Niguarda Futura';
     const apsName = 'Ponti APS';
     // The municipal officer finds the demo call among her projects.
     const officer = await open();
@@ -1203,17 +1203,17 @@ try {
     await officer.getByRole('button', { name: 'Passa a: Verifica di ammissibilità' }).click();
     await officer.getByText('Il progetto è passato alla fase «Verifica di ammissibilità».').waitFor();
     const card = (name) => officer.locator('[role="group"]', { has: officer.getByRole('heading', { level: 3, name: new RegExp(name) }) });
-    // The ONLUS is not registered in RUNTS: refused as a principal partner,
+    // The housing co-operative is no third-sector body in RUNTS: refused as a principal partner,
     // with the rule's reason, and admitted as a supporter.
-    const onlus = card(onlusName);
-    assert.match(await onlus.textContent(), /non risulta un ente del Terzo settore iscritto al RUNTS/);
-    await onlus.getByLabel('Ruolo nel progetto').selectOption('PARTNER');
-    await onlus.getByRole('button', { name: 'Ammetti', exact: true }).click();
-    await onlus.getByRole('alert').getByText(/devono essere enti del Terzo settore iscritti al RUNTS/).waitFor();
+    const outside = card(outsideName);
+    assert.match(await outside.textContent(), /non risulta un ente del Terzo settore iscritto al RUNTS/);
+    await outside.getByLabel('Ruolo nel progetto').selectOption('PARTNER');
+    await outside.getByRole('button', { name: 'Ammetti', exact: true }).click();
+    await outside.getByRole('alert').getByText(/devono essere enti del Terzo settore iscritti al RUNTS/).waitFor();
     await check(officer, 'art55-refused-principal', 1280);
-    await onlus.getByLabel('Ruolo nel progetto').selectOption('SUPPORTER');
-    await onlus.getByRole('button', { name: 'Ammetti', exact: true }).click();
-    await officer.getByText(`${onlusName} ammessa come Sostenitore.`).waitFor();
+    await outside.getByLabel('Ruolo nel progetto').selectOption('SUPPORTER');
+    await outside.getByRole('button', { name: 'Ammetti', exact: true }).click();
+    await officer.getByText(`${outsideName} ammessa come Sostenitore.`).waitFor();
     for (const name of [coopName, apsName]) {
       const c = card(name);
       assert.equal(await c.getByLabel('Ruolo nel progetto').inputValue(), 'PARTNER');
@@ -1221,7 +1221,7 @@ try {
       await officer.getByText(`${name} ammessa come Partner.`).waitFor();
     }
     const partners = await officer.locator('section[aria-labelledby="project-partners"]').textContent();
-    for (const name of [coopName, apsName, onlusName]) assert.ok(partners.includes(name), `${name} among the partners`);
+    for (const name of [coopName, apsName, outsideName]) assert.ok(partners.includes(name), `${name} among the partners`);
     await check(officer, 'art55-admitted', 1280);
 
     // Comparative evaluation: a score out of range is refused on its field.
@@ -1240,14 +1240,14 @@ try {
     assert.equal(await card(coopName).getByLabel('Qualità e innovatività del progetto').getAttribute('aria-invalid'), 'true');
     await score(coopName, ['9', '9', '8']);
     await score(apsName, ['7', '8', '5']);
-    await score(onlusName, ['3', '6', '2']);
+    await score(outsideName, ['3', '6', '2']);
     // The ranking: the co-operative first; the ONLUS below the least total.
     const ranking = officer.locator('section[aria-labelledby="project-ranking"]');
     await ranking.getByRole('heading', { level: 2, name: 'Graduatoria' }).waitFor();
     const rows = await ranking.locator('tbody tr').allTextContents();
     assert.match(rows[0], new RegExp(`^1${coopName}53SìPartner998$`));
     assert.match(rows[1], new RegExp(`^2${apsName}42SìPartner785$`));
-    assert.match(rows[2], new RegExp(`^3${onlusName}23NoSostenitore362$`));
+    assert.match(rows[2], new RegExp(`^3${outsideName}23NoSostenitore362$`));
     assert.match(await ranking.textContent(), /3 proposte valutate; 2 accedono al tavolo/);
     // The minutes of the evaluation, then the co-design table.
     const minutes = officer.locator('form', { has: officer.getByRole('heading', { name: 'Registra: Verbale della valutazione comparativa' }) });

@@ -84,7 +84,7 @@ async fn the_demo_call_waits_for_the_admission_check(backend: Backend) {
         ["PARTNER", "SUPPORTER", "FUNDER"]
     );
     assert_eq!(
-        roles(&of("Ripuliamo il Quartiere ONLUS")["allowedRoles"]),
+        roles(&of("Cooperativa di abitanti Niguarda Futura")["allowedRoles"]),
         ["SUPPORTER", "FUNDER"]
     );
     assert!(of("Ponti APS")["admitted"].is_null());
