@@ -41,7 +41,13 @@ export default function MatchCard({
   const [reason, setReason] = useState<DismissReason>('notRelevant');
   const uid = useId();
   const statusRef = useRef<HTMLParagraphElement>(null);
-  useEffect(() => setCurrent(match), [match]);
+  // Once this card changed the match, a list reloaded before the change
+  // (a poll in flight when the button was pressed) must not put the old
+  // status back: the card keeps what the server answered to its own action.
+  const changedHere = useRef(false);
+  useEffect(() => {
+    if (!changedHere.current) setCurrent(match);
+  }, [match]);
 
   const { mine, theirs } = sides(current, side);
   const other = side === 'NEED' ? current.offer : current.need;
@@ -57,6 +63,7 @@ export default function MatchCard({
       const data = await request(SetMatchStatusDocument, { matchId: current.id, status, side, lang: apiLanguage(), withReasons: true });
       const verdict = dismissReason && verdictFor(dismissReason);
       if (verdict) await request(RateMatchDocument, { matchId: current.id, verdict }).catch(() => undefined);
+      changedHere.current = true;
       setCurrent(data.setMatchStatus.match);
       setDismissing(false);
       onChange?.(data.setMatchStatus.match);
