@@ -57,6 +57,7 @@ export default function ProjectContributions({ ws, onChange }: Props) {
                   {c.status === 'WITHDRAWN' ? <del>{c.description}</del> : c.description}
                   {contributionAmount(c, i18n.language) && <strong> · {contributionAmount(c, i18n.language)}</strong>}
                   {c.status === 'WITHDRAWN' && <span className="small"> ({t('project.withdrawn')})</span>}
+                  {c.status === 'AGREED' && <span className="small text-success"> · {t('project.agreedInPact')}</span>}
                   {c.status !== 'WITHDRAWN' && mayEdit(c.organizationId) && (
                     <span className="d-inline-flex gap-2 ms-2">
                       <button
