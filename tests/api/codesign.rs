@@ -699,6 +699,17 @@ async fn the_other_rules_are_named_through_graphql(backend: Backend) {
         Rule::AdmissibleApplicationExists,
     )
     .await;
+    // The admitted ONLUS is a partner now, but the procedure's steps are the
+    // public body's.
+    refused(
+        &app,
+        &s.onlus,
+        &advance(),
+        to("EVALUATION"),
+        "FORBIDDEN",
+        Rule::PublicBodyOnly,
+    )
+    .await;
     app.stop().await;
 }
 
