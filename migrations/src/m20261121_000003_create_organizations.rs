@@ -8,6 +8,7 @@ use crate::common::{
     closed_list_default, counter, create_indexes, created_at, deleted_at, drop_tables, flag,
     foreign_key, id, index, unique_index, updated_at,
 };
+use crate::refs::{Municipalities, Neighbourhoods, Sectors, Users};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -254,30 +255,6 @@ impl MigrationTrait for Migration {
         )
         .await
     }
-}
-
-#[derive(DeriveIden)]
-enum Municipalities {
-    Table,
-    IstatCode,
-}
-
-#[derive(DeriveIden)]
-enum Neighbourhoods {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Sectors {
-    Table,
-    Code,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
 }
 
 #[derive(DeriveIden)]

@@ -6,6 +6,7 @@ use crate::common::{
     CODE_LEN, ISTAT_CODE_LEN, NAME_LEN, closed_list, closed_list_default, create_indexes,
     created_at, deleted_at, drop_tables, flag, foreign_key, id, index, json_doc, updated_at,
 };
+use crate::refs::{Municipalities, Neighbourhoods, Organizations, Sectors, Users};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -221,36 +222,6 @@ impl MigrationTrait for Migration {
         )
         .await
     }
-}
-
-#[derive(DeriveIden)]
-enum Municipalities {
-    Table,
-    IstatCode,
-}
-
-#[derive(DeriveIden)]
-enum Neighbourhoods {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Sectors {
-    Table,
-    Code,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Organizations {
-    Table,
-    Id,
 }
 
 #[derive(DeriveIden)]
