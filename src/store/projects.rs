@@ -45,12 +45,10 @@ pub async fn project_of_need_titled(
     need_id: Uuid,
     title: &str,
 ) -> StoreResult<Option<projects::Model>> {
-    projects::Entity::find()
-        .filter(projects::Column::NeedId.eq(need_id))
-        .filter(projects::Column::Title.eq(title))
-        .one(db)
-        .await
-        .context("projects: by need and title")
+    let which = Condition::all()
+        .add(projects::Column::NeedId.eq(need_id))
+        .add(projects::Column::Title.eq(title));
+    rows::first::<projects::Entity>(db, which, "projects: by need and title").await
 }
 
 /// The project a match's partnership opened, if any.
@@ -72,12 +70,10 @@ pub async fn partner(
     project_id: Uuid,
     organization_id: Uuid,
 ) -> StoreResult<Option<project_partners::Model>> {
-    project_partners::Entity::find()
-        .filter(project_partners::Column::ProjectId.eq(project_id))
-        .filter(project_partners::Column::OrganizationId.eq(organization_id))
-        .one(db)
-        .await
-        .context("projects: partner of a project")
+    let which = Condition::all()
+        .add(project_partners::Column::ProjectId.eq(project_id))
+        .add(project_partners::Column::OrganizationId.eq(organization_id));
+    rows::first::<project_partners::Entity>(db, which, "projects: partner of a project").await
 }
 
 /// A project to start.
@@ -241,122 +237,91 @@ pub async fn live_projects(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> StoreResult<Vec<projects::Model>> {
-    projects::Entity::find()
-        .filter(projects::Column::Id.is_in(ids))
-        .filter(projects::Column::DeletedAt.is_null())
-        .all(db)
-        .await
-        .context("projects: live by id")
+    let which = Condition::all()
+        .add(projects::Column::Id.is_in(ids))
+        .add(projects::Column::DeletedAt.is_null());
+    rows::all::<projects::Entity>(db, which, "projects: live by id").await
 }
 
 pub async fn partners_of(
     db: &impl ConnectionTrait,
     project_ids: &[Uuid],
 ) -> StoreResult<Vec<project_partners::Model>> {
-    project_partners::Entity::find()
-        .filter(project_partners::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .all(db)
-        .await
-        .context("projects: partners of projects")
+    let which = project_partners::Column::ProjectId.is_in(project_ids.iter().copied());
+    rows::all::<project_partners::Entity>(db, which, "projects: partners of projects").await
 }
 
 pub async fn stages_of(
     db: &impl ConnectionTrait,
     project_ids: &[Uuid],
 ) -> StoreResult<Vec<project_stages::Model>> {
-    project_stages::Entity::find()
-        .filter(project_stages::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .all(db)
-        .await
-        .context("projects: stages of projects")
+    let which = project_stages::Column::ProjectId.is_in(project_ids.iter().copied());
+    rows::all::<project_stages::Entity>(db, which, "projects: stages of projects").await
 }
 
 pub async fn contributions_of(
     db: &impl ConnectionTrait,
     project_ids: &[Uuid],
 ) -> StoreResult<Vec<project_contributions::Model>> {
-    project_contributions::Entity::find()
-        .filter(project_contributions::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .all(db)
+    let which = project_contributions::Column::ProjectId.is_in(project_ids.iter().copied());
+    rows::all::<project_contributions::Entity>(db, which, "projects: contributions of projects")
         .await
-        .context("projects: contributions of projects")
 }
 
 pub async fn documents_of(
     db: &impl ConnectionTrait,
     project_ids: &[Uuid],
 ) -> StoreResult<Vec<project_documents::Model>> {
-    project_documents::Entity::find()
-        .filter(project_documents::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .all(db)
-        .await
-        .context("projects: documents of projects")
+    let which = project_documents::Column::ProjectId.is_in(project_ids.iter().copied());
+    rows::all::<project_documents::Entity>(db, which, "projects: documents of projects").await
 }
 
 pub async fn approvals_of(
     db: &impl ConnectionTrait,
     project_ids: &[Uuid],
 ) -> StoreResult<Vec<project_approvals::Model>> {
-    project_approvals::Entity::find()
-        .filter(project_approvals::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .all(db)
-        .await
-        .context("projects: approvals of projects")
+    let which = project_approvals::Column::ProjectId.is_in(project_ids.iter().copied());
+    rows::all::<project_approvals::Entity>(db, which, "projects: approvals of projects").await
 }
 
 pub async fn partners_by_id(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> StoreResult<Vec<project_partners::Model>> {
-    project_partners::Entity::find()
-        .filter(project_partners::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("projects: partners by id")
+    let which = project_partners::Column::Id.is_in(ids);
+    rows::all::<project_partners::Entity>(db, which, "projects: partners by id").await
 }
 
 pub async fn stages_by_id(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> StoreResult<Vec<project_stages::Model>> {
-    project_stages::Entity::find()
-        .filter(project_stages::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("projects: stages by id")
+    let which = project_stages::Column::Id.is_in(ids);
+    rows::all::<project_stages::Entity>(db, which, "projects: stages by id").await
 }
 
 pub async fn contributions_by_id(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> StoreResult<Vec<project_contributions::Model>> {
-    project_contributions::Entity::find()
-        .filter(project_contributions::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("projects: contributions by id")
+    let which = project_contributions::Column::Id.is_in(ids);
+    rows::all::<project_contributions::Entity>(db, which, "projects: contributions by id").await
 }
 
 pub async fn documents_by_id(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> StoreResult<Vec<project_documents::Model>> {
-    project_documents::Entity::find()
-        .filter(project_documents::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("projects: documents by id")
+    let which = project_documents::Column::Id.is_in(ids);
+    rows::all::<project_documents::Entity>(db, which, "projects: documents by id").await
 }
 
 pub async fn approvals_by_id(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> StoreResult<Vec<project_approvals::Model>> {
-    project_approvals::Entity::find()
-        .filter(project_approvals::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("projects: approvals by id")
+    let which = project_approvals::Column::Id.is_in(ids);
+    rows::all::<project_approvals::Entity>(db, which, "projects: approvals by id").await
 }
 
 // --- The workspace: one project's rows, and their changes ---
@@ -466,13 +431,12 @@ pub async fn stage_history(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<Vec<project_stages::Model>> {
-    project_stages::Entity::find()
-        .filter(project_stages::Column::ProjectId.eq(project_id))
-        .order_by_asc(project_stages::Column::StartedAt)
-        .order_by_asc(project_stages::Column::Id)
-        .all(db)
-        .await
-        .context("projects: stage history")
+    let which = project_stages::Column::ProjectId.eq(project_id);
+    let order = [
+        project_stages::Column::StartedAt,
+        project_stages::Column::Id,
+    ];
+    rows::list::<project_stages::Entity>(db, which, order, "projects: stage history").await
 }
 
 /// Moves the project to `stage`: closes the stage under way, opens the new
@@ -506,13 +470,11 @@ pub async fn pending_invitation(
     project_id: Uuid,
     organization_id: Uuid,
 ) -> StoreResult<Option<project_invitations::Model>> {
-    project_invitations::Entity::find()
-        .filter(project_invitations::Column::ProjectId.eq(project_id))
-        .filter(project_invitations::Column::OrganizationId.eq(organization_id))
-        .filter(project_invitations::Column::AnsweredAt.is_null())
-        .one(db)
-        .await
-        .context("projects: pending invitation")
+    let which = Condition::all()
+        .add(project_invitations::Column::ProjectId.eq(project_id))
+        .add(project_invitations::Column::OrganizationId.eq(organization_id))
+        .add(project_invitations::Column::AnsweredAt.is_null());
+    rows::first::<project_invitations::Entity>(db, which, "projects: pending invitation").await
 }
 
 /// The project's invitations still waiting for an answer, oldest first.
@@ -520,13 +482,12 @@ pub async fn pending_invitations(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<Vec<project_invitations::Model>> {
-    project_invitations::Entity::find()
-        .filter(project_invitations::Column::ProjectId.eq(project_id))
-        .filter(project_invitations::Column::AnsweredAt.is_null())
-        .order_by_asc(project_invitations::Column::InvitedAt)
-        .all(db)
+    let which = Condition::all()
+        .add(project_invitations::Column::ProjectId.eq(project_id))
+        .add(project_invitations::Column::AnsweredAt.is_null());
+    let order = [project_invitations::Column::InvitedAt];
+    rows::list::<project_invitations::Entity>(db, which, order, "projects: pending invitations")
         .await
-        .context("projects: pending invitations")
 }
 
 /// The invitations waiting for an answer addressed to the organisations
@@ -535,13 +496,12 @@ pub async fn pending_invitations_of(
     db: &impl ConnectionTrait,
     mine: &HashSet<Uuid>,
 ) -> StoreResult<Vec<project_invitations::Model>> {
-    project_invitations::Entity::find()
-        .filter(project_invitations::Column::OrganizationId.is_in(mine.iter().copied()))
-        .filter(project_invitations::Column::AnsweredAt.is_null())
-        .order_by_asc(project_invitations::Column::InvitedAt)
-        .all(db)
-        .await
-        .context("projects: pending invitations of organisations")
+    let which = Condition::all()
+        .add(project_invitations::Column::OrganizationId.is_in(mine.iter().copied()))
+        .add(project_invitations::Column::AnsweredAt.is_null());
+    let order = [project_invitations::Column::InvitedAt];
+    let what = "projects: pending invitations of organisations";
+    rows::list::<project_invitations::Entity>(db, which, order, what).await
 }
 
 /// Invites an organisation into a project in `role`.
@@ -584,13 +544,13 @@ pub async fn contributions(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<Vec<project_contributions::Model>> {
-    project_contributions::Entity::find()
-        .filter(project_contributions::Column::ProjectId.eq(project_id))
-        .order_by_asc(project_contributions::Column::CreatedAt)
-        .order_by_asc(project_contributions::Column::Id)
-        .all(db)
-        .await
-        .context("projects: contributions of a project")
+    let which = project_contributions::Column::ProjectId.eq(project_id);
+    let order = [
+        project_contributions::Column::CreatedAt,
+        project_contributions::Column::Id,
+    ];
+    let what = "projects: contributions of a project";
+    rows::list::<project_contributions::Entity>(db, which, order, what).await
 }
 
 /// The contribution with this id.
@@ -607,14 +567,12 @@ pub async fn agreement_versions(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<Vec<project_documents::Model>> {
-    project_documents::Entity::find()
-        .filter(project_documents::Column::ProjectId.eq(project_id))
-        .filter(project_documents::Column::Kind.eq(DocumentKind::Agreement))
-        .filter(project_documents::Column::Version.is_not_null())
-        .order_by_asc(project_documents::Column::Version)
-        .all(db)
-        .await
-        .context("projects: agreement versions")
+    let which = Condition::all()
+        .add(project_documents::Column::ProjectId.eq(project_id))
+        .add(project_documents::Column::Kind.eq(DocumentKind::Agreement))
+        .add(project_documents::Column::Version.is_not_null());
+    let order = [project_documents::Column::Version];
+    rows::list::<project_documents::Entity>(db, which, order, "projects: agreement versions").await
 }
 
 /// A new version of the agreement.
@@ -646,13 +604,11 @@ pub async fn agreement_approvals(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<Vec<project_approvals::Model>> {
-    project_approvals::Entity::find()
-        .filter(project_approvals::Column::ProjectId.eq(project_id))
-        .filter(project_approvals::Column::AgreementVersion.is_not_null())
-        .order_by_asc(project_approvals::Column::DecidedAt)
-        .all(db)
-        .await
-        .context("projects: agreement approvals")
+    let which = Condition::all()
+        .add(project_approvals::Column::ProjectId.eq(project_id))
+        .add(project_approvals::Column::AgreementVersion.is_not_null());
+    let order = [project_approvals::Column::DecidedAt];
+    rows::list::<project_approvals::Entity>(db, which, order, "projects: agreement approvals").await
 }
 
 /// Clears the approvals of the agreement (a new version asks for new
@@ -661,13 +617,11 @@ pub async fn clear_agreement_approvals(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<u64> {
-    Ok(project_approvals::Entity::delete_many()
-        .filter(project_approvals::Column::ProjectId.eq(project_id))
-        .filter(project_approvals::Column::AgreementVersion.is_not_null())
-        .exec(db)
+    let which = Condition::all()
+        .add(project_approvals::Column::ProjectId.eq(project_id))
+        .add(project_approvals::Column::AgreementVersion.is_not_null());
+    rows::delete::<project_approvals::Entity>(db, which, "projects: clear agreement approvals")
         .await
-        .context("projects: clear agreement approvals")?
-        .rows_affected)
 }
 
 /// An organisation's approval of a version of the agreement, given during
@@ -700,13 +654,12 @@ pub async fn milestones(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<Vec<project_milestones::Model>> {
-    project_milestones::Entity::find()
-        .filter(project_milestones::Column::ProjectId.eq(project_id))
-        .order_by_asc(project_milestones::Column::DueOn)
-        .order_by_asc(project_milestones::Column::Id)
-        .all(db)
-        .await
-        .context("projects: milestones")
+    let which = project_milestones::Column::ProjectId.eq(project_id);
+    let order = [
+        project_milestones::Column::DueOn,
+        project_milestones::Column::Id,
+    ];
+    rows::list::<project_milestones::Entity>(db, which, order, "projects: milestones").await
 }
 
 /// The milestone with this id.
@@ -722,12 +675,9 @@ pub async fn reports(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<Vec<project_reports::Model>> {
-    project_reports::Entity::find()
-        .filter(project_reports::Column::ProjectId.eq(project_id))
-        .order_by_asc(project_reports::Column::CreatedAt)
-        .all(db)
-        .await
-        .context("projects: reports")
+    let which = project_reports::Column::ProjectId.eq(project_id);
+    let order = [project_reports::Column::CreatedAt];
+    rows::list::<project_reports::Entity>(db, which, order, "projects: reports").await
 }
 
 /// The organisations with these ids, deleted or not (a project's parties).
@@ -735,11 +685,8 @@ pub async fn organizations_by_id(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> StoreResult<Vec<organizations::Model>> {
-    organizations::Entity::find()
-        .filter(organizations::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("projects: organisations of the parties")
+    let which = organizations::Column::Id.is_in(ids);
+    rows::all::<organizations::Entity>(db, which, "projects: organisations of the parties").await
 }
 
 /// New values of a contribution (`None`: withdrawn).
@@ -864,11 +811,8 @@ pub async fn notice(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<Option<project_notices::Model>> {
-    project_notices::Entity::find()
-        .filter(project_notices::Column::ProjectId.eq(project_id))
-        .one(db)
-        .await
-        .context("projects: notice")
+    let which = project_notices::Column::ProjectId.eq(project_id);
+    rows::first::<project_notices::Entity>(db, which, "projects: notice").await
 }
 
 /// A notice's values, as the domain validated them.
@@ -936,13 +880,12 @@ pub async fn applications(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<Vec<project_applications::Model>> {
-    project_applications::Entity::find()
-        .filter(project_applications::Column::ProjectId.eq(project_id))
-        .order_by_asc(project_applications::Column::CreatedAt)
-        .order_by_asc(project_applications::Column::Id)
-        .all(db)
-        .await
-        .context("projects: applications")
+    let which = project_applications::Column::ProjectId.eq(project_id);
+    let order = [
+        project_applications::Column::CreatedAt,
+        project_applications::Column::Id,
+    ];
+    rows::list::<project_applications::Entity>(db, which, order, "projects: applications").await
 }
 
 /// The application with this id.
@@ -1013,13 +956,12 @@ pub async fn topic_documents(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<Vec<project_documents::Model>> {
-    project_documents::Entity::find()
-        .filter(project_documents::Column::ProjectId.eq(project_id))
-        .filter(project_documents::Column::Topic.is_not_null())
-        .order_by_asc(project_documents::Column::CreatedAt)
-        .all(db)
+    let which = Condition::all()
+        .add(project_documents::Column::ProjectId.eq(project_id))
+        .add(project_documents::Column::Topic.is_not_null());
+    let order = [project_documents::Column::CreatedAt];
+    rows::list::<project_documents::Entity>(db, which, order, "projects: documents with a topic")
         .await
-        .context("projects: documents with a topic")
 }
 
 /// A document about `topic` (minutes, the final project).
@@ -1057,42 +999,30 @@ pub async fn milestones_of(
     db: &impl ConnectionTrait,
     project_ids: &[Uuid],
 ) -> StoreResult<Vec<project_milestones::Model>> {
-    project_milestones::Entity::find()
-        .filter(project_milestones::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .all(db)
-        .await
-        .context("projects: milestones of projects")
+    let which = project_milestones::Column::ProjectId.is_in(project_ids.iter().copied());
+    rows::all::<project_milestones::Entity>(db, which, "projects: milestones of projects").await
 }
 
 pub async fn reports_of(
     db: &impl ConnectionTrait,
     project_ids: &[Uuid],
 ) -> StoreResult<Vec<project_reports::Model>> {
-    project_reports::Entity::find()
-        .filter(project_reports::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .all(db)
-        .await
-        .context("projects: reports of projects")
+    let which = project_reports::Column::ProjectId.is_in(project_ids.iter().copied());
+    rows::all::<project_reports::Entity>(db, which, "projects: reports of projects").await
 }
 
 pub async fn milestones_by_id(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> StoreResult<Vec<project_milestones::Model>> {
-    project_milestones::Entity::find()
-        .filter(project_milestones::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("projects: milestones by id")
+    let which = project_milestones::Column::Id.is_in(ids);
+    rows::all::<project_milestones::Entity>(db, which, "projects: milestones by id").await
 }
 
 pub async fn reports_by_id(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> StoreResult<Vec<project_reports::Model>> {
-    project_reports::Entity::find()
-        .filter(project_reports::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("projects: reports by id")
+    let which = project_reports::Column::Id.is_in(ids);
+    rows::all::<project_reports::Entity>(db, which, "projects: reports by id").await
 }
