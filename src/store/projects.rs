@@ -243,85 +243,40 @@ pub async fn live_projects(
     rows::all::<projects::Entity>(db, which, "projects: live by id").await
 }
 
-pub async fn partners_of(
-    db: &impl ConnectionTrait,
-    project_ids: &[Uuid],
-) -> StoreResult<Vec<project_partners::Model>> {
-    let which = project_partners::Column::ProjectId.is_in(project_ids.iter().copied());
-    rows::all::<project_partners::Entity>(db, which, "projects: partners of projects").await
+/// For each table of a project's rows: `$of`, its rows of these projects,
+/// and `$by_id`, its rows with these ids (both in no particular order), for
+/// the readers that load many projects at once (open data, digests).
+macro_rules! rows_of_projects {
+    ($($table:ident: $of:ident, $by_id:ident, $name:literal;)+) => {$(
+        #[doc = concat!("The ", $name, " of these projects, in no particular order.")]
+        pub async fn $of(
+            db: &impl ConnectionTrait,
+            project_ids: &[Uuid],
+        ) -> StoreResult<Vec<$table::Model>> {
+            let which = $table::Column::ProjectId.is_in(project_ids.iter().copied());
+            let what = concat!("projects: ", $name, " of projects");
+            rows::all::<$table::Entity>(db, which, what).await
+        }
+
+        #[doc = concat!("The ", $name, " with these ids, in no particular order.")]
+        pub async fn $by_id(
+            db: &impl ConnectionTrait,
+            ids: impl IntoIterator<Item = Uuid>,
+        ) -> StoreResult<Vec<$table::Model>> {
+            let which = $table::Column::Id.is_in(ids);
+            rows::all::<$table::Entity>(db, which, concat!("projects: ", $name, " by id")).await
+        }
+    )+};
 }
 
-pub async fn stages_of(
-    db: &impl ConnectionTrait,
-    project_ids: &[Uuid],
-) -> StoreResult<Vec<project_stages::Model>> {
-    let which = project_stages::Column::ProjectId.is_in(project_ids.iter().copied());
-    rows::all::<project_stages::Entity>(db, which, "projects: stages of projects").await
-}
-
-pub async fn contributions_of(
-    db: &impl ConnectionTrait,
-    project_ids: &[Uuid],
-) -> StoreResult<Vec<project_contributions::Model>> {
-    let which = project_contributions::Column::ProjectId.is_in(project_ids.iter().copied());
-    rows::all::<project_contributions::Entity>(db, which, "projects: contributions of projects")
-        .await
-}
-
-pub async fn documents_of(
-    db: &impl ConnectionTrait,
-    project_ids: &[Uuid],
-) -> StoreResult<Vec<project_documents::Model>> {
-    let which = project_documents::Column::ProjectId.is_in(project_ids.iter().copied());
-    rows::all::<project_documents::Entity>(db, which, "projects: documents of projects").await
-}
-
-pub async fn approvals_of(
-    db: &impl ConnectionTrait,
-    project_ids: &[Uuid],
-) -> StoreResult<Vec<project_approvals::Model>> {
-    let which = project_approvals::Column::ProjectId.is_in(project_ids.iter().copied());
-    rows::all::<project_approvals::Entity>(db, which, "projects: approvals of projects").await
-}
-
-pub async fn partners_by_id(
-    db: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> StoreResult<Vec<project_partners::Model>> {
-    let which = project_partners::Column::Id.is_in(ids);
-    rows::all::<project_partners::Entity>(db, which, "projects: partners by id").await
-}
-
-pub async fn stages_by_id(
-    db: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> StoreResult<Vec<project_stages::Model>> {
-    let which = project_stages::Column::Id.is_in(ids);
-    rows::all::<project_stages::Entity>(db, which, "projects: stages by id").await
-}
-
-pub async fn contributions_by_id(
-    db: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> StoreResult<Vec<project_contributions::Model>> {
-    let which = project_contributions::Column::Id.is_in(ids);
-    rows::all::<project_contributions::Entity>(db, which, "projects: contributions by id").await
-}
-
-pub async fn documents_by_id(
-    db: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> StoreResult<Vec<project_documents::Model>> {
-    let which = project_documents::Column::Id.is_in(ids);
-    rows::all::<project_documents::Entity>(db, which, "projects: documents by id").await
-}
-
-pub async fn approvals_by_id(
-    db: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> StoreResult<Vec<project_approvals::Model>> {
-    let which = project_approvals::Column::Id.is_in(ids);
-    rows::all::<project_approvals::Entity>(db, which, "projects: approvals by id").await
+rows_of_projects! {
+    project_partners: partners_of, partners_by_id, "partners";
+    project_stages: stages_of, stages_by_id, "stages";
+    project_contributions: contributions_of, contributions_by_id, "contributions";
+    project_documents: documents_of, documents_by_id, "documents";
+    project_approvals: approvals_of, approvals_by_id, "approvals";
+    project_milestones: milestones_of, milestones_by_id, "milestones";
+    project_reports: reports_of, reports_by_id, "reports";
 }
 
 // --- The workspace: one project's rows, and their changes ---
@@ -993,36 +948,4 @@ pub async fn insert_topic_document(
         topic: Set(Some(new.topic.to_owned())),
     };
     rows::insert(db, row, "projects: insert a document").await
-}
-
-pub async fn milestones_of(
-    db: &impl ConnectionTrait,
-    project_ids: &[Uuid],
-) -> StoreResult<Vec<project_milestones::Model>> {
-    let which = project_milestones::Column::ProjectId.is_in(project_ids.iter().copied());
-    rows::all::<project_milestones::Entity>(db, which, "projects: milestones of projects").await
-}
-
-pub async fn reports_of(
-    db: &impl ConnectionTrait,
-    project_ids: &[Uuid],
-) -> StoreResult<Vec<project_reports::Model>> {
-    let which = project_reports::Column::ProjectId.is_in(project_ids.iter().copied());
-    rows::all::<project_reports::Entity>(db, which, "projects: reports of projects").await
-}
-
-pub async fn milestones_by_id(
-    db: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> StoreResult<Vec<project_milestones::Model>> {
-    let which = project_milestones::Column::Id.is_in(ids);
-    rows::all::<project_milestones::Entity>(db, which, "projects: milestones by id").await
-}
-
-pub async fn reports_by_id(
-    db: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> StoreResult<Vec<project_reports::Model>> {
-    let which = project_reports::Column::Id.is_in(ids);
-    rows::all::<project_reports::Entity>(db, which, "projects: reports by id").await
 }
