@@ -25,6 +25,7 @@ mod m20261203_180000_create_content_reports;
 mod m20261204_090000_rename_project_stages;
 mod m20261204_100000_create_conversations;
 mod m20261204_100000_extend_project_workspace;
+mod refs;
 
 /// Runs Trama's migrations in order.
 pub struct Migrator;

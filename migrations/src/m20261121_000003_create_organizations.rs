@@ -4,10 +4,11 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::common::{
-    CODE_LEN, EMAIL_LEN, ISTAT_CODE_LEN, NAME_LEN, TOKEN_HASH_LEN, URL_LEN, closed_list,
-    closed_list_default, counter, create_indexes, created_at, deleted_at, drop_tables, flag,
-    foreign_key, id, index, unique_index, updated_at,
+    EMAIL_LEN, ISTAT_CODE_LEN, NAME_LEN, TOKEN_HASH_LEN, URL_LEN, closed_list, closed_list_default,
+    counter, create_indexes, created_at, deleted_at, drop_tables, flag, foreign_key, id, index,
+    sector_tags, unique_index, updated_at,
 };
+use crate::refs::{Municipalities, Neighbourhoods, Users};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -64,32 +65,12 @@ impl MigrationTrait for Migration {
             .await?;
 
         manager
-            .create_table(
-                Table::create()
-                    .table(OrganizationSectors::Table)
-                    .col(uuid(OrganizationSectors::OrganizationId))
-                    .col(string_len(OrganizationSectors::SectorCode, CODE_LEN))
-                    .primary_key(
-                        Index::create()
-                            .col(OrganizationSectors::OrganizationId)
-                            .col(OrganizationSectors::SectorCode),
-                    )
-                    .foreign_key(&mut foreign_key(
-                        OrganizationSectors::Table,
-                        OrganizationSectors::OrganizationId,
-                        Organizations::Table,
-                        Organizations::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        OrganizationSectors::Table,
-                        OrganizationSectors::SectorCode,
-                        Sectors::Table,
-                        Sectors::Code,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .to_owned(),
-            )
+            .create_table(sector_tags(
+                OrganizationSectors::Table,
+                OrganizationSectors::OrganizationId,
+                OrganizationSectors::SectorCode,
+                Organizations::Table,
+            ))
             .await?;
 
         manager
@@ -254,30 +235,6 @@ impl MigrationTrait for Migration {
         )
         .await
     }
-}
-
-#[derive(DeriveIden)]
-enum Municipalities {
-    Table,
-    IstatCode,
-}
-
-#[derive(DeriveIden)]
-enum Neighbourhoods {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Sectors {
-    Table,
-    Code,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
 }
 
 #[derive(DeriveIden)]

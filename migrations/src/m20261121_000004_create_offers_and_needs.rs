@@ -3,9 +3,10 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::common::{
-    CODE_LEN, ISTAT_CODE_LEN, NAME_LEN, closed_list, closed_list_default, create_indexes,
-    created_at, deleted_at, drop_tables, flag, foreign_key, id, index, json_doc, updated_at,
+    ISTAT_CODE_LEN, NAME_LEN, closed_list, closed_list_default, create_indexes, created_at,
+    deleted_at, drop_tables, flag, foreign_key, id, index, json_doc, sector_tags, updated_at,
 };
+use crate::refs::{Municipalities, Neighbourhoods, Organizations, Users};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -72,32 +73,12 @@ impl MigrationTrait for Migration {
             .await?;
 
         manager
-            .create_table(
-                Table::create()
-                    .table(OfferSectors::Table)
-                    .col(uuid(OfferSectors::OfferId))
-                    .col(string_len(OfferSectors::SectorCode, CODE_LEN))
-                    .primary_key(
-                        Index::create()
-                            .col(OfferSectors::OfferId)
-                            .col(OfferSectors::SectorCode),
-                    )
-                    .foreign_key(&mut foreign_key(
-                        OfferSectors::Table,
-                        OfferSectors::OfferId,
-                        Offers::Table,
-                        Offers::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        OfferSectors::Table,
-                        OfferSectors::SectorCode,
-                        Sectors::Table,
-                        Sectors::Code,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .to_owned(),
-            )
+            .create_table(sector_tags(
+                OfferSectors::Table,
+                OfferSectors::OfferId,
+                OfferSectors::SectorCode,
+                Offers::Table,
+            ))
             .await?;
 
         manager
@@ -160,32 +141,12 @@ impl MigrationTrait for Migration {
             .await?;
 
         manager
-            .create_table(
-                Table::create()
-                    .table(NeedSectors::Table)
-                    .col(uuid(NeedSectors::NeedId))
-                    .col(string_len(NeedSectors::SectorCode, CODE_LEN))
-                    .primary_key(
-                        Index::create()
-                            .col(NeedSectors::NeedId)
-                            .col(NeedSectors::SectorCode),
-                    )
-                    .foreign_key(&mut foreign_key(
-                        NeedSectors::Table,
-                        NeedSectors::NeedId,
-                        Needs::Table,
-                        Needs::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        NeedSectors::Table,
-                        NeedSectors::SectorCode,
-                        Sectors::Table,
-                        Sectors::Code,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .to_owned(),
-            )
+            .create_table(sector_tags(
+                NeedSectors::Table,
+                NeedSectors::NeedId,
+                NeedSectors::SectorCode,
+                Needs::Table,
+            ))
             .await?;
 
         create_indexes(
@@ -224,39 +185,8 @@ impl MigrationTrait for Migration {
 }
 
 #[derive(DeriveIden)]
-enum Municipalities {
-    Table,
-    IstatCode,
-}
-
-#[derive(DeriveIden)]
-enum Neighbourhoods {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Sectors {
-    Table,
-    Code,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Organizations {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
 enum Offers {
     Table,
-    Id,
     OrganizationId,
     Kind,
     Title,
@@ -286,7 +216,6 @@ enum OfferSectors {
 #[derive(DeriveIden)]
 enum Needs {
     Table,
-    Id,
     OrganizationId,
     Kind,
     Title,

@@ -6,6 +6,7 @@ use crate::common::{
     closed_list, closed_list_default, create_indexes, created_at, drop_tables, foreign_key, id,
     index, json_doc, unique_index, updated_at,
 };
+use crate::refs::{Needs, Offers, Organizations, Users};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -104,30 +105,6 @@ impl MigrationTrait for Migration {
         )
         .await
     }
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Organizations {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Offers {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Needs {
-    Table,
-    Id,
 }
 
 #[derive(DeriveIden)]

@@ -7,6 +7,7 @@ use crate::common::{
     NAME_LEN, closed_list, closed_list_default, create_indexes, created_at, deleted_at,
     drop_tables, flag, foreign_key, id, index, unique_index, updated_at,
 };
+use crate::refs::{Matches, Needs, Offers, Organizations, Users};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -274,36 +275,6 @@ fn organization_fk<T: IntoIden, C: IntoIden>(table: T, column: C) -> ForeignKeyC
         Organizations::Id,
         ForeignKeyAction::Restrict,
     )
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Organizations {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Offers {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Needs {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Matches {
-    Table,
-    Id,
 }
 
 #[derive(DeriveIden)]

@@ -6,6 +6,7 @@ use crate::common::{
     NAME_LEN, WORKER_LEN, closed_list, closed_list_default, counter, create_indexes, created_at,
     drop_tables, flag, foreign_key, id, index, json_doc, unique_index, updated_at,
 };
+use crate::refs::Users;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -153,12 +154,6 @@ fn user_fk<T: IntoIden, C: IntoIden>(table: T, column: C) -> ForeignKeyCreateSta
         Users::Id,
         ForeignKeyAction::Cascade,
     )
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
 }
 
 #[derive(DeriveIden)]

@@ -6,6 +6,7 @@ use crate::common::{
     NAME_LEN, closed_list, create_indexes, created_at, drop_tables, foreign_key, id, index,
     json_doc,
 };
+use crate::refs::Users;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -70,12 +71,6 @@ impl MigrationTrait for Migration {
         )
         .await
     }
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
 }
 
 #[derive(DeriveIden)]

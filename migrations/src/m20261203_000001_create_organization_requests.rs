@@ -9,6 +9,7 @@ use crate::common::{
     CLOSED_LIST_LEN, TOKEN_HASH_LEN, closed_list, closed_list_default, create_indexes, created_at,
     drop_tables, foreign_key, id, index, json_doc, updated_at,
 };
+use crate::refs::{Organizations, Users};
 
 /// At most one pending request per person and organisation.
 const ONE_PENDING: &str = "uq_organization_requests_pending";
@@ -144,16 +145,4 @@ enum OrganizationRequests {
     DecidedVia,
     DeclineReason,
     CreatedAt,
-}
-
-#[derive(DeriveIden)]
-enum Organizations {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
 }

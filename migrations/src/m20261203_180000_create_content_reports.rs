@@ -9,6 +9,7 @@ use crate::common::{
     closed_list, closed_list_default, create_indexes, created_at, drop_tables, foreign_key, id,
     index, updated_at,
 };
+use crate::refs::Users;
 
 /// At most one open report per person and record.
 const ONE_OPEN: &str = "uq_content_reports_open";
@@ -99,10 +100,4 @@ enum ContentReports {
     DecidedAt,
     DecidedBy,
     CreatedAt,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
 }

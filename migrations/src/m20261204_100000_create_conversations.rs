@@ -11,6 +11,7 @@ use crate::common::{
     closed_list, closed_list_default, create_indexes, created_at, drop_tables, foreign_key, id,
     index, unique_index, updated_at,
 };
+use crate::refs::{Organizations, Users};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -202,16 +203,4 @@ enum ConversationReads {
 enum DigestSubscriptions {
     Table,
     MessageNotifications,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Organizations {
-    Table,
-    Id,
 }

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::connection::{List, Total, connection, page_cost, page_request};
 use super::error::GqlResult;
-use super::mutation::{actor, id_arg, limits};
+use super::mutation::{acting, id_arg, limits};
 use super::types::state;
 use super::viewer::Viewer;
 use crate::domain::ConversationSubject;
@@ -220,10 +220,9 @@ impl ConversationMutation {
         conversation_id: ID,
         body: String,
     ) -> Result<Message> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let conversation_id = id_arg(ctx, &conversation_id, "conversationId")?;
         let limits = limits(ctx)?;
-        let state = state(ctx)?;
         let view = conversations::send(&state.db, &limits, Some(&actor), conversation_id, &body)
             .await
             .gql(ctx)?;
@@ -242,9 +241,8 @@ impl ConversationMutation {
         ctx: &Context<'_>,
         conversation_id: ID,
     ) -> Result<Conversation> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let conversation_id = id_arg(ctx, &conversation_id, "conversationId")?;
-        let state = state(ctx)?;
         Ok(Conversation(
             conversations::mark_read(&state.db, Some(&actor), conversation_id)
                 .await

@@ -7,7 +7,7 @@
 use async_graphql::{Context, ID, Object, Result};
 
 use super::error::GqlResult;
-use super::mutation::{InvitationPayload, actor, id_arg};
+use super::mutation::{InvitationPayload, acting, id_arg};
 use super::types::state;
 use super::viewer::Viewer;
 use crate::services::invitations;
@@ -54,9 +54,8 @@ impl InvitationMutation {
     /// organisation only. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND
     /// (id), CONFLICT (id: already accepted or revoked).
     async fn revoke_invitation(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let id = id_arg(ctx, &id, "id")?;
-        let state = state(ctx)?;
         invitations::revoke(&state.db, &actor, id).await.gql(ctx)?;
         Ok(true)
     }

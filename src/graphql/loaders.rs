@@ -258,50 +258,44 @@ where
     })
 }
 
-/// An organisation (not deleted) by id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct OrganizationById(pub Uuid);
-
 /// A municipality by ISTAT code.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MunicipalityByCode(pub String);
 
-/// An offer (not deleted, in any state) by id: the resolver decides
-/// whether the viewer may see it ([`crate::policy::visibility`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct OfferById(pub Uuid);
+/// Loader keys that are one id, with what the id names.
+macro_rules! id_keys {
+    ($($(#[$doc:meta])* $name:ident;)+) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $name(pub Uuid);
+    )+};
+}
 
-/// A need by id, as [`OfferById`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct NeedById(pub Uuid);
-
-/// The co-design project a match opened, if any.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ProjectOfMatch(pub Uuid);
-
-/// A neighbourhood by id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct NeighbourhoodById(pub Uuid);
-
-/// The sectors of an organisation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct SectorsOfOrganization(pub Uuid);
-
-/// The sectors of an offer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct SectorsOfOffer(pub Uuid);
-
-/// The sectors of a need.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct SectorsOfNeed(pub Uuid);
-
-/// The neighbourhoods an organisation serves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct NeighbourhoodsOfOrganization(pub Uuid);
-
-/// The contacts of an organisation (every visibility).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ContactsOfOrganization(pub Uuid);
+id_keys! {
+    /// An organisation (not deleted) by id.
+    OrganizationById;
+    /// An offer (not deleted, in any state) by id: the resolver decides
+    /// whether the viewer may see it ([`crate::policy::visibility`]).
+    OfferById;
+    /// A need by id, as [`OfferById`].
+    NeedById;
+    /// The co-design project a match opened, if any.
+    ProjectOfMatch;
+    /// A neighbourhood by id.
+    NeighbourhoodById;
+    /// The sectors of an organisation.
+    SectorsOfOrganization;
+    /// The sectors of an offer.
+    SectorsOfOffer;
+    /// The sectors of a need.
+    SectorsOfNeed;
+    /// The neighbourhoods an organisation serves.
+    NeighbourhoodsOfOrganization;
+    /// The contacts of an organisation (every visibility).
+    ContactsOfOrganization;
+    /// How many members an organisation has.
+    MemberCountOfOrganization;
+}
 
 /// A page of an organisation's offers of one status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -339,10 +333,6 @@ pub struct MembersOfOrganization {
     pub organization_id: Uuid,
     pub page: PageRequest,
 }
-
-/// How many members an organisation has.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct MemberCountOfOrganization(pub Uuid);
 
 type BatchResult<K, V> = Result<HashMap<K, V>, LoadError>;
 
@@ -398,10 +388,10 @@ by_key!(
     |n| n.id
 );
 
-/// Implements a loader of one value per owner (a list, a count...) keyed
-/// by a newtype over the owner's id.
+/// Implements loaders of one value per owner (a list, a count...), each
+/// keyed by a newtype over the owner's id: `Key => Value, service;`.
 macro_rules! per_owner {
-    ($key:ident, $value:ty, $service:path) => {
+    ($($key:ident => $value:ty, $service:path;)+) => {$(
         impl Loader<$key> for Batch {
             type Value = $value;
             type Error = LoadError;
@@ -415,40 +405,18 @@ macro_rules! per_owner {
                     .collect())
             }
         }
-    };
+    )+};
 }
 
-per_owner!(ProjectOfMatch, Uuid, listing::projects_of_matches);
-per_owner!(
-    SectorsOfOrganization,
-    Vec<sectors::Model>,
-    listing::sectors_of_organizations
-);
-per_owner!(
-    SectorsOfOffer,
-    Vec<sectors::Model>,
-    listing::sectors_of_offers
-);
-per_owner!(
-    SectorsOfNeed,
-    Vec<sectors::Model>,
-    listing::sectors_of_needs
-);
-per_owner!(
-    NeighbourhoodsOfOrganization,
-    Vec<neighbourhoods::Model>,
-    listing::neighbourhoods_of_organizations
-);
-per_owner!(
-    ContactsOfOrganization,
-    Vec<organization_contacts::Model>,
-    listing::contacts_of_organizations
-);
-per_owner!(
-    MemberCountOfOrganization,
-    u64,
-    listing::count_members_of_organizations
-);
+per_owner! {
+    ProjectOfMatch => Uuid, listing::projects_of_matches;
+    SectorsOfOrganization => Vec<sectors::Model>, listing::sectors_of_organizations;
+    SectorsOfOffer => Vec<sectors::Model>, listing::sectors_of_offers;
+    SectorsOfNeed => Vec<sectors::Model>, listing::sectors_of_needs;
+    NeighbourhoodsOfOrganization => Vec<neighbourhoods::Model>, listing::neighbourhoods_of_organizations;
+    ContactsOfOrganization => Vec<organization_contacts::Model>, listing::contacts_of_organizations;
+    MemberCountOfOrganization => u64, listing::count_members_of_organizations;
+}
 
 /// Implements the loaders of an organisation's offers or needs: pages of
 /// one status, and how many there are of one status.

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::enums::{Language, OfferKind};
 use super::error::GqlResult;
 use super::loaders::{NeedById, OfferById, OrganizationById, ProjectOfMatch, load};
-use super::mutation::{actor, id_arg};
+use super::mutation::{acting, id_arg};
 use super::types::{Need, Offer, Organization, organization, pick_lang, state};
 use super::viewer::reader;
 use crate::domain::{self, FeedbackSource};
@@ -598,8 +598,7 @@ async fn matches_of(
 /// FORBIDDEN unless the viewer may list the organisation's dismissed
 /// matches (UNAUTHENTICATED when anonymous): the visibility policy decides.
 async fn member_of(ctx: &Context<'_>, organization_id: Uuid) -> Result<()> {
-    let actor = actor(ctx)?;
-    let state = state(ctx)?;
+    let (actor, state) = acting(ctx)?;
     visibility::check_dismissed_matches(&state.db, actor.user_id, organization_id)
         .await
         .gql(ctx)
@@ -641,9 +640,8 @@ impl MatchMutation {
         status: MatchSideStatus,
         side: Option<MatchSide>,
     ) -> Result<MatchStatusPayload> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let id = id_arg(ctx, &match_id, "matchId")?;
-        let state = state(ctx)?;
         let change =
             service::set_status(&state.db, &actor, id, side.map(Into::into), status.into())
                 .await
@@ -665,9 +663,8 @@ impl MatchMutation {
         match_id: ID,
         verdict: MatchVerdict,
     ) -> Result<bool> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let id = id_arg(ctx, &match_id, "matchId")?;
-        let state = state(ctx)?;
         let verdict = match verdict {
             MatchVerdict::Relevant => domain::FeedbackVerdict::Relevant,
             MatchVerdict::NotRelevant => domain::FeedbackVerdict::NotRelevant,

@@ -21,6 +21,7 @@ use crate::policy::rate_limit::Client;
 use crate::services::{
     Actor, accounts, memberships, moderation, needs, notifications, offers, organizations,
 };
+use crate::state::AppState;
 
 /// The client's address, for rate limits.
 #[derive(Clone, Copy, Debug)]
@@ -43,6 +44,12 @@ pub(crate) fn actor(ctx: &Context<'_>) -> Result<Actor> {
         .actor()
         .ok_or(AppError::Unauthenticated)
         .gql(ctx)
+}
+
+/// The signed-in caller and the application's state: what a mutation starts
+/// from. An anonymous request is UNAUTHENTICATED.
+pub(crate) fn acting<'a>(ctx: &Context<'a>) -> Result<(Actor, &'a AppState)> {
+    Ok((actor(ctx)?, state(ctx)?))
 }
 
 /// A GraphQL id argument as a UUID; a malformed one is bad input on `field`.
@@ -227,8 +234,7 @@ impl CoreMutation {
         ctx: &Context<'_>,
         input: OrganizationInput,
     ) -> Result<Organization> {
-        let actor = actor(ctx)?;
-        let state = state(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let input = domain::OrganizationInput::from(input);
         Ok(Organization(
             organizations::create(&state.db, &actor, &input, None)
@@ -245,9 +251,8 @@ impl CoreMutation {
         id: ID,
         input: OrganizationInput,
     ) -> Result<Organization> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let id = id_arg(ctx, &id, "id")?;
-        let state = state(ctx)?;
         let contacts = if input.contacts.is_some() {
             organizations::Contacts::Replace
         } else {
@@ -269,9 +274,8 @@ impl CoreMutation {
         email: String,
         role: MembershipRole,
     ) -> Result<InvitationPayload> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let organization_id = id_arg(ctx, &organization_id, "organizationId")?;
-        let state = state(ctx)?;
         let role = domain::MembershipRole::from(role);
         let invited =
             memberships::invite(&state.db, &actor, organization_id, &email, role.as_str())
@@ -292,8 +296,7 @@ impl CoreMutation {
     /// one, or not yet verified: the message says which; the invitation stays
     /// valid for the invited person).
     async fn accept_invitation(&self, ctx: &Context<'_>, token: String) -> Result<Membership> {
-        let actor = actor(ctx)?;
-        let state = state(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let membership = memberships::accept(&state.db, &actor, &token)
             .await
             .gql(ctx)?;
@@ -309,10 +312,9 @@ impl CoreMutation {
         user_id: ID,
         role: MembershipRole,
     ) -> Result<Membership> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let organization_id = id_arg(ctx, &organization_id, "organizationId")?;
         let user_id = id_arg(ctx, &user_id, "userId")?;
-        let state = state(ctx)?;
         let role = domain::MembershipRole::from(role);
         let membership =
             memberships::change_role(&state.db, &actor, organization_id, user_id, role.as_str())
@@ -329,10 +331,9 @@ impl CoreMutation {
         organization_id: ID,
         user_id: ID,
     ) -> Result<bool> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let organization_id = id_arg(ctx, &organization_id, "organizationId")?;
         let user_id = id_arg(ctx, &user_id, "userId")?;
-        let state = state(ctx)?;
         memberships::remove(&state.db, &actor, organization_id, user_id)
             .await
             .gql(ctx)?;
@@ -346,9 +347,8 @@ impl CoreMutation {
         organization_id: ID,
         input: OfferInput,
     ) -> Result<Offer> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let organization_id = id_arg(ctx, &organization_id, "organizationId")?;
-        let state = state(ctx)?;
         let input = domain::OfferInput::from(input);
         Ok(Offer(
             offers::create(&state.db, &actor, organization_id, &input)
@@ -359,9 +359,8 @@ impl CoreMutation {
 
     /// Replaces an offer's content. Its organisation's members only.
     async fn update_offer(&self, ctx: &Context<'_>, id: ID, input: OfferInput) -> Result<Offer> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let id = id_arg(ctx, &id, "id")?;
-        let state = state(ctx)?;
         let input = domain::OfferInput::from(input);
         Ok(Offer(
             offers::update(&state.db, &actor, id, &input)
@@ -372,9 +371,8 @@ impl CoreMutation {
 
     /// Closes an offer. Its organisation's members only.
     async fn close_offer(&self, ctx: &Context<'_>, id: ID) -> Result<Offer> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let id = id_arg(ctx, &id, "id")?;
-        let state = state(ctx)?;
         Ok(Offer(offers::close(&state.db, &actor, id).await.gql(ctx)?))
     }
 
@@ -385,9 +383,8 @@ impl CoreMutation {
         organization_id: ID,
         input: NeedInput,
     ) -> Result<Need> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let organization_id = id_arg(ctx, &organization_id, "organizationId")?;
-        let state = state(ctx)?;
         let input = domain::NeedInput::from(input);
         Ok(Need(
             needs::create(&state.db, &actor, organization_id, &input)
@@ -398,9 +395,8 @@ impl CoreMutation {
 
     /// Replaces a need's content. Its organisation's members only.
     async fn update_need(&self, ctx: &Context<'_>, id: ID, input: NeedInput) -> Result<Need> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let id = id_arg(ctx, &id, "id")?;
-        let state = state(ctx)?;
         let input = domain::NeedInput::from(input);
         Ok(Need(
             needs::update(&state.db, &actor, id, &input)
@@ -411,9 +407,8 @@ impl CoreMutation {
 
     /// Closes a need. Its organisation's members only.
     async fn close_need(&self, ctx: &Context<'_>, id: ID) -> Result<Need> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let id = id_arg(ctx, &id, "id")?;
-        let state = state(ctx)?;
         Ok(Need(needs::close(&state.db, &actor, id).await.gql(ctx)?))
     }
 
@@ -427,9 +422,8 @@ impl CoreMutation {
         source: String,
         #[graphql(default)] runts_registered: bool,
     ) -> Result<Organization> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let id = id_arg(ctx, &id, "id")?;
-        let state = state(ctx)?;
         Ok(Organization(
             moderation::verify_organization(
                 &state.db,
@@ -454,9 +448,8 @@ impl CoreMutation {
         hidden: bool,
         reason: Option<String>,
     ) -> Result<bool> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let id = id_arg(ctx, &id, "id")?;
-        let state = state(ctx)?;
         let what = match kind {
             HideableKind::Organization => moderation::Hideable::Organization,
             HideableKind::Offer => moderation::Hideable::Offer,

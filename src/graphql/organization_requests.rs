@@ -14,7 +14,7 @@ use super::enums::{
     OrganizationRequestDecidedVia, OrganizationRequestKind, OrganizationRequestStatus,
 };
 use super::error::GqlResult;
-use super::mutation::{actor, id_arg, limits};
+use super::mutation::{acting, id_arg, limits};
 use super::types::{Organization, state};
 use super::viewer::{Viewer, reader};
 use crate::domain;
@@ -180,10 +180,9 @@ impl OrganizationRequestMutation {
         organization_id: ID,
         message: Option<String>,
     ) -> Result<OrganizationRequest> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let organization_id = id_arg(ctx, &organization_id, "organizationId")?;
         let limits = limits(ctx)?;
-        let state = state(ctx)?;
         let requested = requests::request(
             &state.db,
             &limits,
@@ -214,9 +213,8 @@ impl OrganizationRequestMutation {
         ctx: &Context<'_>,
         id: ID,
     ) -> Result<OrganizationRequest> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let id = id_arg(ctx, &id, "id")?;
-        let state = state(ctx)?;
         let view = requests::approve(&state.db, &actor, id).await.gql(ctx)?;
         notifications::request_decided(&state.mailer, &state.settings, &view).await;
         Ok(OrganizationRequest(view))
@@ -231,9 +229,8 @@ impl OrganizationRequestMutation {
         id: ID,
         reason: Option<String>,
     ) -> Result<OrganizationRequest> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let id = id_arg(ctx, &id, "id")?;
-        let state = state(ctx)?;
         let view = requests::decline(&state.db, &actor, id, reason.as_deref())
             .await
             .gql(ctx)?;

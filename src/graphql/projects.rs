@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::enums::{ContributionStatus, OfferKind, PartnerRole, ProjectProcedure, ProjectStage};
 use super::error::{GqlResult, lang};
-use super::mutation::{actor, id_arg};
+use super::mutation::{acting, id_arg};
 use super::types::{Cents, state};
 use super::viewer::reader;
 use crate::codesign::activity::{self, EventKind};
@@ -570,8 +570,7 @@ impl ProjectQuery {
     /// in, and those they are invited to (first, waiting for an answer),
     /// then the most recently changed. Errors: UNAUTHENTICATED.
     async fn my_projects(&self, ctx: &Context<'_>) -> Result<Vec<MyProject>> {
-        let actor = actor(ctx)?;
-        let state = state(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let mine = projects::mine(&state.db, Some(&actor)).await.gql(ctx)?;
         Ok(mine
             .into_iter()
@@ -688,9 +687,8 @@ impl ProjectMutation {
         need_id: ID,
         procedure: ProjectProcedure,
     ) -> Result<Project> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let need_id = id_arg(ctx, &need_id, "needId")?;
-        let state = state(ctx)?;
         let id = projects::open(&state.db, Some(&actor), need_id, procedure.into())
             .await
             .gql(ctx)?;
@@ -705,10 +703,9 @@ impl ProjectMutation {
         organization_id: ID,
         role: PartnerRole,
     ) -> Result<Project> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let project_id = id_arg(ctx, &project_id, "projectId")?;
         let organization_id = id_arg(ctx, &organization_id, "organizationId")?;
-        let state = state(ctx)?;
         projects::invite_partner(
             &state.db,
             Some(&actor),
@@ -751,10 +748,9 @@ impl ProjectMutation {
         accept: bool,
         organization_id: Option<ID>,
     ) -> Result<Option<Project>> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let project_id = id_arg(ctx, &project_id, "projectId")?;
         let organization_id = optional_id(ctx, organization_id.as_ref(), "organizationId")?;
-        let state = state(ctx)?;
         projects::answer_invitation(&state.db, Some(&actor), project_id, accept, organization_id)
             .await
             .gql(ctx)?;
@@ -769,10 +765,9 @@ impl ProjectMutation {
         reason: String,
         organization_id: Option<ID>,
     ) -> Result<bool> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let project_id = id_arg(ctx, &project_id, "projectId")?;
         let organization_id = optional_id(ctx, organization_id.as_ref(), "organizationId")?;
-        let state = state(ctx)?;
         projects::leave(
             &state.db,
             Some(&actor),
@@ -792,10 +787,9 @@ impl ProjectMutation {
         project_id: ID,
         input: ProjectContributionInput,
     ) -> Result<Project> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let project_id = id_arg(ctx, &project_id, "projectId")?;
         let input = input.into_service(ctx)?;
-        let state = state(ctx)?;
         projects::add_contribution(&state.db, Some(&actor), project_id, &input)
             .await
             .gql(ctx)?;
@@ -809,10 +803,9 @@ impl ProjectMutation {
         id: ID,
         input: ProjectContributionInput,
     ) -> Result<Project> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let contribution_id = id_arg(ctx, &id, "id")?;
         let input = input.into_service(ctx)?;
-        let state = state(ctx)?;
         let project_id =
             projects::change_contribution(&state.db, Some(&actor), contribution_id, Some(&input))
                 .await
@@ -822,9 +815,8 @@ impl ProjectMutation {
 
     /// Withdraws a contribution of the caller's organisation.
     async fn withdraw_contribution(&self, ctx: &Context<'_>, id: ID) -> Result<Project> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let contribution_id = id_arg(ctx, &id, "id")?;
-        let state = state(ctx)?;
         let project_id =
             projects::change_contribution(&state.db, Some(&actor), contribution_id, None)
                 .await
@@ -841,9 +833,8 @@ impl ProjectMutation {
         project_id: ID,
         to: ProjectStage,
     ) -> Result<Project> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let project_id = id_arg(ctx, &project_id, "projectId")?;
-        let state = state(ctx)?;
         projects::advance(&state.db, Some(&actor), project_id, to.into())
             .await
             .gql(ctx)?;
@@ -858,9 +849,8 @@ impl ProjectMutation {
         project_id: ID,
         text: String,
     ) -> Result<Project> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let project_id = id_arg(ctx, &project_id, "projectId")?;
-        let state = state(ctx)?;
         projects::write_agreement(&state.db, Some(&actor), project_id, &text)
             .await
             .gql(ctx)?;
@@ -876,10 +866,9 @@ impl ProjectMutation {
         version: u32,
         organization_id: Option<ID>,
     ) -> Result<Project> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let project_id = id_arg(ctx, &project_id, "projectId")?;
         let organization_id = optional_id(ctx, organization_id.as_ref(), "organizationId")?;
-        let state = state(ctx)?;
         projects::approve_agreement(
             &state.db,
             Some(&actor),
@@ -901,10 +890,9 @@ impl ProjectMutation {
         owner_organization_id: ID,
         due_on: NaiveDate,
     ) -> Result<Project> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let project_id = id_arg(ctx, &project_id, "projectId")?;
         let owner = id_arg(ctx, &owner_organization_id, "ownerOrganizationId")?;
-        let state = state(ctx)?;
         projects::add_milestone(&state.db, Some(&actor), project_id, &title, owner, due_on)
             .await
             .gql(ctx)?;
@@ -913,9 +901,8 @@ impl ProjectMutation {
 
     /// Marks a milestone done.
     async fn complete_milestone(&self, ctx: &Context<'_>, id: ID) -> Result<Project> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let milestone_id = id_arg(ctx, &id, "id")?;
-        let state = state(ctx)?;
         let project_id = projects::complete_milestone(&state.db, Some(&actor), milestone_id)
             .await
             .gql(ctx)?;
@@ -929,7 +916,7 @@ impl ProjectMutation {
         project_id: ID,
         input: ProjectReportInput,
     ) -> Result<Project> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let project_id = id_arg(ctx, &project_id, "projectId")?;
         let report = ReportInput {
             people_reached: input.people_reached,
@@ -938,7 +925,6 @@ impl ProjectMutation {
             summary: input.summary,
             organization_id: optional_id(ctx, input.organization_id.as_ref(), "organizationId")?,
         };
-        let state = state(ctx)?;
         projects::file_report(&state.db, Some(&actor), project_id, &report)
             .await
             .gql(ctx)?;
@@ -953,9 +939,8 @@ impl ProjectMutation {
         project_id: ID,
         is_public: bool,
     ) -> Result<Project> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let project_id = id_arg(ctx, &project_id, "projectId")?;
-        let state = state(ctx)?;
         projects::set_public(&state.db, Some(&actor), project_id, is_public)
             .await
             .gql(ctx)?;
@@ -970,7 +955,7 @@ impl ProjectMutation {
         project_id: ID,
         input: ProjectNoticeInput,
     ) -> Result<Project> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let project_id = id_arg(ctx, &project_id, "projectId")?;
         let notice = rules::NoticeInput {
             purpose: input.purpose,
@@ -990,7 +975,6 @@ impl ProjectMutation {
             min_open_days: input.min_open_days,
             min_total: input.min_total,
         };
-        let state = state(ctx)?;
         projects::save_notice(&state.db, Some(&actor), project_id, &notice)
             .await
             .gql(ctx)?;
@@ -1006,10 +990,9 @@ impl ProjectMutation {
         organization_id: ID,
         proposal: String,
     ) -> Result<Option<Project>> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let project_id = id_arg(ctx, &project_id, "projectId")?;
         let organization_id = id_arg(ctx, &organization_id, "organizationId")?;
-        let state = state(ctx)?;
         projects::apply(
             &state.db,
             Some(&actor),
@@ -1031,10 +1014,9 @@ impl ProjectMutation {
         admitted: bool,
         role: Option<PartnerRole>,
     ) -> Result<Project> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let application_id = id_arg(ctx, &application_id, "applicationId")?;
         let role = admitted.then(|| role.map_or(crate::domain::PartnerRole::Partner, Into::into));
-        let state = state(ctx)?;
         let project_id = projects::decide_admission(&state.db, Some(&actor), application_id, role)
             .await
             .gql(ctx)?;
@@ -1049,9 +1031,8 @@ impl ProjectMutation {
         application_id: ID,
         scores: Vec<Option<i64>>,
     ) -> Result<Project> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let application_id = id_arg(ctx, &application_id, "applicationId")?;
-        let state = state(ctx)?;
         let project_id = projects::score(&state.db, Some(&actor), application_id, &scores)
             .await
             .gql(ctx)?;
@@ -1067,9 +1048,8 @@ impl ProjectMutation {
         topic: ProjectDocumentTopic,
         text: String,
     ) -> Result<Project> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let project_id = id_arg(ctx, &project_id, "projectId")?;
-        let state = state(ctx)?;
         projects::record_document(&state.db, Some(&actor), project_id, topic.into(), &text)
             .await
             .gql(ctx)?;
@@ -1084,9 +1064,8 @@ impl ProjectMutation {
         project_id: ID,
         hidden: bool,
     ) -> Result<bool> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let project_id = id_arg(ctx, &project_id, "projectId")?;
-        let state = state(ctx)?;
         projects::set_hidden(&state.db, Some(&actor), project_id, hidden)
             .await
             .gql(ctx)?;

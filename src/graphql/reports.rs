@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::enums::HideableKind;
 use super::error::GqlResult;
-use super::mutation::{actor, id_arg, limits};
+use super::mutation::{acting, id_arg, limits};
 use super::types::state;
 use super::viewer::Viewer;
 use crate::domain::{ReportStatus, ReportedRecord};
@@ -175,10 +175,9 @@ impl ReportMutation {
         id: ID,
         reason: String,
     ) -> Result<ContentReport> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let id = id_arg(ctx, &id, "id")?;
         let limits = limits(ctx)?;
-        let state = state(ctx)?;
         let view = reports::report(&state.db, &limits, &actor, record_of(kind), id, &reason)
             .await
             .gql(ctx)?;
@@ -189,9 +188,8 @@ impl ReportMutation {
     /// `setHidden`). Moderators only. Errors: UNAUTHENTICATED, FORBIDDEN,
     /// NOT_FOUND (id), CONFLICT (id: already decided).
     async fn dismiss_report(&self, ctx: &Context<'_>, id: ID) -> Result<ContentReport> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let id = id_arg(ctx, &id, "id")?;
-        let state = state(ctx)?;
         Ok(ContentReport(
             reports::dismiss(&state.db, &actor, id).await.gql(ctx)?,
         ))

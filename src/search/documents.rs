@@ -164,21 +164,61 @@ fn posting_words(
     }
 }
 
+/// The public postings of a batch and what their documents are built from:
+/// their (public) organisations, their sector codes and their places.
+struct Postings<M> {
+    rows: Vec<M>,
+    owners: HashMap<Uuid, organizations::Model>,
+    sectors: HashMap<Uuid, Vec<String>>,
+    places: Places,
+}
+
+impl<M: visibility::Posting> Postings<M> {
+    /// Keeps the postings of `rows` that are public among their loaded
+    /// organisations, and loads their sectors and places; `place` gives a
+    /// posting's id, municipality code and neighbourhood.
+    async fn load(
+        db: &impl ConnectionTrait,
+        mut rows: Vec<M>,
+        record: Record,
+        place: impl Fn(&M) -> (Uuid, Option<String>, Option<Uuid>),
+    ) -> StoreResult<Self> {
+        let owners = owners(db, rows.iter().map(|r| r.organization_id())).await?;
+        rows.retain(|posting| visibility::public_among(&owners, posting));
+        let placed: Vec<_> = rows.iter().map(place).collect();
+        let row_ids: Vec<Uuid> = placed.iter().map(|(id, _, _)| *id).collect();
+        let sectors = search_docs::sector_codes(db, record, &row_ids).await?;
+        let places = search_docs::places(
+            db,
+            placed.iter().filter_map(|(_, code, _)| code.clone()),
+            placed
+                .iter()
+                .filter_map(|(_, _, neighbourhood)| *neighbourhood),
+        )
+        .await?;
+        Ok(Self {
+            rows,
+            owners,
+            sectors,
+            places,
+        })
+    }
+}
+
 /// The documents of the searchable offers among `ids`.
 pub async fn offer_documents(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> StoreResult<Vec<SearchDocument>> {
-    let mut rows = visibility::public_offers(db, ids).await?;
-    let owners = owners(db, rows.iter().map(|r| r.organization_id)).await?;
-    rows.retain(|offer| visibility::public_among(&owners, offer));
-    let row_ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut sectors = search_docs::sector_codes(db, Record::Offer, &row_ids).await?;
-    let places = search_docs::places(
-        db,
-        rows.iter().filter_map(|r| r.municipality_code.clone()),
-        rows.iter().filter_map(|r| r.neighbourhood_id),
-    )
+    let offers = visibility::public_offers(db, ids).await?;
+    let Postings {
+        rows,
+        owners,
+        mut sectors,
+        places,
+    } = Postings::load(db, offers, Record::Offer, |o| {
+        (o.id, o.municipality_code.clone(), o.neighbourhood_id)
+    })
     .await?;
     Ok(rows
         .into_iter()
@@ -230,16 +270,15 @@ pub async fn need_documents(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> StoreResult<Vec<SearchDocument>> {
-    let mut rows = visibility::public_needs(db, ids).await?;
-    let owners = owners(db, rows.iter().map(|r| r.organization_id)).await?;
-    rows.retain(|need| visibility::public_among(&owners, need));
-    let row_ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut sectors = search_docs::sector_codes(db, Record::Need, &row_ids).await?;
-    let places = search_docs::places(
-        db,
-        rows.iter().filter_map(|r| r.municipality_code.clone()),
-        rows.iter().filter_map(|r| r.neighbourhood_id),
-    )
+    let needs = visibility::public_needs(db, ids).await?;
+    let Postings {
+        rows,
+        owners,
+        mut sectors,
+        places,
+    } = Postings::load(db, needs, Record::Need, |n| {
+        (n.id, n.municipality_code.clone(), n.neighbourhood_id)
+    })
     .await?;
     Ok(rows
         .into_iter()

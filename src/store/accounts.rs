@@ -3,11 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, SimpleExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::entities::{auth_sessions, email_tokens, users};
-use super::{Context, StoreResult};
+use super::{Context, StoreResult, rows};
 use crate::domain::{EmailTokenPurpose, Lang};
 
 /// The account with this address, deleted or not (addresses stay taken).
@@ -15,11 +15,8 @@ pub async fn find_by_email(
     db: &impl ConnectionTrait,
     email: &str,
 ) -> StoreResult<Option<users::Model>> {
-    users::Entity::find()
-        .filter(users::Column::Email.eq(email))
-        .one(db)
-        .await
-        .context("accounts: find by email")
+    let which = users::Column::Email.eq(email);
+    rows::first::<users::Entity>(db, which, "accounts: find by email").await
 }
 
 /// The account with this address (compared lower-cased), unless deleted.
@@ -27,12 +24,10 @@ pub async fn find_active_by_email(
     db: &impl ConnectionTrait,
     email: &str,
 ) -> StoreResult<Option<users::Model>> {
-    users::Entity::find()
-        .filter(users::Column::Email.eq(email.to_lowercase()))
-        .filter(users::Column::DeletedAt.is_null())
-        .one(db)
-        .await
-        .context("accounts: find active by email")
+    let which = Condition::all()
+        .add(users::Column::Email.eq(email.to_lowercase()))
+        .add(users::Column::DeletedAt.is_null());
+    rows::first::<users::Entity>(db, which, "accounts: find active by email").await
 }
 
 /// The account with this id, unless deleted.
@@ -164,13 +159,11 @@ pub async fn find_unused_email_token(
     token_hash: &str,
     purpose: EmailTokenPurpose,
 ) -> StoreResult<Option<email_tokens::Model>> {
-    email_tokens::Entity::find()
-        .filter(email_tokens::Column::TokenHash.eq(token_hash))
-        .filter(email_tokens::Column::Purpose.eq(purpose))
-        .filter(email_tokens::Column::UsedAt.is_null())
-        .one(db)
-        .await
-        .context("email tokens: find unused")
+    let which = Condition::all()
+        .add(email_tokens::Column::TokenHash.eq(token_hash))
+        .add(email_tokens::Column::Purpose.eq(purpose))
+        .add(email_tokens::Column::UsedAt.is_null());
+    rows::first::<email_tokens::Entity>(db, which, "email tokens: find unused").await
 }
 
 /// Marks a token used.
@@ -187,11 +180,8 @@ pub async fn mark_email_token_used(
 
 /// Deletes every e-mail token of a user.
 pub async fn delete_email_tokens_of(db: &impl ConnectionTrait, user_id: Uuid) -> StoreResult<()> {
-    email_tokens::Entity::delete_many()
-        .filter(email_tokens::Column::UserId.eq(user_id))
-        .exec(db)
-        .await
-        .context("email tokens: delete of user")?;
+    let which = email_tokens::Column::UserId.eq(user_id);
+    rows::delete::<email_tokens::Entity>(db, which, "email tokens: delete of user").await?;
     Ok(())
 }
 
@@ -221,12 +211,10 @@ pub async fn find_unrevoked_session(
     db: &impl ConnectionTrait,
     token_hash: &str,
 ) -> StoreResult<Option<auth_sessions::Model>> {
-    auth_sessions::Entity::find()
-        .filter(auth_sessions::Column::TokenHash.eq(token_hash))
-        .filter(auth_sessions::Column::RevokedAt.is_null())
-        .one(db)
-        .await
-        .context("sessions: find unrevoked by token")
+    let which = Condition::all()
+        .add(auth_sessions::Column::TokenHash.eq(token_hash))
+        .add(auth_sessions::Column::RevokedAt.is_null());
+    rows::first::<auth_sessions::Entity>(db, which, "sessions: find unrevoked by token").await
 }
 
 /// Revokes the session with this token hash, if it is not already.
@@ -271,21 +259,15 @@ pub async fn sessions_of(
     db: &impl ConnectionTrait,
     user_id: Uuid,
 ) -> StoreResult<Vec<auth_sessions::Model>> {
-    auth_sessions::Entity::find()
-        .filter(auth_sessions::Column::UserId.eq(user_id))
-        .order_by_asc(auth_sessions::Column::CreatedAt)
-        .all(db)
-        .await
-        .context("sessions: of user")
+    let which = auth_sessions::Column::UserId.eq(user_id);
+    let order = [auth_sessions::Column::CreatedAt];
+    rows::list::<auth_sessions::Entity>(db, which, order, "sessions: of user").await
 }
 
 /// Deletes every session of a user.
 pub async fn delete_sessions_of(db: &impl ConnectionTrait, user_id: Uuid) -> StoreResult<()> {
-    auth_sessions::Entity::delete_many()
-        .filter(auth_sessions::Column::UserId.eq(user_id))
-        .exec(db)
-        .await
-        .context("sessions: delete of user")?;
+    let which = auth_sessions::Column::UserId.eq(user_id);
+    rows::delete::<auth_sessions::Entity>(db, which, "sessions: delete of user").await?;
     Ok(())
 }
 
@@ -294,9 +276,6 @@ pub async fn by_ids(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> StoreResult<Vec<users::Model>> {
-    users::Entity::find()
-        .filter(users::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("accounts: by ids")
+    let which = users::Column::Id.is_in(ids);
+    rows::all::<users::Entity>(db, which, "accounts: by ids").await
 }

@@ -2,11 +2,11 @@
 //! anonymising it when their account goes.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::entities::audit_log;
-use super::{Context, StoreResult};
+use super::{Context, StoreResult, rows};
 
 /// One entry of the log.
 pub struct Entry<'a> {
@@ -42,12 +42,9 @@ pub async fn by_actor(
     db: &impl ConnectionTrait,
     user_id: Uuid,
 ) -> StoreResult<Vec<audit_log::Model>> {
-    audit_log::Entity::find()
-        .filter(audit_log::Column::ActorUserId.eq(user_id))
-        .order_by_asc(audit_log::Column::Id)
-        .all(db)
-        .await
-        .context("audit log: by actor")
+    let which = audit_log::Column::ActorUserId.eq(user_id);
+    let order = [audit_log::Column::Id];
+    rows::list::<audit_log::Entity>(db, which, order, "audit log: by actor").await
 }
 
 /// Replaces the label of a person's entries (their account is deleted; the

@@ -6,15 +6,14 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
 use super::entities::content_reports::{self, Column};
 use super::entities::{needs, offers, organizations};
 use super::scope::Existing;
-use super::{Context, StoreResult};
+use super::{Context, StoreResult, rows};
 use crate::domain::{ReportStatus, ReportedRecord};
 
 const OPEN: ReportStatus = ReportStatus::Open;
@@ -26,14 +25,13 @@ pub async fn count_open_of(
     record_id: Uuid,
     reporter_id: Uuid,
 ) -> StoreResult<u64> {
-    content_reports::Entity::find()
-        .filter(Column::RecordType.eq(record))
-        .filter(Column::RecordId.eq(record_id))
-        .filter(Column::ReporterId.eq(reporter_id))
-        .filter(Column::Status.eq(OPEN))
-        .count(db)
+    let which = Condition::all()
+        .add(Column::RecordType.eq(record))
+        .add(Column::RecordId.eq(record_id))
+        .add(Column::ReporterId.eq(reporter_id))
+        .add(Column::Status.eq(OPEN));
+    rows::count::<content_reports::Entity>(db, which, "content reports: count open of reporter")
         .await
-        .context("content reports: count open of reporter")
 }
 
 /// A new open report.

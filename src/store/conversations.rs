@@ -25,12 +25,10 @@ pub async fn of_subject(
     subject: ConversationSubject,
     subject_id: Uuid,
 ) -> StoreResult<Option<conversations::Model>> {
-    conversations::Entity::find()
-        .filter(conversations::Column::SubjectType.eq(subject))
-        .filter(conversations::Column::SubjectId.eq(subject_id))
-        .one(db)
-        .await
-        .context("conversations: of subject")
+    let which = Condition::all()
+        .add(conversations::Column::SubjectType.eq(subject))
+        .add(conversations::Column::SubjectId.eq(subject_id));
+    rows::first::<conversations::Entity>(db, which, "conversations: of subject").await
 }
 
 /// The conversation about this match or project, opened at `at` unless it
@@ -249,12 +247,10 @@ pub async fn messages_by_ids(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> StoreResult<Vec<conversation_messages::Model>> {
-    conversation_messages::Entity::find()
-        .filter(conversation_messages::Column::Id.is_in(ids))
-        .order_by_asc(conversation_messages::Column::Id)
-        .all(db)
+    let which = conversation_messages::Column::Id.is_in(ids);
+    let order = [conversation_messages::Column::Id];
+    rows::list::<conversation_messages::Entity>(db, which, order, "conversations: messages by ids")
         .await
-        .context("conversations: messages by ids")
 }
 
 /// The messages of others written in `(since, at]` in the conversations

@@ -6,13 +6,11 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QuerySelect, Set};
 use uuid::Uuid;
 
 use super::organizations::{ContactRow, NewOrganizationRow, VerificationState};
-use super::{Context, StoreResult};
+use super::{Context, StoreResult, rows};
 use crate::domain::{Coordinates, OrganizationKind, OutboxEntityType, OutboxOperation};
 use crate::store::entities::{
     organization_contacts, organization_sectors, organizations, search_outbox,
@@ -27,11 +25,8 @@ pub async fn organizations_by_tax_code(
     db: &impl ConnectionTrait,
     codes: Vec<&str>,
 ) -> StoreResult<Vec<organizations::Model>> {
-    organizations::Entity::find()
-        .filter(organizations::Column::TaxCode.is_in(codes))
-        .all(db)
-        .await
-        .context("import: organisations by tax code")
+    let which = organizations::Column::TaxCode.is_in(codes);
+    rows::all::<organizations::Entity>(db, which, "import: organisations by tax code").await
 }
 
 /// The sector rows of these organisations.
@@ -39,11 +34,8 @@ pub async fn sectors_of(
     db: &impl ConnectionTrait,
     ids: &HashSet<Uuid>,
 ) -> StoreResult<Vec<organization_sectors::Model>> {
-    organization_sectors::Entity::find()
-        .filter(organization_sectors::Column::OrganizationId.is_in(ids.iter().copied()))
-        .all(db)
-        .await
-        .context("import: sectors of organisations")
+    let which = organization_sectors::Column::OrganizationId.is_in(ids.iter().copied());
+    rows::all::<organization_sectors::Entity>(db, which, "import: sectors of organisations").await
 }
 
 /// The contacts of these organisations.
@@ -51,11 +43,8 @@ pub async fn contacts_of(
     db: &impl ConnectionTrait,
     ids: &HashSet<Uuid>,
 ) -> StoreResult<Vec<organization_contacts::Model>> {
-    organization_contacts::Entity::find()
-        .filter(organization_contacts::Column::OrganizationId.is_in(ids.iter().copied()))
-        .all(db)
-        .await
-        .context("import: contacts of organisations")
+    let which = organization_contacts::Column::OrganizationId.is_in(ids.iter().copied());
+    rows::all::<organization_contacts::Entity>(db, which, "import: contacts of organisations").await
 }
 
 /// Inserts new organisations, [`INSERT_CHUNK`] per statement. A unique

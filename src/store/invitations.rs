@@ -9,7 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entities::invitations::{self, Column};
-use super::{Context, StoreResult};
+use super::{Context, StoreResult, rows};
 use crate::domain::MembershipRole;
 
 /// Neither accepted nor revoked (expired or not: callers compare instants
@@ -87,12 +87,10 @@ pub async fn find_open_by_token(
     db: &impl ConnectionTrait,
     token_hash: &str,
 ) -> StoreResult<Option<invitations::Model>> {
-    invitations::Entity::find()
-        .filter(Column::TokenHash.eq(token_hash))
-        .filter(open())
-        .one(db)
-        .await
-        .context("invitations: find open by token")
+    let which = Condition::all()
+        .add(Column::TokenHash.eq(token_hash))
+        .add(open());
+    rows::first::<invitations::Entity>(db, which, "invitations: find open by token").await
 }
 
 /// Marks an invitation accepted.

@@ -6,14 +6,14 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, Set,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::lease::{self, LeaseTable};
-use super::{Context, StoreResult, new_id, now};
+use super::{Context, StoreResult, new_id, now, rows};
 use crate::domain::JobStatus;
 use crate::store::entities::jobs;
 
@@ -194,22 +194,16 @@ pub async fn fail(db: &impl ConnectionTrait, claimed: &Claimed, error: &str) -> 
 
 /// Deletes done jobs older than [`DONE_RETENTION`]. Returns how many.
 pub async fn prune_done(db: &impl ConnectionTrait) -> StoreResult<u64> {
-    let result = jobs::Entity::delete_many()
-        .filter(jobs::Column::Status.eq(JobStatus::Done))
-        .filter(jobs::Column::UpdatedAt.lt(now() - DONE_RETENTION))
-        .exec(db)
-        .await
-        .context("jobs: prune done")?;
-    Ok(result.rows_affected)
+    let which = Condition::all()
+        .add(jobs::Column::Status.eq(JobStatus::Done))
+        .add(jobs::Column::UpdatedAt.lt(now() - DONE_RETENTION));
+    rows::delete::<jobs::Entity>(db, which, "jobs: prune done").await
 }
 
 /// How many jobs are queued or running (for tests and `/readyz`-like checks).
 pub async fn pending(db: &impl ConnectionTrait) -> StoreResult<u64> {
-    jobs::Entity::find()
-        .filter(jobs::Column::Status.is_in([JobStatus::Queued, JobStatus::Running]))
-        .count(db)
-        .await
-        .context("jobs: count pending")
+    let which = jobs::Column::Status.is_in([JobStatus::Queued, JobStatus::Running]);
+    rows::count::<jobs::Entity>(db, which, "jobs: count pending").await
 }
 
 #[cfg(test)]

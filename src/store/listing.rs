@@ -18,13 +18,12 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Related, RelationTrait,
-    Select,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Related, RelationTrait, Select,
 };
 use uuid::Uuid;
 
 use super::scope::{self, Existing};
-use super::{Context, StoreResult};
+use super::{Context, StoreResult, rows};
 use crate::domain::{Invalid, IstatCode, NeedKind, OfferKind, OrganizationKind, PostingStatus};
 use crate::domain::{MembershipRole, SectorCode, ValidationError, VerificationStatus};
 use crate::store::entities::{
@@ -310,11 +309,8 @@ pub async fn count_organizations(
     db: &impl ConnectionTrait,
     filter: &OrganizationFilter,
 ) -> StoreResult<u64> {
-    organizations::Entity::find()
-        .filter(organization_condition(filter))
-        .count(db)
-        .await
-        .context("organizations: count")
+    let which = organization_condition(filter);
+    rows::count::<organizations::Entity>(db, which, "organizations: count").await
 }
 
 /// Offers (neither deleted nor hidden, of organisations neither deleted nor
@@ -330,11 +326,8 @@ pub async fn offers(
 
 /// How many offers `filter` selects.
 pub async fn count_offers(db: &impl ConnectionTrait, filter: &OfferFilter) -> StoreResult<u64> {
-    offers::Entity::find()
-        .filter(offer_condition(filter))
-        .count(db)
-        .await
-        .context("offers: count")
+    let which = offer_condition(filter);
+    rows::count::<offers::Entity>(db, which, "offers: count").await
 }
 
 /// Needs (neither deleted nor hidden, of organisations neither deleted nor
@@ -350,11 +343,8 @@ pub async fn needs(
 
 /// How many needs `filter` selects.
 pub async fn count_needs(db: &impl ConnectionTrait, filter: &NeedFilter) -> StoreResult<u64> {
-    needs::Entity::find()
-        .filter(need_condition(filter))
-        .count(db)
-        .await
-        .context("needs: count")
+    let which = need_condition(filter);
+    rows::count::<needs::Entity>(db, which, "needs: count").await
 }
 
 /// The same page of several owners' lists in one statement: each owner's
@@ -671,11 +661,8 @@ pub async fn municipalities_by_code(
     db: &impl ConnectionTrait,
     codes: &[String],
 ) -> StoreResult<Vec<municipalities::Model>> {
-    municipalities::Entity::find()
-        .filter(municipalities::Column::IstatCode.is_in(codes.iter().cloned()))
-        .all(db)
-        .await
-        .context("listing: municipalities by code")
+    let which = municipalities::Column::IstatCode.is_in(codes.iter().cloned());
+    rows::all::<municipalities::Entity>(db, which, "listing: municipalities by code").await
 }
 
 /// Neighbourhoods by id, in one statement.
@@ -683,11 +670,8 @@ pub async fn neighbourhoods_by_id(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> StoreResult<Vec<neighbourhoods::Model>> {
-    neighbourhoods::Entity::find()
-        .filter(neighbourhoods::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await
-        .context("listing: neighbourhoods by id")
+    let which = neighbourhoods::Column::Id.is_in(ids.iter().copied());
+    rows::all::<neighbourhoods::Entity>(db, which, "listing: neighbourhoods by id").await
 }
 
 /// Groups `(owner, value)` pairs by owner, keeping their order; every owner

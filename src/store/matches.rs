@@ -4,14 +4,14 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{LockType, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use uuid::Uuid;
 
 use super::postings::PostingTable;
 use super::scope::Existing;
-use super::{Context, StoreResult};
+use super::{Context, StoreResult, rows};
 use crate::domain::{FeedbackSource, FeedbackVerdict, MatchSideStatus, PostingStatus};
 use crate::store::entities::{match_feedback, matches, memberships, needs, offers, users};
 
@@ -25,11 +25,8 @@ pub async fn count(db: &impl ConnectionTrait) -> StoreResult<u64> {
 
 /// Every match of a need.
 pub async fn of_need(db: &impl ConnectionTrait, need_id: Uuid) -> StoreResult<Vec<matches::Model>> {
-    matches::Entity::find()
-        .filter(matches::Column::NeedId.eq(need_id))
-        .all(db)
-        .await
-        .context("matches: of a need")
+    let which = matches::Column::NeedId.eq(need_id);
+    rows::all::<matches::Entity>(db, which, "matches: of a need").await
 }
 
 /// Every match of an offer.
@@ -37,11 +34,8 @@ pub async fn of_offer(
     db: &impl ConnectionTrait,
     offer_id: Uuid,
 ) -> StoreResult<Vec<matches::Model>> {
-    matches::Entity::find()
-        .filter(matches::Column::OfferId.eq(offer_id))
-        .all(db)
-        .await
-        .context("matches: of an offer")
+    let which = matches::Column::OfferId.eq(offer_id);
+    rows::all::<matches::Entity>(db, which, "matches: of an offer").await
 }
 
 /// The matches of these needs that the need's side did not dismiss.
@@ -49,12 +43,10 @@ pub async fn undismissed_of_needs(
     db: &impl ConnectionTrait,
     need_ids: Vec<Uuid>,
 ) -> StoreResult<Vec<matches::Model>> {
-    matches::Entity::find()
-        .filter(matches::Column::NeedId.is_in(need_ids))
-        .filter(matches::Column::NeedSideStatus.ne(MatchSideStatus::Dismissed))
-        .all(db)
-        .await
-        .context("matches: not dismissed, of needs")
+    let which = Condition::all()
+        .add(matches::Column::NeedId.is_in(need_ids))
+        .add(matches::Column::NeedSideStatus.ne(MatchSideStatus::Dismissed));
+    rows::all::<matches::Entity>(db, which, "matches: not dismissed, of needs").await
 }
 
 /// The matches of these offers that the offer's side did not dismiss.
@@ -62,12 +54,10 @@ pub async fn undismissed_of_offers(
     db: &impl ConnectionTrait,
     offer_ids: Vec<Uuid>,
 ) -> StoreResult<Vec<matches::Model>> {
-    matches::Entity::find()
-        .filter(matches::Column::OfferId.is_in(offer_ids))
-        .filter(matches::Column::OfferSideStatus.ne(MatchSideStatus::Dismissed))
-        .all(db)
-        .await
-        .context("matches: not dismissed, of offers")
+    let which = Condition::all()
+        .add(matches::Column::OfferId.is_in(offer_ids))
+        .add(matches::Column::OfferSideStatus.ne(MatchSideStatus::Dismissed));
+    rows::all::<matches::Entity>(db, which, "matches: not dismissed, of offers").await
 }
 
 /// Which of an organisation's postings.
@@ -228,12 +218,8 @@ pub async fn verified_members(
 
 /// Deletes these matches; returns how many went.
 pub async fn delete(db: &impl ConnectionTrait, ids: Vec<Uuid>) -> StoreResult<u64> {
-    Ok(matches::Entity::delete_many()
-        .filter(matches::Column::Id.is_in(ids))
-        .exec(db)
-        .await
-        .context("matches: delete stale")?
-        .rows_affected)
+    let which = matches::Column::Id.is_in(ids);
+    rows::delete::<matches::Entity>(db, which, "matches: delete stale").await
 }
 
 /// Inserts new matches, suggested on both sides, computed at `at`; a pair

@@ -3,12 +3,13 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Set,
 };
 use uuid::Uuid;
 
 use super::entities::{memberships, organizations, users};
-use super::{Context, StoreResult};
+use super::{Context, StoreResult, rows};
 use crate::domain::MembershipRole;
 
 /// Whether the account with this address is a member of the organisation.
@@ -33,31 +34,24 @@ pub async fn find(
     organization_id: Uuid,
     user_id: Uuid,
 ) -> StoreResult<Option<memberships::Model>> {
-    memberships::Entity::find()
-        .filter(memberships::Column::OrganizationId.eq(organization_id))
-        .filter(memberships::Column::UserId.eq(user_id))
-        .one(db)
-        .await
-        .context("memberships: find")
+    let which = Condition::all()
+        .add(memberships::Column::OrganizationId.eq(organization_id))
+        .add(memberships::Column::UserId.eq(user_id));
+    rows::first::<memberships::Entity>(db, which, "memberships: find").await
 }
 
 /// How many admins the organisation has.
 pub async fn count_admins(db: &impl ConnectionTrait, organization_id: Uuid) -> StoreResult<u64> {
-    memberships::Entity::find()
-        .filter(memberships::Column::OrganizationId.eq(organization_id))
-        .filter(memberships::Column::Role.eq(MembershipRole::Admin))
-        .count(db)
-        .await
-        .context("memberships: count admins")
+    let which = Condition::all()
+        .add(memberships::Column::OrganizationId.eq(organization_id))
+        .add(memberships::Column::Role.eq(MembershipRole::Admin));
+    rows::count::<memberships::Entity>(db, which, "memberships: count admins").await
 }
 
 /// How many members the organisation has.
 pub async fn count_members(db: &impl ConnectionTrait, organization_id: Uuid) -> StoreResult<u64> {
-    memberships::Entity::find()
-        .filter(memberships::Column::OrganizationId.eq(organization_id))
-        .count(db)
-        .await
-        .context("memberships: count members")
+    let which = memberships::Column::OrganizationId.eq(organization_id);
+    rows::count::<memberships::Entity>(db, which, "memberships: count members").await
 }
 
 /// The organisation's admins, as accounts (deleted ones are not members),
@@ -82,12 +76,9 @@ pub async fn of_user(
     db: &impl ConnectionTrait,
     user_id: Uuid,
 ) -> StoreResult<Vec<memberships::Model>> {
-    memberships::Entity::find()
-        .filter(memberships::Column::UserId.eq(user_id))
-        .order_by_asc(memberships::Column::Id)
-        .all(db)
-        .await
-        .context("memberships: of user")
+    let which = memberships::Column::UserId.eq(user_id);
+    let order = [memberships::Column::Id];
+    rows::list::<memberships::Entity>(db, which, order, "memberships: of user").await
 }
 
 /// A user's memberships with their organisations.
@@ -147,10 +138,7 @@ pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> StoreResult<()> {
 
 /// Deletes every membership of a user.
 pub async fn delete_of_user(db: &impl ConnectionTrait, user_id: Uuid) -> StoreResult<()> {
-    memberships::Entity::delete_many()
-        .filter(memberships::Column::UserId.eq(user_id))
-        .exec(db)
-        .await
-        .context("memberships: delete of user")?;
+    let which = memberships::Column::UserId.eq(user_id);
+    rows::delete::<memberships::Entity>(db, which, "memberships: delete of user").await?;
     Ok(())
 }

@@ -3,11 +3,13 @@
 //! pacts refers to. What is public is the public-record scope
 //! ([`super::scope`]); `docs/opendata.md` documents the columns.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use super::scope;
-use super::{Context, StoreResult};
+use super::{Context, StoreResult, rows};
 use crate::domain::ContributionStatus;
 use crate::store::entities::{needs, offers, project_contributions, project_partners, projects};
 
@@ -77,14 +79,14 @@ pub async fn current_partners(
     db: &impl ConnectionTrait,
     project_ids: &[Uuid],
 ) -> StoreResult<Vec<project_partners::Model>> {
-    project_partners::Entity::find()
-        .filter(project_partners::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .filter(project_partners::Column::LeftAt.is_null())
-        .order_by_asc(project_partners::Column::JoinedAt)
-        .order_by_asc(project_partners::Column::Id)
-        .all(db)
-        .await
-        .context("opendata: pact partners")
+    let which = Condition::all()
+        .add(project_partners::Column::ProjectId.is_in(project_ids.iter().copied()))
+        .add(project_partners::Column::LeftAt.is_null());
+    let order = [
+        project_partners::Column::JoinedAt,
+        project_partners::Column::Id,
+    ];
+    rows::list::<project_partners::Entity>(db, which, order, "opendata: pact partners").await
 }
 
 /// The contributions (not withdrawn) to these pacts, oldest first.
@@ -92,12 +94,13 @@ pub async fn standing_contributions(
     db: &impl ConnectionTrait,
     project_ids: &[Uuid],
 ) -> StoreResult<Vec<project_contributions::Model>> {
-    project_contributions::Entity::find()
-        .filter(project_contributions::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .filter(project_contributions::Column::Status.ne(ContributionStatus::Withdrawn))
-        .order_by_asc(project_contributions::Column::CreatedAt)
-        .order_by_asc(project_contributions::Column::Id)
-        .all(db)
+    let which = Condition::all()
+        .add(project_contributions::Column::ProjectId.is_in(project_ids.iter().copied()))
+        .add(project_contributions::Column::Status.ne(ContributionStatus::Withdrawn));
+    let order = [
+        project_contributions::Column::CreatedAt,
+        project_contributions::Column::Id,
+    ];
+    rows::list::<project_contributions::Entity>(db, which, order, "opendata: pact contributions")
         .await
-        .context("opendata: pact contributions")
 }

@@ -4,13 +4,12 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
 use super::entities::organization_requests::{self, Column};
-use super::{Context, StoreResult};
+use super::{Context, StoreResult, rows};
 use crate::domain::{RequestDecidedVia, RequestKind, RequestStatus};
 
 const PENDING: RequestStatus = RequestStatus::Pending;
@@ -21,13 +20,12 @@ pub async fn count_pending_of(
     organization_id: Uuid,
     requester_id: Uuid,
 ) -> StoreResult<u64> {
-    organization_requests::Entity::find()
-        .filter(Column::OrganizationId.eq(organization_id))
-        .filter(Column::RequesterId.eq(requester_id))
-        .filter(Column::Status.eq(PENDING))
-        .count(db)
-        .await
-        .context("organization requests: count pending of requester")
+    let which = Condition::all()
+        .add(Column::OrganizationId.eq(organization_id))
+        .add(Column::RequesterId.eq(requester_id))
+        .add(Column::Status.eq(PENDING));
+    let what = "organization requests: count pending of requester";
+    rows::count::<organization_requests::Entity>(db, which, what).await
 }
 
 /// A new pending request.
@@ -111,13 +109,12 @@ pub async fn find_pending_claim_by_token(
     db: &impl ConnectionTrait,
     token_hash: &str,
 ) -> StoreResult<Option<organization_requests::Model>> {
-    organization_requests::Entity::find()
-        .filter(Column::ConfirmationTokenHash.eq(token_hash))
-        .filter(Column::Status.eq(PENDING))
-        .filter(Column::Kind.eq(RequestKind::Claim))
-        .one(db)
-        .await
-        .context("organization requests: pending claim by token")
+    let which = Condition::all()
+        .add(Column::ConfirmationTokenHash.eq(token_hash))
+        .add(Column::Status.eq(PENDING))
+        .add(Column::Kind.eq(RequestKind::Claim));
+    let what = "organization requests: pending claim by token";
+    rows::first::<organization_requests::Entity>(db, which, what).await
 }
 
 /// Turns the organisation's other pending claims into requests to join

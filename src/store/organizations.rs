@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -13,7 +13,7 @@ use super::entities::{
     organization_contacts, organization_neighbourhoods, organization_sectors, organizations,
 };
 use super::scope::Existing;
-use super::{Context, StoreResult};
+use super::{Context, StoreResult, rows};
 use crate::domain::{ContactKind, NewContact, NewOrganization, VerificationStatus};
 
 /// The organisation registered with this tax code, deleted or not (the code
@@ -22,11 +22,8 @@ pub async fn find_by_tax_code(
     db: &impl ConnectionTrait,
     tax_code: &str,
 ) -> StoreResult<Option<organizations::Model>> {
-    organizations::Entity::find()
-        .filter(organizations::Column::TaxCode.eq(tax_code))
-        .one(db)
-        .await
-        .context("organizations: find by tax code")
+    let which = organizations::Column::TaxCode.eq(tax_code);
+    rows::first::<organizations::Entity>(db, which, "organizations: find by tax code").await
 }
 
 /// The existing organisations with one of these tax codes.
@@ -205,22 +202,16 @@ pub async fn delete_children(
     id: Uuid,
     contacts: bool,
 ) -> StoreResult<()> {
-    organization_sectors::Entity::delete_many()
-        .filter(organization_sectors::Column::OrganizationId.eq(id))
-        .exec(db)
-        .await
-        .context("organization sectors: delete of organisation")?;
-    organization_neighbourhoods::Entity::delete_many()
-        .filter(organization_neighbourhoods::Column::OrganizationId.eq(id))
-        .exec(db)
-        .await
-        .context("organization neighbourhoods: delete of organisation")?;
+    let sectors = organization_sectors::Column::OrganizationId.eq(id);
+    let what = "organization sectors: delete of organisation";
+    rows::delete::<organization_sectors::Entity>(db, sectors, what).await?;
+    let served = organization_neighbourhoods::Column::OrganizationId.eq(id);
+    let what = "organization neighbourhoods: delete of organisation";
+    rows::delete::<organization_neighbourhoods::Entity>(db, served, what).await?;
     if contacts {
-        organization_contacts::Entity::delete_many()
-            .filter(organization_contacts::Column::OrganizationId.eq(id))
-            .exec(db)
-            .await
-            .context("organization contacts: delete of organisation")?;
+        let listed = organization_contacts::Column::OrganizationId.eq(id);
+        let what = "organization contacts: delete of organisation";
+        rows::delete::<organization_contacts::Entity>(db, listed, what).await?;
     }
     Ok(())
 }
@@ -285,12 +276,10 @@ pub async fn contacts(
     db: &impl ConnectionTrait,
     id: Uuid,
 ) -> StoreResult<Vec<organization_contacts::Model>> {
-    organization_contacts::Entity::find()
-        .filter(organization_contacts::Column::OrganizationId.eq(id))
-        .order_by_asc(organization_contacts::Column::Position)
-        .all(db)
-        .await
-        .context("organization contacts: of organisation")
+    let which = organization_contacts::Column::OrganizationId.eq(id);
+    let order = [organization_contacts::Column::Position];
+    let what = "organization contacts: of organisation";
+    rows::list::<organization_contacts::Entity>(db, which, order, what).await
 }
 
 /// The organisation's contacts of these kinds, in display order.
@@ -299,13 +288,12 @@ pub async fn contacts_of_kinds(
     id: Uuid,
     kinds: &[ContactKind],
 ) -> StoreResult<Vec<organization_contacts::Model>> {
-    organization_contacts::Entity::find()
-        .filter(organization_contacts::Column::OrganizationId.eq(id))
-        .filter(organization_contacts::Column::Kind.is_in(kinds.iter().copied()))
-        .order_by_asc(organization_contacts::Column::Position)
-        .all(db)
+    let which = Condition::all()
+        .add(organization_contacts::Column::OrganizationId.eq(id))
+        .add(organization_contacts::Column::Kind.is_in(kinds.iter().copied()));
+    let order = [organization_contacts::Column::Position];
+    rows::list::<organization_contacts::Entity>(db, which, order, "organization contacts: of kinds")
         .await
-        .context("organization contacts: of kinds")
 }
 
 /// The other organisations with a contact of these kinds at `domain`.
@@ -333,11 +321,8 @@ pub async fn by_ids(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> StoreResult<Vec<organizations::Model>> {
-    organizations::Entity::find()
-        .filter(organizations::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("organizations: by ids")
+    let which = organizations::Column::Id.is_in(ids);
+    rows::all::<organizations::Entity>(db, which, "organizations: by ids").await
 }
 
 /// Hides (with `hidden_at` and a reason) or shows again an organisation,

@@ -45,12 +45,10 @@ pub async fn project_of_need_titled(
     need_id: Uuid,
     title: &str,
 ) -> StoreResult<Option<projects::Model>> {
-    projects::Entity::find()
-        .filter(projects::Column::NeedId.eq(need_id))
-        .filter(projects::Column::Title.eq(title))
-        .one(db)
-        .await
-        .context("projects: by need and title")
+    let which = Condition::all()
+        .add(projects::Column::NeedId.eq(need_id))
+        .add(projects::Column::Title.eq(title));
+    rows::first::<projects::Entity>(db, which, "projects: by need and title").await
 }
 
 /// The project a match's partnership opened, if any.
@@ -72,12 +70,10 @@ pub async fn partner(
     project_id: Uuid,
     organization_id: Uuid,
 ) -> StoreResult<Option<project_partners::Model>> {
-    project_partners::Entity::find()
-        .filter(project_partners::Column::ProjectId.eq(project_id))
-        .filter(project_partners::Column::OrganizationId.eq(organization_id))
-        .one(db)
-        .await
-        .context("projects: partner of a project")
+    let which = Condition::all()
+        .add(project_partners::Column::ProjectId.eq(project_id))
+        .add(project_partners::Column::OrganizationId.eq(organization_id));
+    rows::first::<project_partners::Entity>(db, which, "projects: partner of a project").await
 }
 
 /// A project to start.
@@ -241,122 +237,46 @@ pub async fn live_projects(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> StoreResult<Vec<projects::Model>> {
-    projects::Entity::find()
-        .filter(projects::Column::Id.is_in(ids))
-        .filter(projects::Column::DeletedAt.is_null())
-        .all(db)
-        .await
-        .context("projects: live by id")
+    let which = Condition::all()
+        .add(projects::Column::Id.is_in(ids))
+        .add(projects::Column::DeletedAt.is_null());
+    rows::all::<projects::Entity>(db, which, "projects: live by id").await
 }
 
-pub async fn partners_of(
-    db: &impl ConnectionTrait,
-    project_ids: &[Uuid],
-) -> StoreResult<Vec<project_partners::Model>> {
-    project_partners::Entity::find()
-        .filter(project_partners::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .all(db)
-        .await
-        .context("projects: partners of projects")
+/// For each table of a project's rows: `$of`, its rows of these projects,
+/// and `$by_id`, its rows with these ids (both in no particular order), for
+/// the readers that load many projects at once (open data, digests).
+macro_rules! rows_of_projects {
+    ($($table:ident: $of:ident, $by_id:ident, $name:literal;)+) => {$(
+        #[doc = concat!("The ", $name, " of these projects, in no particular order.")]
+        pub async fn $of(
+            db: &impl ConnectionTrait,
+            project_ids: &[Uuid],
+        ) -> StoreResult<Vec<$table::Model>> {
+            let which = $table::Column::ProjectId.is_in(project_ids.iter().copied());
+            let what = concat!("projects: ", $name, " of projects");
+            rows::all::<$table::Entity>(db, which, what).await
+        }
+
+        #[doc = concat!("The ", $name, " with these ids, in no particular order.")]
+        pub async fn $by_id(
+            db: &impl ConnectionTrait,
+            ids: impl IntoIterator<Item = Uuid>,
+        ) -> StoreResult<Vec<$table::Model>> {
+            let which = $table::Column::Id.is_in(ids);
+            rows::all::<$table::Entity>(db, which, concat!("projects: ", $name, " by id")).await
+        }
+    )+};
 }
 
-pub async fn stages_of(
-    db: &impl ConnectionTrait,
-    project_ids: &[Uuid],
-) -> StoreResult<Vec<project_stages::Model>> {
-    project_stages::Entity::find()
-        .filter(project_stages::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .all(db)
-        .await
-        .context("projects: stages of projects")
-}
-
-pub async fn contributions_of(
-    db: &impl ConnectionTrait,
-    project_ids: &[Uuid],
-) -> StoreResult<Vec<project_contributions::Model>> {
-    project_contributions::Entity::find()
-        .filter(project_contributions::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .all(db)
-        .await
-        .context("projects: contributions of projects")
-}
-
-pub async fn documents_of(
-    db: &impl ConnectionTrait,
-    project_ids: &[Uuid],
-) -> StoreResult<Vec<project_documents::Model>> {
-    project_documents::Entity::find()
-        .filter(project_documents::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .all(db)
-        .await
-        .context("projects: documents of projects")
-}
-
-pub async fn approvals_of(
-    db: &impl ConnectionTrait,
-    project_ids: &[Uuid],
-) -> StoreResult<Vec<project_approvals::Model>> {
-    project_approvals::Entity::find()
-        .filter(project_approvals::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .all(db)
-        .await
-        .context("projects: approvals of projects")
-}
-
-pub async fn partners_by_id(
-    db: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> StoreResult<Vec<project_partners::Model>> {
-    project_partners::Entity::find()
-        .filter(project_partners::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("projects: partners by id")
-}
-
-pub async fn stages_by_id(
-    db: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> StoreResult<Vec<project_stages::Model>> {
-    project_stages::Entity::find()
-        .filter(project_stages::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("projects: stages by id")
-}
-
-pub async fn contributions_by_id(
-    db: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> StoreResult<Vec<project_contributions::Model>> {
-    project_contributions::Entity::find()
-        .filter(project_contributions::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("projects: contributions by id")
-}
-
-pub async fn documents_by_id(
-    db: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> StoreResult<Vec<project_documents::Model>> {
-    project_documents::Entity::find()
-        .filter(project_documents::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("projects: documents by id")
-}
-
-pub async fn approvals_by_id(
-    db: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> StoreResult<Vec<project_approvals::Model>> {
-    project_approvals::Entity::find()
-        .filter(project_approvals::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("projects: approvals by id")
+rows_of_projects! {
+    project_partners: partners_of, partners_by_id, "partners";
+    project_stages: stages_of, stages_by_id, "stages";
+    project_contributions: contributions_of, contributions_by_id, "contributions";
+    project_documents: documents_of, documents_by_id, "documents";
+    project_approvals: approvals_of, approvals_by_id, "approvals";
+    project_milestones: milestones_of, milestones_by_id, "milestones";
+    project_reports: reports_of, reports_by_id, "reports";
 }
 
 // --- The workspace: one project's rows, and their changes ---
@@ -508,13 +428,12 @@ pub async fn stage_history(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<Vec<project_stages::Model>> {
-    project_stages::Entity::find()
-        .filter(project_stages::Column::ProjectId.eq(project_id))
-        .order_by_asc(project_stages::Column::StartedAt)
-        .order_by_asc(project_stages::Column::Id)
-        .all(db)
-        .await
-        .context("projects: stage history")
+    let which = project_stages::Column::ProjectId.eq(project_id);
+    let order = [
+        project_stages::Column::StartedAt,
+        project_stages::Column::Id,
+    ];
+    rows::list::<project_stages::Entity>(db, which, order, "projects: stage history").await
 }
 
 /// Moves the project to `stage`: closes the stage under way, opens the new
@@ -548,13 +467,11 @@ pub async fn pending_invitation(
     project_id: Uuid,
     organization_id: Uuid,
 ) -> StoreResult<Option<project_invitations::Model>> {
-    project_invitations::Entity::find()
-        .filter(project_invitations::Column::ProjectId.eq(project_id))
-        .filter(project_invitations::Column::OrganizationId.eq(organization_id))
-        .filter(project_invitations::Column::AnsweredAt.is_null())
-        .one(db)
-        .await
-        .context("projects: pending invitation")
+    let which = Condition::all()
+        .add(project_invitations::Column::ProjectId.eq(project_id))
+        .add(project_invitations::Column::OrganizationId.eq(organization_id))
+        .add(project_invitations::Column::AnsweredAt.is_null());
+    rows::first::<project_invitations::Entity>(db, which, "projects: pending invitation").await
 }
 
 /// The project's invitations still waiting for an answer, oldest first.
@@ -562,13 +479,12 @@ pub async fn pending_invitations(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<Vec<project_invitations::Model>> {
-    project_invitations::Entity::find()
-        .filter(project_invitations::Column::ProjectId.eq(project_id))
-        .filter(project_invitations::Column::AnsweredAt.is_null())
-        .order_by_asc(project_invitations::Column::InvitedAt)
-        .all(db)
+    let which = Condition::all()
+        .add(project_invitations::Column::ProjectId.eq(project_id))
+        .add(project_invitations::Column::AnsweredAt.is_null());
+    let order = [project_invitations::Column::InvitedAt];
+    rows::list::<project_invitations::Entity>(db, which, order, "projects: pending invitations")
         .await
-        .context("projects: pending invitations")
 }
 
 /// The invitations waiting for an answer addressed to the organisations
@@ -577,13 +493,12 @@ pub async fn pending_invitations_of(
     db: &impl ConnectionTrait,
     mine: &HashSet<Uuid>,
 ) -> StoreResult<Vec<project_invitations::Model>> {
-    project_invitations::Entity::find()
-        .filter(project_invitations::Column::OrganizationId.is_in(mine.iter().copied()))
-        .filter(project_invitations::Column::AnsweredAt.is_null())
-        .order_by_asc(project_invitations::Column::InvitedAt)
-        .all(db)
-        .await
-        .context("projects: pending invitations of organisations")
+    let which = Condition::all()
+        .add(project_invitations::Column::OrganizationId.is_in(mine.iter().copied()))
+        .add(project_invitations::Column::AnsweredAt.is_null());
+    let order = [project_invitations::Column::InvitedAt];
+    let what = "projects: pending invitations of organisations";
+    rows::list::<project_invitations::Entity>(db, which, order, what).await
 }
 
 /// Invites an organisation into a project in `role`.
@@ -626,13 +541,13 @@ pub async fn contributions(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<Vec<project_contributions::Model>> {
-    project_contributions::Entity::find()
-        .filter(project_contributions::Column::ProjectId.eq(project_id))
-        .order_by_asc(project_contributions::Column::CreatedAt)
-        .order_by_asc(project_contributions::Column::Id)
-        .all(db)
-        .await
-        .context("projects: contributions of a project")
+    let which = project_contributions::Column::ProjectId.eq(project_id);
+    let order = [
+        project_contributions::Column::CreatedAt,
+        project_contributions::Column::Id,
+    ];
+    let what = "projects: contributions of a project";
+    rows::list::<project_contributions::Entity>(db, which, order, what).await
 }
 
 /// The contribution with this id.
@@ -649,14 +564,12 @@ pub async fn agreement_versions(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<Vec<project_documents::Model>> {
-    project_documents::Entity::find()
-        .filter(project_documents::Column::ProjectId.eq(project_id))
-        .filter(project_documents::Column::Kind.eq(DocumentKind::Agreement))
-        .filter(project_documents::Column::Version.is_not_null())
-        .order_by_asc(project_documents::Column::Version)
-        .all(db)
-        .await
-        .context("projects: agreement versions")
+    let which = Condition::all()
+        .add(project_documents::Column::ProjectId.eq(project_id))
+        .add(project_documents::Column::Kind.eq(DocumentKind::Agreement))
+        .add(project_documents::Column::Version.is_not_null());
+    let order = [project_documents::Column::Version];
+    rows::list::<project_documents::Entity>(db, which, order, "projects: agreement versions").await
 }
 
 /// A new version of the agreement.
@@ -688,13 +601,11 @@ pub async fn agreement_approvals(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<Vec<project_approvals::Model>> {
-    project_approvals::Entity::find()
-        .filter(project_approvals::Column::ProjectId.eq(project_id))
-        .filter(project_approvals::Column::AgreementVersion.is_not_null())
-        .order_by_asc(project_approvals::Column::DecidedAt)
-        .all(db)
-        .await
-        .context("projects: agreement approvals")
+    let which = Condition::all()
+        .add(project_approvals::Column::ProjectId.eq(project_id))
+        .add(project_approvals::Column::AgreementVersion.is_not_null());
+    let order = [project_approvals::Column::DecidedAt];
+    rows::list::<project_approvals::Entity>(db, which, order, "projects: agreement approvals").await
 }
 
 /// Clears the approvals of the agreement (a new version asks for new
@@ -703,13 +614,11 @@ pub async fn clear_agreement_approvals(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<u64> {
-    Ok(project_approvals::Entity::delete_many()
-        .filter(project_approvals::Column::ProjectId.eq(project_id))
-        .filter(project_approvals::Column::AgreementVersion.is_not_null())
-        .exec(db)
+    let which = Condition::all()
+        .add(project_approvals::Column::ProjectId.eq(project_id))
+        .add(project_approvals::Column::AgreementVersion.is_not_null());
+    rows::delete::<project_approvals::Entity>(db, which, "projects: clear agreement approvals")
         .await
-        .context("projects: clear agreement approvals")?
-        .rows_affected)
 }
 
 /// An organisation's approval of a version of the agreement, given during
@@ -742,13 +651,12 @@ pub async fn milestones(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<Vec<project_milestones::Model>> {
-    project_milestones::Entity::find()
-        .filter(project_milestones::Column::ProjectId.eq(project_id))
-        .order_by_asc(project_milestones::Column::DueOn)
-        .order_by_asc(project_milestones::Column::Id)
-        .all(db)
-        .await
-        .context("projects: milestones")
+    let which = project_milestones::Column::ProjectId.eq(project_id);
+    let order = [
+        project_milestones::Column::DueOn,
+        project_milestones::Column::Id,
+    ];
+    rows::list::<project_milestones::Entity>(db, which, order, "projects: milestones").await
 }
 
 /// The milestone with this id.
@@ -764,12 +672,9 @@ pub async fn reports(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<Vec<project_reports::Model>> {
-    project_reports::Entity::find()
-        .filter(project_reports::Column::ProjectId.eq(project_id))
-        .order_by_asc(project_reports::Column::CreatedAt)
-        .all(db)
-        .await
-        .context("projects: reports")
+    let which = project_reports::Column::ProjectId.eq(project_id);
+    let order = [project_reports::Column::CreatedAt];
+    rows::list::<project_reports::Entity>(db, which, order, "projects: reports").await
 }
 
 /// The organisations with these ids, deleted or not (a project's parties).
@@ -777,11 +682,8 @@ pub async fn organizations_by_id(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> StoreResult<Vec<organizations::Model>> {
-    organizations::Entity::find()
-        .filter(organizations::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("projects: organisations of the parties")
+    let which = organizations::Column::Id.is_in(ids);
+    rows::all::<organizations::Entity>(db, which, "projects: organisations of the parties").await
 }
 
 /// New values of a contribution (`None`: withdrawn).
@@ -906,11 +808,8 @@ pub async fn notice(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<Option<project_notices::Model>> {
-    project_notices::Entity::find()
-        .filter(project_notices::Column::ProjectId.eq(project_id))
-        .one(db)
-        .await
-        .context("projects: notice")
+    let which = project_notices::Column::ProjectId.eq(project_id);
+    rows::first::<project_notices::Entity>(db, which, "projects: notice").await
 }
 
 /// A notice's values, as the domain validated them.
@@ -978,13 +877,12 @@ pub async fn applications(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<Vec<project_applications::Model>> {
-    project_applications::Entity::find()
-        .filter(project_applications::Column::ProjectId.eq(project_id))
-        .order_by_asc(project_applications::Column::CreatedAt)
-        .order_by_asc(project_applications::Column::Id)
-        .all(db)
-        .await
-        .context("projects: applications")
+    let which = project_applications::Column::ProjectId.eq(project_id);
+    let order = [
+        project_applications::Column::CreatedAt,
+        project_applications::Column::Id,
+    ];
+    rows::list::<project_applications::Entity>(db, which, order, "projects: applications").await
 }
 
 /// The application with this id.
@@ -1055,13 +953,12 @@ pub async fn topic_documents(
     db: &impl ConnectionTrait,
     project_id: Uuid,
 ) -> StoreResult<Vec<project_documents::Model>> {
-    project_documents::Entity::find()
-        .filter(project_documents::Column::ProjectId.eq(project_id))
-        .filter(project_documents::Column::Topic.is_not_null())
-        .order_by_asc(project_documents::Column::CreatedAt)
-        .all(db)
+    let which = Condition::all()
+        .add(project_documents::Column::ProjectId.eq(project_id))
+        .add(project_documents::Column::Topic.is_not_null());
+    let order = [project_documents::Column::CreatedAt];
+    rows::list::<project_documents::Entity>(db, which, order, "projects: documents with a topic")
         .await
-        .context("projects: documents with a topic")
 }
 
 /// A document about `topic` (minutes, the final project).
@@ -1093,48 +990,4 @@ pub async fn insert_topic_document(
         topic: Set(Some(new.topic.to_owned())),
     };
     rows::insert(db, row, "projects: insert a document").await
-}
-
-pub async fn milestones_of(
-    db: &impl ConnectionTrait,
-    project_ids: &[Uuid],
-) -> StoreResult<Vec<project_milestones::Model>> {
-    project_milestones::Entity::find()
-        .filter(project_milestones::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .all(db)
-        .await
-        .context("projects: milestones of projects")
-}
-
-pub async fn reports_of(
-    db: &impl ConnectionTrait,
-    project_ids: &[Uuid],
-) -> StoreResult<Vec<project_reports::Model>> {
-    project_reports::Entity::find()
-        .filter(project_reports::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .all(db)
-        .await
-        .context("projects: reports of projects")
-}
-
-pub async fn milestones_by_id(
-    db: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> StoreResult<Vec<project_milestones::Model>> {
-    project_milestones::Entity::find()
-        .filter(project_milestones::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("projects: milestones by id")
-}
-
-pub async fn reports_by_id(
-    db: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> StoreResult<Vec<project_reports::Model>> {
-    project_reports::Entity::find()
-        .filter(project_reports::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("projects: reports by id")
 }

@@ -1,9 +1,13 @@
-//! One row at a time: the read by key, insert and update every store module
-//! runs, named by its caller so that a failure says which row it was.
+//! The plain queries every store module runs: the read by key, the first
+//! row or the ordered rows a condition selects, the count, the delete, the
+//! insert and the update, each named by its caller so that a failure says
+//! which query it was. A store function keeps the condition (what it
+//! selects) and leaves the query's plumbing here.
 
+use sea_orm::sea_query::IntoCondition;
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PrimaryKeyTrait, QueryFilter,
+    PaginatorTrait, PrimaryKeyTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
@@ -68,4 +72,64 @@ where
     ModelOf<A>: IntoActiveModel<A>,
 {
     row.update(db).await.context(what)
+}
+
+/// A row of `E` that `which` selects (the first the database returns: for
+/// conditions that select at most one row).
+pub async fn first<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    which: impl IntoCondition,
+    what: &'static str,
+) -> StoreResult<Option<E::Model>> {
+    E::find().filter(which).one(db).await.context(what)
+}
+
+/// The rows of `E` that `which` selects, in no particular order.
+pub async fn all<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    which: impl IntoCondition,
+    what: &'static str,
+) -> StoreResult<Vec<E::Model>> {
+    E::find().filter(which).all(db).await.context(what)
+}
+
+/// The rows of `E` that `which` selects, ordered by the columns of `order`
+/// (each ascending, the first deciding).
+pub async fn list<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    which: impl IntoCondition,
+    order: impl IntoIterator<Item = E::Column>,
+    what: &'static str,
+) -> StoreResult<Vec<E::Model>> {
+    let mut select = E::find().filter(which);
+    for column in order {
+        select = select.order_by_asc(column);
+    }
+    select.all(db).await.context(what)
+}
+
+/// How many rows of `E` `which` selects.
+pub async fn count<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    which: impl IntoCondition,
+    what: &'static str,
+) -> StoreResult<u64>
+where
+    E::Model: Sync,
+{
+    E::find().filter(which).count(db).await.context(what)
+}
+
+/// Deletes the rows of `E` that `which` selects; returns how many.
+pub async fn delete<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    which: impl IntoCondition,
+    what: &'static str,
+) -> StoreResult<u64> {
+    Ok(E::delete_many()
+        .filter(which)
+        .exec(db)
+        .await
+        .context(what)?
+        .rows_affected)
 }

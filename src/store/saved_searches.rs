@@ -1,21 +1,16 @@
 //! Saved searches: a user's named searches, as stored rows.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::entities::saved_searches;
-use super::{Context, StoreResult};
+use super::{Context, StoreResult, rows};
 
 /// How many searches a user keeps.
 pub async fn count_of_user(db: &impl ConnectionTrait, user_id: Uuid) -> StoreResult<u64> {
-    saved_searches::Entity::find()
-        .filter(saved_searches::Column::UserId.eq(user_id))
-        .count(db)
-        .await
-        .context("saved searches: count of user")
+    let which = saved_searches::Column::UserId.eq(user_id);
+    rows::count::<saved_searches::Entity>(db, which, "saved searches: count of user").await
 }
 
 /// A search to keep, as validated by the service.
@@ -50,13 +45,12 @@ pub async fn of_user(
     db: &impl ConnectionTrait,
     user_id: Uuid,
 ) -> StoreResult<Vec<saved_searches::Model>> {
-    saved_searches::Entity::find()
-        .filter(saved_searches::Column::UserId.eq(user_id))
-        .order_by_asc(saved_searches::Column::CreatedAt)
-        .order_by_asc(saved_searches::Column::Id)
-        .all(db)
-        .await
-        .context("saved searches: of user")
+    let which = saved_searches::Column::UserId.eq(user_id);
+    let order = [
+        saved_searches::Column::CreatedAt,
+        saved_searches::Column::Id,
+    ];
+    rows::list::<saved_searches::Entity>(db, which, order, "saved searches: of user").await
 }
 
 /// The saved searches with these ids, any user's.
@@ -64,11 +58,8 @@ pub async fn by_ids(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> StoreResult<Vec<saved_searches::Model>> {
-    saved_searches::Entity::find()
-        .filter(saved_searches::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("saved searches: by ids")
+    let which = saved_searches::Column::Id.is_in(ids);
+    rows::all::<saved_searches::Entity>(db, which, "saved searches: by ids").await
 }
 
 /// Deletes a user's saved search; false when they have none with this id.

@@ -4,7 +4,7 @@
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::{Context, StoreResult};
+use super::{Context, StoreResult, rows};
 use crate::store::entities::{municipalities, neighbourhoods};
 
 /// A municipality by ISTAT code.
@@ -51,20 +51,14 @@ pub async fn neighbourhoods_of(
     db: &impl ConnectionTrait,
     municipality_code: &str,
 ) -> StoreResult<Vec<neighbourhoods::Model>> {
-    neighbourhoods::Entity::find()
-        .filter(neighbourhoods::Column::MunicipalityCode.eq(municipality_code))
-        .all(db)
-        .await
-        .context("neighbourhoods: of municipality")
+    let which = neighbourhoods::Column::MunicipalityCode.eq(municipality_code);
+    rows::all::<neighbourhoods::Entity>(db, which, "neighbourhoods: of municipality").await
 }
 
 /// The neighbourhoods that have a boundary.
 pub async fn neighbourhoods_with_boundary(
     db: &impl ConnectionTrait,
 ) -> StoreResult<Vec<neighbourhoods::Model>> {
-    neighbourhoods::Entity::find()
-        .filter(neighbourhoods::Column::BoundaryGeojson.is_not_null())
-        .all(db)
-        .await
-        .context("neighbourhoods: with boundary")
+    let which = neighbourhoods::Column::BoundaryGeojson.is_not_null();
+    rows::all::<neighbourhoods::Entity>(db, which, "neighbourhoods: with boundary").await
 }

@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use trama::store::entities::{audit_log, conversation_messages};
 use uuid::Uuid;
 
-use crate::helpers::{Backend, PATIENT, TestApp, TestEnv, gql, gql_ok, gql_refused, wait_until};
+use crate::digests::app_with_smtp;
+use crate::helpers::{Backend, PATIENT, TestApp, gql, gql_ok, gql_refused, wait_until};
 use crate::on_both_databases;
 use crate::partnership::{MATCH_IDS, SET_STATUS, Sides, first_match, sides, subject_and_text};
 use crate::smtp_server::{Received, SmtpServer};
@@ -98,11 +99,7 @@ fn field(body: &Value) -> &Value {
 
 async fn both_sides_of_a_match_talk_once_either_is_interested(backend: Backend) {
     let server = SmtpServer::start().await;
-    let mut env = TestEnv::new(backend).await;
-    env.settings.smtp_url = Some(trama::config::Secret::new(server.url()));
-    env.settings.public_url = "https://trama.example.it".to_owned();
-    env.settings.digest_poll_secs = 0;
-    let app = TestApp::spawn_in(env).await;
+    let app = app_with_smtp(backend, &server, 0).await;
     let s = sides(&app).await;
     let (need, match_id) = matched(&app, &s).await;
     let olga = outsider(&app).await;

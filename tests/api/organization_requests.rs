@@ -133,6 +133,12 @@ async fn ask(app: &TestApp, token: &str, org: Uuid) -> Value {
     gql(app, Some(token), REQUEST, json!({ "o": org.to_string() })).await
 }
 
+/// Asks for access to `org` with a message to who decides.
+async fn ask_saying(app: &TestApp, token: &str, org: Uuid, message: &str) -> Value {
+    let vars = json!({ "o": org.to_string(), "m": message });
+    gql(app, Some(token), REQUEST, vars).await
+}
+
 /// A signed-in platform moderator.
 async fn moderator(app: &TestApp, email: &str) -> String {
     let (_, token) = account(app, email).await;
@@ -145,6 +151,11 @@ async fn moderator(app: &TestApp, email: &str) -> String {
 fn requested(body: &Value) -> &Value {
     assert_eq!(outcome(body), "OK", "{body}");
     &body["data"]["requestOrganizationAccess"]
+}
+
+/// The id of the request `body` made.
+fn request_id(body: &Value) -> String {
+    requested(body)["id"].as_str().expect("id").to_owned()
 }
 
 /// The person of `token` belongs to `org` alone, with `role`.
@@ -173,13 +184,7 @@ async fn a_claim_is_confirmed_from_the_registered_address(backend: Backend) {
     )
     .await;
     let (_, maria) = account(&app, "maria.rossi@gmail.com").await;
-    let body = gql(
-        &app,
-        Some(&maria),
-        REQUEST,
-        json!({ "o": org.to_string(), "m": "Sono la presidente dal 2024." }),
-    )
-    .await;
+    let body = ask_saying(&app, &maria, org, "Sono la presidente dal 2024.").await;
     let request = requested(&body);
     assert_eq!(request["kind"], "CLAIM", "{body}");
     assert_eq!(request["status"], "PENDING", "{body}");
@@ -353,19 +358,13 @@ async fn a_claim_is_approved_by_a_moderator_from_the_queue(backend: Backend) {
     let (_, paolo) = account(&app, "paolo@example.org").await;
     let (_, sara) = account(&app, "sara@example.org").await;
     let moderator = moderator(&app, "moderatrice@example.org").await;
-    let body = gql(
-        &app,
-        Some(&paolo),
-        REQUEST,
-        json!({ "o": org.to_string(), "m": "Allego lo statuto su richiesta." }),
-    )
-    .await;
+    let body = ask_saying(&app, &paolo, org, "Allego lo statuto su richiesta.").await;
     let request = requested(&body);
     assert_eq!(request["status"], "PENDING");
     assert_eq!(request["confirmationSentTo"], json!([]));
-    let paolo_request = request["id"].as_str().expect("id").to_owned();
+    let paolo_request = request_id(&body);
     let body = ask(&app, &sara, org).await;
-    let sara_request = requested(&body)["id"].as_str().expect("id").to_owned();
+    let sara_request = request_id(&body);
 
     // The queue is for moderators only.
     assert_eq!(
@@ -454,17 +453,11 @@ async fn a_request_to_join_is_approved_or_declined_by_the_admins(backend: Backen
     let (_, outsider) = account(&app, "curioso@example.org").await;
     let moderator = moderator(&app, "moderatore@example.org").await;
 
-    let body = gql(
-        &app,
-        Some(&rita),
-        REQUEST,
-        json!({ "o": org.to_string(), "m": "Abito in via Giambellino 12." }),
-    )
-    .await;
+    let body = ask_saying(&app, &rita, org, "Abito in via Giambellino 12.").await;
     let request = requested(&body);
     assert_eq!(request["kind"], "JOIN");
     assert_eq!(request["status"], "PENDING");
-    let rita_request = request["id"].as_str().expect("id").to_owned();
+    let rita_request = request_id(&body);
     // The admin is told who asks and what they wrote.
     let told = mails_to(&server, "presidente@example.org", 1).await;
     assert!(told[0].contains("rita@example.org"), "{}", told[0]);
@@ -547,7 +540,7 @@ async fn a_request_to_join_is_approved_or_declined_by_the_admins(backend: Backen
 
     // Declined, with a reason the requester reads in their e-mail.
     let body = ask(&app, &outsider, org).await;
-    let outsider_request = requested(&body)["id"].as_str().expect("id").to_owned();
+    let outsider_request = request_id(&body);
     let body = gql(
         &app,
         Some(&admin),

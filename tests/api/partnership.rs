@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 use trama::store::entities::{audit_log, project_contributions, project_partners, projects};
 use uuid::Uuid;
 
-use crate::helpers::{Backend, TestApp, TestEnv, gql, gql_ok, gql_refused, outcome};
+use crate::digests::app_with_smtp;
+use crate::helpers::{Backend, TestApp, gql, gql_ok, gql_refused, outcome};
 use crate::on_both_databases;
 use crate::smtp_server::{Received, SmtpServer};
 use crate::visibility::{
@@ -113,11 +114,7 @@ pub(crate) fn subject_and_text(message: &Received) -> (String, String) {
 
 async fn a_partnership_opens_when_both_sides_consent(backend: Backend) {
     let server = SmtpServer::start().await;
-    let mut env = TestEnv::new(backend).await;
-    env.settings.smtp_url = Some(trama::config::Secret::new(server.url()));
-    env.settings.public_url = "https://trama.example.it".to_owned();
-    env.settings.digest_poll_secs = 0;
-    let app = TestApp::spawn_in(env).await;
+    let app = app_with_smtp(backend, &server, 0).await;
     let s = sides(&app).await;
     let need = create_need(
         &app,

@@ -106,6 +106,22 @@ fn refusals(error: AppError) -> Vec<(String, &'static str)> {
     }
 }
 
+/// The test cooperative, created by the test actor.
+async fn the_cooperative(db: &DatabaseConnection) -> org_rows::Model {
+    organizations::create(db, &actor(), &cooperative(), None)
+        .await
+        .expect("org")
+}
+
+/// Case `name` was refused as bad input, among others at `field` for `reason`.
+fn assert_refused(name: &str, error: AppError, field: &str, reason: &str) {
+    let got = refusals(error);
+    assert!(
+        got.iter().any(|(f, r)| f == field && *r == reason),
+        "{name}: expected {field}/{reason}, got {got:?}"
+    );
+}
+
 async fn count_everything(db: &DatabaseConnection) -> [u64; 6] {
     [
         org_rows::Entity::find().count(db).await.expect("count"),
@@ -299,11 +315,7 @@ async fn invalid_organisations_are_refused_field_by_field_and_nothing_is_written
                 "{name}: {italian}"
             );
         }
-        let got = refusals(error);
-        assert!(
-            got.iter().any(|(f, r)| f == field && r == reason),
-            "{name}: expected {field}/{reason}, got {got:?}"
-        );
+        assert_refused(name, error, field, reason);
     }
     // Several problems at once are all reported.
     let mut input = cooperative();
@@ -388,9 +400,7 @@ async fn a_second_organisation_with_the_same_tax_code_is_a_conflict(backend: Bac
 
 async fn offers_refuse_negative_inverted_and_unknown_values(backend: Backend) {
     let (_env, db) = database(backend).await;
-    let org = organizations::create(&db, &actor(), &cooperative(), None)
-        .await
-        .expect("org");
+    let org = the_cooperative(&db).await;
     let before = count_everything(&db).await;
     type Case = (
         &'static str,
@@ -469,24 +479,15 @@ async fn offers_refuse_negative_inverted_and_unknown_values(backend: Backend) {
     for (name, mutate, field, reason) in cases {
         let mut input = offer();
         mutate(&mut input);
-        let got = refusals(
-            offers::create(&db, &actor(), org.id, &input)
-                .await
-                .expect_err(name),
-        );
-        assert!(
-            got.iter().any(|(f, r)| f == field && r == reason),
-            "{name}: expected {field}/{reason}, got {got:?}"
-        );
+        let error = offers::create(&db, &actor(), org.id, &input).await;
+        assert_refused(name, error.expect_err(name), field, reason);
     }
     assert_eq!(count_everything(&db).await, before, "nothing written");
 }
 
 async fn needs_refuse_bad_budgets_places_and_lists(backend: Backend) {
     let (_env, db) = database(backend).await;
-    let org = organizations::create(&db, &actor(), &cooperative(), None)
-        .await
-        .expect("org");
+    let org = the_cooperative(&db).await;
     let before = count_everything(&db).await;
     type Case = (&'static str, fn(&mut NeedInput), &'static str, &'static str);
     let cases: &[Case] = &[
@@ -536,24 +537,15 @@ async fn needs_refuse_bad_budgets_places_and_lists(backend: Backend) {
     for (name, mutate, field, reason) in cases {
         let mut input = need();
         mutate(&mut input);
-        let got = refusals(
-            needs::create(&db, &actor(), org.id, &input)
-                .await
-                .expect_err(name),
-        );
-        assert!(
-            got.iter().any(|(f, r)| f == field && r == reason),
-            "{name}: expected {field}/{reason}, got {got:?}"
-        );
+        let error = needs::create(&db, &actor(), org.id, &input).await;
+        assert_refused(name, error.expect_err(name), field, reason);
     }
     assert_eq!(count_everything(&db).await, before, "nothing written");
 }
 
 async fn offers_and_needs_round_trip_money_dates_and_lists(backend: Backend) {
     let (_env, db) = database(backend).await;
-    let org = organizations::create(&db, &actor(), &cooperative(), None)
-        .await
-        .expect("org");
+    let org = the_cooperative(&db).await;
 
     let created = offers::create(&db, &actor(), org.id, &offer())
         .await

@@ -228,14 +228,20 @@ async fn set_daily(app: &TestApp, who: &Person) {
     .expect("digest settings");
 }
 
+/// The labels of the contacts list at `path` under `body`'s data.
 fn labels(body: &Value, path: &[&str]) -> Vec<String> {
     let mut node = &body["data"];
     for key in path {
         node = &node[*key];
     }
-    node["contacts"]
+    contact_labels(node)
+}
+
+/// The labels of `organization`'s contacts list.
+pub fn contact_labels(organization: &Value) -> Vec<String> {
+    organization["contacts"]
         .as_array()
-        .unwrap_or_else(|| panic!("contacts in {body}"))
+        .unwrap_or_else(|| panic!("contacts in {organization}"))
         .iter()
         .map(|c| c["label"].as_str().unwrap_or_default().to_owned())
         .collect()

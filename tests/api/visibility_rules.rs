@@ -15,8 +15,9 @@ use crate::helpers::{
 use crate::on_both_databases;
 use crate::subscriptions::{Socket, next_json, subscribe};
 use crate::visibility::{
-    CONTACTS, Person, comune_input, coop_input, create_need, create_offer, describe_coop, join,
-    mediation_need, mediation_offer, moderator, organisation, person, settle, territories,
+    CONTACTS, Person, comune_input, contact_labels, coop_input, create_need, create_offer,
+    describe_coop, join, mediation_need, mediation_offer, moderator, organisation, person, settle,
+    territories,
 };
 
 on_both_databases!(
@@ -481,16 +482,6 @@ async fn live_coop_changes(app: &TestApp, w: &World, fields: &str) -> Vec<Value>
     changes
         .into_iter()
         .filter(|c| c["id"] == json!(w.coop))
-        .collect()
-}
-
-/// The labels of `body`'s contacts list at `organization`.
-fn contact_labels(organization: &Value) -> Vec<String> {
-    organization["contacts"]
-        .as_array()
-        .unwrap_or_else(|| panic!("contacts in {organization}"))
-        .iter()
-        .map(|c| c["label"].as_str().unwrap_or_default().to_owned())
         .collect()
 }
 

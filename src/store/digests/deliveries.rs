@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::domain::{DeliveryFailure, DeliveryStatus};
 use crate::store::entities::digest_deliveries::{self, Column};
 use crate::store::lease::{self, LeaseTable};
-use crate::store::{Context, StoreResult};
+use crate::store::{Context, StoreResult, rows};
 
 /// A delivery to record, never tried yet.
 #[derive(Clone, Copy, Debug)]
@@ -133,12 +133,11 @@ pub async fn latest_settled_with_items(
 
 /// Deletes the user's deliveries not sent yet (pending or to retry).
 pub async fn delete_unsent_of(db: &impl ConnectionTrait, user_id: Uuid) -> StoreResult<()> {
-    digest_deliveries::Entity::delete_many()
-        .filter(Column::UserId.eq(user_id))
-        .filter(Column::Status.is_in([DeliveryStatus::Pending, DeliveryStatus::Retry]))
-        .exec(db)
-        .await
-        .context("digest deliveries: delete unsent of user")?;
+    let which = Condition::all()
+        .add(Column::UserId.eq(user_id))
+        .add(Column::Status.is_in([DeliveryStatus::Pending, DeliveryStatus::Retry]));
+    let what = "digest deliveries: delete unsent of user";
+    rows::delete::<digest_deliveries::Entity>(db, which, what).await?;
     Ok(())
 }
 
@@ -186,11 +185,8 @@ fn held_by(worker: &str, id: Uuid) -> Condition {
 
 /// Deletes a delivery `worker` holds (digests turned off, or the user gone).
 pub async fn delete_held(db: &impl ConnectionTrait, worker: &str, id: Uuid) -> StoreResult<()> {
-    digest_deliveries::Entity::delete_many()
-        .filter(held_by(worker, id))
-        .exec(db)
-        .await
-        .context("digest deliveries: delete held")?;
+    let which = held_by(worker, id);
+    rows::delete::<digest_deliveries::Entity>(db, which, "digest deliveries: delete held").await?;
     Ok(())
 }
 

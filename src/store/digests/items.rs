@@ -5,14 +5,14 @@ use std::collections::HashSet;
 
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 use uuid::Uuid;
 
 use crate::domain::DeliveryStatus;
 use crate::store::entities::{digest_deliveries, digest_items};
 use crate::store::search_docs::CHUNK;
-use crate::store::{Context, StoreResult};
+use crate::store::{Context, StoreResult, rows};
 
 /// An item to record in a delivery.
 #[derive(Clone, Copy, Debug)]
@@ -50,11 +50,8 @@ pub async fn of_delivery(
     db: &impl ConnectionTrait,
     delivery_id: Uuid,
 ) -> StoreResult<Vec<digest_items::Model>> {
-    digest_items::Entity::find()
-        .filter(digest_items::Column::DeliveryId.eq(delivery_id))
-        .all(db)
-        .await
-        .context("digests: items of a delivery")
+    let which = digest_items::Column::DeliveryId.eq(delivery_id);
+    rows::all::<digest_items::Entity>(db, which, "digests: items of a delivery").await
 }
 
 /// The items of these kinds in these deliveries, by delivery.
@@ -63,13 +60,11 @@ pub async fn of_deliveries(
     delivery_ids: &[Uuid],
     item_types: &[&str],
 ) -> StoreResult<Vec<digest_items::Model>> {
-    digest_items::Entity::find()
-        .filter(digest_items::Column::DeliveryId.is_in(delivery_ids.iter().copied()))
-        .filter(digest_items::Column::ItemType.is_in(item_types.iter().copied()))
-        .order_by_asc(digest_items::Column::DeliveryId)
-        .all(db)
-        .await
-        .context("digest items: of deliveries")
+    let which = Condition::all()
+        .add(digest_items::Column::DeliveryId.is_in(delivery_ids.iter().copied()))
+        .add(digest_items::Column::ItemType.is_in(item_types.iter().copied()));
+    let order = [digest_items::Column::DeliveryId];
+    rows::list::<digest_items::Entity>(db, which, order, "digest items: of deliveries").await
 }
 
 /// Which items of these kinds, among `ids` (or all when `None`), were in a

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::scope::Existing;
 use super::search_docs::CHUNK;
-use super::{Context, StoreResult};
+use super::{Context, StoreResult, rows};
 use crate::domain::EmailTokenPurpose;
 use crate::store::entities::{email_tokens, matches, needs, offers, organizations, users};
 
@@ -41,11 +41,8 @@ pub async fn organizations_by_ids(
     db: &impl ConnectionTrait,
     ids: HashSet<Uuid>,
 ) -> StoreResult<Vec<organizations::Model>> {
-    organizations::Entity::find()
-        .filter(organizations::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("digests: organisations by id")
+    let which = organizations::Column::Id.is_in(ids);
+    rows::all::<organizations::Entity>(db, which, "digests: organisations by id").await
 }
 
 /// Matches by id.
@@ -53,11 +50,8 @@ pub async fn matches_by_ids(
     db: &impl ConnectionTrait,
     ids: Vec<Uuid>,
 ) -> StoreResult<Vec<matches::Model>> {
-    matches::Entity::find()
-        .filter(matches::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("digests: matches by id")
+    let which = matches::Column::Id.is_in(ids);
+    rows::all::<matches::Entity>(db, which, "digests: matches by id").await
 }
 
 /// The needs of these ids that still exist (hidden and drafts included:
@@ -90,12 +84,10 @@ pub async fn link_token(
     db: &impl ConnectionTrait,
     token_hash: String,
 ) -> StoreResult<Option<email_tokens::Model>> {
-    email_tokens::Entity::find()
-        .filter(email_tokens::Column::TokenHash.eq(token_hash))
-        .filter(email_tokens::Column::Purpose.eq(EmailTokenPurpose::Unsubscribe))
-        .one(db)
-        .await
-        .context("digests: link token by hash")
+    let which = Condition::all()
+        .add(email_tokens::Column::TokenHash.eq(token_hash))
+        .add(email_tokens::Column::Purpose.eq(EmailTokenPurpose::Unsubscribe));
+    rows::first::<email_tokens::Entity>(db, which, "digests: link token by hash").await
 }
 
 /// Marks the token of this hash used at `at`, unless it already was.

@@ -11,18 +11,15 @@ use uuid::Uuid;
 use crate::domain::{DigestFrequency, Lang, MessageNotifications};
 use crate::store::entities::{digest_subscriptions, users};
 use crate::store::scope::Existing;
-use crate::store::{Context, StoreResult};
+use crate::store::{Context, StoreResult, rows};
 
 /// The user's subscription, if they have one.
 pub async fn of_user(
     db: &impl ConnectionTrait,
     user_id: Uuid,
 ) -> StoreResult<Option<digest_subscriptions::Model>> {
-    digest_subscriptions::Entity::find()
-        .filter(digest_subscriptions::Column::UserId.eq(user_id))
-        .one(db)
-        .await
-        .context("digest subscriptions: of user")
+    let which = digest_subscriptions::Column::UserId.eq(user_id);
+    rows::first::<digest_subscriptions::Entity>(db, which, "digest subscriptions: of user").await
 }
 
 /// A subscription to create.
