@@ -728,10 +728,9 @@ impl ProjectMutation {
         project_id: ID,
         organization_id: ID,
     ) -> Result<Project> {
-        let actor = actor(ctx)?;
+        let (actor, state) = acting(ctx)?;
         let project_id = id_arg(ctx, &project_id, "projectId")?;
         let organization_id = id_arg(ctx, &organization_id, "organizationId")?;
-        let state = state(ctx)?;
         projects::hand_over_lead(&state.db, Some(&actor), project_id, organization_id)
             .await
             .gql(ctx)?;
