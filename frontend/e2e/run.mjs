@@ -1270,6 +1270,14 @@ try {
     await phone.goto(projectUrl);
     await phone.getByRole('heading', { level: 2, name: 'Graduatoria' }).waitFor();
     await check(phone, 'art55-table', 390);
+    // In English too.
+    await phone.getByRole('button', { name: 'English' }).click();
+    await phone.getByRole('heading', { level: 2, name: 'Ranking' }).waitFor();
+    await phone.getByRole('heading', { level: 3, name: 'Record: Minutes of the co-design table' }).waitFor();
+    assert.match(await phone.locator('section[aria-labelledby="project-notice"]').textContent(), /Applications are closed\./);
+    await check(phone, 'art55-table-en', 390);
+    await phone.getByRole('button', { name: 'Italiano' }).click();
+    await phone.getByRole('heading', { level: 2, name: 'Graduatoria' }).waitFor();
 
     // A new notice: the officer opens an art. 55 project on another need of
     // the Comune, writes the notice (fewer than 20 days is refused on its

@@ -666,7 +666,6 @@ impl Need {
         .collect()
     }
 
-    /// Only bodies registered in RUNTS may answer (co-design under art. 55).
     /// The project whose art. 55 public notice for this need is open for
     /// applications, if it is public: where organisations apply.
     async fn open_notice_project_id(&self, ctx: &Context<'_>) -> Result<Option<ID>> {
@@ -677,6 +676,7 @@ impl Need {
         Ok(id.map(|id| ID(id.to_string())))
     }
 
+    /// Only bodies registered in RUNTS may answer (co-design under art. 55).
     async fn requires_third_sector_registration(&self) -> bool {
         self.0.requires_third_sector_registration
     }

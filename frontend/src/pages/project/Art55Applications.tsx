@@ -47,7 +47,7 @@ export default function Art55Applications({ ws, onChange, onApplied }: Props & {
         <>
           <p>
             {t('art55.applicationsCount', { count: ws.applications.length })}
-            {officer && ws.stage === 'ADMISSION_CHECK' && <> {t('art55.admissionHelp')}</>}
+            {officer && ws.stage === 'ADMISSION_CHECK' && ws.applications.some((a) => a.admitted == null) && <> {t('art55.admissionHelp')}</>}
             {officer && ws.stage === 'EVALUATION' && <> {t('art55.evaluationHelp')}</>}
           </p>
           {ws.applications.map((a) => (
