@@ -407,8 +407,11 @@ impl Project {
     }
 
     /// Art. 55: the applications, oldest first, with their ranking once
-    /// scored.
-    async fn applications(&self) -> Vec<ProjectApplication> {
+    /// scored: all of them for the project's partners, an applicant's own
+    /// for the applicant, none for anyone else.
+    async fn applications(&self, ctx: &Context<'_>) -> Result<Vec<ProjectApplication>> {
+        let reader = reader(ctx).await?;
+        let partners: Vec<Uuid> = self.ws.partners.iter().map(|p| p.organization_id).collect();
         let notice = self.ws.valid_notice();
         let scored: Vec<(Uuid, rules::Scorecard)> = self
             .ws
@@ -426,9 +429,11 @@ impl Project {
             })
             .collect();
         let ranked = notice.map(|n| rules::rank(&n, &scored)).unwrap_or_default();
-        self.ws
+        Ok(self
+            .ws
             .applications
             .iter()
+            .filter(|a| reader.may_see_application(&partners, a.organization_id))
             .map(|a| {
                 let place = ranked.iter().find(|r| r.application_id == a.id);
                 ProjectApplication {
@@ -455,7 +460,7 @@ impl Project {
                         .collect(),
                 }
             })
-            .collect()
+            .collect())
     }
 
     /// The roles an organisation may apply for or be admitted in under

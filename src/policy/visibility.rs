@@ -30,6 +30,12 @@
 //!   members of its current partners and the moderators
 //!   ([`Reader::may_see_project`]). To everyone else it does not exist
 //!   (NOT_FOUND). Deleted projects are seen by no one.
+//! - **Art. 55 applications.** On a public call, the proposals (and their
+//!   scores) are the procedure's, not the public's: they are read by the
+//!   members of the project's current partners (the public body running it,
+//!   the bodies already admitted), by the moderators, and by each applicant
+//!   for its own ([`Reader::may_see_application`]). Competitors do not read
+//!   each other's proposals while the call runs.
 //! - **Dismissed matches.** A match an organisation dismissed is left out of
 //!   what that organisation is shown (its match lists, partner suggestions,
 //!   digests, the observatory's well-matched needs)
@@ -196,6 +202,14 @@ impl Reader {
             && ((project.is_public && project.hidden_at.is_none())
                 || self.moderator
                 || partners.iter().any(|org| self.is_member(*org)))
+    }
+
+    /// Whether an art. 55 application of `applicant` is shown; `partners`
+    /// are the organisations of the project's current partners.
+    pub fn may_see_application(&self, partners: &[Uuid], applicant: Uuid) -> bool {
+        self.moderator
+            || self.is_member(applicant)
+            || partners.iter().any(|org| self.is_member(*org))
     }
 
     /// Whether the organisation's drafts are shown.

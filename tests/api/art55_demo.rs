@@ -5,7 +5,8 @@
 //! `allowedRoles`: a principal partner only when registered in RUNTS); a
 //! demo co-operative applying; the need's page leading to the open
 //! notice (`openNoticeProjectId`) until applications close; and loading
-//! the demo twice adds no second call.
+//! the demo twice adds no second call. The proposals are read by the
+//! officer and each applicant for its own, not by the public.
 
 use serde_json::{Value, json};
 
@@ -70,7 +71,12 @@ async fn the_demo_call_waits_for_the_admission_check(backend: Backend) {
         serde_json::from_value(ws["notice"]["closesNotBefore"].clone()).expect("closing");
     assert!(closes < trama::services::now(), "{ws}");
 
-    // Two applications, each with the roles it may be admitted in.
+    // The proposals are the procedure's: an outsider reads none of them.
+    assert_eq!(ws["applications"], json!([]), "{ws}");
+
+    // The officer reads two applications, each with the roles it may be
+    // admitted in.
+    let ws = call(&app, Some(&comune), id).await;
     let applications = ws["applications"].as_array().expect("applications");
     assert_eq!(applications.len(), 2, "{ws}");
     let of = |name: &str| {
@@ -146,11 +152,10 @@ async fn the_demo_call_waits_for_the_admission_check(backend: Backend) {
         json!({ "p": id, "o": coop_org, "t": "Una portineria di comunità in via Odazio." }),
     )
     .await;
+    // It reads its own application, not its competitors'.
     assert_eq!(
-        body["data"]["applyToNotice"]["applications"]
-            .as_array()
-            .map(Vec::len),
-        Some(3),
+        body["data"]["applyToNotice"]["applications"],
+        json!([{ "organizationName": "Portinerie di Comunità Società Cooperativa Sociale" }]),
         "{body}"
     );
 
@@ -170,7 +175,7 @@ async fn the_demo_call_waits_for_the_admission_check(backend: Backend) {
     // Loading again adds no second call, and keeps the application.
     trama::seed::demo(app.db()).await.expect("demo again");
     assert_eq!(calls(&app, &comune).await, found);
-    let ws = call(&app, None, id).await;
+    let ws = call(&app, Some(&comune), id).await;
     assert_eq!(ws["applications"].as_array().map(Vec::len), Some(3), "{ws}");
     let close =
         "mutation($p: ID!) { advanceProject(projectId: $p, to: ADMISSION_CHECK) { stage } }";

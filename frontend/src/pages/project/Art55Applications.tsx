@@ -38,11 +38,15 @@ export default function Art55Applications({ ws, onChange, onApplied }: Props & {
   const { t } = useTranslation();
   const session = useSession();
   const officer = session.status === 'signedIn' && isOfficer(ws, session.roleIn);
+  // The server gives the proposals to the project's partners, and to each
+  // applicant its own: others are told why they see none.
+  const partner = session.status === 'signedIn' && ws.partners.some((p) => session.roleIn(p.organizationId));
   return (
     <Section id="project-applications" title={t('art55.applicationsTitle')}>
       {ws.stage === 'APPLICATIONS' && !officer && <Apply ws={ws} onApplied={onApplied} />}
+      {!partner && <p className="small text-muted">{t('art55.applicationsPrivate')}</p>}
       {ws.applications.length === 0 ? (
-        <p className="text-muted">{t('art55.noApplications')}</p>
+        partner && <p className="text-muted">{t('art55.noApplications')}</p>
       ) : (
         <>
           <p>
