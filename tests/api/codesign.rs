@@ -1650,6 +1650,17 @@ async fn the_lorenteggio_pact_goes_from_matches_to_closed(backend: Backend) {
                 ws["invitations"][0]["organizationId"],
                 s.tenants_org.as_str()
             );
+            // Until they accept, the tenants have not consented: they bring
+            // nothing to the project.
+            refused(
+                &app,
+                partner,
+                &contribute(),
+                json!({ "p": p, "i": contribution("VOLUNTEERS", "Ore degli inquilini", 10.0, "ore") }),
+                "FORBIDDEN",
+                Rule::PartnerOnly,
+            )
+            .await;
             step(&app, partner, &answer(), json!({ "p": p, "a": true })).await;
             continue;
         }
