@@ -283,6 +283,11 @@ try {
     officer = await open();
     const page = officer;
     await signIn(page, 'aler@example.org');
+    // The account page fills its sections one by one (matches, projects,
+    // organisations), each pushing the link further down: click it once
+    // they are there, as a person would.
+    await page.locator('.match-card').first().waitFor();
+    await page.locator('section[aria-labelledby="dashboard-projects"]').waitFor();
     await page.getByRole('link', { name: 'Pubblica un bisogno' }).first().click();
     await page.getByRole('heading', { level: 1, name: 'Pubblica un bisogno' }).waitFor();
     await check(page, 'need-form', 1280);
