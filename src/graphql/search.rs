@@ -318,6 +318,8 @@ enum HitRecord {
     Organization(organizations::Model),
     Offer(offers::Model),
     Need(needs::Model),
+    /// The query selects no record field, so none was loaded.
+    NotSelected,
 }
 
 /// One search result: its score, highlights and record.
@@ -619,6 +621,15 @@ async fn with_records(ctx: &Context<'_>, hits: Vec<search::SearchHit>) -> Result
         .collect())
 }
 
+/// Whether a search query reads the record of a hit (its organisation,
+/// offer or need), through `nodes` or `edges.node`.
+fn selects_a_record(selected: &async_graphql::Lookahead<'_>) -> bool {
+    ["organization", "offer", "need"].iter().any(|record| {
+        selected.field("nodes").field(record).exists()
+            || selected.field("edges").field("node").field(record).exists()
+    })
+}
+
 fn search_failed(error: search::SearchError) -> AppError {
     match error {
         search::SearchError::Unavailable => {
@@ -726,7 +737,23 @@ impl SearchQuery {
             .gql(ctx)?;
         let has_next = (offset + results.hits.len()) < results.total as usize;
         let positions: Vec<usize> = (offset..offset + results.hits.len()).collect();
-        let hits = with_records(ctx, results.hits.clone()).await?;
+        // Loading the records is a database round trip per type: done only
+        // when the query reads one of them. Without it, a record hidden a
+        // moment ago may still show as an id until the index catches up, as
+        // it already does in `totalCount` and the facet counts; reading it
+        // then says NOT_FOUND.
+        let hits = if selects_a_record(&selected) {
+            with_records(ctx, results.hits.clone()).await?
+        } else {
+            results
+                .hits
+                .iter()
+                .map(|hit| SearchHit {
+                    hit: hit.clone(),
+                    record: HitRecord::NotSelected,
+                })
+                .collect()
+        };
         let mut connection = Connection::with_additional_fields(
             offset > 0,
             has_next,
