@@ -194,6 +194,9 @@ impl AsyncNetworkStream {
         }
 
         let tcp_stream = try_connect(server, timeout, local_addr).await?;
+        // SMTP is request/response: without TCP_NODELAY, Nagle holds the
+        // final `.` of DATA until the body is ACKed (about 40 ms).
+        tcp_stream.set_nodelay(true).map_err(error::connection)?;
         let mut stream =
             AsyncNetworkStream::new(InnerAsyncNetworkStream::Tokio1Tcp(Box::new(tcp_stream)));
         if let Some(tls_parameters) = tls_parameters {
@@ -246,6 +249,8 @@ impl AsyncNetworkStream {
                 .await
                 .map_err(error::connection)?,
         };
+        // See `connect_tokio1`.
+        tcp_stream.set_nodelay(true).map_err(error::connection)?;
 
         let mut stream = AsyncNetworkStream::new(InnerAsyncNetworkStream::AsyncStd1Tcp(tcp_stream));
         if let Some(tls_parameters) = tls_parameters {

@@ -137,6 +137,9 @@ impl NetworkStream {
         }
 
         let tcp_stream = try_connect(server, timeout, local_addr)?;
+        // SMTP is request/response: without TCP_NODELAY, Nagle holds the
+        // final `.` of DATA until the body is ACKed (about 40 ms).
+        tcp_stream.set_nodelay(true).map_err(error::connection)?;
         let mut stream = NetworkStream::new(InnerNetworkStream::Tcp(tcp_stream));
         if let Some(tls_parameters) = tls_parameters {
             stream.upgrade_tls(tls_parameters)?;
