@@ -19,7 +19,7 @@ const FROM: &str = "Trama Milano <noreply@trama.example.it>";
 // Generous: the machine running the suite may be busy.
 const WAIT: Duration = Duration::from_secs(30);
 
-fn mailer_for(server: &SmtpServer) -> Mailer {
+pub fn mailer_for(server: &SmtpServer) -> Mailer {
     let url = SmtpUrl::parse(&server.url()).expect("the test server's URL parses");
     Mailer::smtp(&url, FROM).expect("SMTP mailer")
 }
@@ -29,7 +29,7 @@ fn email_to(address: &str) -> Email {
 }
 
 /// A short message with accents everywhere they can go.
-fn simple_email(subject: &str) -> OutgoingEmail {
+pub fn simple_email(subject: &str) -> OutgoingEmail {
     OutgoingEmail::new(
         email_to("anna.bianchi@aps-quartiere.example.it"),
         RenderedEmail {

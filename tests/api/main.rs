@@ -25,6 +25,7 @@ mod layers;
 mod mail;
 mod matching;
 mod memberships;
+mod nodelay;
 mod organization_requests;
 mod pacts;
 mod partnership;
