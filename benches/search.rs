@@ -587,9 +587,29 @@ async fn run(config: &Config, guard: &ScratchGuard) -> anyhow::Result<()> {
         None => None,
     };
 
-    // Matching documents per engine (not timed).
+    // Matching documents per engine, and a digest of the product request's
+    // facet counts (not timed): the same seed and size must give the same
+    // digest whatever the search's internals, so a run compares with an
+    // earlier one.
     let mut totals: Vec<[Option<u64>; 3]> = Vec::new();
+    let mut facet_digest = std::collections::hash_map::DefaultHasher::new();
+    let mut facet_sum = 0u64;
     for query in queries {
+        let facets = index.search(&request(query, PRODUCT))?.facets;
+        std::hash::Hash::hash(&format!("{facets:?}"), &mut facet_digest);
+        facet_sum += [
+            &facets.types,
+            &facets.organization_kinds,
+            &facets.offer_kinds,
+            &facets.need_kinds,
+            &facets.sectors,
+            &facets.municipalities,
+            &facets.neighbourhoods,
+            &facets.statuses,
+        ]
+        .iter()
+        .flat_map(|facet| facet.iter().map(|value| value.count))
+        .sum::<u64>();
         let tantivy = index.search(&request(query, LEAN))?.total;
         let fts5_total = match (set.fts5.as_deref_mut(), queries::fts5(query)) {
             (Some(db), Some(expression)) => Some(db.count(&expression).await? as u64),
@@ -718,6 +738,14 @@ async fn run(config: &Config, guard: &ScratchGuard) -> anyhow::Result<()> {
             mb(status_mb(&pid, "VmHWM:"))
         );
     }
+
+    println!(
+        "\nFacet counts of the product request over the {} queries: digest {:016x}, {} counted in all \
+         (compare with a run of the same seed and size)",
+        queries.len(),
+        std::hash::Hasher::finish(&facet_digest),
+        thousands(facet_sum),
+    );
 
     println!("\nPer query (median ms of the rounds; hits returned / documents matching)");
     let mut header = format!("  {:<38}", "query");

@@ -13,6 +13,20 @@
 //!
 //! Range filters (deadline, amount, distance, verified) are not facets: a
 //! document failing one is skipped.
+//!
+//! # Ranking with pruning
+//!
+//! Scoring every match is what makes a search over half the index slow. When
+//! the search sorts by relevance and the query builder could give a
+//! *ranker* (the text query flattened into one union of its scoring terms,
+//! whose score equals the text query's on every document that matches it),
+//! a segment is read twice: first without scores, applying the filters,
+//! counting the total and the facets and marking the accepted documents;
+//! then the ranker runs with tantivy's block-max WAND, offered only the
+//! accepted documents. The blend multiplies BM25 by at most
+//! [`Ranking::max_boost`], so a document whose text score times that bound
+//! does not beat the worst kept one cannot enter the top: that is the
+//! pruning threshold, and the top is exactly the one a full pass gives.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
@@ -20,7 +34,8 @@ use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::query::Weight;
+use tantivy::{BitSet, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::schema::{DocType, GeoPoint, fast};
 use super::searcher::{Ranking, SearchSort};
@@ -171,12 +186,29 @@ pub(crate) struct Collected {
 /// The collector of one search.
 pub(crate) struct SearchCollector {
     spec: Arc<Spec>,
+    /// The ranker's weight (see the module docs), when pruning applies.
+    ranker: Option<Box<dyn Weight>>,
 }
 
 impl SearchCollector {
     pub fn new(spec: Spec) -> Self {
         Self {
             spec: Arc::new(spec),
+            ranker: None,
+        }
+    }
+
+    /// Ranks with `ranker` (a weight with scoring enabled whose score equals
+    /// the searched query's on every document the latter matches) and
+    /// block-max pruning, when the sort and the ranking allow it; otherwise
+    /// the same as [`Self::new`].
+    pub fn with_ranker(spec: Spec, ranker: Box<dyn Weight>) -> Self {
+        let prunable = spec.sort == SearchSort::Relevance
+            && spec.top_k > 0
+            && spec.ranking.max_boost().is_some();
+        Self {
+            spec: Arc::new(spec),
+            ranker: prunable.then_some(ranker),
         }
     }
 }
@@ -259,16 +291,31 @@ impl SegmentDim {
             .map(|_| value)
     }
 
-    /// The counts by value.
+    /// The counts by value. The values are read in one ordered pass over
+    /// the column's dictionary: looking each one up by itself would
+    /// decompress a dictionary block per value, which was most of the time
+    /// of a search.
     fn harvest(&self, counts: &[u64]) -> Counts {
         let mut out = Counts::new();
-        for (ord, &count) in counts.iter().enumerate() {
-            if count == 0 {
-                continue;
+        let Some(column) = &self.column else {
+            return out;
+        };
+        let ords: Vec<u64> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, count)| **count > 0)
+            .map(|(ord, _)| ord as u64)
+            .collect();
+        let mut found = ords.iter().map(|&ord| counts[ord as usize]);
+        let read = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+            if let (Some(count), Ok(value)) = (found.next(), std::str::from_utf8(bytes)) {
+                *out.entry(value.to_owned()).or_default() += count;
             }
-            if let Some(value) = self.value(ord as u64) {
-                *out.entry(value).or_default() += count;
-            }
+        });
+        if !matches!(read, Ok(true)) {
+            // The ordinals come from the column itself; a dictionary that
+            // does not hold them is a corrupt segment.
+            tracing::warn!(?read, "facet values missing from a column dictionary");
         }
         out
     }
@@ -378,7 +425,47 @@ impl Collector for SearchCollector {
     }
 
     fn requires_scoring(&self) -> bool {
-        true
+        // With a ranker the searched query only filters: the ranker scores.
+        self.ranker.is_none()
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Collected> {
+        let mut collector = self.for_segment(segment, reader)?;
+        let alive = reader.alive_bitset();
+        let is_alive = |doc: DocId| alive.is_none_or(|alive| alive.is_alive(doc));
+        let Some(ranker) = &self.ranker else {
+            weight.for_each(reader, &mut |doc, score| {
+                if is_alive(doc) {
+                    collector.collect(doc, score);
+                }
+            })?;
+            return Ok(collector.harvest());
+        };
+        // First pass: filters, total and facets, without scores.
+        let mut accepted = BitSet::with_max_value(reader.max_doc());
+        weight.for_each_no_score(reader, &mut |docs| {
+            for &doc in docs {
+                if is_alive(doc) && collector.accept(doc).is_some() {
+                    accepted.insert(doc);
+                }
+            }
+        })?;
+        // Second pass: the top by the blended score, pruned.
+        if collector.total > 0 {
+            ranker.for_each_pruning(0.0, reader, &mut |doc, score| {
+                if accepted.contains(doc) {
+                    let distance_km = collector.distance_km(doc);
+                    collector.offer(doc, score, distance_km);
+                }
+                collector.threshold()
+            })?;
+        }
+        Ok(collector.harvest())
     }
 
     fn merge_fruits(&self, fruits: Vec<Collected>) -> tantivy::Result<Collected> {
@@ -516,13 +603,12 @@ impl SearchSegmentCollector {
     }
 }
 
-impl SegmentCollector for SearchSegmentCollector {
-    type Fruit = Collected;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
-        let Ok(distance_km) = self.range_filters(doc) else {
-            return;
-        };
+impl SearchSegmentCollector {
+    /// Applies the filters to a matching document and counts it in the
+    /// total and the facets. Returns its distance (`Some(None)` when it
+    /// has none) when it passes every filter, `None` when it is not a result.
+    fn accept(&mut self, doc: DocId) -> Option<Option<f64>> {
+        let distance_km = self.range_filters(doc).ok()?;
         let doc_type = self.doc_type(doc);
         let mut failed: u32 = 0;
         for dim in 0..DIMS {
@@ -543,23 +629,82 @@ impl SegmentCollector for SearchSegmentCollector {
                         self.count_dim(dim, doc, doc_type);
                     }
                 }
-                if self.spec.top_k > 0 {
-                    let candidate = self.candidate(doc, score, distance_km);
-                    if self.heap.len() < self.spec.top_k {
-                        self.heap.push(Worst(candidate));
-                    } else if let Some(worst) = self.heap.peek()
-                        && candidate.cmp_rank(&worst.0) == Ordering::Greater
-                    {
-                        self.heap.pop();
-                        self.heap.push(Worst(candidate));
-                    }
-                }
+                Some(distance_km)
             }
             1 if self.spec.facets => {
                 let dim = failed.trailing_zeros() as usize;
                 self.count_dim(dim, doc, doc_type);
+                None
             }
-            _ => {}
+            _ => None,
+        }
+    }
+
+    /// The distance of a document from the requested point.
+    fn distance_km(&self, doc: DocId) -> Option<f64> {
+        let (point, _) = self.spec.near?;
+        match (first(&self.lat, doc), first(&self.lon, doc)) {
+            (Some(lat), Some(lon)) => Some(point.distance_km(GeoPoint { lat, lon })),
+            _ => None,
+        }
+    }
+
+    /// Keeps an accepted document when it ranks among the best `top_k`.
+    fn offer(&mut self, doc: DocId, score: Score, distance_km: Option<f64>) {
+        let top_k = self.spec.top_k;
+        if top_k == 0 {
+            return;
+        }
+        if self.heap.len() >= top_k
+            && let (Some(worst), SearchSort::Relevance, Some(max_boost)) = (
+                self.heap.peek(),
+                self.spec.sort,
+                self.spec.ranking.max_boost(),
+            )
+            && f64::from(score) * max_boost < worst.0.primary
+        {
+            // Cannot beat the worst kept even with every bonus: skip the
+            // fast-field reads of the blend.
+            return;
+        }
+        let candidate = self.candidate(doc, score, distance_km);
+        if self.heap.len() < top_k {
+            self.heap.push(Worst(candidate));
+        } else if let Some(worst) = self.heap.peek()
+            && candidate.cmp_rank(&worst.0) == Ordering::Greater
+        {
+            self.heap.pop();
+            self.heap.push(Worst(candidate));
+        }
+    }
+
+    /// The text score a document must exceed to possibly enter the top (the
+    /// pruning threshold), for a relevance sort.
+    fn threshold(&self) -> Score {
+        let (Some(worst), Some(max_boost)) = (self.heap.peek(), self.spec.ranking.max_boost())
+        else {
+            return 0.0;
+        };
+        if self.heap.len() < self.spec.top_k {
+            return 0.0;
+        }
+        // A little below the exact bound, so that float rounding (the f32
+        // sums of the pruning) never drops a document the full pass keeps.
+        let bound = worst.0.primary / max_boost * (1.0 - 1e-5);
+        if bound.is_finite() && bound > 0.0 {
+            bound as Score
+        } else {
+            0.0
+        }
+    }
+}
+
+impl SegmentCollector for SearchSegmentCollector {
+    type Fruit = Collected;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if let Some(distance_km) = self.accept(doc) {
+            self.offer(doc, score, distance_km);
         }
     }
 

@@ -193,6 +193,12 @@ pub(crate) struct BuiltQuery {
     pub all: Box<dyn Query>,
     /// Any clause; `None` when relaxing would change nothing.
     pub any: Option<Box<dyn Query>>,
+    /// Every scoring term of the query in one union: on each document that
+    /// `all` or `any` matches, it scores the same as they do (their scores
+    /// are sums of the same boosted term scores), and tantivy can prune a
+    /// union of terms (block-max WAND) where it cannot prune a conjunction
+    /// of unions. `None` when a scoring clause is a phrase, or when browsing.
+    pub ranker: Option<Box<dyn Query>>,
     /// No text clause: every document matches.
     pub browse: bool,
     /// Terms to highlight, as the highlighting analyzer produces them (stems
@@ -211,6 +217,10 @@ pub(crate) struct QueryBuilder<'a> {
     options: QueryOptions,
     highlight: BTreeMap<String, Score>,
     fuzzy_words: usize,
+    /// The scoring terms so far (field, term, boost), for the ranker.
+    ranker_terms: Vec<(Field, String, Score)>,
+    /// False once a scoring clause is a phrase: no ranker then.
+    flat: bool,
 }
 
 fn term_query(field: Field, text: &str, boost: Score) -> Box<dyn Query> {
@@ -252,6 +262,8 @@ impl<'a> QueryBuilder<'a> {
             options,
             highlight: BTreeMap::new(),
             fuzzy_words: 0,
+            ranker_terms: Vec::new(),
+            flat: true,
         }
     }
 
@@ -344,6 +356,16 @@ impl<'a> QueryBuilder<'a> {
         Ok(candidates.into_iter().map(|(word, _)| word).collect())
     }
 
+    /// A scoring clause: `words` in this order in `field` (a term query for
+    /// one word), remembered for the ranker.
+    fn scored(&mut self, field: Field, words: &[String], boost: Score) -> Box<dyn Query> {
+        match words {
+            [word] => self.ranker_terms.push((field, word.clone(), boost)),
+            _ => self.flat = false,
+        }
+        phrase_query(field, words, boost)
+    }
+
     fn highlight(&mut self, term: &str) {
         self.highlight.insert(term.to_owned(), 1.0);
     }
@@ -358,11 +380,12 @@ impl<'a> QueryBuilder<'a> {
         let mut clauses: Vec<Box<dyn Query>> = Vec::new();
         let main = self.main_form(token).to_owned();
         for (field, weight) in self.main_fields() {
-            clauses.push(term_query(field, &main, weight));
+            clauses.push(self.scored(field, std::slice::from_ref(&main), weight));
         }
         if self.italian() {
+            let exact = std::slice::from_ref(&token.exact);
             for (field, weight) in self.exact_fields() {
-                clauses.push(term_query(field, &token.exact, weight * EXACT_BONUS));
+                clauses.push(self.scored(field, exact, weight * EXACT_BONUS));
             }
         }
         self.highlight(&main);
@@ -376,13 +399,15 @@ impl<'a> QueryBuilder<'a> {
             self.fuzzy_words += 1;
             let candidates = self.typo_candidates(&token.exact)?;
             for candidate in &candidates {
+                let candidate_words = std::slice::from_ref(candidate);
                 for (field, weight) in self.exact_fields() {
-                    clauses.push(term_query(field, candidate, weight * FUZZY));
+                    clauses.push(self.scored(field, candidate_words, weight * FUZZY));
                 }
                 if self.italian() {
                     let stem = self.index.analyzers().stem_word(candidate);
+                    let stem_words = std::slice::from_ref(&stem);
                     for (field, weight) in self.stem_fields() {
-                        clauses.push(term_query(field, &stem, weight * FUZZY * EXACT_BONUS));
+                        clauses.push(self.scored(field, stem_words, weight * FUZZY * EXACT_BONUS));
                     }
                     self.highlight(&stem);
                 } else {
@@ -406,7 +431,7 @@ impl<'a> QueryBuilder<'a> {
         let clauses = self
             .main_fields()
             .into_iter()
-            .map(|(field, weight)| phrase_query(field, &words, weight * boost))
+            .map(|(field, weight)| self.scored(field, &words, weight * boost))
             .collect();
         any_of(clauses)
     }
@@ -419,7 +444,7 @@ impl<'a> QueryBuilder<'a> {
         let clauses = self
             .stem_fields()
             .into_iter()
-            .map(|(field, weight)| phrase_query(field, stems, weight * boost))
+            .map(|(field, weight)| self.scored(field, stems, weight * boost))
             .collect();
         any_of(clauses)
     }
@@ -564,9 +589,18 @@ impl<'a> QueryBuilder<'a> {
             MatchMode::All => None,
             MatchMode::Any | MatchMode::Auto => any,
         };
+        let ranker = (self.flat && !browse && !self.ranker_terms.is_empty()).then(|| {
+            any_of(
+                self.ranker_terms
+                    .iter()
+                    .map(|(field, term, boost)| term_query(*field, term, *boost))
+                    .collect(),
+            )
+        });
         Ok(BuiltQuery {
             all,
             any,
+            ranker,
             browse,
             highlight_terms: self.highlight,
             suggestion,

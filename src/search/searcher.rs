@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
@@ -72,6 +72,20 @@ impl Default for Ranking {
 }
 
 impl Ranking {
+    /// The largest factor the blend multiplies a text score by (every bonus
+    /// at its most), as the blend computes it; `None` when some bonus could
+    /// make the factor zero or negative, so that a higher text score would
+    /// not rank higher (then nothing is pruned).
+    pub(crate) fn max_boost(&self) -> Option<f64> {
+        let (freshness, verified) = (
+            f64::from(self.freshness_weight),
+            f64::from(self.verified_weight),
+        );
+        let lowest = 1.0 + freshness.min(0.0) + verified.min(0.0);
+        let highest = 1.0 + freshness.max(0.0) + verified.max(0.0);
+        (lowest > 0.0 && highest.is_finite()).then_some(highest)
+    }
+
     /// Text relevance alone.
     pub fn text_only() -> Self {
         Self {
@@ -361,6 +375,16 @@ impl SearchIndex {
     /// beyond [`MAX_OFFSET`] or larger than [`MAX_LIMIT`], and with tantivy
     /// errors (I/O) otherwise. The query text itself never fails.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        self.search_pruned(request, true)
+    }
+
+    /// [`Self::search`], with ranking pruning (see [`super::collector`]) or
+    /// with a full scoring pass: the tests check that both find the same.
+    pub(crate) fn search_pruned(
+        &self,
+        request: &SearchRequest,
+        prune: bool,
+    ) -> Result<SearchResults, SearchError> {
         if request.sort == SearchSort::Distance && request.filter.near.is_none() {
             return Err(SearchError::Invalid("sorting by distance needs a point"));
         }
@@ -379,15 +403,26 @@ impl SearchIndex {
             query::MatchMode::Any => built.any.as_ref().unwrap_or(&built.all),
             query::MatchMode::All | query::MatchMode::Auto => &built.all,
         };
+        // The ranker's scores equal those of both the strict and the relaxed
+        // query on the documents they match (see `BuiltQuery::ranker`).
+        let collector = |spec: Spec| -> Result<SearchCollector, SearchError> {
+            Ok(match built.ranker.as_ref().filter(|_| prune) {
+                Some(ranker) => SearchCollector::with_ranker(
+                    spec,
+                    ranker.weight(EnableScoring::enabled_from_searcher(&searcher))?,
+                ),
+                None => SearchCollector::new(spec),
+            })
+        };
         let first = self.restrict(first.box_clone(), &request.filter);
-        let mut collected = searcher.search(&*first, &SearchCollector::new(spec.clone()))?;
+        let mut collected = searcher.search(&*first, &collector(spec.clone())?)?;
         let mut relaxed = false;
         if request.options.match_mode == query::MatchMode::Auto
             && collected.total == 0
             && let Some(any) = &built.any
         {
             let any = self.restrict(any.box_clone(), &request.filter);
-            collected = searcher.search(&*any, &SearchCollector::new(spec))?;
+            collected = searcher.search(&*any, &collector(spec)?)?;
             relaxed = collected.total > 0;
         }
         self.results(&searcher, collected, &built, request, relaxed)
@@ -617,6 +652,7 @@ impl SearchIndex {
         let built = BuiltQuery {
             all: Box::new(tantivy::query::AllQuery),
             any: None,
+            ranker: None,
             browse: false,
             highlight_terms: highlight,
             suggestion: None,

@@ -1,6 +1,8 @@
 //! Search behaviour on a small in-memory index: the Italian examples of the
 //! issue, the query language, filters, facets, sorts and similar items.
 
+use std::collections::BTreeMap;
+
 use chrono::{Duration, TimeZone, Utc};
 use uuid::Uuid;
 
@@ -403,4 +405,357 @@ fn paging_and_similar_items() {
         .expect("similar");
     assert_eq!(similar.len(), 1);
     assert_eq!(similar[0].id, docs[3].id);
+}
+
+/// A corpus of `n` varied documents (types, kinds, sectors, places,
+/// statuses, verification, ages, words), deterministic.
+fn varied_corpus(n: usize) -> Vec<SearchDocument> {
+    const WORDS: [&str; 5] = ["giardino", "biblioteca", "cucina", "laboratorio", "teatro"];
+    const FILLER: [&str; 4] = ["progetto", "quartiere", "insieme", "persone"];
+    const SECTORS: [&str; 4] = ["housing", "culture", "education", "sport"];
+    const MUNICIPALITIES: [&str; 3] = ["015146", "016024", "017029"];
+    let offer_kinds = [OfferKind::Funding, OfferKind::Space, OfferKind::Competence];
+    let need_kinds = [NeedKind::CommunityService, NeedKind::SocialConcierge];
+    let org_kinds = [
+        OrganizationKind::Association,
+        OrganizationKind::HousingCooperative,
+        OrganizationKind::SocialCooperativeA,
+    ];
+    let neighbourhoods: Vec<Uuid> = (1..=4).map(|i| Uuid::from_u128(i)).collect();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |bound: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) % bound as u64) as usize
+    };
+    let base = Utc
+        .with_ymd_and_hms(2026, 11, 1, 10, 0, 0)
+        .single()
+        .expect("date");
+    (0..n)
+        .map(|i| {
+            let doc_type = [DocType::Organization, DocType::Offer, DocType::Need][next(3)];
+            let mut words = Vec::new();
+            for word in WORDS {
+                for _ in 0..next(3) {
+                    words.push(word);
+                }
+            }
+            for _ in 0..next(12) {
+                words.push(FILLER[next(FILLER.len())]);
+            }
+            let title_word = WORDS[next(WORDS.len())];
+            let mut d = doc(
+                doc_type,
+                &format!("{} {title_word}", FILLER[next(FILLER.len())]),
+                &words.join(" "),
+            );
+            d.id = Uuid::from_u128(1_000 + i as u128);
+            d.organization_id = Uuid::from_u128(next(40) as u128 + 1);
+            d.organization_kind = org_kinds[next(org_kinds.len())].as_str().to_owned();
+            d.kind = match doc_type {
+                DocType::Organization => None,
+                DocType::Offer => Some(offer_kinds[next(offer_kinds.len())].as_str().to_owned()),
+                DocType::Need => Some(need_kinds[next(need_kinds.len())].as_str().to_owned()),
+            };
+            d.sectors = SECTORS
+                .iter()
+                .filter(|_| next(3) == 0)
+                .map(|s| (*s).to_owned())
+                .collect();
+            d.municipality_code = (next(5) > 0).then(|| MUNICIPALITIES[next(3)].to_owned());
+            d.neighbourhood_ids = neighbourhoods
+                .iter()
+                .filter(|_| next(4) == 0)
+                .copied()
+                .collect();
+            d.status = if doc_type != DocType::Organization && next(4) == 0 {
+                "closed".to_owned()
+            } else {
+                "open".to_owned()
+            };
+            d.verified = next(3) == 0;
+            d.created_at = base - Duration::days(next(400) as i64);
+            d.location = (next(4) > 0).then(|| GeoPoint {
+                lat: 45.40 + next(100) as f64 / 1000.0,
+                lon: 9.10 + next(100) as f64 / 1000.0,
+            });
+            d
+        })
+        .collect()
+}
+
+/// An index of `docs` in three segments, with some documents replaced (so
+/// that segments hold deleted documents too).
+fn segmented_index(docs: &[SearchDocument]) -> SearchIndex {
+    let index = SearchIndex::in_memory().expect("index");
+    let mut writer = index.writer().expect("writer");
+    let third = docs.len() / 3;
+    for (batch, chunk) in docs.chunks(third.max(1)).enumerate() {
+        for d in chunk {
+            writer.upsert(d).expect("upsert");
+        }
+        // Replace a few documents of the first batch by themselves.
+        if batch > 0 {
+            for d in docs.iter().take(5 * batch) {
+                writer.upsert(d).expect("upsert");
+            }
+        }
+        writer
+            .commit(CommitPayload {
+                cursor: batch as i64 + 1,
+            })
+            .expect("commit");
+    }
+    index.reload().expect("reload");
+    assert_eq!(index.num_docs(), docs.len() as u64);
+    index
+}
+
+/// Whether a document of the corpus holds every word of `query` (the
+/// words of the corpus are never inflected, so the exact form suffices).
+fn brute_matches(d: &SearchDocument, words: &[&str]) -> bool {
+    words
+        .iter()
+        .all(|w| d.body.split(' ').any(|b| b == *w) || d.title.split(' ').any(|t| t == *w))
+}
+
+type BruteFacets = BTreeMap<&'static str, BTreeMap<String, u64>>;
+
+/// The facet counts of a search counted by hand: for each facet, the
+/// documents passing every filter but that facet's, by value.
+fn brute_facets(
+    docs: &[SearchDocument],
+    words: &[&str],
+    filter: &SearchFilter,
+) -> (u64, BruteFacets) {
+    let contains =
+        |list: &[String], value: &str| list.is_empty() || list.iter().any(|v| v == value);
+    let strings = |values: Vec<&str>| values.into_iter().map(str::to_owned).collect::<Vec<_>>();
+    let types = strings(filter.types.iter().map(|t| t.as_str()).collect());
+    let org_kinds = strings(
+        filter
+            .organization_kinds
+            .iter()
+            .map(|k| k.as_str())
+            .collect(),
+    );
+    let offer_kinds = strings(filter.offer_kinds.iter().map(|k| k.as_str()).collect());
+    let need_kinds = strings(filter.need_kinds.iter().map(|k| k.as_str()).collect());
+    let statuses = strings(filter.statuses.iter().map(|s| s.as_str()).collect());
+    let neighbourhoods: Vec<String> = filter
+        .neighbourhood_ids
+        .iter()
+        .map(Uuid::to_string)
+        .collect();
+    let any_of = |allowed: &[String], values: &[String]| {
+        allowed.is_empty() || values.iter().any(|v| allowed.contains(v))
+    };
+    // Which facet filters a document passes, in the order of the dims below.
+    let passes = |d: &SearchDocument| -> [bool; 7] {
+        let kind_filtered = !offer_kinds.is_empty() || !need_kinds.is_empty();
+        let kind_ok = !kind_filtered
+            || match (d.doc_type, &d.kind) {
+                (DocType::Offer, Some(k)) => offer_kinds.contains(k),
+                (DocType::Need, Some(k)) => need_kinds.contains(k),
+                _ => false,
+            };
+        let neighbourhood_values: Vec<String> =
+            d.neighbourhood_ids.iter().map(Uuid::to_string).collect();
+        [
+            contains(&types, d.doc_type.as_str()),
+            contains(&org_kinds, &d.organization_kind),
+            kind_ok,
+            any_of(&filter.sectors, &d.sectors),
+            filter.municipality_codes.is_empty()
+                || d.municipality_code
+                    .as_ref()
+                    .is_some_and(|m| filter.municipality_codes.contains(m)),
+            any_of(&neighbourhoods, &neighbourhood_values),
+            contains(&statuses, &d.status),
+        ]
+    };
+    let in_range = |d: &SearchDocument| {
+        if filter.verified_only && !d.verified {
+            return false;
+        }
+        match filter.near {
+            Some(Near {
+                point,
+                km: Some(km),
+            }) => d.location.is_some_and(|l| point.distance_km(l) <= km),
+            _ => true,
+        }
+    };
+    let mut total = 0;
+    let mut facets = BruteFacets::new();
+    for d in docs
+        .iter()
+        .filter(|d| brute_matches(d, words) && in_range(d))
+    {
+        let passed = passes(d);
+        if passed.iter().all(|p| *p) {
+            total += 1;
+        }
+        let values: [(&'static str, Vec<String>); 7] = [
+            ("types", vec![d.doc_type.as_str().to_owned()]),
+            ("organization_kinds", vec![d.organization_kind.clone()]),
+            (
+                match d.doc_type {
+                    DocType::Offer => "offer_kinds",
+                    _ => "need_kinds",
+                },
+                match d.doc_type {
+                    DocType::Organization => Vec::new(),
+                    _ => d.kind.iter().cloned().collect(),
+                },
+            ),
+            ("sectors", d.sectors.clone()),
+            (
+                "municipalities",
+                d.municipality_code.iter().cloned().collect(),
+            ),
+            (
+                "neighbourhoods",
+                d.neighbourhood_ids.iter().map(Uuid::to_string).collect(),
+            ),
+            ("statuses", vec![d.status.clone()]),
+        ];
+        for (dim, (name, dim_values)) in values.into_iter().enumerate() {
+            let others_pass = passed
+                .iter()
+                .enumerate()
+                .all(|(other, p)| other == dim || *p);
+            if others_pass {
+                for value in dim_values {
+                    *facets.entry(name).or_default().entry(value).or_default() += 1;
+                }
+            }
+        }
+    }
+    (total, facets)
+}
+
+fn facets_as_maps(facets: &Facets) -> BruteFacets {
+    let mut out = BruteFacets::new();
+    for (name, facet) in [
+        ("types", &facets.types),
+        ("organization_kinds", &facets.organization_kinds),
+        ("offer_kinds", &facets.offer_kinds),
+        ("need_kinds", &facets.need_kinds),
+        ("sectors", &facets.sectors),
+        ("municipalities", &facets.municipalities),
+        ("neighbourhoods", &facets.neighbourhoods),
+        ("statuses", &facets.statuses),
+    ] {
+        if !facet.is_empty() {
+            out.insert(
+                name,
+                facet.iter().map(|f| (f.value.clone(), f.count)).collect(),
+            );
+        }
+    }
+    out
+}
+
+/// Filters exercising every facet dimension, alone and together.
+fn varied_filters() -> Vec<SearchFilter> {
+    let all_statuses = vec![PostingStatus::Open, PostingStatus::Closed];
+    let mut filters = vec![SearchFilter::default()];
+    let mut f = SearchFilter {
+        statuses: all_statuses.clone(),
+        ..SearchFilter::default()
+    };
+    filters.push(f.clone());
+    f.types = vec![DocType::Offer, DocType::Organization];
+    f.sectors = vec!["housing".to_owned(), "sport".to_owned()];
+    filters.push(f.clone());
+    f.offer_kinds = vec![OfferKind::Space];
+    f.need_kinds = vec![NeedKind::SocialConcierge];
+    f.municipality_codes = vec!["015146".to_owned()];
+    filters.push(f.clone());
+    filters.push(SearchFilter {
+        organization_kinds: vec![OrganizationKind::Association],
+        neighbourhood_ids: vec![Uuid::from_u128(2), Uuid::from_u128(3)],
+        verified_only: true,
+        ..SearchFilter::default()
+    });
+    filters.push(SearchFilter {
+        statuses: vec![PostingStatus::Closed],
+        near: Some(Near {
+            point: GeoPoint {
+                lat: 45.45,
+                lon: 9.15,
+            },
+            km: Some(3.0),
+        }),
+        ..SearchFilter::default()
+    });
+    filters
+}
+
+#[test]
+fn facet_counts_equal_a_brute_force_count() {
+    let docs = varied_corpus(600);
+    let index = segmented_index(&docs);
+    assert!(index.reader().searcher().segment_readers().len() > 1);
+    for query in [
+        "",
+        "giardino",
+        "cucina teatro",
+        "giardino biblioteca laboratorio",
+    ] {
+        let words: Vec<&str> = query.split_whitespace().collect();
+        for filter in varied_filters() {
+            let mut request = SearchRequest::new(query);
+            request.filter = filter.clone();
+            let results = index.search(&request).expect("search");
+            let (total, expected) = brute_facets(&docs, &words, &filter);
+            assert_eq!(results.total, total, "total of {query:?} with {filter:?}");
+            assert_eq!(
+                facets_as_maps(&results.facets),
+                expected,
+                "facets of {query:?} with {filter:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn pruned_ranking_finds_the_full_passes_top() {
+    let docs = varied_corpus(600);
+    let index = segmented_index(&docs);
+    let queries = [
+        "giardino",
+        "cucina teatro",
+        "giardino biblioteca laboratorio",
+        "teatro -cucina",
+        "giardino zzzyqx",
+        "laboratorio",
+    ];
+    for query in queries {
+        for filter in varied_filters() {
+            for (offset, limit) in [(0, 5), (5, 5), (0, 1), (3, 40)] {
+                let mut request = SearchRequest::new(query);
+                request.filter = filter.clone();
+                request.offset = offset;
+                request.limit = limit;
+                let pruned = index.search_pruned(&request, true).expect("search");
+                let full = index.search_pruned(&request, false).expect("search");
+                let ids = |r: &SearchResults| r.hits.iter().map(|h| h.id).collect::<Vec<_>>();
+                assert_eq!(
+                    ids(&pruned),
+                    ids(&full),
+                    "{query:?} {filter:?} {offset}+{limit}"
+                );
+                for (p, f) in pruned.hits.iter().zip(&full.hits) {
+                    assert!((p.score - f.score).abs() <= 1e-4 * f.score.abs().max(1.0));
+                }
+                assert_eq!(pruned.total, full.total);
+                assert_eq!(pruned.facets, full.facets);
+                assert_eq!(pruned.relaxed, full.relaxed);
+            }
+        }
+    }
 }
