@@ -108,8 +108,10 @@ impl Engine<'_> {
         let mut targets = targets.into_iter();
         let mut running = JoinSet::new();
         let mut report = RefreshReport::default();
+        // Once: the number of cores is read from the system (cgroup files).
+        let limit = concurrency();
         loop {
-            while running.len() < concurrency() {
+            while running.len() < limit {
                 let Some(target) = targets.next() else { break };
                 let owned = Arc::clone(&owned);
                 running.spawn(
