@@ -420,6 +420,13 @@ impl FacetCount {
     }
 }
 
+/// Whether the facet being resolved selects `label`: the labels of sectors,
+/// municipalities and neighbourhoods are a database read each, not needed
+/// for the counts alone.
+fn labels_selected(ctx: &Context<'_>) -> bool {
+    ctx.look_ahead().field("label").exists()
+}
+
 /// Facet counts: each counted with every other filter applied (not its own),
 /// so that the other values of a chosen facet still show their counts.
 pub struct SearchFacets(search::Facets);
@@ -464,12 +471,16 @@ impl SearchFacets {
 
     /// Sector codes.
     async fn sector(&self, ctx: &Context<'_>) -> Result<Vec<FacetCount>> {
-        let names: HashMap<String, (String, String)> = listing::sectors(&state(ctx)?.db)
-            .await
-            .gql(ctx)?
-            .into_iter()
-            .map(|s| (s.code, (s.name_it, s.name_en)))
-            .collect();
+        let names: HashMap<String, (String, String)> = if labels_selected(ctx) {
+            listing::sectors(&state(ctx)?.db)
+                .await
+                .gql(ctx)?
+                .into_iter()
+                .map(|s| (s.code, (s.name_it, s.name_en)))
+                .collect()
+        } else {
+            HashMap::new()
+        };
         Ok(self
             .0
             .sectors
@@ -491,13 +502,16 @@ impl SearchFacets {
             .iter()
             .map(|f| f.value.clone())
             .collect();
-        let names: HashMap<String, String> =
+        let names: HashMap<String, String> = if labels_selected(ctx) {
             listing::municipalities_by_code(&state(ctx)?.db, &codes)
                 .await
                 .gql(ctx)?
                 .into_iter()
                 .map(|m| (m.istat_code, m.name))
-                .collect();
+                .collect()
+        } else {
+            HashMap::new()
+        };
         Ok(self
             .0
             .municipalities
@@ -519,12 +533,16 @@ impl SearchFacets {
             .iter()
             .filter_map(|f| Uuid::parse_str(&f.value).ok())
             .collect();
-        let names: HashMap<String, String> = listing::neighbourhoods_by_id(&state(ctx)?.db, &ids)
-            .await
-            .gql(ctx)?
-            .into_iter()
-            .map(|n| (n.id.to_string(), n.name))
-            .collect();
+        let names: HashMap<String, String> = if labels_selected(ctx) {
+            listing::neighbourhoods_by_id(&state(ctx)?.db, &ids)
+                .await
+                .gql(ctx)?
+                .into_iter()
+                .map(|n| (n.id.to_string(), n.name))
+                .collect()
+        } else {
+            HashMap::new()
+        };
         Ok(self
             .0
             .neighbourhoods

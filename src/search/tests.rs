@@ -421,7 +421,7 @@ fn varied_corpus(n: usize) -> Vec<SearchDocument> {
         OrganizationKind::HousingCooperative,
         OrganizationKind::SocialCooperativeA,
     ];
-    let neighbourhoods: Vec<Uuid> = (1..=4).map(|i| Uuid::from_u128(i)).collect();
+    let neighbourhoods: Vec<Uuid> = (1..=4).map(Uuid::from_u128).collect();
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move |bound: usize| {
         state = state
