@@ -3,8 +3,6 @@
 //! organisation, and the cost of a nested query in SQL statements, which must
 //! not grow with the number of rows.
 
-use std::sync::{Arc, Mutex, PoisonError};
-
 use async_graphql::Request;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, IntoActiveModel, Set};
 use serde_json::{Value, json};
@@ -144,32 +142,11 @@ async fn needs_with_members(db: &DatabaseConnection, count: usize, organisations
 const NESTED: &str = "{ needs(first: 50) { edges { node { title organization { name \
     members { edges { node { displayName role } } } } sectors { code } } } } }";
 
-/// Executes NESTED on a state whose connection records its statements, and
-/// returns the data and the statements the request issued (their SQL, cut
-/// short).
+/// Executes NESTED as a signed-in reader and returns the data and the SQL
+/// statements the request issued.
 async fn record_statements(state: &AppState) -> (Value, Vec<String>) {
-    let statements = Arc::new(Mutex::new(Vec::new()));
-    let mut db = state.db.clone();
-    let recorder = statements.clone();
-    db.set_metric_callback(move |info| {
-        let sql: String = info.statement.sql.chars().take(120).collect();
-        recorder
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(sql);
-    });
-    let recorded = AppState {
-        db,
-        ..state.clone()
-    };
-    let schema = build_schema(recorded);
-    let response = schema.execute(Request::new(NESTED).data(signed_in())).await;
-    assert!(response.errors.is_empty(), "{:?}", response.errors);
-    let issued = statements
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone();
-    (response.data.into_json().expect("JSON data"), issued)
+    crate::helpers::execute_recording_statements(state, Request::new(NESTED).data(signed_in()))
+        .await
 }
 
 async fn nested_query_statements_do_not_grow_with_rows(backend: Backend) {

@@ -711,3 +711,36 @@ pub async fn graphql_ws_with(
         }
     }
 }
+
+/// Executes `request` through the GraphQL schema (no HTTP) on a copy of
+/// `state` whose connection records its statements; panics on GraphQL
+/// errors. Returns the data and the SQL of each statement the request
+/// issued (cut to 120 characters).
+pub async fn execute_recording_statements(
+    state: &AppState,
+    request: async_graphql::Request,
+) -> (Value, Vec<String>) {
+    let statements = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut db = state.db.clone();
+    let recorder = statements.clone();
+    db.set_metric_callback(move |info| {
+        let sql: String = info.statement.sql.chars().take(120).collect();
+        recorder
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(sql);
+    });
+    let recorded = AppState {
+        db,
+        ..state.clone()
+    };
+    let response = trama::graphql::build_schema(recorded)
+        .execute(request)
+        .await;
+    assert!(response.errors.is_empty(), "{:?}", response.errors);
+    let issued = statements
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    (response.data.into_json().expect("JSON data"), issued)
+}

@@ -27,6 +27,7 @@ on_both_databases!(
     closed_and_hidden_records_leave_the_results,
     a_deleted_index_is_rebuilt_with_the_same_results,
     facets_and_highlights_are_computed_when_selected_even_in_fragments,
+    records_and_facet_labels_are_read_only_when_selected,
 );
 
 const SEARCH: &str = r#"
@@ -265,6 +266,68 @@ async fn facets_and_highlights_are_computed_when_selected_even_in_fragments(back
             .collect()
     };
     assert_eq!(ids(lean), ids(page));
+}
+
+/// A search reads the database for what the index does not hold (the hits'
+/// records, the names of sectors, municipalities and neighbourhoods), and
+/// only when the query selects it: the page is the same either way.
+async fn records_and_facet_labels_are_read_only_when_selected(backend: Backend) {
+    let app = demo_app(backend).await;
+    let counts_only = "query($q: String!) { search(query: $q) {
+        totalCount
+        facets { sector { value count } municipality { value count } neighbourhood { value count } }
+        nodes { id type highlights { field fragments } } } }";
+    let with_names = "query($q: String!) { search(query: $q) {
+        totalCount
+        facets { sector { value count label } municipality { value count label }
+                 neighbourhood { value count label } }
+        nodes { id type highlights { field fragments }
+                organization { name } offer { title } need { title } } } }";
+    let request = |query: &str| {
+        async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(
+            json!({ "q": "portierato" }),
+        ))
+    };
+    let (lean, lean_statements) =
+        crate::helpers::execute_recording_statements(&app.state, request(counts_only)).await;
+    assert_eq!(lean_statements, Vec::<String>::new(), "{lean}");
+    let (named, named_statements) =
+        crate::helpers::execute_recording_statements(&app.state, request(with_names)).await;
+    assert!(!named_statements.is_empty(), "{named}");
+
+    let (lean, named) = (&lean["search"], &named["search"]);
+    assert!(lean["totalCount"].as_u64().is_some_and(|n| n > 0), "{lean}");
+    assert_eq!(lean["totalCount"], named["totalCount"]);
+    for name in ["sector", "municipality", "neighbourhood"] {
+        assert_eq!(facet(lean, name), facet(named, name), "{name}");
+    }
+    let ids = |page: &Value| -> Vec<Value> {
+        page["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .map(|n| n["id"].clone())
+            .collect()
+    };
+    assert_eq!(ids(lean), ids(named));
+    // The names came with the second page only.
+    let labelled = |page: &Value| {
+        page["facets"]["municipality"]
+            .as_array()
+            .expect("municipality facet")
+            .iter()
+            .any(|f| f["label"].as_str() == Some("Milano"))
+    };
+    assert!(labelled(named), "{named}");
+    let named_hits = named["nodes"].as_array().expect("nodes");
+    assert!(
+        named_hits.iter().all(|n| {
+            n["organization"]["name"].is_string()
+                || n["offer"]["title"].is_string()
+                || n["need"]["title"].is_string()
+        }),
+        "{named}"
+    );
 }
 
 async fn filters_facets_sorts_and_pages(backend: Backend) {
