@@ -88,6 +88,16 @@ fn titles(results: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The ids of a page's `nodes`, in order.
+fn node_ids(page: &Value) -> Vec<Value> {
+    page["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["id"].clone())
+        .collect()
+}
+
 fn facet(results: &Value, name: &str) -> BTreeMap<String, u64> {
     results["facets"][name]
         .as_array()
@@ -257,15 +267,7 @@ async fn facets_and_highlights_are_computed_when_selected_even_in_fragments(back
     .await;
     let lean = &lean["data"]["search"];
     assert_eq!(lean["totalCount"], page["totalCount"]);
-    let ids = |p: &Value| -> Vec<Value> {
-        p["nodes"]
-            .as_array()
-            .expect("nodes")
-            .iter()
-            .map(|n| n["id"].clone())
-            .collect()
-    };
-    assert_eq!(ids(lean), ids(page));
+    assert_eq!(node_ids(lean), node_ids(page));
 }
 
 /// A search reads the database for what the index does not hold (the hits'
@@ -301,15 +303,7 @@ async fn records_and_facet_labels_are_read_only_when_selected(backend: Backend) 
     for name in ["sector", "municipality", "neighbourhood"] {
         assert_eq!(facet(lean, name), facet(named, name), "{name}");
     }
-    let ids = |page: &Value| -> Vec<Value> {
-        page["nodes"]
-            .as_array()
-            .expect("nodes")
-            .iter()
-            .map(|n| n["id"].clone())
-            .collect()
-    };
-    assert_eq!(ids(lean), ids(named));
+    assert_eq!(node_ids(lean), node_ids(named));
     // The names came with the second page only.
     let labelled = |page: &Value| {
         page["facets"]["municipality"]
