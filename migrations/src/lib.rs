@@ -25,6 +25,7 @@ mod m20261203_180000_create_content_reports;
 mod m20261204_090000_rename_project_stages;
 mod m20261204_100000_create_conversations;
 mod m20261204_100000_extend_project_workspace;
+mod m20261204_160000_add_job_priority;
 mod refs;
 
 /// Runs Trama's migrations in order.
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_090000_rename_project_stages::Migration),
             Box::new(m20261204_100000_create_conversations::Migration),
             Box::new(m20261204_100000_extend_project_workspace::Migration),
+            Box::new(m20261204_160000_add_job_priority::Migration),
         ]
     }
 }

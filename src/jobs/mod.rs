@@ -22,6 +22,6 @@ pub mod worker;
 pub use self::running::Running;
 pub use self::worker::{JobsHandle, RunningWorker, Worker};
 pub use crate::store::jobs::{
-    Claimed, DONE_RETENTION, Job, LEASE, MAX_ATTEMPTS, MatchTarget, backoff, capped_backoff, claim,
-    complete, enqueue, enqueue_at, fail, pending, prune_done,
+    Claimed, DONE_RETENTION, Job, LEASE, MAX_ATTEMPTS, MatchTarget, Priority, backoff,
+    capped_backoff, claim, complete, enqueue, enqueue_at, fail, pending, prune_done,
 };

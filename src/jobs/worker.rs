@@ -3,10 +3,11 @@
 //! process's GraphQL layer nudges it after a mutation, so a change's matches
 //! are fresh well within a second.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
 use sea_orm::DatabaseConnection;
 use tokio::sync::{Notify, watch};
 use tracing::Instrument;
@@ -17,7 +18,7 @@ use crate::mail::Mailer;
 use crate::matching::Matcher;
 use crate::search::Search;
 use crate::services::conversations;
-use crate::services::matches::Engine;
+use crate::services::matches::{Engine, concurrency};
 use crate::services::now;
 
 /// How often the worker looks for due jobs when nobody nudges it.
@@ -116,29 +117,35 @@ impl Worker {
     }
 
     /// Runs a batch: the same job claimed several times (a need edited
-    /// twice) runs once.
+    /// twice) runs once. Jobs start in the order they were claimed (highest
+    /// priority first), a few at a time ([`concurrency`]), so that a prompt
+    /// job waits for at most a few bulk ones.
     async fn run_batch(&self, claimed: Vec<Claimed>) {
         // The jobs were committed with their changes' outbox rows: bring this
         // process's index up to them before matching reads it.
         if !self.search.refresh().await {
             tracing::debug!("search index not refreshed in time before running jobs");
         }
-        let mut by_job: BTreeMap<String, (Option<Job>, Vec<Claimed>)> = BTreeMap::new();
+        let mut position: HashMap<String, usize> = HashMap::new();
+        let mut by_job: Vec<(Option<Job>, Vec<Claimed>)> = Vec::new();
         for job in claimed {
             let key = match &job.job {
                 Some(parsed) => serde_json::to_string(parsed).unwrap_or_default(),
                 None => format!("unreadable:{}", job.id),
             };
-            let entry = by_job
-                .entry(key)
-                .or_insert_with(|| (job.job.clone(), Vec::new()));
-            entry.1.push(job);
+            let at = *position.entry(key).or_insert_with(|| {
+                by_job.push((job.job.clone(), Vec::new()));
+                by_job.len() - 1
+            });
+            by_job[at].1.push(job);
         }
-        for (_, (job, copies)) in by_job {
-            self.run_one(job.as_ref(), &copies)
-                .instrument(job_span(job.as_ref(), &copies))
-                .await;
-        }
+        futures_util::stream::iter(by_job)
+            .for_each_concurrent(concurrency(), |(job, copies)| async move {
+                self.run_one(job.as_ref(), &copies)
+                    .instrument(job_span(job.as_ref(), &copies))
+                    .await;
+            })
+            .await;
     }
 
     /// Runs one job (claimed as `copies`, usually one) and records its

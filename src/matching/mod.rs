@@ -19,9 +19,11 @@ pub mod reasons;
 pub mod score;
 pub mod text;
 
-use std::sync::Arc;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
+use lru::LruCache;
 
 pub use self::config::MatchingConfig;
 pub use self::facts::{MunicipalityRef, NeedFacts, OfferFacts, Party, Place, SectorRef};
@@ -31,12 +33,24 @@ use self::text::TextAnalysis;
 pub use self::text::TextProfile;
 use crate::search::{Analyzers, Synonyms};
 
-/// The engine: configuration and text analysis. Cheap to clone.
+/// Text profiles kept by [`Matcher::profile`]: enough for the candidates of
+/// a few hundred needs in a row (a recompute meets the same offers again
+/// and again), at a few KB each.
+const CACHED_PROFILES: usize = 50_000;
+
+/// The key of a cached profile: the first 128 bits of the SHA-256 of the
+/// title and description, so that equal texts share one profile whatever
+/// record they belong to, and an edited text is analysed again.
+type ProfileKey = [u8; 16];
+
+/// The engine: configuration and text analysis. Cheap to clone (clones
+/// share the profile cache).
 #[derive(Clone)]
 pub struct Matcher {
     config: Arc<MatchingConfig>,
     analyzers: Analyzers,
     synonyms: Arc<Synonyms>,
+    profiles: Arc<Mutex<LruCache<ProfileKey, TextProfile>>>,
 }
 
 impl std::fmt::Debug for Matcher {
@@ -51,6 +65,9 @@ impl Matcher {
             config: Arc::new(config),
             analyzers: Analyzers::builtin(),
             synonyms: Synonyms::builtin(),
+            profiles: Arc::new(Mutex::new(LruCache::new(
+                NonZeroUsize::new(CACHED_PROFILES).unwrap_or(NonZeroUsize::MIN),
+            ))),
         }
     }
 
@@ -64,14 +81,26 @@ impl Matcher {
         &self.config
     }
 
-    /// The text profile of a title and description.
+    /// The text profile of a title and description. A profile depends on
+    /// the two texts and the configuration alone, so a recent one for the
+    /// same texts is reused: analysing (stemming, synonyms) is most of the
+    /// cost of loading a candidate.
     pub fn profile(&self, title: &str, description: &str) -> TextProfile {
-        TextAnalysis {
+        let key = profile_key(title, description);
+        // A panic elsewhere cannot leave the cache inconsistent (each call
+        // is one get or one put): keep using it.
+        let cache = || self.profiles.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(profile) = cache().get(&key) {
+            return profile.clone();
+        }
+        let profile = TextAnalysis {
             analyzers: &self.analyzers,
             synonyms: &self.synonyms,
             config: &self.config,
         }
-        .profile(title, description)
+        .profile(title, description);
+        cache().put(key, profile.clone());
+        profile
     }
 
     /// Scores a pair at `now` (see [`score::score`]).
@@ -87,5 +116,53 @@ impl Matcher {
     /// Whether a scored pair is good enough to propose.
     pub fn proposes(&self, scored: &Scored) -> bool {
         scored.score >= self.config.min_score
+    }
+}
+
+fn profile_key(title: &str, description: &str) -> ProfileKey {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    // The title's length first: ("ab", "c") and ("a", "bc") differ.
+    hasher.update((title.len() as u64).to_le_bytes());
+    hasher.update(title.as_bytes());
+    hasher.update(description.as_bytes());
+    let digest = hasher.finalize();
+    let mut key = [0; 16];
+    key.copy_from_slice(&digest[..16]);
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cached_profile_is_the_profile_of_its_texts() {
+        let matcher = Matcher::builtin().expect("config");
+        let fresh = |title: &str, description: &str| {
+            TextAnalysis {
+                analyzers: &matcher.analyzers,
+                synonyms: &matcher.synonyms,
+                config: &matcher.config,
+            }
+            .profile(title, description)
+        };
+        let texts = [
+            ("Portierato sociale", "Custodia dei caseggiati ERP"),
+            ("Portierato", " sociale Custodia dei caseggiati ERP"),
+            ("Portierato sociale", "Custodia dei caseggiati"),
+        ];
+        for _ in 0..2 {
+            for (title, description) in texts {
+                assert_eq!(
+                    matcher.profile(title, description),
+                    fresh(title, description)
+                );
+            }
+        }
+        assert_ne!(
+            profile_key(texts[0].0, texts[0].1),
+            profile_key(texts[1].0, texts[1].1)
+        );
     }
 }

@@ -11,13 +11,19 @@
 //! similarity is the cosine of the two bags.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::config::MatchingConfig;
 use crate::search::{Analyzers, Synonyms};
 
-/// The analysed form of a title and description.
+/// The analysed form of a title and description. Shared, not copied, when
+/// cloned: the match engine hands one profile to every pair it scores and
+/// keeps recent ones in a cache ([`super::Matcher::profile`]).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct TextProfile {
+pub struct TextProfile(Arc<Profile>);
+
+#[derive(Debug, Default, PartialEq)]
+struct Profile {
     /// Concept → weight (square root of its weighted count, times the
     /// generic-word factor).
     weights: BTreeMap<String, f64>,
@@ -77,11 +83,11 @@ impl TextAnalysis<'_> {
             })
             .filter(|(_, w)| *w > 0.0)
             .collect();
-        TextProfile {
+        TextProfile(Arc::new(Profile {
             weights,
             words,
             norm,
-        }
+        }))
     }
 }
 
@@ -89,13 +95,13 @@ impl TextProfile {
     /// Cosine similarity (0..1) and the shared concepts, heaviest first, as
     /// this profile spells them.
     pub fn similarity(&self, other: &TextProfile) -> (f64, Vec<String>) {
-        if self.norm == 0.0 || other.norm == 0.0 {
+        if self.0.norm == 0.0 || other.0.norm == 0.0 {
             return (0.0, Vec::new());
         }
         let mut shared: Vec<(f64, &String)> = Vec::new();
         let mut dot = 0.0;
-        for (concept, weight) in &self.weights {
-            if let Some(theirs) = other.weights.get(concept) {
+        for (concept, weight) in &self.0.weights {
+            if let Some(theirs) = other.0.weights.get(concept) {
                 let product = weight * theirs;
                 dot += product;
                 shared.push((product, concept));
@@ -104,24 +110,24 @@ impl TextProfile {
         shared.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
         let words = shared
             .into_iter()
-            .filter_map(|(_, concept)| self.words.get(concept).cloned())
+            .filter_map(|(_, concept)| self.0.words.get(concept).cloned())
             .collect();
-        ((dot / (self.norm * other.norm)).clamp(0.0, 1.0), words)
+        ((dot / (self.0.norm * other.0.norm)).clamp(0.0, 1.0), words)
     }
 
     /// The heaviest concepts, as spelt, for a candidate query.
     pub fn top_words(&self, n: usize) -> Vec<String> {
-        let mut ranked: Vec<(&String, &f64)> = self.weights.iter().collect();
+        let mut ranked: Vec<(&String, &f64)> = self.0.weights.iter().collect();
         ranked.sort_by(|a, b| b.1.total_cmp(a.1).then(a.0.cmp(b.0)));
         ranked
             .into_iter()
             .take(n)
-            .filter_map(|(concept, _)| self.words.get(concept).cloned())
+            .filter_map(|(concept, _)| self.0.words.get(concept).cloned())
             .collect()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.weights.is_empty()
+        self.0.weights.is_empty()
     }
 }
 

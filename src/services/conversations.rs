@@ -23,7 +23,7 @@ use crate::store::digests::subscriptions;
 use crate::store::entities::{
     conversation_messages, conversations, matches, needs, offers, organizations, projects, users,
 };
-use crate::store::jobs::{self, Job};
+use crate::store::jobs::{self, Job, Priority};
 use crate::store::listing::{Page, PageRequest};
 use crate::store::{self, accounts, conversations as store_conversations, rows};
 
@@ -251,6 +251,7 @@ pub async fn send(
         &Job::NotifyMessage {
             message_id: message.id,
         },
+        Priority::Prompt,
     )
     .await?;
     txn.commit().await?;

@@ -40,7 +40,7 @@ use uuid::Uuid;
 use crate::domain::{OutboxEntityType, OutboxOperation};
 use crate::error::AppError;
 use crate::store;
-use crate::store::jobs::{self, Job, MatchTarget};
+use crate::store::jobs::{self, Job, MatchTarget, Priority};
 
 /// Who is acting: a signed-in user, or the platform itself (seed, import, jobs).
 #[derive(Clone, Debug)]
@@ -63,6 +63,18 @@ impl Actor {
         Self {
             user_id: Some(user_id),
             label: email.to_owned(),
+        }
+    }
+
+    /// How soon the jobs of this actor's changes run: a person waits to see
+    /// the effect of what they did (the matches of the need they just
+    /// published); the platform's own tasks (the seed, imports) queue
+    /// thousands of changes at once and wait.
+    pub fn priority(&self) -> Priority {
+        if self.user_id.is_some() {
+            Priority::Prompt
+        } else {
+            Priority::Bulk
         }
     }
 }
@@ -97,19 +109,21 @@ pub async fn audit(
 
 /// Records a change to an organisation, offer or need, in the caller's
 /// transaction: the search outbox row (the index follows exactly what was
-/// committed) and the job that refreshes the record's matches.
+/// committed) and the job that refreshes the record's matches, at
+/// `priority`.
 pub async fn enqueue_for_search(
     txn: &impl ConnectionTrait,
     entity: OutboxEntityType,
     entity_id: Uuid,
     operation: OutboxOperation,
+    priority: Priority,
 ) -> Result<(), AppError> {
     let target = match entity {
         OutboxEntityType::Organization => MatchTarget::Organization(entity_id),
         OutboxEntityType::Offer => MatchTarget::Offer(entity_id),
         OutboxEntityType::Need => MatchTarget::Need(entity_id),
     };
-    jobs::enqueue(txn, &Job::RefreshMatches { target }).await?;
+    jobs::enqueue(txn, &Job::RefreshMatches { target }, priority).await?;
     store::outbox::append(txn, entity, entity_id, operation, now()).await?;
     Ok(())
 }
@@ -125,7 +139,14 @@ pub async fn record_change(
     changes: serde_json::Value,
 ) -> Result<(), AppError> {
     audit(&txn, actor, action, entity.as_str(), entity_id, changes).await?;
-    enqueue_for_search(&txn, entity, entity_id, OutboxOperation::Upsert).await?;
+    enqueue_for_search(
+        &txn,
+        entity,
+        entity_id,
+        OutboxOperation::Upsert,
+        actor.priority(),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -140,7 +140,7 @@ pub async fn set_hidden(
     } else {
         OutboxOperation::Upsert
     };
-    enqueue_for_search(&txn, entity, id, operation).await?;
+    enqueue_for_search(&txn, entity, id, operation, actor.priority()).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -29,6 +29,7 @@ use crate::domain::registry::{ColumnMapping, ImportField};
 use crate::domain::{OutboxEntityType, OutboxOperation, TaxCode, VerificationStatus};
 use crate::store;
 use crate::store::entities::organizations;
+use crate::store::jobs::Priority;
 
 /// Tax codes looked up and updated per transaction.
 const BATCH: usize = 1_000;
@@ -169,6 +170,8 @@ async fn apply(
             OutboxEntityType::Organization,
             id,
             OutboxOperation::Upsert,
+            // A registry verifies thousands at once; nobody waits for each.
+            Priority::Bulk,
         )
         .await?;
     }

@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, Set,
+    Order, QueryFilter, Set,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -48,6 +48,30 @@ impl Job {
     }
 }
 
+/// How soon a job should run: due jobs are claimed highest priority first,
+/// then in the order they fell due, so that a job someone waits for does
+/// not queue behind bulk work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Priority {
+    /// Work nobody is waiting on: the seed, imports, a registry's
+    /// verifications (often thousands of jobs at once).
+    Bulk,
+    /// A change someone just made and waits to see the effect of: the
+    /// matches of the posting they published, a message's notification.
+    Prompt,
+}
+
+impl Priority {
+    /// The `jobs.priority` column (jobs queued before priorities existed
+    /// read 0, bulk).
+    pub fn value(self) -> i32 {
+        match self {
+            Self::Bulk => 0,
+            Self::Prompt => 10,
+        }
+    }
+}
+
 /// How long a claim lasts before another worker may take the job over.
 pub const LEASE: TimeDelta = TimeDelta::seconds(120);
 /// Attempts before a job is given up (status `failed`).
@@ -56,14 +80,15 @@ pub const MAX_ATTEMPTS: i32 = 5;
 pub const DONE_RETENTION: TimeDelta = TimeDelta::hours(24);
 
 /// Queues a job to run now, in the caller's transaction.
-pub async fn enqueue(txn: &impl ConnectionTrait, job: &Job) -> StoreResult<()> {
-    enqueue_at(txn, job, now()).await
+pub async fn enqueue(txn: &impl ConnectionTrait, job: &Job, priority: Priority) -> StoreResult<()> {
+    enqueue_at(txn, job, priority, now()).await
 }
 
 /// Queues a job to run at `run_at`, in the caller's transaction.
 pub async fn enqueue_at(
     txn: &impl ConnectionTrait,
     job: &Job,
+    priority: Priority,
     run_at: DateTime<Utc>,
 ) -> StoreResult<()> {
     let at = now();
@@ -80,6 +105,7 @@ pub async fn enqueue_at(
         claimed_by: Set(None),
         claimed_until: Set(None),
         last_error: Set(None),
+        priority: Set(priority.value()),
         created_at: Set(at),
         updated_at: Set(at),
     }
@@ -114,12 +140,17 @@ fn table() -> LeaseTable<jobs::Entity, JobStatus> {
         claimed_until: jobs::Column::ClaimedUntil,
         attempts: jobs::Column::Attempts,
         updated_at: Some(jobs::Column::UpdatedAt),
-        order: vec![jobs::Column::RunAt, jobs::Column::Id],
+        order: vec![
+            (jobs::Column::Priority, Order::Desc),
+            (jobs::Column::RunAt, Order::Asc),
+            (jobs::Column::Id, Order::Asc),
+        ],
     }
 }
 
 /// Claims up to `limit` due jobs for `worker`: queued ones whose time has
-/// come, and running ones whose lease ran out. Two workers never claim the
+/// come, and running ones whose lease ran out, highest [`Priority`] first,
+/// then oldest first; returned in that order. Two workers never claim the
 /// same job. Fails on database errors.
 pub async fn claim(db: &DatabaseConnection, worker: &str, limit: u64) -> StoreResult<Vec<Claimed>> {
     let rows = lease::claim(db, &table(), worker, now(), LEASE, limit).await?;

@@ -18,7 +18,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    ModelTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait, Value,
+    ModelTrait, Order, QueryFilter, QueryOrder, QuerySelect, TransactionTrait, Value,
 };
 
 use super::{Context, StoreResult};
@@ -41,8 +41,8 @@ pub struct LeaseTable<E: EntityTrait, S: 'static> {
     pub attempts: E::Column,
     /// Set to the claim's time, when the table has such a column.
     pub updated_at: Option<E::Column>,
-    /// The order rows are claimed in.
-    pub order: Vec<E::Column>,
+    /// The order rows are claimed (and returned) in.
+    pub order: Vec<(E::Column, Order)>,
 }
 
 impl<E: EntityTrait, S: Copy + Into<Value>> LeaseTable<E, S> {
@@ -88,8 +88,8 @@ where
 {
     let txn = db.begin().await.context("lease: begin a claim")?;
     let mut select = E::find().filter(table.due(at));
-    for column in &table.order {
-        select = select.order_by_asc(*column);
+    for (column, order) in &table.order {
+        select = select.order_by(*column, order.clone());
     }
     select = select.limit(limit);
     if txn.get_database_backend() == DbBackend::Postgres {

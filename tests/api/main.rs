@@ -21,6 +21,7 @@ mod graphql_lists;
 mod health;
 mod import;
 mod invitations;
+mod jobs;
 mod layers;
 mod mail;
 mod matching;

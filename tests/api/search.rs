@@ -867,6 +867,7 @@ async fn a_change_committed_after_a_later_one_is_not_missed() {
         OutboxEntityType::Organization,
         early.id,
         OutboxOperation::Upsert,
+        trama::jobs::Priority::Bulk,
     )
     .await
     .expect("outbox");

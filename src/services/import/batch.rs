@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::services::{Actor, conflict_on_unique, new_id, now};
 use crate::store::entities::organizations;
 use crate::store::import::{self as store, OrganizationUpdate};
-use crate::store::jobs::{self, Job, MatchTarget};
+use crate::store::jobs::{self, Job, MatchTarget, Priority};
 use crate::store::organizations::{ContactRow, NewOrganizationRow, VerificationState};
 
 /// An organisation already on Trama, with what an import may add to.
@@ -262,6 +262,7 @@ pub(super) async fn write_batch(
             &Job::RefreshMatches {
                 target: MatchTarget::Organization(update.id),
             },
+            Priority::Bulk,
         )
         .await?;
     }

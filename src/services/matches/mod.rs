@@ -41,7 +41,7 @@ pub use self::lifecycle::{
 };
 pub use self::listing::{count, get, list};
 pub use self::partners::{PartnerSuggestion, partner_set, suggested_partners};
-pub use self::refresh::{Engine, recompute_all};
+pub use self::refresh::{Engine, concurrency, recompute_all};
 
 /// Candidates taken from the index for one need or offer.
 pub const CANDIDATES: usize = 300;

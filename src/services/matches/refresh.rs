@@ -2,10 +2,13 @@
 //! matches of a need, an offer or an organisation, and `trama match --all`.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde_json::json;
+use tokio::task::JoinSet;
+use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::domain::{MatchSideStatus, OfferKind};
@@ -31,6 +34,15 @@ fn engaged(row: &matches::Model) -> bool {
         )
     };
     acted(row.need_side_status) || acted(row.offer_side_status)
+}
+
+/// How many refreshes run at once in a recompute or a batch of jobs: two
+/// per core, so that one's database round trips overlap another's
+/// analysis and scoring. Each refresh writes only its own need's (or
+/// offer's) rows in its own transaction, so they do not depend on one
+/// another; on SQLite the one connection takes their statements in turn.
+pub fn concurrency() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get() * 2)
 }
 
 /// What the engine needs to refresh matches.
@@ -77,6 +89,51 @@ impl Engine<'_> {
                 Ok(report)
             }
         }
+    }
+
+    /// Refreshes these targets at `now`, [`concurrency`] at a time on the
+    /// runtime's threads, and returns the totals. The table ends as
+    /// refreshing them one after the other would leave it (a pair's score
+    /// depends on the pair alone). Fails on the first error; the refreshes
+    /// not yet finished are cancelled (each is one transaction: those
+    /// committed stay, the others leave nothing).
+    pub async fn refresh_many(
+        &self,
+        targets: impl IntoIterator<Item = MatchTarget>,
+        now: DateTime<Utc>,
+    ) -> Result<RefreshReport, AppError> {
+        // Spawned tasks outlive this borrow: give them their own handles
+        // (each a cheap clone of a shared pool, index and matcher).
+        let owned = Arc::new((self.db.clone(), self.search.clone(), self.matcher.clone()));
+        let mut targets = targets.into_iter();
+        let mut running = JoinSet::new();
+        let mut report = RefreshReport::default();
+        // Once: the number of cores is read from the system (cgroup files).
+        let limit = concurrency();
+        loop {
+            while running.len() < limit {
+                let Some(target) = targets.next() else { break };
+                let owned = Arc::clone(&owned);
+                running.spawn(
+                    async move {
+                        let (db, search, matcher) = &*owned;
+                        Engine {
+                            db,
+                            search,
+                            matcher,
+                        }
+                        .refresh(target, now)
+                        .await
+                    }
+                    .in_current_span(),
+                );
+            }
+            let Some(done) = running.join_next().await else {
+                break;
+            };
+            report += done.map_err(|e| AppError::Internal(e.into()))??;
+        }
+        Ok(report)
     }
 
     async fn candidates(&self, request: CandidateRequest) -> Result<Vec<Uuid>, AppError> {
@@ -268,8 +325,12 @@ async fn persist(
     side: MatchSide,
     anchor: Uuid,
     existing: Vec<matches::Model>,
-    desired: Vec<Proposal>,
+    mut desired: Vec<Proposal>,
 ) -> Result<RefreshReport, AppError> {
+    // Rows are written in pair order: two refreshes that meet on the same
+    // rows (a need's and its organisation's, run at once) then lock them
+    // in the same order and wait for each other instead of deadlocking.
+    desired.sort_by_key(|p| (p.need_id, p.offer_id));
     let mut report = RefreshReport {
         proposed: desired.len() as u64,
         ..Default::default()
@@ -334,7 +395,8 @@ async fn persist(
 }
 
 /// Recomputes every match (`trama match --all`): every need, then every
-/// offer, that is open or still has matches. Returns the totals.
+/// offer, that is open or still has matches, several at a time
+/// ([`Engine::refresh_many`]). Returns the totals.
 #[tracing::instrument(skip_all)]
 pub async fn recompute_all(engine: Engine<'_>) -> Result<RefreshReport, AppError> {
     let at = now();
@@ -345,18 +407,18 @@ pub async fn recompute_all(engine: Engine<'_>) -> Result<RefreshReport, AppError
     need_ids.extend(matched_needs);
     need_ids.sort();
     need_ids.dedup();
-    for id in need_ids {
-        report += engine.refresh(MatchTarget::Need(id), at).await?;
-    }
+    report += engine
+        .refresh_many(need_ids.into_iter().map(MatchTarget::Need), at)
+        .await?;
     let matched_offers = store::matched_offer_ids(engine.db).await?;
     let open_offers = store::open_offer_ids(engine.db).await?;
     let mut offer_ids = open_offers;
     offer_ids.extend(matched_offers);
     offer_ids.sort();
     offer_ids.dedup();
-    for id in offer_ids {
-        report += engine.refresh(MatchTarget::Offer(id), at).await?;
-    }
+    report += engine
+        .refresh_many(offer_ids.into_iter().map(MatchTarget::Offer), at)
+        .await?;
     report.proposed = count(engine.db).await?;
     Ok(report)
 }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order, QueryFilter,
     QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
@@ -159,7 +159,7 @@ fn table() -> LeaseTable<digest_deliveries::Entity, DeliveryStatus> {
         claimed_until: Column::ClaimedUntil,
         attempts: Column::Attempts,
         updated_at: None,
-        order: vec![Column::Id],
+        order: vec![(Column::Id, Order::Asc)],
     }
 }
 

@@ -21,6 +21,8 @@ pub struct Model {
     pub claimed_until: Option<DateTimeUtc>,
     #[sea_orm(column_type = "Text")]
     pub last_error: Option<String>,
+    /// Due jobs are claimed highest first (`store::jobs::Priority`).
+    pub priority: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

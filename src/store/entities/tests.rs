@@ -413,6 +413,7 @@ async fn unknown_stored_value_is_an_error(db: &DatabaseConnection) {
         claimed_by: None,
         claimed_until: None,
         last_error: None,
+        priority: 0,
         created_at: at,
         updated_at: at,
     };
