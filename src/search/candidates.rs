@@ -4,15 +4,17 @@
 //! kinds that can serve it, never the same organisation's. Recall matters
 //! here, not order: the match engine scores every candidate itself.
 
-use std::collections::BTreeMap;
+use std::cmp::{Ordering, Reverse};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{TantivyDocument, Term};
+use tantivy::columnar::Column;
+use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{BitSet, DocId, Score, Searcher, Term};
 use uuid::Uuid;
 
-use super::schema::{DocType, parse_key};
+use super::schema::{DocType, fast, id_of_halves};
 use super::{SearchError, SearchIndex};
 
 /// Largest number of candidates one request returns.
@@ -51,6 +53,74 @@ fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(query, boost))
 }
 
+/// A scored document: (score, segment, document).
+type Ranked = (Score, u32, DocId);
+
+/// The best `limit` documents offered so far; among equal scores the first
+/// in index order wins, as in tantivy's `TopDocs`.
+struct Best {
+    limit: usize,
+    /// The worst kept on top.
+    heap: BinaryHeap<Reverse<ByScore>>,
+}
+
+struct ByScore(Ranked);
+
+impl Ord for ByScore {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // Higher score first, then earlier in the index.
+        self.0
+            .0
+            .total_cmp(&other.0.0)
+            .then_with(|| (other.0.1, other.0.2).cmp(&(self.0.1, self.0.2)))
+    }
+}
+
+impl PartialOrd for ByScore {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for ByScore {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for ByScore {}
+
+impl Best {
+    fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            heap: BinaryHeap::with_capacity(limit + 1),
+        }
+    }
+
+    /// The score a document must beat to be kept.
+    fn threshold(&self) -> Score {
+        match self.heap.peek() {
+            Some(Reverse(worst)) if self.heap.len() >= self.limit => worst.0.0,
+            _ => Score::MIN,
+        }
+    }
+
+    fn offer(&mut self, score: Score, segment: u32, doc: DocId) {
+        self.heap.push(Reverse(ByScore((score, segment, doc))));
+        if self.heap.len() > self.limit {
+            self.heap.pop();
+        }
+    }
+
+    /// Best first.
+    fn into_sorted(self) -> Vec<Ranked> {
+        let mut ranked: Vec<Ranked> = self.heap.into_iter().map(|Reverse(r)| r.0).collect();
+        ranked.sort_by(|a, b| ByScore(*b).cmp(&ByScore(*a)));
+        ranked
+    }
+}
+
 impl SearchIndex {
     /// The ids of up to `limit` (at most [`MAX_CANDIDATES`]) open records of
     /// the target type, best first by shared words, sectors and place. Fails
@@ -60,6 +130,81 @@ impl SearchIndex {
             return Ok(Vec::new());
         };
         let searcher = self.reader().searcher();
+        let (filter, should) = self.candidate_query(&searcher, target, request);
+        let filter = BooleanQuery::new(filter).weight(EnableScoring::disabled_from_searcher(&searcher))?;
+        let ranker = BooleanQuery::new(should).weight(EnableScoring::enabled_from_searcher(&searcher))?;
+        let limit = request.limit.clamp(1, MAX_CANDIDATES);
+        let mut best = Best::new(limit);
+        // Per segment: the documents the filter accepts, then the best of
+        // them by the ranker, whose union of term scorers lets tantivy skip
+        // blocks that cannot beat the worst kept (block-max WAND). The
+        // municipality term alone matches most of the corpus: scoring it on
+        // every document is what made candidates cost as much as a search
+        // of the whole index.
+        let mut accepted_by_segment = Vec::new();
+        for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+            let alive = reader.alive_bitset();
+            let mut accepted = BitSet::with_max_value(reader.max_doc());
+            filter.for_each_no_score(reader, &mut |docs| {
+                for &doc in docs {
+                    if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                        accepted.insert(doc);
+                    }
+                }
+            })?;
+            if accepted.len() > 0 {
+                ranker.for_each_pruning(best.threshold(), reader, &mut |doc, score| {
+                    if accepted.contains(doc) {
+                        best.offer(score, segment as u32, doc);
+                    }
+                    best.threshold()
+                })?;
+            }
+            accepted_by_segment.push(accepted);
+        }
+        // Fewer scored than asked (a small index): the filter's other
+        // documents follow, in index order, as they would at score zero.
+        let mut chosen = best.into_sorted();
+        if chosen.len() < limit {
+            let taken: HashSet<(u32, DocId)> = chosen.iter().map(|c| (c.1, c.2)).collect();
+            'fill: for (segment, accepted) in accepted_by_segment.iter().enumerate() {
+                for doc in 0..accepted.max_value() {
+                    if chosen.len() >= limit {
+                        break 'fill;
+                    }
+                    let at = (segment as u32, doc);
+                    if accepted.contains(doc) && !taken.contains(&at) {
+                        chosen.push((0.0, at.0, at.1));
+                    }
+                }
+            }
+        }
+        // The ids from the id columns, one segment's columns opened once.
+        let mut columns: HashMap<u32, (Column<u64>, Column<u64>)> = HashMap::new();
+        let mut ids = Vec::with_capacity(chosen.len());
+        for (_, segment, doc) in chosen {
+            let (high, low) = match columns.entry(segment) {
+                Entry::Occupied(open) => open.into_mut(),
+                Entry::Vacant(slot) => {
+                    let columns = searcher.segment_reader(segment).fast_fields();
+                    slot.insert((columns.u64(fast::ID_HIGH)?, columns.u64(fast::ID_LOW)?))
+                }
+            };
+            if let (Some(high), Some(low)) = (high.first(doc), low.first(doc)) {
+                ids.push(id_of_halves(high, low));
+            }
+        }
+        Ok(ids)
+    }
+
+    /// The candidate query of `request`: the clauses that filter (type,
+    /// open, kinds, not the same organisation) and those that score.
+    fn candidate_query(
+        &self,
+        searcher: &Searcher,
+        target: DocType,
+        request: &CandidateRequest,
+    ) -> (Vec<(Occur, Box<dyn Query>)>, Vec<(Occur, Box<dyn Query>)>) {
         let fields = self.fields();
         let num_docs = searcher.num_docs().max(1) as f32;
 
@@ -108,6 +253,7 @@ impl SearchIndex {
         scored.truncate(MAX_TERMS);
         let top = scored.first().map_or(1.0, |s| s.1.max(f32::EPSILON));
 
+        // What raises a candidate: its words, sectors and place.
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (stem, weight) in &scored {
             for (field, boost) in [(fields.title_stem, 2.0), (fields.body_stem, 1.0)] {
@@ -130,12 +276,9 @@ impl SearchIndex {
             ));
         }
 
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
-            (
-                Occur::Must,
-                boosted(term(fields.doc_type, target.as_str()), 0.0),
-            ),
-            (Occur::Must, boosted(term(fields.status, "open"), 0.0)),
+        let mut filter: Vec<(Occur, Box<dyn Query>)> = vec![
+            (Occur::Must, term(fields.doc_type, target.as_str())),
+            (Occur::Must, term(fields.status, "open")),
         ];
         if !request.kinds.is_empty() {
             let kinds = request
@@ -143,33 +286,53 @@ impl SearchIndex {
                 .iter()
                 .map(|k| (Occur::Should, term(fields.kind, k)))
                 .collect();
-            clauses.push((
-                Occur::Must,
-                boosted(Box::new(BooleanQuery::new(kinds)), 0.0),
-            ));
+            filter.push((Occur::Must, Box::new(BooleanQuery::new(kinds))));
         }
         if let Some(organization) = request.exclude_organization {
-            clauses.push((
+            filter.push((
                 Occur::MustNot,
                 term(fields.organization_id, &organization.to_string()),
             ));
         }
-        if !should.is_empty() {
-            clauses.push((Occur::Should, Box::new(BooleanQuery::new(should))));
-        }
-        let query = BooleanQuery::new(clauses);
+        (filter, should)
+    }
+
+    /// [`Self::candidates`] by scoring every document the filter accepts
+    /// (tantivy's `TopDocs` over one boolean query), reading ids from the
+    /// stored documents: the reference the tests compare the pruned pass
+    /// with.
+    #[cfg(test)]
+    pub(crate) fn candidates_full_pass(
+        &self,
+        request: &CandidateRequest,
+    ) -> Result<Vec<Uuid>, SearchError> {
+        use tantivy::TantivyDocument;
+        use tantivy::collector::TopDocs;
+        use tantivy::schema::Value;
+
+        let Some(target) = request.target else {
+            return Ok(Vec::new());
+        };
+        let searcher = self.reader().searcher();
+        let (filter, should) = self.candidate_query(&searcher, target, request);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = filter
+            .into_iter()
+            .map(|(occur, query)| (occur, boosted(query, 0.0)))
+            .collect();
+        clauses.push((Occur::Should, Box::new(BooleanQuery::new(should))));
         let limit = request.limit.clamp(1, MAX_CANDIDATES);
-        let top_docs = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
-        let mut ids = Vec::with_capacity(top_docs.len());
-        for (_, address) in top_docs {
+        let top = searcher.search(
+            &BooleanQuery::new(clauses),
+            &TopDocs::with_limit(limit).order_by_score(),
+        )?;
+        let mut ids = Vec::new();
+        for (_, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
             let key = doc
-                .get_first(fields.key)
+                .get_first(self.fields().key)
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default();
-            if let Some((doc_type, id)) = parse_key(&key)
-                && doc_type == target
-            {
+            if let Some((_, id)) = super::schema::parse_key(&key) {
                 ids.push(id);
             }
         }

@@ -759,3 +759,50 @@ fn pruned_ranking_finds_the_full_passes_top() {
         }
     }
 }
+
+#[test]
+fn pruned_candidates_are_the_full_passes() {
+    let mut docs = varied_corpus(900);
+    // Ids with both halves set, to read back from the id columns.
+    for (i, d) in docs.iter_mut().enumerate() {
+        d.id = Uuid::from_u128(u128::MAX - (i as u128) * 0x1_0000_0000_0000_0001);
+    }
+    let index = segmented_index(&docs);
+    let kinds: [Vec<String>; 2] = [Vec::new(), vec!["space".to_owned(), "funding".to_owned()]];
+    let mut compared = 0;
+    for target in [DocType::Offer, DocType::Need] {
+        for (title, description) in [
+            ("giardino", "cucina e teatro per il quartiere"),
+            ("laboratorio biblioteca", "persone insieme"),
+            ("zzzyqx", ""),
+        ] {
+            for kinds in &kinds {
+                for (municipality, neighbourhood) in [
+                    (None, None),
+                    (Some("015146".to_owned()), Some(Uuid::from_u128(2))),
+                ] {
+                    for exclude_organization in [None, Some(Uuid::from_u128(3))] {
+                        for limit in [1, 7, 40, 1_000] {
+                            let request = CandidateRequest {
+                                target: Some(target),
+                                title: title.to_owned(),
+                                description: description.to_owned(),
+                                kinds: kinds.clone(),
+                                sectors: vec!["housing".to_owned()],
+                                municipality: municipality.clone(),
+                                neighbourhood,
+                                exclude_organization,
+                                limit,
+                            };
+                            let pruned = index.candidates(&request).expect("candidates");
+                            let full = index.candidates_full_pass(&request).expect("full pass");
+                            assert_eq!(pruned, full, "{request:?}");
+                            compared += usize::from(!full.is_empty());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(compared > 100, "too few requests found candidates: {compared}");
+}
