@@ -162,9 +162,8 @@ impl Worker {
         for (job, copies) in by_job {
             let worker = Arc::clone(self);
             let span = job_span(job.as_ref(), &copies);
-            running.spawn(
-                async move { worker.run_one(job.as_ref(), &copies).await }.instrument(span),
-            );
+            running
+                .spawn(async move { worker.run_one(job.as_ref(), &copies).await }.instrument(span));
         }
     }
 

@@ -53,6 +53,9 @@ fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(query, boost))
 }
 
+/// The clauses of a boolean query.
+type Clauses = Vec<(Occur, Box<dyn Query>)>;
+
 /// A scored document: (score, segment, document).
 type Ranked = (Score, u32, DocId);
 
@@ -116,7 +119,7 @@ impl Best {
     /// Best first.
     fn into_sorted(self) -> Vec<Ranked> {
         let mut ranked: Vec<Ranked> = self.heap.into_iter().map(|Reverse(r)| r.0).collect();
-        ranked.sort_by(|a, b| ByScore(*b).cmp(&ByScore(*a)));
+        ranked.sort_by_key(|r| Reverse(ByScore(*r)));
         ranked
     }
 }
@@ -131,8 +134,10 @@ impl SearchIndex {
         };
         let searcher = self.reader().searcher();
         let (filter, should) = self.candidate_query(&searcher, target, request);
-        let filter = BooleanQuery::new(filter).weight(EnableScoring::disabled_from_searcher(&searcher))?;
-        let ranker = BooleanQuery::new(should).weight(EnableScoring::enabled_from_searcher(&searcher))?;
+        let filter =
+            BooleanQuery::new(filter).weight(EnableScoring::disabled_from_searcher(&searcher))?;
+        let ranker =
+            BooleanQuery::new(should).weight(EnableScoring::enabled_from_searcher(&searcher))?;
         let limit = request.limit.clamp(1, MAX_CANDIDATES);
         let mut best = Best::new(limit);
         // Per segment: the documents the filter accepts, then the best of
@@ -204,7 +209,7 @@ impl SearchIndex {
         searcher: &Searcher,
         target: DocType,
         request: &CandidateRequest,
-    ) -> (Vec<(Occur, Box<dyn Query>)>, Vec<(Occur, Box<dyn Query>)>) {
+    ) -> (Clauses, Clauses) {
         let fields = self.fields();
         let num_docs = searcher.num_docs().max(1) as f32;
 

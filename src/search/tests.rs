@@ -804,5 +804,8 @@ fn pruned_candidates_are_the_full_passes() {
             }
         }
     }
-    assert!(compared > 100, "too few requests found candidates: {compared}");
+    assert!(
+        compared > 100,
+        "too few requests found candidates: {compared}"
+    );
 }
