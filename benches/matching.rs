@@ -27,6 +27,8 @@
 //! `TRAMA_BENCH_RECOMPUTE_SECS` (120: the recompute's time budget),
 //! `TRAMA_BENCH_BACKLOG` (2,000 bulk jobs ahead of the new posting's).
 
+#[path = "shared/stages.rs"]
+mod stages;
 #[path = "shared/util.rs"]
 mod util;
 
@@ -48,6 +50,7 @@ use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::store::entities::{need_sectors, needs, offer_sectors, offers, organizations};
 use uuid::Uuid;
 
+use crate::stages::Stages;
 use crate::util::{Rng, env_usize};
 
 /// The sector codes of the taxonomy.
@@ -517,6 +520,7 @@ async fn run() -> anyhow::Result<()> {
     let n_needs = env_usize("TRAMA_BENCH_NEEDS", 100_000);
     let samples = env_usize("TRAMA_BENCH_SAMPLES", 60);
     let budget = Duration::from_secs(env_usize("TRAMA_BENCH_RECOMPUTE_SECS", 120) as u64);
+    let stages = Stages::install();
     let dir = tempfile::tempdir()?;
     let mut settings = Settings::for_data_dir(dir.path());
     settings.log = "warn".to_owned();
@@ -603,6 +607,7 @@ async fn run() -> anyhow::Result<()> {
             std::hint::black_box(results);
         }
     }
+    stages.print("best_offers", sample.len() * 4, "call");
     match_times.sort();
     search_times.sort();
     lean_times.sort();
@@ -656,6 +661,7 @@ async fn run() -> anyhow::Result<()> {
     }
     let elapsed = started.elapsed().as_secs_f64();
     let rate = refreshed as f64 / elapsed;
+    stages.print("recompute", refreshed, "refreshed need");
     println!(
         "recompute: {refreshed} needs refreshed and stored in {elapsed:.1} s ({rate:.0} needs/s, {stored} matches, {} at a time); all {} needs: {:.0} s projected, 100k needs: {:.1} min",
         trama::services::matches::concurrency(),

@@ -105,6 +105,7 @@ fn sector_refs(rows: Option<&Vec<sectors::Model>>) -> Vec<SectorRef> {
 /// The facts of the needs with these ids. Needs that are gone, hidden or
 /// drafts, or whose organisation is, are absent; closed ones are present
 /// with `open: false`.
+#[tracing::instrument(name = "match_facts", level = "debug", skip_all, fields(records = ids.len()))]
 pub async fn needs(
     db: &impl ConnectionTrait,
     matcher: &Matcher,
@@ -150,6 +151,7 @@ pub async fn needs(
 }
 
 /// The facts of the offers with these ids (like [`needs`]).
+#[tracing::instrument(name = "match_facts", level = "debug", skip_all, fields(records = ids.len()))]
 pub async fn offers(
     db: &impl ConnectionTrait,
     matcher: &Matcher,

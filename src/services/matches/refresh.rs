@@ -136,6 +136,7 @@ impl Engine<'_> {
         Ok(report)
     }
 
+    #[tracing::instrument(name = "match_candidates", level = "debug", skip_all)]
     async fn candidates(&self, request: CandidateRequest) -> Result<Vec<Uuid>, AppError> {
         let index = self.search.index();
         tokio::task::spawn_blocking(move || index.candidates(&request))
@@ -181,10 +182,12 @@ impl Engine<'_> {
         let known: HashSet<Uuid> = ids.iter().copied().collect();
         ids.extend(also.into_iter().filter(|o| !known.contains(o)));
         let offers = match_facts::offers(self.db, self.matcher, &ids).await?;
-        Ok(offers
-            .values()
-            .filter_map(|offer| self.proposal(need, offer, now))
-            .collect())
+        Ok(tracing::debug_span!("match_scoring").in_scope(|| {
+            offers
+                .values()
+                .filter_map(|offer| self.proposal(need, offer, now))
+                .collect()
+        }))
     }
 
     /// The best `limit` offers for an open need, best first, computed now
@@ -253,10 +256,12 @@ impl Engine<'_> {
                 .filter(|n| !known.contains(n)),
         );
         let needs = match_facts::needs(self.db, self.matcher, &ids).await?;
-        let desired = needs
-            .values()
-            .filter_map(|need| self.proposal(need, &offer, now))
-            .collect();
+        let desired = tracing::debug_span!("match_scoring").in_scope(|| {
+            needs
+                .values()
+                .filter_map(|need| self.proposal(need, &offer, now))
+                .collect()
+        });
         persist(self.db, MatchSide::Offer, id, existing, desired).await
     }
 
@@ -303,6 +308,7 @@ struct Proposal {
     scored: Scored,
 }
 
+#[tracing::instrument(name = "match_existing", level = "debug", skip_all)]
 pub(super) async fn rows_of(
     db: &impl ConnectionTrait,
     side: MatchSide,
@@ -320,6 +326,7 @@ fn reasons_json(reasons: &[Reason]) -> serde_json::Value {
 
 /// Writes the proposals of one need (or offer) over its existing rows, in
 /// one transaction.
+#[tracing::instrument(name = "match_persist", level = "debug", skip_all)]
 async fn persist(
     db: &DatabaseConnection,
     side: MatchSide,
