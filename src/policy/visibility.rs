@@ -249,14 +249,46 @@ macro_rules! posting {
 posting!(offers::Model, needs::Model);
 
 /// Neither deleted nor hidden by a moderator.
-pub fn organization_is_public(organization: &organizations::Model) -> bool {
-    organization.deleted_at.is_none() && organization.hidden_at.is_none()
+pub fn organization_is_public(organization: &impl Owner) -> bool {
+    !organization.deleted() && !organization.hidden()
+}
+
+/// An organisation as a row or a summary of one: what the rules on its
+/// postings read.
+pub trait Owner {
+    fn id(&self) -> Uuid;
+    fn deleted(&self) -> bool;
+    fn hidden(&self) -> bool;
+}
+
+impl Owner for organizations::Model {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+    fn hidden(&self) -> bool {
+        self.hidden_at.is_some()
+    }
+}
+
+impl Owner for organizations::Summary {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+    fn hidden(&self) -> bool {
+        self.hidden_at.is_some()
+    }
 }
 
 /// Published, neither deleted nor hidden, of a public organisation.
-pub fn posting_is_public(organization: &organizations::Model, posting: &impl Posting) -> bool {
+pub fn posting_is_public(organization: &impl Owner, posting: &impl Posting) -> bool {
     organization_is_public(organization)
-        && posting.organization_id() == organization.id
+        && posting.organization_id() == organization.id()
         && !posting.deleted()
         && !posting.is_hidden()
         && !posting.is_draft()
@@ -266,7 +298,7 @@ pub fn posting_is_public(organization: &organizations::Model, posting: &impl Pos
 /// `owners` (by id): a posting whose organisation is not there (not loaded
 /// because it is not public) is not. For readers that load a page of
 /// postings and their organisations anyway (search documents, open data).
-pub fn public_among(owners: &HashMap<Uuid, organizations::Model>, posting: &impl Posting) -> bool {
+pub fn public_among(owners: &HashMap<Uuid, impl Owner>, posting: &impl Posting) -> bool {
     owners
         .get(&posting.organization_id())
         .is_some_and(|owner| posting_is_public(owner, posting))
@@ -280,6 +312,14 @@ pub async fn public_organizations(
     ids: &[Uuid],
 ) -> StoreResult<Vec<organizations::Model>> {
     search_docs::visible_organizations(db, ids).await
+}
+
+/// [`public_organizations`], summarised (see [`organizations::Summary`]).
+pub async fn public_organization_summaries(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> StoreResult<Vec<organizations::Summary>> {
+    search_docs::visible_organization_summaries(db, ids).await
 }
 
 /// The public offers among `ids` (any order): the batch form of

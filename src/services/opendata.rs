@@ -283,8 +283,8 @@ fn strings(json: &serde_json::Value) -> Vec<String> {
 
 /// An organisation's tax code when it is an organisation's (11 digits), not
 /// a person's.
-pub(crate) fn public_tax_code(org: &organizations::Model) -> Option<String> {
-    let code = TaxCode::parse(org.tax_code.as_deref()?).ok()?;
+pub(crate) fn public_tax_code(tax_code: Option<&str>) -> Option<String> {
+    let code = TaxCode::parse(tax_code?).ok()?;
     (!code.is_personal()).then(|| code.as_str().to_owned())
 }
 
@@ -296,7 +296,7 @@ impl Surroundings {
                 Cell::text(org.id.to_string()),
                 Cell::text(org.name.clone()),
                 Cell::text(org.kind.as_str()),
-                Cell::opt_text(public_tax_code(org)),
+                Cell::opt_text(public_tax_code(org.tax_code.as_deref())),
             ],
             None => [
                 Cell::text(id.to_string()),
@@ -465,7 +465,7 @@ async fn pact_rows(
         .into_iter()
         .map(|project| {
             // Partners hidden by a moderator are left out.
-            let members: Vec<&organizations::Model> = partners
+            let members: Vec<&organizations::Summary> = partners
                 .iter()
                 .filter(|p| p.project_id == project.id)
                 .filter_map(|p| lookups.organizations.get(&p.organization_id))
@@ -516,7 +516,7 @@ async fn pact_rows(
                 Cell::List(
                     members
                         .iter()
-                        .map(|o| public_tax_code(o).unwrap_or_default())
+                        .map(|o| public_tax_code(o.tax_code.as_deref()).unwrap_or_default())
                         .collect(),
                 ),
                 Cell::List(described),

@@ -70,7 +70,8 @@ pub async fn signed_pact(
             PactParty {
                 name: name(partner.organization_id),
                 kind: organization.map(|o| o.kind),
-                tax_code: organization.and_then(super::opendata::public_tax_code),
+                tax_code: organization
+                    .and_then(|o| super::opendata::public_tax_code(o.tax_code.as_deref())),
                 role: partner.role,
             }
         })

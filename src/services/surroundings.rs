@@ -16,7 +16,7 @@ use crate::store::listing;
 /// Organisations (public ones only), municipalities and neighbourhoods a
 /// batch refers to, by id or code.
 pub struct Surroundings {
-    pub organizations: HashMap<Uuid, organizations::Model>,
+    pub organizations: HashMap<Uuid, organizations::Summary>,
     pub municipalities: HashMap<String, municipalities::Model>,
     pub neighbourhoods: HashMap<Uuid, neighbourhoods::Model>,
 }
@@ -32,8 +32,8 @@ impl Surroundings {
         neighbourhood_ids: impl IntoIterator<Item = Option<Uuid>>,
     ) -> Result<Self, AppError> {
         let organization_ids: Vec<Uuid> = distinct(organization_ids.into_iter());
-        let organizations: HashMap<Uuid, organizations::Model> =
-            visibility::public_organizations(db, &organization_ids)
+        let organizations: HashMap<Uuid, organizations::Summary> =
+            visibility::public_organization_summaries(db, &organization_ids)
                 .await?
                 .into_iter()
                 .map(|o| (o.id, o))

@@ -235,6 +235,23 @@ pub async fn visible_organizations(
     .await
 }
 
+/// [`visible_organizations`], summarised (see [`organizations::Summary`]).
+pub async fn visible_organization_summaries(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> StoreResult<Vec<organizations::Summary>> {
+    let public = organizations::Entity::find_public();
+    in_chunks(
+        db,
+        public,
+        organizations::Column::Id,
+        ids,
+        Select::into_partial_model,
+        "organizations: public summaries by id",
+    )
+    .await
+}
+
 /// Searchable offers with these ids (in no particular order).
 pub async fn visible_offers(
     db: &impl ConnectionTrait,

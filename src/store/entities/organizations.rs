@@ -43,3 +43,23 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// What a batch of postings needs of its organisations (the match engine's
+/// parties and places, open data's cells): who and where, without the
+/// description and contacts of a full row, which were a quarter of the
+/// time of loading match candidates' facts.
+#[derive(Clone, Debug, PartialEq, DerivePartialModel)]
+#[sea_orm(entity = "Entity")]
+pub struct Summary {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: OrganizationKind,
+    pub tax_code: Option<String>,
+    pub seat_municipality_code: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub verification_status: VerificationStatus,
+    pub runts_registered: bool,
+    pub deleted_at: Option<DateTimeUtc>,
+    pub hidden_at: Option<DateTimeUtc>,
+}
