@@ -2,7 +2,8 @@
 //! offers for one need among 1,000,000 offers, against a plain search on the
 //! same index in the same run, and the throughput of a full recompute.
 //!
-//! It builds a SQLite database of generated organisations, offers and needs
+//! It builds a database (SQLite, or PostgreSQL when given one) of generated
+//! organisations, offers and needs
 //! (real municipalities and Milano neighbourhoods from the project's
 //! `assets/opendata`, Italian texts from templates), indexes it with the
 //! product's own rebuild (`search::indexer::reindex`), then measures:
@@ -22,7 +23,9 @@
 //!   job of one more need; the time until its matches are stored (target:
 //!   1 s).
 //!
-//! Settings (environment): `TRAMA_BENCH_OFFERS` (1,000,000),
+//! Settings (environment): `TRAMA_BENCH_DATABASE_URL` (an empty
+//! PostgreSQL database to run on instead of SQLite), `TRAMA_BENCH_OFFERS`
+//! (1,000,000),
 //! `TRAMA_BENCH_NEEDS` (100,000), `TRAMA_BENCH_SAMPLES` (60 needs timed),
 //! `TRAMA_BENCH_RECOMPUTE_SECS` (120: the recompute's time budget),
 //! `TRAMA_BENCH_BACKLOG` (2,000 bulk jobs ahead of the new posting's).
@@ -38,7 +41,7 @@ use chrono::{TimeDelta, Utc};
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait};
 use serde_json::json;
 use trama::app::AppState;
-use trama::config::Settings;
+use trama::config::{Secret, Settings};
 use trama::domain::{
     LocationPrecision, NeedKind, OfferKind, OrganizationKind, PostingStatus, TerritoryScope,
     VerificationStatus,
@@ -524,10 +527,15 @@ async fn run() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let mut settings = Settings::for_data_dir(dir.path());
     settings.log = "warn".to_owned();
-    println!(
-        "Trama match engine benchmark: {n_offers} offers, {n_needs} needs (SQLite, {})",
-        dir.path().display()
-    );
+    // PostgreSQL, the production database, when given an empty database.
+    let database = match std::env::var("TRAMA_BENCH_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => {
+            settings.database_url = Some(Secret::new(url));
+            format!("PostgreSQL, {}", settings.database_url_for_log())
+        }
+        _ => format!("SQLite, {}", dir.path().display()),
+    };
+    println!("Trama match engine benchmark: {n_offers} offers, {n_needs} needs ({database})");
 
     let state = AppState::open(settings.clone()).await?;
     let db = state.db.clone();
