@@ -261,29 +261,24 @@ pub trait Owner {
     fn hidden(&self) -> bool;
 }
 
-impl Owner for organizations::Model {
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn deleted(&self) -> bool {
-        self.deleted_at.is_some()
-    }
-    fn hidden(&self) -> bool {
-        self.hidden_at.is_some()
-    }
+/// A full row and a summary hold the same three columns.
+macro_rules! owner_of_columns {
+    ($($row:ty),*) => {$(
+        impl Owner for $row {
+            fn id(&self) -> Uuid {
+                self.id
+            }
+            fn deleted(&self) -> bool {
+                self.deleted_at.is_some()
+            }
+            fn hidden(&self) -> bool {
+                self.hidden_at.is_some()
+            }
+        }
+    )*};
 }
 
-impl Owner for organizations::Summary {
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn deleted(&self) -> bool {
-        self.deleted_at.is_some()
-    }
-    fn hidden(&self) -> bool {
-        self.hidden_at.is_some()
-    }
-}
+owner_of_columns!(organizations::Model, organizations::Summary);
 
 /// Published, neither deleted nor hidden, of a public organisation.
 pub fn posting_is_public(organization: &impl Owner, posting: &impl Posting) -> bool {

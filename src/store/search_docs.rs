@@ -223,16 +223,8 @@ pub async fn visible_organizations(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> StoreResult<Vec<organizations::Model>> {
-    let public = organizations::Entity::find_public();
-    in_chunks(
-        db,
-        public,
-        organizations::Column::Id,
-        ids,
-        Select::into_model,
-        "organizations: public by id",
-    )
-    .await
+    let what = "organizations: public by id";
+    public_organizations_read(db, ids, Select::into_model, what).await
 }
 
 /// [`visible_organizations`], summarised (see [`organizations::Summary`]).
@@ -240,16 +232,18 @@ pub async fn visible_organization_summaries(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> StoreResult<Vec<organizations::Summary>> {
+    let what = "organizations: public summaries by id";
+    public_organizations_read(db, ids, Select::into_partial_model, what).await
+}
+
+async fn public_organizations_read<S: SelectorTrait>(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    read: fn(Select<organizations::Entity>) -> Selector<S>,
+    what: &'static str,
+) -> StoreResult<Vec<S::Item>> {
     let public = organizations::Entity::find_public();
-    in_chunks(
-        db,
-        public,
-        organizations::Column::Id,
-        ids,
-        Select::into_partial_model,
-        "organizations: public summaries by id",
-    )
-    .await
+    in_chunks(db, public, organizations::Column::Id, ids, read, what).await
 }
 
 /// Searchable offers with these ids (in no particular order).
