@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
 use sea_orm::DatabaseConnection;
 use tokio::sync::{Notify, watch};
-use tokio::task::JoinSet;
 use tracing::Instrument;
 
 use super::{Claimed, Job, Running, claim, complete, fail, prune_done};
@@ -23,6 +23,8 @@ use crate::services::now;
 
 /// How often the worker looks for due jobs when nobody nudges it.
 pub const POLL: Duration = Duration::from_millis(200);
+/// Jobs claimed at once.
+const BATCH: u64 = 32;
 /// How often done jobs are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
@@ -72,31 +74,23 @@ pub(crate) fn worker_name() -> String {
 impl Worker {
     /// Starts the worker on the current runtime.
     pub fn start(self) -> RunningWorker {
-        Running::spawn("job worker", |stopped| Arc::new(self).run(stopped))
+        Running::spawn("job worker", |stopped| self.run(stopped))
     }
 
-    /// Keeps up to [`concurrency`] jobs running: whenever one ends, the
-    /// next due job is claimed. A prompt job (a new posting's matches)
-    /// queued behind thousands of bulk ones therefore waits for one job to
-    /// end, not for a whole batch; claiming in larger batches made it wait
-    /// for up to 32 bulk refreshes (about 1.7 s in the matching bench).
     #[tracing::instrument(name = "job_worker", skip_all, fields(worker = tracing::field::Empty))]
-    async fn run(self: Arc<Self>, mut stopped: watch::Receiver<bool>) {
+    async fn run(self, mut stopped: watch::Receiver<bool>) {
         let name = worker_name();
         tracing::Span::current().record("worker", name.as_str());
-        let slots = concurrency();
-        let mut running: JoinSet<()> = JoinSet::new();
         let mut last_prune = Instant::now();
         tracing::info!(worker = %name, "job worker started");
         while !*stopped.borrow() {
             // Match refreshes take their candidates from the search index:
             // while it is missing or rebuilt they would find too few and
             // drop good matches, so the jobs wait for it.
-            let free = slots.saturating_sub(running.len());
-            if free > 0 && self.search.can_serve() {
-                match claim(&self.db, &name, free as u64).await {
+            if self.search.can_serve() {
+                match claim(&self.db, &name, BATCH).await {
                     Ok(claimed) if !claimed.is_empty() => {
-                        self.start_claimed(claimed, &mut running).await;
+                        self.run_batch(claimed).await;
                         continue;
                     }
                     Ok(_) => {}
@@ -106,41 +100,27 @@ impl Worker {
                     }
                 }
             }
-            if running.is_empty() && last_prune.elapsed() >= PRUNE_EVERY {
+            if last_prune.elapsed() >= PRUNE_EVERY {
                 last_prune = Instant::now();
                 if let Err(error) = prune_done(&self.db).await {
                     let error = anyhow::Error::from(error);
                     tracing::warn!(error = format!("{error:#}"), "pruning done jobs failed");
                 }
             }
-            // Wait for a slot to free (a job ended), a nudge (jobs were
-            // committed), the next poll, or the stop.
             tokio::select! {
-                Some(ended) = running.join_next(), if !running.is_empty() => {
-                    if let Err(error) = ended {
-                        tracing::warn!(%error, "a job's task ended abnormally");
-                    }
-                }
                 () = self.handle.nudge.notified() => {}
                 () = tokio::time::sleep(POLL) => {}
                 _ = stopped.changed() => {}
             }
         }
-        // Let the jobs in hand finish.
-        while let Some(ended) = running.join_next().await {
-            if let Err(error) = ended {
-                tracing::warn!(%error, "a job's task ended abnormally");
-            }
-        }
         tracing::info!(worker = %name, "job worker stopped");
     }
 
-    /// Starts the jobs of one claim, each on its own task: the same job
-    /// claimed several times (a need edited twice) runs once. The same job
-    /// claimed again while an earlier copy still runs is run too: a
-    /// refresh writes what the engine computes now, in one transaction, so
-    /// two at once leave the table as one would.
-    async fn start_claimed(self: &Arc<Self>, claimed: Vec<Claimed>, running: &mut JoinSet<()>) {
+    /// Runs a batch: the same job claimed several times (a need edited
+    /// twice) runs once. Jobs start in the order they were claimed (highest
+    /// priority first), a few at a time ([`concurrency`]), so that a prompt
+    /// job waits for at most a few bulk ones.
+    async fn run_batch(&self, claimed: Vec<Claimed>) {
         // The jobs were committed with their changes' outbox rows: bring this
         // process's index up to them before matching reads it.
         if !self.search.refresh().await {
@@ -159,12 +139,13 @@ impl Worker {
             });
             by_job[at].1.push(job);
         }
-        for (job, copies) in by_job {
-            let worker = Arc::clone(self);
-            let span = job_span(job.as_ref(), &copies);
-            running
-                .spawn(async move { worker.run_one(job.as_ref(), &copies).await }.instrument(span));
-        }
+        futures_util::stream::iter(by_job)
+            .for_each_concurrent(concurrency(), |(job, copies)| async move {
+                self.run_one(job.as_ref(), &copies)
+                    .instrument(job_span(job.as_ref(), &copies))
+                    .await;
+            })
+            .await;
     }
 
     /// Runs one job (claimed as `copies`, usually one) and records its
