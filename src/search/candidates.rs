@@ -4,14 +4,15 @@
 //! kinds that can serve it, never the same organisation's. Recall matters
 //! here, not order: the match engine scores every candidate itself.
 
-use std::cmp::{Ordering, Reverse};
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
+use tantivy::collector::TopNComputer;
+use tantivy::collector::sort_key::NaturalComparator;
 use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{BitSet, DocId, Score, Searcher, Term};
+use tantivy::{BitSet, DocAddress, Score, Searcher, SegmentOrdinal, Term};
 use uuid::Uuid;
 
 use super::schema::{DocType, fast, id_of_halves};
@@ -56,74 +57,6 @@ fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
 /// The clauses of a boolean query.
 type Clauses = Vec<(Occur, Box<dyn Query>)>;
 
-/// A scored document: (score, segment, document).
-type Ranked = (Score, u32, DocId);
-
-/// The best `limit` documents offered so far; among equal scores the first
-/// in index order wins, as in tantivy's `TopDocs`.
-struct Best {
-    limit: usize,
-    /// The worst kept on top.
-    heap: BinaryHeap<Reverse<ByScore>>,
-}
-
-struct ByScore(Ranked);
-
-impl Ord for ByScore {
-    fn cmp(&self, other: &Self) -> Ordering {
-        // Higher score first, then earlier in the index.
-        self.0
-            .0
-            .total_cmp(&other.0.0)
-            .then_with(|| (other.0.1, other.0.2).cmp(&(self.0.1, self.0.2)))
-    }
-}
-
-impl PartialOrd for ByScore {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for ByScore {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for ByScore {}
-
-impl Best {
-    fn new(limit: usize) -> Self {
-        Self {
-            limit,
-            heap: BinaryHeap::with_capacity(limit + 1),
-        }
-    }
-
-    /// The score a document must beat to be kept.
-    fn threshold(&self) -> Score {
-        match self.heap.peek() {
-            Some(Reverse(worst)) if self.heap.len() >= self.limit => worst.0.0,
-            _ => Score::MIN,
-        }
-    }
-
-    fn offer(&mut self, score: Score, segment: u32, doc: DocId) {
-        self.heap.push(Reverse(ByScore((score, segment, doc))));
-        if self.heap.len() > self.limit {
-            self.heap.pop();
-        }
-    }
-
-    /// Best first.
-    fn into_sorted(self) -> Vec<Ranked> {
-        let mut ranked: Vec<Ranked> = self.heap.into_iter().map(|Reverse(r)| r.0).collect();
-        ranked.sort_by_key(|r| Reverse(ByScore(*r)));
-        ranked
-    }
-}
-
 impl SearchIndex {
     /// The ids of up to `limit` (at most [`MAX_CANDIDATES`]) open records of
     /// the target type, best first by shared words, sectors and place. Fails
@@ -139,7 +72,11 @@ impl SearchIndex {
         let ranker =
             BooleanQuery::new(should).weight(EnableScoring::enabled_from_searcher(&searcher))?;
         let limit = request.limit.clamp(1, MAX_CANDIDATES);
-        let mut best = Best::new(limit);
+        // tantivy's own top-n: among equal scores the first document in
+        // index order wins, as in `TopDocs` (documents are pushed in that
+        // order).
+        let mut best: TopNComputer<Score, DocAddress, NaturalComparator> =
+            TopNComputer::new_with_comparator(limit, NaturalComparator);
         // Per segment: the documents the filter accepts, then the best of
         // them by the ranker, whose union of term scorers lets tantivy skip
         // blocks that cannot beat the worst kept (block-max WAND). The
@@ -148,6 +85,7 @@ impl SearchIndex {
         // of the whole index.
         let mut accepted_by_segment = Vec::new();
         for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+            let segment = segment as SegmentOrdinal;
             let alive = reader.alive_bitset();
             let mut accepted = BitSet::with_max_value(reader.max_doc());
             filter.for_each_no_score(reader, &mut |docs| {
@@ -158,36 +96,42 @@ impl SearchIndex {
                 }
             })?;
             if accepted.len() > 0 {
-                ranker.for_each_pruning(best.threshold(), reader, &mut |doc, score| {
+                let threshold = |best: &TopNComputer<_, _, _>| best.threshold.unwrap_or(Score::MIN);
+                ranker.for_each_pruning(threshold(&best), reader, &mut |doc, score| {
                     if accepted.contains(doc) {
-                        best.offer(score, segment as u32, doc);
+                        best.push(score, DocAddress::new(segment, doc));
                     }
-                    best.threshold()
+                    threshold(&best)
                 })?;
             }
             accepted_by_segment.push(accepted);
         }
         // Fewer scored than asked (a small index): the filter's other
         // documents follow, in index order, as they would at score zero.
-        let mut chosen = best.into_sorted();
+        let mut chosen: Vec<DocAddress> =
+            best.into_sorted_vec().into_iter().map(|d| d.doc).collect();
         if chosen.len() < limit {
-            let taken: HashSet<(u32, DocId)> = chosen.iter().map(|c| (c.1, c.2)).collect();
+            let taken: HashSet<DocAddress> = chosen.iter().copied().collect();
             'fill: for (segment, accepted) in accepted_by_segment.iter().enumerate() {
                 for doc in 0..accepted.max_value() {
                     if chosen.len() >= limit {
                         break 'fill;
                     }
-                    let at = (segment as u32, doc);
+                    let at = DocAddress::new(segment as SegmentOrdinal, doc);
                     if accepted.contains(doc) && !taken.contains(&at) {
-                        chosen.push((0.0, at.0, at.1));
+                        chosen.push(at);
                     }
                 }
             }
         }
         // The ids from the id columns, one segment's columns opened once.
-        let mut columns: HashMap<u32, (Column<u64>, Column<u64>)> = HashMap::new();
+        let mut columns: HashMap<SegmentOrdinal, (Column<u64>, Column<u64>)> = HashMap::new();
         let mut ids = Vec::with_capacity(chosen.len());
-        for (_, segment, doc) in chosen {
+        for DocAddress {
+            segment_ord: segment,
+            doc_id: doc,
+        } in chosen
+        {
             let (high, low) = match columns.entry(segment) {
                 Entry::Occupied(open) => open.into_mut(),
                 Entry::Vacant(slot) => {
