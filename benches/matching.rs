@@ -46,7 +46,7 @@ use trama::domain::{
     LocationPrecision, NeedKind, OfferKind, OrganizationKind, PostingStatus, TerritoryScope,
     VerificationStatus,
 };
-use trama::jobs::{Job, MatchTarget, Priority, Worker};
+use trama::jobs::{Job, MatchTarget, Priority};
 use trama::search::SearchRequest;
 use trama::services::matches::Engine;
 use trama::services::reference_data::{MILANO, neighbourhood_id};
@@ -744,15 +744,7 @@ async fn new_posting_latency(
         };
         trama::jobs::enqueue(db, &job, Priority::Bulk).await?;
     }
-    let worker = Worker {
-        db: state.db.clone(),
-        search: state.search.clone(),
-        matcher: state.matcher.clone(),
-        handle: state.jobs.clone(),
-        mailer: state.mailer.clone(),
-        settings: state.settings.clone(),
-    }
-    .start();
+    let worker = state.job_worker().start();
     // The worker is in the middle of the backlog.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let started = Instant::now();

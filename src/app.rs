@@ -12,7 +12,7 @@ use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 use crate::config::Settings;
-use crate::jobs::{JobsHandle, Worker};
+use crate::jobs::JobsHandle;
 use crate::mail::Mailer;
 use crate::matching::{Matcher, MatchingConfig};
 use crate::search::Search;
@@ -149,15 +149,7 @@ impl Application {
         };
         // Background jobs (match refreshes) run in serving processes; each
         // job is claimed in the database, so several processes share them.
-        let worker = Worker {
-            db: self.state.db.clone(),
-            search: self.state.search.clone(),
-            matcher: self.state.matcher.clone(),
-            handle: self.state.jobs.clone(),
-            mailer: self.state.mailer.clone(),
-            settings: self.state.settings.clone(),
-        }
-        .start();
+        let worker = self.state.job_worker().start();
         // Digests: planned and sent from the database, claimed per delivery.
         let scheduler = crate::jobs::digests::start(
             self.state.db.clone(),

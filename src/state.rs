@@ -33,3 +33,18 @@ pub struct AppState {
     /// request.
     pub limiter: Arc<crate::policy::rate_limit::RateLimiter>,
 }
+
+impl AppState {
+    /// This state's job worker, ready to start: what a serving process runs
+    /// (and what tests and benches start on a state of their own).
+    pub fn job_worker(&self) -> crate::jobs::Worker {
+        crate::jobs::Worker {
+            db: self.db.clone(),
+            search: self.search.clone(),
+            matcher: self.matcher.clone(),
+            handle: self.jobs.clone(),
+            mailer: self.mailer.clone(),
+            settings: self.settings.clone(),
+        }
+    }
+}

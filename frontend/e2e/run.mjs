@@ -821,7 +821,12 @@ try {
     await aler.getByRole('heading', { level: 1, name: needTitle }).waitFor();
     const alerCard = aler.locator('.match-card', { hasText: offerTitle }).first();
     for (let i = 0; !(await alerCard.isVisible()); i++) {
-      assert.ok(i < 60, 'the ONLUS is proposed for the need within three minutes');
+      // What the page shows instead, if it comes to that: an error, "still
+      // looking", or other offers.
+      if (i >= 60) {
+        const shown = await aler.locator('.member-section').textContent({ timeout: 5000 }).catch(() => '(no matches section)');
+        assert.fail(`the ONLUS is proposed for the need within three minutes; the page shows: ${shown?.replace(/\s+/g, ' ').slice(0, 1500)}`);
+      }
       await new Promise((ok) => setTimeout(ok, 3000));
       await aler.reload();
       await aler.getByRole('heading', { level: 1, name: needTitle }).waitFor();

@@ -8,7 +8,7 @@
 //! loses nothing; jobs are idempotent, so running one twice after a crash
 //! harms nothing.
 //!
-//! The queue's table (enqueue, claim, complete, fail) is
+//! The queue's table (enqueue, claim, complete, fail, release) is
 //! [`crate::store::jobs`]: services enqueue through the store and never
 //! import this module; the runners here call services.
 //!
@@ -23,5 +23,5 @@ pub use self::running::Running;
 pub use self::worker::{JobsHandle, RunningWorker, Worker};
 pub use crate::store::jobs::{
     Claimed, DONE_RETENTION, Job, LEASE, MAX_ATTEMPTS, MatchTarget, Priority, backoff,
-    capped_backoff, claim, complete, enqueue, enqueue_at, fail, pending, prune_done,
+    capped_backoff, claim, complete, enqueue, enqueue_at, fail, pending, prune_done, release,
 };

@@ -27,6 +27,11 @@ pub const POLL: Duration = Duration::from_millis(200);
 const BATCH: u64 = 32;
 /// How often done jobs are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+/// How long claimed jobs wait for the search index to take in the changes
+/// committed with them (well within the jobs' [`super::LEASE`]).
+const INDEX_WAIT: Duration = Duration::from_secs(30);
+/// The pause after jobs were put back because the index was behind.
+const INDEX_BEHIND_PAUSE: Duration = Duration::from_secs(2);
 
 /// Lets request handlers wake the worker. Cheap to clone.
 #[derive(Clone, Debug, Default)]
@@ -90,7 +95,14 @@ impl Worker {
             if self.search.can_serve() {
                 match claim(&self.db, &name, BATCH).await {
                     Ok(claimed) if !claimed.is_empty() => {
-                        self.run_batch(claimed).await;
+                        if self.index_has_taken_in(&name, &claimed).await {
+                            self.run_batch(claimed).await;
+                            continue;
+                        }
+                        tokio::select! {
+                            () = tokio::time::sleep(INDEX_BEHIND_PAUSE) => {}
+                            _ = stopped.changed() => {}
+                        }
                         continue;
                     }
                     Ok(_) => {}
@@ -116,16 +128,39 @@ impl Worker {
         tracing::info!(worker = %name, "job worker stopped");
     }
 
+    /// Brings this process's search index up to the outbox rows committed
+    /// with the `claimed` jobs, before a match refresh reads it: run on an
+    /// index behind them, a refresh would miss the postings just written
+    /// and the pair would be lost for good (each side's refresh would have
+    /// run without the other). When the indexer does not get there within
+    /// [`INDEX_WAIT`] (a large backlog on a busy machine), the jobs go back
+    /// to the queue, their attempt not counted, and says so.
+    async fn index_has_taken_in(&self, name: &str, claimed: &[Claimed]) -> bool {
+        if self.search.refresh_within(INDEX_WAIT).await {
+            return true;
+        }
+        let ids: Vec<uuid::Uuid> = claimed.iter().map(|job| job.id).collect();
+        match super::release(&self.db, name, &ids).await {
+            Ok(released) => tracing::warn!(
+                released,
+                "the search index has not taken in the jobs' changes yet: jobs put back"
+            ),
+            Err(error) => {
+                let error = anyhow::Error::from(error);
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "putting back jobs failed (they are claimed again when their lease runs out)"
+                );
+            }
+        }
+        false
+    }
+
     /// Runs a batch: the same job claimed several times (a need edited
     /// twice) runs once. Jobs start in the order they were claimed (highest
     /// priority first), a few at a time ([`concurrency`]), so that a prompt
     /// job waits for at most a few bulk ones.
     async fn run_batch(&self, claimed: Vec<Claimed>) {
-        // The jobs were committed with their changes' outbox rows: bring this
-        // process's index up to them before matching reads it.
-        if !self.search.refresh().await {
-            tracing::debug!("search index not refreshed in time before running jobs");
-        }
         let mut position: HashMap<String, usize> = HashMap::new();
         let mut by_job: Vec<(Option<Job>, Vec<Claimed>)> = Vec::new();
         for job in claimed {

@@ -259,6 +259,14 @@ impl Search {
     /// follower, after reloading the reader). Never fails: the indexer catches
     /// up on its own anyway.
     pub async fn refresh(&self) -> bool {
+        self.refresh_within(REFRESH_WAIT).await
+    }
+
+    /// [`Self::refresh`], waiting at most `wait`: a pass over a large
+    /// backlog (the demo's thousand records, an import) outlasts
+    /// [`REFRESH_WAIT`] on a busy machine, and the job worker must not run
+    /// match refreshes on an index behind their changes.
+    pub async fn refresh_within(&self, wait: Duration) -> bool {
         let Some(commands) = &self.commands else {
             return self.index().reload().is_ok();
         };
@@ -267,7 +275,7 @@ impl Search {
             commands.send(Command::Refresh(done)).await.ok()?;
             answer.await.ok()
         };
-        tokio::time::timeout(REFRESH_WAIT, asked)
+        tokio::time::timeout(wait, asked)
             .await
             .ok()
             .flatten()

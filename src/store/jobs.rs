@@ -4,7 +4,7 @@
 //! [`crate::jobs`] claim and run.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     Order, QueryFilter, Set,
@@ -179,6 +179,36 @@ pub async fn complete(db: &impl ConnectionTrait, id: Uuid) -> StoreResult<()> {
         .await
         .context("jobs: complete")?;
     Ok(())
+}
+
+/// Puts jobs claimed by `worker` back in the queue as they were before the
+/// claim (same place, the attempt not counted): the worker could not run
+/// them yet, which is not their failure (its search index had not caught
+/// up with their changes). Rows another worker has taken over are left
+/// alone. Returns how many were put back.
+pub async fn release(db: &impl ConnectionTrait, worker: &str, ids: &[Uuid]) -> StoreResult<u64> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let result = jobs::Entity::update_many()
+        .col_expr(jobs::Column::Status, Expr::value(JobStatus::Queued))
+        .col_expr(jobs::Column::ClaimedBy, Expr::value(None::<String>))
+        .col_expr(
+            jobs::Column::ClaimedUntil,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .col_expr(
+            jobs::Column::Attempts,
+            Expr::col(jobs::Column::Attempts).sub(1),
+        )
+        .col_expr(jobs::Column::UpdatedAt, Expr::value(now()))
+        .filter(jobs::Column::Id.is_in(ids.iter().copied()))
+        .filter(jobs::Column::ClaimedBy.eq(worker))
+        .filter(jobs::Column::Status.eq(JobStatus::Running))
+        .exec(db)
+        .await
+        .context("jobs: release claimed jobs")?;
+    Ok(result.rows_affected)
 }
 
 /// The wait before attempt `attempt + 1`: 2, 4, 8, 16... seconds, at most

@@ -1,26 +1,47 @@
 //! The job queue, on both databases: a prompt job (the matches of a posting
 //! someone just published) is claimed before bulk jobs queued earlier, bulk
-//! jobs keep their order among themselves, and the migration that added
-//! priorities goes down and up again.
+//! jobs keep their order among themselves, jobs a worker cannot run yet go
+//! back in their place without counting an attempt (and the worker does so
+//! while its search index has not taken in their changes), and the
+//! migration that added priorities goes down and up again.
 
 use chrono::TimeDelta;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::{ConnectionTrait, EntityTrait, Statement};
+use trama::domain::JobStatus;
 use trama::jobs::{self, Job, MatchTarget, Priority};
 use trama::services::now;
+use trama::store::entities::jobs as job_rows;
 use uuid::Uuid;
 
-use crate::helpers::{Backend, TestEnv};
+use crate::helpers::{Backend, PATIENT, TestEnv, wait_until};
 use crate::on_both_databases;
 
 on_both_databases!(
     a_prompt_job_is_claimed_before_older_bulk_ones,
+    released_jobs_go_back_in_their_place_without_an_attempt,
+    the_worker_puts_jobs_back_while_its_index_is_behind,
     the_priority_migration_goes_down_and_up,
 );
 
 fn refresh(n: u128) -> Job {
     Job::RefreshMatches {
         target: MatchTarget::Need(Uuid::from_u128(n)),
+    }
+}
+
+/// Bulk refreshes of needs 1 to `n`, due for ten minutes, oldest first.
+async fn bulk_backlog(db: &impl ConnectionTrait, n: u128) {
+    let start = now() - TimeDelta::minutes(10);
+    for k in 1..=n {
+        jobs::enqueue_at(
+            db,
+            &refresh(k),
+            Priority::Bulk,
+            start + TimeDelta::seconds(k as i64),
+        )
+        .await
+        .expect("enqueue bulk");
     }
 }
 
@@ -32,18 +53,8 @@ async fn a_prompt_job_is_claimed_before_older_bulk_ones(backend: Backend) {
     let env = TestEnv::new(backend).await;
     let state = env.state().await;
     let db = &state.db;
-    let start = now() - TimeDelta::minutes(10);
     // A backlog of bulk jobs, due for minutes, then one prompt job due now.
-    for n in 1..=5 {
-        jobs::enqueue_at(
-            db,
-            &refresh(n),
-            Priority::Bulk,
-            start + TimeDelta::seconds(n as i64),
-        )
-        .await
-        .expect("enqueue bulk");
-    }
+    bulk_backlog(db, 5).await;
     jobs::enqueue(db, &refresh(99), Priority::Prompt)
         .await
         .expect("enqueue prompt");
@@ -74,6 +85,59 @@ async fn a_prompt_job_is_claimed_before_older_bulk_ones(backend: Backend) {
             .is_empty()
     );
     state.search.shutdown().await;
+}
+
+async fn released_jobs_go_back_in_their_place_without_an_attempt(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let state = env.state().await;
+    let db = &state.db;
+    bulk_backlog(db, 3).await;
+    let claimed = jobs::claim(db, "worker-a", 2).await.expect("claim");
+    let ids: Vec<Uuid> = claimed.iter().map(|c| c.id).collect();
+    // Only the worker holding them may put them back.
+    assert_eq!(
+        jobs::release(db, "worker-b", &ids).await.expect("release"),
+        0
+    );
+    assert_eq!(
+        jobs::release(db, "worker-a", &ids).await.expect("release"),
+        2
+    );
+    // They are claimed again first, as their first attempt.
+    let again = jobs::claim(db, "worker-b", 3).await.expect("claim");
+    assert_eq!(
+        targets(&again),
+        [Some(refresh(1)), Some(refresh(2)), Some(refresh(3))]
+    );
+    assert!(again.iter().all(|c| c.attempt == 1), "{again:?}");
+    state.search.shutdown().await;
+}
+
+async fn the_worker_puts_jobs_back_while_its_index_is_behind(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let state = env.state().await;
+    let db = state.db.clone();
+    jobs::enqueue(&db, &refresh(1), Priority::Prompt)
+        .await
+        .expect("enqueue");
+    // An indexer that has stopped never takes in the job's change: the
+    // worker must not refresh matches on that index.
+    state.search.shutdown().await;
+    let worker = state.job_worker().start();
+    // Claimed (the claim stamps `updated_at`), then put back untried.
+    let put_back = wait_until(PATIENT, async || {
+        let rows = job_rows::Entity::find().all(&db).await.expect("jobs");
+        rows.len() == 1
+            && rows[0].updated_at > rows[0].created_at
+            && rows[0].status == JobStatus::Queued
+    })
+    .await;
+    worker.stop().await;
+    let rows = job_rows::Entity::find().all(&db).await.expect("jobs");
+    assert!(put_back, "the job was not put back: {rows:?}");
+    assert_eq!(rows[0].status, JobStatus::Queued, "{rows:?}");
+    assert_eq!(rows[0].attempts, 0, "{rows:?}");
+    assert_eq!(rows[0].last_error, None, "{rows:?}");
 }
 
 async fn the_priority_migration_goes_down_and_up(backend: Backend) {
