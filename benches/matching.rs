@@ -656,7 +656,7 @@ async fn run() -> anyhow::Result<()> {
     let started = Instant::now();
     let mut refreshed = 0usize;
     let mut stored = 0u64;
-    let chunk = 4 * trama::services::matches::concurrency();
+    let chunk = 4 * trama::services::matches::concurrency(&state.db);
     for ids in need_ids.chunks(chunk) {
         let report = engine
             .refresh_many(ids.iter().map(|id| MatchTarget::Need(*id)), now)
@@ -672,7 +672,7 @@ async fn run() -> anyhow::Result<()> {
     stages.print("recompute", refreshed, "refreshed need");
     println!(
         "recompute: {refreshed} needs refreshed and stored in {elapsed:.1} s ({rate:.0} needs/s, {stored} matches, {} at a time); all {} needs: {:.0} s projected, 100k needs: {:.1} min",
-        trama::services::matches::concurrency(),
+        trama::services::matches::concurrency(&state.db),
         need_ids.len(),
         need_ids.len() as f64 / rate,
         100_000.0 / rate / 60.0

@@ -175,7 +175,7 @@ impl Worker {
             by_job[at].1.push(job);
         }
         futures_util::stream::iter(by_job)
-            .for_each_concurrent(concurrency(), |(job, copies)| async move {
+            .for_each_concurrent(concurrency(&self.db), |(job, copies)| async move {
                 self.run_one(job.as_ref(), &copies)
                     .instrument(job_span(job.as_ref(), &copies))
                     .await;

@@ -67,6 +67,26 @@ impl DbConfig {
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 }
 
+/// How many independent pieces of background work (match refreshes) may
+/// use `db` at once without making a person's request wait long for a
+/// connection. PostgreSQL: half the pool, the other half left to requests.
+/// SQLite: a few, since its one connection takes statements in turn and
+/// more at once only lengthen the queue a request waits in (on a machine
+/// with many cores, two refreshes per core would hold it up past the
+/// acquire timeout).
+pub fn background_share(db: &DatabaseConnection) -> usize {
+    const SQLITE_SHARE: usize = 4;
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool().options();
+            usize::try_from(pool.get_max_connections() / 2)
+                .unwrap_or(1)
+                .max(1)
+        }
+        _ => SQLITE_SHARE,
+    }
+}
+
 /// Errors opening the database.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {

@@ -21,6 +21,7 @@ on_both_databases!(
     a_prompt_job_is_claimed_before_older_bulk_ones,
     released_jobs_go_back_in_their_place_without_an_attempt,
     the_worker_puts_jobs_back_while_its_index_is_behind,
+    refreshes_leave_connections_to_requests,
     the_priority_migration_goes_down_and_up,
 );
 
@@ -138,6 +139,25 @@ async fn the_worker_puts_jobs_back_while_its_index_is_behind(backend: Backend) {
     assert_eq!(rows[0].status, JobStatus::Queued, "{rows:?}");
     assert_eq!(rows[0].attempts, 0, "{rows:?}");
     assert_eq!(rows[0].last_error, None, "{rows:?}");
+}
+
+async fn refreshes_leave_connections_to_requests(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let state = env.state().await;
+    let db = &state.db;
+    let at_once = trama::services::matches::concurrency(db);
+    assert!(at_once >= 1);
+    match backend {
+        // Half of the pool at most, whatever the number of cores.
+        Backend::Postgres => {
+            let pool = db.get_postgres_connection_pool().options();
+            let size = pool.get_max_connections() as usize;
+            assert!(at_once <= size / 2, "{at_once} of {size} connections");
+        }
+        // One connection: a few refreshes queue on it, not two per core.
+        Backend::Sqlite => assert!(at_once <= 4, "{at_once}"),
+    }
+    state.search.shutdown().await;
 }
 
 async fn the_priority_migration_goes_down_and_up(backend: Backend) {

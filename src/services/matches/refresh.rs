@@ -38,11 +38,13 @@ fn engaged(row: &matches::Model) -> bool {
 
 /// How many refreshes run at once in a recompute or a batch of jobs: two
 /// per core, so that one's database round trips overlap another's
-/// analysis and scoring. Each refresh writes only its own need's (or
-/// offer's) rows in its own transaction, so they do not depend on one
-/// another; on SQLite the one connection takes their statements in turn.
-pub fn concurrency() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get() * 2)
+/// analysis and scoring, but no more than the database can take beside
+/// people's requests ([`store::db::background_share`]). Each refresh
+/// writes only its own need's (or offer's) rows in its own transaction, so
+/// they do not depend on one another.
+pub fn concurrency(db: &DatabaseConnection) -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
+    cores.min(crate::store::db::background_share(db))
 }
 
 /// What the engine needs to refresh matches.
@@ -109,7 +111,7 @@ impl Engine<'_> {
         let mut running = JoinSet::new();
         let mut report = RefreshReport::default();
         // Once: the number of cores is read from the system (cgroup files).
-        let limit = concurrency();
+        let limit = concurrency(self.db);
         loop {
             while running.len() < limit {
                 let Some(target) = targets.next() else { break };
