@@ -23,5 +23,6 @@ pub use self::running::Running;
 pub use self::worker::{JobsHandle, RunningWorker, Worker};
 pub use crate::store::jobs::{
     Claimed, DONE_RETENTION, Job, LEASE, MAX_ATTEMPTS, MatchTarget, Priority, backoff,
-    capped_backoff, claim, complete, enqueue, enqueue_at, fail, pending, prune_done, release,
+    capped_backoff, claim, claim_prompt, complete, enqueue, enqueue_at, fail, pending, prune_done,
+    release,
 };

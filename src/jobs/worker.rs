@@ -1,7 +1,9 @@
-//! The job runner of a server process: claims due jobs, runs them, marks
-//! them done or failed. It polls every [`POLL`], and at once when this
-//! process's GraphQL layer nudges it after a mutation, so a change's matches
-//! are fresh well within a second.
+//! The job runner of a server process: claims due jobs in batches, runs
+//! them, marks them done or failed. It polls every [`POLL`], and at once
+//! when this process's GraphQL layer nudges it after a mutation; a nudge
+//! during a batch claims the prompt jobs of people's changes and runs them
+//! beside the batch, so a change's matches are fresh within about a second
+//! whatever the backlog of bulk jobs.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,7 +14,7 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::{Notify, watch};
 use tracing::Instrument;
 
-use super::{Claimed, Job, Running, claim, complete, fail, prune_done};
+use super::{Claimed, Job, Running, claim, claim_prompt, complete, fail, prune_done};
 use crate::config::Settings;
 use crate::mail::Mailer;
 use crate::matching::Matcher;
@@ -96,7 +98,7 @@ impl Worker {
                 match claim(&self.db, &name, BATCH).await {
                     Ok(claimed) if !claimed.is_empty() => {
                         if self.index_has_taken_in(&name, &claimed).await {
-                            self.run_batch(claimed).await;
+                            self.run_batch_beside_prompt_jobs(&name, claimed).await;
                             continue;
                         }
                         tokio::select! {
@@ -154,6 +156,40 @@ impl Worker {
             }
         }
         false
+    }
+
+    /// Runs a batch and, while it runs, the prompt jobs of people's changes
+    /// as they are committed (the GraphQL layer nudges the worker after
+    /// each mutation): a new posting's matches do not wait for a batch of
+    /// bulk jobs (the seed's, an import's) to end. Bulk jobs stay claimed
+    /// in batches, one claim and one index refresh for many.
+    async fn run_batch_beside_prompt_jobs(&self, name: &str, claimed: Vec<Claimed>) {
+        let batch_done = Notify::new();
+        let batch = async {
+            self.run_batch(claimed).await;
+            batch_done.notify_one();
+        };
+        let prompt_lane = async {
+            loop {
+                tokio::select! {
+                    () = self.handle.nudge.notified() => {}
+                    () = batch_done.notified() => return,
+                }
+                let prompt = match claim_prompt(&self.db, name, BATCH).await {
+                    Ok(prompt) => prompt,
+                    Err(error) => {
+                        let error = anyhow::Error::from(error);
+                        tracing::warn!(error = format!("{error:#}"), "claiming prompt jobs failed");
+                        continue;
+                    }
+                };
+                if !prompt.is_empty() && self.index_has_taken_in(name, &prompt).await {
+                    self.run_batch(prompt).await;
+                }
+            }
+        };
+        // The lane ends once the batch has (after the prompt jobs in hand).
+        futures_util::future::join(batch, prompt_lane).await;
     }
 
     /// Runs a batch: the same job claimed several times (a need edited

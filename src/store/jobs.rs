@@ -127,8 +127,8 @@ pub struct Claimed {
     pub max_attempts: i32,
 }
 
-/// The queue as a table of leased work.
-fn table() -> LeaseTable<jobs::Entity, JobStatus> {
+/// The queue as a table of leased work, the jobs in `scope`.
+fn table(scope: Condition) -> LeaseTable<jobs::Entity, JobStatus> {
     LeaseTable {
         name: "jobs: claim due",
         id: jobs::Column::Id,
@@ -145,6 +145,7 @@ fn table() -> LeaseTable<jobs::Entity, JobStatus> {
             (jobs::Column::RunAt, Order::Asc),
             (jobs::Column::Id, Order::Asc),
         ],
+        scope,
     }
 }
 
@@ -153,7 +154,28 @@ fn table() -> LeaseTable<jobs::Entity, JobStatus> {
 /// then oldest first; returned in that order. Two workers never claim the
 /// same job. Fails on database errors.
 pub async fn claim(db: &DatabaseConnection, worker: &str, limit: u64) -> StoreResult<Vec<Claimed>> {
-    let rows = lease::claim(db, &table(), worker, now(), LEASE, limit).await?;
+    claim_in(db, Condition::all(), worker, limit).await
+}
+
+/// Claims up to `limit` due [`Priority::Prompt`] jobs only, like [`claim`]:
+/// a worker busy with a batch of bulk jobs takes a person's change beside
+/// it.
+pub async fn claim_prompt(
+    db: &DatabaseConnection,
+    worker: &str,
+    limit: u64,
+) -> StoreResult<Vec<Claimed>> {
+    let prompt = Condition::all().add(jobs::Column::Priority.gte(Priority::Prompt.value()));
+    claim_in(db, prompt, worker, limit).await
+}
+
+async fn claim_in(
+    db: &DatabaseConnection,
+    scope: Condition,
+    worker: &str,
+    limit: u64,
+) -> StoreResult<Vec<Claimed>> {
+    let rows = lease::claim(db, &table(scope), worker, now(), LEASE, limit).await?;
     Ok(rows
         .into_iter()
         .map(|row| Claimed {

@@ -43,12 +43,14 @@ pub struct LeaseTable<E: EntityTrait, S: 'static> {
     pub updated_at: Option<E::Column>,
     /// The order rows are claimed (and returned) in.
     pub order: Vec<(E::Column, Order)>,
+    /// Rows outside it are never claimed (`Condition::all()`: every row).
+    pub scope: Condition,
 }
 
 impl<E: EntityTrait, S: Copy + Into<Value>> LeaseTable<E, S> {
     /// The rows a claim at `at` may take.
     fn due(&self, at: DateTime<Utc>) -> Condition {
-        Condition::any()
+        let due = Condition::any()
             .add(
                 Condition::all()
                     .add(self.status.is_in(self.waiting.iter().copied()))
@@ -58,7 +60,8 @@ impl<E: EntityTrait, S: Copy + Into<Value>> LeaseTable<E, S> {
                 Condition::all()
                     .add(self.status.eq(self.held))
                     .add(self.claimed_until.lt(at)),
-            )
+            );
+        Condition::all().add(self.scope.clone()).add(due)
     }
 
     /// The row `id` while `worker` holds it.

@@ -20,6 +20,7 @@ use crate::on_both_databases;
 on_both_databases!(
     a_prompt_job_is_claimed_before_older_bulk_ones,
     released_jobs_go_back_in_their_place_without_an_attempt,
+    a_busy_worker_takes_only_prompt_jobs_beside_its_batch,
     the_worker_puts_jobs_back_while_its_index_is_behind,
     refreshes_leave_connections_to_requests,
     the_priority_migration_goes_down_and_up,
@@ -84,6 +85,34 @@ async fn a_prompt_job_is_claimed_before_older_bulk_ones(backend: Backend) {
             .await
             .expect("claim")
             .is_empty()
+    );
+    state.search.shutdown().await;
+}
+
+async fn a_busy_worker_takes_only_prompt_jobs_beside_its_batch(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let state = env.state().await;
+    let db = &state.db;
+    bulk_backlog(db, 3).await;
+    assert!(
+        jobs::claim_prompt(db, "worker-a", 10)
+            .await
+            .expect("claim")
+            .is_empty(),
+        "bulk jobs are left to batches"
+    );
+    jobs::enqueue(db, &refresh(98), Priority::Prompt)
+        .await
+        .expect("enqueue");
+    jobs::enqueue(db, &refresh(99), Priority::Prompt)
+        .await
+        .expect("enqueue");
+    let prompt = jobs::claim_prompt(db, "worker-a", 10).await.expect("claim");
+    assert_eq!(targets(&prompt), [Some(refresh(98)), Some(refresh(99))]);
+    let rest = jobs::claim(db, "worker-b", 10).await.expect("claim");
+    assert_eq!(
+        targets(&rest),
+        [Some(refresh(1)), Some(refresh(2)), Some(refresh(3))]
     );
     state.search.shutdown().await;
 }

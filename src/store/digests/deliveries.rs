@@ -160,6 +160,7 @@ fn table() -> LeaseTable<digest_deliveries::Entity, DeliveryStatus> {
         attempts: Column::Attempts,
         updated_at: None,
         order: vec![(Column::Id, Order::Asc)],
+        scope: Condition::all(),
     }
 }
 
