@@ -15,6 +15,7 @@
 pub mod config;
 pub mod cover;
 pub mod facts;
+pub mod facts_cache;
 pub mod reasons;
 pub mod score;
 pub mod text;
@@ -27,6 +28,7 @@ use lru::LruCache;
 
 pub use self::config::MatchingConfig;
 pub use self::facts::{MunicipalityRef, NeedFacts, OfferFacts, Party, Place, SectorRef};
+pub use self::facts_cache::FactsCache;
 pub use self::reasons::{Criterion, Exclusion, Finding, Reason};
 pub use self::score::Scored;
 use self::text::TextAnalysis;
@@ -51,6 +53,7 @@ pub struct Matcher {
     analyzers: Analyzers,
     synonyms: Arc<Synonyms>,
     profiles: Arc<Mutex<LruCache<ProfileKey, TextProfile>>>,
+    facts: Arc<FactsCache>,
 }
 
 impl std::fmt::Debug for Matcher {
@@ -68,6 +71,7 @@ impl Matcher {
             profiles: Arc::new(Mutex::new(LruCache::new(
                 NonZeroUsize::new(CACHED_PROFILES).unwrap_or(NonZeroUsize::MIN),
             ))),
+            facts: Arc::new(FactsCache::default()),
         }
     }
 
@@ -79,6 +83,11 @@ impl Matcher {
 
     pub fn config(&self) -> &MatchingConfig {
         &self.config
+    }
+
+    /// Postings' facts kept between refreshes (see [`FactsCache`]).
+    pub fn facts_cache(&self) -> &FactsCache {
+        &self.facts
     }
 
     /// The text profile of a title and description. A profile depends on

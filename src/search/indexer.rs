@@ -59,7 +59,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
@@ -125,6 +125,10 @@ struct Shared {
     current: RwLock<Arc<SearchIndex>>,
     status: watch::Sender<SearchStatus>,
     stopped: AtomicBool,
+    /// Counts the batches of changes this process's indexer has applied:
+    /// what was read from the database before a change was applied may be
+    /// out of date after it (see [`Search::changes_applied`]).
+    changes: AtomicU64,
 }
 
 impl Shared {
@@ -134,6 +138,7 @@ impl Shared {
             current: RwLock::new(Arc::new(index)),
             status: watch::channel(status).0,
             stopped: AtomicBool::new(false),
+            changes: AtomicU64::new(0),
         })
     }
 
@@ -330,6 +335,16 @@ impl Search {
         if commands.send(Command::Shutdown(done)).await.is_ok() {
             let _ = tokio::time::timeout(Duration::from_secs(30), answer).await;
         }
+    }
+
+    /// How many batches of committed changes this process's indexer has
+    /// taken in (outbox rows applied, rebuilds), or `None` in a process
+    /// that follows another's index. Facts read from the database while it
+    /// stays the same are as current as the index: the match engine keeps
+    /// them in memory that long ([`crate::matching::FactsCache`]).
+    pub fn changes_applied(&self) -> Option<u64> {
+        let indexing = self.commands.is_some() && self.status() != SearchStatus::Stopped;
+        indexing.then(|| self.shared.changes.load(Ordering::Acquire))
     }
 
     /// Whether a search can be answered completely now: the index is not
@@ -645,6 +660,7 @@ impl Indexer {
 
     /// Replaces every document with the database's current records.
     async fn rebuild(&mut self) -> Result<u64, PassError> {
+        self.shared.changes.fetch_add(1, Ordering::AcqRel);
         // The cursor is read first: rows committed during the rebuild are
         // above it (or, with late commits, caught by the sweep).
         let cursor = search_docs::outbox_bounds(&self.db)
@@ -814,6 +830,9 @@ impl Indexer {
 
     /// Loads the current state of the rows' records and writes it.
     async fn apply(&mut self, rows: &[search_outbox::Model]) -> Result<(), PassError> {
+        // Before the records are read: these changes are committed, so what
+        // anyone reads from now on includes them.
+        self.shared.changes.fetch_add(1, Ordering::AcqRel);
         let mut ids: [Vec<Uuid>; 3] = Default::default();
         for row in rows {
             ids[slot(row.entity_type)].push(row.entity_id);

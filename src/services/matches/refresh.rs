@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::domain::{MatchSideStatus, OfferKind};
 use crate::error::{AppError, Entity};
 use crate::matching::facts::fingerprint;
+use crate::matching::facts_cache::Shelf;
 use crate::matching::{Exclusion, Matcher, NeedFacts, OfferFacts, Reason, Scored};
 use crate::search::{CandidateRequest, DocType, Search};
 use crate::services::{match_facts, now};
@@ -148,11 +149,42 @@ impl Engine<'_> {
     }
 
     /// The need's facts, if it is open and its deadline has not passed.
-    async fn open_need(&self, id: Uuid, now: DateTime<Utc>) -> Result<Option<NeedFacts>, AppError> {
-        Ok(match_facts::needs(self.db, self.matcher, &[id])
+    async fn open_need(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Arc<NeedFacts>>, AppError> {
+        Ok(self
+            .need_facts(&[id])
             .await?
             .remove(&id)
             .filter(|n| n.open && n.deadline_at.is_none_or(|d| d >= now)))
+    }
+
+    /// The facts of these needs, from the process's
+    /// [`crate::matching::FactsCache`] where it has them current, else from
+    /// the database.
+    async fn need_facts(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Arc<NeedFacts>>, AppError> {
+        let (db, matcher) = (self.db, self.matcher);
+        through_shelf(
+            self.search,
+            matcher.facts_cache().needs(),
+            ids,
+            |missing| async move { match_facts::needs(db, matcher, &missing).await },
+        )
+        .await
+    }
+
+    /// The facts of these offers (like [`Self::need_facts`]).
+    async fn offer_facts(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Arc<OfferFacts>>, AppError> {
+        let (db, matcher) = (self.db, self.matcher);
+        through_shelf(
+            self.search,
+            matcher.facts_cache().offers(),
+            ids,
+            |missing| async move { match_facts::offers(db, matcher, &missing).await },
+        )
+        .await
     }
 
     /// The offers the engine proposes for a need: its candidates from the
@@ -183,7 +215,7 @@ impl Engine<'_> {
             .await?;
         let known: HashSet<Uuid> = ids.iter().copied().collect();
         ids.extend(also.into_iter().filter(|o| !known.contains(o)));
-        let offers = match_facts::offers(self.db, self.matcher, &ids).await?;
+        let offers = self.offer_facts(&ids).await?;
         Ok(tracing::debug_span!("match_scoring").in_scope(|| {
             offers
                 .values()
@@ -228,7 +260,8 @@ impl Engine<'_> {
 
     async fn refresh_offer(&self, id: Uuid, now: DateTime<Utc>) -> Result<RefreshReport, AppError> {
         let existing = rows_of(self.db, MatchSide::Offer, id).await?;
-        let offer = match_facts::offers(self.db, self.matcher, &[id])
+        let offer = self
+            .offer_facts(&[id])
             .await?
             .remove(&id)
             .filter(|o| o.open && o.available_until.is_none_or(|u| u >= now.date_naive()));
@@ -257,7 +290,7 @@ impl Engine<'_> {
                 .map(|r| r.need_id)
                 .filter(|n| !known.contains(n)),
         );
-        let needs = match_facts::needs(self.db, self.matcher, &ids).await?;
+        let needs = self.need_facts(&ids).await?;
         let desired = tracing::debug_span!("match_scoring").in_scope(|| {
             needs
                 .values()
@@ -300,6 +333,39 @@ impl Engine<'_> {
             .ok_or_else(|| AppError::not_found(Entity::Offer, "offerId"))?;
         Ok(self.matcher.score(&need, &offer, now()))
     }
+}
+
+/// The facts of `ids`: those `shelf` holds as current as the index, the
+/// rest from `read` (kept for the next refreshes when nothing changed
+/// meanwhile). Straight from `read` in a process that follows another's
+/// index (it cannot tell when facts go out of date).
+async fn through_shelf<T, Read>(
+    search: &Search,
+    shelf: &Shelf<T>,
+    ids: &[Uuid],
+    read: impl FnOnce(Vec<Uuid>) -> Read,
+) -> Result<HashMap<Uuid, Arc<T>>, AppError>
+where
+    Read: Future<Output = Result<HashMap<Uuid, T>, AppError>>,
+{
+    let shared = |read: HashMap<Uuid, T>| -> HashMap<Uuid, Arc<T>> {
+        read.into_iter()
+            .map(|(id, facts)| (id, Arc::new(facts)))
+            .collect()
+    };
+    let Some(changes) = search.changes_applied() else {
+        return Ok(shared(read(ids.to_vec()).await?));
+    };
+    let mut found = shelf.get(changes, ids);
+    if found.missing.is_empty() {
+        return Ok(found.facts);
+    }
+    let missing = std::mem::take(&mut found.missing);
+    let fresh = shared(read(missing.clone()).await?);
+    let now = search.changes_applied().unwrap_or(u64::MAX);
+    shelf.keep(changes, now, &missing, &fresh);
+    found.facts.extend(fresh);
+    Ok(found.facts)
 }
 
 /// A pair the engine proposes.
