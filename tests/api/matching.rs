@@ -32,6 +32,7 @@ on_both_databases!(
     the_judged_fixture_is_matched_well,
     a_new_offer_is_matched_soon_after_its_creation,
     the_lifecycle_of_a_match_by_role,
+    matches_follow_an_edit_of_facts_kept_in_memory,
 );
 
 const CORPUS: &str = include_str!("../fixtures/matching/corpus.json");
@@ -642,28 +643,32 @@ const SET_STATUS: &str = r#"mutation($m: ID!, $s: MatchSideStatus!) {
     setMatchStatus(matchId: $m, status: $s) { match { needSideStatus offerSideStatus } projectId }
 }"#;
 
-async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
-    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-    use trama::store::entities::{match_feedback, project_partners, projects};
+/// A Municipio's mediation need and a co-operative's mediation offer that
+/// match, each posted by its organisation's admin, matched and indexed.
+struct MediationPair {
+    need_admin: String,
+    offer_admin: String,
+    need_id: Uuid,
+    offer_id: Uuid,
+}
 
-    let app = TestApp::spawn(backend).await;
-    territories(&app).await;
+async fn mediation_pair(app: &TestApp) -> MediationPair {
+    territories(app).await;
     // Two organisations, each with a signed-in admin: the need's and the offer's.
-    let need_admin = verified_user(&app, "comune@example.org").await;
-    let offer_admin = verified_user(&app, "coop@example.org").await;
-    let outsider = verified_user(&app, "altro@example.org").await;
+    let need_admin = verified_user(app, "comune@example.org").await;
+    let offer_admin = verified_user(app, "coop@example.org").await;
     let org = |name: &str, kind: &str, tax: &str| {
         json!({ "name": name, "kind": kind, "taxCode": tax,
             "description": "Ente del quartiere.", "seatMunicipalityCode": MILANO })
     };
     let need_org = new_organization(
-        &app,
+        app,
         &need_admin,
         org("Municipio 7", "MUNICIPALITY", "01199250158"),
     )
     .await;
     let offer_org = new_organization(
-        &app,
+        app,
         &offer_admin,
         org(
             "Cooperativa Mediazione",
@@ -673,7 +678,7 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
     )
     .await;
     let body = gql_ok(
-        &app,
+        app,
         Some(&need_admin),
         "mutation($org: ID!, $input: NeedInput!) { createNeed(organizationId: $org, input: $input) { id } }",
         json!({ "org": need_org, "input": {
@@ -686,16 +691,101 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
         }}),
     )
     .await;
-    let need_id = body["data"]["createNeed"]["id"].clone();
+    let need_id = body["data"]["createNeed"]["id"]
+        .as_str()
+        .map(Uuid::parse_str);
     let body = gql_ok(
-        &app,
+        app,
         Some(&offer_admin),
         "mutation($org: ID!, $input: OfferInput!) { createOffer(organizationId: $org, input: $input) { id } }",
         json!({ "org": offer_org, "input": mediation_offer("Mediazione dei conflitti di vicinato") }),
     )
     .await;
-    let offer_id = body["data"]["createOffer"]["id"].clone();
+    let offer_id = body["data"]["createOffer"]["id"]
+        .as_str()
+        .map(Uuid::parse_str);
+    settle(app).await;
+    MediationPair {
+        need_admin,
+        offer_admin,
+        need_id: need_id.expect("need id").expect("uuid"),
+        offer_id: offer_id.expect("offer id").expect("uuid"),
+    }
+}
+
+/// The engine keeps candidates' facts in memory between refreshes
+/// (`matching::FactsCache`): after an offer is edited, what it proposes is
+/// what fresh facts give (`explain` always reads the database).
+async fn matches_follow_an_edit_of_facts_kept_in_memory(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let MediationPair {
+        offer_admin,
+        need_id,
+        offer_id,
+        ..
+    } = mediation_pair(&app).await;
+    let proposed = async || -> Option<f64> {
+        engine(&app)
+            .best_offers(need_id, 20, trama::services::now())
+            .await
+            .expect("best offers")
+            .into_iter()
+            .find(|(id, _)| *id == offer_id)
+            .map(|(_, scored)| scored.score)
+    };
+    // Read once: the offer's facts are now kept.
+    let before = proposed().await.expect("the offer is proposed");
+
+    gql_ok(
+        &app,
+        Some(&offer_admin),
+        "mutation($id: ID!, $input: OfferInput!) { updateOffer(id: $id, input: $input) { id } }",
+        json!({ "id": offer_id.to_string(), "input": {
+            "kind": "COMPETENCE",
+            "title": "Laboratori di teatro per ragazzi",
+            "description": "Attori ed educatori per laboratori teatrali con gli adolescenti.",
+            "territoryScope": "MUNICIPALITY",
+            "municipalityCode": MILANO,
+        }}),
+    )
+    .await;
     settle(&app).await;
+    let fresh_scored = engine(&app)
+        .explain(need_id, offer_id)
+        .await
+        .expect("explain")
+        .ok();
+    let fresh = fresh_scored.as_ref().map(|scored| scored.score);
+    assert_ne!(fresh, Some(before), "the edit changes the pair's score");
+    let after = proposed().await;
+    // Proposed with the fresh score, or not proposed at all when the fresh
+    // score is below the minimum.
+    match after {
+        Some(score) => assert_eq!(Some(score), fresh),
+        None => assert!(
+            fresh_scored
+                .as_ref()
+                .is_none_or(|scored| !app.state.matcher.proposes(scored)),
+            "{fresh:?}"
+        ),
+    }
+    app.stop().await;
+}
+
+async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    use trama::store::entities::{match_feedback, project_partners, projects};
+
+    let app = TestApp::spawn(backend).await;
+    let MediationPair {
+        need_admin,
+        offer_admin,
+        need_id,
+        offer_id,
+    } = mediation_pair(&app).await;
+    let outsider = verified_user(&app, "altro@example.org").await;
+    let need_id = json!(need_id.to_string());
+    let offer_id = json!(offer_id.to_string());
 
     let list = r#"query($n: ID!, $d: Boolean) { matchesForNeed(needId: $n, includeDismissed: $d) {
         edges { node { id needSideStatus offerSideStatus offer { id } } } } }"#;
