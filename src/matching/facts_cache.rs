@@ -52,6 +52,11 @@ impl FactsCache {
     pub fn needs(&self) -> &Shelf<NeedFacts> {
         &self.needs
     }
+
+    /// How many postings of each kind it keeps at most.
+    pub fn kept_per_kind(&self) -> usize {
+        self.offers.capacity()
+    }
 }
 
 /// The facts of one kind of posting, by id.
@@ -81,6 +86,14 @@ impl<T> Shelf<T> {
                 NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN),
             )),
         }
+    }
+
+    fn capacity(&self) -> usize {
+        self.kept
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .cap()
+            .get()
     }
 
     /// The facts of `ids` kept at `changes` (the indexer's count now).

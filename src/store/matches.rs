@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{LockType, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, Statement,
 };
 use uuid::Uuid;
 
@@ -36,6 +36,38 @@ pub async fn of_offer(
 ) -> StoreResult<Vec<matches::Model>> {
     let which = matches::Column::OfferId.eq(offer_id);
     rows::all::<matches::Entity>(db, which, "matches: of an offer").await
+}
+
+/// Every match of these needs.
+pub async fn of_needs(
+    db: &impl ConnectionTrait,
+    need_ids: Vec<Uuid>,
+) -> StoreResult<Vec<matches::Model>> {
+    let which = matches::Column::NeedId.is_in(need_ids);
+    rows::all::<matches::Entity>(db, which, "matches: of needs").await
+}
+
+/// Every match of these offers.
+pub async fn of_offers(
+    db: &impl ConnectionTrait,
+    offer_ids: Vec<Uuid>,
+) -> StoreResult<Vec<matches::Model>> {
+    let which = matches::Column::OfferId.is_in(offer_ids);
+    rows::all::<matches::Entity>(db, which, "matches: of offers").await
+}
+
+/// The statuses of a side that acted on a match (interest, contact, a
+/// partnership): such rows are kept even when the pair is no longer
+/// proposed.
+pub const ENGAGED: [MatchSideStatus; 3] = [
+    MatchSideStatus::Interested,
+    MatchSideStatus::InContact,
+    MatchSideStatus::Partnership,
+];
+
+/// Whether someone acted on this match (see [`ENGAGED`]).
+pub fn engaged(row: &matches::Model) -> bool {
+    ENGAGED.contains(&row.need_side_status) || ENGAGED.contains(&row.offer_side_status)
 }
 
 /// The matches of these needs that the need's side did not dismiss.
@@ -150,26 +182,6 @@ pub struct Computed {
     pub fingerprint: String,
 }
 
-/// Writes a new computation over the match `before` at `at`, with new side
-/// statuses (a dismissed side reopened).
-pub async fn recompute(
-    db: &impl ConnectionTrait,
-    before: matches::Model,
-    computed: Computed,
-    statuses: SideStatuses,
-    at: DateTime<Utc>,
-) -> StoreResult<()> {
-    let mut row: matches::ActiveModel = before.into();
-    statuses.write(&mut row);
-    row.score = Set(computed.score);
-    row.reasons = Set(computed.reasons);
-    row.content_fingerprint = Set(computed.fingerprint);
-    row.computed_at = Set(at);
-    row.updated_at = Set(at);
-    row.update(db).await.context("matches: recompute")?;
-    Ok(())
-}
-
 /// A verdict on a match, for tuning.
 #[derive(Clone, Copy, Debug)]
 pub struct Feedback {
@@ -216,44 +228,160 @@ pub async fn verified_members(
         .context("matches: verified members of an organisation")
 }
 
-/// Deletes these matches; returns how many went.
-pub async fn delete(db: &impl ConnectionTrait, ids: Vec<Uuid>) -> StoreResult<u64> {
-    let which = matches::Column::Id.is_in(ids);
-    rows::delete::<matches::Entity>(db, which, "matches: delete stale").await
+/// The writes of match refreshes: what each refresh found to update,
+/// delete and insert, merged over several refreshes and turned into
+/// statements before their transaction opens, so that the transaction
+/// holds its connection only while the database works (on SQLite, the one
+/// connection every request shares).
+#[derive(Default)]
+pub struct RefreshWrites {
+    recomputed: Vec<(matches::Model, Computed, SideStatuses)>,
+    stale: Vec<Uuid>,
+    new: Vec<Computed>,
 }
 
-/// Inserts new matches, suggested on both sides, computed at `at`; a pair
-/// already stored (inserted meanwhile by the refresh of its other side, with
-/// the same score) is kept as it is.
-pub async fn insert_new(
-    db: &impl ConnectionTrait,
-    computed: &[Computed],
-    at: DateTime<Utc>,
-) -> StoreResult<()> {
-    let suggested = MatchSideStatus::Suggested;
-    let rows = computed.iter().map(|c| matches::ActiveModel {
-        id: Set(super::new_id()),
-        need_id: Set(c.need_id),
-        offer_id: Set(c.offer_id),
-        score: Set(c.score),
-        reasons: Set(c.reasons.clone()),
-        need_side_status: Set(suggested),
-        offer_side_status: Set(suggested),
-        content_fingerprint: Set(c.fingerprint.clone()),
-        computed_at: Set(at),
-        created_at: Set(at),
-        updated_at: Set(at),
-    });
-    matches::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::columns([matches::Column::NeedId, matches::Column::OfferId])
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await
-        .context("matches: insert new")
-        .map(|_| ())
+/// What a statement of [`RefreshStatements`] does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Write {
+    /// Updates one row, which must still be there.
+    Recompute,
+    Delete,
+    Insert,
+}
+
+impl Write {
+    fn what(self) -> &'static str {
+        match self {
+            Self::Recompute => "matches: recompute",
+            Self::Delete => "matches: delete stale",
+            Self::Insert => "matches: insert new",
+        }
+    }
+}
+
+impl RefreshWrites {
+    /// A new computation over the match `before`, with new side statuses
+    /// (a dismissed side reopened).
+    pub fn recompute(
+        &mut self,
+        before: matches::Model,
+        computed: Computed,
+        statuses: SideStatuses,
+    ) {
+        self.recomputed.push((before, computed, statuses));
+    }
+
+    /// Deletes these matches.
+    pub fn delete(&mut self, ids: impl IntoIterator<Item = Uuid>) {
+        self.stale.extend(ids);
+    }
+
+    /// New matches, suggested on both sides; a pair already stored
+    /// (inserted meanwhile by the refresh of its other side, with the same
+    /// score) is kept as it is.
+    pub fn insert(&mut self, computed: impl IntoIterator<Item = Computed>) {
+        self.new.extend(computed);
+    }
+
+    /// Adds another refresh's writes to these.
+    pub fn merge(&mut self, other: RefreshWrites) {
+        self.recomputed.extend(other.recomputed);
+        self.stale.extend(other.stale);
+        self.new.extend(other.new);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.recomputed.is_empty() && self.stale.is_empty() && self.new.is_empty()
+    }
+
+    /// The statements, stamped `at`: updates, deletes, then inserts (200
+    /// rows each), each in pair order, so that two transactions that meet
+    /// on the same rows (a need's refresh and its offer's, in two
+    /// processes) lock them in the same order and wait for each other
+    /// instead of deadlocking.
+    pub fn statements(
+        mut self,
+        backend: DbBackend,
+        at: DateTime<Utc>,
+    ) -> StoreResult<RefreshStatements> {
+        let mut statements = Vec::new();
+        self.recomputed
+            .sort_by_key(|(row, _, _)| (row.need_id, row.offer_id));
+        for (before, computed, statuses) in self.recomputed {
+            let mut row: matches::ActiveModel = before.into();
+            statuses.write(&mut row);
+            row.score = Set(computed.score);
+            row.reasons = Set(computed.reasons);
+            row.content_fingerprint = Set(computed.fingerprint);
+            row.computed_at = Set(at);
+            row.updated_at = Set(at);
+            let update = matches::Entity::update(row)
+                .validate()
+                .context(Write::Recompute.what())?;
+            statements.push((Write::Recompute, update.build(backend)));
+        }
+        if !self.stale.is_empty() {
+            self.stale.sort();
+            // Rows read before someone acted on them stay.
+            let delete = matches::Entity::delete_many().filter(
+                Condition::all()
+                    .add(matches::Column::Id.is_in(self.stale))
+                    .add(matches::Column::NeedSideStatus.is_not_in(ENGAGED))
+                    .add(matches::Column::OfferSideStatus.is_not_in(ENGAGED)),
+            );
+            statements.push((Write::Delete, delete.build(backend)));
+        }
+        self.new.sort_by_key(|c| (c.need_id, c.offer_id));
+        // A need's and an offer's refresh in the same writes may both
+        // propose their pair.
+        self.new.dedup_by_key(|c| (c.need_id, c.offer_id));
+        let suggested = MatchSideStatus::Suggested;
+        for chunk in self.new.chunks(200) {
+            let rows = chunk.iter().map(|c| matches::ActiveModel {
+                id: Set(super::new_id()),
+                need_id: Set(c.need_id),
+                offer_id: Set(c.offer_id),
+                score: Set(c.score),
+                reasons: Set(c.reasons.clone()),
+                need_side_status: Set(suggested),
+                offer_side_status: Set(suggested),
+                content_fingerprint: Set(c.fingerprint.clone()),
+                computed_at: Set(at),
+                created_at: Set(at),
+                updated_at: Set(at),
+            });
+            let insert = matches::Entity::insert_many(rows).on_conflict(
+                OnConflict::columns([matches::Column::NeedId, matches::Column::OfferId])
+                    .do_nothing()
+                    .to_owned(),
+            );
+            statements.push((Write::Insert, insert.build(backend)));
+        }
+        Ok(RefreshStatements(statements))
+    }
+}
+
+/// The statements of [`RefreshWrites`], ready to run.
+pub struct RefreshStatements(Vec<(Write, Statement)>);
+
+impl RefreshStatements {
+    /// Runs them on `db` (a transaction) and returns how many rows were
+    /// deleted. Fails when a row to recompute is gone (deleted meanwhile:
+    /// the refresh runs again).
+    pub async fn run(self, db: &impl ConnectionTrait) -> StoreResult<u64> {
+        let mut deleted = 0;
+        for (write, statement) in self.0 {
+            let done = db.execute_raw(statement).await.context(write.what())?;
+            match write {
+                Write::Recompute if done.rows_affected() == 0 => {
+                    return Err(DbErr::RecordNotUpdated).context(write.what());
+                }
+                Write::Delete => deleted += done.rows_affected(),
+                Write::Recompute | Write::Insert => {}
+            }
+        }
+        Ok(deleted)
+    }
 }
 
 /// The needs with at least one match.

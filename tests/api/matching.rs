@@ -33,6 +33,7 @@ on_both_databases!(
     a_new_offer_is_matched_soon_after_its_creation,
     the_lifecycle_of_a_match_by_role,
     matches_follow_an_edit_of_facts_kept_in_memory,
+    a_stale_match_someone_acted_on_meanwhile_stays,
 );
 
 const CORPUS: &str = include_str!("../fixtures/matching/corpus.json");
@@ -350,6 +351,23 @@ async fn the_judged_fixture_is_matched_well(backend: Backend) {
     assert_eq!(report.inserted, 0, "{report:?}");
     assert_eq!(report.deleted, 0, "{report:?}");
     assert_eq!(incremental, recomputed, "match --all changed the matches");
+    // From an empty table too: its writes are gathered over several
+    // refreshes per transaction, and a need's and an offer's refresh
+    // propose the same pairs.
+    use sea_orm::EntityTrait;
+    trama::store::entities::matches::Entity::delete_many()
+        .exec(app.db())
+        .await
+        .expect("empty the matches");
+    let report = matches::recompute_all(engine(&app))
+        .await
+        .expect("match --all");
+    assert_eq!(report.inserted, incremental.len() as u64, "{report:?}");
+    assert_eq!(
+        incremental,
+        snapshot(&app).await,
+        "match --all from nothing gave other matches"
+    );
 
     let judgements: Judgements = serde_json::from_str(JUDGEMENTS).expect("judgements.json");
     assert!(judgements.needs.len() >= 20);
@@ -950,4 +968,68 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
     assert_eq!(matches::count(app.db()).await.expect("count"), 1);
     let _: Value = body;
     app.stop().await;
+}
+
+/// A refresh reads a need's matches, finds a pair no longer proposed and
+/// deletes it; if someone marked it interesting in between (a recompute
+/// reads rows well ahead of writing), the row stays.
+async fn a_stale_match_someone_acted_on_meanwhile_stays(backend: Backend) {
+    use sea_orm::TransactionTrait;
+    use trama::domain::MatchSideStatus;
+    use trama::store::matches::{self as stored, RefreshWrites, SideStatuses};
+
+    let app = TestApp::spawn(backend).await;
+    let MediationPair { need_id, .. } = mediation_pair(&app).await;
+    let rows = stored::of_needs(app.db(), vec![need_id])
+        .await
+        .expect("rows");
+    assert_eq!(rows.len(), 1, "the pair is matched");
+    let read = rows[0].clone();
+    let delete_stale = async || -> u64 {
+        let mut writes = RefreshWrites::default();
+        writes.delete([read.id]);
+        let statements = writes
+            .statements(app.db().get_database_backend(), trama::services::now())
+            .expect("statements");
+        let txn = app.db().begin().await.expect("begin");
+        let deleted = statements.run(&txn).await.expect("delete");
+        txn.commit().await.expect("commit");
+        deleted
+    };
+    stored::set_side_statuses(
+        app.db(),
+        read.clone(),
+        SideStatuses {
+            need: Some(MatchSideStatus::Interested),
+            offer: None,
+        },
+        trama::services::now(),
+    )
+    .await
+    .expect("interested");
+    assert_eq!(delete_stale().await, 0, "an engaged row is not stale");
+    assert_eq!(
+        stored::of_needs(app.db(), vec![need_id])
+            .await
+            .expect("rows")
+            .len(),
+        1
+    );
+    // Back to suggested: now it goes.
+    let row = stored::of_needs(app.db(), vec![need_id])
+        .await
+        .expect("rows")
+        .remove(0);
+    stored::set_side_statuses(
+        app.db(),
+        row,
+        SideStatuses {
+            need: Some(MatchSideStatus::Suggested),
+            offer: None,
+        },
+        trama::services::now(),
+    )
+    .await
+    .expect("suggested");
+    assert_eq!(delete_stale().await, 1);
 }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait};
 use serde_json::json;
 use tokio::task::JoinSet;
 use tracing::Instrument;
@@ -25,17 +25,19 @@ use crate::store::matches::{self as store, Computed, OwnPostings, SideStatuses};
 use super::listing::count;
 use super::{CANDIDATES, MatchSide, RefreshReport};
 
-/// Whether someone acted on a match: such rows are kept even when the pair
-/// is no longer proposed.
-fn engaged(row: &matches::Model) -> bool {
-    let acted = |status: MatchSideStatus| {
-        matches!(
-            status,
-            MatchSideStatus::Interested | MatchSideStatus::InContact | MatchSideStatus::Partnership
-        )
-    };
-    acted(row.need_side_status) || acted(row.offer_side_status)
-}
+/// How many refreshes of [`Engine::refresh_many`] are written in one
+/// transaction: on SQLite, each commit writes every page it changed to the
+/// log, and a need's 200 matches change pages of the index by offer that
+/// the next needs change again.
+const WRITE_GROUP: usize = 64;
+
+/// How many targets' own facts [`Engine::refresh_many`] reads at once,
+/// ahead of their refreshes.
+const READ_AHEAD: usize = 128;
+
+/// How many offers' facts [`Engine::read_open_offers_ahead`] reads at
+/// once.
+const WARM_CHUNK: usize = 1_000;
 
 /// How many refreshes run at once in a recompute or a batch of jobs: two
 /// per core, so that one's database round trips overlap another's
@@ -48,6 +50,18 @@ pub fn concurrency(db: &DatabaseConnection) -> usize {
     cores.min(crate::store::db::background_share(db))
 }
 
+/// How many groups of refreshes [`Engine::refresh_many`] writes at once:
+/// one on SQLite (its one connection takes one transaction at a time), half
+/// the refreshes on PostgreSQL. Groups write distinct rows (each refresh
+/// its own need's or offer's, in pair order), so they do not wait for one
+/// another.
+fn writers(db: &DatabaseConnection) -> usize {
+    match db.get_database_backend() {
+        DbBackend::Sqlite => 1,
+        _ => (concurrency(db) / 2).max(1),
+    }
+}
+
 /// What the engine needs to refresh matches.
 #[derive(Clone, Copy)]
 pub struct Engine<'a> {
@@ -58,19 +72,41 @@ pub struct Engine<'a> {
 
 impl Engine<'_> {
     /// Recomputes the matches of a need, an offer, or every posting of an
-    /// organisation, at `now`. Fails on database or index errors (the job
-    /// is then retried).
+    /// organisation, at `now`, in one transaction. Fails on database or
+    /// index errors (the job is then retried).
     #[tracing::instrument(skip_all, fields(?target))]
     pub async fn refresh(
         &self,
         target: MatchTarget,
         now: DateTime<Utc>,
     ) -> Result<RefreshReport, AppError> {
+        let planned = self.plan(target, now, None).await?;
+        write(self.db, planned).await
+    }
+
+    /// What refreshing `target` at `now` would write, over its `existing`
+    /// rows when they were read already.
+    async fn plan(
+        &self,
+        target: MatchTarget,
+        now: DateTime<Utc>,
+        existing: Option<Vec<matches::Model>>,
+    ) -> Result<Planned, AppError> {
+        let rows = async |side, id| match existing {
+            Some(rows) => Ok::<_, AppError>(rows),
+            None => rows_of(self.db, side, id).await,
+        };
         match target {
-            MatchTarget::Need(id) => self.refresh_need(id, now).await,
-            MatchTarget::Offer(id) => self.refresh_offer(id, now).await,
+            MatchTarget::Need(id) => {
+                let existing = rows(MatchSide::Need, id).await?;
+                self.plan_need(id, now, existing).await
+            }
+            MatchTarget::Offer(id) => {
+                let existing = rows(MatchSide::Offer, id).await?;
+                self.plan_offer(id, now, existing).await
+            }
             MatchTarget::Organization(id) => {
-                let mut report = RefreshReport::default();
+                let mut planned = Planned::default();
                 let need_ids = store::posting_ids_of_organization::<needs::Entity>(
                     self.db,
                     id,
@@ -78,7 +114,8 @@ impl Engine<'_> {
                 )
                 .await?;
                 for need in need_ids {
-                    report += self.refresh_need(need, now).await?;
+                    let existing = rows_of(self.db, MatchSide::Need, need).await?;
+                    planned.merge(self.plan_need(need, now, existing).await?);
                 }
                 let offer_ids = store::posting_ids_of_organization::<offers::Entity>(
                     self.db,
@@ -87,19 +124,23 @@ impl Engine<'_> {
                 )
                 .await?;
                 for offer in offer_ids {
-                    report += self.refresh_offer(offer, now).await?;
+                    let existing = rows_of(self.db, MatchSide::Offer, offer).await?;
+                    planned.merge(self.plan_offer(offer, now, existing).await?);
                 }
-                Ok(report)
+                Ok(planned)
             }
         }
     }
 
-    /// Refreshes these targets at `now`, [`concurrency`] at a time on the
-    /// runtime's threads, and returns the totals. The table ends as
-    /// refreshing them one after the other would leave it (a pair's score
-    /// depends on the pair alone). Fails on the first error; the refreshes
-    /// not yet finished are cancelled (each is one transaction: those
-    /// committed stay, the others leave nothing).
+    /// Refreshes these targets (each once) at `now` and returns the
+    /// totals: what they start from is read [`READ_AHEAD`] targets at a
+    /// time, their matches are computed [`concurrency`] at a time on the
+    /// runtime's threads, and written [`WRITE_GROUP`] refreshes per
+    /// transaction while the next ones are computed. The table ends as refreshing them one
+    /// after the other would leave it (a pair's score depends on the pair
+    /// alone). Fails on the first error; the refreshes not yet written are
+    /// dropped (each group is one transaction: those committed stay, the
+    /// others leave nothing).
     pub async fn refresh_many(
         &self,
         targets: impl IntoIterator<Item = MatchTarget>,
@@ -108,16 +149,33 @@ impl Engine<'_> {
         // Spawned tasks outlive this borrow: give them their own handles
         // (each a cheap clone of a shared pool, index and matcher).
         let owned = Arc::new((self.db.clone(), self.search.clone(), self.matcher.clone()));
-        let mut targets = targets.into_iter();
-        let mut running = JoinSet::new();
+        // Each once: its rows are read ahead (see `read_ahead`).
+        let mut seen = HashSet::new();
+        let targets: Vec<MatchTarget> = targets.into_iter().filter(|t| seen.insert(*t)).collect();
+        let mut next = 0;
+        let mut read_ahead = 0;
+        let mut existing_ahead = HashMap::new();
+        let mut planning = JoinSet::new();
+        let mut writing = JoinSet::new();
+        let mut pending = Planned::default();
+        let mut pending_count = 0;
         let mut report = RefreshReport::default();
         // Once: the number of cores is read from the system (cgroup files).
         let limit = concurrency(self.db);
+        let writers = writers(self.db);
         loop {
-            while running.len() < limit {
-                let Some(target) = targets.next() else { break };
+            // While a full group waits for the one being written, no more
+            // planning: what is planned waits in memory.
+            while planning.len() < limit && pending_count < WRITE_GROUP && next < targets.len() {
+                if next >= read_ahead {
+                    read_ahead = (next + READ_AHEAD).min(targets.len());
+                    existing_ahead = self.read_ahead(&targets[next..read_ahead]).await?;
+                }
+                let target = targets[next];
+                let existing = existing_ahead.remove(&target);
+                next += 1;
                 let owned = Arc::clone(&owned);
-                running.spawn(
+                planning.spawn(
                     async move {
                         let (db, search, matcher) = &*owned;
                         Engine {
@@ -125,18 +183,106 @@ impl Engine<'_> {
                             search,
                             matcher,
                         }
-                        .refresh(target, now)
+                        .plan(target, now, existing)
                         .await
                     }
                     .in_current_span(),
                 );
             }
-            let Some(done) = running.join_next().await else {
+            let all_planned = planning.is_empty() && next == targets.len();
+            // A group is written while the next is gathered.
+            if writing.len() < writers
+                && (pending_count >= WRITE_GROUP || (all_planned && pending_count > 0))
+            {
+                let group = std::mem::take(&mut pending);
+                pending_count = 0;
+                let db = self.db.clone();
+                writing.spawn(async move { write(&db, group).await }.in_current_span());
+            }
+            if all_planned && writing.is_empty() {
                 break;
-            };
-            report += done.map_err(|e| AppError::Internal(e.into()))??;
+            }
+            tokio::select! {
+                Some(done) = planning.join_next(), if !planning.is_empty() => {
+                    pending.merge(done.map_err(|e| AppError::Internal(e.into()))??);
+                    pending_count += 1;
+                }
+                Some(written) = writing.join_next(), if !writing.is_empty() => {
+                    report += written.map_err(|e| AppError::Internal(e.into()))??;
+                }
+            }
         }
         Ok(report)
+    }
+
+    /// Reads what the refreshes of the needs and offers among `targets` start
+    /// from, in one go instead of refresh by refresh: their facts, into the
+    /// facts cache, and their matches, returned by target. Their refreshes
+    /// then wait for the database only to write (on SQLite, the one
+    /// connection is busy writing the previous group meanwhile). A target's
+    /// rows change only by its own refresh here (each writes its own side),
+    /// so targets must be distinct.
+    async fn read_ahead(
+        &self,
+        targets: &[MatchTarget],
+    ) -> Result<HashMap<MatchTarget, Vec<matches::Model>>, AppError> {
+        let (mut needs, mut offers) = (Vec::new(), Vec::new());
+        for target in targets {
+            match target {
+                MatchTarget::Need(id) => needs.push(*id),
+                MatchTarget::Offer(id) => offers.push(*id),
+                MatchTarget::Organization(_) => {}
+            }
+        }
+        let mut existing: HashMap<MatchTarget, Vec<matches::Model>> = HashMap::new();
+        if !needs.is_empty() {
+            self.need_facts(&needs).await?;
+            existing.extend(needs.iter().map(|id| (MatchTarget::Need(*id), Vec::new())));
+            for row in store::of_needs(self.db, needs).await? {
+                existing
+                    .entry(MatchTarget::Need(row.need_id))
+                    .or_default()
+                    .push(row);
+            }
+        }
+        if !offers.is_empty() {
+            self.offer_facts(&offers).await?;
+            existing.extend(
+                offers
+                    .iter()
+                    .map(|id| (MatchTarget::Offer(*id), Vec::new())),
+            );
+            for row in store::of_offers(self.db, offers).await? {
+                existing
+                    .entry(MatchTarget::Offer(row.offer_id))
+                    .or_default()
+                    .push(row);
+            }
+        }
+        Ok(existing)
+    }
+
+    /// Reads every open offer's facts into the facts cache, a thousand at a
+    /// time, before a recompute of every need. Each need asks for hundreds
+    /// of candidates: without this, the first thousands of needs read most
+    /// offers a few hundred at a time, each statement waiting its turn on
+    /// the database. Skipped when the open offers would not fit in the
+    /// cache (they would push one another out) and in a process that
+    /// follows another's index (it keeps nothing). Returns how many offers
+    /// it read.
+    #[tracing::instrument(skip_all)]
+    pub async fn read_open_offers_ahead(&self) -> Result<usize, AppError> {
+        if self.search.changes_applied().is_none() {
+            return Ok(0);
+        }
+        let ids = store::open_offer_ids(self.db).await?;
+        if ids.len() > self.matcher.facts_cache().kept_per_kind() {
+            return Ok(0);
+        }
+        for chunk in ids.chunks(WARM_CHUNK) {
+            self.offer_facts(chunk).await?;
+        }
+        Ok(ids.len())
     }
 
     #[tracing::instrument(name = "match_candidates", level = "debug", skip_all)]
@@ -248,25 +394,33 @@ impl Engine<'_> {
         Ok(best)
     }
 
-    async fn refresh_need(&self, id: Uuid, now: DateTime<Utc>) -> Result<RefreshReport, AppError> {
-        let existing = rows_of(self.db, MatchSide::Need, id).await?;
+    async fn plan_need(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+        existing: Vec<matches::Model>,
+    ) -> Result<Planned, AppError> {
         let Some(need) = self.open_need(id, now).await? else {
-            return persist(self.db, MatchSide::Need, id, existing, Vec::new()).await;
+            return Ok(plan(existing, Vec::new()));
         };
         let also: Vec<Uuid> = existing.iter().map(|r| r.offer_id).collect();
         let desired = self.need_proposals(&need, also, now).await?;
-        persist(self.db, MatchSide::Need, id, existing, desired).await
+        Ok(plan(existing, desired))
     }
 
-    async fn refresh_offer(&self, id: Uuid, now: DateTime<Utc>) -> Result<RefreshReport, AppError> {
-        let existing = rows_of(self.db, MatchSide::Offer, id).await?;
+    async fn plan_offer(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+        existing: Vec<matches::Model>,
+    ) -> Result<Planned, AppError> {
         let offer = self
             .offer_facts(&[id])
             .await?
             .remove(&id)
             .filter(|o| o.open && o.available_until.is_none_or(|u| u >= now.date_naive()));
         let Some(offer) = offer else {
-            return persist(self.db, MatchSide::Offer, id, existing, Vec::new()).await;
+            return Ok(plan(existing, Vec::new()));
         };
         // No kind filter: a need that lists its contributions accepts this
         // kind whatever the kind table says; the scorer decides.
@@ -297,7 +451,7 @@ impl Engine<'_> {
                 .filter_map(|need| self.proposal(need, &offer, now))
                 .collect()
         });
-        persist(self.db, MatchSide::Offer, id, existing, desired).await
+        Ok(plan(existing, desired))
     }
 
     fn proposal(
@@ -392,26 +546,32 @@ fn reasons_json(reasons: &[Reason]) -> serde_json::Value {
     serde_json::to_value(reasons).unwrap_or_else(|_| json!([]))
 }
 
-/// Writes the proposals of one need (or offer) over its existing rows, in
-/// one transaction.
-#[tracing::instrument(name = "match_persist", level = "debug", skip_all)]
-async fn persist(
-    db: &DatabaseConnection,
-    side: MatchSide,
-    anchor: Uuid,
-    existing: Vec<matches::Model>,
-    mut desired: Vec<Proposal>,
-) -> Result<RefreshReport, AppError> {
-    // Rows are written in pair order: two refreshes that meet on the same
-    // rows (a need's and its organisation's, run at once) then lock them
-    // in the same order and wait for each other instead of deadlocking.
-    desired.sort_by_key(|p| (p.need_id, p.offer_id));
-    let mut report = RefreshReport {
-        proposed: desired.len() as u64,
+/// What refreshes will write, and their report (but for the rows deleted,
+/// counted when written).
+#[derive(Default)]
+struct Planned {
+    writes: store::RefreshWrites,
+    report: RefreshReport,
+}
+
+impl Planned {
+    fn merge(&mut self, other: Planned) {
+        self.writes.merge(other.writes);
+        self.report += other.report;
+    }
+}
+
+/// What writing the proposals of one need (or offer) over its existing rows
+/// takes: rows whose score or reasons changed are updated, new pairs
+/// inserted, pairs no longer proposed deleted unless someone acted on them.
+fn plan(existing: Vec<matches::Model>, desired: Vec<Proposal>) -> Planned {
+    let mut planned = Planned {
+        report: RefreshReport {
+            proposed: desired.len() as u64,
+            ..Default::default()
+        },
         ..Default::default()
     };
-    let at = now();
-    let txn = db.begin().await?;
     let mut by_pair: HashMap<(Uuid, Uuid), matches::Model> = existing
         .into_iter()
         .map(|row| ((row.need_id, row.offer_id), row))
@@ -443,29 +603,42 @@ async fn persist(
                     need: reopen(row.need_side_status),
                     offer: reopen(row.offer_side_status),
                 };
-                store::recompute(&txn, row, computed, statuses, at).await?;
-                report.updated += 1;
+                planned.writes.recompute(row, computed, statuses);
+                planned.report.updated += 1;
             }
             None => inserts.push(computed),
         }
     }
-    let stale: Vec<Uuid> = by_pair
-        .values()
-        .filter(|row| !engaged(row))
-        .map(|row| row.id)
-        .collect();
-    if !stale.is_empty() {
-        report.deleted = store::delete(&txn, stale).await?;
+    planned.writes.delete(
+        by_pair
+            .into_values()
+            .filter(|row| !store::engaged(row))
+            .map(|row| row.id),
+    );
+    planned.report.inserted = inserts.len() as u64;
+    // Another process refreshing the other side of a pair may insert it
+    // first: its row has the same score (scores depend on the pair alone),
+    // so it is kept.
+    planned.writes.insert(inserts);
+    planned
+}
+
+/// Writes what refreshes planned, in one transaction; returns their report.
+#[tracing::instrument(name = "match_persist", level = "debug", skip_all)]
+async fn write(db: &DatabaseConnection, planned: Planned) -> Result<RefreshReport, AppError> {
+    let mut report = planned.report;
+    if planned.writes.is_empty() {
+        return Ok(report);
     }
-    for chunk in inserts.chunks(200) {
-        report.inserted += chunk.len() as u64;
-        // Another process refreshing the other side of a pair may insert it
-        // first: its row has the same score (scores depend on the pair
-        // alone), so keep it.
-        store::insert_new(&txn, chunk, at).await?;
-    }
+    // Put together first: the transaction holds its connection only while
+    // the statements run.
+    let statements = planned
+        .writes
+        .statements(db.get_database_backend(), now())?;
+    let txn = db.begin().await?;
+    report.deleted = statements.run(&txn).await?;
     txn.commit().await?;
-    tracing::debug!(?side, %anchor, ?report, "matches refreshed");
+    tracing::debug!(?report, "matches refreshed");
     Ok(report)
 }
 
@@ -476,6 +649,7 @@ async fn persist(
 pub async fn recompute_all(engine: Engine<'_>) -> Result<RefreshReport, AppError> {
     let at = now();
     let mut report = RefreshReport::default();
+    engine.read_open_offers_ahead().await?;
     let matched_needs = store::matched_need_ids(engine.db).await?;
     let open_needs = store::open_need_ids(engine.db).await?;
     let mut need_ids: Vec<Uuid> = open_needs;
