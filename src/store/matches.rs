@@ -336,16 +336,19 @@ impl RefreshWrites {
         // propose their pair.
         self.new.dedup_by_key(|c| (c.need_id, c.offer_id));
         let suggested = MatchSideStatus::Suggested;
-        for chunk in self.new.chunks(200) {
-            let rows = chunk.iter().map(|c| matches::ActiveModel {
+        // Moved, not copied, into the statements: a group's rows are many
+        // kilobytes of reasons each.
+        let mut new = self.new.into_iter().peekable();
+        while new.peek().is_some() {
+            let rows = new.by_ref().take(200).map(|c| matches::ActiveModel {
                 id: Set(super::new_id()),
                 need_id: Set(c.need_id),
                 offer_id: Set(c.offer_id),
                 score: Set(c.score),
-                reasons: Set(c.reasons.clone()),
+                reasons: Set(c.reasons),
                 need_side_status: Set(suggested),
                 offer_side_status: Set(suggested),
-                content_fingerprint: Set(c.fingerprint.clone()),
+                content_fingerprint: Set(c.fingerprint),
                 computed_at: Set(at),
                 created_at: Set(at),
                 updated_at: Set(at),
