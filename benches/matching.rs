@@ -19,6 +19,9 @@
 //!   [`Engine::refresh_many`], several at a time), for as many
 //!   needs as fit in the time budget, and the projected time for all of
 //!   them (target: 170 needs/s, 100k needs in under 10 minutes);
+//! - a person's write (one transaction, one row) every 50 ms, alone and
+//!   while the recompute runs: what the recompute's grouped writes make
+//!   people wait;
 //! - a new posting's matches behind a backlog: bulk refresh jobs queued for
 //!   needs not yet refreshed, the job worker busy with them, then the prompt
 //!   job of one more need; the time until its matches are stored (target:
@@ -498,6 +501,31 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// Times a write like a person's (one transaction touching one need's row)
+/// every 50 ms for `span`, sorted.
+async fn person_writes(
+    db: impl std::borrow::Borrow<DatabaseConnection>,
+    span: Duration,
+) -> anyhow::Result<Vec<Duration>> {
+    use sea_orm::ConnectionTrait;
+    let db = db.borrow();
+    let started = Instant::now();
+    let mut times = Vec::new();
+    while started.elapsed() < span {
+        let write = Instant::now();
+        let txn = db.begin().await?;
+        txn.execute_unprepared(
+            "UPDATE needs SET updated_at = updated_at WHERE id IN (SELECT id FROM needs LIMIT 1)",
+        )
+        .await?;
+        txn.commit().await?;
+        times.push(write.elapsed());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    times.sort();
+    Ok(times)
+}
+
 fn peak_memory_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -653,6 +681,11 @@ async fn run() -> anyhow::Result<()> {
         verdict(ratio <= 2.0, &format!("{:.1}x over", ratio / 2.0))
     );
 
+    // A person's write, alone (the peer) and then while the recompute runs
+    // in the same process: what someone saving a posting waits meanwhile.
+    let alone = person_writes(&state.db, Duration::from_secs(3)).await?;
+    let during = tokio::spawn(person_writes(state.db.clone(), budget));
+
     // Full recompute, as `trama match --all` runs it, within the budget.
     let started = Instant::now();
     // As `recompute_all` does first; its time counts in the rate.
@@ -691,6 +724,16 @@ async fn run() -> anyhow::Result<()> {
         rate / 170.0,
         verdict(rate >= 170.0, &format!("{:.1}x short", 170.0 / rate))
     );
+    let during = during.await??;
+    for (what, times) in [("alone", &alone), ("during the recompute", &during)] {
+        println!(
+            "a person's write (one transaction, one row), {what}: {} writes, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            times.len(),
+            ms(percentile(times, 50.0)),
+            ms(percentile(times, 99.0)),
+            ms(times.last().copied().unwrap_or_default())
+        );
+    }
 
     // A new posting's matches while the worker works through a backlog.
     let pending: Vec<Uuid> = need_ids[refreshed.min(need_ids.len())..].to_vec();
