@@ -984,10 +984,11 @@ async fn a_stale_match_someone_acted_on_meanwhile_stays(backend: Backend) {
         .await
         .expect("rows");
     assert_eq!(rows.len(), 1, "the pair is matched");
-    let read = rows[0].clone();
+    // The refresh's read: the row's id, before anyone acts on it.
+    let read_id = rows[0].id;
     let delete_stale = async || -> u64 {
         let mut writes = RefreshWrites::default();
-        writes.delete([read.id]);
+        writes.delete([read_id]);
         let statements = writes
             .statements(app.db().get_database_backend(), trama::services::now())
             .expect("statements");
@@ -996,17 +997,20 @@ async fn a_stale_match_someone_acted_on_meanwhile_stays(backend: Backend) {
         txn.commit().await.expect("commit");
         deleted
     };
-    stored::set_side_statuses(
-        app.db(),
-        read.clone(),
-        SideStatuses {
-            need: Some(MatchSideStatus::Interested),
+    let need_side = async |status: MatchSideStatus| {
+        let row = stored::of_needs(app.db(), vec![need_id])
+            .await
+            .expect("rows")
+            .remove(0);
+        let statuses = SideStatuses {
+            need: Some(status),
             offer: None,
-        },
-        trama::services::now(),
-    )
-    .await
-    .expect("interested");
+        };
+        stored::set_side_statuses(app.db(), row, statuses, trama::services::now())
+            .await
+            .expect("set the need's side");
+    };
+    need_side(MatchSideStatus::Interested).await;
     assert_eq!(delete_stale().await, 0, "an engaged row is not stale");
     assert_eq!(
         stored::of_needs(app.db(), vec![need_id])
@@ -1016,20 +1020,6 @@ async fn a_stale_match_someone_acted_on_meanwhile_stays(backend: Backend) {
         1
     );
     // Back to suggested: now it goes.
-    let row = stored::of_needs(app.db(), vec![need_id])
-        .await
-        .expect("rows")
-        .remove(0);
-    stored::set_side_statuses(
-        app.db(),
-        row,
-        SideStatuses {
-            need: Some(MatchSideStatus::Suggested),
-            offer: None,
-        },
-        trama::services::now(),
-    )
-    .await
-    .expect("suggested");
+    need_side(MatchSideStatus::Suggested).await;
     assert_eq!(delete_stale().await, 1);
 }

@@ -43,8 +43,9 @@ const WARM_CHUNK: usize = 1_000;
 /// per core, so that one's database round trips overlap another's
 /// analysis and scoring, but no more than the database can take beside
 /// people's requests ([`store::db::background_share`]). Each refresh
-/// writes only its own need's (or offer's) rows in its own transaction, so
-/// they do not depend on one another.
+/// computes only its own need's (or offer's) rows, so they do not depend on
+/// one another; the job worker writes each in its own transaction,
+/// [`Engine::refresh_many`] in groups ([`WRITE_GROUP`]).
 pub fn concurrency(db: &DatabaseConnection) -> usize {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
     cores.min(crate::store::db::background_share(db))
