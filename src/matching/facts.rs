@@ -2,6 +2,8 @@
 //! the database by `services::matches`, so that scoring is a pure function
 //! that unit tests and benchmarks call directly.
 
+use std::sync::OnceLock;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
@@ -82,6 +84,10 @@ pub struct NeedFacts {
     /// Published (not a draft, not closed), and neither it nor its
     /// organisation is hidden or deleted.
     pub open: bool,
+    /// [`Self::content_digest`], computed on first use: a refresh asks for
+    /// it once per pair, and facts are kept between refreshes. Facts are
+    /// not changed once read.
+    pub digest: DigestCell,
 }
 
 /// An offer as the scorer sees it.
@@ -104,12 +110,20 @@ pub struct OfferFacts {
     pub place: Place,
     pub sectors: Vec<SectorRef>,
     pub open: bool,
+    /// [`Self::content_digest`], computed on first use: a refresh asks for
+    /// it once per pair, and facts are kept between refreshes. Facts are
+    /// not changed once read.
+    pub digest: DigestCell,
 }
 
 impl NeedFacts {
     /// A digest of what the need says (not its status or organisation's
     /// verification): a match's fingerprint changes when this does.
-    pub fn content_digest(&self) -> String {
+    pub fn content_digest(&self) -> &str {
+        self.digest.get_or_init(|| self.compute_digest())
+    }
+
+    fn compute_digest(&self) -> String {
         digest(&format!(
             "{}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}",
             self.kind,
@@ -129,7 +143,11 @@ impl NeedFacts {
 
 impl OfferFacts {
     /// A digest of what the offer says (see [`NeedFacts::content_digest`]).
-    pub fn content_digest(&self) -> String {
+    pub fn content_digest(&self) -> &str {
+        self.digest.get_or_init(|| self.compute_digest())
+    }
+
+    fn compute_digest(&self) -> String {
         digest(&format!(
             "{}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}|{:?}|{:?}",
             self.kind,
@@ -145,6 +163,24 @@ impl OfferFacts {
             self.place.municipality_code(),
             self.sectors.iter().map(|s| &s.code).collect::<Vec<_>>(),
         ))
+    }
+}
+
+/// Where facts keep their content digest once computed. Not part of what
+/// the facts are: two facts compare equal whether or not either has
+/// computed it yet.
+#[derive(Clone, Debug, Default)]
+pub struct DigestCell(OnceLock<String>);
+
+impl DigestCell {
+    fn get_or_init(&self, compute: impl FnOnce() -> String) -> &str {
+        self.0.get_or_init(compute)
+    }
+}
+
+impl PartialEq for DigestCell {
+    fn eq(&self, _: &Self) -> bool {
+        true
     }
 }
 

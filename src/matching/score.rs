@@ -11,6 +11,9 @@ use super::facts::{NeedFacts, OfferFacts, Place};
 use super::reasons::{Criterion, Exclusion, Finding, Reason};
 use crate::domain::{OfferKind, TerritoryScope};
 
+/// Shared words an explanation names at most.
+const SHOWN_WORDS: usize = 4;
+
 /// A pair that passed every hard rule.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scored {
@@ -35,7 +38,7 @@ pub fn score(
     let (territory_value, territory_finding) = territory(need, offer, config)?;
     let (amount_value, amount_finding) = amount(need, offer, config)?;
 
-    let (similarity, words) = need.text.similarity(&offer.text);
+    let (similarity, words) = need.text.similarity(&offer.text, SHOWN_WORDS);
     let text_value = (similarity / config.text.full_similarity).min(1.0);
     if text_value < config.text.min_value {
         return Err(Exclusion::Unrelated);
@@ -47,9 +50,7 @@ pub fn score(
         finding: if words.is_empty() {
             Finding::DifferentText
         } else {
-            Finding::SimilarText {
-                words: words.into_iter().take(4).collect(),
-            }
+            Finding::SimilarText { words }
         },
     });
     reasons.push(Reason {
@@ -471,6 +472,7 @@ mod tests {
             requires_registration: false,
             sectors: vec![sector("housing"), sector("welfare")],
             open: true,
+            digest: Default::default(),
         };
         let offer = OfferFacts {
             id: Uuid::from_u128(20),
@@ -488,6 +490,7 @@ mod tests {
             place: place(milano(), 45.464, 9.190),
             sectors: vec![sector("housing")],
             open: true,
+            digest: Default::default(),
         };
         (need, offer)
     }

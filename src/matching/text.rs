@@ -10,7 +10,9 @@
 //! more; the domain's generic words less (see the configuration). The
 //! similarity is the cosine of the two bags.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use super::config::MatchingConfig;
@@ -24,13 +26,43 @@ pub struct TextProfile(Arc<Profile>);
 
 #[derive(Debug, Default, PartialEq)]
 struct Profile {
-    /// Concept → weight (square root of its weighted count, times the
-    /// generic-word factor).
-    weights: BTreeMap<String, f64>,
-    /// Concept → the first words that spelt it, to show in explanations.
-    words: BTreeMap<String, String>,
+    /// The concepts of weight above zero, ordered by (key, name): two
+    /// profiles are compared by merging two sorted arrays, reading a name
+    /// only where two keys are equal. A refresh compares one profile with
+    /// hundreds; looking every concept up in a map of strings was most of
+    /// the scoring's time.
+    concepts: Vec<Concept>,
     /// The norm with every word at full weight.
     norm: f64,
+}
+
+#[derive(Debug, PartialEq)]
+struct Concept {
+    /// A hash of the name, the same for the same name in every profile of
+    /// the process.
+    key: u64,
+    name: Box<str>,
+    /// Square root of its weighted count, times the generic-word factor.
+    weight: f64,
+    /// The first words that spelt it, to show in explanations.
+    spelt: Box<str>,
+}
+
+impl Concept {
+    fn order(&self, other: &Concept) -> Ordering {
+        self.key
+            .cmp(&other.key)
+            .then_with(|| self.name.cmp(&other.name))
+    }
+}
+
+/// The key of a concept's name: SipHash with fixed keys, so that it does not
+/// depend on the process (profiles are only compared within one, but a fixed
+/// hash keeps runs reproducible).
+fn concept_key(name: &str) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    name.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// The analysis a profile needs: analyzers, synonyms and the configuration.
@@ -71,63 +103,76 @@ impl TextAnalysis<'_> {
         // generic words yields a low similarity (the cosine is otherwise
         // blind to a uniform down-weighting).
         let norm = counts.values().sum::<f64>().sqrt();
-        let weights: BTreeMap<String, f64> = counts
+        let mut concepts: Vec<Concept> = counts
             .into_iter()
-            .map(|(concept, count)| {
-                let factor = if generic.get(&concept).copied().unwrap_or(false) {
+            .map(|(name, count)| {
+                let factor = if generic.get(&name).copied().unwrap_or(false) {
                     self.config.text.generic_weight
                 } else {
                     1.0
                 };
-                (concept, count.sqrt() * factor)
+                let spelt = words.remove(&name).unwrap_or_default().into_boxed_str();
+                Concept {
+                    key: concept_key(&name),
+                    name: name.into_boxed_str(),
+                    weight: count.sqrt() * factor,
+                    spelt,
+                }
             })
-            .filter(|(_, w)| *w > 0.0)
+            .filter(|concept| concept.weight > 0.0)
             .collect();
-        TextProfile(Arc::new(Profile {
-            weights,
-            words,
-            norm,
-        }))
+        concepts.sort_by(Concept::order);
+        TextProfile(Arc::new(Profile { concepts, norm }))
     }
 }
 
 impl TextProfile {
-    /// Cosine similarity (0..1) and the shared concepts, heaviest first, as
-    /// this profile spells them.
-    pub fn similarity(&self, other: &TextProfile) -> (f64, Vec<String>) {
+    /// Cosine similarity (0..1) and up to `max_words` of the shared
+    /// concepts, heaviest first, as this profile spells them.
+    pub fn similarity(&self, other: &TextProfile, max_words: usize) -> (f64, Vec<String>) {
         if self.0.norm == 0.0 || other.0.norm == 0.0 {
             return (0.0, Vec::new());
         }
-        let mut shared: Vec<(f64, &String)> = Vec::new();
-        let mut dot = 0.0;
-        for (concept, weight) in &self.0.weights {
-            if let Some(theirs) = other.0.weights.get(concept) {
-                let product = weight * theirs;
-                dot += product;
-                shared.push((product, concept));
+        let (mine, theirs) = (&self.0.concepts, &other.0.concepts);
+        let mut shared: Vec<(f64, &Concept)> = Vec::new();
+        let (mut i, mut j) = (0, 0);
+        while i < mine.len() && j < theirs.len() {
+            match mine[i].order(&theirs[j]) {
+                Ordering::Less => i += 1,
+                Ordering::Greater => j += 1,
+                Ordering::Equal => {
+                    shared.push((mine[i].weight * theirs[j].weight, &mine[i]));
+                    i += 1;
+                    j += 1;
+                }
             }
         }
-        shared.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        // Summed in the order of the names, as the score has always been
+        // computed: the same pair gives the same score to the last bit.
+        shared.sort_unstable_by(|a, b| a.1.name.cmp(&b.1.name));
+        let dot = shared.iter().fold(0.0, |dot, (product, _)| dot + product);
+        shared.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.name.cmp(&b.1.name)));
         let words = shared
             .into_iter()
-            .filter_map(|(_, concept)| self.0.words.get(concept).cloned())
+            .take(max_words)
+            .map(|(_, concept)| concept.spelt.to_string())
             .collect();
         ((dot / (self.0.norm * other.0.norm)).clamp(0.0, 1.0), words)
     }
 
     /// The heaviest concepts, as spelt, for a candidate query.
     pub fn top_words(&self, n: usize) -> Vec<String> {
-        let mut ranked: Vec<(&String, &f64)> = self.0.weights.iter().collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(a.1).then(a.0.cmp(b.0)));
+        let mut ranked: Vec<&Concept> = self.0.concepts.iter().collect();
+        ranked.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.name.cmp(&b.name)));
         ranked
             .into_iter()
             .take(n)
-            .filter_map(|(concept, _)| self.0.words.get(concept).cloned())
+            .map(|concept| concept.spelt.to_string())
             .collect()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.weights.is_empty()
+        self.0.concepts.is_empty()
     }
 }
 
@@ -161,8 +206,8 @@ mod tests {
                 "Prestito per impianti sportivi",
                 "Finanziamo campi da calcio e palestre.",
             );
-            let (alike, words) = need.similarity(&offer);
-            let (apart, _) = need.similarity(&unrelated);
+            let (alike, words) = need.similarity(&offer, usize::MAX);
+            let (apart, _) = need.similarity(&unrelated, usize::MAX);
             assert!(alike > 0.3, "{alike}");
             assert!(apart < 0.05, "{apart}");
             assert!(
@@ -170,7 +215,83 @@ mod tests {
                 "{words:?}"
             );
             // Symmetric, and independent of anything else.
-            assert!((offer.similarity(&need).0 - alike).abs() < 1e-12);
+            assert!((offer.similarity(&need, usize::MAX).0 - alike).abs() < 1e-12);
+        });
+    }
+
+    /// The cosine as it was computed before profiles were sorted arrays:
+    /// a map of names, summed in the order of the names.
+    fn cosine_by_names(one: &TextProfile, two: &TextProfile) -> f64 {
+        if one.0.norm == 0.0 || two.0.norm == 0.0 {
+            return 0.0;
+        }
+        let theirs: BTreeMap<&str, f64> = two
+            .0
+            .concepts
+            .iter()
+            .map(|c| (&*c.name, c.weight))
+            .collect();
+        let mine: BTreeMap<&str, f64> = one
+            .0
+            .concepts
+            .iter()
+            .map(|c| (&*c.name, c.weight))
+            .collect();
+        let mut dot = 0.0;
+        for (name, weight) in mine {
+            if let Some(their) = theirs.get(name) {
+                dot += weight * their;
+            }
+        }
+        (dot / (one.0.norm * two.0.norm)).clamp(0.0, 1.0)
+    }
+
+    #[test]
+    fn the_merge_gives_the_cosine_of_the_two_bags_to_the_last_bit() {
+        let texts = [
+            (
+                "Portierato sociale a San Siro",
+                "Servizio di portineria sociale nelle case ERP di San Siro, con custodi e mediatori.",
+            ),
+            (
+                "Custodia sociale nei caseggiati",
+                "Competenze di custodia sociale per edilizia residenziale pubblica e mediazione dei conflitti.",
+            ),
+            (
+                "Mediazione dei conflitti di vicinato",
+                "Mediatori sociali per i caseggiati popolari del Lorenteggio; accompagnamento all'abitare.",
+            ),
+            (
+                "Orti condivisi e cura del verde",
+                "Volontari per la manutenzione dei giardini e degli orti comunitari del quartiere.",
+            ),
+            (
+                "Prestito per impianti sportivi",
+                "Finanziamo campi da calcio e palestre di associazioni sportive dilettantistiche.",
+            ),
+            (
+                "Spazi inutilizzati da rigenerare",
+                "Un ex magazzino comunale da trasformare in hub di comunità con laboratori e servizi.",
+            ),
+            ("", ""),
+            (
+                "Sostegno alla genitorialità",
+                "Educatori e psicologi per gruppi di genitori, spazio compiti e servizi sociali per famiglie.",
+            ),
+        ];
+        analysis_with(|a| {
+            let profiles: Vec<TextProfile> = texts.iter().map(|(t, d)| a.profile(t, d)).collect();
+            let mut shared_any = false;
+            for one in &profiles {
+                for two in &profiles {
+                    let (merged, words) = one.similarity(two, usize::MAX);
+                    assert_eq!(merged.to_bits(), cosine_by_names(one, two).to_bits());
+                    shared_any |= !words.is_empty() && !std::ptr::eq(one, two);
+                    // Symmetric to the last bit.
+                    assert_eq!(merged.to_bits(), two.similarity(one, 0).0.to_bits());
+                }
+            }
+            assert!(shared_any, "the texts share some concepts");
         });
     }
 
@@ -179,10 +300,12 @@ mod tests {
         analysis_with(|a| {
             let one = a.profile("Servizi sociali a Milano", "Progetto di comunità");
             let two = a.profile("Servizio sociale Milano", "Attività di comunità");
-            let (similarity, _) = one.similarity(&two);
+            let (similarity, _) = one.similarity(&two, usize::MAX);
             let specific = a.profile("Sportello salute Gratosoglio", "Prevenzione e salute");
-            let (specific_alike, _) =
-                specific.similarity(&a.profile("Salute di quartiere", "Sportello di prevenzione"));
+            let (specific_alike, _) = specific.similarity(
+                &a.profile("Salute di quartiere", "Sportello di prevenzione"),
+                usize::MAX,
+            );
             assert!(specific_alike > similarity, "{specific_alike} {similarity}");
         });
     }

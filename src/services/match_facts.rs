@@ -144,6 +144,7 @@ pub async fn needs(
                 requires_registration: row.requires_third_sector_registration,
                 sectors: sector_refs(sectors.get(&row.id)),
                 open: row.status == PostingStatus::Open,
+                digest: Default::default(),
             },
         );
     }
@@ -191,6 +192,7 @@ pub async fn offers(
                 place,
                 sectors: sector_refs(sectors.get(&row.id)),
                 open: row.status == PostingStatus::Open,
+                digest: Default::default(),
             },
         );
     }
