@@ -760,6 +760,29 @@ fn pruned_ranking_finds_the_full_passes_top() {
     }
 }
 
+/// Two rankings are the same but for the order of scores equal to
+/// rounding: block-max WAND sums a document's term scores in another order
+/// than the full pass, so near ties may swap, and one of a near tie at the
+/// cut may stand in for the other.
+fn assert_same_ranking(pruned: &[(Uuid, f32)], full: &[(Uuid, f32)], what: &str) {
+    let close = |a: f32, b: f32| (a - b).abs() <= 1e-5 * a.abs().max(b.abs()).max(1.0);
+    assert_eq!(pruned.len(), full.len(), "{what}");
+    for ((p_id, p), (f_id, f)) in pruned.iter().zip(full) {
+        assert!(close(*p, *f), "{what}: {p_id} {p} against {f_id} {f}");
+    }
+    let cut = full.last().map_or(0.0, |(_, score)| *score);
+    let in_full: std::collections::HashMap<Uuid, f32> = full.iter().copied().collect();
+    for (id, score) in pruned {
+        match in_full.get(id) {
+            Some(theirs) => assert!(close(*score, *theirs), "{what}: {id}"),
+            None => assert!(
+                close(*score, cut),
+                "{what}: {id} {score} is not in the full pass"
+            ),
+        }
+    }
+}
+
 #[test]
 fn pruned_candidates_are_the_full_passes() {
     let mut docs = varied_corpus(900);
@@ -794,9 +817,9 @@ fn pruned_candidates_are_the_full_passes() {
                                 exclude_organization,
                                 limit,
                             };
-                            let pruned = index.candidates(&request).expect("candidates");
+                            let pruned = index.ranked_candidates(&request).expect("candidates");
                             let full = index.candidates_full_pass(&request).expect("full pass");
-                            assert_eq!(pruned, full, "{request:?}");
+                            assert_same_ranking(&pruned, &full, &format!("{request:?}"));
                             compared += usize::from(!full.is_empty());
                         }
                     }
