@@ -124,17 +124,15 @@ impl SearchIndex {
         if chosen.len() < limit {
             let taken: HashSet<DocAddress> = chosen.iter().map(|(at, _)| *at).collect();
             'fill: for (segment, admission) in admissions.iter().enumerate() {
-                let (Some(admission), reader) = (
-                    admission,
-                    searcher.segment_reader(segment as SegmentOrdinal),
-                ) else {
+                let Some(admission) = admission else {
                     continue;
                 };
-                for doc in 0..reader.max_doc() {
+                let segment = segment as SegmentOrdinal;
+                for doc in 0..searcher.segment_reader(segment).max_doc() {
                     if chosen.len() >= limit {
                         break 'fill;
                     }
-                    let at = DocAddress::new(segment as SegmentOrdinal, doc);
+                    let at = DocAddress::new(segment, doc);
                     if admission.admits(doc) && !taken.contains(&at) {
                         chosen.push((at, 0.0));
                     }
