@@ -271,6 +271,7 @@ fn digest(n: usize) -> Digest {
                     }
                 })
                 .collect(),
+            more: 0,
         })
         .collect();
     let found = |kind, title: &str| {

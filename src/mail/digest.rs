@@ -1,7 +1,8 @@
 //! The digest e-mail, rendered from a [`Digest`] (pure: no database, no
 //! clock): one section per need or offer of the reader's organisations,
-//! newest first, each item with its one-click "pertinente / non pertinente"
-//! links; then one section per saved search with the new postings it found;
+//! newest first, its best matches first, each with its one-click
+//! "pertinente / non pertinente" links, then how many more it has and where
+//! to see them; then one section per saved search with the new postings it found;
 //! then one per project with what happened in it; then the conversations
 //! with messages to read; then the unsubscribe link;
 //! as accessible HTML (the layout and colours of the account e-mails:
@@ -43,15 +44,18 @@ pub struct DigestItem {
     pub not_relevant_url: String,
 }
 
-/// A section: one need or offer of the reader's organisations and its new
-/// matches, newest first.
+/// A section: one need or offer of the reader's organisations and its best
+/// new matches, best first.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DigestSection {
     pub side: Side,
     pub title: String,
     pub organization: String,
+    /// The posting's page, which lists all its matches.
     pub url: String,
     pub items: Vec<DigestItem>,
+    /// New matches beyond `items`, counted but not listed.
+    pub more: usize,
 }
 
 /// What a posting found by a saved search is.
@@ -170,9 +174,9 @@ pub struct Digest {
 }
 
 impl Digest {
-    /// New matches.
+    /// New matches, listed or counted.
     pub fn match_count(&self) -> usize {
-        self.sections.iter().map(|s| s.items.len()).sum()
+        self.sections.iter().map(|s| s.items.len() + s.more).sum()
     }
 
     /// Everything it reports: matches, postings found, project events,
@@ -194,6 +198,7 @@ struct SectionView {
     organization: String,
     url: String,
     items: Vec<ItemView>,
+    more: usize,
 }
 
 #[derive(Serialize)]
@@ -337,6 +342,7 @@ pub fn render(digest: &Digest) -> RenderedEmail {
                     not_relevant_url: item.not_relevant_url.clone(),
                 })
                 .collect(),
+            more: section.more,
         })
         .collect();
     let searches: Vec<SearchView> = digest
@@ -434,6 +440,7 @@ mod tests {
                 organization: "Comune di Milano".to_owned(),
                 url: "https://trama.example.it/needs/1".to_owned(),
                 items: vec![item(2, "Custodi sociali"), item(3, "Sportello ascolto")],
+                more: 0,
             }],
             searches: Vec::new(),
             projects: Vec::new(),
@@ -461,6 +468,43 @@ mod tests {
         let en = render(&sample(Lang::En));
         assert_eq!(en.subject, "Trama: 2 new matches");
         assert!(en.text.contains("Not relevant:"));
+    }
+
+    #[test]
+    fn a_section_counts_the_matches_it_does_not_list() {
+        let mut digest = sample(Lang::It);
+        digest.sections[0].more = 6;
+        let rendered = render(&digest);
+        // The count covers every new match, listed or not.
+        assert_eq!(rendered.subject, "Trama: 8 nuovi abbinamenti");
+        for part in [&rendered.html, &rendered.text] {
+            assert!(
+                part.contains("Ci sono altri 6 nuovi abbinamenti, meno compatibili."),
+                "{part}"
+            );
+            assert!(
+                part.contains("Li trovi tutti nella pagina del bisogno"),
+                "{part}"
+            );
+        }
+        assert!(
+            rendered
+                .html
+                .contains(r#"<a href="https://trama.example.it/needs/1" style="color:#1d4ed8;text-decoration:underline;">Li trovi tutti"#)
+        );
+        digest.sections[0].more = 1;
+        digest.lang = Lang::En;
+        let en = render(&digest);
+        assert_eq!(en.subject, "Trama: 3 new matches");
+        assert!(
+            en.text
+                .contains("There is 1 more new match, with a lower fit. See them all on the need's page:\nhttps://trama.example.it/needs/1"),
+            "{}",
+            en.text
+        );
+        // A section that lists all its matches says nothing more.
+        let plain = render(&sample(Lang::It));
+        assert!(!plain.text.contains("Ci sono altri"));
     }
 
     #[test]
@@ -537,6 +581,7 @@ mod tests {
                     "https://trama.example.it/digests/feedback?token=t&match=5&verdict=not_relevant"
                         .to_owned(),
             }],
+            more: 7,
         });
         let found = |kind, n: u128, title: &str| FoundItem {
             kind,

@@ -5,7 +5,9 @@
 //! plain words, in `digestSettings.lastError`; two concurrent senders deliver each digest
 //! once; a delivery left by a crashed sender is sent once; after turning
 //! digests off nothing more is sent; the server's scheduler sends an
-//! immediate digest by itself; the settings need sign-in.
+//! immediate digest by itself; the settings need sign-in; a need with many
+//! new matches lists its best few, best first, and counts the others, which
+//! no later digest brings again.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -46,6 +48,7 @@ on_both_databases!(
     a_saved_search_brings_new_postings_once,
     a_saved_search_leaves_out_what_a_match_brings,
     project_activity_arrives_once,
+    a_section_lists_its_best_matches_and_counts_the_rest_once,
 );
 
 // Generous: the machine running the suite may be busy.
@@ -1153,5 +1156,109 @@ async fn project_activity_arrives_once(backend: Backend) {
         .expect("document");
     assert_eq!(step_at(&app, at + TimeDelta::minutes(2)).await.sent, 0);
     assert_eq!(messages_to(&server, "comune@example.org").len(), 4);
+    app.stop().await;
+}
+
+/// The titles of a digest's listed matches, in the order of its text part.
+fn listed_titles(text: &str, by: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| line.strip_prefix("- "))
+        .filter_map(|line| line.split_once(by).map(|(title, _)| title.to_owned()))
+        .collect()
+}
+
+async fn a_section_lists_its_best_matches_and_counts_the_rest_once(backend: Backend) {
+    let server = SmtpServer::start().await;
+    let app = app_with_smtp(backend, &server, 0).await;
+    let w = world(&app).await;
+    for title in [
+        "Mediatori di vicinato per i caseggiati",
+        "Gestione dei conflitti nei condomini",
+        "Mediazione sociale nei cortili",
+        "Sportello di mediazione dei conflitti",
+        "Mediazione culturale e di vicinato",
+        "Facilitatori di comunità nei caseggiati",
+        "Mediazione dei conflitti tra inquilini",
+    ] {
+        offer(&app, &w.coop, w.offer_org, title).await;
+    }
+    settle(&app).await;
+    let mut rows = matches::Entity::find()
+        .all(app.db())
+        .await
+        .expect("matches");
+    assert_eq!(rows.len(), 8, "every offer matches the need");
+    // Best first; equal scores, newest first (as the digest orders them).
+    rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.id.cmp(&a.id)));
+    let mut titles = BTreeMap::new();
+    for row in &rows {
+        let offer = trama::store::entities::offers::Entity::find_by_id(row.offer_id)
+            .one(app.db())
+            .await
+            .expect("offer")
+            .expect("the offer exists");
+        titles.insert(row.id, offer.title);
+    }
+    let best: Vec<String> = rows[..digests::PER_SECTION]
+        .iter()
+        .map(|r| titles[&r.id].clone())
+        .collect();
+
+    let report = step(&app, 2).await;
+    assert_eq!(report.sent, 2, "{report:?}");
+    let received = server.wait_for(2, WAIT).await;
+    let by_to: BTreeMap<String, &Received> = received.iter().map(|m| (to_of(m), m)).collect();
+    let message = by_to["comune@example.org"].parsed();
+    // The count is every new match; the section lists the best five.
+    assert_eq!(message.subject(), Some("Trama: 8 nuovi abbinamenti"));
+    let (text, html) = parts(&message);
+    assert_eq!(listed_titles(&text, " di Cooperativa"), best, "{text}");
+    assert!(
+        text.contains("Ci sono altri 3 nuovi abbinamenti, meno compatibili. Li trovi tutti nella pagina del bisogno:"),
+        "{text}"
+    );
+    assert!(html.contains("Ci sono altri 3 nuovi abbinamenti"), "{html}");
+    // A feedback link for each listed match, none for the counted ones.
+    for (rank, row) in rows.iter().enumerate() {
+        let listed = text.contains(&format!("match={}", row.id));
+        assert_eq!(listed, rank < digests::PER_SECTION, "rank {rank}");
+    }
+    // The offer's side: one section per offer, each with its one match.
+    let message = by_to["coop@example.org"].parsed();
+    assert_eq!(message.subject(), Some("Trama: 8 new matches"));
+    let (text_en, _) = parts(&message);
+    assert_eq!(
+        listed_titles(&text_en, " by Municipio 6").len(),
+        8,
+        "{text_en}"
+    );
+    assert!(!text_en.contains("more new match"), "{text_en}");
+
+    // The counted matches are not news again; a later match is.
+    offer(
+        &app,
+        &w.coop,
+        w.offer_org,
+        "Mediazione dei conflitti nei cortili",
+    )
+    .await;
+    settle(&app).await;
+    let report = step(&app, 4).await;
+    assert_eq!(report.sent, 2, "{report:?}");
+    let received = server.wait_for(4, WAIT).await;
+    let later: Vec<&Received> = received[2..]
+        .iter()
+        .filter(|m| to_of(m) == "comune@example.org")
+        .collect();
+    assert_eq!(later.len(), 1);
+    let message = later[0].parsed();
+    assert_eq!(message.subject(), Some("Trama: 1 nuovo abbinamento"));
+    let (text, _) = parts(&message);
+    assert_eq!(
+        listed_titles(&text, " di Cooperativa"),
+        ["Mediazione dei conflitti nei cortili"],
+        "{text}"
+    );
+    assert!(!text.contains("Ci sono altri"), "{text}");
     app.stop().await;
 }

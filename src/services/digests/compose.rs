@@ -20,10 +20,11 @@ use crate::store::entities::{digest_items, digest_subscriptions, needs, offers, 
 use super::planning::my_postings;
 use super::project_events::project_sections;
 use super::sending::base;
-use super::{ITEM_MATCH, ITEM_SEARCH_NEED, ITEM_SEARCH_OFFER, SEARCH_ITEMS};
+use super::{ITEM_MATCH_COUNTED, ITEM_SEARCH_NEED, ITEM_SEARCH_OFFER, MATCH_ITEMS, SEARCH_ITEMS};
 
 /// The digest of a planned delivery: its matches grouped by the user's
-/// need or offer (one section each, newest first), then a section per saved
+/// need or offer (one section each, newest first, best match first, with
+/// how many more it counts), then a section per saved
 /// search and per project, with links carrying `token`.
 pub(super) async fn compose(
     db: &impl ConnectionTrait,
@@ -81,7 +82,8 @@ async fn match_sections(
     items: &[digest_items::Model],
     token: &str,
 ) -> Result<Vec<DigestSection>, AppError> {
-    let item_ids: Vec<Uuid> = ids_of(items, &[ITEM_MATCH]).collect();
+    let item_ids: Vec<Uuid> = ids_of(items, &MATCH_ITEMS).collect();
+    let counted: HashSet<Uuid> = ids_of(items, &[ITEM_MATCH_COUNTED]).collect();
     let rows = if item_ids.is_empty() {
         Vec::new()
     } else {
@@ -176,7 +178,12 @@ async fn match_sections(
             organization: section.2,
             url: section.3,
             items: Vec::new(),
+            more: 0,
         });
+        if counted.contains(&row.id) {
+            entry.more += 1;
+            continue;
+        }
         entry.items.push(DigestItem {
             match_id: row.id,
             title: item.0.clone(),
@@ -189,18 +196,17 @@ async fn match_sections(
         });
     }
     let mut sections: Vec<DigestSection> = sections.into_values().collect();
+    // Newest first: by each section's newest item.
+    let newest = |s: &DigestSection| s.items.iter().map(|i| (i.created_at, i.match_id)).max();
+    sections.sort_by_key(|s| std::cmp::Reverse(newest(s)));
     for section in &mut sections {
+        // Best first.
         section.items.sort_by(|a, b| {
-            b.created_at
-                .cmp(&a.created_at)
+            b.score
+                .total_cmp(&a.score)
                 .then(b.match_id.cmp(&a.match_id))
         });
     }
-    // Newest first: by each section's newest item.
-    sections.sort_by(|a, b| {
-        let newest = |s: &DigestSection| s.items.first().map(|i| (i.created_at, i.match_id));
-        newest(b).cmp(&newest(a))
-    });
     Ok(sections)
 }
 

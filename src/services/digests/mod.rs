@@ -16,8 +16,12 @@
 //!    - matches of the user's organisations' needs and offers, created
 //!      since the subscription began, not dismissed by the user's side,
 //!      whose other side the public may see ([`crate::policy::visibility`]; not a
-//!      draft, nor hidden) ([`MAX_ITEMS`] at most; the rest wait for the
-//!      next digest);
+//!      draft, nor hidden), one section per need or offer of the user's,
+//!      each listing its best [`PER_SECTION`] by score and counting the
+//!      others (`match_counted` items: news once, like the listed ones,
+//!      so no later digest brings them again; the posting's page lists them
+//!      all); [`MAX_ITEMS`] listed at most, newest sections first, the
+//!      other sections waiting for the next digest;
 //!    - offers, needs and calls published since the last digest that a saved
 //!      search of the user finds, run through the search index (one section
 //!      per search, [`PER_SEARCH`] each at most, none of the user's own
@@ -139,8 +143,12 @@ pub const LEASE: TimeDelta = TimeDelta::seconds(120);
 /// that may pass; each later wait doubles, up to
 /// [`RetryPolicy::max_delay`].
 pub const FIRST_RETRY: TimeDelta = TimeDelta::minutes(1);
-/// Most items in one digest; the rest wait for the next one.
+/// Most matches one digest lists; the sections that would list more wait
+/// for the next one.
 pub const MAX_ITEMS: usize = 50;
+/// Most new matches one section (one need or offer of the reader's) lists,
+/// best first; it counts the others, which no later digest brings again.
+pub const PER_SECTION: usize = 5;
 /// Most postings one saved search brings to one digest.
 pub const PER_SEARCH: usize = 10;
 /// Most project events in one digest.
@@ -153,6 +161,11 @@ pub(super) const BATCH: u64 = 100;
 
 // `digest_items.item_type`: what an item is.
 pub(super) const ITEM_MATCH: &str = "match";
+/// A new match that its section counts but does not list (beyond
+/// [`PER_SECTION`]); `group_id` is the section's need or offer.
+pub(super) const ITEM_MATCH_COUNTED: &str = "match_counted";
+/// Every kind of match item: a match in either is no longer new.
+pub(super) const MATCH_ITEMS: [&str; 2] = [ITEM_MATCH, ITEM_MATCH_COUNTED];
 pub(super) const ITEM_SEARCH_NEED: &str = "saved_search_need";
 pub(super) const ITEM_SEARCH_OFFER: &str = "saved_search_offer";
 pub(super) const ITEM_PARTNER_JOINED: &str = EventKind::PartnerJoined.item_type();

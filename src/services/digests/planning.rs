@@ -3,7 +3,7 @@
 //! given-up delivery carries over) and recording them with a pending
 //! delivery, in one transaction.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
@@ -25,8 +25,8 @@ use crate::store::memberships;
 use super::project_events::new_project_items;
 use super::settings::{default_subscription, frequency_of, interval};
 use super::{
-    BATCH, ITEM_MATCH, ITEM_SEARCH_NEED, ITEM_SEARCH_OFFER, LATE_WINDOW, MAX_ITEMS, PER_SEARCH,
-    PROJECT_ITEMS, SEARCH_ITEMS,
+    BATCH, ITEM_MATCH, ITEM_MATCH_COUNTED, ITEM_SEARCH_NEED, ITEM_SEARCH_OFFER, LATE_WINDOW,
+    MATCH_ITEMS, MAX_ITEMS, PER_SEARCH, PER_SECTION, PROJECT_ITEMS, SEARCH_ITEMS,
 };
 use crate::codesign::activity;
 
@@ -187,20 +187,18 @@ pub(super) async fn planned_items(
         previous_end.map_or(sub.created_at, |end| end - LATE_WINDOW),
         sub.created_at,
     );
-    let match_ids = if sub.include_matches {
+    let mut items = if sub.include_matches {
         new_match_items(txn, sub, at).await?
     } else {
         Vec::new()
     };
-    let (carried, carried_from) = carried_items(txn, sub).await?;
-    let mut items: Vec<Planned> = match_ids
+    // The other sides of the listed matches are not news to saved searches.
+    let match_ids: Vec<Uuid> = items
         .iter()
-        .map(|&item_id| Planned {
-            item_type: ITEM_MATCH,
-            item_id,
-            group_id: None,
-        })
+        .filter(|i| i.item_type == ITEM_MATCH)
+        .map(|i| i.item_id)
         .collect();
+    let (carried, carried_from) = carried_items(txn, sub).await?;
     items.extend(carried);
     if sub.include_saved_searches {
         items.extend(new_search_items(txn, search, sub.user_id, &match_ids, since, at).await?);
@@ -442,14 +440,18 @@ pub(super) async fn my_postings(
     Ok(store::postings_of_organizations(db, &orgs).await?)
 }
 
-/// Matches new for this user at `at`, newest first: on their organisations'
-/// needs or offers, created after the subscription and by `at`, not
-/// dismissed by their side, in no earlier digest of theirs.
+/// Matches new for this user at `at`: on their organisations' needs or
+/// offers, created after the subscription and by `at`, not dismissed by
+/// their side, in no earlier digest of theirs. Grouped by the user's need
+/// or offer (a match of two of their own postings goes under the need),
+/// each group's best [`PER_SECTION`] by score are listed ([`ITEM_MATCH`])
+/// and the others counted ([`ITEM_MATCH_COUNTED`]); groups go newest first
+/// until [`MAX_ITEMS`] are listed, the rest wait for the next digest.
 async fn new_match_items(
     txn: &impl ConnectionTrait,
     sub: &digest_subscriptions::Model,
     at: DateTime<Utc>,
-) -> Result<Vec<Uuid>, AppError> {
+) -> Result<Vec<Planned>, AppError> {
     let (my_needs, my_offers) = my_postings(txn, sub.user_id).await?;
     let need_ids: HashSet<Uuid> = my_needs.iter().map(|n| n.id).collect();
     let offer_ids: HashSet<Uuid> = my_offers.iter().map(|o| o.id).collect();
@@ -493,11 +495,49 @@ async fn new_match_items(
             .collect();
     rows.retain(|m| open_needs.contains(&m.need_id) && open_offers.contains(&m.offer_id));
     let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
-    let sent = sent_items(txn, sub.user_id, &[ITEM_MATCH], Some(&ids)).await?;
+    let sent = sent_items(txn, sub.user_id, &MATCH_ITEMS, Some(&ids)).await?;
     rows.retain(|m| !sent.contains(&m.id));
-    rows.sort_by_key(|m| std::cmp::Reverse(m.id));
-    rows.truncate(MAX_ITEMS);
-    Ok(rows.into_iter().map(|m| m.id).collect())
+    let mut sections: HashMap<Uuid, Vec<matches::Model>> = HashMap::new();
+    for row in rows {
+        let section = if need_ids.contains(&row.need_id) {
+            row.need_id
+        } else {
+            row.offer_id
+        };
+        sections.entry(section).or_default().push(row);
+    }
+    Ok(match_sections(sections))
+}
+
+/// The items of these sections of new matches (by the user's need or
+/// offer): see [`new_match_items`].
+fn match_sections(sections: HashMap<Uuid, Vec<matches::Model>>) -> Vec<Planned> {
+    let mut sections: Vec<(Uuid, Vec<matches::Model>)> = sections.into_iter().collect();
+    for (_, rows) in &mut sections {
+        rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.id.cmp(&a.id)));
+    }
+    // Newest first: by each section's newest match (ids grow with time).
+    let newest = |rows: &[matches::Model]| rows.iter().map(|m| m.id).max();
+    sections.sort_by(|a, b| newest(&b.1).cmp(&newest(&a.1)).then(a.0.cmp(&b.0)));
+    let mut items = Vec::new();
+    let mut listed = 0;
+    for (section, rows) in sections {
+        let shown = rows.len().min(PER_SECTION);
+        if listed > 0 && listed + shown > MAX_ITEMS {
+            break;
+        }
+        listed += shown;
+        items.extend(rows.iter().enumerate().map(|(rank, m)| Planned {
+            item_type: if rank < PER_SECTION {
+                ITEM_MATCH
+            } else {
+                ITEM_MATCH_COUNTED
+            },
+            item_id: m.id,
+            group_id: Some(section),
+        }));
+    }
+    items
 }
 
 /// Which items of these kinds, among `ids` (or all when `None`), were in a
