@@ -159,6 +159,17 @@ fn money(cents: i64, lang: Lang) -> String {
         .unwrap_or_else(|_| cents.to_string())
 }
 
+/// The share of the budget an amount covers, in whole percent rounded
+/// down, when it is less than half: a contribution that small is part of
+/// the money, not an amount that fits (`None` from half up).
+fn share_percent(covered_cents: i64, budget_cents: i64) -> Option<i64> {
+    if budget_cents <= 0 || covered_cents.saturating_mul(2) >= budget_cents {
+        return None;
+    }
+    // i128: cents times 100 cannot overflow.
+    i64::try_from(i128::from(covered_cents) * 100 / i128::from(budget_cents)).ok()
+}
+
 fn date(day: NaiveDate, lang: Lang) -> String {
     match lang {
         Lang::It => day.format("%d/%m/%Y").to_string(),
@@ -258,22 +269,46 @@ impl Finding {
                     budget_cents,
                 },
                 It,
-            ) => format!(
-                "importo compatibile: {} su {}",
-                money(*covered_cents, It),
-                money(*budget_cents, It)
-            ),
+            ) => match share_percent(*covered_cents, *budget_cents) {
+                None => format!(
+                    "importo compatibile: {} su {}",
+                    money(*covered_cents, It),
+                    money(*budget_cents, It)
+                ),
+                Some(0) => format!(
+                    "copre meno dell'1% del budget: {} su {}",
+                    money(*covered_cents, It),
+                    money(*budget_cents, It)
+                ),
+                Some(percent) => format!(
+                    "copre solo il {percent}% del budget: {} su {}",
+                    money(*covered_cents, It),
+                    money(*budget_cents, It)
+                ),
+            },
             (
                 Self::AmountFits {
                     covered_cents,
                     budget_cents,
                 },
                 En,
-            ) => format!(
-                "amount fits: {} of {}",
-                money(*covered_cents, En),
-                money(*budget_cents, En)
-            ),
+            ) => match share_percent(*covered_cents, *budget_cents) {
+                None => format!(
+                    "amount fits: {} of {}",
+                    money(*covered_cents, En),
+                    money(*budget_cents, En)
+                ),
+                Some(0) => format!(
+                    "covers less than 1% of the budget: {} of {}",
+                    money(*covered_cents, En),
+                    money(*budget_cents, En)
+                ),
+                Some(percent) => format!(
+                    "covers only {percent}% of the budget: {} of {}",
+                    money(*covered_cents, En),
+                    money(*budget_cents, En)
+                ),
+            },
             (Self::AmountUnknown, It) => "importo non indicato".into(),
             (Self::AmountUnknown, En) => "amount not given".into(),
             (Self::NotMoney, It) => "contributo non economico".into(),
@@ -553,6 +588,27 @@ mod tests {
         assert_eq!(
             amount.message(Lang::En),
             "amount fits: EUR 20,000 of EUR 25,000"
+        );
+        // A small share of the budget is said as such.
+        let share = |covered_cents| Finding::AmountFits {
+            covered_cents,
+            budget_cents: 8_000_000,
+        };
+        assert_eq!(
+            share(500_000).message(Lang::It),
+            "copre solo il 6% del budget: 5.000 EUR su 80.000 EUR"
+        );
+        assert_eq!(
+            share(500_000).message(Lang::En),
+            "covers only 6% of the budget: EUR 5,000 of EUR 80,000"
+        );
+        assert_eq!(
+            share(50_000).message(Lang::It),
+            "copre meno dell'1% del budget: 500 EUR su 80.000 EUR"
+        );
+        assert_eq!(
+            share(4_000_000).message(Lang::It),
+            "importo compatibile: 40.000 EUR su 80.000 EUR"
         );
         let place = Finding::SameNeighbourhood {
             name: "San Siro".into(),
