@@ -101,6 +101,14 @@ pub enum ConnectError {
     Db(#[from] DbErr),
 }
 
+/// SQLite's page cache for its one connection, in KiB when negative: 64 MiB
+/// instead of the default 2 MiB. A recompute inserts matches by need, so
+/// each transaction changes pages all over the index by offer; with a cache
+/// smaller than that index, pages are read again and spilled to the log
+/// before the commit (`cargo bench --bench matching`, back to back: 101 ->
+/// 116 needs/s refreshed, 100 MB more peak memory; docs/benchmarks.md).
+const SQLITE_CACHE_SIZE: &str = "-65536";
+
 /// Opens a pool. For SQLite the file (and its directory) is created when
 /// missing. Fails when the URL is not SQLite or PostgreSQL, when the directory
 /// cannot be created, or when the server does not answer within the
@@ -136,6 +144,7 @@ pub async fn connect(config: &DbConfig) -> Result<DatabaseConnection, ConnectErr
                         .journal_mode(SqliteJournalMode::Wal)
                         .synchronous(SqliteSynchronous::Normal)
                         .busy_timeout(busy_timeout)
+                        .pragma("cache_size", SQLITE_CACHE_SIZE)
                 });
         }
         Backend::Postgres => {
