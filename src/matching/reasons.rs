@@ -159,6 +159,28 @@ fn money(cents: i64, lang: Lang) -> String {
         .unwrap_or_else(|_| cents.to_string())
 }
 
+/// What an amount is worth to a budget: "fits" from half of it up, else
+/// the share it covers.
+fn amount_message(covered_cents: i64, budget_cents: i64, lang: Lang) -> String {
+    let (covered, budget) = (money(covered_cents, lang), money(budget_cents, lang));
+    match (share_percent(covered_cents, budget_cents), lang) {
+        (None, Lang::It) => format!("importo compatibile: {covered} su {budget}"),
+        (None, Lang::En) => format!("amount fits: {covered} of {budget}"),
+        (Some(0), Lang::It) => {
+            format!("copre meno dell'1% del budget: {covered} su {budget}")
+        }
+        (Some(0), Lang::En) => {
+            format!("covers less than 1% of the budget: {covered} of {budget}")
+        }
+        (Some(percent), Lang::It) => {
+            format!("copre solo il {percent}% del budget: {covered} su {budget}")
+        }
+        (Some(percent), Lang::En) => {
+            format!("covers only {percent}% of the budget: {covered} of {budget}")
+        }
+    }
+}
+
 /// The share of the budget an amount covers, in whole percent rounded
 /// down, when it is less than half: a contribution that small is part of
 /// the money, not an amount that fits (`None` from half up).
@@ -268,47 +290,8 @@ impl Finding {
                     covered_cents,
                     budget_cents,
                 },
-                It,
-            ) => match share_percent(*covered_cents, *budget_cents) {
-                None => format!(
-                    "importo compatibile: {} su {}",
-                    money(*covered_cents, It),
-                    money(*budget_cents, It)
-                ),
-                Some(0) => format!(
-                    "copre meno dell'1% del budget: {} su {}",
-                    money(*covered_cents, It),
-                    money(*budget_cents, It)
-                ),
-                Some(percent) => format!(
-                    "copre solo il {percent}% del budget: {} su {}",
-                    money(*covered_cents, It),
-                    money(*budget_cents, It)
-                ),
-            },
-            (
-                Self::AmountFits {
-                    covered_cents,
-                    budget_cents,
-                },
-                En,
-            ) => match share_percent(*covered_cents, *budget_cents) {
-                None => format!(
-                    "amount fits: {} of {}",
-                    money(*covered_cents, En),
-                    money(*budget_cents, En)
-                ),
-                Some(0) => format!(
-                    "covers less than 1% of the budget: {} of {}",
-                    money(*covered_cents, En),
-                    money(*budget_cents, En)
-                ),
-                Some(percent) => format!(
-                    "covers only {percent}% of the budget: {} of {}",
-                    money(*covered_cents, En),
-                    money(*budget_cents, En)
-                ),
-            },
+                lang,
+            ) => amount_message(*covered_cents, *budget_cents, lang),
             (Self::AmountUnknown, It) => "importo non indicato".into(),
             (Self::AmountUnknown, En) => "amount not given".into(),
             (Self::NotMoney, It) => "contributo non economico".into(),
