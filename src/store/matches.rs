@@ -2,7 +2,7 @@
 //! engine refreshes, the writes of a refresh, statuses and feedback.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{LockType, OnConflict};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, LockType, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, Statement,
@@ -237,7 +237,21 @@ pub async fn verified_members(
 pub struct RefreshWrites {
     recomputed: Vec<(matches::Model, Computed, SideStatuses)>,
     stale: Vec<Uuid>,
-    new: Vec<Computed>,
+    new: Vec<NewMatch>,
+}
+
+/// A pair to insert, its reasons already written as JSON text: a refresh
+/// plans its writes on its own task, several at once, while one writer
+/// runs the statements. As a tree of values, the reasons were copied when
+/// the statement was built, written out when it was bound and freed twice,
+/// all on the writer's path: as much time as the database's own work (a
+/// profile of `cargo bench --bench matching`).
+struct NewMatch {
+    need_id: Uuid,
+    offer_id: Uuid,
+    score: f64,
+    reasons: String,
+    fingerprint: String,
 }
 
 /// What a statement of [`RefreshStatements`] does.
@@ -280,7 +294,14 @@ impl RefreshWrites {
     /// (inserted meanwhile by the refresh of its other side, with the same
     /// score) is kept as it is.
     pub fn insert(&mut self, computed: impl IntoIterator<Item = Computed>) {
-        self.new.extend(computed);
+        self.new.extend(computed.into_iter().map(|c| NewMatch {
+            need_id: c.need_id,
+            offer_id: c.offer_id,
+            score: c.score,
+            // The same text a `Json` value binds as (keys in order).
+            reasons: c.reasons.to_string(),
+            fingerprint: c.fingerprint,
+        }));
     }
 
     /// Adds another refresh's writes to these.
@@ -335,33 +356,64 @@ impl RefreshWrites {
         // A need's and an offer's refresh in the same writes may both
         // propose their pair.
         self.new.dedup_by_key(|c| (c.need_id, c.offer_id));
-        let suggested = MatchSideStatus::Suggested;
-        // Moved, not copied, into the statements: a group's rows are many
-        // kilobytes of reasons each.
-        let mut new = self.new.into_iter().peekable();
-        while new.peek().is_some() {
-            let rows = new.by_ref().take(200).map(|c| matches::ActiveModel {
-                id: Set(super::new_id()),
-                need_id: Set(c.need_id),
-                offer_id: Set(c.offer_id),
-                score: Set(c.score),
-                reasons: Set(c.reasons),
-                need_side_status: Set(suggested),
-                offer_side_status: Set(suggested),
-                content_fingerprint: Set(c.fingerprint),
-                computed_at: Set(at),
-                created_at: Set(at),
-                updated_at: Set(at),
-            });
-            let insert = matches::Entity::insert_many(rows).on_conflict(
-                OnConflict::columns([matches::Column::NeedId, matches::Column::OfferId])
-                    .do_nothing()
-                    .to_owned(),
-            );
-            statements.push((Write::Insert, insert.build(backend)));
+        for chunk in self.new.chunks(200) {
+            statements.push((Write::Insert, insert_new(backend, chunk, at)?));
         }
         Ok(RefreshStatements(statements))
     }
+}
+
+/// One statement inserting `rows`, suggested on both sides, stamped `at`;
+/// a pair already stored is left as it is.
+fn insert_new(backend: DbBackend, rows: &[NewMatch], at: DateTime<Utc>) -> StoreResult<Statement> {
+    use matches::Column as C;
+    let suggested = MatchSideStatus::Suggested;
+    let mut insert = Query::insert();
+    insert
+        .into_table(matches::Entity)
+        .columns([
+            C::Id,
+            C::NeedId,
+            C::OfferId,
+            C::Score,
+            C::Reasons,
+            C::NeedSideStatus,
+            C::OfferSideStatus,
+            C::ContentFingerprint,
+            C::ComputedAt,
+            C::CreatedAt,
+            C::UpdatedAt,
+        ])
+        .on_conflict(
+            OnConflict::columns([C::NeedId, C::OfferId])
+                .do_nothing()
+                .to_owned(),
+        );
+    for row in rows {
+        let reasons = Expr::val(row.reasons.as_str());
+        // SQLite keeps JSON as text; PostgreSQL's column is jsonb.
+        let reasons = match backend {
+            DbBackend::Postgres => reasons.cast_as(Alias::new("jsonb")),
+            _ => reasons,
+        };
+        insert
+            .values([
+                Expr::val(super::new_id()),
+                Expr::val(row.need_id),
+                Expr::val(row.offer_id),
+                Expr::val(row.score),
+                reasons,
+                Expr::val(suggested),
+                Expr::val(suggested),
+                Expr::val(row.fingerprint.as_str()),
+                Expr::val(at),
+                Expr::val(at),
+                Expr::val(at),
+            ])
+            .map_err(|e| DbErr::Custom(e.to_string()))
+            .context(Write::Insert.what())?;
+    }
+    Ok(backend.build(&insert))
 }
 
 /// The statements of [`RefreshWrites`], ready to run.
