@@ -524,8 +524,19 @@ try {
       timeout: 180_000,
     });
     const mail = await waitForMail(mailDir, 'aler@example.org', (m) => m.html.includes('/digests/unsubscribe'));
-    const links = [...new Map(linksIn(mail.html).map((l) => [l.href, l])).values()];
+    // Each address once, with the text of its first link: a section's
+    // heading names the posting, its "Li trovi tutti" line links there too.
+    const links = [];
+    for (const link of linksIn(mail.html)) {
+      if (!links.some((l) => l.href === link.href)) links.push(link);
+    }
     assert.ok(links.length > 5, `the digest has links (${links.length})`);
+    const seeAll = linksIn(mail.html).filter((l) => l.text.startsWith('Li trovi tutti nella pagina'));
+    assert.ok(seeAll.length > 0, 'the demo digest counts more matches than a section lists');
+    for (const { href } of seeAll) {
+      const heading = links.find((l) => l.href === href);
+      assert.ok(heading && !heading.text.startsWith('Li trovi tutti'), `"Li trovi tutti" links to a section's posting: ${href}`);
+    }
     const page = await open(390);
     await signInWith(page, 'aler@example.org', 'trama-demo-2026');
     const seen = new Set();
