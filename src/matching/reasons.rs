@@ -577,22 +577,30 @@ mod tests {
             covered_cents,
             budget_cents: 8_000_000,
         };
-        assert_eq!(
-            share(500_000).message(Lang::It),
-            "copre solo il 6% del budget: 5.000 EUR su 80.000 EUR"
-        );
-        assert_eq!(
-            share(500_000).message(Lang::En),
-            "covers only 6% of the budget: EUR 5,000 of EUR 80,000"
-        );
-        assert_eq!(
-            share(50_000).message(Lang::It),
-            "copre meno dell'1% del budget: 500 EUR su 80.000 EUR"
-        );
-        assert_eq!(
-            share(4_000_000).message(Lang::It),
-            "importo compatibile: 40.000 EUR su 80.000 EUR"
-        );
+        for (covered, lang, said) in [
+            (
+                500_000,
+                Lang::It,
+                "copre solo il 6% del budget: 5.000 EUR su 80.000 EUR",
+            ),
+            (
+                500_000,
+                Lang::En,
+                "covers only 6% of the budget: EUR 5,000 of EUR 80,000",
+            ),
+            (
+                50_000,
+                Lang::It,
+                "copre meno dell'1% del budget: 500 EUR su 80.000 EUR",
+            ),
+            (
+                4_000_000,
+                Lang::It,
+                "importo compatibile: 40.000 EUR su 80.000 EUR",
+            ),
+        ] {
+            assert_eq!(share(covered).message(lang), said);
+        }
         let place = Finding::SameNeighbourhood {
             name: "San Siro".into(),
         };
