@@ -12,7 +12,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub item_id: Uuid,
     /// The section the item was planned in: the saved search of a
-    /// `saved_search_*` item, the project of a `project_*` item.
+    /// `saved_search_*` item, the project of a `project_*` item, the
+    /// reader's need or offer of a `match` or `match_counted` item.
     pub group_id: Option<Uuid>,
 }
 
