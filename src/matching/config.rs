@@ -47,6 +47,20 @@ pub struct TextConfig {
     pub full_similarity: f64,
     pub generic_weight: f64,
     pub generic_words: Vec<String>,
+    /// A concept of the concept model also counts for its broader concepts,
+    /// this much (0..1) per level up.
+    #[serde(default)]
+    pub broader_weight: f64,
+    /// How many levels up a concept counts.
+    #[serde(default)]
+    pub broader_levels: usize,
+    /// Broader concepts less specific than this (depth in the model, 0 for
+    /// the most general) are not counted: sharing one says little.
+    #[serde(default)]
+    pub broader_min_depth: usize,
+    /// A concept also counts this much (0..1) for each related concept.
+    #[serde(default)]
+    pub related_weight: f64,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]

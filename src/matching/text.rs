@@ -83,7 +83,8 @@ impl TextAnalysis<'_> {
             let stems: Vec<&str> = tokens.iter().map(|t| t.stem.as_str()).collect();
             let mut at = 0;
             while at < tokens.len() {
-                let (concept, len) = match self.synonyms.longest_match(&stems[at..]) {
+                let found = self.synonyms.longest_match(&stems[at..]);
+                let (concept, len) = match found {
                     Some(found) => (format!("~{}", found.group), found.len),
                     None => (tokens[at].stem.clone(), 1),
                 };
@@ -93,6 +94,19 @@ impl TextAnalysis<'_> {
                     .unwrap_or(&tokens[at].exact)
                     .to_lowercase();
                 let is_generic = len == 1 && self.config.is_generic(&tokens[at].exact);
+                // The concept's broader and related concepts count too, less:
+                // "manutenzione delle aiuole" and "cura del verde" share the
+                // broader concept, a word-for-word match shares more.
+                if let Some(found) = found {
+                    for (linked, factor) in self.linked(found.group) {
+                        let name = format!("~{linked}");
+                        // Squared: a concept's weight is the square root of
+                        // its count, and `factor` scales the weight.
+                        *counts.entry(name.clone()).or_default() += weight * factor * factor;
+                        generic.entry(name.clone()).or_insert(false);
+                        words.entry(name).or_insert_with(|| spelt.clone());
+                    }
+                }
                 *counts.entry(concept.clone()).or_default() += weight;
                 generic.entry(concept.clone()).or_insert(is_generic);
                 words.entry(concept).or_insert(spelt);
@@ -123,6 +137,35 @@ impl TextAnalysis<'_> {
             .collect();
         concepts.sort_by(Concept::order);
         TextProfile(Arc::new(Profile { concepts, norm }))
+    }
+}
+
+impl TextAnalysis<'_> {
+    /// The groups a concept's group also counts for, with their factor:
+    /// broader ones (specific enough) and related ones.
+    fn linked(&self, group: usize) -> Vec<(usize, f64)> {
+        let text = &self.config.text;
+        if text.broader_weight <= 0.0 && text.related_weight <= 0.0 {
+            return Vec::new();
+        }
+        let links = self.synonyms.links(group, text.broader_levels);
+        let mut linked: Vec<(usize, f64)> = Vec::new();
+        if text.broader_weight > 0.0 {
+            for (up, distance) in links.broader {
+                if self.synonyms.links(up, 0).depth >= text.broader_min_depth {
+                    linked.push((up, text.broader_weight.powi(distance as i32)));
+                }
+            }
+        }
+        if text.related_weight > 0.0 {
+            linked.extend(
+                links
+                    .related
+                    .into_iter()
+                    .map(|other| (other, text.related_weight)),
+            );
+        }
+        linked
     }
 }
 
@@ -189,6 +232,55 @@ mod tests {
             synonyms: &synonyms,
             config: &config,
         })
+    }
+
+    #[test]
+    fn narrower_concepts_share_their_broader_one_and_related_ones_count_less() {
+        use crate::search::concepts::ConceptModel;
+        let model = ConceptModel::parse(crate::search::concepts::TEST_MODEL).expect("model");
+        let analyzers = Analyzers::builtin();
+        let synonyms = Synonyms::parse("", &analyzers).with_concepts(Arc::new(model), &analyzers);
+        let mut config = MatchingConfig::builtin().expect("config");
+        let similarity = |config: &MatchingConfig, one: &str, two: &str| {
+            let analysis = TextAnalysis {
+                analyzers: &analyzers,
+                synonyms: &synonyms,
+                config,
+            };
+            analysis
+                .profile(one, "")
+                .similarity(&analysis.profile(two, ""), 3)
+                .0
+        };
+        config.text.broader_weight = 0.0;
+        config.text.related_weight = 0.0;
+        assert_eq!(
+            similarity(
+                &config,
+                "Manutenzione delle aiuole",
+                "Potatura degli alberi"
+            ),
+            0.0
+        );
+        config.text.broader_weight = 0.5;
+        config.text.broader_levels = 2;
+        config.text.broader_min_depth = 1;
+        let siblings = similarity(
+            &config,
+            "Manutenzione delle aiuole",
+            "Potatura degli alberi",
+        );
+        let same = similarity(&config, "Manutenzione delle aiuole", "Sfalcio dell'erba");
+        assert!(siblings > 0.0 && siblings < same, "{siblings} {same}");
+        // The root is too general to count: related concepts share nothing
+        // above it, and count only through the relation.
+        assert_eq!(
+            similarity(&config, "Manutenzione delle aiuole", "Orti urbani"),
+            0.0
+        );
+        config.text.related_weight = 0.3;
+        let related = similarity(&config, "Manutenzione delle aiuole", "Orti urbani");
+        assert!(related > 0.0 && related < same, "{related} {same}");
     }
 
     #[test]

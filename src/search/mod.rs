@@ -35,6 +35,7 @@
 pub mod analysis;
 pub mod candidates;
 pub mod collector;
+pub mod concepts;
 pub mod documents;
 pub mod indexer;
 pub mod query;

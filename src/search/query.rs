@@ -181,6 +181,9 @@ const EXACT_BONUS: Score = 0.3;
 const FUZZY: Score = 0.5;
 /// Weight of a synonym relative to the words as written.
 const SYNONYM: Score = 0.8;
+/// Weight of another term of a concept of the concept model (a related way
+/// of saying it, not a strict synonym).
+const CONCEPT: Score = 0.2;
 /// Typo candidates kept per word (the most frequent ones).
 const MAX_EXPANSIONS: usize = 8;
 /// Unknown words of one query that get typo tolerance (the first ones): it
@@ -246,6 +249,18 @@ fn phrase_query(field: Field, words: &[String], boost: Score) -> Box<dyn Query> 
         Box::new(PhraseQuery::new_with_offset(terms)),
         boost,
     ))
+}
+
+/// How many of `words` free words (a synonym phrase counts one) a document
+/// must match, when fewer than all: a long query is rarely written in the
+/// records' own words, and requiring every one loses the records that say
+/// most of it ("rimozione graffiti dai muri" and a record about removing
+/// graffiti from façades). Up to two words, all are required (with the
+/// any-word fallback of [`MatchMode::Auto`]); from three, all but a third.
+/// The ranking rewards the records that match more (each matched word adds
+/// its score).
+fn most_words(words: usize) -> Option<usize> {
+    (words >= 3).then(|| words - words / 3)
 }
 
 fn any_of(clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
@@ -473,18 +488,47 @@ impl<'a> QueryBuilder<'a> {
             match found {
                 Some((synonyms, matched)) => {
                     let span = &tokens[i..i + matched.len];
-                    let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
-                    if let [token] = span {
-                        alternatives.push(self.word_clause(token, false)?.0);
-                    } else {
-                        alternatives.push(self.phrase_clause(span, 1.0));
-                    }
+                    let typed_is_strict =
+                        synonyms.is_dictionary_entry(matched.group, matched.entry);
+                    // The other entries, a strict synonym at a synonym's
+                    // weight only for a strict synonym.
+                    let mut others: Vec<Box<dyn Query>> = Vec::new();
                     for (entry_index, entry) in synonyms.group(matched.group).iter().enumerate() {
                         if entry_index != matched.entry {
-                            alternatives.push(self.entry_clause(entry, SYNONYM));
+                            let weight = if typed_is_strict
+                                && synonyms.is_dictionary_entry(matched.group, entry_index)
+                            {
+                                SYNONYM
+                            } else {
+                                CONCEPT
+                            };
+                            others.push(self.entry_clause(entry, weight));
                         }
                     }
-                    required.push(any_of(alternatives));
+                    if typed_is_strict || span.len() == 1 {
+                        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+                        if let [token] = span {
+                            alternatives.push(self.word_clause(token, false)?.0);
+                        } else {
+                            alternatives.push(self.phrase_clause(span, 1.0));
+                        }
+                        alternatives.extend(others);
+                        required.push(any_of(alternatives));
+                    } else {
+                        // A concept's term does not narrow the query to a
+                        // phrase: each typed word stays a word of its own
+                        // (anywhere in the record, and counted as one by
+                        // `most_words`), which the concept's other terms
+                        // can also stand for.
+                        if !others.is_empty() {
+                            self.flat = false;
+                        }
+                        for token in span {
+                            let mut alternatives = vec![self.word_clause(token, false)?.0];
+                            alternatives.extend(others.iter().map(|q| q.box_clone()));
+                            required.push(any_of(alternatives));
+                        }
+                    }
                     i += matched.len;
                 }
                 None => {
@@ -499,6 +543,7 @@ impl<'a> QueryBuilder<'a> {
             }
         }
 
+        let free_words = required.len();
         for part in parts.iter().filter(|p| p.quoted && !p.negated) {
             let tokens = analyzers.analyze(&part.text);
             if !tokens.is_empty() {
@@ -574,7 +619,34 @@ impl<'a> QueryBuilder<'a> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = if browse {
             vec![(Occur::Must, Box::new(AllQuery) as Box<dyn Query>)]
         } else {
-            required.into_iter().map(|q| (Occur::Must, q)).collect()
+            let mut required = required;
+            let phrases = required.split_off(free_words);
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = match most_words(free_words) {
+                Some(minimum) => {
+                    // A record with every word scores its words twice: it
+                    // ranks above those that miss one, as people expect.
+                    // The scores are no longer sums of single terms, so
+                    // the ranker cannot stand in for this query.
+                    self.flat = false;
+                    let every: Vec<(Occur, Box<dyn Query>)> = required
+                        .iter()
+                        .map(|q| (Occur::Must, q.box_clone()))
+                        .collect();
+                    vec![
+                        (
+                            Occur::Must,
+                            Box::new(BooleanQuery::with_minimum_required_clauses(
+                                required.into_iter().map(|q| (Occur::Should, q)).collect(),
+                                minimum,
+                            )) as Box<dyn Query>,
+                        ),
+                        (Occur::Should, Box::new(BooleanQuery::new(every))),
+                    ]
+                }
+                None => required.into_iter().map(|q| (Occur::Must, q)).collect(),
+            };
+            clauses.extend(phrases.into_iter().map(|q| (Occur::Must, q)));
+            clauses
         };
         clauses.extend(exclusions(&excluded));
         let all: Box<dyn Query> = if clauses.len() == 1 && !browse {

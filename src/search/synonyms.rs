@@ -12,11 +12,17 @@
 //!
 //! Entries are analysed like the text (stemmed), so matching is on stems:
 //! "portierati sociali" matches the entry "portierato sociale".
+//!
+//! The concept model ([`super::concepts`]) adds one group per concept (its
+//! terms; a concept whose term is already an entry here joins that group),
+//! with the concept's broader and related concepts as links between groups:
+//! search expands a group as any other, matching also credits the links.
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
 use super::analysis::{Analyzers, data_lines};
+use super::concepts::ConceptModel;
 
 /// The dictionary compiled from `assets/search/synonyms-it.txt`.
 pub const SYNONYMS_FILE: &str = include_str!("../../assets/search/synonyms-it.txt");
@@ -30,6 +36,27 @@ pub struct Synonyms {
     groups: Vec<Vec<Entry>>,
     /// First stem → (group, entry) pairs starting with it.
     by_first: HashMap<String, Vec<(usize, usize)>>,
+    /// Per group: the concept of `model` it stands for, if any.
+    concept_of: Vec<Option<usize>>,
+    /// Per concept of `model`: its group.
+    group_of: Vec<usize>,
+    /// Per group: how many of its entries (the first ones) come from the
+    /// dictionary.
+    dictionary_entries: Vec<usize>,
+    model: Arc<ConceptModel>,
+}
+
+/// A group's place in the concept model, as groups.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GroupLinks {
+    /// Broader groups with their distance (1 = directly broader), nearest
+    /// first, up to the levels asked for.
+    pub broader: Vec<(usize, usize)>,
+    /// Related groups.
+    pub related: Vec<usize>,
+    /// How specific the concept is: steps up to the most general (0 for
+    /// those, and for a group that is no concept).
+    pub depth: usize,
 }
 
 /// A run of query words that is an entry of a group.
@@ -67,24 +94,120 @@ impl Synonyms {
             if group.len() < 2 {
                 continue;
             }
-            let id = synonyms.groups.len();
-            for (index, entry) in group.iter().enumerate() {
-                synonyms
-                    .by_first
-                    .entry(entry[0].clone())
-                    .or_default()
-                    .push((id, index));
-            }
             synonyms.groups.push(group);
+            synonyms.concept_of.push(None);
         }
+        synonyms.index();
         synonyms
     }
 
-    /// The built-in dictionary, parsed once.
+    /// Adds the concepts of `model`: a concept whose term is already an
+    /// entry of a group that stands for no concept yet joins it (the
+    /// dictionary's acronyms stay with their phrases); any other becomes a
+    /// group of its own, even of one entry, so that its links count.
+    pub fn with_concepts(mut self, model: Arc<ConceptModel>, analyzers: &Analyzers) -> Self {
+        let mut group_of = Vec::with_capacity(model.concepts.len());
+        self.dictionary_entries = self.groups.iter().map(Vec::len).collect();
+        for (at, concept) in model.concepts.iter().enumerate() {
+            let mut entries: Vec<Entry> = Vec::new();
+            for term in &concept.terms {
+                let entry: Entry = analyzers
+                    .analyze(term)
+                    .into_iter()
+                    .map(|t| t.stem)
+                    .collect();
+                if !entry.is_empty() && !entries.contains(&entry) {
+                    entries.push(entry);
+                }
+            }
+            let joined = (0..self.groups.len()).find(|&group| {
+                self.concept_of[group].is_none()
+                    && self.groups[group]
+                        .iter()
+                        .any(|entry| entries.contains(entry))
+            });
+            let group = match joined {
+                Some(group) => {
+                    for entry in entries {
+                        if !self.groups[group].contains(&entry) {
+                            self.groups[group].push(entry);
+                        }
+                    }
+                    group
+                }
+                None => {
+                    self.groups.push(entries);
+                    self.concept_of.push(None);
+                    self.groups.len() - 1
+                }
+            };
+            self.concept_of[group] = Some(at);
+            group_of.push(group);
+        }
+        self.group_of = group_of;
+        self.model = model;
+        self.index();
+        self
+    }
+
+    /// Rebuilds the first-stem index.
+    fn index(&mut self) {
+        self.by_first.clear();
+        for (id, group) in self.groups.iter().enumerate() {
+            for (index, entry) in group.iter().enumerate() {
+                if let Some(first) = entry.first() {
+                    self.by_first
+                        .entry(first.clone())
+                        .or_default()
+                        .push((id, index));
+                }
+            }
+        }
+    }
+
+    /// The built-in dictionary with the built-in concept model, built once.
     pub fn builtin() -> Arc<Self> {
-        static BUILTIN: LazyLock<Arc<Synonyms>> =
-            LazyLock::new(|| Arc::new(Synonyms::parse(SYNONYMS_FILE, &Analyzers::builtin())));
+        static BUILTIN: LazyLock<Arc<Synonyms>> = LazyLock::new(|| {
+            let analyzers = Analyzers::builtin();
+            Arc::new(
+                Synonyms::parse(SYNONYMS_FILE, &analyzers)
+                    .with_concepts(ConceptModel::builtin(), &analyzers),
+            )
+        });
         BUILTIN.clone()
+    }
+
+    /// The concept model's links of a group, broader ones up to
+    /// `max_levels`.
+    pub fn links(&self, group: usize, max_levels: usize) -> GroupLinks {
+        let Some(concept) = self.concept_of.get(group).copied().flatten() else {
+            return GroupLinks::default();
+        };
+        GroupLinks {
+            broader: self
+                .model
+                .ancestors(concept, max_levels)
+                .into_iter()
+                .map(|(up, distance)| (self.group_of[up], distance))
+                .collect(),
+            related: self.model.related[concept]
+                .iter()
+                .map(|&other| self.group_of[other])
+                .collect(),
+            depth: self.model.depth[concept],
+        }
+    }
+
+    /// Whether an entry of a group comes from the synonym dictionary (a
+    /// strict equivalent) rather than from the concept model alone (a
+    /// related way of saying the thing).
+    pub fn is_dictionary_entry(&self, group: usize, entry: usize) -> bool {
+        entry < self.dictionary_entries.get(group).copied().unwrap_or(0)
+    }
+
+    /// The version of the concept model in use (empty without one).
+    pub fn concepts_version(&self) -> &str {
+        &self.model.version
     }
 
     /// The longest entry that the stems at the start of `stems` spell, if any.
@@ -161,6 +284,42 @@ mod tests {
             &Analyzers::builtin(),
         );
         assert_longest(&synonyms, "contributi a fondo perduto", 3, "grant");
+    }
+
+    #[test]
+    fn concepts_become_groups_with_their_links() {
+        let analyzers = Analyzers::builtin();
+        let model = ConceptModel::parse(crate::search::concepts::TEST_MODEL).expect("model");
+        let synonyms = Synonyms::parse(
+            "ERP, edilizia residenziale pubblica, case popolari\n",
+            &analyzers,
+        )
+        .with_concepts(Arc::new(model), &analyzers);
+        // The concept whose term the dictionary has joins its group: "ERP"
+        // now also finds "alloggi comunali".
+        assert_longest(&synonyms, "alloggi comunali", 2, "erp");
+        assert_eq!(synonyms.len(), 11);
+        let group = |text: &str| {
+            let stemmed = stems(text);
+            let refs: Vec<&str> = stemmed.iter().map(String::as_str).collect();
+            synonyms.longest_match(&refs).expect(text).group
+        };
+        let (erp, abitare, portierato) = (
+            group("ERP"),
+            group("politiche abitative"),
+            group("portierato sociale"),
+        );
+        assert_eq!(
+            synonyms.links(erp, 3),
+            GroupLinks {
+                broader: vec![(abitare, 1)],
+                related: vec![portierato],
+                depth: 1
+            }
+        );
+        assert_eq!(synonyms.links(portierato, 3).related.len(), 2);
+        assert!(synonyms.links(portierato, 3).related.contains(&erp));
+        assert_eq!(synonyms.concepts_version(), "test");
     }
 
     #[test]
