@@ -9,6 +9,9 @@
 //! are read when the tests are built (see `trama_test_macros`), so
 //! `TRAMA_TEST_POSTGRES_URL=... cargo test` rebuilds this binary only.
 //!
+//! `TRAMA_TEST_MATCHING_CONFIG` names a matching weights file to use instead
+//! of the built-in one: tuning on the judged fixture without a rebuild.
+//!
 //! `TEST_LOG=1` sends the application's logs (`RUST_LOG`, default `info`) to
 //! the test's output, which libtest shows when a test fails; without it the
 //! tests stay quiet.
@@ -190,6 +193,8 @@ impl TestEnv {
         let dir = tempfile::tempdir().expect("temporary directory");
         let mut settings = Settings::for_data_dir(dir.path());
         settings.log = "warn".to_owned();
+        settings.matching_config =
+            std::env::var_os("TRAMA_TEST_MATCHING_CONFIG").map(std::path::PathBuf::from);
         if backend == Backend::Postgres {
             let url = std::env::var("TRAMA_TEST_POSTGRES_URL").expect("TRAMA_TEST_POSTGRES_URL");
             let schema = format!("t_{}", uuid::Uuid::now_v7().simple());

@@ -22,6 +22,7 @@ mod health;
 mod import;
 mod invitations;
 mod jobs;
+mod judged;
 mod layers;
 mod mail;
 mod matching;

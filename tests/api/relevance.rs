@@ -1,7 +1,8 @@
 //! Relevance judgements: a fixture corpus of the Milano social economy and
-//! 39 Italian queries with graded judgements (tests/fixtures/relevance/),
-//! scored with nDCG@10 on both databases, Italian analysis against the plain
-//! baseline.
+//! 90 Italian queries with graded judgements (tests/fixtures/relevance/), in
+//! a tuning half and a held-out half, scored with nDCG@10 on both databases:
+//! Italian analysis against the plain baseline and the database's own
+//! full-text search (`judged`), each half separately.
 //!
 //! The corpus is written through the services layer (system actor) like any
 //! other record, so the documents are the ones the outbox indexer builds from
@@ -25,6 +26,7 @@ use trama::services::{Actor, needs, offers, organizations};
 use uuid::Uuid;
 
 use crate::helpers::{Backend, TestApp, ndcg_at, text_ranked_hits};
+use crate::judged::{Half, PeerScope, peer_name, peer_ranked, prepare_peer};
 use crate::on_both_databases;
 
 on_both_databases!(the_judged_queries_rank_well_in_italian);
@@ -36,28 +38,32 @@ const JUDGEMENTS: &str = include_str!("../fixtures/relevance/judgements.json");
 const K: usize = 10;
 
 // Thresholds, from the measurement (identical on SQLite and PostgreSQL: the
-// index is built from the same documents): mean nDCG@10 0.904 with Italian
-// analysis, 0.633 plain; lowest query 0.372 ("portineira di quartiere").
+// index is built from the same documents), 5 December 2026: mean nDCG@10
+// with Italian analysis 0.887 on the tuning half and 0.842 on the held-out
+// half; plain 0.589 and 0.555; the database's own full-text search 0.614 /
+// 0.583 (SQLite FTS5) and 0.667 / 0.691 (PostgreSQL ts_rank). The issue's
+// target (0.93 on both halves) is not met yet.
 //
-// Weak queries, judged honestly and left as they are: a typo-corrected word
-// is not expanded with its synonyms ("portineira di quartiere" 0.372 finds
-// only the record that spells "portineria"; "cohusing" 0.616 misses the
-// "coabitazione" records); stemming does not join "rimozione"/"rimuovono" or
-// "pulizia"/"ripulire" ("rimozione graffiti" 0.581, "pulizia dei muri"
-// 0.660); "mediazione culturale" 0.673 misses "linguistico-culturali".
+// Weak queries of the tuning half, judged honestly and left as they are: a
+// typo-corrected word is not expanded with its synonyms ("portineira di
+// quartiere" 0.356 finds only the record that spells "portineria"), "orti
+// condivisi" (0.678) and "mediazione culturale" miss records that say it
+// in other words.
 
-/// Floor for the mean nDCG@10 with Italian analysis: the measured 0.904 minus
-/// a margin of about 0.05 for harmless reorderings (a tantivy upgrade, a new
-/// synonym, a record added to the fixture). Breaking stemming, synonyms or
-/// typo tolerance costs far more: the plain baseline, which has none of
-/// them, scores 0.633.
-const MIN_MEAN_ITALIAN: f64 = 0.85;
-/// No judged query may fall below this with Italian analysis (lowest measured
-/// 0.372): a query at this level still ranks some of its
-/// judged records in the top ten; below it, the query has effectively failed.
+/// Floor for the mean nDCG@10 with Italian analysis, per half (tuning,
+/// held-out): the measured figures minus a margin of about 0.04 for
+/// harmless reorderings (a tantivy upgrade, a new synonym, a record added
+/// to the fixture). Breaking stemming, synonyms or typo tolerance costs far
+/// more: the plain baseline, which has none of them, scores under 0.6.
+const MIN_MEAN_ITALIAN: [f64; 2] = [0.85, 0.80];
+/// No judged query of the tuning half may fall below this with Italian
+/// analysis (lowest measured 0.356): a query at this level still ranks some
+/// of its judged records in the top ten; below it, the query has
+/// effectively failed.
 const MIN_QUERY_ITALIAN: f64 = 0.30;
-/// The Italian mean must beat the plain mean by at least this much (measured
-/// gain 0.271): the analysis must keep paying for itself.
+/// The Italian mean must beat the plain mean by at least this much
+/// (measured gain 0.298 and 0.287): the analysis must keep paying for
+/// itself.
 const MIN_GAIN_OVER_PLAIN: f64 = 0.20;
 
 #[derive(Deserialize)]
@@ -93,6 +99,7 @@ struct Judged {
     exercises: String,
     /// Key → grade (2 ideal, 1 relevant); unlisted keys are 0.
     relevant: HashMap<String, u8>,
+    half: Half,
 }
 
 /// Writes the corpus through the services layer; returns the key of each
@@ -128,6 +135,15 @@ async fn load(app: &TestApp) -> HashMap<(DocType, Uuid), String> {
     keys
 }
 
+/// One judged query's figures.
+struct Row<'a> {
+    judged: &'a Judged,
+    italian: f64,
+    plain: f64,
+    peer: f64,
+    hits: Vec<String>,
+}
+
 /// The keys of the first K hits.
 async fn ranked(
     app: &TestApp,
@@ -157,7 +173,13 @@ async fn the_judged_queries_rank_well_in_italian(backend: Backend) {
     let loaded = started.elapsed();
 
     let judgements: Judgements = serde_json::from_str(JUDGEMENTS).expect("judgements.json");
-    assert!(judgements.queries.len() >= 30);
+    assert!(
+        judgements.queries.len() >= 80,
+        "{} queries",
+        judgements.queries.len()
+    );
+    prepare_peer(app.db()).await;
+    let peer = peer_name(app.db());
     let mut rows = Vec::new();
     for judged in &judgements.queries {
         for key in judged.relevant.keys() {
@@ -165,45 +187,84 @@ async fn the_judged_queries_rank_well_in_italian(backend: Backend) {
         }
         let italian = ranked(&app, &keys, &judged.query, QueryOptions::default()).await;
         let plain = ranked(&app, &keys, &judged.query, QueryOptions::plain()).await;
-        rows.push((
+        let by_peer: Vec<String> = peer_ranked(app.db(), PeerScope::Everything, &judged.query, K)
+            .await
+            .iter()
+            .map(|record| keys[record].clone())
+            .collect();
+        rows.push(Row {
             judged,
-            ndcg_at(K, &italian, &judged.relevant),
-            ndcg_at(K, &plain, &judged.relevant),
-            italian,
-        ));
+            italian: ndcg_at(K, &italian, &judged.relevant),
+            plain: ndcg_at(K, &plain, &judged.relevant),
+            peer: ndcg_at(K, &by_peer, &judged.relevant),
+            hits: italian,
+        });
     }
 
     println!("\nnDCG@{K} on {backend:?} ({} queries)", rows.len());
-    println!("{:<34} {:>8} {:>8}  exercises", "query", "italian", "plain");
-    for (judged, italian, plain, _) in &rows {
+    println!(
+        "{:<34} {:>8} {:>8} {:>8}  exercises ({peer} as peer)",
+        "query", "italian", "plain", "peer"
+    );
+    // The held-out queries are not printed one by one: whoever tunes the
+    // analysis reads only their means.
+    for row in rows.iter().filter(|row| row.judged.half == Half::Tuning) {
         println!(
-            "{:<34} {italian:>8.3} {plain:>8.3}  {}",
-            judged.query, judged.exercises
+            "{:<34} {:>8.3} {:>8.3} {:>8.3}  {}",
+            row.judged.query, row.italian, row.plain, row.peer, row.judged.exercises
         );
     }
-    let n = rows.len() as f64;
-    let mean_italian = rows.iter().map(|r| r.1).sum::<f64>() / n;
-    let mean_plain = rows.iter().map(|r| r.2).sum::<f64>() / n;
-    println!("{:<34} {mean_italian:>8.3} {mean_plain:>8.3}", "MEAN");
+    let mut means = Vec::new();
+    for (half, name, floor) in [
+        (Half::Tuning, "MEAN tuning", MIN_MEAN_ITALIAN[0]),
+        (Half::Heldout, "MEAN held-out", MIN_MEAN_ITALIAN[1]),
+    ] {
+        let of_half: Vec<&Row> = rows.iter().filter(|row| row.judged.half == half).collect();
+        let n = of_half.len() as f64;
+        let mean = |value: fn(&Row) -> f64| of_half.iter().map(|row| value(row)).sum::<f64>() / n;
+        let (italian, plain, by_peer) = (mean(|r| r.italian), mean(|r| r.plain), mean(|r| r.peer));
+        println!(
+            "{:<34} {italian:>8.3} {plain:>8.3} {by_peer:>8.3}  ({} queries)",
+            name,
+            of_half.len()
+        );
+        means.push((name, floor, italian, plain, by_peer));
+    }
     println!(
         "loaded and indexed in {loaded:.1?}, total {:.1?}",
         started.elapsed()
     );
 
-    for (judged, italian, _, hits) in &rows {
+    // The floor per query holds on the tuning half; the held-out half is
+    // judged by its mean alone, and its queries are never named (not even
+    // in a failure).
+    let held_out_below = rows
+        .iter()
+        .filter(|row| row.judged.half == Half::Heldout && row.italian < MIN_QUERY_ITALIAN)
+        .count();
+    println!("held-out queries below {MIN_QUERY_ITALIAN}: {held_out_below}");
+    for row in rows.iter().filter(|row| row.judged.half == Half::Tuning) {
         assert!(
-            *italian >= MIN_QUERY_ITALIAN,
-            "{:?}: nDCG@{K} {italian:.3} below {MIN_QUERY_ITALIAN}; top hits {hits:?}",
-            judged.query
+            row.italian >= MIN_QUERY_ITALIAN,
+            "{:?}: nDCG@{K} {:.3} below {MIN_QUERY_ITALIAN}; top hits {:?}",
+            row.judged.query,
+            row.italian,
+            row.hits
         );
     }
-    assert!(
-        mean_italian >= MIN_MEAN_ITALIAN,
-        "mean nDCG@{K} {mean_italian:.3} below {MIN_MEAN_ITALIAN}"
-    );
-    assert!(
-        mean_italian - mean_plain >= MIN_GAIN_OVER_PLAIN,
-        "Italian {mean_italian:.3} vs plain {mean_plain:.3}: gain below {MIN_GAIN_OVER_PLAIN}"
-    );
+    for (name, floor, italian, plain, by_peer) in means {
+        assert!(
+            italian >= floor,
+            "{name}: nDCG@{K} {italian:.3} below {floor}"
+        );
+        assert!(
+            italian - plain >= MIN_GAIN_OVER_PLAIN,
+            "{name}: Italian {italian:.3} vs plain {plain:.3}: gain below {MIN_GAIN_OVER_PLAIN}"
+        );
+        assert!(
+            italian > by_peer,
+            "{name}: Italian {italian:.3} behind {peer} {by_peer:.3}"
+        );
+    }
     app.stop().await;
 }
