@@ -104,7 +104,13 @@ impl TextAnalysis<'_> {
                         // its count, and `factor` scales the weight.
                         *counts.entry(name.clone()).or_default() += weight * factor * factor;
                         generic.entry(name.clone()).or_insert(false);
-                        words.entry(name).or_insert_with(|| spelt.clone());
+                        // Named by its label: the other text may not say
+                        // this one's words, an explanation must not claim
+                        // it does.
+                        let label = self.synonyms.label(linked).map(str::to_lowercase);
+                        words
+                            .entry(name)
+                            .or_insert_with(|| label.unwrap_or_else(|| spelt.clone()));
                     }
                 }
                 *counts.entry(concept.clone()).or_default() += weight;
@@ -195,11 +201,15 @@ impl TextProfile {
         shared.sort_unstable_by(|a, b| a.1.name.cmp(&b.1.name));
         let dot = shared.iter().fold(0.0, |dot, (product, _)| dot + product);
         shared.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.name.cmp(&b.1.name)));
-        let words = shared
-            .into_iter()
-            .take(max_words)
-            .map(|(_, concept)| concept.spelt.to_string())
-            .collect();
+        let mut words: Vec<String> = Vec::new();
+        for (_, concept) in shared {
+            if words.len() == max_words {
+                break;
+            }
+            if !words.iter().any(|w| **w == *concept.spelt) {
+                words.push(concept.spelt.to_string());
+            }
+        }
         ((dot / (self.0.norm * other.0.norm)).clamp(0.0, 1.0), words)
     }
 
@@ -272,6 +282,17 @@ mod tests {
         );
         let same = similarity(&config, "Manutenzione delle aiuole", "Sfalcio dell'erba");
         assert!(siblings > 0.0 && siblings < same, "{siblings} {same}");
+        // What they share is named by the broader concept's label, not by
+        // either text's words.
+        let analysis = TextAnalysis {
+            analyzers: &analyzers,
+            synonyms: &synonyms,
+            config: &config,
+        };
+        let (_, words) = analysis
+            .profile("Manutenzione delle aiuole", "")
+            .similarity(&analysis.profile("Potatura degli alberi", ""), 3);
+        assert_eq!(words, vec!["cura del verde".to_owned()]);
         // The root is too general to count: related concepts share nothing
         // above it, and count only through the relation.
         assert_eq!(

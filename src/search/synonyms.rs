@@ -205,6 +205,12 @@ impl Synonyms {
         entry < self.dictionary_entries.get(group).copied().unwrap_or(0)
     }
 
+    /// The Italian label of the concept a group stands for.
+    pub fn label(&self, group: usize) -> Option<&str> {
+        let concept = self.concept_of.get(group).copied().flatten()?;
+        self.model.concepts.get(concept).map(|c| c.it.as_str())
+    }
+
     /// The version of the concept model in use (empty without one).
     pub fn concepts_version(&self) -> &str {
         &self.model.version
