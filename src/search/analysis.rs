@@ -28,19 +28,22 @@
 //! tolerance on real word forms, and the "plain" baseline that neither stems
 //! nor expands synonyms).
 
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, LazyLock};
 
 use sha2::{Digest, Sha256};
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, Stemmer,
-    TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
+    AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer, Token,
+    TokenFilter, TokenStream, Tokenizer,
 };
 
 /// The stop-word list, compiled in (see `assets/search/README.md`).
 pub const STOPWORDS_FILE: &str = include_str!("../../assets/search/stopwords-it.txt");
 /// The elision list, compiled in.
 pub const ELISIONS_FILE: &str = include_str!("../../assets/search/elisions-it.txt");
+/// The stem overrides, compiled in.
+pub const STEMS_FILE: &str = include_str!("../../assets/search/stems-it.txt");
 
 /// Name of the stemmed analyzer in the index's tokenizer manager.
 pub const STEM_ANALYZER: &str = "trama_it_stem";
@@ -79,21 +82,47 @@ pub fn fold(text: &str) -> String {
 pub struct Lexicon {
     stopwords: HashSet<String>,
     elisions: HashSet<String>,
+    /// Folded word → the stem it gets instead of the stemmer's.
+    stems: HashMap<String, String>,
 }
 
 impl Lexicon {
-    fn from_files(stopwords: &str, elisions: &str) -> Self {
+    fn from_files(stopwords: &str, elisions: &str, stems: &str) -> Self {
+        let mut overrides = HashMap::new();
+        for line in data_lines(stems) {
+            // A line without "=>" is not an override: skipped, as a blank.
+            if let Some((words, stem)) = line.split_once("=>") {
+                let stem = fold(stem.trim());
+                for word in words.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+                    overrides.insert(fold(word), stem.clone());
+                }
+            }
+        }
         Self {
             stopwords: data_lines(stopwords).map(fold).collect(),
             elisions: data_lines(elisions).map(fold).collect(),
+            stems: overrides,
         }
     }
 
     /// The lexicon compiled from `assets/search/`.
     pub fn builtin() -> Arc<Self> {
-        static BUILTIN: LazyLock<Arc<Lexicon>> =
-            LazyLock::new(|| Arc::new(Lexicon::from_files(STOPWORDS_FILE, ELISIONS_FILE)));
+        static BUILTIN: LazyLock<Arc<Lexicon>> = LazyLock::new(|| {
+            Arc::new(Lexicon::from_files(
+                STOPWORDS_FILE,
+                ELISIONS_FILE,
+                STEMS_FILE,
+            ))
+        });
         BUILTIN.clone()
+    }
+
+    /// The stem of a folded word: its override, or the Snowball stemmer's.
+    fn stem<'a>(&'a self, stemmer: &frostem::Stemmer, word: &'a str) -> Cow<'a, str> {
+        match self.stems.get(word) {
+            Some(stem) => Cow::Borrowed(stem.as_str()),
+            None => stemmer.stem(word),
+        }
     }
 
     pub fn is_stopword(&self, folded: &str) -> bool {
@@ -110,6 +139,8 @@ pub fn fingerprint() -> String {
     hasher.update(STOPWORDS_FILE.as_bytes());
     hasher.update(b"\n--\n");
     hasher.update(ELISIONS_FILE.as_bytes());
+    hasher.update(b"\n--\n");
+    hasher.update(STEMS_FILE.as_bytes());
     let digest = hasher.finalize();
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -276,9 +307,83 @@ pub fn stem_analyzer(lexicon: Arc<Lexicon>) -> TextAnalyzer {
     TextAnalyzer::builder(ItalianTokenizer::new(lexicon.clone()))
         .filter(AsciiFoldingFilter)
         .filter(RemoveLongFilter::limit(MAX_TERM_BYTES))
-        .filter(StopWords { lexicon })
-        .filter(Stemmer::new(Language::Italian))
+        .filter(StopWords {
+            lexicon: lexicon.clone(),
+        })
+        .filter(ItalianStemmer { lexicon })
         .build()
+}
+
+/// The Italian Snowball stemmer (the one tantivy's `Stemmer` runs), with
+/// the overrides of `assets/search/stems-it.txt` first.
+#[derive(Clone)]
+pub struct ItalianStemmer {
+    lexicon: Arc<Lexicon>,
+}
+
+impl TokenFilter for ItalianStemmer {
+    type Tokenizer<T: Tokenizer> = ItalianStemmerWrapper<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> ItalianStemmerWrapper<T> {
+        ItalianStemmerWrapper {
+            lexicon: self.lexicon,
+            inner: tokenizer,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct ItalianStemmerWrapper<T> {
+    lexicon: Arc<Lexicon>,
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for ItalianStemmerWrapper<T> {
+    type TokenStream<'a> = ItalianStemmerStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        ItalianStemmerStream {
+            lexicon: &self.lexicon,
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::Italian),
+            tail: self.inner.token_stream(text),
+            buffer: String::new(),
+        }
+    }
+}
+
+pub struct ItalianStemmerStream<'a, T> {
+    lexicon: &'a Lexicon,
+    stemmer: frostem::Stemmer,
+    tail: T,
+    buffer: String,
+}
+
+impl<T: TokenStream> TokenStream for ItalianStemmerStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        match self.lexicon.stem(&self.stemmer, &token.text) {
+            Cow::Owned(stem) => token.text = stem,
+            // Reuses a buffer rather than allocating for every word the
+            // stemmer leaves as it is (as tantivy's own filter does).
+            Cow::Borrowed(stem) => {
+                self.buffer.clear();
+                self.buffer.push_str(stem);
+                std::mem::swap(&mut token.text, &mut self.buffer);
+            }
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
 }
 
 /// One word of analysed text, in both forms.
@@ -316,7 +421,9 @@ impl Analyzers {
             exact: exact_analyzer(lexicon.clone()),
             stem: stem_analyzer(lexicon.clone()),
             stem_only: TextAnalyzer::builder(RawTokenizer::default())
-                .filter(Stemmer::new(Language::Italian))
+                .filter(ItalianStemmer {
+                    lexicon: lexicon.clone(),
+                })
                 .build(),
             lexicon,
         }
@@ -369,6 +476,38 @@ pub(crate) mod tests {
             .into_iter()
             .map(|t| t.stem)
             .collect()
+    }
+
+    #[test]
+    fn the_overrides_join_singular_and_plural_and_part_unrelated_words() {
+        assert_eq!(stems("anziano anziana anziani"), vec!["anzian"; 3]);
+        assert_eq!(stems("quartiere quartieri"), vec!["quartier"; 2]);
+        assert_eq!(stems("orto orti"), vec!["ort"; 2]);
+        assert_ne!(stems("sanità"), stems("San"));
+        assert_ne!(stems("quartiere"), stems("Quarto"));
+        assert_ne!(stems("salute"), stems("sala"));
+        assert_ne!(stems("comunità"), stems("comune"));
+        assert_ne!(stems("caso"), stems("casa"));
+        // Accents and case do not matter, in the file or in the text.
+        assert_eq!(stems("SANITA"), stems("sanità"));
+        // The index's stemmed field agrees with the query side.
+        let mut analyzer = stem_analyzer(Lexicon::builtin());
+        let mut stream = analyzer.token_stream("Anziani del quartiere");
+        let mut indexed = Vec::new();
+        while let Some(token) = stream.next() {
+            indexed.push(token.text.clone());
+        }
+        assert_eq!(indexed, stems("Anziani del quartiere"));
+    }
+
+    #[test]
+    fn a_line_without_an_arrow_overrides_nothing() {
+        let lexicon = Lexicon::from_files("", "", "anziano\nsanità => sanit\n");
+        assert_eq!(lexicon.stems.len(), 1);
+        assert_eq!(
+            lexicon.stems.get("sanita").map(String::as_str),
+            Some("sanit")
+        );
     }
 
     fn exact(text: &str) -> Vec<(String, usize)> {
