@@ -184,6 +184,11 @@ const SYNONYM: Score = 0.8;
 /// Weight of another term of a concept of the concept model (a related way
 /// of saying it, not a strict synonym).
 const CONCEPT: Score = 0.2;
+/// A typed word found in at least this many records is not expanded to its
+/// concept's other terms (strict synonyms still are). 2,000 records are 200
+/// pages of results; below that, on any index the size of a metropolitan
+/// area's, every word is expanded.
+const CONCEPT_MAX_DOC_FREQ: u64 = 2_000;
 /// Typo candidates kept per word (the most frequent ones).
 const MAX_EXPANSIONS: usize = 8;
 /// Unknown words of one query that get typo tolerance (the first ones): it
@@ -194,6 +199,10 @@ const MAX_FUZZY_WORDS: usize = 6;
 pub(crate) struct BuiltQuery {
     /// Every clause required.
     pub all: Box<dyn Query>,
+    /// Most of the words (see [`most_words`]); `None` under three words.
+    /// Its scores are not sums of term scores: the ranker does not stand in
+    /// for it.
+    pub most: Option<Box<dyn Query>>,
     /// Any clause; `None` when relaxing would change nothing.
     pub any: Option<Box<dyn Query>>,
     /// Every scoring term of the query in one union: on each document that
@@ -252,13 +261,12 @@ fn phrase_query(field: Field, words: &[String], boost: Score) -> Box<dyn Query> 
 }
 
 /// How many of `words` free words (a synonym phrase counts one) a document
-/// must match, when fewer than all: a long query is rarely written in the
-/// records' own words, and requiring every one loses the records that say
-/// most of it ("rimozione graffiti dai muri" and a record about removing
-/// graffiti from façades). Up to two words, all are required (with the
-/// any-word fallback of [`MatchMode::Auto`]); from three, all but a third.
-/// The ranking rewards the records that match more (each matched word adds
-/// its score).
+/// must match when every word finds less than a page: a long query is
+/// rarely written in the records' own words, and requiring every one loses
+/// the records that say most of it. From three words, all but a third.
+/// Only then: on a large index a query's words usually all match plenty of
+/// records, and counting the facets of everything most of them match costs
+/// many times more (measured in docs/benchmarks.md, 5 December).
 fn most_words(words: usize) -> Option<usize> {
     (words >= 3).then(|| words - words / 3)
 }
@@ -492,17 +500,22 @@ impl<'a> QueryBuilder<'a> {
                         synonyms.is_dictionary_entry(matched.group, matched.entry);
                     // The other entries, a strict synonym at a synonym's
                     // weight only for a strict synonym.
+                    // A word already found in thousands of records needs no
+                    // help from its concept: the other terms could not
+                    // change the first pages, only slow the search (and
+                    // swell the counts) on a large index.
+                    let common = matches!(span, [token]
+                        if self.doc_freq(&self.stem_fields(), &token.stem) >= CONCEPT_MAX_DOC_FREQ);
                     let mut others: Vec<Box<dyn Query>> = Vec::new();
                     for (entry_index, entry) in synonyms.group(matched.group).iter().enumerate() {
                         if entry_index != matched.entry {
-                            let weight = if typed_is_strict
-                                && synonyms.is_dictionary_entry(matched.group, entry_index)
-                            {
-                                SYNONYM
-                            } else {
-                                CONCEPT
-                            };
-                            others.push(self.entry_clause(entry, weight));
+                            let strict = typed_is_strict
+                                && synonyms.is_dictionary_entry(matched.group, entry_index);
+                            if strict {
+                                others.push(self.entry_clause(entry, SYNONYM));
+                            } else if !common {
+                                others.push(self.entry_clause(entry, CONCEPT));
+                            }
                         }
                     }
                     if typed_is_strict || span.len() == 1 {
@@ -616,37 +629,37 @@ impl<'a> QueryBuilder<'a> {
             clauses.extend(exclusions(&excluded));
             Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
         });
+        // Most of the words, when there are three or more: all but a third
+        // of the free words, the phrases all; a record with every free
+        // word scores them twice, so it ranks above those missing one.
+        let most = most_words(free_words).filter(|_| !browse).map(|minimum| {
+            let free = &required[..free_words];
+            let every: Vec<(Occur, Box<dyn Query>)> =
+                free.iter().map(|q| (Occur::Must, q.box_clone())).collect();
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+                (
+                    Occur::Must,
+                    Box::new(BooleanQuery::with_minimum_required_clauses(
+                        free.iter()
+                            .map(|q| (Occur::Should, q.box_clone()))
+                            .collect(),
+                        minimum,
+                    )) as Box<dyn Query>,
+                ),
+                (Occur::Should, Box::new(BooleanQuery::new(every))),
+            ];
+            clauses.extend(
+                required[free_words..]
+                    .iter()
+                    .map(|q| (Occur::Must, q.box_clone())),
+            );
+            clauses.extend(exclusions(&excluded));
+            Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
+        });
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = if browse {
             vec![(Occur::Must, Box::new(AllQuery) as Box<dyn Query>)]
         } else {
-            let mut required = required;
-            let phrases = required.split_off(free_words);
-            let mut clauses: Vec<(Occur, Box<dyn Query>)> = match most_words(free_words) {
-                Some(minimum) => {
-                    // A record with every word scores its words twice: it
-                    // ranks above those that miss one, as people expect.
-                    // The scores are no longer sums of single terms, so
-                    // the ranker cannot stand in for this query.
-                    self.flat = false;
-                    let every: Vec<(Occur, Box<dyn Query>)> = required
-                        .iter()
-                        .map(|q| (Occur::Must, q.box_clone()))
-                        .collect();
-                    vec![
-                        (
-                            Occur::Must,
-                            Box::new(BooleanQuery::with_minimum_required_clauses(
-                                required.into_iter().map(|q| (Occur::Should, q)).collect(),
-                                minimum,
-                            )) as Box<dyn Query>,
-                        ),
-                        (Occur::Should, Box::new(BooleanQuery::new(every))),
-                    ]
-                }
-                None => required.into_iter().map(|q| (Occur::Must, q)).collect(),
-            };
-            clauses.extend(phrases.into_iter().map(|q| (Occur::Must, q)));
-            clauses
+            required.into_iter().map(|q| (Occur::Must, q)).collect()
         };
         clauses.extend(exclusions(&excluded));
         let all: Box<dyn Query> = if clauses.len() == 1 && !browse {
@@ -657,9 +670,9 @@ impl<'a> QueryBuilder<'a> {
         } else {
             Box::new(BooleanQuery::new(clauses))
         };
-        let any = match self.options.match_mode {
-            MatchMode::All => None,
-            MatchMode::Any | MatchMode::Auto => any,
+        let (any, most) = match self.options.match_mode {
+            MatchMode::All => (None, None),
+            MatchMode::Any | MatchMode::Auto => (any, most),
         };
         let ranker = (self.flat && !browse && !self.ranker_terms.is_empty()).then(|| {
             any_of(
@@ -671,6 +684,7 @@ impl<'a> QueryBuilder<'a> {
         });
         Ok(BuiltQuery {
             all,
+            most,
             any,
             ranker,
             browse,

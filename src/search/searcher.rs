@@ -417,6 +417,19 @@ impl SearchIndex {
         let first = self.restrict(first.box_clone(), &request.filter);
         let mut collected = searcher.search(&*first, &collector(spec.clone())?)?;
         let mut relaxed = false;
+        // Fewer than a page with every word: most of the words (a superset,
+        // the records with every word still first).
+        if request.options.match_mode == query::MatchMode::Auto
+            && (collected.total as usize) < request.limit.max(1)
+            && let Some(most) = &built.most
+        {
+            let most = self.restrict(most.box_clone(), &request.filter);
+            let widened = searcher.search(&*most, &SearchCollector::new(spec.clone()))?;
+            if widened.total > collected.total {
+                relaxed = collected.total == 0;
+                collected = widened;
+            }
+        }
         if request.options.match_mode == query::MatchMode::Auto
             && collected.total == 0
             && let Some(any) = &built.any
@@ -651,6 +664,7 @@ impl SearchIndex {
         let collected = searcher.search(&*query, &SearchCollector::new(spec))?;
         let built = BuiltQuery {
             all: Box::new(tantivy::query::AllQuery),
+            most: None,
             any: None,
             ranker: None,
             browse: false,
