@@ -17,8 +17,10 @@
 //! # Matching
 //!
 //! [`MatchMode::Auto`] (the default) requires every word (AND: precise, and
-//! facet counts stay meaningful), and only when that finds nothing relaxes to
-//! any word (OR, ranked by how many words match), saying so in
+//! facet counts stay meaningful); when that finds less than a page and the
+//! query has three words or more, it widens to most of them (all but a
+//! third, the records with every word first); only when that finds nothing
+//! it relaxes to any word (OR, ranked by how many words match), saying so in
 //! `SearchResults::relaxed`. A word is "matched" by any of its forms:
 //!
 //! - its stem in the stemmed fields, plus a bonus for the exact form;
