@@ -186,8 +186,9 @@ const SYNONYM: Score = 0.8;
 /// Weight of another term of a concept of the concept model (a related way
 /// of saying it, not a strict synonym).
 const CONCEPT: Score = 0.2;
-/// A typed word found in at least this many records is not expanded to its
-/// concept's other terms (strict synonyms still are). 2,000 records are 200
+/// A typed word (every word of a typed phrase) found in at least this many
+/// records is not expanded to its concept's other terms (strict synonyms
+/// still are). 2,000 records are 200
 /// pages of results; below that, on any index the size of a metropolitan
 /// area's, every word is expanded.
 const CONCEPT_MAX_DOC_FREQ: u64 = 2_000;
@@ -506,8 +507,9 @@ impl<'a> QueryBuilder<'a> {
                     // help from its concept: the other terms could not
                     // change the first pages, only slow the search (and
                     // swell the counts) on a large index.
-                    let common = matches!(span, [token]
-                        if self.doc_freq(&self.stem_fields(), &token.stem) >= CONCEPT_MAX_DOC_FREQ);
+                    let common = span.iter().all(|token| {
+                        self.doc_freq(&self.stem_fields(), &token.stem) >= CONCEPT_MAX_DOC_FREQ
+                    });
                     let mut others: Vec<Box<dyn Query>> = Vec::new();
                     for (entry_index, entry) in synonyms.group(matched.group).iter().enumerate() {
                         if entry_index != matched.entry {
