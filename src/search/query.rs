@@ -188,9 +188,9 @@ const SYNONYM: Score = 0.8;
 const CONCEPT: Score = 0.2;
 /// A typed word (every word of a typed phrase) found in at least this many
 /// records is not expanded to its concept's other terms (strict synonyms
-/// still are). 2,000 records are 200
-/// pages of results; below that, on any index the size of a metropolitan
-/// area's, every word is expanded.
+/// still are). 2,000 records are 200 pages of results; on an index the size
+/// of one metropolitan area's, almost every word stays below and is
+/// expanded.
 const CONCEPT_MAX_DOC_FREQ: u64 = 2_000;
 /// Typo candidates kept per word (the most frequent ones).
 const MAX_EXPANSIONS: usize = 8;
@@ -501,8 +501,6 @@ impl<'a> QueryBuilder<'a> {
                     let span = &tokens[i..i + matched.len];
                     let typed_is_strict =
                         synonyms.is_dictionary_entry(matched.group, matched.entry);
-                    // The other entries, a strict synonym at a synonym's
-                    // weight only for a strict synonym.
                     // A word already found in thousands of records needs no
                     // help from its concept: the other terms could not
                     // change the first pages, only slow the search (and
@@ -510,6 +508,9 @@ impl<'a> QueryBuilder<'a> {
                     let common = span.iter().all(|token| {
                         self.doc_freq(&self.stem_fields(), &token.stem) >= CONCEPT_MAX_DOC_FREQ
                     });
+                    // The other entries: a strict synonym at a synonym's
+                    // weight (only for a strict synonym), a concept's term
+                    // at a concept's.
                     let mut others: Vec<Box<dyn Query>> = Vec::new();
                     for (entry_index, entry) in synonyms.group(matched.group).iter().enumerate() {
                         if entry_index != matched.entry {
