@@ -446,6 +446,33 @@ try {
     return digits.join('') + ((10 - (sum % 10)) % 10);
   }
 
+  await test('an ALER officer finds a grant for third-sector bodies offered through a partner, with who may apply', async () => {
+    const presidio = await search('Presidio C.A.S.A. San Siro servizi sanitari', 'NEED');
+    for (const width of [1280, 390]) {
+      const page = await open(width);
+      await signIn(page, 'aler@example.org');
+      await page.goto(`${base}/needs/${presidio}`);
+      // Its partners are the organisations proposed for it: the demo's
+      // matches are computed in the background after a fresh start.
+      const region = page.getByRole('region', { name: 'Tramite un partner' });
+      for (let i = 0; ; i++) {
+        await page.getByRole('heading', { level: 3, name: 'Corrispondenze proposte' }).waitFor();
+        await page.waitForLoadState('networkidle');
+        if (await region.isVisible()) break;
+        assert.ok(i < 60, 'offers through a partner within two minutes');
+        await page.waitForTimeout(2000);
+        await page.reload();
+      }
+      const card = region.locator('.match-card').first();
+      await card.getByText('Possono richiederla:').waitFor();
+      assert.ok((await card.locator('a[href^="/organizations/"]').count()) >= 2, 'the funder and a partner are named');
+      await card.locator('summary').click();
+      await card.getByText(/^tramite un partner: l'offerta è per /).waitFor();
+      await check(page, 'need-through-partner', width);
+      await page.context().close();
+    }
+  });
+
   const mailDir = join(dataDir, 'mail');
 
   await test('a new visitor signs up, confirms the address from the e-mail and registers an organisation', async () => {

@@ -118,6 +118,20 @@ pub struct MatchReason {
     total_weight: f64,
 }
 
+impl MatchReason {
+    /// Every reason of a score computed now.
+    fn all(scored: &matching::Scored, total_weight: f64) -> Vec<Self> {
+        scored
+            .reasons
+            .iter()
+            .map(|reason| Self {
+                reason: reason.clone(),
+                total_weight,
+            })
+            .collect()
+    }
+}
+
 #[Object]
 impl MatchReason {
     async fn criterion(&self) -> MatchCriterion {
@@ -153,6 +167,7 @@ impl MatchReason {
 /// Whether the engine proposes a pair now, and why (or why not).
 pub struct PairVerdict {
     outcome: Result<matching::Scored, matching::Exclusion>,
+    through_partner: Option<service::PartnerRoute>,
     min_score: f64,
     total_weight: f64,
 }
@@ -187,17 +202,19 @@ impl PairVerdict {
     async fn reasons(&self) -> Vec<MatchReason> {
         self.outcome
             .as_ref()
-            .map(|scored| {
-                scored
-                    .reasons
-                    .iter()
-                    .map(|reason| MatchReason {
-                        reason: reason.clone(),
-                        total_weight: self.total_weight,
-                    })
-                    .collect()
-            })
+            .map(|scored| MatchReason::all(scored, self.total_weight))
             .unwrap_or_default()
+    }
+
+    /// When the offer is not for the need's poster's kind of body but is
+    /// for that of an organisation proposed for the need: the pair scored
+    /// as that partner would receive the offer, and who may. Null
+    /// otherwise.
+    async fn through_partner(&self) -> Option<PartnerRoute> {
+        self.through_partner.clone().map(|route| PartnerRoute {
+            route,
+            total_weight: self.total_weight,
+        })
     }
 
     /// The verdict in a sentence: the rule, or the score against the
@@ -404,6 +421,7 @@ impl PartnerSetMember {
 /// The organisations proposed together for a need that asks for several
 /// kinds of contribution.
 pub struct PartnerSet {
+    need_id: Uuid,
     members: Vec<PartnerSetMember>,
     uncovered: Vec<domain::OfferKind>,
     total_score: f64,
@@ -422,6 +440,73 @@ impl PartnerSet {
 
     async fn total_score(&self) -> f64 {
         self.total_score
+    }
+
+    /// Offers the need can receive only through a partner: their
+    /// conditions leave out the need's poster but admit an organisation
+    /// proposed for the need (in a co-design, a grant for third-sector
+    /// bodies goes to the third-sector partner). Best first, at most
+    /// `first` (5 unless given, at most 100); empty for a need that is
+    /// not open.
+    async fn through_partner(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> Result<Vec<PartnerRoute>> {
+        let first = first_arg(ctx, Some(first.unwrap_or(5)))?;
+        let state = state(ctx)?;
+        let engine = service::Engine {
+            db: &state.db,
+            search: &state.search,
+            matcher: &state.matcher,
+        };
+        let total_weight = state.matcher.config().weights.total();
+        Ok(engine
+            .through_partners(self.need_id, first, crate::services::now())
+            .await
+            .gql(ctx)?
+            .into_iter()
+            .map(|route| PartnerRoute {
+                route,
+                total_weight,
+            })
+            .collect())
+    }
+}
+
+/// An offer that reaches a need through a partner of the need's.
+pub struct PartnerRoute {
+    route: service::PartnerRoute,
+    total_weight: f64,
+}
+
+#[Object]
+impl PartnerRoute {
+    async fn offer(&self, ctx: &Context<'_>) -> Result<Offer> {
+        let offer = load(ctx, OfferById(self.route.offer_id)).await?;
+        Ok(Offer(seen(ctx, offer, Entity::Offer, "offerId").await?))
+    }
+
+    /// 0..1: the pair's score as the partner would receive the offer.
+    async fn score(&self) -> f64 {
+        self.route.scored.score
+    }
+
+    /// Every criterion of that score; the last names the kinds of body the
+    /// offer is for.
+    async fn reasons(&self) -> Vec<MatchReason> {
+        MatchReason::all(&self.route.scored, self.total_weight)
+    }
+
+    /// The organisations proposed for the need that the offer admits
+    /// (public bodies aside), best match first: who would apply for it or
+    /// receive it.
+    async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
+        let mut partners = Vec::with_capacity(self.route.partners.len());
+        for id in &self.route.partners {
+            partners.push(organization(ctx, *id).await?);
+        }
+        Ok(partners)
     }
 }
 
@@ -488,8 +573,16 @@ impl MatchQuery {
             matcher: &state.matcher,
         };
         let outcome = engine.explain(need_id, offer_id).await.gql(ctx)?;
+        let through_partner = match outcome {
+            Err(matching::Exclusion::OfferConditions { .. }) => engine
+                .explain_through_partner(need_id, offer_id)
+                .await
+                .gql(ctx)?,
+            _ => None,
+        };
         Ok(PairVerdict {
             outcome,
+            through_partner,
             min_score: state.matcher.config().min_score,
             total_weight: state.matcher.config().weights.total(),
         })
@@ -536,6 +629,7 @@ impl MatchQuery {
             .await
             .gql(ctx)?;
         Ok(PartnerSet {
+            need_id: need.id,
             total_score: cover.total_score,
             uncovered: cover.uncovered,
             members: cover

@@ -122,6 +122,17 @@ impl Matcher {
         score::score(need, offer, &self.config, now)
     }
 
+    /// Scores a pair whose offer is not for the poster's kind of body, as
+    /// received by a partner the offer admits (see [`score::Recipient`]).
+    pub fn score_through_partner(
+        &self,
+        need: &NeedFacts,
+        offer: &OfferFacts,
+        now: DateTime<Utc>,
+    ) -> Result<Scored, Exclusion> {
+        score::score_for(need, offer, &self.config, now, score::Recipient::Partner)
+    }
+
     /// Whether a scored pair is good enough to propose.
     pub fn proposes(&self, scored: &Scored) -> bool {
         scored.score >= self.config.min_score

@@ -118,6 +118,11 @@ pub enum Finding {
     EligibleKind {
         kind: OrganizationKind,
     },
+    /// The offer is for these kinds of body, not the poster's: it reaches
+    /// the need through a partner of one of them.
+    ThroughPartner {
+        kinds: Vec<OrganizationKind>,
+    },
 }
 
 /// One criterion's part in a score.
@@ -199,8 +204,28 @@ fn date(day: NaiveDate, lang: Lang) -> String {
     }
 }
 
+/// "associazione di promozione sociale o organizzazione di volontariato".
+fn kind_list(kinds: &[OrganizationKind], lang: Lang) -> String {
+    let names: Vec<String> = kinds.iter().map(|k| lower(k.label(lang))).collect();
+    let or = match lang {
+        Lang::It => " o ",
+        Lang::En => " or ",
+    };
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{}{or}{last}", rest.join(", ")),
+    }
+}
+
+/// A label inside a sentence: its first letter in lower case, the rest as
+/// written ("tipo A", "(APS)" keep their capitals).
 fn lower(label: &str) -> String {
-    label.to_lowercase()
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 impl Finding {
@@ -227,6 +252,7 @@ impl Finding {
             Self::Verified { .. } => "verified",
             Self::Registered => "registered",
             Self::EligibleKind { .. } => "eligible_kind",
+            Self::ThroughPartner { .. } => "through_partner",
         }
     }
 
@@ -336,6 +362,14 @@ impl Finding {
             (Self::EligibleKind { kind }, En) => {
                 format!("kind of body admitted: {}", lower(kind.label(En)))
             }
+            (Self::ThroughPartner { kinds }, It) => format!(
+                "tramite un partner: l'offerta è per {}",
+                kind_list(kinds, It)
+            ),
+            (Self::ThroughPartner { kinds }, En) => format!(
+                "through a partner: the offer is for {}",
+                kind_list(kinds, En)
+            ),
         }
     }
 }
@@ -388,6 +422,9 @@ pub enum Exclusion {
     },
     /// The texts have (almost) nothing in common.
     Unrelated,
+    /// Asked to reach the need through a partner, but the offer admits the
+    /// poster itself: the pair is an ordinary match.
+    PosterEligible,
 }
 
 impl Exclusion {
@@ -409,6 +446,7 @@ impl Exclusion {
             Self::IncompatibleKind { .. } => "incompatible_kind",
             Self::MinimumAboveBudget { .. } => "minimum_above_budget",
             Self::Unrelated => "unrelated",
+            Self::PosterEligible => "poster_eligible",
         }
     }
 
@@ -418,6 +456,10 @@ impl Exclusion {
         match (self, lang) {
             (Self::Unrelated, It) => "offerta e bisogno parlano di cose diverse".into(),
             (Self::Unrelated, En) => "the offer and the need are about different things".into(),
+            (Self::PosterEligible, It) => {
+                "l'offerta è rivolta anche a chi ha pubblicato il bisogno".into()
+            }
+            (Self::PosterEligible, En) => "the offer is open to the need's poster itself".into(),
             (Self::SameOrganization, It) => "offerta e bisogno della stessa organizzazione".into(),
             (Self::SameOrganization, En) => "offer and need of the same organisation".into(),
             (Self::NeedNotOpen, It) => "il bisogno non è aperto".into(),

@@ -23,6 +23,20 @@ pub struct Scored {
     pub reasons: Vec<Reason>,
 }
 
+/// Who receives what the offer gives: the offer's own conditions (the
+/// kinds of body it is for) are checked against that party.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recipient {
+    /// The need's poster, as in every proposed match.
+    Poster,
+    /// A partner of the poster's, whom the offer admits: in a co-design a
+    /// grant reserved to third-sector bodies goes to the third-sector
+    /// partner, not to the municipality that posted the need. Only the
+    /// offer's conditions change; every other rule, the need's own
+    /// included, holds as for the poster.
+    Partner,
+}
+
 /// Scores a pair at `now`. Fails with the first hard rule it breaks.
 pub fn score(
     need: &NeedFacts,
@@ -30,7 +44,22 @@ pub fn score(
     config: &MatchingConfig,
     now: DateTime<Utc>,
 ) -> Result<Scored, Exclusion> {
-    hard_rules(need, offer, now)?;
+    score_for(need, offer, config, now, Recipient::Poster)
+}
+
+/// Scores a pair whose offer is received by `recipient` (see
+/// [`Recipient`]). For [`Recipient::Partner`] the offer's conditions must
+/// exclude the poster (else the pair is an ordinary match and this fails
+/// with [`Exclusion::PosterEligible`]) and the reasons end with the kinds
+/// of partner the offer admits.
+pub fn score_for(
+    need: &NeedFacts,
+    offer: &OfferFacts,
+    config: &MatchingConfig,
+    now: DateTime<Utc>,
+    recipient: Recipient,
+) -> Result<Scored, Exclusion> {
+    hard_rules(need, offer, now, recipient)?;
     let mut reasons = Vec::with_capacity(8);
     let w = &config.weights;
 
@@ -81,6 +110,11 @@ pub fn score(
             kind: offer.party.kind,
         }));
     }
+    if recipient == Recipient::Partner {
+        reasons.push(eligibility(Finding::ThroughPartner {
+            kinds: offer.eligible_kinds.clone(),
+        }));
+    }
 
     let total = w.total();
     let raw: f64 = reasons.iter().map(|r| r.weight * r.value).sum::<f64>() / total;
@@ -106,8 +140,19 @@ fn eligibility(finding: Finding) -> Reason {
     }
 }
 
+/// Whether the offer's conditions (the kinds of body it is for) admit the
+/// need's poster.
+pub fn admits_poster(need: &NeedFacts, offer: &OfferFacts) -> bool {
+    offer.eligible_kinds.is_empty() || offer.eligible_kinds.contains(&need.party.kind)
+}
+
 /// Who, when and for whom: the rules that exclude whatever the scores.
-fn hard_rules(need: &NeedFacts, offer: &OfferFacts, now: DateTime<Utc>) -> Result<(), Exclusion> {
+fn hard_rules(
+    need: &NeedFacts,
+    offer: &OfferFacts,
+    now: DateTime<Utc>,
+    recipient: Recipient,
+) -> Result<(), Exclusion> {
     if need.party.organization_id == offer.party.organization_id {
         return Err(Exclusion::SameOrganization);
     }
@@ -137,12 +182,14 @@ fn hard_rules(need: &NeedFacts, offer: &OfferFacts, now: DateTime<Utc>) -> Resul
     if need.requires_registration && !offer.party.runts_registered {
         return Err(Exclusion::NotRegistered);
     }
-    if !offer.eligible_kinds.is_empty() && !offer.eligible_kinds.contains(&need.party.kind) {
-        return Err(Exclusion::OfferConditions {
+    let poster_eligible = admits_poster(need, offer);
+    match recipient {
+        Recipient::Poster if !poster_eligible => Err(Exclusion::OfferConditions {
             kind: need.party.kind,
-        });
+        }),
+        Recipient::Partner if poster_eligible => Err(Exclusion::PosterEligible),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 fn kind(
@@ -390,7 +437,7 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::domain::{NeedKind, OrganizationKind};
+    use crate::domain::{Lang, NeedKind, OrganizationKind};
     use crate::matching::Matcher;
     use crate::matching::facts::{MunicipalityRef, Party, SectorRef};
     use crate::search::GeoPoint;
@@ -628,6 +675,56 @@ mod tests {
                 budget_cents: 1_000_000
             }
         );
+    }
+
+    #[test]
+    fn an_offer_for_other_kinds_of_body_reaches_the_need_through_a_partner() {
+        let matcher = Matcher::builtin().expect("config");
+        let (mut need, mut offer) = pair(&matcher);
+        need.party.kind = OrganizationKind::Municipality;
+        offer.eligible_kinds = vec![OrganizationKind::Aps, OrganizationKind::Odv];
+        let partner = |n: &NeedFacts, o: &OfferFacts| {
+            score_for(n, o, matcher.config(), now(), Recipient::Partner)
+        };
+        assert_eq!(
+            scored(&need, &offer),
+            Err(Exclusion::OfferConditions {
+                kind: OrganizationKind::Municipality
+            })
+        );
+        let through = partner(&need, &offer).expect("through a partner");
+        let last = through.reasons.last().expect("reasons");
+        assert_eq!(
+            last.finding,
+            Finding::ThroughPartner {
+                kinds: vec![OrganizationKind::Aps, OrganizationKind::Odv]
+            }
+        );
+        assert_eq!(last.weight, 0.0);
+        assert_eq!(
+            last.message(Lang::It),
+            "tramite un partner: l'offerta è per associazione di promozione sociale (APS) o \
+             organizzazione di volontariato (ODV)"
+        );
+        // The same score as if the poster were admitted: only who receives
+        // the offer changes.
+        let mut admitted = offer.clone();
+        admitted.eligible_kinds.push(OrganizationKind::Municipality);
+        let direct = scored(&need, &admitted).expect("direct");
+        assert_eq!(through.score, direct.score);
+        // Every other rule still holds, the need's own included.
+        need.eligible_kinds = vec![OrganizationKind::SocialCooperativeA];
+        assert_eq!(
+            partner(&need, &offer),
+            Err(Exclusion::KindNotEligible {
+                kind: OrganizationKind::Foundation
+            })
+        );
+        need.eligible_kinds.clear();
+        offer.available_until = NaiveDate::from_ymd_opt(2026, 3, 9);
+        assert_eq!(partner(&need, &offer), Err(Exclusion::OfferExpired));
+        // An offer the poster may receive is an ordinary match.
+        assert_eq!(partner(&need, &admitted), Err(Exclusion::PosterEligible));
     }
 
     #[test]

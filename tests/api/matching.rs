@@ -337,6 +337,109 @@ async fn why_not_matched_explains_each_verdict(
         refused["errors"][0]["extensions"]["field"], "needId",
         "{refused}"
     );
+
+    through_a_partner(app, fixture, &why).await;
+}
+
+/// A grant for third-sector bodies does not go to the Comune, but it does
+/// to the social co-operative proposed for the Comune's concierge need: it
+/// is offered "through a partner", naming the co-operative, both in the
+/// partner set and in `whyNotMatched`; never as an ordinary match.
+async fn through_a_partner<Why, Answer>(app: &TestApp, fixture: &Fixture, why: &Why)
+where
+    Why: Fn(Uuid, Uuid) -> Answer,
+    Answer: std::future::Future<Output = Value>,
+{
+    let need = fixture.needs["nd-portierato-sansiro"];
+    let grant = fixture.offers["of-fond-welfare"];
+    let coop = fixture.organizations["coop-tetto"].to_string();
+    let verdict = why(need, grant).await;
+    assert_eq!(verdict["excludedBy"], "offer_conditions", "{verdict}");
+    assert_eq!(verdict["proposed"], false, "{verdict}");
+    let vars = json!({ "need": need.to_string(), "offer": grant.to_string() });
+    let body = gql_ok(
+        app,
+        None,
+        r#"query($need: ID!, $offer: ID!) { whyNotMatched(needId: $need, offerId: $offer) {
+            throughPartner { score offer { id } partners { id kind }
+              reasons { criterion code it: message(lang: IT) en: message(lang: EN) } } } }"#,
+        vars,
+    )
+    .await;
+    let route = &body["data"]["whyNotMatched"]["throughPartner"];
+    assert_eq!(route["offer"]["id"], grant.to_string(), "{route}");
+    let partners: Vec<&str> = route["partners"]
+        .as_array()
+        .expect("partners")
+        .iter()
+        .map(|p| p["id"].as_str().expect("id"))
+        .collect();
+    assert!(partners.contains(&coop.as_str()), "{route}");
+    assert!(
+        route["partners"]
+            .as_array()
+            .expect("partners")
+            .iter()
+            .all(|p| p["kind"] != "MUNICIPALITY"),
+        "{route}"
+    );
+    let last = route["reasons"]
+        .as_array()
+        .and_then(|r| r.last())
+        .expect("reasons");
+    assert_eq!(last["code"], "through_partner", "{route}");
+    let it = last["it"].as_str().unwrap_or_default();
+    assert!(
+        it.starts_with("tramite un partner: l'offerta è per ") && it.contains("cooperativa"),
+        "{it}"
+    );
+    let en = last["en"].as_str().unwrap_or_default();
+    assert!(
+        en.starts_with("through a partner: the offer is for "),
+        "{en}"
+    );
+
+    let body = gql_ok(
+        app,
+        None,
+        r#"query($need: ID!) {
+            partnerSet(needId: $need) { throughPartner(first: 10) { score offer { id } partners { id } } }
+            matchesForNeed(needId: $need, first: 100) { edges { node { offer { id } } } } }"#,
+        json!({ "need": need.to_string() }),
+    )
+    .await;
+    let routes = body["data"]["partnerSet"]["throughPartner"]
+        .as_array()
+        .expect("routes");
+    let route = routes
+        .iter()
+        .find(|r| r["offer"]["id"] == grant.to_string())
+        .unwrap_or_else(|| panic!("the grant through a partner: {routes:#?}"));
+    assert!(route.to_string().contains(&coop), "{route}");
+    let scores: Vec<f64> = routes.iter().filter_map(|r| r["score"].as_f64()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    let matched = body["data"]["matchesForNeed"]["edges"].to_string();
+    for route in routes {
+        let offer = route["offer"]["id"].as_str().expect("id");
+        assert!(
+            !matched.contains(offer),
+            "{offer} is also an ordinary match"
+        );
+    }
+    // A pair the poster itself may receive has no partner route.
+    let direct = fixture.offers["of-custodia-sociale"];
+    let vars = json!({ "need": need.to_string(), "offer": direct.to_string() });
+    let body = gql_ok(
+        app,
+        None,
+        "query($need: ID!, $offer: ID!) { whyNotMatched(needId: $need, offerId: $offer) { throughPartner { score } } }",
+        vars,
+    )
+    .await;
+    assert!(
+        body["data"]["whyNotMatched"]["throughPartner"].is_null(),
+        "{body}"
+    );
 }
 
 fn engine(app: &TestApp) -> Engine<'_> {

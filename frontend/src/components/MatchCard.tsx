@@ -10,6 +10,7 @@ import { apiLanguage } from '../i18n';
 import { DISMISS_REASONS, nextSteps, percent, sides, verdictFor, type DismissReason, type Match } from '../matches/status';
 import { pathTo } from '../routes';
 import Conversation from '../conversation/Conversation';
+import ReasonList from './ReasonList';
 
 // Once either side said it is interested, the two sides can write to each
 // other.
@@ -105,17 +106,7 @@ export default function MatchCard({
         </p>
         <details className="match-reasons mb-3" open={reasonsOpen}>
           <summary>{t('matches.why')}</summary>
-          <ul className="list-unstyled mb-0 mt-2">
-            {(current.reasons ?? []).map((r) => (
-              <li key={r.criterion} className="match-reason">
-                <span className="reason-criterion">{t(`matches.criteria.${r.criterion}`)}</span>
-                <span className="reason-message">{r.message}</span>
-                <span className="reason-points">
-                  {r.weight > 0 ? t('matches.points', { count: Math.round(r.contribution * 100) }) : t('matches.rule')}
-                </span>
-              </li>
-            ))}
-          </ul>
+          <ReasonList reasons={current.reasons ?? []} />
         </details>
         {error && <div className="alert alert-danger" role="alert">{error}</div>}
         {dismissing ? (

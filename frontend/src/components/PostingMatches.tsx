@@ -11,6 +11,7 @@ import { useSession } from '../session';
 import { pathTo } from '../routes';
 import { bucketOf, POLLS, shouldPoll } from '../matches/status';
 import MatchCard from './MatchCard';
+import ThroughPartner from './ThroughPartner';
 
 /** How long to wait before looking again (ms). */
 const pollDelay = (polls: number) => (polls < 12 ? 5000 : 15000);
@@ -76,6 +77,8 @@ function MemberSection({ kind, id, open, updatedAt }: { kind: 'need' | 'offer'; 
       )}
       {matches.map((m) => <MatchCard key={m.id} match={m} side={side} headingLevel={4} onChange={() => setActed(true)} />)}
       {list?.pageInfo.hasNextPage && <p className="small text-muted">{t('matches.onlyBest')}</p>}
+      {/* Its partners are the organisations proposed above: asked again when they change. */}
+      {kind === 'need' && list && <ThroughPartner key={matches.map((m) => m.id).join()} needId={id} />}
       <div className="form-check mt-3">
         <input id="show-dismissed" type="checkbox" className="form-check-input" checked={showDismissed} onChange={(e) => setShowDismissed(e.target.checked)} />
         <label htmlFor="show-dismissed" className="form-check-label">{t('matches.showDismissed')}</label>

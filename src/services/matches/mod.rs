@@ -24,7 +24,8 @@
 //! One file per job: `refresh` (the engine that keeps the table right),
 //! `listing` (reading matches and their sides), `lifecycle` (the statuses
 //! each side moves a match through, and feedback), `partners` (suggested
-//! partners and the multi-party partner set). Opening a co-design project
+//! partners and the multi-party partner set), `through_partner` (offers a
+//! need receives through a partner the offer admits, computed on request). Opening a co-design project
 //! from a partnership is [`crate::codesign`]'s. Their queries and writes
 //! are [`crate::store::matches`].
 
@@ -32,6 +33,7 @@ mod lifecycle;
 mod listing;
 mod partners;
 mod refresh;
+mod through_partner;
 
 use crate::matching::Reason;
 use crate::store::entities::matches;
@@ -42,6 +44,7 @@ pub use self::lifecycle::{
 pub use self::listing::{count, get, list};
 pub use self::partners::{PartnerSuggestion, partner_set, suggested_partners};
 pub use self::refresh::{Engine, concurrency, recompute_all};
+pub use self::through_partner::PartnerRoute;
 
 /// Candidates taken from the index for one need or offer.
 pub const CANDIDATES: usize = 300;

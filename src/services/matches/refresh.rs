@@ -296,7 +296,7 @@ impl Engine<'_> {
     }
 
     /// The need's facts, if it is open and its deadline has not passed.
-    async fn open_need(
+    pub(super) async fn open_need(
         &self,
         id: Uuid,
         now: DateTime<Utc>,
@@ -323,7 +323,10 @@ impl Engine<'_> {
     }
 
     /// The facts of these offers (like [`Self::need_facts`]).
-    async fn offer_facts(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Arc<OfferFacts>>, AppError> {
+    pub(super) async fn offer_facts(
+        &self,
+        ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, Arc<OfferFacts>>, AppError> {
         let (db, matcher) = (self.db, self.matcher);
         through_shelf(
             self.search,
@@ -342,6 +345,22 @@ impl Engine<'_> {
         also: impl IntoIterator<Item = Uuid>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Proposal>, AppError> {
+        let offers = self.need_candidates(need, also).await?;
+        Ok(tracing::debug_span!("match_scoring").in_scope(|| {
+            offers
+                .values()
+                .filter_map(|offer| self.proposal(need, offer, now))
+                .collect()
+        }))
+    }
+
+    /// The facts of a need's candidate offers: those the index finds for
+    /// it among the kinds that can serve it, plus `also`.
+    pub(super) async fn need_candidates(
+        &self,
+        need: &NeedFacts,
+        also: impl IntoIterator<Item = Uuid>,
+    ) -> Result<HashMap<Uuid, Arc<OfferFacts>>, AppError> {
         let kinds: Vec<OfferKind> = if need.required.is_empty() {
             self.matcher.config().kinds_serving(need.kind)
         } else {
@@ -362,13 +381,7 @@ impl Engine<'_> {
             .await?;
         let known: HashSet<Uuid> = ids.iter().copied().collect();
         ids.extend(also.into_iter().filter(|o| !known.contains(o)));
-        let offers = self.offer_facts(&ids).await?;
-        Ok(tracing::debug_span!("match_scoring").in_scope(|| {
-            offers
-                .values()
-                .filter_map(|offer| self.proposal(need, offer, now))
-                .collect()
-        }))
+        self.offer_facts(&ids).await
     }
 
     /// The best `limit` offers for an open need, best first, computed now
@@ -478,6 +491,18 @@ impl Engine<'_> {
         need_id: Uuid,
         offer_id: Uuid,
     ) -> Result<Result<Scored, Exclusion>, AppError> {
+        let (need, offer) = self.pair_facts(need_id, offer_id).await?;
+        Ok(self.matcher.score(&need, &offer, now()))
+    }
+
+    /// The two sides' facts, read now from the database (not the cache:
+    /// an explanation follows the latest edit). NOT_FOUND on `needId` or
+    /// `offerId`.
+    pub(super) async fn pair_facts(
+        &self,
+        need_id: Uuid,
+        offer_id: Uuid,
+    ) -> Result<(NeedFacts, OfferFacts), AppError> {
         let need = match_facts::needs(self.db, self.matcher, &[need_id])
             .await?
             .remove(&need_id)
@@ -486,7 +511,7 @@ impl Engine<'_> {
             .await?
             .remove(&offer_id)
             .ok_or_else(|| AppError::not_found(Entity::Offer, "offerId"))?;
-        Ok(self.matcher.score(&need, &offer, now()))
+        Ok((need, offer))
     }
 }
 
