@@ -110,6 +110,10 @@ pub enum MatchCriterion {
     Verification,
     /// A rule the pair meets (not weighed), e.g. RUNTS registration.
     Eligibility,
+    /// Not part of the pair's score: how the organisation's verdicts on
+    /// similar proposals move it in that organisation's lists
+    /// (`contribution` is the change).
+    Feedback,
 }
 
 /// One criterion's part in a match's score.
@@ -683,9 +687,16 @@ async fn matches_of(
     if include_dismissed {
         member_of(ctx, organization_id).await?;
     }
-    let (rows, more) = service::list(&state.db, side, id, include_dismissed, first)
-        .await
-        .gql(ctx)?;
+    let (rows, more) = service::list(
+        &state.db,
+        &state.matcher,
+        side,
+        id,
+        include_dismissed,
+        first,
+    )
+    .await
+    .gql(ctx)?;
     Ok(match_list(rows, more))
 }
 

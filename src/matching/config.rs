@@ -110,6 +110,7 @@ struct RawConfig {
     time: TimeConfig,
     verification: VerificationConfig,
     partners: PartnersConfig,
+    feedback: FeedbackConfig,
     kinds: toml::Table,
 }
 
@@ -117,6 +118,28 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 pub struct PartnersConfig {
     pub extra_partner_cost: f64,
+}
+
+/// How an organisation's verdicts move similar proposals in its lists
+/// (see [`crate::matching::feedback`]).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackConfig {
+    /// The signal of each verdict, -1..1.
+    pub interested: f64,
+    pub dismissed: f64,
+    pub relevant: f64,
+    pub not_relevant: f64,
+    /// Cosine of two postings' texts (0..1) from which they count as
+    /// similar.
+    pub min_similarity: f64,
+    /// How similar two postings of one organisation are at least.
+    pub same_organization: f64,
+    /// A proposal moves by strength × similarity × signal per verdict.
+    pub strength: f64,
+    /// The most a proposal moves down and up.
+    pub max_lower: f64,
+    pub max_raise: f64,
 }
 
 /// The parsed and checked configuration.
@@ -133,6 +156,7 @@ pub struct MatchingConfig {
     pub time: TimeConfig,
     pub verification: VerificationConfig,
     pub partners: PartnersConfig,
+    pub feedback: FeedbackConfig,
     /// How well an offer kind serves a need kind; absent means never.
     kinds: HashMap<(OfferKind, NeedKind), f64>,
     pub funding_without_budget: f64,
@@ -198,8 +222,23 @@ impl MatchingConfig {
                 "partners.extra_partner_cost",
                 raw.partners.extra_partner_cost,
             ),
+            ("feedback.interested", raw.feedback.interested),
+            ("feedback.relevant", raw.feedback.relevant),
+            ("feedback.min_similarity", raw.feedback.min_similarity),
+            ("feedback.same_organization", raw.feedback.same_organization),
+            ("feedback.strength", raw.feedback.strength),
+            ("feedback.max_lower", raw.feedback.max_lower),
+            ("feedback.max_raise", raw.feedback.max_raise),
         ] {
             unit(name, value)?;
+        }
+        for (name, value) in [
+            ("feedback.dismissed", raw.feedback.dismissed),
+            ("feedback.not_relevant", raw.feedback.not_relevant),
+        ] {
+            if !(value.is_finite() && (-1.0..=0.0).contains(&value)) {
+                bail!("{name} must be between -1 and 0");
+            }
         }
         for (name, value) in [
             ("territory.half_distance_km", t.half_distance_km),
@@ -265,6 +304,7 @@ impl MatchingConfig {
             time: raw.time,
             verification: raw.verification,
             partners: raw.partners,
+            feedback: raw.feedback,
             kinds,
             funding_without_budget,
             max_km,

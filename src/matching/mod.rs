@@ -8,6 +8,8 @@
 //! - [`score`]: hard rules, then the weighted criteria.
 //! - [`reasons`]: each criterion's finding, in Italian and English.
 //! - [`cover`]: the partner set that covers a need's several contributions.
+//! - [`feedback`]: how an organisation's verdicts move similar proposals in
+//!   its lists.
 //!
 //! `services::matches` loads the facts, runs the engine and keeps the
 //! `matches` table; `jobs` runs it after every change.
@@ -16,6 +18,7 @@ pub mod config;
 pub mod cover;
 pub mod facts;
 pub mod facts_cache;
+pub mod feedback;
 pub mod reasons;
 pub mod score;
 pub mod text;

@@ -7,7 +7,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{EuroCents, Lang, NeedKind, OfferKind, OrganizationKind, TerritoryScope};
+use crate::domain::{
+    EuroCents, FeedbackVerdict, Lang, NeedKind, OfferKind, OrganizationKind, TerritoryScope,
+};
 
 /// The criteria of the score, in the order they are shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -23,6 +25,10 @@ pub enum Criterion {
     /// Not weighed (a hard rule that held), shown because it matters to the
     /// reader, e.g. "iscritto al RUNTS".
     Eligibility,
+    /// Not part of the pair's score: how the organisation's verdicts on
+    /// similar proposals move it in that organisation's lists. Its value
+    /// is the change itself (negative lowers).
+    Feedback,
 }
 
 impl Criterion {
@@ -45,6 +51,8 @@ impl Criterion {
             (Self::Verification, Lang::En) => "verification of the body",
             (Self::Eligibility, Lang::It) => "requisiti",
             (Self::Eligibility, Lang::En) => "requirements",
+            (Self::Feedback, Lang::It) => "le vostre valutazioni",
+            (Self::Feedback, Lang::En) => "your verdicts",
         }
     }
 
@@ -58,6 +66,7 @@ impl Criterion {
             Self::Time => "time",
             Self::Verification => "verification",
             Self::Eligibility => "eligibility",
+            Self::Feedback => "feedback",
         }
     }
 }
@@ -123,6 +132,11 @@ pub enum Finding {
     ThroughPartner {
         kinds: Vec<OrganizationKind>,
     },
+    /// Like a proposal the organisation gave this verdict on.
+    LikeJudged {
+        title: String,
+        verdict: FeedbackVerdict,
+    },
 }
 
 /// One criterion's part in a score.
@@ -138,9 +152,12 @@ pub struct Reason {
 }
 
 impl Reason {
-    /// Its share of the score: `weight * value / sum of weights`.
+    /// Its share of the score: `weight * value / sum of weights`; for
+    /// [`Criterion::Feedback`], the change it makes.
     pub fn contribution(&self, total_weight: f64) -> f64 {
-        if total_weight <= 0.0 {
+        if self.criterion == Criterion::Feedback {
+            self.value
+        } else if total_weight <= 0.0 {
             0.0
         } else {
             self.weight * self.value / total_weight
@@ -253,6 +270,7 @@ impl Finding {
             Self::Registered => "registered",
             Self::EligibleKind { .. } => "eligible_kind",
             Self::ThroughPartner { .. } => "through_partner",
+            Self::LikeJudged { .. } => "like_judged",
         }
     }
 
@@ -370,6 +388,26 @@ impl Finding {
                 "through a partner: the offer is for {}",
                 kind_list(kinds, En)
             ),
+            (Self::LikeJudged { title, verdict }, It) => match verdict {
+                FeedbackVerdict::Interested => format!("simile a «{title}», che vi interessa"),
+                FeedbackVerdict::Relevant => {
+                    format!("simile a «{title}», che avete giudicato pertinente")
+                }
+                FeedbackVerdict::Dismissed => format!("simile a «{title}», che avete scartato"),
+                FeedbackVerdict::NotRelevant => {
+                    format!("simile a «{title}», che avete giudicato non pertinente")
+                }
+            },
+            (Self::LikeJudged { title, verdict }, En) => match verdict {
+                FeedbackVerdict::Interested => {
+                    format!("like “{title}”, which you were interested in")
+                }
+                FeedbackVerdict::Relevant => format!("like “{title}”, which you marked relevant"),
+                FeedbackVerdict::Dismissed => format!("like “{title}”, which you dismissed"),
+                FeedbackVerdict::NotRelevant => {
+                    format!("like “{title}”, which you marked not relevant")
+                }
+            },
         }
     }
 }

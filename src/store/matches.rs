@@ -210,6 +210,27 @@ pub async fn insert_feedback(db: &impl ConnectionTrait, feedback: Feedback) -> S
         .map(|_| ())
 }
 
+/// The verdicts an organisation's people gave on matches, oldest first.
+pub async fn feedback_of_organization(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+) -> StoreResult<Vec<match_feedback::Model>> {
+    let which = match_feedback::Column::OrganizationId.eq(organization_id);
+    let mut rows =
+        rows::all::<match_feedback::Entity>(db, which, "matches: feedback of an organisation")
+            .await?;
+    // Instants compared in Rust: on SQLite they are text whose fractional
+    // digits vary (see docs/data-model.md).
+    rows.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+    Ok(rows)
+}
+
+/// These matches.
+pub async fn by_ids(db: &impl ConnectionTrait, ids: Vec<Uuid>) -> StoreResult<Vec<matches::Model>> {
+    let which = matches::Column::Id.is_in(ids);
+    rows::all::<matches::Entity>(db, which, "matches: by id").await
+}
+
 /// The people of an organisation with a verified address, by id.
 pub async fn verified_members(
     db: &impl ConnectionTrait,

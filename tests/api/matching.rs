@@ -41,6 +41,7 @@ on_both_databases!(
     the_lifecycle_of_a_match_by_role,
     matches_follow_an_edit_of_facts_kept_in_memory,
     a_stale_match_someone_acted_on_meanwhile_stays,
+    verdicts_move_similar_proposals_in_the_organisation_s_lists,
 );
 
 const CORPUS: &str = include_str!("../fixtures/matching/corpus.json");
@@ -559,9 +560,16 @@ async fn the_judged_fixture_is_matched_well(backend: Backend) {
     let mut bad_proposed: Vec<String> = Vec::new();
     for judged in &judgements.needs {
         let need_id = fixture.needs[&judged.need];
-        let (rows, _) = matches::list(app.db(), MatchSide::Need, need_id, false, 10)
-            .await
-            .expect("matches");
+        let (rows, _) = matches::list(
+            app.db(),
+            &app.state.matcher,
+            MatchSide::Need,
+            need_id,
+            false,
+            10,
+        )
+        .await
+        .expect("matches");
         let ranked: Vec<String> = rows
             .iter()
             .map(|r| fixture.offer_keys[&r.offer_id].clone())
@@ -1247,4 +1255,224 @@ async fn a_stale_match_someone_acted_on_meanwhile_stays(backend: Backend) {
     // Back to suggested: now it goes.
     need_side(MatchSideStatus::Suggested).await;
     assert_eq!(delete_stale().await, 1);
+}
+
+/// A Municipio dismisses a football club's volunteers as not relevant for
+/// one of its needs: in its lists that offer and a volleyball club's
+/// similar one move down, each saying why, below the after-school
+/// volunteers, which do not move; the clubs' own lists keep the pairs'
+/// scores. Interest raises similar proposals.
+async fn verdicts_move_similar_proposals_in_the_organisation_s_lists(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    territories(&app).await;
+    let admin = verified_user(&app, "municipio@example.org").await;
+    let org = |name: &str, kind: &str, tax: &str| {
+        json!({ "name": name, "kind": kind, "taxCode": tax,
+            "description": "Ente del quartiere.", "seatMunicipalityCode": MILANO })
+    };
+    let municipio = new_organization(
+        &app,
+        &admin,
+        org("Municipio 6", "MUNICIPALITY", "01199250158"),
+    )
+    .await;
+    let mut offers = HashMap::new();
+    for (key, name, tax, title, text) in [
+        (
+            "football",
+            "ASD Calcio Giambellino",
+            "95745878934",
+            "Allenatori volontari di calcio per i ragazzi",
+            "Allenatori volontari di calcio per squadre di ragazzi del quartiere, allenamenti e tornei sportivi.",
+        ),
+        (
+            "volleyball",
+            "ASD Pallavolo Lorenteggio",
+            "97039810151",
+            "Istruttori volontari di pallavolo per i ragazzi",
+            "Istruttori volontari di pallavolo per squadre di ragazzi del quartiere, allenamenti e tornei sportivi.",
+        ),
+        (
+            "homework",
+            "Compiti Insieme ODV",
+            "97530120159",
+            "Volontari per il doposcuola dei ragazzi",
+            "Volontari per il doposcuola e l'aiuto compiti dei ragazzi del quartiere, lettura e studio assistito.",
+        ),
+    ] {
+        let owner = verified_user(&app, &format!("{key}@example.org")).await;
+        let organization = new_organization(&app, &owner, org(name, "ASSOCIATION", tax)).await;
+        let body = gql_ok(
+            &app,
+            Some(&owner),
+            "mutation($org: ID!, $input: OfferInput!) { createOffer(organizationId: $org, input: $input) { id } }",
+            json!({ "org": organization, "input": {
+                "kind": "VOLUNTEERS", "title": title, "description": text,
+                "territoryScope": "MUNICIPALITY", "municipalityCode": MILANO } }),
+        )
+        .await;
+        let id = body["data"]["createOffer"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        offers.insert(key, (id, owner));
+    }
+    let mut needs = Vec::new();
+    for place in ["Giambellino", "Lorenteggio"] {
+        let body = gql_ok(
+            &app,
+            Some(&admin),
+            "mutation($org: ID!, $input: NeedInput!) { createNeed(organizationId: $org, input: $input) { id } }",
+            json!({ "org": municipio, "input": {
+                "kind": "COMMUNITY_SERVICE",
+                "title": format!("Volontari per i ragazzi del {place}"),
+                "description": "Cerchiamo volontari per i ragazzi del quartiere: doposcuola, sport e tornei, aiuto compiti.",
+                "municipalityCode": MILANO,
+                "requiredContributions": ["VOLUNTEERS"] } }),
+        )
+        .await;
+        needs.push(
+            body["data"]["createNeed"]["id"]
+                .as_str()
+                .expect("id")
+                .to_owned(),
+        );
+    }
+    settle(&app).await;
+
+    const LIST: &str = r#"query($n: ID!) { matchesForNeed(needId: $n) { edges { node {
+        id score offer { id } reasons { criterion code contribution message(lang: IT) } } } } }"#;
+    // Offer id -> (match id, score, the feedback reason if any).
+    let listed = |need: String| {
+        let app = &app;
+        async move {
+            let body = gql_ok(app, None, LIST, json!({ "n": need })).await;
+            let edges = body["data"]["matchesForNeed"]["edges"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let order: Vec<String> = edges
+                .iter()
+                .map(|e| {
+                    e["node"]["offer"]["id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned()
+                })
+                .collect();
+            let by_offer: HashMap<String, (String, f64, Option<Value>)> = edges
+                .iter()
+                .map(|e| {
+                    let node = &e["node"];
+                    let feedback = node["reasons"]
+                        .as_array()
+                        .and_then(|r| r.iter().find(|r| r["criterion"] == "FEEDBACK").cloned());
+                    (
+                        node["offer"]["id"].as_str().unwrap_or_default().to_owned(),
+                        (
+                            node["id"].as_str().unwrap_or_default().to_owned(),
+                            node["score"].as_f64().unwrap_or_default(),
+                            feedback,
+                        ),
+                    )
+                })
+                .collect();
+            (order, by_offer)
+        }
+    };
+    let (_, before) = listed(needs[1].clone()).await;
+    for key in ["football", "volleyball", "homework"] {
+        let (_, _, feedback) = before
+            .get(&offers[key].0)
+            .unwrap_or_else(|| panic!("{key} is proposed: {before:?}"));
+        assert!(feedback.is_none(), "{key}: {feedback:?}");
+    }
+
+    // The first need's football match: dismissed, rated not relevant.
+    let (_, first) = listed(needs[0].clone()).await;
+    let football_match = first[&offers["football"].0].0.clone();
+    gql_ok(
+        &app,
+        Some(&admin),
+        "mutation($m: ID!) { rateMatch(matchId: $m, verdict: NOT_RELEVANT) }",
+        json!({ "m": football_match }),
+    )
+    .await;
+    gql_ok(
+        &app,
+        Some(&admin),
+        SET_STATUS,
+        json!({ "m": football_match, "s": "DISMISSED" }),
+    )
+    .await;
+
+    let (order, after) = listed(needs[1].clone()).await;
+    let moved = |key: &str| {
+        let (_, score, feedback) = &after[&offers[key].0];
+        (before[&offers[key].0].1, *score, feedback.clone())
+    };
+    for key in ["football", "volleyball"] {
+        let (was, now, feedback) = moved(key);
+        assert!(now < was, "{key}: {was} -> {now}");
+        let feedback = feedback.unwrap_or_else(|| panic!("{key} says why"));
+        assert_eq!(feedback["code"], "like_judged", "{feedback}");
+        assert!(
+            feedback["contribution"].as_f64().is_some_and(|c| c < 0.0),
+            "{feedback}"
+        );
+        assert_eq!(
+            feedback["message"],
+            "simile a «Allenatori volontari di calcio per i ragazzi», che avete giudicato non pertinente",
+        );
+    }
+    let (was, now, feedback) = moved("homework");
+    assert_eq!(
+        (was, feedback),
+        (now, None),
+        "the after-school volunteers do not move"
+    );
+    let position = |key: &str| order.iter().position(|id| *id == offers[key].0);
+    assert!(position("homework") < position("volleyball"), "{order:?}");
+    assert!(position("homework") < position("football"), "{order:?}");
+
+    // The football club's own list keeps the pair's score.
+    let body = gql_ok(
+        &app,
+        None,
+        "query($o: ID!) { matchesForOffer(offerId: $o) { edges { node { score need { id } reasons { criterion } } } } }",
+        json!({ "o": offers["football"].0 }),
+    )
+    .await;
+    let edges = body["data"]["matchesForOffer"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let second = edges
+        .iter()
+        .find(|e| e["node"]["need"]["id"] == needs[1].as_str())
+        .expect("the second need in the club's list");
+    assert_eq!(
+        second["node"]["score"].as_f64(),
+        Some(before[&offers["football"].0].1)
+    );
+    assert!(!second.to_string().contains("FEEDBACK"), "{second}");
+
+    // Interest in the after-school volunteers raises similar proposals:
+    // the football club's offer, now with both verdicts' sum.
+    let homework_match = first[&offers["homework"].0].0.clone();
+    gql_ok(
+        &app,
+        Some(&admin),
+        SET_STATUS,
+        json!({ "m": homework_match, "s": "INTERESTED" }),
+    )
+    .await;
+    let (_, raised) = listed(needs[1].clone()).await;
+    let (_, score, feedback) = &raised[&offers["homework"].0];
+    assert!(*score > before[&offers["homework"].0].1, "{raised:?}");
+    let feedback = feedback.clone().expect("raised, saying why");
+    assert_eq!(
+        feedback["message"],
+        "simile a «Volontari per il doposcuola dei ragazzi», che vi interessa",
+    );
 }

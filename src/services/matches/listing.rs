@@ -10,8 +10,9 @@ use crate::policy::visibility;
 use crate::services::{Actor, permissions};
 use crate::store::entities::{matches, needs, offers};
 
-use super::MatchSide;
 use super::refresh::rows_of;
+use super::{MatchSide, preferences};
+use crate::matching::Matcher;
 
 /// How many matches are stored.
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, AppError> {
@@ -22,10 +23,13 @@ pub async fn count(db: &impl ConnectionTrait) -> Result<u64, AppError> {
 /// whether there are more. Pairs whose other side is not public are left
 /// out, and so are those this side dismissed unless `include_dismissed`
 /// (the visibility policy's rules, [`visibility::public_offers`] and
-/// [`visibility::dismissed_by_own_side`]).
+/// [`visibility::dismissed_by_own_side`]). Scores are moved by the
+/// posting's organisation's verdicts on similar proposals
+/// ([`super::preferences`]).
 #[tracing::instrument(skip_all, fields(?side, %id))]
 pub async fn list(
     db: &impl ConnectionTrait,
+    matcher: &Matcher,
     side: MatchSide,
     id: Uuid,
     include_dismissed: bool,
@@ -63,10 +67,30 @@ pub async fn list(
         MatchSide::Need => visible.contains(&row.offer_id),
         MatchSide::Offer => visible.contains(&row.need_id),
     });
+    if let Some(owner) = owner_of(db, side, id).await? {
+        preferences::apply(db, matcher, side, owner, &mut rows).await?;
+    }
     rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
     let more = rows.len() > first;
     rows.truncate(first);
     Ok((rows, more))
+}
+
+/// The organisation of the need or offer, if it still exists.
+async fn owner_of(
+    db: &impl ConnectionTrait,
+    side: MatchSide,
+    id: Uuid,
+) -> Result<Option<Uuid>, AppError> {
+    use crate::store::rows::existing_by_id;
+    Ok(match side {
+        MatchSide::Need => existing_by_id::<needs::Entity>(db, id, "matches: the need's owner")
+            .await?
+            .map(|n| n.organization_id),
+        MatchSide::Offer => existing_by_id::<offers::Entity>(db, id, "matches: the offer's owner")
+            .await?
+            .map(|o| o.organization_id),
+    })
 }
 
 /// A match by id. NOT_FOUND on `field`.

@@ -25,13 +25,16 @@
 //! `listing` (reading matches and their sides), `lifecycle` (the statuses
 //! each side moves a match through, and feedback), `partners` (suggested
 //! partners and the multi-party partner set), `through_partner` (offers a
-//! need receives through a partner the offer admits, computed on request). Opening a co-design project
+//! need receives through a partner the offer admits, computed on request),
+//! `preferences` (an organisation's verdicts moving similar proposals in
+//! its lists). Opening a co-design project
 //! from a partnership is [`crate::codesign`]'s. Their queries and writes
 //! are [`crate::store::matches`].
 
 mod lifecycle;
 mod listing;
 mod partners;
+mod preferences;
 mod refresh;
 mod through_partner;
 
