@@ -262,6 +262,11 @@ fn digest(n: usize) -> Digest {
                         score: 0.71,
                         created_at: Utc::now(),
                         url: format!("{base}/offers/{id}"),
+                        reasons: vec![
+                            "contributo richiesto: competenze".to_owned(),
+                            "stesso quartiere: Lorenteggio".to_owned(),
+                            "parole in comune: portierato sociale, custodia".to_owned(),
+                        ],
                         relevant_url: format!(
                             "{base}/digests/feedback?token=t{n}&match={id}&verdict=relevant"
                         ),

@@ -14,7 +14,7 @@ use tokio::net::TcpListener;
 use crate::config::Settings;
 use crate::jobs::JobsHandle;
 use crate::mail::Mailer;
-use crate::matching::{Matcher, MatchingConfig};
+use crate::matching::Matcher;
 use crate::search::Search;
 use crate::store::db::{self, DbConfig};
 use crate::store::health::DbHealth;
@@ -56,16 +56,13 @@ impl AppState {
         let mailer = Mailer::from_settings(&settings)
             .await
             .context("setting up outgoing mail")?;
-        let matching = match &settings.matching_config {
-            Some(path) => MatchingConfig::from_file(path)?,
-            None => MatchingConfig::builtin()?,
-        };
+        let matcher = Matcher::from_file_or_builtin(settings.matching_config.as_deref())?;
         Ok(Self {
             db,
             db_health,
             search,
             mailer: Arc::new(mailer),
-            matcher: Matcher::new(matching),
+            matcher,
             jobs: JobsHandle::new(),
             settings: Arc::new(settings),
             limiter: Arc::default(),
@@ -154,6 +151,7 @@ impl Application {
         let scheduler = crate::jobs::digests::start(
             self.state.db.clone(),
             self.state.search.clone(),
+            self.state.matcher.clone(),
             self.state.mailer.clone(),
             self.state.settings.clone(),
         );

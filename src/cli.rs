@@ -533,7 +533,10 @@ async fn digests(settings: Settings, command: DigestsCommand) -> anyhow::Result<
     {
         eprintln!("the search index is still catching up: saved searches may miss recent postings");
     }
-    let result = digests_with(&db, &search, &settings, command).await;
+    let matcher =
+        crate::matching::Matcher::from_file_or_builtin(settings.matching_config.as_deref())
+            .context("reading the matching configuration")?;
+    let result = digests_with(&db, &search, &matcher, &settings, command).await;
     search.shutdown().await;
     result
 }
@@ -541,15 +544,21 @@ async fn digests(settings: Settings, command: DigestsCommand) -> anyhow::Result<
 async fn digests_with(
     db: &sea_orm::DatabaseConnection,
     search: &crate::search::Search,
+    matcher: &crate::matching::Matcher,
     settings: &Settings,
     command: DigestsCommand,
 ) -> anyhow::Result<()> {
+    let planner = digests::Planner {
+        search,
+        matcher,
+        per_posting: settings.digest_matches_per_posting,
+    };
     use crate::services::digests::{self, DryRun};
     let lang = operator_lang();
     let explained = |e: crate::error::AppError| anyhow::anyhow!("{}", e.message(lang));
     match command {
         DigestsCommand::Preview { user, .. } => {
-            match digests::preview(db, search, settings, &user)
+            match digests::preview(db, planner, settings, &user)
                 .await
                 .map_err(explained)?
             {
@@ -591,7 +600,7 @@ async fn digests_with(
                 );
             }
             for user in users {
-                let outcome = digests::dry_run(db, search, settings, &user)
+                let outcome = digests::dry_run(db, planner, settings, &user)
                     .await
                     .map_err(explained)?;
                 let said = match (outcome, lang) {
@@ -660,6 +669,7 @@ async fn digests_with(
                 digests::Sender {
                     db,
                     search,
+                    matcher,
                     mailer: &mailer,
                     settings,
                     worker: &worker,

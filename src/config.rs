@@ -98,6 +98,9 @@ pub struct Settings {
     /// How long such a digest is retried before it is given up (what is
     /// still relevant of it then goes in the next digest).
     pub digest_retry_hours: u64,
+    /// New matches a digest lists for each need or offer, best first; the
+    /// others are counted, with a link to them all.
+    pub digest_matches_per_posting: usize,
     /// Sender address of outgoing mail.
     pub mail_from: String,
     /// Log filter in `tracing` syntax.
@@ -121,6 +124,7 @@ const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 30;
 const DEFAULT_DIGEST_POLL_SECS: u64 = 5;
 const DEFAULT_DIGEST_RETRY_MAX_DELAY_SECS: u64 = 30 * 60;
 const DEFAULT_DIGEST_RETRY_HOURS: u64 = 48;
+const DEFAULT_DIGEST_MATCHES_PER_POSTING: usize = 5;
 const DEFAULT_MAIL_FROM: &str = "Trama <noreply@trama.localhost>";
 const DEFAULT_LOG: &str = "info,sqlx=warn,sea_orm=warn,tantivy=warn";
 
@@ -148,6 +152,7 @@ impl Default for Settings {
             digest_poll_secs: DEFAULT_DIGEST_POLL_SECS,
             digest_retry_max_delay_secs: DEFAULT_DIGEST_RETRY_MAX_DELAY_SECS,
             digest_retry_hours: DEFAULT_DIGEST_RETRY_HOURS,
+            digest_matches_per_posting: DEFAULT_DIGEST_MATCHES_PER_POSTING,
             mail_from: DEFAULT_MAIL_FROM.to_owned(),
             log: DEFAULT_LOG.to_owned(),
             log_format: LogFormat::Pretty,
@@ -295,6 +300,17 @@ pub struct MailArgs {
         value_parser = clap::value_parser!(u64).range(1..=8760)
     )]
     pub digest_retry_hours: u64,
+
+    /// New matches a digest lists for each need or offer, best first (as
+    /// the organisation's own lists order them); the others are counted,
+    /// with a link to them all.
+    #[arg(
+        long,
+        env = "TRAMA_DIGEST_MATCHES_PER_POSTING",
+        default_value_t = DEFAULT_DIGEST_MATCHES_PER_POSTING,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=50)
+    )]
+    pub digest_matches_per_posting: usize,
 }
 
 impl MailArgs {
@@ -303,6 +319,7 @@ impl MailArgs {
         settings.mail_from = self.mail_from.clone();
         settings.digest_retry_max_delay_secs = self.digest_retry_max_delay_secs;
         settings.digest_retry_hours = self.digest_retry_hours;
+        settings.digest_matches_per_posting = self.digest_matches_per_posting;
     }
 }
 

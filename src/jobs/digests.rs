@@ -12,6 +12,7 @@ use tracing::Instrument;
 use super::Running;
 use crate::config::Settings;
 use crate::mail::Mailer;
+use crate::matching::Matcher;
 use crate::search::Search;
 use crate::services::digests::{self, Sender};
 use crate::services::now;
@@ -23,6 +24,7 @@ pub type RunningScheduler = Running;
 pub fn start(
     db: DatabaseConnection,
     search: Search,
+    matcher: Matcher,
     mailer: Arc<Mailer>,
     settings: Arc<Settings>,
 ) -> Option<RunningScheduler> {
@@ -43,6 +45,7 @@ pub fn start(
                 let sender = Sender {
                     db: &db,
                     search: &search,
+                    matcher: &matcher,
                     mailer: &mailer,
                     settings: &settings,
                     worker: &worker,

@@ -40,6 +40,8 @@ pub struct DigestItem {
     pub created_at: DateTime<Utc>,
     /// Link to the other posting on the platform.
     pub url: String,
+    /// Why it is proposed: its strongest reasons, in the reader's language.
+    pub reasons: Vec<String>,
     pub relevant_url: String,
     pub not_relevant_url: String,
 }
@@ -207,6 +209,7 @@ struct ItemView {
     organization: String,
     percent: u32,
     url: String,
+    reasons: Vec<String>,
     relevant_url: String,
     not_relevant_url: String,
 }
@@ -338,6 +341,7 @@ pub fn render(digest: &Digest) -> RenderedEmail {
                     // 0..=100 after the clamp: the cast cannot truncate.
                     percent: (item.score.clamp(0.0, 1.0) * 100.0).round() as u32,
                     url: item.url.clone(),
+                    reasons: item.reasons.iter().map(|r| one_line(r)).collect(),
                     relevant_url: item.relevant_url.clone(),
                     not_relevant_url: item.not_relevant_url.clone(),
                 })
@@ -424,6 +428,11 @@ mod tests {
             score: 0.734,
             created_at: DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default(),
             url: format!("https://trama.example.it/offers/{n}"),
+            reasons: vec![
+                "contributo richiesto: competenze".to_owned(),
+                "stesso quartiere: San Siro".to_owned(),
+                "simile a «Custodi <di> fiducia», che vi interessa".to_owned(),
+            ],
             relevant_url: format!(
                 "https://trama.example.it/digests/feedback?token=t&match={n}&verdict=relevant"
             ),
@@ -574,6 +583,7 @@ mod tests {
                 score: 1.0,
                 created_at: at,
                 url: "https://trama.example.it/needs/5".to_owned(),
+                reasons: vec!["stesso comune: Milano".to_owned()],
                 relevant_url:
                     "https://trama.example.it/digests/feedback?token=t&match=5&verdict=relevant"
                         .to_owned(),

@@ -78,6 +78,15 @@ impl Matcher {
         }
     }
 
+    /// The engine with the configuration in `path`, or the built-in one.
+    /// Fails when the file cannot be read or is not a valid configuration.
+    pub fn from_file_or_builtin(path: Option<&std::path::Path>) -> anyhow::Result<Self> {
+        Ok(Self::new(match path {
+            Some(path) => MatchingConfig::from_file(path)?,
+            None => MatchingConfig::builtin()?,
+        }))
+    }
+
     /// The engine with the built-in configuration. Fails only if the
     /// compiled-in file is broken (a unit test checks it is not).
     pub fn builtin() -> anyhow::Result<Self> {

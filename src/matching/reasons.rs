@@ -175,6 +175,28 @@ impl Reason {
     }
 }
 
+/// What a short list (a digest) shows of a score: the `n` criteria that
+/// do most for it, strongest first, then how the organisation's verdicts
+/// moved it, if they did.
+pub fn strongest(reasons: &[Reason], total_weight: f64, n: usize) -> Vec<&Reason> {
+    let mut weighed: Vec<&Reason> = reasons
+        .iter()
+        .filter(|r| r.weight > 0.0 && r.value > 0.0)
+        .collect();
+    weighed.sort_by(|a, b| {
+        b.contribution(total_weight)
+            .total_cmp(&a.contribution(total_weight))
+            .then(a.criterion.cmp(&b.criterion))
+    });
+    weighed.truncate(n);
+    weighed.extend(
+        reasons
+            .iter()
+            .filter(|r| r.criterion == Criterion::Feedback),
+    );
+    weighed
+}
+
 fn money(cents: i64, lang: Lang) -> String {
     EuroCents::new(cents)
         .map(|c| c.format_whole(lang))

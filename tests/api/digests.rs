@@ -201,10 +201,19 @@ pub(crate) async fn set_frequency(app: &TestApp, who: &Member, frequency: Digest
     .expect("update digest settings");
 }
 
+pub(crate) fn planner(app: &TestApp) -> digests::Planner<'_> {
+    digests::Planner {
+        search: &app.state.search,
+        matcher: &app.state.matcher,
+        per_posting: app.state.settings.digest_matches_per_posting,
+    }
+}
+
 pub(crate) fn sender<'a>(app: &'a TestApp, mailer: &'a Mailer, worker: &'a str) -> Sender<'a> {
     Sender {
         db: &app.state.db,
         search: &app.state.search,
+        matcher: &app.state.matcher,
         mailer,
         settings: &app.state.settings,
         worker,
@@ -576,6 +585,7 @@ async fn two_concurrent_senders_deliver_each_digest_once(backend: Backend) {
         Sender {
             db: &db_b,
             search: &app.state.search,
+            matcher: &app.state.matcher,
             mailer: &mailer_b,
             settings: &app.state.settings,
             worker: "process-b",
@@ -616,7 +626,7 @@ async fn a_delivery_left_by_a_crashed_sender_is_sent_once(backend: Backend) {
     set_frequency(&app, &w.coop, DigestFrequency::Off).await;
     let at = now() + TimeDelta::days(2);
     assert_eq!(
-        digests::plan_due(app.db(), &app.state.search, at)
+        digests::plan_due(app.db(), planner(&app), at)
             .await
             .expect("plan"),
         1
@@ -671,7 +681,7 @@ async fn after_turning_digests_off_nothing_is_sent(backend: Backend) {
     let at = now() + TimeDelta::days(2);
     // Planned (pending) for both, then both turn digests off before sending.
     assert_eq!(
-        digests::plan_due(app.db(), &app.state.search, at)
+        digests::plan_due(app.db(), planner(&app), at)
             .await
             .expect("plan"),
         2
@@ -1199,7 +1209,8 @@ async fn a_section_lists_its_best_matches_and_counts_the_rest_once(backend: Back
             .expect("the offer exists");
         titles.insert(row.id, offer.title);
     }
-    let best: Vec<String> = rows[..digests::PER_SECTION]
+    let per_posting = app.state.settings.digest_matches_per_posting;
+    let best: Vec<String> = rows[..per_posting]
         .iter()
         .map(|r| titles[&r.id].clone())
         .collect();
@@ -1218,10 +1229,18 @@ async fn a_section_lists_its_best_matches_and_counts_the_rest_once(backend: Back
         "{text}"
     );
     assert!(html.contains("Ci sono altri 3 nuovi abbinamenti"), "{html}");
+    // Each listed match says why, in its strongest criteria.
+    let why: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("  Perché: "))
+        .collect();
+    assert_eq!(why.len(), per_posting, "{text}");
+    assert!(why.iter().all(|l| l.contains("; ")), "{why:?}");
+    assert_eq!(html.matches("Perché: ").count(), per_posting, "{html}");
     // A feedback link for each listed match, none for the counted ones.
     for (rank, row) in rows.iter().enumerate() {
         let listed = text.contains(&format!("match={}", row.id));
-        assert_eq!(listed, rank < digests::PER_SECTION, "rank {rank}");
+        assert_eq!(listed, rank < per_posting, "rank {rank}");
     }
     // The offer's side: one section per offer, each with its one match.
     let message = by_to["coop@example.org"].parsed();

@@ -515,7 +515,7 @@ async fn hidden_organisations_are_not_found_by_outsiders(backend: Backend) {
     // The municipality's digest does not name the hidden co-operative.
     let preview = digests::preview(
         app.db(),
-        &app.state.search,
+        crate::digests::planner(&app),
         &app.state.settings,
         &w.carla.email,
     )

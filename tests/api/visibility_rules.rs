@@ -110,9 +110,14 @@ async fn by_link(
 
 /// The digest `who` would get now, as text and HTML ("" when none).
 async fn digest(app: &TestApp, who: &Person) -> String {
-    let preview = digests::preview(app.db(), &app.state.search, &app.state.settings, &who.email)
-        .await
-        .expect("preview");
+    let preview = digests::preview(
+        app.db(),
+        crate::digests::planner(app),
+        &app.state.settings,
+        &who.email,
+    )
+    .await
+    .expect("preview");
     preview.map_or_else(String::new, |m| format!("{}\n{}", m.text, m.html))
 }
 

@@ -7,19 +7,27 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::config::Settings;
-use crate::domain::{FeedbackVerdict, NeedKind};
+use crate::domain::{FeedbackVerdict, Lang, NeedKind};
 use crate::error::AppError;
 use crate::mail::digest::{
     Digest, DigestItem, DigestSection, FoundItem, PostingKind, SearchSection, Side,
 };
+use crate::matching::Matcher;
+use crate::matching::reasons::strongest;
 use crate::policy::visibility;
+use crate::services::matches::{MatchSide, apply_preferences, reasons_of};
 use crate::services::saved_searches::{self};
 use crate::store::digests as store;
-use crate::store::entities::{digest_items, digest_subscriptions, needs, offers, users};
+use crate::store::entities::{digest_items, digest_subscriptions, matches, needs, offers, users};
 
 use super::planning::my_postings;
 use super::project_events::project_sections;
 use super::sending::base;
+
+/// The criteria a digest names for each match (then how the organisation's
+/// verdicts moved it, if they did): enough to say why, short enough for an
+/// e-mail.
+const SHOWN_REASONS: usize = 3;
 use super::{ITEM_MATCH_COUNTED, ITEM_SEARCH_NEED, ITEM_SEARCH_OFFER, MATCH_ITEMS, SEARCH_ITEMS};
 
 /// The digest of a planned delivery: its matches grouped by the user's
@@ -29,6 +37,7 @@ use super::{ITEM_MATCH_COUNTED, ITEM_SEARCH_NEED, ITEM_SEARCH_OFFER, MATCH_ITEMS
 pub(super) async fn compose(
     db: &impl ConnectionTrait,
     settings: &Settings,
+    matcher: &Matcher,
     user: &users::Model,
     sub: &digest_subscriptions::Model,
     delivery_id: Uuid,
@@ -40,7 +49,7 @@ pub(super) async fn compose(
     Ok(Digest {
         lang,
         display_name: user.display_name.clone(),
-        sections: match_sections(db, base, user, &items, token).await?,
+        sections: match_sections(db, matcher, base, lang, user, &items, token).await?,
         searches: search_sections(db, base, &items).await?,
         projects: project_sections(db, base, lang, &items).await?,
         messages: super::messages::message_sections(db, base, user, &items).await?,
@@ -77,7 +86,9 @@ pub(super) fn ids_of<'a>(
 /// The match sections: one per need or offer of the user's organisations.
 async fn match_sections(
     db: &impl ConnectionTrait,
+    matcher: &Matcher,
     base: &str,
+    lang: Lang,
     user: &users::Model,
     items: &[digest_items::Model],
     token: &str,
@@ -124,6 +135,8 @@ async fn match_sections(
         .map(|o| (o.id, o.name))
         .collect();
     let org = |id: Uuid| org_names.get(&id).cloned().unwrap_or_default();
+    let rows = as_listed(db, matcher, rows, &my_needs, &my_offers).await?;
+    let total_weight = matcher.config().weights.total();
     let feedback = |match_id: Uuid, verdict: &str| {
         format!("{base}/digests/feedback?token={token}&match={match_id}&verdict={verdict}")
     };
@@ -191,6 +204,10 @@ async fn match_sections(
             score: row.score,
             created_at: row.created_at,
             url: item.2,
+            reasons: strongest(&reasons_of(row), total_weight, SHOWN_REASONS)
+                .into_iter()
+                .map(|reason| reason.message(lang))
+                .collect(),
             relevant_url: feedback(row.id, FeedbackVerdict::Relevant.as_str()),
             not_relevant_url: feedback(row.id, FeedbackVerdict::NotRelevant.as_str()),
         });
@@ -208,6 +225,36 @@ async fn match_sections(
         });
     }
     Ok(sections)
+}
+
+/// The matches with the scores and reasons the organisation's own list
+/// shows (moved by its verdicts on similar proposals), each under the side
+/// that is the user's (the need, for a match of two of their postings).
+async fn as_listed(
+    db: &impl ConnectionTrait,
+    matcher: &Matcher,
+    rows: Vec<matches::Model>,
+    my_needs: &HashMap<Uuid, needs::Model>,
+    my_offers: &HashMap<Uuid, offers::Model>,
+) -> Result<Vec<matches::Model>, AppError> {
+    let mut groups: HashMap<(MatchSide, Uuid), Vec<matches::Model>> = HashMap::new();
+    let mut rest = Vec::new();
+    for row in rows {
+        let key = if let Some(need) = my_needs.get(&row.need_id) {
+            (MatchSide::Need, need.organization_id)
+        } else if let Some(offer) = my_offers.get(&row.offer_id) {
+            (MatchSide::Offer, offer.organization_id)
+        } else {
+            rest.push(row);
+            continue;
+        };
+        groups.entry(key).or_default().push(row);
+    }
+    for ((side, owner), mut group) in groups {
+        apply_preferences(db, matcher, side, owner, &mut group).await?;
+        rest.extend(group);
+    }
+    Ok(rest)
 }
 
 /// The saved-search sections, in the order the searches were saved; a

@@ -17,7 +17,11 @@
 //!      since the subscription began, not dismissed by the user's side,
 //!      whose other side the public may see ([`crate::policy::visibility`]; not a
 //!      draft, nor hidden), one section per need or offer of the user's,
-//!      each listing its best [`PER_SECTION`] by score and counting the
+//!      each listing its best `TRAMA_DIGEST_MATCHES_PER_POSTING` (5 unless
+//!      set), ordered as the organisation's own list orders them (the
+//!      score moved by its verdicts on similar proposals, see
+//!      [`crate::matching::feedback`]), each with its strongest reasons,
+//!      and counting the
 //!      others (`match_counted` items: news once, like the listed ones,
 //!      so no later digest brings them again; the posting's page lists them
 //!      all); [`MAX_ITEMS`] listed at most, newest sections first, the
@@ -128,7 +132,7 @@ use crate::codesign::activity::EventKind;
 
 pub use self::links::{check_feedback, feedback, link_is_valid, link_lang, unsubscribe};
 pub use self::operator::{DryRun, dry_run, due_users, make_due, preview, user_by_email};
-pub use self::planning::plan_due;
+pub use self::planning::{Planner, plan_due};
 pub use self::sending::{SendReport, Sender, claim, run_once, send_due};
 pub use self::settings::{
     DeliveryProblem, DigestSettings, DigestSettingsInput, RetryPolicy, interval, settings_of,
@@ -146,9 +150,6 @@ pub const FIRST_RETRY: TimeDelta = TimeDelta::minutes(1);
 /// Most matches one digest lists; the sections that would list more wait
 /// for the next one.
 pub const MAX_ITEMS: usize = 50;
-/// Most new matches one section (one need or offer of the reader's) lists,
-/// best first; it counts the others, which no later digest brings again.
-pub const PER_SECTION: usize = 5;
 /// Most postings one saved search brings to one digest.
 pub const PER_SEARCH: usize = 10;
 /// Most project events in one digest.
@@ -162,7 +163,8 @@ pub(super) const BATCH: u64 = 100;
 // `digest_items.item_type`: what an item is.
 pub(super) const ITEM_MATCH: &str = "match";
 /// A new match that its section counts but does not list (beyond
-/// [`PER_SECTION`]); `group_id` is the section's need or offer.
+/// [`crate::config::Settings::digest_matches_per_posting`]); `group_id` is
+/// the section's need or offer.
 pub(super) const ITEM_MATCH_COUNTED: &str = "match_counted";
 /// Every kind of match item: a match in either is no longer new.
 pub(super) const MATCH_ITEMS: [&str; 2] = [ITEM_MATCH, ITEM_MATCH_COUNTED];

@@ -8,7 +8,6 @@ use crate::config::Settings;
 use crate::domain::{DeliveryStatus, DigestFrequency};
 use crate::error::AppError;
 use crate::mail::digest::{self as render, Digest};
-use crate::search::Search;
 use crate::services::now;
 use crate::store::digests::deliveries::{self, NewDelivery};
 use crate::store::digests::subscriptions::{self, SubscriptionChange};
@@ -16,7 +15,7 @@ use crate::store::digests::{self as store};
 use crate::store::entities::users;
 
 use super::compose::compose;
-use super::planning::{planned_items, record_items};
+use super::planning::{Planner, planned_items, record_items};
 use super::settings::{find_subscription, frequency_of, subscription};
 
 /// The digest `user` would get now, rendered, without recording anything
@@ -26,12 +25,12 @@ use super::settings::{find_subscription, frequency_of, subscription};
 #[tracing::instrument(skip_all)]
 pub async fn preview(
     db: &DatabaseConnection,
-    search: &Search,
+    planner: Planner<'_>,
     settings: &Settings,
     email: &str,
 ) -> Result<Option<crate::mail::RenderedEmail>, AppError> {
     let user = user_by_email(db, email).await?;
-    Ok(would_send(db, search, settings, &user, false)
+    Ok(would_send(db, planner, settings, &user, false)
         .await?
         .map(|digest| render::render(&digest)))
 }
@@ -53,7 +52,7 @@ pub enum DryRun {
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn dry_run(
     db: &DatabaseConnection,
-    search: &Search,
+    planner: Planner<'_>,
     settings: &Settings,
     user: &users::Model,
 ) -> Result<DryRun, AppError> {
@@ -65,7 +64,7 @@ pub async fn dry_run(
     if user.email_verified_at.is_none() {
         return Ok(DryRun::NotVerified);
     }
-    Ok(match would_send(db, search, settings, user, true).await? {
+    Ok(match would_send(db, planner, settings, user, true).await? {
         Some(digest) => DryRun::Digest {
             items: digest.item_count(),
         },
@@ -79,7 +78,7 @@ pub async fn dry_run(
 /// `subscribed_only`, a user whose digests are off gets none.
 async fn would_send(
     db: &DatabaseConnection,
-    search: &Search,
+    planner: Planner<'_>,
     settings: &Settings,
     user: &users::Model,
     subscribed_only: bool,
@@ -91,7 +90,7 @@ async fn would_send(
         Vec::new()
     } else {
         let previous_end = deliveries::latest_end(&txn, user.id).await?;
-        planned_items(&txn, search, &sub, previous_end, at)
+        planned_items(&txn, planner, &sub, previous_end, at)
             .await?
             .items
     };
@@ -107,7 +106,7 @@ async fn would_send(
     };
     let id = deliveries::insert(&txn, delivery, at).await?.id;
     record_items(&txn, id, &items).await?;
-    let digest = compose(&txn, settings, user, &sub, id, "preview").await?;
+    let digest = compose(&txn, settings, planner.matcher, user, &sub, id, "preview").await?;
     txn.rollback().await?;
     Ok(Some(digest))
 }

@@ -11,8 +11,10 @@ use uuid::Uuid;
 
 use crate::domain::{DeliveryStatus, DigestFrequency, PostingStatus};
 use crate::error::AppError;
+use crate::matching::Matcher;
 use crate::policy::visibility;
 use crate::search::{DocType, MatchMode, Search, SearchRequest, SearchSort};
+use crate::services::matches::{MatchSide, apply_preferences};
 use crate::services::now;
 use crate::services::saved_searches::{self, SavedSearch};
 use crate::store::digests::deliveries::{self, NewDelivery};
@@ -26,7 +28,7 @@ use super::project_events::new_project_items;
 use super::settings::{default_subscription, frequency_of, interval};
 use super::{
     BATCH, ITEM_MATCH, ITEM_MATCH_COUNTED, ITEM_SEARCH_NEED, ITEM_SEARCH_OFFER, LATE_WINDOW,
-    MATCH_ITEMS, MAX_ITEMS, PER_SEARCH, PER_SECTION, PROJECT_ITEMS, SEARCH_ITEMS,
+    MATCH_ITEMS, MAX_ITEMS, PER_SEARCH, PROJECT_ITEMS, SEARCH_ITEMS,
 };
 use crate::codesign::activity;
 
@@ -50,6 +52,18 @@ impl Planned {
 }
 
 // ---------------------------------------------------------------- planning
+
+/// What planning needs besides the database.
+#[derive(Clone, Copy)]
+pub struct Planner<'a> {
+    /// Runs the saved searches.
+    pub search: &'a Search,
+    /// Orders each posting's new matches as the organisation's own lists
+    /// do (its verdicts on similar proposals move them).
+    pub matcher: &'a Matcher,
+    /// New matches listed per need or offer; the others are counted.
+    pub per_posting: usize,
+}
 
 /// Creates the default subscription of verified users who have none, so the
 /// weekly digest reaches everyone. Returns how many were created. One
@@ -75,15 +89,15 @@ async fn create_default_subscriptions(db: &DatabaseConnection) -> Result<u64, Ap
 #[tracing::instrument(skip_all, fields(%at))]
 pub async fn plan_due(
     db: &DatabaseConnection,
-    search: &Search,
+    planner: Planner<'_>,
     at: DateTime<Utc>,
 ) -> Result<u64, AppError> {
     create_default_subscriptions(db).await?;
     // Postings published a moment ago are searchable before planning.
-    search.refresh().await;
+    planner.search.refresh().await;
     let mut planned = 0;
     loop {
-        let (done, with_items) = plan_batch(db, search, at).await?;
+        let (done, with_items) = plan_batch(db, planner, at).await?;
         planned += with_items;
         if done < BATCH {
             return Ok(planned);
@@ -95,14 +109,14 @@ pub async fn plan_due(
 /// many subscriptions it handled and how many digests have items.
 async fn plan_batch(
     db: &DatabaseConnection,
-    search: &Search,
+    planner: Planner<'_>,
     at: DateTime<Utc>,
 ) -> Result<(u64, u64), AppError> {
     let txn = db.begin().await?;
     let due = subscriptions::lock_due(&txn, at, BATCH).await?;
     let mut with_items = 0;
     for sub in &due {
-        if plan_one(&txn, search, sub, at).await? {
+        if plan_one(&txn, planner, sub, at).await? {
             with_items += 1;
         }
     }
@@ -112,7 +126,7 @@ async fn plan_batch(
 
 async fn plan_one(
     txn: &impl ConnectionTrait,
-    search: &Search,
+    planner: Planner<'_>,
     sub: &digest_subscriptions::Model,
     at: DateTime<Utc>,
 ) -> Result<bool, AppError> {
@@ -127,7 +141,7 @@ async fn plan_one(
     let user = store::verified_user(txn, sub.user_id).await?;
     let previous_end = deliveries::latest_end(txn, sub.user_id).await?;
     let planned = match user {
-        Some(_) => planned_items(txn, search, sub, previous_end, at).await?,
+        Some(_) => planned_items(txn, planner, sub, previous_end, at).await?,
         None => PlannedDigest {
             items: Vec::new(),
             carried_from: Vec::new(),
@@ -178,7 +192,7 @@ pub(super) struct PlannedDigest {
 
 pub(super) async fn planned_items(
     txn: &impl ConnectionTrait,
-    search: &Search,
+    planner: Planner<'_>,
     sub: &digest_subscriptions::Model,
     previous_end: Option<DateTime<Utc>>,
     at: DateTime<Utc>,
@@ -188,7 +202,7 @@ pub(super) async fn planned_items(
         sub.created_at,
     );
     let mut items = if sub.include_matches {
-        new_match_items(txn, sub, at).await?
+        new_match_items(txn, planner, sub, at).await?
     } else {
         Vec::new()
     };
@@ -201,7 +215,9 @@ pub(super) async fn planned_items(
     let (carried, carried_from) = carried_items(txn, sub).await?;
     items.extend(carried);
     if sub.include_saved_searches {
-        items.extend(new_search_items(txn, search, sub.user_id, &match_ids, since, at).await?);
+        items.extend(
+            new_search_items(txn, planner.search, sub.user_id, &match_ids, since, at).await?,
+        );
     }
     if sub.include_projects {
         items.extend(new_project_items(txn, sub.user_id, since, at).await?);
@@ -444,11 +460,14 @@ pub(super) async fn my_postings(
 /// offers, created after the subscription and by `at`, not dismissed by
 /// their side, in no earlier digest of theirs. Grouped by the user's need
 /// or offer (a match of two of their own postings goes under the need),
-/// each group's best [`PER_SECTION`] by score are listed ([`ITEM_MATCH`])
-/// and the others counted ([`ITEM_MATCH_COUNTED`]); groups go newest first
-/// until [`MAX_ITEMS`] are listed, the rest wait for the next digest.
+/// each group's best [`Planner::per_posting`] are listed ([`ITEM_MATCH`]),
+/// ordered as the organisation's own list orders them (the score moved by
+/// its verdicts on similar proposals), and the others counted
+/// ([`ITEM_MATCH_COUNTED`]); groups go newest first until [`MAX_ITEMS`]
+/// are listed, the rest wait for the next digest.
 async fn new_match_items(
     txn: &impl ConnectionTrait,
+    planner: Planner<'_>,
     sub: &digest_subscriptions::Model,
     at: DateTime<Utc>,
 ) -> Result<Vec<Planned>, AppError> {
@@ -506,12 +525,29 @@ async fn new_match_items(
         };
         sections.entry(section).or_default().push(row);
     }
-    Ok(match_sections(sections))
+    let owners: HashMap<Uuid, (MatchSide, Uuid)> = my_needs
+        .iter()
+        .map(|n| (n.id, (MatchSide::Need, n.organization_id)))
+        .chain(
+            my_offers
+                .iter()
+                .map(|o| (o.id, (MatchSide::Offer, o.organization_id))),
+        )
+        .collect();
+    for (section, rows) in &mut sections {
+        if let Some((side, owner)) = owners.get(section) {
+            apply_preferences(txn, planner.matcher, *side, *owner, rows).await?;
+        }
+    }
+    Ok(match_sections(sections, planner.per_posting))
 }
 
 /// The items of these sections of new matches (by the user's need or
 /// offer): see [`new_match_items`].
-fn match_sections(sections: HashMap<Uuid, Vec<matches::Model>>) -> Vec<Planned> {
+fn match_sections(
+    sections: HashMap<Uuid, Vec<matches::Model>>,
+    per_posting: usize,
+) -> Vec<Planned> {
     let mut sections: Vec<(Uuid, Vec<matches::Model>)> = sections.into_iter().collect();
     for (_, rows) in &mut sections {
         rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.id.cmp(&a.id)));
@@ -522,13 +558,13 @@ fn match_sections(sections: HashMap<Uuid, Vec<matches::Model>>) -> Vec<Planned> 
     let mut items = Vec::new();
     let mut listed = 0;
     for (section, rows) in sections {
-        let shown = rows.len().min(PER_SECTION);
+        let shown = rows.len().min(per_posting);
         if listed > 0 && listed + shown > MAX_ITEMS {
             break;
         }
         listed += shown;
         items.extend(rows.iter().enumerate().map(|(rank, m)| Planned {
-            item_type: if rank < PER_SECTION {
+            item_type: if rank < per_posting {
                 ITEM_MATCH
             } else {
                 ITEM_MATCH_COUNTED

@@ -11,6 +11,7 @@ use crate::domain::{DeliveryFailure, DeliveryStatus, DigestFrequency, Email, Ema
 use crate::error::AppError;
 use crate::mail::digest::{self as render, Digest};
 use crate::mail::{MailError, Mailer, OutgoingEmail};
+use crate::matching::Matcher;
 use crate::search::Search;
 use crate::services::{now, tokens};
 use crate::store::digests::deliveries::{self, FailedAttempt};
@@ -18,7 +19,7 @@ use crate::store::digests::{self as store, subscriptions};
 use crate::store::entities::{digest_deliveries, users};
 
 use super::compose::compose;
-use super::planning::plan_due;
+use super::planning::{Planner, plan_due};
 use super::settings::{RetryPolicy, find_subscription, frequency_of};
 use super::{BATCH, LEASE, LINK_LIFETIME};
 
@@ -76,16 +77,29 @@ pub struct Sender<'a> {
     pub db: &'a DatabaseConnection,
     /// Runs the saved searches when planning.
     pub search: &'a Search,
+    /// Orders each posting's matches as its organisation's lists do.
+    pub matcher: &'a Matcher,
     pub mailer: &'a Mailer,
     pub settings: &'a Settings,
     /// This process's name in `claimed_by`.
     pub worker: &'a str,
 }
 
+impl<'a> Sender<'a> {
+    /// What planning needs, from what sending has.
+    pub fn planner(&self) -> Planner<'a> {
+        Planner {
+            search: self.search,
+            matcher: self.matcher,
+            per_posting: self.settings.digest_matches_per_posting,
+        }
+    }
+}
+
 /// Plans what is due at `at`, then sends every claimable delivery.
 #[tracing::instrument(skip_all, fields(%at))]
 pub async fn run_once(sender: Sender<'_>, at: DateTime<Utc>) -> Result<SendReport, AppError> {
-    plan_due(sender.db, sender.search, at).await?;
+    plan_due(sender.db, sender.planner(), at).await?;
     send_due(sender, at).await
 }
 
@@ -128,7 +142,16 @@ async fn send_one(
         return cancel(db, sender.worker, delivery.id).await;
     }
     let token = issue_link_token(db, user.id).await?;
-    let digest = compose(db, sender.settings, &user, &sub, delivery.id, &token).await?;
+    let digest = compose(
+        db,
+        sender.settings,
+        sender.matcher,
+        &user,
+        &sub,
+        delivery.id,
+        &token,
+    )
+    .await?;
     let mut report = SendReport::default();
     if digest.item_count() == 0 {
         // Every item vanished since planning (postings deleted).

@@ -46,6 +46,7 @@ pub use self::lifecycle::{
 };
 pub use self::listing::{count, get, list};
 pub use self::partners::{PartnerSuggestion, partner_set, suggested_partners};
+pub use self::preferences::apply as apply_preferences;
 pub use self::refresh::{Engine, concurrency, recompute_all};
 pub use self::through_partner::PartnerRoute;
 
@@ -53,7 +54,7 @@ pub use self::through_partner::PartnerRoute;
 pub const CANDIDATES: usize = 300;
 
 /// Which side of a match.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MatchSide {
     Need,
     Offer,
