@@ -101,9 +101,15 @@ impl Preferences {
             criterion: Criterion::Feedback,
             value: (delta * 10_000.0).round() / 10_000.0,
             weight: 0.0,
-            finding: Finding::LikeJudged {
-                title: named.title.clone(),
-                verdict: named.verdict,
+            finding: if named.posting_id == proposed.posting_id {
+                Finding::AlreadyJudged {
+                    verdict: named.verdict,
+                }
+            } else {
+                Finding::LikeJudged {
+                    title: named.title.clone(),
+                    verdict: named.verdict,
+                }
             },
         })
     }
@@ -319,10 +325,13 @@ mod tests {
             text: &profile,
         };
         assert_eq!(alone.adjust(proposed(5_007), matcher.config()), None);
-        assert!(
-            alone
-                .adjust(proposed(8_000), matcher.config())
-                .is_some_and(|r| r.value > 0.0)
+        let again = alone
+            .adjust(proposed(8_000), matcher.config())
+            .expect("the same posting elsewhere");
+        assert!(again.value > 0.0);
+        assert_eq!(
+            again.message(Lang::It),
+            "vi interessa già per un altro vostro annuncio"
         );
     }
 }

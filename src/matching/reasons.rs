@@ -137,6 +137,11 @@ pub enum Finding {
         title: String,
         verdict: FeedbackVerdict,
     },
+    /// The same posting, judged when proposed for another of the
+    /// organisation's postings.
+    AlreadyJudged {
+        verdict: FeedbackVerdict,
+    },
 }
 
 /// One criterion's part in a score.
@@ -293,6 +298,7 @@ impl Finding {
             Self::EligibleKind { .. } => "eligible_kind",
             Self::ThroughPartner { .. } => "through_partner",
             Self::LikeJudged { .. } => "like_judged",
+            Self::AlreadyJudged { .. } => "already_judged",
         }
     }
 
@@ -410,6 +416,32 @@ impl Finding {
                 "through a partner: the offer is for {}",
                 kind_list(kinds, En)
             ),
+            (Self::AlreadyJudged { verdict }, It) => match verdict {
+                FeedbackVerdict::Interested => {
+                    "vi interessa già per un altro vostro annuncio".into()
+                }
+                FeedbackVerdict::Relevant => {
+                    "già giudicata pertinente per un altro vostro annuncio".into()
+                }
+                FeedbackVerdict::Dismissed => "già scartata per un altro vostro annuncio".into(),
+                FeedbackVerdict::NotRelevant => {
+                    "già giudicata non pertinente per un altro vostro annuncio".into()
+                }
+            },
+            (Self::AlreadyJudged { verdict }, En) => match verdict {
+                FeedbackVerdict::Interested => {
+                    "already of interest to you for another of your postings".into()
+                }
+                FeedbackVerdict::Relevant => {
+                    "already marked relevant for another of your postings".into()
+                }
+                FeedbackVerdict::Dismissed => {
+                    "already dismissed for another of your postings".into()
+                }
+                FeedbackVerdict::NotRelevant => {
+                    "already marked not relevant for another of your postings".into()
+                }
+            },
             (Self::LikeJudged { title, verdict }, It) => match verdict {
                 FeedbackVerdict::Interested => format!("simile a «{title}», che vi interessa"),
                 FeedbackVerdict::Relevant => {

@@ -1411,19 +1411,27 @@ async fn verdicts_move_similar_proposals_in_the_organisation_s_lists(backend: Ba
         let (_, score, feedback) = &after[&offers[key].0];
         (before[&offers[key].0].1, *score, feedback.clone())
     };
-    for key in ["football", "volleyball"] {
+    for (key, code, message) in [
+        (
+            "football",
+            "already_judged",
+            "già giudicata non pertinente per un altro vostro annuncio",
+        ),
+        (
+            "volleyball",
+            "like_judged",
+            "simile a «Allenatori volontari di calcio per i ragazzi», che avete giudicato non pertinente",
+        ),
+    ] {
         let (was, now, feedback) = moved(key);
         assert!(now < was, "{key}: {was} -> {now}");
         let feedback = feedback.unwrap_or_else(|| panic!("{key} says why"));
-        assert_eq!(feedback["code"], "like_judged", "{feedback}");
+        assert_eq!(feedback["code"], code, "{feedback}");
         assert!(
             feedback["contribution"].as_f64().is_some_and(|c| c < 0.0),
             "{feedback}"
         );
-        assert_eq!(
-            feedback["message"],
-            "simile a «Allenatori volontari di calcio per i ragazzi», che avete giudicato non pertinente",
-        );
+        assert_eq!(feedback["message"], message);
     }
     let (was, now, feedback) = moved("homework");
     assert_eq!(
@@ -1473,6 +1481,6 @@ async fn verdicts_move_similar_proposals_in_the_organisation_s_lists(backend: Ba
     let feedback = feedback.clone().expect("raised, saying why");
     assert_eq!(
         feedback["message"],
-        "simile a «Volontari per il doposcuola dei ragazzi», che vi interessa",
+        "vi interessa già per un altro vostro annuncio",
     );
 }
