@@ -324,10 +324,18 @@ impl Finding {
                 format!("expertise needed: {}", lower(need.label(En)))
             }
             (Self::KindFits { offer, need }, It) => {
-                format!("{} adatti a: {}", offer.label(It), lower(need.label(It)))
+                format!(
+                    "contributo adatto a {}: {}",
+                    lower(need.label(It)),
+                    lower(offer.label(It))
+                )
             }
             (Self::KindFits { offer, need }, En) => {
-                format!("{} suits: {}", offer.label(En), lower(need.label(En)))
+                format!(
+                    "a contribution suited to {}: {}",
+                    lower(need.label(En)),
+                    lower(offer.label(En))
+                )
             }
             (Self::FundingWithoutBudget, It) => {
                 "finanziamento, ma il bisogno non indica un budget".into()
@@ -608,13 +616,15 @@ impl Exclusion {
                 format!("the need does not ask for: {}", lower(kind.label(En)))
             }
             (Self::IncompatibleKind { offer, need }, It) => format!(
-                "{} non adatti a: {}",
-                offer.label(It),
-                lower(need.label(It))
+                "contributo non adatto a {}: {}",
+                lower(need.label(It)),
+                lower(offer.label(It))
             ),
-            (Self::IncompatibleKind { offer, need }, En) => {
-                format!("{} do not suit: {}", offer.label(En), lower(need.label(En)))
-            }
+            (Self::IncompatibleKind { offer, need }, En) => format!(
+                "a contribution not suited to {}: {}",
+                lower(need.label(En)),
+                lower(offer.label(En))
+            ),
             (
                 Self::MinimumAboveBudget {
                     min_cents,

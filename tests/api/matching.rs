@@ -33,7 +33,7 @@ use crate::helpers::{
 };
 use crate::judged::{Half, PeerScope, peer_name, peer_ranked, prepare_peer};
 use crate::on_both_databases;
-use crate::visibility::mediation_offer;
+use crate::visibility::{create_as, mediation_offer};
 
 on_both_databases!(
     the_judged_fixture_is_matched_well,
@@ -42,6 +42,7 @@ on_both_databases!(
     matches_follow_an_edit_of_facts_kept_in_memory,
     a_stale_match_someone_acted_on_meanwhile_stays,
     verdicts_move_similar_proposals_in_the_organisation_s_lists,
+    why_not_matched_names_every_rule_that_excludes_a_pair,
 );
 
 const CORPUS: &str = include_str!("../fixtures/matching/corpus.json");
@@ -1483,4 +1484,257 @@ async fn verdicts_move_similar_proposals_in_the_organisation_s_lists(backend: Ba
         feedback["message"],
         "vi interessa già per un altro vostro annuncio",
     );
+}
+
+/// `whyNotMatched` names each hard rule that excludes a pair, in Italian
+/// and English: a Municipio's mediation need against a co-operative's
+/// mediation offer changed one way at a time (every rule of
+/// `matching::score`, the offer's conditions included), the unchanged pair
+/// being proposed.
+async fn why_not_matched_names_every_rule_that_excludes_a_pair(backend: Backend) {
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+    use trama::store::entities::{needs as need_rows, offers as offer_rows};
+
+    let app = TestApp::spawn(backend).await;
+    territories(&app).await;
+    let municipio_admin = verified_user(&app, "municipio@example.org").await;
+    let coop_admin = verified_user(&app, "coop@example.org").await;
+    let org = |name: &str, kind: &str, tax: &str| {
+        json!({ "name": name, "kind": kind, "taxCode": tax,
+            "description": "Ente del quartiere.", "seatMunicipalityCode": MILANO })
+    };
+    let municipio = new_organization(
+        &app,
+        &municipio_admin,
+        org("Municipio 6", "MUNICIPALITY", "01199250158"),
+    )
+    .await;
+    let coop = new_organization(
+        &app,
+        &coop_admin,
+        org(
+            "Cooperativa Mediazione",
+            "SOCIAL_COOPERATIVE_A",
+            "95745878934",
+        ),
+    )
+    .await;
+    let deadline = (chrono::Utc::now() + chrono::TimeDelta::days(60)).to_rfc3339();
+    let merged = |base: Value, changes: Value| {
+        let mut base = base;
+        if let (Some(base), Some(changes)) = (base.as_object_mut(), changes.as_object()) {
+            base.extend(changes.clone());
+        }
+        base
+    };
+    let base_need = json!({
+        "kind": "SOCIAL_MEDIATION",
+        "title": "Mediazione dei conflitti di vicinato a Lorenteggio",
+        "description": "Cerchiamo mediatori sociali per i conflitti di vicinato nei caseggiati.",
+        "municipalityCode": MILANO,
+        "budgetCents": 1_000_000,
+        "deadlineAt": deadline,
+    });
+    let base_offer = mediation_offer("Mediazione dei conflitti di vicinato");
+    let need = |changes: Value| {
+        let input = merged(base_need.clone(), changes);
+        let (app, token, org) = (&app, municipio_admin.clone(), municipio.clone());
+        async move { create_as(app, &token, "Need", &org, input).await }
+    };
+    let offer = |changes: Value, token: String, org: String| {
+        let input = merged(base_offer.clone(), changes);
+        let app = &app;
+        async move { create_as(app, &token, "Offer", &org, input).await }
+    };
+    let by_coop = |changes: Value| offer(changes, coop_admin.clone(), coop.clone());
+    const WHY: &str = r#"query($need: ID!, $offer: ID!) {
+        whyNotMatched(needId: $need, offerId: $offer) {
+          proposed excludedBy it: explanation(lang: IT) en: explanation(lang: EN) } }"#;
+    let why = |need: String, offer: String| {
+        let app = &app;
+        async move {
+            let vars = json!({ "need": need, "offer": offer });
+            gql_ok(app, None, WHY, vars).await["data"]["whyNotMatched"].clone()
+        }
+    };
+
+    let the_need = need(json!({})).await;
+    let the_offer = by_coop(json!({})).await;
+    let verdict = why(the_need.clone(), the_offer.clone()).await;
+    assert_eq!(verdict["proposed"], true, "{verdict}");
+
+    // A rule, the pair that breaks it, and the words that must explain it.
+    let mut cases: Vec<(&str, String, String, &str, &str)> = Vec::new();
+    let own = offer(json!({}), municipio_admin.clone(), municipio.clone()).await;
+    cases.push((
+        "same_organization",
+        the_need.clone(),
+        own,
+        "stessa organizzazione",
+        "same organisation",
+    ));
+    let closed_need = need(json!({})).await;
+    gql_ok(
+        &app,
+        Some(&municipio_admin),
+        "mutation($id: ID!) { closeNeed(id: $id) { id } }",
+        json!({ "id": closed_need }),
+    )
+    .await;
+    cases.push((
+        "need_not_open",
+        closed_need,
+        the_offer.clone(),
+        "il bisogno non è aperto",
+        "the need is not open",
+    ));
+    let closed_offer = by_coop(json!({})).await;
+    gql_ok(
+        &app,
+        Some(&coop_admin),
+        "mutation($id: ID!) { closeOffer(id: $id) { id } }",
+        json!({ "id": closed_offer }),
+    )
+    .await;
+    cases.push((
+        "offer_not_open",
+        the_need.clone(),
+        closed_offer,
+        "l'offerta non è aperta",
+        "the offer is not open",
+    ));
+    // Dates the forms refuse (in the past) are reached by time passing:
+    // written to the database directly.
+    let late_need = need(json!({})).await;
+    let row = need_rows::Entity::find_by_id(Uuid::parse_str(&late_need).expect("uuid"))
+        .one(app.db())
+        .await
+        .expect("need")
+        .expect("the need exists");
+    let mut row = row.into_active_model();
+    row.deadline_at = Set(Some(chrono::Utc::now() - chrono::TimeDelta::days(1)));
+    row.update(app.db()).await.expect("deadline passed");
+    cases.push((
+        "need_deadline_passed",
+        late_need,
+        the_offer.clone(),
+        "la scadenza del bisogno è passata",
+        "the need's deadline has passed",
+    ));
+    let expired = by_coop(json!({})).await;
+    let row = offer_rows::Entity::find_by_id(Uuid::parse_str(&expired).expect("uuid"))
+        .one(app.db())
+        .await
+        .expect("offer")
+        .expect("the offer exists");
+    let mut row = row.into_active_model();
+    row.available_until = Set(Some(
+        chrono::Utc::now().date_naive() - chrono::TimeDelta::days(10),
+    ));
+    row.update(app.db()).await.expect("expired");
+    cases.push((
+        "offer_expired",
+        the_need.clone(),
+        expired,
+        "l'offerta è scaduta",
+        "the offer has expired",
+    ));
+    let later = (chrono::Utc::now().date_naive() + chrono::TimeDelta::days(120)).to_string();
+    cases.push((
+        "starts_after_deadline",
+        the_need.clone(),
+        by_coop(json!({ "availableFrom": later })).await,
+        "disponibile solo dopo la scadenza",
+        "starts after the deadline",
+    ));
+    cases.push((
+        "outside_territory",
+        the_need.clone(),
+        by_coop(json!({ "municipalityCode": "037006" })).await,
+        "fuori dal territorio dell'offerta",
+        "outside the offer's territory",
+    ));
+    cases.push((
+        "too_far",
+        the_need.clone(),
+        by_coop(json!({ "kind": "VOLUNTEERS", "territoryScope": "NATIONAL",
+            "municipalityCode": "037006" }))
+        .await,
+        "troppo lontano",
+        "too far",
+    ));
+    cases.push((
+        "kind_not_eligible",
+        need(json!({ "eligibleOrganizationKinds": ["ODV"] })).await,
+        the_offer.clone(),
+        "tipo di ente non ammesso dal bisogno: cooperativa sociale di tipo A",
+        "kind of body not admitted by the need: social co-operative (type A)",
+    ));
+    cases.push((
+        "not_registered",
+        need(json!({ "requiresThirdSectorRegistration": true })).await,
+        the_offer.clone(),
+        "riservato agli enti iscritti al RUNTS",
+        "reserved to bodies registered in the RUNTS",
+    ));
+    cases.push((
+        "offer_conditions",
+        the_need.clone(),
+        by_coop(json!({ "eligibleOrganizationKinds": ["APS"] })).await,
+        "l'offerta non è rivolta a: comune",
+        "the offer is not for: ",
+    ));
+    cases.push((
+        "not_requested",
+        need(json!({ "requiredContributions": ["SPACE"] })).await,
+        the_offer.clone(),
+        "il bisogno non chiede: competenze",
+        "the need does not ask for: ",
+    ));
+    cases.push((
+        "incompatible_kind",
+        the_need.clone(),
+        by_coop(json!({ "kind": "LOAN" })).await,
+        "contributo non adatto a mediazione sociale: prestito",
+        "a contribution not suited to social mediation: loan",
+    ));
+    cases.push((
+        "minimum_above_budget",
+        the_need.clone(),
+        by_coop(json!({ "kind": "FUNDING", "amountMinCents": 5_000_000 })).await,
+        "50.000 EUR",
+        "EUR 50,000 above the budget of EUR 10,000",
+    ));
+    cases.push((
+        "unrelated",
+        the_need.clone(),
+        by_coop(json!({ "title": "Riparazione di biciclette",
+            "description": "Ciclofficina: aggiustiamo biciclette e insegniamo la manutenzione." }))
+        .await,
+        "parlano di cose diverse",
+        "about different things",
+    ));
+
+    let mut named = std::collections::BTreeSet::new();
+    for (rule, need_id, offer_id, it, en) in cases {
+        let verdict = why(need_id, offer_id).await;
+        assert_eq!(verdict["proposed"], false, "{rule}: {verdict}");
+        assert_eq!(verdict["excludedBy"], rule, "{verdict}");
+        let (said_it, said_en) = (
+            verdict["it"].as_str().unwrap_or_default(),
+            verdict["en"].as_str().unwrap_or_default(),
+        );
+        assert!(
+            said_it.starts_with("Non viene proposto: ") && said_it.contains(it),
+            "{rule}: {said_it}"
+        );
+        assert!(
+            said_en.starts_with("Not proposed: ") && said_en.contains(en),
+            "{rule}: {said_en}"
+        );
+        named.insert(rule);
+    }
+    // Every rule a pair can break is among them (`poster_eligible` is not
+    // a rule of matches: only of offers through a partner).
+    assert_eq!(named.len(), 15, "{named:?}");
 }

@@ -129,12 +129,24 @@ async fn create(
     organization: &str,
     input: Value,
 ) -> String {
+    create_as(app, &who.token, what, organization, input).await
+}
+
+/// Publishes a need (`what` = "Need") or an offer ("Offer") as the holder
+/// of `token`; returns its id.
+pub async fn create_as(
+    app: &TestApp,
+    token: &str,
+    what: &str,
+    organization: &str,
+    input: Value,
+) -> String {
     let mutation = format!(
         "mutation($org: ID!, $input: {what}Input!) {{ create{what}(organizationId: $org, input: $input) {{ id }} }}"
     );
     let body = gql_ok(
         app,
-        Some(&who.token),
+        Some(token),
         &mutation,
         json!({ "org": organization, "input": input }),
     )
