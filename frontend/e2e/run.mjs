@@ -473,6 +473,34 @@ try {
     }
   });
 
+  await test('an ALER officer asks why a foundation grant is not proposed for her need, and learns who could receive it', async () => {
+    const grant = await search('Contributi per il welfare di comunità Fondazione Cariplo', 'OFFER');
+    for (const width of [1280, 390]) {
+      const page = await open(width);
+      await signIn(page, 'aler@example.org');
+      await page.goto(`${base}/offers/${grant}`);
+      const region = page.getByRole('region', { name: 'Questa offerta e i vostri bisogni' });
+      const select = region.getByLabel('Il vostro bisogno');
+      const presidio = select.locator('option', { hasText: 'Presidio C.A.S.A. San Siro' });
+      await presidio.waitFor({ state: 'attached' });
+      await page.waitForLoadState('networkidle');
+      await select.selectOption(await presidio.getAttribute('value'));
+      assert.ok(await region.getByRole('button', { name: 'Verifica' }).isEnabled(), 'a need is chosen');
+      await region.getByRole('button', { name: 'Verifica' }).click();
+      await region.getByText(/^Non viene proposto: l'offerta non è rivolta a: ente per l'edilizia residenziale pubblica/).waitFor();
+      // The matches are computed in the background after a fresh start:
+      // who may receive it through a partner shows once they are.
+      for (let i = 0; !(await region.getByText(/^Può comunque arrivarvi tramite/).isVisible()); i++) {
+        assert.ok(i < 60, 'a partner route within two minutes');
+        await page.waitForTimeout(2000);
+        await region.getByRole('button', { name: 'Verifica' }).click();
+        await page.waitForLoadState('networkidle');
+      }
+      await check(page, 'offer-why-not', width);
+      await page.context().close();
+    }
+  });
+
   const mailDir = join(dataDir, 'mail');
 
   await test('a new visitor signs up, confirms the address from the e-mail and registers an organisation', async () => {

@@ -44,15 +44,7 @@ export default function ThroughPartner({ needId }: { needId: string }) {
             </p>
             <p className="mb-1">
               <strong>{t('matches.throughPartner.who', { count: route.partners.length })}</strong>{' '}
-              {route.partners.slice(0, SHOWN_PARTNERS).map((partner, i) => (
-                <span key={partner.id}>
-                  {i > 0 && ', '}
-                  <Link to={pathTo('organization', { id: partner.id })}>{partner.name}</Link> ({partner.kindLabel})
-                </span>
-              ))}
-              {route.partners.length > SHOWN_PARTNERS && (
-                <> {t('matches.throughPartner.andMore', { count: route.partners.length - SHOWN_PARTNERS })}</>
-              )}
+              <PartnerNames partners={route.partners} />
             </p>
             <p className="small text-muted">{t('matches.throughPartner.next')}</p>
             <details className="match-reasons">
@@ -63,5 +55,23 @@ export default function ThroughPartner({ needId }: { needId: string }) {
         </article>
       ))}
     </section>
+  );
+}
+
+/** The partners who may receive an offer: the best matched named, the rest counted. */
+export function PartnerNames({ partners }: { partners: readonly { id: string; name: string; kindLabel: string }[] }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      {partners.slice(0, SHOWN_PARTNERS).map((partner, i) => (
+        <span key={partner.id}>
+          {i > 0 && ', '}
+          <Link to={pathTo('organization', { id: partner.id })}>{partner.name}</Link> ({partner.kindLabel})
+        </span>
+      ))}
+      {partners.length > SHOWN_PARTNERS && (
+        <> {t('matches.throughPartner.andMore', { count: partners.length - SHOWN_PARTNERS })}</>
+      )}
+    </>
   );
 }

@@ -6,6 +6,7 @@ import ReportContent from '../components/ReportContent';
 import { useRecord } from '../components/Status';
 import { formatDate } from '../format';
 import PostingMatches, { SavedNotice } from '../components/PostingMatches';
+import WhyNot from '../components/WhyNot';
 import OpenProject from '../components/OpenProject';
 import Art55NeedNotice from './project/Art55NeedNotice';
 
@@ -36,6 +37,7 @@ export default function NeedPage() {
       {need.status === 'OPEN' && <OpenProject needId={need.id} organizationId={need.organization.id} />}
       <Art55NeedNotice needId={need.id} organizationId={need.organization.id} />
       <PostingMatches kind="need" id={need.id} organizationId={need.organization.id} open={need.status === 'OPEN'} updatedAt={need.updatedAt} />
+      {need.status === 'OPEN' && <WhyNot kind="need" id={need.id} organizationId={need.organization.id} />}
     </>
   );
 }

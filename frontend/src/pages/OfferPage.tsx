@@ -6,6 +6,21 @@ import ReportContent from '../components/ReportContent';
 import { useRecord } from '../components/Status';
 import { formatDate } from '../format';
 import PostingMatches, { SavedNotice } from '../components/PostingMatches';
+import WhyNot from '../components/WhyNot';
+
+/** The area an offer covers, by its scope: a province or region is named
+ * as such, not by the municipality it is measured from. */
+function areaOf(offer: {
+  territoryScope: string;
+  municipality?: { name: string; provinceName: string; regionName: string } | null;
+  neighbourhood?: { name: string } | null;
+}): string {
+  const m = offer.municipality;
+  if (offer.territoryScope === 'REGION') return m?.regionName ?? '';
+  if (offer.territoryScope === 'PROVINCE') return m?.provinceName ?? '';
+  if (offer.territoryScope === 'NATIONAL') return '';
+  return [offer.neighbourhood?.name, m?.name].filter(Boolean).join(', ');
+}
 
 export default function OfferPage() {
   const { t } = useTranslation();
@@ -24,8 +39,7 @@ export default function OfferPage() {
           <dt>{t('offer.scope')}</dt>
           <dd>
             {t(`scope.${offer.territoryScope}`)}
-            {(offer.neighbourhood || offer.municipality) &&
-              `: ${[offer.neighbourhood?.name, offer.municipality?.name].filter(Boolean).join(', ')}`}
+            {areaOf(offer) && `: ${areaOf(offer)}`}
           </dd>
           {offer.sectors.length > 0 && (<><dt>{t('common.sectors')}</dt><dd>{offer.sectors.map((s) => s.name).join(', ')}</dd></>)}
           <dt>{t('common.updated')}</dt><dd>{formatDate(offer.updatedAt)}</dd>
@@ -33,6 +47,7 @@ export default function OfferPage() {
         <ReportContent kind="OFFER" id={offer.id} title={offer.title} organizationId={offer.organization.id} />
       </article>
       <PostingMatches kind="offer" id={offer.id} organizationId={offer.organization.id} open={offer.status === 'OPEN'} updatedAt={offer.updatedAt} />
+      {offer.status === 'OPEN' && <WhyNot kind="offer" id={offer.id} organizationId={offer.organization.id} />}
     </>
   );
 }
