@@ -687,12 +687,14 @@ async fn matches_of(
     if include_dismissed {
         member_of(ctx, organization_id).await?;
     }
+    let with_verdicts = reader.sees_verdicts_of(organization_id);
     let (rows, more) = service::list(
         &state.db,
         &state.matcher,
         side,
         id,
         include_dismissed,
+        with_verdicts,
         first,
     )
     .await

@@ -138,6 +138,17 @@ impl Reader {
         &self.member_of
     }
 
+    /// Whether an organisation's own verdicts on proposals (what it
+    /// dismissed, what it found relevant or not) may shape the lists this
+    /// reader is shown ([`crate::matching::feedback`]): only for its
+    /// members, as for its dismissed matches (not even moderators: the
+    /// verdicts are the organisation's own judgement, and a moved score
+    /// names the proposal it was judged on). Everyone else sees the pairs'
+    /// own scores.
+    pub fn sees_verdicts_of(&self, organization_id: Uuid) -> bool {
+        self.member_of.contains(&organization_id)
+    }
+
     /// A signed-in, verified reader, a moderator or not, member of
     /// `member_of`: for the unit tests of the policies built on this one.
     #[cfg(test)]

@@ -567,6 +567,7 @@ async fn the_judged_fixture_is_matched_well(backend: Backend) {
             MatchSide::Need,
             need_id,
             false,
+            false,
             10,
         )
         .await
@@ -1344,10 +1345,10 @@ async fn verdicts_move_similar_proposals_in_the_organisation_s_lists(backend: Ba
     const LIST: &str = r#"query($n: ID!) { matchesForNeed(needId: $n) { edges { node {
         id score offer { id } reasons { criterion code contribution message(lang: IT) } } } } }"#;
     // Offer id -> (match id, score, the feedback reason if any).
-    let listed = |need: String| {
+    let listed_for = |need: String, reader: Option<String>| {
         let app = &app;
         async move {
-            let body = gql_ok(app, None, LIST, json!({ "n": need })).await;
+            let body = gql_ok(app, reader.as_deref(), LIST, json!({ "n": need })).await;
             let edges = body["data"]["matchesForNeed"]["edges"]
                 .as_array()
                 .cloned()
@@ -1381,6 +1382,8 @@ async fn verdicts_move_similar_proposals_in_the_organisation_s_lists(backend: Ba
             (order, by_offer)
         }
     };
+    // The Municipio's own people see its verdicts at work.
+    let listed = |need: String| listed_for(need, Some(admin.clone()));
     let (_, before) = listed(needs[1].clone()).await;
     for key in ["football", "volleyball", "homework"] {
         let (_, _, feedback) = before
@@ -1440,6 +1443,13 @@ async fn verdicts_move_similar_proposals_in_the_organisation_s_lists(backend: Ba
         (now, None),
         "the after-school volunteers do not move"
     );
+    // Anyone else reading the Municipio's list (here anonymously) sees the
+    // pairs' own scores: its verdicts are its own.
+    let (_, public) = listed_for(needs[1].clone(), None).await;
+    for (offer, (_, score, feedback)) in &public {
+        assert_eq!(feedback, &None, "{offer}");
+        assert_eq!(Some(*score), before.get(offer).map(|b| b.1), "{offer}");
+    }
     let position = |key: &str| order.iter().position(|id| *id == offers[key].0);
     assert!(position("homework") < position("volleyball"), "{order:?}");
     assert!(position("homework") < position("football"), "{order:?}");

@@ -23,12 +23,12 @@ use crate::store::entities::{digest_items, digest_subscriptions, matches, needs,
 use super::planning::my_postings;
 use super::project_events::project_sections;
 use super::sending::base;
+use super::{ITEM_MATCH_COUNTED, ITEM_SEARCH_NEED, ITEM_SEARCH_OFFER, MATCH_ITEMS, SEARCH_ITEMS};
 
 /// The criteria a digest names for each match (then how the organisation's
 /// verdicts moved it, if they did): enough to say why, short enough for an
 /// e-mail.
 const SHOWN_REASONS: usize = 3;
-use super::{ITEM_MATCH_COUNTED, ITEM_SEARCH_NEED, ITEM_SEARCH_OFFER, MATCH_ITEMS, SEARCH_ITEMS};
 
 /// The digest of a planned delivery: its matches grouped by the user's
 /// need or offer (one section each, newest first, best match first, with

@@ -23,9 +23,10 @@ pub async fn count(db: &impl ConnectionTrait) -> Result<u64, AppError> {
 /// whether there are more. Pairs whose other side is not public are left
 /// out, and so are those this side dismissed unless `include_dismissed`
 /// (the visibility policy's rules, [`visibility::public_offers`] and
-/// [`visibility::dismissed_by_own_side`]). Scores are moved by the
-/// posting's organisation's verdicts on similar proposals
-/// ([`super::preferences`]).
+/// [`visibility::dismissed_by_own_side`]). With `with_verdicts` (the
+/// reader is of the posting's organisation:
+/// [`visibility::Reader::sees_verdicts_of`]) scores are moved by that
+/// organisation's verdicts on similar proposals ([`super::preferences`]).
 #[tracing::instrument(skip_all, fields(?side, %id))]
 pub async fn list(
     db: &impl ConnectionTrait,
@@ -33,6 +34,7 @@ pub async fn list(
     side: MatchSide,
     id: Uuid,
     include_dismissed: bool,
+    with_verdicts: bool,
     first: usize,
 ) -> Result<(Vec<matches::Model>, bool), AppError> {
     let mut rows = rows_of(db, side, id).await?;
@@ -67,7 +69,7 @@ pub async fn list(
         MatchSide::Need => visible.contains(&row.offer_id),
         MatchSide::Offer => visible.contains(&row.need_id),
     });
-    if let Some(owner) = owner_of(db, side, id).await? {
+    if with_verdicts && let Some(owner) = owner_of(db, side, id).await? {
         preferences::apply(db, matcher, side, owner, &mut rows).await?;
     }
     rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));

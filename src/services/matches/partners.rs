@@ -131,7 +131,18 @@ pub async fn partner_set(
             .ok_or_else(|| AppError::not_found(Entity::Need, "needId"))?;
     let required: Vec<OfferKind> =
         crate::services::closed_list_values::<OfferKind>(&need.required_contributions);
-    let (rows, _) = list(db, matcher, MatchSide::Need, need.id, false, usize::MAX).await?;
+    // The set anyone who sees the need may read: the pairs' own scores,
+    // not its organisation's verdicts.
+    let (rows, _) = list(
+        db,
+        matcher,
+        MatchSide::Need,
+        need.id,
+        false,
+        false,
+        usize::MAX,
+    )
+    .await?;
     let offer_ids: Vec<Uuid> = rows.iter().map(|r| r.offer_id).collect();
     let offers: HashMap<Uuid, offers::Model> = visibility::public_offers(db, &offer_ids)
         .await?
