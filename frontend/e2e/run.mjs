@@ -1394,6 +1394,31 @@ try {
       await page.context().close();
     }
   });
+
+  // Last: it changes how ALER's lists are ordered.
+  await test('an ALER officer dismisses a proposal as not relevant, and her other needs show it lower, saying why', async () => {
+    const bruzzano = await search('Presidio C.A.S.A. Bruzzano servizi sanitari', 'NEED');
+    const comasina = await search('Presidio C.A.S.A. Comasina servizi sanitari', 'NEED');
+    const page = await open();
+    await signIn(page, 'aler@example.org');
+    await page.goto(`${base}/needs/${bruzzano}`);
+    const first = page.locator('.member-section .match-card').first();
+    await first.waitFor();
+    const href = await first.locator('.card-title a').getAttribute('href');
+    await first.getByRole('button', { name: /^Scarta/ }).click();
+    await first.getByLabel('Non è pertinente').check();
+    await first.getByRole('button', { name: 'Scarta la proposta' }).click();
+    await first.getByText('Voi: scartata').waitFor();
+    await page.goto(`${base}/needs/${comasina}`);
+    // The same offer, proposed for the other presidio, now says why it is lower.
+    const same = page.locator('.member-section .match-card', { has: page.locator(`.card-title a[href="${href}"]`) });
+    await same.waitFor();
+    const moved = same.locator('.match-reason', { hasText: 'Le vostre valutazioni' });
+    await moved.waitFor();
+    assert.match(await moved.textContent(), /già giudicata non pertinente per un altro vostro annuncio.*-\d+ punti/s);
+    await check(page, 'need-feedback', 1280);
+    await page.context().close();
+  });
 } catch (error) {
   failures.push('setup');
   console.log(`FAIL  setup\n${error?.stack ?? error}`);
