@@ -365,10 +365,15 @@ mod tests {
             config.kind_fit(OfferKind::Loan, NeedKind::CollaborativeHousing),
             1.0
         );
-        assert_eq!(
-            config.kind_fit(OfferKind::Loan, NeedKind::SocialMediation),
-            0.0
-        );
+        // The table is complete: every pair has a value, the unlikely ones
+        // low.
+        for &offer in OfferKind::ALL {
+            for &need in NeedKind::ALL {
+                let fit = config.kind_fit(offer, need);
+                assert!(fit > 0.0 && fit <= 1.0, "{offer} for {need}: {fit}");
+            }
+        }
+        assert!(config.kind_fit(OfferKind::Loan, NeedKind::SocialMediation) < 0.5);
         assert!(config.max_km(OfferKind::Space).is_some());
         assert!(config.max_km(OfferKind::Funding).is_none());
         assert!(config.is_generic("comunita"));
