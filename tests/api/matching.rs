@@ -1703,10 +1703,12 @@ async fn why_not_matched_names_every_rule_that_excludes_a_pair(backend: Backend)
     ));
     cases.push((
         "incompatible_kind",
-        the_need.clone(),
-        by_coop(json!({ "kind": "LOAN" })).await,
-        "contributo non adatto a mediazione sociale: prestito",
-        "a contribution not suited to social mediation: loan",
+        need(json!({ "kind": "HOUSING_NEEDS_ANALYSIS",
+            "title": "Analisi del fabbisogno abitativo e mediazione a Lorenteggio" }))
+        .await,
+        by_coop(json!({ "kind": "MATERIALS" })).await,
+        "contributo non adatto a ",
+        "a contribution not suited to ",
     ));
     cases.push((
         "minimum_above_budget",
