@@ -534,12 +534,26 @@ async fn new_match_items(
                 .map(|o| (o.id, (MatchSide::Offer, o.organization_id))),
         )
         .collect();
-    for (section, rows) in &mut sections {
-        if let Some((side, owner)) = owners.get(section) {
-            apply_preferences(txn, planner.matcher, *side, *owner, rows).await?;
+    // Each organisation's verdicts are read once for all its sections:
+    // the rows of one organisation and side go through together.
+    let mut regrouped: HashMap<Uuid, Vec<matches::Model>> = HashMap::new();
+    let mut by_owner: HashMap<(MatchSide, Uuid), (Vec<Uuid>, Vec<matches::Model>)> = HashMap::new();
+    for (section, rows) in sections {
+        let Some(&key) = owners.get(&section) else {
+            regrouped.entry(section).or_default().extend(rows);
+            continue;
+        };
+        let (of_section, all) = by_owner.entry(key).or_default();
+        of_section.extend(std::iter::repeat_n(section, rows.len()));
+        all.extend(rows);
+    }
+    for ((side, owner), (of_section, mut rows)) in by_owner {
+        apply_preferences(txn, planner.matcher, side, owner, &mut rows).await?;
+        for (section, row) in of_section.into_iter().zip(rows) {
+            regrouped.entry(section).or_default().push(row);
         }
     }
-    Ok(match_sections(sections, planner.per_posting))
+    Ok(match_sections(regrouped, planner.per_posting))
 }
 
 /// The items of these sections of new matches (by the user's need or
