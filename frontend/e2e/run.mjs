@@ -1417,6 +1417,8 @@ try {
     await moved.waitFor();
     assert.match(await moved.textContent(), /già giudicata non pertinente per un altro vostro annuncio.*-\d+ punti/s);
     await check(page, 'need-feedback', 1280);
+    await page.setViewportSize({ width: 390, height: 900 });
+    await check(page, 'need-feedback', 390);
     await page.context().close();
   });
 } catch (error) {

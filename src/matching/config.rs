@@ -232,14 +232,8 @@ impl MatchingConfig {
         ] {
             unit(name, value)?;
         }
-        for (name, value) in [
-            ("feedback.dismissed", raw.feedback.dismissed),
-            ("feedback.not_relevant", raw.feedback.not_relevant),
-        ] {
-            if !(value.is_finite() && (-1.0..=0.0).contains(&value)) {
-                bail!("{name} must be between -1 and 0");
-            }
-        }
+        negative_unit("feedback.dismissed", raw.feedback.dismissed)?;
+        negative_unit("feedback.not_relevant", raw.feedback.not_relevant)?;
         for (name, value) in [
             ("territory.half_distance_km", t.half_distance_km),
             ("text.full_similarity", raw.text.full_similarity),
@@ -349,6 +343,14 @@ impl MatchingConfig {
 fn unit(name: &str, value: f64) -> anyhow::Result<()> {
     if !(0.0..=1.0).contains(&value) {
         bail!("{name} must be between 0 and 1");
+    }
+    Ok(())
+}
+
+/// A signal against (feedback): between -1 and 0.
+fn negative_unit(name: &str, value: f64) -> anyhow::Result<()> {
+    if !(-1.0..=0.0).contains(&value) {
+        bail!("{name} must be between -1 and 0");
     }
     Ok(())
 }

@@ -210,18 +210,23 @@ pub async fn insert_feedback(db: &impl ConnectionTrait, feedback: Feedback) -> S
         .map(|_| ())
 }
 
-/// The verdicts an organisation's people gave on matches, oldest first.
+/// The latest `most` verdicts an organisation's people gave on matches,
+/// oldest first. Ids are UUIDv7, so their order is the order of writing
+/// (instants on SQLite are text whose fractional digits vary: see
+/// docs/data-model.md).
 pub async fn feedback_of_organization(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
+    most: u64,
 ) -> StoreResult<Vec<match_feedback::Model>> {
-    let which = match_feedback::Column::OrganizationId.eq(organization_id);
-    let mut rows =
-        rows::all::<match_feedback::Entity>(db, which, "matches: feedback of an organisation")
-            .await?;
-    // Instants compared in Rust: on SQLite they are text whose fractional
-    // digits vary (see docs/data-model.md).
-    rows.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+    let mut rows = match_feedback::Entity::find()
+        .filter(match_feedback::Column::OrganizationId.eq(organization_id))
+        .order_by_desc(match_feedback::Column::Id)
+        .limit(most)
+        .all(db)
+        .await
+        .context("matches: feedback of an organisation")?;
+    rows.reverse();
     Ok(rows)
 }
 

@@ -34,6 +34,7 @@ use crate::helpers::{
 use crate::judged::{Half, PeerScope, peer_name, peer_ranked, prepare_peer};
 use crate::on_both_databases;
 use crate::visibility::{create_as, mediation_offer};
+use crate::visibility_rules::matched_offers;
 
 on_both_databases!(
     the_judged_fixture_is_matched_well,
@@ -1349,19 +1350,11 @@ async fn verdicts_move_similar_proposals_in_the_organisation_s_lists(backend: Ba
         let app = &app;
         async move {
             let body = gql_ok(app, reader.as_deref(), LIST, json!({ "n": need })).await;
+            let order = matched_offers(&body);
             let edges = body["data"]["matchesForNeed"]["edges"]
                 .as_array()
                 .cloned()
                 .unwrap_or_default();
-            let order: Vec<String> = edges
-                .iter()
-                .map(|e| {
-                    e["node"]["offer"]["id"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned()
-                })
-                .collect();
             let by_offer: HashMap<String, (String, f64, Option<Value>)> = edges
                 .iter()
                 .map(|e| {

@@ -594,7 +594,7 @@ async fn members_lists_are_for_their_organisation_only(backend: Backend) {
 }
 
 /// The offer ids of a `matchesForNeed` answer.
-fn matched_offers(body: &Value) -> Vec<String> {
+pub(crate) fn matched_offers(body: &Value) -> Vec<String> {
     body["data"]["matchesForNeed"]["edges"]
         .as_array()
         .unwrap_or_else(|| panic!("matches in {body}"))

@@ -11,19 +11,25 @@ use uuid::Uuid;
 
 use crate::domain::FeedbackVerdict;
 use crate::error::AppError;
-use crate::matching::Matcher;
 use crate::matching::feedback::{self, Judged, Preferences, Proposed};
+use crate::matching::{Matcher, Party, TextProfile};
 use crate::services::match_facts;
 use crate::store::entities::{matches, needs, offers};
 use crate::store::matches::{self as store, OwnPostings};
 
 use super::MatchSide;
 
+/// An organisation's latest verdicts that count: newer judgement takes the
+/// place of older, and every list request stays bounded (the judged
+/// matches and their texts are read for each) however long the
+/// organisation has been judging.
+const MOST_VERDICTS: u64 = 500;
+
 /// What the other side of a match is to the feedback model.
 struct Other {
     organization_id: Uuid,
     title: String,
-    text: crate::matching::TextProfile,
+    text: TextProfile,
 }
 
 /// Moves the matches of a posting of `owner` (its need's offers for
@@ -80,7 +86,7 @@ async fn preferences(
     side: MatchSide,
     owner: Uuid,
 ) -> Result<Preferences, AppError> {
-    let verdicts = store::feedback_of_organization(db, owner).await?;
+    let verdicts = store::feedback_of_organization(db, owner, MOST_VERDICTS).await?;
     if verdicts.is_empty() {
         return Ok(Preferences::default());
     }
@@ -156,30 +162,21 @@ async fn others(
     ids: impl Iterator<Item = Uuid>,
 ) -> Result<HashMap<Uuid, Other>, AppError> {
     let ids: Vec<Uuid> = ids.collect::<HashSet<_>>().into_iter().collect();
+    let other = |party: Party, title: String, text: TextProfile| Other {
+        organization_id: party.organization_id,
+        title,
+        text,
+    };
     Ok(match side {
         MatchSide::Need => match_facts::offers(db, matcher, &ids)
             .await?
             .into_iter()
-            .map(|(id, o)| {
-                let other = Other {
-                    organization_id: o.party.organization_id,
-                    title: o.title,
-                    text: o.text,
-                };
-                (id, other)
-            })
+            .map(|(id, o)| (id, other(o.party, o.title, o.text)))
             .collect(),
         MatchSide::Offer => match_facts::needs(db, matcher, &ids)
             .await?
             .into_iter()
-            .map(|(id, n)| {
-                let other = Other {
-                    organization_id: n.party.organization_id,
-                    title: n.title,
-                    text: n.text,
-                };
-                (id, other)
-            })
+            .map(|(id, n)| (id, other(n.party, n.title, n.text)))
             .collect(),
     })
 }
