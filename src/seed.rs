@@ -28,7 +28,7 @@ use uuid::Uuid;
 use crate::codesign::projects as codesign;
 use crate::domain::{
     ContactInput, NeedInput, OfferInput, OfferKind, OrganizationInput, OrganizationKind,
-    ProjectProcedure, ProjectStage, TaxCode,
+    OtherPlaceInput, ProjectProcedure, ProjectStage, TaxCode,
 };
 use crate::services::organizations::Verification;
 use crate::services::reference_data::{self, MILANO, neighbourhood_id};
@@ -135,6 +135,31 @@ struct DemoContact {
     visibility: Option<String>,
 }
 
+/// The places a demo posting reaches beyond its first: Milano's
+/// neighbourhoods by NIL number, other municipalities by ISTAT code.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct DemoOtherPlaces {
+    #[serde(default)]
+    neighbourhood_codes: Vec<String>,
+    #[serde(default)]
+    municipality_codes: Vec<String>,
+}
+
+impl DemoOtherPlaces {
+    fn inputs(&self) -> Vec<OtherPlaceInput> {
+        let neighbourhoods = self.neighbourhood_codes.iter().map(|code| OtherPlaceInput {
+            municipality_code: Some(MILANO.to_owned()),
+            neighbourhood_id: Some(neighbourhood_id(MILANO, code).to_string()),
+        });
+        let municipalities = self.municipality_codes.iter().map(|code| OtherPlaceInput {
+            municipality_code: Some(code.clone()),
+            neighbourhood_id: None,
+        });
+        neighbourhoods.chain(municipalities).collect()
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct DemoOffer {
@@ -151,6 +176,8 @@ struct DemoOffer {
     territory_scope: String,
     municipality_code: Option<String>,
     neighbourhood_code: Option<String>,
+    #[serde(default)]
+    other_places: DemoOtherPlaces,
     #[serde(default)]
     sectors: Vec<String>,
     /// Defaults to open.
@@ -169,6 +196,9 @@ struct DemoNeed {
     deadline_at: Option<chrono::DateTime<chrono::Utc>>,
     municipality_code: Option<String>,
     neighbourhood_code: Option<String>,
+    #[serde(default)]
+    other_places: DemoOtherPlaces,
+    territory_scope: Option<String>,
     location_precision: Option<String>,
     #[serde(default)]
     required_contributions: Vec<String>,
@@ -387,6 +417,7 @@ async fn ensure_offer(
             .neighbourhood_code
             .as_ref()
             .map(|code| neighbourhood_id(MILANO, code).to_string()),
+        other_places: offer.other_places.inputs(),
         lat: None,
         lon: None,
         sectors: offer.sectors.clone(),
@@ -422,6 +453,8 @@ async fn ensure_need(
             .neighbourhood_code
             .as_ref()
             .map(|code| neighbourhood_id(MILANO, code).to_string()),
+        other_places: need.other_places.inputs(),
+        territory_scope: need.territory_scope.clone(),
         lat: None,
         lon: None,
         location_precision: need.location_precision.clone(),

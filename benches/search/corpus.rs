@@ -868,7 +868,7 @@ impl<'a> Generator<'a> {
             organization_kind: kind.as_str().to_owned(),
             kind: None,
             sectors,
-            municipality_code: Some(self.data.municipalities[municipality].code.clone()),
+            municipality_codes: vec![self.data.municipalities[municipality].code.clone()],
             neighbourhood_ids: hoods
                 .iter()
                 .map(|&n| self.data.neighbourhoods[n].id)
@@ -942,7 +942,7 @@ impl<'a> Generator<'a> {
             organization_kind: owner.kind.as_str().to_owned(),
             kind: Some(kind.as_str().to_owned()),
             sectors,
-            municipality_code: Some(self.data.municipalities[municipality].code.clone()),
+            municipality_codes: vec![self.data.municipalities[municipality].code.clone()],
             neighbourhood_ids: hoods
                 .iter()
                 .map(|&n| self.data.neighbourhoods[n].id)
@@ -1032,7 +1032,7 @@ impl<'a> Generator<'a> {
             organization_kind: owner.kind.as_str().to_owned(),
             kind: Some(kind.as_str().to_owned()),
             sectors,
-            municipality_code: Some(self.data.municipalities[municipality].code.clone()),
+            municipality_codes: vec![self.data.municipalities[municipality].code.clone()],
             neighbourhood_ids: hoods
                 .iter()
                 .map(|&n| self.data.neighbourhoods[n].id)

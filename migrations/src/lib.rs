@@ -26,6 +26,7 @@ mod m20261204_090000_rename_project_stages;
 mod m20261204_100000_create_conversations;
 mod m20261204_100000_extend_project_workspace;
 mod m20261204_160000_add_job_priority;
+mod m20261205_090000_add_posting_areas;
 mod refs;
 
 /// Runs Trama's migrations in order.
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_100000_create_conversations::Migration),
             Box::new(m20261204_100000_extend_project_workspace::Migration),
             Box::new(m20261204_160000_add_job_priority::Migration),
+            Box::new(m20261205_090000_add_posting_areas::Migration),
         ]
     }
 }

@@ -175,6 +175,13 @@ const LABELS: &[Label] = &[
         "Neighbourhood",
     ),
     one("object", "Oggetto", "Object"),
+    list(
+        "otherPlaces",
+        "Altri quartieri o comuni",
+        "Other neighbourhoods or municipalities",
+        "Altro luogo",
+        "Other place",
+    ),
     one("offerId", "Offerta", "Offer"),
     list(
         "offerKinds",
@@ -367,6 +374,10 @@ mod tests {
         assert_eq!(label("budgetCents", Lang::It), "Budget");
         assert_eq!(label("deadlineAt", Lang::En), "Deadline");
         assert_eq!(label("contacts[1].value", Lang::It), "Contatto 2, valore");
+        assert_eq!(
+            label("otherPlaces[1].municipalityCode", Lang::It),
+            "Altro luogo 2, comune"
+        );
         assert_eq!(label("contacts[0].kind", Lang::En), "Contact 1, kind");
         assert_eq!(label("sectors[2]", Lang::It), "Settore 3");
         assert_eq!(label("filter.amountMin", Lang::It), "Importo minimo");

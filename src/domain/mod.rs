@@ -68,7 +68,9 @@ pub use organization::{
     ContactInput, ContactValue, NewContact, NewOrganization, OrganizationInput,
 };
 pub use password::Password;
-pub use place::{Coordinates, IstatCode};
+pub use place::{
+    Coordinates, IstatCode, MAX_OTHER_PLACES, OtherPlace, OtherPlaceInput, StoredPlace,
+};
 pub use report::{ReportStatus, ReportedRecord};
 pub use tax_code::{TaxCode, VatNumber};
 pub use text::{

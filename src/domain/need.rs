@@ -13,9 +13,13 @@ use uuid::Uuid;
 use super::dates::check_deadline;
 use super::error::{Errors, Invalid, ValidationErrors};
 use super::input::{check_eligible_kinds, check_optional_uuid, check_sectors, dedup};
-use super::lists::{LocationPrecision, NeedKind, OfferKind, OrganizationKind, PostingStatus};
+use super::lists::{
+    LocationPrecision, NeedKind, OfferKind, OrganizationKind, PostingStatus, TerritoryScope,
+};
 use super::money::EuroCents;
-use super::place::{Coordinates, IstatCode};
+use super::place::{
+    Coordinates, IstatCode, OtherPlace, OtherPlaceInput, check_other_places, names_a_place,
+};
 use super::text::{Description, SectorCode, Title};
 
 /// A need as submitted.
@@ -29,6 +33,11 @@ pub struct NeedInput {
     pub deadline_at: Option<DateTime<Utc>>,
     pub municipality_code: Option<String>,
     pub neighbourhood_id: Option<String>,
+    /// Further neighbourhoods or municipalities the need is in.
+    pub other_places: Vec<OtherPlaceInput>,
+    /// How far the need reaches from its places (a province, a region);
+    /// none: as far as its place.
+    pub territory_scope: Option<String>,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     /// Defaults to `neighbourhood`.
@@ -56,6 +65,9 @@ pub struct NewNeed {
     pub deadline_at: Option<DateTime<Utc>>,
     pub municipality_code: Option<IstatCode>,
     pub neighbourhood_id: Option<Uuid>,
+    /// Without duplicates, in the order given.
+    pub other_places: Vec<OtherPlace>,
+    pub territory_scope: Option<TerritoryScope>,
     pub coordinates: Option<Coordinates>,
     pub location_precision: LocationPrecision,
     /// Without duplicates, in the order given.
@@ -70,7 +82,10 @@ pub struct NewNeed {
 impl NeedInput {
     /// Validates every field and reports all problems at once.
     ///
-    /// Cross-field rules: an `exact` location precision needs coordinates
+    /// Cross-field rules: a territory scope needs a place to reach from
+    /// (`"municipalityCode"` required, or for the `neighbourhood` scope
+    /// `"neighbourhoodId"`; `national` needs none); an `exact` location
+    /// precision needs coordinates
     /// (`"lat"` and `"lon"` required); when third-sector registration is
     /// required, every eligible kind must be a third-sector kind (refused at
     /// `"eligibleOrganizationKinds[i]"` with `NotThirdSector`), since no
@@ -108,6 +123,28 @@ impl NeedInput {
             "neighbourhoodId",
             self.neighbourhood_id.as_deref(),
         );
+        let has_first_place = names_a_place(
+            self.municipality_code.as_deref(),
+            self.neighbourhood_id.as_deref(),
+        );
+        let other_places = check_other_places(&mut errs, &self.other_places, has_first_place);
+        let territory_scope = errs.check_optional(
+            "territoryScope",
+            self.territory_scope.as_deref(),
+            TerritoryScope::parse,
+        );
+        // A neighbourhood implies its municipality (the services fill it in).
+        match territory_scope {
+            Some(Some(TerritoryScope::Neighbourhood)) if neighbourhood_id == Some(None) => {
+                errs.push("neighbourhoodId", Invalid::Required);
+            }
+            Some(Some(
+                TerritoryScope::Municipality | TerritoryScope::Province | TerritoryScope::Region,
+            )) if municipality_code == Some(None) && neighbourhood_id == Some(None) => {
+                errs.push("municipalityCode", Invalid::Required);
+            }
+            _ => {}
+        }
         let coordinates = errs.merge(Coordinates::from_optional(self.lat, self.lon));
         let location_precision = errs
             .check_optional(
@@ -162,6 +199,8 @@ impl NeedInput {
                 deadline_at: deadline_at?,
                 municipality_code: municipality_code?,
                 neighbourhood_id: neighbourhood_id?,
+                other_places: other_places?,
+                territory_scope: territory_scope?,
                 coordinates: coordinates?,
                 location_precision: location_precision?,
                 required_contributions: required_contributions?,
@@ -193,6 +232,8 @@ mod tests {
             deadline_at: "2026-06-30T22:00:00Z".parse().ok(),
             municipality_code: Some("015146".into()),
             neighbourhood_id: Some("0192f0c4-5a6b-7c8d-9e0f-112233445566".into()),
+            other_places: Vec::new(),
+            territory_scope: None,
             lat: None,
             lon: None,
             location_precision: None,
@@ -419,5 +460,68 @@ mod tests {
                 ),
             ],
         );
+    }
+
+    #[test]
+    fn takes_other_places_and_a_wider_scope() {
+        let place = |code: Option<&str>, id: Option<&str>| OtherPlaceInput {
+            municipality_code: code.map(str::to_owned),
+            neighbourhood_id: id.map(str::to_owned),
+        };
+        let input = NeedInput {
+            other_places: vec![
+                place(Some("015209"), None),
+                place(None, Some("0192f0c4-5a6b-7c8d-9e0f-112233445577")),
+                place(Some(" 015209 "), Some("")),
+            ],
+            territory_scope: Some("PROVINCE".into()),
+            ..valid_input()
+        };
+        let need = input.validate(now(), None).expect("valid");
+        assert_eq!(need.territory_scope, Some(TerritoryScope::Province));
+        assert_eq!(need.other_places.len(), 2, "the repeated Sesto is dropped");
+
+        let refused = NeedInput {
+            municipality_code: None,
+            neighbourhood_id: None,
+            other_places: vec![place(None, None), place(Some("15209"), Some("nil-51"))],
+            territory_scope: Some("continent".into()),
+            ..valid_input()
+        };
+        let errors = refused.validate(now(), None).expect_err("invalid");
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "municipalityCode",
+                "otherPlaces[0].municipalityCode",
+                "otherPlaces[1].municipalityCode",
+                "otherPlaces[1].neighbourhoodId",
+                "territoryScope",
+            ]
+        );
+        assert!(errors.contains("otherPlaces[0].municipalityCode", &Invalid::Required));
+        assert!(errors.contains("municipalityCode", &Invalid::Required));
+
+        let too_many = NeedInput {
+            other_places: vec![place(Some("015209"), None); crate::domain::MAX_OTHER_PLACES + 1],
+            ..valid_input()
+        };
+        let errors = too_many.validate(now(), None).expect_err("too many");
+        assert!(errors.contains(
+            "otherPlaces",
+            &Invalid::TooMany {
+                max: crate::domain::MAX_OTHER_PLACES
+            }
+        ));
+
+        // A province's need says where it reaches from.
+        let nowhere = NeedInput {
+            municipality_code: None,
+            neighbourhood_id: None,
+            territory_scope: Some("region".into()),
+            ..valid_input()
+        };
+        assert_refused(&nowhere, &[("municipalityCode", Invalid::Required)]);
     }
 }

@@ -14,7 +14,9 @@ use super::error::{Errors, Invalid, ValidationErrors};
 use super::input::{check_eligible_kinds, check_optional_uuid, check_sectors};
 use super::lists::{OfferKind, OrganizationKind, PostingStatus, TerritoryScope};
 use super::money::{AmountRange, EuroCents};
-use super::place::{Coordinates, IstatCode};
+use super::place::{
+    Coordinates, IstatCode, OtherPlace, OtherPlaceInput, check_other_places, names_a_place,
+};
 use super::text::{Description, SectorCode, Title};
 
 /// An offer as submitted.
@@ -33,6 +35,9 @@ pub struct OfferInput {
     pub territory_scope: String,
     pub municipality_code: Option<String>,
     pub neighbourhood_id: Option<String>,
+    /// Further neighbourhoods or municipalities served, each as far as the
+    /// scope reaches.
+    pub other_places: Vec<OtherPlaceInput>,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub sectors: Vec<String>,
@@ -55,6 +60,8 @@ pub struct NewOffer {
     pub territory_scope: TerritoryScope,
     pub municipality_code: Option<IstatCode>,
     pub neighbourhood_id: Option<Uuid>,
+    /// Without duplicates, in the order given.
+    pub other_places: Vec<OtherPlace>,
     pub coordinates: Option<Coordinates>,
     pub sectors: Vec<SectorCode>,
     pub status: PostingStatus,
@@ -129,6 +136,11 @@ impl OfferInput {
             }
             _ => {}
         }
+        let has_first_place = names_a_place(
+            self.municipality_code.as_deref(),
+            self.neighbourhood_id.as_deref(),
+        );
+        let other_places = check_other_places(&mut errs, &self.other_places, has_first_place);
         let coordinates = errs.merge(Coordinates::from_optional(self.lat, self.lon));
         let sectors = check_sectors(&mut errs, &self.sectors);
         let status = errs
@@ -146,6 +158,7 @@ impl OfferInput {
                 territory_scope: territory_scope?,
                 municipality_code: municipality_code?,
                 neighbourhood_id: neighbourhood_id?,
+                other_places: other_places?,
                 coordinates: coordinates?,
                 sectors: sectors?,
                 status: status?,
@@ -177,6 +190,7 @@ mod tests {
             territory_scope: "neighbourhood".into(),
             municipality_code: Some("015146".into()),
             neighbourhood_id: Some("0192f0c4-5a6b-7c8d-9e0f-112233445566".into()),
+            other_places: Vec::new(),
             lat: Some(45.4527),
             lon: Some(9.1419),
             sectors: vec!["space_regeneration".into()],
@@ -221,6 +235,7 @@ mod tests {
             available_until: None,
             eligible_organization_kinds: vec![],
             territory_scope: "national".into(),
+            other_places: Vec::new(),
             municipality_code: None,
             neighbourhood_id: Some(String::new()),
             lat: None,

@@ -1,7 +1,9 @@
-//! Places: [`IstatCode`] (a municipality's ISTAT code) and [`Coordinates`]
-//! (a WGS84 point with the distance between two of them).
+//! Places: [`IstatCode`] (a municipality's ISTAT code), [`Coordinates`]
+//! (a WGS84 point with the distance between two of them) and
+//! [`OtherPlace`] (a place a posting reaches beyond its first).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use super::error::{Errors, Format, Invalid, ValidationErrors};
 use super::newtype::string_newtype;
@@ -33,6 +35,114 @@ impl IstatCode {
     /// The ISTAT province code (first three digits, `015` for Milano).
     pub fn province_code(&self) -> &str {
         self.0.get(..3).unwrap_or_default()
+    }
+}
+
+/// At most this many places beyond a posting's first: real offers serve
+/// two or three neighbourhoods or a handful of municipalities; a posting
+/// for a whole province says so with its territory scope instead.
+pub const MAX_OTHER_PLACES: usize = 12;
+
+/// A place a need or an offer reaches beyond its first, as submitted.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct OtherPlaceInput {
+    pub municipality_code: Option<String>,
+    pub neighbourhood_id: Option<String>,
+}
+
+/// A validated place beyond a posting's first: a municipality, a
+/// neighbourhood or both. Whether they exist, and whether the neighbourhood
+/// lies in the municipality, is checked by the services layer, which also
+/// writes the municipality a neighbourhood implies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OtherPlace {
+    pub municipality_code: Option<IstatCode>,
+    pub neighbourhood_id: Option<Uuid>,
+}
+
+/// Whether an input names a first place (a municipality or a
+/// neighbourhood, not left blank).
+pub(crate) fn names_a_place(
+    municipality_code: Option<&str>,
+    neighbourhood_id: Option<&str>,
+) -> bool {
+    [municipality_code, neighbourhood_id]
+        .into_iter()
+        .flatten()
+        .any(|raw| !super::text::trim_pasted(raw).is_empty())
+}
+
+/// `otherPlaces`: at most [`MAX_OTHER_PLACES`], each naming a municipality
+/// or a neighbourhood (`otherPlaces[i].municipalityCode` is required when
+/// neither is given), duplicates dropped. Other places come after a first
+/// one: without it (`has_first_place` false) `municipalityCode` is required.
+pub(crate) fn check_other_places(
+    errs: &mut Errors,
+    raw: &[OtherPlaceInput],
+    has_first_place: bool,
+) -> Option<Vec<OtherPlace>> {
+    super::input::check_max_items(errs, "otherPlaces", raw, MAX_OTHER_PLACES);
+    if !raw.is_empty() && !has_first_place {
+        errs.push("municipalityCode", Invalid::Required);
+    }
+    let mut places = Vec::with_capacity(raw.len());
+    let mut ok = true;
+    for (index, input) in raw.iter().enumerate() {
+        let municipality_code = errs.check_optional(
+            format!("otherPlaces[{index}].municipalityCode"),
+            input.municipality_code.as_deref(),
+            IstatCode::parse,
+        );
+        let neighbourhood_id = super::input::check_optional_uuid(
+            errs,
+            &format!("otherPlaces[{index}].neighbourhoodId"),
+            input.neighbourhood_id.as_deref(),
+        );
+        match (municipality_code, neighbourhood_id) {
+            (Some(None), Some(None)) => {
+                errs.push(
+                    format!("otherPlaces[{index}].municipalityCode"),
+                    Invalid::Required,
+                );
+                ok = false;
+            }
+            (Some(municipality_code), Some(neighbourhood_id)) => places.push(OtherPlace {
+                municipality_code,
+                neighbourhood_id,
+            }),
+            _ => ok = false,
+        }
+    }
+    ok.then(|| super::input::dedup(places))
+}
+
+/// A place a posting reaches beyond its first, as its `other_places`
+/// column stores it: the municipality always (the one a neighbourhood
+/// implies when only that was named), the neighbourhood when named.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredPlace {
+    pub municipality_code: String,
+    #[serde(default)]
+    pub neighbourhood_id: Option<Uuid>,
+}
+
+impl StoredPlace {
+    /// The places of an `other_places` column. Written only by
+    /// [`PostingTable`] writes; an entry that does not read (a hand-edited
+    /// row) is passed over rather than failing every reader of the posting.
+    pub fn read_all(column: &serde_json::Value) -> Vec<StoredPlace> {
+        column
+            .as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter_map(|entry| serde_json::from_value(entry.clone()).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 

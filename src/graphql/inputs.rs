@@ -92,6 +92,23 @@ impl From<OrganizationInput> for domain::OrganizationInput {
     }
 }
 
+/// A place a need or an offer reaches beyond its first: a municipality, a
+/// neighbourhood, or both.
+#[derive(InputObject)]
+pub struct OtherPlaceInput {
+    pub municipality_code: Option<String>,
+    pub neighbourhood_id: Option<ID>,
+}
+
+impl From<OtherPlaceInput> for domain::OtherPlaceInput {
+    fn from(i: OtherPlaceInput) -> Self {
+        Self {
+            municipality_code: i.municipality_code,
+            neighbourhood_id: i.neighbourhood_id.map(|id| id.0),
+        }
+    }
+}
+
 /// An offer.
 #[derive(InputObject)]
 pub struct OfferInput {
@@ -109,6 +126,10 @@ pub struct OfferInput {
     pub territory_scope: TerritoryScope,
     pub municipality_code: Option<String>,
     pub neighbourhood_id: Option<ID>,
+    /// Further neighbourhoods or municipalities served (at most 12), each
+    /// as far as the territory scope reaches.
+    #[graphql(default)]
+    pub other_places: Vec<OtherPlaceInput>,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     #[graphql(default)]
@@ -133,6 +154,7 @@ impl From<OfferInput> for domain::OfferInput {
             territory_scope: value(domain::TerritoryScope::from(i.territory_scope)),
             municipality_code: i.municipality_code,
             neighbourhood_id: i.neighbourhood_id.map(|id| id.0),
+            other_places: i.other_places.into_iter().map(Into::into).collect(),
             lat: i.lat,
             lon: i.lon,
             sectors: i.sectors,
@@ -152,6 +174,13 @@ pub struct NeedInput {
     pub deadline_at: Option<DateTime<Utc>>,
     pub municipality_code: Option<String>,
     pub neighbourhood_id: Option<ID>,
+    /// Further neighbourhoods or municipalities the need is in (at most 12).
+    #[graphql(default)]
+    pub other_places: Vec<OtherPlaceInput>,
+    /// How far the need reaches from its places: PROVINCE for a
+    /// metropolitan area or a province, REGION for a region. Absent: as far
+    /// as its place (its neighbourhood, else its municipality).
+    pub territory_scope: Option<TerritoryScope>,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     /// Default NEIGHBOURHOOD: the exact place is shown only when asked for.
@@ -181,6 +210,10 @@ impl From<NeedInput> for domain::NeedInput {
             deadline_at: i.deadline_at,
             municipality_code: i.municipality_code,
             neighbourhood_id: i.neighbourhood_id.map(|id| id.0),
+            other_places: i.other_places.into_iter().map(Into::into).collect(),
+            territory_scope: i
+                .territory_scope
+                .map(|s| value(domain::TerritoryScope::from(s))),
             lat: i.lat,
             lon: i.lon,
             location_precision: i

@@ -21,7 +21,7 @@ use super::loaders::{
     SectorsOfNeed, SectorsOfOffer, SectorsOfOrganization, load,
 };
 use super::viewer::{check_draft_listing, reader};
-use crate::domain::{self, EuroCents, Lang};
+use crate::domain::{self, EuroCents, Lang, StoredPlace};
 use crate::error::{AppError, Entity};
 use crate::policy::visibility;
 use crate::services::{self, listing::MemberRow, listing::Page};
@@ -102,6 +102,36 @@ async fn neighbourhood(ctx: &Context<'_>, id: Option<Uuid>) -> Result<Option<Nei
         return Ok(None);
     };
     Ok(load(ctx, NeighbourhoodById(id)).await?.map(Neighbourhood))
+}
+
+/// A place a need or an offer reaches beyond its first.
+#[derive(SimpleObject)]
+pub struct OtherPlace {
+    pub municipality: Municipality,
+    /// The neighbourhood, when the place is one rather than the whole
+    /// municipality.
+    pub neighbourhood: Option<Neighbourhood>,
+}
+
+/// The places of an `other_places` column, in the order given; a place
+/// whose municipality or neighbourhood is no longer in the territories is
+/// left out.
+async fn other_places(ctx: &Context<'_>, column: &serde_json::Value) -> Result<Vec<OtherPlace>> {
+    let mut places = Vec::new();
+    for stored in StoredPlace::read_all(column) {
+        let Some(municipality) = municipality(ctx, Some(&stored.municipality_code)).await? else {
+            continue;
+        };
+        let neighbourhood = neighbourhood(ctx, stored.neighbourhood_id).await?;
+        if stored.neighbourhood_id.is_some() && neighbourhood.is_none() {
+            continue;
+        }
+        places.push(OtherPlace {
+            municipality,
+            neighbourhood,
+        });
+    }
+    Ok(places)
 }
 
 /// The organisation an offer, a need or a suggestion names; one that is
@@ -559,6 +589,12 @@ impl Offer {
         neighbourhood(ctx, self.0.neighbourhood_id).await
     }
 
+    /// Further neighbourhoods or municipalities the offer serves, each as
+    /// far as its territory scope reaches.
+    async fn other_places(&self, ctx: &Context<'_>) -> Result<Vec<OtherPlace>> {
+        other_places(ctx, &self.0.other_places).await
+    }
+
     async fn status(&self) -> PostingStatus {
         self.0.status.into()
     }
@@ -631,6 +667,18 @@ impl Need {
 
     async fn neighbourhood(&self, ctx: &Context<'_>) -> Result<Option<Neighbourhood>> {
         neighbourhood(ctx, self.0.neighbourhood_id).await
+    }
+
+    /// Further neighbourhoods or municipalities the need is in.
+    async fn other_places(&self, ctx: &Context<'_>) -> Result<Vec<OtherPlace>> {
+        other_places(ctx, &self.0.other_places).await
+    }
+
+    /// How far the need reaches from its places: PROVINCE for a
+    /// metropolitan area or a province, REGION for a region; null when it
+    /// is as far as its place (its neighbourhood, else its municipality).
+    async fn territory_scope(&self) -> Option<TerritoryScope> {
+        self.0.territory_scope.map(Into::into)
     }
 
     /// How precisely the need's place is shown.

@@ -74,6 +74,11 @@ pub struct NeedFacts {
     pub budget_cents: Option<i64>,
     pub deadline_at: Option<DateTime<Utc>>,
     pub place: Place,
+    /// The places beyond the first.
+    pub other_places: Vec<Place>,
+    /// How far it reaches from its places (a province, a region); `None`:
+    /// as far as its place.
+    pub scope: Option<TerritoryScope>,
     /// The offer kinds it asks for; empty = any that serves its kind.
     pub required: Vec<OfferKind>,
     /// Who may answer; empty = anyone.
@@ -108,6 +113,8 @@ pub struct OfferFacts {
     pub scope: TerritoryScope,
     /// The offer's place, or its organisation's seat when it gives none.
     pub place: Place,
+    /// The places beyond the first, each as far as the scope reaches.
+    pub other_places: Vec<Place>,
     pub sectors: Vec<SectorRef>,
     pub open: bool,
     /// [`Self::content_digest`], computed on first use: a refresh asks for
@@ -116,7 +123,19 @@ pub struct OfferFacts {
     pub digest: DigestCell,
 }
 
+/// The ids and codes of places, for a digest.
+fn place_keys<'a>(places: impl Iterator<Item = &'a Place>) -> Vec<(Option<Uuid>, Option<&'a str>)> {
+    places
+        .map(|p| (p.neighbourhood_id(), p.municipality_code()))
+        .collect()
+}
+
 impl NeedFacts {
+    /// Its first place, then the others.
+    pub fn places(&self) -> impl Iterator<Item = &Place> {
+        std::iter::once(&self.place).chain(&self.other_places)
+    }
+
     /// A digest of what the need says (not its status or organisation's
     /// verification): a match's fingerprint changes when this does.
     pub fn content_digest(&self) -> &str {
@@ -124,45 +143,65 @@ impl NeedFacts {
     }
 
     fn compute_digest(&self) -> String {
-        digest(&format!(
-            "{}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}",
-            self.kind,
-            self.title,
-            self.description,
-            self.budget_cents,
-            self.deadline_at,
-            self.place.neighbourhood_id(),
-            self.place.municipality_code(),
-            self.required,
-            self.eligible_kinds,
-            self.requires_registration,
-            self.sectors.iter().map(|s| &s.code).collect::<Vec<_>>(),
-        ))
+        digest(
+            &(format!(
+                "{}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}",
+                self.kind,
+                self.title,
+                self.description,
+                self.budget_cents,
+                self.deadline_at,
+                self.place.neighbourhood_id(),
+                self.place.municipality_code(),
+                self.required,
+                self.eligible_kinds,
+                self.requires_registration,
+                self.sectors.iter().map(|s| &s.code).collect::<Vec<_>>(),
+            ) + &wider(&self.other_places, self.scope)),
+        )
     }
 }
 
+/// What the digest of a posting over several places, or of a need over a
+/// wider territory, adds; nothing for the others, whose digests (and so
+/// their matches' fingerprints) are what they were before postings had
+/// other places.
+fn wider(other_places: &[Place], scope: Option<TerritoryScope>) -> String {
+    if other_places.is_empty() && scope.is_none() {
+        return String::new();
+    }
+    format!("|{:?}|{:?}", place_keys(other_places.iter()), scope)
+}
+
 impl OfferFacts {
+    /// Its first place, then the others.
+    pub fn places(&self) -> impl Iterator<Item = &Place> {
+        std::iter::once(&self.place).chain(&self.other_places)
+    }
+
     /// A digest of what the offer says (see [`NeedFacts::content_digest`]).
     pub fn content_digest(&self) -> &str {
         self.digest.get_or_init(|| self.compute_digest())
     }
 
     fn compute_digest(&self) -> String {
-        digest(&format!(
-            "{}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}|{:?}|{:?}",
-            self.kind,
-            self.title,
-            self.description,
-            self.amount_min_cents,
-            self.amount_max_cents,
-            self.available_from,
-            self.available_until,
-            self.eligible_kinds,
-            self.scope,
-            self.place.neighbourhood_id(),
-            self.place.municipality_code(),
-            self.sectors.iter().map(|s| &s.code).collect::<Vec<_>>(),
-        ))
+        digest(
+            &(format!(
+                "{}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}|{:?}|{:?}",
+                self.kind,
+                self.title,
+                self.description,
+                self.amount_min_cents,
+                self.amount_max_cents,
+                self.available_from,
+                self.available_until,
+                self.eligible_kinds,
+                self.scope,
+                self.place.neighbourhood_id(),
+                self.place.municipality_code(),
+                self.sectors.iter().map(|s| &s.code).collect::<Vec<_>>(),
+            ) + &wider(&self.other_places, None)),
+        )
     }
 }
 

@@ -103,6 +103,12 @@ pub enum Finding {
         scope: TerritoryScope,
         area: String,
     },
+    /// The offer's place lies in the wider area the need covers (its
+    /// province, its region).
+    InNeedArea {
+        scope: TerritoryScope,
+        area: String,
+    },
     PlaceUnknown,
     SharedSectors {
         it: Vec<String>,
@@ -285,6 +291,7 @@ impl Finding {
             Self::SameMunicipality { .. } => "same_municipality",
             Self::Nearby { .. } => "nearby",
             Self::CoversArea { .. } => "covers_area",
+            Self::InNeedArea { .. } => "in_need_area",
             Self::PlaceUnknown => "place_unknown",
             Self::SharedSectors { .. } => "shared_sectors",
             Self::NoSharedSector => "no_shared_sector",
@@ -354,6 +361,14 @@ impl Finding {
             (Self::CoversArea { scope, area }, En) => match scope {
                 TerritoryScope::National => "available nationwide".into(),
                 _ => format!("covers the area: {area}"),
+            },
+            (Self::InNeedArea { scope, area }, It) => match scope {
+                TerritoryScope::National => "il bisogno riguarda tutta Italia".into(),
+                _ => format!("nel territorio del bisogno: {area}"),
+            },
+            (Self::InNeedArea { scope, area }, En) => match scope {
+                TerritoryScope::National => "the need covers all of Italy".into(),
+                _ => format!("within the need's area: {area}"),
             },
             (Self::PlaceUnknown, It) => "luogo non indicato".into(),
             (Self::PlaceUnknown, En) => "place not given".into(),

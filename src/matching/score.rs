@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use super::config::MatchingConfig;
-use super::facts::{NeedFacts, OfferFacts, Place};
+use super::facts::{MunicipalityRef, NeedFacts, OfferFacts, Place};
 use super::reasons::{Criterion, Exclusion, Finding, Reason};
 use crate::domain::{OfferKind, TerritoryScope};
 
@@ -228,16 +228,65 @@ fn kind(
     Ok((fit, finding))
 }
 
-/// Whether the need's place is inside the offer's territory, and how close
-/// the two are.
+/// Whether the need's places and the offer's territory meet, and how close
+/// the two are: the best of every pair of a need's place and an offer's
+/// place (their first places first, whose refusal is the one reported when
+/// no pair meets).
 fn territory(
     need: &NeedFacts,
     offer: &OfferFacts,
     config: &MatchingConfig,
 ) -> Result<(f64, Finding), Exclusion> {
+    let mut best: Option<(f64, Finding)> = None;
+    let mut first_refusal = None;
+    for n in need.places() {
+        for o in offer.places() {
+            match territory_between(n, need.scope, o, offer, config) {
+                Ok(found) => {
+                    if best.as_ref().is_none_or(|(value, _)| found.0 > *value) {
+                        best = Some(found);
+                    }
+                }
+                Err(refusal) => {
+                    first_refusal.get_or_insert(refusal);
+                }
+            }
+        }
+    }
+    match (best, first_refusal) {
+        (Some(found), _) => Ok(found),
+        (None, Some(refusal)) => Err(refusal),
+        (None, None) => Ok((config.territory.unknown, Finding::PlaceUnknown)),
+    }
+}
+
+/// How far a scope reaches, finest first.
+fn reach(scope: TerritoryScope) -> u8 {
+    match scope {
+        TerritoryScope::Neighbourhood => 0,
+        TerritoryScope::Municipality => 1,
+        TerritoryScope::Province => 2,
+        TerritoryScope::Region => 3,
+        TerritoryScope::National => 4,
+    }
+}
+
+/// One place of the need `n` (reaching as far as `need_scope`) against one
+/// place of the offer `o`: the two areas meet when they agree at the wider
+/// of the two scopes (an offer of one municipality meets a need over its
+/// province). A need over a province or wider is not measured in km: its
+/// point says little about where the work is.
+fn territory_between(
+    n: &Place,
+    need_scope: Option<TerritoryScope>,
+    o: &Place,
+    offer: &OfferFacts,
+    config: &MatchingConfig,
+) -> Result<(f64, Finding), Exclusion> {
     let t = &config.territory;
-    let (n, o) = (&need.place, &offer.place);
     let outside = || Exclusion::OutsideTerritory { scope: offer.scope };
+    let need_wider = need_scope.filter(|s| reach(*s) > reach(offer.scope));
+    let scope = need_wider.unwrap_or(offer.scope);
     let same_municipality = match (n.municipality_code(), o.municipality_code()) {
         (Some(a), Some(b)) => Some(a == b),
         _ => None,
@@ -247,7 +296,7 @@ fn territory(
         _ => None,
     };
     let (need_m, offer_m) = (n.municipality.as_ref(), o.municipality.as_ref());
-    match offer.scope {
+    match scope {
         TerritoryScope::Neighbourhood => match (same_neighbourhood, same_municipality) {
             (Some(false), _) => return Err(outside()),
             // A need for a whole municipality may use a neighbourhood's offer
@@ -278,7 +327,8 @@ fn territory(
         }
         TerritoryScope::National => {}
     }
-    let km = distance(n, o);
+    let need_is_wide = need_scope.is_some_and(|s| reach(s) >= reach(TerritoryScope::Province));
+    let km = distance(n, o).filter(|_| !need_is_wide);
     if let (Some(km), Some(max_km)) = (km, config.max_km(offer.kind))
         && km > max_km
     {
@@ -306,28 +356,23 @@ fn territory(
         ));
     }
     let nearby = km.map(|km| (t.nearby_max * 0.5f64.powf(km / t.half_distance_km), km));
-    let covers = match offer.scope {
-        TerritoryScope::Province => offer_m.map(|m| m.province_name.clone()),
-        TerritoryScope::Region => offer_m.map(|m| m.region_name.clone()),
+    let area_of = |m: Option<&MunicipalityRef>, scope| match scope {
+        TerritoryScope::Province => m.map(|m| m.province_name.clone()),
+        TerritoryScope::Region => m.map(|m| m.region_name.clone()),
         TerritoryScope::National => Some("Italia".to_owned()),
         _ => None,
     };
+    let covers = match need_wider {
+        Some(scope) => area_of(need_m, scope).map(|area| Finding::InNeedArea { scope, area }),
+        None => area_of(offer_m, offer.scope).map(|area| Finding::CoversArea {
+            scope: offer.scope,
+            area,
+        }),
+    };
     match (nearby, covers) {
-        (Some((value, _)), Some(area)) if value < t.covers_area => Ok((
-            t.covers_area,
-            Finding::CoversArea {
-                scope: offer.scope,
-                area,
-            },
-        )),
+        (Some((value, _)), Some(covers)) if value < t.covers_area => Ok((t.covers_area, covers)),
         (Some((value, km)), _) => Ok((value, Finding::Nearby { km: round1(km) })),
-        (None, Some(area)) => Ok((
-            t.covers_area,
-            Finding::CoversArea {
-                scope: offer.scope,
-                area,
-            },
-        )),
+        (None, Some(covers)) => Ok((t.covers_area, covers)),
         (None, None) => Ok((t.unknown, Finding::PlaceUnknown)),
     }
 }
@@ -514,6 +559,8 @@ mod tests {
             budget_cents: Some(1_000_000),
             deadline_at: Some(now() + TimeDelta::days(60)),
             place: place(milano(), 45.478, 9.122),
+            other_places: Vec::new(),
+            scope: None,
             required: Vec::new(),
             eligible_kinds: Vec::new(),
             requires_registration: false,
@@ -535,6 +582,7 @@ mod tests {
             eligible_kinds: Vec::new(),
             scope: TerritoryScope::Province,
             place: place(milano(), 45.464, 9.190),
+            other_places: Vec::new(),
             sectors: vec![sector("housing")],
             open: true,
             digest: Default::default(),
@@ -757,6 +805,135 @@ mod tests {
             value_of(&scored, Criterion::Territory),
             matcher.config().territory.covers_area
         );
+    }
+
+    fn territory_of(scored: &Scored) -> &Reason {
+        scored
+            .reasons
+            .iter()
+            .find(|r| r.criterion == Criterion::Territory)
+            .expect("a territory reason")
+    }
+
+    fn in_neighbourhood(id: u128, name: &str, lat: f64, lon: f64) -> Place {
+        Place {
+            neighbourhood: Some((Uuid::from_u128(id), name.to_owned())),
+            ..place(milano(), lat, lon)
+        }
+    }
+
+    fn sesto() -> MunicipalityRef {
+        MunicipalityRef {
+            code: "015209".to_owned(),
+            name: "Sesto San Giovanni".to_owned(),
+            ..milano()
+        }
+    }
+
+    fn bergamo() -> MunicipalityRef {
+        MunicipalityRef {
+            code: "016024".to_owned(),
+            name: "Bergamo".to_owned(),
+            province_code: "BG".to_owned(),
+            province_name: "Bergamo".to_owned(),
+            ..milano()
+        }
+    }
+
+    #[test]
+    fn an_offer_serving_several_neighbourhoods_reaches_a_need_in_any_of_them() {
+        let matcher = Matcher::builtin().expect("config");
+        let (mut need, mut offer) = pair(&matcher);
+        offer.scope = TerritoryScope::Neighbourhood;
+        offer.place = in_neighbourhood(1, "Giambellino", 45.452, 9.137);
+        need.place = in_neighbourhood(2, "Barona", 45.436, 9.155);
+        assert_eq!(
+            scored(&need, &offer),
+            Err(Exclusion::OutsideTerritory {
+                scope: TerritoryScope::Neighbourhood
+            })
+        );
+        offer.other_places = vec![
+            in_neighbourhood(3, "Lorenteggio", 45.449, 9.125),
+            in_neighbourhood(2, "Barona", 45.436, 9.155),
+        ];
+        let scored = scored(&need, &offer).expect("Barona is one of the offer's places");
+        let territory = territory_of(&scored);
+        assert_eq!(
+            territory.finding,
+            Finding::SameNeighbourhood {
+                name: "Barona".to_owned()
+            }
+        );
+        assert_eq!(
+            territory.value,
+            matcher.config().territory.same_neighbourhood
+        );
+    }
+
+    #[test]
+    fn a_need_over_several_municipalities_meets_an_offer_in_any_of_them() {
+        let matcher = Matcher::builtin().expect("config");
+        let (mut need, mut offer) = pair(&matcher);
+        offer.scope = TerritoryScope::Municipality;
+        offer.place = place(sesto(), 45.534, 9.230);
+        let scored_ = scored(&need, &offer);
+        assert!(
+            matches!(scored_, Err(Exclusion::OutsideTerritory { .. })),
+            "{scored_:?}"
+        );
+        need.other_places = vec![place(sesto(), 45.534, 9.230)];
+        let scored = scored(&need, &offer).expect("the need is in Sesto too");
+        assert_eq!(
+            value_of(&scored, Criterion::Territory),
+            matcher.config().territory.same_municipality
+        );
+    }
+
+    #[test]
+    fn a_need_over_a_province_meets_the_offers_of_its_municipalities_and_no_others() {
+        let matcher = Matcher::builtin().expect("config");
+        let (mut need, mut offer) = pair(&matcher);
+        offer.kind = OfferKind::Space;
+        offer.amount_max_cents = None;
+        offer.scope = TerritoryScope::Neighbourhood;
+        offer.place = Place {
+            neighbourhood: Some((Uuid::from_u128(9), "Centro".to_owned())),
+            ..place(sesto(), 45.534, 9.230)
+        };
+        assert!(scored(&need, &offer).is_err(), "Milano alone is not Sesto");
+        need.scope = Some(TerritoryScope::Province);
+        let scored_ = scored(&need, &offer).expect("Sesto is in the province of Milano");
+        let territory = territory_of(&scored_);
+        assert_eq!(
+            territory.finding,
+            Finding::InNeedArea {
+                scope: TerritoryScope::Province,
+                area: "Milano".to_owned()
+            }
+        );
+        assert_eq!(
+            territory.finding.message(crate::domain::Lang::It),
+            "nel territorio del bisogno: Milano"
+        );
+        // A province's need is not measured in km from its point: a space in
+        // the province is as good as the province covers.
+        need.place.point = Some(GeoPoint {
+            lat: 45.0,
+            lon: 8.5,
+        });
+        assert!(scored(&need, &offer).is_ok());
+        // Another province stays outside.
+        offer.place = place(bergamo(), 45.698, 9.677);
+        assert_eq!(
+            scored(&need, &offer),
+            Err(Exclusion::OutsideTerritory {
+                scope: TerritoryScope::Neighbourhood
+            })
+        );
+        // A region's need reaches Bergamo.
+        need.scope = Some(TerritoryScope::Region);
+        assert!(scored(&need, &offer).is_ok());
     }
 
     #[test]

@@ -569,6 +569,8 @@ mod tests {
             deadline_at: None,
             municipality_code: None,
             neighbourhood_id: None,
+            other_places: json!([]),
+            territory_scope: None,
             lat: None,
             lon: None,
             location_precision: LocationPrecision::Neighbourhood,

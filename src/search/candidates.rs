@@ -36,10 +36,11 @@ pub struct CandidateRequest {
     pub description: String,
     /// Only these kinds (snake_case); empty = any.
     pub kinds: Vec<String>,
-    /// Sectors, municipality and neighbourhood raise a candidate.
+    /// Sectors, municipalities and neighbourhoods (the other side's places)
+    /// raise a candidate.
     pub sectors: Vec<String>,
-    pub municipality: Option<String>,
-    pub neighbourhood: Option<Uuid>,
+    pub municipalities: Vec<String>,
+    pub neighbourhoods: Vec<Uuid>,
     /// The other side's organisation, never a candidate.
     pub exclude_organization: Option<Uuid>,
     pub limit: usize,
@@ -243,10 +244,10 @@ impl SearchIndex {
         for sector in &request.sectors {
             should.push((Occur::Should, boosted(term(fields.sector, sector), 0.5)));
         }
-        if let Some(code) = &request.municipality {
+        for code in &request.municipalities {
             should.push((Occur::Should, boosted(term(fields.municipality, code), 0.3)));
         }
-        if let Some(id) = request.neighbourhood {
+        for id in &request.neighbourhoods {
             should.push((
                 Occur::Should,
                 boosted(term(fields.neighbourhood, &id.to_string()), 0.6),

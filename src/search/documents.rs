@@ -11,6 +11,7 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::{DocType, GeoPoint, SearchDocument};
+use crate::domain::StoredPlace;
 use crate::domain::closed::closed_list_values;
 use crate::domain::{ClosedList, Lang, OfferKind, PostingStatus, VerificationStatus};
 use crate::policy::visibility;
@@ -116,7 +117,7 @@ pub async fn organization_documents(
                 organization_kind: org.kind.as_str().to_owned(),
                 kind: None,
                 sectors,
-                municipality_code: org.seat_municipality_code,
+                municipality_codes: org.seat_municipality_code.into_iter().collect(),
                 neighbourhood_ids,
                 status: PostingStatus::Open.as_str().to_owned(),
                 verified: org.verification_status == VerificationStatus::Verified,
@@ -151,16 +152,58 @@ fn posting_words(
     owner: &organizations::Model,
     places: &Places,
     sectors: &[String],
-    municipality: Option<&str>,
-    neighbourhood: Option<Uuid>,
+    at: &PostingPlaces,
     words: &mut Vec<String>,
 ) {
     words.push(owner.name.clone());
     words.push(label(owner.kind));
     sector_words(places, sectors, words);
-    municipality_words(places, municipality, words);
-    if let Some(n) = neighbourhood.and_then(|id| places.neighbourhoods.get(&id)) {
+    for code in &at.municipality_codes {
+        municipality_words(places, Some(code), words);
+    }
+    for n in at
+        .neighbourhood_ids
+        .iter()
+        .filter_map(|id| places.neighbourhoods.get(id))
+    {
         words.push(n.name.clone());
+    }
+}
+
+/// A posting's municipalities and neighbourhoods: its first place's, then
+/// its other places', without repeats.
+#[derive(Default)]
+struct PostingPlaces {
+    municipality_codes: Vec<String>,
+    neighbourhood_ids: Vec<Uuid>,
+}
+
+impl PostingPlaces {
+    fn of(
+        municipality_code: Option<&String>,
+        neighbourhood_id: Option<Uuid>,
+        other_places: &serde_json::Value,
+    ) -> Self {
+        let mut at = Self::default();
+        let others = StoredPlace::read_all(other_places);
+        let codes = municipality_code
+            .cloned()
+            .into_iter()
+            .chain(others.iter().map(|p| p.municipality_code.clone()));
+        for code in codes {
+            if !at.municipality_codes.contains(&code) {
+                at.municipality_codes.push(code);
+            }
+        }
+        let ids = neighbourhood_id
+            .into_iter()
+            .chain(others.iter().filter_map(|p| p.neighbourhood_id));
+        for id in ids {
+            if !at.neighbourhood_ids.contains(&id) {
+                at.neighbourhood_ids.push(id);
+            }
+        }
+        at
     }
 }
 
@@ -176,24 +219,26 @@ struct Postings<M> {
 impl<M: visibility::Posting> Postings<M> {
     /// Keeps the postings of `rows` that are public among their loaded
     /// organisations, and loads their sectors and places; `place` gives a
-    /// posting's id, municipality code and neighbourhood.
+    /// posting's id and places.
     async fn load(
         db: &impl ConnectionTrait,
         mut rows: Vec<M>,
         record: Record,
-        place: impl Fn(&M) -> (Uuid, Option<String>, Option<Uuid>),
+        place: impl Fn(&M) -> (Uuid, PostingPlaces),
     ) -> StoreResult<Self> {
         let owners = owners(db, rows.iter().map(|r| r.organization_id())).await?;
         rows.retain(|posting| visibility::public_among(&owners, posting));
         let placed: Vec<_> = rows.iter().map(place).collect();
-        let row_ids: Vec<Uuid> = placed.iter().map(|(id, _, _)| *id).collect();
+        let row_ids: Vec<Uuid> = placed.iter().map(|(id, _)| *id).collect();
         let sectors = search_docs::sector_codes(db, record, &row_ids).await?;
         let places = search_docs::places(
             db,
-            placed.iter().filter_map(|(_, code, _)| code.clone()),
             placed
                 .iter()
-                .filter_map(|(_, _, neighbourhood)| *neighbourhood),
+                .flat_map(|(_, at)| at.municipality_codes.iter().cloned()),
+            placed
+                .iter()
+                .flat_map(|(_, at)| at.neighbourhood_ids.iter().copied()),
         )
         .await?;
         Ok(Self {
@@ -217,7 +262,12 @@ pub async fn offer_documents(
         mut sectors,
         places,
     } = Postings::load(db, offers, Record::Offer, |o| {
-        (o.id, o.municipality_code.clone(), o.neighbourhood_id)
+        let at = PostingPlaces::of(
+            o.municipality_code.as_ref(),
+            o.neighbourhood_id,
+            &o.other_places,
+        );
+        (o.id, at)
     })
     .await?;
     Ok(rows
@@ -227,14 +277,12 @@ pub async fn offer_documents(
             let sectors = sectors.remove(&offer.id).unwrap_or_default();
             let mut words = Vec::new();
             words.push(label(offer.kind));
-            posting_words(
-                owner,
-                &places,
-                &sectors,
-                offer.municipality_code.as_deref(),
+            let at = PostingPlaces::of(
+                offer.municipality_code.as_ref(),
                 offer.neighbourhood_id,
-                &mut words,
+                &offer.other_places,
             );
+            posting_words(owner, &places, &sectors, &at, &mut words);
             let location = point(offer.lat, offer.lon)
                 .or_else(|| neighbourhood_point(&places, offer.neighbourhood_id))
                 .or_else(|| municipality_point(&places, offer.municipality_code.as_deref()));
@@ -248,8 +296,8 @@ pub async fn offer_documents(
                 organization_kind: owner.kind.as_str().to_owned(),
                 kind: Some(offer.kind.as_str().to_owned()),
                 sectors,
-                municipality_code: offer.municipality_code,
-                neighbourhood_ids: offer.neighbourhood_id.into_iter().collect(),
+                municipality_codes: at.municipality_codes,
+                neighbourhood_ids: at.neighbourhood_ids,
                 status: offer.status.as_str().to_owned(),
                 verified: owner.verification_status == VerificationStatus::Verified,
                 registered_third_sector: registered_third_sector(owner),
@@ -277,7 +325,12 @@ pub async fn need_documents(
         mut sectors,
         places,
     } = Postings::load(db, needs, Record::Need, |n| {
-        (n.id, n.municipality_code.clone(), n.neighbourhood_id)
+        let at = PostingPlaces::of(
+            n.municipality_code.as_ref(),
+            n.neighbourhood_id,
+            &n.other_places,
+        );
+        (n.id, at)
     })
     .await?;
     Ok(rows
@@ -290,14 +343,12 @@ pub async fn need_documents(
             for contribution in closed_list_values::<OfferKind>(&need.required_contributions) {
                 words.push(contribution.label(Lang::It).to_owned());
             }
-            posting_words(
-                owner,
-                &places,
-                &sectors,
-                need.municipality_code.as_deref(),
+            let at = PostingPlaces::of(
+                need.municipality_code.as_ref(),
                 need.neighbourhood_id,
-                &mut words,
+                &need.other_places,
             );
+            posting_words(owner, &places, &sectors, &at, &mut words);
             let location = visibility::shown_need_point(&need)
                 .map(|(lat, lon)| GeoPoint { lat, lon })
                 .or_else(|| neighbourhood_point(&places, need.neighbourhood_id))
@@ -312,8 +363,8 @@ pub async fn need_documents(
                 organization_kind: owner.kind.as_str().to_owned(),
                 kind: Some(need.kind.as_str().to_owned()),
                 sectors,
-                municipality_code: need.municipality_code,
-                neighbourhood_ids: need.neighbourhood_id.into_iter().collect(),
+                municipality_codes: at.municipality_codes,
+                neighbourhood_ids: at.neighbourhood_ids,
                 status: need.status.as_str().to_owned(),
                 verified: owner.verification_status == VerificationStatus::Verified,
                 registered_third_sector: registered_third_sector(owner),

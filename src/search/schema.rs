@@ -59,8 +59,11 @@ pub struct SearchDocument {
     /// The offer or need kind; `None` for organisations.
     pub kind: Option<String>,
     pub sectors: Vec<String>,
-    pub municipality_code: Option<String>,
-    /// The posting's neighbourhood, or the neighbourhoods an organisation serves.
+    /// The posting's municipalities (its first place's, then its other
+    /// places'), or an organisation's seat.
+    pub municipality_codes: Vec<String>,
+    /// The posting's neighbourhoods (its first place's, then its other
+    /// places'), or the neighbourhoods an organisation serves.
     pub neighbourhood_ids: Vec<Uuid>,
     /// `open` or `closed` (organisations are `open`).
     pub status: String,
@@ -234,7 +237,7 @@ impl Fields {
         for sector in &doc.sectors {
             out.add_text(self.sector, sector);
         }
-        if let Some(code) = &doc.municipality_code {
+        for code in &doc.municipality_codes {
             out.add_text(self.municipality, code);
         }
         for id in &doc.neighbourhood_ids {

@@ -25,7 +25,7 @@ fn doc(doc_type: DocType, title: &str, body: &str) -> SearchDocument {
             DocType::Need => Some("community_service".to_owned()),
         },
         sectors: Vec::new(),
-        municipality_code: Some("015146".to_owned()),
+        municipality_codes: vec!["015146".to_owned()],
         neighbourhood_ids: Vec::new(),
         status: "open".to_owned(),
         verified: false,
@@ -500,7 +500,10 @@ fn varied_corpus(n: usize) -> Vec<SearchDocument> {
                 .filter(|_| next(3) == 0)
                 .map(|s| (*s).to_owned())
                 .collect();
-            d.municipality_code = (next(5) > 0).then(|| MUNICIPALITIES[next(3)].to_owned());
+            d.municipality_codes = (next(5) > 0)
+                .then(|| MUNICIPALITIES[next(3)].to_owned())
+                .into_iter()
+                .collect();
             d.neighbourhood_ids = neighbourhoods
                 .iter()
                 .filter(|_| next(4) == 0)
@@ -613,10 +616,7 @@ fn brute_facets(
             contains(&org_kinds, &d.organization_kind),
             kind_ok,
             any_of(&filter.sectors, &d.sectors),
-            filter.municipality_codes.is_empty()
-                || d.municipality_code
-                    .as_ref()
-                    .is_some_and(|m| filter.municipality_codes.contains(m)),
+            any_of(&filter.municipality_codes, &d.municipality_codes),
             any_of(&neighbourhoods, &neighbourhood_values),
             contains(&statuses, &d.status),
         ]
@@ -657,10 +657,7 @@ fn brute_facets(
                 },
             ),
             ("sectors", d.sectors.clone()),
-            (
-                "municipalities",
-                d.municipality_code.iter().cloned().collect(),
-            ),
+            ("municipalities", d.municipality_codes.clone()),
             (
                 "neighbourhoods",
                 d.neighbourhood_ids.iter().map(Uuid::to_string).collect(),
@@ -865,8 +862,8 @@ fn pruned_candidates_are_the_full_passes() {
                                 description: description.to_owned(),
                                 kinds: kinds.clone(),
                                 sectors: vec!["housing".to_owned()],
-                                municipality: municipality.clone(),
-                                neighbourhood,
+                                municipalities: municipality.iter().cloned().collect(),
+                                neighbourhoods: neighbourhood.into_iter().collect(),
                                 exclude_organization,
                                 limit,
                             };

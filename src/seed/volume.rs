@@ -716,6 +716,8 @@ pub(super) async fn load(
                 deadline_at: deadline,
                 municipality_code: Some(place.municipality_code().to_owned()),
                 neighbourhood_code: place.nil_code().map(str::to_owned),
+                other_places: Default::default(),
+                territory_scope: None,
                 location_precision: Some(
                     if place.nil_code().is_some() {
                         "neighbourhood"
@@ -776,6 +778,7 @@ pub(super) async fn load(
                 municipality_code: (scope != "national")
                     .then(|| place.municipality_code().to_owned()),
                 neighbourhood_code: neighbourhood,
+                other_places: Default::default(),
                 territory_scope: scope,
                 sectors: template.sectors.clone(),
                 status: status_of(fate),

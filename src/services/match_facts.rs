@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
+use crate::domain::StoredPlace;
 use crate::domain::{OfferKind, OrganizationKind, PostingStatus, VerificationStatus};
 use crate::error::AppError;
 use crate::matching::{Matcher, MunicipalityRef, NeedFacts, OfferFacts, Party, Place, SectorRef};
@@ -82,6 +83,20 @@ impl Surroundings {
     }
 }
 
+impl Surroundings {
+    /// The places of an `other_places` column (each has its municipality,
+    /// so none falls back to the organisation's seat).
+    fn other_places(&self, organization_id: Uuid, column: &serde_json::Value) -> Vec<Place> {
+        StoredPlace::read_all(column)
+            .into_iter()
+            .map(|p| {
+                let code = Some(p.municipality_code.as_str());
+                self.place(organization_id, code, p.neighbourhood_id, None)
+            })
+            .collect()
+    }
+}
+
 fn point(lat: Option<f64>, lon: Option<f64>) -> Option<GeoPoint> {
     Some(GeoPoint {
         lat: lat?,
@@ -137,6 +152,8 @@ pub async fn needs(
                 budget_cents: row.budget_cents,
                 deadline_at: row.deadline_at,
                 place,
+                other_places: around.other_places(row.organization_id, &row.other_places),
+                scope: row.territory_scope,
                 required: closed_list_values::<OfferKind>(&row.required_contributions),
                 eligible_kinds: closed_list_values::<OrganizationKind>(
                     &row.eligible_organization_kinds,
@@ -190,6 +207,7 @@ pub async fn offers(
                 ),
                 scope,
                 place,
+                other_places: around.other_places(row.organization_id, &row.other_places),
                 sectors: sector_refs(sectors.get(&row.id)),
                 open: row.status == PostingStatus::Open,
                 digest: Default::default(),

@@ -33,6 +33,7 @@ impl Posting for needs::Entity {
         References {
             municipality_code: new.municipality_code.as_ref(),
             neighbourhood_id: new.neighbourhood_id,
+            other_places: &new.other_places,
             sectors: &new.sectors,
         }
     }
@@ -51,6 +52,8 @@ impl Posting for needs::Entity {
             "deadlineAt": posting.deadline_at,
             "municipalityCode": posting.municipality_code,
             "neighbourhoodId": posting.neighbourhood_id,
+            "otherPlaces": posting.other_places,
+            "territoryScope": posting.territory_scope,
             "locationPrecision": posting.location_precision,
             "requiredContributions": posting.required_contributions,
             "eligibleOrganizationKinds": posting.eligible_organization_kinds,

@@ -31,6 +31,7 @@ impl Posting for offers::Entity {
         References {
             municipality_code: new.municipality_code.as_ref(),
             neighbourhood_id: new.neighbourhood_id,
+            other_places: &new.other_places,
             sectors: &new.sectors,
         }
     }
@@ -53,6 +54,7 @@ impl Posting for offers::Entity {
             "territoryScope": posting.territory_scope,
             "municipalityCode": posting.municipality_code,
             "neighbourhoodId": posting.neighbourhood_id,
+            "otherPlaces": posting.other_places,
             "status": posting.status,
         })
     }

@@ -23,7 +23,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use crate::domain::{ClosedList, Invalid, Lang, TaxCode};
+use crate::domain::{ClosedList, Invalid, Lang, StoredPlace, TaxCode};
 use crate::error::AppError;
 use crate::policy::visibility;
 use crate::services::surroundings::{Surroundings, of_postings};
@@ -144,6 +144,9 @@ const NEED_COLUMNS: &[&str] = &[
     "created_at",
     "updated_at",
     "closed_at",
+    "territory_scope",
+    "other_places",
+    "other_places_names",
 ];
 
 const OFFER_COLUMNS: &[&str] = &[
@@ -171,6 +174,8 @@ const OFFER_COLUMNS: &[&str] = &[
     "created_at",
     "updated_at",
     "closed_at",
+    "other_places",
+    "other_places_names",
 ];
 
 const PACT_COLUMNS: &[&str] = &[
@@ -317,6 +322,31 @@ impl Surroundings {
             Cell::opt_text(nil.map(|n| n.name.clone())),
         ]
     }
+
+    /// A posting's other places: their codes (`istat_code`, or
+    /// `istat_code/nil_code` for a neighbourhood) and their names
+    /// (`Milano – Barona`), in the same order.
+    fn other_place_cells(&self, column: &serde_json::Value) -> [Cell; 2] {
+        let (mut codes, mut names) = (Vec::new(), Vec::new());
+        for place in StoredPlace::read_all(column) {
+            let town = self.municipalities.get(&place.municipality_code);
+            let nil = place
+                .neighbourhood_id
+                .and_then(|id| self.neighbourhoods.get(&id));
+            let town_name = town.map_or(place.municipality_code.clone(), |m| m.name.clone());
+            match nil {
+                Some(nil) => {
+                    codes.push(format!("{}/{}", place.municipality_code, nil.code));
+                    names.push(format!("{town_name} – {}", nil.name));
+                }
+                None => {
+                    codes.push(place.municipality_code.clone());
+                    names.push(town_name);
+                }
+            }
+        }
+        [Cell::List(codes), Cell::List(names)]
+    }
 }
 
 fn sector_codes(
@@ -389,7 +419,9 @@ async fn need_rows(
                 Cell::time(Some(need.created_at)),
                 Cell::time(Some(need.updated_at)),
                 Cell::time(need.closed_at),
+                Cell::opt_text(need.territory_scope.map(|s| s.as_str().to_owned())),
             ]);
+            row.extend(lookups.other_place_cells(&need.other_places));
             row
         })
         .collect();
@@ -425,6 +457,7 @@ async fn offer_rows(
                 Cell::time(Some(offer.updated_at)),
                 Cell::time(offer.closed_at),
             ]);
+            row.extend(lookups.other_place_cells(&offer.other_places));
             row
         })
         .collect();

@@ -9,7 +9,9 @@ use uuid::Uuid;
 
 use super::references::ReferenceCheck;
 use super::{Actor, changes, new_id, now, permissions, record_change};
-use crate::domain::{IstatCode, MembershipRole, OutboxEntityType, PostingStatus, SectorCode};
+use crate::domain::{
+    IstatCode, MembershipRole, OtherPlace, OutboxEntityType, PostingStatus, SectorCode, StoredPlace,
+};
 use crate::error::{AppError, Entity};
 use crate::store::postings::{PostingTable, PostingWrite};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
@@ -18,7 +20,16 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 pub struct References<'a> {
     pub municipality_code: Option<&'a IstatCode>,
     pub neighbourhood_id: Option<Uuid>,
+    pub other_places: &'a [OtherPlace],
     pub sectors: &'a [SectorCode],
+}
+
+/// What a checked input gives besides its validated content.
+struct Checked {
+    /// The municipality implied by the first place's neighbourhood.
+    implied_municipality: Option<String>,
+    /// The other places, each with its municipality.
+    other_places: Vec<StoredPlace>,
 }
 
 /// A kind of posting (need or offer), implemented on its table.
@@ -43,14 +54,14 @@ pub trait Posting: PostingTable<Model: Clone + Send + Sync> {
 }
 
 /// Validates the input and checks what it refers to; returns the content and
-/// the municipality implied by its neighbourhood.
+/// the municipalities implied by its neighbourhoods.
 async fn validated<P: Posting>(
     txn: &impl ConnectionTrait,
     organization_id: Uuid,
     input: &P::Input,
     before: Option<&P::Model>,
     at: DateTime<Utc>,
-) -> Result<(P::Content, Option<String>), AppError> {
+) -> Result<(P::Content, Checked), AppError> {
     let new = P::validate(input, before, at)?;
     let refs = P::references(&new);
     let mut check = ReferenceCheck::new();
@@ -68,9 +79,40 @@ async fn validated<P: Posting>(
             refs.municipality_code,
         )
         .await?;
+    let mut other_places = Vec::with_capacity(refs.other_places.len());
+    for (index, place) in refs.other_places.iter().enumerate() {
+        let field = |name: &str| format!("otherPlaces[{index}].{name}");
+        let municipality = place.municipality_code.as_ref();
+        check
+            .municipality(txn, &field("municipalityCode"), municipality)
+            .await?;
+        let implied = check
+            .neighbourhood(
+                txn,
+                &field("neighbourhoodId"),
+                place.neighbourhood_id,
+                municipality,
+            )
+            .await?;
+        if let Some(municipality_code) = municipality.map(|c| c.as_str().to_owned()).or(implied) {
+            let stored = StoredPlace {
+                municipality_code,
+                neighbourhood_id: place.neighbourhood_id,
+            };
+            // A neighbourhood named alone and again with its municipality
+            // is one place.
+            if !other_places.contains(&stored) {
+                other_places.push(stored);
+            }
+        }
+    }
     check.sectors(txn, "sectors", refs.sectors).await?;
     check.finish()?;
-    Ok((new, implied_municipality))
+    let checked = Checked {
+        implied_municipality,
+        other_places,
+    };
+    Ok((new, checked))
 }
 
 fn sector_codes<P: Posting>(new: &P::Content) -> Vec<String> {
@@ -96,13 +138,13 @@ pub async fn create<P: Posting>(
 ) -> Result<P::Model, AppError> {
     permissions::authorize(db, actor, organization_id, MembershipRole::Member).await?;
     let txn = db.begin().await?;
-    let (new, implied_municipality) =
-        validated::<P>(&txn, organization_id, input, None, at).await?;
+    let (new, checked) = validated::<P>(&txn, organization_id, input, None, at).await?;
     let id = new_id();
     let closed_at = (P::new_status(&new) == PostingStatus::Closed).then_some(at);
     let write = PostingWrite {
         content: &new,
-        implied_municipality,
+        implied_municipality: checked.implied_municipality,
+        other_places: checked.other_places,
         closed_at,
         at,
     };
@@ -127,8 +169,7 @@ pub async fn update<P: Posting>(
     let organization_id = P::organization_id(&before);
     permissions::authorize(db, actor, organization_id, MembershipRole::Member).await?;
     let txn = db.begin().await?;
-    let (new, implied_municipality) =
-        validated::<P>(&txn, organization_id, input, Some(&before), now()).await?;
+    let (new, checked) = validated::<P>(&txn, organization_id, input, Some(&before), now()).await?;
     let at = now();
     let closed_at = match (P::new_status(&new), P::closed_at(&before)) {
         (PostingStatus::Closed, Some(closed)) => Some(closed),
@@ -137,7 +178,8 @@ pub async fn update<P: Posting>(
     };
     let write = PostingWrite {
         content: &new,
-        implied_municipality,
+        implied_municipality: checked.implied_municipality,
+        other_places: checked.other_places,
         closed_at,
         at,
     };

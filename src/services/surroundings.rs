@@ -73,19 +73,30 @@ fn distinct<T: Eq + std::hash::Hash>(items: impl Iterator<Item = T>) -> Vec<T> {
     items.collect::<HashSet<_>>().into_iter().collect()
 }
 
-/// The surroundings and the sectors of a batch of needs or offers, as
-/// `(Surroundings, sectors by record id)`. Needs and offers keep the same
+/// The surroundings (other places included) and the sectors of a batch of
+/// needs or offers, as `(Surroundings, sectors by record id)`. Needs and offers keep the same
 /// column names; a macro reads either model. `$sectors_of` is
 /// `listing::sectors_of_needs` or `listing::sectors_of_offers`.
 macro_rules! of_postings {
     ($db:expr, $rows:expr, $sectors_of:path) => {{
+        use $crate::domain::StoredPlace;
         let ids: Vec<uuid::Uuid> = $rows.iter().map(|r| r.id).collect();
         let sectors = $sectors_of($db, &ids).await?;
+        let others: Vec<StoredPlace> = $rows
+            .iter()
+            .flat_map(|r| StoredPlace::read_all(&r.other_places))
+            .collect();
         let around = $crate::services::surroundings::Surroundings::load(
             $db,
             $rows.iter().map(|r| r.organization_id),
-            $rows.iter().map(|r| r.municipality_code.clone()),
-            $rows.iter().map(|r| r.neighbourhood_id),
+            $rows
+                .iter()
+                .map(|r| r.municipality_code.clone())
+                .chain(others.iter().map(|p| Some(p.municipality_code.clone()))),
+            $rows
+                .iter()
+                .map(|r| r.neighbourhood_id)
+                .chain(others.iter().map(|p| p.neighbourhood_id)),
         )
         .await?;
         (around, sectors)

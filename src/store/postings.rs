@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::StoreResult;
 use super::entities::{needs, offers};
 use super::scope::Existing;
-use crate::domain::{NewNeed, NewOffer, PostingStatus};
+use crate::domain::{NewNeed, NewOffer, PostingStatus, StoredPlace};
 
 /// What a write puts in a posting's row besides its identity.
 pub struct PostingWrite<'a, C> {
@@ -21,6 +21,8 @@ pub struct PostingWrite<'a, C> {
     /// The municipality implied by the content's neighbourhood, written
     /// when the content names none.
     pub implied_municipality: Option<String>,
+    /// The places beyond the first, checked.
+    pub other_places: Vec<StoredPlace>,
     /// When it closed (`None` while it is not closed).
     pub closed_at: Option<DateTime<Utc>>,
     /// When it changed (and, for a new posting, was created).
@@ -90,9 +92,10 @@ fn codes_json<'a>(codes: impl IntoIterator<Item = &'a str>) -> serde_json::Value
 
 /// Writes the place columns, which needs and offers share: the
 /// municipality named (or else the one the neighbourhood implies), the
-/// neighbourhood and the coordinates.
+/// neighbourhood, the other places and the coordinates.
 macro_rules! write_place {
-    ($row:expr, $new:expr, $implied:expr) => {
+    ($row:expr, $new:expr, $implied:expr, $others:expr) => {
+        $row.other_places = Set(json!($others));
         $row.municipality_code = Set($new
             .municipality_code
             .as_ref()
@@ -105,13 +108,19 @@ macro_rules! write_place {
 }
 
 /// Writes a need's content into its row.
-fn write_need(row: &mut needs::ActiveModel, new: &NewNeed, implied_municipality: Option<String>) {
+fn write_need(
+    row: &mut needs::ActiveModel,
+    new: &NewNeed,
+    implied_municipality: Option<String>,
+    other_places: &[StoredPlace],
+) {
     row.kind = Set(new.kind);
     row.title = Set(new.title.as_str().to_owned());
     row.description = Set(new.description.as_str().to_owned());
     row.budget_cents = Set(new.budget.map(|b| b.cents()));
     row.deadline_at = Set(new.deadline_at);
-    write_place!(row, new, implied_municipality);
+    write_place!(row, new, implied_municipality, other_places);
+    row.territory_scope = Set(new.territory_scope);
     row.location_precision = Set(new.location_precision);
     row.required_contributions = Set(codes_json(
         new.required_contributions.iter().map(|k| k.as_str()),
@@ -128,6 +137,7 @@ fn write_offer(
     row: &mut offers::ActiveModel,
     new: &NewOffer,
     implied_municipality: Option<String>,
+    other_places: &[StoredPlace],
 ) {
     row.kind = Set(new.kind);
     row.title = Set(new.title.as_str().to_owned());
@@ -140,7 +150,7 @@ fn write_offer(
         new.eligible_organization_kinds.iter().map(|k| k.as_str()),
     ));
     row.territory_scope = Set(new.territory_scope);
-    write_place!(row, new, implied_municipality);
+    write_place!(row, new, implied_municipality, other_places);
     row.status = Set(new.status);
 }
 
@@ -206,7 +216,12 @@ macro_rules! posting_table {
                     hidden_reason: Set(None),
                     ..Default::default()
                 };
-                $write(&mut row, write.content, write.implied_municipality);
+                $write(
+                    &mut row,
+                    write.content,
+                    write.implied_municipality,
+                    &write.other_places,
+                );
                 row.closed_at = Set(write.closed_at);
                 super::rows::insert(db, row, concat!(stringify!($table), ": insert")).await
             }
@@ -217,7 +232,12 @@ macro_rules! posting_table {
                 write: PostingWrite<'_, $content>,
             ) -> StoreResult<Self::Model> {
                 let mut row: super::entities::$table::ActiveModel = before.into();
-                $write(&mut row, write.content, write.implied_municipality);
+                $write(
+                    &mut row,
+                    write.content,
+                    write.implied_municipality,
+                    &write.other_places,
+                );
                 row.closed_at = Set(write.closed_at);
                 row.updated_at = Set(write.at);
                 super::rows::update(db, row, concat!(stringify!($table), ": update")).await

@@ -31,6 +31,7 @@ mod nodelay;
 mod organization_requests;
 mod pacts;
 mod partnership;
+mod places;
 mod protection;
 mod rate_limits;
 mod records;

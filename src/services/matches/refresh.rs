@@ -15,7 +15,7 @@ use crate::domain::{MatchSideStatus, OfferKind};
 use crate::error::{AppError, Entity};
 use crate::matching::facts::fingerprint;
 use crate::matching::facts_cache::Shelf;
-use crate::matching::{Exclusion, Matcher, NeedFacts, OfferFacts, Reason, Scored};
+use crate::matching::{Exclusion, Matcher, NeedFacts, OfferFacts, Place, Reason, Scored};
 use crate::search::{CandidateRequest, DocType, Search};
 use crate::services::{match_facts, now};
 use crate::store::entities::{matches, needs, offers};
@@ -373,8 +373,11 @@ impl Engine<'_> {
                 description: need.description.clone(),
                 kinds: kinds.iter().map(|k| k.as_str().to_owned()).collect(),
                 sectors: need.sectors.iter().map(|s| s.code.clone()).collect(),
-                municipality: need.place.municipality_code().map(str::to_owned),
-                neighbourhood: need.place.neighbourhood_id(),
+                municipalities: need
+                    .places()
+                    .filter_map(|p| p.municipality_code().map(str::to_owned))
+                    .collect(),
+                neighbourhoods: need.places().filter_map(Place::neighbourhood_id).collect(),
                 exclude_organization: Some(need.party.organization_id),
                 limit: CANDIDATES,
             })
@@ -445,8 +448,11 @@ impl Engine<'_> {
                 description: offer.description.clone(),
                 kinds: Vec::new(),
                 sectors: offer.sectors.iter().map(|s| s.code.clone()).collect(),
-                municipality: offer.place.municipality_code().map(str::to_owned),
-                neighbourhood: offer.place.neighbourhood_id(),
+                municipalities: offer
+                    .places()
+                    .filter_map(|p| p.municipality_code().map(str::to_owned))
+                    .collect(),
+                neighbourhoods: offer.places().filter_map(Place::neighbourhood_id).collect(),
                 exclude_organization: Some(offer.party.organization_id),
                 limit: CANDIDATES,
             })

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::{LocationPrecision, NeedKind, PostingStatus};
+use crate::domain::{LocationPrecision, NeedKind, PostingStatus, TerritoryScope};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "needs")]
@@ -21,6 +21,13 @@ pub struct Model {
     pub neighbourhood_id: Option<Uuid>,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
+    /// The places beyond the first: a JSON array of
+    /// `{"municipalityCode", "neighbourhoodId"}` (see `crate::domain::OtherPlace`).
+    #[sea_orm(column_type = "JsonBinary")]
+    pub other_places: Json,
+    /// How far the need reaches from its places; none: as far as its place
+    /// (a neighbourhood, else a municipality).
+    pub territory_scope: Option<TerritoryScope>,
     /// A location precision (`exact`, `neighbourhood`, `municipality`).
     pub location_precision: LocationPrecision,
     /// A JSON array of offer kinds.

@@ -28,6 +28,10 @@ pub struct Model {
     pub neighbourhood_id: Option<Uuid>,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
+    /// The places beyond the first: a JSON array of
+    /// `{"municipalityCode", "neighbourhoodId"}` (see `crate::domain::OtherPlace`).
+    #[sea_orm(column_type = "JsonBinary")]
+    pub other_places: Json,
     /// A posting status (`draft`, `open`, `closed`).
     pub status: PostingStatus,
     pub created_by: Option<Uuid>,

@@ -1,0 +1,84 @@
+//! Postings over more than one place (issue 16): an offer serves two or
+//! three neighbourhoods or several municipalities, a need may cover a
+//! province or a region (the metropolitan area of Milano is its province).
+//! `needs.other_places` and `offers.other_places` hold the places beyond
+//! the first as a JSON array of `{"municipalityCode", "neighbourhoodId"}`
+//! (checked against the territories by the services on every write, like
+//! the first place); `needs.territory_scope` says how far a need reaches
+//! from its places (null: as far as its place, a neighbourhood or a
+//! municipality). Expand-only: columns with defaults that older processes
+//! ignore.
+
+use sea_orm_migration::prelude::*;
+
+use crate::common::{closed_list, json_doc};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // One column per statement: SQLite alters a table one column at a time.
+        let columns = [
+            (
+                Needs::Table.into_iden(),
+                json_doc(Needs::OtherPlaces).default("[]").take(),
+            ),
+            (
+                Needs::Table.into_iden(),
+                closed_list(Needs::TerritoryScope).null().take(),
+            ),
+            (
+                Offers::Table.into_iden(),
+                json_doc(Offers::OtherPlaces).default("[]").take(),
+            ),
+        ];
+        for (table, mut column) in columns {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(table)
+                        .add_column(&mut column)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Offers::Table)
+                    .drop_column(Offers::OtherPlaces)
+                    .to_owned(),
+            )
+            .await?;
+        for column in [Needs::TerritoryScope, Needs::OtherPlaces] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Needs::Table)
+                        .drop_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(DeriveIden)]
+enum Needs {
+    Table,
+    OtherPlaces,
+    TerritoryScope,
+}
+
+#[derive(DeriveIden)]
+enum Offers {
+    Table,
+    OtherPlaces,
+}
