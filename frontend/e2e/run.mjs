@@ -1421,6 +1421,71 @@ try {
     await check(page, 'need-feedback', 390);
     await page.context().close();
   });
+
+  // After it: this one reads none of ALER's lists.
+  await test('an association offers a space to three Milano neighbourhoods: the first place and two more, listed on its page', async () => {
+    const r = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query: '{neighbourhoods(municipalityCode:"015146"){name}}' }),
+    });
+    const names = (await r.json()).data.neighbourhoods.map((n) => n.name);
+    const [barona, gratosoglio, stadera] = [/^barona/i, /^gratosoglio/i, /^stadera/i].map((re) => names.find((n) => re.test(n)));
+    assert.ok(barona && gratosoglio && stadera, `Milano's neighbourhoods: ${names.slice(0, 5).join(', ')}…`);
+    const title = `Sala per laboratori di quartiere ${Date.now() % 100000}`;
+    const page = await open();
+    await signIn(page, 'onlus@example.org');
+    await page.goto(base + '/offers/new');
+    await page.getByRole('heading', { level: 1, name: "Pubblica un'offerta" }).waitFor();
+    await page.getByLabel('Tipo di offerta').selectOption('SPACE');
+    await page.getByLabel('Titolo').fill(title);
+    await page.getByLabel('Descrizione').fill('Una sala al piano terra, con tavoli e sedie, per laboratori e incontri con gli abitanti.');
+    await page.getByLabel('Territorio coperto').selectOption('NEIGHBOURHOOD');
+    // The first place: Milano is already there, its neighbourhood is picked.
+    await page.locator('#offer-neighbourhoodId').selectOption({ label: barona });
+
+    // Two more places, each in its own group, the municipality picked from the suggestions.
+    const places = page.getByRole('group', { name: 'Altri quartieri o comuni' });
+    for (const [number, neighbourhood] of [[2, gratosoglio], [3, stadera]]) {
+      await places.getByRole('button', { name: 'Aggiungi un luogo' }).click();
+      const row = places.getByRole('group', { name: `Luogo ${number}` });
+      const municipality = row.getByLabel('Comune');
+      // The new row takes the focus, on its municipality.
+      assert.equal(await municipality.evaluate((el) => el === document.activeElement), true, `place ${number} has the focus`);
+      await municipality.fill('Milano');
+      await page.locator(`#offer-other-${number - 2}-municipalities option[value="Milano (MI)"]`).waitFor({ state: 'attached' });
+      await municipality.fill('Milano (MI)');
+      await row.getByLabel('Quartiere').selectOption({ label: neighbourhood });
+    }
+    // A fourth added by mistake, then removed: the focus goes back to the add button.
+    await places.getByRole('button', { name: 'Aggiungi un luogo' }).click();
+    await places.getByRole('button', { name: 'Rimuovi il luogo 4' }).click();
+    assert.equal(await places.getByRole('group', { name: /^Luogo \d+$/ }).count(), 2);
+    assert.equal(await places.getByRole('button', { name: 'Aggiungi un luogo' }).evaluate((el) => el === document.activeElement), true);
+    await check(page, 'offer-form-places', 1280);
+    await page.setViewportSize({ width: 390, height: 900 });
+    await check(page, 'offer-form-places', 390);
+
+    await page.getByRole('button', { name: "Pubblica l'offerta" }).click();
+    await page.getByRole('heading', { level: 1, name: title }).waitFor();
+    assert.match(page.url(), /\/offers\/[0-9a-f-]+$/);
+    const where = page.locator('.facts dd').filter({ hasText: barona });
+    const text = await where.textContent();
+    assert.ok(text.includes(`Anche: ${gratosoglio}, ${stadera} (Milano)`), `the other places on the page: ${text}`);
+    await check(page, 'offer-places', 390);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await check(page, 'offer-places', 1280);
+
+    // Edited, the form shows the same places back.
+    const offerUrl = page.url();
+    await page.goto(offerUrl + '/edit');
+    await page.getByRole('heading', { level: 1, name: "Modifica l'offerta" }).waitFor();
+    assert.equal(await page.locator('#offer-other-0-municipalityCode').inputValue(), 'Milano');
+    await page.locator('#offer-other-1-neighbourhoodId').waitFor();
+    assert.equal(await page.locator('#offer-other-1-neighbourhoodId option:checked').textContent(), stadera);
+    assert.deepEqual(page.foreign, []);
+    await page.context().close();
+  });
 } catch (error) {
   failures.push('setup');
   console.log(`FAIL  setup\n${error?.stack ?? error}`);

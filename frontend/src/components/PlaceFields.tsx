@@ -1,11 +1,13 @@
 // Where a posting is: the municipality, typed and picked from Trama's list
 // (a datalist, so any browser and screen reader offers the suggestions),
-// and, where Trama knows them, one of its neighbourhoods.
-import { useEffect, useState } from 'react';
+// and, where Trama knows them, one of its neighbourhoods. Then the further
+// places, if any: a row of the same fields each, added and removed with
+// buttons.
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MunicipalitiesDocument, NeighbourhoodsDocument } from '../../generated/graphql/graphql';
 import { request, useQuery } from '../graphql/client';
-import type { PlaceValues } from '../forms/posting';
+import { emptyPlace, MAX_OTHER_PLACES, otherPlaceField, type PlaceValues } from '../forms/posting';
 import { Field } from './FormParts';
 
 export default function PlaceFields({
@@ -82,5 +84,88 @@ export default function PlaceFields({
         </Field>
       )}
     </>
+  );
+}
+
+/**
+ * The further places, under the first: a group with its hint, a row of
+ * place fields for each (ids `<prefix>-other-<i>-…`, the first further place
+ * being "place 2"), a button to remove each and one to add a row, up to the
+ * API's limit. A new row takes the focus; a removed one gives it to the add
+ * button.
+ */
+export function OtherPlaces({
+  prefix,
+  hint,
+  rows,
+  onChange,
+  onRemoved,
+  errors,
+}: {
+  prefix: string;
+  hint: string;
+  rows: readonly PlaceValues[];
+  /** Changes the rows from the latest ones. */
+  onChange: (update: (rows: PlaceValues[]) => PlaceValues[]) => void;
+  /** Row `index` was removed (its errors go, the next rows' move up). */
+  onRemoved?: (index: number) => void;
+  errors: Partial<Record<string, string>>;
+}) {
+  const { t } = useTranslation();
+  // Each row's React key, so that a row keeps its suggestions when one above it goes.
+  const next = useRef(rows.length);
+  const [keys, setKeys] = useState(() => rows.map((_, i) => i));
+  const [focus, setFocus] = useState<'add' | number>();
+  const addRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (focus === 'add') addRef.current?.focus();
+    else if (focus !== undefined) document.getElementById(`${prefix}-other-${focus}-municipalityCode`)?.focus();
+    setFocus(undefined);
+  }, [focus, prefix]);
+  const id = `${prefix}-otherPlaces`;
+  const full = rows.length >= MAX_OTHER_PLACES;
+  const error = errors.otherPlaces;
+  const described = [`${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ');
+
+  function add() {
+    if (full) return;
+    setKeys((k) => [...k, next.current++]);
+    onChange((r) => [...r, emptyPlace()]);
+    setFocus(rows.length);
+  }
+  function remove(index: number) {
+    setKeys((k) => k.filter((_, i) => i !== index));
+    onChange((r) => r.filter((_, i) => i !== index));
+    onRemoved?.(index);
+    setFocus('add');
+  }
+
+  return (
+    <fieldset id={id} className="mb-4 other-places" aria-describedby={described} tabIndex={-1}>
+      <legend>{t('postingForm.otherPlaces')}</legend>
+      <p id={`${id}-hint`} className="form-text mt-0">{hint}</p>
+      {rows.map((row, i) => (
+        <fieldset key={keys[i] ?? `row-${i}`} className="other-place">
+          <legend>{t('postingForm.placeNumber', { number: i + 2 })}</legend>
+          <PlaceFields
+            prefix={`${prefix}-other-${i}`}
+            values={row}
+            onChange={(place) => onChange((r) => r.map((p, j) => (j === i ? place : p)))}
+            errors={{
+              municipalityCode: errors[otherPlaceField(i, 'municipalityCode')],
+              neighbourhoodId: errors[otherPlaceField(i, 'neighbourhoodId')],
+            }}
+          />
+          <button type="button" className="btn btn-sm btn-outline-danger" aria-label={t('postingForm.removePlaceNamed', { number: i + 2 })} onClick={() => remove(i)}>
+            {t('postingForm.removePlace')}
+          </button>
+        </fieldset>
+      ))}
+      <button ref={addRef} type="button" className="btn btn-outline-primary" disabled={full} aria-describedby={full ? `${id}-full` : undefined} onClick={add}>
+        {t('postingForm.addPlace')}
+      </button>
+      {full && <p id={`${id}-full`} className="form-text">{t('postingForm.otherPlacesFull')}</p>}
+      {error && <p id={`${id}-error`} className="field-error">{error}</p>}
+    </fieldset>
   );
 }

@@ -13,7 +13,12 @@ export interface PlacedErrors<F extends string> {
 
 /** The API's field name without the argument path or list index: `input.sectors[2]` → `sectors`. */
 export function apiFieldName(field: string): string {
-  const last = field.replace(/\[\d+\]/g, '').split('.').filter(Boolean);
+  return apiFieldPath(field.replace(/\[\d+\]/g, ''));
+}
+
+/** The API's field name without the argument path, with its list indexes: `input.otherPlaces[1].municipalityCode` → `otherPlaces[1].municipalityCode`. */
+export function apiFieldPath(field: string): string {
+  const last = field.split('.').filter(Boolean);
   // `input.title` and `title` are the same field; `organizationId` stays.
   return last.length > 1 && last[0] === 'input' ? last.slice(1).join('.') : last.join('.');
 }
@@ -21,7 +26,9 @@ export function apiFieldName(field: string): string {
 /**
  * Places an error's problems on the form's fields. `aliases` maps the API's
  * names to the form's where they differ (`budgetCents` → `budget`); a name the
- * form has as it is needs no alias.
+ * form has as it is needs no alias. A field of a list's item goes to the
+ * form's field of that item when the form has one (`otherPlaces[1].municipalityCode`),
+ * else to the list's (`sectors[2]` → `sectors`).
  */
 export function placeErrors<F extends string>(
   error: unknown,
@@ -32,9 +39,9 @@ export function placeErrors<F extends string>(
   const placed: PlacedErrors<F> = { fields: {}, other: [] };
   const errors: ApiError[] = error instanceof GraphqlRequestError ? error.errors : [{ message: fallback }];
   const known = new Set<string>(formFields);
+  const targetOf = (name: string) => aliases[name] ?? (known.has(name) ? (name as F) : undefined);
   const place = (field: string | undefined, message: string) => {
-    const name = field === undefined ? undefined : apiFieldName(field);
-    const target = name === undefined ? undefined : (aliases[name] ?? (known.has(name) ? (name as F) : undefined));
+    const target = field === undefined ? undefined : (targetOf(apiFieldPath(field)) ?? targetOf(apiFieldName(field)));
     if (target === undefined) {
       if (!placed.other.includes(message)) placed.other.push(message);
     } else if (placed.fields[target] === undefined) {

@@ -8,16 +8,22 @@ import {
   emptyNeed,
   emptyOffer,
   formatEuroInput,
+  MAX_OTHER_PLACES,
   NEED_ALIASES,
   NEED_FIELDS,
   NEED_KINDS,
   needInput,
+  needValues,
   OFFER_ALIASES,
   OFFER_FIELDS,
   OFFER_KINDS,
   offerInput,
+  offerValues,
   ORGANIZATION_KINDS,
+  otherPlaceAliases,
+  otherPlacesInput,
   parseEuro,
+  shiftOtherPlaceErrors,
   toggle,
 } from './posting';
 
@@ -169,6 +175,180 @@ describe('the offer form', () => {
     expect(offerInput({ ...emptyOffer('org'), amountMin: 'x' }).problems).toEqual({ kind: 'required', territoryScope: 'required', amountMin: 'amount' });
     const { input } = offerInput({ ...emptyOffer('org'), kind: 'FUNDING', territoryScope: 'MUNICIPALITY', amountMin: '5.000', amountMax: '20.000' });
     expect(input).toMatchObject({ kind: 'FUNDING', amountMinCents: 500_000, amountMaxCents: 2_000_000, availableFrom: null });
+  });
+});
+
+// Barona and Gratosoglio - Ticinello in Milano, and Sesto San Giovanni as a whole.
+const barona = { municipalityCode: '015146', municipalityName: 'Milano', neighbourhoodId: 'nil-barona' };
+const gratosoglio = { municipalityCode: '015146', municipalityName: 'Milano', neighbourhoodId: 'nil-gratosoglio' };
+const sesto = { municipalityCode: '015209', municipalityName: 'Sesto San Giovanni', neighbourhoodId: '' };
+const blank = { municipalityCode: '', municipalityName: '', neighbourhoodId: '' };
+
+describe('the further places', () => {
+  it('are sent in their order, a whole municipality without a neighbourhood', () => {
+    expect(otherPlacesInput([barona, sesto])).toEqual({
+      places: [
+        { municipalityCode: '015146', neighbourhoodId: 'nil-barona' },
+        { municipalityCode: '015209', neighbourhoodId: null },
+      ],
+      rows: [0, 1],
+      problems: {},
+    });
+  });
+
+  it('leave out the rows with no municipality, remembering which row each one sent is', () => {
+    const { places, rows, problems } = otherPlacesInput([blank, barona, { ...blank, municipalityName: '  ' }, sesto]);
+    expect(places.map((p) => p.neighbourhoodId ?? p.municipalityCode)).toEqual(['nil-barona', '015209']);
+    expect(rows).toEqual([1, 3]);
+    expect(problems).toEqual({});
+    expect(otherPlaceAliases(rows)).toEqual({
+      'otherPlaces[0].municipalityCode': 'otherPlaces[1].municipalityCode',
+      'otherPlaces[0].neighbourhoodId': 'otherPlaces[1].neighbourhoodId',
+      'otherPlaces[1].municipalityCode': 'otherPlaces[3].municipalityCode',
+      'otherPlaces[1].neighbourhoodId': 'otherPlaces[3].neighbourhoodId',
+    });
+    expect(otherPlaceAliases([0, 1])).toEqual({});
+  });
+
+  it('stop at a municipality typed but not picked from the suggestions', () => {
+    const typed = { ...blank, municipalityName: 'Sesto' };
+    expect(otherPlacesInput([barona, typed]).problems).toEqual({ 'otherPlaces[1].municipalityCode': 'place' });
+    const { input, problems } = offerInput({ ...emptyOffer('org'), kind: 'SPACE', territoryScope: 'NEIGHBOURHOOD', otherPlaces: [typed] });
+    expect(input).toBeUndefined();
+    expect(problems).toEqual({ 'otherPlaces[0].municipalityCode': 'place' });
+    expect(itStrings.postingForm.errors).toHaveProperty('place');
+  });
+
+  it("show the API's errors on the row they are about, even after an empty row", () => {
+    const error = new GraphqlRequestError([{
+      message: 'x',
+      code: 'BAD_USER_INPUT',
+      fields: [
+        { field: 'input.otherPlaces[1].municipalityCode', message: 'Comune sconosciuto' },
+        { field: 'otherPlaces[0].neighbourhoodId', message: 'Il quartiere non è di questo comune' },
+      ],
+    }]);
+    const sent = needInput({ ...emptyNeed('org'), kind: 'OTHER', otherPlaces: [blank, barona, sesto] });
+    expect(placeErrors(error, NEED_FIELDS, { ...NEED_ALIASES, ...sent.aliases }).fields).toEqual({
+      'otherPlaces[2].municipalityCode': 'Comune sconosciuto',
+      'otherPlaces[1].neighbourhoodId': 'Il quartiere non è di questo comune',
+    });
+    // With no row skipped, the API's rows are the form's.
+    expect(placeErrors(error, OFFER_FIELDS, OFFER_ALIASES).fields).toEqual({
+      'otherPlaces[1].municipalityCode': 'Comune sconosciuto',
+      'otherPlaces[0].neighbourhoodId': 'Il quartiere non è di questo comune',
+    });
+  });
+
+  it('too many, or without a first place: next to the list and the first place', () => {
+    const error = new GraphqlRequestError([{
+      message: 'x',
+      code: 'BAD_USER_INPUT',
+      fields: [
+        { field: 'otherPlaces', message: 'Al massimo 12 luoghi' },
+        { field: 'municipalityCode', message: 'Indica prima il luogo principale' },
+      ],
+    }]);
+    for (const [fields, aliases] of [[NEED_FIELDS, NEED_ALIASES], [OFFER_FIELDS, OFFER_ALIASES]] as const)
+      expect(placeErrors(error, fields, aliases).fields).toEqual({ otherPlaces: 'Al massimo 12 luoghi', municipalityCode: 'Indica prima il luogo principale' });
+  });
+
+  it('a row the form does not have goes to the list', () => {
+    const error = new GraphqlRequestError([{ message: 'x', code: 'BAD_USER_INPUT', fields: [{ field: `otherPlaces[${MAX_OTHER_PLACES}].municipalityCode`, message: 'Sconosciuto' }] }]);
+    expect(placeErrors(error, OFFER_FIELDS, OFFER_ALIASES).fields).toEqual({ otherPlaces: 'Sconosciuto' });
+  });
+
+  it("move up with their errors when a row is removed", () => {
+    const errors = { title: 'a', 'otherPlaces[0].municipalityCode': 'b', 'otherPlaces[1].neighbourhoodId': 'c', 'otherPlaces[2].municipalityCode': 'd', otherPlaces: 'e' };
+    expect(shiftOtherPlaceErrors(errors, 1)).toEqual({ title: 'a', 'otherPlaces[0].municipalityCode': 'b', 'otherPlaces[1].municipalityCode': 'd', otherPlaces: 'e' });
+  });
+});
+
+describe('a need with further places and a reach', () => {
+  const stored = {
+    id: 'n1',
+    kind: 'SOCIAL_CONCIERGE' as const,
+    title: 'Portierato sociale',
+    description: 'Nei caseggiati',
+    budget: { cents: 8_000_000 },
+    deadlineAt: null,
+    municipality: { istatCode: '015146', name: 'Milano' },
+    neighbourhood: { id: 'nil-corvetto' },
+    otherPlaces: [
+      { municipality: { istatCode: '015146', name: 'Milano', provinceCode: 'MI' }, neighbourhood: { id: 'nil-barona', name: 'Barona' } },
+      { municipality: { istatCode: '015209', name: 'Sesto San Giovanni', provinceCode: 'MI' }, neighbourhood: null },
+    ],
+    territoryScope: 'PROVINCE' as const,
+    location: null,
+    locationPrecision: 'NEIGHBOURHOOD' as const,
+    requiredContributions: [],
+    eligibleOrganizationKinds: [],
+    requiresThirdSectorRegistration: false,
+    status: 'OPEN' as const,
+    sectors: [],
+    organization: { id: 'org', name: 'ALER' },
+  };
+
+  it('is loaded to edit and sent back as it was', () => {
+    const values = needValues(stored, 'it');
+    expect(values.otherPlaces).toEqual([
+      { municipalityCode: '015146', municipalityName: 'Milano', neighbourhoodId: 'nil-barona' },
+      { municipalityCode: '015209', municipalityName: 'Sesto San Giovanni', neighbourhoodId: '' },
+    ]);
+    expect(values.territoryScope).toBe('PROVINCE');
+    expect(needInput(values).input).toMatchObject({
+      municipalityCode: '015146',
+      neighbourhoodId: 'nil-corvetto',
+      otherPlaces: [
+        { municipalityCode: '015146', neighbourhoodId: 'nil-barona' },
+        { municipalityCode: '015209', neighbourhoodId: null },
+      ],
+      territoryScope: 'PROVINCE',
+    });
+  });
+
+  it('without a reach sends none: as far as its place', () => {
+    const values = needValues({ ...stored, territoryScope: null, otherPlaces: [] }, 'it');
+    expect(values.territoryScope).toBe('');
+    const { input } = needInput(values);
+    expect(input?.territoryScope).toBeNull();
+    expect(input?.otherPlaces).toEqual([]);
+  });
+
+  it('starts with no further place and no reach', () => {
+    expect(emptyNeed('org')).toMatchObject({ otherPlaces: [], territoryScope: '' });
+    expect(emptyOffer('org').otherPlaces).toEqual([]);
+  });
+});
+
+describe('an offer with further places', () => {
+  it('is loaded to edit and sent back as it was, empty rows left out', () => {
+    const values = offerValues({
+      id: 'o1',
+      kind: 'SPACE',
+      title: 'Sala',
+      description: 'Una sala',
+      amountMin: null,
+      amountMax: null,
+      availableFrom: null,
+      availableUntil: null,
+      eligibleOrganizationKinds: [],
+      territoryScope: 'NEIGHBOURHOOD',
+      municipality: { istatCode: '015146', name: 'Milano' },
+      neighbourhood: { id: 'nil-corvetto' },
+      otherPlaces: [{ municipality: { istatCode: '015146', name: 'Milano', provinceCode: 'MI' }, neighbourhood: { id: 'nil-barona', name: 'Barona' } }],
+      status: 'DRAFT',
+      sectors: [],
+      organization: { id: 'org', name: 'ALER' },
+    }, 'it');
+    expect(values.otherPlaces).toEqual([barona]);
+    const { input, aliases } = offerInput({ ...values, otherPlaces: [...values.otherPlaces, blank, gratosoglio] });
+    expect(input?.otherPlaces).toEqual([
+      { municipalityCode: '015146', neighbourhoodId: 'nil-barona' },
+      { municipalityCode: '015146', neighbourhoodId: 'nil-gratosoglio' },
+    ]);
+    expect(aliases['otherPlaces[1].neighbourhoodId']).toBe('otherPlaces[2].neighbourhoodId');
+    expect(input?.territoryScope).toBe('NEIGHBOURHOOD');
   });
 });
 

@@ -1,8 +1,9 @@
 // What the need and offer forms hold, and how it becomes the API's
 // NeedInput and OfferInput (and back, to edit): amounts typed in euro the
-// Italian way, dates from the date pickers. Only what the API cannot be
-// sent is checked here (an amount that is not a number, a missing kind);
-// every other rule is the API's, and its errors are shown by the fields.
+// Italian way, dates from the date pickers, further places as rows. Only
+// what the API cannot be sent is checked here (an amount that is not a
+// number, a missing kind, a place typed but not picked); every other rule is
+// the API's, and its errors are shown by the fields.
 import type {
   LocationPrecision,
   NeedForEditQuery,
@@ -11,6 +12,7 @@ import type {
   OfferForEditQuery,
   OfferInput,
   OfferKind,
+  OtherPlaceInput,
   OrganizationKind,
   PostingStatus,
   TerritoryScope,
@@ -33,7 +35,7 @@ export { ORGANIZATION_KINDS } from '../organizationForm';
 export const TERRITORY_SCOPES: readonly TerritoryScope[] = ['NEIGHBOURHOOD', 'MUNICIPALITY', 'PROVINCE', 'REGION', 'NATIONAL'];
 
 /** A client-side problem: an i18n key under `postingForm.errors`. */
-export type ClientProblem = 'required' | 'amount' | 'date';
+export type ClientProblem = 'required' | 'amount' | 'date' | 'place';
 
 /** The place of a posting, as the form holds it. */
 export interface PlaceValues {
@@ -42,7 +44,36 @@ export interface PlaceValues {
   neighbourhoodId: string;
 }
 
+/** How many places a posting may have besides its first (the API's limit). */
+export const MAX_OTHER_PLACES = 12;
+
+/** The two fields of a place. */
+export type PlacePart = 'municipalityCode' | 'neighbourhoodId';
+
+/** A field of one of the further places, as the API names it: `otherPlaces[1].municipalityCode`. */
+export type OtherPlaceField = `otherPlaces[${number}].${PlacePart}`;
+
+export function otherPlaceField(index: number, part: PlacePart): OtherPlaceField {
+  return `otherPlaces[${index}].${part}`;
+}
+
+/** The fields of every row of further places the form may have. */
+const OTHER_PLACE_FIELDS: readonly OtherPlaceField[] = Array.from({ length: MAX_OTHER_PLACES }, (_, i) => [
+  otherPlaceField(i, 'municipalityCode'),
+  otherPlaceField(i, 'neighbourhoodId'),
+]).flat();
+
+/** An empty row of the further places. */
+export function emptyPlace(): PlaceValues {
+  return { municipalityCode: '', municipalityName: '', neighbourhoodId: '' };
+}
+
 interface CommonValues extends PlaceValues {
+  /**
+   * Further neighbourhoods or municipalities, one row each; a row with no
+   * municipality picked is not sent.
+   */
+  otherPlaces: PlaceValues[];
   organizationId: string;
   title: string;
   description: string;
@@ -60,6 +91,8 @@ export interface NeedValues extends CommonValues {
   locationPrecision: LocationPrecision;
   requiredContributions: OfferKind[];
   requiresThirdSectorRegistration: boolean;
+  /** How far the need reaches from its places; '': as far as its place (sent as null). */
+  territoryScope: TerritoryScope | '';
   /** The exact point of a need that shows it (kept as it is when edited). */
   location?: { lat: number; lon: number };
 }
@@ -73,17 +106,23 @@ export interface OfferValues extends CommonValues {
   territoryScope: TerritoryScope | '';
 }
 
-export type NeedField = Exclude<keyof NeedValues, 'municipalityName' | 'location'>;
-export type OfferField = Exclude<keyof OfferValues, 'municipalityName'>;
+/**
+ * A field of a form, as the API names it: `otherPlaces` is the list as a
+ * whole (too many), `otherPlaces[i].municipalityCode` a field of row i.
+ */
+export type NeedField = Exclude<keyof NeedValues, 'municipalityName' | 'location'> | OtherPlaceField;
+export type OfferField = Exclude<keyof OfferValues, 'municipalityName'> | OtherPlaceField;
 
 export const NEED_FIELDS: readonly NeedField[] = [
   'organizationId', 'kind', 'title', 'description', 'budget', 'deadline', 'municipalityCode', 'neighbourhoodId',
+  'otherPlaces', ...OTHER_PLACE_FIELDS, 'territoryScope',
   'locationPrecision', 'requiredContributions', 'eligibleOrganizationKinds', 'requiresThirdSectorRegistration',
   'sectors', 'status',
 ];
 export const OFFER_FIELDS: readonly OfferField[] = [
   'organizationId', 'kind', 'title', 'description', 'amountMin', 'amountMax', 'availableFrom', 'availableUntil',
-  'territoryScope', 'municipalityCode', 'neighbourhoodId', 'eligibleOrganizationKinds', 'sectors', 'status',
+  'territoryScope', 'municipalityCode', 'neighbourhoodId', 'otherPlaces', ...OTHER_PLACE_FIELDS,
+  'eligibleOrganizationKinds', 'sectors', 'status',
 ];
 
 /** The API's names of the fields that the forms name otherwise. */
@@ -92,12 +131,17 @@ export const NEED_ALIASES: Partial<Record<string, NeedField>> = {
   deadlineAt: 'deadline',
   lat: 'locationPrecision',
   lon: 'locationPrecision',
+  // A row the form does not have (it cannot happen): the list shows it.
+  'otherPlaces.municipalityCode': 'otherPlaces',
+  'otherPlaces.neighbourhoodId': 'otherPlaces',
 };
 export const OFFER_ALIASES: Partial<Record<string, OfferField>> = {
   amountMinCents: 'amountMin',
   amountMaxCents: 'amountMax',
   lat: 'municipalityCode',
   lon: 'municipalityCode',
+  'otherPlaces.municipalityCode': 'otherPlaces',
+  'otherPlaces.neighbourhoodId': 'otherPlaces',
 };
 
 /**
@@ -152,13 +196,68 @@ export function dayOfDeadline(value: string | null | undefined): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
+/**
+ * The further places as the API takes them: the rows with a municipality
+ * picked, in their order. `rows` says which row of the form each one sent
+ * is (empty rows are skipped), to show the API's errors on the right row; a
+ * row typed but not picked from the suggestions is a problem.
+ */
+export function otherPlacesInput(rows: readonly PlaceValues[]): {
+  places: OtherPlaceInput[];
+  rows: number[];
+  problems: Partial<Record<OtherPlaceField, ClientProblem>>;
+} {
+  const places: OtherPlaceInput[] = [];
+  const sent: number[] = [];
+  const problems: Partial<Record<OtherPlaceField, ClientProblem>> = {};
+  rows.forEach((row, i) => {
+    if (row.municipalityCode) {
+      places.push({ municipalityCode: row.municipalityCode, neighbourhoodId: row.neighbourhoodId || null });
+      sent.push(i);
+    } else if (row.municipalityName.trim()) {
+      problems[otherPlaceField(i, 'municipalityCode')] = 'place';
+    }
+  });
+  return { places, rows: sent, problems };
+}
+
+/**
+ * The API's names of the fields of the further places sent, when they are
+ * not those of the form's rows (an empty row before them was skipped):
+ * `otherPlaces[1].municipalityCode` → `otherPlaces[2].municipalityCode`.
+ */
+export function otherPlaceAliases(rows: readonly number[]): Partial<Record<string, OtherPlaceField>> {
+  const aliases: Partial<Record<string, OtherPlaceField>> = {};
+  rows.forEach((row, sent) => {
+    if (row === sent) return;
+    for (const part of ['municipalityCode', 'neighbourhoodId'] as const) aliases[otherPlaceField(sent, part)] = otherPlaceField(row, part);
+  });
+  return aliases;
+}
+
+/**
+ * A form's errors once row `removed` of the further places is gone: that
+ * row's go, and those of the rows below move up a row with them.
+ */
+export function shiftOtherPlaceErrors<E>(errors: Partial<Record<string, E>>, removed: number): Partial<Record<string, E>> {
+  const shifted: Partial<Record<string, E>> = {};
+  for (const [field, error] of Object.entries(errors)) {
+    const row = /^otherPlaces\[(\d+)\]\.(municipalityCode|neighbourhoodId)$/.exec(field);
+    if (!row) shifted[field] = error;
+    else if (Number(row[1]) > removed) shifted[otherPlaceField(Number(row[1]) - 1, row[2] as PlacePart)] = error;
+    else if (Number(row[1]) < removed) shifted[field] = error;
+  }
+  return shifted;
+}
+
 /** What needs and offers send alike. */
-function common(values: CommonValues) {
+function common(values: CommonValues, otherPlaces: OtherPlaceInput[]) {
   return {
     title: values.title,
     description: values.description,
     municipalityCode: values.municipalityCode || null,
     neighbourhoodId: values.neighbourhoodId || null,
+    otherPlaces,
     eligibleOrganizationKinds: values.eligibleOrganizationKinds,
     sectors: values.sectors,
     status: values.status,
@@ -168,25 +267,31 @@ function common(values: CommonValues) {
 export interface Converted<I, F extends string> {
   input?: I;
   problems: Partial<Record<F, ClientProblem>>;
+  /** The API's names of fields sent otherwise than the form holds them (see `otherPlaceAliases`). */
+  aliases: Partial<Record<string, F>>;
 }
 
 export function needInput(values: NeedValues): Converted<NeedInput, NeedField> {
-  const problems: Partial<Record<NeedField, ClientProblem>> = {};
+  const places = otherPlacesInput(values.otherPlaces);
+  const aliases = otherPlaceAliases(places.rows);
+  const problems: Partial<Record<NeedField, ClientProblem>> = { ...places.problems };
   if (!values.kind) problems.kind = 'required';
   const budgetCents = parseEuro(values.budget);
   if (budgetCents === undefined) problems.budget = 'amount';
   const deadlineAt = deadlineFromDay(values.deadline);
   if (deadlineAt === undefined) problems.deadline = 'date';
   if (Object.keys(problems).length || !values.kind || budgetCents === undefined || deadlineAt === undefined)
-    return { problems };
+    return { problems, aliases };
   const exact = values.locationPrecision === 'EXACT' && values.location;
   return {
     problems,
+    aliases,
     input: {
-      ...common(values),
+      ...common(values, places.places),
       kind: values.kind,
       budgetCents,
       deadlineAt,
+      territoryScope: values.territoryScope || null,
       lat: exact ? values.location?.lat : null,
       lon: exact ? values.location?.lon : null,
       locationPrecision: values.locationPrecision,
@@ -197,7 +302,9 @@ export function needInput(values: NeedValues): Converted<NeedInput, NeedField> {
 }
 
 export function offerInput(values: OfferValues): Converted<OfferInput, OfferField> {
-  const problems: Partial<Record<OfferField, ClientProblem>> = {};
+  const places = otherPlacesInput(values.otherPlaces);
+  const aliases = otherPlaceAliases(places.rows);
+  const problems: Partial<Record<OfferField, ClientProblem>> = { ...places.problems };
   if (!values.kind) problems.kind = 'required';
   if (!values.territoryScope) problems.territoryScope = 'required';
   const amountMinCents = parseEuro(values.amountMin);
@@ -213,11 +320,12 @@ export function offerInput(values: OfferValues): Converted<OfferInput, OfferFiel
     amountMinCents === undefined ||
     amountMaxCents === undefined
   )
-    return { problems };
+    return { problems, aliases };
   return {
     problems,
+    aliases,
     input: {
-      ...common(values),
+      ...common(values, places.places),
       kind: values.kind,
       amountMinCents,
       amountMaxCents,
@@ -243,6 +351,7 @@ const EMPTY_COMMON = {
 export function emptyNeed(organizationId: string): NeedValues {
   return {
     ...EMPTY_COMMON,
+    otherPlaces: [],
     organizationId,
     kind: '',
     budget: '',
@@ -250,12 +359,14 @@ export function emptyNeed(organizationId: string): NeedValues {
     locationPrecision: 'NEIGHBOURHOOD',
     requiredContributions: [],
     requiresThirdSectorRegistration: false,
+    territoryScope: '',
   };
 }
 
 export function emptyOffer(organizationId: string): OfferValues {
   return {
     ...EMPTY_COMMON,
+    otherPlaces: [],
     organizationId,
     kind: '',
     amountMin: '',
@@ -281,6 +392,11 @@ function storedCommon(posting: StoredNeed | StoredOffer) {
     municipalityCode: posting.municipality?.istatCode ?? '',
     municipalityName: posting.municipality?.name ?? '',
     neighbourhoodId: posting.neighbourhood?.id ?? '',
+    otherPlaces: posting.otherPlaces.map((place) => ({
+      municipalityCode: place.municipality.istatCode,
+      municipalityName: place.municipality.name,
+      neighbourhoodId: place.neighbourhood?.id ?? '',
+    })),
   };
 }
 
@@ -294,6 +410,7 @@ export function needValues(need: StoredNeed, lang: string): NeedValues {
     location: need.location ? { lat: need.location.lat, lon: need.location.lon } : undefined,
     requiredContributions: need.requiredContributions,
     requiresThirdSectorRegistration: need.requiresThirdSectorRegistration,
+    territoryScope: need.territoryScope ?? '',
   };
 }
 

@@ -1,7 +1,10 @@
-// A need, as anyone may read it: what is asked, by whom, where and by when.
+// A need, as anyone may read it: what is asked, by whom, where (and how far
+// beyond) and by when.
 import { useTranslation } from 'react-i18next';
 import { NeedPageDocument } from '../../generated/graphql/graphql';
 import PostingHeader from '../components/PostingHeader';
+import { AlsoLine, ReachLine } from '../components/PostingPlaces';
+import { placesText, reachOf } from '../places';
 import ReportContent from '../components/ReportContent';
 import { useRecord } from '../components/Status';
 import { formatDate } from '../format';
@@ -14,6 +17,8 @@ export default function NeedPage() {
   const { t } = useTranslation();
   const [need, gate] = useRecord(NeedPageDocument, (data) => data?.need, (need) => need.title, 'NEED');
   if (!need) return gate;
+  const municipalities = [need.municipality, ...need.otherPlaces.map((p) => p.municipality)];
+  const reach = reachOf(need.territoryScope, municipalities);
   return (
     <>
       <SavedNotice />
@@ -22,10 +27,14 @@ export default function NeedPage() {
         <dl className="facts">
           {need.budget && (<><dt>{t('need.budget')}</dt><dd>{need.budget.formatted}</dd></>)}
           {need.deadlineAt && (<><dt>{t('need.deadline')}</dt><dd>{formatDate(need.deadlineAt)}</dd></>)}
-          {(need.neighbourhood || need.municipality) && (
+          {(need.neighbourhood || need.municipality || need.otherPlaces.length > 0 || reach) && (
             <>
               <dt>{t('need.where')}</dt>
-              <dd>{[need.neighbourhood?.name, need.municipality?.name].filter(Boolean).join(', ')}</dd>
+              <dd>
+                {[need.neighbourhood?.name, need.municipality?.name].filter(Boolean).join(', ')}
+                <AlsoLine places={placesText(need.otherPlaces)} />
+                <ReachLine scope={need.territoryScope} municipalities={municipalities} />
+              </dd>
             </>
           )}
           {need.sectors.length > 0 && (<><dt>{t('common.sectors')}</dt><dd>{need.sectors.map((s) => s.name).join(', ')}</dd></>)}

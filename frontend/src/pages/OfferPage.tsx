@@ -2,14 +2,17 @@
 import { useTranslation } from 'react-i18next';
 import { OfferPageDocument } from '../../generated/graphql/graphql';
 import PostingHeader from '../components/PostingHeader';
+import { AlsoLine } from '../components/PostingPlaces';
+import { otherAreasText } from '../places';
 import ReportContent from '../components/ReportContent';
 import { useRecord } from '../components/Status';
 import { formatDate } from '../format';
 import PostingMatches, { SavedNotice } from '../components/PostingMatches';
 import WhyNot from '../components/WhyNot';
 
-/** The area an offer covers, by its scope: a province or region is named
- * as such, not by the municipality it is measured from. */
+/** The area an offer covers from its first place, by its scope: a province
+ * or region is named as such, not by the municipality it is measured from
+ * (its further places follow, the same way). */
 function areaOf(offer: {
   territoryScope: string;
   municipality?: { name: string; provinceName: string; regionName: string } | null;
@@ -40,6 +43,7 @@ export default function OfferPage() {
           <dd>
             {t(`scope.${offer.territoryScope}`)}
             {areaOf(offer) && `: ${areaOf(offer)}`}
+            <AlsoLine places={otherAreasText(offer.territoryScope, offer.municipality, offer.otherPlaces)} />
           </dd>
           {offer.sectors.length > 0 && (<><dt>{t('common.sectors')}</dt><dd>{offer.sectors.map((s) => s.name).join(', ')}</dd></>)}
           <dt>{t('common.updated')}</dt><dd>{formatDate(offer.updatedAt)}</dd>

@@ -22,6 +22,7 @@ import { placeErrors } from '../forms/fieldErrors';
 import {
   emptyNeed,
   emptyOffer,
+  MAX_OTHER_PLACES,
   NEED_ALIASES,
   NEED_FIELDS,
   NEED_KINDS,
@@ -33,14 +34,17 @@ import {
   offerInput,
   offerValues,
   ORGANIZATION_KINDS,
+  otherPlaceField,
+  shiftOtherPlaceErrors,
   TERRITORY_SCOPES,
   toggle,
   type ClientProblem,
   type NeedValues,
   type OfferValues,
+  type PlaceValues,
 } from '../forms/posting';
 import { ChoiceGroup, ErrorSummary, Field } from '../components/FormParts';
-import PlaceFields from '../components/PlaceFields';
+import PlaceFields, { OtherPlaces } from '../components/PlaceFields';
 import SimilarPostings from '../components/SimilarPostings';
 import RequireSignIn from '../components/RequireSignIn';
 import { Failure, Loading, NotFound, usePageTitle } from '../components/Status';
@@ -123,11 +127,11 @@ function useSectors() {
  * the API (create or update); what it refuses is placed on the fields, and
  * on success the posting's page opens.
  */
-function usePostingForm<V extends { organizationId: string }, I, F extends string>(
+function usePostingForm<V extends { organizationId: string; otherPlaces: PlaceValues[] }, I, F extends string>(
   kind: Kind,
   id: string | undefined,
   initial: V,
-  convert: (values: V) => { input?: I; problems: Partial<Record<F, ClientProblem>> },
+  convert: (values: V) => { input?: I; problems: Partial<Record<F, ClientProblem>>; aliases: Partial<Record<string, F>> },
   save: (input: I, values: V) => Promise<{ id: string }>,
   fields: readonly F[],
   aliases: Partial<Record<string, F>>,
@@ -140,19 +144,24 @@ function usePostingForm<V extends { organizationId: string }, I, F extends strin
   const set = <K extends keyof V>(key: K, value: V[K]) => setValues((v) => ({ ...v, [key]: value }));
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const { input, problems } = convert(values);
+    const { input, problems, aliases: sent } = convert(values);
     if (!input) return setErrors(clientErrors(problems, t));
     setBusy(true);
     try {
       const saved = await save(input, values);
       navigate(pathTo(kind, { id: saved.id }), { state: { saved: id ? 'updated' : 'created' } });
     } catch (error) {
-      setErrors(placeErrors(error, fields, aliases, t('errors.network')));
+      setErrors(placeErrors(error, fields, { ...aliases, ...sent }, t('errors.network')));
     } finally {
       setBusy(false);
     }
   }
-  return { values, setValues, set, errors, busy, submit, fid: (field: string) => `${kind}-${field}` };
+  /** The further places' rows, changed from the latest values. */
+  const setOtherPlaces = (update: (rows: PlaceValues[]) => PlaceValues[]) =>
+    setValues((v) => ({ ...v, otherPlaces: update(v.otherPlaces) }));
+  /** A further place removed: its errors go, those of the rows below move up with them. */
+  const removedOtherPlace = (index: number) => setErrors((e) => ({ ...e, fields: shiftOtherPlaceErrors(e.fields, index) }));
+  return { values, setValues, set, errors, busy, submit, setOtherPlaces, removedOtherPlace, fid: (field: string) => `${kind}-${field}` };
 }
 
 /** The i18n keys, under `postingForm`, of the fields not labelled by their own name. */
@@ -172,7 +181,22 @@ function fieldLabels(
   fields: string[],
   keys: Partial<Record<string, string>>,
 ): [string, string, string][] {
-  return fields.map((field) => [field, t(`postingForm.${keys[field] ?? LABEL_KEYS[field] ?? field}`), fid(field)]);
+  return fields.flatMap((field): [string, string, string][] =>
+    field === 'otherPlaces' ? otherPlaceLabels(t, fid) : [[field, t(`postingForm.${keys[field] ?? LABEL_KEYS[field] ?? field}`), fid(field)]],
+  );
+}
+
+/** The further places' list and the fields of each row it may have ("Comune del luogo 2"). */
+function otherPlaceLabels(t: (key: string, options?: Record<string, unknown>) => string, fid: (field: string) => string): [string, string, string][] {
+  const labels: [string, string, string][] = [['otherPlaces', t('postingForm.otherPlaces'), fid('otherPlaces')]];
+  for (let i = 0; i < MAX_OTHER_PLACES; i++)
+    for (const part of ['municipalityCode', 'neighbourhoodId'] as const)
+      labels.push([
+        otherPlaceField(i, part),
+        t('postingForm.otherPlaceField', { field: t(`postingForm.${LABEL_KEYS[part]}`), number: i + 2 }),
+        fid(`other-${i}-${part}`),
+      ]);
+  return labels;
 }
 
 /** The posting's kind, one of `kinds`, each labelled from `postingForm.<group>`. */
@@ -201,7 +225,7 @@ function KindField<K extends string>({ id, label, error, kinds, group, value, on
 function NeedForm({ id, initial, title }: { id?: string; initial: NeedValues; title: string }) {
   const { t } = useTranslation();
   const sectors = useSectors();
-  const { values, setValues, set, errors, busy, submit, fid } = usePostingForm('need', id, initial, needInput,
+  const { values, setValues, set, errors, busy, submit, setOtherPlaces, removedOtherPlace, fid } = usePostingForm('need', id, initial, needInput,
     async (input, v) => id
       ? (await request(UpdateNeedDocument, { id, input })).updateNeed
       : (await request(CreateNeedDocument, { organizationId: v.organizationId, input })).createNeed,
@@ -209,9 +233,9 @@ function NeedForm({ id, initial, title }: { id?: string; initial: NeedValues; ti
 
   const labels = fieldLabels(t, fid, [
     'organizationId', 'kind', 'title', 'description', 'requiredContributions', 'budget',
-    'deadline', 'municipalityCode', 'neighbourhoodId', 'locationPrecision', 'sectors',
+    'deadline', 'municipalityCode', 'neighbourhoodId', 'otherPlaces', 'territoryScope', 'locationPrecision', 'sectors',
     'eligibleOrganizationKinds', 'requiresThirdSectorRegistration', 'status',
-  ], { kind: 'needKind' });
+  ], { kind: 'needKind', territoryScope: 'needScope' });
   const e = errors.fields;
   return (
     <PostingLayout kind="need" id={id} title={title} errors={errors} labels={labels} values={values} busy={busy} onSubmit={submit}
@@ -235,6 +259,16 @@ function NeedForm({ id, initial, title }: { id?: string; initial: NeedValues; ti
         </div>
       </div>
       <PlaceFields prefix="need" values={values} errors={e} onChange={(place) => setValues((v) => ({ ...v, ...place }))} />
+      <OtherPlaces prefix="need" hint={t('postingForm.otherPlacesHintNeed', { max: MAX_OTHER_PLACES })} rows={values.otherPlaces} errors={e}
+        onChange={setOtherPlaces} onRemoved={removedOtherPlace} />
+      <Field id={fid('territoryScope')} label={t('postingForm.needScope')} hint={t('postingForm.needScopeHint')} error={e.territoryScope} control="form-select">
+        {(props) => (
+          <select {...props} value={values.territoryScope} onChange={(ev) => set('territoryScope', ev.target.value as NeedValues['territoryScope'])}>
+            <option value="">{t('postingForm.needScopeSame')}</option>
+            {TERRITORY_SCOPES.map((s) => <option key={s} value={s}>{t(`postingForm.needScopes.${s}`)}</option>)}
+          </select>
+        )}
+      </Field>
       <Field id={fid('locationPrecision')} label={t('postingForm.locationPrecision')} hint={t('postingForm.locationPrecisionHint')} error={e.locationPrecision} control="form-select">
         {(props) => (
           <select {...props} value={values.locationPrecision} onChange={(ev) => set('locationPrecision', ev.target.value as NeedValues['locationPrecision'])}>
@@ -261,7 +295,7 @@ function NeedForm({ id, initial, title }: { id?: string; initial: NeedValues; ti
 function OfferForm({ id, initial, title }: { id?: string; initial: OfferValues; title: string }) {
   const { t } = useTranslation();
   const sectors = useSectors();
-  const { values, setValues, set, errors, busy, submit, fid } = usePostingForm('offer', id, initial, offerInput,
+  const { values, setValues, set, errors, busy, submit, setOtherPlaces, removedOtherPlace, fid } = usePostingForm('offer', id, initial, offerInput,
     async (input, v) => id
       ? (await request(UpdateOfferDocument, { id, input })).updateOffer
       : (await request(CreateOfferDocument, { organizationId: v.organizationId, input })).createOffer,
@@ -269,7 +303,7 @@ function OfferForm({ id, initial, title }: { id?: string; initial: OfferValues; 
 
   const labels = fieldLabels(t, fid, [
     'organizationId', 'kind', 'title', 'description', 'amountMin', 'amountMax',
-    'availableFrom', 'availableUntil', 'territoryScope', 'municipalityCode', 'neighbourhoodId',
+    'availableFrom', 'availableUntil', 'territoryScope', 'municipalityCode', 'neighbourhoodId', 'otherPlaces',
     'sectors', 'eligibleOrganizationKinds', 'status',
   ], { kind: 'offerKind', eligibleOrganizationKinds: 'eligibleKindsOffer' });
   const e = errors.fields;
@@ -304,6 +338,8 @@ function OfferForm({ id, initial, title }: { id?: string; initial: OfferValues; 
         )}
       </Field>
       <PlaceFields prefix="offer" values={values} errors={e} onChange={(place) => setValues((v) => ({ ...v, ...place }))} />
+      <OtherPlaces prefix="offer" hint={t('postingForm.otherPlacesHintOffer', { max: MAX_OTHER_PLACES })} rows={values.otherPlaces} errors={e}
+        onChange={setOtherPlaces} onRemoved={removedOtherPlace} />
       <SectorsField prefix="offer" sectors={sectors} selected={values.sectors} error={e.sectors} onChange={(s) => set('sectors', s)} />
       <EligibilityFields prefix="offer" selected={values.eligibleOrganizationKinds} error={e.eligibleOrganizationKinds} onChange={(k) => set('eligibleOrganizationKinds', k)} />
     </PostingLayout>
