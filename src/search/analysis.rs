@@ -44,6 +44,13 @@ pub const STOPWORDS_FILE: &str = include_str!("../../assets/search/stopwords-it.
 pub const ELISIONS_FILE: &str = include_str!("../../assets/search/elisions-it.txt");
 /// The stem overrides, compiled in.
 pub const STEMS_FILE: &str = include_str!("../../assets/search/stems-it.txt");
+/// The prefixes of one-word compounds, compiled in.
+pub const PREFIXES_FILE: &str = include_str!("../../assets/search/prefixes-it.txt");
+
+/// The shortest part after a prefix that a compound is split for, and the
+/// shortest stem of it: shorter ones ("co" + "mune") are too often a
+/// word's own letters.
+const MIN_COMPOUND_REST: usize = 5;
 
 /// Name of the stemmed analyzer in the index's tokenizer manager.
 pub const STEM_ANALYZER: &str = "trama_it_stem";
@@ -84,10 +91,31 @@ pub struct Lexicon {
     elisions: HashSet<String>,
     /// Folded word → the stem it gets instead of the stemmer's.
     stems: HashMap<String, String>,
+    /// Prefixes of one-word compounds, longest first.
+    prefixes: Vec<String>,
+    /// Words that look like compounds and are not split.
+    unsplit: HashSet<String>,
+    /// The stems a compound's rest must have to be split off: those of the
+    /// concept model's words.
+    known_stems: HashSet<String>,
 }
 
 impl Lexicon {
+    #[cfg(test)]
     fn from_files(stopwords: &str, elisions: &str, stems: &str) -> Self {
+        Self::with_compounds(stopwords, elisions, stems, "", std::iter::empty())
+    }
+
+    /// The word lists, with the prefixes of one-word compounds and the
+    /// vocabulary (phrases of the concept model) whose words a compound's
+    /// rest must stem like.
+    fn with_compounds<'v>(
+        stopwords: &str,
+        elisions: &str,
+        stems: &str,
+        prefixes: &str,
+        vocabulary: impl Iterator<Item = &'v str>,
+    ) -> Self {
         let mut overrides = HashMap::new();
         for line in data_lines(stems) {
             // A line without "=>" is not an override: skipped, as a blank.
@@ -98,20 +126,80 @@ impl Lexicon {
                 }
             }
         }
-        Self {
+        let mut lexicon = Self {
             stopwords: data_lines(stopwords).map(fold).collect(),
             elisions: data_lines(elisions).map(fold).collect(),
             stems: overrides,
+            prefixes: data_lines(prefixes)
+                .filter(|line| !line.starts_with('!'))
+                .map(fold)
+                .collect(),
+            unsplit: data_lines(prefixes)
+                .filter_map(|line| line.strip_prefix('!'))
+                .flat_map(|words| words.split(','))
+                .map(|word| fold(word.trim()))
+                .filter(|word| !word.is_empty())
+                .collect(),
+            known_stems: HashSet::new(),
+        };
+        // Longest first, so that "contro" is tried before "co".
+        lexicon
+            .prefixes
+            .sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        let stemmer = frostem::Stemmer::new(frostem::Algorithm::Italian);
+        let words: HashSet<String> = vocabulary
+            .flat_map(|phrase| {
+                fold(phrase)
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| w.len() >= MIN_COMPOUND_REST)
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let known: HashSet<String> = words
+            .iter()
+            .filter(|w| !lexicon.stopwords.contains(*w))
+            .map(|w| lexicon.stem(&stemmer, w).into_owned())
+            .collect();
+        lexicon.known_stems = known;
+        lexicon
+    }
+
+    /// The rest of a one-word compound, when `word` (folded) is a listed
+    /// prefix followed by a word of the vocabulary: "antiviolenza" gives
+    /// "violenza"; "cooperativa" and "comunità" give nothing.
+    pub fn compound_rest<'w>(&self, stemmer: &frostem::Stemmer, word: &'w str) -> Option<&'w str> {
+        if self.unsplit.contains(word) {
+            return None;
         }
+        let rest = self
+            .prefixes
+            .iter()
+            .find_map(|prefix| word.strip_prefix(prefix.as_str()))?;
+        if rest.len() < MIN_COMPOUND_REST || self.stopwords.contains(rest) {
+            return None;
+        }
+        // A short stem ("oper" of "operativa", as of "opere") says too
+        // little about which word it was.
+        let stem = self.stem(stemmer, rest);
+        (stem.len() >= MIN_COMPOUND_REST && self.known_stems.contains(stem.as_ref()))
+            .then_some(rest)
     }
 
     /// The lexicon compiled from `assets/search/`.
     pub fn builtin() -> Arc<Self> {
         static BUILTIN: LazyLock<Arc<Lexicon>> = LazyLock::new(|| {
-            Arc::new(Lexicon::from_files(
+            let concepts = super::concepts::ConceptModel::builtin();
+            let vocabulary = concepts
+                .concepts
+                .iter()
+                .flat_map(|c| c.terms.iter().map(String::as_str));
+            Arc::new(Lexicon::with_compounds(
                 STOPWORDS_FILE,
                 ELISIONS_FILE,
                 STEMS_FILE,
+                PREFIXES_FILE,
+                vocabulary,
             ))
         });
         BUILTIN.clone()
@@ -135,12 +223,17 @@ impl Lexicon {
 pub fn fingerprint() -> String {
     let mut hasher = Sha256::new();
     // Bump the tag when the pipeline itself changes.
-    hasher.update(b"pipeline-1\n");
+    hasher.update(b"pipeline-2\n");
     hasher.update(STOPWORDS_FILE.as_bytes());
     hasher.update(b"\n--\n");
     hasher.update(ELISIONS_FILE.as_bytes());
     hasher.update(b"\n--\n");
     hasher.update(STEMS_FILE.as_bytes());
+    hasher.update(b"\n--\n");
+    hasher.update(PREFIXES_FILE.as_bytes());
+    // The compounds split depend on the concept model's words.
+    hasher.update(b"\n--\n");
+    hasher.update(super::concepts::CONCEPTS_FILE.as_bytes());
     let digest = hasher.finalize();
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -301,7 +394,8 @@ pub fn exact_analyzer(lexicon: Arc<Lexicon>) -> TextAnalyzer {
         .build()
 }
 
-/// The analyzer of the stemmed fields: [`exact_analyzer`] then the Italian
+/// The analyzer of the stemmed fields: [`exact_analyzer`], the rests of
+/// one-word compounds beside them ([`CompoundRests`]), then the Italian
 /// Snowball stemmer.
 pub fn stem_analyzer(lexicon: Arc<Lexicon>) -> TextAnalyzer {
     TextAnalyzer::builder(ItalianTokenizer::new(lexicon.clone()))
@@ -310,8 +404,94 @@ pub fn stem_analyzer(lexicon: Arc<Lexicon>) -> TextAnalyzer {
         .filter(StopWords {
             lexicon: lexicon.clone(),
         })
+        .filter(CompoundRests {
+            lexicon: lexicon.clone(),
+        })
         .filter(ItalianStemmer { lexicon })
         .build()
+}
+
+/// After a one-word compound ("antiviolenza"), its rest ("violenza") at the
+/// same position and offsets, so that the stemmed field finds the compound
+/// by its rest and highlights the whole word. Queries are analysed word by
+/// word ([`Analyzers::analyze`]) and are not split: a search for the
+/// compound finds the compound.
+#[derive(Clone)]
+pub struct CompoundRests {
+    lexicon: Arc<Lexicon>,
+}
+
+impl TokenFilter for CompoundRests {
+    type Tokenizer<T: Tokenizer> = CompoundRestsWrapper<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> CompoundRestsWrapper<T> {
+        CompoundRestsWrapper {
+            lexicon: self.lexicon,
+            inner: tokenizer,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct CompoundRestsWrapper<T> {
+    lexicon: Arc<Lexicon>,
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for CompoundRestsWrapper<T> {
+    type TokenStream<'a> = CompoundRestsStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        CompoundRestsStream {
+            lexicon: &self.lexicon,
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::Italian),
+            tail: self.inner.token_stream(text),
+            pending: None,
+            rest: None,
+        }
+    }
+}
+
+pub struct CompoundRestsStream<'a, T> {
+    lexicon: &'a Lexicon,
+    stemmer: frostem::Stemmer,
+    tail: T,
+    /// The rest of the compound just given, to give next.
+    pending: Option<Token>,
+    /// The rest being given now (the tail's token otherwise).
+    rest: Option<Token>,
+}
+
+impl<T: TokenStream> TokenStream for CompoundRestsStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if let Some(rest) = self.pending.take() {
+            self.rest = Some(rest);
+            return true;
+        }
+        self.rest = None;
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token();
+        if let Some(rest) = self.lexicon.compound_rest(&self.stemmer, &token.text) {
+            self.pending = Some(Token {
+                text: rest.to_owned(),
+                ..token.clone()
+            });
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.rest.as_ref().unwrap_or_else(|| self.tail.token())
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        match &mut self.rest {
+            Some(rest) => rest,
+            None => self.tail.token_mut(),
+        }
+    }
 }
 
 /// The Italian Snowball stemmer (the one tantivy's `Stemmer` runs), with
@@ -488,6 +668,10 @@ pub(crate) mod tests {
         assert_ne!(stems("salute"), stems("sala"));
         assert_ne!(stems("comunità"), stems("comune"));
         assert_ne!(stems("caso"), stems("casa"));
+        assert_ne!(stems("Isola"), stems("isolati"));
+        assert_eq!(stems("bando bandi"), vec!["bando"; 2]);
+        assert_ne!(stems("bandi"), stems("Bande"));
+        assert_ne!(stems("banco"), stems("banca"));
         // Accents and case do not matter, in the file or in the text.
         assert_eq!(stems("SANITA"), stems("sanità"));
         // The index's stemmed field agrees with the query side.
@@ -498,6 +682,60 @@ pub(crate) mod tests {
             indexed.push(token.text.clone());
         }
         assert_eq!(indexed, stems("Anziani del quartiere"));
+    }
+
+    /// The terms the index's stemmed field gets for `text`, with positions.
+    fn indexed(text: &str) -> Vec<(String, usize)> {
+        let mut analyzer = stem_analyzer(Lexicon::builtin());
+        let mut stream = analyzer.token_stream(text);
+        let mut terms = Vec::new();
+        while let Some(token) = stream.next() {
+            terms.push((token.text.clone(), token.position));
+        }
+        terms
+    }
+
+    #[test]
+    fn one_word_compounds_are_filed_under_their_rest_too() {
+        let violenza = stems("violenza")[0].clone();
+        assert_eq!(
+            indexed("centro antiviolenza"),
+            [
+                (stems("centro")[0].clone(), 0),
+                (stems("antiviolenza")[0].clone(), 1),
+                (violenza, 1),
+            ]
+        );
+        for (compound, rest) in [
+            ("multiservizi", "servizi"),
+            ("coprogettazione", "progettazione"),
+            ("cohousing", "housing"),
+            ("doposcuola", "scuola"),
+            ("autorecupero", "recupero"),
+        ] {
+            let terms: Vec<String> = indexed(compound).into_iter().map(|(t, _)| t).collect();
+            assert_eq!(
+                terms,
+                [stems(compound)[0].clone(), stems(rest)[0].clone()],
+                "{compound}"
+            );
+        }
+        // A prefix's letters that begin an ordinary word split nothing.
+        for word in [
+            "cooperativa",
+            "comunità",
+            "comune",
+            "prestito",
+            "interventi",
+            "sottoscrizione",
+            "internazionale",
+            "intermediazione",
+            "postazioni",
+        ] {
+            assert_eq!(indexed(word).len(), 1, "{word}: {:?}", indexed(word));
+        }
+        // Queries are read word by word, unsplit.
+        assert_eq!(stems("antiviolenza").len(), 1);
     }
 
     #[test]

@@ -282,7 +282,10 @@ fn highlight_whole(
     let mut stream = analyzer.token_stream(text);
     let mut marks: Vec<(usize, usize)> = Vec::new();
     while let Some(token) = stream.next() {
-        if terms.contains_key(&token.text) {
+        // A compound and its rest share their offsets: the word is marked
+        // once.
+        let marked_already = marks.last().is_some_and(|(_, to)| token.offset_from < *to);
+        if terms.contains_key(&token.text) && !marked_already {
             marks.push((token.offset_from, token.offset_to));
         }
     }

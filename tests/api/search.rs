@@ -185,6 +185,27 @@ async fn the_italian_examples_find_their_records(backend: Backend) {
         found.contains(&"Mutui per l'abitare collaborativo e l'ERS".to_owned()),
         "{found:?}"
     );
+
+    // A one-word compound is found by its rest, and shown whole.
+    let results = find(&app, "scuola").await;
+    let doposcuola = results["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .find(|e| e["node"]["offer"]["title"] == "Volontari per anziani soli e doposcuola")
+        .unwrap_or_else(|| panic!("the doposcuola is found by «scuola»: {results}"));
+    assert_eq!(
+        doposcuola["node"]["highlights"][0]["fragments"][0],
+        "Volontari per anziani soli e <mark>doposcuola</mark>",
+        "{doposcuola}"
+    );
+    // Words the stemmer would merge stay apart: a call (bandi) is not Bande
+    // Nere, the neighbourhood.
+    let found = titles(&find(&app, "bandi").await);
+    assert!(
+        !found.contains(&"Attrezzi da giardinaggio e furgone condiviso".to_owned()),
+        "{found:?}"
+    );
     app.stop().await;
 }
 
