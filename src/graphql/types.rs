@@ -665,13 +665,39 @@ impl Need {
         municipality(ctx, self.0.municipality_code.as_deref()).await
     }
 
+    /// Its neighbourhood; null for others than its organisation's members
+    /// when the need chose MUNICIPALITY precision.
     async fn neighbourhood(&self, ctx: &Context<'_>) -> Result<Option<Neighbourhood>> {
+        if !reader(ctx).await?.sees_need_neighbourhoods(&self.0) {
+            return Ok(None);
+        }
         neighbourhood(ctx, self.0.neighbourhood_id).await
     }
 
-    /// Further neighbourhoods or municipalities the need is in.
+    /// Further neighbourhoods or municipalities the need is in (for others
+    /// than its members, municipalities only when it chose MUNICIPALITY
+    /// precision).
     async fn other_places(&self, ctx: &Context<'_>) -> Result<Vec<OtherPlace>> {
-        other_places(ctx, &self.0.other_places).await
+        let places = other_places(ctx, &self.0.other_places).await?;
+        if reader(ctx).await?.sees_need_neighbourhoods(&self.0) {
+            return Ok(places);
+        }
+        let mut municipalities: Vec<OtherPlace> = Vec::with_capacity(places.len());
+        for place in places {
+            let code = &place.municipality.0.istat_code;
+            let first = self.0.municipality_code.as_ref() == Some(code);
+            if !first
+                && !municipalities
+                    .iter()
+                    .any(|p| &p.municipality.0.istat_code == code)
+            {
+                municipalities.push(OtherPlace {
+                    neighbourhood: None,
+                    ..place
+                });
+            }
+        }
+        Ok(municipalities)
     }
 
     /// How far the need reaches from its places: PROVINCE for a

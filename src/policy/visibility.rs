@@ -20,6 +20,13 @@
 //!   ([`Reader::may_see_drafts`], [`check_posting_list`]).
 //! - **Exact location.** A need's point is shown only when the need chose
 //!   EXACT precision, to everyone alike ([`shown_need_point`]).
+//! - **Neighbourhood.** A need that chose MUNICIPALITY precision is known to
+//!   others by its municipalities only: its neighbourhoods (of its first
+//!   place and of its other places) are shown to its insiders alone, who
+//!   edit them ([`Reader::sees_need_neighbourhoods`]); search does not file
+//!   it under them, open data leaves them out, the observatory counts it in
+//!   its municipality, and matching does not use them, since a match's
+//!   reasons are read by the other side ([`need_neighbourhoods_shown`]).
 //! - **Contacts.** A contact is shown as its visibility says: `public` to
 //!   anyone, `signed_in` to signed-in accounts with a verified address (and
 //!   to insiders), `members` to insiders ([`Reader::may_see_contact`]).
@@ -53,16 +60,16 @@
 //! table says which scope each reader uses, so that a new reader picks the
 //! one its rule needs:
 //!
-//! | reader | hidden records and drafts | exact location | contacts, members | dismissed matches |
+//! | reader | hidden records and drafts | exact location, neighbourhood | contacts, members | dismissed matches |
 //! |---|---|---|---|---|
-//! | GraphQL by id (`organization`, `offer`, `need`, a match's sides, a posting's organisation) | [`organization`], [`offer`], [`need`], [`Reader::may_see_posting`] | [`shown_need_point`] | [`Reader::may_see_contact`], [`Reader::may_see_members`] | — |
+//! | GraphQL by id (`organization`, `offer`, `need`, a match's sides, a posting's organisation) | [`organization`], [`offer`], [`need`], [`Reader::may_see_posting`] | [`shown_need_point`], [`Reader::sees_need_neighbourhoods`] | [`Reader::may_see_contact`], [`Reader::may_see_members`] | — |
 //! | GraphQL lists (`organizations`, `offers`, `needs`, an organisation's) | `scope::Existing::public` + status, `scope::public_organization_ids`; drafts gated by [`check_posting_list`] | as above | as above | — |
-//! | GraphQL matches (`matchesForNeed`/`Offer`, `suggestedPartners`, `partnerSet`) | [`public_offers`], [`public_needs`] for the other side | — | — | [`dismissed_by_own_side`]; `store::matches::undismissed_of_*` (query side); [`check_dismissed_matches`] for `includeDismissed` |
-//! | search documents and hits (`search`, `similar`) | [`public_organizations`], [`public_offers`], [`public_needs`] (`scope::published_*`), then [`public_among`] | [`shown_need_point`] | not indexed | — |
-//! | open data (CSV, JSON) | `scope::published_*_of_public_organizations` (pages), then [`public_among`] | [`shown_need_point`] | not exported | — |
-//! | digests (matches, saved searches) | [`matches_for_members`], [`public_offers`], [`public_needs`] | not sent | not sent | [`dismissed_by_own_side`] |
+//! | GraphQL matches (`matchesForNeed`/`Offer`, `suggestedPartners`, `partnerSet`) | [`public_offers`], [`public_needs`] for the other side | reasons from facts without hidden neighbourhoods ([`need_neighbourhoods_shown`]) | — | [`dismissed_by_own_side`]; `store::matches::undismissed_of_*` (query side); [`check_dismissed_matches`] for `includeDismissed` |
+//! | search documents and hits (`search`, `similar`) | [`public_organizations`], [`public_offers`], [`public_needs`] (`scope::published_*`), then [`public_among`] | [`shown_need_point`], [`need_neighbourhoods_shown`] | not indexed | — |
+//! | open data (CSV, JSON) | `scope::published_*_of_public_organizations` (pages), then [`public_among`] | [`shown_need_point`], [`need_neighbourhoods_shown`] | not exported | — |
+//! | digests (matches, saved searches) | [`matches_for_members`], [`public_offers`], [`public_needs`] | not sent; reasons as matches | not sent | [`dismissed_by_own_side`] |
 //! | live updates (`recordChanges`) | [`organization`], [`offer`], [`need`] as an anonymous [`Reader`] | as GraphQL | as GraphQL, for the subscriber | — |
-//! | observatory | `scope::published_*_of_public_organizations` | — | — | `store::observatory::well_matched_needs` (need side) |
+//! | observatory | `scope::published_*_of_public_organizations` | [`need_neighbourhoods_shown`] | — | `store::observatory::well_matched_needs` (need side) |
 //!
 //! A [`Reader`] is loaded once per request (two small statements for a
 //! signed-in person, none for anonymous visitors and moderators) and then
@@ -170,6 +177,13 @@ impl Reader {
     /// organisation keeps from the public (drafts, hidden records, members).
     pub fn is_insider(&self, organization_id: Uuid) -> bool {
         self.moderator || self.is_member(organization_id)
+    }
+
+    /// Whether this reader sees the need's neighbourhoods: when the need
+    /// shows them to everyone ([`need_neighbourhoods_shown`]), else when
+    /// the reader is one of its organisation's insiders.
+    pub fn sees_need_neighbourhoods(&self, need: &needs::Model) -> bool {
+        need_neighbourhoods_shown(need.location_precision) || self.is_insider(need.organization_id)
     }
 
     /// Whether the organisation exists for this reader.
@@ -418,6 +432,14 @@ pub fn shown_need_point(need: &needs::Model) -> Option<(f64, f64)> {
         (true, Some(lat), Some(lon)) => Some((lat, lon)),
         _ => None,
     }
+}
+
+/// Whether a need shows its neighbourhoods to everyone: not when it chose
+/// MUNICIPALITY precision (its insiders still see them, see
+/// [`Reader::sees_need_neighbourhoods`]). Readers that serve everyone alike
+/// (search, open data, the observatory, matching) ask here.
+pub fn need_neighbourhoods_shown(precision: LocationPrecision) -> bool {
+    precision != LocationPrecision::Municipality
 }
 
 /// The organisation with this id if `reader` may see it; NOT_FOUND on

@@ -16,7 +16,7 @@ use crate::domain::closed::closed_list_values;
 use crate::domain::{ClosedList, Lang, OfferKind, PostingStatus, VerificationStatus};
 use crate::policy::visibility;
 use crate::store::StoreResult;
-use crate::store::entities::organizations;
+use crate::store::entities::{needs, organizations};
 use crate::store::search_docs::{self, Places, Record};
 
 /// The store's name for the records of a document type.
@@ -311,6 +311,20 @@ pub async fn offer_documents(
         .collect())
 }
 
+/// A need's places as everyone may know them: without its neighbourhoods
+/// when it chose MUNICIPALITY precision ([`visibility::need_neighbourhoods_shown`]).
+fn need_places(need: &needs::Model) -> PostingPlaces {
+    let mut at = PostingPlaces::of(
+        need.municipality_code.as_ref(),
+        need.neighbourhood_id,
+        &need.other_places,
+    );
+    if !visibility::need_neighbourhoods_shown(need.location_precision) {
+        at.neighbourhood_ids.clear();
+    }
+    at
+}
+
 /// The documents of the searchable needs among `ids`. A need that shows only
 /// its neighbourhood or municipality is placed there, never at its address
 /// ([`visibility::shown_need_point`]).
@@ -324,15 +338,7 @@ pub async fn need_documents(
         owners,
         mut sectors,
         places,
-    } = Postings::load(db, needs, Record::Need, |n| {
-        let at = PostingPlaces::of(
-            n.municipality_code.as_ref(),
-            n.neighbourhood_id,
-            &n.other_places,
-        );
-        (n.id, at)
-    })
-    .await?;
+    } = Postings::load(db, needs, Record::Need, |n| (n.id, need_places(n))).await?;
     Ok(rows
         .into_iter()
         .filter_map(|need| {
@@ -343,15 +349,11 @@ pub async fn need_documents(
             for contribution in closed_list_values::<OfferKind>(&need.required_contributions) {
                 words.push(contribution.label(Lang::It).to_owned());
             }
-            let at = PostingPlaces::of(
-                need.municipality_code.as_ref(),
-                need.neighbourhood_id,
-                &need.other_places,
-            );
+            let at = need_places(&need);
             posting_words(owner, &places, &sectors, &at, &mut words);
             let location = visibility::shown_need_point(&need)
                 .map(|(lat, lon)| GeoPoint { lat, lon })
-                .or_else(|| neighbourhood_point(&places, need.neighbourhood_id))
+                .or_else(|| neighbourhood_point(&places, at.neighbourhood_ids.first().copied()))
                 .or_else(|| municipality_point(&places, need.municipality_code.as_deref()));
             Some(SearchDocument {
                 doc_type: DocType::Need,

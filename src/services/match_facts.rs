@@ -134,12 +134,21 @@ pub async fn needs(
             continue;
         };
         let kind = row.kind;
+        // What the need keeps from others is not used: a match's reasons
+        // are read by the other side.
+        let neighbourhoods = visibility::need_neighbourhoods_shown(row.location_precision);
         let place = around.place(
             row.organization_id,
             row.municipality_code.as_deref(),
-            row.neighbourhood_id,
+            row.neighbourhood_id.filter(|_| neighbourhoods),
             point(row.lat, row.lon),
         );
+        let mut other_places = around.other_places(row.organization_id, &row.other_places);
+        if !neighbourhoods {
+            for other in &mut other_places {
+                other.neighbourhood = None;
+            }
+        }
         facts.insert(
             row.id,
             NeedFacts {
@@ -152,7 +161,7 @@ pub async fn needs(
                 budget_cents: row.budget_cents,
                 deadline_at: row.deadline_at,
                 place,
-                other_places: around.other_places(row.organization_id, &row.other_places),
+                other_places,
                 scope: row.territory_scope,
                 required: closed_list_values::<OfferKind>(&row.required_contributions),
                 eligible_kinds: closed_list_values::<OrganizationKind>(

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::domain::NeedKind;
 use crate::error::AppError;
+use crate::policy::visibility;
 use crate::store;
 
 /// A neighbourhood (by id) or a municipality (by ISTAT code).
@@ -52,8 +53,11 @@ pub async fn figures(
         }
         out
     };
-    for (id, kind, municipality, neighbourhood) in &need_rows {
-        for area in places(municipality, neighbourhood) {
+    for (id, kind, municipality, neighbourhood, precision) in &need_rows {
+        // A need known by its municipality only counts there.
+        let neighbourhood =
+            neighbourhood.filter(|_| visibility::need_neighbourhoods_shown(*precision));
+        for area in places(municipality, &neighbourhood) {
             let figures = areas.entry(area).or_default();
             figures.open_needs += 1;
             *figures.needs_by_kind.entry(*kind).or_default() += 1;

@@ -325,13 +325,25 @@ impl Surroundings {
 
     /// A posting's other places: their codes (`istat_code`, or
     /// `istat_code/nil_code` for a neighbourhood) and their names
-    /// (`Milano – Barona`), in the same order.
-    fn other_place_cells(&self, column: &serde_json::Value) -> [Cell; 2] {
+    /// (`Milano – Barona`), in the same order; without `neighbourhoods`,
+    /// each municipality once (and not `skip`, the first place's) and no
+    /// neighbourhood.
+    fn other_place_cells(
+        &self,
+        column: &serde_json::Value,
+        neighbourhoods: bool,
+        skip: Option<&str>,
+    ) -> [Cell; 2] {
         let (mut codes, mut names) = (Vec::new(), Vec::new());
         for place in StoredPlace::read_all(column) {
+            let code = place.municipality_code.as_str();
+            if !neighbourhoods && (codes.iter().any(|c| c == code) || skip == Some(code)) {
+                continue;
+            }
             let town = self.municipalities.get(&place.municipality_code);
             let nil = place
                 .neighbourhood_id
+                .filter(|_| neighbourhoods)
                 .and_then(|id| self.neighbourhoods.get(&id));
             let town_name = town.map_or(place.municipality_code.clone(), |m| m.name.clone());
             match nil {
@@ -402,11 +414,13 @@ async fn need_rows(
         .filter(|need| visibility::public_among(&lookups.organizations, need))
         .map(|need| {
             let shown = visibility::shown_need_point(&need);
+            let neighbourhoods = visibility::need_neighbourhoods_shown(need.location_precision);
             let mut row = posting_head!(need);
             row.extend(lookups.organization_cells(need.organization_id));
-            row.extend(
-                lookups.place_cells(need.municipality_code.as_deref(), need.neighbourhood_id),
-            );
+            row.extend(lookups.place_cells(
+                need.municipality_code.as_deref(),
+                need.neighbourhood_id.filter(|_| neighbourhoods),
+            ));
             row.extend([
                 Cell::coordinate(shown.map(|(lat, _)| lat)),
                 Cell::coordinate(shown.map(|(_, lon)| lon)),
@@ -421,7 +435,12 @@ async fn need_rows(
                 Cell::time(need.closed_at),
                 Cell::opt_text(need.territory_scope.map(|s| s.as_str().to_owned())),
             ]);
-            row.extend(lookups.other_place_cells(&need.other_places));
+            // Known by its municipalities only: those beyond the first.
+            let first = need
+                .municipality_code
+                .as_deref()
+                .filter(|_| !neighbourhoods);
+            row.extend(lookups.other_place_cells(&need.other_places, neighbourhoods, first));
             row
         })
         .collect();
@@ -457,7 +476,7 @@ async fn offer_rows(
                 Cell::time(Some(offer.updated_at)),
                 Cell::time(offer.closed_at),
             ]);
-            row.extend(lookups.other_place_cells(&offer.other_places));
+            row.extend(lookups.other_place_cells(&offer.other_places, true, None));
             row
         })
         .collect();

@@ -5,11 +5,18 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use uuid::Uuid;
 
 use super::{Context, StoreResult, scope};
-use crate::domain::{MatchSideStatus, NeedKind, PostingStatus};
+use crate::domain::{LocationPrecision, MatchSideStatus, NeedKind, PostingStatus};
 use crate::store::entities::{matches, needs, offers};
 
-/// An open need's id, kind, municipality and neighbourhood.
-pub type NeedPlace = (Uuid, NeedKind, Option<String>, Option<Uuid>);
+/// An open need's id, kind, municipality, neighbourhood and the precision
+/// it is shown with.
+pub type NeedPlace = (
+    Uuid,
+    NeedKind,
+    Option<String>,
+    Option<Uuid>,
+    LocationPrecision,
+);
 
 /// Open, public needs of public organisations: where they are.
 pub async fn open_need_places(db: &impl ConnectionTrait) -> StoreResult<Vec<NeedPlace>> {
@@ -20,6 +27,7 @@ pub async fn open_need_places(db: &impl ConnectionTrait) -> StoreResult<Vec<Need
             needs::Column::Kind,
             needs::Column::MunicipalityCode,
             needs::Column::NeighbourhoodId,
+            needs::Column::LocationPrecision,
         ])
         .filter(needs::Column::Status.eq(PostingStatus::Open))
         .filter(scope::published_needs_of_public_organizations())

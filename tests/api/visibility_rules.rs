@@ -19,9 +19,11 @@ use crate::visibility::{
     describe_coop, join, mediation_need, mediation_offer, moderator, organisation, person, settle,
     territories,
 };
+use trama::services::reference_data::MILANO;
 
 on_both_databases!(
     a_need_shows_its_exact_place_only_when_it_chose_to,
+    a_need_known_by_its_municipality_shows_no_neighbourhood,
     drafts_are_for_their_organisation_only,
     hidden_records_are_for_their_organisation_only,
     contacts_show_as_their_visibility_allows_on_every_reader,
@@ -268,6 +270,136 @@ async fn a_need_shows_its_exact_place_only_when_it_chose_to(backend: Backend) {
     };
     assert_eq!(live(&hidden), Value::Null, "{changes:?}");
     assert_eq!(live(&exact)["lat"], json!(LAT), "{changes:?}");
+    app.stop().await;
+}
+
+/// Rule: a need that chose MUNICIPALITY precision shows its neighbourhoods
+/// (its first place's and its other places') to its insiders only: not to
+/// the public or an outsider through GraphQL or live updates, not to search
+/// (filter, facet, words), open data, the observatory, nor through the
+/// reasons of its matches and digests. A need of NEIGHBOURHOOD precision
+/// shows them.
+async fn a_need_known_by_its_municipality_shows_no_neighbourhood(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = world(&app).await;
+    let nil =
+        |code: &str| trama::services::reference_data::neighbourhood_id(MILANO, code).to_string();
+    // The co-operative also mediates in Lorenteggio (53) alone.
+    let mut in_lorenteggio = mediation_offer("Mediatori di cortile");
+    in_lorenteggio["territoryScope"] = json!("NEIGHBOURHOOD");
+    in_lorenteggio["neighbourhoodId"] = json!(nil("53"));
+    let local_offer = create_offer(&app, &w.anna, &w.coop, in_lorenteggio).await;
+    let mut input = mediation_need("Mediazione nei caseggiati riservati");
+    input["locationPrecision"] = json!("MUNICIPALITY");
+    input["otherPlaces"] = json!([{ "neighbourhoodId": nil("46") }]);
+    let hidden = create_need(&app, &w.carla, &w.comune, input).await;
+    settle(&app).await;
+    assert!(caught_up(&app.state.search).await);
+
+    // Digests and matches: the reasons say "same municipality", not which
+    // neighbourhood.
+    let text = digest(&app, &w.anna).await;
+    assert!(
+        text.contains("Mediazione nei caseggiati riservati"),
+        "{text}"
+    );
+    for name in ["Lorenteggio", "Barona"] {
+        assert!(!text.contains(name), "{name} in {text}");
+    }
+    let why = gql_ok(
+        &app,
+        None,
+        "query($n: ID!, $o: ID!) { whyNotMatched(needId: $n, offerId: $o) { proposed reasons { message(lang: IT) } } }",
+        json!({ "n": hidden, "o": local_offer }),
+    )
+    .await
+    .to_string();
+    assert!(why.contains("stesso comune: Milano"), "{why}");
+    assert!(!why.contains("Lorenteggio"), "{why}");
+
+    // The same need shown by its neighbourhood, for comparison.
+    let mut input = mediation_need("Mediazione nei caseggiati aperti");
+    input["locationPrecision"] = json!("NEIGHBOURHOOD");
+    input["otherPlaces"] = json!([{ "neighbourhoodId": nil("46") }]);
+    let shown = create_need(&app, &w.carla, &w.comune, input).await;
+    settle(&app).await;
+    assert!(caught_up(&app.state.search).await);
+
+    // GraphQL: its members and the moderators see the neighbourhoods (they
+    // edit them); the public and an outsider see the municipality only.
+    let query = "query($id: ID!) { need(id: $id) { municipality { name } neighbourhood { name }
+        otherPlaces { municipality { name } neighbourhood { name } } } }";
+    for (token, insider) in [
+        (None, false),
+        (Some(w.otto.token.as_str()), false),
+        (Some(w.anna.token.as_str()), false),
+        (Some(w.carla.token.as_str()), true),
+        (Some(w.mara.token.as_str()), true),
+    ] {
+        let body = gql_ok(&app, token, query, json!({ "id": hidden })).await;
+        let need = &body["data"]["need"];
+        assert_eq!(need["municipality"]["name"], "Milano", "{body}");
+        if insider {
+            assert_eq!(need["neighbourhood"]["name"], "Lorenteggio", "{body}");
+            assert_eq!(
+                need["otherPlaces"][0]["neighbourhood"]["name"], "Barona",
+                "{body}"
+            );
+        } else {
+            assert_eq!(need["neighbourhood"], Value::Null, "{body}");
+            // Barona is in Milano, the need's first municipality: nothing more.
+            assert_eq!(need["otherPlaces"], json!([]), "{body}");
+        }
+        let body = gql_ok(&app, token, query, json!({ "id": shown })).await;
+        assert_eq!(
+            body["data"]["need"]["neighbourhood"]["name"], "Lorenteggio",
+            "{body}"
+        );
+    }
+
+    // Search: not filed under its neighbourhoods, nor found by their names.
+    for code in ["53", "46"] {
+        let filter = json!({ "types": ["NEED"], "neighbourhoodIds": [nil(code)] });
+        let ids: Vec<Value> = search_nodes(&app, None, "", filter, "id")
+            .await
+            .into_iter()
+            .map(|h| h["id"].clone())
+            .collect();
+        assert!(ids.contains(&json!(shown)), "NIL {code}: {ids:?}");
+        assert!(!ids.contains(&json!(hidden)), "NIL {code}: {ids:?}");
+    }
+    let found = search_nodes(&app, None, "Barona", json!({ "types": ["NEED"] }), "id").await;
+    assert!(
+        !found.iter().any(|h| h["id"] == hidden.as_str()),
+        "{found:?}"
+    );
+    assert!(found.iter().any(|h| h["id"] == shown.as_str()), "{found:?}");
+
+    // Open data: the municipality, no NIL.
+    let rows = open_needs(&app).await;
+    let row = open_row(&rows, &hidden).expect("the need is public");
+    assert_eq!(row["municipality_istat_code"], MILANO, "{row}");
+    assert_eq!(
+        (&row["nil_code"], &row["nil_name"]),
+        (&Value::Null, &Value::Null),
+        "{row}"
+    );
+    assert_eq!(row["other_places"], json!([]), "{row}");
+    let row = open_row(&rows, &shown).expect("the need is public");
+    assert_eq!(row["nil_name"], "Lorenteggio", "{row}");
+
+    // Observatory: counted in Milano, not in Lorenteggio.
+    let areas = trama::services::observatory::figures(app.db(), 0.0)
+        .await
+        .expect("observatory");
+    let lorenteggio = trama::services::observatory::Area::Neighbourhood(
+        uuid::Uuid::parse_str(&nil("53")).expect("uuid"),
+    );
+    assert_eq!(
+        areas.get(&lorenteggio).map(|f| f.open_needs),
+        Some(1),
+        "the shown need only"
+    );
     app.stop().await;
 }
 
