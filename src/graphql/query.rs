@@ -45,9 +45,10 @@ pub struct OfferFilter {
     /// Only offers in this state: open ones unless asked otherwise.
     #[graphql(default_with = "PostingStatus::Open")]
     pub status: PostingStatus,
-    /// Placed in the municipality with this ISTAT code.
+    /// In the municipality with this ISTAT code (its first place or
+    /// another).
     pub municipality_code: Option<String>,
-    /// Placed in this neighbourhood.
+    /// In this neighbourhood (its first place or another).
     pub neighbourhood_id: Option<ID>,
     /// Made by this organisation.
     pub organization_id: Option<ID>,
@@ -64,9 +65,11 @@ pub struct NeedFilter {
     /// Only needs in this state: open ones unless asked otherwise.
     #[graphql(default_with = "PostingStatus::Open")]
     pub status: PostingStatus,
-    /// Placed in the municipality with this ISTAT code.
+    /// In the municipality with this ISTAT code (its first place or
+    /// another).
     pub municipality_code: Option<String>,
-    /// Placed in this neighbourhood.
+    /// In this neighbourhood (its first place or another); a need known by
+    /// its municipality only is not listed under its neighbourhoods.
     pub neighbourhood_id: Option<ID>,
     /// Posted by this organisation.
     pub organization_id: Option<ID>,

@@ -19,7 +19,10 @@
 //!   above; a list of drafts is one organisation's, for its insiders
 //!   ([`Reader::may_see_drafts`], [`check_posting_list`]).
 //! - **Exact location.** A need's point is shown only when the need chose
-//!   EXACT precision, to everyone alike ([`shown_need_point`]).
+//!   EXACT precision, to everyone alike ([`shown_need_point`]); matching
+//!   measures distances from the shown point only (else the neighbourhood's
+//!   or the municipality's), since "a 0,3 km" in a reason would tell the
+//!   other side where the hidden address is.
 //! - **Neighbourhood.** A need that chose MUNICIPALITY precision is known to
 //!   others by its municipalities only: its neighbourhoods (of its first
 //!   place and of its other places) are shown to its insiders alone, who
@@ -64,7 +67,7 @@
 //! |---|---|---|---|---|
 //! | GraphQL by id (`organization`, `offer`, `need`, a match's sides, a posting's organisation) | [`organization`], [`offer`], [`need`], [`Reader::may_see_posting`] | [`shown_need_point`], [`Reader::sees_need_neighbourhoods`] | [`Reader::may_see_contact`], [`Reader::may_see_members`] | — |
 //! | GraphQL lists (`organizations`, `offers`, `needs`, an organisation's) | `scope::Existing::public` + status, `scope::public_organization_ids`; drafts gated by [`check_posting_list`] | as above | as above | — |
-//! | GraphQL matches (`matchesForNeed`/`Offer`, `suggestedPartners`, `partnerSet`) | [`public_offers`], [`public_needs`] for the other side | reasons from facts without hidden neighbourhoods ([`need_neighbourhoods_shown`]) | — | [`dismissed_by_own_side`]; `store::matches::undismissed_of_*` (query side); [`check_dismissed_matches`] for `includeDismissed` |
+//! | GraphQL matches (`matchesForNeed`/`Offer`, `suggestedPartners`, `partnerSet`) | [`public_offers`], [`public_needs`] for the other side | reasons from facts without hidden neighbourhoods or points ([`need_neighbourhoods_shown`], [`shown_need_point`]) | — | [`dismissed_by_own_side`]; `store::matches::undismissed_of_*` (query side); [`check_dismissed_matches`] for `includeDismissed` |
 //! | search documents and hits (`search`, `similar`) | [`public_organizations`], [`public_offers`], [`public_needs`] (`scope::published_*`), then [`public_among`] | [`shown_need_point`], [`need_neighbourhoods_shown`] | not indexed | — |
 //! | open data (CSV, JSON) | `scope::published_*_of_public_organizations` (pages), then [`public_among`] | [`shown_need_point`], [`need_neighbourhoods_shown`] | not exported | — |
 //! | digests (matches, saved searches) | [`matches_for_members`], [`public_offers`], [`public_needs`] | not sent; reasons as matches | not sent | [`dismissed_by_own_side`] |

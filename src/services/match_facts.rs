@@ -135,13 +135,17 @@ pub async fn needs(
         };
         let kind = row.kind;
         // What the need keeps from others is not used: a match's reasons
-        // are read by the other side.
+        // are read by the other side ("a 0,3 km" from an offer's known seat
+        // would tell a hidden address). A need that hides its point is
+        // measured from its neighbourhood, or its municipality.
         let neighbourhoods = visibility::need_neighbourhoods_shown(row.location_precision);
+        let shown_point =
+            visibility::shown_need_point(&row).map(|(lat, lon)| GeoPoint { lat, lon });
         let place = around.place(
             row.organization_id,
             row.municipality_code.as_deref(),
             row.neighbourhood_id.filter(|_| neighbourhoods),
-            point(row.lat, row.lon),
+            shown_point,
         );
         let mut other_places = around.other_places(row.organization_id, &row.other_places);
         if !neighbourhoods {

@@ -2,12 +2,12 @@
 //! by kind, the open offers, and the needs still without a good match, so a
 //! metropolitan table sees where needs go unmet.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use crate::domain::NeedKind;
+use crate::domain::{NeedKind, StoredPlace};
 use crate::error::AppError;
 use crate::policy::visibility;
 use crate::store;
@@ -43,21 +43,10 @@ pub async fn figures(
     let well_matched: HashMap<Uuid, ()> = good.into_iter().map(|id| (id, ())).collect();
 
     let mut areas: BTreeMap<Area, Figures> = BTreeMap::new();
-    let places = |municipality: &Option<String>, neighbourhood: &Option<Uuid>| {
-        let mut out = Vec::with_capacity(2);
-        if let Some(id) = neighbourhood {
-            out.push(Area::Neighbourhood(*id));
-        }
-        if let Some(code) = municipality {
-            out.push(Area::Municipality(code.clone()));
-        }
-        out
-    };
-    for (id, kind, municipality, neighbourhood, precision) in &need_rows {
-        // A need known by its municipality only counts there.
-        let neighbourhood =
-            neighbourhood.filter(|_| visibility::need_neighbourhoods_shown(*precision));
-        for area in places(municipality, &neighbourhood) {
+    for (id, kind, municipality, neighbourhood, others, precision) in &need_rows {
+        // A need known by its municipalities only counts there.
+        let neighbourhoods = visibility::need_neighbourhoods_shown(*precision);
+        for area in areas_of(municipality, neighbourhood, others, neighbourhoods) {
             let figures = areas.entry(area).or_default();
             figures.open_needs += 1;
             *figures.needs_by_kind.entry(*kind).or_default() += 1;
@@ -66,10 +55,37 @@ pub async fn figures(
             }
         }
     }
-    for (municipality, neighbourhood) in &offer_rows {
-        for area in places(municipality, neighbourhood) {
+    for (municipality, neighbourhood, others) in &offer_rows {
+        for area in areas_of(municipality, neighbourhood, others, true) {
             areas.entry(area).or_default().open_offers += 1;
         }
     }
     Ok(areas)
+}
+
+/// The areas a posting counts in, each once: its first place's
+/// neighbourhood and municipality, then its other places' (neighbourhoods
+/// only when `neighbourhoods`).
+fn areas_of(
+    municipality: &Option<String>,
+    neighbourhood: &Option<Uuid>,
+    others: &serde_json::Value,
+    neighbourhoods: bool,
+) -> BTreeSet<Area> {
+    let others = StoredPlace::read_all(others);
+    let places = std::iter::once((municipality.clone(), *neighbourhood)).chain(
+        others
+            .into_iter()
+            .map(|p| (Some(p.municipality_code), p.neighbourhood_id)),
+    );
+    let mut areas = BTreeSet::new();
+    for (municipality, neighbourhood) in places {
+        if let Some(id) = neighbourhood.filter(|_| neighbourhoods) {
+            areas.insert(Area::Neighbourhood(id));
+        }
+        if let Some(code) = municipality {
+            areas.insert(Area::Municipality(code));
+        }
+    }
+    areas
 }

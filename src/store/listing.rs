@@ -14,17 +14,20 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, IntoColumnRef, Order, Query, SelectStatement, WindowStatement,
+    Alias, Asterisk, Expr, ExprTrait, IntoColumnRef, Order, Query, SelectStatement, SimpleExpr,
+    WindowStatement,
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Related, RelationTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Related, RelationTrait, Select,
 };
 use uuid::Uuid;
 
 use super::scope::{self, Existing};
 use super::{Context, StoreResult, rows};
-use crate::domain::{Invalid, IstatCode, NeedKind, OfferKind, OrganizationKind, PostingStatus};
+use crate::domain::{
+    Invalid, IstatCode, LocationPrecision, NeedKind, OfferKind, OrganizationKind, PostingStatus,
+};
 use crate::domain::{MembershipRole, SectorCode, ValidationError, VerificationStatus};
 use crate::store::entities::{
     memberships, municipalities, need_sectors, needs, neighbourhoods, offer_sectors, offers,
@@ -202,7 +205,25 @@ fn organization_condition(filter: &OrganizationFilter) -> Condition {
     condition
 }
 
-fn offer_condition(filter: &OfferFilter) -> Condition {
+/// A posting of `table` whose other places (its `other_places` JSON array)
+/// name `value` under `key` (`municipalityCode` or `neighbourhoodId`):
+/// jsonb containment on PostgreSQL, `json_each` on SQLite.
+fn names_other_place(backend: DbBackend, table: &str, key: &str, value: &str) -> SimpleExpr {
+    match backend {
+        DbBackend::Postgres => Expr::cust_with_values(
+            format!(r#""{table}"."other_places" @> $1::jsonb"#),
+            [serde_json::json!([{ key: value }]).to_string()],
+        ),
+        _ => Expr::cust_with_values(
+            format!(
+                r#"EXISTS (SELECT 1 FROM json_each("{table}"."other_places") AS place WHERE json_extract(place.value, '$.{key}') = ?)"#
+            ),
+            [value.to_owned()],
+        ),
+    }
+}
+
+fn offer_condition(filter: &OfferFilter, backend: DbBackend) -> Condition {
     let mut condition = offers::Entity::public()
         .add(offers::Column::Status.eq(filter.status))
         .add(offers::Column::OrganizationId.in_subquery(scope::public_organization_ids()));
@@ -210,10 +231,24 @@ fn offer_condition(filter: &OfferFilter) -> Condition {
         condition = condition.add(offers::Column::Kind.is_in(filter.kinds.iter().copied()));
     }
     if let Some(code) = &filter.municipality_code {
-        condition = condition.add(offers::Column::MunicipalityCode.eq(code.as_str()));
+        condition = condition.add(
+            Condition::any()
+                .add(offers::Column::MunicipalityCode.eq(code.as_str()))
+                .add(names_other_place(
+                    backend,
+                    "offers",
+                    "municipalityCode",
+                    code.as_str(),
+                )),
+        );
     }
     if let Some(neighbourhood) = filter.neighbourhood_id {
-        condition = condition.add(offers::Column::NeighbourhoodId.eq(neighbourhood));
+        let id = neighbourhood.to_string();
+        condition = condition.add(
+            Condition::any()
+                .add(offers::Column::NeighbourhoodId.eq(neighbourhood))
+                .add(names_other_place(backend, "offers", "neighbourhoodId", &id)),
+        );
     }
     if let Some(organization) = filter.organization_id {
         condition = condition.add(offers::Column::OrganizationId.eq(organization));
@@ -232,7 +267,7 @@ fn offer_condition(filter: &OfferFilter) -> Condition {
     condition
 }
 
-fn need_condition(filter: &NeedFilter) -> Condition {
+fn need_condition(filter: &NeedFilter, backend: DbBackend) -> Condition {
     let mut condition = needs::Entity::public()
         .add(needs::Column::Status.eq(filter.status))
         .add(needs::Column::OrganizationId.in_subquery(scope::public_organization_ids()));
@@ -240,10 +275,28 @@ fn need_condition(filter: &NeedFilter) -> Condition {
         condition = condition.add(needs::Column::Kind.is_in(filter.kinds.iter().copied()));
     }
     if let Some(code) = &filter.municipality_code {
-        condition = condition.add(needs::Column::MunicipalityCode.eq(code.as_str()));
+        condition = condition.add(
+            Condition::any()
+                .add(needs::Column::MunicipalityCode.eq(code.as_str()))
+                .add(names_other_place(
+                    backend,
+                    "needs",
+                    "municipalityCode",
+                    code.as_str(),
+                )),
+        );
     }
     if let Some(neighbourhood) = filter.neighbourhood_id {
-        condition = condition.add(needs::Column::NeighbourhoodId.eq(neighbourhood));
+        // A need known by its municipality only is not listed under its
+        // neighbourhoods (policy::visibility::need_neighbourhoods_shown).
+        let id = neighbourhood.to_string();
+        condition = condition
+            .add(needs::Column::LocationPrecision.ne(LocationPrecision::Municipality))
+            .add(
+                Condition::any()
+                    .add(needs::Column::NeighbourhoodId.eq(neighbourhood))
+                    .add(names_other_place(backend, "needs", "neighbourhoodId", &id)),
+            );
     }
     if let Some(organization) = filter.organization_id {
         condition = condition.add(needs::Column::OrganizationId.eq(organization));
@@ -320,13 +373,13 @@ pub async fn offers(
     filter: &OfferFilter,
     page: PageRequest,
 ) -> StoreResult<Page<offers::Model>> {
-    let select = offers::Entity::find().filter(offer_condition(filter));
+    let select = offers::Entity::find().filter(offer_condition(filter, db.get_database_backend()));
     keyset_page(db, select, offers::Column::Id, page, "offers: page").await
 }
 
 /// How many offers `filter` selects.
 pub async fn count_offers(db: &impl ConnectionTrait, filter: &OfferFilter) -> StoreResult<u64> {
-    let which = offer_condition(filter);
+    let which = offer_condition(filter, db.get_database_backend());
     rows::count::<offers::Entity>(db, which, "offers: count").await
 }
 
@@ -337,13 +390,13 @@ pub async fn needs(
     filter: &NeedFilter,
     page: PageRequest,
 ) -> StoreResult<Page<needs::Model>> {
-    let select = needs::Entity::find().filter(need_condition(filter));
+    let select = needs::Entity::find().filter(need_condition(filter, db.get_database_backend()));
     keyset_page(db, select, needs::Column::Id, page, "needs: page").await
 }
 
 /// How many needs `filter` selects.
 pub async fn count_needs(db: &impl ConnectionTrait, filter: &NeedFilter) -> StoreResult<u64> {
-    let which = need_condition(filter);
+    let which = need_condition(filter, db.get_database_backend());
     rows::count::<needs::Entity>(db, which, "needs: count").await
 }
 

@@ -8,15 +8,19 @@ use super::{Context, StoreResult, scope};
 use crate::domain::{LocationPrecision, MatchSideStatus, NeedKind, PostingStatus};
 use crate::store::entities::{matches, needs, offers};
 
-/// An open need's id, kind, municipality, neighbourhood and the precision
-/// it is shown with.
+/// An open need's id, kind, municipality, neighbourhood, other places (the
+/// `other_places` column) and the precision it is shown with.
 pub type NeedPlace = (
     Uuid,
     NeedKind,
     Option<String>,
     Option<Uuid>,
+    serde_json::Value,
     LocationPrecision,
 );
+
+/// An open offer's municipality, neighbourhood and other places.
+pub type OfferPlace = (Option<String>, Option<Uuid>, serde_json::Value);
 
 /// Open, public needs of public organisations: where they are.
 pub async fn open_need_places(db: &impl ConnectionTrait) -> StoreResult<Vec<NeedPlace>> {
@@ -27,6 +31,7 @@ pub async fn open_need_places(db: &impl ConnectionTrait) -> StoreResult<Vec<Need
             needs::Column::Kind,
             needs::Column::MunicipalityCode,
             needs::Column::NeighbourhoodId,
+            needs::Column::OtherPlaces,
             needs::Column::LocationPrecision,
         ])
         .filter(needs::Column::Status.eq(PostingStatus::Open))
@@ -37,16 +42,14 @@ pub async fn open_need_places(db: &impl ConnectionTrait) -> StoreResult<Vec<Need
         .context("observatory: open need places")
 }
 
-/// Open, public offers of public organisations: their municipality and
-/// neighbourhood.
-pub async fn open_offer_places(
-    db: &impl ConnectionTrait,
-) -> StoreResult<Vec<(Option<String>, Option<Uuid>)>> {
+/// Open, public offers of public organisations: their places.
+pub async fn open_offer_places(db: &impl ConnectionTrait) -> StoreResult<Vec<OfferPlace>> {
     offers::Entity::find()
         .select_only()
         .columns([
             offers::Column::MunicipalityCode,
             offers::Column::NeighbourhoodId,
+            offers::Column::OtherPlaces,
         ])
         .filter(offers::Column::Status.eq(PostingStatus::Open))
         .filter(scope::published_offers_of_public_organizations())

@@ -4,10 +4,12 @@
 //! and no longer once an edit drops that neighbourhood; a need over the
 //! metropolitan area meets offers of other municipalities of the province
 //! and not of another province (which `whyNotMatched` explains); open
-//! data lists the other places and the scope; places
+//! data lists the other places and the scope, the observatory counts a
+//! posting in each; places
 //! that do not exist are refused field by field, with nothing written.
 
 use serde_json::{Value, json};
+use trama::services::observatory::Area;
 use trama::services::reference_data::{MILANO, neighbourhood_id};
 use uuid::Uuid;
 
@@ -191,6 +193,30 @@ async fn an_offer_over_several_neighbourhoods_is_found_and_matched_in_each(backe
         "{row}"
     );
 
+    // The lists by place find it by each of its neighbourhoods.
+    for (code, found) in [("46", true), ("53", true), ("57", false)] {
+        let body = gql_ok(
+            &app,
+            None,
+            "query($f: OfferFilter) { offers(filter: $f) { nodes { id } } }",
+            json!({ "f": { "neighbourhoodId": nil(code) } }),
+        )
+        .await;
+        let listed = body["data"]["offers"]["nodes"].to_string();
+        assert_eq!(listed.contains(offer.as_str()), found, "NIL {code}: {listed}");
+    }
+
+    // The observatory counts it in each of its neighbourhoods, once in Milano.
+    let areas = trama::services::observatory::figures(app.db(), 0.9)
+        .await
+        .expect("observatory");
+    let offers_in = |area: Area| areas.get(&area).map_or(0, |figures| figures.open_offers);
+    for code in ["49", "46", "53"] {
+        let id = Uuid::parse_str(&nil(code)).expect("uuid");
+        assert_eq!(offers_in(Area::Neighbourhood(id)), 1, "NIL {code}");
+    }
+    assert_eq!(offers_in(Area::Municipality(MILANO.to_owned())), 1);
+
     // Dropping Barona from the offer withdraws its proposal there.
     gql_ok(
         &app,
@@ -263,6 +289,15 @@ async fn a_need_over_the_metropolitan_area_meets_offers_across_its_province(back
     .await;
     settle(&app).await;
 
+    // Listed by the municipality of another place.
+    let body = gql_ok(
+        &app,
+        None,
+        "query($f: NeedFilter) { needs(filter: $f) { nodes { id } } }",
+        json!({ "f": { "municipalityCode": MILANO } }),
+    )
+    .await;
+    assert!(body.to_string().contains(need.as_str()), "{body}");
     let body = gql_ok(
         &app,
         None,

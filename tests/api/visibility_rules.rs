@@ -259,6 +259,52 @@ async fn a_need_shows_its_exact_place_only_when_it_chose_to(backend: Backend) {
     let text = digest(&app, &w.anna).await;
     assert!(!text.contains("45.52"), "{text}");
 
+    // Matching: an offer of another municipality a few steps from the
+    // address is measured from the hidden need's neighbourhood, so that its
+    // reasons do not say how near the address is.
+    let mut near = mediation_offer("Mediatori da Sesto");
+    near["territoryScope"] = json!("PROVINCE");
+    near["municipalityCode"] = json!("015209");
+    near["lat"] = json!(LAT + 0.001);
+    near["lon"] = json!(LON);
+    let near = create_offer(&app, &w.anna, &w.coop, near).await;
+    // The km a pair's territory reason gives, if it gives any.
+    let km = async |need: &str| -> Option<f64> {
+        let body = gql_ok(
+            &app,
+            None,
+            "query($n: ID!, $o: ID!) { whyNotMatched(needId: $n, offerId: $o) { reasons { criterion code message(lang: EN) } } }",
+            json!({ "n": need, "o": near }),
+        )
+        .await;
+        let reasons = body["data"]["whyNotMatched"]["reasons"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let territory = reasons
+            .iter()
+            .find(|r| r["criterion"] == "TERRITORY")
+            .unwrap_or_else(|| panic!("a territory reason in {body}"));
+        let message = territory["message"].as_str().unwrap_or_default();
+        (territory["code"] == "nearby").then(|| {
+            message
+                .trim_end_matches(" km away")
+                .replace(',', ".")
+                .parse()
+                .unwrap_or_else(|_| panic!("km in {message:?}"))
+        })
+    };
+    let hidden_km = km(&hidden).await;
+    assert!(
+        hidden_km.is_none_or(|km| km > 1.0),
+        "measured from the neighbourhood: {hidden_km:?}"
+    );
+    let exact_km = km(&exact).await;
+    assert!(
+        exact_km.is_some_and(|km| km < 0.5),
+        "measured from the shown point: {exact_km:?}"
+    );
+
     // Live updates: the same as GraphQL (the hidden need is announced first).
     let changes = changes_until(&mut socket, |c| c["id"] == json!(exact)).await;
     let live = |id: &str| {
@@ -367,6 +413,19 @@ async fn a_need_known_by_its_municipality_shows_no_neighbourhood(backend: Backen
             .collect();
         assert!(ids.contains(&json!(shown)), "NIL {code}: {ids:?}");
         assert!(!ids.contains(&json!(hidden)), "NIL {code}: {ids:?}");
+    }
+    // Lists by neighbourhood: the same.
+    for code in ["53", "46"] {
+        let body = gql_ok(
+            &app,
+            None,
+            "query($f: NeedFilter) { needs(filter: $f) { nodes { id } } }",
+            json!({ "f": { "neighbourhoodId": nil(code) } }),
+        )
+        .await
+        .to_string();
+        assert!(body.contains(shown.as_str()), "NIL {code}: {body}");
+        assert!(!body.contains(hidden.as_str()), "NIL {code}: {body}");
     }
     let found = search_nodes(&app, None, "Barona", json!({ "types": ["NEED"] }), "id").await;
     assert!(
