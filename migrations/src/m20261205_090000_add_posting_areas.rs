@@ -7,7 +7,7 @@
 //! the first place); `needs.territory_scope` says how far a need reaches
 //! from its places (null: as far as its place, a neighbourhood or a
 //! municipality). Expand-only: columns with defaults that older processes
-//! ignore.
+//! ignore (and, on PostgreSQL, GIN indexes for the lists by place).
 
 use sea_orm_migration::prelude::*;
 
@@ -43,6 +43,19 @@ impl MigrationTrait for Migration {
                         .to_owned(),
                 )
                 .await?;
+        }
+        // The lists by place ask PostgreSQL whether a posting's other
+        // places contain one (`@>`): a GIN index answers that without
+        // reading every row. SQLite reads them (json_each); it serves one
+        // machine's worth of postings.
+        if manager.get_database_backend() == sea_orm_migration::sea_orm::DbBackend::Postgres {
+            let db = manager.get_connection();
+            for table in ["needs", "offers"] {
+                db.execute_unprepared(&format!(
+                    "CREATE INDEX IF NOT EXISTS idx_{table}_other_places ON {table} USING GIN (other_places jsonb_path_ops)"
+                ))
+                .await?;
+            }
         }
         Ok(())
     }

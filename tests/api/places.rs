@@ -203,7 +203,11 @@ async fn an_offer_over_several_neighbourhoods_is_found_and_matched_in_each(backe
         )
         .await;
         let listed = body["data"]["offers"]["nodes"].to_string();
-        assert_eq!(listed.contains(offer.as_str()), found, "NIL {code}: {listed}");
+        assert_eq!(
+            listed.contains(offer.as_str()),
+            found,
+            "NIL {code}: {listed}"
+        );
     }
 
     // The observatory counts it in each of its neighbourhoods, once in Milano.
