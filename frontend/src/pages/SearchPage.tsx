@@ -5,6 +5,7 @@
 // reader's eyes.
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import {
   RecordChangesDocument,
@@ -32,18 +33,27 @@ type HitLink = { to: string; title: string; kind: string; meta: string[] };
 type Posting = NonNullable<Hit['need'] | Hit['offer']>;
 
 /** A need or an offer: its page, its organisation and where it is. */
-function postingLink(route: 'need' | 'offer', posting: Posting): HitLink {
+function postingLink(route: 'need' | 'offer', posting: Posting, t: TFunction): HitLink {
+  const first = posting.neighbourhood?.name ?? posting.municipality?.name;
+  const others = posting.otherPlaces.map((p) => p.neighbourhood?.name ?? p.municipality.name);
   return {
     to: pathTo(route, { id: posting.id }),
     title: posting.title,
     kind: posting.kindLabel,
-    meta: [posting.organization.name, posting.neighbourhood?.name ?? posting.municipality?.name ?? ''],
+    meta: [posting.organization.name, shortPlaces(first ? [first, ...others] : others, t)],
   };
 }
 
-function hitLink(hit: Hit): HitLink | undefined {
-  if (hit.need) return postingLink('need', hit.need);
-  if (hit.offer) return postingLink('offer', hit.offer);
+/** Up to three places by name, then how many more ("Giambellino, Barona e altri 2 luoghi"). */
+function shortPlaces(names: readonly string[], t: TFunction): string {
+  const unique = names.filter((name, i) => names.indexOf(name) === i);
+  if (unique.length <= 3) return unique.join(', ');
+  return `${unique.slice(0, 2).join(', ')} ${t('places.andMore', { count: unique.length - 2 })}`;
+}
+
+function hitLink(hit: Hit, t: TFunction): HitLink | undefined {
+  if (hit.need) return postingLink('need', hit.need, t);
+  if (hit.offer) return postingLink('offer', hit.offer, t);
   if (hit.organization)
     return {
       to: pathTo('organization', { id: hit.organization.id }),
@@ -140,7 +150,7 @@ export default function SearchPage() {
             )}
             <ol className="results list-unstyled">
               {search.nodes.map((hit) => {
-                const link = hitLink(hit);
+                const link = hitLink(hit, t);
                 if (!link) return null;
                 return (
                   <li key={`${hit.type}-${hit.id}`} className="result card-wrapper mb-3">
