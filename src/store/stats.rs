@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::scope::{self, Existing};
 use super::{Context, StoreResult};
-use crate::domain::PostingStatus;
+use crate::domain::{LocationPrecision, PostingStatus};
 use crate::store::entities::{needs, offers, organizations};
 
 /// Counts of what is on the platform now.
@@ -77,9 +77,11 @@ pub async fn platform(db: &impl ConnectionTrait) -> StoreResult<PlatformStats> {
         &mut neighbourhoods,
     )
     .await?;
+    // A need known by its municipality only does not count its
+    // neighbourhood (policy::visibility::need_neighbourhoods_shown).
     add_distinct(
         db,
-        live_needs(),
+        live_needs().filter(needs::Column::LocationPrecision.ne(LocationPrecision::Municipality)),
         needs::Column::NeighbourhoodId,
         &mut neighbourhoods,
     )
