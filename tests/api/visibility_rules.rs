@@ -321,7 +321,8 @@ async fn a_need_shows_its_exact_place_only_when_it_chose_to(backend: Backend) {
 
 /// Rule: a need that chose MUNICIPALITY precision shows its neighbourhoods
 /// (its first place's and its other places') to its insiders only: not to
-/// the public or an outsider through GraphQL or live updates, not to search
+/// the public or an outsider through GraphQL or live updates, not to lists
+/// by neighbourhood, not to search
 /// (filter, facet, words), open data, the observatory, nor through the
 /// reasons of its matches and digests. A need of NEIGHBOURHOOD precision
 /// shows them.
@@ -335,6 +336,11 @@ async fn a_need_known_by_its_municipality_shows_no_neighbourhood(backend: Backen
     in_lorenteggio["territoryScope"] = json!("NEIGHBOURHOOD");
     in_lorenteggio["neighbourhoodId"] = json!(nil("53"));
     let local_offer = create_offer(&app, &w.anna, &w.coop, in_lorenteggio).await;
+    let mut socket = subscribe(
+        &app,
+        "subscription { recordChanges(types: [NEED]) { id need { neighbourhood { name } otherPlaces { neighbourhood { name } } } } }",
+    )
+    .await;
     let mut input = mediation_need("Mediazione nei caseggiati riservati");
     input["locationPrecision"] = json!("MUNICIPALITY");
     input["otherPlaces"] = json!([{ "neighbourhoodId": nil("46") }]);
@@ -446,6 +452,27 @@ async fn a_need_known_by_its_municipality_shows_no_neighbourhood(backend: Backen
     assert_eq!(row["other_places"], json!([]), "{row}");
     let row = open_row(&rows, &shown).expect("the need is public");
     assert_eq!(row["nil_name"], "Lorenteggio", "{row}");
+
+    // Live updates: as the public reads GraphQL (the hidden need is
+    // announced first).
+    let changes = changes_until(&mut socket, |c| c["id"] == json!(shown)).await;
+    let announced = |id: &str| {
+        changes
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["need"].clone())
+            .unwrap_or_else(|| panic!("{id} announced in {changes:?}"))
+    };
+    assert_eq!(
+        announced(&hidden),
+        json!({ "neighbourhood": null, "otherPlaces": [] }),
+        "{changes:?}"
+    );
+    assert_eq!(
+        announced(&shown)["neighbourhood"]["name"],
+        "Lorenteggio",
+        "{changes:?}"
+    );
 
     // Observatory: counted in Milano, not in Lorenteggio.
     let areas = trama::services::observatory::figures(app.db(), 0.0)
