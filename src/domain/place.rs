@@ -83,7 +83,16 @@ pub(crate) fn check_other_places(
     raw: &[OtherPlaceInput],
     has_first_place: bool,
 ) -> Option<Vec<OtherPlace>> {
-    super::input::check_max_items(errs, "otherPlaces", raw, MAX_OTHER_PLACES);
+    if raw.len() > MAX_OTHER_PLACES {
+        // Said once: a list far too long is not read entry by entry.
+        errs.push(
+            "otherPlaces",
+            Invalid::TooMany {
+                max: MAX_OTHER_PLACES,
+            },
+        );
+        return None;
+    }
     if !raw.is_empty() && !has_first_place {
         errs.push("municipalityCode", Invalid::Required);
     }
@@ -130,9 +139,10 @@ pub struct StoredPlace {
 }
 
 impl StoredPlace {
-    /// The places of an `other_places` column. Written only by
-    /// [`PostingTable`] writes; an entry that does not read (a hand-edited
-    /// row) is passed over rather than failing every reader of the posting.
+    /// The places of an `other_places` column. Written only by the posting
+    /// writes of `crate::store::postings`; an entry that does not read (a
+    /// hand-edited row) is passed over rather than failing every reader of
+    /// the posting.
     pub fn read_all(column: &serde_json::Value) -> Vec<StoredPlace> {
         column
             .as_array()

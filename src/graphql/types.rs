@@ -115,23 +115,27 @@ pub struct OtherPlace {
 
 /// The places of an `other_places` column, in the order given; a place
 /// whose municipality or neighbourhood is no longer in the territories is
-/// left out.
+/// left out. Every place is asked for at once, so that the loaders read
+/// them (and those of the other postings of the response) in one batch.
 async fn other_places(ctx: &Context<'_>, column: &serde_json::Value) -> Result<Vec<OtherPlace>> {
-    let mut places = Vec::new();
-    for stored in StoredPlace::read_all(column) {
-        let Some(municipality) = municipality(ctx, Some(&stored.municipality_code)).await? else {
-            continue;
-        };
-        let neighbourhood = neighbourhood(ctx, stored.neighbourhood_id).await?;
-        if stored.neighbourhood_id.is_some() && neighbourhood.is_none() {
-            continue;
-        }
-        places.push(OtherPlace {
-            municipality,
-            neighbourhood,
-        });
-    }
-    Ok(places)
+    let stored = StoredPlace::read_all(column);
+    let loaded = futures_util::future::try_join_all(stored.iter().map(|place| async move {
+        let municipality = municipality(ctx, Some(&place.municipality_code)).await?;
+        let neighbourhood = neighbourhood(ctx, place.neighbourhood_id).await?;
+        Ok::<_, async_graphql::Error>((place, municipality, neighbourhood))
+    }))
+    .await?;
+    Ok(loaded
+        .into_iter()
+        .filter_map(|(place, municipality, neighbourhood)| {
+            let gone = place.neighbourhood_id.is_some() && neighbourhood.is_none();
+            Some(OtherPlace {
+                municipality: municipality?,
+                neighbourhood,
+            })
+            .filter(|_| !gone)
+        })
+        .collect())
 }
 
 /// The organisation an offer, a need or a suggestion names; one that is

@@ -81,9 +81,7 @@ impl Surroundings {
             point,
         }
     }
-}
 
-impl Surroundings {
     /// The places of an `other_places` column (each has its municipality,
     /// so none falls back to the organisation's seat).
     fn other_places(&self, organization_id: Uuid, column: &serde_json::Value) -> Vec<Place> {

@@ -79,6 +79,15 @@ async fn validated<P: Posting>(
             refs.municipality_code,
         )
         .await?;
+    // The first place, as an other place would be stored: not repeated.
+    let first = refs
+        .municipality_code
+        .map(|c| c.as_str().to_owned())
+        .or(implied_municipality.clone())
+        .map(|municipality_code| StoredPlace {
+            municipality_code,
+            neighbourhood_id: refs.neighbourhood_id,
+        });
     let mut other_places = Vec::with_capacity(refs.other_places.len());
     for (index, place) in refs.other_places.iter().enumerate() {
         let field = |name: &str| format!("otherPlaces[{index}].{name}");
@@ -100,8 +109,8 @@ async fn validated<P: Posting>(
                 neighbourhood_id: place.neighbourhood_id,
             };
             // A neighbourhood named alone and again with its municipality
-            // is one place.
-            if !other_places.contains(&stored) {
+            // is one place; the first place is not another.
+            if first.as_ref() != Some(&stored) && !other_places.contains(&stored) {
                 other_places.push(stored);
             }
         }

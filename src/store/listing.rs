@@ -207,8 +207,15 @@ fn organization_condition(filter: &OrganizationFilter) -> Condition {
 
 /// A posting of `table` whose other places (its `other_places` JSON array)
 /// name `value` under `key` (`municipalityCode` or `neighbourhoodId`):
-/// jsonb containment on PostgreSQL, `json_each` on SQLite.
-fn names_other_place(backend: DbBackend, table: &str, key: &str, value: &str) -> SimpleExpr {
+/// jsonb containment on PostgreSQL, `json_each` on SQLite. `table` and
+/// `key` are written into the statement: names of the code, never input;
+/// the value is bound.
+fn names_other_place(
+    backend: DbBackend,
+    table: &'static str,
+    key: &'static str,
+    value: &str,
+) -> SimpleExpr {
     match backend {
         DbBackend::Postgres => Expr::cust_with_values(
             format!(r#""{table}"."other_places" @> $1::jsonb"#),

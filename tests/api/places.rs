@@ -116,12 +116,14 @@ async fn an_offer_over_several_neighbourhoods_is_found_and_matched_in_each(backe
     let in_lorenteggio =
         create_as(&app, &need_admin, "Need", &need_org, mediation_need("53")).await;
     let in_san_siro = create_as(&app, &need_admin, "Need", &need_org, mediation_need("57")).await;
+    // Giambellino (its first place) and Barona named again are not two
+    // more places.
     let offer = create_as(
         &app,
         &offer_admin,
         "Offer",
         &offer_org,
-        mediation_offer(&["46", "53"]),
+        mediation_offer(&["46", "49", "53", "46"]),
     )
     .await;
     settle(&app).await;
