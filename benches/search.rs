@@ -404,7 +404,10 @@ async fn run(config: &Config, guard: &ScratchGuard) -> anyhow::Result<()> {
         .map(|(after, before)| after - before);
     writer.close();
     let merged = started.elapsed();
+    // Opening the reader builds the segments' facet tables (its warmer).
+    let reload_started = Instant::now();
     index.reload()?;
+    let reloaded = reload_started.elapsed();
     let index_peak = status_mb("self", "VmHWM:");
     let segments = index.reader().searcher().segment_readers().len();
     anyhow::ensure!(
@@ -431,6 +434,11 @@ async fn run(config: &Config, guard: &ScratchGuard) -> anyhow::Result<()> {
     println!(
         "    (all documents handed to the writer at {:.1} s; the commit flushed the last segments)",
         handed_over.as_secs_f64()
+    );
+    println!(
+        "    reader reloaded in {:.2} s, building the facet tables of the segments ({:.0} MB)",
+        reloaded.as_secs_f64(),
+        index.facet_table_bytes() as f64 / 1e6
     );
     if let Some(cpu) = cpu_used {
         println!(

@@ -6,6 +6,7 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use tantivy::collector::TopNComputer;
 use tantivy::collector::sort_key::NaturalComparator;
@@ -17,6 +18,8 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
 use uuid::Uuid;
 
+use super::collector::Dim;
+use super::facet_table::{FacetTables, SINGLE_DIMS, SegmentTable, Tuple};
 use super::schema::{DocType, fast, id_of_halves};
 use super::{SearchError, SearchIndex};
 
@@ -103,7 +106,7 @@ impl SearchIndex {
         let mut admissions = Vec::new();
         for (segment, reader) in searcher.segment_readers().iter().enumerate() {
             let segment = segment as SegmentOrdinal;
-            let admission = Admission::open(reader, target, request)?;
+            let admission = Admission::open(reader, &self.facet_tables(), target, request)?;
             if let Some(admission) = &admission {
                 let threshold = |best: &TopNComputer<_, _, _>| best.threshold.unwrap_or(Score::MIN);
                 ranker.for_each_pruning(threshold(&best), reader, &mut |doc, score| {
@@ -327,16 +330,17 @@ impl SearchIndex {
     }
 }
 
-/// The candidate filter of one segment, read from the documents' columns:
-/// of the target type, open, of one of the kinds asked for (any kind when
-/// none is), not of the excluded organisation, not deleted. The same test as
-/// the filter query of the reference pass (a test compares the two).
+/// The candidate filter of one segment: of the target type, open, of one
+/// of the kinds asked for (any kind when none is), not of the excluded
+/// organisation, not deleted. The same test as the filter query of the
+/// reference pass (a test compares the two). Type, status and kind are read
+/// from the segment's facet table (see [`super::facet_table`]): whether a
+/// tuple of the three is admitted is decided once per tuple.
 struct Admission {
     alive: Option<AliveBitSet>,
-    doc_type: (StrColumn, u64),
-    status: (StrColumn, u64),
-    /// The kind column and the ordinals of the kinds asked for.
-    kinds: Option<(StrColumn, Vec<u64>)>,
+    table: Arc<SegmentTable>,
+    /// Per tuple of the table, whether its type, status and kind admit it.
+    tuple_admitted: Vec<bool>,
     excluded: Option<(StrColumn, u64)>,
 }
 
@@ -345,6 +349,7 @@ impl Admission {
     /// document of the type, or none of the kinds).
     fn open(
         reader: &SegmentReader,
+        tables: &FacetTables,
         target: DocType,
         request: &CandidateRequest,
     ) -> tantivy::Result<Option<Self>> {
@@ -357,10 +362,10 @@ impl Admission {
             let ord = column.dictionary().term_ord(value.as_bytes())?;
             Ok(ord.map(|ord| (column, ord)))
         };
-        let Some(doc_type) = value_in(fast::DOC_TYPE, target.as_str())? else {
+        let Some((_, doc_type)) = value_in(fast::DOC_TYPE, target.as_str())? else {
             return Ok(None);
         };
-        let Some(status) = value_in(fast::STATUS, "open")? else {
+        let Some((_, status)) = value_in(fast::STATUS, "open")? else {
             return Ok(None);
         };
         let kinds = if request.kinds.is_empty() {
@@ -378,17 +383,32 @@ impl Admission {
             if ords.is_empty() {
                 return Ok(None);
             }
-            Some((column, ords))
+            Some(ords)
         };
         let excluded = match request.exclude_organization {
             Some(organization) => value_in(fast::ORGANIZATION_ID, &organization.to_string())?,
             None => None,
         };
+        let table = tables.of(reader)?;
+        let ordinal = |dim: Dim, tuple: &Tuple| {
+            let at = SINGLE_DIMS.iter().position(|d| *d == dim);
+            at.map(|at| u64::from(tuple[at]))
+        };
+        let tuple_admitted = table
+            .tuples
+            .iter()
+            .map(|tuple| {
+                ordinal(Dim::Type, tuple) == Some(doc_type)
+                    && ordinal(Dim::Status, tuple) == Some(status)
+                    && kinds.as_ref().is_none_or(|kinds| {
+                        ordinal(Dim::Kind, tuple).is_some_and(|kind| kinds.contains(&kind))
+                    })
+            })
+            .collect();
         Ok(Some(Self {
             alive: reader.alive_bitset().cloned(),
-            doc_type,
-            status,
-            kinds,
+            table,
+            tuple_admitted,
             excluded,
         }))
     }
@@ -396,12 +416,11 @@ impl Admission {
     fn admits(&self, doc: DocId) -> bool {
         let has = |(column, ord): &(StrColumn, u64)| column.term_ords(doc).any(|o| o == *ord);
         self.alive.as_ref().is_none_or(|alive| alive.is_alive(doc))
-            && has(&self.doc_type)
-            && has(&self.status)
             && self
-                .kinds
-                .as_ref()
-                .is_none_or(|(column, ords)| column.term_ords(doc).any(|o| ords.contains(&o)))
+                .tuple_admitted
+                .get(self.table.tuple_of(doc))
+                .copied()
+                .unwrap_or(false)
             && !self.excluded.as_ref().is_some_and(has)
     }
 }

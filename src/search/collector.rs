@@ -34,6 +34,8 @@ use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
+
+use super::facet_table::{FacetTables, MULTI_DIMS, NO_VALUE, SINGLE_DIMS, SegmentTable, Tuple};
 use tantivy::query::Weight;
 use tantivy::{BitSet, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
@@ -54,7 +56,7 @@ pub(crate) enum Dim {
 }
 
 const DIMS: usize = 7;
-const DIM_FIELDS: [&str; DIMS] = [
+pub(crate) const DIM_FIELDS: [&str; DIMS] = [
     fast::DOC_TYPE,
     fast::ORGANIZATION_KIND,
     fast::KIND,
@@ -188,13 +190,16 @@ pub(crate) struct SearchCollector {
     spec: Arc<Spec>,
     /// The ranker's weight (see the module docs), when pruning applies.
     ranker: Option<Box<dyn Weight>>,
+    /// The facet ordinals of the segments (see [`super::facet_table`]).
+    tables: Arc<FacetTables>,
 }
 
 impl SearchCollector {
-    pub fn new(spec: Spec) -> Self {
+    pub fn new(spec: Spec, tables: Arc<FacetTables>) -> Self {
         Self {
             spec: Arc::new(spec),
             ranker: None,
+            tables,
         }
     }
 
@@ -202,18 +207,20 @@ impl SearchCollector {
     /// the searched query's on every document the latter matches) and
     /// block-max pruning, when the sort and the ranking allow it; otherwise
     /// the same as [`Self::new`].
-    pub fn with_ranker(spec: Spec, ranker: Box<dyn Weight>) -> Self {
+    pub fn with_ranker(spec: Spec, tables: Arc<FacetTables>, ranker: Box<dyn Weight>) -> Self {
         let prunable = spec.sort == SearchSort::Relevance
             && spec.top_k > 0
             && spec.ranking.max_boost().is_some();
         Self {
             spec: Arc::new(spec),
             ranker: prunable.then_some(ranker),
+            tables,
         }
     }
 }
 
-/// One facet dimension in one segment.
+/// One facet dimension in one segment: its dictionary, filter and counts
+/// (the documents' ordinals are in the segment's [`SegmentTable`]).
 struct SegmentDim {
     column: Option<StrColumn>,
     /// Allowed term ordinals; `None` when the dimension is not filtered.
@@ -249,35 +256,17 @@ impl SegmentDim {
         })
     }
 
-    fn ords(&self) -> Option<&Column<u64>> {
-        self.column.as_ref().map(|c| c.ords())
-    }
-
-    /// Whether the document has a value the filter allows (true when the
-    /// dimension is not filtered).
-    fn passes(&self, doc: DocId) -> bool {
+    /// Whether a document with these ordinals has a value the filter
+    /// allows (true when the dimension is not filtered).
+    fn passes(&self, ords: &[u32]) -> bool {
         let Some(allowed) = &self.allowed else {
             return true;
         };
-        let Some(ords) = self.ords() else {
-            return false;
-        };
-        ords.values_for_doc(doc)
-            .any(|ord| allowed.get(ord as usize).copied().unwrap_or(false))
+        any_allowed(allowed, ords)
     }
 
-    fn count(&mut self, doc: DocId) {
-        if let Some(column) = &self.column {
-            for ord in column.ords().values_for_doc(doc) {
-                if let Some(slot) = self.counts.get_mut(ord as usize) {
-                    *slot += 1;
-                }
-            }
-        }
-    }
-
-    fn first_ord(&self, doc: DocId) -> Option<u64> {
-        self.ords().and_then(|ords| ords.first(doc))
+    fn count(&mut self, ords: &[u32]) {
+        add_counts(&mut self.counts, ords);
     }
 
     /// The value of a term ordinal.
@@ -321,6 +310,28 @@ impl SegmentDim {
     }
 }
 
+/// One ordinal as the ordinals of a document (none for [`NO_VALUE`]).
+fn one(ord: &u32) -> &[u32] {
+    if *ord == NO_VALUE {
+        &[]
+    } else {
+        std::slice::from_ref(ord)
+    }
+}
+
+fn any_allowed(allowed: &[bool], ords: &[u32]) -> bool {
+    ords.iter()
+        .any(|&ord| allowed.get(ord as usize).copied().unwrap_or(false))
+}
+
+fn add_counts(counts: &mut [u64], ords: &[u32]) {
+    for &ord in ords {
+        if let Some(slot) = counts.get_mut(ord as usize) {
+            *slot += 1;
+        }
+    }
+}
+
 fn allowed_ords(column: &StrColumn, values: &[String]) -> tantivy::Result<Vec<bool>> {
     let mut allowed = vec![false; column.num_terms()];
     for value in values {
@@ -337,11 +348,18 @@ pub(crate) struct SearchSegmentCollector {
     spec: Arc<Spec>,
     segment: SegmentOrdinal,
     dims: Vec<SegmentDim>,
-    /// Document type of each type ordinal.
-    type_of_ord: Vec<Option<DocType>>,
-    /// For the kind dimension: allowed kind ordinals for offers and needs.
-    offer_kinds: Vec<bool>,
-    need_kinds: Vec<bool>,
+    table: Arc<SegmentTable>,
+    /// Per tuple of the table, the single-valued dimensions whose filter
+    /// it fails (bits by [`Dim`]).
+    tuple_fails: Vec<u32>,
+    /// Per tuple, its type.
+    tuple_types: Vec<Option<DocType>>,
+    /// Documents passing every filter, per tuple: its four dimensions are
+    /// counted from these at the end.
+    tuple_counts: Vec<u64>,
+    /// The positions in [`MULTI_DIMS`] of the multi-valued dimensions with
+    /// a filter: the others pass every document.
+    filtered_multi: Vec<usize>,
     /// Kind counts split by type.
     offer_kind_counts: Vec<u64>,
     need_kind_counts: Vec<u64>,
@@ -384,7 +402,7 @@ impl Collector for SearchCollector {
             dims.push(SegmentDim::open(reader, field, values, filtered)?);
         }
         let type_dim = &dims[Dim::Type as usize];
-        let type_of_ord = (0..type_dim.counts.len() as u64)
+        let type_of_ord: Vec<Option<DocType>> = (0..type_dim.counts.len() as u64)
             .map(|ord| {
                 type_dim
                     .value(ord)
@@ -400,14 +418,48 @@ impl Collector for SearchCollector {
             None => (Vec::new(), Vec::new()),
         };
         let kind_terms = kind_dim.counts.len();
+        let table = self.tables.of(reader)?;
+        let type_of = |tuple: &Tuple| -> Option<DocType> {
+            type_of_ord.get(tuple[0] as usize).copied().flatten()
+        };
+        let tuple_types: Vec<Option<DocType>> = table.tuples.iter().map(type_of).collect();
+        let tuple_fails = table
+            .tuples
+            .iter()
+            .zip(&tuple_types)
+            .map(|(tuple, doc_type)| {
+                let mut fails = 0;
+                for (dim, ord) in SINGLE_DIMS.iter().zip(tuple) {
+                    let passes = if *dim == Dim::Kind {
+                        match doc_type {
+                            _ if !spec.kind_filter_active() => true,
+                            Some(DocType::Offer) => any_allowed(&offer_kinds, one(ord)),
+                            Some(DocType::Need) => any_allowed(&need_kinds, one(ord)),
+                            _ => false,
+                        }
+                    } else {
+                        dims[*dim as usize].passes(one(ord))
+                    };
+                    if !passes {
+                        fails |= 1 << *dim as u32;
+                    }
+                }
+                fails
+            })
+            .collect();
+        let filtered_multi = (0..MULTI_DIMS.len())
+            .filter(|&at| dims[MULTI_DIMS[at] as usize].allowed.is_some())
+            .collect();
         let fast_fields = reader.fast_fields();
         Ok(SearchSegmentCollector {
             spec: self.spec.clone(),
             segment,
             dims,
-            type_of_ord,
-            offer_kinds,
-            need_kinds,
+            tuple_counts: vec![0; table.tuples.len()],
+            tuple_fails,
+            tuple_types,
+            filtered_multi,
+            table,
             offer_kind_counts: vec![0; kind_terms],
             need_kind_counts: vec![0; kind_terms],
             verified: fast_fields.column_opt::<u64>(fast::VERIFIED)?,
@@ -489,40 +541,34 @@ fn first<T: Copy + PartialOrd + std::fmt::Debug + Send + Sync + 'static>(
 }
 
 impl SearchSegmentCollector {
-    fn doc_type(&self, doc: DocId) -> Option<DocType> {
-        let ord = self.dims[Dim::Type as usize].first_ord(doc)?;
-        self.type_of_ord.get(ord as usize).copied().flatten()
-    }
-
-    fn kind_passes(&self, doc: DocId, doc_type: Option<DocType>) -> bool {
-        let allowed = match doc_type {
-            Some(DocType::Offer) => &self.offer_kinds,
-            Some(DocType::Need) => &self.need_kinds,
-            _ => return false,
+    /// Counts `n` documents of a tuple in one single-valued dimension
+    /// (`at`: its position in [`SINGLE_DIMS`]).
+    fn count_single(&mut self, at: usize, tuple: usize, n: u64) {
+        let (Some(values), Some(doc_type)) =
+            (self.table.tuples.get(tuple), self.tuple_types.get(tuple))
+        else {
+            return;
         };
-        self.dims[Dim::Kind as usize].ords().is_some_and(|ords| {
-            ords.values_for_doc(doc)
-                .any(|ord| allowed.get(ord as usize).copied().unwrap_or(false))
-        })
+        let ord = values[at];
+        if ord == NO_VALUE {
+            return;
+        }
+        let counts = match (SINGLE_DIMS[at], doc_type) {
+            (Dim::Kind, Some(DocType::Offer)) => &mut self.offer_kind_counts,
+            (Dim::Kind, Some(DocType::Need)) => &mut self.need_kind_counts,
+            (Dim::Kind, _) => return,
+            (dim, _) => &mut self.dims[dim as usize].counts,
+        };
+        if let Some(slot) = counts.get_mut(ord as usize) {
+            *slot += n;
+        }
     }
 
-    fn count_dim(&mut self, dim: usize, doc: DocId, doc_type: Option<DocType>) {
-        if dim == Dim::Kind as usize {
-            let counts = match doc_type {
-                Some(DocType::Offer) => &mut self.offer_kind_counts,
-                Some(DocType::Need) => &mut self.need_kind_counts,
-                _ => return,
-            };
-            if let Some(ords) = self.dims[dim].column.as_ref().map(|c| c.ords()) {
-                for ord in ords.values_for_doc(doc) {
-                    if let Some(slot) = counts.get_mut(ord as usize) {
-                        *slot += 1;
-                    }
-                }
-            }
-        } else {
-            self.dims[dim].count(doc);
-        }
+    /// Counts a document in one multi-valued dimension (`at`: its position
+    /// in [`MULTI_DIMS`]).
+    fn count_multi(&mut self, at: usize, doc: DocId) {
+        let ords = self.table.multi[at].of(doc);
+        self.dims[MULTI_DIMS[at] as usize].count(ords);
     }
 
     /// The range filters; `Err(())` when the document fails one. Returns the
@@ -609,15 +655,11 @@ impl SearchSegmentCollector {
     /// has none) when it passes every filter, `None` when it is not a result.
     fn accept(&mut self, doc: DocId) -> Option<Option<f64>> {
         let distance_km = self.range_filters(doc).ok()?;
-        let doc_type = self.doc_type(doc);
-        let mut failed: u32 = 0;
-        for dim in 0..DIMS {
-            let passes = if dim == Dim::Kind as usize {
-                !self.spec.kind_filter_active() || self.kind_passes(doc, doc_type)
-            } else {
-                self.dims[dim].passes(doc)
-            };
-            if !passes {
+        let tuple = self.table.tuple_of(doc);
+        let mut failed = self.tuple_fails.get(tuple).copied().unwrap_or(0);
+        for &at in &self.filtered_multi {
+            let dim = MULTI_DIMS[at] as usize;
+            if !self.dims[dim].passes(self.table.multi[at].of(doc)) {
                 failed |= 1 << dim;
             }
         }
@@ -625,15 +667,22 @@ impl SearchSegmentCollector {
             0 => {
                 self.total += 1;
                 if self.spec.facets {
-                    for dim in 0..DIMS {
-                        self.count_dim(dim, doc, doc_type);
+                    if let Some(count) = self.tuple_counts.get_mut(tuple) {
+                        *count += 1;
+                    }
+                    for at in 0..MULTI_DIMS.len() {
+                        self.count_multi(at, doc);
                     }
                 }
                 Some(distance_km)
             }
             1 if self.spec.facets => {
-                let dim = failed.trailing_zeros() as usize;
-                self.count_dim(dim, doc, doc_type);
+                let dim = failed.trailing_zeros();
+                if let Some(at) = SINGLE_DIMS.iter().position(|d| *d as u32 == dim) {
+                    self.count_single(at, tuple, 1);
+                } else if let Some(at) = MULTI_DIMS.iter().position(|d| *d as u32 == dim) {
+                    self.count_multi(at, doc);
+                }
                 None
             }
             _ => None,
@@ -708,9 +757,19 @@ impl SegmentCollector for SearchSegmentCollector {
         }
     }
 
-    fn harvest(self) -> Collected {
+    fn harvest(mut self) -> Collected {
         let mut facets = FacetCounts::default();
         if self.spec.facets {
+            // The documents that passed every filter, tuple by tuple, into
+            // the four single-valued dimensions.
+            for tuple in 0..self.tuple_counts.len() {
+                let n = self.tuple_counts[tuple];
+                if n > 0 {
+                    for at in 0..SINGLE_DIMS.len() {
+                        self.count_single(at, tuple, n);
+                    }
+                }
+            }
             let dim = |d: Dim| &self.dims[d as usize];
             facets.types = dim(Dim::Type).harvest(&dim(Dim::Type).counts);
             facets.organization_kinds =

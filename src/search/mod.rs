@@ -37,6 +37,7 @@ pub mod candidates;
 pub mod collector;
 pub mod concepts;
 pub mod documents;
+mod facet_table;
 pub mod indexer;
 pub mod query;
 pub mod schema;
@@ -50,11 +51,12 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::indexer::IndexWriterOptions;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term, Warmer};
 use uuid::Uuid;
 
 pub use self::analysis::Analyzers;
 pub use self::candidates::{CandidateRequest, MAX_CANDIDATES};
+use self::facet_table::FacetTables;
 pub use self::indexer::{Search, SearchStatus};
 pub use self::query::{Analysis, MatchMode, QueryOptions};
 pub use self::schema::{DocType, Fields, GeoPoint, SearchDocument};
@@ -203,6 +205,8 @@ pub struct SearchIndex {
     dir: Option<PathBuf>,
     analyzers: Analyzers,
     synonyms: Arc<Synonyms>,
+    /// Each live segment's facet ordinals, kept by the reader's warmer.
+    facet_tables: Arc<FacetTables>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -296,11 +300,14 @@ impl SearchIndex {
         index
             .tokenizers()
             .register(analysis::EXACT_ANALYZER, analyzers.exact.clone());
+        let facet_tables = Arc::new(FacetTables::default());
+        let warmer: Arc<dyn Warmer> = facet_tables.clone();
         let reader = index
             .reader_builder()
             // The indexer reloads the reader itself after each commit so that
             // a change is visible to its author at once.
             .reload_policy(ReloadPolicy::Manual)
+            .warmers(vec![Arc::downgrade(&warmer)])
             .try_into()?;
         Ok(Self {
             index,
@@ -309,7 +316,18 @@ impl SearchIndex {
             dir: dir.map(Path::to_path_buf),
             analyzers,
             synonyms: Synonyms::builtin(),
+            facet_tables,
         })
+    }
+
+    /// The facet tables, for the collector.
+    pub(crate) fn facet_tables(&self) -> Arc<FacetTables> {
+        self.facet_tables.clone()
+    }
+
+    /// Memory held by the facet tables of the live segments, in bytes.
+    pub fn facet_table_bytes(&self) -> usize {
+        self.facet_tables.bytes()
     }
 
     pub fn index(&self) -> &Index {

@@ -412,9 +412,10 @@ impl SearchIndex {
             Ok(match built.ranker.as_ref().filter(|_| prune) {
                 Some(ranker) => SearchCollector::with_ranker(
                     spec,
+                    self.facet_tables(),
                     ranker.weight(EnableScoring::enabled_from_searcher(&searcher))?,
                 ),
-                None => SearchCollector::new(spec),
+                None => SearchCollector::new(spec, self.facet_tables()),
             })
         };
         let first = self.restrict(first.box_clone(), &request.filter);
@@ -427,7 +428,10 @@ impl SearchIndex {
             && let Some(most) = &built.most
         {
             let most = self.restrict(most.box_clone(), &request.filter);
-            let widened = searcher.search(&*most, &SearchCollector::new(spec.clone()))?;
+            let widened = searcher.search(
+                &*most,
+                &SearchCollector::new(spec.clone(), self.facet_tables()),
+            )?;
             if widened.total > collected.total {
                 relaxed = collected.total == 0;
                 collected = widened;
@@ -664,7 +668,8 @@ impl SearchIndex {
         search.ranking = Ranking::text_only();
         let spec = spec_for(&search, Utc::now());
         let query = self.restrict(query, &search.filter);
-        let collected = searcher.search(&*query, &SearchCollector::new(spec))?;
+        let collected =
+            searcher.search(&*query, &SearchCollector::new(spec, self.facet_tables()))?;
         let built = BuiltQuery {
             all: Box::new(tantivy::query::AllQuery),
             most: None,

@@ -772,6 +772,56 @@ fn facet_counts_equal_a_brute_force_count() {
     }
 }
 
+/// The facet tables (see `facet_table`) follow the segments: rebuilt for
+/// new ones, dropped with the old ones, and the counts stay exact.
+#[test]
+fn facet_tables_follow_the_live_segments() {
+    let docs = varied_corpus(300);
+    let index = segmented_index(&docs);
+    let live = |index: &SearchIndex| -> std::collections::HashSet<_> {
+        index
+            .reader()
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|r| r.segment_id())
+            .collect()
+    };
+    let before = live(&index);
+    assert!(before.len() > 1);
+    assert_eq!(index.facet_tables.segment_ids(), before);
+    assert!(index.facet_table_bytes() > 0);
+
+    // Every document again in one new segment: the old ones go.
+    let mut writer = index.writer().expect("writer");
+    writer.delete_all().expect("delete all");
+    for d in &docs {
+        writer.upsert(d).expect("upsert");
+    }
+    writer.commit(CommitPayload { cursor: 9 }).expect("commit");
+    writer.close();
+    index.reload().expect("reload");
+    let after = live(&index);
+    assert!(after.is_disjoint(&before));
+    // The reader's collector thread drops the tables of segments no
+    // searcher uses, about once a second.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while index.facet_tables.segment_ids() != after {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "tables of {:?}, live {after:?}",
+            index.facet_tables.segment_ids()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let results = index
+        .search(&SearchRequest::new("giardino"))
+        .expect("search");
+    let (total, expected) = brute_facets(&docs, &["giardino"], false, &SearchFilter::default());
+    assert_eq!(results.total, total);
+    assert_eq!(facets_as_maps(&results.facets), expected);
+}
+
 #[test]
 fn pruned_ranking_finds_the_full_passes_top() {
     let docs = varied_corpus(600);
