@@ -128,12 +128,13 @@ async fn other_places(ctx: &Context<'_>, column: &serde_json::Value) -> Result<V
     Ok(loaded
         .into_iter()
         .filter_map(|(place, municipality, neighbourhood)| {
-            let gone = place.neighbourhood_id.is_some() && neighbourhood.is_none();
+            if place.neighbourhood_id.is_some() && neighbourhood.is_none() {
+                return None;
+            }
             Some(OtherPlace {
                 municipality: municipality?,
                 neighbourhood,
             })
-            .filter(|_| !gone)
         })
         .collect())
 }

@@ -19,7 +19,7 @@ use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader,
 use uuid::Uuid;
 
 use super::collector::Dim;
-use super::facet_table::{FacetTables, SINGLE_DIMS, SegmentTable, Tuple};
+use super::facet_table::{FacetTables, SegmentTable, Tuple, single_ord};
 use super::schema::{DocType, fast, id_of_halves};
 use super::{SearchError, SearchIndex};
 
@@ -390,10 +390,7 @@ impl Admission {
             None => None,
         };
         let table = tables.of(reader)?;
-        let ordinal = |dim: Dim, tuple: &Tuple| {
-            let at = SINGLE_DIMS.iter().position(|d| *d == dim);
-            at.map(|at| u64::from(tuple[at]))
-        };
+        let ordinal = |dim: Dim, tuple: &Tuple| single_ord(tuple, dim).map(u64::from);
         let tuple_admitted = table
             .tuples
             .iter()

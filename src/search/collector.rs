@@ -34,11 +34,12 @@ use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-
-use super::facet_table::{FacetTables, MULTI_DIMS, NO_VALUE, SINGLE_DIMS, SegmentTable, Tuple};
 use tantivy::query::Weight;
 use tantivy::{BitSet, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
+use super::facet_table::{
+    FacetTables, MULTI_DIMS, NO_VALUE, SINGLE_DIMS, SegmentTable, Tuple, single_ord,
+};
 use super::schema::{DocType, GeoPoint, fast};
 use super::searcher::{Ranking, SearchSort};
 
@@ -420,7 +421,8 @@ impl Collector for SearchCollector {
         let kind_terms = kind_dim.counts.len();
         let table = self.tables.of(reader)?;
         let type_of = |tuple: &Tuple| -> Option<DocType> {
-            type_of_ord.get(tuple[0] as usize).copied().flatten()
+            let ord = single_ord(tuple, Dim::Type)?;
+            type_of_ord.get(ord as usize).copied().flatten()
         };
         let tuple_types: Vec<Option<DocType>> = table.tuples.iter().map(type_of).collect();
         let tuple_fails = table

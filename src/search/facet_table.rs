@@ -52,6 +52,13 @@ pub(crate) enum DimOrds {
     },
 }
 
+/// A tuple's ordinal in one single-valued dimension; `None` for a
+/// multi-valued dimension, or where the documents of the tuple have no value.
+pub(crate) fn single_ord(tuple: &Tuple, dim: Dim) -> Option<u32> {
+    let at = SINGLE_DIMS.iter().position(|d| *d == dim)?;
+    Some(tuple[at]).filter(|ord| *ord != NO_VALUE)
+}
+
 /// The ordinal of a document without a value.
 pub(crate) const NO_VALUE: u32 = u32::MAX;
 
