@@ -19,7 +19,7 @@ use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader,
 use uuid::Uuid;
 
 use super::collector::Dim;
-use super::facet_table::{FacetTables, SegmentTable, Tuple, single_ord};
+use super::facet_table::{FacetTables, SegmentTable, single_ord};
 use super::schema::{DocType, fast, id_of_halves};
 use super::{SearchError, SearchIndex};
 
@@ -354,51 +354,48 @@ impl Admission {
         request: &CandidateRequest,
     ) -> tantivy::Result<Option<Self>> {
         let columns = reader.fast_fields();
-        // A column and the ordinal of `value` in it, if the segment has both.
-        let value_in = |field: &str, value: &str| -> tantivy::Result<Option<(StrColumn, u64)>> {
-            let Some(column) = columns.str(field)? else {
-                return Ok(None);
-            };
-            let ord = column.dictionary().term_ord(value.as_bytes())?;
-            Ok(ord.map(|ord| (column, ord)))
-        };
-        let Some((_, doc_type)) = value_in(fast::DOC_TYPE, target.as_str())? else {
-            return Ok(None);
-        };
-        let Some((_, status)) = value_in(fast::STATUS, "open")? else {
+        // The table first: it numbers the segment's values in the register.
+        let table = tables.of(reader)?;
+        let (Some(doc_type), Some(status)) = (
+            tables.number(Dim::Type, target.as_str()),
+            tables.number(Dim::Status, "open"),
+        ) else {
             return Ok(None);
         };
         let kinds = if request.kinds.is_empty() {
             None
         } else {
-            let Some(column) = columns.str(fast::KIND)? else {
-                return Ok(None);
-            };
-            let mut ords = Vec::new();
-            for kind in &request.kinds {
-                if let Some(ord) = column.dictionary().term_ord(kind.as_bytes())? {
-                    ords.push(ord);
-                }
-            }
-            if ords.is_empty() {
+            let numbers: Vec<u32> = request
+                .kinds
+                .iter()
+                .filter_map(|kind| tables.number(Dim::Kind, kind))
+                .collect();
+            if numbers.is_empty() {
                 return Ok(None);
             }
-            Some(ords)
+            Some(numbers)
         };
         let excluded = match request.exclude_organization {
-            Some(organization) => value_in(fast::ORGANIZATION_ID, &organization.to_string())?,
+            Some(organization) => {
+                let value = organization.to_string();
+                match columns.str(fast::ORGANIZATION_ID)? {
+                    Some(column) => column
+                        .dictionary()
+                        .term_ord(value.as_bytes())?
+                        .map(|ord| (column, ord)),
+                    None => None,
+                }
+            }
             None => None,
         };
-        let table = tables.of(reader)?;
-        let ordinal = |dim: Dim, tuple: &Tuple| single_ord(tuple, dim).map(u64::from);
         let tuple_admitted = table
             .tuples
             .iter()
             .map(|tuple| {
-                ordinal(Dim::Type, tuple) == Some(doc_type)
-                    && ordinal(Dim::Status, tuple) == Some(status)
+                single_ord(tuple, Dim::Type) == Some(doc_type)
+                    && single_ord(tuple, Dim::Status) == Some(status)
                     && kinds.as_ref().is_none_or(|kinds| {
-                        ordinal(Dim::Kind, tuple).is_some_and(|kind| kinds.contains(&kind))
+                        single_ord(tuple, Dim::Kind).is_some_and(|kind| kinds.contains(&kind))
                     })
             })
             .collect();

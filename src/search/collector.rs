@@ -33,15 +33,17 @@ use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::Column;
 use tantivy::query::Weight;
-use tantivy::{BitSet, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{
+    BitSet, COLLECT_BLOCK_BUFFER_LEN, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader,
+};
 
 use super::facet_table::{
-    FacetTables, MULTI_DIMS, NO_VALUE, SINGLE_DIMS, SegmentTable, Tuple, single_ord,
+    DocRecord, FacetTables, MULTI_DIMS, NO_VALUE, SINGLE_DIMS, SegmentTable, single_ord, untag,
 };
 use super::schema::{DocType, GeoPoint, fast};
-use super::searcher::{Ranking, SearchSort};
+use super::searcher::{MAX_FACET_VALUES, Ranking, SearchSort};
 
 /// The facet dimensions, in the order of [`Spec::dims`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,7 +58,20 @@ pub(crate) enum Dim {
     Status = 6,
 }
 
-const DIMS: usize = 7;
+impl Dim {
+    /// Every dimension, in the order of its number.
+    pub(crate) const ALL: [Dim; DIMS] = [
+        Dim::Type,
+        Dim::OrganizationKind,
+        Dim::Kind,
+        Dim::Sector,
+        Dim::Municipality,
+        Dim::Neighbourhood,
+        Dim::Status,
+    ];
+}
+
+pub(crate) const DIMS: usize = 7;
 pub(crate) const DIM_FIELDS: [&str; DIMS] = [
     fast::DOC_TYPE,
     fast::ORGANIZATION_KIND,
@@ -146,7 +161,9 @@ impl Ord for Worst {
 /// Counts of one facet: value → documents.
 pub(crate) type Counts = HashMap<String, u64>;
 
-/// The facet counts: one map per [`Dim`], with kinds split by type.
+/// The facet counts: one map per [`Dim`], with kinds split by type; the
+/// [`MAX_FACET_VALUES`] most frequent values of each (the others are not
+/// shown).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct FacetCounts {
     pub types: Counts,
@@ -157,24 +174,6 @@ pub(crate) struct FacetCounts {
     pub municipalities: Counts,
     pub neighbourhoods: Counts,
     pub statuses: Counts,
-}
-
-impl FacetCounts {
-    fn add(&mut self, other: FacetCounts) {
-        fn merge(into: &mut Counts, from: Counts) {
-            for (value, count) in from {
-                *into.entry(value).or_default() += count;
-            }
-        }
-        merge(&mut self.types, other.types);
-        merge(&mut self.organization_kinds, other.organization_kinds);
-        merge(&mut self.offer_kinds, other.offer_kinds);
-        merge(&mut self.need_kinds, other.need_kinds);
-        merge(&mut self.sectors, other.sectors);
-        merge(&mut self.municipalities, other.municipalities);
-        merge(&mut self.neighbourhoods, other.neighbourhoods);
-        merge(&mut self.statuses, other.statuses);
-    }
 }
 
 /// What one search pass found.
@@ -220,136 +219,97 @@ impl SearchCollector {
     }
 }
 
-/// One facet dimension in one segment: its dictionary, filter and counts
-/// (the documents' ordinals are in the segment's [`SegmentTable`]).
-struct SegmentDim {
-    column: Option<StrColumn>,
-    /// Allowed term ordinals; `None` when the dimension is not filtered.
-    allowed: Option<Vec<bool>>,
-    counts: Vec<u64>,
+/// The facet counts of one segment or of several, by value number (see
+/// [`super::facet_table`]): one array per [`Dim`], kinds split by type.
+#[derive(Debug, Default)]
+pub(crate) struct NumberedCounts {
+    dims: [Vec<u64>; DIMS],
+    offer_kinds: Vec<u64>,
+    need_kinds: Vec<u64>,
 }
 
-impl SegmentDim {
-    fn open(
-        reader: &SegmentReader,
-        field: &str,
-        allowed_values: &[String],
-        filtered: bool,
-    ) -> tantivy::Result<Self> {
-        let column: Option<StrColumn> = reader.fast_fields().str(field)?;
-        let Some(column) = column else {
-            return Ok(Self {
-                column: None,
-                allowed: filtered.then(Vec::new),
-                counts: Vec::new(),
-            });
-        };
-        let allowed = if filtered {
-            Some(allowed_ords(&column, allowed_values)?)
-        } else {
-            None
-        };
-        let counts = vec![0; column.num_terms()];
-        Ok(Self {
-            column: Some(column),
-            allowed,
-            counts,
-        })
-    }
-
-    /// Whether a document with these ordinals has a value the filter
-    /// allows (true when the dimension is not filtered).
-    fn passes(&self, ords: &[u32]) -> bool {
-        let Some(allowed) = &self.allowed else {
-            return true;
-        };
-        any_allowed(allowed, ords)
-    }
-
-    fn count(&mut self, ords: &[u32]) {
-        add_counts(&mut self.counts, ords);
-    }
-
-    /// The value of a term ordinal.
-    fn value(&self, ord: u64) -> Option<String> {
-        let column = self.column.as_ref()?;
-        let mut value = String::new();
-        column
-            .ord_to_str(ord, &mut value)
-            .ok()
-            .filter(|found| *found)
-            .map(|_| value)
-    }
-
-    /// The counts by value. The values are read in one ordered pass over
-    /// the column's dictionary: looking each one up by itself would
-    /// decompress a dictionary block per value, which was most of the time
-    /// of a search.
-    fn harvest(&self, counts: &[u64]) -> Counts {
-        let mut out = Counts::new();
-        let Some(column) = &self.column else {
-            return out;
-        };
-        let ords: Vec<u64> = counts
-            .iter()
-            .enumerate()
-            .filter(|(_, count)| **count > 0)
-            .map(|(ord, _)| ord as u64)
-            .collect();
-        let mut found = ords.iter().map(|&ord| counts[ord as usize]);
-        let read = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-            if let (Some(count), Ok(value)) = (found.next(), std::str::from_utf8(bytes)) {
-                *out.entry(value.to_owned()).or_default() += count;
-            }
-        });
-        if !matches!(read, Ok(true)) {
-            // The ordinals come from the column itself; a dictionary that
-            // does not hold them is a corrupt segment.
-            tracing::warn!(?read, "facet values missing from a column dictionary");
+impl NumberedCounts {
+    /// Arrays long enough for every number of a segment's table.
+    fn sized(bounds: &[usize; DIMS]) -> Self {
+        let kinds = bounds[Dim::Kind as usize];
+        Self {
+            dims: std::array::from_fn(|dim| vec![0; bounds[dim]]),
+            offer_kinds: vec![0; kinds],
+            need_kinds: vec![0; kinds],
         }
-        out
+    }
+
+    fn add(&mut self, other: NumberedCounts) {
+        fn add_into(into: &mut Vec<u64>, from: Vec<u64>) {
+            if into.len() < from.len() {
+                into.resize(from.len(), 0);
+            }
+            for (slot, count) in into.iter_mut().zip(from) {
+                *slot += count;
+            }
+        }
+        for (into, from) in self.dims.iter_mut().zip(other.dims) {
+            add_into(into, from);
+        }
+        add_into(&mut self.offer_kinds, other.offer_kinds);
+        add_into(&mut self.need_kinds, other.need_kinds);
+    }
+
+    /// The `limit` most frequent values of each dimension, by name.
+    fn named(&self, tables: &FacetTables, limit: usize) -> FacetCounts {
+        let named = |dim: Dim| tables.named_counts(dim, &self.dims[dim as usize], limit);
+        FacetCounts {
+            types: named(Dim::Type),
+            organization_kinds: named(Dim::OrganizationKind),
+            offer_kinds: tables.named_counts(Dim::Kind, &self.offer_kinds, limit),
+            need_kinds: tables.named_counts(Dim::Kind, &self.need_kinds, limit),
+            sectors: named(Dim::Sector),
+            municipalities: named(Dim::Municipality),
+            neighbourhoods: named(Dim::Neighbourhood),
+            statuses: named(Dim::Status),
+        }
     }
 }
 
-/// One ordinal as the ordinals of a document (none for [`NO_VALUE`]).
-fn one(ord: &u32) -> &[u32] {
-    if *ord == NO_VALUE {
-        &[]
-    } else {
-        std::slice::from_ref(ord)
-    }
+/// What the pass over one segment found.
+pub(crate) struct SegmentFound {
+    total: u64,
+    /// Best first, at most `top_k`.
+    top: Vec<Candidate>,
+    counts: NumberedCounts,
 }
 
-fn any_allowed(allowed: &[bool], ords: &[u32]) -> bool {
-    ords.iter()
-        .any(|&ord| allowed.get(ord as usize).copied().unwrap_or(false))
+/// Whether a value number is among the allowed ones ([`NO_VALUE`] never is).
+fn is_allowed(allowed: &[bool], number: u32) -> bool {
+    allowed.get(number as usize).copied().unwrap_or(false)
 }
 
-fn add_counts(counts: &mut [u64], ords: &[u32]) {
-    for &ord in ords {
-        if let Some(slot) = counts.get_mut(ord as usize) {
+/// Counts a document's multi-valued entries (see
+/// [`SegmentTable::facets_of`]); only those of one dimension when `only`
+/// names its position in [`MULTI_DIMS`].
+fn count_multi(counts: &mut NumberedCounts, entries: &[u32], only: Option<usize>) {
+    for &entry in entries {
+        let (at, number) = untag(entry);
+        if only.is_some_and(|only| only != at) {
+            continue;
+        }
+        if let Some(slot) = MULTI_DIMS
+            .get(at)
+            .and_then(|dim| counts.dims[*dim as usize].get_mut(number as usize))
+        {
             *slot += 1;
         }
     }
 }
 
-fn allowed_ords(column: &StrColumn, values: &[String]) -> tantivy::Result<Vec<bool>> {
-    let mut allowed = vec![false; column.num_terms()];
-    for value in values {
-        if let Some(ord) = column.dictionary().term_ord(value.as_bytes())?
-            && let Some(slot) = allowed.get_mut(ord as usize)
-        {
-            *slot = true;
-        }
-    }
-    Ok(allowed)
-}
-
 pub(crate) struct SearchSegmentCollector {
     spec: Arc<Spec>,
     segment: SegmentOrdinal,
-    dims: Vec<SegmentDim>,
     table: Arc<SegmentTable>,
+    /// Per dimension, which value numbers its filter allows; `None` when
+    /// it is not filtered. The kinds' are decided by type, in
+    /// `tuple_fails`.
+    allowed: [Option<Vec<bool>>; DIMS],
     /// Per tuple of the table, the single-valued dimensions whose filter
     /// it fails (bits by [`Dim`]).
     tuple_fails: Vec<u32>,
@@ -358,12 +318,10 @@ pub(crate) struct SearchSegmentCollector {
     /// Documents passing every filter, per tuple: its four dimensions are
     /// counted from these at the end.
     tuple_counts: Vec<u64>,
-    /// The positions in [`MULTI_DIMS`] of the multi-valued dimensions with
-    /// a filter: the others pass every document.
-    filtered_multi: Vec<usize>,
-    /// Kind counts split by type.
-    offer_kind_counts: Vec<u64>,
-    need_kind_counts: Vec<u64>,
+    /// The multi-valued dimensions with a filter, as bits by position in
+    /// [`MULTI_DIMS`]: the others pass every document.
+    filtered_multi: u32,
+    counts: NumberedCounts,
     verified: Option<Column<u64>>,
     registered_third_sector: Option<Column<u64>>,
     created: Option<Column<i64>>,
@@ -386,61 +344,46 @@ impl Collector for SearchCollector {
         reader: &SegmentReader,
     ) -> tantivy::Result<SearchSegmentCollector> {
         let spec = &self.spec;
-        let mut dims = Vec::with_capacity(DIMS);
-        for (index, field) in DIM_FIELDS.iter().enumerate() {
-            let filtered = if index == Dim::Kind as usize {
-                spec.kind_filter_active()
-            } else {
-                !spec.dims[index].is_empty()
-            };
-            // The kind dimension's allowed set depends on the type: computed
-            // below, not here.
-            let values: &[String] = if index == Dim::Kind as usize {
-                &[]
-            } else {
-                &spec.dims[index]
-            };
-            dims.push(SegmentDim::open(reader, field, values, filtered)?);
-        }
-        let type_dim = &dims[Dim::Type as usize];
-        let type_of_ord: Vec<Option<DocType>> = (0..type_dim.counts.len() as u64)
-            .map(|ord| {
-                type_dim
-                    .value(ord)
-                    .and_then(|raw| DocType::parse(&raw).ok())
+        let tables = &self.tables;
+        let table = tables.of(reader)?;
+        let bounds = table.bounds;
+        let allowed: [Option<Vec<bool>>; DIMS] = std::array::from_fn(|index| {
+            let dim = Dim::ALL[index];
+            (dim != Dim::Kind && !spec.dims[index].is_empty())
+                .then(|| tables.allowed(dim, &spec.dims[index], bounds[index]))
+        });
+        let type_of_number = tables.map_names(Dim::Type, bounds[Dim::Type as usize], |name| {
+            DocType::parse(name).ok()
+        });
+        let kinds = bounds[Dim::Kind as usize];
+        let offer_kinds = tables.allowed(Dim::Kind, &spec.offer_kinds, kinds);
+        let need_kinds = tables.allowed(Dim::Kind, &spec.need_kinds, kinds);
+        let tuple_types: Vec<Option<DocType>> = table
+            .tuples
+            .iter()
+            .map(|tuple| {
+                let number = single_ord(tuple, Dim::Type)?;
+                type_of_number.get(number as usize).copied().flatten()
             })
             .collect();
-        let kind_dim = &dims[Dim::Kind as usize];
-        let (offer_kinds, need_kinds) = match &kind_dim.column {
-            Some(column) => (
-                allowed_ords(column, &spec.offer_kinds)?,
-                allowed_ords(column, &spec.need_kinds)?,
-            ),
-            None => (Vec::new(), Vec::new()),
-        };
-        let kind_terms = kind_dim.counts.len();
-        let table = self.tables.of(reader)?;
-        let type_of = |tuple: &Tuple| -> Option<DocType> {
-            let ord = single_ord(tuple, Dim::Type)?;
-            type_of_ord.get(ord as usize).copied().flatten()
-        };
-        let tuple_types: Vec<Option<DocType>> = table.tuples.iter().map(type_of).collect();
         let tuple_fails = table
             .tuples
             .iter()
             .zip(&tuple_types)
             .map(|(tuple, doc_type)| {
                 let mut fails = 0;
-                for (dim, ord) in SINGLE_DIMS.iter().zip(tuple) {
+                for (dim, number) in SINGLE_DIMS.iter().zip(tuple) {
                     let passes = if *dim == Dim::Kind {
                         match doc_type {
                             _ if !spec.kind_filter_active() => true,
-                            Some(DocType::Offer) => any_allowed(&offer_kinds, one(ord)),
-                            Some(DocType::Need) => any_allowed(&need_kinds, one(ord)),
+                            Some(DocType::Offer) => is_allowed(&offer_kinds, *number),
+                            Some(DocType::Need) => is_allowed(&need_kinds, *number),
                             _ => false,
                         }
                     } else {
-                        dims[*dim as usize].passes(one(ord))
+                        allowed[*dim as usize]
+                            .as_deref()
+                            .is_none_or(|allowed| is_allowed(allowed, *number))
                     };
                     if !passes {
                         fails |= 1 << *dim as u32;
@@ -449,21 +392,27 @@ impl Collector for SearchCollector {
                 fails
             })
             .collect();
-        let filtered_multi = (0..MULTI_DIMS.len())
-            .filter(|&at| dims[MULTI_DIMS[at] as usize].allowed.is_some())
-            .collect();
+        let filtered_multi = MULTI_DIMS
+            .iter()
+            .enumerate()
+            .filter(|(_, dim)| allowed[**dim as usize].is_some())
+            .fold(0, |bits, (at, _)| bits | 1 << at);
+        let counts = if spec.facets {
+            NumberedCounts::sized(&bounds)
+        } else {
+            NumberedCounts::default()
+        };
         let fast_fields = reader.fast_fields();
         Ok(SearchSegmentCollector {
             spec: self.spec.clone(),
             segment,
-            dims,
+            allowed,
             tuple_counts: vec![0; table.tuples.len()],
             tuple_fails,
             tuple_types,
             filtered_multi,
             table,
-            offer_kind_counts: vec![0; kind_terms],
-            need_kind_counts: vec![0; kind_terms],
+            counts,
             verified: fast_fields.column_opt::<u64>(fast::VERIFIED)?,
             registered_third_sector: fast_fields
                 .column_opt::<u64>(fast::REGISTERED_THIRD_SECTOR)?,
@@ -488,7 +437,7 @@ impl Collector for SearchCollector {
         weight: &dyn Weight,
         segment: SegmentOrdinal,
         reader: &SegmentReader,
-    ) -> tantivy::Result<Collected> {
+    ) -> tantivy::Result<SegmentFound> {
         let mut collector = self.for_segment(segment, reader)?;
         let alive = reader.alive_bitset();
         let is_alive = |doc: DocId| alive.is_none_or(|alive| alive.is_alive(doc));
@@ -503,11 +452,9 @@ impl Collector for SearchCollector {
         // First pass: filters, total and facets, without scores.
         let mut accepted = BitSet::with_max_value(reader.max_doc());
         weight.for_each_no_score(reader, &mut |docs| {
-            for &doc in docs {
-                if is_alive(doc) && collector.accept(doc).is_some() {
-                    accepted.insert(doc);
-                }
-            }
+            collector.accept_block(docs, is_alive, |doc| {
+                accepted.insert(doc);
+            });
         })?;
         // Second pass: the top by the blended score, pruned.
         if collector.total > 0 {
@@ -522,12 +469,16 @@ impl Collector for SearchCollector {
         Ok(collector.harvest())
     }
 
-    fn merge_fruits(&self, fruits: Vec<Collected>) -> tantivy::Result<Collected> {
+    fn merge_fruits(&self, fruits: Vec<SegmentFound>) -> tantivy::Result<Collected> {
         let mut merged = Collected::default();
+        let mut counts = NumberedCounts::default();
         for fruit in fruits {
             merged.total += fruit.total;
             merged.top.extend(fruit.top);
-            merged.facets.add(fruit.facets);
+            counts.add(fruit.counts);
+        }
+        if self.spec.facets {
+            merged.facets = counts.named(&self.tables, MAX_FACET_VALUES);
         }
         merged.top.sort_by(|a, b| b.cmp_rank(a));
         merged.top.truncate(self.spec.top_k);
@@ -551,26 +502,19 @@ impl SearchSegmentCollector {
         else {
             return;
         };
-        let ord = values[at];
-        if ord == NO_VALUE {
+        let number = values[at];
+        if number == NO_VALUE {
             return;
         }
         let counts = match (SINGLE_DIMS[at], doc_type) {
-            (Dim::Kind, Some(DocType::Offer)) => &mut self.offer_kind_counts,
-            (Dim::Kind, Some(DocType::Need)) => &mut self.need_kind_counts,
+            (Dim::Kind, Some(DocType::Offer)) => &mut self.counts.offer_kinds,
+            (Dim::Kind, Some(DocType::Need)) => &mut self.counts.need_kinds,
             (Dim::Kind, _) => return,
-            (dim, _) => &mut self.dims[dim as usize].counts,
+            (dim, _) => &mut self.counts.dims[dim as usize],
         };
-        if let Some(slot) = counts.get_mut(ord as usize) {
+        if let Some(slot) = counts.get_mut(number as usize) {
             *slot += n;
         }
-    }
-
-    /// Counts a document in one multi-valued dimension (`at`: its position
-    /// in [`MULTI_DIMS`]).
-    fn count_multi(&mut self, at: usize, doc: DocId) {
-        let ords = self.table.multi[at].of(doc);
-        self.dims[MULTI_DIMS[at] as usize].count(ords);
     }
 
     /// The range filters; `Err(())` when the document fails one. Returns the
@@ -656,13 +600,63 @@ impl SearchSegmentCollector {
     /// total and the facets. Returns its distance (`Some(None)` when it
     /// has none) when it passes every filter, `None` when it is not a result.
     fn accept(&mut self, doc: DocId) -> Option<Option<f64>> {
+        let record = self.table.record(doc);
+        self.accept_record(doc, record)
+    }
+
+    /// [`Self::accept`] for each live document of a block, calling
+    /// `accepted` with those that pass. The block's table records are read
+    /// first, then the first multi-valued entry of each: reads that do not
+    /// wait for one another, which the processor overlaps. On a large
+    /// segment the documents a query matches lie far apart and nearly
+    /// every such read misses the caches; one document at a time, each
+    /// miss was waited for in turn.
+    fn accept_block(
+        &mut self,
+        docs: &[DocId],
+        is_alive: impl Fn(DocId) -> bool,
+        mut accepted: impl FnMut(DocId),
+    ) {
+        let mut records = [DocRecord::default(); COLLECT_BLOCK_BUFFER_LEN];
+        for chunk in docs.chunks(COLLECT_BLOCK_BUFFER_LEN) {
+            for (slot, &doc) in records.iter_mut().zip(chunk) {
+                *slot = self.table.record(doc);
+            }
+            if self.spec.facets || self.filtered_multi != 0 {
+                let mut touched = 0u32;
+                for record in &records[..chunk.len()] {
+                    touched ^= self.table.first_entry(*record);
+                }
+                std::hint::black_box(touched);
+            }
+            for (&doc, record) in chunk.iter().zip(records) {
+                if is_alive(doc) && self.accept_record(doc, record).is_some() {
+                    accepted(doc);
+                }
+            }
+        }
+    }
+
+    /// [`Self::accept`], the document's table record already read.
+    fn accept_record(&mut self, doc: DocId, record: DocRecord) -> Option<Option<f64>> {
         let distance_km = self.range_filters(doc).ok()?;
-        let tuple = self.table.tuple_of(doc);
+        let (tuple, entries) = self.table.facets_of(doc, record);
         let mut failed = self.tuple_fails.get(tuple).copied().unwrap_or(0);
-        for &at in &self.filtered_multi {
-            let dim = MULTI_DIMS[at] as usize;
-            if !self.dims[dim].passes(self.table.multi[at].of(doc)) {
-                failed |= 1 << dim;
+        if self.filtered_multi != 0 {
+            let mut passed = 0u32;
+            for &entry in entries {
+                let (at, number) = untag(entry);
+                let allowed = MULTI_DIMS
+                    .get(at)
+                    .and_then(|dim| self.allowed[*dim as usize].as_deref());
+                if allowed.is_some_and(|allowed| is_allowed(allowed, number)) {
+                    passed |= 1 << at;
+                }
+            }
+            for (at, dim) in MULTI_DIMS.iter().enumerate() {
+                if self.filtered_multi & !passed & (1 << at) != 0 {
+                    failed |= 1 << *dim as u32;
+                }
             }
         }
         match failed.count_ones() {
@@ -672,18 +666,16 @@ impl SearchSegmentCollector {
                     if let Some(count) = self.tuple_counts.get_mut(tuple) {
                         *count += 1;
                     }
-                    for at in 0..MULTI_DIMS.len() {
-                        self.count_multi(at, doc);
-                    }
+                    count_multi(&mut self.counts, entries, None);
                 }
                 Some(distance_km)
             }
             1 if self.spec.facets => {
                 let dim = failed.trailing_zeros();
-                if let Some(at) = SINGLE_DIMS.iter().position(|d| *d as u32 == dim) {
+                if let Some(at) = MULTI_DIMS.iter().position(|d| *d as u32 == dim) {
+                    count_multi(&mut self.counts, entries, Some(at));
+                } else if let Some(at) = SINGLE_DIMS.iter().position(|d| *d as u32 == dim) {
                     self.count_single(at, tuple, 1);
-                } else if let Some(at) = MULTI_DIMS.iter().position(|d| *d as u32 == dim) {
-                    self.count_multi(at, doc);
                 }
                 None
             }
@@ -751,7 +743,7 @@ impl SearchSegmentCollector {
 }
 
 impl SegmentCollector for SearchSegmentCollector {
-    type Fruit = Collected;
+    type Fruit = SegmentFound;
 
     fn collect(&mut self, doc: DocId, score: Score) {
         if let Some(distance_km) = self.accept(doc) {
@@ -759,8 +751,7 @@ impl SegmentCollector for SearchSegmentCollector {
         }
     }
 
-    fn harvest(mut self) -> Collected {
-        let mut facets = FacetCounts::default();
+    fn harvest(mut self) -> SegmentFound {
         if self.spec.facets {
             // The documents that passed every filter, tuple by tuple, into
             // the four single-valued dimensions.
@@ -772,24 +763,13 @@ impl SegmentCollector for SearchSegmentCollector {
                     }
                 }
             }
-            let dim = |d: Dim| &self.dims[d as usize];
-            facets.types = dim(Dim::Type).harvest(&dim(Dim::Type).counts);
-            facets.organization_kinds =
-                dim(Dim::OrganizationKind).harvest(&dim(Dim::OrganizationKind).counts);
-            facets.offer_kinds = dim(Dim::Kind).harvest(&self.offer_kind_counts);
-            facets.need_kinds = dim(Dim::Kind).harvest(&self.need_kind_counts);
-            facets.sectors = dim(Dim::Sector).harvest(&dim(Dim::Sector).counts);
-            facets.municipalities = dim(Dim::Municipality).harvest(&dim(Dim::Municipality).counts);
-            facets.neighbourhoods =
-                dim(Dim::Neighbourhood).harvest(&dim(Dim::Neighbourhood).counts);
-            facets.statuses = dim(Dim::Status).harvest(&dim(Dim::Status).counts);
         }
         let mut top: Vec<Candidate> = self.heap.into_iter().map(|w| w.0).collect();
         top.sort_by(|a, b| b.cmp_rank(a));
-        Collected {
+        SegmentFound {
             total: self.total,
             top,
-            facets,
+            counts: self.counts,
         }
     }
 }

@@ -1,185 +1,219 @@
-//! The facet ordinals of each segment, unpacked into plain arrays once per
-//! segment and kept while a searcher uses the segment.
+//! The facet values of each segment, as numbers shared by the whole index,
+//! unpacked into plain arrays once per segment and kept while a searcher
+//! uses the segment.
 //!
 //! A faceted search reads seven dimension columns for every matching
 //! document (the filters, then the counts), and half the index can match
 //! a common word. tantivy's columns are compact (bit-packed values behind
 //! an optional or multi-valued index) and each read decodes; measured at
 //! 1M documents, those reads were most of what a product search cost over
-//! a lean one. A segment never changes once written, so its ordinals are
+//! a lean one. A segment never changes once written, so its values are
 //! read out once. The four single-valued dimensions (type, organisation
 //! kind, kind, status) take few values together, a few hundred tuples in a
 //! segment: each document holds the index of its tuple, so that one read
 //! filters the four and one increment counts them. The three multi-valued
-//! ones (sectors, municipalities, neighbourhoods) are offsets and values.
-//! About 25 bytes a document in all.
+//! ones (sectors, municipalities, neighbourhoods) are one list a document,
+//! each value tagged with its dimension, so that one pair of offsets
+//! leads to all three. About 20 bytes a document in all.
+//!
+//! Each segment's columns number their values by the segment's own term
+//! dictionary, so the same municipality has another ordinal in every
+//! segment; turning each segment's counts back into names (a dictionary
+//! pass and a map of strings per segment, then merging the maps) cost a
+//! search as much as counting did on an index of many segments. The tables
+//! hold instead the value's number in [`FacetTables`]' register of values,
+//! given the first time a loaded segment holds the value and never changed:
+//! a search counts into one array per dimension whatever the segment, adds
+//! the arrays, and reads the names of the values it counted once. The
+//! register only grows, by the distinct values ever indexed (closed lists,
+//! municipalities, neighbourhoods: thousands, not millions).
 //!
 //! The tables are built when the reader loads a segment (a tantivy
 //! [`Warmer`], so a search never waits for one) and dropped when no
-//! searcher uses the segment any more. The term dictionaries stay in the
-//! columns: only the ordinals move.
+//! searcher uses the segment any more.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use tantivy::columnar::{Cardinality, Column, StrColumn};
+use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Searcher, SearcherGeneration, SegmentReader, Warmer};
 
-use super::collector::{DIM_FIELDS, Dim};
+use super::collector::{DIM_FIELDS, DIMS, Dim};
 
-/// The single-valued dimensions, in the order of a tuple's ordinals.
+/// The single-valued dimensions, in the order of a tuple's values.
 pub(crate) const SINGLE_DIMS: [Dim; 4] = [Dim::Type, Dim::OrganizationKind, Dim::Kind, Dim::Status];
-/// The multi-valued dimensions, in the order of [`SegmentTable::multi`].
+/// The multi-valued dimensions, in the order of their tags (see
+/// [`SegmentTable::facets_of`]).
 pub(crate) const MULTI_DIMS: [Dim; 3] = [Dim::Sector, Dim::Municipality, Dim::Neighbourhood];
 
-/// A document's ordinals in the single-valued dimensions ([`NO_VALUE`]
-/// where it has none).
+/// A document's value numbers in the single-valued dimensions
+/// ([`NO_VALUE`] where it has none).
 pub(crate) type Tuple = [u32; SINGLE_DIMS.len()];
 
-/// A dimension's ordinals in one segment.
-#[derive(Debug)]
-pub(crate) enum DimOrds {
-    /// The segment has no such column: no document has a value.
-    Absent,
-    /// At most one value a document: its ordinal, or [`NO_VALUE`].
-    Single(Box<[u32]>),
-    /// Any number of values: document `d`'s are
-    /// `ords[starts[d]..starts[d + 1]]`.
-    Multi {
-        starts: Box<[u32]>,
-        ords: Box<[u32]>,
-    },
+/// The number of a document without a value.
+pub(crate) const NO_VALUE: u32 = u32::MAX;
+
+/// A multi-valued entry holds its dimension's position in [`MULTI_DIMS`]
+/// in its top bits and the value's number below.
+const TAG_SHIFT: u32 = 30;
+const NUMBER_MASK: u32 = (1 << TAG_SHIFT) - 1;
+
+/// A multi-valued entry of [`SegmentTable::facets_of`]: the position of its
+/// dimension in [`MULTI_DIMS`], and the value's number.
+#[inline]
+pub(crate) fn untag(entry: u32) -> (usize, u32) {
+    ((entry >> TAG_SHIFT) as usize, entry & NUMBER_MASK)
 }
 
-/// A tuple's ordinal in one single-valued dimension; `None` for a
+/// A tuple's value number in one single-valued dimension; `None` for a
 /// multi-valued dimension, or where the documents of the tuple have no value.
 pub(crate) fn single_ord(tuple: &Tuple, dim: Dim) -> Option<u32> {
     let at = SINGLE_DIMS.iter().position(|d| *d == dim)?;
     Some(tuple[at]).filter(|ord| *ord != NO_VALUE)
 }
 
-/// The ordinal of a document without a value.
-pub(crate) const NO_VALUE: u32 = u32::MAX;
+fn too_large(what: &str) -> tantivy::TantivyError {
+    tantivy::TantivyError::InternalError(format!("facet {what} beyond their 32-bit tables"))
+}
 
-impl DimOrds {
-    /// Reads a column's ordinals out. Fails when an ordinal or an offset
-    /// does not fit in 32 bits: a dictionary or a segment of four billion
-    /// values, which tantivy's own `u32` document ids rule out long before.
-    fn read(column: &Column<u64>, max_doc: DocId) -> tantivy::Result<Self> {
-        let too_large =
-            || tantivy::TantivyError::InternalError("facet ordinals beyond 32 bits".into());
-        match column.get_cardinality() {
-            Cardinality::Full | Cardinality::Optional => {
-                let mut values = Vec::with_capacity(max_doc as usize);
-                for doc in 0..max_doc {
-                    values.push(match column.first(doc) {
-                        Some(ord) => u32::try_from(ord)
-                            .ok()
-                            .filter(|o| *o != NO_VALUE)
-                            .ok_or_else(too_large)?,
-                        None => NO_VALUE,
-                    });
-                }
-                Ok(Self::Single(values.into_boxed_slice()))
-            }
-            Cardinality::Multivalued => {
-                let mut starts = Vec::with_capacity(max_doc as usize + 1);
-                let mut ords = Vec::with_capacity(max_doc as usize);
-                starts.push(0);
-                for doc in 0..max_doc {
-                    for ord in column.values_for_doc(doc) {
-                        ords.push(u32::try_from(ord).map_err(|_| too_large())?);
-                    }
-                    starts.push(u32::try_from(ords.len()).map_err(|_| too_large())?);
-                }
-                Ok(Self::Multi {
-                    starts: starts.into_boxed_slice(),
-                    ords: ords.into_boxed_slice(),
-                })
-            }
-        }
-    }
+/// The values of one dimension, numbered in the order they were met.
+#[derive(Debug, Default)]
+struct DimValues {
+    numbers: HashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+}
 
-    /// The document's ordinals (none for a document past the table, which
-    /// a segment's own documents never are).
-    #[inline]
-    pub fn of(&self, doc: DocId) -> &[u32] {
-        let doc = doc as usize;
-        match self {
-            Self::Absent => &[],
-            Self::Single(values) => match values.get(doc) {
-                Some(ord) if *ord != NO_VALUE => std::slice::from_ref(ord),
-                _ => &[],
-            },
-            Self::Multi { starts, ords } => match (starts.get(doc), starts.get(doc + 1)) {
-                (Some(&from), Some(&to)) => ords.get(from as usize..to as usize).unwrap_or(&[]),
-                _ => &[],
-            },
+impl DimValues {
+    fn number(&mut self, name: &str) -> tantivy::Result<u32> {
+        if let Some(number) = self.numbers.get(name) {
+            return Ok(*number);
         }
-    }
-
-    fn bytes(&self) -> usize {
-        match self {
-            Self::Absent => 0,
-            Self::Single(values) => values.len() * 4,
-            Self::Multi { starts, ords } => (starts.len() + ords.len()) * 4,
-        }
+        let number = u32::try_from(self.names.len())
+            .ok()
+            .filter(|n| *n <= NUMBER_MASK)
+            .ok_or_else(|| too_large("values"))?;
+        self.names.push(name.into());
+        self.numbers.insert(name.into(), number);
+        Ok(number)
     }
 }
 
-/// One segment's facet ordinals.
+/// What the table holds of one document: its tuple, and where its
+/// multi-valued entries start (they end where the next document's start).
+/// One record, so that one memory read finds both: on a large segment,
+/// where the documents a query matches lie far apart, each read is a
+/// cache miss.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct DocRecord {
+    tuple: u32,
+    multi_from: u32,
+}
+
+/// One segment's facet values, as numbers of the register.
 #[derive(Debug)]
 pub(crate) struct SegmentTable {
-    /// Per document, the index of its tuple in `tuples`.
-    tuple_of_doc: Box<[u32]>,
+    /// Per document, then one more record holding the end of the last
+    /// document's entries.
+    records: Box<[DocRecord]>,
     /// The distinct tuples of the segment.
     pub tuples: Vec<Tuple>,
-    /// The multi-valued dimensions, in the order of [`MULTI_DIMS`].
-    pub multi: [DimOrds; MULTI_DIMS.len()],
+    /// The multi-valued entries of every document, in document order.
+    multi: Box<[u32]>,
+    /// Per dimension, one more than the highest number the table holds
+    /// (how long an array counting its values must be).
+    pub bounds: [usize; DIMS],
 }
 
 impl SegmentTable {
-    fn build(reader: &SegmentReader) -> tantivy::Result<Self> {
+    fn build(reader: &SegmentReader, register: &RwLock<Vec<DimValues>>) -> tantivy::Result<Self> {
         let max_doc = reader.max_doc();
-        let read = |dim: Dim| -> tantivy::Result<DimOrds> {
-            let column: Option<StrColumn> = reader.fast_fields().str(DIM_FIELDS[dim as usize])?;
-            match column {
-                None => Ok(DimOrds::Absent),
-                Some(column) => DimOrds::read(column.ords(), max_doc),
+        let mut columns: Vec<Option<StrColumn>> = Vec::with_capacity(DIMS);
+        let mut names: Vec<Vec<String>> = Vec::with_capacity(DIMS);
+        for field in DIM_FIELDS {
+            let column = reader.fast_fields().str(field)?;
+            let mut terms = Vec::new();
+            if let Some(column) = &column {
+                let mut stream = column.dictionary().stream()?;
+                while stream.advance() {
+                    let name = std::str::from_utf8(stream.key()).map_err(|_| {
+                        tantivy::TantivyError::InternalError(format!(
+                            "{field}: a value not in UTF-8"
+                        ))
+                    })?;
+                    terms.push(name.to_owned());
+                }
             }
+            columns.push(column);
+            names.push(terms);
+        }
+        // The register's numbers of each column's ordinals (the dictionary
+        // streams its terms in ordinal order).
+        let mut number_of_ord: Vec<Vec<u32>> = Vec::with_capacity(DIMS);
+        let mut bounds = [0; DIMS];
+        {
+            let mut register = register.write().unwrap_or_else(PoisonError::into_inner);
+            for ((dim, terms), bound) in names.iter().enumerate().zip(&mut bounds) {
+                let values = &mut register[dim];
+                let numbers = terms
+                    .iter()
+                    .map(|name| values.number(name))
+                    .collect::<tantivy::Result<Vec<u32>>>()?;
+                *bound = values.names.len();
+                number_of_ord.push(numbers);
+            }
+        }
+        let number = |dim: Dim, ord: u64| -> tantivy::Result<u32> {
+            usize::try_from(ord)
+                .ok()
+                .and_then(|ord| number_of_ord[dim as usize].get(ord))
+                .copied()
+                .ok_or_else(|| too_large("ordinals"))
         };
         // A document has at most one value in each of these (the schema
         // writes one): the first is its value.
-        let mut single = Vec::with_capacity(SINGLE_DIMS.len());
-        for dim in SINGLE_DIMS {
-            single.push(read(dim)?);
-        }
         let mut index: HashMap<Tuple, u32> = HashMap::new();
         let mut tuples = Vec::new();
-        let mut tuple_of_doc = Vec::with_capacity(max_doc as usize);
+        let mut records = Vec::with_capacity(max_doc as usize + 1);
+        let mut multi = Vec::with_capacity(max_doc as usize * 2);
+        let entries_so_far =
+            |multi: &Vec<u32>| u32::try_from(multi.len()).map_err(|_| too_large("entries"));
         for doc in 0..max_doc {
             let mut tuple = [NO_VALUE; SINGLE_DIMS.len()];
-            for (slot, dim) in tuple.iter_mut().zip(&single) {
-                *slot = dim.of(doc).first().copied().unwrap_or(NO_VALUE);
+            for (slot, dim) in tuple.iter_mut().zip(SINGLE_DIMS) {
+                if let Some(ord) = columns[dim as usize]
+                    .as_ref()
+                    .and_then(|column| column.ords().first(doc))
+                {
+                    *slot = number(dim, ord)?;
+                }
             }
-            let next = u32::try_from(tuples.len()).map_err(|_| {
-                tantivy::TantivyError::InternalError("facet tuples beyond 32 bits".into())
-            })?;
+            let next = u32::try_from(tuples.len()).map_err(|_| too_large("tuples"))?;
             let at = *index.entry(tuple).or_insert_with(|| {
                 tuples.push(tuple);
                 next
             });
-            tuple_of_doc.push(at);
+            records.push(DocRecord {
+                tuple: at,
+                multi_from: entries_so_far(&multi)?,
+            });
+            for (tag, dim) in MULTI_DIMS.into_iter().enumerate() {
+                if let Some(column) = &columns[dim as usize] {
+                    for ord in column.term_ords(doc) {
+                        multi.push(((tag as u32) << TAG_SHIFT) | number(dim, ord)?);
+                    }
+                }
+            }
         }
+        records.push(DocRecord {
+            tuple: 0,
+            multi_from: entries_so_far(&multi)?,
+        });
         Ok(Self {
-            tuple_of_doc: tuple_of_doc.into_boxed_slice(),
+            records: records.into_boxed_slice(),
             tuples,
-            multi: [
-                read(MULTI_DIMS[0])?,
-                read(MULTI_DIMS[1])?,
-                read(MULTI_DIMS[2])?,
-            ],
+            multi: multi.into_boxed_slice(),
+            bounds,
         })
     }
 
@@ -188,21 +222,66 @@ impl SegmentTable {
     /// are).
     #[inline]
     pub fn tuple_of(&self, doc: DocId) -> usize {
-        self.tuple_of_doc.get(doc as usize).copied().unwrap_or(0) as usize
+        self.records
+            .get(doc as usize)
+            .map_or(0, |record| record.tuple as usize)
+    }
+
+    /// The document's record (see [`Self::facets_of`]).
+    #[inline]
+    pub fn record(&self, doc: DocId) -> DocRecord {
+        self.records.get(doc as usize).copied().unwrap_or_default()
+    }
+
+    /// The document's tuple and multi-valued entries, by dimension in the
+    /// order of [`MULTI_DIMS`] (read each with [`untag`]), from its record.
+    #[inline]
+    pub fn facets_of(&self, doc: DocId, record: DocRecord) -> (usize, &[u32]) {
+        let to = self
+            .records
+            .get(doc as usize + 1)
+            .map_or(record.multi_from, |next| next.multi_from);
+        let entries = self
+            .multi
+            .get(record.multi_from as usize..to as usize)
+            .unwrap_or(&[]);
+        (record.tuple as usize, entries)
+    }
+
+    /// The first multi-valued entry a record points to (0 when none): read
+    /// ahead of [`Self::facets_of`] to bring the entries into the cache.
+    #[inline]
+    pub fn first_entry(&self, record: DocRecord) -> u32 {
+        self.multi
+            .get(record.multi_from as usize)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Memory held, in bytes.
     pub fn bytes(&self) -> usize {
-        self.tuple_of_doc.len() * 4
+        self.records.len() * std::mem::size_of::<DocRecord>()
+            + self.multi.len() * 4
             + self.tuples.len() * std::mem::size_of::<Tuple>()
-            + self.multi.iter().map(DimOrds::bytes).sum::<usize>()
     }
 }
 
-/// The tables of the segments that live searchers use.
-#[derive(Debug, Default)]
+/// The tables of the segments that live searchers use, and the register
+/// of the values they number.
+#[derive(Debug)]
 pub(crate) struct FacetTables {
     segments: Mutex<HashMap<SegmentId, Arc<SegmentTable>>>,
+    /// One [`DimValues`] per [`Dim`].
+    register: RwLock<Vec<DimValues>>,
+}
+
+impl Default for FacetTables {
+    fn default() -> Self {
+        Self {
+            segments: Mutex::default(),
+            register: RwLock::new((0..DIMS).map(|_| DimValues::default()).collect()),
+        }
+    }
 }
 
 impl FacetTables {
@@ -215,8 +294,71 @@ impl FacetTables {
         }
         // Built outside the lock: searches of other segments go on. Two
         // searches may build the same table at once; one of them is kept.
-        let table = Arc::new(SegmentTable::build(reader)?);
+        let table = Arc::new(SegmentTable::build(reader, &self.register)?);
         Ok(self.lock().entry(id).or_insert(table).clone())
+    }
+
+    fn read_register(&self) -> std::sync::RwLockReadGuard<'_, Vec<DimValues>> {
+        // Numbers are only ever added, whole: a panic cannot leave one half made.
+        self.register.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The number of a value of a dimension, if a loaded segment held it.
+    pub fn number(&self, dim: Dim, name: &str) -> Option<u32> {
+        self.read_register()[dim as usize]
+            .numbers
+            .get(name)
+            .copied()
+    }
+
+    /// Which of the first `bound` numbers of a dimension are among `names`.
+    pub fn allowed(&self, dim: Dim, names: &[String], bound: usize) -> Vec<bool> {
+        let mut allowed = vec![false; bound];
+        let register = self.read_register();
+        for name in names {
+            if let Some(slot) = register[dim as usize]
+                .numbers
+                .get(name.as_str())
+                .and_then(|number| allowed.get_mut(*number as usize))
+            {
+                *slot = true;
+            }
+        }
+        allowed
+    }
+
+    /// `read` of the names of the first `bound` numbers of a dimension.
+    pub fn map_names<T>(&self, dim: Dim, bound: usize, read: impl Fn(&str) -> T) -> Vec<T> {
+        let register = self.read_register();
+        register[dim as usize]
+            .names
+            .iter()
+            .take(bound)
+            .map(|name| read(name))
+            .collect()
+    }
+
+    /// The `limit` most frequent values of counts by number, by name (ties
+    /// go to the first name in alphabetical order, as in the search's
+    /// facets). Only those are named: a dimension counts thousands of
+    /// municipalities, and a page shows a few.
+    pub fn named_counts(&self, dim: Dim, counts: &[u64], limit: usize) -> HashMap<String, u64> {
+        let register = self.read_register();
+        let mut counted: Vec<(u64, &str)> = counts
+            .iter()
+            .zip(&register[dim as usize].names)
+            .filter(|(count, _)| **count > 0)
+            .map(|(count, name)| (*count, &**name))
+            .collect();
+        let order = |a: &(u64, &str), b: &(u64, &str)| b.0.cmp(&a.0).then(a.1.cmp(b.1));
+        if counted.len() > limit && limit > 0 {
+            counted.select_nth_unstable_by(limit - 1, order);
+        }
+        counted.truncate(limit);
+        counted
+            .into_iter()
+            .map(|(count, name)| (name.to_owned(), count))
+            .collect()
     }
 
     /// Memory held by every table, in bytes.
@@ -228,6 +370,12 @@ impl FacetTables {
     #[cfg(test)]
     pub fn segment_ids(&self) -> HashSet<SegmentId> {
         self.lock().keys().copied().collect()
+    }
+
+    /// How many values of each dimension the register numbers.
+    #[cfg(test)]
+    pub fn register_sizes(&self) -> Vec<usize> {
+        self.read_register().iter().map(|v| v.names.len()).collect()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<SegmentTable>>> {
@@ -250,5 +398,44 @@ impl Warmer for FacetTables {
             .flat_map(|generation| generation.segments().keys().copied())
             .collect();
         self.lock().retain(|id, _| live.contains(id));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_counts_keep_the_most_frequent_and_break_ties_by_name() {
+        let tables = FacetTables::default();
+        let names = ["Zelo", "Alba", "Milano", "Bari", "Como", "Asti", "Lodi"];
+        let counts = [3, 1, 5, 3, 0, 3, 1];
+        {
+            let mut register = tables.register.write().expect("register");
+            for name in names {
+                register[Dim::Municipality as usize]
+                    .number(name)
+                    .expect("number");
+            }
+        }
+        for limit in 0..=names.len() + 1 {
+            let mut expected: Vec<(u64, &str)> = names
+                .iter()
+                .zip(counts)
+                .filter(|(_, count)| *count > 0)
+                .map(|(name, count)| (count, *name))
+                .collect();
+            expected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+            expected.truncate(limit);
+            let expected: HashMap<String, u64> = expected
+                .into_iter()
+                .map(|(count, name)| (name.to_owned(), count))
+                .collect();
+            assert_eq!(
+                tables.named_counts(Dim::Municipality, &counts, limit),
+                expected,
+                "limit {limit}"
+            );
+        }
     }
 }

@@ -773,7 +773,8 @@ fn facet_counts_equal_a_brute_force_count() {
 }
 
 /// The facet tables (see `facet_table`) follow the segments: rebuilt for
-/// new ones, dropped with the old ones, and the counts stay exact.
+/// new ones, dropped with the old ones, and the counts stay exact; the
+/// register of values does not grow when the same values are indexed again.
 #[test]
 fn facet_tables_follow_the_live_segments() {
     let docs = varied_corpus(300);
@@ -791,6 +792,8 @@ fn facet_tables_follow_the_live_segments() {
     assert!(before.len() > 1);
     assert_eq!(index.facet_tables.segment_ids(), before);
     assert!(index.facet_table_bytes() > 0);
+    let numbered = index.facet_tables.register_sizes();
+    assert!(numbered.iter().all(|n| *n > 0), "{numbered:?}");
 
     // Every document again in one new segment: the old ones go.
     let mut writer = index.writer().expect("writer");
@@ -814,6 +817,7 @@ fn facet_tables_follow_the_live_segments() {
         );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+    assert_eq!(index.facet_tables.register_sizes(), numbered);
     let results = index
         .search(&SearchRequest::new("giardino"))
         .expect("search");
