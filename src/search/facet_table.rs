@@ -32,7 +32,8 @@
 //! [`Warmer`], so a search never waits for one) and dropped when no
 //! searcher uses the segment any more.
 
-use std::collections::{HashMap, HashSet};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use tantivy::columnar::StrColumn;
@@ -82,6 +83,10 @@ fn too_large(what: &str) -> tantivy::TantivyError {
 struct DimValues {
     numbers: HashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
+    /// Per number, the name's place in alphabetical order: facets break
+    /// ties in counts by name, and comparing places costs a search less
+    /// than comparing thousands of names.
+    places: Vec<u32>,
 }
 
 impl DimValues {
@@ -96,6 +101,20 @@ impl DimValues {
         self.names.push(name.into());
         self.numbers.insert(name.into(), number);
         Ok(number)
+    }
+
+    /// Places every name in alphabetical order again, after new ones.
+    fn place(&mut self) {
+        if self.places.len() == self.names.len() {
+            return;
+        }
+        let mut by_name: Vec<usize> = (0..self.names.len()).collect();
+        by_name.sort_by(|a, b| self.names[*a].cmp(&self.names[*b]));
+        self.places = vec![0; self.names.len()];
+        for (place, number) in by_name.into_iter().enumerate() {
+            // Fewer names than `NUMBER_MASK` (see `number`): fits.
+            self.places[number] = place as u32;
+        }
     }
 }
 
@@ -159,6 +178,7 @@ impl SegmentTable {
                     .iter()
                     .map(|name| values.number(name))
                     .collect::<tantivy::Result<Vec<u32>>>()?;
+                values.place();
                 *bound = values.names.len();
                 number_of_ord.push(numbers);
             }
@@ -341,23 +361,30 @@ impl FacetTables {
     /// The `limit` most frequent values of counts by number, by name (ties
     /// go to the first name in alphabetical order, as in the search's
     /// facets). Only those are named: a dimension counts thousands of
-    /// municipalities, and a page shows a few.
+    /// municipalities, and a page shows a few. One pass keeping the best
+    /// `limit` in a heap, comparing numbers only.
     pub fn named_counts(&self, dim: Dim, counts: &[u64], limit: usize) -> HashMap<String, u64> {
         let register = self.read_register();
-        let mut counted: Vec<(u64, &str)> = counts
-            .iter()
-            .zip(&register[dim as usize].names)
-            .filter(|(count, _)| **count > 0)
-            .map(|(count, name)| (*count, &**name))
-            .collect();
-        let order = |a: &(u64, &str), b: &(u64, &str)| b.0.cmp(&a.0).then(a.1.cmp(b.1));
-        if counted.len() > limit && limit > 0 {
-            counted.select_nth_unstable_by(limit - 1, order);
+        let values = &register[dim as usize];
+        // Better is more documents, then an earlier name.
+        let mut best: BinaryHeap<Reverse<(u64, Reverse<u32>, usize)>> =
+            BinaryHeap::with_capacity(limit + 1);
+        for (number, (&count, &place)) in counts.iter().zip(&values.places).enumerate() {
+            if count == 0 || limit == 0 {
+                continue;
+            }
+            let key = (count, Reverse(place), number);
+            if best.len() < limit {
+                best.push(Reverse(key));
+            } else if best.peek().is_some_and(|Reverse(worst)| key > *worst) {
+                best.pop();
+                best.push(Reverse(key));
+            }
         }
-        counted.truncate(limit);
-        counted
-            .into_iter()
-            .map(|(count, name)| (name.to_owned(), count))
+        best.into_iter()
+            .filter_map(|Reverse((count, _, number))| {
+                Some((values.names.get(number)?.to_string(), count))
+            })
             .collect()
     }
 
@@ -412,11 +439,11 @@ mod tests {
         let counts = [3, 1, 5, 3, 0, 3, 1];
         {
             let mut register = tables.register.write().expect("register");
+            let values = &mut register[Dim::Municipality as usize];
             for name in names {
-                register[Dim::Municipality as usize]
-                    .number(name)
-                    .expect("number");
+                values.number(name).expect("number");
             }
+            values.place();
         }
         for limit in 0..=names.len() + 1 {
             let mut expected: Vec<(u64, &str)> = names
