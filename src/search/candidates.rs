@@ -345,8 +345,8 @@ struct Admission {
 }
 
 impl Admission {
-    /// `None` when no document of the segment can pass (it has no open
-    /// document of the type, or none of the kinds).
+    /// `None` when no document can pass: no loaded segment holds the type,
+    /// the open status or any of the kinds (see the facet tables' register).
     fn open(
         reader: &SegmentReader,
         tables: &FacetTables,
