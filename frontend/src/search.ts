@@ -62,3 +62,17 @@ export function nextPageParams(params: URLSearchParams, endCursor: string): URLS
   next.set('page', String((Number.isFinite(page) && page > 0 ? page : 1) + 1));
   return next;
 }
+
+/**
+ * A facet's values in the order a reader scans them: most records first,
+ * ties by the label shown. The API breaks ties by the stored value (a
+ * municipality's code, a neighbourhood's id), which on the page reads as
+ * no order at all.
+ */
+export function byCountThenLabel<T extends { count: number; value: string; label?: string | null }>(
+  values: readonly T[],
+): T[] {
+  return [...values].sort(
+    (a, b) => b.count - a.count || (a.label ?? a.value).localeCompare(b.label ?? b.value, 'it'),
+  );
+}

@@ -21,7 +21,7 @@ import SearchForm from '../components/SearchForm';
 import SaveSearch from '../components/SaveSearch';
 import Highlight from '../components/Highlight';
 import { Failure, Loading, usePageTitle } from '../components/Status';
-import { FACETS, PAGE_SIZE, filterFromParams, nextPageParams, toggleParam } from '../search';
+import { FACETS, PAGE_SIZE, byCountThenLabel, filterFromParams, nextPageParams, toggleParam } from '../search';
 import { pathTo } from '../routes';
 
 // The map carries Leaflet: loaded with the first results.
@@ -95,7 +95,7 @@ export default function SearchPage() {
           <aside className="col-12 col-lg-4 order-2 order-lg-1" aria-labelledby="facets-title">
             <h2 id="facets-title" className="h5">{t('search.facetsTitle')}</h2>
             {FACETS.map(({ facet, param }) => {
-              const values = search.facets[facet];
+              const values = byCountThenLabel(search.facets[facet]);
               if (!values.length) return null;
               return (
                 <fieldset key={facet} className="facet mb-3">
