@@ -19,7 +19,7 @@ use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader,
 use uuid::Uuid;
 
 use super::collector::Dim;
-use super::facet_table::{FacetTables, SegmentTable, single_ord};
+use super::facet_table::{FacetTables, SegmentTable, single_number};
 use super::schema::{DocType, fast, id_of_halves};
 use super::{SearchError, SearchIndex};
 
@@ -392,10 +392,10 @@ impl Admission {
             .tuples
             .iter()
             .map(|tuple| {
-                single_ord(tuple, Dim::Type) == Some(doc_type)
-                    && single_ord(tuple, Dim::Status) == Some(status)
+                single_number(tuple, Dim::Type) == Some(doc_type)
+                    && single_number(tuple, Dim::Status) == Some(status)
                     && kinds.as_ref().is_none_or(|kinds| {
-                        single_ord(tuple, Dim::Kind).is_some_and(|kind| kinds.contains(&kind))
+                        single_number(tuple, Dim::Kind).is_some_and(|kind| kinds.contains(&kind))
                     })
             })
             .collect();

@@ -40,7 +40,7 @@ use tantivy::{
 };
 
 use super::facet_table::{
-    DocRecord, FacetTables, MULTI_DIMS, NO_VALUE, SINGLE_DIMS, SegmentTable, single_ord, untag,
+    DocRecord, FacetTables, MULTI_DIMS, NO_VALUE, SINGLE_DIMS, SegmentTable, single_number, untag,
 };
 use super::schema::{DocType, GeoPoint, fast};
 use super::searcher::{MAX_FACET_VALUES, Ranking, SearchSort};
@@ -190,7 +190,7 @@ pub(crate) struct SearchCollector {
     spec: Arc<Spec>,
     /// The ranker's weight (see the module docs), when pruning applies.
     ranker: Option<Box<dyn Weight>>,
-    /// The facet ordinals of the segments (see [`super::facet_table`]).
+    /// The facet values of the segments, as numbers (see [`super::facet_table`]).
     tables: Arc<FacetTables>,
 }
 
@@ -362,7 +362,7 @@ impl Collector for SearchCollector {
             .tuples
             .iter()
             .map(|tuple| {
-                let number = single_ord(tuple, Dim::Type)?;
+                let number = single_number(tuple, Dim::Type)?;
                 type_of_number.get(number as usize).copied().flatten()
             })
             .collect();

@@ -69,9 +69,9 @@ pub(crate) fn untag(entry: u32) -> (usize, u32) {
 
 /// A tuple's value number in one single-valued dimension; `None` for a
 /// multi-valued dimension, or where the documents of the tuple have no value.
-pub(crate) fn single_ord(tuple: &Tuple, dim: Dim) -> Option<u32> {
+pub(crate) fn single_number(tuple: &Tuple, dim: Dim) -> Option<u32> {
     let at = SINGLE_DIMS.iter().position(|d| *d == dim)?;
-    Some(tuple[at]).filter(|ord| *ord != NO_VALUE)
+    Some(tuple[at]).filter(|number| *number != NO_VALUE)
 }
 
 fn too_large(what: &str) -> tantivy::TantivyError {
@@ -177,8 +177,11 @@ impl SegmentTable {
                 let numbers = terms
                     .iter()
                     .map(|name| values.number(name))
-                    .collect::<tantivy::Result<Vec<u32>>>()?;
+                    .collect::<tantivy::Result<Vec<u32>>>();
+                // Placed even when numbering stopped halfway: every
+                // numbered name keeps a place for the facets' ties.
                 values.place();
+                let numbers = numbers?;
                 *bound = values.names.len();
                 number_of_ord.push(numbers);
             }
@@ -188,7 +191,12 @@ impl SegmentTable {
                 .ok()
                 .and_then(|ord| number_of_ord[dim as usize].get(ord))
                 .copied()
-                .ok_or_else(|| too_large("ordinals"))
+                .ok_or_else(|| {
+                    tantivy::TantivyError::InternalError(format!(
+                        "{}: an ordinal outside its column's dictionary",
+                        DIM_FIELDS[dim as usize]
+                    ))
+                })
         };
         // A document has at most one value in each of these (the schema
         // writes one): the first is its value.
@@ -364,13 +372,16 @@ impl FacetTables {
     /// municipalities, and a page shows a few. One pass keeping the best
     /// `limit` in a heap, comparing numbers only.
     pub fn named_counts(&self, dim: Dim, counts: &[u64], limit: usize) -> HashMap<String, u64> {
+        if limit == 0 {
+            return HashMap::new();
+        }
         let register = self.read_register();
         let values = &register[dim as usize];
         // Better is more documents, then an earlier name.
         let mut best: BinaryHeap<Reverse<(u64, Reverse<u32>, usize)>> =
             BinaryHeap::with_capacity(limit + 1);
         for (number, (&count, &place)) in counts.iter().zip(&values.places).enumerate() {
-            if count == 0 || limit == 0 {
+            if count == 0 {
                 continue;
             }
             let key = (count, Reverse(place), number);

@@ -205,7 +205,8 @@ pub struct SearchIndex {
     dir: Option<PathBuf>,
     analyzers: Analyzers,
     synonyms: Arc<Synonyms>,
-    /// Each live segment's facet ordinals, kept by the reader's warmer.
+    /// Each live segment's facet values, as numbers of one register, kept
+    /// by the reader's warmer.
     facet_tables: Arc<FacetTables>,
 }
 
