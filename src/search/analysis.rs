@@ -394,6 +394,38 @@ pub fn exact_analyzer(lexicon: Arc<Lexicon>) -> TextAnalyzer {
         .build()
 }
 
+/// Words already analysed by one analyzer, so that the Snowball stemmer (and
+/// the compound check, which stems too) runs once per distinct word rather
+/// than once per occurrence. Stemming bounds indexing, and the index
+/// analyses each text twice with the stemmed analyzer (its own field and
+/// `any_stem`, see [`super::schema`]). tantivy clones the registered
+/// analyzer for each segment it writes, so each writer thread has its own
+/// memo, filled as it goes and dropped with the segment; a clone made for a
+/// query or a highlight starts from the registered one, empty. Bounded:
+/// emptied when full (a segment of a few hundred thousand records has far
+/// fewer distinct words).
+#[derive(Clone, Debug, Default)]
+pub struct Memo<V> {
+    words: HashMap<String, V>,
+}
+
+impl<V> Memo<V> {
+    const CAPACITY: usize = 200_000;
+
+    /// The value of `word`, computed by `compute` the first time. `None`
+    /// only if the map lost the value it was just given (never).
+    fn get_or_insert_with(&mut self, word: &str, compute: impl FnOnce() -> V) -> Option<&V> {
+        if !self.words.contains_key(word) {
+            if self.words.len() >= Self::CAPACITY {
+                self.words.clear();
+            }
+            let value = compute();
+            self.words.insert(word.to_owned(), value);
+        }
+        self.words.get(word)
+    }
+}
+
 /// The analyzer of the stemmed fields: [`exact_analyzer`], the rests of
 /// one-word compounds beside them ([`CompoundRests`]), then the Italian
 /// Snowball stemmer.
@@ -428,6 +460,7 @@ impl TokenFilter for CompoundRests {
         CompoundRestsWrapper {
             lexicon: self.lexicon,
             inner: tokenizer,
+            memo: Memo::default(),
         }
     }
 }
@@ -436,6 +469,8 @@ impl TokenFilter for CompoundRests {
 pub struct CompoundRestsWrapper<T> {
     lexicon: Arc<Lexicon>,
     inner: T,
+    /// Per word, where its compound's rest starts (bytes), if it is one.
+    memo: Memo<Option<usize>>,
 }
 
 impl<T: Tokenizer> Tokenizer for CompoundRestsWrapper<T> {
@@ -445,6 +480,7 @@ impl<T: Tokenizer> Tokenizer for CompoundRestsWrapper<T> {
         CompoundRestsStream {
             lexicon: &self.lexicon,
             stemmer: frostem::Stemmer::new(frostem::Algorithm::Italian),
+            memo: &mut self.memo,
             tail: self.inner.token_stream(text),
             pending: None,
             rest: None,
@@ -455,6 +491,7 @@ impl<T: Tokenizer> Tokenizer for CompoundRestsWrapper<T> {
 pub struct CompoundRestsStream<'a, T> {
     lexicon: &'a Lexicon,
     stemmer: frostem::Stemmer,
+    memo: &'a mut Memo<Option<usize>>,
     tail: T,
     /// The rest of the compound just given, to give next.
     pending: Option<Token>,
@@ -473,7 +510,17 @@ impl<T: TokenStream> TokenStream for CompoundRestsStream<'_, T> {
             return false;
         }
         let token = self.tail.token();
-        if let Some(rest) = self.lexicon.compound_rest(&self.stemmer, &token.text) {
+        let (lexicon, stemmer) = (self.lexicon, &self.stemmer);
+        let rest_from = self.memo.get_or_insert_with(&token.text, || {
+            lexicon
+                .compound_rest(stemmer, &token.text)
+                .map(|rest| token.text.len() - rest.len())
+        });
+        if let Some(rest) = rest_from
+            .copied()
+            .flatten()
+            .and_then(|from| token.text.get(from..))
+        {
             self.pending = Some(Token {
                 text: rest.to_owned(),
                 ..token.clone()
@@ -508,6 +555,7 @@ impl TokenFilter for ItalianStemmer {
         ItalianStemmerWrapper {
             lexicon: self.lexicon,
             inner: tokenizer,
+            memo: Memo::default(),
         }
     }
 }
@@ -516,6 +564,8 @@ impl TokenFilter for ItalianStemmer {
 pub struct ItalianStemmerWrapper<T> {
     lexicon: Arc<Lexicon>,
     inner: T,
+    /// Word → its stem.
+    memo: Memo<String>,
 }
 
 impl<T: Tokenizer> Tokenizer for ItalianStemmerWrapper<T> {
@@ -525,6 +575,7 @@ impl<T: Tokenizer> Tokenizer for ItalianStemmerWrapper<T> {
         ItalianStemmerStream {
             lexicon: &self.lexicon,
             stemmer: frostem::Stemmer::new(frostem::Algorithm::Italian),
+            memo: &mut self.memo,
             tail: self.inner.token_stream(text),
             buffer: String::new(),
         }
@@ -534,6 +585,7 @@ impl<T: Tokenizer> Tokenizer for ItalianStemmerWrapper<T> {
 pub struct ItalianStemmerStream<'a, T> {
     lexicon: &'a Lexicon,
     stemmer: frostem::Stemmer,
+    memo: &'a mut Memo<String>,
     tail: T,
     buffer: String,
 }
@@ -544,16 +596,18 @@ impl<T: TokenStream> TokenStream for ItalianStemmerStream<'_, T> {
             return false;
         }
         let token = self.tail.token_mut();
-        match self.lexicon.stem(&self.stemmer, &token.text) {
-            Cow::Owned(stem) => token.text = stem,
-            // Reuses a buffer rather than allocating for every word the
-            // stemmer leaves as it is (as tantivy's own filter does).
-            Cow::Borrowed(stem) => {
-                self.buffer.clear();
-                self.buffer.push_str(stem);
-                std::mem::swap(&mut token.text, &mut self.buffer);
-            }
+        let (lexicon, stemmer) = (self.lexicon, &self.stemmer);
+        let stem = self.memo.get_or_insert_with(&token.text, || {
+            lexicon.stem(stemmer, &token.text).into_owned()
+        });
+        // Copied into a buffer that takes the word's place, rather than
+        // allocating for every word (as tantivy's own filter does).
+        self.buffer.clear();
+        match stem {
+            Some(stem) => self.buffer.push_str(stem),
+            None => self.buffer.push_str(&lexicon.stem(stemmer, &token.text)),
         }
+        std::mem::swap(&mut token.text, &mut self.buffer);
         true
     }
 

@@ -217,6 +217,12 @@ impl SearchCollector {
             tables,
         }
     }
+
+    /// Whether the ranker scores: then the searched query only says which
+    /// documents match, and any query matching the same ones will do.
+    pub fn prunes(&self) -> bool {
+        self.ranker.is_some()
+    }
 }
 
 /// The facet counts of one segment or of several, by value number (see

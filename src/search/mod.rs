@@ -68,7 +68,7 @@ pub use self::synonyms::Synonyms;
 
 /// Bumped whenever the schema or the analysis changes; a different version on
 /// disk makes the index rebuild itself.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 const VERSION_FILE: &str = "trama-schema-version";
 
 /// Memory the writer may buffer before it flushes a segment: tantivy needs at

@@ -208,6 +208,12 @@ pub(crate) struct BuiltQuery {
     pub most: Option<Box<dyn Query>>,
     /// Any clause; `None` when relaxing would change nothing.
     pub any: Option<Box<dyn Query>>,
+    /// The documents `all` matches, found from the stems' posting lists in
+    /// [`super::schema::Fields::any_stem`] (one list a stem, where `all`
+    /// reads up to six a word): for a pass that does not score.
+    pub matches_all: Box<dyn Query>,
+    /// The documents `any` matches, likewise.
+    pub matches_any: Option<Box<dyn Query>>,
     /// Every scoring term of the query in one union: on each document that
     /// `all` or `any` matches, it scores the same as they do (their scores
     /// are sums of the same boosted term scores), and tantivy can prune a
@@ -278,6 +284,70 @@ fn any_of(clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(
         clauses.into_iter().map(|q| (Occur::Should, q)).collect(),
     ))
+}
+
+/// A clause of the query with what it matches, when a set of stems can say
+/// it: the documents holding one of `stems` in any text field. A word's
+/// clause scores its stem in the stemmed fields and its exact form in the
+/// exact fields, but a document with the exact form in a field has that
+/// form's stem in the same field's stemmed twin (both analyzers read the
+/// same words; the stemmed one stems them), so the stems alone find the
+/// same documents. `None` for a phrase: word order needs positions.
+struct Clause {
+    query: Box<dyn Query>,
+    stems: Option<Vec<String>>,
+}
+
+impl Clause {
+    fn any_of(clauses: Vec<Clause>) -> Clause {
+        let stems = clauses
+            .iter()
+            .map(|c| c.stems.clone())
+            .collect::<Option<Vec<Vec<String>>>>()
+            .map(|stems| {
+                let mut stems: Vec<String> = stems.into_iter().flatten().collect();
+                stems.sort();
+                stems.dedup();
+                stems
+            });
+        Clause {
+            query: any_of(clauses.into_iter().map(|c| c.query).collect()),
+            stems,
+        }
+    }
+
+    fn box_clone(&self) -> Clause {
+        Clause {
+            query: self.query.box_clone(),
+            stems: self.stems.clone(),
+        }
+    }
+
+    /// A query matching what this clause matches, from `any_stem` when its
+    /// stems say it (the clause's own query otherwise), never scoring.
+    fn matcher(&self, any_stem: Field) -> Box<dyn Query> {
+        match &self.stems {
+            Some(stems) => {
+                let mut terms = stems.iter().map(|stem| -> Box<dyn Query> {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(any_stem, stem),
+                        IndexRecordOption::Basic,
+                    ))
+                });
+                match (terms.next(), stems.len()) {
+                    (Some(one), 1) => one,
+                    (first, _) => Box::new(BooleanQuery::new(
+                        first
+                            .into_iter()
+                            .chain(terms)
+                            .map(|q| (Occur::Should, q))
+                            .collect(),
+                    )),
+                }
+            }
+            None => self.query.box_clone(),
+        }
+    }
 }
 
 impl<'a> QueryBuilder<'a> {
@@ -402,9 +472,11 @@ impl<'a> QueryBuilder<'a> {
         &mut self,
         token: &AnalyzedToken,
         typos: bool,
-    ) -> Result<(Box<dyn Query>, Option<String>), SearchError> {
+    ) -> Result<(Clause, Option<String>), SearchError> {
         let mut clauses: Vec<Box<dyn Query>> = Vec::new();
         let main = self.main_form(token).to_owned();
+        // In plain analysis the main form is the exact word: no stems.
+        let mut stems = self.italian().then(|| vec![main.clone()]);
         for (field, weight) in self.main_fields() {
             clauses.push(self.scored(field, std::slice::from_ref(&main), weight));
         }
@@ -436,17 +508,24 @@ impl<'a> QueryBuilder<'a> {
                         clauses.push(self.scored(field, stem_words, weight * FUZZY * EXACT_BONUS));
                     }
                     self.highlight(&stem);
+                    if let Some(stems) = &mut stems {
+                        stems.push(stem);
+                    }
                 } else {
                     self.highlight(candidate);
                 }
             }
             correction = candidates.into_iter().next();
         }
-        Ok((any_of(clauses), correction))
+        let clause = Clause {
+            query: any_of(clauses),
+            stems,
+        };
+        Ok((clause, correction))
     }
 
     /// Words in this order (analysed), in every field.
-    fn phrase_clause(&mut self, tokens: &[AnalyzedToken], boost: Score) -> Box<dyn Query> {
+    fn phrase_clause(&mut self, tokens: &[AnalyzedToken], boost: Score) -> Clause {
         let words: Vec<String> = tokens
             .iter()
             .map(|t| self.main_form(t).to_owned())
@@ -459,11 +538,14 @@ impl<'a> QueryBuilder<'a> {
             .into_iter()
             .map(|(field, weight)| self.scored(field, &words, weight * boost))
             .collect();
-        any_of(clauses)
+        Clause {
+            query: any_of(clauses),
+            stems: (self.italian() && words.len() == 1).then_some(words),
+        }
     }
 
     /// A synonym entry (stems) in the stemmed fields.
-    fn entry_clause(&mut self, stems: &[String], boost: Score) -> Box<dyn Query> {
+    fn entry_clause(&mut self, stems: &[String], boost: Score) -> Clause {
         for stem in stems {
             self.highlight(stem);
         }
@@ -472,14 +554,17 @@ impl<'a> QueryBuilder<'a> {
             .into_iter()
             .map(|(field, weight)| self.scored(field, stems, weight * boost))
             .collect();
-        any_of(clauses)
+        Clause {
+            query: any_of(clauses),
+            stems: (stems.len() == 1).then(|| stems.to_vec()),
+        }
     }
 
     /// Builds the query of `parts` (see the module docs).
     pub fn build(mut self, parts: &[Part]) -> Result<BuiltQuery, SearchError> {
         let analyzers = self.index.analyzers().clone();
-        let mut required: Vec<Box<dyn Query>> = Vec::new();
-        let mut excluded: Vec<Box<dyn Query>> = Vec::new();
+        let mut required: Vec<Clause> = Vec::new();
+        let mut excluded: Vec<Clause> = Vec::new();
 
         // Free words are analysed together so that synonym phrases can span
         // them ("portierato sociale").
@@ -511,7 +596,7 @@ impl<'a> QueryBuilder<'a> {
                     // The other entries: a strict synonym at a synonym's
                     // weight (only for a strict synonym), a concept's term
                     // at a concept's.
-                    let mut others: Vec<Box<dyn Query>> = Vec::new();
+                    let mut others: Vec<Clause> = Vec::new();
                     for (entry_index, entry) in synonyms.group(matched.group).iter().enumerate() {
                         if entry_index != matched.entry {
                             let strict = typed_is_strict
@@ -524,14 +609,14 @@ impl<'a> QueryBuilder<'a> {
                         }
                     }
                     if typed_is_strict || span.len() == 1 {
-                        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+                        let mut alternatives: Vec<Clause> = Vec::new();
                         if let [token] = span {
                             alternatives.push(self.word_clause(token, false)?.0);
                         } else {
                             alternatives.push(self.phrase_clause(span, 1.0));
                         }
                         alternatives.extend(others);
-                        required.push(any_of(alternatives));
+                        required.push(Clause::any_of(alternatives));
                     } else {
                         // A concept's term does not narrow the query to a
                         // phrase: each typed word stays a word of its own
@@ -543,8 +628,8 @@ impl<'a> QueryBuilder<'a> {
                         }
                         for token in span {
                             let mut alternatives = vec![self.word_clause(token, false)?.0];
-                            alternatives.extend(others.iter().map(|q| q.box_clone()));
-                            required.push(any_of(alternatives));
+                            alternatives.extend(others.iter().map(Clause::box_clone));
+                            required.push(Clause::any_of(alternatives));
                         }
                     }
                     i += matched.len;
@@ -580,19 +665,25 @@ impl<'a> QueryBuilder<'a> {
                         .into_iter()
                         .map(|(field, _)| term_query(field, &main, 1.0))
                         .collect();
-                    any_of(clauses)
+                    Clause {
+                        query: any_of(clauses),
+                        stems: self.italian().then(|| vec![main]),
+                    }
                 }
                 tokens => {
                     let words: Vec<String> = tokens
                         .iter()
                         .map(|t| self.main_form(t).to_owned())
                         .collect();
-                    any_of(
-                        self.main_fields()
-                            .into_iter()
-                            .map(|(field, _)| phrase_query(field, &words, 1.0))
-                            .collect(),
-                    )
+                    Clause {
+                        query: any_of(
+                            self.main_fields()
+                                .into_iter()
+                                .map(|(field, _)| phrase_query(field, &words, 1.0))
+                                .collect(),
+                        ),
+                        stems: None,
+                    }
                 }
             };
             excluded.push(clause);
@@ -620,34 +711,55 @@ impl<'a> QueryBuilder<'a> {
         });
 
         let browse = required.is_empty();
-        let exclusions = |excluded: &[Box<dyn Query>]| -> Vec<(Occur, Box<dyn Query>)> {
+        let exclusions = |view: &dyn Fn(&Clause) -> Box<dyn Query>| {
             excluded
                 .iter()
-                .map(|q| (Occur::MustNot, q.box_clone()))
-                .collect()
+                .map(|c| (Occur::MustNot, view(c)))
+                .collect::<Vec<(Occur, Box<dyn Query>)>>()
         };
-        let any = (required.len() >= 2).then(|| {
-            let mut clauses: Vec<(Occur, Box<dyn Query>)> = required
-                .iter()
-                .map(|q| (Occur::Should, q.box_clone()))
-                .collect();
-            clauses.extend(exclusions(&excluded));
-            Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
-        });
+        // Any clause, and every clause, each read through a view: the
+        // clauses' scoring queries, or their matchers.
+        let any_with = |view: &dyn Fn(&Clause) -> Box<dyn Query>| {
+            (required.len() >= 2).then(|| {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+                    required.iter().map(|c| (Occur::Should, view(c))).collect();
+                clauses.extend(exclusions(view));
+                Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
+            })
+        };
+        let all_with = |view: &dyn Fn(&Clause) -> Box<dyn Query>| {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = if browse {
+                vec![(Occur::Must, Box::new(AllQuery) as Box<dyn Query>)]
+            } else {
+                required.iter().map(|c| (Occur::Must, view(c))).collect()
+            };
+            clauses.extend(exclusions(view));
+            if clauses.len() == 1 && !browse {
+                clauses
+                    .pop()
+                    .map(|(_, q)| q)
+                    .unwrap_or_else(|| Box::new(AllQuery))
+            } else {
+                Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
+            }
+        };
+        let scoring = |c: &Clause| c.query.box_clone();
+        let any_stem = self.index.fields().any_stem;
+        let matching = |c: &Clause| c.matcher(any_stem);
+        let any = any_with(&scoring);
+        let matches_any = any_with(&matching);
         // Most of the words, when there are three or more: all but a third
         // of the free words, the phrases all; a record with every free
         // word scores them twice, so it ranks above those missing one.
         let most = most_words(free_words).filter(|_| !browse).map(|minimum| {
             let free = &required[..free_words];
             let every: Vec<(Occur, Box<dyn Query>)> =
-                free.iter().map(|q| (Occur::Must, q.box_clone())).collect();
+                free.iter().map(|c| (Occur::Must, scoring(c))).collect();
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
                 (
                     Occur::Must,
                     Box::new(BooleanQuery::with_minimum_required_clauses(
-                        free.iter()
-                            .map(|q| (Occur::Should, q.box_clone()))
-                            .collect(),
+                        free.iter().map(|c| (Occur::Should, scoring(c))).collect(),
                         minimum,
                     )) as Box<dyn Query>,
                 ),
@@ -656,28 +768,16 @@ impl<'a> QueryBuilder<'a> {
             clauses.extend(
                 required[free_words..]
                     .iter()
-                    .map(|q| (Occur::Must, q.box_clone())),
+                    .map(|c| (Occur::Must, scoring(c))),
             );
-            clauses.extend(exclusions(&excluded));
+            clauses.extend(exclusions(&scoring));
             Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
         });
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = if browse {
-            vec![(Occur::Must, Box::new(AllQuery) as Box<dyn Query>)]
-        } else {
-            required.into_iter().map(|q| (Occur::Must, q)).collect()
-        };
-        clauses.extend(exclusions(&excluded));
-        let all: Box<dyn Query> = if clauses.len() == 1 && !browse {
-            clauses
-                .pop()
-                .map(|(_, q)| q)
-                .unwrap_or_else(|| Box::new(AllQuery))
-        } else {
-            Box::new(BooleanQuery::new(clauses))
-        };
-        let (any, most) = match self.options.match_mode {
-            MatchMode::All => (None, None),
-            MatchMode::Any | MatchMode::Auto => (any, most),
+        let all = all_with(&scoring);
+        let matches_all = all_with(&matching);
+        let (any, matches_any, most) = match self.options.match_mode {
+            MatchMode::All => (None, None, None),
+            MatchMode::Any | MatchMode::Auto => (any, matches_any, most),
         };
         let ranker = (self.flat && !browse && !self.ranker_terms.is_empty()).then(|| {
             any_of(
@@ -689,8 +789,10 @@ impl<'a> QueryBuilder<'a> {
         });
         Ok(BuiltQuery {
             all,
+            matches_all,
             most,
             any,
+            matches_any,
             ranker,
             browse,
             highlight_terms: self.highlight,

@@ -3,9 +3,13 @@
 //! `services::search_docs`).
 //!
 //! Text is indexed twice (see [`super::analysis`]): `*_stem` fields with the
-//! stemmed analyzer and `*_exact` fields without stemming. Title and body are
-//! stored (for highlights); everything filters, facets and sorts need is a
-//! fast field (columnar), read per segment by the collector.
+//! stemmed analyzer and `*_exact` fields without stemming; and once more,
+//! title, body and context together, in `any_stem`, stems without
+//! frequencies or positions: which records hold a stem anywhere, the one
+//! posting list a search reads to find its matches (scoring reads the
+//! fields). Title and body are stored (for highlights); everything filters,
+//! facets and sorts need is a fast field (columnar), read per segment by the
+//! collector.
 
 use chrono::{DateTime, Utc};
 use tantivy::TantivyDocument;
@@ -150,6 +154,9 @@ pub struct Fields {
     pub title_exact: Field,
     pub body_exact: Field,
     pub context_exact: Field,
+    /// Title, body and context stemmed, documents only (no frequencies, no
+    /// positions): matching, never scoring.
+    pub any_stem: Field,
     pub organization_id: Field,
     pub organization_kind: Field,
     pub kind: Field,
@@ -195,6 +202,15 @@ pub fn build() -> (Schema, Fields) {
         title_exact: b.add_text_field("title_exact", text(EXACT_ANALYZER, false)),
         body_exact: b.add_text_field("body_exact", text(EXACT_ANALYZER, false)),
         context_exact: b.add_text_field("context_exact", text(EXACT_ANALYZER, false)),
+        any_stem: b.add_text_field(
+            "any_stem",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(STEM_ANALYZER)
+                    .set_index_option(IndexRecordOption::Basic)
+                    .set_fieldnorms(false),
+            ),
+        ),
         organization_id: b.add_text_field(fast::ORGANIZATION_ID, keyword.clone()),
         organization_kind: b.add_text_field(fast::ORGANIZATION_KIND, keyword.clone()),
         kind: b.add_text_field(fast::KIND, keyword.clone()),
@@ -229,6 +245,9 @@ impl Fields {
         out.add_text(self.body_exact, &doc.body);
         out.add_text(self.context_stem, &doc.context);
         out.add_text(self.context_exact, &doc.context);
+        for text in [&doc.title, &doc.body, &doc.context] {
+            out.add_text(self.any_stem, text);
+        }
         out.add_text(self.organization_id, doc.organization_id.to_string());
         out.add_text(self.organization_kind, &doc.organization_kind);
         if let Some(kind) = &doc.kind {

@@ -402,9 +402,9 @@ impl SearchIndex {
         let built = QueryBuilder::new(self, &searcher, request.options).build(&parts)?;
         let now = request.now.unwrap_or_else(Utc::now);
         let spec = spec_for(request, now);
-        let first = match request.options.match_mode {
-            query::MatchMode::Any => built.any.as_ref().unwrap_or(&built.all),
-            query::MatchMode::All | query::MatchMode::Auto => &built.all,
+        let (first, first_matches) = match (request.options.match_mode, &built.any) {
+            (query::MatchMode::Any, Some(any)) => (any, built.matches_any.as_ref()),
+            _ => (&built.all, Some(&built.matches_all)),
         };
         // The ranker's scores equal those of both the strict and the relaxed
         // query on the documents they match (see `BuiltQuery::ranker`).
@@ -418,8 +418,19 @@ impl SearchIndex {
                 None => SearchCollector::new(spec, self.facet_tables()),
             })
         };
-        let first = self.restrict(first.box_clone(), &request.filter);
-        let mut collected = searcher.search(&*first, &collector(spec.clone())?)?;
+        // A pruned search scores with the ranker alone: the searched query
+        // only finds the documents, from one posting list a stem.
+        let searched =
+            |scoring: &dyn Query, matches: Option<&Box<dyn Query>>, collector: &SearchCollector| {
+                let query = match matches {
+                    Some(matches) if collector.prunes() => matches.box_clone(),
+                    _ => scoring.box_clone(),
+                };
+                self.restrict(query, &request.filter)
+            };
+        let first_collector = collector(spec.clone())?;
+        let first = searched(&**first, first_matches, &first_collector);
+        let mut collected = searcher.search(&*first, &first_collector)?;
         let mut relaxed = false;
         // Fewer than a page with every word: most of the words (a superset,
         // the records with every word still first).
@@ -441,8 +452,9 @@ impl SearchIndex {
             && collected.total == 0
             && let Some(any) = &built.any
         {
-            let any = self.restrict(any.box_clone(), &request.filter);
-            collected = searcher.search(&*any, &collector(spec)?)?;
+            let any_collector = collector(spec)?;
+            let any = searched(&**any, built.matches_any.as_ref(), &any_collector);
+            collected = searcher.search(&*any, &any_collector)?;
             relaxed = collected.total > 0;
         }
         self.results(&searcher, collected, &built, request, relaxed)
@@ -672,8 +684,10 @@ impl SearchIndex {
             searcher.search(&*query, &SearchCollector::new(spec, self.facet_tables()))?;
         let built = BuiltQuery {
             all: Box::new(tantivy::query::AllQuery),
+            matches_all: Box::new(tantivy::query::AllQuery),
             most: None,
             any: None,
+            matches_any: None,
             ranker: None,
             browse: false,
             highlight_terms: highlight,
