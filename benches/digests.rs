@@ -35,6 +35,10 @@
 //! faster than one connection per message; the bench prints a verdict for
 //! each.
 
+/// The server's allocator (see `src/main.rs`): the bench measures what it runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "shared/util.rs"]
 mod util;
 

@@ -26,6 +26,10 @@
 //! rates are lower than a separate client would see; the ratio is the
 //! figure to read.
 
+/// The server's allocator (see `src/main.rs`): the bench measures what it runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "shared/util.rs"]
 mod util;
 

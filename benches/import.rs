@@ -27,6 +27,10 @@
 //! `/var/run/postgresql`), `TRAMA_BENCH_POSTGRES=0` and
 //! `TRAMA_BENCH_SQLITE=0` to skip a database.
 
+/// The server's allocator (see `src/main.rs`): the bench measures what it runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "shared/util.rs"]
 mod util;
 

@@ -34,6 +34,10 @@
 //! `TRAMA_BENCH_RECOMPUTE_SECS` (120: the recompute's time budget),
 //! `TRAMA_BENCH_BACKLOG` (2,000 bulk jobs ahead of the new posting's).
 
+/// The server's allocator (see `src/main.rs`): the bench measures what it runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "shared/stages.rs"]
 mod stages;
 #[path = "shared/util.rs"]

@@ -6,6 +6,10 @@
 //! (environment variables `TRAMA_BENCH_*`), what is measured and the figures.
 //! Under `cargo test --all-targets` (no `--bench` argument) it does nothing.
 
+/// The server's allocator (see `src/main.rs`): the bench measures what it runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "search/corpus.rs"]
 mod corpus;
 #[path = "search/postgres.rs"]

@@ -403,18 +403,38 @@ pub fn exact_analyzer(lexicon: Arc<Lexicon>) -> TextAnalyzer {
 /// memo, filled as it goes and dropped with the segment; a clone made for a
 /// query or a highlight starts from the registered one, empty. Bounded:
 /// emptied when full (a segment of a few hundred thousand records has far
-/// fewer distinct words).
-#[derive(Clone, Debug, Default)]
+/// fewer distinct words). A highlight analyses a few short texts with a
+/// fresh clone: there a memo would cost more than it saves, and it has none
+/// ([`Memo::none`]).
+#[derive(Clone, Debug)]
 pub struct Memo<V> {
     words: HashMap<String, V>,
+    enabled: bool,
 }
 
 impl<V> Memo<V> {
     const CAPACITY: usize = 200_000;
 
-    /// The value of `word`, computed by `compute` the first time. `None`
-    /// only if the map lost the value it was just given (never).
+    fn new() -> Self {
+        Self {
+            words: HashMap::new(),
+            enabled: true,
+        }
+    }
+
+    fn none() -> Self {
+        Self {
+            words: HashMap::new(),
+            enabled: false,
+        }
+    }
+
+    /// The value of `word`, computed by `compute` the first time; `None`
+    /// when this memo keeps nothing (the caller computes it).
     fn get_or_insert_with(&mut self, word: &str, compute: impl FnOnce() -> V) -> Option<&V> {
+        if !self.enabled {
+            return None;
+        }
         if !self.words.contains_key(word) {
             if self.words.len() >= Self::CAPACITY {
                 self.words.clear();
@@ -430,6 +450,12 @@ impl<V> Memo<V> {
 /// one-word compounds beside them ([`CompoundRests`]), then the Italian
 /// Snowball stemmer.
 pub fn stem_analyzer(lexicon: Arc<Lexicon>) -> TextAnalyzer {
+    stem_analyzer_with(lexicon, true)
+}
+
+/// [`stem_analyzer`], remembering the words it stemmed or not (see
+/// [`Memo`]).
+fn stem_analyzer_with(lexicon: Arc<Lexicon>, memo: bool) -> TextAnalyzer {
     TextAnalyzer::builder(ItalianTokenizer::new(lexicon.clone()))
         .filter(AsciiFoldingFilter)
         .filter(RemoveLongFilter::limit(MAX_TERM_BYTES))
@@ -438,8 +464,9 @@ pub fn stem_analyzer(lexicon: Arc<Lexicon>) -> TextAnalyzer {
         })
         .filter(CompoundRests {
             lexicon: lexicon.clone(),
+            memo,
         })
-        .filter(ItalianStemmer { lexicon })
+        .filter(ItalianStemmer { lexicon, memo })
         .build()
 }
 
@@ -451,6 +478,8 @@ pub fn stem_analyzer(lexicon: Arc<Lexicon>) -> TextAnalyzer {
 #[derive(Clone)]
 pub struct CompoundRests {
     lexicon: Arc<Lexicon>,
+    /// Whether to remember the words checked ([`Memo`]).
+    memo: bool,
 }
 
 impl TokenFilter for CompoundRests {
@@ -460,7 +489,7 @@ impl TokenFilter for CompoundRests {
         CompoundRestsWrapper {
             lexicon: self.lexicon,
             inner: tokenizer,
-            memo: Memo::default(),
+            memo: if self.memo { Memo::new() } else { Memo::none() },
         }
     }
 }
@@ -511,16 +540,19 @@ impl<T: TokenStream> TokenStream for CompoundRestsStream<'_, T> {
         }
         let token = self.tail.token();
         let (lexicon, stemmer) = (self.lexicon, &self.stemmer);
-        let rest_from = self.memo.get_or_insert_with(&token.text, || {
+        let rest_from = |word: &str| {
             lexicon
-                .compound_rest(stemmer, &token.text)
-                .map(|rest| token.text.len() - rest.len())
-        });
-        if let Some(rest) = rest_from
-            .copied()
-            .flatten()
-            .and_then(|from| token.text.get(from..))
+                .compound_rest(stemmer, word)
+                .map(|rest| word.len() - rest.len())
+        };
+        let from = match self
+            .memo
+            .get_or_insert_with(&token.text, || rest_from(&token.text))
         {
+            Some(from) => *from,
+            None => rest_from(&token.text),
+        };
+        if let Some(rest) = from.and_then(|from| token.text.get(from..)) {
             self.pending = Some(Token {
                 text: rest.to_owned(),
                 ..token.clone()
@@ -546,6 +578,8 @@ impl<T: TokenStream> TokenStream for CompoundRestsStream<'_, T> {
 #[derive(Clone)]
 pub struct ItalianStemmer {
     lexicon: Arc<Lexicon>,
+    /// Whether to remember the words stemmed ([`Memo`]).
+    memo: bool,
 }
 
 impl TokenFilter for ItalianStemmer {
@@ -555,7 +589,7 @@ impl TokenFilter for ItalianStemmer {
         ItalianStemmerWrapper {
             lexicon: self.lexicon,
             inner: tokenizer,
-            memo: Memo::default(),
+            memo: if self.memo { Memo::new() } else { Memo::none() },
         }
     }
 }
@@ -639,7 +673,10 @@ pub struct AnalyzedToken {
 pub struct Analyzers {
     pub lexicon: Arc<Lexicon>,
     pub exact: TextAnalyzer,
+    /// The stemmed fields' analyzer, as indexing registers it.
     pub stem: TextAnalyzer,
+    /// The same analysis for highlighting a hit's texts: without a memo.
+    pub stem_highlight: TextAnalyzer,
     stem_only: TextAnalyzer,
 }
 
@@ -654,9 +691,11 @@ impl Analyzers {
         Self {
             exact: exact_analyzer(lexicon.clone()),
             stem: stem_analyzer(lexicon.clone()),
+            stem_highlight: stem_analyzer_with(lexicon.clone(), false),
             stem_only: TextAnalyzer::builder(RawTokenizer::default())
                 .filter(ItalianStemmer {
                     lexicon: lexicon.clone(),
+                    memo: false,
                 })
                 .build(),
             lexicon,

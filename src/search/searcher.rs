@@ -590,7 +590,7 @@ impl SearchIndex {
         analysis: Analysis,
     ) -> (TextAnalyzer, SnippetGenerator) {
         let analyzer = match analysis {
-            Analysis::Italian => self.analyzers().stem.clone(),
+            Analysis::Italian => self.analyzers().stem_highlight.clone(),
             Analysis::Plain => self.analyzers().exact.clone(),
         };
         let body = SnippetGenerator::new(
