@@ -23,7 +23,9 @@
 //! a segment is read twice: first without scores, applying the filters,
 //! counting the total and the facets and marking the accepted documents;
 //! then the ranker runs with tantivy's block-max WAND, offered only the
-//! accepted documents. The blend multiplies BM25 by at most
+//! accepted documents. Since that first pass needs no scores, the searched
+//! query is then the one that finds the same documents from one posting
+//! list a stem (`BuiltQuery::matches_all`, see [`SearchCollector::prunes`]). The blend multiplies BM25 by at most
 //! [`Ranking::max_boost`], so a document whose text score times that bound
 //! does not beat the worst kept one cannot enter the top: that is the
 //! pruning threshold, and the top is exactly the one a full pass gives.
