@@ -404,8 +404,8 @@ pub fn exact_analyzer(lexicon: Arc<Lexicon>) -> TextAnalyzer {
 /// query or a highlight starts from the registered one, empty. Bounded:
 /// emptied when full (a segment of a few hundred thousand records has far
 /// fewer distinct words). A highlight analyses a few short texts with a
-/// fresh clone: there a memo would cost more than it saves, and it has none
-/// ([`Memo::none`]).
+/// fresh clone: there a memo would cost more than it saves, and it keeps
+/// nothing (`Memo::new(false)`).
 #[derive(Clone, Debug)]
 pub struct Memo<V> {
     words: HashMap<String, V>,
@@ -415,17 +415,11 @@ pub struct Memo<V> {
 impl<V> Memo<V> {
     const CAPACITY: usize = 200_000;
 
-    fn new() -> Self {
+    /// A memo that keeps what it is given when `enabled`, nothing otherwise.
+    fn new(enabled: bool) -> Self {
         Self {
             words: HashMap::new(),
-            enabled: true,
-        }
-    }
-
-    fn none() -> Self {
-        Self {
-            words: HashMap::new(),
-            enabled: false,
+            enabled,
         }
     }
 
@@ -489,7 +483,7 @@ impl TokenFilter for CompoundRests {
         CompoundRestsWrapper {
             lexicon: self.lexicon,
             inner: tokenizer,
-            memo: if self.memo { Memo::new() } else { Memo::none() },
+            memo: Memo::new(self.memo),
         }
     }
 }
@@ -589,7 +583,7 @@ impl TokenFilter for ItalianStemmer {
         ItalianStemmerWrapper {
             lexicon: self.lexicon,
             inner: tokenizer,
-            memo: if self.memo { Memo::new() } else { Memo::none() },
+            memo: Memo::new(self.memo),
         }
     }
 }

@@ -25,8 +25,9 @@
 //! then the ranker runs with tantivy's block-max WAND, offered only the
 //! accepted documents. Since that first pass needs no scores, the searched
 //! query is then the one that finds the same documents from one posting
-//! list a stem (`BuiltQuery::matches_all`, see [`SearchCollector::prunes`]). The blend multiplies BM25 by at most
-//! [`Ranking::max_boost`], so a document whose text score times that bound
+//! list a stem (`BuiltQuery::matches_all`, see [`SearchCollector::prunes`]).
+//! The blend multiplies BM25 by at most [`Ranking::max_boost`], so a
+//! document whose text score times that bound
 //! does not beat the worst kept one cannot enter the top: that is the
 //! pruning threshold, and the top is exactly the one a full pass gives.
 
