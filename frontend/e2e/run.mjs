@@ -886,14 +886,17 @@ try {
     await aler.goto(lorenteggioNeedUrl);
     await aler.getByRole('heading', { level: 1, name: needTitle }).waitFor();
     const alerCard = aler.locator('.match-card', { hasText: offerTitle }).first();
-    for (let i = 0; !(await alerCard.isVisible()); i++) {
+    for (let i = 0; ; i++) {
+      // The matches load after the heading, in a request of their own:
+      // wait for the card a while rather than look the instant the heading
+      // shows (on a slow machine that instant always comes first).
+      if (await alerCard.waitFor({ timeout: 5000 }).then(() => true, () => false)) break;
       // What the page shows instead, if it comes to that: an error, "still
       // looking", or other offers.
-      if (i >= 60) {
+      if (i >= 36) {
         const shown = await aler.locator('.member-section').textContent({ timeout: 5000 }).catch(() => '(no matches section)');
         assert.fail(`the ONLUS is proposed for the need within three minutes; the page shows: ${shown?.replace(/\s+/g, ' ').slice(0, 1500)}`);
       }
-      await new Promise((ok) => setTimeout(ok, 3000));
       await aler.reload();
       await aler.getByRole('heading', { level: 1, name: needTitle }).waitFor();
     }
