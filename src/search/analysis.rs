@@ -403,9 +403,9 @@ pub fn exact_analyzer(lexicon: Arc<Lexicon>) -> TextAnalyzer {
 /// memo, filled as it goes and dropped with the segment; a clone made for a
 /// query or a highlight starts from the registered one, empty. Bounded:
 /// emptied when full (a segment of a few hundred thousand records has far
-/// fewer distinct words). A highlight analyses a few short texts with a
-/// fresh clone: there a memo would cost more than it saves, and it keeps
-/// nothing (`Memo::new(false)`).
+/// fewer distinct words). A highlight analyses a few short texts with an
+/// analyzer of its own ([`Analyzers::stem_highlight`]): there a memo would
+/// cost more than it saves, and it keeps nothing (`Memo::new(false)`).
 #[derive(Clone, Debug)]
 pub struct Memo<V> {
     words: HashMap<String, V>,
@@ -444,12 +444,17 @@ impl<V> Memo<V> {
 /// one-word compounds beside them ([`CompoundRests`]), then the Italian
 /// Snowball stemmer.
 pub fn stem_analyzer(lexicon: Arc<Lexicon>) -> TextAnalyzer {
-    stem_analyzer_with(lexicon, true)
+    stem_analyzer_with(lexicon, true, None)
 }
 
 /// [`stem_analyzer`], remembering the words it stemmed or not (see
-/// [`Memo`]).
-fn stem_analyzer_with(lexicon: Arc<Lexicon>, memo: bool) -> TextAnalyzer {
+/// [`Memo`]), stemming only the words that may stem to one of `heads`'
+/// stems when given.
+fn stem_analyzer_with(
+    lexicon: Arc<Lexicon>,
+    memo: bool,
+    heads: Option<Arc<Heads>>,
+) -> TextAnalyzer {
     TextAnalyzer::builder(ItalianTokenizer::new(lexicon.clone()))
         .filter(AsciiFoldingFilter)
         .filter(RemoveLongFilter::limit(MAX_TERM_BYTES))
@@ -460,8 +465,54 @@ fn stem_analyzer_with(lexicon: Arc<Lexicon>, memo: bool) -> TextAnalyzer {
             lexicon: lexicon.clone(),
             memo,
         })
-        .filter(ItalianStemmer { lexicon, memo })
+        .filter(ItalianStemmer {
+            lexicon,
+            memo,
+            heads,
+        })
         .build()
+}
+
+/// The first letters of the stems a highlight looks for. The Snowball
+/// stemmer removes or rewrites only the end of a word, never its first two
+/// letters (its regions RV, R1 and R2 all start after the second), and
+/// the overrides of `stems-it.txt` are looked up apart: so a word that no
+/// stem starts like, by one letter or two, cannot stem to one of them, and
+/// a highlight need not stem it. Left as it is, it cannot match either (it
+/// starts like no stem). A highlight analyses every word of ten hits'
+/// texts, and stemming was most of its cost.
+#[derive(Debug)]
+pub struct Heads {
+    /// The first letter and the first two letters of each stem.
+    heads: HashSet<String>,
+}
+
+impl Heads {
+    pub fn of<'a>(stems: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut heads = HashSet::new();
+        for stem in stems {
+            for letters in [1, 2] {
+                heads.insert(first_letters(stem, letters).to_owned());
+            }
+        }
+        Self { heads }
+    }
+
+    /// Whether `word` (folded) may stem to one of the stems.
+    fn may_stem_to_one(&self, lexicon: &Lexicon, word: &str) -> bool {
+        self.heads.contains(first_letters(word, 2))
+            || self.heads.contains(first_letters(word, 1))
+            || lexicon.stems.contains_key(word)
+    }
+}
+
+/// The first `count` letters of `word` (all of it when shorter).
+fn first_letters(word: &str, count: usize) -> &str {
+    let end = word
+        .char_indices()
+        .nth(count)
+        .map_or(word.len(), |(at, _)| at);
+    &word[..end]
 }
 
 /// After a one-word compound ("antiviolenza"), its rest ("violenza") at the
@@ -574,6 +625,9 @@ pub struct ItalianStemmer {
     lexicon: Arc<Lexicon>,
     /// Whether to remember the words stemmed ([`Memo`]).
     memo: bool,
+    /// When set, only the words that may stem to one of these stems are
+    /// stemmed; the others pass as they are ([`Heads`]).
+    heads: Option<Arc<Heads>>,
 }
 
 impl TokenFilter for ItalianStemmer {
@@ -584,6 +638,7 @@ impl TokenFilter for ItalianStemmer {
             lexicon: self.lexicon,
             inner: tokenizer,
             memo: Memo::new(self.memo),
+            heads: self.heads,
         }
     }
 }
@@ -594,6 +649,7 @@ pub struct ItalianStemmerWrapper<T> {
     inner: T,
     /// Word → its stem.
     memo: Memo<String>,
+    heads: Option<Arc<Heads>>,
 }
 
 impl<T: Tokenizer> Tokenizer for ItalianStemmerWrapper<T> {
@@ -604,6 +660,7 @@ impl<T: Tokenizer> Tokenizer for ItalianStemmerWrapper<T> {
             lexicon: &self.lexicon,
             stemmer: frostem::Stemmer::new(frostem::Algorithm::Italian),
             memo: &mut self.memo,
+            heads: self.heads.as_deref(),
             tail: self.inner.token_stream(text),
             buffer: String::new(),
         }
@@ -614,6 +671,7 @@ pub struct ItalianStemmerStream<'a, T> {
     lexicon: &'a Lexicon,
     stemmer: frostem::Stemmer,
     memo: &'a mut Memo<String>,
+    heads: Option<&'a Heads>,
     tail: T,
     buffer: String,
 }
@@ -625,6 +683,12 @@ impl<T: TokenStream> TokenStream for ItalianStemmerStream<'_, T> {
         }
         let token = self.tail.token_mut();
         let (lexicon, stemmer) = (self.lexicon, &self.stemmer);
+        if self
+            .heads
+            .is_some_and(|heads| !heads.may_stem_to_one(lexicon, &token.text))
+        {
+            return true;
+        }
         let stem = self.memo.get_or_insert_with(&token.text, || {
             lexicon.stem(stemmer, &token.text).into_owned()
         });
@@ -669,8 +733,6 @@ pub struct Analyzers {
     pub exact: TextAnalyzer,
     /// The stemmed fields' analyzer, as indexing registers it.
     pub stem: TextAnalyzer,
-    /// The same analysis for highlighting a hit's texts: without a memo.
-    pub stem_highlight: TextAnalyzer,
     stem_only: TextAnalyzer,
 }
 
@@ -685,15 +747,26 @@ impl Analyzers {
         Self {
             exact: exact_analyzer(lexicon.clone()),
             stem: stem_analyzer(lexicon.clone()),
-            stem_highlight: stem_analyzer_with(lexicon.clone(), false),
             stem_only: TextAnalyzer::builder(RawTokenizer::default())
                 .filter(ItalianStemmer {
                     lexicon: lexicon.clone(),
                     memo: false,
+                    heads: None,
                 })
                 .build(),
             lexicon,
         }
+    }
+
+    /// The stemmed analysis of a hit's texts for highlighting these stems:
+    /// without a memo (a few short texts would fill it for nothing), and
+    /// stemming only the words that may stem to one of them ([`Heads`]).
+    pub fn stem_highlight<'a>(&self, stems: impl IntoIterator<Item = &'a str>) -> TextAnalyzer {
+        stem_analyzer_with(
+            self.lexicon.clone(),
+            false,
+            Some(Arc::new(Heads::of(stems))),
+        )
     }
 
     /// The analyzers of the built-in lexicon.
@@ -903,5 +976,108 @@ pub(crate) mod tests {
     fn the_fingerprint_is_stable() {
         assert_eq!(fingerprint(), fingerprint());
         assert_eq!(fingerprint().len(), 16);
+    }
+
+    /// The texts of the relevance fixture (realistic Italian, with their
+    /// distractors) and the concept model's words and phrases.
+    fn realistic_texts() -> Vec<String> {
+        let corpus: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/relevance/corpus.json"))
+                .expect("the relevance fixture is JSON");
+        let mut texts = Vec::new();
+        for list in ["organizations", "offers", "needs"] {
+            for record in corpus[list].as_array().into_iter().flatten() {
+                for field in ["name", "title", "description", "territoryScope"] {
+                    if let Some(text) = record[field].as_str() {
+                        texts.push(text.to_owned());
+                    }
+                }
+            }
+        }
+        let concepts = super::super::concepts::ConceptModel::builtin();
+        texts.extend(concepts.concepts.iter().flat_map(|c| c.terms.clone()));
+        texts
+    }
+
+    /// What [`Heads`] rests on: the stemmer keeps the first two letters of
+    /// every word (the overrides aside), here of every word of realistic
+    /// texts.
+    #[test]
+    fn stemming_keeps_the_first_two_letters_of_a_word() {
+        let analyzers = Analyzers::builtin();
+        let lexicon = &analyzers.lexicon;
+        let stemmer = frostem::Stemmer::new(frostem::Algorithm::Italian);
+        let mut checked = 0;
+        for text in realistic_texts() {
+            for token in analyzers.analyze(&text) {
+                let word = token.exact.as_str();
+                if lexicon.stems.contains_key(word) {
+                    continue;
+                }
+                let stem = lexicon.stem(&stemmer, word);
+                assert!(!stem.is_empty(), "{word}");
+                let letters = stem.chars().count().min(2);
+                assert_eq!(
+                    first_letters(&stem, letters),
+                    first_letters(word, letters),
+                    "{word} -> {stem}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 5_000, "{checked}");
+    }
+
+    /// A highlight's analysis marks the same words as the full stemmed
+    /// analysis, for sets of stems drawn from realistic texts (every stem
+    /// of them, fifty at a time, and each override's stem).
+    #[test]
+    fn a_highlight_stems_only_what_may_match_and_marks_the_same_words() {
+        let analyzers = Analyzers::builtin();
+        let texts = realistic_texts();
+        let tokens = |analyzer: &mut TextAnalyzer, text: &str| {
+            let mut stream = analyzer.token_stream(text);
+            let mut tokens = Vec::new();
+            while let Some(token) = stream.next() {
+                tokens.push((token.offset_from, token.offset_to, token.text.clone()));
+            }
+            tokens
+        };
+        let mut full = analyzers.stem.clone();
+        let analysed: Vec<Vec<(usize, usize, String)>> =
+            texts.iter().map(|t| tokens(&mut full, t)).collect();
+        let mut stems: Vec<String> = analysed
+            .iter()
+            .flatten()
+            .map(|(_, _, stem)| stem.clone())
+            .chain(analyzers.lexicon.stems.values().cloned())
+            .collect();
+        stems.sort();
+        stems.dedup();
+        // Sets of stems spread over the alphabet (every n-th), as a query's.
+        let sets = stems.len().div_ceil(50);
+        let mut marked_words = 0;
+        for set in 0..sets {
+            let chosen: HashSet<&str> = stems
+                .iter()
+                .skip(set)
+                .step_by(sets)
+                .map(String::as_str)
+                .collect();
+            let mut highlight = analyzers.stem_highlight(chosen.iter().copied());
+            for (text, expected) in texts.iter().zip(&analysed) {
+                let marks = |tokens: &[(usize, usize, String)]| -> Vec<(usize, usize)> {
+                    tokens
+                        .iter()
+                        .filter(|(_, _, text)| chosen.contains(text.as_str()))
+                        .map(|(from, to, _)| (*from, *to))
+                        .collect()
+                };
+                let want = marks(expected);
+                assert_eq!(marks(&tokens(&mut highlight, text)), want, "{text}");
+                marked_words += want.len();
+            }
+        }
+        assert!(marked_words > 5_000, "{marked_words}");
     }
 }

@@ -590,7 +590,9 @@ impl SearchIndex {
         analysis: Analysis,
     ) -> (TextAnalyzer, SnippetGenerator) {
         let analyzer = match analysis {
-            Analysis::Italian => self.analyzers().stem_highlight.clone(),
+            Analysis::Italian => self
+                .analyzers()
+                .stem_highlight(terms.keys().map(String::as_str)),
             Analysis::Plain => self.analyzers().exact.clone(),
         };
         let body = SnippetGenerator::new(
