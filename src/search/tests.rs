@@ -500,10 +500,13 @@ fn varied_corpus(n: usize) -> Vec<SearchDocument> {
                 .filter(|_| next(3) == 0)
                 .map(|s| (*s).to_owned())
                 .collect();
-            d.municipality_codes = (next(5) > 0)
-                .then(|| MUNICIPALITIES[next(3)].to_owned())
-                .into_iter()
-                .collect();
+            // None, one, or (one in five) two: the norm of the field varies.
+            d.municipality_codes = match next(5) {
+                0 => Vec::new(),
+                1 => vec![MUNICIPALITIES[next(3)].to_owned(), "016024".to_owned()],
+                _ => vec![MUNICIPALITIES[next(3)].to_owned()],
+            };
+            d.municipality_codes.dedup();
             d.neighbourhood_ids = neighbourhoods
                 .iter()
                 .filter(|_| next(4) == 0)
@@ -904,9 +907,10 @@ fn pruned_candidates_are_the_full_passes() {
             ("zzzyqx", ""),
         ] {
             for kinds in &kinds {
-                for (municipality, neighbourhood) in [
-                    (None, None),
-                    (Some("015146".to_owned()), Some(Uuid::from_u128(2))),
+                for (municipalities, neighbourhood) in [
+                    (Vec::new(), None),
+                    (vec!["015146".to_owned()], Some(Uuid::from_u128(2))),
+                    (vec!["015146".to_owned(), "016024".to_owned()], None),
                 ] {
                     for exclude_organization in [None, Some(Uuid::from_u128(3))] {
                         for limit in [1, 7, 40, 1_000] {
@@ -916,7 +920,7 @@ fn pruned_candidates_are_the_full_passes() {
                                 description: description.to_owned(),
                                 kinds: kinds.clone(),
                                 sectors: vec!["housing".to_owned()],
-                                municipalities: municipality.iter().cloned().collect(),
+                                municipalities: municipalities.clone(),
                                 neighbourhoods: neighbourhood.into_iter().collect(),
                                 exclude_organization,
                                 limit,
