@@ -13,12 +13,9 @@ use tantivy::collector::sort_key::NaturalComparator;
 use tantivy::columnar::Column;
 use tantivy::columnar::StrColumn;
 use tantivy::fastfield::AliveBitSet;
-use tantivy::fieldnorm::FieldNormReader;
-use tantivy::query::{
-    Bm25Weight, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery,
-};
+use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{BitSet, DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
 use uuid::Uuid;
 
 use super::collector::Dim;
@@ -88,19 +85,9 @@ impl SearchIndex {
             return Ok(Vec::new());
         };
         let searcher = self.reader().searcher();
-        let (should, places) = self.ranking_clauses(&searcher, request);
+        let should = self.ranking_clauses(&searcher, request);
         let ranker =
             BooleanQuery::new(should).weight(EnableScoring::enabled_from_searcher(&searcher))?;
-        let places = places
-            .into_iter()
-            .map(|(term, boost)| {
-                let weight = Bm25Weight::for_terms(&searcher, std::slice::from_ref(&term))?;
-                Ok((term, weight.boost_by(boost)))
-            })
-            .collect::<tantivy::Result<Vec<_>>>()?;
-        // The most the municipalities add to a document's score: each its
-        // score at the shortest norm (one occurrence, as the field holds).
-        let most_from_places: Score = places.iter().map(|(_, w)| w.score(0, 1)).sum();
         let limit = request.limit.clamp(1, MAX_CANDIDATES);
         // tantivy's own top-n: among equal scores the first document in
         // index order wins, as in `TopDocs` (documents are pushed in that
@@ -116,39 +103,18 @@ impl SearchIndex {
         // with them, WAND over some fifty terms, most of whose best
         // documents the filter turns away, was three times slower than the
         // union on the matching bench (50,000 offers).
-        //
-        // The municipalities are not in the union: a municipality holds most
-        // of the offers (70% in Milano on the bench), and the union scored
-        // each of them for the least of the boosts. Their scores are added
-        // to the documents the union offers ([`Places`]), which it offers
-        // when they could enter with them; the documents they alone raise
-        // come after, and only while they could still enter.
-        let threshold = |best: &TopNComputer<_, _, _>| best.threshold.unwrap_or(Score::MIN);
         let mut admissions = Vec::new();
         for (segment, reader) in searcher.segment_readers().iter().enumerate() {
             let segment = segment as SegmentOrdinal;
             let admission = Admission::open(reader, &self.facet_tables(), target, request)?;
             if let Some(admission) = &admission {
-                let places = Places::open(reader, &places)?;
-                let mut offered = BitSet::with_max_value(reader.max_doc());
-                ranker.for_each_pruning(
-                    threshold(&best) - most_from_places,
-                    reader,
-                    &mut |doc, score| {
-                        if admission.admits(doc) {
-                            offered.insert(doc);
-                            best.push(score + places.score(doc), DocAddress::new(segment, doc));
-                        }
-                        threshold(&best) - most_from_places
-                    },
-                )?;
-                if !places.is_empty() && threshold(&best) < most_from_places {
-                    for doc in 0..reader.max_doc() {
-                        if places.has(doc) && !offered.contains(doc) && admission.admits(doc) {
-                            best.push(places.score(doc), DocAddress::new(segment, doc));
-                        }
+                let threshold = |best: &TopNComputer<_, _, _>| best.threshold.unwrap_or(Score::MIN);
+                ranker.for_each_pruning(threshold(&best), reader, &mut |doc, score| {
+                    if admission.admits(doc) {
+                        best.push(score, DocAddress::new(segment, doc));
                     }
-                }
+                    threshold(&best)
+                })?;
             }
             admissions.push(admission);
         }
@@ -211,27 +177,15 @@ impl SearchIndex {
         target: DocType,
         request: &CandidateRequest,
     ) -> (Clauses, Clauses) {
-        let (mut should, places) = self.ranking_clauses(searcher, request);
-        for (term, boost) in places {
-            should.push((
-                Occur::Should,
-                boosted(
-                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
-                    boost,
-                ),
-            ));
-        }
-        (self.filter_clauses(target, request), should)
+        (
+            self.filter_clauses(target, request),
+            self.ranking_clauses(searcher, request),
+        )
     }
 
     /// What raises a candidate: the text's distinctive words (with their
-    /// synonyms), its sectors and its neighbourhoods; and apart, its
-    /// municipalities' terms with their boosts (see [`Places`]).
-    fn ranking_clauses(
-        &self,
-        searcher: &Searcher,
-        request: &CandidateRequest,
-    ) -> (Clauses, Vec<(Term, Score)>) {
+    /// synonyms), its sectors and its place.
+    fn ranking_clauses(&self, searcher: &Searcher, request: &CandidateRequest) -> Clauses {
         let fields = self.fields();
         let num_docs = searcher.num_docs().max(1) as f32;
 
@@ -293,18 +247,17 @@ impl SearchIndex {
         for sector in &request.sectors {
             should.push((Occur::Should, boosted(term(fields.sector, sector), 0.5)));
         }
+        for code in &request.municipalities {
+            should.push((Occur::Should, boosted(term(fields.municipality, code), 0.3)));
+        }
         for id in &request.neighbourhoods {
             should.push((
                 Occur::Should,
                 boosted(term(fields.neighbourhood, &id.to_string()), 0.6),
             ));
         }
-        let places = request
-            .municipalities
-            .iter()
-            .map(|code| (Term::from_field_text(fields.municipality, code), 0.3))
-            .collect();
-        (should, places)
+
+        should
     }
 
     /// What a candidate must be: of the target type, open, of one of the
@@ -374,57 +327,6 @@ impl SearchIndex {
             }
         }
         Ok(ids)
-    }
-}
-
-/// The municipalities' part of a candidate's score in one segment: per
-/// municipality term, the documents that hold it (read from its postings
-/// into a bitset, without scoring them) and the term's BM25 weight, which
-/// gives each of them the score the term's scorer would (the field keeps
-/// no frequencies: one occurrence, and the document's norm).
-struct Places {
-    places: Vec<(BitSet, FieldNormReader, Bm25Weight)>,
-}
-
-impl Places {
-    fn open(reader: &SegmentReader, weights: &[(Term, Bm25Weight)]) -> tantivy::Result<Self> {
-        let mut places = Vec::with_capacity(weights.len());
-        for (term, weight) in weights {
-            let Some(mut postings) = reader
-                .inverted_index(term.field())?
-                .read_block_postings(term, IndexRecordOption::Basic)?
-            else {
-                continue;
-            };
-            let mut docs = BitSet::with_max_value(reader.max_doc());
-            while !postings.docs().is_empty() {
-                for doc in postings.docs() {
-                    docs.insert(*doc);
-                }
-                postings.advance();
-            }
-            let norms = reader.get_fieldnorms_reader(term.field())?;
-            places.push((docs, norms, weight.clone()));
-        }
-        Ok(Self { places })
-    }
-
-    fn is_empty(&self) -> bool {
-        self.places.is_empty()
-    }
-
-    /// Whether `doc` holds one of the municipalities.
-    fn has(&self, doc: DocId) -> bool {
-        self.places.iter().any(|(docs, _, _)| docs.contains(doc))
-    }
-
-    /// What the municipalities add to `doc`'s score.
-    fn score(&self, doc: DocId) -> Score {
-        self.places
-            .iter()
-            .filter(|(docs, _, _)| docs.contains(doc))
-            .map(|(_, norms, weight)| weight.score(norms.fieldnorm_id(doc), 1))
-            .sum()
     }
 }
 
