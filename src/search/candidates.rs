@@ -13,8 +13,12 @@ use tantivy::collector::sort_key::NaturalComparator;
 use tantivy::columnar::Column;
 use tantivy::columnar::StrColumn;
 use tantivy::fastfield::AliveBitSet;
-use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery};
-use tantivy::schema::IndexRecordOption;
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{BlockSegmentPostings, TermInfo};
+use tantivy::query::Bm25Weight;
+#[cfg(test)]
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
 use uuid::Uuid;
 
@@ -49,18 +53,21 @@ pub struct CandidateRequest {
     pub limit: usize,
 }
 
-fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
+#[cfg(test)]
+fn term(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(
         Term::from_field_text(field, text),
         IndexRecordOption::WithFreqs,
     ))
 }
 
+#[cfg(test)]
 fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(query, boost))
 }
 
 /// The clauses of a boolean query.
+#[cfg(test)]
 type Clauses = Vec<(Occur, Box<dyn Query>)>;
 
 impl SearchIndex {
@@ -81,39 +88,50 @@ impl SearchIndex {
         &self,
         request: &CandidateRequest,
     ) -> Result<Vec<(Uuid, Score)>, SearchError> {
+        self.ranked_candidates_in_windows(request, WINDOW)
+    }
+
+    /// [`Self::ranked_candidates`] with the ranker's window `window` wide (a
+    /// multiple of 64): the tests use narrow ones, to cross windows in
+    /// small segments.
+    pub(crate) fn ranked_candidates_in_windows(
+        &self,
+        request: &CandidateRequest,
+        window: usize,
+    ) -> Result<Vec<(Uuid, Score)>, SearchError> {
         let Some(target) = request.target else {
             return Ok(Vec::new());
         };
         let searcher = self.reader().searcher();
-        let should = self.ranking_clauses(&searcher, request);
-        let ranker =
-            BooleanQuery::new(should).weight(EnableScoring::enabled_from_searcher(&searcher))?;
+        let ranker = self.ranker(&searcher, request)?;
         let limit = request.limit.clamp(1, MAX_CANDIDATES);
         // tantivy's own top-n: among equal scores the first document in
         // index order wins, as in `TopDocs` (documents are pushed in that
         // order).
         let mut best: TopNComputer<Score, DocAddress, NaturalComparator> =
             TopNComputer::new_with_comparator(limit, NaturalComparator);
-        // Per segment, the best documents by the ranker (a union of its
-        // term scorers), each checked against the filter in its columns as
-        // it is offered. A pass of the filter query over every open posting
-        // of the kinds (into a bitset) cost as much as the ranking. The
-        // ranker is not pruned: its keyword terms (sectors, place) are
-        // indexed without frequencies, which block-max WAND needs; indexed
-        // with them, WAND over some fifty terms, most of whose best
-        // documents the filter turns away, was three times slower than the
-        // union on the matching bench (50,000 offers).
+        // Per segment, every document of the ranker's terms with its score,
+        // checked against the filter in its columns when it would enter the
+        // top n. A pass of the filter query over every open posting of the
+        // kinds (into a bitset) cost as much as the ranking. The ranker is
+        // not pruned: its keyword terms (sectors, place) are indexed without
+        // frequencies, which block-max WAND needs; indexed with them, WAND
+        // over some fifty terms, most of whose best documents the filter
+        // turns away, was three times slower than the union on the matching
+        // bench (50,000 offers).
         let mut admissions = Vec::new();
         for (segment, reader) in searcher.segment_readers().iter().enumerate() {
-            let segment = segment as SegmentOrdinal;
             let admission = Admission::open(reader, &self.facet_tables(), target, request)?;
             if let Some(admission) = &admission {
-                let threshold = |best: &TopNComputer<_, _, _>| best.threshold.unwrap_or(Score::MIN);
-                ranker.for_each_pruning(threshold(&best), reader, &mut |doc, score| {
-                    if admission.admits(doc) {
-                        best.push(score, DocAddress::new(segment, doc));
+                let ordinal = segment as SegmentOrdinal;
+                ranker.for_each_scored(segment, reader, window, |doc, score| {
+                    // The top n's own test first (`TopNComputer::push`
+                    // makes it again): it is cheaper than the filter's.
+                    if best.threshold.is_none_or(|threshold| score > threshold)
+                        && admission.admits(doc)
+                    {
+                        best.push(score, DocAddress::new(ordinal, doc));
                     }
-                    threshold(&best)
                 })?;
             }
             admissions.push(admission);
@@ -184,8 +202,28 @@ impl SearchIndex {
     }
 
     /// What raises a candidate: the text's distinctive words (with their
-    /// synonyms), its sectors and its place.
+    /// synonyms), its sectors and its place, as the reference pass's query.
+    #[cfg(test)]
     fn ranking_clauses(&self, searcher: &Searcher, request: &CandidateRequest) -> Clauses {
+        self.ranker(searcher, request)
+            .expect("the ranker's terms are read")
+            .clauses
+            .iter()
+            .map(|clause| {
+                let query = TermQuery::new(clause.term.clone(), IndexRecordOption::WithFreqs);
+                (Occur::Should, boosted(Box::new(query), clause.boost))
+            })
+            .collect()
+    }
+
+    /// The ranker of `request`: the text's distinctive words (with their
+    /// synonyms) in the title and the description, its sectors and its
+    /// place. Fails only on index I/O errors.
+    fn ranker(
+        &self,
+        searcher: &Searcher,
+        request: &CandidateRequest,
+    ) -> Result<Ranker, SearchError> {
         let fields = self.fields();
         let num_docs = searcher.num_docs().max(1) as f32;
 
@@ -212,52 +250,43 @@ impl SearchIndex {
                 }
             }
         }
-        let mut scored: Vec<(String, f32)> = weights
-            .into_iter()
-            .filter_map(|(stem, tf)| {
-                let df = [fields.title_stem, fields.body_stem]
-                    .iter()
-                    .map(|f| {
-                        searcher
-                            .doc_freq(&Term::from_field_text(*f, &stem))
-                            .unwrap_or(0)
-                    })
-                    .max()
-                    .unwrap_or(0);
-                (df > 0).then(|| {
-                    let idf = (1.0 + (num_docs - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
-                    (stem, tf.sqrt() * idf)
-                })
-            })
-            .collect();
+        // Each stem looked up once per field and segment: its frequency
+        // chooses it, and the same postings are then scored.
+        let text_fields = [(fields.title_stem, 2.0f32), (fields.body_stem, 1.0)];
+        let mut scored = Vec::new();
+        for (stem, tf) in weights {
+            let found = text_fields.map(|(field, _)| {
+                TermPostings::look_up(searcher, Term::from_field_text(field, &stem))
+            });
+            let [title, body] = found;
+            let (title, body) = (title?, body?);
+            let df = title.doc_freq.max(body.doc_freq);
+            if df > 0 {
+                let idf = (1.0 + (num_docs - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
+                scored.push((stem, tf.sqrt() * idf, [title, body]));
+            }
+        }
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         scored.truncate(MAX_TERMS);
         let top = scored.first().map_or(1.0, |s| s.1.max(f32::EPSILON));
 
-        // What raises a candidate: its words, sectors and place.
-        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (stem, weight) in &scored {
-            for (field, boost) in [(fields.title_stem, 2.0), (fields.body_stem, 1.0)] {
-                should.push((
-                    Occur::Should,
-                    boosted(term(field, stem), boost * weight / top),
-                ));
+        let mut ranker = Ranker::new(searcher)?;
+        for (_, weight, found) in scored {
+            for ((_, boost), postings) in text_fields.iter().zip(found) {
+                ranker.push(searcher, postings, boost * weight / top)?;
             }
         }
-        for sector in &request.sectors {
-            should.push((Occur::Should, boosted(term(fields.sector, sector), 0.5)));
+        let keywords = (request
+            .sectors
+            .iter()
+            .map(|s| (fields.sector, s.clone(), 0.5)))
+        .chain((request.municipalities.iter()).map(|c| (fields.municipality, c.clone(), 0.3)))
+        .chain((request.neighbourhoods.iter()).map(|n| (fields.neighbourhood, n.to_string(), 0.6)));
+        for (field, value, boost) in keywords {
+            let postings = TermPostings::look_up(searcher, Term::from_field_text(field, &value))?;
+            ranker.push(searcher, postings, boost)?;
         }
-        for code in &request.municipalities {
-            should.push((Occur::Should, boosted(term(fields.municipality, code), 0.3)));
-        }
-        for id in &request.neighbourhoods {
-            should.push((
-                Occur::Should,
-                boosted(term(fields.neighbourhood, &id.to_string()), 0.6),
-            ));
-        }
-
-        should
+        Ok(ranker)
     }
 
     /// What a candidate must be: of the target type, open, of one of the
@@ -327,6 +356,212 @@ impl SearchIndex {
             }
         }
         Ok(ids)
+    }
+}
+
+/// Documents scored together: the width of the ranker's window (as
+/// tantivy's buffered union's), small enough for its scores to stay in the
+/// processor's cache.
+const WINDOW: usize = 4096;
+
+/// A term and where its postings are in each segment, read once from the
+/// segments' term dictionaries.
+struct TermPostings {
+    term: Term,
+    /// Per segment (by ordinal), the term's postings; `None` where the
+    /// segment has none.
+    in_segments: Vec<Option<TermInfo>>,
+    /// Documents holding the term, over every segment (deleted ones too,
+    /// as tantivy counts them for BM25).
+    doc_freq: u64,
+}
+
+impl TermPostings {
+    fn look_up(searcher: &Searcher, term: Term) -> tantivy::Result<Self> {
+        let mut doc_freq = 0;
+        let mut in_segments = Vec::with_capacity(searcher.segment_readers().len());
+        for reader in searcher.segment_readers() {
+            let info = reader.inverted_index(term.field())?.get_term_info(&term)?;
+            doc_freq += info.as_ref().map_or(0, |info| u64::from(info.doc_freq));
+            in_segments.push(info);
+        }
+        Ok(Self {
+            term,
+            in_segments,
+            doc_freq,
+        })
+    }
+}
+
+/// The candidate ranker: the terms that raise a candidate, each with its
+/// BM25 weight, boost included. A document's score is the sum of its
+/// terms' scores, as a boolean query of boosted term queries would give it
+/// (the tests compare the two); summed here over the postings' blocks, in
+/// windows of documents, without that query's dynamic call per posting,
+/// and with each term looked up once in each segment (the query looks it
+/// up three times: for its frequency, its weight and its scorer).
+struct Ranker {
+    clauses: Vec<RankClause>,
+    /// Documents of every segment, deleted ones too (tantivy's BM25 `N`).
+    total_docs: u64,
+    /// The average number of tokens per document of the fields seen so far.
+    average_lengths: Vec<(Field, Score)>,
+}
+
+struct RankClause {
+    term: Term,
+    /// The boost in `weight`, for the reference pass's query.
+    #[cfg(test)]
+    boost: Score,
+    weight: Bm25Weight,
+    in_segments: Vec<Option<TermInfo>>,
+}
+
+impl Ranker {
+    fn new(searcher: &Searcher) -> tantivy::Result<Self> {
+        let total_docs = searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| u64::from(reader.max_doc()))
+            .sum();
+        Ok(Self {
+            clauses: Vec::new(),
+            total_docs,
+            average_lengths: Vec::new(),
+        })
+    }
+
+    /// Adds a term's clause with `boost`; a term found in no segment adds
+    /// nothing, as its query would.
+    fn push(
+        &mut self,
+        searcher: &Searcher,
+        postings: TermPostings,
+        boost: Score,
+    ) -> tantivy::Result<()> {
+        if postings.doc_freq == 0 {
+            return Ok(());
+        }
+        let field = postings.term.field();
+        let average_length = match self.average_lengths.iter().find(|(f, _)| *f == field) {
+            Some((_, average)) => *average,
+            None => {
+                let mut tokens = 0u64;
+                for reader in searcher.segment_readers() {
+                    tokens += reader.inverted_index(field)?.total_num_tokens();
+                }
+                let average = tokens as Score / self.total_docs as Score;
+                self.average_lengths.push((field, average));
+                average
+            }
+        };
+        let weight = Bm25Weight::for_one_term_without_explain(
+            postings.doc_freq,
+            self.total_docs,
+            average_length,
+        )
+        .boost_by(boost);
+        self.clauses.push(RankClause {
+            term: postings.term,
+            #[cfg(test)]
+            boost,
+            weight,
+            in_segments: postings.in_segments,
+        });
+        Ok(())
+    }
+
+    /// Calls `each` with every document of the segment that holds one of
+    /// the terms, in document order, and its score (its terms' scores added
+    /// in the clauses' order).
+    fn for_each_scored(
+        &self,
+        segment: usize,
+        reader: &SegmentReader,
+        window: usize,
+        mut each: impl FnMut(DocId, Score),
+    ) -> tantivy::Result<()> {
+        let mut cursors = Vec::with_capacity(self.clauses.len());
+        for clause in &self.clauses {
+            let Some(info) = clause.in_segments.get(segment).and_then(Option::as_ref) else {
+                continue;
+            };
+            let field = clause.term.field();
+            let postings = reader
+                .inverted_index(field)?
+                .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+            // As tantivy's term weight: a field without norms counts every
+            // document as one token long.
+            let norms = match reader.fieldnorms_readers().get_field(field)? {
+                Some(norms) => norms,
+                None => FieldNormReader::constant(reader.max_doc(), 1),
+            };
+            cursors.push(Cursor {
+                postings,
+                at: 0,
+                weight: &clause.weight,
+                norms,
+            });
+        }
+        let mut scores = vec![0.0 as Score; window];
+        let mut seen = vec![0u64; window.div_ceil(64)];
+        cursors.retain(|cursor| cursor.next_doc().is_some());
+        while let Some(start) = cursors.iter().filter_map(Cursor::next_doc).min() {
+            let end = start.saturating_add(window as DocId);
+            for cursor in &mut cursors {
+                cursor.add_before(start, end, &mut scores, &mut seen);
+            }
+            for (at, word) in seen.iter_mut().enumerate() {
+                let mut bits = std::mem::take(word);
+                while bits != 0 {
+                    let offset = at * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    each(start + offset as DocId, std::mem::take(&mut scores[offset]));
+                }
+            }
+            cursors.retain(|cursor| cursor.next_doc().is_some());
+        }
+        Ok(())
+    }
+}
+
+/// A clause's place in its postings in one segment.
+struct Cursor<'a> {
+    postings: BlockSegmentPostings,
+    /// The next posting's place in the current block, always inside it
+    /// while postings are left.
+    at: usize,
+    weight: &'a Bm25Weight,
+    norms: FieldNormReader,
+}
+
+impl Cursor<'_> {
+    /// The next document of the postings, `None` when they are done.
+    fn next_doc(&self) -> Option<DocId> {
+        self.postings.docs().get(self.at).copied()
+    }
+
+    /// Adds the scores of the postings before `end` (none is before
+    /// `start`) to the window's.
+    fn add_before(&mut self, start: DocId, end: DocId, scores: &mut [Score], seen: &mut [u64]) {
+        loop {
+            let docs = self.postings.docs();
+            if docs.is_empty() {
+                return;
+            }
+            while let Some(&doc) = docs.get(self.at) {
+                if doc >= end {
+                    return;
+                }
+                let offset = (doc - start) as usize;
+                let fieldnorm = self.norms.fieldnorm_id(doc);
+                scores[offset] += self.weight.score(fieldnorm, self.postings.freq(self.at));
+                seen[offset / 64] |= 1 << (offset % 64);
+                self.at += 1;
+            }
+            self.postings.advance();
+            self.at = 0;
+        }
     }
 }
 

@@ -891,7 +891,7 @@ fn assert_same_ranking(pruned: &[(Uuid, f32)], full: &[(Uuid, f32)], what: &str)
 }
 
 #[test]
-fn pruned_candidates_are_the_full_passes() {
+fn ranked_candidates_are_the_full_passes() {
     let mut docs = varied_corpus(900);
     // Ids with both halves set, to read back from the id columns.
     for (i, d) in docs.iter_mut().enumerate() {
@@ -925,9 +925,15 @@ fn pruned_candidates_are_the_full_passes() {
                                 exclude_organization,
                                 limit,
                             };
-                            let pruned = index.ranked_candidates(&request).expect("candidates");
                             let full = index.candidates_full_pass(&request).expect("full pass");
-                            assert_same_ranking(&pruned, &full, &format!("{request:?}"));
+                            let ranked = index.ranked_candidates(&request).expect("candidates");
+                            assert_same_ranking(&ranked, &full, &format!("{request:?}"));
+                            // Windows narrower than a segment: documents
+                            // scored across their edges.
+                            let narrow = index
+                                .ranked_candidates_in_windows(&request, 64)
+                                .expect("candidates");
+                            assert_same_ranking(&narrow, &full, &format!("{request:?}, 64"));
                             compared += usize::from(!full.is_empty());
                         }
                     }
