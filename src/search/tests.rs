@@ -947,6 +947,47 @@ fn ranked_candidates_are_the_full_passes() {
     );
 }
 
+/// The same where the posting lists are many blocks long (the ranker reads
+/// them block by block), for top lists short and long.
+#[test]
+fn ranked_candidates_skip_through_long_postings() {
+    let mut docs = varied_corpus(4_000);
+    for (i, d) in docs.iter_mut().enumerate() {
+        d.id = Uuid::from_u128(u128::MAX - (i as u128) * 0x1_0000_0000_0000_0001);
+    }
+    let index = segmented_index(&docs);
+    let mut compared = 0;
+    for target in [DocType::Offer, DocType::Need] {
+        for (title, description) in [
+            ("teatro", "cucina e giardino per il quartiere"),
+            ("biblioteca", "laboratorio di persone insieme"),
+        ] {
+            for limit in [1, 5, 60, 300] {
+                let request = CandidateRequest {
+                    target: Some(target),
+                    title: title.to_owned(),
+                    description: description.to_owned(),
+                    kinds: Vec::new(),
+                    sectors: vec!["culture".to_owned()],
+                    municipalities: vec!["015146".to_owned()],
+                    neighbourhoods: vec![Uuid::from_u128(3)],
+                    exclude_organization: Some(Uuid::from_u128(7)),
+                    limit,
+                };
+                let full = index.candidates_full_pass(&request).expect("full pass");
+                for window in [64, 4_096] {
+                    let ranked = index
+                        .ranked_candidates_in_windows(&request, window)
+                        .expect("candidates");
+                    assert_same_ranking(&ranked, &full, &format!("{request:?}, {window}"));
+                }
+                compared += usize::from(full.len() == limit);
+            }
+        }
+    }
+    assert_eq!(compared, 16, "every request fills its top n");
+}
+
 /// The relevance fixture's records (realistic Italian texts, with their
 /// distractors) as search documents, with facet values varied by record.
 fn fixture_corpus() -> Vec<SearchDocument> {
