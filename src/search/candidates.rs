@@ -91,9 +91,9 @@ impl SearchIndex {
         self.ranked_candidates_in_windows(request, WINDOW)
     }
 
-    /// [`Self::ranked_candidates`] with the ranker's window `window` wide (a
-    /// multiple of 64): the tests use narrow ones, to cross windows in
-    /// small segments.
+    /// [`Self::ranked_candidates`] with the ranker's window `window` wide
+    /// (at least 64): the tests use narrow ones, to cross windows in small
+    /// segments.
     pub(crate) fn ranked_candidates_in_windows(
         &self,
         request: &CandidateRequest,
@@ -255,10 +255,9 @@ impl SearchIndex {
         let text_fields = [(fields.title_stem, 2.0f32), (fields.body_stem, 1.0)];
         let mut scored = Vec::new();
         for (stem, tf) in weights {
-            let found = text_fields.map(|(field, _)| {
+            let [title, body] = text_fields.map(|(field, _)| {
                 TermPostings::look_up(searcher, Term::from_field_text(field, &stem))
             });
-            let [title, body] = found;
             let (title, body) = (title?, body?);
             let df = title.doc_freq.max(body.doc_freq);
             if df > 0 {
@@ -270,18 +269,18 @@ impl SearchIndex {
         scored.truncate(MAX_TERMS);
         let top = scored.first().map_or(1.0, |s| s.1.max(f32::EPSILON));
 
-        let mut ranker = Ranker::new(searcher)?;
+        let mut ranker = Ranker::new(searcher);
         for (_, weight, found) in scored {
             for ((_, boost), postings) in text_fields.iter().zip(found) {
                 ranker.push(searcher, postings, boost * weight / top)?;
             }
         }
-        let keywords = (request
-            .sectors
-            .iter()
-            .map(|s| (fields.sector, s.clone(), 0.5)))
-        .chain((request.municipalities.iter()).map(|c| (fields.municipality, c.clone(), 0.3)))
-        .chain((request.neighbourhoods.iter()).map(|n| (fields.neighbourhood, n.to_string(), 0.6)));
+        let sectors = (request.sectors.iter()).map(|s| (fields.sector, s.clone(), 0.5));
+        let municipalities =
+            (request.municipalities.iter()).map(|c| (fields.municipality, c.clone(), 0.3));
+        let neighbourhoods =
+            (request.neighbourhoods.iter()).map(|n| (fields.neighbourhood, n.to_string(), 0.6));
+        let keywords = sectors.chain(municipalities).chain(neighbourhoods);
         for (field, value, boost) in keywords {
             let postings = TermPostings::look_up(searcher, Term::from_field_text(field, &value))?;
             ranker.push(searcher, postings, boost)?;
@@ -418,17 +417,17 @@ struct RankClause {
 }
 
 impl Ranker {
-    fn new(searcher: &Searcher) -> tantivy::Result<Self> {
+    fn new(searcher: &Searcher) -> Self {
         let total_docs = searcher
             .segment_readers()
             .iter()
             .map(|reader| u64::from(reader.max_doc()))
             .sum();
-        Ok(Self {
+        Self {
             clauses: Vec::new(),
             total_docs,
             average_lengths: Vec::new(),
-        })
+        }
     }
 
     /// Adds a term's clause with `boost`; a term found in no segment adds
@@ -503,6 +502,8 @@ impl Ranker {
                 norms,
             });
         }
+        // A window narrower than one document would never move on.
+        let window = window.max(64);
         let mut scores = vec![0.0 as Score; window];
         let mut seen = vec![0u64; window.div_ceil(64)];
         cursors.retain(|cursor| cursor.next_doc().is_some());
