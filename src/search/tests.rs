@@ -890,14 +890,36 @@ fn assert_same_ranking(pruned: &[(Uuid, f32)], full: &[(Uuid, f32)], what: &str)
     }
 }
 
-#[test]
-fn ranked_candidates_are_the_full_passes() {
-    let mut docs = varied_corpus(900);
-    // Ids with both halves set, to read back from the id columns.
+/// [`varied_corpus`] with ids whose both halves are set, to read back from
+/// the id columns.
+fn candidate_corpus(n: usize) -> Vec<SearchDocument> {
+    let mut docs = varied_corpus(n);
     for (i, d) in docs.iter_mut().enumerate() {
         d.id = Uuid::from_u128(u128::MAX - (i as u128) * 0x1_0000_0000_0000_0001);
     }
-    let index = segmented_index(&docs);
+    docs
+}
+
+/// Asserts that the ranker finds the full pass's candidates with its own
+/// window and with windows of 64 documents (narrower than a segment, so
+/// that documents are scored across their edges); returns the full pass's.
+fn assert_ranked_as_the_full_pass(
+    index: &SearchIndex,
+    request: &CandidateRequest,
+) -> Vec<(Uuid, f32)> {
+    let full = index.candidates_full_pass(request).expect("full pass");
+    let ranked = index.ranked_candidates(request).expect("candidates");
+    assert_same_ranking(&ranked, &full, &format!("{request:?}"));
+    let narrow = index
+        .ranked_candidates_in_windows(request, 64)
+        .expect("candidates");
+    assert_same_ranking(&narrow, &full, &format!("{request:?}, windows of 64"));
+    full
+}
+
+#[test]
+fn ranked_candidates_are_the_full_passes() {
+    let index = segmented_index(&candidate_corpus(900));
     let kinds: [Vec<String>; 2] = [Vec::new(), vec!["space".to_owned(), "funding".to_owned()]];
     let mut compared = 0;
     for target in [DocType::Offer, DocType::Need] {
@@ -925,15 +947,7 @@ fn ranked_candidates_are_the_full_passes() {
                                 exclude_organization,
                                 limit,
                             };
-                            let full = index.candidates_full_pass(&request).expect("full pass");
-                            let ranked = index.ranked_candidates(&request).expect("candidates");
-                            assert_same_ranking(&ranked, &full, &format!("{request:?}"));
-                            // Windows narrower than a segment: documents
-                            // scored across their edges.
-                            let narrow = index
-                                .ranked_candidates_in_windows(&request, 64)
-                                .expect("candidates");
-                            assert_same_ranking(&narrow, &full, &format!("{request:?}, 64"));
+                            let full = assert_ranked_as_the_full_pass(&index, &request);
                             compared += usize::from(!full.is_empty());
                         }
                     }
@@ -950,12 +964,8 @@ fn ranked_candidates_are_the_full_passes() {
 /// The same where the posting lists are many blocks long (the ranker reads
 /// them block by block), for top lists short and long.
 #[test]
-fn ranked_candidates_skip_through_long_postings() {
-    let mut docs = varied_corpus(4_000);
-    for (i, d) in docs.iter_mut().enumerate() {
-        d.id = Uuid::from_u128(u128::MAX - (i as u128) * 0x1_0000_0000_0000_0001);
-    }
-    let index = segmented_index(&docs);
+fn ranked_candidates_are_the_full_passes_over_long_postings() {
+    let index = segmented_index(&candidate_corpus(4_000));
     let mut compared = 0;
     for target in [DocType::Offer, DocType::Need] {
         for (title, description) in [
@@ -974,13 +984,7 @@ fn ranked_candidates_skip_through_long_postings() {
                     exclude_organization: Some(Uuid::from_u128(7)),
                     limit,
                 };
-                let full = index.candidates_full_pass(&request).expect("full pass");
-                for window in [64, 4_096] {
-                    let ranked = index
-                        .ranked_candidates_in_windows(&request, window)
-                        .expect("candidates");
-                    assert_same_ranking(&ranked, &full, &format!("{request:?}, {window}"));
-                }
+                let full = assert_ranked_as_the_full_pass(&index, &request);
                 compared += usize::from(full.len() == limit);
             }
         }
