@@ -562,6 +562,7 @@ pub struct SearchExtras {
     total: u64,
     facets: search::Facets,
     relaxed: bool,
+    all_words_total: Option<u64>,
     suggestion: Option<String>,
 }
 
@@ -580,6 +581,14 @@ impl SearchExtras {
     /// any of them are shown instead.
     async fn relaxed(&self) -> bool {
         self.relaxed
+    }
+
+    /// When fewer than a page of records has every word of the query and
+    /// records with most of them follow: how many have every word (they
+    /// come first). Null when every result has every word, or none has
+    /// (`relaxed`).
+    async fn all_words_count(&self) -> Option<u64> {
+        self.all_words_total
     }
 
     /// "Did you mean": the query with unknown words replaced by the
@@ -779,6 +788,7 @@ impl SearchQuery {
                 total: results.total,
                 facets: results.facets,
                 relaxed: results.relaxed,
+                all_words_total: results.all_words_total,
                 suggestion: results.suggestion,
             },
         );

@@ -18,10 +18,11 @@
 //!
 //! [`MatchMode::Auto`] (the default) requires every word (AND: precise, and
 //! facet counts stay meaningful); when that finds less than a page and the
-//! query has three words or more, it widens to most of them (all but a
-//! third, the records with every word first); only when that finds nothing
-//! it relaxes to any word (OR, ranked by how many words match), saying so in
-//! `SearchResults::relaxed`. A word is "matched" by any of its forms:
+//! query has two words or more, it widens to most of them (either of two,
+//! all but a third of three or more, the records with every word first,
+//! counted in `SearchResults::all_words_total`); only when that finds
+//! nothing it relaxes to any word (OR, ranked by how many words match),
+//! saying so in `SearchResults::relaxed`. A word is "matched" by any of its forms:
 //!
 //! - its stem in the stemmed fields, plus a bonus for the exact form;
 //! - synonyms: when the words, from this one on, spell an entry of the
@@ -202,7 +203,7 @@ const MAX_FUZZY_WORDS: usize = 6;
 pub(crate) struct BuiltQuery {
     /// Every clause required.
     pub all: Box<dyn Query>,
-    /// Most of the words (see [`most_words`]); `None` under three words.
+    /// Most of the words (see [`most_words`]); `None` under two words.
     /// Its scores are not sums of term scores: the ranker does not stand in
     /// for it.
     pub most: Option<Box<dyn Query>>,
@@ -272,12 +273,18 @@ fn phrase_query(field: Field, words: &[String], boost: Score) -> Box<dyn Query> 
 /// How many of `words` free words (a synonym phrase counts one) a document
 /// must match when every word finds less than a page: a long query is
 /// rarely written in the records' own words, and requiring every one loses
-/// the records that say most of it. From three words, all but a third.
-/// Only then: on a large index a query's words usually all match plenty of
+/// the records that say most of it. Of two words either (a page of four
+/// records with both, say, is followed by those with one: "orti condivisi"
+/// then also finds "orti per gli anziani"), from three words all but a
+/// third. Only then: on a large index a query's words usually all match plenty of
 /// records, and counting the facets of everything most of them match costs
 /// many times more (measured in docs/benchmarks.md, 5 December).
 fn most_words(words: usize) -> Option<usize> {
-    (words >= 3).then(|| words - words / 3)
+    match words {
+        0 | 1 => None,
+        2 => Some(1),
+        _ => Some(words - words / 3),
+    }
 }
 
 fn any_of(clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
@@ -748,8 +755,8 @@ impl<'a> QueryBuilder<'a> {
         let matching = |c: &Clause| c.matcher(any_stem);
         let any = any_with(&scoring);
         let matches_any = any_with(&matching);
-        // Most of the words, when there are three or more: all but a third
-        // of the free words, the phrases all; a record with every free
+        // Most of the words, when there are two or more: either of two, all
+        // but a third of three or more free words, the phrases all; a record with every free
         // word scores them twice, so it ranks above those missing one.
         let most = most_words(free_words).filter(|_| !browse).map(|minimum| {
             let free = &required[..free_words];

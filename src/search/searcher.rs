@@ -261,6 +261,10 @@ pub struct SearchResults {
     pub facets: Facets,
     /// True when no record had every word and any word was accepted.
     pub relaxed: bool,
+    /// When fewer than a page had every word and the search widened to most
+    /// of them: how many have every word (they come first). `None` when
+    /// every result has every word, or when none has (`relaxed`).
+    pub all_words_total: Option<u64>,
     /// The query with unknown words corrected ("did you mean").
     pub suggestion: Option<String>,
 }
@@ -432,6 +436,7 @@ impl SearchIndex {
         let first = searched(&**first, first_matches, &first_collector);
         let mut collected = searcher.search(&*first, &first_collector)?;
         let mut relaxed = false;
+        let mut all_words_total = None;
         // Fewer than a page with every word: most of the words (a superset,
         // the records with every word still first).
         if request.options.match_mode == query::MatchMode::Auto
@@ -445,6 +450,7 @@ impl SearchIndex {
             )?;
             if widened.total > collected.total {
                 relaxed = collected.total == 0;
+                all_words_total = (!relaxed).then_some(collected.total);
                 collected = widened;
             }
         }
@@ -457,7 +463,9 @@ impl SearchIndex {
             collected = searcher.search(&*any, &any_collector)?;
             relaxed = collected.total > 0;
         }
-        self.results(&searcher, collected, &built, request, relaxed)
+        let mut results = self.results(&searcher, collected, &built, request, relaxed)?;
+        results.all_words_total = all_words_total;
+        Ok(results)
     }
 
     /// Adds the filters that are plain term conditions to the query itself
@@ -578,6 +586,7 @@ impl SearchIndex {
                 statuses: facet(facets.statuses),
             },
             relaxed,
+            all_words_total: None,
             suggestion: built.suggestion.clone(),
         })
     }

@@ -35,6 +35,7 @@ query($q: String!, $f: SearchFilter, $first: Int, $after: String, $sort: SearchS
   search(query: $q, filter: $f, first: $first, after: $after, sort: $sort) {
     totalCount
     relaxed
+    allWordsCount
     suggestion
     pageInfo { hasNextPage hasPreviousPage endCursor }
     edges {
@@ -245,7 +246,22 @@ async fn phrases_exclusions_and_typos(backend: Backend) {
     // No record has every word: any word is accepted, and said so.
     let results = find(&app, "ciclofficina fondazione").await;
     assert!(results["relaxed"].as_bool().expect("relaxed"), "{results}");
+    assert!(results["allWordsCount"].is_null(), "{results}");
     assert!(results["totalCount"].as_u64().expect("total") >= 2);
+
+    // Fewer than a page has both words: they come first, counted, and the
+    // records with either follow.
+    let results = find(&app, "portineria Gratosoglio").await;
+    assert!(!results["relaxed"].as_bool().expect("relaxed"), "{results}");
+    let with_both = results["allWordsCount"].as_u64().expect("allWordsCount");
+    let total = results["totalCount"].as_u64().expect("total");
+    assert!(with_both >= 1 && with_both < total, "{results}");
+    assert_eq!(
+        titles(&results)[0],
+        "Quartieri Connessi: ex portineria a Gratosoglio"
+    );
+    // A page of records with every word is not widened.
+    assert!(find(&app, "portierato sociale").await["allWordsCount"].is_null());
     app.stop().await;
 }
 

@@ -135,6 +135,9 @@ export default function SearchPage() {
               </p>
             )}
             {search.relaxed && <p className="text-muted">{t('search.relaxed')}</p>}
+            {search.allWordsCount != null && (
+              <p className="text-muted">{t('search.someWords', { count: search.allWordsCount })}</p>
+            )}
             {search.facets.neighbourhood.length > 0 && (
               <Suspense fallback={null}>
                 <AreaMap
