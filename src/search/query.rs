@@ -27,13 +27,16 @@
 //! - its stem in the stemmed fields, plus a bonus for the exact form;
 //! - synonyms: when the words, from this one on, spell an entry of the
 //!   dictionary, the clause also accepts every other entry of its group
-//!   (single words as terms, several as phrases);
+//!   (single words as terms, several as phrases); words that are an entry
+//!   of several groups (a dictionary group and a concept's) accept the
+//!   other entries of each;
 //! - typos: a word of 5+ letters (9+: two edits) that the index does not
 //!   know at all, neither exactly nor by stem, also matches the known words
 //!   within one (two) edits, transpositions counting one ("portinerai" →
-//!   "portineria"), at a lower weight. Known words are left alone, so typo
-//!   tolerance never dilutes a correct query; the corrected query is offered
-//!   as `SearchResults::suggestion`.
+//!   "portineria"), at a lower weight, with the synonyms and concept terms
+//!   of the likeliest correction at that lower weight too. Known words are
+//!   left alone, so typo tolerance never dilutes a correct query; the
+//!   corrected query is offered as `SearchResults::suggestion`.
 //!
 //! [`Analysis::Plain`] is the baseline for relevance work: exact fields only,
 //! no stemming, no synonyms (typo tolerance as [`QueryOptions::typo_tolerance`]
@@ -48,6 +51,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Score, Searcher, Term};
 
 use super::analysis::AnalyzedToken;
+use super::synonyms::{SynonymMatch, Synonyms};
 use super::{SearchError, SearchIndex};
 
 /// Longest query accepted, in characters.
@@ -567,6 +571,43 @@ impl<'a> QueryBuilder<'a> {
         }
     }
 
+    /// The other entries of the groups of `matches` (the same words, an
+    /// entry of each group), each once, as clauses weighted by `scale`
+    /// times: a strict synonym's weight where the typed entry and the other
+    /// are both the dictionary's in that group; a concept's otherwise,
+    /// unless the typed words are `common`.
+    fn other_entries(
+        &mut self,
+        synonyms: &Synonyms,
+        matches: &[SynonymMatch],
+        common: bool,
+        scale: Score,
+    ) -> Vec<Clause> {
+        // The strict ones first: an entry both a strict synonym and a
+        // concept's term is weighed as the first.
+        let mut weighed: Vec<(&[String], Score)> = Vec::new();
+        for strict_pass in [true, false] {
+            for matched in matches {
+                let group = synonyms.group(matched.group);
+                let typed = group.get(matched.entry).map(Vec::as_slice);
+                let typed_is_strict = synonyms.is_dictionary_entry(matched.group, matched.entry);
+                for (entry_index, entry) in group.iter().enumerate() {
+                    let strict =
+                        typed_is_strict && synonyms.is_dictionary_entry(matched.group, entry_index);
+                    let new = Some(entry.as_slice()) != typed
+                        && !weighed.iter().any(|(seen, _)| *seen == entry.as_slice());
+                    if new && strict == strict_pass && (strict || !common) {
+                        weighed.push((entry, if strict { SYNONYM } else { CONCEPT }));
+                    }
+                }
+            }
+        }
+        weighed
+            .into_iter()
+            .map(|(entry, weight)| self.entry_clause(entry, weight * scale))
+            .collect()
+    }
+
     /// Builds the query of `parts` (see the module docs).
     pub fn build(mut self, parts: &[Part]) -> Result<BuiltQuery, SearchError> {
         let analyzers = self.index.analyzers().clone();
@@ -587,12 +628,14 @@ impl<'a> QueryBuilder<'a> {
         let mut i = 0;
         while i < tokens.len() {
             let stems: Vec<&str> = tokens[i..].iter().map(|t| t.stem.as_str()).collect();
-            let found = synonyms.and_then(|s| s.longest_match(&stems).map(|m| (s, m)));
+            let found = synonyms
+                .map(|s| (s, s.longest_matches(&stems)))
+                .filter(|(_, matches)| !matches.is_empty());
             match found {
-                Some((synonyms, matched)) => {
-                    let span = &tokens[i..i + matched.len];
-                    let typed_is_strict =
-                        synonyms.is_dictionary_entry(matched.group, matched.entry);
+                Some((synonyms, matches)) => {
+                    let span = &tokens[i..i + matches[0].len];
+                    let typed_is_strict = (matches.iter())
+                        .any(|matched| synonyms.is_dictionary_entry(matched.group, matched.entry));
                     // A word already found in thousands of records needs no
                     // help from its concept: the other terms could not
                     // change the first pages, only slow the search (and
@@ -600,21 +643,7 @@ impl<'a> QueryBuilder<'a> {
                     let common = span.iter().all(|token| {
                         self.doc_freq(&self.stem_fields(), &token.stem) >= CONCEPT_MAX_DOC_FREQ
                     });
-                    // The other entries: a strict synonym at a synonym's
-                    // weight (only for a strict synonym), a concept's term
-                    // at a concept's.
-                    let mut others: Vec<Clause> = Vec::new();
-                    for (entry_index, entry) in synonyms.group(matched.group).iter().enumerate() {
-                        if entry_index != matched.entry {
-                            let strict = typed_is_strict
-                                && synonyms.is_dictionary_entry(matched.group, entry_index);
-                            if strict {
-                                others.push(self.entry_clause(entry, SYNONYM));
-                            } else if !common {
-                                others.push(self.entry_clause(entry, CONCEPT));
-                            }
-                        }
-                    }
+                    let others = self.other_entries(synonyms, &matches, common, 1.0);
                     if typed_is_strict || span.len() == 1 {
                         let mut alternatives: Vec<Clause> = Vec::new();
                         if let [token] = span {
@@ -639,12 +668,34 @@ impl<'a> QueryBuilder<'a> {
                             required.push(Clause::any_of(alternatives));
                         }
                     }
-                    i += matched.len;
+                    i += span.len();
                 }
                 None => {
                     let token = &tokens[i];
-                    let (clause, correction) = self.word_clause(token, true)?;
+                    let (mut clause, correction) = self.word_clause(token, true)?;
                     if let Some(correction) = correction {
+                        // The word meant stands for what it would as
+                        // written, its synonyms and concept included, at
+                        // the weight of a correction: "cohusing" also finds
+                        // "abitare collaborativo", as "cohousing" does, and
+                        // "portineira di quartiere" finds "portierato
+                        // sociale" (an entry that the corrected words
+                        // begin lends its other entries to the corrected
+                        // word; the words after it stay words of their own).
+                        let stem = analyzers.stem_word(&correction);
+                        if let Some(synonyms) = synonyms {
+                            let meant: Vec<&str> = std::iter::once(stem.as_str())
+                                .chain(stems.iter().skip(1).copied())
+                                .collect();
+                            let matches = synonyms.longest_matches(&meant);
+                            let common =
+                                self.doc_freq(&self.stem_fields(), &stem) >= CONCEPT_MAX_DOC_FREQ;
+                            let others = self.other_entries(synonyms, &matches, common, FUZZY);
+                            if !others.is_empty() {
+                                clause =
+                                    Clause::any_of(std::iter::once(clause).chain(others).collect());
+                            }
+                        }
                         corrections.push((token.offset_from, token.offset_to, correction));
                     }
                     required.push(clause);

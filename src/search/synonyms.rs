@@ -216,19 +216,35 @@ impl Synonyms {
         &self.model.version
     }
 
-    /// The longest entry that the stems at the start of `stems` spell, if any.
+    /// The longest entry that the stems at the start of `stems` spell, if
+    /// any; of several groups holding it, the last one (a concept's own
+    /// group rather than the dictionary group its broader concept joined).
     pub fn longest_match(&self, stems: &[&str]) -> Option<SynonymMatch> {
-        let first = stems.first()?;
-        self.by_first
-            .get(*first)?
-            .iter()
-            .filter_map(|&(group, entry)| {
-                let words = &self.groups[group][entry];
-                let len = words.len();
-                (len <= stems.len() && words.iter().zip(stems).all(|(w, s)| w == s))
-                    .then_some(SynonymMatch { group, entry, len })
-            })
-            .max_by_key(|m| m.len)
+        self.longest_matches(stems).pop()
+    }
+
+    /// Every group's entry that spells the longest run of stems at the start
+    /// of `stems` that some entry spells (the same words can be an entry of
+    /// a dictionary group and of a concept's group), in the groups' order.
+    pub fn longest_matches(&self, stems: &[&str]) -> Vec<SynonymMatch> {
+        let Some(candidates) = stems.first().and_then(|first| self.by_first.get(*first)) else {
+            return Vec::new();
+        };
+        let mut found: Vec<SynonymMatch> = Vec::new();
+        for &(group, entry) in candidates {
+            let words = &self.groups[group][entry];
+            let len = words.len();
+            if len > stems.len() || !words.iter().zip(stems).all(|(w, s)| w == s) {
+                continue;
+            }
+            if found.first().is_some_and(|longest| longest.len < len) {
+                found.clear();
+            }
+            if found.first().is_none_or(|longest| longest.len == len) {
+                found.push(SynonymMatch { group, entry, len });
+            }
+        }
+        found
     }
 
     /// Every entry of a group.

@@ -1130,3 +1130,69 @@ fn the_stem_postings_find_what_the_scoring_fields_find() {
     );
     assert!(ranked * 2 > queries.len(), "{ranked} of {}", queries.len());
 }
+
+#[test]
+fn words_of_a_dictionary_entry_and_of_a_concept_find_the_synonyms_of_both() {
+    // "contributi a fondo perduto" is a term of the grant concept and, in
+    // the dictionary, a strict synonym of "finanziamento" and "contributo".
+    let docs = vec![
+        doc(
+            DocType::Offer,
+            "Contributi a fondo perduto per l'abitare",
+            "Un bando per le cooperative di abitanti.",
+        ),
+        doc(
+            DocType::Offer,
+            "Welfare di comunità",
+            "Finanziamento di reti di associazioni e cooperative.",
+        ),
+        doc(
+            DocType::Offer,
+            "Sovvenzioni per il doposcuola",
+            "Per le scuole di quartiere.",
+        ),
+        doc(DocType::Offer, "Sala in comodato", "Per riunioni."),
+    ];
+    let index = index_of(&docs);
+    let found = find(&index, "contributi a fondo perduto", &docs);
+    assert_eq!(found[0], "Contributi a fondo perduto per l'abitare");
+    for other in ["Welfare di comunità", "Sovvenzioni per il doposcuola"] {
+        assert!(found.contains(&other.to_owned()), "{other}: {found:?}");
+    }
+    assert_eq!(found.len(), 3, "{found:?}");
+}
+
+#[test]
+fn a_corrected_word_finds_the_synonyms_of_the_word_meant() {
+    let docs = vec![
+        doc(
+            DocType::Offer,
+            "Cohousing per anziani",
+            "Alloggi con spazi comuni.",
+        ),
+        doc(
+            DocType::Need,
+            "Abitare collaborativo in cascina",
+            "Cerchiamo famiglie.",
+        ),
+        doc(DocType::Offer, "Sala in comodato", "Per riunioni."),
+    ];
+    let index = index_of(&docs);
+    // What the word meant is also called, as the word itself would find.
+    let mut found = find(&index, "cohusing", &docs);
+    found.sort();
+    let mut meant = find(&index, "cohousing", &docs);
+    meant.sort();
+    assert_eq!(found, meant);
+    assert_eq!(
+        found,
+        vec![
+            "Abitare collaborativo in cascina".to_owned(),
+            "Cohousing per anziani".to_owned()
+        ]
+    );
+    let results = index
+        .search(&SearchRequest::new("cohusing"))
+        .expect("search");
+    assert_eq!(results.suggestion.as_deref(), Some("cohousing"));
+}
