@@ -38,31 +38,33 @@ const JUDGEMENTS: &str = include_str!("../fixtures/relevance/judgements.json");
 const K: usize = 10;
 
 // Thresholds, from the measurement (identical on SQLite and PostgreSQL: the
-// index is built from the same documents), 5 December 2026: mean nDCG@10
-// with Italian analysis 0.888 on the tuning half and 0.844 on the held-out
-// half; plain 0.589 and 0.555; the database's own full-text search 0.614 /
+// index is built from the same documents), 6 December 2026: mean nDCG@10
+// with Italian analysis 0.927 on the tuning half and 0.861 on the held-out
+// half; plain 0.653 and 0.591; the database's own full-text search 0.614 /
 // 0.583 (SQLite FTS5) and 0.667 / 0.691 (PostgreSQL ts_rank). The issue's
 // target (0.93 on both halves) is not met yet.
 //
-// Weak queries of the tuning half, judged honestly and left as they are: a
-// typo-corrected word is not expanded with its synonyms ("portineira di
-// quartiere" 0.356 finds only the record that spells "portineria"), "orti
-// condivisi" (0.735) and "mediazione culturale" miss records that say it
-// in other words.
+// Weak queries of the tuning half, judged honestly and left as they are:
+// "portineira di quartiere" (0.393) fills its page with records that have
+// "quartiere" and one of the typo's eight corrections, ahead of those that
+// say "custodia sociale" without "quartiere"; "mediazione dei conflitti"
+// (0.847) misses
+// records about family and neighbourhood mediation that the concept model
+// does not link to it.
 
 /// Floor for the mean nDCG@10 with Italian analysis, per half (tuning,
 /// held-out): the measured figures minus a margin of about 0.04 for
 /// harmless reorderings (a tantivy upgrade, a new synonym, a record added
 /// to the fixture). Breaking stemming, synonyms or typo tolerance costs far
-/// more: the plain baseline, which has none of them, scores under 0.6.
-const MIN_MEAN_ITALIAN: [f64; 2] = [0.85, 0.80];
+/// more: the plain baseline, which has none of them, scores 0.59 to 0.65.
+const MIN_MEAN_ITALIAN: [f64; 2] = [0.88, 0.82];
 /// No judged query of the tuning half may fall below this with Italian
-/// analysis (lowest measured 0.356): a query at this level still ranks some
+/// analysis (lowest measured 0.393): a query at this level still ranks some
 /// of its judged records in the top ten; below it, the query has
 /// effectively failed.
 const MIN_QUERY_ITALIAN: f64 = 0.30;
 /// The Italian mean must beat the plain mean by at least this much
-/// (measured gain 0.298 and 0.287): the analysis must keep paying for
+/// (measured gain 0.273 and 0.270): the analysis must keep paying for
 /// itself.
 const MIN_GAIN_OVER_PLAIN: f64 = 0.20;
 
@@ -213,6 +215,19 @@ async fn the_judged_queries_rank_well_in_italian(backend: Backend) {
             "{:<34} {:>8.3} {:>8.3} {:>8.3}  {}",
             row.judged.query, row.italian, row.plain, row.peer, row.judged.exercises
         );
+    }
+    // `TRAMA_TEST_SHOW_HITS=1`: the tuning queries' top ten, each hit with
+    // its grade, to see what a change moved (never the held-out ones).
+    if std::env::var_os("TRAMA_TEST_SHOW_HITS").is_some() {
+        for row in rows.iter().filter(|row| row.judged.half == Half::Tuning) {
+            let graded: Vec<String> = (row.hits.iter())
+                .map(|key| format!("{key}:{}", row.judged.relevant.get(key).unwrap_or(&0)))
+                .collect();
+            let missed: Vec<&String> = (row.judged.relevant.keys())
+                .filter(|key| !row.hits.contains(key))
+                .collect();
+            println!("{:?} -> {graded:?}; missed {missed:?}", row.judged.query);
+        }
     }
     let mut means = Vec::new();
     for (half, name, floor) in [
