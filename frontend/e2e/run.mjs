@@ -219,6 +219,25 @@ try {
     await page.context().close();
   });
 
+  await test('a visitor searches two words few records share: the page says how many have both, and those with either follow', async () => {
+    const page = await open();
+    await page.goto(base + '/search?q=portineria+Gratosoglio');
+    await page.getByRole('heading', { level: 1, name: /portineria Gratosoglio/ }).waitFor();
+    // Said inside the live region, with the count of results.
+    const status = page.getByRole('status').filter({ has: page.locator('#results-title') });
+    const note = await status.getByText(/^\d+ risultat[oi] cont/).textContent({ timeout: 30_000 });
+    assert.match(note, /tutte le parole; seguono quelli che ne contengono alcune\.$/);
+    const withBoth = Number(note.match(/^\d+/)[0]);
+    const total = Number((await page.locator('#results-title').textContent()).match(/\d+/)[0]);
+    assert.ok(withBoth >= 1 && withBoth < total, `${withBoth} of ${total}`);
+    const first = await page.locator('.result h3 a').first().textContent();
+    assert.match(first, /portineria/i);
+    assert.match(first, /Gratosoglio/);
+    await audit(page, 'search matched in part');
+    assert.deepEqual(page.foreign, []);
+    await page.context().close();
+  });
+
   await test('the language switch turns the pages into English', async () => {
     const page = await open();
     await page.goto(base + '/');

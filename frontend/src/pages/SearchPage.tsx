@@ -123,20 +123,25 @@ export default function SearchPage() {
             })}
           </aside>
           <section className="col-12 col-lg-8 order-1 order-lg-2" aria-labelledby="results-title">
-            <h2 id="results-title" className="h5" role="status" aria-live="polite">
-              {t('search.count', { count: search.totalCount })}
-              {page > 1 ? ` — ${t('search.page', { page })}` : ''}
-            </h2>
+            {/* A live region around the heading (a heading cannot be one):
+                the count and how the words were matched are read out when a
+                new search lands. */}
+            <div role="status" aria-live="polite">
+              <h2 id="results-title" className="h5">
+                {t('search.count', { count: search.totalCount })}
+                {page > 1 ? ` — ${t('search.page', { page })}` : ''}
+              </h2>
+              {search.relaxed && <p className="text-muted">{t('search.relaxed')}</p>}
+              {search.allWordsCount != null && (
+                <p className="text-muted">{t('search.someWords', { count: search.allWordsCount })}</p>
+              )}
+            </div>
             <NewResults variables={variables} total={search.totalCount} onRefresh={result.reload} />
             {search.suggestion && (
               <p>
                 {t('search.didYouMean')}{' '}
                 <Link to={`${pathTo('search')}?q=${encodeURIComponent(search.suggestion)}`}>{search.suggestion}</Link>
               </p>
-            )}
-            {search.relaxed && <p className="text-muted">{t('search.relaxed')}</p>}
-            {search.allWordsCount != null && (
-              <p className="text-muted">{t('search.someWords', { count: search.allWordsCount })}</p>
             )}
             {search.facets.neighbourhood.length > 0 && (
               <Suspense fallback={null}>
