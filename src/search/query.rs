@@ -211,6 +211,10 @@ pub(crate) struct BuiltQuery {
     /// Its scores are not sums of term scores: the ranker does not stand in
     /// for it.
     pub most: Option<Box<dyn Query>>,
+    /// `most` finds what `any` finds (two words, nothing else required):
+    /// when no record has every word, `any` ranks the same records with
+    /// pruning.
+    pub most_is_any: bool,
     /// Any clause; `None` when relaxing would change nothing.
     pub any: Option<Box<dyn Query>>,
     /// The documents `all` matches, found from the stems' posting lists in
@@ -848,6 +852,7 @@ impl<'a> QueryBuilder<'a> {
         Ok(BuiltQuery {
             all,
             matches_all,
+            most_is_any: free_words == 2 && required.len() == 2,
             most,
             any,
             matches_any,

@@ -441,6 +441,7 @@ impl SearchIndex {
         // the records with every word still first).
         if request.options.match_mode == query::MatchMode::Auto
             && (collected.total as usize) < request.limit.max(1)
+            && (collected.total > 0 || !built.most_is_any)
             && let Some(most) = &built.most
         {
             let most = self.restrict(most.box_clone(), &request.filter);
@@ -697,6 +698,7 @@ impl SearchIndex {
             all: Box::new(tantivy::query::AllQuery),
             matches_all: Box::new(tantivy::query::AllQuery),
             most: None,
+            most_is_any: false,
             any: None,
             matches_any: None,
             ranker: None,
