@@ -1131,6 +1131,12 @@ fn the_stem_postings_find_what_the_scoring_fields_find() {
     assert!(ranked * 2 > queries.len(), "{ranked} of {}", queries.len());
 }
 
+/// `docs` and a record that shares no word with them, indexed.
+fn with_a_distractor(mut docs: Vec<SearchDocument>) -> (SearchIndex, Vec<SearchDocument>) {
+    docs.push(doc(DocType::Offer, "Sala in comodato", "Per riunioni."));
+    (index_of(&docs), docs)
+}
+
 #[test]
 fn words_of_a_dictionary_entry_and_of_a_concept_find_the_synonyms_of_both() {
     // "contributi a fondo perduto" is a term of the grant concept and, in
@@ -1151,9 +1157,8 @@ fn words_of_a_dictionary_entry_and_of_a_concept_find_the_synonyms_of_both() {
             "Sovvenzioni per il doposcuola",
             "Per le scuole di quartiere.",
         ),
-        doc(DocType::Offer, "Sala in comodato", "Per riunioni."),
     ];
-    let index = index_of(&docs);
+    let (index, docs) = with_a_distractor(docs);
     let found = find(&index, "contributi a fondo perduto", &docs);
     assert_eq!(found[0], "Contributi a fondo perduto per l'abitare");
     for other in ["Welfare di comunità", "Sovvenzioni per il doposcuola"] {
@@ -1175,9 +1180,8 @@ fn a_corrected_word_finds_the_synonyms_of_the_word_meant() {
             "Abitare collaborativo in cascina",
             "Cerchiamo famiglie.",
         ),
-        doc(DocType::Offer, "Sala in comodato", "Per riunioni."),
     ];
-    let index = index_of(&docs);
+    let (index, docs) = with_a_distractor(docs);
     // What the word meant is also called, as the word itself would find.
     let mut found = find(&index, "cohusing", &docs);
     found.sort();
