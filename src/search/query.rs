@@ -22,7 +22,8 @@
 //! all but a third of three or more, the records with every word first,
 //! counted in `SearchResults::all_words_total`); only when that finds
 //! nothing it relaxes to any word (OR, ranked by how many words match),
-//! saying so in `SearchResults::relaxed`. A word is "matched" by any of its forms:
+//! saying so in `SearchResults::relaxed`. A word is "matched" by any of its
+//! forms:
 //!
 //! - its stem in the stemmed fields, plus a bonus for the exact form;
 //! - synonyms: when the words, from this one on, spell an entry of the
@@ -284,9 +285,10 @@ fn phrase_query(field: Field, words: &[String], boost: Score) -> Box<dyn Query> 
 /// the records that say most of it. Of two words either (a page of four
 /// records with both, say, is followed by those with one: "orti condivisi"
 /// then also finds "orti per gli anziani"), from three words all but a
-/// third. Only then: on a large index a query's words usually all match plenty of
-/// records, and counting the facets of everything most of them match costs
-/// many times more (measured in docs/benchmarks.md, 5 December).
+/// third. Only then: on a large index a query's words usually all match
+/// plenty of records, and counting the facets of everything most of them
+/// match costs many times more (measured in docs/benchmarks.md, 5 and 6
+/// December).
 fn most_words(words: usize) -> Option<usize> {
     match words {
         0 | 1 => None,
@@ -681,11 +683,12 @@ impl<'a> QueryBuilder<'a> {
                         // The word meant stands for what it would as
                         // written, its synonyms and concept included, at
                         // the weight of a correction: "cohusing" also finds
-                        // "abitare collaborativo", as "cohousing" does, and
-                        // "portineira di quartiere" finds "portierato
-                        // sociale" (an entry that the corrected words
-                        // begin lends its other entries to the corrected
-                        // word; the words after it stay words of their own).
+                        // "abitare collaborativo", as "cohousing" does. An
+                        // entry that the corrected words begin lends its
+                        // group's other entries to the corrected word alone:
+                        // in "portineira di quartiere" it also stands for
+                        // "portierato sociale", and "quartiere" stays a
+                        // word of its own.
                         let stem = analyzers.stem_word(&correction);
                         if let Some(synonyms) = synonyms {
                             let meant: Vec<&str> = std::iter::once(stem.as_str())
@@ -811,8 +814,9 @@ impl<'a> QueryBuilder<'a> {
         let any = any_with(&scoring);
         let matches_any = any_with(&matching);
         // Most of the words, when there are two or more: either of two, all
-        // but a third of three or more free words, the phrases all; a record with every free
-        // word scores them twice, so it ranks above those missing one.
+        // but a third of three or more free words, the phrases all; a
+        // record with every free word scores them twice, so it ranks above
+        // those missing one.
         let most = most_words(free_words).filter(|_| !browse).map(|minimum| {
             let free = &required[..free_words];
             let every: Vec<(Occur, Box<dyn Query>)> =
