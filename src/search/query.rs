@@ -209,8 +209,8 @@ pub(crate) struct BuiltQuery {
     /// Every clause required.
     pub all: Box<dyn Query>,
     /// Most of the words (see [`most_words`]); `None` under two words.
-    /// Its scores are not sums of term scores: the ranker does not stand in
-    /// for it.
+    /// Searched unpruned: there is no stem matcher of "most of the words"
+    /// for the ranker to score.
     pub most: Option<Box<dyn Query>>,
     /// `most` finds what `any` finds (two words, nothing else required):
     /// when no record has every word, `any` ranks the same records with
@@ -814,23 +814,18 @@ impl<'a> QueryBuilder<'a> {
         let any = any_with(&scoring);
         let matches_any = any_with(&matching);
         // Most of the words, when there are two or more: either of two, all
-        // but a third of three or more free words, the phrases all; a
-        // record with every free word scores them twice, so it ranks above
-        // those missing one.
+        // but a third of three or more free words, the phrases all. The
+        // records with every free word are put first by the search itself
+        // (`SearchIndex::search`), not by their scores here.
         let most = most_words(free_words).filter(|_| !browse).map(|minimum| {
             let free = &required[..free_words];
-            let every: Vec<(Occur, Box<dyn Query>)> =
-                free.iter().map(|c| (Occur::Must, scoring(c))).collect();
-            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
-                (
-                    Occur::Must,
-                    Box::new(BooleanQuery::with_minimum_required_clauses(
-                        free.iter().map(|c| (Occur::Should, scoring(c))).collect(),
-                        minimum,
-                    )) as Box<dyn Query>,
-                ),
-                (Occur::Should, Box::new(BooleanQuery::new(every))),
-            ];
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+                Occur::Must,
+                Box::new(BooleanQuery::with_minimum_required_clauses(
+                    free.iter().map(|c| (Occur::Should, scoring(c))).collect(),
+                    minimum,
+                )) as Box<dyn Query>,
+            )];
             clauses.extend(
                 required[free_words..]
                     .iter()

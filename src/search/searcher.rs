@@ -12,14 +12,14 @@
 //! relevance work). An empty query ranks by the two bonuses alone. Other sorts
 //! ([`SearchSort`]) order by their value and break ties by that score.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Score, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
 use uuid::Uuid;
 
 use super::collector::{Collected, Counts, SearchCollector, Spec};
@@ -438,20 +438,29 @@ impl SearchIndex {
         let mut relaxed = false;
         let mut all_words_total = None;
         // Fewer than a page with every word: most of the words (a superset,
-        // the records with every word still first).
+        // counted and faceted whole), the records with every word first
+        // whatever the sort (the page says how many they are, and that the
+        // others follow). The first pass kept every one of them: they are
+        // fewer than a page.
         if request.options.match_mode == query::MatchMode::Auto
             && (collected.total as usize) < request.limit.max(1)
             && (collected.total > 0 || !built.most_is_any)
             && let Some(most) = &built.most
         {
             let most = self.restrict(most.box_clone(), &request.filter);
-            let widened = searcher.search(
+            let mut widened = searcher.search(
                 &*most,
                 &SearchCollector::new(spec.clone(), self.facet_tables()),
             )?;
             if widened.total > collected.total {
                 relaxed = collected.total == 0;
                 all_words_total = (!relaxed).then_some(collected.total);
+                let kept = widened.top.len();
+                let with_every_word: HashSet<DocAddress> =
+                    collected.top.iter().map(|c| c.address).collect();
+                let others =
+                    (widened.top.into_iter()).filter(|c| !with_every_word.contains(&c.address));
+                widened.top = collected.top.into_iter().chain(others).take(kept).collect();
                 collected = widened;
             }
         }

@@ -247,6 +247,51 @@ fn most_words_of_a_long_query_must_match_and_all_of_them_rank_first() {
 }
 
 #[test]
+fn the_records_with_every_word_lead_a_widened_page_whatever_the_sort() {
+    // The record with both words says them once in a long text; the one
+    // with a single word says it in a short title and twice more, and is
+    // the newest: by score and by date it would come first.
+    let mut both = doc(
+        DocType::Offer,
+        "Sportello per gli inquilini",
+        "Un servizio di ascolto e orientamento per le famiglie del quartiere, \
+         con operatori che accompagnano le persone agli uffici, aiutano a \
+         compilare le domande e seguono le pratiche; tra i temi anche i mutui \
+         per le cooperative di abitanti.",
+    );
+    both.created_at = Utc
+        .with_ymd_and_hms(2026, 1, 1, 10, 0, 0)
+        .single()
+        .expect("date");
+    let one = doc(
+        DocType::Offer,
+        "Cooperative",
+        "Cooperative e ancora cooperative.",
+    );
+    let docs = vec![
+        both,
+        one,
+        doc(DocType::Offer, "Sala in comodato", "Per riunioni."),
+    ];
+    let index = index_of(&docs);
+    for sort in [SearchSort::Relevance, SearchSort::Newest] {
+        let mut request = SearchRequest::new("mutui cooperative");
+        request.sort = sort;
+        let results = index.search(&request).expect("search");
+        assert_eq!(results.all_words_total, Some(1), "{sort:?}");
+        assert_eq!(results.total, 2, "{sort:?}");
+        assert_eq!(
+            titles(&index, &request, &docs),
+            vec![
+                "Sportello per gli inquilini".to_owned(),
+                "Cooperative".to_owned()
+            ],
+            "{sort:?}"
+        );
+    }
+}
+
+#[test]
 fn the_plain_baseline_neither_stems_nor_expands() {
     let docs = corpus();
     let index = index_of(&docs);
