@@ -88,22 +88,24 @@ impl SearchIndex {
         &self,
         request: &CandidateRequest,
     ) -> Result<Vec<(Uuid, Score)>, SearchError> {
-        self.ranked_candidates_in_windows(request, WINDOW)
+        self.ranked_candidates_in_windows(request, WINDOW, CommonTerms::LeftOut)
     }
 
     /// [`Self::ranked_candidates`] with the ranker's window `window` wide
-    /// (at least 64): the tests use narrow ones, to cross windows in small
-    /// segments.
+    /// (at least 64) and its common terms left out or kept: the tests use
+    /// narrow windows, to cross them in small segments, and keep the common
+    /// terms of their small corpora to read long postings.
     pub(crate) fn ranked_candidates_in_windows(
         &self,
         request: &CandidateRequest,
         window: usize,
+        common: CommonTerms,
     ) -> Result<Vec<(Uuid, Score)>, SearchError> {
         let Some(target) = request.target else {
             return Ok(Vec::new());
         };
         let searcher = self.reader().searcher();
-        let ranker = self.ranker(&searcher, request)?;
+        let ranker = self.ranker(&searcher, request, common)?;
         let limit = request.limit.clamp(1, MAX_CANDIDATES);
         // tantivy's own top-n: among equal scores the first document in
         // index order wins, as in `TopDocs` (documents are pushed in that
@@ -194,18 +196,24 @@ impl SearchIndex {
         searcher: &Searcher,
         target: DocType,
         request: &CandidateRequest,
+        common: CommonTerms,
     ) -> (Clauses, Clauses) {
         (
             self.filter_clauses(target, request),
-            self.ranking_clauses(searcher, request),
+            self.ranking_clauses(searcher, request, common),
         )
     }
 
     /// What raises a candidate: the text's distinctive words (with their
     /// synonyms), its sectors and its place, as the reference pass's query.
     #[cfg(test)]
-    fn ranking_clauses(&self, searcher: &Searcher, request: &CandidateRequest) -> Clauses {
-        self.ranker(searcher, request)
+    fn ranking_clauses(
+        &self,
+        searcher: &Searcher,
+        request: &CandidateRequest,
+        common: CommonTerms,
+    ) -> Clauses {
+        self.ranker(searcher, request, common)
             .expect("the ranker's terms are read")
             .clauses
             .iter()
@@ -223,7 +231,9 @@ impl SearchIndex {
         &self,
         searcher: &Searcher,
         request: &CandidateRequest,
+        common: CommonTerms,
     ) -> Result<Ranker, SearchError> {
+        let wanted = |doc_freq: u64| common == CommonTerms::Kept || !too_common(doc_freq, searcher);
         let fields = self.fields();
         let num_docs = searcher.num_docs().max(1) as f32;
 
@@ -260,7 +270,7 @@ impl SearchIndex {
             });
             let (title, body) = (title?, body?);
             let df = title.doc_freq.max(body.doc_freq);
-            if df > 0 {
+            if df > 0 && wanted(df) {
                 let idf = (1.0 + (num_docs - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
                 scored.push((stem, tf.sqrt() * idf, [title, body]));
             }
@@ -283,7 +293,9 @@ impl SearchIndex {
         let keywords = sectors.chain(municipalities).chain(neighbourhoods);
         for (field, value, boost) in keywords {
             let postings = TermPostings::look_up(searcher, Term::from_field_text(field, &value))?;
-            ranker.push(searcher, postings, boost)?;
+            if wanted(postings.doc_freq) {
+                ranker.push(searcher, postings, boost)?;
+            }
         }
         Ok(ranker)
     }
@@ -323,6 +335,7 @@ impl SearchIndex {
     pub(crate) fn candidates_full_pass(
         &self,
         request: &CandidateRequest,
+        common: CommonTerms,
     ) -> Result<Vec<(Uuid, Score)>, SearchError> {
         use tantivy::TantivyDocument;
         use tantivy::collector::TopDocs;
@@ -332,7 +345,7 @@ impl SearchIndex {
             return Ok(Vec::new());
         };
         let searcher = self.reader().searcher();
-        let (filter, should) = self.candidate_query(&searcher, target, request);
+        let (filter, should) = self.candidate_query(&searcher, target, request, common);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = filter
             .into_iter()
             .map(|(occur, query)| (occur, boosted(query, 0.0)))
@@ -356,6 +369,27 @@ impl SearchIndex {
         }
         Ok(ids)
     }
+}
+
+/// Whether the ranker leaves out the terms [`too_common`] finds common.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CommonTerms {
+    LeftOut,
+    /// Only the tests keep them.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Kept,
+}
+
+/// Whether a term is held by more than half of the index's documents, and
+/// so left out of the ranker. Such a term tells candidates apart least (its
+/// idf is under ln 2, a rare word's about ln N) and costs the most to read:
+/// at a million offers the municipality's term alone held seven in ten
+/// (docs/benchmarks.md). Where the top n reaches past the documents that
+/// hold other terms (a small index), the filter's other documents follow
+/// them in index order, no longer those with the common term first: most
+/// of them hold it anyway, it being that common.
+fn too_common(doc_freq: u64, searcher: &Searcher) -> bool {
+    doc_freq.saturating_mul(2) > searcher.num_docs()
 }
 
 /// Documents scored together: the width of the ranker's window (as

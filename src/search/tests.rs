@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::domain::{NeedKind, OfferKind, OrganizationKind, PostingStatus};
+use crate::search::candidates::CommonTerms;
 
 fn doc(doc_type: DocType, title: &str, body: &str) -> SearchDocument {
     let id = Uuid::now_v7();
@@ -970,18 +971,36 @@ fn candidate_corpus(n: usize) -> Vec<SearchDocument> {
 
 /// Asserts that the ranker finds the full pass's candidates with its own
 /// window and with windows of 64 documents (narrower than a segment, so
-/// that documents are scored across their edges); returns the full pass's.
+/// that documents are scored across their edges), with the common terms
+/// left out (as the product does) and kept (these corpora's words are
+/// common: kept, their postings are long); returns the full pass's, common
+/// terms kept.
 fn assert_ranked_as_the_full_pass(
     index: &SearchIndex,
     request: &CandidateRequest,
 ) -> Vec<(Uuid, f32)> {
-    let full = index.candidates_full_pass(request).expect("full pass");
+    let left_out = index
+        .candidates_full_pass(request, CommonTerms::LeftOut)
+        .expect("full pass");
     let ranked = index.ranked_candidates(request).expect("candidates");
-    assert_same_ranking(&ranked, &full, &format!("{request:?}"));
-    let narrow = index
-        .ranked_candidates_in_windows(request, 64)
+    assert_same_ranking(&ranked, &left_out, &format!("{request:?}"));
+    let full = index
+        .candidates_full_pass(request, CommonTerms::Kept)
+        .expect("full pass");
+    let wide = index
+        .ranked_candidates_in_windows(request, 4_096, CommonTerms::Kept)
         .expect("candidates");
-    assert_same_ranking(&narrow, &full, &format!("{request:?}, windows of 64"));
+    assert_same_ranking(&wide, &full, &format!("{request:?}, common terms kept"));
+    for (common, expected) in [
+        (CommonTerms::LeftOut, &left_out),
+        (CommonTerms::Kept, &full),
+    ] {
+        let narrow = index
+            .ranked_candidates_in_windows(request, 64, common)
+            .expect("candidates");
+        let what = format!("{request:?}, windows of 64, common terms {common:?}");
+        assert_same_ranking(&narrow, expected, &what);
+    }
     full
 }
 
@@ -1058,6 +1077,64 @@ fn ranked_candidates_are_the_full_passes_over_long_postings() {
         }
     }
     assert_eq!(compared, 16, "every request fills its top n");
+}
+
+/// A term held by more than half of the documents (here the municipality)
+/// finds no candidate by itself: those who share a rarer word lead, and the
+/// others follow at score zero, as the filter's documents do in a small
+/// index; kept, it would rank them above the rest.
+#[test]
+fn a_term_most_documents_hold_finds_no_candidate_by_itself() {
+    let mut docs: Vec<SearchDocument> = (0..40)
+        .map(|i| {
+            let text = if i % 10 == 3 {
+                "laboratorio di falegnameria"
+            } else {
+                "sala per riunioni"
+            };
+            let mut d = doc(DocType::Offer, text, "");
+            d.id = Uuid::from_u128(500 + i);
+            d
+        })
+        .collect();
+    // A few elsewhere, so that the municipality's term is common, not
+    // everywhere (a term in every document scores nothing anyway).
+    for d in docs.iter_mut().skip(30) {
+        d.municipality_codes = vec!["016024".to_owned()];
+    }
+    let index = segmented_index(&docs);
+    let request = CandidateRequest {
+        target: Some(DocType::Offer),
+        title: "falegnameria".to_owned(),
+        municipalities: vec!["015146".to_owned()],
+        limit: 10,
+        ..CandidateRequest::default()
+    };
+    let woodwork: Vec<Uuid> = (0..40)
+        .filter(|i| i % 10 == 3)
+        .map(|i| Uuid::from_u128(500 + i))
+        .collect();
+    let ranked = index.ranked_candidates(&request).expect("candidates");
+    assert_eq!(ranked.len(), 10);
+    let (leading, following) = ranked.split_at(woodwork.len());
+    assert!(
+        leading
+            .iter()
+            .all(|(id, score)| woodwork.contains(id) && *score > 0.0)
+    );
+    assert!(
+        following.iter().all(|(_, score)| *score == 0.0),
+        "{ranked:?}"
+    );
+
+    let kept = index
+        .ranked_candidates_in_windows(&request, 64, CommonTerms::Kept)
+        .expect("candidates");
+    assert!(kept.iter().all(|(_, score)| *score > 0.0), "{kept:?}");
+    // The woodwork offer elsewhere falls behind those in the municipality.
+    let elsewhere = Uuid::from_u128(533);
+    assert_eq!(kept.iter().position(|(id, _)| *id == elsewhere), Some(3));
+    assert_ranked_as_the_full_pass(&index, &request);
 }
 
 /// The relevance fixture's records (realistic Italian texts, with their
