@@ -388,8 +388,16 @@ pub(crate) enum CommonTerms {
 /// hold other terms (a small index), the filter's other documents follow
 /// them in index order, no longer those with the common term first: most
 /// of them hold it anyway, it being that common.
+///
+/// Both sides count replaced and deleted documents not yet merged away (a
+/// term's document frequency does, and so does BM25's count of documents
+/// in [`Ranker`]): against the live documents alone, an index whose
+/// records were edited often would find a term common that is not.
 fn too_common(doc_freq: u64, searcher: &Searcher) -> bool {
-    doc_freq.saturating_mul(2) > searcher.num_docs()
+    let documents: u64 = (searcher.segment_readers().iter())
+        .map(|reader| u64::from(reader.max_doc()))
+        .sum();
+    doc_freq.saturating_mul(2) > documents
 }
 
 /// Documents scored together: the width of the ranker's window (as
