@@ -12,7 +12,7 @@ use crate::domain::{
     ContributionStatus, NeedKind, OfferKind, PartnerRole, ProjectProcedure, ProjectStage,
 };
 use crate::error::{AppError, Entity};
-use crate::store::entities::{needs, offers, projects};
+use crate::store::entities::{needs, offers, organizations, projects};
 use crate::store::projects::{self as store, NewContribution, NewPartner, NewProject};
 
 /// What [`open_for_partnership`] did.
@@ -32,6 +32,22 @@ pub async fn project_of_match(
     Ok(store::project_of_match(db, match_id).await?)
 }
 
+/// The organisation with this id; NOT_FOUND as `entity` on `field` when it
+/// is gone (the posting that names it was read in the same transaction, so
+/// the caller reports what the person asked for, not the organisation).
+async fn organization(
+    txn: &impl ConnectionTrait,
+    id: Uuid,
+    entity: Entity,
+    field: &'static str,
+) -> Result<organizations::Model, AppError> {
+    store::organizations_by_id(txn, [id])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::not_found(entity, field))
+}
+
 /// Opens the need's co-design project with the offer's organisation as a
 /// partner (and its offer as a proposed contribution), or adds both to the
 /// need's project already open, in the caller's transaction. A need that
@@ -46,11 +62,7 @@ pub async fn open_for_partnership(
     created_by: Option<Uuid>,
     at: DateTime<Utc>,
 ) -> Result<Opened, AppError> {
-    let offeror = store::organizations_by_id(txn, [offer.organization_id])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::not_found(Entity::Organization, "matchId"))?;
+    let offeror = organization(txn, offer.organization_id, Entity::Organization, "matchId").await?;
     let candidate = workspace::candidate(&offeror);
     let (project_id, created, procedure) = match store::open_project_of_need(txn, need.id).await? {
         Some(project) => (project.id, None, project.procedure),
@@ -136,11 +148,7 @@ pub async fn open_for_need(
     created_by: Option<Uuid>,
     at: DateTime<Utc>,
 ) -> Result<Uuid, AppError> {
-    let lead = store::organizations_by_id(txn, [need.organization_id])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::not_found(Entity::Need, "needId"))?;
+    let lead = organization(txn, need.organization_id, Entity::Need, "needId").await?;
     check_role(procedure, PartnerRole::Lead, workspace::candidate(&lead))?;
     if store::open_project_of_need(txn, need.id).await?.is_some() {
         return Err(AppError::conflict(
