@@ -130,6 +130,24 @@ pub trait TableExt {
         self.references_column(column, ref_table, Common::Id, on_delete)
     }
 
+    /// `references` for a row that belongs to the one it points at: it is
+    /// deleted with it (`ON DELETE CASCADE`).
+    fn references_cascade<R: IntoIden>(&mut self, column: ColumnDef, ref_table: R) -> &mut Self {
+        self.references(column, ref_table, ForeignKeyAction::Cascade)
+    }
+
+    /// `references` for a row that keeps the one it points at: that row
+    /// cannot be deleted while this one points at it (`ON DELETE RESTRICT`).
+    fn references_restrict<R: IntoIden>(&mut self, column: ColumnDef, ref_table: R) -> &mut Self {
+        self.references(column, ref_table, ForeignKeyAction::Restrict)
+    }
+
+    /// `references` for an optional link: the column is emptied when the row
+    /// it points at is deleted (`ON DELETE SET NULL`).
+    fn references_set_null<R: IntoIden>(&mut self, column: ColumnDef, ref_table: R) -> &mut Self {
+        self.references(column, ref_table, ForeignKeyAction::SetNull)
+    }
+
     /// Adds `column` with its foreign key `fk_<table>_<column>` to
     /// `ref_table.ref_column`.
     ///

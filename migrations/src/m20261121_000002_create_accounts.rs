@@ -36,11 +36,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(deleted_at())
             .to_owned(),
         table_with_id(AuthSessions::Table)
-            .references(
-                uuid(AuthSessions::UserId),
-                Users::Table,
-                ForeignKeyAction::Cascade,
-            )
+            .references_cascade(uuid(AuthSessions::UserId), Users::Table)
             .col(string_len(AuthSessions::TokenHash, TOKEN_HASH_LEN))
             .col(created_at())
             .col(timestamp_with_time_zone(AuthSessions::ExpiresAt))
@@ -48,11 +44,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(timestamp_with_time_zone_null(AuthSessions::LastUsedAt))
             .to_owned(),
         table_with_id(EmailTokens::Table)
-            .references(
-                uuid(EmailTokens::UserId),
-                Users::Table,
-                ForeignKeyAction::Cascade,
-            )
+            .references_cascade(uuid(EmailTokens::UserId), Users::Table)
             .col(closed_list(EmailTokens::Purpose))
             .col(string_len(EmailTokens::TokenHash, TOKEN_HASH_LEN))
             .col(created_at())

@@ -54,11 +54,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(string_len_null(Organizations::VerificationSource, NAME_LEN))
             .col(timestamp_with_time_zone_null(Organizations::VerifiedAt))
             .col(flag(Organizations::RuntsRegistered, false))
-            .references(
-                uuid_null(Organizations::CreatedBy),
-                Users::Table,
-                ForeignKeyAction::SetNull,
-            )
+            .references_set_null(uuid_null(Organizations::CreatedBy), Users::Table)
             .timestamps()
             .col(deleted_at())
             .to_owned(),
@@ -70,15 +66,13 @@ fn tables() -> Vec<TableCreateStatement> {
         ),
         Table::create()
             .table(OrganizationNeighbourhoods::Table)
-            .references(
+            .references_cascade(
                 uuid(OrganizationNeighbourhoods::OrganizationId),
                 Organizations::Table,
-                ForeignKeyAction::Cascade,
             )
-            .references(
+            .references_cascade(
                 uuid(OrganizationNeighbourhoods::NeighbourhoodId),
                 Neighbourhoods::Table,
-                ForeignKeyAction::Cascade,
             )
             .primary_key(
                 Index::create()
@@ -87,10 +81,9 @@ fn tables() -> Vec<TableCreateStatement> {
             )
             .to_owned(),
         table_with_id(OrganizationContacts::Table)
-            .references(
+            .references_cascade(
                 uuid(OrganizationContacts::OrganizationId),
                 Organizations::Table,
-                ForeignKeyAction::Cascade,
             )
             .col(closed_list(OrganizationContacts::Kind))
             .col(string_len(OrganizationContacts::Value, URL_LEN))
@@ -100,34 +93,18 @@ fn tables() -> Vec<TableCreateStatement> {
             .timestamps()
             .to_owned(),
         table_with_id(Memberships::Table)
-            .references(
-                uuid(Memberships::UserId),
-                Users::Table,
-                ForeignKeyAction::Cascade,
-            )
-            .references(
-                uuid(Memberships::OrganizationId),
-                Organizations::Table,
-                ForeignKeyAction::Cascade,
-            )
+            .references_cascade(uuid(Memberships::UserId), Users::Table)
+            .references_cascade(uuid(Memberships::OrganizationId), Organizations::Table)
             .col(closed_list(Memberships::Role))
             .timestamps()
             .to_owned(),
         table_with_id(Invitations::Table)
-            .references(
-                uuid(Invitations::OrganizationId),
-                Organizations::Table,
-                ForeignKeyAction::Cascade,
-            )
+            .references_cascade(uuid(Invitations::OrganizationId), Organizations::Table)
             .col(string_len(Invitations::Email, EMAIL_LEN))
             .col(closed_list(Invitations::Role))
             .col(string_len(Invitations::TokenHash, TOKEN_HASH_LEN))
             // Users are soft-deleted, so the inviter row always stays.
-            .references(
-                uuid(Invitations::InvitedBy),
-                Users::Table,
-                ForeignKeyAction::Restrict,
-            )
+            .references_restrict(uuid(Invitations::InvitedBy), Users::Table)
             .col(created_at())
             .col(timestamp_with_time_zone(Invitations::ExpiresAt))
             .col(timestamp_with_time_zone_null(Invitations::AcceptedAt))

@@ -28,11 +28,7 @@ impl MigrationTrait for Migration {
 fn tables() -> Vec<TableCreateStatement> {
     vec![
         table_with_id(Offers::Table)
-            .references(
-                uuid(Offers::OrganizationId),
-                Organizations::Table,
-                ForeignKeyAction::Restrict,
-            )
+            .references_restrict(uuid(Offers::OrganizationId), Organizations::Table)
             .col(closed_list(Offers::Kind))
             .col(string_len(Offers::Title, NAME_LEN))
             .col(text(Offers::Description))
@@ -49,19 +45,11 @@ fn tables() -> Vec<TableCreateStatement> {
                 Municipalities::IstatCode,
                 ForeignKeyAction::Restrict,
             )
-            .references(
-                uuid_null(Offers::NeighbourhoodId),
-                Neighbourhoods::Table,
-                ForeignKeyAction::Restrict,
-            )
+            .references_restrict(uuid_null(Offers::NeighbourhoodId), Neighbourhoods::Table)
             .col(double_null(Offers::Lat))
             .col(double_null(Offers::Lon))
             .col(closed_list_default(Offers::Status, "draft"))
-            .references(
-                uuid_null(Offers::CreatedBy),
-                Users::Table,
-                ForeignKeyAction::SetNull,
-            )
+            .references_set_null(uuid_null(Offers::CreatedBy), Users::Table)
             .timestamps()
             .col(timestamp_with_time_zone_null(Offers::ClosedAt))
             .col(deleted_at())
@@ -73,11 +61,7 @@ fn tables() -> Vec<TableCreateStatement> {
             Offers::Table,
         ),
         table_with_id(Needs::Table)
-            .references(
-                uuid(Needs::OrganizationId),
-                Organizations::Table,
-                ForeignKeyAction::Restrict,
-            )
+            .references_restrict(uuid(Needs::OrganizationId), Organizations::Table)
             .col(closed_list(Needs::Kind))
             .col(string_len(Needs::Title, NAME_LEN))
             .col(text(Needs::Description))
@@ -89,11 +73,7 @@ fn tables() -> Vec<TableCreateStatement> {
                 Municipalities::IstatCode,
                 ForeignKeyAction::Restrict,
             )
-            .references(
-                uuid_null(Needs::NeighbourhoodId),
-                Neighbourhoods::Table,
-                ForeignKeyAction::Restrict,
-            )
+            .references_restrict(uuid_null(Needs::NeighbourhoodId), Neighbourhoods::Table)
             .col(double_null(Needs::Lat))
             .col(double_null(Needs::Lon))
             .col(closed_list(Needs::LocationPrecision))
@@ -103,11 +83,7 @@ fn tables() -> Vec<TableCreateStatement> {
             // Art. 55 calls are open to registered third-sector bodies only.
             .col(flag(Needs::RequiresThirdSectorRegistration, false))
             .col(closed_list_default(Needs::Status, "draft"))
-            .references(
-                uuid_null(Needs::CreatedBy),
-                Users::Table,
-                ForeignKeyAction::SetNull,
-            )
+            .references_set_null(uuid_null(Needs::CreatedBy), Users::Table)
             .timestamps()
             .col(timestamp_with_time_zone_null(Needs::ClosedAt))
             .col(deleted_at())

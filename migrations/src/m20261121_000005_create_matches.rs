@@ -26,16 +26,8 @@ impl MigrationTrait for Migration {
 fn tables() -> Vec<TableCreateStatement> {
     vec![
         table_with_id(Matches::Table)
-            .references(
-                uuid(Matches::NeedId),
-                Needs::Table,
-                ForeignKeyAction::Cascade,
-            )
-            .references(
-                uuid(Matches::OfferId),
-                Offers::Table,
-                ForeignKeyAction::Cascade,
-            )
+            .references_cascade(uuid(Matches::NeedId), Needs::Table)
+            .references_cascade(uuid(Matches::OfferId), Offers::Table)
             .col(double(Matches::Score))
             .col(json_doc(Matches::Reasons))
             .col(closed_list_default(Matches::NeedSideStatus, "suggested"))
@@ -46,20 +38,11 @@ fn tables() -> Vec<TableCreateStatement> {
             .timestamps()
             .to_owned(),
         table_with_id(MatchFeedback::Table)
-            .references(
-                uuid(MatchFeedback::MatchId),
-                Matches::Table,
-                ForeignKeyAction::Cascade,
-            )
-            .references(
-                uuid_null(MatchFeedback::UserId),
-                Users::Table,
-                ForeignKeyAction::SetNull,
-            )
-            .references(
+            .references_cascade(uuid(MatchFeedback::MatchId), Matches::Table)
+            .references_set_null(uuid_null(MatchFeedback::UserId), Users::Table)
+            .references_set_null(
                 uuid_null(MatchFeedback::OrganizationId),
                 Organizations::Table,
-                ForeignKeyAction::SetNull,
             )
             .col(closed_list(MatchFeedback::Verdict))
             .col(closed_list(MatchFeedback::Source))

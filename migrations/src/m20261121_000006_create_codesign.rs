@@ -35,65 +35,32 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(text(Projects::Description))
             .col(closed_list(Projects::Procedure))
             .col(closed_list(Projects::Stage))
-            .references(
-                uuid_null(Projects::NeedId),
-                Needs::Table,
-                ForeignKeyAction::SetNull,
-            )
-            .references(
-                uuid(Projects::LeadOrganizationId),
-                Organizations::Table,
-                ForeignKeyAction::Restrict,
-            )
+            .references_set_null(uuid_null(Projects::NeedId), Needs::Table)
+            .references_restrict(uuid(Projects::LeadOrganizationId), Organizations::Table)
             .col(flag(Projects::IsPublic, false))
             .col(timestamp_with_time_zone_null(Projects::SignedAt))
-            .references(
-                uuid_null(Projects::CreatedBy),
-                Users::Table,
-                ForeignKeyAction::SetNull,
-            )
+            .references_set_null(uuid_null(Projects::CreatedBy), Users::Table)
             .timestamps()
             .col(deleted_at())
             .to_owned(),
         table_with_id(ProjectPartners::Table)
-            .references(
-                uuid(ProjectPartners::ProjectId),
-                Projects::Table,
-                ForeignKeyAction::Cascade,
-            )
-            .references(
-                uuid(ProjectPartners::OrganizationId),
-                Organizations::Table,
-                ForeignKeyAction::Restrict,
-            )
+            .references_cascade(uuid(ProjectPartners::ProjectId), Projects::Table)
+            .references_restrict(uuid(ProjectPartners::OrganizationId), Organizations::Table)
             .col(closed_list(ProjectPartners::Role))
-            .references(
-                uuid_null(ProjectPartners::MatchId),
-                Matches::Table,
-                ForeignKeyAction::SetNull,
-            )
+            .references_set_null(uuid_null(ProjectPartners::MatchId), Matches::Table)
             .col(timestamp_with_time_zone(ProjectPartners::JoinedAt))
             .col(timestamp_with_time_zone_null(ProjectPartners::LeftAt))
             .to_owned(),
         table_with_id(ProjectContributions::Table)
-            .references(
-                uuid(ProjectContributions::ProjectId),
-                Projects::Table,
-                ForeignKeyAction::Cascade,
-            )
-            .references(
+            .references_cascade(uuid(ProjectContributions::ProjectId), Projects::Table)
+            .references_restrict(
                 uuid(ProjectContributions::OrganizationId),
                 Organizations::Table,
-                ForeignKeyAction::Restrict,
             )
             .col(closed_list(ProjectContributions::Kind))
             .col(text(ProjectContributions::Description))
             .col(big_integer_null(ProjectContributions::AmountCents))
-            .references(
-                uuid_null(ProjectContributions::OfferId),
-                Offers::Table,
-                ForeignKeyAction::SetNull,
-            )
+            .references_set_null(uuid_null(ProjectContributions::OfferId), Offers::Table)
             .col(closed_list_default(
                 ProjectContributions::Status,
                 "proposed",
@@ -101,51 +68,27 @@ fn tables() -> Vec<TableCreateStatement> {
             .timestamps()
             .to_owned(),
         table_with_id(ProjectStages::Table)
-            .references(
-                uuid(ProjectStages::ProjectId),
-                Projects::Table,
-                ForeignKeyAction::Cascade,
-            )
+            .references_cascade(uuid(ProjectStages::ProjectId), Projects::Table)
             .col(closed_list(ProjectStages::Stage))
             .col(timestamp_with_time_zone(ProjectStages::StartedAt))
             .col(timestamp_with_time_zone_null(ProjectStages::CompletedAt))
             .col(text_null(ProjectStages::Notes))
             .to_owned(),
         table_with_id(ProjectApprovals::Table)
-            .references(
-                uuid(ProjectApprovals::ProjectId),
-                Projects::Table,
-                ForeignKeyAction::Cascade,
-            )
+            .references_cascade(uuid(ProjectApprovals::ProjectId), Projects::Table)
             .col(closed_list(ProjectApprovals::Stage))
-            .references(
-                uuid(ProjectApprovals::OrganizationId),
-                Organizations::Table,
-                ForeignKeyAction::Restrict,
-            )
-            .references(
-                uuid_null(ProjectApprovals::UserId),
-                Users::Table,
-                ForeignKeyAction::SetNull,
-            )
+            .references_restrict(uuid(ProjectApprovals::OrganizationId), Organizations::Table)
+            .references_set_null(uuid_null(ProjectApprovals::UserId), Users::Table)
             .col(closed_list(ProjectApprovals::Decision))
             .col(text_null(ProjectApprovals::Comment))
             .col(timestamp_with_time_zone(ProjectApprovals::DecidedAt))
             .to_owned(),
         table_with_id(ProjectDocuments::Table)
-            .references(
-                uuid(ProjectDocuments::ProjectId),
-                Projects::Table,
-                ForeignKeyAction::Cascade,
-            )
+            .references_cascade(uuid(ProjectDocuments::ProjectId), Projects::Table)
             .col(closed_list(ProjectDocuments::Kind))
             .col(string_len(ProjectDocuments::Title, NAME_LEN))
             .col(text(ProjectDocuments::Body))
-            .references(
-                uuid_null(ProjectDocuments::CreatedBy),
-                Users::Table,
-                ForeignKeyAction::SetNull,
-            )
+            .references_set_null(uuid_null(ProjectDocuments::CreatedBy), Users::Table)
             .col(created_at())
             .to_owned(),
     ]

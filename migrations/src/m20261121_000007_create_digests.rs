@@ -26,22 +26,14 @@ impl MigrationTrait for Migration {
 fn tables() -> Vec<TableCreateStatement> {
     vec![
         table_with_id(SavedSearches::Table)
-            .references(
-                uuid(SavedSearches::UserId),
-                Users::Table,
-                ForeignKeyAction::Cascade,
-            )
+            .references_cascade(uuid(SavedSearches::UserId), Users::Table)
             .col(string_len(SavedSearches::Name, NAME_LEN))
             .col(text(SavedSearches::Query))
             .col(json_doc(SavedSearches::Filter))
             .timestamps()
             .to_owned(),
         table_with_id(DigestSubscriptions::Table)
-            .references(
-                uuid(DigestSubscriptions::UserId),
-                Users::Table,
-                ForeignKeyAction::Cascade,
-            )
+            .references_cascade(uuid(DigestSubscriptions::UserId), Users::Table)
             .col(closed_list(DigestSubscriptions::Frequency))
             .col(closed_list_default(DigestSubscriptions::Language, "it"))
             .col(flag(DigestSubscriptions::IncludeMatches, true))
@@ -56,11 +48,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .timestamps()
             .to_owned(),
         table_with_id(DigestDeliveries::Table)
-            .references(
-                uuid(DigestDeliveries::UserId),
-                Users::Table,
-                ForeignKeyAction::Cascade,
-            )
+            .references_cascade(uuid(DigestDeliveries::UserId), Users::Table)
             // Instants, not days: an "immediate" digest covers minutes.
             .col(timestamp_with_time_zone(DigestDeliveries::PeriodStart))
             .col(timestamp_with_time_zone(DigestDeliveries::PeriodEnd))
@@ -81,11 +69,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .to_owned(),
         Table::create()
             .table(DigestItems::Table)
-            .references(
-                uuid(DigestItems::DeliveryId),
-                DigestDeliveries::Table,
-                ForeignKeyAction::Cascade,
-            )
+            .references_cascade(uuid(DigestItems::DeliveryId), DigestDeliveries::Table)
             .col(closed_list(DigestItems::ItemType))
             .col(uuid(DigestItems::ItemId))
             .primary_key(

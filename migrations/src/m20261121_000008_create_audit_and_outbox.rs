@@ -26,11 +26,7 @@ impl MigrationTrait for Migration {
 fn tables() -> Vec<TableCreateStatement> {
     vec![
         table_with_id(AuditLog::Table)
-            .references(
-                uuid_null(AuditLog::ActorUserId),
-                Users::Table,
-                ForeignKeyAction::SetNull,
-            )
+            .references_set_null(uuid_null(AuditLog::ActorUserId), Users::Table)
             // Kept even when the actor is gone, and for system actors (jobs, CLI).
             .col(string_len(AuditLog::ActorLabel, NAME_LEN))
             .col(string_len(AuditLog::Action, 64))

@@ -29,17 +29,12 @@ impl MigrationTrait for Migration {
 fn tables() -> Vec<TableCreateStatement> {
     vec![
         table_with_id(OrganizationRequests::Table)
-            .references(
+            .references_cascade(
                 uuid(OrganizationRequests::OrganizationId),
                 Organizations::Table,
-                ForeignKeyAction::Cascade,
             )
             // Users are soft-deleted: their rows stay.
-            .references(
-                uuid(OrganizationRequests::RequesterId),
-                Users::Table,
-                ForeignKeyAction::Restrict,
-            )
+            .references_restrict(uuid(OrganizationRequests::RequesterId), Users::Table)
             .col(closed_list(OrganizationRequests::Kind))
             .col(closed_list_default(OrganizationRequests::Status, "pending"))
             .col(text_null(OrganizationRequests::Message))
@@ -55,11 +50,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(timestamp_with_time_zone_null(
                 OrganizationRequests::DecidedAt,
             ))
-            .references(
-                uuid_null(OrganizationRequests::DecidedBy),
-                Users::Table,
-                ForeignKeyAction::SetNull,
-            )
+            .references_set_null(uuid_null(OrganizationRequests::DecidedBy), Users::Table)
             .col(string_len_null(
                 OrganizationRequests::DecidedVia,
                 CLOSED_LIST_LEN,

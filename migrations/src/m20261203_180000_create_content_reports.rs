@@ -34,19 +34,11 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(closed_list(ContentReports::RecordType))
             .col(uuid(ContentReports::RecordId))
             // Users are soft-deleted: their rows stay.
-            .references(
-                uuid(ContentReports::ReporterId),
-                Users::Table,
-                ForeignKeyAction::Restrict,
-            )
+            .references_restrict(uuid(ContentReports::ReporterId), Users::Table)
             .col(text(ContentReports::Reason))
             .col(closed_list_default(ContentReports::Status, "open"))
             .col(timestamp_with_time_zone_null(ContentReports::DecidedAt))
-            .references(
-                uuid_null(ContentReports::DecidedBy),
-                Users::Table,
-                ForeignKeyAction::SetNull,
-            )
+            .references_set_null(uuid_null(ContentReports::DecidedBy), Users::Table)
             .timestamps()
             .to_owned(),
     ]

@@ -44,23 +44,17 @@ fn tables() -> Vec<TableCreateStatement> {
             .timestamps()
             .to_owned(),
         table_with_id(ConversationMessages::Table)
-            .references(
+            .references_restrict(
                 uuid(ConversationMessages::ConversationId),
                 Conversations::Table,
-                ForeignKeyAction::Restrict,
             )
             // Users and organisations are soft-deleted: messages stay.
-            .references(
-                uuid(ConversationMessages::AuthorId),
-                Users::Table,
-                ForeignKeyAction::Restrict,
-            )
+            .references_restrict(uuid(ConversationMessages::AuthorId), Users::Table)
             // The organisation the author wrote for: its members are
             // "this side", every other party "the other side".
-            .references(
+            .references_restrict(
                 uuid(ConversationMessages::OrganizationId),
                 Organizations::Table,
-                ForeignKeyAction::Restrict,
             )
             .col(text(ConversationMessages::Body))
             // When the immediate e-mails went (the job that sends
@@ -71,16 +65,11 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(created_at())
             .to_owned(),
         table_with_id(ConversationReads::Table)
-            .references(
+            .references_cascade(
                 uuid(ConversationReads::ConversationId),
                 Conversations::Table,
-                ForeignKeyAction::Cascade,
             )
-            .references(
-                uuid(ConversationReads::UserId),
-                Users::Table,
-                ForeignKeyAction::Cascade,
-            )
+            .references_cascade(uuid(ConversationReads::UserId), Users::Table)
             // Message ids are UUIDv7, ordered by time: what is after
             // this one is unread.
             .col(uuid(ConversationReads::LastReadMessageId))

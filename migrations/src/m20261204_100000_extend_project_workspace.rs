@@ -86,11 +86,7 @@ impl MigrationTrait for Migration {
 fn tables() -> Vec<TableCreateStatement> {
     vec![
         table_with_id(ProjectInvitations::Table)
-            .references(
-                uuid(ProjectInvitations::ProjectId),
-                Projects::Table,
-                ForeignKeyAction::Cascade,
-            )
+            .references_cascade(uuid(ProjectInvitations::ProjectId), Projects::Table)
             .col(uuid(ProjectInvitations::OrganizationId))
             .col(closed_list(ProjectInvitations::Role))
             .col(uuid_null(ProjectInvitations::InvitedBy))
@@ -101,11 +97,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(boolean_null(ProjectInvitations::Accepted))
             .to_owned(),
         table_with_id(ProjectMilestones::Table)
-            .references(
-                uuid(ProjectMilestones::ProjectId),
-                Projects::Table,
-                ForeignKeyAction::Cascade,
-            )
+            .references_cascade(uuid(ProjectMilestones::ProjectId), Projects::Table)
             .col(string_len(ProjectMilestones::Title, NAME_LEN))
             .col(uuid(ProjectMilestones::OwnerOrganizationId))
             .col(date(ProjectMilestones::DueOn))
@@ -114,11 +106,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(created_at())
             .to_owned(),
         table_with_id(ProjectReports::Table)
-            .references(
-                uuid(ProjectReports::ProjectId),
-                Projects::Table,
-                ForeignKeyAction::Cascade,
-            )
+            .references_cascade(uuid(ProjectReports::ProjectId), Projects::Table)
             .col(uuid(ProjectReports::OrganizationId))
             .col(big_integer(ProjectReports::PeopleReached))
             .col(double(ProjectReports::VolunteerHours))
@@ -128,11 +116,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .timestamps()
             .to_owned(),
         table_with_id(ProjectNotices::Table)
-            .references(
-                uuid(ProjectNotices::ProjectId),
-                Projects::Table,
-                ForeignKeyAction::Cascade,
-            )
+            .references_cascade(uuid(ProjectNotices::ProjectId), Projects::Table)
             .col(text(ProjectNotices::Purpose))
             .col(text(ProjectNotices::Object))
             .col(text(ProjectNotices::EconomicFrame))
@@ -145,11 +129,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .timestamps()
             .to_owned(),
         table_with_id(ProjectApplications::Table)
-            .references(
-                uuid(ProjectApplications::ProjectId),
-                Projects::Table,
-                ForeignKeyAction::Cascade,
-            )
+            .references_cascade(uuid(ProjectApplications::ProjectId), Projects::Table)
             .col(uuid(ProjectApplications::OrganizationId))
             .col(text(ProjectApplications::Proposal))
             .col(boolean_null(ProjectApplications::Admitted))
