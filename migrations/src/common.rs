@@ -6,7 +6,7 @@
 use sea_orm_migration::sea_orm::StatementBuilder;
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::refs::Sectors;
+use crate::refs::{Municipalities, Sectors};
 
 /// Length of a closed-list value, stored as lower snake_case text.
 pub const CLOSED_LIST_LEN: u32 = 32;
@@ -146,6 +146,17 @@ pub trait TableExt {
     /// it points at is deleted (`ON DELETE SET NULL`).
     fn references_set_null<R: IntoIden>(&mut self, column: ColumnDef, ref_table: R) -> &mut Self {
         self.references(column, ref_table, ForeignKeyAction::SetNull)
+    }
+
+    /// Adds `column`, an ISTAT municipality code, with its foreign key to
+    /// `municipalities.istat_code` (a municipality in use is never deleted).
+    fn references_municipality(&mut self, column: ColumnDef) -> &mut Self {
+        self.references_column(
+            column,
+            Municipalities::Table,
+            Municipalities::IstatCode,
+            ForeignKeyAction::Restrict,
+        )
     }
 
     /// Adds `column` with its foreign key `fk_<table>_<column>` to

@@ -40,12 +40,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(flag(Municipalities::CoordinatesApproximate, true))
             .to_owned(),
         table_with_id(Neighbourhoods::Table)
-            .references_column(
-                string_len(Neighbourhoods::MunicipalityCode, ISTAT_CODE_LEN),
-                Municipalities::Table,
-                Municipalities::IstatCode,
-                ForeignKeyAction::Restrict,
-            )
+            .references_municipality(string_len(Neighbourhoods::MunicipalityCode, ISTAT_CODE_LEN))
             .col(string_len(Neighbourhoods::Code, CODE_LEN))
             .col(string_len(Neighbourhoods::Name, NAME_LEN))
             .col(double(Neighbourhoods::CentroidLat))

@@ -9,8 +9,8 @@ use crate::common::{
     index, sector_tags, table_with_id, unique_index,
 };
 use crate::refs::{
-    Invitations, Memberships, Municipalities, Neighbourhoods, OrganizationContacts,
-    OrganizationNeighbourhoods, OrganizationSectors, Organizations, Users,
+    Invitations, Memberships, Neighbourhoods, OrganizationContacts, OrganizationNeighbourhoods,
+    OrganizationSectors, Organizations, Users,
 };
 
 #[derive(DeriveMigrationName)]
@@ -38,12 +38,10 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(string_len_null(Organizations::VatNumber, 16))
             .col(text(Organizations::Description))
             .col(string_len_null(Organizations::Website, URL_LEN))
-            .references_column(
-                string_len_null(Organizations::SeatMunicipalityCode, ISTAT_CODE_LEN),
-                Municipalities::Table,
-                Municipalities::IstatCode,
-                ForeignKeyAction::Restrict,
-            )
+            .references_municipality(string_len_null(
+                Organizations::SeatMunicipalityCode,
+                ISTAT_CODE_LEN,
+            ))
             .col(text_null(Organizations::Address))
             .col(double_null(Organizations::Lat))
             .col(double_null(Organizations::Lon))

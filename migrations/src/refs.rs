@@ -180,19 +180,14 @@ pub enum OrganizationRequests {
 
 // Postings.
 
-#[derive(DeriveIden)]
-pub enum Offers {
-    Table,
+/// The columns offers and needs share; `Offers` and `Needs` name each
+/// one's own.
+#[derive(DeriveIden, Clone, Copy)]
+pub enum Postings {
     OrganizationId,
     Kind,
     Title,
     Description,
-    AmountMinCents,
-    AmountMaxCents,
-    AvailableFrom,
-    AvailableUntil,
-    EligibleOrganizationKinds,
-    TerritoryScope,
     MunicipalityCode,
     NeighbourhoodId,
     Lat,
@@ -200,6 +195,17 @@ pub enum Offers {
     Status,
     CreatedBy,
     ClosedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum Offers {
+    Table,
+    AmountMinCents,
+    AmountMaxCents,
+    AvailableFrom,
+    AvailableUntil,
+    EligibleOrganizationKinds,
+    TerritoryScope,
     OtherPlaces,
 }
 
@@ -213,23 +219,12 @@ pub enum OfferSectors {
 #[derive(DeriveIden)]
 pub enum Needs {
     Table,
-    OrganizationId,
-    Kind,
-    Title,
-    Description,
     BudgetCents,
     DeadlineAt,
-    MunicipalityCode,
-    NeighbourhoodId,
-    Lat,
-    Lon,
     LocationPrecision,
     RequiredContributions,
     EligibleOrganizationKinds,
     RequiresThirdSectorRegistration,
-    Status,
-    CreatedBy,
-    ClosedAt,
     OtherPlaces,
     TerritoryScope,
 }
