@@ -6,7 +6,7 @@
 use sea_orm_migration::sea_orm::StatementBuilder;
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::refs::{Municipalities, Sectors};
+use crate::refs::{Municipalities, Projects, Sectors};
 
 /// Length of a closed-list value, stored as lower snake_case text.
 pub const CLOSED_LIST_LEN: u32 = 32;
@@ -31,6 +31,7 @@ enum Common {
     CreatedAt,
     UpdatedAt,
     DeletedAt,
+    ProjectId,
 }
 
 /// The UUIDv7 primary key `id`.
@@ -41,6 +42,14 @@ pub fn id() -> ColumnDef {
 /// A `CREATE TABLE table` whose first column is the UUIDv7 primary key `id`.
 pub fn table_with_id<T: IntoIden>(table: T) -> TableCreateStatement {
     Table::create().table(table).col(id()).take()
+}
+
+/// A `CREATE TABLE table` for a row that belongs to a project: the UUIDv7
+/// `id`, then `project_id`, deleted with its project.
+pub fn project_row<T: IntoIden>(table: T) -> TableCreateStatement {
+    table_with_id(table)
+        .references_cascade(uuid(Common::ProjectId), Projects::Table)
+        .take()
 }
 
 /// `created_at`, set by the application (UTC).

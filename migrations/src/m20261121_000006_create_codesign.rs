@@ -5,7 +5,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::common::{
     NAME_LEN, TableExt, closed_list, closed_list_default, create_tables, created_at, deleted_at,
-    drop_created_tables, flag, index, table_with_id, unique_index,
+    drop_created_tables, flag, index, project_row, table_with_id, unique_index,
 };
 use crate::refs::{
     Matches, Needs, Offers, Organizations, ProjectApprovals, ProjectContributions,
@@ -43,16 +43,14 @@ fn tables() -> Vec<TableCreateStatement> {
             .timestamps()
             .col(deleted_at())
             .to_owned(),
-        table_with_id(ProjectPartners::Table)
-            .references_cascade(uuid(ProjectPartners::ProjectId), Projects::Table)
+        project_row(ProjectPartners::Table)
             .references_restrict(uuid(ProjectPartners::OrganizationId), Organizations::Table)
             .col(closed_list(ProjectPartners::Role))
             .references_set_null(uuid_null(ProjectPartners::MatchId), Matches::Table)
             .col(timestamp_with_time_zone(ProjectPartners::JoinedAt))
             .col(timestamp_with_time_zone_null(ProjectPartners::LeftAt))
             .to_owned(),
-        table_with_id(ProjectContributions::Table)
-            .references_cascade(uuid(ProjectContributions::ProjectId), Projects::Table)
+        project_row(ProjectContributions::Table)
             .references_restrict(
                 uuid(ProjectContributions::OrganizationId),
                 Organizations::Table,
@@ -67,15 +65,13 @@ fn tables() -> Vec<TableCreateStatement> {
             ))
             .timestamps()
             .to_owned(),
-        table_with_id(ProjectStages::Table)
-            .references_cascade(uuid(ProjectStages::ProjectId), Projects::Table)
+        project_row(ProjectStages::Table)
             .col(closed_list(ProjectStages::Stage))
             .col(timestamp_with_time_zone(ProjectStages::StartedAt))
             .col(timestamp_with_time_zone_null(ProjectStages::CompletedAt))
             .col(text_null(ProjectStages::Notes))
             .to_owned(),
-        table_with_id(ProjectApprovals::Table)
-            .references_cascade(uuid(ProjectApprovals::ProjectId), Projects::Table)
+        project_row(ProjectApprovals::Table)
             .col(closed_list(ProjectApprovals::Stage))
             .references_restrict(uuid(ProjectApprovals::OrganizationId), Organizations::Table)
             .references_set_null(uuid_null(ProjectApprovals::UserId), Users::Table)
@@ -83,8 +79,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(text_null(ProjectApprovals::Comment))
             .col(timestamp_with_time_zone(ProjectApprovals::DecidedAt))
             .to_owned(),
-        table_with_id(ProjectDocuments::Table)
-            .references_cascade(uuid(ProjectDocuments::ProjectId), Projects::Table)
+        project_row(ProjectDocuments::Table)
             .col(closed_list(ProjectDocuments::Kind))
             .col(string_len(ProjectDocuments::Title, NAME_LEN))
             .col(text(ProjectDocuments::Body))

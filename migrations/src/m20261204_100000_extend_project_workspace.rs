@@ -16,7 +16,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::common::{
     NAME_LEN, TableExt, add_columns, closed_list, create_tables, created_at, drop_added_columns,
-    drop_created_tables, index, json_doc, table_with_id, unique_index,
+    drop_created_tables, index, json_doc, project_row, unique_index,
 };
 use crate::refs::{
     ProjectApplications, ProjectApprovals, ProjectContributions, ProjectDocuments,
@@ -85,8 +85,7 @@ impl MigrationTrait for Migration {
 /// project goes.
 fn tables() -> Vec<TableCreateStatement> {
     vec![
-        table_with_id(ProjectInvitations::Table)
-            .references_cascade(uuid(ProjectInvitations::ProjectId), Projects::Table)
+        project_row(ProjectInvitations::Table)
             .col(uuid(ProjectInvitations::OrganizationId))
             .col(closed_list(ProjectInvitations::Role))
             .col(uuid_null(ProjectInvitations::InvitedBy))
@@ -96,8 +95,7 @@ fn tables() -> Vec<TableCreateStatement> {
             ))
             .col(boolean_null(ProjectInvitations::Accepted))
             .to_owned(),
-        table_with_id(ProjectMilestones::Table)
-            .references_cascade(uuid(ProjectMilestones::ProjectId), Projects::Table)
+        project_row(ProjectMilestones::Table)
             .col(string_len(ProjectMilestones::Title, NAME_LEN))
             .col(uuid(ProjectMilestones::OwnerOrganizationId))
             .col(date(ProjectMilestones::DueOn))
@@ -105,8 +103,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(uuid_null(ProjectMilestones::CreatedBy))
             .col(created_at())
             .to_owned(),
-        table_with_id(ProjectReports::Table)
-            .references_cascade(uuid(ProjectReports::ProjectId), Projects::Table)
+        project_row(ProjectReports::Table)
             .col(uuid(ProjectReports::OrganizationId))
             .col(big_integer(ProjectReports::PeopleReached))
             .col(double(ProjectReports::VolunteerHours))
@@ -115,8 +112,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(uuid_null(ProjectReports::FiledBy))
             .timestamps()
             .to_owned(),
-        table_with_id(ProjectNotices::Table)
-            .references_cascade(uuid(ProjectNotices::ProjectId), Projects::Table)
+        project_row(ProjectNotices::Table)
             .col(text(ProjectNotices::Purpose))
             .col(text(ProjectNotices::Object))
             .col(text(ProjectNotices::EconomicFrame))
@@ -128,8 +124,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(timestamp_with_time_zone_null(ProjectNotices::OpenedAt))
             .timestamps()
             .to_owned(),
-        table_with_id(ProjectApplications::Table)
-            .references_cascade(uuid(ProjectApplications::ProjectId), Projects::Table)
+        project_row(ProjectApplications::Table)
             .col(uuid(ProjectApplications::OrganizationId))
             .col(text(ProjectApplications::Proposal))
             .col(boolean_null(ProjectApplications::Admitted))
