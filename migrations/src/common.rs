@@ -395,7 +395,7 @@ pub async fn drop_added_columns<T: IntoIden>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::refs::{OfferSectors, Offers};
+    use crate::refs::{ContentReports, OfferSectors, Offers, Users};
 
     /// The SQL of the statement the migrations wrote by hand before the
     /// helper (an applied migration must not change).
@@ -414,6 +414,44 @@ mod tests {
         assert_eq!(
             helper.to_string(SqliteQueryBuilder),
             "CREATE TABLE \"offer_sectors\" ( \"offer_id\" uuid_text NOT NULL, \"sector_code\" varchar(32) NOT NULL, PRIMARY KEY (\"offer_id\", \"sector_code\"), FOREIGN KEY (\"offer_id\") REFERENCES \"offers\" (\"id\") ON DELETE CASCADE ON UPDATE NO ACTION, FOREIGN KEY (\"sector_code\") REFERENCES \"sectors\" (\"code\") ON DELETE CASCADE ON UPDATE NO ACTION )"
+        );
+    }
+
+    /// A key written with `references_*` is the column, then the key the
+    /// migrations wrote by hand with `foreign_key` (same name, same SQL).
+    #[test]
+    fn references_writes_the_column_and_the_key_written_by_hand() {
+        let helper = table_with_id(ContentReports::Table)
+            .references_restrict(uuid(ContentReports::ReporterId), Users::Table)
+            .references_set_null(uuid_null(ContentReports::DecidedBy), Users::Table)
+            .take();
+        let by_hand = Table::create()
+            .table(ContentReports::Table)
+            .col(id())
+            .col(uuid(ContentReports::ReporterId))
+            .col(uuid_null(ContentReports::DecidedBy))
+            .foreign_key(&mut foreign_key(
+                ContentReports::Table,
+                ContentReports::ReporterId,
+                Users::Table,
+                Common::Id,
+                ForeignKeyAction::Restrict,
+            ))
+            .foreign_key(&mut foreign_key(
+                ContentReports::Table,
+                ContentReports::DecidedBy,
+                Users::Table,
+                Common::Id,
+                ForeignKeyAction::SetNull,
+            ))
+            .take();
+        assert_eq!(
+            helper.to_string(PostgresQueryBuilder),
+            by_hand.to_string(PostgresQueryBuilder)
+        );
+        assert_eq!(
+            helper.to_string(SqliteQueryBuilder),
+            by_hand.to_string(SqliteQueryBuilder)
         );
     }
 }

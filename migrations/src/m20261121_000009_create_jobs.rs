@@ -22,7 +22,7 @@ impl MigrationTrait for Migration {
     }
 }
 
-/// The tables, parents first.
+/// The table this migration creates.
 fn tables() -> Vec<TableCreateStatement> {
     vec![
         table_with_id(Jobs::Table)
@@ -40,7 +40,7 @@ fn tables() -> Vec<TableCreateStatement> {
     ]
 }
 
-/// The indexes of those tables.
+/// Its indexes.
 fn indexes() -> Vec<IndexCreateStatement> {
     vec![index(Jobs::Table, [Jobs::Status, Jobs::RunAt])]
 }

@@ -15,6 +15,7 @@ use crate::refs::DigestDeliveries;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+/// The columns this migration adds to `digest_deliveries`.
 fn columns() -> Vec<ColumnDef> {
     vec![
         timestamp_with_time_zone_null(DigestDeliveries::FirstFailedAt),

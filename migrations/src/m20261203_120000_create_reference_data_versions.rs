@@ -22,7 +22,7 @@ impl MigrationTrait for Migration {
     }
 }
 
-/// The tables, parents first.
+/// The table this migration creates.
 fn tables() -> Vec<TableCreateStatement> {
     vec![
         Table::create()

@@ -25,7 +25,7 @@ impl MigrationTrait for Migration {
     }
 }
 
-/// The tables, parents first.
+/// The table this migration creates.
 fn tables() -> Vec<TableCreateStatement> {
     vec![
         table_with_id(ContentReports::Table)
@@ -44,7 +44,7 @@ fn tables() -> Vec<TableCreateStatement> {
     ]
 }
 
-/// The indexes of those tables.
+/// Its indexes.
 fn indexes() -> Vec<IndexCreateStatement> {
     vec![
         // The moderators' queue: open reports, oldest first.

@@ -12,6 +12,7 @@ use crate::refs::Jobs;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+/// `jobs.priority`, 0 (bulk) for the jobs already queued.
 fn priority() -> Vec<ColumnDef> {
     vec![counter(Jobs::Priority, 0)]
 }

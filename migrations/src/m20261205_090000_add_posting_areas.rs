@@ -17,6 +17,7 @@ use crate::refs::{Needs, Offers};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+/// The columns this migration adds to `needs`.
 fn needs_columns() -> Vec<ColumnDef> {
     vec![
         json_doc(Needs::OtherPlaces).default("[]").take(),
@@ -24,6 +25,7 @@ fn needs_columns() -> Vec<ColumnDef> {
     ]
 }
 
+/// The column this migration adds to `offers`.
 fn offers_columns() -> Vec<ColumnDef> {
     vec![json_doc(Offers::OtherPlaces).default("[]").take()]
 }
