@@ -3,9 +3,10 @@
 //!
 //! Migrations must not change once applied; these helpers may only grow.
 
+use sea_orm_migration::sea_orm::StatementBuilder;
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::refs::Sectors;
+use crate::refs::{Municipalities, Projects, Sectors};
 
 /// Length of a closed-list value, stored as lower snake_case text.
 pub const CLOSED_LIST_LEN: u32 = 32;
@@ -30,11 +31,25 @@ enum Common {
     CreatedAt,
     UpdatedAt,
     DeletedAt,
+    ProjectId,
 }
 
 /// The UUIDv7 primary key `id`.
 pub fn id() -> ColumnDef {
     pk_uuid(Common::Id)
+}
+
+/// A `CREATE TABLE table` whose first column is the UUIDv7 primary key `id`.
+pub fn table_with_id<T: IntoIden>(table: T) -> TableCreateStatement {
+    Table::create().table(table).col(id()).take()
+}
+
+/// A `CREATE TABLE table` for a row that belongs to a project: the UUIDv7
+/// `id`, then `project_id`, deleted with its project.
+pub fn project_row<T: IntoIden>(table: T) -> TableCreateStatement {
+    table_with_id(table)
+        .references_cascade(uuid(Common::ProjectId), Projects::Table)
+        .take()
 }
 
 /// `created_at`, set by the application (UTC).
@@ -106,6 +121,96 @@ where
         .take()
 }
 
+/// What a `CREATE TABLE` statement gains for Trama's tables: a column and
+/// its foreign key named once, and the two timestamps at once.
+pub trait TableExt {
+    /// The statement being written.
+    fn statement(&mut self) -> &mut TableCreateStatement;
+
+    /// Adds `column` with its foreign key `fk_<table>_<column>` to `ref_table.id`.
+    ///
+    /// Panics when the statement has no table yet: name it first.
+    fn references<R: IntoIden>(
+        &mut self,
+        column: ColumnDef,
+        ref_table: R,
+        on_delete: ForeignKeyAction,
+    ) -> &mut Self {
+        self.references_column(column, ref_table, Common::Id, on_delete)
+    }
+
+    /// `references` for a row that belongs to the one it points at: it is
+    /// deleted with it (`ON DELETE CASCADE`).
+    fn references_cascade<R: IntoIden>(&mut self, column: ColumnDef, ref_table: R) -> &mut Self {
+        self.references(column, ref_table, ForeignKeyAction::Cascade)
+    }
+
+    /// `references` for a row that keeps the one it points at: that row
+    /// cannot be deleted while this one points at it (`ON DELETE RESTRICT`).
+    fn references_restrict<R: IntoIden>(&mut self, column: ColumnDef, ref_table: R) -> &mut Self {
+        self.references(column, ref_table, ForeignKeyAction::Restrict)
+    }
+
+    /// `references` for an optional link: the column is emptied when the row
+    /// it points at is deleted (`ON DELETE SET NULL`).
+    fn references_set_null<R: IntoIden>(&mut self, column: ColumnDef, ref_table: R) -> &mut Self {
+        self.references(column, ref_table, ForeignKeyAction::SetNull)
+    }
+
+    /// Adds `column`, an ISTAT municipality code, with its foreign key to
+    /// `municipalities.istat_code` (a municipality in use is never deleted).
+    fn references_municipality(&mut self, column: ColumnDef) -> &mut Self {
+        self.references_column(
+            column,
+            Municipalities::Table,
+            Municipalities::IstatCode,
+            ForeignKeyAction::Restrict,
+        )
+    }
+
+    /// Adds `column` with its foreign key `fk_<table>_<column>` to
+    /// `ref_table.ref_column`.
+    ///
+    /// Panics when the statement has no table yet: name it first.
+    fn references_column<R: IntoIden, RC: IntoIden>(
+        &mut self,
+        column: ColumnDef,
+        ref_table: R,
+        ref_column: RC,
+        on_delete: ForeignKeyAction,
+    ) -> &mut Self {
+        let name = Alias::new(column.get_column_name());
+        let statement = self.statement();
+        let table = table_name(statement);
+        statement.col(column).foreign_key(&mut foreign_key(
+            table, name, ref_table, ref_column, on_delete,
+        ));
+        self
+    }
+
+    /// Adds `created_at` then `updated_at`.
+    fn timestamps(&mut self) -> &mut Self {
+        self.statement().col(created_at()).col(updated_at());
+        self
+    }
+}
+
+impl TableExt for TableCreateStatement {
+    fn statement(&mut self) -> &mut TableCreateStatement {
+        self
+    }
+}
+
+/// The name of the table `statement` creates.
+///
+/// Panics when the statement has no table yet (a mistake in the migration).
+fn table_name(statement: &TableCreateStatement) -> DynIden {
+    match statement.get_table_name() {
+        Some(TableRef::Table(TableName(_, table), _)) => table.clone(),
+        _ => panic!("a CREATE TABLE statement without its `.table()`"),
+    }
+}
+
 /// A table tagging the rows of `owner_table` with sectors, one row per tag:
 /// `(owner, sector_code)` is the primary key, and each column is a foreign
 /// key that cascades (to `owner_table.id` and to `sectors.code`).
@@ -165,6 +270,35 @@ where
     named_index("uq", table, columns).unique().take()
 }
 
+/// A partial unique index `uq_<table>_<state>` on `columns`: only the rows
+/// whose `status` column holds `state` must differ. Both databases have
+/// partial indexes, so two such rows fail here even when they arrive at once.
+pub fn unique_while<T, C, I, S>(
+    table: T,
+    columns: I,
+    status: S,
+    state: &str,
+) -> IndexCreateStatement
+where
+    T: IntoIden,
+    C: IntoIden,
+    I: IntoIterator<Item = C>,
+    S: IntoIden,
+{
+    let table = table.into_iden();
+    let mut index = Index::create();
+    index
+        .name(format!("uq_{}_{state}", name_of(&table)))
+        .table(table);
+    for column in columns {
+        index.col(column.into_iden());
+    }
+    index
+        .unique()
+        .and_where(Expr::col(status.into_iden()).eq(state))
+        .take()
+}
+
 fn named_index<T, C, I>(prefix: &str, table: T, columns: I) -> IndexCreateStatement
 where
     T: IntoIden,
@@ -186,45 +320,82 @@ where
     index
 }
 
-/// Creates every index in `indexes`.
+/// Runs `statements` in the order given.
 ///
-/// Fails on the first index the database rejects.
-pub async fn create_indexes(
+/// Fails on the first statement the database rejects.
+async fn execute_all<S: StatementBuilder>(
     manager: &SchemaManager<'_>,
-    indexes: impl IntoIterator<Item = IndexCreateStatement>,
+    statements: impl IntoIterator<Item = S>,
 ) -> Result<(), DbErr> {
-    for index in indexes {
-        manager.create_index(index).await?;
+    for statement in statements {
+        manager.execute(statement).await?;
     }
     Ok(())
 }
 
-/// Drops `tables` in the order given (children first); their indexes go with them.
+/// Creates `tables` in the order given (parents first), then `indexes`.
+///
+/// Fails on the first table or index the database rejects.
+pub async fn create_tables(
+    manager: &SchemaManager<'_>,
+    tables: Vec<TableCreateStatement>,
+    indexes: impl IntoIterator<Item = IndexCreateStatement>,
+) -> Result<(), DbErr> {
+    execute_all(manager, tables).await?;
+    execute_all(manager, indexes).await
+}
+
+/// Undoes `create_tables`: drops `tables`, the last created first (children
+/// before their parents); their indexes go with them.
 ///
 /// Fails on the first table the database refuses to drop.
-pub async fn drop_tables<T: IntoIden>(
+pub async fn drop_created_tables(
     manager: &SchemaManager<'_>,
-    tables: impl IntoIterator<Item = T>,
+    tables: Vec<TableCreateStatement>,
 ) -> Result<(), DbErr> {
-    for table in tables {
-        manager
-            .drop_table(Table::drop().table(table.into_iden()).to_owned())
-            .await?;
-    }
-    Ok(())
+    let drop = |table: TableCreateStatement| Table::drop().table(table_name(&table)).take();
+    execute_all(manager, tables.into_iter().rev().map(drop)).await
+}
+
+/// Adds `columns` to `table`, one `ALTER TABLE` each: SQLite alters a table
+/// one column at a time.
+///
+/// Fails on the first column the database rejects.
+pub async fn add_columns<T: IntoIden>(
+    manager: &SchemaManager<'_>,
+    table: T,
+    columns: impl IntoIterator<Item = ColumnDef>,
+) -> Result<(), DbErr> {
+    let table = table.into_iden();
+    let add = |column| {
+        Table::alter()
+            .table(table.clone())
+            .add_column(column)
+            .take()
+    };
+    execute_all(manager, columns.into_iter().map(add)).await
+}
+
+/// Undoes `add_columns`: drops `columns` from `table`, the last added first.
+///
+/// Fails on the first column the database refuses to drop.
+pub async fn drop_added_columns<T: IntoIden>(
+    manager: &SchemaManager<'_>,
+    table: T,
+    columns: Vec<ColumnDef>,
+) -> Result<(), DbErr> {
+    let table = table.into_iden();
+    let drop = |column: ColumnDef| {
+        let name = Alias::new(column.get_column_name());
+        Table::alter().table(table.clone()).drop_column(name).take()
+    };
+    execute_all(manager, columns.into_iter().rev().map(drop)).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::refs::Offers;
-
-    #[derive(DeriveIden)]
-    enum OfferSectors {
-        Table,
-        OfferId,
-        SectorCode,
-    }
+    use crate::refs::{ContentReports, OfferSectors, Offers, Users};
 
     /// The SQL of the statement the migrations wrote by hand before the
     /// helper (an applied migration must not change).
@@ -243,6 +414,44 @@ mod tests {
         assert_eq!(
             helper.to_string(SqliteQueryBuilder),
             "CREATE TABLE \"offer_sectors\" ( \"offer_id\" uuid_text NOT NULL, \"sector_code\" varchar(32) NOT NULL, PRIMARY KEY (\"offer_id\", \"sector_code\"), FOREIGN KEY (\"offer_id\") REFERENCES \"offers\" (\"id\") ON DELETE CASCADE ON UPDATE NO ACTION, FOREIGN KEY (\"sector_code\") REFERENCES \"sectors\" (\"code\") ON DELETE CASCADE ON UPDATE NO ACTION )"
+        );
+    }
+
+    /// A key written with `references_*` is the column, then the key the
+    /// migrations wrote by hand with `foreign_key` (same name, same SQL).
+    #[test]
+    fn references_writes_the_column_and_the_key_written_by_hand() {
+        let helper = table_with_id(ContentReports::Table)
+            .references_restrict(uuid(ContentReports::ReporterId), Users::Table)
+            .references_set_null(uuid_null(ContentReports::DecidedBy), Users::Table)
+            .take();
+        let by_hand = Table::create()
+            .table(ContentReports::Table)
+            .col(id())
+            .col(uuid(ContentReports::ReporterId))
+            .col(uuid_null(ContentReports::DecidedBy))
+            .foreign_key(&mut foreign_key(
+                ContentReports::Table,
+                ContentReports::ReporterId,
+                Users::Table,
+                Common::Id,
+                ForeignKeyAction::Restrict,
+            ))
+            .foreign_key(&mut foreign_key(
+                ContentReports::Table,
+                ContentReports::DecidedBy,
+                Users::Table,
+                Common::Id,
+                ForeignKeyAction::SetNull,
+            ))
+            .take();
+        assert_eq!(
+            helper.to_string(PostgresQueryBuilder),
+            by_hand.to_string(PostgresQueryBuilder)
+        );
+        assert_eq!(
+            helper.to_string(SqliteQueryBuilder),
+            by_hand.to_string(SqliteQueryBuilder)
         );
     }
 }

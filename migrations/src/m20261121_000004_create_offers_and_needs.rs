@@ -3,10 +3,12 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::common::{
-    ISTAT_CODE_LEN, NAME_LEN, closed_list, closed_list_default, create_indexes, created_at,
-    deleted_at, drop_tables, flag, foreign_key, id, index, json_doc, sector_tags, updated_at,
+    ISTAT_CODE_LEN, NAME_LEN, TableExt, closed_list, closed_list_default, create_tables,
+    deleted_at, drop_created_tables, flag, index, json_doc, sector_tags, table_with_id,
 };
-use crate::refs::{Municipalities, Neighbourhoods, Organizations, Users};
+use crate::refs::{
+    NeedSectors, Needs, Neighbourhoods, OfferSectors, Offers, Organizations, Postings, Users,
+};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -14,230 +16,122 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(Offers::Table)
-                    .col(id())
-                    .col(uuid(Offers::OrganizationId))
-                    .col(closed_list(Offers::Kind))
-                    .col(string_len(Offers::Title, NAME_LEN))
-                    .col(text(Offers::Description))
-                    .col(big_integer_null(Offers::AmountMinCents))
-                    .col(big_integer_null(Offers::AmountMaxCents))
-                    .col(date_null(Offers::AvailableFrom))
-                    .col(date_null(Offers::AvailableUntil))
-                    // A JSON array of organisation kinds; empty means anyone.
-                    .col(json_doc(Offers::EligibleOrganizationKinds))
-                    .col(closed_list(Offers::TerritoryScope))
-                    .col(string_len_null(Offers::MunicipalityCode, ISTAT_CODE_LEN))
-                    .col(uuid_null(Offers::NeighbourhoodId))
-                    .col(double_null(Offers::Lat))
-                    .col(double_null(Offers::Lon))
-                    .col(closed_list_default(Offers::Status, "draft"))
-                    .col(uuid_null(Offers::CreatedBy))
-                    .col(created_at())
-                    .col(updated_at())
-                    .col(timestamp_with_time_zone_null(Offers::ClosedAt))
-                    .col(deleted_at())
-                    .foreign_key(&mut foreign_key(
-                        Offers::Table,
-                        Offers::OrganizationId,
-                        Organizations::Table,
-                        Organizations::Id,
-                        ForeignKeyAction::Restrict,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        Offers::Table,
-                        Offers::MunicipalityCode,
-                        Municipalities::Table,
-                        Municipalities::IstatCode,
-                        ForeignKeyAction::Restrict,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        Offers::Table,
-                        Offers::NeighbourhoodId,
-                        Neighbourhoods::Table,
-                        Neighbourhoods::Id,
-                        ForeignKeyAction::Restrict,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        Offers::Table,
-                        Offers::CreatedBy,
-                        Users::Table,
-                        Users::Id,
-                        ForeignKeyAction::SetNull,
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-
-        manager
-            .create_table(sector_tags(
-                OfferSectors::Table,
-                OfferSectors::OfferId,
-                OfferSectors::SectorCode,
-                Offers::Table,
-            ))
-            .await?;
-
-        manager
-            .create_table(
-                Table::create()
-                    .table(Needs::Table)
-                    .col(id())
-                    .col(uuid(Needs::OrganizationId))
-                    .col(closed_list(Needs::Kind))
-                    .col(string_len(Needs::Title, NAME_LEN))
-                    .col(text(Needs::Description))
-                    .col(big_integer_null(Needs::BudgetCents))
-                    .col(timestamp_with_time_zone_null(Needs::DeadlineAt))
-                    .col(string_len_null(Needs::MunicipalityCode, ISTAT_CODE_LEN))
-                    .col(uuid_null(Needs::NeighbourhoodId))
-                    .col(double_null(Needs::Lat))
-                    .col(double_null(Needs::Lon))
-                    .col(closed_list(Needs::LocationPrecision))
-                    // JSON arrays of offer kinds and of organisation kinds.
-                    .col(json_doc(Needs::RequiredContributions))
-                    .col(json_doc(Needs::EligibleOrganizationKinds))
-                    // Art. 55 calls are open to registered third-sector bodies only.
-                    .col(flag(Needs::RequiresThirdSectorRegistration, false))
-                    .col(closed_list_default(Needs::Status, "draft"))
-                    .col(uuid_null(Needs::CreatedBy))
-                    .col(created_at())
-                    .col(updated_at())
-                    .col(timestamp_with_time_zone_null(Needs::ClosedAt))
-                    .col(deleted_at())
-                    .foreign_key(&mut foreign_key(
-                        Needs::Table,
-                        Needs::OrganizationId,
-                        Organizations::Table,
-                        Organizations::Id,
-                        ForeignKeyAction::Restrict,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        Needs::Table,
-                        Needs::MunicipalityCode,
-                        Municipalities::Table,
-                        Municipalities::IstatCode,
-                        ForeignKeyAction::Restrict,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        Needs::Table,
-                        Needs::NeighbourhoodId,
-                        Neighbourhoods::Table,
-                        Neighbourhoods::Id,
-                        ForeignKeyAction::Restrict,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        Needs::Table,
-                        Needs::CreatedBy,
-                        Users::Table,
-                        Users::Id,
-                        ForeignKeyAction::SetNull,
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-
-        manager
-            .create_table(sector_tags(
-                NeedSectors::Table,
-                NeedSectors::NeedId,
-                NeedSectors::SectorCode,
-                Needs::Table,
-            ))
-            .await?;
-
-        create_indexes(
-            manager,
-            [
-                index(Offers::Table, [Offers::OrganizationId]),
-                index(Offers::Table, [Offers::Status, Offers::Kind]),
-                index(Offers::Table, [Offers::MunicipalityCode]),
-                index(Offers::Table, [Offers::NeighbourhoodId]),
-                index(Offers::Table, [Offers::CreatedBy]),
-                index(OfferSectors::Table, [OfferSectors::SectorCode]),
-                index(Needs::Table, [Needs::OrganizationId]),
-                index(Needs::Table, [Needs::Status, Needs::Kind]),
-                index(Needs::Table, [Needs::DeadlineAt]),
-                index(Needs::Table, [Needs::MunicipalityCode]),
-                index(Needs::Table, [Needs::NeighbourhoodId]),
-                index(Needs::Table, [Needs::CreatedBy]),
-                index(NeedSectors::Table, [NeedSectors::SectorCode]),
-            ],
-        )
-        .await
+        create_tables(manager, tables(), indexes()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_tables(
-            manager,
-            [
-                NeedSectors::Table.into_iden(),
-                Needs::Table.into_iden(),
-                OfferSectors::Table.into_iden(),
-                Offers::Table.into_iden(),
-            ],
-        )
-        .await
+        drop_created_tables(manager, tables()).await
     }
 }
 
-#[derive(DeriveIden)]
-enum Offers {
-    Table,
-    OrganizationId,
-    Kind,
-    Title,
-    Description,
-    AmountMinCents,
-    AmountMaxCents,
-    AvailableFrom,
-    AvailableUntil,
-    EligibleOrganizationKinds,
-    TerritoryScope,
-    MunicipalityCode,
-    NeighbourhoodId,
-    Lat,
-    Lon,
-    Status,
-    CreatedBy,
-    ClosedAt,
+/// The tables, parents first.
+fn tables() -> Vec<TableCreateStatement> {
+    vec![
+        posting(
+            Offers::Table,
+            vec![
+                big_integer_null(Offers::AmountMinCents),
+                big_integer_null(Offers::AmountMaxCents),
+                date_null(Offers::AvailableFrom),
+                date_null(Offers::AvailableUntil),
+                // A JSON array of organisation kinds; empty means anyone.
+                json_doc(Offers::EligibleOrganizationKinds),
+                closed_list(Offers::TerritoryScope),
+            ],
+            vec![],
+        ),
+        sector_tags(
+            OfferSectors::Table,
+            OfferSectors::OfferId,
+            OfferSectors::SectorCode,
+            Offers::Table,
+        ),
+        posting(
+            Needs::Table,
+            vec![
+                big_integer_null(Needs::BudgetCents),
+                timestamp_with_time_zone_null(Needs::DeadlineAt),
+            ],
+            vec![
+                closed_list(Needs::LocationPrecision),
+                // JSON arrays of offer kinds and of organisation kinds.
+                json_doc(Needs::RequiredContributions),
+                json_doc(Needs::EligibleOrganizationKinds),
+                // Art. 55 calls are open to registered third-sector bodies only.
+                flag(Needs::RequiresThirdSectorRegistration, false),
+            ],
+        ),
+        sector_tags(
+            NeedSectors::Table,
+            NeedSectors::NeedId,
+            NeedSectors::SectorCode,
+            Needs::Table,
+        ),
+    ]
 }
 
-#[derive(DeriveIden)]
-enum OfferSectors {
-    Table,
-    OfferId,
-    SectorCode,
+/// The indexes of those tables.
+fn indexes() -> Vec<IndexCreateStatement> {
+    let mut indexes = posting_indexes(Offers::Table, None);
+    indexes.push(index(OfferSectors::Table, [OfferSectors::SectorCode]));
+    indexes.extend(posting_indexes(
+        Needs::Table,
+        Some(index(Needs::Table, [Needs::DeadlineAt])),
+    ));
+    indexes.push(index(NeedSectors::Table, [NeedSectors::SectorCode]));
+    indexes
 }
 
-#[derive(DeriveIden)]
-enum Needs {
-    Table,
-    OrganizationId,
-    Kind,
-    Title,
-    Description,
-    BudgetCents,
-    DeadlineAt,
-    MunicipalityCode,
-    NeighbourhoodId,
-    Lat,
-    Lon,
-    LocationPrecision,
-    RequiredContributions,
-    EligibleOrganizationKinds,
-    RequiresThirdSectorRegistration,
-    Status,
-    CreatedBy,
-    ClosedAt,
+/// An offer or a need: what both have, with the posting's `own` columns
+/// after its description and its `placed` ones after its place.
+fn posting<T: IntoIden>(
+    table: T,
+    own: Vec<ColumnDef>,
+    placed: Vec<ColumnDef>,
+) -> TableCreateStatement {
+    let mut posting = table_with_id(table);
+    posting
+        .references_restrict(uuid(Postings::OrganizationId), Organizations::Table)
+        .col(closed_list(Postings::Kind))
+        .col(string_len(Postings::Title, NAME_LEN))
+        .col(text(Postings::Description));
+    for column in own {
+        posting.col(column);
+    }
+    posting
+        .references_municipality(string_len_null(Postings::MunicipalityCode, ISTAT_CODE_LEN))
+        .references_restrict(uuid_null(Postings::NeighbourhoodId), Neighbourhoods::Table)
+        .col(double_null(Postings::Lat))
+        .col(double_null(Postings::Lon));
+    for column in placed {
+        posting.col(column);
+    }
+    posting
+        .col(closed_list_default(Postings::Status, "draft"))
+        .references_set_null(uuid_null(Postings::CreatedBy), Users::Table)
+        .timestamps()
+        .col(timestamp_with_time_zone_null(Postings::ClosedAt))
+        .col(deleted_at())
+        .take()
 }
 
-#[derive(DeriveIden)]
-enum NeedSectors {
-    Table,
-    NeedId,
-    SectorCode,
+/// The indexes every posting has, with the posting's `own` one after the
+/// one on its status and kind.
+fn posting_indexes<T: IntoIden>(
+    table: T,
+    own: Option<IndexCreateStatement>,
+) -> Vec<IndexCreateStatement> {
+    let table = table.into_iden();
+    let on = |columns: &[Postings]| index(table.clone(), columns.iter().copied());
+    let mut indexes = vec![
+        on(&[Postings::OrganizationId]),
+        on(&[Postings::Status, Postings::Kind]),
+    ];
+    indexes.extend(own);
+    indexes.extend([
+        on(&[Postings::MunicipalityCode]),
+        on(&[Postings::NeighbourhoodId]),
+        on(&[Postings::CreatedBy]),
+    ]);
+    indexes
 }

@@ -4,57 +4,49 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::common::{add_columns, drop_added_columns};
+use crate::refs::{Needs, Offers, Organizations};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const TABLES: [Moderated; 3] = [
-    Moderated::Organizations,
-    Moderated::Offers,
-    Moderated::Needs,
-];
+/// The tables a moderator hides rows of.
+fn tables() -> [DynIden; 3] {
+    [
+        Organizations::Table.into_iden(),
+        Offers::Table.into_iden(),
+        Needs::Table.into_iden(),
+    ]
+}
+
+/// The columns each of those tables gets.
+fn columns() -> Vec<ColumnDef> {
+    vec![
+        timestamp_with_time_zone_null(Moderation::HiddenAt),
+        text_null(Moderation::HiddenReason),
+    ]
+}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // SQLite adds one column per ALTER TABLE.
-        for table in TABLES {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(table)
-                        .add_column(timestamp_with_time_zone_null(Moderated::HiddenAt))
-                        .to_owned(),
-                )
-                .await?;
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(table)
-                        .add_column(text_null(Moderated::HiddenReason))
-                        .to_owned(),
-                )
-                .await?;
+        for table in tables() {
+            add_columns(manager, table, columns()).await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in TABLES {
-            for column in [Moderated::HiddenReason, Moderated::HiddenAt] {
-                manager
-                    .alter_table(Table::alter().table(table).drop_column(column).to_owned())
-                    .await?;
-            }
+        for table in tables() {
+            drop_added_columns(manager, table, columns()).await?;
         }
         Ok(())
     }
 }
 
-#[derive(DeriveIden, Clone, Copy)]
-enum Moderated {
-    Organizations,
-    Offers,
-    Needs,
+/// The names of those columns.
+#[derive(DeriveIden)]
+enum Moderation {
     HiddenAt,
     HiddenReason,
 }

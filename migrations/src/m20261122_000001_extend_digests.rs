@@ -5,7 +5,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::common::index;
+use crate::common::{add_columns, drop_added_columns, index};
+use crate::refs::{DigestItems, DigestSubscriptions};
 
 /// The name `common::index` gives the index below.
 const DUE_INDEX: &str = "idx_digest_subscriptions_next_due_at";
@@ -13,17 +14,15 @@ const DUE_INDEX: &str = "idx_digest_subscriptions_next_due_at";
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+/// The section a digest item belongs to.
+fn group_id() -> Vec<ColumnDef> {
+    vec![uuid_null(DigestItems::GroupId)]
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(DigestItems::Table)
-                    .add_column(uuid_null(DigestItems::GroupId))
-                    .to_owned(),
-            )
-            .await?;
+        add_columns(manager, DigestItems::Table, group_id()).await?;
         manager
             .create_index(index(
                 DigestSubscriptions::Table,
@@ -41,25 +40,6 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(DigestItems::Table)
-                    .drop_column(DigestItems::GroupId)
-                    .to_owned(),
-            )
-            .await
+        drop_added_columns(manager, DigestItems::Table, group_id()).await
     }
-}
-
-#[derive(DeriveIden)]
-enum DigestItems {
-    Table,
-    GroupId,
-}
-
-#[derive(DeriveIden)]
-enum DigestSubscriptions {
-    Table,
-    NextDueAt,
 }

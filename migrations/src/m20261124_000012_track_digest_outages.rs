@@ -9,55 +9,28 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::common::CLOSED_LIST_LEN;
+use crate::common::{CLOSED_LIST_LEN, add_columns, drop_added_columns};
+use crate::refs::DigestDeliveries;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+/// The columns this migration adds to `digest_deliveries`.
+fn columns() -> Vec<ColumnDef> {
+    vec![
+        timestamp_with_time_zone_null(DigestDeliveries::FirstFailedAt),
+        string_len_null(DigestDeliveries::FailureKind, CLOSED_LIST_LEN),
+        timestamp_with_time_zone_null(DigestDeliveries::CarriedOverAt),
+    ]
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // One column per statement: SQLite alters one at a time.
-        for column in [
-            timestamp_with_time_zone_null(DigestDeliveries::FirstFailedAt),
-            string_len_null(DigestDeliveries::FailureKind, CLOSED_LIST_LEN),
-            timestamp_with_time_zone_null(DigestDeliveries::CarriedOverAt),
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(DigestDeliveries::Table)
-                        .add_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
-        Ok(())
+        add_columns(manager, DigestDeliveries::Table, columns()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in [
-            DigestDeliveries::CarriedOverAt,
-            DigestDeliveries::FailureKind,
-            DigestDeliveries::FirstFailedAt,
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(DigestDeliveries::Table)
-                        .drop_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
-        Ok(())
+        drop_added_columns(manager, DigestDeliveries::Table, columns()).await
     }
-}
-
-#[derive(DeriveIden)]
-enum DigestDeliveries {
-    Table,
-    FirstFailedAt,
-    FailureKind,
-    CarriedOverAt,
 }

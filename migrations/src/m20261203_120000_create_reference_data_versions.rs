@@ -5,7 +5,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::common::{CODE_LEN, TOKEN_HASH_LEN};
+use crate::common::{CODE_LEN, TOKEN_HASH_LEN, create_tables, drop_created_tables};
+use crate::refs::ReferenceDataVersions;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -13,31 +14,23 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(ReferenceDataVersions::Table)
-                    .col(string_len(ReferenceDataVersions::Dataset, CODE_LEN).primary_key())
-                    .col(string_len(ReferenceDataVersions::Version, TOKEN_HASH_LEN))
-                    .col(integer(ReferenceDataVersions::Rows))
-                    .col(timestamp_with_time_zone(ReferenceDataVersions::LoadedAt))
-                    .to_owned(),
-            )
-            .await
+        create_tables(manager, tables(), []).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(ReferenceDataVersions::Table).to_owned())
-            .await
+        drop_created_tables(manager, tables()).await
     }
 }
 
-#[derive(DeriveIden)]
-enum ReferenceDataVersions {
-    Table,
-    Dataset,
-    Version,
-    Rows,
-    LoadedAt,
+/// The table this migration creates.
+fn tables() -> Vec<TableCreateStatement> {
+    vec![
+        Table::create()
+            .table(ReferenceDataVersions::Table)
+            .col(string_len(ReferenceDataVersions::Dataset, CODE_LEN).primary_key())
+            .col(string_len(ReferenceDataVersions::Version, TOKEN_HASH_LEN))
+            .col(integer(ReferenceDataVersions::Rows))
+            .col(timestamp_with_time_zone(ReferenceDataVersions::LoadedAt))
+            .to_owned(),
+    ]
 }

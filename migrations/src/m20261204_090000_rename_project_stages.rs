@@ -23,6 +23,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::refs::{ProjectApprovals, ProjectStages, Projects};
+
 const PATTO: &str = "patto_collaborazione";
 const ART55: &str = "coprogettazione";
 
@@ -32,6 +34,17 @@ enum Signed {
     Any,
     Yes,
     No,
+}
+
+impl Signed {
+    /// The condition on `projects.signed_at` that picks these projects, if any.
+    fn condition(self) -> Option<Expr> {
+        match self {
+            Signed::Any => None,
+            Signed::Yes => Some(Expr::col(Projects::SignedAt).is_not_null()),
+            Signed::No => Some(Expr::col(Projects::SignedAt).is_null()),
+        }
+    }
 }
 
 /// (procedure, signed, old value, new value)
@@ -89,21 +102,12 @@ impl MigrationTrait for Migration {
 
 /// The projects of a procedure (and signature state).
 fn projects_of(procedure: &str, signed: Signed) -> SelectStatement {
-    let mut select = Query::select();
-    select
+    Query::select()
         .column(Projects::Id)
         .from(Projects::Table)
-        .and_where(Expr::col(Projects::Procedure).eq(procedure));
-    match signed {
-        Signed::Any => {}
-        Signed::Yes => {
-            select.and_where(Expr::col(Projects::SignedAt).is_not_null());
-        }
-        Signed::No => {
-            select.and_where(Expr::col(Projects::SignedAt).is_null());
-        }
-    }
-    select.to_owned()
+        .and_where(Expr::col(Projects::Procedure).eq(procedure))
+        .and_where_option(signed.condition())
+        .to_owned()
 }
 
 async fn apply(manager: &SchemaManager<'_>, mappings: &[Mapping]) -> Result<(), DbErr> {
@@ -130,45 +134,14 @@ async fn apply(manager: &SchemaManager<'_>, mappings: &[Mapping]) -> Result<(), 
                 .to_owned();
             manager.exec_stmt(update).await?;
         }
-        let mut update = Query::update();
-        update
+        let update = Query::update()
             .table(Projects::Table)
             .value(Projects::Stage, *new)
             .and_where(Expr::col(Projects::Stage).eq(*old))
-            .and_where(Expr::col(Projects::Procedure).eq(*procedure));
-        match signed {
-            Signed::Any => {}
-            Signed::Yes => {
-                update.and_where(Expr::col(Projects::SignedAt).is_not_null());
-            }
-            Signed::No => {
-                update.and_where(Expr::col(Projects::SignedAt).is_null());
-            }
-        }
-        manager.exec_stmt(update.to_owned()).await?;
+            .and_where(Expr::col(Projects::Procedure).eq(*procedure))
+            .and_where_option(signed.condition())
+            .to_owned();
+        manager.exec_stmt(update).await?;
     }
     Ok(())
-}
-
-#[derive(DeriveIden)]
-enum Projects {
-    Table,
-    Id,
-    Procedure,
-    Stage,
-    SignedAt,
-}
-
-#[derive(DeriveIden)]
-enum ProjectStages {
-    Table,
-    ProjectId,
-    Stage,
-}
-
-#[derive(DeriveIden)]
-enum ProjectApprovals {
-    Table,
-    ProjectId,
-    Stage,
 }

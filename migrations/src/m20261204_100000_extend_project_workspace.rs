@@ -15,43 +15,50 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::common::{
-    NAME_LEN, closed_list, create_indexes, created_at, drop_tables, foreign_key, id, index,
-    json_doc, unique_index, updated_at,
+    NAME_LEN, TableExt, add_columns, closed_list, create_tables, created_at, drop_added_columns,
+    drop_created_tables, index, json_doc, project_row, unique_index,
+};
+use crate::refs::{
+    ProjectApplications, ProjectApprovals, ProjectContributions, ProjectDocuments,
+    ProjectInvitations, ProjectMilestones, ProjectNotices, ProjectPartners, ProjectReports,
+    Projects,
 };
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// (table, column definition) of every added column; SQLite adds one
-/// column per ALTER TABLE.
-fn added_columns() -> Vec<(Alias, ColumnDef)> {
+/// Every added column, by table.
+fn added_columns() -> Vec<(DynIden, Vec<ColumnDef>)> {
     vec![
-        (Alias::new("projects"), integer_null(W::AgreementVersion)),
         (
-            Alias::new("projects"),
-            string_len_null(W::AgreementHash, 64),
+            Projects::Table.into_iden(),
+            vec![
+                integer_null(Projects::AgreementVersion),
+                string_len_null(Projects::AgreementHash, 64),
+                timestamp_with_time_zone_null(Projects::HiddenAt),
+            ],
         ),
         (
-            Alias::new("projects"),
-            timestamp_with_time_zone_null(W::HiddenAt),
-        ),
-        (Alias::new("project_partners"), text_null(W::LeftReason)),
-        (
-            Alias::new("project_contributions"),
-            double_null(W::Quantity),
+            ProjectPartners::Table.into_iden(),
+            vec![text_null(ProjectPartners::LeftReason)],
         ),
         (
-            Alias::new("project_contributions"),
-            string_len_null(W::Unit, 40),
-        ),
-        (Alias::new("project_documents"), integer_null(W::Version)),
-        (
-            Alias::new("project_documents"),
-            string_len_null(W::Topic, 40),
+            ProjectContributions::Table.into_iden(),
+            vec![
+                double_null(ProjectContributions::Quantity),
+                string_len_null(ProjectContributions::Unit, 40),
+            ],
         ),
         (
-            Alias::new("project_approvals"),
-            integer_null(W::AgreementVersion),
+            ProjectDocuments::Table.into_iden(),
+            vec![
+                integer_null(ProjectDocuments::Version),
+                string_len_null(ProjectDocuments::Topic, 40),
+            ],
+        ),
+        (
+            ProjectApprovals::Table.into_iden(),
+            vec![integer_null(ProjectApprovals::AgreementVersion)],
         ),
     ]
 }
@@ -59,197 +66,99 @@ fn added_columns() -> Vec<(Alias, ColumnDef)> {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (table, column) in added_columns() {
-            manager
-                .alter_table(Table::alter().table(table).add_column(column).to_owned())
-                .await?;
+        for (table, columns) in added_columns() {
+            add_columns(manager, table, columns).await?;
         }
-        manager
-            .create_table(
-                Table::create()
-                    .table(W::ProjectInvitations)
-                    .col(id())
-                    .col(uuid(W::ProjectId))
-                    .col(uuid(W::OrganizationId))
-                    .col(closed_list(W::Role))
-                    .col(uuid_null(W::InvitedBy))
-                    .col(timestamp_with_time_zone(W::InvitedAt))
-                    .col(timestamp_with_time_zone_null(W::AnsweredAt))
-                    .col(boolean_null(W::Accepted))
-                    .foreign_key(&mut project_fk(W::ProjectInvitations))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(W::ProjectMilestones)
-                    .col(id())
-                    .col(uuid(W::ProjectId))
-                    .col(string_len(W::Title, NAME_LEN))
-                    .col(uuid(W::OwnerOrganizationId))
-                    .col(date(W::DueOn))
-                    .col(timestamp_with_time_zone_null(W::DoneAt))
-                    .col(uuid_null(W::CreatedBy))
-                    .col(created_at())
-                    .foreign_key(&mut project_fk(W::ProjectMilestones))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(W::ProjectReports)
-                    .col(id())
-                    .col(uuid(W::ProjectId))
-                    .col(uuid(W::OrganizationId))
-                    .col(big_integer(W::PeopleReached))
-                    .col(double(W::VolunteerHours))
-                    .col(big_integer(W::SpentCents))
-                    .col(text(W::Summary))
-                    .col(uuid_null(W::FiledBy))
-                    .col(created_at())
-                    .col(updated_at())
-                    .foreign_key(&mut project_fk(W::ProjectReports))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(W::ProjectNotices)
-                    .col(id())
-                    .col(uuid(W::ProjectId))
-                    .col(text(W::Purpose))
-                    .col(text(W::Object))
-                    .col(text(W::EconomicFrame))
-                    .col(text(W::Duration))
-                    .col(text(W::Requirements))
-                    .col(json_doc(W::Criteria))
-                    .col(integer(W::MinOpenDays))
-                    .col(integer_null(W::MinTotal))
-                    .col(timestamp_with_time_zone_null(W::OpenedAt))
-                    .col(created_at())
-                    .col(updated_at())
-                    .foreign_key(&mut project_fk(W::ProjectNotices))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(W::ProjectApplications)
-                    .col(id())
-                    .col(uuid(W::ProjectId))
-                    .col(uuid(W::OrganizationId))
-                    .col(text(W::Proposal))
-                    .col(boolean_null(W::Admitted))
-                    .col(string_len_null(W::Role, 40))
-                    .col(json_binary_null(W::Scores))
-                    .col(integer_null(W::Total))
-                    .col(uuid_null(W::AppliedBy))
-                    .col(created_at())
-                    .col(updated_at())
-                    .foreign_key(&mut project_fk(W::ProjectApplications))
-                    .to_owned(),
-            )
-            .await?;
-        create_indexes(
-            manager,
-            [
-                unique_index(W::ProjectNotices, [W::ProjectId]),
-                unique_index(W::ProjectApplications, [W::ProjectId, W::OrganizationId]),
-                index(W::ProjectInvitations, [W::ProjectId, W::OrganizationId]),
-                index(W::ProjectMilestones, [W::ProjectId]),
-                unique_index(W::ProjectReports, [W::ProjectId, W::OrganizationId]),
-            ],
-        )
-        .await
+        create_tables(manager, tables(), indexes()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_tables(
-            manager,
-            [
-                W::ProjectApplications,
-                W::ProjectNotices,
-                W::ProjectReports,
-                W::ProjectMilestones,
-                W::ProjectInvitations,
-            ],
-        )
-        .await?;
-        for (table, column) in added_columns().into_iter().rev() {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(table)
-                        .drop_column(Alias::new(column.get_column_name()))
-                        .to_owned(),
-                )
-                .await?;
+        drop_created_tables(manager, tables()).await?;
+        for (table, columns) in added_columns().into_iter().rev() {
+            drop_added_columns(manager, table, columns).await?;
         }
         Ok(())
     }
 }
 
-/// A workspace row belongs to its project: it goes when the project goes.
-fn project_fk(table: W) -> ForeignKeyCreateStatement {
-    foreign_key(
-        table,
-        W::ProjectId,
-        W::Projects,
-        W::Id,
-        ForeignKeyAction::Cascade,
-    )
+/// The new tables: a workspace row belongs to its project, and goes when the
+/// project goes.
+fn tables() -> Vec<TableCreateStatement> {
+    vec![
+        project_row(ProjectInvitations::Table)
+            .col(uuid(ProjectInvitations::OrganizationId))
+            .col(closed_list(ProjectInvitations::Role))
+            .col(uuid_null(ProjectInvitations::InvitedBy))
+            .col(timestamp_with_time_zone(ProjectInvitations::InvitedAt))
+            .col(timestamp_with_time_zone_null(
+                ProjectInvitations::AnsweredAt,
+            ))
+            .col(boolean_null(ProjectInvitations::Accepted))
+            .to_owned(),
+        project_row(ProjectMilestones::Table)
+            .col(string_len(ProjectMilestones::Title, NAME_LEN))
+            .col(uuid(ProjectMilestones::OwnerOrganizationId))
+            .col(date(ProjectMilestones::DueOn))
+            .col(timestamp_with_time_zone_null(ProjectMilestones::DoneAt))
+            .col(uuid_null(ProjectMilestones::CreatedBy))
+            .col(created_at())
+            .to_owned(),
+        project_row(ProjectReports::Table)
+            .col(uuid(ProjectReports::OrganizationId))
+            .col(big_integer(ProjectReports::PeopleReached))
+            .col(double(ProjectReports::VolunteerHours))
+            .col(big_integer(ProjectReports::SpentCents))
+            .col(text(ProjectReports::Summary))
+            .col(uuid_null(ProjectReports::FiledBy))
+            .timestamps()
+            .to_owned(),
+        project_row(ProjectNotices::Table)
+            .col(text(ProjectNotices::Purpose))
+            .col(text(ProjectNotices::Object))
+            .col(text(ProjectNotices::EconomicFrame))
+            .col(text(ProjectNotices::Duration))
+            .col(text(ProjectNotices::Requirements))
+            .col(json_doc(ProjectNotices::Criteria))
+            .col(integer(ProjectNotices::MinOpenDays))
+            .col(integer_null(ProjectNotices::MinTotal))
+            .col(timestamp_with_time_zone_null(ProjectNotices::OpenedAt))
+            .timestamps()
+            .to_owned(),
+        project_row(ProjectApplications::Table)
+            .col(uuid(ProjectApplications::OrganizationId))
+            .col(text(ProjectApplications::Proposal))
+            .col(boolean_null(ProjectApplications::Admitted))
+            .col(string_len_null(ProjectApplications::Role, 40))
+            .col(json_binary_null(ProjectApplications::Scores))
+            .col(integer_null(ProjectApplications::Total))
+            .col(uuid_null(ProjectApplications::AppliedBy))
+            .timestamps()
+            .to_owned(),
+    ]
 }
 
-#[derive(DeriveIden, Clone, Copy)]
-enum W {
-    Projects,
-    Id,
-    AgreementVersion,
-    AgreementHash,
-    HiddenAt,
-    LeftReason,
-    Quantity,
-    Unit,
-    Version,
-    ProjectInvitations,
-    ProjectId,
-    OrganizationId,
-    Role,
-    InvitedBy,
-    InvitedAt,
-    AnsweredAt,
-    Accepted,
-    ProjectMilestones,
-    Title,
-    OwnerOrganizationId,
-    DueOn,
-    DoneAt,
-    CreatedBy,
-    ProjectReports,
-    PeopleReached,
-    VolunteerHours,
-    SpentCents,
-    Summary,
-    FiledBy,
-    Topic,
-    ProjectNotices,
-    Purpose,
-    Object,
-    EconomicFrame,
-    Duration,
-    Requirements,
-    Criteria,
-    MinOpenDays,
-    MinTotal,
-    OpenedAt,
-    ProjectApplications,
-    Proposal,
-    Admitted,
-    Scores,
-    Total,
-    AppliedBy,
+/// The indexes of those tables.
+fn indexes() -> Vec<IndexCreateStatement> {
+    vec![
+        unique_index(ProjectNotices::Table, [ProjectNotices::ProjectId]),
+        unique_index(
+            ProjectApplications::Table,
+            [
+                ProjectApplications::ProjectId,
+                ProjectApplications::OrganizationId,
+            ],
+        ),
+        index(
+            ProjectInvitations::Table,
+            [
+                ProjectInvitations::ProjectId,
+                ProjectInvitations::OrganizationId,
+            ],
+        ),
+        index(ProjectMilestones::Table, [ProjectMilestones::ProjectId]),
+        unique_index(
+            ProjectReports::Table,
+            [ProjectReports::ProjectId, ProjectReports::OrganizationId],
+        ),
+    ]
 }

@@ -6,38 +6,24 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::common::counter;
+use crate::common::{add_columns, counter, drop_added_columns};
+use crate::refs::Jobs;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+/// `jobs.priority`, 0 (bulk) for the jobs already queued.
+fn priority() -> Vec<ColumnDef> {
+    vec![counter(Jobs::Priority, 0)]
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Jobs::Table)
-                    .add_column(counter(Jobs::Priority, 0))
-                    .to_owned(),
-            )
-            .await
+        add_columns(manager, Jobs::Table, priority()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Jobs::Table)
-                    .drop_column(Jobs::Priority)
-                    .to_owned(),
-            )
-            .await
+        drop_added_columns(manager, Jobs::Table, priority()).await
     }
-}
-
-#[derive(DeriveIden)]
-enum Jobs {
-    Table,
-    Priority,
 }

@@ -11,39 +11,30 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::common::{closed_list, json_doc};
+use crate::common::{add_columns, closed_list, drop_added_columns, json_doc};
+use crate::refs::{Needs, Offers};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+/// The columns this migration adds to `needs`.
+fn needs_columns() -> Vec<ColumnDef> {
+    vec![
+        json_doc(Needs::OtherPlaces).default("[]").take(),
+        closed_list(Needs::TerritoryScope).null().take(),
+    ]
+}
+
+/// The column this migration adds to `offers`.
+fn offers_columns() -> Vec<ColumnDef> {
+    vec![json_doc(Offers::OtherPlaces).default("[]").take()]
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // One column per statement: SQLite alters a table one column at a time.
-        let columns = [
-            (
-                Needs::Table.into_iden(),
-                json_doc(Needs::OtherPlaces).default("[]").take(),
-            ),
-            (
-                Needs::Table.into_iden(),
-                closed_list(Needs::TerritoryScope).null().take(),
-            ),
-            (
-                Offers::Table.into_iden(),
-                json_doc(Offers::OtherPlaces).default("[]").take(),
-            ),
-        ];
-        for (table, mut column) in columns {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(table)
-                        .add_column(&mut column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        add_columns(manager, Needs::Table, needs_columns()).await?;
+        add_columns(manager, Offers::Table, offers_columns()).await?;
         // The lists by place ask PostgreSQL whether a posting's other
         // places contain one (`@>`): a GIN index answers that without
         // reading every row. SQLite reads them (json_each); it serves one
@@ -61,37 +52,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Offers::Table)
-                    .drop_column(Offers::OtherPlaces)
-                    .to_owned(),
-            )
-            .await?;
-        for column in [Needs::TerritoryScope, Needs::OtherPlaces] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Needs::Table)
-                        .drop_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
-        Ok(())
+        drop_added_columns(manager, Offers::Table, offers_columns()).await?;
+        drop_added_columns(manager, Needs::Table, needs_columns()).await
     }
-}
-
-#[derive(DeriveIden)]
-enum Needs {
-    Table,
-    OtherPlaces,
-    TerritoryScope,
-}
-
-#[derive(DeriveIden)]
-enum Offers {
-    Table,
-    OtherPlaces,
 }

@@ -6,7 +6,7 @@ use migration::sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use migration::{Migrator, MigratorTrait};
 
 mod common;
-use common::{connect, execute, on_postgres, on_sqlite};
+use common::{connect, execute};
 
 const ORG: &str = "01900000-0000-7000-8000-0000000000aa";
 const SIGNED: &str = "'2026-11-01T10:00:00Z'";
@@ -173,12 +173,9 @@ async fn renaming(url: &str) {
     db.close().await.expect("close");
 }
 
-#[tokio::test]
-async fn sqlite_stage_values_are_renamed() {
-    on_sqlite(|url| async move { renaming(&url).await }).await;
-}
-
-#[tokio::test]
-async fn postgres_stage_values_are_renamed() {
-    on_postgres("trama_stages", |url| async move { renaming(&url).await }).await;
-}
+common::on_both_databases!(
+    sqlite_stage_values_are_renamed,
+    postgres_stage_values_are_renamed,
+    "trama_stages",
+    renaming
+);

@@ -6,7 +6,7 @@ use migration::sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Stateme
 use migration::{Migrator, MigratorTrait, SchemaManager};
 
 mod common;
-use common::{connect, execute, on_postgres, on_sqlite, with_database};
+use common::{connect, execute, with_database};
 
 /// Every table of `docs/data-model.md`.
 const TABLES: &[&str] = &[
@@ -136,19 +136,12 @@ async fn up_down_up(url: &str) {
     db.close().await.expect("close");
 }
 
-#[tokio::test]
-async fn sqlite_up_down_up() {
-    on_sqlite(|url| async move { up_down_up(&url).await }).await;
-}
-
-#[tokio::test]
-async fn postgres_up_down_up() {
-    on_postgres(
-        "trama_migrations",
-        |url| async move { up_down_up(&url).await },
-    )
-    .await;
-}
+common::on_both_databases!(
+    sqlite_up_down_up,
+    postgres_up_down_up,
+    "trama_migrations",
+    up_down_up
+);
 
 #[test]
 fn replaces_the_database_name() {

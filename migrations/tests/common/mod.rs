@@ -82,6 +82,24 @@ where
     }
 }
 
+/// Declares the two tests of `check` (an `async fn(&str)` taking a database
+/// URL): `$sqlite` runs it on a temporary SQLite file, `$postgres` on a
+/// scratch PostgreSQL database named after `$prefix` (see `on_postgres`).
+macro_rules! on_both_databases {
+    ($sqlite:ident, $postgres:ident, $prefix:literal, $check:ident) => {
+        #[tokio::test]
+        async fn $sqlite() {
+            $crate::common::on_sqlite(|url| async move { $check(&url).await }).await;
+        }
+
+        #[tokio::test]
+        async fn $postgres() {
+            $crate::common::on_postgres($prefix, |url| async move { $check(&url).await }).await;
+        }
+    };
+}
+pub(crate) use on_both_databases;
+
 /// `url` with its database name replaced by `database`, query string kept.
 pub fn with_database(url: &str, database: &str) -> String {
     let (base, query) = match url.split_once('?') {
