@@ -16,7 +16,7 @@ use super::enums::{
 use super::error::GqlResult;
 use super::mutation::{acting, id_arg, limits};
 use super::types::{Organization, state};
-use super::viewer::{Viewer, reader};
+use super::viewer::{list_as_viewer, reader};
 use crate::domain;
 use crate::services::memberships::masked;
 use crate::services::notifications;
@@ -129,16 +129,12 @@ impl OrganizationRequestQuery {
         let organization_id = organization_id
             .map(|id| id_arg(ctx, &id, "organizationId"))
             .transpose()?;
-        let state = state(ctx)?;
-        let actor = Viewer::of(ctx).actor();
-        Ok(
-            requests::pending(&state.db, actor.as_ref(), organization_id)
-                .await
-                .gql(ctx)?
-                .into_iter()
-                .map(OrganizationRequest)
-                .collect(),
+        list_as_viewer(
+            ctx,
+            async |db, actor| requests::pending(db, actor, organization_id).await,
+            OrganizationRequest,
         )
+        .await
     }
 
     /// The signed-in person's own requests, newest first (at most 200).
@@ -146,14 +142,7 @@ impl OrganizationRequestQuery {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Vec<OrganizationRequest>> {
-        let state = state(ctx)?;
-        let actor = Viewer::of(ctx).actor();
-        Ok(requests::mine(&state.db, actor.as_ref())
-            .await
-            .gql(ctx)?
-            .into_iter()
-            .map(OrganizationRequest)
-            .collect())
+        list_as_viewer(ctx, requests::mine, OrganizationRequest).await
     }
 }
 
