@@ -628,6 +628,17 @@ pub(crate) mod testing {
         Invalid::BadFormat { expected: format }
     }
 
+    /// Checks a text people read in both languages: `text` in Italian is
+    /// `it`, in English `en`.
+    pub(crate) fn assert_translated(
+        text: impl Fn(super::Lang) -> &'static str,
+        it: &str,
+        en: &str,
+    ) {
+        assert_eq!(text(super::Lang::It), it);
+        assert_eq!(text(super::Lang::En), en);
+    }
+
     /// Checks that `parse` refuses each input of `cases` for its reason.
     pub(crate) fn assert_refused<T: std::fmt::Debug, S: AsRef<str> + std::fmt::Debug>(
         parse: impl Fn(&str) -> Result<T, Invalid>,

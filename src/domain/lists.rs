@@ -622,6 +622,7 @@ closed_list! {
 mod tests {
     use super::*;
     use crate::domain::closed::assert_well_formed;
+    use crate::domain::error::testing::assert_translated;
     use crate::domain::error::{Invalid, Lang};
 
     #[test]
@@ -836,13 +837,10 @@ mod tests {
 
     #[test]
     fn labels_are_translated() {
-        assert_eq!(
-            OrganizationKind::SocialCooperativeA.label(Lang::It),
-            "Cooperativa sociale di tipo A"
-        );
-        assert_eq!(
-            OrganizationKind::SocialCooperativeA.label(Lang::En),
-            "Social co-operative (type A)"
+        assert_translated(
+            |lang| OrganizationKind::SocialCooperativeA.label(lang),
+            "Cooperativa sociale di tipo A",
+            "Social co-operative (type A)",
         );
         assert_eq!(
             OrganizationKind::PublicHousingAgency.label(Lang::It),

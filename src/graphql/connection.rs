@@ -3,16 +3,20 @@
 //! UUIDv7 id, and a list's next page starts after the last cursor of the
 //! previous one.
 
+use std::hash::Hash;
+
 use async_graphql::connection::{Connection, CursorType, Edge, EmptyFields};
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Object, OutputType, Result};
 use uuid::Uuid;
 
 use super::error::GqlResult;
 use super::loaders::{
-    MemberCountOfOrganization, NeedCountOfOrganization, OfferCountOfOrganization, load,
+    Batch, LoadError, MemberCountOfOrganization, NeedCountOfOrganization, OfferCountOfOrganization,
+    load,
 };
 use super::types::state;
-use crate::domain::{Invalid, PostingStatus, parse_uuid};
+use crate::domain::{Invalid, parse_uuid};
 use crate::error::AppError;
 use crate::services::listing::{
     self, NeedFilter, OfferFilter, OrganizationFilter, Page, PageRequest,
@@ -82,9 +86,9 @@ pub enum Total {
     Organizations(OrganizationFilter),
     Offers(OfferFilter),
     Needs(NeedFilter),
-    OffersOf(Uuid, PostingStatus),
-    NeedsOf(Uuid, PostingStatus),
-    MembersOf(Uuid),
+    OffersOf(OfferCountOfOrganization),
+    NeedsOf(NeedCountOfOrganization),
+    MembersOf(MemberCountOfOrganization),
     /// Already known (e.g. a list hidden from the viewer: 0).
     Known(u64),
 }
@@ -105,31 +109,21 @@ impl ListTotals {
             }
             Total::Offers(filter) => listing::count_offers(db, filter).await.gql(ctx)?,
             Total::Needs(filter) => listing::count_needs(db, filter).await.gql(ctx)?,
-            Total::OffersOf(organization_id, status) => load(
-                ctx,
-                OfferCountOfOrganization {
-                    organization_id: *organization_id,
-                    status: *status,
-                },
-            )
-            .await?
-            .unwrap_or(0),
-            Total::NeedsOf(organization_id, status) => load(
-                ctx,
-                NeedCountOfOrganization {
-                    organization_id: *organization_id,
-                    status: *status,
-                },
-            )
-            .await?
-            .unwrap_or(0),
-            Total::MembersOf(organization_id) => {
-                load(ctx, MemberCountOfOrganization(*organization_id))
-                    .await?
-                    .unwrap_or(0)
-            }
+            Total::OffersOf(key) => counted(ctx, *key).await?,
+            Total::NeedsOf(key) => counted(ctx, *key).await?,
+            Total::MembersOf(key) => counted(ctx, *key).await?,
         })
     }
+}
+
+/// A count the batch loader answers; an organisation it has no row for has
+/// none.
+async fn counted<K>(ctx: &Context<'_>, key: K) -> Result<u64>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    Batch: Loader<K, Value = u64, Error = LoadError>,
+{
+    Ok(load(ctx, key).await?.unwrap_or(0))
 }
 
 /// The cost of a page for the complexity limit: its fields count once per

@@ -12,7 +12,7 @@ use super::connection::{List, Total, connection, page_cost, page_request};
 use super::error::GqlResult;
 use super::mutation::{acting, id_arg, limits};
 use super::types::state;
-use super::viewer::Viewer;
+use super::viewer::{Viewer, as_viewer};
 use crate::domain::ConversationSubject;
 use crate::services::conversations::{self, ConversationView, MessageView};
 
@@ -152,13 +152,10 @@ impl ConversationQuery {
         match_id: ID,
     ) -> Result<Conversation> {
         let match_id = id_arg(ctx, &match_id, "matchId")?;
-        let actor = Viewer::of(ctx).actor();
-        let state = state(ctx)?;
-        Ok(Conversation(
-            conversations::for_match(&state.db, actor.as_ref(), match_id)
-                .await
-                .gql(ctx)?,
-        ))
+        let view = as_viewer(ctx, async |db, actor| {
+            conversations::for_match(db, actor, match_id).await
+        });
+        Ok(Conversation(view.await?))
     }
 
     /// The conversation of a project, for the members of its current
@@ -170,13 +167,10 @@ impl ConversationQuery {
         project_id: ID,
     ) -> Result<Conversation> {
         let project_id = id_arg(ctx, &project_id, "projectId")?;
-        let actor = Viewer::of(ctx).actor();
-        let state = state(ctx)?;
-        Ok(Conversation(
-            conversations::for_project(&state.db, actor.as_ref(), project_id)
-                .await
-                .gql(ctx)?,
-        ))
+        let view = as_viewer(ctx, async |db, actor| {
+            conversations::for_project(db, actor, project_id).await
+        });
+        Ok(Conversation(view.await?))
     }
 
     /// The conversations of my organisations (their matches' and their
@@ -190,11 +184,10 @@ impl ConversationQuery {
         after: Option<String>,
     ) -> Result<List<Conversation>> {
         let page = page_request(ctx, first, after)?;
-        let actor = Viewer::of(ctx).actor();
-        let state = state(ctx)?;
-        let (found, total) = conversations::mine(&state.db, actor.as_ref(), page)
-            .await
-            .gql(ctx)?;
+        let (found, total) = as_viewer(ctx, async |db, actor| {
+            conversations::mine(db, actor, page).await
+        })
+        .await?;
         Ok(connection(
             found,
             Total::Known(total),

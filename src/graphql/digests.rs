@@ -10,7 +10,7 @@ use super::enums::{Language, NeedKind, OfferKind, OrganizationKind, PostingStatu
 use super::error::GqlResult;
 use super::search::{SearchFilter, SearchType};
 use super::types::{Cents, state};
-use super::viewer::Viewer;
+use super::viewer::{Viewer, as_viewer, list_as_viewer};
 use crate::domain::{self, parse_uuid};
 use crate::error::AppError;
 use crate::search;
@@ -185,12 +185,7 @@ impl DigestQuery {
     /// The signed-in user's digest settings (created with the defaults,
     /// weekly in their language, on first use).
     async fn digest_settings(&self, ctx: &Context<'_>) -> Result<DigestSettings> {
-        let state = state(ctx)?;
-        let actor = Viewer::of(ctx).actor();
-        Ok(digests::settings_of(&state.db, actor.as_ref())
-            .await
-            .gql(ctx)?
-            .into())
+        Ok(as_viewer(ctx, digests::settings_of).await?.into())
     }
 }
 
@@ -206,8 +201,6 @@ impl DigestMutation {
         ctx: &Context<'_>,
         input: DigestSettingsInput,
     ) -> Result<DigestSettings> {
-        let state = state(ctx)?;
-        let actor = Viewer::of(ctx).actor();
         let input = ServiceInput {
             frequency: input.frequency.map(Into::into),
             language: input.language.map(Into::into),
@@ -216,10 +209,10 @@ impl DigestMutation {
             include_projects: input.include_projects,
             message_notifications: input.message_notifications.map(Into::into),
         };
-        Ok(digests::update_settings(&state.db, actor.as_ref(), &input)
-            .await
-            .gql(ctx)?
-            .into())
+        let settings = as_viewer(ctx, async |db, actor| {
+            digests::update_settings(db, actor, &input).await
+        });
+        Ok(settings.await?.into())
     }
 }
 
@@ -338,14 +331,7 @@ impl SavedSearchQuery {
     /// The signed-in user's saved searches, oldest first (UNAUTHENTICATED
     /// otherwise).
     async fn saved_searches(&self, ctx: &Context<'_>) -> Result<Vec<SavedSearch>> {
-        let state = state(ctx)?;
-        let actor = Viewer::of(ctx).actor();
-        Ok(saved_searches::mine(&state.db, actor.as_ref())
-            .await
-            .gql(ctx)?
-            .into_iter()
-            .map(SavedSearch)
-            .collect())
+        list_as_viewer(ctx, saved_searches::mine, SavedSearch).await
     }
 }
 
@@ -378,14 +364,13 @@ impl SavedSearchMutation {
     /// Deletes one of the signed-in user's saved searches and returns its
     /// id. Errors: UNAUTHENTICATED; BAD_USER_INPUT or NOT_FOUND on `id`.
     async fn delete_saved_search(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
-        let state = state(ctx)?;
-        let actor = Viewer::of(ctx).actor();
         let uuid = parse_uuid(id.as_str())
             .map_err(|reason| AppError::invalid("id", reason))
             .gql(ctx)?;
-        saved_searches::delete(&state.db, actor.as_ref(), uuid)
-            .await
-            .gql(ctx)?;
+        as_viewer(ctx, async |db, actor| {
+            saved_searches::delete(db, actor, uuid).await
+        })
+        .await?;
         Ok(id)
     }
 }

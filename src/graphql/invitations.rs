@@ -8,8 +8,7 @@ use async_graphql::{Context, ID, Object, Result};
 
 use super::error::GqlResult;
 use super::mutation::{InvitationPayload, acting, id_arg};
-use super::types::state;
-use super::viewer::Viewer;
+use super::viewer::as_viewer;
 use crate::services::invitations;
 
 #[derive(Default)]
@@ -26,11 +25,10 @@ impl InvitationQuery {
         organization_id: ID,
     ) -> Result<Vec<InvitationPayload>> {
         let organization_id = id_arg(ctx, &organization_id, "organizationId")?;
-        let state = state(ctx)?;
-        let actor = Viewer::of(ctx).actor();
-        let pending = invitations::pending(&state.db, actor.as_ref(), organization_id)
-            .await
-            .gql(ctx)?;
+        let pending = as_viewer(ctx, async |db, actor| {
+            invitations::pending(db, actor, organization_id).await
+        })
+        .await?;
         pending
             .into_iter()
             .map(|i| {

@@ -9,6 +9,8 @@
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
 
 use super::enums::{
     OrganizationRequestDecidedVia, OrganizationRequestKind, OrganizationRequestStatus,
@@ -16,8 +18,10 @@ use super::enums::{
 use super::error::GqlResult;
 use super::mutation::{acting, id_arg, limits};
 use super::types::{Organization, state};
-use super::viewer::{Viewer, reader};
+use super::viewer::{list_as_viewer, reader};
 use crate::domain;
+use crate::error::AppError;
+use crate::services::Actor;
 use crate::services::memberships::masked;
 use crate::services::notifications;
 use crate::services::organization_requests::{self as requests, RequestView};
@@ -129,16 +133,12 @@ impl OrganizationRequestQuery {
         let organization_id = organization_id
             .map(|id| id_arg(ctx, &id, "organizationId"))
             .transpose()?;
-        let state = state(ctx)?;
-        let actor = Viewer::of(ctx).actor();
-        Ok(
-            requests::pending(&state.db, actor.as_ref(), organization_id)
-                .await
-                .gql(ctx)?
-                .into_iter()
-                .map(OrganizationRequest)
-                .collect(),
+        list_as_viewer(
+            ctx,
+            async |db, actor| requests::pending(db, actor, organization_id).await,
+            OrganizationRequest,
         )
+        .await
     }
 
     /// The signed-in person's own requests, newest first (at most 200).
@@ -146,15 +146,22 @@ impl OrganizationRequestQuery {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Vec<OrganizationRequest>> {
-        let state = state(ctx)?;
-        let actor = Viewer::of(ctx).actor();
-        Ok(requests::mine(&state.db, actor.as_ref())
-            .await
-            .gql(ctx)?
-            .into_iter()
-            .map(OrganizationRequest)
-            .collect())
+        list_as_viewer(ctx, requests::mine, OrganizationRequest).await
     }
+}
+
+/// Decides the request `id` as the signed-in caller with `decision`
+/// (approve or decline), then tells the requester by e-mail.
+async fn decide(
+    ctx: &Context<'_>,
+    id: &ID,
+    decision: impl AsyncFnOnce(&DatabaseConnection, &Actor, Uuid) -> Result<RequestView, AppError>,
+) -> Result<OrganizationRequest> {
+    let (actor, state) = acting(ctx)?;
+    let id = id_arg(ctx, id, "id")?;
+    let view = decision(&state.db, &actor, id).await.gql(ctx)?;
+    notifications::request_decided(&state.mailer, &state.settings, &view).await;
+    Ok(OrganizationRequest(view))
 }
 
 #[derive(Default)]
@@ -213,11 +220,7 @@ impl OrganizationRequestMutation {
         ctx: &Context<'_>,
         id: ID,
     ) -> Result<OrganizationRequest> {
-        let (actor, state) = acting(ctx)?;
-        let id = id_arg(ctx, &id, "id")?;
-        let view = requests::approve(&state.db, &actor, id).await.gql(ctx)?;
-        notifications::request_decided(&state.mailer, &state.settings, &view).await;
-        Ok(OrganizationRequest(view))
+        decide(ctx, &id, requests::approve).await
     }
 
     /// Declines a pending request, with a reason the requester reads (up to
@@ -229,13 +232,11 @@ impl OrganizationRequestMutation {
         id: ID,
         reason: Option<String>,
     ) -> Result<OrganizationRequest> {
-        let (actor, state) = acting(ctx)?;
-        let id = id_arg(ctx, &id, "id")?;
-        let view = requests::decline(&state.db, &actor, id, reason.as_deref())
-            .await
-            .gql(ctx)?;
-        notifications::request_decided(&state.mailer, &state.settings, &view).await;
-        Ok(OrganizationRequest(view))
+        let reason = reason.as_deref();
+        decide(ctx, &id, async |db, actor, id| {
+            requests::decline(db, actor, id, reason).await
+        })
+        .await
     }
 
     /// Answers a claim with the token of the link sent to the organisation's

@@ -11,8 +11,7 @@ use chrono::{DateTime, Utc};
 use super::enums::HideableKind;
 use super::error::GqlResult;
 use super::mutation::{acting, id_arg, limits};
-use super::types::state;
-use super::viewer::Viewer;
+use super::viewer::list_as_viewer;
 use crate::domain::{ReportStatus, ReportedRecord};
 use crate::services::reports::{self, RecordSummary, ReportView};
 
@@ -132,28 +131,14 @@ impl ReportQuery {
     /// Open reports of abusive content, oldest first (at most 200).
     /// Moderators only. Errors: UNAUTHENTICATED, FORBIDDEN.
     async fn content_reports(&self, ctx: &Context<'_>) -> Result<Vec<ContentReport>> {
-        let state = state(ctx)?;
-        let actor = Viewer::of(ctx).actor();
-        Ok(reports::open(&state.db, actor.as_ref())
-            .await
-            .gql(ctx)?
-            .into_iter()
-            .map(ContentReport)
-            .collect())
+        list_as_viewer(ctx, reports::open, ContentReport).await
     }
 
     /// The needs, offers and organisations a moderator hid, most recently
     /// hidden first (at most 200 of each kind), with the reason; `setHidden`
     /// shows one again. Moderators only. Errors: UNAUTHENTICATED, FORBIDDEN.
     async fn hidden_records(&self, ctx: &Context<'_>) -> Result<Vec<HiddenRecord>> {
-        let state = state(ctx)?;
-        let actor = Viewer::of(ctx).actor();
-        Ok(reports::hidden(&state.db, actor.as_ref())
-            .await
-            .gql(ctx)?
-            .into_iter()
-            .map(HiddenRecord::from)
-            .collect())
+        list_as_viewer(ctx, reports::hidden, HiddenRecord::from).await
     }
 }
 

@@ -16,9 +16,10 @@ use super::enums::{
 };
 use super::error::{GqlResult, lang};
 use super::loaders::{
-    ContactsOfOrganization, MembersOfOrganization, MunicipalityByCode, NeedsOfOrganization,
-    NeighbourhoodById, NeighbourhoodsOfOrganization, OffersOfOrganization, OrganizationById,
-    SectorsOfNeed, SectorsOfOffer, SectorsOfOrganization, load,
+    ContactsOfOrganization, MemberCountOfOrganization, MembersOfOrganization, MunicipalityByCode,
+    NeedCountOfOrganization, NeedsOfOrganization, NeighbourhoodById, NeighbourhoodsOfOrganization,
+    OfferCountOfOrganization, OffersOfOrganization, OrganizationById, SectorsOfNeed,
+    SectorsOfOffer, SectorsOfOrganization, load,
 };
 use super::viewer::{check_draft_listing, reader};
 use crate::domain::{self, EuroCents, Lang, StoredPlace};
@@ -409,7 +410,10 @@ impl Organization {
         let rows = load(ctx, key).await?.unwrap_or_else(|| Page::empty(page));
         Ok(connection(
             rows,
-            Total::OffersOf(self.0.id, status),
+            Total::OffersOf(OfferCountOfOrganization {
+                organization_id: self.0.id,
+                status,
+            }),
             |o| o.id,
             Offer,
         ))
@@ -436,7 +440,10 @@ impl Organization {
         let rows = load(ctx, key).await?.unwrap_or_else(|| Page::empty(page));
         Ok(connection(
             rows,
-            Total::NeedsOf(self.0.id, status),
+            Total::NeedsOf(NeedCountOfOrganization {
+                organization_id: self.0.id,
+                status,
+            }),
             |n| n.id,
             Need,
         ))
@@ -462,7 +469,7 @@ impl Organization {
         let rows = load(ctx, key).await?.unwrap_or_else(|| Page::empty(page));
         Ok(connection(
             rows,
-            Total::MembersOf(self.0.id),
+            Total::MembersOf(MemberCountOfOrganization(self.0.id)),
             |m| m.id,
             Member,
         ))

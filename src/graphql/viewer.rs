@@ -10,9 +10,12 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
 };
 use async_graphql::{Context, Request, ServerResult};
+use sea_orm::DatabaseConnection;
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
+use super::error::GqlResult;
+use crate::error::AppError;
 use crate::policy::visibility::{self, Reader};
 use crate::services::Actor;
 
@@ -63,6 +66,28 @@ impl Viewer {
             Viewer::User { id, email, .. } => Some(Actor::user(*id, email)),
         }
     }
+}
+
+/// Calls a service that decides by itself what an anonymous caller may do,
+/// with the database and the viewer's actor (`None` when anonymous); its
+/// error is mapped for this request.
+pub async fn as_viewer<T>(
+    ctx: &Context<'_>,
+    call: impl AsyncFnOnce(&DatabaseConnection, Option<&Actor>) -> Result<T, AppError>,
+) -> async_graphql::Result<T> {
+    let state = super::types::state(ctx)?;
+    let actor = Viewer::of(ctx).actor();
+    call(&state.db, actor.as_ref()).await.gql(ctx)
+}
+
+/// [`as_viewer`] for a service that answers a list, each item wrapped in
+/// its GraphQL type.
+pub async fn list_as_viewer<M, T>(
+    ctx: &Context<'_>,
+    call: impl AsyncFnOnce(&DatabaseConnection, Option<&Actor>) -> Result<Vec<M>, AppError>,
+    wrap: impl FnMut(M) -> T,
+) -> async_graphql::Result<Vec<T>> {
+    Ok(as_viewer(ctx, call).await?.into_iter().map(wrap).collect())
 }
 
 /// The request's [`Reader`]: loaded the first time a resolver asks, then

@@ -172,6 +172,8 @@ mod tests {
 
     #[test]
     fn joining() {
+        use ProjectStage as S;
+        use Rule as R;
         let lead = Uuid::from_u128(1);
         let newcomer = Uuid::from_u128(2);
         let partners = [Partner {
@@ -179,93 +181,34 @@ mod tests {
             role: Lead,
         }];
         let group = candidate(K::InformalGroup, false);
+        let (patto, art55, partner) = (PattoCollaborazione, Coprogettazione, PartnerRole::Partner);
+        // The rule that refuses `organization_id` joining in `role`, if any.
+        let join = |procedure, stage, organization_id, role| {
+            check_join(procedure, stage, &partners, organization_id, role, group)
+                .map_err(|r| r.rule)
+        };
+        assert_eq!(join(patto, S::CodesignTable, newcomer, partner), Ok(()));
         assert_eq!(
-            check_join(
-                PattoCollaborazione,
-                ProjectStage::CodesignTable,
-                &partners,
-                newcomer,
-                PartnerRole::Partner,
-                group
-            ),
-            Ok(())
+            join(patto, S::Signed, newcomer, partner),
+            Err(R::PartnersFrozen)
         );
         assert_eq!(
-            check_join(
-                PattoCollaborazione,
-                ProjectStage::Signed,
-                &partners,
-                newcomer,
-                PartnerRole::Partner,
-                group
-            ),
-            Err(Rule::PartnersFrozen.into())
+            join(art55, S::Delivery, newcomer, Supporter),
+            Err(R::PartnersFrozen)
         );
         assert_eq!(
-            check_join(
-                Coprogettazione,
-                ProjectStage::Delivery,
-                &partners,
-                newcomer,
-                Supporter,
-                group
-            ),
-            Err(Rule::PartnersFrozen.into())
+            join(patto, S::Review, lead, partner),
+            Err(R::AlreadyPartner)
         );
+        assert_eq!(join(patto, S::Review, newcomer, Lead), Err(R::OneLead));
         assert_eq!(
-            check_join(
-                PattoCollaborazione,
-                ProjectStage::Review,
-                &partners,
-                lead,
-                PartnerRole::Partner,
-                group
-            ),
-            Err(Rule::AlreadyPartner.into())
+            join(art55, S::Applications, newcomer, partner),
+            Err(R::PrincipalRequiresRunts)
         );
+        assert_eq!(join(art55, S::Applications, newcomer, Supporter), Ok(()));
         assert_eq!(
-            check_join(
-                PattoCollaborazione,
-                ProjectStage::Review,
-                &partners,
-                newcomer,
-                Lead,
-                group
-            ),
-            Err(Rule::OneLead.into())
-        );
-        assert_eq!(
-            check_join(
-                Coprogettazione,
-                ProjectStage::Applications,
-                &partners,
-                newcomer,
-                PartnerRole::Partner,
-                group
-            ),
-            Err(Rule::PrincipalRequiresRunts.into())
-        );
-        assert_eq!(
-            check_join(
-                Coprogettazione,
-                ProjectStage::Applications,
-                &partners,
-                newcomer,
-                Supporter,
-                group
-            ),
-            Ok(())
-        );
-        assert_eq!(
-            check_join(
-                Coprogettazione,
-                ProjectStage::Proposal,
-                &partners,
-                newcomer,
-                Supporter,
-                group
-            ),
-            Err(Rule::StageNotInProcedure.into())
+            join(art55, S::Proposal, newcomer, Supporter),
+            Err(R::StageNotInProcedure)
         );
     }
 }

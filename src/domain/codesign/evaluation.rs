@@ -302,6 +302,15 @@ mod tests {
         );
     }
 
+    /// The notice's free-text fields, as the API names them.
+    const TEXT_FIELDS: [&str; 5] = [
+        "purpose",
+        "object",
+        "economicFrame",
+        "duration",
+        "requirements",
+    ];
+
     #[test]
     fn a_notice_names_every_missing_or_wrong_field() {
         let input = NoticeInput {
@@ -315,13 +324,7 @@ mod tests {
             ..NoticeInput::default()
         };
         let errors = input.validate().expect_err("invalid");
-        for field in [
-            "purpose",
-            "object",
-            "economicFrame",
-            "duration",
-            "requirements",
-        ] {
+        for field in TEXT_FIELDS {
             assert!(
                 errors.contains(field, &Invalid::Required),
                 "{field}: {errors}"
@@ -367,19 +370,14 @@ mod tests {
 
     #[test]
     fn every_field_has_a_label() {
-        for field in [
-            "purpose",
-            "object",
-            "economicFrame",
-            "duration",
-            "requirements",
+        for field in TEXT_FIELDS.into_iter().chain([
             "criteria",
             "maxPoints",
             "weight",
             "minOpenDays",
             "minTotal",
             "scores",
-        ] {
+        ]) {
             assert!(crate::domain::labels::has_label(field), "{field}");
         }
         assert_ne!(

@@ -249,6 +249,7 @@ pub(crate) fn refuse<T>(rule: Rule) -> Result<T, Refused> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::error::testing::assert_translated;
     use std::collections::HashSet;
 
     #[test]
@@ -267,13 +268,10 @@ mod tests {
             assert_ne!(rule.message(Lang::It), rule.message(Lang::En));
         }
         assert_eq!(Rule::LeadOnly.code(), "codesign.lead_only");
-        assert_eq!(
-            Rule::LeadOnly.message(Lang::It),
-            "Solo il capofila può far avanzare il progetto"
-        );
-        assert_eq!(
-            Rule::LeadOnly.message(Lang::En),
-            "Only the lead partner can advance the project"
+        assert_translated(
+            |lang| Rule::LeadOnly.message(lang),
+            "Solo il capofila può far avanzare il progetto",
+            "Only the lead partner can advance the project",
         );
         assert_eq!(
             Rule::NoticeMinOpenDays.code(),
