@@ -59,6 +59,16 @@ pub async fn add_member(app: &TestApp, org: Uuid, user: Uuid, role: &str) {
     .expect("membership");
 }
 
+/// A verified, signed-in account (`email`) that is the only member, as
+/// admin, of a new informal group named `organisation_name`: (its bearer
+/// token, the group's id).
+async fn sole_admin(app: &TestApp, email: &str, organisation_name: &str) -> (String, Uuid) {
+    let (admin, token) = account(app, email).await;
+    let org = organisation(app, organisation_name).await;
+    add_member(app, org, admin, "admin").await;
+    (token, org)
+}
+
 pub async fn admin_count(app: &TestApp, org: Uuid) -> u64 {
     memberships::Entity::find()
         .filter(memberships::Column::OrganizationId.eq(org))
@@ -194,9 +204,7 @@ async fn concurrent_account_deletions_leave_an_admin(backend: Backend) {
     }
     // The sole member of an organisation may still delete their account: the
     // organisation stays, without members, and can be claimed again.
-    let (alone, alone_token) = account(&app, "da.solo@example.org").await;
-    let org = organisation(&app, "Gruppo di una persona").await;
-    add_member(&app, org, alone, "admin").await;
+    let (alone_token, _) = sole_admin(&app, "da.solo@example.org", "Gruppo di una persona").await;
     gql_ok(
         &app,
         Some(&alone_token),
@@ -223,9 +231,7 @@ pub fn message_and_code(body: &Value) -> (String, String) {
 
 async fn an_invitation_is_accepted_only_by_the_invited_address(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let (admin, admin_token) = account(&app, "admin@example.org").await;
-    let org = organisation(&app, "Portinerie di Comunità").await;
-    add_member(&app, org, admin, "admin").await;
+    let (admin_token, org) = sole_admin(&app, "admin@example.org", "Portinerie di Comunità").await;
     // The invitation goes to Carla; the address is written with capitals.
     gql_ok(
         &app,
