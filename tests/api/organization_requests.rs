@@ -121,11 +121,7 @@ fn link_token(text: &str, path: &str) -> String {
 }
 
 async fn audit_trail(app: &TestApp) -> Vec<(String, String, Value)> {
-    crate::helpers::audit_rows(app)
-        .await
-        .into_iter()
-        .map(|row| (row.action, row.actor_label, row.changes))
-        .collect()
+    crate::helpers::audit_entries(app, |row| (row.action, row.actor_label, row.changes)).await
 }
 
 /// Asks to join or claim `org`, with no message.
