@@ -241,10 +241,11 @@ async fn an_invitation_is_accepted_only_by_the_invited_address(backend: Backend)
     )
     .await;
     let link = token_from_mail(&app, "carla.verdi@example.org", "/invitations/accept");
+    let invitation = json!({ "t": link });
 
     // Someone else who got hold of the link cannot use it.
     let (_, intruder) = account(&app, "qualcun.altro@example.org").await;
-    let body = gql(&app, Some(&intruder), ACCEPT, json!({ "t": link })).await;
+    let body = gql(&app, Some(&intruder), ACCEPT, invitation.clone()).await;
     let (message, code) = message_and_code(&body);
     assert_eq!(code, "FORBIDDEN", "{body}");
     assert!(
@@ -258,7 +259,7 @@ async fn an_invitation_is_accepted_only_by_the_invited_address(backend: Backend)
         Some(&intruder),
         Some("en"),
         ACCEPT,
-        json!({ "t": link }),
+        invitation.clone(),
     )
     .await;
     let (message, code) = message_and_code(&english);
@@ -275,20 +276,13 @@ async fn an_invitation_is_accepted_only_by_the_invited_address(backend: Backend)
         false,
     )
     .await;
-    gql_refused(
-        &app,
-        Some(&carla),
-        ACCEPT,
-        json!({ "t": link }),
-        "FORBIDDEN",
-    )
-    .await;
+    gql_refused(&app, Some(&carla), ACCEPT, invitation.clone(), "FORBIDDEN").await;
 
     // Once verified, Carla accepts: the invitation stayed valid for her.
     accounts::verify_email(app.db(), &registered.verification_token)
         .await
         .expect("verify");
-    let body = gql_ok(&app, Some(&carla), ACCEPT, json!({ "t": link })).await;
+    let body = gql_ok(&app, Some(&carla), ACCEPT, invitation).await;
     assert_eq!(
         body["data"]["acceptInvitation"]["organization"]["id"],
         org.to_string()

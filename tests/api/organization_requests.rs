@@ -454,6 +454,7 @@ async fn a_request_to_join_is_approved_or_declined_by_the_admins(backend: Backen
     assert_eq!(request["kind"], "JOIN");
     assert_eq!(request["status"], "PENDING");
     let rita_request = request_id(&body);
+    let approve_rita = json!({ "id": rita_request });
     // The admin is told who asks and what they wrote.
     let told = mails_to(&server, "presidente@example.org", 1).await;
     assert!(told[0].contains("rita@example.org"), "{}", told[0]);
@@ -501,13 +502,13 @@ async fn a_request_to_join_is_approved_or_declined_by_the_admins(backend: Backen
     .await;
     // Who joins is the admins' decision, not a moderator's nor the outsider's.
     for token in [&moderator, &outsider, &rita] {
-        let body = gql(&app, Some(token), APPROVE, json!({ "id": rita_request })).await;
+        let body = gql(&app, Some(token), APPROVE, approve_rita.clone()).await;
         let (message, code) = message_and_code(&body);
         assert_eq!(code, "FORBIDDEN", "{body}");
         assert!(message.contains("amministratori"), "{message}");
     }
 
-    let body = gql(&app, Some(&admin), APPROVE, json!({ "id": rita_request })).await;
+    let body = gql(&app, Some(&admin), APPROVE, approve_rita.clone()).await;
     assert_eq!(
         body["data"]["approveOrganizationRequest"],
         json!({ "status": "APPROVED", "decidedVia": "ADMIN", "kind": "JOIN" }),
@@ -520,14 +521,7 @@ async fn a_request_to_join_is_approved_or_declined_by_the_admins(backend: Backen
         "{}",
         told[0]
     );
-    gql_refused(
-        &app,
-        Some(&admin),
-        APPROVE,
-        json!({ "id": rita_request }),
-        "CONFLICT",
-    )
-    .await;
+    gql_refused(&app, Some(&admin), APPROVE, approve_rita, "CONFLICT").await;
     // The request is part of Rita's personal data.
     let body = gql(&app, Some(&rita), "{ exportMyData }", json!({})).await;
     let export = &body["data"]["exportMyData"]["organizationRequests"][0];
