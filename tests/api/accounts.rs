@@ -10,8 +10,8 @@ use trama::services::reference_data::MILANO;
 
 use crate::helpers::{
     Backend, PASSWORD, TestApp, assert_refused_to_outsiders, gql, gql_ok, gql_refused, hide,
-    load_territories, login, need_input, new_organization, outcome, token_from_mail, unhide,
-    verified_user,
+    load_territories, login, memberships_of, need_input, new_organization, outcome,
+    token_from_mail, unhide, verified_user,
 };
 use crate::on_both_databases;
 
@@ -489,14 +489,7 @@ async fn membership_mutations_by_role(backend: Backend) {
     )
     .await;
     assert_eq!(body["data"]["removeMember"], true, "{body}");
-    let memberships = gql(
-        &app,
-        Some(&member),
-        "{ me { memberships { role } } }",
-        json!({}),
-    )
-    .await;
-    assert_eq!(memberships["data"]["me"]["memberships"], json!([]));
+    assert_eq!(memberships_of(&app, &member).await, json!([]));
     app.stop().await;
 }
 

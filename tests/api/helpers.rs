@@ -382,6 +382,14 @@ pub async fn unhide(app: &TestApp, token: &str, kind: &str, id: &str) {
     assert_eq!(body["data"]["setHidden"], true, "{body}");
 }
 
+/// The memberships of the signed-in holder of `token` (each with its role
+/// and its organisation's id); asserts the read succeeds.
+pub async fn memberships_of(app: &TestApp, token: &str) -> Value {
+    let query = "{ me { memberships { role organization { id } } } }";
+    let body = gql_ok(app, Some(token), query, json!({})).await;
+    body["data"]["me"]["memberships"].clone()
+}
+
 /// The search hits for `query` with `filter`, as `token`'s holder sees
 /// them, each hit with the fields `node` selects.
 pub async fn search_nodes(

@@ -11,8 +11,8 @@ use trama::store::entities::memberships;
 use uuid::Uuid;
 
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, gql, gql_ok, gql_refused, gql_via, outcome, signed_up,
-    token_from_mail,
+    Backend, PASSWORD, TestApp, gql, gql_ok, gql_refused, gql_via, memberships_of, outcome,
+    signed_up, token_from_mail,
 };
 use crate::on_both_databases;
 
@@ -288,13 +288,6 @@ async fn an_invitation_is_accepted_only_by_the_invited_address(backend: Backend)
         org.to_string()
     );
     // The intruder is not a member.
-    let body = gql(
-        &app,
-        Some(&intruder),
-        "{ me { memberships { role } } }",
-        json!({}),
-    )
-    .await;
-    assert_eq!(body["data"]["me"]["memberships"], json!([]), "{body}");
+    assert_eq!(memberships_of(&app, &intruder).await, json!([]));
     app.stop().await;
 }

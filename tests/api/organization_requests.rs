@@ -14,7 +14,9 @@ use trama::domain::{ContactInput, Lang, OrganizationInput};
 use trama::services::{Actor, accounts, organizations};
 use uuid::Uuid;
 
-use crate::helpers::{Backend, TestApp, TestEnv, gql, gql_ok, gql_refused, outcome, signed_up};
+use crate::helpers::{
+    Backend, TestApp, TestEnv, gql, gql_ok, gql_refused, memberships_of, outcome, signed_up,
+};
 use crate::memberships::{account, add_member, message_and_code};
 use crate::on_both_databases;
 use crate::smtp_server::SmtpServer;
@@ -36,7 +38,6 @@ const DECLINE: &str = "mutation($id: ID!, $r: String) { declineOrganizationReque
 const ANSWER: &str = "mutation($t: String!, $a: Boolean!) { answerOrganizationClaim(token: $t, approve: $a) { organizationName requesterName status } }";
 const PENDING_OF: &str = "query($o: ID) { organizationRequests(organizationId: $o) { id kind status message requester { email } organization { id } } }";
 const MINE: &str = "{ myOrganizationRequests { status decidedVia kind } }";
-const MY_MEMBERSHIPS: &str = "{ me { memberships { role organization { id } } } }";
 
 /// The app with its mail going to `server`.
 async fn app_with_mail(backend: Backend, server: &SmtpServer) -> TestApp {
@@ -160,10 +161,6 @@ async fn assert_sole_membership(app: &TestApp, token: &str, org: Uuid, role: &st
         memberships_of(app, token).await,
         json!([{ "role": role, "organization": { "id": org.to_string() } }])
     );
-}
-
-async fn memberships_of(app: &TestApp, token: &str) -> Value {
-    gql(app, Some(token), MY_MEMBERSHIPS, json!({})).await["data"]["me"]["memberships"].clone()
 }
 
 async fn a_claim_is_confirmed_from_the_registered_address(backend: Backend) {
