@@ -41,6 +41,18 @@ async fn post(app: &TestApp, query: &str, lang: &str) -> (u16, Value) {
     crate::helpers::post_document(app, query, "application/graphql-response+json", lang).await
 }
 
+/// Asserts that `body` refuses the query itself (BAD_USER_INPUT on the
+/// field `query`) with a message that says `why`.
+fn assert_query_refused(body: &Value, why: &str) {
+    let (code, field, message) = first_error(body);
+    assert_eq!(
+        (code.as_str(), field.as_str()),
+        ("BAD_USER_INPUT", "query"),
+        "{body}"
+    );
+    assert!(message.contains(why), "{body}");
+}
+
 /// The first error's code, field and message.
 fn first_error(body: &Value) -> (String, String, String) {
     let error = &body["errors"][0];
@@ -112,13 +124,7 @@ async fn alias_and_root_field_floods_are_refused_before_they_run(backend: Backen
     // Under the size limit, still far too many aliases (inside one root
     // field): refused by count, in the language asked for.
     let (_, body) = post(&app, &nested_alias_flood(500), "en").await;
-    let (code, field, message) = first_error(&body);
-    assert_eq!(
-        (code.as_str(), field.as_str()),
-        ("BAD_USER_INPUT", "query"),
-        "{body}"
-    );
-    assert!(message.contains("aliases"), "{body}");
+    assert_query_refused(&body, "aliases");
     let (_, body) = post(&app, &nested_alias_flood(500), "it").await;
     assert!(first_error(&body).2.contains("alias"), "{body}");
 
@@ -148,13 +154,7 @@ async fn alias_and_root_field_floods_are_refused_before_they_run(backend: Backen
     // Too deep: coded and bilingual.
     let deep = deep_query(3, 1);
     let (_, body) = post(&app, &deep, "en").await;
-    let (code, field, message) = first_error(&body);
-    assert_eq!(
-        (code.as_str(), field.as_str()),
-        ("BAD_USER_INPUT", "query"),
-        "{body}"
-    );
-    assert!(message.contains("nested too deep"), "{body}");
+    assert_query_refused(&body, "nested too deep");
     let (_, body) = post(&app, &deep, "it").await;
     assert!(first_error(&body).2.contains("annidat"), "{body}");
 
@@ -389,6 +389,26 @@ async fn connections_beyond_the_cap_wait_for_a_free_slot(backend: Backend) {
     app.stop().await;
 }
 
+/// Reads the answer on `stream` until the server closes it and asserts
+/// that it refuses the request's body as too large (413, BAD_USER_INPUT on
+/// the field `body`); returns its headers, its JSON body and the error's
+/// message.
+async fn body_refused(stream: &mut TcpStream) -> (String, Value, String) {
+    let response = closed_by_server(stream, Duration::from_secs(10))
+        .await
+        .expect("answered and closed");
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    let (headers, body) = response.split_once("\r\n\r\n").expect("a body");
+    let body: Value = serde_json::from_str(body).expect("a JSON body");
+    let (code, field, message) = first_error(&body);
+    assert_eq!(
+        (code.as_str(), field.as_str()),
+        ("BAD_USER_INPUT", "body"),
+        "{body}"
+    );
+    (headers.to_owned(), body, message)
+}
+
 async fn oversized_bodies_get_the_json_error(backend: Backend) {
     let env = TestEnv::new(backend).await;
     let app = TestApp::spawn_in(env).await;
@@ -399,23 +419,12 @@ async fn oversized_bodies_get_the_json_error(backend: Backend) {
             "POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nAccept: application/graphql-response+json\r\nAccept-Language: {lang}\r\nContent-Length: 2097152\r\nConnection: close\r\n\r\n"
         );
         stream.write_all(head.as_bytes()).await.expect("write");
-        let response = closed_by_server(&mut stream, Duration::from_secs(10))
-            .await
-            .expect("answered and closed");
-        assert!(response.starts_with("HTTP/1.1 413"), "{response}");
-        let (headers, body) = response.split_once("\r\n\r\n").expect("a body");
+        let (headers, body, message) = body_refused(&mut stream).await;
         assert!(
             headers
                 .to_ascii_lowercase()
                 .contains("content-type: application/graphql-response+json"),
             "{headers}"
-        );
-        let body: Value = serde_json::from_str(body).expect("a JSON body");
-        let (code, field, message) = first_error(&body);
-        assert_eq!(
-            (code.as_str(), field.as_str()),
-            ("BAD_USER_INPUT", "body"),
-            "{body}"
         );
         assert!(message.contains(words), "{body}");
     }
@@ -432,18 +441,7 @@ async fn oversized_bodies_get_the_json_error(backend: Backend) {
             break;
         }
     }
-    let response = closed_by_server(&mut stream, Duration::from_secs(10))
-        .await
-        .expect("answered and closed");
-    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
-    let (_, body) = response.split_once("\r\n\r\n").expect("a body");
-    let body: Value = serde_json::from_str(body).expect("a JSON body");
-    let (code, field, _) = first_error(&body);
-    assert_eq!(
-        (code.as_str(), field.as_str()),
-        ("BAD_USER_INPUT", "body"),
-        "{body}"
-    );
+    body_refused(&mut stream).await;
     // The server is fine afterwards.
     let (status, _) = post(&app, "{ platformStats { organizations } }", "it").await;
     assert_eq!(status, 200);

@@ -9,8 +9,9 @@ use serde_json::{Value, json};
 use trama::services::reference_data::MILANO;
 
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, gql, gql_ok, gql_refused, load_territories, login, need_input,
-    new_organization, outcome, token_from_mail, verified_user,
+    Backend, PASSWORD, TestApp, assert_refused_to_outsiders, gql, gql_ok, gql_refused, hide,
+    load_territories, login, memberships_of, need_input, new_organization, outcome,
+    token_from_mail, unhide, verified_user,
 };
 use crate::on_both_databases;
 
@@ -74,11 +75,7 @@ async fn join(app: &TestApp, admin: &str, org: &str, email: &str, token: &str, r
 }
 
 async fn audit_actions(app: &TestApp) -> Vec<(String, String)> {
-    crate::helpers::audit_rows(app)
-        .await
-        .into_iter()
-        .map(|row| (row.action, row.actor_label))
-        .collect()
+    crate::helpers::audit_entries(app, |row| (row.action, row.actor_label)).await
 }
 
 async fn registration_verification_login_and_logout(backend: Backend) {
@@ -309,14 +306,7 @@ async fn organisation_mutations_by_role(backend: Backend) {
     let mut renamed = input.clone();
     renamed["name"] = json!("Portinerie di Comunità Milano");
     let vars = json!({ "id": org, "input": renamed });
-    assert_eq!(
-        outcome(&gql(&app, None, update, vars.clone()).await),
-        "UNAUTHENTICATED"
-    );
-    assert_eq!(
-        outcome(&gql(&app, Some(&outsider), update, vars.clone()).await),
-        "FORBIDDEN"
-    );
+    assert_refused_to_outsiders(&app, &outsider, update, &vars).await;
     assert_eq!(
         outcome(&gql(&app, Some(&member), update, vars.clone()).await),
         "FORBIDDEN"
@@ -366,16 +356,7 @@ async fn offer_and_need_mutations_by_role(backend: Backend) {
         );
         let close = format!("mutation($id: ID!) {{ close{kind}(id: $id) {{ status }} }}");
         let vars = json!({ "o": org, "input": input });
-        assert_eq!(
-            outcome(&gql(&app, None, &create, vars.clone()).await),
-            "UNAUTHENTICATED",
-            "{kind}"
-        );
-        assert_eq!(
-            outcome(&gql(&app, Some(&outsider), &create, vars.clone()).await),
-            "FORBIDDEN",
-            "{kind}"
-        );
+        assert_refused_to_outsiders(&app, &outsider, &create, &vars).await;
         let body = gql(&app, Some(&member), &create, vars.clone()).await;
         assert_eq!(outcome(&body), "OK", "{kind}: {body}");
         let id = body["data"][format!("create{kind}")]["id"]
@@ -387,16 +368,7 @@ async fn offer_and_need_mutations_by_role(backend: Backend) {
         let mut changed = input.clone();
         changed["title"] = json!("Titolo aggiornato");
         let vars = json!({ "id": id, "input": changed });
-        assert_eq!(
-            outcome(&gql(&app, None, &update, vars.clone()).await),
-            "UNAUTHENTICATED",
-            "{kind}"
-        );
-        assert_eq!(
-            outcome(&gql(&app, Some(&outsider), &update, vars.clone()).await),
-            "FORBIDDEN",
-            "{kind}"
-        );
+        assert_refused_to_outsiders(&app, &outsider, &update, &vars).await;
         let body = gql(&app, Some(&member), &update, vars).await;
         assert_eq!(
             body["data"][format!("update{kind}")]["title"],
@@ -416,16 +388,7 @@ async fn offer_and_need_mutations_by_role(backend: Backend) {
         assert_eq!(body["errors"][0]["extensions"]["field"], "title");
 
         let vars = json!({ "id": id });
-        assert_eq!(
-            outcome(&gql(&app, None, &close, vars.clone()).await),
-            "UNAUTHENTICATED",
-            "{kind}"
-        );
-        assert_eq!(
-            outcome(&gql(&app, Some(&outsider), &close, vars.clone()).await),
-            "FORBIDDEN",
-            "{kind}"
-        );
+        assert_refused_to_outsiders(&app, &outsider, &close, &vars).await;
         let body = gql(&app, Some(&admin), &close, vars).await;
         assert_eq!(
             body["data"][format!("close{kind}")]["status"],
@@ -460,14 +423,7 @@ async fn membership_mutations_by_role(backend: Backend) {
 
     let invite = "mutation($o: ID!, $e: String!) { inviteMember(organizationId: $o, email: $e, role: MEMBER) { email } }";
     let vars = json!({ "o": org, "e": "member@example.org" });
-    assert_eq!(
-        outcome(&gql(&app, None, invite, vars.clone()).await),
-        "UNAUTHENTICATED"
-    );
-    assert_eq!(
-        outcome(&gql(&app, Some(&outsider), invite, vars.clone()).await),
-        "FORBIDDEN"
-    );
+    assert_refused_to_outsiders(&app, &outsider, invite, &vars).await;
     let accept = "mutation($t: String!) { acceptInvitation(token: $t) { role } }";
     assert_eq!(
         outcome(&gql(&app, None, accept, json!({ "t": "x" })).await),
@@ -500,27 +456,14 @@ async fn membership_mutations_by_role(backend: Backend) {
         .expect("id")
         .to_owned();
     let change = "mutation($o: ID!, $u: ID!, $r: MembershipRole!) { changeMemberRole(organizationId: $o, userId: $u, role: $r) { role } }";
-    assert_eq!(
-        outcome(
-            &gql(
-                &app,
-                Some(&member),
-                change,
-                json!({ "o": org, "u": member_id, "r": "ADMIN" })
-            )
-            .await
-        ),
-        "FORBIDDEN"
-    );
-    // The last admin cannot step down.
-    gql_refused(
-        &app,
-        Some(&admin),
-        change,
-        json!({ "o": org, "u": admin_id, "r": "MEMBER" }),
-        "CONFLICT",
-    )
-    .await;
+    // A member may not promote themselves; the last admin cannot step down.
+    for (token, user, role, code) in [
+        (&member, &member_id, "ADMIN", "FORBIDDEN"),
+        (&admin, &admin_id, "MEMBER", "CONFLICT"),
+    ] {
+        let variables = json!({ "o": org, "u": user, "r": role });
+        gql_refused(&app, Some(token), change, variables, code).await;
+    }
     let body = gql(
         &app,
         Some(&admin),
@@ -531,22 +474,13 @@ async fn membership_mutations_by_role(backend: Backend) {
     assert_eq!(body["data"]["changeMemberRole"]["role"], "ADMIN", "{body}");
 
     let remove = "mutation($o: ID!, $u: ID!) { removeMember(organizationId: $o, userId: $u) }";
-    assert_eq!(
-        outcome(&gql(&app, None, remove, json!({ "o": org, "u": member_id })).await),
-        "UNAUTHENTICATED"
-    );
-    assert_eq!(
-        outcome(
-            &gql(
-                &app,
-                Some(&outsider),
-                remove,
-                json!({ "o": org, "u": member_id })
-            )
-            .await
-        ),
-        "FORBIDDEN"
-    );
+    assert_refused_to_outsiders(
+        &app,
+        &outsider,
+        remove,
+        &json!({ "o": org, "u": member_id }),
+    )
+    .await;
     let body = gql(
         &app,
         Some(&admin),
@@ -555,14 +489,7 @@ async fn membership_mutations_by_role(backend: Backend) {
     )
     .await;
     assert_eq!(body["data"]["removeMember"], true, "{body}");
-    let memberships = gql(
-        &app,
-        Some(&member),
-        "{ me { memberships { role } } }",
-        json!({}),
-    )
-    .await;
-    assert_eq!(memberships["data"]["me"]["memberships"], json!([]));
+    assert_eq!(memberships_of(&app, &member).await, json!([]));
     app.stop().await;
 }
 
@@ -576,14 +503,7 @@ async fn moderation_mutations_by_role(backend: Backend) {
     let org = create_org(&app, &admin, "Portinerie di Comunità", "95745878934").await;
 
     let verify = "mutation($id: ID!) { verifyOrganization(id: $id, status: VERIFIED, source: \"RUNTS, estratto 2026\", runtsRegistered: true) { verificationStatus runtsRegistered } }";
-    assert_eq!(
-        outcome(&gql(&app, None, verify, json!({ "id": org })).await),
-        "UNAUTHENTICATED"
-    );
-    assert_eq!(
-        outcome(&gql(&app, Some(&admin), verify, json!({ "id": org })).await),
-        "FORBIDDEN"
-    );
+    assert_refused_to_outsiders(&app, &admin, verify, &json!({ "id": org })).await;
     let body = gql(&app, Some(&moderator), verify, json!({ "id": org })).await;
     assert_eq!(
         body["data"]["verifyOrganization"],
@@ -603,61 +523,30 @@ async fn moderation_mutations_by_role(backend: Backend) {
         .as_str()
         .expect("id")
         .to_owned();
-    let hide = "mutation($id: ID!, $h: Boolean!, $r: String) { setHidden(kind: NEED, id: $id, hidden: $h, reason: $r) }";
-    assert_eq!(
-        outcome(
-            &gql(
-                &app,
-                None,
-                hide,
-                json!({ "id": need, "h": true, "r": "spam" })
-            )
-            .await
-        ),
-        "UNAUTHENTICATED"
-    );
-    assert_eq!(
-        outcome(
-            &gql(
-                &app,
-                Some(&admin),
-                hide,
-                json!({ "id": need, "h": true, "r": "spam" })
-            )
-            .await
-        ),
-        "FORBIDDEN"
-    );
+    let set_hidden = "mutation($id: ID!, $h: Boolean!, $r: String) { setHidden(kind: NEED, id: $id, hidden: $h, reason: $r) }";
+    assert_refused_to_outsiders(
+        &app,
+        &admin,
+        set_hidden,
+        &json!({ "id": need, "h": true, "r": "spam" }),
+    )
+    .await;
     let body = gql(
         &app,
         Some(&moderator),
-        hide,
+        set_hidden,
         json!({ "id": need, "h": true }),
     )
     .await;
     assert_eq!(outcome(&body), "BAD_USER_INPUT", "a reason is required");
     assert_eq!(body["errors"][0]["extensions"]["field"], "reason");
-    let body = gql(
-        &app,
-        Some(&moderator),
-        hide,
-        json!({ "id": need, "h": true, "r": "contenuto offensivo" }),
-    )
-    .await;
-    assert_eq!(body["data"]["setHidden"], true, "{body}");
+    hide(&app, &moderator, "NEED", &need, "contenuto offensivo").await;
     let read = "query($id: ID!) { need(id: $id) { title } }";
     assert_eq!(
         outcome(&gql(&app, None, read, json!({ "id": need })).await),
         "NOT_FOUND"
     );
-    let body = gql(
-        &app,
-        Some(&moderator),
-        hide,
-        json!({ "id": need, "h": false }),
-    )
-    .await;
-    assert_eq!(body["data"]["setHidden"], true);
+    unhide(&app, &moderator, "NEED", &need).await;
     assert_eq!(
         outcome(&gql(&app, None, read, json!({ "id": need })).await),
         "OK"
@@ -699,18 +588,14 @@ async fn export_and_deletion_of_personal_data(backend: Backend) {
         outcome(&gql(&app, None, delete, json!({ "p": PASSWORD })).await),
         "UNAUTHENTICATED"
     );
-    assert_eq!(
-        outcome(
-            &gql(
-                &app,
-                Some(&token),
-                delete,
-                json!({ "p": "sbagliata sbagliata" })
-            )
-            .await
-        ),
-        "UNAUTHENTICATED"
-    );
+    gql_refused(
+        &app,
+        Some(&token),
+        delete,
+        json!({ "p": "sbagliata sbagliata" }),
+        "UNAUTHENTICATED",
+    )
+    .await;
     let body = gql(&app, Some(&token), delete, json!({ "p": PASSWORD })).await;
     assert_eq!(body["data"]["deleteMyAccount"], true, "{body}");
 

@@ -10,7 +10,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, gql, gql_ok, login, outcome};
+use crate::helpers::{Backend, TestApp, gql, gql_ok, login, memberships_of, outcome};
 use crate::on_both_databases;
 
 on_both_databases!(the_demo_call_waits_for_the_admission_check);
@@ -111,14 +111,7 @@ async fn the_demo_call_waits_for_the_admission_check(backend: Backend) {
     let coop = login(&app, "cooperativa@example.org", PASSWORD)
         .await
         .expect("co-operative");
-    let me = gql_ok(
-        &app,
-        Some(&coop),
-        "{ me { memberships { organization { id name } } } }",
-        json!({}),
-    )
-    .await;
-    let coop_org = me["data"]["me"]["memberships"][0]["organization"]["id"].clone();
+    let coop_org = memberships_of(&app, &coop).await[0]["organization"]["id"].clone();
     let roles_for = "query($p: ID!, $o: ID!) { project(id: $p) { rolesFor(organizationId: $o) } }";
     let body = gql_ok(
         &app,

@@ -23,10 +23,10 @@ use trama::store::entities::{
     digest_deliveries, digest_subscriptions, organization_sectors, organizations,
 };
 
-use crate::digests::{app_with_smtp, set_frequency, world};
+use crate::digests::{set_frequency, smtp_world};
 use crate::helpers::{Backend, TestApp, gql, gql_ok, member_with_organization, trama_command};
 use crate::on_both_databases;
-use crate::smtp_server::SmtpServer;
+use crate::visibility::create_as;
 
 on_both_databases!(
     a_dry_run_says_who_is_due_and_never_promises_an_unsubscribed_user_a_digest,
@@ -56,9 +56,7 @@ fn run(command: &mut Command) -> (Output, String, String) {
 async fn a_dry_run_says_who_is_due_and_never_promises_an_unsubscribed_user_a_digest(
     backend: Backend,
 ) {
-    let server = SmtpServer::start().await;
-    let app = app_with_smtp(backend, &server, 0).await;
-    let w = world(&app).await;
+    let (server, app, w) = smtp_world(backend).await;
     let dry_run = |user: Option<&str>| {
         let mut command = trama_command();
         command
@@ -353,22 +351,19 @@ async fn the_home_page_counts_the_municipalities_where_trama_is_used(backend: Ba
         )
         .await;
     }
-    let body = gql_ok(
+    let need_id = create_as(
         &app,
-        Some(&token),
-        "mutation($org: ID!, $input: NeedInput!) { createNeed(organizationId: $org, input: $input) { id } }",
-        json!({ "org": org, "input": {
+        &token,
+        "Need",
+        &org,
+        json!({
             "kind": "SOCIAL_MEDIATION",
             "title": "Mediazione dei conflitti a Bollate",
             "description": "Cerchiamo mediatori sociali per i caseggiati.",
             "municipalityCode": "015027",
-        }}),
+        }),
     )
     .await;
-    let need_id = body["data"]["createNeed"]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
     gql_ok(
         &app,
         Some(&token),

@@ -13,7 +13,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, audit_rows, gql, gql_ok, gql_via, outcome};
+use crate::helpers::{Backend, TestApp, audit_entries, audit_rows, gql, gql_ok, gql_via, outcome};
 use crate::on_both_databases;
 use crate::visibility::{
     Person, comune_input, create_need, create_offer, join, organisation, person, territories,
@@ -1365,11 +1365,7 @@ async fn partners_leave_and_projects_show_as_their_visibility(backend: Backend) 
     .await;
     let ws = step(&app, &s.onlus, &advance(), json!({ "p": p, "s": "REVIEW" })).await;
     assert_eq!(ws["stage"], "REVIEW", "{ws}");
-    let actions: Vec<String> = audit_rows(&app)
-        .await
-        .into_iter()
-        .map(|r| r.action)
-        .collect();
+    let actions = audit_entries(&app, |r| r.action).await;
     assert!(actions.iter().any(|a| a == "project.lead"), "{actions:?}");
     gql_ok(
         &app,
@@ -1403,7 +1399,7 @@ async fn partners_leave_and_projects_show_as_their_visibility(backend: Backend) 
 /// both sides consent; the offer's co-operative, not registered in RUNTS,
 /// joins as a supporter rather than a principal partner.
 async fn an_art55_match_brings_a_body_outside_runts_as_supporter(backend: Backend) {
-    use crate::visibility::{coop_input, create_offer, mediation_need, mediation_offer, settle};
+    use crate::visibility::{coop_input, mediation_need, publish_mediation_offer, settle};
     let app = TestApp::spawn(backend).await;
     territories(&app).await;
     let carla = person(&app, "carla@example.org", "Carla Neri", true).await;
@@ -1413,11 +1409,11 @@ async fn an_art55_match_brings_a_body_outside_runts_as_supporter(backend: Backen
     let mut call = mediation_need("Mediazione dei conflitti di vicinato nei caseggiati ERP");
     call["kind"] = json!("CALL_FOR_PROPOSALS");
     let need = create_need(&app, &carla, &need_org, call).await;
-    create_offer(
+    publish_mediation_offer(
         &app,
         &anna,
         &offer_org,
-        mediation_offer("Mediazione dei conflitti di vicinato"),
+        "Mediazione dei conflitti di vicinato",
     )
     .await;
     settle(&app).await;

@@ -12,12 +12,9 @@ use uuid::Uuid;
 use crate::digests::app_with_smtp;
 use crate::helpers::{Backend, PATIENT, TestApp, gql, gql_ok, gql_refused, wait_until};
 use crate::on_both_databases;
-use crate::partnership::{MATCH_IDS, SET_STATUS, Sides, first_match, sides, subject_and_text};
-use crate::smtp_server::{Received, SmtpServer};
-use crate::visibility::{
-    Person, create_need, create_offer, mediation_need, mediation_offer, organisation, person,
-    settle,
-};
+use crate::partnership::{SET_STATUS, matched, sides, subject_and_text, to};
+use crate::smtp_server::SmtpServer;
+use crate::visibility::{Person, organisation, person};
 
 on_both_databases!(
     both_sides_of_a_match_talk_once_either_is_interested,
@@ -61,36 +58,6 @@ async fn outsider(app: &TestApp) -> Person {
     )
     .await;
     olga
-}
-
-/// The need and the offer of the two sides, matched; returns the match.
-async fn matched(app: &TestApp, s: &Sides) -> (String, Value) {
-    let need = create_need(
-        app,
-        &s.carla,
-        &s.need_org,
-        mediation_need("Mediazione dei conflitti di vicinato a Lorenteggio"),
-    )
-    .await;
-    create_offer(
-        app,
-        &s.anna,
-        &s.offer_org,
-        mediation_offer("Mediazione dei conflitti di vicinato"),
-    )
-    .await;
-    settle(app).await;
-    let body = gql_ok(app, Some(&s.carla.token), MATCH_IDS, json!({ "n": need })).await;
-    let match_id = first_match(&body)["id"].clone();
-    assert!(match_id.is_string(), "{body}");
-    (need, match_id)
-}
-
-fn to<'a>(messages: &'a [Received], address: &str) -> Vec<&'a Received> {
-    messages
-        .iter()
-        .filter(|m| m.rcpt_to.iter().any(|r| r == address))
-        .collect()
 }
 
 fn field(body: &Value) -> &Value {

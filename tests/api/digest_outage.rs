@@ -19,12 +19,12 @@ use trama::store::entities::{digest_deliveries, matches};
 use uuid::Uuid;
 
 use crate::digests::{
-    Member, SAVE, WAIT, app_with_smtp, member, messages_to, need, parts, sender, set_frequency,
-    settle, step_at, world,
+    Member, SAVE, WAIT, concierge_need, gratosoglio_call, mediation_need, member, messages_to,
+    parts, sender, set_frequency, settle, smtp_world, step_at, world,
 };
-use crate::helpers::{Backend, TestApp, TestEnv, gql, gql_ok, outcome};
+use crate::helpers::{Backend, TestApp, TestEnv, gql, gql_ok, outcome, service_need};
 use crate::on_both_databases;
-use crate::smtp_server::{Failure, SmtpServer, Stage};
+use crate::smtp_server::{Failure, Received, SmtpServer, Stage};
 
 on_both_databases!(
     an_outage_of_hours_delays_a_digest_without_losing_it,
@@ -85,6 +85,13 @@ async fn plain_message(app: &TestApp, who: &Member, lang: &str) -> String {
 
 /// How a person in Italy reads an instant: "14:30", or "12/03 alle 14:30"
 /// ("12/03 at 14:30") when it is not today.
+/// The plain text of the one message of `messages` (asserts there is
+/// exactly one).
+fn only_text(messages: &[Received]) -> String {
+    assert_eq!(messages.len(), 1);
+    parts(&messages[0].parsed()).0
+}
+
 fn rome_time(at: DateTime<Utc>) -> String {
     at.with_timezone(&Rome).format("%H:%M").to_string()
 }
@@ -114,9 +121,7 @@ fn assert_plain(settings: &Value) {
 }
 
 async fn an_outage_of_hours_delays_a_digest_without_losing_it(backend: Backend) {
-    let server = SmtpServer::start().await;
-    let app = app_with_smtp(backend, &server, 0).await;
-    let w = world(&app).await;
+    let (server, app, w) = smtp_world(backend).await;
     set_frequency(&app, &w.coop, DigestFrequency::Off).await;
 
     server.go_down().await;
@@ -206,8 +211,7 @@ async fn an_outage_of_hours_delays_a_digest_without_losing_it(backend: Backend) 
     let report = send_at(&app, next).await;
     assert_eq!(report.sent, 1, "{report:?}");
     let received = server.wait_for(1, WAIT).await;
-    assert_eq!(received.len(), 1);
-    let (text, _) = parts(&received[0].parsed());
+    let text = only_text(&received);
     assert!(
         text.contains("Mediazione dei conflitti di vicinato a Lorenteggio"),
         "{text}"
@@ -226,9 +230,7 @@ async fn an_outage_of_hours_delays_a_digest_without_losing_it(backend: Backend) 
 }
 
 async fn a_digest_given_up_after_two_days_passes_what_is_still_relevant_on(backend: Backend) {
-    let server = SmtpServer::start().await;
-    let app = app_with_smtp(backend, &server, 0).await;
-    let w = world(&app).await;
+    let (server, app, w) = smtp_world(backend).await;
     set_frequency(&app, &w.coop, DigestFrequency::Off).await;
     // Giulia follows calls and needs about "portierato".
     let giulia = member(&app, "giulia@example.org", Lang::It).await;
@@ -243,41 +245,11 @@ async fn a_digest_given_up_after_two_days_passes_what_is_still_relevant_on(backe
     // A second need of the comune that the co-op's offer matches too, and
     // two needs Giulia's search finds.
     let comune = Actor::user(w.comune.id, &w.comune.email);
-    let san_siro_need = needs::create(
-        app.db(),
-        &comune,
-        w.need_org,
-        &serde_json::from_value(json!({
-            "kind": "social_mediation",
-            "title": "Mediazione dei conflitti di vicinato a San Siro",
-            "description": "Cerchiamo mediatori sociali per i conflitti di vicinato nei caseggiati.",
-            "municipalityCode": trama::services::reference_data::MILANO,
-            "requiredContributions": ["competence"],
-        }))
-        .expect("need input"),
-    )
-    .await
-    .expect("need")
-    .id;
+    let input = mediation_need("Mediazione dei conflitti di vicinato a San Siro");
+    let san_siro_need = service_need(app.db(), &comune, w.need_org, input).await;
     let kept = "Portierato sociale nei caseggiati di Quarto Oggiaro";
-    need(
-        &app,
-        &w.comune,
-        w.need_org,
-        "social_concierge",
-        kept,
-        "Cerchiamo chi gestisca un servizio di portierato sociale per gli inquilini.",
-    )
-    .await;
-    let closed = need(
-        &app,
-        &w.comune,
-        w.need_org,
-        "call_for_proposals",
-        "Bando per il portierato sociale a Gratosoglio",
-        "Avviso pubblico per un servizio di portierato sociale nei caseggiati ERP.",
-    )
-    .await;
+    concierge_need(&app, &w, kept).await;
+    let closed = gratosoglio_call(&app, &w).await;
     settle(&app).await;
     // By its need: the co-op's offer may match the other new needs too,
     // and rows come back in no set order.
@@ -337,8 +309,7 @@ async fn a_digest_given_up_after_two_days_passes_what_is_still_relevant_on(backe
     let received = server.wait_for(2, WAIT).await;
     assert_eq!(received.len(), 2);
     let to_comune = messages_to(&server, "comune@example.org");
-    assert_eq!(to_comune.len(), 1);
-    let (text, _) = parts(&to_comune[0].parsed());
+    let text = only_text(&to_comune);
     assert!(
         text.contains("Mediazione dei conflitti di vicinato a Lorenteggio"),
         "{text}"
@@ -348,8 +319,7 @@ async fn a_digest_given_up_after_two_days_passes_what_is_still_relevant_on(backe
         "{text}"
     );
     let to_giulia = messages_to(&server, "giulia@example.org");
-    assert_eq!(to_giulia.len(), 1);
-    let (text, _) = parts(&to_giulia[0].parsed());
+    let text = only_text(&to_giulia);
     assert!(text.contains(kept), "{text}");
     assert!(!text.contains("Gratosoglio"), "{text}");
     let it = status(&app, &w.comune, "it").await;

@@ -24,14 +24,14 @@ use trama::mail::{Mailer, SmtpUrl};
 use trama::services::digests::{self, DigestSettingsInput, Sender};
 use trama::services::matches::MatchSide;
 use trama::services::reference_data::{MILANO, neighbourhood_id};
-use trama::services::{Actor, needs, now, offers, organizations};
+use trama::services::{Actor, now, offers, organizations};
 use trama::store::entities::{
     digest_deliveries, digest_items, match_feedback, matches, memberships, project_documents,
 };
 use uuid::Uuid;
 
 use crate::helpers::{
-    Backend, TestApp, TestEnv, gql, gql_ok, gql_refused, load_territories, outcome,
+    Backend, TestApp, TestEnv, gql, gql_ok, gql_refused, load_territories, outcome, service_need,
 };
 use crate::mail::header;
 use crate::on_both_databases;
@@ -133,6 +133,22 @@ pub(crate) async fn offer(app: &TestApp, who: &Member, org: Uuid, title: &str) -
     .id
 }
 
+/// Publishes a mediation offer of the co-operative of `w`, titled `title`,
+/// as its admin: the municipality's need matches it.
+pub(crate) async fn coop_offer(app: &TestApp, w: &World, title: &str) -> Uuid {
+    offer(app, &w.coop, w.offer_org, title).await
+}
+
+/// The scene of most digest tests: a real SMTP server, the app mailing to
+/// it with its scheduler off (the test drives the steps), and the
+/// [`world`].
+pub(crate) async fn smtp_world(backend: Backend) -> (SmtpServer, TestApp, World) {
+    let server = SmtpServer::start().await;
+    let app = app_with_smtp(backend, &server, 0).await;
+    let w = world(&app).await;
+    (server, app, w)
+}
+
 pub(crate) async fn world(app: &TestApp) -> World {
     load_territories(app.db()).await;
     let comune = member(app, "comune@example.org", Lang::It).await;
@@ -150,22 +166,15 @@ pub(crate) async fn world(app: &TestApp) -> World {
         "95745878934",
     )
     .await;
-    needs::create(
+    let mut input = mediation_need("Mediazione dei conflitti di vicinato a Lorenteggio");
+    input["neighbourhoodId"] = json!(neighbourhood_id(MILANO, "53").to_string());
+    service_need(
         app.db(),
         &Actor::user(comune.id, &comune.email),
         need_org,
-        &serde_json::from_value(json!({
-            "kind": "social_mediation",
-            "title": "Mediazione dei conflitti di vicinato a Lorenteggio",
-            "description": "Cerchiamo mediatori sociali per i conflitti di vicinato nei caseggiati.",
-            "municipalityCode": MILANO,
-            "neighbourhoodId": neighbourhood_id(MILANO, "53").to_string(),
-            "requiredContributions": ["competence"],
-        }))
-        .expect("need input"),
+        input,
     )
-    .await
-    .expect("need");
+    .await;
     offer(
         app,
         &coop,
@@ -283,9 +292,7 @@ pub(crate) fn local(app: &TestApp, link: &str) -> String {
 }
 
 async fn a_digest_arrives_with_both_parts_and_working_links(backend: Backend) {
-    let server = SmtpServer::start().await;
-    let app = app_with_smtp(backend, &server, 0).await;
-    let w = world(&app).await;
+    let (server, app, w) = smtp_world(backend).await;
 
     // Nothing is due yet (daily, set a moment ago).
     assert_eq!(step(&app, 0).await, digests::SendReport::default());
@@ -432,13 +439,7 @@ async fn a_digest_arrives_with_both_parts_and_working_links(backend: Backend) {
     assert_eq!(bad.status(), 400);
 
     // A new match later: the offer's side gets it, the need's side does not.
-    offer(
-        &app,
-        &w.coop,
-        w.offer_org,
-        "Mediatori di comunità per i caseggiati",
-    )
-    .await;
+    coop_offer(&app, &w, "Mediatori di comunità per i caseggiati").await;
     settle(&app).await;
     let report = step(&app, 8).await;
     assert_eq!(report.sent, 1, "{report:?}");
@@ -449,9 +450,7 @@ async fn a_digest_arrives_with_both_parts_and_working_links(backend: Backend) {
 }
 
 async fn a_refused_first_attempt_is_retried_and_a_permanent_refusal_is_shown(backend: Backend) {
-    let server = SmtpServer::start().await;
-    let app = app_with_smtp(backend, &server, 0).await;
-    let w = world(&app).await;
+    let (server, app, w) = smtp_world(backend).await;
     set_frequency(&app, &w.coop, DigestFrequency::Off).await;
 
     server.fail_next(1, Failure::Temporary(Stage::EndOfData));
@@ -539,9 +538,7 @@ async fn a_refused_first_attempt_is_retried_and_a_permanent_refusal_is_shown(bac
 }
 
 async fn two_concurrent_senders_deliver_each_digest_once(backend: Backend) {
-    let server = SmtpServer::start().await;
-    let app = app_with_smtp(backend, &server, 0).await;
-    let w = world(&app).await;
+    let (server, app, w) = smtp_world(backend).await;
     // Eight more members of the need's organisation: ten digests.
     for n in 0..8 {
         let extra = member(&app, &format!("socio{n}@example.org"), Lang::It).await;
@@ -620,9 +617,7 @@ async fn two_concurrent_senders_deliver_each_digest_once(backend: Backend) {
 }
 
 async fn a_delivery_left_by_a_crashed_sender_is_sent_once(backend: Backend) {
-    let server = SmtpServer::start().await;
-    let app = app_with_smtp(backend, &server, 0).await;
-    let w = world(&app).await;
+    let (server, app, w) = smtp_world(backend).await;
     set_frequency(&app, &w.coop, DigestFrequency::Off).await;
     let at = now() + TimeDelta::days(2);
     assert_eq!(
@@ -675,9 +670,7 @@ async fn a_delivery_left_by_a_crashed_sender_is_sent_once(backend: Backend) {
 }
 
 async fn after_turning_digests_off_nothing_is_sent(backend: Backend) {
-    let server = SmtpServer::start().await;
-    let app = app_with_smtp(backend, &server, 0).await;
-    let w = world(&app).await;
+    let (server, app, w) = smtp_world(backend).await;
     let at = now() + TimeDelta::days(2);
     // Planned (pending) for both, then both turn digests off before sending.
     assert_eq!(
@@ -777,6 +770,19 @@ pub(crate) const SAVE: &str = "mutation($input: SaveSearchInput!) { saveSearch(i
 const SAVED: &str = "{ savedSearches { id name } me { digestSettings { includeSavedSearches } } }";
 const DELETE_SAVED: &str = "mutation($id: ID!) { deleteSavedSearch(id: $id) }";
 
+/// A need in Milan for mediators in neighbours' conflicts, titled `title`,
+/// in the services' spelling: the co-operative's offer of [`world`]
+/// matches it.
+pub(crate) fn mediation_need(title: &str) -> Value {
+    json!({
+        "kind": "social_mediation",
+        "title": title,
+        "description": "Cerchiamo mediatori sociali per i conflitti di vicinato nei caseggiati.",
+        "municipalityCode": MILANO,
+        "requiredContributions": ["competence"],
+    })
+}
+
 /// A need of `org` in Milan, published by `who`.
 pub(crate) async fn need(
     app: &TestApp,
@@ -786,21 +792,39 @@ pub(crate) async fn need(
     title: &str,
     text: &str,
 ) -> Uuid {
-    needs::create(
+    service_need(
         app.db(),
         &Actor::user(who.id, &who.email),
         org,
-        &serde_json::from_value(json!({
+        json!({
             "kind": kind,
             "title": title,
             "description": text,
             "municipalityCode": MILANO,
-        }))
-        .expect("need input"),
+        }),
     )
     .await
-    .expect("need")
-    .id
+}
+
+/// A need of the municipality of `w` for a social concierge service,
+/// titled `title`: a saved search for "portierato" finds it.
+pub(crate) async fn concierge_need(app: &TestApp, w: &World, title: &str) -> Uuid {
+    let text = "Cerchiamo chi gestisca un servizio di portierato sociale per gli inquilini.";
+    need(app, &w.comune, w.need_org, "social_concierge", title, text).await
+}
+
+/// The municipality's call for proposals for a social concierge service
+/// in Gratosoglio: a saved search for "portierato" finds it too.
+pub(crate) async fn gratosoglio_call(app: &TestApp, w: &World) -> Uuid {
+    need(
+        app,
+        &w.comune,
+        w.need_org,
+        "call_for_proposals",
+        "Bando per il portierato sociale a Gratosoglio",
+        "Avviso pubblico per un servizio di portierato sociale nei caseggiati ERP.",
+    )
+    .await
 }
 
 /// The messages `server` received for `to`, in order.
@@ -813,9 +837,7 @@ pub(crate) fn messages_to(server: &SmtpServer, to: &str) -> Vec<Received> {
 }
 
 async fn a_saved_search_brings_new_postings_once(backend: Backend) {
-    let server = SmtpServer::start().await;
-    let app = app_with_smtp(backend, &server, 0).await;
-    let w = world(&app).await;
+    let (server, app, w) = smtp_world(backend).await;
     let giulia = member(&app, "giulia@example.org", Lang::It).await;
 
     // Bad input names the field; anonymous visitors cannot save.
@@ -862,15 +884,7 @@ async fn a_saved_search_brings_new_postings_once(backend: Backend) {
     set_frequency(&app, &giulia, DigestFrequency::Immediate).await;
 
     // A need the search finds, one it does not, an offer it leaves out.
-    need(
-        &app,
-        &w.comune,
-        w.need_org,
-        "social_concierge",
-        "Portierato sociale nei caseggiati di San Siro",
-        "Cerchiamo chi gestisca un servizio di portierato sociale per gli inquilini.",
-    )
-    .await;
+    concierge_need(&app, &w, "Portierato sociale nei caseggiati di San Siro").await;
     need(
         &app,
         &w.comune,
@@ -880,13 +894,7 @@ async fn a_saved_search_brings_new_postings_once(backend: Backend) {
         "Vernice e materiali forniti da ALER, cerchiamo volontari.",
     )
     .await;
-    offer(
-        &app,
-        &w.coop,
-        w.offer_org,
-        "Portierato sociale di quartiere",
-    )
-    .await;
+    coop_offer(&app, &w, "Portierato sociale di quartiere").await;
     settle(&app).await;
     let at = now() + TimeDelta::minutes(2);
     let report = step_at(&app, at).await;
@@ -897,29 +905,19 @@ async fn a_saved_search_brings_new_postings_once(backend: Backend) {
     assert_eq!(message.subject(), Some("Trama: 1 novità"));
     let (text, html) = parts(&message);
     for part in [&text, &html] {
-        assert!(
-            part.contains("La tua ricerca: Portierato sociale"),
-            "{part}"
-        );
-        assert!(
-            part.contains("Portierato sociale nei caseggiati di San Siro"),
-            "{part}"
-        );
-        assert!(part.contains("Municipio 6"), "{part}");
+        for said in [
+            "La tua ricerca: Portierato sociale",
+            "Portierato sociale nei caseggiati di San Siro",
+            "Municipio 6",
+        ] {
+            assert!(part.contains(said), "{part}");
+        }
         assert!(!part.contains("Pulizia delle scale"), "{part}");
         assert!(!part.contains("Portierato sociale di quartiere"), "{part}");
     }
 
     // A second need later: the next digest brings it, not the first again.
-    need(
-        &app,
-        &w.comune,
-        w.need_org,
-        "call_for_proposals",
-        "Bando per il portierato sociale a Gratosoglio",
-        "Avviso pubblico per un servizio di portierato sociale nei caseggiati ERP.",
-    )
-    .await;
+    gratosoglio_call(&app, &w).await;
     settle(&app).await;
     let at = at + TimeDelta::minutes(2);
     let report = step_at(&app, at).await;
@@ -978,9 +976,7 @@ async fn a_saved_search_brings_new_postings_once(backend: Backend) {
 }
 
 async fn a_saved_search_leaves_out_what_a_match_brings(backend: Backend) {
-    let server = SmtpServer::start().await;
-    let app = app_with_smtp(backend, &server, 0).await;
-    let w = world(&app).await;
+    let (server, app, w) = smtp_world(backend).await;
     set_frequency(&app, &w.comune, DigestFrequency::Off).await;
     let input = json!({ "input": { "name": "Mediazione", "query": "mediazione", "filter": { "types": ["NEED"] } } });
     gql_ok(&app, Some(&w.coop.token), SAVE, input).await;
@@ -988,21 +984,14 @@ async fn a_saved_search_leaves_out_what_a_match_brings(backend: Backend) {
     // A need like the first: the co-op's offer matches it, and the saved
     // search finds it too.
     let title = "Mediazione dei conflitti di vicinato a San Siro";
-    needs::create(
+    let input = mediation_need(title);
+    service_need(
         app.db(),
         &Actor::user(w.comune.id, &w.comune.email),
         w.need_org,
-        &serde_json::from_value(json!({
-            "kind": "social_mediation",
-            "title": title,
-            "description": "Cerchiamo mediatori sociali per i conflitti di vicinato nei caseggiati.",
-            "municipalityCode": MILANO,
-            "requiredContributions": ["competence"],
-        }))
-        .expect("need input"),
+        input,
     )
-    .await
-    .expect("need");
+    .await;
     settle(&app).await;
     let report = step_at(&app, now() + TimeDelta::minutes(2)).await;
     assert_eq!(report.sent, 1, "{report:?}");
@@ -1019,9 +1008,7 @@ async fn a_saved_search_leaves_out_what_a_match_brings(backend: Backend) {
 }
 
 async fn project_activity_arrives_once(backend: Backend) {
-    let server = SmtpServer::start().await;
-    let app = app_with_smtp(backend, &server, 0).await;
-    let w = world(&app).await;
+    let (server, app, w) = smtp_world(backend).await;
     set_frequency(&app, &w.coop, DigestFrequency::Off).await;
     set_frequency(&app, &w.comune, DigestFrequency::Immediate).await;
     let at = now() + TimeDelta::minutes(1);
@@ -1178,9 +1165,7 @@ fn listed_titles(text: &str, by: &str) -> Vec<String> {
 }
 
 async fn a_section_lists_its_best_matches_and_counts_the_rest_once(backend: Backend) {
-    let server = SmtpServer::start().await;
-    let app = app_with_smtp(backend, &server, 0).await;
-    let w = world(&app).await;
+    let (server, app, w) = smtp_world(backend).await;
     for title in [
         "Mediatori di vicinato per i caseggiati",
         "Gestione dei conflitti nei condomini",
@@ -1190,7 +1175,7 @@ async fn a_section_lists_its_best_matches_and_counts_the_rest_once(backend: Back
         "Facilitatori di comunità nei caseggiati",
         "Mediazione dei conflitti tra inquilini",
     ] {
-        offer(&app, &w.coop, w.offer_org, title).await;
+        coop_offer(&app, &w, title).await;
     }
     settle(&app).await;
     let mut rows = matches::Entity::find()
@@ -1254,13 +1239,7 @@ async fn a_section_lists_its_best_matches_and_counts_the_rest_once(backend: Back
     assert!(!text_en.contains("more new match"), "{text_en}");
 
     // The counted matches are not news again; a later match is.
-    offer(
-        &app,
-        &w.coop,
-        w.offer_org,
-        "Mediazione dei conflitti nei cortili",
-    )
-    .await;
+    coop_offer(&app, &w, "Mediazione dei conflitti nei cortili").await;
     settle(&app).await;
     let report = step(&app, 4).await;
     assert_eq!(report.sent, 2, "{report:?}");

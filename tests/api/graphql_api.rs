@@ -2,7 +2,7 @@
 //! error codes with fields, languages, hidden contacts and locations, and the
 //! committed SDL.
 
-use serde_json::json;
+use serde_json::{Value, json};
 use trama::domain::NeedInput;
 use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::services::{Actor, needs};
@@ -54,10 +54,23 @@ async fn id_of(app: &TestApp, sql_table: &str, title_column: &str, title: &str) 
     row.try_get::<uuid::Uuid>("", "id").expect("id").to_string()
 }
 
+/// The demo record of `sql_table` whose `title_column` is `title`, read
+/// anonymously through `query` (which takes its `$id`); asserts the read
+/// succeeds.
+async fn read_demo_record(
+    app: &TestApp,
+    sql_table: &str,
+    title_column: &str,
+    title: &str,
+    query: &str,
+) -> Value {
+    let id = id_of(app, sql_table, title_column, title).await;
+    gql_ok(app, None, query, json!({ "id": id })).await
+}
+
 async fn demo_records_are_readable_by_id(backend: Backend) {
     let app = demo_app(backend).await;
-    let aler = id_of(&app, "organizations", "name", "ALER Milano").await;
-    let body = gql_ok(&app, None, ORGANIZATION, json!({ "id": aler })).await;
+    let body = read_demo_record(&app, "organizations", "name", "ALER Milano", ORGANIZATION).await;
     let org = &body["data"]["organization"];
     assert_eq!(org["name"], "ALER Milano");
     assert_eq!(org["kind"], "PUBLIC_HOUSING_AGENCY");
@@ -78,24 +91,13 @@ async fn demo_records_are_readable_by_id(backend: Backend) {
         "{neighbourhoods:?}"
     );
 
-    let need = id_of(
-        &app,
-        "needs",
-        "title",
-        "Portierato sociale nel quartiere San Siro",
-    )
-    .await;
-    let body = gql_ok(
-        &app,
-        None,
-        r#"query Need($id: ID!) { need(id: $id) {
+    let title = "Portierato sociale nel quartiere San Siro";
+    let query = r#"query Need($id: ID!) { need(id: $id) {
                 title kind budget { cents formatted } deadlineAt requiredContributions
                 eligibleOrganizationKinds neighbourhood { code name } organization { name }
                 locationPrecision location { lat } status sectors { code }
-            } }"#,
-        json!({ "id": need }),
-    )
-    .await;
+            } }"#;
+    let body = read_demo_record(&app, "needs", "title", title, query).await;
     let need = &body["data"]["need"];
     assert_eq!(need["kind"], "SOCIAL_CONCIERGE");
     assert_eq!(need["budget"]["cents"], 8_000_000);
@@ -109,23 +111,12 @@ async fn demo_records_are_readable_by_id(backend: Backend) {
     assert_eq!(need["organization"]["name"], "ALER Milano");
     assert_eq!(need["status"], "OPEN");
 
-    let offer = id_of(
-        &app,
-        "offers",
-        "title",
-        "Mutui per l'abitare collaborativo e l'ERS",
-    )
-    .await;
-    let body = gql_ok(
-        &app,
-        None,
-        r#"query Offer($id: ID!) { offer(id: $id) {
+    let title = "Mutui per l'abitare collaborativo e l'ERS";
+    let query = r#"query Offer($id: ID!) { offer(id: $id) {
                 kind amountMin { cents } amountMax { cents formatted(lang: EN) } territoryScope
                 eligibleOrganizationKinds organization { kind }
-            } }"#,
-        json!({ "id": offer }),
-    )
-    .await;
+            } }"#;
+    let body = read_demo_record(&app, "offers", "title", title, query).await;
     let offer = &body["data"]["offer"];
     assert_eq!(offer["kind"], "LOAN");
     assert_eq!(offer["amountMin"]["cents"], 20_000_000);

@@ -302,7 +302,6 @@ impl TestApp {
 /// The password of every test account.
 pub const PASSWORD: &str = "una password lunga 2026";
 
-/// Sends a GraphQL operation with an optional bearer token.
 /// The audit log, oldest entry first.
 pub async fn audit_rows(app: &TestApp) -> Vec<trama::store::entities::audit_log::Model> {
     use sea_orm::{EntityTrait, QueryOrder};
@@ -314,6 +313,15 @@ pub async fn audit_rows(app: &TestApp) -> Vec<trama::store::entities::audit_log:
         .expect("audit log")
 }
 
+/// What `pick` takes of each entry of the audit log, oldest entry first.
+pub async fn audit_entries<T>(
+    app: &TestApp,
+    pick: impl FnMut(trama::store::entities::audit_log::Model) -> T,
+) -> Vec<T> {
+    audit_rows(app).await.into_iter().map(pick).collect()
+}
+
+/// Sends a GraphQL operation with an optional bearer token.
 pub async fn gql(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
     gql_via(&app.client, app, token, None, query, variables).await
 }
@@ -338,6 +346,48 @@ pub async fn gql_refused(
     let body = gql(app, token, query, variables).await;
     assert_eq!(outcome(&body), code, "{body}");
     body
+}
+
+/// Asserts that `query` with `variables` is refused to an anonymous
+/// caller (UNAUTHENTICATED) and to the holder of `outsider`, signed in but
+/// with no say over the record (FORBIDDEN).
+pub async fn assert_refused_to_outsiders(
+    app: &TestApp,
+    outsider: &str,
+    query: &str,
+    variables: &Value,
+) {
+    for (token, code) in [(None, "UNAUTHENTICATED"), (Some(outsider), "FORBIDDEN")] {
+        let body = gql(app, token, query, variables.clone()).await;
+        assert_eq!(outcome(&body), code, "{query}: {body}");
+    }
+}
+
+/// `setHidden` on any kind of record, with the reason optional.
+const SET_HIDDEN: &str = "mutation($k: HideableKind!, $id: ID!, $h: Boolean!, $r: String) { setHidden(kind: $k, id: $id, hidden: $h, reason: $r) }";
+
+/// Hides the record `id` of `kind` (ORGANIZATION, OFFER, NEED) for
+/// `reason`, as the moderator holding `token`; asserts that it is done.
+pub async fn hide(app: &TestApp, token: &str, kind: &str, id: &str, reason: &str) {
+    let variables = json!({ "k": kind, "id": id, "h": true, "r": reason });
+    let body = gql_ok(app, Some(token), SET_HIDDEN, variables).await;
+    assert_eq!(body["data"]["setHidden"], true, "{body}");
+}
+
+/// Shows again the record `id` of `kind` that [`hide`] hid, as the
+/// moderator holding `token`; asserts that it is done.
+pub async fn unhide(app: &TestApp, token: &str, kind: &str, id: &str) {
+    let variables = json!({ "k": kind, "id": id, "h": false });
+    let body = gql_ok(app, Some(token), SET_HIDDEN, variables).await;
+    assert_eq!(body["data"]["setHidden"], true, "{body}");
+}
+
+/// The memberships of the signed-in holder of `token` (each with its role
+/// and its organisation's id); asserts the read succeeds.
+pub async fn memberships_of(app: &TestApp, token: &str) -> Value {
+    let query = "{ me { memberships { role organization { id } } } }";
+    let body = gql_ok(app, Some(token), query, json!({})).await;
+    body["data"]["me"]["memberships"].clone()
 }
 
 /// The search hits for `query` with `filter`, as `token`'s holder sees
@@ -390,6 +440,22 @@ pub async fn san_siro(db: &impl ConnectionTrait) -> trama::store::entities::neig
         .await
         .expect("query")
         .expect("San Siro")
+}
+
+/// Publishes, through the services as `actor`, the need of `org` that
+/// `input` describes (the services' spelling: `"kind": "social_mediation"`);
+/// returns its id.
+pub async fn service_need(
+    db: &DatabaseConnection,
+    actor: &trama::services::Actor,
+    org: uuid::Uuid,
+    input: Value,
+) -> uuid::Uuid {
+    let input = serde_json::from_value(input).expect("need input");
+    trama::services::needs::create(db, actor, org, &input)
+        .await
+        .expect("need")
+        .id
 }
 
 /// An informal group (it needs no tax code) named `name`, described by

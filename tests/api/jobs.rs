@@ -11,6 +11,7 @@ use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 use trama::domain::JobStatus;
 use trama::jobs::{self, Job, MatchTarget, Priority};
 use trama::services::now;
+use trama::state::AppState;
 use trama::store::entities::jobs as job_rows;
 use uuid::Uuid;
 
@@ -47,16 +48,23 @@ async fn bulk_backlog(db: &impl ConnectionTrait, n: u128) {
     }
 }
 
+/// A fresh application state (no server) whose queue holds the
+/// [`bulk_backlog`] of `n` jobs; the environment must outlive it.
+async fn state_with_backlog(backend: Backend, n: u128) -> (TestEnv, AppState) {
+    let env = TestEnv::new(backend).await;
+    let state = env.state().await;
+    bulk_backlog(&state.db, n).await;
+    (env, state)
+}
+
 fn targets(claimed: &[jobs::Claimed]) -> Vec<Option<Job>> {
     claimed.iter().map(|c| c.job.clone()).collect()
 }
 
 async fn a_prompt_job_is_claimed_before_older_bulk_ones(backend: Backend) {
-    let env = TestEnv::new(backend).await;
-    let state = env.state().await;
-    let db = &state.db;
     // A backlog of bulk jobs, due for minutes, then one prompt job due now.
-    bulk_backlog(db, 5).await;
+    let (_env, state) = state_with_backlog(backend, 5).await;
+    let db = &state.db;
     jobs::enqueue(db, &refresh(99), Priority::Prompt)
         .await
         .expect("enqueue prompt");
@@ -90,10 +98,8 @@ async fn a_prompt_job_is_claimed_before_older_bulk_ones(backend: Backend) {
 }
 
 async fn a_busy_worker_takes_only_prompt_jobs_beside_its_batch(backend: Backend) {
-    let env = TestEnv::new(backend).await;
-    let state = env.state().await;
+    let (_env, state) = state_with_backlog(backend, 3).await;
     let db = &state.db;
-    bulk_backlog(db, 3).await;
     assert!(
         jobs::claim_prompt(db, "worker-a", 10)
             .await
@@ -118,10 +124,8 @@ async fn a_busy_worker_takes_only_prompt_jobs_beside_its_batch(backend: Backend)
 }
 
 async fn released_jobs_go_back_in_their_place_without_an_attempt(backend: Backend) {
-    let env = TestEnv::new(backend).await;
-    let state = env.state().await;
+    let (_env, state) = state_with_backlog(backend, 3).await;
     let db = &state.db;
-    bulk_backlog(db, 3).await;
     let claimed = jobs::claim(db, "worker-a", 2).await.expect("claim");
     let ids: Vec<Uuid> = claimed.iter().map(|c| c.id).collect();
     // Only the worker holding them may put them back.

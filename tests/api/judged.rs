@@ -36,18 +36,26 @@ pub enum PeerScope {
 }
 
 /// The peer's name in the printed tables.
-pub fn peer_name(db: &DatabaseConnection) -> &'static str {
+fn peer_name(db: &DatabaseConnection) -> &'static str {
     match db.get_database_backend() {
         DatabaseBackend::Postgres => "PostgreSQL ts_rank",
         _ => "SQLite FTS5 bm25",
     }
 }
 
+/// Asserts that a judged fixture holds at least `min` judged items
+/// (`what`: "judged needs", "queries"...), so that its figures mean
+/// something.
+pub fn assert_judged_enough<T>(items: &[T], min: usize, what: &str) {
+    assert!(items.len() >= min, "{} {what}", items.len());
+}
+
 /// Readies the peer after the records are written: SQLite's FTS5 table is
-/// filled from them (PostgreSQL reads the tables as they are).
-pub async fn prepare_peer(db: &DatabaseConnection) {
+/// filled from them (PostgreSQL reads the tables as they are). Returns the
+/// peer's name for the printed tables.
+pub async fn prepare_peer(db: &DatabaseConnection) -> &'static str {
     if db.get_database_backend() != DatabaseBackend::Sqlite {
-        return;
+        return peer_name(db);
     }
     db.execute_unprepared(
         "CREATE VIRTUAL TABLE peer_documents USING fts5(
@@ -61,6 +69,7 @@ pub async fn prepare_peer(db: &DatabaseConnection) {
     )
     .await
     .expect("the FTS5 peer table");
+    peer_name(db)
 }
 
 /// The first `limit` records the peer ranks for `text`, best first.

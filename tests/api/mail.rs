@@ -190,7 +190,11 @@ async fn concurrent_sends_all_arrive() {
     assert_eq!(server.wait_for(8, WAIT).await.len(), 8);
 }
 
-async fn expect_failure(mailer: &Mailer, server: &SmtpServer, failure: Failure) -> MailError {
+/// Makes the server refuse the next send with `failure` (a temporary or a
+/// permanent refusal) and checks the outcome: nothing recorded, and an
+/// error of the same kind with the server's reply code (451 for a
+/// temporary refusal, 550 for a permanent one); returns the error.
+async fn expect_refusal(mailer: &Mailer, server: &SmtpServer, failure: Failure) -> MailError {
     server.fail_next(1, failure);
     let before = server.messages().len();
     let error = mailer
@@ -198,6 +202,12 @@ async fn expect_failure(mailer: &Mailer, server: &SmtpServer, failure: Failure) 
         .await
         .expect_err("the server refuses this one");
     assert_eq!(server.messages().len(), before, "nothing recorded");
+    let expected = match (failure, &error) {
+        (Failure::Temporary(_), MailError::Temporary { code, .. }) => *code == Some(451),
+        (Failure::Permanent(_), MailError::Permanent { code, .. }) => *code == Some(550),
+        _ => false,
+    };
+    assert!(expected, "{failure:?}: {error:?}");
     error
 }
 
@@ -206,17 +216,7 @@ async fn a_451_is_temporary_and_the_next_send_succeeds() {
     let server = SmtpServer::start().await;
     let mailer = mailer_for(&server);
     for stage in [Stage::MailFrom, Stage::EndOfData] {
-        let error = expect_failure(&mailer, &server, Failure::Temporary(stage)).await;
-        assert!(
-            matches!(
-                error,
-                MailError::Temporary {
-                    code: Some(451),
-                    ..
-                }
-            ),
-            "{stage:?}: {error:?}"
-        );
+        let error = expect_refusal(&mailer, &server, Failure::Temporary(stage)).await;
         assert!(error.is_retryable());
         assert!(error.to_string().contains("451"), "{error}");
 
@@ -234,17 +234,7 @@ async fn a_550_is_permanent() {
     let server = SmtpServer::start().await;
     let mailer = mailer_for(&server);
     for stage in [Stage::MailFrom, Stage::EndOfData] {
-        let error = expect_failure(&mailer, &server, Failure::Permanent(stage)).await;
-        assert!(
-            matches!(
-                error,
-                MailError::Permanent {
-                    code: Some(550),
-                    ..
-                }
-            ),
-            "{stage:?}: {error:?}"
-        );
+        let error = expect_refusal(&mailer, &server, Failure::Permanent(stage)).await;
         assert!(!error.is_retryable());
         assert_eq!(error.code(), Some(550));
     }

@@ -28,12 +28,13 @@ use trama::services::{Actor, needs, offers, organizations};
 use uuid::Uuid;
 
 use crate::helpers::{
-    Backend, PATIENT, TestApp, gql, gql_ok, load_territories, member_with_organization, ndcg_at,
-    new_organization, outcome, text_ranked_hits, verified_user, wait_until,
+    Backend, PATIENT, TestApp, assert_refused_to_outsiders, gql, gql_ok, gql_refused,
+    load_territories, member_with_organization, ndcg_at, new_organization, outcome, service_need,
+    text_ranked_hits, verified_user, wait_until,
 };
-use crate::judged::{Half, PeerScope, peer_name, peer_ranked, prepare_peer};
+use crate::judged::{Half, PeerScope, assert_judged_enough, peer_ranked, prepare_peer};
 use crate::on_both_databases;
-use crate::visibility::{create_as, mediation_offer};
+use crate::visibility::{create_as, mediation_need, mediation_offer};
 use crate::visibility_rules::matched_offers;
 
 on_both_databases!(
@@ -547,13 +548,8 @@ async fn the_judged_fixture_is_matched_well(backend: Backend) {
     );
 
     let judgements: Judgements = serde_json::from_str(JUDGEMENTS).expect("judgements.json");
-    assert!(
-        judgements.needs.len() >= 60,
-        "{} judged needs",
-        judgements.needs.len()
-    );
-    prepare_peer(app.db()).await;
-    let peer = peer_name(app.db());
+    assert_judged_enough(&judgements.needs, 60, "judged needs");
+    let peer = prepare_peer(app.db()).await;
     // Per half: the engine, Trama's own search with the need's text (no
     // rules), and the database's full-text search (see `judged`).
     let mut figures: BTreeMap<&str, [Figures; 3]> = BTreeMap::new();
@@ -821,22 +817,15 @@ async fn a_new_offer_is_matched_soon_after_its_creation(backend: Backend) {
     )
     .await
     .expect("comune");
-    let need = needs::create(
-        app.db(),
-        &actor,
-        comune.id,
-        &serde_json::from_value(json!({
-            "kind": "social_concierge",
-            "title": "Portierato sociale nei caseggiati ERP di San Siro",
-            "description": "Cerchiamo chi gestisca un servizio di portierato sociale: ascolto, piccole commissioni, mediazione tra vicini.",
-            "municipalityCode": MILANO,
-            "neighbourhoodId": neighbourhood_id(MILANO, "57").to_string(),
-            "sectors": ["welfare_comunita"],
-        }))
-        .expect("need input"),
-    )
-    .await
-    .expect("need");
+    let input = json!({
+        "kind": "social_concierge",
+        "title": "Portierato sociale nei caseggiati ERP di San Siro",
+        "description": "Cerchiamo chi gestisca un servizio di portierato sociale: ascolto, piccole commissioni, mediazione tra vicini.",
+        "municipalityCode": MILANO,
+        "neighbourhoodId": neighbourhood_id(MILANO, "57").to_string(),
+        "sectors": ["welfare_comunita"],
+    });
+    let need = service_need(app.db(), &actor, comune.id, input).await;
     settle(&app).await;
 
     let (token, org) = member_with_organization(&app).await;
@@ -860,7 +849,7 @@ async fn a_new_offer_is_matched_soon_after_its_creation(backend: Backend) {
     let query = r#"query($need: ID!) { matchesForNeed(needId: $need, first: 5) {
         edges { node { score offer { id } reasons { criterion code message(lang: IT) } } }
     } }"#;
-    let vars = json!({ "need": need.id.to_string() });
+    let vars = json!({ "need": need.to_string() });
     let mut found = None;
     let matched = wait_until(PATIENT, async || {
         let body = gql_ok(&app, None, query, vars.clone()).await;
@@ -897,6 +886,41 @@ const SET_STATUS: &str = r#"mutation($m: ID!, $s: MatchSideStatus!) {
     setMatchStatus(matchId: $m, status: $s) { match { needSideStatus offerSideStatus } projectId }
 }"#;
 
+/// The API input of an organisation named `name` of `kind`, seated in
+/// Milano.
+pub(crate) fn local_body(name: &str, kind: &str, tax: &str) -> Value {
+    json!({ "name": name, "kind": kind, "taxCode": tax,
+        "description": "Ente del quartiere.", "seatMunicipalityCode": MILANO })
+}
+
+/// Territories loaded, a Municipio named `municipio` and a social
+/// co-operative named `cooperative`, each registered through the API by
+/// its signed-in admin (`need_admin_email`'s, and coop@example.org's):
+/// `(need admin, need org, offer admin, offer org)`.
+pub(crate) async fn two_sides(
+    app: &TestApp,
+    need_admin_email: &str,
+    municipio: &str,
+    cooperative: &str,
+) -> (String, String, String, String) {
+    territories(app).await;
+    let need_admin = verified_user(app, need_admin_email).await;
+    let offer_admin = verified_user(app, "coop@example.org").await;
+    let need_org = new_organization(
+        app,
+        &need_admin,
+        local_body(municipio, "MUNICIPALITY", "01199250158"),
+    )
+    .await;
+    let offer_org = new_organization(
+        app,
+        &offer_admin,
+        local_body(cooperative, "SOCIAL_COOPERATIVE_A", "95745878934"),
+    )
+    .await;
+    (need_admin, need_org, offer_admin, offer_org)
+}
+
 /// A Municipio's mediation need and a co-operative's mediation offer that
 /// match, each posted by its organisation's admin, matched and indexed.
 struct MediationPair {
@@ -907,63 +931,30 @@ struct MediationPair {
 }
 
 async fn mediation_pair(app: &TestApp) -> MediationPair {
-    territories(app).await;
-    // Two organisations, each with a signed-in admin: the need's and the offer's.
-    let need_admin = verified_user(app, "comune@example.org").await;
-    let offer_admin = verified_user(app, "coop@example.org").await;
-    let org = |name: &str, kind: &str, tax: &str| {
-        json!({ "name": name, "kind": kind, "taxCode": tax,
-            "description": "Ente del quartiere.", "seatMunicipalityCode": MILANO })
-    };
-    let need_org = new_organization(
+    let (need_admin, need_org, offer_admin, offer_org) = two_sides(
         app,
-        &need_admin,
-        org("Municipio 7", "MUNICIPALITY", "01199250158"),
+        "comune@example.org",
+        "Municipio 7",
+        "Cooperativa Mediazione",
     )
     .await;
-    let offer_org = new_organization(
+    let title = "Mediazione dei conflitti di vicinato a Lorenteggio";
+    let need = create_as(app, &need_admin, "Need", &need_org, mediation_need(title)).await;
+    let title = "Mediazione dei conflitti di vicinato";
+    let offer = create_as(
         app,
         &offer_admin,
-        org(
-            "Cooperativa Mediazione",
-            "SOCIAL_COOPERATIVE_A",
-            "95745878934",
-        ),
+        "Offer",
+        &offer_org,
+        mediation_offer(title),
     )
     .await;
-    let body = gql_ok(
-        app,
-        Some(&need_admin),
-        "mutation($org: ID!, $input: NeedInput!) { createNeed(organizationId: $org, input: $input) { id } }",
-        json!({ "org": need_org, "input": {
-            "kind": "SOCIAL_MEDIATION",
-            "title": "Mediazione dei conflitti di vicinato a Lorenteggio",
-            "description": "Cerchiamo mediatori sociali per i conflitti di vicinato nei caseggiati.",
-            "municipalityCode": MILANO,
-            "neighbourhoodId": neighbourhood_id(MILANO, "53").to_string(),
-            "requiredContributions": ["COMPETENCE"],
-        }}),
-    )
-    .await;
-    let need_id = body["data"]["createNeed"]["id"]
-        .as_str()
-        .map(Uuid::parse_str);
-    let body = gql_ok(
-        app,
-        Some(&offer_admin),
-        "mutation($org: ID!, $input: OfferInput!) { createOffer(organizationId: $org, input: $input) { id } }",
-        json!({ "org": offer_org, "input": mediation_offer("Mediazione dei conflitti di vicinato") }),
-    )
-    .await;
-    let offer_id = body["data"]["createOffer"]["id"]
-        .as_str()
-        .map(Uuid::parse_str);
     settle(app).await;
     MediationPair {
         need_admin,
         offer_admin,
-        need_id: need_id.expect("need id").expect("uuid"),
-        offer_id: offer_id.expect("offer id").expect("uuid"),
+        need_id: Uuid::parse_str(&need).expect("need id"),
+        offer_id: Uuid::parse_str(&offer).expect("offer id"),
     }
 }
 
@@ -1053,47 +1044,25 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
     let vars = |status: &str| json!({ "m": match_id, "s": status });
 
     // Refused: anonymous, an outsider, an anonymous includeDismissed.
-    assert_eq!(
-        outcome(&gql(&app, None, SET_STATUS, vars("INTERESTED")).await),
-        "UNAUTHENTICATED"
-    );
-    assert_eq!(
-        outcome(&gql(&app, Some(&outsider), SET_STATUS, vars("INTERESTED")).await),
-        "FORBIDDEN"
-    );
+    assert_refused_to_outsiders(&app, &outsider, SET_STATUS, &vars("INTERESTED")).await;
     let rate = "mutation($m: ID!) { rateMatch(matchId: $m, verdict: RELEVANT) }";
-    assert_eq!(
-        outcome(&gql(&app, None, rate, json!({ "m": match_id })).await),
-        "UNAUTHENTICATED"
-    );
-    assert_eq!(
-        outcome(&gql(&app, Some(&outsider), rate, json!({ "m": match_id })).await),
-        "FORBIDDEN"
-    );
-    assert_eq!(
-        outcome(
-            &gql(
-                &app,
-                Some(&outsider),
-                list,
-                json!({ "n": need_id, "d": true })
-            )
-            .await
-        ),
-        "FORBIDDEN"
-    );
-    assert_eq!(
-        outcome(
-            &gql(
-                &app,
-                Some(&need_admin),
-                SET_STATUS,
-                json!({ "m": "not-an-id", "s": "INTERESTED" })
-            )
-            .await
-        ),
-        "BAD_USER_INPUT"
-    );
+    assert_refused_to_outsiders(&app, &outsider, rate, &json!({ "m": match_id })).await;
+    gql_refused(
+        &app,
+        Some(&outsider),
+        list,
+        json!({ "n": need_id, "d": true }),
+        "FORBIDDEN",
+    )
+    .await;
+    gql_refused(
+        &app,
+        Some(&need_admin),
+        SET_STATUS,
+        json!({ "m": "not-an-id", "s": "INTERESTED" }),
+        "BAD_USER_INPUT",
+    )
+    .await;
 
     // Allowed: the offer side rates it; the need side dismisses it.
     assert_eq!(
@@ -1269,14 +1238,10 @@ async fn verdicts_move_similar_proposals_in_the_organisation_s_lists(backend: Ba
     let app = TestApp::spawn(backend).await;
     territories(&app).await;
     let admin = verified_user(&app, "municipio@example.org").await;
-    let org = |name: &str, kind: &str, tax: &str| {
-        json!({ "name": name, "kind": kind, "taxCode": tax,
-            "description": "Ente del quartiere.", "seatMunicipalityCode": MILANO })
-    };
     let municipio = new_organization(
         &app,
         &admin,
-        org("Municipio 6", "MUNICIPALITY", "01199250158"),
+        local_body("Municipio 6", "MUNICIPALITY", "01199250158"),
     )
     .await;
     let mut offers = HashMap::new();
@@ -1304,42 +1269,28 @@ async fn verdicts_move_similar_proposals_in_the_organisation_s_lists(backend: Ba
         ),
     ] {
         let owner = verified_user(&app, &format!("{key}@example.org")).await;
-        let organization = new_organization(&app, &owner, org(name, "ASSOCIATION", tax)).await;
-        let body = gql_ok(
+        let organization =
+            new_organization(&app, &owner, local_body(name, "ASSOCIATION", tax)).await;
+        let id = create_as(
             &app,
-            Some(&owner),
-            "mutation($org: ID!, $input: OfferInput!) { createOffer(organizationId: $org, input: $input) { id } }",
-            json!({ "org": organization, "input": {
+            &owner,
+            "Offer",
+            &organization,
+            json!({
                 "kind": "VOLUNTEERS", "title": title, "description": text,
-                "territoryScope": "MUNICIPALITY", "municipalityCode": MILANO } }),
+                "territoryScope": "MUNICIPALITY", "municipalityCode": MILANO }),
         )
         .await;
-        let id = body["data"]["createOffer"]["id"]
-            .as_str()
-            .expect("id")
-            .to_owned();
         offers.insert(key, (id, owner));
     }
     let mut needs = Vec::new();
     for place in ["Giambellino", "Lorenteggio"] {
-        let body = gql_ok(
-            &app,
-            Some(&admin),
-            "mutation($org: ID!, $input: NeedInput!) { createNeed(organizationId: $org, input: $input) { id } }",
-            json!({ "org": municipio, "input": {
+        needs.push(create_as(&app, &admin, "Need", &municipio, json!({
                 "kind": "COMMUNITY_SERVICE",
                 "title": format!("Volontari per i ragazzi del {place}"),
                 "description": "Cerchiamo volontari per i ragazzi del quartiere: doposcuola, sport e tornei, aiuto compiti.",
                 "municipalityCode": MILANO,
-                "requiredContributions": ["VOLUNTEERS"] } }),
-        )
-        .await;
-        needs.push(
-            body["data"]["createNeed"]["id"]
-                .as_str()
-                .expect("id")
-                .to_owned(),
-        );
+                "requiredContributions": ["VOLUNTEERS"] })).await);
     }
     settle(&app).await;
 
@@ -1499,27 +1450,11 @@ async fn why_not_matched_names_every_rule_that_excludes_a_pair(backend: Backend)
     use trama::store::entities::{needs as need_rows, offers as offer_rows};
 
     let app = TestApp::spawn(backend).await;
-    territories(&app).await;
-    let municipio_admin = verified_user(&app, "municipio@example.org").await;
-    let coop_admin = verified_user(&app, "coop@example.org").await;
-    let org = |name: &str, kind: &str, tax: &str| {
-        json!({ "name": name, "kind": kind, "taxCode": tax,
-            "description": "Ente del quartiere.", "seatMunicipalityCode": MILANO })
-    };
-    let municipio = new_organization(
+    let (municipio_admin, municipio, coop_admin, coop) = two_sides(
         &app,
-        &municipio_admin,
-        org("Municipio 6", "MUNICIPALITY", "01199250158"),
-    )
-    .await;
-    let coop = new_organization(
-        &app,
-        &coop_admin,
-        org(
-            "Cooperativa Mediazione",
-            "SOCIAL_COOPERATIVE_A",
-            "95745878934",
-        ),
+        "municipio@example.org",
+        "Municipio 6",
+        "Cooperativa Mediazione",
     )
     .await;
     let deadline = (chrono::Utc::now() + chrono::TimeDelta::days(60)).to_rfc3339();

@@ -11,8 +11,8 @@ use trama::store::entities::memberships;
 use uuid::Uuid;
 
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, gql, gql_ok, gql_refused, gql_via, outcome, signed_up,
-    token_from_mail,
+    Backend, PASSWORD, TestApp, gql, gql_ok, gql_refused, gql_via, memberships_of, outcome,
+    signed_up, token_from_mail,
 };
 use crate::on_both_databases;
 
@@ -57,6 +57,16 @@ pub async fn add_member(app: &TestApp, org: Uuid, user: Uuid, role: &str) {
     .insert(app.db())
     .await
     .expect("membership");
+}
+
+/// A verified, signed-in account (`email`) that is the only member, as
+/// admin, of a new informal group named `organisation_name`: (its bearer
+/// token, the group's id).
+async fn sole_admin(app: &TestApp, email: &str, organisation_name: &str) -> (String, Uuid) {
+    let (admin, token) = account(app, email).await;
+    let org = organisation(app, organisation_name).await;
+    add_member(app, org, admin, "admin").await;
+    (token, org)
 }
 
 pub async fn admin_count(app: &TestApp, org: Uuid) -> u64 {
@@ -194,9 +204,7 @@ async fn concurrent_account_deletions_leave_an_admin(backend: Backend) {
     }
     // The sole member of an organisation may still delete their account: the
     // organisation stays, without members, and can be claimed again.
-    let (alone, alone_token) = account(&app, "da.solo@example.org").await;
-    let org = organisation(&app, "Gruppo di una persona").await;
-    add_member(&app, org, alone, "admin").await;
+    let (alone_token, _) = sole_admin(&app, "da.solo@example.org", "Gruppo di una persona").await;
     gql_ok(
         &app,
         Some(&alone_token),
@@ -223,9 +231,7 @@ pub fn message_and_code(body: &Value) -> (String, String) {
 
 async fn an_invitation_is_accepted_only_by_the_invited_address(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let (admin, admin_token) = account(&app, "admin@example.org").await;
-    let org = organisation(&app, "Portinerie di Comunità").await;
-    add_member(&app, org, admin, "admin").await;
+    let (admin_token, org) = sole_admin(&app, "admin@example.org", "Portinerie di Comunità").await;
     // The invitation goes to Carla; the address is written with capitals.
     gql_ok(
         &app,
@@ -235,10 +241,11 @@ async fn an_invitation_is_accepted_only_by_the_invited_address(backend: Backend)
     )
     .await;
     let link = token_from_mail(&app, "carla.verdi@example.org", "/invitations/accept");
+    let invitation = json!({ "t": link });
 
     // Someone else who got hold of the link cannot use it.
     let (_, intruder) = account(&app, "qualcun.altro@example.org").await;
-    let body = gql(&app, Some(&intruder), ACCEPT, json!({ "t": link })).await;
+    let body = gql(&app, Some(&intruder), ACCEPT, invitation.clone()).await;
     let (message, code) = message_and_code(&body);
     assert_eq!(code, "FORBIDDEN", "{body}");
     assert!(
@@ -252,7 +259,7 @@ async fn an_invitation_is_accepted_only_by_the_invited_address(backend: Backend)
         Some(&intruder),
         Some("en"),
         ACCEPT,
-        json!({ "t": link }),
+        invitation.clone(),
     )
     .await;
     let (message, code) = message_and_code(&english);
@@ -269,32 +276,18 @@ async fn an_invitation_is_accepted_only_by_the_invited_address(backend: Backend)
         false,
     )
     .await;
-    gql_refused(
-        &app,
-        Some(&carla),
-        ACCEPT,
-        json!({ "t": link }),
-        "FORBIDDEN",
-    )
-    .await;
+    gql_refused(&app, Some(&carla), ACCEPT, invitation.clone(), "FORBIDDEN").await;
 
     // Once verified, Carla accepts: the invitation stayed valid for her.
     accounts::verify_email(app.db(), &registered.verification_token)
         .await
         .expect("verify");
-    let body = gql_ok(&app, Some(&carla), ACCEPT, json!({ "t": link })).await;
+    let body = gql_ok(&app, Some(&carla), ACCEPT, invitation).await;
     assert_eq!(
         body["data"]["acceptInvitation"]["organization"]["id"],
         org.to_string()
     );
     // The intruder is not a member.
-    let body = gql(
-        &app,
-        Some(&intruder),
-        "{ me { memberships { role } } }",
-        json!({}),
-    )
-    .await;
-    assert_eq!(body["data"]["me"]["memberships"], json!([]), "{body}");
+    assert_eq!(memberships_of(&app, &intruder).await, json!([]));
     app.stop().await;
 }

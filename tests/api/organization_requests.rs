@@ -14,7 +14,9 @@ use trama::domain::{ContactInput, Lang, OrganizationInput};
 use trama::services::{Actor, accounts, organizations};
 use uuid::Uuid;
 
-use crate::helpers::{Backend, TestApp, TestEnv, gql, gql_ok, gql_refused, outcome, signed_up};
+use crate::helpers::{
+    Backend, TestApp, TestEnv, gql, gql_ok, gql_refused, memberships_of, outcome, signed_up,
+};
 use crate::memberships::{account, add_member, message_and_code};
 use crate::on_both_databases;
 use crate::smtp_server::SmtpServer;
@@ -36,7 +38,6 @@ const DECLINE: &str = "mutation($id: ID!, $r: String) { declineOrganizationReque
 const ANSWER: &str = "mutation($t: String!, $a: Boolean!) { answerOrganizationClaim(token: $t, approve: $a) { organizationName requesterName status } }";
 const PENDING_OF: &str = "query($o: ID) { organizationRequests(organizationId: $o) { id kind status message requester { email } organization { id } } }";
 const MINE: &str = "{ myOrganizationRequests { status decidedVia kind } }";
-const MY_MEMBERSHIPS: &str = "{ me { memberships { role organization { id } } } }";
 
 /// The app with its mail going to `server`.
 async fn app_with_mail(backend: Backend, server: &SmtpServer) -> TestApp {
@@ -121,11 +122,7 @@ fn link_token(text: &str, path: &str) -> String {
 }
 
 async fn audit_trail(app: &TestApp) -> Vec<(String, String, Value)> {
-    crate::helpers::audit_rows(app)
-        .await
-        .into_iter()
-        .map(|row| (row.action, row.actor_label, row.changes))
-        .collect()
+    crate::helpers::audit_entries(app, |row| (row.action, row.actor_label, row.changes)).await
 }
 
 /// Asks to join or claim `org`, with no message.
@@ -164,10 +161,6 @@ async fn assert_sole_membership(app: &TestApp, token: &str, org: Uuid, role: &st
         memberships_of(app, token).await,
         json!([{ "role": role, "organization": { "id": org.to_string() } }])
     );
-}
-
-async fn memberships_of(app: &TestApp, token: &str) -> Value {
-    gql(app, Some(token), MY_MEMBERSHIPS, json!({})).await["data"]["me"]["memberships"].clone()
 }
 
 async fn a_claim_is_confirmed_from_the_registered_address(backend: Backend) {
@@ -458,6 +451,7 @@ async fn a_request_to_join_is_approved_or_declined_by_the_admins(backend: Backen
     assert_eq!(request["kind"], "JOIN");
     assert_eq!(request["status"], "PENDING");
     let rita_request = request_id(&body);
+    let approve_rita = json!({ "id": rita_request });
     // The admin is told who asks and what they wrote.
     let told = mails_to(&server, "presidente@example.org", 1).await;
     assert!(told[0].contains("rita@example.org"), "{}", told[0]);
@@ -505,13 +499,13 @@ async fn a_request_to_join_is_approved_or_declined_by_the_admins(backend: Backen
     .await;
     // Who joins is the admins' decision, not a moderator's nor the outsider's.
     for token in [&moderator, &outsider, &rita] {
-        let body = gql(&app, Some(token), APPROVE, json!({ "id": rita_request })).await;
+        let body = gql(&app, Some(token), APPROVE, approve_rita.clone()).await;
         let (message, code) = message_and_code(&body);
         assert_eq!(code, "FORBIDDEN", "{body}");
         assert!(message.contains("amministratori"), "{message}");
     }
 
-    let body = gql(&app, Some(&admin), APPROVE, json!({ "id": rita_request })).await;
+    let body = gql(&app, Some(&admin), APPROVE, approve_rita.clone()).await;
     assert_eq!(
         body["data"]["approveOrganizationRequest"],
         json!({ "status": "APPROVED", "decidedVia": "ADMIN", "kind": "JOIN" }),
@@ -524,14 +518,7 @@ async fn a_request_to_join_is_approved_or_declined_by_the_admins(backend: Backen
         "{}",
         told[0]
     );
-    gql_refused(
-        &app,
-        Some(&admin),
-        APPROVE,
-        json!({ "id": rita_request }),
-        "CONFLICT",
-    )
-    .await;
+    gql_refused(&app, Some(&admin), APPROVE, approve_rita, "CONFLICT").await;
     // The request is part of Rita's personal data.
     let body = gql(&app, Some(&rita), "{ exportMyData }", json!({})).await;
     let export = &body["data"]["exportMyData"]["organizationRequests"][0];

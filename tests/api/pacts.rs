@@ -41,23 +41,11 @@ async fn download(app: &TestApp, project: &str, token: Option<&str>) -> reqwest:
 async fn sign(app: &TestApp, s: &Lorenteggio, p: &str) -> Value {
     let mut paint = contribution("MATERIALS", "Vernice antigraffiti", 40.0, "litri");
     paint["amountCents"] = json!(60_000);
-    step(app, &s.aler, &contribute(), json!({ "p": p, "i": paint })).await;
     let know_how = contribution("COMPETENCE", "Tecniche di pulizia", 24.0, "ore");
-    step(
-        app,
-        &s.onlus,
-        &contribute(),
-        json!({ "p": p, "i": know_how }),
-    )
-    .await;
     let hours = contribution("VOLUNTEERS", "Volontari inquilini", 120.0, "ore");
-    step(
-        app,
-        &s.tenants,
-        &contribute(),
-        json!({ "p": p, "i": hours }),
-    )
-    .await;
+    for (who, input) in [(&s.aler, paint), (&s.onlus, know_how), (&s.tenants, hours)] {
+        step(app, who, &contribute(), json!({ "p": p, "i": input })).await;
+    }
     for stage in ["REVIEW", "CODESIGN_TABLE"] {
         step(app, &s.aler, &advance(), json!({ "p": p, "s": stage })).await;
     }

@@ -18,8 +18,8 @@ use crate::helpers::{Backend, TestApp, gql, gql_ok, gql_refused, outcome};
 use crate::on_both_databases;
 use crate::smtp_server::{Received, SmtpServer};
 use crate::visibility::{
-    Person, comune_input, coop_input, create_need, create_offer, mediation_need, mediation_offer,
-    organisation, person, settle, territories,
+    Person, comune_input, coop_input, organisation, person, publish_mediation_need,
+    publish_mediation_offer, settle, territories,
 };
 
 on_both_databases!(
@@ -75,7 +75,12 @@ async fn projects_of_need(app: &TestApp, need: &str) -> Vec<projects::Model> {
 
 /// Moves `who`'s side of the match to `status`; the answer shows the
 /// partnership's state.
-async fn set(app: &TestApp, who: &Person, match_id: &Value, status: &str) -> Value {
+pub(crate) async fn set_side_status(
+    app: &TestApp,
+    who: &Person,
+    match_id: &Value,
+    status: &str,
+) -> Value {
     gql(
         app,
         Some(&who.token),
@@ -89,10 +94,34 @@ pub(crate) fn first_match(body: &Value) -> &Value {
     &body["data"]["matchesForNeed"]["edges"][0]["node"]
 }
 
-fn to_carla(messages: &[Received]) -> Vec<&Received> {
+/// The need and the offer of the two sides, matched: (need, match id).
+pub(crate) async fn matched(app: &TestApp, s: &Sides) -> (String, Value) {
+    let need = publish_mediation_need(
+        app,
+        &s.carla,
+        &s.need_org,
+        "Mediazione dei conflitti di vicinato a Lorenteggio",
+    )
+    .await;
+    publish_mediation_offer(
+        app,
+        &s.anna,
+        &s.offer_org,
+        "Mediazione dei conflitti di vicinato",
+    )
+    .await;
+    settle(app).await;
+    let body = gql_ok(app, Some(&s.carla.token), MATCH_IDS, json!({ "n": need })).await;
+    let match_id = first_match(&body)["id"].clone();
+    assert!(match_id.is_string(), "{body}");
+    (need, match_id)
+}
+
+/// The messages of `messages` sent to `address`.
+pub(crate) fn to<'a>(messages: &'a [Received], address: &str) -> Vec<&'a Received> {
     messages
         .iter()
-        .filter(|m| m.rcpt_to.iter().any(|r| r == "carla@example.org"))
+        .filter(|m| m.rcpt_to.iter().any(|r| r == address))
         .collect()
 }
 
@@ -116,24 +145,7 @@ async fn a_partnership_opens_when_both_sides_consent(backend: Backend) {
     let server = SmtpServer::start().await;
     let app = app_with_smtp(backend, &server, 0).await;
     let s = sides(&app).await;
-    let need = create_need(
-        &app,
-        &s.carla,
-        &s.need_org,
-        mediation_need("Mediazione dei conflitti di vicinato a Lorenteggio"),
-    )
-    .await;
-    create_offer(
-        &app,
-        &s.anna,
-        &s.offer_org,
-        mediation_offer("Mediazione dei conflitti di vicinato"),
-    )
-    .await;
-    settle(&app).await;
-    let body = gql_ok(&app, Some(&s.carla.token), MATCH_IDS, json!({ "n": need })).await;
-    let match_id = first_match(&body)["id"].clone();
-    assert!(match_id.is_string(), "{body}");
+    let (need, match_id) = matched(&app, &s).await;
     let vars = |status: &str| json!({ "m": match_id, "s": status });
     let before = server.messages().len();
 
@@ -155,7 +167,7 @@ async fn a_partnership_opens_when_both_sides_consent(backend: Backend) {
 
     // The municipality hears of it, in Italian, with a link to its need.
     let messages = server.wait_for(before + 1, Duration::from_secs(30)).await;
-    let received = to_carla(&messages);
+    let received = to(&messages, "carla@example.org");
     assert_eq!(received.len(), 1, "{messages:?}");
     let (subject, text) = subject_and_text(received[0]);
     assert!(subject.contains("partenariato"), "{subject}");
@@ -177,19 +189,19 @@ async fn a_partnership_opens_when_both_sides_consent(backend: Backend) {
     );
 
     // The co-operative may withdraw its proposal.
-    let body = set(&app, &s.anna, &match_id, "INTERESTED").await;
+    let body = set_side_status(&app, &s.anna, &match_id, "INTERESTED").await;
     assert_eq!(outcome(&body), "OK", "{body}");
     let state = &body["data"]["setMatchStatus"]["match"];
     assert_eq!(state["offerSideStatus"], "INTERESTED", "{body}");
     assert_eq!(state["partnership"], "NOT_PROPOSED", "{body}");
 
     // Proposed again; the municipality first declines, then changes its mind.
-    let body = set(&app, &s.anna, &match_id, "PARTNERSHIP").await;
+    let body = set_side_status(&app, &s.anna, &match_id, "PARTNERSHIP").await;
     assert_eq!(
         body["data"]["setMatchStatus"]["match"]["partnership"], "AWAITING_NEED_SIDE",
         "{body}"
     );
-    let body = set(&app, &s.carla, &match_id, "DISMISSED").await;
+    let body = set_side_status(&app, &s.carla, &match_id, "DISMISSED").await;
     assert_eq!(
         body["data"]["setMatchStatus"]["match"]["partnership"], "DECLINED",
         "{body}"
@@ -197,7 +209,7 @@ async fn a_partnership_opens_when_both_sides_consent(backend: Backend) {
     assert!(projects_of_need(&app, &need).await.is_empty());
 
     // The municipality's consent opens the project, led by it.
-    let body = set(&app, &s.carla, &match_id, "PARTNERSHIP").await;
+    let body = set_side_status(&app, &s.carla, &match_id, "PARTNERSHIP").await;
     assert_eq!(outcome(&body), "OK", "{body}");
     let project = body["data"]["setMatchStatus"]["projectId"]
         .as_str()
@@ -259,13 +271,13 @@ async fn the_second_consent_opens_the_project_once(backend: Backend) {
     let mut needs = Vec::new();
     for place in places {
         let title = format!("Mediazione dei conflitti di vicinato a {place}");
-        needs.push(create_need(&app, &s.carla, &s.need_org, mediation_need(&title)).await);
+        needs.push(publish_mediation_need(&app, &s.carla, &s.need_org, &title).await);
     }
-    let offer = create_offer(
+    let offer = publish_mediation_offer(
         &app,
         &s.anna,
         &s.offer_org,
-        mediation_offer("Mediazione dei conflitti di vicinato"),
+        "Mediazione dei conflitti di vicinato",
     )
     .await;
     settle(&app).await;

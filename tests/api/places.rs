@@ -13,11 +13,8 @@ use trama::services::observatory::Area;
 use trama::services::reference_data::{MILANO, neighbourhood_id};
 use uuid::Uuid;
 
-use crate::helpers::{
-    Backend, PATIENT, TestApp, gql, gql_ok, new_organization, outcome, search_nodes, verified_user,
-    wait_until,
-};
-use crate::matching::{settle, territories};
+use crate::helpers::{Backend, PATIENT, TestApp, gql, gql_ok, outcome, search_nodes, wait_until};
+use crate::matching::settle;
 use crate::on_both_databases;
 use crate::visibility::create_as;
 
@@ -37,30 +34,13 @@ fn nil(code: &str) -> String {
 /// A Municipio and a co-operative, each with a signed-in admin:
 /// `(need admin, need org, offer admin, offer org)`.
 async fn two_sides(app: &TestApp) -> (String, String, String, String) {
-    territories(app).await;
-    let need_admin = verified_user(app, "municipio@example.org").await;
-    let offer_admin = verified_user(app, "coop@example.org").await;
-    let org = |name: &str, kind: &str, tax: &str| {
-        json!({ "name": name, "kind": kind, "taxCode": tax,
-            "description": "Ente del territorio.", "seatMunicipalityCode": MILANO })
-    };
-    let need_org = new_organization(
+    crate::matching::two_sides(
         app,
-        &need_admin,
-        org("Municipio 6", "MUNICIPALITY", "01199250158"),
+        "municipio@example.org",
+        "Municipio 6",
+        "Cooperativa Ponti di Quartiere",
     )
-    .await;
-    let offer_org = new_organization(
-        app,
-        &offer_admin,
-        org(
-            "Cooperativa Ponti di Quartiere",
-            "SOCIAL_COOPERATIVE_A",
-            "95745878934",
-        ),
-    )
-    .await;
-    (need_admin, need_org, offer_admin, offer_org)
+    .await
 }
 
 fn mediation_need(neighbourhood: &str) -> Value {

@@ -52,6 +52,17 @@ async fn too_deep_and_too_complex_queries_are_refused(backend: Backend) {
     app.stop().await;
 }
 
+/// Sends, on a new connection, a `POST /graphql` whose headers announce a
+/// JSON body of `length` bytes, followed by `sent` (the part of the body
+/// that is sent); reads the answer until the server closes the connection
+/// (or 10 s pass).
+async fn post_announcing(app: &TestApp, length: usize, sent: &str) -> String {
+    let request = format!(
+        "POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n{sent}"
+    );
+    raw_exchange(app, request.as_bytes()).await
+}
+
 /// Sends `request` as raw bytes on a new connection and reads the answer
 /// until the server closes it (or 10 s pass).
 async fn raw_exchange(app: &TestApp, request: &[u8]) -> String {
@@ -75,11 +86,7 @@ async fn raw_exchange(app: &TestApp, request: &[u8]) -> String {
 async fn oversized_bodies_are_refused(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     // A 2 MB body is refused from its announced length, before it is read.
-    let response = raw_exchange(
-        &app,
-        b"POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2097152\r\nConnection: close\r\n\r\n",
-    )
-    .await;
+    let response = post_announcing(&app, 2_097_152, "").await;
     assert!(response.starts_with("HTTP/1.1 413"), "{response}");
     // The server is still fine afterwards.
     let (status, _) = post(&app, "{ platformStats { organizations } }").await;
@@ -93,11 +100,7 @@ async fn slow_requests_time_out(backend: Backend) {
     let app = TestApp::spawn_in(env).await;
     // A client that announces a body and never finishes sending it holds the
     // request open: the timeout answers 408 instead of waiting for ever.
-    let response = raw_exchange(
-        &app,
-        b"POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"query\":",
-    )
-    .await;
+    let response = post_announcing(&app, 100, "{\"query\":").await;
     assert!(response.starts_with("HTTP/1.1 408"), "{response}");
     app.stop().await;
 }

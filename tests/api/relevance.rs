@@ -26,7 +26,7 @@ use trama::services::{Actor, needs, offers, organizations};
 use uuid::Uuid;
 
 use crate::helpers::{Backend, TestApp, ndcg_at, text_ranked_hits};
-use crate::judged::{Half, PeerScope, peer_name, peer_ranked, prepare_peer};
+use crate::judged::{Half, PeerScope, assert_judged_enough, peer_ranked, prepare_peer};
 use crate::on_both_databases;
 
 on_both_databases!(the_judged_queries_rank_well_in_italian);
@@ -175,13 +175,8 @@ async fn the_judged_queries_rank_well_in_italian(backend: Backend) {
     let loaded = started.elapsed();
 
     let judgements: Judgements = serde_json::from_str(JUDGEMENTS).expect("judgements.json");
-    assert!(
-        judgements.queries.len() >= 80,
-        "{} queries",
-        judgements.queries.len()
-    );
-    prepare_peer(app.db()).await;
-    let peer = peer_name(app.db());
+    assert_judged_enough(&judgements.queries, 80, "queries");
+    let peer = prepare_peer(app.db()).await;
     let mut rows = Vec::new();
     for judged in &judgements.queries {
         for key in judged.relevant.keys() {

@@ -7,10 +7,10 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, audit_rows, gql, outcome};
+use crate::helpers::{Backend, TestApp, audit_entries, gql, hide, outcome, unhide};
 use crate::on_both_databases;
 use crate::visibility::{
-    comune_input, coop_input, create_need, mediation_need, moderator, organisation, person,
+    Person, comune_input, coop_input, moderator, organisation, person, publish_mediation_need,
     territories,
 };
 
@@ -22,7 +22,6 @@ on_both_databases!(
 const REPORT: &str = "mutation($k: HideableKind!, $id: ID!, $r: String!) { reportContent(kind: $k, id: $id, reason: $r) { id recordType recordId recordTitle reason status reporterName } }";
 const QUEUE: &str = "{ contentReports { id recordType recordId recordTitle reason status reporterName } hiddenRecords { recordType id title hiddenReason } }";
 const DISMISS: &str = "mutation($id: ID!) { dismissReport(id: $id) { id status decidedAt } }";
-const HIDE: &str = "mutation($k: HideableKind!, $id: ID!, $h: Boolean!, $r: String) { setHidden(kind: $k, id: $id, hidden: $h, reason: $r) }";
 
 async fn report(app: &TestApp, token: &str, kind: &str, id: &str, reason: &str) -> Value {
     gql(
@@ -34,37 +33,42 @@ async fn report(app: &TestApp, token: &str, kind: &str, id: &str, reason: &str) 
     .await
 }
 
+/// [`report`], asserting that the report is accepted.
+async fn report_ok(app: &TestApp, token: &str, kind: &str, id: &str, reason: &str) -> Value {
+    let body = report(app, token, kind, id, reason).await;
+    assert_eq!(outcome(&body), "OK", "{body}");
+    body
+}
+
 async fn dismiss(app: &TestApp, token: &str, id: &Value) -> Value {
     gql(app, Some(token), DISMISS, json!({ "id": id })).await
 }
 
 async fn audit_actions(app: &TestApp) -> Vec<(String, Value)> {
-    audit_rows(app)
-        .await
-        .into_iter()
-        .map(|row| (row.action, row.changes))
-        .collect()
+    audit_entries(app, |row| (row.action, row.changes)).await
+}
+
+/// Loads the territories; Carla publishes a mediation need titled `title`
+/// for her municipality: Otto (a verified outsider, who reports) and the
+/// need's id.
+async fn reporter_and_need(app: &TestApp, title: &str) -> (Person, String) {
+    territories(app).await;
+    let carla = person(app, "carla@example.org", "Carla Neri", true).await;
+    let otto = person(app, "otto@example.org", "Otto Esterni", true).await;
+    let comune = organisation(app, &carla, comune_input()).await;
+    let need = publish_mediation_need(app, &carla, &comune, title).await;
+    (otto, need)
 }
 
 async fn reports_reach_the_moderators_who_hide_or_dismiss(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    territories(&app).await;
+    let (otto, need) = reporter_and_need(&app, "Mediazione nei caseggiati di Lorenteggio").await;
     let anna = person(&app, "anna@example.org", "Anna Bianchi", true).await;
-    let carla = person(&app, "carla@example.org", "Carla Neri", true).await;
-    let otto = person(&app, "otto@example.org", "Otto Esterni", true).await;
     let mara = moderator(&app, "mara@example.org", "Mara Moderatrice").await;
     let coop = organisation(&app, &anna, coop_input(json!([]))).await;
-    let comune = organisation(&app, &carla, comune_input()).await;
-    let need = create_need(
-        &app,
-        &carla,
-        &comune,
-        mediation_need("Mediazione nei caseggiati di Lorenteggio"),
-    )
-    .await;
 
     // Two people report the need, one the co-operative.
-    let body = report(
+    let body = report_ok(
         &app,
         &otto.token,
         "NEED",
@@ -72,7 +76,6 @@ async fn reports_reach_the_moderators_who_hide_or_dismiss(backend: Backend) {
         "Annuncio ingannevole: chiede soldi.",
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     assert_eq!(
         body["data"]["reportContent"]["recordTitle"],
         "Mediazione nei caseggiati di Lorenteggio"
@@ -86,9 +89,8 @@ async fn reports_reach_the_moderators_who_hide_or_dismiss(backend: Backend) {
     let body = report(&app, &otto.token, "NEED", &need, "Di nuovo.").await;
     assert_eq!(outcome(&body), "CONFLICT", "{body}");
     assert_eq!(body["errors"][0]["extensions"]["field"], "id", "{body}");
-    let body = report(&app, &anna.token, "NEED", &need, "Non è un vero bisogno.").await;
-    assert_eq!(outcome(&body), "OK", "{body}");
-    let body = report(
+    report_ok(&app, &anna.token, "NEED", &need, "Non è un vero bisogno.").await;
+    let body = report_ok(
         &app,
         &otto.token,
         "ORGANIZATION",
@@ -96,7 +98,6 @@ async fn reports_reach_the_moderators_who_hide_or_dismiss(backend: Backend) {
         "Nome copiato da un'altra.",
     )
     .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
     let coop_report = body["data"]["reportContent"]["id"].clone();
 
     // Only moderators read the queue.
@@ -130,14 +131,7 @@ async fn reports_reach_the_moderators_who_hide_or_dismiss(backend: Backend) {
 
     // The need is hidden: its two reports are upheld and leave the queue;
     // it is among the hidden records, with the reason.
-    let body = gql(
-        &app,
-        Some(&mara.token),
-        HIDE,
-        json!({ "k": "NEED", "id": need, "h": true, "r": "Annuncio ingannevole" }),
-    )
-    .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    hide(&app, &mara.token, "NEED", &need, "Annuncio ingannevole").await;
     let body = gql(&app, Some(&mara.token), QUEUE, json!({})).await;
     assert_eq!(body["data"]["contentReports"], json!([]), "{body}");
     assert_eq!(
@@ -154,14 +148,7 @@ async fn reports_reach_the_moderators_who_hide_or_dismiss(backend: Backend) {
     assert_eq!(outcome(&body), "NOT_FOUND", "{body}");
 
     // Shown again, it leaves the hidden records and is public once more.
-    let body = gql(
-        &app,
-        Some(&mara.token),
-        HIDE,
-        json!({ "k": "NEED", "id": need, "h": false }),
-    )
-    .await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    unhide(&app, &mara.token, "NEED", &need).await;
     let body = gql(&app, Some(&mara.token), QUEUE, json!({})).await;
     assert_eq!(body["data"]["hiddenRecords"], json!([]), "{body}");
     assert_eq!(
@@ -169,8 +156,7 @@ async fn reports_reach_the_moderators_who_hide_or_dismiss(backend: Backend) {
         "OK"
     );
     // Its earlier reports were decided: a new one may be made.
-    let body = report(&app, &otto.token, "NEED", &need, "Di nuovo ingannevole.").await;
-    assert_eq!(outcome(&body), "OK", "{body}");
+    report_ok(&app, &otto.token, "NEED", &need, "Di nuovo ingannevole.").await;
 
     let trail = audit_actions(&app).await;
     let count = |action: &str| trail.iter().filter(|(a, _)| a == action).count();
@@ -187,18 +173,8 @@ async fn reports_reach_the_moderators_who_hide_or_dismiss(backend: Backend) {
 
 async fn reports_are_refused_when_anonymous_unverified_invalid_or_too_many(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    territories(&app).await;
-    let carla = person(&app, "carla@example.org", "Carla Neri", true).await;
-    let otto = person(&app, "otto@example.org", "Otto Esterni", true).await;
+    let (otto, need) = reporter_and_need(&app, "Mediazione a Giambellino").await;
     let ugo = person(&app, "ugo@example.org", "Ugo Nonverificato", false).await;
-    let comune = organisation(&app, &carla, comune_input()).await;
-    let need = create_need(
-        &app,
-        &carla,
-        &comune,
-        mediation_need("Mediazione a Giambellino"),
-    )
-    .await;
 
     let body = gql(
         &app,

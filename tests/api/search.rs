@@ -13,9 +13,11 @@ use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::services::{Actor, organizations};
 
 use crate::helpers::{
-    Backend, PATIENT, TestApp, TestEnv, gql, gql_ok, member_with_organization, verified_user,
+    Backend, PATIENT, TestApp, TestEnv, gql, gql_ok, hide, member_with_organization, unhide,
+    verified_user,
 };
 use crate::on_both_databases;
+use crate::visibility::create_as;
 
 on_both_databases!(
     the_italian_examples_find_their_records,
@@ -544,22 +546,17 @@ async fn bad_search_input_is_refused_with_its_field(backend: Backend) {
     // Browsing an empty platform is fine.
     let results = find(&app, "").await;
     assert_eq!(results["totalCount"], 0);
-    let body = gql(
-        &app,
-        None,
-        "{ similar(kind: NEED, title: \"  \") { id } }",
-        json!({}),
-    )
-    .await;
-    assert_eq!(bad_field(&body), "title");
-    let body = gql(
-        &app,
-        None,
-        "{ similar(kind: NEED, title: \"Portierato\", first: 50) { id } }",
-        json!({}),
-    )
-    .await;
-    assert_eq!(bad_field(&body), "first");
+    // `similar` names the field too: a blank title, too many suggestions.
+    for (query, field) in [
+        ("{ similar(kind: NEED, title: \"  \") { id } }", "title"),
+        (
+            "{ similar(kind: NEED, title: \"Portierato\", first: 50) { id } }",
+            "first",
+        ),
+    ] {
+        let body = gql(&app, None, query, json!({})).await;
+        assert_eq!(bad_field(&body), field, "{query}");
+    }
     app.stop().await;
 }
 
@@ -593,8 +590,6 @@ async fn similar_open_items_are_suggested(backend: Backend) {
     app.stop().await;
 }
 
-const CREATE_NEED: &str = "mutation($org: ID!, $input: NeedInput!) { createNeed(organizationId: $org, input: $input) { id } }";
-
 async fn a_write_is_found_at_once_by_its_author(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (token, org) = member_with_organization(&app).await;
@@ -602,22 +597,19 @@ async fn a_write_is_found_at_once_by_its_author(backend: Backend) {
     let found = titles(&find(&app, "portinerie comunita").await);
     assert_eq!(found, vec!["Portinerie di Comunità"]);
 
-    let body = gql_ok(
+    let need = create_as(
         &app,
-        Some(&token),
-        CREATE_NEED,
-        json!({ "org": org, "input": {
+        &token,
+        "Need",
+        &org,
+        json!({
             "kind": "SOCIAL_CONCIERGE",
             "title": "Custode di quartiere a Gratosoglio",
             "description": "Un presidio quotidiano nelle case popolari di via Saponaro.",
             "neighbourhoodId": neighbourhood_id(MILANO, "41").to_string(),
-        }}),
+        }),
     )
     .await;
-    let need = body["data"]["createNeed"]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
     // No waiting: the response came after the index took the change.
     let results = find(&app, "custode gratosoglio").await;
     assert_eq!(
@@ -659,18 +651,15 @@ async fn closed_and_hidden_records_leave_the_results(backend: Backend) {
         "Portineria sociale a Gratosoglio",
         "Portineria sociale a Corvetto",
     ] {
-        let body = gql_ok(
-            &app,
-            Some(&token),
-            CREATE_NEED,
-            json!({ "org": org, "input": { "kind": "SOCIAL_CONCIERGE", "title": title } }),
-        )
-        .await;
         needs.push(
-            body["data"]["createNeed"]["id"]
-                .as_str()
-                .expect("id")
-                .to_owned(),
+            create_as(
+                &app,
+                &token,
+                "Need",
+                &org,
+                json!({ "kind": "SOCIAL_CONCIERGE", "title": title }),
+            )
+            .await,
         );
     }
     let body = gql(
@@ -707,22 +696,10 @@ async fn closed_and_hidden_records_leave_the_results(backend: Backend) {
     trama::services::accounts::set_moderator(app.db(), "moderatore@example.org", true)
         .await
         .expect("moderator");
-    gql_ok(
-        &app,
-        Some(&moderator),
-        "mutation($id: ID!) { setHidden(kind: ORGANIZATION, id: $id, hidden: true, reason: \"spam\") }",
-        json!({ "id": org }),
-    )
-    .await;
+    hide(&app, &moderator, "ORGANIZATION", &org, "spam").await;
     let any = search(&app, json!({ "q": "portineria", "f": { "statuses": [] } })).await;
     assert_eq!(any["totalCount"], 0, "{any}");
-    gql_ok(
-        &app,
-        Some(&moderator),
-        "mutation($id: ID!) { setHidden(kind: ORGANIZATION, id: $id, hidden: false) }",
-        json!({ "id": org }),
-    )
-    .await;
+    unhide(&app, &moderator, "ORGANIZATION", &org).await;
     let any = search(&app, json!({ "q": "portineria", "f": { "statuses": [] } })).await;
     assert_eq!(any["totalCount"], 3, "{any}");
     app.stop().await;

@@ -8,14 +8,15 @@
 
 use serde_json::{Value, json};
 use trama::domain::{DigestFrequency, Lang};
-use trama::services::digests::{self, DigestSettingsInput};
+use trama::services::accounts;
+use trama::services::digests;
 use trama::services::reference_data::{MILANO, neighbourhood_id};
-use trama::services::{Actor, accounts};
 use uuid::Uuid;
 
-use crate::helpers::{Backend, TestApp, gql, gql_ok, new_organization, outcome, signed_up};
+use crate::helpers::{Backend, TestApp, gql, gql_ok, hide, new_organization, outcome, signed_up};
 pub use crate::matching::{settle, territories};
 use crate::on_both_databases;
+use crate::partnership::set_side_status;
 use crate::subscriptions::{next_json, subscribe};
 
 on_both_databases!(
@@ -165,6 +166,28 @@ pub async fn create_offer(app: &TestApp, who: &Person, organization: &str, input
     create(app, who, "Offer", organization, input).await
 }
 
+/// Publishes a [`mediation_need`] titled `title` for `organization`, as
+/// `who`; returns its id.
+pub async fn publish_mediation_need(
+    app: &TestApp,
+    who: &Person,
+    organization: &str,
+    title: &str,
+) -> String {
+    create_need(app, who, organization, mediation_need(title)).await
+}
+
+/// Publishes a [`mediation_offer`] titled `title` for `organization`, as
+/// `who`; returns its id.
+pub async fn publish_mediation_offer(
+    app: &TestApp,
+    who: &Person,
+    organization: &str,
+    title: &str,
+) -> String {
+    create_offer(app, who, organization, mediation_offer(title)).await
+}
+
 /// Gives the co-operative (made with [`coop_input`]) a new description
 /// through the API, as `who`, keeping its contacts.
 pub async fn describe_coop(app: &TestApp, who: &Person, coop: &str, description: &str) {
@@ -227,17 +250,9 @@ async fn world(app: &TestApp) -> World {
     }
 }
 
+/// Gives `who` daily digests.
 async fn set_daily(app: &TestApp, who: &Person) {
-    digests::update_settings(
-        app.db(),
-        Some(&Actor::user(who.id, &who.email)),
-        &DigestSettingsInput {
-            frequency: Some(DigestFrequency::Daily),
-            ..DigestSettingsInput::default()
-        },
-    )
-    .await
-    .expect("digest settings");
+    crate::digests::set_frequency(app, who, DigestFrequency::Daily).await;
 }
 
 /// The labels of the contacts list at `path` under `body`'s data.
@@ -293,43 +308,32 @@ async fn contacts_show_as_their_visibility_allows(backend: Backend) {
     // those its author could not see.
     let update = "mutation($id: ID!, $input: OrganizationInput!) {
         updateOrganization(id: $id, input: $input) { description contacts { label } } }";
+    // Anna, its admin, updates the co-operative with `input`.
+    let update_coop = async |input: &Value| {
+        let variables = json!({ "id": w.coop, "input": input });
+        gql_ok(&app, Some(&w.anna.token), update, variables).await
+    };
     let mut input = coop_input(Value::Null);
     input.as_object_mut().expect("object").remove("contacts");
     input["description"] = json!("Portierato sociale e custodia nei caseggiati.");
-    let body = gql_ok(
-        &app,
-        Some(&w.anna.token),
-        update,
-        json!({ "id": w.coop, "input": input }),
-    )
-    .await;
+    let body = update_coop(&input).await;
     assert_eq!(labels(&body, &["updateOrganization"]), all, "{body}");
     let body = gql(&app, Some(&w.marco.token), read, vars.clone()).await;
     assert_eq!(labels(&body, &["organization"]), all, "{body}");
 
     // One that gives contacts replaces them, knowingly.
     input["contacts"] = json!([{ "kind": "PEC", "value": "portinerie@pec.it", "label": "pec", "visibility": "MEMBERS" }]);
-    let body = gql_ok(
-        &app,
-        Some(&w.anna.token),
-        update,
-        json!({ "id": w.coop, "input": input }),
-    )
-    .await;
+    let body = update_coop(&input).await;
     assert_eq!(labels(&body, &["updateOrganization"]), vec!["pec"]);
     input["contacts"] = json!([]);
-    let body = gql_ok(
-        &app,
-        Some(&w.anna.token),
-        update,
-        json!({ "id": w.coop, "input": input }),
-    )
-    .await;
+    let body = update_coop(&input).await;
     assert!(labels(&body, &["updateOrganization"]).is_empty(), "{body}");
     app.stop().await;
 }
 
-fn edge_ids(body: &Value, field: &str, node: &str) -> Vec<String> {
+/// The ids of the `node` of each edge of the connection `field` of
+/// `body`'s data.
+pub fn edge_ids(body: &Value, field: &str, node: &str) -> Vec<String> {
     body["data"][field]["edges"]
         .as_array()
         .unwrap_or_else(|| panic!("{field} edges in {body}"))
@@ -346,11 +350,11 @@ fn edge_ids(body: &Value, field: &str, node: &str) -> Vec<String> {
 async fn hidden_organisations_are_not_found_by_outsiders(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let w = world(&app).await;
-    let coop_offer = create_offer(
+    let coop_offer = publish_mediation_offer(
         &app,
         &w.anna,
         &w.coop,
-        mediation_offer("Mediazione dei conflitti di vicinato"),
+        "Mediazione dei conflitti di vicinato",
     )
     .await;
     let coop_need = create_need(
@@ -366,11 +370,11 @@ async fn hidden_organisations_are_not_found_by_outsiders(backend: Backend) {
         }),
     )
     .await;
-    let comune_need = create_need(
+    let comune_need = publish_mediation_need(
         &app,
         &w.carla,
         &w.comune,
-        mediation_need("Mediazione dei conflitti di vicinato a Lorenteggio"),
+        "Mediazione dei conflitti di vicinato a Lorenteggio",
     )
     .await;
     let comune_offer = create_offer(
@@ -397,28 +401,15 @@ async fn hidden_organisations_are_not_found_by_outsiders(backend: Backend) {
     );
     // The municipality shows interest: the match is kept whatever happens.
     let match_id = body["data"]["matchesForNeed"]["edges"][0]["node"]["id"].clone();
-    gql_ok(
-        &app,
-        Some(&w.carla.token),
-        "mutation($m: ID!) { setMatchStatus(matchId: $m, status: INTERESTED) { match { id } } }",
-        json!({ "m": match_id }),
-    )
-    .await;
+    let body = set_side_status(&app, &w.carla, &match_id, "INTERESTED").await;
+    assert_eq!(outcome(&body), "OK", "{body}");
 
     // A moderator hides the co-operative, and one offer of the municipality.
-    let hide = "mutation($k: HideableKind!, $id: ID!, $r: String) { setHidden(kind: $k, id: $id, hidden: true, reason: $r) }";
     for (kind, id, reason) in [
         ("ORGANIZATION", &w.coop, "Profilo non autentico"),
         ("OFFER", &comune_offer, "Sala non più disponibile"),
     ] {
-        let body = gql(
-            &app,
-            Some(&w.mara.token),
-            hide,
-            json!({ "k": kind, "id": id, "r": reason }),
-        )
-        .await;
-        assert_eq!(body["data"]["setHidden"], true, "{body}");
+        hide(&app, &w.mara.token, kind, id, reason).await;
     }
     settle(&app).await;
     assert!(crate::helpers::caught_up(&app.state.search).await);
@@ -553,11 +544,11 @@ async fn hidden_organisations_are_not_found_by_outsiders(backend: Backend) {
     )
     .await;
     // A public change after them: the first event a subscriber sees.
-    let marker = create_need(
+    let marker = publish_mediation_need(
         &app,
         &w.carla,
         &w.comune,
-        mediation_need("Mediazione nei cortili del Giambellino"),
+        "Mediazione nei cortili del Giambellino",
     )
     .await;
     loop {

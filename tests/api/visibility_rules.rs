@@ -5,19 +5,20 @@
 
 use serde_json::{Value, json};
 use trama::domain::DigestFrequency;
-use trama::services::Actor;
-use trama::services::digests::{self, DigestSettingsInput};
+use trama::services::digests;
 use trama::services::opendata::{self, Dataset, ExportFormat};
 
+use crate::digests::set_frequency;
 use crate::helpers::{
-    Backend, TestApp, caught_up, gql, gql_ok, gql_refused, outcome, search_nodes,
+    Backend, TestApp, caught_up, gql, gql_ok, gql_refused, hide, outcome, search_nodes, unhide,
 };
 use crate::on_both_databases;
+use crate::partnership::set_side_status;
 use crate::subscriptions::{Socket, next_json, subscribe};
 use crate::visibility::{
     CONTACTS, Person, comune_input, contact_labels, coop_input, create_need, create_offer,
-    describe_coop, join, mediation_need, mediation_offer, moderator, organisation, person, settle,
-    territories,
+    describe_coop, join, mediation_need, mediation_offer, moderator, organisation, person,
+    publish_mediation_need, publish_mediation_offer, settle, territories,
 };
 use trama::services::reference_data::MILANO;
 
@@ -59,21 +60,12 @@ async fn world(app: &TestApp) -> World {
     let otto = person(app, "otto@example.org", "Otto Esterni", true).await;
     let mara = moderator(app, "mara@example.org", "Mara Moderatrice").await;
     for who in [&anna, &carla] {
-        digests::update_settings(
-            app.db(),
-            Some(&Actor::user(who.id, &who.email)),
-            &DigestSettingsInput {
-                frequency: Some(DigestFrequency::Daily),
-                ..DigestSettingsInput::default()
-            },
-        )
-        .await
-        .expect("digest settings");
+        set_frequency(app, who, DigestFrequency::Daily).await;
     }
     let contacts: Value = serde_json::from_str(CONTACTS).expect("contacts");
     let coop = organisation(app, &anna, coop_input(contacts)).await;
     let comune = organisation(app, &carla, comune_input()).await;
-    let offer = create_offer(app, &anna, &coop, mediation_offer("Mediazione di vicinato")).await;
+    let offer = publish_mediation_offer(app, &anna, &coop, "Mediazione di vicinato").await;
     World {
         anna,
         carla,
@@ -179,6 +171,14 @@ async fn mediation_offers_found(app: &TestApp, token: Option<&str>) -> Vec<Strin
         .collect()
 }
 
+/// A socket subscribed to the live updates of needs, each with its id and
+/// the need's `fields`.
+async fn watch_needs(app: &TestApp, fields: &str) -> Socket {
+    let query =
+        format!("subscription {{ recordChanges(types: [NEED]) {{ id need {{ {fields} }} }} }}");
+    subscribe(app, &query).await
+}
+
 /// The live updates of `socket` up to the first that `last` accepts
 /// (included), as their `recordChanges` values.
 async fn changes_until(socket: &mut Socket, mut last: impl FnMut(&Value) -> bool) -> Vec<Value> {
@@ -201,11 +201,7 @@ async fn changes_until(socket: &mut Socket, mut last: impl FnMut(&Value) -> bool
 async fn a_need_shows_its_exact_place_only_when_it_chose_to(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let w = world(&app).await;
-    let mut socket = subscribe(
-        &app,
-        "subscription { recordChanges(types: [NEED]) { id need { location { lat lon } } } }",
-    )
-    .await;
+    let mut socket = watch_needs(&app, "location { lat lon }").await;
     let mut hidden = mediation_need("Mediazione nei cortili riservati");
     hidden["lat"] = json!(LAT);
     hidden["lon"] = json!(LON);
@@ -336,17 +332,23 @@ async fn a_need_known_by_its_municipality_shows_no_neighbourhood(backend: Backen
     in_lorenteggio["territoryScope"] = json!("NEIGHBOURHOOD");
     in_lorenteggio["neighbourhoodId"] = json!(nil("53"));
     let local_offer = create_offer(&app, &w.anna, &w.coop, in_lorenteggio).await;
-    let mut socket = subscribe(
+    let mut socket = watch_needs(
         &app,
-        "subscription { recordChanges(types: [NEED]) { id need { neighbourhood { name } otherPlaces { neighbourhood { name } } } } }",
+        "neighbourhood { name } otherPlaces { neighbourhood { name } }",
     )
     .await;
-    let mut input = mediation_need("Mediazione nei caseggiati riservati");
-    input["locationPrecision"] = json!("MUNICIPALITY");
-    input["otherPlaces"] = json!([{ "neighbourhoodId": nil("46") }]);
-    let hidden = create_need(&app, &w.carla, &w.comune, input).await;
-    settle(&app).await;
-    assert!(caught_up(&app.state.search).await);
+    // A need of the municipality in Lorenteggio and Barona (46), titled
+    // `title`, located with `precision`; published and searchable.
+    let publish = async |title: &str, precision: &str| {
+        let mut input = mediation_need(title);
+        input["locationPrecision"] = json!(precision);
+        input["otherPlaces"] = json!([{ "neighbourhoodId": nil("46") }]);
+        let id = create_need(&app, &w.carla, &w.comune, input).await;
+        settle(&app).await;
+        assert!(caught_up(&app.state.search).await);
+        id
+    };
+    let hidden = publish("Mediazione nei caseggiati riservati", "MUNICIPALITY").await;
 
     // Digests and matches: the reasons say "same municipality", not which
     // neighbourhood.
@@ -370,12 +372,7 @@ async fn a_need_known_by_its_municipality_shows_no_neighbourhood(backend: Backen
     assert!(!why.contains("Lorenteggio"), "{why}");
 
     // The same need shown by its neighbourhood, for comparison.
-    let mut input = mediation_need("Mediazione nei caseggiati aperti");
-    input["locationPrecision"] = json!("NEIGHBOURHOOD");
-    input["otherPlaces"] = json!([{ "neighbourhoodId": nil("46") }]);
-    let shown = create_need(&app, &w.carla, &w.comune, input).await;
-    settle(&app).await;
-    assert!(caught_up(&app.state.search).await);
+    let shown = publish("Mediazione nei caseggiati aperti", "NEIGHBOURHOOD").await;
 
     // GraphQL: its members and the moderators see the neighbourhoods (they
     // edit them); the public and an outsider see the municipality only.
@@ -495,11 +492,7 @@ async fn a_need_known_by_its_municipality_shows_no_neighbourhood(backend: Backen
 async fn drafts_are_for_their_organisation_only(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let w = world(&app).await;
-    let mut socket = subscribe(
-        &app,
-        "subscription { recordChanges(types: [NEED]) { id need { title } } }",
-    )
-    .await;
+    let mut socket = watch_needs(&app, "title").await;
     let mut draft = mediation_need("Bozza di mediazione nei caseggiati");
     draft["status"] = json!("DRAFT");
     let draft = create_need(&app, &w.carla, &w.comune, draft).await;
@@ -536,13 +529,8 @@ async fn drafts_are_for_their_organisation_only(backend: Backend) {
 
     // Live updates: a need published after the draft is announced, the
     // draft never.
-    let published = create_need(
-        &app,
-        &w.carla,
-        &w.comune,
-        mediation_need("Mediazione pubblicata"),
-    )
-    .await;
+    let published =
+        publish_mediation_need(&app, &w.carla, &w.comune, "Mediazione pubblicata").await;
     let changes = changes_until(&mut socket, |c| c["id"] == json!(published)).await;
     assert!(
         changes.iter().all(|c| c["id"] != json!(draft)),
@@ -555,23 +543,10 @@ async fn drafts_are_for_their_organisation_only(backend: Backend) {
 /// municipality that both its offers match: (offer, need).
 async fn kept_offer_and_need(app: &TestApp, w: &World) -> (String, String) {
     let title = "Mediazione dei conflitti di vicinato nei condomini";
-    let offer = create_offer(app, &w.anna, &w.coop, mediation_offer(title)).await;
+    let offer = publish_mediation_offer(app, &w.anna, &w.coop, title).await;
     let title = "Mediazione dei conflitti di vicinato a Lorenteggio";
-    let need = create_need(app, &w.carla, &w.comune, mediation_need(title)).await;
+    let need = publish_mediation_need(app, &w.carla, &w.comune, title).await;
     (offer, need)
-}
-
-/// Sets `hidden` on a record of `kind` (ORGANIZATION, OFFER, NEED) as the
-/// moderator `mara`, with a reason.
-async fn set_hidden(app: &TestApp, mara: &Person, kind: &str, id: &str, hidden: bool) {
-    let body = gql(
-        app,
-        Some(&mara.token),
-        "mutation($k: HideableKind!, $id: ID!, $h: Boolean!) { setHidden(kind: $k, id: $id, hidden: $h, reason: \"Offerta duplicata\") }",
-        json!({ "k": kind, "id": id, "h": hidden }),
-    )
-    .await;
-    assert_eq!(body["data"]["setHidden"], true, "{body}");
 }
 
 /// Rule: a record a moderator hid is its organisation's own (and the
@@ -587,7 +562,7 @@ async fn hidden_records_are_for_their_organisation_only(backend: Backend) {
         "subscription { recordChanges(types: [OFFER]) { id removed offer { title } } }",
     )
     .await;
-    set_hidden(&app, &w.mara, "OFFER", &w.offer, true).await;
+    hide(&app, &w.mara.token, "OFFER", &w.offer, "Offerta duplicata").await;
     settle(&app).await;
     assert!(caught_up(&app.state.search).await);
 
@@ -628,7 +603,7 @@ async fn hidden_records_are_for_their_organisation_only(backend: Backend) {
     // Live updates: the hiding is announced as a removal, without the
     // record; showing it again announces it again. (A new subscriber may
     // also get changes from a little before it subscribed.)
-    set_hidden(&app, &w.mara, "OFFER", &w.offer, false).await;
+    unhide(&app, &w.mara.token, "OFFER", &w.offer).await;
     let mut removed = false;
     let changes = changes_until(&mut socket, |c| {
         if c["id"] != json!(w.offer) {
@@ -657,7 +632,7 @@ async fn hidden_records_are_for_their_organisation_only(backend: Backend) {
 /// digest then names the co-operative.
 async fn publish_matching_need(app: &TestApp, w: &World) {
     let title = "Mediazione di vicinato a Lorenteggio";
-    create_need(app, &w.carla, &w.comune, mediation_need(title)).await;
+    publish_mediation_need(app, &w.carla, &w.comune, title).await;
     settle(app).await;
     assert!(caught_up(&app.state.search).await);
 }
@@ -813,17 +788,7 @@ async fn members_lists_are_for_their_organisation_only(backend: Backend) {
 
 /// The offer ids of a `matchesForNeed` answer.
 pub(crate) fn matched_offers(body: &Value) -> Vec<String> {
-    body["data"]["matchesForNeed"]["edges"]
-        .as_array()
-        .unwrap_or_else(|| panic!("matches in {body}"))
-        .iter()
-        .map(|e| {
-            e["node"]["offer"]["id"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned()
-        })
-        .collect()
+    crate::visibility::edge_ids(body, "matchesForNeed", "offer")
 }
 
 /// Rule: a match one side dismissed leaves that side's view (its match
@@ -850,13 +815,8 @@ async fn dismissed_matches_leave_only_their_sides_view(backend: Backend) {
         .find(|e| e["node"]["offer"]["id"] == json!(w.offer))
         .map(|e| e["node"]["id"].clone())
         .expect("the match to dismiss");
-    gql_ok(
-        &app,
-        Some(&w.carla.token),
-        "mutation($m: ID!) { setMatchStatus(matchId: $m, status: DISMISSED) { match { id } } }",
-        json!({ "m": dismissed }),
-    )
-    .await;
+    let body = set_side_status(&app, &w.carla, &dismissed, "DISMISSED").await;
+    assert_eq!(outcome(&body), "OK", "{body}");
     settle(&app).await;
     assert!(caught_up(&app.state.search).await);
 
@@ -968,19 +928,31 @@ async fn a_request_names_its_organisation_only_to_who_may_see_it(backend: Backen
         items[0]["organization"].clone()
     };
     let shown = json!({ "id": coop });
+    // Otto's request names no organisation any more; the insiders' lists
+    // name `expected`.
+    let named_to_otto_and_insiders = async |expected: Value| {
+        let body = gql(&app, Some(&otto.token), mine, json!({})).await;
+        assert_eq!(outcome(&body), "OK", "{body}");
+        assert_eq!(
+            named(&body, "myOrganizationRequests"),
+            Value::Null,
+            "{body}"
+        );
+        for insider in [&anna, &mara] {
+            let body = gql(&app, Some(&insider.token), pending, json!({ "o": coop })).await;
+            assert_eq!(named(&body, "organizationRequests"), expected, "{body}");
+        }
+    };
 
-    set_hidden(&app, &mara, "ORGANIZATION", &coop, true).await;
-    let body = gql(&app, Some(&otto.token), mine, json!({})).await;
-    assert_eq!(outcome(&body), "OK", "{body}");
-    assert_eq!(
-        named(&body, "myOrganizationRequests"),
-        Value::Null,
-        "{body}"
-    );
-    for insider in [&anna, &mara] {
-        let body = gql(&app, Some(&insider.token), pending, json!({ "o": coop })).await;
-        assert_eq!(named(&body, "organizationRequests"), shown, "{body}");
-    }
+    hide(
+        &app,
+        &mara.token,
+        "ORGANIZATION",
+        &coop,
+        "Offerta duplicata",
+    )
+    .await;
+    named_to_otto_and_insiders(shown).await;
 
     let id = uuid::Uuid::parse_str(&coop).expect("organisation id");
     let mut deleted = organizations::Entity::find_by_id(id)
@@ -991,16 +963,6 @@ async fn a_request_names_its_organisation_only_to_who_may_see_it(backend: Backen
         .into_active_model();
     deleted.deleted_at = Set(Some(trama::services::now()));
     deleted.update(app.db()).await.expect("soft delete");
-    let body = gql(&app, Some(&otto.token), mine, json!({})).await;
-    assert_eq!(outcome(&body), "OK", "{body}");
-    assert_eq!(
-        named(&body, "myOrganizationRequests"),
-        Value::Null,
-        "{body}"
-    );
-    for insider in [&anna, &mara] {
-        let body = gql(&app, Some(&insider.token), pending, json!({ "o": coop })).await;
-        assert_eq!(named(&body, "organizationRequests"), Value::Null, "{body}");
-    }
+    named_to_otto_and_insiders(Value::Null).await;
     app.stop().await;
 }
