@@ -33,6 +33,7 @@ pub mod surroundings;
 pub mod territories;
 pub mod tokens;
 pub mod verification;
+use std::collections::HashMap;
 
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use uuid::Uuid;
@@ -80,6 +81,12 @@ impl Actor {
 }
 
 pub use crate::store::{new_id, now};
+
+/// Rows keyed by their `id`: the lookups a use-case makes while it puts
+/// together a view from rows it loaded in one batch.
+pub fn by_id<T>(rows: impl IntoIterator<Item = T>, id: impl Fn(&T) -> Uuid) -> HashMap<Uuid, T> {
+    rows.into_iter().map(|row| (id(&row), row)).collect()
+}
 
 /// Appends to the audit log, in the caller's transaction.
 pub async fn audit(

@@ -97,16 +97,15 @@ pub async fn insert_message(
         created_at: Set(new.at),
     };
     let message = rows::insert(db, row, "conversations: insert a message").await?;
-    conversations::Entity::update_many()
-        .col_expr(
+    let set = [
+        (
             conversations::Column::LastMessageAt,
             Expr::value(Some(new.at)),
-        )
-        .col_expr(conversations::Column::UpdatedAt, Expr::value(new.at))
-        .filter(conversations::Column::Id.eq(new.conversation_id))
-        .exec(db)
-        .await
-        .context("conversations: last message at")?;
+        ),
+        (conversations::Column::UpdatedAt, Expr::value(new.at)),
+    ];
+    let which = conversations::Column::Id.eq(new.conversation_id);
+    rows::set::<conversations::Entity>(db, set, which, "conversations: last message at").await?;
     Ok(message)
 }
 
@@ -116,15 +115,10 @@ pub async fn latest_messages(
     conversation_id: Uuid,
     limit: u64,
 ) -> StoreResult<Vec<conversation_messages::Model>> {
-    let mut rows = conversation_messages::Entity::find()
-        .filter(conversation_messages::Column::ConversationId.eq(conversation_id))
-        .order_by_desc(conversation_messages::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await
-        .context("conversations: latest messages")?;
-    rows.reverse();
-    Ok(rows)
+    let which = conversation_messages::Column::ConversationId.eq(conversation_id);
+    let id = conversation_messages::Column::Id;
+    let what = "conversations: latest messages";
+    rows::latest::<conversation_messages::Entity>(db, which, id, limit, what).await
 }
 
 /// The id of the newest message of a conversation.
@@ -149,15 +143,13 @@ pub async fn mark_notified(
     message_id: Uuid,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    conversation_messages::Entity::update_many()
-        .col_expr(
-            conversation_messages::Column::NotifiedAt,
-            Expr::value(Some(at)),
-        )
-        .filter(conversation_messages::Column::Id.eq(message_id))
-        .exec(db)
-        .await
-        .context("conversations: mark a message notified")?;
+    let set = [(
+        conversation_messages::Column::NotifiedAt,
+        Expr::value(Some(at)),
+    )];
+    let which = conversation_messages::Column::Id.eq(message_id);
+    let what = "conversations: mark a message notified";
+    rows::set::<conversation_messages::Entity>(db, set, which, what).await?;
     Ok(())
 }
 
@@ -190,18 +182,19 @@ pub async fn mark_read(
         .exec_without_returning(db)
         .await
         .context("conversations: first read marker")?;
-    conversation_reads::Entity::update_many()
-        .col_expr(
+    let set = [
+        (
             conversation_reads::Column::LastReadMessageId,
             Expr::value(message_id),
-        )
-        .col_expr(conversation_reads::Column::ReadAt, Expr::value(at))
-        .filter(conversation_reads::Column::ConversationId.eq(conversation_id))
-        .filter(conversation_reads::Column::UserId.eq(user_id))
-        .filter(conversation_reads::Column::LastReadMessageId.lt(message_id))
-        .exec(db)
-        .await
-        .context("conversations: move a read marker")?;
+        ),
+        (conversation_reads::Column::ReadAt, Expr::value(at)),
+    ];
+    let which = Condition::all()
+        .add(conversation_reads::Column::ConversationId.eq(conversation_id))
+        .add(conversation_reads::Column::UserId.eq(user_id))
+        .add(conversation_reads::Column::LastReadMessageId.lt(message_id));
+    rows::set::<conversation_reads::Entity>(db, set, which, "conversations: move a read marker")
+        .await?;
     Ok(())
 }
 

@@ -125,20 +125,21 @@ pub async fn claims_become_joins(
     except: Uuid,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    organization_requests::Entity::update_many()
-        .col_expr(Column::Kind, Expr::value(RequestKind::Join))
-        .col_expr(
+    let set = [
+        (Column::Kind, Expr::value(RequestKind::Join)),
+        (
             Column::ConfirmationTokenHash,
             Expr::value(Option::<String>::None),
-        )
-        .col_expr(Column::UpdatedAt, Expr::value(at))
-        .filter(Column::OrganizationId.eq(organization_id))
-        .filter(Column::Status.eq(PENDING))
-        .filter(Column::Kind.eq(RequestKind::Claim))
-        .filter(Column::Id.ne(except))
-        .exec(db)
-        .await
-        .context("organization requests: claims become joins")?;
+        ),
+        (Column::UpdatedAt, Expr::value(at)),
+    ];
+    let which = Condition::all()
+        .add(Column::OrganizationId.eq(organization_id))
+        .add(Column::Status.eq(PENDING))
+        .add(Column::Kind.eq(RequestKind::Claim))
+        .add(Column::Id.ne(except));
+    let what = "organization requests: claims become joins";
+    rows::set::<organization_requests::Entity>(db, set, which, what).await?;
     Ok(())
 }
 
@@ -184,18 +185,19 @@ pub async fn withdraw_pending_of(
     requester_id: Uuid,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    organization_requests::Entity::update_many()
-        .col_expr(Column::Status, Expr::value(RequestStatus::Withdrawn))
-        .col_expr(
+    let set = [
+        (Column::Status, Expr::value(RequestStatus::Withdrawn)),
+        (
             Column::ConfirmationTokenHash,
             Expr::value(Option::<String>::None),
-        )
-        .col_expr(Column::DecidedAt, Expr::value(at))
-        .col_expr(Column::UpdatedAt, Expr::value(at))
-        .filter(Column::RequesterId.eq(requester_id))
-        .filter(Column::Status.eq(PENDING))
-        .exec(db)
-        .await
-        .context("organization requests: withdraw pending of requester")?;
+        ),
+        (Column::DecidedAt, Expr::value(at)),
+        (Column::UpdatedAt, Expr::value(at)),
+    ];
+    let which = Condition::all()
+        .add(Column::RequesterId.eq(requester_id))
+        .add(Column::Status.eq(PENDING));
+    let what = "organization requests: withdraw pending of requester";
+    rows::set::<organization_requests::Entity>(db, set, which, what).await?;
     Ok(())
 }

@@ -38,9 +38,8 @@ pub trait PostingTable: Existing {
     fn status(posting: &Self::Model) -> PostingStatus;
     fn closed_at(posting: &Self::Model) -> Option<DateTime<Utc>>;
 
-    /// The columns `id`, `organization_id` and `status`, for queries
-    /// written once for both tables.
-    fn id_column() -> Self::Column;
+    /// The columns `organization_id` and `status`, for queries written
+    /// once for both tables (the `id` column is [`Existing::id_column`]).
     fn organization_column() -> Self::Column;
     fn status_column() -> Self::Column;
 
@@ -169,10 +168,6 @@ macro_rules! posting_table {
 
             fn closed_at(posting: &Self::Model) -> Option<DateTime<Utc>> {
                 posting.closed_at
-            }
-
-            fn id_column() -> Self::Column {
-                super::entities::$table::Column::Id
             }
 
             fn organization_column() -> Self::Column {

@@ -194,14 +194,12 @@ pub async fn mark_sent(
     user_id: Uuid,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    digest_subscriptions::Entity::update_many()
-        .col_expr(
-            digest_subscriptions::Column::LastSentAt,
-            Expr::value(Some(at)),
-        )
-        .filter(digest_subscriptions::Column::UserId.eq(user_id))
-        .exec(db)
-        .await
-        .context("digest subscriptions: mark sent")?;
+    let set = [(
+        digest_subscriptions::Column::LastSentAt,
+        Expr::value(Some(at)),
+    )];
+    let which = digest_subscriptions::Column::UserId.eq(user_id);
+    rows::set::<digest_subscriptions::Entity>(db, set, which, "digest subscriptions: mark sent")
+        .await?;
     Ok(())
 }
