@@ -25,17 +25,7 @@ pub async fn count(db: &impl ConnectionTrait) -> StoreResult<u64> {
 
 /// Every match of a need.
 pub async fn of_need(db: &impl ConnectionTrait, need_id: Uuid) -> StoreResult<Vec<matches::Model>> {
-    let which = matches::Column::NeedId.eq(need_id);
-    rows::all::<matches::Entity>(db, which, "matches: of a need").await
-}
-
-/// Every match of an offer.
-pub async fn of_offer(
-    db: &impl ConnectionTrait,
-    offer_id: Uuid,
-) -> StoreResult<Vec<matches::Model>> {
-    let which = matches::Column::OfferId.eq(offer_id);
-    rows::all::<matches::Entity>(db, which, "matches: of an offer").await
+    of_needs(db, vec![need_id]).await
 }
 
 /// Every match of these needs.

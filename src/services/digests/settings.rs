@@ -10,10 +10,11 @@ use crate::domain::{DeliveryFailure, DeliveryStatus, DigestFrequency, Lang, Mess
 use crate::error::AppError;
 use crate::services::{Actor, now};
 use crate::store::digests::subscriptions::{NewSubscription, SubscriptionChange};
-use crate::store::digests::{self as store, deliveries, subscriptions};
+use crate::store::digests::{deliveries, subscriptions};
 use crate::store::entities::{digest_subscriptions, users};
+use crate::store::rows::existing_by_id;
 
-use super::FIRST_RETRY;
+use super::{EXISTING_USER, FIRST_RETRY};
 
 /// A user's digest preferences.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -268,7 +269,7 @@ pub(super) async fn find_subscription(
 }
 
 async fn active_user(db: &impl ConnectionTrait, id: Uuid) -> Result<users::Model, AppError> {
-    store::existing_user(db, id)
+    existing_by_id::<users::Entity>(db, id, EXISTING_USER)
         .await?
         .ok_or(AppError::Unauthenticated)
 }

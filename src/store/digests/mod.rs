@@ -56,28 +56,13 @@ pub async fn mark_token_used(
     Ok(())
 }
 
-/// A user that still exists.
-pub async fn existing_user(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-) -> StoreResult<Option<users::Model>> {
-    users::Entity::find_existing()
-        .filter(users::Column::Id.eq(id))
-        .one(db)
-        .await
-        .context("digests: existing user by id")
-}
-
 /// A user that still exists, by (normalised) e-mail address.
 pub async fn existing_user_by_email(
     db: &impl ConnectionTrait,
     email: String,
 ) -> StoreResult<Option<users::Model>> {
-    users::Entity::find_existing()
-        .filter(users::Column::Email.eq(email))
-        .one(db)
-        .await
-        .context("digests: existing user by e-mail")
+    let which = users::Entity::existing().add(users::Column::Email.eq(email));
+    rows::first::<users::Entity>(db, which, "digests: existing user by e-mail").await
 }
 
 /// A user that still exists and whose address is verified: only they get
@@ -86,12 +71,10 @@ pub async fn verified_user(
     db: &impl ConnectionTrait,
     id: Uuid,
 ) -> StoreResult<Option<users::Model>> {
-    users::Entity::find_existing()
-        .filter(users::Column::Id.eq(id))
-        .filter(users::Column::EmailVerifiedAt.is_not_null())
-        .one(db)
-        .await
-        .context("digests: verified user by id")
+    let which = users::Entity::existing()
+        .add(users::Column::Id.eq(id))
+        .add(users::Column::EmailVerifiedAt.is_not_null());
+    rows::first::<users::Entity>(db, which, "digests: verified user by id").await
 }
 
 /// The need and offer of each of these matches.
