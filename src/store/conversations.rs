@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait, Select, Set,
@@ -51,18 +51,11 @@ pub async fn open(
         created_at: Set(at),
         updated_at: Set(at),
     };
-    let inserted = conversations::Entity::insert(row)
-        .on_conflict(
-            OnConflict::columns([
-                conversations::Column::SubjectType,
-                conversations::Column::SubjectId,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await
-        .context("conversations: open")?;
+    let unique = [
+        conversations::Column::SubjectType,
+        conversations::Column::SubjectId,
+    ];
+    let inserted = rows::insert_new(db, [row], unique, "conversations: open").await?;
     of_subject(db, subject, subject_id)
         .await?
         .map(|found| (found, inserted == 1))
@@ -170,18 +163,11 @@ pub async fn mark_read(
         last_read_message_id: Set(message_id),
         read_at: Set(at),
     };
-    conversation_reads::Entity::insert(row)
-        .on_conflict(
-            OnConflict::columns([
-                conversation_reads::Column::ConversationId,
-                conversation_reads::Column::UserId,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await
-        .context("conversations: first read marker")?;
+    let unique = [
+        conversation_reads::Column::ConversationId,
+        conversation_reads::Column::UserId,
+    ];
+    rows::insert_new(db, [row], unique, "conversations: first read marker").await?;
     let set = [
         (
             conversation_reads::Column::LastReadMessageId,

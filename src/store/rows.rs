@@ -1,11 +1,12 @@
 //! The plain queries every store module runs: the read by key, the first
 //! row, the ordered rows, the newest rows or the column values a condition
-//! selects, the count, the delete, the insert, the update and the update of
-//! many rows, each named by its caller so that a failure says which query
-//! it was. A store function keeps the condition (what it selects) and
-//! leaves the query's plumbing here.
+//! selects, the count, the delete, the insert (of every row, or of those
+//! not stored yet), the update and the update of many rows, each named by
+//! its caller so that a failure says which query it was. A store function
+//! keeps the condition (what it selects) and leaves the query's plumbing
+//! here.
 
-use sea_orm::sea_query::{IntoCondition, SimpleExpr};
+use sea_orm::sea_query::{IntoCondition, OnConflict, SimpleExpr};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait,
     IntoActiveModel, PaginatorTrait, PrimaryKeyTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -73,6 +74,20 @@ where
     ModelOf<A>: IntoActiveModel<A>,
 {
     row.insert(db).await.context(what)
+}
+
+/// Inserts `rows` but those whose `unique` columns hold the values of a
+/// stored row (`ON CONFLICT DO NOTHING`: of two writers racing, one row
+/// stays); returns how many were inserted.
+pub async fn insert_new<A: ActiveModelTrait>(
+    db: &impl ConnectionTrait,
+    rows: impl IntoIterator<Item = A>,
+    unique: impl IntoIterator<Item = <A::Entity as EntityTrait>::Column>,
+    what: &'static str,
+) -> StoreResult<u64> {
+    let skip = OnConflict::columns(unique).do_nothing().to_owned();
+    let insert = A::Entity::insert_many(rows).on_conflict(skip);
+    insert.exec_without_returning(db).await.context(what)
 }
 
 /// Updates the changed columns of `row` and returns what was stored.

@@ -2,7 +2,7 @@
 //! next digest is due.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, LockBehavior, LockType, OnConflict, Query};
+use sea_orm::sea_query::{Expr, LockBehavior, LockType, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -57,15 +57,9 @@ pub async fn insert_unless_present(
         created_at: Set(at),
         updated_at: Set(at),
     });
-    digest_subscriptions::Entity::insert_many(models)
-        .on_conflict(
-            OnConflict::column(digest_subscriptions::Column::UserId)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await
-        .context("digest subscriptions: insert unless present")?;
+    let unique = [digest_subscriptions::Column::UserId];
+    let what = "digest subscriptions: insert unless present";
+    rows::insert_new(db, models, unique, what).await?;
     Ok(())
 }
 
