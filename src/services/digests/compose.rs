@@ -114,13 +114,15 @@ async fn match_sections(
     )
     .await?;
     let need_ids = rows.iter().map(|m| m.need_id);
-    let other_needs = existing_by_ids::<needs::Entity>(db, need_ids, "digests: existing needs")
-        .await
-        .map(|found| by_id(found, |n| n.id))?;
+    let other_needs =
+        existing_by_ids::<needs::Entity>(db, need_ids, "digests: existing needs by id")
+            .await
+            .map(|found| by_id(found, |n| n.id))?;
     let offer_ids = rows.iter().map(|m| m.offer_id);
-    let other_offers = existing_by_ids::<offers::Entity>(db, offer_ids, "digests: existing offers")
-        .await
-        .map(|found| by_id(found, |o| o.id))?;
+    let other_offers =
+        existing_by_ids::<offers::Entity>(db, offer_ids, "digests: existing offers by id")
+            .await
+            .map(|found| by_id(found, |o| o.id))?;
     let org_ids: HashSet<Uuid> = other_needs
         .values()
         .map(|n| n.organization_id)

@@ -498,17 +498,14 @@ async fn new_match_items(
     // draft, hidden, or of a hidden organisation never is): a match of a need
     // closed since (while a digest waited out a mail outage, say) is not.
     let open = PostingStatus::Open;
-    let need_ids: Vec<Uuid> = rows.iter().map(|m| m.need_id).collect();
-    let public_needs = visibility::public_needs(txn, &need_ids).await?;
-    let open_needs = id_set(public_needs.into_iter().filter(|n| n.status == open), |n| {
-        n.id
-    });
-    let offer_ids: Vec<Uuid> = rows.iter().map(|m| m.offer_id).collect();
-    let public_offers = visibility::public_offers(txn, &offer_ids).await?;
-    let open_offers = id_set(
-        public_offers.into_iter().filter(|o| o.status == open),
-        |o| o.id,
-    );
+    let matched_needs: Vec<Uuid> = rows.iter().map(|m| m.need_id).collect();
+    let mut open_needs = visibility::public_needs(txn, &matched_needs).await?;
+    open_needs.retain(|n| n.status == open);
+    let open_needs = id_set(open_needs, |n| n.id);
+    let matched_offers: Vec<Uuid> = rows.iter().map(|m| m.offer_id).collect();
+    let mut open_offers = visibility::public_offers(txn, &matched_offers).await?;
+    open_offers.retain(|o| o.status == open);
+    let open_offers = id_set(open_offers, |o| o.id);
     rows.retain(|m| open_needs.contains(&m.need_id) && open_offers.contains(&m.offer_id));
     let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
     let sent = sent_items(txn, sub.user_id, &MATCH_ITEMS, Some(&ids)).await?;
