@@ -1,7 +1,8 @@
 //! The plain queries every store module runs: the read by key, the first
 //! row, the ordered rows, the newest rows or the column values a condition
-//! selects, the count, the delete, the insert (of every row, or of those
-//! not stored yet), the update and the update of many rows, each named by
+//! selects, the count, the delete, the insert (of every row, of those not
+//! stored yet, or updating those stored), the update and the update of
+//! many rows, each named by
 //! its caller so that a failure says which query it was. A store function
 //! keeps the condition (what it selects) and leaves the query's plumbing
 //! here.
@@ -88,6 +89,21 @@ pub async fn insert_new<A: ActiveModelTrait>(
     let skip = OnConflict::columns(unique).do_nothing().to_owned();
     let insert = A::Entity::insert_many(rows).on_conflict(skip);
     insert.exec_without_returning(db).await.context(what)
+}
+
+/// Inserts `rows`; one whose `key` column holds the value of a stored row
+/// updates that row's `update` columns instead (`ON CONFLICT DO UPDATE`).
+pub async fn upsert<A: ActiveModelTrait>(
+    db: &impl ConnectionTrait,
+    rows: impl IntoIterator<Item = A>,
+    key: <A::Entity as EntityTrait>::Column,
+    update: impl IntoIterator<Item = <A::Entity as EntityTrait>::Column>,
+    what: &'static str,
+) -> StoreResult<()> {
+    let on_key = OnConflict::column(key).update_columns(update).to_owned();
+    let insert = A::Entity::insert_many(rows).on_conflict(on_key);
+    insert.exec(db).await.context(what)?;
+    Ok(())
 }
 
 /// Updates the changed columns of `row` and returns what was stored.
