@@ -134,15 +134,22 @@ pub async fn due_users(
         .context("digests: users of due subscriptions")
 }
 
-/// A change to a subscription: `None` keeps the current value.
+/// A change to the preferences a subscriber chooses: `None` keeps the
+/// current value.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct SubscriptionChange {
+pub struct PreferencesChange {
     pub frequency: Option<DigestFrequency>,
     pub language: Option<Lang>,
     pub include_matches: Option<bool>,
     pub include_saved_searches: Option<bool>,
     pub include_projects: Option<bool>,
     pub message_notifications: Option<MessageNotifications>,
+}
+
+/// A change to a subscription: `None` keeps the current value.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SubscriptionChange {
+    pub preferences: PreferencesChange,
     /// `Some(None)`: never due.
     pub next_due_at: Option<Option<DateTime<Utc>>>,
     pub updated_at: Option<DateTime<Utc>>,
@@ -155,22 +162,23 @@ pub async fn update(
     change: SubscriptionChange,
 ) -> StoreResult<digest_subscriptions::Model> {
     let mut row: digest_subscriptions::ActiveModel = subscription.into();
-    if let Some(frequency) = change.frequency {
+    let chosen = change.preferences;
+    if let Some(frequency) = chosen.frequency {
         row.frequency = Set(frequency);
     }
-    if let Some(language) = change.language {
+    if let Some(language) = chosen.language {
         row.language = Set(language);
     }
-    if let Some(on) = change.include_matches {
+    if let Some(on) = chosen.include_matches {
         row.include_matches = Set(on);
     }
-    if let Some(on) = change.include_saved_searches {
+    if let Some(on) = chosen.include_saved_searches {
         row.include_saved_searches = Set(on);
     }
-    if let Some(on) = change.include_projects {
+    if let Some(on) = chosen.include_projects {
         row.include_projects = Set(on);
     }
-    if let Some(choice) = change.message_notifications {
+    if let Some(choice) = chosen.message_notifications {
         row.message_notifications = Set(choice);
     }
     if let Some(next) = change.next_due_at {
