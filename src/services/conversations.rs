@@ -18,6 +18,7 @@ use crate::mail::Mailer;
 use crate::policy::conversations::{self as policy, Parties};
 use crate::policy::guards::Limits;
 use crate::policy::visibility::Reader;
+use crate::services::by_id;
 use crate::services::{Actor, audit, now, permissions};
 use crate::store::digests::subscriptions;
 use crate::store::entities::{
@@ -148,12 +149,10 @@ async fn organizations_in_order(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> Result<Vec<organizations::Model>, AppError> {
-    let mut by_id: HashMap<Uuid, organizations::Model> =
-        store::organizations::by_ids(db, ids.iter().copied())
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o))
-            .collect();
+    let mut by_id: HashMap<Uuid, organizations::Model> = by_id(
+        store::organizations::by_ids(db, ids.iter().copied()).await?,
+        |o| o.id,
+    );
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
@@ -184,11 +183,7 @@ pub async fn messages(
     let messages =
         store_conversations::latest_messages(db, view.conversation.id, SHOWN_MESSAGES).await?;
     let authors: HashSet<Uuid> = messages.iter().map(|m| m.author_id).collect();
-    let names: HashMap<Uuid, users::Model> = accounts::by_ids(db, authors)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
+    let names: HashMap<Uuid, users::Model> = by_id(accounts::by_ids(db, authors).await?, |u| u.id);
     Ok(messages
         .into_iter()
         .map(|message| MessageView {

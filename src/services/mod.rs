@@ -33,6 +33,7 @@ pub mod surroundings;
 pub mod territories;
 pub mod tokens;
 pub mod verification;
+use std::collections::{HashMap, HashSet};
 
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use uuid::Uuid;
@@ -80,6 +81,31 @@ impl Actor {
 }
 
 pub use crate::store::{new_id, now};
+
+/// `+=` for a report made of counts, each count adding up: the reports of
+/// a job's steps make the job's report.
+macro_rules! add_counts {
+    ($report:ty { $($count:ident),+ $(,)? }) => {
+        impl std::ops::AddAssign for $report {
+            fn add_assign(&mut self, other: Self) {
+                $(self.$count += other.$count;)+
+            }
+        }
+    };
+}
+pub(crate) use add_counts;
+
+/// The ids (by `id`) of a batch of rows: which of those asked for were
+/// found.
+pub fn id_set<T>(rows: impl IntoIterator<Item = T>, id: impl Fn(&T) -> Uuid) -> HashSet<Uuid> {
+    rows.into_iter().map(|row| id(&row)).collect()
+}
+
+/// Rows keyed by their `id`: the lookups a use-case makes while it puts
+/// together a view from rows it loaded in one batch.
+pub fn by_id<T>(rows: impl IntoIterator<Item = T>, id: impl Fn(&T) -> Uuid) -> HashMap<Uuid, T> {
+    rows.into_iter().map(|row| (id(&row), row)).collect()
+}
 
 /// Appends to the audit log, in the caller's transaction.
 pub async fn audit(

@@ -26,6 +26,7 @@ use uuid::Uuid;
 use crate::domain::{ClosedList, Invalid, Lang, StoredPlace, TaxCode};
 use crate::error::AppError;
 use crate::policy::visibility;
+use crate::services::by_id;
 use crate::services::surroundings::{Surroundings, of_postings};
 use crate::store::entities::{needs, organizations, project_contributions};
 use crate::store::{self, listing};
@@ -496,11 +497,8 @@ async fn pact_rows(
     let reports = store::projects::reports_of(db, &ids).await?;
     // The place is the need's, when the need is itself public.
     let need_ids: Vec<Uuid> = page.iter().filter_map(|p| p.need_id).collect();
-    let public_needs: HashMap<Uuid, needs::Model> = visibility::public_needs(db, &need_ids)
-        .await?
-        .into_iter()
-        .map(|n| (n.id, n))
-        .collect();
+    let public_needs: HashMap<Uuid, needs::Model> =
+        by_id(visibility::public_needs(db, &need_ids).await?, |n| n.id);
     let organization_ids = page
         .iter()
         .map(|p| p.lead_organization_id)

@@ -39,6 +39,7 @@ use crate::domain::{
 };
 use crate::error::{AppError, Entity};
 use crate::policy::guards::Limits;
+use crate::services::by_id;
 use crate::store;
 use crate::store::entities::{organization_requests, organizations, users};
 use crate::store::organization_requests::{Confirmation, Decision, NewRequest};
@@ -626,17 +627,12 @@ async fn views(
 ) -> Result<Vec<RequestView>, AppError> {
     let organization_ids: BTreeSet<Uuid> = rows.iter().map(|r| r.organization_id).collect();
     let user_ids: BTreeSet<Uuid> = rows.iter().map(|r| r.requester_id).collect();
-    let organizations: HashMap<Uuid, organizations::Model> =
-        store::organizations::by_ids(db, organization_ids)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o))
-            .collect();
-    let users: HashMap<Uuid, users::Model> = store::accounts::by_ids(db, user_ids)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
+    let organizations: HashMap<Uuid, organizations::Model> = by_id(
+        store::organizations::by_ids(db, organization_ids).await?,
+        |o| o.id,
+    );
+    let users: HashMap<Uuid, users::Model> =
+        by_id(store::accounts::by_ids(db, user_ids).await?, |u| u.id);
     Ok(rows
         .into_iter()
         .filter_map(|request| {

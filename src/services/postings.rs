@@ -32,6 +32,25 @@ struct Checked {
     other_places: Vec<StoredPlace>,
 }
 
+impl Checked {
+    /// The write of `content` with these places, closed at `closed_at`
+    /// (`None`: not closed), at `at`.
+    fn write<C>(
+        self,
+        content: &C,
+        closed_at: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    ) -> PostingWrite<'_, C> {
+        PostingWrite {
+            content,
+            implied_municipality: self.implied_municipality,
+            other_places: self.other_places,
+            closed_at,
+            at,
+        }
+    }
+}
+
 /// A kind of posting (need or offer), implemented on its table.
 pub trait Posting: PostingTable<Model: Clone + Send + Sync> {
     /// What a client sends; validated, it is the table's content.
@@ -150,13 +169,7 @@ pub async fn create<P: Posting>(
     let (new, checked) = validated::<P>(&txn, organization_id, input, None, at).await?;
     let id = new_id();
     let closed_at = (P::new_status(&new) == PostingStatus::Closed).then_some(at);
-    let write = PostingWrite {
-        content: &new,
-        implied_municipality: checked.implied_municipality,
-        other_places: checked.other_places,
-        closed_at,
-        at,
-    };
+    let write = checked.write(&new, closed_at, at);
     let model = P::insert_posting(&txn, id, organization_id, actor.user_id, write).await?;
     P::replace_sectors(&txn, id, sector_codes::<P>(&new)).await?;
     let [action, _, _] = P::ACTIONS;
@@ -185,13 +198,7 @@ pub async fn update<P: Posting>(
         (PostingStatus::Closed, None) => Some(at),
         _ => None,
     };
-    let write = PostingWrite {
-        content: &new,
-        implied_municipality: checked.implied_municipality,
-        other_places: checked.other_places,
-        closed_at,
-        at,
-    };
+    let write = checked.write(&new, closed_at, at);
     let after = P::update_posting(&txn, before.clone(), write).await?;
     P::replace_sectors(&txn, id, sector_codes::<P>(&new)).await?;
     let [_, action, _] = P::ACTIONS;

@@ -27,6 +27,7 @@ use crate::domain::{
 };
 use crate::error::{AppError, Entity};
 use crate::policy::visibility::Reader;
+use crate::services::by_id;
 use crate::store::projects as rows;
 
 /// A use-case under way: its transaction, the signed-in user, the rules'
@@ -1132,11 +1133,7 @@ pub async fn mine(
         .copied()
         .chain(invitations.iter().map(|i| i.project_id))
         .collect();
-    let projects: HashMap<Uuid, _> = rows::live_projects(db, ids)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
+    let projects: HashMap<Uuid, _> = by_id(rows::live_projects(db, ids).await?, |p| p.id);
     let names: HashMap<Uuid, String> = rows::organizations_by_id(
         db,
         orgs.iter()

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::policy::visibility;
+use crate::services::by_id;
 use crate::store::entities::{municipalities, neighbourhoods, organizations};
 use crate::store::listing;
 
@@ -32,19 +33,15 @@ impl Surroundings {
         neighbourhood_ids: impl IntoIterator<Item = Option<Uuid>>,
     ) -> Result<Self, AppError> {
         let organization_ids: Vec<Uuid> = distinct(organization_ids.into_iter());
-        let organizations: HashMap<Uuid, organizations::Summary> =
-            visibility::public_organization_summaries(db, &organization_ids)
-                .await?
-                .into_iter()
-                .map(|o| (o.id, o))
-                .collect();
+        let organizations: HashMap<Uuid, organizations::Summary> = by_id(
+            visibility::public_organization_summaries(db, &organization_ids).await?,
+            |o| o.id,
+        );
         let neighbourhood_ids: Vec<Uuid> = distinct(neighbourhood_ids.into_iter().flatten());
-        let neighbourhoods: HashMap<Uuid, neighbourhoods::Model> =
-            listing::neighbourhoods_by_id(db, &neighbourhood_ids)
-                .await?
-                .into_iter()
-                .map(|n| (n.id, n))
-                .collect();
+        let neighbourhoods: HashMap<Uuid, neighbourhoods::Model> = by_id(
+            listing::neighbourhoods_by_id(db, &neighbourhood_ids).await?,
+            |n| n.id,
+        );
         let seats = organizations
             .values()
             .filter_map(|o| o.seat_municipality_code.clone());

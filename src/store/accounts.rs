@@ -3,11 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, SimpleExpr};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, Set};
 use uuid::Uuid;
 
 use super::entities::{auth_sessions, email_tokens, users};
-use super::{Context, StoreResult, rows};
+use super::{StoreResult, rows};
 use crate::domain::{EmailTokenPurpose, Lang};
 
 /// The account with this address, deleted or not (addresses stay taken).
@@ -234,13 +234,11 @@ async fn revoke_sessions(
     at: DateTime<Utc>,
     what: &'static str,
 ) -> StoreResult<()> {
-    auth_sessions::Entity::update_many()
-        .col_expr(auth_sessions::Column::RevokedAt, Expr::value(at))
-        .filter(which)
-        .filter(auth_sessions::Column::RevokedAt.is_null())
-        .exec(db)
-        .await
-        .context(what)?;
+    let set = [(auth_sessions::Column::RevokedAt, Expr::value(at))];
+    let which = Condition::all()
+        .add(which)
+        .add(auth_sessions::Column::RevokedAt.is_null());
+    rows::set::<auth_sessions::Entity>(db, set, which, what).await?;
     Ok(())
 }
 

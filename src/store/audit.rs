@@ -2,11 +2,11 @@
 //! anonymising it when their account goes.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, Set};
 use uuid::Uuid;
 
 use super::entities::audit_log;
-use super::{Context, StoreResult, rows};
+use super::{StoreResult, rows};
 
 /// One entry of the log.
 pub struct Entry<'a> {
@@ -54,11 +54,8 @@ pub async fn relabel_actor(
     user_id: Uuid,
     label: &str,
 ) -> StoreResult<()> {
-    audit_log::Entity::update_many()
-        .col_expr(audit_log::Column::ActorLabel, Expr::value(label))
-        .filter(audit_log::Column::ActorUserId.eq(user_id))
-        .exec(db)
-        .await
-        .context("audit log: relabel actor")?;
+    let set = [(audit_log::Column::ActorLabel, Expr::value(label))];
+    let which = audit_log::Column::ActorUserId.eq(user_id);
+    rows::set::<audit_log::Entity>(db, set, which, "audit log: relabel actor").await?;
     Ok(())
 }

@@ -105,18 +105,18 @@ pub async fn close_open_on(
     decided_by: Option<Uuid>,
     at: DateTime<Utc>,
 ) -> StoreResult<u64> {
-    let result = content_reports::Entity::update_many()
-        .col_expr(Column::Status, Expr::value(status))
-        .col_expr(Column::DecidedAt, Expr::value(Some(at)))
-        .col_expr(Column::DecidedBy, Expr::value(decided_by))
-        .col_expr(Column::UpdatedAt, Expr::value(at))
-        .filter(Column::RecordType.eq(record))
-        .filter(Column::RecordId.eq(record_id))
-        .filter(Column::Status.eq(OPEN))
-        .exec(db)
+    let set = [
+        (Column::Status, Expr::value(status)),
+        (Column::DecidedAt, Expr::value(Some(at))),
+        (Column::DecidedBy, Expr::value(decided_by)),
+        (Column::UpdatedAt, Expr::value(at)),
+    ];
+    let which = Condition::all()
+        .add(Column::RecordType.eq(record))
+        .add(Column::RecordId.eq(record_id))
+        .add(Column::Status.eq(OPEN));
+    rows::set::<content_reports::Entity>(db, set, which, "content reports: close open on record")
         .await
-        .context("content reports: close open on record")?;
-    Ok(result.rows_affected)
 }
 
 /// A need, offer or organisation as the moderators' queue names it.
@@ -135,7 +135,6 @@ pub struct RecordSummary {
 /// A table whose records can be reported and hidden: needs, offers and
 /// organisations.
 trait Reportable: Existing {
-    fn id_column() -> Self::Column;
     fn hidden_at_column() -> Self::Column;
     fn summary(row: Self::Model) -> RecordSummary;
 }
@@ -145,9 +144,6 @@ trait Reportable: Existing {
 macro_rules! reportable {
     ($($table:ident: $record:ident, title: $title:ident, owner: $owner:ident;)+) => {$(
         impl Reportable for $table::Entity {
-            fn id_column() -> Self::Column {
-                $table::Column::Id
-            }
             fn hidden_at_column() -> Self::Column {
                 $table::Column::HiddenAt
             }
@@ -189,14 +185,8 @@ async fn summaries_of<E: Reportable>(
     db: &impl ConnectionTrait,
     ids: Vec<Uuid>,
 ) -> StoreResult<Vec<RecordSummary>> {
-    Ok(E::find_existing()
-        .filter(E::id_column().is_in(ids))
-        .all(db)
-        .await
-        .context("content reports: summaries")?
-        .into_iter()
-        .map(E::summary)
-        .collect())
+    let rows = rows::existing_by_ids::<E>(db, ids, "content reports: summaries").await?;
+    Ok(rows.into_iter().map(E::summary).collect())
 }
 
 /// The records a moderator hid, most recently hidden first, at most

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait, Select, Set,
@@ -51,18 +51,11 @@ pub async fn open(
         created_at: Set(at),
         updated_at: Set(at),
     };
-    let inserted = conversations::Entity::insert(row)
-        .on_conflict(
-            OnConflict::columns([
-                conversations::Column::SubjectType,
-                conversations::Column::SubjectId,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await
-        .context("conversations: open")?;
+    let unique = [
+        conversations::Column::SubjectType,
+        conversations::Column::SubjectId,
+    ];
+    let inserted = rows::insert_new(db, [row], unique, "conversations: open").await?;
     of_subject(db, subject, subject_id)
         .await?
         .map(|found| (found, inserted == 1))
@@ -97,16 +90,15 @@ pub async fn insert_message(
         created_at: Set(new.at),
     };
     let message = rows::insert(db, row, "conversations: insert a message").await?;
-    conversations::Entity::update_many()
-        .col_expr(
+    let set = [
+        (
             conversations::Column::LastMessageAt,
             Expr::value(Some(new.at)),
-        )
-        .col_expr(conversations::Column::UpdatedAt, Expr::value(new.at))
-        .filter(conversations::Column::Id.eq(new.conversation_id))
-        .exec(db)
-        .await
-        .context("conversations: last message at")?;
+        ),
+        (conversations::Column::UpdatedAt, Expr::value(new.at)),
+    ];
+    let which = conversations::Column::Id.eq(new.conversation_id);
+    rows::set::<conversations::Entity>(db, set, which, "conversations: last message at").await?;
     Ok(message)
 }
 
@@ -116,15 +108,10 @@ pub async fn latest_messages(
     conversation_id: Uuid,
     limit: u64,
 ) -> StoreResult<Vec<conversation_messages::Model>> {
-    let mut rows = conversation_messages::Entity::find()
-        .filter(conversation_messages::Column::ConversationId.eq(conversation_id))
-        .order_by_desc(conversation_messages::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await
-        .context("conversations: latest messages")?;
-    rows.reverse();
-    Ok(rows)
+    let which = conversation_messages::Column::ConversationId.eq(conversation_id);
+    let id = conversation_messages::Column::Id;
+    let what = "conversations: latest messages";
+    rows::latest::<conversation_messages::Entity>(db, which, id, limit, what).await
 }
 
 /// The id of the newest message of a conversation.
@@ -149,15 +136,13 @@ pub async fn mark_notified(
     message_id: Uuid,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    conversation_messages::Entity::update_many()
-        .col_expr(
-            conversation_messages::Column::NotifiedAt,
-            Expr::value(Some(at)),
-        )
-        .filter(conversation_messages::Column::Id.eq(message_id))
-        .exec(db)
-        .await
-        .context("conversations: mark a message notified")?;
+    let set = [(
+        conversation_messages::Column::NotifiedAt,
+        Expr::value(Some(at)),
+    )];
+    let which = conversation_messages::Column::Id.eq(message_id);
+    let what = "conversations: mark a message notified";
+    rows::set::<conversation_messages::Entity>(db, set, which, what).await?;
     Ok(())
 }
 
@@ -178,30 +163,24 @@ pub async fn mark_read(
         last_read_message_id: Set(message_id),
         read_at: Set(at),
     };
-    conversation_reads::Entity::insert(row)
-        .on_conflict(
-            OnConflict::columns([
-                conversation_reads::Column::ConversationId,
-                conversation_reads::Column::UserId,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await
-        .context("conversations: first read marker")?;
-    conversation_reads::Entity::update_many()
-        .col_expr(
+    let unique = [
+        conversation_reads::Column::ConversationId,
+        conversation_reads::Column::UserId,
+    ];
+    rows::insert_new(db, [row], unique, "conversations: first read marker").await?;
+    let set = [
+        (
             conversation_reads::Column::LastReadMessageId,
             Expr::value(message_id),
-        )
-        .col_expr(conversation_reads::Column::ReadAt, Expr::value(at))
-        .filter(conversation_reads::Column::ConversationId.eq(conversation_id))
-        .filter(conversation_reads::Column::UserId.eq(user_id))
-        .filter(conversation_reads::Column::LastReadMessageId.lt(message_id))
-        .exec(db)
-        .await
-        .context("conversations: move a read marker")?;
+        ),
+        (conversation_reads::Column::ReadAt, Expr::value(at)),
+    ];
+    let which = Condition::all()
+        .add(conversation_reads::Column::ConversationId.eq(conversation_id))
+        .add(conversation_reads::Column::UserId.eq(user_id))
+        .add(conversation_reads::Column::LastReadMessageId.lt(message_id));
+    rows::set::<conversation_reads::Entity>(db, set, which, "conversations: move a read marker")
+        .await?;
     Ok(())
 }
 

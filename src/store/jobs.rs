@@ -6,8 +6,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    Order, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, Order, Set,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -189,17 +188,16 @@ async fn claim_in(
 
 /// Marks a claimed job done.
 pub async fn complete(db: &impl ConnectionTrait, id: Uuid) -> StoreResult<()> {
-    jobs::Entity::update_many()
-        .col_expr(jobs::Column::Status, Expr::value(JobStatus::Done))
-        .col_expr(
+    let set = [
+        (jobs::Column::Status, Expr::value(JobStatus::Done)),
+        (
             jobs::Column::ClaimedUntil,
             Expr::value(None::<DateTime<Utc>>),
-        )
-        .col_expr(jobs::Column::UpdatedAt, Expr::value(now()))
-        .filter(jobs::Column::Id.eq(id))
-        .exec(db)
-        .await
-        .context("jobs: complete")?;
+        ),
+        (jobs::Column::UpdatedAt, Expr::value(now())),
+    ];
+    let which = jobs::Column::Id.eq(id);
+    rows::set::<jobs::Entity>(db, set, which, "jobs: complete").await?;
     Ok(())
 }
 
@@ -212,25 +210,24 @@ pub async fn release(db: &impl ConnectionTrait, worker: &str, ids: &[Uuid]) -> S
     if ids.is_empty() {
         return Ok(0);
     }
-    let result = jobs::Entity::update_many()
-        .col_expr(jobs::Column::Status, Expr::value(JobStatus::Queued))
-        .col_expr(jobs::Column::ClaimedBy, Expr::value(None::<String>))
-        .col_expr(
+    let set = [
+        (jobs::Column::Status, Expr::value(JobStatus::Queued)),
+        (jobs::Column::ClaimedBy, Expr::value(None::<String>)),
+        (
             jobs::Column::ClaimedUntil,
             Expr::value(None::<DateTime<Utc>>),
-        )
-        .col_expr(
+        ),
+        (
             jobs::Column::Attempts,
             Expr::col(jobs::Column::Attempts).sub(1),
-        )
-        .col_expr(jobs::Column::UpdatedAt, Expr::value(now()))
-        .filter(jobs::Column::Id.is_in(ids.iter().copied()))
-        .filter(jobs::Column::ClaimedBy.eq(worker))
-        .filter(jobs::Column::Status.eq(JobStatus::Running))
-        .exec(db)
-        .await
-        .context("jobs: release claimed jobs")?;
-    Ok(result.rows_affected)
+        ),
+        (jobs::Column::UpdatedAt, Expr::value(now())),
+    ];
+    let which = Condition::all()
+        .add(jobs::Column::Id.is_in(ids.iter().copied()))
+        .add(jobs::Column::ClaimedBy.eq(worker))
+        .add(jobs::Column::Status.eq(JobStatus::Running));
+    rows::set::<jobs::Entity>(db, set, which, "jobs: release claimed jobs").await
 }
 
 /// The wait before attempt `attempt + 1`: 2, 4, 8, 16... seconds, at most
@@ -259,19 +256,18 @@ pub async fn fail(db: &impl ConnectionTrait, claimed: &Claimed, error: &str) -> 
     } else {
         (JobStatus::Queued, at + backoff(claimed.attempt))
     };
-    jobs::Entity::update_many()
-        .col_expr(jobs::Column::Status, Expr::value(status))
-        .col_expr(jobs::Column::RunAt, Expr::value(run_at))
-        .col_expr(
+    let set = [
+        (jobs::Column::Status, Expr::value(status)),
+        (jobs::Column::RunAt, Expr::value(run_at)),
+        (
             jobs::Column::ClaimedUntil,
             Expr::value(None::<DateTime<Utc>>),
-        )
-        .col_expr(jobs::Column::LastError, Expr::value(error.to_owned()))
-        .col_expr(jobs::Column::UpdatedAt, Expr::value(at))
-        .filter(jobs::Column::Id.eq(claimed.id))
-        .exec(db)
-        .await
-        .context("jobs: record a failure")?;
+        ),
+        (jobs::Column::LastError, Expr::value(error.to_owned())),
+        (jobs::Column::UpdatedAt, Expr::value(at)),
+    ];
+    let which = jobs::Column::Id.eq(claimed.id);
+    rows::set::<jobs::Entity>(db, set, which, "jobs: record a failure").await?;
     Ok(())
 }
 

@@ -667,11 +667,8 @@ pub async fn organizations_by_id(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> StoreResult<Vec<organizations::Model>> {
-    organizations::Entity::find_existing()
-        .filter(organizations::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
+    rows::existing_by_ids::<organizations::Entity>(db, ids.iter().copied(), "organizations: by id")
         .await
-        .context("organizations: by id")
 }
 
 /// Offers (not deleted, in any state) by id, in one statement; the caller
@@ -680,11 +677,7 @@ pub async fn offers_by_id(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> StoreResult<Vec<offers::Model>> {
-    offers::Entity::find_existing()
-        .filter(offers::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await
-        .context("offers: by id")
+    rows::existing_by_ids::<offers::Entity>(db, ids.iter().copied(), "offers: by id").await
 }
 
 /// Needs (not deleted, in any state) by id, in one statement; the caller
@@ -693,11 +686,7 @@ pub async fn needs_by_id(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> StoreResult<Vec<needs::Model>> {
-    needs::Entity::find_existing()
-        .filter(needs::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await
-        .context("needs: by id")
+    rows::existing_by_ids::<needs::Entity>(db, ids.iter().copied(), "needs: by id").await
 }
 
 /// The project each of these matches opened (a partnership both sides

@@ -25,17 +25,7 @@ pub async fn count(db: &impl ConnectionTrait) -> StoreResult<u64> {
 
 /// Every match of a need.
 pub async fn of_need(db: &impl ConnectionTrait, need_id: Uuid) -> StoreResult<Vec<matches::Model>> {
-    let which = matches::Column::NeedId.eq(need_id);
-    rows::all::<matches::Entity>(db, which, "matches: of a need").await
-}
-
-/// Every match of an offer.
-pub async fn of_offer(
-    db: &impl ConnectionTrait,
-    offer_id: Uuid,
-) -> StoreResult<Vec<matches::Model>> {
-    let which = matches::Column::OfferId.eq(offer_id);
-    rows::all::<matches::Entity>(db, which, "matches: of an offer").await
+    of_needs(db, vec![need_id]).await
 }
 
 /// Every match of these needs.
@@ -211,23 +201,16 @@ pub async fn insert_feedback(db: &impl ConnectionTrait, feedback: Feedback) -> S
 }
 
 /// The latest `most` verdicts an organisation's people gave on matches,
-/// oldest first. Ids are UUIDv7, so their order is the order of writing
-/// (instants on SQLite are text whose fractional digits vary: see
-/// docs/data-model.md).
+/// oldest first (by id: see [`rows::latest`]).
 pub async fn feedback_of_organization(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
     most: u64,
 ) -> StoreResult<Vec<match_feedback::Model>> {
-    let mut rows = match_feedback::Entity::find()
-        .filter(match_feedback::Column::OrganizationId.eq(organization_id))
-        .order_by_desc(match_feedback::Column::Id)
-        .limit(most)
-        .all(db)
-        .await
-        .context("matches: feedback of an organisation")?;
-    rows.reverse();
-    Ok(rows)
+    let which = match_feedback::Column::OrganizationId.eq(organization_id);
+    let id = match_feedback::Column::Id;
+    let what = "matches: feedback of an organisation";
+    rows::latest::<match_feedback::Entity>(db, which, id, most, what).await
 }
 
 /// These matches.
@@ -467,26 +450,16 @@ impl RefreshStatements {
 
 /// The needs with at least one match.
 pub async fn matched_need_ids(db: &impl ConnectionTrait) -> StoreResult<Vec<Uuid>> {
-    matches::Entity::find()
-        .select_only()
-        .column(matches::Column::NeedId)
-        .distinct()
-        .into_tuple()
-        .all(db)
+    let (need_id, every) = (matches::Column::NeedId, Condition::all());
+    rows::distinct_values::<matches::Entity, _>(db, need_id, every, "matches: matched need ids")
         .await
-        .context("matches: matched need ids")
 }
 
 /// The offers with at least one match.
 pub async fn matched_offer_ids(db: &impl ConnectionTrait) -> StoreResult<Vec<Uuid>> {
-    matches::Entity::find()
-        .select_only()
-        .column(matches::Column::OfferId)
-        .distinct()
-        .into_tuple()
-        .all(db)
-        .await
-        .context("matches: matched offer ids")
+    let (offer_id, every) = (matches::Column::OfferId, Condition::all());
+    let what = "matches: matched offer ids";
+    rows::distinct_values::<matches::Entity, _>(db, offer_id, every, what).await
 }
 
 /// Every open need (not deleted), by id.
@@ -504,12 +477,7 @@ pub async fn open_need_ids(db: &impl ConnectionTrait) -> StoreResult<Vec<Uuid>> 
 
 /// Every open offer (not deleted).
 pub async fn open_offer_ids(db: &impl ConnectionTrait) -> StoreResult<Vec<Uuid>> {
-    offers::Entity::find_existing()
-        .select_only()
-        .column(offers::Column::Id)
-        .filter(offers::Column::Status.eq(PostingStatus::Open))
-        .into_tuple()
-        .all(db)
+    let which = offers::Entity::existing().add(offers::Column::Status.eq(PostingStatus::Open));
+    rows::values::<offers::Entity, _>(db, [offers::Column::Id], which, "matches: open offer ids")
         .await
-        .context("matches: open offer ids")
 }

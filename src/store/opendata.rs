@@ -13,22 +13,35 @@ use super::{Context, StoreResult, rows};
 use crate::domain::ContributionStatus;
 use crate::store::entities::{needs, offers, project_contributions, project_partners, projects};
 
+/// At most `limit` rows of `E` that `which` selects, by `id` (their key)
+/// from just after `after` (from the first when `None`): a page of an
+/// export.
+async fn page_after<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    which: Condition,
+    id: E::Column,
+    after: Option<Uuid>,
+    limit: u64,
+    what: &'static str,
+) -> StoreResult<Vec<E::Model>> {
+    let mut select = E::find().filter(which);
+    if let Some(after) = after {
+        select = select.filter(id.gt(after));
+    }
+    let select = select.order_by_asc(id).limit(limit);
+    select.all(db).await.context(what)
+}
+
 /// Published needs of public organisations (open or closed), after `after`.
 pub async fn needs_page(
     db: &impl ConnectionTrait,
     after: Option<Uuid>,
     limit: u64,
 ) -> StoreResult<Vec<needs::Model>> {
-    let mut select = needs::Entity::find().filter(scope::published_needs_of_public_organizations());
-    if let Some(after) = after {
-        select = select.filter(needs::Column::Id.gt(after));
-    }
-    select
-        .order_by_asc(needs::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await
-        .context("opendata: needs page")
+    let which = scope::published_needs_of_public_organizations();
+    let what = "opendata: needs page";
+    let id = needs::Column::Id;
+    page_after::<needs::Entity>(db, which, id, after, limit, what).await
 }
 
 /// Published offers of public organisations (open or closed), after `after`.
@@ -37,17 +50,10 @@ pub async fn offers_page(
     after: Option<Uuid>,
     limit: u64,
 ) -> StoreResult<Vec<offers::Model>> {
-    let mut select =
-        offers::Entity::find().filter(scope::published_offers_of_public_organizations());
-    if let Some(after) = after {
-        select = select.filter(offers::Column::Id.gt(after));
-    }
-    select
-        .order_by_asc(offers::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await
-        .context("opendata: offers page")
+    let which = scope::published_offers_of_public_organizations();
+    let what = "opendata: offers page";
+    let id = offers::Column::Id;
+    page_after::<offers::Entity>(db, which, id, after, limit, what).await
 }
 
 /// Signed public pacts (not hidden by a moderator) led by a public
@@ -57,21 +63,15 @@ pub async fn pacts_page(
     after: Option<Uuid>,
     limit: u64,
 ) -> StoreResult<Vec<projects::Model>> {
-    let mut select = projects::Entity::find()
-        .filter(projects::Column::DeletedAt.is_null())
-        .filter(projects::Column::IsPublic.eq(true))
-        .filter(projects::Column::HiddenAt.is_null())
-        .filter(projects::Column::SignedAt.is_not_null())
-        .filter(projects::Column::LeadOrganizationId.in_subquery(scope::public_organization_ids()));
-    if let Some(after) = after {
-        select = select.filter(projects::Column::Id.gt(after));
-    }
-    select
-        .order_by_asc(projects::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await
-        .context("opendata: pacts page")
+    let which = Condition::all()
+        .add(projects::Column::DeletedAt.is_null())
+        .add(projects::Column::IsPublic.eq(true))
+        .add(projects::Column::HiddenAt.is_null())
+        .add(projects::Column::SignedAt.is_not_null())
+        .add(projects::Column::LeadOrganizationId.in_subquery(scope::public_organization_ids()));
+    let what = "opendata: pacts page";
+    let id = projects::Column::Id;
+    page_after::<projects::Entity>(db, which, id, after, limit, what).await
 }
 
 /// The current partners (not left) of these pacts, in order of joining.

@@ -2,7 +2,7 @@
 //! requesters, admins and moderators read.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -125,20 +125,31 @@ pub async fn claims_become_joins(
     except: Uuid,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    organization_requests::Entity::update_many()
-        .col_expr(Column::Kind, Expr::value(RequestKind::Join))
-        .col_expr(
-            Column::ConfirmationTokenHash,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(Column::UpdatedAt, Expr::value(at))
-        .filter(Column::OrganizationId.eq(organization_id))
-        .filter(Column::Status.eq(PENDING))
-        .filter(Column::Kind.eq(RequestKind::Claim))
-        .filter(Column::Id.ne(except))
-        .exec(db)
-        .await
-        .context("organization requests: claims become joins")?;
+    let change = [(Column::Kind, Expr::value(RequestKind::Join))];
+    let which = Condition::all()
+        .add(Column::OrganizationId.eq(organization_id))
+        .add(Column::Kind.eq(RequestKind::Claim))
+        .add(Column::Id.ne(except));
+    let what = "organization requests: claims become joins";
+    change_pending(db, change, which, at, what).await
+}
+
+/// Writes `change` into the pending requests that `which` selects, at `at`;
+/// their links stop working (the confirmation token is cleared).
+async fn change_pending(
+    db: &impl ConnectionTrait,
+    change: impl IntoIterator<Item = (Column, SimpleExpr)>,
+    which: Condition,
+    at: DateTime<Utc>,
+    what: &'static str,
+) -> StoreResult<()> {
+    let no_token = Expr::value(Option::<String>::None);
+    let set = change.into_iter().chain([
+        (Column::ConfirmationTokenHash, no_token),
+        (Column::UpdatedAt, Expr::value(at)),
+    ]);
+    let which = which.add(Column::Status.eq(PENDING));
+    rows::set::<organization_requests::Entity>(db, set, which, what).await?;
     Ok(())
 }
 
@@ -184,18 +195,11 @@ pub async fn withdraw_pending_of(
     requester_id: Uuid,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    organization_requests::Entity::update_many()
-        .col_expr(Column::Status, Expr::value(RequestStatus::Withdrawn))
-        .col_expr(
-            Column::ConfirmationTokenHash,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(Column::DecidedAt, Expr::value(at))
-        .col_expr(Column::UpdatedAt, Expr::value(at))
-        .filter(Column::RequesterId.eq(requester_id))
-        .filter(Column::Status.eq(PENDING))
-        .exec(db)
-        .await
-        .context("organization requests: withdraw pending of requester")?;
-    Ok(())
+    let change = [
+        (Column::Status, Expr::value(RequestStatus::Withdrawn)),
+        (Column::DecidedAt, Expr::value(at)),
+    ];
+    let which = Condition::all().add(Column::RequesterId.eq(requester_id));
+    let what = "organization requests: withdraw pending of requester";
+    change_pending(db, change, which, at, what).await
 }

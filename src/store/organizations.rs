@@ -182,15 +182,13 @@ pub async fn lock(
     if txn.get_database_backend() == DbBackend::Postgres {
         select = select.lock_exclusive();
     } else {
-        organizations::Entity::update_many()
-            .col_expr(
-                organizations::Column::UpdatedAt,
-                Expr::col(organizations::Column::UpdatedAt),
-            )
-            .filter(organizations::Column::Id.eq(id))
-            .exec(txn)
-            .await
-            .context("organizations: take the write lock")?;
+        let set = [(
+            organizations::Column::UpdatedAt,
+            Expr::col(organizations::Column::UpdatedAt),
+        )];
+        let which = organizations::Column::Id.eq(id);
+        rows::set::<organizations::Entity>(txn, set, which, "organizations: take the write lock")
+            .await?;
     }
     select.one(txn).await.context("organizations: lock")
 }

@@ -38,9 +38,8 @@ pub trait PostingTable: Existing {
     fn status(posting: &Self::Model) -> PostingStatus;
     fn closed_at(posting: &Self::Model) -> Option<DateTime<Utc>>;
 
-    /// The columns `id`, `organization_id` and `status`, for queries
-    /// written once for both tables.
-    fn id_column() -> Self::Column;
+    /// The columns `organization_id` and `status`, for queries written
+    /// once for both tables (the `id` column is [`Existing::id_column`]).
     fn organization_column() -> Self::Column;
     fn status_column() -> Self::Column;
 
@@ -90,68 +89,62 @@ fn codes_json<'a>(codes: impl IntoIterator<Item = &'a str>) -> serde_json::Value
     json!(codes.into_iter().collect::<Vec<_>>())
 }
 
-/// Writes the place columns, which needs and offers share: the
-/// municipality named (or else the one the neighbourhood implies), the
-/// neighbourhood, the other places and the coordinates.
-macro_rules! write_place {
-    ($row:expr, $new:expr, $implied:expr, $others:expr) => {
-        $row.other_places = Set(json!($others));
-        $row.municipality_code = Set($new
+/// Writes the columns needs and offers share: kind, title, description,
+/// eligible organisation kinds, territorial scope, status and closing
+/// time, and the places: the municipality named (or else the one the
+/// neighbourhood implies), the neighbourhood, the other places and the
+/// coordinates.
+macro_rules! write_shared {
+    ($row:expr, $write:expr) => {
+        let $crate::store::postings::PostingWrite {
+            content: new,
+            implied_municipality,
+            other_places,
+            closed_at,
+            ..
+        } = $write;
+        $row.closed_at = Set(closed_at);
+        $row.kind = Set(new.kind);
+        $row.title = Set(new.title.as_str().to_owned());
+        $row.description = Set(new.description.as_str().to_owned());
+        $row.eligible_organization_kinds = Set(codes_json(
+            new.eligible_organization_kinds.iter().map(|k| k.as_str()),
+        ));
+        $row.territory_scope = Set(new.territory_scope);
+        $row.status = Set(new.status);
+        $row.other_places = Set(json!(other_places));
+        $row.municipality_code = Set(new
             .municipality_code
             .as_ref()
             .map(|c| c.as_str().to_owned())
-            .or($implied));
-        $row.neighbourhood_id = Set($new.neighbourhood_id);
-        $row.lat = Set($new.coordinates.map(|c| c.lat()));
-        $row.lon = Set($new.coordinates.map(|c| c.lon()));
+            .or(implied_municipality));
+        $row.neighbourhood_id = Set(new.neighbourhood_id);
+        $row.lat = Set(new.coordinates.map(|c| c.lat()));
+        $row.lon = Set(new.coordinates.map(|c| c.lon()));
     };
 }
 
-/// Writes a need's content into its row.
-fn write_need(
-    row: &mut needs::ActiveModel,
-    new: &NewNeed,
-    implied_municipality: Option<String>,
-    other_places: &[StoredPlace],
-) {
-    row.kind = Set(new.kind);
-    row.title = Set(new.title.as_str().to_owned());
-    row.description = Set(new.description.as_str().to_owned());
+/// Writes a need's content and closing time into its row.
+fn write_need(row: &mut needs::ActiveModel, write: PostingWrite<'_, NewNeed>) {
+    let new = write.content;
+    write_shared!(row, write);
     row.budget_cents = Set(new.budget.map(|b| b.cents()));
     row.deadline_at = Set(new.deadline_at);
-    write_place!(row, new, implied_municipality, other_places);
-    row.territory_scope = Set(new.territory_scope);
     row.location_precision = Set(new.location_precision);
     row.required_contributions = Set(codes_json(
         new.required_contributions.iter().map(|k| k.as_str()),
     ));
-    row.eligible_organization_kinds = Set(codes_json(
-        new.eligible_organization_kinds.iter().map(|k| k.as_str()),
-    ));
     row.requires_third_sector_registration = Set(new.requires_third_sector_registration);
-    row.status = Set(new.status);
 }
 
-/// Writes an offer's content into its row.
-fn write_offer(
-    row: &mut offers::ActiveModel,
-    new: &NewOffer,
-    implied_municipality: Option<String>,
-    other_places: &[StoredPlace],
-) {
-    row.kind = Set(new.kind);
-    row.title = Set(new.title.as_str().to_owned());
-    row.description = Set(new.description.as_str().to_owned());
+/// Writes an offer's content and closing time into its row.
+fn write_offer(row: &mut offers::ActiveModel, write: PostingWrite<'_, NewOffer>) {
+    let new = write.content;
+    write_shared!(row, write);
     row.amount_min_cents = Set(new.amount.min().map(|c| c.cents()));
     row.amount_max_cents = Set(new.amount.max().map(|c| c.cents()));
     row.available_from = Set(new.availability.from());
     row.available_until = Set(new.availability.until());
-    row.eligible_organization_kinds = Set(codes_json(
-        new.eligible_organization_kinds.iter().map(|k| k.as_str()),
-    ));
-    row.territory_scope = Set(new.territory_scope);
-    write_place!(row, new, implied_municipality, other_places);
-    row.status = Set(new.status);
 }
 
 macro_rules! posting_table {
@@ -169,10 +162,6 @@ macro_rules! posting_table {
 
             fn closed_at(posting: &Self::Model) -> Option<DateTime<Utc>> {
                 posting.closed_at
-            }
-
-            fn id_column() -> Self::Column {
-                super::entities::$table::Column::Id
             }
 
             fn organization_column() -> Self::Column {
@@ -216,13 +205,7 @@ macro_rules! posting_table {
                     hidden_reason: Set(None),
                     ..Default::default()
                 };
-                $write(
-                    &mut row,
-                    write.content,
-                    write.implied_municipality,
-                    &write.other_places,
-                );
-                row.closed_at = Set(write.closed_at);
+                $write(&mut row, write);
                 super::rows::insert(db, row, concat!(stringify!($table), ": insert")).await
             }
 
@@ -232,14 +215,8 @@ macro_rules! posting_table {
                 write: PostingWrite<'_, $content>,
             ) -> StoreResult<Self::Model> {
                 let mut row: super::entities::$table::ActiveModel = before.into();
-                $write(
-                    &mut row,
-                    write.content,
-                    write.implied_municipality,
-                    &write.other_places,
-                );
-                row.closed_at = Set(write.closed_at);
                 row.updated_at = Set(write.at);
+                $write(&mut row, write);
                 super::rows::update(db, row, concat!(stringify!($table), ": update")).await
             }
 

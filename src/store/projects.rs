@@ -18,9 +18,9 @@ use crate::domain::{
     ProjectProcedure, ProjectStage,
 };
 use crate::store::entities::{
-    organizations, project_applications, project_approvals, project_contributions,
-    project_documents, project_invitations, project_milestones, project_notices, project_partners,
-    project_reports, project_stages, projects,
+    project_applications, project_approvals, project_contributions, project_documents,
+    project_invitations, project_milestones, project_notices, project_partners, project_reports,
+    project_stages, projects,
 };
 
 /// The need's project still under way (not deleted, not closed), the
@@ -322,20 +322,21 @@ pub async fn agree_contributions(
     project_id: Uuid,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    project_contributions::Entity::update_many()
-        .col_expr(
+    let set = [
+        (
             project_contributions::Column::Status,
             sea_orm::sea_query::Expr::value(ContributionStatus::Agreed.as_str()),
-        )
-        .col_expr(
+        ),
+        (
             project_contributions::Column::UpdatedAt,
             sea_orm::sea_query::Expr::value(at),
-        )
-        .filter(project_contributions::Column::ProjectId.eq(project_id))
-        .filter(project_contributions::Column::Status.eq(ContributionStatus::Proposed))
-        .exec(db)
-        .await
-        .context("projects: agree the contributions")?;
+        ),
+    ];
+    let which = Condition::all()
+        .add(project_contributions::Column::ProjectId.eq(project_id))
+        .add(project_contributions::Column::Status.eq(ContributionStatus::Proposed));
+    rows::set::<project_contributions::Entity>(db, set, which, "projects: agree the contributions")
+        .await?;
     Ok(())
 }
 
@@ -444,16 +445,15 @@ pub async fn move_to_stage(
     stage: ProjectStage,
     at: DateTime<Utc>,
 ) -> StoreResult<projects::Model> {
-    project_stages::Entity::update_many()
-        .col_expr(
-            project_stages::Column::CompletedAt,
-            sea_orm::sea_query::Expr::value(Some(at)),
-        )
-        .filter(project_stages::Column::ProjectId.eq(project.id))
-        .filter(project_stages::Column::CompletedAt.is_null())
-        .exec(db)
-        .await
-        .context("projects: complete the stage under way")?;
+    let set = [(
+        project_stages::Column::CompletedAt,
+        sea_orm::sea_query::Expr::value(Some(at)),
+    )];
+    let which = Condition::all()
+        .add(project_stages::Column::ProjectId.eq(project.id))
+        .add(project_stages::Column::CompletedAt.is_null());
+    rows::set::<project_stages::Entity>(db, set, which, "projects: complete the stage under way")
+        .await?;
     insert_stage(db, project.id, stage, at, None).await?;
     let mut row: projects::ActiveModel = project.into();
     row.stage = Set(stage);
@@ -678,13 +678,7 @@ pub async fn reports(
 }
 
 /// The organisations with these ids, deleted or not (a project's parties).
-pub async fn organizations_by_id(
-    db: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> StoreResult<Vec<organizations::Model>> {
-    let which = organizations::Column::Id.is_in(ids);
-    rows::all::<organizations::Entity>(db, which, "projects: organisations of the parties").await
-}
+pub use super::organizations::by_ids as organizations_by_id;
 
 /// New values of a contribution (`None`: withdrawn).
 #[derive(Clone, Debug)]

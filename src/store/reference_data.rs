@@ -3,10 +3,9 @@
 //! the shipped sets with their versions.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QueryOrder, QuerySelect, Set, Statement};
 
-use super::{Context, StoreResult};
+use super::{Context, StoreResult, rows};
 use crate::store::entities::{municipalities, neighbourhoods, reference_data_versions, sectors};
 
 /// Every municipality as (ISTAT code, name, province plate code).
@@ -54,21 +53,15 @@ pub async fn record_version(
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
     use reference_data_versions::Column;
-    reference_data_versions::Entity::insert(reference_data_versions::ActiveModel {
+    let row = reference_data_versions::ActiveModel {
         dataset: Set(dataset.to_owned()),
         version: Set(version.to_owned()),
         rows: Set(i32::try_from(rows).unwrap_or(i32::MAX)),
         loaded_at: Set(at),
-    })
-    .on_conflict(
-        OnConflict::column(Column::Dataset)
-            .update_columns([Column::Version, Column::Rows, Column::LoadedAt])
-            .to_owned(),
-    )
-    .exec(db)
-    .await
-    .context("reference data: record version")?;
-    Ok(())
+    };
+    let update = [Column::Version, Column::Rows, Column::LoadedAt];
+    let what = "reference data: record version";
+    rows::upsert(db, [row], Column::Dataset, update, what).await
 }
 
 /// Upserts the sectors (code, Italian name, English name), positioned in
@@ -89,16 +82,15 @@ pub async fn upsert_sectors(
             position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
         })
         .collect();
-    sectors::Entity::insert_many(models)
-        .on_conflict(
-            OnConflict::column(Column::Code)
-                .update_columns([Column::NameIt, Column::NameEn, Column::Position])
-                .to_owned(),
-        )
-        .exec(db)
-        .await
-        .context("reference data: upsert sectors")?;
-    Ok(())
+    let update = [Column::NameIt, Column::NameEn, Column::Position];
+    rows::upsert(
+        db,
+        models,
+        Column::Code,
+        update,
+        "reference data: upsert sectors",
+    )
+    .await
 }
 
 /// One municipality of the shipped file, as its JSON array element (the
@@ -174,21 +166,14 @@ pub async fn upsert_neighbourhoods(
 ) -> StoreResult<()> {
     use neighbourhoods::Column;
     let models: Vec<neighbourhoods::ActiveModel> = rows.iter().cloned().map(Into::into).collect();
-    neighbourhoods::Entity::insert_many(models)
-        .on_conflict(
-            OnConflict::column(Column::Id)
-                .update_columns([
-                    Column::Name,
-                    Column::CentroidLat,
-                    Column::CentroidLon,
-                    Column::BoundaryGeojson,
-                    Column::AreaM2,
-                    Column::Source,
-                ])
-                .to_owned(),
-        )
-        .exec(db)
-        .await
-        .context("reference data: upsert neighbourhoods")?;
-    Ok(())
+    let update = [
+        Column::Name,
+        Column::CentroidLat,
+        Column::CentroidLon,
+        Column::BoundaryGeojson,
+        Column::AreaM2,
+        Column::Source,
+    ];
+    let what = "reference data: upsert neighbourhoods";
+    rows::upsert(db, models, Column::Id, update, what).await
 }

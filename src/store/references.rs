@@ -3,10 +3,10 @@
 
 use std::collections::HashSet;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait};
 use uuid::Uuid;
 
-use super::{Context, StoreResult};
+use super::{StoreResult, rows};
 use crate::store::entities::{neighbourhoods, sectors};
 
 /// Those of `ids` that are neighbourhoods.
@@ -14,16 +14,12 @@ pub async fn existing_neighbourhood_ids(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> StoreResult<HashSet<Uuid>> {
-    Ok(neighbourhoods::Entity::find()
-        .select_only()
-        .column(neighbourhoods::Column::Id)
-        .filter(neighbourhoods::Column::Id.is_in(ids.iter().copied()))
-        .into_tuple::<Uuid>()
-        .all(db)
-        .await
-        .context("neighbourhoods: which exist")?
-        .into_iter()
-        .collect())
+    let id = neighbourhoods::Column::Id;
+    let which = id.is_in(ids.iter().copied());
+    let found: Vec<Uuid> =
+        rows::values::<neighbourhoods::Entity, _>(db, [id], which, "neighbourhoods: which exist")
+            .await?;
+    Ok(found.into_iter().collect())
 }
 
 /// Those of `codes` that are in the sectors taxonomy.
@@ -31,14 +27,9 @@ pub async fn existing_sector_codes(
     db: &impl ConnectionTrait,
     codes: impl IntoIterator<Item = String>,
 ) -> StoreResult<HashSet<String>> {
-    Ok(sectors::Entity::find()
-        .select_only()
-        .column(sectors::Column::Code)
-        .filter(sectors::Column::Code.is_in(codes))
-        .into_tuple::<String>()
-        .all(db)
-        .await
-        .context("sectors: which exist")?
-        .into_iter()
-        .collect())
+    let code = sectors::Column::Code;
+    let found: Vec<String> =
+        rows::values::<sectors::Entity, _>(db, [code], code.is_in(codes), "sectors: which exist")
+            .await?;
+    Ok(found.into_iter().collect())
 }

@@ -1,13 +1,17 @@
 //! The plain queries every store module runs: the read by key, the first
-//! row or the ordered rows a condition selects, the count, the delete, the
-//! insert and the update, each named by its caller so that a failure says
-//! which query it was. A store function keeps the condition (what it
-//! selects) and leaves the query's plumbing here.
+//! row, the ordered rows, the newest rows or the column values a condition
+//! selects, the count, the delete, the insert (of every row, of those not
+//! stored yet, or updating those stored), the update and the update of
+//! many rows, each named by
+//! its caller so that a failure says which query it was. A store function
+//! keeps the condition (what it selects) and leaves the query's plumbing
+//! here.
 
-use sea_orm::sea_query::IntoCondition;
+use sea_orm::sea_query::{IntoCondition, OnConflict, SimpleExpr};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, PrimaryKeyTrait, QueryFilter, QueryOrder,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait,
+    IntoActiveModel, PaginatorTrait, PrimaryKeyTrait, QueryFilter, QueryOrder, QuerySelect,
+    TryGetableMany,
 };
 use uuid::Uuid;
 
@@ -45,6 +49,18 @@ where
         .context(what)
 }
 
+/// The rows of `E` with these ids unless deleted (in any other state: the
+/// visibility policy decides who may see them); unknown and deleted ids
+/// are left out.
+pub async fn existing_by_ids<E: Existing>(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+    what: &'static str,
+) -> StoreResult<Vec<E::Model>> {
+    let which = E::existing().add(E::id_column().is_in(ids));
+    all::<E>(db, which, what).await
+}
+
 /// The model of an active model's entity.
 pub type ModelOf<A> = <<A as ActiveModelTrait>::Entity as EntityTrait>::Model;
 
@@ -59,6 +75,35 @@ where
     ModelOf<A>: IntoActiveModel<A>,
 {
     row.insert(db).await.context(what)
+}
+
+/// Inserts `rows` but those whose `unique` columns hold the values of a
+/// stored row (`ON CONFLICT DO NOTHING`: of two writers racing, one row
+/// stays); returns how many were inserted.
+pub async fn insert_new<A: ActiveModelTrait>(
+    db: &impl ConnectionTrait,
+    rows: impl IntoIterator<Item = A>,
+    unique: impl IntoIterator<Item = <A::Entity as EntityTrait>::Column>,
+    what: &'static str,
+) -> StoreResult<u64> {
+    let skip = OnConflict::columns(unique).do_nothing().to_owned();
+    let insert = A::Entity::insert_many(rows).on_conflict(skip);
+    insert.exec_without_returning(db).await.context(what)
+}
+
+/// Inserts `rows`; one whose `key` column holds the value of a stored row
+/// updates that row's `update` columns instead (`ON CONFLICT DO UPDATE`).
+pub async fn upsert<A: ActiveModelTrait>(
+    db: &impl ConnectionTrait,
+    rows: impl IntoIterator<Item = A>,
+    key: <A::Entity as EntityTrait>::Column,
+    update: impl IntoIterator<Item = <A::Entity as EntityTrait>::Column>,
+    what: &'static str,
+) -> StoreResult<()> {
+    let on_key = OnConflict::column(key).update_columns(update).to_owned();
+    let insert = A::Entity::insert_many(rows).on_conflict(on_key);
+    insert.exec(db).await.context(what)?;
+    Ok(())
 }
 
 /// Updates the changed columns of `row` and returns what was stored.
@@ -108,6 +153,51 @@ pub async fn list<E: EntityTrait>(
     select.all(db).await.context(what)
 }
 
+/// The newest `limit` rows of `E` that `which` selects, oldest first. `id`
+/// is the table's UUIDv7 key, whose order is the order of writing (instants
+/// on SQLite are text whose fractional digits vary: see docs/data-model.md).
+pub async fn latest<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    which: impl IntoCondition,
+    id: E::Column,
+    limit: u64,
+    what: &'static str,
+) -> StoreResult<Vec<E::Model>> {
+    let select = E::find().filter(which).order_by_desc(id).limit(limit);
+    let mut newest_first = select.all(db).await.context(what)?;
+    newest_first.reverse();
+    Ok(newest_first)
+}
+
+/// The values of `columns` (`T`: one value, or a tuple of as many) in the
+/// rows of `E` that `which` selects, in no particular order.
+pub async fn values<E: EntityTrait, T: TryGetableMany>(
+    db: &impl ConnectionTrait,
+    columns: impl IntoIterator<Item = E::Column>,
+    which: impl IntoCondition,
+    what: &'static str,
+) -> StoreResult<Vec<T>> {
+    let select = E::find().select_only().columns(columns).filter(which);
+    select.into_tuple().all(db).await.context(what)
+}
+
+/// The distinct values of `column` in the rows of `E` that `which`
+/// selects, in no particular order.
+pub async fn distinct_values<E: EntityTrait, T: TryGetableMany>(
+    db: &impl ConnectionTrait,
+    column: E::Column,
+    which: impl IntoCondition,
+    what: &'static str,
+) -> StoreResult<Vec<T>> {
+    let select = E::find().select_only().column(column).distinct();
+    select
+        .filter(which)
+        .into_tuple()
+        .all(db)
+        .await
+        .context(what)
+}
+
 /// How many rows of `E` `which` selects.
 pub async fn count<E: EntityTrait>(
     db: &impl ConnectionTrait,
@@ -132,4 +222,20 @@ pub async fn delete<E: EntityTrait>(
         .await
         .context(what)?
         .rows_affected)
+}
+
+/// Sets each column of `columns` to its value on the rows of `E` that
+/// `which` selects (one `UPDATE`); returns how many rows it changed.
+pub async fn set<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    columns: impl IntoIterator<Item = (E::Column, SimpleExpr)>,
+    which: impl IntoCondition,
+    what: &'static str,
+) -> StoreResult<u64> {
+    let mut update = E::update_many();
+    for (column, value) in columns {
+        update = update.col_expr(column, value);
+    }
+    let updated = update.filter(which).exec(db).await.context(what)?;
+    Ok(updated.rows_affected)
 }

@@ -15,6 +15,9 @@ use crate::domain::PostingStatus;
 
 /// Not soft-deleted (kept for audit and undo, never shown).
 pub trait Existing: EntityTrait + Sized {
+    /// The `id` column, the table's primary key (for queries written once
+    /// for every such table).
+    fn id_column() -> Self::Column;
     /// The condition "not deleted".
     fn existing() -> Condition;
     /// The condition "not deleted and not hidden by a moderator".
@@ -35,6 +38,9 @@ pub trait Existing: EntityTrait + Sized {
 macro_rules! existing_and_public {
     ($($entity:ident),+) => {$(
         impl Existing for $entity::Entity {
+            fn id_column() -> Self::Column {
+                $entity::Column::Id
+            }
             fn existing() -> Condition {
                 $entity::Column::DeletedAt.is_null().into_condition()
             }
@@ -61,6 +67,9 @@ pub fn published_offers() -> Condition {
 
 /// Accounts are never hidden, only deleted: "public" is "existing".
 impl Existing for users::Entity {
+    fn id_column() -> Self::Column {
+        users::Column::Id
+    }
     fn existing() -> Condition {
         users::Column::DeletedAt.is_null().into_condition()
     }

@@ -15,10 +15,12 @@ use crate::mail::digest::{
 use crate::matching::Matcher;
 use crate::matching::reasons::strongest;
 use crate::policy::visibility;
+use crate::services::by_id;
 use crate::services::matches::{MatchSide, apply_preferences, reasons_of};
 use crate::services::saved_searches::{self};
 use crate::store::digests as store;
 use crate::store::entities::{digest_items, digest_subscriptions, matches, needs, offers, users};
+use crate::store::rows::existing_by_ids;
 
 use super::planning::my_postings;
 use super::project_events::project_sections;
@@ -98,12 +100,11 @@ async fn match_sections(
     let rows = if item_ids.is_empty() {
         Vec::new()
     } else {
-        store::matches_by_ids(db, item_ids).await?
+        crate::store::matches::by_ids(db, item_ids).await?
     };
     let (my_needs, my_offers) = my_postings(db, user.id).await?;
-    let my_needs: HashMap<Uuid, needs::Model> = my_needs.into_iter().map(|n| (n.id, n)).collect();
-    let my_offers: HashMap<Uuid, offers::Model> =
-        my_offers.into_iter().map(|o| (o.id, o)).collect();
+    let my_needs: HashMap<Uuid, needs::Model> = by_id(my_needs, |n| n.id);
+    let my_offers: HashMap<Uuid, offers::Model> = by_id(my_offers, |o| o.id);
     // What was hidden since planning is left out.
     let shown = visibility::matches_for_members(
         db,
@@ -112,24 +113,22 @@ async fn match_sections(
         &my_offers.keys().copied().collect(),
     )
     .await?;
-    let other_needs: HashMap<Uuid, needs::Model> =
-        store::existing_needs(db, rows.iter().map(|m| m.need_id))
-            .await?
-            .into_iter()
-            .map(|n| (n.id, n))
-            .collect();
-    let other_offers: HashMap<Uuid, offers::Model> =
-        store::existing_offers(db, rows.iter().map(|m| m.offer_id))
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o))
-            .collect();
+    let need_ids = rows.iter().map(|m| m.need_id);
+    let other_needs =
+        existing_by_ids::<needs::Entity>(db, need_ids, "digests: existing needs by id")
+            .await
+            .map(|found| by_id(found, |n| n.id))?;
+    let offer_ids = rows.iter().map(|m| m.offer_id);
+    let other_offers =
+        existing_by_ids::<offers::Entity>(db, offer_ids, "digests: existing offers by id")
+            .await
+            .map(|found| by_id(found, |o| o.id))?;
     let org_ids: HashSet<Uuid> = other_needs
         .values()
         .map(|n| n.organization_id)
         .chain(other_offers.values().map(|o| o.organization_id))
         .collect();
-    let org_names: HashMap<Uuid, String> = store::organizations_by_ids(db, org_ids)
+    let org_names: HashMap<Uuid, String> = crate::store::organizations::by_ids(db, org_ids)
         .await?
         .into_iter()
         .map(|o| (o.id, o.name))
@@ -275,16 +274,10 @@ async fn search_sections(
     searches.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
     let need_ids: Vec<Uuid> = ids_of(items, &[ITEM_SEARCH_NEED]).collect();
     let offer_ids: Vec<Uuid> = ids_of(items, &[ITEM_SEARCH_OFFER]).collect();
-    let needs: HashMap<Uuid, needs::Model> = visibility::public_needs(db, &need_ids)
-        .await?
-        .into_iter()
-        .map(|n| (n.id, n))
-        .collect();
-    let offers: HashMap<Uuid, offers::Model> = visibility::public_offers(db, &offer_ids)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect();
+    let needs: HashMap<Uuid, needs::Model> =
+        by_id(visibility::public_needs(db, &need_ids).await?, |n| n.id);
+    let offers: HashMap<Uuid, offers::Model> =
+        by_id(visibility::public_offers(db, &offer_ids).await?, |o| o.id);
     let names = organization_names(
         db,
         needs

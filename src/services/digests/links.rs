@@ -9,12 +9,13 @@ use crate::error::AppError;
 use crate::services::{Actor, now, tokens};
 use crate::store::digests as store;
 use crate::store::entities::users;
+use crate::store::rows::existing_by_id;
 
-use super::ITEM_MATCH;
 use super::planning::sent_items;
 use super::settings::{
     DigestSettingsInput, find_subscription, frequency_of, subscription, update_settings,
 };
+use super::{EXISTING_USER, ITEM_MATCH};
 
 // ------------------------------------------------------------------ links
 
@@ -30,7 +31,7 @@ async fn link_owner(
     let Some(found) = found.filter(|t| t.expires_at > now()) else {
         return Ok(None);
     };
-    Ok(store::existing_user(db, found.user_id).await?)
+    Ok(existing_by_id::<users::Entity>(db, found.user_id, EXISTING_USER).await?)
 }
 
 /// The language of a link's page: the owner's digest language.

@@ -159,6 +159,9 @@ pub const MAX_PROJECT_EVENTS: usize = 30;
 pub const LATE_WINDOW: TimeDelta = TimeDelta::hours(1);
 /// Subscriptions planned, and deliveries claimed, per step.
 pub(super) const BATCH: u64 = 100;
+/// What the read of a digest's user (one that still exists) is named in
+/// the logs.
+pub(super) const EXISTING_USER: &str = "digests: existing user by id";
 
 // `digest_items.item_type`: what an item is.
 pub(super) const ITEM_MATCH: &str = "match";

@@ -15,8 +15,8 @@ use crate::matching::Matcher;
 use crate::policy::visibility;
 use crate::search::{DocType, MatchMode, Search, SearchRequest, SearchSort};
 use crate::services::matches::{MatchSide, apply_preferences};
-use crate::services::now;
 use crate::services::saved_searches::{self, SavedSearch};
+use crate::services::{id_set, now};
 use crate::store::digests::deliveries::{self, NewDelivery};
 use crate::store::digests::items::{self, NewItem};
 use crate::store::digests::subscriptions::{self, SubscriptionChange};
@@ -498,20 +498,14 @@ async fn new_match_items(
     // draft, hidden, or of a hidden organisation never is): a match of a need
     // closed since (while a digest waited out a mail outage, say) is not.
     let open = PostingStatus::Open;
-    let open_needs: HashSet<Uuid> =
-        visibility::public_needs(txn, &rows.iter().map(|m| m.need_id).collect::<Vec<_>>())
-            .await?
-            .into_iter()
-            .filter(|n| n.status == open)
-            .map(|n| n.id)
-            .collect();
-    let open_offers: HashSet<Uuid> =
-        visibility::public_offers(txn, &rows.iter().map(|m| m.offer_id).collect::<Vec<_>>())
-            .await?
-            .into_iter()
-            .filter(|o| o.status == open)
-            .map(|o| o.id)
-            .collect();
+    let matched_needs: Vec<Uuid> = rows.iter().map(|m| m.need_id).collect();
+    let mut open_needs = visibility::public_needs(txn, &matched_needs).await?;
+    open_needs.retain(|n| n.status == open);
+    let open_needs = id_set(open_needs, |n| n.id);
+    let matched_offers: Vec<Uuid> = rows.iter().map(|m| m.offer_id).collect();
+    let mut open_offers = visibility::public_offers(txn, &matched_offers).await?;
+    open_offers.retain(|o| o.status == open);
+    let open_offers = id_set(open_offers, |o| o.id);
     rows.retain(|m| open_needs.contains(&m.need_id) && open_offers.contains(&m.offer_id));
     let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
     let sent = sent_items(txn, sub.user_id, &MATCH_ITEMS, Some(&ids)).await?;

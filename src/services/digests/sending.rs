@@ -15,13 +15,14 @@ use crate::matching::Matcher;
 use crate::search::Search;
 use crate::services::{now, tokens};
 use crate::store::digests::deliveries::{self, FailedAttempt};
-use crate::store::digests::{self as store, subscriptions};
+use crate::store::digests::subscriptions;
 use crate::store::entities::{digest_deliveries, users};
+use crate::store::rows::existing_by_id;
 
 use super::compose::compose;
 use super::planning::{Planner, plan_due};
 use super::settings::{RetryPolicy, find_subscription, frequency_of};
-use super::{BATCH, LEASE, LINK_LIFETIME};
+use super::{BATCH, EXISTING_USER, LEASE, LINK_LIFETIME};
 
 // ----------------------------------------------------------------- sending
 
@@ -61,15 +62,13 @@ pub struct SendReport {
     pub cancelled: u64,
 }
 
-impl std::ops::AddAssign for SendReport {
-    fn add_assign(&mut self, other: Self) {
-        self.sent += other.sent;
-        self.retry += other.retry;
-        self.failed += other.failed;
-        self.given_up += other.given_up;
-        self.cancelled += other.cancelled;
-    }
-}
+crate::services::add_counts!(SendReport {
+    sent,
+    retry,
+    failed,
+    given_up,
+    cancelled
+});
 
 /// What sending needs.
 #[derive(Clone, Copy)]
@@ -133,7 +132,7 @@ async fn send_one(
     at: DateTime<Utc>,
 ) -> Result<SendReport, AppError> {
     let db = sender.db;
-    let user = store::existing_user(db, delivery.user_id).await?;
+    let user = existing_by_id::<users::Entity>(db, delivery.user_id, EXISTING_USER).await?;
     let sub = find_subscription(db, delivery.user_id).await?;
     let (Some(user), Some(sub)) = (user, sub) else {
         return cancel(db, sender.worker, delivery.id).await;

@@ -10,10 +10,11 @@ use crate::domain::{DeliveryFailure, DeliveryStatus, DigestFrequency, Lang, Mess
 use crate::error::AppError;
 use crate::services::{Actor, now};
 use crate::store::digests::subscriptions::{NewSubscription, SubscriptionChange};
-use crate::store::digests::{self as store, deliveries, subscriptions};
+use crate::store::digests::{deliveries, subscriptions};
 use crate::store::entities::{digest_subscriptions, users};
+use crate::store::rows::existing_by_id;
 
-use super::FIRST_RETRY;
+use super::{EXISTING_USER, FIRST_RETRY};
 
 /// A user's digest preferences.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -200,15 +201,7 @@ impl RetryPolicy {
 }
 
 /// A change to the preferences: `None` keeps the current value.
-#[derive(Clone, Debug, Default)]
-pub struct DigestSettingsInput {
-    pub frequency: Option<DigestFrequency>,
-    pub language: Option<Lang>,
-    pub include_matches: Option<bool>,
-    pub include_saved_searches: Option<bool>,
-    pub include_projects: Option<bool>,
-    pub message_notifications: Option<MessageNotifications>,
-}
+pub use crate::store::digests::subscriptions::PreferencesChange as DigestSettingsInput;
 
 /// How long after `from` a digest of `frequency` is due; `None` when off.
 pub fn interval(frequency: DigestFrequency) -> Option<TimeDelta> {
@@ -268,7 +261,7 @@ pub(super) async fn find_subscription(
 }
 
 async fn active_user(db: &impl ConnectionTrait, id: Uuid) -> Result<users::Model, AppError> {
-    store::existing_user(db, id)
+    existing_by_id::<users::Entity>(db, id, EXISTING_USER)
         .await?
         .ok_or(AppError::Unauthenticated)
 }
@@ -361,12 +354,7 @@ pub async fn update_settings(
     let at = now();
     let before = frequency_of(&row);
     let mut change = SubscriptionChange {
-        frequency: input.frequency,
-        language: input.language,
-        include_matches: input.include_matches,
-        include_saved_searches: input.include_saved_searches,
-        include_projects: input.include_projects,
-        message_notifications: input.message_notifications,
+        preferences: *input,
         next_due_at: None,
         updated_at: Some(at),
     };

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::error::{AppError, Entity};
 use crate::policy::visibility;
-use crate::services::{Actor, permissions};
+use crate::services::{Actor, id_set, permissions};
 use crate::store::entities::{matches, needs, offers};
 
 use super::refresh::rows_of;
@@ -47,28 +47,17 @@ pub async fn list(
             )
         });
     }
-    let visible: HashSet<Uuid> = match side {
-        MatchSide::Need => {
-            let ids: Vec<Uuid> = rows.iter().map(|r| r.offer_id).collect();
-            visibility::public_offers(db, &ids)
-                .await?
-                .into_iter()
-                .map(|o| o.id)
-                .collect()
-        }
-        MatchSide::Offer => {
-            let ids: Vec<Uuid> = rows.iter().map(|r| r.need_id).collect();
-            visibility::public_needs(db, &ids)
-                .await?
-                .into_iter()
-                .map(|n| n.id)
-                .collect()
-        }
+    // Only the matches whose other side is public.
+    let other_side = |row: &matches::Model| match side {
+        MatchSide::Need => row.offer_id,
+        MatchSide::Offer => row.need_id,
     };
-    rows.retain(|row| match side {
-        MatchSide::Need => visible.contains(&row.offer_id),
-        MatchSide::Offer => visible.contains(&row.need_id),
-    });
+    let others: Vec<Uuid> = rows.iter().map(other_side).collect();
+    let visible: HashSet<Uuid> = match side {
+        MatchSide::Need => id_set(visibility::public_offers(db, &others).await?, |o| o.id),
+        MatchSide::Offer => id_set(visibility::public_needs(db, &others).await?, |n| n.id),
+    };
+    rows.retain(|row| visible.contains(&other_side(row)));
     if with_verdicts && let Some(owner) = owner_of(db, side, id).await? {
         preferences::apply(db, matcher, side, owner, &mut rows).await?;
     }

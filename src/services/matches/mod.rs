@@ -70,14 +70,12 @@ pub struct RefreshReport {
     pub proposed: u64,
 }
 
-impl std::ops::AddAssign for RefreshReport {
-    fn add_assign(&mut self, other: Self) {
-        self.inserted += other.inserted;
-        self.updated += other.updated;
-        self.deleted += other.deleted;
-        self.proposed += other.proposed;
-    }
-}
+crate::services::add_counts!(RefreshReport {
+    inserted,
+    updated,
+    deleted,
+    proposed
+});
 
 /// The reasons stored with a match, read back. Rows written by an older
 /// version whose reasons no longer parse read as none (and are logged).

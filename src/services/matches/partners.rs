@@ -11,6 +11,7 @@ use crate::error::{AppError, Entity};
 use crate::matching::Matcher;
 use crate::matching::cover::{self, Cover, CoverCandidate};
 use crate::policy::visibility;
+use crate::services::by_id;
 use crate::store::entities::{matches, needs, offers};
 use crate::store::matches::{self as store, OwnPostings};
 
@@ -144,11 +145,8 @@ pub async fn partner_set(
     )
     .await?;
     let offer_ids: Vec<Uuid> = rows.iter().map(|r| r.offer_id).collect();
-    let offers: HashMap<Uuid, offers::Model> = visibility::public_offers(db, &offer_ids)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect();
+    let offers: HashMap<Uuid, offers::Model> =
+        by_id(visibility::public_offers(db, &offer_ids).await?, |o| o.id);
     let candidates: Vec<CoverCandidate> = rows
         .iter()
         .filter_map(|row| {

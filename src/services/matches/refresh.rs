@@ -569,8 +569,8 @@ pub(super) async fn rows_of(
     id: Uuid,
 ) -> Result<Vec<matches::Model>, AppError> {
     Ok(match side {
-        MatchSide::Need => store::of_need(db, id).await?,
-        MatchSide::Offer => store::of_offer(db, id).await?,
+        MatchSide::Need => store::of_needs(db, vec![id]).await?,
+        MatchSide::Offer => store::of_offers(db, vec![id]).await?,
     })
 }
 

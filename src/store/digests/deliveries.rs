@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, Set,
 };
 use uuid::Uuid;
 
@@ -75,16 +75,12 @@ pub async fn given_up_not_carried(
     db: &impl ConnectionTrait,
     user_id: Uuid,
 ) -> StoreResult<Vec<Uuid>> {
-    digest_deliveries::Entity::find()
-        .select_only()
-        .column(Column::Id)
-        .filter(Column::UserId.eq(user_id))
-        .filter(Column::Status.eq(DeliveryStatus::GivenUp))
-        .filter(Column::CarriedOverAt.is_null())
-        .into_tuple()
-        .all(db)
-        .await
-        .context("digest deliveries: given up, not carried over")
+    let which = Condition::all()
+        .add(Column::UserId.eq(user_id))
+        .add(Column::Status.eq(DeliveryStatus::GivenUp))
+        .add(Column::CarriedOverAt.is_null());
+    let what = "digest deliveries: given up, not carried over";
+    rows::values::<digest_deliveries::Entity, _>(db, [Column::Id], which, what).await
 }
 
 /// Marks these given-up deliveries taken over by a digest planned at `at`.
@@ -93,12 +89,10 @@ pub async fn mark_carried_over(
     ids: Vec<Uuid>,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    digest_deliveries::Entity::update_many()
-        .col_expr(Column::CarriedOverAt, Expr::value(Some(at)))
-        .filter(Column::Id.is_in(ids))
-        .exec(db)
-        .await
-        .context("digest deliveries: mark carried over")?;
+    let set = [(Column::CarriedOverAt, Expr::value(Some(at)))];
+    let which = Column::Id.is_in(ids);
+    rows::set::<digest_deliveries::Entity>(db, set, which, "digest deliveries: mark carried over")
+        .await?;
     Ok(())
 }
 
@@ -201,18 +195,19 @@ pub async fn mark_sent(
     message_id: Option<String>,
     at: DateTime<Utc>,
 ) -> StoreResult<bool> {
-    let updated = digest_deliveries::Entity::update_many()
-        .col_expr(Column::Status, Expr::value(DeliveryStatus::Sent))
-        .col_expr(Column::MessageId, Expr::value(message_id))
-        .col_expr(Column::SentAt, Expr::value(Some(at)))
-        .col_expr(Column::ClaimedUntil, Expr::value(None::<DateTime<Utc>>))
-        .col_expr(Column::LastError, Expr::value(None::<String>))
-        .col_expr(Column::FailureKind, Expr::value(None::<DeliveryFailure>))
-        .filter(held_by(worker, id))
-        .exec(db)
-        .await
-        .context("digest deliveries: mark sent")?;
-    Ok(updated.rows_affected > 0)
+    let set = [
+        (Column::Status, Expr::value(DeliveryStatus::Sent)),
+        (Column::MessageId, Expr::value(message_id)),
+        (Column::SentAt, Expr::value(Some(at))),
+        (Column::ClaimedUntil, Expr::value(None::<DateTime<Utc>>)),
+        (Column::LastError, Expr::value(None::<String>)),
+        (Column::FailureKind, Expr::value(None::<DeliveryFailure>)),
+    ];
+    let which = held_by(worker, id);
+    let updated =
+        rows::set::<digest_deliveries::Entity>(db, set, which, "digest deliveries: mark sent")
+            .await?;
+    Ok(updated > 0)
 }
 
 /// A failed attempt, as recorded.
@@ -237,16 +232,16 @@ pub async fn mark_failed(
     id: Uuid,
     failed: FailedAttempt,
 ) -> StoreResult<()> {
-    digest_deliveries::Entity::update_many()
-        .col_expr(Column::Status, Expr::value(failed.status))
-        .col_expr(Column::NextAttemptAt, Expr::value(failed.next_attempt_at))
-        .col_expr(Column::ClaimedUntil, Expr::value(None::<DateTime<Utc>>))
-        .col_expr(Column::LastError, Expr::value(Some(failed.last_error)))
-        .col_expr(Column::FailureKind, Expr::value(Some(failed.failure)))
-        .col_expr(Column::FirstFailedAt, Expr::value(failed.first_failed_at))
-        .filter(held_by(worker, id))
-        .exec(db)
-        .await
-        .context("digest deliveries: mark failed")?;
+    let set = [
+        (Column::Status, Expr::value(failed.status)),
+        (Column::NextAttemptAt, Expr::value(failed.next_attempt_at)),
+        (Column::ClaimedUntil, Expr::value(None::<DateTime<Utc>>)),
+        (Column::LastError, Expr::value(Some(failed.last_error))),
+        (Column::FailureKind, Expr::value(Some(failed.failure))),
+        (Column::FirstFailedAt, Expr::value(failed.first_failed_at)),
+    ];
+    let which = held_by(worker, id);
+    rows::set::<digest_deliveries::Entity>(db, set, which, "digest deliveries: mark failed")
+        .await?;
     Ok(())
 }

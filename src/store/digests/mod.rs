@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::scope::Existing;
@@ -25,58 +25,10 @@ pub async fn organization_names(
     db: &impl ConnectionTrait,
     ids: HashSet<Uuid>,
 ) -> StoreResult<Vec<(Uuid, String)>> {
-    organizations::Entity::find()
-        .select_only()
-        .column(organizations::Column::Id)
-        .column(organizations::Column::Name)
-        .filter(organizations::Column::Id.is_in(ids))
-        .into_tuple::<(Uuid, String)>()
-        .all(db)
-        .await
-        .context("digests: organisation names")
-}
-
-/// Organisations by id, deleted and hidden ones included.
-pub async fn organizations_by_ids(
-    db: &impl ConnectionTrait,
-    ids: HashSet<Uuid>,
-) -> StoreResult<Vec<organizations::Model>> {
+    let columns = [organizations::Column::Id, organizations::Column::Name];
     let which = organizations::Column::Id.is_in(ids);
-    rows::all::<organizations::Entity>(db, which, "digests: organisations by id").await
-}
-
-/// Matches by id.
-pub async fn matches_by_ids(
-    db: &impl ConnectionTrait,
-    ids: Vec<Uuid>,
-) -> StoreResult<Vec<matches::Model>> {
-    let which = matches::Column::Id.is_in(ids);
-    rows::all::<matches::Entity>(db, which, "digests: matches by id").await
-}
-
-/// The needs of these ids that still exist (hidden and drafts included:
-/// the visibility policy decides what is shown).
-pub async fn existing_needs(
-    db: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> StoreResult<Vec<needs::Model>> {
-    needs::Entity::find_existing()
-        .filter(needs::Column::Id.is_in(ids))
-        .all(db)
+    rows::values::<organizations::Entity, _>(db, columns, which, "digests: organisation names")
         .await
-        .context("digests: existing needs by id")
-}
-
-/// The offers of these ids that still exist.
-pub async fn existing_offers(
-    db: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> StoreResult<Vec<offers::Model>> {
-    offers::Entity::find_existing()
-        .filter(offers::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .context("digests: existing offers by id")
 }
 
 /// The unsubscribe token of this hash, used or not, expired or not.
@@ -96,26 +48,12 @@ pub async fn mark_token_used(
     token_hash: String,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    email_tokens::Entity::update_many()
-        .col_expr(email_tokens::Column::UsedAt, Expr::value(Some(at)))
-        .filter(email_tokens::Column::TokenHash.eq(token_hash))
-        .filter(email_tokens::Column::UsedAt.is_null())
-        .exec(db)
-        .await
-        .context("digests: mark link token used")
-        .map(|_| ())
-}
-
-/// A user that still exists.
-pub async fn existing_user(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-) -> StoreResult<Option<users::Model>> {
-    users::Entity::find_existing()
-        .filter(users::Column::Id.eq(id))
-        .one(db)
-        .await
-        .context("digests: existing user by id")
+    let set = [(email_tokens::Column::UsedAt, Expr::value(Some(at)))];
+    let which = Condition::all()
+        .add(email_tokens::Column::TokenHash.eq(token_hash))
+        .add(email_tokens::Column::UsedAt.is_null());
+    rows::set::<email_tokens::Entity>(db, set, which, "digests: mark link token used").await?;
+    Ok(())
 }
 
 /// A user that still exists, by (normalised) e-mail address.
@@ -123,11 +61,8 @@ pub async fn existing_user_by_email(
     db: &impl ConnectionTrait,
     email: String,
 ) -> StoreResult<Option<users::Model>> {
-    users::Entity::find_existing()
-        .filter(users::Column::Email.eq(email))
-        .one(db)
-        .await
-        .context("digests: existing user by e-mail")
+    let which = users::Entity::existing().add(users::Column::Email.eq(email));
+    rows::first::<users::Entity>(db, which, "digests: existing user by e-mail").await
 }
 
 /// A user that still exists and whose address is verified: only they get
@@ -136,12 +71,10 @@ pub async fn verified_user(
     db: &impl ConnectionTrait,
     id: Uuid,
 ) -> StoreResult<Option<users::Model>> {
-    users::Entity::find_existing()
-        .filter(users::Column::Id.eq(id))
-        .filter(users::Column::EmailVerifiedAt.is_not_null())
-        .one(db)
-        .await
-        .context("digests: verified user by id")
+    let which = users::Entity::existing()
+        .add(users::Column::Id.eq(id))
+        .add(users::Column::EmailVerifiedAt.is_not_null());
+    rows::first::<users::Entity>(db, which, "digests: verified user by id").await
 }
 
 /// The need and offer of each of these matches.
@@ -151,17 +84,12 @@ pub async fn match_sides(
 ) -> StoreResult<Vec<(Uuid, Uuid)>> {
     let mut sides = Vec::new();
     for chunk in ids.chunks(CHUNK) {
-        sides.extend(
-            matches::Entity::find()
-                .select_only()
-                .column(matches::Column::NeedId)
-                .column(matches::Column::OfferId)
-                .filter(matches::Column::Id.is_in(chunk.iter().copied()))
-                .into_tuple::<(Uuid, Uuid)>()
-                .all(db)
-                .await
-                .context("digests: sides of matches")?,
-        );
+        let columns = [matches::Column::NeedId, matches::Column::OfferId];
+        let which = matches::Column::Id.is_in(chunk.iter().copied());
+        let what = "digests: sides of matches";
+        let found: Vec<(Uuid, Uuid)> =
+            rows::values::<matches::Entity, _>(db, columns, which, what).await?;
+        sides.extend(found);
     }
     Ok(sides)
 }

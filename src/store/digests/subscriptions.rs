@@ -2,7 +2,7 @@
 //! next digest is due.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, LockBehavior, LockType, OnConflict, Query};
+use sea_orm::sea_query::{Expr, LockBehavior, LockType, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -57,15 +57,9 @@ pub async fn insert_unless_present(
         created_at: Set(at),
         updated_at: Set(at),
     });
-    digest_subscriptions::Entity::insert_many(models)
-        .on_conflict(
-            OnConflict::column(digest_subscriptions::Column::UserId)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await
-        .context("digest subscriptions: insert unless present")?;
+    let unique = [digest_subscriptions::Column::UserId];
+    let what = "digest subscriptions: insert unless present";
+    rows::insert_new(db, models, unique, what).await?;
     Ok(())
 }
 
@@ -140,15 +134,22 @@ pub async fn due_users(
         .context("digests: users of due subscriptions")
 }
 
-/// A change to a subscription: `None` keeps the current value.
+/// A change to the preferences a subscriber chooses: `None` keeps the
+/// current value.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct SubscriptionChange {
+pub struct PreferencesChange {
     pub frequency: Option<DigestFrequency>,
     pub language: Option<Lang>,
     pub include_matches: Option<bool>,
     pub include_saved_searches: Option<bool>,
     pub include_projects: Option<bool>,
     pub message_notifications: Option<MessageNotifications>,
+}
+
+/// A change to a subscription: `None` keeps the current value.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SubscriptionChange {
+    pub preferences: PreferencesChange,
     /// `Some(None)`: never due.
     pub next_due_at: Option<Option<DateTime<Utc>>>,
     pub updated_at: Option<DateTime<Utc>>,
@@ -161,22 +162,23 @@ pub async fn update(
     change: SubscriptionChange,
 ) -> StoreResult<digest_subscriptions::Model> {
     let mut row: digest_subscriptions::ActiveModel = subscription.into();
-    if let Some(frequency) = change.frequency {
+    let chosen = change.preferences;
+    if let Some(frequency) = chosen.frequency {
         row.frequency = Set(frequency);
     }
-    if let Some(language) = change.language {
+    if let Some(language) = chosen.language {
         row.language = Set(language);
     }
-    if let Some(on) = change.include_matches {
+    if let Some(on) = chosen.include_matches {
         row.include_matches = Set(on);
     }
-    if let Some(on) = change.include_saved_searches {
+    if let Some(on) = chosen.include_saved_searches {
         row.include_saved_searches = Set(on);
     }
-    if let Some(on) = change.include_projects {
+    if let Some(on) = chosen.include_projects {
         row.include_projects = Set(on);
     }
-    if let Some(choice) = change.message_notifications {
+    if let Some(choice) = chosen.message_notifications {
         row.message_notifications = Set(choice);
     }
     if let Some(next) = change.next_due_at {
@@ -194,14 +196,12 @@ pub async fn mark_sent(
     user_id: Uuid,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    digest_subscriptions::Entity::update_many()
-        .col_expr(
-            digest_subscriptions::Column::LastSentAt,
-            Expr::value(Some(at)),
-        )
-        .filter(digest_subscriptions::Column::UserId.eq(user_id))
-        .exec(db)
-        .await
-        .context("digest subscriptions: mark sent")?;
+    let set = [(
+        digest_subscriptions::Column::LastSentAt,
+        Expr::value(Some(at)),
+    )];
+    let which = digest_subscriptions::Column::UserId.eq(user_id);
+    rows::set::<digest_subscriptions::Entity>(db, set, which, "digest subscriptions: mark sent")
+        .await?;
     Ok(())
 }
