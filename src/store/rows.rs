@@ -33,20 +33,12 @@ where
 }
 
 /// The row of `E` with this id unless it is deleted.
-pub async fn existing_by_id<E>(
+pub async fn existing_by_id<E: Existing>(
     db: &impl ConnectionTrait,
     id: Uuid,
     what: &'static str,
-) -> StoreResult<Option<E::Model>>
-where
-    E: Existing,
-    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
-{
-    E::find_by_id(id)
-        .filter(E::existing())
-        .one(db)
-        .await
-        .context(what)
+) -> StoreResult<Option<E::Model>> {
+    first::<E>(db, E::existing().add(E::id_column().eq(id)), what).await
 }
 
 /// The rows of `E` with these ids unless deleted (in any other state: the
@@ -64,18 +56,35 @@ pub async fn existing_by_ids<E: Existing>(
 /// The model of an active model's entity.
 pub type ModelOf<A> = <<A as ActiveModelTrait>::Entity as EntityTrait>::Model;
 
-/// Inserts `row` and returns what was stored.
-pub async fn insert<A>(
-    db: &impl ConnectionTrait,
-    row: A,
-    what: &'static str,
-) -> StoreResult<ModelOf<A>>
-where
-    A: ActiveModelTrait + ActiveModelBehavior + Send,
-    ModelOf<A>: IntoActiveModel<A>,
-{
-    row.insert(db).await.context(what)
+/// Defines the write of one row by the active model's method of the same
+/// name (`insert`, `update`), returning what was stored: the two differ in
+/// the statement only.
+macro_rules! write_one {
+    ($(#[$doc:meta])* $method:ident) => {
+        $(#[$doc])*
+        pub async fn $method<A>(
+            db: &impl ConnectionTrait,
+            row: A,
+            what: &'static str,
+        ) -> StoreResult<ModelOf<A>>
+        where
+            A: ActiveModelTrait + ActiveModelBehavior + Send,
+            ModelOf<A>: IntoActiveModel<A>,
+        {
+            row.$method(db).await.context(what)
+        }
+    };
 }
+
+write_one!(
+    /// Inserts `row` and returns what was stored.
+    insert
+);
+
+write_one!(
+    /// Updates the changed columns of `row` and returns what was stored.
+    update
+);
 
 /// Inserts `rows` but those whose `unique` columns hold the values of a
 /// stored row (`ON CONFLICT DO NOTHING`: of two writers racing, one row
@@ -87,8 +96,7 @@ pub async fn insert_new<A: ActiveModelTrait>(
     what: &'static str,
 ) -> StoreResult<u64> {
     let skip = OnConflict::columns(unique).do_nothing().to_owned();
-    let insert = A::Entity::insert_many(rows).on_conflict(skip);
-    insert.exec_without_returning(db).await.context(what)
+    insert_on_conflict(db, rows, skip, what).await
 }
 
 /// Inserts `rows`; one whose `key` column holds the value of a stored row
@@ -101,42 +109,48 @@ pub async fn upsert<A: ActiveModelTrait>(
     what: &'static str,
 ) -> StoreResult<()> {
     let on_key = OnConflict::column(key).update_columns(update).to_owned();
-    let insert = A::Entity::insert_many(rows).on_conflict(on_key);
-    insert.exec(db).await.context(what)?;
+    insert_on_conflict(db, rows, on_key, what).await?;
     Ok(())
 }
 
-/// Updates the changed columns of `row` and returns what was stored.
-pub async fn update<A>(
+/// Inserts `rows` in one statement that does `on_conflict` with those
+/// clashing with a stored row; returns how many rows it wrote (none for
+/// no rows). [`insert_new`] and [`upsert`] differ in the clause only.
+async fn insert_on_conflict<A: ActiveModelTrait>(
     db: &impl ConnectionTrait,
-    row: A,
+    rows: impl IntoIterator<Item = A>,
+    on_conflict: OnConflict,
     what: &'static str,
-) -> StoreResult<ModelOf<A>>
-where
-    A: ActiveModelTrait + ActiveModelBehavior + Send,
-    ModelOf<A>: IntoActiveModel<A>,
-{
-    row.update(db).await.context(what)
+) -> StoreResult<u64> {
+    let insert = A::Entity::insert_many(rows).on_conflict(on_conflict);
+    insert.exec_without_returning(db).await.context(what)
 }
 
-/// A row of `E` that `which` selects (the first the database returns: for
-/// conditions that select at most one row).
-pub async fn first<E: EntityTrait>(
-    db: &impl ConnectionTrait,
-    which: impl IntoCondition,
-    what: &'static str,
-) -> StoreResult<Option<E::Model>> {
-    E::find().filter(which).one(db).await.context(what)
+/// Defines a read of the rows of `E` that a condition selects, fetched by
+/// the select's method `$fetch` (`one`, `all`): the reads differ in it only.
+macro_rules! select_where {
+    ($(#[$doc:meta])* $name:ident, $fetch:ident -> $out:ty) => {
+        $(#[$doc])*
+        pub async fn $name<E: EntityTrait>(
+            db: &impl ConnectionTrait,
+            which: impl IntoCondition,
+            what: &'static str,
+        ) -> StoreResult<$out> {
+            E::find().filter(which).$fetch(db).await.context(what)
+        }
+    };
 }
 
-/// The rows of `E` that `which` selects, in no particular order.
-pub async fn all<E: EntityTrait>(
-    db: &impl ConnectionTrait,
-    which: impl IntoCondition,
-    what: &'static str,
-) -> StoreResult<Vec<E::Model>> {
-    E::find().filter(which).all(db).await.context(what)
-}
+select_where!(
+    /// A row of `E` that `which` selects (the first the database returns:
+    /// for conditions that select at most one row).
+    first, one -> Option<E::Model>
+);
+
+select_where!(
+    /// The rows of `E` that `which` selects, in no particular order.
+    all, all -> Vec<E::Model>
+);
 
 /// The rows of `E` that `which` selects, ordered by the columns of `order`
 /// (each ascending, the first deciding).
