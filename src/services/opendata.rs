@@ -28,7 +28,9 @@ use crate::error::AppError;
 use crate::policy::visibility;
 use crate::services::by_id;
 use crate::services::surroundings::{Surroundings, of_postings};
-use crate::store::entities::{needs, organizations, project_contributions};
+use crate::store::entities::{
+    needs, offers, organizations, project_contributions, project_partners, projects,
+};
 use crate::store::{self, listing};
 
 /// Rows read from the database at a time.
@@ -407,7 +409,7 @@ async fn need_rows(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<(Vec<Vec<Cell>>, Option<Uuid>), AppError> {
-    let page = store::opendata::needs_page(db, after, limit).await?;
+    let page = store::opendata::page::<needs::Entity>(db, after, limit).await?;
     let next = next_after(&page, limit, |n| n.id);
     let (lookups, sectors) = of_postings!(db, page, listing::sectors_of_needs);
     let rows = page
@@ -453,7 +455,7 @@ async fn offer_rows(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<(Vec<Vec<Cell>>, Option<Uuid>), AppError> {
-    let page = store::opendata::offers_page(db, after, limit).await?;
+    let page = store::opendata::page::<offers::Entity>(db, after, limit).await?;
     let next = next_after(&page, limit, |o| o.id);
     let (lookups, sectors) = of_postings!(db, page, listing::sectors_of_offers);
     let rows = page
@@ -489,11 +491,12 @@ async fn pact_rows(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<(Vec<Vec<Cell>>, Option<Uuid>), AppError> {
-    let page = store::opendata::pacts_page(db, after, limit).await?;
+    let page = store::opendata::page::<projects::Entity>(db, after, limit).await?;
     let next = next_after(&page, limit, |p| p.id);
     let ids: Vec<Uuid> = page.iter().map(|p| p.id).collect();
-    let partners = store::opendata::current_partners(db, &ids).await?;
-    let contributions = store::opendata::standing_contributions(db, &ids).await?;
+    let partners = store::opendata::of_pacts::<project_partners::Entity>(db, &ids).await?;
+    let contributions =
+        store::opendata::of_pacts::<project_contributions::Entity>(db, &ids).await?;
     let reports = store::projects::reports_of(db, &ids).await?;
     // The place is the need's, when the need is itself public.
     let need_ids: Vec<Uuid> = page.iter().filter_map(|p| p.need_id).collect();
