@@ -148,47 +148,32 @@ async fn match_sections(
         ) else {
             continue;
         };
+        // Each posting as a digest shows it: title, organisation, link.
+        let need_shown = (
+            &need.title,
+            org(need.organization_id),
+            format!("{base}/needs/{}", need.id),
+        );
+        let offer_shown = (
+            &offer.title,
+            org(offer.organization_id),
+            format!("{base}/offers/{}", offer.id),
+        );
         // A match between two postings of the user's own organisations
         // appears under the need.
-        let (key, section, item) = if my_needs.contains_key(&row.need_id) {
-            (
-                (0, need.id),
-                (
-                    Side::Need,
-                    &need.title,
-                    org(need.organization_id),
-                    format!("{base}/needs/{}", need.id),
-                ),
-                (
-                    &offer.title,
-                    org(offer.organization_id),
-                    format!("{base}/offers/{}", offer.id),
-                ),
-            )
+        let (key, side, section, item) = if my_needs.contains_key(&row.need_id) {
+            ((0, need.id), Side::Need, need_shown, offer_shown)
         } else if my_offers.contains_key(&row.offer_id) {
-            (
-                (1, offer.id),
-                (
-                    Side::Offer,
-                    &offer.title,
-                    org(offer.organization_id),
-                    format!("{base}/offers/{}", offer.id),
-                ),
-                (
-                    &need.title,
-                    org(need.organization_id),
-                    format!("{base}/needs/{}", need.id),
-                ),
-            )
+            ((1, offer.id), Side::Offer, offer_shown, need_shown)
         } else {
             // The user left the organisation since planning.
             continue;
         };
         let entry = sections.entry(key).or_insert_with(|| DigestSection {
-            side: section.0,
-            title: section.1.clone(),
-            organization: section.2,
-            url: section.3,
+            side,
+            title: section.0.clone(),
+            organization: section.1,
+            url: section.2,
             items: Vec::new(),
             more: 0,
         });
