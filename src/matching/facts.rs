@@ -130,38 +130,6 @@ fn place_keys<'a>(places: impl Iterator<Item = &'a Place>) -> Vec<(Option<Uuid>,
         .collect()
 }
 
-impl NeedFacts {
-    /// Its first place, then the others.
-    pub fn places(&self) -> impl Iterator<Item = &Place> {
-        std::iter::once(&self.place).chain(&self.other_places)
-    }
-
-    /// A digest of what the need says (not its status or organisation's
-    /// verification): a match's fingerprint changes when this does.
-    pub fn content_digest(&self) -> &str {
-        self.digest.get_or_init(|| self.compute_digest())
-    }
-
-    fn compute_digest(&self) -> String {
-        digest(
-            &(format!(
-                "{}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}",
-                self.kind,
-                self.title,
-                self.description,
-                self.budget_cents,
-                self.deadline_at,
-                self.place.neighbourhood_id(),
-                self.place.municipality_code(),
-                self.required,
-                self.eligible_kinds,
-                self.requires_registration,
-                self.sectors.iter().map(|s| &s.code).collect::<Vec<_>>(),
-            ) + &wider(&self.other_places, self.scope)),
-        )
-    }
-}
-
 /// What the digest of a posting over several places, or of a need over a
 /// wider territory, adds; nothing for the others, whose digests (and so
 /// their matches' fingerprints) are what they were before postings had
@@ -173,36 +141,70 @@ fn wider(other_places: &[Place], scope: Option<TerritoryScope>) -> String {
     format!("|{:?}|{:?}", place_keys(other_places.iter()), scope)
 }
 
-impl OfferFacts {
-    /// Its first place, then the others.
-    pub fn places(&self) -> impl Iterator<Item = &Place> {
-        std::iter::once(&self.place).chain(&self.other_places)
-    }
+/// What the facts of a need and of an offer both answer: their places and
+/// their content digest, computed once. The digest is of the posting's
+/// kind, title and description, then of what `$rest` makes of the facts'
+/// own fields and their first place's neighbourhood and municipality
+/// (`|`-separated).
+macro_rules! posting_facts {
+    ($($facts:ident: $rest:expr;)+) => {$(
+        impl $facts {
+            /// Its first place, then the others.
+            pub fn places(&self) -> impl Iterator<Item = &Place> {
+                std::iter::once(&self.place).chain(&self.other_places)
+            }
 
-    /// A digest of what the offer says (see [`NeedFacts::content_digest`]).
-    pub fn content_digest(&self) -> &str {
-        self.digest.get_or_init(|| self.compute_digest())
-    }
+            /// A digest of what the posting says (not its status or
+            /// organisation's verification): a match's fingerprint changes
+            /// when this does.
+            pub fn content_digest(&self) -> &str {
+                self.digest.get_or_init(|| self.compute_digest())
+            }
 
-    fn compute_digest(&self) -> String {
-        digest(
-            &(format!(
-                "{}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}|{:?}|{:?}",
-                self.kind,
-                self.title,
-                self.description,
-                self.amount_min_cents,
-                self.amount_max_cents,
-                self.available_from,
-                self.available_until,
-                self.eligible_kinds,
-                self.scope,
-                self.place.neighbourhood_id(),
-                self.place.municipality_code(),
-                self.sectors.iter().map(|s| &s.code).collect::<Vec<_>>(),
-            ) + &wider(&self.other_places, None)),
-        )
-    }
+            fn compute_digest(&self) -> String {
+                let rest: fn(&Self, Option<Uuid>, Option<&str>) -> String = $rest;
+                let neighbourhood = self.place.neighbourhood_id();
+                let municipality = self.place.municipality_code();
+                digest(&format!(
+                    "{}|{}|{}|{}",
+                    self.kind,
+                    self.title,
+                    self.description,
+                    rest(self, neighbourhood, municipality)
+                ))
+            }
+        }
+    )+};
+}
+
+posting_facts! {
+    NeedFacts: |f, neighbourhood, municipality| {
+        format!(
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}",
+            f.budget_cents,
+            f.deadline_at,
+            neighbourhood,
+            municipality,
+            f.required,
+            f.eligible_kinds,
+            f.requires_registration,
+            f.sectors.iter().map(|s| &s.code).collect::<Vec<_>>(),
+        ) + &wider(&f.other_places, f.scope)
+    };
+    OfferFacts: |f, neighbourhood, municipality| {
+        format!(
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}|{:?}|{:?}",
+            f.amount_min_cents,
+            f.amount_max_cents,
+            f.available_from,
+            f.available_until,
+            f.eligible_kinds,
+            f.scope,
+            neighbourhood,
+            municipality,
+            f.sectors.iter().map(|s| &s.code).collect::<Vec<_>>(),
+        ) + &wider(&f.other_places, None)
+    };
 }
 
 /// Where facts keep their content digest once computed. Not part of what
