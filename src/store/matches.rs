@@ -28,22 +28,51 @@ pub async fn of_need(db: &impl ConnectionTrait, need_id: Uuid) -> StoreResult<Ve
     of_needs(db, vec![need_id]).await
 }
 
+/// Needs or offers as one side of a match: the match's columns naming the
+/// posting and holding that side's status, and the names of the queries
+/// of their matches (all, not dismissed).
+pub trait MatchedSide: EntityTrait {
+    const OF: &'static str;
+    const UNDISMISSED_OF: &'static str;
+    fn posting_column() -> matches::Column;
+    fn status_column() -> matches::Column;
+}
+
+macro_rules! matched_side {
+    ($($table:ident: $posting:ident, $status:ident, $of:literal, $undismissed:literal;)+) => {$(
+        impl MatchedSide for $table::Entity {
+            const OF: &'static str = $of;
+            const UNDISMISSED_OF: &'static str = $undismissed;
+            fn posting_column() -> matches::Column {
+                matches::Column::$posting
+            }
+            fn status_column() -> matches::Column {
+                matches::Column::$status
+            }
+        }
+    )+};
+}
+
+matched_side! {
+    needs: NeedId, NeedSideStatus, "matches: of needs", "matches: not dismissed, of needs";
+    offers: OfferId, OfferSideStatus, "matches: of offers", "matches: not dismissed, of offers";
+}
+
 /// Every match of these needs.
 pub async fn of_needs(
     db: &impl ConnectionTrait,
     need_ids: Vec<Uuid>,
 ) -> StoreResult<Vec<matches::Model>> {
-    let which = matches::Column::NeedId.is_in(need_ids);
-    rows::all::<matches::Entity>(db, which, "matches: of needs").await
+    of_postings::<needs::Entity>(db, need_ids).await
 }
 
-/// Every match of these offers.
-pub async fn of_offers(
+/// Every match of these postings (needs or offers, `T`).
+pub async fn of_postings<T: MatchedSide>(
     db: &impl ConnectionTrait,
-    offer_ids: Vec<Uuid>,
+    ids: Vec<Uuid>,
 ) -> StoreResult<Vec<matches::Model>> {
-    let which = matches::Column::OfferId.is_in(offer_ids);
-    rows::all::<matches::Entity>(db, which, "matches: of offers").await
+    let which = T::posting_column().is_in(ids);
+    rows::all::<matches::Entity>(db, which, T::OF).await
 }
 
 /// The statuses of a side that acted on a match (interest, contact, a
@@ -60,26 +89,16 @@ pub fn engaged(row: &matches::Model) -> bool {
     ENGAGED.contains(&row.need_side_status) || ENGAGED.contains(&row.offer_side_status)
 }
 
-/// The matches of these needs that the need's side did not dismiss.
-pub async fn undismissed_of_needs(
+/// The matches of these postings (needs or offers, `T`) that the
+/// postings' side did not dismiss.
+pub async fn undismissed_of<T: MatchedSide>(
     db: &impl ConnectionTrait,
-    need_ids: Vec<Uuid>,
+    ids: Vec<Uuid>,
 ) -> StoreResult<Vec<matches::Model>> {
     let which = Condition::all()
-        .add(matches::Column::NeedId.is_in(need_ids))
-        .add(matches::Column::NeedSideStatus.ne(MatchSideStatus::Dismissed));
-    rows::all::<matches::Entity>(db, which, "matches: not dismissed, of needs").await
-}
-
-/// The matches of these offers that the offer's side did not dismiss.
-pub async fn undismissed_of_offers(
-    db: &impl ConnectionTrait,
-    offer_ids: Vec<Uuid>,
-) -> StoreResult<Vec<matches::Model>> {
-    let which = Condition::all()
-        .add(matches::Column::OfferId.is_in(offer_ids))
-        .add(matches::Column::OfferSideStatus.ne(MatchSideStatus::Dismissed));
-    rows::all::<matches::Entity>(db, which, "matches: not dismissed, of offers").await
+        .add(T::posting_column().is_in(ids))
+        .add(T::status_column().ne(MatchSideStatus::Dismissed));
+    rows::all::<matches::Entity>(db, which, T::UNDISMISSED_OF).await
 }
 
 /// Which of an organisation's postings.

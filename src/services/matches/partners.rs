@@ -49,8 +49,8 @@ pub async fn suggested_partners(
         OwnPostings::Open,
     )
     .await?;
-    let for_my_needs = store::undismissed_of_needs(db, my_needs).await?;
-    let for_my_offers = store::undismissed_of_offers(db, my_offers).await?;
+    let for_my_needs = store::undismissed_of::<needs::Entity>(db, my_needs).await?;
+    let for_my_offers = store::undismissed_of::<offers::Entity>(db, my_offers).await?;
     let offer_ids: Vec<Uuid> = for_my_needs.iter().map(|m| m.offer_id).collect();
     let need_ids: Vec<Uuid> = for_my_offers.iter().map(|m| m.need_id).collect();
     let offer_owner: HashMap<Uuid, Uuid> = visibility::public_offers(db, &offer_ids)

@@ -253,7 +253,7 @@ impl Engine<'_> {
                     .iter()
                     .map(|id| (MatchTarget::Offer(*id), Vec::new())),
             );
-            for row in store::of_offers(self.db, offers).await? {
+            for row in store::of_postings::<offers::Entity>(self.db, offers).await? {
                 existing
                     .entry(MatchTarget::Offer(row.offer_id))
                     .or_default()
@@ -570,7 +570,7 @@ pub(super) async fn rows_of(
 ) -> Result<Vec<matches::Model>, AppError> {
     Ok(match side {
         MatchSide::Need => store::of_needs(db, vec![id]).await?,
-        MatchSide::Offer => store::of_offers(db, vec![id]).await?,
+        MatchSide::Offer => store::of_postings::<offers::Entity>(db, vec![id]).await?,
     })
 }
 

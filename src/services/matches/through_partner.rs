@@ -17,6 +17,7 @@ use crate::domain::OrganizationKind;
 use crate::error::AppError;
 use crate::matching::score::admits_poster;
 use crate::matching::{NeedFacts, OfferFacts, Scored};
+use crate::store::entities::needs;
 use crate::store::matches as store;
 
 use super::refresh::Engine;
@@ -107,7 +108,7 @@ impl Engine<'_> {
     /// The organisations whose open offers are proposed for the need and
     /// not dismissed by its side, best match first.
     async fn partners_of(&self, need: &NeedFacts) -> Result<Vec<Partner>, AppError> {
-        let proposed = store::undismissed_of_needs(self.db, vec![need.id]).await?;
+        let proposed = store::undismissed_of::<needs::Entity>(self.db, vec![need.id]).await?;
         let offer_ids: Vec<Uuid> = proposed.iter().map(|m| m.offer_id).collect();
         let offers: HashMap<Uuid, Arc<OfferFacts>> = self.offer_facts(&offer_ids).await?;
         let mut best: HashMap<Uuid, Partner> = HashMap::new();
