@@ -180,13 +180,13 @@ pub async fn of_requester(
     requester_id: Uuid,
     limit: u64,
 ) -> StoreResult<Vec<organization_requests::Model>> {
-    organization_requests::Entity::find()
-        .filter(Column::RequesterId.eq(requester_id))
-        .order_by_desc(Column::Id)
-        .limit(limit)
-        .all(db)
-        .await
-        .context("organization requests: of requester")
+    let which = Column::RequesterId.eq(requester_id);
+    let what = "organization requests: of requester";
+    let mut requests =
+        rows::latest::<organization_requests::Entity>(db, which, Column::Id, limit, what).await?;
+    // `latest` gives the newest oldest first.
+    requests.reverse();
+    Ok(requests)
 }
 
 /// Withdraws a requester's pending requests; their links stop working.
