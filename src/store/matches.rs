@@ -38,6 +38,8 @@ pub trait MatchedSide: EntityTrait {
     fn status_column() -> matches::Column;
 }
 
+/// Implements [`MatchedSide`] for a posting table: the match's columns of
+/// its side and the names of its queries.
 macro_rules! matched_side {
     ($($table:ident: $posting:ident, $status:ident, $of:literal, $undismissed:literal;)+) => {$(
         impl MatchedSide for $table::Entity {

@@ -16,6 +16,7 @@ use crate::store::entities::{needs, offers, project_contributions, project_partn
 /// A table the export pages through: which of its rows are public, by
 /// which key, and the page query's name (for failures).
 pub trait Exported: EntityTrait {
+    /// The page query's name.
     const PAGE: &'static str;
     /// The `id` column, the table's UUIDv7 key.
     fn key_column() -> Self::Column;
@@ -23,6 +24,7 @@ pub trait Exported: EntityTrait {
     fn exported() -> Condition;
 }
 
+/// Implements [`Exported`] for tables whose key is `id`.
 macro_rules! exported {
     ($($table:ident: $page:literal => $exported:expr;)+) => {$(
         impl Exported for $table::Entity {
@@ -71,6 +73,7 @@ pub async fn page<E: Exported>(
 /// What a pact is made of, as the export shows it: the rows of a project
 /// that still stand, in their order, and the query's name (for failures).
 pub trait PactPart: EntityTrait {
+    /// The query's name.
     const WHAT: &'static str;
     /// The rows of these projects that still stand.
     fn standing_of(project_ids: &[Uuid]) -> Condition;
@@ -78,6 +81,8 @@ pub trait PactPart: EntityTrait {
     fn order() -> [Self::Column; 2];
 }
 
+/// Implements [`PactPart`] for tables whose project column is `project_id`
+/// and key is `id`.
 macro_rules! pact_part {
     ($($table:ident: $what:literal => $standing:expr, by $order:ident;)+) => {$(
         impl PactPart for $table::Entity {
