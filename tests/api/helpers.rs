@@ -313,6 +313,24 @@ pub async fn audit_rows(app: &TestApp) -> Vec<trama::store::entities::audit_log:
         .expect("audit log")
 }
 
+/// How many rows of the entity `E` meet `condition` (a column comparison,
+/// or several joined with `.and`; `Condition::all()` for every row).
+pub async fn count_where<E>(
+    db: &impl ConnectionTrait,
+    condition: impl sea_orm::sea_query::IntoCondition,
+) -> u64
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Sync,
+{
+    use sea_orm::{PaginatorTrait, QueryFilter};
+    E::find()
+        .filter(condition)
+        .count(db)
+        .await
+        .unwrap_or_else(|e| panic!("count the rows of {}: {e}", std::any::type_name::<E>()))
+}
+
 /// What `pick` takes of each entry of the audit log, oldest entry first.
 pub async fn audit_entries<T>(
     app: &TestApp,
