@@ -572,6 +572,12 @@ pub async fn gql_via(
         .expect("JSON response")
 }
 
+/// The items of the JSON list `value`; none when it is not a list (a
+/// missing field, `null`).
+pub fn items(value: &Value) -> Vec<Value> {
+    value.as_array().cloned().unwrap_or_default()
+}
+
 /// The error code of the first error, or "OK" when there is none.
 pub fn outcome(body: &Value) -> String {
     body["errors"][0]["extensions"]["code"]
