@@ -357,6 +357,29 @@ pub async fn drop_created_tables(
     execute_all(manager, tables.into_iter().rev().map(drop)).await
 }
 
+/// Declares the `Migration` of a file that only creates tables: `up` runs
+/// `create_tables(manager, tables(), indexes())` and `down` runs
+/// `drop_created_tables(manager, tables())`, with the `tables()` and
+/// `indexes()` functions of the file that invokes it.
+macro_rules! tables_migration {
+    () => {
+        #[derive(DeriveMigrationName)]
+        pub struct Migration;
+
+        #[async_trait::async_trait]
+        impl MigrationTrait for Migration {
+            async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                $crate::common::create_tables(manager, tables(), indexes()).await
+            }
+
+            async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                $crate::common::drop_created_tables(manager, tables()).await
+            }
+        }
+    };
+}
+pub(crate) use tables_migration;
+
 /// Adds `columns` to `table`, one `ALTER TABLE` each: SQLite alters a table
 /// one column at a time.
 ///

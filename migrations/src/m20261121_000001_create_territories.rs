@@ -3,24 +3,12 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::common::{
-    CODE_LEN, ISTAT_CODE_LEN, NAME_LEN, TableExt, counter, create_tables, drop_created_tables,
-    flag, index, table_with_id, unique_index,
+    CODE_LEN, ISTAT_CODE_LEN, NAME_LEN, TableExt, counter, flag, index, table_with_id,
+    tables_migration, unique_index,
 };
 use crate::refs::{Municipalities, Neighbourhoods, Sectors};
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        create_tables(manager, tables(), indexes()).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_created_tables(manager, tables()).await
-    }
-}
+tables_migration!();
 
 /// The tables, parents first.
 fn tables() -> Vec<TableCreateStatement> {

@@ -5,27 +5,15 @@ use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::common::{
     EMAIL_LEN, ISTAT_CODE_LEN, NAME_LEN, TOKEN_HASH_LEN, TableExt, URL_LEN, closed_list,
-    closed_list_default, counter, create_tables, created_at, deleted_at, drop_created_tables, flag,
-    index, sector_tags, table_with_id, unique_index,
+    closed_list_default, counter, created_at, deleted_at, flag, index, sector_tags, table_with_id,
+    tables_migration, unique_index,
 };
 use crate::refs::{
     Invitations, Memberships, Neighbourhoods, OrganizationContacts, OrganizationNeighbourhoods,
     OrganizationSectors, Organizations, Users,
 };
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        create_tables(manager, tables(), indexes()).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_created_tables(manager, tables()).await
-    }
-}
+tables_migration!();
 
 /// The tables, parents first.
 fn tables() -> Vec<TableCreateStatement> {

@@ -3,26 +3,14 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::common::{
-    ISTAT_CODE_LEN, NAME_LEN, TableExt, closed_list, closed_list_default, create_tables,
-    deleted_at, drop_created_tables, flag, index, json_doc, sector_tags, table_with_id,
+    ISTAT_CODE_LEN, NAME_LEN, TableExt, closed_list, closed_list_default, deleted_at, flag, index,
+    json_doc, sector_tags, table_with_id, tables_migration,
 };
 use crate::refs::{
     NeedSectors, Needs, Neighbourhoods, OfferSectors, Offers, Organizations, Postings, Users,
 };
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        create_tables(manager, tables(), indexes()).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_created_tables(manager, tables()).await
-    }
-}
+tables_migration!();
 
 /// The tables, parents first.
 fn tables() -> Vec<TableCreateStatement> {

@@ -4,27 +4,15 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::common::{
-    NAME_LEN, TableExt, closed_list, closed_list_default, create_tables, created_at, deleted_at,
-    drop_created_tables, flag, index, project_row, table_with_id, unique_index,
+    NAME_LEN, TableExt, closed_list, closed_list_default, created_at, deleted_at, flag, index,
+    project_row, table_with_id, tables_migration, unique_index,
 };
 use crate::refs::{
     Matches, Needs, Offers, Organizations, ProjectApprovals, ProjectContributions,
     ProjectDocuments, ProjectPartners, ProjectStages, Projects, Users,
 };
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        create_tables(manager, tables(), indexes()).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_created_tables(manager, tables()).await
-    }
-}
+tables_migration!();
 
 /// The tables, parents first. A project's child rows go when the project
 /// goes; an organisation taking part stays (organisations are soft-deleted).

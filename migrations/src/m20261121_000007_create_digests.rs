@@ -3,24 +3,12 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::common::{
-    NAME_LEN, TableExt, WORKER_LEN, closed_list, closed_list_default, counter, create_tables,
-    created_at, drop_created_tables, flag, index, json_doc, table_with_id, unique_index,
+    NAME_LEN, TableExt, WORKER_LEN, closed_list, closed_list_default, counter, created_at, flag,
+    index, json_doc, table_with_id, tables_migration, unique_index,
 };
 use crate::refs::{DigestDeliveries, DigestItems, DigestSubscriptions, SavedSearches, Users};
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        create_tables(manager, tables(), indexes()).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_created_tables(manager, tables()).await
-    }
-}
+tables_migration!();
 
 /// The tables, parents first. A user's own rows go when the user row goes.
 fn tables() -> Vec<TableCreateStatement> {

@@ -3,24 +3,11 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::common::{
-    NAME_LEN, TableExt, closed_list, create_tables, created_at, drop_created_tables, index,
-    json_doc, table_with_id,
+    NAME_LEN, TableExt, closed_list, created_at, index, json_doc, table_with_id, tables_migration,
 };
 use crate::refs::{AuditLog, SearchOutbox, Users};
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        create_tables(manager, tables(), indexes()).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_created_tables(manager, tables()).await
-    }
-}
+tables_migration!();
 
 /// The tables, parents first.
 fn tables() -> Vec<TableCreateStatement> {

@@ -3,24 +3,12 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::common::{
-    TableExt, WORKER_LEN, closed_list_default, counter, create_tables, drop_created_tables, index,
-    json_doc, table_with_id,
+    TableExt, WORKER_LEN, closed_list_default, counter, index, json_doc, table_with_id,
+    tables_migration,
 };
 use crate::refs::Jobs;
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        create_tables(manager, tables(), indexes()).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_created_tables(manager, tables()).await
-    }
-}
+tables_migration!();
 
 /// The table this migration creates.
 fn tables() -> Vec<TableCreateStatement> {

@@ -6,24 +6,12 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::common::{
-    TableExt, closed_list, closed_list_default, create_tables, drop_created_tables, index,
-    table_with_id, unique_while,
+    TableExt, closed_list, closed_list_default, index, table_with_id, tables_migration,
+    unique_while,
 };
 use crate::refs::{ContentReports, Users};
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        create_tables(manager, tables(), indexes()).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_created_tables(manager, tables()).await
-    }
-}
+tables_migration!();
 
 /// The table this migration creates.
 fn tables() -> Vec<TableCreateStatement> {

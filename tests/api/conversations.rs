@@ -4,13 +4,15 @@
 //! message by e-mail (a real SMTP server on loopback), or in their next
 //! digest when they chose it; reading marks read; a project's conversation is its partners'.
 
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait};
 use serde_json::{Value, json};
 use trama::store::entities::{audit_log, conversation_messages};
 use uuid::Uuid;
 
 use crate::digests::app_with_smtp;
-use crate::helpers::{Backend, PATIENT, TestApp, gql, gql_ok, gql_refused, wait_until};
+use crate::helpers::{
+    Backend, PATIENT, TestApp, count_where, gql, gql_ok, gql_refused, wait_until,
+};
 use crate::on_both_databases;
 use crate::partnership::{SET_STATUS, matched, sides, subject_and_text, to};
 use crate::smtp_server::SmtpServer;
@@ -253,11 +255,11 @@ async fn both_sides_of_a_match_talk_once_either_is_interested(backend: Backend) 
     assert!(mail.contains("https://trama.example.it/offers/"), "{mail}");
 
     // Every message is in the audit log.
-    let audited = audit_log::Entity::find()
-        .filter(audit_log::Column::Action.eq("conversation.message"))
-        .count(app.db())
-        .await
-        .expect("audit");
+    let audited = count_where::<audit_log::Entity>(
+        app.db(),
+        audit_log::Column::Action.eq("conversation.message"),
+    )
+    .await;
     assert_eq!(audited, 2);
     app.stop().await;
 }

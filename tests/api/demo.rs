@@ -1,14 +1,14 @@
 //! The demo of the Milano metropolitan area, on both databases: real
 //! territories and known facts, the stories of DOMAIN.md, and idempotence.
 
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Select};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Select};
 use trama::domain::PostingStatus;
 use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::store::entities::{
     matches, memberships, municipalities, needs, offers, organizations, users,
 };
 
-use crate::helpers::{Backend, TestEnv, san_siro};
+use crate::helpers::{Backend, TestEnv, count_where, san_siro};
 use crate::on_both_databases;
 
 on_both_databases!(the_demo_loads_real_territories_and_the_stories_once);
@@ -37,11 +37,9 @@ async fn the_demo_loads_real_territories_and_the_stories_once(backend: Backend) 
         ("Milano", "MI")
     );
     assert!(milano.coordinates_approximate);
-    let in_metro_city = municipalities::Entity::find()
-        .filter(municipalities::Column::ProvinceCode.eq("MI"))
-        .count(db)
-        .await
-        .expect("count");
+    let in_metro_city =
+        count_where::<municipalities::Entity>(db, municipalities::Column::ProvinceCode.eq("MI"))
+            .await;
     assert_eq!(in_metro_city, 133);
     let san_siro = san_siro(db).await;
     assert_eq!(san_siro.name, "San Siro");
@@ -63,12 +61,13 @@ async fn the_demo_loads_real_territories_and_the_stories_once(backend: Backend) 
         serde_json::json!(["competence", "volunteers"])
     );
     // The nine Quartieri Connessi spaces.
-    let spaces = offers::Entity::find()
-        .filter(offers::Column::Title.starts_with("Quartieri Connessi: "))
-        .filter(offers::Column::Kind.eq("space"))
-        .count(db)
-        .await
-        .expect("count");
+    let spaces = count_where::<offers::Entity>(
+        db,
+        Condition::all()
+            .add(offers::Column::Title.starts_with("Quartieri Connessi: "))
+            .add(offers::Column::Kind.eq("space")),
+    )
+    .await;
     assert_eq!(spaces, 9);
 
     // The volume is spread over the metropolitan area: needs in dozens of
@@ -99,28 +98,30 @@ async fn the_demo_loads_real_territories_and_the_stories_once(backend: Backend) 
         "{open} of {}",
         all_needs.len()
     );
-    let municipi = organizations::Entity::find()
-        .filter(organizations::Column::Name.like("Municipio % del Comune di Milano"))
-        .count(db)
-        .await
-        .expect("count");
+    let municipi = count_where::<organizations::Entity>(
+        db,
+        organizations::Column::Name.like("Municipio % del Comune di Milano"),
+    )
+    .await;
     assert_eq!(municipi, 9);
     // A staircase clean-up in every public-housing neighbourhood, San Siro's
     // among them, with its tenants' committee offering volunteers.
-    let san_siro_stairs = needs::Entity::find()
-        .filter(needs::Column::NeighbourhoodId.eq(neighbourhood_id(MILANO, "57")))
-        .filter(needs::Column::Kind.eq("space_regeneration"))
-        .count(db)
-        .await
-        .expect("count");
+    let san_siro_stairs = count_where::<needs::Entity>(
+        db,
+        Condition::all()
+            .add(needs::Column::NeighbourhoodId.eq(neighbourhood_id(MILANO, "57")))
+            .add(needs::Column::Kind.eq("space_regeneration")),
+    )
+    .await;
     assert!(san_siro_stairs >= 1);
     let committee = organization_named(db, "Comitato inquilini San Siro").await;
-    let volunteers = offers::Entity::find()
-        .filter(offers::Column::OrganizationId.eq(committee.id))
-        .filter(offers::Column::Kind.eq("volunteers"))
-        .count(db)
-        .await
-        .expect("count");
+    let volunteers = count_where::<offers::Entity>(
+        db,
+        Condition::all()
+            .add(offers::Column::OrganizationId.eq(committee.id))
+            .add(offers::Column::Kind.eq("volunteers")),
+    )
+    .await;
     assert_eq!(volunteers, 1);
 
     // The Lorenteggio ONLUS is a RUNTS-registered body with a demo account
@@ -187,10 +188,7 @@ async fn the_demo_loads_real_territories_and_the_stories_once(backend: Backend) 
         ])
     );
     assert_eq!(pacts[0]["nil_name"], "Lorenteggio");
-    let organizations_total = organizations::Entity::find()
-        .count(db)
-        .await
-        .expect("count");
+    let organizations_total = count_where::<organizations::Entity>(db, Condition::all()).await;
     assert_eq!(organizations_total as usize, first.organizations_added);
 
     // The demo's stories find each other: the Lorenteggio stairs get the

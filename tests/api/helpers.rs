@@ -313,6 +313,24 @@ pub async fn audit_rows(app: &TestApp) -> Vec<trama::store::entities::audit_log:
         .expect("audit log")
 }
 
+/// How many rows of the entity `E` meet `condition` (a column comparison,
+/// or several joined with `.and`; `Condition::all()` for every row).
+pub async fn count_where<E>(
+    db: &impl ConnectionTrait,
+    condition: impl sea_orm::sea_query::IntoCondition,
+) -> u64
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Sync,
+{
+    use sea_orm::{PaginatorTrait, QueryFilter};
+    E::find()
+        .filter(condition)
+        .count(db)
+        .await
+        .unwrap_or_else(|e| panic!("count the rows of {}: {e}", std::any::type_name::<E>()))
+}
+
 /// What `pick` takes of each entry of the audit log, oldest entry first.
 pub async fn audit_entries<T>(
     app: &TestApp,
@@ -552,6 +570,12 @@ pub async fn gql_via(
         .json()
         .await
         .expect("JSON response")
+}
+
+/// The items of the JSON list `value`; none when it is not a list (a
+/// missing field, `null`).
+pub fn items(value: &Value) -> Vec<Value> {
+    value.as_array().cloned().unwrap_or_default()
 }
 
 /// The error code of the first error, or "OK" when there is none.

@@ -2,11 +2,9 @@
 //! the invitations nobody has answered yet and revoke one, whose link then
 //! stops working; members and outsiders cannot; the revocation is audited.
 
-use sea_orm::EntityTrait;
 use serde_json::json;
-use trama::store::entities::audit_log;
 
-use crate::helpers::{Backend, TestApp, gql, outcome, token_from_mail};
+use crate::helpers::{Backend, TestApp, audit_rows, gql, outcome, token_from_mail};
 use crate::memberships::{account, add_member, organisation};
 use crate::on_both_databases;
 
@@ -92,10 +90,7 @@ async fn admins_list_and_revoke_waiting_invitations(backend: Backend) {
     let body = gql(&app, Some(&carla_token), ACCEPT, json!({ "t": link })).await;
     assert_eq!(outcome(&body), "BAD_USER_INPUT", "{body}");
 
-    let trail = audit_log::Entity::find()
-        .all(app.db())
-        .await
-        .expect("audit log");
+    let trail = audit_rows(&app).await;
     assert!(
         trail
             .iter()

@@ -28,7 +28,7 @@ use trama::services::{Actor, needs, offers, organizations};
 use uuid::Uuid;
 
 use crate::helpers::{
-    Backend, PATIENT, TestApp, assert_refused_to_outsiders, gql, gql_ok, gql_refused,
+    Backend, PATIENT, TestApp, assert_refused_to_outsiders, gql, gql_ok, gql_refused, items,
     load_territories, member_with_organization, ndcg_at, new_organization, outcome, service_need,
     text_ranked_hits, verified_user, wait_until,
 };
@@ -853,10 +853,7 @@ async fn a_new_offer_is_matched_soon_after_its_creation(backend: Backend) {
     let mut found = None;
     let matched = wait_until(PATIENT, async || {
         let body = gql_ok(&app, None, query, vars.clone()).await;
-        let edges = body["data"]["matchesForNeed"]["edges"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
+        let edges = items(&body["data"]["matchesForNeed"]["edges"]);
         found = edges
             .into_iter()
             .find(|e| e["node"]["offer"]["id"] == offer_id);
@@ -1035,10 +1032,7 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
     let list = r#"query($n: ID!, $d: Boolean) { matchesForNeed(needId: $n, includeDismissed: $d) {
         edges { node { id needSideStatus offerSideStatus offer { id } } } } }"#;
     let body = gql(&app, None, list, json!({ "n": need_id })).await;
-    let edges = body["data"]["matchesForNeed"]["edges"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let edges = items(&body["data"]["matchesForNeed"]["edges"]);
     assert_eq!(edges.len(), 1, "{body}");
     let match_id = edges[0]["node"]["id"].clone();
     let vars = |status: &str| json!({ "m": match_id, "s": status });
@@ -1106,10 +1100,7 @@ async fn the_lifecycle_of_a_match_by_role(backend: Backend) {
     .await;
     settle(&app).await;
     let body = gql(&app, None, list, json!({ "n": need_id })).await;
-    let edges = body["data"]["matchesForNeed"]["edges"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let edges = items(&body["data"]["matchesForNeed"]["edges"]);
     assert_eq!(edges.len(), 1, "{body}");
     assert_eq!(edges[0]["node"]["needSideStatus"], "SUGGESTED");
 
@@ -1302,10 +1293,7 @@ async fn verdicts_move_similar_proposals_in_the_organisation_s_lists(backend: Ba
         async move {
             let body = gql_ok(app, reader.as_deref(), LIST, json!({ "n": need })).await;
             let order = matched_offers(&body);
-            let edges = body["data"]["matchesForNeed"]["edges"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
+            let edges = items(&body["data"]["matchesForNeed"]["edges"]);
             let by_offer: HashMap<String, (String, f64, Option<Value>)> = edges
                 .iter()
                 .map(|e| {
@@ -1406,10 +1394,7 @@ async fn verdicts_move_similar_proposals_in_the_organisation_s_lists(backend: Ba
         json!({ "o": offers["football"].0 }),
     )
     .await;
-    let edges = body["data"]["matchesForOffer"]["edges"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let edges = items(&body["data"]["matchesForOffer"]["edges"]);
     let second = edges
         .iter()
         .find(|e| e["node"]["need"]["id"] == needs[1].as_str())

@@ -3,7 +3,7 @@
 //! accounts) always leave an admin, and an invitation can only be accepted by
 //! the account whose verified address it was sent to.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, Set};
 use serde_json::{Value, json};
 use trama::domain::{Lang, MembershipRole, OrganizationInput};
 use trama::services::{Actor, accounts, organizations};
@@ -11,8 +11,8 @@ use trama::store::entities::memberships;
 use uuid::Uuid;
 
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, gql, gql_ok, gql_refused, gql_via, memberships_of, outcome,
-    signed_up, token_from_mail,
+    Backend, PASSWORD, TestApp, count_where, gql, gql_ok, gql_refused, gql_via, memberships_of,
+    outcome, signed_up, token_from_mail,
 };
 use crate::on_both_databases;
 
@@ -70,12 +70,13 @@ async fn sole_admin(app: &TestApp, email: &str, organisation_name: &str) -> (Str
 }
 
 pub async fn admin_count(app: &TestApp, org: Uuid) -> u64 {
-    memberships::Entity::find()
-        .filter(memberships::Column::OrganizationId.eq(org))
-        .filter(memberships::Column::Role.eq("admin"))
-        .count(app.db())
-        .await
-        .expect("count admins")
+    count_where::<memberships::Entity>(
+        app.db(),
+        Condition::all()
+            .add(memberships::Column::OrganizationId.eq(org))
+            .add(memberships::Column::Role.eq("admin")),
+    )
+    .await
 }
 
 const CHANGE_ROLE: &str = "mutation($o: ID!, $u: ID!) { changeMemberRole(organizationId: $o, userId: $u, role: MEMBER) { role } }";

@@ -8,13 +8,13 @@
 use std::time::Duration;
 
 use mail_parser::MimeHeaders;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use trama::store::entities::{audit_log, project_contributions, project_partners, projects};
 use uuid::Uuid;
 
 use crate::digests::app_with_smtp;
-use crate::helpers::{Backend, TestApp, gql, gql_ok, gql_refused, outcome};
+use crate::helpers::{Backend, TestApp, count_where, gql, gql_ok, gql_refused, outcome};
 use crate::on_both_databases;
 use crate::smtp_server::{Received, SmtpServer};
 use crate::visibility::{
@@ -225,11 +225,11 @@ async fn a_partnership_opens_when_both_sides_consent(backend: Backend) {
         opened[0].lead_organization_id.to_string(),
         s.need_org.as_str()
     );
-    let partners = project_partners::Entity::find()
-        .filter(project_partners::Column::ProjectId.eq(opened[0].id))
-        .count(app.db())
-        .await
-        .expect("partners");
+    let partners = count_where::<project_partners::Entity>(
+        app.db(),
+        project_partners::Column::ProjectId.eq(opened[0].id),
+    )
+    .await;
     assert_eq!(partners, 2);
 
     // Once open it is not undone here; saying yes again changes nothing.
@@ -296,24 +296,25 @@ async fn the_second_consent_opens_the_project_once(backend: Backend) {
         let opened = projects_of_need(&app, need).await;
         assert_eq!(opened.len(), 1, "projects for {need}: {opened:?}");
         let project = opened[0].id;
-        let partners = project_partners::Entity::find()
-            .filter(project_partners::Column::ProjectId.eq(project))
-            .count(app.db())
-            .await
-            .expect("partners");
+        let partners = count_where::<project_partners::Entity>(
+            app.db(),
+            project_partners::Column::ProjectId.eq(project),
+        )
+        .await;
         assert_eq!(partners, 2, "partners of {project}");
-        let contributions = project_contributions::Entity::find()
-            .filter(project_contributions::Column::ProjectId.eq(project))
-            .count(app.db())
-            .await
-            .expect("contributions");
+        let contributions = count_where::<project_contributions::Entity>(
+            app.db(),
+            project_contributions::Column::ProjectId.eq(project),
+        )
+        .await;
         assert_eq!(contributions, 1, "contributions of {project}");
-        let created = audit_log::Entity::find()
-            .filter(audit_log::Column::Action.eq("project.create"))
-            .filter(audit_log::Column::EntityId.eq(project))
-            .count(app.db())
-            .await
-            .expect("audit");
+        let created = count_where::<audit_log::Entity>(
+            app.db(),
+            Condition::all()
+                .add(audit_log::Column::Action.eq("project.create"))
+                .add(audit_log::Column::EntityId.eq(project)),
+        )
+        .await;
         assert_eq!(created, 1, "project.create of {project}");
         // Whoever came second was told of the project; the match shows it.
         assert!(

@@ -10,7 +10,8 @@ use trama::services::opendata::{self, Dataset, ExportFormat};
 
 use crate::digests::set_frequency;
 use crate::helpers::{
-    Backend, TestApp, caught_up, gql, gql_ok, gql_refused, hide, outcome, search_nodes, unhide,
+    Backend, TestApp, caught_up, gql, gql_ok, gql_refused, hide, items, outcome, search_nodes,
+    unhide,
 };
 use crate::on_both_databases;
 use crate::partnership::set_side_status;
@@ -273,10 +274,7 @@ async fn a_need_shows_its_exact_place_only_when_it_chose_to(backend: Backend) {
             json!({ "n": need, "o": near }),
         )
         .await;
-        let reasons = body["data"]["whyNotMatched"]["reasons"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
+        let reasons = items(&body["data"]["whyNotMatched"]["reasons"]);
         let territory = reasons
             .iter()
             .find(|r| r["criterion"] == "TERRITORY")
