@@ -89,6 +89,20 @@ fn read_mapping(path: Option<&std::path::Path>, lang: Lang) -> anyhow::Result<Co
         .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message(lang)))
 }
 
+/// The registry file both imports read, and the `--mapping` that names its
+/// columns and values. Fails when either cannot be read or parsed.
+fn read_input(
+    file: &std::path::Path,
+    format: Option<&str>,
+    mapping: Option<&std::path::Path>,
+    lang: Lang,
+) -> anyhow::Result<(SourceTable, ColumnMapping)> {
+    Ok((
+        read_table(file, format, lang)?,
+        read_mapping(mapping, lang)?,
+    ))
+}
+
 fn print_errors(errors: &[RowError], lang: Lang) {
     for error in errors.iter().take(PRINTED_ERRORS) {
         eprintln!("  {}", error.message(lang));
@@ -202,8 +216,7 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
             errors,
             ..
         } => {
-            let table = read_table(&file, format.as_deref(), lang)?;
-            let mapping = read_mapping(mapping.as_deref(), lang)?;
+            let (table, mapping) = read_input(&file, format.as_deref(), mapping.as_deref(), lang)?;
             let options = ImportOptions {
                 source_name: file
                     .file_name()
@@ -288,8 +301,7 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
             dry_run,
             ..
         } => {
-            let table = read_table(&file, format.as_deref(), lang)?;
-            let mapping = read_mapping(mapping.as_deref(), lang)?;
+            let (table, mapping) = read_input(&file, format.as_deref(), mapping.as_deref(), lang)?;
             let source_name = source.trim().to_owned();
             if source_name.is_empty() {
                 anyhow::bail!(
@@ -330,36 +342,34 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
             searchable_then_shut_down(&search, report.last_outbox_seq, lang).await?;
             print_errors(&report.errors, lang);
             let rejected = report.errors.len();
-            match lang {
-                Lang::It => println!(
-                    "{}: {} righe; {} organizzazioni verificate, {} già verificate da questa fonte, {} codici non presenti su Trama; {} righe rifiutate{}",
-                    source.name,
-                    report.rows,
-                    report.verified,
-                    report.unchanged,
-                    report.not_on_trama,
-                    rejected,
-                    if dry_run {
-                        " (prova: nulla è stato scritto)"
-                    } else {
-                        ""
-                    }
-                ),
-                Lang::En => println!(
-                    "{}: {} rows; {} organisations verified, {} already verified by this source, {} tax codes not on Trama; {} rows refused{}",
-                    source.name,
-                    report.rows,
-                    report.verified,
-                    report.unchanged,
-                    report.not_on_trama,
-                    rejected,
-                    if dry_run {
-                        " (dry run: nothing was written)"
-                    } else {
-                        ""
-                    }
-                ),
-            }
+            // One sentence in both languages: only the words differ.
+            let [rows, verified, unchanged, not_on_trama, refused, trial] = match lang {
+                Lang::It => [
+                    "righe",
+                    "organizzazioni verificate",
+                    "già verificate da questa fonte",
+                    "codici non presenti su Trama",
+                    "righe rifiutate",
+                    " (prova: nulla è stato scritto)",
+                ],
+                Lang::En => [
+                    "rows",
+                    "organisations verified",
+                    "already verified by this source",
+                    "tax codes not on Trama",
+                    "rows refused",
+                    " (dry run: nothing was written)",
+                ],
+            };
+            println!(
+                "{}: {} {rows}; {} {verified}, {} {unchanged}, {} {not_on_trama}; {rejected} {refused}{}",
+                source.name,
+                report.rows,
+                report.verified,
+                report.unchanged,
+                report.not_on_trama,
+                if dry_run { trial } else { "" }
+            );
             if rejected > 0 {
                 return Err(RowsRefused { rows: rejected }.into());
             }

@@ -23,6 +23,7 @@ use async_graphql::{
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::connection::page_cost;
@@ -36,6 +37,7 @@ use crate::error::AppError;
 use crate::policy::visibility;
 use crate::search::{self, DocType, GeoPoint, Near, SearchRequest, SimilarRequest};
 use crate::services::listing;
+use crate::store::StoreResult;
 use crate::store::entities::{needs, offers, organizations};
 
 /// Results per page when `first` is not given.
@@ -133,6 +135,40 @@ fn invalid<T>(ctx: &Context<'_>, field: &str, reason: Invalid) -> Result<T> {
     Err(AppError::invalid(field, reason)).gql(ctx)
 }
 
+/// An optional id argument; BAD_USER_INPUT on `field` when malformed.
+fn optional_id(ctx: &Context<'_>, raw: Option<&ID>, field: &str) -> Result<Option<Uuid>> {
+    match raw.map(|raw| parse_uuid(raw.as_str())).transpose() {
+        Ok(id) => Ok(id),
+        Err(reason) => invalid(ctx, field, reason),
+    }
+}
+
+/// A text argument of at most `max` characters; BAD_USER_INPUT (too long)
+/// on `field` otherwise.
+fn at_most(ctx: &Context<'_>, field: &str, text: &str, max: usize) -> Result<()> {
+    if text.chars().count() > max {
+        return invalid(ctx, field, Invalid::TooLong { max });
+    }
+    Ok(())
+}
+
+/// How many results `first` asks for: `default` when absent;
+/// BAD_USER_INPUT on `first` when negative or above `max`.
+fn first_limit(ctx: &Context<'_>, first: Option<i32>, default: usize, max: usize) -> Result<usize> {
+    match first.map(usize::try_from) {
+        None => Ok(default),
+        Some(Ok(n)) if n <= max => Ok(n),
+        Some(_) => invalid(
+            ctx,
+            "first",
+            Invalid::OutOfRange {
+                min: 0,
+                max: max as i64,
+            },
+        ),
+    }
+}
+
 fn list<G: Copy, D: From<G>>(values: Option<Vec<G>>) -> Vec<D> {
     values
         .unwrap_or_default()
@@ -141,52 +177,43 @@ fn list<G: Copy, D: From<G>>(values: Option<Vec<G>>) -> Vec<D> {
         .collect()
 }
 
+/// Parses each value of an optional list of the filter: the first bad one
+/// is BAD_USER_INPUT on `filter.<field>[i]`.
+fn parse_each<R, T>(
+    ctx: &Context<'_>,
+    values: Option<Vec<R>>,
+    field: &str,
+    parse: impl Fn(&R) -> Result<T, Invalid>,
+) -> Result<Vec<T>> {
+    let mut parsed = Vec::new();
+    for (i, raw) in values.unwrap_or_default().iter().enumerate() {
+        match parse(raw) {
+            Ok(value) => parsed.push(value),
+            Err(reason) => return invalid(ctx, &format!("filter.{field}[{i}]"), reason),
+        }
+    }
+    Ok(parsed)
+}
+
 impl SearchFilter {
     /// The filter of the search API; fails with BAD_USER_INPUT on
     /// `filter.<field>`.
     pub(crate) fn parse(self, ctx: &Context<'_>) -> Result<search::SearchFilter> {
-        let mut sectors = Vec::new();
-        for (i, raw) in self.sectors.unwrap_or_default().iter().enumerate() {
-            match SectorCode::parse(raw) {
-                Ok(code) => sectors.push(code.as_str().to_owned()),
-                Err(reason) => return invalid(ctx, &format!("filter.sectors[{i}]"), reason),
-            }
-        }
-        let mut municipality_codes = Vec::new();
-        for (i, raw) in self
-            .municipality_codes
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-        {
-            match IstatCode::parse(raw) {
-                Ok(code) => municipality_codes.push(code.as_str().to_owned()),
-                Err(reason) => {
-                    return invalid(ctx, &format!("filter.municipalityCodes[{i}]"), reason);
-                }
-            }
-        }
-        let mut neighbourhood_ids = Vec::new();
-        for (i, raw) in self
-            .neighbourhood_ids
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-        {
-            match parse_uuid(raw.as_str()) {
-                Ok(id) => neighbourhood_ids.push(id),
-                Err(reason) => {
-                    return invalid(ctx, &format!("filter.neighbourhoodIds[{i}]"), reason);
-                }
-            }
-        }
-        let organization_id = match &self.organization_id {
-            Some(raw) => match parse_uuid(raw.as_str()) {
-                Ok(id) => Some(id),
-                Err(reason) => return invalid(ctx, "filter.organizationId", reason),
-            },
-            None => None,
-        };
+        let sectors = parse_each(ctx, self.sectors, "sectors", |raw| {
+            SectorCode::parse(raw).map(|code| code.as_str().to_owned())
+        })?;
+        let municipality_codes =
+            parse_each(ctx, self.municipality_codes, "municipalityCodes", |raw| {
+                IstatCode::parse(raw).map(|code| code.as_str().to_owned())
+            })?;
+        let neighbourhood_ids = parse_each(
+            ctx,
+            self.neighbourhood_ids,
+            "neighbourhoodIds",
+            |raw: &ID| parse_uuid(raw.as_str()),
+        )?;
+        let organization_id =
+            optional_id(ctx, self.organization_id.as_ref(), "filter.organizationId")?;
         for (field, day) in [
             ("filter.deadlineFrom", self.deadline_from),
             ("filter.deadlineUntil", self.deadline_until),
@@ -446,6 +473,36 @@ fn closed_facet<T: ClosedList>(values: &search::Facet) -> Vec<FacetCount> {
         .collect()
 }
 
+/// The counts of a facet whose values are named in the database (sectors,
+/// municipalities, neighbourhoods). `names` reads the labels by value, in
+/// Italian and, where there is one, in English; it runs only when the query
+/// selects `label`, the names being a database read.
+async fn named_facet(
+    ctx: &Context<'_>,
+    values: &search::Facet,
+    names: impl AsyncFnOnce(
+        &DatabaseConnection,
+    ) -> Result<HashMap<String, (String, Option<String>)>, AppError>,
+) -> Result<Vec<FacetCount>> {
+    let names = if labels_selected(ctx) {
+        names(&state(ctx)?.db).await.gql(ctx)?
+    } else {
+        HashMap::new()
+    };
+    Ok(values
+        .iter()
+        .map(|f| {
+            let (label_it, label_en) = names.get(&f.value).cloned().unzip();
+            FacetCount {
+                value: f.value.clone(),
+                count: f.count,
+                label_it,
+                label_en: label_en.flatten(),
+            }
+        })
+        .collect())
+}
+
 #[Object]
 impl SearchFacets {
     #[graphql(name = "type")]
@@ -471,89 +528,45 @@ impl SearchFacets {
 
     /// Sector codes.
     async fn sector(&self, ctx: &Context<'_>) -> Result<Vec<FacetCount>> {
-        let names: HashMap<String, (String, String)> = if labels_selected(ctx) {
-            listing::sectors(&state(ctx)?.db)
-                .await
-                .gql(ctx)?
+        named_facet(ctx, &self.0.sectors, async |db| {
+            let sectors = listing::sectors(db).await?;
+            Ok(sectors
                 .into_iter()
-                .map(|s| (s.code, (s.name_it, s.name_en)))
-                .collect()
-        } else {
-            HashMap::new()
-        };
-        Ok(self
-            .0
-            .sectors
-            .iter()
-            .map(|f| FacetCount {
-                value: f.value.clone(),
-                count: f.count,
-                label_it: names.get(&f.value).map(|n| n.0.clone()),
-                label_en: names.get(&f.value).map(|n| n.1.clone()),
-            })
-            .collect())
+                .map(|s| (s.code, (s.name_it, Some(s.name_en))))
+                .collect())
+        })
+        .await
     }
 
     /// ISTAT codes of municipalities.
     async fn municipality(&self, ctx: &Context<'_>) -> Result<Vec<FacetCount>> {
-        let codes: Vec<String> = self
-            .0
-            .municipalities
-            .iter()
-            .map(|f| f.value.clone())
-            .collect();
-        let names: HashMap<String, String> = if labels_selected(ctx) {
-            listing::municipalities_by_code(&state(ctx)?.db, &codes)
-                .await
-                .gql(ctx)?
+        let facet = &self.0.municipalities;
+        named_facet(ctx, facet, async |db| {
+            let codes: Vec<String> = facet.iter().map(|f| f.value.clone()).collect();
+            let municipalities = listing::municipalities_by_code(db, &codes).await?;
+            Ok(municipalities
                 .into_iter()
-                .map(|m| (m.istat_code, m.name))
-                .collect()
-        } else {
-            HashMap::new()
-        };
-        Ok(self
-            .0
-            .municipalities
-            .iter()
-            .map(|f| FacetCount {
-                value: f.value.clone(),
-                count: f.count,
-                label_it: names.get(&f.value).cloned(),
-                label_en: None,
-            })
-            .collect())
+                .map(|m| (m.istat_code, (m.name, None)))
+                .collect())
+        })
+        .await
     }
 
     /// Neighbourhood ids.
     async fn neighbourhood(&self, ctx: &Context<'_>) -> Result<Vec<FacetCount>> {
-        let ids: Vec<Uuid> = self
-            .0
-            .neighbourhoods
-            .iter()
-            .filter_map(|f| Uuid::parse_str(&f.value).ok())
-            .collect();
-        let names: HashMap<String, String> = if labels_selected(ctx) {
-            listing::neighbourhoods_by_id(&state(ctx)?.db, &ids)
-                .await
-                .gql(ctx)?
+        let facet = &self.0.neighbourhoods;
+        named_facet(ctx, facet, async |db| {
+            let ids: Vec<Uuid> = facet
+                .iter()
+                .filter_map(|f| Uuid::parse_str(&f.value).ok())
+                .collect();
+            let neighbourhoods = listing::neighbourhoods_by_id(db, &ids).await?;
+            Ok(neighbourhoods
                 .into_iter()
-                .map(|n| (n.id.to_string(), n.name))
-                .collect()
-        } else {
-            HashMap::new()
-        };
-        Ok(self
-            .0
-            .neighbourhoods
-            .iter()
-            .map(|f| FacetCount {
-                value: f.value.clone(),
-                count: f.count,
-                label_it: names.get(&f.value).cloned(),
-                label_en: None,
-            })
-            .collect())
+                .map(|n| (n.id.to_string(), (n.name, None)))
+                .collect())
+        })
+        .await
     }
 }
 
@@ -601,6 +614,17 @@ impl SearchExtras {
 /// A page of search results (`SearchHitConnection`).
 pub type SearchConnection = Connection<SearchCursor, SearchHit, SearchExtras, EmptyFields>;
 
+/// The records `with_records` loaded of one type, by id; a failed read is
+/// the API's error.
+fn by_id<M>(
+    ctx: &Context<'_>,
+    records: StoreResult<Vec<M>>,
+    id: impl Fn(&M) -> Uuid,
+) -> Result<HashMap<Uuid, M>> {
+    let records = records.map_err(AppError::from).gql(ctx)?;
+    Ok(records.into_iter().map(|m| (id(&m), m)).collect())
+}
+
 /// Loads the records of the hits (one statement per type) and keeps the
 /// hits whose record is still public ([`visibility::public_offers`] and its
 /// kin: the index may lag a hiding by a moment), in order.
@@ -612,29 +636,21 @@ async fn with_records(ctx: &Context<'_>, hits: Vec<search::SearchHit>) -> Result
             .map(|h| h.id)
             .collect()
     };
-    let mut organizations: HashMap<Uuid, organizations::Model> =
-        visibility::public_organizations(db, &ids(DocType::Organization))
-            .await
-            .map_err(AppError::from)
-            .gql(ctx)?
-            .into_iter()
-            .map(|m| (m.id, m))
-            .collect();
-    let mut offers: HashMap<Uuid, offers::Model> =
-        visibility::public_offers(db, &ids(DocType::Offer))
-            .await
-            .map_err(AppError::from)
-            .gql(ctx)?
-            .into_iter()
-            .map(|m| (m.id, m))
-            .collect();
-    let mut needs: HashMap<Uuid, needs::Model> = visibility::public_needs(db, &ids(DocType::Need))
-        .await
-        .map_err(AppError::from)
-        .gql(ctx)?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
+    let mut organizations = by_id(
+        ctx,
+        visibility::public_organizations(db, &ids(DocType::Organization)).await,
+        |m| m.id,
+    )?;
+    let mut offers = by_id(
+        ctx,
+        visibility::public_offers(db, &ids(DocType::Offer)).await,
+        |m| m.id,
+    )?;
+    let mut needs = by_id(
+        ctx,
+        visibility::public_needs(db, &ids(DocType::Need)).await,
+        |m| m.id,
+    )?;
     Ok(hits
         .into_iter()
         .filter_map(|hit| {
@@ -691,31 +707,8 @@ impl SearchQuery {
         #[graphql(desc = "RELEVANCE when absent.")] sort: Option<SearchSort>,
     ) -> Result<SearchConnection> {
         let sort = sort.unwrap_or_default();
-        if query.chars().count() > search::query::MAX_QUERY_CHARS {
-            return invalid(
-                ctx,
-                "query",
-                Invalid::TooLong {
-                    max: search::query::MAX_QUERY_CHARS,
-                },
-            );
-        }
-        let limit = match first {
-            None => DEFAULT_FIRST,
-            Some(n) => match usize::try_from(n) {
-                Ok(n) if n <= search::searcher::MAX_LIMIT => n,
-                _ => {
-                    return invalid(
-                        ctx,
-                        "first",
-                        Invalid::OutOfRange {
-                            min: 0,
-                            max: search::searcher::MAX_LIMIT as i64,
-                        },
-                    );
-                }
-            },
-        };
+        at_most(ctx, "query", &query, search::query::MAX_QUERY_CHARS)?;
+        let limit = first_limit(ctx, first, DEFAULT_FIRST, search::searcher::MAX_LIMIT)?;
         let offset = match after {
             None => 0,
             Some(raw) => match SearchCursor::decode_cursor(&raw) {
@@ -827,48 +820,11 @@ impl SearchQuery {
         if title.trim().is_empty() {
             return invalid(ctx, "title", Invalid::Required);
         }
-        if title.chars().count() > MAX_SIMILAR_TITLE {
-            return invalid(
-                ctx,
-                "title",
-                Invalid::TooLong {
-                    max: MAX_SIMILAR_TITLE,
-                },
-            );
-        }
+        at_most(ctx, "title", &title, MAX_SIMILAR_TITLE)?;
         let description = description.unwrap_or_default();
-        if description.chars().count() > MAX_SIMILAR_DESCRIPTION {
-            return invalid(
-                ctx,
-                "description",
-                Invalid::TooLong {
-                    max: MAX_SIMILAR_DESCRIPTION,
-                },
-            );
-        }
-        let limit = match first {
-            None => DEFAULT_SIMILAR,
-            Some(n) => match usize::try_from(n) {
-                Ok(n) if n <= MAX_SIMILAR => n,
-                _ => {
-                    return invalid(
-                        ctx,
-                        "first",
-                        Invalid::OutOfRange {
-                            min: 0,
-                            max: MAX_SIMILAR as i64,
-                        },
-                    );
-                }
-            },
-        };
-        let exclude = match &exclude_id {
-            Some(raw) => match parse_uuid(raw.as_str()) {
-                Ok(id) => Some(id),
-                Err(reason) => return invalid(ctx, "excludeId", reason),
-            },
-            None => None,
-        };
+        at_most(ctx, "description", &description, MAX_SIMILAR_DESCRIPTION)?;
+        let limit = first_limit(ctx, first, DEFAULT_SIMILAR, MAX_SIMILAR)?;
+        let exclude = optional_id(ctx, exclude_id.as_ref(), "excludeId")?;
         let request = SimilarRequest {
             doc_type: match kind {
                 PostingType::Offer => DocType::Offer,

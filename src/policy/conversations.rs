@@ -43,6 +43,25 @@ pub struct Parties {
 }
 
 impl Parties {
+    /// The parties of `subject_id`'s conversation, with the conversation
+    /// itself if it was opened: what [`of_match`] and [`of_project`] end
+    /// with once they know the organisations. Fails on a database error.
+    async fn of(
+        db: &impl ConnectionTrait,
+        subject: ConversationSubject,
+        subject_id: Uuid,
+        organizations: Vec<Uuid>,
+        may_open: bool,
+    ) -> Result<Self, AppError> {
+        Ok(Self {
+            subject,
+            subject_id,
+            organizations,
+            conversation: store::of_subject(db, subject, subject_id).await?,
+            may_open,
+        })
+    }
+
     /// The organisation `reader` speaks for here: the first party they are
     /// a member of. UNAUTHENTICATED for anonymous readers, FORBIDDEN for
     /// everyone else who is not a member of a party.
@@ -105,13 +124,15 @@ pub async fn of_match(
     if offer.organization_id != need.organization_id {
         organizations.push(offer.organization_id);
     }
-    Ok(Parties {
-        subject: ConversationSubject::Match,
-        subject_id: match_id,
+    let may_open = match_open_to_talk(row.need_side_status, row.offer_side_status);
+    Parties::of(
+        db,
+        ConversationSubject::Match,
+        match_id,
         organizations,
-        conversation: store::of_subject(db, ConversationSubject::Match, match_id).await?,
-        may_open: match_open_to_talk(row.need_side_status, row.offer_side_status),
-    })
+        may_open,
+    )
+    .await
 }
 
 /// The parties of a project's conversation: its current partners. NOT_FOUND
@@ -131,13 +152,14 @@ pub async fn of_project(
             organizations.push(partner.organization_id);
         }
     }
-    Ok(Parties {
-        subject: ConversationSubject::Project,
-        subject_id: project_id,
+    Parties::of(
+        db,
+        ConversationSubject::Project,
+        project_id,
         organizations,
-        conversation: store::of_subject(db, ConversationSubject::Project, project_id).await?,
-        may_open: true,
-    })
+        true,
+    )
+    .await
 }
 
 /// The parties of the conversation about this match or project (see
