@@ -37,7 +37,6 @@ use crate::error::AppError;
 use crate::policy::visibility;
 use crate::search::{self, DocType, GeoPoint, Near, SearchRequest, SimilarRequest};
 use crate::services::listing;
-use crate::store::StoreResult;
 use crate::store::entities::{needs, offers, organizations};
 
 /// Results per page when `first` is not given.
@@ -616,11 +615,14 @@ pub type SearchConnection = Connection<SearchCursor, SearchHit, SearchExtras, Em
 
 /// The records `with_records` loaded of one type, by id; a failed read is
 /// the API's error.
-fn by_id<M>(
+fn by_id<M, E>(
     ctx: &Context<'_>,
-    records: StoreResult<Vec<M>>,
+    records: std::result::Result<Vec<M>, E>,
     id: impl Fn(&M) -> Uuid,
-) -> Result<HashMap<Uuid, M>> {
+) -> Result<HashMap<Uuid, M>>
+where
+    AppError: From<E>,
+{
     let records = records.map_err(AppError::from).gql(ctx)?;
     Ok(records.into_iter().map(|m| (id(&m), m)).collect())
 }
