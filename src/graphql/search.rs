@@ -36,7 +36,7 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::policy::visibility;
 use crate::search::{self, DocType, GeoPoint, Near, SearchRequest, SimilarRequest};
-use crate::services::listing;
+use crate::services::{self, listing};
 use crate::store::entities::{needs, offers, organizations};
 
 /// Results per page when `first` is not given.
@@ -624,7 +624,7 @@ where
     AppError: From<E>,
 {
     let records = records.map_err(AppError::from).gql(ctx)?;
-    Ok(records.into_iter().map(|m| (id(&m), m)).collect())
+    Ok(services::by_id(records, id))
 }
 
 /// Loads the records of the hits (one statement per type) and keeps the

@@ -56,35 +56,31 @@ pub async fn existing_by_ids<E: Existing>(
 /// The model of an active model's entity.
 pub type ModelOf<A> = <<A as ActiveModelTrait>::Entity as EntityTrait>::Model;
 
-/// Defines the write of one row by the active model's method of the same
-/// name (`insert`, `update`), returning what was stored: the two differ in
-/// the statement only.
-macro_rules! write_one {
-    ($(#[$doc:meta])* $method:ident) => {
-        $(#[$doc])*
-        pub async fn $method<A>(
-            db: &impl ConnectionTrait,
-            row: A,
-            what: &'static str,
-        ) -> StoreResult<ModelOf<A>>
-        where
-            A: ActiveModelTrait + ActiveModelBehavior + Send,
-            ModelOf<A>: IntoActiveModel<A>,
-        {
-            row.$method(db).await.context(what)
-        }
-    };
+/// Inserts `row` and returns what was stored.
+pub async fn insert<A>(
+    db: &impl ConnectionTrait,
+    row: A,
+    what: &'static str,
+) -> StoreResult<ModelOf<A>>
+where
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    ModelOf<A>: IntoActiveModel<A>,
+{
+    row.insert(db).await.context(what)
 }
 
-write_one!(
-    /// Inserts `row` and returns what was stored.
-    insert
-);
-
-write_one!(
-    /// Updates the changed columns of `row` and returns what was stored.
-    update
-);
+/// Updates the changed columns of `row` and returns what was stored.
+pub async fn update<A>(
+    db: &impl ConnectionTrait,
+    row: A,
+    what: &'static str,
+) -> StoreResult<ModelOf<A>>
+where
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    ModelOf<A>: IntoActiveModel<A>,
+{
+    row.update(db).await.context(what)
+}
 
 /// Inserts `rows` but those whose `unique` columns hold the values of a
 /// stored row (`ON CONFLICT DO NOTHING`: of two writers racing, one row
@@ -126,31 +122,24 @@ async fn insert_on_conflict<A: ActiveModelTrait>(
     insert.exec_without_returning(db).await.context(what)
 }
 
-/// Defines a read of the rows of `E` that a condition selects, fetched by
-/// the select's method `$fetch` (`one`, `all`): the reads differ in it only.
-macro_rules! select_where {
-    ($(#[$doc:meta])* $name:ident, $fetch:ident -> $out:ty) => {
-        $(#[$doc])*
-        pub async fn $name<E: EntityTrait>(
-            db: &impl ConnectionTrait,
-            which: impl IntoCondition,
-            what: &'static str,
-        ) -> StoreResult<$out> {
-            E::find().filter(which).$fetch(db).await.context(what)
-        }
-    };
+/// A row of `E` that `which` selects (the first the database returns: for
+/// conditions that select at most one row).
+pub async fn first<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    which: impl IntoCondition,
+    what: &'static str,
+) -> StoreResult<Option<E::Model>> {
+    E::find().filter(which).one(db).await.context(what)
 }
 
-select_where!(
-    /// A row of `E` that `which` selects (the first the database returns:
-    /// for conditions that select at most one row).
-    first, one -> Option<E::Model>
-);
-
-select_where!(
-    /// The rows of `E` that `which` selects, in no particular order.
-    all, all -> Vec<E::Model>
-);
+/// The rows of `E` that `which` selects, in no particular order.
+pub async fn all<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    which: impl IntoCondition,
+    what: &'static str,
+) -> StoreResult<Vec<E::Model>> {
+    E::find().filter(which).all(db).await.context(what)
+}
 
 /// The rows of `E` that `which` selects, ordered by the columns of `order`
 /// (each ascending, the first deciding).
