@@ -533,9 +533,14 @@ async fn person_writes(
     Ok(times)
 }
 
-fn peak_memory_mb() -> Option<f64> {
+/// A memory figure of this process from `/proc/self/status`, in MB:
+/// `VmRSS` (resident now) or `VmHWM` (the peak of resident).
+fn memory_mb(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| {
+        l.strip_prefix(field)
+            .is_some_and(|rest| rest.starts_with(':'))
+    })?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
@@ -694,6 +699,9 @@ async fn run() -> anyhow::Result<()> {
     let during = tokio::spawn(person_writes(state.db.clone(), budget));
 
     // Full recompute, as `trama match --all` runs it, within the budget.
+    if let Some(mb) = memory_mb("VmRSS") {
+        println!("resident memory before the recompute (VmRSS): {mb:.0} MB");
+    }
     let started = Instant::now();
     // As `recompute_all` does first; its time counts in the rate.
     let warmed = engine.read_open_offers_ahead().await?;
@@ -718,6 +726,9 @@ async fn run() -> anyhow::Result<()> {
     }
     let elapsed = started.elapsed().as_secs_f64();
     let rate = refreshed as f64 / elapsed;
+    if let Some(mb) = memory_mb("VmRSS") {
+        println!("resident memory after the recompute (VmRSS): {mb:.0} MB");
+    }
     stages.print("recompute", refreshed, "refreshed need");
     println!(
         "recompute: {refreshed} needs refreshed and stored in {elapsed:.1} s ({rate:.0} needs/s, {stored} matches, {} at a time); all {} needs: {:.0} s projected, 100k needs: {:.1} min",
@@ -773,7 +784,7 @@ async fn run() -> anyhow::Result<()> {
             "a new posting's matches behind a backlog: not measured (no need left unrefreshed with matches; lower TRAMA_BENCH_RECOMPUTE_SECS)"
         ),
     }
-    if let Some(mb) = peak_memory_mb() {
+    if let Some(mb) = memory_mb("VmHWM") {
         println!("peak memory (VmHWM): {mb:.0} MB");
     }
     state.search.shutdown().await;
