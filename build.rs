@@ -4,11 +4,22 @@
 //! the server still builds and says on its pages how to build the app (a
 //! release build fails instead, as it would ship without its web app).
 //! `TRAMA_SKIP_WEB_BUILD=1` skips this step (the app's own CI step builds it).
+//!
+//! Either way it tells the package's targets whether the app is built
+//! (`TRAMA_WEB_APP_BUILT`, 1 or 0, at compile time): the API tests that
+//! load its pages report themselves skipped without it
+//! (`#[trama_test_macros::needs_web_app]`) instead of failing.
 
 use std::path::Path;
 use std::process::Command;
 
 fn main() {
+    build_web_app();
+    let built = Path::new("frontend/dist/index.html").exists();
+    println!("cargo:rustc-env=TRAMA_WEB_APP_BUILT={}", u8::from(built));
+}
+
+fn build_web_app() {
     for path in [
         "frontend/src",
         "frontend/index.html",

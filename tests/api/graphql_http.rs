@@ -14,9 +14,10 @@ on_both_databases!(
     the_response_type_follows_the_accept_header,
     malformed_requests_get_400_naming_the_parameter,
     request_errors_have_no_data_and_their_status_follows_the_type,
-    get_runs_queries_but_never_mutations,
     default_variable_values_decide_include_and_skip,
 );
+// A browser's GET is answered with the web app's GraphiQL page.
+on_both_databases!(web_app: get_runs_queries_but_never_mutations);
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";

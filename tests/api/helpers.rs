@@ -54,23 +54,35 @@ pub enum Backend {
 /// Runs each listed `async fn name(backend: Backend)` as two tests,
 /// `name::sqlite` and `name::postgres`, so the log shows both; the second is
 /// reported as ignored when the build has no PostgreSQL to test against.
+/// After `web_app:`, both are also reported as ignored when the build has
+/// no web app (`TRAMA_SKIP_WEB_BUILD=1`, or no npm): their tests load its
+/// pages.
 #[macro_export]
 macro_rules! on_both_databases {
+    (web_app: $($test:ident),+ $(,)?) => {$(
+        $crate::on_both_databases!(@pair $test,
+            [#[::trama_test_macros::needs_web_app]],
+            [#[::trama_test_macros::needs_postgres(web_app)]]);
+    )+};
     ($($test:ident),+ $(,)?) => {$(
+        $crate::on_both_databases!(@pair $test, [], [#[::trama_test_macros::needs_postgres]]);
+    )+};
+    (@pair $test:ident, [$($sqlite:tt)*], [$($postgres:tt)*]) => {
         mod $test {
+            $($sqlite)*
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 super::$test($crate::helpers::Backend::Sqlite).await;
             }
 
-            #[::trama_test_macros::needs_postgres]
+            $($postgres)*
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 $crate::helpers::require_postgres();
                 super::$test($crate::helpers::Backend::Postgres).await;
             }
         }
-    )+};
+    };
 }
 
 /// The limits of a guarded use-case called straight through the services

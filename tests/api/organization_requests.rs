@@ -21,8 +21,9 @@ use crate::memberships::{account, add_member, message_and_code};
 use crate::on_both_databases;
 use crate::smtp_server::SmtpServer;
 
+// Its mail's link opens a page of the web app.
+on_both_databases!(web_app: a_claim_is_confirmed_from_the_registered_address);
 on_both_databases!(
-    a_claim_is_confirmed_from_the_registered_address,
     a_claim_is_proven_by_the_requesters_own_address_or_domain,
     a_claim_is_approved_by_a_moderator_from_the_queue,
     a_request_to_join_is_approved_or_declined_by_the_admins,

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
 
-on_both_databases!(pages_and_shapes_are_served);
+on_both_databases!(web_app: pages_and_shapes_are_served);
 
 async fn pages_and_shapes_are_served(backend: Backend) {
     let app = TestApp::spawn(backend).await;
