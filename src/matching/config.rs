@@ -61,6 +61,11 @@ pub struct TextConfig {
     /// A concept also counts this much (0..1) for each related concept.
     #[serde(default)]
     pub related_weight: f64,
+    /// Need kind (snake_case) → the words its kind says, counted as part of
+    /// the need's text: a need posted as a "housing needs analysis" is about
+    /// that analysis even when its text names only the tenants it is for.
+    #[serde(default)]
+    pub need_kind_words: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -282,6 +287,13 @@ impl MatchingConfig {
         }
         let funding_without_budget = funding_without_budget
             .ok_or_else(|| anyhow::anyhow!("kinds.funding_without_budget is missing"))?;
+        for (kind, words) in &raw.text.need_kind_words {
+            NeedKind::parse(kind)
+                .map_err(|_| anyhow::anyhow!("text.need_kind_words.{kind}: no such need kind"))?;
+            if words.trim().is_empty() {
+                bail!("text.need_kind_words.{kind}: empty");
+            }
+        }
         let generic = raw
             .text
             .generic_words

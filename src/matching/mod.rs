@@ -36,6 +36,7 @@ pub use self::reasons::{Criterion, Exclusion, Finding, Reason};
 pub use self::score::Scored;
 use self::text::TextAnalysis;
 pub use self::text::TextProfile;
+use crate::domain::NeedKind;
 use crate::search::{Analyzers, Synonyms};
 
 /// Text profiles kept by [`Matcher::profile`]: enough for the candidates of
@@ -124,6 +125,16 @@ impl Matcher {
         profile
     }
 
+    /// The text profile of a need: its title and description, and the words
+    /// its kind says ([`config::TextConfig::need_kind_words`]) as part of
+    /// the description.
+    pub fn need_profile(&self, kind: NeedKind, title: &str, description: &str) -> TextProfile {
+        match self.config.text.need_kind_words.get(kind.as_str()) {
+            Some(words) => self.profile(title, &format!("{description}\n{words}")),
+            None => self.profile(title, description),
+        }
+    }
+
     /// Scores a pair at `now` (see [`score::score`]).
     pub fn score(
         &self,
@@ -167,6 +178,48 @@ fn profile_key(title: &str, description: &str) -> ProfileKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_needs_kind_counts_as_part_of_its_text() {
+        let matcher = Matcher::builtin().expect("config");
+        let offer = matcher.profile(
+            "Analisi del fabbisogno abitativo",
+            "Stimiamo la domanda di casa di un territorio con dati e interviste.",
+        );
+        let (title, text) = (
+            "Mappatura degli inquilini delle case popolari",
+            "Vogliamo sapere chi abita oggi nei caseggiati e quali alloggi sono inadatti.",
+        );
+        let plain = matcher.profile(title, text).similarity(&offer, 0).0;
+        let as_analysis = matcher
+            .need_profile(NeedKind::HousingNeedsAnalysis, title, text)
+            .similarity(&offer, 0)
+            .0;
+        assert!(
+            as_analysis > plain + 0.1,
+            "with its kind {as_analysis}, without {plain}"
+        );
+        // A kind that names no one activity adds nothing.
+        assert_eq!(
+            matcher.need_profile(NeedKind::Other, title, text),
+            matcher.profile(title, text)
+        );
+    }
+
+    #[test]
+    fn a_need_kind_the_configuration_does_not_know_is_refused() {
+        let text = crate::matching::config::BUILTIN_FILE.replace(
+            "housing_needs_analysis = \"analisi del fabbisogno abitativo\"",
+            "housing_analysis = \"analisi del fabbisogno abitativo\"",
+        );
+        let error = MatchingConfig::parse(&text).expect_err("an unknown need kind");
+        assert!(
+            error
+                .to_string()
+                .contains("text.need_kind_words.housing_analysis"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn a_cached_profile_is_the_profile_of_its_texts() {

@@ -157,7 +157,7 @@ pub async fn needs(
                 id: row.id,
                 party,
                 kind,
-                text: matcher.profile(&row.title, &row.description),
+                text: matcher.need_profile(kind, &row.title, &row.description),
                 title: row.title,
                 description: row.description,
                 budget_cents: row.budget_cents,
