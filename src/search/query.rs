@@ -35,7 +35,10 @@
 //!   know at all, neither exactly nor by stem, also matches the known words
 //!   within one (two) edits, transpositions counting one ("portinerai" →
 //!   "portineria"), at a lower weight, with the synonyms and concept terms
-//!   of the likeliest correction at that lower weight too. Known words are
+//!   of the likeliest correction at that lower weight too, a phrase of the
+//!   dictionary that the correction begins taken whole, as typed right
+//!   ("portineira di quartiere" is "portineria di quartiere" or one of its
+//!   synonyms, not "quartiere" besides). Known words are
 //!   left alone, so typo tolerance never dilutes a correct query; the
 //!   corrected query is offered as `SearchResults::suggestion`.
 //!
@@ -679,16 +682,21 @@ impl<'a> QueryBuilder<'a> {
                 None => {
                     let token = &tokens[i];
                     let (mut clause, correction) = self.word_clause(token, true)?;
+                    // The words after a corrected one that the entry it
+                    // begins spans: their clauses, or how many the
+                    // corrected word's clause stands for.
+                    let mut rest = Vec::new();
+                    let mut spanned = 0;
                     if let Some(correction) = correction {
                         // The word meant stands for what it would as
                         // written, its synonyms and concept included, at
                         // the weight of a correction: "cohusing" also finds
                         // "abitare collaborativo", as "cohousing" does. An
-                        // entry that the corrected words begin lends its
-                        // group's other entries to the corrected word alone:
-                        // in "portineira di quartiere" it also stands for
-                        // "portierato sociale", and "quartiere" stays a
-                        // word of its own.
+                        // entry that the corrected words begin spans its
+                        // words as when typed right: "portineira di
+                        // quartiere" is the dictionary's "portineria di
+                        // quartiere" or one of its synonyms ("custodia
+                        // sociale"), not "quartiere" besides.
                         let stem = analyzers.stem_word(&correction);
                         if let Some(synonyms) = synonyms {
                             let meant: Vec<&str> = std::iter::once(stem.as_str())
@@ -698,15 +706,43 @@ impl<'a> QueryBuilder<'a> {
                             let common =
                                 self.doc_freq(&self.stem_fields(), &stem) >= CONCEPT_MAX_DOC_FREQ;
                             let others = self.other_entries(synonyms, &matches, common, FUZZY);
-                            if !others.is_empty() {
+                            let span = matches.first().map_or(1, |m| m.len);
+                            let typed_is_strict = (matches.iter()).any(|matched| {
+                                synonyms.is_dictionary_entry(matched.group, matched.entry)
+                            });
+                            if !others.is_empty() && typed_is_strict && span > 1 {
+                                // A dictionary entry is one clause, as
+                                // typed right: the corrected phrase or
+                                // one of its synonyms.
+                                let phrase: Vec<String> = meant[..span]
+                                    .iter()
+                                    .map(|stem| (*stem).to_owned())
+                                    .collect();
+                                let phrase = self.entry_clause(&phrase, FUZZY);
+                                spanned = span - 1;
+                                clause =
+                                    Clause::any_of(std::iter::once(phrase).chain(others).collect());
+                            } else if !others.is_empty() {
+                                // A concept's term: each word stays one of
+                                // its own, which the concept's other terms
+                                // can also stand for.
+                                for token in &tokens[i + 1..i + span] {
+                                    let mut alternatives = vec![self.word_clause(token, false)?.0];
+                                    alternatives.extend(others.iter().map(Clause::box_clone));
+                                    rest.push(Clause::any_of(alternatives));
+                                }
+                                if !rest.is_empty() {
+                                    self.flat = false;
+                                }
                                 clause =
                                     Clause::any_of(std::iter::once(clause).chain(others).collect());
                             }
                         }
                         corrections.push((token.offset_from, token.offset_to, correction));
                     }
+                    i += 1 + rest.len() + spanned;
                     required.push(clause);
-                    i += 1;
+                    required.extend(rest);
                 }
             }
         }

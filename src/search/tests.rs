@@ -1305,11 +1305,7 @@ fn a_corrected_word_finds_the_synonyms_of_the_word_meant() {
     ];
     let (index, docs) = with_a_distractor(docs);
     // What the word meant is also called, as the word itself would find.
-    let mut found = find(&index, "cohusing", &docs);
-    found.sort();
-    let mut meant = find(&index, "cohousing", &docs);
-    meant.sort();
-    assert_eq!(found, meant);
+    let found = found_as_meant(&index, &docs, "cohusing", "cohousing");
     assert_eq!(
         found,
         vec![
@@ -1317,8 +1313,62 @@ fn a_corrected_word_finds_the_synonyms_of_the_word_meant() {
             "Cohousing per anziani".to_owned()
         ]
     );
-    let results = index
-        .search(&SearchRequest::new("cohusing"))
-        .expect("search");
-    assert_eq!(results.suggestion.as_deref(), Some("cohousing"));
+}
+
+/// What `typed` finds (titles, sorted), checked to be what `meant` finds,
+/// and `meant` offered as its suggestion.
+fn found_as_meant(
+    index: &SearchIndex,
+    docs: &[SearchDocument],
+    typed: &str,
+    meant: &str,
+) -> Vec<String> {
+    let mut found = find(index, typed, docs);
+    found.sort();
+    let mut found_meant = find(index, meant, docs);
+    found_meant.sort();
+    assert_eq!(found, found_meant, "{typed} against {meant}");
+    let results = index.search(&SearchRequest::new(typed)).expect("search");
+    assert_eq!(results.suggestion.as_deref(), Some(meant));
+    found
+}
+
+#[test]
+fn a_corrected_word_spans_the_dictionary_phrase_it_begins() {
+    // "portineria di quartiere" is an entry of the dictionary, a synonym of
+    // "custodia sociale": typed right, it finds that phrase or a synonym
+    // (not "quartiere" alone), and so it must when its first word is
+    // mistyped.
+    let docs = vec![
+        doc(
+            DocType::Offer,
+            "Custodia sociale nei caseggiati",
+            "Custodi presenti ogni giorno per gli inquilini.",
+        ),
+        doc(
+            DocType::Need,
+            "Portineria di quartiere a San Siro",
+            "Cerchiamo una cooperativa.",
+        ),
+        doc(
+            DocType::Offer,
+            "Infermiere di quartiere",
+            "Visite a domicilio nel quartiere.",
+        ),
+    ];
+    let (index, docs) = with_a_distractor(docs);
+    let found = found_as_meant(
+        &index,
+        &docs,
+        "portineira di quartiere",
+        "portineria di quartiere",
+    );
+    // The record that says only "quartiere" is not what was meant.
+    assert_eq!(
+        found,
+        vec![
+            "Custodia sociale nei caseggiati".to_owned(),
+            "Portineria di quartiere a San Siro".to_owned()
+        ]
+    );
 }
