@@ -601,6 +601,7 @@ async fn run() -> anyhow::Result<()> {
     let state = AppState::open(settings).await?;
     let engine = Engine {
         db: &state.db,
+        reads: &state.readers,
         search: &state.search,
         matcher: &state.matcher,
     };

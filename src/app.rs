@@ -39,6 +39,10 @@ impl AppState {
         crate::services::reference_data::ensure_loaded(&db)
             .await
             .context("loading the reference data")?;
+        // After the migrations: the file exists, in WAL mode.
+        let readers = db::connect_readers(&db_config(&settings), &db)
+            .await
+            .context("opening the database's read-only connections")?;
         let search = Search::start(db.clone(), &settings.index_dir()).with_context(|| {
             format!(
                 "opening the search index in {}",
@@ -59,6 +63,7 @@ impl AppState {
         let matcher = Matcher::from_file_or_builtin(settings.matching_config.as_deref())?;
         Ok(Self {
             db,
+            readers,
             db_health,
             search,
             mailer: Arc::new(mailer),

@@ -438,6 +438,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let report =
                 crate::services::matches::recompute_all(crate::services::matches::Engine {
                     db: &state.db,
+                    reads: &state.readers,
                     search: &state.search,
                     matcher: &state.matcher,
                 })

@@ -18,6 +18,10 @@ use crate::store::health::DbHealth;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// What background work reads through (see
+    /// [`crate::store::db::connect_readers`]): read-only connections beside
+    /// `db` on an SQLite file, the same pool otherwise.
+    pub readers: DatabaseConnection,
     /// Whether the database answers (see [`crate::store::health`]).
     pub db_health: DbHealth,
     /// The search index and its indexer (see [`crate::search::indexer`]).
@@ -40,6 +44,7 @@ impl AppState {
     pub fn job_worker(&self) -> crate::jobs::Worker {
         crate::jobs::Worker {
             db: self.db.clone(),
+            readers: self.readers.clone(),
             search: self.search.clone(),
             matcher: self.matcher.clone(),
             handle: self.jobs.clone(),

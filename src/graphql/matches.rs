@@ -461,6 +461,7 @@ impl PartnerSet {
         let state = state(ctx)?;
         let engine = service::Engine {
             db: &state.db,
+            reads: &state.readers,
             search: &state.search,
             matcher: &state.matcher,
         };
@@ -573,6 +574,7 @@ impl MatchQuery {
             .gql(ctx)?;
         let engine = service::Engine {
             db: &state.db,
+            reads: &state.readers,
             search: &state.search,
             matcher: &state.matcher,
         };

@@ -55,6 +55,8 @@ impl JobsHandle {
 /// A worker, ready to start.
 pub struct Worker {
     pub db: DatabaseConnection,
+    /// What match refreshes read through ([`crate::state::AppState::readers`]).
+    pub readers: DatabaseConnection,
     pub search: Search,
     pub matcher: Matcher,
     pub handle: JobsHandle,
@@ -246,6 +248,7 @@ impl Worker {
             Job::RefreshMatches { target } => {
                 let engine = Engine {
                     db: &self.db,
+                    reads: &self.readers,
                     search: &self.search,
                     matcher: &self.matcher,
                 };

@@ -4,7 +4,9 @@
 //! SQLite runs with a single pooled connection: SQLite admits one writer at a
 //! time, and a pool of several connections turns concurrent transactions into
 //! `SQLITE_BUSY` errors when a reader upgrades to a writer. One connection makes
-//! every transaction wait its turn instead. PostgreSQL is the way past one
+//! every transaction wait its turn instead. Beside it, background work reads
+//! through a few read-only connections ([`connect_readers`]): in WAL mode
+//! they read while the one connection writes. PostgreSQL is the way past one
 //! machine and uses a real pool.
 
 use std::path::{Path, PathBuf};
@@ -166,6 +168,46 @@ pub async fn connect(config: &DbConfig) -> Result<DatabaseConnection, ConnectErr
     Ok(Database::connect(options).await?)
 }
 
+/// How many read-only connections [`connect_readers`] opens on an SQLite
+/// file: one per core of the small machines Trama is measured on.
+const SQLITE_READERS: u32 = 2;
+
+/// Connections for what background work reads (the match refreshes' facts
+/// and existing matches): on an SQLite file, a pool of read-only
+/// connections beside the one that writes, so that those reads do not wait
+/// in its queue behind the refreshes' grouped writes, nor a person's
+/// request behind them (in WAL mode readers run while a transaction
+/// writes, each seeing what was committed when its statement began).
+/// Elsewhere the same pool as `primary`: PostgreSQL's already serves many
+/// at once, and each connection to an in-memory SQLite database would see
+/// a database of its own. Open `primary` first: it creates the file and
+/// sets WAL mode. Fails when the file cannot be opened.
+pub async fn connect_readers(
+    config: &DbConfig,
+    primary: &DatabaseConnection,
+) -> Result<DatabaseConnection, ConnectError> {
+    if Backend::from_url(&config.url) != Some(Backend::Sqlite)
+        || sqlite_file_path(&config.url).is_none()
+    {
+        return Ok(primary.clone());
+    }
+    let busy_timeout = config.timeout;
+    let mut options = ConnectOptions::new(config.url.clone());
+    options
+        .acquire_timeout(config.timeout)
+        .sqlx_logging(false)
+        .max_connections(SQLITE_READERS)
+        .min_connections(0)
+        .map_sqlx_sqlite_opts(move |opts| {
+            // No journal mode: the writer set WAL in the file, and a
+            // read-only connection could not change it.
+            opts.read_only(true)
+                .busy_timeout(busy_timeout)
+                .pragma("cache_size", SQLITE_CACHE_SIZE)
+        });
+    Ok(Database::connect(options).await?)
+}
+
 /// Applies every pending migration. Fails when a migration fails; each
 /// migration runs in its own transaction on PostgreSQL.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
@@ -234,5 +276,71 @@ mod tests {
             Some(Path::new("./data/trama.db"))
         );
         assert_eq!(sqlite_file_path("sqlite::memory:"), None);
+    }
+
+    fn sqlite_config(url: String) -> DbConfig {
+        DbConfig {
+            url,
+            max_connections: 1,
+            schema: None,
+            timeout: Duration::from_secs(5),
+        }
+    }
+
+    async fn count(db: &DatabaseConnection) -> i64 {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT count(*) AS n FROM notes",
+            ))
+            .await
+            .expect("count")
+            .expect("a row");
+        row.try_get("", "n").expect("n")
+    }
+
+    /// The pool of `config` with a table of one note, and its readers.
+    async fn opened_with_a_note(config: &DbConfig) -> (DatabaseConnection, DatabaseConnection) {
+        let primary = connect(config).await.expect("primary");
+        primary
+            .execute_unprepared("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('uno')")
+            .await
+            .expect("a table");
+        let readers = connect_readers(config, &primary).await.expect("readers");
+        (primary, readers)
+    }
+
+    #[tokio::test]
+    async fn sqlite_readers_read_while_the_one_connection_writes() {
+        use sea_orm::TransactionTrait;
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let config = sqlite_config(format!("sqlite://{}", dir.path().join("t.db").display()));
+        let (primary, readers) = opened_with_a_note(&config).await;
+        // A write in progress holds the only writing connection; the
+        // readers read what was committed, without waiting for it.
+        let writing = primary.begin().await.expect("begin");
+        writing
+            .execute_unprepared("INSERT INTO notes VALUES ('due')")
+            .await
+            .expect("insert");
+        let read = tokio::time::timeout(Duration::from_secs(30), count(&readers))
+            .await
+            .expect("a read does not wait for the write");
+        assert_eq!(read, 1);
+        writing.commit().await.expect("commit");
+        assert_eq!(count(&readers).await, 2);
+        // They only read.
+        let refused = readers
+            .execute_unprepared("INSERT INTO notes VALUES ('tre')")
+            .await;
+        assert!(refused.is_err(), "a reader wrote");
+        assert_eq!(count(&primary).await, 2);
+    }
+
+    #[tokio::test]
+    async fn an_in_memory_database_is_read_through_its_own_connection() {
+        let config = sqlite_config("sqlite::memory:".to_owned());
+        let (_primary, readers) = opened_with_a_note(&config).await;
+        assert_eq!(count(&readers).await, 1);
     }
 }

@@ -198,6 +198,7 @@ async fn the_demo_loads_real_territories_and_the_stories_once(backend: Backend) 
     assert!(crate::helpers::caught_up(&state.search).await);
     let engine = trama::services::matches::Engine {
         db,
+        reads: &state.readers,
         search: &state.search,
         matcher: &state.matcher,
     };

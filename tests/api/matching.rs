@@ -450,6 +450,7 @@ where
 fn engine(app: &TestApp) -> Engine<'_> {
     Engine {
         db: &app.state.db,
+        reads: &app.state.readers,
         search: &app.state.search,
         matcher: &app.state.matcher,
     }

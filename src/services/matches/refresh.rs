@@ -66,7 +66,12 @@ fn writers(db: &DatabaseConnection) -> usize {
 /// What the engine needs to refresh matches.
 #[derive(Clone, Copy)]
 pub struct Engine<'a> {
+    /// Where refreshes write (and what else they do).
     pub db: &'a DatabaseConnection,
+    /// Where refreshes read the postings' facts and their existing matches
+    /// ([`crate::store::db::connect_readers`]): what was committed, read
+    /// beside `db`'s writes.
+    pub reads: &'a DatabaseConnection,
     pub search: &'a Search,
     pub matcher: &'a Matcher,
 }
@@ -95,7 +100,7 @@ impl Engine<'_> {
     ) -> Result<Planned, AppError> {
         let rows = async |side, id| match existing {
             Some(rows) => Ok::<_, AppError>(rows),
-            None => rows_of(self.db, side, id).await,
+            None => rows_of(self.reads, side, id).await,
         };
         match target {
             MatchTarget::Need(id) => {
@@ -109,23 +114,23 @@ impl Engine<'_> {
             MatchTarget::Organization(id) => {
                 let mut planned = Planned::default();
                 let need_ids = store::posting_ids_of_organization::<needs::Entity>(
-                    self.db,
+                    self.reads,
                     id,
                     OwnPostings::All,
                 )
                 .await?;
                 for need in need_ids {
-                    let existing = rows_of(self.db, MatchSide::Need, need).await?;
+                    let existing = rows_of(self.reads, MatchSide::Need, need).await?;
                     planned.merge(self.plan_need(need, now, existing).await?);
                 }
                 let offer_ids = store::posting_ids_of_organization::<offers::Entity>(
-                    self.db,
+                    self.reads,
                     id,
                     OwnPostings::All,
                 )
                 .await?;
                 for offer in offer_ids {
-                    let existing = rows_of(self.db, MatchSide::Offer, offer).await?;
+                    let existing = rows_of(self.reads, MatchSide::Offer, offer).await?;
                     planned.merge(self.plan_offer(offer, now, existing).await?);
                 }
                 Ok(planned)
@@ -149,7 +154,12 @@ impl Engine<'_> {
     ) -> Result<RefreshReport, AppError> {
         // Spawned tasks outlive this borrow: give them their own handles
         // (each a cheap clone of a shared pool, index and matcher).
-        let owned = Arc::new((self.db.clone(), self.search.clone(), self.matcher.clone()));
+        let owned = Arc::new((
+            self.db.clone(),
+            self.reads.clone(),
+            self.search.clone(),
+            self.matcher.clone(),
+        ));
         // Each once: its rows are read ahead (see `read_ahead`).
         let mut seen = HashSet::new();
         let targets: Vec<MatchTarget> = targets.into_iter().filter(|t| seen.insert(*t)).collect();
@@ -178,9 +188,10 @@ impl Engine<'_> {
                 let owned = Arc::clone(&owned);
                 planning.spawn(
                     async move {
-                        let (db, search, matcher) = &*owned;
+                        let (db, reads, search, matcher) = &*owned;
                         Engine {
                             db,
+                            reads,
                             search,
                             matcher,
                         }
@@ -239,7 +250,7 @@ impl Engine<'_> {
         if !needs.is_empty() {
             self.need_facts(&needs).await?;
             existing.extend(needs.iter().map(|id| (MatchTarget::Need(*id), Vec::new())));
-            for row in store::of_needs(self.db, needs).await? {
+            for row in store::of_needs(self.reads, needs).await? {
                 existing
                     .entry(MatchTarget::Need(row.need_id))
                     .or_default()
@@ -253,7 +264,7 @@ impl Engine<'_> {
                     .iter()
                     .map(|id| (MatchTarget::Offer(*id), Vec::new())),
             );
-            for row in store::of_postings::<offers::Entity>(self.db, offers).await? {
+            for row in store::of_postings::<offers::Entity>(self.reads, offers).await? {
                 existing
                     .entry(MatchTarget::Offer(row.offer_id))
                     .or_default()
@@ -276,7 +287,7 @@ impl Engine<'_> {
         if self.search.changes_applied().is_none() {
             return Ok(0);
         }
-        let ids = store::open_offer_ids(self.db).await?;
+        let ids = store::open_offer_ids(self.reads).await?;
         if ids.len() > self.matcher.facts_cache().kept_per_kind() {
             return Ok(0);
         }
@@ -312,7 +323,7 @@ impl Engine<'_> {
     /// [`crate::matching::FactsCache`] where it has them current, else from
     /// the database.
     async fn need_facts(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Arc<NeedFacts>>, AppError> {
-        let (db, matcher) = (self.db, self.matcher);
+        let (db, matcher) = (self.reads, self.matcher);
         through_shelf(
             self.search,
             matcher.facts_cache().needs(),
@@ -327,7 +338,7 @@ impl Engine<'_> {
         &self,
         ids: &[Uuid],
     ) -> Result<HashMap<Uuid, Arc<OfferFacts>>, AppError> {
-        let (db, matcher) = (self.db, self.matcher);
+        let (db, matcher) = (self.reads, self.matcher);
         through_shelf(
             self.search,
             matcher.facts_cache().offers(),
