@@ -28,8 +28,13 @@ use super::{CANDIDATES, MatchSide, RefreshReport};
 /// How many refreshes of [`Engine::refresh_many`] are written in one
 /// transaction: on SQLite, each commit writes every page it changed to the
 /// log, and a need's 200 matches change pages of the index by offer that
-/// the next needs change again.
-const WRITE_GROUP: usize = 64;
+/// the next needs change again; but a person's write waits for the whole
+/// transaction in hand on SQLite's one writing connection. 16 rather than
+/// 64: at a million offers a person's one-row write during a recompute
+/// waited p99 135–145 ms instead of 411–458 (at most 193 ms instead of
+/// 529), the recompute as fast (50–51 needs/s against 47–49;
+/// docs/benchmarks.md).
+const WRITE_GROUP: usize = 16;
 
 /// How many targets' own facts [`Engine::refresh_many`] reads at once,
 /// ahead of their refreshes.
