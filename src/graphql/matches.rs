@@ -459,12 +459,7 @@ impl PartnerSet {
     ) -> Result<Vec<PartnerRoute>> {
         let first = first_arg(ctx, Some(first.unwrap_or(5)))?;
         let state = state(ctx)?;
-        let engine = service::Engine {
-            db: &state.db,
-            reads: &state.readers,
-            search: &state.search,
-            matcher: &state.matcher,
-        };
+        let engine = state.match_engine();
         let total_weight = state.matcher.config().weights.total();
         Ok(engine
             .through_partners(self.need_id, first, crate::services::now())
@@ -572,12 +567,7 @@ impl MatchQuery {
         visibility::offer(&state.db, &reader, offer_id, "offerId")
             .await
             .gql(ctx)?;
-        let engine = service::Engine {
-            db: &state.db,
-            reads: &state.readers,
-            search: &state.search,
-            matcher: &state.matcher,
-        };
+        let engine = state.match_engine();
         let outcome = engine.explain(need_id, offer_id).await.gql(ctx)?;
         let through_partner = match outcome {
             Err(matching::Exclusion::OfferConditions { .. }) => engine

@@ -448,12 +448,7 @@ where
 }
 
 fn engine(app: &TestApp) -> Engine<'_> {
-    Engine {
-        db: &app.state.db,
-        reads: &app.state.readers,
-        search: &app.state.search,
-        matcher: &app.state.matcher,
-    }
+    app.state.match_engine()
 }
 
 /// Every stored match, comparable across recomputations.
