@@ -16,9 +16,9 @@
 //!   target (best_offers p50 at most 2x the lean search's);
 //! - refreshing needs (compute and store their matches) as `trama match
 //!   --all` does (open offers' facts read ahead, then
-//!   [`trama::services::matches::Engine::refresh_many`], several at a
-//!   time), for as many needs as fit in the time budget, and the projected
-//!   time for all of them (target: 170 needs/s, 100k needs in under 10 minutes);
+//!   [`Engine::refresh_many`], several at a time), for as many
+//!   needs as fit in the time budget, and the projected time for all of
+//!   them (target: 170 needs/s, 100k needs in under 10 minutes);
 //! - a person's write (one transaction, one row) every 50 ms, alone and
 //!   while the recompute runs: what the recompute's grouped writes make
 //!   people wait, and how late a ready task gets its turn on the runtime's
@@ -57,6 +57,7 @@ use trama::domain::{
 };
 use trama::jobs::{Job, MatchTarget, Priority};
 use trama::search::SearchRequest;
+use trama::services::matches::Engine;
 use trama::services::reference_data::{MILANO, neighbourhood_id};
 use trama::store::entities::{need_sectors, needs, offer_sectors, offers, organizations};
 use uuid::Uuid;
@@ -605,7 +606,12 @@ async fn run() -> anyhow::Result<()> {
         documents as f64 / indexing.as_secs_f64()
     );
     let state = AppState::open(settings).await?;
-    let engine = state.match_engine();
+    let engine = Engine {
+        db: &state.db,
+        reads: &state.readers,
+        search: &state.search,
+        matcher: &state.matcher,
+    };
     let now = Utc::now();
 
     // Needs spread over the corpus; the first run of each warms caches.

@@ -435,7 +435,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let state = AppState::open(settings).await?;
             let started = std::time::Instant::now();
-            let report = crate::services::matches::recompute_all(state.match_engine())
+            let report =
+                crate::services::matches::recompute_all(crate::services::matches::Engine {
+                    db: &state.db,
+                    reads: &state.readers,
+                    search: &state.search,
+                    matcher: &state.matcher,
+                })
                 .await
                 .context("recomputing the matches")?;
             println!(

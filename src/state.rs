@@ -52,15 +52,4 @@ impl AppState {
             settings: self.settings.clone(),
         }
     }
-
-    /// The match engine over this state: it writes through `db` and reads
-    /// the postings' facts through `readers`.
-    pub fn match_engine(&self) -> crate::services::matches::Engine<'_> {
-        crate::services::matches::Engine {
-            db: &self.db,
-            reads: &self.readers,
-            search: &self.search,
-            matcher: &self.matcher,
-        }
-    }
 }

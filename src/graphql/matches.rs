@@ -459,7 +459,12 @@ impl PartnerSet {
     ) -> Result<Vec<PartnerRoute>> {
         let first = first_arg(ctx, Some(first.unwrap_or(5)))?;
         let state = state(ctx)?;
-        let engine = state.match_engine();
+        let engine = service::Engine {
+            db: &state.db,
+            reads: &state.readers,
+            search: &state.search,
+            matcher: &state.matcher,
+        };
         let total_weight = state.matcher.config().weights.total();
         Ok(engine
             .through_partners(self.need_id, first, crate::services::now())
@@ -567,7 +572,12 @@ impl MatchQuery {
         visibility::offer(&state.db, &reader, offer_id, "offerId")
             .await
             .gql(ctx)?;
-        let engine = state.match_engine();
+        let engine = service::Engine {
+            db: &state.db,
+            reads: &state.readers,
+            search: &state.search,
+            matcher: &state.matcher,
+        };
         let outcome = engine.explain(need_id, offer_id).await.gql(ctx)?;
         let through_partner = match outcome {
             Err(matching::Exclusion::OfferConditions { .. }) => engine

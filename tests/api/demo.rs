@@ -196,7 +196,12 @@ async fn the_demo_loads_real_territories_and_the_stories_once(backend: Backend) 
     // few needs are matched here: recomputing all six hundred postings takes
     // most of a minute in a debug build (`trama match --all` does it).
     assert!(crate::helpers::caught_up(&state.search).await);
-    let engine = state.match_engine();
+    let engine = trama::services::matches::Engine {
+        db,
+        reads: &state.readers,
+        search: &state.search,
+        matcher: &state.matcher,
+    };
     let now = trama::services::now();
     let cohousing = need_titled(db, "Cohousing a Niguarda").await;
     let san_siro_cleanup = the(

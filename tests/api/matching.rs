@@ -448,7 +448,12 @@ where
 }
 
 fn engine(app: &TestApp) -> Engine<'_> {
-    app.state.match_engine()
+    Engine {
+        db: &app.state.db,
+        reads: &app.state.readers,
+        search: &app.state.search,
+        matcher: &app.state.matcher,
+    }
 }
 
 /// Every stored match, comparable across recomputations.
